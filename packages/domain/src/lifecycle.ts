@@ -1,0 +1,379 @@
+/**
+ * The conversation lifecycle: given a command, who sends it and the current state of
+ * what it touches, decide the new state or why not. Pure: the server loads the state
+ * inside a database transaction, calls `decide`, and stores what it returns.
+ */
+import {
+	countsAgainstCapacity,
+	type Member,
+	type Mention,
+	type MentionStatus,
+	type MentionWork,
+	type Priority,
+	type Role,
+} from "./model.ts";
+import type { Command, CommandName, RejectCode } from "./protocol.ts";
+
+const EVERYONE: readonly Role[] = ["ambassador", "moderator", "admin"];
+const MODERATORS: readonly Role[] = ["moderator", "admin"];
+
+/** Which roles may send each command at all. Ownership rules apply on top. */
+export const COMMAND_ROLES: Record<CommandName, readonly Role[]> = {
+	claim: EVERYONE,
+	claimNext: EVERYONE,
+	release: EVERYONE,
+	handoff: EVERYONE,
+	assign: MODERATORS,
+	unassign: MODERATORS,
+	submitForReview: EVERYONE,
+	approve: MODERATORS,
+	requestChanges: MODERATORS,
+	markReplied: EVERYONE,
+	dismiss: EVERYONE,
+	snooze: EVERYONE,
+	escalate: EVERYONE,
+	tag: EVERYONE,
+	setPriority: EVERYONE,
+};
+
+/** What `decide` may look at. The caller has locked `mention` against concurrent change. */
+export interface DecisionContext {
+	actor: Member;
+	/** ISO time of the decision. */
+	now: string;
+	/** The mention the command names (for claimNext: the one picked), or null if none exists. */
+	mention: Mention | null;
+	/** Look up a member of the actor's organisation (handoff/assign targets, owners' names). */
+	member(id: string): Member | undefined;
+	/** How many conversations this member currently owns that count against capacity. */
+	openOwnedCount(memberId: string): number;
+}
+
+/** The activity record an accepted command leaves. */
+export interface ActivityDraft {
+	action: CommandName;
+	fromStatus: MentionStatus;
+	toStatus: MentionStatus;
+	detail: Record<string, unknown>;
+}
+
+export type Decision =
+	| {
+			ok: true;
+			mentionId: string;
+			/** The mention's complete work state after the command. */
+			work: MentionWork;
+			activity: ActivityDraft;
+			/** Extra data for the ack (claimNext names what it claimed). */
+			result?: Record<string, unknown>;
+	  }
+	| { ok: false; code: RejectCode; message: string };
+
+function no(code: RejectCode, message: string): Decision {
+	return { ok: false, code, message };
+}
+
+function workOf(mention: Mention): MentionWork {
+	return {
+		status: mention.status,
+		priority: mention.priority,
+		tags: mention.tags,
+		owner: mention.owner,
+		review: mention.review,
+		reply: mention.reply,
+		snoozedUntil: mention.snoozedUntil,
+		updatedAt: mention.updatedAt,
+	};
+}
+
+const isModerator = (member: Member) => MODERATORS.includes(member.role);
+
+/** A conversation nobody works on yet that anyone may take (snoozes end by time). */
+export function isClaimable(mention: Mention, now: string): boolean {
+	if (mention.owner) return false;
+	if (mention.status === "new" || mention.status === "escalated") return true;
+	return mention.status === "snoozed" && (mention.snoozedUntil ?? "") <= now;
+}
+
+const PRIORITY_RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
+
+/**
+ * Order the conversations a member could claim next, best first: by priority, then
+ * those whose tags match the member's skills, then oldest first. Conversations in a
+ * language the member does not write are left out when the member lists languages.
+ */
+export function rankForMember(
+	candidates: readonly Mention[],
+	member: Member,
+	now: string,
+): Mention[] {
+	const skills = new Set(member.skills);
+	const writes = (m: Mention) =>
+		member.languages.length === 0 || m.language === null || member.languages.includes(m.language);
+	const skillMatch = (m: Mention) => (m.tags.some((tag) => skills.has(tag)) ? 0 : 1);
+	return candidates
+		.filter((m) => isClaimable(m, now) && writes(m))
+		.sort(
+			(a, b) =>
+				PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
+				skillMatch(a) - skillMatch(b) ||
+				a.postedAt.localeCompare(b.postedAt) ||
+				a.id.localeCompare(b.id),
+		);
+}
+
+function nameOf(ctx: DecisionContext, memberId: string): string {
+	return ctx.member(memberId)?.name ?? "another member";
+}
+
+function hasRoom(ctx: DecisionContext, member: Member): boolean {
+	return ctx.openOwnedCount(member.id) < member.capacity;
+}
+
+function capacityMessage(member: Member, self: boolean): string {
+	return self
+		? `You already hold ${member.capacity} open conversations, your capacity. Release or finish one first.`
+		: `${member.name} already holds ${member.capacity} open conversations, their capacity.`;
+}
+
+/**
+ * Decide a command. Returns the mention's new work state and the activity to record,
+ * or a reject. Never throws for a well-formed command.
+ */
+export function decide(command: Command, ctx: DecisionContext): Decision {
+	const { actor, now } = ctx;
+	if (!actor.active) return no("forbidden", "Your membership is not active.");
+	if (!COMMAND_ROLES[command.name].includes(actor.role)) {
+		return no("forbidden", `Only moderators and admins may ${command.name}.`);
+	}
+	const mention = ctx.mention;
+	if (!mention) {
+		return command.name === "claimNext"
+			? no("nothing_to_claim", "No open conversation is waiting for you right now.")
+			: no("not_found", "That conversation is not on the board.");
+	}
+	const from = mention.status;
+	const before = workOf(mention);
+	const ownerId = mention.owner?.memberId ?? null;
+	const ownedByActor = ownerId === actor.id;
+	const mayActAsOwner = ownedByActor || isModerator(actor);
+
+	const accept = (
+		changes: Partial<MentionWork>,
+		detail: Record<string, unknown> = {},
+		result?: Record<string, unknown>,
+	): Decision => {
+		const work: MentionWork = { ...before, ...changes, updatedAt: now };
+		const accepted: Decision = {
+			ok: true,
+			mentionId: mention.id,
+			work,
+			activity: { action: command.name, fromStatus: from, toStatus: work.status, detail },
+		};
+		if (result) accepted.result = result;
+		return accepted;
+	};
+	const notOwner = () =>
+		no(
+			"not_owner",
+			ownerId
+				? `${nameOf(ctx, ownerId)} owns this conversation; only they or a moderator can do that.`
+				: "Nobody owns this conversation; claim it first.",
+		);
+	const wrongStatus = (what: string) =>
+		no("invalid_transition", `Cannot ${what} a conversation that is ${from.replace("_", " ")}.`);
+
+	switch (command.name) {
+		case "claim":
+		case "claimNext": {
+			if (ownerId) {
+				return ownedByActor
+					? no("already_claimed", "You already own this conversation.")
+					: no("already_claimed", `Already claimed by ${nameOf(ctx, ownerId)}.`);
+			}
+			if (!isClaimable(mention, now)) return wrongStatus("claim");
+			if (!hasRoom(ctx, actor)) return no("capacity_reached", capacityMessage(actor, true));
+			return accept(
+				{
+					status: from === "escalated" ? "escalated" : "claimed",
+					owner: { memberId: actor.id, since: now },
+					snoozedUntil: null,
+				},
+				{},
+				command.name === "claimNext" ? { mentionId: mention.id } : undefined,
+			);
+		}
+		case "release": {
+			if (!ownerId) return no("not_owner", "Nobody owns this conversation.");
+			if (!mayActAsOwner) return notOwner();
+			return accept(
+				{ status: from === "escalated" ? "escalated" : "new", owner: null },
+				{ previousOwner: ownerId },
+			);
+		}
+		case "handoff": {
+			if (!ownerId) return no("not_owner", "Nobody owns this conversation; claim it first.");
+			if (!mayActAsOwner) return notOwner();
+			const to = ctx.member(command.args.to);
+			if (!to || !to.active) return no("not_found", "That member is not in your organisation.");
+			if (to.id === ownerId)
+				return no("invalid_transition", `${to.name} already owns this conversation.`);
+			if (!hasRoom(ctx, to)) return no("capacity_reached", capacityMessage(to, false));
+			return accept({ owner: { memberId: to.id, since: now } }, { from: ownerId, to: to.id });
+		}
+		case "assign": {
+			const to = ctx.member(command.args.memberId);
+			if (!to || !to.active) return no("not_found", "That member is not in your organisation.");
+			if (ownerId === to.id)
+				return no("already_claimed", `${to.name} already owns this conversation.`);
+			if (!countsAgainstCapacity(from) && !isClaimable({ ...mention, owner: null }, now)) {
+				return wrongStatus("assign");
+			}
+			if (!hasRoom(ctx, to)) return no("capacity_reached", capacityMessage(to, false));
+			return accept(
+				{
+					status: countsAgainstCapacity(from) ? from : "claimed",
+					owner: { memberId: to.id, since: now },
+					snoozedUntil: null,
+				},
+				{ from: ownerId, to: to.id },
+			);
+		}
+		case "unassign": {
+			if (!ownerId) return no("not_owner", "Nobody owns this conversation.");
+			return accept(
+				{ status: from === "escalated" ? "escalated" : "new", owner: null },
+				{ previousOwner: ownerId },
+			);
+		}
+		case "submitForReview": {
+			if (!ownedByActor) return notOwner();
+			if (from !== "claimed" && from !== "drafting") return wrongStatus("submit for review");
+			return accept(
+				{
+					status: "in_review",
+					review: {
+						state: "requested",
+						hash: command.args.hash,
+						by: actor.id,
+						at: now,
+						comment: null,
+					},
+				},
+				{ hash: command.args.hash },
+			);
+		}
+		case "approve": {
+			if (from !== "in_review") return wrongStatus("approve");
+			if (mention.review?.hash !== command.args.hash) {
+				return no(
+					"stale_hash",
+					"The draft changed since it was submitted; review the current text.",
+				);
+			}
+			return accept(
+				{
+					status: "approved",
+					review: {
+						state: "approved",
+						hash: command.args.hash,
+						by: actor.id,
+						at: now,
+						comment: null,
+					},
+				},
+				{ hash: command.args.hash },
+			);
+		}
+		case "requestChanges": {
+			if (from !== "in_review") return wrongStatus("request changes on");
+			return accept(
+				{
+					status: "drafting",
+					review: {
+						state: "changes_requested",
+						hash: mention.review?.hash ?? null,
+						by: actor.id,
+						at: now,
+						comment: command.args.comment,
+					},
+				},
+				{ comment: command.args.comment },
+			);
+		}
+		case "markReplied": {
+			if (!ownerId) return notOwner();
+			if (!mayActAsOwner) return notOwner();
+			if (!countsAgainstCapacity(from)) return wrongStatus("mark replied");
+			if (from === "in_review") return wrongStatus("mark replied");
+			return accept(
+				{
+					status: "replied",
+					reply: {
+						url: command.args.url,
+						hash: command.args.hash ?? null,
+						by: actor.id,
+						sentAt: now,
+					},
+				},
+				{ url: command.args.url },
+			);
+		}
+		case "dismiss": {
+			if (ownerId && !mayActAsOwner) return notOwner();
+			if (from === "replied" || from === "closed" || from === "dismissed")
+				return wrongStatus("dismiss");
+			return accept(
+				{ status: "dismissed", owner: null },
+				{ reason: command.args.reason ?? null, previousOwner: ownerId },
+			);
+		}
+		case "snooze": {
+			if (ownerId && !mayActAsOwner) return notOwner();
+			if (command.args.until <= now) return no("invalid", "Snooze until a time in the future.");
+			if (from !== "new" && from !== "snoozed" && !countsAgainstCapacity(from))
+				return wrongStatus("snooze");
+			return accept(
+				{ status: "snoozed", owner: null, snoozedUntil: command.args.until },
+				{ until: command.args.until, previousOwner: ownerId },
+			);
+		}
+		case "escalate": {
+			if (ownerId && !mayActAsOwner) return notOwner();
+			if (from === "escalated") return wrongStatus("escalate");
+			if (from !== "new" && from !== "snoozed" && !countsAgainstCapacity(from))
+				return wrongStatus("escalate");
+			return accept(
+				{ status: "escalated", snoozedUntil: null },
+				{ reason: command.args.reason ?? null },
+			);
+		}
+		case "tag": {
+			const removed = new Set(command.args.remove);
+			const tags = [
+				...new Set([...mention.tags.filter((t) => !removed.has(t)), ...command.args.add]),
+			];
+			if (tags.length > 32) return no("invalid", "A conversation can carry at most 32 tags.");
+			return accept({ tags }, { add: command.args.add, remove: command.args.remove });
+		}
+		case "setPriority": {
+			if (ownerId && !mayActAsOwner) return notOwner();
+			if (command.args.priority === mention.priority) {
+				return no("invalid_transition", `The priority is already ${mention.priority}.`);
+			}
+			return accept(
+				{ priority: command.args.priority },
+				{ from: mention.priority, to: command.args.priority },
+			);
+		}
+		default: {
+			const unreachable: never = command;
+			return unreachable;
+		}
+	}
+}
+
+/** The mention id a command names, or null for claimNext (the server picks one). */
+export function targetMentionId(command: Command): string | null {
+	return command.name === "claimNext" ? null : command.args.mentionId;
+}

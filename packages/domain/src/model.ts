@@ -1,0 +1,212 @@
+/**
+ * The entities Switchboard works with, as valibot schemas with inferred types.
+ * Every value that crosses a boundary (HTTP, WebSocket, database row, import file)
+ * is parsed with one of these.
+ */
+import * as v from "valibot";
+
+/** Helper: the union of an `as const` object's values. */
+export type ValueOf<T> = T[keyof T];
+
+export const Roles = ["ambassador", "moderator", "admin"] as const;
+export type Role = (typeof Roles)[number];
+export const RoleSchema = v.picklist(Roles);
+
+export const Networks = ["twitter", "mastodon", "bluesky", "rss", "webhook", "other"] as const;
+export type Network = (typeof Networks)[number];
+export const NetworkSchema = v.picklist(Networks);
+
+export const Priorities = ["high", "normal", "low"] as const;
+export type Priority = (typeof Priorities)[number];
+export const PrioritySchema = v.picklist(Priorities);
+
+/**
+ * The conversation lifecycle. `new → claimed → drafting → in_review → approved →
+ * replied → closed`, plus the side states `dismissed`, `snoozed`, `escalated`.
+ */
+export const Statuses = [
+	"new",
+	"claimed",
+	"drafting",
+	"in_review",
+	"approved",
+	"replied",
+	"closed",
+	"dismissed",
+	"snoozed",
+	"escalated",
+] as const;
+export type MentionStatus = (typeof Statuses)[number];
+export const StatusSchema = v.picklist(Statuses);
+
+/** Statuses in which an owner is working on the conversation: they count against capacity. */
+export const OPEN_OWNED_STATUSES: readonly MentionStatus[] = [
+	"claimed",
+	"drafting",
+	"in_review",
+	"approved",
+	"escalated",
+];
+
+/** Statuses that are finished: the conversation leaves the live board after retention. */
+export const DONE_STATUSES: readonly MentionStatus[] = ["replied", "closed", "dismissed"];
+
+/** True when a conversation in this status counts against its owner's capacity. */
+export function countsAgainstCapacity(status: MentionStatus): boolean {
+	return OPEN_OWNED_STATUSES.includes(status);
+}
+
+const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+const IsoDate = v.pipe(v.string(), v.isoTimestamp());
+const ShortText = v.pipe(v.string(), v.maxLength(200));
+
+export const OrganisationSchema = v.object({
+	id: Id,
+	name: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+});
+export type Organisation = v.InferOutput<typeof OrganisationSchema>;
+
+export const MemberSchema = v.object({
+	id: Id,
+	orgId: Id,
+	email: v.pipe(v.string(), v.email()),
+	name: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+	role: RoleSchema,
+	/** How many open conversations this member may own at once. */
+	capacity: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
+	skills: v.array(ShortText),
+	/** ISO 639-1 codes the member writes replies in. */
+	languages: v.array(ShortText),
+	active: v.boolean(),
+});
+export type Member = v.InferOutput<typeof MemberSchema>;
+
+export const BoardSchema = v.object({
+	id: Id,
+	orgId: Id,
+	name: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+});
+export type Board = v.InferOutput<typeof BoardSchema>;
+
+export const AuthorSchema = v.object({
+	handle: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+	name: v.pipe(v.string(), v.maxLength(200)),
+	/** Followers or comparable audience size; drives priority. */
+	reach: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+export type Author = v.InferOutput<typeof AuthorSchema>;
+
+/** One earlier or later message of the conversation the mention belongs to. */
+export const ThreadMessageSchema = v.object({
+	externalId: v.optional(v.string()),
+	handle: v.string(),
+	/** True when the message was written by the organisation's own account. */
+	fromOrganisation: v.boolean(),
+	text: v.pipe(v.string(), v.maxLength(20_000)),
+	postedAt: IsoDate,
+});
+export type ThreadMessage = v.InferOutput<typeof ThreadMessageSchema>;
+
+export const OwnerSchema = v.object({ memberId: Id, since: IsoDate });
+export type Owner = v.InferOutput<typeof OwnerSchema>;
+
+export const ReviewStates = ["requested", "approved", "changes_requested"] as const;
+export type ReviewState = (typeof ReviewStates)[number];
+
+export const ReviewSchema = v.object({
+	state: v.picklist(ReviewStates),
+	/** Content hash of the draft snapshot submitted or approved. */
+	hash: v.nullable(v.string()),
+	by: Id,
+	at: IsoDate,
+	comment: v.nullable(v.pipe(v.string(), v.maxLength(2000))),
+});
+export type Review = v.InferOutput<typeof ReviewSchema>;
+
+export const ReplySchema = v.object({
+	url: v.pipe(v.string(), v.url()),
+	/** Content hash of the reply text, when known. */
+	hash: v.nullable(v.string()),
+	by: Id,
+	sentAt: IsoDate,
+});
+export type Reply = v.InferOutput<typeof ReplySchema>;
+
+/**
+ * What a mention is: written once at ingest and never changed by the lifecycle.
+ */
+export const MentionContentSchema = v.object({
+	id: Id,
+	network: NetworkSchema,
+	externalId: v.pipe(v.string(), v.minLength(1), v.maxLength(500)),
+	url: v.nullable(v.pipe(v.string(), v.url())),
+	author: AuthorSchema,
+	text: v.pipe(v.string(), v.maxLength(20_000)),
+	thread: v.array(ThreadMessageSchema),
+	postedAt: IsoDate,
+	ingestedAt: IsoDate,
+	language: v.nullable(v.pipe(v.string(), v.maxLength(16))),
+	/** Sentiment score, negative is unhappy (AFINN comparative score). */
+	sentiment: v.number(),
+});
+export type MentionContent = v.InferOutput<typeof MentionContentSchema>;
+
+/**
+ * Where the work on a mention stands: changed only by commands, through the server.
+ */
+export const MentionWorkSchema = v.object({
+	status: StatusSchema,
+	priority: PrioritySchema,
+	tags: v.array(ShortText),
+	owner: v.nullable(OwnerSchema),
+	review: v.nullable(ReviewSchema),
+	reply: v.nullable(ReplySchema),
+	snoozedUntil: v.nullable(IsoDate),
+	/** Time of the last change, for ordering and for the client's "updated" hints. */
+	updatedAt: IsoDate,
+});
+export type MentionWork = v.InferOutput<typeof MentionWorkSchema>;
+
+/** A mention as the board shows it: its content and its work state. */
+export type Mention = MentionContent & MentionWork;
+
+/** An entry of the append-only activity log. */
+export interface Activity {
+	id: string;
+	orgId: string;
+	mentionId: string | null;
+	actorId: string | null;
+	/** Command name, or a server action such as `lease_expired`. */
+	action: string;
+	commandId: string | null;
+	fromStatus: MentionStatus | null;
+	toStatus: MentionStatus | null;
+	detail: Record<string, unknown>;
+	at: string;
+}
+
+/** Board-wide settings kept on the board document. */
+export interface BoardSettings {
+	/** Minutes until a new conversation should be claimed, per priority. */
+	slaClaimMinutes: Record<Priority, number>;
+	/** Minutes until the first reply should be sent, per priority. */
+	slaReplyMinutes: Record<Priority, number>;
+	/** Minutes an owner may be offline before their conversations are released. */
+	leaseMinutes: number;
+	/** Character limit of a reply, per network. */
+	replyLimits: Record<Network, number>;
+}
+
+export const DEFAULT_BOARD_SETTINGS: BoardSettings = {
+	slaClaimMinutes: { high: 15, normal: 60, low: 240 },
+	slaReplyMinutes: { high: 60, normal: 240, low: 1440 },
+	leaseMinutes: 15,
+	replyLimits: {
+		twitter: 280,
+		mastodon: 500,
+		bluesky: 300,
+		rss: 5000,
+		webhook: 5000,
+		other: 5000,
+	},
+};

@@ -1,0 +1,229 @@
+/**
+ * The application protocol: every message Switchboard adds on top of Yjs sync and
+ * awareness. Messages travel as JSON in Hocuspocus stateless messages on the board
+ * document. Server and client both parse with these schemas and switch exhaustively
+ * on `type`. docs/PROTOCOL.md describes the same rules for people.
+ */
+import * as v from "valibot";
+import { PrioritySchema } from "./model.ts";
+
+/**
+ * Bumped on every incompatible change to a message schema. A test pins the schemas'
+ * shape to this number, so a schema change without a bump fails the build.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** Largest stateless payload the server parses, in bytes of its JSON text. */
+export const MAX_COMMAND_BYTES = 16 * 1024;
+
+const MentionId = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+const MemberId = MentionId;
+const Hash = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "a SHA-256 hex digest"));
+const Tag = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(64));
+const Comment = v.pipe(v.string(), v.maxLength(2000));
+
+/** Argument schema of each command, by command name. */
+export const CommandArgs = {
+	claim: v.strictObject({ mentionId: MentionId }),
+	claimNext: v.strictObject({}),
+	release: v.strictObject({ mentionId: MentionId }),
+	handoff: v.strictObject({ mentionId: MentionId, to: MemberId }),
+	assign: v.strictObject({ mentionId: MentionId, memberId: MemberId }),
+	unassign: v.strictObject({ mentionId: MentionId }),
+	submitForReview: v.strictObject({ mentionId: MentionId, hash: Hash }),
+	approve: v.strictObject({ mentionId: MentionId, hash: Hash }),
+	requestChanges: v.strictObject({ mentionId: MentionId, comment: Comment }),
+	markReplied: v.strictObject({
+		mentionId: MentionId,
+		url: v.pipe(v.string(), v.url(), v.maxLength(2000)),
+		hash: v.optional(Hash),
+	}),
+	dismiss: v.strictObject({ mentionId: MentionId, reason: v.optional(Comment) }),
+	snooze: v.strictObject({ mentionId: MentionId, until: v.pipe(v.string(), v.isoTimestamp()) }),
+	escalate: v.strictObject({ mentionId: MentionId, reason: v.optional(Comment) }),
+	tag: v.strictObject({
+		mentionId: MentionId,
+		add: v.optional(v.pipe(v.array(Tag), v.maxLength(20)), []),
+		remove: v.optional(v.pipe(v.array(Tag), v.maxLength(20)), []),
+	}),
+	setPriority: v.strictObject({ mentionId: MentionId, priority: PrioritySchema }),
+} as const;
+
+export type CommandName = keyof typeof CommandArgs;
+export const COMMAND_NAMES = Object.keys(CommandArgs) as CommandName[];
+
+/** A command's arguments after parsing, by name. */
+export type CommandArgsOf<N extends CommandName> = v.InferOutput<(typeof CommandArgs)[N]>;
+
+/** A parsed command, discriminated on `name`. */
+export type Command = {
+	[N in CommandName]: { name: N; args: CommandArgsOf<N> };
+}[CommandName];
+
+const CommandId = v.pipe(v.string(), v.uuid("a command id must be a UUID"));
+
+/** The envelope of a command, before its arguments are checked against its name. */
+export const CommandEnvelopeSchema = v.strictObject({
+	type: v.literal("command"),
+	v: v.literal(PROTOCOL_VERSION),
+	id: CommandId,
+	name: v.picklist(COMMAND_NAMES as [CommandName, ...CommandName[]]),
+	args: v.record(v.string(), v.unknown()),
+});
+
+/** The client → server message, with its arguments parsed. */
+export type CommandMessage = { type: "command"; v: typeof PROTOCOL_VERSION; id: string } & Command;
+
+/**
+ * Why a command or message was refused. A closed set: the client maps each to words
+ * a person understands.
+ */
+export const RejectCodes = {
+	/** The message is not JSON, not an object, or has no usable `type`. */
+	malformed: "malformed",
+	/** The message or its arguments do not match the schema. */
+	invalid: "invalid",
+	/** The client speaks another protocol version. */
+	unsupported_version: "unsupported_version",
+	/** The message is larger than MAX_COMMAND_BYTES. */
+	too_large: "too_large",
+	/** The member's role may not run this command. */
+	forbidden: "forbidden",
+	not_found: "not_found",
+	already_claimed: "already_claimed",
+	not_owner: "not_owner",
+	capacity_reached: "capacity_reached",
+	invalid_transition: "invalid_transition",
+	/** claimNext found nothing the member can take. */
+	nothing_to_claim: "nothing_to_claim",
+	/** An approval names a draft hash other than the one submitted. */
+	stale_hash: "stale_hash",
+	/** The server could not record the command (database down); safe to retry. */
+	unavailable: "unavailable",
+	/** Too many commands in a short time. */
+	rate_limited: "rate_limited",
+} as const;
+export type RejectCode = keyof typeof RejectCodes;
+
+/** Server → client messages. */
+export const AckSchema = v.strictObject({
+	type: v.literal("ack"),
+	id: v.string(),
+	/** Extra result data; `claimNext` names the mention it claimed. */
+	result: v.optional(v.record(v.string(), v.unknown())),
+});
+export const RejectSchema = v.strictObject({
+	type: v.literal("reject"),
+	/** The command id, or null when the message had no readable id. */
+	id: v.nullable(v.string()),
+	code: v.picklist(Object.keys(RejectCodes) as [RejectCode, ...RejectCode[]]),
+	message: v.string(),
+});
+export const NoticeSchema = v.strictObject({
+	type: v.literal("notice"),
+	level: v.picklist(["info", "warning"]),
+	message: v.string(),
+});
+export const ServerMessageSchema = v.variant("type", [AckSchema, RejectSchema, NoticeSchema]);
+export type Ack = v.InferOutput<typeof AckSchema>;
+export type Reject = v.InferOutput<typeof RejectSchema>;
+export type Notice = v.InferOutput<typeof NoticeSchema>;
+export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
+
+/**
+ * WebSocket close codes, 4xxx. Hocuspocus' own (4401, 4403, 4408, 4205) keep their meaning.
+ */
+export const CloseCodes = {
+	unauthorized: { code: 4401, reason: "Unauthorized" },
+	forbidden: { code: 4403, reason: "Forbidden" },
+	timeout: { code: 4408, reason: "Connection Timeout" },
+	tooLarge: { code: 4413, reason: "Message Too Large" },
+	rateLimited: { code: 4429, reason: "Too Many Messages" },
+	unavailable: { code: 4503, reason: "Storage Unavailable" },
+	reset: { code: 4205, reason: "Reset Connection" },
+} as const;
+export type CloseCode = (typeof CloseCodes)[keyof typeof CloseCodes];
+
+/** Result of parsing a client message: the command, or the reject to answer with. */
+export type ParsedClientMessage =
+	| { ok: true; message: CommandMessage }
+	| { ok: false; reject: Reject };
+
+function reject(id: string | null, code: RejectCode, message: string): ParsedClientMessage {
+	return { ok: false, reject: { type: "reject", id, code, message } };
+}
+
+function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+	return issues
+		.slice(0, 3)
+		.map((issue) => {
+			const path = v.getDotPath(issue);
+			return path ? `${path}: ${issue.message}` : issue.message;
+		})
+		.join("; ");
+}
+
+/**
+ * Parse a stateless payload sent by a client. Never throws: anything unusable becomes
+ * a reject that says what was wrong.
+ */
+export function parseClientMessage(payload: string): ParsedClientMessage {
+	if (payload.length > MAX_COMMAND_BYTES) {
+		return reject(null, "too_large", `A command may be at most ${MAX_COMMAND_BYTES} bytes.`);
+	}
+	let json: unknown;
+	try {
+		json = JSON.parse(payload);
+	} catch {
+		return reject(null, "malformed", "The message is not valid JSON.");
+	}
+	if (typeof json !== "object" || json === null || Array.isArray(json)) {
+		return reject(null, "malformed", "The message must be a JSON object.");
+	}
+	const raw = json as Record<string, unknown>;
+	const id = typeof raw.id === "string" && raw.id.length <= 64 ? raw.id : null;
+	if (raw.type !== "command") {
+		return reject(id, "malformed", `Unknown message type ${JSON.stringify(raw.type ?? null)}.`);
+	}
+	if (raw.v !== PROTOCOL_VERSION) {
+		return reject(
+			id,
+			"unsupported_version",
+			`This server speaks protocol version ${PROTOCOL_VERSION}; the message says ${JSON.stringify(raw.v ?? null)}.`,
+		);
+	}
+	const envelope = v.safeParse(CommandEnvelopeSchema, raw);
+	if (!envelope.success) {
+		return reject(id, "invalid", describeIssues(envelope.issues));
+	}
+	const { name } = envelope.output;
+	const args = v.safeParse(CommandArgs[name], envelope.output.args);
+	if (!args.success) {
+		return reject(id, "invalid", `${name}: ${describeIssues(args.issues)}`);
+	}
+	return {
+		ok: true,
+		message: {
+			type: "command",
+			v: PROTOCOL_VERSION,
+			id: envelope.output.id,
+			name,
+			args: args.output,
+		} as CommandMessage,
+	};
+}
+
+/** Build a command message for the wire. */
+export function encodeCommand(id: string, command: Command): string {
+	return JSON.stringify({ type: "command", v: PROTOCOL_VERSION, id, ...command });
+}
+
+/** Parse a server message; null when it is not one this protocol version knows. */
+export function parseServerMessage(payload: string): ServerMessage | null {
+	try {
+		const result = v.safeParse(ServerMessageSchema, JSON.parse(payload));
+		return result.success ? result.output : null;
+	} catch {
+		return null;
+	}
+}
