@@ -1,0 +1,85 @@
+/**
+ * Configuration from the environment. Everything has a default that runs Switchboard
+ * on one machine with an embedded database; PostgreSQL and Redis are opt-in.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import * as v from "valibot";
+
+export interface Config {
+	/** TCP port of the one HTTP + WebSocket listener. @default 8080 (0 picks a free port) */
+	port: number;
+	/** Interface to listen on. @default "0.0.0.0" */
+	host: string;
+	/** Folder for the embedded database and the generated secret. @default "./data" */
+	dataDir: string;
+	/** PostgreSQL connection string; when unset, PGlite in `dataDir` is used. */
+	databaseUrl: string | undefined;
+	/** Redis URL; when set, instances exchange document updates and awareness through it. */
+	redisUrl: string | undefined;
+	/** Secret that signs tokens; generated into `dataDir/secret` when unset. */
+	secret: string;
+	/** Seed the demo organisations into an empty database. @default true */
+	demo: boolean;
+	/** Folder with the shared demo data. @default "../shared/data" next to the repository */
+	demoDataDir: string;
+	/** Folder with the built web client, served at `/` when it exists. */
+	webDir: string | undefined;
+	/** pino log level. @default "info" */
+	logLevel: string;
+}
+
+const EnvSchema = v.object({
+	PORT: v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(0), v.maxValue(65535)), "8080"),
+	HOST: v.optional(v.string(), "0.0.0.0"),
+	DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), "./data"),
+	DATABASE_URL: v.optional(v.pipe(v.string(), v.url("DATABASE_URL must be a postgres:// URL"))),
+	REDIS_URL: v.optional(v.pipe(v.string(), v.url("REDIS_URL must be a redis:// URL"))),
+	SWITCHBOARD_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, "SWITCHBOARD_SECRET must be at least 32 characters"))),
+	SWITCHBOARD_DEMO: v.optional(v.picklist(["0", "1", "false", "true"]), "1"),
+	SWITCHBOARD_DEMO_DATA: v.optional(v.string()),
+	SWITCHBOARD_WEB_DIR: v.optional(v.string()),
+	LOG_LEVEL: v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
+});
+
+const repoRoot = resolve(import.meta.dirname, "../../..");
+
+/** Read the configuration; a bad value fails with a message that names the variable. */
+export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+	const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+	const parsed = v.safeParse(EnvSchema, defined);
+	if (!parsed.success) {
+		const problems = parsed.issues.map((issue) => `${v.getDotPath(issue) ?? "env"}: ${issue.message}`);
+		throw new Error(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+	}
+	const e = parsed.output;
+	const dataDir = resolve(e.DATA_DIR);
+	await mkdir(dataDir, { recursive: true });
+	return {
+		port: e.PORT,
+		host: e.HOST,
+		dataDir,
+		databaseUrl: e.DATABASE_URL,
+		redisUrl: e.REDIS_URL,
+		secret: e.SWITCHBOARD_SECRET ?? (await readOrCreateSecret(dataDir)),
+		demo: e.SWITCHBOARD_DEMO === "1" || e.SWITCHBOARD_DEMO === "true",
+		demoDataDir: resolve(e.SWITCHBOARD_DEMO_DATA ?? join(repoRoot, "../shared/data")),
+		webDir: resolve(e.SWITCHBOARD_WEB_DIR ?? join(repoRoot, "apps/web/dist")),
+		logLevel: e.LOG_LEVEL,
+	};
+}
+
+/** A secret kept in the data folder, so tokens survive restarts. */
+async function readOrCreateSecret(dataDir: string): Promise<string> {
+	const path = join(dataDir, "secret");
+	try {
+		const secret = (await readFile(path, "utf8")).trim();
+		if (secret.length >= 32) return secret;
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+	}
+	const secret = randomBytes(32).toString("base64url");
+	await writeFile(path, `${secret}\n`, { mode: 0o600 });
+	return secret;
+}

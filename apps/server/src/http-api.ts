@@ -1,0 +1,136 @@
+/**
+ * The HTTP API (Hono): sign-in, health, and the read API that tools and tests use.
+ * Every error answers `{ error: { code, message } }` with the status its kind maps to.
+ */
+import { AppError, type ErrorKind, isAppError, StatusSchema } from "@switchboard/domain";
+import type { Storage } from "@switchboard/storage";
+import type { TokenClaims, TokenService } from "@switchboard/sync";
+import { Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Logger } from "pino";
+import * as v from "valibot";
+import { hashPassword, verifyPassword } from "./passwords.ts";
+
+export const SESSION_COOKIE = "sb_session";
+
+const STATUS_BY_KIND: Record<ErrorKind, ContentfulStatusCode> = {
+	unauthorized: 401,
+	forbidden: 403,
+	not_found: 404,
+	invalid: 400,
+	too_large: 413,
+	rate_limited: 429,
+	conflict: 409,
+	unavailable: 503,
+	internal: 500,
+};
+
+const LoginSchema = v.object({
+	email: v.pipe(v.string(), v.trim(), v.email("email must be an email address")),
+	password: v.pipe(v.string(), v.minLength(1, "password is required"), v.maxLength(1024)),
+});
+
+const MentionQuerySchema = v.object({
+	status: v.optional(v.pipe(v.string(), v.transform((s) => s.split(",")), v.array(StatusSchema))),
+	owner: v.optional(v.pipe(v.string(), v.minLength(1))),
+});
+
+export interface HttpApiOptions {
+	storage: Storage;
+	tokens: TokenService;
+	logger: Logger;
+	/** Whether the session cookie is marked Secure (behind HTTPS). */
+	secureCookies?: boolean;
+}
+
+type Env = { Variables: { member: TokenClaims } };
+
+export function createHttpApi(options: HttpApiOptions): Hono<Env> {
+	const { storage, tokens, logger } = options;
+	const app = new Hono<Env>();
+	// Compared against when an email is unknown, so sign-in takes as long either way.
+	const decoyHash = hashPassword("decoy password that matches nothing");
+
+	app.onError((error, c) => {
+		if (isAppError(error)) {
+			return c.json({ error: { code: error.kind, message: error.message } }, STATUS_BY_KIND[error.kind]);
+		}
+		logger.error({ err: error, path: c.req.path }, "request failed");
+		return c.json({ error: { code: "internal", message: "Something went wrong on the server." } }, 500);
+	});
+	app.notFound((c) => c.json({ error: { code: "not_found", message: `No route ${c.req.method} ${c.req.path}.` } }, 404));
+
+	app.get("/healthz", (c) => c.json({ ok: true }));
+	app.get("/readyz", async (c) => {
+		try {
+			await storage.ping();
+			return c.json({ ready: true });
+		} catch {
+			return c.json({ ready: false, error: { code: "unavailable", message: "The database is not reachable." } }, 503);
+		}
+	});
+
+	app.post("/api/auth/login", async (c) => {
+		const body = await c.req.json().catch(() => {
+			throw new AppError("invalid", "The body must be JSON: {\"email\": ..., \"password\": ...}.");
+		});
+		const input = v.safeParse(LoginSchema, body);
+		if (!input.success) throw new AppError("invalid", input.issues.map((issue) => issue.message).join("; "));
+		const member = await storage.findMemberByEmail(input.output.email);
+		const matches = await verifyPassword(input.output.password, member?.passwordHash ?? (await decoyHash));
+		if (!member || !matches || !member.active) {
+			throw new AppError("unauthorized", "Wrong email or password.");
+		}
+		const claims: TokenClaims = { memberId: member.id, orgId: member.orgId, role: member.role, name: member.name };
+		const token = await tokens.sign(claims);
+		setCookie(c, SESSION_COOKIE, token, {
+			httpOnly: true,
+			sameSite: "Lax",
+			path: "/",
+			secure: options.secureCookies ?? false,
+			maxAge: 12 * 60 * 60,
+		});
+		return c.json({ token, member: { id: member.id, orgId: member.orgId, role: member.role, name: member.name } });
+	});
+
+	app.post("/api/auth/logout", (c) => {
+		deleteCookie(c, SESSION_COOKIE, { path: "/" });
+		return c.json({ ok: true });
+	});
+
+	// Everything below needs a session: a bearer token or the session cookie.
+	app.use("/api/*", async (c, next) => {
+		const header = c.req.header("authorization");
+		const token = header?.startsWith("Bearer ") ? header.slice(7) : getCookie(c, SESSION_COOKIE);
+		if (!token) throw new AppError("unauthorized", "Sign in first: no token or session cookie was sent.");
+		c.set("member", await tokens.verify(token));
+		await next();
+	});
+
+	app.get("/api/me", async (c) => {
+		const member = await storage.getMember(c.get("member").memberId);
+		if (!member?.active) throw new AppError("unauthorized", "Your membership is no longer active.");
+		const organisation = await storage.getOrganisation(member.orgId);
+		return c.json({ member, organisation });
+	});
+
+	app.get("/api/members", async (c) => c.json({ members: await storage.listMembers(c.get("member").orgId) }));
+
+	app.get("/api/boards", async (c) => c.json({ boards: await storage.listBoards(c.get("member").orgId) }));
+
+	app.get("/api/boards/:boardId/mentions", async (c) => {
+		const { orgId } = c.get("member");
+		const board = await storage.getBoard(orgId, c.req.param("boardId"));
+		if (!board) throw new AppError("not_found", "No such board in your organisation.");
+		const query = v.safeParse(MentionQuerySchema, c.req.query());
+		if (!query.success) throw new AppError("invalid", query.issues.map((issue) => issue.message).join("; "));
+		const stored = await storage.listMentions(orgId, board.id, {
+			...(query.output.status ? { status: query.output.status } : {}),
+			...(query.output.owner ? { ownerId: query.output.owner } : {}),
+		});
+		return c.json({ mentions: stored.map(({ mention }) => mention) });
+	});
+
+	return app;
+}

@@ -1,0 +1,44 @@
+/**
+ * `pnpm start`: run Switchboard with the configuration from the environment.
+ */
+import { loadConfig } from "./config.ts";
+import { startSwitchboard } from "./server.ts";
+
+const config = await loadConfig().catch((error: Error) => {
+	console.error(error.message);
+	process.exit(1);
+});
+const switchboard = await startSwitchboard(config);
+const { logger, demo } = switchboard;
+
+const lines = [
+	"",
+	`  Switchboard is running at ${switchboard.url}`,
+	`  Storage: ${config.databaseUrl ? "PostgreSQL" : `PGlite in ${config.dataDir}`}${config.redisUrl ? ", Redis" : ""}`,
+];
+if (demo) {
+	lines.push(
+		"",
+		`  Demo sign-in (demo only, password "${demo.password}" for every account):`,
+		...demo.members.map((m) => `    ${m.email.padEnd(26)} ${m.role.padEnd(11)} ${m.organisation}`),
+		`  ${demo.mentions} real conversations wait on Acme's board.`,
+	);
+}
+lines.push("");
+process.stdout.write(`${lines.join("\n")}\n`);
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+	process.on(signal, () => {
+		if (stopping) return;
+		stopping = true;
+		logger.info({ signal }, "stopping: storing every document");
+		switchboard.close().then(
+			() => process.exit(0),
+			(error: unknown) => {
+				logger.error({ err: error }, "stop failed");
+				process.exit(1);
+			},
+		);
+	});
+}

@@ -1,0 +1,27 @@
+/**
+ * Schema migrations. The list is static rather than a folder scan, so it works the same
+ * from source, from a bundle and under test runners, and a missing file fails to compile.
+ */
+import { type Kysely, type Migration, type MigrationResultSet, Migrator } from "kysely";
+import * as initial from "./migrations/2026-11-26T00-00-00-initial.ts";
+
+/** Every migration by name; names sort in the order the migrations run. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+	"2026-11-26T00-00-00-initial": initial,
+};
+
+/** A kysely Migrator over {@link MIGRATIONS}. */
+export function createMigrator(db: Kysely<unknown>): Migrator {
+	return new Migrator({
+		db,
+		provider: { getMigrations: async () => ({ ...MIGRATIONS }) },
+	});
+}
+
+/**
+ * Bring the schema up to date. Like kysely's Migrator, never throws: a failure comes
+ * back as `error`, with `results` telling which migration failed.
+ */
+export function migrateToLatest(db: Kysely<unknown>): Promise<MigrationResultSet> {
+	return createMigrator(db).migrateToLatest();
+}

@@ -1,0 +1,132 @@
+/**
+ * Conversions between database rows and domain values. Both drivers are covered here:
+ * node-postgres returns `bigint` as a string and `bytea` as a Buffer, PGlite returns a
+ * number and a plain Uint8Array.
+ */
+import type { Selectable } from "kysely";
+import type {
+	Activity,
+	Board,
+	Member,
+	Mention,
+	MentionStatus,
+	MentionWork,
+	Network,
+	Organisation,
+} from "@switchboard/domain";
+import type {
+	ActivityTable,
+	BoardsTable,
+	MembersTable,
+	MentionsTable,
+	OrganisationsTable,
+} from "./schema.ts";
+import type { MemberWithSecret, StoredMention } from "./storage.ts";
+
+/** An ISO timestamp in the one form the domain compares as text (UTC, milliseconds). */
+export function iso(value: Date | string): string {
+	return new Date(value).toISOString();
+}
+
+export function isoOrNull(value: Date | string | null): string | null {
+	return value === null ? null : iso(value);
+}
+
+/** A `bigserial` or `bigint` value as a number; ids stay far below 2^53. */
+export function toNumber(value: string | number | bigint): number {
+	return Number(value);
+}
+
+/** A `bytea` value as a plain Uint8Array view (no copy), whichever driver read it. */
+export function toBytes(value: Uint8Array): Uint8Array {
+	return value.constructor === Uint8Array
+		? value
+		: new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+}
+
+/**
+ * A work state with every timestamp in canonical form, so what a command returns equals
+ * what a later read returns (a client may send `+02:00` offsets or no milliseconds).
+ */
+export function normalizeWork(work: MentionWork): MentionWork {
+	return {
+		...work,
+		owner: work.owner ? { memberId: work.owner.memberId, since: iso(work.owner.since) } : null,
+		review: work.review ? { ...work.review, at: iso(work.review.at) } : null,
+		reply: work.reply ? { ...work.reply, sentAt: iso(work.reply.sentAt) } : null,
+		snoozedUntil: isoOrNull(work.snoozedUntil),
+		updatedAt: iso(work.updatedAt),
+	};
+}
+
+export function toOrganisation(row: Selectable<OrganisationsTable>): Organisation {
+	return { id: row.id, name: row.name };
+}
+
+export function toMember(row: Selectable<MembersTable>): Member {
+	return {
+		id: row.id,
+		orgId: row.org_id,
+		email: row.email,
+		name: row.name,
+		role: row.role,
+		capacity: row.capacity,
+		skills: row.skills,
+		languages: row.languages,
+		active: row.active,
+	};
+}
+
+export function toMemberWithSecret(row: Selectable<MembersTable>): MemberWithSecret {
+	return { ...toMember(row), passwordHash: row.password_hash };
+}
+
+export function toBoard(row: Selectable<BoardsTable>): Board {
+	return { id: row.id, orgId: row.org_id, name: row.name };
+}
+
+export function toMention(row: Selectable<MentionsTable>): Mention {
+	return {
+		id: row.id,
+		network: row.network as Network,
+		externalId: row.external_id,
+		url: row.url,
+		author: row.author,
+		text: row.text,
+		thread: row.thread,
+		postedAt: iso(row.posted_at),
+		ingestedAt: iso(row.ingested_at),
+		language: row.language,
+		sentiment: row.sentiment,
+		status: row.status,
+		priority: row.priority,
+		tags: row.tags,
+		owner:
+			row.owner_id !== null && row.owner_since !== null
+				? { memberId: row.owner_id, since: iso(row.owner_since) }
+				: null,
+		review: row.review,
+		reply: row.reply,
+		snoozedUntil: isoOrNull(row.snoozed_until),
+		updatedAt: iso(row.updated_at),
+	};
+}
+
+export function toStoredMention(row: Selectable<MentionsTable>): StoredMention {
+	return { mention: toMention(row), rev: row.rev };
+}
+
+export function toActivity(row: Selectable<ActivityTable>): Activity {
+	return {
+		id: String(row.id),
+		orgId: row.org_id,
+		mentionId: row.mention_id,
+		actorId: row.actor_id,
+		action: row.action,
+		commandId: row.command_id,
+		fromStatus: row.from_status as MentionStatus | null,
+		toStatus: row.to_status as MentionStatus | null,
+		detail: row.detail,
+		at: iso(row.at),
+	};
+}

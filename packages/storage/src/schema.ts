@@ -1,0 +1,148 @@
+/**
+ * The database as kysely sees it: one interface per table, columns typed as the drivers
+ * return them. Timestamps come back as `Date`; `bigserial` ids come back as a string from
+ * node-postgres and as a number from PGlite, so they are typed as either and converted at
+ * the edge (`rows.ts`). JSON columns are written as JSON text, because node-postgres would
+ * turn a JS array into a PostgreSQL array literal rather than JSON.
+ */
+import type { ColumnType, Generated } from "kysely";
+import type {
+	Author,
+	MentionStatus,
+	Priority,
+	Reply,
+	Review,
+	Role,
+	ThreadMessage,
+} from "@switchboard/domain";
+
+/** A `timestamptz`: read as a Date, written as a Date or an ISO string. */
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A nullable `timestamptz`. */
+export type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
+/** A `timestamptz` with a database default. */
+export type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** A `jsonb` column: parsed on read, written as JSON text. */
+export type Json<T> = ColumnType<T, string, string>;
+/** A nullable `jsonb` column; SQL NULL stands for the domain's `null`. */
+export type NullableJson<T> = ColumnType<T | null, string | null, string | null>;
+/** A `bigserial` id: assigned by the database, never written. */
+export type BigSerial = ColumnType<string | number, never, never>;
+/** A `bytea` column. node-postgres returns a Buffer, which is a Uint8Array. */
+export type Bytes = ColumnType<Uint8Array, Uint8Array, Uint8Array>;
+
+export interface OrganisationsTable {
+	id: string;
+	name: string;
+	created_at: DefaultTimestamp;
+}
+
+export interface MembersTable {
+	id: string;
+	org_id: string;
+	/** Stored lower-case; unique across organisations because sign-in is by email. */
+	email: string;
+	name: string;
+	role: Role;
+	capacity: number;
+	skills: Json<string[]>;
+	languages: Json<string[]>;
+	active: Generated<boolean>;
+	password_hash: string;
+	created_at: DefaultTimestamp;
+}
+
+export interface BoardsTable {
+	id: string;
+	org_id: string;
+	name: string;
+	created_at: DefaultTimestamp;
+}
+
+export interface MentionsTable {
+	id: string;
+	org_id: string;
+	board_id: string;
+	network: string;
+	external_id: string;
+	url: string | null;
+	author: Json<Author>;
+	text: string;
+	thread: Json<ThreadMessage[]>;
+	posted_at: Timestamp;
+	ingested_at: Timestamp;
+	language: string | null;
+	sentiment: number;
+	priority: Priority;
+	tags: Json<string[]>;
+	status: MentionStatus;
+	owner_id: string | null;
+	owner_since: NullableTimestamp;
+	review: NullableJson<Review>;
+	reply: NullableJson<Reply>;
+	snoozed_until: NullableTimestamp;
+	updated_at: Timestamp;
+	rev: Generated<number>;
+}
+
+/** Ownership history; the row with `until` null is the current owner (at most one). */
+export interface OwnershipsTable {
+	id: BigSerial;
+	mention_id: string;
+	member_id: string;
+	since: Timestamp;
+	until: NullableTimestamp;
+	/** The command that ended this ownership. */
+	reason: string | null;
+}
+
+export interface ActivityTable {
+	id: BigSerial;
+	org_id: string;
+	mention_id: string | null;
+	actor_id: string | null;
+	action: string;
+	command_id: string | null;
+	from_status: MentionStatus | null;
+	to_status: MentionStatus | null;
+	detail: Json<Record<string, unknown>>;
+	at: Timestamp;
+}
+
+export interface ProcessedCommandsTable {
+	id: string;
+	org_id: string;
+	actor_id: string;
+	name: string;
+	/** The outcome returned the first time, without its `replayed` flag. */
+	outcome: Json<Record<string, unknown>>;
+	at: Timestamp;
+}
+
+export interface DocumentSnapshotsTable {
+	name: string;
+	snapshot: Bytes;
+	/** Newest update-log id the snapshot includes; a snapshot never replaces a newer one. */
+	up_to_update_id: ColumnType<string | number, number, number>;
+	updated_at: DefaultTimestamp;
+}
+
+export interface DocumentUpdatesTable {
+	id: BigSerial;
+	name: string;
+	update: Bytes;
+	at: DefaultTimestamp;
+}
+
+/** Every table Switchboard keeps. */
+export interface Database {
+	organisations: OrganisationsTable;
+	members: MembersTable;
+	boards: BoardsTable;
+	mentions: MentionsTable;
+	ownerships: OwnershipsTable;
+	activity: ActivityTable;
+	processed_commands: ProcessedCommandsTable;
+	document_snapshots: DocumentSnapshotsTable;
+	document_updates: DocumentUpdatesTable;
+}

@@ -1,0 +1,83 @@
+/**
+ * Authentication and authorisation of every document connection: a valid token, a
+ * document name of the caller's organisation, an active membership. Board documents
+ * are read-only for every client.
+ */
+import type { Extension, onAuthenticatePayload } from "@hocuspocus/server";
+import { AppError, CloseCodes, isAppError, parseDocumentName } from "@switchboard/domain";
+import type { Storage } from "@switchboard/storage";
+import type { Logger } from "pino";
+import type { SocketContext, SyncContext } from "./context.ts";
+import type { TokenService } from "./tokens.ts";
+
+/** Thrown from hooks: Hocuspocus sends `reason` in its permission-denied message. */
+export class DeniedError extends AppError {
+	readonly code: number;
+	readonly reason: string;
+
+	constructor(kind: "unauthorized" | "forbidden", message: string) {
+		super(kind, message);
+		const close = kind === "unauthorized" ? CloseCodes.unauthorized : CloseCodes.forbidden;
+		this.code = close.code;
+		this.reason = `${close.reason}: ${message}`;
+	}
+}
+
+export interface AuthExtensionOptions {
+	tokens: TokenService;
+	storage: Storage;
+	logger: Logger;
+}
+
+export class AuthExtension implements Extension {
+	readonly extensionName = "switchboard-auth";
+	private readonly options: AuthExtensionOptions;
+
+	constructor(options: AuthExtensionOptions) {
+		this.options = options;
+	}
+
+	async onAuthenticate(data: onAuthenticatePayload<SocketContext>): Promise<Partial<SyncContext>> {
+		try {
+			return await this.authorise(data);
+		} catch (error) {
+			const denied =
+				error instanceof DeniedError
+					? error
+					: new DeniedError("unauthorized", isAppError(error) ? error.message : "Authentication failed.");
+			this.options.logger.info(
+				{ documentName: data.documentName, code: denied.code, remote: data.context.remoteAddress },
+				denied.message,
+			);
+			// Hocuspocus answers permission-denied for this document first; then the socket
+			// is closed with the close code, so the client cannot keep probing on it.
+			setImmediate(() => data.context.closeSocket(denied.code, denied.reason));
+			throw denied;
+		}
+	}
+
+	private async authorise(data: onAuthenticatePayload<SocketContext>): Promise<Partial<SyncContext>> {
+		const claims = await this.options.tokens.verify(data.token).catch((error: unknown) => {
+			throw new DeniedError("unauthorized", isAppError(error) ? error.message : "The token is not valid.");
+		});
+		const doc = parseDocumentName(data.documentName);
+		if (!doc) throw new DeniedError("forbidden", `"${data.documentName}" is not a document name.`);
+		if (doc.orgId !== claims.orgId) {
+			throw new DeniedError("forbidden", "That document belongs to another organisation.");
+		}
+		const member = await this.options.storage.getMember(claims.memberId);
+		if (!member || !member.active || member.orgId !== claims.orgId) {
+			throw new DeniedError("unauthorized", "Your membership is no longer active.");
+		}
+		if (doc.kind === "board") {
+			const board = await this.options.storage.getBoard(doc.orgId, doc.boardId);
+			if (!board) throw new DeniedError("forbidden", "No such board.");
+			// Clients change boards only through commands.
+			data.connectionConfig.readOnly = true;
+		} else {
+			const mention = await this.options.storage.getMention(doc.orgId, doc.mentionId);
+			if (!mention) throw new DeniedError("forbidden", "No such conversation.");
+		}
+		return { member: { ...claims, role: member.role, name: member.name }, doc };
+	}
+}

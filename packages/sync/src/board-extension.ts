@@ -1,0 +1,43 @@
+/**
+ * Keeps loaded board documents in step with the database: a board is reconciled when
+ * it loads, and `publish` projects mentions that arrived while it may be loaded here
+ * or on another instance.
+ */
+import type { afterLoadDocumentPayload, Extension, Hocuspocus } from "@hocuspocus/server";
+import { boardDocumentName, parseDocumentName } from "@switchboard/domain";
+import type { StoredMention } from "@switchboard/storage";
+import type { BoardProjector } from "./board-projector.ts";
+
+export class BoardExtension implements Extension {
+	readonly extensionName = "switchboard-board";
+	private readonly projector: BoardProjector;
+	private instance: Hocuspocus | null = null;
+
+	constructor(projector: BoardProjector) {
+		this.projector = projector;
+	}
+
+	async onConfigure({ instance }: { instance: Hocuspocus }): Promise<void> {
+		this.instance = instance;
+	}
+
+	async afterLoadDocument({ documentName, document }: afterLoadDocumentPayload): Promise<void> {
+		const ref = parseDocumentName(documentName);
+		if (ref?.kind !== "board") return;
+		await this.projector.reconcile(document, ref.orgId, ref.boardId);
+	}
+
+	/**
+	 * Project newly stored mentions onto their board. Loading the board here (a direct
+	 * connection) reconciles it; with Redis the change reaches the other instances.
+	 */
+	async publish(orgId: string, boardId: string, stored: StoredMention[]): Promise<void> {
+		if (!this.instance || stored.length === 0) return;
+		const connection = await this.instance.openDirectConnection(boardDocumentName(orgId, boardId));
+		try {
+			if (connection.document) this.projector.apply(connection.document, stored);
+		} finally {
+			await connection.disconnect();
+		}
+	}
+}

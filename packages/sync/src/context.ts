@@ -1,0 +1,30 @@
+import type { DocumentRef } from "@switchboard/domain";
+import type { TokenClaims } from "./tokens.ts";
+
+/**
+ * What the server knows about a socket before any document is authenticated. The
+ * HTTP layer creates it for each WebSocket and passes it to Hocuspocus as the default
+ * context.
+ */
+export interface SocketContext {
+	/** Close the whole socket with an application close code (4401, 4403, ...). */
+	closeSocket(code: number, reason: string): void;
+	/** The request's remote address, for logs. */
+	remoteAddress: string | undefined;
+}
+
+/** The context of an authenticated document connection. */
+export interface SyncContext extends SocketContext {
+	member: TokenClaims;
+	doc: DocumentRef;
+}
+
+/** Transaction origins Switchboard itself writes with; persistence branches on them. */
+export const Origins = {
+	/** The server writes the board projection after a command or an ingest. */
+	projection: { source: "local", context: { writer: "projection" } },
+} as const;
+
+export function isProjectionOrigin(origin: unknown): boolean {
+	return origin === Origins.projection;
+}

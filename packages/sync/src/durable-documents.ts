@@ -1,0 +1,188 @@
+/**
+ * Durable documents. Loading applies the stored snapshot and the update log; every
+ * update a client sends is appended to the log (group commit) in `beforeSync`, which
+ * Hocuspocus awaits before it applies the update and acknowledges it; the server's own
+ * writes are appended as they happen; compaction merges the log into the snapshot in
+ * the background (`onStoreDocument`, debounced) and when the document unloads.
+ */
+import type {
+	afterUnloadDocumentPayload,
+	beforeSyncPayload,
+	Document,
+	Extension,
+	onChangePayload,
+	onLoadDocumentPayload,
+	onStoreDocumentPayload,
+} from "@hocuspocus/server";
+import { AppError, CloseCodes } from "@switchboard/domain";
+import type { Storage } from "@switchboard/storage";
+import type { Logger } from "pino";
+import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
+import * as Y from "yjs";
+import type { SyncContext } from "./context.ts";
+import { isProjectionOrigin } from "./context.ts";
+import type { GroupCommitter } from "./group-commit.ts";
+
+/** An error Hocuspocus turns into a close of the document connection with this code. */
+class CloseError extends AppError {
+	readonly code: number;
+	readonly reason: string;
+
+	constructor(kind: "unavailable" | "invalid" | "too_large", close: { code: number; reason: string }, message: string) {
+		super(kind, message);
+		this.code = close.code;
+		this.reason = `${close.reason}: ${message}`;
+	}
+}
+
+export interface DurableDocumentsOptions {
+	storage: Storage;
+	committer: GroupCommitter;
+	logger: Logger;
+	/**
+	 * Largest single update a client may send, in bytes.
+	 * @default 1048576 (1 MiB: a reply draft is a few KiB; a paste of a long thread fits)
+	 */
+	maxUpdateBytes?: number;
+}
+
+interface LogEntry {
+	id: number;
+	update?: Uint8Array;
+}
+
+/** An empty Yjs update (no structs, no deletions) is two zero bytes. */
+function isEmptyUpdate(update: Uint8Array): boolean {
+	return update.length <= 2 && update.every((byte) => byte === 0);
+}
+
+export class DurableDocuments implements Extension {
+	readonly extensionName = "switchboard-durable-documents";
+	private readonly options: DurableDocumentsOptions;
+	private readonly maxUpdateBytes: number;
+	/**
+	 * Log entries of each loaded document that a snapshot may replace. Client updates keep
+	 * their bytes until compaction confirms the document contains them: the row is
+	 * committed a moment before Hocuspocus applies the update.
+	 */
+	private readonly included = new Map<string, LogEntry[]>();
+	/** Server writes not yet in the log, so unload can wait for them. */
+	private readonly pendingWrites = new Map<string, Set<Promise<unknown>>>();
+	/** One compaction at a time per document. */
+	private readonly compacting = new Map<string, Promise<void>>();
+
+	constructor(options: DurableDocumentsOptions) {
+		this.options = options;
+		this.maxUpdateBytes = options.maxUpdateBytes ?? 1024 * 1024;
+	}
+
+	async onLoadDocument({ documentName, document }: onLoadDocumentPayload): Promise<void> {
+		const stored = await this.options.storage.loadDocument(documentName);
+		Y.transact(
+			document,
+			() => {
+				if (stored.snapshot) Y.applyUpdate(document, stored.snapshot);
+				for (const update of stored.updates) {
+					try {
+						Y.applyUpdate(document, update);
+					} catch (error) {
+						// A log entry that cannot be applied must not make the document unloadable.
+						this.options.logger.error({ err: error, documentName }, "skipped an unreadable logged update");
+					}
+				}
+			},
+			{ source: "local", skipStoreHooks: true },
+		);
+		this.included.set(
+			documentName,
+			stored.updateIds.map((id) => ({ id })),
+		);
+	}
+
+	async beforeSync({ type, payload, connection, documentName }: beforeSyncPayload<SyncContext>): Promise<void> {
+		if (type !== messageYjsUpdate && type !== messageYjsSyncStep2) return;
+		// Read-only connections (boards) are refused by Hocuspocus; nothing to store.
+		if (connection.readOnly) return;
+		if (payload.byteLength > this.maxUpdateBytes) {
+			throw new CloseError(
+				"too_large",
+				CloseCodes.tooLarge,
+				`an update may be at most ${this.maxUpdateBytes} bytes, this one has ${payload.byteLength}`,
+			);
+		}
+		if (isEmptyUpdate(payload)) return;
+		try {
+			Y.decodeUpdate(payload);
+		} catch {
+			throw new CloseError("invalid", CloseCodes.reset, "the update is not a valid Yjs update");
+		}
+		try {
+			const id = await this.options.committer.append(documentName, payload);
+			this.included.get(documentName)?.push({ id, update: payload });
+		} catch (error) {
+			this.options.logger.error({ err: error, documentName }, "could not store an update; not acknowledged");
+			throw new CloseError("unavailable", CloseCodes.unavailable, "the update could not be stored; it will be sent again");
+		}
+	}
+
+	async onChange({ documentName, update, transactionOrigin }: onChangePayload): Promise<void> {
+		// Client updates were logged in beforeSync, updates from other instances by the
+		// instance that received them. Only the server's own writes are logged here.
+		if (!isProjectionOrigin(transactionOrigin)) return;
+		const write = this.options.committer
+			.append(documentName, update)
+			.then((id) => {
+				this.included.get(documentName)?.push({ id });
+			})
+			.catch((error: unknown) => {
+				// The database already holds the authoritative state; the next load reconciles.
+				this.options.logger.error({ err: error, documentName }, "could not log a board write");
+			});
+		const pending = this.pendingWrites.get(documentName) ?? new Set();
+		this.pendingWrites.set(documentName, pending);
+		pending.add(write);
+		write.finally(() => pending.delete(write));
+	}
+
+	async onStoreDocument({ documentName, document }: onStoreDocumentPayload): Promise<void> {
+		await this.compact(documentName, document);
+	}
+
+	async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
+		this.included.delete(documentName);
+		this.pendingWrites.delete(documentName);
+	}
+
+	/** Merge what the document holds into its snapshot and drop the log entries it includes. */
+	async compact(documentName: string, document: Document): Promise<void> {
+		const running = this.compacting.get(documentName);
+		if (running) await running;
+		const task = (async () => {
+			await Promise.all(this.pendingWrites.get(documentName) ?? []);
+			const entries = this.included.get(documentName) ?? [];
+			const state = Y.encodeStateAsUpdate(document);
+			const snapshot = Y.snapshot(document);
+			const done = entries.filter(
+				(entry) => !entry.update || Y.snapshotContainsUpdate(snapshot, entry.update),
+			);
+			await this.options.storage.compactDocument(
+				documentName,
+				state,
+				done.map((entry) => entry.id),
+			);
+			const compacted = new Set(done);
+			// The document may have been unloaded while the snapshot was written.
+			if (!this.included.has(documentName)) return;
+			this.included.set(
+				documentName,
+				(this.included.get(documentName) ?? []).filter((entry) => !compacted.has(entry)),
+			);
+		})();
+		this.compacting.set(documentName, task);
+		try {
+			await task;
+		} finally {
+			if (this.compacting.get(documentName) === task) this.compacting.delete(documentName);
+		}
+	}
+}

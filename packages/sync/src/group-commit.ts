@@ -1,0 +1,87 @@
+/**
+ * Group commit for the document update log. Every update a client sends waits for its
+ * row in the database before the server applies and acknowledges it; batching the
+ * appends that arrive within a few milliseconds into one statement keeps that cheap.
+ */
+import type { Storage } from "@switchboard/storage";
+
+interface Pending {
+	name: string;
+	update: Uint8Array;
+	resolve(id: number): void;
+	reject(error: unknown): void;
+}
+
+export interface GroupCommitOptions {
+	/**
+	 * How long the first append of a batch waits for company, in milliseconds.
+	 * @default 2
+	 */
+	delayMs?: number;
+	/**
+	 * Most appends written in one statement.
+	 * @default 500
+	 */
+	maxBatch?: number;
+}
+
+export class GroupCommitter {
+	private readonly storage: Storage;
+	private readonly delayMs: number;
+	private readonly maxBatch: number;
+	private queue: Pending[] = [];
+	private timer: ReturnType<typeof setTimeout> | null = null;
+	private inFlight: Promise<void> | null = null;
+
+	constructor(storage: Storage, options: GroupCommitOptions = {}) {
+		this.storage = storage;
+		this.delayMs = options.delayMs ?? 2;
+		this.maxBatch = options.maxBatch ?? 500;
+	}
+
+	/** Resolves with the log id once the update is durable; rejects when it could not be stored. */
+	append(name: string, update: Uint8Array): Promise<number> {
+		return new Promise((resolve, reject) => {
+			this.queue.push({ name, update, resolve, reject });
+			this.schedule();
+		});
+	}
+
+	/** Resolves when everything appended so far has been written or has failed. */
+	async drain(): Promise<void> {
+		while (this.queue.length > 0 || this.inFlight || this.timer) {
+			if (this.timer) {
+				clearTimeout(this.timer);
+				this.timer = null;
+				this.inFlight ??= this.flush();
+			}
+			await this.inFlight;
+		}
+	}
+
+	private schedule(): void {
+		// While a batch is being written, new appends wait for it: they form the next batch.
+		if (this.timer || this.inFlight) return;
+		this.timer = setTimeout(() => {
+			this.timer = null;
+			this.inFlight = this.flush();
+		}, this.delayMs);
+	}
+
+	private async flush(): Promise<void> {
+		const batch = this.queue.splice(0, this.maxBatch);
+		try {
+			if (batch.length > 0) {
+				const ids = await this.storage.appendUpdates(
+					batch.map(({ name, update }) => ({ name, update })),
+				);
+				batch.forEach((pending, i) => pending.resolve(ids[i] ?? 0));
+			}
+		} catch (error) {
+			for (const pending of batch) pending.reject(error);
+		} finally {
+			this.inFlight = null;
+			if (this.queue.length > 0) this.schedule();
+		}
+	}
+}

@@ -1,0 +1,77 @@
+/**
+ * Session tokens: HS256 JWTs signed with the server secret. The same token
+ * authenticates HTTP requests (bearer or cookie) and WebSocket documents.
+ */
+import { AppError, type Role, RoleSchema } from "@switchboard/domain";
+import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import * as v from "valibot";
+
+const ISSUER = "switchboard";
+const AUDIENCE = "switchboard";
+const ALGORITHM = "HS256";
+
+/** What a token says about its bearer. */
+export interface TokenClaims {
+	memberId: string;
+	orgId: string;
+	role: Role;
+	name: string;
+}
+
+const ClaimsSchema = v.object({
+	sub: v.pipe(v.string(), v.minLength(1)),
+	org: v.pipe(v.string(), v.minLength(1)),
+	role: RoleSchema,
+	name: v.string(),
+});
+
+export interface TokenService {
+	sign(claims: TokenClaims): Promise<string>;
+	/** Throws `AppError("unauthorized")` for a missing, malformed, tampered or expired token. */
+	verify(token: string): Promise<TokenClaims>;
+}
+
+export interface TokenOptions {
+	/** At least 32 bytes of secret. */
+	secret: string;
+	/**
+	 * How long a token stays valid, in seconds.
+	 * @default 43200 (12 hours: a working day plus slack)
+	 */
+	ttlSeconds?: number;
+}
+
+export function createTokenService(options: TokenOptions): TokenService {
+	if (options.secret.length < 32) {
+		throw new Error("The token secret must be at least 32 characters long.");
+	}
+	const key = new TextEncoder().encode(options.secret);
+	const ttl = options.ttlSeconds ?? 12 * 60 * 60;
+	return {
+		async sign(claims) {
+			return new SignJWT({ org: claims.orgId, role: claims.role, name: claims.name })
+				.setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
+				.setSubject(claims.memberId)
+				.setIssuer(ISSUER)
+				.setAudience(AUDIENCE)
+				.setIssuedAt()
+				.setExpirationTime(`${ttl}s`)
+				.sign(key);
+		},
+		async verify(token) {
+			if (!token) throw new AppError("unauthorized", "No token was given.");
+			try {
+				const { payload } = await jwtVerify(token, key, {
+					issuer: ISSUER,
+					audience: AUDIENCE,
+					algorithms: [ALGORITHM],
+				});
+				const claims = v.parse(ClaimsSchema, payload);
+				return { memberId: claims.sub, orgId: claims.org, role: claims.role, name: claims.name };
+			} catch (error) {
+				const expired = error instanceof joseErrors.JWTExpired;
+				throw new AppError("unauthorized", expired ? "The token has expired." : "The token is not valid.");
+			}
+		},
+	};
+}
