@@ -20,13 +20,19 @@ describe("scoreMention", () => {
 	});
 
 	it("leaves a plain question normal", () => {
-		const score = scoreMention({ text: "@YahooCare How do I sort my contacts by last name?", reach: small });
+		const score = scoreMention({
+			text: "@YahooCare How do I sort my contacts by last name?",
+			reach: small,
+		});
 		expect(score.sentiment).toBe(0);
 		expect(score.priority).toBe("normal");
 	});
 
 	it("does not take a plea for help as praise", () => {
-		const score = scoreMention({ text: "@Spotify can you help please? How do I delete an account?", reach: small });
+		const score = scoreMention({
+			text: "@Spotify can you help please? How do I delete an account?",
+			reach: small,
+		});
 		expect(score.sentiment).toBe(0);
 		expect(score.priority).toBe("normal");
 	});
@@ -44,6 +50,8 @@ describe("scoreMention", () => {
 			reach: small,
 		});
 		expect(addressed.sentiment).toBe(plain.sentiment);
-		expect(scoreMention({ text: "@AskPlayStation https://example.com", reach: small }).sentiment).toBe(0);
+		expect(
+			scoreMention({ text: "@AskPlayStation https://example.com", reach: small }).sentiment,
+		).toBe(0);
 	});
 });

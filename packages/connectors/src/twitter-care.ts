@@ -4,8 +4,8 @@
  * with a schema, then replayed onto the hours before `now` so a demo board looks live.
  */
 import { readFile } from "node:fs/promises";
-import { AppError } from "@switchboard/domain";
 import type { ThreadMessage } from "@switchboard/domain";
+import { AppError } from "@switchboard/domain";
 import { digest } from "lib0/hash/sha256";
 import * as prng from "lib0/prng";
 import * as v from "valibot";
@@ -20,7 +20,10 @@ const HandleSchema = v.pipe(
 	v.string(),
 	v.regex(/^[A-Za-z0-9_]{1,15}$/, "a Twitter handle is 1 to 15 letters, digits or underscores"),
 );
-const TweetIdSchema = v.pipe(v.string(), v.regex(/^[0-9]{1,20}$/, "a tweet id is a string of digits"));
+const TweetIdSchema = v.pipe(
+	v.string(),
+	v.regex(/^[0-9]{1,20}$/, "a tweet id is a string of digits"),
+);
 const TimestampSchema = v.pipe(v.string(), v.isoTimestamp());
 /** The dataset writes counts as strings ("2"). */
 const CountSchema = v.pipe(
@@ -126,7 +129,9 @@ export function parseTwitterCareDataset(json: unknown): TwitterCareConversation[
 }
 
 /** Reads and parses the dataset file. */
-export async function loadTwitterCareDataset(path: string | URL): Promise<TwitterCareConversation[]> {
+export async function loadTwitterCareDataset(
+	path: string | URL,
+): Promise<TwitterCareConversation[]> {
 	const text = await readFile(path, "utf8");
 	let json: unknown;
 	try {
@@ -178,7 +183,10 @@ export function twitterCareToMentions(
 	const now = options.now.getTime();
 	const brands = options.brands && new Set(options.brands.map((brand) => brand.toLowerCase()));
 
-	const byRoot = new Map<string, { root: TwitterCareMessage; company: string; later: Map<string, TwitterCareMessage> }>();
+	const byRoot = new Map<
+		string,
+		{ root: TwitterCareMessage; company: string; later: Map<string, TwitterCareMessage> }
+	>();
 	for (const conversation of conversations) {
 		if (brands && !brands.has(conversation.company.toLowerCase())) continue;
 		const [root, ...later] = conversation.messages;

@@ -206,6 +206,9 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 		case "release": {
 			if (!ownerId) return no("not_owner", "Nobody owns this conversation.");
 			if (!mayActAsOwner) return notOwner();
+			// A replied conversation keeps its owner for the record; releasing it must not
+			// put it back on the board as new.
+			if (!countsAgainstCapacity(from)) return wrongStatus("release");
 			return accept(
 				{ status: from === "escalated" ? "escalated" : "new", owner: null },
 				{ previousOwner: ownerId },
@@ -215,7 +218,7 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 			if (!ownerId) return no("not_owner", "Nobody owns this conversation; claim it first.");
 			if (!mayActAsOwner) return notOwner();
 			const to = ctx.member(command.args.to);
-			if (!to || !to.active) return no("not_found", "That member is not in your organisation.");
+			if (!to?.active) return no("not_found", "That member is not in your organisation.");
 			if (to.id === ownerId)
 				return no("invalid_transition", `${to.name} already owns this conversation.`);
 			if (!hasRoom(ctx, to)) return no("capacity_reached", capacityMessage(to, false));
@@ -223,7 +226,7 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 		}
 		case "assign": {
 			const to = ctx.member(command.args.memberId);
-			if (!to || !to.active) return no("not_found", "That member is not in your organisation.");
+			if (!to?.active) return no("not_found", "That member is not in your organisation.");
 			if (ownerId === to.id)
 				return no("already_claimed", `${to.name} already owns this conversation.`);
 			if (!countsAgainstCapacity(from) && !isClaimable({ ...mention, owner: null }, now)) {
@@ -241,6 +244,7 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 		}
 		case "unassign": {
 			if (!ownerId) return no("not_owner", "Nobody owns this conversation.");
+			if (!countsAgainstCapacity(from)) return wrongStatus("unassign");
 			return accept(
 				{ status: from === "escalated" ? "escalated" : "new", owner: null },
 				{ previousOwner: ownerId },

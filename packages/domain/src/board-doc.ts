@@ -1,0 +1,294 @@
+/**
+ * The board document (`board/<orgId>/<boardId>`): a projection of the database that the
+ * server writes and clients hold read-only.
+ *
+ * Shape (top-level types of the Y.Doc):
+ * - `mentions`: keyed list id → MentionContent, written once at ingest.
+ * - `work`: keyed list id → MentionWork, rewritten by every accepted command. Kept apart
+ *   from the content so that a status change sends a few dozen bytes, not the mention's
+ *   text and thread again.
+ * - `members`: keyed list id → MemberCard (what the board shows of a member).
+ * - `settings`: Y.Map of BoardSettings fields.
+ *
+ * Revisions are the database's (positive integers, one counter per mention): a write
+ * carrying a revision that is not newer than the stored one is skipped, so replays and
+ * concurrent writes from several server instances converge on the database's state.
+ *
+ * Origins: every writer takes an optional `origin` that is passed to `doc.transact`. A
+ * writer called inside the caller's own `doc.transact(fn, origin)` joins that transaction
+ * and its origin, which is how the server usually calls them.
+ */
+
+import { equalityDeep } from "lib0/function";
+import type * as Y from "yjs";
+import {
+	compactDuplicates,
+	deleteEntry,
+	type KeyedEntry,
+	type KeyedValue,
+	readEntry,
+	readKeyed,
+	setEntry,
+} from "./keyed-list.ts";
+import {
+	type BoardSettings,
+	DEFAULT_BOARD_SETTINGS,
+	type Member,
+	type Mention,
+	type MentionContent,
+	type MentionWork,
+} from "./model.ts";
+
+/** Names of the board document's top-level types. */
+export const BoardKeys = {
+	mentions: "mentions",
+	work: "work",
+	members: "members",
+	settings: "settings",
+} as const;
+
+/** What the board shows of a member. */
+export type MemberCard = Pick<Member, "id" | "name" | "role" | "capacity" | "skills" | "languages">;
+
+/** The member card of a member, with its fields in a fixed order. */
+export function memberCard(member: MemberCard): MemberCard {
+	const { id, name, role, capacity, skills, languages } = member;
+	return { id, name, role, capacity, skills, languages };
+}
+
+/** The board as a client shows it. */
+export interface BoardView {
+	/** Mentions whose content and work are both on the board, oldest post first. */
+	mentions: Mention[];
+	/** Members, by name. */
+	members: MemberCard[];
+	/** Stored settings over the defaults. */
+	settings: BoardSettings;
+	/** False until settings were written to this board (then `settings` are the defaults). */
+	settingsStored: boolean;
+}
+
+/** The board document's top-level types. Getting them does not write to the document. */
+export interface BoardRoots {
+	mentions: Y.Array<KeyedEntry<MentionContent>>;
+	work: Y.Array<KeyedEntry<MentionWork>>;
+	members: Y.Array<KeyedEntry<MemberCard>>;
+	settings: Y.Map<unknown>;
+}
+
+export function boardRoots(doc: Y.Doc): BoardRoots {
+	return {
+		mentions: doc.getArray<KeyedEntry<MentionContent>>(BoardKeys.mentions),
+		work: doc.getArray<KeyedEntry<MentionWork>>(BoardKeys.work),
+		members: doc.getArray<KeyedEntry<MemberCard>>(BoardKeys.members),
+		settings: doc.getMap<unknown>(BoardKeys.settings),
+	};
+}
+
+function joinMention(content: MentionContent, work: MentionWork): Mention {
+	return { ...content, ...work };
+}
+
+function byPostedAt(a: Mention, b: Mention): number {
+	return a.postedAt.localeCompare(b.postedAt) || a.id.localeCompare(b.id);
+}
+
+// Writers: server only.
+
+/**
+ * Put a mention on the board at revision `rev`. The content is written when the board
+ * does not have it, or has an older revision of it that differs; the work when the
+ * stored work is older than `rev`. Returns true when anything was written.
+ */
+export function writeMention(
+	doc: Y.Doc,
+	content: MentionContent,
+	work: MentionWork,
+	rev: number,
+	origin: unknown = null,
+): boolean {
+	const roots = boardRoots(doc);
+	let wrote = false;
+	doc.transact(() => {
+		const stored = readEntry(roots.mentions, content.id);
+		if (!stored || (stored.rev < rev && !equalityDeep(stored.v, content))) {
+			wrote = setEntry(roots.mentions, content.id, rev, content) || wrote;
+		}
+		wrote = setEntry(roots.work, content.id, rev, work) || wrote;
+	}, origin);
+	return wrote;
+}
+
+/**
+ * Write a mention's work state at revision `rev`. Skipped (returns false) when the
+ * board already holds this or a newer revision.
+ */
+export function writeWork(
+	doc: Y.Doc,
+	mentionId: string,
+	work: MentionWork,
+	rev: number,
+	origin: unknown = null,
+): boolean {
+	return setEntry(boardRoots(doc).work, mentionId, rev, work, origin);
+}
+
+/** Take a mention off the live board. Returns false when it was not there. */
+export function removeMention(doc: Y.Doc, mentionId: string, origin: unknown = null): boolean {
+	const roots = boardRoots(doc);
+	let removed = false;
+	doc.transact(() => {
+		removed = deleteEntry(roots.mentions, mentionId) || removed;
+		removed = deleteEntry(roots.work, mentionId) || removed;
+	}, origin);
+	return removed;
+}
+
+/**
+ * Write a member's card when it differs from the stored one. Members carry no database
+ * revision: each change takes the stored rev + 1, and two instances writing the same
+ * member at once converge on the rightmost write (both wrote what the database said).
+ */
+export function writeMember(doc: Y.Doc, card: MemberCard, origin: unknown = null): boolean {
+	const members = boardRoots(doc).members;
+	const next = memberCard(card);
+	const stored = readEntry(members, next.id);
+	if (stored && equalityDeep(stored.v, next)) return false;
+	return setEntry(members, next.id, (stored?.rev ?? 0) + 1, next, origin);
+}
+
+/** Take a member's card off the board. */
+export function removeMember(doc: Y.Doc, memberId: string, origin: unknown = null): boolean {
+	return deleteEntry(boardRoots(doc).members, memberId, origin);
+}
+
+const SETTING_KEYS = Object.keys(DEFAULT_BOARD_SETTINGS) as (keyof BoardSettings)[];
+
+/** Write the given settings fields, each only when it differs from the stored value. */
+export function writeSettings(
+	doc: Y.Doc,
+	settings: Partial<BoardSettings>,
+	origin: unknown = null,
+): boolean {
+	const map = boardRoots(doc).settings;
+	const changed = SETTING_KEYS.filter(
+		(key) => settings[key] !== undefined && !equalityDeep(map.get(key), settings[key]),
+	);
+	if (changed.length === 0) return false;
+	doc.transact(() => {
+		for (const key of changed) map.set(key, structuredClone(settings[key]));
+	}, origin);
+	return true;
+}
+
+/**
+ * Delete superseded duplicates (left by concurrent writes on several instances) from
+ * every list, and work or content entries whose other half is gone (left by a removal
+ * racing a write). Server only, e.g. after loading a board. Returns how many entries
+ * were deleted.
+ */
+export function compactBoard(doc: Y.Doc, origin: unknown = null): number {
+	const roots = boardRoots(doc);
+	let deleted = 0;
+	doc.transact(() => {
+		deleted += compactDuplicates(roots.mentions);
+		deleted += compactDuplicates(roots.work);
+		deleted += compactDuplicates(roots.members);
+		const contents = readKeyed(roots.mentions);
+		const works = readKeyed(roots.work);
+		for (const id of contents.keys()) {
+			if (!works.has(id)) deleted += Number(deleteEntry(roots.mentions, id));
+		}
+		for (const id of works.keys()) {
+			if (!contents.has(id)) deleted += Number(deleteEntry(roots.work, id));
+		}
+	}, origin);
+	return deleted;
+}
+
+// Readers: pure, never write; safe on a client's read-only copy.
+
+function numberRecord<K extends string>(stored: unknown, defaults: Record<K, number>) {
+	const out = { ...defaults };
+	if (typeof stored !== "object" || stored === null) return out;
+	for (const key of Object.keys(defaults) as K[]) {
+		const value = (stored as Record<string, unknown>)[key];
+		if (typeof value === "number" && Number.isFinite(value)) out[key] = value;
+	}
+	return out;
+}
+
+/** The board's settings: stored fields over the defaults (malformed fields fall back). */
+export function readSettings(doc: Y.Doc): BoardSettings {
+	const map = boardRoots(doc).settings;
+	const lease = map.get("leaseMinutes");
+	return {
+		slaClaimMinutes: numberRecord(
+			map.get("slaClaimMinutes"),
+			DEFAULT_BOARD_SETTINGS.slaClaimMinutes,
+		),
+		slaReplyMinutes: numberRecord(
+			map.get("slaReplyMinutes"),
+			DEFAULT_BOARD_SETTINGS.slaReplyMinutes,
+		),
+		leaseMinutes:
+			typeof lease === "number" && Number.isFinite(lease)
+				? lease
+				: DEFAULT_BOARD_SETTINGS.leaseMinutes,
+		replyLimits: numberRecord(map.get("replyLimits"), DEFAULT_BOARD_SETTINGS.replyLimits),
+	};
+}
+
+/** The member cards on the board, by name. */
+export function readMembers(doc: Y.Doc): MemberCard[] {
+	return [...readKeyed(boardRoots(doc).members).values()]
+		.map((entry) => entry.v)
+		.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+}
+
+/**
+ * Read the whole board. O(entries). Objects nested in the result (author, tags, owner…)
+ * are shared with the document: treat them as read-only.
+ */
+export function readBoard(doc: Y.Doc): BoardView {
+	const roots = boardRoots(doc);
+	const works = readKeyed(roots.work);
+	const mentions: Mention[] = [];
+	for (const [id, content] of readKeyed(roots.mentions)) {
+		const work = works.get(id);
+		if (work) mentions.push(joinMention(content.v, work.v));
+	}
+	mentions.sort(byPostedAt);
+	return {
+		mentions,
+		members: readMembers(doc),
+		settings: readSettings(doc),
+		settingsStored: SETTING_KEYS.some((key) => roots.settings.has(key)),
+	};
+}
+
+/** One mention, or null when its content or work is not on the board. */
+export function readMention(doc: Y.Doc, mentionId: string): Mention | null {
+	const roots = boardRoots(doc);
+	const content = readEntry(roots.mentions, mentionId);
+	const work = content && readEntry(roots.work, mentionId);
+	return content && work ? joinMention(content.v, work.v) : null;
+}
+
+/**
+ * The revision of every mention `readBoard` shows (the newer of its content's and its
+ * work's), for the server to reconcile the board against the database: a mention the
+ * database has at a newer revision needs `writeWork`, one missing here needs
+ * `writeMention` (which also fills in a half-written mention), one here but not wanted
+ * needs `removeMention`.
+ */
+export function boardRevisions(doc: Y.Doc): Map<string, number> {
+	const roots = boardRoots(doc);
+	const works = readKeyed(roots.work);
+	const revisions = new Map<string, number>();
+	for (const [id, content] of readKeyed(roots.mentions)) {
+		const work: KeyedValue<MentionWork> | undefined = works.get(id);
+		if (work) revisions.set(id, Math.max(content.rev, work.rev));
+	}
+	return revisions;
+}

@@ -1,0 +1,169 @@
+/**
+ * The sync server end to end: a real Switchboard on port 0 and real providers.
+ */
+import { boardDocumentName, draftDocumentName, readMention } from "@switchboard/domain";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectProvider, startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+	server = await startTestServer();
+});
+afterAll(async () => {
+	await server?.close();
+});
+
+const mentionId = (i: number) => server.mentions[i]!.mention.id;
+
+describe("commands on the board", () => {
+	it("two members claim the same conversation at once: one gets an ack, the other already_claimed", async () => {
+		const { dana, sam } = server.members;
+		const [a, b] = await Promise.all([server.board(dana!), server.board(sam!)]);
+		const id = mentionId(0);
+		const answers = await Promise.all([
+			a.commands.send({ name: "claim", args: { mentionId: id } }),
+			b.commands.send({ name: "claim", args: { mentionId: id } }),
+		]);
+		const acked = answers.filter((answer) => answer.type === "ack");
+		const rejected = answers.filter((answer) => answer.type === "reject");
+		expect(acked).toHaveLength(1);
+		expect(rejected).toHaveLength(1);
+		expect(rejected[0]).toMatchObject({ code: "already_claimed" });
+		const winner = answers[0]!.type === "ack" ? dana! : sam!;
+		const loserName = winner === dana ? "Dana" : "Sam";
+		expect(rejected[0]!.type === "reject" && rejected[0]!.message).toContain(
+			`Already claimed by ${loserName === "Dana" ? "Sam" : "Dana"}`,
+		);
+		// Both boards show the owner without anyone asking for it.
+		for (const client of [a, b]) {
+			await waitFor(() => readMention(client.doc, id)?.owner?.memberId === winner.id, 5000, "owner on the board");
+		}
+	});
+
+	it("rejects a claim beyond the member's capacity and leaves the board unchanged", async () => {
+		const kim = server.members.kim!;
+		const board = await server.board(kim);
+		for (const i of [1, 2]) {
+			expect(await board.commands.send({ name: "claim", args: { mentionId: mentionId(i) } })).toMatchObject({ type: "ack" });
+		}
+		const third = await board.commands.send({ name: "claim", args: { mentionId: mentionId(3) } });
+		expect(third).toMatchObject({ type: "reject", code: "capacity_reached" });
+		expect(readMention(board.doc, mentionId(3))?.owner).toBeNull();
+		const owned = await server.switchboard.storage.listMentions("acme", "main", { ownerId: kim.id });
+		expect(owned).toHaveLength(2);
+	});
+
+	it("answers a repeated command id as before and applies it once", async () => {
+		const morgan = server.members.morgan!;
+		const board = await server.board(morgan);
+		const id = crypto.randomUUID();
+		const command = { name: "setPriority", args: { mentionId: mentionId(4), priority: "high" } } as const;
+		const first = await board.commands.send(command, id);
+		const again = await board.commands.send(command, id);
+		expect(first).toEqual({ type: "ack", id });
+		expect(again).toEqual({ type: "ack", id });
+		const activity = await server.switchboard.storage.listActivity("acme", { mentionId: mentionId(4) });
+		expect(activity.filter((entry) => entry.commandId === id)).toHaveLength(1);
+	});
+
+	it("answers a malformed message with a clear reject and keeps the connection", async () => {
+		const board = await server.board(server.members.sam!);
+		expect(await board.commands.sendRaw("{not json")).toMatchObject({ type: "reject", code: "malformed" });
+		expect(
+			await board.commands.sendRaw(JSON.stringify({ type: "command", v: 1, id: crypto.randomUUID(), name: "claim", args: {} })),
+		).toMatchObject({ type: "reject", code: "invalid", message: expect.stringContaining("mentionId") });
+		expect(
+			await board.commands.sendRaw(JSON.stringify({ type: "command", v: 99, id: crypto.randomUUID(), name: "claim", args: {} })),
+		).toMatchObject({ type: "reject", code: "unsupported_version" });
+		// Still connected and served.
+		const answer = await board.commands.send({ name: "tag", args: { mentionId: mentionId(5), add: ["shipping"] } });
+		expect(answer).toMatchObject({ type: "ack" });
+		await waitFor(() => readMention(board.doc, mentionId(5))?.tags.includes("shipping"), 5000, "tag on the board");
+	});
+
+	it("does not apply a direct write to a board document, nor show it to others", async () => {
+		const { dana, sam } = server.members;
+		const writer = await server.board(dana!);
+		const reader = await server.board(sam!);
+		writer.doc.getMap("intruder").set("owner", "dana");
+		writer.doc.getArray("work").push([{ k: mentionId(5), rev: 1_000_000, v: { status: "replied" } }]);
+		// The server answers the write as not applied: the provider keeps it as unsynced.
+		await waitFor(() => writer.provider.unsyncedChanges > 0, 5000, "unsynced write");
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		const serverDoc = server.switchboard.hocuspocus.documents.get(boardDocumentName("acme", "main"));
+		expect(serverDoc?.getMap("intruder").size).toBe(0);
+		expect(reader.doc.getMap("intruder").size).toBe(0);
+		expect(readMention(reader.doc, mentionId(5))?.status).toBe("new");
+		const fresh = await server.board(server.members.kim!);
+		expect(fresh.doc.getMap("intruder").size).toBe(0);
+	});
+});
+
+describe("who may open which document", () => {
+	const closeCode = (client: Awaited<ReturnType<typeof connectProvider>>) =>
+		new Promise<number>((resolve) => {
+			client.socket.on("close", ({ event }: { event: { code: number } }) => resolve(event.code));
+		});
+
+	it("refuses another organisation's document with 4403", async () => {
+		const dana = server.members.dana!;
+		const client = await connectProvider(server.wsUrl, boardDocumentName("globex", "main"), dana.token, { noWait: true });
+		const failed = new Promise<string>((resolve) =>
+			client.provider.on("authenticationFailed", ({ reason }: { reason: string }) => resolve(reason)),
+		);
+		const code = closeCode(client);
+		expect(await failed).toMatch(/Forbidden/);
+		expect(await code).toBe(4403);
+		client.destroy();
+	});
+
+	it("refuses a bad or expired token with 4401", async () => {
+		const dana = server.members.dana!;
+		const client = await connectProvider(server.wsUrl, boardDocumentName("acme", "main"), "not-a-token", { noWait: true });
+		const code = closeCode(client);
+		expect(await code).toBe(4401);
+		client.destroy();
+		const tampered = `${dana.token.slice(0, -4)}AAAA`;
+		const second = await connectProvider(server.wsUrl, draftDocumentName("acme", mentionId(0)), tampered, { noWait: true });
+		expect(await closeCode(second)).toBe(4401);
+		second.destroy();
+	});
+});
+
+describe("drafts", () => {
+	it("two members co-edit one draft and converge", async () => {
+		const id = mentionId(0);
+		const a = await server.draft(server.members.dana!, id);
+		const b = await server.draft(server.members.sam!, id);
+		a.doc.getText("body").insert(0, "Hi there! ");
+		b.doc.getText("body").insert(0, "Sorry about your order. ");
+		await waitFor(
+			() => a.doc.getText("body").toString() === b.doc.getText("body").toString() && a.doc.getText("body").length > 30,
+			5000,
+			"convergence",
+		);
+		expect(a.doc.getText("body").toString()).toContain("Hi there!");
+		expect(a.doc.getText("body").toString()).toContain("Sorry about your order.");
+	});
+
+	it("merges a draft edited offline when the client reconnects", async () => {
+		const id = mentionId(1);
+		const a = await server.draft(server.members.dana!, id);
+		const b = await server.draft(server.members.sam!, id);
+		a.doc.getText("body").insert(0, "Base. ");
+		await waitFor(() => b.doc.getText("body").toString() === "Base. ", 5000, "base text");
+		a.socket.disconnect();
+		a.doc.getText("body").insert(6, "Written offline.");
+		b.doc.getText("body").insert(0, "Online edit. ");
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(b.doc.getText("body").toString()).not.toContain("Written offline.");
+		await a.socket.connect();
+		await waitFor(
+			() => a.doc.getText("body").toString() === b.doc.getText("body").toString() && a.provider.unsyncedChanges === 0,
+			5000,
+			"merge after reconnect",
+		);
+		expect(b.doc.getText("body").toString()).toContain("Written offline.");
+		expect(b.doc.getText("body").toString()).toContain("Online edit.");
+	});
+});

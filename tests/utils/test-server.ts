@@ -1,0 +1,178 @@
+/**
+ * A real Switchboard on port 0 with an in-memory database, seeded with two
+ * organisations, and helpers to attach real `@hocuspocus/provider` clients.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
+import { CommandChannel } from "@switchboard/client";
+import { boardDocumentName, draftDocumentName, type Role } from "@switchboard/domain";
+import { type Config, hashPassword, type Switchboard, startSwitchboard } from "@switchboard/server";
+import type { StoredMention } from "@switchboard/storage";
+import { pino } from "pino";
+import * as Y from "yjs";
+
+export const PASSWORD = "correct horse battery staple";
+
+export interface TestMember {
+	id: string;
+	email: string;
+	orgId: string;
+	role: Role;
+	token: string;
+}
+
+export interface TestServer {
+	switchboard: Switchboard;
+	url: string;
+	wsUrl: string;
+	members: Record<string, TestMember>;
+	mentions: StoredMention[];
+	/** A provider on a document, resolved once synced (or rejected on auth failure). */
+	connect(member: TestMember, documentName: string, options?: ConnectOptions): Promise<TestClient>;
+	board(member: TestMember): Promise<TestClient>;
+	draft(member: TestMember, mentionId: string): Promise<TestClient>;
+	close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+	token?: string;
+	document?: Y.Doc;
+	/** Do not wait for the first sync. */
+	noWait?: boolean;
+}
+
+export interface TestClient {
+	provider: HocuspocusProvider;
+	socket: HocuspocusProviderWebsocket;
+	doc: Y.Doc;
+	commands: CommandChannel;
+	destroy(): void;
+}
+
+export async function baseConfig(overrides: Partial<Config> = {}): Promise<Config> {
+	const dataDir = await mkdtemp(join(tmpdir(), "switchboard-test-"));
+	return {
+		port: 0,
+		host: "127.0.0.1",
+		dataDir,
+		databaseUrl: undefined,
+		redisUrl: undefined,
+		secret: "test-secret-test-secret-test-secret-0123456789",
+		demo: false,
+		demoDataDir: dataDir,
+		webDir: undefined,
+		logLevel: "silent",
+		...overrides,
+	};
+}
+
+export function makeMention(i: number, overrides: Record<string, unknown> = {}) {
+	const postedAt = new Date(Date.UTC(2026, 10, 26, 8, 0, i)).toISOString();
+	return {
+		network: "twitter" as const,
+		externalId: `tweet-${i}`,
+		url: `https://twitter.com/someone${i}/status/${i}`,
+		author: { handle: `someone${i}`, name: `Someone ${i}`, reach: 100 + i },
+		text: `@acme my order #${i} never arrived`,
+		thread: [],
+		postedAt,
+		ingestedAt: postedAt,
+		language: "en",
+		sentiment: -0.4,
+		...overrides,
+	};
+}
+
+export function waitFor<T>(check: () => T | undefined | false, timeoutMs = 5000, what = "condition"): Promise<T> {
+	return new Promise((resolve, reject) => {
+		const started = Date.now();
+		const tick = () => {
+			const value = check();
+			if (value) return resolve(value);
+			if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
+			setTimeout(tick, 10);
+		};
+		tick();
+	});
+}
+
+/** Connect a provider to a running server. */
+export function connectProvider(wsUrl: string, name: string, token: string, options: ConnectOptions = {}): Promise<TestClient> {
+	const socket = new HocuspocusProviderWebsocket({ url: wsUrl, delay: 50, maxDelay: 200 } as never);
+	const doc = options.document ?? new Y.Doc();
+	const provider = new HocuspocusProvider({ websocketProvider: socket, name, document: doc, token });
+	const commands = new CommandChannel(provider);
+	const client: TestClient = {
+		provider,
+		socket,
+		doc,
+		commands,
+		destroy() {
+			commands.destroy();
+			provider.destroy();
+			socket.destroy();
+		},
+	};
+	provider.attach();
+	if (options.noWait) return Promise.resolve(client);
+	return new Promise((resolve, reject) => {
+		provider.on("synced", () => resolve(client));
+		provider.on("authenticationFailed", ({ reason }: { reason: string }) => {
+			client.destroy();
+			reject(new Error(reason));
+		});
+	});
+}
+
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+	const config = await baseConfig(overrides);
+	const switchboard = await startSwitchboard(config, { logger: pino({ level: "silent" }) });
+	const { storage, tokens } = switchboard;
+	const passwordHash = await hashPassword(PASSWORD);
+
+	await storage.createOrganisation({ id: "acme", name: "Acme" });
+	await storage.createOrganisation({ id: "globex", name: "Globex" });
+	await storage.createBoard({ id: "main", orgId: "acme", name: "Acme mentions" });
+	await storage.createBoard({ id: "main", orgId: "globex", name: "Globex mentions" });
+	const people: [string, string, Role, number][] = [
+		["dana", "acme", "ambassador", 2],
+		["sam", "acme", "ambassador", 2],
+		["kim", "acme", "ambassador", 2],
+		["morgan", "acme", "moderator", 10],
+		["gabi", "globex", "ambassador", 5],
+	];
+	const members: Record<string, TestMember> = {};
+	for (const [key, orgId, role, capacity] of people) {
+		const email = `${key}@${orgId}.test`;
+		const member = await storage.createMember({ orgId, email, name: key[0]!.toUpperCase() + key.slice(1), role, capacity, passwordHash });
+		const token = await tokens.sign({ memberId: member.id, orgId, role, name: member.name });
+		members[key] = { id: member.id, email, orgId, role, token };
+	}
+	const mentions = await storage.insertMentions("acme", "main", Array.from({ length: 6 }, (_, i) => makeMention(i)));
+	await storage.insertMentions("globex", "main", [makeMention(100)]);
+
+	const wsUrl = `${switchboard.url.replace("http", "ws")}/sync`;
+	const clients: TestClient[] = [];
+	const connect = async (member: TestMember, name: string, options: ConnectOptions = {}) => {
+		const client = await connectProvider(wsUrl, name, options.token ?? member.token, options);
+		clients.push(client);
+		return client;
+	};
+	return {
+		switchboard,
+		url: switchboard.url,
+		wsUrl,
+		members,
+		mentions,
+		connect,
+		board: (member) => connect(member, boardDocumentName(member.orgId, "main")),
+		draft: (member, mentionId) => connect(member, draftDocumentName(member.orgId, mentionId)),
+		async close() {
+			for (const client of clients) client.destroy();
+			await switchboard.close();
+			await rm(config.dataDir, { recursive: true, force: true });
+		},
+	};
+}
