@@ -6,7 +6,7 @@
 import type { HocuspocusProvider } from "@hocuspocus/provider";
 import {
 	type Ack,
-	type Command,
+	type CommandInput,
 	encodeCommand,
 	type Notice,
 	parseServerMessage,
@@ -34,7 +34,7 @@ export class CommandChannel {
 	}
 
 	/** Send a command and wait for its ack or reject. `id` defaults to a new UUID. */
-	send(command: Command, id: string = crypto.randomUUID()): Promise<CommandAnswer> {
+	send(command: CommandInput, id: string = crypto.randomUUID()): Promise<CommandAnswer> {
 		return new Promise((resolve) => {
 			this.waiting.set(id, resolve);
 			this.provider.sendStateless(encodeCommand(id, command));

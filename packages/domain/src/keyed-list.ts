@@ -194,10 +194,10 @@ export class KeyedListView<T> {
 // board of a few thousand cards. A writer that needs more could keep a key → Y.Item map
 // up to date from the array's events and delete items without the scan.
 
-function transact<T>(yarray: Y.Array<T>, fn: () => void, origin: unknown): void {
+function docOf<T>(yarray: Y.Array<T>): Y.Doc {
 	const doc = yarray.doc;
 	if (!doc) throw new Error("A keyed list must be part of a Y.Doc before it is written.");
-	doc.transact(fn, origin);
+	return doc;
 }
 
 /** Delete the given indexes (ascending), one Yjs delete per run of neighbours. */
@@ -224,6 +224,7 @@ export function setEntry<T>(
 	origin: unknown = null,
 ): boolean {
 	if (!Number.isFinite(rev)) throw new RangeError(`A revision must be a finite number: ${rev}`);
+	const doc = docOf(yarray);
 	let stored = Number.NEGATIVE_INFINITY;
 	const positions: number[] = [];
 	yarray.forEach((entry, index) => {
@@ -232,14 +233,10 @@ export function setEntry<T>(
 		stored = Math.max(stored, entry.rev);
 	});
 	if (stored >= rev) return false;
-	transact(
-		yarray,
-		() => {
-			deleteIndexes(yarray, positions);
-			yarray.push([{ k: key, rev, v: value }]);
-		},
-		origin,
-	);
+	doc.transact(() => {
+		deleteIndexes(yarray, positions);
+		yarray.push([{ k: key, rev, v: value }]);
+	}, origin);
 	return true;
 }
 
@@ -255,12 +252,13 @@ export function deleteEntry<T>(
 	key: string,
 	origin: unknown = null,
 ): boolean {
+	const doc = docOf(yarray);
 	const positions: number[] = [];
 	yarray.forEach((entry, index) => {
 		if (isEntry(entry) && entry.k === key) positions.push(index);
 	});
 	if (positions.length === 0) return false;
-	transact(yarray, () => deleteIndexes(yarray, positions), origin);
+	doc.transact(() => deleteIndexes(yarray, positions), origin);
 	return true;
 }
 
@@ -275,6 +273,7 @@ export function compactDuplicates<T>(
 	yarray: Y.Array<KeyedEntry<T>>,
 	origin: unknown = null,
 ): number {
+	const doc = docOf(yarray);
 	const winnerIndex = new Map<string, { index: number; entry: KeyedEntry<T> }>();
 	const losers: number[] = [];
 	yarray.forEach((entry, index) => {
@@ -294,6 +293,6 @@ export function compactDuplicates<T>(
 	});
 	if (losers.length === 0) return 0;
 	losers.sort((a, b) => a - b);
-	transact(yarray, () => deleteIndexes(yarray, losers), origin);
+	doc.transact(() => deleteIndexes(yarray, losers), origin);
 	return losers.length;
 }

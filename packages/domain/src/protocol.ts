@@ -60,6 +60,11 @@ export type Command = {
 	[N in CommandName]: { name: N; args: CommandArgsOf<N> };
 }[CommandName];
 
+/** A command as a client writes it (optional arguments may be left out). */
+export type CommandInput = {
+	[N in CommandName]: { name: N; args: v.InferInput<(typeof CommandArgs)[N]> };
+}[CommandName];
+
 const CommandId = v.pipe(v.string(), v.uuid("a command id must be a UUID"));
 
 /** The envelope of a command, before its arguments are checked against its name. */
@@ -149,6 +154,8 @@ export type ParsedClientMessage =
 	| { ok: true; message: CommandMessage }
 	| { ok: false; reject: Reject };
 
+const utf8 = new TextEncoder();
+
 function reject(id: string | null, code: RejectCode, message: string): ParsedClientMessage {
 	return { ok: false, reject: { type: "reject", id, code, message } };
 }
@@ -168,7 +175,11 @@ function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
  * a reject that says what was wrong.
  */
 export function parseClientMessage(payload: string): ParsedClientMessage {
-	if (payload.length > MAX_COMMAND_BYTES) {
+	// UTF-8 takes at most three bytes per UTF-16 code unit: encode only when it could matter.
+	const tooLarge =
+		payload.length > MAX_COMMAND_BYTES ||
+		(payload.length * 3 > MAX_COMMAND_BYTES && utf8.encode(payload).byteLength > MAX_COMMAND_BYTES);
+	if (tooLarge) {
 		return reject(null, "too_large", `A command may be at most ${MAX_COMMAND_BYTES} bytes.`);
 	}
 	let json: unknown;
@@ -214,7 +225,7 @@ export function parseClientMessage(payload: string): ParsedClientMessage {
 }
 
 /** Build a command message for the wire. */
-export function encodeCommand(id: string, command: Command): string {
+export function encodeCommand(id: string, command: CommandInput): string {
 	return JSON.stringify({ type: "command", v: PROTOCOL_VERSION, id, ...command });
 }
 

@@ -5,15 +5,15 @@
  * a crash is brought up to date from the database (`reconcile`).
  */
 import {
-	type BoardSettings,
 	boardRevisions,
+	compactBoard,
 	DEFAULT_BOARD_SETTINGS,
 	DONE_STATUSES,
-	type Member,
 	type MentionContent,
-	type MentionWork,
 	type MentionStatus,
-	readBoard,
+	type MentionWork,
+	memberCard,
+	readSettings,
 	removeMention,
 	Statuses,
 	writeMember,
@@ -47,11 +47,6 @@ function workOf(mention: StoredMention["mention"]): MentionWork {
 	return { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt };
 }
 
-function memberCard(member: Member) {
-	const { id, name, role, capacity, skills, languages } = member;
-	return { id, name, role, capacity, skills, languages };
-}
-
 export class BoardProjector {
 	private readonly storage: Storage;
 	private readonly retentionMs: number;
@@ -70,33 +65,28 @@ export class BoardProjector {
 			this.storage.listMembers(orgId),
 		]);
 		const wanted = [...live, ...done.filter(({ mention }) => mention.updatedAt >= since)];
-		const view = readBoard(doc);
-		const cards = new Map(view.members.map((card) => [card.id, JSON.stringify(card)]));
-		const revisions = boardRevisions(doc);
 		const keep = new Set(wanted.map(({ mention }) => mention.id));
 		doc.transact(() => {
-			if (!view.settingsStored) writeSettings(doc, DEFAULT_BOARD_SETTINGS);
-			for (const member of members) {
-				const card = memberCard(member);
-				if (cards.get(member.id) !== JSON.stringify(card)) writeMember(doc, card);
-			}
-			for (const stored of wanted) this.write(doc, stored, revisions);
-			for (const id of revisions.keys()) if (!keep.has(id)) removeMention(doc, id);
+			// Duplicates left by instances writing the same entry at once.
+			compactBoard(doc);
+			// Writes skip what is already there, so a reconcile of an up-to-date board writes nothing.
+			writeSettings(doc, { ...DEFAULT_BOARD_SETTINGS, ...readSettings(doc) });
+			for (const member of members) writeMember(doc, memberCard(member));
+			for (const stored of wanted) this.write(doc, stored);
+			for (const id of boardRevisions(doc).keys()) if (!keep.has(id)) removeMention(doc, id);
 		}, Origins.projection);
 	}
 
 	/** Write mentions that were just stored (ingest) or changed (commands). */
 	apply(doc: Y.Doc, stored: StoredMention[]): void {
-		const revisions = boardRevisions(doc);
 		doc.transact(() => {
-			for (const entry of stored) this.write(doc, entry, revisions);
+			for (const entry of stored) this.write(doc, entry);
 		}, Origins.projection);
 	}
 
 	/** Write a command's result; loads the mention when the document does not have it yet. */
 	async applyWork(doc: Y.Doc, orgId: string, mentionId: string, work: MentionWork, rev: number): Promise<void> {
-		const revisions = boardRevisions(doc);
-		if (revisions.has(mentionId)) {
+		if (boardRevisions(doc).has(mentionId)) {
 			doc.transact(() => writeWork(doc, mentionId, work, rev), Origins.projection);
 			return;
 		}
@@ -104,14 +94,7 @@ export class BoardProjector {
 		if (stored) this.apply(doc, [stored]);
 	}
 
-	/** Board settings as stored on the document (defaults until an admin changes them). */
-	settings(doc: Y.Doc): BoardSettings {
-		return readBoard(doc).settings;
-	}
-
-	private write(doc: Y.Doc, { mention, rev }: StoredMention, revisions: Map<string, number>): void {
-		const current = revisions.get(mention.id);
-		if (current === undefined) writeMention(doc, contentOf(mention), workOf(mention), rev);
-		else if (current < rev) writeWork(doc, mention.id, workOf(mention), rev);
+	private write(doc: Y.Doc, { mention, rev }: StoredMention): void {
+		writeMention(doc, contentOf(mention), workOf(mention), rev);
 	}
 }

@@ -1,0 +1,381 @@
+import { equalityDeep } from "lib0/function";
+import * as prng from "lib0/prng";
+import { encodeUtf8 } from "lib0/string";
+import { describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import {
+	boardRevisions,
+	boardRoots,
+	compactBoard,
+	type MemberCard,
+	readBoard,
+	readMention,
+	removeMember,
+	removeMention,
+	writeMember,
+	writeMention,
+	writeSettings,
+	writeWork,
+} from "./board-doc.ts";
+import { readEntry, setEntry } from "./keyed-list.ts";
+import { DEFAULT_BOARD_SETTINGS, type Mention, type MentionWork } from "./model.ts";
+import {
+	at,
+	contentOf,
+	makeMention,
+	randomMention,
+	randomWorkChange,
+	TestNetwork,
+	workOf,
+} from "./test-fixtures.ts";
+
+const SERVER = { source: "local", context: { writer: "test" } } as const;
+const MEMBER_IDS = ["dana", "eli", "fatima", "goran", "hana", "ines"];
+
+function card(id: string, overrides: Partial<MemberCard> = {}): MemberCard {
+	return {
+		id,
+		name: id,
+		role: "ambassador",
+		capacity: 3,
+		skills: [],
+		languages: ["en"],
+		...overrides,
+	};
+}
+
+/** A client's doc: it only ever receives updates. Counts the updates it makes itself. */
+function watchLocalWrites(doc: Y.Doc): () => number {
+	let local = 0;
+	doc.on("update", (_update: Uint8Array, _origin: unknown, _doc: Y.Doc, tr: Y.Transaction) => {
+		if (tr.local) local++;
+	});
+	return () => local;
+}
+
+function hasWritten(doc: Y.Doc): boolean {
+	return Y.decodeStateVector(Y.encodeStateVector(doc)).has(doc.clientID);
+}
+
+/**
+ * The shape this module exists to avoid: one nested Y.Map per mention, fields
+ * overwritten in place. Kept here as the comparison the size test reports.
+ */
+class NaiveBoard {
+	readonly doc = new Y.Doc();
+	readonly #mentions = this.doc.getMap<Y.Map<unknown>>("mentions");
+
+	add(mention: Mention): void {
+		const fields = new Y.Map<unknown>();
+		for (const [key, value] of Object.entries(mention)) fields.set(key, value);
+		this.#mentions.set(mention.id, fields);
+	}
+
+	/** Set the work fields that changed, as a careful writer would. */
+	write(id: string, work: MentionWork): void {
+		const fields = this.#mentions.get(id);
+		if (!fields) throw new Error(`no mention ${id}`);
+		this.doc.transact(() => {
+			for (const [key, value] of Object.entries(work)) {
+				if (!equalityDeep(fields.get(key), value)) fields.set(key, value);
+			}
+		});
+	}
+
+	mentions(): Mention[] {
+		return [...this.#mentions.values()].map((fields) => fields.toJSON() as Mention);
+	}
+}
+
+describe("board document", () => {
+	it("stays proportional to the live board after 10,000 changes, unlike nested Y.Maps", () => {
+		const gen = prng.create(42);
+		const doc = new Y.Doc();
+		const naive = new NaiveBoard();
+		const mentions = Array.from({ length: 500 }, (_, i) => randomMention(gen, i));
+		const revs = mentions.map(() => 1);
+		const works = mentions.map(workOf);
+		doc.transact(() => {
+			for (const mention of mentions) writeMention(doc, contentOf(mention), workOf(mention), 1);
+		}, SERVER);
+		for (const mention of mentions) naive.add(mention);
+		let written = 0;
+		for (let change = 0; change < 10_000; change++) {
+			const i = prng.int32(gen, 0, mentions.length - 1);
+			const work = randomWorkChange(gen, works[i] as MentionWork, MEMBER_IDS, at(change));
+			works[i] = work;
+			revs[i] = (revs[i] as number) + 1;
+			if (writeWork(doc, `m${i}`, work, revs[i] as number, SERVER)) written++;
+			naive.write(`m${i}`, work);
+		}
+		expect(written).toBe(10_000);
+		const board = readBoard(doc);
+		// Both shapes hold the same state.
+		const expected = mentions.map((mention, i) => ({ ...mention, ...works[i] }));
+		const sorted = [...expected].sort((a, b) => a.postedAt.localeCompare(b.postedAt));
+		// equalityDeep first: vitest's diffing deep equality is slow on 500 mentions.
+		if (!equalityDeep(board.mentions, sorted)) expect(board.mentions).toEqual(sorted);
+		const naiveMentions = naive.mentions().sort((a, b) => a.postedAt.localeCompare(b.postedAt));
+		if (!equalityDeep(naiveMentions, sorted)) expect(naiveMentions).toEqual(sorted);
+
+		// The same final state written once, in each shape: what remains is history.
+		const fresh = new Y.Doc();
+		for (const [i, mention] of mentions.entries()) {
+			writeMention(fresh, contentOf(mention), works[i] as MentionWork, revs[i] as number, SERVER);
+		}
+		const freshNaive = new NaiveBoard();
+		for (const mention of expected) freshNaive.add(mention);
+
+		const json = encodeUtf8(JSON.stringify(board)).byteLength;
+		const keyed = Y.encodeStateAsUpdate(doc).byteLength;
+		const nested = Y.encodeStateAsUpdate(naive.doc).byteLength;
+		const keyedHistory = keyed - Y.encodeStateAsUpdate(fresh).byteLength;
+		const nestedHistory = nested - Y.encodeStateAsUpdate(freshNaive.doc).byteLength;
+		const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+		console.info(
+			`500 mentions after 10,000 changes: JSON ${kb(json)}; ` +
+				`keyed lists ${kb(keyed)} = ${(keyed / json).toFixed(2)}x JSON (history ${kb(keyedHistory)}); ` +
+				`nested Y.Maps ${kb(nested)} = ${(nested / json).toFixed(2)}x JSON (history ${kb(nestedHistory)})`,
+		);
+		expect(keyed).toBeLessThan(3 * json);
+		// Nested maps keep a tombstone for every field ever overwritten; the keyed lists'
+		// tombstones merge into runs.
+		expect(nested).toBeGreaterThan(keyed);
+		expect(nestedHistory).toBeGreaterThan(5 * keyedHistory);
+		// And a reload keeps the keyed board intact.
+		const reloaded = new Y.Doc();
+		Y.applyUpdate(reloaded, Y.encodeStateAsUpdate(doc));
+		expect(equalityDeep(readBoard(reloaded), board)).toBe(true);
+	});
+
+	it("shows mentions with their work, by post time, and reads one by id", () => {
+		const doc = new Y.Doc();
+		const late = makeMention({ id: "late", postedAt: at(10) });
+		const early = makeMention({ id: "early", postedAt: at(1), tags: ["billing"] });
+		writeMention(doc, contentOf(late), workOf(late), 1, SERVER);
+		writeMention(doc, contentOf(early), workOf(early), 1, SERVER);
+		expect(readBoard(doc).mentions.map((m) => m.id)).toEqual(["early", "late"]);
+		expect(readMention(doc, "early")).toEqual(early);
+		expect(readMention(doc, "missing")).toBeNull();
+	});
+
+	it("skips stale work and stale mentions, and rewrites content only when it changed", () => {
+		const doc = new Y.Doc();
+		const mention = makeMention({ id: "m1" });
+		writeMention(doc, contentOf(mention), workOf(mention), 3, SERVER);
+		const claimed: MentionWork = {
+			...workOf(mention),
+			status: "claimed",
+			owner: { memberId: "dana", since: at(1) },
+			updatedAt: at(1),
+		};
+		expect(writeWork(doc, "m1", claimed, 3, SERVER)).toBe(false);
+		expect(writeWork(doc, "m1", claimed, 4, SERVER)).toBe(true);
+		expect(writeWork(doc, "m1", workOf(mention), 2, SERVER)).toBe(false);
+		expect(readMention(doc, "m1")?.status).toBe("claimed");
+
+		const { mentions } = boardRoots(doc);
+		// A newer revision with the same content leaves the content entry alone…
+		expect(writeMention(doc, contentOf(mention), claimed, 5, SERVER)).toBe(true);
+		expect(readEntry(mentions, "m1")?.rev).toBe(3);
+		// …and one with changed content replaces it.
+		const edited = { ...contentOf(mention), text: "Edited at the source." };
+		writeMention(doc, edited, claimed, 6, SERVER);
+		expect(readEntry(mentions, "m1")?.rev).toBe(6);
+		expect(readMention(doc, "m1")?.text).toBe("Edited at the source.");
+		expect(boardRevisions(doc)).toEqual(new Map([["m1", 6]]));
+	});
+
+	it("removes mentions, reports revisions of complete mentions only, and compacts halves", () => {
+		const doc = new Y.Doc();
+		const a = makeMention({ id: "a" });
+		const b = makeMention({ id: "b" });
+		writeMention(doc, contentOf(a), workOf(a), 1, SERVER);
+		writeMention(doc, contentOf(b), workOf(b), 1, SERVER);
+		writeWork(doc, "b", { ...workOf(b), priority: "high" }, 7, SERVER);
+		expect(boardRevisions(doc)).toEqual(
+			new Map([
+				["a", 1],
+				["b", 7],
+			]),
+		);
+		expect(removeMention(doc, "a", SERVER)).toBe(true);
+		expect(removeMention(doc, "a", SERVER)).toBe(false);
+		// A late work write for a removed mention (a race between instances) is invisible…
+		writeWork(doc, "a", workOf(a), 2, SERVER);
+		expect(readBoard(doc).mentions.map((m) => m.id)).toEqual(["b"]);
+		expect(boardRevisions(doc)).toEqual(new Map([["b", 7]]));
+		// …and compaction on the server deletes it.
+		expect(compactBoard(doc, SERVER)).toBe(1);
+		expect(boardRoots(doc).work.length).toBe(1);
+		// writeMention fills in a mention whose content is missing.
+		writeWork(doc, "a", workOf(a), 3, SERVER);
+		writeMention(doc, contentOf(a), workOf(a), 3, SERVER);
+		expect(readMention(doc, "a")).toEqual(a);
+	});
+
+	it("writes member cards and settings only when they change", () => {
+		const doc = new Y.Doc();
+		let updates = 0;
+		doc.on("update", () => updates++);
+		expect(writeMember(doc, card("dana", { name: "Dana" }), SERVER)).toBe(true);
+		expect(writeMember(doc, card("dana", { name: "Dana" }), SERVER)).toBe(false);
+		expect(writeMember(doc, card("dana", { name: "Dana", capacity: 5 }), SERVER)).toBe(true);
+		expect(writeMember(doc, card("ada", { name: "Ada", role: "admin" }), SERVER)).toBe(true);
+		expect(updates).toBe(3);
+		expect(readBoard(doc).members.map((m) => [m.name, m.capacity])).toEqual([
+			["Ada", 3],
+			["Dana", 5],
+		]);
+		expect(removeMember(doc, "ada", SERVER)).toBe(true);
+		expect(readBoard(doc).members.map((m) => m.id)).toEqual(["dana"]);
+
+		expect(readBoard(doc).settingsStored).toBe(false);
+		expect(readBoard(doc).settings).toEqual(DEFAULT_BOARD_SETTINGS);
+		updates = 0;
+		expect(writeSettings(doc, DEFAULT_BOARD_SETTINGS, SERVER)).toBe(true);
+		expect(writeSettings(doc, DEFAULT_BOARD_SETTINGS, SERVER)).toBe(false);
+		expect(writeSettings(doc, { leaseMinutes: 30 }, SERVER)).toBe(true);
+		expect(updates).toBe(2);
+		const view = readBoard(doc);
+		expect(view.settingsStored).toBe(true);
+		expect(view.settings).toEqual({ ...DEFAULT_BOARD_SETTINGS, leaseMinutes: 30 });
+	});
+
+	it("falls back to defaults for malformed settings fields", () => {
+		const doc = new Y.Doc();
+		const settings = boardRoots(doc).settings;
+		settings.set("leaseMinutes", "soon");
+		settings.set("slaClaimMinutes", { high: 5, normal: "x" });
+		expect(readBoard(doc).settings).toEqual({
+			...DEFAULT_BOARD_SETTINGS,
+			slaClaimMinutes: { ...DEFAULT_BOARD_SETTINGS.slaClaimMinutes, high: 5 },
+		});
+	});
+
+	it("passes the origin to the transaction", () => {
+		const doc = new Y.Doc();
+		const origins: unknown[] = [];
+		// What persistence sees: the origin of each update.
+		doc.on("update", (_update: Uint8Array, origin: unknown) => origins.push(origin));
+		const mention = makeMention({ id: "m1" });
+		writeMention(doc, contentOf(mention), workOf(mention), 1, SERVER);
+		writeWork(doc, "m1", { ...workOf(mention), priority: "low" }, 2, SERVER);
+		writeMember(doc, card("dana"), SERVER);
+		writeSettings(doc, { leaseMinutes: 5 }, SERVER);
+		removeMention(doc, "m1", SERVER);
+		expect(origins).toEqual([SERVER, SERVER, SERVER, SERVER, SERVER]);
+	});
+
+	it("two server docs and a client converge under random delivery; the client never writes", () => {
+		for (let seed = 1; seed <= 10; seed++) {
+			const gen = prng.create(seed);
+			const servers = [new Y.Doc(), new Y.Doc()];
+			const client = new Y.Doc();
+			const localWrites = watchLocalWrites(client);
+			const network = new TestNetwork([...servers, client]);
+			// The "database": revisions and work per mention.
+			const db = new Map<string, { rev: number; mention: Mention }>();
+			const removed = new Set<string>();
+			for (let step = 0; step < 120; step++) {
+				const server = prng.oneOf(gen, servers);
+				const op = prng.int32(gen, 0, 9);
+				if (op < 2 || db.size === 0) {
+					const mention = randomMention(gen, db.size);
+					db.set(mention.id, { rev: 1, mention });
+					writeMention(server, contentOf(mention), workOf(mention), 1, SERVER);
+				} else if (op < 8) {
+					const id = prng.oneOf(gen, [...db.keys()]);
+					const row = db.get(id) as { rev: number; mention: Mention };
+					row.rev++;
+					row.mention = {
+						...row.mention,
+						...randomWorkChange(gen, workOf(row.mention), MEMBER_IDS, at(step)),
+					};
+					writeWork(server, id, workOf(row.mention), row.rev, SERVER);
+				} else if (op < 9) {
+					writeMember(server, card(prng.oneOf(gen, MEMBER_IDS), { capacity: step }), SERVER);
+				} else {
+					const id = prng.oneOf(gen, [...db.keys()]);
+					removed.add(id);
+					removeMention(server, id, SERVER);
+				}
+				for (let i = prng.int32(gen, 0, 3); i > 0; i--) network.deliverOne(gen);
+				// The client reads after every delivery, as a UI would.
+				readBoard(client);
+				boardRevisions(client);
+			}
+			network.flush(gen);
+			const board = readBoard(servers[0] as Y.Doc);
+			expect(readBoard(servers[1] as Y.Doc)).toEqual(board);
+			expect(readBoard(client)).toEqual(board);
+			// Every mention no removal raced with shows the database's latest state.
+			for (const [id, { rev, mention }] of db) {
+				if (removed.has(id)) continue;
+				expect(readMention(client, id)).toEqual(mention);
+				expect(boardRevisions(client).get(id)).toBe(rev);
+			}
+			expect(localWrites()).toBe(0);
+			expect(hasWritten(client)).toBe(false);
+		}
+	});
+
+	it.each([
+		{ higherOn: "the doc with the lower client id" },
+		{ higherOn: "the doc with the higher client id" },
+	])("concurrent writes of one key converge on the higher revision ($higherOn)", ({ higherOn }) => {
+		const a = new Y.Doc();
+		const b = new Y.Doc();
+		a.clientID = 1;
+		b.clientID = 2;
+		const [high, low] = higherOn.includes("lower") ? [a, b] : [b, a];
+		const exchange = () => {
+			Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
+			Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
+		};
+		const mention = makeMention({ id: "m1" });
+		writeMention(a, contentOf(mention), workOf(mention), 1, SERVER);
+		exchange();
+		writeWork(low, "m1", { ...workOf(mention), status: "claimed" }, 5, SERVER);
+		writeWork(high, "m1", { ...workOf(mention), status: "dismissed" }, 7, SERVER);
+		exchange();
+		for (const doc of [a, b]) {
+			expect(readMention(doc, "m1")?.status).toBe("dismissed");
+			expect(boardRevisions(doc).get("m1")).toBe(7);
+			expect(boardRoots(doc).work.length).toBe(2);
+		}
+		// A replay of the lower revision changes nothing.
+		expect(writeWork(a, "m1", { ...workOf(mention), status: "claimed" }, 5, SERVER)).toBe(false);
+		// The server compacts; after the next exchange one entry remains everywhere.
+		expect(compactBoard(low, SERVER)).toBe(1);
+		expect(compactBoard(high, SERVER)).toBe(1);
+		exchange();
+		for (const doc of [a, b]) {
+			expect(boardRoots(doc).work.toArray()).toMatchObject([{ k: "m1", rev: 7 }]);
+			expect(readMention(doc, "m1")?.status).toBe("dismissed");
+		}
+	});
+
+	it("a client reading a board never writes to it", () => {
+		const server = new Y.Doc();
+		const mention = makeMention({ id: "m1" });
+		writeMention(server, contentOf(mention), workOf(mention), 1, SERVER);
+		writeMember(server, card("dana"), SERVER);
+		// Leave a duplicate that only compaction would remove: readers must not touch it.
+		const claimed: MentionWork = { ...workOf(mention), status: "claimed" };
+		setEntry(boardRoots(server).work, "m1", 2, claimed);
+		boardRoots(server).work.push([{ k: "m1", rev: 1, v: workOf(mention) }]);
+		const client = new Y.Doc();
+		const localWrites = watchLocalWrites(client);
+		Y.applyUpdate(client, Y.encodeStateAsUpdate(server));
+		const before = Y.encodeStateAsUpdate(client);
+		readBoard(client);
+		readMention(client, "m1");
+		readMention(client, "nothing");
+		boardRevisions(client);
+		expect(readMention(client, "m1")?.status).toBe("claimed");
+		expect(localWrites()).toBe(0);
+		expect(hasWritten(client)).toBe(false);
+		expect(Y.encodeStateAsUpdate(client)).toEqual(before);
+	});
+});

@@ -1,0 +1,305 @@
+import fc from "fast-check";
+import { equalityDeep } from "lib0/function";
+import { describe, expect, it } from "vitest";
+import { draftHash } from "./draft-doc.ts";
+import {
+	CloseCodes,
+	COMMAND_NAMES,
+	type Command,
+	CommandArgs,
+	CommandEnvelopeSchema,
+	encodeCommand,
+	MAX_COMMAND_BYTES,
+	type ParsedClientMessage,
+	PROTOCOL_VERSION,
+	parseClientMessage,
+	parseServerMessage,
+	type Reject,
+	type RejectCode,
+	RejectCodes,
+	ServerMessageSchema,
+} from "./protocol.ts";
+
+const ID = "6f1c1b1e-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
+
+function command(fields: Record<string, unknown>): string {
+	return JSON.stringify({ type: "command", v: PROTOCOL_VERSION, id: ID, ...fields });
+}
+
+function rejectOf(parsed: ParsedClientMessage, code: RejectCode): Reject {
+	if (parsed.ok) throw new Error(`expected ${code}, got ${JSON.stringify(parsed.message)}`);
+	expect(parsed.reject.code).toBe(code);
+	return parsed.reject;
+}
+
+describe("parseClientMessage", () => {
+	it("accepts a valid claim", () => {
+		const parsed = parseClientMessage(
+			encodeCommand(ID, { name: "claim", args: { mentionId: "m1" } }),
+		);
+		expect(parsed).toEqual({
+			ok: true,
+			message: {
+				type: "command",
+				v: PROTOCOL_VERSION,
+				id: ID,
+				name: "claim",
+				args: { mentionId: "m1" },
+			},
+		});
+	});
+
+	it("fills in defaults of optional arguments", () => {
+		const parsed = parseClientMessage(
+			command({ name: "tag", args: { mentionId: "m1", add: ["vip"] } }),
+		);
+		expect(parsed.ok && parsed.message.args).toEqual({ mentionId: "m1", add: ["vip"], remove: [] });
+	});
+
+	it("rejects text that is not JSON, or JSON that is not an object, as malformed", () => {
+		for (const payload of ["", "{", "claim m1", "null", "42", '"command"', "[]"]) {
+			const reject = rejectOf(parseClientMessage(payload), "malformed");
+			expect(reject.id).toBeNull();
+		}
+	});
+
+	it("rejects an unknown message type as malformed, echoing a readable id", () => {
+		const reject = rejectOf(parseClientMessage(command({ type: "subscribe" })), "malformed");
+		expect(reject.message).toBe('Unknown message type "subscribe".');
+		expect(reject.id).toBe(ID);
+		rejectOf(parseClientMessage(JSON.stringify({ id: ID })), "malformed");
+	});
+
+	it("rejects another protocol version", () => {
+		const reject = rejectOf(
+			parseClientMessage(
+				command({ v: PROTOCOL_VERSION + 1, name: "claim", args: { mentionId: "m1" } }),
+			),
+			"unsupported_version",
+		);
+		expect(reject.message).toContain(`protocol version ${PROTOCOL_VERSION}`);
+		expect(reject.id).toBe(ID);
+		rejectOf(
+			parseClientMessage(JSON.stringify({ type: "command", id: ID, name: "claimNext", args: {} })),
+			"unsupported_version",
+		);
+	});
+
+	it("rejects an unknown command name as invalid, naming the field", () => {
+		const reject = rejectOf(parseClientMessage(command({ name: "steal", args: {} })), "invalid");
+		expect(reject.message).toMatch(/^name: /);
+	});
+
+	it("rejects a command id that is not a UUID", () => {
+		const reject = rejectOf(
+			parseClientMessage(command({ id: "42", name: "claimNext", args: {} })),
+			"invalid",
+		);
+		expect(reject.message).toMatch(/^id: a command id must be a UUID/);
+		expect(reject.id).toBe("42");
+	});
+
+	it("rejects bad arguments as invalid, naming the command and the field", () => {
+		const cases: [Record<string, unknown>, RegExp][] = [
+			[{ name: "claim", args: { mentionId: "" } }, /^claim: mentionId: /],
+			[{ name: "claim", args: {} }, /^claim: mentionId: /],
+			[{ name: "claim", args: { mentionId: "m1", extra: true } }, /^claim: extra: /],
+			[{ name: "approve", args: { mentionId: "m1", hash: "abc" } }, /^approve: hash: .*SHA-256/],
+			[{ name: "snooze", args: { mentionId: "m1", until: "tomorrow" } }, /^snooze: until: /],
+			[{ name: "markReplied", args: { mentionId: "m1", url: "not a url" } }, /^markReplied: url: /],
+			[
+				{ name: "setPriority", args: { mentionId: "m1", priority: "urgent" } },
+				/^setPriority: priority: /,
+			],
+			[{ name: "tag", args: { mentionId: "m1", add: [" "] } }, /^tag: add\.0: /],
+		];
+		for (const [fields, message] of cases) {
+			expect(rejectOf(parseClientMessage(command(fields)), "invalid").message).toMatch(message);
+		}
+		expect(
+			rejectOf(parseClientMessage(command({ name: "claim", args: "m1" })), "invalid").message,
+		).toMatch(/^args: /);
+	});
+
+	it("rejects an oversized message before parsing it", () => {
+		const padding = "x".repeat(MAX_COMMAND_BYTES);
+		const reject = rejectOf(
+			parseClientMessage(command({ name: "dismiss", args: { mentionId: "m1", reason: padding } })),
+			"too_large",
+		);
+		expect(reject.id).toBeNull();
+		expect(parseClientMessage(`${"[".repeat(MAX_COMMAND_BYTES)}`).ok).toBe(false);
+	});
+
+	it("survives deeply nested JSON within the size limit", () => {
+		const depth = Math.floor((MAX_COMMAND_BYTES - 200) / 2);
+		const nested = `${"[".repeat(depth)}${"]".repeat(depth)}`;
+		const payload = `{"type":"command","v":${PROTOCOL_VERSION},"id":"${ID}","name":"claim","args":{"mentionId":${nested}}}`;
+		expect(rejectOf(parseClientMessage(payload), "invalid").message).toMatch(/^claim: mentionId: /);
+	});
+
+	/** Parse; an answer must be a valid command or a reject from the closed set. */
+	const neverThrows = (payload: string) => {
+		const parsed = parseClientMessage(payload);
+		if (parsed.ok) {
+			// Whatever is accepted survives a round trip unchanged.
+			const { type: _type, v: _v, id, ...rest } = parsed.message;
+			const again = parseClientMessage(encodeCommand(id, rest as Command));
+			if (!equalityDeep(again, parsed)) expect(again).toEqual(parsed);
+		} else if (!(parsed.reject.code in RejectCodes) || parsed.reject.message.length === 0) {
+			throw new Error(`not a proper reject: ${JSON.stringify(parsed.reject)}`);
+		}
+	};
+
+	it("never throws on arbitrary text", () => {
+		fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 300 }), neverThrows), {
+			numRuns: 500,
+		});
+	});
+
+	it("never throws on arbitrary JSON", () => {
+		fc.assert(
+			fc.property(fc.jsonValue(), (value) => neverThrows(JSON.stringify(value) ?? "")),
+			{
+				numRuns: 500,
+			},
+		);
+	});
+
+	it("never throws on commands with arbitrary fields", () => {
+		const anything = fc.oneof(fc.jsonValue(), fc.string());
+		const fields = fc.record(
+			{
+				type: fc.oneof(fc.constant("command"), anything),
+				v: fc.oneof(fc.constant(PROTOCOL_VERSION), anything),
+				id: fc.oneof(fc.uuid(), anything),
+				name: fc.oneof(fc.constantFrom(...COMMAND_NAMES), anything),
+				args: fc.oneof(
+					fc.record(
+						{
+							mentionId: fc.oneof(fc.constantFrom("m1", ""), anything),
+							hash: fc.oneof(fc.constant(draftHash("x")), anything),
+							to: anything,
+							add: fc.oneof(fc.array(fc.string()), anything),
+							priority: fc.oneof(fc.constantFrom("high", "low"), anything),
+							__proto__: anything,
+						},
+						{ requiredKeys: [] },
+					),
+					anything,
+				),
+			},
+			{ requiredKeys: [] },
+		);
+		fc.assert(
+			fc.property(fields, (value) => neverThrows(JSON.stringify(value))),
+			{ numRuns: 1000 },
+		);
+	});
+});
+
+describe("parseServerMessage", () => {
+	it("reads acks, rejects and notices, and nothing else", () => {
+		const messages = [
+			{ type: "ack", id: ID },
+			{ type: "ack", id: ID, result: { mentionId: "m1" } },
+			{ type: "reject", id: null, code: "malformed", message: "The message is not valid JSON." },
+			{ type: "notice", level: "warning", message: "Maintenance at noon." },
+		];
+		for (const message of messages)
+			expect(parseServerMessage(JSON.stringify(message))).toEqual(message);
+		for (const payload of [
+			"nope",
+			"{}",
+			'{"type":"reject","id":null,"code":"teapot","message":""}',
+		]) {
+			expect(parseServerMessage(payload)).toBeNull();
+		}
+	});
+});
+
+// The protocol pin. Every schema a message is parsed with, reduced to its shape (types,
+// keys, options, limits; not its error messages) and hashed. A change to that shape is a
+// change to the protocol: old clients would send or expect something else.
+
+/** Reduce a valibot schema (or anything inside one) to plain, comparable data. */
+function shapeOf(node: unknown): unknown {
+	if (Array.isArray(node)) return node.map(shapeOf);
+	if (node instanceof RegExp) return node.toString();
+	if (typeof node === "function") return "function";
+	if (typeof node !== "object" || node === null) return node;
+	const schema = node as Record<string, unknown>;
+	if (typeof schema.kind !== "string") {
+		// A plain record: object entries, close codes.
+		return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, shapeOf(value)]));
+	}
+	const shape: Record<string, unknown> = { type: schema.type };
+	for (const key of [
+		"entries",
+		"options",
+		"wrapped",
+		"item",
+		"key",
+		"value",
+		"literal",
+		"requirement",
+		"default",
+	]) {
+		if (key in schema) shape[key] = shapeOf(schema[key]);
+	}
+	// A piped schema lists itself first; the rest are its checks and transforms.
+	if (Array.isArray(schema.pipe)) shape.pipe = schema.pipe.slice(1).map(shapeOf);
+	return shape;
+}
+
+function protocolFingerprint(): string {
+	// The version literal itself is left out: the pin is about what the version stands for.
+	const { v: _version, ...envelope } = CommandEnvelopeSchema.entries;
+	const shape = {
+		envelope: shapeOf(envelope),
+		commands: Object.fromEntries(COMMAND_NAMES.map((name) => [name, shapeOf(CommandArgs[name])])),
+		server: shapeOf(ServerMessageSchema),
+		closeCodes: shapeOf(CloseCodes),
+	};
+	return draftHash(JSON.stringify(shape));
+}
+
+/**
+ * The fingerprint of the message schemas at each protocol version. After an incompatible
+ * schema change: bump PROTOCOL_VERSION and add a line; never edit an existing one.
+ */
+const FINGERPRINTS: Record<number, string> = {
+	1: "0aff880d7c30540547f40e04412ae7abfa804d007458b317ff2f2ac04d138a27",
+};
+
+describe("protocol pin", () => {
+	it("ties the message schemas to PROTOCOL_VERSION", () => {
+		const fingerprint = protocolFingerprint();
+		if (FINGERPRINTS[PROTOCOL_VERSION] !== fingerprint) {
+			throw new Error(
+				`schema changed: bump PROTOCOL_VERSION and update the fingerprint ` +
+					`(version ${PROTOCOL_VERSION} is pinned to ${FINGERPRINTS[PROTOCOL_VERSION] ?? "nothing"}, ` +
+					`the schemas now hash to ${fingerprint})`,
+			);
+		}
+		expect(Math.max(...Object.keys(FINGERPRINTS).map(Number))).toBe(PROTOCOL_VERSION);
+		const pinned = Object.values(FINGERPRINTS);
+		expect(new Set(pinned).size, "two versions pinned to the same schemas").toBe(pinned.length);
+	});
+
+	it("notices a change to a command's arguments", () => {
+		const before = protocolFingerprint();
+		const original = CommandArgs.claim;
+		const mutable = CommandArgs as Record<string, unknown>;
+		try {
+			mutable.claim = {
+				...original,
+				entries: { ...original.entries, force: original.entries.mentionId },
+			};
+			expect(protocolFingerprint()).not.toBe(before);
+		} finally {
+			mutable.claim = original;
+		}
+		expect(protocolFingerprint()).toBe(before);
+	});
+});

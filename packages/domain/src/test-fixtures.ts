@@ -1,0 +1,160 @@
+/**
+ * Builders for the domain's tests: members and mentions with sensible defaults, and
+ * seeded random mentions. Not exported from the package index.
+ */
+import * as prng from "lib0/prng";
+import * as Y from "yjs";
+import type {
+	Member,
+	Mention,
+	MentionContent,
+	MentionStatus,
+	MentionWork,
+	Network,
+	Priority,
+} from "./model.ts";
+
+export const T0 = "2026-01-05T09:00:00.000Z";
+
+/** ISO time `minutes` after T0. */
+export function at(minutes: number): string {
+	return new Date(Date.parse(T0) + minutes * 60_000).toISOString();
+}
+
+export function makeMember(overrides: Partial<Member> & { id: string }): Member {
+	return {
+		orgId: "org",
+		email: `${overrides.id}@example.com`,
+		name: overrides.id,
+		role: "ambassador",
+		capacity: 3,
+		skills: [],
+		languages: [],
+		active: true,
+		...overrides,
+	};
+}
+
+export function makeMention(overrides: Partial<Mention> & { id: string }): Mention {
+	return {
+		network: "mastodon",
+		externalId: `ext-${overrides.id}`,
+		url: `https://social.example/@someone/${overrides.id}`,
+		author: { handle: "@someone@social.example", name: "Someone", reach: 120 },
+		text: "Is the service down? I cannot log in.",
+		thread: [],
+		postedAt: T0,
+		ingestedAt: T0,
+		language: "en",
+		sentiment: -0.5,
+		status: "new",
+		priority: "normal",
+		tags: [],
+		owner: null,
+		review: null,
+		reply: null,
+		snoozedUntil: null,
+		updatedAt: T0,
+		...overrides,
+	};
+}
+
+export function contentOf(mention: Mention): MentionContent {
+	const { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt, ...content } =
+		mention;
+	return content;
+}
+
+export function workOf(mention: Mention): MentionWork {
+	const { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt } = mention;
+	return { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt };
+}
+
+const NETWORKS: Network[] = ["twitter", "mastodon", "bluesky", "rss"];
+const PRIORITIES: Priority[] = ["high", "normal", "low"];
+
+function sentence(gen: prng.PRNG, words: number): string {
+	const out: string[] = [];
+	for (let i = 0; i < words; i++) out.push(prng.word(gen, 2, 9));
+	return `${out.join(" ")}.`;
+}
+
+/** A mention as ingest would store it: new, unowned, with a realistic amount of text. */
+export function randomMention(gen: prng.PRNG, index: number): Mention {
+	const id = `m${index}`;
+	const handle = `@${prng.word(gen, 3, 10)}`;
+	const threadLength = prng.int32(gen, 0, 2);
+	return makeMention({
+		id,
+		network: prng.oneOf(gen, NETWORKS),
+		externalId: `${prng.uint32(gen, 1e8, 1e9)}`,
+		url: `https://social.example/${handle}/${index}`,
+		author: { handle, name: sentence(gen, 2), reach: prng.int32(gen, 0, 50_000) },
+		text: sentence(gen, prng.int32(gen, 8, 40)),
+		thread: Array.from({ length: threadLength }, (_, i) => ({
+			handle: `@${prng.word(gen, 3, 10)}`,
+			fromOrganisation: i % 2 === 1,
+			text: sentence(gen, prng.int32(gen, 5, 25)),
+			postedAt: at(-index - 30 + i),
+		})),
+		postedAt: at(-index),
+		ingestedAt: at(-index + 1),
+		language: prng.oneOf(gen, ["en", "de", "fr"]),
+		sentiment: Math.round(prng.real53(gen) * 200 - 100) / 100,
+		priority: prng.oneOf(gen, PRIORITIES),
+		tags: prng.bool(gen) ? [prng.oneOf(gen, ["billing", "outage", "praise"])] : [],
+	});
+}
+
+const STATUSES: MentionStatus[] = ["new", "claimed", "drafting", "in_review", "approved"];
+
+/** A plausible status and owner change, as commands make them. */
+export function randomWorkChange(
+	gen: prng.PRNG,
+	work: MentionWork,
+	memberIds: readonly string[],
+	now: string,
+): MentionWork {
+	const status = prng.oneOf(gen, STATUSES);
+	const owner = status === "new" ? null : { memberId: prng.oneOf(gen, [...memberIds]), since: now };
+	return { ...work, status, owner, updatedAt: now };
+}
+
+/** The origin updates delivered by TestNetwork carry; peers do not relay them. */
+export const REMOTE = { source: "test-network" } as const;
+
+/**
+ * A deterministic in-memory network (after yjs' TestConnector): every local update of a
+ * peer is queued for every other peer and delivered when the test says so, in an order
+ * chosen by a seeded generator.
+ */
+export class TestNetwork {
+	readonly docs: readonly Y.Doc[];
+	readonly #queues = new Map<Y.Doc, Uint8Array[]>();
+
+	constructor(docs: readonly Y.Doc[]) {
+		this.docs = docs;
+		for (const doc of docs) {
+			this.#queues.set(doc, []);
+			doc.on("update", (update: Uint8Array, origin: unknown) => {
+				if (origin === REMOTE) return;
+				for (const peer of docs) if (peer !== doc) this.#queues.get(peer)?.push(update);
+			});
+		}
+	}
+
+	/** Deliver one queued update to a random peer; false when nothing is queued. */
+	deliverOne(gen: prng.PRNG): boolean {
+		const waiting = this.docs.filter((doc) => (this.#queues.get(doc)?.length ?? 0) > 0);
+		if (waiting.length === 0) return false;
+		const doc = prng.oneOf(gen, waiting);
+		const update = this.#queues.get(doc)?.shift();
+		if (update) Y.applyUpdate(doc, update, REMOTE);
+		return true;
+	}
+
+	/** Deliver everything, in random order. */
+	flush(gen: prng.PRNG): void {
+		while (this.deliverOne(gen)) {}
+	}
+}
