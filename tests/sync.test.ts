@@ -36,7 +36,11 @@ describe("commands on the board", () => {
 		);
 		// Both boards show the owner without anyone asking for it.
 		for (const client of [a, b]) {
-			await waitFor(() => readMention(client.doc, id)?.owner?.memberId === winner.id, 5000, "owner on the board");
+			await waitFor(
+				() => readMention(client.doc, id)?.owner?.memberId === winner.id,
+				5000,
+				"owner on the board",
+			);
 		}
 	});
 
@@ -44,12 +48,16 @@ describe("commands on the board", () => {
 		const kim = server.members.kim!;
 		const board = await server.board(kim);
 		for (const i of [1, 2]) {
-			expect(await board.commands.send({ name: "claim", args: { mentionId: mentionId(i) } })).toMatchObject({ type: "ack" });
+			expect(
+				await board.commands.send({ name: "claim", args: { mentionId: mentionId(i) } }),
+			).toMatchObject({ type: "ack" });
 		}
 		const third = await board.commands.send({ name: "claim", args: { mentionId: mentionId(3) } });
 		expect(third).toMatchObject({ type: "reject", code: "capacity_reached" });
 		expect(readMention(board.doc, mentionId(3))?.owner).toBeNull();
-		const owned = await server.switchboard.storage.listMentions("acme", "main", { ownerId: kim.id });
+		const owned = await server.switchboard.storage.listMentions("acme", "main", {
+			ownerId: kim.id,
+		});
 		expect(owned).toHaveLength(2);
 	});
 
@@ -57,28 +65,57 @@ describe("commands on the board", () => {
 		const morgan = server.members.morgan!;
 		const board = await server.board(morgan);
 		const id = crypto.randomUUID();
-		const command = { name: "setPriority", args: { mentionId: mentionId(4), priority: "high" } } as const;
+		const command = {
+			name: "setPriority",
+			args: { mentionId: mentionId(4), priority: "high" },
+		} as const;
 		const first = await board.commands.send(command, id);
 		const again = await board.commands.send(command, id);
 		expect(first).toEqual({ type: "ack", id });
 		expect(again).toEqual({ type: "ack", id });
-		const activity = await server.switchboard.storage.listActivity("acme", { mentionId: mentionId(4) });
+		const activity = await server.switchboard.storage.listActivity("acme", {
+			mentionId: mentionId(4),
+		});
 		expect(activity.filter((entry) => entry.commandId === id)).toHaveLength(1);
 	});
 
 	it("answers a malformed message with a clear reject and keeps the connection", async () => {
 		const board = await server.board(server.members.sam!);
-		expect(await board.commands.sendRaw("{not json")).toMatchObject({ type: "reject", code: "malformed" });
+		expect(await board.commands.sendRaw("{not json")).toMatchObject({
+			type: "reject",
+			code: "malformed",
+		});
 		expect(
-			await board.commands.sendRaw(JSON.stringify({ type: "command", v: 1, id: crypto.randomUUID(), name: "claim", args: {} })),
-		).toMatchObject({ type: "reject", code: "invalid", message: expect.stringContaining("mentionId") });
+			await board.commands.sendRaw(
+				JSON.stringify({ type: "command", v: 1, id: crypto.randomUUID(), name: "claim", args: {} }),
+			),
+		).toMatchObject({
+			type: "reject",
+			code: "invalid",
+			message: expect.stringContaining("mentionId"),
+		});
 		expect(
-			await board.commands.sendRaw(JSON.stringify({ type: "command", v: 99, id: crypto.randomUUID(), name: "claim", args: {} })),
+			await board.commands.sendRaw(
+				JSON.stringify({
+					type: "command",
+					v: 99,
+					id: crypto.randomUUID(),
+					name: "claim",
+					args: {},
+				}),
+			),
 		).toMatchObject({ type: "reject", code: "unsupported_version" });
 		// Still connected and served.
-		const answer = await board.commands.send({ name: "tag", args: { mentionId: mentionId(5), add: ["shipping"] } });
+		const answer = await board.commands.send({
+			name: "tag",
+			args: { mentionId: mentionId(5), add: ["shipping"] },
+		});
 		expect(answer).toMatchObject({ type: "ack" });
-		await waitFor(() => readMention(board.doc, mentionId(5))?.tags.includes("shipping"), 5000, "tag on the board");
+		await waitFor(
+			() => readMention(board.doc, mentionId(5))?.tags.includes("shipping"),
+			5000,
+			"tag on the board",
+		);
 	});
 
 	it("does not apply a direct write to a board document, nor show it to others", async () => {
@@ -86,11 +123,15 @@ describe("commands on the board", () => {
 		const writer = await server.board(dana!);
 		const reader = await server.board(sam!);
 		writer.doc.getMap("intruder").set("owner", "dana");
-		writer.doc.getArray("work").push([{ k: mentionId(5), rev: 1_000_000, v: { status: "replied" } }]);
+		writer.doc
+			.getArray("work")
+			.push([{ k: mentionId(5), rev: 1_000_000, v: { status: "replied" } }]);
 		// The server answers the write as not applied: the provider keeps it as unsynced.
 		await waitFor(() => writer.provider.unsyncedChanges > 0, 5000, "unsynced write");
 		await new Promise((resolve) => setTimeout(resolve, 300));
-		const serverDoc = server.switchboard.hocuspocus.documents.get(boardDocumentName("acme", "main"));
+		const serverDoc = server.switchboard.hocuspocus.documents.get(
+			boardDocumentName("acme", "main"),
+		);
 		expect(serverDoc?.getMap("intruder").size).toBe(0);
 		expect(reader.doc.getMap("intruder").size).toBe(0);
 		expect(readMention(reader.doc, mentionId(5))?.status).toBe("new");
@@ -107,9 +148,16 @@ describe("who may open which document", () => {
 
 	it("refuses another organisation's document with 4403", async () => {
 		const dana = server.members.dana!;
-		const client = await connectProvider(server.wsUrl, boardDocumentName("globex", "main"), dana.token, { noWait: true });
+		const client = await connectProvider(
+			server.wsUrl,
+			boardDocumentName("globex", "main"),
+			dana.token,
+			{ noWait: true },
+		);
 		const failed = new Promise<string>((resolve) =>
-			client.provider.on("authenticationFailed", ({ reason }: { reason: string }) => resolve(reason)),
+			client.provider.on("authenticationFailed", ({ reason }: { reason: string }) =>
+				resolve(reason),
+			),
 		);
 		const code = closeCode(client);
 		expect(await failed).toMatch(/Forbidden/);
@@ -119,12 +167,22 @@ describe("who may open which document", () => {
 
 	it("refuses a bad or expired token with 4401", async () => {
 		const dana = server.members.dana!;
-		const client = await connectProvider(server.wsUrl, boardDocumentName("acme", "main"), "not-a-token", { noWait: true });
+		const client = await connectProvider(
+			server.wsUrl,
+			boardDocumentName("acme", "main"),
+			"not-a-token",
+			{ noWait: true },
+		);
 		const code = closeCode(client);
 		expect(await code).toBe(4401);
 		client.destroy();
 		const tampered = `${dana.token.slice(0, -4)}AAAA`;
-		const second = await connectProvider(server.wsUrl, draftDocumentName("acme", mentionId(0)), tampered, { noWait: true });
+		const second = await connectProvider(
+			server.wsUrl,
+			draftDocumentName("acme", mentionId(0)),
+			tampered,
+			{ noWait: true },
+		);
 		expect(await closeCode(second)).toBe(4401);
 		second.destroy();
 	});
@@ -138,7 +196,9 @@ describe("drafts", () => {
 		a.doc.getText("body").insert(0, "Hi there! ");
 		b.doc.getText("body").insert(0, "Sorry about your order. ");
 		await waitFor(
-			() => a.doc.getText("body").toString() === b.doc.getText("body").toString() && a.doc.getText("body").length > 30,
+			() =>
+				a.doc.getText("body").toString() === b.doc.getText("body").toString() &&
+				a.doc.getText("body").length > 30,
 			5000,
 			"convergence",
 		);
@@ -159,7 +219,9 @@ describe("drafts", () => {
 		expect(b.doc.getText("body").toString()).not.toContain("Written offline.");
 		await a.socket.connect();
 		await waitFor(
-			() => a.doc.getText("body").toString() === b.doc.getText("body").toString() && a.provider.unsyncedChanges === 0,
+			() =>
+				a.doc.getText("body").toString() === b.doc.getText("body").toString() &&
+				a.provider.unsyncedChanges === 0,
 			5000,
 			"merge after reconnect",
 		);

@@ -21,7 +21,9 @@ export function startChildServer(env: Record<string, string>): Promise<ChildServ
 		stdio: ["ignore", "pipe", "pipe"],
 	});
 	let output = "";
-	const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+	const exited = new Promise<number | null>((resolve) =>
+		child.once("exit", (code) => resolve(code)),
+	);
 	return new Promise((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
 		const onData = (chunk: Buffer) => {
@@ -53,7 +55,11 @@ export function startChildServer(env: Record<string, string>): Promise<ChildServ
 	});
 }
 
-export async function login(url: string, email: string, password: string): Promise<{ token: string; member: { id: string; orgId: string } }> {
+export async function login(
+	url: string,
+	email: string,
+	password: string,
+): Promise<{ token: string; member: { id: string; orgId: string } }> {
 	const response = await fetch(`${url}/api/auth/login`, {
 		method: "POST",
 		headers: { "content-type": "application/json" },

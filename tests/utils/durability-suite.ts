@@ -6,10 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { draftDocumentName } from "@switchboard/domain";
 import { expect, it } from "vitest";
-import { startChildServer, login } from "./child-server.ts";
+import { login, startChildServer } from "./child-server.ts";
 import { connectProvider, waitFor } from "./test-server.ts";
 
-export function durabilitySuite(database: () => Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>) {
+export function durabilitySuite(
+	database: () => Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>,
+) {
 	it("keeps a synced draft edit through SIGKILL of the server and a restart", async () => {
 		const dataDir = await mkdtemp(join(tmpdir(), "switchboard-kill-"));
 		const db = await database();
@@ -25,8 +27,12 @@ export function durabilitySuite(database: () => Promise<{ env: Record<string, st
 			const name = draftDocumentName("acme", mentionId);
 
 			const writer = await connectProvider(server.wsUrl, name, token);
-			const lines = Array.from({ length: 20 }, (_, i) => `line ${i} of a reply that must survive\n`);
-			for (const line of lines) writer.doc.getText("body").insert(writer.doc.getText("body").length, line);
+			const lines = Array.from(
+				{ length: 20 },
+				(_, i) => `line ${i} of a reply that must survive\n`,
+			);
+			for (const line of lines)
+				writer.doc.getText("body").insert(writer.doc.getText("body").length, line);
 			// The provider counts an update as synced only when the server acknowledges it.
 			await waitFor(() => writer.provider.unsyncedChanges === 0, 10_000, "acknowledgement");
 			const acknowledged = writer.doc.getText("body").toString();

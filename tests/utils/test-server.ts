@@ -85,13 +85,18 @@ export function makeMention(i: number, overrides: Record<string, unknown> = {}) 
 	};
 }
 
-export function waitFor<T>(check: () => T | undefined | false, timeoutMs = 5000, what = "condition"): Promise<T> {
+export function waitFor<T>(
+	check: () => T | undefined | false,
+	timeoutMs = 5000,
+	what = "condition",
+): Promise<T> {
 	return new Promise((resolve, reject) => {
 		const started = Date.now();
 		const tick = () => {
 			const value = check();
 			if (value) return resolve(value);
-			if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
+			if (Date.now() - started > timeoutMs)
+				return reject(new Error(`timed out waiting for ${what}`));
 			setTimeout(tick, 10);
 		};
 		tick();
@@ -99,10 +104,20 @@ export function waitFor<T>(check: () => T | undefined | false, timeoutMs = 5000,
 }
 
 /** Connect a provider to a running server. */
-export function connectProvider(wsUrl: string, name: string, token: string, options: ConnectOptions = {}): Promise<TestClient> {
+export function connectProvider(
+	wsUrl: string,
+	name: string,
+	token: string,
+	options: ConnectOptions = {},
+): Promise<TestClient> {
 	const socket = new HocuspocusProviderWebsocket({ url: wsUrl, delay: 50, maxDelay: 200 } as never);
 	const doc = options.document ?? new Y.Doc();
-	const provider = new HocuspocusProvider({ websocketProvider: socket, name, document: doc, token });
+	const provider = new HocuspocusProvider({
+		websocketProvider: socket,
+		name,
+		document: doc,
+		token,
+	});
 	const commands = new CommandChannel(provider);
 	const client: TestClient = {
 		provider,
@@ -146,11 +161,22 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
 	const members: Record<string, TestMember> = {};
 	for (const [key, orgId, role, capacity] of people) {
 		const email = `${key}@${orgId}.test`;
-		const member = await storage.createMember({ orgId, email, name: key[0]!.toUpperCase() + key.slice(1), role, capacity, passwordHash });
+		const member = await storage.createMember({
+			orgId,
+			email,
+			name: key[0]!.toUpperCase() + key.slice(1),
+			role,
+			capacity,
+			passwordHash,
+		});
 		const token = await tokens.sign({ memberId: member.id, orgId, role, name: member.name });
 		members[key] = { id: member.id, email, orgId, role, token };
 	}
-	const mentions = await storage.insertMentions("acme", "main", Array.from({ length: 6 }, (_, i) => makeMention(i)));
+	const mentions = await storage.insertMentions(
+		"acme",
+		"main",
+		Array.from({ length: 6 }, (_, i) => makeMention(i)),
+	);
 	await storage.insertMentions("globex", "main", [makeMention(100)]);
 
 	const wsUrl = `${switchboard.url.replace("http", "ws")}/sync`;

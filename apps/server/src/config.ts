@@ -31,26 +31,38 @@ export interface Config {
 }
 
 const EnvSchema = v.object({
-	PORT: v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(0), v.maxValue(65535)), "8080"),
+	PORT: v.optional(
+		v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(0), v.maxValue(65535)),
+		"8080",
+	),
 	HOST: v.optional(v.string(), "0.0.0.0"),
 	DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), "./data"),
 	DATABASE_URL: v.optional(v.pipe(v.string(), v.url("DATABASE_URL must be a postgres:// URL"))),
 	REDIS_URL: v.optional(v.pipe(v.string(), v.url("REDIS_URL must be a redis:// URL"))),
-	SWITCHBOARD_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, "SWITCHBOARD_SECRET must be at least 32 characters"))),
+	SWITCHBOARD_SECRET: v.optional(
+		v.pipe(v.string(), v.minLength(32, "SWITCHBOARD_SECRET must be at least 32 characters")),
+	),
 	SWITCHBOARD_DEMO: v.optional(v.picklist(["0", "1", "false", "true"]), "1"),
 	SWITCHBOARD_DEMO_DATA: v.optional(v.string()),
 	SWITCHBOARD_WEB_DIR: v.optional(v.string()),
-	LOG_LEVEL: v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
+	LOG_LEVEL: v.optional(
+		v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+		"info",
+	),
 });
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
 
 /** Read the configuration; a bad value fails with a message that names the variable. */
 export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<Config> {
-	const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+	const defined = Object.fromEntries(
+		Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+	);
 	const parsed = v.safeParse(EnvSchema, defined);
 	if (!parsed.success) {
-		const problems = parsed.issues.map((issue) => `${v.getDotPath(issue) ?? "env"}: ${issue.message}`);
+		const problems = parsed.issues.map(
+			(issue) => `${v.getDotPath(issue) ?? "env"}: ${issue.message}`,
+		);
 		throw new Error(`Invalid configuration:\n  ${problems.join("\n  ")}`);
 	}
 	const e = parsed.output;

@@ -34,7 +34,9 @@ const DEMO_ORGS: { id: string; name: string; members: DemoMember[] }[] = [
 	{
 		id: "globex",
 		name: "Globex",
-		members: [{ email: "ambassador@globex.test", name: "Gabi Ambassador", role: "ambassador", capacity: 5 }],
+		members: [
+			{ email: "ambassador@globex.test", name: "Gabi Ambassador", role: "ambassador", capacity: 5 },
+		],
 	},
 ];
 
@@ -51,7 +53,9 @@ function summary(created: boolean, mentions: number): DemoSummary {
 	return {
 		created,
 		password: DEMO_PASSWORD,
-		members: DEMO_ORGS.flatMap((org) => org.members.map(({ email, role }) => ({ email, role, organisation: org.name }))),
+		members: DEMO_ORGS.flatMap((org) =>
+			org.members.map(({ email, role }) => ({ email, role, organisation: org.name })),
+		),
 		mentions,
 		boardUrlPath: "/board/acme/main",
 	};
@@ -76,12 +80,21 @@ export async function seedDemo(
 		await storage.createOrganisation({ id: org.id, name: org.name });
 		await storage.createBoard({ id: "main", orgId: org.id, name: `${org.name} mentions` });
 		for (const member of org.members) {
-			await storage.createMember({ ...member, orgId: org.id, passwordHash, skills: [], languages: ["en"] });
+			await storage.createMember({
+				...member,
+				orgId: org.id,
+				passwordHash,
+				skills: [],
+				languages: ["en"],
+			});
 		}
 	}
 	const path = join(options.dataDir, "twitter-care-conversations.json");
 	const conversations = await loadTwitterCareDataset(path);
-	const mentions = twitterCareToMentions(conversations, { now: options.now ?? new Date(), seed: 1 });
+	const mentions = twitterCareToMentions(conversations, {
+		now: options.now ?? new Date(),
+		seed: 1,
+	});
 	const stored = await storage.insertMentions("acme", "main", mentions);
 	options.logger.info({ mentions: stored.length }, "demo organisations created");
 	return summary(true, stored.length);

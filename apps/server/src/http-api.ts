@@ -32,7 +32,13 @@ const LoginSchema = v.object({
 });
 
 const MentionQuerySchema = v.object({
-	status: v.optional(v.pipe(v.string(), v.transform((s) => s.split(",")), v.array(StatusSchema))),
+	status: v.optional(
+		v.pipe(
+			v.string(),
+			v.transform((s) => s.split(",")),
+			v.array(StatusSchema),
+		),
+	),
 	owner: v.optional(v.pipe(v.string(), v.minLength(1))),
 });
 
@@ -54,12 +60,23 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 
 	app.onError((error, c) => {
 		if (isAppError(error)) {
-			return c.json({ error: { code: error.kind, message: error.message } }, STATUS_BY_KIND[error.kind]);
+			return c.json(
+				{ error: { code: error.kind, message: error.message } },
+				STATUS_BY_KIND[error.kind],
+			);
 		}
 		logger.error({ err: error, path: c.req.path }, "request failed");
-		return c.json({ error: { code: "internal", message: "Something went wrong on the server." } }, 500);
+		return c.json(
+			{ error: { code: "internal", message: "Something went wrong on the server." } },
+			500,
+		);
 	});
-	app.notFound((c) => c.json({ error: { code: "not_found", message: `No route ${c.req.method} ${c.req.path}.` } }, 404));
+	app.notFound((c) =>
+		c.json(
+			{ error: { code: "not_found", message: `No route ${c.req.method} ${c.req.path}.` } },
+			404,
+		),
+	);
 
 	app.get("/healthz", (c) => c.json({ ok: true }));
 	app.get("/readyz", async (c) => {
@@ -67,22 +84,34 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 			await storage.ping();
 			return c.json({ ready: true });
 		} catch {
-			return c.json({ ready: false, error: { code: "unavailable", message: "The database is not reachable." } }, 503);
+			return c.json(
+				{ ready: false, error: { code: "unavailable", message: "The database is not reachable." } },
+				503,
+			);
 		}
 	});
 
 	app.post("/api/auth/login", async (c) => {
 		const body = await c.req.json().catch(() => {
-			throw new AppError("invalid", "The body must be JSON: {\"email\": ..., \"password\": ...}.");
+			throw new AppError("invalid", 'The body must be JSON: {"email": ..., "password": ...}.');
 		});
 		const input = v.safeParse(LoginSchema, body);
-		if (!input.success) throw new AppError("invalid", input.issues.map((issue) => issue.message).join("; "));
+		if (!input.success)
+			throw new AppError("invalid", input.issues.map((issue) => issue.message).join("; "));
 		const member = await storage.findMemberByEmail(input.output.email);
-		const matches = await verifyPassword(input.output.password, member?.passwordHash ?? (await decoyHash));
+		const matches = await verifyPassword(
+			input.output.password,
+			member?.passwordHash ?? (await decoyHash),
+		);
 		if (!member || !matches || !member.active) {
 			throw new AppError("unauthorized", "Wrong email or password.");
 		}
-		const claims: TokenClaims = { memberId: member.id, orgId: member.orgId, role: member.role, name: member.name };
+		const claims: TokenClaims = {
+			memberId: member.id,
+			orgId: member.orgId,
+			role: member.role,
+			name: member.name,
+		};
 		const token = await tokens.sign(claims);
 		setCookie(c, SESSION_COOKIE, token, {
 			httpOnly: true,
@@ -91,7 +120,10 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 			secure: options.secureCookies ?? false,
 			maxAge: 12 * 60 * 60,
 		});
-		return c.json({ token, member: { id: member.id, orgId: member.orgId, role: member.role, name: member.name } });
+		return c.json({
+			token,
+			member: { id: member.id, orgId: member.orgId, role: member.role, name: member.name },
+		});
 	});
 
 	app.post("/api/auth/logout", (c) => {
@@ -103,7 +135,8 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 	app.use("/api/*", async (c, next) => {
 		const header = c.req.header("authorization");
 		const token = header?.startsWith("Bearer ") ? header.slice(7) : getCookie(c, SESSION_COOKIE);
-		if (!token) throw new AppError("unauthorized", "Sign in first: no token or session cookie was sent.");
+		if (!token)
+			throw new AppError("unauthorized", "Sign in first: no token or session cookie was sent.");
 		c.set("member", await tokens.verify(token));
 		await next();
 	});
@@ -115,16 +148,21 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		return c.json({ member, organisation });
 	});
 
-	app.get("/api/members", async (c) => c.json({ members: await storage.listMembers(c.get("member").orgId) }));
+	app.get("/api/members", async (c) =>
+		c.json({ members: await storage.listMembers(c.get("member").orgId) }),
+	);
 
-	app.get("/api/boards", async (c) => c.json({ boards: await storage.listBoards(c.get("member").orgId) }));
+	app.get("/api/boards", async (c) =>
+		c.json({ boards: await storage.listBoards(c.get("member").orgId) }),
+	);
 
 	app.get("/api/boards/:boardId/mentions", async (c) => {
 		const { orgId } = c.get("member");
 		const board = await storage.getBoard(orgId, c.req.param("boardId"));
 		if (!board) throw new AppError("not_found", "No such board in your organisation.");
 		const query = v.safeParse(MentionQuerySchema, c.req.query());
-		if (!query.success) throw new AppError("invalid", query.issues.map((issue) => issue.message).join("; "));
+		if (!query.success)
+			throw new AppError("invalid", query.issues.map((issue) => issue.message).join("; "));
 		const stored = await storage.listMentions(orgId, board.id, {
 			...(query.output.status ? { status: query.output.status } : {}),
 			...(query.output.owner ? { ownerId: query.output.owner } : {}),

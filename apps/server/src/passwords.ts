@@ -2,15 +2,19 @@
  * Password hashes with scrypt (node:crypto). Stored as
  * `scrypt$<N>$<r>$<p>$<salt b64>$<hash b64>` so parameters can be raised later.
  */
-import { randomBytes, scrypt, type ScryptOptions, timingSafeEqual } from "node:crypto";
+import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from "node:crypto";
 
 const KEY_LENGTH = 64;
 const DEFAULTS = { N: 16384, r: 8, p: 1 };
 
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
 	return new Promise((resolvePromise, reject) => {
-		scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, { ...options, maxmem: 64 * 1024 * 1024 }, (error, key) =>
-			error ? reject(error) : resolvePromise(key),
+		scrypt(
+			password.normalize("NFKC"),
+			salt,
+			KEY_LENGTH,
+			{ ...options, maxmem: 64 * 1024 * 1024 },
+			(error, key) => (error ? reject(error) : resolvePromise(key)),
 		);
 	});
 }
@@ -27,6 +31,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
 	const [scheme, n, r, p, salt, hash] = stored.split("$");
 	if (scheme !== "scrypt" || !n || !r || !p || !salt || !hash) return false;
 	const expected = Buffer.from(hash, "base64");
-	const key = await derive(password, Buffer.from(salt, "base64"), { N: Number(n), r: Number(r), p: Number(p) });
+	const key = await derive(password, Buffer.from(salt, "base64"), {
+		N: Number(n),
+		r: Number(r),
+		p: Number(p),
+	});
 	return key.length === expected.length && timingSafeEqual(key, expected);
 }

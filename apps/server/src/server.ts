@@ -5,25 +5,25 @@
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { createAdaptorServer } from "@hono/node-server";
-import { type Extension, Hocuspocus } from "@hocuspocus/server";
 import { Redis } from "@hocuspocus/extension-redis";
+import { type Extension, Hocuspocus } from "@hocuspocus/server";
+import { createAdaptorServer } from "@hono/node-server";
 import { openStorage, type Storage } from "@switchboard/storage";
 import {
 	AuthExtension,
 	BoardExtension,
 	BoardProjector,
 	CommandExtension,
+	createTokenService,
 	DurableDocuments,
 	GroupCommitter,
 	type SocketContext,
-	createTokenService,
 	type TokenService,
 } from "@switchboard/sync";
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
 import type { Config } from "./config.ts";
-import { seedDemo, type DemoSummary } from "./demo.ts";
+import { type DemoSummary, seedDemo } from "./demo.ts";
 import { createHttpApi } from "./http-api.ts";
 
 /**
@@ -65,7 +65,9 @@ function toFetchRequest(request: IncomingMessage): Request {
 		if (typeof value === "string") headers.set(name, value);
 		else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
 	}
-	return new Request(new URL(request.url ?? "/", `http://${request.headers.host ?? "localhost"}`), { headers });
+	return new Request(new URL(request.url ?? "/", `http://${request.headers.host ?? "localhost"}`), {
+		headers,
+	});
 }
 
 function redisExtension(url: string): Extension {
@@ -82,12 +84,17 @@ function redisExtension(url: string): Extension {
 	});
 }
 
-export async function startSwitchboard(config: Config, options: StartOptions = {}): Promise<Switchboard> {
+export async function startSwitchboard(
+	config: Config,
+	options: StartOptions = {},
+): Promise<Switchboard> {
 	const logger = options.logger ?? pino({ level: config.logLevel });
 	const storage = await openStorage({
 		...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
 	});
-	const demo = config.demo ? await seedDemo(storage, { dataDir: config.demoDataDir, logger }) : null;
+	const demo = config.demo
+		? await seedDemo(storage, { dataDir: config.demoDataDir, logger })
+		: null;
 
 	const tokens = createTokenService({ secret: config.secret });
 	const committer = new GroupCommitter(storage);
@@ -129,7 +136,11 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
 				},
 				remoteAddress: request.socket.remoteAddress,
 			};
-			const client = hocuspocus.handleConnection(ws as unknown as WebSocket, toFetchRequest(request), context);
+			const client = hocuspocus.handleConnection(
+				ws as unknown as WebSocket,
+				toFetchRequest(request),
+				context,
+			);
 			ws.on("message", (data) => client.handleMessage(rawToBytes(data)));
 			ws.on("close", (code, reason) => client.handleClose({ code, reason: reason.toString() }));
 			ws.on("error", (error) => logger.warn({ err: error }, "websocket error"));

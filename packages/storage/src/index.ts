@@ -1,1 +1,7 @@
+export { isDatabaseError, SqlState } from "./database-errors.ts";
+export { KyselyStorage, type StorageDialect } from "./kysely-storage.ts";
+export { type StorageLogger, silentLogger } from "./logger.ts";
+export { createMigrator, MIGRATIONS, migrateToLatest } from "./migrate.ts";
+export { type OpenStorageOptions, openStorage } from "./open.ts";
+export type { Database } from "./schema.ts";
 export * from "./storage.ts";

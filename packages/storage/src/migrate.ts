@@ -2,7 +2,8 @@
  * Schema migrations. The list is static rather than a folder scan, so it works the same
  * from source, from a bundle and under test runners, and a missing file fails to compile.
  */
-import { type Kysely, type Migration, type MigrationResultSet, Migrator } from "kysely";
+import type { Kysely } from "kysely";
+import { type Migration, type MigrationResultSet, Migrator } from "kysely/migration";
 import * as initial from "./migrations/2026-11-26T00-00-00-initial.ts";
 
 /** Every migration by name; names sort in the order the migrations run. */
@@ -11,7 +12,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
 };
 
 /** A kysely Migrator over {@link MIGRATIONS}. */
-export function createMigrator(db: Kysely<unknown>): Migrator {
+export function createMigrator<DB>(db: Kysely<DB>): Migrator {
 	return new Migrator({
 		db,
 		provider: { getMigrations: async () => ({ ...MIGRATIONS }) },
@@ -22,6 +23,6 @@ export function createMigrator(db: Kysely<unknown>): Migrator {
  * Bring the schema up to date. Like kysely's Migrator, never throws: a failure comes
  * back as `error`, with `results` telling which migration failed.
  */
-export function migrateToLatest(db: Kysely<unknown>): Promise<MigrationResultSet> {
+export function migrateToLatest<DB>(db: Kysely<DB>): Promise<MigrationResultSet> {
 	return createMigrator(db).migrateToLatest();
 }

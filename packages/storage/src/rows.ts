@@ -3,17 +3,17 @@
  * node-postgres returns `bigint` as a string and `bytea` as a Buffer, PGlite returns a
  * number and a plain Uint8Array.
  */
-import type { Selectable } from "kysely";
+
 import type {
 	Activity,
 	Board,
 	Member,
 	Mention,
-	MentionStatus,
 	MentionWork,
 	Network,
 	Organisation,
 } from "@switchboard/domain";
+import type { Selectable } from "kysely";
 import type {
 	ActivityTable,
 	BoardsTable,
@@ -124,8 +124,8 @@ export function toActivity(row: Selectable<ActivityTable>): Activity {
 		actorId: row.actor_id,
 		action: row.action,
 		commandId: row.command_id,
-		fromStatus: row.from_status as MentionStatus | null,
-		toStatus: row.to_status as MentionStatus | null,
+		fromStatus: row.from_status,
+		toStatus: row.to_status,
 		detail: row.detail,
 		at: iso(row.at),
 	};

@@ -5,7 +5,6 @@
  * the edge (`rows.ts`). JSON columns are written as JSON text, because node-postgres would
  * turn a JS array into a PostgreSQL array literal rather than JSON.
  */
-import type { ColumnType, Generated } from "kysely";
 import type {
 	Author,
 	MentionStatus,
@@ -15,6 +14,8 @@ import type {
 	Role,
 	ThreadMessage,
 } from "@switchboard/domain";
+import type { ColumnType, Generated } from "kysely";
+import type { CommandOutcome } from "./storage.ts";
 
 /** A `timestamptz`: read as a Date, written as a Date or an ISO string. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -115,7 +116,7 @@ export interface ProcessedCommandsTable {
 	actor_id: string;
 	name: string;
 	/** The outcome returned the first time, without its `replayed` flag. */
-	outcome: Json<Record<string, unknown>>;
+	outcome: Json<CommandOutcome>;
 	at: Timestamp;
 }
 

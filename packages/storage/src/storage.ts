@@ -57,7 +57,10 @@ export interface ExecuteCommandInput {
 	orgId: string;
 	boardId: string;
 	actorId: string;
-	/** The client-made command id; a repeat returns the stored outcome and changes nothing. */
+	/**
+	 * The client-made command id (a UUID); a repeat returns the stored outcome and changes
+	 * nothing. An id already used by another actor or command is rejected as `invalid`.
+	 */
 	commandId: string;
 	command: Command;
 	/** ISO time the server decides at. */
@@ -76,11 +79,20 @@ export type CommandOutcome =
 	  }
 	| { ok: false; code: RejectCode; message: string; replayed: boolean };
 
+/** One entry for a document's update log. */
+export interface DocumentUpdate {
+	/** The document name, e.g. `draft/<orgId>/<mentionId>`. */
+	name: string;
+	update: Uint8Array;
+}
+
 export interface StoredDocument {
 	snapshot: Uint8Array | null;
 	/** Log entries not yet merged into the snapshot, oldest first. */
 	updates: Uint8Array[];
-	/** Id of the newest log entry included above (0 when none). */
+	/** The log id of each entry in `updates`, in the same order. */
+	updateIds: number[];
+	/** Id of the newest log entry included above, in the snapshot or the updates (0 when none). */
 	lastUpdateId: number;
 }
 
@@ -118,14 +130,30 @@ export interface Storage {
 	 */
 	executeCommand(input: ExecuteCommandInput): Promise<CommandOutcome>;
 
+	/** The activity log of an organisation (or one mention), newest first. */
 	listActivity(orgId: string, filter?: { mentionId?: string; limit?: number }): Promise<Activity[]>;
 
-	/** Append updates to a document's log in one statement (the caller batches). */
-	appendUpdates(documentName: string, updates: Uint8Array[]): Promise<void>;
+	/**
+	 * Append entries to the update logs in one statement (the caller batches, across
+	 * documents). Resolves once they are durable, with each entry's log id in input order.
+	 */
+	appendUpdates(entries: DocumentUpdate[]): Promise<number[]>;
+	/**
+	 * The snapshot and the log entries not yet merged into it. No entry with an id at or
+	 * below `lastUpdateId` can appear after this read (appends in flight are waited for).
+	 */
 	loadDocument(documentName: string): Promise<StoredDocument>;
 	/**
+	 * Replace the snapshot and drop exactly the log entries named, which the caller knows
+	 * the snapshot contains, in one transaction. Other entries stay, whatever their id.
+	 */
+	compactDocument(documentName: string, snapshot: Uint8Array, includedIds: number[]): Promise<void>;
+	/**
 	 * Replace the snapshot and drop the log entries it includes (id <= upToUpdateId), in one
-	 * transaction. Entries appended meanwhile stay.
+	 * transaction. Entries appended meanwhile stay. A snapshot with a lower `upToUpdateId`
+	 * than the last one stored this way is ignored, so concurrent compactions cannot roll a
+	 * document back. For a caller that loaded the document itself (`lastUpdateId`); a live
+	 * server that tracks its entries uses `compactDocument`.
 	 */
 	storeSnapshot(documentName: string, snapshot: Uint8Array, upToUpdateId: number): Promise<void>;
 }

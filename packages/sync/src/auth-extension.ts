@@ -44,7 +44,10 @@ export class AuthExtension implements Extension {
 			const denied =
 				error instanceof DeniedError
 					? error
-					: new DeniedError("unauthorized", isAppError(error) ? error.message : "Authentication failed.");
+					: new DeniedError(
+							"unauthorized",
+							isAppError(error) ? error.message : "Authentication failed.",
+						);
 			this.options.logger.info(
 				{ documentName: data.documentName, code: denied.code, remote: data.context.remoteAddress },
 				denied.message,
@@ -56,9 +59,14 @@ export class AuthExtension implements Extension {
 		}
 	}
 
-	private async authorise(data: onAuthenticatePayload<SocketContext>): Promise<Partial<SyncContext>> {
+	private async authorise(
+		data: onAuthenticatePayload<SocketContext>,
+	): Promise<Partial<SyncContext>> {
 		const claims = await this.options.tokens.verify(data.token).catch((error: unknown) => {
-			throw new DeniedError("unauthorized", isAppError(error) ? error.message : "The token is not valid.");
+			throw new DeniedError(
+				"unauthorized",
+				isAppError(error) ? error.message : "The token is not valid.",
+			);
 		});
 		const doc = parseDocumentName(data.documentName);
 		if (!doc) throw new DeniedError("forbidden", `"${data.documentName}" is not a document name.`);

@@ -35,10 +35,13 @@ export interface BoardProjectorOptions {
 	retentionMs?: number;
 }
 
-const LIVE_STATUSES = Statuses.filter((status) => !DONE_STATUSES.includes(status)) as MentionStatus[];
+const LIVE_STATUSES = Statuses.filter(
+	(status) => !DONE_STATUSES.includes(status),
+) as MentionStatus[];
 
 function contentOf(mention: StoredMention["mention"]): MentionContent {
-	const { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt, ...content } = mention;
+	const { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt, ...content } =
+		mention;
 	return content;
 }
 
@@ -85,7 +88,13 @@ export class BoardProjector {
 	}
 
 	/** Write a command's result; loads the mention when the document does not have it yet. */
-	async applyWork(doc: Y.Doc, orgId: string, mentionId: string, work: MentionWork, rev: number): Promise<void> {
+	async applyWork(
+		doc: Y.Doc,
+		orgId: string,
+		mentionId: string,
+		work: MentionWork,
+		rev: number,
+	): Promise<void> {
 		if (boardRevisions(doc).has(mentionId)) {
 			doc.transact(() => writeWork(doc, mentionId, work, rev), Origins.projection);
 			return;

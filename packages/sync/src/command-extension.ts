@@ -54,7 +54,11 @@ export class CommandExtension implements Extension {
 		}
 		const { message } = parsed;
 		const { orgId, boardId } = context.doc;
-		const log = this.options.logger.child({ commandId: message.id, command: message.name, member: context.member.memberId });
+		const log = this.options.logger.child({
+			commandId: message.id,
+			command: message.name,
+			member: context.member.memberId,
+		});
 		let outcome: Awaited<ReturnType<Storage["executeCommand"]>>;
 		try {
 			outcome = await this.options.storage.executeCommand({
@@ -67,7 +71,11 @@ export class CommandExtension implements Extension {
 			});
 		} catch (error) {
 			log.error({ err: error }, "command could not be recorded");
-			reject(message.id, "unavailable", "The server could not record this right now; it will be retried.");
+			reject(
+				message.id,
+				"unavailable",
+				"The server could not record this right now; it will be retried.",
+			);
 			return;
 		}
 		if (!outcome.ok) {
@@ -77,7 +85,13 @@ export class CommandExtension implements Extension {
 		}
 		// A replayed id is projected again: harmless (stale revisions are skipped) and it
 		// repairs a board whose process stopped between commit and projection.
-		await this.options.projector.applyWork(document, orgId, outcome.mentionId, outcome.work, outcome.rev);
+		await this.options.projector.applyWork(
+			document,
+			orgId,
+			outcome.mentionId,
+			outcome.work,
+			outcome.rev,
+		);
 		const ack: Ack = { type: "ack", id: message.id };
 		if (outcome.result) ack.result = outcome.result;
 		send(ack);

@@ -28,7 +28,11 @@ class CloseError extends AppError {
 	readonly code: number;
 	readonly reason: string;
 
-	constructor(kind: "unavailable" | "invalid" | "too_large", close: { code: number; reason: string }, message: string) {
+	constructor(
+		kind: "unavailable" | "invalid" | "too_large",
+		close: { code: number; reason: string },
+		message: string,
+	) {
 		super(kind, message);
 		this.code = close.code;
 		this.reason = `${close.reason}: ${message}`;
@@ -87,7 +91,10 @@ export class DurableDocuments implements Extension {
 						Y.applyUpdate(document, update);
 					} catch (error) {
 						// A log entry that cannot be applied must not make the document unloadable.
-						this.options.logger.error({ err: error, documentName }, "skipped an unreadable logged update");
+						this.options.logger.error(
+							{ err: error, documentName },
+							"skipped an unreadable logged update",
+						);
 					}
 				}
 			},
@@ -99,7 +106,12 @@ export class DurableDocuments implements Extension {
 		);
 	}
 
-	async beforeSync({ type, payload, connection, documentName }: beforeSyncPayload<SyncContext>): Promise<void> {
+	async beforeSync({
+		type,
+		payload,
+		connection,
+		documentName,
+	}: beforeSyncPayload<SyncContext>): Promise<void> {
 		if (type !== messageYjsUpdate && type !== messageYjsSyncStep2) return;
 		// Read-only connections (boards) are refused by Hocuspocus; nothing to store.
 		if (connection.readOnly) return;
@@ -120,8 +132,15 @@ export class DurableDocuments implements Extension {
 			const id = await this.options.committer.append(documentName, payload);
 			this.included.get(documentName)?.push({ id, update: payload });
 		} catch (error) {
-			this.options.logger.error({ err: error, documentName }, "could not store an update; not acknowledged");
-			throw new CloseError("unavailable", CloseCodes.unavailable, "the update could not be stored; it will be sent again");
+			this.options.logger.error(
+				{ err: error, documentName },
+				"could not store an update; not acknowledged",
+			);
+			throw new CloseError(
+				"unavailable",
+				CloseCodes.unavailable,
+				"the update could not be stored; it will be sent again",
+			);
 		}
 	}
 

@@ -70,7 +70,10 @@ export function createTokenService(options: TokenOptions): TokenService {
 				return { memberId: claims.sub, orgId: claims.org, role: claims.role, name: claims.name };
 			} catch (error) {
 				const expired = error instanceof joseErrors.JWTExpired;
-				throw new AppError("unauthorized", expired ? "The token has expired." : "The token is not valid.");
+				throw new AppError(
+					"unauthorized",
+					expired ? "The token has expired." : "The token is not valid.",
+				);
 			}
 		},
 	};

@@ -90,18 +90,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		.addColumn("snoozed_until", "timestamptz")
 		.addColumn("updated_at", "timestamptz", (col) => col.notNull())
 		.addColumn("rev", "integer", (col) => col.notNull().defaultTo(1))
-		.addForeignKeyConstraint("mentions_board", ["org_id", "board_id"], "boards", [
-			"org_id",
-			"id",
-		])
+		.addForeignKeyConstraint("mentions_board", ["org_id", "board_id"], "boards", ["org_id", "id"])
 		// Ingest is idempotent by where a mention came from.
 		.addUniqueConstraint("mentions_source_unique", ["org_id", "network", "external_id"])
 		.addCheckConstraint("mentions_priority_known", oneOf("priority", PRIORITIES))
 		.addCheckConstraint("mentions_status_known", oneOf("status", STATUSES))
-		.addCheckConstraint(
-			"mentions_owner_complete",
-			sql`(owner_id is null) = (owner_since is null)`,
-		)
+		.addCheckConstraint("mentions_owner_complete", sql`(owner_id is null) = (owner_since is null)`)
 		.execute();
 	await db.schema
 		.createIndex("mentions_board_status")

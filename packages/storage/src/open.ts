@@ -1,0 +1,95 @@
+/**
+ * Open the storage Switchboard runs on: PostgreSQL when a connection string is given,
+ * otherwise embedded PGlite (in a data folder, or in memory for tests). Either way the
+ * schema is migrated before the storage is handed out.
+ */
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { type Dialect, Kysely, PGliteDialect, PostgresDialect } from "kysely";
+import pg from "pg";
+import { KyselyStorage, type StorageDialect } from "./kysely-storage.ts";
+import { type StorageLogger, silentLogger } from "./logger.ts";
+import { migrateToLatest } from "./migrate.ts";
+import type { Database } from "./schema.ts";
+import type { Storage } from "./storage.ts";
+
+export interface OpenStorageOptions {
+	/**
+	 * PostgreSQL connection string (`DATABASE_URL`). Several server instances share one
+	 * PostgreSQL; without it the embedded PGlite serves a single instance.
+	 * @default undefined (PGlite)
+	 */
+	databaseUrl?: string;
+	/**
+	 * Folder PGlite keeps its files in, under `<dataDir>/pglite`; created if missing.
+	 * Ignored with `databaseUrl`. Without either, PGlite runs in memory (tests).
+	 * @default undefined (in memory)
+	 */
+	dataDir?: string;
+	/**
+	 * Most PostgreSQL connections this instance opens. Each command holds one for its
+	 * transaction, so this bounds how many commands run at once.
+	 * @default 10
+	 */
+	maxConnections?: number;
+	/** Where migrations and database trouble are reported (a pino logger fits). */
+	logger?: StorageLogger;
+}
+
+/**
+ * Connect, migrate to the latest schema and return the storage. Throws an Error naming
+ * the failing migration (with the database error as `cause`) when migration fails,
+ * which includes an unreachable database.
+ */
+export async function openStorage(options: OpenStorageOptions = {}): Promise<Storage> {
+	const { databaseUrl, dataDir } = options;
+	// `??` rather than a spread of defaults: an option passed as undefined keeps its default.
+	const maxConnections = options.maxConnections ?? 10;
+	const logger = options.logger ?? silentLogger;
+	let dialect: Dialect;
+	let dialectName: StorageDialect;
+	if (databaseUrl) {
+		const pool = new pg.Pool({ connectionString: databaseUrl, max: maxConnections });
+		// node-postgres emits `error` when an idle connection drops (database restart); an
+		// unhandled `error` event would end the process, while the pool recovers by itself.
+		pool.on("error", (error) => {
+			logger.error({ err: error }, "idle PostgreSQL connection failed");
+		});
+		dialect = new PostgresDialect({ pool });
+		dialectName = "postgres";
+	} else {
+		let pglite: PGlite;
+		if (dataDir === undefined) {
+			pglite = new PGlite();
+		} else {
+			const folder = join(dataDir, "pglite");
+			await mkdir(folder, { recursive: true });
+			pglite = new PGlite(folder);
+		}
+		// kysely's own PGlite dialect declares a single connection, so kysely holds a mutex
+		// from acquiring the connection to releasing it: a transaction has it to itself.
+		dialect = new PGliteDialect({ pglite });
+		dialectName = "pglite";
+	}
+	const db = new Kysely<Database>({ dialect });
+
+	const { error, results } = await migrateToLatest(db);
+	for (const result of results ?? []) {
+		if (result.status === "Success") {
+			logger.info({ migration: result.migrationName }, "database migrated");
+		}
+	}
+	if (error !== undefined) {
+		await db.destroy().catch(() => undefined);
+		const failed = results?.find((result) => result.status === "Error")?.migrationName;
+		const reason = error instanceof Error ? error.message : String(error);
+		throw new Error(
+			failed
+				? `Database migration ${failed} failed: ${reason}`
+				: `Could not migrate the database: ${reason}`,
+			{ cause: error },
+		);
+	}
+	return new KyselyStorage(db, dialectName, logger);
+}

@@ -1,0 +1,56 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "kysely";
+import { describe, expect, it } from "vitest";
+import { KyselyStorage } from "./kysely-storage.ts";
+import { openStorage } from "./open.ts";
+import { storageContract } from "./storage-contract.ts";
+
+storageContract("PGlite in memory", () => openStorage());
+
+describe("PGlite", () => {
+	it("keeps its data in dataDir across close and reopen", async () => {
+		const dataDir = await mkdtemp(join(tmpdir(), "switchboard-pglite-"));
+		try {
+			const first = await openStorage({ dataDir });
+			expect(first.dialect).toBe("pglite");
+			const org = await first.createOrganisation({ name: "Persistent" });
+			await first.appendUpdates([{ name: "board/x/main", update: new Uint8Array([7]) }]);
+			await first.close();
+
+			const second = await openStorage({ dataDir });
+			try {
+				expect(await second.getOrganisation(org.id)).toEqual(org);
+				expect((await second.loadDocument("board/x/main")).updates).toEqual([new Uint8Array([7])]);
+			} finally {
+				await second.close();
+			}
+		} finally {
+			await rm(dataDir, { recursive: true, force: true });
+		}
+	});
+
+	it("runs concurrent transactions one after the other on its single connection", async () => {
+		const storage = await openStorage();
+		try {
+			if (!(storage instanceof KyselyStorage)) throw new Error("expected a KyselyStorage");
+			const { db } = storage;
+			await sql`create table counter (n integer not null)`.execute(db);
+			await sql`insert into counter values (0)`.execute(db);
+			// Read, yield to the event loop, write: interleaved on one connection, both would
+			// read 0 and the count would end at 1.
+			const increment = () =>
+				db.transaction().execute(async (trx) => {
+					const { rows } = await sql<{ n: number }>`select n from counter`.execute(trx);
+					await new Promise((resolve) => setTimeout(resolve, 20));
+					await sql`update counter set n = ${(rows[0]?.n ?? 0) + 1}`.execute(trx);
+				});
+			await Promise.all([increment(), increment(), increment()]);
+			const { rows } = await sql<{ n: number }>`select n from counter`.execute(db);
+			expect(rows[0]?.n).toBe(3);
+		} finally {
+			await storage.close();
+		}
+	});
+});
