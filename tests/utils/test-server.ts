@@ -110,7 +110,7 @@ export function connectProvider(
 	token: string,
 	options: ConnectOptions = {},
 ): Promise<TestClient> {
-	const socket = new HocuspocusProviderWebsocket({ url: wsUrl, delay: 50, maxDelay: 200 } as never);
+	const socket = new HocuspocusProviderWebsocket({ url: wsUrl, delay: 50, minDelay: 20, maxDelay: 300 });
 	const doc = options.document ?? new Y.Doc();
 	const provider = new HocuspocusProvider({
 		websocketProvider: socket,
