@@ -110,7 +110,12 @@ export function connectProvider(
 	token: string,
 	options: ConnectOptions = {},
 ): Promise<TestClient> {
-	const socket = new HocuspocusProviderWebsocket({ url: wsUrl, delay: 50, minDelay: 20, maxDelay: 300 });
+	const socket = new HocuspocusProviderWebsocket({
+		url: wsUrl,
+		delay: 50,
+		minDelay: 20,
+		maxDelay: 300,
+	});
 	const doc = options.document ?? new Y.Doc();
 	const provider = new HocuspocusProvider({
 		websocketProvider: socket,

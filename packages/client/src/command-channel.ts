@@ -78,7 +78,7 @@ export class CommandChannel {
 			}
 			default: {
 				const unreachable: never = message;
-				return unreachable;
+				throw new Error(`unknown server message ${JSON.stringify(unreachable)}`);
 			}
 		}
 	}

@@ -419,13 +419,23 @@ export class KyselyStorage implements Storage {
 		documentName: string,
 		snapshot: Uint8Array,
 		includedIds: number[],
+		merge?: (stored: Uint8Array, fresh: Uint8Array) => Uint8Array,
 	): Promise<void> {
 		await this.db.transaction().execute(async (trx) => {
 			await documentLock(documentName).execute(trx);
+			let next = snapshot;
+			if (merge) {
+				const stored = await trx
+					.selectFrom("document_snapshots")
+					.select("snapshot")
+					.where("name", "=", documentName)
+					.executeTakeFirst();
+				if (stored) next = merge(new Uint8Array(stored.snapshot), snapshot);
+			}
 			// up_to_update_id stays: it only records what storeSnapshot's range covered.
 			await trx
 				.insertInto("document_snapshots")
-				.values({ name: documentName, snapshot, up_to_update_id: 0 })
+				.values({ name: documentName, snapshot: next, up_to_update_id: 0 })
 				.onConflict((conflict) =>
 					conflict.column("name").doUpdateSet((eb) => ({
 						snapshot: eb.ref("excluded.snapshot"),

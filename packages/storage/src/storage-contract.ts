@@ -661,6 +661,15 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
 				});
 			});
 
+			it("merges the stored snapshot with the new one when given a merge", async () => {
+				const name = `draft/${unique("org")}/m3`;
+				await storage.compactDocument(name, bytes(1), []);
+				await storage.compactDocument(name, bytes(2), [], (stored, fresh) =>
+					Uint8Array.from([...stored, ...fresh]),
+				);
+				expect((await storage.loadDocument(name)).snapshot).toEqual(bytes(1, 2));
+			});
+
 			it("stores a snapshot up to an id, keeping entries appended after it", async () => {
 				const name = `board/${unique("org")}/main`;
 				await append(name, bytes(1), bytes(2, 2));

@@ -144,10 +144,19 @@ export interface Storage {
 	 */
 	loadDocument(documentName: string): Promise<StoredDocument>;
 	/**
-	 * Replace the snapshot and drop exactly the log entries named, which the caller knows
-	 * the snapshot contains, in one transaction. Other entries stay, whatever their id.
+	 * Store a snapshot and drop exactly the log entries named, which the caller knows the
+	 * snapshot contains, in one transaction. Other entries stay, whatever their id.
+	 *
+	 * With `merge`, the stored snapshot is combined with the new one under the document's
+	 * lock instead of replaced: several instances holding the same document may compact
+	 * it, and one whose copy lags must not drop what another already compacted.
 	 */
-	compactDocument(documentName: string, snapshot: Uint8Array, includedIds: number[]): Promise<void>;
+	compactDocument(
+		documentName: string,
+		snapshot: Uint8Array,
+		includedIds: number[],
+		merge?: (stored: Uint8Array, fresh: Uint8Array) => Uint8Array,
+	): Promise<void>;
 	/**
 	 * Replace the snapshot and drop the log entries it includes (id <= upToUpdateId), in one
 	 * transaction. Entries appended meanwhile stay. A snapshot with a lower `upToUpdateId`

@@ -74,7 +74,7 @@ export class AuthExtension implements Extension {
 			throw new DeniedError("forbidden", "That document belongs to another organisation.");
 		}
 		const member = await this.options.storage.getMember(claims.memberId);
-		if (!member || !member.active || member.orgId !== claims.orgId) {
+		if (!member?.active || member.orgId !== claims.orgId) {
 			throw new DeniedError("unauthorized", "Your membership is no longer active.");
 		}
 		if (doc.kind === "board") {

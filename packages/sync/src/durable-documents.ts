@@ -55,6 +55,11 @@ interface LogEntry {
 	update?: Uint8Array;
 }
 
+/** Another instance may have compacted what this copy has not received yet: keep both. */
+function mergeSnapshots(stored: Uint8Array, fresh: Uint8Array): Uint8Array {
+	return Y.mergeUpdates([stored, fresh]);
+}
+
 /** An empty Yjs update (no structs, no deletions) is two zero bytes. */
 function isEmptyUpdate(update: Uint8Array): boolean {
 	return update.length <= 2 && update.every((byte) => byte === 0);
@@ -188,6 +193,7 @@ export class DurableDocuments implements Extension {
 				documentName,
 				state,
 				done.map((entry) => entry.id),
+				mergeSnapshots,
 			);
 			const compacted = new Set(done);
 			// The document may have been unloaded while the snapshot was written.

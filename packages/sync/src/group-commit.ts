@@ -75,7 +75,7 @@ export class GroupCommitter {
 				const ids = await this.storage.appendUpdates(
 					batch.map(({ name, update }) => ({ name, update })),
 				);
-				batch.forEach((pending, i) => pending.resolve(ids[i] ?? 0));
+				for (const [i, pending] of batch.entries()) pending.resolve(ids[i] ?? 0);
 			}
 		} catch (error) {
 			for (const pending of batch) pending.reject(error);
