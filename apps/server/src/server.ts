@@ -91,6 +91,7 @@ export async function startSwitchboard(
 	const logger = options.logger ?? pino({ level: config.logLevel });
 	const storage = await openStorage({
 		...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
+		logger,
 	});
 	const demo = config.demo
 		? await seedDemo(storage, { dataDir: config.demoDataDir, logger })

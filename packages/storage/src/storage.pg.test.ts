@@ -4,36 +4,23 @@
  * to a database the user may CREATE DATABASE from; each run gets a fresh database,
  * dropped afterwards.
  */
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { openStorage } from "./open.ts";
 import { storageContract } from "./storage-contract.ts";
+import { createTestDatabase, type TestDatabase } from "./test-database.ts";
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 
 if (adminUrl) {
-	const database = `sb_test_${randomBytes(6).toString("hex")}`;
-	const databaseUrl = new URL(adminUrl);
-	databaseUrl.pathname = `/${database}`;
-
-	async function admin(statement: string): Promise<void> {
-		const client = new pg.Client({ connectionString: adminUrl });
-		await client.connect();
-		try {
-			await client.query(statement);
-		} finally {
-			await client.end();
-		}
-	}
+	let database: TestDatabase | undefined;
 
 	afterAll(async () => {
-		await admin(`drop database if exists ${database} with (force)`);
+		await database?.drop();
 	});
 
 	storageContract("PostgreSQL", async () => {
-		await admin(`create database ${database}`);
-		return openStorage({ databaseUrl: databaseUrl.href });
+		database = await createTestDatabase(adminUrl);
+		return openStorage({ databaseUrl: database.url });
 	});
 
 	describe("PostgreSQL", () => {
