@@ -66,7 +66,9 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 		throw new Error(`Invalid configuration:\n  ${problems.join("\n  ")}`);
 	}
 	const e = parsed.output;
-	const dataDir = resolve(e.DATA_DIR);
+	// `pnpm start` runs in apps/server; relative paths mean where the user typed it.
+	const cwd = env.INIT_CWD ?? process.cwd();
+	const dataDir = resolve(cwd, e.DATA_DIR);
 	await mkdir(dataDir, { recursive: true });
 	return {
 		port: e.PORT,
@@ -76,8 +78,8 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 		redisUrl: e.REDIS_URL,
 		secret: e.SWITCHBOARD_SECRET ?? (await readOrCreateSecret(dataDir)),
 		demo: e.SWITCHBOARD_DEMO === "1" || e.SWITCHBOARD_DEMO === "true",
-		demoDataDir: resolve(e.SWITCHBOARD_DEMO_DATA ?? join(repoRoot, "../shared/data")),
-		webDir: resolve(e.SWITCHBOARD_WEB_DIR ?? join(repoRoot, "apps/web/dist")),
+		demoDataDir: resolve(cwd, e.SWITCHBOARD_DEMO_DATA ?? join(repoRoot, "../shared/data")),
+		webDir: resolve(cwd, e.SWITCHBOARD_WEB_DIR ?? join(repoRoot, "apps/web/dist")),
 		logLevel: e.LOG_LEVEL,
 	};
 }

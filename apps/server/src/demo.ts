@@ -69,12 +69,21 @@ export async function seedDemo(
 	storage: Storage,
 	options: { dataDir: string; logger: Logger; now?: Date },
 ): Promise<DemoSummary | null> {
+	const path = join(options.dataDir, "twitter-care-conversations.json");
 	const organisations = await storage.listOrganisations();
 	if (organisations.length > 0) {
 		if (!organisations.some((org) => org.id === "acme")) return null;
 		const mentions = await storage.listMentions("acme", "main");
 		return summary(false, mentions.length);
 	}
+	// Read the data before creating anything, so a missing file leaves the database empty.
+	const conversations = await loadTwitterCareDataset(path).catch((error: NodeJS.ErrnoException) => {
+		if (error.code !== "ENOENT") throw error;
+		throw new Error(
+			`The demo data is not at ${path}. Set SWITCHBOARD_DEMO_DATA to the folder that holds ` +
+				"twitter-care-conversations.json, or SWITCHBOARD_DEMO=0 to start without the demo.",
+		);
+	});
 	const passwordHash = await hashPassword(DEMO_PASSWORD);
 	for (const org of DEMO_ORGS) {
 		await storage.createOrganisation({ id: org.id, name: org.name });
@@ -89,8 +98,6 @@ export async function seedDemo(
 			});
 		}
 	}
-	const path = join(options.dataDir, "twitter-care-conversations.json");
-	const conversations = await loadTwitterCareDataset(path);
 	const mentions = twitterCareToMentions(conversations, {
 		now: options.now ?? new Date(),
 		seed: 1,

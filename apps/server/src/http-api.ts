@@ -26,9 +26,15 @@ const STATUS_BY_KIND: Record<ErrorKind, ContentfulStatusCode> = {
 	internal: 500,
 };
 
+/**
+ * How long a health check waits for the database before calling it unreachable.
+ * @default 2 s: a probe that hangs helps no load balancer.
+ */
+const PING_TIMEOUT_MS = 2_000;
+
 const LoginSchema = v.object({
-	email: v.pipe(v.string(), v.trim(), v.email("email must be an email address")),
-	password: v.pipe(v.string(), v.minLength(1, "password is required"), v.maxLength(1024)),
+	email: v.pipe(v.string(), v.trim(), v.email("must be an email address")),
+	password: v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(1024)),
 });
 
 const MentionQuerySchema = v.object({
@@ -52,17 +58,61 @@ export interface HttpApiOptions {
 
 type Env = { Variables: { member: TokenClaims } };
 
+/** Each issue as `field: message`, so the caller learns which field to fix. */
+function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+	return issues
+		.map((issue) => {
+			const path = v.getDotPath(issue);
+			return path ? `${path}: ${issue.message}` : issue.message;
+		})
+		.join("; ");
+}
+
+/** True when the database answers a round trip within PING_TIMEOUT_MS. */
+async function databaseReachable(storage: Storage): Promise<boolean> {
+	let timer: NodeJS.Timeout | undefined;
+	const timeout = new Promise<false>((resolveTimeout) => {
+		timer = setTimeout(resolveTimeout, PING_TIMEOUT_MS, false);
+	});
+	try {
+		return await Promise.race([
+			storage.ping().then(
+				() => true,
+				() => false,
+			),
+			timeout,
+		]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
 export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 	const { storage, tokens, logger } = options;
 	const app = new Hono<Env>();
 	// Compared against when an email is unknown, so sign-in takes as long either way.
 	const decoyHash = hashPassword("decoy password that matches nothing");
 
-	app.onError((error, c) => {
+	app.onError(async (error, c) => {
 		if (isAppError(error)) {
 			return c.json(
 				{ error: { code: error.kind, message: error.message } },
 				STATUS_BY_KIND[error.kind],
+			);
+		}
+		// Drivers report a lost database in many shapes (ECONNREFUSED, 57P01, kysely's
+		// "driver has already been destroyed", a closed PGlite); asking the database itself
+		// tells an outage from a bug without knowing them all.
+		if (!(await databaseReachable(storage))) {
+			logger.warn({ err: error, path: c.req.path }, "request failed: database unreachable");
+			return c.json(
+				{
+					error: {
+						code: "unavailable",
+						message: "The database is not reachable; try again later.",
+					},
+				},
+				503,
 			);
 		}
 		logger.error({ err: error, path: c.req.path }, "request failed");
@@ -80,15 +130,11 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 
 	app.get("/healthz", (c) => c.json({ ok: true }));
 	app.get("/readyz", async (c) => {
-		try {
-			await storage.ping();
-			return c.json({ ready: true });
-		} catch {
-			return c.json(
-				{ ready: false, error: { code: "unavailable", message: "The database is not reachable." } },
-				503,
-			);
-		}
+		if (await databaseReachable(storage)) return c.json({ ready: true });
+		return c.json(
+			{ ready: false, error: { code: "unavailable", message: "The database is not reachable." } },
+			503,
+		);
 	});
 
 	app.post("/api/auth/login", async (c) => {
@@ -96,8 +142,7 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 			throw new AppError("invalid", 'The body must be JSON: {"email": ..., "password": ...}.');
 		});
 		const input = v.safeParse(LoginSchema, body);
-		if (!input.success)
-			throw new AppError("invalid", input.issues.map((issue) => issue.message).join("; "));
+		if (!input.success) throw new AppError("invalid", describeIssues(input.issues));
 		const member = await storage.findMemberByEmail(input.output.email);
 		const matches = await verifyPassword(
 			input.output.password,
@@ -161,8 +206,7 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		const board = await storage.getBoard(orgId, c.req.param("boardId"));
 		if (!board) throw new AppError("not_found", "No such board in your organisation.");
 		const query = v.safeParse(MentionQuerySchema, c.req.query());
-		if (!query.success)
-			throw new AppError("invalid", query.issues.map((issue) => issue.message).join("; "));
+		if (!query.success) throw new AppError("invalid", describeIssues(query.issues));
 		const stored = await storage.listMentions(orgId, board.id, {
 			...(query.output.status ? { status: query.output.status } : {}),
 			...(query.output.owner ? { ownerId: query.output.owner } : {}),

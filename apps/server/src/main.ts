@@ -8,7 +8,10 @@ const config = await loadConfig().catch((error: Error) => {
 	console.error(error.message);
 	process.exit(1);
 });
-const switchboard = await startSwitchboard(config);
+const switchboard = await startSwitchboard(config).catch((error: Error) => {
+	console.error(`Switchboard could not start: ${error.message}`);
+	process.exit(1);
+});
 const { logger, demo } = switchboard;
 
 const lines = [

@@ -31,10 +31,16 @@ export async function verifyPassword(password: string, stored: string): Promise<
 	const [scheme, n, r, p, salt, hash] = stored.split("$");
 	if (scheme !== "scrypt" || !n || !r || !p || !salt || !hash) return false;
 	const expected = Buffer.from(hash, "base64");
-	const key = await derive(password, Buffer.from(salt, "base64"), {
-		N: Number(n),
-		r: Number(r),
-		p: Number(p),
-	});
+	let key: Buffer;
+	try {
+		key = await derive(password, Buffer.from(salt, "base64"), {
+			N: Number(n),
+			r: Number(r),
+			p: Number(p),
+		});
+	} catch {
+		// Parameters node:crypto refuses (not numbers, N not a power of two, over maxmem).
+		return false;
+	}
 	return key.length === expected.length && timingSafeEqual(key, expected);
 }

@@ -1,0 +1,97 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "./config.ts";
+
+const SECRET = "a-secret-of-at-least-32-characters-long";
+
+describe("loadConfig", () => {
+	let dataDir: string;
+
+	beforeEach(async () => {
+		dataDir = await mkdtemp(join(tmpdir(), "switchboard-config-"));
+	});
+
+	afterEach(async () => {
+		await rm(dataDir, { recursive: true, force: true });
+	});
+
+	it("runs on one machine by default: port 8080, all interfaces, PGlite, the demo on", async () => {
+		const config = await loadConfig({ DATA_DIR: dataDir });
+		expect(config).toMatchObject({
+			port: 8080,
+			host: "0.0.0.0",
+			dataDir,
+			databaseUrl: undefined,
+			redisUrl: undefined,
+			demo: true,
+			logLevel: "info",
+		});
+		// The default demo folder holds the shared dataset.
+		expect(existsSync(join(config.demoDataDir, "twitter-care-conversations.json"))).toBe(true);
+	});
+
+	it("reads PORT as a number, 0 included", async () => {
+		expect((await loadConfig({ DATA_DIR: dataDir, PORT: "3000" })).port).toBe(3000);
+		expect((await loadConfig({ DATA_DIR: dataDir, PORT: "0" })).port).toBe(0);
+	});
+
+	it("treats an empty variable as unset", async () => {
+		const config = await loadConfig({ DATA_DIR: dataDir, PORT: "", SWITCHBOARD_SECRET: "" });
+		expect(config.port).toBe(8080);
+		expect(config.secret.length).toBeGreaterThanOrEqual(32);
+	});
+
+	it.each(["http", "-1", "65536", "80.5"])("fails on PORT=%s naming the variable", async (port) => {
+		await expect(loadConfig({ DATA_DIR: dataDir, PORT: port })).rejects.toThrow(/\bPORT: /);
+	});
+
+	it("turns the demo off with SWITCHBOARD_DEMO=0 or false", async () => {
+		for (const value of ["0", "false"]) {
+			expect((await loadConfig({ DATA_DIR: dataDir, SWITCHBOARD_DEMO: value })).demo).toBe(false);
+		}
+		await expect(loadConfig({ DATA_DIR: dataDir, SWITCHBOARD_DEMO: "off" })).rejects.toThrow(
+			/SWITCHBOARD_DEMO: /,
+		);
+	});
+
+	it("uses SWITCHBOARD_SECRET when given and writes no secret file", async () => {
+		const config = await loadConfig({ DATA_DIR: dataDir, SWITCHBOARD_SECRET: SECRET });
+		expect(config.secret).toBe(SECRET);
+		expect(existsSync(join(dataDir, "secret"))).toBe(false);
+	});
+
+	it("fails on a SWITCHBOARD_SECRET shorter than 32 characters, naming the variable", async () => {
+		await expect(
+			loadConfig({ DATA_DIR: dataDir, SWITCHBOARD_SECRET: SECRET.slice(0, 31) }),
+		).rejects.toThrow(/SWITCHBOARD_SECRET: SWITCHBOARD_SECRET must be at least 32 characters/);
+	});
+
+	it("generates a secret into DATA_DIR/secret, readable by the owner only, and keeps it", async () => {
+		const first = await loadConfig({ DATA_DIR: dataDir });
+		expect(first.secret.length).toBeGreaterThanOrEqual(32);
+		const path = join(dataDir, "secret");
+		expect((await readFile(path, "utf8")).trim()).toBe(first.secret);
+		expect((await stat(path)).mode & 0o777).toBe(0o600);
+
+		const second = await loadConfig({ DATA_DIR: dataDir });
+		expect(second.secret).toBe(first.secret);
+	});
+
+	it("replaces a stored secret that is too short", async () => {
+		await writeFile(join(dataDir, "secret"), "short\n", { mode: 0o600 });
+		const config = await loadConfig({ DATA_DIR: dataDir });
+		expect(config.secret).not.toBe("short");
+		expect(config.secret.length).toBeGreaterThanOrEqual(32);
+		expect((await loadConfig({ DATA_DIR: dataDir })).secret).toBe(config.secret);
+	});
+
+	it("creates a DATA_DIR that does not exist yet", async () => {
+		const nested = join(dataDir, "a", "b");
+		const config = await loadConfig({ DATA_DIR: nested });
+		expect(config.dataDir).toBe(nested);
+		expect(existsSync(join(nested, "secret"))).toBe(true);
+	});
+});

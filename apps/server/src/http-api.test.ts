@@ -1,0 +1,477 @@
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Board, Mention, Role } from "@switchboard/domain";
+import { KyselyStorage, type NewMention, openStorage } from "@switchboard/storage";
+import { createTokenService } from "@switchboard/sync";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Config } from "./config.ts";
+import { createHttpApi, SESSION_COOKIE } from "./http-api.ts";
+import { hashPassword } from "./passwords.ts";
+import { type Switchboard, startSwitchboard } from "./server.ts";
+
+const PASSWORD = "correct horse battery staple";
+const SECRET = "http-api-test-secret-http-api-test-secret";
+const WRONG_CREDENTIALS = {
+	error: { code: "unauthorized", message: "Wrong email or password." },
+};
+
+interface Running {
+	switchboard: Switchboard;
+	url: string;
+	close(): Promise<void>;
+}
+
+async function startServer(): Promise<Running> {
+	const dataDir = await mkdtemp(join(tmpdir(), "switchboard-http-"));
+	const config: Config = {
+		port: 0,
+		host: "127.0.0.1",
+		dataDir,
+		databaseUrl: undefined,
+		redisUrl: undefined,
+		secret: SECRET,
+		demo: false,
+		demoDataDir: dataDir,
+		webDir: undefined,
+		logLevel: "silent",
+	};
+	const switchboard = await startSwitchboard(config, { logger: pino({ level: "silent" }) });
+	return {
+		switchboard,
+		url: switchboard.url,
+		async close() {
+			await switchboard.close();
+			await rm(dataDir, { recursive: true, force: true });
+		},
+	};
+}
+
+function mention(externalId: string): NewMention {
+	const postedAt = new Date(Date.UTC(2026, 10, 26, 8, 0, 0)).toISOString();
+	return {
+		network: "twitter",
+		externalId,
+		url: `https://twitter.com/someone/status/${externalId}`,
+		author: { handle: "someone", name: "Someone", reach: 100 },
+		text: `@acme order ${externalId} never arrived`,
+		thread: [],
+		postedAt,
+		ingestedAt: postedAt,
+		language: "en",
+		sentiment: -0.4,
+	};
+}
+
+interface Person {
+	id: string;
+	email: string;
+	orgId: string;
+	name: string;
+	role: Role;
+}
+
+/** Two organisations with boards, members and mentions; Dana owns one of Acme's mentions. */
+async function seed(switchboard: Switchboard) {
+	const { storage } = switchboard;
+	const passwordHash = await hashPassword(PASSWORD);
+	await storage.createOrganisation({ id: "acme", name: "Acme" });
+	await storage.createOrganisation({ id: "globex", name: "Globex" });
+	await storage.createBoard({ id: "main", orgId: "acme", name: "Acme mentions" });
+	await storage.createBoard({ id: "vip", orgId: "acme", name: "Acme VIPs" });
+	await storage.createBoard({ id: "main", orgId: "globex", name: "Globex mentions" });
+	const globexOnly = await storage.createBoard({ orgId: "globex", name: "Globex support" });
+
+	const people: Record<string, Person> = {};
+	const entries: [string, string, Role][] = [
+		["dana", "acme", "ambassador"],
+		["morgan", "acme", "moderator"],
+		["gone", "acme", "ambassador"],
+		["gabi", "globex", "ambassador"],
+	];
+	for (const [key, orgId, role] of entries) {
+		const name = key[0]!.toUpperCase() + key.slice(1);
+		const member = await storage.createMember({
+			orgId,
+			email: `${key}@${orgId}.test`,
+			name,
+			role,
+			capacity: 5,
+			passwordHash,
+		});
+		people[key] = { id: member.id, email: member.email, orgId, name, role };
+	}
+	// The Storage interface cannot deactivate a member; the kysely handle is there for tests.
+	if (!(storage instanceof KyselyStorage)) throw new Error("expected the kysely storage");
+	await storage.db
+		.updateTable("members")
+		.set({ active: false })
+		.where("id", "=", people.gone!.id)
+		.execute();
+
+	const acme = await storage.insertMentions("acme", "main", [
+		mention("a1"),
+		mention("a2"),
+		mention("a3"),
+	]);
+	await storage.insertMentions("globex", "main", [mention("g1")]);
+	const claimed = acme[0]!.mention;
+	const outcome = await storage.executeCommand({
+		orgId: "acme",
+		boardId: "main",
+		actorId: people.dana!.id,
+		commandId: randomUUID(),
+		command: { name: "claim", args: { mentionId: claimed.id } },
+		now: new Date().toISOString(),
+	});
+	if (!outcome.ok) throw new Error(`claim failed: ${outcome.message}`);
+	return { people, globexOnly, claimedId: claimed.id };
+}
+
+function login(url: string, body: unknown): Promise<Response> {
+	return fetch(`${url}/api/auth/login`, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: typeof body === "string" ? body : JSON.stringify(body),
+	});
+}
+
+async function tokenOf(url: string, email: string): Promise<string> {
+	const response = await login(url, { email, password: PASSWORD });
+	expect(response.status).toBe(200);
+	return ((await response.json()) as { token: string }).token;
+}
+
+function get(url: string, path: string, token?: string): Promise<Response> {
+	return fetch(`${url}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+}
+
+function base64url(value: unknown): string {
+	return Buffer.from(JSON.stringify(value)).toString("base64url");
+}
+
+describe("HTTP API", () => {
+	let server: Running;
+	let people: Record<string, Person>;
+	let globexOnly: Board;
+	let claimedId: string;
+	let dana: string;
+	let gabi: string;
+
+	beforeAll(async () => {
+		server = await startServer();
+		({ people, globexOnly, claimedId } = await seed(server.switchboard));
+		dana = await tokenOf(server.url, "dana@acme.test");
+		gabi = await tokenOf(server.url, "gabi@globex.test");
+	});
+
+	afterAll(async () => {
+		await server?.close();
+	});
+
+	describe("POST /api/auth/login", () => {
+		it("signs in with the right password: a token, the member and an HttpOnly session cookie", async () => {
+			const response = await login(server.url, { email: "dana@acme.test", password: PASSWORD });
+			expect(response.status).toBe(200);
+			const body = (await response.json()) as { token: string; member: unknown };
+			expect(body.member).toEqual({
+				id: people.dana!.id,
+				orgId: "acme",
+				role: "ambassador",
+				name: "Dana",
+			});
+			expect(body.token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+
+			const cookies = response.headers.getSetCookie();
+			expect(cookies).toHaveLength(1);
+			const [pair, ...attributes] = cookies[0]!.split(/;\s*/);
+			expect(pair).toBe(`${SESSION_COOKIE}=${body.token}`);
+			expect(SESSION_COOKIE).toBe("sb_session");
+			expect(attributes).toEqual(expect.arrayContaining(["HttpOnly", "SameSite=Lax", "Path=/"]));
+		});
+
+		it("finds the member whatever the case of the email and surrounding spaces", async () => {
+			const response = await login(server.url, { email: " Dana@ACME.test ", password: PASSWORD });
+			expect(response.status).toBe(200);
+			expect(((await response.json()) as { member: { id: string } }).member.id).toBe(
+				people.dana!.id,
+			);
+		});
+
+		it("refuses a wrong password with 401 and sets no cookie", async () => {
+			const response = await login(server.url, {
+				email: "dana@acme.test",
+				password: `${PASSWORD}!`,
+			});
+			expect(response.status).toBe(401);
+			expect(await response.json()).toEqual(WRONG_CREDENTIALS);
+			expect(response.headers.getSetCookie()).toEqual([]);
+		});
+
+		it("answers an unknown email exactly like a wrong password", async () => {
+			const response = await login(server.url, { email: "nobody@acme.test", password: PASSWORD });
+			expect(response.status).toBe(401);
+			expect(await response.json()).toEqual(WRONG_CREDENTIALS);
+		});
+
+		it("refuses a member who is no longer active, even with the right password", async () => {
+			const response = await login(server.url, { email: "gone@acme.test", password: PASSWORD });
+			expect(response.status).toBe(401);
+			expect(await response.json()).toEqual(WRONG_CREDENTIALS);
+		});
+
+		it("answers 400 invalid when the body is not JSON", async () => {
+			const response = await login(server.url, "email=dana@acme.test&password=x");
+			expect(response.status).toBe(400);
+			const body = (await response.json()) as { error: { code: string; message: string } };
+			expect(body.error.code).toBe("invalid");
+			expect(body.error.message).toMatch(/JSON/);
+		});
+
+		it("answers 400 naming the field when the password is missing or empty", async () => {
+			for (const body of [{ email: "dana@acme.test" }, { email: "dana@acme.test", password: "" }]) {
+				const response = await login(server.url, body);
+				expect(response.status).toBe(400);
+				const { error } = (await response.json()) as { error: { code: string; message: string } };
+				expect(error.code).toBe("invalid");
+				expect(error.message).toMatch(/^password: /);
+			}
+		});
+
+		it("answers 400 naming the field when the email is not an email address", async () => {
+			const response = await login(server.url, { email: "dana", password: PASSWORD });
+			expect(response.status).toBe(400);
+			const { error } = (await response.json()) as { error: { code: string; message: string } };
+			expect(error).toEqual({ code: "invalid", message: "email: must be an email address" });
+		});
+	});
+
+	describe("sessions", () => {
+		it("accepts the token as a bearer token", async () => {
+			const response = await get(server.url, "/api/boards", dana);
+			expect(response.status).toBe(200);
+		});
+
+		it("accepts the session cookie set at sign-in", async () => {
+			const signIn = await login(server.url, { email: "dana@acme.test", password: PASSWORD });
+			const cookie = signIn.headers.getSetCookie()[0]!.split(";")[0]!;
+			const response = await fetch(`${server.url}/api/boards`, { headers: { cookie } });
+			expect(response.status).toBe(200);
+			const { boards } = (await response.json()) as { boards: Board[] };
+			expect(boards.map((board) => board.orgId)).toEqual(["acme", "acme"]);
+		});
+
+		it("answers 401 without credentials", async () => {
+			const response = await get(server.url, "/api/boards");
+			expect(response.status).toBe(401);
+			const { error } = (await response.json()) as { error: { code: string } };
+			expect(error.code).toBe("unauthorized");
+		});
+
+		it("answers 401 to a token whose claims were changed", async () => {
+			// Dana's signature on a payload that moves her into Globex.
+			const [header, payload, signature] = dana.split(".");
+			const claims = JSON.parse(Buffer.from(payload!, "base64url").toString("utf8"));
+			const forged = `${header}.${base64url({ ...claims, org: "globex" })}.${signature}`;
+			const response = await get(server.url, "/api/boards", forged);
+			expect(response.status).toBe(401);
+			expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+				"unauthorized",
+			);
+		});
+
+		it("answers 401 to a token signed with another secret, or to garbage", async () => {
+			const other = createTokenService({ secret: "another-secret-another-secret-another" });
+			const foreign = await other.sign({
+				memberId: people.dana!.id,
+				orgId: "acme",
+				role: "admin",
+				name: "Dana",
+			});
+			for (const token of [foreign, "not-a-token"]) {
+				const response = await get(server.url, "/api/boards", token);
+				expect(response.status).toBe(401);
+			}
+		});
+
+		it("signs out by clearing the session cookie", async () => {
+			const response = await fetch(`${server.url}/api/auth/logout`, { method: "POST" });
+			expect(response.status).toBe(200);
+			const [cookie] = response.headers.getSetCookie();
+			expect(cookie).toMatch(new RegExp(`^${SESSION_COOKIE}=;`));
+			expect(cookie).toMatch(/Max-Age=0/);
+		});
+	});
+
+	describe("boards and mentions", () => {
+		it("lists only the boards of the caller's organisation", async () => {
+			const acme = (await (await get(server.url, "/api/boards", dana)).json()) as {
+				boards: Board[];
+			};
+			expect(acme.boards.map(({ orgId, id }) => `${orgId}/${id}`).sort()).toEqual([
+				"acme/main",
+				"acme/vip",
+			]);
+			const globex = (await (await get(server.url, "/api/boards", gabi)).json()) as {
+				boards: Board[];
+			};
+			expect(globex.boards.map(({ orgId, id }) => `${orgId}/${id}`).sort()).toEqual(
+				[`globex/${globexOnly.id}`, "globex/main"].sort(),
+			);
+		});
+
+		it("lists a board's mentions, never another organisation's under the same board id", async () => {
+			const acme = (await (await get(server.url, "/api/boards/main/mentions", dana)).json()) as {
+				mentions: Mention[];
+			};
+			expect(acme.mentions.map((m) => m.externalId).sort()).toEqual(["a1", "a2", "a3"]);
+			const globex = (await (await get(server.url, "/api/boards/main/mentions", gabi)).json()) as {
+				mentions: Mention[];
+			};
+			expect(globex.mentions.map((m) => m.externalId)).toEqual(["g1"]);
+		});
+
+		it("answers 404 for another organisation's board", async () => {
+			const response = await get(server.url, `/api/boards/${globexOnly.id}/mentions`, dana);
+			expect(response.status).toBe(404);
+			expect(((await response.json()) as { error: { code: string } }).error.code).toBe("not_found");
+			// The same board is there for its own organisation.
+			expect((await get(server.url, `/api/boards/${globexOnly.id}/mentions`, gabi)).status).toBe(
+				200,
+			);
+		});
+
+		it("filters by status, one or several", async () => {
+			const ids = async (query: string) => {
+				const response = await get(server.url, `/api/boards/main/mentions${query}`, dana);
+				expect(response.status).toBe(200);
+				const { mentions } = (await response.json()) as { mentions: Mention[] };
+				return mentions.map((m) => m.id).sort();
+			};
+			const all = await ids("");
+			expect(all).toHaveLength(3);
+			expect(await ids("?status=new")).toEqual(all.filter((id) => id !== claimedId));
+			expect(await ids("?status=claimed")).toEqual([claimedId]);
+			expect(await ids("?status=new,claimed")).toEqual(all);
+			expect(await ids("?status=replied")).toEqual([]);
+		});
+
+		it("filters by owner", async () => {
+			const response = await get(
+				server.url,
+				`/api/boards/main/mentions?owner=${people.dana!.id}`,
+				dana,
+			);
+			const { mentions } = (await response.json()) as { mentions: Mention[] };
+			expect(mentions.map((m) => [m.id, m.status, m.owner?.memberId])).toEqual([
+				[claimedId, "claimed", people.dana!.id],
+			]);
+			const none = await get(
+				server.url,
+				`/api/boards/main/mentions?owner=${people.morgan!.id}`,
+				dana,
+			);
+			expect(((await none.json()) as { mentions: Mention[] }).mentions).toEqual([]);
+		});
+
+		it("answers 400 naming the parameter for an unknown status", async () => {
+			const response = await get(server.url, "/api/boards/main/mentions?status=bogus", dana);
+			expect(response.status).toBe(400);
+			const { error } = (await response.json()) as { error: { code: string; message: string } };
+			expect(error.code).toBe("invalid");
+			expect(error.message).toMatch(/^status/);
+			expect(error.message).toContain('"bogus"');
+		});
+	});
+
+	describe("health and unknown routes", () => {
+		it("answers /healthz and /readyz while the database is up", async () => {
+			const health = await fetch(`${server.url}/healthz`);
+			expect(health.status).toBe(200);
+			const ready = await fetch(`${server.url}/readyz`);
+			expect(ready.status).toBe(200);
+			expect(await ready.json()).toEqual({ ready: true });
+		});
+
+		it("answers 404 with a JSON error for an unknown route", async () => {
+			for (const [path, token] of [
+				["/no/such/page", undefined],
+				["/api/no-such-thing", dana],
+			] as const) {
+				const response = await get(server.url, path, token);
+				expect(response.status).toBe(404);
+				expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+				const { error } = (await response.json()) as { error: { code: string; message: string } };
+				expect(error.code).toBe("not_found");
+				expect(error.message).toContain(path);
+			}
+		});
+	});
+});
+
+describe("HTTP API while the database is down", () => {
+	let server: Running;
+	let token: string;
+
+	beforeAll(async () => {
+		server = await startServer();
+		await seed(server.switchboard);
+		token = await tokenOf(server.url, "dana@acme.test");
+		await server.switchboard.storage.close();
+	});
+
+	afterAll(async () => {
+		await server?.close();
+	});
+
+	it("stays live but not ready", async () => {
+		expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+		const ready = await fetch(`${server.url}/readyz`);
+		expect(ready.status).toBe(503);
+		expect(await ready.json()).toEqual({
+			ready: false,
+			error: { code: "unavailable", message: expect.any(String) },
+		});
+	});
+
+	it("answers API calls with 503 unavailable rather than 500", async () => {
+		const responses = [
+			await get(server.url, "/api/boards", token),
+			await get(server.url, "/api/boards/main/mentions", token),
+			await login(server.url, { email: "dana@acme.test", password: PASSWORD }),
+		];
+		for (const response of responses) {
+			expect(response.status).toBe(503);
+			const { error } = (await response.json()) as { error: { code: string; message: string } };
+			expect(error.code).toBe("unavailable");
+		}
+	});
+});
+
+describe("HTTP API on an unexpected error", () => {
+	it("answers 500 internal without the error's details while the database is up", async () => {
+		const storage = await openStorage({});
+		try {
+			const tokens = createTokenService({ secret: SECRET });
+			const app = createHttpApi({ storage, tokens, logger: pino({ level: "silent" }) });
+			vi.spyOn(storage, "listBoards").mockRejectedValue(new Error("secret internals"));
+			const token = await tokens.sign({
+				memberId: "m1",
+				orgId: "acme",
+				role: "ambassador",
+				name: "Dana",
+			});
+			const response = await app.request("/api/boards", {
+				headers: { authorization: `Bearer ${token}` },
+			});
+			expect(response.status).toBe(500);
+			const body = await response.text();
+			expect(JSON.parse(body).error.code).toBe("internal");
+			expect(body).not.toContain("secret internals");
+		} finally {
+			await storage.close();
+		}
+	});
+});
