@@ -227,3 +227,24 @@ describe("drafts", () => {
 		expect(b.doc.getText("body").toString()).toContain("Online edit.");
 	});
 });
+
+describe("persistence", () => {
+	it("compacts a draft's update log into its snapshot when the last client leaves", async () => {
+		const id = mentionId(2);
+		const name = draftDocumentName("acme", id);
+		const writer = await server.draft(server.members.dana!, id);
+		for (const word of ["one ", "two ", "three "]) writer.doc.getText("body").insert(0, word);
+		await waitFor(() => writer.provider.unsyncedChanges === 0, 5000, "acknowledgement");
+		const logged = await server.switchboard.storage.loadDocument(name);
+		expect(logged.updates.length).toBeGreaterThan(0);
+
+		writer.destroy();
+		await waitFor(() => !server.switchboard.hocuspocus.documents.has(name), 10_000, "unload");
+		const compacted = await server.switchboard.storage.loadDocument(name);
+		expect(compacted.updates).toEqual([]);
+		expect(compacted.snapshot).not.toBeNull();
+
+		const reader = await server.draft(server.members.sam!, id);
+		expect(reader.doc.getText("body").toString()).toBe("three two one ");
+	});
+});

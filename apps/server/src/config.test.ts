@@ -88,6 +88,17 @@ describe("loadConfig", () => {
 		expect((await loadConfig({ DATA_DIR: dataDir })).secret).toBe(config.secret);
 	});
 
+	it("resolves relative folders against where pnpm was started (INIT_CWD)", async () => {
+		const config = await loadConfig({
+			INIT_CWD: dataDir,
+			DATA_DIR: "data",
+			SWITCHBOARD_DEMO_DATA: "demo",
+		});
+		expect(config.dataDir).toBe(join(dataDir, "data"));
+		expect(config.demoDataDir).toBe(join(dataDir, "demo"));
+		expect(existsSync(join(dataDir, "data", "secret"))).toBe(true);
+	});
+
 	it("creates a DATA_DIR that does not exist yet", async () => {
 		const nested = join(dataDir, "a", "b");
 		const config = await loadConfig({ DATA_DIR: nested });
