@@ -3,7 +3,7 @@
  * on one machine with an embedded database; PostgreSQL and Redis are opt-in.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import * as v from "valibot";
 
@@ -95,5 +95,7 @@ async function readOrCreateSecret(dataDir: string): Promise<string> {
 	}
 	const secret = randomBytes(32).toString("base64url");
 	await writeFile(path, `${secret}\n`, { mode: 0o600 });
+	// `mode` only applies when the file is created; a replaced file keeps its old bits.
+	await chmod(path, 0o600);
 	return secret;
 }

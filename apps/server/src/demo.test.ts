@@ -143,27 +143,18 @@ describe("seedDemo", () => {
 	});
 });
 
-describe("seedDemo on a database that is not empty", () => {
-	it("returns null and creates nothing when another organisation is there", async () => {
-		const storage = await openStorage({});
-		try {
-			await storage.createOrganisation({ id: "initech", name: "Initech" });
-			const result = await seedDemo(storage, {
-				dataDir: await defaultDemoDataDir(),
-				logger,
-			});
-			expect(result).toBeNull();
-			expect((await storage.listOrganisations()).map((org) => org.id)).toEqual(["initech"]);
-			expect(await storage.findMemberByEmail("admin@acme.test")).toBeNull();
-		} finally {
-			await storage.close();
-		}
-	});
-});
+describe("seedDemo on a database without the demo", () => {
+	let storage: Storage;
 
-describe("seedDemo without its dataset", () => {
-	it("fails and leaves the database empty, so the next start can seed", async () => {
-		const storage = await openStorage({});
+	beforeAll(async () => {
+		storage = await openStorage({});
+	});
+
+	afterAll(async () => {
+		await storage?.close();
+	});
+
+	it("fails without its dataset and leaves the database empty, so the next start can seed", async () => {
 		const empty = await mkdtemp(join(tmpdir(), "switchboard-demo-empty-"));
 		try {
 			await expect(seedDemo(storage, { dataDir: empty, logger })).rejects.toThrow(
@@ -171,8 +162,15 @@ describe("seedDemo without its dataset", () => {
 			);
 			expect(await storage.listOrganisations()).toEqual([]);
 		} finally {
-			await storage.close();
 			await rm(empty, { recursive: true, force: true });
 		}
+	});
+
+	it("returns null and creates nothing when another organisation is there", async () => {
+		await storage.createOrganisation({ id: "initech", name: "Initech" });
+		const result = await seedDemo(storage, { dataDir: await defaultDemoDataDir(), logger });
+		expect(result).toBeNull();
+		expect((await storage.listOrganisations()).map((org) => org.id)).toEqual(["initech"]);
+		expect(await storage.findMemberByEmail("admin@acme.test")).toBeNull();
 	});
 });

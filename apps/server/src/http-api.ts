@@ -182,7 +182,13 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		const token = header?.startsWith("Bearer ") ? header.slice(7) : getCookie(c, SESSION_COOKIE);
 		if (!token)
 			throw new AppError("unauthorized", "Sign in first: no token or session cookie was sent.");
-		c.set("member", await tokens.verify(token));
+		const claims = await tokens.verify(token);
+		// A token outlives a membership: check the member is still active on every request.
+		const member = await storage.getMember(claims.memberId);
+		if (!member?.active || member.orgId !== claims.orgId) {
+			throw new AppError("unauthorized", "Your membership is no longer active.");
+		}
+		c.set("member", { ...claims, role: member.role, name: member.name });
 		await next();
 	});
 
