@@ -1,0 +1,114 @@
+/**
+ * The client SDK's public shape: what the web app, tests and benchmarks program
+ * against. Framework-agnostic: stores expose `get()` and `subscribe()`, so Solid (or
+ * anything else) wraps them in its own reactivity.
+ */
+
+import type { HocuspocusProvider } from "@hocuspocus/provider";
+import type {
+	BoardSettings,
+	CommandInput,
+	Member,
+	MemberCard,
+	Mention,
+	Reject,
+	Role,
+} from "@switchboard/domain";
+import type { Awareness } from "y-protocols/awareness";
+import type * as Y from "yjs";
+
+/** A readable, subscribable value. `subscribe` calls the listener on every change (not at once). */
+export interface Store<T> {
+	get(): T;
+	subscribe(listener: (value: T) => void): () => void;
+}
+
+/** Who is signed in. */
+export interface Me {
+	id: string;
+	orgId: string;
+	role: Role;
+	name: string;
+}
+
+/** A command the server has not answered yet (made offline, or in flight). */
+export interface PendingCommand {
+	id: string;
+	command: CommandInput;
+	/** ISO time the user made it. */
+	createdAt: string;
+}
+
+/** Presence on one conversation, from awareness. */
+export interface Presence {
+	viewers: MemberCard[];
+	typers: MemberCard[];
+}
+
+/** A mention as the user should see it: the board's state with their pending commands on top. */
+export interface BoardMention extends Mention {
+	/** Pending commands of this user that touch this mention, oldest first. */
+	pending: PendingCommand[];
+}
+
+export interface BoardSnapshot {
+	/** False until the board was loaded from IndexedDB or the server. */
+	ready: boolean;
+	mentions: BoardMention[];
+	members: MemberCard[];
+	settings: BoardSettings;
+	/** Presence per mention id (only mentions somebody else is on). */
+	presence: Map<string, Presence>;
+	/** Members online now (from awareness), including me. */
+	online: MemberCard[];
+}
+
+export interface SyncStatus {
+	/** The socket is connected and authenticated. */
+	online: boolean;
+	/** Commands the server has not answered. */
+	pendingCommands: number;
+	/** Open drafts with edits the server has not acknowledged. */
+	unsyncedDrafts: number;
+}
+
+/** The answer to a command, with words for a person when it was refused. */
+export type CommandResult =
+	| { ok: true; id: string; result?: Record<string, unknown> }
+	| {
+			ok: false;
+			id: string;
+			reject: Reject /** e.g. "Already claimed by Dana." */;
+			explanation: string;
+	  };
+
+/** An open draft document with its provider; `close()` when the view goes away. */
+export interface DraftHandle {
+	mentionId: string;
+	doc: Y.Doc;
+	provider: HocuspocusProvider;
+	awareness: Awareness;
+	/** Edits not yet acknowledged by the server. */
+	unsynced: Store<number>;
+	close(): void;
+}
+
+export interface SwitchboardClient {
+	readonly me: Me;
+	readonly board: Store<BoardSnapshot>;
+	readonly status: Store<SyncStatus>;
+	/**
+	 * Send a command. Queued in IndexedDB first, so it survives a reload while offline;
+	 * sent in order when online; resolves with the server's answer (maybe much later).
+	 */
+	send(command: CommandInput): Promise<CommandResult>;
+	/** Called for every reject, including those of commands queued before a reload. */
+	onReject(listener: (result: Extract<CommandResult, { ok: false }>) => void): () => void;
+	/** Open (or share) the draft of a mention. */
+	openDraft(mentionId: string): DraftHandle;
+	/** Tell others which conversation I am looking at, and whether I am typing in its draft. */
+	setPresence(presence: { viewing: string | null; typing: boolean }): void;
+	destroy(): void;
+}
+
+export type { Member };
