@@ -108,6 +108,14 @@ export interface SwitchboardClient {
 	openDraft(mentionId: string): DraftHandle;
 	/** Tell others which conversation I am looking at, and whether I am typing in its draft. */
 	setPresence(presence: { viewing: string | null; typing: boolean }): void;
+	/**
+	 * Go offline on purpose: close the socket and stay offline until `connect()`. Work goes
+	 * on locally (commands queue, drafts keep their edits). The client connects by itself at
+	 * start and after the network drops; this is only for a user's "work offline" switch.
+	 */
+	disconnect(): void;
+	/** Connect again after `disconnect()`. */
+	connect(): void;
 	destroy(): void;
 }
 

@@ -1,2 +1,5 @@
 export * from "./api.ts";
+export { type ClientOptions, createSwitchboardClient } from "./client.ts";
 export * from "./command-channel.ts";
+export { explainReject } from "./explain.ts";
+export { memberColor, PRESENCE_COLORS, type PresenceUser } from "./presence.ts";

@@ -1,0 +1,127 @@
+import {
+	type Mention,
+	type MentionContent,
+	type MentionWork,
+	readBoard,
+	removeMember,
+	removeMention,
+	writeMember,
+	writeMention,
+	writeSettings,
+	writeWork,
+} from "@switchboard/domain";
+import { describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { BoardModel, type BoardModelChange } from "./board-model.ts";
+import { at, card, mention } from "./test-fixtures.ts";
+
+const SERVER = { source: "server" } as const;
+
+function split(m: Mention): [MentionContent, MentionWork] {
+	const { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt, ...content } = m;
+	return [content, { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt }];
+}
+
+/** A server doc whose every update reaches the client doc, as the provider would deliver it. */
+function pair() {
+	const server = new Y.Doc();
+	const client = new Y.Doc();
+	server.on("update", (update: Uint8Array) => Y.applyUpdate(client, update, SERVER));
+	const localWrites: unknown[] = [];
+	client.on("update", (_update: Uint8Array, origin: unknown) => {
+		if (origin !== SERVER) localWrites.push(origin);
+	});
+	return { server, client, localWrites };
+}
+
+describe("BoardModel", () => {
+	it("joins content and work, oldest post first, following every change", () => {
+		const { server, client, localWrites } = pair();
+		const late = mention("m-late", { postedAt: at(10) });
+		const early = mention("m-early", { postedAt: at(1) });
+		writeMention(server, ...split(late), 1);
+		const model = new BoardModel(client);
+		const changes: BoardModelChange[] = [];
+		model.onChange((change) => changes.push(change));
+		expect(model.mentions().map((m) => m.id)).toEqual(["m-late"]);
+
+		writeMention(server, ...split(early), 1);
+		expect(model.mentions().map((m) => m.id)).toEqual(["m-early", "m-late"]);
+
+		const [, work] = split(early);
+		writeWork(
+			server,
+			"m-early",
+			{ ...work, status: "claimed", owner: { memberId: "dana", since: at(2) } },
+			2,
+		);
+		expect(model.mention("m-early")).toMatchObject({
+			status: "claimed",
+			owner: { memberId: "dana" },
+		});
+		expect(model.mentions()[0]).toBe(model.mention("m-early"));
+
+		removeMention(server, "m-late");
+		expect(model.mentions().map((m) => m.id)).toEqual(["m-early"]);
+		expect(model.mentions()).toEqual(readBoard(client).mentions);
+		expect(changes.every((change) => change.mentions)).toBe(true);
+		expect(localWrites).toEqual([]);
+	});
+
+	it("hands out the same list until a mention changes, and keeps unchanged mentions' objects", () => {
+		const { server, client } = pair();
+		for (let i = 0; i < 3; i++)
+			writeMention(server, ...split(mention(`m${i}`, { postedAt: at(i) })), 1);
+		const model = new BoardModel(client);
+		const first = model.mentions();
+		expect(model.mentions()).toBe(first);
+		writeMember(server, card("dana"));
+		expect(model.mentions()).toBe(first);
+		const [, work] = split(mention("m1"));
+		writeWork(server, "m1", { ...work, priority: "high" }, 2);
+		const second = model.mentions();
+		expect(second).not.toBe(first);
+		expect(second[0]).toBe(first[0]);
+		expect(second[1]?.priority).toBe("high");
+	});
+
+	it("skips a mention whose work has not arrived, and shows it when it does", () => {
+		const { server, client } = pair();
+		const model = new BoardModel(client);
+		const [content, work] = split(mention("m1"));
+		// Content without work: half a write, as a race between instances can leave.
+		server.getArray("mentions").push([{ k: "m1", rev: 1, v: content }]);
+		expect(model.mentions()).toEqual([]);
+		server.getArray("work").push([{ k: "m1", rev: 1, v: work }]);
+		expect(model.mentions().map((m) => m.id)).toEqual(["m1"]);
+	});
+
+	it("keeps member cards by name and settings over the defaults", () => {
+		const { server, client } = pair();
+		const model = new BoardModel(client);
+		const changes: BoardModelChange[] = [];
+		model.onChange((change) => changes.push(change));
+		writeMember(server, card("sam"));
+		writeMember(server, card("dana"));
+		expect(model.members().map((m) => m.name)).toEqual(["Dana", "Sam"]);
+		expect(model.member("sam")?.capacity).toBe(2);
+		removeMember(server, "sam");
+		expect(model.members().map((m) => m.id)).toEqual(["dana"]);
+
+		expect(model.settings().leaseMinutes).toBe(15);
+		writeSettings(server, { leaseMinutes: 30 });
+		expect(model.settings().leaseMinutes).toBe(30);
+		expect(changes.some((change) => change.members)).toBe(true);
+		expect(changes.some((change) => change.settings)).toBe(true);
+	});
+
+	it("stops following the document when destroyed", () => {
+		const { server, client } = pair();
+		const model = new BoardModel(client);
+		let calls = 0;
+		model.onChange(() => calls++);
+		model.destroy();
+		writeMention(server, ...split(mention("m1")), 1);
+		expect(calls).toBe(0);
+	});
+});

@@ -1,0 +1,349 @@
+/**
+ * The client SDK against a real Switchboard: the board store with pending commands on
+ * top, races, the offline queue across reconnects and reloads, sync status, presence.
+ * IndexedDB is fake-indexeddb's, shared by every client in this file as one browser
+ * profile would be.
+ */
+import "fake-indexeddb/auto";
+import {
+	type BoardMention,
+	type ClientOptions,
+	type CommandResult,
+	createSwitchboardClient,
+	type Me,
+	type SwitchboardClient,
+} from "@switchboard/client";
+import type { AppError } from "@switchboard/domain";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestMember, type TestServer, waitFor } from "./utils/test-server.ts";
+
+let server: TestServer;
+const clients: SwitchboardClient[] = [];
+
+beforeAll(async () => {
+	server = await startTestServer();
+});
+afterEach(() => {
+	for (const client of clients.splice(0)) client.destroy();
+});
+afterAll(async () => {
+	await server?.close();
+});
+
+const mentionId = (i: number) => server.mentions[i]!.mention.id;
+
+function meOf(key: string): Me {
+	const member = server.members[key] as TestMember;
+	return {
+		id: member.id,
+		orgId: member.orgId,
+		role: member.role,
+		name: key[0]!.toUpperCase() + key.slice(1),
+	};
+}
+
+function open(key: string, options: Partial<ClientOptions> = {}): SwitchboardClient {
+	const client = createSwitchboardClient({
+		url: server.url,
+		token: server.members[key]!.token,
+		me: meOf(key),
+		boardId: "main",
+		persistence: "indexeddb",
+		...options,
+	});
+	clients.push(client);
+	return client;
+}
+
+function mentionOn(client: SwitchboardClient, id: string): BoardMention | undefined {
+	return client.board.get().mentions.find((mention) => mention.id === id);
+}
+
+/** A client whose board arrived and whose socket is authenticated. */
+async function openReady(
+	key: string,
+	options: Partial<ClientOptions> = {},
+): Promise<SwitchboardClient> {
+	const client = open(key, options);
+	await waitFor(
+		() => client.board.get().ready && client.board.get().mentions.length === 6,
+		5000,
+		`${key}'s board`,
+	);
+	await waitFor(() => client.status.get().online, 5000, `${key} online`);
+	return client;
+}
+
+async function goOffline(client: SwitchboardClient): Promise<void> {
+	client.disconnect();
+	await waitFor(() => !client.status.get().online, 5000, "offline");
+}
+
+const settled = () => new Promise((resolve) => setTimeout(resolve, 200));
+
+describe("the board store", () => {
+	it("shows a claim as pending with me as owner at once, and the server's owner after the ack", async () => {
+		const client = await openReady("dana");
+		const dana = meOf("dana");
+		const id = mentionId(0);
+		expect(mentionOn(client, id)).toMatchObject({ status: "new", owner: null, pending: [] });
+
+		const answer = client.send({ name: "claim", args: { mentionId: id } });
+		await Promise.resolve();
+		const optimistic = mentionOn(client, id);
+		expect(optimistic?.pending).toHaveLength(1);
+		expect(optimistic?.pending[0]?.command).toEqual({ name: "claim", args: { mentionId: id } });
+		expect(optimistic).toMatchObject({ status: "claimed", owner: { memberId: dana.id } });
+		expect(client.status.get().pendingCommands).toBe(1);
+
+		const result = await answer;
+		expect(result).toMatchObject({ ok: true });
+		await waitFor(() => mentionOn(client, id)?.pending.length === 0, 5000, "pending gone");
+		expect(mentionOn(client, id)).toMatchObject({
+			status: "claimed",
+			owner: { memberId: dana.id },
+			pending: [],
+		});
+		expect(client.status.get().pendingCommands).toBe(0);
+		const stored = await server.switchboard.storage.getMention("acme", id);
+		expect(stored?.mention.owner?.memberId).toBe(dana.id);
+	});
+
+	it("lists member cards and settings from the board", async () => {
+		const client = await openReady("sam");
+		const names = client.board.get().members.map((member) => member.name);
+		expect(names).toEqual(["Dana", "Kim", "Morgan", "Sam"]);
+		expect(client.board.get().settings.replyLimits.twitter).toBeGreaterThan(0);
+	});
+});
+
+describe("commands", () => {
+	it("two clients race for one conversation: one owns it, the other is told who does", async () => {
+		const [dana, sam] = await Promise.all([openReady("dana"), openReady("sam")]);
+		const rejects: CommandResult[] = [];
+		for (const client of [dana, sam]) client.onReject((result) => rejects.push(result));
+		const id = mentionId(1);
+		const [a, b] = await Promise.all([
+			dana.send({ name: "claim", args: { mentionId: id } }),
+			sam.send({ name: "claim", args: { mentionId: id } }),
+		]);
+		const winner = a.ok ? "Dana" : "Sam";
+		const loser = a.ok ? b : a;
+		expect([a.ok, b.ok].filter(Boolean)).toHaveLength(1);
+		expect(loser).toMatchObject({
+			ok: false,
+			reject: { code: "already_claimed" },
+			explanation: `Already claimed by ${winner}.`,
+		});
+		expect(rejects).toEqual([loser]);
+		// Both boards end with the winner, without pending commands.
+		const winnerId = meOf(winner.toLowerCase()).id;
+		for (const client of [dana, sam]) {
+			await waitFor(
+				() =>
+					mentionOn(client, id)?.owner?.memberId === winnerId &&
+					mentionOn(client, id)?.pending.length === 0,
+				5000,
+				"winner on both boards",
+			);
+		}
+	});
+
+	it("queues a command made offline, shows it pending, and sends it on reconnect", async () => {
+		const kim = await openReady("kim");
+		const other = await openReady("morgan");
+		const id = mentionId(2);
+		await goOffline(kim);
+
+		const answer = kim.send({ name: "claim", args: { mentionId: id } });
+		await Promise.resolve();
+		expect(kim.status.get()).toMatchObject({ online: false, pendingCommands: 1 });
+		expect(mentionOn(kim, id)).toMatchObject({
+			status: "claimed",
+			owner: { memberId: meOf("kim").id },
+			pending: [{ command: { name: "claim", args: { mentionId: id } } }],
+		});
+		await settled();
+		// Not sent: nobody else sees it, and the server has no owner.
+		expect(mentionOn(other, id)?.owner).toBeNull();
+		expect((await server.switchboard.storage.getMention("acme", id))?.mention.owner).toBeNull();
+
+		kim.connect();
+		expect(await answer).toMatchObject({ ok: true });
+		await waitFor(() => kim.status.get().online, 5000, "back online");
+		expect(kim.status.get().pendingCommands).toBe(0);
+		expect(mentionOn(kim, id)).toMatchObject({ owner: { memberId: meOf("kim").id }, pending: [] });
+		await waitFor(
+			() => mentionOn(other, id)?.owner?.memberId === meOf("kim").id,
+			5000,
+			"owner seen by others",
+		);
+	});
+
+	it("keeps queued commands across a reload and sends them when the new page connects", async () => {
+		const first = await openReady("kim");
+		await goOffline(first);
+		const id = mentionId(3);
+		void first.send({ name: "claim", args: { mentionId: id } });
+		// Owned by Dana since the first test: this one comes back as a reject.
+		void first.send({ name: "claim", args: { mentionId: mentionId(0) } });
+		await Promise.resolve();
+		expect(first.status.get().pendingCommands).toBe(2);
+		first.destroy();
+
+		// The reload: a new client on the same IndexedDB.
+		const second = open("kim");
+		const rejects: CommandResult[] = [];
+		second.onReject((result) => rejects.push(result));
+		await waitFor(() => rejects.length === 1, 5000, "the queued reject");
+		expect(rejects[0]).toMatchObject({
+			ok: false,
+			reject: { code: "already_claimed" },
+			explanation: "Already claimed by Dana.",
+		});
+		await waitFor(
+			() => mentionOn(second, id)?.owner?.memberId === meOf("kim").id,
+			5000,
+			"the queued claim applied",
+		);
+		expect(second.status.get().pendingCommands).toBe(0);
+	});
+
+	it("shows the board from IndexedDB after a reload without network", async () => {
+		const first = await openReady("sam");
+		const seen = first.board.get().mentions.map((mention) => mention.id);
+		first.destroy();
+		const offline = createSwitchboardClient({
+			// Nothing listens there: the socket never opens.
+			url: "http://127.0.0.1:9",
+			token: server.members.sam!.token,
+			me: meOf("sam"),
+			boardId: "main",
+			persistence: "indexeddb",
+		});
+		clients.push(offline);
+		await waitFor(() => offline.board.get().ready, 5000, "board from IndexedDB");
+		expect(offline.board.get().mentions.map((mention) => mention.id)).toEqual(seen);
+		expect(offline.status.get().online).toBe(false);
+	});
+});
+
+describe("sync status", () => {
+	it("counts pending commands and drafts with unacknowledged edits", async () => {
+		const morgan = await openReady("morgan");
+		expect(morgan.status.get()).toEqual({ online: true, pendingCommands: 0, unsyncedDrafts: 0 });
+		const seen: number[] = [];
+		morgan.status.subscribe((status) => seen.push(status.pendingCommands));
+		await goOffline(morgan);
+		const answers = [
+			morgan.send({ name: "tag", args: { mentionId: mentionId(4), add: ["billing"] } }),
+			morgan.send({ name: "setPriority", args: { mentionId: mentionId(5), priority: "high" } }),
+		];
+		const draft = morgan.openDraft(mentionId(4));
+		await waitFor(() => draft.doc.getText("body").length === 0, 5000, "draft loaded");
+		draft.doc.getText("body").insert(0, "Sorry about that!");
+		await waitFor(() => morgan.status.get().unsyncedDrafts === 1, 5000, "unsynced draft");
+		expect(morgan.status.get()).toEqual({ online: false, pendingCommands: 2, unsyncedDrafts: 1 });
+		expect(draft.unsynced.get()).toBeGreaterThan(0);
+		// Optimistic: the tag and the priority show before the server has them.
+		expect(mentionOn(morgan, mentionId(4))?.tags).toContain("billing");
+		expect(mentionOn(morgan, mentionId(5))?.priority).toBe("high");
+
+		morgan.connect();
+		const results = await Promise.all(answers);
+		expect(results.every((result) => result.ok)).toBe(true);
+		await waitFor(
+			() => morgan.status.get().unsyncedDrafts === 0 && morgan.status.get().online,
+			5000,
+			"all synced",
+		);
+		expect(morgan.status.get()).toEqual({ online: true, pendingCommands: 0, unsyncedDrafts: 0 });
+		expect(draft.unsynced.get()).toBe(0);
+		expect(seen).toContain(2);
+		// The draft reached the server: a teammate sees it.
+		const sam = await openReady("sam");
+		const theirs = sam.openDraft(mentionId(4));
+		await waitFor(
+			() => theirs.doc.getText("body").toString() === "Sorry about that!",
+			5000,
+			"draft on another client",
+		);
+		theirs.close();
+		draft.close();
+		expect(morgan.status.get().unsyncedDrafts).toBe(0);
+	});
+});
+
+describe("drafts", () => {
+	it("shares one document between handles of the same draft and carries the cursor's user", async () => {
+		const dana = await openReady("dana");
+		const a = dana.openDraft(mentionId(5));
+		const b = dana.openDraft(mentionId(5));
+		expect(b.doc).toBe(a.doc);
+		expect(a.awareness.getLocalState()).toMatchObject({
+			user: { name: "Dana", color: expect.stringMatching(/^#[0-9a-f]{6}$/) },
+		});
+		a.close();
+		a.close();
+		// Still open for b.
+		expect(a.doc.isDestroyed).toBe(false);
+		b.close();
+		expect(a.doc.isDestroyed).toBe(true);
+	});
+});
+
+describe("refusals", () => {
+	it("a refused draft does not take the board down with it", async () => {
+		const errors: AppError[] = [];
+		const dana = await openReady("dana", { onError: (error) => errors.push(error) });
+		const refused = dana.openDraft("no-such-mention");
+		await waitFor(() => errors.length > 0, 5000, "the refusal");
+		expect(errors[0]).toMatchObject({ kind: "forbidden", message: "No such conversation." });
+		// The server closed the shared socket; the client comes back without the refused draft.
+		await waitFor(() => dana.status.get().online, 5000, "online again");
+		const draft = dana.openDraft(mentionId(2));
+		await waitFor(() => draft.provider.isSynced, 5000, "another draft synced");
+		await settled();
+		expect(dana.status.get().online).toBe(true);
+		expect(errors).toHaveLength(1);
+		refused.close();
+		draft.close();
+	});
+
+	it("reports a refused token and does not keep hammering the server", async () => {
+		const errors: AppError[] = [];
+		const client = open("sam", { token: "not-a-token", onError: (error) => errors.push(error) });
+		await waitFor(() => errors.length > 0, 5000, "the refusal");
+		expect(errors[0]).toMatchObject({ kind: "unauthorized" });
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		// Hocuspocus alone would have reconnected (and been refused) again after a second.
+		expect(errors).toHaveLength(1);
+		expect(client.status.get().online).toBe(false);
+	});
+});
+
+describe("presence", () => {
+	it("shows who views and types in which conversation, and who is online", async () => {
+		const [dana, sam] = await Promise.all([openReady("dana"), openReady("sam")]);
+		const id = mentionId(5);
+		dana.setPresence({ viewing: id, typing: true });
+		await waitFor(() => sam.board.get().presence.get(id), 5000, "presence on sam's board");
+		const presence = sam.board.get().presence.get(id);
+		expect(presence?.viewers.map((member) => member.name)).toEqual(["Dana"]);
+		expect(presence?.typers.map((member) => member.name)).toEqual(["Dana"]);
+		// Nobody else is on it, so Dana does not see herself.
+		await settled();
+		expect(dana.board.get().presence.get(id)).toBeUndefined();
+		await waitFor(
+			() => dana.board.get().online.some((member) => member.name === "Sam"),
+			5000,
+			"sam online for dana",
+		);
+		expect(sam.board.get().online.map((member) => member.name)).toEqual(
+			expect.arrayContaining(["Dana", "Sam"]),
+		);
+
+		dana.setPresence({ viewing: null, typing: false });
+		await waitFor(() => !sam.board.get().presence.has(id), 5000, "presence gone");
+	});
+});
