@@ -1,0 +1,107 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Config } from "./config.ts";
+import { type Switchboard, startSwitchboard } from "./server.ts";
+
+const SECRET = "web-client-test-secret-web-client-test-secret";
+const INDEX = "<!doctype html><title>Switchboard</title><div id=root></div>";
+const ASSET = "console.log('app');";
+
+describe("web client", () => {
+	let folder: string;
+	let switchboard: Switchboard;
+
+	beforeAll(async () => {
+		folder = await mkdtemp(join(tmpdir(), "switchboard-web-"));
+		const webDir = join(folder, "dist");
+		await mkdir(join(webDir, "assets"), { recursive: true });
+		await writeFile(join(webDir, "index.html"), INDEX);
+		await writeFile(join(webDir, "sw.js"), "self.addEventListener('fetch', () => {});");
+		await writeFile(join(webDir, "assets", "index-3f2a1b.js"), ASSET);
+		const config: Config = {
+			port: 0,
+			host: "127.0.0.1",
+			dataDir: join(folder, "data"),
+			databaseUrl: undefined,
+			redisUrl: undefined,
+			secret: SECRET,
+			demo: false,
+			demoDataDir: folder,
+			webDir,
+			logLevel: "silent",
+		};
+		switchboard = await startSwitchboard(config, { logger: pino({ level: "silent" }) });
+	});
+
+	afterAll(async () => {
+		await switchboard?.close();
+		await rm(folder, { recursive: true, force: true });
+	});
+
+	const get = (path: string, init?: RequestInit) => fetch(`${switchboard.url}${path}`, init);
+
+	it("serves index.html at / and at client routes, never cached without revalidation", async () => {
+		for (const path of ["/", "/board/acme/main", "/m/some-mention", "/queue", "/login"]) {
+			const response = await get(path);
+			expect(response.status, path).toBe(200);
+			expect(response.headers.get("content-type"), path).toMatch(/^text\/html/);
+			expect(response.headers.get("cache-control"), path).toBe("no-cache");
+			expect(await response.text(), path).toBe(INDEX);
+		}
+	});
+
+	it("serves hashed assets with a long cache and the service worker with none", async () => {
+		const asset = await get("/assets/index-3f2a1b.js");
+		expect(asset.status).toBe(200);
+		expect(asset.headers.get("content-type")).toMatch(/javascript/);
+		expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+		expect(await asset.text()).toBe(ASSET);
+
+		const worker = await get("/sw.js");
+		expect(worker.status).toBe(200);
+		expect(worker.headers.get("cache-control")).toBe("no-cache");
+	});
+
+	it("answers a missing file with 404, not with the app shell", async () => {
+		const response = await get("/assets/gone-123.js");
+		expect(response.status).toBe(404);
+		expect(response.headers.get("cache-control")).toBeNull();
+		expect(await response.json()).toMatchObject({ error: { code: "not_found" } });
+	});
+
+	it("keeps JSON errors for /api paths", async () => {
+		const anonymous = await get("/api/nope");
+		expect(anonymous.status).toBe(401);
+		expect(await anonymous.json()).toMatchObject({ error: { code: "unauthorized" } });
+
+		const { storage, tokens } = switchboard;
+		await storage.createOrganisation({ id: "acme", name: "Acme" });
+		const member = await storage.createMember({
+			orgId: "acme",
+			email: "dana@acme.test",
+			name: "Dana",
+			role: "ambassador",
+			capacity: 5,
+			passwordHash: "unused",
+		});
+		const token = await tokens.sign({
+			memberId: member.id,
+			orgId: "acme",
+			role: "ambassador",
+			name: "Dana",
+		});
+		const signed = await get("/api/nope", { headers: { authorization: `Bearer ${token}` } });
+		expect(signed.status).toBe(404);
+		expect(await signed.json()).toEqual({
+			error: { code: "not_found", message: "No route GET /api/nope." },
+		});
+	});
+
+	it("leaves health checks to the API", async () => {
+		const response = await get("/healthz");
+		expect(await response.json()).toEqual({ ok: true });
+	});
+});

@@ -1,0 +1,44 @@
+/**
+ * Writes `dist/sw.js` after a build: `service-worker.js` with the list of built files to
+ * precache and a version derived from them, so a new build replaces the old cache and an
+ * unchanged build keeps it.
+ */
+import { createHash } from "node:crypto";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join, relative, resolve, sep } from "node:path";
+import type { Plugin, ResolvedConfig } from "vite";
+
+const TEMPLATE = resolve(import.meta.dirname, "service-worker.js");
+
+/** Files of the built app the shell needs offline (source maps and the worker itself aside). */
+async function listFiles(outDir: string): Promise<string[]> {
+	const entries = await readdir(outDir, { recursive: true, withFileTypes: true });
+	return entries
+		.filter((entry) => entry.isFile())
+		.map((entry) => `/${relative(outDir, join(entry.parentPath, entry.name)).split(sep).join("/")}`)
+		.filter((path) => path !== "/sw.js" && !path.endsWith(".map"))
+		.sort();
+}
+
+export function serviceWorker(): Plugin {
+	let config: ResolvedConfig;
+	return {
+		name: "switchboard:service-worker",
+		apply: "build",
+		configResolved(resolved) {
+			config = resolved;
+		},
+		async closeBundle() {
+			const outDir = resolve(config.root, config.build.outDir);
+			const files = await listFiles(outDir);
+			const hash = createHash("sha256");
+			for (const file of files) hash.update(file).update(await readFile(join(outDir, file)));
+			const version = hash.digest("hex").slice(0, 12);
+			const template = await readFile(TEMPLATE, "utf8");
+			const source = template
+				.replace('"__PRECACHE__"', JSON.stringify(files))
+				.replace("__VERSION__", version);
+			await writeFile(join(outDir, "sw.js"), source);
+		},
+	};
+}

@@ -1,0 +1,66 @@
+/** Routes, and the providers around the signed-in part of the app. */
+import { A, Navigate, Route, Router, type RouteSectionProps } from "@solidjs/router";
+import { type JSX, Show } from "solid-js";
+import { ClientProvider } from "./client-context.tsx";
+import { AppHeader } from "./components/app-header.tsx";
+import { HelpDialog } from "./components/help-dialog.tsx";
+import { BoardPage } from "./pages/board-page.tsx";
+import { ConversationPage } from "./pages/conversation-page.tsx";
+import { LoginPage } from "./pages/login-page.tsx";
+import { QueuePage } from "./pages/queue-page.tsx";
+import { SessionProvider, useSession } from "./session-context.tsx";
+import { ToastProvider } from "./toasts.tsx";
+import { WorkspaceProvider } from "./workspace.tsx";
+
+/** The signed-in shell: one client for the session, the header, and the page. */
+function Workspace(props: RouteSectionProps) {
+	const { session } = useSession();
+	return (
+		<Show when={session()} keyed fallback={<Navigate href="/login" />}>
+			{(current) => (
+				<ClientProvider session={current}>
+					<WorkspaceProvider>
+						<div class="app">
+							<AppHeader />
+							<main id="main" class="app-main" tabIndex={-1}>
+								{props.children}
+							</main>
+							<HelpDialog />
+						</div>
+					</WorkspaceProvider>
+				</ClientProvider>
+			)}
+		</Show>
+	);
+}
+
+function NotFound(): JSX.Element {
+	return (
+		<main id="main" class="page-message">
+			<h1>Nothing here</h1>
+			<p>This address is not a page of Switchboard.</p>
+			<A href="/" class="button">
+				Go to the board
+			</A>
+		</main>
+	);
+}
+
+export function App() {
+	return (
+		<SessionProvider>
+			<ToastProvider>
+				<Router>
+					<Route path="/login" component={LoginPage} />
+					<Route path="/" component={Workspace}>
+						<Route path="/" component={BoardPage} />
+						<Route path="/board/*" component={() => <Navigate href="/" />} />
+						<Route path="/m/:mentionId" component={ConversationPage} />
+						<Route path="/queue" component={QueuePage} />
+					</Route>
+					<Route path="*" component={NotFound} />
+				</Router>
+			</ToastProvider>
+		</SessionProvider>
+	);
+}

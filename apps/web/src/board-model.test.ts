@@ -1,0 +1,133 @@
+import type { BoardMention } from "@switchboard/client";
+import { DEFAULT_BOARD_SETTINGS } from "@switchboard/domain";
+import { describe, expect, it } from "vitest";
+import { boardColumns, EMPTY_FILTERS, matchesFilters, myQueue, slaTimer } from "./board-model.ts";
+
+const T0 = Date.parse("2026-01-05T09:00:00.000Z");
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+
+function mention(id: string, overrides: Partial<BoardMention> = {}): BoardMention {
+	return {
+		id,
+		network: "twitter",
+		externalId: `ext-${id}`,
+		url: null,
+		author: { handle: "someone", name: "Some One", reach: 10 },
+		text: "My order never arrived",
+		thread: [],
+		postedAt: at(0),
+		ingestedAt: at(0),
+		language: "en",
+		sentiment: -0.3,
+		status: "new",
+		priority: "normal",
+		tags: [],
+		owner: null,
+		review: null,
+		reply: null,
+		snoozedUntil: null,
+		updatedAt: at(0),
+		pending: [],
+		...overrides,
+	};
+}
+
+const owned = (memberId: string) => ({ memberId, since: at(1) });
+
+describe("board filters", () => {
+	it("matches network, priority, unclaimed, mine, tag and search together", () => {
+		const m = mention("a", {
+			network: "mastodon",
+			priority: "high",
+			tags: ["billing"],
+			author: { handle: "dana", name: "Dana Scully", reach: 5 },
+			text: "Refund please",
+		});
+		expect(matchesFilters(m, EMPTY_FILTERS, "me")).toBe(true);
+		expect(matchesFilters(m, { ...EMPTY_FILTERS, network: "twitter" }, "me")).toBe(false);
+		expect(matchesFilters(m, { ...EMPTY_FILTERS, priority: "low" }, "me")).toBe(false);
+		expect(matchesFilters(m, { ...EMPTY_FILTERS, tag: "billing" }, "me")).toBe(true);
+		expect(matchesFilters(m, { ...EMPTY_FILTERS, tag: "praise" }, "me")).toBe(false);
+		expect(matchesFilters(m, { ...EMPTY_FILTERS, mine: true }, "me")).toBe(false);
+		expect(
+			matchesFilters({ ...m, owner: owned("me") }, { ...EMPTY_FILTERS, mine: true }, "me"),
+		).toBe(true);
+		expect(
+			matchesFilters({ ...m, owner: owned("x") }, { ...EMPTY_FILTERS, unclaimed: true }, "me"),
+		).toBe(false);
+	});
+
+	it("searches the handle (with or without @), the name and the text, ignoring case", () => {
+		const m = mention("a", {
+			author: { handle: "dana", name: "Dana Scully", reach: 5 },
+			text: "Refund",
+		});
+		for (const search of ["@Dana", "scully", "REFUND", "  refund "]) {
+			expect(matchesFilters(m, { ...EMPTY_FILTERS, search }, "me"), search).toBe(true);
+		}
+		expect(matchesFilters(m, { ...EMPTY_FILTERS, search: "mulder" }, "me")).toBe(false);
+	});
+});
+
+describe("board columns", () => {
+	it("puts each card in its status column, most urgent first, and hides done work by default", () => {
+		const mentions = [
+			mention("old-normal", { ingestedAt: at(0) }),
+			mention("new-high", { priority: "high", ingestedAt: at(30) }),
+			mention("old-high", { priority: "high", ingestedAt: at(10) }),
+			mention("mine", { status: "claimed", owner: owned("me") }),
+			mention("gone", { status: "dismissed" }),
+		];
+		const columns = boardColumns(mentions, EMPTY_FILTERS, "me");
+		const ids = (status: string) =>
+			columns.find((column) => column.status === status)?.mentions.map((m) => m.id);
+		expect(ids("new")).toEqual(["old-high", "new-high", "old-normal"]);
+		expect(ids("claimed")).toEqual(["mine"]);
+		expect(ids("dismissed")).toBeUndefined();
+		expect(columns.map((column) => column.status)).not.toContain("closed");
+
+		const all = boardColumns(mentions, { ...EMPTY_FILTERS, showDone: true }, "me");
+		expect(all.find((column) => column.status === "dismissed")?.mentions.map((m) => m.id)).toEqual([
+			"gone",
+		]);
+	});
+
+	it("lists my open conversations oldest first in my queue", () => {
+		const queue = myQueue(
+			[
+				mention("later", { status: "drafting", owner: owned("me"), ingestedAt: at(20) }),
+				mention("earlier", { status: "claimed", owner: owned("me"), ingestedAt: at(5) }),
+				mention("theirs", { status: "claimed", owner: owned("them") }),
+				mention("done", { status: "replied", owner: owned("me") }),
+			],
+			"me",
+		);
+		expect(queue.map((m) => m.id)).toEqual(["earlier", "later"]);
+	});
+});
+
+describe("SLA timers", () => {
+	const settings = DEFAULT_BOARD_SETTINGS;
+
+	it("counts time to claim while nobody owns it, from when it arrived", () => {
+		const m = mention("a", { priority: "high" }); // 15 min to claim
+		const timer = slaTimer(m, settings, T0 + 10 * 60_000);
+		expect(timer).toMatchObject({ kind: "claim", remaining: 5 * 60_000, breached: false });
+		expect(slaTimer(m, settings, T0 + 16 * 60_000)?.breached).toBe(true);
+	});
+
+	it("counts time to reply once someone owns it", () => {
+		const m = mention("a", { priority: "high", status: "claimed", owner: owned("me") }); // 60 min
+		expect(slaTimer(m, settings, T0 + 30 * 60_000)).toMatchObject({
+			kind: "reply",
+			remaining: 30 * 60_000,
+			breached: false,
+		});
+	});
+
+	it("stops for replied, dismissed and snoozed conversations", () => {
+		for (const status of ["replied", "dismissed", "closed", "snoozed"] as const) {
+			expect(slaTimer(mention("a", { status }), settings, T0 + 10_000_000), status).toBeNull();
+		}
+	});
+});

@@ -1,0 +1,183 @@
+/**
+ * What the board shows, as pure functions of the board snapshot: columns, filters, order,
+ * SLA timers. Kept apart from the components so it is tested without a browser.
+ */
+import type { BoardMention } from "@switchboard/client";
+import type { BoardSettings, MentionStatus, Network, Priority } from "@switchboard/domain";
+
+/** The board's columns, left to right. Done work (dismissed, closed) is hidden by default. */
+export const BOARD_COLUMNS: readonly { status: MentionStatus; title: string }[] = [
+	{ status: "new", title: "New" },
+	{ status: "claimed", title: "Claimed" },
+	{ status: "drafting", title: "Drafting" },
+	{ status: "in_review", title: "In review" },
+	{ status: "approved", title: "Approved" },
+	{ status: "escalated", title: "Escalated" },
+	{ status: "snoozed", title: "Snoozed" },
+	{ status: "replied", title: "Replied" },
+];
+
+export const DONE_COLUMNS: readonly { status: MentionStatus; title: string }[] = [
+	{ status: "dismissed", title: "Dismissed" },
+	{ status: "closed", title: "Closed" },
+];
+
+export const STATUS_LABELS: Record<MentionStatus, string> = Object.fromEntries(
+	[...BOARD_COLUMNS, ...DONE_COLUMNS].map(({ status, title }) => [status, title]),
+) as Record<MentionStatus, string>;
+
+export const NETWORK_LABELS: Record<Network, string> = {
+	twitter: "Twitter",
+	mastodon: "Mastodon",
+	bluesky: "Bluesky",
+	rss: "RSS",
+	webhook: "Webhook",
+	other: "Other",
+};
+
+export const PRIORITY_LABELS: Record<Priority, string> = {
+	high: "High",
+	normal: "Normal",
+	low: "Low",
+};
+
+const PRIORITY_RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
+
+export interface BoardFilters {
+	network: Network | "";
+	priority: Priority | "";
+	/** Only conversations nobody owns. */
+	unclaimed: boolean;
+	/** Only conversations I own. */
+	mine: boolean;
+	tag: string;
+	/** Matched against the author's handle and name and the text, case-insensitively. */
+	search: string;
+	/** Show the dismissed and closed columns. */
+	showDone: boolean;
+}
+
+export const EMPTY_FILTERS: BoardFilters = {
+	network: "",
+	priority: "",
+	unclaimed: false,
+	mine: false,
+	tag: "",
+	search: "",
+	showDone: false,
+};
+
+export function matchesFilters(
+	mention: BoardMention,
+	filters: BoardFilters,
+	meId: string,
+): boolean {
+	if (filters.network && mention.network !== filters.network) return false;
+	if (filters.priority && mention.priority !== filters.priority) return false;
+	if (filters.unclaimed && mention.owner !== null) return false;
+	if (filters.mine && mention.owner?.memberId !== meId) return false;
+	if (filters.tag && !mention.tags.includes(filters.tag)) return false;
+	const search = filters.search.trim().toLowerCase();
+	if (search) {
+		const { handle, name } = mention.author;
+		const haystack = `${handle}\n${name}\n${mention.text}`.toLowerCase();
+		if (!haystack.includes(search.replace(/^@/, ""))) return false;
+	}
+	return true;
+}
+
+/** Most urgent first: priority, then the oldest. */
+export function compareUrgency(a: BoardMention, b: BoardMention): number {
+	return (
+		PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
+		a.ingestedAt.localeCompare(b.ingestedAt) ||
+		a.id.localeCompare(b.id)
+	);
+}
+
+export interface BoardColumn {
+	status: MentionStatus;
+	title: string;
+	mentions: BoardMention[];
+}
+
+/** The visible columns with their filtered, sorted cards. */
+export function boardColumns(
+	mentions: readonly BoardMention[],
+	filters: BoardFilters,
+	meId: string,
+): BoardColumn[] {
+	const columns = filters.showDone ? [...BOARD_COLUMNS, ...DONE_COLUMNS] : BOARD_COLUMNS;
+	const byStatus = new Map<MentionStatus, BoardMention[]>(
+		columns.map(({ status }) => [status, []]),
+	);
+	for (const mention of mentions) {
+		const column = byStatus.get(mention.status);
+		if (column && matchesFilters(mention, filters, meId)) column.push(mention);
+	}
+	return columns.map(({ status, title }) => ({
+		status,
+		title,
+		mentions: (byStatus.get(status) ?? []).sort(compareUrgency),
+	}));
+}
+
+/** Every tag on the board, for the tag filter. */
+export function boardTags(mentions: readonly BoardMention[]): string[] {
+	const tags = new Set<string>();
+	for (const mention of mentions) for (const tag of mention.tags) tags.add(tag);
+	return [...tags].sort((a, b) => a.localeCompare(b));
+}
+
+/** My open conversations, oldest first. */
+export function myQueue(mentions: readonly BoardMention[], meId: string): BoardMention[] {
+	return mentions
+		.filter(
+			(mention) =>
+				mention.owner?.memberId === meId &&
+				mention.status !== "replied" &&
+				mention.status !== "closed" &&
+				mention.status !== "dismissed",
+		)
+		.sort((a, b) => a.ingestedAt.localeCompare(b.ingestedAt) || a.id.localeCompare(b.id));
+}
+
+export interface SlaTimer {
+	/** What the clock runs for: someone to claim it, or the owner to reply. */
+	kind: "claim" | "reply";
+	dueAt: number;
+	/** Milliseconds left; negative when breached. */
+	remaining: number;
+	breached: boolean;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * The SLA clock of a conversation, from when it arrived: time left to claim it while
+ * nobody owns it, time left to reply once someone does. No clock for finished or snoozed
+ * work.
+ */
+export function slaTimer(
+	mention: BoardMention,
+	settings: BoardSettings,
+	now: number,
+): SlaTimer | null {
+	if (
+		mention.status === "replied" ||
+		mention.status === "closed" ||
+		mention.status === "dismissed" ||
+		mention.status === "snoozed"
+	) {
+		return null;
+	}
+	const arrived = Date.parse(mention.ingestedAt);
+	const kind = mention.owner ? "reply" : "claim";
+	const minutes =
+		kind === "claim"
+			? settings.slaClaimMinutes[mention.priority]
+			: settings.slaReplyMinutes[mention.priority];
+	const dueAt = arrived + minutes * MINUTE;
+	const remaining = dueAt - now;
+	return { kind, dueAt, remaining, breached: remaining < 0 };
+}

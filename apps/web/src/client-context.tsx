@@ -1,0 +1,62 @@
+/**
+ * The SDK in Solid: one SwitchboardClient per signed-in session, given to the tree by
+ * context, and its stores read as signals.
+ */
+import { createSwitchboardClient, type Store, type SwitchboardClient } from "@switchboard/client";
+import {
+	type Accessor,
+	createContext,
+	createSignal,
+	getOwner,
+	type JSX,
+	onCleanup,
+	useContext,
+} from "solid-js";
+import type { Session } from "./session.ts";
+
+const ClientContext = createContext<SwitchboardClient>();
+
+/** Connects for the session's lifetime; the connection closes when the tree unmounts. */
+export function ClientProvider(props: { session: Session; children: JSX.Element }) {
+	// The session never changes under a mounted provider: signing in again remounts it.
+	const { token, me, boardId } = props.session;
+	const client = createSwitchboardClient({
+		// The SDK derives the socket URL (<origin>/sync, ws or wss) from the page's origin.
+		url: location.origin,
+		token,
+		me,
+		boardId,
+	});
+	// The browser knows before the socket does: a WebSocket on a dead network stays "open"
+	// until a timeout, and Chromium's offline mode leaves open sockets alone entirely.
+	const offline = () => client.disconnect();
+	const online = () => client.connect();
+	window.addEventListener("offline", offline);
+	window.addEventListener("online", online);
+	if (!navigator.onLine) client.disconnect();
+	onCleanup(() => {
+		window.removeEventListener("offline", offline);
+		window.removeEventListener("online", online);
+		client.destroy();
+	});
+	return <ClientContext.Provider value={client}>{props.children}</ClientContext.Provider>;
+}
+
+/** The signed-in session's client. */
+export function useClient(): SwitchboardClient {
+	const client = useContext(ClientContext);
+	if (!client) throw new Error("useClient() is only available inside <ClientProvider>");
+	return client;
+}
+
+/**
+ * A store as a signal, subscribed while the calling owner lives. Every notification
+ * counts as a change: stores hand out new snapshots, not mutated ones, but a store may
+ * also notify with the same object after a change inside it.
+ */
+export function useStore<T>(store: Store<T>): Accessor<T> {
+	const [value, setValue] = createSignal<T>(store.get(), { equals: false });
+	const unsubscribe = store.subscribe((next) => setValue(() => next));
+	if (getOwner()) onCleanup(unsubscribe);
+	return value;
+}

@@ -1,0 +1,164 @@
+/**
+ * The shared reply: CodeMirror 6 bound to the draft's `body` Y.Text through
+ * y-codemirror.next, so every teammate's edits merge and their cursors show with names.
+ */
+
+import { defaultKeymap } from "@codemirror/commands";
+import { EditorState } from "@codemirror/state";
+import { EditorView, keymap, placeholder } from "@codemirror/view";
+import type { DraftHandle } from "@switchboard/client";
+import { draftRoots } from "@switchboard/domain";
+import { createSignal, type JSX, onCleanup, onMount, Show } from "solid-js";
+import { yCollab, ySyncAnnotation, yUndoManagerKeymap } from "y-codemirror.next";
+import * as Y from "yjs";
+
+/** The editor's reach into CodeMirror, for the buttons around it. */
+export interface DraftEditorApi {
+	/** Put text at the cursor (replacing a selection) and focus the editor. */
+	insert(text: string): void;
+	focus(): void;
+}
+
+/** After this long without a keystroke, I am no longer "typing". */
+const TYPING_IDLE_MS = 2_500;
+
+const theme = EditorView.theme({
+	"&": { fontSize: "15px", backgroundColor: "var(--surface)" },
+	".cm-content": {
+		fontFamily: "var(--font-text)",
+		lineHeight: "1.55",
+		minHeight: "9rem",
+		padding: "1.4rem 0.25rem 0.75rem",
+	},
+	"&.cm-focused": { outline: "none" },
+	".cm-placeholder": { color: "var(--text-muted)" },
+	// Show teammates' names above their cursors at all times, not only on hover.
+	".cm-ySelectionInfo": {
+		opacity: "1",
+		fontFamily: "var(--font-text)",
+		fontSize: "11px",
+		fontWeight: "600",
+		top: "-1.45em",
+		padding: "1px 4px",
+		borderRadius: "3px 3px 3px 0",
+	},
+});
+
+/** The reply text's length as people count it: in characters, not UTF-16 units. */
+export function characterCount(text: string): number {
+	let count = 0;
+	for (const _ of text) count++;
+	return count;
+}
+
+export function DraftEditor(props: {
+	draft: DraftHandle;
+	limit: number;
+	label: string;
+	onTyping: (typing: boolean) => void;
+	onReady?: (api: DraftEditorApi) => void;
+	children?: JSX.Element;
+}) {
+	const body = draftRoots(props.draft.doc).body;
+	const [length, setLength] = createSignal(characterCount(body.toString()));
+	const observer = () => setLength(characterCount(body.toString()));
+	body.observe(observer);
+	onCleanup(() => body.unobserve(observer));
+
+	// Until the first sync, the editor shows only what this device has of the draft.
+	const provider = props.draft.provider;
+	const [synced, setSynced] = createSignal(provider.isSynced);
+	const syncChanged = () => setSynced(provider.isSynced);
+	for (const event of ["synced", "status", "close"]) provider.on(event, syncChanged);
+	onCleanup(() => {
+		for (const event of ["synced", "status", "close"]) provider.off(event, syncChanged);
+	});
+
+	let idle: ReturnType<typeof setTimeout> | undefined;
+	const typed = () => {
+		props.onTyping(true);
+		clearTimeout(idle);
+		idle = setTimeout(() => props.onTyping(false), TYPING_IDLE_MS);
+	};
+	onCleanup(() => {
+		clearTimeout(idle);
+		props.onTyping(false);
+	});
+
+	let host: HTMLDivElement | undefined;
+	let view: EditorView | undefined;
+	const countId = `draft-count-${props.draft.mentionId}`;
+
+	onMount(() => {
+		const undoManager = new Y.UndoManager(body);
+		view = new EditorView({
+			parent: host,
+			state: EditorState.create({
+				doc: body.toString(),
+				extensions: [
+					keymap.of([...yUndoManagerKeymap, ...defaultKeymap]),
+					yCollab(body, props.draft.awareness, { undoManager }),
+					EditorView.lineWrapping,
+					placeholder("Write the reply… (insert a template to start quickly)"),
+					EditorView.contentAttributes.of({
+						"aria-label": props.label,
+						"aria-describedby": countId,
+						"data-testid": "editor-content",
+					}),
+					EditorView.updateListener.of((update) => {
+						const local = update.transactions.some(
+							(tr) => tr.docChanged && tr.annotation(ySyncAnnotation) === undefined,
+						);
+						if (local) typed();
+					}),
+					theme,
+				],
+			}),
+		});
+		props.onReady?.({
+			insert(text) {
+				if (!view) return;
+				view.dispatch(view.state.replaceSelection(text), {
+					scrollIntoView: true,
+					userEvent: "input",
+				});
+				view.focus();
+			},
+			focus() {
+				view?.focus();
+			},
+		});
+		onCleanup(() => {
+			view?.destroy();
+			undoManager.destroy();
+		});
+	});
+
+	const over = () => length() - props.limit;
+	return (
+		<div class="editor" classList={{ "editor-over": over() > 0 }} data-testid="editor">
+			<div class="editor-host" ref={host} />
+			<div class="editor-footer">
+				{props.children}
+				<span class="toolbar-spacer" />
+				<Show when={!synced()}>
+					<span class="muted small" data-testid="draft-sync">
+						Showing this device's copy; it merges with the team's once connected.
+					</span>
+				</Show>
+				<span
+					id={countId}
+					class="char-count"
+					classList={{ over: over() > 0 }}
+					data-testid="char-count"
+					data-over={over() > 0 ? "true" : "false"}
+				>
+					{length()} / {props.limit}
+					<Show when={over() > 0}>
+						<span class="char-over"> · {over()} over the limit</span>
+					</Show>
+				</span>
+			</div>
+		</div>
+	);
+}

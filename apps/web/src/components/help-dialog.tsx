@@ -1,0 +1,72 @@
+/** The keyboard shortcuts overlay: a modal dialog, closed with Escape or its button. */
+import { createEffect, For } from "solid-js";
+import { useWorkspace } from "../workspace.tsx";
+
+export const SHORTCUTS: readonly { keys: string[]; action: string }[] = [
+	{ keys: ["j"], action: "Next card" },
+	{ keys: ["k"], action: "Previous card" },
+	{ keys: ["Enter", "o"], action: "Open the selected card" },
+	{ keys: ["c"], action: "Claim the selected or open conversation" },
+	{ keys: ["n"], action: "Claim next: the best open conversation for you" },
+	{ keys: ["r"], action: "Release the selected or open conversation" },
+	{ keys: ["?"], action: "Show this help" },
+	{ keys: ["Esc"], action: "Close this help" },
+];
+
+export function HelpDialog() {
+	const ws = useWorkspace();
+	let dialog: HTMLDialogElement | undefined;
+
+	// showModal() traps focus, makes the rest inert, closes on Escape and gives focus back.
+	createEffect(() => {
+		if (!dialog) return;
+		if (ws.helpOpen() && !dialog.open) dialog.showModal();
+		if (!ws.helpOpen() && dialog.open) dialog.close();
+	});
+
+	return (
+		<dialog
+			ref={dialog}
+			class="dialog"
+			aria-labelledby="help-title"
+			data-testid="help-dialog"
+			onClose={() => ws.setHelpOpen(false)}
+		>
+			<h2 id="help-title">Keyboard shortcuts</h2>
+			<table class="shortcuts">
+				<caption class="sr-only">Keys and what they do</caption>
+				<thead>
+					<tr>
+						<th scope="col">Key</th>
+						<th scope="col">Action</th>
+					</tr>
+				</thead>
+				<tbody>
+					<For each={SHORTCUTS}>
+						{(shortcut) => (
+							<tr>
+								<td>
+									<For each={shortcut.keys}>
+										{(key, index) => (
+											<>
+												{index() > 0 ? " or " : ""}
+												<kbd>{key}</kbd>
+											</>
+										)}
+									</For>
+								</td>
+								<td>{shortcut.action}</td>
+							</tr>
+						)}
+					</For>
+				</tbody>
+			</table>
+			<p class="muted small">Shortcuts are off while you type in a field or the reply editor.</p>
+			<form method="dialog" class="dialog-actions">
+				<button type="submit" class="button button-primary" data-testid="help-close">
+					Close
+				</button>
+			</form>
+		</dialog>
+	);
+}

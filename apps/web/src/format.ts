@@ -1,0 +1,48 @@
+/** Words and numbers as people read them: ages, durations, counts. */
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** A compact duration: "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
+export function formatDuration(ms: number): string {
+	const abs = Math.abs(ms);
+	if (abs < MINUTE) return `${Math.max(0, Math.floor(abs / 1000))} s`;
+	if (abs < HOUR) return `${Math.floor(abs / MINUTE)} min`;
+	if (abs < DAY) {
+		const hours = Math.floor(abs / HOUR);
+		const minutes = Math.floor((abs % HOUR) / MINUTE);
+		return minutes ? `${hours} h ${minutes} min` : `${hours} h`;
+	}
+	const days = Math.floor(abs / DAY);
+	const hours = Math.floor((abs % DAY) / HOUR);
+	return hours ? `${days} d ${hours} h` : `${days} d`;
+}
+
+/** How long ago: "just now", "12 min", "3 h", "2 d". */
+export function formatAge(since: string | number, now: number): string {
+	const ms = now - (typeof since === "number" ? since : Date.parse(since));
+	if (ms < MINUTE) return "just now";
+	if (ms < HOUR) return `${Math.floor(ms / MINUTE)} min`;
+	if (ms < DAY) return `${Math.floor(ms / HOUR)} h`;
+	return `${Math.floor(ms / DAY)} d`;
+}
+
+/** "1 change", "3 changes". */
+export function plural(count: number, one: string, many = `${one}s`): string {
+	return `${count} ${count === 1 ? one : many}`;
+}
+
+/** Local date and time for titles and tooltips. */
+export function formatDateTime(iso: string): string {
+	return new Date(iso).toLocaleString(undefined, {
+		dateStyle: "medium",
+		timeStyle: "short",
+	});
+}
+
+/** The first `length` characters of a text on one line, with an ellipsis when cut. */
+export function excerpt(text: string, length = 160): string {
+	const line = text.replace(/\s+/g, " ").trim();
+	return line.length > length ? `${line.slice(0, length - 1).trimEnd()}…` : line;
+}

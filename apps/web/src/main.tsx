@@ -1,0 +1,17 @@
+import { render } from "solid-js/web";
+import { App } from "./app.tsx";
+import "./styles.css";
+
+const root = document.getElementById("root");
+if (!root) throw new Error("index.html has no #root element");
+render(() => <App />, root);
+
+// The service worker keeps the app shell for offline loads. Only in a build: in
+// development it would serve stale modules to Vite.
+if (import.meta.env.PROD && "serviceWorker" in navigator) {
+	window.addEventListener("load", () => {
+		void navigator.serviceWorker.register("/sw.js").catch(() => {
+			// Without it the app still works online; offline loads then need the browser cache.
+		});
+	});
+}

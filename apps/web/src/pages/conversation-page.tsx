@@ -1,0 +1,477 @@
+/**
+ * One conversation: the mention and its thread, who owns it and who else is on it, the
+ * commands that move it along, the shared reply draft and the team's notes.
+ */
+
+import { A, useParams } from "@solidjs/router";
+import type { BoardMention, DraftHandle } from "@switchboard/client";
+import { countsAgainstCapacity, draftHash, draftText } from "@switchboard/domain";
+import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from "solid-js";
+import { NETWORK_LABELS, STATUS_LABELS } from "../board-model.ts";
+import {
+	NetworkBadge,
+	OwnerChip,
+	PendingMarker,
+	PresenceRow,
+	PriorityBadge,
+	SlaBadge,
+} from "../components/bits.tsx";
+import { DraftEditor, type DraftEditorApi } from "../components/draft-editor.tsx";
+import { DraftNotes } from "../components/draft-notes.tsx";
+import { formatAge, formatDateTime } from "../format.ts";
+import { fillTemplate, TEMPLATES } from "../templates.ts";
+import { useWorkspace } from "../workspace.tsx";
+
+export function ConversationPage() {
+	const params = useParams<{ mentionId: string }>();
+	const ws = useWorkspace();
+	return (
+		<Show when={params.mentionId} keyed>
+			{(mentionId) => (
+				<Show
+					when={ws.mentionsById().has(mentionId)}
+					fallback={
+						<div class="page-message">
+							<h1>{ws.board().ready ? "This conversation is not on the board" : "Loading…"}</h1>
+							<Show when={ws.board().ready}>
+								<p>It may have been closed and archived, or the link is wrong.</p>
+								<A href="/" class="button">
+									Back to the board
+								</A>
+							</Show>
+						</div>
+					}
+				>
+					<Conversation mentionId={mentionId} />
+				</Show>
+			)}
+		</Show>
+	);
+}
+
+const DONE = new Set(["replied", "closed", "dismissed"]);
+
+function Conversation(props: { mentionId: string }) {
+	const ws = useWorkspace();
+	// Keeps the last known state when the mention leaves the board, until the page
+	// switches to its "not on the board" message.
+	const mention = createMemo<BoardMention>(
+		(previous) => ws.mentionsById().get(props.mentionId) ?? previous,
+		ws.mentionsById().get(props.mentionId) as BoardMention,
+	);
+	const draft: DraftHandle = ws.client.openDraft(props.mentionId);
+	onCleanup(() => draft.close());
+
+	const [typing, setTyping] = createSignal(false);
+	createEffect(() => ws.client.setPresence({ viewing: props.mentionId, typing: typing() }));
+	onCleanup(() => ws.client.setPresence({ viewing: null, typing: false }));
+
+	ws.setSelectedId(props.mentionId);
+	let heading: HTMLHeadingElement | undefined;
+	// Land keyboard and screen-reader users on the conversation they opened.
+	onMount(() => heading?.focus());
+
+	const isModerator = () => ws.me.role !== "ambassador";
+	const ownerId = () => mention().owner?.memberId ?? null;
+	const isOwner = () => ownerId() === ws.me.id;
+	const canManage = () => isOwner() || isModerator();
+	const status = () => mention().status;
+	const claimable = () => ownerId() === null && (status() === "new" || status() === "snoozed");
+	const open = () => !DONE.has(status());
+	const teammates = createMemo(() =>
+		ws.board().members.filter((member) => member.id !== ws.me.id && member.id !== ownerId()),
+	);
+	const limit = () => ws.board().settings.replyLimits[mention().network];
+
+	const [handoffTo, setHandoffTo] = createSignal("");
+	const [replyUrl, setReplyUrl] = createSignal("");
+	const [changesComment, setChangesComment] = createSignal("");
+	const [templateId, setTemplateId] = createSignal(TEMPLATES[0]?.id ?? "");
+	let editor: DraftEditorApi | undefined;
+
+	const id = () => props.mentionId;
+	const currentHash = () => draftHash(draftText(draft.doc));
+
+	const insertTemplate = () => {
+		const template = TEMPLATES.find((t) => t.id === templateId());
+		if (!template || !editor) return;
+		editor.insert(fillTemplate(template.body, { author: mention().author, myName: ws.me.name }));
+	};
+
+	const thread = createMemo(() => {
+		const m = mention();
+		return [
+			{
+				key: "mention",
+				handle: m.author.handle,
+				fromOrganisation: false,
+				text: m.text,
+				postedAt: m.postedAt,
+				isMention: true,
+			},
+			...m.thread.map((message, index) => ({
+				key: message.externalId ?? `t${index}`,
+				handle: message.handle,
+				fromOrganisation: message.fromOrganisation,
+				text: message.text,
+				postedAt: message.postedAt,
+				isMention: false,
+			})),
+		].sort((a, b) => a.postedAt.localeCompare(b.postedAt));
+	});
+
+	const review = () => mention().review;
+	const reviewer = () => {
+		const by = review()?.by;
+		return by ? ws.memberName(by) : "";
+	};
+
+	return (
+		<article
+			class="conversation"
+			data-testid="conversation"
+			data-mention-id={props.mentionId}
+			aria-labelledby="conversation-title"
+		>
+			<header class="conversation-header">
+				<nav aria-label="Breadcrumb" class="breadcrumb">
+					<A href="/">← Board</A>
+				</nav>
+				<div class="conversation-heading">
+					<h1 id="conversation-title" tabIndex={-1} ref={heading}>
+						Conversation with @{mention().author.handle}
+						<Show when={mention().author.name && mention().author.name !== mention().author.handle}>
+							<span class="heading-sub"> · {mention().author.name}</span>
+						</Show>
+					</h1>
+					<div class="meta-row">
+						<NetworkBadge network={mention().network} />
+						<PriorityBadge priority={mention().priority} />
+						<span class={`badge status status-${status()}`} data-testid="status">
+							<span class="sr-only">Status: </span>
+							{STATUS_LABELS[status()]}
+						</span>
+						<SlaBadge mention={mention()} settings={ws.board().settings} now={ws.now()} />
+						<PendingMarker mention={mention()} />
+						<span class="muted small">
+							{mention().author.reach.toLocaleString()} followers · posted{" "}
+							<time datetime={mention().postedAt} title={formatDateTime(mention().postedAt)}>
+								{formatAge(mention().postedAt, ws.now())} ago
+							</time>
+						</span>
+					</div>
+				</div>
+				<div class="people-row">
+					<Show
+						when={ownerId()}
+						fallback={
+							<span class="muted" data-testid="no-owner">
+								Nobody owns this yet.
+							</span>
+						}
+					>
+						{(owner) => (
+							<OwnerChip
+								owner={{ id: owner(), name: ws.memberName(owner()) }}
+								isMe={isOwner()}
+								wide
+							/>
+						)}
+					</Show>
+					<span data-testid="conversation-presence">
+						<PresenceRow presence={ws.board().presence.get(props.mentionId)} label="Also here:" />
+					</span>
+				</div>
+				<div class="actions">
+					<Show when={claimable()}>
+						<button
+							type="button"
+							class="button button-primary"
+							data-testid="claim"
+							onClick={() => void ws.run({ name: "claim", args: { mentionId: id() } })}
+						>
+							Claim <kbd>c</kbd>
+						</button>
+					</Show>
+					<Show when={ownerId() !== null && canManage() && open()}>
+						<button
+							type="button"
+							class="button"
+							data-testid="release"
+							onClick={() => void ws.run({ name: "release", args: { mentionId: id() } })}
+						>
+							Release <kbd>r</kbd>
+						</button>
+						<form
+							class="inline-form"
+							onSubmit={(e) => {
+								e.preventDefault();
+								const to = handoffTo();
+								if (!to) return;
+								void ws
+									.run(
+										{ name: "handoff", args: { mentionId: id(), to } },
+										`Handed off to ${ws.memberName(to)}.`,
+									)
+									.then((result) => result.ok && setHandoffTo(""));
+							}}
+						>
+							<label for="handoff-to" class="sr-only">
+								Hand off to
+							</label>
+							<select
+								id="handoff-to"
+								value={handoffTo()}
+								onChange={(e) => setHandoffTo(e.currentTarget.value)}
+								data-testid="handoff-select"
+							>
+								<option value="">Hand off to…</option>
+								<For each={teammates()}>
+									{(member) => <option value={member.id}>{member.name}</option>}
+								</For>
+							</select>
+							<button type="submit" class="button" data-testid="handoff" disabled={!handoffTo()}>
+								Hand off
+							</button>
+						</form>
+					</Show>
+					<Show when={open() && status() !== "escalated" && (canManage() || ownerId() === null)}>
+						<button
+							type="button"
+							class="button button-warning"
+							data-testid="escalate"
+							onClick={() =>
+								void ws.run(
+									{ name: "escalate", args: { mentionId: id() } },
+									"Escalated to a moderator.",
+								)
+							}
+						>
+							Escalate
+						</button>
+					</Show>
+					<span class="toolbar-spacer" />
+					<Show when={mention().url}>
+						{(url) => (
+							<a class="button button-ghost" href={url()} target="_blank" rel="noreferrer noopener">
+								View on {NETWORK_LABELS[mention().network]}
+							</a>
+						)}
+					</Show>
+					<button
+						type="button"
+						class="button"
+						data-testid="claim-next"
+						onClick={() => void ws.claimNext()}
+					>
+						Claim next <kbd>n</kbd>
+					</button>
+				</div>
+			</header>
+
+			<div class="conversation-body">
+				<section class="panel thread-panel" aria-labelledby="thread-title">
+					<h2 id="thread-title" class="panel-title">
+						Thread
+					</h2>
+					<ol class="thread" data-testid="thread">
+						<For each={thread()}>
+							{(message) => (
+								<li
+									class="message"
+									classList={{
+										"message-org": message.fromOrganisation,
+										"message-mention": message.isMention,
+									}}
+									data-testid={message.isMention ? "mention-message" : "thread-message"}
+								>
+									<div class="message-meta">
+										<strong>@{message.handle}</strong>
+										<Show when={message.fromOrganisation}>
+											<span class="badge badge-org">Our team</span>
+										</Show>
+										<Show when={message.isMention}>
+											<span class="badge badge-mention">This mention</span>
+										</Show>
+										<time datetime={message.postedAt} title={formatDateTime(message.postedAt)}>
+											{formatDateTime(message.postedAt)}
+										</time>
+									</div>
+									<p class="message-text">{message.text}</p>
+								</li>
+							)}
+						</For>
+					</ol>
+				</section>
+
+				<div class="work-column">
+					<section class="panel reply-panel" aria-labelledby="reply-title">
+						<h2 id="reply-title" class="panel-title">
+							Reply
+							<span class="muted small"> · shared draft, everyone on the team can edit</span>
+						</h2>
+						<Show when={review()?.state === "changes_requested"}>
+							<div class="callout callout-warning" data-testid="review-comment">
+								<strong>Changes requested by {reviewer()}:</strong>{" "}
+								{review()?.comment || "No comment."}
+							</div>
+						</Show>
+						<Show when={status() === "in_review"}>
+							<div class="callout callout-info" data-testid="review-waiting">
+								Submitted for review. A moderator approves this exact text; edits after submitting
+								need a new review.
+							</div>
+						</Show>
+						<Show when={review()?.state === "approved" && status() === "approved"}>
+							<div class="callout callout-success" data-testid="review-approved">
+								Approved by {reviewer()}. Post it, then record the reply's link below.
+							</div>
+						</Show>
+						<DraftEditor
+							draft={draft}
+							limit={limit()}
+							label={`Reply to @${mention().author.handle}`}
+							onTyping={setTyping}
+							onReady={(api) => {
+								editor = api;
+							}}
+						>
+							<label for="template-select" class="sr-only">
+								Template
+							</label>
+							<select
+								id="template-select"
+								value={templateId()}
+								onChange={(e) => setTemplateId(e.currentTarget.value)}
+								data-testid="template-select"
+							>
+								<For each={TEMPLATES}>
+									{(template) => <option value={template.id}>{template.name}</option>}
+								</For>
+							</select>
+							<button
+								type="button"
+								class="button button-small"
+								data-testid="insert-template"
+								onClick={insertTemplate}
+							>
+								Insert template
+							</button>
+						</DraftEditor>
+						<div class="reply-actions">
+							<Show when={isOwner() && (status() === "claimed" || status() === "drafting")}>
+								<button
+									type="button"
+									class="button button-primary"
+									data-testid="submit-review"
+									onClick={() =>
+										void ws.run(
+											{ name: "submitForReview", args: { mentionId: id(), hash: currentHash() } },
+											"Submitted for review.",
+										)
+									}
+								>
+									Submit for review
+								</button>
+							</Show>
+							<Show when={isModerator() && status() === "in_review"}>
+								<button
+									type="button"
+									class="button button-primary"
+									data-testid="approve"
+									onClick={() =>
+										void ws.run(
+											{ name: "approve", args: { mentionId: id(), hash: currentHash() } },
+											"Approved.",
+										)
+									}
+								>
+									Approve this text
+								</button>
+								<form
+									class="inline-form"
+									onSubmit={(e) => {
+										e.preventDefault();
+										void ws
+											.run(
+												{
+													name: "requestChanges",
+													args: { mentionId: id(), comment: changesComment().trim() },
+												},
+												"Changes requested.",
+											)
+											.then((result) => result.ok && setChangesComment(""));
+									}}
+								>
+									<label for="changes-comment" class="sr-only">
+										What should change
+									</label>
+									<input
+										id="changes-comment"
+										type="text"
+										placeholder="What should change?"
+										value={changesComment()}
+										onInput={(e) => setChangesComment(e.currentTarget.value)}
+									/>
+									<button type="submit" class="button" data-testid="request-changes">
+										Request changes
+									</button>
+								</form>
+							</Show>
+							<Show
+								when={
+									canManage() && ownerId() !== null && open() && countsAgainstCapacity(status())
+								}
+							>
+								<form
+									class="inline-form mark-replied"
+									onSubmit={(e) => {
+										e.preventDefault();
+										const url = replyUrl().trim();
+										if (!url) return;
+										void ws
+											.run(
+												{
+													name: "markReplied",
+													args: { mentionId: id(), url, hash: currentHash() },
+												},
+												"Marked as replied.",
+											)
+											.then((result) => result.ok && setReplyUrl(""));
+									}}
+								>
+									<label for="reply-url" class="field-label">
+										Posted? Link to the reply
+									</label>
+									<input
+										id="reply-url"
+										type="url"
+										required
+										placeholder="https://…"
+										value={replyUrl()}
+										onInput={(e) => setReplyUrl(e.currentTarget.value)}
+										data-testid="reply-url"
+									/>
+									<button type="submit" class="button" data-testid="mark-replied">
+										Mark replied
+									</button>
+								</form>
+							</Show>
+							<Show when={mention().reply}>
+								{(reply) => (
+									<p class="callout callout-success" data-testid="replied">
+										Replied by {ws.memberName(reply().by)} ·{" "}
+										<a href={reply().url} target="_blank" rel="noreferrer noopener">
+											view the reply
+										</a>
+									</p>
+								)}
+							</Show>
+						</div>
+					</section>
+					<DraftNotes draft={draft} />
+				</div>
+			</div>
+		</article>
+	);
+}

@@ -1,0 +1,83 @@
+/** Sign in with email and password. */
+import { Navigate, useNavigate } from "@solidjs/router";
+import { createSignal, onMount, Show } from "solid-js";
+import { SignInError } from "../session.ts";
+import { useSession } from "../session-context.tsx";
+
+export function LoginPage() {
+	const { session, signIn } = useSession();
+	const navigate = useNavigate();
+	const [email, setEmail] = createSignal("");
+	const [password, setPassword] = createSignal("");
+	const [error, setError] = createSignal<string | null>(null);
+	const [busy, setBusy] = createSignal(false);
+	let emailInput: HTMLInputElement | undefined;
+	onMount(() => emailInput?.focus());
+
+	const submit = async (event: SubmitEvent) => {
+		event.preventDefault();
+		setBusy(true);
+		setError(null);
+		try {
+			await signIn(email().trim(), password());
+			navigate("/", { replace: true });
+		} catch (caught) {
+			setError(caught instanceof SignInError ? caught.message : "Signing in failed. Try again.");
+		} finally {
+			setBusy(false);
+		}
+	};
+
+	return (
+		<Show when={!session()} fallback={<Navigate href="/" />}>
+			<main class="login" id="main">
+				<div class="login-card">
+					<div class="brand brand-large" aria-hidden="true">
+						<img src="/favicon.svg" alt="" width="36" height="36" />
+						Switchboard
+					</div>
+					<h1>Sign in</h1>
+					<p class="muted">Answer your public, together.</p>
+					<form onSubmit={submit} class="login-form" data-testid="login-form">
+						<label for="login-email" class="field-label">
+							Email
+						</label>
+						<input
+							id="login-email"
+							ref={emailInput}
+							type="email"
+							autocomplete="username"
+							required
+							value={email()}
+							onInput={(e) => setEmail(e.currentTarget.value)}
+						/>
+						<label for="login-password" class="field-label">
+							Password
+						</label>
+						<input
+							id="login-password"
+							type="password"
+							autocomplete="current-password"
+							required
+							value={password()}
+							onInput={(e) => setPassword(e.currentTarget.value)}
+						/>
+						<Show when={error()}>
+							<p class="form-error" role="alert" data-testid="login-error">
+								{error()}
+							</p>
+						</Show>
+						<button
+							type="submit"
+							class="button button-primary button-block"
+							disabled={busy()}
+							data-testid="login-submit"
+						>
+							{busy() ? "Signing in…" : "Sign in"}
+						</button>
+					</form>
+				</div>
+			</main>
+		</Show>
+	);
+}

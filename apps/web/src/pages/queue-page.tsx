@@ -1,0 +1,91 @@
+/** My queue: the conversations I own, oldest first, with their SLA clocks. */
+import { A } from "@solidjs/router";
+import { createMemo, For, Show } from "solid-js";
+import { myQueue, STATUS_LABELS } from "../board-model.ts";
+import { PendingMarker, PresenceRow, PriorityBadge, SlaBadge } from "../components/bits.tsx";
+import { excerpt, formatAge, plural } from "../format.ts";
+import { useWorkspace } from "../workspace.tsx";
+
+export function QueuePage() {
+	const ws = useWorkspace();
+	const queue = createMemo(() => myQueue(ws.board().mentions, ws.me.id));
+	const capacity = () => ws.membersById().get(ws.me.id)?.capacity;
+
+	return (
+		<div class="page queue-page">
+			<div class="page-heading">
+				<h1>My queue</h1>
+				<p class="muted">
+					{plural(queue().length, "open conversation")}
+					<Show when={capacity() !== undefined}> of your capacity of {capacity()}</Show>, oldest
+					first.
+				</p>
+				<span class="toolbar-spacer" />
+				<button
+					type="button"
+					class="button button-primary"
+					data-testid="claim-next"
+					onClick={() => void ws.claimNext()}
+				>
+					Claim next <kbd>n</kbd>
+				</button>
+			</div>
+			<Show
+				when={queue().length > 0}
+				fallback={
+					<div class="empty-state" data-testid="queue-empty">
+						<p>You own no open conversations.</p>
+						<p class="muted">
+							Pick one on the board, or press “Claim next” for the most urgent one for you.
+						</p>
+					</div>
+				}
+			>
+				<table class="queue-table" data-testid="queue">
+					<caption class="sr-only">Conversations I own</caption>
+					<thead>
+						<tr>
+							<th scope="col">Conversation</th>
+							<th scope="col">Status</th>
+							<th scope="col">Priority</th>
+							<th scope="col">Age</th>
+							<th scope="col">SLA</th>
+						</tr>
+					</thead>
+					<tbody>
+						<For each={queue()}>
+							{(mention) => (
+								<tr data-testid="queue-item" data-mention-id={mention.id}>
+									<td>
+										<A href={`/m/${encodeURIComponent(mention.id)}`} class="queue-link">
+											@{mention.author.handle}
+										</A>
+										<PendingMarker mention={mention} />
+										<PresenceRow presence={ws.board().presence.get(mention.id)} />
+										<div class="muted small queue-excerpt">{excerpt(mention.text, 140)}</div>
+									</td>
+									<td>
+										<span class={`badge status status-${mention.status}`}>
+											{STATUS_LABELS[mention.status]}
+										</span>
+									</td>
+									<td>
+										<PriorityBadge priority={mention.priority} />
+									</td>
+									<td>
+										<time datetime={mention.ingestedAt}>
+											{formatAge(mention.ingestedAt, ws.now())}
+										</time>
+									</td>
+									<td>
+										<SlaBadge mention={mention} settings={ws.board().settings} now={ws.now()} />
+									</td>
+								</tr>
+							)}
+						</For>
+					</tbody>
+				</table>
+			</Show>
+		</div>
+	);
+}

@@ -1,0 +1,231 @@
+/**
+ * The signed-in workspace: the board as signals, the filters and the selected card that
+ * the board and the conversation view share, commands with their outcome told to the
+ * user, and the keyboard shortcuts.
+ */
+
+import { useLocation, useNavigate } from "@solidjs/router";
+import type {
+	BoardMention,
+	BoardSnapshot,
+	CommandResult,
+	Me,
+	SwitchboardClient,
+	SyncStatus,
+} from "@switchboard/client";
+import type { CommandInput, MemberCard } from "@switchboard/domain";
+import {
+	type Accessor,
+	createContext,
+	createMemo,
+	createSignal,
+	type JSX,
+	onCleanup,
+	onMount,
+	type Setter,
+	useContext,
+} from "solid-js";
+import { createStore, type SetStoreFunction } from "solid-js/store";
+import { type BoardColumn, type BoardFilters, boardColumns, EMPTY_FILTERS } from "./board-model.ts";
+import { useClient, useStore } from "./client-context.tsx";
+import { useToasts } from "./toasts.tsx";
+
+export interface Workspace {
+	client: SwitchboardClient;
+	me: Me;
+	board: Accessor<BoardSnapshot>;
+	status: Accessor<SyncStatus>;
+	/** The current time, ticking every few seconds, for ages and SLA timers. */
+	now: Accessor<number>;
+	/** Mentions by id. */
+	mentionsById: Accessor<Map<string, BoardMention>>;
+	membersById: Accessor<Map<string, MemberCard>>;
+	/** A member's name, or a placeholder when the board does not know them (yet). */
+	memberName(memberId: string): string;
+	filters: BoardFilters;
+	setFilters: SetStoreFunction<BoardFilters>;
+	/** The visible columns after filters. */
+	columns: Accessor<BoardColumn[]>;
+	/** Every visible card, column after column: the order j/k walk. */
+	order: Accessor<BoardMention[]>;
+	selectedId: Accessor<string | null>;
+	setSelectedId: Setter<string | null>;
+	helpOpen: Accessor<boolean>;
+	setHelpOpen: Setter<boolean>;
+	/** Send a command; a refusal is told by the reject toast, a success optionally here. */
+	run(command: CommandInput, success?: string): Promise<CommandResult>;
+	/** Claim the best open conversation for me and open it. */
+	claimNext(): Promise<void>;
+	open(mentionId: string): void;
+}
+
+const WorkspaceContext = createContext<Workspace>();
+
+/** How often ages and SLA timers move on, in ms. */
+const TICK_MS = 10_000;
+
+/** A claimNext answered later than this (queued offline) does not pull the user away. */
+const FOLLOW_CLAIM_MS = 5_000;
+
+function isTypingTarget(target: EventTarget | null): boolean {
+	if (!(target instanceof HTMLElement)) return false;
+	return (
+		target.isContentEditable ||
+		target instanceof HTMLInputElement ||
+		target instanceof HTMLTextAreaElement ||
+		target instanceof HTMLSelectElement ||
+		target.closest("[contenteditable='true'], .cm-editor") !== null
+	);
+}
+
+export function WorkspaceProvider(props: { children: JSX.Element }) {
+	const client = useClient();
+	const toasts = useToasts();
+	const navigate = useNavigate();
+	const location = useLocation();
+	const board = useStore(client.board);
+	const status = useStore(client.status);
+
+	const [now, setNow] = createSignal(Date.now());
+	const timer = setInterval(() => setNow(Date.now()), TICK_MS);
+	onCleanup(() => clearInterval(timer));
+
+	const mentions = createMemo(() => board().mentions);
+	const members = createMemo(() => board().members);
+	const mentionsById = createMemo(() => new Map(mentions().map((m) => [m.id, m])));
+	const membersById = createMemo(() => new Map(members().map((m) => [m.id, m])));
+
+	const [filters, setFilters] = createStore<BoardFilters>({ ...EMPTY_FILTERS });
+	const columns = createMemo(() => boardColumns(mentions(), { ...filters }, client.me.id));
+	const order = createMemo(() => columns().flatMap((column) => column.mentions));
+
+	const [selectedId, setSelectedId] = createSignal<string | null>(null);
+	const [helpOpen, setHelpOpen] = createSignal(false);
+
+	onCleanup(
+		client.onReject((result) => {
+			toasts.notify("error", result.explanation);
+		}),
+	);
+
+	const memberName = (memberId: string) =>
+		membersById().get(memberId)?.name ?? (memberId === client.me.id ? client.me.name : "someone");
+
+	const open = (mentionId: string) => {
+		setSelectedId(mentionId);
+		navigate(`/m/${encodeURIComponent(mentionId)}`);
+	};
+
+	const run = async (command: CommandInput, success?: string) => {
+		const result = await client.send(command);
+		if (result.ok && success) toasts.notify("info", success);
+		return result;
+	};
+
+	const claimNext = async () => {
+		const started = Date.now();
+		const result = await client.send({ name: "claimNext", args: {} });
+		if (!result.ok) return;
+		const mentionId = result.result?.mentionId;
+		if (typeof mentionId !== "string") return;
+		const handle = mentionsById().get(mentionId)?.author.handle;
+		if (Date.now() - started <= FOLLOW_CLAIM_MS) {
+			open(mentionId);
+		} else {
+			toasts.notify("info", handle ? `You now own the conversation with @${handle}.` : "Claimed.");
+		}
+	};
+
+	/** The conversation the shortcuts act on: the open one, else the selected card. */
+	const current = (): BoardMention | undefined => {
+		const match = location.pathname.match(/^\/m\/([^/]+)/);
+		const id = match?.[1] ? decodeURIComponent(match[1]) : selectedId();
+		return id ? mentionsById().get(id) : undefined;
+	};
+
+	const move = (step: 1 | -1) => {
+		const list = order();
+		if (list.length === 0) return;
+		const at = list.findIndex((mention) => mention.id === current()?.id);
+		const next =
+			at === -1
+				? step === 1
+					? 0
+					: list.length - 1
+				: Math.min(list.length - 1, Math.max(0, at + step));
+		const target = list[next];
+		if (!target) return;
+		setSelectedId(target.id);
+		if (location.pathname.startsWith("/m/")) open(target.id);
+	};
+
+	const onKeyDown = (event: KeyboardEvent) => {
+		if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+		if (helpOpen() || isTypingTarget(event.target)) return;
+		const target = event.target instanceof HTMLElement ? event.target : null;
+		// Enter keeps its meaning on buttons and links; it opens only from a card or the page.
+		if (event.key === "Enter" && target?.closest("button, a, summary")) return;
+		const mention = current();
+		switch (event.key) {
+			case "?":
+				setHelpOpen(true);
+				break;
+			case "j":
+				move(1);
+				break;
+			case "k":
+				move(-1);
+				break;
+			case "o":
+			case "Enter":
+				if (!mention) return;
+				open(mention.id);
+				break;
+			case "c":
+				if (!mention) return;
+				void run({ name: "claim", args: { mentionId: mention.id } });
+				break;
+			case "n":
+				void claimNext();
+				break;
+			case "r":
+				if (!mention) return;
+				void run({ name: "release", args: { mentionId: mention.id } });
+				break;
+			default:
+				return;
+		}
+		event.preventDefault();
+	};
+	onMount(() => document.addEventListener("keydown", onKeyDown));
+	onCleanup(() => document.removeEventListener("keydown", onKeyDown));
+
+	const workspace: Workspace = {
+		client,
+		me: client.me,
+		board,
+		status,
+		now,
+		mentionsById,
+		membersById,
+		memberName,
+		filters,
+		setFilters,
+		columns,
+		order,
+		selectedId,
+		setSelectedId,
+		helpOpen,
+		setHelpOpen,
+		run,
+		claimNext,
+		open,
+	};
+	return <WorkspaceContext.Provider value={workspace}>{props.children}</WorkspaceContext.Provider>;
+}
+
+export function useWorkspace(): Workspace {
+	const workspace = useContext(WorkspaceContext);
+	if (!workspace) throw new Error("useWorkspace() is only available inside <WorkspaceProvider>");
+	return workspace;
+}
