@@ -12,7 +12,9 @@ import { connectProvider, waitFor } from "./test-server.ts";
 export function durabilitySuite(
 	database: () => Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>,
 ) {
-	it("keeps a synced draft edit through SIGKILL of the server and a restart", { timeout: 120_000 }, async () => {
+	it("keeps a synced draft edit through SIGKILL of the server and a restart", {
+		timeout: 120_000,
+	}, async () => {
 		const dataDir = await mkdtemp(join(tmpdir(), "switchboard-kill-"));
 		const db = await database();
 		const env = { DATA_DIR: dataDir, SWITCHBOARD_DEMO: "1", ...db.env };

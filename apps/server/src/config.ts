@@ -28,6 +28,11 @@ export interface Config {
 	webDir: string | undefined;
 	/** pino log level. @default "info" */
 	logLevel: string;
+	/**
+	 * Poll sources and deliver outgoing webhooks on a timer. On by default from the
+	 * environment (`SWITCHBOARD_BACKGROUND=0` turns it off); off when left out, as tests do.
+	 */
+	background?: boolean;
 }
 
 const EnvSchema = v.object({
@@ -45,6 +50,7 @@ const EnvSchema = v.object({
 	SWITCHBOARD_DEMO: v.optional(v.picklist(["0", "1", "false", "true"]), "1"),
 	SWITCHBOARD_DEMO_DATA: v.optional(v.string()),
 	SWITCHBOARD_WEB_DIR: v.optional(v.string()),
+	SWITCHBOARD_BACKGROUND: v.optional(v.picklist(["0", "1", "false", "true"]), "1"),
 	LOG_LEVEL: v.optional(
 		v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
 		"info",
@@ -81,6 +87,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 		demoDataDir: resolve(cwd, e.SWITCHBOARD_DEMO_DATA ?? join(repoRoot, "../shared/data")),
 		webDir: resolve(cwd, e.SWITCHBOARD_WEB_DIR ?? join(repoRoot, "apps/web/dist")),
 		logLevel: e.LOG_LEVEL,
+		background: e.SWITCHBOARD_BACKGROUND === "1" || e.SWITCHBOARD_BACKGROUND === "true",
 	};
 }
 

@@ -11,6 +11,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
 import * as v from "valibot";
 import { hashPassword, verifyPassword } from "./passwords.ts";
+import { serveWebClient } from "./web-client.ts";
 
 export const SESSION_COOKIE = "sb_session";
 
@@ -54,12 +55,20 @@ export interface HttpApiOptions {
 	logger: Logger;
 	/** Whether the session cookie is marked Secure (behind HTTPS). */
 	secureCookies?: boolean;
+	/** Folder of the built web client, served for non-API GETs when it exists. */
+	webDir?: string | undefined;
+	/** More routes that need no session (they authenticate otherwise, e.g. signed webhooks). */
+	publicRoutes?: Hono<ApiEnv>[];
+	/** More routes behind the session; `c.get("member")` is the caller. */
+	routes?: Hono<ApiEnv>[];
 }
 
-type Env = { Variables: { member: TokenClaims } };
+/** What the session middleware puts on the context. */
+export type ApiEnv = { Variables: { member: TokenClaims } };
+type Env = ApiEnv;
 
 /** Each issue as `field: message`, so the caller learns which field to fix. */
-function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
 	return issues
 		.map((issue) => {
 			const path = v.getDotPath(issue);
@@ -176,6 +185,8 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		return c.json({ ok: true });
 	});
 
+	for (const routes of options.publicRoutes ?? []) app.route("/", routes);
+
 	// Everything below needs a session: a bearer token or the session cookie.
 	app.use("/api/*", async (c, next) => {
 		const header = c.req.header("authorization");
@@ -219,6 +230,13 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		});
 		return c.json({ mentions: stored.map(({ mention }) => mention) });
 	});
+
+	for (const routes of options.routes ?? []) app.route("/", routes);
+
+	// After every API route, so that the client's SPA fallback never shadows one.
+	if (serveWebClient(app, options.webDir)) {
+		logger.debug({ webDir: options.webDir }, "serving the web client");
+	}
 
 	return app;
 }

@@ -1,6 +1,8 @@
 /**
  * `pnpm start`: run Switchboard with the configuration from the environment.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { loadConfig } from "./config.ts";
 import { startSwitchboard } from "./server.ts";
 
@@ -18,6 +20,9 @@ const lines = [
 	"",
 	`  Switchboard is running at ${switchboard.url}`,
 	`  Storage: ${config.databaseUrl ? "PostgreSQL" : `PGlite in ${config.dataDir}`}${config.redisUrl ? ", Redis" : ""}`,
+	config.webDir && existsSync(join(config.webDir, "index.html"))
+		? `  Web client: ${config.webDir}`
+		: "  Web client: not built (`pnpm start` from the repository root builds it)",
 ];
 if (demo) {
 	lines.push(

@@ -25,6 +25,7 @@ import { type RawData, WebSocket, WebSocketServer } from "ws";
 import type { Config } from "./config.ts";
 import { type DemoSummary, seedDemo } from "./demo.ts";
 import { createHttpApi } from "./http-api.ts";
+import { createIntegrations, type Integrations, type IntegrationsOptions } from "./integrations.ts";
 
 /**
  * Largest WebSocket frame accepted, in bytes. Larger frames close the socket with 1009.
@@ -44,12 +45,16 @@ export interface Switchboard {
 	demo: DemoSummary | null;
 	/** Project newly stored mentions onto their board (ingest paths call this). */
 	board: BoardExtension;
+	/** Sources, triage, replies out and outgoing webhooks (see integrations.ts). */
+	integrations: Integrations;
 	/** Stop accepting, store every document, close the database. */
 	close(): Promise<void>;
 }
 
 export interface StartOptions {
 	logger?: Logger;
+	/** Poller and dispatcher settings (tests shorten timeouts and backoff). */
+	integrations?: Pick<IntegrationsOptions, "poller" | "dispatcher" | "tickMs">;
 }
 
 function rawToBytes(data: RawData): Uint8Array {
@@ -120,7 +125,21 @@ export async function startSwitchboard(
 		timeout: 30_000,
 	});
 
-	const api = createHttpApi({ storage, tokens, logger });
+	const integrations = createIntegrations({
+		storage,
+		secret: config.secret,
+		publisher: board,
+		logger,
+		...options.integrations,
+	});
+	const api = createHttpApi({
+		storage,
+		tokens,
+		logger,
+		webDir: config.webDir,
+		publicRoutes: [integrations.publicRoutes],
+		routes: [integrations.routes],
+	});
 	const server = createAdaptorServer({ fetch: api.fetch });
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 
@@ -155,11 +174,13 @@ export async function startSwitchboard(
 	const { port } = server.address() as AddressInfo;
 	const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
 	const url = `http://${host}:${port}`;
+	if (config.background) integrations.start();
 
 	let closing: Promise<void> | null = null;
 	const close = () => {
 		closing ??= (async () => {
 			server.close();
+			await integrations.stop();
 			for (const ws of wss.clients) ws.close(1001, "Server shutting down");
 			hocuspocus.closeConnections();
 			hocuspocus.flushPendingStores();
@@ -175,5 +196,5 @@ export async function startSwitchboard(
 		return closing;
 	};
 
-	return { url, port, storage, tokens, hocuspocus, logger, demo, board, close };
+	return { url, port, storage, tokens, hocuspocus, logger, demo, board, integrations, close };
 }

@@ -1,5 +1,7 @@
-import type { Priority } from "@switchboard/domain";
+import { evaluateTriageRules, type Priority, type TriageRule } from "@switchboard/domain";
 import Sentiment from "sentiment";
+import { detectAll } from "tinyld";
+import type { ImportedMention } from "./imported-mention.ts";
 
 /** Where the minimal triage draws its lines. */
 export const TRIAGE_THRESHOLDS = {
@@ -51,4 +53,69 @@ function priorityOf(sentiment: number, reach: number): Priority {
 	}
 	if (sentiment >= TRIAGE_THRESHOLDS.positive) return "low";
 	return "normal";
+}
+
+/**
+ * A mention as a source hands it over, before triage: no sentiment yet, and language,
+ * tags and priority only when the source knows them (Mastodon and Bluesky say the
+ * language; an import may carry tags).
+ */
+export type IncomingMention = Omit<
+	ImportedMention,
+	"sentiment" | "language" | "priority" | "tags"
+> & {
+	language?: string | null;
+	tags?: string[];
+};
+
+/**
+ * Below this detection confidence (tinyld's accuracy, 0 to 1) the language is left unknown:
+ * an unknown language routes to anyone, a wrong one to nobody who can answer.
+ */
+const LANGUAGE_CONFIDENCE = 0.5;
+/** Texts shorter than this (letters, without handles and links) are too short to tell. */
+const LANGUAGE_MIN_LETTERS = 12;
+
+/** Words of the message, without handles and links. */
+function messageWords(text: string): string {
+	return text.replace(/https?:\/\/\S+/g, " ").replace(/(^|[^\w])@[\w.@-]+/g, "$1 ");
+}
+
+/**
+ * The language a mention is written in, as an ISO 639-1 code: the source's word when it
+ * has one, else detected (tinyld) when the text is long enough and the detection is
+ * confident, else null.
+ */
+export function languageOf(text: string, hint?: string | null): string | null {
+	const given = hint?.trim().toLowerCase().split(/[-_]/)[0];
+	if (given && /^[a-z]{2,3}$/.test(given)) return given;
+	const words = messageWords(text);
+	if ((words.match(/\p{L}/gu)?.length ?? 0) < LANGUAGE_MIN_LETTERS) return null;
+	const [best] = detectAll(words);
+	return best && best.accuracy >= LANGUAGE_CONFIDENCE ? best.lang : null;
+}
+
+/**
+ * Triage a mention on its way in: sentiment (AFINN), the author's reach and the language
+ * from `scoreMention`/`languageOf`, then the organisation's rules. A rule's priority
+ * overrides the score's; its tags are added, and so is its skill, as a tag: claimNext
+ * routes a conversation to members whose skills match its tags.
+ */
+export function triageMention(
+	incoming: IncomingMention,
+	rules: readonly TriageRule[],
+): ImportedMention {
+	const { language, tags, ...content } = incoming;
+	const score = scoreMention({ text: incoming.text, reach: incoming.author.reach });
+	const verdict = evaluateTriageRules(
+		{ network: incoming.network, text: incoming.text, reach: incoming.author.reach },
+		rules,
+	);
+	return {
+		...content,
+		language: languageOf(incoming.text, language),
+		sentiment: score.sentiment,
+		priority: verdict.priority ?? score.priority,
+		tags: [...new Set([...(tags ?? []), ...verdict.tags, ...verdict.skills])].slice(0, 32),
+	};
 }

@@ -1,4 +1,5 @@
 export { isDatabaseError, SqlState } from "./database-errors.ts";
+export * from "./integration-storage.ts";
 export { KyselyStorage, type StorageDialect } from "./kysely-storage.ts";
 export { type StorageLogger, silentLogger } from "./logger.ts";
 export { createMigrator, MIGRATIONS, migrateToLatest } from "./migrate.ts";

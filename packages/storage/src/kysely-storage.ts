@@ -25,6 +25,7 @@ import {
 	type Transaction,
 } from "kysely";
 import { isDatabaseError, isRetryable, SqlState } from "./database-errors.ts";
+import { IntegrationStore } from "./integration-store.ts";
 import type { StorageLogger } from "./logger.ts";
 import {
 	iso,
@@ -98,7 +99,7 @@ function documentLock(name: string) {
 /**
  * Storage on a kysely database whose schema is migrated (see `openStorage`).
  */
-export class KyselyStorage implements Storage {
+export class KyselyStorage extends IntegrationStore implements Storage {
 	readonly dialect: StorageDialect;
 	/**
 	 * The kysely handle, for tests and maintenance tasks that need SQL the Storage
@@ -108,6 +109,7 @@ export class KyselyStorage implements Storage {
 	readonly #logger: StorageLogger;
 
 	constructor(db: Kysely<Database>, dialect: StorageDialect, logger: StorageLogger) {
+		super(db);
 		this.db = db;
 		this.dialect = dialect;
 		this.#logger = logger;

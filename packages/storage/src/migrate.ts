@@ -5,10 +5,12 @@
 import type { Kysely } from "kysely";
 import { type Migration, type MigrationResultSet, Migrator } from "kysely/migration";
 import * as initial from "./migrations/2026-11-26T00-00-00-initial.ts";
+import * as sources from "./migrations/2026-11-26T10-30-00-sources.ts";
 
 /** Every migration by name; names sort in the order the migrations run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
 	"2026-11-26T00-00-00-initial": initial,
+	"2026-11-26T10-30-00-sources": sources,
 };
 
 /** A kysely Migrator over {@link MIGRATIONS}. */

@@ -15,6 +15,7 @@ import type {
 	ThreadMessage,
 } from "@switchboard/domain";
 import type { ColumnType, Generated } from "kysely";
+import type { IntegrationTables } from "./integration-schema.ts";
 import type { CommandOutcome } from "./storage.ts";
 
 /** A `timestamptz`: read as a Date, written as a Date or an ISO string. */
@@ -136,7 +137,7 @@ export interface DocumentUpdatesTable {
 }
 
 /** Every table Switchboard keeps. */
-export interface Database {
+export interface Database extends IntegrationTables {
 	organisations: OrganisationsTable;
 	members: MembersTable;
 	boards: BoardsTable;

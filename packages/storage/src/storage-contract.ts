@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { Command, Member, MentionStatus } from "@switchboard/domain";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { integrationContract } from "./integration-contract.ts";
 import { KyselyStorage } from "./kysely-storage.ts";
 import type { CommandOutcome, NewMention, Storage } from "./storage.ts";
 
@@ -709,5 +710,7 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
 		it("answers ping", async () => {
 			await expect(storage.ping()).resolves.toBeUndefined();
 		});
+
+		integrationContract(() => storage);
 	});
 }

@@ -16,6 +16,7 @@ import type {
 	RejectCode,
 	Role,
 } from "@switchboard/domain";
+import type { IntegrationStorage } from "./integration-storage.ts";
 
 /** A member as stored, with the scrypt hash of their password. */
 export type MemberWithSecret = Member & { passwordHash: string };
@@ -96,7 +97,8 @@ export interface StoredDocument {
 	lastUpdateId: number;
 }
 
-export interface Storage {
+/** Everything Switchboard keeps; the sources-and-replies part is in `integration-storage.ts`. */
+export interface Storage extends IntegrationStorage {
 	readonly dialect: "pglite" | "postgres";
 
 	/** Cheap round trip; throws when the database is unreachable. */

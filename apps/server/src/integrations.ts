@@ -1,0 +1,98 @@
+/**
+ * Sources, triage and replies out, wired for one server: the ingest path, the source
+ * poller, the webhook dispatcher, the reply sender and their HTTP routes. The poller and
+ * dispatcher run on timers only when started (`background`); tests call `runOnce`.
+ */
+import type { Storage } from "@switchboard/storage";
+import type { Hono } from "hono";
+import type { Logger } from "pino";
+import type { ApiEnv } from "./http-api.ts";
+import { createIncomingWebhookRoutes } from "./incoming-webhook.ts";
+import { Ingestor, type MentionPublisher } from "./ingest.ts";
+import { createIntegrationsApi } from "./integrations-api.ts";
+import { ReplySender } from "./reply-sender.ts";
+import { createSecretBox, type SecretBox } from "./secret-box.ts";
+import { SourcePoller, type SourcePollerOptions } from "./source-poller.ts";
+import { WebhookDispatcher, type WebhookDispatcherOptions } from "./webhook-dispatcher.ts";
+
+export interface IntegrationsOptions {
+	storage: Storage;
+	/** The server secret; the key that seals stored secrets derives from it. */
+	secret: string;
+	publisher: MentionPublisher | null;
+	logger: Logger;
+	poller?: Partial<SourcePollerOptions>;
+	dispatcher?: Partial<WebhookDispatcherOptions>;
+	/** How often the background loops look for due work. @default 5 s */
+	tickMs?: number;
+}
+
+export interface Integrations {
+	secrets: SecretBox;
+	ingestor: Ingestor;
+	poller: SourcePoller;
+	dispatcher: WebhookDispatcher;
+	sender: ReplySender;
+	/** Routes without a session (the signed webhook). */
+	publicRoutes: Hono<ApiEnv>;
+	/** Routes behind the session. */
+	routes: Hono<ApiEnv>;
+	/** Poll sources and deliver webhooks on a timer until `stop`. */
+	start(): void;
+	/** Stop the timers and wait for the round in progress. */
+	stop(): Promise<void>;
+}
+
+export function createIntegrations(options: IntegrationsOptions): Integrations {
+	const { storage, logger, publisher } = options;
+	const log = logger.child({ component: "integrations" });
+	const secrets = createSecretBox(options.secret);
+	const ingestor = new Ingestor({ storage, publisher, logger: log });
+	const poller = new SourcePoller({ storage, ingestor, secrets, logger: log, ...options.poller });
+	const dispatcher = new WebhookDispatcher({
+		storage,
+		secrets,
+		logger: log,
+		...options.dispatcher,
+	});
+	const sender = new ReplySender({ storage, secrets, publisher, logger: log });
+
+	let timer: NodeJS.Timeout | null = null;
+	let round: Promise<void> = Promise.resolve();
+	let running = false;
+	const tick = () => {
+		// One round at a time: a slow feed must not pile rounds up.
+		if (running) return;
+		running = true;
+		round = (async () => {
+			try {
+				await poller.runOnce();
+				await dispatcher.runOnce();
+			} catch (error) {
+				log.warn({ err: error }, "background round failed; trying again on the next tick");
+			} finally {
+				running = false;
+			}
+		})();
+	};
+
+	return {
+		secrets,
+		ingestor,
+		poller,
+		dispatcher,
+		sender,
+		publicRoutes: createIncomingWebhookRoutes({ storage, ingestor, secrets }),
+		routes: createIntegrationsApi({ storage, secrets, sender }),
+		start() {
+			if (timer) return;
+			timer = setInterval(tick, options.tickMs ?? 5_000);
+			timer.unref();
+		},
+		async stop() {
+			if (timer) clearInterval(timer);
+			timer = null;
+			await round;
+		},
+	};
+}

@@ -1,0 +1,227 @@
+/**
+ * Replies out: a member's approved reply posted from their own connected account as a
+ * reply to the mention, then recorded with the domain's `markReplied` command (so the
+ * board, the activity log and the `mention.replied` webhook follow as for any command).
+ * Every attempt is a stored send; a failed one keeps its error and can be retried.
+ */
+import {
+	loginBluesky,
+	type SourceError,
+	sendBlueskyReply,
+	sendMastodonReply,
+} from "@switchboard/connectors";
+import {
+	AppError,
+	countsAgainstCapacity,
+	draftHash,
+	type Member,
+	type Mention,
+	type ReplyNetwork,
+	ReplyNetworks,
+} from "@switchboard/domain";
+import type { ConnectedAccountWithCredential, ReplySend, Storage } from "@switchboard/storage";
+import type { Logger } from "pino";
+import type { MentionPublisher } from "./ingest.ts";
+import type { SecretBox } from "./secret-box.ts";
+
+export interface ReplySenderOptions {
+	storage: Storage;
+	secrets: SecretBox;
+	publisher: MentionPublisher | null;
+	logger: Pick<Logger, "warn" | "info">;
+	/** Per request to the network. @default 15 s */
+	timeoutMs?: number;
+}
+
+export type SendOutcome =
+	| { ok: true; send: ReplySend; mention: Mention }
+	| { ok: false; send: ReplySend; error: string };
+
+/** What a Bluesky connection stores, sealed. */
+interface BlueskyCredential {
+	identifier: string;
+	password: string;
+}
+
+const MAX_REPLY_CHARS = 5_000;
+
+export class ReplySender {
+	private readonly options: ReplySenderOptions;
+
+	constructor(options: ReplySenderOptions) {
+		this.options = options;
+	}
+
+	/** Post `text` as the reply to a mention the member owns. */
+	async send(member: Member, mentionId: string, text: string): Promise<SendOutcome> {
+		const { storage } = this.options;
+		const trimmed = text.trim();
+		if (!trimmed) throw new AppError("invalid", "text: the reply is empty.");
+		if (trimmed.length > MAX_REPLY_CHARS) {
+			throw new AppError("too_large", `text: at most ${MAX_REPLY_CHARS} characters.`);
+		}
+		const { mention, boardId, network, account } = await this.check(member, mentionId, trimmed);
+		const send = await storage.createReplySend({
+			orgId: member.orgId,
+			boardId,
+			mentionId: mention.id,
+			memberId: member.id,
+			network,
+			text: trimmed,
+		});
+		return this.attempt(member, mention, account, send);
+	}
+
+	/** Try a failed send again, with its text, from the member's account as it is now. */
+	async retry(member: Member, sendId: string): Promise<SendOutcome> {
+		const { storage } = this.options;
+		const send = await storage.getReplySend(member.orgId, sendId);
+		if (!send || send.memberId !== member.id) {
+			throw new AppError("not_found", "No such send of yours.");
+		}
+		if (send.status !== "failed") {
+			throw new AppError("conflict", `This send is ${send.status}; only a failed send is retried.`);
+		}
+		const { mention, account } = await this.check(member, send.mentionId, send.text);
+		const again = await storage.updateReplySend(member.orgId, send.id, {
+			status: "sending",
+			error: null,
+			attempt: true,
+		});
+		if (!again) throw new AppError("not_found", "No such send of yours.");
+		return this.attempt(member, mention, account, again);
+	}
+
+	/** Everything that must hold before anything is posted. */
+	private async check(member: Member, mentionId: string, text: string) {
+		const { storage } = this.options;
+		const stored = await storage.getMention(member.orgId, mentionId);
+		const boardId = await storage.getMentionBoardId(member.orgId, mentionId);
+		if (!stored || !boardId)
+			throw new AppError("not_found", "That conversation is not on a board.");
+		const { mention } = stored;
+		const network = mention.network;
+		if (!ReplyNetworks.includes(network as ReplyNetwork)) {
+			throw new AppError(
+				"conflict",
+				`No connector posts to ${network}; post the reply by hand and record its URL (markReplied).`,
+			);
+		}
+		if (mention.owner?.memberId !== member.id) {
+			throw new AppError("forbidden", "Only the conversation's owner sends its reply.");
+		}
+		if (!countsAgainstCapacity(mention.status) || mention.status === "in_review") {
+			throw new AppError(
+				"conflict",
+				`Cannot send the reply of a conversation that is ${mention.status.replace("_", " ")}.`,
+			);
+		}
+		if (
+			mention.review?.state === "approved" &&
+			mention.review.hash !== null &&
+			mention.review.hash !== draftHash(text)
+		) {
+			throw new AppError(
+				"conflict",
+				"The text is not the one approved; submit the changed reply for review again.",
+			);
+		}
+		const account = await storage.getConnectedAccount(member.id, network as ReplyNetwork);
+		if (!account) {
+			throw new AppError(
+				"conflict",
+				`Connect your ${network === "mastodon" ? "Mastodon" : "Bluesky"} account first (PUT /api/me/accounts/${network}), or post by hand and record the URL.`,
+			);
+		}
+		return { mention, boardId, network: network as ReplyNetwork, account };
+	}
+
+	private async attempt(
+		member: Member,
+		mention: Mention,
+		account: ConnectedAccountWithCredential,
+		send: ReplySend,
+	): Promise<SendOutcome> {
+		const { storage, logger } = this.options;
+		let url: string;
+		try {
+			url = await this.post(account, mention, send);
+		} catch (error) {
+			const message = (error as SourceError).message ?? String(error);
+			const failed = await storage.updateReplySend(member.orgId, send.id, {
+				status: "failed",
+				error: message,
+			});
+			logger.warn({ send: send.id, mention: mention.id, error: message }, "reply send failed");
+			return { ok: false, send: failed ?? send, error: message };
+		}
+		// The send id is the command id: a repeat (after a crash) is answered, not applied twice.
+		const outcome = await storage.executeCommand({
+			orgId: member.orgId,
+			boardId: send.boardId,
+			actorId: member.id,
+			commandId: send.id,
+			command: {
+				name: "markReplied",
+				args: { mentionId: mention.id, url, hash: draftHash(send.text) },
+			},
+			now: new Date().toISOString(),
+		});
+		const error = outcome.ok
+			? null
+			: `Posted, but the conversation could not be marked replied: ${outcome.message}`;
+		const sent = await storage.updateReplySend(member.orgId, send.id, {
+			status: "sent",
+			url,
+			error,
+		});
+		const stored = await storage.getMention(member.orgId, mention.id);
+		if (stored && this.options.publisher) {
+			await this.options.publisher.publish(member.orgId, send.boardId, [stored]).catch((err) => {
+				logger.warn(
+					{ err, mention: mention.id },
+					"replied conversation could not be projected now",
+				);
+			});
+		}
+		return { ok: true, send: sent ?? send, mention: stored?.mention ?? mention };
+	}
+
+	private async post(
+		account: ConnectedAccountWithCredential,
+		mention: Mention,
+		send: ReplySend,
+	): Promise<string> {
+		const credential = this.options.secrets.open(account.sealedCredential);
+		const timeoutMs = this.options.timeoutMs ?? 15_000;
+		if (account.network === "mastodon") {
+			const sent = await sendMastodonReply({
+				instanceUrl: account.serverUrl,
+				accessToken: credential,
+				timeoutMs,
+				target: { url: mention.url ?? mention.externalId, authorHandle: mention.author.handle },
+				text: send.text,
+				idempotencyKey: send.id,
+			});
+			return sent.url;
+		}
+		const { identifier, password } = JSON.parse(credential) as BlueskyCredential;
+		const agent = await loginBluesky({
+			service: account.serverUrl,
+			identifier,
+			password,
+			timeoutMs,
+		});
+		const sent = await sendBlueskyReply(agent, {
+			targetUri: mention.externalId,
+			text: send.text,
+			language: mention.language,
+		});
+		return sent.url;
+	}
+}
+
+/** Seal a Bluesky credential for storage. */
+export function blueskyCredential(identifier: string, password: string): string {
+	return JSON.stringify({ identifier, password } satisfies BlueskyCredential);
+}

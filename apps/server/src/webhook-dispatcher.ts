@@ -1,0 +1,142 @@
+/**
+ * Delivers the organisations' outgoing webhooks from the queue in storage: picks up
+ * claimed/replied events from the activity log, sends what is due (signed), and on
+ * failure schedules the next attempt with exponential backoff until it gives up. Several
+ * instances may run it: deliveries are leased, not taken twice.
+ */
+import { deliverWebhook, SourceError } from "@switchboard/connectors";
+import { type Mention, WebhookEvents } from "@switchboard/domain";
+import type { Storage } from "@switchboard/storage";
+import type { Logger } from "pino";
+import type { SecretBox } from "./secret-box.ts";
+
+export interface WebhookDispatcherOptions {
+	storage: Storage;
+	secrets: SecretBox;
+	logger: Pick<Logger, "warn" | "debug">;
+	/** Delay before the second attempt; doubles each time. @default 30 s */
+	backoffBaseMs?: number;
+	/** Longest delay between attempts. @default 1 h */
+	backoffMaxMs?: number;
+	/** Attempts before a delivery is marked failed (it can be retried by hand). @default 8 */
+	maxAttempts?: number;
+	/** Per request. @default 10 s */
+	timeoutMs?: number;
+	/** How long a taken delivery is hidden from other instances. @default 2 min */
+	leaseMs?: number;
+	/** How far back the activity log is read for events. @default 1 day */
+	lookbackMs?: number;
+}
+
+export interface DispatchReport {
+	delivered: number;
+	failed: number;
+}
+
+const BATCH = 50;
+
+export class WebhookDispatcher {
+	private readonly options: WebhookDispatcherOptions;
+
+	constructor(options: WebhookDispatcherOptions) {
+		this.options = options;
+	}
+
+	/** The delay after `attempts` failed attempts. */
+	backoff(attempts: number): number {
+		const base = this.options.backoffBaseMs ?? 30_000;
+		const max = this.options.backoffMaxMs ?? 3_600_000;
+		return Math.min(max, base * 2 ** Math.max(0, attempts - 1));
+	}
+
+	/**
+	 * Queue a `mention.sla_breached` event for a conversation past its claim or reply
+	 * target; once per mention and kind, however often it is called.
+	 */
+	async slaBreached(input: {
+		orgId: string;
+		boardId: string;
+		mention: Mention;
+		kind: "claim" | "reply";
+		/** The target that was missed, ISO. */
+		dueAt: string;
+		now?: Date;
+	}): Promise<number> {
+		const { mention } = input;
+		return this.options.storage.enqueueWebhookEvent({
+			orgId: input.orgId,
+			event: WebhookEvents.slaBreached,
+			dedupeKey: `sla:${mention.id}:${input.kind}`,
+			payload: {
+				orgId: input.orgId,
+				boardId: input.boardId,
+				mentionId: mention.id,
+				kind: input.kind,
+				dueAt: input.dueAt,
+				mention: {
+					network: mention.network,
+					url: mention.url,
+					priority: mention.priority,
+					status: mention.status,
+					ownerId: mention.owner?.memberId ?? null,
+					postedAt: mention.postedAt,
+				},
+			},
+			now: (input.now ?? new Date()).toISOString(),
+		});
+	}
+
+	/** Queue new activity events, then attempt every delivery due at `now`. */
+	async runOnce(now: Date = new Date()): Promise<DispatchReport> {
+		const { storage, secrets, logger } = this.options;
+		const report: DispatchReport = { delivered: 0, failed: 0 };
+		const since = new Date(now.getTime() - (this.options.lookbackMs ?? 86_400_000));
+		await storage.enqueueActivityEvents(now.toISOString(), since.toISOString());
+		const leaseUntil = new Date(now.getTime() + (this.options.leaseMs ?? 120_000)).toISOString();
+		for (;;) {
+			const due = await storage.claimDueDeliveries(now.toISOString(), leaseUntil, BATCH);
+			for (const delivery of due) {
+				try {
+					const { status } = await deliverWebhook({
+						url: delivery.url,
+						secret: secrets.open(delivery.sealedSecret),
+						event: delivery.event,
+						deliveryId: delivery.id,
+						body: {
+							id: delivery.id,
+							event: delivery.event,
+							createdAt: delivery.createdAt,
+							data: delivery.payload,
+						},
+						timeoutMs: this.options.timeoutMs ?? 10_000,
+					});
+					await storage.recordDeliveryAttempt(delivery.id, {
+						ok: true,
+						status,
+						at: new Date().toISOString(),
+					});
+					report.delivered++;
+				} catch (error) {
+					const attempts = delivery.attempts + 1;
+					const giveUp = attempts >= (this.options.maxAttempts ?? 8);
+					const message = error instanceof Error ? error.message : String(error);
+					await storage.recordDeliveryAttempt(delivery.id, {
+						ok: false,
+						error: message,
+						status: error instanceof SourceError ? (error.status ?? null) : null,
+						nextAttemptAt: giveUp
+							? null
+							: new Date(now.getTime() + this.backoff(attempts)).toISOString(),
+					});
+					report.failed++;
+					logger.debug(
+						{ delivery: delivery.id, attempts, giveUp, error: message },
+						"webhook delivery failed",
+					);
+				}
+			}
+			if (due.length < BATCH) break;
+		}
+		return report;
+	}
+}

@@ -1,0 +1,66 @@
+/**
+ * A local HTTP server on 127.0.0.1, port 0, for tests that talk to a stand-in of a
+ * remote service (a feed, a Mastodon instance, a Bluesky PDS, a webhook receiver).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface RecordedRequest {
+	method: string;
+	/** Path and query, as sent. */
+	url: string;
+	headers: IncomingMessage["headers"];
+	body: string;
+}
+
+export type StandInHandler = (
+	request: RecordedRequest,
+	response: ServerResponse,
+) => void | Promise<void>;
+
+export interface StandInServer {
+	/** `http://127.0.0.1:<port>` */
+	url: string;
+	/** Every request received, oldest first. */
+	requests: RecordedRequest[];
+	close(): Promise<void>;
+}
+
+/** Start a server that records each request and hands it to `handler`. */
+export async function startStandIn(handler: StandInHandler): Promise<StandInServer> {
+	const requests: RecordedRequest[] = [];
+	const server = createServer(async (req, res) => {
+		const chunks: Buffer[] = [];
+		for await (const chunk of req) chunks.push(chunk as Buffer);
+		const recorded: RecordedRequest = {
+			method: req.method ?? "GET",
+			url: req.url ?? "/",
+			headers: req.headers,
+			body: Buffer.concat(chunks).toString("utf8"),
+		};
+		requests.push(recorded);
+		try {
+			await handler(recorded, res);
+		} catch (error) {
+			if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+			res.end(String(error));
+		}
+	});
+	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+	const { port } = server.address() as AddressInfo;
+	return {
+		url: `http://127.0.0.1:${port}`,
+		requests,
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.closeAllConnections();
+				server.close(() => resolve());
+			}),
+	};
+}
+
+/** Answer JSON with a status. */
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+	response.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+	response.end(JSON.stringify(body));
+}

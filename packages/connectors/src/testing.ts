@@ -1,0 +1,4 @@
+/** Stand-in servers for tests of code that talks to feeds, Mastodon, Bluesky or webhooks. */
+export * from "./bluesky-stand-in.ts";
+export * from "./mastodon-stand-in.ts";
+export * from "./stand-in-server.ts";

@@ -1,0 +1,463 @@
+/**
+ * Replies out and outgoing webhooks against a real server on port 0: a member connects
+ * Mastodon and Bluesky accounts (stand-ins), sends the reply of a conversation they own,
+ * sees a failed send kept with its error and retried; an organisation's webhook receives
+ * signed events, retried with backoff by a receiver that fails the first attempts.
+ */
+import { randomUUID } from "node:crypto";
+import { pollMastodon, verifySignature } from "@switchboard/connectors";
+import {
+	STAND_IN_APP_PASSWORD,
+	STAND_IN_TOKEN,
+	type StandInBluesky,
+	type StandInMastodon,
+	type StandInServer,
+	startBlueskyStandIn,
+	startMastodonStandIn,
+	startStandIn,
+} from "@switchboard/connectors/testing";
+import { type Command, draftHash, readMention } from "@switchboard/domain";
+import { WebhookDispatcher } from "@switchboard/server";
+import type { KyselyStorage } from "@switchboard/storage";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestClient, type TestServer, waitFor } from "./utils/test-server.ts";
+
+let server: TestServer;
+let mastodon: StandInMastodon;
+let bluesky: StandInBluesky;
+let adminToken: string;
+let board: TestClient;
+
+const ana = { id: "7", username: "ana", display_name: "Ana", followers_count: 50 };
+
+async function call(path: string, token: string, body?: unknown, method?: string) {
+	const response = await fetch(`${server.url}${path}`, {
+		method: method ?? (body === undefined ? "GET" : "POST"),
+		headers: {
+			authorization: `Bearer ${token}`,
+			...(body !== undefined ? { "content-type": "application/json" } : {}),
+		},
+		...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+	});
+	return { status: response.status, json: await response.json() };
+}
+
+async function run(memberKey: string, command: Command) {
+	const member = server.members[memberKey]!;
+	const outcome = await server.switchboard.storage.executeCommand({
+		orgId: "acme",
+		boardId: "main",
+		actorId: member.id,
+		commandId: randomUUID(),
+		command,
+		now: new Date().toISOString(),
+	});
+	if (!outcome.ok) throw new Error(`${command.name}: ${outcome.message}`);
+}
+
+/** A Mastodon mention ingested as the Mastodon source would, claimed by Dana. */
+async function mastodonMention(text: string) {
+	const status = mastodon.addStatus({ account: ana, text, mention: true });
+	// Read as the Mastodon source reads it.
+	const { mentions } = await pollMastodon({
+		instanceUrl: mastodon.url,
+		accessToken: STAND_IN_TOKEN,
+		now: new Date(),
+	});
+	const { stored } = await server.switchboard.integrations.ingestor.ingest(
+		"acme",
+		"main",
+		mentions.filter((m) => m.externalId === status.uri),
+	);
+	const id = stored[0]!.mention.id;
+	await run("dana", { name: "claim", args: { mentionId: id } });
+	return { status, id };
+}
+
+beforeAll(async () => {
+	server = await startTestServer();
+	mastodon = await startMastodonStandIn();
+	bluesky = await startBlueskyStandIn();
+	const admin = await server.switchboard.storage.createMember({
+		orgId: "acme",
+		email: "ada@acme.test",
+		name: "Ada Admin",
+		role: "admin",
+		capacity: 5,
+		passwordHash: "unused",
+	});
+	adminToken = await server.switchboard.tokens.sign({
+		memberId: admin.id,
+		orgId: "acme",
+		role: "admin",
+		name: admin.name,
+	});
+	board = await server.board(server.members.dana!);
+});
+afterAll(async () => {
+	await server?.close();
+	await mastodon?.close();
+	await bluesky?.close();
+});
+
+describe("connected accounts", () => {
+	it("connects a Mastodon account after checking its token, and keeps the token sealed", async () => {
+		const dana = server.members.dana!.token;
+		const refused = await call(
+			"/api/me/accounts/mastodon",
+			dana,
+			{
+				instanceUrl: mastodon.url,
+				accessToken: "wrong",
+			},
+			"PUT",
+		);
+		expect(refused.status).toBe(400);
+		expect(refused.json.error.message).toMatch(/could not be connected.*HTTP 401/);
+
+		const connected = await call(
+			"/api/me/accounts/mastodon",
+			dana,
+			{
+				instanceUrl: mastodon.url,
+				accessToken: STAND_IN_TOKEN,
+			},
+			"PUT",
+		);
+		expect(connected).toMatchObject({
+			status: 200,
+			json: {
+				account: { network: "mastodon", handle: `acme@${mastodon.host}`, serverUrl: mastodon.url },
+			},
+		});
+		expect(JSON.stringify(connected.json)).not.toContain(STAND_IN_TOKEN);
+		const listed = await call("/api/me/accounts", dana);
+		expect(listed.json.accounts).toHaveLength(1);
+		const storage = server.switchboard.storage as KyselyStorage;
+		const row = await storage.db
+			.selectFrom("connected_accounts")
+			.select("sealed_credential")
+			.where("member_id", "=", server.members.dana!.id)
+			.executeTakeFirstOrThrow();
+		expect(row.sealed_credential).not.toContain(STAND_IN_TOKEN);
+		// Another member sees only their own.
+		expect((await call("/api/me/accounts", server.members.sam!.token)).json.accounts).toEqual([]);
+	});
+
+	it("connects a Bluesky account with an app password", async () => {
+		const connected = await call(
+			"/api/me/accounts/bluesky",
+			server.members.dana!.token,
+			{
+				service: bluesky.url,
+				identifier: "acme.bsky.social",
+				appPassword: STAND_IN_APP_PASSWORD,
+			},
+			"PUT",
+		);
+		expect(connected.json.account).toMatchObject({
+			network: "bluesky",
+			handle: "acme.bsky.social",
+		});
+		expect(
+			(await call("/api/me/accounts/twitter", server.members.dana!.token, {}, "PUT")).status,
+		).toBe(404);
+	});
+});
+
+describe("send", () => {
+	it("keeps a failed send with its error, retries it, and marks the conversation replied", async () => {
+		const dana = server.members.dana!.token;
+		const { status, id } = await mastodonMention("my parcel never came");
+
+		mastodon.failNext(503);
+		const failed = await call(`/api/mentions/${id}/send`, dana, { text: "Sorry! We are on it." });
+		expect(failed.status).toBe(502);
+		expect(failed.json.error.message).toMatch(
+			/Finding the post to reply to: the instance answered HTTP 503/,
+		);
+		expect(failed.json.send).toMatchObject({ status: "failed", attempts: 1, url: null });
+		expect(mastodon.posted).toEqual([]);
+		const listed = await call(`/api/mentions/${id}/sends`, server.members.morgan!.token);
+		expect(listed.json.sends).toEqual([
+			expect.objectContaining({ id: failed.json.send.id, status: "failed" }),
+		]);
+		expect((await server.switchboard.storage.getMention("acme", id))?.mention.status).toBe(
+			"claimed",
+		);
+
+		// Only its member retries it.
+		expect(
+			(await call(`/api/sends/${failed.json.send.id}/retry`, server.members.sam!.token, {})).status,
+		).toBe(404);
+		const retried = await call(`/api/sends/${failed.json.send.id}/retry`, dana, {});
+		expect(retried.status).toBe(200);
+		expect(retried.json.send).toMatchObject({ status: "sent", attempts: 2, error: null });
+		const url = retried.json.send.url as string;
+		expect(url).toMatch(new RegExp(`^${mastodon.url}/@acme/`));
+		expect(mastodon.posted).toEqual([
+			{
+				body: expect.objectContaining({
+					status: `@ana@${mastodon.host} Sorry! We are on it.`,
+					in_reply_to_id: status.id,
+				}),
+				idempotencyKey: failed.json.send.id,
+			},
+		]);
+		expect(retried.json.mention).toMatchObject({
+			status: "replied",
+			reply: { url, hash: draftHash("Sorry! We are on it."), by: server.members.dana!.id },
+		});
+		// The board the team has open shows it replied.
+		await waitFor(
+			() => readMention(board.doc, id)?.status === "replied",
+			5000,
+			"replied on the board",
+		);
+		const activity = await server.switchboard.storage.listActivity("acme", {
+			mentionId: id,
+			limit: 1,
+		});
+		expect(activity[0]).toMatchObject({ action: "markReplied", commandId: failed.json.send.id });
+		// A sent send is not sent again.
+		expect((await call(`/api/sends/${failed.json.send.id}/retry`, dana, {})).status).toBe(409);
+	});
+
+	it("sends only for the owner, only the approved text, and only with a connected account", async () => {
+		const { id } = await mastodonMention("is there an outage?");
+		const text = "No outage, a local issue: restart your router.";
+		await run("dana", { name: "submitForReview", args: { mentionId: id, hash: draftHash(text) } });
+		await run("morgan", { name: "approve", args: { mentionId: id, hash: draftHash(text) } });
+
+		const sam = await call(`/api/mentions/${id}/send`, server.members.sam!.token, { text });
+		expect(sam).toMatchObject({ status: 403, json: { error: { code: "forbidden" } } });
+		const changed = await call(`/api/mentions/${id}/send`, server.members.dana!.token, {
+			text: `${text}!`,
+		});
+		expect(changed.status).toBe(409);
+		expect(changed.json.error.message).toMatch(/not the one approved/);
+		const empty = await call(`/api/mentions/${id}/send`, server.members.dana!.token, {
+			text: "  ",
+		});
+		expect(empty.status).toBe(400);
+
+		const twitter = server.mentions[0]!.mention.id;
+		await run("kim", { name: "claim", args: { mentionId: twitter } });
+		const noConnector = await call(`/api/mentions/${twitter}/send`, server.members.kim!.token, {
+			text,
+		});
+		expect(noConnector.status).toBe(409);
+		expect(noConnector.json.error.message).toMatch(
+			/No connector posts to twitter; post the reply by hand/,
+		);
+
+		const sent = await call(`/api/mentions/${id}/send`, server.members.dana!.token, { text });
+		expect(sent.json.mention).toMatchObject({ status: "replied" });
+		expect(await server.switchboard.storage.listReplySends("acme", { mentionId: id })).toEqual([
+			expect.objectContaining({ status: "sent", attempts: 1 }),
+		]);
+	});
+
+	it("replies on Bluesky with reply references to the mention", async () => {
+		const carla = {
+			did: "did:plc:carla6carla6carla6carla6",
+			handle: "carla.bsky.social",
+			followersCount: 77,
+		};
+		const post = bluesky.addPost({
+			author: carla,
+			text: "@acme.bsky.social help",
+			reason: "mention",
+			langs: ["en"],
+		});
+		const { stored } = await server.switchboard.integrations.ingestor.ingest("acme", "main", [
+			{
+				network: "bluesky",
+				externalId: String(post.uri),
+				url: "https://bsky.app/profile/carla.bsky.social/post/x",
+				author: { handle: carla.handle, name: carla.handle, reach: 77 },
+				text: "help",
+				thread: [],
+				postedAt: new Date().toISOString(),
+				ingestedAt: new Date().toISOString(),
+			},
+		]);
+		const id = stored[0]!.mention.id;
+		await run("dana", { name: "claim", args: { mentionId: id } });
+		const sent = await call(`/api/mentions/${id}/send`, server.members.dana!.token, {
+			text: "Here to help.",
+		});
+		expect(sent.status).toBe(200);
+		const ref = { uri: post.uri, cid: post.cid };
+		expect(bluesky.created[0]?.record).toMatchObject({
+			text: "Here to help.",
+			reply: { root: ref, parent: ref },
+		});
+		expect(sent.json.send.url).toMatch(/^https:\/\/bsky\.app\/profile\/acme\.bsky\.social\/post\//);
+		expect(sent.json.mention.status).toBe("replied");
+	});
+});
+
+describe("outgoing webhooks", () => {
+	let receiver: StandInServer;
+	let secret: string;
+	let webhookId: string;
+	/** The receiver fails each delivery's first two attempts. */
+	const attempts = new Map<string, number>();
+
+	beforeAll(async () => {
+		receiver = await startStandIn((request, response) => {
+			const id = String(request.headers["x-switchboard-delivery"]);
+			const count = (attempts.get(id) ?? 0) + 1;
+			attempts.set(id, count);
+			response.writeHead(count <= 2 ? 500 : 200);
+			response.end();
+		});
+		const created = await call("/api/orgs/acme/webhooks", adminToken, {
+			url: `${receiver.url}/hook`,
+			events: [
+				"mention.high_priority",
+				"mention.claimed",
+				"mention.replied",
+				"mention.sla_breached",
+			],
+		});
+		expect(created.status).toBe(201);
+		secret = created.json.secret;
+		webhookId = created.json.webhook.id;
+		expect((await call("/api/orgs/acme/webhooks", server.members.dana!.token)).status).toBe(403);
+	});
+	afterAll(async () => {
+		await receiver.close();
+	});
+
+	it("delivers signed events, retrying with backoff until the receiver accepts", async () => {
+		const { integrations } = server.switchboard;
+		const { stored } = await integrations.ingestor.ingest("acme", "main", [
+			{
+				network: "other",
+				externalId: `hook-${randomUUID()}`,
+				url: null,
+				author: { handle: "vip", name: "VIP", reach: 1_000_000 },
+				text: "Your service is terrible",
+				thread: [],
+				postedAt: new Date().toISOString(),
+				ingestedAt: new Date().toISOString(),
+			},
+		]);
+		const mentionId = stored[0]!.mention.id;
+		expect(stored[0]!.mention.priority).toBe("high");
+		await run("sam", { name: "claim", args: { mentionId } });
+		await integrations.dispatcher.slaBreached({
+			orgId: "acme",
+			boardId: "main",
+			mention: stored[0]!.mention,
+			kind: "reply",
+			dueAt: new Date().toISOString(),
+		});
+
+		const t0 = Date.now() + 1000;
+		const first = await integrations.dispatcher.runOnce(new Date(t0));
+		expect(first).toEqual({ delivered: 0, failed: 3 });
+		// Not due again before the backoff (30 s after the first failure).
+		expect(await integrations.dispatcher.runOnce(new Date(t0 + 29_000))).toEqual({
+			delivered: 0,
+			failed: 0,
+		});
+		expect(await integrations.dispatcher.runOnce(new Date(t0 + 30_000))).toEqual({
+			delivered: 0,
+			failed: 3,
+		});
+		// Then 60 s after the second.
+		expect(await integrations.dispatcher.runOnce(new Date(t0 + 89_000))).toEqual({
+			delivered: 0,
+			failed: 0,
+		});
+		expect(await integrations.dispatcher.runOnce(new Date(t0 + 90_000))).toEqual({
+			delivered: 3,
+			failed: 0,
+		});
+
+		const delivered = receiver.requests.filter(
+			(r) => attempts.get(String(r.headers["x-switchboard-delivery"])) === 3,
+		);
+		const last = receiver.requests.slice(-3);
+		const events = last.map(
+			(r) => JSON.parse(r.body) as { event: string; data: { mentionId: string } },
+		);
+		expect(events.map((e) => e.event).sort()).toEqual([
+			"mention.claimed",
+			"mention.high_priority",
+			"mention.sla_breached",
+		]);
+		expect(events.every((e) => e.data.mentionId === mentionId)).toBe(true);
+		for (const request of last) {
+			expect(request.headers["x-switchboard-event"]).toBe(JSON.parse(request.body).event);
+			expect(
+				verifySignature({
+					secret,
+					rawBody: request.body,
+					signature: String(request.headers["x-switchboard-signature"]),
+					timestamp: String(request.headers["x-switchboard-timestamp"]),
+				}),
+			).toEqual({ ok: true });
+		}
+		expect(delivered.length).toBeGreaterThan(0);
+
+		const listed = await call(`/api/orgs/acme/webhooks/${webhookId}/deliveries`, adminToken);
+		expect(
+			listed.json.deliveries.filter((d: { status: string }) => d.status === "delivered"),
+		).toHaveLength(3);
+		expect(listed.json.deliveries[0]).toMatchObject({
+			attempts: 3,
+			lastStatus: 200,
+			lastError: null,
+		});
+	});
+
+	it("gives up after the last attempt, keeps the error visible, and retries by hand", async () => {
+		const { storage, integrations } = server.switchboard;
+		const impatient = new WebhookDispatcher({
+			storage,
+			secrets: integrations.secrets,
+			logger: pino({ level: "silent" }),
+			maxAttempts: 2,
+			backoffBaseMs: 10,
+		});
+		await storage.enqueueWebhookEvent({
+			orgId: "acme",
+			event: "mention.sla_breached",
+			dedupeKey: `sla:${randomUUID()}:claim`,
+			payload: { mentionId: "m" },
+			now: new Date().toISOString(),
+		});
+		const t0 = Date.now() + 1000;
+		expect(await impatient.runOnce(new Date(t0))).toMatchObject({ failed: 1 });
+		expect(await impatient.runOnce(new Date(t0 + 10))).toMatchObject({ failed: 1 });
+		expect(await impatient.runOnce(new Date(t0 + 1000))).toEqual({ delivered: 0, failed: 0 });
+		const failed = await call(
+			`/api/orgs/acme/webhooks/${webhookId}/deliveries?status=failed`,
+			adminToken,
+		);
+		expect(failed.json.deliveries).toEqual([
+			expect.objectContaining({
+				status: "failed",
+				attempts: 2,
+				lastError: "The endpoint answered HTTP 500.",
+				lastStatus: 500,
+			}),
+		]);
+		const deliveryId = failed.json.deliveries[0].id;
+		const retried = await call(
+			`/api/orgs/acme/webhooks/${webhookId}/deliveries/${deliveryId}/retry`,
+			adminToken,
+			{},
+		);
+		expect(retried.json.delivery).toMatchObject({ status: "pending", attempts: 0 });
+		expect(await impatient.runOnce(new Date(Date.now() + 1000))).toEqual({
+			delivered: 1,
+			failed: 0,
+		});
+	});
+});

@@ -1,0 +1,522 @@
+/**
+ * Sources, triage and the admin API against a real server on port 0: the signed webhook
+ * (with a board client watching the mention arrive live), RSS/Atom polling, Mastodon and
+ * Bluesky sources against local stand-ins, and triage rules on every path.
+ */
+import { signatureHeaders, signBody } from "@switchboard/connectors";
+import {
+	STAND_IN_APP_PASSWORD,
+	STAND_IN_TOKEN,
+	type StandInBluesky,
+	type StandInMastodon,
+	type StandInServer,
+	startBlueskyStandIn,
+	startMastodonStandIn,
+	startStandIn,
+} from "@switchboard/connectors/testing";
+import { readMention } from "@switchboard/domain";
+import type { KyselyStorage } from "@switchboard/storage";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PASSWORD, startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
+
+let server: TestServer;
+let adminToken: string;
+let danaToken: string;
+
+interface Call {
+	method?: string;
+	token?: string;
+	body?: unknown;
+	headers?: Record<string, string>;
+}
+
+async function call(path: string, options: Call = {}) {
+	const response = await fetch(`${server.url}${path}`, {
+		method: options.method ?? (options.body === undefined ? "GET" : "POST"),
+		headers: {
+			...(options.body !== undefined ? { "content-type": "application/json" } : {}),
+			...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+			...options.headers,
+		},
+		...(options.body !== undefined
+			? { body: typeof options.body === "string" ? options.body : JSON.stringify(options.body) }
+			: {}),
+	});
+	const text = await response.text();
+	return { status: response.status, json: text ? JSON.parse(text) : null };
+}
+
+beforeAll(async () => {
+	server = await startTestServer();
+	const { storage, tokens } = server.switchboard;
+	const admin = await storage.createMember({
+		orgId: "acme",
+		email: "ada@acme.test",
+		name: "Ada Admin",
+		role: "admin",
+		capacity: 5,
+		passwordHash: "unused",
+	});
+	adminToken = await tokens.sign({
+		memberId: admin.id,
+		orgId: "acme",
+		role: "admin",
+		name: admin.name,
+	});
+	danaToken = server.members.dana!.token;
+	void PASSWORD;
+});
+afterAll(async () => {
+	await server?.close();
+});
+
+describe("triage rules API", () => {
+	it("lets an admin read and replace the rules, and nobody else", async () => {
+		expect(await call("/api/orgs/acme/rules", { token: adminToken })).toEqual({
+			status: 200,
+			json: { rules: [] },
+		});
+		const rules = [
+			{
+				id: "refund",
+				match: { keyword: "refund" },
+				apply: { tags: ["billing"], skill: "finance" },
+			},
+			{ id: "down", match: { phrase: "is down" }, apply: { priority: "high", tags: ["outage"] } },
+		];
+		const put = await call("/api/orgs/acme/rules", {
+			method: "PUT",
+			token: adminToken,
+			body: { rules },
+		});
+		expect(put).toEqual({ status: 200, json: { rules } });
+
+		const bad = await call("/api/orgs/acme/rules", {
+			method: "PUT",
+			token: adminToken,
+			body: {
+				rules: [{ id: "x", match: { keyword: "a", phrase: "b c" }, apply: { priority: "high" } }],
+			},
+		});
+		expect(bad.status).toBe(400);
+		expect(bad.json.error.message).toMatch(/either a keyword or a phrase/);
+
+		expect((await call("/api/orgs/acme/rules", { token: danaToken })).status).toBe(403);
+		expect((await call("/api/orgs/globex/rules", { token: adminToken })).status).toBe(403);
+		expect((await call("/api/orgs/acme/rules")).status).toBe(401);
+	});
+});
+
+describe("signed webhook source", () => {
+	let sourceId: string;
+	let secret: string;
+
+	const mention = (externalId: string, text = "Hello @acme") => ({
+		network: "other",
+		externalId,
+		url: `https://forum.example/t/${externalId}`,
+		author: { handle: "jo", name: "Jo", reach: 42 },
+		text,
+		postedAt: "2026-11-26T08:00:00Z",
+	});
+
+	function post(body: string, headers: Record<string, string>, id = sourceId) {
+		return fetch(`${server.url}/api/orgs/acme/sources/${id}/webhook`, {
+			method: "POST",
+			headers: { "content-type": "application/json", ...headers },
+			body,
+		}).then(async (response) => ({ status: response.status, json: await response.json() }));
+	}
+
+	beforeAll(async () => {
+		const created = await call("/api/orgs/acme/sources", {
+			token: adminToken,
+			body: { kind: "webhook", name: "Forum bridge" },
+		});
+		expect(created.status).toBe(201);
+		sourceId = created.json.source.id;
+		secret = created.json.secret;
+		expect(secret).toMatch(/^whsec_/);
+		expect(created.json.webhookUrl).toBe(`/api/orgs/acme/sources/${sourceId}/webhook`);
+	});
+
+	it("shows the secret only once, and stores it sealed", async () => {
+		const listed = await call("/api/orgs/acme/sources", { token: adminToken });
+		expect(JSON.stringify(listed.json)).not.toContain(secret);
+		expect(listed.json.sources).toContainEqual(
+			expect.objectContaining({
+				id: sourceId,
+				kind: "webhook",
+				name: "Forum bridge",
+				enabled: true,
+			}),
+		);
+		const storage = server.switchboard.storage as KyselyStorage;
+		const row = await storage.db
+			.selectFrom("sources")
+			.select("sealed_secret")
+			.where("id", "=", sourceId)
+			.executeTakeFirstOrThrow();
+		expect(row.sealed_secret).not.toContain(secret.slice(6));
+	});
+
+	it("accepts a signed mention with 202, onto the live board, triaged by the rules", async () => {
+		const board = await server.board(server.members.dana!);
+		const body = JSON.stringify(mention("w1", "Our checkout is down, I want a refund"));
+		const answer = await post(body, signatureHeaders(secret, body));
+		expect(answer).toMatchObject({ status: 202, json: { accepted: 1, duplicates: 0 } });
+		const id = answer.json.mentionIds[0] as string;
+		// The board a member has open shows it without a reload.
+		const live = await waitFor(() => readMention(board.doc, id), 5000, "the mention on the board");
+		expect(live).toMatchObject({
+			network: "other",
+			externalId: "w1",
+			priority: "high",
+			tags: ["billing", "outage", "finance"],
+			language: "en",
+		});
+	});
+
+	it("takes a batch, and the same mention twice is one card", async () => {
+		const body = JSON.stringify({ mentions: [mention("w2"), mention("w3"), mention("w1")] });
+		expect(await post(body, signatureHeaders(secret, body))).toMatchObject({
+			status: 202,
+			json: { accepted: 2, duplicates: 1 },
+		});
+		const again = await post(body, signatureHeaders(secret, body));
+		expect(again.json).toMatchObject({ accepted: 0, duplicates: 3 });
+	});
+
+	it("refuses a bad signature, a replay after five minutes and a missing signature with 401", async () => {
+		const body = JSON.stringify(mention("w4"));
+		const forged = await post(body, signatureHeaders("whsec_wrong", body));
+		expect(forged).toEqual({
+			status: 401,
+			json: {
+				error: {
+					code: "unauthorized",
+					reason: "bad_signature",
+					message: "The signature does not match the body and timestamp.",
+				},
+			},
+		});
+		const old = Math.floor(Date.now() / 1000) - 301;
+		const replay = await post(body, {
+			"x-switchboard-timestamp": String(old),
+			"x-switchboard-signature": signBody(secret, old, body),
+		});
+		expect(replay.status).toBe(401);
+		expect(replay.json.error).toMatchObject({ code: "unauthorized", reason: "stale_timestamp" });
+		expect((await post(body, {})).json.error.reason).toBe("missing_signature");
+		// A signed body changed afterwards.
+		const headers = signatureHeaders(secret, body);
+		expect((await post(body.replace("w4", "w5"), headers)).json.error.reason).toBe("bad_signature");
+	});
+
+	it("answers 400 for JSON that is not a mention, naming the field, and 413 for a huge body", async () => {
+		const notJson = "{not json";
+		expect((await post(notJson, signatureHeaders(secret, notJson))).json).toEqual({
+			error: {
+				code: "invalid",
+				reason: "malformed_json",
+				message: "The body is not JSON (UTF-8).",
+			},
+		});
+		const body = JSON.stringify({ ...mention("w6"), postedAt: "yesterday" });
+		expect(await post(body, signatureHeaders(secret, body))).toEqual({
+			status: 400,
+			json: {
+				error: {
+					code: "invalid",
+					reason: "invalid_payload",
+					message: "postedAt: must be an ISO 8601 timestamp",
+				},
+			},
+		});
+		const huge = JSON.stringify({ ...mention("w7"), text: "x".repeat(1_100_000) });
+		const tooLarge = await post(huge, signatureHeaders(secret, huge));
+		expect(tooLarge.status).toBe(413);
+		expect(tooLarge.json.error.code).toBe("too_large");
+	});
+
+	it("answers 404 for an unknown source and 403 for a disabled one", async () => {
+		const body = JSON.stringify(mention("w8"));
+		expect((await post(body, signatureHeaders(secret, body), "nope")).status).toBe(404);
+		await call(`/api/orgs/acme/sources/${sourceId}`, {
+			method: "PATCH",
+			token: adminToken,
+			body: { enabled: false },
+		});
+		expect((await post(body, signatureHeaders(secret, body))).status).toBe(403);
+		await call(`/api/orgs/acme/sources/${sourceId}`, {
+			method: "PATCH",
+			token: adminToken,
+			body: { enabled: true },
+		});
+	});
+
+	it("rotates the secret: the old one stops working", async () => {
+		const rotated = await call(`/api/orgs/acme/sources/${sourceId}/rotate-secret`, {
+			token: adminToken,
+			body: {},
+		});
+		const body = JSON.stringify(mention("w9"));
+		expect((await post(body, signatureHeaders(secret, body))).status).toBe(401);
+		secret = rotated.json.secret;
+		expect((await post(body, signatureHeaders(secret, body))).status).toBe(202);
+	});
+});
+
+describe("source admin API", () => {
+	it("validates each kind's config and credential, and deletes", async () => {
+		const bad = await call("/api/orgs/acme/sources", {
+			token: adminToken,
+			body: { kind: "rss", name: "x", config: { url: "ftp://x", keywords: [] } },
+		});
+		expect(bad).toMatchObject({
+			status: 400,
+			json: { error: { message: "config: url: must be an http(s) URL" } },
+		});
+		const noToken = await call("/api/orgs/acme/sources", {
+			token: adminToken,
+			body: { kind: "mastodon", name: "m", config: { instanceUrl: "https://social.example" } },
+		});
+		expect(noToken.json.error.message).toMatch(/needs an access token/);
+		const noBoard = await call("/api/orgs/acme/sources", {
+			token: adminToken,
+			body: { kind: "webhook", name: "w", boardId: "nope" },
+		});
+		expect(noBoard.status).toBe(400);
+		const created = await call("/api/orgs/acme/sources", {
+			token: adminToken,
+			body: { kind: "webhook", name: "temporary" },
+		});
+		const id = created.json.source.id;
+		expect(
+			(await call(`/api/orgs/acme/sources/${id}`, { method: "DELETE", token: adminToken })).status,
+		).toBe(200);
+		expect(
+			(await call(`/api/orgs/acme/sources/${id}`, { method: "DELETE", token: adminToken })).status,
+		).toBe(404);
+		expect(
+			(
+				await call("/api/orgs/acme/sources", {
+					token: danaToken,
+					body: { kind: "webhook", name: "n" },
+				})
+			).status,
+		).toBe(403);
+	});
+});
+
+describe("RSS and Atom polling", () => {
+	let feed: StandInServer;
+	let mode: "ok" | "error" | "malformed" = "ok";
+	const items = [
+		{ guid: "f1", title: "Acme router reboots", body: "since the update" },
+		{ guid: "f2", title: "Pizza", body: "nothing to see" },
+	];
+	const xml = () =>
+		`<?xml version="1.0"?><rss version="2.0"><channel><title>Forum</title><language>en</language>${items
+			.map(
+				(item) =>
+					`<item><guid>${item.guid}</guid><title>${item.title}</title><link>https://forum.example/${item.guid}</link><description>${item.body}</description></item>`,
+			)
+			.join("")}</channel></rss>`;
+
+	beforeAll(async () => {
+		feed = await startStandIn((request, response) => {
+			if (mode === "error") {
+				response.writeHead(500);
+				response.end();
+				return;
+			}
+			if (mode === "malformed") {
+				response.writeHead(200, { "content-type": "application/rss+xml" });
+				response.end("<rss><channel><item>");
+				return;
+			}
+			const etag = `"${items.length}"`;
+			if (request.headers["if-none-match"] === etag) {
+				response.writeHead(304);
+				response.end();
+				return;
+			}
+			response.writeHead(200, { "content-type": "application/rss+xml", etag });
+			response.end(xml());
+		});
+	});
+	afterAll(async () => {
+		await feed.close();
+	});
+
+	it("polls on schedule, filters by keyword, uses the ETag, backs off on errors and records them", async () => {
+		const created = await call("/api/orgs/acme/sources", {
+			token: adminToken,
+			body: {
+				kind: "rss",
+				name: "Forum feed",
+				config: { url: `${feed.url}/feed.xml`, keywords: ["acme"], intervalSeconds: 60 },
+			},
+		});
+		expect(created.status).toBe(201);
+		const id = created.json.source.id as string;
+		const { poller } = server.switchboard.integrations;
+		const source = async () =>
+			(await call(`/api/orgs/acme/sources/${id}`, { token: adminToken })).json.source;
+		const mine = <T extends { sourceId: string }>(reports: T[]) =>
+			reports.filter((r) => r.sourceId === id);
+
+		let t = Date.now() + 1000;
+		/** `seconds` after the previous call's time. */
+		const at = (seconds: number) => {
+			t += seconds * 1000;
+			return new Date(t);
+		};
+
+		expect(mine(await poller.runOnce(at(0)))).toEqual([
+			{ sourceId: id, ok: true, accepted: 1, duplicates: 0, error: null },
+		]);
+		const stored = await server.switchboard.storage.listMentions("acme", "main");
+		expect(stored.find((s) => s.mention.externalId === "f1")?.mention).toMatchObject({
+			network: "rss",
+			language: "en",
+			text: "Acme router reboots\n\nsince the update",
+		});
+		expect(stored.some((s) => s.mention.externalId === "f2")).toBe(false);
+		// Not due again before its interval.
+		expect(mine(await poller.runOnce(at(30)))).toEqual([]);
+
+		// Unchanged: the ETag comes back and the feed answers 304.
+		expect(mine(await poller.runOnce(at(31)))).toEqual([
+			{ sourceId: id, ok: true, accepted: 0, duplicates: 0, error: null },
+		]);
+		expect(feed.requests.at(-1)?.headers["if-none-match"]).toBe('"2"');
+
+		mode = "error";
+		const failedAt = at(61);
+		expect(mine(await poller.runOnce(failedAt))[0]).toMatchObject({
+			ok: false,
+			error: "The feed answered HTTP 500 Internal Server Error.",
+		});
+		expect(await source()).toMatchObject({
+			status: {
+				lastError: "The feed answered HTTP 500 Internal Server Error.",
+				failures: 1,
+				nextPollAt: new Date(failedAt.getTime() + 60_000).toISOString(),
+			},
+		});
+		mode = "malformed";
+		const second = at(61);
+		expect(mine(await poller.runOnce(second))[0]?.error).toMatch(/not well-formed XML/);
+		// Backoff doubles: two minutes after the second failure.
+		expect((await source()).status).toMatchObject({
+			failures: 2,
+			nextPollAt: new Date(second.getTime() + 120_000).toISOString(),
+		});
+		expect(mine(await poller.runOnce(at(61)))).toEqual([]);
+
+		mode = "ok";
+		items.push({ guid: "f3", title: "ACME support is slow", body: "" });
+		expect(mine(await poller.runOnce(at(60)))).toEqual([
+			{ sourceId: id, ok: true, accepted: 1, duplicates: 1, error: null },
+		]);
+		expect((await source()).status).toMatchObject({ lastError: null, failures: 0 });
+	});
+});
+
+describe("network sources", () => {
+	let mastodon: StandInMastodon;
+	let bluesky: StandInBluesky;
+
+	beforeAll(async () => {
+		mastodon = await startMastodonStandIn();
+		bluesky = await startBlueskyStandIn();
+	});
+	afterAll(async () => {
+		await mastodon.close();
+		await bluesky.close();
+	});
+
+	it("ingests Mastodon mentions and keyword matches with followers as reach", async () => {
+		const ana = { id: "7", username: "ana", display_name: "Ana", followers_count: 25_000 };
+		const mentioned = mastodon.addStatus({
+			account: ana,
+			text: "thanks for the quick fix!",
+			mention: true,
+		});
+		mastodon.addStatus({
+			account: { ...ana, id: "9", username: "bo", followers_count: 10 },
+			text: "anyone else seeing acmecloud errors",
+		});
+		const created = await call("/api/orgs/acme/sources", {
+			token: adminToken,
+			body: {
+				kind: "mastodon",
+				name: "Acme on Mastodon",
+				config: { instanceUrl: mastodon.url, keywords: ["acmecloud"] },
+				credential: STAND_IN_TOKEN,
+			},
+		});
+		expect(created.status).toBe(201);
+		const reports = await server.switchboard.integrations.poller.runOnce(
+			new Date(Date.now() + 1000),
+		);
+		expect(reports.find((r) => r.sourceId === created.json.source.id)).toMatchObject({
+			ok: true,
+			accepted: 2,
+		});
+		const stored = await server.switchboard.storage.listMentions("acme", "main");
+		expect(stored.find((s) => s.mention.externalId === mentioned.uri)?.mention).toMatchObject({
+			network: "mastodon",
+			author: { handle: `ana@${mastodon.host}`, reach: 25_000 },
+			// Praise, but the author reaches many people.
+			priority: "high",
+		});
+	});
+
+	it("ingests Bluesky mentions and records a refused app password on the source", async () => {
+		const carla = {
+			did: "did:plc:carla6carla6carla6carla6",
+			handle: "carla.bsky.social",
+			followersCount: 77,
+		};
+		const post = bluesky.addPost({
+			author: carla,
+			text: "@acme.bsky.social I want a refund",
+			reason: "mention",
+		});
+		const created = await call("/api/orgs/acme/sources", {
+			token: adminToken,
+			body: {
+				kind: "bluesky",
+				name: "Acme on Bluesky",
+				config: { service: bluesky.url, identifier: "acme.bsky.social" },
+				credential: "wrong-password",
+			},
+		});
+		const id = created.json.source.id as string;
+		const poller = server.switchboard.integrations.poller;
+		let report = (await poller.runOnce(new Date(Date.now() + 1000))).find((r) => r.sourceId === id);
+		expect(report?.error).toMatch(/Signing in: Bluesky answered HTTP 401/);
+
+		await call(`/api/orgs/acme/sources/${id}`, {
+			method: "PATCH",
+			token: adminToken,
+			body: { credential: STAND_IN_APP_PASSWORD },
+		});
+		report = (await poller.runOnce(new Date(Date.now() + 2000))).find((r) => r.sourceId === id);
+		expect(report).toMatchObject({ ok: true, accepted: 1 });
+		const stored = await server.switchboard.storage.listMentions("acme", "main");
+		expect(stored.find((s) => s.mention.externalId === post.uri)?.mention).toMatchObject({
+			network: "bluesky",
+			author: { handle: "carla.bsky.social", reach: 77 },
+			tags: ["billing", "finance"],
+		});
+		const listed = await call("/api/orgs/acme/sources", { token: adminToken });
+		expect(listed.json.sources.find((s: { id: string }) => s.id === id).status).toMatchObject({
+			lastError: null,
+			failures: 0,
+		});
+	});
+});
