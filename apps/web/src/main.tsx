@@ -9,9 +9,11 @@ render(() => <App />, root);
 // The service worker keeps the app shell for offline loads. Only in a build: in
 // development it would serve stale modules to Vite.
 if (import.meta.env.PROD && "serviceWorker" in navigator) {
-	window.addEventListener("load", () => {
-		void navigator.serviceWorker.register("/sw.js").catch(() => {
-			// Without it the app still works online; offline loads then need the browser cache.
-		});
+	navigator.serviceWorker.register("/sw.js").catch((error: unknown) => {
+		// Without it the app still works online; offline loads then need the browser cache.
+		console.warn(
+			"The service worker could not be registered; offline reloads will not work.",
+			error,
+		);
 	});
 }

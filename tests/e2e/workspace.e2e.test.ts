@@ -1,0 +1,227 @@
+/**
+ * The ambassador's workspace in Chromium: two people, two browser contexts, one server.
+ */
+import { createRequire } from "node:module";
+import type { Mention } from "@switchboard/domain";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+	type E2EServer,
+	hasChromium,
+	launchChromium,
+	signedIn,
+	startE2EServer,
+} from "./harness.ts";
+
+const axeSource: string = createRequire(import.meta.url)("axe-core").source;
+
+const card = (page: Page, id: string) =>
+	page.locator(`[data-testid="card"][data-mention-id="${id}"]`);
+
+/** Narrow the board to the mention's author, so its card is rendered (the columns are virtualised). */
+async function showCard(page: Page, mention: Mention): Promise<Locator> {
+	await page.getByTestId("filter-search").fill(mention.author.handle);
+	const located = card(page, mention.id);
+	await located.waitFor({ timeout: 15_000 });
+	return located;
+}
+
+/** The editor's text without the remote cursors' name labels. */
+function editorText(page: Page): Promise<string> {
+	return page.locator('[data-testid="editor-content"]').evaluate((element) => {
+		const copy = element.cloneNode(true) as HTMLElement;
+		for (const label of copy.querySelectorAll(".cm-ySelectionCaret, .cm-ySelectionInfo"))
+			label.remove();
+		return [...copy.querySelectorAll(".cm-line")].map((line) => line.textContent ?? "").join("\n");
+	});
+}
+
+const within = { timeout: 15_000 };
+const attribute = (locator: Locator, name: string) => () =>
+	locator.getAttribute(name).catch(() => null);
+const text = (locator: Locator) => () => locator.textContent().catch(() => "");
+
+async function typeInDraft(page: Page, text: string): Promise<void> {
+	const editor = page.locator('[data-testid="editor-content"]');
+	await editor.click();
+	await page.keyboard.press("End");
+	await page.keyboard.type(text);
+}
+
+describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
+	let server: E2EServer;
+	let browser: Browser;
+	let open: Mention[];
+	let next = 0;
+	const contexts: BrowserContext[] = [];
+	/** A conversation nobody has touched in an earlier test. */
+	const fresh = () => open[next++]!;
+
+	async function person(email: string) {
+		const session = await signedIn(browser, server.url, email);
+		contexts.push(session.context);
+		return session.page;
+	}
+
+	beforeAll(async () => {
+		server = await startE2EServer();
+		browser = await launchChromium();
+		const stored = await server.switchboard.storage.listMentions("acme", "main", { status: "new" });
+		// Newest first: they sit at the top of their column, so no scrolling is needed.
+		open = stored
+			.map(({ mention }) => mention)
+			.sort((a, b) => b.postedAt.localeCompare(a.postedAt));
+	});
+
+	afterAll(async () => {
+		for (const context of contexts) await context.close().catch(() => {});
+		await browser?.close();
+		await server?.close();
+	});
+
+	it("shows one ambassador's claim on the other's board without a reload", async () => {
+		const dana = await person("ambassador1@acme.test");
+		const sam = await person("ambassador2@acme.test");
+		const mention = fresh();
+		const samCard = await showCard(sam, mention);
+		await (await showCard(dana, mention)).getByTestId("claim").click();
+		await expect
+			.poll(attribute(samCard.getByTestId("owner"), "data-owner-name"), within)
+			.toBe("Dana Ambassador");
+	});
+
+	it("lets two people type into one draft: same text, each sees the other's cursor", async () => {
+		const dana = await person("ambassador1@acme.test");
+		const sam = await person("ambassador2@acme.test");
+		const mention = fresh();
+		for (const page of [dana, sam]) await page.goto(`/m/${mention.id}`);
+		await typeInDraft(dana, "Hi there, ");
+		await typeInDraft(sam, "sorry for the trouble.");
+		await expect
+			.poll(() => editorText(dana), { timeout: 10_000 })
+			.toContain("sorry for the trouble.");
+		await expect.poll(() => editorText(sam), { timeout: 10_000 }).toContain("Hi there,");
+		expect(await editorText(dana)).toBe(await editorText(sam));
+		await expect
+			.poll(() => dana.locator(".cm-ySelectionInfo").allTextContents(), { timeout: 10_000 })
+			.toContain("Sam Ambassador");
+		await expect
+			.poll(() => sam.locator(".cm-ySelectionInfo").allTextContents(), { timeout: 10_000 })
+			.toContain("Dana Ambassador");
+	});
+
+	it("races two ambassadors for one conversation: one owns it, the other is told why not", async () => {
+		const dana = await person("ambassador1@acme.test");
+		const kim = await person("ambassador3@acme.test");
+		const mention = fresh();
+		const [danaCard, kimCard] = [await showCard(dana, mention), await showCard(kim, mention)];
+		await Promise.all([
+			danaCard.getByTestId("claim").click(),
+			kimCard.getByTestId("claim").click(),
+		]);
+		const ownerChip = card(dana, mention.id).getByTestId("owner");
+		await expect
+			.poll(attribute(ownerChip, "data-owner-name"), within)
+			.toMatch(/Dana Ambassador|Kim Ambassador/);
+		const owner = await ownerChip.getAttribute("data-owner-name");
+		const loser = owner === "Dana Ambassador" ? kim : dana;
+		await expect
+			.poll(text(loser.getByTestId("toast-error").first()), within)
+			.toContain(`Already claimed by ${owner}`);
+		expect(await card(loser, mention.id).getByTestId("owner").getAttribute("data-owner-name")).toBe(
+			owner,
+		);
+	});
+
+	it("keeps working offline: the draft merges and the queued claim is answered with a visible reason", async () => {
+		const dana = await person("ambassador1@acme.test");
+		const sam = await person("ambassador2@acme.test");
+		const draft = fresh();
+		const contested = fresh();
+		for (const page of [dana, sam]) await page.goto(`/m/${draft.id}`);
+		await typeInDraft(dana, "Shared start. ");
+		await expect.poll(() => editorText(sam), { timeout: 10_000 }).toContain("Shared start.");
+
+		await dana.context().setOffline(true);
+		await expect
+			.poll(attribute(dana.getByTestId("sync-status"), "data-online"), within)
+			.toBe("false");
+		await typeInDraft(dana, "Written offline.");
+		await typeInDraft(sam, " Written online.");
+		// Dana claims while offline; meanwhile Sam takes the same conversation.
+		// In-app navigation: no network needed.
+		await dana.getByRole("link", { name: "Board", exact: true }).click();
+		await (await showCard(dana, contested)).getByTestId("claim").click();
+		await card(dana, contested.id).getByTestId("pending").waitFor(within);
+		await expect
+			.poll(attribute(dana.getByTestId("sync-status"), "data-unsynced"), within)
+			.toMatch(/^[1-9]/);
+		const samBoard = await person("ambassador2@acme.test");
+		await (await showCard(samBoard, contested)).getByTestId("claim").click();
+		await expect
+			.poll(attribute(card(samBoard, contested.id).getByTestId("owner"), "data-owner-name"), within)
+			.toBe("Sam Ambassador");
+
+		await dana.context().setOffline(false);
+		await expect
+			.poll(text(dana.getByTestId("toast-error").first()), within)
+			.toContain("Already claimed by Sam Ambassador");
+		await expect
+			.poll(() => card(dana, contested.id).getByTestId("pending").count(), within)
+			.toBe(0);
+		await expect
+			.poll(attribute(dana.getByTestId("sync-status"), "data-unsynced"), within)
+			.toBe("0");
+		await dana.goto(`/m/${draft.id}`);
+		await expect.poll(() => editorText(dana), { timeout: 10_000 }).toContain("Written online.");
+		await expect.poll(() => editorText(sam), { timeout: 10_000 }).toContain("Written offline.");
+		expect(await editorText(dana)).toBe(await editorText(sam));
+	});
+
+	it("shows the board and a draft from IndexedDB after a reload while offline", async () => {
+		const dana = await person("ambassador1@acme.test");
+		const mention = fresh();
+		await dana.goto(`/m/${mention.id}`);
+		await typeInDraft(dana, "Kept on this device.");
+		await expect
+			.poll(attribute(dana.getByTestId("sync-status"), "data-unsynced"), within)
+			.toBe("0");
+		// The shell must be cached before the network goes away.
+		await dana.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+
+		await dana.context().setOffline(true);
+		await dana.reload();
+		await expect
+			.poll(() => editorText(dana), { timeout: 15_000 })
+			.toContain("Kept on this device.");
+		await dana.goto("/");
+		await dana.locator('[data-testid="card"]').first().waitFor(within);
+		expect(await dana.getByTestId("sync-status").getAttribute("data-online")).toBe("false");
+		await dana.context().setOffline(false);
+	});
+
+	it("has no serious or critical accessibility violation on the board and the conversation view", async () => {
+		const dana = await person("ambassador1@acme.test");
+		const mention = fresh();
+		const audit = async (page: Page) => {
+			await page.addScriptTag({ content: axeSource });
+			const result = await page.evaluate(async () => {
+				const axe = (
+					window as unknown as {
+						axe: {
+							run(): Promise<{ violations: { id: string; impact: string | null; help: string }[] }>;
+						};
+					}
+				).axe;
+				return axe.run();
+			});
+			return result.violations
+				.filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+				.map(({ id, impact, help }) => `${impact}: ${id} (${help})`);
+		};
+		expect(await audit(dana)).toEqual([]);
+		await dana.goto(`/m/${mention.id}`);
+		await dana.getByTestId("editor-content").waitFor();
+		expect(await audit(dana)).toEqual([]);
+	});
+});
