@@ -57,6 +57,12 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 	/** A conversation nobody has touched in an earlier test. */
 	const fresh = () => open[next++]!;
 
+	async function memberId(email: string): Promise<string> {
+		const member = await server.switchboard.storage.findMemberByEmail(email);
+		if (!member) throw new Error(`no member ${email}`);
+		return member.id;
+	}
+
 	async function person(email: string) {
 		const session = await signedIn(browser, server.url, email);
 		contexts.push(session.context);
@@ -198,6 +204,63 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await dana.locator('[data-testid="card"]').first().waitFor(within);
 		expect(await dana.getByTestId("sync-status").getAttribute("data-online")).toBe("false");
 		await dana.context().setOffline(false);
+	});
+
+	it("takes a reply through review: changes requested, seen by the writer, then marked replied", async () => {
+		const dana = await person("ambassador1@acme.test");
+		const morgan = await person("moderator@acme.test");
+		const mention = fresh();
+		await (await showCard(dana, mention)).getByTestId("claim").click();
+		await dana.goto(`/m/${mention.id}`);
+		await typeInDraft(dana, "We are on it.");
+		await dana.getByTestId("submit-review").click();
+		await dana.getByTestId("review-waiting").waitFor(within);
+
+		await morgan.goto(`/m/${mention.id}`);
+		await morgan.getByLabel("What should change").fill("Say sorry first, please.");
+		await morgan.getByTestId("request-changes").click();
+
+		await expect
+			.poll(text(dana.getByTestId("review-comment")), within)
+			.toContain("Say sorry first, please.");
+		await dana.getByTestId("reply-url").fill("https://twitter.com/acme/status/1");
+		await dana.getByTestId("mark-replied").click();
+		await expect
+			.poll(text(dana.getByTestId("replied")), within)
+			.toContain("Replied by Dana Ambassador");
+		expect(await dana.getByTestId("replied").locator("a").getAttribute("href")).toBe(
+			"https://twitter.com/acme/status/1",
+		);
+		const stored = await server.switchboard.storage.getMention("acme", mention.id);
+		expect(stored?.mention.status).toBe("replied");
+		expect(stored?.mention.reply?.url).toBe("https://twitter.com/acme/status/1");
+	});
+
+	it("claims with the keyboard and lists the shortcuts in a help overlay", async () => {
+		const kim = await person("ambassador3@acme.test");
+		await kim.keyboard.press("?");
+		await kim.getByTestId("help-dialog").waitFor({ state: "visible", ...within });
+		expect(await kim.getByTestId("help-dialog").textContent()).toMatch(/claim/i);
+		await kim.keyboard.press("Escape");
+		await kim.getByTestId("help-dialog").waitFor({ state: "hidden", ...within });
+
+		const before = (
+			await server.switchboard.storage.listMentions("acme", "main", {
+				ownerId: await memberId("ambassador3@acme.test"),
+			})
+		).length;
+		await kim.keyboard.press("n");
+		await expect
+			.poll(
+				async () =>
+					(
+						await server.switchboard.storage.listMentions("acme", "main", {
+							ownerId: await memberId("ambassador3@acme.test"),
+						})
+					).length,
+				within,
+			)
+			.toBe(before + 1);
 	});
 
 	it("has no serious or critical accessibility violation on the board and the conversation view", async () => {
