@@ -12,8 +12,10 @@ import {
 	readMention,
 	removeMember,
 	removeMention,
+	removeMentions,
 	writeMember,
 	writeMention,
+	writeMentions,
 	writeSettings,
 	writeWork,
 } from "./board-doc.ts";
@@ -377,5 +379,45 @@ describe("board document", () => {
 		expect(localWrites()).toBe(0);
 		expect(hasWritten(client)).toBe(false);
 		expect(Y.encodeStateAsUpdate(client)).toEqual(before);
+	});
+});
+
+describe("batched writers", () => {
+	it("writeMentions puts a whole board on in one scan and matches writeMention one by one", () => {
+		const batch = new Y.Doc();
+		const single = new Y.Doc();
+		const items = Array.from({ length: 2000 }, (_, i) => ({
+			content: contentOf(makeMention({ id: `m${i}`, postedAt: at(i) })),
+			work: workOf(makeMention({ id: `m${i}`, postedAt: at(i) })),
+			rev: 1,
+		}));
+		expect(writeMentions(batch, items)).toBe(2000);
+		for (const { content, work, rev } of items) writeMention(single, content, work, rev);
+		expect(readBoard(batch).mentions).toEqual(readBoard(single).mentions);
+		// Nothing newer: nothing written.
+		expect(writeMentions(batch, items)).toBe(0);
+		// A newer revision of some replaces their work without duplicates.
+		const newer = items
+			.slice(0, 10)
+			.map((item) => ({ ...item, work: { ...item.work, status: "claimed" as const }, rev: 2 }));
+		expect(writeMentions(batch, newer)).toBe(10);
+		expect(boardRoots(batch).work.length).toBe(2000);
+		expect(readMention(batch, items[0]!.content.id)?.status).toBe("claimed");
+	});
+
+	it("removeMentions takes many off the board at once", () => {
+		const doc = new Y.Doc();
+		const items = Array.from({ length: 50 }, (_, i) => ({
+			content: contentOf(makeMention({ id: `m${i}` })),
+			work: workOf(makeMention({ id: `m${i}` })),
+			rev: 1,
+		}));
+		writeMentions(doc, items);
+		removeMentions(
+			doc,
+			items.slice(0, 20).map(({ content }) => content.id),
+		);
+		expect(readBoard(doc).mentions).toHaveLength(30);
+		expect(boardRoots(doc).mentions.length).toBe(30);
 	});
 });

@@ -23,11 +23,13 @@ import { equalityDeep } from "lib0/function";
 import type * as Y from "yjs";
 import {
 	compactDuplicates,
+	deleteEntries,
 	deleteEntry,
 	type KeyedEntry,
 	type KeyedValue,
 	readEntry,
 	readKeyed,
+	setEntries,
 	setEntry,
 } from "./keyed-list.ts";
 import {
@@ -117,6 +119,62 @@ export function writeMention(
 		wrote = setEntry(roots.work, content.id, rev, work) || wrote;
 	}, origin);
 	return wrote;
+}
+
+/** One mention for `writeMentions`. */
+export interface MentionWrite {
+	content: MentionContent;
+	work: MentionWork;
+	rev: number;
+}
+
+/**
+ * `writeMention` for many mentions with one scan per list, for loading or reconciling a
+ * whole board. Returns how many mentions had anything written.
+ */
+export function writeMentions(
+	doc: Y.Doc,
+	mentions: readonly MentionWrite[],
+	origin: unknown = null,
+): number {
+	const roots = boardRoots(doc);
+	const contents = readKeyed(roots.mentions);
+	const changed = new Set<string>();
+	doc.transact(() => {
+		const contentWrites = mentions.filter(({ content, rev }) => {
+			const stored = contents.get(content.id);
+			return !stored || (stored.rev < rev && !equalityDeep(stored.v, content));
+		});
+		for (const key of setEntries(
+			roots.mentions,
+			contentWrites.map(({ content, rev }) => ({ key: content.id, rev, value: content })),
+		)) {
+			changed.add(key);
+		}
+		for (const key of setEntries(
+			roots.work,
+			mentions.map(({ content, work, rev }) => ({ key: content.id, rev, value: work })),
+		)) {
+			changed.add(key);
+		}
+	}, origin);
+	return changed.size;
+}
+
+/** `removeMention` for many mentions with one scan per list. */
+export function removeMentions(
+	doc: Y.Doc,
+	mentionIds: Iterable<string>,
+	origin: unknown = null,
+): number {
+	const roots = boardRoots(doc);
+	const ids = [...mentionIds];
+	let removed = 0;
+	doc.transact(() => {
+		removed += deleteEntries(roots.mentions, ids);
+		removed += deleteEntries(roots.work, ids);
+	}, origin);
+	return removed;
 }
 
 /**

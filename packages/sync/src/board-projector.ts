@@ -14,10 +14,10 @@ import {
 	type MentionWork,
 	memberCard,
 	readSettings,
-	removeMention,
+	removeMentions,
 	Statuses,
 	writeMember,
-	writeMention,
+	writeMentions,
 	writeSettings,
 	writeWork,
 } from "@switchboard/domain";
@@ -75,16 +75,17 @@ export class BoardProjector {
 			// Writes skip what is already there, so a reconcile of an up-to-date board writes nothing.
 			writeSettings(doc, { ...DEFAULT_BOARD_SETTINGS, ...readSettings(doc) });
 			for (const member of members) writeMember(doc, memberCard(member));
-			for (const stored of wanted) this.write(doc, stored);
-			for (const id of boardRevisions(doc).keys()) if (!keep.has(id)) removeMention(doc, id);
+			this.write(doc, wanted);
+			removeMentions(
+				doc,
+				[...boardRevisions(doc).keys()].filter((id) => !keep.has(id)),
+			);
 		}, Origins.projection);
 	}
 
 	/** Write mentions that were just stored (ingest) or changed (commands). */
 	apply(doc: Y.Doc, stored: StoredMention[]): void {
-		doc.transact(() => {
-			for (const entry of stored) this.write(doc, entry);
-		}, Origins.projection);
+		doc.transact(() => this.write(doc, stored), Origins.projection);
 	}
 
 	/** Write a command's result; loads the mention when the document does not have it yet. */
@@ -103,7 +104,14 @@ export class BoardProjector {
 		if (stored) this.apply(doc, [stored]);
 	}
 
-	private write(doc: Y.Doc, { mention, rev }: StoredMention): void {
-		writeMention(doc, contentOf(mention), workOf(mention), rev);
+	private write(doc: Y.Doc, stored: readonly StoredMention[]): void {
+		writeMentions(
+			doc,
+			stored.map(({ mention, rev }) => ({
+				content: contentOf(mention),
+				work: workOf(mention),
+				rev,
+			})),
+		);
 	}
 }
