@@ -4,10 +4,12 @@ import { type JSX, Show } from "solid-js";
 import { ClientProvider } from "./client-context.tsx";
 import { AppHeader } from "./components/app-header.tsx";
 import { HelpDialog } from "./components/help-dialog.tsx";
+import { AdminPage } from "./pages/admin-page.tsx";
 import { BoardPage } from "./pages/board-page.tsx";
 import { ConversationPage } from "./pages/conversation-page.tsx";
 import { LoginPage } from "./pages/login-page.tsx";
 import { QueuePage } from "./pages/queue-page.tsx";
+import { SettingsPage } from "./pages/settings-page.tsx";
 import { SessionProvider, useSession } from "./session-context.tsx";
 import { ToastProvider } from "./toasts.tsx";
 import { WorkspaceProvider } from "./workspace.tsx";
@@ -57,6 +59,8 @@ export function App() {
 						<Route path="/board/*" component={() => <Navigate href="/" />} />
 						<Route path="/m/:mentionId" component={ConversationPage} />
 						<Route path="/queue" component={QueuePage} />
+						<Route path="/settings" component={SettingsPage} />
+						<Route path="/admin" component={AdminPage} />
 					</Route>
 					<Route path="*" component={NotFound} />
 				</Router>

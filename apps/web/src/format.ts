@@ -46,3 +46,26 @@ export function excerpt(text: string, length = 160): string {
 	const line = text.replace(/\s+/g, " ").trim();
 	return line.length > length ? `${line.slice(0, length - 1).trimEnd()}…` : line;
 }
+
+/**
+ * A moment relative to now: "just now", "12 min ago", "in 3 h". With a tense, a moment
+ * on the wrong side of now (clocks differ a little; `now` ticks) reads as now.
+ */
+export function formatRelative(iso: string, now: number, tense?: "past" | "future"): string {
+	let ms = Date.parse(iso) - now;
+	if (tense === "past") ms = Math.min(ms, 0);
+	if (tense === "future") ms = Math.max(ms, 0);
+	if (Math.abs(ms) < MINUTE) {
+		if (tense === "future") return ms === 0 ? "now" : "in under a minute";
+		return ms > 0 ? "in under a minute" : "just now";
+	}
+	return ms > 0 ? `in ${formatDuration(ms)}` : `${formatDuration(ms)} ago`;
+}
+
+/** A list typed as "refund, not working, outage": trimmed, empty ones left out. */
+export function parseList(text: string): string[] {
+	return text
+		.split(/[,\n]/)
+		.map((word) => word.trim())
+		.filter((word) => word.length > 0);
+}

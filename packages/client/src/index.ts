@@ -1,4 +1,5 @@
 export * from "./api.ts";
+export * from "./api-client.ts";
 export { type ClientOptions, createSwitchboardClient } from "./client.ts";
 export * from "./command-channel.ts";
 export { explainReject } from "./explain.ts";

@@ -64,6 +64,14 @@ export function AppHeader() {
 						<span class="nav-count">{queueCount()}</span>
 					</Show>
 				</A>
+				<A href="/settings" activeClass="active" data-testid="nav-settings">
+					Settings
+				</A>
+				<Show when={ws.me.role === "admin"}>
+					<A href="/admin" activeClass="active" data-testid="nav-admin">
+						Admin
+					</A>
+				</Show>
 			</nav>
 			<span class="toolbar-spacer" />
 			<AvatarStack members={others()} label="Online now" max={5} testId="online" />

@@ -18,6 +18,7 @@ import {
 } from "../components/bits.tsx";
 import { DraftEditor, type DraftEditorApi } from "../components/draft-editor.tsx";
 import { DraftNotes } from "../components/draft-notes.tsx";
+import { ReplySendPanel } from "../components/reply-send.tsx";
 import { formatAge, formatDateTime } from "../format.ts";
 import { fillTemplate, TEMPLATES } from "../templates.ts";
 import { useWorkspace } from "../workspace.tsx";
@@ -418,6 +419,7 @@ function Conversation(props: { mentionId: string }) {
 									</button>
 								</form>
 							</Show>
+							<ReplySendPanel mention={mention()} draft={draft} />
 							<Show
 								when={
 									canManage() && ownerId() !== null && open() && countsAgainstCapacity(status())

@@ -1,0 +1,251 @@
+/** Pieces the admin and settings screens share: errors, confirmations, times, secrets. */
+import { createSignal, createUniqueId, type JSX, onMount, Show } from "solid-js";
+import { formatDateTime, formatRelative } from "../format.ts";
+import { SIGNATURE_SCHEME, signedCurlExample } from "../webhook-example.ts";
+
+/** An error announced at once. */
+export function FormError(props: { error: string | null; testId?: string }) {
+	return (
+		<Show when={props.error}>
+			<p class="form-error" role="alert" data-testid={props.testId ?? "form-error"}>
+				{props.error}
+			</p>
+		</Show>
+	);
+}
+
+/** A time as "12 min ago" / "in 3 h", with the exact time on hover and for machines. */
+export function When(props: {
+	iso: string | null;
+	now: number;
+	/** What a missing time means. @default "never" */
+	never?: string;
+	/** "past": a last-done time; "future": a due time. */
+	tense?: "past" | "future";
+}) {
+	return (
+		<Show when={props.iso} fallback={<span class="muted">{props.never ?? "never"}</span>}>
+			{(iso) => (
+				<time datetime={iso()} title={formatDateTime(iso())}>
+					{formatRelative(iso(), props.now, props.tense)}
+				</time>
+			)}
+		</Show>
+	);
+}
+
+/**
+ * A button that asks before it does something that cannot be undone. Asks inline: a
+ * browser `confirm()` blocks the page and cannot be styled or tested.
+ */
+export function ConfirmButton(props: {
+	label: string;
+	/** The question, e.g. "Delete this source?" */
+	question: string;
+	confirmLabel: string;
+	onConfirm: () => Promise<unknown>;
+	busy?: boolean;
+	testId: string;
+	/** Names what the button acts on, for screen readers ("Delete Status feed"). */
+	accessibleLabel?: string;
+}) {
+	const [asking, setAsking] = createSignal(false);
+	const questionId = createUniqueId();
+	let start: HTMLButtonElement | undefined;
+	const ask = () => setAsking(true);
+	const cancel = () => {
+		setAsking(false);
+		start?.focus();
+	};
+	return (
+		<Show
+			when={asking()}
+			fallback={
+				<button
+					type="button"
+					class="button button-small button-danger-quiet"
+					ref={start}
+					onClick={ask}
+					aria-label={props.accessibleLabel}
+					data-testid={props.testId}
+				>
+					{props.label}
+				</button>
+			}
+		>
+			<span class="confirm">
+				<span class="confirm-question" id={questionId}>
+					{props.question}
+				</span>
+				<button
+					type="button"
+					class="button button-small button-danger"
+					aria-describedby={questionId}
+					ref={(element) => queueMicrotask(() => element.focus())}
+					disabled={props.busy}
+					onClick={async () => {
+						await props.onConfirm();
+						setAsking(false);
+					}}
+					data-testid={`${props.testId}-confirm`}
+				>
+					{props.confirmLabel}
+				</button>
+				<button type="button" class="button button-small" onClick={cancel}>
+					Cancel
+				</button>
+			</span>
+		</Show>
+	);
+}
+
+/** Copies a text; says whether it worked (the clipboard needs a secure page). */
+export function CopyButton(props: {
+	text: string;
+	label: string;
+	/** What is copied, for screen readers ("Copy the signing secret"). */
+	accessibleLabel?: string;
+	testId?: string;
+}) {
+	const [state, setState] = createSignal<"idle" | "copied" | "failed">("idle");
+	const copy = async () => {
+		try {
+			await navigator.clipboard.writeText(props.text);
+			setState("copied");
+		} catch {
+			setState("failed");
+		}
+		setTimeout(() => setState("idle"), 4_000);
+	};
+	return (
+		<span class="copy">
+			<button
+				type="button"
+				class="button button-small"
+				onClick={() => void copy()}
+				aria-label={props.accessibleLabel}
+				data-testid={props.testId}
+			>
+				{props.label}
+			</button>
+			<span class="small muted" role="status">
+				{state() === "copied" ? "Copied." : state() === "failed" ? "Select it and copy." : ""}
+			</span>
+		</span>
+	);
+}
+
+/** A value to copy, read-only in a field with its label (easy to select by hand too). */
+export function CopyField(props: {
+	id: string;
+	label: string;
+	value: string;
+	testId: string;
+	/** Rows of a multi-line value (an example script); one line when absent. */
+	rows?: number;
+}) {
+	const select = (event: FocusEvent) =>
+		(event.currentTarget as HTMLInputElement | HTMLTextAreaElement).select();
+	return (
+		<div class="copy-field">
+			<div class="copy-field-head">
+				<label class="field-label" for={props.id}>
+					{props.label}
+				</label>
+				<CopyButton text={props.value} label="Copy" accessibleLabel={`Copy: ${props.label}`} />
+			</div>
+			<Show
+				when={props.rows}
+				fallback={
+					<input
+						id={props.id}
+						type="text"
+						class="code"
+						readOnly
+						value={props.value}
+						onFocus={select}
+						spellcheck={false}
+						data-testid={props.testId}
+					/>
+				}
+			>
+				{(rows) => (
+					<textarea
+						id={props.id}
+						class="code"
+						readOnly
+						rows={rows()}
+						value={props.value}
+						onFocus={select}
+						spellcheck={false}
+						wrap="off"
+						data-testid={props.testId}
+					/>
+				)}
+			</Show>
+		</div>
+	);
+}
+
+/**
+ * A secret shown this once (after creating or rotating), with what to do with it. For an
+ * incoming webhook source, the URL to POST to and a signed example; for an outgoing
+ * endpoint, how to check the signature.
+ */
+export function SecretOnce(props: {
+	title: string;
+	secret: string;
+	/** Absolute URL of an incoming webhook source. */
+	postUrl?: string;
+	onDone: () => void;
+	children?: JSX.Element;
+}) {
+	let heading: HTMLHeadingElement | undefined;
+	const uid = createUniqueId();
+	const now = new Date();
+	// Whoever just created or rotated lands on the secret, and hears it is shown once.
+	onMount(() => heading?.focus());
+	return (
+		<section class="secret-once" aria-labelledby={`${uid}-title`} data-testid="secret-once">
+			<h3 id={`${uid}-title`} tabIndex={-1} ref={heading}>
+				{props.title}
+			</h3>
+			<p class="secret-warning">
+				<strong>Copy the secret now: it is shown only this once.</strong> Switchboard keeps it
+				encrypted and cannot show it again; if it is lost, rotate it for a new one.
+			</p>
+			<CopyField id={`${uid}-secret`} label="Signing secret" value={props.secret} testId="secret" />
+			<Show when={props.postUrl}>
+				{(url) => (
+					<>
+						<CopyField
+							id={`${uid}-url`}
+							label="POST mentions to"
+							value={url()}
+							testId="secret-url"
+						/>
+						<p class="small">{SIGNATURE_SCHEME}</p>
+						<CopyField
+							id={`${uid}-curl`}
+							label="Example (shell, with openssl and curl)"
+							value={signedCurlExample({ url: url(), secret: props.secret, now })}
+							testId="secret-curl"
+							rows={5}
+						/>
+					</>
+				)}
+			</Show>
+			{props.children}
+			<div class="form-actions">
+				<button
+					type="button"
+					class="button button-primary"
+					onClick={() => props.onDone()}
+					data-testid="secret-done"
+				>
+					I have saved the secret
+				</button>
+			</div>
+		</section>
+	);
+}

@@ -1,0 +1,272 @@
+/**
+ * Triage rules: "a mention that says X (on network N, from an author reaching at least
+ * R people) gets tags, a priority, a skill". Each change saves the whole list (PUT).
+ */
+import type { TriageRule } from "@switchboard/domain";
+import { Networks, Priorities } from "@switchboard/domain";
+import { createSignal, createUniqueId, For, Show } from "solid-js";
+import { createStore } from "solid-js/store";
+import { createAction, createLoader, useApi } from "../api.ts";
+import { NETWORK_LABELS, PRIORITY_LABELS } from "../board-model.ts";
+import { EMPTY_RULE, fieldsToRule, type RuleFields } from "../rule-form.ts";
+import { FormError } from "./forms.tsx";
+
+export function RulesPanel(props: { orgId: string }) {
+	const api = useApi();
+	const rules = createLoader(() => api.rules.list(props.orgId));
+	const [fields, setFields] = createStore<RuleFields>({ ...EMPTY_RULE });
+	const [problem, setProblem] = createSignal<string | null>(null);
+	const id = createUniqueId();
+	const field = (name: string) => `${id}-${name}`;
+	let termInput: HTMLInputElement | undefined;
+
+	const saveRules = async (next: TriageRule[]) => {
+		rules.set(await api.rules.save(props.orgId, next));
+	};
+	// Two actions, so that each error shows where its change was made.
+	const save = createAction(saveRules);
+	const removal = createAction(saveRules);
+	const busy = () => save.busy() || removal.busy();
+
+	const add = async (event: SubmitEvent) => {
+		event.preventDefault();
+		const current = rules.data() ?? [];
+		const made = fieldsToRule(fields, new Set(current.map((rule) => rule.id)));
+		if (!made.ok) {
+			setProblem(made.problem);
+			return;
+		}
+		setProblem(null);
+		if (busy()) return;
+		if (await save.run([...current, made.rule])) {
+			setFields({ ...EMPTY_RULE, matchBy: fields.matchBy });
+			termInput?.focus();
+		}
+	};
+
+	const remove = (rule: TriageRule) =>
+		void removal.run((rules.data() ?? []).filter((other) => other.id !== rule.id));
+
+	return (
+		<section class="admin-section" aria-labelledby="rules-title" data-testid="rules-panel">
+			<div class="section-heading">
+				<div>
+					<h2 id="rules-title">Triage rules</h2>
+					<p class="muted">
+						Every incoming mention is checked against every rule. Tags and skills of matching rules
+						add up; the highest priority any of them sets wins. A skill is added as a tag and routes
+						“Claim next” to members who have it. Changes apply to mentions that arrive from now on.
+					</p>
+				</div>
+			</div>
+
+			<FormError error={rules.error()} testId="rules-load-error" />
+			<FormError error={removal.error()} testId="rules-remove-error" />
+			<Show
+				when={rules.data()}
+				fallback={<p class="muted">{rules.error() ? "" : "Loading rules…"}</p>}
+			>
+				{(list) => (
+					<Show
+						when={list().length > 0}
+						fallback={
+							<div class="empty-state" data-testid="rules-empty">
+								<p>No rules: mentions get the priority their sentiment and reach give them.</p>
+							</div>
+						}
+					>
+						<table class="admin-table" data-testid="rules">
+							<caption class="sr-only">Triage rules</caption>
+							<thead>
+								<tr>
+									<th scope="col">When a mention says</th>
+									<th scope="col">On</th>
+									<th scope="col">Author reach</th>
+									<th scope="col">Then</th>
+									<th scope="col">
+										<span class="sr-only">Actions</span>
+									</th>
+								</tr>
+							</thead>
+							<tbody>
+								<For each={list()}>
+									{(rule) => {
+										const term = rule.match.keyword ?? rule.match.phrase ?? "";
+										return (
+											<tr data-testid="rule" data-rule-id={rule.id}>
+												<td>
+													<span class="muted small">
+														{rule.match.keyword !== undefined ? "keyword" : "phrase"}
+													</span>{" "}
+													<strong data-testid="rule-term">“{term}”</strong>
+												</td>
+												<td>
+													{rule.match.network ? NETWORK_LABELS[rule.match.network] : "any network"}
+												</td>
+												<td>
+													{rule.match.minReach !== undefined
+														? `≥ ${rule.match.minReach.toLocaleString()}`
+														: "any"}
+												</td>
+												<td class="rule-effects">
+													<For each={rule.apply.tags ?? []}>
+														{(tag) => <span class="chip">#{tag}</span>}
+													</For>
+													<Show when={rule.apply.priority}>
+														{(priority) => (
+															<span class={`badge priority priority-${priority()}`}>
+																{PRIORITY_LABELS[priority()]} priority
+															</span>
+														)}
+													</Show>
+													<Show when={rule.apply.skill}>
+														{(skill) => <span class="chip chip-skill">skill: {skill()}</span>}
+													</Show>
+												</td>
+												<td class="cell-actions">
+													<button
+														type="button"
+														class="button button-small button-danger-quiet"
+														disabled={busy()}
+														onClick={() => remove(rule)}
+														aria-label={`Remove the rule for “${term}”`}
+														data-testid="rule-remove"
+													>
+														Remove
+													</button>
+												</td>
+											</tr>
+										);
+									}}
+								</For>
+							</tbody>
+						</table>
+					</Show>
+				)}
+			</Show>
+
+			<form class="panel form-panel admin-form" onSubmit={add} data-testid="rule-form" novalidate>
+				<h3 class="panel-title">Add a rule</h3>
+				<div class="form-grid">
+					<div class="form-field">
+						<label for={field("match")} class="field-label">
+							Match
+						</label>
+						<select
+							id={field("match")}
+							value={fields.matchBy}
+							onChange={(e) => setFields("matchBy", e.currentTarget.value as RuleFields["matchBy"])}
+							data-testid="rule-match-by"
+						>
+							<option value="keyword">a keyword (whole word)</option>
+							<option value="phrase">a phrase (words in order)</option>
+						</select>
+					</div>
+					<div class="form-field">
+						<label for={field("term")} class="field-label">
+							{fields.matchBy === "keyword" ? "Keyword" : "Phrase"}
+						</label>
+						<input
+							id={field("term")}
+							ref={termInput}
+							type="text"
+							required
+							maxLength={200}
+							value={fields.term}
+							onInput={(e) => setFields("term", e.currentTarget.value)}
+							placeholder={fields.matchBy === "keyword" ? "refund" : "not working"}
+							data-testid="rule-term-input"
+						/>
+					</div>
+					<div class="form-field">
+						<label for={field("network")} class="field-label">
+							Network
+						</label>
+						<select
+							id={field("network")}
+							value={fields.network}
+							onChange={(e) => setFields("network", e.currentTarget.value as RuleFields["network"])}
+							data-testid="rule-network"
+						>
+							<option value="">Any network</option>
+							<For each={Networks}>
+								{(network) => <option value={network}>{NETWORK_LABELS[network]}</option>}
+							</For>
+						</select>
+					</div>
+					<div class="form-field">
+						<label for={field("reach")} class="field-label">
+							Minimum author reach
+						</label>
+						<input
+							id={field("reach")}
+							type="number"
+							min={0}
+							step={1}
+							value={fields.minReach}
+							onInput={(e) => setFields("minReach", e.currentTarget.value)}
+							placeholder="any"
+							data-testid="rule-min-reach"
+						/>
+					</div>
+					<div class="form-field">
+						<label for={field("tags")} class="field-label">
+							Add tags
+						</label>
+						<input
+							id={field("tags")}
+							type="text"
+							value={fields.tags}
+							onInput={(e) => setFields("tags", e.currentTarget.value)}
+							placeholder="billing, refunds"
+							data-testid="rule-tags"
+						/>
+					</div>
+					<div class="form-field">
+						<label for={field("priority")} class="field-label">
+							Set priority
+						</label>
+						<select
+							id={field("priority")}
+							value={fields.priority}
+							onChange={(e) =>
+								setFields("priority", e.currentTarget.value as RuleFields["priority"])
+							}
+							data-testid="rule-priority"
+						>
+							<option value="">Leave as scored</option>
+							<For each={Priorities}>
+								{(priority) => <option value={priority}>{PRIORITY_LABELS[priority]}</option>}
+							</For>
+						</select>
+					</div>
+					<div class="form-field">
+						<label for={field("skill")} class="field-label">
+							Needs skill
+						</label>
+						<input
+							id={field("skill")}
+							type="text"
+							maxLength={64}
+							value={fields.skill}
+							onInput={(e) => setFields("skill", e.currentTarget.value)}
+							placeholder="finance"
+							data-testid="rule-skill"
+						/>
+					</div>
+				</div>
+				<FormError error={problem() ?? save.error()} testId="rules-error" />
+				<div class="form-actions">
+					<button
+						type="submit"
+						class="button button-primary"
+						disabled={busy() || !rules.data()}
+						data-testid="rule-submit"
+					>
+						{save.busy() ? "Saving…" : "Add rule"}
+					</button>
+				</div>
+			</form>
+		</section>
+	);
+}

@@ -1,0 +1,474 @@
+/**
+ * Outgoing webhooks: endpoints with the conversation events they receive, their recent
+ * deliveries (status, attempts, last error, next retry) and a retry for failed ones.
+ */
+import type { WebhookDelivery, WebhookEndpoint } from "@switchboard/client";
+import {
+	type DeliveryStatus,
+	DeliveryStatuses,
+	WEBHOOK_EVENT_NAMES,
+	type WebhookEvent,
+} from "@switchboard/domain";
+import { createMemo, createSignal, createUniqueId, For, Show } from "solid-js";
+import { createAction, createLoader, useApi } from "../api.ts";
+import { SIGNATURE_SCHEME } from "../webhook-example.ts";
+import { useWorkspace } from "../workspace.tsx";
+import { ConfirmButton, FormError, SecretOnce, When } from "./forms.tsx";
+
+export const EVENT_LABELS: Record<WebhookEvent, string> = {
+	"mention.high_priority": "A high-priority mention arrives",
+	"mention.claimed": "A conversation is claimed",
+	"mention.replied": "A conversation is replied to",
+	"mention.sla_breached": "A conversation breaches its SLA",
+};
+
+const DELIVERY_LABELS: Record<DeliveryStatus, string> = {
+	pending: "Pending",
+	delivered: "Delivered",
+	failed: "Failed",
+};
+
+interface ShownSecret {
+	title: string;
+	secret: string;
+}
+
+export function WebhooksPanel(props: { orgId: string }) {
+	const api = useApi();
+	const webhooks = createLoader(() => api.webhooks.list(props.orgId));
+	const [creating, setCreating] = createSignal(false);
+	const [secret, setSecret] = createSignal<ShownSecret | null>(null);
+	const byId = createMemo(() => new Map((webhooks.data() ?? []).map((w) => [w.id, w])));
+	const ids = createMemo(() => (webhooks.data() ?? []).map((w) => w.id));
+
+	const replace = (next: WebhookEndpoint) =>
+		webhooks.set((webhooks.data() ?? []).map((w) => (w.id === next.id ? next : w)));
+
+	return (
+		<section class="admin-section" aria-labelledby="webhooks-title" data-testid="webhooks-panel">
+			<div class="section-heading">
+				<div>
+					<h2 id="webhooks-title">Outgoing webhooks</h2>
+					<p class="muted">
+						Switchboard POSTs conversation events to these URLs, signed like incoming webhooks. A
+						delivery that fails is retried with backoff (30 s, 1 min, 2 min… at most an hour apart,
+						8 attempts), then marked failed until you retry it.
+					</p>
+				</div>
+				<span class="toolbar-spacer" />
+				<button
+					type="button"
+					class="button button-primary"
+					aria-expanded={creating()}
+					onClick={() => setCreating(!creating())}
+					data-testid="webhook-add"
+				>
+					Add a webhook
+				</button>
+			</div>
+
+			<Show when={secret()}>
+				{(shown) => (
+					<SecretOnce title={shown().title} secret={shown().secret} onDone={() => setSecret(null)}>
+						<p class="small">
+							Each delivery carries <code>X-Switchboard-Event</code>,{" "}
+							<code>X-Switchboard-Delivery</code> (the same on every retry, to drop repeats) and the
+							signature: {SIGNATURE_SCHEME} Reject a timestamp more than 5 minutes old.
+						</p>
+					</SecretOnce>
+				)}
+			</Show>
+
+			<Show when={creating()}>
+				<WebhookForm
+					orgId={props.orgId}
+					onCreated={(webhook, newSecret) => {
+						setCreating(false);
+						webhooks.set([...(webhooks.data() ?? []), webhook]);
+						setSecret({ title: `Webhook to ${webhook.url} created`, secret: newSecret });
+					}}
+					onCancel={() => setCreating(false)}
+				/>
+			</Show>
+
+			<FormError error={webhooks.error()} testId="webhooks-error" />
+			<Show
+				when={webhooks.data()}
+				fallback={<p class="muted">{webhooks.error() ? "" : "Loading webhooks…"}</p>}
+			>
+				<Show
+					when={ids().length > 0}
+					fallback={
+						<div class="empty-state" data-testid="webhooks-empty">
+							<p>No outgoing webhooks.</p>
+							<p class="muted">Add one to tell another system when conversations move.</p>
+						</div>
+					}
+				>
+					<ul class="admin-list" data-testid="webhooks">
+						<For each={ids()}>
+							{(webhookId) => (
+								<Show when={byId().get(webhookId)}>
+									{(webhook) => (
+										<WebhookItem
+											webhook={webhook()}
+											onChanged={replace}
+											onDeleted={() =>
+												webhooks.set((webhooks.data() ?? []).filter((w) => w.id !== webhookId))
+											}
+											onSecret={setSecret}
+										/>
+									)}
+								</Show>
+							)}
+						</For>
+					</ul>
+				</Show>
+			</Show>
+		</section>
+	);
+}
+
+function WebhookForm(props: {
+	orgId: string;
+	onCreated: (webhook: WebhookEndpoint, secret: string) => void;
+	onCancel: () => void;
+}) {
+	const api = useApi();
+	const id = createUniqueId();
+	const [url, setUrl] = createSignal("");
+	const [events, setEvents] = createSignal<WebhookEvent[]>([...WEBHOOK_EVENT_NAMES]);
+	const [enabled, setEnabled] = createSignal(true);
+	const [problem, setProblem] = createSignal<string | null>(null);
+	const create = createAction(async () => {
+		const created = await api.webhooks.create(props.orgId, {
+			url: url().trim(),
+			events: events(),
+			enabled: enabled(),
+		});
+		props.onCreated(created.webhook, created.secret);
+	});
+	const toggle = (event: WebhookEvent, on: boolean) =>
+		setEvents((list) =>
+			on
+				? WEBHOOK_EVENT_NAMES.filter((e) => e === event || list.includes(e))
+				: list.filter((e) => e !== event),
+		);
+	const submit = (e: SubmitEvent) => {
+		e.preventDefault();
+		if (!/^https?:\/\/\S+$/i.test(url().trim())) {
+			setProblem("Enter the http(s) URL to POST events to.");
+			return;
+		}
+		if (events().length === 0) {
+			setProblem("Choose at least one event.");
+			return;
+		}
+		setProblem(null);
+		void create.run();
+	};
+	return (
+		<form
+			class="panel form-panel admin-form"
+			onSubmit={submit}
+			data-testid="webhook-form"
+			novalidate
+		>
+			<h3 class="panel-title">New webhook</h3>
+			<div class="form-field">
+				<label for={`${id}-url`} class="field-label">
+					URL
+				</label>
+				<input
+					id={`${id}-url`}
+					type="url"
+					required
+					class="input-wide"
+					value={url()}
+					onInput={(e) => setUrl(e.currentTarget.value)}
+					placeholder="https://hooks.example.com/switchboard"
+					data-testid="webhook-url-input"
+				/>
+			</div>
+			<fieldset class="event-choice">
+				<legend class="field-label">Events</legend>
+				<For each={WEBHOOK_EVENT_NAMES}>
+					{(event) => (
+						<label class="check">
+							<input
+								type="checkbox"
+								checked={events().includes(event)}
+								onChange={(e) => toggle(event, e.currentTarget.checked)}
+								data-testid={`webhook-event-${event}`}
+							/>
+							{EVENT_LABELS[event]} <code class="small muted">{event}</code>
+						</label>
+					)}
+				</For>
+			</fieldset>
+			<label class="check">
+				<input
+					type="checkbox"
+					checked={enabled()}
+					onChange={(e) => setEnabled(e.currentTarget.checked)}
+				/>
+				Enabled
+			</label>
+			<FormError error={problem() ?? create.error()} testId="webhook-form-error" />
+			<div class="form-actions">
+				<button
+					type="submit"
+					class="button button-primary"
+					disabled={create.busy()}
+					data-testid="webhook-submit"
+				>
+					{create.busy() ? "Creating…" : "Create webhook"}
+				</button>
+				<button type="button" class="button" onClick={() => props.onCancel()}>
+					Cancel
+				</button>
+			</div>
+		</form>
+	);
+}
+
+function WebhookItem(props: {
+	webhook: WebhookEndpoint;
+	onChanged: (webhook: WebhookEndpoint) => void;
+	onDeleted: () => void;
+	onSecret: (secret: ShownSecret) => void;
+}) {
+	const api = useApi();
+	const [open, setOpen] = createSignal(false);
+	const webhook = () => props.webhook;
+	const toggle = createAction(async () => {
+		props.onChanged(
+			await api.webhooks.update(webhook().orgId, webhook().id, { enabled: !webhook().enabled }),
+		);
+	});
+	const rotate = createAction(async () => {
+		const secret = await api.webhooks.rotateSecret(webhook().orgId, webhook().id);
+		props.onSecret({ title: `New secret for ${webhook().url}`, secret });
+	});
+	const remove = createAction(async () => {
+		await api.webhooks.remove(webhook().orgId, webhook().id);
+		props.onDeleted();
+	});
+	const headingId = () => `webhook-${webhook().id}-url`;
+	const deliveriesId = () => `webhook-${webhook().id}-deliveries`;
+
+	return (
+		<li
+			class="admin-item"
+			data-testid="webhook"
+			data-webhook-id={webhook().id}
+			aria-labelledby={headingId()}
+		>
+			<div class="admin-item-head">
+				<h3 id={headingId()} class="admin-item-title fact-url" data-testid="webhook-url">
+					{webhook().url}
+				</h3>
+				<span
+					class={`badge health ${webhook().enabled ? "health-ok" : "health-paused"}`}
+					data-testid="webhook-state"
+				>
+					{webhook().enabled ? "Enabled" : "Paused"}
+				</span>
+			</div>
+			<div class="chips" data-testid="webhook-events">
+				<span class="sr-only">Events: </span>
+				<For each={webhook().events}>
+					{(event) => (
+						<span class="chip" title={EVENT_LABELS[event]}>
+							{event}
+						</span>
+					)}
+				</For>
+			</div>
+			<FormError
+				error={toggle.error() ?? rotate.error() ?? remove.error()}
+				testId="webhook-action-error"
+			/>
+			<div class="admin-item-actions">
+				<button
+					type="button"
+					class="button button-small"
+					aria-expanded={open()}
+					aria-controls={open() ? deliveriesId() : undefined}
+					onClick={() => setOpen(!open())}
+					data-testid="webhook-deliveries-toggle"
+				>
+					{open() ? "Hide deliveries" : "Recent deliveries"}
+				</button>
+				<button
+					type="button"
+					class="button button-small"
+					disabled={toggle.busy()}
+					onClick={() => void toggle.run()}
+					data-testid="webhook-toggle"
+				>
+					{webhook().enabled ? "Pause" : "Resume"}
+				</button>
+				<ConfirmButton
+					label="Rotate secret"
+					question="The current secret stops signing at once. Rotate?"
+					confirmLabel="Rotate"
+					busy={rotate.busy()}
+					onConfirm={() => rotate.run()}
+					accessibleLabel={`Rotate secret of the webhook to ${webhook().url}`}
+					testId="webhook-rotate"
+				/>
+				<span class="toolbar-spacer" />
+				<ConfirmButton
+					label="Delete"
+					question="Delete this webhook and its deliveries?"
+					confirmLabel="Delete"
+					busy={remove.busy()}
+					onConfirm={() => remove.run()}
+					accessibleLabel={`Delete the webhook to ${webhook().url}`}
+					testId="webhook-delete"
+				/>
+			</div>
+			<Show when={open()}>
+				<div id={deliveriesId()}>
+					<Deliveries webhook={webhook()} />
+				</div>
+			</Show>
+		</li>
+	);
+}
+
+function Deliveries(props: { webhook: WebhookEndpoint }) {
+	const ws = useWorkspace();
+	const api = useApi();
+	const id = createUniqueId();
+	const [status, setStatus] = createSignal<DeliveryStatus | "">("");
+	const deliveries = createLoader(() =>
+		api.webhooks.deliveries(props.webhook.orgId, props.webhook.id, status() || undefined),
+	);
+	const retry = createAction(async (delivery: WebhookDelivery) => {
+		const next = await api.webhooks.retryDelivery(
+			props.webhook.orgId,
+			props.webhook.id,
+			delivery.id,
+		);
+		deliveries.set((deliveries.data() ?? []).map((d) => (d.id === next.id ? next : d)));
+	});
+
+	return (
+		<div class="deliveries" data-testid="deliveries">
+			<div class="deliveries-toolbar">
+				<h4>Recent deliveries</h4>
+				<label for={`${id}-status`} class="field-label">
+					Show
+				</label>
+				<select
+					id={`${id}-status`}
+					value={status()}
+					onChange={(e) => {
+						setStatus(e.currentTarget.value as DeliveryStatus | "");
+						void deliveries.reload();
+					}}
+					data-testid="deliveries-filter"
+				>
+					<option value="">All</option>
+					<For each={DeliveryStatuses}>
+						{(value) => <option value={value}>{DELIVERY_LABELS[value]}</option>}
+					</For>
+				</select>
+				<button
+					type="button"
+					class="button button-small"
+					disabled={deliveries.loading()}
+					onClick={() => void deliveries.reload()}
+					data-testid="deliveries-refresh"
+				>
+					Refresh
+				</button>
+			</div>
+			<FormError error={deliveries.error() ?? retry.error()} testId="deliveries-error" />
+			<Show when={deliveries.data()} fallback={<p class="muted">Loading deliveries…</p>}>
+				{(list) => (
+					<Show
+						when={list().length > 0}
+						fallback={
+							<p class="muted" data-testid="deliveries-empty">
+								No deliveries
+								{status() ? ` ${DELIVERY_LABELS[status() as DeliveryStatus].toLowerCase()}` : ""}{" "}
+								yet.
+							</p>
+						}
+					>
+						<table class="admin-table deliveries-table">
+							<caption class="sr-only">Deliveries to {props.webhook.url}, newest first</caption>
+							<thead>
+								<tr>
+									<th scope="col">Event</th>
+									<th scope="col">Status</th>
+									<th scope="col">Attempts</th>
+									<th scope="col">Last error</th>
+									<th scope="col">Next retry</th>
+									<th scope="col">Created</th>
+									<th scope="col">
+										<span class="sr-only">Actions</span>
+									</th>
+								</tr>
+							</thead>
+							<tbody>
+								<For each={list()}>
+									{(delivery) => (
+										<tr
+											data-testid="delivery"
+											data-delivery-id={delivery.id}
+											data-status={delivery.status}
+										>
+											<td>
+												<code>{delivery.event}</code>
+											</td>
+											<td>
+												<span class={`badge delivery-${delivery.status}`}>
+													{DELIVERY_LABELS[delivery.status]}
+												</span>
+											</td>
+											<td data-testid="delivery-attempts">{delivery.attempts}</td>
+											<td class="delivery-error" data-testid="delivery-error">
+												<Show when={delivery.lastError} fallback={<span class="muted">–</span>}>
+													{delivery.lastStatus !== null ? `HTTP ${delivery.lastStatus}: ` : ""}
+													{delivery.lastError}
+												</Show>
+											</td>
+											<td data-testid="delivery-next-retry">
+												<Show
+													when={delivery.status === "pending"}
+													fallback={<span class="muted">–</span>}
+												>
+													<When iso={delivery.nextAttemptAt} now={ws.now()} tense="future" />
+												</Show>
+											</td>
+											<td>
+												<When iso={delivery.createdAt} now={ws.now()} tense="past" />
+											</td>
+											<td class="cell-actions">
+												<Show when={delivery.status === "failed"}>
+													<button
+														type="button"
+														class="button button-small"
+														disabled={retry.busy()}
+														onClick={() => void retry.run(delivery)}
+														data-testid="delivery-retry"
+													>
+														Retry
+													</button>
+												</Show>
+											</td>
+										</tr>
+									)}
+								</For>
+							</tbody>
+						</table>
+					</Show>
+				)}
+			</Show>
+		</div>
+	);
+}

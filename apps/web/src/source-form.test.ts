@@ -1,0 +1,106 @@
+import type { Source } from "@switchboard/client";
+import { describe, expect, it } from "vitest";
+import {
+	checkSourceFields,
+	emptySourceFields,
+	fieldsToConfig,
+	fieldsToNewSource,
+	fieldsToPatch,
+	sourceToFields,
+} from "./source-form.ts";
+
+const rssSource: Source = {
+	id: "s1",
+	orgId: "acme",
+	boardId: "main",
+	kind: "rss",
+	name: "Status",
+	// As the server stores it: with the defaults filled in.
+	config: { url: "https://status.example/feed.xml", keywords: ["outage"], intervalSeconds: 300 },
+	enabled: true,
+	status: { lastError: null, lastPolledAt: null, nextPollAt: null, failures: 0 },
+	createdAt: "2026-11-26T08:00:00.000Z",
+	updatedAt: "2026-11-26T08:00:00.000Z",
+};
+
+describe("source form", () => {
+	it("makes each kind's config with its defaults, keywords split on commas", () => {
+		const fields = {
+			...emptySourceFields("rss"),
+			name: "Status",
+			feedUrl: " https://s.example/f ",
+		};
+		expect(fieldsToConfig({ ...fields, keywords: "outage, not working,, " })).toEqual({
+			url: "https://s.example/f",
+			keywords: ["outage", "not working"],
+			intervalSeconds: 300,
+		});
+		expect(
+			fieldsToConfig({
+				...emptySourceFields("bluesky"),
+				identifier: "acme.bsky.social",
+				service: "",
+				mentions: false,
+				intervalSeconds: "600",
+			}),
+		).toEqual({
+			service: "https://bsky.social",
+			identifier: "acme.bsky.social",
+			mentions: false,
+			keywords: [],
+			intervalSeconds: 600,
+		});
+		expect(fieldsToConfig({ ...emptySourceFields("webhook"), feedUrl: "ignored" })).toEqual({});
+	});
+
+	it("sends a credential only for the kinds that have one", () => {
+		const mastodon = fieldsToNewSource({
+			...emptySourceFields("mastodon"),
+			name: "Acme on Mastodon",
+			instanceUrl: "https://mastodon.example",
+			credential: "token",
+		});
+		expect(mastodon).toMatchObject({ kind: "mastodon", credential: "token" });
+		const webhook = fieldsToNewSource({
+			...emptySourceFields("webhook"),
+			name: "Hook",
+			credential: "x",
+		});
+		expect(webhook).not.toHaveProperty("credential");
+	});
+
+	it("finds what to fix before asking the server", () => {
+		expect(checkSourceFields({ ...emptySourceFields("rss"), name: " " }, true)).toMatch(/name/);
+		expect(checkSourceFields({ ...emptySourceFields("rss"), name: "F" }, true)).toMatch(/feed/);
+		const mastodon = {
+			...emptySourceFields("mastodon"),
+			name: "M",
+			instanceUrl: "https://m.example",
+		};
+		expect(checkSourceFields(mastodon, true)).toMatch(/access token/);
+		// Editing keeps the stored token when none is typed.
+		expect(checkSourceFields(mastodon, false)).toBeNull();
+		expect(
+			checkSourceFields(
+				{ ...emptySourceFields("rss"), name: "F", feedUrl: "https://f", intervalSeconds: "10" },
+				true,
+			),
+		).toMatch(/30 to 86400/);
+	});
+
+	it("patches only what changed, so an unchanged config does not reset the poll state", () => {
+		const fields = sourceToFields(rssSource);
+		expect(fieldsToPatch(rssSource, fields)).toEqual({});
+		expect(fieldsToPatch(rssSource, { ...fields, name: "Status page", enabled: false })).toEqual({
+			name: "Status page",
+			enabled: false,
+		});
+		expect(fieldsToPatch(rssSource, { ...fields, keywords: "outage, down" })).toEqual({
+			config: {
+				url: "https://status.example/feed.xml",
+				keywords: ["outage", "down"],
+				intervalSeconds: 300,
+			},
+		});
+	});
+});

@@ -1,0 +1,488 @@
+/**
+ * The admin area, connected accounts and sending a reply, in Chromium against a real
+ * server: a feed source that fails and then works (its error shown on the source, its
+ * matching item on an ambassador's board), a webhook source whose secret is shown once
+ * with an example that works as pasted, the admin area closed to ambassadors, and a
+ * reply sent from a connected Mastodon account (a local stand-in), failed and retried.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { promisify } from "node:util";
+import { pollMastodon } from "@switchboard/connectors";
+import {
+	STAND_IN_TOKEN,
+	type StandInMastodon,
+	startMastodonStandIn,
+} from "@switchboard/connectors/testing";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+	type E2EServer,
+	hasChromium,
+	launchChromium,
+	signedIn,
+	startE2EServer,
+} from "./harness.ts";
+
+const axeSource: string = createRequire(import.meta.url)("axe-core").source;
+const hasShellTools = ["/usr/bin/openssl", "/usr/bin/curl", "/bin/bash"].every((path) =>
+	existsSync(path),
+);
+
+const within = { timeout: 15_000 };
+const text = (locator: Locator) => () => locator.textContent().catch(() => "");
+const attribute = (locator: Locator, name: string) => () =>
+	locator.getAttribute(name).catch(() => null);
+
+/** A feed server on 127.0.0.1 whose answer the test changes between polls. */
+interface FeedServer {
+	url: string;
+	answer: { status: number; body: string };
+	close(): Promise<void>;
+}
+
+async function startFeedServer(): Promise<FeedServer> {
+	const feed: FeedServer = {
+		url: "",
+		answer: { status: 500, body: "Internal Server Error" },
+		close: async () => {},
+	};
+	const server: Server = createServer((_request, response) => {
+		response.writeHead(feed.answer.status, { "content-type": "application/rss+xml" });
+		response.end(feed.answer.body);
+	});
+	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+	feed.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/status.xml`;
+	feed.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+	return feed;
+}
+
+function rss(items: { guid: string; title: string; description: string }[]): string {
+	const pubDate = new Date().toUTCString();
+	return `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel>
+<title>Acme status</title><link>http://127.0.0.1/</link><language>en</language>
+${items
+	.map(
+		(
+			item,
+		) => `<item><title>${item.title}</title><link>http://127.0.0.1/incidents/${item.guid}</link>
+<guid isPermaLink="false">${item.guid}</guid><description>${item.description}</description><pubDate>${pubDate}</pubDate></item>`,
+	)
+	.join("\n")}
+</channel></rss>`;
+}
+
+async function audit(page: Page): Promise<string[]> {
+	await page.addScriptTag({ content: axeSource });
+	const result = await page.evaluate(async () => {
+		const axe = (
+			window as unknown as {
+				axe: {
+					run(): Promise<{ violations: { id: string; impact: string | null; help: string }[] }>;
+				};
+			}
+		).axe;
+		return axe.run();
+	});
+	return result.violations
+		.filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+		.map(({ id, impact, help }) => `${impact}: ${id} (${help})`);
+}
+
+describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in Chromium", () => {
+	let server: E2EServer;
+	let browser: Browser;
+	let feed: FeedServer;
+	let mastodon: StandInMastodon;
+	const contexts: BrowserContext[] = [];
+
+	async function person(email: string): Promise<Page> {
+		const session = await signedIn(browser, server.url, email);
+		contexts.push(session.context);
+		return session.page;
+	}
+
+	async function openAdmin(page: Page): Promise<void> {
+		await page.getByTestId("nav-admin").click();
+		await page.getByTestId("admin-page").waitFor(within);
+	}
+
+	/** Open the new-source form and pick a kind. */
+	async function newSource(page: Page, kind: string, name: string): Promise<void> {
+		await page.getByTestId("source-add").click();
+		const form = page.getByTestId("source-form");
+		await form.getByTestId(`source-kind-${kind}`).check();
+		await form.getByLabel("Name").fill(name);
+	}
+
+	beforeAll(async () => {
+		server = await startE2EServer();
+		browser = await launchChromium();
+		feed = await startFeedServer();
+		mastodon = await startMastodonStandIn();
+	});
+
+	afterAll(async () => {
+		for (const context of contexts) await context.close().catch(() => {});
+		await browser?.close();
+		await feed?.close();
+		await mastodon?.close();
+		await server?.close();
+	});
+
+	it("shows a failing feed's error on its source, then brings its matching item to an ambassador's board", async () => {
+		const admin = await person("admin@acme.test");
+		await openAdmin(admin);
+		await newSource(admin, "rss", "Status page watch");
+		const form = admin.getByTestId("source-form");
+		await form.getByLabel("Feed URL (RSS or Atom)").fill(feed.url);
+		await form.getByLabel("Keywords").fill("outage, down");
+		await form.getByLabel("Poll every (seconds)").fill("60");
+		await form.getByTestId("source-submit").click();
+
+		const source = admin.getByTestId("source").filter({ hasText: "Status page watch" });
+		await source.waitFor(within);
+		const sourceId = await source.getAttribute("data-source-id");
+		expect(sourceId).toBeTruthy();
+		expect(await source.getByTestId("source-status").textContent()).toContain(feed.url);
+		expect(await source.getAttribute("data-kind")).toBe("rss");
+
+		// The server polls it (the background loop may get there first; either records the error).
+		await server.switchboard.integrations.poller.runOnce(new Date());
+		await expect
+			.poll(
+				async () =>
+					(await server.switchboard.storage.getSource("acme", sourceId!))?.status.lastError,
+				within,
+			)
+			.toMatch(/HTTP 500/);
+		await admin.getByTestId("sources-refresh").click();
+		await expect
+			.poll(text(source.getByTestId("source-error")), within)
+			.toContain("The feed answered HTTP 500");
+		expect(await source.getByTestId("source-health").getAttribute("data-health")).toBe("failing");
+		expect(await source.getByTestId("source-failures").textContent()).toBe("1");
+		expect(await admin.getByTestId("sources-failing").textContent()).toContain("1 source failed");
+
+		// The feed recovers: one item matches a keyword, one does not.
+		feed.answer = {
+			status: 200,
+			body: rss([
+				{
+					guid: "incident-41",
+					title: "Partial outage in the Zanzibar region",
+					description: "Logins fail for some customers.",
+				},
+				{
+					guid: "notice-42",
+					title: "New quokka stickers in the shop",
+					description: "Nothing is wrong.",
+				},
+			]),
+		};
+		// Past the backoff after the failure.
+		const reports = await server.switchboard.integrations.poller.runOnce(
+			new Date(Date.now() + 60 * 60_000),
+		);
+		expect(reports).toContainEqual(
+			expect.objectContaining({ sourceId, ok: true, accepted: 1, error: null }),
+		);
+		await admin.getByTestId("sources-refresh").click();
+		await expect.poll(() => source.getByTestId("source-error").count(), within).toBe(0);
+		expect(await source.getByTestId("source-health").getAttribute("data-health")).toBe("ok");
+
+		const dana = await person("ambassador1@acme.test");
+		await dana.getByTestId("filter-search").fill("Zanzibar");
+		const card = dana
+			.getByTestId("card")
+			.filter({ hasText: "Partial outage in the Zanzibar region" });
+		await card.waitFor(within);
+		expect(await card.getAttribute("data-status")).toBe("new");
+		// The item without a keyword never became a mention.
+		const stored = await server.switchboard.storage.listMentions("acme", "main", {});
+		expect(stored.filter(({ mention }) => mention.text.includes("Zanzibar"))).toHaveLength(1);
+		expect(stored.filter(({ mention }) => mention.text.includes("quokka"))).toEqual([]);
+	});
+
+	it("creates a Mastodon source that polls, and edits its keywords keeping the stored token", async () => {
+		const admin = await person("admin@acme.test");
+		await openAdmin(admin);
+		await newSource(admin, "mastodon", "Acme on Mastodon");
+		const form = admin.getByTestId("source-form");
+		await form.getByLabel("Instance URL").fill(mastodon.url);
+		await form.getByLabel("Access token").fill(STAND_IN_TOKEN);
+		await form.getByLabel("Keywords").fill("parcel");
+		await form.getByTestId("source-submit").click();
+		const source = admin.getByTestId("source").filter({ hasText: "Acme on Mastodon" });
+		await source.waitFor(within);
+		const sourceId = (await source.getAttribute("data-source-id"))!;
+		const { storage, integrations } = server.switchboard;
+		const polled = async () => (await storage.getSource("acme", sourceId))?.status;
+
+		await integrations.poller.runOnce(new Date());
+		await expect.poll(async () => (await polled())?.lastPolledAt ?? null, within).not.toBeNull();
+		expect((await polled())?.lastError).toBeNull();
+		await admin.getByTestId("sources-refresh").click();
+		await expect
+			.poll(attribute(source.getByTestId("source-health"), "data-health"), within)
+			.toBe("ok");
+		expect(await admin.content()).not.toContain(STAND_IN_TOKEN);
+
+		await source.getByTestId("source-edit").click();
+		const edit = source.getByTestId("source-edit-form");
+		expect(await edit.getByLabel("Instance URL").inputValue()).toBe(mastodon.url);
+		expect(await edit.getByLabel("Access token").inputValue()).toBe("");
+		await edit.getByLabel("Keywords").fill("parcel, refund");
+		await edit.getByTestId("source-submit").click();
+		await edit.waitFor({ state: "detached", ...within });
+		expect(await source.getByTestId("source-status").textContent()).toContain("refund");
+		expect((await storage.getSource("acme", sourceId))?.config.keywords).toEqual([
+			"parcel",
+			"refund",
+		]);
+		// A new config polls again at once (by the test or the background loop), with the
+		// token stored at creation: the next poll is an interval away and no error is recorded.
+		const edited = Date.now();
+		await integrations.poller.runOnce(new Date());
+		await expect
+			.poll(async () => Date.parse((await polled())?.nextPollAt ?? "") - edited, within)
+			.toBeGreaterThan(60_000);
+		expect((await polled())?.lastError).toBeNull();
+	});
+
+	it("creates a webhook source and shows its secret once, with a signed example that works", async () => {
+		const admin = await person("admin@acme.test");
+		await openAdmin(admin);
+		await newSource(admin, "webhook", "Support forum");
+		await admin.getByTestId("source-form").getByTestId("source-submit").click();
+
+		const once = admin.getByTestId("secret-once");
+		await once.waitFor(within);
+		const secret = await once.getByTestId("secret").inputValue();
+		expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{20,}$/);
+		const source = admin.getByTestId("source").filter({ hasText: "Support forum" });
+		await source.waitFor(within);
+		const sourceId = await source.getAttribute("data-source-id");
+		const postUrl = `${server.url}/api/orgs/acme/sources/${sourceId}/webhook`;
+		expect(await once.getByTestId("secret-url").inputValue()).toBe(postUrl);
+		const curl = await once.getByTestId("secret-curl").inputValue();
+		expect(curl).toContain(secret);
+		expect(curl).toContain("x-switchboard-signature: sha256=");
+		expect(await once.textContent()).toMatch(/shown only this once/);
+
+		if (hasShellTools) {
+			// The example works as pasted: the mention is accepted.
+			const { stdout } = await promisify(execFile)("/bin/bash", ["-c", curl], {
+				timeout: 10_000,
+			});
+			expect(JSON.parse(stdout)).toMatchObject({ accepted: 1, duplicates: 0 });
+		}
+
+		await once.getByTestId("secret-done").click();
+		await once.waitFor({ state: "detached", ...within });
+		// Never shown again: not after a reload, not in the source's details.
+		await admin.reload();
+		await admin.getByTestId("source").filter({ hasText: "Support forum" }).waitFor(within);
+		expect(await admin.content()).not.toContain(secret);
+		expect(
+			await admin
+				.getByTestId("source")
+				.filter({ hasText: "Support forum" })
+				.getByTestId("source-webhook-url")
+				.inputValue(),
+		).toBe(postUrl);
+	});
+
+	it("keeps triage rules and outgoing webhooks editable by the admin", async () => {
+		const admin = await person("admin@acme.test");
+		await openAdmin(admin);
+		await admin.getByTestId("admin-tab-rules").click();
+		const ruleForm = admin.getByTestId("rule-form");
+		await ruleForm.getByTestId("rule-match-by").selectOption("phrase");
+		await ruleForm.getByLabel("Phrase").fill("money back");
+		await ruleForm.getByLabel("Minimum author reach").fill("100");
+		await ruleForm.getByLabel("Add tags").fill("billing, refunds");
+		await ruleForm.getByLabel("Set priority").selectOption("high");
+		await ruleForm.getByLabel("Needs skill").fill("finance");
+		await ruleForm.getByTestId("rule-submit").click();
+		const rule = admin.getByTestId("rule").filter({ hasText: "money back" });
+		await rule.waitFor(within);
+		await expect
+			.poll(() => server.switchboard.storage.getTriageRules("acme"), within)
+			.toEqual([
+				{
+					id: "money-back",
+					match: { phrase: "money back", minReach: 100 },
+					apply: { tags: ["billing", "refunds"], priority: "high", skill: "finance" },
+				},
+			]);
+		// A rule that does nothing is refused before it reaches the server.
+		await ruleForm.getByLabel("Phrase").fill("hello");
+		await ruleForm.getByTestId("rule-submit").click();
+		expect(await text(admin.getByTestId("rules-error"))()).toContain("Say what the rule does");
+		await rule.getByTestId("rule-remove").click();
+		await rule.waitFor({ state: "detached", ...within });
+		expect(await server.switchboard.storage.getTriageRules("acme")).toEqual([]);
+
+		await admin.getByTestId("admin-tab-webhooks").click();
+		await admin.getByTestId("webhook-add").click();
+		const hookForm = admin.getByTestId("webhook-form");
+		// Nothing listens there: the delivery fails and is kept with its error.
+		await hookForm.getByLabel("URL").fill("http://127.0.0.1:9/hook");
+		await hookForm.getByTestId("webhook-event-mention.high_priority").uncheck();
+		await hookForm.getByTestId("webhook-event-mention.sla_breached").uncheck();
+		await hookForm.getByTestId("webhook-submit").click();
+		await admin.getByTestId("secret-once").waitFor(within);
+		expect(await admin.getByTestId("secret").inputValue()).toMatch(/^whsec_/);
+		await admin.getByTestId("secret-done").click();
+		const hook = admin.getByTestId("webhook").filter({ hasText: "http://127.0.0.1:9/hook" });
+		expect(await hook.getByTestId("webhook-events").textContent()).toMatch(
+			/mention\.claimed.*mention\.replied/,
+		);
+		const webhookId = (await hook.getAttribute("data-webhook-id"))!;
+		const { storage, integrations } = server.switchboard;
+		const endpoint = await storage.getWebhookEndpoint("acme", webhookId);
+		expect(endpoint?.events).toEqual(["mention.claimed", "mention.replied"]);
+
+		// An event for it, attempted until the dispatcher gives up (8 attempts, backing off).
+		await storage.enqueueWebhookEvent({
+			orgId: "acme",
+			event: "mention.claimed",
+			dedupeKey: "e2e:claimed",
+			payload: { orgId: "acme", mentionId: "e2e-marker" },
+			now: new Date().toISOString(),
+		});
+		const ours = async () =>
+			(await storage.listWebhookDeliveries("acme", { endpointId: webhookId })).find(
+				(delivery) => delivery.payload.mentionId === "e2e-marker",
+			);
+		for (let hour = 1; hour <= 12 && (await ours())?.status !== "failed"; hour++) {
+			await integrations.dispatcher.runOnce(new Date(Date.now() + hour * 3_600_000));
+		}
+		const given = (await ours())!;
+		expect(given).toMatchObject({ status: "failed", attempts: 8 });
+
+		await hook.getByTestId("webhook-deliveries-toggle").click();
+		const delivery = hook.locator(`[data-testid="delivery"][data-delivery-id="${given.id}"]`);
+		await delivery.waitFor(within);
+		expect(await delivery.getAttribute("data-status")).toBe("failed");
+		expect(await delivery.getByTestId("delivery-attempts").textContent()).toBe("8");
+		expect((await delivery.getByTestId("delivery-error").textContent())?.trim()).not.toBe("–");
+		await delivery.getByTestId("delivery-retry").click();
+		await expect.poll(attribute(delivery, "data-status"), within).toBe("pending");
+		expect(await delivery.getByTestId("delivery-next-retry").textContent()).not.toBe("–");
+		expect((await ours())?.status).not.toBe("failed");
+		await hook.getByTestId("webhook-delete").click();
+		await hook.getByTestId("webhook-delete-confirm").click();
+		await hook.waitFor({ state: "detached", ...within });
+		expect(await server.switchboard.storage.listWebhookEndpoints("acme")).toEqual([]);
+	});
+
+	it("keeps the admin area from ambassadors", async () => {
+		const sam = await person("ambassador2@acme.test");
+		expect(await sam.getByTestId("nav-admin").count()).toBe(0);
+		expect(await sam.getByTestId("nav-settings").count()).toBe(1);
+		await sam.goto("/admin");
+		const forbidden = sam.getByTestId("admin-forbidden");
+		await forbidden.waitFor(within);
+		expect(await forbidden.textContent()).toContain("This page is for admins");
+		expect(await sam.getByTestId("sources-panel").count()).toBe(0);
+	});
+
+	it("sends a reply from a connected Mastodon account: a failed send shows its error and is retried", async () => {
+		const ana = { id: "7", username: "ana", display_name: "Ana", followers_count: 50 };
+		const status = mastodon.addStatus({
+			account: ana,
+			text: "my wombat-shaped parcel never came",
+			mention: true,
+		});
+		const { mentions } = await pollMastodon({
+			instanceUrl: mastodon.url,
+			accessToken: STAND_IN_TOKEN,
+			now: new Date(),
+		});
+		const { stored } = await server.switchboard.integrations.ingestor.ingest(
+			"acme",
+			"main",
+			mentions.filter((mention) => mention.externalId === status.uri),
+		);
+		const mentionId = stored[0]!.mention.id;
+
+		const kim = await person("ambassador3@acme.test");
+		await kim.getByTestId("nav-settings").click();
+		const card = kim.getByTestId("account-mastodon");
+		await card.waitFor(within);
+		expect(await card.getAttribute("data-connected")).toBe("false");
+		await card.getByLabel("Instance URL").fill(mastodon.url);
+		await card.getByLabel("Access token").fill("not-the-token");
+		await card.getByTestId("account-connect").click();
+		await expect
+			.poll(text(card.getByTestId("account-error")), within)
+			.toContain("could not be connected");
+		await card.getByLabel("Access token").fill(STAND_IN_TOKEN);
+		await card.getByTestId("account-connect").click();
+		await expect.poll(attribute(card, "data-connected"), within).toBe("true");
+		expect(await card.getByTestId("account-handle").textContent()).toBe(`acme@${mastodon.host}`);
+		expect(await kim.content()).not.toContain(STAND_IN_TOKEN);
+
+		await kim.goto(`/m/${mentionId}`);
+		await kim.getByTestId("claim").click();
+		await kim.getByTestId("send-reply").waitFor(within);
+		// Nothing to send yet; posting by hand stays possible.
+		expect(await kim.getByTestId("send-reply").isDisabled()).toBe(true);
+		expect(await kim.getByTestId("send-blocked").textContent()).toContain("empty");
+		expect(await kim.getByTestId("mark-replied").count()).toBe(1);
+
+		const editor = kim.getByTestId("editor-content");
+		await editor.click();
+		await kim.keyboard.type("Sorry about that, we are on it.");
+		await expect.poll(() => kim.getByTestId("send-reply").isEnabled(), within).toBe(true);
+
+		mastodon.failNext(503);
+		await kim.getByTestId("send-reply").click();
+		const failed = kim.getByTestId("send").first();
+		await expect.poll(attribute(failed, "data-status"), within).toBe("failed");
+		expect(await failed.getByTestId("send-error-message").textContent()).toContain("HTTP 503");
+		expect(await text(kim.getByTestId("send-error"))()).toContain("Sending failed");
+		expect(mastodon.posted).toEqual([]);
+		expect(await audit(kim)).toEqual([]);
+
+		await failed.getByTestId("send-retry").click();
+		await expect.poll(attribute(failed, "data-status"), within).toBe("sent");
+		await expect.poll(text(kim.getByTestId("replied")), within).toContain("Replied by Kim");
+		expect(mastodon.posted).toEqual([
+			expect.objectContaining({
+				body: expect.objectContaining({
+					status: `@ana@${mastodon.host} Sorry about that, we are on it.`,
+					in_reply_to_id: status.id,
+				}),
+			}),
+		]);
+		const url = await failed.getByRole("link", { name: "view the reply" }).getAttribute("href");
+		expect(url).toMatch(new RegExp(`^${mastodon.url}/@acme/`));
+		expect(
+			(await server.switchboard.storage.getMention("acme", mentionId))?.mention.reply?.url,
+		).toBe(url);
+	});
+
+	it("has no serious or critical accessibility violation on the admin and settings pages", async () => {
+		const admin = await person("admin@acme.test");
+		await openAdmin(admin);
+		await admin.getByTestId("source").first().waitFor(within);
+		await admin.getByTestId("source-add").click();
+		expect(await audit(admin)).toEqual([]);
+		await admin.getByTestId("admin-tab-rules").click();
+		await admin.getByTestId("rule-form").waitFor(within);
+		expect(await audit(admin)).toEqual([]);
+		await admin.getByTestId("admin-tab-webhooks").click();
+		await admin.getByTestId("webhook-add").click();
+		expect(await audit(admin)).toEqual([]);
+		await admin.getByTestId("nav-settings").click();
+		await admin.getByTestId("account-mastodon").waitFor(within);
+		expect(await audit(admin)).toEqual([]);
+	});
+});
