@@ -226,7 +226,8 @@ describe("send", () => {
 
 	it("sends only for the owner, only the approved text, and only with a connected account", async () => {
 		const { id } = await mastodonMention("is there an outage?");
-		const text = "No outage, a local issue: restart your router.";
+		// Drafts often end with a new line: the approval is of the draft as written.
+		const text = "No outage, a local issue: restart your router.\n";
 		await run("dana", { name: "submitForReview", args: { mentionId: id, hash: draftHash(text) } });
 		await run("morgan", { name: "approve", args: { mentionId: id, hash: draftHash(text) } });
 
@@ -254,6 +255,10 @@ describe("send", () => {
 
 		const sent = await call(`/api/mentions/${id}/send`, server.members.dana!.token, { text });
 		expect(sent.json.mention).toMatchObject({ status: "replied" });
+		// Posted without the trailing new line.
+		expect(mastodon.posted.at(-1)?.body).toMatchObject({
+			status: expect.stringMatching(/restart your router\.$/),
+		});
 		expect(await server.switchboard.storage.listReplySends("acme", { mentionId: id })).toEqual([
 			expect.objectContaining({ status: "sent", attempts: 1 }),
 		]);

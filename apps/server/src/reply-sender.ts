@@ -55,19 +55,21 @@ export class ReplySender {
 	/** Post `text` as the reply to a mention the member owns. */
 	async send(member: Member, mentionId: string, text: string): Promise<SendOutcome> {
 		const { storage } = this.options;
+		// The draft is kept as written, so its hash is the one a review approved; only the
+		// post itself leaves out surrounding white space.
 		const trimmed = text.trim();
 		if (!trimmed) throw new AppError("invalid", "text: the reply is empty.");
 		if (trimmed.length > MAX_REPLY_CHARS) {
 			throw new AppError("too_large", `text: at most ${MAX_REPLY_CHARS} characters.`);
 		}
-		const { mention, boardId, network, account } = await this.check(member, mentionId, trimmed);
+		const { mention, boardId, network, account } = await this.check(member, mentionId, text);
 		const send = await storage.createReplySend({
 			orgId: member.orgId,
 			boardId,
 			mentionId: mention.id,
 			memberId: member.id,
 			network,
-			text: trimmed,
+			text,
 		});
 		return this.attempt(member, mention, account, send);
 	}
@@ -200,7 +202,7 @@ export class ReplySender {
 				accessToken: credential,
 				timeoutMs,
 				target: { url: mention.url ?? mention.externalId, authorHandle: mention.author.handle },
-				text: send.text,
+				text: send.text.trim(),
 				idempotencyKey: send.id,
 			});
 			return sent.url;
@@ -214,7 +216,7 @@ export class ReplySender {
 		});
 		const sent = await sendBlueskyReply(agent, {
 			targetUri: mention.externalId,
-			text: send.text,
+			text: send.text.trim(),
 			language: mention.language,
 		});
 		return sent.url;
