@@ -1,7 +1,12 @@
 /**
  * The sync server end to end: a real Switchboard on port 0 and real providers.
  */
-import { boardDocumentName, draftDocumentName, readMention } from "@switchboard/domain";
+import {
+	boardDocumentName,
+	draftDocumentName,
+	PROTOCOL_VERSION,
+	readMention,
+} from "@switchboard/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectProvider, startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
 
@@ -85,7 +90,13 @@ describe("commands on the board", () => {
 		});
 		expect(
 			await board.commands.sendRaw(
-				JSON.stringify({ type: "command", v: 1, id: crypto.randomUUID(), name: "claim", args: {} }),
+				JSON.stringify({
+					type: "command",
+					v: PROTOCOL_VERSION,
+					id: crypto.randomUUID(),
+					name: "claim",
+					args: {},
+				}),
 			),
 		).toMatchObject({
 			type: "reject",

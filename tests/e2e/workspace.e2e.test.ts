@@ -121,10 +121,12 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		const kim = await person("ambassador3@acme.test");
 		const mention = fresh();
 		const [danaCard, kimCard] = [await showCard(dana, mention), await showCard(kim, mention)];
-		await Promise.all([
-			danaCard.getByTestId("claim").click(),
-			kimCard.getByTestId("claim").click(),
-		]);
+		// Both click before either hears of the other: their claims queue while offline and
+		// reach the server together when the network comes back.
+		await Promise.all([dana.context().setOffline(true), kim.context().setOffline(true)]);
+		await danaCard.getByTestId("claim").click();
+		await kimCard.getByTestId("claim").click();
+		await Promise.all([dana.context().setOffline(false), kim.context().setOffline(false)]);
 		const ownerChip = card(dana, mention.id).getByTestId("owner");
 		await expect
 			.poll(attribute(ownerChip, "data-owner-name"), within)

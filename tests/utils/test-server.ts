@@ -8,7 +8,13 @@ import { join } from "node:path";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import { CommandChannel } from "@switchboard/client";
 import { boardDocumentName, draftDocumentName, type Role } from "@switchboard/domain";
-import { type Config, hashPassword, type Switchboard, startSwitchboard } from "@switchboard/server";
+import {
+	type Config,
+	hashPassword,
+	type StartOptions,
+	type Switchboard,
+	startSwitchboard,
+} from "@switchboard/server";
 import type { StoredMention } from "@switchboard/storage";
 import { pino } from "pino";
 import * as Y from "yjs";
@@ -146,9 +152,15 @@ export function connectProvider(
 	});
 }
 
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startTestServer(
+	overrides: Partial<Config> = {},
+	options: Omit<StartOptions, "logger"> = {},
+): Promise<TestServer> {
 	const config = await baseConfig(overrides);
-	const switchboard = await startSwitchboard(config, { logger: pino({ level: "silent" }) });
+	const switchboard = await startSwitchboard(config, {
+		logger: pino({ level: "silent" }),
+		...options,
+	});
 	const { storage, tokens } = switchboard;
 	const passwordHash = await hashPassword(PASSWORD);
 

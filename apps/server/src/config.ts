@@ -29,6 +29,11 @@ export interface Config {
 	/** pino log level. @default "info" */
 	logLevel: string;
 	/**
+	 * Origins besides the server's own whose pages may open the WebSocket and use the
+	 * session cookie, e.g. `https://switchboard.example.com`. @default [] (same origin only)
+	 */
+	allowedOrigins?: string[];
+	/**
 	 * Poll sources and deliver outgoing webhooks on a timer. On by default from the
 	 * environment (`SWITCHBOARD_BACKGROUND=0` turns it off); off when left out, as tests do.
 	 */
@@ -51,6 +56,29 @@ const EnvSchema = v.object({
 	SWITCHBOARD_DEMO_DATA: v.optional(v.string()),
 	SWITCHBOARD_WEB_DIR: v.optional(v.string()),
 	SWITCHBOARD_BACKGROUND: v.optional(v.picklist(["0", "1", "false", "true"]), "1"),
+	ALLOWED_ORIGINS: v.optional(
+		v.pipe(
+			v.string(),
+			v.transform((list) =>
+				list
+					.split(",")
+					.map((origin) => origin.trim())
+					.filter((origin) => origin.length > 0),
+			),
+			v.array(
+				v.pipe(
+					v.string(),
+					v.url(
+						"ALLOWED_ORIGINS must be a comma-separated list of origins like https://example.com",
+					),
+					v.check(
+						(origin) => /^https?:\/\/[^/]+$/.test(origin),
+						"ALLOWED_ORIGINS entries are origins: scheme and host, no path",
+					),
+				),
+			),
+		),
+	),
 	LOG_LEVEL: v.optional(
 		v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
 		"info",
@@ -87,6 +115,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 		demoDataDir: resolve(cwd, e.SWITCHBOARD_DEMO_DATA ?? join(repoRoot, "../shared/data")),
 		webDir: resolve(cwd, e.SWITCHBOARD_WEB_DIR ?? join(repoRoot, "apps/web/dist")),
 		logLevel: e.LOG_LEVEL,
+		allowedOrigins: e.ALLOWED_ORIGINS ?? [],
 		background: e.SWITCHBOARD_BACKGROUND === "1" || e.SWITCHBOARD_BACKGROUND === "true",
 	};
 }

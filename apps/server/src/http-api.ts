@@ -10,6 +10,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
 import * as v from "valibot";
+import { CSRF_HEADER, checkCookieRequest, createOriginPolicy } from "./origin-check.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
 import { serveWebClient } from "./web-client.ts";
 
@@ -61,6 +62,11 @@ export interface HttpApiOptions {
 	publicRoutes?: Hono<ApiEnv>[];
 	/** More routes behind the session; `c.get("member")` is the caller. */
 	routes?: Hono<ApiEnv>[];
+	/**
+	 * Origins besides this server's own whose pages may use the session cookie
+	 * (`ALLOWED_ORIGINS`). @default [] (same origin only)
+	 */
+	allowedOrigins?: readonly string[];
 }
 
 /** What the session middleware puts on the context. */
@@ -99,6 +105,7 @@ async function databaseReachable(storage: Storage): Promise<boolean> {
 export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 	const { storage, tokens, logger } = options;
 	const app = new Hono<Env>();
+	const origins = createOriginPolicy(options.allowedOrigins);
 	// Compared against when an email is unknown, so sign-in takes as long either way.
 	const decoyHash = hashPassword("decoy password that matches nothing");
 
@@ -146,6 +153,17 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		);
 	});
 
+	// Sign-in and sign-out set the cookie: a foreign page may not do either for the user.
+	app.use("/api/auth/*", async (c, next) => {
+		if (!origins.allows(c.req.header("origin"), c.req.header("host"))) {
+			throw new AppError(
+				"forbidden",
+				`Requests from ${c.req.header("origin")} may not sign in here.`,
+			);
+		}
+		await next();
+	});
+
 	app.post("/api/auth/login", async (c) => {
 		const body = await c.req.json().catch(() => {
 			throw new AppError("invalid", 'The body must be JSON: {"email": ..., "password": ...}.');
@@ -190,9 +208,18 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 	// Everything below needs a session: a bearer token or the session cookie.
 	app.use("/api/*", async (c, next) => {
 		const header = c.req.header("authorization");
-		const token = header?.startsWith("Bearer ") ? header.slice(7) : getCookie(c, SESSION_COOKIE);
+		const bearer = header?.startsWith("Bearer ") ? header.slice(7) : undefined;
+		const token = bearer ?? getCookie(c, SESSION_COOKIE);
 		if (!token)
 			throw new AppError("unauthorized", "Sign in first: no token or session cookie was sent.");
+		if (bearer === undefined) {
+			checkCookieRequest(origins, {
+				method: c.req.method,
+				origin: c.req.header("origin"),
+				host: c.req.header("host"),
+				csrf: c.req.header(CSRF_HEADER),
+			});
+		}
 		const claims = await tokens.verify(token);
 		// A token outlives a membership: check the member is still active on every request.
 		const member = await storage.getMember(claims.memberId);

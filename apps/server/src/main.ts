@@ -35,12 +35,21 @@ if (demo) {
 lines.push("");
 process.stdout.write(`${lines.join("\n")}\n`);
 
+/** Longest a stop may take before the process exits anyway. */
+const STOP_DEADLINE_MS = 20_000;
+
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
 	process.on(signal, () => {
 		if (stopping) return;
 		stopping = true;
 		logger.info({ signal }, "stopping: storing every document");
+		// Every acknowledged edit is in the update log already; a stop that hangs (a database
+		// that does not answer) must not keep an orchestrator waiting forever.
+		setTimeout(() => {
+			logger.error({ afterMs: STOP_DEADLINE_MS }, "stop took too long; exiting");
+			process.exit(1);
+		}, STOP_DEADLINE_MS).unref();
 		switchboard.close().then(
 			() => process.exit(0),
 			(error: unknown) => {

@@ -12,6 +12,7 @@ import {
 } from "@switchboard/connectors";
 import {
 	AppError,
+	approvalBlock,
 	countsAgainstCapacity,
 	draftHash,
 	type Member,
@@ -128,6 +129,10 @@ export class ReplySender {
 				"The text is not the one approved; submit the changed reply for review again.",
 			);
 		}
+		// The board's approval rules, checked before posting: markReplied would refuse after.
+		const { approval } = await storage.getBoardSettings(member.orgId, boardId);
+		const block = approvalBlock(mention, approval, draftHash(text));
+		if (block) throw new AppError("conflict", block.message);
 		const account = await storage.getConnectedAccount(member.id, network as ReplyNetwork);
 		if (!account) {
 			throw new AppError(

@@ -6,26 +6,35 @@ import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { Redis } from "@hocuspocus/extension-redis";
-import { type Extension, Hocuspocus } from "@hocuspocus/server";
+import type { Extension, Hocuspocus } from "@hocuspocus/server";
 import { createAdaptorServer } from "@hono/node-server";
 import { openStorage, type Storage } from "@switchboard/storage";
 import {
 	AuthExtension,
+	AwarenessGuard,
 	BoardExtension,
 	BoardProjector,
 	CommandExtension,
 	createTokenService,
 	DurableDocuments,
+	defaultSyncLimits,
 	GroupCommitter,
-	type SocketContext,
+	LimitsExtension,
+	MembershipWatcher,
+	SwitchboardHocuspocus,
+	type SyncLimits,
 	type TokenService,
 } from "@switchboard/sync";
+import type { Hono } from "hono";
 import { type Logger, pino } from "pino";
-import { type RawData, WebSocket, WebSocketServer } from "ws";
+import { WebSocketServer } from "ws";
 import type { Config } from "./config.ts";
+import { type Coverage, type CoverageOptions, createCoverage } from "./coverage.ts";
 import { type DemoSummary, seedDemo } from "./demo.ts";
-import { createHttpApi } from "./http-api.ts";
+import { type ApiEnv, createHttpApi } from "./http-api.ts";
 import { createIntegrations, type Integrations, type IntegrationsOptions } from "./integrations.ts";
+import { createOriginPolicy } from "./origin-check.ts";
+import { type SyncSocket, serveSyncSocket } from "./sync-socket.ts";
 
 /**
  * Largest WebSocket frame accepted, in bytes. Larger frames close the socket with 1009.
@@ -47,6 +56,10 @@ export interface Switchboard {
 	board: BoardExtension;
 	/** Sources, triage, replies out and outgoing webhooks (see integrations.ts). */
 	integrations: Integrations;
+	/** The moderator's view: presence, SLA and lease watcher, reports (see coverage.ts). */
+	coverage: Coverage;
+	/** The HTTP API; tests list its routes. */
+	api: Hono<ApiEnv>;
 	/** Stop accepting, store every document, close the database. */
 	close(): Promise<void>;
 }
@@ -55,24 +68,12 @@ export interface StartOptions {
 	logger?: Logger;
 	/** Poller and dispatcher settings (tests shorten timeouts and backoff). */
 	integrations?: Pick<IntegrationsOptions, "poller" | "dispatcher" | "tickMs">;
-}
-
-function rawToBytes(data: RawData): Uint8Array {
-	if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
-	if (data instanceof ArrayBuffer) return new Uint8Array(data);
-	return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** Hocuspocus reads headers and query parameters from a Fetch API request. */
-function toFetchRequest(request: IncomingMessage): Request {
-	const headers = new Headers();
-	for (const [name, value] of Object.entries(request.headers)) {
-		if (typeof value === "string") headers.set(name, value);
-		else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-	}
-	return new Request(new URL(request.url ?? "/", `http://${request.headers.host ?? "localhost"}`), {
-		headers,
-	});
+	/** Coverage watcher and heartbeat settings. */
+	coverage?: Pick<CoverageOptions, "watcher" | "heartbeatMs">;
+	/** Limits of every sync socket (tests lower them); the rest keep `defaultSyncLimits`. */
+	limits?: Partial<SyncLimits>;
+	/** How often open sockets are checked against memberships. @default 30000 */
+	membershipCheckMs?: number;
 }
 
 function redisExtension(url: string): Extension {
@@ -106,15 +107,32 @@ export async function startSwitchboard(
 	const committer = new GroupCommitter(storage);
 	const projector = new BoardProjector({ storage });
 	const board = new BoardExtension(projector);
+	const coverage = createCoverage({
+		storage,
+		logger,
+		mentions: board,
+		// The dispatcher exists by the time the watcher first runs.
+		notifier: { slaBreached: (input) => integrations.dispatcher.slaBreached(input) },
+		...options.coverage,
+	});
+	const limits: SyncLimits = { ...defaultSyncLimits, ...options.limits };
 	const extensions: Extension[] = [
 		new AuthExtension({ tokens, storage, logger }),
-		new DurableDocuments({ storage, committer, logger }),
+		new LimitsExtension({ maxDocumentBytes: limits.maxDocumentBytes }),
+		new AwarenessGuard({ maxClientsPerConnection: limits.maxAwarenessClients }),
+		new DurableDocuments({ storage, committer, logger, maxUpdateBytes: limits.maxUpdateBytes }),
 		board,
+		coverage.extension,
 		new CommandExtension({ storage, projector, logger }),
+		new MembershipWatcher({
+			storage,
+			logger,
+			...(options.membershipCheckMs ? { intervalMs: options.membershipCheckMs } : {}),
+		}),
 	];
 	if (config.redisUrl) extensions.push(redisExtension(config.redisUrl));
 
-	const hocuspocus = new Hocuspocus({
+	const hocuspocus = new SwitchboardHocuspocus({
 		name: "switchboard",
 		quiet: true,
 		extensions,
@@ -123,6 +141,9 @@ export async function startSwitchboard(
 		debounce: 5_000,
 		maxDebounce: 30_000,
 		timeout: 30_000,
+		maxUnauthenticatedQueueMessages: limits.maxUnauthenticatedMessages * 2,
+		maxUnauthenticatedQueueSize: limits.maxUnauthenticatedBytes * 2,
+		maxPendingDocuments: limits.maxDocumentsPerSocket * 2,
 	});
 
 	const integrations = createIntegrations({
@@ -138,10 +159,14 @@ export async function startSwitchboard(
 		logger,
 		webDir: config.webDir,
 		publicRoutes: [integrations.publicRoutes],
-		routes: [integrations.routes],
+		// Coverage first: the integrations guard all of /api/orgs/:orgId/* for admins.
+		routes: [coverage.routes, integrations.routes],
+		allowedOrigins: config.allowedOrigins ?? [],
 	});
+	const origins = createOriginPolicy(config.allowedOrigins);
 	const server = createAdaptorServer({ fetch: api.fetch });
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+	const syncSockets = new Set<SyncSocket>();
 
 	server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
 		const path = new URL(request.url ?? "/", "http://localhost").pathname;
@@ -149,21 +174,16 @@ export async function startSwitchboard(
 			socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
 			return;
 		}
+		// A WebSocket is not bound by CORS: a foreign page could open one with the cookie.
+		if (!origins.allows(request.headers.origin, request.headers.host)) {
+			logger.info({ origin: request.headers.origin }, "refused a WebSocket from a foreign origin");
+			socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
+			return;
+		}
 		wss.handleUpgrade(request, socket, head, (ws) => {
-			const context: SocketContext = {
-				closeSocket: (code, reason) => {
-					if (ws.readyState === WebSocket.OPEN) ws.close(code, reason.slice(0, 120));
-				},
-				remoteAddress: request.socket.remoteAddress,
-			};
-			const client = hocuspocus.handleConnection(
-				ws as unknown as WebSocket,
-				toFetchRequest(request),
-				context,
-			);
-			ws.on("message", (data) => client.handleMessage(rawToBytes(data)));
-			ws.on("close", (code, reason) => client.handleClose({ code, reason: reason.toString() }));
-			ws.on("error", (error) => logger.warn({ err: error }, "websocket error"));
+			const syncSocket = serveSyncSocket(ws, request, { hocuspocus, limits, logger });
+			syncSockets.add(syncSocket);
+			ws.once("close", () => syncSockets.delete(syncSocket));
 		});
 	});
 
@@ -175,17 +195,31 @@ export async function startSwitchboard(
 	const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
 	const url = `http://${host}:${port}`;
 	if (config.background) integrations.start();
+	if (config.background) coverage.start();
 
 	let closing: Promise<void> | null = null;
 	const close = () => {
 		closing ??= (async () => {
 			server.close();
 			await integrations.stop();
-			for (const ws of wss.clients) ws.close(1001, "Server shutting down");
+			await coverage.stop();
+			// Take note of the messages being handled, stop reading, let those finish (their
+			// updates appended and applied), and only then store: nothing is applied after the
+			// last compaction. (A connection leaves its document as soon as its socket closes,
+			// so the messages must be collected first.)
+			const inFlight: Promise<void>[] = [];
+			for (const document of hocuspocus.documents.values()) {
+				for (const connection of document.getConnections()) {
+					inFlight.push(connection.waitForPendingMessages());
+				}
+			}
+			for (const socket of syncSockets) socket.close(1001, "Server shutting down");
 			hocuspocus.closeConnections();
-			hocuspocus.flushPendingStores();
+			await Promise.all(inFlight);
 			const deadline = Date.now() + 10_000;
 			while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) {
+				// A change applied late schedules another store: run it now, not in 5 s.
+				hocuspocus.flushPendingStores();
 				await new Promise((r) => setTimeout(r, 20));
 			}
 			await hocuspocus.hooks("onDestroy", { instance: hocuspocus });
@@ -196,5 +230,18 @@ export async function startSwitchboard(
 		return closing;
 	};
 
-	return { url, port, storage, tokens, hocuspocus, logger, demo, board, integrations, close };
+	return {
+		url,
+		port,
+		storage,
+		tokens,
+		hocuspocus,
+		logger,
+		demo,
+		board,
+		integrations,
+		coverage,
+		api,
+		close,
+	};
 }

@@ -4,6 +4,7 @@ import { type JSX, Show } from "solid-js";
 import { ClientProvider } from "./client-context.tsx";
 import { AppHeader } from "./components/app-header.tsx";
 import { HelpDialog } from "./components/help-dialog.tsx";
+import { ModeratorRoutes } from "./moderator-routes.tsx";
 import { AdminPage } from "./pages/admin-page.tsx";
 import { BoardPage } from "./pages/board-page.tsx";
 import { ConversationPage } from "./pages/conversation-page.tsx";
@@ -61,6 +62,7 @@ export function App() {
 						<Route path="/queue" component={QueuePage} />
 						<Route path="/settings" component={SettingsPage} />
 						<Route path="/admin" component={AdminPage} />
+						<ModeratorRoutes />
 					</Route>
 					<Route path="*" component={NotFound} />
 				</Router>

@@ -3,7 +3,13 @@
  * SLA timers. Kept apart from the components so it is tested without a browser.
  */
 import type { BoardMention } from "@switchboard/client";
-import type { BoardSettings, MentionStatus, Network, Priority } from "@switchboard/domain";
+import {
+	type BoardSettings,
+	type MentionStatus,
+	type Network,
+	type Priority,
+	slaState,
+} from "@switchboard/domain";
 
 /** The board's columns, left to right. Done work (dismissed, closed) is hidden by default. */
 export const BOARD_COLUMNS: readonly { status: MentionStatus; title: string }[] = [
@@ -151,33 +157,23 @@ export interface SlaTimer {
 	breached: boolean;
 }
 
-const MINUTE = 60_000;
-
 /**
- * The SLA clock of a conversation, from when it arrived: time left to claim it while
- * nobody owns it, time left to reply once someone does. No clock for finished or snoozed
- * work.
+ * The SLA clock of a conversation, as the domain's `slaState` runs it (the server judges
+ * breaches with the same function): time left to claim it while nobody has taken it,
+ * time left to reply after. No clock for finished or snoozed work.
  */
 export function slaTimer(
 	mention: BoardMention,
 	settings: BoardSettings,
 	now: number,
 ): SlaTimer | null {
-	if (
-		mention.status === "replied" ||
-		mention.status === "closed" ||
-		mention.status === "dismissed" ||
-		mention.status === "snoozed"
-	) {
-		return null;
-	}
-	const arrived = Date.parse(mention.ingestedAt);
-	const kind = mention.owner ? "reply" : "claim";
-	const minutes =
-		kind === "claim"
-			? settings.slaClaimMinutes[mention.priority]
-			: settings.slaReplyMinutes[mention.priority];
-	const dueAt = arrived + minutes * MINUTE;
-	const remaining = dueAt - now;
-	return { kind, dueAt, remaining, breached: remaining < 0 };
+	if (mention.status === "snoozed") return null;
+	const clock = slaState(mention, settings, new Date(now).toISOString()).running;
+	if (!clock) return null;
+	return {
+		kind: clock.kind,
+		dueAt: Date.parse(clock.dueAt),
+		remaining: clock.remainingMs,
+		breached: clock.remainingMs < 0,
+	};
 }

@@ -13,6 +13,7 @@ import type {
 	Mention,
 	Reject,
 	Role,
+	SlaBreachEntry,
 } from "@switchboard/domain";
 import type { Awareness } from "y-protocols/awareness";
 import type * as Y from "yjs";
@@ -61,6 +62,8 @@ export interface BoardSnapshot {
 	presence: Map<string, Presence>;
 	/** Members online now (from awareness), including me. */
 	online: MemberCard[];
+	/** SLA breaches the server detected on this board, newest first (see docs/PROTOCOL.md). */
+	breaches: SlaBreachEntry[];
 }
 
 export interface SyncStatus {

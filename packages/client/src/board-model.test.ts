@@ -3,8 +3,10 @@ import {
 	type MentionContent,
 	type MentionWork,
 	readBoard,
+	removeBreaches,
 	removeMember,
 	removeMention,
+	writeBreaches,
 	writeMember,
 	writeMention,
 	writeSettings,
@@ -113,6 +115,24 @@ describe("BoardModel", () => {
 		expect(model.settings().leaseMinutes).toBe(30);
 		expect(changes.some((change) => change.members)).toBe(true);
 		expect(changes.some((change) => change.settings)).toBe(true);
+	});
+
+	it("follows the SLA breaches the server writes, newest first, without writing itself", () => {
+		const { server, client, localWrites } = pair();
+		const model = new BoardModel(client);
+		const changes: BoardModelChange[] = [];
+		model.onChange((change) => changes.push(change));
+		expect(model.breaches()).toEqual([]);
+		const claim = { mentionId: "m1", kind: "claim" as const, dueAt: at(15), at: at(16) };
+		const reply = { mentionId: "m1", kind: "reply" as const, dueAt: at(60), at: at(61) };
+		writeBreaches(server, [{ breach: claim, rev: 7 }]);
+		writeBreaches(server, [{ breach: reply, rev: 9 }]);
+		expect(model.breaches()).toEqual([reply, claim]);
+		expect(model.breaches()).toBe(model.breaches());
+		expect(changes.some((change) => change.breaches)).toBe(true);
+		removeBreaches(server, ["m1:claim"]);
+		expect(model.breaches()).toEqual([reply]);
+		expect(localWrites).toEqual([]);
 	});
 
 	it("stops following the document when destroyed", () => {

@@ -7,6 +7,7 @@
 import {
 	type BoardSettings,
 	boardRoots,
+	compareBreaches,
 	type KeyedChange,
 	KeyedListView,
 	type MemberCard,
@@ -14,6 +15,7 @@ import {
 	type MentionContent,
 	type MentionWork,
 	readSettings,
+	type SlaBreachEntry,
 } from "@switchboard/domain";
 import type * as Y from "yjs";
 
@@ -22,6 +24,7 @@ export interface BoardModelChange {
 	mentions: boolean;
 	members: boolean;
 	settings: boolean;
+	breaches: boolean;
 }
 
 function byPostedAt(a: Mention, b: Mention): number {
@@ -37,6 +40,8 @@ export class BoardModel {
 	readonly #contents: KeyedListView<MentionContent>;
 	readonly #works: KeyedListView<MentionWork>;
 	readonly #cards: KeyedListView<MemberCard>;
+	readonly #breachList: KeyedListView<SlaBreachEntry>;
+	#breaches: SlaBreachEntry[] | null = null;
 	readonly #settingsMap: Y.Map<unknown>;
 	readonly #joined = new Map<string, Mention>();
 	/** Position of each mention in the sorted list; null when mentions came or went since. */
@@ -56,6 +61,7 @@ export class BoardModel {
 		this.#contents = new KeyedListView(roots.mentions);
 		this.#works = new KeyedListView(roots.work);
 		this.#cards = new KeyedListView(roots.members);
+		this.#breachList = new KeyedListView(roots.breaches);
 		this.#settingsMap = roots.settings;
 		this.#settings = readSettings(doc);
 		for (const [id, content] of this.#contents.entries()) {
@@ -64,19 +70,23 @@ export class BoardModel {
 		}
 		const mentionChange = (changes: KeyedChange<unknown>[]) => {
 			this.#rejoin(changes);
-			this.#emit({ mentions: true, members: false, settings: false });
+			this.#emit({ mentions: true, members: false, settings: false, breaches: false });
 		};
 		this.#unobserve.push(
 			this.#contents.onChange(mentionChange),
 			this.#works.onChange(mentionChange),
 			this.#cards.onChange(() => {
 				this.#members = null;
-				this.#emit({ mentions: false, members: true, settings: false });
+				this.#emit({ mentions: false, members: true, settings: false, breaches: false });
+			}),
+			this.#breachList.onChange(() => {
+				this.#breaches = null;
+				this.#emit({ mentions: false, members: false, settings: false, breaches: true });
 			}),
 		);
 		const settingsObserver = () => {
 			this.#settings = readSettings(this.#doc);
-			this.#emit({ mentions: false, members: false, settings: true });
+			this.#emit({ mentions: false, members: false, settings: true, breaches: false });
 		};
 		this.#settingsMap.observe(settingsObserver);
 		this.#unobserve.push(() => this.#settingsMap.unobserve(settingsObserver));
@@ -137,11 +147,22 @@ export class BoardModel {
 		return this.#settings;
 	}
 
+	/** SLA breaches the server recorded, newest first. The same array until one changes. */
+	breaches(): readonly SlaBreachEntry[] {
+		if (!this.#breaches) {
+			this.#breaches = [...this.#breachList.entries()]
+				.map(([, entry]) => entry.v)
+				.sort(compareBreaches);
+		}
+		return this.#breaches;
+	}
+
 	destroy(): void {
 		for (const stop of this.#unobserve) stop();
 		this.#contents.destroy();
 		this.#works.destroy();
 		this.#cards.destroy();
+		this.#breachList.destroy();
 		this.#listeners.clear();
 	}
 

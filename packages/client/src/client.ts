@@ -104,6 +104,7 @@ interface Dirty {
 	settings: boolean;
 	presence: boolean;
 	ready: boolean;
+	breaches: boolean;
 }
 
 const CLEAN: Dirty = {
@@ -112,6 +113,7 @@ const CLEAN: Dirty = {
 	settings: false,
 	presence: false,
 	ready: false,
+	breaches: false,
 };
 
 class Client implements SwitchboardClient {
@@ -164,6 +166,7 @@ class Client implements SwitchboardClient {
 			settings: this.#model.settings(),
 			presence: new Map(),
 			online: [],
+			breaches: [],
 		});
 		this.status = new ValueStore<SyncStatus>(
 			{ online: false, pendingCommands: 0, unsyncedDrafts: 0 },
@@ -404,6 +407,7 @@ class Client implements SwitchboardClient {
 		if (change.settings) dirty.settings = true;
 		if (change.presence) dirty.presence = true;
 		if (change.ready) dirty.ready = true;
+		if (change.breaches) dirty.breaches = true;
 		if (this.#flushScheduled) return;
 		this.#flushScheduled = true;
 		// One notification per burst: a Yjs transaction touches several lists at once.
@@ -427,6 +431,7 @@ class Client implements SwitchboardClient {
 				this.#model.member(id),
 			));
 		}
+		const breaches = dirty.breaches ? [...this.#model.breaches()] : previous.breaches;
 		const next: BoardSnapshot = {
 			ready: this.#ready,
 			mentions,
@@ -434,6 +439,7 @@ class Client implements SwitchboardClient {
 			settings,
 			presence,
 			online,
+			breaches,
 		};
 		if (shallowEqual(previous, next)) return;
 		this.board.set(next);

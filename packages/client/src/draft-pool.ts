@@ -3,7 +3,7 @@
  * that opens the same draft (reference counted) and kept in IndexedDB when wanted.
  */
 import { HocuspocusProvider, type HocuspocusProviderWebsocket } from "@hocuspocus/provider";
-import { type AppError, draftDocumentName } from "@switchboard/domain";
+import { type AppError, draftDocumentName, trackDraftWriter } from "@switchboard/domain";
 import { IndexeddbPersistence } from "y-indexeddb";
 import * as Y from "yjs";
 import type { DraftHandle, Me } from "./api.ts";
@@ -38,6 +38,8 @@ interface OpenDraft {
 	/** Refused by the server: detached until opened again. */
 	refused: boolean;
 	attachTimer: ReturnType<typeof setTimeout> | null;
+	/** Stops watching for this client's first edit (which records who writes from it). */
+	stopTracking: () => void;
 }
 
 export class DraftPool {
@@ -125,6 +127,8 @@ export class DraftPool {
 			closed: false,
 			refused: false,
 			attachTimer: null,
+			// Who wrote which part: this client records its member on its first edit.
+			stopTracking: trackDraftWriter(doc, me.id),
 		};
 		// Attach once the local copy is in the document, so the first sync sends only what
 		// the server lacks instead of the whole local history as one update.
@@ -146,6 +150,7 @@ export class DraftPool {
 		if (draft.closed) return;
 		draft.closed = true;
 		if (draft.attachTimer) clearTimeout(draft.attachTimer);
+		draft.stopTracking();
 		this.#open.delete(draft.mentionId);
 		// Edits already handed to the socket still reach the server: the close message
 		// follows them on the same connection. Local ones not sent yet stay in IndexedDB.

@@ -6,13 +6,18 @@ import * as Y from "yjs";
 import {
 	boardRevisions,
 	boardRoots,
+	breachKey,
 	compactBoard,
 	type MemberCard,
 	readBoard,
+	readBreaches,
 	readMention,
+	readSettings,
+	removeBreaches,
 	removeMember,
 	removeMention,
 	removeMentions,
+	writeBreaches,
 	writeMember,
 	writeMention,
 	writeMentions,
@@ -419,5 +424,46 @@ describe("batched writers", () => {
 		);
 		expect(readBoard(doc).mentions).toHaveLength(30);
 		expect(boardRoots(doc).mentions.length).toBe(30);
+	});
+});
+
+describe("SLA breaches and approval rules on the board", () => {
+	it("keeps one breach per conversation and kind, the newest revision, newest first", () => {
+		const doc = new Y.Doc();
+		const claim = { mentionId: "m1", kind: "claim" as const, dueAt: at(15), at: at(16) };
+		const reply = { mentionId: "m1", kind: "reply" as const, dueAt: at(60), at: at(61) };
+		// Found in one round with a backlog: the latest deadline first.
+		const backlog = { mentionId: "m0", kind: "claim" as const, dueAt: at(-500), at: at(61) };
+		expect(writeBreaches(doc, [{ breach: claim, rev: 3 }], SERVER)).toBe(1);
+		expect(writeBreaches(doc, [{ breach: claim, rev: 3 }], SERVER)).toBe(0);
+		writeBreaches(
+			doc,
+			[
+				{ breach: backlog, rev: 5 },
+				{ breach: reply, rev: 4 },
+			],
+			SERVER,
+		);
+		expect(readBreaches(doc)).toEqual([reply, backlog, claim]);
+		expect(boardRoots(doc).breaches.length).toBe(3);
+		expect(removeBreaches(doc, [breachKey("m1", "claim")], SERVER)).toBe(1);
+		expect(readBreaches(doc).map((b) => b.kind)).toEqual(["reply", "claim"]);
+	});
+
+	it("reads approval rules over the defaults, dropping what is malformed", () => {
+		const doc = new Y.Doc();
+		expect(readSettings(doc).approval).toEqual({ priorities: [], tags: [], newMembers: [] });
+		writeSettings(
+			doc,
+			{ approval: { priorities: ["high"], tags: ["legal"], newMembers: ["dana"] } },
+			SERVER,
+		);
+		expect(readSettings(doc).approval).toEqual({
+			priorities: ["high"],
+			tags: ["legal"],
+			newMembers: ["dana"],
+		});
+		boardRoots(doc).settings.set("approval", { priorities: ["urgent", "low"], tags: "legal" });
+		expect(readSettings(doc).approval).toEqual({ priorities: ["low"], tags: [], newMembers: [] });
 	});
 });

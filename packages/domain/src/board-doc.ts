@@ -9,6 +9,8 @@
  *   text and thread again.
  * - `members`: keyed list id → MemberCard (what the board shows of a member).
  * - `settings`: Y.Map of BoardSettings fields.
+ * - `breaches`: keyed list `<mentionId>:<kind>` → SlaBreachEntry, the SLA breaches the
+ *   server detected (rev: the activity record's id), so moderators see them at once.
  *
  * Revisions are the database's (positive integers, one counter per mention): a write
  * carrying a revision that is not newer than the stored one is skipped, so replays and
@@ -33,13 +35,17 @@ import {
 	setEntry,
 } from "./keyed-list.ts";
 import {
+	type ApprovalRules,
 	type BoardSettings,
 	DEFAULT_BOARD_SETTINGS,
 	type Member,
 	type Mention,
 	type MentionContent,
 	type MentionWork,
+	Priorities,
+	type Priority,
 } from "./model.ts";
+import type { SlaKind } from "./sla.ts";
 
 /** Names of the board document's top-level types. */
 export const BoardKeys = {
@@ -47,7 +53,23 @@ export const BoardKeys = {
 	work: "work",
 	members: "members",
 	settings: "settings",
+	breaches: "breaches",
 } as const;
+
+/** An SLA breach as the board shows it; the server writes one per conversation and kind. */
+export interface SlaBreachEntry {
+	mentionId: string;
+	kind: SlaKind;
+	/** When the target fell due (ISO). */
+	dueAt: string;
+	/** When the server detected and recorded it (ISO). */
+	at: string;
+}
+
+/** The key of a breach in the `breaches` list. */
+export function breachKey(mentionId: string, kind: SlaKind): string {
+	return `${mentionId}:${kind}`;
+}
 
 /** What the board shows of a member. */
 export type MemberCard = Pick<Member, "id" | "name" | "role" | "capacity" | "skills" | "languages">;
@@ -76,6 +98,7 @@ export interface BoardRoots {
 	work: Y.Array<KeyedEntry<MentionWork>>;
 	members: Y.Array<KeyedEntry<MemberCard>>;
 	settings: Y.Map<unknown>;
+	breaches: Y.Array<KeyedEntry<SlaBreachEntry>>;
 }
 
 export function boardRoots(doc: Y.Doc): BoardRoots {
@@ -84,6 +107,7 @@ export function boardRoots(doc: Y.Doc): BoardRoots {
 		work: doc.getArray<KeyedEntry<MentionWork>>(BoardKeys.work),
 		members: doc.getArray<KeyedEntry<MemberCard>>(BoardKeys.members),
 		settings: doc.getMap<unknown>(BoardKeys.settings),
+		breaches: doc.getArray<KeyedEntry<SlaBreachEntry>>(BoardKeys.breaches),
 	};
 }
 
@@ -252,6 +276,7 @@ export function compactBoard(doc: Y.Doc, origin: unknown = null): number {
 		deleted += compactDuplicates(roots.mentions);
 		deleted += compactDuplicates(roots.work);
 		deleted += compactDuplicates(roots.members);
+		deleted += compactDuplicates(roots.breaches);
 		const contents = readKeyed(roots.mentions);
 		const works = readKeyed(roots.work);
 		for (const id of contents.keys()) {
@@ -262,6 +287,44 @@ export function compactBoard(doc: Y.Doc, origin: unknown = null): number {
 		}
 	}, origin);
 	return deleted;
+}
+
+/** A breach with the revision it was recorded at (the activity record's id). */
+export interface BreachWrite {
+	breach: SlaBreachEntry;
+	rev: number;
+}
+
+/** Put breaches on the board; skipped where the board has them at this revision. */
+export function writeBreaches(
+	doc: Y.Doc,
+	breaches: readonly BreachWrite[],
+	origin: unknown = null,
+): number {
+	if (breaches.length === 0) return 0;
+	let written = 0;
+	doc.transact(() => {
+		written = setEntries(
+			boardRoots(doc).breaches,
+			breaches.map(({ breach, rev }) => ({
+				key: breachKey(breach.mentionId, breach.kind),
+				rev,
+				value: breach,
+			})),
+		).length;
+	}, origin);
+	return written;
+}
+
+/** Take breaches off the board by key. */
+export function removeBreaches(doc: Y.Doc, keys: Iterable<string>, origin: unknown = null): number {
+	const list = [...keys];
+	if (list.length === 0) return 0;
+	let removed = 0;
+	doc.transact(() => {
+		removed = deleteEntries(boardRoots(doc).breaches, list);
+	}, origin);
+	return removed;
 }
 
 // Readers: pure, never write; safe on a client's read-only copy.
@@ -276,25 +339,69 @@ function numberRecord<K extends string>(stored: unknown, defaults: Record<K, num
 	return out;
 }
 
-/** The board's settings: stored fields over the defaults (malformed fields fall back). */
-export function readSettings(doc: Y.Doc): BoardSettings {
-	const map = boardRoots(doc).settings;
-	const lease = map.get("leaseMinutes");
+function stringList(value: unknown): string[] | null {
+	return Array.isArray(value) && value.every((item) => typeof item === "string")
+		? [...value]
+		: null;
+}
+
+/** Approval rules from stored JSON; a malformed field falls back to its default. */
+export function parseApprovalRules(stored: unknown): ApprovalRules {
+	const defaults = DEFAULT_BOARD_SETTINGS.approval;
+	if (typeof stored !== "object" || stored === null) return structuredClone(defaults);
+	const raw = stored as Record<string, unknown>;
+	const priorities = stringList(raw.priorities)?.filter((p): p is Priority =>
+		(Priorities as readonly string[]).includes(p),
+	);
 	return {
-		slaClaimMinutes: numberRecord(
-			map.get("slaClaimMinutes"),
-			DEFAULT_BOARD_SETTINGS.slaClaimMinutes,
-		),
-		slaReplyMinutes: numberRecord(
-			map.get("slaReplyMinutes"),
-			DEFAULT_BOARD_SETTINGS.slaReplyMinutes,
-		),
+		priorities: priorities ?? [...defaults.priorities],
+		tags: stringList(raw.tags) ?? [...defaults.tags],
+		newMembers: stringList(raw.newMembers) ?? [...defaults.newMembers],
+	};
+}
+
+/**
+ * Settings from stored fields (the board's `settings` map, or the database's JSON) over
+ * the defaults; a missing or malformed field falls back to its default.
+ */
+export function parseSettings(get: (key: keyof BoardSettings) => unknown): BoardSettings {
+	const lease = get("leaseMinutes");
+	return {
+		slaClaimMinutes: numberRecord(get("slaClaimMinutes"), DEFAULT_BOARD_SETTINGS.slaClaimMinutes),
+		slaReplyMinutes: numberRecord(get("slaReplyMinutes"), DEFAULT_BOARD_SETTINGS.slaReplyMinutes),
 		leaseMinutes:
 			typeof lease === "number" && Number.isFinite(lease)
 				? lease
 				: DEFAULT_BOARD_SETTINGS.leaseMinutes,
-		replyLimits: numberRecord(map.get("replyLimits"), DEFAULT_BOARD_SETTINGS.replyLimits),
+		replyLimits: numberRecord(get("replyLimits"), DEFAULT_BOARD_SETTINGS.replyLimits),
+		approval: parseApprovalRules(get("approval")),
 	};
+}
+
+/** The board's settings: stored fields over the defaults (malformed fields fall back). */
+export function readSettings(doc: Y.Doc): BoardSettings {
+	const map = boardRoots(doc).settings;
+	return parseSettings((key) => map.get(key));
+}
+
+/**
+ * Newest first: by when the server found them, then (found in one round) by the latest
+ * deadline, so a fresh breach is not buried under a backlog recorded with it.
+ */
+export function compareBreaches(a: SlaBreachEntry, b: SlaBreachEntry): number {
+	return (
+		b.at.localeCompare(a.at) ||
+		b.dueAt.localeCompare(a.dueAt) ||
+		a.mentionId.localeCompare(b.mentionId) ||
+		a.kind.localeCompare(b.kind)
+	);
+}
+
+/** The SLA breaches on the board, newest first (`compareBreaches`). */
+export function readBreaches(doc: Y.Doc): SlaBreachEntry[] {
+	return [...readKeyed(boardRoots(doc).breaches).values()]
+		.map((entry) => entry.v)
+		.sort(compareBreaches);
 }
 
 /** The member cards on the board, by name. */

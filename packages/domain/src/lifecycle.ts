@@ -3,7 +3,9 @@
  * what it touches, decide the new state or why not. Pure: the server loads the state
  * inside a database transaction, calls `decide`, and stores what it returns.
  */
+import { approvalBlock } from "./approval.ts";
 import {
+	type ApprovalRules,
 	countsAgainstCapacity,
 	type Member,
 	type Mention,
@@ -47,6 +49,8 @@ export interface DecisionContext {
 	member(id: string): Member | undefined;
 	/** How many conversations this member currently owns that count against capacity. */
 	openOwnedCount(memberId: string): number;
+	/** The board's approval rules; without them no conversation needs approval. */
+	approval?: ApprovalRules;
 }
 
 /** The activity record an accepted command leaves. */
@@ -252,7 +256,10 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 		}
 		case "submitForReview": {
 			if (!ownedByActor) return notOwner();
-			if (from !== "claimed" && from !== "drafting") return wrongStatus("submit for review");
+			// From approved too: a text changed after its approval goes back for a new one.
+			if (from !== "claimed" && from !== "drafting" && from !== "approved") {
+				return wrongStatus("submit for review");
+			}
 			return accept(
 				{
 					status: "in_review",
@@ -310,6 +317,10 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 			if (!mayActAsOwner) return notOwner();
 			if (!countsAgainstCapacity(from)) return wrongStatus("mark replied");
 			if (from === "in_review") return wrongStatus("mark replied");
+			const block = ctx.approval
+				? approvalBlock(mention, ctx.approval, command.args.hash ?? null)
+				: null;
+			if (block) return no(block.code, block.message);
 			return accept(
 				{
 					status: "replied",

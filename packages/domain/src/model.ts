@@ -185,6 +185,20 @@ export interface Activity {
 	at: string;
 }
 
+/**
+ * Which conversations need a moderator's approval before their reply is recorded. A
+ * conversation needs it when any rule matches; the empty rules (the default) ask for
+ * none, so an organisation opts in.
+ */
+export interface ApprovalRules {
+	/** Conversations of these priorities, e.g. `["high"]`. */
+	priorities: Priority[];
+	/** Conversations carrying any of these tags, e.g. `["legal", "press"]`. */
+	tags: string[];
+	/** Members whose replies a moderator reads first: ambassadors marked as new. */
+	newMembers: string[];
+}
+
 /** Board-wide settings kept on the board document. */
 export interface BoardSettings {
 	/** Minutes until a new conversation should be claimed, per priority. */
@@ -195,6 +209,8 @@ export interface BoardSettings {
 	leaseMinutes: number;
 	/** Character limit of a reply, per network. */
 	replyLimits: Record<Network, number>;
+	/** Which conversations need approval before their reply is recorded. */
+	approval: ApprovalRules;
 }
 
 export const DEFAULT_BOARD_SETTINGS: BoardSettings = {
@@ -209,4 +225,14 @@ export const DEFAULT_BOARD_SETTINGS: BoardSettings = {
 		webhook: 5000,
 		other: 5000,
 	},
+	approval: { priorities: [], tags: [], newMembers: [] },
 };
+
+/** Activity actions the server records on its own (actor null), next to command names. */
+export const SystemActions = {
+	/** A conversation missed its claim or reply target; recorded once per conversation and kind. */
+	slaBreached: "sla_breached",
+	/** The owner was offline longer than the lease; the conversation went back to the board. */
+	leaseExpired: "lease_expired",
+} as const;
+export type SystemAction = (typeof SystemActions)[keyof typeof SystemActions];

@@ -11,7 +11,7 @@ import { PrioritySchema } from "./model.ts";
  * Bumped on every incompatible change to a message schema. A test pins the schemas'
  * shape to this number, so a schema change without a bump fails the build.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Largest stateless payload the server parses, in bytes of its JSON text. */
 export const MAX_COMMAND_BYTES = 16 * 1024;
@@ -137,13 +137,25 @@ export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
 
 /**
  * WebSocket close codes, 4xxx. Hocuspocus' own (4401, 4403, 4408, 4205) keep their meaning.
+ * Every limit has its own code, so a client (and a person reading its log) knows which one
+ * it ran into; docs/PROTOCOL.md lists when each is sent.
  */
 export const CloseCodes = {
 	unauthorized: { code: 4401, reason: "Unauthorized" },
 	forbidden: { code: 4403, reason: "Forbidden" },
 	timeout: { code: 4408, reason: "Connection Timeout" },
+	/** A frame that does not parse as the message its type announces, or a type clients may not send. */
+	badMessage: { code: 4400, reason: "Bad Message" },
 	tooLarge: { code: 4413, reason: "Message Too Large" },
+	/** An update would grow a document past its size limit; it was not stored. */
+	documentTooLarge: { code: 4414, reason: "Document Too Large" },
 	rateLimited: { code: 4429, reason: "Too Many Messages" },
+	awarenessRateLimited: { code: 4430, reason: "Too Many Awareness Updates" },
+	tooManyDocuments: { code: 4431, reason: "Too Many Documents" },
+	/** Too many messages for documents whose authentication has not finished. */
+	unauthenticatedQueueFull: { code: 4432, reason: "Too Many Unauthenticated Messages" },
+	/** The client does not read what the server sends fast enough (backpressure). */
+	slowConsumer: { code: 4433, reason: "Slow Consumer" },
 	unavailable: { code: 4503, reason: "Storage Unavailable" },
 	reset: { code: 4205, reason: "Reset Connection" },
 } as const;

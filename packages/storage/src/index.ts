@@ -1,3 +1,4 @@
+export * from "./coverage-storage.ts";
 export { isDatabaseError, SqlState } from "./database-errors.ts";
 export * from "./integration-storage.ts";
 export { KyselyStorage, type StorageDialect } from "./kysely-storage.ts";

@@ -7,14 +7,19 @@ import { randomUUID } from "node:crypto";
 import {
 	type Activity,
 	AppError,
+	type ApprovalRules,
 	type Board,
+	type BoardSettings,
+	type Decision,
 	type DecisionContext,
 	decide,
 	type Member,
 	type MentionWork,
 	OPEN_OWNED_STATUSES,
 	type Organisation,
+	parseApprovalRules,
 	rankForMember,
+	type SlaKind,
 	targetMentionId,
 } from "@switchboard/domain";
 import {
@@ -24,6 +29,15 @@ import {
 	sql,
 	type Transaction,
 } from "kysely";
+import type {
+	ExecuteSystemCommandInput,
+	NewSlaBreach,
+	PresenceWrite,
+	RecordedSlaBreach,
+	ReportQuery,
+	SlaCandidate,
+} from "./coverage-storage.ts";
+import { CoverageStore } from "./coverage-store.ts";
 import { isDatabaseError, isRetryable, SqlState } from "./database-errors.ts";
 import { IntegrationStore } from "./integration-store.ts";
 import type { StorageLogger } from "./logger.ts";
@@ -107,12 +121,68 @@ export class KyselyStorage extends IntegrationStore implements Storage {
 	 */
 	readonly db: Kysely<Database>;
 	readonly #logger: StorageLogger;
+	readonly #coverage: CoverageStore;
 
 	constructor(db: Kysely<Database>, dialect: StorageDialect, logger: StorageLogger) {
 		super(db);
 		this.db = db;
 		this.dialect = dialect;
 		this.#logger = logger;
+		this.#coverage = new CoverageStore(db);
+	}
+
+	getBoardSettings(orgId: string, boardId: string): Promise<BoardSettings> {
+		return this.#coverage.getBoardSettings(orgId, boardId);
+	}
+
+	saveBoardSettings(
+		orgId: string,
+		boardId: string,
+		settings: BoardSettings,
+	): Promise<BoardSettings> {
+		return this.#write("The board's settings", () =>
+			this.#coverage.saveBoardSettings(orgId, boardId, settings),
+		);
+	}
+
+	recordPresence(writes: PresenceWrite[]): Promise<void> {
+		return this.#coverage.recordPresence(writes);
+	}
+
+	listPresence(orgId: string) {
+		return this.#coverage.listPresence(orgId);
+	}
+
+	prunePresence(before: string): Promise<number> {
+		return this.#coverage.prunePresence(before);
+	}
+
+	listSlaCandidates(
+		orgId: string,
+		boardId: string,
+		input: { now: string; since: string; shortestMinutes: Record<SlaKind, number> },
+	): Promise<SlaCandidate[]> {
+		return this.#coverage.listSlaCandidates(orgId, boardId, input);
+	}
+
+	recordSlaBreaches(
+		orgId: string,
+		breaches: NewSlaBreach[],
+		at: string,
+	): Promise<RecordedSlaBreach[]> {
+		return this.#coverage.recordSlaBreaches(orgId, breaches, at);
+	}
+
+	listSlaBreaches(
+		orgId: string,
+		boardId: string,
+		filter?: { mentionIds?: string[] },
+	): Promise<RecordedSlaBreach[]> {
+		return this.#coverage.listSlaBreaches(orgId, boardId, filter);
+	}
+
+	report(query: ReportQuery) {
+		return this.#coverage.report(query);
 	}
 
 	async ping(): Promise<void> {
@@ -560,6 +630,9 @@ export class KyselyStorage extends IntegrationStore implements Storage {
 			if (ownerRow) members.set(ownerRow.id, toMember(ownerRow));
 		}
 		const openCounts = await this.#openOwnedCounts(trx, [...members.keys()]);
+		// Only recording a reply asks whether the board's rules want an approval first.
+		const approval =
+			command.name === "markReplied" ? await approvalRulesOf(trx, orgId, boardId) : undefined;
 
 		const context: DecisionContext = {
 			actor,
@@ -571,12 +644,53 @@ export class KyselyStorage extends IntegrationStore implements Storage {
 				if (count === undefined) throw new Error(`Open conversations of ${id} were not loaded.`);
 				return count;
 			},
+			...(approval ? { approval } : {}),
 		};
 		const decision = decide(command, context);
 		if (!decision.ok) {
 			return this.#remember(trx, input, now, reject(decision.code, decision.message));
 		}
 
+		const { work, rev } = await this.#record(trx, {
+			orgId,
+			decision,
+			ownerBefore: mention?.owner?.memberId ?? null,
+			actorId,
+			commandId: input.commandId,
+			action: decision.activity.action,
+			detail: decision.activity.detail,
+			now,
+		});
+		const outcome: CommandOutcome = {
+			ok: true,
+			mentionId: decision.mentionId,
+			work,
+			rev,
+			replayed: false,
+		};
+		if (decision.result) outcome.result = decision.result;
+		return this.#remember(trx, input, now, outcome);
+	}
+
+	/**
+	 * Store an accepted decision: the mention's new work state (its revision bumped), the
+	 * ownership history, and one activity record. Shared by members' and system commands,
+	 * so both keep the same invariants.
+	 */
+	async #record(
+		trx: Transaction<Database>,
+		input: {
+			orgId: string;
+			decision: Extract<Decision, { ok: true }>;
+			ownerBefore: string | null;
+			actorId: string | null;
+			commandId: string | null;
+			action: string;
+			detail: Record<string, unknown>;
+			now: string;
+		},
+	): Promise<{ work: MentionWork; rev: number }> {
+		const { decision, now } = input;
 		const work = normalizeWork(decision.work);
 		const { rev } = await trx
 			.updateTable("mentions")
@@ -588,13 +702,12 @@ export class KyselyStorage extends IntegrationStore implements Storage {
 			.returning("rev")
 			.executeTakeFirstOrThrow();
 
-		const ownerBefore = mention?.owner?.memberId ?? null;
 		const ownerAfter = work.owner?.memberId ?? null;
-		if (ownerBefore !== ownerAfter) {
-			if (ownerBefore !== null) {
+		if (input.ownerBefore !== ownerAfter) {
+			if (input.ownerBefore !== null) {
 				await trx
 					.updateTable("ownerships")
-					.set({ until: now, reason: command.name })
+					.set({ until: now, reason: input.action })
 					.where("mention_id", "=", decision.mentionId)
 					.where("until", "is", null)
 					.execute();
@@ -615,27 +728,117 @@ export class KyselyStorage extends IntegrationStore implements Storage {
 		await trx
 			.insertInto("activity")
 			.values({
-				org_id: orgId,
+				org_id: input.orgId,
 				mention_id: decision.mentionId,
-				actor_id: actorId,
-				action: decision.activity.action,
+				actor_id: input.actorId,
+				action: input.action,
 				command_id: input.commandId,
 				from_status: decision.activity.fromStatus,
 				to_status: decision.activity.toStatus,
-				detail: json(decision.activity.detail),
+				detail: json(input.detail),
 				at: now,
 			})
 			.execute();
+		return { work, rev };
+	}
 
-		const outcome: CommandOutcome = {
-			ok: true,
-			mentionId: decision.mentionId,
-			work,
-			rev,
-			replayed: false,
-		};
-		if (decision.result) outcome.result = decision.result;
-		return this.#remember(trx, input, now, outcome);
+	async executeSystemCommand(input: ExecuteSystemCommandInput): Promise<CommandOutcome> {
+		const now = iso(input.now);
+		for (let attempt = 1; ; attempt++) {
+			try {
+				return await this.db
+					.transaction()
+					.execute((trx) => this.#runSystemCommand(trx, input, now));
+			} catch (error) {
+				if (isDatabaseError(error, SqlState.uniqueViolation, ONE_ACTIVE_OWNER)) {
+					return reject(
+						"already_claimed",
+						"Someone else took this conversation at the same moment.",
+					);
+				}
+				if (isRetryable(error) && attempt < MAX_COMMAND_ATTEMPTS) continue;
+				throw error;
+			}
+		}
+	}
+
+	async #runSystemCommand(
+		trx: Transaction<Database>,
+		input: ExecuteSystemCommandInput,
+		now: string,
+	): Promise<CommandOutcome> {
+		const { orgId, boardId, command } = input;
+		const mentionId = targetMentionId(command);
+		if (mentionId === null) return reject("invalid", "A system command names its conversation.");
+		const targetMemberId =
+			command.name === "handoff"
+				? command.args.to
+				: command.name === "assign"
+					? command.args.memberId
+					: null;
+		// Same lock order as members' commands: members first, then the mention.
+		const locked = targetMemberId
+			? await trx
+					.selectFrom("members")
+					.selectAll()
+					.where("org_id", "=", orgId)
+					.where("id", "=", targetMemberId)
+					.forNoKeyUpdate()
+					.execute()
+			: [];
+		const mentionRow = await trx
+			.selectFrom("mentions")
+			.selectAll()
+			.where("id", "=", mentionId)
+			.where("org_id", "=", orgId)
+			.where("board_id", "=", boardId)
+			.forNoKeyUpdate()
+			.executeTakeFirst();
+		const mention = mentionRow ? toStoredMention(mentionRow).mention : null;
+		const ownerId = mention?.owner?.memberId ?? null;
+		if (input.expectOwnerId !== undefined && ownerId !== input.expectOwnerId) {
+			return reject("not_owner", "The conversation changed hands meanwhile.");
+		}
+		if (input.unlessSeenAfter !== undefined && ownerId !== null) {
+			const seen = await trx
+				.selectFrom("member_presence")
+				.select("member_id")
+				.where("member_id", "=", ownerId)
+				.where("last_seen_at", ">", new Date(input.unlessSeenAfter))
+				.executeTakeFirst();
+			if (seen) return reject("invalid_transition", "The owner is back.");
+		}
+		const members = new Map(locked.map((row) => [row.id, toMember(row)]));
+		if (ownerId !== null && !members.has(ownerId)) {
+			const ownerRow = await trx
+				.selectFrom("members")
+				.selectAll()
+				.where("org_id", "=", orgId)
+				.where("id", "=", ownerId)
+				.executeTakeFirst();
+			if (ownerRow) members.set(ownerRow.id, toMember(ownerRow));
+		}
+		const openCounts = await this.#openOwnedCounts(trx, [...members.keys()]);
+		const actor = systemActor(orgId);
+		const decision = decide(command, {
+			actor,
+			now,
+			mention,
+			member: (id) => members.get(id),
+			openOwnedCount: (id) => (id === actor.id ? 0 : (openCounts.get(id) ?? 0)),
+		});
+		if (!decision.ok) return reject(decision.code, decision.message);
+		const { work, rev } = await this.#record(trx, {
+			orgId,
+			decision,
+			ownerBefore: ownerId,
+			actorId: null,
+			commandId: null,
+			action: input.action,
+			detail: { ...decision.activity.detail, ...input.detail },
+			now,
+		});
+		return { ok: true, mentionId: decision.mentionId, work, rev, replayed: false };
 	}
 
 	/**
@@ -818,6 +1021,39 @@ export class KyselyStorage extends IntegrationStore implements Storage {
 			throw error;
 		}
 	}
+}
+
+/** The board's approval rules, read inside the command's transaction. */
+async function approvalRulesOf(
+	trx: Transaction<Database>,
+	orgId: string,
+	boardId: string,
+): Promise<ApprovalRules> {
+	const row = await trx
+		.selectFrom("board_settings")
+		.select("settings")
+		.where("org_id", "=", orgId)
+		.where("board_id", "=", boardId)
+		.executeTakeFirst();
+	return parseApprovalRules(row?.settings.approval);
+}
+
+/**
+ * Who decides a system command: the server itself, with a moderator's reach and no
+ * conversations of its own. It never appears in the activity log (actor null).
+ */
+function systemActor(orgId: string): Member {
+	return {
+		id: "switchboard",
+		orgId,
+		email: "system@switchboard.invalid",
+		name: "Switchboard",
+		role: "admin",
+		capacity: 0,
+		skills: [],
+		languages: [],
+		active: true,
+	};
 }
 
 /** SQL for the domain's `isClaimable`: unowned, and new, escalated or done snoozing. */

@@ -6,11 +6,13 @@ import type { Kysely } from "kysely";
 import { type Migration, type MigrationResultSet, Migrator } from "kysely/migration";
 import * as initial from "./migrations/2026-11-26T00-00-00-initial.ts";
 import * as sources from "./migrations/2026-11-26T10-30-00-sources.ts";
+import * as coverage from "./migrations/2026-11-26T11-30-00-coverage.ts";
 
 /** Every migration by name; names sort in the order the migrations run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
 	"2026-11-26T00-00-00-initial": initial,
 	"2026-11-26T10-30-00-sources": sources,
+	"2026-11-26T11-30-00-coverage": coverage,
 };
 
 /** A kysely Migrator over {@link MIGRATIONS}. */

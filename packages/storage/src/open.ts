@@ -50,7 +50,13 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 	let dialect: Dialect;
 	let dialectName: StorageDialect;
 	if (databaseUrl) {
-		const pool = new pg.Pool({ connectionString: databaseUrl, max: maxConnections });
+		const pool = new pg.Pool({
+			connectionString: databaseUrl,
+			max: maxConnections,
+			// A database that does not answer must fail requests, not queue them forever.
+			connectionTimeoutMillis: 5_000,
+			keepAlive: true,
+		});
 		// node-postgres emits `error` when an idle connection drops (database restart); an
 		// unhandled `error` event would end the process, while the pool recovers by itself.
 		pool.on("error", (error) => {

@@ -15,6 +15,7 @@ import type {
 	ThreadMessage,
 } from "@switchboard/domain";
 import type { ColumnType, Generated } from "kysely";
+import type { CoverageTables } from "./coverage-schema.ts";
 import type { IntegrationTables } from "./integration-schema.ts";
 import type { CommandOutcome } from "./storage.ts";
 
@@ -137,7 +138,7 @@ export interface DocumentUpdatesTable {
 }
 
 /** Every table Switchboard keeps. */
-export interface Database extends IntegrationTables {
+export interface Database extends IntegrationTables, CoverageTables {
 	organisations: OrganisationsTable;
 	members: MembersTable;
 	boards: BoardsTable;

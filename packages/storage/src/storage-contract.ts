@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { Command, Member, MentionStatus } from "@switchboard/domain";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { coverageContract } from "./coverage-contract.ts";
 import { integrationContract } from "./integration-contract.ts";
 import { KyselyStorage } from "./kysely-storage.ts";
 import type { CommandOutcome, NewMention, Storage } from "./storage.ts";
@@ -712,5 +713,6 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
 		});
 
 		integrationContract(() => storage);
+		coverageContract(() => storage);
 	});
 }

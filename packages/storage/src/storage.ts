@@ -16,6 +16,7 @@ import type {
 	RejectCode,
 	Role,
 } from "@switchboard/domain";
+import type { CoverageStorage } from "./coverage-storage.ts";
 import type { IntegrationStorage } from "./integration-storage.ts";
 
 /** A member as stored, with the scrypt hash of their password. */
@@ -97,8 +98,11 @@ export interface StoredDocument {
 	lastUpdateId: number;
 }
 
-/** Everything Switchboard keeps; the sources-and-replies part is in `integration-storage.ts`. */
-export interface Storage extends IntegrationStorage {
+/**
+ * Everything Switchboard keeps; the sources-and-replies part is in `integration-storage.ts`,
+ * the moderator's view (settings, presence, breaches, reports) in `coverage-storage.ts`.
+ */
+export interface Storage extends IntegrationStorage, CoverageStorage {
 	readonly dialect: "pglite" | "postgres";
 
 	/** Cheap round trip; throws when the database is unreachable. */

@@ -7,6 +7,7 @@ import type { Extension, onAuthenticatePayload } from "@hocuspocus/server";
 import { AppError, CloseCodes, isAppError, parseDocumentName } from "@switchboard/domain";
 import type { Storage } from "@switchboard/storage";
 import type { Logger } from "pino";
+import { CloseError } from "./close-error.ts";
 import type { SocketContext, SyncContext } from "./context.ts";
 import type { TokenService } from "./tokens.ts";
 
@@ -41,13 +42,24 @@ export class AuthExtension implements Extension {
 		try {
 			return await this.authorise(data);
 		} catch (error) {
+			if (!isAppError(error)) {
+				// The database did not answer: not a refusal. Close the socket at once, before
+				// Hocuspocus sends permission-denied (a provider would give up on the document);
+				// the provider reconnects and authenticates again.
+				const unavailable = new CloseError(
+					"unavailable",
+					CloseCodes.unavailable,
+					"the membership could not be checked; connect again later",
+				);
+				this.options.logger.warn(
+					{ err: error, documentName: data.documentName },
+					"authentication failed: storage unavailable",
+				);
+				data.context.closeSocket(unavailable.code, unavailable.reason);
+				throw unavailable;
+			}
 			const denied =
-				error instanceof DeniedError
-					? error
-					: new DeniedError(
-							"unauthorized",
-							isAppError(error) ? error.message : "Authentication failed.",
-						);
+				error instanceof DeniedError ? error : new DeniedError("unauthorized", error.message);
 			this.options.logger.info(
 				{ documentName: data.documentName, code: denied.code, remote: data.context.remoteAddress },
 				denied.message,

@@ -1,4 +1,5 @@
 import type { DocumentRef } from "@switchboard/domain";
+import type { MessageGuard } from "./message-guard.ts";
 import type { TokenClaims } from "./tokens.ts";
 
 /**
@@ -11,6 +12,8 @@ export interface SocketContext {
 	closeSocket(code: number, reason: string): void;
 	/** The request's remote address, for logs. */
 	remoteAddress: string | undefined;
+	/** The socket's message guard; told when a document finishes authentication. */
+	guard?: MessageGuard;
 }
 
 /** The context of an authenticated document connection. */

@@ -6,38 +6,26 @@
  * the background (`onStoreDocument`, debounced) and when the document unloads.
  */
 import type {
+	afterHandleMessagePayload,
 	afterUnloadDocumentPayload,
+	beforeHandleMessagePayload,
 	beforeSyncPayload,
+	beforeUnloadDocumentPayload,
 	Document,
 	Extension,
 	onChangePayload,
 	onLoadDocumentPayload,
 	onStoreDocumentPayload,
 } from "@hocuspocus/server";
-import { AppError, CloseCodes } from "@switchboard/domain";
+import { CloseCodes } from "@switchboard/domain";
 import type { Storage } from "@switchboard/storage";
 import type { Logger } from "pino";
 import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
 import * as Y from "yjs";
+import { CloseError } from "./close-error.ts";
 import type { SyncContext } from "./context.ts";
 import { isProjectionOrigin } from "./context.ts";
 import type { GroupCommitter } from "./group-commit.ts";
-
-/** An error Hocuspocus turns into a close of the document connection with this code. */
-class CloseError extends AppError {
-	readonly code: number;
-	readonly reason: string;
-
-	constructor(
-		kind: "unavailable" | "invalid" | "too_large",
-		close: { code: number; reason: string },
-		message: string,
-	) {
-		super(kind, message);
-		this.code = close.code;
-		this.reason = `${close.reason}: ${message}`;
-	}
-}
 
 export interface DurableDocumentsOptions {
 	storage: Storage;
@@ -79,6 +67,16 @@ export class DurableDocuments implements Extension {
 	private readonly pendingWrites = new Map<string, Set<Promise<unknown>>>();
 	/** One compaction at a time per document. */
 	private readonly compacting = new Map<string, Promise<void>>();
+	/**
+	 * Client messages being handled, per document. Hocuspocus removes a connection from its
+	 * document as soon as the socket closes, while the connection's last messages may still
+	 * wait for their log append; unloading then would apply them to a destroyed document
+	 * after the last compaction. Unload waits for them instead.
+	 */
+	private readonly handling = new Map<
+		string,
+		{ count: number; idle: Promise<void>; resolve: () => void }
+	>();
 
 	constructor(options: DurableDocumentsOptions) {
 		this.options = options;
@@ -116,6 +114,7 @@ export class DurableDocuments implements Extension {
 		payload,
 		connection,
 		documentName,
+		context,
 	}: beforeSyncPayload<SyncContext>): Promise<void> {
 		if (type !== messageYjsUpdate && type !== messageYjsSyncStep2) return;
 		// Read-only connections (boards) are refused by Hocuspocus; nothing to store.
@@ -141,12 +140,45 @@ export class DurableDocuments implements Extension {
 				{ err: error, documentName },
 				"could not store an update; not acknowledged",
 			);
-			throw new CloseError(
+			const unavailable = new CloseError(
 				"unavailable",
 				CloseCodes.unavailable,
 				"the update could not be stored; it will be sent again",
 			);
+			// The whole socket: a provider resends what is not acknowledged only when it
+			// connects again (a closed document connection alone would leave it waiting).
+			context.closeSocket(unavailable.code, unavailable.reason);
+			throw unavailable;
 		}
+	}
+
+	async beforeHandleMessage({ documentName }: beforeHandleMessagePayload): Promise<void> {
+		const current = this.handling.get(documentName);
+		if (current) {
+			current.count += 1;
+			return;
+		}
+		let resolve = () => {};
+		const idle = new Promise<void>((done) => {
+			resolve = done;
+		});
+		this.handling.set(documentName, { count: 1, idle, resolve });
+	}
+
+	/** Called after every message, also one that failed (Hocuspocus calls it in `finally`). */
+	async afterHandleMessage({ documentName }: afterHandleMessagePayload): Promise<void> {
+		const current = this.handling.get(documentName);
+		if (!current) return;
+		current.count -= 1;
+		if (current.count > 0) return;
+		this.handling.delete(documentName);
+		current.resolve();
+	}
+
+	async beforeUnloadDocument({ documentName }: beforeUnloadDocumentPayload): Promise<void> {
+		// Hocuspocus checks again afterwards: a message that changed the document scheduled
+		// a store, and the document stays until that store has run.
+		await this.handling.get(documentName)?.idle;
 	}
 
 	async onChange({ documentName, update, transactionOrigin }: onChangePayload): Promise<void> {
@@ -172,15 +204,24 @@ export class DurableDocuments implements Extension {
 		await this.compact(documentName, document);
 	}
 
-	async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
+	async afterUnloadDocument({ documentName, instance }: afterUnloadDocumentPayload): Promise<void> {
+		// Unload hooks run after the document left the map: a client may have loaded it
+		// again meanwhile, and its entries are the new copy's.
+		if (instance.documents.has(documentName) || instance.loadingDocuments.has(documentName)) {
+			return;
+		}
 		this.included.delete(documentName);
 		this.pendingWrites.delete(documentName);
 	}
 
 	/** Merge what the document holds into its snapshot and drop the log entries it includes. */
 	async compact(documentName: string, document: Document): Promise<void> {
-		const running = this.compacting.get(documentName);
-		if (running) await running;
+		// Wait until no compaction of this name runs: several callers may have waited on
+		// the same one, and only the first of them may start next.
+		for (let running = this.compacting.get(documentName); running; ) {
+			await running.catch(() => undefined);
+			running = this.compacting.get(documentName);
+		}
 		const task = (async () => {
 			await Promise.all(this.pendingWrites.get(documentName) ?? []);
 			const entries = this.included.get(documentName) ?? [];

@@ -16,6 +16,8 @@ export interface TokenClaims {
 	orgId: string;
 	role: Role;
 	name: string;
+	/** When the token expires, in seconds since the epoch (set by `verify`). */
+	expiresAt?: number;
 }
 
 const ClaimsSchema = v.object({
@@ -67,7 +69,13 @@ export function createTokenService(options: TokenOptions): TokenService {
 					algorithms: [ALGORITHM],
 				});
 				const claims = v.parse(ClaimsSchema, payload);
-				return { memberId: claims.sub, orgId: claims.org, role: claims.role, name: claims.name };
+				return {
+					memberId: claims.sub,
+					orgId: claims.org,
+					role: claims.role,
+					name: claims.name,
+					...(typeof payload.exp === "number" ? { expiresAt: payload.exp } : {}),
+				};
 			} catch (error) {
 				const expired = error instanceof joseErrors.JWTExpired;
 				throw new AppError(

@@ -6,6 +6,7 @@ import { plural } from "../format.ts";
 import { useSession } from "../session-context.tsx";
 import { useWorkspace } from "../workspace.tsx";
 import { Avatar, AvatarStack } from "./bits.tsx";
+import { ModeratorNav } from "./moderator-nav.tsx";
 
 /** Online or offline, and how many of my changes the server does not have yet. */
 export function SyncIndicator() {
@@ -64,6 +65,7 @@ export function AppHeader() {
 						<span class="nav-count">{queueCount()}</span>
 					</Show>
 				</A>
+				<ModeratorNav />
 				<A href="/settings" activeClass="active" data-testid="nav-settings">
 					Settings
 				</A>

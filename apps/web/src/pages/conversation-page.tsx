@@ -8,6 +8,7 @@ import type { BoardMention, DraftHandle } from "@switchboard/client";
 import { countsAgainstCapacity, draftHash, draftText } from "@switchboard/domain";
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import { NETWORK_LABELS, STATUS_LABELS } from "../board-model.ts";
+import { ApprovalNotice } from "../components/approval-notice.tsx";
 import {
 	NetworkBadge,
 	OwnerChip,
@@ -328,6 +329,7 @@ function Conversation(props: { mentionId: string }) {
 								Approved by {reviewer()}. Post it, then record the reply's link below.
 							</div>
 						</Show>
+						<ApprovalNotice mention={mention()} draft={draft} />
 						<DraftEditor
 							draft={draft}
 							limit={limit()}

@@ -1,0 +1,274 @@
+/**
+ * The coverage watcher: on a timer (only with `background`), or when a test calls
+ * `runOnce(now)`, it
+ *
+ * 1. finds SLA breaches with the domain's `slaState` over what the activity log knows of
+ *    each open conversation, records each once (activity `sla_breached`, kind claim or
+ *    reply), puts it on the board for moderators at once, and queues the
+ *    `mention.sla_breached` webhook event;
+ * 2. gives back the conversations of owners offline longer than the board's lease,
+ *    through the same command transaction as a member's release (activity
+ *    `lease_expired`, no actor), and projects the result onto the board.
+ *
+ * Several instances may run it at once: a breach is recorded once (a unique index), and
+ * a release checks inside its transaction that the owner is still the one that expired.
+ */
+import {
+	type BoardSettings,
+	expiredLeases,
+	newBreaches,
+	OPEN_OWNED_STATUSES,
+	type SlaKind,
+	SlaKinds,
+	SystemActions,
+	slaState,
+	summarizePresence,
+	WebhookEvents,
+} from "@switchboard/domain";
+import type { NewSlaBreach, RecordedSlaBreach, Storage, StoredMention } from "@switchboard/storage";
+import type { Logger } from "pino";
+import type { MentionPublisher } from "./ingest.ts";
+
+/** Where recorded breaches are shown (the coverage extension: onto the board). */
+export interface BreachPublisher {
+	publishBreaches(
+		orgId: string,
+		boardId: string,
+		breaches: readonly RecordedSlaBreach[],
+	): Promise<void>;
+}
+
+/** Where breaches are announced outside (the outgoing webhook dispatcher). */
+export interface BreachNotifier {
+	slaBreached(input: {
+		orgId: string;
+		boardId: string;
+		mention: StoredMention["mention"];
+		kind: SlaKind;
+		dueAt: string;
+		now?: Date;
+	}): Promise<number>;
+}
+
+export interface CoverageWatcherOptions {
+	storage: Storage;
+	logger: Pick<Logger, "warn" | "info" | "debug">;
+	/** Confirms this instance's connected members as seen, before leases are judged. */
+	heartbeat: (now: Date) => Promise<void>;
+	breaches: BreachPublisher;
+	mentions: MentionPublisher;
+	notifier: BreachNotifier | null;
+	/**
+	 * How often a round runs with `start()`, in milliseconds.
+	 * @default 30000 (a breach shows within half a minute; rounds are a few queries)
+	 */
+	tickMs?: number;
+	/**
+	 * How long an instance's presence rows count without a heartbeat, in milliseconds.
+	 * @default 120000 (four heartbeats; an instance that died stops counting after it)
+	 */
+	presenceStaleMs?: number;
+	/**
+	 * How far back finished conversations are checked for a breach that came at the end
+	 * (a reply sent late between two rounds), in milliseconds.
+	 * @default 86400000 (one day)
+	 */
+	lookbackMs?: number;
+	/**
+	 * Most breaches recorded per board and round; the rest come in the next rounds, so a
+	 * backlog (an import of old mentions) does not make one huge board update.
+	 * @default 500
+	 */
+	maxBreachesPerRound?: number;
+	/**
+	 * Presence rows not refreshed for this long are deleted, in milliseconds.
+	 * @default 2592000000 (30 days)
+	 */
+	presenceRetentionMs?: number;
+}
+
+/** What one round did. */
+export interface CoverageRound {
+	/** Breaches recorded in this round. */
+	breaches: RecordedSlaBreach[];
+	/** Conversations given back because their owner's lease ran out. */
+	released: { orgId: string; mentionId: string; memberId: string }[];
+}
+
+export class CoverageWatcher {
+	private readonly options: CoverageWatcherOptions;
+	private timer: NodeJS.Timeout | null = null;
+	private round: Promise<unknown> = Promise.resolve();
+
+	constructor(options: CoverageWatcherOptions) {
+		this.options = options;
+	}
+
+	/**
+	 * Run one round at `now`. Rounds never overlap: a call while one runs waits for it.
+	 * Tests drive the clock by passing a future `now`.
+	 */
+	runOnce(now: Date = new Date()): Promise<CoverageRound> {
+		const next = this.round.then(() => this.run(now));
+		this.round = next.catch(() => undefined);
+		return next;
+	}
+
+	/** Run rounds on a timer until `stop`. */
+	start(): void {
+		if (this.timer) return;
+		this.timer = setInterval(() => {
+			this.runOnce().catch((error: unknown) => {
+				this.options.logger.warn({ err: error }, "coverage round failed; trying again next tick");
+			});
+		}, this.options.tickMs ?? 30_000);
+		this.timer.unref();
+	}
+
+	/** Stop the timer and wait for the round in progress. */
+	async stop(): Promise<void> {
+		if (this.timer) clearInterval(this.timer);
+		this.timer = null;
+		await this.round;
+	}
+
+	private async run(now: Date): Promise<CoverageRound> {
+		const { storage } = this.options;
+		const result: CoverageRound = { breaches: [], released: [] };
+		await this.options.heartbeat(now);
+		const retention = this.options.presenceRetentionMs ?? 30 * 86_400_000;
+		await storage.prunePresence(new Date(now.getTime() - retention).toISOString());
+		for (const org of await storage.listOrganisations()) {
+			const records = await storage.listPresence(org.id);
+			const presence = summarizePresence(
+				records,
+				now.toISOString(),
+				this.options.presenceStaleMs ?? 120_000,
+			);
+			for (const board of await storage.listBoards(org.id)) {
+				const settings = await storage.getBoardSettings(org.id, board.id);
+				result.breaches.push(...(await this.breaches(org.id, board.id, settings, now)));
+				for (const mentionId of await this.leases(org.id, board.id, settings, presence, now)) {
+					result.released.push({ orgId: org.id, ...mentionId });
+				}
+			}
+		}
+		if (result.breaches.length > 0 || result.released.length > 0) {
+			this.options.logger.info(
+				{ breaches: result.breaches.length, released: result.released.length },
+				"coverage round",
+			);
+		}
+		return result;
+	}
+
+	private async breaches(
+		orgId: string,
+		boardId: string,
+		settings: BoardSettings,
+		now: Date,
+	): Promise<RecordedSlaBreach[]> {
+		const { storage } = this.options;
+		const nowIso = now.toISOString();
+		const candidates = await storage.listSlaCandidates(orgId, boardId, {
+			now: nowIso,
+			since: new Date(now.getTime() - (this.options.lookbackMs ?? 86_400_000)).toISOString(),
+			shortestMinutes: {
+				claim: Math.min(...Object.values(settings.slaClaimMinutes)),
+				reply: Math.min(...Object.values(settings.slaReplyMinutes)),
+			},
+		});
+		const found: NewSlaBreach[] = [];
+		const byId = new Map<string, StoredMention["mention"]>();
+		for (const { stored, progress, recorded } of candidates) {
+			const { mention } = stored;
+			const state = slaState(mention, settings, nowIso, progress);
+			for (const clock of newBreaches(state, recorded)) {
+				byId.set(mention.id, mention);
+				found.push({
+					mentionId: mention.id,
+					kind: clock.kind,
+					dueAt: clock.dueAt,
+					status: mention.status,
+					ownerId: mention.owner?.memberId ?? null,
+					priority: mention.priority,
+				});
+			}
+		}
+		// Oldest deadline first, so a capped round takes the longest-missed ones.
+		found.sort(
+			(a, b) =>
+				a.dueAt.localeCompare(b.dueAt) ||
+				SlaKinds.indexOf(a.kind) - SlaKinds.indexOf(b.kind) ||
+				a.mentionId.localeCompare(b.mentionId),
+		);
+		const recorded = await storage.recordSlaBreaches(
+			orgId,
+			found.slice(0, this.options.maxBreachesPerRound ?? 500),
+			nowIso,
+		);
+		if (recorded.length === 0) return recorded;
+		await this.options.breaches.publishBreaches(orgId, boardId, recorded);
+		// One queued event per breach and endpoint: skip the queries when nobody listens.
+		const listening = (await storage.listWebhookEndpoints(orgId)).some(
+			(endpoint) => endpoint.enabled && endpoint.events.includes(WebhookEvents.slaBreached),
+		);
+		for (const breach of recorded) {
+			const mention = byId.get(breach.mentionId);
+			if (!mention || !this.options.notifier || !listening) continue;
+			await this.options.notifier.slaBreached({
+				orgId,
+				boardId,
+				mention,
+				kind: breach.kind,
+				dueAt: breach.dueAt,
+				now,
+			});
+		}
+		return recorded;
+	}
+
+	private async leases(
+		orgId: string,
+		boardId: string,
+		settings: BoardSettings,
+		presence: ReturnType<typeof summarizePresence>,
+		now: Date,
+	): Promise<{ mentionId: string; memberId: string }[]> {
+		const { storage, logger } = this.options;
+		const owned = await storage.listMentions(orgId, boardId, {
+			status: [...OPEN_OWNED_STATUSES],
+		});
+		const expired = expiredLeases(
+			owned.map(({ mention }) => mention),
+			presence,
+			settings.leaseMinutes,
+			now.toISOString(),
+		);
+		const released: { mentionId: string; memberId: string }[] = [];
+		for (const lease of expired) {
+			const outcome = await storage.executeSystemCommand({
+				orgId,
+				boardId,
+				command: { name: "release", args: { mentionId: lease.mentionId } },
+				action: SystemActions.leaseExpired,
+				detail: {
+					reason: SystemActions.leaseExpired,
+					offlineSince: lease.offlineSince,
+					leaseMinutes: settings.leaseMinutes,
+				},
+				now: now.toISOString(),
+				expectOwnerId: lease.memberId,
+				unlessSeenAfter: lease.offlineSince,
+			});
+			if (!outcome.ok) {
+				logger.debug({ mentionId: lease.mentionId, code: outcome.code }, "lease kept");
+				continue;
+			}
+			const stored = await storage.getMention(orgId, lease.mentionId);
+			if (stored) await this.options.mentions.publish(orgId, boardId, [stored]);
+			released.push({ mentionId: lease.mentionId, memberId: lease.memberId });
+		}
+		return released;
+	}
+}

@@ -1,0 +1,132 @@
+/**
+ * One WebSocket of the sync endpoint, between `ws` and Hocuspocus. Every incoming frame
+ * is copied into a buffer of its own (lib0 would otherwise read a lying length into the
+ * neighbouring bytes of ws's read buffer) and judged by a MessageGuard before Hocuspocus
+ * sees it; every outgoing message checks how much is already queued for a slow reader.
+ * Whatever the reason, the socket is closed once, with the close code of that reason.
+ */
+import type { IncomingMessage } from "node:http";
+import type { WebSocketLike } from "@hocuspocus/server";
+import { CloseCodes } from "@switchboard/domain";
+import {
+	MessageGuard,
+	type SocketContext,
+	type SwitchboardHocuspocus,
+	type SyncLimits,
+} from "@switchboard/sync";
+import type { Logger } from "pino";
+import { type RawData, WebSocket } from "ws";
+
+/** How long a closing socket may take to answer the close frame before it is dropped. */
+const CLOSE_GRACE_MS = 5_000;
+
+/** A WebSocket close reason is at most 123 bytes. */
+function closeReason(reason: string): string {
+	const bytes = Buffer.from(reason);
+	if (bytes.byteLength <= 123) return reason;
+	return bytes
+		.subarray(0, 120)
+		.toString()
+		.replace(/\uFFFD+$/, "");
+}
+
+/** A copy of the frame: it must not share its ArrayBuffer with anything else. */
+function ownBytes(data: RawData): Uint8Array {
+	if (data instanceof ArrayBuffer) return new Uint8Array(data.slice(0));
+	return new Uint8Array(Array.isArray(data) ? Buffer.concat(data) : data);
+}
+
+/** Hocuspocus reads headers and query parameters from a Fetch API request. */
+function toFetchRequest(request: IncomingMessage): Request {
+	const headers = new Headers();
+	for (const [name, value] of Object.entries(request.headers)) {
+		if (typeof value === "string") headers.set(name, value);
+		else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+	}
+	return new Request(new URL(request.url ?? "/", `http://${request.headers.host ?? "localhost"}`), {
+		headers,
+	});
+}
+
+export interface SyncSocketOptions {
+	hocuspocus: SwitchboardHocuspocus;
+	limits: SyncLimits;
+	logger: Logger;
+}
+
+/** A served socket, for the server's stop. */
+export interface SyncSocket {
+	/** Stop reading and close with this code. */
+	close(code: number, reason: string): void;
+}
+
+/** Hand an upgraded WebSocket to Hocuspocus, behind the guard. */
+export function serveSyncSocket(
+	ws: WebSocket,
+	request: IncomingMessage,
+	options: SyncSocketOptions,
+): SyncSocket {
+	const { hocuspocus, limits, logger } = options;
+	const guard = new MessageGuard(limits);
+	const remoteAddress = request.socket.remoteAddress;
+	let closing = false;
+
+	const closeSocket = (code: number, reason: string) => {
+		if (closing) return;
+		closing = true;
+		if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) {
+			ws.close(code, closeReason(reason));
+		}
+		// A client that reads nothing never answers the close frame.
+		setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+	};
+
+	const socket: WebSocketLike = {
+		get readyState() {
+			return closing && ws.readyState === WebSocket.OPEN ? WebSocket.CLOSING : ws.readyState;
+		},
+		send(data) {
+			if (closing || ws.readyState !== WebSocket.OPEN) return;
+			if (ws.bufferedAmount > limits.maxBufferedBytes) {
+				logger.info(
+					{ remote: remoteAddress, buffered: ws.bufferedAmount },
+					"closing a socket that does not read",
+				);
+				closeSocket(
+					CloseCodes.slowConsumer.code,
+					`${CloseCodes.slowConsumer.reason}: more than ${limits.maxBufferedBytes} bytes wait to be read`,
+				);
+				return;
+			}
+			ws.send(data as Uint8Array);
+		},
+		close(code, reason) {
+			closeSocket(code ?? 1000, reason ?? "");
+		},
+	};
+
+	const context: SocketContext = { closeSocket, remoteAddress, guard };
+	const client = hocuspocus.handleConnection(socket, toFetchRequest(request), context);
+
+	ws.on("message", (data, isBinary) => {
+		if (closing) return;
+		if (!isBinary) {
+			closeSocket(
+				CloseCodes.badMessage.code,
+				`${CloseCodes.badMessage.reason}: the sync protocol is binary`,
+			);
+			return;
+		}
+		const frame = ownBytes(data);
+		const verdict = guard.inspect(frame);
+		if (verdict.action === "close") {
+			logger.info({ remote: remoteAddress, code: verdict.code }, verdict.reason);
+			closeSocket(verdict.code, verdict.reason);
+			return;
+		}
+		if (verdict.action === "forward") client.handleMessage(frame);
+	});
+	ws.on("close", (code, reason) => client.handleClose({ code, reason: reason.toString() }));
+	ws.on("error", (error) => logger.warn({ err: error, remote: remoteAddress }, "websocket error"));
+	return { close: closeSocket };
+}

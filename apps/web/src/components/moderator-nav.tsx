@@ -1,0 +1,82 @@
+/**
+ * The moderator's corner of the app: the header links (with what waits for them), the
+ * tabs between coverage, reviews and reports, and the guard that tells ambassadors these
+ * pages are not theirs.
+ */
+import { A } from "@solidjs/router";
+import { createMemo, type JSX, Show } from "solid-js";
+import { breachRows } from "../coverage-model.ts";
+import { useWorkspace } from "../workspace.tsx";
+
+export function isModerator(role: string): boolean {
+	return role === "moderator" || role === "admin";
+}
+
+/** Header links for moderators and admins: coverage (open breaches) and reviews (waiting). */
+export function ModeratorNav() {
+	const ws = useWorkspace();
+	const openBreaches = createMemo(
+		() => breachRows(ws.board().breaches, ws.mentionsById()).filter((row) => row.open).length,
+	);
+	const waiting = createMemo(
+		() => ws.board().mentions.filter((mention) => mention.status === "in_review").length,
+	);
+	return (
+		<Show when={isModerator(ws.me.role)}>
+			<A href="/coverage" activeClass="active" data-testid="nav-coverage">
+				Coverage
+				<Show when={openBreaches() > 0}>
+					<span class="nav-count nav-count-alert" title="SLA breaches open">
+						{openBreaches()}
+					</span>
+				</Show>
+			</A>
+			<A href="/reviews" activeClass="active" data-testid="nav-reviews">
+				Reviews
+				<Show when={waiting() > 0}>
+					<span class="nav-count">{waiting()}</span>
+				</Show>
+			</A>
+		</Show>
+	);
+}
+
+/** Tabs between the moderator's pages. */
+export function ModeratorTabs() {
+	return (
+		<nav class="tabs" aria-label="Moderation">
+			<A href="/coverage" activeClass="active" end>
+				Live coverage
+			</A>
+			<A href="/reviews" activeClass="active" end>
+				Review queue
+			</A>
+			<A href="/reports" activeClass="active" end>
+				Reports
+			</A>
+		</nav>
+	);
+}
+
+/** Shows its children to moderators and admins, and a short explanation to anyone else. */
+export function ModeratorsOnly(props: { children: JSX.Element }) {
+	const ws = useWorkspace();
+	return (
+		<Show
+			when={isModerator(ws.me.role)}
+			fallback={
+				<div class="page-message" data-testid="moderators-only">
+					<h1>This page is for moderators</h1>
+					<p>
+						Coverage, reviews and reports are where moderators and admins watch the team's work.
+					</p>
+					<A href="/" class="button">
+						Back to the board
+					</A>
+				</div>
+			}
+		>
+			{props.children}
+		</Show>
+	);
+}

@@ -1,0 +1,197 @@
+import type { BoardMention, Presence } from "@switchboard/client";
+import type { MemberCard } from "@switchboard/domain";
+import { describe, expect, it } from "vitest";
+import {
+	ageBucket,
+	breachRows,
+	formatSeconds,
+	memberLoads,
+	reviewQueue,
+	suggestAssignee,
+	unclaimedMatrix,
+	unclaimedQueue,
+	viewingByMember,
+} from "./coverage-model.ts";
+
+const T0 = Date.parse("2026-01-05T09:00:00.000Z");
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+const NOW = T0 + 300 * 60_000;
+
+function mention(id: string, overrides: Partial<BoardMention> = {}): BoardMention {
+	return {
+		id,
+		network: "twitter",
+		externalId: `ext-${id}`,
+		url: null,
+		author: { handle: id, name: id, reach: 10 },
+		text: "My order never arrived",
+		thread: [],
+		postedAt: at(0),
+		ingestedAt: at(0),
+		language: "en",
+		sentiment: -0.3,
+		status: "new",
+		priority: "normal",
+		tags: [],
+		owner: null,
+		review: null,
+		reply: null,
+		snoozedUntil: null,
+		updatedAt: at(0),
+		pending: [],
+		...overrides,
+	};
+}
+
+function card(id: string, overrides: Partial<MemberCard> = {}): MemberCard {
+	return {
+		id,
+		name: id[0]!.toUpperCase() + id.slice(1),
+		role: "ambassador",
+		capacity: 2,
+		skills: [],
+		languages: [],
+		...overrides,
+	};
+}
+
+const owned = (memberId: string, status: BoardMention["status"] = "claimed") => ({
+	status,
+	owner: { memberId, since: at(1) },
+});
+
+describe("unclaimed work", () => {
+	it("buckets ages at 15 min, 1 h, 4 h and a day", () => {
+		expect(ageBucket(at(290), NOW)).toBe("lt15m");
+		expect(ageBucket(at(285), NOW)).toBe("lt1h");
+		expect(ageBucket(at(241), NOW)).toBe("lt1h");
+		expect(ageBucket(at(240), NOW)).toBe("lt4h");
+		expect(ageBucket(at(61), NOW)).toBe("lt4h");
+		expect(ageBucket(at(60), NOW)).toBe("lt1d");
+		expect(ageBucket(at(300 - 1440), NOW)).toBe("older");
+	});
+
+	it("counts only what can be claimed now, by priority and age", () => {
+		const mentions = [
+			mention("a", { priority: "high", ingestedAt: at(295) }),
+			mention("b", { priority: "high", ingestedAt: at(100) }),
+			mention("c", { priority: "low", ingestedAt: at(100) }),
+			mention("d", owned("dana")),
+			mention("e", { status: "snoozed", snoozedUntil: at(400) }),
+			mention("f", { status: "snoozed", snoozedUntil: at(200), ingestedAt: at(290) }),
+			mention("g", { status: "dismissed" }),
+		];
+		const matrix = unclaimedMatrix(mentions, NOW);
+		expect(matrix.total).toBe(4);
+		expect(matrix.byPriority).toEqual({ high: 2, normal: 1, low: 1 });
+		expect(matrix.cells.high).toEqual({ lt15m: 1, lt1h: 0, lt4h: 1, lt1d: 0, older: 0 });
+		expect(matrix.byBucket.lt15m).toBe(2);
+	});
+
+	it("puts the oldest high-priority conversation first", () => {
+		const queue = unclaimedQueue(
+			[
+				mention("normal-old", { ingestedAt: at(0) }),
+				mention("high-new", { priority: "high", ingestedAt: at(200) }),
+				mention("high-old", { priority: "high", ingestedAt: at(100) }),
+				mention("taken", { priority: "high", ...owned("dana") }),
+			],
+			NOW,
+		);
+		expect(queue.map((m) => m.id)).toEqual(["high-old", "high-new", "normal-old"]);
+	});
+});
+
+describe("load and presence", () => {
+	const members = [
+		card("dana"),
+		card("sam", { capacity: 4, languages: ["de"] }),
+		card("kim", { skills: ["billing"] }),
+		card("mo", { role: "moderator", capacity: 0 }),
+	];
+	const mentions = [
+		mention("1", owned("dana")),
+		mention("2", owned("dana", "in_review")),
+		mention("3", owned("sam")),
+		mention("4", owned("sam", "replied")),
+	];
+	const presence = new Map<string, Presence>([
+		["1", { viewers: [card("dana"), card("mo")], typers: [] }],
+		["9", { viewers: [card("dana")], typers: [] }],
+	]);
+
+	it("counts each member's open conversations against capacity, fullest first", () => {
+		const viewing = viewingByMember(presence);
+		expect(viewing.get("dana")).toEqual(["1", "9"]);
+		const loads = memberLoads(members, mentions, new Set(["dana", "kim"]), viewing);
+		expect(loads.map((l) => [l.member.id, l.open.length, l.ratio, l.room, l.online])).toEqual([
+			["dana", 2, 1, 0, true],
+			["sam", 1, 0.25, 3, false],
+			["kim", 0, 0, 2, true],
+		]);
+		expect(loads[0]?.viewing).toEqual(["1", "9"]);
+	});
+
+	it("suggests an online member with room who writes the language, skills first", () => {
+		const loads = memberLoads(members, mentions, new Set(["dana", "kim", "sam"]), new Map());
+		expect(suggestAssignee(mention("x"), loads)?.member.id).toBe("kim");
+		expect(suggestAssignee(mention("x", { language: "de" }), loads)?.member.id).toBe("kim");
+		const offlineKim = memberLoads(members, mentions, new Set(["sam"]), new Map());
+		expect(suggestAssignee(mention("x", { language: "de" }), offlineKim)?.member.id).toBe("sam");
+		const full = memberLoads([card("dana")], mentions, new Set(["dana"]), new Map());
+		expect(suggestAssignee(mention("x"), full)).toBeNull();
+	});
+});
+
+describe("breaches and reviews", () => {
+	it("marks a breach open while its target is still unmet", () => {
+		const byId = new Map([
+			["a", mention("a")],
+			["b", mention("b", owned("dana"))],
+			["c", mention("c", { status: "replied", owner: { memberId: "dana", since: at(1) } })],
+		]);
+		const rows = breachRows(
+			[
+				{ mentionId: "a", kind: "claim", dueAt: at(15), at: at(16) },
+				{ mentionId: "b", kind: "claim", dueAt: at(15), at: at(16) },
+				{ mentionId: "b", kind: "reply", dueAt: at(60), at: at(61) },
+				{ mentionId: "c", kind: "reply", dueAt: at(60), at: at(61) },
+				{ mentionId: "gone", kind: "claim", dueAt: at(15), at: at(16) },
+			],
+			byId,
+		);
+		expect(rows.map((r) => [r.breach.mentionId, r.breach.kind, r.open])).toEqual([
+			["a", "claim", true],
+			["b", "claim", false],
+			["b", "reply", true],
+			["c", "reply", false],
+			["gone", "claim", false],
+		]);
+	});
+
+	it("queues submitted drafts oldest first and keeps approved ones apart", () => {
+		const review = (at_: string, state: "requested" | "approved") => ({
+			state,
+			hash: "a".repeat(64),
+			by: "dana",
+			at: at_,
+			comment: null,
+		});
+		const queue = reviewQueue([
+			mention("late", { ...owned("dana", "in_review"), review: review(at(20), "requested") }),
+			mention("early", { ...owned("sam", "in_review"), review: review(at(10), "requested") }),
+			mention("ok", { ...owned("kim", "approved"), review: review(at(5), "approved") }),
+			mention("other", owned("kim")),
+		]);
+		expect(queue.waiting.map((m) => m.id)).toEqual(["early", "late"]);
+		expect(queue.approved.map((m) => m.id)).toEqual(["ok"]);
+	});
+
+	it("reads durations", () => {
+		expect(formatSeconds(null)).toBe("–");
+		expect(formatSeconds(42)).toBe("42 s");
+		expect(formatSeconds(600)).toBe("10 min");
+		expect(formatSeconds(5400)).toBe("1.5 h");
+		expect(formatSeconds(172_800)).toBe("2.0 d");
+	});
+});

@@ -1,0 +1,230 @@
+/**
+ * What the moderator's pages show, as pure functions of the board snapshot: unclaimed
+ * work by age and priority, the most urgent unclaimed conversations with a suggested
+ * assignee, load per member against capacity, who looks at what, the breaches the
+ * server recorded, the review queue. Tested without a browser.
+ */
+import type { BoardMention, Presence } from "@switchboard/client";
+import {
+	countsAgainstCapacity,
+	isClaimable,
+	type MemberCard,
+	Priorities,
+	type Priority,
+	type SlaBreachEntry,
+} from "@switchboard/domain";
+
+const MINUTE = 60_000;
+
+/** Age buckets of unclaimed work, youngest first. `max` is exclusive, in minutes. */
+export const AGE_BUCKETS = [
+	{ id: "lt15m", label: "< 15 min", max: 15 },
+	{ id: "lt1h", label: "15–60 min", max: 60 },
+	{ id: "lt4h", label: "1–4 h", max: 240 },
+	{ id: "lt1d", label: "4–24 h", max: 1440 },
+	{ id: "older", label: "> 1 day", max: Number.POSITIVE_INFINITY },
+] as const;
+export type AgeBucketId = (typeof AGE_BUCKETS)[number]["id"];
+
+const PRIORITY_RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
+
+/** Nobody owns it and it can be taken now (snoozed ones only once their time is up). */
+export function isUnclaimed(mention: BoardMention, now: number): boolean {
+	return isClaimable(mention, new Date(now).toISOString());
+}
+
+/** The age bucket of a conversation that arrived at `ingestedAt`. */
+export function ageBucket(ingestedAt: string, now: number): AgeBucketId {
+	const minutes = (now - Date.parse(ingestedAt)) / MINUTE;
+	return (AGE_BUCKETS.find((bucket) => minutes < bucket.max) ?? AGE_BUCKETS[4]).id;
+}
+
+export interface UnclaimedMatrix {
+	/** Count per priority and age bucket. */
+	cells: Record<Priority, Record<AgeBucketId, number>>;
+	byPriority: Record<Priority, number>;
+	byBucket: Record<AgeBucketId, number>;
+	total: number;
+}
+
+function zeroBuckets(): Record<AgeBucketId, number> {
+	return Object.fromEntries(AGE_BUCKETS.map((bucket) => [bucket.id, 0])) as Record<
+		AgeBucketId,
+		number
+	>;
+}
+
+/** Unclaimed conversations counted by priority and age. */
+export function unclaimedMatrix(mentions: readonly BoardMention[], now: number): UnclaimedMatrix {
+	const cells = Object.fromEntries(Priorities.map((p) => [p, zeroBuckets()])) as Record<
+		Priority,
+		Record<AgeBucketId, number>
+	>;
+	const byPriority = { high: 0, normal: 0, low: 0 };
+	const byBucket = zeroBuckets();
+	let total = 0;
+	for (const mention of mentions) {
+		if (!isUnclaimed(mention, now)) continue;
+		const bucket = ageBucket(mention.ingestedAt, now);
+		cells[mention.priority][bucket] += 1;
+		byPriority[mention.priority] += 1;
+		byBucket[bucket] += 1;
+		total += 1;
+	}
+	return { cells, byPriority, byBucket, total };
+}
+
+/** Unclaimed conversations, most urgent first: high priority before lower, oldest first. */
+export function unclaimedQueue(mentions: readonly BoardMention[], now: number): BoardMention[] {
+	return mentions
+		.filter((mention) => isUnclaimed(mention, now))
+		.sort(
+			(a, b) =>
+				PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
+				a.ingestedAt.localeCompare(b.ingestedAt) ||
+				a.id.localeCompare(b.id),
+		);
+}
+
+/** How much one member holds against their capacity. */
+export interface MemberLoad {
+	member: MemberCard;
+	/** Open conversations they own, oldest first. */
+	open: BoardMention[];
+	/** `open.length / capacity`, 1 or more when full; 0 for a capacity of 0. */
+	ratio: number;
+	/** Room for more. */
+	room: number;
+	online: boolean;
+	/** The conversations they are looking at now (from presence). */
+	viewing: string[];
+}
+
+/** Who is looking at which conversation, by member id (from the board's presence). */
+export function viewingByMember(presence: ReadonlyMap<string, Presence>): Map<string, string[]> {
+	const out = new Map<string, string[]>();
+	for (const [mentionId, { viewers }] of presence) {
+		for (const viewer of viewers) {
+			const list = out.get(viewer.id) ?? [];
+			list.push(mentionId);
+			out.set(viewer.id, list);
+		}
+	}
+	return out;
+}
+
+/**
+ * Load of every member who can hold conversations (capacity above zero) or holds some,
+ * fullest first, then by name.
+ */
+export function memberLoads(
+	members: readonly MemberCard[],
+	mentions: readonly BoardMention[],
+	online: ReadonlySet<string>,
+	viewing: ReadonlyMap<string, string[]>,
+): MemberLoad[] {
+	const owned = new Map<string, BoardMention[]>();
+	for (const mention of mentions) {
+		const owner = mention.owner?.memberId;
+		if (!owner || !countsAgainstCapacity(mention.status)) continue;
+		const list = owned.get(owner) ?? [];
+		list.push(mention);
+		owned.set(owner, list);
+	}
+	return members
+		.filter((member) => member.capacity > 0 || owned.has(member.id))
+		.map((member) => {
+			const open = (owned.get(member.id) ?? []).sort((a, b) =>
+				a.ingestedAt.localeCompare(b.ingestedAt),
+			);
+			return {
+				member,
+				open,
+				ratio: member.capacity > 0 ? open.length / member.capacity : 0,
+				room: Math.max(0, member.capacity - open.length),
+				online: online.has(member.id),
+				viewing: viewing.get(member.id) ?? [],
+			};
+		})
+		.sort(
+			(a, b) =>
+				b.ratio - a.ratio ||
+				b.open.length - a.open.length ||
+				a.member.name.localeCompare(b.member.name),
+		);
+}
+
+/**
+ * Whom to give a conversation to with one click: someone with room who writes its
+ * language, online before offline, skills matching its tags, the least loaded; null
+ * when nobody has room.
+ */
+export function suggestAssignee(
+	mention: BoardMention,
+	loads: readonly MemberLoad[],
+): MemberLoad | null {
+	const writes = (load: MemberLoad) =>
+		load.member.languages.length === 0 ||
+		mention.language === null ||
+		load.member.languages.includes(mention.language);
+	const skilled = (load: MemberLoad) =>
+		mention.tags.some((tag) => load.member.skills.includes(tag)) ? 0 : 1;
+	const candidates = loads.filter((load) => load.room > 0 && writes(load));
+	candidates.sort(
+		(a, b) =>
+			Number(b.online) - Number(a.online) ||
+			Number(b.member.role === "ambassador") - Number(a.member.role === "ambassador") ||
+			skilled(a) - skilled(b) ||
+			a.ratio - b.ratio ||
+			a.member.name.localeCompare(b.member.name),
+	);
+	return candidates[0] ?? null;
+}
+
+/** A breach with the conversation it belongs to, when that is on the board. */
+export interface BreachRow {
+	breach: SlaBreachEntry;
+	mention: BoardMention | undefined;
+	/** The target is still unmet: nobody has claimed it, or no reply is out yet. */
+	open: boolean;
+}
+
+const DONE = new Set(["replied", "closed", "dismissed"]);
+
+/** The board's breaches, newest first, those still unmet marked open. */
+export function breachRows(
+	breaches: readonly SlaBreachEntry[],
+	mentionsById: ReadonlyMap<string, BoardMention>,
+): BreachRow[] {
+	return breaches.map((breach) => {
+		const mention = mentionsById.get(breach.mentionId);
+		const open =
+			mention !== undefined &&
+			!DONE.has(mention.status) &&
+			(breach.kind === "reply" || mention.owner === null);
+		return { breach, mention, open };
+	});
+}
+
+/** The review queue: submitted drafts oldest first, then approved ones not yet posted. */
+export function reviewQueue(mentions: readonly BoardMention[]): {
+	waiting: BoardMention[];
+	approved: BoardMention[];
+} {
+	const submittedAt = (m: BoardMention) => m.review?.at ?? m.updatedAt;
+	const byTime = (a: BoardMention, b: BoardMention) =>
+		submittedAt(a).localeCompare(submittedAt(b)) || a.id.localeCompare(b.id);
+	return {
+		waiting: mentions.filter((m) => m.status === "in_review").sort(byTime),
+		approved: mentions.filter((m) => m.status === "approved").sort(byTime),
+	};
+}
+
+/** Seconds as people read a duration: "45 s", "12 min", "3.5 h", "2.1 d". */
+export function formatSeconds(seconds: number | null): string {
+	if (seconds === null) return "–";
+	if (seconds < 60) return `${Math.round(seconds)} s`;
+	if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+	if (seconds < 86_400) return `${(seconds / 3600).toFixed(1)} h`;
+	return `${(seconds / 86_400).toFixed(1)} d`;
+}

@@ -1,0 +1,275 @@
+/**
+ * Reports for a chosen period: the totals, a day-by-day chart and table, and tables per
+ * network, priority, tag and ambassador, each with its CSV download. Counted by the
+ * server in SQL from the activity log; days are cut in the browser's time zone.
+ */
+import type { ReportPeriod } from "@switchboard/client";
+import type { ReportColumn, ReportName, ReportRecord } from "@switchboard/domain";
+import { createMemo, createSignal, For, Show } from "solid-js";
+import { ModeratorsOnly, ModeratorTabs } from "../components/moderator-nav.tsx";
+import { TimeChart } from "../components/time-chart.tsx";
+import { formatSeconds } from "../coverage-model.ts";
+import { column, createReport, localTimeZone, type Reports, useReports } from "../reports.ts";
+import "../coverage.css";
+
+const DAY = 86_400_000;
+
+/** `YYYY-MM-DD` of a local date. */
+function dateInput(date: Date): string {
+	const pad = (n: number) => String(n).padStart(2, "0");
+	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** Local midnight of a `YYYY-MM-DD`, plus `days`. */
+function localMidnight(value: string, days = 0): Date {
+	const [year, month, day] = value.split("-").map(Number);
+	return new Date(year ?? 1970, (month ?? 1) - 1, (day ?? 1) + days);
+}
+
+export function cellText(value: ReportRecord[string], unit: ReportColumn["unit"]): string {
+	if (value === null || value === undefined) return "–";
+	if (typeof value === "string") return value;
+	switch (unit) {
+		case "seconds":
+			return formatSeconds(value);
+		case "percent":
+			return `${value.toLocaleString(undefined, { maximumFractionDigits: 1 })} %`;
+		default:
+			return value.toLocaleString();
+	}
+}
+
+export function ReportsPage() {
+	return (
+		<ModeratorsOnly>
+			<ReportsView />
+		</ModeratorsOnly>
+	);
+}
+
+function ReportsView() {
+	const reports = useReports();
+	const today = dateInput(new Date());
+	const [from, setFrom] = createSignal(dateInput(new Date(Date.now() - 6 * DAY)));
+	const [to, setTo] = createSignal(today);
+	const period = createMemo<ReportPeriod>(() => ({
+		from: localMidnight(from()).toISOString(),
+		to: localMidnight(to(), 1).toISOString(),
+		timeZone: localTimeZone(),
+	}));
+	const preset = (days: number) => {
+		setTo(dateInput(new Date()));
+		setFrom(dateInput(new Date(Date.now() - (days - 1) * DAY)));
+	};
+	const valid = () => from() <= to();
+
+	return (
+		<div class="page reports-page" data-testid="reports-page">
+			<div class="page-heading">
+				<h1>Reports</h1>
+				<ModeratorTabs />
+			</div>
+			<form class="period" aria-label="Period" onSubmit={(event) => event.preventDefault()}>
+				<label>
+					From{" "}
+					<input
+						type="date"
+						value={from()}
+						max={to()}
+						onChange={(event) => setFrom(event.currentTarget.value)}
+						data-testid="report-from"
+					/>
+				</label>
+				<label>
+					to{" "}
+					<input
+						type="date"
+						value={to()}
+						min={from()}
+						onChange={(event) => setTo(event.currentTarget.value)}
+						data-testid="report-to"
+					/>
+				</label>
+				<button type="button" class="button button-small" onClick={() => preset(1)}>
+					Today
+				</button>
+				<button type="button" class="button button-small" onClick={() => preset(7)}>
+					Last 7 days
+				</button>
+				<button type="button" class="button button-small" onClick={() => preset(30)}>
+					Last 30 days
+				</button>
+				<span class="muted small">Days in {localTimeZone()}</span>
+			</form>
+			<Show
+				when={valid()}
+				fallback={<p class="callout callout-warning">Pick a start before the end.</p>}
+			>
+				<Summary reports={reports} period={period()} />
+				<Daily reports={reports} period={period()} />
+				<div class="report-grid">
+					<ReportSection reports={reports} period={period()} name="networks" title="Per network" />
+					<ReportSection
+						reports={reports}
+						period={period()}
+						name="priorities"
+						title="Per priority"
+					/>
+					<ReportSection reports={reports} period={period()} name="tags" title="Per tag" />
+					<ReportSection
+						reports={reports}
+						period={period()}
+						name="ambassadors"
+						title="Per ambassador"
+					/>
+				</div>
+			</Show>
+		</div>
+	);
+}
+
+function CsvLink(props: { reports: Reports; period: ReportPeriod; name: ReportName }) {
+	return (
+		<a
+			class="button button-small"
+			href={props.reports.csvHref(props.name, props.period)}
+			download=""
+			data-testid={`csv-${props.name}`}
+		>
+			CSV
+		</a>
+	);
+}
+
+function Summary(props: { reports: Reports; period: ReportPeriod }) {
+	const [table, { error }] = createReport(props.reports, "summary", () => props.period);
+	const row = () => table()?.rows[0];
+	const tiles = () => (table()?.columns ?? []).filter((c) => !c.key.endsWith("_deadlines"));
+	return (
+		<section class="panel" aria-labelledby="summary-title" data-testid="report-summary">
+			<h2 id="summary-title" class="panel-title">
+				The period at a glance
+				<span class="toolbar-spacer" />
+				<CsvLink reports={props.reports} period={props.period} name="summary" />
+			</h2>
+			<Show when={error()}>{(message) => <p class="callout callout-warning">{message()}</p>}</Show>
+			<Show when={row()}>
+				{(values) => (
+					<div class="tiles">
+						<For each={tiles()}>
+							{(c) => (
+								<div class="tile">
+									<span class="tile-value" data-testid={`summary-${c.key}`}>
+										{cellText(values()[c.key] ?? null, c.unit)}
+									</span>
+									<span class="tile-label">{c.label}</span>
+								</div>
+							)}
+						</For>
+					</div>
+				)}
+			</Show>
+		</section>
+	);
+}
+
+function Daily(props: { reports: Reports; period: ReportPeriod }) {
+	const [table, { error }] = createReport(props.reports, "daily", () => props.period);
+	const rows = () => table()?.rows ?? [];
+	// A day's key is its local date; the chart puts each at local midnight.
+	const times = () => rows().map((row) => localMidnight(String(row.day)).getTime());
+	return (
+		<section class="panel" aria-labelledby="daily-title">
+			<h2 id="daily-title" class="panel-title">
+				Per day
+				<span class="toolbar-spacer" />
+				<CsvLink reports={props.reports} period={props.period} name="daily" />
+			</h2>
+			<Show when={error()}>{(message) => <p class="callout callout-warning">{message()}</p>}</Show>
+			<Show when={table()}>
+				<TimeChart
+					testId="daily-chart"
+					label="New, claimed and replied conversations per day"
+					times={times()}
+					series={[
+						{ label: "New", color: "#1d5fc4", values: column(rows(), "new") },
+						{ label: "Claimed", color: "#8a4b00", values: column(rows(), "claimed") },
+						{ label: "Replied", color: "#146c3a", values: column(rows(), "replied") },
+					]}
+					format={(value) => String(Math.round(value))}
+				/>
+				<DataTable columns={table()?.columns ?? []} rows={rows()} testId="report-daily" />
+			</Show>
+		</section>
+	);
+}
+
+function ReportSection(props: {
+	reports: Reports;
+	period: ReportPeriod;
+	name: ReportName;
+	title: string;
+}) {
+	const [table, { error }] = createReport(props.reports, props.name, () => props.period);
+	return (
+		<section class="panel" aria-label={props.title}>
+			<h2 class="panel-title">
+				{props.title}
+				<span class="toolbar-spacer" />
+				<CsvLink reports={props.reports} period={props.period} name={props.name} />
+			</h2>
+			<Show when={error()}>{(message) => <p class="callout callout-warning">{message()}</p>}</Show>
+			<Show when={table()}>
+				<Show
+					when={(table()?.rows.length ?? 0) > 0}
+					fallback={<p class="muted">Nothing happened in this period.</p>}
+				>
+					<DataTable
+						columns={(table()?.columns ?? []).filter((c) => c.key !== "member_id")}
+						rows={table()?.rows ?? []}
+						testId={`report-${props.name}`}
+					/>
+				</Show>
+			</Show>
+		</section>
+	);
+}
+
+function DataTable(props: { columns: ReportColumn[]; rows: ReportRecord[]; testId: string }) {
+	return (
+		<div class="table-scroll">
+			<table class="data-table" data-testid={props.testId}>
+				<thead>
+					<tr>
+						<For each={props.columns}>
+							{(c) => (
+								<th scope="col" classList={{ numeric: c.unit !== "text" }}>
+									{c.label}
+								</th>
+							)}
+						</For>
+					</tr>
+				</thead>
+				<tbody>
+					<For each={props.rows}>
+						{(row) => (
+							<tr>
+								<For each={props.columns}>
+									{(c, index) =>
+										index() === 0 && c.unit === "text" ? (
+											<th scope="row">{row[c.key] ?? "(none)"}</th>
+										) : (
+											<td classList={{ numeric: c.unit !== "text" }}>
+												{cellText(row[c.key] ?? null, c.unit)}
+											</td>
+										)
+									}
+								</For>
+							</tr>
+						)}
+					</For>
+				</tbody>
+			</table>
+		</div>
+	);
+}

@@ -1,0 +1,283 @@
+/**
+ * The review queue: drafts submitted for review, oldest first, each with the reply as it
+ * stands, who wrote which part (from the draft's history), why it needs approval, and
+ * approve or request changes with a comment. Approved conversations not yet posted stay
+ * listed: an approval names the text's hash, so when the draft changes afterwards the
+ * card says the approval no longer applies.
+ */
+import { A } from "@solidjs/router";
+import type { BoardMention, DraftHandle } from "@switchboard/client";
+import {
+	approvalReasons,
+	authorshipShares,
+	describeApprovalReason,
+	draftAuthorship,
+	draftHash,
+	draftText,
+	type ReviewStanding,
+	reviewStanding,
+} from "@switchboard/domain";
+import { createMemo, createSignal, For, onCleanup, Show } from "solid-js";
+import { Avatar, NetworkBadge, PriorityBadge } from "../components/bits.tsx";
+import { ModeratorsOnly, ModeratorTabs } from "../components/moderator-nav.tsx";
+import { reviewQueue } from "../coverage-model.ts";
+import { excerpt, formatAge, formatDateTime, plural } from "../format.ts";
+import { memberColor } from "../people.ts";
+import { useWorkspace } from "../workspace.tsx";
+import "../coverage.css";
+
+/** Drafts opened at once; each is a live document on the shared socket. */
+const SHOWN = 20;
+
+export function ReviewsPage() {
+	return (
+		<ModeratorsOnly>
+			<Reviews />
+		</ModeratorsOnly>
+	);
+}
+
+function Reviews() {
+	const ws = useWorkspace();
+	const queue = createMemo(() => reviewQueue(ws.board().mentions));
+	// One list keyed by id: a card that moves from waiting to approved keeps its open
+	// draft instead of closing and reopening it.
+	const ids = createMemo(
+		() => [...queue().waiting, ...queue().approved].slice(0, SHOWN).map((mention) => mention.id),
+		[],
+		{ equals: (a, b) => a.length === b.length && a.every((id, i) => id === b[i]) },
+	);
+	return (
+		<div class="page reviews-page" data-testid="reviews-page">
+			<div class="page-heading">
+				<h1>Review queue</h1>
+				<ModeratorTabs />
+			</div>
+			<p class="muted" data-testid="review-counts">
+				{plural(queue().waiting.length, "draft")} waiting for review · {queue().approved.length}{" "}
+				approved, not posted yet
+			</p>
+			<Show
+				when={ids().length > 0}
+				fallback={
+					<div class="empty-state" data-testid="reviews-empty">
+						<p>No draft waits for review, and every approved reply is out.</p>
+					</div>
+				}
+			>
+				<ol class="review-list">
+					<For each={ids()}>{(id) => <ReviewCard mentionId={id} />}</For>
+				</ol>
+			</Show>
+		</div>
+	);
+}
+
+/** A draft document as signals: its text and authorship follow every update. */
+function useDraft(draft: DraftHandle) {
+	const [version, setVersion] = createSignal(0);
+	const bump = () => setVersion((n) => n + 1);
+	draft.doc.on("update", bump);
+	const provider = draft.provider;
+	const [synced, setSynced] = createSignal(provider.isSynced);
+	const syncChanged = () => setSynced(provider.isSynced);
+	for (const event of ["synced", "status", "close"]) provider.on(event, syncChanged);
+	onCleanup(() => {
+		draft.doc.off("update", bump);
+		for (const event of ["synced", "status", "close"]) provider.off(event, syncChanged);
+	});
+	const text = createMemo(() => {
+		version();
+		return draftText(draft.doc);
+	});
+	const spans = createMemo(() => {
+		version();
+		return draftAuthorship(draft.doc);
+	});
+	return { text, spans, synced };
+}
+
+const STANDING_TEXT: Partial<Record<ReviewStanding, string>> = {
+	requested: "The text as submitted.",
+	approved: "Approved for exactly this text.",
+};
+
+function ReviewCard(props: { mentionId: string }) {
+	const ws = useWorkspace();
+	// The last known state while the card fades out after a decision.
+	const mention = createMemo<BoardMention>(
+		(previous) => ws.mentionsById().get(props.mentionId) ?? previous,
+		ws.mentionsById().get(props.mentionId) as BoardMention,
+	);
+	const draft = ws.client.openDraft(props.mentionId);
+	onCleanup(() => draft.close());
+	const { text, spans, synced } = useDraft(draft);
+	const currentHash = () => (synced() ? draftHash(text()) : null);
+	const standing = () => reviewStanding(mention().review, currentHash());
+	const reasons = createMemo(() =>
+		approvalReasons(mention(), ws.board().settings.approval).map((reason) =>
+			describeApprovalReason(reason, ws.memberName),
+		),
+	);
+	const writers = createMemo(() =>
+		[...authorshipShares(spans()).entries()].sort((a, b) => b[1] - a[1]),
+	);
+	const [comment, setComment] = createSignal("");
+	const review = () => mention().review;
+	const owner = () => mention().owner?.memberId ?? null;
+	const commentId = `changes-${props.mentionId}`;
+
+	return (
+		<li
+			class="review-card panel"
+			data-testid="review-card"
+			data-mention-id={props.mentionId}
+			data-standing={standing()}
+			data-status={mention().status}
+		>
+			<header class="review-head">
+				<span class={`badge status status-${mention().status}`}>
+					{mention().status === "approved" ? "Approved" : "Waiting for review"}
+				</span>
+				<PriorityBadge priority={mention().priority} />
+				<NetworkBadge network={mention().network} />
+				<A href={`/m/${encodeURIComponent(props.mentionId)}`} class="review-link">
+					Reply to @{mention().author.handle}
+				</A>
+				<span class="toolbar-spacer" />
+				<Show when={review()}>
+					{(r) => (
+						<span class="muted small">
+							{r().state === "approved" ? "approved by " : "submitted by "}
+							{ws.memberName(r().by)}{" "}
+							<time datetime={r().at} title={formatDateTime(r().at)}>
+								{formatAge(r().at, ws.now())} ago
+							</time>
+						</span>
+					)}
+				</Show>
+			</header>
+			<blockquote class="review-mention">{excerpt(mention().text, 280)}</blockquote>
+			<Show when={reasons().length > 0}>
+				<p class="small review-reasons" data-testid="approval-reasons">
+					Needs approval: {reasons().join(", ")}
+				</p>
+			</Show>
+
+			<div class="review-draft" data-testid="review-draft">
+				<Show when={text().length > 0} fallback={<span class="muted">The draft is empty.</span>}>
+					<For each={spans()}>
+						{(span) => (
+							<span
+								class="authored"
+								style={{
+									"--author": span.memberId ? memberColor(span.memberId) : "#8792a2",
+								}}
+								title={
+									span.memberId ? `Written by ${ws.memberName(span.memberId)}` : "Writer unknown"
+								}
+								data-member-id={span.memberId ?? ""}
+							>
+								{span.text}
+							</span>
+						)}
+					</For>
+				</Show>
+			</div>
+			<Show when={writers().length > 0}>
+				<ul class="writers" data-testid="writers" aria-label="Who wrote it">
+					<For each={writers()}>
+						{([memberId, chars]) => (
+							<li data-member-id={memberId ?? ""}>
+								<Show
+									when={memberId}
+									fallback={<span class="writer-swatch" style={{ "--author": "#8792a2" }} />}
+								>
+									{(id) => <Avatar member={{ id: id(), name: ws.memberName(id()) }} />}
+								</Show>
+								{memberId ? ws.memberName(memberId) : "Unknown"}
+								<span class="muted small"> · {plural(chars, "character")}</span>
+							</li>
+						)}
+					</For>
+				</ul>
+			</Show>
+
+			<Show when={!synced()}>
+				<p class="muted small">Loading the draft from the server…</p>
+			</Show>
+			<Show when={STANDING_TEXT[standing()]}>
+				{(words) => (
+					<p class="muted small" data-testid="review-current">
+						{words()}
+					</p>
+				)}
+			</Show>
+			<Show when={standing() === "requested_changed"}>
+				<p class="callout callout-warning" data-testid="review-changed">
+					The draft changed after it was submitted. An approval names the submitted text, so ask{" "}
+					{owner() ? ws.memberName(owner() as string) : "the writer"} to submit it again, or request
+					changes.
+				</p>
+			</Show>
+			<Show when={standing() === "approval_stale"}>
+				<p class="callout callout-danger" data-testid="approval-stale">
+					This approval no longer applies: the draft changed after{" "}
+					{review() ? ws.memberName(review()!.by) : "a moderator"} approved it. The changed text
+					needs a new review before it is posted.
+				</p>
+			</Show>
+
+			<Show when={mention().status === "in_review"}>
+				<div class="review-actions">
+					<button
+						type="button"
+						class="button button-primary"
+						data-testid="approve"
+						disabled={standing() !== "requested"}
+						onClick={() => {
+							const hash = currentHash();
+							if (!hash) return;
+							void ws.run(
+								{ name: "approve", args: { mentionId: props.mentionId, hash } },
+								"Approved.",
+							);
+						}}
+					>
+						Approve this text
+					</button>
+					<form
+						class="inline-form"
+						onSubmit={(event) => {
+							event.preventDefault();
+							void ws
+								.run(
+									{
+										name: "requestChanges",
+										args: { mentionId: props.mentionId, comment: comment().trim() },
+									},
+									"Changes requested.",
+								)
+								.then((result) => result.ok && setComment(""));
+						}}
+					>
+						<label for={commentId} class="sr-only">
+							What should change
+						</label>
+						<input
+							id={commentId}
+							type="text"
+							placeholder="What should change?"
+							value={comment()}
+							onInput={(event) => setComment(event.currentTarget.value)}
+							data-testid="changes-comment"
+						/>
+						<button type="submit" class="button" data-testid="request-changes">
+							Request changes
+						</button>
+					</form>
+				</div>
+			</Show>
+		</li>
+	);
+}

@@ -1,0 +1,288 @@
+/**
+ * The coverage part of the kysely storage (see `coverage-storage.ts`), except system
+ * commands, which share the command transaction in `KyselyStorage`.
+ */
+import {
+	type BoardSettings,
+	DONE_STATUSES,
+	type PresenceRecord,
+	parseSettings,
+	type ReportRow,
+	type SlaKind,
+	SlaKinds,
+	SystemActions,
+} from "@switchboard/domain";
+import { type Kysely, sql } from "kysely";
+import type {
+	NewSlaBreach,
+	PresenceWrite,
+	RecordedSlaBreach,
+	ReportQuery,
+	SlaCandidate,
+} from "./coverage-storage.ts";
+import { runReport } from "./report-query.ts";
+import { iso, isoOrNull, toNumber, toStoredMention } from "./rows.ts";
+import type { Database, MentionsTable } from "./schema.ts";
+
+const CLAIM_ACTIONS = ["claim", "claimNext", "assign"];
+
+function isSlaKind(value: unknown): value is SlaKind {
+	return (SlaKinds as readonly unknown[]).includes(value);
+}
+
+function settingsFrom(stored: Partial<BoardSettings> | undefined): BoardSettings {
+	const fields = (stored ?? {}) as Record<string, unknown>;
+	return parseSettings((key) => fields[key]);
+}
+
+export class CoverageStore {
+	readonly #db: Kysely<Database>;
+
+	constructor(db: Kysely<Database>) {
+		this.#db = db;
+	}
+
+	async getBoardSettings(orgId: string, boardId: string): Promise<BoardSettings> {
+		const row = await this.#db
+			.selectFrom("board_settings")
+			.select("settings")
+			.where("org_id", "=", orgId)
+			.where("board_id", "=", boardId)
+			.executeTakeFirst();
+		return settingsFrom(row?.settings);
+	}
+
+	/** Settings of each of the organisation's boards (defaults where none are stored). */
+	async boardSettingsOf(orgId: string, boardId?: string): Promise<Map<string, BoardSettings>> {
+		let query = this.#db
+			.selectFrom("boards")
+			.leftJoin("board_settings", (join) =>
+				join
+					.onRef("board_settings.org_id", "=", "boards.org_id")
+					.onRef("board_settings.board_id", "=", "boards.id"),
+			)
+			.select(["boards.id", "board_settings.settings"])
+			.where("boards.org_id", "=", orgId);
+		if (boardId !== undefined) query = query.where("boards.id", "=", boardId);
+		const rows = await query.execute();
+		return new Map(rows.map((row) => [row.id, settingsFrom(row.settings ?? undefined)]));
+	}
+
+	async saveBoardSettings(
+		orgId: string,
+		boardId: string,
+		settings: BoardSettings,
+	): Promise<BoardSettings> {
+		// Parsed first: what is stored always reads back the same.
+		const clean = settingsFrom(settings);
+		await this.#db
+			.insertInto("board_settings")
+			.values({ org_id: orgId, board_id: boardId, settings: JSON.stringify(clean) })
+			.onConflict((conflict) =>
+				conflict.columns(["org_id", "board_id"]).doUpdateSet((eb) => ({
+					settings: eb.ref("excluded.settings"),
+					updated_at: sql<Date>`now()`,
+				})),
+			)
+			.execute();
+		return clean;
+	}
+
+	async recordPresence(writes: PresenceWrite[]): Promise<void> {
+		if (writes.length === 0) return;
+		await this.#db
+			.insertInto("member_presence")
+			.values(
+				writes.map((write) => ({
+					member_id: write.memberId,
+					instance_id: write.instanceId,
+					org_id: write.orgId,
+					connections: write.connections,
+					last_seen_at: iso(write.at),
+				})),
+			)
+			.onConflict((conflict) =>
+				conflict.columns(["member_id", "instance_id"]).doUpdateSet((eb) => ({
+					connections: eb.ref("excluded.connections"),
+					last_seen_at: sql<Date>`greatest(${sql.ref("member_presence.last_seen_at")}, ${sql.ref("excluded.last_seen_at")})`,
+				})),
+			)
+			.execute();
+	}
+
+	async listPresence(orgId: string): Promise<PresenceRecord[]> {
+		const rows = await this.#db
+			.selectFrom("member_presence")
+			.select(["member_id", "connections", "last_seen_at"])
+			.where("org_id", "=", orgId)
+			.execute();
+		return rows.map((row) => ({
+			memberId: row.member_id,
+			connections: row.connections,
+			lastSeenAt: iso(row.last_seen_at),
+		}));
+	}
+
+	async prunePresence(before: string): Promise<number> {
+		const result = await this.#db
+			.deleteFrom("member_presence")
+			.where("last_seen_at", "<", new Date(before))
+			.executeTakeFirst();
+		return Number(result.numDeletedRows);
+	}
+
+	async listSlaCandidates(
+		orgId: string,
+		boardId: string,
+		input: { now: string; since: string; shortestMinutes: Record<SlaKind, number> },
+	): Promise<SlaCandidate[]> {
+		const nowMs = Date.parse(input.now);
+		const done = [...DONE_STATUSES];
+		// A kind not recorded yet, for a conversation old enough to have missed it (the
+		// partial unique index answers the first half).
+		const open = (kind: SlaKind) =>
+			sql<boolean>`(not exists (select 1 from activity a
+				where a.mention_id = m.id and a.action = ${SystemActions.slaBreached}
+					and a.detail->>'kind' = ${kind})
+				and m.ingested_at <= ${new Date(nowMs - input.shortestMinutes[kind] * 60_000)})`;
+		const rows = await this.#db
+			.selectFrom("mentions as m")
+			.selectAll("m")
+			.select((eb) => [
+				eb
+					.selectFrom("activity as a")
+					.select((a) => a.fn.min("a.at").as("at"))
+					.whereRef("a.mention_id", "=", "m.id")
+					.where("a.action", "in", CLAIM_ACTIONS)
+					.as("claimed_at"),
+				eb
+					.selectFrom("activity as a")
+					.select((a) => a.fn.min("a.at").as("at"))
+					.whereRef("a.mention_id", "=", "m.id")
+					.where("a.action", "=", "markReplied")
+					.as("replied_at"),
+				eb
+					.selectFrom("activity as a")
+					.select((a) => a.fn.min("a.at").as("at"))
+					.whereRef("a.mention_id", "=", "m.id")
+					.where("a.action", "<>", SystemActions.slaBreached)
+					.where("a.to_status", "in", done)
+					.as("ended_at"),
+				sql<string[] | null>`(select array_agg(a.detail->>'kind') from activity a
+					where a.mention_id = m.id and a.action = ${SystemActions.slaBreached})`.as("recorded"),
+			])
+			.where("m.org_id", "=", orgId)
+			.where("m.board_id", "=", boardId)
+			.where((eb) =>
+				eb.or([eb("m.status", "not in", done), eb("m.updated_at", ">=", new Date(input.since))]),
+			)
+			.where(sql<boolean>`(${open("claim")} or ${open("reply")})`)
+			.orderBy("m.ingested_at")
+			.orderBy("m.id")
+			.execute();
+		return rows.map((row) => {
+			const recorded = (row.recorded ?? []).filter(isSlaKind);
+			return {
+				stored: toStoredMention(row as MentionsTable & typeof row),
+				progress: {
+					claimedAt: isoOrNull(row.claimed_at as Date | null),
+					repliedAt: isoOrNull(row.replied_at as Date | null),
+					endedAt: isoOrNull(row.ended_at as Date | null),
+				},
+				recorded,
+			};
+		});
+	}
+
+	async recordSlaBreaches(
+		orgId: string,
+		breaches: NewSlaBreach[],
+		at: string,
+	): Promise<RecordedSlaBreach[]> {
+		if (breaches.length === 0) return [];
+		const values = sql.join(
+			breaches.map(
+				(breach) => sql`(${orgId}, ${breach.mentionId}, null, ${SystemActions.slaBreached}, null,
+					${breach.status}, ${breach.status},
+					${JSON.stringify({
+						kind: breach.kind,
+						dueAt: breach.dueAt,
+						priority: breach.priority,
+						ownerId: breach.ownerId,
+					})}::jsonb,
+					${iso(at)}::timestamptz)`,
+			),
+		);
+		const { rows } = await sql<{
+			id: string | number;
+			mention_id: string;
+			detail: unknown;
+			at: Date;
+		}>`
+			insert into activity (org_id, mention_id, actor_id, action, command_id, from_status, to_status, detail, at)
+			values ${values}
+			on conflict (mention_id, (detail->>'kind')) where action = 'sla_breached' do nothing
+			returning id, mention_id, detail, at
+		`.execute(this.#db);
+		return rows.map((row) => toBreach(row)).sort((a, b) => a.id - b.id);
+	}
+
+	async listSlaBreaches(
+		orgId: string,
+		boardId: string,
+		filter: { mentionIds?: string[] } = {},
+	): Promise<RecordedSlaBreach[]> {
+		if (filter.mentionIds?.length === 0) return [];
+		let query = this.#db
+			.selectFrom("activity as a")
+			.innerJoin("mentions as m", "m.id", "a.mention_id")
+			.select(["a.id", "a.mention_id", "a.detail", "a.at"])
+			.where("a.org_id", "=", orgId)
+			.where("a.action", "=", SystemActions.slaBreached)
+			.where("m.board_id", "=", boardId);
+		if (filter.mentionIds) query = query.where("a.mention_id", "in", filter.mentionIds);
+		const rows = await query.orderBy("a.id").execute();
+		return rows.map((row) => toBreach(row));
+	}
+
+	async report(query: ReportQuery): Promise<ReportRow[]> {
+		const settings = await this.boardSettingsOf(query.orgId, query.boardId);
+		const rows = await runReport(this.#db, query, settings);
+		if (query.dimension === "total" && rows.length === 0) {
+			return [
+				{
+					key: null,
+					new: 0,
+					claimed: 0,
+					replied: 0,
+					closed: 0,
+					claimMedianSeconds: null,
+					replyMedianSeconds: null,
+					closeMedianSeconds: null,
+					claimDue: 0,
+					claimMet: 0,
+					replyDue: 0,
+					replyMet: 0,
+					breaches: 0,
+				},
+			];
+		}
+		return rows;
+	}
+}
+
+function toBreach(row: {
+	id: string | number;
+	mention_id: string | null;
+	detail: unknown;
+	at: Date | string;
+}): RecordedSlaBreach {
+	const detail = (row.detail ?? {}) as Record<string, unknown>;
+	return {
+		id: toNumber(row.id),
+		mentionId: row.mention_id ?? "",
+		kind: isSlaKind(detail.kind) ? detail.kind : "claim",
+		dueAt: typeof detail.dueAt === "string" ? detail.dueAt : iso(row.at),
+		at: iso(row.at),
+	};
+}

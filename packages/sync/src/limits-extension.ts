@@ -1,0 +1,101 @@
+/**
+ * Limits that need the document, not just the frame: how large a draft may grow, and
+ * telling each socket's MessageGuard when a document has finished authenticating (from
+ * then on its messages no longer count as queued).
+ *
+ * A document's size is measured when it loads and after every store, and grows by the
+ * size of every update in between: an over-estimate (deletions shrink a document, run
+ * merging makes it smaller), measured again when it comes near the limit.
+ */
+import type {
+	afterLoadDocumentPayload,
+	afterStoreDocumentPayload,
+	afterUnloadDocumentPayload,
+	beforeSyncPayload,
+	connectedPayload,
+	Extension,
+	onChangePayload,
+	onDisconnectPayload,
+} from "@hocuspocus/server";
+import { CloseCodes } from "@switchboard/domain";
+import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
+import * as Y from "yjs";
+import { CloseError } from "./close-error.ts";
+import type { SocketContext, SyncContext } from "./context.ts";
+import { defaultSyncLimits } from "./message-guard.ts";
+
+export interface LimitsExtensionOptions {
+	/** @default defaultSyncLimits.maxDocumentBytes */
+	maxDocumentBytes?: number;
+}
+
+export class LimitsExtension implements Extension {
+	readonly extensionName = "switchboard-limits";
+	/** Before DurableDocuments: an update refused here is never stored. */
+	readonly priority = 200;
+	private readonly maxDocumentBytes: number;
+	private readonly sizes = new Map<string, number>();
+
+	constructor(options: LimitsExtensionOptions = {}) {
+		this.maxDocumentBytes = options.maxDocumentBytes ?? defaultSyncLimits.maxDocumentBytes;
+	}
+
+	/** The estimated encoded size of a loaded document, in bytes. */
+	documentSize(documentName: string): number | undefined {
+		return this.sizes.get(documentName);
+	}
+
+	async afterLoadDocument({ documentName, document }: afterLoadDocumentPayload): Promise<void> {
+		this.sizes.set(documentName, Y.encodeStateAsUpdate(document).byteLength);
+	}
+
+	async beforeSync({
+		type,
+		payload,
+		connection,
+		document,
+		documentName,
+		context,
+	}: beforeSyncPayload<SyncContext>): Promise<void> {
+		if (type !== messageYjsUpdate && type !== messageYjsSyncStep2) return;
+		if (connection.readOnly) return;
+		const estimate = this.sizes.get(documentName) ?? 0;
+		if (estimate + payload.byteLength <= this.maxDocumentBytes) return;
+		// Near the limit the estimate is not good enough (a paste deleted again counts twice):
+		// measure before refusing.
+		const size = Y.encodeStateAsUpdate(document).byteLength;
+		this.sizes.set(documentName, size);
+		if (size + payload.byteLength <= this.maxDocumentBytes) return;
+		const error = new CloseError(
+			"too_large",
+			CloseCodes.documentTooLarge,
+			`a document may be at most ${this.maxDocumentBytes} bytes; this update was not stored`,
+		);
+		context.closeSocket(error.code, error.reason);
+		throw error;
+	}
+
+	async onChange({ documentName, update }: onChangePayload): Promise<void> {
+		const size = this.sizes.get(documentName);
+		if (size !== undefined) this.sizes.set(documentName, size + update.byteLength);
+	}
+
+	async afterStoreDocument({ documentName, document }: afterStoreDocumentPayload): Promise<void> {
+		if (this.sizes.has(documentName)) {
+			this.sizes.set(documentName, Y.encodeStateAsUpdate(document).byteLength);
+		}
+	}
+
+	async afterUnloadDocument({ documentName, instance }: afterUnloadDocumentPayload): Promise<void> {
+		// A client may have loaded the document again already (unload hooks run late).
+		if (!instance.documents.has(documentName)) this.sizes.delete(documentName);
+	}
+
+	async connected({ context, connection }: connectedPayload<SocketContext>): Promise<void> {
+		context.guard?.authenticated(connection.messageAddress);
+	}
+
+	async onDisconnect({ context, documentName }: onDisconnectPayload<SocketContext>): Promise<void> {
+		context.guard?.forget(documentName);
+	}
+}

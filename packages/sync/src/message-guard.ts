@@ -1,0 +1,378 @@
+/**
+ * The first look at every WebSocket frame, before Hocuspocus sees it. A frame must parse
+ * completely as the message its type announces (Hocuspocus and Yjs would otherwise meet
+ * truncated varints, garbage updates or server-only message types deep inside their own
+ * code), and a socket must stay within its limits: message and awareness rates, open
+ * documents, messages queued while a document authenticates. The verdict names the close
+ * code for whatever was exceeded; the socket layer closes with it.
+ */
+import { CloseCodes } from "@switchboard/domain";
+import * as decoding from "lib0/decoding";
+import * as Y from "yjs";
+import { type RateLimit, TokenBucket } from "./rate-limiter.ts";
+
+/** Hocuspocus' message types (its enum is not exported as a value we can use here). */
+export const MessageTypes = {
+	sync: 0,
+	awareness: 1,
+	auth: 2,
+	queryAwareness: 3,
+	syncReply: 4,
+	stateless: 5,
+	broadcastStateless: 6,
+	close: 7,
+	syncStatus: 8,
+	ping: 9,
+	pong: 10,
+} as const;
+
+const SyncSteps = { step1: 0, step2: 1, update: 2 } as const;
+const AUTH_TOKEN = 0;
+
+/** Limits of one socket. Every value has a default in `defaultSyncLimits`. */
+export interface SyncLimits {
+	/**
+	 * Largest document update (sync step 2 or update) in bytes.
+	 * @default 1048576 (1 MiB: a reply draft is a few KiB; a paste of a long thread fits)
+	 */
+	maxUpdateBytes: number;
+	/**
+	 * Largest encoded document (draft) in bytes; an update that would grow it further is refused.
+	 * @default 4194304 (4 MiB: hundreds of times a long reply with its notes and history)
+	 */
+	maxDocumentBytes: number;
+	/** Largest awareness message in bytes. @default 65536 */
+	maxAwarenessBytes: number;
+	/** Awareness client ids one connection may speak for. @default 4 */
+	maxAwarenessClients: number;
+	/**
+	 * Largest stateless message in bytes. Commands above 16 KiB are answered with a
+	 * `too_large` reject; only far larger ones close the socket.
+	 * @default 65536
+	 */
+	maxStatelessBytes: number;
+	/** Largest token in an authentication message. @default 8192 */
+	maxTokenBytes: number;
+	/**
+	 * Documents one socket may have open at once (the board and the drafts in view).
+	 * @default 32
+	 */
+	maxDocumentsPerSocket: number;
+	/**
+	 * Messages a socket may send for documents whose authentication has not finished
+	 * (Hocuspocus queues them until it has). A provider sends the edits it queued while
+	 * offline right after its authentication message, one message per edit.
+	 * @default 1000 messages and 4 MiB
+	 */
+	maxUnauthenticatedMessages: number;
+	maxUnauthenticatedBytes: number;
+	/**
+	 * Messages per socket. The burst covers a provider flushing the edits it queued while
+	 * the connection was down.
+	 * @default burst 2000, 300 per second
+	 */
+	messageRate: RateLimit;
+	/** Awareness messages per socket (cursor moves, typing). @default burst 200, 60 per second */
+	awarenessRate: RateLimit;
+	/**
+	 * Bytes the server may have queued for a socket that reads too slowly; above it the
+	 * socket is closed rather than buffered without bound.
+	 * @default 8388608 (8 MiB)
+	 */
+	maxBufferedBytes: number;
+}
+
+export const defaultSyncLimits: SyncLimits = {
+	maxUpdateBytes: 1024 * 1024,
+	maxDocumentBytes: 4 * 1024 * 1024,
+	maxAwarenessBytes: 64 * 1024,
+	maxAwarenessClients: 4,
+	maxStatelessBytes: 64 * 1024,
+	maxTokenBytes: 8 * 1024,
+	maxDocumentsPerSocket: 32,
+	maxUnauthenticatedMessages: 1000,
+	maxUnauthenticatedBytes: 4 * 1024 * 1024,
+	messageRate: { burst: 2000, perSecond: 300 },
+	awarenessRate: { burst: 200, perSecond: 60 },
+	maxBufferedBytes: 8 * 1024 * 1024,
+};
+
+/** Longest document address (name plus an optional `\0sessionId`) a frame may carry. */
+const MAX_ADDRESS_LENGTH = 512;
+
+export type GuardVerdict =
+	| { action: "forward" }
+	/** A frame that needs no handling (a bare keep-alive pong). */
+	| { action: "ignore" }
+	| { action: "close"; code: number; reason: string };
+
+const FORWARD: GuardVerdict = { action: "forward" };
+
+function close(which: { code: number; reason: string }, message: string): GuardVerdict {
+	return { action: "close", code: which.code, reason: `${which.reason}: ${message}` };
+}
+
+class Malformed extends Error {}
+
+function expectEnd(decoder: decoding.Decoder, what: string): void {
+	if (decoding.hasContent(decoder)) throw new Malformed(`${what} has trailing bytes`);
+}
+
+/**
+ * A length-prefixed byte array that must lie inside the frame. lib0 would hand out a view
+ * past the end when the frame shares its ArrayBuffer with other data, so check first.
+ */
+function readBytes(decoder: decoding.Decoder): Uint8Array {
+	const length = decoding.readVarUint(decoder);
+	if (length > decoder.arr.length - decoder.pos) {
+		throw new Malformed("a length points past the end of the frame");
+	}
+	return decoding.readUint8Array(decoder, length);
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function readString(decoder: decoding.Decoder): string {
+	try {
+		return utf8.decode(readBytes(decoder));
+	} catch (error) {
+		if (error instanceof Malformed) throw error;
+		throw new Malformed("a string is not UTF-8");
+	}
+}
+
+interface OpenDocument {
+	authenticated: boolean;
+	queuedMessages: number;
+	queuedBytes: number;
+}
+
+/** What a frame turned out to be, for the accounting after the parse. */
+interface Parsed {
+	address: string;
+	type: number;
+}
+
+export class MessageGuard {
+	private readonly limits: SyncLimits;
+	private readonly messages: TokenBucket;
+	private readonly awareness: TokenBucket;
+	/** By address (document name, or `name\0session` for session-aware providers). */
+	private readonly documents = new Map<string, OpenDocument>();
+
+	constructor(limits: SyncLimits = defaultSyncLimits, now?: () => number) {
+		this.limits = limits;
+		this.messages = new TokenBucket(limits.messageRate, now);
+		this.awareness = new TokenBucket(limits.awarenessRate, now);
+	}
+
+	/** Decide what to do with one incoming frame. */
+	inspect(frame: Uint8Array): GuardVerdict {
+		if (!this.messages.take()) {
+			return close(
+				CloseCodes.rateLimited,
+				`more than ${this.limits.messageRate.perSecond} messages per second`,
+			);
+		}
+		// Newer providers answer a server ping with a bare one-byte pong.
+		if (frame.length === 1 && frame[0] === MessageTypes.pong) return { action: "ignore" };
+		let parsed: Parsed;
+		try {
+			const result = this.parse(frame);
+			if ("action" in result) return result;
+			parsed = result;
+		} catch (error) {
+			const detail = error instanceof Malformed ? error.message : "the frame is truncated";
+			return close(CloseCodes.badMessage, detail);
+		}
+		return this.account(parsed, frame.byteLength);
+	}
+
+	/** The document at this address finished authentication; its queue was handed over. */
+	authenticated(address: string): void {
+		const document = this.documents.get(address);
+		if (document) {
+			document.authenticated = true;
+			document.queuedMessages = 0;
+			document.queuedBytes = 0;
+		}
+	}
+
+	/** The server closed the document's connection: whatever comes next starts afresh. */
+	forget(documentName: string): void {
+		for (const address of this.documents.keys()) {
+			if (address === documentName || address.startsWith(`${documentName}\0`)) {
+				this.documents.delete(address);
+			}
+		}
+	}
+
+	/** Open documents, for tests and metrics. */
+	get openDocuments(): number {
+		return this.documents.size;
+	}
+
+	private parse(frame: Uint8Array): Parsed | GuardVerdict {
+		const decoder = decoding.createDecoder(frame);
+		const address = readString(decoder);
+		if (address.length === 0 || address.length > MAX_ADDRESS_LENGTH) {
+			throw new Malformed("the document address is empty or too long");
+		}
+		const type = decoding.readVarUint(decoder);
+		switch (type) {
+			case MessageTypes.sync:
+			case MessageTypes.syncReply: {
+				const verdict = this.parseSync(decoder);
+				if (verdict) return verdict;
+				break;
+			}
+			case MessageTypes.awareness: {
+				if (!this.awareness.take()) {
+					return close(
+						CloseCodes.awarenessRateLimited,
+						`more than ${this.limits.awarenessRate.perSecond} awareness updates per second`,
+					);
+				}
+				const update = readBytes(decoder);
+				expectEnd(decoder, "an awareness message");
+				if (update.byteLength > this.limits.maxAwarenessBytes) {
+					return close(
+						CloseCodes.tooLarge,
+						`an awareness update may be at most ${this.limits.maxAwarenessBytes} bytes`,
+					);
+				}
+				parseAwareness(update);
+				break;
+			}
+			case MessageTypes.auth: {
+				if (decoding.readVarUint(decoder) !== AUTH_TOKEN) {
+					throw new Malformed("clients send only token authentication messages");
+				}
+				const token = readString(decoder);
+				if (token.length > this.limits.maxTokenBytes) {
+					return close(
+						CloseCodes.tooLarge,
+						`a token may be at most ${this.limits.maxTokenBytes} bytes`,
+					);
+				}
+				// The provider's version follows the token in newer providers.
+				if (decoding.hasContent(decoder)) {
+					const version = readString(decoder);
+					if (version.length > 64) throw new Malformed("the provider version is too long");
+				}
+				expectEnd(decoder, "an authentication message");
+				break;
+			}
+			case MessageTypes.queryAwareness:
+			case MessageTypes.close:
+				expectEnd(decoder, "this message");
+				break;
+			case MessageTypes.stateless: {
+				const payload = readString(decoder);
+				expectEnd(decoder, "a stateless message");
+				if (payload.length > this.limits.maxStatelessBytes) {
+					return close(
+						CloseCodes.tooLarge,
+						`a stateless message may be at most ${this.limits.maxStatelessBytes} bytes`,
+					);
+				}
+				break;
+			}
+			case MessageTypes.broadcastStateless:
+				throw new Malformed("broadcast stateless messages are for servers only");
+			default:
+				throw new Malformed(`clients do not send messages of type ${type}`);
+		}
+		return { address, type };
+	}
+
+	private parseSync(decoder: decoding.Decoder): GuardVerdict | null {
+		const step = decoding.readVarUint(decoder);
+		const payload = readBytes(decoder);
+		expectEnd(decoder, "a sync message");
+		if (payload.byteLength > this.limits.maxUpdateBytes) {
+			return close(
+				CloseCodes.tooLarge,
+				`an update may be at most ${this.limits.maxUpdateBytes} bytes, this one has ${payload.byteLength}`,
+			);
+		}
+		// A copy of its own: lib0 must not read past the payload into the rest of a buffer.
+		const own = payload.slice();
+		switch (step) {
+			case SyncSteps.step1:
+				Y.decodeStateVector(own);
+				return null;
+			case SyncSteps.step2:
+			case SyncSteps.update:
+				try {
+					Y.decodeUpdate(own);
+				} catch {
+					throw new Malformed("the update is not a valid Yjs update");
+				}
+				return null;
+			default:
+				throw new Malformed(`there is no sync step ${step}`);
+		}
+	}
+
+	private account(parsed: Parsed, bytes: number): GuardVerdict {
+		const { address, type } = parsed;
+		let document = this.documents.get(address);
+		if (!document) {
+			if (type === MessageTypes.close) return FORWARD;
+			if (this.documents.size >= this.limits.maxDocumentsPerSocket) {
+				return close(
+					CloseCodes.tooManyDocuments,
+					`a connection may have at most ${this.limits.maxDocumentsPerSocket} documents open`,
+				);
+			}
+			document = { authenticated: false, queuedMessages: 0, queuedBytes: 0 };
+			this.documents.set(address, document);
+		}
+		if (type === MessageTypes.close) {
+			this.documents.delete(address);
+			return FORWARD;
+		}
+		if (!document.authenticated) {
+			document.queuedMessages += 1;
+			document.queuedBytes += bytes;
+			let messages = 0;
+			let total = 0;
+			for (const open of this.documents.values()) {
+				messages += open.queuedMessages;
+				total += open.queuedBytes;
+			}
+			if (
+				messages > this.limits.maxUnauthenticatedMessages ||
+				total > this.limits.maxUnauthenticatedBytes
+			) {
+				return close(
+					CloseCodes.unauthenticatedQueueFull,
+					`at most ${this.limits.maxUnauthenticatedMessages} messages (${this.limits.maxUnauthenticatedBytes} bytes) may wait for authentication`,
+				);
+			}
+		}
+		return FORWARD;
+	}
+}
+
+/** An awareness update: entries of client id, clock and a JSON state (an object or null). */
+function parseAwareness(update: Uint8Array): void {
+	const decoder = decoding.createDecoder(update);
+	const count = decoding.readVarUint(decoder);
+	for (let i = 0; i < count; i++) {
+		decoding.readVarUint(decoder);
+		decoding.readVarUint(decoder);
+		const json = readString(decoder);
+		let state: unknown;
+		try {
+			state = JSON.parse(json);
+		} catch {
+			throw new Malformed("an awareness state is not JSON");
+		}
+		if (typeof state !== "object" || Array.isArray(state)) {
+			throw new Malformed("an awareness state is not an object");
+		}
+	}
+	expectEnd(decoder, "an awareness update");
+}

@@ -1,0 +1,129 @@
+/**
+ * Coverage across two instances sharing PostgreSQL and Redis: who is online is judged from
+ * every instance's connections, a lease expires only for owners connected nowhere, and a
+ * breach one instance records reaches a moderator connected to the other at once.
+ */
+import { readBreaches, readMention } from "@switchboard/domain";
+import { type Switchboard, startSwitchboard } from "@switchboard/server";
+import { createTestDatabase, type TestDatabase } from "@switchboard/storage/test-database";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { baseConfig, connectProvider, makeMention, waitFor } from "./utils/test-server.ts";
+
+const databaseUrl = process.env.TEST_DATABASE_URL;
+const redisUrl = process.env.TEST_REDIS_URL;
+const MINUTE = 60_000;
+
+if (databaseUrl && redisUrl) {
+	describe("coverage across two instances", () => {
+		let database: TestDatabase;
+		let a: Switchboard;
+		let b: Switchboard;
+		const ids: Record<string, string> = {};
+		const tokens: Record<string, string> = {};
+		const ws = (instance: Switchboard) => `${instance.url.replace("http", "ws")}/sync`;
+
+		beforeAll(async () => {
+			database = await createTestDatabase(databaseUrl);
+			const logger = pino({ level: "silent" });
+			a = await startSwitchboard(await baseConfig({ databaseUrl: database.url, redisUrl }), {
+				logger,
+			});
+			b = await startSwitchboard(await baseConfig({ databaseUrl: database.url, redisUrl }), {
+				logger,
+			});
+			const { storage } = a;
+			await storage.createOrganisation({ id: "acme", name: "Acme" });
+			await storage.createBoard({ id: "main", orgId: "acme", name: "Acme mentions" });
+			for (const [name, role] of [
+				["Dana", "ambassador"],
+				["Sam", "ambassador"],
+				["Morgan", "moderator"],
+			] as const) {
+				const member = await storage.createMember({
+					orgId: "acme",
+					email: `${name.toLowerCase()}@acme.test`,
+					name,
+					role,
+					capacity: 3,
+					passwordHash: "unused",
+				});
+				ids[name] = member.id;
+				tokens[name] = await a.tokens.sign({ memberId: member.id, orgId: "acme", role, name });
+			}
+		});
+
+		afterAll(async () => {
+			await Promise.all([a?.close(), b?.close()]);
+			await database?.drop();
+		});
+
+		it("releases only what owners connected to no instance hold, and shows breaches everywhere", async () => {
+			const t0 = new Date();
+			const stored = await a.storage.insertMentions("acme", "main", [
+				makeMention(1, { postedAt: t0.toISOString(), ingestedAt: t0.toISOString() }),
+				makeMention(2, { postedAt: t0.toISOString(), ingestedAt: t0.toISOString() }),
+				makeMention(3, {
+					postedAt: t0.toISOString(),
+					ingestedAt: t0.toISOString(),
+					priority: "high",
+				}),
+			]);
+			const [kept, released, late] = stored.map(({ mention }) => mention.id);
+			await a.board.publish("acme", "main", stored);
+
+			// Dana works on instance A, Sam on B; the moderator watches on A.
+			const dana = await connectProvider(ws(a), "board/acme/main", tokens.Dana!);
+			const sam = await connectProvider(ws(b), "board/acme/main", tokens.Sam!);
+			const morgan = await connectProvider(ws(a), "board/acme/main", tokens.Morgan!);
+			expect(await dana.commands.send({ name: "claim", args: { mentionId: kept! } })).toMatchObject(
+				{ type: "ack" },
+			);
+			expect(
+				await sam.commands.send({ name: "claim", args: { mentionId: released! } }),
+			).toMatchObject({ type: "ack" });
+			sam.destroy();
+			await waitFor(
+				() => readMention(morgan.doc, released!)?.owner?.memberId === ids.Sam,
+				5000,
+				"Sam's claim on A",
+			);
+			// B saw Sam leave; A still holds Dana's connection.
+			for (let i = 0; ; i++) {
+				const rows = await b.storage.listPresence("acme");
+				if (rows.some((r) => r.memberId === ids.Sam && r.connections === 0)) break;
+				if (i > 200) throw new Error("Sam's disconnect was not recorded");
+				await new Promise((resolve) => setTimeout(resolve, 20));
+			}
+
+			// Twenty minutes later. A's heartbeat says Dana is still there; B judges the leases.
+			const later = new Date(Date.now() + 20 * MINUTE);
+			await a.coverage.extension.heartbeat(later);
+			const round = await b.coverage.watcher.runOnce(later);
+			expect(round.released.map((r) => r.mentionId)).toEqual([released]);
+			expect(round.breaches.map((r) => [r.mentionId, r.kind])).toContainEqual([late, "claim"]);
+
+			// A client of A sees both results of B's round, through Redis.
+			await waitFor(
+				() => readMention(morgan.doc, released!)?.owner === null,
+				5000,
+				"the release on A",
+			);
+			await waitFor(
+				() => readBreaches(morgan.doc).some((b) => b.mentionId === late && b.kind === "claim"),
+				5000,
+				"the breach on A",
+			);
+			expect(readMention(morgan.doc, kept!)?.owner?.memberId).toBe(ids.Dana);
+			// A's own round finds nothing left to do.
+			const again = await a.coverage.watcher.runOnce(later);
+			expect(again.released).toEqual([]);
+			expect(again.breaches.filter((r) => r.mentionId === late)).toEqual([]);
+			for (const client of [dana, morgan]) client.destroy();
+		});
+	});
+} else {
+	describe.skip("coverage across two instances", () => {
+		it("needs TEST_DATABASE_URL and TEST_REDIS_URL; CI sets them", () => {});
+	});
+}

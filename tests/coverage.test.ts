@@ -1,0 +1,330 @@
+/**
+ * The moderator's view against a real server on port 0 and real providers: the coverage
+ * watcher, driven with `runOnce(now)` at chosen times, records SLA breaches once, shows
+ * them on the board and queues the webhook event; it gives back the conversations of
+ * owners offline longer than the lease, and only theirs; reports and board settings
+ * over HTTP, with their permissions.
+ */
+import { randomUUID } from "node:crypto";
+import {
+	boardRoots,
+	type Command,
+	readBreaches,
+	readMention,
+	readSettings,
+} from "@switchboard/domain";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+	makeMention,
+	startTestServer,
+	type TestClient,
+	type TestServer,
+	waitFor,
+} from "./utils/test-server.ts";
+
+let server: TestServer;
+let adminToken: string;
+const MINUTE = 60_000;
+
+beforeAll(async () => {
+	server = await startTestServer();
+	const { storage, tokens } = server.switchboard;
+	const admin = await storage.createMember({
+		orgId: "acme",
+		email: "alex@acme.test",
+		name: "Alex",
+		role: "admin",
+		capacity: 5,
+		passwordHash: "scrypt$unused",
+	});
+	adminToken = await tokens.sign({
+		memberId: admin.id,
+		orgId: "acme",
+		role: "admin",
+		name: "Alex",
+	});
+});
+afterAll(async () => {
+	await server?.close();
+});
+
+async function call(path: string, token: string, body?: unknown, method?: string) {
+	const response = await fetch(`${server.url}${path}`, {
+		method: method ?? (body === undefined ? "GET" : "POST"),
+		headers: {
+			authorization: `Bearer ${token}`,
+			...(body !== undefined ? { "content-type": "application/json" } : {}),
+		},
+		...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+	});
+	const text = await response.text();
+	let json: unknown = null;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		// CSV
+	}
+	return {
+		status: response.status,
+		text,
+		json: json as Record<string, unknown>,
+		headers: response.headers,
+	};
+}
+
+/** A fresh conversation that arrived at `at`, projected onto the board. */
+async function arrive(at: Date, overrides: Record<string, unknown> = {}) {
+	const { storage, board } = server.switchboard;
+	const stored = await storage.insertMentions("acme", "main", [
+		makeMention(Math.floor(Math.random() * 1e9), {
+			externalId: `cov-${randomUUID()}`,
+			postedAt: at.toISOString(),
+			ingestedAt: at.toISOString(),
+			...overrides,
+		}),
+	]);
+	await board.publish("acme", "main", stored);
+	return stored[0]!.mention.id;
+}
+
+/** Wait until the server has recorded that the member has no board connection left. */
+async function gone(memberId: string): Promise<void> {
+	const deadline = Date.now() + 5000;
+	for (;;) {
+		const records = await server.switchboard.storage.listPresence("acme");
+		const mine = records.filter((r) => r.memberId === memberId);
+		if (mine.length > 0 && mine.every((r) => r.connections === 0)) return;
+		if (Date.now() > deadline) throw new Error(`${memberId} still connected`);
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}
+
+async function send(client: TestClient, command: Command) {
+	const answer = await client.commands.send(command);
+	if (answer.type !== "ack") throw new Error(`${command.name}: ${JSON.stringify(answer)}`);
+}
+
+describe("SLA breaches", () => {
+	it("are found by the server, recorded once, shown on the board and sent to the webhook", async () => {
+		const { coverage, storage } = server.switchboard;
+		const hook = await call("/api/orgs/acme/webhooks", adminToken, {
+			url: "http://127.0.0.1:9/hook",
+			events: ["mention.sla_breached"],
+		});
+		expect(hook.status).toBe(201);
+		const webhookId = (hook.json.webhook as { id: string }).id;
+		const moderator = await server.board(server.members.morgan!);
+		const t0 = new Date();
+		const id = await arrive(t0, { priority: "high" });
+		await waitFor(() => readMention(moderator.doc, id), 5000, "the mention on the board");
+
+		// High priority: claim within 15 minutes, reply within an hour.
+		const before = await coverage.watcher.runOnce(new Date(t0.getTime() + 14 * MINUTE));
+		expect(before.breaches.filter((b) => b.mentionId === id)).toEqual([]);
+
+		const round = await coverage.watcher.runOnce(new Date(t0.getTime() + 16 * MINUTE));
+		expect(round.breaches.filter((b) => b.mentionId === id)).toEqual([
+			expect.objectContaining({ mentionId: id, kind: "claim" }),
+		]);
+		const shown = await waitFor(
+			() => readBreaches(moderator.doc).find((b) => b.mentionId === id),
+			5000,
+			"the breach on the moderator's board",
+		);
+		expect(shown).toMatchObject({
+			kind: "claim",
+			dueAt: new Date(t0.getTime() + 15 * MINUTE).toISOString(),
+		});
+		const activity = await storage.listActivity("acme", { mentionId: id });
+		expect(activity.map((a) => [a.action, a.actorId, a.detail.kind])).toEqual([
+			["sla_breached", null, "claim"],
+		]);
+		const deliveries = await storage.listWebhookDeliveries("acme", { endpointId: webhookId });
+		expect(
+			deliveries.filter((d) => (d.payload as { mentionId?: string }).mentionId === id),
+		).toEqual([
+			expect.objectContaining({
+				event: "mention.sla_breached",
+				payload: expect.objectContaining({ kind: "claim", mentionId: id }),
+			}),
+		]);
+
+		// Rounds after it record nothing twice; the reply target is its own breach.
+		const again = await coverage.watcher.runOnce(new Date(t0.getTime() + 17 * MINUTE));
+		expect(again.breaches.filter((b) => b.mentionId === id)).toEqual([]);
+		const later = await coverage.watcher.runOnce(new Date(t0.getTime() + 61 * MINUTE));
+		expect(later.breaches.filter((b) => b.mentionId === id).map((b) => b.kind)).toEqual(["reply"]);
+		expect(
+			(await storage.listActivity("acme", { mentionId: id })).filter(
+				(a) => a.action === "sla_breached",
+			),
+		).toHaveLength(2);
+		await waitFor(
+			() => readBreaches(moderator.doc).filter((b) => b.mentionId === id).length === 2,
+			5000,
+			"both breaches on the board",
+		);
+	});
+
+	it("are on a board loaded afresh from the database", async () => {
+		const { coverage } = server.switchboard;
+		const t0 = new Date();
+		const id = await arrive(t0, { priority: "high" });
+		await coverage.watcher.runOnce(new Date(t0.getTime() + 20 * MINUTE));
+		// A second board copy syncs from the server's document; breaches come with it.
+		const fresh = await server.board(server.members.kim!);
+		expect(readBreaches(fresh.doc).some((b) => b.mentionId === id && b.kind === "claim")).toBe(
+			true,
+		);
+		expect(boardRoots(fresh.doc).breaches.length).toBeGreaterThan(0);
+		fresh.destroy();
+	});
+});
+
+describe("leases", () => {
+	it("give back what an offline owner holds after the lease, keeping what online owners hold", async () => {
+		const { coverage, storage } = server.switchboard;
+		const t0 = new Date();
+		const [stays, goes] = [await arrive(t0), await arrive(t0)];
+		const dana = await server.board(server.members.dana!);
+		const sam = await server.board(server.members.sam!);
+		await send(dana, { name: "claim", args: { mentionId: stays } });
+		await send(sam, { name: "claim", args: { mentionId: goes } });
+		// Sam closes the app; Dana stays.
+		sam.destroy();
+		await gone(server.members.sam!.id);
+		const left = new Date();
+
+		const early = await coverage.watcher.runOnce(new Date(left.getTime() + 14 * MINUTE));
+		expect(early.released.map((r) => r.mentionId)).not.toContain(goes);
+
+		const round = await coverage.watcher.runOnce(new Date(left.getTime() + 16 * MINUTE));
+		const released = round.released.map((r) => r.mentionId);
+		expect(released).toContain(goes);
+		expect(released).not.toContain(stays);
+		await waitFor(() => readMention(dana.doc, goes)?.owner === null, 5000, "released on the board");
+		expect(readMention(dana.doc, stays)?.owner?.memberId).toBe(server.members.dana!.id);
+
+		const [record] = await storage.listActivity("acme", { mentionId: goes, limit: 1 });
+		expect(record).toMatchObject({
+			action: "lease_expired",
+			actorId: null,
+			fromStatus: "claimed",
+			toStatus: "new",
+			detail: {
+				reason: "lease_expired",
+				previousOwner: server.members.sam!.id,
+				leaseMinutes: 15,
+			},
+		});
+		// Sam's capacity is free again: the released conversation counts no more.
+		const again = await server.board(server.members.sam!);
+		await send(again, { name: "claim", args: { mentionId: goes } });
+	});
+
+	it("follow the board's lease, which an admin sets", async () => {
+		const { coverage } = server.switchboard;
+		const moderator = await server.board(server.members.morgan!);
+		const saved = await call(
+			"/api/orgs/acme/boards/main/settings",
+			adminToken,
+			{ leaseMinutes: 30 },
+			"PUT",
+		);
+		expect(saved.status).toBe(200);
+		await waitFor(
+			() => readSettings(moderator.doc).leaseMinutes === 30,
+			5000,
+			"the new lease on the board",
+		);
+
+		const t0 = new Date();
+		const id = await arrive(t0);
+		const kim = await server.board(server.members.kim!);
+		await send(kim, { name: "claim", args: { mentionId: id } });
+		kim.destroy();
+		await gone(server.members.kim!.id);
+		const left = new Date();
+		const within = await coverage.watcher.runOnce(new Date(left.getTime() + 20 * MINUTE));
+		expect(within.released.map((r) => r.mentionId)).not.toContain(id);
+		const after = await coverage.watcher.runOnce(new Date(left.getTime() + 31 * MINUTE));
+		expect(after.released.map((r) => r.mentionId)).toContain(id);
+		await call("/api/orgs/acme/boards/main/settings", adminToken, { leaseMinutes: 15 }, "PUT");
+	});
+});
+
+describe("reports and settings over HTTP", () => {
+	it("serve reports to moderators and admins of the organisation, as JSON or CSV", async () => {
+		const { morgan, dana, gabi } = server.members;
+		const from = new Date(Date.now() - 2 * 86_400_000).toISOString();
+		const to = new Date(Date.now() + 3_600_000).toISOString();
+		const json = await call(`/api/orgs/acme/reports/summary?from=${from}&to=${to}`, morgan!.token);
+		expect(json.status).toBe(200);
+		expect(json.json).toMatchObject({ report: "summary", from, to, timeZone: "UTC" });
+		const rows = json.json.rows as Record<string, number>[];
+		expect(rows).toHaveLength(1);
+		expect(rows[0]!.new).toBeGreaterThanOrEqual(6);
+		expect(rows[0]!.breaches).toBeGreaterThan(0);
+
+		const csv = await call(
+			`/api/orgs/acme/reports/ambassadors?from=${from}&to=${to}&format=csv`,
+			adminToken,
+		);
+		expect(csv.status).toBe(200);
+		expect(csv.headers.get("content-type")).toContain("text/csv");
+		expect(csv.headers.get("content-disposition")).toMatch(
+			/attachment; filename="switchboard-ambassadors-/,
+		);
+		const [header, ...lines] = csv.text.trim().split("\r\n");
+		expect(header?.startsWith("member_id,ambassador,claimed,replied")).toBe(true);
+		expect(lines.some((line) => line.includes(",Dana,"))).toBe(true);
+
+		expect((await call("/api/orgs/acme/reports/summary", dana!.token)).status).toBe(403);
+		expect((await call("/api/orgs/acme/reports/summary", gabi!.token)).status).toBe(403);
+		expect((await call("/api/orgs/acme/reports/nonsense", morgan!.token)).status).toBe(404);
+		const bad = await call(`/api/orgs/acme/reports/daily?from=${to}&to=${from}`, morgan!.token);
+		expect(bad).toMatchObject({ status: 400 });
+		expect(
+			(await call("/api/orgs/acme/reports/hourly?from=2026-01-01&to=2026-03-01", morgan!.token))
+				.status,
+		).toBe(400);
+		expect((await call("/api/orgs/acme/reports/daily?tz=Mars/Olympus", morgan!.token)).status).toBe(
+			400,
+		);
+	});
+
+	it("let every member read the board's settings and only admins change them", async () => {
+		const { morgan, dana } = server.members;
+		const read = await call("/api/boards/main/settings", dana!.token);
+		expect(read.status).toBe(200);
+		expect(read.json.settings).toMatchObject({ slaClaimMinutes: { high: 15 } });
+		expect(
+			(await call("/api/orgs/acme/boards/main/settings", morgan!.token, { leaseMinutes: 5 }, "PUT"))
+				.status,
+		).toBe(403);
+		const invalid = await call(
+			"/api/orgs/acme/boards/main/settings",
+			adminToken,
+			{ slaClaimMinutes: { high: -1, normal: 60, low: 240 } },
+			"PUT",
+		);
+		expect(invalid.status).toBe(400);
+		const rules = await call(
+			"/api/orgs/acme/boards/main/settings",
+			adminToken,
+			{ approval: { priorities: ["high"], tags: ["legal"], newMembers: [] } },
+			"PUT",
+		);
+		expect(rules.status).toBe(200);
+		expect(rules.json.settings).toMatchObject({
+			approval: { priorities: ["high"], tags: ["legal"], newMembers: [] },
+			leaseMinutes: 15,
+		});
+		await call(
+			"/api/orgs/acme/boards/main/settings",
+			adminToken,
+			{ approval: { priorities: [], tags: [], newMembers: [] } },
+			"PUT",
+		);
+	});
+});

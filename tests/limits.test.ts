@@ -1,0 +1,116 @@
+/**
+ * Every limit of a sync socket, exceeded on purpose: each closes the offender with its own
+ * close code (docs/PROTOCOL.md) and leaves documents and other clients as they were. The
+ * server runs with lowered limits so the test stays small; the defaults are in
+ * `defaultSyncLimits`.
+ */
+import { draftDocumentName } from "@switchboard/domain";
+import * as encoding from "lib0/encoding";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import {
+	authFrame,
+	awarenessFrame,
+	awarenessUpdate,
+	closedWithin,
+	frame,
+	openRawClient,
+	type RawClient,
+	syncFrame,
+	Types,
+} from "./utils/raw-client.ts";
+import { startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
+
+const LIMITS = {
+	maxUpdateBytes: 256 * 1024,
+	maxDocumentBytes: 512 * 1024,
+	maxDocumentsPerSocket: 4,
+	maxUnauthenticatedMessages: 50,
+	messageRate: { burst: 200, perSecond: 100 },
+	awarenessRate: { burst: 20, perSecond: 10 },
+	maxBufferedBytes: 1024 * 1024,
+};
+
+let server: TestServer;
+const draft = (i: number) => draftDocumentName("acme", server.mentions[i]!.mention.id);
+
+beforeAll(async () => {
+	server = await startTestServer({}, { limits: LIMITS });
+});
+afterAll(async () => {
+	await server?.close();
+});
+
+async function authenticated(name: string): Promise<RawClient> {
+	const client = await openRawClient(server.wsUrl);
+	expect(await client.authenticate(name, server.members.dana!.token)).toBe("authenticated");
+	return client;
+}
+
+function update(bytes: number): Uint8Array {
+	const doc = new Y.Doc();
+	doc.getText("body").insert(0, "x".repeat(bytes));
+	return Y.encodeStateAsUpdate(doc);
+}
+
+describe("limits", () => {
+	it("closes with 4413 on an update above the update limit, and stores nothing of it", async () => {
+		const client = await authenticated(draft(0));
+		const before = await server.switchboard.storage.loadDocument(draft(0));
+		client.send(syncFrame(draft(0), 2, update(300 * 1024)));
+		expect(await closedWithin(client, 5_000)).toBe(4413);
+		const after = await server.switchboard.storage.loadDocument(draft(0));
+		expect(after.updates.length).toBe(before.updates.length);
+	});
+
+	it("closes with 1009 on a WebSocket frame above 2 MiB", async () => {
+		const client = await openRawClient(server.wsUrl);
+		client.send(new Uint8Array(3 * 1024 * 1024));
+		expect(await closedWithin(client, 5_000)).toBe(1009);
+	});
+
+	it("closes with 4414 when a draft would grow past the document limit, and stores nothing of it", async () => {
+		const writer = await server.draft(server.members.sam!, server.mentions[1]!.mention.id);
+		const closes: number[] = [];
+		writer.socket.on("close", ({ event }: { event: { code: number } }) => closes.push(event.code));
+		const body = writer.doc.getText("body");
+		for (let i = 0; i < 10; i++) body.insert(body.length, `${i}`.repeat(64 * 1024));
+		await waitFor(() => closes.includes(4414), 10_000, "a 4414 close");
+		// The edit that did not fit is not acknowledged; the provider keeps it.
+		expect(writer.provider.unsyncedChanges).toBeGreaterThan(0);
+		const stored = await server.switchboard.storage.loadDocument(draft(1));
+		const doc = new Y.Doc();
+		if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
+		for (const logged of stored.updates) Y.applyUpdate(doc, logged);
+		expect(Y.encodeStateAsUpdate(doc).byteLength).toBeLessThanOrEqual(LIMITS.maxDocumentBytes);
+		writer.destroy();
+	});
+
+	it("closes with 4431 when a socket opens too many documents", async () => {
+		const client = await openRawClient(server.wsUrl);
+		for (let i = 0; i < LIMITS.maxDocumentsPerSocket + 1; i++) {
+			client.send(authFrame(draft(i), server.members.dana!.token));
+		}
+		expect(await closedWithin(client, 5_000)).toBe(4431);
+	});
+
+	it("closes with 4432 when too much waits for authentication", async () => {
+		const client = await openRawClient(server.wsUrl);
+		const query = frame(draft(2), (e) => encoding.writeVarUint(e, Types.queryAwareness));
+		for (let i = 0; i <= LIMITS.maxUnauthenticatedMessages; i++) client.send(query);
+		expect(await closedWithin(client, 5_000)).toBe(4432);
+	});
+
+	it("closes with 4429 past the message rate and 4430 past the awareness rate", async () => {
+		const flooder = await authenticated(draft(3));
+		const query = frame(draft(3), (e) => encoding.writeVarUint(e, Types.queryAwareness));
+		for (let i = 0; i < 400; i++) flooder.send(query);
+		expect(await closedWithin(flooder, 5_000)).toBe(4429);
+
+		const chatty = await authenticated(draft(3));
+		for (let clock = 1; clock <= 40; clock++) {
+			chatty.send(awarenessFrame(draft(3), awarenessUpdate([[4242, clock, { cursor: clock }]])));
+		}
+		expect(await closedWithin(chatty, 5_000)).toBe(4430);
+	});
+});
