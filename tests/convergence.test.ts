@@ -16,11 +16,11 @@ import { seededRandom, sleep } from "./utils/seed.ts";
 import { startTestServer, type TestClient, type TestServer, waitFor } from "./utils/test-server.ts";
 
 const nightly = process.env.NIGHTLY === "1";
-const OPS = Number(process.env.CONVERGE_OPS ?? (nightly ? 20_000 : 2_500));
+const OPS = Number(process.env.CONVERGE_OPS ?? (nightly ? 20_000 : 3_000));
 const SEEDS = process.env.CONVERGE_SEED
 	? [Number(process.env.CONVERGE_SEED)]
 	: Array.from(
-			{ length: Number(process.env.CONVERGE_SEEDS ?? (nightly ? 10 : 2)) },
+			{ length: Number(process.env.CONVERGE_SEEDS ?? (nightly ? 10 : 1)) },
 			(_, i) => i + 1,
 		);
 

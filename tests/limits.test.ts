@@ -113,4 +113,45 @@ describe("limits", () => {
 		}
 		expect(await closedWithin(chatty, 5_000)).toBe(4430);
 	});
+
+	it("closes a reader that does not read (4433) instead of buffering for it without bound", {
+		timeout: 60_000,
+	}, async () => {
+		const name = draft(4);
+		const slow = await authenticated(name);
+		const writer = await server.draft(server.members.sam!, server.mentions[4]!.mention.id);
+		// The slow reader stops reading: the kernel's buffers fill, then the server's.
+		const socket = (slow.ws as unknown as { _socket: import("node:net").Socket })._socket;
+		socket.pause();
+		const body = writer.doc.getText("body");
+		const chunk = "y".repeat(200 * 1024);
+		const connections = () =>
+			server.switchboard.hocuspocus.documents.get(name)?.getConnectionsCount();
+		expect(connections()).toBe(2);
+		let sent = 0;
+		// Up to 40 MiB through a small document (each chunk is written, then deleted again),
+		// until the server lets go of the reader.
+		for (let i = 0; i < 200 && connections() === 2; i++) {
+			body.insert(0, chunk);
+			body.delete(0, chunk.length);
+			sent += chunk.length;
+			if (i % 5 === 4) {
+				await waitFor(() => writer.provider.unsyncedChanges === 0, 10_000, "writer acknowledged");
+			}
+		}
+		expect(connections(), "the server closed the reader").toBe(1);
+		let received = 0;
+		slow.ws.on("message", (data: Buffer) => {
+			received += data.byteLength;
+		});
+		socket.resume();
+		expect(await closedWithin(slow, 10_000)).toBe(4433);
+		// What the server held for the reader: its limit, one message and the kernel's buffers.
+		expect(received).toBeLessThan(LIMITS.maxBufferedBytes + 16 * 1024 * 1024);
+		expect(writer.socket.status).toBe("connected");
+		console.log(
+			`[reliability] backpressure: ${JSON.stringify({ sentBytes: sent, slowReaderReceived: received, limit: LIMITS.maxBufferedBytes })}`,
+		);
+		writer.destroy();
+	});
 });

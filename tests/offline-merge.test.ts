@@ -12,7 +12,7 @@ import { seededRandom } from "./utils/seed.ts";
 import { startTestServer, type TestClient, type TestServer, waitFor } from "./utils/test-server.ts";
 
 const CLIENTS = Number(process.env.OFFLINE_CLIENTS ?? 20);
-const EDITS = Number(process.env.OFFLINE_EDITS ?? 300);
+const EDITS = Number(process.env.OFFLINE_EDITS ?? 200);
 
 let server: TestServer;
 beforeAll(async () => {

@@ -138,7 +138,7 @@ export function openRawClient(
 	};
 	return new Promise((resolve, reject) => {
 		ws.once("open", () => resolve(client));
-		ws.once("unexpected-response", (_request, response) =>
+		ws.once("unexpected-response", (_request: unknown, response: { statusCode?: number }) =>
 			reject(new Error(`upgrade refused: ${response.statusCode}`)),
 		);
 		ws.once("error", reject);

@@ -7,6 +7,7 @@
  */
 import type {
 	afterHandleMessagePayload,
+	afterLoadDocumentPayload,
 	afterUnloadDocumentPayload,
 	beforeHandleMessagePayload,
 	beforeSyncPayload,
@@ -31,6 +32,13 @@ export interface DurableDocumentsOptions {
 	storage: Storage;
 	committer: GroupCommitter;
 	logger: Logger;
+	/**
+	 * A document loaded with more log entries than this is compacted right away, in the
+	 * background: after crashes (no store on unload) the log only grows, and every load
+	 * would replay it.
+	 * @default 200
+	 */
+	compactOnLoadAbove?: number;
 	/**
 	 * Largest single update a client may send, in bytes.
 	 * @default 1048576 (1 MiB: a reply draft is a few KiB; a paste of a long thread fits)
@@ -107,6 +115,15 @@ export class DurableDocuments implements Extension {
 			documentName,
 			stored.updateIds.map((id) => ({ id })),
 		);
+	}
+
+	async afterLoadDocument({ documentName, document }: afterLoadDocumentPayload): Promise<void> {
+		const logged = this.included.get(documentName)?.length ?? 0;
+		if (logged <= (this.options.compactOnLoadAbove ?? 200)) return;
+		this.compact(documentName, document).catch((error: unknown) => {
+			// The log keeps everything; the next store tries again.
+			this.options.logger.warn({ err: error, documentName }, "compaction after load failed");
+		});
 	}
 
 	async beforeSync({
