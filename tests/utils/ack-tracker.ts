@@ -43,6 +43,8 @@ export class AckLedger {
 	open = 0;
 	/** The socket opened last. */
 	current: SocketState | null = null;
+	/** Messages received on the socket opened last, by message type (for failure reports). */
+	received = new Map<number, number>();
 
 	/**
 	 * True when the server has everything this client has: on the open socket the client's
@@ -81,6 +83,7 @@ export function trackingWebSocket(ledger: AckLedger): typeof WebSocket {
 				this.#opened = true;
 				ledger.open += 1;
 				ledger.current = this.#state;
+				ledger.received = new Map();
 			});
 			this.addEventListener("close", () => {
 				if (this.#opened) ledger.open -= 1;
@@ -112,7 +115,9 @@ export function trackingWebSocket(ledger: AckLedger): typeof WebSocket {
 			if (!bytes || bytes.length < 2) return;
 			const decoder = decoding.createDecoder(bytes);
 			decoding.readVarString(decoder);
-			if (decoding.readVarUint(decoder) !== MessageType.syncStatus) return;
+			const type = decoding.readVarUint(decoder);
+			ledger.received.set(type, (ledger.received.get(type) ?? 0) + 1);
+			if (type !== MessageType.syncStatus) return;
 			const applied = decoding.readVarUint(decoder) === 1;
 			const message = this.#state.waiting.shift();
 			if (!applied) {

@@ -9,6 +9,7 @@ import type { IncomingMessage } from "node:http";
 import type { WebSocketLike } from "@hocuspocus/server";
 import { CloseCodes } from "@switchboard/domain";
 import {
+	FirstSyncOrder,
 	MessageGuard,
 	type SocketContext,
 	type SwitchboardHocuspocus,
@@ -105,7 +106,8 @@ export function serveSyncSocket(
 		},
 	};
 
-	const context: SocketContext = { closeSocket, remoteAddress, guard };
+	const order = new FirstSyncOrder({ forward: (frame) => client.handleMessage(frame) });
+	const context: SocketContext = { closeSocket, remoteAddress, guard, order };
 	const client = hocuspocus.handleConnection(socket, toFetchRequest(request), context);
 
 	ws.on("message", (data, isBinary) => {
@@ -124,9 +126,12 @@ export function serveSyncSocket(
 			closeSocket(verdict.code, verdict.reason);
 			return;
 		}
-		if (verdict.action === "forward") client.handleMessage(frame);
+		if (verdict.action === "forward") order.receive(frame);
 	});
-	ws.on("close", (code, reason) => client.handleClose({ code, reason: reason.toString() }));
+	ws.on("close", (code, reason) => {
+		order.close();
+		client.handleClose({ code, reason: reason.toString() });
+	});
 	ws.on("error", (error) => logger.warn({ err: error, remote: remoteAddress }, "websocket error"));
 	return { close: closeSocket };
 }

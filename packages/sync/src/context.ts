@@ -1,4 +1,5 @@
 import type { DocumentRef } from "@switchboard/domain";
+import type { FirstSyncOrder } from "./first-sync-order.ts";
 import type { MessageGuard } from "./message-guard.ts";
 import type { TokenClaims } from "./tokens.ts";
 
@@ -14,6 +15,8 @@ export interface SocketContext {
 	remoteAddress: string | undefined;
 	/** The socket's message guard; told when a document finishes authentication. */
 	guard?: MessageGuard;
+	/** Holds a reconnecting provider's queued updates until its sync step 2 (see there). */
+	order?: FirstSyncOrder;
 }
 
 /** The context of an authenticated document connection. */

@@ -56,6 +56,61 @@ function mergeSnapshots(stored: Uint8Array, fresh: Uint8Array): Uint8Array {
 	return Y.mergeUpdates([stored, fresh]);
 }
 
+/**
+ * Apply logged updates in their order, except that one starting past what the document
+ * holds of its client waits until the entries before it are in. Such entries exist after a
+ * crash: a provider sends the edits it queued while offline before its sync step 2 carries
+ * the older ones, and the server stored the former and died. Applied as they come, Yjs
+ * keeps them as pending structs and merges that whole pending update again with every
+ * later entry, which makes loading a long log quadratic.
+ */
+function applyLog(
+	document: Y.Doc,
+	updates: readonly Uint8Array[],
+	skip: (error: unknown) => void,
+): void {
+	const apply = (update: Uint8Array) => {
+		try {
+			Y.applyUpdate(document, update);
+		} catch (error) {
+			skip(error);
+		}
+	};
+	const startsInside = (update: Uint8Array) => {
+		try {
+			for (const [client, clock] of Y.parseUpdateMeta(update).from) {
+				if (clock > Y.getState(document.store, client)) return false;
+			}
+		} catch {
+			// Unreadable: applying it reports it.
+		}
+		return true;
+	};
+	let waiting: Uint8Array[] = [];
+	for (const update of updates) {
+		if (startsInside(update)) apply(update);
+		else waiting.push(update);
+	}
+	// Each pass applies what the previous ones made applicable.
+	for (let progress = true; progress && waiting.length > 0; ) {
+		const still: Uint8Array[] = [];
+		for (const update of waiting) {
+			if (startsInside(update)) apply(update);
+			else still.push(update);
+		}
+		progress = still.length < waiting.length;
+		waiting = still;
+	}
+	// What is left waits for edits only its clients have: pending structs, merged once.
+	if (waiting.length > 0) {
+		try {
+			apply(Y.mergeUpdates(waiting));
+		} catch {
+			for (const update of waiting) apply(update);
+		}
+	}
+}
+
 /** An empty Yjs update (no structs, no deletions) is two zero bytes. */
 function isEmptyUpdate(update: Uint8Array): boolean {
 	return update.length <= 2 && update.every((byte) => byte === 0);
@@ -97,17 +152,13 @@ export class DurableDocuments implements Extension {
 			document,
 			() => {
 				if (stored.snapshot) Y.applyUpdate(document, stored.snapshot);
-				for (const update of stored.updates) {
-					try {
-						Y.applyUpdate(document, update);
-					} catch (error) {
-						// A log entry that cannot be applied must not make the document unloadable.
-						this.options.logger.error(
-							{ err: error, documentName },
-							"skipped an unreadable logged update",
-						);
-					}
-				}
+				applyLog(document, stored.updates, (error) =>
+					// A log entry that cannot be applied must not make the document unloadable.
+					this.options.logger.error(
+						{ err: error, documentName },
+						"skipped an unreadable logged update",
+					),
+				);
 			},
 			{ source: "local", skipStoreHooks: true },
 		);

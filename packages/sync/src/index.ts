@@ -7,6 +7,7 @@ export * from "./command-extension.ts";
 export * from "./context.ts";
 export * from "./coverage-extension.ts";
 export * from "./durable-documents.ts";
+export * from "./first-sync-order.ts";
 export * from "./group-commit.ts";
 export * from "./limits-extension.ts";
 export * from "./membership-watcher.ts";

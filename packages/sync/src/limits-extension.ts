@@ -97,5 +97,6 @@ export class LimitsExtension implements Extension {
 
 	async onDisconnect({ context, documentName }: onDisconnectPayload<SocketContext>): Promise<void> {
 		context.guard?.forget(documentName);
+		context.order?.forget(documentName);
 	}
 }

@@ -1,0 +1,133 @@
+/**
+ * Updates a provider sent before its sync step 2 go to Hocuspocus after it.
+ *
+ * A provider that reconnects first sends what it queued while offline (one update per
+ * edit), then, once the server's sync step 1 arrives, a sync step 2 with everything the
+ * server lacks. When the server lost the provider's last unacknowledged edit (a crash), each
+ * queued update builds on an edit the server has not got: Yjs keeps it as a pending struct
+ * and merges the whole pending update again with every further one. Measured on a draft:
+ * 1,990 such notes took 21 s to apply, the same notes in order 49 ms. Held until the sync
+ * step 2 is in, the queued updates add nothing new and cost nothing.
+ *
+ * Nothing is dropped and every message still gets its sync status: the held updates
+ * follow the step 2, so their statuses come after its status instead of before. When a
+ * status arrives, everything the provider sent up to the step 2 is stored, so it holds
+ * for whichever of those messages a client counts it against. A client that sends no
+ * step 2 gets its updates forwarded after `maxHoldMs`, or once `maxHeld` wait.
+ */
+import * as decoding from "lib0/decoding";
+import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
+import { MessageTypes } from "./message-guard.ts";
+
+export interface FirstSyncOrderOptions {
+	/** @default 5000 */
+	maxHoldMs?: number;
+	/** @default 2000 */
+	maxHeld?: number;
+	/** Forward frames to Hocuspocus (also later, when a hold times out). */
+	forward(frame: Uint8Array): void;
+}
+
+type SyncKind = "update" | "step2" | "other";
+
+/** The address a frame is for and, for sync messages, whether it is an update or a step 2. */
+function classify(frame: Uint8Array): { address: string; kind: SyncKind } | null {
+	try {
+		const decoder = decoding.createDecoder(frame);
+		const address = decoding.readVarString(decoder);
+		const type = decoding.readVarUint(decoder);
+		if (type !== MessageTypes.sync && type !== MessageTypes.syncReply) {
+			return { address, kind: "other" };
+		}
+		const step = decoding.readVarUint(decoder);
+		if (step === messageYjsUpdate) return { address, kind: "update" };
+		if (step === messageYjsSyncStep2) return { address, kind: "step2" };
+		return { address, kind: "other" };
+	} catch {
+		// The guard judged the frame already; Hocuspocus gets it as it is.
+		return null;
+	}
+}
+
+interface Held {
+	frames: Uint8Array[];
+	timer: ReturnType<typeof setTimeout>;
+}
+
+/** One per socket. */
+export class FirstSyncOrder {
+	private readonly options: FirstSyncOrderOptions;
+	/** Addresses whose first sync step 2 was forwarded. */
+	private readonly synced = new Set<string>();
+	private readonly held = new Map<string, Held>();
+
+	constructor(options: FirstSyncOrderOptions) {
+		this.options = options;
+	}
+
+	/** Route one frame the guard let through. */
+	receive(frame: Uint8Array): void {
+		const message = classify(frame);
+		if (!message || this.synced.has(message.address)) {
+			this.options.forward(frame);
+			return;
+		}
+		const { address, kind } = message;
+		if (kind === "update") {
+			this.hold(address, frame);
+			return;
+		}
+		this.options.forward(frame);
+		if (kind === "step2") {
+			this.synced.add(address);
+			this.release(address);
+		}
+	}
+
+	/**
+	 * The document's connection closed: a new one syncs afresh. What waits here was never
+	 * acknowledged; the provider's next sync step 2 carries it.
+	 */
+	forget(documentName: string): void {
+		for (const address of [...this.synced, ...this.held.keys()]) {
+			if (address === documentName || address.startsWith(`${documentName}\0`)) {
+				this.synced.delete(address);
+				clearTimeout(this.held.get(address)?.timer);
+				this.held.delete(address);
+			}
+		}
+	}
+
+	/** The socket closed: nothing more to forward. */
+	close(): void {
+		for (const held of this.held.values()) clearTimeout(held.timer);
+		this.held.clear();
+	}
+
+	/** Frames waiting, for tests. */
+	get holding(): number {
+		let count = 0;
+		for (const held of this.held.values()) count += held.frames.length;
+		return count;
+	}
+
+	private hold(address: string, frame: Uint8Array): void {
+		let held = this.held.get(address);
+		if (!held) {
+			const timer = setTimeout(() => this.release(address), this.options.maxHoldMs ?? 5_000);
+			timer.unref?.();
+			held = { frames: [], timer };
+			this.held.set(address, held);
+		}
+		held.frames.push(frame);
+		if (held.frames.length >= (this.options.maxHeld ?? 2_000)) this.release(address);
+	}
+
+	private release(address: string): void {
+		const held = this.held.get(address);
+		if (!held) return;
+		this.held.delete(address);
+		clearTimeout(held.timer);
+		for (const frame of held.frames) this.options.forward(frame);
+	}
+}
