@@ -62,6 +62,14 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 		pool.on("error", (error) => {
 			logger.error({ err: error }, "idle PostgreSQL connection failed");
 		});
+		// A connection that drops while checked out also emits `error`, and the pool listens
+		// only to idle ones. The query running on it fails on its own, and the pool drops the
+		// connection when it comes back; the event itself must not end the process.
+		pool.on("connect", (client) => {
+			client.on("error", (error) => {
+				logger.warn({ err: error }, "PostgreSQL connection failed while in use");
+			});
+		});
 		dialect = new PostgresDialect({ pool });
 		dialectName = "postgres";
 	} else {
