@@ -116,11 +116,18 @@ export async function startSwitchboard(
 		...options.coverage,
 	});
 	const limits: SyncLimits = { ...defaultSyncLimits, ...options.limits };
+	const sizeLimits = new LimitsExtension({ maxDocumentBytes: limits.maxDocumentBytes });
 	const extensions: Extension[] = [
 		new AuthExtension({ tokens, storage, logger }),
-		new LimitsExtension({ maxDocumentBytes: limits.maxDocumentBytes }),
+		sizeLimits,
 		new AwarenessGuard({ maxClientsPerConnection: limits.maxAwarenessClients }),
-		new DurableDocuments({ storage, committer, logger, maxUpdateBytes: limits.maxUpdateBytes }),
+		new DurableDocuments({
+			storage,
+			committer,
+			logger,
+			maxUpdateBytes: limits.maxUpdateBytes,
+			admitsEarly: (documentName, bytes) => sizeLimits.reserve(documentName, bytes),
+		}),
 		board,
 		coverage.extension,
 		new CommandExtension({ storage, projector, logger }),

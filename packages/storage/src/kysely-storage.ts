@@ -439,20 +439,26 @@ export class KyselyStorage extends IntegrationStore implements Storage {
 	 * Each append holds a shared lock on its documents until it commits; see
 	 * {@link KyselyStorage.loadDocument}. Ids are assigned in VALUES order, so sorting the
 	 * returned ids gives them in input order whatever order RETURNING lists them in.
+	 *
+	 * One statement, so one round trip: every update waits for this before it is
+	 * acknowledged. Its implicit transaction holds the locks until the rows are committed;
+	 * the uncorrelated condition is a one-time filter, evaluated (all locks taken) before
+	 * the first row is inserted.
 	 */
 	async appendUpdates(entries: DocumentUpdate[]): Promise<number[]> {
 		if (entries.length === 0) return [];
 		const names = [...new Set(entries.map((entry) => entry.name))].sort();
-		return this.db.transaction().execute(async (trx) => {
-			await sql`select pg_advisory_xact_lock_shared(${sql.lit(DOCUMENT_LOCK_NAMESPACE)}, hashtext(name))
-				from unnest(array[${sql.join(names)}]::text[]) as name`.execute(trx);
-			const rows = await trx
-				.insertInto("document_updates")
-				.values(entries.map(({ name, update }) => ({ name, update })))
-				.returning("id")
-				.execute();
-			return rows.map((row) => toNumber(row.id)).sort((a, b) => a - b);
-		});
+		const values = entries.map(({ name, update }) => sql`(${name}, ${update}::bytea)`);
+		const { rows } = await sql<{ id: string | number }>`
+			with locks as (
+				select pg_advisory_xact_lock_shared(${sql.lit(DOCUMENT_LOCK_NAMESPACE)}, hashtext(name))
+				from unnest(array[${sql.join(names)}]::text[]) as name
+			)
+			insert into document_updates (name, update)
+			select entry.name, entry.update from (values ${sql.join(values)}) as entry(name, update)
+			where (select count(*) from locks) = ${names.length}
+			returning id`.execute(this.db);
+		return rows.map((row) => toNumber(row.id)).sort((a, b) => a - b);
 	}
 
 	/**
@@ -844,9 +850,9 @@ export class KyselyStorage extends IntegrationStore implements Storage {
 	/**
 	 * The best conversation for this member, locked. The window of candidates is read
 	 * without locks in the ranking's own order (priority, skill match, age), so it holds
-	 * the best ones, and `rankForMember` has the last word. Then the ranked candidates are
-	 * locked one at a time with SKIP LOCKED: concurrent claimNext calls each take a
-	 * different conversation instead of queueing on, or all locking, the same few.
+	 * the best ones, and `rankForMember` has the last word. Then the first ranked candidate
+	 * not locked by someone else is locked (SKIP LOCKED): concurrent claimNext calls each
+	 * take a different conversation instead of queueing on, or all locking, the same few.
 	 */
 	async #pickNext(
 		trx: Transaction<Database>,
@@ -884,19 +890,22 @@ export class KyselyStorage extends IntegrationStore implements Storage {
 			actor,
 			now,
 		);
-		for (const candidate of ranked) {
-			// Re-checked under the lock: another claim may have committed since the read.
-			const row = await trx
-				.selectFrom("mentions")
-				.selectAll()
-				.where("id", "=", candidate.id)
-				.where((eb) => claimable(eb, now))
-				.forNoKeyUpdate()
-				.skipLocked()
-				.executeTakeFirst();
-			if (row) return row;
-		}
-		return undefined;
+		if (ranked.length === 0) return undefined;
+		// One statement, in the ranking's order: PostgreSQL locks rows as it returns them and
+		// skips those locked by concurrent claims, so the first row is the best one free. (One
+		// round trip per candidate made a claim storm queue on the connection pool.) Re-checked
+		// under the lock: another claim may have committed since the read.
+		const ids = ranked.map((candidate) => candidate.id);
+		return trx
+			.selectFrom("mentions")
+			.selectAll()
+			.where("id", "in", ids)
+			.where((eb) => claimable(eb, now))
+			.orderBy(sql`array_position(array[${sql.join(ids)}]::text[], ${sql.ref("id")})`)
+			.limit(1)
+			.forNoKeyUpdate()
+			.skipLocked()
+			.executeTakeFirst();
 	}
 
 	/** Conversations each member owns that count against capacity (0 for none). */

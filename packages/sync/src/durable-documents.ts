@@ -12,6 +12,8 @@ import type {
 	beforeHandleMessagePayload,
 	beforeSyncPayload,
 	beforeUnloadDocumentPayload,
+	Connection,
+	connectedPayload,
 	Document,
 	Extension,
 	onChangePayload,
@@ -20,6 +22,7 @@ import type {
 } from "@hocuspocus/server";
 import { CloseCodes } from "@switchboard/domain";
 import type { Storage } from "@switchboard/storage";
+import * as decoding from "lib0/decoding";
 import type { Logger } from "pino";
 import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
 import * as Y from "yjs";
@@ -44,7 +47,38 @@ export interface DurableDocumentsOptions {
 	 * @default 1048576 (1 MiB: a reply draft is a few KiB; a paste of a long thread fits)
 	 */
 	maxUpdateBytes?: number;
+	/**
+	 * Whether an update of this many bytes may be logged as soon as it arrives (see
+	 * `connected`): it must fit the document's size limit whatever else is stored early
+	 * (LimitsExtension.reserve). Updates it does not admit are logged in their turn, after
+	 * every check.
+	 * @default nothing is logged early
+	 */
+	admitsEarly?(documentName: string, bytes: number): boolean;
 }
+
+/** An append started when its message arrived, before Hocuspocus handled the message. */
+interface EarlyAppend {
+	payload: Uint8Array;
+	id: Promise<number>;
+}
+
+/** The update a sync message (update or sync step 2) carries, or null for other messages. */
+function syncPayload(data: Uint8Array): Uint8Array | null {
+	try {
+		const decoder = decoding.createDecoder(data);
+		decoding.readVarString(decoder);
+		if (decoding.readVarUint(decoder) !== 0) return null;
+		const step = decoding.readVarUint(decoder);
+		if (step !== messageYjsUpdate && step !== messageYjsSyncStep2) return null;
+		return decoding.readVarUint8Array(decoder);
+	} catch {
+		return null;
+	}
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) =>
+	a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
 
 interface LogEntry {
 	id: number;
@@ -140,6 +174,8 @@ export class DurableDocuments implements Extension {
 		string,
 		{ count: number; idle: Promise<void>; resolve: () => void }
 	>();
+	/** Appends started on arrival, per document connection, oldest first. */
+	private readonly early = new WeakMap<Connection, EarlyAppend[]>();
 
 	constructor(options: DurableDocumentsOptions) {
 		this.options = options;
@@ -195,13 +231,16 @@ export class DurableDocuments implements Extension {
 			);
 		}
 		if (isEmptyUpdate(payload)) return;
-		try {
-			Y.decodeUpdate(payload);
-		} catch {
-			throw new CloseError("invalid", CloseCodes.reset, "the update is not a valid Yjs update");
+		const early = this.takeEarly(connection, payload);
+		if (!early) {
+			try {
+				Y.decodeUpdate(payload);
+			} catch {
+				throw new CloseError("invalid", CloseCodes.reset, "the update is not a valid Yjs update");
+			}
 		}
 		try {
-			const id = await this.options.committer.append(documentName, payload);
+			const id = await (early ?? this.options.committer.append(documentName, payload));
 			this.included.get(documentName)?.push({ id, update: payload });
 		} catch (error) {
 			this.options.logger.error(
@@ -218,6 +257,56 @@ export class DurableDocuments implements Extension {
 			context.closeSocket(unavailable.code, unavailable.reason);
 			throw unavailable;
 		}
+	}
+
+	/**
+	 * Hocuspocus handles a connection's messages one after the other, and each update
+	 * waits for its log append: a typist whose appends take longer than its keystrokes
+	 * falls behind without end, one commit per keystroke. So, once a writable connection
+	 * is authenticated, each update is appended as soon as it arrives (the same checks as
+	 * `beforeSync`, and `admitsEarly` for the size limit); updates queued behind a slow
+	 * commit then share the next one. `beforeSync` still waits for the append before the
+	 * update is applied and acknowledged. An update appended early whose message is never
+	 * handled (the socket closed) is in the log unacknowledged, as after a crash: the next
+	 * load applies it, and the client sends it again.
+	 */
+	async connected({ connection, documentName }: connectedPayload<SyncContext>): Promise<void> {
+		if (connection.readOnly || !this.options.admitsEarly) return;
+		const handle = connection.handleMessage.bind(connection);
+		connection.handleMessage = (data: Uint8Array) => {
+			this.appendEarly(connection, documentName, data);
+			handle(data);
+		};
+	}
+
+	private appendEarly(connection: Connection, documentName: string, data: Uint8Array): void {
+		const payload = syncPayload(data);
+		if (!payload || payload.byteLength > this.maxUpdateBytes || isEmptyUpdate(payload)) return;
+		try {
+			Y.decodeUpdate(payload);
+		} catch {
+			return;
+		}
+		if (!this.options.admitsEarly?.(documentName, payload.byteLength)) return;
+		const queue = this.early.get(connection) ?? [];
+		const id = this.options.committer.append(documentName, payload);
+		// Handled in beforeSync; a message that never gets there must not fail the process.
+		id.catch(() => undefined);
+		this.early.set(connection, queue);
+		queue.push({ payload, id });
+	}
+
+	/**
+	 * The early append of this payload, or null for a message that arrived before
+	 * `connected` (or was not admitted). Entries ahead of it belong to older messages that
+	 * never got here (dropped with a failed message): they are discarded.
+	 */
+	private takeEarly(connection: Connection, payload: Uint8Array): Promise<number> | null {
+		const queue = this.early.get(connection);
+		const index = queue?.findIndex((entry) => sameBytes(entry.payload, payload)) ?? -1;
+		if (!queue || index === -1) return null;
+		const [entry] = queue.splice(0, index + 1).slice(-1);
+		return entry?.id ?? null;
 	}
 
 	async beforeHandleMessage({ documentName }: beforeHandleMessagePayload): Promise<void> {

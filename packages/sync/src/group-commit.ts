@@ -1,7 +1,9 @@
 /**
  * Group commit for the document update log. Every update a client sends waits for its
  * row in the database before the server applies and acknowledges it; batching the
- * appends that arrive within a few milliseconds into one statement keeps that cheap.
+ * appends that arrive while a batch is being written into the next statement keeps that
+ * cheap. A batch is written as soon as none is in flight: under load the batches grow by
+ * themselves, and a lone append does not wait for company that is not coming.
  */
 import type { Storage } from "@switchboard/storage";
 
@@ -14,8 +16,9 @@ interface Pending {
 
 export interface GroupCommitOptions {
 	/**
-	 * How long the first append of a batch waits for company, in milliseconds.
-	 * @default 2
+	 * How long the first append of a batch waits for company, in milliseconds. With 0 it
+	 * waits only for the appends of the same event-loop turn (messages read together).
+	 * @default 0 (a waiting first append only added its delay to every acknowledgement)
 	 */
 	delayMs?: number;
 	/**
@@ -30,12 +33,12 @@ export class GroupCommitter {
 	private readonly delayMs: number;
 	private readonly maxBatch: number;
 	private queue: Pending[] = [];
-	private timer: ReturnType<typeof setTimeout> | null = null;
+	private timer: { cancel(): void } | null = null;
 	private inFlight: Promise<void> | null = null;
 
 	constructor(storage: Storage, options: GroupCommitOptions = {}) {
 		this.storage = storage;
-		this.delayMs = options.delayMs ?? 2;
+		this.delayMs = options.delayMs ?? 0;
 		this.maxBatch = options.maxBatch ?? 500;
 	}
 
@@ -51,7 +54,7 @@ export class GroupCommitter {
 	async drain(): Promise<void> {
 		while (this.queue.length > 0 || this.inFlight || this.timer) {
 			if (this.timer) {
-				clearTimeout(this.timer);
+				this.timer.cancel();
 				this.timer = null;
 				this.inFlight ??= this.flush();
 			}
@@ -62,10 +65,18 @@ export class GroupCommitter {
 	private schedule(): void {
 		// While a batch is being written, new appends wait for it: they form the next batch.
 		if (this.timer || this.inFlight) return;
-		this.timer = setTimeout(() => {
+		const run = () => {
 			this.timer = null;
 			this.inFlight = this.flush();
-		}, this.delayMs);
+		};
+		if (this.delayMs <= 0) {
+			// After the I/O of this turn, not a timer's 1 ms or more later.
+			const handle = setImmediate(run);
+			this.timer = { cancel: () => clearImmediate(handle) };
+		} else {
+			const handle = setTimeout(run, this.delayMs);
+			this.timer = { cancel: () => clearTimeout(handle) };
+		}
 	}
 
 	private async flush(): Promise<void> {

@@ -45,6 +45,22 @@ export class LimitsExtension implements Extension {
 		return this.sizes.get(documentName);
 	}
 
+	/**
+	 * Room for an update that is stored before its turn (DurableDocuments appends updates as
+	 * they arrive, before this extension's `beforeSync` sees them): true, and counted in the
+	 * estimate at once, while the estimate with it stays within half the limit; false
+	 * otherwise, and the update waits for its turn and the exact check. Everything stored
+	 * early since the last measurement is then at most half the limit, so what is stored
+	 * stays within it. Counted again when applied: an over-estimate, which only brings the
+	 * exact measurement sooner.
+	 */
+	reserve(documentName: string, bytes: number): boolean {
+		const size = this.sizes.get(documentName);
+		if (size === undefined || size + bytes > this.maxDocumentBytes / 2) return false;
+		this.sizes.set(documentName, size + bytes);
+		return true;
+	}
+
 	async afterLoadDocument({ documentName, document }: afterLoadDocumentPayload): Promise<void> {
 		this.sizes.set(documentName, Y.encodeStateAsUpdate(document).byteLength);
 	}
