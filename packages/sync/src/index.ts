@@ -12,6 +12,7 @@ export * from "./group-commit.ts";
 export * from "./limits-extension.ts";
 export * from "./membership-watcher.ts";
 export * from "./message-guard.ts";
+export * from "./presence-relay.ts";
 export * from "./rate-limiter.ts";
 export * from "./switchboard-hocuspocus.ts";
 export * from "./tokens.ts";
