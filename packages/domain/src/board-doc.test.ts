@@ -9,6 +9,7 @@ import {
 	breachKey,
 	compactBoard,
 	type MemberCard,
+	mentionRevision,
 	readBoard,
 	readBreaches,
 	readMention,
@@ -212,6 +213,8 @@ describe("board document", () => {
 		writeWork(doc, "a", workOf(a), 2, SERVER);
 		expect(readBoard(doc).mentions.map((m) => m.id)).toEqual(["b"]);
 		expect(boardRevisions(doc)).toEqual(new Map([["b", 7]]));
+		expect(mentionRevision(doc, "b")).toBe(7);
+		expect(mentionRevision(doc, "a")).toBeUndefined();
 		// …and compaction on the server deletes it.
 		expect(compactBoard(doc, SERVER)).toBe(1);
 		expect(boardRoots(doc).work.length).toBe(1);

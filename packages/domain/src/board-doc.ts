@@ -153,8 +153,8 @@ export interface MentionWrite {
 }
 
 /**
- * `writeMention` for many mentions with one scan per list, for loading or reconciling a
- * whole board. Returns how many mentions had anything written.
+ * `writeMention` for many mentions in one transaction, O(mentions written): for ingest,
+ * loading or reconciling a whole board. Returns how many mentions had anything written.
  */
 export function writeMentions(
 	doc: Y.Doc,
@@ -162,11 +162,10 @@ export function writeMentions(
 	origin: unknown = null,
 ): number {
 	const roots = boardRoots(doc);
-	const contents = readKeyed(roots.mentions);
 	const changed = new Set<string>();
 	doc.transact(() => {
 		const contentWrites = mentions.filter(({ content, rev }) => {
-			const stored = contents.get(content.id);
+			const stored = readEntry(roots.mentions, content.id);
 			return !stored || (stored.rev < rev && !equalityDeep(stored.v, content));
 		});
 		for (const key of setEntries(
@@ -438,6 +437,17 @@ export function readMention(doc: Y.Doc, mentionId: string): Mention | null {
 	const content = readEntry(roots.mentions, mentionId);
 	const work = content && readEntry(roots.work, mentionId);
 	return content && work ? joinMention(content.v, work.v) : null;
+}
+
+/**
+ * The revision of one mention as `boardRevisions` gives it, or undefined when the board
+ * does not show it. O(1) (after the first read of the board's lists).
+ */
+export function mentionRevision(doc: Y.Doc, mentionId: string): number | undefined {
+	const roots = boardRoots(doc);
+	const content = readEntry(roots.mentions, mentionId);
+	const work = content && readEntry(roots.work, mentionId);
+	return content && work ? Math.max(content.rev, work.rev) : undefined;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
 	type KeyedValue,
 	readEntry,
 	readKeyed,
+	setEntries,
 	setEntry,
 } from "./keyed-list.ts";
 import { TestNetwork } from "./test-fixtures.ts";
@@ -38,6 +39,51 @@ describe("keyed list", () => {
 		expect(plain(readKeyed(yarray))).toEqual({ a: [200, "v200"], b: [1, "bee"] });
 		expect(readEntry(yarray, "a")).toMatchObject({ rev: 200, v: { label: "v200" } });
 		expect(readEntry(yarray, "missing")).toBeUndefined();
+	});
+
+	it("keeps a large list's encoded size bounded by its live entries under churn", () => {
+		const doc = new Y.Doc();
+		const yarray = list(doc);
+		const keys = 2000;
+		const revs = new Array<number>(keys).fill(1);
+		setEntries(
+			yarray,
+			revs.map((rev, i) => ({ key: `k${i}`, rev, value: { label: `k${i}@1` } })),
+		);
+		const fresh = Y.encodeStateAsUpdate(doc).length;
+		const gen = prng.create(7);
+		for (let change = 0; change < 50_000; change++) {
+			const i = prng.int32(gen, 0, keys - 1);
+			revs[i] = (revs[i] as number) + 1;
+			setEntry(yarray, `k${i}`, revs[i] as number, { label: `k${i}@${revs[i]}` });
+		}
+		expect(yarray.length).toBe(keys);
+		expect(Y.encodeStateAsUpdate(doc).length).toBeLessThan(fresh * 2);
+		const view = readKeyed(yarray);
+		expect(view.size).toBe(keys);
+		for (const [i, rev] of revs.entries()) expect(view.get(`k${i}`)?.rev).toBe(rev);
+	});
+
+	it("follows remote writes and the caller's running transaction when deciding a write", () => {
+		const here = new Y.Doc();
+		const there = new Y.Doc();
+		setEntry(list(here), "a", 1, { label: "one" });
+		Y.applyUpdate(there, Y.encodeStateAsUpdate(here));
+		setEntry(list(there), "a", 9, { label: "nine, elsewhere" });
+		Y.applyUpdate(here, Y.encodeStateAsUpdate(there, Y.encodeStateVector(here)));
+		// The index saw the remote revision: an older write is refused.
+		expect(setEntry(list(here), "a", 5, { label: "five" })).toBe(false);
+		expect(readEntry(list(here), "a")?.v.label).toBe("nine, elsewhere");
+		here.transact(() => {
+			expect(setEntry(list(here), "a", 10, { label: "ten" })).toBe(true);
+			expect(setEntry(list(here), "a", 10, { label: "ten again" })).toBe(false);
+			expect(readEntry(list(here), "a")?.v.label).toBe("ten");
+			expect(deleteEntry(list(here), "a")).toBe(true);
+			expect(readEntry(list(here), "a")).toBeUndefined();
+			expect(setEntry(list(here), "a", 1, { label: "back" })).toBe(true);
+		});
+		expect(readEntry(list(here), "a")?.v.label).toBe("back");
+		expect(plain(readKeyed(list(here)))).toEqual({ a: [1, "back"] });
 	});
 
 	it("skips a write whose revision is not newer, without producing an update", () => {

@@ -15,8 +15,10 @@
  * - Reading never writes. Clients hold the board read-only, so `readKeyed`,
  *   `readEntry` and `KeyedListView` only look; superseded duplicates stay until a server
  *   calls `compactDuplicates`.
+ * - Writers find a key through an index that follows the array's events (`KeyedIndex`),
+ *   so a single write costs O(1), not a scan of the list.
  */
-import type * as Y from "yjs";
+import * as Y from "yjs";
 
 /** One element of the underlying array. */
 export interface KeyedEntry<T> {
@@ -68,18 +70,68 @@ export function readKeyed<T>(yarray: Y.Array<KeyedEntry<T>>): Map<string, KeyedV
 	return winningEntries(yarray);
 }
 
-/** Read one key's winning entry. O(n); never writes. */
+/**
+ * Read one key's winning entry; never writes. The first call on a list scans it and builds
+ * an index that follows the array's events; later calls are O(1).
+ */
 export function readEntry<T>(
 	yarray: Y.Array<KeyedEntry<T>>,
 	key: string,
 ): KeyedValue<T> | undefined {
-	let winner: KeyedEntry<T> | undefined;
-	yarray.forEach((entry) => {
-		if (isEntry(entry) && entry.k === key && (!winner || supersedes(entry, winner))) {
-			winner = entry;
+	return indexOf(yarray).get(key);
+}
+
+/** Elements `from` (inclusive) to `to` (exclusive) of one item. */
+interface ItemRange {
+	item: Y.Item;
+	from: number;
+	to: number;
+}
+
+/**
+ * The elements a transaction added to and deleted from `yarray`, found through the
+ * transaction's new structs and delete set: O(changes). (`event.changes` walks the whole
+ * array, which made every write to a board of thousands of cards cost a scan.) An element
+ * added and deleted in the same transaction is in neither, as in `event.changes`.
+ */
+function changedItems(
+	yarray: object,
+	transaction: Y.Transaction,
+): { added: ItemRange[]; deleted: ItemRange[] } {
+	const added: ItemRange[] = [];
+	const deleted: ItemRange[] = [];
+	const clients = transaction.doc.store.clients;
+	const collect = (client: number, from: number, to: number, into: ItemRange[], live: boolean) => {
+		const structs = clients.get(client);
+		if (!structs || structs.length === 0 || from >= to) return;
+		for (let i = Y.findIndexSS(structs, from); i < structs.length; i++) {
+			const struct = structs[i] as Y.Item | Y.GC;
+			if (struct.id.clock >= to) break;
+			if (!(struct instanceof Y.Item) || struct.parent !== yarray || struct.deleted === live) {
+				continue;
+			}
+			into.push({
+				item: struct,
+				from: Math.max(0, from - struct.id.clock),
+				to: Math.min(struct.length, to - struct.id.clock),
+			});
 		}
-	});
-	return winner;
+	};
+	for (const [client, after] of transaction.afterState) {
+		collect(client, transaction.beforeState.get(client) ?? 0, after, added, true);
+	}
+	for (const [client, ranges] of transaction.deleteSet.clients) {
+		const before = transaction.beforeState.get(client) ?? 0;
+		for (const { clock, len } of ranges) {
+			collect(client, clock, Math.min(clock + len, before), deleted, false);
+		}
+	}
+	return { added, deleted };
+}
+
+function* elements({ item, from, to }: ItemRange): Generator<unknown> {
+	const content = item.content.getContent();
+	for (let offset = from; offset < to; offset++) yield content[offset];
 }
 
 /**
@@ -141,7 +193,7 @@ export class KeyedListView<T> {
 		this.#listeners.clear();
 	}
 
-	#apply(event: Y.YArrayEvent<KeyedEntry<T>>, transaction: Y.Transaction): void {
+	#apply(_event: Y.YArrayEvent<KeyedEntry<T>>, transaction: Y.Transaction): void {
 		const winners = this.#winners;
 		const before = new Map<string, KeyedEntry<T> | undefined>();
 		const remember = (key: string) => {
@@ -149,25 +201,21 @@ export class KeyedListView<T> {
 		};
 		// Keys whose winner cannot be told from the event alone: rescan them.
 		const dirty = new Set<string>();
-		const { added, deleted } = event.changes;
+		const { added, deleted } = changedItems(this.#yarray, transaction);
 		// Additions first, so that a write's own deletion of the entry it replaces is seen
 		// as the removal of a loser rather than of the winner.
-		for (const item of added) {
-			for (const entry of item.content.getContent()) {
-				if (!isEntry(entry)) continue;
-				const current = winners.get(entry.k);
-				remember(entry.k);
-				if (!current || entry.rev > current.rev) winners.set(entry.k, entry as KeyedEntry<T>);
-				else if (entry.rev === current.rev) dirty.add(entry.k);
-			}
+		for (const entry of added.flatMap((range) => [...elements(range)])) {
+			if (!isEntry(entry)) continue;
+			const current = winners.get(entry.k);
+			remember(entry.k);
+			if (!current || entry.rev > current.rev) winners.set(entry.k, entry as KeyedEntry<T>);
+			else if (entry.rev === current.rev) dirty.add(entry.k);
 		}
-		for (const item of deleted) {
-			for (const entry of item.content.getContent()) {
-				if (!isEntry(entry) || winners.get(entry.k) !== entry) continue;
-				remember(entry.k);
-				winners.delete(entry.k);
-				dirty.add(entry.k);
-			}
+		for (const entry of deleted.flatMap((range) => [...elements(range)])) {
+			if (!isEntry(entry) || winners.get(entry.k) !== entry) continue;
+			remember(entry.k);
+			winners.delete(entry.k);
+			dirty.add(entry.k);
 		}
 		if (dirty.size > 0) {
 			for (const key of dirty) winners.delete(key);
@@ -188,11 +236,143 @@ export class KeyedListView<T> {
 	}
 }
 
+/** Where an element sits in the document: its item's client and the element's clock. */
+interface Location {
+	client: number;
+	clock: number;
+}
+
+/**
+ * What the writers know of one list, so that a single write costs O(1) instead of a scan:
+ * the winners (a view following the array's events, local and remote), where every entry
+ * of each key is, the list's last item, and what this module wrote in the transaction
+ * still running, which the view only learns when the transaction ends.
+ *
+ * Writes go through Yjs' item API (`Item.integrate`, `Item.delete`) rather than the
+ * index-based `insert`/`delete`: those find positions by walking the list, and the search
+ * markers that shorten the walk cannot sit inside a run of one client's consecutive
+ * items, which is what a server appending to its own board produces.
+ */
+class KeyedIndex<T> {
+	readonly view: KeyedListView<T>;
+	/** Writes of the running transaction: the entry written, or null for a deleted key. */
+	readonly pending = new Map<string, KeyedEntry<T> | null>();
+	readonly #locations = new Map<string, Location[]>();
+	readonly #yarray: Y.Array<KeyedEntry<T>>;
+	#last: Y.Item | null = null;
+
+	constructor(yarray: Y.Array<KeyedEntry<T>>, doc: Y.Doc) {
+		this.#yarray = yarray;
+		this.view = new KeyedListView(yarray);
+		for (let item = yarray._start; item !== null; item = item.right) {
+			if (!item.deleted) this.#track(item, 0, item.length);
+		}
+		yarray.observe((_event, transaction) => {
+			const { added, deleted } = changedItems(yarray, transaction);
+			for (const { item, from, to } of deleted) this.#untrack(item, from, to);
+			for (const { item, from, to } of added) this.#track(item, from, to);
+		});
+		// Type observers (the view, the locations) run before `afterTransaction`.
+		doc.on("afterTransaction", () => {
+			if (this.pending.size > 0) this.pending.clear();
+		});
+	}
+
+	get(key: string): KeyedEntry<T> | undefined {
+		const pending = this.pending.get(key);
+		if (pending !== undefined) return pending ?? undefined;
+		return this.view.get(key) as KeyedEntry<T> | undefined;
+	}
+
+	/** Append entries after the list's last item, in `transaction`. */
+	append(transaction: Y.Transaction, entries: KeyedEntry<T>[]): void {
+		const doc = transaction.doc;
+		let last = this.#last;
+		// Yjs merges an item into its left neighbour at the end of a transaction: step left
+		// from an item that is no longer linked into the list to the one that took it in.
+		while (last !== null && (last.left === null ? this.#yarray._start : last.left.right) !== last) {
+			last = last.left;
+		}
+		last ??= this.#yarray._start;
+		while (last?.right) last = last.right;
+		const item = new Y.Item(
+			Y.createID(doc.clientID, Y.getState(doc.store, doc.clientID)),
+			last,
+			last?.lastId ?? null,
+			null,
+			null,
+			this.#yarray,
+			null,
+			new Y.ContentAny(entries),
+		);
+		item.integrate(transaction, 0);
+		this.#last = item;
+		this.#track(item, 0, item.length);
+	}
+
+	/** Delete every entry of `key`, in `transaction`. Returns how many there were. */
+	deleteKey(transaction: Y.Transaction, key: string): number {
+		const locations = this.#locations.get(key);
+		if (!locations) return 0;
+		let deleted = 0;
+		for (const { client, clock } of [...locations]) {
+			let item = Y.getItemCleanStart(transaction, Y.createID(client, clock)) as Y.Item | Y.GC;
+			if (!(item instanceof Y.Item) || item.deleted || item.parent !== this.#yarray) continue;
+			if (item.length > 1) {
+				// Split the element off its neighbours; `item` is now exactly the one element.
+				Y.getItemCleanStart(transaction, Y.createID(client, clock + 1));
+				item = item as Y.Item;
+			}
+			item.delete(transaction);
+			deleted++;
+		}
+		this.#locations.delete(key);
+		// Positions after the deleted elements moved; Yjs resets its search markers the same
+		// way after a remote change.
+		if (deleted > 0 && this.#yarray._searchMarker) this.#yarray._searchMarker.length = 0;
+		return deleted;
+	}
+
+	#track(item: Y.Item, from: number, to: number): void {
+		const content = item.content.getContent();
+		for (let offset = from; offset < to; offset++) {
+			const entry = content[offset];
+			if (!isEntry(entry)) continue;
+			const location = { client: item.id.client, clock: item.id.clock + offset };
+			const known = this.#locations.get(entry.k);
+			if (!known) this.#locations.set(entry.k, [location]);
+			else if (!known.some((l) => l.client === location.client && l.clock === location.clock)) {
+				known.push(location);
+			}
+		}
+	}
+
+	#untrack(item: Y.Item, from: number, to: number): void {
+		const content = item.content.getContent();
+		for (let offset = from; offset < to; offset++) {
+			const entry = content[offset];
+			if (!isEntry(entry)) continue;
+			const known = this.#locations.get(entry.k);
+			if (!known) continue;
+			const clock = item.id.clock + offset;
+			const rest = known.filter((l) => l.client !== item.id.client || l.clock !== clock);
+			if (rest.length > 0) this.#locations.set(entry.k, rest);
+			else this.#locations.delete(entry.k);
+		}
+	}
+}
+
+const indexes = new WeakMap<object, unknown>();
+
+function indexOf<T>(yarray: Y.Array<KeyedEntry<T>>): KeyedIndex<T> {
+	const known = indexes.get(yarray) as KeyedIndex<T> | undefined;
+	if (known) return known;
+	const index = new KeyedIndex(yarray, docOf(yarray));
+	indexes.set(yarray, index);
+	return index;
+}
+
 // Server-side writers. Clients never call these: the board doc is read-only for them.
-//
-// Each write scans the array once to find the key's entries: O(n) per write, fine for a
-// board of a few thousand cards. A writer that needs more could keep a key → Y.Item map
-// up to date from the array's events and delete items without the scan.
 
 function docOf<T>(yarray: Y.Array<T>): Y.Doc {
 	const doc = yarray.doc;
@@ -214,6 +394,7 @@ function deleteIndexes<T>(yarray: Y.Array<T>, ascending: readonly number[]): voi
 /**
  * Set `key` to `value` at revision `rev`: append the new entry and delete every older
  * entry of the key. Returns false and writes nothing when the stored rev is `>= rev`.
+ * O(1) (after the first write to the list, which indexes it).
  * Runs in one transaction with `origin` (joins the caller's transaction if there is one).
  */
 export function setEntry<T>(
@@ -223,21 +404,7 @@ export function setEntry<T>(
 	value: T,
 	origin: unknown = null,
 ): boolean {
-	if (!Number.isFinite(rev)) throw new RangeError(`A revision must be a finite number: ${rev}`);
-	const doc = docOf(yarray);
-	let stored = Number.NEGATIVE_INFINITY;
-	const positions: number[] = [];
-	yarray.forEach((entry, index) => {
-		if (!isEntry(entry) || entry.k !== key) return;
-		positions.push(index);
-		stored = Math.max(stored, entry.rev);
-	});
-	if (stored >= rev) return false;
-	doc.transact(() => {
-		deleteIndexes(yarray, positions);
-		yarray.push([{ k: key, rev, v: value }]);
-	}, origin);
-	return true;
+	return setEntries(yarray, [{ key, rev, value }], origin).length > 0;
 }
 
 /** One write of a batch for `setEntries`. */
@@ -248,9 +415,8 @@ export interface KeyedWrite<T> {
 }
 
 /**
- * `setEntry` for many keys with one scan of the array: O(n + m) instead of O(n · m), for
- * loading or reconciling a whole board. A later write of the same key in `writes` wins
- * when its rev is higher. Returns the keys written.
+ * `setEntry` for many keys in one transaction: O(m) for m writes. A later write of the
+ * same key in `writes` wins when its rev is higher. Returns the keys written.
  */
 export function setEntries<T>(
 	yarray: Y.Array<KeyedEntry<T>>,
@@ -266,27 +432,18 @@ export function setEntries<T>(
 		const current = wanted.get(write.key);
 		if (!current || write.rev > current.rev) wanted.set(write.key, write);
 	}
-	const stored = new Map<string, { rev: number; positions: number[] }>();
-	yarray.forEach((entry, index) => {
-		if (!isEntry(entry) || !wanted.has(entry.k)) return;
-		const found = stored.get(entry.k) ?? { rev: Number.NEGATIVE_INFINITY, positions: [] };
-		found.rev = Math.max(found.rev, entry.rev);
-		found.positions.push(index);
-		stored.set(entry.k, found);
-	});
-	const positions: number[] = [];
+	const index = indexOf(yarray);
 	const fresh: KeyedEntry<T>[] = [];
 	for (const write of wanted.values()) {
-		const found = stored.get(write.key);
-		if (found && found.rev >= write.rev) continue;
-		if (found) positions.push(...found.positions);
+		const stored = index.get(write.key);
+		if (stored && stored.rev >= write.rev) continue;
 		fresh.push({ k: write.key, rev: write.rev, v: write.value });
 	}
 	if (fresh.length === 0) return [];
-	positions.sort((a, b) => a - b);
-	doc.transact(() => {
-		deleteIndexes(yarray, positions);
-		yarray.push(fresh);
+	doc.transact((transaction) => {
+		for (const entry of fresh) index.deleteKey(transaction, entry.k);
+		index.append(transaction, fresh);
+		for (const entry of fresh) index.pending.set(entry.k, entry);
 	}, origin);
 	return fresh.map((entry) => entry.k);
 }
@@ -309,7 +466,11 @@ export function deleteEntry<T>(
 		if (isEntry(entry) && entry.k === key) positions.push(index);
 	});
 	if (positions.length === 0) return false;
-	doc.transact(() => deleteIndexes(yarray, positions), origin);
+	const index = indexOf(yarray);
+	doc.transact(() => {
+		deleteIndexes(yarray, positions);
+		index.pending.set(key, null);
+	}, origin);
 	return true;
 }
 
@@ -326,7 +487,12 @@ export function deleteEntries<T>(
 	yarray.forEach((entry, index) => {
 		if (isEntry(entry) && doomed.has(entry.k)) positions.push(index);
 	});
-	if (positions.length > 0) doc.transact(() => deleteIndexes(yarray, positions), origin);
+	if (positions.length === 0) return 0;
+	const index = indexOf(yarray);
+	doc.transact(() => {
+		deleteIndexes(yarray, positions);
+		for (const key of doomed) index.pending.set(key, null);
+	}, origin);
 	return positions.length;
 }
 

@@ -37,7 +37,11 @@ export class BoardExtension implements Extension {
 		try {
 			if (connection.document) this.projector.apply(connection.document, stored);
 		} finally {
-			await connection.disconnect();
+			// Not the default immediate store: that compacts the whole board into its snapshot
+			// on every ingest request. The projection is already durable (its updates are
+			// logged as they happen, and the database is the truth); the debounced store
+			// compacts once for many requests.
+			await connection.disconnect({ unloadImmediately: false });
 		}
 	}
 }

@@ -13,6 +13,7 @@ import {
 	type MentionStatus,
 	type MentionWork,
 	memberCard,
+	mentionRevision,
 	readSettings,
 	removeMentions,
 	Statuses,
@@ -96,7 +97,7 @@ export class BoardProjector {
 		work: MentionWork,
 		rev: number,
 	): Promise<void> {
-		if (boardRevisions(doc).has(mentionId)) {
+		if (mentionRevision(doc, mentionId) !== undefined) {
 			doc.transact(() => writeWork(doc, mentionId, work, rev), Origins.projection);
 			return;
 		}
