@@ -61,8 +61,27 @@ describe.skipIf(!hasChromium)("a board with 10,000 more open conversations", () 
 		expect(rendered).toBeGreaterThan(0);
 		expect(rendered).toBeLessThan(200);
 
-		// The lowest-priority, newest bulk mention sorts last in the "new" column.
 		const newColumn = page.locator('[data-testid="column"][data-status="new"] .column-scroll');
+		// Rows are recycled as the list scrolls; they must stay in card order in the DOM
+		// (Tab and screen readers follow it), a card at a time and a screen at a time.
+		const positions = () =>
+			newColumn.evaluate((element) =>
+				[...element.querySelectorAll("[aria-posinset]")].map((item) =>
+					Number(item.getAttribute("aria-posinset")),
+				),
+			);
+		for (const by of [164, 164, 5_000, 50_000]) {
+			const before = await positions();
+			await newColumn.evaluate((element, px) => {
+				element.scrollTop += px;
+			}, by);
+			await expect.poll(positions).not.toEqual(before);
+			const after = await positions();
+			expect(after).toEqual([...after].sort((a, b) => a - b));
+			expect(new Set(after).size).toBe(after.length);
+		}
+
+		// The lowest-priority, newest bulk mention sorts last in the "new" column.
 		await newColumn.evaluate((element) => {
 			element.scrollTop = element.scrollHeight;
 		});

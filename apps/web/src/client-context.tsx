@@ -12,6 +12,7 @@ import {
 	onCleanup,
 	useContext,
 } from "solid-js";
+import { BoardMarks, markOnce } from "./perf-marks.ts";
 import type { Session } from "./session.ts";
 
 const ClientContext = createContext<SwitchboardClient>();
@@ -27,6 +28,12 @@ export function ClientProvider(props: { session: Session; children: JSX.Element 
 		me,
 		boardId,
 	});
+	// Subscribed before anything renders from the board, so the mark precedes that work.
+	const unmark = client.board.subscribe((board) => {
+		if (!board.ready) return;
+		markOnce(BoardMarks.data);
+		unmark();
+	});
 	// The browser knows before the socket does: a WebSocket on a dead network stays "open"
 	// until a timeout, and Chromium's offline mode leaves open sockets alone entirely.
 	const offline = () => client.disconnect();
@@ -37,6 +44,7 @@ export function ClientProvider(props: { session: Session; children: JSX.Element 
 	onCleanup(() => {
 		window.removeEventListener("offline", offline);
 		window.removeEventListener("online", online);
+		unmark();
 		client.destroy();
 	});
 	return <ClientContext.Provider value={client}>{props.children}</ClientContext.Provider>;

@@ -33,12 +33,20 @@ export function plural(count: number, one: string, many = `${one}s`): string {
 	return `${count} ${count === 1 ? one : many}`;
 }
 
+/**
+ * One formatter for every call: `toLocaleString` builds a new one each time (a fraction of a
+ * millisecond), which a board rendering many cards per frame cannot afford.
+ */
+let dateTimeFormat: Intl.DateTimeFormat | null = null;
+
 /** Local date and time for titles and tooltips. */
-export function formatDateTime(iso: string): string {
-	return new Date(iso).toLocaleString(undefined, {
+export function formatDateTime(iso: string | number): string {
+	dateTimeFormat ??= new Intl.DateTimeFormat(undefined, {
 		dateStyle: "medium",
 		timeStyle: "short",
 	});
+	const time = typeof iso === "number" ? iso : Date.parse(iso);
+	return Number.isNaN(time) ? String(iso) : dateTimeFormat.format(time);
 }
 
 /** The first `length` characters of a text on one line, with an ellipsis when cut. */

@@ -3,7 +3,7 @@ import type { BoardMention, Presence } from "@switchboard/client";
 import type { BoardSettings, MemberCard, Network, Priority } from "@switchboard/domain";
 import { For, Show } from "solid-js";
 import { NETWORK_LABELS, PRIORITY_LABELS, type SlaTimer, slaTimer } from "../board-model.ts";
-import { formatDuration, plural } from "../format.ts";
+import { formatDateTime, formatDuration, plural } from "../format.ts";
 import { firstName, initials, memberColor } from "../people.ts";
 
 export function Avatar(props: {
@@ -113,7 +113,7 @@ export function SlaBadge(props: {
 					}}
 					data-testid="sla"
 					data-breached={sla().breached ? "true" : "false"}
-					title={`${kind(sla())} by ${new Date(sla().dueAt).toLocaleString()}`}
+					title={`${kind(sla())} by ${formatDateTime(sla().dueAt)}`}
 				>
 					<ClockIcon />
 					<Show

@@ -4,10 +4,12 @@
  */
 import type { BoardMention } from "@switchboard/client";
 import type { MentionStatus } from "@switchboard/domain";
-import { createVirtualizer } from "@tanstack/solid-virtual";
-import { For, onMount, Show } from "solid-js";
+import { createVirtualizer, type VirtualItem } from "@tanstack/solid-virtual";
+import { createEffect, on, onMount, Show } from "solid-js";
+import { BoardMarks, markOnce } from "../perf-marks.ts";
 import { useWorkspace } from "../workspace.tsx";
 import { CARD_HEIGHT, MentionCard } from "./mention-card.tsx";
+import { RecycledRows } from "./recycled-rows.tsx";
 
 const GAP = 8;
 
@@ -16,13 +18,51 @@ export interface ColumnHandle {
 	reveal(index: number, mentionId: string): void;
 }
 
+/** One row of the list; recycled for another card when its card scrolls out. */
+function ColumnRow(props: { item: VirtualItem; mentions: BoardMention[] }) {
+	const ws = useWorkspace();
+	let row: HTMLLIElement | undefined;
+	const mention = () => props.mentions[props.item.index];
+	// After the DOM is updated: the first time, the board's first cards are in the page.
+	onMount(() => markOnce(BoardMarks.rendered));
+	// Focus belongs to a card, not to the row: when the row shows another card, let go of
+	// it as a keyed list does when it removes the focused card.
+	createEffect(
+		on(
+			() => mention()?.id,
+			() => {
+				const focused = document.activeElement;
+				if (focused instanceof HTMLElement && row?.contains(focused)) focused.blur();
+			},
+			{ defer: true },
+		),
+	);
+	return (
+		<li
+			ref={row}
+			class="column-item"
+			aria-setsize={props.mentions.length}
+			aria-posinset={props.item.index + 1}
+			style={{
+				transform: `translateY(${props.item.start}px)`,
+				height: `${CARD_HEIGHT}px`,
+			}}
+		>
+			<Show when={mention()}>
+				{(current) => (
+					<MentionCard mention={current()} selected={ws.selectedId() === current().id} />
+				)}
+			</Show>
+		</li>
+	);
+}
+
 export function BoardColumn(props: {
 	status: MentionStatus;
 	title: string;
 	mentions: BoardMention[];
 	onReady: (handle: ColumnHandle) => void;
 }) {
-	const ws = useWorkspace();
 	let scroller: HTMLDivElement | undefined;
 	const virtualizer = createVirtualizer({
 		get count() {
@@ -31,7 +71,7 @@ export function BoardColumn(props: {
 		getScrollElement: () => scroller ?? null,
 		estimateSize: () => CARD_HEIGHT + GAP,
 		getItemKey: (index) => props.mentions[index]?.id ?? index,
-		overscan: 4,
+		overscan: 2,
 		paddingStart: GAP,
 		paddingEnd: GAP,
 	});
@@ -74,28 +114,9 @@ export function BoardColumn(props: {
 						class="column-list"
 						style={{ height: `${virtualizer.getTotalSize()}px` }}
 					>
-						<For each={virtualizer.getVirtualItems()}>
-							{(item) => (
-								<Show when={props.mentions[item.index]}>
-									{(mention) => (
-										<li
-											class="column-item"
-											aria-setsize={props.mentions.length}
-											aria-posinset={item.index + 1}
-											style={{
-												transform: `translateY(${item.start}px)`,
-												height: `${CARD_HEIGHT}px`,
-											}}
-										>
-											<MentionCard
-												mention={mention()}
-												selected={ws.selectedId() === mention().id}
-											/>
-										</li>
-									)}
-								</Show>
-							)}
-						</For>
+						<RecycledRows items={virtualizer.getVirtualItems()}>
+							{(item) => <ColumnRow item={item()} mentions={props.mentions} />}
+						</RecycledRows>
 					</ul>
 				</Show>
 			</div>

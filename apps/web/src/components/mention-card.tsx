@@ -1,6 +1,5 @@
 /** One conversation on the board. */
 
-import { A } from "@solidjs/router";
 import type { BoardMention } from "@switchboard/client";
 import { Show } from "solid-js";
 import { excerpt, formatAge, formatDateTime } from "../format.ts";
@@ -68,9 +67,11 @@ export function MentionCard(props: { mention: BoardMention; selected: boolean })
 				</time>
 			</div>
 			<h3 class="card-title" id={headingId()}>
-				<A href={`/m/${encodeURIComponent(props.mention.id)}`} class="author" data-testid="open">
+				{/* A plain link: the router still navigates it in the page, without <A>'s per-link
+				    memos for the active state, which a card never shows. */}
+				<a href={`/m/${encodeURIComponent(props.mention.id)}`} class="author" data-testid="open">
 					@{props.mention.author.handle}
-				</A>
+				</a>
 				<Show
 					when={
 						props.mention.author.name && props.mention.author.name !== props.mention.author.handle
