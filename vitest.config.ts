@@ -6,7 +6,12 @@ export default defineConfig({
 			{
 				test: {
 					name: "unit",
-					include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "tests/**/*.test.ts"],
+					include: [
+						"packages/*/src/**/*.test.ts",
+						"apps/*/src/**/*.test.ts",
+						"bench/src/**/*.test.ts",
+						"tests/**/*.test.ts",
+					],
 					exclude: ["**/node_modules/**", "tests/e2e/**"],
 					testTimeout: 30_000,
 					hookTimeout: 60_000,

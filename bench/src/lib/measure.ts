@@ -1,0 +1,87 @@
+/**
+ * Measuring a server while a load runs: CPU time between two marks, highest resident
+ * memory in between (sampled, since VmHWM covers the process's whole life).
+ */
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ProcSample } from "./proc.ts";
+import type { BenchServer, ServerKind } from "./servers.ts";
+
+export interface Window {
+	seconds: number;
+	cpuMs: number;
+	/** User-space part of cpuMs. */
+	userMs: number;
+	/** Highest VmRSS seen during the window, in KiB. */
+	maxRssKiB: number;
+	/** VmRSS at the start and at the end, in KiB. */
+	startRssKiB: number;
+	endRssKiB: number;
+}
+
+/** Samples a server from `start()` to `stop()`. */
+export class ServerWatch {
+	private readonly server: BenchServer;
+	private readonly intervalMs: number;
+	private first: ProcSample | null = null;
+	private firstMonotonicUs = 0;
+	private maxRss = 0;
+	private timer: ReturnType<typeof setInterval> | null = null;
+
+	constructor(server: BenchServer, intervalMs = 100) {
+		this.server = server;
+		this.intervalMs = intervalMs;
+	}
+
+	start(): void {
+		this.first = this.server.sample();
+		this.firstMonotonicUs = monotonicUs();
+		this.maxRss = this.first.rssKiB;
+		this.timer = setInterval(() => {
+			try {
+				this.maxRss = Math.max(this.maxRss, this.server.sample().rssKiB);
+			} catch {
+				// The process is gone; stop() will say so.
+			}
+		}, this.intervalMs);
+	}
+
+	stop(): Window {
+		if (!this.first) throw new Error("ServerWatch.stop before start");
+		if (this.timer) clearInterval(this.timer);
+		const last = this.server.sample();
+		const window: Window = {
+			seconds: (last.at - this.first.at) / 1000,
+			cpuMs: last.cpuMs - this.first.cpuMs,
+			userMs: last.userMs - this.first.userMs,
+			maxRssKiB: Math.max(this.maxRss, last.rssKiB),
+			startRssKiB: this.first.rssKiB,
+			endRssKiB: last.rssKiB,
+		};
+		this.first = null;
+		if (this.server.cpuProfileDir) {
+			// V8 profiles time samples on the same monotonic clock: profile-summary.ts keeps
+			// only the samples inside these windows.
+			appendFileSync(
+				join(this.server.cpuProfileDir, `windows-${this.server.pid}.jsonl`),
+				`${JSON.stringify({ kind: this.server.kind, startUs: this.firstMonotonicUs, endUs: monotonicUs() })}\n`,
+			);
+		}
+		return window;
+	}
+}
+
+function monotonicUs(): number {
+	return Number(process.hrtime.bigint() / 1000n);
+}
+
+/** One value per server kind, as the table's columns want them. */
+export type PerServer<T> = Record<ServerKind, T>;
+
+export function columns(values: Partial<PerServer<number | null>>) {
+	return {
+		switchboard: values.switchboard ?? null,
+		hocuspocus: values.hocuspocus ?? null,
+		yWebsocket: values["y-websocket"] ?? null,
+	};
+}

@@ -1,0 +1,88 @@
+/**
+ * A fresh PostgreSQL database for one Switchboard start: an organisation, its board,
+ * ambassadors with tokens signed with a known secret, and conversations whose drafts the
+ * load generators write and read. (tests/utils/seed.ts does the same for tests.)
+ */
+import { draftDocumentName } from "@switchboard/domain";
+import { openStorage } from "@switchboard/storage";
+import { createTokenService } from "@switchboard/sync";
+
+/** The secret Switchboard signs tokens with in benchmarks. */
+export const BENCH_SECRET = "switchboard-bench-secret-switchboard-bench-0123456789";
+export const BENCH_ORG = "acme";
+
+export interface SeededData {
+	/** Tokens of ambassadors, one per member. */
+	tokens: string[];
+	memberIds: string[];
+	/** Draft documents, one per conversation. */
+	documents: string[];
+}
+
+function mention(i: number) {
+	const postedAt = new Date(Date.UTC(2026, 10, 26, 8, 0, 0, i)).toISOString();
+	return {
+		network: "twitter" as const,
+		externalId: `bench-${i}`,
+		url: `https://twitter.com/someone${i}/status/${i}`,
+		author: { handle: `someone${i}`, name: `Someone ${i}`, reach: 100 + i },
+		text: `@acme my order #${i} never arrived`,
+		thread: [],
+		postedAt,
+		ingestedAt: postedAt,
+		language: "en",
+		sentiment: -0.4,
+	};
+}
+
+export async function seedBench(
+	databaseUrl: string,
+	counts: { members: number; documents: number },
+): Promise<SeededData> {
+	const storage = await openStorage({ databaseUrl });
+	try {
+		const tokenService = createTokenService({ secret: BENCH_SECRET });
+		await storage.createOrganisation({ id: BENCH_ORG, name: "Acme" });
+		await storage.createBoard({ id: "main", orgId: BENCH_ORG, name: "Acme mentions" });
+		const tokens: string[] = [];
+		const memberIds: string[] = [];
+		for (let i = 0; i < counts.members; i++) {
+			const name = `Ambassador ${i}`;
+			const member = await storage.createMember({
+				orgId: BENCH_ORG,
+				email: `ambassador${i}@${BENCH_ORG}.test`,
+				name,
+				role: "ambassador",
+				capacity: 5,
+				passwordHash: "unused",
+			});
+			memberIds.push(member.id);
+			tokens.push(
+				await tokenService.sign({
+					memberId: member.id,
+					orgId: BENCH_ORG,
+					role: "ambassador",
+					name,
+				}),
+			);
+		}
+		const documents: string[] = [];
+		for (let start = 0; start < counts.documents; start += 500) {
+			const batch = Array.from({ length: Math.min(500, counts.documents - start) }, (_, i) =>
+				mention(start + i),
+			);
+			const stored = await storage.insertMentions(BENCH_ORG, "main", batch);
+			for (const { mention: m } of stored) documents.push(draftDocumentName(BENCH_ORG, m.id));
+		}
+		return { tokens, memberIds, documents };
+	} finally {
+		await storage.close();
+	}
+}
+
+/** Document names for the baselines, shaped like Switchboard's drafts. */
+export function baselineDocuments(count: number): string[] {
+	return Array.from({ length: count }, (_, i) =>
+		draftDocumentName(BENCH_ORG, `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`),
+	);
+}

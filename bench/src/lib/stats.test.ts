@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { mergeReport, scenarioSection, scenarioTable } from "./report.ts";
+import type { BenchRow } from "./scenario.ts";
+import { formatNumber, median, medianOf, percentile, ratio } from "./stats.ts";
+
+describe("stats", () => {
+	it("takes percentiles by nearest rank", () => {
+		const values = Array.from({ length: 100 }, (_, i) => 100 - i);
+		expect(percentile(values, 50)).toBe(50);
+		expect(percentile(values, 99)).toBe(99);
+		expect(percentile(values, 100)).toBe(100);
+		expect(percentile([7], 99)).toBe(7);
+		expect(percentile([], 50)).toBeNaN();
+	});
+
+	it("takes medians of the numbers only, per key across repeats", () => {
+		expect(median([3, 1, 2])).toBe(2);
+		expect(median([4, 1, 3, 2])).toBe(2.5);
+		expect(median([null, Number.NaN, undefined])).toBeNull();
+		expect(medianOf([{ a: 1, b: 10 }, { a: 3, b: null }, { a: 2 }])).toEqual({ a: 2, b: 10 });
+	});
+
+	it("has no ratio without both sides or with a zero denominator", () => {
+		expect(ratio(3, 2)).toBe(1.5);
+		expect(ratio(null, 2)).toBeNull();
+		expect(ratio(1, 0)).toBeNull();
+	});
+
+	it("rounds to three significant digits", () => {
+		expect(formatNumber(0.012345)).toBe("0.0123");
+		expect(formatNumber(12.345)).toBe("12.3");
+		expect(formatNumber(12345.6)).toBe("12,346");
+		expect(formatNumber(null)).toBe("–");
+	});
+});
+
+describe("report", () => {
+	const rows: BenchRow[] = [
+		{
+			metric: "p99 delivery, 200 readers",
+			unit: "ms",
+			switchboard: 30,
+			hocuspocus: 20,
+			yWebsocket: null,
+			target: "< 50 ms",
+			met: true,
+		},
+		{ metric: "a | b", unit: "µs", switchboard: 5, hocuspocus: 4, yWebsocket: 10, met: false },
+	];
+
+	it("writes values, ratios against each baseline, target and verdict", () => {
+		const lines = scenarioTable(rows).split("\n");
+		expect(lines[2]).toBe(
+			"| p99 delivery, 200 readers | 30 ms | 20 ms | – | 1.5x | – | < 50 ms | yes |",
+		);
+		expect(lines[3]).toBe("| a \\| b | 5 µs | 4 µs | 10 µs | 1.25x | 0.5x |  | **no** |");
+	});
+
+	it("replaces the sections of the scenarios run and keeps the others", () => {
+		const section = (id: number, title: string, value: number) =>
+			scenarioSection({
+				id,
+				title,
+				rows: [{ ...rows[0]!, switchboard: value }],
+				command: "pnpm bench",
+				at: "2026-11-26T14:00:00.000Z",
+				repeats: 3,
+				full: false,
+				seconds: 10,
+				findings: "Noisy.",
+			});
+		const first = mergeReport(null, "# Benchmarks\n", [
+			{
+				id: 2,
+				title: "Two",
+				rows: [{ ...rows[0]!, switchboard: 1 }],
+				command: "pnpm bench",
+				at: "2026-11-26T14:00:00.000Z",
+				repeats: 3,
+				full: false,
+				seconds: 10,
+			},
+		]);
+		expect(first).toContain("## 2. Two");
+		const again = mergeReport(`${first}\n${section(1, "One", 7)}\n`, "# Benchmarks (new)\n", [
+			{
+				id: 2,
+				title: "Two",
+				rows: [{ ...rows[0]!, switchboard: 99 }],
+				command: "pnpm bench --only 2",
+				at: "2026-11-26T15:00:00.000Z",
+				repeats: 3,
+				full: false,
+				seconds: 10,
+			},
+		]);
+		expect(again.startsWith("# Benchmarks (new)")).toBe(true);
+		expect(again.indexOf("## 1. One")).toBeLessThan(again.indexOf("## 2. Two"));
+		expect(again).toContain("| 99 ms |");
+		expect(again).not.toContain("| 1 ms |");
+		expect(again).toContain("`pnpm bench --only 2`");
+		expect(again).toContain("Noisy.");
+
+		// `pnpm bench --findings`: no run, the kept sections get the findings as they are now.
+		const refreshed = mergeReport(again, "# Benchmarks (new)\n", [], (id) =>
+			id === 1 ? "Found the cause." : null,
+		);
+		expect(refreshed).toContain("Found the cause.");
+		expect(refreshed).not.toContain("Noisy.");
+		expect(refreshed).toContain("| 99 ms |");
+		expect(refreshed.match(/### What we found/g)).toHaveLength(1);
+	});
+});

@@ -1,0 +1,154 @@
+/**
+ * Scenario 1, hot draft: one typist at 30 updates/s, 50/200/1,000 readers of the draft.
+ * Targets: p99 delivery < 50 ms at 200 readers; server CPU per delivered message at most
+ * 1.1x bare Hocuspocus, although Switchboard authenticates and stores every update in
+ * PostgreSQL before acknowledging it.
+ */
+import { runLoad } from "../lib/load.ts";
+import { columns, type PerServer, ServerWatch, type Window } from "../lib/measure.ts";
+import type { BenchRow, Scenario } from "../lib/scenario.ts";
+import { SERVER_KINDS, type ServerKind, startServer, targetOf } from "../lib/servers.ts";
+import { MiB, median } from "../lib/stats.ts";
+import type { HotDraftParams, HotDraftWindow } from "./_01-hot-draft-load.ts";
+
+const LOAD = new URL("./_01-hot-draft-load.ts", import.meta.url);
+const RATE = 30;
+
+interface Measured {
+	p50: number | null;
+	p99: number | null;
+	cpuUsPerMessage: number | null;
+	peakRssMiB: number | null;
+	bytesPerMessage: number | null;
+	lost: number;
+}
+
+const scenario: Scenario = {
+	id: 1,
+	title: "Hot draft",
+	async run(ctx) {
+		const sizes = ctx.full ? [50, 200, 1000] : [50, 200];
+		const windowSeconds = ctx.full ? 5 : 1.5;
+		const results = new Map<number, Partial<PerServer<Measured>>>();
+		for (const kind of SERVER_KINDS) {
+			const server = await startServer(kind, {
+				databaseUrl: ctx.databaseUrl,
+				documents: sizes.length,
+				members: 8,
+				...(ctx.cpuProfileDir ? { cpuProfileDir: ctx.cpuProfileDir } : {}),
+			});
+			if (ctx.cpuProfileDir) ctx.log(`  ${kind} is process ${server.pid} (CPU profile)`);
+			try {
+				for (const [i, readers] of sizes.entries()) {
+					const watch = new ServerWatch(server);
+					const windows: Window[] = [];
+					const load = await runLoad<HotDraftParams, HotDraftWindow[]>(
+						LOAD,
+						{
+							target: targetOf(server),
+							document: server.documents[i] ?? "",
+							readers,
+							rate: RATE,
+							windows: ctx.repeats,
+							windowSeconds,
+						},
+						{
+							log: ctx.log,
+							onMark(name) {
+								if (name === "start") watch.start();
+								if (name === "stop") windows.push(watch.stop());
+							},
+						},
+					);
+					const measured = summarise(load, windows);
+					ctx.log(
+						`  ${kind}, ${readers} readers: p50 ${measured.p50?.toFixed(1)} ms, p99 ${measured.p99?.toFixed(1)} ms, ${measured.cpuUsPerMessage?.toFixed(1)} µs/msg, server ${windows.map((w) => `${Math.round(w.cpuMs / w.seconds / 10)}(${Math.round(w.userMs / w.seconds / 10)})`).join("/")}% CPU (user), load ${load.map((w) => Math.round(w.loadElu * 100)).join("/")}% busy, typist ack p50/p99 ${load.map((w) => `${w.ackP50Ms.toFixed(1)}/${w.ackP99Ms.toFixed(1)}`).join(" ")} ms, lost ${measured.lost}`,
+					);
+					const row = results.get(readers) ?? {};
+					row[kind] = measured;
+					results.set(readers, row);
+				}
+			} finally {
+				await server.stop();
+			}
+		}
+		return rows(sizes, results);
+	},
+};
+
+function summarise(load: HotDraftWindow[], windows: Window[]): Measured {
+	return {
+		p50: median(load.map((w) => w.p50Ms)),
+		p99: median(load.map((w) => w.p99Ms)),
+		cpuUsPerMessage: median(
+			load.map((w, i) =>
+				w.delivered > 0 ? ((windows[i]?.cpuMs ?? 0) * 1000) / w.delivered : null,
+			),
+		),
+		peakRssMiB: median(windows.map((w) => (w.maxRssKiB * 1024) / MiB)),
+		bytesPerMessage: median(load.map((w) => (w.delivered > 0 ? w.bytes / w.delivered : null))),
+		lost: load.reduce((sum, w) => sum + (w.expected - w.delivered), 0),
+	};
+}
+
+function pick(
+	row: Partial<PerServer<Measured>>,
+	key: keyof Measured,
+): Partial<PerServer<number | null>> {
+	const out: Partial<PerServer<number | null>> = {};
+	for (const kind of Object.keys(row) as ServerKind[]) out[kind] = row[kind]?.[key] ?? null;
+	return out;
+}
+
+function rows(sizes: number[], results: Map<number, Partial<PerServer<Measured>>>): BenchRow[] {
+	const out: BenchRow[] = [];
+	for (const readers of sizes) {
+		const row = results.get(readers) ?? {};
+		const p99 = columns(pick(row, "p99"));
+		const cpu = columns(pick(row, "cpuUsPerMessage"));
+		out.push(
+			{ metric: `p50 delivery, ${readers} readers`, unit: "ms", ...columns(pick(row, "p50")) },
+			{
+				metric: `p99 delivery, ${readers} readers`,
+				unit: "ms",
+				...p99,
+				...(readers === 200
+					? { target: "< 50 ms", met: p99.switchboard === null ? null : p99.switchboard < 50 }
+					: {}),
+			},
+			{
+				metric: `server CPU per delivered update, ${readers} readers`,
+				unit: "µs",
+				...cpu,
+				target: "<= 1.1x bare Hocuspocus",
+				met:
+					cpu.switchboard === null || cpu.hocuspocus === null
+						? null
+						: cpu.switchboard <= 1.1 * cpu.hocuspocus,
+			},
+			{
+				metric: `peak server RSS, ${readers} readers`,
+				unit: "MiB",
+				...columns(pick(row, "peakRssMiB")),
+			},
+			{
+				metric: `bytes sent per delivered update, ${readers} readers`,
+				unit: "B",
+				...columns(pick(row, "bytesPerMessage")),
+			},
+		);
+		const lost = Object.entries(row)
+			.filter(([, m]) => m && m.lost > 0)
+			.map(([kind, m]) => `${kind} ${m?.lost}`);
+		if (lost.length > 0) {
+			out.push({
+				metric: `updates not delivered within 5 s, ${readers} readers (${lost.join(", ")})`,
+				unit: "",
+				...columns(pick(row, "lost")),
+			});
+		}
+	}
+	return out;
+}
+
+export default scenario;

@@ -1,0 +1,178 @@
+/**
+ * Scenario 5, claim storm: 500 ambassadors run claimNext at once against 1,000 new
+ * mentions (quick: 200 against 400), on one instance and on two instances sharing
+ * PostgreSQL and Redis. Checked from the acknowledgements and the database: no
+ * conversation with two owners, nobody over capacity; the boards agree with the acks.
+ * There is no baseline: bare servers have no commands.
+ */
+import { boardDocumentName, DONE_STATUSES } from "@switchboard/domain";
+import { openStorage } from "@switchboard/storage";
+import { runLoad } from "../lib/load.ts";
+import { ServerWatch } from "../lib/measure.ts";
+import type { BenchContext, BenchRow, Scenario } from "../lib/scenario.ts";
+import { BENCH_ORG } from "../lib/seed.ts";
+import { type BenchServer, startServer } from "../lib/servers.ts";
+import { percentile } from "../lib/stats.ts";
+import type { ClaimParams, ClaimResult } from "./_05-claim-load.ts";
+
+const LOAD = new URL("./_05-claim-load.ts", import.meta.url);
+/** seedBench's capacity per member. */
+const CAPACITY = 5;
+
+interface StormFigures {
+	p50: number;
+	p99: number;
+	claimsPerSecond: number;
+	doubleOwners: number;
+	overCapacity: number;
+	boardMismatches: number;
+	serverCpuMs: number;
+	rejects: Record<string, number>;
+}
+
+async function storm(
+	ctx: BenchContext,
+	instances: 1 | 2,
+	ambassadors: number,
+	mentions: number,
+): Promise<StormFigures> {
+	const servers: BenchServer[] = [];
+	try {
+		const first = await startServer("switchboard", {
+			databaseUrl: ctx.databaseUrl,
+			documents: mentions,
+			members: ambassadors,
+			...(instances === 2 ? { redisUrl: ctx.redisUrl } : {}),
+			...(ctx.cpuProfileDir ? { cpuProfileDir: ctx.cpuProfileDir } : {}),
+		});
+		servers.push(first);
+		if (instances === 2) {
+			servers.push(
+				await startServer("switchboard", {
+					databaseUrl: ctx.databaseUrl,
+					shareDatabaseWith: first,
+					redisUrl: ctx.redisUrl,
+					...(ctx.cpuProfileDir ? { cpuProfileDir: ctx.cpuProfileDir } : {}),
+				}),
+			);
+		}
+		const storage = await openStorage({ databaseUrl: first.databaseUrl as string });
+		try {
+			const byEmail = new Map(
+				(await storage.listMembers(BENCH_ORG)).map((member) => [member.email, member.id]),
+			);
+			const memberIds = first.tokens.map(
+				(_, i) => byEmail.get(`ambassador${i}@${BENCH_ORG}.test`) as string,
+			);
+			const watches = servers.map((server) => new ServerWatch(server));
+			let cpuMs = 0;
+			const result = await runLoad<ClaimParams, ClaimResult>(
+				LOAD,
+				{
+					wsUrls: servers.map((server) => server.wsUrl),
+					document: boardDocumentName(BENCH_ORG, "main"),
+					tokens: first.tokens,
+					memberIds,
+				},
+				{
+					log: ctx.log,
+					onMark(name) {
+						if (name === "start") for (const watch of watches) watch.start();
+						if (name === "stop") for (const watch of watches) cpuMs += watch.stop().cpuMs;
+					},
+					timeoutMs: 900_000,
+				},
+			);
+			const claimed = Object.values(result.claims);
+			const open = (await storage.listMentions(BENCH_ORG, "main")).filter(
+				({ mention }) => mention.owner && !DONE_STATUSES.includes(mention.status),
+			);
+			const held = new Map<string, number>();
+			for (const { mention } of open) {
+				const owner = mention.owner?.memberId as string;
+				held.set(owner, (held.get(owner) ?? 0) + 1);
+			}
+			const owners = new Map(open.map(({ mention }) => [mention.id, mention.owner?.memberId]));
+			const figures: StormFigures = {
+				p50: percentile(result.latencyMs, 50),
+				p99: percentile(result.latencyMs, 99),
+				claimsPerSecond: claimed.length / (result.stormMs / 1000),
+				// Told to two members, or the database names someone else than the ack did.
+				doubleOwners: Object.entries(result.claims).filter(
+					([id, members]) => new Set(members).size > 1 || owners.get(id) !== members[0],
+				).length,
+				overCapacity: [...held.values()].filter((count) => count > CAPACITY).length,
+				boardMismatches: Math.max(...result.boardMismatches),
+				serverCpuMs: cpuMs,
+				rejects: result.rejects,
+			};
+			ctx.log(
+				`claim storm, ${instances} instance(s): ${claimed.length} claims of ${mentions} in ${(result.stormMs / 1000).toFixed(1)} s, p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms, rejects ${JSON.stringify(result.rejects)}, server CPU ${cpuMs} ms`,
+			);
+			return figures;
+		} finally {
+			await storage.close();
+		}
+	} finally {
+		for (const server of servers) {
+			const errors = server
+				.output()
+				.split("\n")
+				.filter((line) => /"level":(40|50|60)/.test(line));
+			if (errors.length > 0) {
+				ctx.log(`${errors.length} server warnings/errors, first: ${errors[0]?.slice(0, 1500)}`);
+			}
+		}
+		for (const server of servers.reverse()) await server.stop();
+	}
+}
+
+const scenario: Scenario = {
+	id: 5,
+	title: "Claim storm",
+	async run(ctx) {
+		const ambassadors = ctx.full ? 500 : 200;
+		const mentions = ctx.full ? 1_000 : 400;
+		const size = `${ambassadors} ambassadors, ${mentions.toLocaleString("en-GB")} mentions`;
+		const rows: BenchRow[] = [];
+		for (const instances of [1, 2] as const) {
+			const f = await storm(ctx, instances, ambassadors, mentions);
+			const where = instances === 1 ? "one instance" : "two instances (PostgreSQL + Redis)";
+			const none = (value: number): Pick<BenchRow, "target" | "met"> => ({
+				target: "0",
+				met: value === 0,
+			});
+			const row = (metric: string, unit: string, value: number, extra = {}): BenchRow => ({
+				metric: `${metric}, ${where}`,
+				unit,
+				switchboard: value,
+				hocuspocus: null,
+				yWebsocket: null,
+				...extra,
+			});
+			rows.push(
+				row(`claimNext p50 latency, ${size}`, "ms", f.p50),
+				row("claimNext p99 latency", "ms", f.p99),
+				row("claims per second", "claims/s", f.claimsPerSecond),
+				row("server CPU during the storm", "ms", f.serverCpuMs),
+				row("conversations with two owners", "count", f.doubleOwners, none(f.doubleOwners)),
+				row("members over capacity", "count", f.overCapacity, none(f.overCapacity)),
+				row(
+					"boards disagreeing with the acks",
+					"count",
+					f.boardMismatches,
+					none(f.boardMismatches),
+				),
+				row(
+					"commands never answered",
+					"count",
+					f.rejects.no_answer ?? 0,
+					none(f.rejects.no_answer ?? 0),
+				),
+			);
+		}
+		return rows;
+	},
+};
+
+export default scenario;

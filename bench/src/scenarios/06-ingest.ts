@@ -1,0 +1,154 @@
+/**
+ * Scenario 6, ingest: signed webhook mentions per second, sustained, end to end: accepted
+ * by HTTP (202), stored in PostgreSQL, and shown on the live board that a client holds
+ * open. Measured with one mention per request (a bridge forwarding each post as it comes)
+ * and with batches. No baseline: bare servers have no ingest.
+ */
+import { boardDocumentName } from "@switchboard/domain";
+import { openStorage } from "@switchboard/storage";
+import { createTokenService } from "@switchboard/sync";
+import { runLoad } from "../lib/load.ts";
+import { ServerWatch } from "../lib/measure.ts";
+import type { BenchRow, Scenario } from "../lib/scenario.ts";
+import { BENCH_ORG, BENCH_SECRET } from "../lib/seed.ts";
+import { startServer, targetOf } from "../lib/servers.ts";
+import { median, percentile } from "../lib/stats.ts";
+import type { IngestParams, IngestResult } from "./_06-ingest-load.ts";
+
+const LOAD = new URL("./_06-ingest-load.ts", import.meta.url);
+const TARGET = 2_000;
+
+const scenario: Scenario = {
+	id: 6,
+	title: "Ingest",
+	async run(ctx) {
+		const seconds = ctx.full ? 30 : 5;
+		const server = await startServer("switchboard", {
+			databaseUrl: ctx.databaseUrl,
+			documents: 0,
+			members: 2,
+			...(ctx.cpuProfileDir ? { cpuProfileDir: ctx.cpuProfileDir } : {}),
+		});
+		const rows: BenchRow[] = [];
+		try {
+			const databaseUrl = server.databaseUrl as string;
+			// An admin creates the webhook source through the API, as a person would.
+			const storage = await openStorage({ databaseUrl });
+			let token: string;
+			try {
+				const admin = await storage.createMember({
+					orgId: BENCH_ORG,
+					email: `admin@${BENCH_ORG}.test`,
+					name: "Admin",
+					role: "admin",
+					capacity: 5,
+					passwordHash: "unused",
+				});
+				token = await createTokenService({ secret: BENCH_SECRET }).sign({
+					memberId: admin.id,
+					orgId: BENCH_ORG,
+					role: "admin",
+					name: "Admin",
+				});
+			} finally {
+				await storage.close();
+			}
+			const created = await fetch(`${server.url}/api/orgs/${BENCH_ORG}/sources`, {
+				method: "POST",
+				headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+				body: JSON.stringify({ kind: "webhook", name: "Bench bridge" }),
+			});
+			if (created.status !== 201) {
+				throw new Error(`could not create the source: ${created.status} ${await created.text()}`);
+			}
+			const { secret, webhookUrl } = (await created.json()) as {
+				secret: string;
+				webhookUrl: string;
+			};
+			for (const [batch, concurrency] of [
+				[1, 32],
+				[25, 8],
+			] as const) {
+				const throughput: number[] = [];
+				const requestP99: number[] = [];
+				const cpuPerMention: number[] = [];
+				let stored = 0;
+				let accepted = 0;
+				for (let repeat = 0; repeat < ctx.repeats; repeat++) {
+					const watch = new ServerWatch(server);
+					let cpuMs = 0;
+					const result = await runLoad<IngestParams, IngestResult>(
+						LOAD,
+						{
+							target: targetOf(server),
+							board: boardDocumentName(BENCH_ORG, "main"),
+							webhookUrl: `${server.url}${webhookUrl}`,
+							secret,
+							batch,
+							concurrency,
+							seconds,
+							run: `b${batch}-r${repeat}`,
+						},
+						{
+							log: ctx.log,
+							onMark(name) {
+								if (name === "start") watch.start();
+								if (name === "sent") cpuMs = watch.stop().cpuMs;
+							},
+						},
+					);
+					const failed = Object.keys(result.failures).length > 0;
+					if (failed) ctx.log(`ingest failures: ${JSON.stringify(result.failures)}`);
+					// End to end: only what reached the board within the time counts.
+					throughput.push(Math.min(result.accepted, result.onBoard) / (result.boardMs / 1000));
+					requestP99.push(percentile(result.requestMs, 99));
+					cpuPerMention.push(cpuMs / Math.max(1, result.accepted));
+					accepted += result.accepted;
+				}
+				const check = await openStorage({ databaseUrl });
+				try {
+					stored = (await check.listMentions(BENCH_ORG, "main")).filter((stored) =>
+						stored.mention.externalId.startsWith(`b${batch}-`),
+					).length;
+				} finally {
+					await check.close();
+				}
+				const rate = median(throughput);
+				const label = batch === 1 ? "one mention per request" : `batches of ${batch}`;
+				ctx.log(
+					`ingest, ${label}: ${rate?.toFixed(0)} mentions/s; ${stored} of ${accepted} accepted are in PostgreSQL`,
+				);
+				const row = (metric: string, unit: string, value: number | null, extra = {}) => ({
+					metric: `${metric}, ${label}`,
+					unit,
+					switchboard: value,
+					hocuspocus: null,
+					yWebsocket: null,
+					...extra,
+				});
+				rows.push(
+					row(
+						`signed webhook mentions/s into PostgreSQL and the board (${seconds} s)`,
+						"mentions/s",
+						rate,
+						{
+							target: `>= ${TARGET.toLocaleString("en-GB")}/s`,
+							met: rate === null ? null : rate >= TARGET,
+						},
+					),
+					row("p99 request time", "ms", median(requestP99)),
+					row("server CPU per mention", "ms", median(cpuPerMention)),
+					row("accepted mentions missing from PostgreSQL", "count", accepted - stored, {
+						target: "0",
+						met: accepted === stored,
+					}),
+				);
+			}
+		} finally {
+			await server.stop();
+		}
+		return rows;
+	},
+};
+
+export default scenario;

@@ -1,0 +1,113 @@
+/**
+ * Scenario 6's webhook senders, in a load process: one client holds the board open (as a
+ * team does), and `concurrency` senders post signed batches of mentions for `seconds`.
+ * Afterwards it waits until the board shows every accepted mention.
+ */
+import { createHmac } from "node:crypto";
+import { readBoard } from "@switchboard/domain";
+import { connectClient } from "../lib/clients.ts";
+import type { LoadTask } from "../lib/load.ts";
+import type { ServerTarget } from "../lib/servers.ts";
+
+export interface IngestParams {
+	target: ServerTarget;
+	board: string;
+	webhookUrl: string;
+	secret: string;
+	/** Mentions per request. */
+	batch: number;
+	concurrency: number;
+	seconds: number;
+	/** Distinguishes the external ids of several runs on one database. */
+	run: string;
+}
+
+export interface IngestResult {
+	accepted: number;
+	requests: number;
+	/** Non-202 answers by status. */
+	failures: Record<string, number>;
+	/** Request times, in ms. */
+	requestMs: number[];
+	/** From the first request until the last answer, in ms. */
+	sendMs: number;
+	/** From the first request until the board showed every accepted mention, in ms. */
+	boardMs: number;
+	/** Mentions on the board at the end. */
+	onBoard: number;
+}
+
+/**
+ * The signature headers of @switchboard/connectors (signature.ts): HMAC-SHA256 with the
+ * source's secret over `${timestamp}.${body}`. (The bench package does not depend on
+ * the connectors package.)
+ */
+function signatureHeaders(secret: string, body: string): Record<string, string> {
+	const timestamp = Math.floor(Date.now() / 1000);
+	const mac = createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex");
+	return {
+		"x-switchboard-timestamp": String(timestamp),
+		"x-switchboard-signature": `sha256=${mac}`,
+	};
+}
+
+function mention(run: string, i: number) {
+	return {
+		network: "other",
+		externalId: `${run}-${i}`,
+		url: `https://forum.example/t/${run}-${i}`,
+		author: { handle: `user${i % 997}`, name: `User ${i % 997}`, reach: 10 + (i % 5000) },
+		text: `@acme question number ${i}: my parcel has not arrived, can you help?`,
+		postedAt: new Date(Date.UTC(2026, 10, 26, 8, 0, 0) + i).toISOString(),
+	};
+}
+
+const task: LoadTask<IngestParams, IngestResult> = async (params, control) => {
+	const holder = connectClient({ target: params.target, document: params.board, presence: false });
+	await holder.synced;
+	const before = readBoard(holder.doc).mentions.length;
+	await control.mark("start");
+	const started = performance.now();
+	const deadline = started + params.seconds * 1000;
+	let next = 0;
+	let accepted = 0;
+	let requests = 0;
+	const failures: Record<string, number> = {};
+	const requestMs: number[] = [];
+	await Promise.all(
+		Array.from({ length: params.concurrency }, async () => {
+			while (performance.now() < deadline) {
+				const first = next;
+				next += params.batch;
+				const body = JSON.stringify({
+					mentions: Array.from({ length: params.batch }, (_, i) => mention(params.run, first + i)),
+				});
+				const sent = performance.now();
+				const response = await fetch(params.webhookUrl, {
+					method: "POST",
+					headers: { "content-type": "application/json", ...signatureHeaders(params.secret, body) },
+					body,
+				});
+				const answer = (await response.json()) as { accepted?: number };
+				requestMs.push(performance.now() - sent);
+				requests++;
+				if (response.status === 202) accepted += answer.accepted ?? 0;
+				else failures[response.status] = (failures[response.status] ?? 0) + 1;
+			}
+		}),
+	);
+	const sendMs = performance.now() - started;
+	await control.mark("sent");
+	let onBoard = 0;
+	for (let waited = 0; waited < 60_000; waited += 20) {
+		onBoard = readBoard(holder.doc).mentions.length - before;
+		if (onBoard >= accepted) break;
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+	const boardMs = performance.now() - started;
+	control.log(`ingest: ${accepted} accepted in ${requests} requests; ${onBoard} on the board`);
+	holder.destroy();
+	return { accepted, requests, failures, requestMs, sendMs, boardMs, onBoard };
+};
+
+export default task;

@@ -1,0 +1,64 @@
+/**
+ * Scenario 9's reading of a Chromium trace: the CPU time the renderer's main thread spent
+ * on each frame. Wall-clock frame times (the Performance API) include the time the thread
+ * waited for a core; on a shared machine that dominates them, while thread time does not.
+ */
+import { readFile } from "node:fs/promises";
+
+interface TraceEvent {
+	name: string;
+	ph: string;
+	pid: number;
+	tid: number;
+	ts: number;
+	dur?: number;
+	/** Thread (CPU) time of a complete event, µs. */
+	tdur?: number;
+	args?: { name?: string };
+}
+
+/** Trace categories `frameCpuMs` needs. */
+export const FRAME_TRACE_CATEGORIES = ["devtools.timeline", "toplevel"];
+
+/**
+ * Main-thread CPU time per frame, ms: the thread time of every task from one frame's task
+ * (the one that ran its requestAnimationFrame callbacks) to the next one's.
+ */
+export async function frameCpuMs(path: string): Promise<number[]> {
+	const parsed = JSON.parse(await readFile(path, "utf8")) as
+		| TraceEvent[]
+		| { traceEvents: TraceEvent[] };
+	const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
+	const main = events.find(
+		(event) =>
+			event.ph === "M" && event.name === "thread_name" && event.args?.name === "CrRendererMain",
+	);
+	if (!main) return [];
+	const own = events.filter(
+		(event) => event.pid === main.pid && event.tid === main.tid && event.ph === "X",
+	);
+	const tasks = own
+		.filter((event) => event.name === "ThreadControllerImpl::RunTask")
+		.sort((a, b) => a.ts - b.ts);
+	const animationFrames = own
+		.filter((event) => event.name === "FireAnimationFrame")
+		.map((event) => event.ts)
+		.sort((a, b) => a - b);
+	let next = 0;
+	const frameStarts: number[] = [];
+	for (const task of tasks) {
+		const end = task.ts + (task.dur ?? 0);
+		while ((animationFrames[next] ?? Number.POSITIVE_INFINITY) < task.ts) next += 1;
+		if ((animationFrames[next] ?? Number.POSITIVE_INFINITY) <= end) frameStarts.push(task.ts);
+	}
+	const perFrame: number[] = new Array(Math.max(0, frameStarts.length - 1)).fill(0);
+	let frame = 0;
+	for (const task of tasks) {
+		while (frame < frameStarts.length - 1 && (frameStarts[frame + 1] as number) <= task.ts) {
+			frame += 1;
+		}
+		if (frame >= perFrame.length || task.ts < (frameStarts[0] as number)) continue;
+		perFrame[frame] = (perFrame[frame] as number) + (task.tdur ?? task.dur ?? 0) / 1000;
+	}
+	return perFrame;
+}
