@@ -4,11 +4,10 @@
  * breach one instance records reaches a moderator connected to the other at once.
  */
 import { readBreaches, readMention } from "@switchboard/domain";
-import { type Switchboard, startSwitchboard } from "@switchboard/server";
-import { createTestDatabase, type TestDatabase } from "@switchboard/storage/test-database";
-import { pino } from "pino";
+import type { Switchboard } from "@switchboard/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseConfig, connectProvider, makeMention, waitFor } from "./utils/test-server.ts";
+import { connectProvider, makeMention, waitFor } from "./utils/test-server.ts";
+import { startTwoInstances, type TwoInstances } from "./utils/two-instances.ts";
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -16,51 +15,36 @@ const MINUTE = 60_000;
 
 if (databaseUrl && redisUrl) {
 	describe("coverage across two instances", () => {
-		let database: TestDatabase;
+		const ORG = "coverage";
+		let two: TwoInstances;
 		let a: Switchboard;
 		let b: Switchboard;
-		const ids: Record<string, string> = {};
-		const tokens: Record<string, string> = {};
-		const ws = (instance: Switchboard) => `${instance.url.replace("http", "ws")}/sync`;
+		let tokens: Record<string, string>;
+		let ids: Record<string, string>;
+		const ws = (instance: Switchboard) => two.ws(instance);
 
 		beforeAll(async () => {
-			database = await createTestDatabase(databaseUrl);
-			const logger = pino({ level: "silent" });
-			a = await startSwitchboard(await baseConfig({ databaseUrl: database.url, redisUrl }), {
-				logger,
+			two = await startTwoInstances({
+				databaseUrl,
+				redisUrl,
+				orgId: ORG,
+				members: [
+					["Dana", "ambassador"],
+					["Sam", "ambassador"],
+					["Morgan", "moderator"],
+				],
 			});
-			b = await startSwitchboard(await baseConfig({ databaseUrl: database.url, redisUrl }), {
-				logger,
-			});
-			const { storage } = a;
-			await storage.createOrganisation({ id: "acme", name: "Acme" });
-			await storage.createBoard({ id: "main", orgId: "acme", name: "Acme mentions" });
-			for (const [name, role] of [
-				["Dana", "ambassador"],
-				["Sam", "ambassador"],
-				["Morgan", "moderator"],
-			] as const) {
-				const member = await storage.createMember({
-					orgId: "acme",
-					email: `${name.toLowerCase()}@acme.test`,
-					name,
-					role,
-					capacity: 3,
-					passwordHash: "unused",
-				});
-				ids[name] = member.id;
-				tokens[name] = await a.tokens.sign({ memberId: member.id, orgId: "acme", role, name });
-			}
+			({ a, b, tokens } = two);
+			({ ids } = two);
 		});
 
 		afterAll(async () => {
-			await Promise.all([a?.close(), b?.close()]);
-			await database?.drop();
+			await two?.close();
 		});
 
 		it("releases only what owners connected to no instance hold, and shows breaches everywhere", async () => {
 			const t0 = new Date();
-			const stored = await a.storage.insertMentions("acme", "main", [
+			const stored = await a.storage.insertMentions(ORG, "main", [
 				makeMention(1, { postedAt: t0.toISOString(), ingestedAt: t0.toISOString() }),
 				makeMention(2, { postedAt: t0.toISOString(), ingestedAt: t0.toISOString() }),
 				makeMention(3, {
@@ -70,12 +54,12 @@ if (databaseUrl && redisUrl) {
 				}),
 			]);
 			const [kept, released, late] = stored.map(({ mention }) => mention.id);
-			await a.board.publish("acme", "main", stored);
+			await a.board.publish(ORG, "main", stored);
 
 			// Dana works on instance A, Sam on B; the moderator watches on A.
-			const dana = await connectProvider(ws(a), "board/acme/main", tokens.Dana!);
-			const sam = await connectProvider(ws(b), "board/acme/main", tokens.Sam!);
-			const morgan = await connectProvider(ws(a), "board/acme/main", tokens.Morgan!);
+			const dana = await connectProvider(ws(a), `board/${ORG}/main`, tokens.Dana!);
+			const sam = await connectProvider(ws(b), `board/${ORG}/main`, tokens.Sam!);
+			const morgan = await connectProvider(ws(a), `board/${ORG}/main`, tokens.Morgan!);
 			expect(await dana.commands.send({ name: "claim", args: { mentionId: kept! } })).toMatchObject(
 				{ type: "ack" },
 			);
@@ -90,7 +74,7 @@ if (databaseUrl && redisUrl) {
 			);
 			// B saw Sam leave; A still holds Dana's connection.
 			for (let i = 0; ; i++) {
-				const rows = await b.storage.listPresence("acme");
+				const rows = await b.storage.listPresence(ORG);
 				if (rows.some((r) => r.memberId === ids.Sam && r.connections === 0)) break;
 				if (i > 200) throw new Error("Sam's disconnect was not recorded");
 				await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,60 +1,41 @@
 /**
- * Presence across two instances: the `onAwarenessUpdate` hook, which the Redis extension
- * publishes from, still runs after Switchboard replaced Hocuspocus' listener with a lazy
- * one, and the other instance's relay passes what Redis brings on to its sockets.
+ * Presence across two instances: the Redis extension publishes what one instance's clients
+ * say, and the other instance's relay passes it on to its sockets.
  */
 import { boardDocumentName } from "@switchboard/domain";
-import { type Switchboard, startSwitchboard } from "@switchboard/server";
-import { createTestDatabase, type TestDatabase } from "@switchboard/storage/test-database";
-import { pino } from "pino";
+import type { Switchboard } from "@switchboard/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseConfig, connectProvider, waitFor } from "./utils/test-server.ts";
+import { connectProvider, waitFor } from "./utils/test-server.ts";
+import { startTwoInstances, type TwoInstances } from "./utils/two-instances.ts";
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
 
 if (databaseUrl && redisUrl) {
 	describe("presence across two instances", () => {
-		let database: TestDatabase;
+		const ORG = "presence";
+		const board = boardDocumentName(ORG, "main");
+		let two: TwoInstances;
 		let a: Switchboard;
 		let b: Switchboard;
-		const tokens: Record<string, string> = {};
-		const ws = (instance: Switchboard) => `${instance.url.replace("http", "ws")}/sync`;
-		const board = boardDocumentName("acme", "main");
+		let tokens: Record<string, string>;
+		const ws = (instance: Switchboard) => two.ws(instance);
 
 		beforeAll(async () => {
-			database = await createTestDatabase(databaseUrl);
-			const logger = pino({ level: "silent" });
-			a = await startSwitchboard(await baseConfig({ databaseUrl: database.url, redisUrl }), {
-				logger,
+			two = await startTwoInstances({
+				databaseUrl,
+				redisUrl,
+				orgId: ORG,
+				members: [
+					["Dana", "ambassador"],
+					["Sam", "ambassador"],
+				],
 			});
-			b = await startSwitchboard(await baseConfig({ databaseUrl: database.url, redisUrl }), {
-				logger,
-			});
-			await a.storage.createOrganisation({ id: "acme", name: "Acme" });
-			await a.storage.createBoard({ id: "main", orgId: "acme", name: "Acme mentions" });
-			for (const name of ["Dana", "Sam"]) {
-				const member = await a.storage.createMember({
-					orgId: "acme",
-					email: `${name.toLowerCase()}@acme.test`,
-					name,
-					role: "ambassador",
-					capacity: 3,
-					passwordHash: "unused",
-				});
-				tokens[name] = await a.tokens.sign({
-					memberId: member.id,
-					orgId: "acme",
-					role: "ambassador",
-					name,
-				});
-			}
+			({ a, b, tokens } = two);
 		});
 
 		afterAll(async () => {
-			await a?.close();
-			await b?.close();
-			await database?.drop();
+			await two?.close();
 		});
 
 		it("shows a person on one instance to a person on the other", async () => {

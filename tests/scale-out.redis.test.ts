@@ -3,54 +3,37 @@
  * they share PostgreSQL and exchange document updates through Redis.
  */
 import { draftDocumentName, readMention } from "@switchboard/domain";
-import { type Switchboard, startSwitchboard } from "@switchboard/server";
-import { createTestDatabase, type TestDatabase } from "@switchboard/storage/test-database";
-import { pino } from "pino";
+import type { Switchboard } from "@switchboard/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseConfig, connectProvider, makeMention, waitFor } from "./utils/test-server.ts";
+import { connectProvider, makeMention, waitFor } from "./utils/test-server.ts";
+import { startTwoInstances, type TwoInstances } from "./utils/two-instances.ts";
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
 
 if (databaseUrl && redisUrl) {
 	describe("two instances sharing PostgreSQL and Redis", () => {
-		let database: TestDatabase;
+		const ORG = "scaleout";
+		let two: TwoInstances;
 		let a: Switchboard;
 		let b: Switchboard;
-		const tokens: Record<string, string> = {};
+		let tokens: Record<string, string>;
 		let mentionIds: string[] = [];
-		const ws = (instance: Switchboard) => `${instance.url.replace("http", "ws")}/sync`;
+		const ws = (instance: Switchboard) => two.ws(instance);
 
 		beforeAll(async () => {
-			database = await createTestDatabase(databaseUrl);
-			const logger = pino({ level: "silent" });
-			a = await startSwitchboard(await baseConfig({ databaseUrl: database.url, redisUrl }), {
-				logger,
+			two = await startTwoInstances({
+				databaseUrl,
+				redisUrl,
+				orgId: ORG,
+				members: [
+					["Dana", "ambassador"],
+					["Sam", "ambassador"],
+				],
 			});
-			b = await startSwitchboard(await baseConfig({ databaseUrl: database.url, redisUrl }), {
-				logger,
-			});
-			const { storage } = a;
-			await storage.createOrganisation({ id: "acme", name: "Acme" });
-			await storage.createBoard({ id: "main", orgId: "acme", name: "Acme mentions" });
-			for (const name of ["Dana", "Sam"]) {
-				const member = await storage.createMember({
-					orgId: "acme",
-					email: `${name.toLowerCase()}@acme.test`,
-					name,
-					role: "ambassador",
-					capacity: 3,
-					passwordHash: "unused",
-				});
-				tokens[name] = await a.tokens.sign({
-					memberId: member.id,
-					orgId: "acme",
-					role: "ambassador",
-					name,
-				});
-			}
-			const stored = await storage.insertMentions(
-				"acme",
+			({ a, b, tokens } = two);
+			const stored = await a.storage.insertMentions(
+				ORG,
 				"main",
 				[0, 1, 2].map((i) => makeMention(i)),
 			);
@@ -58,13 +41,12 @@ if (databaseUrl && redisUrl) {
 		});
 
 		afterAll(async () => {
-			await Promise.all([a?.close(), b?.close()]);
-			await database?.drop();
+			await two?.close();
 		});
 
 		it("shows a claim made on one instance to a client of the other", async () => {
-			const dana = await connectProvider(ws(a), "board/acme/main", tokens.Dana!);
-			const sam = await connectProvider(ws(b), "board/acme/main", tokens.Sam!);
+			const dana = await connectProvider(ws(a), `board/${ORG}/main`, tokens.Dana!);
+			const sam = await connectProvider(ws(b), `board/${ORG}/main`, tokens.Sam!);
 			const id = mentionIds[0]!;
 			expect(await dana.commands.send({ name: "claim", args: { mentionId: id } })).toMatchObject({
 				type: "ack",
@@ -79,8 +61,8 @@ if (databaseUrl && redisUrl) {
 		});
 
 		it("lets exactly one of two members on different instances claim a conversation", async () => {
-			const dana = await connectProvider(ws(a), "board/acme/main", tokens.Dana!);
-			const sam = await connectProvider(ws(b), "board/acme/main", tokens.Sam!);
+			const dana = await connectProvider(ws(a), `board/${ORG}/main`, tokens.Dana!);
+			const sam = await connectProvider(ws(b), `board/${ORG}/main`, tokens.Sam!);
 			const id = mentionIds[1]!;
 			const answers = await Promise.all([
 				dana.commands.send({ name: "claim", args: { mentionId: id } }),
@@ -95,7 +77,7 @@ if (databaseUrl && redisUrl) {
 		});
 
 		it("merges a draft co-edited through both instances", async () => {
-			const name = draftDocumentName("acme", mentionIds[2]!);
+			const name = draftDocumentName(ORG, mentionIds[2]!);
 			const dana = await connectProvider(ws(a), name, tokens.Dana!);
 			const sam = await connectProvider(ws(b), name, tokens.Sam!);
 			dana.doc.getText("body").insert(0, "From instance A. ");

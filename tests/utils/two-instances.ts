@@ -1,0 +1,66 @@
+/**
+ * Two in-process Switchboard instances sharing one fresh PostgreSQL database and Redis,
+ * with an organisation, its board and members. Redis channels are named after documents
+ * and documents after the organisation, so each test file passes an organisation of its
+ * own: files running at the same time then never see each other's updates.
+ */
+import type { Role } from "@switchboard/domain";
+import { type Switchboard, startSwitchboard } from "@switchboard/server";
+import { createTestDatabase, type TestDatabase } from "@switchboard/storage/test-database";
+import { pino } from "pino";
+import { baseConfig } from "./test-server.ts";
+
+export interface TwoInstances {
+	database: TestDatabase;
+	a: Switchboard;
+	b: Switchboard;
+	/** Member ids by name. */
+	ids: Record<string, string>;
+	/** Tokens by member name. */
+	tokens: Record<string, string>;
+	/** The sync endpoint of an instance. */
+	ws(instance: Switchboard): string;
+	close(): Promise<void>;
+}
+
+export async function startTwoInstances(options: {
+	databaseUrl: string;
+	redisUrl: string;
+	orgId: string;
+	members: readonly (readonly [name: string, role: Role])[];
+}): Promise<TwoInstances> {
+	const { orgId } = options;
+	const database = await createTestDatabase(options.databaseUrl);
+	const logger = pino({ level: "silent" });
+	const config = { databaseUrl: database.url, redisUrl: options.redisUrl };
+	const a = await startSwitchboard(await baseConfig(config), { logger });
+	const b = await startSwitchboard(await baseConfig(config), { logger });
+	await a.storage.createOrganisation({ id: orgId, name: "Acme" });
+	await a.storage.createBoard({ id: "main", orgId, name: "Acme mentions" });
+	const ids: Record<string, string> = {};
+	const tokens: Record<string, string> = {};
+	for (const [name, role] of options.members) {
+		const member = await a.storage.createMember({
+			orgId,
+			email: `${name.toLowerCase()}@${orgId}.test`,
+			name,
+			role,
+			capacity: 3,
+			passwordHash: "unused",
+		});
+		ids[name] = member.id;
+		tokens[name] = await a.tokens.sign({ memberId: member.id, orgId, role, name });
+	}
+	return {
+		database,
+		a,
+		b,
+		ids,
+		tokens,
+		ws: (instance) => `${instance.url.replace("http", "ws")}/sync`,
+		async close() {
+			await Promise.all([a.close(), b.close()]);
+			await database.drop();
+		},
+	};
+}
