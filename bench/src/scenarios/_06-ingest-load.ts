@@ -3,7 +3,7 @@
  * team does), and `concurrency` senders post signed batches of mentions for `seconds`.
  * Afterwards it waits until the board shows every accepted mention.
  */
-import { createHmac } from "node:crypto";
+import { signatureHeaders } from "@switchboard/connectors";
 import { readBoard } from "@switchboard/domain";
 import { connectClient } from "../lib/clients.ts";
 import type { LoadTask } from "../lib/load.ts";
@@ -35,20 +35,6 @@ export interface IngestResult {
 	boardMs: number;
 	/** Mentions on the board at the end. */
 	onBoard: number;
-}
-
-/**
- * The signature headers of @switchboard/connectors (signature.ts): HMAC-SHA256 with the
- * source's secret over `${timestamp}.${body}`. (The bench package does not depend on
- * the connectors package.)
- */
-function signatureHeaders(secret: string, body: string): Record<string, string> {
-	const timestamp = Math.floor(Date.now() / 1000);
-	const mac = createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex");
-	return {
-		"x-switchboard-timestamp": String(timestamp),
-		"x-switchboard-signature": `sha256=${mac}`,
-	};
 }
 
 function mention(run: string, i: number) {

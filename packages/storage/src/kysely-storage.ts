@@ -53,7 +53,7 @@ import {
 	toOrganisation,
 	toStoredMention,
 } from "./rows.ts";
-import type { Database, MentionsTable } from "./schema.ts";
+import type { Database, MembersTable, MentionsTable } from "./schema.ts";
 import type {
 	CommandOutcome,
 	DocumentUpdate,
@@ -624,17 +624,7 @@ export class KyselyStorage extends IntegrationStore implements Storage {
 		// decide() is synchronous, so everything it may ask is loaded first: the locked
 		// members, the current owner (for "already claimed by …"), and the open counts of
 		// the members it may add a conversation to.
-		const members = new Map(locked.map((row) => [row.id, toMember(row)]));
-		const ownerId = mention?.owner?.memberId;
-		if (ownerId !== undefined && !members.has(ownerId)) {
-			const ownerRow = await trx
-				.selectFrom("members")
-				.selectAll()
-				.where("org_id", "=", orgId)
-				.where("id", "=", ownerId)
-				.executeTakeFirst();
-			if (ownerRow) members.set(ownerRow.id, toMember(ownerRow));
-		}
+		const members = await this.#withOwner(trx, orgId, locked, mention?.owner?.memberId);
 		const openCounts = await this.#openOwnedCounts(trx, [...members.keys()]);
 		// Only recording a reply asks whether the board's rules want an approval first.
 		const approval =
@@ -814,16 +804,7 @@ export class KyselyStorage extends IntegrationStore implements Storage {
 				.executeTakeFirst();
 			if (seen) return reject("invalid_transition", "The owner is back.");
 		}
-		const members = new Map(locked.map((row) => [row.id, toMember(row)]));
-		if (ownerId !== null && !members.has(ownerId)) {
-			const ownerRow = await trx
-				.selectFrom("members")
-				.selectAll()
-				.where("org_id", "=", orgId)
-				.where("id", "=", ownerId)
-				.executeTakeFirst();
-			if (ownerRow) members.set(ownerRow.id, toMember(ownerRow));
-		}
+		const members = await this.#withOwner(trx, orgId, locked, ownerId);
 		const openCounts = await this.#openOwnedCounts(trx, [...members.keys()]);
 		const actor = systemActor(orgId);
 		const decision = decide(command, {
@@ -906,6 +887,26 @@ export class KyselyStorage extends IntegrationStore implements Storage {
 			.forNoKeyUpdate()
 			.skipLocked()
 			.executeTakeFirst();
+	}
+
+	/** The locked members by id, and the conversation's current owner among them. */
+	async #withOwner(
+		trx: Transaction<Database>,
+		orgId: string,
+		locked: Selectable<MembersTable>[],
+		ownerId: string | null | undefined,
+	): Promise<Map<string, Member>> {
+		const members = new Map(locked.map((row) => [row.id, toMember(row)]));
+		if (ownerId != null && !members.has(ownerId)) {
+			const ownerRow = await trx
+				.selectFrom("members")
+				.selectAll()
+				.where("org_id", "=", orgId)
+				.where("id", "=", ownerId)
+				.executeTakeFirst();
+			if (ownerRow) members.set(ownerRow.id, toMember(ownerRow));
+		}
+		return members;
 	}
 
 	/** Conversations each member owns that count against capacity (0 for none). */

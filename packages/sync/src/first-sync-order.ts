@@ -105,13 +105,6 @@ export class FirstSyncOrder {
 		this.held.clear();
 	}
 
-	/** Frames waiting, for tests. */
-	get holding(): number {
-		let count = 0;
-		for (const held of this.held.values()) count += held.frames.length;
-		return count;
-	}
-
 	private hold(address: string, frame: Uint8Array): void {
 		let held = this.held.get(address);
 		if (!held) {
