@@ -117,7 +117,7 @@ describe("signed webhook source", () => {
 		url: `https://forum.example/t/${externalId}`,
 		author: { handle: "jo", name: "Jo", reach: 42 },
 		text,
-		postedAt: "2026-11-26T08:00:00Z",
+		postedAt: new Date(Date.now() - 3_600_000).toISOString(),
 	});
 
 	function post(body: string, headers: Record<string, string>, id = sourceId) {

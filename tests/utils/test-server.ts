@@ -74,8 +74,14 @@ export async function baseConfig(overrides: Partial<Config> = {}): Promise<Confi
 	};
 }
 
+/**
+ * Seeded mentions are posted an hour before the test run started, one second apart, so that
+ * windows relative to now (reports, SLA clocks) hold them whatever day the suite runs.
+ */
+const SEED_EPOCH = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
+
 export function makeMention(i: number, overrides: Record<string, unknown> = {}) {
-	const postedAt = new Date(Date.UTC(2026, 10, 26, 8, 0, i)).toISOString();
+	const postedAt = new Date(SEED_EPOCH + i * 1000).toISOString();
 	return {
 		network: "twitter" as const,
 		externalId: `tweet-${i}`,

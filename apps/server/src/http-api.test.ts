@@ -50,7 +50,7 @@ async function startServer(): Promise<Running> {
 }
 
 function mention(externalId: string): NewMention {
-	const postedAt = new Date(Date.UTC(2026, 10, 26, 8, 0, 0)).toISOString();
+	const postedAt = new Date(Date.now() - 3_600_000).toISOString();
 	return {
 		network: "twitter",
 		externalId,
