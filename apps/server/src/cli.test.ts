@@ -11,11 +11,9 @@ import { openStorage } from "@switchboard/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const cli = fileURLToPath(new URL("./cli.ts", import.meta.url));
-const dataset = process.env.SWITCHBOARD_SHARED_DIR
-	? join(process.env.SWITCHBOARD_SHARED_DIR, "data", "twitter-care-conversations.json")
-	: fileURLToPath(
-			new URL("../../../../shared/data/twitter-care-conversations.json", import.meta.url),
-		);
+const dataset = fileURLToPath(
+	new URL("../../../demo/twitter-care-conversations.json", import.meta.url),
+);
 
 let dataDir: string;
 

@@ -29,7 +29,7 @@ describe("loadConfig", () => {
 			demo: true,
 			logLevel: "info",
 		});
-		// The default demo folder holds the shared dataset.
+		// The default demo folder is the repository's own, with the dataset in it.
 		expect(existsSync(join(config.demoDataDir, "twitter-care-conversations.json"))).toBe(true);
 	});
 

@@ -22,7 +22,7 @@ export interface Config {
 	secret: string;
 	/** Seed the demo organisations into an empty database. @default true */
 	demo: boolean;
-	/** Folder with the shared demo data. @default "../shared/data" next to the repository */
+	/** Folder with the demo dataset. @default the repository's `demo/` */
 	demoDataDir: string;
 	/** Folder with the built web client, served at `/` when it exists. */
 	webDir: string | undefined;
@@ -112,7 +112,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 		redisUrl: e.REDIS_URL,
 		secret: e.SWITCHBOARD_SECRET ?? (await readOrCreateSecret(dataDir)),
 		demo: e.SWITCHBOARD_DEMO === "1" || e.SWITCHBOARD_DEMO === "true",
-		demoDataDir: resolve(cwd, e.SWITCHBOARD_DEMO_DATA ?? join(repoRoot, "../shared/data")),
+		demoDataDir: resolve(cwd, e.SWITCHBOARD_DEMO_DATA ?? join(repoRoot, "demo")),
 		webDir: resolve(cwd, e.SWITCHBOARD_WEB_DIR ?? join(repoRoot, "apps/web/dist")),
 		logLevel: e.LOG_LEVEL,
 		allowedOrigins: e.ALLOWED_ORIGINS ?? [],

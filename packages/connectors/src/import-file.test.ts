@@ -1,13 +1,10 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { guessImportFormat, parseImportFile } from "./import-file.ts";
 
 const now = new Date("2026-11-26T10:00:00.000Z");
 
-const datasetPath = process.env.SWITCHBOARD_SHARED_DIR
-	? join(process.env.SWITCHBOARD_SHARED_DIR, "data", "twitter-care-conversations.json")
-	: new URL("../../../../shared/data/twitter-care-conversations.json", import.meta.url);
+const datasetPath = new URL("../../../demo/twitter-care-conversations.json", import.meta.url);
 
 describe("JSON import", () => {
 	it("imports the good rows and names the line and field of each bad one", () => {
@@ -116,9 +113,7 @@ describe("Twitter care dataset import", () => {
 describe("guessImportFormat", () => {
 	it("goes by the file name", () => {
 		expect(guessImportFormat("/tmp/a.CSV")).toBe("csv");
-		expect(guessImportFormat("../shared/data/twitter-care-conversations.json")).toBe(
-			"twitter-care",
-		);
+		expect(guessImportFormat("demo/twitter-care-conversations.json")).toBe("twitter-care");
 		expect(guessImportFormat("mentions.json")).toBe("json");
 	});
 });

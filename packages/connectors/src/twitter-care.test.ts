@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { isAppError, MentionContentSchema, Priorities } from "@switchboard/domain";
 import * as v from "valibot";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -11,10 +10,7 @@ import {
 	twitterCareToMentions,
 } from "./twitter-care.ts";
 
-/** shared/ is the repository's sibling; SWITCHBOARD_SHARED_DIR points elsewhere when it is not. */
-const datasetPath = process.env.SWITCHBOARD_SHARED_DIR
-	? join(process.env.SWITCHBOARD_SHARED_DIR, "data", "twitter-care-conversations.json")
-	: new URL("../../../../shared/data/twitter-care-conversations.json", import.meta.url);
+const datasetPath = new URL("../../../demo/twitter-care-conversations.json", import.meta.url);
 
 const HOUR = 3_600_000;
 const now = new Date("2026-05-20T12:00:00.000Z");

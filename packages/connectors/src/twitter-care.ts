@@ -1,6 +1,6 @@
 /**
  * Real customer-care conversations held on Twitter (IBM's "Twitter Conversations Dataset for
- * Conversational Document Prediction", see shared/data/README.md) as a mention source: parsed
+ * Conversational Document Prediction", see demo/README.md) as a mention source: parsed
  * with a schema, then replayed onto the hours before `now` so a demo board looks live.
  */
 import { readFile } from "node:fs/promises";
