@@ -37,6 +37,7 @@ function mention(id: string, overrides: Partial<BoardMention> = {}): BoardMentio
 		review: null,
 		reply: null,
 		snoozedUntil: null,
+		approvalRequired: false,
 		updatedAt: at(0),
 		pending: [],
 		...overrides,

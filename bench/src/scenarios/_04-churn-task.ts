@@ -13,11 +13,13 @@ import {
 	boardDocumentName,
 	type MentionStatus,
 	type MentionWork,
+	mentionContent,
+	mentionWork,
 	readBoard,
 	writeMentions,
 	writeWork,
 } from "@switchboard/domain";
-import { openStorage, type StoredMention } from "@switchboard/storage";
+import { openStorage } from "@switchboard/storage";
 import * as Y from "yjs";
 import type { LoadTask } from "../lib/load.ts";
 import { BENCH_ORG } from "../lib/seed.ts";
@@ -47,17 +49,6 @@ export interface ChurnResult {
 
 const STATUSES: MentionStatus[] = ["claimed", "drafting", "in_review", "new", "escalated"];
 
-function contentOf({ mention }: StoredMention) {
-	const { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt, ...content } =
-		mention;
-	return content;
-}
-
-function workOf({ mention }: StoredMention): MentionWork {
-	const { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt } = mention;
-	return { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt };
-}
-
 /** The change number `i`: which mention, and its new status and owner. */
 function change(i: number, mentions: number, memberIds: string[]) {
 	// A fixed multiplicative walk: every mention is hit, in an order without locality.
@@ -86,13 +77,17 @@ const task: LoadTask<ChurnParams, ChurnResult> = async (params, control) => {
 		const memberIds = (await storage.listMembers(BENCH_ORG)).map((member) => member.id);
 		const count = stored.length;
 		const revs = stored.map(({ rev }) => rev);
-		const works = stored.map(workOf);
+		const works = stored.map(({ mention }) => mentionWork(mention));
 
 		// Switchboard's board, written as the projector writes it.
 		const doc = new Y.Doc();
 		writeMentions(
 			doc,
-			stored.map((item) => ({ content: contentOf(item), work: workOf(item), rev: item.rev })),
+			stored.map((item) => ({
+				content: mentionContent(item.mention),
+				work: mentionWork(item.mention),
+				rev: item.rev,
+			})),
 		);
 		control.log(`board: ${count} mentions; ${params.changes} changes`);
 		let started = performance.now();

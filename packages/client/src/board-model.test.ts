@@ -2,6 +2,8 @@ import {
 	type Mention,
 	type MentionContent,
 	type MentionWork,
+	mentionContent,
+	mentionWork,
 	readBoard,
 	removeBreaches,
 	removeMember,
@@ -20,8 +22,7 @@ import { at, card, mention } from "./test-fixtures.ts";
 const SERVER = { source: "server" } as const;
 
 function split(m: Mention): [MentionContent, MentionWork] {
-	const { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt, ...content } = m;
-	return [content, { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt }];
+	return [mentionContent(m), mentionWork(m)];
 }
 
 /** A server doc whose every update reaches the client doc, as the provider would deliver it. */

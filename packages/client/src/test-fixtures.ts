@@ -47,6 +47,7 @@ export function mention(id: string, overrides: Partial<Mention> = {}): Mention {
 		review: null,
 		reply: null,
 		snoozedUntil: null,
+		approvalRequired: false,
 		updatedAt: T0,
 		...overrides,
 	};

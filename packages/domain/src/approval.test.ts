@@ -7,8 +7,9 @@ import {
 	reviewStanding,
 } from "./approval.ts";
 import { draftHash } from "./draft-doc.ts";
-import { type DecisionContext, decide } from "./lifecycle.ts";
+import { type Decision, type DecisionContext, decide } from "./lifecycle.ts";
 import type { ApprovalRules, Member, Mention, Review } from "./model.ts";
+import type { Command } from "./protocol.ts";
 import { at, makeMember, makeMention } from "./test-fixtures.ts";
 
 const HASH_A = draftHash("We are sorry, a fix is on its way.");
@@ -134,5 +135,84 @@ describe("decide with approval rules", () => {
 			ok: true,
 			work: { status: "in_review", review: { state: "requested", hash: HASH_B } },
 		});
+	});
+});
+
+describe("approval that cannot be walked around", () => {
+	/** Run commands one after another on one mention, as the server would store them. */
+	function sequence(start: Mention, steps: [Member, Command][]): Decision[] {
+		let mention = start;
+		return steps.map(([actor, command]) => {
+			const decision = decide(command, context(actor, mention, rules));
+			if (decision.ok) mention = { ...mention, ...decision.work };
+			return decision;
+		});
+	}
+	const setPriority = (priority: Mention["priority"]): Command => ({
+		name: "setPriority",
+		args: { mentionId: "m1", priority },
+	});
+	const tag = (add: string[], remove: string[]): Command => ({
+		name: "tag",
+		args: { mentionId: "m1", add, remove },
+	});
+
+	it("keeps needing approval after the owner lowers the priority", () => {
+		const [lowered, reply] = sequence(ownedBy("dana", { priority: "high" }), [
+			[dana, setPriority("low")],
+			[dana, replied(HASH_A)],
+		]);
+		expect(lowered).toMatchObject({ ok: true, work: { priority: "low", approvalRequired: true } });
+		expect(reply).toMatchObject({ ok: false, code: "invalid_transition" });
+		if (reply && !reply.ok) expect(reply.message).toContain("matched it earlier");
+	});
+
+	it("keeps needing approval after the tag is removed, or the new member hands it on", () => {
+		const [untagged, reply] = sequence(ownedBy("dana", { tags: ["legal"] }), [
+			[dana, tag([], ["legal"])],
+			[dana, replied(HASH_A)],
+		]);
+		expect(untagged).toMatchObject({ ok: true, work: { tags: [], approvalRequired: true } });
+		expect(reply).toMatchObject({ ok: false, code: "invalid_transition" });
+
+		const [handedOn, fromDana] = sequence(ownedBy("newbie"), [
+			[newbie, { name: "handoff", args: { mentionId: "m1", to: "dana" } }],
+			[dana, replied(HASH_A)],
+		]);
+		expect(handedOn).toMatchObject({ ok: true, work: { owner: { memberId: "dana" } } });
+		expect(fromDana).toMatchObject({ ok: false, code: "invalid_transition" });
+	});
+
+	it("lets the reply through once a moderator approved exactly the text sent", () => {
+		const decisions = sequence(ownedBy("dana", { tags: ["legal"] }), [
+			[dana, tag([], ["legal"])],
+			[dana, { name: "submitForReview", args: { mentionId: "m1", hash: HASH_A } }],
+			[mo, { name: "approve", args: { mentionId: "m1", hash: HASH_A } }],
+			[dana, replied(HASH_B)],
+			[dana, replied(HASH_A)],
+		]);
+		expect(decisions.map((d) => (d.ok ? "ok" : d.code))).toEqual([
+			"ok",
+			"ok",
+			"ok",
+			"stale_hash",
+			"ok",
+		]);
+	});
+
+	it("lets only the owner or a moderator change an owned conversation's tags and priority", () => {
+		const owned = ownedBy("dana", { tags: ["legal"] });
+		expect(decide(tag([], ["legal"]), context(newbie, owned, rules))).toMatchObject({
+			ok: false,
+			code: "not_owner",
+		});
+		expect(decide(setPriority("low"), context(newbie, owned, rules))).toMatchObject({
+			ok: false,
+			code: "not_owner",
+		});
+		expect(decide(tag(["press"], []), context(mo, owned, rules)).ok).toBe(true);
+		// Nobody owns it yet: anyone sorts it, as before.
+		const unowned = makeMention({ id: "m1", tags: ["billing"] });
+		expect(decide(tag(["outage"], []), context(newbie, unowned, rules)).ok).toBe(true);
 	});
 });

@@ -2,6 +2,8 @@
  * Approvals. Rules (board settings) say which conversations need a moderator's approval
  * before their reply is recorded; an approval names the SHA-256 of the draft text it
  * approved, so it applies to that text only: once the draft changes, it no longer does.
+ * The need sticks: once a rule matched, the work state records `approvalRequired`, so
+ * lowering the priority or removing the tag afterwards does not walk around it.
  */
 import type { ApprovalRules, Mention, Review } from "./model.ts";
 
@@ -35,6 +37,17 @@ export function approvalReasons(
 		reasons.push({ kind: "new_member", memberId: owner });
 	}
 	return reasons;
+}
+
+/**
+ * Whether a conversation needs approval: a rule matches it now, or one matched before
+ * (recorded in its work state).
+ */
+export function needsApproval(
+	mention: Pick<Mention, "priority" | "tags" | "owner" | "approvalRequired">,
+	rules: ApprovalRules,
+): boolean {
+	return mention.approvalRequired || approvalReasons(mention, rules).length > 0;
 }
 
 /** A reason in words: "high priority", "tagged legal", "Dana is new". */
@@ -101,13 +114,16 @@ export type ApprovalBlock = { code: "invalid_transition" | "stale_hash"; message
  * that needs approval must be approved, for exactly that text.
  */
 export function approvalBlock(
-	mention: Pick<Mention, "priority" | "tags" | "owner" | "status" | "review">,
+	mention: Pick<Mention, "priority" | "tags" | "owner" | "status" | "review" | "approvalRequired">,
 	rules: ApprovalRules,
 	hash: string | null,
 ): ApprovalBlock {
+	if (!needsApproval(mention, rules)) return null;
 	const reasons = approvalReasons(mention, rules);
-	if (reasons.length === 0) return null;
-	const why = reasons.map((reason) => describeApprovalReason(reason)).join(", ");
+	const why =
+		reasons.length > 0
+			? reasons.map((reason) => describeApprovalReason(reason)).join(", ")
+			: "an approval rule matched it earlier";
 	if (mention.status !== "approved" || mention.review?.state !== "approved") {
 		return {
 			code: "invalid_transition",

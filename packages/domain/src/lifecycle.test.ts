@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { equalityDeep } from "lib0/function";
 import { describe, expect, it } from "vitest";
+import { approvalReasons } from "./approval.ts";
 import { draftHash } from "./draft-doc.ts";
 import {
 	type Decision,
@@ -11,6 +12,7 @@ import {
 } from "./lifecycle.ts";
 import {
 	type Activity,
+	type ApprovalRules,
 	countsAgainstCapacity,
 	DONE_STATUSES,
 	type Member,
@@ -501,7 +503,13 @@ const MEMBER_IDS = Array.from({ length: 8 }, (_, i) => `p${i}`);
 const STEP_MINUTES = 5;
 
 /** What the server does with one command: load, decide, store, log. */
-function execute(world: World, actorId: string, command: Command, now: string) {
+function execute(
+	world: World,
+	actorId: string,
+	command: Command,
+	now: string,
+	approval?: ApprovalRules,
+) {
 	const actor = world.members.get(actorId) as Member;
 	const targetId = targetMentionId(command);
 	const mention =
@@ -521,6 +529,7 @@ function execute(world: World, actorId: string, command: Command, now: string) {
 		mention,
 		member: (id) => world.members.get(id),
 		openOwnedCount,
+		...(approval ? { approval } : {}),
 	});
 	if (decision.ok && mention) {
 		world.mentions.set(decision.mentionId, { ...mention, ...decision.work });
@@ -798,6 +807,104 @@ describe("lifecycle properties", () => {
 		// a property over commands that are always refused would prove little.
 		expect([...outcomes.keys()].sort()).toEqual([...COMMAND_NAMES].sort());
 		expect([...outcomes].filter(([, c]) => c.ok === 0).map(([name]) => name)).toEqual([]);
+	});
+
+	it("never record a reply to a conversation that needed approval without approval of that text", () => {
+		const rules: ApprovalRules = { priorities: ["high"], tags: ["legal"], newMembers: ["p2"] };
+		// The walk-arounds: lower the priority, drop the tag, hand on; and replies that name
+		// a text (approved or not) as often as ones that name none.
+		const approvalCommandArb = fc.oneof(
+			{ weight: 4, arbitrary: commandArb },
+			often(
+				fc.record({
+					name: fc.constant("markReplied" as const),
+					args: fc.record(
+						{ mentionId, url: fc.constant("https://social.example/@org/1"), hash },
+						{ requiredKeys: ["mentionId", "url"] },
+					),
+				}),
+			),
+			often(
+				fc.record({
+					name: fc.constant("tag" as const),
+					args: fc.record({
+						mentionId,
+						add: fc.subarray(["legal", "billing"]),
+						remove: fc.subarray(["legal", "billing"]),
+					}),
+				}),
+			),
+			often(
+				fc.record({
+					name: fc.constant("setPriority" as const),
+					args: fc.record({ mentionId, priority: fc.constantFrom(...Priorities) }),
+				}),
+			),
+		);
+		const approvalStepArb = fc.record({
+			actor: fc.oneof(
+				{ weight: 4, arbitrary: fc.constantFrom(...MEMBER_IDS.slice(0, 3)) },
+				{ weight: 2, arbitrary: fc.constantFrom(...MEMBER_IDS) },
+			),
+			command: approvalCommandArb,
+			focus: fc.constantFrom<Focus>(...Focus),
+			pick: fc.nat(),
+		});
+		let guardedReplies = 0;
+		fc.assert(
+			fc.property(
+				fc.array(memberArb, { minLength: 8, maxLength: 8 }),
+				fc.array(
+					fc.record({
+						priority: fc.constantFrom(...Priorities),
+						language: fc.constant(null),
+						tags: fc.subarray(["legal", "billing"]),
+					}),
+					{ minLength: 20, maxLength: 20 },
+				),
+				fc.array(approvalStepArb, { minLength: 1, maxLength: 200, size: "max" }),
+				(memberSpecs, mentionSpecs, steps) => {
+					const world = createWorld(memberSpecs, mentionSpecs);
+					// The model: which conversations a rule has matched so far, and which texts a
+					// moderator approved for each.
+					const needed = new Set<string>();
+					const approved = new Map<string, Set<string>>();
+					const observe = () => {
+						for (const m of world.mentions.values()) {
+							if (approvalReasons(m, rules).length > 0) needed.add(m.id);
+						}
+					};
+					observe();
+					for (const [index, generated] of steps.entries()) {
+						const command = retarget(world, generated);
+						const step = `step ${index}, ${generated.actor} ${command.name} ${JSON.stringify(command.args)}`;
+						const { decision } = execute(
+							world,
+							generated.actor,
+							command,
+							at(index * STEP_MINUTES),
+							rules,
+						);
+						if (decision.ok && command.name === "approve") {
+							const texts = approved.get(decision.mentionId) ?? new Set();
+							approved.set(decision.mentionId, texts.add(command.args.hash));
+						}
+						if (decision.ok && command.name === "markReplied" && needed.has(decision.mentionId)) {
+							guardedReplies++;
+							const sent = decision.work.reply?.hash ?? null;
+							check(
+								sent !== null && (approved.get(decision.mentionId)?.has(sent) ?? false),
+								() => `${step}: replied without an approval of the text ${sent}`,
+							);
+						}
+						observe();
+					}
+				},
+			),
+			{ numRuns: 100 },
+		);
+		// Some guarded conversations were replied to, after approval: the property bites.
+		expect(guardedReplies).toBeGreaterThan(0);
 	});
 
 	it("generates only commands that the protocol accepts", () => {

@@ -3,7 +3,7 @@
  * what it touches, decide the new state or why not. Pure: the server loads the state
  * inside a database transaction, calls `decide`, and stores what it returns.
  */
-import { approvalBlock } from "./approval.ts";
+import { approvalBlock, NO_APPROVAL_RULES, needsApproval } from "./approval.ts";
 import {
 	type ApprovalRules,
 	countsAgainstCapacity,
@@ -11,6 +11,7 @@ import {
 	type Mention,
 	type MentionStatus,
 	type MentionWork,
+	mentionWork,
 	type Priority,
 	type Role,
 } from "./model.ts";
@@ -75,19 +76,6 @@ export type Decision =
 
 function no(code: RejectCode, message: string): Decision {
 	return { ok: false, code, message };
-}
-
-function workOf(mention: Mention): MentionWork {
-	return {
-		status: mention.status,
-		priority: mention.priority,
-		tags: mention.tags,
-		owner: mention.owner,
-		review: mention.review,
-		reply: mention.reply,
-		snoozedUntil: mention.snoozedUntil,
-		updatedAt: mention.updatedAt,
-	};
 }
 
 const isModerator = (member: Member) => MODERATORS.includes(member.role);
@@ -157,10 +145,11 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 			: no("not_found", "That conversation is not on the board.");
 	}
 	const from = mention.status;
-	const before = workOf(mention);
+	const before = mentionWork(mention);
 	const ownerId = mention.owner?.memberId ?? null;
 	const ownedByActor = ownerId === actor.id;
 	const mayActAsOwner = ownedByActor || isModerator(actor);
+	const rules = ctx.approval ?? NO_APPROVAL_RULES;
 
 	const accept = (
 		changes: Partial<MentionWork>,
@@ -168,6 +157,9 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 		result?: Record<string, unknown>,
 	): Decision => {
 		const work: MentionWork = { ...before, ...changes, updatedAt: now };
+		// A rule that matched the state before or after this command binds from now on,
+		// whatever later commands change (see approval.ts).
+		work.approvalRequired = needsApproval(mention, rules) || needsApproval(work, rules);
 		const accepted: Decision = {
 			ok: true,
 			mentionId: mention.id,
@@ -317,9 +309,7 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 			if (!mayActAsOwner) return notOwner();
 			if (!countsAgainstCapacity(from)) return wrongStatus("mark replied");
 			if (from === "in_review") return wrongStatus("mark replied");
-			const block = ctx.approval
-				? approvalBlock(mention, ctx.approval, command.args.hash ?? null)
-				: null;
+			const block = approvalBlock(mention, rules, command.args.hash ?? null);
 			if (block) return no(block.code, block.message);
 			return accept(
 				{
@@ -364,6 +354,9 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 			);
 		}
 		case "tag": {
+			// Tags decide approval and routing: on an owned conversation they are the owner's
+			// and the moderators' to change. Anyone may still sort an unowned one.
+			if (ownerId && !mayActAsOwner) return notOwner();
 			const removed = new Set(command.args.remove);
 			const tags = [
 				...new Set([...mention.tags.filter((t) => !removed.has(t)), ...command.args.add]),

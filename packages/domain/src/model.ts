@@ -162,6 +162,13 @@ export const MentionWorkSchema = v.object({
 	review: v.nullable(ReviewSchema),
 	reply: v.nullable(ReplySchema),
 	snoozedUntil: v.nullable(IsoDate),
+	/**
+	 * Set once an approval rule matched this conversation (a priority, a tag or a new
+	 * owner), and never cleared: lowering the priority, removing the tag or handing the
+	 * conversation on does not lift the need for a moderator's approval of the text.
+	 * Absent in work written before the rule existed, which reads as false.
+	 */
+	approvalRequired: v.optional(v.boolean(), false),
 	/** Time of the last change, for ordering and for the client's "updated" hints. */
 	updatedAt: IsoDate,
 });
@@ -169,6 +176,49 @@ export type MentionWork = v.InferOutput<typeof MentionWorkSchema>;
 
 /** A mention as the board shows it: its content and its work state. */
 export type Mention = MentionContent & MentionWork;
+
+/** The content half of a mention (what ingest wrote). */
+export function mentionContent(mention: Mention): MentionContent {
+	const {
+		status,
+		priority,
+		tags,
+		owner,
+		review,
+		reply,
+		snoozedUntil,
+		approvalRequired,
+		updatedAt,
+		...content
+	} = mention;
+	return content;
+}
+
+/** The work half of a mention (what commands change). */
+export function mentionWork(mention: Mention): MentionWork {
+	const {
+		status,
+		priority,
+		tags,
+		owner,
+		review,
+		reply,
+		snoozedUntil,
+		approvalRequired,
+		updatedAt,
+	} = mention;
+	return {
+		status,
+		priority,
+		tags,
+		owner,
+		review,
+		reply,
+		snoozedUntil,
+		approvalRequired,
+		updatedAt,
+	};
+}
 
 /** An entry of the append-only activity log. */
 export interface Activity {

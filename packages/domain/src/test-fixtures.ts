@@ -4,14 +4,16 @@
  */
 import * as prng from "lib0/prng";
 import * as Y from "yjs";
-import type {
-	Member,
-	Mention,
-	MentionContent,
-	MentionStatus,
-	MentionWork,
-	Network,
-	Priority,
+import {
+	type Member,
+	type Mention,
+	type MentionContent,
+	type MentionStatus,
+	type MentionWork,
+	mentionContent,
+	mentionWork,
+	type Network,
+	type Priority,
 } from "./model.ts";
 
 export const T0 = "2026-01-05T09:00:00.000Z";
@@ -54,21 +56,17 @@ export function makeMention(overrides: Partial<Mention> & { id: string }): Menti
 		review: null,
 		reply: null,
 		snoozedUntil: null,
+		approvalRequired: false,
 		updatedAt: T0,
 		...overrides,
 	};
 }
 
-export function contentOf(mention: Mention): MentionContent {
-	const { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt, ...content } =
-		mention;
-	return content;
-}
+/** The content half of a mention. */
+export const contentOf: (mention: Mention) => MentionContent = mentionContent;
 
-export function workOf(mention: Mention): MentionWork {
-	const { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt } = mention;
-	return { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt };
-}
+/** The work half of a mention. */
+export const workOf: (mention: Mention) => MentionWork = mentionWork;
 
 const NETWORKS: Network[] = ["twitter", "mastodon", "bluesky", "rss"];
 const PRIORITIES: Priority[] = ["high", "normal", "low"];

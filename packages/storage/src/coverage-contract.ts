@@ -145,6 +145,41 @@ export function coverageContract(storageOf: () => Storage): void {
 			await run(orgId, ana, reply as Command, t(1, "09:05"));
 			expect((await storage.getMention(orgId, id))?.mention.status).toBe("replied");
 		});
+		it("keeps a conversation needing approval after its priority is lowered, across a reload", async () => {
+			const storage = storageOf();
+			const { orgId, ana } = await team();
+			await storage.saveBoardSettings(orgId, "main", {
+				...DEFAULT_BOARD_SETTINGS,
+				approval: { priorities: ["high"], tags: [], newMembers: [] },
+			});
+			const [stored] = await storage.insertMentions(orgId, "main", [
+				mention(t(1, "09:00"), { priority: "high" }),
+			]);
+			const id = stored?.mention.id ?? "";
+			await run(orgId, ana, { name: "claim", args: { mentionId: id } }, t(1, "09:01"));
+			await run(
+				orgId,
+				ana,
+				{ name: "setPriority", args: { mentionId: id, priority: "low" } },
+				t(1, "09:02"),
+			);
+			expect((await storage.getMention(orgId, id))?.mention).toMatchObject({
+				priority: "low",
+				approvalRequired: true,
+			});
+			const walkedAround = await storage.executeCommand({
+				orgId,
+				boardId: "main",
+				actorId: ana.id,
+				commandId: randomUUID(),
+				command: {
+					name: "markReplied",
+					args: { mentionId: id, url: "https://x.example/1", hash: "c".repeat(64) },
+				},
+				now: t(1, "09:03"),
+			});
+			expect(walkedAround).toMatchObject({ ok: false, code: "invalid_transition" });
+		});
 	});
 
 	describe("presence", () => {

@@ -108,6 +108,7 @@ export function toMention(row: Selectable<MentionsTable>): Mention {
 		review: row.review,
 		reply: row.reply,
 		snoozedUntil: isoOrNull(row.snoozed_until),
+		approvalRequired: row.approval_required,
 		updatedAt: iso(row.updated_at),
 	};
 }

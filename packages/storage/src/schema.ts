@@ -84,6 +84,8 @@ export interface MentionsTable {
 	review: NullableJson<Review>;
 	reply: NullableJson<Reply>;
 	snoozed_until: NullableTimestamp;
+	/** Once an approval rule matched, true for good (see the domain's approval.ts). */
+	approval_required: Generated<boolean>;
 	updated_at: Timestamp;
 	rev: Generated<number>;
 }

@@ -282,6 +282,7 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
 					review: stored?.mention.review,
 					reply: stored?.mention.reply,
 					snoozedUntil: stored?.mention.snoozedUntil,
+					approvalRequired: stored?.mention.approvalRequired,
 					updatedAt: stored?.mention.updatedAt,
 				});
 				expect(stored?.rev).toBe(2);

@@ -9,11 +9,12 @@ import {
 	compactBoard,
 	DEFAULT_BOARD_SETTINGS,
 	DONE_STATUSES,
-	type MentionContent,
 	type MentionStatus,
 	type MentionWork,
 	memberCard,
+	mentionContent,
 	mentionRevision,
+	mentionWork,
 	readSettings,
 	removeMentions,
 	Statuses,
@@ -39,17 +40,6 @@ export interface BoardProjectorOptions {
 const LIVE_STATUSES = Statuses.filter(
 	(status) => !DONE_STATUSES.includes(status),
 ) as MentionStatus[];
-
-function contentOf(mention: StoredMention["mention"]): MentionContent {
-	const { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt, ...content } =
-		mention;
-	return content;
-}
-
-function workOf(mention: StoredMention["mention"]): MentionWork {
-	const { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt } = mention;
-	return { status, priority, tags, owner, review, reply, snoozedUntil, updatedAt };
-}
 
 export class BoardProjector {
 	private readonly storage: Storage;
@@ -109,8 +99,8 @@ export class BoardProjector {
 		writeMentions(
 			doc,
 			stored.map(({ mention, rev }) => ({
-				content: contentOf(mention),
-				work: workOf(mention),
+				content: mentionContent(mention),
+				work: mentionWork(mention),
 				rev,
 			})),
 		);

@@ -114,11 +114,15 @@ function ReviewCard(props: { mentionId: string }) {
 	const { text, spans, synced } = useDraft(draft);
 	const currentHash = () => (synced() ? draftHash(text()) : null);
 	const standing = () => reviewStanding(mention().review, currentHash());
-	const reasons = createMemo(() =>
-		approvalReasons(mention(), ws.board().settings.approval).map((reason) =>
+	const reasons = createMemo(() => {
+		const now = approvalReasons(mention(), ws.board().settings.approval).map((reason) =>
 			describeApprovalReason(reason, ws.memberName),
-		),
-	);
+		);
+		// A rule that matched earlier still binds (its priority or tag may be gone since).
+		return now.length === 0 && mention().approvalRequired
+			? ["an approval rule matched it earlier"]
+			: now;
+	});
 	const writers = createMemo(() =>
 		[...authorshipShares(spans()).entries()].sort((a, b) => b[1] - a[1]),
 	);
