@@ -7,11 +7,14 @@ import type { Storage } from "@switchboard/storage";
 import type { TokenClaims, TokenService } from "@switchboard/sync";
 import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
 import * as v from "valibot";
+import { type BodyLimitRule, bodyLimits } from "./body-limits.ts";
 import { CSRF_HEADER, checkCookieRequest, createOriginPolicy } from "./origin-check.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
+import { textGuard } from "./text-guard.ts";
 import { serveWebClient } from "./web-client.ts";
 
 export const SESSION_COOKIE = "sb_session";
@@ -67,6 +70,8 @@ export interface HttpApiOptions {
 	 * (`ALLOWED_ORIGINS`). @default [] (same origin only)
 	 */
 	allowedOrigins?: readonly string[];
+	/** Routes whose bodies may be larger than 1 MiB (see body-limits.ts). */
+	bodyLimitExceptions?: readonly BodyLimitRule[];
 }
 
 /** What the session middleware puts on the context. */
@@ -110,6 +115,11 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 	const decoyHash = hashPassword("decoy password that matches nothing");
 
 	app.onError(async (error, c) => {
+		if (error instanceof HTTPException) {
+			// A client's mistake that a Hono helper noticed: its answer, and no stack trace.
+			logger.info({ path: c.req.path, status: error.status }, error.message);
+			return error.getResponse();
+		}
 		if (isAppError(error)) {
 			return c.json(
 				{ error: { code: error.kind, message: error.message } },
@@ -142,6 +152,13 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 			{ error: { code: "not_found", message: `No route ${c.req.method} ${c.req.path}.` } },
 			404,
 		),
+	);
+
+	// Before any route reads a byte: the size, then the text (see each file for why).
+	app.use(
+		"*",
+		bodyLimits(options.bodyLimitExceptions ? { exceptions: options.bodyLimitExceptions } : {}),
+		textGuard(),
 	);
 
 	app.get("/healthz", (c) => c.json({ ok: true }));

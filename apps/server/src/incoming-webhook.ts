@@ -2,8 +2,9 @@
  * `POST /api/orgs/:orgId/sources/:sourceId/webhook`: mentions pushed by another system.
  * No session: the request is authenticated by its signature, an HMAC-SHA256 with the
  * source's secret over `${timestamp}.${rawBody}` (see @switchboard/connectors signature.ts).
- * Checked in this order: size, source, signature and timestamp, JSON, schema; then the
- * mentions are ingested, idempotently by network and external id.
+ * Checked in this order: size and text (the API's edge, see body-limits.ts and
+ * text-guard.ts: 1 MiB), source, signature and timestamp, JSON, schema; then the mentions
+ * are ingested, idempotently by network and external id.
  */
 import {
 	parseWebhookPayload,
@@ -14,99 +15,80 @@ import {
 } from "@switchboard/connectors";
 import type { Storage } from "@switchboard/storage";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { ApiEnv } from "./http-api.ts";
 import type { Ingestor } from "./ingest.ts";
 import type { SecretBox } from "./secret-box.ts";
-
-/** Largest webhook body accepted. @default 1 MiB */
-export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
 export interface IncomingWebhookOptions {
 	storage: Storage;
 	ingestor: Ingestor;
 	secrets: SecretBox;
-	maxBytes?: number;
 	/** The clock; tests pass a fixed one. */
 	now?: () => Date;
 }
 
-type Problem = "unauthorized" | "invalid" | "not_found" | "too_large" | "forbidden";
+type Problem = "unauthorized" | "invalid" | "not_found" | "forbidden";
 
 const STATUS = {
 	unauthorized: 401,
 	invalid: 400,
 	not_found: 404,
-	too_large: 413,
 	forbidden: 403,
 } as const;
 
 export function createIncomingWebhookRoutes(options: IncomingWebhookOptions): Hono<ApiEnv> {
 	const app = new Hono<ApiEnv>();
-	const maxBytes = options.maxBytes ?? MAX_WEBHOOK_BYTES;
 	const problem = (code: Problem, message: string, reason?: string) =>
 		new Response(JSON.stringify({ error: { code, ...(reason ? { reason } : {}), message } }), {
 			status: STATUS[code],
-			headers: {
-				"content-type": "application/json; charset=utf-8",
-				// The rest of a refused large body is never read: the connection cannot be reused.
-				...(code === "too_large" ? { connection: "close" } : {}),
-			},
+			headers: { "content-type": "application/json; charset=utf-8" },
 		});
 
-	app.post(
-		"/api/orgs/:orgId/sources/:sourceId/webhook",
-		bodyLimit({
-			maxSize: maxBytes,
-			onError: () =>
-				problem("too_large", `The body is larger than ${maxBytes} bytes; send smaller batches.`),
-		}),
-		async (c) => {
-			const now = options.now?.() ?? new Date();
-			const source = await options.storage.getSource(c.req.param("orgId"), c.req.param("sourceId"));
-			if (source?.kind !== "webhook" || !source.sealedSecret) {
-				return problem("not_found", "No webhook source with that id in that organisation.");
-			}
-			if (!source.enabled) return problem("forbidden", "This source is disabled.");
-			const raw = new Uint8Array(await c.req.arrayBuffer());
-			const check = verifySignature({
-				secret: options.secrets.open(source.sealedSecret),
-				rawBody: raw,
-				signature: c.req.header(SIGNATURE_HEADER),
-				timestamp: c.req.header(TIMESTAMP_HEADER),
-				now,
-			});
-			if (!check.ok) {
-				const reason = {
-					missing: "missing_signature",
-					stale: "stale_timestamp",
-					mismatch: "bad_signature",
-				}[check.reason];
-				return problem("unauthorized", check.message, reason);
-			}
-			let json: unknown;
-			try {
-				json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw));
-			} catch {
-				return problem("invalid", "The body is not JSON (UTF-8).", "malformed_json");
-			}
-			const payload = parseWebhookPayload(json);
-			if (!payload.ok) return problem("invalid", payload.message, "invalid_payload");
-			const result = await options.ingestor.ingest(
-				source.orgId,
-				source.boardId,
-				payload.mentions.map((mention) => toIncomingMention(mention, now)),
-				now,
-			);
-			return c.json(
-				{
-					accepted: result.accepted,
-					duplicates: result.duplicates,
-					mentionIds: result.stored.map(({ mention }) => mention.id),
-				},
-				202,
-			);
-		},
-	);
+	app.post("/api/orgs/:orgId/sources/:sourceId/webhook", async (c) => {
+		const now = options.now?.() ?? new Date();
+		const source = await options.storage.getSource(c.req.param("orgId"), c.req.param("sourceId"));
+		if (source?.kind !== "webhook" || !source.sealedSecret) {
+			return problem("not_found", "No webhook source with that id in that organisation.");
+		}
+		if (!source.enabled) return problem("forbidden", "This source is disabled.");
+		const raw = new Uint8Array(await c.req.arrayBuffer());
+		const check = verifySignature({
+			secret: options.secrets.open(source.sealedSecret),
+			rawBody: raw,
+			signature: c.req.header(SIGNATURE_HEADER),
+			timestamp: c.req.header(TIMESTAMP_HEADER),
+			now,
+		});
+		if (!check.ok) {
+			const reason = {
+				missing: "missing_signature",
+				stale: "stale_timestamp",
+				mismatch: "bad_signature",
+			}[check.reason];
+			return problem("unauthorized", check.message, reason);
+		}
+		let json: unknown;
+		try {
+			json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw));
+		} catch {
+			return problem("invalid", "The body is not JSON (UTF-8).", "malformed_json");
+		}
+		const payload = parseWebhookPayload(json);
+		if (!payload.ok) return problem("invalid", payload.message, "invalid_payload");
+		const result = await options.ingestor.ingest(
+			source.orgId,
+			source.boardId,
+			payload.mentions.map((mention) => toIncomingMention(mention, now)),
+			now,
+		);
+		return c.json(
+			{
+				accepted: result.accepted,
+				duplicates: result.duplicates,
+				mentionIds: result.stored.map(({ mention }) => mention.id),
+			},
+			202,
+		);
+	});
 	return app;
 }

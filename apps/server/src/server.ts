@@ -171,7 +171,8 @@ export async function startSwitchboard(
 		allowedOrigins: config.allowedOrigins ?? [],
 	});
 	const origins = createOriginPolicy(config.allowedOrigins);
-	const server = createAdaptorServer({ fetch: api.fetch });
+	// Bodies are drained by the API's body limits, with bounds of their own (see there).
+	const server = createAdaptorServer({ fetch: api.fetch, autoCleanupIncoming: false });
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 	const syncSockets = new Set<SyncSocket>();
 

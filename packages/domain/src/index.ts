@@ -12,4 +12,5 @@ export * from "./model.ts";
 export * from "./protocol.ts";
 export * from "./reports.ts";
 export * from "./sla.ts";
+export * from "./text.ts";
 export * from "./triage-rules.ts";

@@ -121,6 +121,16 @@ describe("parseClientMessage", () => {
 		).toMatch(/^args: /);
 	});
 
+	it("rejects a NUL character or a lone surrogate as invalid, with the command's id", () => {
+		for (const text of ["before\u0000after", "lone \uD83D"]) {
+			const reject = rejectOf(
+				parseClientMessage(command({ name: "dismiss", args: { mentionId: "m1", reason: text } })),
+				"invalid",
+			);
+			expect(reject).toMatchObject({ id: ID, message: expect.stringMatching(/^args\.reason: /) });
+		}
+	});
+
 	it("rejects an oversized message before parsing it", () => {
 		const padding = "x".repeat(MAX_COMMAND_BYTES);
 		const reject = rejectOf(

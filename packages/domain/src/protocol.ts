@@ -6,6 +6,7 @@
  */
 import * as v from "valibot";
 import { PrioritySchema } from "./model.ts";
+import { findInvalidText } from "./text.ts";
 
 /**
  * Bumped on every incompatible change to a message schema. A test pins the schemas'
@@ -205,6 +206,16 @@ export function parseClientMessage(payload: string): ParsedClientMessage {
 	}
 	const raw = json as Record<string, unknown>;
 	const id = typeof raw.id === "string" && raw.id.length <= 64 ? raw.id : null;
+	// Refused here with the command's id, so the client drops it: stored, it would fail in
+	// the database on every retry.
+	const invalidAt = findInvalidText(raw);
+	if (invalidAt !== null) {
+		return reject(
+			id,
+			"invalid",
+			`${invalidAt || "message"}: text may not contain a NUL character or a lone surrogate`,
+		);
+	}
 	if (raw.type !== "command") {
 		return reject(id, "malformed", `Unknown message type ${JSON.stringify(raw.type ?? null)}.`);
 	}

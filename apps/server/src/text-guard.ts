@@ -1,0 +1,66 @@
+/**
+ * Refuses, with 400, requests whose path, query or body holds text PostgreSQL cannot store
+ * (a NUL character, a lone surrogate, a malformed %-escape or invalid UTF-8). Without it
+ * such a request reached the database and came back as a 500 with a stack trace at error
+ * level, on the unauthenticated webhook route too. Runs after the body limit, so what it
+ * reads is bounded; handlers read the same body again from Hono's cache.
+ */
+import { AppError, findInvalidText, isInvalidText } from "@switchboard/domain";
+import type { MiddlewareHandler } from "hono";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** JSON escapes that can decode to a NUL or a surrogate; without one, parsing is not needed. */
+const SUSPECT_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+
+function decodedOrNull(component: string): string | null {
+	try {
+		return decodeURIComponent(component.replaceAll("+", " "));
+	} catch {
+		return null;
+	}
+}
+
+/** Middleware: 400 `invalid` for invalid text in the URL or a textual body. */
+export function textGuard(): MiddlewareHandler {
+	return async (c, next) => {
+		const url = new URL(c.req.url);
+		for (const part of [url.pathname, ...url.search.slice(1).split(/[&=]/)]) {
+			const decoded = decodedOrNull(part);
+			if (decoded === null || isInvalidText(decoded)) {
+				throw new AppError(
+					"invalid",
+					"The address holds a malformed escape, a NUL character or a lone surrogate.",
+				);
+			}
+		}
+		if (c.req.raw.body && !["GET", "HEAD"].includes(c.req.method)) {
+			let text: string;
+			try {
+				text = utf8.decode(await c.req.arrayBuffer());
+			} catch {
+				throw new AppError("invalid", "The body is not valid UTF-8.");
+			}
+			if (text.includes("\0")) {
+				throw new AppError("invalid", "The body holds a NUL character.");
+			}
+			if (SUSPECT_ESCAPE.test(text)) {
+				let json: unknown;
+				try {
+					json = JSON.parse(text);
+				} catch {
+					// Not JSON after all: the route's own parsing answers that, with its own words.
+					json = undefined;
+				}
+				const at = findInvalidText(json);
+				if (at !== null) {
+					throw new AppError(
+						"invalid",
+						`${at || "body"}: text may not contain a NUL character or a lone surrogate.`,
+					);
+				}
+			}
+		}
+		await next();
+	};
+}
