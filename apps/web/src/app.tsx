@@ -1,16 +1,14 @@
 /** Routes, and the providers around the signed-in part of the app. */
 import { A, Navigate, Route, Router, type RouteSectionProps } from "@solidjs/router";
-import { type JSX, Show } from "solid-js";
+import { type JSX, Show, Suspense } from "solid-js";
 import { ClientProvider } from "./client-context.tsx";
 import { AppHeader } from "./components/app-header.tsx";
 import { HelpDialog } from "./components/help-dialog.tsx";
+import { AdminPage, ConversationPage, PrefetchConversation, SettingsPage } from "./lazy-pages.tsx";
 import { ModeratorRoutes } from "./moderator-routes.tsx";
-import { AdminPage } from "./pages/admin-page.tsx";
 import { BoardPage } from "./pages/board-page.tsx";
-import { ConversationPage } from "./pages/conversation-page.tsx";
 import { LoginPage } from "./pages/login-page.tsx";
 import { QueuePage } from "./pages/queue-page.tsx";
-import { SettingsPage } from "./pages/settings-page.tsx";
 import { SessionProvider, useSession } from "./session-context.tsx";
 import { ToastProvider } from "./toasts.tsx";
 import { WorkspaceProvider } from "./workspace.tsx";
@@ -26,9 +24,18 @@ function Workspace(props: RouteSectionProps) {
 						<div class="app">
 							<AppHeader />
 							<main id="main" class="app-main" tabIndex={-1}>
-								{props.children}
+								<Suspense
+									fallback={
+										<p class="page-loading" role="status">
+											Loading…
+										</p>
+									}
+								>
+									{props.children}
+								</Suspense>
 							</main>
 							<HelpDialog />
+							<PrefetchConversation />
 						</div>
 					</WorkspaceProvider>
 				</ClientProvider>
