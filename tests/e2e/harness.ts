@@ -13,7 +13,9 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
-export const WEB_DIST = fileURLToPath(new URL("../../apps/web/dist", import.meta.url));
+/** The built client; E2E_WEB_DIST points elsewhere to try a build without replacing dist/. */
+export const WEB_DIST =
+	process.env.E2E_WEB_DIST ?? fileURLToPath(new URL("../../apps/web/dist", import.meta.url));
 export const DEMO_PASSWORD = "switchboard";
 
 export interface E2EServer {

@@ -1,9 +1,10 @@
 /** Routes, and the providers around the signed-in part of the app. */
 import { A, Navigate, Route, Router, type RouteSectionProps } from "@solidjs/router";
-import { type JSX, Show, Suspense } from "solid-js";
+import { type JSX, Show } from "solid-js";
 import { ClientProvider } from "./client-context.tsx";
 import { AppHeader } from "./components/app-header.tsx";
 import { HelpDialog } from "./components/help-dialog.tsx";
+import { InstallOffer } from "./components/install-offer.tsx";
 import { AdminPage, ConversationPage, PrefetchConversation, SettingsPage } from "./lazy-pages.tsx";
 import { ModeratorRoutes } from "./moderator-routes.tsx";
 import { BoardPage } from "./pages/board-page.tsx";
@@ -24,17 +25,10 @@ function Workspace(props: RouteSectionProps) {
 						<div class="app">
 							<AppHeader />
 							<main id="main" class="app-main" tabIndex={-1}>
-								<Suspense
-									fallback={
-										<p class="page-loading" role="status">
-											Loading…
-										</p>
-									}
-								>
-									{props.children}
-								</Suspense>
+								{props.children}
 							</main>
 							<HelpDialog />
+							<InstallOffer />
 							<PrefetchConversation />
 						</div>
 					</WorkspaceProvider>

@@ -1,9 +1,13 @@
 import { render } from "solid-js/web";
 import { App } from "./app.tsx";
+import { followVisualViewport } from "./visual-viewport.ts";
+import "./install.ts";
 import "./styles.css";
+import "./responsive.css";
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");
+followVisualViewport();
 render(() => <App />, root);
 
 // The service worker keeps the app shell for offline loads. Only in a build: in

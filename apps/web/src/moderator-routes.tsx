@@ -1,19 +1,9 @@
 /**
  * The moderator's pages as routes, mounted inside the signed-in shell. Each loads on its
- * first visit: ambassadors never download the charts (uPlot) or the review tools.
+ * first visit (lazy-pages.tsx): ambassadors never download the charts or the review tools.
  */
 import { Route } from "@solidjs/router";
-import { lazy } from "solid-js";
-
-const CoveragePage = lazy(() =>
-	import("./pages/coverage-page.tsx").then((module) => ({ default: module.CoveragePage })),
-);
-const ReviewsPage = lazy(() =>
-	import("./pages/reviews-page.tsx").then((module) => ({ default: module.ReviewsPage })),
-);
-const ReportsPage = lazy(() =>
-	import("./pages/reports-page.tsx").then((module) => ({ default: module.ReportsPage })),
-);
+import { CoveragePage, ReportsPage, ReviewsPage } from "./lazy-pages.tsx";
 
 export function ModeratorRoutes() {
 	return (

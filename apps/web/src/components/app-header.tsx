@@ -1,8 +1,13 @@
-/** The header: where I am, whether my work reached the server, who is online, and me. */
-import { A, useNavigate } from "@solidjs/router";
-import { createMemo, Show } from "solid-js";
+/**
+ * The header: where I am, whether my work reached the server, who is online, and me. On a
+ * narrow screen the links, the people online, help and Sign out fold into a menu opened by
+ * one button; the sync status stays in the bar, since it matters most when offline.
+ */
+import { A, useLocation, useNavigate } from "@solidjs/router";
+import { createEffect, createMemo, createSignal, on, onCleanup, Show } from "solid-js";
 import { myQueue } from "../board-model.ts";
 import { plural } from "../format.ts";
+import { canInstall, promptInstall } from "../install.ts";
 import { useSession } from "../session-context.tsx";
 import { useWorkspace } from "../workspace.tsx";
 import { Avatar, AvatarStack } from "./bits.tsx";
@@ -23,6 +28,11 @@ export function SyncIndicator() {
 		>
 			<span class="sync-dot" aria-hidden="true" />
 			<span class="sync-state">{ws.status().online ? "Online" : "Offline"}</span>
+			<Show when={unsynced() > 0}>
+				<span class="sync-count" aria-hidden="true">
+					{unsynced()}
+				</span>
+			</Show>
 			<span class="sync-detail">
 				{unsynced() > 0
 					? `${plural(unsynced(), "change")} not yet on the server`
@@ -41,67 +51,133 @@ export function AppHeader() {
 	const queueCount = createMemo(() => myQueue(ws.board().mentions, ws.me.id).length);
 	const others = createMemo(() => ws.board().online.filter((member) => member.id !== ws.me.id));
 
+	const location = useLocation();
+	const [menuOpen, setMenuOpen] = createSignal(false);
+	let menuButton: HTMLButtonElement | undefined;
+	let menu: HTMLDivElement | undefined;
+
 	const signOut = async () => {
 		await session.signOut();
 		navigate("/login", { replace: true });
 	};
 
+	// The menu closes when a link in it has done its work, on Escape (giving focus back to
+	// its button) and on a tap outside it.
+	createEffect(
+		on(
+			() => location.pathname,
+			() => setMenuOpen(false),
+			{ defer: true },
+		),
+	);
+	const onKeyDown = (event: KeyboardEvent) => {
+		if (event.key === "Escape" && menuOpen()) {
+			setMenuOpen(false);
+			menuButton?.focus();
+		}
+	};
+	const onPointerDown = (event: PointerEvent) => {
+		const target = event.target as Node;
+		if (menuOpen() && !menu?.contains(target) && !menuButton?.contains(target)) setMenuOpen(false);
+	};
+	document.addEventListener("keydown", onKeyDown);
+	document.addEventListener("pointerdown", onPointerDown);
+	onCleanup(() => {
+		document.removeEventListener("keydown", onKeyDown);
+		document.removeEventListener("pointerdown", onPointerDown);
+	});
+
 	return (
-		<header class="app-header">
+		<header class="app-header" classList={{ "menu-open": menuOpen() }}>
 			<a href="#main" class="skip-link">
 				Skip to content
 			</a>
 			<A href="/" class="brand" end>
 				<img src="/favicon.svg" alt="" width="24" height="24" />
-				Switchboard
+				<span class="brand-name">Switchboard</span>
 			</A>
-			<nav aria-label="Main" class="main-nav">
-				<A href="/" end activeClass="active">
-					Board
-				</A>
-				<A href="/queue" activeClass="active" data-testid="nav-queue">
-					My queue
-					<Show when={queueCount() > 0}>
-						<span class="nav-count">{queueCount()}</span>
-					</Show>
-				</A>
-				<ModeratorNav />
-				<A href="/settings" activeClass="active" data-testid="nav-settings">
-					Settings
-				</A>
-				<Show when={ws.me.role === "admin"}>
-					<A href="/admin" activeClass="active" data-testid="nav-admin">
-						Admin
-					</A>
-				</Show>
-			</nav>
-			<span class="toolbar-spacer" />
-			<AvatarStack members={others()} label="Online now" max={5} testId="online" />
 			<SyncIndicator />
 			<button
+				ref={menuButton}
 				type="button"
-				class="icon-button header-button"
-				onClick={() => ws.setHelpOpen(true)}
-				aria-label="Keyboard shortcuts"
-				title="Keyboard shortcuts (?)"
-				data-testid="help-button"
+				class="menu-button"
+				aria-expanded={menuOpen()}
+				aria-controls="header-menu"
+				onClick={() => setMenuOpen((open) => !open)}
+				data-testid="menu-button"
 			>
-				?
+				<span class="menu-icon" aria-hidden="true" />
+				<span class="sr-only">Menu</span>
+				<Show when={queueCount() > 0}>
+					<span class="nav-count" aria-hidden="true">
+						{queueCount()}
+					</span>
+				</Show>
 			</button>
-			<div class="me">
-				<Avatar member={ws.me} size="medium" />
-				<span class="me-name">
-					{ws.me.name}
-					<span class="me-role">{ws.me.role}</span>
-				</span>
+			<div ref={menu} id="header-menu" class="header-menu" data-testid="header-menu">
+				<nav aria-label="Main" class="main-nav">
+					<A href="/" end activeClass="active">
+						Board
+					</A>
+					<A href="/queue" activeClass="active" data-testid="nav-queue">
+						My queue
+						<Show when={queueCount() > 0}>
+							<span class="nav-count">{queueCount()}</span>
+						</Show>
+					</A>
+					<ModeratorNav />
+					<A href="/settings" activeClass="active" data-testid="nav-settings">
+						Settings
+					</A>
+					<Show when={ws.me.role === "admin"}>
+						<A href="/admin" activeClass="active" data-testid="nav-admin">
+							Admin
+						</A>
+					</Show>
+				</nav>
+				<span class="toolbar-spacer" />
+				<AvatarStack members={others()} label="Online now" max={5} testId="online" />
+				<Show when={canInstall()}>
+					<button
+						type="button"
+						class="button button-small button-on-dark header-install"
+						onClick={() => void promptInstall()}
+						data-testid="menu-install"
+					>
+						Install app
+					</button>
+				</Show>
 				<button
 					type="button"
-					class="button button-small button-on-dark"
-					onClick={() => void signOut()}
-					data-testid="sign-out"
+					class="icon-button header-button"
+					onClick={() => {
+						setMenuOpen(false);
+						ws.setHelpOpen(true);
+					}}
+					aria-label="Help and keyboard shortcuts"
+					title="Keyboard shortcuts (?)"
+					data-testid="help-button"
 				>
-					Sign out
+					?
+					<span class="header-button-label" aria-hidden="true">
+						Help and shortcuts
+					</span>
 				</button>
+				<div class="me">
+					<Avatar member={ws.me} size="medium" />
+					<span class="me-name">
+						{ws.me.name}
+						<span class="me-role">{ws.me.role}</span>
+					</span>
+					<button
+						type="button"
+						class="button button-small button-on-dark"
+						onClick={() => void signOut()}
+						data-testid="sign-out"
+					>
+						Sign out
+					</button>
+				</div>
 			</div>
 		</header>
 	);

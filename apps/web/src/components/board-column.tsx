@@ -60,6 +60,8 @@ function ColumnRow(props: { item: VirtualItem; mentions: BoardMention[] }) {
 export function BoardColumn(props: {
 	status: MentionStatus;
 	title: string;
+	/** The one column a phone shows (its tab is selected); desktop shows every column. */
+	active: boolean;
 	mentions: BoardMention[];
 	onReady: (handle: ColumnHandle) => void;
 }) {
@@ -97,6 +99,8 @@ export function BoardColumn(props: {
 	return (
 		<section
 			class="column"
+			classList={{ "column-active": props.active }}
+			id={`column-panel-${props.status}`}
 			aria-labelledby={headingId()}
 			data-testid="column"
 			data-status={props.status}

@@ -36,9 +36,14 @@ const theme = EditorView.theme({
 	".cm-ySelectionInfo": {
 		opacity: "1",
 		fontFamily: "var(--font-text)",
-		fontSize: "11px",
+		fontSize: "12px",
 		fontWeight: "600",
 		top: "-1.45em",
+		// A long name on a phone would cover the line; the avatar row names everyone in full.
+		maxWidth: "14em",
+		overflow: "hidden",
+		textOverflow: "ellipsis",
+		whiteSpace: "nowrap",
 		padding: "1px 4px",
 		borderRadius: "3px 3px 3px 0",
 	},

@@ -1,6 +1,10 @@
-/** The live board: filters on top, one virtualised column per status. */
-import { Networks, Priorities } from "@switchboard/domain";
-import { createEffect, createMemo, For, on, Show } from "solid-js";
+/**
+ * The live board: filters on top, one virtualised column per status. On a phone the columns
+ * become tabs, one status at a time, and the filters fold behind one button (search stays
+ * in view): eight 312 px columns side by side cannot be read on a 390 px screen.
+ */
+import { type MentionStatus, Networks, Priorities } from "@switchboard/domain";
+import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
 import {
 	BOARD_COLUMNS,
 	boardTags,
@@ -12,6 +16,9 @@ import {
 import { BoardColumn, type ColumnHandle } from "../components/board-column.tsx";
 import { plural } from "../format.ts";
 import { useWorkspace } from "../workspace.tsx";
+
+// The tab shown on a phone outlives the page, so coming back from a conversation keeps it.
+const [activeStatus, setActiveStatus] = createSignal<MentionStatus>("new");
 
 export function BoardPage() {
 	const ws = useWorkspace();
@@ -30,6 +37,31 @@ export function BoardPage() {
 	const filtered = () =>
 		JSON.stringify({ ...ws.filters, showDone: false }) !==
 		JSON.stringify({ ...EMPTY_FILTERS, showDone: false });
+	/** Filters set besides the search, which stays in view: the count on the Filters button. */
+	const hiddenFilters = createMemo(
+		() =>
+			[ws.filters.network, ws.filters.priority, ws.filters.tag].filter(Boolean).length +
+			[ws.filters.unclaimed, ws.filters.mine, ws.filters.showDone].filter(Boolean).length,
+	);
+	const [filtersOpen, setFiltersOpen] = createSignal(false);
+	// A hidden done column cannot stay the shown tab.
+	createEffect(() => {
+		if (!visibleColumns().some((column) => column.status === activeStatus()))
+			setActiveStatus("new");
+	});
+	const tabs: HTMLButtonElement[] = [];
+	/** Arrow keys move between the tabs, as in every tab list. */
+	const onTabKey = (event: KeyboardEvent, index: number) => {
+		const step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
+		if (step === 0) return;
+		event.preventDefault();
+		const columns = visibleColumns();
+		const next = (index + step + columns.length) % columns.length;
+		const column = columns[next];
+		if (!column) return;
+		setActiveStatus(column.status);
+		tabs[next]?.focus();
+	};
 
 	// j/k and a focus from elsewhere bring the selected card into view.
 	createEffect(
@@ -38,6 +70,7 @@ export function BoardPage() {
 			for (const column of ws.columns()) {
 				const index = column.mentions.findIndex((mention) => mention.id === id);
 				if (index !== -1) {
+					setActiveStatus(column.status);
 					handles.get(column.status)?.reveal(index, id);
 					return;
 				}
@@ -63,85 +96,107 @@ export function BoardPage() {
 							data-testid="filter-search"
 						/>
 					</div>
-					<div class="field">
-						<label for="filter-network">Network</label>
-						<select
-							id="filter-network"
-							value={ws.filters.network}
-							onChange={(e) =>
-								ws.setFilters("network", e.currentTarget.value as typeof ws.filters.network)
-							}
-							data-testid="filter-network"
-						>
-							<option value="">All</option>
-							<For each={Networks}>
-								{(network) => <option value={network}>{NETWORK_LABELS[network]}</option>}
-							</For>
-						</select>
+					<button
+						type="button"
+						class="button filters-toggle"
+						aria-expanded={filtersOpen()}
+						aria-controls="filter-options"
+						onClick={() => setFiltersOpen((open) => !open)}
+						data-testid="filters-toggle"
+					>
+						Filters
+						<Show when={hiddenFilters() > 0}>
+							<span class="filters-count">
+								{hiddenFilters()}
+								<span class="sr-only"> set</span>
+							</span>
+						</Show>
+					</button>
+					<div
+						id="filter-options"
+						class="filter-options"
+						classList={{ "filter-options-open": filtersOpen() }}
+					>
+						<div class="field">
+							<label for="filter-network">Network</label>
+							<select
+								id="filter-network"
+								value={ws.filters.network}
+								onChange={(e) =>
+									ws.setFilters("network", e.currentTarget.value as typeof ws.filters.network)
+								}
+								data-testid="filter-network"
+							>
+								<option value="">All</option>
+								<For each={Networks}>
+									{(network) => <option value={network}>{NETWORK_LABELS[network]}</option>}
+								</For>
+							</select>
+						</div>
+						<div class="field">
+							<label for="filter-priority">Priority</label>
+							<select
+								id="filter-priority"
+								value={ws.filters.priority}
+								onChange={(e) =>
+									ws.setFilters("priority", e.currentTarget.value as typeof ws.filters.priority)
+								}
+								data-testid="filter-priority"
+							>
+								<option value="">All</option>
+								<For each={Priorities}>
+									{(priority) => <option value={priority}>{PRIORITY_LABELS[priority]}</option>}
+								</For>
+							</select>
+						</div>
+						<div class="field">
+							<label for="filter-tag">Tag</label>
+							<select
+								id="filter-tag"
+								value={ws.filters.tag}
+								onChange={(e) => ws.setFilters("tag", e.currentTarget.value)}
+								data-testid="filter-tag"
+							>
+								<option value="">All</option>
+								<For each={tags()}>{(tag) => <option value={tag}>{tag}</option>}</For>
+							</select>
+						</div>
+						<label class="check">
+							<input
+								type="checkbox"
+								checked={ws.filters.unclaimed}
+								onChange={(e) => ws.setFilters("unclaimed", e.currentTarget.checked)}
+								data-testid="filter-unclaimed"
+							/>
+							Unclaimed
+						</label>
+						<label class="check">
+							<input
+								type="checkbox"
+								checked={ws.filters.mine}
+								onChange={(e) => ws.setFilters("mine", e.currentTarget.checked)}
+								data-testid="filter-mine"
+							/>
+							Mine
+						</label>
+						<label class="check">
+							<input
+								type="checkbox"
+								checked={ws.filters.showDone}
+								onChange={(e) => ws.setFilters("showDone", e.currentTarget.checked)}
+							/>
+							Show done
+						</label>
+						<Show when={filtered()}>
+							<button
+								type="button"
+								class="button button-ghost button-small"
+								onClick={() => ws.setFilters({ ...EMPTY_FILTERS, showDone: ws.filters.showDone })}
+							>
+								Clear filters
+							</button>
+						</Show>
 					</div>
-					<div class="field">
-						<label for="filter-priority">Priority</label>
-						<select
-							id="filter-priority"
-							value={ws.filters.priority}
-							onChange={(e) =>
-								ws.setFilters("priority", e.currentTarget.value as typeof ws.filters.priority)
-							}
-							data-testid="filter-priority"
-						>
-							<option value="">All</option>
-							<For each={Priorities}>
-								{(priority) => <option value={priority}>{PRIORITY_LABELS[priority]}</option>}
-							</For>
-						</select>
-					</div>
-					<div class="field">
-						<label for="filter-tag">Tag</label>
-						<select
-							id="filter-tag"
-							value={ws.filters.tag}
-							onChange={(e) => ws.setFilters("tag", e.currentTarget.value)}
-							data-testid="filter-tag"
-						>
-							<option value="">All</option>
-							<For each={tags()}>{(tag) => <option value={tag}>{tag}</option>}</For>
-						</select>
-					</div>
-					<label class="check">
-						<input
-							type="checkbox"
-							checked={ws.filters.unclaimed}
-							onChange={(e) => ws.setFilters("unclaimed", e.currentTarget.checked)}
-							data-testid="filter-unclaimed"
-						/>
-						Unclaimed
-					</label>
-					<label class="check">
-						<input
-							type="checkbox"
-							checked={ws.filters.mine}
-							onChange={(e) => ws.setFilters("mine", e.currentTarget.checked)}
-							data-testid="filter-mine"
-						/>
-						Mine
-					</label>
-					<label class="check">
-						<input
-							type="checkbox"
-							checked={ws.filters.showDone}
-							onChange={(e) => ws.setFilters("showDone", e.currentTarget.checked)}
-						/>
-						Show done
-					</label>
-					<Show when={filtered()}>
-						<button
-							type="button"
-							class="button button-ghost button-small"
-							onClick={() => ws.setFilters({ ...EMPTY_FILTERS, showDone: ws.filters.showDone })}
-						>
-							Clear filters
-						</button>
-					</Show>
 				</form>
 				<div class="toolbar-end">
 					<span class="toolbar-count" aria-live="polite" data-testid="board-count">
@@ -168,12 +223,39 @@ export function BoardPage() {
 					</p>
 				}
 			>
+				<div class="status-tabs" role="tablist" aria-label="Statuses" data-testid="status-tabs">
+					<For each={visibleColumns()}>
+						{(column, index) => (
+							<button
+								ref={(element) => {
+									tabs[index()] = element;
+								}}
+								type="button"
+								role="tab"
+								class="status-tab"
+								id={`status-tab-${column.status}`}
+								aria-selected={activeStatus() === column.status}
+								aria-controls={`column-panel-${column.status}`}
+								tabIndex={activeStatus() === column.status ? 0 : -1}
+								onClick={() => setActiveStatus(column.status)}
+								onKeyDown={(event) => onTabKey(event, index())}
+								data-status={column.status}
+							>
+								{column.title}
+								<span class="status-tab-count">
+									{(cardsByStatus().get(column.status)?.length ?? 0).toLocaleString()}
+								</span>
+							</button>
+						)}
+					</For>
+				</div>
 				<div class="columns" data-testid="board">
 					<For each={visibleColumns()}>
 						{(column) => (
 							<BoardColumn
 								status={column.status}
 								title={column.title}
+								active={activeStatus() === column.status}
 								mentions={cardsByStatus().get(column.status) ?? []}
 								onReady={(handle) => handles.set(column.status, handle)}
 							/>

@@ -1,0 +1,30 @@
+/** The one-time "Install app" offer, at the foot of the screen, out of the way of work. */
+import { Show } from "solid-js";
+import { dismissInstall, offerInstall, promptInstall } from "../install.ts";
+
+export function InstallOffer() {
+	return (
+		<Show when={offerInstall()}>
+			<aside class="install-offer" aria-label="Install Switchboard" data-testid="install-offer">
+				<img src="/icons/icon-192.png" alt="" width="40" height="40" />
+				<p>
+					<strong>Install Switchboard</strong>
+					<span>Open your queue from the home screen, even offline.</span>
+				</p>
+				<div class="install-offer-actions">
+					<button type="button" class="button button-ghost" onClick={() => dismissInstall()}>
+						Not now
+					</button>
+					<button
+						type="button"
+						class="button button-primary"
+						onClick={() => void promptInstall()}
+						data-testid="install-app"
+					>
+						Install app
+					</button>
+				</div>
+			</aside>
+		</Show>
+	);
+}

@@ -1,0 +1,157 @@
+/**
+ * The phone profile of the end-to-end tests, the screenshots and the bench: a 390 × 844
+ * touch screen (a common phone), optionally with Chromium's CPU and network throttled
+ * through the DevTools protocol, and the checks every phone page must pass.
+ */
+import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
+import { DEMO_PASSWORD } from "./harness.ts";
+
+/** A common phone's CSS viewport. */
+export const PHONE = { width: 390, height: 844 } as const;
+
+/**
+ * Chrome DevTools' "Fast 3G" preset: 562.5 ms round trip, about 1.44 Mbit/s down and
+ * 0.675 Mbit/s up (DevTools' numbers already include its 0.9 factor for overhead).
+ */
+export const FAST_3G = {
+	offline: false,
+	latency: 562.5,
+	downloadThroughput: (1.44 * 1024 * 1024) / 8,
+	uploadThroughput: (0.675 * 1024 * 1024) / 8,
+} as const;
+
+/** How much slower than this machine the emulated phone's CPU runs. */
+export const CPU_SLOWDOWN = 4;
+
+/** A fresh phone-sized touch context (its own storage and service worker). */
+export function phoneContext(
+	browser: Browser,
+	url: string,
+	width: number = PHONE.width,
+	height: number = PHONE.height,
+): Promise<BrowserContext> {
+	return browser.newContext({
+		baseURL: url,
+		viewport: { width, height },
+		screen: { width, height },
+		deviceScaleFactor: 1,
+		isMobile: true,
+		hasTouch: true,
+		// axe is injected as a script tag; a strict CSP would refuse it.
+		bypassCSP: true,
+	});
+}
+
+/**
+ * Slows the page down as a mid-range phone on a mobile network would be. Returns the
+ * DevTools session; `offline()` and `online()` switch the emulated network, since
+ * `context.setOffline` would be overridden by these conditions.
+ */
+export async function throttle(page: Page): Promise<{
+	session: CDPSession;
+	offline(): Promise<void>;
+	online(): Promise<void>;
+}> {
+	const session = await page.context().newCDPSession(page);
+	await session.send("Emulation.setCPUThrottlingRate", { rate: CPU_SLOWDOWN });
+	await session.send("Network.enable");
+	await session.send("Network.emulateNetworkConditions", FAST_3G);
+	return {
+		session,
+		offline: async () => {
+			await session.send("Network.emulateNetworkConditions", { ...FAST_3G, offline: true });
+			await page.context().setOffline(true);
+		},
+		online: async () => {
+			await page.context().setOffline(false);
+			await session.send("Network.emulateNetworkConditions", FAST_3G);
+		},
+	};
+}
+
+/** Signs in through the login form with touch, and waits for `ready` to be visible. */
+export async function signInOnPhone(
+	page: Page,
+	email: string,
+	ready = '[data-testid="card"]',
+	timeout = 60_000,
+): Promise<void> {
+	await page.goto("/login");
+	await page.getByLabel("Email").fill(email);
+	await page.getByLabel("Password").fill(DEMO_PASSWORD);
+	await page.getByRole("button", { name: "Sign in" }).tap();
+	await page.locator(ready).first().waitFor({ timeout });
+}
+
+/**
+ * How far the document (or the app's main area, which scrolls in its place) is wider than
+ * the viewport, and what sticks out, for a useful failure.
+ */
+export function horizontalOverflow(page: Page): Promise<{ overflow: number; culprits: string[] }> {
+	return page.evaluate(() => {
+		const root = document.documentElement;
+		const main = document.querySelector<HTMLElement>(".app-main");
+		const overflow = Math.max(
+			root.scrollWidth - window.innerWidth,
+			main ? main.scrollWidth - main.clientWidth : 0,
+		);
+		const culprits: string[] = [];
+		if (overflow > 0) {
+			for (const element of document.body.querySelectorAll<HTMLElement>("*")) {
+				const box = element.getBoundingClientRect();
+				if (box.right > window.innerWidth + 1 && box.width > 0) {
+					culprits.push(
+						`${element.tagName.toLowerCase()}.${[...element.classList].join(".")} right=${Math.round(box.right)}`,
+					);
+					if (culprits.length >= 8) break;
+				}
+			}
+		}
+		return { overflow, culprits };
+	});
+}
+
+/**
+ * Visible controls smaller than `min` px on either side. Links inside running text are
+ * exempt, as WCAG 2.5.5 exempts inline targets; a card's author link is exempt because the
+ * whole card is its target.
+ */
+export function smallTargets(page: Page, scope = "body", min = 44): Promise<string[]> {
+	return page.evaluate(
+		({ scope, min }) => {
+			const selector = [
+				"button",
+				"select",
+				"summary",
+				'input:not([type="checkbox"]):not([type="radio"]):not([type="hidden"])',
+				"a.button",
+				".main-nav a",
+				'[role="tab"]',
+				"label.check",
+			].join(",");
+			const small: string[] = [];
+			for (const root of document.querySelectorAll(scope)) {
+				for (const element of root.querySelectorAll<HTMLElement>(selector)) {
+					const box = element.getBoundingClientRect();
+					if (box.width === 0 || box.height === 0) continue;
+					const style = getComputedStyle(element);
+					if (style.visibility === "hidden") continue;
+					// Visually hidden on purpose (1 px clip) is not a target.
+					if (box.width <= 2 && box.height <= 2) continue;
+					if (box.width < min - 0.5 || box.height < min - 0.5) {
+						const name =
+							element.getAttribute("aria-label") ??
+							element.getAttribute("data-testid") ??
+							element.textContent?.trim().slice(0, 30) ??
+							"";
+						small.push(
+							`${element.tagName.toLowerCase()} "${name}" ${Math.round(box.width)}×${Math.round(box.height)}`,
+						);
+					}
+				}
+			}
+			return small;
+		},
+		{ scope, min },
+	);
+}
