@@ -6,8 +6,17 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { type Dialect, Kysely, PGliteDialect, PostgresDialect } from "kysely";
+import {
+	type Dialect,
+	type Driver,
+	Kysely,
+	PGliteDialect,
+	type PGliteDialectConfig,
+	PGliteDriver,
+	PostgresDialect,
+} from "kysely";
 import pg from "pg";
+import { type FolderLock, lockFolder } from "./folder-lock.ts";
 import { KyselyStorage, type StorageDialect } from "./kysely-storage.ts";
 import { type StorageLogger, silentLogger } from "./logger.ts";
 import { migrateToLatest } from "./migrate.ts";
@@ -24,6 +33,8 @@ export interface OpenStorageOptions {
 	/**
 	 * Folder PGlite keeps its files in, under `<dataDir>/pglite`; created if missing.
 	 * Ignored with `databaseUrl`. Without either, PGlite runs in memory (tests).
+	 * The folder is locked for this process (`<dataDir>/pglite.lock`) until `close`: a second
+	 * opener gets a `FolderLockedError` naming the holder.
 	 * @default undefined (in memory)
 	 */
 	dataDir?: string;
@@ -49,6 +60,8 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 	const logger = options.logger ?? silentLogger;
 	let dialect: Dialect;
 	let dialectName: StorageDialect;
+	let embedded: EmbeddedDatabase | undefined;
+	let lock: FolderLock | undefined;
 	if (databaseUrl) {
 		const pool = new pg.Pool({
 			connectionString: databaseUrl,
@@ -76,14 +89,23 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 		let pglite: PGlite;
 		if (dataDir === undefined) {
 			pglite = new PGlite();
+			embedded = { pglite };
+			// kysely's own PGlite dialect declares a single connection, so kysely holds a mutex
+			// from acquiring the connection to releasing it: a transaction has it to itself.
+			dialect = new PGliteDialect({ pglite });
 		} else {
 			const folder = join(dataDir, "pglite");
 			await mkdir(folder, { recursive: true });
-			pglite = new PGlite(folder);
+			lock = await lockFolder(join(dataDir, "pglite.lock"), dataDir);
+			try {
+				pglite = new PGlite(folder);
+			} catch (error) {
+				await lock.release();
+				throw error;
+			}
+			embedded = { pglite, folder };
+			dialect = new LockedPGliteDialect({ pglite }, lock);
 		}
-		// kysely's own PGlite dialect declares a single connection, so kysely holds a mutex
-		// from acquiring the connection to releasing it: a transaction has it to itself.
-		dialect = new PGliteDialect({ pglite });
 		dialectName = "pglite";
 	}
 	const db = new Kysely<Database>({ dialect });
@@ -96,6 +118,8 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 	}
 	if (error !== undefined) {
 		await db.destroy().catch(() => undefined);
+		// destroy skips a driver that never started; the lock must go either way.
+		await lock?.release();
 		const failed = results?.find((result) => result.status === "Error")?.migrationName;
 		const reason = error instanceof Error ? error.message : String(error);
 		throw new Error(
@@ -105,5 +129,46 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 			{ cause: error },
 		);
 	}
-	return new KyselyStorage(db, dialectName, logger);
+	const storage = new KyselyStorage(db, dialectName, logger);
+	if (embedded) embeddedDatabases.set(storage, embedded);
+	return storage;
+}
+
+/** The PGlite behind a storage opened by `openStorage`, for backups. */
+export interface EmbeddedDatabase {
+	pglite: PGlite;
+	/** Its folder on disk; undefined in memory. */
+	folder?: string;
+}
+
+const embeddedDatabases = new WeakMap<Storage, EmbeddedDatabase>();
+
+/** The embedded database of a storage, or undefined when it runs on PostgreSQL. */
+export function embeddedDatabase(storage: Storage): EmbeddedDatabase | undefined {
+	return embeddedDatabases.get(storage);
+}
+
+/** kysely's PGlite dialect, releasing the folder lock once the database is closed. */
+class LockedPGliteDialect extends PGliteDialect {
+	readonly #config: PGliteDialectConfig;
+	readonly #lock: FolderLock;
+
+	constructor(config: PGliteDialectConfig, lock: FolderLock) {
+		super(config);
+		this.#config = config;
+		this.#lock = lock;
+	}
+
+	override createDriver(): Driver {
+		const lock = this.#lock;
+		return new (class extends PGliteDriver {
+			override async destroy(): Promise<void> {
+				try {
+					await super.destroy();
+				} finally {
+					await lock.release();
+				}
+			}
+		})(this.#config);
+	}
 }

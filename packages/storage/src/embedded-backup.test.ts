@@ -1,0 +1,70 @@
+/**
+ * A backup of the embedded database taken while it is open restores into a fresh folder
+ * with everything committed before it; restoring never overwrites a database silently.
+ */
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dumpEmbeddedDatabase, restoreEmbeddedDatabase } from "./embedded-backup.ts";
+import { FolderLockedError } from "./folder-lock.ts";
+import { openStorage } from "./open.ts";
+import type { Storage } from "./storage.ts";
+
+let root: string;
+let source: Storage;
+let backup: Uint8Array;
+let orgId: string;
+
+beforeAll(async () => {
+	root = await mkdtemp(join(tmpdir(), "switchboard-backup-"));
+	source = await openStorage({ dataDir: join(root, "source") });
+	orgId = (await source.createOrganisation({ name: "Backed up" })).id;
+	await source.appendUpdates([{ name: "draft/x/1", update: new Uint8Array([1, 2, 3]) }]);
+	backup = await dumpEmbeddedDatabase(source);
+	// After the backup: not in it.
+	await source.appendUpdates([{ name: "draft/x/1", update: new Uint8Array([4]) }]);
+}, 300_000);
+afterAll(async () => {
+	await source?.close();
+	await rm(root, { recursive: true, force: true });
+});
+
+describe("embedded database backups", () => {
+	it("restore into a fresh folder what was committed when taken", async () => {
+		const target = join(root, "restored");
+		expect(await restoreEmbeddedDatabase(target, backup)).toEqual({ previous: null });
+		const restored = await openStorage({ dataDir: target });
+		try {
+			expect(await restored.getOrganisation(orgId)).toMatchObject({ name: "Backed up" });
+			expect((await restored.loadDocument("draft/x/1")).updates).toEqual([
+				new Uint8Array([1, 2, 3]),
+			]);
+		} finally {
+			await restored.close();
+		}
+	}, 300_000);
+
+	it("refuse a folder a process has open, and one holding a database unless told to replace it", async () => {
+		await expect(restoreEmbeddedDatabase(join(root, "source"), backup)).rejects.toThrow(
+			FolderLockedError,
+		);
+		const target = join(root, "restored");
+		await expect(restoreEmbeddedDatabase(target, backup)).rejects.toThrow(
+			/already holds a database.*--replace/,
+		);
+		const { previous } = await restoreEmbeddedDatabase(target, backup, { replace: true });
+		expect(previous).toMatch(/pglite\.before-restore-/);
+		// Moved aside, not deleted.
+		expect(await readdir(previous ?? "")).toContain("PG_VERSION");
+	}, 300_000);
+
+	it("can be taken of a database in memory too", async () => {
+		const memory = await openStorage();
+		try {
+			expect((await dumpEmbeddedDatabase(memory)).byteLength).toBeGreaterThan(0);
+		} finally {
+			await memory.close();
+		}
+	}, 300_000);
+});
