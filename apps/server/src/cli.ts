@@ -1,15 +1,15 @@
 /**
- * `pnpm switchboard import <file> --org <orgId> [--board main] [--format json|csv|twitter-care] [--dry-run]`
+ * `pnpm switchboard <command>`: the operator's tools (see USAGE below).
  *
- * Imports mentions from a file into an organisation's board, through the same triage as
- * every other source, into the database the server uses (DATABASE_URL, or PGlite in
- * DATA_DIR). Rejected rows are reported with their line and reason; the others import.
- * A dry run parses and triages everything and stores nothing.
+ * Every command that needs the database goes through the server running on the data folder
+ * when there is one (its local admin channel, see admin-channel.ts), so the embedded
+ * database keeps one writer and imported mentions reach the live board; without a server
+ * it opens the database itself. It says which it did.
  *
- * Exit codes: 0 done (rejected rows are reported, not fatal), 1 the file or arguments
- * are unusable, 2 the organisation or board does not exist.
+ * Exit codes: 0 done (rejected rows are reported, not fatal), 1 the file, the arguments or
+ * the database are unusable, 2 the organisation or board does not exist.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -17,18 +17,20 @@ import {
 	type ImportFormat,
 	ImportFormats,
 	parseImportFile,
-	triageMention,
 } from "@switchboard/connectors";
 import { isAppError } from "@switchboard/domain";
-import { openStorage } from "@switchboard/storage";
+import { FolderLockedError, openStorage, restoreEmbeddedDatabase } from "@switchboard/storage";
 import { SingleBar } from "cli-progress";
-import { pino } from "pino";
-import { loadConfig } from "./config.ts";
-import { Ingestor } from "./ingest.ts";
+import { type Logger, pino } from "pino";
+import { type AdminSession, findRunningServer, openAdminSession } from "./admin-session.ts";
+import { type Config, loadConfig } from "./config.ts";
 
 const USAGE = `Usage:
   pnpm switchboard import <file> --org <orgId> [--board main] [--format json|csv|twitter-care] [--dry-run]
+  pnpm switchboard backup <file>
+  pnpm switchboard restore <file> [--replace]
 
+import      Store mentions from a file on a board, through the same triage as every source.
   --org       the organisation to import into (required)
   --board     the board (default: main)
   --format    json (an array of mentions, or {"mentions": [...]}), csv (a header row with
@@ -37,10 +39,21 @@ const USAGE = `Usage:
               customer-care dataset). Default: from the file name.
   --dry-run   parse and triage, report what would be imported, store nothing
 
-The database is the server's: DATABASE_URL, or PGlite in DATA_DIR (default ./data).
-A running server shows imported mentions on boards loaded after the import.`;
+backup      Write a backup of the embedded database (PGlite) to <file> (a gzipped tar).
+            Safe while the server runs: it is taken by the server. For PostgreSQL
+            (DATABASE_URL), use pg_dump instead (see docs/OPERATIONS.md).
 
-/** Mentions stored per database round trip (and progress bar step). */
+restore     Put a backup into DATA_DIR. The server must be stopped. A DATA_DIR that already
+            holds a database is refused unless --replace, which moves it aside (never
+            deletes it).
+
+The database is the server's: DATABASE_URL, or PGlite in DATA_DIR (default ./data).
+With a server running on DATA_DIR, commands go through it (its admin channel in
+DATA_DIR/admin.json, usable only by the folder's owner): imported mentions appear on open
+boards at once, and the embedded database is never opened by two processes. Without one,
+the command opens the database itself. Each command says which it did.`;
+
+/** Mentions stored per call (and progress bar step). */
 const CHUNK = 100;
 
 class UsageError extends Error {}
@@ -48,6 +61,30 @@ class UsageError extends Error {}
 function fail(message: string, code: number): never {
 	process.stderr.write(`${message}\n`);
 	process.exit(code);
+}
+
+/** Where the user typed the command: `pnpm switchboard` runs in the repository root. */
+const cwd = process.env.INIT_CWD ?? process.cwd();
+
+async function configAndLogger(): Promise<{ config: Config; logger: Logger }> {
+	const config = await loadConfig().catch((error: Error) => fail(error.message, 1));
+	const logger: Logger = pino(
+		{ level: config.logLevel === "info" ? "warn" : config.logLevel },
+		process.stderr,
+	);
+	return { config, logger };
+}
+
+/** Open a session, reporting a folder held by a process that does not answer as a failure. */
+async function session(config: Config, logger: Logger): Promise<AdminSession> {
+	try {
+		const opened = await openAdminSession(config, logger);
+		process.stderr.write(`${opened.description}\n`);
+		return opened;
+	} catch (error) {
+		if (error instanceof FolderLockedError || isAppError(error)) fail(error.message, 1);
+		throw error;
+	}
 }
 
 async function importCommand(args: string[]): Promise<void> {
@@ -58,7 +95,6 @@ async function importCommand(args: string[]): Promise<void> {
 		fail(`${(error as Error).message}\n\n${USAGE}`, 1);
 	}
 	const { file, org, board, format, dryRun } = parsed;
-	const cwd = process.env.INIT_CWD ?? process.cwd();
 	const path = resolve(cwd, file);
 	const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) =>
 		fail(`Cannot read ${path}: ${error.code === "ENOENT" ? "no such file" : error.message}`, 1),
@@ -75,41 +111,39 @@ async function importCommand(args: string[]): Promise<void> {
 		process.stderr.write(`${file}:${rejected.line}: rejected: ${rejected.reason}\n`);
 	}
 
-	const config = await loadConfig();
-	const logger = pino(
-		{ level: config.logLevel === "info" ? "warn" : config.logLevel },
-		process.stderr,
-	);
-	const storage = await openStorage({
-		...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
-		logger,
-	});
+	const { config, logger } = await configAndLogger();
+	const admin = await session(config, logger);
 	try {
-		if (!(await storage.getOrganisation(org))) fail(`No organisation ${org}.`, 2);
-		if (!(await storage.getBoard(org, board)))
-			fail(`Organisation ${org} has no board ${board}.`, 2);
 		const total = rows.rows.length;
 		const bar = new SingleBar({
 			format: `${dryRun ? "checking" : "importing"} [{bar}] {value}/{total} mentions`,
 			stream: process.stderr,
 			hideCursor: true,
 		});
-		bar.start(total, 0);
 		let accepted = 0;
 		let duplicates = 0;
 		const priorities = { high: 0, normal: 0, low: 0 };
-		const rules = await storage.getTriageRules(org);
-		// No board is live in this process: loaded boards catch up when they next load.
-		const ingestor = new Ingestor({ storage, publisher: null, logger });
-		for (let start = 0; start < total; start += CHUNK) {
+		// The first chunk also finds out whether the organisation and board exist.
+		for (let start = 0; start === 0 || start < total; start += CHUNK) {
 			const chunk = rows.rows.slice(start, start + CHUNK).map((row) => row.mention);
-			if (dryRun) {
-				for (const mention of chunk) priorities[triageMention(mention, rules).priority]++;
-			} else {
-				const result = await ingestor.ingest(org, board, chunk, now);
-				accepted += result.accepted;
-				duplicates += result.duplicates;
-				for (const { mention } of result.stored) priorities[mention.priority]++;
+			let result: Awaited<ReturnType<typeof admin.call<"import">>>;
+			try {
+				result = await admin.call("import", {
+					orgId: org,
+					boardId: board,
+					mentions: chunk,
+					dryRun,
+				});
+			} catch (error) {
+				bar.stop();
+				if (isAppError(error)) fail(error.message, error.kind === "not_found" ? 2 : 1);
+				throw error;
+			}
+			if (start === 0) bar.start(total, 0);
+			accepted += result.accepted;
+			duplicates += result.duplicates;
+			for (const level of ["high", "normal", "low"] as const) {
+				priorities[level] += result.priorities[level];
 			}
 			bar.increment(chunk.length);
 		}
@@ -121,8 +155,99 @@ async function importCommand(args: string[]): Promise<void> {
 			`${summary}\nPriority: ${priorities.high} high, ${priorities.normal} normal, ${priorities.low} low.\n`,
 		);
 	} finally {
-		await storage.close();
+		await admin.close();
 	}
+}
+
+function singleFile(
+	args: string[],
+	command: string,
+	flags: Record<string, { type: "boolean" }> = {},
+) {
+	try {
+		const { values, positionals } = parseArgs({
+			args,
+			allowPositionals: true,
+			strict: true,
+			options: flags,
+		});
+		const [file, ...extra] = positionals;
+		if (!file) throw new UsageError(`Name the ${command} file.`);
+		if (extra.length > 0) throw new UsageError(`Unexpected arguments: ${extra.join(" ")}`);
+		return { path: resolve(cwd, file), values: values as Record<string, boolean | undefined> };
+	} catch (error) {
+		fail(`${(error as Error).message}\n\n${USAGE}`, 1);
+	}
+}
+
+async function backupCommand(args: string[]): Promise<void> {
+	const { path } = singleFile(args, "backup");
+	const { config, logger } = await configAndLogger();
+	if (config.databaseUrl) {
+		fail(
+			"The database is PostgreSQL (DATABASE_URL): back it up with pg_dump, see docs/OPERATIONS.md.",
+			1,
+		);
+	}
+	const admin = await session(config, logger);
+	try {
+		const started = performance.now();
+		const backup = await admin.call("backup", {}).catch((error: unknown) => {
+			if (isAppError(error)) fail(error.message, 1);
+			throw error;
+		});
+		// Private: the backup holds every conversation and the sealed credentials.
+		await writeFile(path, backup, { mode: 0o600 });
+		process.stdout.write(
+			`Backed up ${config.dataDir} to ${path} (${formatBytes(backup.byteLength)}, ${Math.round(performance.now() - started)} ms).\n`,
+		);
+	} finally {
+		await admin.close();
+	}
+}
+
+async function restoreCommand(args: string[]): Promise<void> {
+	const { path, values } = singleFile(args, "backup", { replace: { type: "boolean" } });
+	const { config, logger } = await configAndLogger();
+	if (config.databaseUrl) {
+		fail(
+			"The database is PostgreSQL (DATABASE_URL): restore it with pg_restore, see docs/OPERATIONS.md.",
+			1,
+		);
+	}
+	const running = await findRunningServer(config.dataDir).catch(() => null);
+	if (running) {
+		fail(
+			`A server (process ${running.pid}) runs on ${config.dataDir}: stop it before restoring a backup into it.`,
+			1,
+		);
+	}
+	const backup = await readFile(path).catch((error: NodeJS.ErrnoException) =>
+		fail(`Cannot read ${path}: ${error.code === "ENOENT" ? "no such file" : error.message}`, 1),
+	);
+	let previous: string | null;
+	try {
+		({ previous } = await restoreEmbeddedDatabase(config.dataDir, backup, {
+			replace: values.replace === true,
+		}));
+	} catch (error) {
+		fail((error as Error).message, 1);
+	}
+	// Open it once: a backup from an older release is migrated now, and a broken one says so here.
+	try {
+		const storage = await openStorage({ dataDir: config.dataDir, logger });
+		await storage.close();
+	} catch (error) {
+		fail(`The restored database does not open: ${(error as Error).message}`, 1);
+	}
+	process.stdout.write(
+		`Restored ${path} into ${config.dataDir}.${previous ? ` The database that was there is now in ${previous}.` : ""}\n`,
+	);
+}
+
+function formatBytes(bytes: number): string {
+	if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KiB`;
+	return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 function parseImportArgs(args: string[]) {
@@ -164,6 +289,12 @@ const [command, ...rest] = process.argv.slice(2);
 switch (command) {
 	case "import":
 		await importCommand(rest);
+		break;
+	case "backup":
+		await backupCommand(rest);
+		break;
+	case "restore":
+		await restoreCommand(rest);
 		break;
 	case undefined:
 	case "help":

@@ -1,3 +1,6 @@
+export * from "./admin-channel.ts";
+export * from "./admin-operations.ts";
+export * from "./admin-session.ts";
 export * from "./config.ts";
 export * from "./demo.ts";
 export * from "./http-api.ts";

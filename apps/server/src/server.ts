@@ -28,6 +28,8 @@ import {
 import type { Hono } from "hono";
 import { type Logger, pino } from "pino";
 import { WebSocketServer } from "ws";
+import { type AdminChannel, serveAdminChannel } from "./admin-channel.ts";
+import { createAdminOperations } from "./admin-operations.ts";
 import type { Config } from "./config.ts";
 import { type Coverage, type CoverageOptions, createCoverage } from "./coverage.ts";
 import { type DemoSummary, seedDemo } from "./demo.ts";
@@ -60,6 +62,8 @@ export interface Switchboard {
 	coverage: Coverage;
 	/** The HTTP API; tests list its routes. */
 	api: Hono<ApiEnv>;
+	/** The local admin channel the CLI uses; null when another process serves it. */
+	admin: AdminChannel | null;
 	/** Stop accepting, store every document, close the database. */
 	close(): Promise<void>;
 }
@@ -95,6 +99,7 @@ export async function startSwitchboard(
 	options: StartOptions = {},
 ): Promise<Switchboard> {
 	const logger = options.logger ?? pino({ level: config.logLevel });
+	const startedAt = new Date();
 	const storage = await openStorage({
 		...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
 		logger,
@@ -202,6 +207,11 @@ export async function startSwitchboard(
 	const { port } = server.address() as AddressInfo;
 	const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
 	const url = `http://${host}:${port}`;
+	const admin = await serveAdminChannel({
+		dataDir: config.dataDir,
+		operations: createAdminOperations({ storage, ingestor: integrations.ingestor, startedAt }),
+		logger,
+	});
 	if (config.background) integrations.start();
 	if (config.background) coverage.start();
 
@@ -209,6 +219,7 @@ export async function startSwitchboard(
 	const close = () => {
 		closing ??= (async () => {
 			server.close();
+			await admin?.close();
 			await integrations.stop();
 			await coverage.stop();
 			// Take note of the messages being handled, stop reading, let those finish (their
@@ -250,6 +261,7 @@ export async function startSwitchboard(
 		integrations,
 		coverage,
 		api,
+		admin,
 		close,
 	};
 }

@@ -1,0 +1,301 @@
+/**
+ * The local admin channel: how the command-line tools reach a running server instead of
+ * opening its database a second time (two processes writing one embedded database corrupt
+ * it). The server listens on a unix socket in its data folder and writes where it listens,
+ * with a random token, into `<dataDir>/admin.json`; both are readable by the folder's owner
+ * only (0600). A caller reads the file, proves it could with the token, and calls named
+ * operations: `POST /<operation>` with a JSON body, answered with JSON (or bytes, for a
+ * backup). Everything else about the server stays behind its public API.
+ */
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { chmod, readFile, unlink, writeFile } from "node:fs/promises";
+import {
+	createServer,
+	request as httpRequest,
+	type IncomingMessage,
+	type RequestOptions,
+	type Server,
+	type ServerResponse,
+} from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { AppError, type ErrorKind, isAppError } from "@switchboard/domain";
+import type { Logger } from "pino";
+import * as v from "valibot";
+
+/** One operation: its input schema and what it does. */
+export interface AdminHandler {
+	input: v.GenericSchema;
+	/** Returns JSON-serialisable data, or bytes sent as they are. */
+	run(input: never): Promise<unknown>;
+}
+
+/** Where a running server's admin channel is, as written into `<dataDir>/admin.json`. */
+export interface AdminEndpoint {
+	pid: number;
+	startedAt: string;
+	/** The unix socket, or undefined when the server listens on loopback instead. */
+	socket?: string;
+	/** `http://127.0.0.1:<port>` when a unix socket could not be used. */
+	url?: string;
+	token: string;
+}
+
+export interface AdminChannel {
+	readonly endpoint: AdminEndpoint;
+	close(): Promise<void>;
+}
+
+export const ADMIN_FILE = "admin.json";
+const SOCKET_FILE = "admin.sock";
+/** Longest unix socket path most systems accept (sun_path is 104 to 108 bytes). */
+const MAX_SOCKET_PATH = 100;
+/** Largest request body: an import chunk is far below. */
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+const statusOf: Record<ErrorKind, number> = {
+	unauthorized: 401,
+	forbidden: 403,
+	not_found: 404,
+	invalid: 400,
+	too_large: 413,
+	rate_limited: 429,
+	conflict: 409,
+	unavailable: 503,
+	internal: 500,
+};
+
+/**
+ * Serve `operations` on the data folder's admin channel until `close`. When another live
+ * process already answers there (several instances on PostgreSQL sharing one data folder),
+ * this one serves none and says so: the CLI reaches the database through that one.
+ */
+export async function serveAdminChannel(options: {
+	dataDir: string;
+	operations: Record<string, AdminHandler>;
+	logger: Logger;
+}): Promise<AdminChannel | null> {
+	const { dataDir, operations, logger } = options;
+	const log = logger.child({ component: "admin-channel" });
+	const token = randomBytes(32).toString("base64url");
+	const expected = Buffer.from(`Bearer ${token}`);
+	const server = createServer((req, res) => {
+		handle(req, res).catch((error: unknown) => {
+			log.error({ err: error }, "admin operation failed");
+			if (!res.headersSent) reply(res, 500, { error: { kind: "internal", message: "failed" } });
+			else res.destroy();
+		});
+	});
+
+	async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const given = Buffer.from(req.headers.authorization ?? "");
+		if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+			reply(res, 401, { error: { kind: "unauthorized", message: "wrong admin token" } });
+			return;
+		}
+		const name = (req.url ?? "/").slice(1);
+		const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
+		if (req.method !== "POST" || !operation) {
+			reply(res, 404, { error: { kind: "not_found", message: `no operation ${name}` } });
+			return;
+		}
+		const body = await readBody(req);
+		let input: unknown;
+		try {
+			input = body.length > 0 ? JSON.parse(body.toString("utf8")) : {};
+		} catch {
+			reply(res, 400, { error: { kind: "invalid", message: "the body is not JSON" } });
+			return;
+		}
+		const parsed = v.safeParse(operation.input, input);
+		if (!parsed.success) {
+			const message = parsed.issues
+				.map((issue) => `${v.getDotPath(issue) ?? "input"}: ${issue.message}`)
+				.join("; ");
+			reply(res, 400, { error: { kind: "invalid", message } });
+			return;
+		}
+		const started = performance.now();
+		try {
+			const result = await operation.run(parsed.output as never);
+			log.info({ operation: name, ms: Math.round(performance.now() - started) }, "admin operation");
+			if (result instanceof Uint8Array) {
+				res.writeHead(200, {
+					"content-type": "application/octet-stream",
+					"content-length": result.byteLength,
+				});
+				res.end(result);
+			} else {
+				reply(res, 200, { result: result ?? null });
+			}
+		} catch (error) {
+			if (!isAppError(error)) throw error;
+			reply(res, statusOf[error.kind], { error: { kind: error.kind, message: error.message } });
+		}
+	}
+
+	const socket = join(dataDir, SOCKET_FILE);
+	const file = join(dataDir, ADMIN_FILE);
+	const previous = await readEndpoint(dataDir);
+	if (previous && previous.pid !== process.pid && (await answers(previous))) {
+		log.warn(
+			{ pid: previous.pid },
+			"another process serves the admin channel of this data folder; this one serves none",
+		);
+		return null;
+	}
+	const startedAt = new Date().toISOString();
+	let endpoint: AdminEndpoint;
+	if (socket.length <= MAX_SOCKET_PATH && process.platform !== "win32") {
+		// Left by a server that crashed (it answered nothing above).
+		await unlink(socket).catch(() => undefined);
+		await listen(server, socket);
+		await chmod(socket, 0o600);
+		endpoint = { pid: process.pid, startedAt, socket, token };
+	} else {
+		await listen(server, 0, "127.0.0.1");
+		const { port } = server.address() as AddressInfo;
+		endpoint = { pid: process.pid, startedAt, url: `http://127.0.0.1:${port}`, token };
+	}
+	const content = `${JSON.stringify(endpoint)}\n`;
+	await writeFile(file, content, { mode: 0o600 });
+	// `mode` applies only when the file is created; an old one keeps its bits.
+	await chmod(file, 0o600);
+	log.info({ socket: endpoint.socket, url: endpoint.url }, "admin channel open");
+
+	let closed: Promise<void> | null = null;
+	return {
+		endpoint,
+		close() {
+			closed ??= (async () => {
+				await new Promise<void>((resolve) => server.close(() => resolve()));
+				// Only ours: a server started since may have written its own.
+				if ((await readFile(file, "utf8").catch(() => "")) === content) {
+					await unlink(file).catch(() => undefined);
+				}
+			})();
+			return closed;
+		},
+	};
+}
+
+function listen(server: Server, ...args: [string] | [number, string]): Promise<void> {
+	return new Promise((resolve, reject) => {
+		server.once("error", reject);
+		server.listen(...(args as [number, string]), () => {
+			server.off("error", reject);
+			resolve();
+		});
+	});
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+	const text = JSON.stringify(body);
+	res.writeHead(status, {
+		"content-type": "application/json",
+		"content-length": Buffer.byteLength(text),
+	});
+	res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of req as AsyncIterable<Buffer>) {
+		size += chunk.length;
+		if (size > MAX_BODY_BYTES) throw new AppError("too_large", "admin request too large");
+		chunks.push(chunk);
+	}
+	return Buffer.concat(chunks);
+}
+
+/** The endpoint a server wrote into `dataDir`, or null when none did. */
+export async function readEndpoint(dataDir: string): Promise<AdminEndpoint | null> {
+	let text: string;
+	try {
+		text = await readFile(join(dataDir, ADMIN_FILE), "utf8");
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+		throw error;
+	}
+	try {
+		return JSON.parse(text) as AdminEndpoint;
+	} catch {
+		return null;
+	}
+}
+
+/** What a call through the channel brought back. */
+export type AdminResponse =
+	| { ok: true; status: number; body: Buffer; binary: boolean }
+	| { ok: false; status: number; kind: ErrorKind; message: string };
+
+/**
+ * Call one operation. Rejects with the socket error (ECONNREFUSED, ENOENT) when nothing
+ * listens: the endpoint was left by a server that is gone.
+ */
+export function callEndpoint(
+	endpoint: AdminEndpoint,
+	operation: string,
+	input: unknown,
+): Promise<AdminResponse> {
+	const body = Buffer.from(JSON.stringify(input ?? {}));
+	const target: RequestOptions = endpoint.socket
+		? { socketPath: endpoint.socket }
+		: (() => {
+				const url = new URL(endpoint.url ?? "http://127.0.0.1:0");
+				return { host: url.hostname, port: Number(url.port) };
+			})();
+	return new Promise((resolve, reject) => {
+		const req = httpRequest(
+			{
+				...target,
+				method: "POST",
+				path: `/${operation}`,
+				headers: {
+					authorization: `Bearer ${endpoint.token}`,
+					"content-type": "application/json",
+					"content-length": body.length,
+				},
+			},
+			(res) => {
+				const chunks: Buffer[] = [];
+				res.on("data", (chunk: Buffer) => chunks.push(chunk));
+				res.on("error", reject);
+				res.on("end", () => {
+					const data = Buffer.concat(chunks);
+					const status = res.statusCode ?? 500;
+					const binary = res.headers["content-type"] === "application/octet-stream";
+					if (status === 200) {
+						resolve({ ok: true, status, body: data, binary });
+						return;
+					}
+					let error: { kind?: ErrorKind; message?: string } = {};
+					try {
+						error = (JSON.parse(data.toString("utf8")) as { error: typeof error }).error ?? {};
+					} catch {
+						// Not our server's answer; report the status.
+					}
+					resolve({
+						ok: false,
+						status,
+						kind: error.kind ?? "internal",
+						message: error.message ?? `the server answered ${status}`,
+					});
+				});
+			},
+		);
+		req.on("error", reject);
+		req.end(body);
+	});
+}
+
+/** Whether a live server answers at `endpoint` (a stale file's socket refuses). */
+async function answers(endpoint: AdminEndpoint): Promise<boolean> {
+	try {
+		const response = await callEndpoint(endpoint, "status", {});
+		return response.ok || response.status !== 404;
+	} catch {
+		return false;
+	}
+}

@@ -1,0 +1,124 @@
+/**
+ * What the command-line tools can ask of the database, as named operations. A running
+ * server runs them for the CLI over its admin channel (so imported mentions reach the live
+ * board, and the embedded database has one writer); without a server, the CLI runs the
+ * very same operations on the database it opens itself.
+ */
+import { MentionInputSchema, toIncomingMention, triageMention } from "@switchboard/connectors";
+import { AppError } from "@switchboard/domain";
+import { dumpEmbeddedDatabase, type Storage } from "@switchboard/storage";
+import * as v from "valibot";
+import type { AdminHandler } from "./admin-channel.ts";
+import type { Ingestor } from "./ingest.ts";
+
+const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
+
+/** Input schema of each operation. */
+export const AdminInputs = {
+	/** Who answers: the process and its storage. */
+	status: v.object({}),
+	/** Store a chunk of mentions through triage onto a board. */
+	import: v.object({
+		orgId: Id,
+		boardId: Id,
+		mentions: v.pipe(v.array(MentionInputSchema), v.maxLength(10_000)),
+		/** Triage and count, store nothing. */
+		dryRun: v.optional(v.boolean(), false),
+	}),
+	/** A backup of the embedded database (gzipped tar). */
+	backup: v.object({}),
+} as const;
+
+export type AdminOperationName = keyof typeof AdminInputs;
+export type AdminInput<K extends AdminOperationName> = v.InferInput<(typeof AdminInputs)[K]>;
+
+export interface AdminStatus {
+	pid: number;
+	startedAt: string;
+	storage: "pglite" | "postgres";
+}
+
+export interface AdminImportResult {
+	accepted: number;
+	duplicates: number;
+	priorities: { high: number; normal: number; low: number };
+}
+
+/** What each operation answers. */
+export interface AdminOutputs {
+	status: AdminStatus;
+	import: AdminImportResult;
+	backup: Uint8Array;
+}
+
+export interface AdminOperationsOptions {
+	storage: Storage;
+	/** The server's ingest path (projecting onto live boards), or one without a board. */
+	ingestor: Ingestor;
+	startedAt: Date;
+}
+
+/** The operations over one storage, keyed by name, ready for `serveAdminChannel`. */
+export function createAdminOperations(
+	options: AdminOperationsOptions,
+): Record<AdminOperationName, AdminHandler> {
+	const { storage, ingestor } = options;
+	const operations: {
+		[K in AdminOperationName]: {
+			input: (typeof AdminInputs)[K];
+			run(input: v.InferOutput<(typeof AdminInputs)[K]>): Promise<AdminOutputs[K]>;
+		};
+	} = {
+		status: {
+			input: AdminInputs.status,
+			async run() {
+				return {
+					pid: process.pid,
+					startedAt: options.startedAt.toISOString(),
+					storage: storage.dialect,
+				};
+			},
+		},
+		import: {
+			input: AdminInputs.import,
+			async run({ orgId, boardId, mentions, dryRun }) {
+				if (!(await storage.getOrganisation(orgId))) {
+					throw new AppError("not_found", `No organisation ${orgId}.`);
+				}
+				if (!(await storage.getBoard(orgId, boardId))) {
+					throw new AppError("not_found", `Organisation ${orgId} has no board ${boardId}.`);
+				}
+				const now = new Date();
+				const priorities = { high: 0, normal: 0, low: 0 };
+				if (dryRun) {
+					const rules = await storage.getTriageRules(orgId);
+					for (const mention of mentions) {
+						priorities[triageMention(toIncomingMention(mention, now), rules).priority]++;
+					}
+					return { accepted: 0, duplicates: 0, priorities };
+				}
+				const result = await ingestor.ingest(
+					orgId,
+					boardId,
+					mentions.map((mention) => toIncomingMention(mention, now)),
+					now,
+				);
+				for (const { mention } of result.stored) priorities[mention.priority]++;
+				return { accepted: result.accepted, duplicates: result.duplicates, priorities };
+			},
+		},
+		backup: {
+			input: AdminInputs.backup,
+			async run() {
+				if (storage.dialect !== "pglite") {
+					throw new AppError(
+						"invalid",
+						"The database is PostgreSQL: back it up with pg_dump (see docs/OPERATIONS.md).",
+					);
+				}
+				return dumpEmbeddedDatabase(storage);
+			},
+		},
+	};
+	return operations as Record<AdminOperationName, AdminHandler>;
+}

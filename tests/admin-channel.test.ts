@@ -1,0 +1,188 @@
+/**
+ * One writer per data folder. With a server running on an embedded database, the CLI
+ * goes through the server's local admin channel: an import lands on the board members
+ * have open, once, and nothing opens the database a second time. A second server on the
+ * same folder is refused with the holder named.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readBoard } from "@switchboard/domain";
+import { callEndpoint, readEndpoint, startSwitchboard } from "@switchboard/server";
+import { openStorage } from "@switchboard/storage";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { baseConfig, startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
+
+const CLI = fileURLToPath(new URL("../apps/server/src/cli.ts", import.meta.url));
+/** Creating an embedded database on disk takes a minute on a machine busy with other work. */
+const SLOW = 300_000;
+
+let server: TestServer;
+let dataDir: string;
+let scratch: string;
+
+function cli(args: string[], dir = dataDir) {
+	return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+		execFile(
+			process.execPath,
+			[CLI, ...args],
+			{
+				env: {
+					PATH: process.env.PATH,
+					DATA_DIR: dir,
+					SWITCHBOARD_SECRET: "cli-test-secret-cli-test-secret-0123456789",
+					LOG_LEVEL: "warn",
+				},
+				timeout: SLOW,
+			},
+			(error, stdout, stderr) =>
+				resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+		);
+	});
+}
+
+beforeAll(async () => {
+	server = await startTestServer();
+	// The test server's data folder: where its admin channel lives.
+	const socket = server.switchboard.admin?.endpoint.socket;
+	if (!socket) throw new Error("the test server serves no admin channel on a unix socket");
+	dataDir = dirname(socket);
+	scratch = await mkdtemp(join(tmpdir(), "switchboard-admin-"));
+}, SLOW);
+afterAll(async () => {
+	await server?.close();
+	await rm(scratch, { recursive: true, force: true });
+});
+
+describe("the CLI beside a running server", () => {
+	it(
+		"imports through the server: every mention stored once and on the board members have open",
+		async () => {
+			const board = await server.board(server.members.dana!);
+			const before = readBoard(board.doc).mentions.length;
+			const file = join(scratch, "fifty.csv");
+			const rows = Array.from(
+				{ length: 50 },
+				(_, i) =>
+					`live-${i},fan${i},Is my order ${i} on its way?,${new Date(Date.now() - i * 60_000).toISOString()},twitter`,
+			);
+			await writeFile(
+				file,
+				["external_id,author_handle,text,posted_at,network", ...rows].join("\n"),
+			);
+
+			const first = await cli(["import", file, "--org", "acme"]);
+			expect(first.stderr).toContain(`Through the running server (process ${process.pid}).`);
+			expect(first.stdout).toMatch(/^Imported 50 mentions into acme\/main, 0 already there/);
+			expect(first.code).toBe(0);
+			// Live: the open board shows them without a reload.
+			await waitFor(
+				() => readBoard(board.doc).mentions.length === before + 50,
+				60_000,
+				"the 50 imported mentions on the open board",
+			);
+
+			const again = await cli(["import", file, "--org", "acme"]);
+			expect(again.stdout).toMatch(/^Imported 0 mentions into acme\/main, 50 already there/);
+			const stored = await server.switchboard.storage.listMentions("acme", "main");
+			const imported = stored.filter((entry) => entry.mention.externalId.startsWith("live-"));
+			expect(new Set(imported.map((entry) => entry.mention.externalId)).size).toBe(50);
+			expect(imported).toHaveLength(50);
+			expect(readBoard(board.doc).mentions).toHaveLength(before + 50);
+		},
+		SLOW,
+	);
+
+	it(
+		"says when the organisation or board does not exist, with exit code 2",
+		async () => {
+			const file = join(scratch, "one.csv");
+			await writeFile(
+				file,
+				"external_id,author_handle,text,posted_at\nx1,ana,Hello,2026-11-25T08:00:00Z\n",
+			);
+			const result = await cli(["import", file, "--org", "initech"]);
+			expect(result.stderr).toContain("No organisation initech.");
+			expect(result.code).toBe(2);
+		},
+		SLOW,
+	);
+
+	it(
+		"refuses a second server on the same data folder, naming the one that holds it",
+		async () => {
+			const config = await baseConfig({ dataDir });
+			await expect(startSwitchboard(config, { logger: pino({ level: "silent" }) })).rejects.toThrow(
+				new RegExp(`data folder ${dataDir} is in use by process ${process.pid} \\(since `),
+			);
+		},
+		SLOW,
+	);
+
+	it(
+		"keeps its channel to the folder's owner: private files, and nothing without the token",
+		async () => {
+			const endpoint = await readEndpoint(dataDir);
+			expect(endpoint?.pid).toBe(process.pid);
+			expect((await stat(join(dataDir, "admin.json"))).mode & 0o777).toBe(0o600);
+			expect((await stat(endpoint?.socket ?? "")).mode & 0o777).toBe(0o600);
+			const refused = await callEndpoint({ ...endpoint!, token: "guessed" }, "status", {});
+			expect(refused).toMatchObject({ ok: false, status: 401, kind: "unauthorized" });
+			const unknown = await callEndpoint(endpoint!, "dropEverything", {});
+			expect(unknown).toMatchObject({ ok: false, status: 404 });
+		},
+		SLOW,
+	);
+
+	it(
+		"backs up through the running server; the backup restores into a fresh folder",
+		async () => {
+			const file = join(scratch, "backup.tar.gz");
+			const backup = await cli(["backup", file]);
+			expect(backup.stderr).toContain("Through the running server");
+			expect(backup.stdout).toMatch(/^Backed up .* to .*backup\.tar\.gz/);
+			expect((await stat(file)).mode & 0o777).toBe(0o600);
+
+			const refused = await cli(["restore", file]);
+			expect(refused.stderr).toMatch(/A server \(process \d+\) runs on .*: stop it/);
+			expect(refused.code).toBe(1);
+
+			const fresh = join(scratch, "restored");
+			const restored = await cli(["restore", file], fresh);
+			expect(restored.stdout).toContain(`Restored ${file} into ${fresh}.`);
+			const storage = await openStorage({ dataDir: fresh });
+			try {
+				const mentions = await storage.listMentions("acme", "main");
+				expect(
+					mentions.filter((entry) => entry.mention.externalId.startsWith("live-")),
+				).toHaveLength(50);
+			} finally {
+				await storage.close();
+			}
+		},
+		SLOW,
+	);
+});
+
+describe("the CLI without a server", () => {
+	it(
+		"opens the database itself once the server has stopped, and says so",
+		async () => {
+			await server.switchboard.close();
+			const file = join(scratch, "later.csv");
+			await writeFile(
+				file,
+				"external_id,author_handle,text,posted_at\nafter-1,ana,Still there?,2026-11-25T08:00:00Z\n",
+			);
+			const result = await cli(["import", file, "--org", "acme"]);
+			expect(result.stderr).toContain(
+				`No server runs on ${dataDir}: opened the database directly.`,
+			);
+			expect(result.stdout).toMatch(/^Imported 1 mentions/);
+		},
+		SLOW,
+	);
+});
