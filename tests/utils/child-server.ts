@@ -25,7 +25,8 @@ export function startChildServer(env: Record<string, string>): Promise<ChildServ
 		child.once("exit", (code) => resolve(code)),
 	);
 	return new Promise((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
+		// Generous: on a machine busy with other work a start takes minutes, and a hang shows its output.
+		const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 300_000);
 		const onData = (chunk: Buffer) => {
 			output += chunk.toString();
 			const match = /Switchboard is running at (http:\/\/\S+)/.exec(output);
