@@ -211,7 +211,7 @@ class Client implements SwitchboardClient {
 			: new MemoryQueueStore();
 		this.#queue = new CommandQueue({
 			store,
-			transport: { send: (id, command) => this.#sendOnce(id, command) },
+			transport: { send: (id, command, version) => this.#sendOnce(id, command, version) },
 			onChange: () => {
 				this.#markDirty({ mentions: true });
 				this.#updateStatus();
@@ -358,7 +358,7 @@ class Client implements SwitchboardClient {
 	}
 
 	/** Send one command; null when the connection drops or the answer takes too long. */
-	#sendOnce(id: string, command: CommandInput): Promise<CommandAnswer | null> {
+	#sendOnce(id: string, command: CommandInput, version: number): Promise<CommandAnswer | null> {
 		if (!this.#online || this.#destroyed) return Promise.resolve(null);
 		return new Promise((resolve) => {
 			const finish = (answer: CommandAnswer | null) => {
@@ -369,7 +369,7 @@ class Client implements SwitchboardClient {
 			const lost = () => finish(null);
 			const timer = setTimeout(lost, ANSWER_TIMEOUT_MS);
 			this.#offlineWaiters.add(lost);
-			void this.#channel.send(command, id).then(finish);
+			void this.#channel.send(command, id, version).then(finish);
 		});
 	}
 

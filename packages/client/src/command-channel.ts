@@ -9,6 +9,7 @@ import {
 	type CommandInput,
 	encodeCommand,
 	type Notice,
+	PROTOCOL_VERSION,
 	parseServerMessage,
 	type Reject,
 } from "@switchboard/domain";
@@ -33,11 +34,18 @@ export class CommandChannel {
 		provider.on("stateless", this.onStateless);
 	}
 
-	/** Send a command and wait for its ack or reject. `id` defaults to a new UUID. */
-	send(command: CommandInput, id: string = crypto.randomUUID()): Promise<CommandAnswer> {
+	/**
+	 * Send a command and wait for its ack or reject. `id` defaults to a new UUID, `version`
+	 * to this build's protocol version (a command queued by an earlier release keeps its own).
+	 */
+	send(
+		command: CommandInput,
+		id: string = crypto.randomUUID(),
+		version: number = PROTOCOL_VERSION,
+	): Promise<CommandAnswer> {
 		return new Promise((resolve) => {
 			this.waiting.set(id, resolve);
-			this.provider.sendStateless(encodeCommand(id, command));
+			this.provider.sendStateless(encodeCommand(id, command, version));
 		});
 	}
 

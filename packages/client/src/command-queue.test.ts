@@ -1,4 +1,4 @@
-import type { CommandInput } from "@switchboard/domain";
+import { type CommandInput, PROTOCOL_VERSION } from "@switchboard/domain";
 import { describe, expect, it, vi } from "vitest";
 import type { CommandResult } from "./api.ts";
 import type { CommandAnswer } from "./command-channel.ts";
@@ -9,17 +9,18 @@ import {
 	MemoryQueueStore,
 	type QueuedCommand,
 	type QueueStore,
+	UNSTAMPED_VERSION,
 } from "./command-queue.ts";
 
 /** A transport whose answers the test gives, one send at a time. */
 class FakeTransport {
-	readonly sent: { id: string; command: CommandInput }[] = [];
+	readonly sent: { id: string; command: CommandInput; version: number }[] = [];
 	readonly #waiting: ((answer: CommandAnswer | null) => void)[] = [];
 	storedAtSend: number[] = [];
 	store: QueueStore | null = null;
 
-	send(id: string, command: CommandInput): Promise<CommandAnswer | null> {
-		this.sent.push({ id, command });
+	send(id: string, command: CommandInput, version: number): Promise<CommandAnswer | null> {
+		this.sent.push({ id, command, version });
 		void this.store?.load().then((stored) => this.storedAtSend.push(stored.length));
 		return new Promise((resolve) => this.#waiting.push(resolve));
 	}
@@ -40,6 +41,11 @@ class FakeTransport {
 }
 
 const claim = (mentionId: string): CommandInput => ({ name: "claim", args: { mentionId } });
+
+/** Let promise chains and the store's async steps run until `check` holds. */
+async function waitUntil(check: () => boolean): Promise<void> {
+	while (!check()) await tick();
+}
 
 /** Let promise chains and the store's async steps run. */
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -208,6 +214,38 @@ describe("CommandQueue", () => {
 			{ ok: true, id: "b" },
 			{ ok: true },
 		]);
+	});
+
+	it("sends a stored command with the protocol version it was made under, new ones with today's", async () => {
+		const store = new MemoryQueueStore();
+		// Queued offline by a release that spoke version 1, and one stored before the stamp existed.
+		await store.put({
+			id: "a",
+			command: claim("m1"),
+			createdAt: "2026-01-05T09:00:01.000Z",
+			seq: 1,
+			v: 1,
+		});
+		await store.put({
+			id: "b",
+			command: claim("m2"),
+			createdAt: "2026-01-05T09:00:02.000Z",
+			seq: 2,
+		});
+		const { queue, transport } = setup({}, store);
+		const fresh = queue.enqueue(claim("m3"));
+		queue.setOnline(true);
+		for (let i = 0; i < 3; i++) {
+			await waitUntil(() => transport.inFlight === 1);
+			transport.answer("ack");
+		}
+		await fresh;
+		expect(transport.sent.map((s) => [s.id.length > 1 ? "new" : s.id, s.version])).toEqual([
+			["a", 1],
+			["b", UNSTAMPED_VERSION],
+			["new", PROTOCOL_VERSION],
+		]);
+		expect(await store.load()).toEqual([]);
 	});
 
 	it("numbers new commands after those of the earlier page load", async () => {

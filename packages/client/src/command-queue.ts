@@ -4,7 +4,12 @@
  * server, so a command whose answer was lost (the socket closed, the answer timed out)
  * is simply sent again with the same id.
  */
-import type { CommandInput, Reject, RejectCode } from "@switchboard/domain";
+import {
+	type CommandInput,
+	PROTOCOL_VERSION,
+	type Reject,
+	type RejectCode,
+} from "@switchboard/domain";
 import type { CommandResult, PendingCommand } from "./api.ts";
 import type { CommandAnswer } from "./command-channel.ts";
 import { explainReject } from "./explain.ts";
@@ -12,7 +17,17 @@ import { explainReject } from "./explain.ts";
 /** A command as the queue stores it. `seq` orders the queue across page loads. */
 export interface QueuedCommand extends PendingCommand {
 	seq: number;
+	/**
+	 * The protocol version the command was made under, sent with it however much later:
+	 * after an upgrade the server still reads it as its maker meant it. Records written
+	 * before the stamp existed have none and mean version 1 (versions 1 and 2 differ
+	 * only in close codes).
+	 */
+	v?: number;
 }
+
+/** The version an unstamped stored command was made under. */
+export const UNSTAMPED_VERSION = 1;
 
 /** Where the queue keeps commands across reloads. */
 export interface QueueStore {
@@ -24,8 +39,11 @@ export interface QueueStore {
 
 /** Sends one command and waits for its answer. */
 export interface CommandTransport {
-	/** The answer, or null when the connection dropped (or it took too long) first. */
-	send(id: string, command: CommandInput): Promise<CommandAnswer | null>;
+	/**
+	 * The answer, or null when the connection dropped (or it took too long) first.
+	 * `version` is the protocol version to stamp the command with.
+	 */
+	send(id: string, command: CommandInput, version: number): Promise<CommandAnswer | null>;
 }
 
 export interface CommandQueueOptions {
@@ -145,7 +163,7 @@ export class CommandQueue {
 	enqueue(command: CommandInput, now: Date = new Date()): Promise<CommandResult> {
 		if (this.#destroyed) return Promise.reject(new Error("The client was destroyed."));
 		const entry = entryOf(
-			{ id: commandId(), command, createdAt: now.toISOString(), seq: 0 },
+			{ id: commandId(), command, createdAt: now.toISOString(), seq: 0, v: PROTOCOL_VERSION },
 			false,
 		);
 		this.#entries.push(entry);
@@ -181,9 +199,9 @@ export class CommandQueue {
 		await this.#loaded;
 		this.#lastSeq += 1;
 		entry.seq = this.#lastSeq;
-		const { id, command, createdAt, seq } = entry;
+		const { id, command, createdAt, seq, v } = entry;
 		try {
-			await this.#options.store.put({ id, command, createdAt, seq });
+			await this.#options.store.put({ id, command, createdAt, seq, v });
 		} catch (error) {
 			// Still sent from memory; only a reload before the answer would lose it.
 			this.#options.onError?.(error);
@@ -206,7 +224,11 @@ export class CommandQueue {
 				const head = this.#entries[0];
 				if (!head?.stored) return;
 				this.#reconnected = false;
-				const answer = await this.#options.transport.send(head.id, head.command);
+				const answer = await this.#options.transport.send(
+					head.id,
+					head.command,
+					head.v ?? UNSTAMPED_VERSION,
+				);
 				if (this.#destroyed) return;
 				if (answer === null) {
 					// Lost. Offline: `setOnline(true)` resumes. Back online already: send again now.

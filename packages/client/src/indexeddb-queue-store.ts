@@ -18,6 +18,7 @@ function isQueuedCommand(value: unknown): value is QueuedCommand {
 		typeof record.id === "string" &&
 		typeof record.seq === "number" &&
 		typeof record.createdAt === "string" &&
+		(record.v === undefined || typeof record.v === "number") &&
 		typeof command === "object" &&
 		command !== null &&
 		typeof command.name === "string" &&

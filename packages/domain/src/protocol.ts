@@ -14,6 +14,24 @@ import { findInvalidText } from "./text.ts";
  */
 export const PROTOCOL_VERSION = 2;
 
+/**
+ * The oldest protocol version this server still serves. A version stays served as long as
+ * its commands mean what they meant (docs/PROTOCOL.md, "Compatibility"): a client installed
+ * before an upgrade, or an offline queue it wrote, must not have its work refused.
+ * Version 2 only added close codes, so version 1 commands are version 2 commands.
+ */
+export const MIN_PROTOCOL_VERSION = 1;
+
+/** Whether this server serves commands stamped with version `version`. */
+export function isSupportedVersion(version: unknown): version is number {
+	return (
+		typeof version === "number" &&
+		Number.isInteger(version) &&
+		version >= MIN_PROTOCOL_VERSION &&
+		version <= PROTOCOL_VERSION
+	);
+}
+
 /** Largest stateless payload the server parses, in bytes of its JSON text. */
 export const MAX_COMMAND_BYTES = 16 * 1024;
 
@@ -71,14 +89,20 @@ const CommandId = v.pipe(v.string(), v.uuid("a command id must be a UUID"));
 /** The envelope of a command, before its arguments are checked against its name. */
 export const CommandEnvelopeSchema = v.strictObject({
 	type: v.literal("command"),
-	v: v.literal(PROTOCOL_VERSION),
+	/** The version the client wrote it under: any from MIN_PROTOCOL_VERSION to PROTOCOL_VERSION. */
+	v: v.pipe(
+		v.number(),
+		v.integer(),
+		v.minValue(MIN_PROTOCOL_VERSION),
+		v.maxValue(PROTOCOL_VERSION),
+	),
 	id: CommandId,
 	name: v.picklist(COMMAND_NAMES as [CommandName, ...CommandName[]]),
 	args: v.record(v.string(), v.unknown()),
 });
 
 /** The client → server message, with its arguments parsed. */
-export type CommandMessage = { type: "command"; v: typeof PROTOCOL_VERSION; id: string } & Command;
+export type CommandMessage = { type: "command"; v: number; id: string } & Command;
 
 /**
  * Why a command or message was refused. A closed set: the client maps each to words
@@ -219,11 +243,11 @@ export function parseClientMessage(payload: string): ParsedClientMessage {
 	if (raw.type !== "command") {
 		return reject(id, "malformed", `Unknown message type ${JSON.stringify(raw.type ?? null)}.`);
 	}
-	if (raw.v !== PROTOCOL_VERSION) {
+	if (!isSupportedVersion(raw.v)) {
 		return reject(
 			id,
 			"unsupported_version",
-			`This server speaks protocol version ${PROTOCOL_VERSION}; the message says ${JSON.stringify(raw.v ?? null)}.`,
+			`This server speaks protocol version ${PROTOCOL_VERSION} and serves versions ${MIN_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}; the message says ${JSON.stringify(raw.v ?? null)}.`,
 		);
 	}
 	const envelope = v.safeParse(CommandEnvelopeSchema, raw);
@@ -239,7 +263,7 @@ export function parseClientMessage(payload: string): ParsedClientMessage {
 		ok: true,
 		message: {
 			type: "command",
-			v: PROTOCOL_VERSION,
+			v: envelope.output.v,
 			id: envelope.output.id,
 			name,
 			args: args.output,
@@ -247,9 +271,16 @@ export function parseClientMessage(payload: string): ParsedClientMessage {
 	};
 }
 
-/** Build a command message for the wire. */
-export function encodeCommand(id: string, command: CommandInput): string {
-	return JSON.stringify({ type: "command", v: PROTOCOL_VERSION, id, ...command });
+/**
+ * Build a command message for the wire. `version` is the one the command was made under:
+ * a command queued offline by an earlier release keeps its version when sent later.
+ */
+export function encodeCommand(
+	id: string,
+	command: CommandInput,
+	version: number = PROTOCOL_VERSION,
+): string {
+	return JSON.stringify({ type: "command", v: version, id, ...command });
 }
 
 /** Parse a server message; null when it is not one this protocol version knows. */
