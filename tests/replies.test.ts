@@ -12,6 +12,7 @@ import {
 	type StandInBluesky,
 	type StandInMastodon,
 	type StandInServer,
+	standInOutbound,
 	startBlueskyStandIn,
 	startMastodonStandIn,
 	startStandIn,
@@ -61,6 +62,7 @@ async function mastodonMention(text: string) {
 	const status = mastodon.addStatus({ account: ana, text, mention: true });
 	// Read as the Mastodon source reads it.
 	const { mentions } = await pollMastodon({
+		outbound: standInOutbound(),
 		instanceUrl: mastodon.url,
 		accessToken: STAND_IN_TOKEN,
 		now: new Date(),
@@ -426,6 +428,7 @@ describe("outgoing webhooks", () => {
 		const impatient = new WebhookDispatcher({
 			storage,
 			secrets: integrations.secrets,
+			outbound: integrations.outbound,
 			logger: pino({ level: "silent" }),
 			maxAttempts: 2,
 			backoffBaseMs: 10,

@@ -15,6 +15,7 @@ import { pollMastodon } from "@switchboard/connectors";
 import {
 	STAND_IN_TOKEN,
 	type StandInMastodon,
+	standInOutbound,
 	startMastodonStandIn,
 } from "@switchboard/connectors/testing";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
@@ -401,6 +402,7 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 			mention: true,
 		});
 		const { mentions } = await pollMastodon({
+			outbound: standInOutbound(),
 			instanceUrl: mastodon.url,
 			accessToken: STAND_IN_TOKEN,
 			now: new Date(),

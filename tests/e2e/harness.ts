@@ -34,6 +34,8 @@ export async function startE2EServer(): Promise<E2EServer> {
 		SWITCHBOARD_DEMO: "1",
 		SWITCHBOARD_WEB_DIR: WEB_DIST,
 		LOG_LEVEL: "silent",
+		// Feeds and accounts the tests connect are stand-ins on this machine.
+		SWITCHBOARD_OUTBOUND_ALLOW: "127.0.0.1",
 	});
 	const switchboard = await startSwitchboard(config, { logger: pino({ level: "silent" }) });
 	return {

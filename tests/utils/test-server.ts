@@ -70,6 +70,8 @@ export async function baseConfig(overrides: Partial<Config> = {}): Promise<Confi
 		demoDataDir: dataDir,
 		webDir: undefined,
 		logLevel: "silent",
+		// The stand-ins for feeds, Mastodon, Bluesky and webhook receivers listen here.
+		outboundAllow: "127.0.0.1",
 		...overrides,
 	};
 }

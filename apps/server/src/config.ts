@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { parseOutboundAllow } from "@switchboard/connectors";
 import * as v from "valibot";
 
 export interface Config {
@@ -38,6 +39,12 @@ export interface Config {
 	 * environment (`SWITCHBOARD_BACKGROUND=0` turns it off); off when left out, as tests do.
 	 */
 	background?: boolean;
+	/**
+	 * Hosts, `host:port` pairs and CIDR ranges that feeds, connected accounts and outgoing
+	 * webhooks may reach although they are not public addresses (an intranet feed), from
+	 * `SWITCHBOARD_OUTBOUND_ALLOW`. @default nothing: public addresses only
+	 */
+	outboundAllow?: string;
 }
 
 const EnvSchema = v.object({
@@ -79,6 +86,19 @@ const EnvSchema = v.object({
 			),
 		),
 	),
+	SWITCHBOARD_OUTBOUND_ALLOW: v.optional(
+		v.pipe(
+			v.string(),
+			v.rawCheck(({ dataset, addIssue }) => {
+				if (!dataset.typed) return;
+				try {
+					parseOutboundAllow(dataset.value);
+				} catch (error) {
+					addIssue({ message: (error as Error).message });
+				}
+			}),
+		),
+	),
 	LOG_LEVEL: v.optional(
 		v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
 		"info",
@@ -117,6 +137,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 		logLevel: e.LOG_LEVEL,
 		allowedOrigins: e.ALLOWED_ORIGINS ?? [],
 		background: e.SWITCHBOARD_BACKGROUND === "1" || e.SWITCHBOARD_BACKGROUND === "true",
+		...(e.SWITCHBOARD_OUTBOUND_ALLOW ? { outboundAllow: e.SWITCHBOARD_OUTBOUND_ALLOW } : {}),
 	};
 }
 

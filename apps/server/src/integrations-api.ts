@@ -11,7 +11,12 @@
  * creates (or rotates) it; tokens and app passwords are never shown again.
  */
 import { randomBytes } from "node:crypto";
-import { loginBluesky, SourceError, verifyMastodonAccount } from "@switchboard/connectors";
+import {
+	loginBluesky,
+	type OutboundClient,
+	SourceError,
+	verifyMastodonAccount,
+} from "@switchboard/connectors";
 import {
 	AppError,
 	DeliveryStatuses,
@@ -32,6 +37,8 @@ export interface IntegrationsApiOptions {
 	storage: Storage;
 	secrets: SecretBox;
 	sender: ReplySender;
+	/** The guarded client a connected account is checked through (a member gives its URL). */
+	outbound: OutboundClient;
 	/** Per request when checking a connected account. @default 10 s */
 	timeoutMs?: number;
 }
@@ -338,7 +345,11 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 		try {
 			if (network.output === "mastodon") {
 				const input = await body(c, MastodonAccountSchema);
-				const verified = await verifyMastodonAccount({ ...input, timeoutMs });
+				const verified = await verifyMastodonAccount({
+					...input,
+					timeoutMs,
+					outbound: options.outbound,
+				});
 				const account = await storage.saveConnectedAccount({
 					orgId: member.orgId,
 					memberId: member.memberId,
@@ -351,6 +362,7 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 			}
 			const input = await body(c, BlueskyAccountSchema);
 			const agent = await loginBluesky({
+				outbound: options.outbound,
 				service: input.service,
 				identifier: input.identifier,
 				password: input.appPassword,

@@ -3,6 +3,11 @@
  * poller, the webhook dispatcher, the reply sender and their HTTP routes. The poller and
  * dispatcher run on timers only when started (`background`); tests call `runOnce`.
  */
+import {
+	createOutboundClient,
+	type OutboundClient,
+	parseOutboundAllow,
+} from "@switchboard/connectors";
 import type { Storage } from "@switchboard/storage";
 import type { Hono } from "hono";
 import type { Logger } from "pino";
@@ -25,6 +30,8 @@ export interface IntegrationsOptions {
 	dispatcher?: Partial<WebhookDispatcherOptions>;
 	/** How often the background loops look for due work. @default 5 s */
 	tickMs?: number;
+	/** `SWITCHBOARD_OUTBOUND_ALLOW`: what outbound requests may reach beyond public addresses. */
+	outboundAllow?: string;
 }
 
 export interface Integrations {
@@ -33,6 +40,8 @@ export interface Integrations {
 	poller: SourcePoller;
 	dispatcher: WebhookDispatcher;
 	sender: ReplySender;
+	/** The guarded client every outbound request goes through (see connectors' outbound.ts). */
+	outbound: OutboundClient;
 	/** Routes without a session (the signed webhook). */
 	publicRoutes: Hono<ApiEnv>;
 	/** Routes behind the session. */
@@ -47,15 +56,29 @@ export function createIntegrations(options: IntegrationsOptions): Integrations {
 	const { storage, logger, publisher } = options;
 	const log = logger.child({ component: "integrations" });
 	const secrets = createSecretBox(options.secret);
+	const outbound = createOutboundClient({
+		allow: parseOutboundAllow(options.outboundAllow),
+		// Why a request failed stays out of what members and admins see (it would tell open
+		// ports from closed ones); operators find it here.
+		debug: (detail) => log.debug(detail, "outbound request failed"),
+	});
 	const ingestor = new Ingestor({ storage, publisher, logger: log });
-	const poller = new SourcePoller({ storage, ingestor, secrets, logger: log, ...options.poller });
+	const poller = new SourcePoller({
+		storage,
+		ingestor,
+		secrets,
+		outbound,
+		logger: log,
+		...options.poller,
+	});
 	const dispatcher = new WebhookDispatcher({
 		storage,
 		secrets,
+		outbound,
 		logger: log,
 		...options.dispatcher,
 	});
-	const sender = new ReplySender({ storage, secrets, publisher, logger: log });
+	const sender = new ReplySender({ storage, secrets, publisher, outbound, logger: log });
 
 	let timer: NodeJS.Timeout | null = null;
 	let round: Promise<void> = Promise.resolve();
@@ -82,8 +105,9 @@ export function createIntegrations(options: IntegrationsOptions): Integrations {
 		poller,
 		dispatcher,
 		sender,
+		outbound,
 		publicRoutes: createIncomingWebhookRoutes({ storage, ingestor, secrets }),
-		routes: createIntegrationsApi({ storage, secrets, sender }),
+		routes: createIntegrationsApi({ storage, secrets, sender, outbound }),
 		start() {
 			if (timer) return;
 			timer = setInterval(tick, options.tickMs ?? 5_000);
@@ -93,6 +117,7 @@ export function createIntegrations(options: IntegrationsOptions): Integrations {
 			if (timer) clearInterval(timer);
 			timer = null;
 			await round;
+			await outbound.close();
 		},
 	};
 }

@@ -6,6 +6,7 @@
  */
 import {
 	loginBluesky,
+	type OutboundClient,
 	type SourceError,
 	sendBlueskyReply,
 	sendMastodonReply,
@@ -30,6 +31,8 @@ export interface ReplySenderOptions {
 	secrets: SecretBox;
 	publisher: MentionPublisher | null;
 	logger: Pick<Logger, "warn" | "info">;
+	/** The guarded client replies are posted through. */
+	outbound: OutboundClient;
 	/** Per request to the network. @default 15 s */
 	timeoutMs?: number;
 }
@@ -203,6 +206,7 @@ export class ReplySender {
 		const timeoutMs = this.options.timeoutMs ?? 15_000;
 		if (account.network === "mastodon") {
 			const sent = await sendMastodonReply({
+				outbound: this.options.outbound,
 				instanceUrl: account.serverUrl,
 				accessToken: credential,
 				timeoutMs,
@@ -214,6 +218,7 @@ export class ReplySender {
 		}
 		const { identifier, password } = JSON.parse(credential) as BlueskyCredential;
 		const agent = await loginBluesky({
+			outbound: this.options.outbound,
 			service: account.serverUrl,
 			identifier,
 			password,

@@ -163,6 +163,7 @@ export async function startSwitchboard(
 		secret: config.secret,
 		publisher: board,
 		logger,
+		...(config.outboundAllow ? { outboundAllow: config.outboundAllow } : {}),
 		...options.integrations,
 	});
 	const api = createHttpApi({

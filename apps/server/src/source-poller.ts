@@ -9,6 +9,7 @@ import {
 	fetchFeed,
 	type IncomingMention,
 	loginBluesky,
+	type OutboundClient,
 	pollBluesky,
 	pollMastodon,
 	SourceError,
@@ -25,6 +26,8 @@ export interface SourcePollerOptions {
 	ingestor: Ingestor;
 	secrets: SecretBox;
 	logger: Pick<Logger, "warn" | "debug">;
+	/** The guarded client feeds and networks are read through. */
+	outbound: OutboundClient;
 	/** Per request to a feed or network. @default 10 s */
 	timeoutMs?: number;
 	/** Delay after the first failure; doubles with each one after. @default the source's interval */
@@ -120,7 +123,12 @@ export class SourcePoller {
 			case "rss": {
 				const config = v.parse(SOURCE_CONFIG_SCHEMAS.rss, source.config);
 				const cursor = source.cursor as { etag?: string; lastModified?: string };
-				const result = await fetchFeed({ url: config.url, cursor, timeoutMs });
+				const result = await fetchFeed({
+					url: config.url,
+					cursor,
+					timeoutMs,
+					outbound: this.options.outbound,
+				});
 				if (result.status === "not_modified") return { mentions: [], cursor };
 				return {
 					mentions: feedToMentions(result.feed, {
@@ -134,6 +142,7 @@ export class SourcePoller {
 			case "mastodon": {
 				const config = v.parse(SOURCE_CONFIG_SCHEMAS.mastodon, source.config);
 				const result = await pollMastodon({
+					outbound: this.options.outbound,
 					instanceUrl: config.instanceUrl,
 					accessToken: this.credential(source),
 					mentions: config.mentions,
@@ -150,6 +159,7 @@ export class SourcePoller {
 				let cached = this.agents.get(source.id);
 				if (!cached || cached.key !== key) {
 					const agent = await loginBluesky({
+						outbound: this.options.outbound,
 						service: config.service,
 						identifier: config.identifier,
 						password: this.credential(source),

@@ -4,7 +4,7 @@
  * failure schedules the next attempt with exponential backoff until it gives up. Several
  * instances may run it: deliveries are leased, not taken twice.
  */
-import { deliverWebhook, SourceError } from "@switchboard/connectors";
+import { deliverWebhook, type OutboundClient, SourceError } from "@switchboard/connectors";
 import { type Mention, WebhookEvents } from "@switchboard/domain";
 import type { Storage } from "@switchboard/storage";
 import type { Logger } from "pino";
@@ -14,6 +14,8 @@ export interface WebhookDispatcherOptions {
 	storage: Storage;
 	secrets: SecretBox;
 	logger: Pick<Logger, "warn" | "debug">;
+	/** The guarded client deliveries go through. */
+	outbound: OutboundClient;
 	/** Delay before the second attempt; doubles each time. @default 30 s */
 	backoffBaseMs?: number;
 	/** Longest delay between attempts. @default 1 h */
@@ -98,6 +100,7 @@ export class WebhookDispatcher {
 			for (const delivery of due) {
 				try {
 					const { status } = await deliverWebhook({
+						outbound: this.options.outbound,
 						url: delivery.url,
 						secret: secrets.open(delivery.sealedSecret),
 						event: delivery.event,

@@ -5,6 +5,7 @@ import {
 	type StandInBluesky,
 	startBlueskyStandIn,
 } from "./bluesky-stand-in.ts";
+import { standInOutbound } from "./stand-in-server.ts";
 
 const now = new Date("2026-11-26T10:00:00.000Z");
 const ana = {
@@ -28,6 +29,7 @@ const auth = () => ({
 	identifier: "acme.bsky.social",
 	password: STAND_IN_APP_PASSWORD,
 	timeoutMs: 2_000,
+	outbound: standInOutbound(),
 });
 
 describe("pollBluesky", () => {

@@ -4,6 +4,7 @@
  * followers as reach; a member's reply is posted with reply references to the mention.
  */
 import { AtpAgent } from "@atproto/api";
+import { defaultOutboundClient, findOutboundError, type OutboundClient } from "./outbound.ts";
 import { SourceError } from "./source-error.ts";
 import type { IncomingMention } from "./triage.ts";
 
@@ -16,6 +17,8 @@ export interface BlueskyAuth {
 	password: string;
 	/** Give up on a request after this long. @default 10 s */
 	timeoutMs?: number;
+	/** The guarded client requests go through. @default public addresses only */
+	outbound?: OutboundClient;
 }
 
 export interface BlueskyPollOptions {
@@ -33,6 +36,9 @@ const PROFILES_PER_CALL = 25;
 /** A SourceError for what the XRPC client threw. */
 export function blueskyError(error: unknown, what: string): SourceError {
 	if (error instanceof SourceError) return error;
+	if (findOutboundError(error)) {
+		return new SourceError(`${what}: Bluesky could not be reached.`, { cause: error });
+	}
 	const xrpc = error as { name?: string; status?: number; error?: string; message?: string };
 	const cause = (error as { cause?: { name?: string; code?: unknown; cause?: { code?: unknown } } })
 		.cause;
@@ -44,8 +50,9 @@ export function blueskyError(error: unknown, what: string): SourceError {
 		return new SourceError(`${what}: Bluesky did not answer in time.`, { cause: error });
 	}
 	const code = cause?.code ?? cause?.cause?.code;
+	// The system's code (ECONNREFUSED, …) stays in the cause: shown, it would map ports.
 	if (typeof code === "string") {
-		return new SourceError(`${what}: Bluesky could not be reached (${code}).`, { cause: error });
+		return new SourceError(`${what}: Bluesky could not be reached.`, { cause: error });
 	}
 	if (typeof xrpc.status === "number" && xrpc.status >= 400) {
 		return new SourceError(
@@ -56,21 +63,32 @@ export function blueskyError(error: unknown, what: string): SourceError {
 	return new SourceError(`${what}: ${xrpc.message ?? String(error)}`, { cause: error });
 }
 
-/** An agent whose every request gives up after `timeoutMs`. */
-function createAgent(service: string, timeoutMs: number): AtpAgent {
+/** An agent whose every request goes through the guard and gives up after `timeoutMs`. */
+function createAgent(service: string, timeoutMs: number, outbound: OutboundClient): AtpAgent {
 	return new AtpAgent({
-		service,
-		fetch: (input, init) => {
+		service: outbound.checkUrl(service),
+		fetch: async (input, init) => {
+			// The session layer hands over a Request; the guard takes a URL and options.
+			const request = new Request(input, init);
 			const timeout = AbortSignal.timeout(timeoutMs);
-			const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-			return fetch(input, { ...init, signal });
+			const body = request.body ? await request.arrayBuffer() : undefined;
+			return outbound.fetch(request.url, {
+				method: request.method,
+				headers: request.headers,
+				...(body ? { body } : {}),
+				signal: AbortSignal.any([request.signal, timeout]),
+			});
 		},
 	});
 }
 
 /** Sign in with an app password (com.atproto.server.createSession). */
 export async function loginBluesky(auth: BlueskyAuth): Promise<AtpAgent> {
-	const agent = createAgent(auth.service, auth.timeoutMs ?? 10_000);
+	const agent = createAgent(
+		auth.service,
+		auth.timeoutMs ?? 10_000,
+		auth.outbound ?? defaultOutboundClient(),
+	);
 	try {
 		await agent.login({ identifier: auth.identifier, password: auth.password });
 	} catch (error) {

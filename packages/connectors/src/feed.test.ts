@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { feedToMentions, fetchFeed, parseFeed } from "./feed.ts";
-import { type StandInServer, startStandIn } from "./stand-in-server.ts";
+import { type StandInServer, standInOutbound, startStandIn } from "./stand-in-server.ts";
+
+const outbound = standInOutbound();
 
 const RSS = `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">
@@ -141,7 +143,7 @@ describe("fetchFeed", () => {
 			});
 			response.end(RSS);
 		});
-		const first = await fetchFeed({ url: `${server.url}/feed.xml` });
+		const first = await fetchFeed({ outbound, url: `${server.url}/feed.xml` });
 		expect(first).toMatchObject({
 			status: "ok",
 			cursor: { etag: '"v1"', lastModified: "Wed, 25 Nov 2026 14:30:00 GMT" },
@@ -149,7 +151,11 @@ describe("fetchFeed", () => {
 		if (first.status !== "ok") throw new Error("expected a feed");
 		expect(first.feed.items).toHaveLength(3);
 
-		const second = await fetchFeed({ url: `${server.url}/feed.xml`, cursor: first.cursor });
+		const second = await fetchFeed({
+			outbound,
+			url: `${server.url}/feed.xml`,
+			cursor: first.cursor,
+		});
 		expect(second).toEqual({ status: "not_modified" });
 		expect(server.requests[1]?.headers).toMatchObject({
 			"if-none-match": '"v1"',
@@ -162,7 +168,7 @@ describe("fetchFeed", () => {
 			response.writeHead(503, "Service Unavailable");
 			response.end("down");
 		});
-		await expect(fetchFeed({ url: `${server.url}/feed.xml` })).rejects.toMatchObject({
+		await expect(fetchFeed({ outbound, url: `${server.url}/feed.xml` })).rejects.toMatchObject({
 			name: "SourceError",
 			status: 503,
 			message: "The feed answered HTTP 503 Service Unavailable.",
@@ -178,9 +184,9 @@ describe("fetchFeed", () => {
 			response.end();
 		});
 		const started = Date.now();
-		await expect(fetchFeed({ url: `${server.url}/feed.xml`, timeoutMs: 150 })).rejects.toThrow(
-			"The feed did not answer within 0.2 s.",
-		);
+		await expect(
+			fetchFeed({ outbound, url: `${server.url}/feed.xml`, timeoutMs: 150 }),
+		).rejects.toThrow("The feed did not answer within 0.2 s.");
 		expect(Date.now() - started).toBeLessThan(1_500);
 	});
 
@@ -189,10 +195,12 @@ describe("fetchFeed", () => {
 			response.writeHead(200, { "content-type": "application/rss+xml" });
 			response.end(request.url === "/big" ? `<rss>${"x".repeat(5_000)}</rss>` : "<rss><channel>");
 		});
-		await expect(fetchFeed({ url: `${server.url}/broken` })).rejects.toThrow(/not well-formed XML/);
-		await expect(fetchFeed({ url: `${server.url}/big`, maxBytes: 1_000 })).rejects.toThrow(
-			"The feed is larger than 1000 bytes.",
+		await expect(fetchFeed({ outbound, url: `${server.url}/broken` })).rejects.toThrow(
+			/not well-formed XML/,
 		);
+		await expect(
+			fetchFeed({ outbound, url: `${server.url}/big`, maxBytes: 1_000 }),
+		).rejects.toThrow("The feed is larger than 1000 bytes.");
 	});
 
 	it("says when the feed's host cannot be reached", async () => {
@@ -200,8 +208,8 @@ describe("fetchFeed", () => {
 		const closedUrl = server.url;
 		await server.close();
 		server = undefined;
-		await expect(fetchFeed({ url: `${closedUrl}/feed.xml` })).rejects.toThrow(
-			/The feed could not be reached \(ECONNREFUSED\)/,
+		await expect(fetchFeed({ outbound, url: `${closedUrl}/feed.xml` })).rejects.toThrow(
+			/^The feed could not be reached\.$/,
 		);
 	});
 });

@@ -6,6 +6,7 @@
 import { matchesAnyKeyword } from "@switchboard/domain";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { htmlToText } from "./html-text.ts";
+import { defaultOutboundClient, type OutboundClient } from "./outbound.ts";
 import { describeRemoteError, SourceError } from "./source-error.ts";
 import type { IncomingMention } from "./triage.ts";
 
@@ -46,7 +47,8 @@ export interface FetchFeedOptions {
 	timeoutMs?: number;
 	/** Largest feed read, in bytes. @default 5 MiB */
 	maxBytes?: number;
-	fetch?: typeof fetch;
+	/** The guarded client the feed is read through. @default public addresses only */
+	outbound?: OutboundClient;
 }
 
 const ARRAYS = new Set(["item", "entry", "link", "author", "category"]);
@@ -202,14 +204,15 @@ export async function fetchFeed(options: FetchFeedOptions): Promise<FeedFetchRes
 	};
 	if (options.cursor?.etag) headers["if-none-match"] = options.cursor.etag;
 	if (options.cursor?.lastModified) headers["if-modified-since"] = options.cursor.lastModified;
-	const doFetch = options.fetch ?? fetch;
+	const outbound = options.outbound ?? defaultOutboundClient();
 	let xml: string;
 	let response: Response;
 	try {
 		// One signal for the whole exchange: a feed that sends headers and then stalls the
 		// body is as stuck as one that never answers.
-		response = await doFetch(options.url, {
+		response = await outbound.fetch(options.url, {
 			headers,
+			// Followed by the guarded client a few times, each hop checked.
 			redirect: "follow",
 			signal: AbortSignal.timeout(timeoutMs),
 		});

@@ -5,6 +5,7 @@ export * from "./import-file.ts";
 export * from "./imported-mention.ts";
 export * from "./mastodon.ts";
 export * from "./mention-input.ts";
+export * from "./outbound.ts";
 export * from "./signature.ts";
 export * from "./source-error.ts";
 export * from "./triage.ts";

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pollMastodon, sendMastodonReply, verifyMastodonAccount } from "./mastodon.ts";
 import { STAND_IN_TOKEN, type StandInMastodon, startMastodonStandIn } from "./mastodon-stand-in.ts";
+import { standInOutbound } from "./stand-in-server.ts";
 
 const now = new Date("2026-11-26T10:00:00.000Z");
 const ana = { id: "7", username: "ana", display_name: "Ana", followers_count: 4321 };
@@ -14,7 +15,12 @@ afterEach(async () => {
 	await instance.close();
 });
 
-const auth = () => ({ instanceUrl: instance.url, accessToken: STAND_IN_TOKEN, timeoutMs: 2_000 });
+const auth = () => ({
+	instanceUrl: instance.url,
+	accessToken: STAND_IN_TOKEN,
+	timeoutMs: 2_000,
+	outbound: standInOutbound(),
+});
 
 describe("pollMastodon", () => {
 	it("turns mention notifications into mentions with the author's followers as reach", async () => {

@@ -5,6 +5,7 @@
  */
 import { createRestAPIClient, type mastodon } from "masto";
 import { htmlToText } from "./html-text.ts";
+import { defaultOutboundClient, findOutboundError, type OutboundClient } from "./outbound.ts";
 import { SourceError } from "./source-error.ts";
 import type { IncomingMention } from "./triage.ts";
 
@@ -14,6 +15,8 @@ export interface MastodonAuth {
 	accessToken: string;
 	/** Give up on a request after this long. @default 10 s */
 	timeoutMs?: number;
+	/** The guarded client requests go through. @default public addresses only */
+	outbound?: OutboundClient;
 }
 
 /** Where a Mastodon watch stopped, so the next poll only reads what is newer. */
@@ -40,17 +43,24 @@ export interface MastodonPollResult {
 const PAGE = 40;
 
 function client(auth: MastodonAuth): mastodon.rest.Client {
+	const outbound = auth.outbound ?? defaultOutboundClient();
+	// masto calls the global fetch itself; the guarded dispatcher checks every connection
+	// it opens (redirects included).
 	return createRestAPIClient({
-		url: auth.instanceUrl,
+		url: outbound.checkUrl(auth.instanceUrl).href,
 		accessToken: auth.accessToken,
 		timeout: auth.timeoutMs ?? 10_000,
 		log: "error",
+		requestInit: { dispatcher: outbound.dispatcher } as RequestInit,
 	});
 }
 
 /** A SourceError for what masto threw, with the instance's own words where it gave some. */
 export function mastodonError(error: unknown, what: string): SourceError {
 	if (error instanceof SourceError) return error;
+	if (findOutboundError(error)) {
+		return new SourceError(`${what}: the instance could not be reached.`, { cause: error });
+	}
 	const named = error as { name?: string; statusCode?: number; message?: string };
 	if (named.name === "MastoHttpError" && typeof named.statusCode === "number") {
 		return new SourceError(
@@ -63,10 +73,9 @@ export function mastodonError(error: unknown, what: string): SourceError {
 	}
 	const cause = (error as { cause?: { code?: unknown; cause?: { code?: unknown } } }).cause;
 	const code = cause?.code ?? cause?.cause?.code;
-	if (typeof code === "string") {
-		return new SourceError(`${what}: the instance could not be reached (${code}).`, {
-			cause: error,
-		});
+	// The system's code (ECONNREFUSED, …) stays in the cause: shown, it would map ports.
+	if (typeof code === "string" || named.message === "fetch failed") {
+		return new SourceError(`${what}: the instance could not be reached.`, { cause: error });
 	}
 	return new SourceError(`${what}: ${named.message ?? String(error)}`, { cause: error });
 }

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { signatureHeaders, signBody, verifySignature } from "./signature.ts";
-import { type StandInServer, startStandIn } from "./stand-in-server.ts";
+import { type StandInServer, standInOutbound, startStandIn } from "./stand-in-server.ts";
 import { deliverWebhook } from "./webhook-delivery.ts";
 
 const secret = "whsec_test";
@@ -76,6 +76,7 @@ describe("deliverWebhook", () => {
 			event: "mention.claimed",
 			deliveryId: "d1",
 			body: { hello: "world" },
+			outbound: standInOutbound(),
 		};
 		await expect(deliverWebhook(delivery)).rejects.toThrow("The endpoint answered HTTP 500.");
 		status = 204;

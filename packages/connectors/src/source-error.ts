@@ -1,3 +1,5 @@
+import { findOutboundError } from "./outbound.ts";
+
 /**
  * A source that failed to deliver: the feed or network answered an error, timed out, or
  * sent what cannot be read. The message is for the admin who looks at the source.
@@ -13,9 +15,14 @@ export class SourceError extends Error {
 	}
 }
 
-/** A readable message for whatever a remote call threw: timeouts and refusals by name. */
+/**
+ * A readable message for whatever a remote call threw: timeouts by name; a refused or
+ * failed connection as "could not be reached", without the system's error code, which
+ * would tell an open port from a closed one.
+ */
 export function describeRemoteError(error: unknown, what: string, timeoutMs?: number): string {
 	if (error instanceof SourceError) return error.message;
+	if (findOutboundError(error)) return `${what} could not be reached.`;
 	if (error instanceof Error) {
 		if (error.name === "TimeoutError" || error.name === "AbortError") {
 			return timeoutMs === undefined
@@ -23,7 +30,7 @@ export function describeRemoteError(error: unknown, what: string, timeoutMs?: nu
 				: `${what} did not answer within ${Math.round(timeoutMs / 100) / 10} s.`;
 		}
 		const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-		if (typeof cause?.code === "string") return `${what} could not be reached (${cause.code}).`;
+		if (typeof cause?.code === "string") return `${what} could not be reached.`;
 		return `${what} failed: ${error.message}`;
 	}
 	return `${what} failed: ${String(error)}`;

@@ -4,6 +4,18 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createOutboundClient, type OutboundClient, parseOutboundAllow } from "./outbound.ts";
+
+let standIns: OutboundClient | undefined;
+
+/**
+ * The guarded outbound client with 127.0.0.1 allowed, as an operator would allow an
+ * intranet host: the stand-ins listen there, which the guard otherwise refuses.
+ */
+export function standInOutbound(): OutboundClient {
+	standIns ??= createOutboundClient({ allow: parseOutboundAllow("127.0.0.1") });
+	return standIns;
+}
 
 export interface RecordedRequest {
 	method: string;

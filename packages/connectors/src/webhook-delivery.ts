@@ -2,6 +2,7 @@
  * Outgoing webhooks: an event POSTed as JSON to an organisation's endpoint, signed the
  * same way incoming webhooks are (see signature.ts). Any 2xx is a delivery.
  */
+import { defaultOutboundClient, type OutboundClient } from "./outbound.ts";
 import { signatureHeaders } from "./signature.ts";
 import { describeRemoteError, SourceError } from "./source-error.ts";
 
@@ -16,6 +17,8 @@ export interface WebhookDelivery {
 	/** @default 10 s */
 	timeoutMs?: number;
 	now?: Date;
+	/** The guarded client the POST goes through. @default public addresses only */
+	outbound?: OutboundClient;
 }
 
 /** POST the event; throws a SourceError naming the status, timeout or network failure. */
@@ -24,7 +27,7 @@ export async function deliverWebhook(delivery: WebhookDelivery): Promise<{ statu
 	const timeoutMs = delivery.timeoutMs ?? 10_000;
 	let response: Response;
 	try {
-		response = await fetch(delivery.url, {
+		response = await (delivery.outbound ?? defaultOutboundClient()).fetch(delivery.url, {
 			method: "POST",
 			headers: {
 				"content-type": "application/json",
