@@ -23,13 +23,13 @@ import {
 	reportCsv,
 	reportRecords,
 } from "@switchboard/domain";
-import type { Storage } from "@switchboard/storage";
+import type { CoverageStore, Directory, Reports } from "@switchboard/storage";
 import { type Context, Hono } from "hono";
 import * as v from "valibot";
 import { type ApiEnv, describeIssues } from "./http-api.ts";
 
 export interface CoverageApiOptions {
-	storage: Storage;
+	storage: Directory & CoverageStore & Reports;
 	/** Projects saved settings onto the board document. */
 	publishSettings(orgId: string, boardId: string, settings: BoardSettings): Promise<void>;
 	/** The clock; tests pass a fixed one. */

@@ -25,7 +25,16 @@ import {
 	summarizePresence,
 	WebhookEvents,
 } from "@switchboard/domain";
-import type { NewSlaBreach, RecordedSlaBreach, Storage, StoredMention } from "@switchboard/storage";
+import type {
+	CommandArbiter,
+	CoverageStore,
+	Directory,
+	MentionStore,
+	NewSlaBreach,
+	RecordedSlaBreach,
+	StoredMention,
+	WebhookStore,
+} from "@switchboard/storage";
 import type { Logger } from "pino";
 import type { MentionPublisher } from "./ingest.ts";
 
@@ -51,7 +60,7 @@ export interface BreachNotifier {
 }
 
 export interface CoverageWatcherOptions {
-	storage: Storage;
+	storage: Directory & MentionStore & CommandArbiter & CoverageStore & WebhookStore;
 	logger: Pick<Logger, "warn" | "info" | "debug">;
 	/** Confirms this instance's connected members as seen, before leases are judged. */
 	heartbeat: (now: Date) => Promise<void>;

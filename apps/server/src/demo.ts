@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { loadTwitterCareDataset, twitterCareToMentions } from "@switchboard/connectors";
 import type { Role } from "@switchboard/domain";
-import type { Storage } from "@switchboard/storage";
+import type { Directory, MentionStore } from "@switchboard/storage";
 import type { Logger } from "pino";
 import { hashPassword } from "./passwords.ts";
 
@@ -66,7 +66,7 @@ function summary(created: boolean, mentions: number): DemoSummary {
  * exists (null when the database holds other, non-demo organisations).
  */
 export async function seedDemo(
-	storage: Storage,
+	storage: Directory & MentionStore,
 	options: { dataDir: string; logger: Logger; now?: Date },
 ): Promise<DemoSummary | null> {
 	const path = join(options.dataDir, "twitter-care-conversations.json");

@@ -3,7 +3,7 @@
  * Every error answers `{ error: { code, message } }` with the status its kind maps to.
  */
 import { AppError, type ErrorKind, isAppError, StatusSchema } from "@switchboard/domain";
-import type { Storage } from "@switchboard/storage";
+import type { Directory, MentionStore, Storage } from "@switchboard/storage";
 import type { TokenClaims, TokenService } from "@switchboard/sync";
 import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -54,7 +54,7 @@ const MentionQuerySchema = v.object({
 });
 
 export interface HttpApiOptions {
-	storage: Storage;
+	storage: Directory & MentionStore & Pick<Storage, "ping">;
 	tokens: TokenService;
 	logger: Logger;
 	/** Whether the session cookie is marked Secure (behind HTTPS). */
@@ -89,7 +89,7 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string 
 }
 
 /** True when the database answers a round trip within PING_TIMEOUT_MS. */
-async function databaseReachable(storage: Storage): Promise<boolean> {
+async function databaseReachable(storage: Pick<Storage, "ping">): Promise<boolean> {
 	let timer: NodeJS.Timeout | undefined;
 	const timeout = new Promise<false>((resolveTimeout) => {
 		timer = setTimeout(resolveTimeout, PING_TIMEOUT_MS, false);

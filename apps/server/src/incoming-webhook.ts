@@ -13,14 +13,14 @@ import {
 	toIncomingMention,
 	verifySignature,
 } from "@switchboard/connectors";
-import type { Storage } from "@switchboard/storage";
+import type { SourceStore } from "@switchboard/storage";
 import { Hono } from "hono";
 import type { ApiEnv } from "./http-api.ts";
 import type { Ingestor } from "./ingest.ts";
 import type { SecretBox } from "./secret-box.ts";
 
 export interface IncomingWebhookOptions {
-	storage: Storage;
+	storage: SourceStore;
 	ingestor: Ingestor;
 	secrets: SecretBox;
 	/** The clock; tests pass a fixed one. */

@@ -6,7 +6,7 @@
  */
 import { type IncomingMention, triageMention } from "@switchboard/connectors";
 import { WebhookEvents } from "@switchboard/domain";
-import type { Storage, StoredMention } from "@switchboard/storage";
+import type { MentionStore, SourceStore, StoredMention, WebhookStore } from "@switchboard/storage";
 import type { Logger } from "pino";
 
 /** Where newly stored mentions are projected (the board extension in a running server). */
@@ -23,7 +23,7 @@ export interface IngestResult {
 }
 
 export interface IngestorOptions {
-	storage: Storage;
+	storage: MentionStore & SourceStore & WebhookStore;
 	/** Null where no board is live in this process (the import CLI). */
 	publisher: MentionPublisher | null;
 	logger: Pick<Logger, "warn">;

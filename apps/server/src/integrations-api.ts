@@ -25,7 +25,7 @@ import {
 	TriageRulesSchema,
 	WebhookEventSchema,
 } from "@switchboard/domain";
-import type { Storage } from "@switchboard/storage";
+import type { Directory, ReplyStore, SourceStore, WebhookStore } from "@switchboard/storage";
 import { type Context, Hono } from "hono";
 import * as v from "valibot";
 import { type ApiEnv, describeIssues } from "./http-api.ts";
@@ -34,7 +34,7 @@ import type { SecretBox } from "./secret-box.ts";
 import { CREDENTIAL_KINDS, SOURCE_CONFIG_SCHEMAS } from "./source-config.ts";
 
 export interface IntegrationsApiOptions {
-	storage: Storage;
+	storage: Directory & SourceStore & ReplyStore & WebhookStore;
 	secrets: SecretBox;
 	sender: ReplySender;
 	/** The guarded client a connected account is checked through (a member gives its URL). */

@@ -21,13 +21,20 @@ import {
 	type ReplyNetwork,
 	ReplyNetworks,
 } from "@switchboard/domain";
-import type { ConnectedAccountWithCredential, ReplySend, Storage } from "@switchboard/storage";
+import type {
+	CommandArbiter,
+	ConnectedAccountWithCredential,
+	CoverageStore,
+	MentionStore,
+	ReplySend,
+	ReplyStore,
+} from "@switchboard/storage";
 import type { Logger } from "pino";
 import type { MentionPublisher } from "./ingest.ts";
 import type { SecretBox } from "./secret-box.ts";
 
 export interface ReplySenderOptions {
-	storage: Storage;
+	storage: ReplyStore & MentionStore & CommandArbiter & CoverageStore;
 	secrets: SecretBox;
 	publisher: MentionPublisher | null;
 	logger: Pick<Logger, "warn" | "info">;

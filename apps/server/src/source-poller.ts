@@ -14,7 +14,7 @@ import {
 	pollMastodon,
 	SourceError,
 } from "@switchboard/connectors";
-import type { SourceWithSecret, Storage } from "@switchboard/storage";
+import type { SourceStore, SourceWithSecret } from "@switchboard/storage";
 import type { Logger } from "pino";
 import * as v from "valibot";
 import type { Ingestor } from "./ingest.ts";
@@ -22,7 +22,7 @@ import type { SecretBox } from "./secret-box.ts";
 import { SOURCE_CONFIG_SCHEMAS } from "./source-config.ts";
 
 export interface SourcePollerOptions {
-	storage: Storage;
+	storage: SourceStore;
 	ingestor: Ingestor;
 	secrets: SecretBox;
 	logger: Pick<Logger, "warn" | "debug">;

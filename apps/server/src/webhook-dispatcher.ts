@@ -6,12 +6,12 @@
  */
 import { deliverWebhook, type OutboundClient, SourceError } from "@switchboard/connectors";
 import { type Mention, WebhookEvents } from "@switchboard/domain";
-import type { Storage } from "@switchboard/storage";
+import type { WebhookStore } from "@switchboard/storage";
 import type { Logger } from "pino";
 import type { SecretBox } from "./secret-box.ts";
 
 export interface WebhookDispatcherOptions {
-	storage: Storage;
+	storage: WebhookStore;
 	secrets: SecretBox;
 	logger: Pick<Logger, "warn" | "debug">;
 	/** The guarded client deliveries go through. */

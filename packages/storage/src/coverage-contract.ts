@@ -1,8 +1,9 @@
 /**
- * The contract of the coverage storage: board settings, presence, SLA breaches, system
- * commands and reports. Called from `storageContract`, so it runs on PGlite and on
- * PostgreSQL alike. The reports are checked against a scripted history whose answers
- * were worked out by hand (see the comments next to each expectation).
+ * The moderator's view in the contract suite: the coverage store (board settings,
+ * presence, SLA breaches), the command arbiter's system commands, and reports. Run by
+ * `storageContract` on PGlite and on PostgreSQL alike. The reports are checked against a
+ * scripted history whose answers were worked out by hand (see the comments next to each
+ * expectation).
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -12,31 +13,18 @@ import {
 	type ReportRow,
 } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
-import type { NewMention, Storage } from "./storage.ts";
-
-function unique(prefix: string): string {
-	return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
+import type { CoverageStore, Reports } from "./coverage-storage.ts";
+import type { CommandArbiter, Directory, MentionStore, NewMention } from "./storage.ts";
+import { newMember, newMention, newOrganisation } from "./test-fixtures.ts";
 
 /** ISO time on 26 November 2026 (day 1) or later: `t(1, "09:10")`. */
 function t(day: number, time: string): string {
 	return new Date(`2026-11-${25 + day}T${time}:00.000Z`).toISOString();
 }
 
+/** A mention on twitter, posted and ingested at `ingestedAt`. */
 function mention(ingestedAt: string, overrides: Partial<NewMention> = {}): NewMention {
-	return {
-		network: "twitter",
-		externalId: randomUUID(),
-		url: "https://twitter.com/someone/status/1",
-		author: { handle: "someone", name: "Some One", reach: 10 },
-		text: "Where is my parcel?",
-		thread: [],
-		postedAt: ingestedAt,
-		ingestedAt,
-		language: "en",
-		sentiment: -0.2,
-		...overrides,
-	};
+	return newMention({ network: "twitter", postedAt: ingestedAt, ingestedAt, ...overrides });
 }
 
 const zero: Omit<ReportRow, "key"> = {
@@ -54,22 +42,18 @@ const zero: Omit<ReportRow, "key"> = {
 	breaches: 0,
 };
 
-export function coverageContract(storageOf: () => Storage): void {
+/** What every part here needs to set the scene: teams, mentions and members' commands. */
+type Scene = Directory & MentionStore & CommandArbiter;
+
+/** The scene's helpers, on the storage `portOf` returns when a test runs. */
+function scene(portOf: () => Scene) {
 	async function team() {
-		const storage = storageOf();
-		const org = await storage.createOrganisation({ id: unique("org"), name: "Acme" });
-		await storage.createBoard({ id: "main", orgId: org.id, name: "Main" });
+		const directory = portOf();
+		const { orgId } = await newOrganisation(directory);
 		const member = (name: string, role: Member["role"]) =>
-			storage.createMember({
-				orgId: org.id,
-				email: `${unique(name)}@example.org`,
-				name,
-				role,
-				capacity: 5,
-				passwordHash: "scrypt$x",
-			});
+			newMember(directory, orgId, name, role, 5, { passwordHash: "scrypt$x" });
 		return {
-			orgId: org.id,
+			orgId,
 			ana: await member("Ana", "ambassador"),
 			ben: await member("Ben", "ambassador"),
 			mo: await member("Mo", "moderator"),
@@ -77,7 +61,7 @@ export function coverageContract(storageOf: () => Storage): void {
 	}
 
 	async function run(orgId: string, actor: Member, command: Command, now: string) {
-		const outcome = await storageOf().executeCommand({
+		const outcome = await portOf().executeCommand({
 			orgId,
 			boardId: "main",
 			actorId: actor.id,
@@ -88,10 +72,15 @@ export function coverageContract(storageOf: () => Storage): void {
 		if (!outcome.ok) throw new Error(`${command.name} refused: ${outcome.message}`);
 		return outcome;
 	}
+	return { team, run };
+}
+
+export function coverageStoreContract(portOf: () => CoverageStore & Scene): void {
+	const { team, run } = scene(portOf);
 
 	describe("board settings", () => {
 		it("reads the defaults until saved, then what was saved, per board", async () => {
-			const storage = storageOf();
+			const storage = portOf();
 			const { orgId } = await team();
 			expect(await storage.getBoardSettings(orgId, "main")).toEqual(DEFAULT_BOARD_SETTINGS);
 			const saved = await storage.saveBoardSettings(orgId, "main", {
@@ -110,7 +99,7 @@ export function coverageContract(storageOf: () => Storage): void {
 		});
 
 		it("refuses to record a reply the board's approval rules hold back", async () => {
-			const storage = storageOf();
+			const storage = portOf();
 			const { orgId, ana, mo } = await team();
 			await storage.saveBoardSettings(orgId, "main", {
 				...DEFAULT_BOARD_SETTINGS,
@@ -184,7 +173,7 @@ export function coverageContract(storageOf: () => Storage): void {
 
 	describe("presence", () => {
 		it("keeps one row per member and instance whose sighting only moves forward", async () => {
-			const storage = storageOf();
+			const storage = portOf();
 			const { orgId, ana, ben } = await team();
 			await storage.recordPresence([
 				{ orgId, memberId: ana.id, instanceId: "i1", connections: 2, at: t(1, "10:00") },
@@ -209,7 +198,7 @@ export function coverageContract(storageOf: () => Storage): void {
 
 	describe("SLA breaches", () => {
 		it("lists candidates with their first claim, reply and end, and records each breach once", async () => {
-			const storage = storageOf();
+			const storage = portOf();
 			const { orgId, ana } = await team();
 			const [high, fresh] = await storage.insertMentions(orgId, "main", [
 				mention(t(1, "09:00"), { priority: "high" }),
@@ -271,10 +260,15 @@ export function coverageContract(storageOf: () => Storage): void {
 			expect(again[0]?.recorded).toEqual(["claim"]);
 		});
 	});
+}
+
+/** The command arbiter's system commands (`executeSystemCommand`). */
+export function systemCommandContract(portOf: () => CoverageStore & Scene): void {
+	const { team, run } = scene(portOf);
 
 	describe("system commands", () => {
 		it("releases through the command transaction with no actor and the reason recorded", async () => {
-			const storage = storageOf();
+			const storage = portOf();
 			const { orgId, ana } = await team();
 			const [stored] = await storage.insertMentions(orgId, "main", [mention(t(1, "09:00"))]);
 			const id = stored?.mention.id ?? "";
@@ -331,6 +325,10 @@ export function coverageContract(storageOf: () => Storage): void {
 			expect((await storage.listActivity(orgId, { mentionId: id })).length).toBe(2);
 		});
 	});
+}
+
+export function reportsContract(portOf: () => Reports & CoverageStore & Scene): void {
+	const { team, run } = scene(portOf);
 
 	describe("reports", () => {
 		/**
@@ -345,7 +343,7 @@ export function coverageContract(storageOf: () => Storage): void {
 		 * F normal twitter, day 0 23:00 (before the period): Ana claims day 1 00:30; no reply.
 		 */
 		async function history() {
-			const storage = storageOf();
+			const storage = portOf();
 			const team_ = await team();
 			const { orgId, ana, ben, mo } = team_;
 			const [a, b, c, d, e, f] = (
@@ -391,7 +389,7 @@ export function coverageContract(storageOf: () => Storage): void {
 		const period = { from: t(1, "00:00"), to: t(3, "00:00"), now: t(2, "12:00") };
 
 		it("counts a period's volumes, medians and SLA attainment", async () => {
-			const storage = storageOf();
+			const storage = portOf();
 			const { orgId } = await history();
 			const [summary] = await storage.report({ orgId, dimension: "total", ...period });
 			expect(summary).toEqual({
@@ -416,7 +414,7 @@ export function coverageContract(storageOf: () => Storage): void {
 		});
 
 		it("counts per day, each event on the day it happened, in the chosen time zone", async () => {
-			const storage = storageOf();
+			const storage = portOf();
 			const { orgId } = await history();
 			expect(await storage.report({ orgId, dimension: "day", ...period })).toEqual([
 				{
@@ -460,7 +458,7 @@ export function coverageContract(storageOf: () => Storage): void {
 		});
 
 		it("counts per hour with empty hours as zeros", async () => {
-			const storage = storageOf();
+			const storage = portOf();
 			const { orgId } = await history();
 			const rows = await storage.report({
 				orgId,
@@ -490,7 +488,7 @@ export function coverageContract(storageOf: () => Storage): void {
 		});
 
 		it("counts per network, priority and tag", async () => {
-			const storage = storageOf();
+			const storage = portOf();
 			const { orgId } = await history();
 			const pick = (rows: ReportRow[]) =>
 				rows.map((r) => [
@@ -525,7 +523,7 @@ export function coverageContract(storageOf: () => Storage): void {
 		});
 
 		it("counts per ambassador: claims by who took them, reply deadlines by who owned them", async () => {
-			const storage = storageOf();
+			const storage = portOf();
 			const { orgId, ana, ben } = await history();
 			const rows = await storage.report({ orgId, dimension: "ambassador", ...period });
 			expect(rows).toEqual([

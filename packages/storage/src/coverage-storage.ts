@@ -1,7 +1,8 @@
 /**
- * The part of the Storage interface that serves the moderator's view: board settings,
- * who is connected (for leases), SLA breaches, system actions, and reports computed in
- * SQL from the activity log.
+ * The ports that serve the moderator's view: board settings, who is connected (for
+ * leases) and SLA breaches (`CoverageStore`), and reports computed in SQL from the activity
+ * log (`Reports`). System commands are the command arbiter's (`storage.ts`); their input
+ * is declared here, next to the watcher's other types.
  */
 import type {
 	BoardSettings,
@@ -14,7 +15,7 @@ import type {
 	SlaProgress,
 	SystemAction,
 } from "@switchboard/domain";
-import type { CommandOutcome, StoredMention } from "./storage.ts";
+import type { StoredMention } from "./storage.ts";
 
 /** One instance's count of a member's board connections, as of `at`. */
 export interface PresenceWrite {
@@ -93,7 +94,8 @@ export interface ReportQuery {
 	timeZone?: string;
 }
 
-export interface CoverageStorage {
+/** What the coverage watcher keeps an eye on: board settings, presence and SLA breaches. */
+export interface CoverageStore {
 	/** The board's settings: stored fields over the defaults. */
 	getBoardSettings(orgId: string, boardId: string): Promise<BoardSettings>;
 	/** Store a board's settings whole; returns them as read back. */
@@ -135,17 +137,11 @@ export interface CoverageStorage {
 		boardId: string,
 		filter?: { mentionIds?: string[] },
 	): Promise<RecordedSlaBreach[]>;
+}
 
-	/**
-	 * Run a command for the server itself (a lease expiry's release) through the same
-	 * transaction as members' commands: lock, decide, the mention's new state, ownership
-	 * and one activity record with no actor. Not idempotent by id: the preconditions make
-	 * a repeat a reject that changes nothing.
-	 */
-	executeSystemCommand(input: ExecuteSystemCommandInput): Promise<CommandOutcome>;
-
+/** Reports over the activity log. */
+export interface Reports {
 	/** A report's rows, counted in SQL from the activity log (see docs/REPORTS.md). */
 	report(query: ReportQuery): Promise<ReportRow[]>;
 }
 
-export type { StoredMention };

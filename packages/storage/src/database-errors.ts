@@ -1,7 +1,10 @@
 /**
  * Recognising PostgreSQL errors by SQLSTATE. node-postgres and PGlite both throw errors
  * that carry the server's `code` and, for constraint violations, the `constraint` name.
+ * The two answers every port gives them live here too: constraint violations become
+ * AppErrors, conflicts between transactions are run again.
  */
+import { AppError } from "@switchboard/domain";
 
 /** SQLSTATE codes Switchboard reacts to. */
 export const SqlState = {
@@ -31,4 +34,52 @@ export function isRetryable(error: unknown): boolean {
 		isDatabaseError(error, SqlState.serializationFailure) ||
 		isDatabaseError(error, SqlState.deadlockDetected)
 	);
+}
+
+/**
+ * Run a write, turning constraint violations into AppErrors the API maps to 409, 404 and
+ * 400. `subject` names what would be duplicated ("A member with that email"); the
+ * constraint's name travels in the details for logs.
+ */
+export async function mapConstraintErrors<T>(subject: string, run: () => Promise<T>): Promise<T> {
+	try {
+		return await run();
+	} catch (error) {
+		const constraint = (error as { constraint?: unknown }).constraint;
+		const details = typeof constraint === "string" ? { constraint } : undefined;
+		if (isDatabaseError(error, SqlState.uniqueViolation)) {
+			throw new AppError("conflict", `${subject} already exists.`, details);
+		}
+		if (isDatabaseError(error, SqlState.foreignKeyViolation)) {
+			throw new AppError(
+				"not_found",
+				"It refers to an organisation, board or member that does not exist.",
+				details,
+			);
+		}
+		if (isDatabaseError(error, SqlState.checkViolation)) {
+			throw new AppError("invalid", "A value is out of its allowed range.", details);
+		}
+		throw error;
+	}
+}
+
+/**
+ * Run a transaction again while PostgreSQL answers it with a serialization failure or a
+ * deadlock (`isRetryable`), `attempts` times in all; any other error, or the last
+ * attempt's, is thrown. `onRetry` hears about each conflict that is answered by a rerun.
+ */
+export async function retryTransaction<T>(
+	run: () => Promise<T>,
+	attempts: number,
+	onRetry?: (error: unknown, attempt: number) => void,
+): Promise<T> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await run();
+		} catch (error) {
+			if (!isRetryable(error) || attempt >= attempts) throw error;
+			onRetry?.(error, attempt);
+		}
+	}
 }

@@ -1,4 +1,19 @@
-export * from "./coverage-storage.ts";
+/**
+ * Everything Switchboard keeps, as narrow ports (docs/STORAGE.md): `openStorage` returns
+ * one `Storage` that is all of them; consumers declare the ports they use. The port
+ * types are exported by name, then the kysely implementation, its tuning and its opening.
+ */
+
+export type {
+	CoverageStore,
+	ExecuteSystemCommandInput,
+	NewSlaBreach,
+	PresenceWrite,
+	RecordedSlaBreach,
+	ReportQuery,
+	Reports,
+	SlaCandidate,
+} from "./coverage-storage.ts";
 export { isDatabaseError, SqlState } from "./database-errors.ts";
 export {
 	dumpEmbeddedDatabase,
@@ -6,8 +21,40 @@ export {
 	restoreEmbeddedDatabase,
 } from "./embedded-backup.ts";
 export { type FolderLock, FolderLockedError, type LockHolder, lockFolder } from "./folder-lock.ts";
-export * from "./integration-storage.ts";
-export { KyselyStorage, type StorageDialect } from "./kysely-storage.ts";
+export type {
+	ConnectedAccount,
+	ConnectedAccountWithCredential,
+	DeliveryOutcome,
+	DueDelivery,
+	NewConnectedAccount,
+	NewReplySend,
+	NewSource,
+	NewWebhookEndpoint,
+	NewWebhookEvent,
+	ReplySend,
+	ReplySendPatch,
+	ReplyStore,
+	Source,
+	SourcePatch,
+	SourcePollRecord,
+	SourceStatus,
+	SourceStore,
+	SourceWithSecret,
+	WebhookDelivery,
+	WebhookEndpoint,
+	WebhookEndpointPatch,
+	WebhookEndpointWithSecret,
+	WebhookStore,
+} from "./integration-storage.ts";
+export {
+	type CommandArbiterConfiguration,
+	defaultCommandArbiterConfiguration,
+} from "./kysely-command-arbiter.ts";
+export {
+	defaultMentionStoreConfiguration,
+	type MentionStoreConfiguration,
+} from "./kysely-mention-store.ts";
+export { KyselyStorage, type StorageConfiguration, type StorageDialect } from "./kysely-storage.ts";
 export { type StorageLogger, silentLogger } from "./logger.ts";
 export { createMigrator, MIGRATIONS, migrateToLatest } from "./migrate.ts";
 export {
@@ -17,4 +64,19 @@ export {
 	openStorage,
 } from "./open.ts";
 export type { Database } from "./schema.ts";
-export * from "./storage.ts";
+export type {
+	CommandArbiter,
+	CommandOutcome,
+	Directory,
+	DocumentLog,
+	DocumentUpdate,
+	ExecuteCommandInput,
+	MemberWithSecret,
+	MentionFilter,
+	MentionStore,
+	NewMember,
+	NewMention,
+	Storage,
+	StoredDocument,
+	StoredMention,
+} from "./storage.ts";

@@ -1,40 +1,33 @@
 /**
- * The contract of the sources-and-replies storage (triage rules, sources, connected
- * accounts, reply sends, outgoing webhooks). Called from `storageContract`, so it runs
- * on PGlite and on PostgreSQL alike.
+ * The sources-and-replies ports' parts of the contract suite: the source store (triage
+ * rules, sources), the reply store (connected accounts, reply sends) and the webhook
+ * store (endpoints, deliveries). Run by `storageContract` on PGlite and on PostgreSQL
+ * alike.
  */
 import { randomUUID } from "node:crypto";
 import type { TriageRule } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
-import type { Storage } from "./storage.ts";
-
-function unique(prefix: string): string {
-	return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
+import type { ReplyStore, SourceStore, WebhookStore } from "./integration-storage.ts";
+import type { CommandArbiter, Directory, MentionStore } from "./storage.ts";
+import { newMember, newOrganisation, unique } from "./test-fixtures.ts";
 
 const MINUTE = 60_000;
 
-export function integrationContract(storageOf: () => Storage): void {
-	async function org() {
-		const storage = storageOf();
-		const organisation = await storage.createOrganisation({ id: unique("org"), name: "Acme" });
-		await storage.createBoard({ id: "main", orgId: organisation.id, name: "Main" });
-		const member = await storage.createMember({
-			orgId: organisation.id,
-			email: `${unique("ana")}@example.org`,
-			name: "Ana",
-			role: "ambassador",
-			capacity: 3,
-			passwordHash: "scrypt$x",
-		});
-		return { orgId: organisation.id, member };
-	}
+/** A fresh organisation with a board `main` and one member, Ana. */
+async function org(directory: Directory) {
+	const { orgId } = await newOrganisation(directory);
+	const member = await newMember(directory, orgId, "Ana", "ambassador", 3, {
+		passwordHash: "scrypt$x",
+	});
+	return { orgId, member };
+}
 
+export function sourceStoreContract(portOf: () => SourceStore & Directory): void {
 	describe("triage rules", () => {
 		it("keeps an ordered rule list per organisation, empty until set", async () => {
-			const storage = storageOf();
-			const a = await org();
-			const b = await org();
+			const storage = portOf();
+			const a = await org(storage);
+			const b = await org(storage);
 			expect(await storage.getTriageRules(a.orgId)).toEqual([]);
 			const rules: TriageRule[] = [
 				{ id: "r1", match: { keyword: "refund" }, apply: { tags: ["billing"] } },
@@ -50,9 +43,9 @@ export function integrationContract(storageOf: () => Storage): void {
 
 	describe("sources", () => {
 		it("creates, lists, updates and deletes an organisation's sources", async () => {
-			const storage = storageOf();
-			const { orgId } = await org();
-			const other = await org();
+			const storage = portOf();
+			const { orgId } = await org(storage);
+			const other = await org(storage);
 			const hook = await storage.createSource({
 				orgId,
 				boardId: "main",
@@ -105,8 +98,8 @@ export function integrationContract(storageOf: () => Storage): void {
 		});
 
 		it("leases due polled sources once, and records each poll's outcome", async () => {
-			const storage = storageOf();
-			const { orgId } = await org();
+			const storage = portOf();
+			const { orgId } = await org(storage);
 			const now = "2030-01-01T00:00:00.000Z";
 			const lease = "2030-01-01T00:05:00.000Z";
 			const make = (
@@ -161,11 +154,13 @@ export function integrationContract(storageOf: () => Storage): void {
 			expect((await storage.getSource(orgId, due.id))?.cursor).toEqual({});
 		});
 	});
+}
 
+export function replyStoreContract(portOf: () => ReplyStore & MentionStore & Directory): void {
 	describe("connected accounts", () => {
 		it("keeps one account per member and network, replaced on reconnect", async () => {
-			const storage = storageOf();
-			const { orgId, member } = await org();
+			const storage = portOf();
+			const { orgId, member } = await org(storage);
 			const first = await storage.saveConnectedAccount({
 				orgId,
 				memberId: member.id,
@@ -209,8 +204,8 @@ export function integrationContract(storageOf: () => Storage): void {
 
 	describe("reply sends", () => {
 		it("records a send, its failure and its retry, newest first", async () => {
-			const storage = storageOf();
-			const { orgId, member } = await org();
+			const storage = portOf();
+			const { orgId, member } = await org(storage);
 			const [stored] = await storage.insertMentions(orgId, "main", [
 				{
 					network: "mastodon",
@@ -264,11 +259,15 @@ export function integrationContract(storageOf: () => Storage): void {
 			expect(await storage.listReplySends(orgId, { status: "sent" })).toEqual([sent]);
 		});
 	});
+}
 
+export function webhookStoreContract(
+	portOf: () => WebhookStore & MentionStore & CommandArbiter & Directory,
+): void {
 	describe("outgoing webhooks", () => {
 		it("queues an event once per subscribed endpoint and retries with the outcome recorded", async () => {
-			const storage = storageOf();
-			const { orgId } = await org();
+			const storage = portOf();
+			const { orgId } = await org(storage);
 			const endpoint = await storage.createWebhookEndpoint({
 				orgId,
 				url: "https://hooks.example/a",
@@ -352,8 +351,8 @@ export function integrationContract(storageOf: () => Storage): void {
 		});
 
 		it("turns claim and markReplied activity into events, once, only after the endpoint exists", async () => {
-			const storage = storageOf();
-			const { orgId, member } = await org();
+			const storage = portOf();
+			const { orgId, member } = await org(storage);
 			const mention = (externalId: string) => ({
 				network: "twitter" as const,
 				externalId,

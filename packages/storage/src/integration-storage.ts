@@ -1,7 +1,7 @@
 /**
- * The part of the Storage interface that serves sources and replies: triage rules,
- * mention sources and their poll state, members' connected accounts, reply sends, and
- * outgoing webhooks with their delivery queue. Values named `sealed…` are encrypted by
+ * The ports that serve sources and replies: triage rules with mention sources and their
+ * poll state (`SourceStore`), members' connected accounts with reply sends
+ * (`ReplyStore`), and outgoing webhooks with their delivery queue (`WebhookStore`). Values named `sealed…` are encrypted by
  * the caller (the server's secret box); storage keeps them as opaque text.
  */
 import type {
@@ -214,7 +214,8 @@ export type DeliveryOutcome =
 			nextAttemptAt: string | null;
 	  };
 
-export interface IntegrationStorage {
+/** Where mentions come from: the organisation's triage rules and its sources. */
+export interface SourceStore {
 	/** The organisation's triage rules, in order; empty when none were set. */
 	getTriageRules(orgId: string): Promise<TriageRule[]>;
 	/** Replace the organisation's triage rules. */
@@ -232,7 +233,10 @@ export interface IntegrationStorage {
 	 */
 	claimDueSources(now: string, leaseUntil: string, limit: number): Promise<SourceWithSecret[]>;
 	recordSourcePoll(sourceId: string, record: SourcePollRecord): Promise<void>;
+}
 
+/** Replying from Switchboard: members' connected accounts and the sends made through them. */
+export interface ReplyStore {
 	/** Connect (or reconnect) a member's account on a network. */
 	saveConnectedAccount(input: NewConnectedAccount): Promise<ConnectedAccount>;
 	listConnectedAccounts(memberId: string): Promise<ConnectedAccount[]>;
@@ -242,8 +246,6 @@ export interface IntegrationStorage {
 	): Promise<ConnectedAccountWithCredential | null>;
 	deleteConnectedAccount(memberId: string, network: ReplyNetwork): Promise<boolean>;
 
-	/** The board a mention is on, or null when the organisation has no such mention. */
-	getMentionBoardId(orgId: string, mentionId: string): Promise<string | null>;
 	/** Record a send about to be attempted: status `sending`, one attempt. */
 	createReplySend(input: NewReplySend): Promise<ReplySend>;
 	updateReplySend(orgId: string, sendId: string, patch: ReplySendPatch): Promise<ReplySend | null>;
@@ -253,7 +255,10 @@ export interface IntegrationStorage {
 		orgId: string,
 		filter?: { mentionId?: string; memberId?: string; status?: ReplySendStatus },
 	): Promise<ReplySend[]>;
+}
 
+/** Outgoing webhooks: the endpoints and their queue of deliveries. */
+export interface WebhookStore {
 	createWebhookEndpoint(input: NewWebhookEndpoint): Promise<WebhookEndpoint>;
 	listWebhookEndpoints(orgId: string): Promise<WebhookEndpoint[]>;
 	getWebhookEndpoint(orgId: string, endpointId: string): Promise<WebhookEndpointWithSecret | null>;

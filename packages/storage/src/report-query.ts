@@ -9,10 +9,9 @@ import type { BoardSettings, Priority, ReportDimension, ReportRow } from "@switc
 import { Priorities } from "@switchboard/domain";
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { ReportQuery } from "./coverage-storage.ts";
-import { toNumber } from "./rows.ts";
+import { CLAIM_ACTIONS, toNumber } from "./rows.ts";
 import type { Database } from "./schema.ts";
 
-const CLAIM_ACTIONS = ["claim", "claimNext", "assign"];
 const DONE = ["replied", "dismissed", "closed"];
 
 interface RawRow {

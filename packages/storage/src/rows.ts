@@ -1,12 +1,14 @@
 /**
- * Conversions between database rows and domain values. Both drivers are covered here:
- * node-postgres returns `bigint` as a string and `bytea` as a Buffer, PGlite returns a
- * number and a plain Uint8Array.
+ * Conversions between database rows and domain values, both ways. Both drivers are
+ * covered here: node-postgres returns `bigint` as a string and `bytea` as a Buffer,
+ * PGlite returns a number and a plain Uint8Array. The few values every port's SQL shares
+ * (which activity records are claims, what an id looks like) are declared here once.
  */
 
 import type {
 	Activity,
 	Board,
+	CommandName,
 	Member,
 	Mention,
 	MentionWork,
@@ -22,6 +24,32 @@ import type {
 	OrganisationsTable,
 } from "./schema.ts";
 import type { MemberWithSecret, StoredMention } from "./storage.ts";
+
+/**
+ * Commands whose activity records mean "someone took the conversation": the first one
+ * starts the claim SLA, reports count them as claims, webhooks send `mention.claimed`.
+ */
+export const CLAIM_ACTIONS = ["claim", "claimNext", "assign"] as const satisfies CommandName[];
+
+/** Commands whose activity records mean the conversation was answered. */
+export const REPLY_ACTIONS = ["markReplied"] as const satisfies CommandName[];
+
+/** The uuid columns' format; a value that is not one matches no row (and must not reach SQL). */
+export function isUuid(value: string): boolean {
+	return UUID.test(value);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A value for a `jsonb` column: both drivers take JSON text. */
+export function json(value: unknown): string {
+	return JSON.stringify(value);
+}
+
+/** A value for a nullable `jsonb` column. */
+export function jsonOrNull(value: unknown): string | null {
+	return value === null ? null : JSON.stringify(value);
+}
 
 /** An ISO timestamp in the one form the domain compares as text (UTC, milliseconds). */
 export function iso(value: Date | string): string {

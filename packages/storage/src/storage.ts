@@ -1,7 +1,11 @@
 /**
- * The storage interface: everything Switchboard keeps in PostgreSQL (or PGlite).
- * One implementation on kysely serves both; the contract suite (`storage-contract.ts`)
- * runs against each.
+ * Storage as narrow ports: everything Switchboard keeps in PostgreSQL (or PGlite), cut
+ * by who uses it. This file holds the core ports (directory, mentions, command arbiter,
+ * document log) and the aggregate `Storage`; `integration-storage.ts` the sources,
+ * replies and webhooks ports, `coverage-storage.ts` the coverage and reports ports.
+ * Each port has one kysely implementation (`kysely-<port>.ts`) and its own part of the
+ * contract suite (`<port>-contract.ts`), run on PGlite and on PostgreSQL alike.
+ * docs/STORAGE.md is the map.
  */
 import type {
 	Activity,
@@ -16,8 +20,8 @@ import type {
 	RejectCode,
 	Role,
 } from "@switchboard/domain";
-import type { CoverageStorage } from "./coverage-storage.ts";
-import type { IntegrationStorage } from "./integration-storage.ts";
+import type { CoverageStore, ExecuteSystemCommandInput, Reports } from "./coverage-storage.ts";
+import type { ReplyStore, SourceStore, WebhookStore } from "./integration-storage.ts";
 
 /** A member as stored, with the scrypt hash of their password. */
 export type MemberWithSecret = Member & { passwordHash: string };
@@ -98,17 +102,8 @@ export interface StoredDocument {
 	lastUpdateId: number;
 }
 
-/**
- * Everything Switchboard keeps; the sources-and-replies part is in `integration-storage.ts`,
- * the moderator's view (settings, presence, breaches, reports) in `coverage-storage.ts`.
- */
-export interface Storage extends IntegrationStorage, CoverageStorage {
-	readonly dialect: "pglite" | "postgres";
-
-	/** Cheap round trip; throws when the database is unreachable. */
-	ping(): Promise<void>;
-	close(): Promise<void>;
-
+/** Organisations, their members and their boards: who may do what, where. */
+export interface Directory {
 	createOrganisation(input: { id?: string; name: string }): Promise<Organisation>;
 	getOrganisation(id: string): Promise<Organisation | null>;
 	listOrganisations(): Promise<Organisation[]>;
@@ -121,7 +116,10 @@ export interface Storage extends IntegrationStorage, CoverageStorage {
 	createBoard(input: { id?: string; orgId: string; name: string }): Promise<Board>;
 	getBoard(orgId: string, boardId: string): Promise<Board | null>;
 	listBoards(orgId: string): Promise<Board[]>;
+}
 
+/** Mentions as ingested and as commands left them; commands change them, never this port. */
+export interface MentionStore {
 	/**
 	 * Ingest mentions onto a board, idempotent by (organisation, network, external id):
 	 * a mention seen before is skipped. Returns the stored mentions that are new.
@@ -129,16 +127,34 @@ export interface Storage extends IntegrationStorage, CoverageStorage {
 	insertMentions(orgId: string, boardId: string, mentions: NewMention[]): Promise<StoredMention[]>;
 	getMention(orgId: string, mentionId: string): Promise<StoredMention | null>;
 	listMentions(orgId: string, boardId: string, filter?: MentionFilter): Promise<StoredMention[]>;
+	/** The board a mention is on, or null when the organisation has no such mention. */
+	getMentionBoardId(orgId: string, mentionId: string): Promise<string | null>;
+}
 
+/**
+ * The one place a conversation's work state changes: each command is decided by the
+ * domain's `decide` inside one transaction that locks what the decision reads, so two
+ * instances arbitrating the same conversation agree. The activity log is what it wrote.
+ */
+export interface CommandArbiter {
 	/**
 	 * Run one command in one transaction: idempotency check, locks, the domain decision,
 	 * the mention's new state, ownership, the activity record and the processed id.
 	 */
 	executeCommand(input: ExecuteCommandInput): Promise<CommandOutcome>;
-
+	/**
+	 * Run a command for the server itself (a lease expiry's release) through the same
+	 * transaction as members' commands: lock, decide, the mention's new state, ownership
+	 * and one activity record with no actor. Not idempotent by id: the preconditions make
+	 * a repeat a reject that changes nothing.
+	 */
+	executeSystemCommand(input: ExecuteSystemCommandInput): Promise<CommandOutcome>;
 	/** The activity log of an organisation (or one mention), newest first. */
 	listActivity(orgId: string, filter?: { mentionId?: string; limit?: number }): Promise<Activity[]>;
+}
 
+/** Each Yjs document's durable update log and snapshot. */
+export interface DocumentLog {
 	/**
 	 * Append entries to the update logs in one statement (the caller batches, across
 	 * documents). Resolves once they are durable, with each entry's log id in input order.
@@ -171,4 +187,31 @@ export interface Storage extends IntegrationStorage, CoverageStorage {
 	 * server that tracks its entries uses `compactDocument`.
 	 */
 	storeSnapshot(documentName: string, snapshot: Uint8Array, upToUpdateId: number): Promise<void>;
+}
+
+/**
+ * Every port on one database: what `openStorage` returns and the server wires once.
+ *
+ * The aggregate is the intersection of the ports rather than an object of them
+ * (`storage.documents.appendUpdates`): a caller holding the whole storage passes it
+ * where a narrow port is asked for and TypeScript checks the fit structurally, so the
+ * ports narrow what each extension and service may touch without rewriting a single
+ * call. Each consumer declares the ports it uses (`storage: DocumentLog`), which is what
+ * a test double has to provide.
+ */
+export interface Storage
+	extends Directory,
+		MentionStore,
+		CommandArbiter,
+		DocumentLog,
+		SourceStore,
+		ReplyStore,
+		WebhookStore,
+		CoverageStore,
+		Reports {
+	readonly dialect: "pglite" | "postgres";
+
+	/** Cheap round trip; throws when the database is unreachable. */
+	ping(): Promise<void>;
+	close(): Promise<void>;
 }

@@ -5,7 +5,7 @@
  */
 import type { Extension, onAuthenticatePayload } from "@hocuspocus/server";
 import { AppError, CloseCodes, isAppError, parseDocumentName } from "@switchboard/domain";
-import type { Storage } from "@switchboard/storage";
+import type { Directory, MentionStore } from "@switchboard/storage";
 import type { Logger } from "pino";
 import { CloseError } from "./close-error.ts";
 import type { SocketContext, SyncContext } from "./context.ts";
@@ -26,7 +26,7 @@ export class DeniedError extends AppError {
 
 export interface AuthExtensionOptions {
 	tokens: TokenService;
-	storage: Storage;
+	storage: Directory & MentionStore;
 	logger: Logger;
 }
 

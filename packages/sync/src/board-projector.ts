@@ -23,12 +23,12 @@ import {
 	writeSettings,
 	writeWork,
 } from "@switchboard/domain";
-import type { Storage, StoredMention } from "@switchboard/storage";
+import type { Directory, MentionStore, StoredMention } from "@switchboard/storage";
 import type * as Y from "yjs";
 import { Origins } from "./context.ts";
 
 export interface BoardProjectorOptions {
-	storage: Storage;
+	storage: MentionStore & Directory;
 	/**
 	 * How long a finished conversation (replied, dismissed, closed) stays on the live
 	 * board before only the database keeps it, in milliseconds.
@@ -42,7 +42,7 @@ const LIVE_STATUSES = Statuses.filter(
 ) as MentionStatus[];
 
 export class BoardProjector {
-	private readonly storage: Storage;
+	private readonly storage: MentionStore & Directory;
 	private readonly retentionMs: number;
 
 	constructor(options: BoardProjectorOptions) {

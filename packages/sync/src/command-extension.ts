@@ -7,13 +7,13 @@
  */
 import type { Connection, Extension, onStatelessPayload } from "@hocuspocus/server";
 import { type Ack, parseClientMessage, type Reject, type ServerMessage } from "@switchboard/domain";
-import type { Storage } from "@switchboard/storage";
+import type { CommandArbiter } from "@switchboard/storage";
 import type { Logger } from "pino";
 import type { BoardProjector } from "./board-projector.ts";
 import type { SyncContext } from "./context.ts";
 
 export interface CommandExtensionOptions {
-	storage: Storage;
+	storage: CommandArbiter;
 	projector: BoardProjector;
 	logger: Logger;
 	/** The clock; tests pass a fixed one. */

@@ -29,13 +29,13 @@ import {
 	writeBreaches,
 	writeSettings,
 } from "@switchboard/domain";
-import type { RecordedSlaBreach, Storage } from "@switchboard/storage";
+import type { CoverageStore, RecordedSlaBreach } from "@switchboard/storage";
 import type { Logger } from "pino";
 import type * as Y from "yjs";
 import { Origins, type SyncContext } from "./context.ts";
 
 export interface CoverageExtensionOptions {
-	storage: Storage;
+	storage: CoverageStore;
 	logger: Pick<Logger, "warn" | "debug">;
 	/** This server instance's id in `member_presence`; unique per process. */
 	instanceId: string;

@@ -21,7 +21,7 @@ import type {
 	onStoreDocumentPayload,
 } from "@hocuspocus/server";
 import { CloseCodes } from "@switchboard/domain";
-import type { Storage } from "@switchboard/storage";
+import type { DocumentLog } from "@switchboard/storage";
 import * as decoding from "lib0/decoding";
 import type { Logger } from "pino";
 import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
@@ -32,7 +32,7 @@ import { isProjectionOrigin } from "./context.ts";
 import type { GroupCommitter } from "./group-commit.ts";
 
 export interface DurableDocumentsOptions {
-	storage: Storage;
+	storage: DocumentLog;
 	committer: GroupCommitter;
 	logger: Logger;
 	/**

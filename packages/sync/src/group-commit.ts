@@ -5,7 +5,7 @@
  * cheap. A batch is written as soon as none is in flight: under load the batches grow by
  * themselves, and a lone append does not wait for company that is not coming.
  */
-import type { Storage } from "@switchboard/storage";
+import type { DocumentLog } from "@switchboard/storage";
 
 interface Pending {
 	name: string;
@@ -29,14 +29,14 @@ export interface GroupCommitOptions {
 }
 
 export class GroupCommitter {
-	private readonly storage: Storage;
+	private readonly storage: DocumentLog;
 	private readonly delayMs: number;
 	private readonly maxBatch: number;
 	private queue: Pending[] = [];
 	private timer: { cancel(): void } | null = null;
 	private inFlight: Promise<void> | null = null;
 
-	constructor(storage: Storage, options: GroupCommitOptions = {}) {
+	constructor(storage: DocumentLog, options: GroupCommitOptions = {}) {
 		this.storage = storage;
 		this.delayMs = options.delayMs ?? 0;
 		this.maxBatch = options.maxBatch ?? 500;

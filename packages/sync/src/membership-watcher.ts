@@ -9,12 +9,12 @@
  */
 import type { Extension, Hocuspocus, onConfigurePayload } from "@hocuspocus/server";
 import { CloseCodes } from "@switchboard/domain";
-import type { Storage } from "@switchboard/storage";
+import type { Directory } from "@switchboard/storage";
 import type { Logger } from "pino";
 import type { SyncContext } from "./context.ts";
 
 export interface MembershipWatcherOptions {
-	storage: Storage;
+	storage: Directory;
 	logger: Logger;
 	/**
 	 * How often to check, in milliseconds.

@@ -1,30 +1,28 @@
 /**
- * The coverage part of the kysely storage (see `coverage-storage.ts`), except system
- * commands, which share the command transaction in `KyselyStorage`.
+ * The coverage store port on kysely (see `coverage-storage.ts`): board settings, presence
+ * and SLA breaches. System commands share the command transaction, in
+ * `kysely-command-arbiter.ts`; reports are in `kysely-reports.ts`.
  */
 import {
 	type BoardSettings,
 	DONE_STATUSES,
 	type PresenceRecord,
 	parseSettings,
-	type ReportRow,
 	type SlaKind,
 	SlaKinds,
 	SystemActions,
 } from "@switchboard/domain";
 import { type Kysely, sql } from "kysely";
 import type {
+	CoverageStore,
 	NewSlaBreach,
 	PresenceWrite,
 	RecordedSlaBreach,
-	ReportQuery,
 	SlaCandidate,
 } from "./coverage-storage.ts";
-import { runReport } from "./report-query.ts";
-import { iso, isoOrNull, toNumber, toStoredMention } from "./rows.ts";
+import { mapConstraintErrors } from "./database-errors.ts";
+import { CLAIM_ACTIONS, iso, isoOrNull, json, toNumber, toStoredMention } from "./rows.ts";
 import type { Database, MentionsTable } from "./schema.ts";
-
-const CLAIM_ACTIONS = ["claim", "claimNext", "assign"];
 
 function isSlaKind(value: unknown): value is SlaKind {
 	return (SlaKinds as readonly unknown[]).includes(value);
@@ -35,7 +33,27 @@ function settingsFrom(stored: Partial<BoardSettings> | undefined): BoardSettings
 	return parseSettings((key) => fields[key]);
 }
 
-export class CoverageStore {
+/** Settings of each of the organisation's boards (defaults where none are stored). */
+export async function boardSettingsOf(
+	db: Kysely<Database>,
+	orgId: string,
+	boardId?: string,
+): Promise<Map<string, BoardSettings>> {
+	let query = db
+		.selectFrom("boards")
+		.leftJoin("board_settings", (join) =>
+			join
+				.onRef("board_settings.org_id", "=", "boards.org_id")
+				.onRef("board_settings.board_id", "=", "boards.id"),
+		)
+		.select(["boards.id", "board_settings.settings"])
+		.where("boards.org_id", "=", orgId);
+	if (boardId !== undefined) query = query.where("boards.id", "=", boardId);
+	const rows = await query.execute();
+	return new Map(rows.map((row) => [row.id, settingsFrom(row.settings ?? undefined)]));
+}
+
+export class KyselyCoverageStore implements CoverageStore {
 	readonly #db: Kysely<Database>;
 
 	constructor(db: Kysely<Database>) {
@@ -52,40 +70,26 @@ export class CoverageStore {
 		return settingsFrom(row?.settings);
 	}
 
-	/** Settings of each of the organisation's boards (defaults where none are stored). */
-	async boardSettingsOf(orgId: string, boardId?: string): Promise<Map<string, BoardSettings>> {
-		let query = this.#db
-			.selectFrom("boards")
-			.leftJoin("board_settings", (join) =>
-				join
-					.onRef("board_settings.org_id", "=", "boards.org_id")
-					.onRef("board_settings.board_id", "=", "boards.id"),
-			)
-			.select(["boards.id", "board_settings.settings"])
-			.where("boards.org_id", "=", orgId);
-		if (boardId !== undefined) query = query.where("boards.id", "=", boardId);
-		const rows = await query.execute();
-		return new Map(rows.map((row) => [row.id, settingsFrom(row.settings ?? undefined)]));
-	}
-
-	async saveBoardSettings(
+	saveBoardSettings(
 		orgId: string,
 		boardId: string,
 		settings: BoardSettings,
 	): Promise<BoardSettings> {
 		// Parsed first: what is stored always reads back the same.
 		const clean = settingsFrom(settings);
-		await this.#db
-			.insertInto("board_settings")
-			.values({ org_id: orgId, board_id: boardId, settings: JSON.stringify(clean) })
-			.onConflict((conflict) =>
-				conflict.columns(["org_id", "board_id"]).doUpdateSet((eb) => ({
-					settings: eb.ref("excluded.settings"),
-					updated_at: sql<Date>`now()`,
-				})),
-			)
-			.execute();
-		return clean;
+		return mapConstraintErrors("The board's settings", async () => {
+			await this.#db
+				.insertInto("board_settings")
+				.values({ org_id: orgId, board_id: boardId, settings: json(clean) })
+				.onConflict((conflict) =>
+					conflict.columns(["org_id", "board_id"]).doUpdateSet((eb) => ({
+						settings: eb.ref("excluded.settings"),
+						updated_at: sql<Date>`now()`,
+					})),
+				)
+				.execute();
+			return clean;
+		});
 	}
 
 	async recordPresence(writes: PresenceWrite[]): Promise<void> {
@@ -153,7 +157,7 @@ export class CoverageStore {
 					.selectFrom("activity as a")
 					.select((a) => a.fn.min("a.at").as("at"))
 					.whereRef("a.mention_id", "=", "m.id")
-					.where("a.action", "in", CLAIM_ACTIONS)
+					.where("a.action", "in", [...CLAIM_ACTIONS])
 					.as("claimed_at"),
 				eb
 					.selectFrom("activity as a")
@@ -204,7 +208,7 @@ export class CoverageStore {
 			breaches.map(
 				(breach) => sql`(${orgId}, ${breach.mentionId}, null, ${SystemActions.slaBreached}, null,
 					${breach.status}, ${breach.status},
-					${JSON.stringify({
+					${json({
 						kind: breach.kind,
 						dueAt: breach.dueAt,
 						priority: breach.priority,
@@ -243,31 +247,6 @@ export class CoverageStore {
 		if (filter.mentionIds) query = query.where("a.mention_id", "in", filter.mentionIds);
 		const rows = await query.orderBy("a.id").execute();
 		return rows.map((row) => toBreach(row));
-	}
-
-	async report(query: ReportQuery): Promise<ReportRow[]> {
-		const settings = await this.boardSettingsOf(query.orgId, query.boardId);
-		const rows = await runReport(this.#db, query, settings);
-		if (query.dimension === "total" && rows.length === 0) {
-			return [
-				{
-					key: null,
-					new: 0,
-					claimed: 0,
-					replied: 0,
-					closed: 0,
-					claimMedianSeconds: null,
-					replyMedianSeconds: null,
-					closeMedianSeconds: null,
-					claimDue: 0,
-					claimMet: 0,
-					replyDue: 0,
-					replyMet: 0,
-					breaches: 0,
-				},
-			];
-		}
-		return rows;
 	}
 }
 

@@ -1,0 +1,651 @@
+/**
+ * The command arbiter port on kysely: every change to a conversation's work state runs
+ * here, members' commands and the server's own, in one transaction that locks what the
+ * domain's `decide` reads. Lock order is always members (sorted by id, in one statement)
+ * before mentions, so two commands cannot deadlock on each other.
+ */
+import {
+	type Activity,
+	type ApprovalRules,
+	type Decision,
+	type DecisionContext,
+	decide,
+	type Member,
+	type MentionWork,
+	OPEN_OWNED_STATUSES,
+	parseApprovalRules,
+	rankForMember,
+	targetMentionId,
+} from "@switchboard/domain";
+import {
+	type ExpressionBuilder,
+	type Kysely,
+	type Selectable,
+	sql,
+	type Transaction,
+} from "kysely";
+import type { ExecuteSystemCommandInput } from "./coverage-storage.ts";
+import { isDatabaseError, retryTransaction, SqlState } from "./database-errors.ts";
+import type { StorageLogger } from "./logger.ts";
+import {
+	iso,
+	isUuid,
+	json,
+	jsonOrNull,
+	normalizeWork,
+	toActivity,
+	toMember,
+	toNumber,
+	toStoredMention,
+} from "./rows.ts";
+import type { Database, MembersTable, MentionsTable } from "./schema.ts";
+import type { CommandArbiter, CommandOutcome, ExecuteCommandInput } from "./storage.ts";
+
+/** Name of the partial unique index that allows one open ownership row per mention. */
+const ONE_ACTIVE_OWNER = "ownerships_one_active_owner";
+const PROCESSED_COMMANDS_PKEY = "processed_commands_pkey";
+
+/** Tuning of the command arbiter; every field has a default. */
+export interface CommandArbiterConfiguration {
+	/**
+	 * How often a command transaction runs in all when PostgreSQL answers it with a
+	 * deadlock or a serialization failure. Lock order makes both rare; a third conflict in
+	 * a row is a fault worth an error rather than a longer wait.
+	 * @default 3
+	 */
+	maxAttempts: number;
+	/**
+	 * How many candidates claimNext reads and ranks. The SQL order already matches the
+	 * ranking, so the window only needs room for the candidates concurrent claims skip.
+	 * @default 50
+	 */
+	claimNextCandidates: number;
+}
+
+export const defaultCommandArbiterConfiguration: CommandArbiterConfiguration = {
+	maxAttempts: 3,
+	claimNextCandidates: 50,
+};
+
+type Reject = Extract<CommandOutcome, { ok: false }>;
+
+function reject(code: Reject["code"], message: string): CommandOutcome {
+	return { ok: false, code, message, replayed: false };
+}
+
+export class KyselyCommandArbiter implements CommandArbiter {
+	readonly #db: Kysely<Database>;
+	readonly #logger: StorageLogger;
+	readonly #config: CommandArbiterConfiguration;
+
+	constructor(
+		db: Kysely<Database>,
+		logger: StorageLogger,
+		configuration: Partial<CommandArbiterConfiguration> = {},
+	) {
+		this.#db = db;
+		this.#logger = logger;
+		this.#config = { ...defaultCommandArbiterConfiguration, ...configuration };
+	}
+
+	/** Run one member's command in one transaction, idempotent by its id. */
+	async executeCommand(input: ExecuteCommandInput): Promise<CommandOutcome> {
+		if (!isUuid(input.commandId)) {
+			// processed_commands.id is a uuid column; say so rather than fail in SQL.
+			return reject("invalid", "A command id must be a UUID.");
+		}
+		const now = iso(input.now);
+		// The mention the command ended up on; claimNext only knows it inside the transaction.
+		const touched: { mentionId: string | null } = { mentionId: targetMentionId(input.command) };
+		try {
+			return await this.#transaction(input.commandId, (trx) =>
+				this.#runCommand(trx, input, now, touched),
+			);
+		} catch (error) {
+			if (isDatabaseError(error, SqlState.uniqueViolation, ONE_ACTIVE_OWNER)) {
+				this.#logger.warn(
+					{ commandId: input.commandId, mentionId: touched.mentionId },
+					"concurrent claim stopped by the one-active-owner index",
+				);
+				return this.#rejectConcurrentClaim(input, now, touched.mentionId);
+			}
+			if (isDatabaseError(error, SqlState.uniqueViolation, PROCESSED_COMMANDS_PKEY)) {
+				// The same id ran concurrently (from another actor: the actor lock orders
+				// one actor's runs) and committed first; this run is rolled back.
+				const replayed = await this.#replay(this.#db, input);
+				if (replayed) return replayed;
+			}
+			throw error;
+		}
+	}
+
+	async executeSystemCommand(input: ExecuteSystemCommandInput): Promise<CommandOutcome> {
+		const now = iso(input.now);
+		try {
+			return await this.#transaction(null, (trx) => this.#runSystemCommand(trx, input, now));
+		} catch (error) {
+			if (isDatabaseError(error, SqlState.uniqueViolation, ONE_ACTIVE_OWNER)) {
+				return reject("already_claimed", "Someone else took this conversation at the same moment.");
+			}
+			throw error;
+		}
+	}
+
+	async listActivity(
+		orgId: string,
+		filter: { mentionId?: string; limit?: number } = {},
+	): Promise<Activity[]> {
+		let query = this.#db.selectFrom("activity").selectAll().where("org_id", "=", orgId);
+		if (filter.mentionId !== undefined) query = query.where("mention_id", "=", filter.mentionId);
+		query = query.orderBy("id", "desc");
+		if (filter.limit !== undefined) query = query.limit(filter.limit);
+		const rows = await query.execute();
+		return rows.map(toActivity);
+	}
+
+	/** One command's transaction, run again (up to `maxAttempts`) when PostgreSQL asks to. */
+	#transaction(
+		commandId: string | null,
+		run: (trx: Transaction<Database>) => Promise<CommandOutcome>,
+	): Promise<CommandOutcome> {
+		return retryTransaction(
+			() => this.#db.transaction().execute(run),
+			this.#config.maxAttempts,
+			(error, attempt) => {
+				this.#logger.warn(
+					{ commandId, attempt, code: (error as { code?: unknown }).code },
+					"command transaction conflicted; running it again",
+				);
+			},
+		);
+	}
+
+	async #runCommand(
+		trx: Transaction<Database>,
+		input: ExecuteCommandInput,
+		now: string,
+		touched: { mentionId: string | null },
+	): Promise<CommandOutcome> {
+		const { orgId, boardId, actorId, command } = input;
+		const targetMemberId =
+			command.name === "handoff"
+				? command.args.to
+				: command.name === "assign"
+					? command.args.memberId
+					: null;
+
+		// Locking the actor serialises one member's commands across server instances, so
+		// two concurrent claims cannot both pass the capacity check; the handoff or assign
+		// target is locked for the same reason. Both in one statement, in id order, so two
+		// handoffs in opposite directions cannot deadlock. NO KEY UPDATE is enough and does
+		// not block foreign-key checks of other writers referencing these rows.
+		const lockIds = [...new Set(targetMemberId ? [actorId, targetMemberId] : [actorId])];
+		const locked = await trx
+			.selectFrom("members")
+			.selectAll()
+			.where("org_id", "=", orgId)
+			.where("id", "in", lockIds)
+			.orderBy("id")
+			.forNoKeyUpdate()
+			.execute();
+
+		// Checked after the actor lock: a concurrent run of the same id by the same actor
+		// has committed by now, and this read sees it.
+		const previous = await this.#replay(trx, input);
+		if (previous) return previous;
+
+		const actorRow = locked.find((row) => row.id === actorId);
+		if (!actorRow) {
+			return this.#remember(
+				trx,
+				input,
+				now,
+				reject("forbidden", "You are not a member of this organisation."),
+			);
+		}
+		const actor = toMember(actorRow);
+
+		const mentionId = targetMentionId(command);
+		const mentionRow =
+			mentionId === null
+				? await this.#pickNext(trx, orgId, boardId, actor, now)
+				: await trx
+						.selectFrom("mentions")
+						.selectAll()
+						.where("id", "=", mentionId)
+						.where("org_id", "=", orgId)
+						.where("board_id", "=", boardId)
+						.forNoKeyUpdate()
+						.executeTakeFirst();
+		touched.mentionId = mentionRow?.id ?? mentionId;
+		const mention = mentionRow ? toStoredMention(mentionRow).mention : null;
+
+		// decide() is synchronous, so everything it may ask is loaded first: the locked
+		// members, the current owner (for "already claimed by …"), and the open counts of
+		// the members it may add a conversation to.
+		const members = await this.#withOwner(trx, orgId, locked, mention?.owner?.memberId);
+		const openCounts = await this.#openOwnedCounts(trx, [...members.keys()]);
+		// Only recording a reply asks whether the board's rules want an approval first.
+		const approval =
+			command.name === "markReplied" ? await approvalRulesOf(trx, orgId, boardId) : undefined;
+
+		const context: DecisionContext = {
+			actor,
+			now,
+			mention,
+			member: (id) => members.get(id),
+			openOwnedCount: (id) => {
+				const count = openCounts.get(id);
+				if (count === undefined) throw new Error(`Open conversations of ${id} were not loaded.`);
+				return count;
+			},
+			...(approval ? { approval } : {}),
+		};
+		const decision = decide(command, context);
+		if (!decision.ok) {
+			return this.#remember(trx, input, now, reject(decision.code, decision.message));
+		}
+
+		const { work, rev } = await this.#record(trx, {
+			orgId,
+			decision,
+			ownerBefore: mention?.owner?.memberId ?? null,
+			actorId,
+			commandId: input.commandId,
+			action: decision.activity.action,
+			detail: decision.activity.detail,
+			now,
+		});
+		const outcome: CommandOutcome = {
+			ok: true,
+			mentionId: decision.mentionId,
+			work,
+			rev,
+			replayed: false,
+		};
+		if (decision.result) outcome.result = decision.result;
+		return this.#remember(trx, input, now, outcome);
+	}
+
+	/**
+	 * Store an accepted decision: the mention's new work state (its revision bumped), the
+	 * ownership history, and one activity record. Shared by members' and system commands,
+	 * so both keep the same invariants.
+	 */
+	async #record(
+		trx: Transaction<Database>,
+		input: {
+			orgId: string;
+			decision: Extract<Decision, { ok: true }>;
+			ownerBefore: string | null;
+			actorId: string | null;
+			commandId: string | null;
+			action: string;
+			detail: Record<string, unknown>;
+			now: string;
+		},
+	): Promise<{ work: MentionWork; rev: number }> {
+		const { decision, now } = input;
+		const work = normalizeWork(decision.work);
+		const { rev } = await trx
+			.updateTable("mentions")
+			.set((eb) => ({
+				...workColumns(work),
+				rev: eb("rev", "+", 1),
+			}))
+			.where("id", "=", decision.mentionId)
+			.returning("rev")
+			.executeTakeFirstOrThrow();
+
+		const ownerAfter = work.owner?.memberId ?? null;
+		if (input.ownerBefore !== ownerAfter) {
+			if (input.ownerBefore !== null) {
+				await trx
+					.updateTable("ownerships")
+					.set({ until: now, reason: input.action })
+					.where("mention_id", "=", decision.mentionId)
+					.where("until", "is", null)
+					.execute();
+			}
+			if (work.owner !== null) {
+				// Fails on the partial unique index if another owner is still open.
+				await trx
+					.insertInto("ownerships")
+					.values({
+						mention_id: decision.mentionId,
+						member_id: work.owner.memberId,
+						since: work.owner.since,
+					})
+					.execute();
+			}
+		}
+
+		await trx
+			.insertInto("activity")
+			.values({
+				org_id: input.orgId,
+				mention_id: decision.mentionId,
+				actor_id: input.actorId,
+				action: input.action,
+				command_id: input.commandId,
+				from_status: decision.activity.fromStatus,
+				to_status: decision.activity.toStatus,
+				detail: json(input.detail),
+				at: now,
+			})
+			.execute();
+		return { work, rev };
+	}
+
+	async #runSystemCommand(
+		trx: Transaction<Database>,
+		input: ExecuteSystemCommandInput,
+		now: string,
+	): Promise<CommandOutcome> {
+		const { orgId, boardId, command } = input;
+		const mentionId = targetMentionId(command);
+		if (mentionId === null) return reject("invalid", "A system command names its conversation.");
+		const targetMemberId =
+			command.name === "handoff"
+				? command.args.to
+				: command.name === "assign"
+					? command.args.memberId
+					: null;
+		// Same lock order as members' commands: members first, then the mention.
+		const locked = targetMemberId
+			? await trx
+					.selectFrom("members")
+					.selectAll()
+					.where("org_id", "=", orgId)
+					.where("id", "=", targetMemberId)
+					.forNoKeyUpdate()
+					.execute()
+			: [];
+		const mentionRow = await trx
+			.selectFrom("mentions")
+			.selectAll()
+			.where("id", "=", mentionId)
+			.where("org_id", "=", orgId)
+			.where("board_id", "=", boardId)
+			.forNoKeyUpdate()
+			.executeTakeFirst();
+		const mention = mentionRow ? toStoredMention(mentionRow).mention : null;
+		const ownerId = mention?.owner?.memberId ?? null;
+		if (input.expectOwnerId !== undefined && ownerId !== input.expectOwnerId) {
+			return reject("not_owner", "The conversation changed hands meanwhile.");
+		}
+		if (input.unlessSeenAfter !== undefined && ownerId !== null) {
+			const seen = await trx
+				.selectFrom("member_presence")
+				.select("member_id")
+				.where("member_id", "=", ownerId)
+				.where("last_seen_at", ">", new Date(input.unlessSeenAfter))
+				.executeTakeFirst();
+			if (seen) return reject("invalid_transition", "The owner is back.");
+		}
+		const members = await this.#withOwner(trx, orgId, locked, ownerId);
+		const openCounts = await this.#openOwnedCounts(trx, [...members.keys()]);
+		const actor = systemActor(orgId);
+		const decision = decide(command, {
+			actor,
+			now,
+			mention,
+			member: (id) => members.get(id),
+			openOwnedCount: (id) => (id === actor.id ? 0 : (openCounts.get(id) ?? 0)),
+		});
+		if (!decision.ok) return reject(decision.code, decision.message);
+		const { work, rev } = await this.#record(trx, {
+			orgId,
+			decision,
+			ownerBefore: ownerId,
+			actorId: null,
+			commandId: null,
+			action: input.action,
+			detail: { ...decision.activity.detail, ...input.detail },
+			now,
+		});
+		return { ok: true, mentionId: decision.mentionId, work, rev, replayed: false };
+	}
+
+	/**
+	 * The best conversation for this member, locked. The window of candidates is read
+	 * without locks in the ranking's own order (priority, skill match, age), so it holds
+	 * the best ones, and `rankForMember` has the last word. Then the first ranked candidate
+	 * not locked by someone else is locked (SKIP LOCKED): concurrent claimNext calls each
+	 * take a different conversation instead of queueing on, or all locking, the same few.
+	 */
+	async #pickNext(
+		trx: Transaction<Database>,
+		orgId: string,
+		boardId: string,
+		actor: Member,
+		now: string,
+	): Promise<Selectable<MentionsTable> | undefined> {
+		let window = trx
+			.selectFrom("mentions")
+			.selectAll()
+			.where("org_id", "=", orgId)
+			.where("board_id", "=", boardId)
+			.where((eb) => claimable(eb, now));
+		if (actor.languages.length > 0) {
+			window = window.where((eb) =>
+				eb.or([eb("language", "is", null), eb("language", "in", actor.languages)]),
+			);
+		}
+		window = window.orderBy(
+			sql`case ${sql.ref("priority")} when 'high' then 0 when 'normal' then 1 else 2 end`,
+		);
+		if (actor.skills.length > 0) {
+			window = window.orderBy(
+				sql`case when ${sql.ref("tags")} ?| array[${sql.join(actor.skills)}]::text[] then 0 else 1 end`,
+			);
+		}
+		const candidates = await window
+			.orderBy("posted_at")
+			.orderBy("id")
+			.limit(this.#config.claimNextCandidates)
+			.execute();
+		const ranked = rankForMember(
+			candidates.map((row) => toStoredMention(row).mention),
+			actor,
+			now,
+		);
+		if (ranked.length === 0) return undefined;
+		// One statement, in the ranking's order: PostgreSQL locks rows as it returns them and
+		// skips those locked by concurrent claims, so the first row is the best one free. (One
+		// round trip per candidate made a claim storm queue on the connection pool.) Re-checked
+		// under the lock: another claim may have committed since the read.
+		const ids = ranked.map((candidate) => candidate.id);
+		return trx
+			.selectFrom("mentions")
+			.selectAll()
+			.where("id", "in", ids)
+			.where((eb) => claimable(eb, now))
+			.orderBy(sql`array_position(array[${sql.join(ids)}]::text[], ${sql.ref("id")})`)
+			.limit(1)
+			.forNoKeyUpdate()
+			.skipLocked()
+			.executeTakeFirst();
+	}
+
+	/** The locked members by id, and the conversation's current owner among them. */
+	async #withOwner(
+		trx: Transaction<Database>,
+		orgId: string,
+		locked: Selectable<MembersTable>[],
+		ownerId: string | null | undefined,
+	): Promise<Map<string, Member>> {
+		const members = new Map(locked.map((row) => [row.id, toMember(row)]));
+		if (ownerId != null && !members.has(ownerId)) {
+			const ownerRow = await trx
+				.selectFrom("members")
+				.selectAll()
+				.where("org_id", "=", orgId)
+				.where("id", "=", ownerId)
+				.executeTakeFirst();
+			if (ownerRow) members.set(ownerRow.id, toMember(ownerRow));
+		}
+		return members;
+	}
+
+	/** Conversations each member owns that count against capacity (0 for none). */
+	async #openOwnedCounts(
+		trx: Transaction<Database>,
+		memberIds: string[],
+	): Promise<Map<string, number>> {
+		const counts = new Map(memberIds.map((id) => [id, 0]));
+		if (memberIds.length === 0) return counts;
+		const rows = await trx
+			.selectFrom("mentions")
+			.select((eb) => ["owner_id", eb.fn.countAll<string | number>().as("count")])
+			.where("owner_id", "in", memberIds)
+			.where("status", "in", [...OPEN_OWNED_STATUSES])
+			.groupBy("owner_id")
+			.execute();
+		for (const row of rows) {
+			if (row.owner_id !== null) counts.set(row.owner_id, toNumber(row.count));
+		}
+		return counts;
+	}
+
+	/** The stored outcome of this command id, marked as replayed; undefined if it is new. */
+	async #replay(
+		trx: Kysely<Database>,
+		input: ExecuteCommandInput,
+	): Promise<CommandOutcome | undefined> {
+		const row = await trx
+			.selectFrom("processed_commands")
+			.selectAll()
+			.where("id", "=", input.commandId)
+			.executeTakeFirst();
+		if (!row) return undefined;
+		if (
+			row.org_id !== input.orgId ||
+			row.actor_id !== input.actorId ||
+			row.name !== input.command.name
+		) {
+			// Never hand one member's outcome to another who reuses the id.
+			return reject("invalid", "This command id was already used for another command.");
+		}
+		return { ...row.outcome, replayed: true };
+	}
+
+	/**
+	 * Record the outcome under the command id, so a repeat gets the same answer. A
+	 * duplicate id fails the insert and so rolls back whatever the command changed, unless
+	 * `ifNew` (nothing else to roll back) makes a duplicate keep the first answer.
+	 */
+	async #remember(
+		trx: Transaction<Database>,
+		input: ExecuteCommandInput,
+		now: string,
+		outcome: CommandOutcome,
+		ifNew = false,
+	): Promise<CommandOutcome> {
+		const insert = trx.insertInto("processed_commands").values({
+			id: input.commandId,
+			org_id: input.orgId,
+			actor_id: input.actorId,
+			name: input.command.name,
+			outcome: json(outcome),
+			at: now,
+		});
+		await (ifNew
+			? insert.onConflict((conflict) => conflict.column("id").doNothing())
+			: insert
+		).execute();
+		return outcome;
+	}
+
+	/**
+	 * The command's transaction was rolled back by the one-active-owner index: someone
+	 * else's ownership committed first. Answer as decide() would have, naming the owner,
+	 * and remember the answer in a transaction of its own.
+	 */
+	#rejectConcurrentClaim(
+		input: ExecuteCommandInput,
+		now: string,
+		mentionId: string | null,
+	): Promise<CommandOutcome> {
+		return this.#db.transaction().execute(async (trx) => {
+			const owner =
+				mentionId === null
+					? undefined
+					: await trx
+							.selectFrom("ownerships")
+							.innerJoin("members", "members.id", "ownerships.member_id")
+							.select(["members.id", "members.name"])
+							.where("ownerships.mention_id", "=", mentionId)
+							.where("ownerships.until", "is", null)
+							.executeTakeFirst();
+			const message = !owner
+				? "Someone else took this conversation at the same moment."
+				: owner.id === input.actorId
+					? "You already own this conversation."
+					: `Already claimed by ${owner.name}.`;
+			return this.#remember(trx, input, now, reject("already_claimed", message), true);
+		});
+	}
+}
+
+/** The board's approval rules, read inside the command's transaction. */
+async function approvalRulesOf(
+	trx: Transaction<Database>,
+	orgId: string,
+	boardId: string,
+): Promise<ApprovalRules> {
+	const row = await trx
+		.selectFrom("board_settings")
+		.select("settings")
+		.where("org_id", "=", orgId)
+		.where("board_id", "=", boardId)
+		.executeTakeFirst();
+	return parseApprovalRules(row?.settings.approval);
+}
+
+/**
+ * Who decides a system command: the server itself, with a moderator's reach and no
+ * conversations of its own. It never appears in the activity log (actor null).
+ */
+function systemActor(orgId: string): Member {
+	return {
+		id: "switchboard",
+		orgId,
+		email: "system@switchboard.invalid",
+		name: "Switchboard",
+		role: "admin",
+		capacity: 0,
+		skills: [],
+		languages: [],
+		active: true,
+	};
+}
+
+/** SQL for the domain's `isClaimable`: unowned, and new, escalated or done snoozing. */
+function claimable(eb: ExpressionBuilder<Database, "mentions">, now: string) {
+	return eb.and([
+		eb("owner_id", "is", null),
+		eb.or([
+			eb("status", "in", ["new", "escalated"]),
+			eb.and([
+				eb("status", "=", "snoozed"),
+				eb.or([eb("snoozed_until", "is", null), eb("snoozed_until", "<=", new Date(now))]),
+			]),
+		]),
+	]);
+}
+
+/** The mention columns a command may change, from its new work state. */
+function workColumns(work: MentionWork) {
+	return {
+		status: work.status,
+		priority: work.priority,
+		tags: json(work.tags),
+		owner_id: work.owner?.memberId ?? null,
+		owner_since: work.owner?.since ?? null,
+		review: jsonOrNull(work.review),
+		reply: jsonOrNull(work.reply),
+		snoozed_until: work.snoozedUntil,
+		updated_at: work.updatedAt,
+	};
+}

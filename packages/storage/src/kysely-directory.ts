@@ -1,0 +1,135 @@
+/**
+ * The directory port on kysely: organisations, members and boards.
+ */
+import { randomUUID } from "node:crypto";
+import type { Board, Member, Organisation } from "@switchboard/domain";
+import type { Kysely } from "kysely";
+import { mapConstraintErrors } from "./database-errors.ts";
+import { json, toBoard, toMember, toMemberWithSecret, toOrganisation } from "./rows.ts";
+import type { Database } from "./schema.ts";
+import type { Directory, MemberWithSecret, NewMember } from "./storage.ts";
+
+/** Emails compare case-blind: store and look them up in one form. */
+function normalizeEmail(email: string): string {
+	return email.trim().toLowerCase();
+}
+
+export class KyselyDirectory implements Directory {
+	readonly #db: Kysely<Database>;
+
+	constructor(db: Kysely<Database>) {
+		this.#db = db;
+	}
+
+	createOrganisation(input: { id?: string; name: string }): Promise<Organisation> {
+		return mapConstraintErrors("The organisation", async () => {
+			const row = await this.#db
+				.insertInto("organisations")
+				.values({ id: input.id ?? randomUUID(), name: input.name })
+				.returningAll()
+				.executeTakeFirstOrThrow();
+			return toOrganisation(row);
+		});
+	}
+
+	async getOrganisation(id: string): Promise<Organisation | null> {
+		const row = await this.#db
+			.selectFrom("organisations")
+			.selectAll()
+			.where("id", "=", id)
+			.executeTakeFirst();
+		return row ? toOrganisation(row) : null;
+	}
+
+	async listOrganisations(): Promise<Organisation[]> {
+		const rows = await this.#db
+			.selectFrom("organisations")
+			.selectAll()
+			.orderBy("name")
+			.orderBy("id")
+			.execute();
+		return rows.map(toOrganisation);
+	}
+
+	createMember(input: NewMember): Promise<Member> {
+		return mapConstraintErrors("A member with that email", async () => {
+			const row = await this.#db
+				.insertInto("members")
+				.values({
+					id: input.id ?? randomUUID(),
+					org_id: input.orgId,
+					email: normalizeEmail(input.email),
+					name: input.name,
+					role: input.role,
+					capacity: input.capacity,
+					skills: json(input.skills ?? []),
+					languages: json(input.languages ?? []),
+					password_hash: input.passwordHash,
+				})
+				.returningAll()
+				.executeTakeFirstOrThrow();
+			return toMember(row);
+		});
+	}
+
+	async getMember(id: string): Promise<Member | null> {
+		const row = await this.#db
+			.selectFrom("members")
+			.selectAll()
+			.where("id", "=", id)
+			.executeTakeFirst();
+		return row ? toMember(row) : null;
+	}
+
+	async findMemberByEmail(email: string): Promise<MemberWithSecret | null> {
+		const row = await this.#db
+			.selectFrom("members")
+			.selectAll()
+			.where("email", "=", normalizeEmail(email))
+			.executeTakeFirst();
+		return row ? toMemberWithSecret(row) : null;
+	}
+
+	async listMembers(orgId: string): Promise<Member[]> {
+		const rows = await this.#db
+			.selectFrom("members")
+			.selectAll()
+			.where("org_id", "=", orgId)
+			.orderBy("name")
+			.orderBy("id")
+			.execute();
+		return rows.map(toMember);
+	}
+
+	createBoard(input: { id?: string; orgId: string; name: string }): Promise<Board> {
+		return mapConstraintErrors("The board", async () => {
+			const row = await this.#db
+				.insertInto("boards")
+				.values({ id: input.id ?? randomUUID(), org_id: input.orgId, name: input.name })
+				.returningAll()
+				.executeTakeFirstOrThrow();
+			return toBoard(row);
+		});
+	}
+
+	async getBoard(orgId: string, boardId: string): Promise<Board | null> {
+		const row = await this.#db
+			.selectFrom("boards")
+			.selectAll()
+			.where("org_id", "=", orgId)
+			.where("id", "=", boardId)
+			.executeTakeFirst();
+		return row ? toBoard(row) : null;
+	}
+
+	async listBoards(orgId: string): Promise<Board[]> {
+		const rows = await this.#db
+			.selectFrom("boards")
+			.selectAll()
+			.where("org_id", "=", orgId)
+			.orderBy("name")
+			.orderBy("id")
+			.execute();
+		return rows.map(toBoard);
+	}
+}

@@ -1,0 +1,154 @@
+/**
+ * The document log port on kysely: each Yjs document's update log and snapshot. Appends
+ * and readers are ordered by a per-document advisory lock, so a load never misses an
+ * append that committed with a lower id.
+ */
+import { type Kysely, sql } from "kysely";
+import { toBytes, toNumber } from "./rows.ts";
+import type { Database } from "./schema.ts";
+import type { DocumentLog, DocumentUpdate, StoredDocument } from "./storage.ts";
+
+/** First key of the advisory locks that order document-log appends against readers. */
+const DOCUMENT_LOCK_NAMESPACE = 0x5362;
+
+/**
+ * Exclusive lock on one document's log for the rest of the transaction: waits for the
+ * appends in flight (which hold it shared) and keeps new ones out.
+ */
+function documentLock(name: string) {
+	return sql`select pg_advisory_xact_lock(${sql.lit(DOCUMENT_LOCK_NAMESPACE)}, hashtext(${name}))`;
+}
+
+export class KyselyDocumentLog implements DocumentLog {
+	readonly #db: Kysely<Database>;
+
+	constructor(db: Kysely<Database>) {
+		this.#db = db;
+	}
+
+	/**
+	 * Each append holds a shared lock on its documents until it commits; see
+	 * {@link KyselyDocumentLog.loadDocument}. Ids are assigned in VALUES order, so sorting the
+	 * returned ids gives them in input order whatever order RETURNING lists them in.
+	 *
+	 * One statement, so one round trip: every update waits for this before it is
+	 * acknowledged. Its implicit transaction holds the locks until the rows are committed;
+	 * the uncorrelated condition is a one-time filter, evaluated (all locks taken) before
+	 * the first row is inserted.
+	 */
+	async appendUpdates(entries: DocumentUpdate[]): Promise<number[]> {
+		if (entries.length === 0) return [];
+		const names = [...new Set(entries.map((entry) => entry.name))].sort();
+		const values = entries.map(({ name, update }) => sql`(${name}, ${update}::bytea)`);
+		const { rows } = await sql<{ id: string | number }>`
+			with locks as (
+				select pg_advisory_xact_lock_shared(${sql.lit(DOCUMENT_LOCK_NAMESPACE)}, hashtext(name))
+				from unnest(array[${sql.join(names)}]::text[]) as name
+			)
+			insert into document_updates (name, update)
+			select entry.name, entry.update from (values ${sql.join(values)}) as entry(name, update)
+			where (select count(*) from locks) = ${names.length}
+			returning id`.execute(this.#db);
+		return rows.map((row) => toNumber(row.id)).sort((a, b) => a - b);
+	}
+
+	/**
+	 * Read a document's snapshot and log. Appends hold a shared lock on the document until
+	 * they commit and this read takes it exclusively, so no entry with an id at or below
+	 * `lastUpdateId` is still in flight, and no compaction runs between the two reads.
+	 */
+	loadDocument(documentName: string): Promise<StoredDocument> {
+		return this.#db.transaction().execute(async (trx) => {
+			await documentLock(documentName).execute(trx);
+			const snapshot = await trx
+				.selectFrom("document_snapshots")
+				.select(["snapshot", "up_to_update_id"])
+				.where("name", "=", documentName)
+				.executeTakeFirst();
+			const rows = await trx
+				.selectFrom("document_updates")
+				.select(["id", "update"])
+				.where("name", "=", documentName)
+				.orderBy("id")
+				.execute();
+			const updateIds = rows.map((row) => toNumber(row.id));
+			return {
+				snapshot: snapshot ? toBytes(snapshot.snapshot) : null,
+				updates: rows.map((row) => toBytes(row.update)),
+				updateIds,
+				lastUpdateId: Math.max(
+					snapshot ? toNumber(snapshot.up_to_update_id) : 0,
+					updateIds.at(-1) ?? 0,
+				),
+			};
+		});
+	}
+
+	async compactDocument(
+		documentName: string,
+		snapshot: Uint8Array,
+		includedIds: number[],
+		merge?: (stored: Uint8Array, fresh: Uint8Array) => Uint8Array,
+	): Promise<void> {
+		await this.#db.transaction().execute(async (trx) => {
+			await documentLock(documentName).execute(trx);
+			let next = snapshot;
+			if (merge) {
+				const stored = await trx
+					.selectFrom("document_snapshots")
+					.select("snapshot")
+					.where("name", "=", documentName)
+					.executeTakeFirst();
+				if (stored) next = merge(new Uint8Array(stored.snapshot), snapshot);
+			}
+			// up_to_update_id stays: it only records what storeSnapshot's range covered.
+			await trx
+				.insertInto("document_snapshots")
+				.values({ name: documentName, snapshot: next, up_to_update_id: 0 })
+				.onConflict((conflict) =>
+					conflict.column("name").doUpdateSet((eb) => ({
+						snapshot: eb.ref("excluded.snapshot"),
+						updated_at: sql<Date>`now()`,
+					})),
+				)
+				.execute();
+			if (includedIds.length > 0) {
+				await trx
+					.deleteFrom("document_updates")
+					.where("name", "=", documentName)
+					.where("id", "in", includedIds)
+					.execute();
+			}
+		});
+	}
+
+	async storeSnapshot(
+		documentName: string,
+		snapshot: Uint8Array,
+		upToUpdateId: number,
+	): Promise<void> {
+		await this.#db.transaction().execute(async (trx) => {
+			await documentLock(documentName).execute(trx);
+			await trx
+				.insertInto("document_snapshots")
+				.values({ name: documentName, snapshot, up_to_update_id: upToUpdateId })
+				.onConflict((conflict) =>
+					conflict
+						.column("name")
+						.doUpdateSet((eb) => ({
+							snapshot: eb.ref("excluded.snapshot"),
+							up_to_update_id: eb.ref("excluded.up_to_update_id"),
+							updated_at: sql<Date>`now()`,
+						}))
+						.where("document_snapshots.up_to_update_id", "<=", upToUpdateId),
+				)
+				.execute();
+			// Safe even when a newer snapshot was kept: it includes these entries too.
+			await trx
+				.deleteFrom("document_updates")
+				.where("name", "=", documentName)
+				.where("id", "<=", upToUpdateId)
+				.execute();
+		});
+	}
+}

@@ -1,0 +1,118 @@
+/**
+ * The mention store port on kysely: ingesting mentions and reading them back. Their work
+ * state changes only through the command arbiter.
+ */
+import { randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
+import { mapConstraintErrors } from "./database-errors.ts";
+import { iso, json, toStoredMention } from "./rows.ts";
+import type { Database } from "./schema.ts";
+import type { MentionFilter, MentionStore, NewMention, StoredMention } from "./storage.ts";
+
+/** Tuning of the mention store; every field has a default. */
+export interface MentionStoreConfiguration {
+	/**
+	 * Rows per INSERT when ingesting: each mention binds 17 parameters, and PostgreSQL
+	 * takes at most 65,535 per statement, so this stays well below 3,855.
+	 * @default 500
+	 */
+	insertChunk: number;
+}
+
+export const defaultMentionStoreConfiguration: MentionStoreConfiguration = {
+	insertChunk: 500,
+};
+
+export class KyselyMentionStore implements MentionStore {
+	readonly #db: Kysely<Database>;
+	readonly #config: MentionStoreConfiguration;
+
+	constructor(db: Kysely<Database>, configuration: Partial<MentionStoreConfiguration> = {}) {
+		this.#db = db;
+		this.#config = { ...defaultMentionStoreConfiguration, ...configuration };
+	}
+
+	insertMentions(orgId: string, boardId: string, mentions: NewMention[]): Promise<StoredMention[]> {
+		return mapConstraintErrors("A mention with that id", async () => {
+			const inserted: StoredMention[] = [];
+			for (let start = 0; start < mentions.length; start += this.#config.insertChunk) {
+				const chunk = mentions.slice(start, start + this.#config.insertChunk);
+				const rows = await this.#db
+					.insertInto("mentions")
+					.values(
+						chunk.map((mention) => ({
+							id: mention.id ?? randomUUID(),
+							org_id: orgId,
+							board_id: boardId,
+							network: mention.network,
+							external_id: mention.externalId,
+							url: mention.url,
+							author: json(mention.author),
+							text: mention.text,
+							thread: json(mention.thread),
+							posted_at: iso(mention.postedAt),
+							ingested_at: iso(mention.ingestedAt),
+							language: mention.language,
+							sentiment: mention.sentiment,
+							priority: mention.priority ?? "normal",
+							tags: json(mention.tags ?? []),
+							status: mention.status ?? "new",
+							updated_at: iso(mention.ingestedAt),
+						})),
+					)
+					.onConflict((conflict) =>
+						conflict.columns(["org_id", "network", "external_id"]).doNothing(),
+					)
+					.returningAll()
+					.execute();
+				inserted.push(...rows.map(toStoredMention));
+			}
+			return inserted;
+		});
+	}
+
+	async getMention(orgId: string, mentionId: string): Promise<StoredMention | null> {
+		const row = await this.#db
+			.selectFrom("mentions")
+			.selectAll()
+			.where("org_id", "=", orgId)
+			.where("id", "=", mentionId)
+			.executeTakeFirst();
+		return row ? toStoredMention(row) : null;
+	}
+
+	async listMentions(
+		orgId: string,
+		boardId: string,
+		filter: MentionFilter = {},
+	): Promise<StoredMention[]> {
+		const statuses =
+			filter.status === undefined
+				? undefined
+				: Array.isArray(filter.status)
+					? filter.status
+					: [filter.status];
+		// `in ()` is not SQL; an empty list matches nothing.
+		if (statuses?.length === 0 || filter.ids?.length === 0) return [];
+		let query = this.#db
+			.selectFrom("mentions")
+			.selectAll()
+			.where("org_id", "=", orgId)
+			.where("board_id", "=", boardId);
+		if (statuses) query = query.where("status", "in", statuses);
+		if (filter.ownerId !== undefined) query = query.where("owner_id", "=", filter.ownerId);
+		if (filter.ids) query = query.where("id", "in", filter.ids);
+		const rows = await query.orderBy("posted_at").orderBy("id").execute();
+		return rows.map(toStoredMention);
+	}
+
+	async getMentionBoardId(orgId: string, mentionId: string): Promise<string | null> {
+		const row = await this.#db
+			.selectFrom("mentions")
+			.select("board_id")
+			.where("org_id", "=", orgId)
+			.where("id", "=", mentionId)
+			.executeTakeFirst();
+		return row?.board_id ?? null;
+	}
+}

@@ -1,0 +1,183 @@
+/**
+ * The reply store port on kysely: members' connected accounts and the replies sent through them.
+ */
+import { randomUUID } from "node:crypto";
+import type { ReplyNetwork } from "@switchboard/domain";
+import { type Kysely, type Selectable, sql } from "kysely";
+import { mapConstraintErrors } from "./database-errors.ts";
+import type { ConnectedAccountsTable, ReplySendsTable } from "./integration-schema.ts";
+import type {
+	ConnectedAccount,
+	ConnectedAccountWithCredential,
+	NewConnectedAccount,
+	NewReplySend,
+	ReplySend,
+	ReplySendPatch,
+	ReplyStore,
+} from "./integration-storage.ts";
+import { iso, isUuid } from "./rows.ts";
+import type { Database } from "./schema.ts";
+
+function toAccount(row: Selectable<ConnectedAccountsTable>): ConnectedAccount {
+	return {
+		id: row.id,
+		orgId: row.org_id,
+		memberId: row.member_id,
+		network: row.network,
+		serverUrl: row.server_url,
+		handle: row.handle,
+		createdAt: iso(row.created_at),
+		updatedAt: iso(row.updated_at),
+	};
+}
+
+function toSend(row: Selectable<ReplySendsTable>): ReplySend {
+	return {
+		id: row.id,
+		orgId: row.org_id,
+		boardId: row.board_id,
+		mentionId: row.mention_id,
+		memberId: row.member_id,
+		network: row.network,
+		text: row.text,
+		status: row.status,
+		error: row.error,
+		url: row.url,
+		attempts: row.attempts,
+		createdAt: iso(row.created_at),
+		updatedAt: iso(row.updated_at),
+	};
+}
+
+export class KyselyReplyStore implements ReplyStore {
+	readonly #db: Kysely<Database>;
+
+	constructor(db: Kysely<Database>) {
+		this.#db = db;
+	}
+
+	saveConnectedAccount(input: NewConnectedAccount): Promise<ConnectedAccount> {
+		return mapConstraintErrors("That account", async () => {
+			const row = await this.#db
+				.insertInto("connected_accounts")
+				.values({
+					id: randomUUID(),
+					org_id: input.orgId,
+					member_id: input.memberId,
+					network: input.network,
+					server_url: input.serverUrl,
+					handle: input.handle,
+					sealed_credential: input.sealedCredential,
+				})
+				.onConflict((conflict) =>
+					conflict.columns(["member_id", "network"]).doUpdateSet((eb) => ({
+						server_url: eb.ref("excluded.server_url"),
+						handle: eb.ref("excluded.handle"),
+						sealed_credential: eb.ref("excluded.sealed_credential"),
+						updated_at: sql<Date>`now()`,
+					})),
+				)
+				.returningAll()
+				.executeTakeFirstOrThrow();
+			return toAccount(row);
+		});
+	}
+
+	async listConnectedAccounts(memberId: string): Promise<ConnectedAccount[]> {
+		const rows = await this.#db
+			.selectFrom("connected_accounts")
+			.selectAll()
+			.where("member_id", "=", memberId)
+			.orderBy("network")
+			.execute();
+		return rows.map(toAccount);
+	}
+
+	async getConnectedAccount(
+		memberId: string,
+		network: ReplyNetwork,
+	): Promise<ConnectedAccountWithCredential | null> {
+		const row = await this.#db
+			.selectFrom("connected_accounts")
+			.selectAll()
+			.where("member_id", "=", memberId)
+			.where("network", "=", network)
+			.executeTakeFirst();
+		return row ? { ...toAccount(row), sealedCredential: row.sealed_credential } : null;
+	}
+
+	async deleteConnectedAccount(memberId: string, network: ReplyNetwork): Promise<boolean> {
+		const result = await this.#db
+			.deleteFrom("connected_accounts")
+			.where("member_id", "=", memberId)
+			.where("network", "=", network)
+			.executeTakeFirst();
+		return result.numDeletedRows > 0n;
+	}
+
+	createReplySend(input: NewReplySend): Promise<ReplySend> {
+		return mapConstraintErrors("A send with that id", async () => {
+			const row = await this.#db
+				.insertInto("reply_sends")
+				.values({
+					id: input.id ?? randomUUID(),
+					org_id: input.orgId,
+					board_id: input.boardId,
+					mention_id: input.mentionId,
+					member_id: input.memberId,
+					network: input.network,
+					text: input.text,
+					status: "sending",
+					attempts: 1,
+				})
+				.returningAll()
+				.executeTakeFirstOrThrow();
+			return toSend(row);
+		});
+	}
+
+	async updateReplySend(
+		orgId: string,
+		sendId: string,
+		patch: ReplySendPatch,
+	): Promise<ReplySend | null> {
+		const row = await this.#db
+			.updateTable("reply_sends")
+			.set((eb) => ({
+				status: patch.status,
+				...(patch.error !== undefined ? { error: patch.error } : {}),
+				...(patch.url !== undefined ? { url: patch.url } : {}),
+				...(patch.text !== undefined ? { text: patch.text } : {}),
+				...(patch.attempt ? { attempts: eb("attempts", "+", 1) } : {}),
+				updated_at: sql<Date>`now()`,
+			}))
+			.where("org_id", "=", orgId)
+			.where("id", "=", sendId)
+			.returningAll()
+			.executeTakeFirst();
+		return row ? toSend(row) : null;
+	}
+
+	async getReplySend(orgId: string, sendId: string): Promise<ReplySend | null> {
+		if (!isUuid(sendId)) return null;
+		const row = await this.#db
+			.selectFrom("reply_sends")
+			.selectAll()
+			.where("org_id", "=", orgId)
+			.where("id", "=", sendId)
+			.executeTakeFirst();
+		return row ? toSend(row) : null;
+	}
+
+	async listReplySends(
+		orgId: string,
+		filter: { mentionId?: string; memberId?: string; status?: ReplySend["status"] } = {},
+	): Promise<ReplySend[]> {
+		let query = this.#db.selectFrom("reply_sends").selectAll().where("org_id", "=", orgId);
+		if (filter.mentionId !== undefined) query = query.where("mention_id", "=", filter.mentionId);
+		if (filter.memberId !== undefined) query = query.where("member_id", "=", filter.memberId);
+		if (filter.status !== undefined) query = query.where("status", "=", filter.status);
+		const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").execute();
+		return rows.map(toSend);
+	}
+}

@@ -1,0 +1,194 @@
+/**
+ * The source store port on kysely: triage rules, sources and their poll schedule.
+ */
+import { randomUUID } from "node:crypto";
+import type { TriageRule } from "@switchboard/domain";
+import { type Kysely, type Selectable, sql } from "kysely";
+import { mapConstraintErrors } from "./database-errors.ts";
+import type { SourcesTable } from "./integration-schema.ts";
+import type {
+	NewSource,
+	Source,
+	SourcePatch,
+	SourcePollRecord,
+	SourceStore,
+	SourceWithSecret,
+} from "./integration-storage.ts";
+import { iso, isoOrNull, json } from "./rows.ts";
+import type { Database } from "./schema.ts";
+
+function toSource(row: Selectable<SourcesTable>): Source {
+	return {
+		id: row.id,
+		orgId: row.org_id,
+		boardId: row.board_id,
+		kind: row.kind,
+		name: row.name,
+		config: row.config,
+		enabled: row.enabled,
+		status: {
+			lastError: row.last_error,
+			lastPolledAt: isoOrNull(row.last_polled_at),
+			nextPollAt: isoOrNull(row.next_poll_at),
+			failures: row.failures,
+		},
+		createdAt: iso(row.created_at),
+		updatedAt: iso(row.updated_at),
+	};
+}
+
+function toSourceWithSecret(row: Selectable<SourcesTable>): SourceWithSecret {
+	return { ...toSource(row), sealedSecret: row.sealed_secret, cursor: row.cursor };
+}
+
+export class KyselySourceStore implements SourceStore {
+	readonly #db: Kysely<Database>;
+
+	constructor(db: Kysely<Database>) {
+		this.#db = db;
+	}
+
+	async getTriageRules(orgId: string): Promise<TriageRule[]> {
+		const row = await this.#db
+			.selectFrom("triage_rules")
+			.select("rules")
+			.where("org_id", "=", orgId)
+			.executeTakeFirst();
+		return row?.rules ?? [];
+	}
+
+	setTriageRules(orgId: string, rules: TriageRule[]): Promise<TriageRule[]> {
+		return mapConstraintErrors("Rules", async () => {
+			const row = await this.#db
+				.insertInto("triage_rules")
+				.values({ org_id: orgId, rules: json(rules) })
+				.onConflict((conflict) =>
+					conflict.column("org_id").doUpdateSet((eb) => ({
+						rules: eb.ref("excluded.rules"),
+						updated_at: sql<Date>`now()`,
+					})),
+				)
+				.returning("rules")
+				.executeTakeFirstOrThrow();
+			return row.rules;
+		});
+	}
+
+	createSource(input: NewSource): Promise<Source> {
+		return mapConstraintErrors("A source with that id", async () => {
+			const row = await this.#db
+				.insertInto("sources")
+				.values({
+					id: input.id ?? randomUUID(),
+					org_id: input.orgId,
+					board_id: input.boardId,
+					kind: input.kind,
+					name: input.name,
+					config: json(input.config),
+					sealed_secret: input.sealedSecret,
+					enabled: input.enabled ?? true,
+					cursor: json({}),
+					failures: 0,
+					next_poll_at: input.nextPollAt ?? null,
+				})
+				.returningAll()
+				.executeTakeFirstOrThrow();
+			return toSource(row);
+		});
+	}
+
+	async getSource(orgId: string, sourceId: string): Promise<SourceWithSecret | null> {
+		const row = await this.#db
+			.selectFrom("sources")
+			.selectAll()
+			.where("org_id", "=", orgId)
+			.where("id", "=", sourceId)
+			.executeTakeFirst();
+		return row ? toSourceWithSecret(row) : null;
+	}
+
+	async listSources(orgId: string): Promise<Source[]> {
+		const rows = await this.#db
+			.selectFrom("sources")
+			.selectAll()
+			.where("org_id", "=", orgId)
+			.orderBy("created_at")
+			.orderBy("id")
+			.execute();
+		return rows.map(toSource);
+	}
+
+	updateSource(orgId: string, sourceId: string, patch: SourcePatch): Promise<Source | null> {
+		return mapConstraintErrors("A source", async () => {
+			const row = await this.#db
+				.updateTable("sources")
+				.set({
+					...(patch.name !== undefined ? { name: patch.name } : {}),
+					...(patch.boardId !== undefined ? { board_id: patch.boardId } : {}),
+					...(patch.config !== undefined ? { config: json(patch.config) } : {}),
+					...(patch.sealedSecret !== undefined ? { sealed_secret: patch.sealedSecret } : {}),
+					...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+					...(patch.nextPollAt !== undefined ? { next_poll_at: patch.nextPollAt } : {}),
+					...(patch.resetState ? { cursor: json({}), failures: 0, last_error: null } : {}),
+					updated_at: sql<Date>`now()`,
+				})
+				.where("org_id", "=", orgId)
+				.where("id", "=", sourceId)
+				.returningAll()
+				.executeTakeFirst();
+			return row ? toSource(row) : null;
+		});
+	}
+
+	async deleteSource(orgId: string, sourceId: string): Promise<boolean> {
+		const result = await this.#db
+			.deleteFrom("sources")
+			.where("org_id", "=", orgId)
+			.where("id", "=", sourceId)
+			.executeTakeFirst();
+		return result.numDeletedRows > 0n;
+	}
+
+	claimDueSources(now: string, leaseUntil: string, limit: number): Promise<SourceWithSecret[]> {
+		return this.#db.transaction().execute(async (trx) => {
+			const rows = await trx
+				.selectFrom("sources")
+				.selectAll()
+				.where("enabled", "=", true)
+				.where("kind", "!=", "webhook")
+				.where("next_poll_at", "<=", new Date(now))
+				.orderBy("next_poll_at")
+				.limit(limit)
+				.forUpdate()
+				.skipLocked()
+				.execute();
+			if (rows.length === 0) return [];
+			await trx
+				.updateTable("sources")
+				.set({ next_poll_at: leaseUntil })
+				.where(
+					"id",
+					"in",
+					rows.map((row) => row.id),
+				)
+				.execute();
+			return rows.map(toSourceWithSecret);
+		});
+	}
+
+	async recordSourcePoll(sourceId: string, record: SourcePollRecord): Promise<void> {
+		await this.#db
+			.updateTable("sources")
+			.set({
+				...(record.cursor !== undefined ? { cursor: json(record.cursor) } : {}),
+				last_error: record.lastError,
+				last_polled_at: record.lastPolledAt,
+				next_poll_at: record.nextPollAt,
+				failures: record.failures,
+			})
+			.where("id", "=", sourceId)
+			// A source disabled meanwhile stays off the schedule.
+			.where("enabled", "=", true)
+			.execute();
+	}
+}

@@ -1,0 +1,265 @@
+/**
+ * The webhook store port on kysely: outgoing webhook endpoints and their delivery queue.
+ */
+import { randomUUID } from "node:crypto";
+import { type Kysely, type Selectable, sql } from "kysely";
+import { mapConstraintErrors } from "./database-errors.ts";
+import type { WebhookDeliveriesTable, WebhookEndpointsTable } from "./integration-schema.ts";
+import type {
+	DeliveryOutcome,
+	DueDelivery,
+	NewWebhookEndpoint,
+	NewWebhookEvent,
+	WebhookDelivery,
+	WebhookEndpoint,
+	WebhookEndpointPatch,
+	WebhookEndpointWithSecret,
+	WebhookStore,
+} from "./integration-storage.ts";
+import { CLAIM_ACTIONS, iso, isoOrNull, isUuid, json, REPLY_ACTIONS } from "./rows.ts";
+import type { Database } from "./schema.ts";
+
+function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
+	return {
+		id: row.id,
+		orgId: row.org_id,
+		url: row.url,
+		events: row.events,
+		enabled: row.enabled,
+		createdAt: iso(row.created_at),
+		updatedAt: iso(row.updated_at),
+	};
+}
+
+function toDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
+	return {
+		id: row.id,
+		orgId: row.org_id,
+		endpointId: row.endpoint_id,
+		event: row.event,
+		payload: row.payload,
+		status: row.status,
+		attempts: row.attempts,
+		nextAttemptAt: iso(row.next_attempt_at),
+		lastError: row.last_error,
+		lastStatus: row.last_status,
+		deliveredAt: isoOrNull(row.delivered_at),
+		createdAt: iso(row.created_at),
+	};
+}
+
+export class KyselyWebhookStore implements WebhookStore {
+	readonly #db: Kysely<Database>;
+
+	constructor(db: Kysely<Database>) {
+		this.#db = db;
+	}
+
+	createWebhookEndpoint(input: NewWebhookEndpoint): Promise<WebhookEndpoint> {
+		return mapConstraintErrors("A webhook with that id", async () => {
+			const row = await this.#db
+				.insertInto("webhook_endpoints")
+				.values({
+					id: input.id ?? randomUUID(),
+					org_id: input.orgId,
+					url: input.url,
+					sealed_secret: input.sealedSecret,
+					events: json(input.events),
+					enabled: input.enabled ?? true,
+				})
+				.returningAll()
+				.executeTakeFirstOrThrow();
+			return toEndpoint(row);
+		});
+	}
+
+	async listWebhookEndpoints(orgId: string): Promise<WebhookEndpoint[]> {
+		const rows = await this.#db
+			.selectFrom("webhook_endpoints")
+			.selectAll()
+			.where("org_id", "=", orgId)
+			.orderBy("created_at")
+			.orderBy("id")
+			.execute();
+		return rows.map(toEndpoint);
+	}
+
+	async getWebhookEndpoint(
+		orgId: string,
+		endpointId: string,
+	): Promise<WebhookEndpointWithSecret | null> {
+		const row = await this.#db
+			.selectFrom("webhook_endpoints")
+			.selectAll()
+			.where("org_id", "=", orgId)
+			.where("id", "=", endpointId)
+			.executeTakeFirst();
+		return row ? { ...toEndpoint(row), sealedSecret: row.sealed_secret } : null;
+	}
+
+	async updateWebhookEndpoint(
+		orgId: string,
+		endpointId: string,
+		patch: WebhookEndpointPatch,
+	): Promise<WebhookEndpoint | null> {
+		const row = await this.#db
+			.updateTable("webhook_endpoints")
+			.set({
+				...(patch.url !== undefined ? { url: patch.url } : {}),
+				...(patch.events !== undefined ? { events: json(patch.events) } : {}),
+				...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+				...(patch.sealedSecret !== undefined ? { sealed_secret: patch.sealedSecret } : {}),
+				updated_at: sql<Date>`now()`,
+			})
+			.where("org_id", "=", orgId)
+			.where("id", "=", endpointId)
+			.returningAll()
+			.executeTakeFirst();
+		return row ? toEndpoint(row) : null;
+	}
+
+	async deleteWebhookEndpoint(orgId: string, endpointId: string): Promise<boolean> {
+		const result = await this.#db
+			.deleteFrom("webhook_endpoints")
+			.where("org_id", "=", orgId)
+			.where("id", "=", endpointId)
+			.executeTakeFirst();
+		return result.numDeletedRows > 0n;
+	}
+
+	async enqueueWebhookEvent(input: NewWebhookEvent): Promise<number> {
+		const result = await sql`
+			insert into webhook_deliveries
+				(id, org_id, endpoint_id, event, dedupe_key, payload, status, attempts, next_attempt_at, created_at)
+			select gen_random_uuid(), e.org_id, e.id, ${input.event}, ${input.dedupeKey},
+				${json(input.payload)}::jsonb, 'pending', 0, ${input.now}::timestamptz, ${input.now}::timestamptz
+			from webhook_endpoints e
+			where e.org_id = ${input.orgId} and e.enabled and e.events ? ${input.event}
+			on conflict (endpoint_id, dedupe_key) do nothing
+		`.execute(this.#db);
+		return Number(result.numAffectedRows ?? 0);
+	}
+
+	async enqueueActivityEvents(now: string, since: string): Promise<number> {
+		const event = sql`case when a.action in (${sql.join(REPLY_ACTIONS)}) then 'mention.replied' else 'mention.claimed' end`;
+		const result = await sql`
+			insert into webhook_deliveries
+				(id, org_id, endpoint_id, event, dedupe_key, payload, status, attempts, next_attempt_at, created_at)
+			select gen_random_uuid(), a.org_id, e.id, ${event}, 'activity:' || a.id,
+				jsonb_build_object(
+					'orgId', a.org_id, 'boardId', m.board_id, 'mentionId', a.mention_id,
+					'actorId', a.actor_id, 'action', a.action, 'status', a.to_status, 'at', a.at,
+					'detail', a.detail,
+					'mention', jsonb_build_object(
+						'network', m.network, 'externalId', m.external_id, 'url', m.url,
+						'priority', m.priority, 'ownerId', m.owner_id, 'reply', m.reply
+					)
+				),
+				'pending', 0, ${now}::timestamptz, ${now}::timestamptz
+			from activity a
+			join webhook_endpoints e on e.org_id = a.org_id and e.enabled and a.at >= e.created_at
+			join mentions m on m.id = a.mention_id
+			where a.at >= ${since}::timestamptz
+				and a.action in (${sql.join([...CLAIM_ACTIONS, ...REPLY_ACTIONS])})
+				and e.events ? (${event})
+				and not exists (
+					select 1 from webhook_deliveries d
+					where d.endpoint_id = e.id and d.dedupe_key = 'activity:' || a.id
+				)
+			on conflict (endpoint_id, dedupe_key) do nothing
+		`.execute(this.#db);
+		return Number(result.numAffectedRows ?? 0);
+	}
+
+	claimDueDeliveries(now: string, leaseUntil: string, limit: number): Promise<DueDelivery[]> {
+		return this.#db.transaction().execute(async (trx) => {
+			const rows = await trx
+				.selectFrom("webhook_deliveries")
+				.selectAll()
+				.where("status", "=", "pending")
+				.where("next_attempt_at", "<=", new Date(now))
+				.orderBy("next_attempt_at")
+				.limit(limit)
+				.forUpdate()
+				.skipLocked()
+				.execute();
+			if (rows.length === 0) return [];
+			await trx
+				.updateTable("webhook_deliveries")
+				.set({ next_attempt_at: leaseUntil })
+				.where(
+					"id",
+					"in",
+					rows.map((row) => row.id),
+				)
+				.execute();
+			const endpoints = await trx
+				.selectFrom("webhook_endpoints")
+				.select(["id", "url", "sealed_secret", "enabled"])
+				.where("id", "in", [...new Set(rows.map((row) => row.endpoint_id))])
+				.execute();
+			const byId = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
+			const due: DueDelivery[] = [];
+			for (const row of rows) {
+				const endpoint = byId.get(row.endpoint_id);
+				// A disabled endpoint keeps its queue until it is enabled again.
+				if (!endpoint?.enabled) continue;
+				due.push({ ...toDelivery(row), url: endpoint.url, sealedSecret: endpoint.sealed_secret });
+			}
+			return due;
+		});
+	}
+
+	async recordDeliveryAttempt(deliveryId: string, outcome: DeliveryOutcome): Promise<void> {
+		await this.#db
+			.updateTable("webhook_deliveries")
+			.set((eb) =>
+				outcome.ok
+					? {
+							status: "delivered",
+							attempts: eb("attempts", "+", 1),
+							delivered_at: outcome.at,
+							last_status: outcome.status,
+							last_error: null,
+						}
+					: {
+							status: outcome.nextAttemptAt === null ? "failed" : "pending",
+							attempts: eb("attempts", "+", 1),
+							last_error: outcome.error,
+							last_status: outcome.status,
+							...(outcome.nextAttemptAt !== null ? { next_attempt_at: outcome.nextAttemptAt } : {}),
+						},
+			)
+			.where("id", "=", deliveryId)
+			.execute();
+	}
+
+	async listWebhookDeliveries(
+		orgId: string,
+		filter: { endpointId?: string; status?: WebhookDelivery["status"]; limit?: number } = {},
+	): Promise<WebhookDelivery[]> {
+		let query = this.#db.selectFrom("webhook_deliveries").selectAll().where("org_id", "=", orgId);
+		if (filter.endpointId !== undefined) query = query.where("endpoint_id", "=", filter.endpointId);
+		if (filter.status !== undefined) query = query.where("status", "=", filter.status);
+		query = query.orderBy("created_at", "desc").orderBy("id", "desc");
+		if (filter.limit !== undefined) query = query.limit(filter.limit);
+		const rows = await query.execute();
+		return rows.map(toDelivery);
+	}
+
+	async retryWebhookDelivery(
+		orgId: string,
+		deliveryId: string,
+		now: string,
+	): Promise<WebhookDelivery | null> {
+		if (!isUuid(deliveryId)) return null;
+		const row = await this.#db
+			.updateTable("webhook_deliveries")
+			.set({ status: "pending", next_attempt_at: now, attempts: 0 })
+			.where("org_id", "=", orgId)
+			.where("id", "=", deliveryId)
+			.returningAll()
+			.executeTakeFirst();
+		return row ? toDelivery(row) : null;
+	}
+}
