@@ -144,4 +144,3 @@ export interface Reports {
 	/** A report's rows, counted in SQL from the activity log (see docs/REPORTS.md). */
 	report(query: ReportQuery): Promise<ReportRow[]>;
 }
-
