@@ -64,7 +64,12 @@ function delegatingTo<T extends object>(): new (ports: readonly object[]) => T {
 					// Two ports (or a port and the aggregate) answering one name is a wiring mistake.
 					if (name in this) throw new Error(`Storage method ${name} is implemented twice.`);
 					const method = Reflect.get(port, name) as (...args: unknown[]) => unknown;
-					Object.defineProperty(this, name, { value: method.bind(port) });
+					// Writable and configurable like any method, so tests can spy on one.
+					Object.defineProperty(this, name, {
+						value: method.bind(port),
+						writable: true,
+						configurable: true,
+					});
 				}
 			}
 		}
