@@ -67,6 +67,7 @@ export function commandArbiterContract(portOf: () => Ports): void {
 				review: stored?.mention.review,
 				reply: stored?.mention.reply,
 				snoozedUntil: stored?.mention.snoozedUntil,
+				approvalRequired: stored?.mention.approvalRequired,
 				updatedAt: stored?.mention.updatedAt,
 			});
 			expect(stored?.rev).toBe(2);

@@ -135,7 +135,7 @@ export function coverageStoreContract(portOf: () => CoverageStore & Scene): void
 			expect((await storage.getMention(orgId, id))?.mention.status).toBe("replied");
 		});
 		it("keeps a conversation needing approval after its priority is lowered, across a reload", async () => {
-			const storage = storageOf();
+			const storage = portOf();
 			const { orgId, ana } = await team();
 			await storage.saveBoardSettings(orgId, "main", {
 				...DEFAULT_BOARD_SETTINGS,

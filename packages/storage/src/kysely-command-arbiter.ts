@@ -225,9 +225,9 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		// the members it may add a conversation to.
 		const members = await this.#withOwner(trx, orgId, locked, mention?.owner?.memberId);
 		const openCounts = await this.#openOwnedCounts(trx, [...members.keys()]);
-		// Only recording a reply asks whether the board's rules want an approval first.
-		const approval =
-			command.name === "markReplied" ? await approvalRulesOf(trx, orgId, boardId) : undefined;
+		// Every command reads the board's approval rules: a rule that matches now must be
+		// recorded before the command may change what it matched (priority, tags, owner).
+		const approval = await approvalRulesOf(trx, orgId, boardId);
 
 		const context: DecisionContext = {
 			actor,
@@ -239,7 +239,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 				if (count === undefined) throw new Error(`Open conversations of ${id} were not loaded.`);
 				return count;
 			},
-			...(approval ? { approval } : {}),
+			approval,
 		};
 		const decision = decide(command, context);
 		if (!decision.ok) {
@@ -392,6 +392,8 @@ export class KyselyCommandArbiter implements CommandArbiter {
 			mention,
 			member: (id) => members.get(id),
 			openOwnedCount: (id) => (id === actor.id ? 0 : (openCounts.get(id) ?? 0)),
+			// A lease expiry releases the owner: a "new member" rule that matched stays recorded.
+			approval: await approvalRulesOf(trx, orgId, boardId),
 		});
 		if (!decision.ok) return reject(decision.code, decision.message);
 		const { work, rev } = await this.#record(trx, {
@@ -646,6 +648,7 @@ function workColumns(work: MentionWork) {
 		review: jsonOrNull(work.review),
 		reply: jsonOrNull(work.reply),
 		snoozed_until: work.snoozedUntil,
+		approval_required: work.approvalRequired,
 		updated_at: work.updatedAt,
 	};
 }
