@@ -1,7 +1,8 @@
 /**
  * Everything Switchboard keeps, as narrow ports (docs/STORAGE.md): `openStorage` returns
- * one `Storage` that is all of them; consumers declare the ports they use. The port
- * types are exported by name, then the kysely implementation, its tuning and its opening.
+ * one `Storage` that is all of them; consumers declare the ports they use. Everything
+ * is exported by name: the port types, the kysely implementation with its tuning, and
+ * how to open and migrate it.
  */
 
 export type {
