@@ -84,42 +84,65 @@ export class KyselyDocumentLog implements DocumentLog {
 		});
 	}
 
+	/**
+	 * The merge of the stored snapshot with the fresh one runs before the transaction, not
+	 * inside it: merging is CPU work in this process, and under the document lock every
+	 * append and load of the document waited for it ("idle in transaction" while the event
+	 * loop was busy elsewhere). The transaction checks the snapshot it merged is still the
+	 * stored one, and merges again when another writer got there first.
+	 */
 	async compactDocument(
 		documentName: string,
 		snapshot: Uint8Array,
 		includedIds: number[],
 		merge?: (stored: Uint8Array, fresh: Uint8Array) => Uint8Array,
 	): Promise<void> {
-		await this.#db.transaction().execute(async (trx) => {
-			await documentLock(documentName).execute(trx);
+		for (;;) {
 			let next = snapshot;
+			let merged: string | null = null;
 			if (merge) {
-				const stored = await trx
+				const stored = await this.#db
 					.selectFrom("document_snapshots")
-					.select("snapshot")
+					.select(["snapshot", sql<string>`md5(snapshot)`.as("digest")])
 					.where("name", "=", documentName)
 					.executeTakeFirst();
-				if (stored) next = merge(new Uint8Array(stored.snapshot), snapshot);
+				if (stored) {
+					next = merge(new Uint8Array(stored.snapshot), snapshot);
+					merged = stored.digest;
+				}
 			}
-			// up_to_update_id stays: it only records what storeSnapshot's range covered.
-			await trx
-				.insertInto("document_snapshots")
-				.values({ name: documentName, snapshot: next, up_to_update_id: 0 })
-				.onConflict((conflict) =>
-					conflict.column("name").doUpdateSet((eb) => ({
-						snapshot: eb.ref("excluded.snapshot"),
-						updated_at: sql<Date>`now()`,
-					})),
-				)
-				.execute();
-			if (includedIds.length > 0) {
+			const written = await this.#db.transaction().execute(async (trx) => {
+				await documentLock(documentName).execute(trx);
+				if (merge) {
+					const current = await trx
+						.selectFrom("document_snapshots")
+						.select(sql<string>`md5(snapshot)`.as("digest"))
+						.where("name", "=", documentName)
+						.executeTakeFirst();
+					if ((current?.digest ?? null) !== merged) return false;
+				}
+				// up_to_update_id stays: it only records what storeSnapshot's range covered.
 				await trx
-					.deleteFrom("document_updates")
-					.where("name", "=", documentName)
-					.where("id", "in", includedIds)
+					.insertInto("document_snapshots")
+					.values({ name: documentName, snapshot: next, up_to_update_id: 0 })
+					.onConflict((conflict) =>
+						conflict.column("name").doUpdateSet((eb) => ({
+							snapshot: eb.ref("excluded.snapshot"),
+							updated_at: sql<Date>`now()`,
+						})),
+					)
 					.execute();
-			}
-		});
+				if (includedIds.length > 0) {
+					await trx
+						.deleteFrom("document_updates")
+						.where("name", "=", documentName)
+						.where("id", "in", includedIds)
+						.execute();
+				}
+				return true;
+			});
+			if (written) return;
+		}
 	}
 
 	async storeSnapshot(
