@@ -9,7 +9,7 @@ import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { KyselyStorage } from "./kysely-storage.ts";
 import type { CommandArbiter, Directory, MentionStore, NewMention } from "./storage.ts";
-import { ingest, newMember, newTeam, runCommand, type Team } from "./test-fixtures.ts";
+import { ingest, memberMaker, newTeam, runCommand, type Team } from "./test-fixtures.ts";
 
 /** The arbiter, with a directory and a mention store to set the scene. */
 type Ports = CommandArbiter & Directory & MentionStore;
@@ -24,13 +24,7 @@ function dbOf(storage: Ports) {
 
 export function commandArbiterContract(portOf: () => Ports): void {
 	const team = () => newTeam(portOf());
-	const member = (
-		orgId: string,
-		label: string,
-		role: Member["role"],
-		capacity: number,
-		extra: { skills?: string[]; languages?: string[] } = {},
-	) => newMember(portOf(), orgId, label[0]?.toUpperCase() + label.slice(1), role, capacity, extra);
+	const member = memberMaker(portOf);
 	const mentions = (t: Team, ...list: Partial<NewMention>[]) => ingest(portOf(), t, ...list);
 	const run = (t: Team, actor: Member, command: Command, commandId?: string) =>
 		runCommand(portOf(), t, actor, command, commandId);

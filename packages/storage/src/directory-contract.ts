@@ -2,19 +2,12 @@
  * The directory's part of the contract suite: organisations, members and boards. Run by `storageContract` on PGlite and on PostgreSQL alike;
  * each test makes its own organisation with fresh ids, so tests do not see each other's rows.
  */
-import type { Member } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import type { Directory } from "./storage.ts";
-import { newMember, unique } from "./test-fixtures.ts";
+import { memberMaker, unique } from "./test-fixtures.ts";
 
 export function directoryContract(portOf: () => Directory): void {
-	const member = (
-		orgId: string,
-		label: string,
-		role: Member["role"],
-		capacity: number,
-		extra: { skills?: string[]; languages?: string[] } = {},
-	) => newMember(portOf(), orgId, label[0]?.toUpperCase() + label.slice(1), role, capacity, extra);
+	const member = memberMaker(portOf);
 
 	describe("organisations, members and boards", () => {
 		it("round-trips what was created", async () => {

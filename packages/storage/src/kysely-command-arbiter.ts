@@ -7,6 +7,7 @@
 import {
 	type Activity,
 	type ApprovalRules,
+	type Command,
 	type Decision,
 	type DecisionContext,
 	decide,
@@ -167,12 +168,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		touched: { mentionId: string | null },
 	): Promise<CommandOutcome> {
 		const { orgId, boardId, actorId, command } = input;
-		const targetMemberId =
-			command.name === "handoff"
-				? command.args.to
-				: command.name === "assign"
-					? command.args.memberId
-					: null;
+		const targetMemberId = targetMemberOf(command);
 
 		// Locking the actor serialises one member's commands across server instances, so
 		// two concurrent claims cannot both pass the capacity check; the handoff or assign
@@ -209,14 +205,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		const mentionRow =
 			mentionId === null
 				? await this.#pickNext(trx, orgId, boardId, actor, now)
-				: await trx
-						.selectFrom("mentions")
-						.selectAll()
-						.where("id", "=", mentionId)
-						.where("org_id", "=", orgId)
-						.where("board_id", "=", boardId)
-						.forNoKeyUpdate()
-						.executeTakeFirst();
+				: await lockMention(trx, orgId, boardId, mentionId);
 		touched.mentionId = mentionRow?.id ?? mentionId;
 		const mention = mentionRow ? toStoredMention(mentionRow).mention : null;
 
@@ -345,12 +334,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		const { orgId, boardId, command } = input;
 		const mentionId = targetMentionId(command);
 		if (mentionId === null) return reject("invalid", "A system command names its conversation.");
-		const targetMemberId =
-			command.name === "handoff"
-				? command.args.to
-				: command.name === "assign"
-					? command.args.memberId
-					: null;
+		const targetMemberId = targetMemberOf(command);
 		// Same lock order as members' commands: members first, then the mention.
 		const locked = targetMemberId
 			? await trx
@@ -361,14 +345,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 					.forNoKeyUpdate()
 					.execute()
 			: [];
-		const mentionRow = await trx
-			.selectFrom("mentions")
-			.selectAll()
-			.where("id", "=", mentionId)
-			.where("org_id", "=", orgId)
-			.where("board_id", "=", boardId)
-			.forNoKeyUpdate()
-			.executeTakeFirst();
+		const mentionRow = await lockMention(trx, orgId, boardId, mentionId);
 		const mention = mentionRow ? toStoredMention(mentionRow).mention : null;
 		const ownerId = mention?.owner?.memberId ?? null;
 		if (input.expectOwnerId !== undefined && ownerId !== input.expectOwnerId) {
@@ -588,6 +565,33 @@ export class KyselyCommandArbiter implements CommandArbiter {
 			return this.#remember(trx, input, now, reject("already_claimed", message), true);
 		});
 	}
+}
+
+/** The member a handoff or an assign gives the conversation to, locked with the actor. */
+function targetMemberOf(command: Command): string | null {
+	if (command.name === "handoff") return command.args.to;
+	if (command.name === "assign") return command.args.memberId;
+	return null;
+}
+
+/**
+ * The command's mention on this board, locked for the transaction. NO KEY UPDATE is
+ * enough and does not block foreign-key checks of writers referencing the row.
+ */
+function lockMention(
+	trx: Transaction<Database>,
+	orgId: string,
+	boardId: string,
+	mentionId: string,
+): Promise<Selectable<MentionsTable> | undefined> {
+	return trx
+		.selectFrom("mentions")
+		.selectAll()
+		.where("id", "=", mentionId)
+		.where("org_id", "=", orgId)
+		.where("board_id", "=", boardId)
+		.forNoKeyUpdate()
+		.executeTakeFirst();
 }
 
 /** The board's approval rules, read inside the command's transaction. */

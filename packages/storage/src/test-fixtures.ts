@@ -63,6 +63,21 @@ export function newMember(
 	});
 }
 
+/**
+ * `newMember` for a suite whose storage opens later: names given in lower case, as labels
+ * (`"ana"` becomes Ana).
+ */
+export function memberMaker(portOf: () => Directory) {
+	return (
+		orgId: string,
+		label: string,
+		role: Member["role"],
+		capacity: number,
+		extra: { skills?: string[]; languages?: string[] } = {},
+	): Promise<Member> =>
+		newMember(portOf(), orgId, label[0]?.toUpperCase() + label.slice(1), role, capacity, extra);
+}
+
 /** A fresh organisation with one board (`main` unless `boardId` says otherwise). */
 export async function newOrganisation(
 	directory: Directory,
