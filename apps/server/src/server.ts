@@ -23,6 +23,8 @@ import {
 	MembershipWatcher,
 	SwitchboardHocuspocus,
 	type SyncLimits,
+	type SyncSocket,
+	serveSyncSocket,
 	type TokenService,
 } from "@switchboard/sync";
 import type { Hono } from "hono";
@@ -36,7 +38,6 @@ import { type DemoSummary, seedDemo } from "./demo.ts";
 import { type ApiEnv, createHttpApi } from "./http-api.ts";
 import { createIntegrations, type Integrations, type IntegrationsOptions } from "./integrations.ts";
 import { createOriginPolicy } from "./origin-check.ts";
-import { type SyncSocket, serveSyncSocket } from "./sync-socket.ts";
 
 /**
  * Largest WebSocket frame accepted, in bytes. Larger frames close the socket with 1009.

@@ -22,14 +22,15 @@ import type {
 } from "@hocuspocus/server";
 import { CloseCodes } from "@switchboard/domain";
 import type { DocumentLog } from "@switchboard/storage";
-import * as decoding from "lib0/decoding";
 import type { Logger } from "pino";
 import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
 import * as Y from "yjs";
 import { CloseError } from "./close-error.ts";
 import type { SyncContext } from "./context.ts";
 import { isProjectionOrigin } from "./context.ts";
+import { decodeFrame, MessageTypes, SyncSteps } from "./frame-codec.ts";
 import type { GroupCommitter } from "./group-commit.ts";
+import { interceptIncoming } from "./hocuspocus-seams.ts";
 
 export interface DurableDocumentsOptions {
 	storage: DocumentLog;
@@ -65,16 +66,10 @@ interface EarlyAppend {
 
 /** The update a sync message (update or sync step 2) carries, or null for other messages. */
 function syncPayload(data: Uint8Array): Uint8Array | null {
-	try {
-		const decoder = decoding.createDecoder(data);
-		decoding.readVarString(decoder);
-		if (decoding.readVarUint(decoder) !== 0) return null;
-		const step = decoding.readVarUint(decoder);
-		if (step !== messageYjsUpdate && step !== messageYjsSyncStep2) return null;
-		return decoding.readVarUint8Array(decoder);
-	} catch {
-		return null;
-	}
+	const frame = decodeFrame(data);
+	if (frame.kind !== "sync" || frame.type !== MessageTypes.sync) return null;
+	if (frame.step !== SyncSteps.update && frame.step !== SyncSteps.step2) return null;
+	return frame.payload;
 }
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) =>
@@ -272,11 +267,7 @@ export class DurableDocuments implements Extension {
 	 */
 	async connected({ connection, documentName }: connectedPayload<SyncContext>): Promise<void> {
 		if (connection.readOnly || !this.options.admitsEarly) return;
-		const handle = connection.handleMessage.bind(connection);
-		connection.handleMessage = (data: Uint8Array) => {
-			this.appendEarly(connection, documentName, data);
-			handle(data);
-		};
+		interceptIncoming(connection, (data) => this.appendEarly(connection, documentName, data));
 	}
 
 	private appendEarly(connection: Connection, documentName: string, data: Uint8Array): void {

@@ -16,9 +16,7 @@
  * for whichever of those messages a client counts it against. A client that sends no
  * step 2 gets its updates forwarded after `maxHoldMs`, or once `maxHeld` wait.
  */
-import * as decoding from "lib0/decoding";
-import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
-import { MessageTypes } from "./message-guard.ts";
+import { type DecodedFrame, decodeFrame, SyncSteps } from "./frame-codec.ts";
 
 export interface FirstSyncOrderOptions {
 	/** @default 5000 */
@@ -32,22 +30,14 @@ export interface FirstSyncOrderOptions {
 type SyncKind = "update" | "step2" | "other";
 
 /** The address a frame is for and, for sync messages, whether it is an update or a step 2. */
-function classify(frame: Uint8Array): { address: string; kind: SyncKind } | null {
-	try {
-		const decoder = decoding.createDecoder(frame);
-		const address = decoding.readVarString(decoder);
-		const type = decoding.readVarUint(decoder);
-		if (type !== MessageTypes.sync && type !== MessageTypes.syncReply) {
-			return { address, kind: "other" };
-		}
-		const step = decoding.readVarUint(decoder);
-		if (step === messageYjsUpdate) return { address, kind: "update" };
-		if (step === messageYjsSyncStep2) return { address, kind: "step2" };
-		return { address, kind: "other" };
-	} catch {
-		// The guard judged the frame already; Hocuspocus gets it as it is.
-		return null;
-	}
+function classify(frame: DecodedFrame): { address: string; kind: SyncKind } | null {
+	// The guard judged the frame already; what is not a message goes to Hocuspocus as it is.
+	if (frame.kind === "pong" || frame.kind === "malformed") return null;
+	const { address } = frame;
+	if (frame.kind !== "sync") return { address, kind: "other" };
+	if (frame.step === SyncSteps.update) return { address, kind: "update" };
+	if (frame.step === SyncSteps.step2) return { address, kind: "step2" };
+	return { address, kind: "other" };
 }
 
 interface Held {
@@ -66,9 +56,9 @@ export class FirstSyncOrder {
 		this.options = options;
 	}
 
-	/** Route one frame the guard let through. */
-	receive(frame: Uint8Array): void {
-		const message = classify(frame);
+	/** Route one frame the guard let through; `decoded` is what the frame codec made of it. */
+	receive(frame: Uint8Array, decoded: DecodedFrame = decodeFrame(frame)): void {
+		const message = classify(decoded);
 		if (!message || this.synced.has(message.address)) {
 			this.options.forward(frame);
 			return;

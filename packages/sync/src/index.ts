@@ -8,11 +8,22 @@ export * from "./context.ts";
 export * from "./coverage-extension.ts";
 export * from "./durable-documents.ts";
 export * from "./first-sync-order.ts";
+export {
+	type ClientMessage,
+	type DecodedFrame,
+	decodeFrame,
+	SyncSteps,
+} from "./frame-codec.ts";
 export * from "./group-commit.ts";
+export {
+	CHECKED_HOCUSPOCUS_VERSION,
+	type SwitchboardConfiguration,
+	SwitchboardHocuspocus,
+} from "./hocuspocus-seams.ts";
 export * from "./limits-extension.ts";
 export * from "./membership-watcher.ts";
 export * from "./message-guard.ts";
 export * from "./presence-relay.ts";
 export * from "./rate-limiter.ts";
-export * from "./switchboard-hocuspocus.ts";
+export * from "./sync-socket.ts";
 export * from "./tokens.ts";

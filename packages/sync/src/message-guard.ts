@@ -1,6 +1,7 @@
 /**
- * The first look at every WebSocket frame, before Hocuspocus sees it. A frame must parse
- * completely as the message its type announces (Hocuspocus and Yjs would otherwise meet
+ * The first judgement of every WebSocket frame, before Hocuspocus sees it, on what the frame
+ * codec decoded (frame-codec.ts). A frame must parse completely as the message its type
+ * announces (Hocuspocus and Yjs would otherwise meet
  * truncated varints, garbage updates or server-only message types deep inside their own
  * code), and a socket must stay within its limits: message and awareness rates, open
  * documents, messages queued while a document authenticates. The verdict names the close
@@ -9,25 +10,19 @@
 import { CloseCodes } from "@switchboard/domain";
 import * as decoding from "lib0/decoding";
 import * as Y from "yjs";
+import {
+	type ClientMessage,
+	type DecodedFrame,
+	decodeFrame,
+	MalformedError,
+	MessageTypes,
+	malformedReason,
+	readString,
+	SyncSteps,
+} from "./frame-codec.ts";
 import { type RateLimit, TokenBucket } from "./rate-limiter.ts";
 
-/** Hocuspocus' message types (its enum is not exported as a value we can use here). */
-export const MessageTypes = {
-	sync: 0,
-	awareness: 1,
-	auth: 2,
-	queryAwareness: 3,
-	syncReply: 4,
-	stateless: 5,
-	broadcastStateless: 6,
-	close: 7,
-	syncStatus: 8,
-	ping: 9,
-	pong: 10,
-} as const;
-
-const SyncSteps = { step1: 0, step2: 1, update: 2 } as const;
-const AUTH_TOKEN = 0;
+export { MessageTypes };
 
 /** Limits of one socket. Every value has a default in `defaultSyncLimits`. */
 export interface SyncLimits {
@@ -97,9 +92,6 @@ export const defaultSyncLimits: SyncLimits = {
 	maxBufferedBytes: 8 * 1024 * 1024,
 };
 
-/** Longest document address (name plus an optional `\0sessionId`) a frame may carry. */
-const MAX_ADDRESS_LENGTH = 512;
-
 export type GuardVerdict =
 	| { action: "forward" }
 	/** A frame that needs no handling (a bare keep-alive pong). */
@@ -112,45 +104,10 @@ function close(which: { code: number; reason: string }, message: string): GuardV
 	return { action: "close", code: which.code, reason: `${which.reason}: ${message}` };
 }
 
-class Malformed extends Error {}
-
-function expectEnd(decoder: decoding.Decoder, what: string): void {
-	if (decoding.hasContent(decoder)) throw new Malformed(`${what} has trailing bytes`);
-}
-
-/**
- * A length-prefixed byte array that must lie inside the frame. lib0 would hand out a view
- * past the end when the frame shares its ArrayBuffer with other data, so check first.
- */
-function readBytes(decoder: decoding.Decoder): Uint8Array {
-	const length = decoding.readVarUint(decoder);
-	if (length > decoder.arr.length - decoder.pos) {
-		throw new Malformed("a length points past the end of the frame");
-	}
-	return decoding.readUint8Array(decoder, length);
-}
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-function readString(decoder: decoding.Decoder): string {
-	try {
-		return utf8.decode(readBytes(decoder));
-	} catch (error) {
-		if (error instanceof Malformed) throw error;
-		throw new Malformed("a string is not UTF-8");
-	}
-}
-
 interface OpenDocument {
 	authenticated: boolean;
 	queuedMessages: number;
 	queuedBytes: number;
-}
-
-/** What a frame turned out to be, for the accounting after the parse. */
-interface Parsed {
-	address: string;
-	type: number;
 }
 
 export class MessageGuard {
@@ -166,26 +123,36 @@ export class MessageGuard {
 		this.awareness = new TokenBucket(limits.awarenessRate, now);
 	}
 
-	/** Decide what to do with one incoming frame. */
-	inspect(frame: Uint8Array): GuardVerdict {
+	/**
+	 * Decide what to do with one incoming frame; `decoded` is what the frame codec made of
+	 * it (decoded here when the caller has not).
+	 */
+	inspect(frame: Uint8Array, decoded: DecodedFrame = decodeFrame(frame)): GuardVerdict {
 		if (!this.messages.take()) {
 			return close(
 				CloseCodes.rateLimited,
 				`more than ${this.limits.messageRate.perSecond} messages per second`,
 			);
 		}
-		// Newer providers answer a server ping with a bare one-byte pong.
-		if (frame.length === 1 && frame[0] === MessageTypes.pong) return { action: "ignore" };
-		let parsed: Parsed;
-		try {
-			const result = this.parse(frame);
-			if ("action" in result) return result;
-			parsed = result;
-		} catch (error) {
-			const detail = error instanceof Malformed ? error.message : "the frame is truncated";
-			return close(CloseCodes.badMessage, detail);
+		if (decoded.kind === "pong") return { action: "ignore" };
+		// Awareness counts against its own rate before its content is judged.
+		const isAwareness =
+			decoded.kind === "awareness" ||
+			(decoded.kind === "malformed" && decoded.type === MessageTypes.awareness);
+		if (isAwareness && !this.awareness.take()) {
+			return close(
+				CloseCodes.awarenessRateLimited,
+				`more than ${this.limits.awarenessRate.perSecond} awareness updates per second`,
+			);
 		}
-		return this.account(parsed, frame.byteLength);
+		if (decoded.kind === "malformed") return close(CloseCodes.badMessage, decoded.reason);
+		let verdict: GuardVerdict | null;
+		try {
+			verdict = this.judge(decoded);
+		} catch (error) {
+			return close(CloseCodes.badMessage, malformedReason(error));
+		}
+		return verdict ?? this.account(decoded, frame.byteLength);
 	}
 
 	/** The document at this address finished authentication; its queue was handed over. */
@@ -212,84 +179,47 @@ export class MessageGuard {
 		return this.documents.size;
 	}
 
-	private parse(frame: Uint8Array): Parsed | GuardVerdict {
-		const decoder = decoding.createDecoder(frame);
-		const address = readString(decoder);
-		if (address.length === 0 || address.length > MAX_ADDRESS_LENGTH) {
-			throw new Malformed("the document address is empty or too long");
-		}
-		const type = decoding.readVarUint(decoder);
-		switch (type) {
-			case MessageTypes.sync:
-			case MessageTypes.syncReply: {
-				const verdict = this.parseSync(decoder);
-				if (verdict) return verdict;
-				break;
-			}
-			case MessageTypes.awareness: {
-				if (!this.awareness.take()) {
-					return close(
-						CloseCodes.awarenessRateLimited,
-						`more than ${this.limits.awarenessRate.perSecond} awareness updates per second`,
-					);
-				}
-				const update = readBytes(decoder);
-				expectEnd(decoder, "an awareness message");
-				if (update.byteLength > this.limits.maxAwarenessBytes) {
+	/** The limits and content of one message: a verdict to close, or null. */
+	private judge(message: ClientMessage): GuardVerdict | null {
+		switch (message.kind) {
+			case "sync":
+				return this.judgeSync(message.step, message.payload);
+			case "awareness":
+				if (message.update.byteLength > this.limits.maxAwarenessBytes) {
 					return close(
 						CloseCodes.tooLarge,
 						`an awareness update may be at most ${this.limits.maxAwarenessBytes} bytes`,
 					);
 				}
-				parseAwareness(update);
-				break;
-			}
-			case MessageTypes.auth: {
-				if (decoding.readVarUint(decoder) !== AUTH_TOKEN) {
-					throw new Malformed("clients send only token authentication messages");
-				}
-				const token = readString(decoder);
-				if (token.length > this.limits.maxTokenBytes) {
+				parseAwareness(message.update);
+				return null;
+			case "auth":
+				if (message.token.length > this.limits.maxTokenBytes) {
 					return close(
 						CloseCodes.tooLarge,
 						`a token may be at most ${this.limits.maxTokenBytes} bytes`,
 					);
 				}
-				// The provider's version follows the token in newer providers.
-				if (decoding.hasContent(decoder)) {
-					const version = readString(decoder);
-					if (version.length > 64) throw new Malformed("the provider version is too long");
-				}
-				expectEnd(decoder, "an authentication message");
-				break;
-			}
-			case MessageTypes.queryAwareness:
-			case MessageTypes.close:
-				expectEnd(decoder, "this message");
-				break;
-			case MessageTypes.stateless: {
-				const payload = readString(decoder);
-				expectEnd(decoder, "a stateless message");
-				if (payload.length > this.limits.maxStatelessBytes) {
+				return null;
+			case "stateless":
+				if (message.payload.length > this.limits.maxStatelessBytes) {
 					return close(
 						CloseCodes.tooLarge,
 						`a stateless message may be at most ${this.limits.maxStatelessBytes} bytes`,
 					);
 				}
-				break;
+				return null;
+			case "queryAwareness":
+			case "close":
+				return null;
+			default: {
+				const unreachable: never = message;
+				return unreachable;
 			}
-			case MessageTypes.broadcastStateless:
-				throw new Malformed("broadcast stateless messages are for servers only");
-			default:
-				throw new Malformed(`clients do not send messages of type ${type}`);
 		}
-		return { address, type };
 	}
 
-	private parseSync(decoder: decoding.Decoder): GuardVerdict | null {
-		const step = decoding.readVarUint(decoder);
-		const payload = readBytes(decoder);
-		expectEnd(decoder, "a sync message");
+	private judgeSync(step: number, payload: Uint8Array): GuardVerdict | null {
 		if (payload.byteLength > this.limits.maxUpdateBytes) {
 			return close(
 				CloseCodes.tooLarge,
@@ -307,19 +237,20 @@ export class MessageGuard {
 				try {
 					Y.decodeUpdate(own);
 				} catch {
-					throw new Malformed("the update is not a valid Yjs update");
+					throw new MalformedError("the update is not a valid Yjs update");
 				}
 				return null;
 			default:
-				throw new Malformed(`there is no sync step ${step}`);
+				throw new MalformedError(`there is no sync step ${step}`);
 		}
 	}
 
-	private account(parsed: Parsed, bytes: number): GuardVerdict {
-		const { address, type } = parsed;
+	private account(message: ClientMessage, bytes: number): GuardVerdict {
+		const { address } = message;
+		const closing = message.kind === "close";
 		let document = this.documents.get(address);
 		if (!document) {
-			if (type === MessageTypes.close) return FORWARD;
+			if (closing) return FORWARD;
 			if (this.documents.size >= this.limits.maxDocumentsPerSocket) {
 				return close(
 					CloseCodes.tooManyDocuments,
@@ -329,7 +260,7 @@ export class MessageGuard {
 			document = { authenticated: false, queuedMessages: 0, queuedBytes: 0 };
 			this.documents.set(address, document);
 		}
-		if (type === MessageTypes.close) {
+		if (closing) {
 			this.documents.delete(address);
 			return FORWARD;
 		}
@@ -368,11 +299,12 @@ function parseAwareness(update: Uint8Array): void {
 		try {
 			state = JSON.parse(json);
 		} catch {
-			throw new Malformed("an awareness state is not JSON");
+			throw new MalformedError("an awareness state is not JSON");
 		}
 		if (typeof state !== "object" || Array.isArray(state)) {
-			throw new Malformed("an awareness state is not an object");
+			throw new MalformedError("an awareness state is not an object");
 		}
 	}
-	expectEnd(decoder, "an awareness update");
+	if (decoding.hasContent(decoder))
+		throw new MalformedError("an awareness update has trailing bytes");
 }

@@ -15,10 +15,25 @@
  *   renews its state 15–18 s after its last change, so the renewal must still reach the others:
  *   renewals ride along with the next tick, or at the latest `refreshMs` after they came in,
  *   all renewals of that period in one message. 18 s + `refreshMs` stays well below 30 s.
+ *
+ * Why not Hocuspocus 4.7's own batching (`flushDelay`, `Document.flush`)? It already gives
+ * what the relay used to do itself: one message per batch with the latest state of every
+ * changed client, encoded once per message address (`Document.broadcast`, Document.ts
+ * 298–319). The relay now sends through that very code (hocuspocus-seams.ts, patch 2) and
+ * keeps only what `flushDelay` cannot do (@hocuspocus/server 4.7.0, src/Document.ts):
+ * - keep-alives: `handleAwarenessUpdate` listens to the awareness `update` event (line 88),
+ *   which y-protocols emits for renewals too, and queues `added.concat(updated, removed)`
+ *   (lines 252, 274–276): every renewal goes out with the next flush. Holding them is what
+ *   takes an idle board of 1,000 from ~67,000 messages a second to a few hundred;
+ * - one window per document for document updates and awareness alike (`scheduleFlush`,
+ *   lines 376–397, shared by `handleUpdate` at 346–352): a 50–250 ms presence tick there
+ *   would hold back every co-editor's keystrokes as long. Switchboard keeps `flushDelay: 0`
+ *   (updates of one event-loop turn merged, nothing delayed) and ticks presence apart;
+ * - a window that grows with the audience (`msPerConnection`): `flushDelay` is one number.
  */
-import type { Connection, Document } from "@hocuspocus/server";
-import * as encoding from "lib0/encoding";
-import { type Awareness, encodeAwarenessUpdate } from "y-protocols/awareness";
+import type { Document } from "@hocuspocus/server";
+import type { Awareness } from "y-protocols/awareness";
+import type { AwarenessBroadcast } from "./hocuspocus-seams.ts";
 
 export interface PresenceRelayOptions {
 	/**
@@ -54,9 +69,6 @@ export const defaultPresenceRelayOptions: Required<PresenceRelayOptions> = {
 	refreshMs: 5_000,
 };
 
-/** Wire type of an awareness message (the provider's and server's `MessageType.Awareness`). */
-const AWARENESS_MESSAGE = 1;
-
 interface AwarenessEvent {
 	added: number[];
 	updated: number[];
@@ -76,16 +88,18 @@ export interface PresenceRelayStats {
 const relays = new WeakMap<Document, PresenceRelay>();
 
 /**
- * Take over the awareness broadcast of a Hocuspocus document. Idempotent: a document has
- * at most one relay, which stops when the document is destroyed.
+ * Take over the awareness broadcast of a Hocuspocus document: `broadcast` is Hocuspocus'
+ * own, silenced for everything but this relay (hocuspocus-seams.ts). Idempotent: a
+ * document has at most one relay, which stops when the document is destroyed.
  */
 export function attachPresenceRelay(
 	document: Document,
+	broadcast: AwarenessBroadcast,
 	options: PresenceRelayOptions = {},
 ): PresenceRelay {
 	let relay = relays.get(document);
 	if (!relay) {
-		relay = new PresenceRelay(document, options);
+		relay = new PresenceRelay(document, broadcast, options);
 		relays.set(document, relay);
 	}
 	return relay;
@@ -100,6 +114,7 @@ export class PresenceRelay {
 	readonly stats: PresenceRelayStats = { broadcasts: 0, messages: 0, renewalsHeld: 0 };
 	private readonly document: Document;
 	private readonly awareness: Awareness;
+	private readonly send: AwarenessBroadcast;
 	private readonly tickMs: number;
 	private readonly msPerConnection: number;
 	private readonly maxTickMs: number;
@@ -112,7 +127,11 @@ export class PresenceRelay {
 	private refreshTimer: ReturnType<typeof setInterval> | null = null;
 	private stopped = false;
 
-	constructor(document: Document, options: PresenceRelayOptions = {}) {
+	constructor(
+		document: Document,
+		broadcast: AwarenessBroadcast,
+		options: PresenceRelayOptions = {},
+	) {
 		const { tickMs, msPerConnection, maxTickMs, refreshMs } = {
 			...defaultPresenceRelayOptions,
 			...options,
@@ -123,13 +142,7 @@ export class PresenceRelay {
 		this.msPerConnection = msPerConnection;
 		this.maxTickMs = Math.max(tickMs, maxTickMs);
 		this.refreshMs = refreshMs;
-		// Hocuspocus sends from `broadcastAwarenessUpdate` (private, called by its own
-		// awareness listener): silence it here and send from this relay instead.
-		const target = document as unknown as Record<string, unknown>;
-		if (typeof target.broadcastAwarenessUpdate !== "function") {
-			throw new Error("@hocuspocus/server changed: Document.broadcastAwarenessUpdate is gone");
-		}
-		target.broadcastAwarenessUpdate = () => {};
+		this.send = broadcast;
 		// y-protocols emits `change` (real changes only) right before `update` (changes and
 		// renewals) for the same update, so a client in `updated` and not yet in `changed`
 		// was renewed without a change.
@@ -215,25 +228,10 @@ export class PresenceRelay {
 		this.refreshTimer = null;
 	}
 
-	/** One awareness message with these clients, encoded once per message address. */
+	/** One awareness message with these clients; Hocuspocus encodes it once per address. */
 	private broadcast(clients: number[]): void {
-		const update = encodeAwarenessUpdate(this.awareness, clients);
-		let address: string | undefined;
-		let message: Uint8Array | undefined;
-		let sent = 0;
-		for (const connection of this.document.getConnections() as Connection[]) {
-			if (message === undefined || connection.messageAddress !== address) {
-				address = connection.messageAddress;
-				const encoder = encoding.createEncoder();
-				encoding.writeVarString(encoder, address);
-				encoding.writeVarUint(encoder, AWARENESS_MESSAGE);
-				encoding.writeVarUint8Array(encoder, update);
-				message = encoding.toUint8Array(encoder);
-			}
-			connection.send(message);
-			sent += 1;
-		}
+		this.send(clients);
 		this.stats.broadcasts += 1;
-		this.stats.messages += sent;
+		this.stats.messages += this.document.connections.size;
 	}
 }

@@ -1,22 +1,22 @@
 /**
- * One WebSocket of the sync endpoint, between `ws` and Hocuspocus. Every incoming frame
- * is copied into a buffer of its own (lib0 would otherwise read a lying length into the
- * neighbouring bytes of ws's read buffer) and judged by a MessageGuard before Hocuspocus
- * sees it; every outgoing message checks how much is already queued for a slow reader.
+ * One WebSocket of the sync endpoint, between `ws` and Hocuspocus (the transport: the
+ * server only upgrades the request and hands the socket here). Every incoming frame is
+ * copied into a buffer of its own (lib0 would otherwise read a lying length into the
+ * neighbouring bytes of ws's read buffer), decoded once by the frame codec, judged by a
+ * MessageGuard and put in order by a FirstSyncOrder before Hocuspocus sees it; every
+ * outgoing message checks how much is already queued for a slow reader.
  * Whatever the reason, the socket is closed once, with the close code of that reason.
  */
 import type { IncomingMessage } from "node:http";
 import type { WebSocketLike } from "@hocuspocus/server";
 import { CloseCodes } from "@switchboard/domain";
-import {
-	FirstSyncOrder,
-	MessageGuard,
-	type SocketContext,
-	type SwitchboardHocuspocus,
-	type SyncLimits,
-} from "@switchboard/sync";
 import type { Logger } from "pino";
 import { type RawData, WebSocket } from "ws";
+import type { SocketContext } from "./context.ts";
+import { FirstSyncOrder } from "./first-sync-order.ts";
+import { decodeFrame } from "./frame-codec.ts";
+import type { SwitchboardHocuspocus } from "./hocuspocus-seams.ts";
+import { MessageGuard, type SyncLimits } from "./message-guard.ts";
 
 /** How long a closing socket may take to answer the close frame before it is dropped. */
 const CLOSE_GRACE_MS = 5_000;
@@ -120,13 +120,14 @@ export function serveSyncSocket(
 			return;
 		}
 		const frame = ownBytes(data);
-		const verdict = guard.inspect(frame);
+		const decoded = decodeFrame(frame);
+		const verdict = guard.inspect(frame, decoded);
 		if (verdict.action === "close") {
 			logger.info({ remote: remoteAddress, code: verdict.code }, verdict.reason);
 			closeSocket(verdict.code, verdict.reason);
 			return;
 		}
-		if (verdict.action === "forward") order.receive(frame);
+		if (verdict.action === "forward") order.receive(frame, decoded);
 	});
 	ws.on("close", (code, reason) => {
 		order.close();
