@@ -4,7 +4,7 @@
  * are read-only for every client.
  */
 import type { Extension, onAuthenticatePayload } from "@hocuspocus/server";
-import { AppError, CloseCodes, isAppError, parseDocumentName } from "@switchboard/domain";
+import { isAppError, parseDocumentName } from "@switchboard/domain";
 import type { Directory, MentionStore } from "@switchboard/storage";
 import type { Logger } from "pino";
 import { CloseError } from "./close-error.ts";
@@ -12,15 +12,9 @@ import type { SocketContext, SyncContext } from "./context.ts";
 import type { TokenService } from "./tokens.ts";
 
 /** Thrown from hooks: Hocuspocus sends `reason` in its permission-denied message. */
-export class DeniedError extends AppError {
-	readonly code: number;
-	readonly reason: string;
-
+export class DeniedError extends CloseError {
 	constructor(kind: "unauthorized" | "forbidden", message: string) {
 		super(kind, message);
-		const close = kind === "unauthorized" ? CloseCodes.unauthorized : CloseCodes.forbidden;
-		this.code = close.code;
-		this.reason = `${close.reason}: ${message}`;
 	}
 }
 
@@ -48,7 +42,6 @@ export class AuthExtension implements Extension {
 				// the provider reconnects and authenticates again.
 				const unavailable = new CloseError(
 					"unavailable",
-					CloseCodes.unavailable,
 					"the membership could not be checked; connect again later",
 				);
 				this.options.logger.warn(

@@ -20,7 +20,6 @@ import type {
 	onLoadDocumentPayload,
 	onStoreDocumentPayload,
 } from "@hocuspocus/server";
-import { CloseCodes } from "@switchboard/domain";
 import type { DocumentLog } from "@switchboard/storage";
 import type { Logger } from "pino";
 import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
@@ -220,8 +219,7 @@ export class DurableDocuments implements Extension {
 		if (connection.readOnly) return;
 		if (payload.byteLength > this.maxUpdateBytes) {
 			throw new CloseError(
-				"too_large",
-				CloseCodes.tooLarge,
+				"tooLarge",
 				`an update may be at most ${this.maxUpdateBytes} bytes, this one has ${payload.byteLength}`,
 			);
 		}
@@ -231,7 +229,7 @@ export class DurableDocuments implements Extension {
 			try {
 				Y.decodeUpdate(payload);
 			} catch {
-				throw new CloseError("invalid", CloseCodes.reset, "the update is not a valid Yjs update");
+				throw new CloseError("invalidUpdate", "the update is not a valid Yjs update");
 			}
 		}
 		try {
@@ -244,7 +242,6 @@ export class DurableDocuments implements Extension {
 			);
 			const unavailable = new CloseError(
 				"unavailable",
-				CloseCodes.unavailable,
 				"the update could not be stored; it will be sent again",
 			);
 			// The whole socket: a provider resends what is not acknowledged only when it

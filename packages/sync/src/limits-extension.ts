@@ -17,7 +17,6 @@ import type {
 	onChangePayload,
 	onDisconnectPayload,
 } from "@hocuspocus/server";
-import { CloseCodes } from "@switchboard/domain";
 import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
 import * as Y from "yjs";
 import { CloseError } from "./close-error.ts";
@@ -83,8 +82,7 @@ export class LimitsExtension implements Extension {
 		this.sizes.set(documentName, size);
 		if (size + payload.byteLength <= this.maxDocumentBytes) return;
 		const error = new CloseError(
-			"too_large",
-			CloseCodes.documentTooLarge,
+			"documentTooLarge",
 			`a document may be at most ${this.maxDocumentBytes} bytes; this update was not stored`,
 		);
 		context.closeSocket(error.code, error.reason);

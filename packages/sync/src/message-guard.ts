@@ -7,9 +7,9 @@
  * documents, messages queued while a document authenticates. The verdict names the close
  * code for whatever was exceeded; the socket layer closes with it.
  */
-import { CloseCodes } from "@switchboard/domain";
 import * as decoding from "lib0/decoding";
 import * as Y from "yjs";
+import { type SyncClose, SyncCloses } from "./close-error.ts";
 import {
 	type ClientMessage,
 	type DecodedFrame,
@@ -100,8 +100,9 @@ export type GuardVerdict =
 
 const FORWARD: GuardVerdict = { action: "forward" };
 
-function close(which: { code: number; reason: string }, message: string): GuardVerdict {
-	return { action: "close", code: which.code, reason: `${which.reason}: ${message}` };
+function close(why: SyncClose, message: string): GuardVerdict {
+	const { code, reason } = SyncCloses[why];
+	return { action: "close", code, reason: `${reason}: ${message}` };
 }
 
 interface OpenDocument {
@@ -130,7 +131,7 @@ export class MessageGuard {
 	inspect(frame: Uint8Array, decoded: DecodedFrame = decodeFrame(frame)): GuardVerdict {
 		if (!this.messages.take()) {
 			return close(
-				CloseCodes.rateLimited,
+				"rateLimited",
 				`more than ${this.limits.messageRate.perSecond} messages per second`,
 			);
 		}
@@ -141,16 +142,16 @@ export class MessageGuard {
 			(decoded.kind === "malformed" && decoded.type === MessageTypes.awareness);
 		if (isAwareness && !this.awareness.take()) {
 			return close(
-				CloseCodes.awarenessRateLimited,
+				"awarenessRateLimited",
 				`more than ${this.limits.awarenessRate.perSecond} awareness updates per second`,
 			);
 		}
-		if (decoded.kind === "malformed") return close(CloseCodes.badMessage, decoded.reason);
+		if (decoded.kind === "malformed") return close("badMessage", decoded.reason);
 		let verdict: GuardVerdict | null;
 		try {
 			verdict = this.judge(decoded);
 		} catch (error) {
-			return close(CloseCodes.badMessage, malformedReason(error));
+			return close("badMessage", malformedReason(error));
 		}
 		return verdict ?? this.account(decoded, frame.byteLength);
 	}
@@ -187,7 +188,7 @@ export class MessageGuard {
 			case "awareness":
 				if (message.update.byteLength > this.limits.maxAwarenessBytes) {
 					return close(
-						CloseCodes.tooLarge,
+						"tooLarge",
 						`an awareness update may be at most ${this.limits.maxAwarenessBytes} bytes`,
 					);
 				}
@@ -195,16 +196,13 @@ export class MessageGuard {
 				return null;
 			case "auth":
 				if (message.token.length > this.limits.maxTokenBytes) {
-					return close(
-						CloseCodes.tooLarge,
-						`a token may be at most ${this.limits.maxTokenBytes} bytes`,
-					);
+					return close("tooLarge", `a token may be at most ${this.limits.maxTokenBytes} bytes`);
 				}
 				return null;
 			case "stateless":
 				if (message.payload.length > this.limits.maxStatelessBytes) {
 					return close(
-						CloseCodes.tooLarge,
+						"tooLarge",
 						`a stateless message may be at most ${this.limits.maxStatelessBytes} bytes`,
 					);
 				}
@@ -222,7 +220,7 @@ export class MessageGuard {
 	private judgeSync(step: number, payload: Uint8Array): GuardVerdict | null {
 		if (payload.byteLength > this.limits.maxUpdateBytes) {
 			return close(
-				CloseCodes.tooLarge,
+				"tooLarge",
 				`an update may be at most ${this.limits.maxUpdateBytes} bytes, this one has ${payload.byteLength}`,
 			);
 		}
@@ -253,7 +251,7 @@ export class MessageGuard {
 			if (closing) return FORWARD;
 			if (this.documents.size >= this.limits.maxDocumentsPerSocket) {
 				return close(
-					CloseCodes.tooManyDocuments,
+					"tooManyDocuments",
 					`a connection may have at most ${this.limits.maxDocumentsPerSocket} documents open`,
 				);
 			}
@@ -278,7 +276,7 @@ export class MessageGuard {
 				total > this.limits.maxUnauthenticatedBytes
 			) {
 				return close(
-					CloseCodes.unauthenticatedQueueFull,
+					"unauthenticatedQueueFull",
 					`at most ${this.limits.maxUnauthenticatedMessages} messages (${this.limits.maxUnauthenticatedBytes} bytes) may wait for authentication`,
 				);
 			}

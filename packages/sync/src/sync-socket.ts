@@ -9,9 +9,9 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { WebSocketLike } from "@hocuspocus/server";
-import { CloseCodes } from "@switchboard/domain";
 import type { Logger } from "pino";
 import { type RawData, WebSocket } from "ws";
+import { SyncCloses } from "./close-error.ts";
 import type { SocketContext } from "./context.ts";
 import { FirstSyncOrder } from "./first-sync-order.ts";
 import { decodeFrame } from "./frame-codec.ts";
@@ -94,8 +94,8 @@ export function serveSyncSocket(
 					"closing a socket that does not read",
 				);
 				closeSocket(
-					CloseCodes.slowConsumer.code,
-					`${CloseCodes.slowConsumer.reason}: more than ${limits.maxBufferedBytes} bytes wait to be read`,
+					SyncCloses.slowConsumer.code,
+					`${SyncCloses.slowConsumer.reason}: more than ${limits.maxBufferedBytes} bytes wait to be read`,
 				);
 				return;
 			}
@@ -114,8 +114,8 @@ export function serveSyncSocket(
 		if (closing) return;
 		if (!isBinary) {
 			closeSocket(
-				CloseCodes.badMessage.code,
-				`${CloseCodes.badMessage.reason}: the sync protocol is binary`,
+				SyncCloses.badMessage.code,
+				`${SyncCloses.badMessage.reason}: the sync protocol is binary`,
 			);
 			return;
 		}

@@ -1,0 +1,203 @@
+/**
+ * Canary for hocuspocus-seams.ts: each test checks, against the installed
+ * `@hocuspocus/server`, what one patch relies on. A failure here after an upgrade names the
+ * patch to read again, before anything breaks quietly in production.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import {
+	type Connection,
+	Document,
+	type Extension,
+	MessageType,
+	type WebSocketLike,
+} from "@hocuspocus/server";
+import { CloseCodes } from "@switchboard/domain";
+import * as encoding from "lib0/encoding";
+import { describe, expect, it } from "vitest";
+import { Awareness, encodeAwarenessUpdate } from "y-protocols/awareness";
+import * as Y from "yjs";
+import type { SocketContext } from "./context.ts";
+import { decodeFrame, SyncSteps } from "./frame-codec.ts";
+import {
+	AUTH_TOKEN_MESSAGE,
+	CHECKED_HOCUSPOCUS_VERSION,
+	interceptIncoming,
+	MessageTypes,
+	SwitchboardHocuspocus,
+	takeOverAwarenessBroadcast,
+} from "./hocuspocus-seams.ts";
+
+function installedVersion(): string {
+	const entry = createRequire(import.meta.url).resolve("@hocuspocus/server");
+	const manifest = join(dirname(entry), "..", "package.json");
+	return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
+}
+
+function frame(address: string, write: (encoder: encoding.Encoder) => void): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarString(encoder, address);
+	write(encoder);
+	return encoding.toUint8Array(encoder);
+}
+
+const authFrame = (address: string, token: string) =>
+	frame(address, (e) => {
+		encoding.writeVarUint(e, MessageTypes.auth);
+		encoding.writeVarUint(e, AUTH_TOKEN_MESSAGE);
+		encoding.writeVarString(e, token);
+	});
+
+const updateFrame = (address: string, update: Uint8Array) =>
+	frame(address, (e) => {
+		encoding.writeVarUint(e, MessageTypes.sync);
+		encoding.writeVarUint(e, SyncSteps.update);
+		encoding.writeVarUint8Array(e, update);
+	});
+
+/** A socket that records what Hocuspocus does with it. */
+function fakeSocket(events: string[]): WebSocketLike {
+	return {
+		readyState: 1,
+		send: () => events.push("send"),
+		close: (code) => events.push(`socket close ${code}`),
+	};
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+	const started = Date.now();
+	while (!check()) {
+		if (Date.now() - started > 20_000) throw new Error(`waited 20 s for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
+}
+
+function serve(extensions: Extension[]) {
+	const events: string[] = [];
+	const hocuspocus = new SwitchboardHocuspocus({ quiet: true, extensions });
+	const context: SocketContext = {
+		closeSocket: (code) => events.push(`closeSocket ${code}`),
+		remoteAddress: undefined,
+	};
+	const client = hocuspocus.handleConnection(
+		fakeSocket(events),
+		new Request("http://localhost/sync"),
+		context,
+	);
+	return { events, hocuspocus, client };
+}
+
+describe("the Hocuspocus seams", () => {
+	it(`were checked against the installed @hocuspocus/server (${CHECKED_HOCUSPOCUS_VERSION})`, () => {
+		// Upgrading: read each patch in hocuspocus-seams.ts against the new source, run this
+		// file, then raise CHECKED_HOCUSPOCUS_VERSION.
+		expect(installedVersion()).toBe(CHECKED_HOCUSPOCUS_VERSION);
+	});
+
+	it("patch 4: the pre-parser's message types are Hocuspocus' own", () => {
+		expect(MessageTypes).toEqual({
+			sync: MessageType.Sync,
+			awareness: MessageType.Awareness,
+			auth: MessageType.Auth,
+			queryAwareness: MessageType.QueryAwareness,
+			syncReply: MessageType.SyncReply,
+			stateless: MessageType.Stateless,
+			broadcastStateless: MessageType.BroadcastStateless,
+			close: MessageType.CLOSE,
+			syncStatus: MessageType.SyncStatus,
+			ping: MessageType.Ping,
+			pong: MessageType.Pong,
+		});
+	});
+
+	it("patch 4: a token authentication message reaches onAuthenticate with its token", async () => {
+		const tokens: string[] = [];
+		const { client, events } = serve([
+			{
+				async onAuthenticate({ token }) {
+					tokens.push(token);
+				},
+			},
+		]);
+		client.handleMessage(authFrame("draft/acme/m1", "the-token"));
+		await until(() => tokens.length > 0 && events.includes("send"), "authentication");
+		expect(tokens).toEqual(["the-token"]);
+		client.handleClose({ code: 1000, reason: "" });
+	});
+
+	it("patch 1: a document that cannot be loaded closes the socket before permission-denied", async () => {
+		const { client, events } = serve([
+			{
+				async onLoadDocument() {
+					throw new Error("the database is down");
+				},
+			},
+		]);
+		client.handleMessage(authFrame("draft/acme/m1", "token"));
+		await until(() => events.filter((event) => event === "send").length >= 2, "two answers");
+		// Authenticated, then the 4503 close, then permission-denied.
+		expect(events.slice(0, 3)).toEqual([
+			"send",
+			`closeSocket ${CloseCodes.unavailable.code}`,
+			"send",
+		]);
+		client.handleClose({ code: 1000, reason: "" });
+	});
+
+	it("patch 3: an intercepted connection sees each frame, the very object, before handling it", async () => {
+		const seen: Uint8Array[] = [];
+		let intercepting = false;
+		let document: Document | undefined;
+		const { client } = serve([
+			{
+				async connected({ connection }) {
+					interceptIncoming(connection, (data) => seen.push(data));
+					intercepting = true;
+				},
+				async afterLoadDocument({ document: loaded }) {
+					document = loaded;
+				},
+			},
+		]);
+		client.handleMessage(authFrame("draft/acme/m1", "token"));
+		await until(() => intercepting, "the connection");
+		const edit = new Y.Doc();
+		edit.getText("body").insert(0, "hello");
+		const sent = updateFrame("draft/acme/m1", Y.encodeStateAsUpdate(edit));
+		client.handleMessage(sent);
+		await until(() => document?.getText("body").toString() === "hello", "the update applied");
+		expect(seen).toHaveLength(1);
+		expect(seen[0]).toBe(sent);
+		client.handleClose({ code: 1000, reason: "" });
+	});
+
+	it("patch 2: awareness leaves the document only through the broadcast taken over", async () => {
+		const document = new Document("board/acme/main");
+		const sent: Uint8Array[] = [];
+		const connection = {
+			messageAddress: document.name,
+			send: (message: Uint8Array) => sent.push(message),
+		} as unknown as Connection;
+		document.addConnection(connection);
+		const broadcast = takeOverAwarenessBroadcast(document);
+
+		const remote = new Awareness(new Y.Doc());
+		remote.setLocalState({ user: { name: "Dana" } });
+		const update = () => encodeAwarenessUpdate(remote, [remote.clientID]);
+		document.applyAwarenessUpdate(connection, update());
+		document.flush();
+		// Hocuspocus' unbatched path as well.
+		document.flushDelay = false;
+		remote.setLocalState({ user: { name: "Dana" }, viewing: "m1" });
+		document.applyAwarenessUpdate(connection, update());
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(sent).toHaveLength(0);
+
+		broadcast([remote.clientID]);
+		expect(sent).toHaveLength(1);
+		const decoded = decodeFrame(sent[0] as Uint8Array);
+		expect(decoded).toMatchObject({ kind: "awareness", address: "board/acme/main" });
+		document.destroy();
+	});
+});
