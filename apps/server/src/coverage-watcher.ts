@@ -24,6 +24,7 @@ import {
 	slaState,
 	summarizePresence,
 	WebhookEvents,
+	withDefaults,
 } from "@switchboard/domain";
 import type {
 	CommandArbiter,
@@ -35,6 +36,7 @@ import type {
 	StoredMention,
 	WebhookStore,
 } from "@switchboard/storage";
+import { createPeriodicTask, type PeriodicTask } from "@switchboard/sync";
 import type { Logger } from "pino";
 import type { MentionPublisher } from "./ingest.ts";
 
@@ -59,7 +61,7 @@ export interface BreachNotifier {
 	}): Promise<number>;
 }
 
-export interface CoverageWatcherOptions {
+export interface CoverageWatcherOptions extends Partial<CoverageWatcherTuning> {
 	storage: Directory & MentionStore & CommandArbiter & CoverageStore & WebhookStore;
 	logger: Pick<Logger, "warn" | "info" | "debug">;
 	/** Confirms this instance's connected members as seen, before leases are judged. */
@@ -67,34 +69,46 @@ export interface CoverageWatcherOptions {
 	breaches: BreachPublisher;
 	mentions: MentionPublisher;
 	notifier: BreachNotifier | null;
+}
+
+/** The watcher's tuning; every value has its default in `defaultCoverageWatcherTuning`. */
+export interface CoverageWatcherTuning {
 	/**
 	 * How often a round runs with `start()`, in milliseconds.
 	 * @default 30000 (a breach shows within half a minute; rounds are a few queries)
 	 */
-	tickMs?: number;
+	tickMs: number;
 	/**
 	 * How long an instance's presence rows count without a heartbeat, in milliseconds.
 	 * @default 120000 (four heartbeats; an instance that died stops counting after it)
 	 */
-	presenceStaleMs?: number;
+	presenceStaleMs: number;
 	/**
 	 * How far back finished conversations are checked for a breach that came at the end
 	 * (a reply sent late between two rounds), in milliseconds.
 	 * @default 86400000 (one day)
 	 */
-	lookbackMs?: number;
+	lookbackMs: number;
 	/**
 	 * Most breaches recorded per board and round; the rest come in the next rounds, so a
 	 * backlog (an import of old mentions) does not make one huge board update.
 	 * @default 500
 	 */
-	maxBreachesPerRound?: number;
+	maxBreachesPerRound: number;
 	/**
 	 * Presence rows not refreshed for this long are deleted, in milliseconds.
 	 * @default 2592000000 (30 days)
 	 */
-	presenceRetentionMs?: number;
+	presenceRetentionMs: number;
 }
+
+export const defaultCoverageWatcherTuning: CoverageWatcherTuning = {
+	tickMs: 30_000,
+	presenceStaleMs: 120_000,
+	lookbackMs: 86_400_000,
+	maxBreachesPerRound: 500,
+	presenceRetentionMs: 30 * 86_400_000,
+};
 
 /** What one round did. */
 export interface CoverageRound {
@@ -106,11 +120,19 @@ export interface CoverageRound {
 
 export class CoverageWatcher {
 	private readonly options: CoverageWatcherOptions;
-	private timer: NodeJS.Timeout | null = null;
+	private readonly tuning: CoverageWatcherTuning;
+	private readonly background: PeriodicTask;
 	private round: Promise<unknown> = Promise.resolve();
 
 	constructor(options: CoverageWatcherOptions) {
 		this.options = options;
+		this.tuning = withDefaults(defaultCoverageWatcherTuning, options);
+		this.background = createPeriodicTask({
+			intervalMs: this.tuning.tickMs,
+			round: () => this.runOnce(),
+			onError: (error) =>
+				this.options.logger.warn({ err: error }, "coverage round failed; trying again next tick"),
+		});
 	}
 
 	/**
@@ -125,19 +147,12 @@ export class CoverageWatcher {
 
 	/** Run rounds on a timer until `stop`. */
 	start(): void {
-		if (this.timer) return;
-		this.timer = setInterval(() => {
-			this.runOnce().catch((error: unknown) => {
-				this.options.logger.warn({ err: error }, "coverage round failed; trying again next tick");
-			});
-		}, this.options.tickMs ?? 30_000);
-		this.timer.unref();
+		this.background.start();
 	}
 
 	/** Stop the timer and wait for the round in progress. */
 	async stop(): Promise<void> {
-		if (this.timer) clearInterval(this.timer);
-		this.timer = null;
+		await this.background.stop();
 		await this.round;
 	}
 
@@ -145,15 +160,11 @@ export class CoverageWatcher {
 		const { storage } = this.options;
 		const result: CoverageRound = { breaches: [], released: [] };
 		await this.options.heartbeat(now);
-		const retention = this.options.presenceRetentionMs ?? 30 * 86_400_000;
+		const retention = this.tuning.presenceRetentionMs;
 		await storage.prunePresence(new Date(now.getTime() - retention).toISOString());
 		for (const org of await storage.listOrganisations()) {
 			const records = await storage.listPresence(org.id);
-			const presence = summarizePresence(
-				records,
-				now.toISOString(),
-				this.options.presenceStaleMs ?? 120_000,
-			);
+			const presence = summarizePresence(records, now.toISOString(), this.tuning.presenceStaleMs);
 			for (const board of await storage.listBoards(org.id)) {
 				const settings = await storage.getBoardSettings(org.id, board.id);
 				result.breaches.push(...(await this.breaches(org.id, board.id, settings, now)));
@@ -181,7 +192,7 @@ export class CoverageWatcher {
 		const nowIso = now.toISOString();
 		const candidates = await storage.listSlaCandidates(orgId, boardId, {
 			now: nowIso,
-			since: new Date(now.getTime() - (this.options.lookbackMs ?? 86_400_000)).toISOString(),
+			since: new Date(now.getTime() - this.tuning.lookbackMs).toISOString(),
 			shortestMinutes: {
 				claim: Math.min(...Object.values(settings.slaClaimMinutes)),
 				reply: Math.min(...Object.values(settings.slaReplyMinutes)),
@@ -213,7 +224,7 @@ export class CoverageWatcher {
 		);
 		const recorded = await storage.recordSlaBreaches(
 			orgId,
-			found.slice(0, this.options.maxBreachesPerRound ?? 500),
+			found.slice(0, this.tuning.maxBreachesPerRound),
 			nowIso,
 		);
 		if (recorded.length === 0) return recorded;

@@ -14,7 +14,7 @@ import { createCoverageApi } from "./coverage-api.ts";
 import {
 	type BreachNotifier,
 	CoverageWatcher,
-	type CoverageWatcherOptions,
+	type CoverageWatcherTuning,
 } from "./coverage-watcher.ts";
 import type { ApiEnv } from "./http-api.ts";
 import type { MentionPublisher } from "./ingest.ts";
@@ -27,18 +27,16 @@ export interface CoverageOptions {
 	/** The outgoing webhook dispatcher, for `mention.sla_breached`. */
 	notifier: BreachNotifier | null;
 	/** Watcher settings (tests shorten or lengthen them). */
-	watcher?: Partial<
-		Pick<
-			CoverageWatcherOptions,
-			"tickMs" | "presenceStaleMs" | "lookbackMs" | "maxBreachesPerRound" | "presenceRetentionMs"
-		>
-	>;
-	/**
-	 * How often this instance confirms its connected members, in milliseconds.
-	 * @default 30000 (well inside the watcher's 2-minute staleness)
-	 */
+	watcher?: Partial<CoverageWatcherTuning>;
+	/** How often this instance confirms its connected members. @default defaultHeartbeatMs */
 	heartbeatMs?: number;
 }
+
+/**
+ * How often an instance confirms its connected members as seen, in milliseconds.
+ * @default 30000 (well inside the watcher's 2-minute staleness: four heartbeats)
+ */
+export const defaultHeartbeatMs = 30_000;
 
 export interface Coverage {
 	/** This process's id in `member_presence`. */
@@ -69,7 +67,7 @@ export function createCoverage(options: CoverageOptions): Coverage {
 	});
 	const heartbeat = setInterval(() => {
 		void extension.heartbeat();
-	}, options.heartbeatMs ?? 30_000);
+	}, options.heartbeatMs ?? defaultHeartbeatMs);
 	heartbeat.unref();
 
 	return {

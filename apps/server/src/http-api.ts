@@ -2,7 +2,14 @@
  * The HTTP API (Hono): sign-in, health, and the read API that tools and tests use.
  * Every error answers `{ error: { code, message } }` with the status its kind maps to.
  */
-import { AppError, type ErrorKind, isAppError, StatusSchema } from "@switchboard/domain";
+import {
+	AppError,
+	type ErrorKind,
+	isActiveMembership,
+	isAppError,
+	MEMBERSHIP_ENDED,
+	StatusSchema,
+} from "@switchboard/domain";
 import type { Directory, MentionStore, Storage } from "@switchboard/storage";
 import type { TokenClaims, TokenService } from "@switchboard/sync";
 import { Hono } from "hono";
@@ -240,16 +247,17 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		const claims = await tokens.verify(token);
 		// A token outlives a membership: check the member is still active on every request.
 		const member = await storage.getMember(claims.memberId);
-		if (!member?.active || member.orgId !== claims.orgId) {
-			throw new AppError("unauthorized", "Your membership is no longer active.");
+		if (!isActiveMembership(member, claims.orgId)) {
+			throw new AppError("unauthorized", MEMBERSHIP_ENDED);
 		}
 		c.set("member", { ...claims, role: member.role, name: member.name });
 		await next();
 	});
 
 	app.get("/api/me", async (c) => {
-		const member = await storage.getMember(c.get("member").memberId);
-		if (!member?.active) throw new AppError("unauthorized", "Your membership is no longer active.");
+		const { memberId, orgId } = c.get("member");
+		const member = await storage.getMember(memberId);
+		if (!isActiveMembership(member, orgId)) throw new AppError("unauthorized", MEMBERSHIP_ENDED);
 		const organisation = await storage.getOrganisation(member.orgId);
 		return c.json({ member, organisation });
 	});

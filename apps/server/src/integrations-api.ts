@@ -12,6 +12,7 @@
  */
 import { randomBytes } from "node:crypto";
 import {
+	defaultConnectorTuning,
 	loginBluesky,
 	type OutboundClient,
 	SourceError,
@@ -20,6 +21,8 @@ import {
 import {
 	AppError,
 	DeliveryStatuses,
+	isActiveMembership,
+	MEMBERSHIP_ENDED,
 	ReplyNetworkSchema,
 	SourceKindSchema,
 	TriageRulesSchema,
@@ -39,7 +42,7 @@ export interface IntegrationsApiOptions {
 	sender: ReplySender;
 	/** The guarded client a connected account is checked through (a member gives its URL). */
 	outbound: OutboundClient;
-	/** Per request when checking a connected account. @default 10 s */
+	/** Per request when checking a connected account. @default defaultConnectorTuning.timeoutMs */
 	timeoutMs?: number;
 }
 
@@ -128,7 +131,7 @@ function parseConfig(kind: v.InferOutput<typeof SourceKindSchema>, config: unkno
 
 export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<ApiEnv> {
 	const { storage, secrets, sender } = options;
-	const timeoutMs = options.timeoutMs ?? 10_000;
+	const timeoutMs = options.timeoutMs ?? defaultConnectorTuning.timeoutMs;
 	const app = new Hono<ApiEnv>();
 
 	// Organisation settings are for that organisation's admins only.
@@ -395,8 +398,9 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 	});
 
 	const caller = async (c: Context<ApiEnv>) => {
-		const member = await storage.getMember(c.get("member").memberId);
-		if (!member?.active) throw new AppError("unauthorized", "Your membership is no longer active.");
+		const { memberId, orgId } = c.get("member");
+		const member = await storage.getMember(memberId);
+		if (!isActiveMembership(member, orgId)) throw new AppError("unauthorized", MEMBERSHIP_ENDED);
 		return member;
 	};
 

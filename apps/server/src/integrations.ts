@@ -9,6 +9,7 @@ import {
 	parseOutboundAllow,
 } from "@switchboard/connectors";
 import type { Storage } from "@switchboard/storage";
+import { createPeriodicTask } from "@switchboard/sync";
 import type { Hono } from "hono";
 import type { Logger } from "pino";
 import type { ApiEnv } from "./http-api.ts";
@@ -28,11 +29,18 @@ export interface IntegrationsOptions {
 	logger: Logger;
 	poller?: Partial<SourcePollerOptions>;
 	dispatcher?: Partial<WebhookDispatcherOptions>;
-	/** How often the background loops look for due work. @default 5 s */
+	/** How often the background loops look for due work. @default defaultIntegrationsTickMs */
 	tickMs?: number;
 	/** `SWITCHBOARD_OUTBOUND_ALLOW`: what outbound requests may reach beyond public addresses. */
 	outboundAllow?: string;
 }
+
+/**
+ * How often the poller and the dispatcher look for due work, in ms: each source and
+ * delivery has its own due time, so this only bounds how late they may start.
+ * @default 5000
+ */
+export const defaultIntegrationsTickMs = 5_000;
 
 export interface Integrations {
 	secrets: SecretBox;
@@ -80,24 +88,15 @@ export function createIntegrations(options: IntegrationsOptions): Integrations {
 	});
 	const sender = new ReplySender({ storage, secrets, publisher, outbound, logger: log });
 
-	let timer: NodeJS.Timeout | null = null;
-	let round: Promise<void> = Promise.resolve();
-	let running = false;
-	const tick = () => {
-		// One round at a time: a slow feed must not pile rounds up.
-		if (running) return;
-		running = true;
-		round = (async () => {
-			try {
-				await poller.runOnce();
-				await dispatcher.runOnce();
-			} catch (error) {
-				log.warn({ err: error }, "background round failed; trying again on the next tick");
-			} finally {
-				running = false;
-			}
-		})();
-	};
+	const background = createPeriodicTask({
+		intervalMs: options.tickMs ?? defaultIntegrationsTickMs,
+		round: async () => {
+			await poller.runOnce();
+			await dispatcher.runOnce();
+		},
+		onError: (error) =>
+			log.warn({ err: error }, "background round failed; trying again on the next tick"),
+	});
 
 	return {
 		secrets,
@@ -108,15 +107,9 @@ export function createIntegrations(options: IntegrationsOptions): Integrations {
 		outbound,
 		publicRoutes: createIncomingWebhookRoutes({ storage, ingestor, secrets }),
 		routes: createIntegrationsApi({ storage, secrets, sender, outbound }),
-		start() {
-			if (timer) return;
-			timer = setInterval(tick, options.tickMs ?? 5_000);
-			timer.unref();
-		},
+		start: () => background.start(),
 		async stop() {
-			if (timer) clearInterval(timer);
-			timer = null;
-			await round;
+			await background.stop();
 			await outbound.close();
 		},
 	};

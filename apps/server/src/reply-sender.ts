@@ -40,9 +40,16 @@ export interface ReplySenderOptions {
 	logger: Pick<Logger, "warn" | "info">;
 	/** The guarded client replies are posted through. */
 	outbound: OutboundClient;
-	/** Per request to the network. @default 15 s */
+	/** Per request to the network. @default defaultReplyTimeoutMs */
 	timeoutMs?: number;
 }
+
+/**
+ * How long a reply may take to post, in ms: longer than a poll's, since a member waits
+ * for it and a timeout leaves the reply's fate unknown (it may have been posted).
+ * @default 15000
+ */
+export const defaultReplyTimeoutMs = 15_000;
 
 export type SendOutcome =
 	| { ok: true; send: ReplySend; mention: Mention }
@@ -210,7 +217,7 @@ export class ReplySender {
 		send: ReplySend,
 	): Promise<string> {
 		const credential = this.options.secrets.open(account.sealedCredential);
-		const timeoutMs = this.options.timeoutMs ?? 15_000;
+		const timeoutMs = this.options.timeoutMs ?? defaultReplyTimeoutMs;
 		if (account.network === "mastodon") {
 			const sent = await sendMastodonReply({
 				outbound: this.options.outbound,

@@ -5,6 +5,7 @@
  * polled, so several instances can run the poller without polling one source twice.
  */
 import {
+	defaultConnectorTuning,
 	feedToMentions,
 	fetchFeed,
 	type IncomingMention,
@@ -14,6 +15,7 @@ import {
 	pollMastodon,
 	SourceError,
 } from "@switchboard/connectors";
+import { exponentialBackoff, withDefaults } from "@switchboard/domain";
 import type { SourceStore, SourceWithSecret } from "@switchboard/storage";
 import type { Logger } from "pino";
 import * as v from "valibot";
@@ -21,21 +23,40 @@ import type { Ingestor } from "./ingest.ts";
 import type { SecretBox } from "./secret-box.ts";
 import { SOURCE_CONFIG_SCHEMAS } from "./source-config.ts";
 
-export interface SourcePollerOptions {
+/** The poller's tuning; every value has its default in `defaultSourcePollerTuning`. */
+export interface SourcePollerTuning {
+	/** Per request to a feed or network, in ms. @default defaultConnectorTuning.timeoutMs */
+	timeoutMs: number;
+	/**
+	 * Delay after the first failure, in ms; doubles with each one after. `null`: the
+	 * source's own interval, so a failing source is asked as often as a working one at first.
+	 * @default null
+	 */
+	backoffBaseMs: number | null;
+	/** Longest delay after failures, in ms: a source that comes back is seen within the hour. @default 3600000 */
+	backoffMaxMs: number;
+	/**
+	 * How long a source being polled is hidden from other pollers, in ms: longer than a
+	 * round of polls with their timeouts, so no source is polled twice at once.
+	 * @default 300000 (5 min)
+	 */
+	leaseMs: number;
+}
+
+export const defaultSourcePollerTuning: SourcePollerTuning = {
+	timeoutMs: defaultConnectorTuning.timeoutMs,
+	backoffBaseMs: null,
+	backoffMaxMs: 3_600_000,
+	leaseMs: 300_000,
+};
+
+export interface SourcePollerOptions extends Partial<SourcePollerTuning> {
 	storage: SourceStore;
 	ingestor: Ingestor;
 	secrets: SecretBox;
 	logger: Pick<Logger, "warn" | "debug">;
 	/** The guarded client feeds and networks are read through. */
 	outbound: OutboundClient;
-	/** Per request to a feed or network. @default 10 s */
-	timeoutMs?: number;
-	/** Delay after the first failure; doubles with each one after. @default the source's interval */
-	backoffBaseMs?: number;
-	/** Longest delay after failures. @default 1 h */
-	backoffMaxMs?: number;
-	/** How long a source being polled is hidden from other pollers. @default 5 min */
-	leaseMs?: number;
 }
 
 export interface PollReport {
@@ -57,16 +78,18 @@ type BlueskyAgent = Awaited<ReturnType<typeof loginBluesky>>;
 
 export class SourcePoller {
 	private readonly options: SourcePollerOptions;
+	private readonly tuning: SourcePollerTuning;
 	/** Signed-in Bluesky agents per source, so a poll does not create a session each time. */
 	private readonly agents = new Map<string, { key: string; agent: BlueskyAgent }>();
 
 	constructor(options: SourcePollerOptions) {
 		this.options = options;
+		this.tuning = withDefaults(defaultSourcePollerTuning, options);
 	}
 
 	/** Poll every source due at `now`; one failing source does not stop the others. */
 	async runOnce(now: Date = new Date()): Promise<PollReport[]> {
-		const leaseUntil = new Date(now.getTime() + (this.options.leaseMs ?? 300_000)).toISOString();
+		const leaseUntil = new Date(now.getTime() + this.tuning.leaseMs).toISOString();
 		const reports: PollReport[] = [];
 		for (;;) {
 			const due = await this.options.storage.claimDueSources(now.toISOString(), leaseUntil, BATCH);
@@ -104,8 +127,10 @@ export class SourcePoller {
 			}
 			if ((error as SourceError).status === 401) this.agents.delete(source.id);
 			const failures = source.status.failures + 1;
-			const base = this.options.backoffBaseMs ?? intervalMs;
-			const delay = Math.min(this.options.backoffMaxMs ?? 3_600_000, base * 2 ** (failures - 1));
+			const delay = exponentialBackoff(failures, {
+				baseMs: this.tuning.backoffBaseMs ?? intervalMs,
+				maxMs: this.tuning.backoffMaxMs,
+			});
 			await storage.recordSourcePoll(source.id, {
 				lastError: message,
 				lastPolledAt: now.toISOString(),
@@ -118,7 +143,7 @@ export class SourcePoller {
 	}
 
 	private async fetch(source: SourceWithSecret, now: Date): Promise<PollOutcome> {
-		const timeoutMs = this.options.timeoutMs ?? 10_000;
+		const { timeoutMs } = this.tuning;
 		switch (source.kind) {
 			case "rss": {
 				const config = v.parse(SOURCE_CONFIG_SCHEMAS.rss, source.config);

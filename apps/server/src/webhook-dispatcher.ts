@@ -4,30 +4,60 @@
  * failure schedules the next attempt with exponential backoff until it gives up. Several
  * instances may run it: deliveries are leased, not taken twice.
  */
-import { deliverWebhook, type OutboundClient, SourceError } from "@switchboard/connectors";
-import { type Mention, WebhookEvents } from "@switchboard/domain";
+import {
+	defaultConnectorTuning,
+	deliverWebhook,
+	type OutboundClient,
+	SourceError,
+} from "@switchboard/connectors";
+import { exponentialBackoff, type Mention, WebhookEvents, withDefaults } from "@switchboard/domain";
 import type { WebhookStore } from "@switchboard/storage";
 import type { Logger } from "pino";
 import type { SecretBox } from "./secret-box.ts";
 
-export interface WebhookDispatcherOptions {
+/** The dispatcher's tuning; every value has its default in `defaultWebhookDispatcherTuning`. */
+export interface WebhookDispatcherTuning {
+	/**
+	 * Delay before the second attempt, in ms; doubles each time. A receiver that is down
+	 * for a deploy is not hammered, and one back within minutes gets the event soon.
+	 * @default 30000 (30 s)
+	 */
+	backoffBaseMs: number;
+	/** Longest delay between attempts, in ms. @default 3600000 (1 h) */
+	backoffMaxMs: number;
+	/**
+	 * Attempts before a delivery is marked failed (it can be retried by hand): with the
+	 * backoff above, eight attempts span about an hour and a half.
+	 * @default 8
+	 */
+	maxAttempts: number;
+	/** Per request, in ms. @default defaultConnectorTuning.timeoutMs */
+	timeoutMs: number;
+	/**
+	 * How long a taken delivery is hidden from other instances, in ms: longer than a
+	 * round's requests can take (a batch of timeouts), so no delivery goes out twice.
+	 * @default 120000 (2 min)
+	 */
+	leaseMs: number;
+	/** How far back the activity log is read for events, in ms. @default 86400000 (1 day) */
+	lookbackMs: number;
+}
+
+export const defaultWebhookDispatcherTuning: WebhookDispatcherTuning = {
+	backoffBaseMs: 30_000,
+	backoffMaxMs: 3_600_000,
+	maxAttempts: 8,
+	timeoutMs: defaultConnectorTuning.timeoutMs,
+	leaseMs: 120_000,
+	lookbackMs: 86_400_000,
+};
+
+export interface WebhookDispatcherOptions extends Partial<WebhookDispatcherTuning> {
 	storage: WebhookStore;
 	secrets: SecretBox;
 	logger: Pick<Logger, "warn" | "debug">;
 	/** The guarded client deliveries go through. */
 	outbound: OutboundClient;
-	/** Delay before the second attempt; doubles each time. @default 30 s */
-	backoffBaseMs?: number;
-	/** Longest delay between attempts. @default 1 h */
-	backoffMaxMs?: number;
-	/** Attempts before a delivery is marked failed (it can be retried by hand). @default 8 */
-	maxAttempts?: number;
-	/** Per request. @default 10 s */
-	timeoutMs?: number;
-	/** How long a taken delivery is hidden from other instances. @default 2 min */
-	leaseMs?: number;
-	/** How far back the activity log is read for events. @default 1 day */
-	lookbackMs?: number;
 }
 
 export interface DispatchReport {
@@ -39,16 +69,17 @@ const BATCH = 50;
 
 export class WebhookDispatcher {
 	private readonly options: WebhookDispatcherOptions;
+	private readonly tuning: WebhookDispatcherTuning;
 
 	constructor(options: WebhookDispatcherOptions) {
 		this.options = options;
+		this.tuning = withDefaults(defaultWebhookDispatcherTuning, options);
 	}
 
 	/** The delay after `attempts` failed attempts. */
 	backoff(attempts: number): number {
-		const base = this.options.backoffBaseMs ?? 30_000;
-		const max = this.options.backoffMaxMs ?? 3_600_000;
-		return Math.min(max, base * 2 ** Math.max(0, attempts - 1));
+		const { backoffBaseMs, backoffMaxMs } = this.tuning;
+		return exponentialBackoff(attempts, { baseMs: backoffBaseMs, maxMs: backoffMaxMs });
 	}
 
 	/**
@@ -92,9 +123,9 @@ export class WebhookDispatcher {
 	async runOnce(now: Date = new Date()): Promise<DispatchReport> {
 		const { storage, secrets, logger } = this.options;
 		const report: DispatchReport = { delivered: 0, failed: 0 };
-		const since = new Date(now.getTime() - (this.options.lookbackMs ?? 86_400_000));
+		const since = new Date(now.getTime() - this.tuning.lookbackMs);
 		await storage.enqueueActivityEvents(now.toISOString(), since.toISOString());
-		const leaseUntil = new Date(now.getTime() + (this.options.leaseMs ?? 120_000)).toISOString();
+		const leaseUntil = new Date(now.getTime() + this.tuning.leaseMs).toISOString();
 		for (;;) {
 			const due = await storage.claimDueDeliveries(now.toISOString(), leaseUntil, BATCH);
 			for (const delivery of due) {
@@ -111,7 +142,7 @@ export class WebhookDispatcher {
 							createdAt: delivery.createdAt,
 							data: delivery.payload,
 						},
-						timeoutMs: this.options.timeoutMs ?? 10_000,
+						timeoutMs: this.tuning.timeoutMs,
 					});
 					await storage.recordDeliveryAttempt(delivery.id, {
 						ok: true,
@@ -121,7 +152,7 @@ export class WebhookDispatcher {
 					report.delivered++;
 				} catch (error) {
 					const attempts = delivery.attempts + 1;
-					const giveUp = attempts >= (this.options.maxAttempts ?? 8);
+					const giveUp = attempts >= this.tuning.maxAttempts;
 					const message = error instanceof Error ? error.message : String(error);
 					await storage.recordDeliveryAttempt(delivery.id, {
 						ok: false,

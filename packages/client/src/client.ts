@@ -13,6 +13,7 @@ import {
 	type BoardSettings,
 	boardDocumentName,
 	type CommandInput,
+	exponentialBackoff,
 	type Mention,
 } from "@switchboard/domain";
 import { IndexeddbPersistence } from "y-indexeddb";
@@ -73,7 +74,7 @@ const LOCAL_LOAD_TIMEOUT_MS = 2_000;
  * @default 5 s doubling up to 5 min
  */
 export function refusedRetryDelay(attempt: number): number {
-	return Math.min(300_000, 5_000 * 2 ** (attempt - 1));
+	return exponentialBackoff(attempt, { baseMs: 5_000, maxMs: 300_000 });
 }
 
 /** Shared by every mention without pending commands; never mutated. */

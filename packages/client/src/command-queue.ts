@@ -6,6 +6,7 @@
  */
 import {
 	type CommandInput,
+	exponentialBackoff,
 	PROTOCOL_VERSION,
 	type Reject,
 	type RejectCode,
@@ -67,7 +68,7 @@ export interface CommandQueueOptions {
 const RETRY_LATER: ReadonlySet<RejectCode> = new Set(["unavailable", "rate_limited"]);
 
 export function defaultRetryDelay(attempt: number): number {
-	const ceiling = Math.min(30_000, 500 * 2 ** (attempt - 1));
+	const ceiling = exponentialBackoff(attempt, { baseMs: 500, maxMs: 30_000 });
 	return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 

@@ -4,6 +4,7 @@
  * followers as reach; a member's reply is posted with reply references to the mention.
  */
 import { AtpAgent } from "@atproto/api";
+import { defaultConnectorTuning } from "./connector-tuning.ts";
 import { defaultOutboundClient, findOutboundError, type OutboundClient } from "./outbound.ts";
 import { SourceError } from "./source-error.ts";
 import type { IncomingMention } from "./triage.ts";
@@ -86,7 +87,7 @@ function createAgent(service: string, timeoutMs: number, outbound: OutboundClien
 export async function loginBluesky(auth: BlueskyAuth): Promise<AtpAgent> {
 	const agent = createAgent(
 		auth.service,
-		auth.timeoutMs ?? 10_000,
+		auth.timeoutMs ?? defaultConnectorTuning.timeoutMs,
 		auth.outbound ?? defaultOutboundClient(),
 	);
 	try {

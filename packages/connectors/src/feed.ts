@@ -5,6 +5,7 @@
  */
 import { matchesAnyKeyword } from "@switchboard/domain";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { defaultConnectorTuning } from "./connector-tuning.ts";
 import { htmlToText } from "./html-text.ts";
 import { defaultOutboundClient, type OutboundClient } from "./outbound.ts";
 import { describeRemoteError, SourceError } from "./source-error.ts";
@@ -43,9 +44,9 @@ export type FeedFetchResult =
 export interface FetchFeedOptions {
 	url: string;
 	cursor?: FeedCursor;
-	/** Give up on a feed that does not answer (headers and body) within this time. @default 10 s */
+	/** Give up on a feed that does not answer (headers and body) within this time. @default defaultConnectorTuning.timeoutMs */
 	timeoutMs?: number;
-	/** Largest feed read, in bytes. @default 5 MiB */
+	/** Largest feed read, in bytes. @default defaultConnectorTuning.maxFeedBytes */
 	maxBytes?: number;
 	/** The guarded client the feed is read through. @default public addresses only */
 	outbound?: OutboundClient;
@@ -197,7 +198,7 @@ async function readLimited(response: Response, maxBytes: number): Promise<string
  * HTTP error, a timeout or a malformed feed throws a SourceError that says which.
  */
 export async function fetchFeed(options: FetchFeedOptions): Promise<FeedFetchResult> {
-	const timeoutMs = options.timeoutMs ?? 10_000;
+	const timeoutMs = options.timeoutMs ?? defaultConnectorTuning.timeoutMs;
 	const headers: Record<string, string> = {
 		accept: "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8",
 		"user-agent": "Switchboard feed watcher",
@@ -224,7 +225,7 @@ export async function fetchFeed(options: FetchFeedOptions): Promise<FeedFetchRes
 				{ status: response.status },
 			);
 		}
-		xml = await readLimited(response, options.maxBytes ?? 5 * 1024 * 1024);
+		xml = await readLimited(response, options.maxBytes ?? defaultConnectorTuning.maxFeedBytes);
 	} catch (error) {
 		throw error instanceof SourceError
 			? error

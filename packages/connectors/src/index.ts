@@ -1,4 +1,5 @@
 export * from "./bluesky.ts";
+export * from "./connector-tuning.ts";
 export * from "./feed.ts";
 export * from "./html-text.ts";
 export * from "./import-file.ts";

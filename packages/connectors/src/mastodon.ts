@@ -4,6 +4,7 @@
  * to the mention from their own account.
  */
 import { createRestAPIClient, type mastodon } from "masto";
+import { defaultConnectorTuning } from "./connector-tuning.ts";
 import { htmlToText } from "./html-text.ts";
 import { defaultOutboundClient, findOutboundError, type OutboundClient } from "./outbound.ts";
 import { SourceError } from "./source-error.ts";
@@ -49,7 +50,7 @@ function client(auth: MastodonAuth): mastodon.rest.Client {
 	return createRestAPIClient({
 		url: outbound.checkUrl(auth.instanceUrl).href,
 		accessToken: auth.accessToken,
-		timeout: auth.timeoutMs ?? 10_000,
+		timeout: auth.timeoutMs ?? defaultConnectorTuning.timeoutMs,
 		log: "error",
 		requestInit: { dispatcher: outbound.dispatcher } as RequestInit,
 	});

@@ -2,6 +2,7 @@
  * Outgoing webhooks: an event POSTed as JSON to an organisation's endpoint, signed the
  * same way incoming webhooks are (see signature.ts). Any 2xx is a delivery.
  */
+import { defaultConnectorTuning } from "./connector-tuning.ts";
 import { defaultOutboundClient, type OutboundClient } from "./outbound.ts";
 import { signatureHeaders } from "./signature.ts";
 import { describeRemoteError, SourceError } from "./source-error.ts";
@@ -24,7 +25,7 @@ export interface WebhookDelivery {
 /** POST the event; throws a SourceError naming the status, timeout or network failure. */
 export async function deliverWebhook(delivery: WebhookDelivery): Promise<{ status: number }> {
 	const body = JSON.stringify(delivery.body);
-	const timeoutMs = delivery.timeoutMs ?? 10_000;
+	const timeoutMs = delivery.timeoutMs ?? defaultConnectorTuning.timeoutMs;
 	let response: Response;
 	try {
 		response = await (delivery.outbound ?? defaultOutboundClient()).fetch(delivery.url, {

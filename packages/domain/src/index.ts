@@ -1,5 +1,7 @@
 export * from "./approval.ts";
+export * from "./backoff.ts";
 export * from "./board-doc.ts";
+export * from "./defaults.ts";
 export * from "./documents.ts";
 export * from "./draft-authorship.ts";
 export * from "./draft-doc.ts";
@@ -8,6 +10,7 @@ export * from "./integrations.ts";
 export * from "./keyed-list.ts";
 export * from "./lease.ts";
 export * from "./lifecycle.ts";
+export * from "./membership.ts";
 export * from "./model.ts";
 export * from "./protocol.ts";
 export * from "./reports.ts";

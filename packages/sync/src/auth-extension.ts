@@ -4,7 +4,12 @@
  * are read-only for every client.
  */
 import type { Extension, onAuthenticatePayload } from "@hocuspocus/server";
-import { isAppError, parseDocumentName } from "@switchboard/domain";
+import {
+	isActiveMembership,
+	isAppError,
+	MEMBERSHIP_ENDED,
+	parseDocumentName,
+} from "@switchboard/domain";
 import type { Directory, MentionStore } from "@switchboard/storage";
 import type { Logger } from "pino";
 import { CloseError } from "./close-error.ts";
@@ -79,9 +84,8 @@ export class AuthExtension implements Extension {
 			throw new DeniedError("forbidden", "That document belongs to another organisation.");
 		}
 		const member = await this.options.storage.getMember(claims.memberId);
-		if (!member?.active || member.orgId !== claims.orgId) {
-			throw new DeniedError("unauthorized", "Your membership is no longer active.");
-		}
+		if (!isActiveMembership(member, claims.orgId))
+			throw new DeniedError("unauthorized", MEMBERSHIP_ENDED);
 		if (doc.kind === "board") {
 			const board = await this.options.storage.getBoard(doc.orgId, doc.boardId);
 			if (!board) throw new DeniedError("forbidden", "No such board.");

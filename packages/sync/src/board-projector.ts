@@ -32,10 +32,16 @@ export interface BoardProjectorOptions {
 	/**
 	 * How long a finished conversation (replied, dismissed, closed) stays on the live
 	 * board before only the database keeps it, in milliseconds.
-	 * @default 86400000 (one day: the team still sees today's answers)
+	 * @default defaultBoardRetentionMs
 	 */
 	retentionMs?: number;
 }
+
+/**
+ * How long a finished conversation stays on the live board, in milliseconds.
+ * @default 86400000 (one day: the team still sees today's answers)
+ */
+export const defaultBoardRetentionMs = 24 * 60 * 60 * 1000;
 
 const LIVE_STATUSES = Statuses.filter(
 	(status) => !DONE_STATUSES.includes(status),
@@ -47,7 +53,7 @@ export class BoardProjector {
 
 	constructor(options: BoardProjectorOptions) {
 		this.storage = options.storage;
-		this.retentionMs = options.retentionMs ?? 24 * 60 * 60 * 1000;
+		this.retentionMs = options.retentionMs ?? defaultBoardRetentionMs;
 	}
 
 	/** Bring a loaded board document up to date with the database. */

@@ -20,6 +20,7 @@ import type {
 	onLoadDocumentPayload,
 	onStoreDocumentPayload,
 } from "@hocuspocus/server";
+import { withDefaults } from "@switchboard/domain";
 import type { DocumentLog } from "@switchboard/storage";
 import type { Logger } from "pino";
 import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
@@ -30,23 +31,33 @@ import { isProjectionOrigin } from "./context.ts";
 import { decodeFrame, MessageTypes, SyncSteps } from "./frame-codec.ts";
 import type { GroupCommitter } from "./group-commit.ts";
 import { interceptIncoming } from "./hocuspocus-seams.ts";
+import { defaultSyncLimits } from "./message-guard.ts";
 
-export interface DurableDocumentsOptions {
-	storage: DocumentLog;
-	committer: GroupCommitter;
-	logger: Logger;
+/** The durable log's tuning; the defaults are in `defaultDurableDocumentsTuning`. */
+export interface DurableDocumentsTuning {
 	/**
 	 * A document loaded with more log entries than this is compacted right away, in the
 	 * background: after crashes (no store on unload) the log only grows, and every load
 	 * would replay it.
 	 * @default 200
 	 */
-	compactOnLoadAbove?: number;
+	compactOnLoadAbove: number;
 	/**
 	 * Largest single update a client may send, in bytes.
-	 * @default 1048576 (1 MiB: a reply draft is a few KiB; a paste of a long thread fits)
+	 * @default defaultSyncLimits.maxUpdateBytes (1 MiB)
 	 */
-	maxUpdateBytes?: number;
+	maxUpdateBytes: number;
+}
+
+export const defaultDurableDocumentsTuning: DurableDocumentsTuning = {
+	compactOnLoadAbove: 200,
+	maxUpdateBytes: defaultSyncLimits.maxUpdateBytes,
+};
+
+export interface DurableDocumentsOptions extends Partial<DurableDocumentsTuning> {
+	storage: DocumentLog;
+	committer: GroupCommitter;
+	logger: Logger;
 	/**
 	 * Whether an update of this many bytes may be logged as soon as it arrives (see
 	 * `connected`): it must fit the document's size limit whatever else is stored early
@@ -147,6 +158,7 @@ function isEmptyUpdate(update: Uint8Array): boolean {
 export class DurableDocuments implements Extension {
 	readonly extensionName = "switchboard-durable-documents";
 	private readonly options: DurableDocumentsOptions;
+	private readonly tuning: DurableDocumentsTuning;
 	private readonly maxUpdateBytes: number;
 	/**
 	 * Log entries of each loaded document that a snapshot may replace. Client updates keep
@@ -173,7 +185,8 @@ export class DurableDocuments implements Extension {
 
 	constructor(options: DurableDocumentsOptions) {
 		this.options = options;
-		this.maxUpdateBytes = options.maxUpdateBytes ?? 1024 * 1024;
+		this.tuning = withDefaults(defaultDurableDocumentsTuning, options);
+		this.maxUpdateBytes = this.tuning.maxUpdateBytes;
 	}
 
 	async onLoadDocument({ documentName, document }: onLoadDocumentPayload): Promise<void> {
@@ -200,7 +213,7 @@ export class DurableDocuments implements Extension {
 
 	async afterLoadDocument({ documentName, document }: afterLoadDocumentPayload): Promise<void> {
 		const logged = this.included.get(documentName)?.length ?? 0;
-		if (logged <= (this.options.compactOnLoadAbove ?? 200)) return;
+		if (logged <= this.tuning.compactOnLoadAbove) return;
 		this.compact(documentName, document).catch((error: unknown) => {
 			// The log keeps everything; the next store tries again.
 			this.options.logger.warn({ err: error, documentName }, "compaction after load failed");

@@ -16,13 +16,31 @@
  * for whichever of those messages a client counts it against. A client that sends no
  * step 2 gets its updates forwarded after `maxHoldMs`, or once `maxHeld` wait.
  */
+import { withDefaults } from "@switchboard/domain";
 import { type DecodedFrame, decodeFrame, SyncSteps } from "./frame-codec.ts";
 
-export interface FirstSyncOrderOptions {
-	/** @default 5000 */
-	maxHoldMs?: number;
-	/** @default 2000 */
-	maxHeld?: number;
+/** How long updates may be held; the defaults are in `defaultFirstSyncOrderTuning`. */
+export interface FirstSyncOrderTuning {
+	/**
+	 * Longest hold, in ms: a provider answers the server's sync step 1 within a round trip,
+	 * so one that has not after this long is not going to, and its updates go on alone.
+	 * @default 5000
+	 */
+	maxHoldMs: number;
+	/**
+	 * Most updates held per document: as many as the message-rate burst lets a provider
+	 * flush at once, so a reconnect's whole queue waits, and memory stays bounded.
+	 * @default 2000
+	 */
+	maxHeld: number;
+}
+
+export const defaultFirstSyncOrderTuning: FirstSyncOrderTuning = {
+	maxHoldMs: 5_000,
+	maxHeld: 2_000,
+};
+
+export interface FirstSyncOrderOptions extends Partial<FirstSyncOrderTuning> {
 	/** Forward frames to Hocuspocus (also later, when a hold times out). */
 	forward(frame: Uint8Array): void;
 }
@@ -48,12 +66,14 @@ interface Held {
 /** One per socket. */
 export class FirstSyncOrder {
 	private readonly options: FirstSyncOrderOptions;
+	private readonly tuning: FirstSyncOrderTuning;
 	/** Addresses whose first sync step 2 was forwarded. */
 	private readonly synced = new Set<string>();
 	private readonly held = new Map<string, Held>();
 
 	constructor(options: FirstSyncOrderOptions) {
 		this.options = options;
+		this.tuning = withDefaults(defaultFirstSyncOrderTuning, options);
 	}
 
 	/** Route one frame the guard let through; `decoded` is what the frame codec made of it. */
@@ -98,13 +118,13 @@ export class FirstSyncOrder {
 	private hold(address: string, frame: Uint8Array): void {
 		let held = this.held.get(address);
 		if (!held) {
-			const timer = setTimeout(() => this.release(address), this.options.maxHoldMs ?? 5_000);
+			const timer = setTimeout(() => this.release(address), this.tuning.maxHoldMs);
 			timer.unref?.();
 			held = { frames: [], timer };
 			this.held.set(address, held);
 		}
 		held.frames.push(frame);
-		if (held.frames.length >= (this.options.maxHeld ?? 2_000)) this.release(address);
+		if (held.frames.length >= this.tuning.maxHeld) this.release(address);
 	}
 
 	private release(address: string): void {

@@ -5,6 +5,7 @@
  * cheap. A batch is written as soon as none is in flight: under load the batches grow by
  * themselves, and a lone append does not wait for company that is not coming.
  */
+import { withDefaults } from "@switchboard/domain";
 import type { DocumentLog } from "@switchboard/storage";
 
 interface Pending {
@@ -28,6 +29,11 @@ export interface GroupCommitOptions {
 	maxBatch?: number;
 }
 
+export const defaultGroupCommitOptions: Required<GroupCommitOptions> = {
+	delayMs: 0,
+	maxBatch: 500,
+};
+
 export class GroupCommitter {
 	private readonly storage: DocumentLog;
 	private readonly delayMs: number;
@@ -38,8 +44,9 @@ export class GroupCommitter {
 
 	constructor(storage: DocumentLog, options: GroupCommitOptions = {}) {
 		this.storage = storage;
-		this.delayMs = options.delayMs ?? 0;
-		this.maxBatch = options.maxBatch ?? 500;
+		const tuning = withDefaults(defaultGroupCommitOptions, options);
+		this.delayMs = tuning.delayMs;
+		this.maxBatch = tuning.maxBatch;
 	}
 
 	/** Resolves with the log id once the update is durable; rejects when it could not be stored. */

@@ -23,6 +23,7 @@ export {
 export * from "./limits-extension.ts";
 export * from "./membership-watcher.ts";
 export * from "./message-guard.ts";
+export * from "./periodic-task.ts";
 export * from "./presence-relay.ts";
 export * from "./rate-limiter.ts";
 export * from "./sync-socket.ts";

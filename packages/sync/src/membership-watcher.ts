@@ -8,56 +8,54 @@
  * When the database cannot be asked, nobody is closed: an outage is not a revocation.
  */
 import type { Extension, Hocuspocus, onConfigurePayload } from "@hocuspocus/server";
-import { CloseCodes } from "@switchboard/domain";
+import { CloseCodes, isActiveMembership, MEMBERSHIP_ENDED } from "@switchboard/domain";
 import type { Directory } from "@switchboard/storage";
 import type { Logger } from "pino";
 import type { SyncContext } from "./context.ts";
+import { createPeriodicTask, type PeriodicTask } from "./periodic-task.ts";
 
 export interface MembershipWatcherOptions {
 	storage: Directory;
 	logger: Logger;
-	/**
-	 * How often to check, in milliseconds.
-	 * @default 30000 (a removed member is out within a minute, at one query per organisation)
-	 */
+	/** How often to check, in milliseconds. @default defaultMembershipCheckMs */
 	intervalMs?: number;
 	/** The clock; tests pass their own. */
 	now?: () => number;
 }
 
+/**
+ * How often open sockets are checked against memberships, in milliseconds.
+ * @default 30000 (a removed member is out within a minute, at one query per organisation)
+ */
+export const defaultMembershipCheckMs = 30_000;
+
 export class MembershipWatcher implements Extension {
 	readonly extensionName = "switchboard-membership-watcher";
 	private readonly options: MembershipWatcherOptions;
 	private instance: Hocuspocus | null = null;
-	private timer: ReturnType<typeof setInterval> | null = null;
-	private running: Promise<void> | null = null;
+	private readonly checks: PeriodicTask;
 
 	constructor(options: MembershipWatcherOptions) {
 		this.options = options;
+		this.checks = createPeriodicTask({
+			intervalMs: options.intervalMs ?? defaultMembershipCheckMs,
+			round: () => this.checkOnce(),
+			onError: (error) => this.options.logger.warn({ err: error }, "membership check failed"),
+		});
 	}
 
 	async onConfigure({ instance }: onConfigurePayload): Promise<void> {
 		this.instance = instance;
-		this.timer ??= setInterval(() => {
-			this.check().catch((error: unknown) =>
-				this.options.logger.warn({ err: error }, "membership check failed"),
-			);
-		}, this.options.intervalMs ?? 30_000);
-		this.timer.unref();
+		this.checks.start();
 	}
 
 	async onDestroy(): Promise<void> {
-		if (this.timer) clearInterval(this.timer);
-		this.timer = null;
-		await this.running;
+		await this.checks.stop();
 	}
 
 	/** Check every open connection once; resolves when the sockets to close are closed. */
 	check(): Promise<void> {
-		this.running ??= this.checkOnce().finally(() => {
-			this.running = null;
-		});
-		return this.running;
+		return this.checks.runNow();
 	}
 
 	private async checkOnce(): Promise<void> {
@@ -84,7 +82,7 @@ export class MembershipWatcher implements Extension {
 			);
 			for (const context of contexts) {
 				const stored = members.get(context.member.memberId);
-				if (stored?.active && stored.orgId === orgId && stored.role === context.member.role) {
+				if (isActiveMembership(stored, orgId) && stored.role === context.member.role) {
 					continue;
 				}
 				this.options.logger.info(
@@ -95,7 +93,7 @@ export class MembershipWatcher implements Extension {
 					CloseCodes.unauthorized.code,
 					stored?.active
 						? "Unauthorized: Your role changed; connect again."
-						: "Unauthorized: Your membership is no longer active.",
+						: `${CloseCodes.unauthorized.reason}: ${MEMBERSHIP_ENDED}`,
 				);
 			}
 		}

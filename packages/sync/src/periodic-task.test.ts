@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createPeriodicTask } from "./periodic-task.ts";
+
+afterEach(() => {
+	vi.useRealTimers();
+});
+
+/** A round that runs until the test lets it finish. */
+function controlledRounds() {
+	const finish: (() => void)[] = [];
+	let started = 0;
+	return {
+		round: () => {
+			started += 1;
+			return new Promise<void>((resolve) => finish.push(resolve));
+		},
+		finishAll: () => {
+			for (const done of finish.splice(0)) done();
+		},
+		get started() {
+			return started;
+		},
+	};
+}
+
+describe("createPeriodicTask", () => {
+	it("runs a round each tick, but never two at once", async () => {
+		vi.useFakeTimers();
+		const rounds = controlledRounds();
+		const task = createPeriodicTask({ intervalMs: 1_000, round: rounds.round, onError: () => {} });
+		task.start();
+		await vi.advanceTimersByTimeAsync(1_000);
+		expect(rounds.started).toBe(1);
+		// The first round is still running: these ticks are skipped.
+		await vi.advanceTimersByTimeAsync(3_000);
+		expect(rounds.started).toBe(1);
+		rounds.finishAll();
+		await vi.advanceTimersByTimeAsync(1_000);
+		expect(rounds.started).toBe(2);
+		rounds.finishAll();
+		await task.stop();
+	});
+
+	it("joins the round in progress when asked to run now", async () => {
+		const rounds = controlledRounds();
+		const task = createPeriodicTask({ intervalMs: 60_000, round: rounds.round, onError: () => {} });
+		const first = task.runNow();
+		const second = task.runNow();
+		expect(rounds.started).toBe(1);
+		rounds.finishAll();
+		await Promise.all([first, second]);
+		// Once it is over, the next call starts a round of its own.
+		const third = task.runNow();
+		expect(rounds.started).toBe(2);
+		rounds.finishAll();
+		await third;
+	});
+
+	it("reports a failed round and tries again on the next tick", async () => {
+		vi.useFakeTimers();
+		const errors: unknown[] = [];
+		let calls = 0;
+		const task = createPeriodicTask({
+			intervalMs: 1_000,
+			round: async () => {
+				calls += 1;
+				if (calls === 1) throw new Error("the database is down");
+			},
+			onError: (error) => errors.push(error),
+		});
+		task.start();
+		await vi.advanceTimersByTimeAsync(2_000);
+		expect(calls).toBe(2);
+		expect(errors).toHaveLength(1);
+		await task.stop();
+	});
+
+	it("stops ticking, after waiting for the round in progress", async () => {
+		vi.useFakeTimers();
+		const rounds = controlledRounds();
+		const task = createPeriodicTask({ intervalMs: 1_000, round: rounds.round, onError: () => {} });
+		task.start();
+		await vi.advanceTimersByTimeAsync(1_000);
+		let stopped = false;
+		const stopping = task.stop().then(() => {
+			stopped = true;
+		});
+		await vi.advanceTimersByTimeAsync(0);
+		expect(stopped).toBe(false);
+		rounds.finishAll();
+		await stopping;
+		await vi.advanceTimersByTimeAsync(5_000);
+		expect(rounds.started).toBe(1);
+	});
+});
