@@ -84,8 +84,9 @@ export class AuthExtension implements Extension {
 			throw new DeniedError("forbidden", "That document belongs to another organisation.");
 		}
 		const member = await this.options.storage.getMember(claims.memberId);
-		if (!isActiveMembership(member, claims.orgId))
+		if (!isActiveMembership(member, claims.orgId)) {
 			throw new DeniedError("unauthorized", MEMBERSHIP_ENDED);
+		}
 		if (doc.kind === "board") {
 			const board = await this.options.storage.getBoard(doc.orgId, doc.boardId);
 			if (!board) throw new DeniedError("forbidden", "No such board.");
