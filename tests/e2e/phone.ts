@@ -69,7 +69,7 @@ export async function throttle(page: Page): Promise<{
 	};
 }
 
-/** Signs in through the login form with touch, and waits for `ready` to be visible. */
+/** Signs in through the login form, and waits for `ready` to be visible. */
 export async function signInOnPhone(
 	page: Page,
 	email: string,
@@ -79,7 +79,7 @@ export async function signInOnPhone(
 	await page.goto("/login");
 	await page.getByLabel("Email").fill(email);
 	await page.getByLabel("Password").fill(DEMO_PASSWORD);
-	await page.getByRole("button", { name: "Sign in" }).tap();
+	await page.getByRole("button", { name: "Sign in" }).click();
 	await page.locator(ready).first().waitFor({ timeout });
 }
 

@@ -1,6 +1,6 @@
 /**
- * Takes the screenshots in docs/screenshots/: every page of Switchboard at phone size
- * (390 × 844), from a fresh demo server and the built client. Run after
+ * Takes the screenshots in docs/screenshots/phone-*.png: every page of Switchboard at phone
+ * size (390 × 844), from a fresh demo server and the built client. Run after
  * `pnpm --filter @switchboard/web build`:
  *
  *     pnpm exec node tests/e2e/screenshots.ts [out-dir] [width]
@@ -16,6 +16,7 @@ import { horizontalOverflow, PHONE, phoneContext, signInOnPhone } from "./phone.
 const out = process.argv[2] ?? fileURLToPath(new URL("../../docs/screenshots", import.meta.url));
 const width = Number(process.argv[3] ?? PHONE.width);
 const height = width > 800 ? 800 : PHONE.height;
+const prefix = width > 800 ? "desktop-" : "phone-";
 
 const server = await startE2EServer();
 const browser = await launchChromium();
@@ -26,20 +27,27 @@ async function shoot(page: Page, name: string): Promise<void> {
 	await page.evaluate(
 		() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
 	);
-	await page.screenshot({ path: `${out}/${name}.png`, type: "png" });
+	await page.screenshot({ path: `${out}/${prefix}${name}.png`, type: "png" });
 	const { overflow, culprits } = await horizontalOverflow(page);
 	console.log(`${name}: overflow ${overflow}px ${culprits.join(" ")}`);
 }
 
+/** A phone, or at desktop widths a desktop: no touch, so the mouse-sized controls show. */
+function newContext() {
+	return width > 800
+		? browser.newContext({ baseURL: server.url, viewport: { width, height } })
+		: phoneContext(browser, server.url, width, height);
+}
+
 async function as(email: string, ready = '[data-testid="card"]') {
-	const context = await phoneContext(browser, server.url, width, height);
+	const context = await newContext();
 	const page = await context.newPage();
 	await signInOnPhone(page, email, ready);
 	return { context, page };
 }
 
 try {
-	const anonymous = await phoneContext(browser, server.url, width, height);
+	const anonymous = await newContext();
 	const login = await anonymous.newPage();
 	await login.goto("/login");
 	await login.getByLabel("Email").waitFor();

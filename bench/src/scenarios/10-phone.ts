@@ -1,0 +1,277 @@
+/**
+ * Scenario 10, the phone: from tapping "Sign in" to a board that answers a tap, and on to the
+ * member's queue, on a 390 × 844 touch screen with the CPU slowed 4× and DevTools' "fast 3G"
+ * network (562.5 ms round trip, 1.44 Mbit/s down) — and how much JavaScript that first
+ * screen needs.
+ *
+ * Switchboard runs as a child process with the demo organisation (about 500 open
+ * conversations, an embedded database) serving the built web client. Each repeat is a fresh
+ * browser context: nothing cached, no service worker yet, as for someone signing in for the
+ * first time. Measured in the page:
+ * - "interactive": the first cards are painted and a tap on the Filters button, sent the
+ *   moment they appear, has opened the filters;
+ * - "queue": from the same tap on "Sign in" to the queue page listing the member's work,
+ *   reached through the header's menu as a member would;
+ * - JavaScript: every script the page loaded until interactive, by its size in dist/ and
+ *   gzipped (the server sends files as they are; a compressing proxy sends the latter).
+ * No baseline applies: bare Hocuspocus and y-websocket have no client to compare.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { type Browser, chromium } from "playwright-core";
+import type { BenchContext, BenchRow, Scenario } from "../lib/scenario.ts";
+import { median } from "../lib/stats.ts";
+import { ensureWebBuild, WEB_DIST } from "./_09-server.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const SERVER_MAIN = join(ROOT, "apps/server/src/main.ts");
+const EMAIL = "ambassador1@acme.test";
+const PASSWORD = "switchboard";
+
+/** DevTools' "Fast 3G" preset (its throughputs already include DevTools' 0.9 factor). */
+const FAST_3G = {
+	offline: false,
+	latency: 562.5,
+	downloadThroughput: (1.44 * 1024 * 1024) / 8,
+	uploadThroughput: (0.675 * 1024 * 1024) / 8,
+};
+const CPU_SLOWDOWN = 4;
+
+interface PhoneFigures {
+	interactiveMs: number;
+	paintedMs: number;
+	queueMs: number;
+	scripts: string[];
+}
+
+function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once("error", reject);
+		server.listen(0, "127.0.0.1", () => {
+			const address = server.address();
+			server.close(() =>
+				typeof address === "object" && address
+					? resolve(address.port)
+					: reject(new Error("no port")),
+			);
+		});
+	});
+}
+
+/** Switchboard with the demo organisation on an embedded database of its own. */
+async function startDemoServer(): Promise<{ url: string; stop(): Promise<void> }> {
+	const dataDir = await mkdtemp(join(tmpdir(), "switchboard-bench-10-"));
+	const port = await freePort();
+	// The embedded database and one instance: what a team starting out runs.
+	const { DATABASE_URL: _database, REDIS_URL: _redis, ...env } = process.env;
+	const child: ChildProcess = spawn(process.execPath, [SERVER_MAIN], {
+		cwd: ROOT,
+		env: {
+			...env,
+			PORT: String(port),
+			HOST: "127.0.0.1",
+			DATA_DIR: dataDir,
+			SWITCHBOARD_DEMO: "1",
+			SWITCHBOARD_WEB_DIR: WEB_DIST,
+			LOG_LEVEL: "warn",
+		},
+		stdio: ["ignore", "ignore", "inherit"],
+	});
+	const url = `http://127.0.0.1:${port}`;
+	const deadline = Date.now() + 180_000;
+	for (;;) {
+		if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+		const ready = await fetch(`${url}/readyz`).then(
+			(response) => response.ok,
+			() => false,
+		);
+		if (ready) break;
+		if (Date.now() > deadline) throw new Error("the server did not become ready in 180 s");
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	return {
+		url,
+		async stop() {
+			child.kill("SIGTERM");
+			await new Promise((resolve) => child.once("exit", resolve));
+			await rm(dataDir, { recursive: true, force: true });
+		},
+	};
+}
+
+async function measureOnce(browser: Browser, url: string): Promise<PhoneFigures> {
+	const context = await browser.newContext({
+		baseURL: url,
+		viewport: { width: 390, height: 844 },
+		deviceScaleFactor: 1,
+		isMobile: true,
+		hasTouch: true,
+	});
+	try {
+		const page = await context.newPage();
+		const cdp = await context.newCDPSession(page);
+		await cdp.send("Emulation.setCPUThrottlingRate", { rate: CPU_SLOWDOWN });
+		await cdp.send("Network.enable");
+		await cdp.send("Network.emulateNetworkConditions", FAST_3G);
+		await page.goto("/login");
+		await page.getByLabel("Email").fill(EMAIL);
+		await page.getByLabel("Password").fill(PASSWORD);
+		// In the page from here on: the tap's time, the first card, the Filters tap's answer.
+		await page.evaluate(() => {
+			const probe = { tapAt: 0, paintedAt: 0, answeredAt: 0 };
+			(window as unknown as { __bench10: typeof probe }).__bench10 = probe;
+			document.addEventListener(
+				"pointerdown",
+				() => {
+					probe.tapAt = performance.now();
+				},
+				{ capture: true, once: true },
+			);
+			const watcher = new MutationObserver(() => {
+				const toggle = document.querySelector<HTMLButtonElement>('[data-testid="filters-toggle"]');
+				if (!document.querySelector('[data-testid="card"]') || !toggle) return;
+				watcher.disconnect();
+				requestAnimationFrame(() =>
+					setTimeout(() => {
+						probe.paintedAt = performance.now();
+					}),
+				);
+				const answered = new MutationObserver(() => {
+					if (toggle.getAttribute("aria-expanded") !== "true") return;
+					answered.disconnect();
+					probe.answeredAt = performance.now();
+				});
+				answered.observe(toggle, { attributes: true });
+				// Queued as a task: it runs once the main thread is free, as a real tap would.
+				setTimeout(() => toggle.click());
+			});
+			watcher.observe(document, { childList: true, subtree: true });
+		});
+		await page.getByRole("button", { name: "Sign in" }).tap();
+		await page.waitForFunction(
+			() => (window as unknown as { __bench10: { answeredAt: number } }).__bench10.answeredAt > 0,
+			null,
+			{ timeout: 180_000 },
+		);
+		const probe = await page.evaluate(
+			() =>
+				(
+					window as unknown as {
+						__bench10: { tapAt: number; paintedAt: number; answeredAt: number };
+					}
+				).__bench10,
+		);
+		// What the first screen needed: scripts asked for before its cards were painted (the
+		// conversation's code is fetched ahead later, when the page is idle).
+		const scripts = await page.evaluate(
+			(paintedAt) =>
+				performance
+					.getEntriesByType("resource")
+					.filter((entry) => new URL(entry.name).pathname.endsWith(".js"))
+					.filter((entry) => entry.startTime <= paintedAt)
+					.map((entry) => new URL(entry.name).pathname),
+			probe.paintedAt,
+		);
+		// On to the queue through the menu, timed from the same tap on "Sign in".
+		await page.getByTestId("menu-button").tap();
+		await page.getByTestId("nav-queue").tap();
+		await page.locator(".page-heading h1").filter({ hasText: "My queue" }).waitFor({
+			timeout: 120_000,
+		});
+		const queueAt = await page.evaluate(() => performance.now());
+		return {
+			interactiveMs: probe.answeredAt - probe.tapAt,
+			paintedMs: probe.paintedAt - probe.tapAt,
+			queueMs: queueAt - probe.tapAt,
+			scripts,
+		};
+	} finally {
+		await context.close();
+	}
+}
+
+/** Sizes of built files in dist/, as they are and gzipped, KiB. */
+function sizes(paths: readonly string[]): { raw: number; gzip: number } {
+	let raw = 0;
+	let gzip = 0;
+	for (const path of new Set(paths)) {
+		const file = join(WEB_DIST, path);
+		if (!existsSync(file)) continue;
+		const content = readFileSync(file);
+		raw += content.length;
+		gzip += gzipSync(content, { level: 9 }).length;
+	}
+	return { raw: raw / 1024, gzip: gzip / 1024 };
+}
+
+const round = (value: number, digits = 0) => Number(value.toFixed(digits));
+
+const scenario: Scenario = {
+	id: 10,
+	title: "The phone",
+	async run(ctx: BenchContext): Promise<BenchRow[]> {
+		if (!existsSync(CHROMIUM)) {
+			ctx.log(`scenario 10 skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+			return [];
+		}
+		ensureWebBuild(ctx.log);
+		const repeats = ctx.full ? Math.max(3, ctx.repeats) : 1;
+		const server = await startDemoServer();
+		const browser = await chromium.launch({
+			executablePath: CHROMIUM,
+			args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+		});
+		const runs: PhoneFigures[] = [];
+		try {
+			for (let i = 0; i < repeats; i++) {
+				const figures = await measureOnce(browser, server.url);
+				ctx.log(
+					`phone ${i + 1}/${repeats}: sign-in → interactive board ${round(figures.interactiveMs)} ms, ` +
+						`→ queue ${round(figures.queueMs)} ms`,
+				);
+				runs.push(figures);
+			}
+		} finally {
+			await browser.close();
+			await server.stop();
+		}
+		const of = (pick: (run: PhoneFigures) => number) => round(median(runs.map(pick)) ?? Number.NaN);
+		const js = sizes(runs[0]?.scripts ?? []);
+		const row = (metric: string, unit: string, value: number): BenchRow => ({
+			metric,
+			unit,
+			switchboard: value,
+			hocuspocus: null,
+			yWebsocket: null,
+		});
+		return [
+			row(
+				"phone (4× CPU, fast 3G): sign-in → board interactive",
+				"ms",
+				of((r) => r.interactiveMs),
+			),
+			row(
+				"phone: sign-in → first cards painted",
+				"ms",
+				of((r) => r.paintedMs),
+			),
+			row(
+				"phone: sign-in → my queue, through the menu",
+				"ms",
+				of((r) => r.queueMs),
+			),
+			row("JavaScript the first screen loads", "KiB", round(js.raw)),
+			row("JavaScript the first screen loads, gzipped", "KiB", round(js.gzip)),
+		];
+	},
+};
+
+export default scenario;

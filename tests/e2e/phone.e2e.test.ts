@@ -1,0 +1,423 @@
+/**
+ * Switchboard on a phone, in Chromium: a 390 × 844 touch screen with the CPU slowed 4× and
+ * a "fast 3G" network for the main flows, and every page at 360 px. Each step checks what an
+ * employee on their phone would notice: the page never scrolls sideways, the header's
+ * actions are all reachable, controls are big enough to tap, and axe finds nothing serious.
+ */
+import { createRequire } from "node:module";
+import type { Mention } from "@switchboard/domain";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+	type E2EServer,
+	hasChromium,
+	launchChromium,
+	signedIn,
+	startE2EServer,
+} from "./harness.ts";
+import {
+	horizontalOverflow,
+	PHONE,
+	phoneContext,
+	signInOnPhone,
+	smallTargets,
+	throttle,
+} from "./phone.ts";
+
+const axeSource: string = createRequire(import.meta.url)("axe-core").source;
+
+/** Throttled steps are slow on a busy machine: wait on conditions, generously. */
+const within = { timeout: 60_000 };
+const FLOW_TIMEOUT = 600_000;
+const PAGE_TIMEOUT = 240_000;
+
+async function seriousAxeViolations(page: Page): Promise<string[]> {
+	await page.addScriptTag({ content: axeSource });
+	const result = await page.evaluate(async () => {
+		const axe = (
+			window as unknown as {
+				axe: {
+					run(): Promise<{
+						violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[];
+					}>;
+				};
+			}
+		).axe;
+		return axe.run();
+	});
+	return result.violations
+		.filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+		.map(({ id, impact, help, nodes }) => `${impact}: ${id} (${help}) ×${nodes.length}`);
+}
+
+/** The element is on screen and nothing covers its centre: a finger can reach it. */
+async function reachable(page: Page, locator: Locator): Promise<string | null> {
+	const box = await locator.boundingBox();
+	if (!box) return "not rendered";
+	const viewport = page.viewportSize() ?? PHONE;
+	if (box.x < 0 || box.y < 0 || box.x + box.width > viewport.width + 0.5)
+		return `off screen at ${Math.round(box.x)},${Math.round(box.y)} (${Math.round(box.width)} wide)`;
+	if (box.y + box.height > viewport.height + 0.5) return `below the screen at y=${box.y}`;
+	const covered = await locator.evaluate((element) => {
+		const rect = element.getBoundingClientRect();
+		const top = document.elementFromPoint(rect.x + rect.width / 2, rect.y + rect.height / 2);
+		return top && !element.contains(top) ? `covered by ${top.tagName}.${top.className}` : null;
+	});
+	return covered;
+}
+
+/** Opens the header's menu and checks that every header action can be tapped; closes it. */
+async function checkHeader(page: Page, moderator = false): Promise<void> {
+	expect(await reachable(page, page.getByTestId("sync-status"))).toBeNull();
+	const menuButton = page.getByTestId("menu-button");
+	expect(await reachable(page, menuButton)).toBeNull();
+	await menuButton.tap();
+	await page.getByTestId("header-menu").waitFor({ state: "visible", ...within });
+	const actions = ["nav-queue", "nav-settings", "help-button", "sign-out"];
+	if (moderator) actions.push("nav-coverage", "nav-reviews");
+	const problems: string[] = [];
+	for (const id of actions) {
+		const problem = await reachable(page, page.getByTestId(id));
+		if (problem) problems.push(`${id}: ${problem}`);
+	}
+	const board = await reachable(page, page.getByRole("link", { name: "Board", exact: true }));
+	if (board) problems.push(`Board link: ${board}`);
+	expect(problems).toEqual([]);
+	await menuButton.tap();
+	await page.getByTestId("header-menu").waitFor({ state: "hidden", ...within });
+}
+
+/** The checks every page passes on a phone. */
+async function checkPage(page: Page, what: string): Promise<void> {
+	const { overflow, culprits } = await horizontalOverflow(page);
+	expect(overflow, `${what} scrolls sideways: ${culprits.join(", ")}`).toBeLessThanOrEqual(0);
+	expect(await smallTargets(page), `${what}: controls under 44 × 44 px`).toEqual([]);
+	expect(await seriousAxeViolations(page), `${what}: axe`).toEqual([]);
+}
+
+/** The editor's text without the remote cursors' name labels. */
+function editorText(page: Page): Promise<string> {
+	return page.locator('[data-testid="editor-content"]').evaluate((element) => {
+		const copy = element.cloneNode(true) as HTMLElement;
+		for (const label of copy.querySelectorAll(".cm-ySelectionCaret, .cm-ySelectionInfo"))
+			label.remove();
+		return [...copy.querySelectorAll(".cm-line")].map((line) => line.textContent ?? "").join("\n");
+	});
+}
+
+describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
+	let server: E2EServer;
+	let browser: Browser;
+	let open: Mention[];
+	let next = 0;
+	const contexts: BrowserContext[] = [];
+	const fresh = () => open[next++]!;
+
+	async function phone(email: string, width: number = PHONE.width): Promise<Page> {
+		const context = await phoneContext(browser, server.url, width);
+		contexts.push(context);
+		const page = await context.newPage();
+		await signInOnPhone(page, email);
+		return page;
+	}
+
+	beforeAll(async () => {
+		server = await startE2EServer();
+		browser = await launchChromium();
+		const stored = await server.switchboard.storage.listMentions("acme", "main", { status: "new" });
+		open = stored
+			.map(({ mention }) => mention)
+			.sort((a, b) => b.postedAt.localeCompare(a.postedAt));
+		// Loading the demo organisation takes minutes when the machine is busy.
+	}, 300_000);
+
+	afterAll(async () => {
+		for (const context of contexts) await context.close().catch(() => {});
+		await browser?.close();
+		await server?.close();
+	});
+
+	it(
+		"signs in, claims next, co-edits, submits and survives going offline on a throttled phone",
+		async () => {
+			const context = await phoneContext(browser, server.url);
+			contexts.push(context);
+			const dana = await context.newPage();
+			const network = await throttle(dana);
+
+			await signInOnPhone(dana, "ambassador1@acme.test");
+			await checkHeader(dana);
+			// One status at a time: the New tab's column, and no other, is on screen.
+			expect(
+				await dana
+					.locator('[data-testid="column"]')
+					.evaluateAll(
+						(columns) =>
+							columns.filter((column) => column.getBoundingClientRect().width > 0).length,
+					),
+			).toBe(1);
+			await checkPage(dana, "the board");
+
+			await dana.getByTestId("claim-next").tap();
+			await dana.waitForURL(/\/m\//, within);
+			const mentionId = decodeURIComponent(new URL(dana.url()).pathname.split("/")[2] ?? "");
+			await dana.getByTestId("editor-content").waitFor(within);
+			await expect
+				.poll(() => dana.getByTestId("status").textContent(), within)
+				.toMatch(/Claimed|Drafting/);
+			await checkHeader(dana);
+			await checkPage(dana, "the conversation");
+
+			// A teammate at a desk drafts with Dana.
+			const sam = (await signedIn(browser, server.url, "ambassador2@acme.test")).page;
+			contexts.push(sam.context());
+			await sam.goto(`/m/${encodeURIComponent(mentionId)}`);
+			await sam.getByTestId("editor-content").waitFor(within);
+			await dana.getByTestId("editor-content").tap();
+			await dana.keyboard.type("Hi! ");
+			await sam.getByTestId("editor-content").click();
+			await sam.keyboard.press("End");
+			await sam.keyboard.type("We are on it.");
+			await expect.poll(() => editorText(dana), within).toContain("We are on it.");
+			await expect.poll(() => editorText(sam), within).toContain("Hi!");
+			// Sam's cursor is named on Dana's phone, legibly and within the screen.
+			const label = dana.locator(".cm-ySelectionInfo", { hasText: "Sam Ambassador" });
+			await label.waitFor(within);
+			const labelStyle = await label.evaluate((element) => {
+				const box = element.getBoundingClientRect();
+				return {
+					fontSize: Number.parseFloat(getComputedStyle(element).fontSize),
+					right: box.right,
+					opacity: Number(getComputedStyle(element).opacity),
+				};
+			});
+			expect(labelStyle.fontSize).toBeGreaterThanOrEqual(12);
+			expect(labelStyle.opacity).toBe(1);
+			expect(labelStyle.right).toBeLessThanOrEqual(PHONE.width);
+			// Sam's avatar shows who else is here.
+			await expect
+				.poll(() => dana.getByTestId("conversation-presence").textContent(), within)
+				.toContain("Sam");
+
+			// Offline: Dana keeps writing; it merges when the network is back.
+			await network.offline();
+			await expect
+				.poll(() => dana.getByTestId("sync-status").getAttribute("data-online"), within)
+				.toBe("false");
+			await dana.getByTestId("editor-content").tap();
+			await dana.keyboard.press("End");
+			await dana.keyboard.type(" Written on the train.");
+			await expect
+				.poll(() => dana.getByTestId("sync-status").getAttribute("data-unsynced"), within)
+				.toMatch(/^[1-9]/);
+			expect(await reachable(dana, dana.getByTestId("sync-status"))).toBeNull();
+			await network.online();
+			await expect
+				.poll(() => dana.getByTestId("sync-status").getAttribute("data-unsynced"), within)
+				.toBe("0");
+			await expect.poll(() => editorText(sam), within).toContain("Written on the train.");
+
+			// Submit, from the reply bar within reach at the foot of the screen.
+			const submit = dana.getByTestId("submit-review");
+			await submit.scrollIntoViewIfNeeded();
+			expect(await reachable(dana, submit)).toBeNull();
+			await submit.tap();
+			await dana.getByTestId("review-waiting").waitFor(within);
+			await expect
+				.poll(
+					async () =>
+						(await server.switchboard.storage.getMention("acme", mentionId))?.mention.status,
+					within,
+				)
+				.toBe("in_review");
+		},
+		FLOW_TIMEOUT,
+	);
+
+	it(
+		"keeps the caret and the reply's actions above the on-screen keyboard",
+		async () => {
+			const dana = await phone("ambassador1@acme.test");
+			const mention = fresh();
+			await dana.getByTestId("filter-search").fill(mention.author.handle);
+			await dana
+				.locator(`[data-testid="card"][data-mention-id="${mention.id}"] [data-testid="claim"]`)
+				.tap();
+			await dana.goto(`/m/${encodeURIComponent(mention.id)}`);
+			const editor = dana.getByTestId("editor-content");
+			await editor.waitFor(within);
+			await dana.getByTestId("submit-review").waitFor(within);
+			await editor.tap();
+			for (let line = 0; line < 8; line++) await dana.keyboard.type(`Line ${line}\n`);
+			// The keyboard takes 340 px of the screen, as on a phone of this size.
+			await dana.setViewportSize({ width: PHONE.width, height: PHONE.height - 340 });
+			const visibleHeight = PHONE.height - 340;
+			await expect
+				.poll(
+					() =>
+						dana.evaluate(() =>
+							getComputedStyle(document.documentElement).getPropertyValue("--app-height"),
+						),
+					within,
+				)
+				.toBe(`${visibleHeight}px`);
+			await expect
+				.poll(async () => {
+					const caret = await dana.locator(".cm-cursor-primary, .cm-cursor").first().boundingBox();
+					return caret ? caret.y + caret.height <= visibleHeight && caret.y >= 0 : false;
+				}, within)
+				.toBe(true);
+			const submit = await dana.getByTestId("submit-review").boundingBox();
+			expect(submit).not.toBeNull();
+			expect((submit?.y ?? 0) + (submit?.height ?? 0)).toBeLessThanOrEqual(visibleHeight);
+			expect(submit?.y ?? -1).toBeGreaterThanOrEqual(0);
+		},
+		PAGE_TIMEOUT,
+	);
+
+	it(
+		"lays out every page at 360 px without sideways scrolling, small targets or axe findings",
+		async () => {
+			const anonymous = await phoneContext(browser, server.url, 360);
+			contexts.push(anonymous);
+			const login = await anonymous.newPage();
+			await login.goto("/login");
+			await login.getByLabel("Email").waitFor(within);
+			await checkPage(login, "sign-in");
+
+			const dana = await phone("ambassador1@acme.test", 360);
+			await checkHeader(dana);
+			await dana.getByTestId("filters-toggle").tap();
+			await dana.getByTestId("filter-network").waitFor({ state: "visible", ...within });
+			await checkPage(dana, "the board with its filters open");
+			await dana.getByTestId("filters-toggle").tap();
+			// Tabs switch the one column shown.
+			await dana.getByRole("tab", { name: /Claimed/ }).tap();
+			await expect
+				.poll(
+					() => dana.locator('[data-testid="column"][data-status="claimed"]').isVisible(),
+					within,
+				)
+				.toBe(true);
+			expect(await dana.locator('[data-testid="column"][data-status="new"]').isVisible()).toBe(
+				false,
+			);
+			for (const [path, ready] of [
+				["/queue", ".page-heading"],
+				["/settings", "h1"],
+			] as const) {
+				await dana.goto(path);
+				await dana.locator(ready).first().waitFor(within);
+				await dana.waitForLoadState("networkidle");
+				await checkPage(dana, path);
+			}
+			const mention = fresh();
+			await dana.goto(`/m/${encodeURIComponent(mention.id)}`);
+			await dana.getByTestId("editor-content").waitFor(within);
+			await checkPage(dana, "a conversation");
+
+			const morgan = await phone("moderator@acme.test", 360);
+			await checkHeader(morgan, true);
+			for (const path of ["/coverage", "/reviews", "/reports"]) {
+				await morgan.goto(path);
+				await morgan.locator("h1").first().waitFor(within);
+				await morgan.waitForLoadState("networkidle");
+				await checkPage(morgan, path);
+			}
+
+			const alex = await phone("admin@acme.test", 360);
+			await alex.goto("/admin");
+			await alex.locator("h1").first().waitFor(within);
+			await alex.waitForLoadState("networkidle");
+			await checkPage(alex, "/admin");
+		},
+		PAGE_TIMEOUT * 2,
+	);
+
+	it(
+		"is installable: a manifest that opens on the queue, and an install offer made once",
+		async () => {
+			const dana = await phone("ambassador1@acme.test");
+			const manifest = await dana.evaluate(async () => {
+				const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]');
+				if (!link) return null;
+				const response = await fetch(link.href);
+				return {
+					type: response.headers.get("content-type"),
+					body: (await response.json()) as {
+						start_url: string;
+						display: string;
+						theme_color: string;
+						icons: { src: string; sizes: string; purpose?: string }[];
+					},
+				};
+			});
+			expect(manifest?.type).toContain("application/manifest+json");
+			expect(manifest?.body.start_url).toBe("/queue");
+			expect(manifest?.body.display).toBe("standalone");
+			expect(manifest?.body.theme_color).toMatch(/^#[0-9a-f]{6}$/i);
+			// Each PNG icon is there at the size it claims.
+			const pngs = manifest?.body.icons.filter((icon) => icon.src.endsWith(".png")) ?? [];
+			expect(pngs.map((icon) => `${icon.sizes} ${icon.purpose ?? "any"}`).sort()).toEqual([
+				"192x192 any",
+				"512x512 any",
+				"512x512 maskable",
+			]);
+			for (const icon of pngs) {
+				const size = await dana.evaluate(async (src) => {
+					const image = new Image();
+					image.src = src;
+					await image.decode();
+					return `${image.naturalWidth}x${image.naturalHeight}`;
+				}, icon.src);
+				expect(size).toBe(icon.sizes);
+			}
+
+			// Chromium's event, as it fires when the app qualifies; prompt() is recorded.
+			const offer = async () =>
+				dana.evaluate(() => {
+					const event = new Event("beforeinstallprompt", { cancelable: true }) as Event & {
+						prompt(): Promise<void>;
+						userChoice: Promise<{ outcome: string }>;
+					};
+					const log = window as unknown as { prompted?: number };
+					log.prompted = 0;
+					event.prompt = async () => {
+						log.prompted = (log.prompted ?? 0) + 1;
+					};
+					event.userChoice = Promise.resolve({ outcome: "accepted" });
+					window.dispatchEvent(event);
+					return event.defaultPrevented;
+				});
+			expect(await offer()).toBe(true);
+			const banner = dana.getByTestId("install-offer");
+			await banner.waitFor({ state: "visible", ...within });
+			expect(await reachable(dana, dana.getByTestId("install-app"))).toBeNull();
+			await banner.getByRole("button", { name: "Not now" }).tap();
+			await banner.waitFor({ state: "hidden", ...within });
+
+			// Turned down once: not offered again after a reload, but still in the menu.
+			await dana.reload();
+			await dana.locator('[data-testid="card"]').first().waitFor(within);
+			await offer();
+			await dana.getByTestId("menu-button").tap();
+			await dana.getByTestId("menu-install").waitFor({ state: "visible", ...within });
+			expect(await banner.count()).toBe(0);
+			await dana.getByTestId("menu-install").tap();
+			await expect
+				.poll(() => dana.evaluate(() => (window as unknown as { prompted?: number }).prompted))
+				.toBe(1);
+			// The event serves once: the action goes away with it.
+			await dana.getByTestId("menu-install").waitFor({ state: "detached", ...within });
+
+			// The installed app starts on the queue, also with no network.
+			await dana.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+			await dana.context().setOffline(true);
+			await dana.goto("/queue");
+			await dana.locator(".page-heading h1").waitFor(within);
+			expect(await dana.locator(".page-heading h1").textContent()).toBe("My queue");
+			await dana.context().setOffline(false);
+		},
+		PAGE_TIMEOUT,
+	);
+});
