@@ -5,6 +5,8 @@
  * - Navigations go to the network first and fall back to the cached index.html, which
  *   routes on the client (`/m/…`, `/queue`).
  * - `/api` and `/sync` are never touched: data comes from IndexedDB and the sync socket.
+ * - The installed app (manifest.webmanifest) starts at `/queue`, a navigation like any
+ *   other, so it opens offline from the cached shell too.
  *
  * The build (service-worker-plugin.ts) fills in the file list and the version.
  */
@@ -96,3 +98,8 @@ worker.addEventListener("fetch", (event) => {
 		event.respondWith(networkFirst(request));
 	}
 });
+
+// Web Push goes here, next to the offline shell: a `push` listener that shows a notification
+// from the member's notification feed (its payload schema comes with that feed), and a
+// `notificationclick` listener that focuses an open window or opens `/m/<mention id>`.
+// Not built yet: the feed it depends on does not exist.

@@ -261,10 +261,25 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 					within,
 				)
 				.toBe(`${visibleHeight}px`);
+			// The caret: the selection's rect, or its line's when the line is empty.
+			const caretBox = () =>
+				dana.evaluate(() => {
+					const selection = document.getSelection();
+					if (!selection || selection.rangeCount === 0) return null;
+					let box = selection.getRangeAt(0).getBoundingClientRect();
+					if (box.height === 0) {
+						const node = selection.anchorNode;
+						const element = node instanceof Element ? node : node?.parentElement;
+						const line = element?.closest(".cm-line");
+						if (!line) return null;
+						box = line.getBoundingClientRect();
+					}
+					return { top: box.top, bottom: box.bottom };
+				});
 			await expect
 				.poll(async () => {
-					const caret = await dana.locator(".cm-cursor-primary, .cm-cursor").first().boundingBox();
-					return caret ? caret.y + caret.height <= visibleHeight && caret.y >= 0 : false;
+					const caret = await caretBox();
+					return caret !== null && caret.top >= 0 && caret.bottom <= visibleHeight;
 				}, within)
 				.toBe(true);
 			const submit = await dana.getByTestId("submit-review").boundingBox();

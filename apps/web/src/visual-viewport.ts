@@ -19,8 +19,12 @@ function scrollCaretIntoView(): void {
 	const selection = document.getSelection();
 	const range = selection && selection.rangeCount > 0 ? selection.getRangeAt(0) : null;
 	let caret = range?.getBoundingClientRect();
-	// A collapsed range at an element boundary measures as an empty rect at 0,0.
-	if (!caret || (caret.top === 0 && caret.bottom === 0)) caret = active.getBoundingClientRect();
+	// A collapsed range on an empty line measures as an empty rect at 0,0: take its line.
+	if (!caret || caret.height === 0) {
+		const node = selection?.anchorNode;
+		const element = node instanceof Element ? node : node?.parentElement;
+		caret = (element?.closest(".cm-line") ?? active).getBoundingClientRect();
+	}
 	const visibleBottom = viewport.offsetTop + viewport.height - CARET_MARGIN;
 	if (caret.bottom > visibleBottom) {
 		const scroller = active.closest(".app-main");

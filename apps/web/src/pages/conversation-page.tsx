@@ -276,7 +276,10 @@ function Conversation(props: { mentionId: string }) {
 					<h2 id="thread-title" class="panel-title">
 						Thread
 					</h2>
-					<ol class="thread" data-testid="thread">
+					{/* On a phone the thread scrolls in a box of its own, so it takes focus to
+					    scroll by keyboard. */}
+					{/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region needs focus to scroll by keyboard. */}
+					<ol class="thread" data-testid="thread" aria-labelledby="thread-title" tabIndex={0}>
 						<For each={thread()}>
 							{(message) => (
 								<li

@@ -198,7 +198,12 @@ function Daily(props: { reports: Reports; period: ReportPeriod }) {
 					]}
 					format={(value) => String(Math.round(value))}
 				/>
-				<DataTable columns={table()?.columns ?? []} rows={rows()} testId="report-daily" />
+				<DataTable
+					columns={table()?.columns ?? []}
+					rows={rows()}
+					testId="report-daily"
+					label="Per day, table"
+				/>
 			</Show>
 		</section>
 	);
@@ -228,6 +233,7 @@ function ReportSection(props: {
 						columns={(table()?.columns ?? []).filter((c) => c.key !== "member_id")}
 						rows={table()?.rows ?? []}
 						testId={`report-${props.name}`}
+						label={`${props.title}, table`}
 					/>
 				</Show>
 			</Show>
@@ -235,9 +241,17 @@ function ReportSection(props: {
 	);
 }
 
-function DataTable(props: { columns: ReportColumn[]; rows: ReportRecord[]; testId: string }) {
+function DataTable(props: {
+	columns: ReportColumn[];
+	rows: ReportRecord[];
+	testId: string;
+	label: string;
+}) {
 	return (
-		<div class="table-scroll">
+		// Focusable: on a phone the table is wider than the screen and scrolls in its box, and
+		// keyboard users must be able to scroll it too.
+		// biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region needs focus to scroll by keyboard.
+		<section class="table-scroll" aria-label={props.label} tabIndex={0}>
 			<table class="data-table" data-testid={props.testId}>
 				<thead>
 					<tr>
@@ -270,6 +284,6 @@ function DataTable(props: { columns: ReportColumn[]; rows: ReportRecord[]; testI
 					</For>
 				</tbody>
 			</table>
-		</div>
+		</section>
 	);
 }
