@@ -163,6 +163,9 @@ describe("tokens that are not what they claim", () => {
 					.setAudience("switchboard")
 					.setExpirationTime(Math.floor(Date.now() / 1000) - 60),
 			),
+			"no expiry": await sign("HS256", key, (jwt) =>
+				jwt.setIssuer("switchboard").setAudience("switchboard"),
+			),
 			"alg none": `${b64({ alg: "none", typ: "JWT" })}.${b64({ ...decoded, role: "admin" })}.`,
 			"another HMAC": await sign("HS512", key, (jwt) =>
 				jwt.setIssuer("switchboard").setAudience("switchboard").setExpirationTime("1h"),

@@ -11,7 +11,7 @@ import {
 	StatusSchema,
 } from "@switchboard/domain";
 import type { Directory, MentionStore, Storage } from "@switchboard/storage";
-import type { TokenClaims, TokenService } from "@switchboard/sync";
+import type { SessionService, TokenClaims } from "@switchboard/sync";
 import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
@@ -62,7 +62,8 @@ const MentionQuerySchema = v.object({
 
 export interface HttpApiOptions {
 	storage: Directory & MentionStore & Pick<Storage, "ping">;
-	tokens: TokenService;
+	/** Verifies every token against revocations; issues and ends sign-in sessions. */
+	tokens: SessionService;
 	logger: Logger;
 	/** Whether the session cookie is marked Secure (behind HTTPS). */
 	secureCookies?: boolean;
@@ -93,6 +94,10 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string 
 			return path ? `${path}: ${issue.message}` : issue.message;
 		})
 		.join("; ");
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+	return header?.startsWith("Bearer ") ? header.slice(7) : undefined;
 }
 
 /** True when the database answers a round trip within PING_TIMEOUT_MS. */
@@ -202,13 +207,12 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		if (!member || !matches || !member.active) {
 			throw new AppError("unauthorized", "Wrong email or password.");
 		}
-		const claims: TokenClaims = {
+		const { token } = await tokens.issue({
 			memberId: member.id,
 			orgId: member.orgId,
 			role: member.role,
 			name: member.name,
-		};
-		const token = await tokens.sign(claims);
+		});
 		setCookie(c, SESSION_COOKIE, token, {
 			httpOnly: true,
 			sameSite: "Lax",
@@ -222,7 +226,11 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		});
 	});
 
-	app.post("/api/auth/logout", (c) => {
+	// Ends the session of the token sent (bearer or cookie) everywhere, its sockets too.
+	app.post("/api/auth/logout", async (c) => {
+		const token = bearerToken(c.req.header("authorization")) ?? getCookie(c, SESSION_COOKIE);
+		const claims = token ? await tokens.verify(token).catch(() => null) : null;
+		if (claims) await tokens.revoke(claims);
 		deleteCookie(c, SESSION_COOKIE, { path: "/" });
 		return c.json({ ok: true });
 	});
@@ -231,8 +239,7 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 
 	// Everything below needs a session: a bearer token or the session cookie.
 	app.use("/api/*", async (c, next) => {
-		const header = c.req.header("authorization");
-		const bearer = header?.startsWith("Bearer ") ? header.slice(7) : undefined;
+		const bearer = bearerToken(c.req.header("authorization"));
 		const token = bearer ?? getCookie(c, SESSION_COOKIE);
 		if (!token)
 			throw new AppError("unauthorized", "Sign in first: no token or session cookie was sent.");

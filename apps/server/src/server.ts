@@ -15,17 +15,21 @@ import {
 	BoardExtension,
 	BoardProjector,
 	CommandExtension,
+	createLocalRevocationBus,
+	createSessionService,
 	createTokenService,
 	DurableDocuments,
 	defaultSyncLimits,
 	GroupCommitter,
 	LimitsExtension,
 	MembershipWatcher,
+	type RevocationBus,
+	RevocationExtension,
+	type SessionService,
 	SwitchboardHocuspocus,
 	type SyncLimits,
 	type SyncSocket,
 	serveSyncSocket,
-	type TokenService,
 } from "@switchboard/sync";
 import type { Hono } from "hono";
 import { type Logger, pino } from "pino";
@@ -38,6 +42,7 @@ import { type DemoSummary, seedDemo } from "./demo.ts";
 import { type ApiEnv, createHttpApi } from "./http-api.ts";
 import { createIntegrations, type Integrations, type IntegrationsOptions } from "./integrations.ts";
 import { createOriginPolicy } from "./origin-check.ts";
+import { createRedisRevocationBus } from "./redis-revocations.ts";
 
 /**
  * Largest WebSocket frame accepted, in bytes. Larger frames close the socket with 1009.
@@ -50,7 +55,11 @@ export interface Switchboard {
 	url: string;
 	port: number;
 	storage: Storage;
-	tokens: TokenService;
+	/**
+	 * Verifies tokens against revocations; `sign` makes a token without a session (tests,
+	 * tools), `issue` a sign-in's, `revokeSessions(memberId)` ends every session of a member.
+	 */
+	tokens: SessionService;
 	hocuspocus: Hocuspocus;
 	logger: Logger;
 	/** What the demo seed created, when it ran on this start. */
@@ -109,7 +118,14 @@ export async function startSwitchboard(
 		? await seedDemo(storage, { dataDir: config.demoDataDir, logger })
 		: null;
 
-	const tokens = createTokenService({ secret: config.secret });
+	const revocations: RevocationBus = config.redisUrl
+		? await createRedisRevocationBus(config.redisUrl, logger)
+		: createLocalRevocationBus();
+	const tokens = createSessionService({
+		tokens: createTokenService({ secret: config.secret }),
+		storage,
+		bus: revocations,
+	});
 	const committer = new GroupCommitter(storage);
 	const projector = new BoardProjector({ storage });
 	const board = new BoardExtension(projector);
@@ -125,6 +141,7 @@ export async function startSwitchboard(
 	const sizeLimits = new LimitsExtension({ maxDocumentBytes: limits.maxDocumentBytes });
 	const extensions: Extension[] = [
 		new AuthExtension({ tokens, storage, logger }),
+		new RevocationExtension({ bus: revocations, logger }),
 		sizeLimits,
 		new AwarenessGuard({ maxClientsPerConnection: limits.maxAwarenessClients }),
 		new DurableDocuments({
@@ -245,6 +262,7 @@ export async function startSwitchboard(
 			}
 			await hocuspocus.hooks("onDestroy", { instance: hocuspocus });
 			await committer.drain();
+			await revocations.close();
 			await storage.close();
 			(server as import("node:http").Server).closeAllConnections();
 		})();

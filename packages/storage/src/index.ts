@@ -65,6 +65,7 @@ export {
 	openStorage,
 } from "./open.ts";
 export type { Database } from "./schema.ts";
+export * from "./session-storage.ts";
 export type {
 	CommandArbiter,
 	CommandOutcome,

@@ -15,6 +15,7 @@ import { KyselyDocumentLog } from "./kysely-document-log.ts";
 import { KyselyMentionStore, type MentionStoreConfiguration } from "./kysely-mention-store.ts";
 import { KyselyReplyStore } from "./kysely-reply-store.ts";
 import { KyselyReports } from "./kysely-reports.ts";
+import { KyselySessionStore } from "./kysely-session-store.ts";
 import { KyselySourceStore } from "./kysely-source-store.ts";
 import { KyselyWebhookStore } from "./kysely-webhook-store.ts";
 import type { StorageLogger } from "./logger.ts";
@@ -105,6 +106,7 @@ export class KyselyStorage extends delegatingTo<PortMethods>() implements Storag
 			new KyselyWebhookStore(db),
 			new KyselyCoverageStore(db),
 			new KyselyReports(db),
+			new KyselySessionStore(db),
 		]);
 		this.db = db;
 		this.dialect = dialect;

@@ -17,6 +17,7 @@ import type {
 import type { ColumnType, Generated } from "kysely";
 import type { CoverageTables } from "./coverage-schema.ts";
 import type { IntegrationTables } from "./integration-schema.ts";
+import type { SessionTables } from "./session-schema.ts";
 import type { CommandOutcome } from "./storage.ts";
 
 /** A `timestamptz`: read as a Date, written as a Date or an ISO string. */
@@ -140,7 +141,7 @@ export interface DocumentUpdatesTable {
 }
 
 /** Every table Switchboard keeps. */
-export interface Database extends IntegrationTables, CoverageTables {
+export interface Database extends IntegrationTables, CoverageTables, SessionTables {
 	organisations: OrganisationsTable;
 	members: MembersTable;
 	boards: BoardsTable;

@@ -23,6 +23,7 @@ import {
 	webhookStoreContract,
 } from "./integration-contract.ts";
 import { mentionStoreContract } from "./mention-store-contract.ts";
+import { sessionStoreContract } from "./session-store-contract.ts";
 import type { Storage } from "./storage.ts";
 
 /** Define the contract suite for one storage. `open` is called once for the suite. */
@@ -53,5 +54,6 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
 		coverageStoreContract(storageOf);
 		systemCommandContract(storageOf);
 		reportsContract(storageOf);
+		sessionStoreContract(storageOf);
 	});
 }

@@ -22,6 +22,7 @@ import type {
 } from "@switchboard/domain";
 import type { CoverageStore, ExecuteSystemCommandInput, Reports } from "./coverage-storage.ts";
 import type { ReplyStore, SourceStore, WebhookStore } from "./integration-storage.ts";
+import type { SessionStore } from "./session-storage.ts";
 
 /** A member as stored, with the scrypt hash of their password. */
 export type MemberWithSecret = Member & { passwordHash: string };
@@ -208,7 +209,8 @@ export interface Storage
 		ReplyStore,
 		WebhookStore,
 		CoverageStore,
-		Reports {
+		Reports,
+		SessionStore {
 	readonly dialect: "pglite" | "postgres";
 
 	/** Cheap round trip; throws when the database is unreachable. */

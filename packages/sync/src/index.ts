@@ -26,5 +26,7 @@ export * from "./message-guard.ts";
 export * from "./periodic-task.ts";
 export * from "./presence-relay.ts";
 export * from "./rate-limiter.ts";
+export * from "./revocations.ts";
+export * from "./sessions.ts";
 export * from "./sync-socket.ts";
 export * from "./tokens.ts";

@@ -16,6 +16,13 @@ export interface TokenClaims {
 	orgId: string;
 	role: Role;
 	name: string;
+	/**
+	 * The session the token belongs to (its `jti`), set for tokens issued at sign-in and
+	 * revoked at logout; tokens that operator tools sign with the secret have none.
+	 */
+	sessionId?: string;
+	/** When the token was issued, in seconds since the epoch (set by `verify`). */
+	issuedAt?: number;
 	/** When the token expires, in seconds since the epoch (set by `verify`). */
 	expiresAt?: number;
 }
@@ -28,6 +35,7 @@ const ClaimsSchema = v.object({
 });
 
 export interface TokenService {
+	/** A token for these claims, valid for the service's lifetime; `sessionId` becomes its `jti`. */
 	sign(claims: TokenClaims): Promise<string>;
 	/** Throws `AppError("unauthorized")` for a missing, malformed, tampered or expired token. */
 	verify(token: string): Promise<TokenClaims>;
@@ -51,7 +59,9 @@ export function createTokenService(options: TokenOptions): TokenService {
 	const ttl = options.ttlSeconds ?? 12 * 60 * 60;
 	return {
 		async sign(claims) {
-			return new SignJWT({ org: claims.orgId, role: claims.role, name: claims.name })
+			const jwt = new SignJWT({ org: claims.orgId, role: claims.role, name: claims.name });
+			if (claims.sessionId) jwt.setJti(claims.sessionId);
+			return jwt
 				.setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
 				.setSubject(claims.memberId)
 				.setIssuer(ISSUER)
@@ -67,6 +77,8 @@ export function createTokenService(options: TokenOptions): TokenService {
 					issuer: ISSUER,
 					audience: AUDIENCE,
 					algorithms: [ALGORITHM],
+					// A token without an expiry would be valid for ever.
+					requiredClaims: ["exp", "iat"],
 				});
 				const claims = v.parse(ClaimsSchema, payload);
 				return {
@@ -74,6 +86,8 @@ export function createTokenService(options: TokenOptions): TokenService {
 					orgId: claims.org,
 					role: claims.role,
 					name: claims.name,
+					...(typeof payload.jti === "string" ? { sessionId: payload.jti } : {}),
+					...(typeof payload.iat === "number" ? { issuedAt: payload.iat } : {}),
 					...(typeof payload.exp === "number" ? { expiresAt: payload.exp } : {}),
 				};
 			} catch (error) {

@@ -1,0 +1,68 @@
+/** The sessions port on kysely (see `session-storage.ts`). */
+import { type Kysely, sql } from "kysely";
+import type { Database } from "./schema.ts";
+import type { NewSession, SessionCheck, SessionStore } from "./session-storage.ts";
+
+export class KyselySessionStore implements SessionStore {
+	readonly #db: Kysely<Database>;
+
+	constructor(db: Kysely<Database>) {
+		this.#db = db;
+	}
+
+	async createSession(session: NewSession): Promise<void> {
+		await this.#db
+			.insertInto("sessions")
+			.values({ id: session.id, member_id: session.memberId, expires_at: session.expiresAt })
+			.execute();
+	}
+
+	async isSessionActive(check: SessionCheck): Promise<boolean> {
+		if (check.sessionId !== undefined) {
+			// A sign-in's own row; `revokeMemberSessions` revoked every row that existed.
+			const session = await this.#db
+				.selectFrom("sessions")
+				.select("id")
+				.where("id", "=", check.sessionId)
+				.where("member_id", "=", check.memberId)
+				.where("revoked_at", "is", null)
+				.where("expires_at", ">", sql<Date>`now()`)
+				.executeTakeFirst();
+			return session !== undefined;
+		}
+		const cutoff = await this.#db
+			.selectFrom("session_cutoffs")
+			.select("revoked_before")
+			.where("member_id", "=", check.memberId)
+			.executeTakeFirst();
+		// `iat` has whole seconds: a token of the same second as the cut-off is refused too.
+		return !cutoff || check.issuedAt * 1000 > cutoff.revoked_before.getTime();
+	}
+
+	async revokeSession(sessionId: string, memberId: string): Promise<boolean> {
+		const result = await this.#db
+			.updateTable("sessions")
+			.set({ revoked_at: sql`now()` })
+			.where("id", "=", sessionId)
+			.where("member_id", "=", memberId)
+			.where("revoked_at", "is", null)
+			.executeTakeFirst();
+		return result.numUpdatedRows > 0n;
+	}
+
+	async revokeMemberSessions(memberId: string, now = new Date()): Promise<void> {
+		await this.#db.transaction().execute(async (trx) => {
+			await trx
+				.updateTable("sessions")
+				.set({ revoked_at: now })
+				.where("member_id", "=", memberId)
+				.where("revoked_at", "is", null)
+				.execute();
+			await trx
+				.insertInto("session_cutoffs")
+				.values({ member_id: memberId, revoked_before: now })
+				.onConflict((oc) => oc.column("member_id").doUpdateSet({ revoked_before: now }))
+				.execute();
+		});
+	}
+}

@@ -1,0 +1,21 @@
+/** Tables of the sessions migration (2026-12-02T02-00-00-sessions), as kysely sees them. */
+import type { DefaultTimestamp, NullableTimestamp, Timestamp } from "./schema.ts";
+
+export interface SessionsTable {
+	id: string;
+	member_id: string;
+	created_at: DefaultTimestamp;
+	expires_at: Timestamp;
+	revoked_at: NullableTimestamp;
+}
+
+export interface SessionCutoffsTable {
+	member_id: string;
+	/** Tokens of the member issued at or before this time are refused. */
+	revoked_before: Timestamp;
+}
+
+export interface SessionTables {
+	sessions: SessionsTable;
+	session_cutoffs: SessionCutoffsTable;
+}

@@ -1,0 +1,71 @@
+/**
+ * The sessions port's part of the contract suite: a session is active until it is revoked
+ * or expires; revoking every session of a member ends its rows and refuses its tokens
+ * without a session that were issued before.
+ */
+import { describe, expect, it } from "vitest";
+import type { SessionStore } from "./session-storage.ts";
+import type { Directory } from "./storage.ts";
+import { newMember, newOrganisation, unique } from "./test-fixtures.ts";
+
+export function sessionStoreContract(portOf: () => SessionStore & Directory): void {
+	const inAnHour = () => new Date(Date.now() + 3_600_000);
+	const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+	describe("sessions", () => {
+		it("keeps a session active until it is revoked, and only its own member's", async () => {
+			const storage = portOf();
+			const { orgId } = await newOrganisation(storage);
+			const dana = await newMember(storage, orgId, "Dana", "ambassador", 2);
+			const sam = await newMember(storage, orgId, "Sam", "ambassador", 2);
+			const id = unique("session");
+			await storage.createSession({ id, memberId: dana.id, expiresAt: inAnHour() });
+			const check = { memberId: dana.id, sessionId: id, issuedAt: nowSeconds() };
+			expect(await storage.isSessionActive(check)).toBe(true);
+			expect(await storage.isSessionActive({ ...check, memberId: sam.id })).toBe(false);
+			expect(await storage.isSessionActive({ ...check, sessionId: unique("none") })).toBe(false);
+			expect(await storage.revokeSession(id, sam.id)).toBe(false);
+			expect(await storage.revokeSession(id, dana.id)).toBe(true);
+			expect(await storage.revokeSession(id, dana.id)).toBe(false);
+			expect(await storage.isSessionActive(check)).toBe(false);
+		});
+
+		it("refuses an expired session", async () => {
+			const storage = portOf();
+			const { orgId } = await newOrganisation(storage);
+			const dana = await newMember(storage, orgId, "Dana", "ambassador", 2);
+			const id = unique("session");
+			await storage.createSession({ id, memberId: dana.id, expiresAt: new Date(Date.now() - 1) });
+			expect(
+				await storage.isSessionActive({ memberId: dana.id, sessionId: id, issuedAt: nowSeconds() }),
+			).toBe(false);
+		});
+
+		it("revokes every session of a member and the tokens issued before, not later ones", async () => {
+			const storage = portOf();
+			const { orgId } = await newOrganisation(storage);
+			const dana = await newMember(storage, orgId, "Dana", "ambassador", 2);
+			const first = unique("session");
+			await storage.createSession({ id: first, memberId: dana.id, expiresAt: inAnHour() });
+			const issuedAt = nowSeconds() - 10;
+			expect(await storage.isSessionActive({ memberId: dana.id, issuedAt })).toBe(true);
+			await storage.revokeMemberSessions(dana.id);
+			expect(await storage.isSessionActive({ memberId: dana.id, sessionId: first, issuedAt })).toBe(
+				false,
+			);
+			expect(await storage.isSessionActive({ memberId: dana.id, issuedAt })).toBe(false);
+			const later = unique("session");
+			await storage.createSession({ id: later, memberId: dana.id, expiresAt: inAnHour() });
+			expect(
+				await storage.isSessionActive({
+					memberId: dana.id,
+					sessionId: later,
+					issuedAt: nowSeconds(),
+				}),
+			).toBe(true);
+			expect(await storage.isSessionActive({ memberId: dana.id, issuedAt: nowSeconds() + 5 })).toBe(
+				true,
+			);
+		});
+	});
+}

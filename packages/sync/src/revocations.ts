@@ -1,0 +1,100 @@
+/**
+ * Revocation: ending sessions everywhere at once. The session service writes the revocation
+ * to the database (so every later HTTP request and socket authentication is refused) and
+ * publishes it on a `RevocationBus`, so that every instance closes the sockets already open
+ * for it with 4401 at once rather than at the next membership check. The bus is in memory
+ * for one instance and Redis pub/sub across instances (see the server's redis-revocations).
+ * Logout, password change and deactivation all go through here.
+ */
+import type { Extension, Hocuspocus, onConfigurePayload } from "@hocuspocus/server";
+import { CloseCodes } from "@switchboard/domain";
+import type { Logger } from "pino";
+import type { SyncContext } from "./context.ts";
+
+/** What was revoked: one session of a member, or all of them. */
+export interface Revocation {
+	memberId: string;
+	/** The one session ended (logout); absent when every session of the member ended. */
+	sessionId?: string;
+	/** Why, for the close reason the client sees. */
+	reason: string;
+}
+
+/** Carries revocations to every instance, this one included. */
+export interface RevocationBus {
+	publish(revocation: Revocation): Promise<void>;
+	/** Returns the function that unsubscribes. */
+	subscribe(listener: (revocation: Revocation) => void): () => void;
+	close(): Promise<void>;
+}
+
+/** The bus of a single instance. */
+export function createLocalRevocationBus(): RevocationBus {
+	const listeners = new Set<(revocation: Revocation) => void>();
+	return {
+		async publish(revocation) {
+			for (const listener of listeners) listener(revocation);
+		},
+		subscribe(listener) {
+			listeners.add(listener);
+			return () => listeners.delete(listener);
+		},
+		async close() {
+			listeners.clear();
+		},
+	};
+}
+
+/** Closes the sockets a revocation covers, on this instance, with 4401. */
+export class RevocationExtension implements Extension {
+	readonly extensionName = "switchboard-revocations";
+	private readonly bus: RevocationBus;
+	private readonly logger: Logger;
+	private instance: Hocuspocus | null = null;
+	private unsubscribe: (() => void) | null = null;
+
+	constructor(options: { bus: RevocationBus; logger: Logger }) {
+		this.bus = options.bus;
+		this.logger = options.logger;
+	}
+
+	async onConfigure({ instance }: onConfigurePayload): Promise<void> {
+		this.instance = instance;
+		this.unsubscribe ??= this.bus.subscribe((revocation) => this.close(revocation));
+	}
+
+	async onDestroy(): Promise<void> {
+		this.unsubscribe?.();
+		this.unsubscribe = null;
+	}
+
+	/** Close every socket of this instance that the revocation covers. */
+	close(revocation: Revocation): number {
+		if (!this.instance) return 0;
+		const closed = new Set<SyncContext["closeSocket"]>();
+		for (const document of this.instance.documents.values()) {
+			for (const connection of document.getConnections()) {
+				const context = connection.context as Partial<SyncContext>;
+				const member = context.member;
+				if (!member || !context.closeSocket || member.memberId !== revocation.memberId) continue;
+				if (revocation.sessionId !== undefined && member.sessionId !== revocation.sessionId) {
+					continue;
+				}
+				closed.add(context.closeSocket);
+			}
+		}
+		for (const closeSocket of closed) {
+			closeSocket(
+				CloseCodes.unauthorized.code,
+				`${CloseCodes.unauthorized.reason}: ${revocation.reason}`,
+			);
+		}
+		if (closed.size > 0) {
+			this.logger.info(
+				{ member: revocation.memberId, sockets: closed.size },
+				"closed the sockets of ended sessions",
+			);
+		}
+		return closed.size;
+	}
+}

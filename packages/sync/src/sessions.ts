@@ -1,0 +1,74 @@
+/**
+ * Sessions that can be ended. A sign-in creates a session row whose id is the token's
+ * `jti`; every verification (HTTP request, socket authentication) checks the row and the
+ * member's cut-off besides the signature and expiry. Implements `TokenService`, so the
+ * HTTP API and the auth extension take it where they took plain tokens.
+ *
+ * `revokeSessions(memberId)` is the one way to end every session of a member: password
+ * changes and deactivations call it (issue 15, the adoption issue).
+ */
+import { randomUUID } from "node:crypto";
+import { AppError } from "@switchboard/domain";
+import type { SessionStore } from "@switchboard/storage";
+import type { RevocationBus } from "./revocations.ts";
+import type { TokenClaims, TokenService } from "./tokens.ts";
+
+export interface SessionServiceOptions {
+	tokens: TokenService;
+	storage: SessionStore;
+	bus: RevocationBus;
+	/** Lifetime of a session; should match the token service's. @default 43200 (12 h) */
+	ttlSeconds?: number;
+}
+
+export interface SessionService extends TokenService {
+	/** Sign in: a new session and its token. */
+	issue(claims: Omit<TokenClaims, "sessionId" | "issuedAt" | "expiresAt">): Promise<{
+		token: string;
+		sessionId: string;
+	}>;
+	/** Logout: end the session of these (verified) claims, here and on every socket. */
+	revoke(claims: TokenClaims): Promise<void>;
+	/** End every session of a member at once (password change, deactivation). */
+	revokeSessions(memberId: string, reason?: string): Promise<void>;
+}
+
+export function createSessionService(options: SessionServiceOptions): SessionService {
+	const { tokens, storage, bus } = options;
+	const ttlSeconds = options.ttlSeconds ?? 12 * 60 * 60;
+	return {
+		sign: (claims) => tokens.sign(claims),
+		async verify(token) {
+			const claims = await tokens.verify(token);
+			const active = await storage.isSessionActive({
+				memberId: claims.memberId,
+				sessionId: claims.sessionId,
+				issuedAt: claims.issuedAt ?? 0,
+			});
+			if (!active) throw new AppError("unauthorized", "The session has ended; sign in again.");
+			return claims;
+		},
+		async issue(claims) {
+			const sessionId = randomUUID();
+			await storage.createSession({
+				id: sessionId,
+				memberId: claims.memberId,
+				expiresAt: new Date(Date.now() + ttlSeconds * 1000),
+			});
+			return { sessionId, token: await tokens.sign({ ...claims, sessionId }) };
+		},
+		async revoke(claims) {
+			if (claims.sessionId === undefined) return;
+			await storage.revokeSession(claims.sessionId, claims.memberId);
+			await bus.publish({
+				memberId: claims.memberId,
+				sessionId: claims.sessionId,
+				reason: "The session was ended (signed out).",
+			});
+		},
+		async revokeSessions(memberId, reason = "Every session of this member was ended.") {
+			await storage.revokeMemberSessions(memberId);
+			await bus.publish({ memberId, reason });
+		},
+	};
+}

@@ -1,0 +1,47 @@
+/**
+ * Revocation across instances: sessions ended on one instance close their sockets on the
+ * other at once, through Redis pub/sub, not at the other's next membership check.
+ */
+import { draftDocumentName } from "@switchboard/domain";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closedWithin, openRawClient } from "./utils/raw-client.ts";
+import { makeMention } from "./utils/test-server.ts";
+import { startTwoInstances, type TwoInstances } from "./utils/two-instances.ts";
+
+const databaseUrl = process.env.TEST_DATABASE_URL;
+const redisUrl = process.env.TEST_REDIS_URL;
+
+if (databaseUrl && redisUrl) {
+	describe("revocation across instances (PostgreSQL, Redis)", () => {
+		let pair: TwoInstances;
+		beforeAll(async () => {
+			pair = await startTwoInstances({
+				databaseUrl,
+				redisUrl,
+				orgId: "sessions-redis",
+				members: [["Dana", "ambassador"]],
+			});
+		}, 300_000);
+		afterAll(async () => {
+			await pair?.close();
+		});
+
+		it("closes the member's socket on the other instance with 4401 at once", async () => {
+			const [stored] = await pair.a.storage.insertMentions("sessions-redis", "main", [
+				makeMention(1),
+			]);
+			const draft = draftDocumentName("sessions-redis", stored!.mention.id);
+			const onB = await openRawClient(pair.ws(pair.b));
+			expect(await onB.authenticate(draft, pair.tokens.Dana!)).toBe("authenticated");
+
+			await pair.a.tokens.revokeSessions(pair.ids.Dana!);
+			expect(await closedWithin(onB, 10_000)).toBe(4401);
+			const again = await openRawClient(pair.ws(pair.b));
+			expect(await again.authenticate(draft, pair.tokens.Dana!)).toMatch(/^Unauthorized/);
+		});
+	});
+} else {
+	describe("revocation across instances", () => {
+		it("needs TEST_DATABASE_URL and TEST_REDIS_URL; CI sets them", () => {});
+	});
+}

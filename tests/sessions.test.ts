@@ -1,0 +1,86 @@
+/**
+ * Sessions end when they are ended: logout revokes the session of its token over HTTP and
+ * closes its sockets at once; `revokeSessions` (password change, deactivation) ends every
+ * session of the member, its open draft socket included, at once rather than at the next
+ * membership check (30 s by default, which these tests keep).
+ */
+import { draftDocumentName } from "@switchboard/domain";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { closedWithin, openRawClient, syncFrame } from "./utils/raw-client.ts";
+import { PASSWORD, startTestServer, type TestServer } from "./utils/test-server.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+	server = await startTestServer();
+}, 300_000);
+afterAll(async () => {
+	await server?.close();
+});
+
+/** Well below the membership check's 30 s: the close must come from the revocation. */
+const AT_ONCE_MS = 5_000;
+
+async function login(email: string): Promise<string> {
+	const response = await fetch(`${server.url}/api/auth/login`, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify({ email, password: PASSWORD }),
+	});
+	expect(response.status).toBe(200);
+	return ((await response.json()) as { token: string }).token;
+}
+
+const me = async (token: string) =>
+	(await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status;
+
+describe("logout", () => {
+	it("refuses the token at once over HTTP and closes its sockets, other sessions go on", async () => {
+		const token = await login("sam@acme.test");
+		const other = await login("sam@acme.test");
+		const draft = draftDocumentName("acme", server.mentions[1]!.mention.id);
+		const socket = await openRawClient(server.wsUrl);
+		expect(await socket.authenticate(draft, token)).toBe("authenticated");
+		const otherSocket = await openRawClient(server.wsUrl);
+		expect(await otherSocket.authenticate(draft, other)).toBe("authenticated");
+		expect(await me(token)).toBe(200);
+
+		const out = await fetch(`${server.url}/api/auth/logout`, {
+			method: "POST",
+			headers: { authorization: `Bearer ${token}` },
+		});
+		expect(out.status).toBe(200);
+		expect(await me(token)).toBe(401);
+		expect(await closedWithin(socket, AT_ONCE_MS)).toBe(4401);
+		const again = await openRawClient(server.wsUrl);
+		expect(await again.authenticate(draft, token)).toMatch(/^Unauthorized/);
+
+		expect(await me(other)).toBe(200);
+		expect(await closedWithin(otherSocket, 200)).toBeNull();
+		otherSocket.close();
+	});
+});
+
+describe("revokeSessions (password change, deactivation)", () => {
+	it("ends every session of the member at once: HTTP, sockets, and the draft stops taking edits", async () => {
+		const kim = server.members.kim!;
+		const signedIn = await login(kim.email);
+		const draft = draftDocumentName("acme", server.mentions[2]!.mention.id);
+		const socket = await openRawClient(server.wsUrl);
+		expect(await socket.authenticate(draft, kim.token)).toBe("authenticated");
+		const document = () => server.switchboard.hocuspocus.documents.get(draft);
+
+		await server.switchboard.tokens.revokeSessions(kim.id);
+		// A write sent right after the revocation never lands.
+		const writer = new Y.Doc();
+		writer.getText("body").insert(0, "written after the revocation");
+		socket.send(syncFrame(draft, 2, Y.encodeStateAsUpdate(writer)));
+
+		expect(await closedWithin(socket, AT_ONCE_MS)).toBe(4401);
+		expect(await me(signedIn)).toBe(401);
+		expect(await me(kim.token)).toBe(401);
+		expect(document()?.getText("body").toString() ?? "").not.toContain("after the revocation");
+		// Signing in again starts a new session.
+		expect(await me(await login(kim.email))).toBe(200);
+	});
+});
