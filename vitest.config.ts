@@ -13,8 +13,12 @@ export default defineConfig({
 						"tests/**/*.test.ts",
 					],
 					exclude: ["**/node_modules/**", "tests/e2e/**"],
-					testTimeout: 30_000,
-					hookTimeout: 60_000,
+					// One migrated embedded database per run, copied by every test that opens one.
+					globalSetup: ["tests/storage-template.setup.ts"],
+					// Backstops, not deadlines: tests wait on conditions, and on a machine whose
+					// cores are busy with other work a server start takes minutes, not seconds.
+					testTimeout: 120_000,
+					hookTimeout: 300_000,
 				},
 			},
 			{
@@ -23,9 +27,9 @@ export default defineConfig({
 					include: ["tests/e2e/**/*.e2e.test.ts"],
 					// One browser at a time: two cores, and each file starts its own server.
 					fileParallelism: false,
-					globalSetup: ["tests/e2e/global-setup.ts"],
-					testTimeout: 60_000,
-					hookTimeout: 120_000,
+					globalSetup: ["tests/e2e/global-setup.ts", "tests/storage-template.setup.ts"],
+					testTimeout: 180_000,
+					hookTimeout: 300_000,
 				},
 			},
 		],

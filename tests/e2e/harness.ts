@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig, type Switchboard, startSwitchboard } from "@switchboard/server";
+import { testTemplate } from "@switchboard/storage/test-template";
 import { pino } from "pino";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
@@ -37,7 +38,10 @@ export async function startE2EServer(): Promise<E2EServer> {
 		// Feeds and accounts the tests connect are stand-ins on this machine.
 		SWITCHBOARD_OUTBOUND_ALLOW: "127.0.0.1",
 	});
-	const switchboard = await startSwitchboard(config, { logger: pino({ level: "silent" }) });
+	const switchboard = await startSwitchboard(config, {
+		logger: pino({ level: "silent" }),
+		storageTemplate: await testTemplate(),
+	});
 	return {
 		switchboard,
 		url: switchboard.url.replace("localhost", "127.0.0.1"),

@@ -16,6 +16,7 @@ import {
 	startSwitchboard,
 } from "@switchboard/server";
 import type { StoredMention } from "@switchboard/storage";
+import { testTemplate } from "@switchboard/storage/test-template";
 import { pino } from "pino";
 import * as Y from "yjs";
 
@@ -167,6 +168,7 @@ export async function startTestServer(
 	const config = await baseConfig(overrides);
 	const switchboard = await startSwitchboard(config, {
 		logger: pino({ level: "silent" }),
+		storageTemplate: await testTemplate(),
 		...options,
 	});
 	const { storage, tokens } = switchboard;

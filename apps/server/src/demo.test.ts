@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Mention } from "@switchboard/domain";
 import { openStorage, type Storage } from "@switchboard/storage";
+import { testTemplate } from "@switchboard/storage/test-template";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "./config.ts";
@@ -50,7 +51,7 @@ describe("seedDemo", () => {
 
 	beforeAll(async () => {
 		demoDataDir = await defaultDemoDataDir();
-		storage = await openStorage({});
+		storage = await openStorage({ template: await testTemplate() });
 		summary = await seedDemo(storage, { dataDir: demoDataDir, logger, now });
 		acme = (await storage.listMentions("acme", "main")).map(({ mention }) => mention);
 	});
@@ -147,7 +148,7 @@ describe("seedDemo on a database without the demo", () => {
 	let storage: Storage;
 
 	beforeAll(async () => {
-		storage = await openStorage({});
+		storage = await openStorage({ template: await testTemplate() });
 	});
 
 	afterAll(async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Board, Mention, Role } from "@switchboard/domain";
 import { KyselyStorage, type NewMention } from "@switchboard/storage";
+import { testTemplate } from "@switchboard/storage/test-template";
 import { createTokenService } from "@switchboard/sync";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -38,7 +39,10 @@ async function startServer(): Promise<Running> {
 		webDir: undefined,
 		logLevel: "silent",
 	};
-	const switchboard = await startSwitchboard(config, { logger: pino({ level: "silent" }) });
+	const switchboard = await startSwitchboard(config, {
+		logger: pino({ level: "silent" }),
+		storageTemplate: await testTemplate(),
+	});
 	return {
 		switchboard,
 		url: switchboard.url,

@@ -88,6 +88,8 @@ export interface StartOptions {
 	limits?: Partial<SyncLimits>;
 	/** How often open sockets are checked against memberships. @default 30000 */
 	membershipCheckMs?: number;
+	/** A dump a new embedded database starts from (`openStorage`'s `template`; tests). */
+	storageTemplate?: Blob;
 }
 
 function redisExtension(url: string): Extension {
@@ -112,6 +114,7 @@ export async function startSwitchboard(
 	const startedAt = new Date();
 	const storage = await openStorage({
 		...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
+		...(options.storageTemplate ? { template: options.storageTemplate } : {}),
 		logger,
 	});
 	const demo = config.demo

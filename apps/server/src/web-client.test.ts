@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { testTemplate } from "@switchboard/storage/test-template";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "./config.ts";
@@ -33,7 +34,10 @@ describe("web client", () => {
 			webDir,
 			logLevel: "silent",
 		};
-		switchboard = await startSwitchboard(config, { logger: pino({ level: "silent" }) });
+		switchboard = await startSwitchboard(config, {
+			logger: pino({ level: "silent" }),
+			storageTemplate: await testTemplate(),
+		});
 	});
 
 	afterAll(async () => {

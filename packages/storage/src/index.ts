@@ -63,6 +63,7 @@ export {
 	embeddedDatabase,
 	type OpenStorageOptions,
 	openStorage,
+	pgliteTemplate,
 } from "./open.ts";
 export type { Database } from "./schema.ts";
 export * from "./session-storage.ts";

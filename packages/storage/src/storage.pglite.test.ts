@@ -6,8 +6,9 @@ import { describe, expect, it } from "vitest";
 import { KyselyStorage } from "./kysely-storage.ts";
 import { openStorage } from "./open.ts";
 import { storageContract } from "./storage-contract.ts";
+import { testTemplate } from "./test-template.ts";
 
-storageContract("PGlite in memory", () => openStorage());
+storageContract("PGlite in memory", async () => openStorage({ template: await testTemplate() }));
 
 describe("PGlite", () => {
 	it("keeps its data in dataDir across close and reopen", async () => {
