@@ -133,6 +133,33 @@ describe("awareness speaks only for its sender", () => {
 		sam_.destroy();
 		kim_.destroy();
 	});
+
+	it("keeps a client id its member's while they reconnect: another member cannot take it", async () => {
+		const { dana, sam, kim } = server.members;
+		const sam_ = await server.board(sam!);
+		sam_.provider.awareness!.setLocalStateField("user", { id: sam!.id, name: "Sam" });
+		const samId = sam_.doc.clientID;
+		const kim_ = await server.board(kim!);
+		await waitFor(() => kim_.provider.awareness!.getStates().has(samId), 5_000, "Sam's presence");
+		// Sam's connection drops; the id is free on the server until Sam is back.
+		sam_.destroy();
+		await waitFor(() => !kim_.provider.awareness!.getStates().has(samId), 10_000, "Sam gone");
+		const attacker = await openRawClient(server.wsUrl);
+		expect(await attacker.authenticate(board(), dana!.token)).toBe("authenticated");
+		attacker.send(
+			awarenessFrame(
+				board(),
+				awarenessUpdate([
+					[samId, 1000, { user: { id: dana!.id }, viewing: "taken" }],
+					[778, 1, { user: { id: dana!.id } }],
+				]),
+			),
+		);
+		await waitFor(() => kim_.provider.awareness!.getStates().has(778), 5_000, "Dana's own state");
+		expect(kim_.provider.awareness!.getStates().has(samId)).toBe(false);
+		attacker.close();
+		kim_.destroy();
+	});
 });
 
 describe("tokens that are not what they claim", () => {
@@ -248,6 +275,18 @@ describe("tokens that are not what they claim", () => {
 		const client = await openRawClient(server.wsUrl);
 		expect(await client.authenticate(board(), token)).toBe("authenticated");
 		expect(await closedWithin(client, 5_000)).toBe(4401);
+	});
+});
+
+describe("log forging", () => {
+	it("answers a document name with a newline on one line, escaped", async () => {
+		const client = await openRawClient(server.wsUrl);
+		const forged = 'acme/board/x\n{"level":50,"msg":"forged"}';
+		const reason = await client.authenticate(forged, server.members.dana!.token);
+		expect(reason).toContain("is not a document name");
+		expect(reason).not.toMatch(/[\n\r]/);
+		expect(reason).toContain("\\n{");
+		client.close();
 	});
 });
 

@@ -3,7 +3,7 @@
  * conditional requests (ETag, Last-Modified) so an unchanged feed costs a 304, parsed
  * with fast-xml-parser (RSS 2.0, RSS 1.0/RDF and Atom), and filtered by keywords.
  */
-import { matchesAnyKeyword } from "@switchboard/domain";
+import { matchesAnyKeyword, webLink } from "@switchboard/domain";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { defaultConnectorTuning } from "./connector-tuning.ts";
 import { htmlToText } from "./html-text.ts";
@@ -259,7 +259,8 @@ export function feedToMentions(
 		let url: string | null = null;
 		if (item.link) {
 			try {
-				url = new URL(item.link, options.feedUrl).href;
+				// Only web links: a feed's `javascript:` link must not become a link in the app.
+				url = webLink(new URL(item.link, options.feedUrl).href);
 			} catch {
 				url = null;
 			}

@@ -2,7 +2,7 @@
  * The mention shape Switchboard accepts from outside: a signed webhook's body, a JSON
  * import file. Parsed with valibot; what a sender may leave out gets a default.
  */
-import { NetworkSchema } from "@switchboard/domain";
+import { NetworkSchema, webLink } from "@switchboard/domain";
 import * as v from "valibot";
 import type { IncomingMention } from "./triage.ts";
 
@@ -24,7 +24,17 @@ export const MentionInputSchema = v.object({
 	network: v.optional(NetworkSchema, "webhook"),
 	/** The sender's id for it; the same network and id twice is one mention. */
 	externalId: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(500)),
-	url: v.optional(v.nullable(v.pipe(v.string(), v.url("must be a URL"), v.maxLength(2000))), null),
+	url: v.optional(
+		v.nullable(
+			v.pipe(
+				v.string(),
+				v.url("must be a URL"),
+				v.check((url) => webLink(url) !== null, "must be an http: or https: URL"),
+				v.maxLength(2000),
+			),
+		),
+		null,
+	),
 	author: v.object({
 		handle: Handle,
 		name: v.optional(v.pipe(v.string(), v.maxLength(200))),

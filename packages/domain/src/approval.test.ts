@@ -216,3 +216,16 @@ describe("approval that cannot be walked around", () => {
 		expect(decide(tag(["outage"], []), context(newbie, unowned, rules)).ok).toBe(true);
 	});
 });
+
+describe("the reply's link", () => {
+	it("is recorded only when it is an http(s) URL", () => {
+		for (const url of ["javascript:alert(1)", "data:text/html,x", "vbscript:msgbox(1)"]) {
+			const decision = decide(
+				{ name: "markReplied", args: { mentionId: "m1", url } },
+				context(dana, ownedBy("dana")),
+			);
+			expect(decision, url).toMatchObject({ ok: false, code: "invalid" });
+		}
+		expect(decide(replied(), context(dana, ownedBy("dana"))).ok).toBe(true);
+	});
+});

@@ -14,6 +14,7 @@ import {
 	mentionWork,
 	type Priority,
 	type Role,
+	webLink,
 } from "./model.ts";
 import type { Command, CommandName, RejectCode } from "./protocol.ts";
 
@@ -309,6 +310,10 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 			if (!mayActAsOwner) return notOwner();
 			if (!countsAgainstCapacity(from)) return wrongStatus("mark replied");
 			if (from === "in_review") return wrongStatus("mark replied");
+			// The wire accepts any URL (the protocol is pinned); only web links are stored.
+			if (webLink(command.args.url) === null) {
+				return no("invalid", "The reply's link must be an http: or https: URL.");
+			}
 			const block = approvalBlock(mention, rules, command.args.hash ?? null);
 			if (block) return no(block.code, block.message);
 			return accept(

@@ -57,6 +57,27 @@ export function countsAgainstCapacity(status: MentionStatus): boolean {
 }
 
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+
+/**
+ * The URL when it is an absolute `http:` or `https:` URL, else null. Only these are stored
+ * or rendered as links: `javascript:`, `data:` or `vbscript:` in an `href` runs in the page.
+ */
+export function webLink(url: string | null | undefined): string | null {
+	if (!url) return null;
+	try {
+		const { protocol } = new URL(url);
+		return protocol === "http:" || protocol === "https:" ? url : null;
+	} catch {
+		return null;
+	}
+}
+
+/** An absolute `http:` or `https:` URL (see {@link webLink}). */
+export const WebUrlSchema = v.pipe(
+	v.string(),
+	v.url(),
+	v.check((url) => webLink(url) !== null, "must be an http: or https: URL"),
+);
 const IsoDate = v.pipe(v.string(), v.isoTimestamp());
 const ShortText = v.pipe(v.string(), v.maxLength(200));
 
@@ -124,7 +145,7 @@ export const ReviewSchema = v.object({
 export type Review = v.InferOutput<typeof ReviewSchema>;
 
 export const ReplySchema = v.object({
-	url: v.pipe(v.string(), v.url()),
+	url: WebUrlSchema,
 	/** Content hash of the reply text, when known. */
 	hash: v.nullable(v.string()),
 	by: Id,
@@ -139,7 +160,7 @@ export const MentionContentSchema = v.object({
 	id: Id,
 	network: NetworkSchema,
 	externalId: v.pipe(v.string(), v.minLength(1), v.maxLength(500)),
-	url: v.nullable(v.pipe(v.string(), v.url())),
+	url: v.nullable(WebUrlSchema),
 	author: AuthorSchema,
 	text: v.pipe(v.string(), v.maxLength(20_000)),
 	thread: v.array(ThreadMessageSchema),

@@ -14,6 +14,7 @@ import type { Directory, MentionStore } from "@switchboard/storage";
 import type { Logger } from "pino";
 import { CloseError } from "./close-error.ts";
 import type { SocketContext, SyncContext } from "./context.ts";
+import { quoteClientText } from "./log-text.ts";
 import type { TokenService } from "./tokens.ts";
 
 /** Thrown from hooks: Hocuspocus sends `reason` in its permission-denied message. */
@@ -79,7 +80,12 @@ export class AuthExtension implements Extension {
 			);
 		});
 		const doc = parseDocumentName(data.documentName);
-		if (!doc) throw new DeniedError("forbidden", `"${data.documentName}" is not a document name.`);
+		if (!doc) {
+			throw new DeniedError(
+				"forbidden",
+				`${quoteClientText(data.documentName)} is not a document name.`,
+			);
+		}
 		if (doc.orgId !== claims.orgId) {
 			throw new DeniedError("forbidden", "That document belongs to another organisation.");
 		}

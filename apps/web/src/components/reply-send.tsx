@@ -12,6 +12,7 @@ import {
 	type ReplyNetwork,
 	ReplyNetworks,
 	type ReplySendStatus,
+	webLink,
 } from "@switchboard/domain";
 import { createEffect, createSignal, For, on, onCleanup, Show } from "solid-js";
 import { createAction, createLoader, useApi } from "../api.ts";
@@ -184,7 +185,7 @@ function ReplySendInner(props: { mention: BoardMention; draft: DraftHandle }) {
 										<span class="muted small">
 											{item.attempts === 1 ? "1 attempt" : `${item.attempts} attempts`}
 										</span>
-										<Show when={item.url}>
+										<Show when={webLink(item.url)}>
 											{(url) => (
 												<a href={url()} target="_blank" rel="noreferrer noopener">
 													view the reply

@@ -5,7 +5,7 @@
 
 import { A, useParams } from "@solidjs/router";
 import type { BoardMention, DraftHandle } from "@switchboard/client";
-import { countsAgainstCapacity, draftHash, draftText } from "@switchboard/domain";
+import { countsAgainstCapacity, draftHash, draftText, webLink } from "@switchboard/domain";
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import { NETWORK_LABELS, STATUS_LABELS } from "../board-model.ts";
 import { ApprovalNotice } from "../components/approval-notice.tsx";
@@ -253,7 +253,7 @@ function Conversation(props: { mentionId: string }) {
 						</button>
 					</Show>
 					<span class="toolbar-spacer" />
-					<Show when={mention().url}>
+					<Show when={webLink(mention().url)}>
 						{(url) => (
 							<a class="button button-ghost" href={url()} target="_blank" rel="noreferrer noopener">
 								View on {NETWORK_LABELS[mention().network]}
@@ -468,9 +468,13 @@ function Conversation(props: { mentionId: string }) {
 								{(reply) => (
 									<p class="callout callout-success" data-testid="replied">
 										Replied by {ws.memberName(reply().by)} ·{" "}
-										<a href={reply().url} target="_blank" rel="noreferrer noopener">
-											view the reply
-										</a>
+										<Show when={webLink(reply().url)}>
+											{(url) => (
+												<a href={url()} target="_blank" rel="noreferrer noopener">
+													view the reply
+												</a>
+											)}
+										</Show>
 									</p>
 								)}
 							</Show>
