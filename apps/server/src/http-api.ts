@@ -5,10 +5,12 @@
 import {
 	AppError,
 	type ErrorKind,
+	HttpRoutes,
 	isActiveMembership,
 	isAppError,
 	MEMBERSHIP_ENDED,
-	StatusSchema,
+	type MemberListing,
+	MODERATORS,
 } from "@switchboard/domain";
 import type { Directory, MentionStore, Storage } from "@switchboard/storage";
 import type { SessionService, TokenClaims } from "@switchboard/sync";
@@ -17,8 +19,8 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
-import * as v from "valibot";
 import { type BodyLimitRule, bodyLimits } from "./body-limits.ts";
+import { handle } from "./contract-route.ts";
 import { CSRF_HEADER, checkCookieRequest, createOriginPolicy } from "./origin-check.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
 import { textGuard } from "./text-guard.ts";
@@ -43,22 +45,6 @@ const STATUS_BY_KIND: Record<ErrorKind, ContentfulStatusCode> = {
  * @default 2 s: a probe that hangs helps no load balancer.
  */
 const PING_TIMEOUT_MS = 2_000;
-
-const LoginSchema = v.object({
-	email: v.pipe(v.string(), v.trim(), v.email("must be an email address")),
-	password: v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(1024)),
-});
-
-const MentionQuerySchema = v.object({
-	status: v.optional(
-		v.pipe(
-			v.string(),
-			v.transform((s) => s.split(",")),
-			v.array(StatusSchema),
-		),
-	),
-	owner: v.optional(v.pipe(v.string(), v.minLength(1))),
-});
 
 export interface HttpApiOptions {
 	storage: Directory & MentionStore & Pick<Storage, "ping">;
@@ -86,14 +72,28 @@ export interface HttpApiOptions {
 export type ApiEnv = { Variables: { member: TokenClaims } };
 type Env = ApiEnv;
 
-/** Each issue as `field: message`, so the caller learns which field to fix. */
-export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
-	return issues
-		.map((issue) => {
-			const path = v.getDotPath(issue);
-			return path ? `${path}: ${issue.message}` : issue.message;
-		})
-		.join("; ");
+/**
+ * Where a page of mentions ends, opaque to callers: the last mention's posted time and
+ * id, the order the list is kept in, so a page never repeats or skips a mention.
+ */
+function encodeCursor(mention: { postedAt: string; id: string }): string {
+	return Buffer.from(JSON.stringify([mention.postedAt, mention.id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { postedAt: string; id: string } {
+	try {
+		const [postedAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as unknown[];
+		if (
+			typeof postedAt === "string" &&
+			typeof id === "string" &&
+			!Number.isNaN(Date.parse(postedAt))
+		) {
+			return { postedAt, id };
+		}
+	} catch {
+		// Falls through to the refusal below.
+	}
+	throw new AppError("invalid", "cursor: not a cursor of this list; pass nextCursor as it came.");
 }
 
 function bearerToken(header: string | undefined): string | undefined {
@@ -173,9 +173,9 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		textGuard(),
 	);
 
-	app.get("/healthz", (c) => c.json({ ok: true }));
-	app.get("/readyz", async (c) => {
-		if (await databaseReachable(storage)) return c.json({ ready: true });
+	handle(app, HttpRoutes.health, () => ({ ok: true }));
+	handle(app, HttpRoutes.ready, async (c) => {
+		if (await databaseReachable(storage)) return { ready: true };
 		return c.json(
 			{ ready: false, error: { code: "unavailable", message: "The database is not reachable." } },
 			503,
@@ -193,17 +193,9 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		await next();
 	});
 
-	app.post("/api/auth/login", async (c) => {
-		const body = await c.req.json().catch(() => {
-			throw new AppError("invalid", 'The body must be JSON: {"email": ..., "password": ...}.');
-		});
-		const input = v.safeParse(LoginSchema, body);
-		if (!input.success) throw new AppError("invalid", describeIssues(input.issues));
-		const member = await storage.findMemberByEmail(input.output.email);
-		const matches = await verifyPassword(
-			input.output.password,
-			member?.passwordHash ?? (await decoyHash),
-		);
+	handle(app, HttpRoutes.login, async (c, { body: input }) => {
+		const member = await storage.findMemberByEmail(input.email);
+		const matches = await verifyPassword(input.password, member?.passwordHash ?? (await decoyHash));
 		if (!member || !matches || !member.active) {
 			throw new AppError("unauthorized", "Wrong email or password.");
 		}
@@ -220,19 +212,19 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 			secure: options.secureCookies ?? false,
 			maxAge: 12 * 60 * 60,
 		});
-		return c.json({
+		return {
 			token,
 			member: { id: member.id, orgId: member.orgId, role: member.role, name: member.name },
-		});
+		};
 	});
 
 	// Ends the session of the token sent (bearer or cookie) everywhere, its sockets too.
-	app.post("/api/auth/logout", async (c) => {
+	handle(app, HttpRoutes.logout, async (c) => {
 		const token = bearerToken(c.req.header("authorization")) ?? getCookie(c, SESSION_COOKIE);
 		const claims = token ? await tokens.verify(token).catch(() => null) : null;
 		if (claims) await tokens.revoke(claims);
 		deleteCookie(c, SESSION_COOKIE, { path: "/" });
-		return c.json({ ok: true });
+		return { ok: true };
 	});
 
 	for (const routes of options.publicRoutes ?? []) app.route("/", routes);
@@ -261,33 +253,43 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		await next();
 	});
 
-	app.get("/api/me", async (c) => {
+	handle(app, HttpRoutes.me, async (c) => {
 		const { memberId, orgId } = c.get("member");
 		const member = await storage.getMember(memberId);
 		if (!isActiveMembership(member, orgId)) throw new AppError("unauthorized", MEMBERSHIP_ENDED);
 		const organisation = await storage.getOrganisation(member.orgId);
-		return c.json({ member, organisation });
+		return { member, organisation };
 	});
 
-	app.get("/api/members", async (c) =>
-		c.json({ members: await storage.listMembers(c.get("member").orgId) }),
-	);
+	handle(app, HttpRoutes.members, async (c) => {
+		const caller = c.get("member");
+		const members = await storage.listMembers(caller.orgId);
+		// Ambassadors work with names; addresses are for those who run the team.
+		if (MODERATORS.includes(caller.role)) return { members };
+		return { members: members.map(({ email, ...rest }): MemberListing => rest) };
+	});
 
-	app.get("/api/boards", async (c) =>
-		c.json({ boards: await storage.listBoards(c.get("member").orgId) }),
-	);
+	handle(app, HttpRoutes.boards, async (c) => ({
+		boards: await storage.listBoards(c.get("member").orgId),
+	}));
 
-	app.get("/api/boards/:boardId/mentions", async (c) => {
+	handle(app, HttpRoutes.mentions, async (c, { params, query }) => {
 		const { orgId } = c.get("member");
-		const board = await storage.getBoard(orgId, c.req.param("boardId"));
+		const board = await storage.getBoard(orgId, params.boardId);
 		if (!board) throw new AppError("not_found", "No such board in your organisation.");
-		const query = v.safeParse(MentionQuerySchema, c.req.query());
-		if (!query.success) throw new AppError("invalid", describeIssues(query.issues));
+		// One more than asked tells whether another page follows.
 		const stored = await storage.listMentions(orgId, board.id, {
-			...(query.output.status ? { status: query.output.status } : {}),
-			...(query.output.owner ? { ownerId: query.output.owner } : {}),
+			...(query.status ? { status: query.status } : {}),
+			...(query.owner ? { ownerId: query.owner } : {}),
+			...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
+			limit: query.limit + 1,
 		});
-		return c.json({ mentions: stored.map(({ mention }) => mention) });
+		const page = stored.slice(0, query.limit).map(({ mention }) => mention);
+		const last = page.at(-1);
+		return {
+			mentions: page,
+			nextCursor: stored.length > query.limit && last ? encodeCursor(last) : null,
+		};
 	});
 
 	for (const routes of options.routes ?? []) app.route("/", routes);

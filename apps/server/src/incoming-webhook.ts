@@ -13,8 +13,10 @@ import {
 	toIncomingMention,
 	verifySignature,
 } from "@switchboard/connectors";
+import { HttpRoutes } from "@switchboard/domain";
 import type { SourceStore } from "@switchboard/storage";
 import { Hono } from "hono";
+import { handle } from "./contract-route.ts";
 import type { ApiEnv } from "./http-api.ts";
 import type { Ingestor } from "./ingest.ts";
 import type { SecretBox } from "./secret-box.ts";
@@ -44,51 +46,53 @@ export function createIncomingWebhookRoutes(options: IncomingWebhookOptions): Ho
 			headers: { "content-type": "application/json; charset=utf-8" },
 		});
 
-	app.post("/api/orgs/:orgId/sources/:sourceId/webhook", async (c) => {
-		const now = options.now?.() ?? new Date();
-		const source = await options.storage.getSource(c.req.param("orgId"), c.req.param("sourceId"));
-		if (source?.kind !== "webhook" || !source.sealedSecret) {
-			return problem("not_found", "No webhook source with that id in that organisation.");
-		}
-		if (!source.enabled) return problem("forbidden", "This source is disabled.");
-		const raw = new Uint8Array(await c.req.arrayBuffer());
-		const check = verifySignature({
-			secret: options.secrets.open(source.sealedSecret),
-			rawBody: raw,
-			signature: c.req.header(SIGNATURE_HEADER),
-			timestamp: c.req.header(TIMESTAMP_HEADER),
-			now,
-		});
-		if (!check.ok) {
-			const reason = {
-				missing: "missing_signature",
-				stale: "stale_timestamp",
-				mismatch: "bad_signature",
-			}[check.reason];
-			return problem("unauthorized", check.message, reason);
-		}
-		let json: unknown;
-		try {
-			json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw));
-		} catch {
-			return problem("invalid", "The body is not JSON (UTF-8).", "malformed_json");
-		}
-		const payload = parseWebhookPayload(json);
-		if (!payload.ok) return problem("invalid", payload.message, "invalid_payload");
-		const result = await options.ingestor.ingest(
-			source.orgId,
-			source.boardId,
-			payload.mentions.map((mention) => toIncomingMention(mention, now)),
-			now,
-		);
-		return c.json(
-			{
+	handle(
+		app,
+		HttpRoutes.webhookIngest,
+		async (c, { params }) => {
+			const now = options.now?.() ?? new Date();
+			const source = await options.storage.getSource(params.orgId, params.sourceId);
+			if (source?.kind !== "webhook" || !source.sealedSecret) {
+				return problem("not_found", "No webhook source with that id in that organisation.");
+			}
+			if (!source.enabled) return problem("forbidden", "This source is disabled.");
+			const raw = new Uint8Array(await c.req.arrayBuffer());
+			const check = verifySignature({
+				secret: options.secrets.open(source.sealedSecret),
+				rawBody: raw,
+				signature: c.req.header(SIGNATURE_HEADER),
+				timestamp: c.req.header(TIMESTAMP_HEADER),
+				now,
+			});
+			if (!check.ok) {
+				const reason = {
+					missing: "missing_signature",
+					stale: "stale_timestamp",
+					mismatch: "bad_signature",
+				}[check.reason];
+				return problem("unauthorized", check.message, reason);
+			}
+			let json: unknown;
+			try {
+				json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw));
+			} catch {
+				return problem("invalid", "The body is not JSON (UTF-8).", "malformed_json");
+			}
+			const payload = parseWebhookPayload(json);
+			if (!payload.ok) return problem("invalid", payload.message, "invalid_payload");
+			const result = await options.ingestor.ingest(
+				source.orgId,
+				source.boardId,
+				payload.mentions.map((mention) => toIncomingMention(mention, now)),
+				now,
+			);
+			return {
 				accepted: result.accepted,
 				duplicates: result.duplicates,
 				mentionIds: result.stored.map(({ mention }) => mention.id),
-			},
-			202,
-		);
-	});
+			};
+		},
+		{ rawBody: true },
+	);
 	return app;
 }

@@ -193,7 +193,6 @@ export async function startSwitchboard(
 		logger,
 		webDir: config.webDir,
 		publicRoutes: [integrations.publicRoutes],
-		// Coverage first: the integrations guard all of /api/orgs/:orgId/* for admins.
 		routes: [coverage.routes, integrations.routes],
 		allowedOrigins: config.allowedOrigins ?? [],
 	});

@@ -15,13 +15,12 @@ import {
 	pollMastodon,
 	SourceError,
 } from "@switchboard/connectors";
-import { exponentialBackoff, withDefaults } from "@switchboard/domain";
+import { exponentialBackoff, SOURCE_CONFIG_SCHEMAS, withDefaults } from "@switchboard/domain";
 import type { SourceStore, SourceWithSecret } from "@switchboard/storage";
 import type { Logger } from "pino";
 import * as v from "valibot";
 import type { Ingestor } from "./ingest.ts";
 import type { SecretBox } from "./secret-box.ts";
-import { SOURCE_CONFIG_SCHEMAS } from "./source-config.ts";
 
 /** The poller's tuning; every value has its default in `defaultSourcePollerTuning`. */
 export interface SourcePollerTuning {

@@ -19,7 +19,8 @@ import {
 import type { Command, CommandName, RejectCode } from "./protocol.ts";
 
 const EVERYONE: readonly Role[] = ["ambassador", "moderator", "admin"];
-const MODERATORS: readonly Role[] = ["moderator", "admin"];
+/** Roles that run the team: assign work, approve replies, read reports and addresses. */
+export const MODERATORS: readonly Role[] = ["moderator", "admin"];
 
 /** Which roles may send each command at all. Ownership rules apply on top. */
 export const COMMAND_ROLES: Record<CommandName, readonly Role[]> = {

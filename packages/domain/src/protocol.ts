@@ -5,6 +5,7 @@
  * on `type`. docs/PROTOCOL.md describes the same rules for people.
  */
 import * as v from "valibot";
+import { describeIssues } from "./issues.ts";
 import { PrioritySchema } from "./model.ts";
 import { findInvalidText } from "./text.ts";
 
@@ -197,16 +198,6 @@ function reject(id: string | null, code: RejectCode, message: string): ParsedCli
 	return { ok: false, reject: { type: "reject", id, code, message } };
 }
 
-function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
-	return issues
-		.slice(0, 3)
-		.map((issue) => {
-			const path = v.getDotPath(issue);
-			return path ? `${path}: ${issue.message}` : issue.message;
-		})
-		.join("; ");
-}
-
 /**
  * Parse a stateless payload sent by a client. Never throws: anything unusable becomes
  * a reject that says what was wrong.
@@ -252,12 +243,12 @@ export function parseClientMessage(payload: string): ParsedClientMessage {
 	}
 	const envelope = v.safeParse(CommandEnvelopeSchema, raw);
 	if (!envelope.success) {
-		return reject(id, "invalid", describeIssues(envelope.issues));
+		return reject(id, "invalid", describeIssues(envelope.issues, 3));
 	}
 	const { name } = envelope.output;
 	const args = v.safeParse(CommandArgs[name], envelope.output.args);
 	if (!args.success) {
-		return reject(id, "invalid", `${name}: ${describeIssues(args.issues)}`);
+		return reject(id, "invalid", `${name}: ${describeIssues(args.issues, 3)}`);
 	}
 	return {
 		ok: true,

@@ -5,39 +5,28 @@
  * the caller (the server's secret box); storage keeps them as opaque text.
  */
 import type {
+	ConnectedAccount,
 	DeliveryStatus,
 	ReplyNetwork,
+	ReplySend,
 	ReplySendStatus,
+	Source,
 	SourceKind,
 	TriageRule,
+	WebhookDelivery,
+	WebhookEndpoint,
 	WebhookEvent,
 } from "@switchboard/domain";
 
-/** How a source's polling stands; what an admin looks at when a source misbehaves. */
-export interface SourceStatus {
-	/** The last poll's error, null after a poll that worked. */
-	lastError: string | null;
-	lastPolledAt: string | null;
-	/** When the scheduler polls it next; null for webhooks and disabled sources. */
-	nextPollAt: string | null;
-	/** Failed polls in a row; drives the backoff. */
-	failures: number;
-}
-
-export interface Source {
-	id: string;
-	orgId: string;
-	/** The board its mentions land on. */
-	boardId: string;
-	kind: SourceKind;
-	name: string;
-	/** Kind-specific settings (feed URL, keywords, instance); never a secret. */
-	config: Record<string, unknown>;
-	enabled: boolean;
-	status: SourceStatus;
-	createdAt: string;
-	updatedAt: string;
-}
+// The records the HTTP API answers with are defined once, in the contract.
+export type {
+	ConnectedAccount,
+	ReplySend,
+	Source,
+	SourceStatus,
+	WebhookDelivery,
+	WebhookEndpoint,
+} from "@switchboard/domain";
 
 /** A source with what only the server may read. */
 export interface SourceWithSecret extends Source {
@@ -78,18 +67,6 @@ export interface SourcePollRecord {
 	failures: number;
 }
 
-export interface ConnectedAccount {
-	id: string;
-	orgId: string;
-	memberId: string;
-	network: ReplyNetwork;
-	/** The Mastodon instance or Bluesky service the account lives on. */
-	serverUrl: string;
-	handle: string;
-	createdAt: string;
-	updatedAt: string;
-}
-
 export interface ConnectedAccountWithCredential extends ConnectedAccount {
 	sealedCredential: string;
 }
@@ -101,25 +78,6 @@ export interface NewConnectedAccount {
 	serverUrl: string;
 	handle: string;
 	sealedCredential: string;
-}
-
-/** A reply posted (or tried) through a member's connected account. */
-export interface ReplySend {
-	id: string;
-	orgId: string;
-	boardId: string;
-	mentionId: string;
-	memberId: string;
-	network: string;
-	text: string;
-	status: ReplySendStatus;
-	/** Why the last attempt failed. */
-	error: string | null;
-	/** The posted reply, once sent. */
-	url: string | null;
-	attempts: number;
-	createdAt: string;
-	updatedAt: string;
 }
 
 export interface NewReplySend {
@@ -142,16 +100,6 @@ export interface ReplySendPatch {
 	attempt?: boolean;
 }
 
-export interface WebhookEndpoint {
-	id: string;
-	orgId: string;
-	url: string;
-	events: WebhookEvent[];
-	enabled: boolean;
-	createdAt: string;
-	updatedAt: string;
-}
-
 export interface WebhookEndpointWithSecret extends WebhookEndpoint {
 	sealedSecret: string;
 }
@@ -170,22 +118,6 @@ export interface WebhookEndpointPatch {
 	events?: WebhookEvent[];
 	enabled?: boolean;
 	sealedSecret?: string;
-}
-
-export interface WebhookDelivery {
-	id: string;
-	orgId: string;
-	endpointId: string;
-	event: WebhookEvent;
-	payload: Record<string, unknown>;
-	status: DeliveryStatus;
-	attempts: number;
-	nextAttemptAt: string;
-	lastError: string | null;
-	/** HTTP status of the last answer, when there was one. */
-	lastStatus: number | null;
-	deliveredAt: string | null;
-	createdAt: string;
 }
 
 /** A delivery to attempt now, with where it goes. */

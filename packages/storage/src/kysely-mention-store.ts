@@ -102,6 +102,17 @@ export class KyselyMentionStore implements MentionStore {
 		if (statuses) query = query.where("status", "in", statuses);
 		if (filter.ownerId !== undefined) query = query.where("owner_id", "=", filter.ownerId);
 		if (filter.ids) query = query.where("id", "in", filter.ids);
+		const after = filter.after;
+		if (after) {
+			const postedAt = new Date(after.postedAt);
+			query = query.where((eb) =>
+				eb.or([
+					eb("posted_at", ">", postedAt),
+					eb.and([eb("posted_at", "=", postedAt), eb("id", ">", after.id)]),
+				]),
+			);
+		}
+		if (filter.limit !== undefined) query = query.limit(filter.limit);
 		const rows = await query.orderBy("posted_at").orderBy("id").execute();
 		return rows.map(toStoredMention);
 	}

@@ -58,6 +58,10 @@ export interface MentionFilter {
 	ownerId?: string;
 	/** Only these mentions. */
 	ids?: string[];
+	/** Only those after this one in the list's order (posted time, then id): keyset paging. */
+	after?: { postedAt: string; id: string };
+	/** At most this many. */
+	limit?: number;
 }
 
 export interface ExecuteCommandInput {

@@ -1,0 +1,496 @@
+/**
+ * Every route of the HTTP API, one entry each (see route.ts for what an entry holds).
+ * A route that is registered on the server without an entry here fails a test; the
+ * OpenAPI document at `/api/openapi.json` is generated from this table.
+ *
+ * To add a route: add its entry here, register it on the server with `handle(app,
+ * HttpRoutes.yourRoute, …)`, and call it from the client with
+ * `api.request(HttpRoutes.yourRoute, {…})` (docs/HTTP-API.md).
+ */
+import * as v from "valibot";
+import {
+	DeliveryStatuses,
+	ReplyNetworks,
+	SourceKindSchema,
+	WebhookEventSchema,
+} from "../integrations.ts";
+import { BoardSchema, MemberSchema, OrganisationSchema, StatusSchema } from "../model.ts";
+import { ReportNames } from "../reports.ts";
+import { TriageRulesSchema } from "../triage-rules.ts";
+import { defineRoute, ErrorEnvelopeSchema } from "./route.ts";
+import {
+	BoardIdSchema,
+	BoardSettingsPatchSchema,
+	BoardSettingsSchema,
+	ConnectedAccountSchema,
+	CredentialSchema,
+	DEFAULT_BLUESKY_SERVICE,
+	HttpUrlSchema,
+	MemberListingSchema,
+	MentionBatchSchema,
+	MentionInputSchema,
+	MentionSchema,
+	NameSchema,
+	ReplySendSchema,
+	ReportTableSchema,
+	SessionMemberSchema,
+	SourceSchema,
+	WebhookDeliverySchema,
+	WebhookEndpointSchema,
+} from "./wire.ts";
+
+/** Most mentions one page of `GET /api/boards/:boardId/mentions` holds. */
+export const MAX_MENTIONS_PAGE = 200;
+/** Mentions on a page when the caller does not say. */
+export const DEFAULT_MENTIONS_PAGE = 100;
+
+const Id = v.pipe(v.string(), v.minLength(1));
+const Ok = v.object({ ok: v.literal(true) });
+const Secret = v.object({ secret: v.string() });
+
+const OrgParams = v.object({ orgId: Id });
+const SourceParams = v.object({ orgId: Id, sourceId: Id });
+const WebhookParams = v.object({ orgId: Id, webhookId: Id });
+const BoardParams = v.object({ boardId: Id });
+
+/** A whole number given in a query string. */
+const Count = (min: number, max: number) =>
+	v.pipe(
+		v.string(),
+		v.regex(/^\d{1,9}$/, "must be a whole number"),
+		v.transform(Number),
+		v.minValue(min, `must be at least ${min}`),
+		v.maxValue(max, `must be at most ${max}`),
+	);
+
+/** An ISO timestamp, or a date (`2026-11-26`: midnight UTC). */
+const Instant = v.pipe(
+	v.string(),
+	v.check(
+		(text) =>
+			/^\d{4}-\d{2}-\d{2}$/.test(text) ||
+			(/^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text))),
+		"must be an ISO date or timestamp",
+	),
+	v.transform((text) => new Date(/T/.test(text) ? text : `${text}T00:00:00Z`).toISOString()),
+);
+
+const TimeZone = v.pipe(
+	v.string(),
+	v.check((zone) => {
+		try {
+			new Intl.DateTimeFormat("en", { timeZone: zone });
+			return true;
+		} catch {
+			return false;
+		}
+	}, "must be an IANA time zone such as Europe/Berlin"),
+);
+
+const CreateSourceBody = v.strictObject({
+	kind: SourceKindSchema,
+	name: NameSchema,
+	boardId: v.optional(BoardIdSchema, "main"),
+	enabled: v.optional(v.boolean(), true),
+	/** Checked against the kind's config schema (SOURCE_CONFIG_SCHEMAS). */
+	config: v.optional(v.record(v.string(), v.unknown()), {}),
+	/** Mastodon access token or Bluesky app password. */
+	credential: v.optional(CredentialSchema),
+});
+
+const Events = v.pipe(
+	v.array(WebhookEventSchema),
+	v.minLength(1, "subscribe to at least one event"),
+);
+
+/** A failed send: kept as failed with the network's words, retried by `sends.retry`. */
+const FailedSend = {
+	502: {
+		description: "Posting failed; the send is kept as failed and can be retried.",
+		schema: v.object({ ...ErrorEnvelopeSchema.entries, send: ReplySendSchema }),
+	},
+} as const;
+
+const SendAnswer = v.object({ send: ReplySendSchema, mention: MentionSchema });
+
+export const HttpRoutes = {
+	health: defineRoute({
+		method: "GET",
+		path: "/healthz",
+		summary: "The process answers",
+		auth: "public",
+		answer: Ok,
+	}),
+	ready: defineRoute({
+		method: "GET",
+		path: "/readyz",
+		summary: "The process and its database answer",
+		auth: "public",
+		answer: v.object({ ready: v.literal(true) }),
+		otherAnswers: {
+			503: {
+				description: "The database is not reachable.",
+				schema: v.object({ ready: v.literal(false), ...ErrorEnvelopeSchema.entries }),
+			},
+		},
+	}),
+	openapi: defineRoute({
+		method: "GET",
+		path: "/api/openapi.json",
+		summary: "This API as an OpenAPI 3.1 document",
+		auth: "public",
+		answer: v.looseObject({ openapi: v.string() }),
+	}),
+	login: defineRoute({
+		method: "POST",
+		path: "/api/auth/login",
+		summary: "Sign in: a token, and the session cookie",
+		auth: "public",
+		body: v.object({
+			email: v.pipe(v.string(), v.trim(), v.email("must be an email address")),
+			password: v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(1024)),
+		}),
+		answer: v.object({ token: v.string(), member: SessionMemberSchema }),
+	}),
+	logout: defineRoute({
+		method: "POST",
+		path: "/api/auth/logout",
+		summary: "Sign out: drop the session cookie",
+		auth: "public",
+		answer: Ok,
+	}),
+	webhookIngest: defineRoute({
+		method: "POST",
+		path: "/api/orgs/:orgId/sources/:sourceId/webhook",
+		summary: "Mentions pushed to a webhook source, signed with its secret",
+		auth: "signature",
+		params: SourceParams,
+		body: v.union([MentionBatchSchema, MentionInputSchema]),
+		status: 202,
+		answer: v.object({
+			accepted: v.number(),
+			duplicates: v.number(),
+			mentionIds: v.array(v.string()),
+		}),
+	}),
+	me: defineRoute({
+		method: "GET",
+		path: "/api/me",
+		summary: "The signed-in member and their organisation",
+		auth: "session",
+		answer: v.object({ member: MemberSchema, organisation: v.nullable(OrganisationSchema) }),
+	}),
+	members: defineRoute({
+		method: "GET",
+		path: "/api/members",
+		summary: "The organisation's members (emails for moderators and admins only)",
+		auth: "session",
+		answer: v.object({ members: v.array(MemberListingSchema) }),
+	}),
+	boards: defineRoute({
+		method: "GET",
+		path: "/api/boards",
+		summary: "The organisation's boards",
+		auth: "session",
+		answer: v.object({ boards: v.array(BoardSchema) }),
+	}),
+	mentions: defineRoute({
+		method: "GET",
+		path: "/api/boards/:boardId/mentions",
+		summary: "A board's mentions, oldest first, a page at a time",
+		auth: "session",
+		params: BoardParams,
+		query: v.object({
+			/** One status or several, comma-separated. */
+			status: v.optional(
+				v.pipe(
+					v.string(),
+					v.transform((s) => s.split(",")),
+					v.array(StatusSchema),
+				),
+			),
+			/** Only those this member owns. */
+			owner: v.optional(v.pipe(v.string(), v.minLength(1))),
+			limit: v.optional(Count(1, MAX_MENTIONS_PAGE), String(DEFAULT_MENTIONS_PAGE)),
+			/** `nextCursor` of the page before. */
+			cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(512))),
+		}),
+		answer: v.object({
+			mentions: v.array(MentionSchema),
+			/** Pass as `cursor` for the next page; null on the last. */
+			nextCursor: v.nullable(v.string()),
+		}),
+	}),
+	boardSettings: defineRoute({
+		method: "GET",
+		path: "/api/boards/:boardId/settings",
+		summary: "A board's settings",
+		auth: "session",
+		params: BoardParams,
+		answer: v.object({ settings: BoardSettingsSchema }),
+	}),
+	saveBoardSettings: defineRoute({
+		method: "PUT",
+		path: "/api/orgs/:orgId/boards/:boardId/settings",
+		summary: "Change a board's settings; fields left out keep their value",
+		auth: "session",
+		roles: ["admin"],
+		params: v.object({ orgId: Id, boardId: Id }),
+		body: BoardSettingsPatchSchema,
+		answer: v.object({ settings: BoardSettingsSchema }),
+	}),
+	report: defineRoute({
+		method: "GET",
+		path: "/api/orgs/:orgId/reports/:name",
+		summary: "A report over a period, as JSON or CSV (docs/REPORTS.md)",
+		auth: "session",
+		roles: ["moderator", "admin"],
+		params: v.object({
+			orgId: Id,
+			name: v.picklist(ReportNames, `there are ${ReportNames.join(", ")}`),
+		}),
+		query: v.object({
+			/** Inclusive. @default a week before `to` */
+			from: v.optional(Instant),
+			/** Exclusive. @default now */
+			to: v.optional(Instant),
+			format: v.optional(v.picklist(["json", "csv"]), "json"),
+			/** One board; every board of the organisation when left out. */
+			board: v.optional(BoardIdSchema),
+			/** Time zone days are cut in. */
+			tz: v.optional(TimeZone, "UTC"),
+		}),
+		answer: ReportTableSchema,
+		csv: true,
+	}),
+	rules: defineRoute({
+		method: "GET",
+		path: "/api/orgs/:orgId/rules",
+		summary: "The organisation's triage rules, in order",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		answer: v.object({ rules: TriageRulesSchema }),
+	}),
+	saveRules: defineRoute({
+		method: "PUT",
+		path: "/api/orgs/:orgId/rules",
+		summary: "Replace the organisation's triage rules",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		body: v.strictObject({ rules: TriageRulesSchema }),
+		answer: v.object({ rules: TriageRulesSchema }),
+	}),
+	sources: defineRoute({
+		method: "GET",
+		path: "/api/orgs/:orgId/sources",
+		summary: "The organisation's mention sources with how their polling stands",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		answer: v.object({ sources: v.array(SourceSchema) }),
+	}),
+	createSource: defineRoute({
+		method: "POST",
+		path: "/api/orgs/:orgId/sources",
+		summary: "Add a source; a webhook source's secret is shown this once",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		body: CreateSourceBody,
+		status: 201,
+		answer: v.object({
+			source: SourceSchema,
+			secret: v.optional(v.string()),
+			/** Path (on this server) that signed mentions are POSTed to. */
+			webhookUrl: v.optional(v.string()),
+		}),
+	}),
+	source: defineRoute({
+		method: "GET",
+		path: "/api/orgs/:orgId/sources/:sourceId",
+		summary: "One source",
+		auth: "session",
+		roles: ["admin"],
+		params: SourceParams,
+		answer: v.object({ source: SourceSchema }),
+	}),
+	updateSource: defineRoute({
+		method: "PATCH",
+		path: "/api/orgs/:orgId/sources/:sourceId",
+		summary: "Change a source; a new config or credential polls it afresh",
+		auth: "session",
+		roles: ["admin"],
+		params: SourceParams,
+		body: v.strictObject({
+			name: v.optional(NameSchema),
+			boardId: v.optional(BoardIdSchema),
+			enabled: v.optional(v.boolean()),
+			config: v.optional(v.record(v.string(), v.unknown())),
+			credential: v.optional(CredentialSchema),
+		}),
+		answer: v.object({ source: SourceSchema }),
+	}),
+	rotateSourceSecret: defineRoute({
+		method: "POST",
+		path: "/api/orgs/:orgId/sources/:sourceId/rotate-secret",
+		summary: "A new secret for a webhook source; the old one stops working",
+		auth: "session",
+		roles: ["admin"],
+		params: SourceParams,
+		answer: Secret,
+	}),
+	deleteSource: defineRoute({
+		method: "DELETE",
+		path: "/api/orgs/:orgId/sources/:sourceId",
+		summary: "Remove a source",
+		auth: "session",
+		roles: ["admin"],
+		params: SourceParams,
+		answer: Ok,
+	}),
+	webhooks: defineRoute({
+		method: "GET",
+		path: "/api/orgs/:orgId/webhooks",
+		summary: "The organisation's outgoing webhooks",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		answer: v.object({ webhooks: v.array(WebhookEndpointSchema) }),
+	}),
+	createWebhook: defineRoute({
+		method: "POST",
+		path: "/api/orgs/:orgId/webhooks",
+		summary: "Add an outgoing webhook; its secret is shown this once",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		body: v.strictObject({
+			url: HttpUrlSchema,
+			events: Events,
+			enabled: v.optional(v.boolean(), true),
+		}),
+		status: 201,
+		answer: v.object({ webhook: WebhookEndpointSchema, secret: v.string() }),
+	}),
+	updateWebhook: defineRoute({
+		method: "PATCH",
+		path: "/api/orgs/:orgId/webhooks/:webhookId",
+		summary: "Change an outgoing webhook",
+		auth: "session",
+		roles: ["admin"],
+		params: WebhookParams,
+		body: v.strictObject({
+			url: v.optional(HttpUrlSchema),
+			events: v.optional(Events),
+			enabled: v.optional(v.boolean()),
+		}),
+		answer: v.object({ webhook: WebhookEndpointSchema }),
+	}),
+	rotateWebhookSecret: defineRoute({
+		method: "POST",
+		path: "/api/orgs/:orgId/webhooks/:webhookId/rotate-secret",
+		summary: "A new secret for an outgoing webhook; the old one stops working",
+		auth: "session",
+		roles: ["admin"],
+		params: WebhookParams,
+		answer: Secret,
+	}),
+	deleteWebhook: defineRoute({
+		method: "DELETE",
+		path: "/api/orgs/:orgId/webhooks/:webhookId",
+		summary: "Remove an outgoing webhook",
+		auth: "session",
+		roles: ["admin"],
+		params: WebhookParams,
+		answer: Ok,
+	}),
+	deliveries: defineRoute({
+		method: "GET",
+		path: "/api/orgs/:orgId/webhooks/:webhookId/deliveries",
+		summary: "An outgoing webhook's deliveries, newest first (at most 200)",
+		auth: "session",
+		roles: ["admin"],
+		params: WebhookParams,
+		query: v.object({
+			status: v.optional(v.picklist(DeliveryStatuses, `one of ${DeliveryStatuses.join(", ")}.`)),
+		}),
+		answer: v.object({ deliveries: v.array(WebhookDeliverySchema) }),
+	}),
+	retryDelivery: defineRoute({
+		method: "POST",
+		path: "/api/orgs/:orgId/webhooks/:webhookId/deliveries/:deliveryId/retry",
+		summary: "Deliver a failed delivery again",
+		auth: "session",
+		roles: ["admin"],
+		params: v.object({ orgId: Id, webhookId: Id, deliveryId: Id }),
+		answer: v.object({ delivery: WebhookDeliverySchema }),
+	}),
+	accounts: defineRoute({
+		method: "GET",
+		path: "/api/me/accounts",
+		summary: "The signed-in member's connected accounts",
+		auth: "session",
+		answer: v.object({ accounts: v.array(ConnectedAccountSchema) }),
+	}),
+	connectMastodon: defineRoute({
+		method: "PUT",
+		path: "/api/me/accounts/mastodon",
+		summary: "Connect a Mastodon account to send replies from",
+		auth: "session",
+		body: v.strictObject({ instanceUrl: HttpUrlSchema, accessToken: CredentialSchema }),
+		answer: v.object({ account: ConnectedAccountSchema }),
+	}),
+	connectBluesky: defineRoute({
+		method: "PUT",
+		path: "/api/me/accounts/bluesky",
+		summary: "Connect a Bluesky account (with an app password) to send replies from",
+		auth: "session",
+		body: v.strictObject({
+			service: v.optional(HttpUrlSchema, DEFAULT_BLUESKY_SERVICE),
+			identifier: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(300)),
+			appPassword: CredentialSchema,
+		}),
+		answer: v.object({ account: ConnectedAccountSchema }),
+	}),
+	disconnectAccount: defineRoute({
+		method: "DELETE",
+		path: "/api/me/accounts/:network",
+		summary: "Disconnect the member's account on a network",
+		auth: "session",
+		params: v.object({
+			network: v.picklist(ReplyNetworks, "accounts connect on mastodon or bluesky"),
+		}),
+		answer: Ok,
+	}),
+	send: defineRoute({
+		method: "POST",
+		path: "/api/mentions/:mentionId/send",
+		summary: "Post the reply through the member's connected account",
+		auth: "session",
+		params: v.object({ mentionId: Id }),
+		body: v.strictObject({ text: v.pipe(v.string(), v.maxLength(20_000)) }),
+		answer: SendAnswer,
+		otherAnswers: FailedSend,
+	}),
+	sends: defineRoute({
+		method: "GET",
+		path: "/api/mentions/:mentionId/sends",
+		summary: "The sends of a conversation, newest first",
+		auth: "session",
+		params: v.object({ mentionId: Id }),
+		answer: v.object({ sends: v.array(ReplySendSchema) }),
+	}),
+	retrySend: defineRoute({
+		method: "POST",
+		path: "/api/sends/:sendId/retry",
+		summary: "Post a failed send again",
+		auth: "session",
+		params: v.object({ sendId: Id }),
+		answer: SendAnswer,
+		otherAnswers: FailedSend,
+	}),
+} as const;
+
+export type HttpRouteName = keyof typeof HttpRoutes;

@@ -1,0 +1,349 @@
+/**
+ * The shapes the HTTP API carries, as valibot schemas: what a source is configured
+ * with (and its defaults), the records the API answers with (sources, webhooks,
+ * deliveries, accounts, sends, settings, reports), and the mention a webhook pushes.
+ * Server, storage and client take their types from here, so a field is added once.
+ */
+import * as v from "valibot";
+import {
+	DeliveryStatuses,
+	ReplyNetworkSchema,
+	ReplySendStatuses,
+	type SourceKind,
+	SourceKindSchema,
+	WebhookEventSchema,
+} from "../integrations.ts";
+import {
+	MemberSchema,
+	MentionContentSchema,
+	MentionWorkSchema,
+	NetworkSchema,
+	Networks,
+	Priorities,
+	RoleSchema,
+	webLink,
+} from "../model.ts";
+import { ReportNames } from "../reports.ts";
+
+/** The Bluesky entryway accounts sign in at unless they name their own PDS. */
+export const DEFAULT_BLUESKY_SERVICE = "https://bsky.social";
+
+const IsoTime = v.pipe(v.string(), v.isoTimestamp());
+
+/** An http(s) URL a person typed: trimmed, at most 2000 characters. */
+export const HttpUrlSchema = v.pipe(
+	v.string(),
+	v.trim(),
+	v.url("must be a URL"),
+	v.check((url) => /^https?:\/\//i.test(url), "must be an http(s) URL"),
+	v.maxLength(2000),
+);
+
+/** A board id as it appears in paths and bodies. */
+export const BoardIdSchema = v.pipe(
+	v.string(),
+	v.regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a board id"),
+);
+
+/** A name a person gives (a source, a board). */
+export const NameSchema = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200));
+
+/** A Mastodon access token or a Bluesky app password, as typed. */
+export const CredentialSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(4000));
+
+/** A Bluesky handle or DID. */
+const BlueskyIdentifier = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(300));
+
+const Keywords = v.optional(
+	v.pipe(
+		v.array(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200))),
+		v.maxLength(50, "at most 50 keywords"),
+	),
+	[],
+);
+
+/**
+ * Seconds between polls when a source's config leaves them out.
+ * RSS feeds change slowly and are often rate-limited by their hosts; the networks'
+ * notification APIs are cheap to ask.
+ */
+export const DEFAULT_POLL_SECONDS: Record<SourceKind, number | null> = {
+	webhook: null,
+	rss: 300,
+	mastodon: 120,
+	bluesky: 120,
+};
+
+/** Seconds between polls: from 30 s (politeness) to a day. */
+const Interval = (fallback: number) =>
+	v.optional(v.pipe(v.number(), v.integer(), v.minValue(30), v.maxValue(86_400)), fallback);
+
+export const WebhookConfigSchema = v.strictObject({});
+
+export const RssConfigSchema = v.strictObject({
+	url: HttpUrlSchema,
+	/** Only items that contain one of these; every item when empty. */
+	keywords: Keywords,
+	intervalSeconds: Interval(300),
+});
+export type RssConfig = v.InferOutput<typeof RssConfigSchema>;
+
+export const MastodonConfigSchema = v.strictObject({
+	instanceUrl: HttpUrlSchema,
+	/** Read mention notifications of the account the token belongs to. */
+	mentions: v.optional(v.boolean(), true),
+	keywords: Keywords,
+	intervalSeconds: Interval(120),
+});
+export type MastodonConfig = v.InferOutput<typeof MastodonConfigSchema>;
+
+export const BlueskyConfigSchema = v.strictObject({
+	service: v.optional(HttpUrlSchema, DEFAULT_BLUESKY_SERVICE),
+	/** The account's handle or DID. */
+	identifier: BlueskyIdentifier,
+	mentions: v.optional(v.boolean(), true),
+	keywords: Keywords,
+	intervalSeconds: Interval(120),
+});
+export type BlueskyConfig = v.InferOutput<typeof BlueskyConfigSchema>;
+
+/** The config each kind of source takes; secrets travel apart, as `credential`. */
+export const SOURCE_CONFIG_SCHEMAS = {
+	webhook: WebhookConfigSchema,
+	rss: RssConfigSchema,
+	mastodon: MastodonConfigSchema,
+	bluesky: BlueskyConfigSchema,
+} as const satisfies Record<SourceKind, v.GenericSchema>;
+
+/** A source kind's config as a client writes it (defaults may be left out). */
+export type SourceConfigInput<K extends SourceKind = SourceKind> = v.InferInput<
+	(typeof SOURCE_CONFIG_SCHEMAS)[K]
+>;
+
+/** Kinds that need a credential (sealed): the Mastodon token, the Bluesky app password. */
+export const CREDENTIAL_KINDS: readonly SourceKind[] = ["mastodon", "bluesky"];
+
+/** How a source's polling stands; what an admin looks at when a source misbehaves. */
+export const SourceStatusSchema = v.object({
+	/** The last poll's error, null after a poll that worked. */
+	lastError: v.nullable(v.string()),
+	lastPolledAt: v.nullable(IsoTime),
+	/** When the scheduler polls it next; null for webhooks and disabled sources. */
+	nextPollAt: v.nullable(IsoTime),
+	/** Failed polls in a row; drives the backoff. */
+	failures: v.number(),
+});
+export type SourceStatus = v.InferOutput<typeof SourceStatusSchema>;
+
+export const SourceSchema = v.object({
+	id: v.string(),
+	orgId: v.string(),
+	/** The board its mentions land on. */
+	boardId: v.string(),
+	kind: SourceKindSchema,
+	name: v.string(),
+	/** Kind-specific settings (feed URL, keywords, instance); never a secret. */
+	config: v.record(v.string(), v.unknown()),
+	enabled: v.boolean(),
+	status: SourceStatusSchema,
+	createdAt: IsoTime,
+	updatedAt: IsoTime,
+});
+export type Source = v.InferOutput<typeof SourceSchema>;
+
+export const WebhookEndpointSchema = v.object({
+	id: v.string(),
+	orgId: v.string(),
+	url: v.string(),
+	events: v.array(WebhookEventSchema),
+	enabled: v.boolean(),
+	createdAt: IsoTime,
+	updatedAt: IsoTime,
+});
+export type WebhookEndpoint = v.InferOutput<typeof WebhookEndpointSchema>;
+
+export const DeliveryStatusSchema = v.picklist(DeliveryStatuses);
+
+export const WebhookDeliverySchema = v.object({
+	id: v.string(),
+	orgId: v.string(),
+	endpointId: v.string(),
+	event: WebhookEventSchema,
+	payload: v.record(v.string(), v.unknown()),
+	status: DeliveryStatusSchema,
+	attempts: v.number(),
+	nextAttemptAt: IsoTime,
+	lastError: v.nullable(v.string()),
+	/** HTTP status of the last answer, when there was one. */
+	lastStatus: v.nullable(v.number()),
+	deliveredAt: v.nullable(IsoTime),
+	createdAt: IsoTime,
+});
+export type WebhookDelivery = v.InferOutput<typeof WebhookDeliverySchema>;
+
+export const ConnectedAccountSchema = v.object({
+	id: v.string(),
+	orgId: v.string(),
+	memberId: v.string(),
+	network: ReplyNetworkSchema,
+	/** The Mastodon instance or Bluesky service the account lives on. */
+	serverUrl: v.string(),
+	handle: v.string(),
+	createdAt: IsoTime,
+	updatedAt: IsoTime,
+});
+export type ConnectedAccount = v.InferOutput<typeof ConnectedAccountSchema>;
+
+/** A reply posted (or tried) through a member's connected account. */
+export const ReplySendSchema = v.object({
+	id: v.string(),
+	orgId: v.string(),
+	boardId: v.string(),
+	mentionId: v.string(),
+	memberId: v.string(),
+	network: v.string(),
+	text: v.string(),
+	status: v.picklist(ReplySendStatuses),
+	/** Why the last attempt failed. */
+	error: v.nullable(v.string()),
+	/** The posted reply, once sent. */
+	url: v.nullable(v.string()),
+	attempts: v.number(),
+	createdAt: IsoTime,
+	updatedAt: IsoTime,
+});
+export type ReplySend = v.InferOutput<typeof ReplySendSchema>;
+
+/** A mention as the API answers it: its content and its work state. */
+export const MentionSchema = v.object({
+	...MentionContentSchema.entries,
+	...MentionWorkSchema.entries,
+});
+
+/**
+ * A member as `/api/members` shows them: the email only to moderators and admins, who
+ * need it to reach people; ambassadors see names and roles.
+ */
+export const MemberListingSchema = v.object({
+	...MemberSchema.entries,
+	email: v.optional(MemberSchema.entries.email),
+});
+export type MemberListing = v.InferOutput<typeof MemberListingSchema>;
+
+/** Who a session belongs to, as sign-in answers it. */
+export const SessionMemberSchema = v.object({
+	id: v.string(),
+	orgId: v.string(),
+	role: RoleSchema,
+	name: v.string(),
+});
+
+const Minutes = v.pipe(v.number(), v.minValue(1), v.maxValue(60 * 24 * 90));
+const PerPriority = v.strictObject({ high: Minutes, normal: Minutes, low: Minutes });
+const ReplyLimit = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000));
+
+/** A board's settings (SLA targets, lease, reply limits, approval rules). */
+export const BoardSettingsSchema = v.strictObject({
+	/** Minutes until a new conversation should be claimed, per priority. */
+	slaClaimMinutes: PerPriority,
+	/** Minutes until the first reply should be sent, per priority. */
+	slaReplyMinutes: PerPriority,
+	/** Minutes an owner may be offline before their conversations are released. */
+	leaseMinutes: v.pipe(v.number(), v.minValue(1), v.maxValue(60 * 24 * 30)),
+	/** Character limit of a reply, per network. */
+	replyLimits: v.strictObject(
+		Object.fromEntries(Networks.map((network) => [network, ReplyLimit])) as Record<
+			(typeof Networks)[number],
+			typeof ReplyLimit
+		>,
+	),
+	/** Which conversations need approval before their reply is recorded. */
+	approval: v.strictObject({
+		priorities: v.pipe(v.array(v.picklist(Priorities)), v.maxLength(3)),
+		tags: v.pipe(
+			v.array(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(64))),
+			v.maxLength(50),
+		),
+		newMembers: v.pipe(
+			v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(128))),
+			v.maxLength(500),
+		),
+	}),
+});
+
+/** Settings to change; fields left out keep their current value. */
+export const BoardSettingsPatchSchema = v.partial(BoardSettingsSchema);
+
+/** A report as JSON (docs/REPORTS.md defines the reports and their columns). */
+export const ReportTableSchema = v.object({
+	report: v.picklist(ReportNames),
+	from: IsoTime,
+	to: IsoTime,
+	timeZone: v.string(),
+	columns: v.array(
+		v.object({
+			key: v.string(),
+			label: v.string(),
+			unit: v.picklist(["text", "count", "seconds", "percent"]),
+		}),
+	),
+	rows: v.array(v.record(v.string(), v.nullable(v.union([v.string(), v.number()])))),
+});
+
+const Timestamp = v.pipe(v.string(), v.isoTimestamp("must be an ISO 8601 timestamp"));
+const Handle = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200));
+
+/** One message of the thread around a pushed mention. */
+export const ThreadMessageInputSchema = v.object({
+	externalId: v.optional(v.pipe(v.string(), v.maxLength(500))),
+	handle: Handle,
+	fromOrganisation: v.optional(v.boolean(), false),
+	text: v.pipe(v.string(), v.maxLength(20_000)),
+	postedAt: Timestamp,
+});
+
+/** One mention as a sender (a webhook, an import file) writes it. */
+export const MentionInputSchema = v.object({
+	/** Where it was posted. @default "webhook" */
+	network: v.optional(NetworkSchema, "webhook"),
+	/** The sender's id for it; the same network and id twice is one mention. */
+	externalId: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(500)),
+	url: v.optional(
+		v.nullable(
+			v.pipe(
+				v.string(),
+				v.url("must be a URL"),
+				v.check((url) => webLink(url) !== null, "must be an http: or https: URL"),
+				v.maxLength(2000),
+			),
+		),
+		null,
+	),
+	author: v.object({
+		handle: Handle,
+		name: v.optional(v.pipe(v.string(), v.maxLength(200))),
+		/** Followers or comparable audience. @default 0 */
+		reach: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+	}),
+	text: v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(20_000)),
+	thread: v.optional(v.pipe(v.array(ThreadMessageInputSchema), v.maxLength(200)), []),
+	postedAt: Timestamp,
+	/** ISO 639-1; detected when left out. */
+	language: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(16)))),
+	tags: v.optional(
+		v.pipe(v.array(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(64))), v.maxLength(20)),
+	),
+});
+export type MentionInput = v.InferOutput<typeof MentionInputSchema>;
+
+/** Most mentions one webhook request may carry. */
+export const MAX_WEBHOOK_BATCH = 500;
+
+/** A batch webhook body: `{ "mentions": [...] }`. */
+export const MentionBatchSchema = v.object({
+	mentions: v.pipe(
+		v.array(MentionInputSchema),
+		v.minLength(1, "must hold at least one mention"),
+		v.maxLength(MAX_WEBHOOK_BATCH, `must hold at most ${MAX_WEBHOOK_BATCH} mentions`),
+	),
+});
