@@ -2,11 +2,19 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Board, Mention, Role } from "@switchboard/domain";
+import {
+	type Board,
+	HttpRoutes,
+	type MemberListing,
+	type Mention,
+	type Role,
+	type RouteContract,
+} from "@switchboard/domain";
 import { KyselyStorage, type NewMention } from "@switchboard/storage";
 import { testTemplate } from "@switchboard/storage/test-template";
 import { createTokenService } from "@switchboard/sync";
 import { pino } from "pino";
+import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Config } from "./config.ts";
 import { SESSION_COOKIE } from "./http-api.ts";
@@ -354,6 +362,42 @@ describe("HTTP API", () => {
 			expect(globex.mentions.map((m) => m.externalId)).toEqual(["g1"]);
 		});
 
+		it("pages a board's mentions: a limit per page and a cursor to the next, none repeated", async () => {
+			const page = async (query: string) => {
+				const response = await get(server.url, `/api/boards/main/mentions${query}`, dana);
+				expect(response.status).toBe(200);
+				return (await response.json()) as { mentions: Mention[]; nextCursor: string | null };
+			};
+			const all = await page("");
+			expect(all.nextCursor).toBeNull();
+			const first = await page("?limit=2");
+			expect(first.mentions).toHaveLength(2);
+			expect(first.nextCursor).toEqual(expect.any(String));
+			const second = await page(`?limit=2&cursor=${encodeURIComponent(first.nextCursor!)}`);
+			expect(second.mentions).toHaveLength(1);
+			expect(second.nextCursor).toBeNull();
+			expect([...first.mentions, ...second.mentions].map((m) => m.id)).toEqual(
+				all.mentions.map((m) => m.id),
+			);
+		});
+
+		it("refuses a page larger than 200 and a cursor it did not make", async () => {
+			const tooMany = await get(server.url, "/api/boards/main/mentions?limit=201", dana);
+			expect(tooMany.status).toBe(400);
+			expect(((await tooMany.json()) as { error: { message: string } }).error.message).toBe(
+				"limit: must be at most 200",
+			);
+			const forged = await get(
+				server.url,
+				"/api/boards/main/mentions?cursor=bm90LWEtY3Vyc29y",
+				dana,
+			);
+			expect(forged.status).toBe(400);
+			expect(((await forged.json()) as { error: { message: string } }).error.message).toMatch(
+				/^cursor: /,
+			);
+		});
+
 		it("answers 404 for another organisation's board", async () => {
 			const response = await get(server.url, `/api/boards/${globexOnly.id}/mentions`, dana);
 			expect(response.status).toBe(404);
@@ -404,6 +448,89 @@ describe("HTTP API", () => {
 			expect(error.code).toBe("invalid");
 			expect(error.message).toMatch(/^status/);
 			expect(error.message).toContain('"bogus"');
+		});
+	});
+
+	describe("members", () => {
+		const list = async (token: string) => {
+			const response = await get(server.url, "/api/members", token);
+			expect(response.status).toBe(200);
+			return ((await response.json()) as { members: MemberListing[] }).members;
+		};
+
+		it("shows ambassadors their team without email addresses", async () => {
+			const members = await list(dana);
+			expect(members.map((m) => m.name).sort()).toEqual(["Dana", "Gone", "Morgan"]);
+			expect(members.filter((m) => "email" in m)).toEqual([]);
+		});
+
+		it("shows moderators every member's email address", async () => {
+			const members = await list(await tokenOf(server.url, "morgan@acme.test"));
+			expect(members.map((m) => m.email).sort()).toEqual([
+				"dana@acme.test",
+				"gone@acme.test",
+				"morgan@acme.test",
+			]);
+		});
+	});
+
+	describe("contract", () => {
+		const entries: RouteContract[] = Object.values(HttpRoutes);
+		const key = (route: { method: string; path: string }) => `${route.method} ${route.path}`;
+		/** Routes the app answers, without middleware (ALL) and the web client's fallback. */
+		const registered = () =>
+			server.switchboard.api.routes
+				.filter((route) => route.method !== "ALL" && !route.path.includes("*"))
+				.map(key);
+
+		it("has a contract entry for every route the server registers", () => {
+			const declared = new Set(entries.map(key));
+			expect(registered().filter((route) => !declared.has(route))).toEqual([]);
+		});
+
+		it("registers every route the contract declares", () => {
+			const served = new Set(registered());
+			expect(entries.map(key).filter((route) => !served.has(route))).toEqual([]);
+		});
+
+		it("publishes an OpenAPI 3.1 document of exactly the routes the server answers", async () => {
+			const response = await get(server.url, "/api/openapi.json");
+			expect(response.status).toBe(200);
+			const document = (await response.json()) as {
+				openapi: string;
+				paths: Record<string, Record<string, { parameters: { name: string; in: string }[] }>>;
+			};
+			expect(document.openapi).toBe("3.1.0");
+			const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
+				Object.entries(operations).map(([method, operation]) => {
+					// Every {name} of the path is a documented path parameter, and no other is.
+					const named = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
+					const inPath = operation.parameters.filter((p) => p.in === "path").map((p) => p.name);
+					expect(inPath, `${method} ${path}`).toEqual(named);
+					return `${method.toUpperCase()} ${path}`;
+				}),
+			);
+			const served = [...new Set(registered())].map((route) => route.replace(/:(\w+)/g, "{$1}"));
+			expect(documented.sort()).toEqual(served.sort());
+		});
+
+		it("answers in the shapes the contract declares", async () => {
+			const answers: [RouteContract, string][] = [
+				[HttpRoutes.me, "/api/me"],
+				[HttpRoutes.members, "/api/members"],
+				[HttpRoutes.boards, "/api/boards"],
+				[HttpRoutes.mentions, "/api/boards/main/mentions"],
+				[HttpRoutes.boardSettings, "/api/boards/main/settings"],
+				[HttpRoutes.accounts, "/api/me/accounts"],
+			];
+			for (const [route, path] of answers) {
+				const response = await get(server.url, path, dana);
+				expect(response.status, path).toBe(route.status ?? 200);
+				const parsed = v.safeParse(route.answer, await response.json());
+				expect(
+					parsed.issues?.map((issue) => `${path} ${v.getDotPath(issue)}: ${issue.message}`),
+				).toBeUndefined();
+			}
 		});
 	});
 

@@ -21,6 +21,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
 import { type BodyLimitRule, bodyLimits } from "./body-limits.ts";
 import { handle } from "./contract-route.ts";
+import { openApiDocument } from "./openapi.ts";
 import { CSRF_HEADER, checkCookieRequest, createOriginPolicy } from "./origin-check.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
 import { textGuard } from "./text-guard.ts";
@@ -226,6 +227,10 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		deleteCookie(c, SESSION_COOKIE, { path: "/" });
 		return { ok: true };
 	});
+
+	// Generated once: the contract does not change while the process runs.
+	const openapi = openApiDocument(SESSION_COOKIE);
+	handle(app, HttpRoutes.openapi, () => openapi);
 
 	for (const routes of options.publicRoutes ?? []) app.route("/", routes);
 

@@ -1,7 +1,14 @@
 import type { BoardMention } from "@switchboard/client";
 import { DEFAULT_BOARD_SETTINGS } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
-import { boardColumns, EMPTY_FILTERS, matchesFilters, myQueue, slaTimer } from "./board-model.ts";
+import {
+	boardColumns,
+	claimableAt,
+	EMPTY_FILTERS,
+	matchesFilters,
+	myQueue,
+	slaTimer,
+} from "./board-model.ts";
 
 const T0 = Date.parse("2026-01-05T09:00:00.000Z");
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
@@ -34,6 +41,28 @@ function mention(id: string, overrides: Partial<BoardMention> = {}): BoardMentio
 }
 
 const owned = (memberId: string) => ({ memberId, since: at(1) });
+
+describe("claimableAt: when a card and the conversation offer Claim", () => {
+	const now = T0 + 10 * 60_000;
+
+	it("offers Claim on an escalated conversation nobody owns, as the server accepts it", () => {
+		expect(claimableAt(mention("e", { status: "escalated" }), now)).toBe(true);
+	});
+
+	it("does not offer Claim on a snooze that has not ended yet, as the server refuses it", () => {
+		expect(claimableAt(mention("s", { status: "snoozed", snoozedUntil: at(60) }), now)).toBe(false);
+	});
+
+	it("offers Claim again once the snooze is over", () => {
+		expect(claimableAt(mention("s", { status: "snoozed", snoozedUntil: at(5) }), now)).toBe(true);
+	});
+
+	it("offers Claim on a new conversation, never on an owned or finished one", () => {
+		expect(claimableAt(mention("n"), now)).toBe(true);
+		expect(claimableAt(mention("o", { owner: owned("m1") }), now)).toBe(false);
+		expect(claimableAt(mention("d", { status: "dismissed" }), now)).toBe(false);
+	});
+});
 
 describe("board filters", () => {
 	it("matches network, priority, unclaimed, mine, tag and search together", () => {

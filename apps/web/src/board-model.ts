@@ -5,6 +5,8 @@
 import type { BoardMention } from "@switchboard/client";
 import {
 	type BoardSettings,
+	DONE_STATUSES,
+	isClaimable,
 	type MentionStatus,
 	type Network,
 	type Priority,
@@ -135,16 +137,24 @@ export function boardTags(mentions: readonly BoardMention[]): string[] {
 	return [...tags].sort((a, b) => a.localeCompare(b));
 }
 
+/** Replied, closed or dismissed: nothing left to do (the domain's done statuses). */
+export function isDone(mention: { status: MentionStatus }): boolean {
+	return DONE_STATUSES.includes(mention.status);
+}
+
+/**
+ * Whether Claim is offered at `now` (ms): the rule the server decides by, so the button
+ * shows exactly when a claim would be accepted: unowned, and new, escalated, or snoozed
+ * with its snooze over.
+ */
+export function claimableAt(mention: BoardMention, now: number): boolean {
+	return isClaimable(mention, new Date(now).toISOString());
+}
+
 /** My open conversations, oldest first. */
 export function myQueue(mentions: readonly BoardMention[], meId: string): BoardMention[] {
 	return mentions
-		.filter(
-			(mention) =>
-				mention.owner?.memberId === meId &&
-				mention.status !== "replied" &&
-				mention.status !== "closed" &&
-				mention.status !== "dismissed",
-		)
+		.filter((mention) => mention.owner?.memberId === meId && !isDone(mention))
 		.sort((a, b) => a.ingestedAt.localeCompare(b.ingestedAt) || a.id.localeCompare(b.id));
 }
 

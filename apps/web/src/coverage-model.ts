@@ -7,12 +7,12 @@
 import type { BoardMention, Presence } from "@switchboard/client";
 import {
 	countsAgainstCapacity,
-	isClaimable,
 	type MemberCard,
 	Priorities,
 	type Priority,
 	type SlaBreachEntry,
 } from "@switchboard/domain";
+import { claimableAt, isDone } from "./board-model.ts";
 
 const MINUTE = 60_000;
 
@@ -29,9 +29,7 @@ export type AgeBucketId = (typeof AGE_BUCKETS)[number]["id"];
 const PRIORITY_RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
 
 /** Nobody owns it and it can be taken now (snoozed ones only once their time is up). */
-export function isUnclaimed(mention: BoardMention, now: number): boolean {
-	return isClaimable(mention, new Date(now).toISOString());
-}
+export const isUnclaimed = claimableAt;
 
 /** The age bucket of a conversation that arrived at `ingestedAt`. */
 export function ageBucket(ingestedAt: string, now: number): AgeBucketId {
@@ -189,8 +187,6 @@ export interface BreachRow {
 	open: boolean;
 }
 
-const DONE = new Set(["replied", "closed", "dismissed"]);
-
 /** The board's breaches, newest first, those still unmet marked open. */
 export function breachRows(
 	breaches: readonly SlaBreachEntry[],
@@ -200,7 +196,7 @@ export function breachRows(
 		const mention = mentionsById.get(breach.mentionId);
 		const open =
 			mention !== undefined &&
-			!DONE.has(mention.status) &&
+			!isDone(mention) &&
 			(breach.kind === "reply" || mention.owner === null);
 		return { breach, mention, open };
 	});

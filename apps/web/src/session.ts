@@ -2,8 +2,8 @@
  * The signed-in session: token, member and board, kept in localStorage so that a reload
  * without network still knows who is signed in and opens the board from IndexedDB.
  */
-import type { Me } from "@switchboard/client";
-import { Roles } from "@switchboard/domain";
+import { ApiError, createApiRequest, type Me } from "@switchboard/client";
+import { HttpRoutes, Roles } from "@switchboard/domain";
 
 export interface Session {
 	token: string;
@@ -68,30 +68,17 @@ export class SignInError extends Error {
 	override readonly name = "SignInError";
 }
 
-async function errorMessage(response: Response): Promise<string> {
-	try {
-		const body = (await response.json()) as { error?: { message?: string } };
-		if (body.error?.message) return body.error.message;
-	} catch {
-		// Not JSON: fall through to the status line.
-	}
-	return `The server answered ${response.status} ${response.statusText}.`;
-}
+/** The API without a token: sign-in and sign-out work by cookie. */
+const request = createApiRequest();
 
 /** POST /api/auth/login, then find the member's board. */
 export async function signIn(email: string, password: string): Promise<Session> {
-	let response: Response;
+	let body: { token: string; member: unknown };
 	try {
-		response = await fetch("/api/auth/login", {
-			method: "POST",
-			headers: { "content-type": "application/json" },
-			body: JSON.stringify({ email, password }),
-		});
-	} catch {
-		throw new SignInError("The server cannot be reached. Check your connection and try again.");
+		body = await request(HttpRoutes.login, { body: { email, password } });
+	} catch (error) {
+		throw new SignInError(error instanceof ApiError ? error.message : String(error));
 	}
-	if (!response.ok) throw new SignInError(await errorMessage(response));
-	const body = (await response.json()) as { token: string; member: unknown };
 	if (!isMe(body.member)) throw new SignInError("The server sent an unexpected answer.");
 	const session: Session = {
 		token: body.token,
@@ -104,9 +91,7 @@ export async function signIn(email: string, password: string): Promise<Session> 
 
 async function firstBoardId(token: string): Promise<string> {
 	try {
-		const response = await fetch("/api/boards", { headers: { authorization: `Bearer ${token}` } });
-		if (!response.ok) return DEFAULT_BOARD_ID;
-		const { boards } = (await response.json()) as { boards: { id: string }[] };
+		const { boards } = await createApiRequest({ token })(HttpRoutes.boards, {});
 		return (
 			boards.find((board) => board.id === DEFAULT_BOARD_ID)?.id ?? boards[0]?.id ?? DEFAULT_BOARD_ID
 		);
@@ -119,7 +104,7 @@ async function firstBoardId(token: string): Promise<string> {
 export async function signOut(): Promise<void> {
 	clearSession();
 	try {
-		await fetch("/api/auth/logout", { method: "POST" });
+		await request(HttpRoutes.logout, {});
 	} catch {
 		// Offline: the cookie expires by itself; the token is gone from this browser.
 	}

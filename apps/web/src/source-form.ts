@@ -3,7 +3,11 @@
  * from the API's `config`. Pure, so the rules are tested without a browser.
  */
 import type { NewSourceInput, Source, SourcePatchInput } from "@switchboard/client";
-import type { SourceKind } from "@switchboard/domain";
+import {
+	DEFAULT_BLUESKY_SERVICE,
+	DEFAULT_POLL_SECONDS,
+	type SourceKind,
+} from "@switchboard/domain";
 import { parseList } from "./format.ts";
 
 export interface SourceFields {
@@ -43,15 +47,8 @@ export const SOURCE_KIND_HINTS: Record<SourceKind, string> = {
 	bluesky: "Mentions, replies and quotes of an account, and searches for keywords.",
 };
 
-/** Seconds between polls when none is given (the server's defaults). */
-export const DEFAULT_INTERVAL: Record<SourceKind, number | null> = {
-	webhook: null,
-	rss: 300,
-	mastodon: 120,
-	bluesky: 120,
-};
-
-export const DEFAULT_BLUESKY_SERVICE = "https://bsky.social";
+/** Seconds between polls when none is given (the contract's defaults). */
+export const DEFAULT_INTERVAL = DEFAULT_POLL_SECONDS;
 
 export function emptySourceFields(kind: SourceKind = "rss"): SourceFields {
 	return {

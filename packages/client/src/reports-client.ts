@@ -3,8 +3,14 @@
  * web client and tests: the JSON table, and the address of the same report as CSV (a
  * plain link works: the session cookie authenticates it).
  */
-import type { ErrorKind, ReportName, ReportTable } from "@switchboard/domain";
-import { type ApiClientOptions, ApiError } from "./api-client.ts";
+import {
+	HttpRoutes,
+	queryString,
+	type ReportName,
+	type ReportTable,
+	routePath,
+} from "@switchboard/domain";
+import { type ApiClientOptions, createApiRequest } from "./api-client.ts";
 
 export interface ReportPeriod {
 	/** ISO; inclusive. */
@@ -17,6 +23,16 @@ export interface ReportPeriod {
 	timeZone?: string;
 }
 
+function reportQuery(period: ReportPeriod, format: "json" | "csv") {
+	return {
+		from: period.from,
+		to: period.to,
+		board: period.board || undefined,
+		tz: period.timeZone || undefined,
+		format: format === "csv" ? ("csv" as const) : undefined,
+	};
+}
+
 /** The path of a report, as JSON or CSV. */
 export function reportPath(
 	orgId: string,
@@ -24,38 +40,19 @@ export function reportPath(
 	period: ReportPeriod,
 	format: "json" | "csv" = "json",
 ): string {
-	const query = new URLSearchParams({ from: period.from, to: period.to });
-	if (period.board) query.set("board", period.board);
-	if (period.timeZone) query.set("tz", period.timeZone);
-	if (format === "csv") query.set("format", "csv");
-	return `/api/orgs/${encodeURIComponent(orgId)}/reports/${name}?${query}`;
+	const path = routePath(HttpRoutes.report, { orgId, name });
+	return `${path}${queryString(reportQuery(period, format))}`;
 }
 
 /** Fetch a report as a table; failures throw an ApiError with the server's words. */
-export async function fetchReport(
+export function fetchReport(
 	options: ApiClientOptions,
 	orgId: string,
 	name: ReportName,
 	period: ReportPeriod,
 ): Promise<ReportTable> {
-	const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
-	let response: Response;
-	try {
-		response = await doFetch(`${options.baseUrl ?? ""}${reportPath(orgId, name, period)}`, {
-			headers: { authorization: `Bearer ${options.token}` },
-		});
-	} catch {
-		throw new ApiError("network", 0, "The server cannot be reached. Check your connection.");
-	}
-	const body = (await response.json().catch(() => null)) as
-		| ReportTable
-		| { error?: { code?: string; message?: string } }
-		| null;
-	if (response.ok && body && "rows" in body) return body;
-	const error = body && "error" in body ? body.error : undefined;
-	throw new ApiError(
-		(error?.code as ErrorKind | undefined) ?? "internal",
-		response.status,
-		error?.message ?? `The server answered ${response.status} ${response.statusText}.`,
-	);
+	return createApiRequest(options)(HttpRoutes.report, {
+		params: { orgId, name },
+		query: reportQuery(period, "json"),
+	});
 }

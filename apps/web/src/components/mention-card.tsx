@@ -2,6 +2,7 @@
 
 import type { BoardMention } from "@switchboard/client";
 import { Show } from "solid-js";
+import { claimableAt } from "../board-model.ts";
 import { excerpt, formatAge, formatDateTime } from "../format.ts";
 import { useWorkspace } from "../workspace.tsx";
 import {
@@ -22,9 +23,7 @@ export function MentionCard(props: { mention: BoardMention; selected: boolean })
 		const id = props.mention.owner?.memberId;
 		return id ? { id, name: ws.memberName(id) } : null;
 	};
-	const claimable = () =>
-		props.mention.owner === null &&
-		(props.mention.status === "new" || props.mention.status === "snoozed");
+	const claimable = () => claimableAt(props.mention, ws.now());
 	const presence = () => ws.board().presence.get(props.mention.id);
 	const headingId = () => `card-${props.mention.id}-title`;
 

@@ -3,7 +3,7 @@
  * shown on the source), and creating, editing, pausing, deleting them and rotating a
  * webhook's secret.
  */
-import type { CreatedSource, Source } from "@switchboard/client";
+import type { Source } from "@switchboard/client";
 import { createMemo, createSignal, For, onCleanup, Show } from "solid-js";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { plural } from "../format.ts";
@@ -54,7 +54,7 @@ export function SourcesPanel(props: { orgId: string }) {
 	);
 
 	const create = createAction(async (fields: SourceFields) => {
-		const created: CreatedSource = await api.sources.create(props.orgId, fieldsToNewSource(fields));
+		const created = await api.sources.create(props.orgId, fieldsToNewSource(fields));
 		setCreating(false);
 		if (created.secret) {
 			setSecret({

@@ -7,7 +7,7 @@ import { A, useParams } from "@solidjs/router";
 import type { BoardMention, DraftHandle } from "@switchboard/client";
 import { countsAgainstCapacity, draftHash, draftText, webLink } from "@switchboard/domain";
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from "solid-js";
-import { NETWORK_LABELS, STATUS_LABELS } from "../board-model.ts";
+import { claimableAt, isDone, NETWORK_LABELS, STATUS_LABELS } from "../board-model.ts";
 import { ApprovalNotice } from "../components/approval-notice.tsx";
 import {
 	NetworkBadge,
@@ -51,8 +51,6 @@ export function ConversationPage() {
 	);
 }
 
-const DONE = new Set(["replied", "closed", "dismissed"]);
-
 function Conversation(props: { mentionId: string }) {
 	const ws = useWorkspace();
 	// Keeps the last known state when the mention leaves the board, until the page
@@ -78,8 +76,8 @@ function Conversation(props: { mentionId: string }) {
 	const isOwner = () => ownerId() === ws.me.id;
 	const canManage = () => isOwner() || isModerator();
 	const status = () => mention().status;
-	const claimable = () => ownerId() === null && (status() === "new" || status() === "snoozed");
-	const open = () => !DONE.has(status());
+	const claimable = () => claimableAt(mention(), ws.now());
+	const open = () => !isDone(mention());
 	const teammates = createMemo(() =>
 		ws.board().members.filter((member) => member.id !== ws.me.id && member.id !== ownerId()),
 	);

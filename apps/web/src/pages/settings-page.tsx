@@ -4,7 +4,7 @@
  * shown again.
  */
 import type { ConnectedAccount } from "@switchboard/client";
-import type { ReplyNetwork } from "@switchboard/domain";
+import { DEFAULT_BLUESKY_SERVICE, type ReplyNetwork } from "@switchboard/domain";
 import { createMemo, createSignal, createUniqueId, type JSX, Show } from "solid-js";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { NetworkBadge } from "../components/bits.tsx";
@@ -237,13 +237,13 @@ function BlueskyForm(props: { onConnected: (account: ConnectedAccount) => void }
 	const id = createUniqueId();
 	const [identifier, setIdentifier] = createSignal("");
 	const [password, setPassword] = createSignal("");
-	const [service, setService] = createSignal("https://bsky.social");
+	const [service, setService] = createSignal(DEFAULT_BLUESKY_SERVICE);
 	const connect = createAction(async () => {
 		props.onConnected(
 			await api.accounts.connectBluesky({
 				identifier: identifier().trim().replace(/^@/, ""),
 				appPassword: password().trim(),
-				service: service().trim() || "https://bsky.social",
+				service: service().trim() || DEFAULT_BLUESKY_SERVICE,
 			}),
 		);
 	});

@@ -11,6 +11,7 @@ import * as v from "valibot";
 import {
 	DeliveryStatuses,
 	ReplyNetworks,
+	type SourceKind,
 	SourceKindSchema,
 	WebhookEventSchema,
 } from "../integrations.ts";
@@ -34,6 +35,7 @@ import {
 	ReplySendSchema,
 	ReportTableSchema,
 	SessionMemberSchema,
+	type SourceConfigInput,
 	SourceSchema,
 	WebhookDeliverySchema,
 	WebhookEndpointSchema,
@@ -494,3 +496,14 @@ export const HttpRoutes = {
 } as const;
 
 export type HttpRouteName = keyof typeof HttpRoutes;
+
+/** A source to create, its config typed by its kind (the kind's defaults may be left out). */
+export type NewSourceInput = {
+	[K in SourceKind]: Omit<v.InferInput<typeof CreateSourceBody>, "kind" | "config"> & {
+		kind: K;
+		config: SourceConfigInput<K>;
+	};
+}[SourceKind];
+
+/** What a source's change takes; a new config or credential polls it afresh. */
+export type SourcePatchInput = v.InferInput<typeof HttpRoutes.updateSource.body>;
