@@ -222,7 +222,14 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 	// Ends the session of the token sent (bearer or cookie) everywhere, its sockets too.
 	handle(app, HttpRoutes.logout, async (c) => {
 		const token = bearerToken(c.req.header("authorization")) ?? getCookie(c, SESSION_COOKIE);
-		const claims = token ? await tokens.verify(token).catch(() => null) : null;
+		// A token that is no longer valid has nothing to end; a database that does not answer
+		// must fail the logout rather than report a session ended that is not.
+		const claims = token
+			? await tokens.verify(token).catch((error: unknown) => {
+					if (isAppError(error)) return null;
+					throw error;
+				})
+			: null;
 		if (claims) await tokens.revoke(claims);
 		deleteCookie(c, SESSION_COOKIE, { path: "/" });
 		return { ok: true };

@@ -10,7 +10,7 @@
  * until the period passes. The holder's process id answers both at once on one host.
  */
 
-import { link, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { link, readFile, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 
 /** Who holds a data folder, as written into its lock file. */
@@ -49,8 +49,11 @@ export class FolderLockedError extends Error {
 	}
 }
 
-/** Tries before giving up on a lock file that keeps changing under us. */
-const ATTEMPTS = 5;
+/**
+ * Tries before giving up on a lock file that keeps changing under us; a taker that finds
+ * another mid-takeover waits 5 ms and tries again, so this bounds about a second.
+ */
+const ATTEMPTS = 200;
 
 /**
  * Take the lock at `path` (a file, typically `<dataDir>/pglite.lock`) for this process.
@@ -85,7 +88,7 @@ export async function lockFolder(path: string, folder = path): Promise<FolderLoc
 					folder,
 				);
 			}
-			await takeOver(path, current.text);
+			await takeOver(path, current.text, pending);
 		}
 		throw new Error(`Could not take the lock ${path}: it kept changing.`);
 	} finally {
@@ -145,19 +148,29 @@ function isLive(holder: LockHolder): boolean {
 }
 
 /**
- * Move a stale lock aside. Two processes may judge the same lock stale at once; each
- * renames whatever is at `path` to a private name and checks it moved the stale one. The
- * one that moved a fresh lock instead (taken by the other meanwhile) links it back.
+ * Remove a stale lock, once. Two processes may judge the same lock stale at once: only the
+ * one holding the takeover guard (`<path>.takeover`, taken like the lock itself) may delete
+ * it, and only while it still holds the stale text, so a fresh lock taken meanwhile is never
+ * removed. (Moving the lock aside and linking back a fresh one, as before, left the path
+ * empty for a moment, and a third taker could take it then: two holders.) The caller then
+ * tries to take the lock again; whoever links first wins.
  */
-async function takeOver(path: string, staleText: string): Promise<void> {
-	const aside = `${path}.stale.${process.pid}.${Math.random().toString(36).slice(2)}`;
+async function takeOver(path: string, staleText: string, pending: string): Promise<void> {
+	const guard = `${path}.takeover`;
 	try {
-		await rename(path, aside);
+		await link(pending, guard);
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-		throw error;
+		if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+		const current = await readHolder(guard);
+		// A guard left by a process that died mid-takeover would block every later start.
+		if (current?.holder && !isLive(current.holder)) await unlink(guard).catch(() => undefined);
+		else await new Promise((resolve) => setTimeout(resolve, 5));
+		return;
 	}
-	const moved = await readFile(aside, "utf8").catch(() => staleText);
-	if (moved !== staleText) await link(aside, path).catch(() => undefined);
-	await unlink(aside).catch(() => undefined);
+	try {
+		const now = await readFile(path, "utf8").catch(() => undefined);
+		if (now === staleText) await unlink(path).catch(() => undefined);
+	} finally {
+		await unlink(guard).catch(() => undefined);
+	}
 }

@@ -74,10 +74,10 @@ export class AuthExtension implements Extension {
 		data: onAuthenticatePayload<SocketContext>,
 	): Promise<Partial<SyncContext>> {
 		const claims = await this.options.tokens.verify(data.token).catch((error: unknown) => {
-			throw new DeniedError(
-				"unauthorized",
-				isAppError(error) ? error.message : "The token is not valid.",
-			);
+			// A token that does not verify is a refusal; a session store that does not answer
+			// is an outage (closed with 4503 above), or a provider would give the draft up.
+			if (!isAppError(error)) throw error;
+			throw new DeniedError("unauthorized", error.message);
 		});
 		const doc = parseDocumentName(data.documentName);
 		if (!doc) {

@@ -6,7 +6,12 @@
  * for one instance and Redis pub/sub across instances (see the server's redis-revocations).
  * Logout, password change and deactivation all go through here.
  */
-import type { Extension, Hocuspocus, onConfigurePayload } from "@hocuspocus/server";
+import type {
+	connectedPayload,
+	Extension,
+	Hocuspocus,
+	onConfigurePayload,
+} from "@hocuspocus/server";
 import { CloseCodes } from "@switchboard/domain";
 import type { Logger } from "pino";
 import type { SyncContext } from "./context.ts";
@@ -45,6 +50,13 @@ export function createLocalRevocationBus(): RevocationBus {
 	};
 }
 
+/**
+ * How long a revocation is remembered for connections still being set up when it came: a
+ * socket authenticated just before it may join its document (load from the database)
+ * after it, and would otherwise stay open until the next membership check.
+ */
+const REMEMBER_MS = 60_000;
+
 /** Closes the sockets a revocation covers, on this instance, with 4401. */
 export class RevocationExtension implements Extension {
 	readonly extensionName = "switchboard-revocations";
@@ -52,6 +64,7 @@ export class RevocationExtension implements Extension {
 	private readonly logger: Logger;
 	private instance: Hocuspocus | null = null;
 	private unsubscribe: (() => void) | null = null;
+	private recent: { revocation: Revocation; at: number }[] = [];
 
 	constructor(options: { bus: RevocationBus; logger: Logger }) {
 		this.bus = options.bus;
@@ -68,18 +81,29 @@ export class RevocationExtension implements Extension {
 		this.unsubscribe = null;
 	}
 
+	/** A connection that joined its document after a revocation that covers it closes now. */
+	async connected({ context }: connectedPayload<Partial<SyncContext>>): Promise<void> {
+		const now = Date.now();
+		this.recent = this.recent.filter((entry) => now - entry.at < REMEMBER_MS);
+		const covering = this.recent.find((entry) => covers(entry.revocation, entry.at, context));
+		if (covering && context.closeSocket) {
+			context.closeSocket(
+				CloseCodes.unauthorized.code,
+				`${CloseCodes.unauthorized.reason}: ${covering.revocation.reason}`,
+			);
+		}
+	}
+
 	/** Close every socket of this instance that the revocation covers. */
 	close(revocation: Revocation): number {
 		if (!this.instance) return 0;
+		const at = Date.now();
+		this.recent.push({ revocation, at });
 		const closed = new Set<SyncContext["closeSocket"]>();
 		for (const document of this.instance.documents.values()) {
 			for (const connection of document.getConnections()) {
 				const context = connection.context as Partial<SyncContext>;
-				const member = context.member;
-				if (!member || !context.closeSocket || member.memberId !== revocation.memberId) continue;
-				if (revocation.sessionId !== undefined && member.sessionId !== revocation.sessionId) {
-					continue;
-				}
+				if (!context.closeSocket || !covers(revocation, at, context)) continue;
 				closed.add(context.closeSocket);
 			}
 		}
@@ -97,4 +121,15 @@ export class RevocationExtension implements Extension {
 		}
 		return closed.size;
 	}
+}
+
+/**
+ * Whether a revocation made at `at` ends the session of a socket: that one session, or
+ * every session of the member issued up to then (not one signed in afterwards).
+ */
+function covers(revocation: Revocation, at: number, context: Partial<SyncContext>): boolean {
+	const member = context.member;
+	if (!member || member.memberId !== revocation.memberId) return false;
+	if (revocation.sessionId !== undefined) return member.sessionId === revocation.sessionId;
+	return (member.issuedAt ?? 0) * 1000 <= at;
 }
