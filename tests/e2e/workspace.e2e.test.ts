@@ -127,11 +127,22 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await danaCard.getByTestId("claim").click();
 		await kimCard.getByTestId("claim").click();
 		await Promise.all([dana.context().setOffline(false), kim.context().setOffline(false)]);
-		const ownerChip = card(dana, mention.id).getByTestId("owner");
-		await expect
-			.poll(attribute(ownerChip, "data-owner-name"), within)
-			.toMatch(/Dana Ambassador|Kim Ambassador/);
-		const owner = await ownerChip.getAttribute("data-owner-name");
+		// The owner the server chose: both boards agree and neither still shows its own claim
+		// as pending (a pending claim shows its sender as owner until it is answered).
+		const settledOwner = async () => {
+			const pages = [dana, kim];
+			const pending = await Promise.all(
+				pages.map((page) => card(page, mention.id).getByTestId("pending").count()),
+			);
+			const owners = await Promise.all(
+				pages.map((page) =>
+					card(page, mention.id).getByTestId("owner").getAttribute("data-owner-name"),
+				),
+			);
+			return pending.every((count) => count === 0) && owners[0] === owners[1] ? owners[0] : null;
+		};
+		await expect.poll(settledOwner, within).toMatch(/Dana Ambassador|Kim Ambassador/);
+		const owner = await settledOwner();
 		const loser = owner === "Dana Ambassador" ? kim : dana;
 		await expect
 			.poll(text(loser.getByTestId("toast-error").first()), within)
