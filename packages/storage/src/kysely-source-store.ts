@@ -14,6 +14,7 @@ import type {
 	SourceStore,
 	SourceWithSecret,
 } from "./integration-storage.ts";
+import { leaseDueRows } from "./lease.ts";
 import { iso, isoOrNull, json } from "./rows.ts";
 import type { Database } from "./schema.ts";
 
@@ -151,27 +152,12 @@ export class KyselySourceStore implements SourceStore {
 
 	claimDueSources(now: string, leaseUntil: string, limit: number): Promise<SourceWithSecret[]> {
 		return this.#db.transaction().execute(async (trx) => {
-			const rows = await trx
-				.selectFrom("sources")
-				.selectAll()
-				.where("enabled", "=", true)
-				.where("kind", "!=", "webhook")
-				.where("next_poll_at", "<=", new Date(now))
-				.orderBy("next_poll_at")
-				.limit(limit)
-				.forUpdate()
-				.skipLocked()
-				.execute();
-			if (rows.length === 0) return [];
-			await trx
-				.updateTable("sources")
-				.set({ next_poll_at: leaseUntil })
-				.where(
-					"id",
-					"in",
-					rows.map((row) => row.id),
-				)
-				.execute();
+			const rows = await leaseDueRows(
+				trx,
+				"sources",
+				(eb) => eb.and([eb("enabled", "=", true), eb("kind", "!=", "webhook")]),
+				{ now, leaseUntil, limit },
+			);
 			return rows.map(toSourceWithSecret);
 		});
 	}

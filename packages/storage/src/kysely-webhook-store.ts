@@ -16,6 +16,7 @@ import type {
 	WebhookEndpointWithSecret,
 	WebhookStore,
 } from "./integration-storage.ts";
+import { leaseDueRows } from "./lease.ts";
 import { CLAIM_ACTIONS, iso, isoOrNull, isUuid, json, REPLY_ACTIONS } from "./rows.ts";
 import type { Database } from "./schema.ts";
 
@@ -173,26 +174,13 @@ export class KyselyWebhookStore implements WebhookStore {
 
 	claimDueDeliveries(now: string, leaseUntil: string, limit: number): Promise<DueDelivery[]> {
 		return this.#db.transaction().execute(async (trx) => {
-			const rows = await trx
-				.selectFrom("webhook_deliveries")
-				.selectAll()
-				.where("status", "=", "pending")
-				.where("next_attempt_at", "<=", new Date(now))
-				.orderBy("next_attempt_at")
-				.limit(limit)
-				.forUpdate()
-				.skipLocked()
-				.execute();
+			const rows = await leaseDueRows(
+				trx,
+				"webhook_deliveries",
+				(eb) => eb("status", "=", "pending"),
+				{ now, leaseUntil, limit },
+			);
 			if (rows.length === 0) return [];
-			await trx
-				.updateTable("webhook_deliveries")
-				.set({ next_attempt_at: leaseUntil })
-				.where(
-					"id",
-					"in",
-					rows.map((row) => row.id),
-				)
-				.execute();
 			const endpoints = await trx
 				.selectFrom("webhook_endpoints")
 				.select(["id", "url", "sealed_secret", "enabled"])
