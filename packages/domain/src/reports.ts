@@ -73,6 +73,22 @@ export interface ReportMeasures {
 	breaches: number;
 }
 
+/** The measures of a group in which nothing happened: zero counts, no medians. */
+export const NO_MEASURES: Readonly<ReportMeasures> = {
+	new: 0,
+	claimed: 0,
+	replied: 0,
+	closed: 0,
+	claimMedianSeconds: null,
+	replyMedianSeconds: null,
+	closeMedianSeconds: null,
+	claimDue: 0,
+	claimMet: 0,
+	replyDue: 0,
+	replyMet: 0,
+	breaches: 0,
+};
+
 /** One group: `key` is the day, hour (ISO), network, priority, tag or member id; null for none. */
 export interface ReportRow extends ReportMeasures {
 	key: string | null;

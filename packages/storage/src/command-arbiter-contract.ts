@@ -337,12 +337,16 @@ export function commandArbiterContract(portOf: () => Ports): void {
 	});
 
 	describe("what the database itself enforces", () => {
-		it("refuses a second active ownership row for a mention", async () => {
-			const storage = portOf();
+		/** A team, one mention Ana has claimed, and raw SQL access to the database. */
+		async function claimedByAna() {
 			const t = await team();
 			const [id = ""] = await mentions(t, {});
 			await run(t, t.ana, { name: "claim", args: { mentionId: id } });
-			const db = dbOf(storage);
+			return { t, id, db: dbOf(portOf()) };
+		}
+
+		it("refuses a second active ownership row for a mention", async () => {
+			const { t, id, db } = await claimedByAna();
 			await expect(
 				sql`insert into ownerships (mention_id, member_id, since) values (${id}, ${t.ben.id}, now())`.execute(
 					db,
@@ -381,11 +385,7 @@ export function commandArbiterContract(portOf: () => Ports): void {
 		});
 
 		it("keeps the activity log append-only", async () => {
-			const storage = portOf();
-			const t = await team();
-			const [id = ""] = await mentions(t, {});
-			await run(t, t.ana, { name: "claim", args: { mentionId: id } });
-			const db = dbOf(storage);
+			const { id, db } = await claimedByAna();
 			await expect(
 				sql`update activity set action = 'forged' where mention_id = ${id}`.execute(db),
 			).rejects.toThrow(/append-only/);

@@ -10,6 +10,7 @@ import {
 	type Command,
 	DEFAULT_BOARD_SETTINGS,
 	type Member,
+	NO_MEASURES,
 	type ReportRow,
 } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
@@ -27,20 +28,20 @@ function mention(ingestedAt: string, overrides: Partial<NewMention> = {}): NewMe
 	return newMention({ network: "twitter", postedAt: ingestedAt, ingestedAt, ...overrides });
 }
 
-const zero: Omit<ReportRow, "key"> = {
-	new: 0,
-	claimed: 0,
-	replied: 0,
-	closed: 0,
-	claimMedianSeconds: null,
-	replyMedianSeconds: null,
-	closeMedianSeconds: null,
-	claimDue: 0,
-	claimMet: 0,
-	replyDue: 0,
-	replyMet: 0,
-	breaches: 0,
-};
+/** A report row's key and counts, in the order of the expected tables below. */
+function countsOf(r: ReportRow): (string | number | null)[] {
+	return [
+		r.key,
+		r.new,
+		r.claimed,
+		r.replied,
+		r.closed,
+		r.claimDue,
+		r.claimMet,
+		r.replyDue,
+		r.replyMet,
+	];
+}
 
 /** What every part here needs to set the scene: teams, mentions and members' commands. */
 type Scene = Directory & MentionStore & CommandArbiter;
@@ -60,8 +61,9 @@ function scene(portOf: () => Scene) {
 		};
 	}
 
-	async function run(orgId: string, actor: Member, command: Command, now: string) {
-		const outcome = await portOf().executeCommand({
+	/** A member's command on the main board, which may be refused. */
+	function attempt(orgId: string, actor: Member, command: Command, now: string) {
+		return portOf().executeCommand({
 			orgId,
 			boardId: "main",
 			actorId: actor.id,
@@ -69,14 +71,19 @@ function scene(portOf: () => Scene) {
 			command,
 			now,
 		});
+	}
+
+	/** A member's command on the main board that must succeed. */
+	async function run(orgId: string, actor: Member, command: Command, now: string) {
+		const outcome = await attempt(orgId, actor, command, now);
 		if (!outcome.ok) throw new Error(`${command.name} refused: ${outcome.message}`);
 		return outcome;
 	}
-	return { team, run };
+	return { team, attempt, run };
 }
 
 export function coverageStoreContract(portOf: () => CoverageStore & Scene): void {
-	const { team, run } = scene(portOf);
+	const { team, attempt, run } = scene(portOf);
 
 	describe("board settings", () => {
 		it("reads the defaults until saved, then what was saved, per board", async () => {
@@ -98,7 +105,8 @@ export function coverageStoreContract(portOf: () => CoverageStore & Scene): void
 			).rejects.toMatchObject({ kind: "not_found" });
 		});
 
-		it("refuses to record a reply the board's approval rules hold back", async () => {
+		/** A board that holds high-priority replies for approval, and a high-priority mention Ana claimed. */
+		async function claimedUnderApproval() {
 			const storage = portOf();
 			const { orgId, ana, mo } = await team();
 			await storage.saveBoardSettings(orgId, "main", {
@@ -109,20 +117,18 @@ export function coverageStoreContract(portOf: () => CoverageStore & Scene): void
 				mention(t(1, "09:00"), { priority: "high" }),
 			]);
 			const id = stored?.mention.id ?? "";
-			const hash = "b".repeat(64);
 			await run(orgId, ana, { name: "claim", args: { mentionId: id } }, t(1, "09:01"));
+			return { storage, orgId, ana, mo, id };
+		}
+
+		it("refuses to record a reply the board's approval rules hold back", async () => {
+			const { storage, orgId, ana, mo, id } = await claimedUnderApproval();
+			const hash = "b".repeat(64);
 			const reply = {
 				name: "markReplied",
 				args: { mentionId: id, url: "https://x.example/1", hash },
 			};
-			const early = await storage.executeCommand({
-				orgId,
-				boardId: "main",
-				actorId: ana.id,
-				commandId: randomUUID(),
-				command: reply as Command,
-				now: t(1, "09:02"),
-			});
+			const early = await attempt(orgId, ana, reply as Command, t(1, "09:02"));
 			expect(early).toMatchObject({ ok: false, code: "invalid_transition" });
 			await run(
 				orgId,
@@ -135,17 +141,7 @@ export function coverageStoreContract(portOf: () => CoverageStore & Scene): void
 			expect((await storage.getMention(orgId, id))?.mention.status).toBe("replied");
 		});
 		it("keeps a conversation needing approval after its priority is lowered, across a reload", async () => {
-			const storage = portOf();
-			const { orgId, ana } = await team();
-			await storage.saveBoardSettings(orgId, "main", {
-				...DEFAULT_BOARD_SETTINGS,
-				approval: { priorities: ["high"], tags: [], newMembers: [] },
-			});
-			const [stored] = await storage.insertMentions(orgId, "main", [
-				mention(t(1, "09:00"), { priority: "high" }),
-			]);
-			const id = stored?.mention.id ?? "";
-			await run(orgId, ana, { name: "claim", args: { mentionId: id } }, t(1, "09:01"));
+			const { storage, orgId, ana, id } = await claimedUnderApproval();
 			await run(
 				orgId,
 				ana,
@@ -156,17 +152,15 @@ export function coverageStoreContract(portOf: () => CoverageStore & Scene): void
 				priority: "low",
 				approvalRequired: true,
 			});
-			const walkedAround = await storage.executeCommand({
+			const walkedAround = await attempt(
 				orgId,
-				boardId: "main",
-				actorId: ana.id,
-				commandId: randomUUID(),
-				command: {
+				ana,
+				{
 					name: "markReplied",
 					args: { mentionId: id, url: "https://x.example/1", hash: "c".repeat(64) },
 				},
-				now: t(1, "09:03"),
-			});
+				t(1, "09:03"),
+			);
 			expect(walkedAround).toMatchObject({ ok: false, code: "invalid_transition" });
 		});
 	});
@@ -409,7 +403,7 @@ export function reportsContract(portOf: () => Reports & CoverageStore & Scene): 
 			});
 			const empty = await team();
 			expect(await storage.report({ orgId: empty.orgId, dimension: "total", ...period })).toEqual([
-				{ key: null, ...zero },
+				{ key: null, ...NO_MEASURES },
 			]);
 		});
 
@@ -434,7 +428,7 @@ export function reportsContract(portOf: () => Reports & CoverageStore & Scene): 
 				},
 				{
 					key: "2026-11-27",
-					...zero,
+					...NO_MEASURES,
 					new: 2,
 					claimed: 1,
 					claimMedianSeconds: 1200,
@@ -467,19 +461,7 @@ export function reportsContract(portOf: () => Reports & CoverageStore & Scene): 
 				to: t(1, "12:00"),
 				now: period.now,
 			});
-			expect(
-				rows.map((r) => [
-					r.key,
-					r.new,
-					r.claimed,
-					r.replied,
-					r.closed,
-					r.claimDue,
-					r.claimMet,
-					r.replyDue,
-					r.replyMet,
-				]),
-			).toEqual([
+			expect(rows.map(countsOf)).toEqual([
 				["2026-11-26T09:00:00Z", 2, 1, 1, 1, 1, 1, 0, 0],
 				["2026-11-26T10:00:00Z", 1, 1, 0, 0, 1, 0, 1, 1],
 				// B's reply at 12:00 is outside: the period's end is exclusive.
@@ -490,19 +472,7 @@ export function reportsContract(portOf: () => Reports & CoverageStore & Scene): 
 		it("counts per network, priority and tag", async () => {
 			const storage = portOf();
 			const { orgId } = await history();
-			const pick = (rows: ReportRow[]) =>
-				rows.map((r) => [
-					r.key,
-					r.new,
-					r.claimed,
-					r.replied,
-					r.closed,
-					r.claimDue,
-					r.claimMet,
-					r.replyDue,
-					r.replyMet,
-					r.breaches,
-				]);
+			const pick = (rows: ReportRow[]) => rows.map((r) => [...countsOf(r), r.breaches]);
 			expect(pick(await storage.report({ orgId, dimension: "network", ...period }))).toEqual([
 				["twitter", 3, 3, 1, 2, 3, 1, 3, 1, 1],
 				["bluesky", 1, 0, 0, 0, 0, 0, 0, 0, 0],
@@ -529,7 +499,7 @@ export function reportsContract(portOf: () => Reports & CoverageStore & Scene): 
 			expect(rows).toEqual([
 				{
 					key: ana.id,
-					...zero,
+					...NO_MEASURES,
 					claimed: 3, // A, D (assigned to her), F
 					replied: 1,
 					claimMedianSeconds: 1200,
@@ -541,7 +511,7 @@ export function reportsContract(portOf: () => Reports & CoverageStore & Scene): 
 				},
 				{
 					key: ben.id,
-					...zero,
+					...NO_MEASURES,
 					claimed: 1,
 					replied: 1,
 					claimMedianSeconds: 5400,
@@ -551,7 +521,7 @@ export function reportsContract(portOf: () => Reports & CoverageStore & Scene): 
 					replyMet: 1,
 				},
 				// Finishing belongs to nobody in particular; D's breach came while unowned.
-				{ key: null, ...zero, closed: 3, closeMedianSeconds: 3600, breaches: 1 },
+				{ key: null, ...NO_MEASURES, closed: 3, closeMedianSeconds: 3600, breaches: 1 },
 			]);
 		});
 	});

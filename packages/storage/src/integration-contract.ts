@@ -9,7 +9,7 @@ import type { TriageRule } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import type { ReplyStore, SourceStore, WebhookStore } from "./integration-storage.ts";
 import type { CommandArbiter, Directory, MentionStore } from "./storage.ts";
-import { newMember, newOrganisation, unique } from "./test-fixtures.ts";
+import { newMember, newMention, newOrganisation, unique } from "./test-fixtures.ts";
 
 const MINUTE = 60_000;
 
@@ -206,20 +206,7 @@ export function replyStoreContract(portOf: () => ReplyStore & MentionStore & Dir
 		it("records a send, its failure and its retry, newest first", async () => {
 			const storage = portOf();
 			const { orgId, member } = await org(storage);
-			const [stored] = await storage.insertMentions(orgId, "main", [
-				{
-					network: "mastodon",
-					externalId: randomUUID(),
-					url: null,
-					author: { handle: "bo", name: "Bo", reach: 1 },
-					text: "hi",
-					thread: [],
-					postedAt: "2026-11-26T09:00:00.000Z",
-					ingestedAt: "2026-11-26T09:00:00.000Z",
-					language: null,
-					sentiment: 0,
-				},
-			]);
+			const [stored] = await storage.insertMentions(orgId, "main", [newMention()]);
 			const mentionId = stored!.mention.id;
 			expect(await storage.getMentionBoardId(orgId, mentionId)).toBe("main");
 			expect(await storage.getMentionBoardId(unique("org"), mentionId)).toBeNull();
@@ -353,21 +340,9 @@ export function webhookStoreContract(
 		it("turns claim and markReplied activity into events, once, only after the endpoint exists", async () => {
 			const storage = portOf();
 			const { orgId, member } = await org(storage);
-			const mention = (externalId: string) => ({
-				network: "twitter" as const,
-				externalId,
-				url: null,
-				author: { handle: "bo", name: "Bo", reach: 1 },
-				text: "hi",
-				thread: [],
-				postedAt: "2026-11-26T09:00:00.000Z",
-				ingestedAt: "2026-11-26T09:00:00.000Z",
-				language: null,
-				sentiment: 0,
-			});
 			const [early, late] = await storage.insertMentions(orgId, "main", [
-				mention(randomUUID()),
-				mention(randomUUID()),
+				newMention({ network: "twitter" }),
+				newMention({ network: "twitter" }),
 			]);
 			const run = (name: "claim" | "markReplied", mentionId: string, at: string) =>
 				storage.executeCommand({
