@@ -217,27 +217,16 @@ export function mentionContent(mention: Mention): MentionContent {
 
 /** The work half of a mention (what commands change). */
 export function mentionWork(mention: Mention): MentionWork {
-	const {
-		status,
-		priority,
-		tags,
-		owner,
-		review,
-		reply,
-		snoozedUntil,
-		approvalRequired,
-		updatedAt,
-	} = mention;
 	return {
-		status,
-		priority,
-		tags,
-		owner,
-		review,
-		reply,
-		snoozedUntil,
-		approvalRequired,
-		updatedAt,
+		status: mention.status,
+		priority: mention.priority,
+		tags: mention.tags,
+		owner: mention.owner,
+		review: mention.review,
+		reply: mention.reply,
+		snoozedUntil: mention.snoozedUntil,
+		approvalRequired: mention.approvalRequired,
+		updatedAt: mention.updatedAt,
 	};
 }
 
