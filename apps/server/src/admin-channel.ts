@@ -19,7 +19,7 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { AppError, type ErrorKind, isAppError } from "@switchboard/domain";
+import { AppError, type ErrorKind, HTTP_STATUS_OF_KIND, isAppError } from "@switchboard/domain";
 import type { Logger } from "pino";
 import * as v from "valibot";
 
@@ -52,18 +52,6 @@ const SOCKET_FILE = "admin.sock";
 const MAX_SOCKET_PATH = 100;
 /** Largest request body: an import chunk is far below. */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
-
-const statusOf: Record<ErrorKind, number> = {
-	unauthorized: 401,
-	forbidden: 403,
-	not_found: 404,
-	invalid: 400,
-	too_large: 413,
-	rate_limited: 429,
-	conflict: 409,
-	unavailable: 503,
-	internal: 500,
-};
 
 /**
  * Serve `operations` on the data folder's admin channel until `close`. When another live
@@ -130,7 +118,9 @@ export async function serveAdminChannel(options: {
 			}
 		} catch (error) {
 			if (!isAppError(error)) throw error;
-			reply(res, statusOf[error.kind], { error: { kind: error.kind, message: error.message } });
+			reply(res, HTTP_STATUS_OF_KIND[error.kind], {
+				error: { kind: error.kind, message: error.message },
+			});
 		}
 	}
 

@@ -4,7 +4,7 @@
  */
 import {
 	AppError,
-	type ErrorKind,
+	HTTP_STATUS_OF_KIND,
 	HttpRoutes,
 	isActiveMembership,
 	isAppError,
@@ -17,7 +17,6 @@ import type { SessionService, TokenClaims } from "@switchboard/sync";
 import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
 import { type BodyLimitRule, bodyLimits } from "./body-limits.ts";
 import { handle } from "./contract-route.ts";
@@ -28,18 +27,6 @@ import { textGuard } from "./text-guard.ts";
 import { serveWebClient } from "./web-client.ts";
 
 export const SESSION_COOKIE = "sb_session";
-
-const STATUS_BY_KIND: Record<ErrorKind, ContentfulStatusCode> = {
-	unauthorized: 401,
-	forbidden: 403,
-	not_found: 404,
-	invalid: 400,
-	too_large: 413,
-	rate_limited: 429,
-	conflict: 409,
-	unavailable: 503,
-	internal: 500,
-};
 
 /**
  * How long a health check waits for the database before calling it unreachable.
@@ -136,7 +123,7 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		if (isAppError(error)) {
 			return c.json(
 				{ error: { code: error.kind, message: error.message } },
-				STATUS_BY_KIND[error.kind],
+				HTTP_STATUS_OF_KIND[error.kind],
 			);
 		}
 		// Drivers report a lost database in many shapes (ECONNREFUSED, 57P01, kysely's

@@ -20,6 +20,19 @@ export const ErrorKinds = {
 } as const;
 export type ErrorKind = keyof typeof ErrorKinds;
 
+/** The HTTP status each kind answers with, on the public API and the admin channel alike. */
+export const HTTP_STATUS_OF_KIND = {
+	unauthorized: 401,
+	forbidden: 403,
+	not_found: 404,
+	invalid: 400,
+	too_large: 413,
+	rate_limited: 429,
+	conflict: 409,
+	unavailable: 503,
+	internal: 500,
+} as const satisfies Record<ErrorKind, number>;
+
 /** The one error type Switchboard throws across layers. */
 export class AppError extends Error {
 	readonly kind: ErrorKind;
