@@ -1,4 +1,3 @@
-import type { BoardMention } from "@switchboard/client";
 import { DEFAULT_BOARD_SETTINGS } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import {
@@ -9,41 +8,12 @@ import {
 	myQueue,
 	slaTimer,
 } from "./board-model.ts";
-
-const T0 = Date.parse("2026-01-05T09:00:00.000Z");
-const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
-
-function mention(id: string, overrides: Partial<BoardMention> = {}): BoardMention {
-	return {
-		id,
-		network: "twitter",
-		externalId: `ext-${id}`,
-		url: null,
-		author: { handle: "someone", name: "Some One", reach: 10 },
-		text: "My order never arrived",
-		thread: [],
-		postedAt: at(0),
-		ingestedAt: at(0),
-		language: "en",
-		sentiment: -0.3,
-		status: "new",
-		priority: "normal",
-		tags: [],
-		owner: null,
-		review: null,
-		reply: null,
-		snoozedUntil: null,
-		approvalRequired: false,
-		updatedAt: at(0),
-		pending: [],
-		...overrides,
-	};
-}
+import { at, mention, START } from "./test-fixtures.ts";
 
 const owned = (memberId: string) => ({ memberId, since: at(1) });
 
 describe("claimableAt: when a card and the conversation offer Claim", () => {
-	const now = T0 + 10 * 60_000;
+	const now = START + 10 * 60_000;
 
 	it("offers Claim on an escalated conversation nobody owns, as the server accepts it", () => {
 		expect(claimableAt(mention("e", { status: "escalated" }), now)).toBe(true);
@@ -141,14 +111,14 @@ describe("SLA timers", () => {
 
 	it("counts time to claim while nobody owns it, from when it arrived", () => {
 		const m = mention("a", { priority: "high" }); // 15 min to claim
-		const timer = slaTimer(m, settings, T0 + 10 * 60_000);
+		const timer = slaTimer(m, settings, START + 10 * 60_000);
 		expect(timer).toMatchObject({ kind: "claim", remaining: 5 * 60_000, breached: false });
-		expect(slaTimer(m, settings, T0 + 16 * 60_000)?.breached).toBe(true);
+		expect(slaTimer(m, settings, START + 16 * 60_000)?.breached).toBe(true);
 	});
 
 	it("counts time to reply once someone owns it", () => {
 		const m = mention("a", { priority: "high", status: "claimed", owner: owned("me") }); // 60 min
-		expect(slaTimer(m, settings, T0 + 30 * 60_000)).toMatchObject({
+		expect(slaTimer(m, settings, START + 30 * 60_000)).toMatchObject({
 			kind: "reply",
 			remaining: 30 * 60_000,
 			breached: false,
@@ -157,7 +127,7 @@ describe("SLA timers", () => {
 
 	it("stops for replied, dismissed and snoozed conversations", () => {
 		for (const status of ["replied", "dismissed", "closed", "snoozed"] as const) {
-			expect(slaTimer(mention("a", { status }), settings, T0 + 10_000_000), status).toBeNull();
+			expect(slaTimer(mention("a", { status }), settings, START + 10_000_000), status).toBeNull();
 		}
 	});
 });

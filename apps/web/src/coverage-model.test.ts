@@ -1,5 +1,4 @@
 import type { BoardMention, Presence } from "@switchboard/client";
-import type { MemberCard } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import {
 	ageBucket,
@@ -12,49 +11,9 @@ import {
 	unclaimedQueue,
 	viewingByMember,
 } from "./coverage-model.ts";
+import { at, makeCard, mention, START } from "./test-fixtures.ts";
 
-const T0 = Date.parse("2026-01-05T09:00:00.000Z");
-const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
-const NOW = T0 + 300 * 60_000;
-
-function mention(id: string, overrides: Partial<BoardMention> = {}): BoardMention {
-	return {
-		id,
-		network: "twitter",
-		externalId: `ext-${id}`,
-		url: null,
-		author: { handle: id, name: id, reach: 10 },
-		text: "My order never arrived",
-		thread: [],
-		postedAt: at(0),
-		ingestedAt: at(0),
-		language: "en",
-		sentiment: -0.3,
-		status: "new",
-		priority: "normal",
-		tags: [],
-		owner: null,
-		review: null,
-		reply: null,
-		snoozedUntil: null,
-		approvalRequired: false,
-		updatedAt: at(0),
-		pending: [],
-		...overrides,
-	};
-}
-
-function card(id: string, overrides: Partial<MemberCard> = {}): MemberCard {
-	return {
-		id,
-		name: id[0]!.toUpperCase() + id.slice(1),
-		role: "ambassador",
-		capacity: 2,
-		skills: [],
-		languages: [],
-		...overrides,
-	};
-}
+const NOW = START + 300 * 60_000;
 
 const owned = (memberId: string, status: BoardMention["status"] = "claimed") => ({
 	status,
@@ -105,10 +64,10 @@ describe("unclaimed work", () => {
 
 describe("load and presence", () => {
 	const members = [
-		card("dana"),
-		card("sam", { capacity: 4, languages: ["de"] }),
-		card("kim", { skills: ["billing"] }),
-		card("mo", { role: "moderator", capacity: 0 }),
+		makeCard("dana"),
+		makeCard("sam", { capacity: 4, languages: ["de"] }),
+		makeCard("kim", { skills: ["billing"] }),
+		makeCard("mo", { role: "moderator", capacity: 0 }),
 	];
 	const mentions = [
 		mention("1", owned("dana")),
@@ -117,8 +76,8 @@ describe("load and presence", () => {
 		mention("4", owned("sam", "replied")),
 	];
 	const presence = new Map<string, Presence>([
-		["1", { viewers: [card("dana"), card("mo")], typers: [] }],
-		["9", { viewers: [card("dana")], typers: [] }],
+		["1", { viewers: [makeCard("dana"), makeCard("mo")], typers: [] }],
+		["9", { viewers: [makeCard("dana")], typers: [] }],
 	]);
 
 	it("counts each member's open conversations against capacity, fullest first", () => {
@@ -139,7 +98,7 @@ describe("load and presence", () => {
 		expect(suggestAssignee(mention("x", { language: "de" }), loads)?.member.id).toBe("kim");
 		const offlineKim = memberLoads(members, mentions, new Set(["sam"]), new Map());
 		expect(suggestAssignee(mention("x", { language: "de" }), offlineKim)?.member.id).toBe("sam");
-		const full = memberLoads([card("dana")], mentions, new Set(["dana"]), new Map());
+		const full = memberLoads([makeCard("dana")], mentions, new Set(["dana"]), new Map());
 		expect(suggestAssignee(mention("x"), full)).toBeNull();
 	});
 });

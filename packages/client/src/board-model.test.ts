@@ -17,7 +17,7 @@ import {
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { BoardModel, type BoardModelChange } from "./board-model.ts";
-import { at, card, mention } from "./test-fixtures.ts";
+import { at, makeCard, mention } from "./test-fixtures.ts";
 
 const SERVER = { source: "server" } as const;
 
@@ -78,7 +78,7 @@ describe("BoardModel", () => {
 		const model = new BoardModel(client);
 		const first = model.mentions();
 		expect(model.mentions()).toBe(first);
-		writeMember(server, card("dana"));
+		writeMember(server, makeCard("dana"));
 		expect(model.mentions()).toBe(first);
 		const [, work] = split(mention("m1"));
 		writeWork(server, "m1", { ...work, priority: "high" }, 2);
@@ -104,8 +104,8 @@ describe("BoardModel", () => {
 		const model = new BoardModel(client);
 		const changes: BoardModelChange[] = [];
 		model.onChange((change) => changes.push(change));
-		writeMember(server, card("sam"));
-		writeMember(server, card("dana"));
+		writeMember(server, makeCard("sam"));
+		writeMember(server, makeCard("dana"));
 		expect(model.members().map((m) => m.name)).toEqual(["Dana", "Sam"]);
 		expect(model.member("sam")?.capacity).toBe(2);
 		removeMember(server, "sam");

@@ -2,11 +2,11 @@ import type { MemberCard, Mention } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import type { PendingCommand } from "./api.ts";
 import { type OverlayInput, overlayPending } from "./overlay.ts";
-import { at, card, mention, meOf, pending } from "./test-fixtures.ts";
+import { at, makeCard, mention, meOf, pending } from "./test-fixtures.ts";
 
-const dana = card("dana");
-const sam = card("sam");
-const morgan = card("morgan", { role: "moderator", capacity: 10 });
+const dana = makeCard("dana");
+const sam = makeCard("sam");
+const morgan = makeCard("morgan", { role: "moderator", capacity: 10 });
 
 function input(
 	mentions: Mention[],

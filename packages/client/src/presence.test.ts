@@ -1,10 +1,10 @@
 import type { MemberCard } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import { derivePresence, memberColor, PRESENCE_COLORS, readAwarenessState } from "./presence.ts";
-import { card } from "./test-fixtures.ts";
+import { makeCard } from "./test-fixtures.ts";
 
 const cards = new Map<string, MemberCard>(
-	[card("dana"), card("sam"), card("kim")].map((c) => [c.id, c]),
+	[makeCard("dana"), makeCard("sam"), makeCard("kim")].map((c) => [c.id, c]),
 );
 const lookup = (id: string) => cards.get(id);
 

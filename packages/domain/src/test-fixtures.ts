@@ -1,9 +1,12 @@
 /**
- * Builders for the domain's tests: members and mentions with sensible defaults, and
- * seeded random mentions. Not exported from the package index.
+ * Builders for tests: members, member cards and mentions with sensible defaults, seeded
+ * random mentions, and an in-memory network of Y.Docs. The one place a test mention is
+ * made: the other packages' tests import it as `@switchboard/domain/testing` (it is not
+ * exported from the package index).
  */
 import * as prng from "lib0/prng";
 import * as Y from "yjs";
+import type { MemberCard } from "./board-doc.ts";
 import {
 	type Member,
 	type Mention,
@@ -33,6 +36,19 @@ export function makeMember(overrides: Partial<Member> & { id: string }): Member 
 		skills: [],
 		languages: [],
 		active: true,
+		...overrides,
+	};
+}
+
+/** A member as the board document shows them; the name is the id, capitalised. */
+export function makeCard(id: string, overrides: Partial<MemberCard> = {}): MemberCard {
+	return {
+		id,
+		name: id[0]!.toUpperCase() + id.slice(1),
+		role: "ambassador",
+		capacity: 2,
+		skills: [],
+		languages: [],
 		...overrides,
 	};
 }
