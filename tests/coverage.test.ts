@@ -28,35 +28,14 @@ const MINUTE = 60_000;
 
 beforeAll(async () => {
 	server = await startTestServer();
-	const { storage, tokens } = server.switchboard;
-	const admin = await storage.createMember({
-		orgId: "acme",
-		email: "alex@acme.test",
-		name: "Alex",
-		role: "admin",
-		capacity: 5,
-		passwordHash: "scrypt$unused",
-	});
-	adminToken = await tokens.sign({
-		memberId: admin.id,
-		orgId: "acme",
-		role: "admin",
-		name: "Alex",
-	});
+	adminToken = (await server.addMember("acme", "Alex", "admin")).token;
 });
 afterAll(async () => {
 	await server?.close();
 });
 
 async function call(path: string, token: string, body?: unknown, method?: string) {
-	const response = await fetch(`${server.url}${path}`, {
-		method: method ?? (body === undefined ? "GET" : "POST"),
-		headers: {
-			authorization: `Bearer ${token}`,
-			...(body !== undefined ? { "content-type": "application/json" } : {}),
-		},
-		...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-	});
+	const response = await server.request(path, { token, body, ...(method ? { method } : {}) });
 	const text = await response.text();
 	let json: unknown = null;
 	try {

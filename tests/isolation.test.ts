@@ -30,29 +30,12 @@ const SECRET_NAME = "Acme private source";
 const SECRET_URL = "https://hooks.acme.example/secret-endpoint";
 
 async function api(token: string, method: string, path: string, body?: unknown) {
-	const response = await fetch(`${server.url}${path}`, {
-		method,
-		headers: {
-			authorization: `Bearer ${token}`,
-			...(body !== undefined ? { "content-type": "application/json" } : {}),
-		},
-		...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-	});
+	const response = await server.request(path, { token, method, body });
 	return { status: response.status, text: await response.text() };
 }
 
 async function member(orgId: string, name: string, role: "admin" | "ambassador") {
-	const { storage, tokens: service } = server.switchboard;
-	const created = await storage.createMember({
-		orgId,
-		email: `${name}@${orgId}.test`,
-		name,
-		role,
-		capacity: 5,
-		passwordHash: "unused",
-	});
-	tokens[name] = await service.sign({ memberId: created.id, orgId, role, name });
-	return created;
+	tokens[name] = (await server.addMember(orgId, name, role)).token;
 }
 
 /** Everything of Acme's the API could change. */

@@ -18,14 +18,7 @@ let inside: StandInServer;
 let adminToken: string;
 
 async function call(path: string, token: string, body?: unknown, method?: string) {
-	const response = await fetch(`${server.url}${path}`, {
-		method: method ?? (body === undefined ? "GET" : "POST"),
-		headers: {
-			authorization: `Bearer ${token}`,
-			...(body !== undefined ? { "content-type": "application/json" } : {}),
-		},
-		...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-	});
+	const response = await server.request(path, { token, body, ...(method ? { method } : {}) });
 	return { status: response.status, json: await response.json() };
 }
 
@@ -35,20 +28,7 @@ beforeAll(async () => {
 	inside = await startStandIn((_request, response) => {
 		response.end("internal");
 	});
-	const admin = await server.switchboard.storage.createMember({
-		orgId: "acme",
-		email: "ada@acme.test",
-		name: "Ada Admin",
-		role: "admin",
-		capacity: 5,
-		passwordHash: "unused",
-	});
-	adminToken = await server.switchboard.tokens.sign({
-		memberId: admin.id,
-		orgId: "acme",
-		role: "admin",
-		name: admin.name,
-	});
+	adminToken = (await server.addMember("acme", "Ada Admin", "admin")).token;
 });
 afterAll(async () => {
 	await server?.close();

@@ -33,14 +33,7 @@ let board: TestClient;
 const ana = { id: "7", username: "ana", display_name: "Ana", followers_count: 50 };
 
 async function call(path: string, token: string, body?: unknown, method?: string) {
-	const response = await fetch(`${server.url}${path}`, {
-		method: method ?? (body === undefined ? "GET" : "POST"),
-		headers: {
-			authorization: `Bearer ${token}`,
-			...(body !== undefined ? { "content-type": "application/json" } : {}),
-		},
-		...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-	});
+	const response = await server.request(path, { token, body, ...(method ? { method } : {}) });
 	return { status: response.status, json: await response.json() };
 }
 
@@ -81,20 +74,7 @@ beforeAll(async () => {
 	server = await startTestServer();
 	mastodon = await startMastodonStandIn();
 	bluesky = await startBlueskyStandIn();
-	const admin = await server.switchboard.storage.createMember({
-		orgId: "acme",
-		email: "ada@acme.test",
-		name: "Ada Admin",
-		role: "admin",
-		capacity: 5,
-		passwordHash: "unused",
-	});
-	adminToken = await server.switchboard.tokens.sign({
-		memberId: admin.id,
-		orgId: "acme",
-		role: "admin",
-		name: admin.name,
-	});
+	adminToken = (await server.addMember("acme", "Ada Admin", "admin")).token;
 	board = await server.board(server.members.dana!);
 });
 afterAll(async () => {

@@ -17,52 +17,27 @@ import {
 import { readMention } from "@switchboard/domain";
 import type { KyselyStorage } from "@switchboard/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PASSWORD, startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
+import {
+	type ApiRequest,
+	PASSWORD,
+	startTestServer,
+	type TestServer,
+	waitFor,
+} from "./utils/test-server.ts";
 
 let server: TestServer;
 let adminToken: string;
 let danaToken: string;
 
-interface Call {
-	method?: string;
-	token?: string;
-	body?: unknown;
-	headers?: Record<string, string>;
-}
-
-async function call(path: string, options: Call = {}) {
-	const response = await fetch(`${server.url}${path}`, {
-		method: options.method ?? (options.body === undefined ? "GET" : "POST"),
-		headers: {
-			...(options.body !== undefined ? { "content-type": "application/json" } : {}),
-			...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-			...options.headers,
-		},
-		...(options.body !== undefined
-			? { body: typeof options.body === "string" ? options.body : JSON.stringify(options.body) }
-			: {}),
-	});
+async function call(path: string, options: ApiRequest = {}) {
+	const response = await server.request(path, options);
 	const text = await response.text();
 	return { status: response.status, json: text ? JSON.parse(text) : null };
 }
 
 beforeAll(async () => {
 	server = await startTestServer();
-	const { storage, tokens } = server.switchboard;
-	const admin = await storage.createMember({
-		orgId: "acme",
-		email: "ada@acme.test",
-		name: "Ada Admin",
-		role: "admin",
-		capacity: 5,
-		passwordHash: "unused",
-	});
-	adminToken = await tokens.sign({
-		memberId: admin.id,
-		orgId: "acme",
-		role: "admin",
-		name: admin.name,
-	});
+	adminToken = (await server.addMember("acme", "Ada Admin", "admin")).token;
 	danaToken = server.members.dana!.token;
 	void PASSWORD;
 });

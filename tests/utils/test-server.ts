@@ -36,11 +36,40 @@ export interface TestServer {
 	wsUrl: string;
 	members: Record<string, TestMember>;
 	mentions: StoredMention[];
+	/**
+	 * One more member, signed in: `name`'s first word in lower case is their email's local
+	 * part (`"Ada Admin"` of acme is ada@acme.test); the test password; capacity 5 unless told.
+	 */
+	addMember(orgId: string, name: string, role: Role, capacity?: number): Promise<TestMember>;
+	/** Calls this server's HTTP API (see `apiRequest`). */
+	request(path: string, options?: ApiRequest): Promise<Response>;
 	/** A provider on a document, resolved once synced (or rejected on auth failure). */
 	connect(member: TestMember, documentName: string, options?: ConnectOptions): Promise<TestClient>;
 	board(member: TestMember): Promise<TestClient>;
 	draft(member: TestMember, mentionId: string): Promise<TestClient>;
 	close(): Promise<void>;
+}
+
+/** A call of the HTTP API: a bearer token, a body (JSON, or a string sent as it is), more headers. */
+export interface ApiRequest {
+	method?: string;
+	token?: string;
+	body?: unknown;
+	headers?: Record<string, string>;
+}
+
+/** Calls the HTTP API at `url`: GET without a body, POST with one, unless `method` says otherwise. */
+export function apiRequest(url: string, path: string, options: ApiRequest = {}): Promise<Response> {
+	const { body, token } = options;
+	return fetch(`${url}${path}`, {
+		method: options.method ?? (body === undefined ? "GET" : "POST"),
+		headers: {
+			...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
+			...(body !== undefined ? { "content-type": "application/json" } : {}),
+			...options.headers,
+		},
+		...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
+	});
 }
 
 export interface ConnectOptions {
@@ -178,26 +207,22 @@ export async function startTestServer(
 	await storage.createOrganisation({ id: "globex", name: "Globex" });
 	await storage.createBoard({ id: "main", orgId: "acme", name: "Acme mentions" });
 	await storage.createBoard({ id: "main", orgId: "globex", name: "Globex mentions" });
+	const addMember = async (orgId: string, name: string, role: Role, capacity = 5) => {
+		const email = `${name.split(" ")[0]!.toLowerCase()}@${orgId}.test`;
+		const member = await storage.createMember({ orgId, email, name, role, capacity, passwordHash });
+		const token = await tokens.sign({ memberId: member.id, orgId, role, name });
+		return { id: member.id, email, orgId, role, token };
+	};
 	const people: [string, string, Role, number][] = [
-		["dana", "acme", "ambassador", 2],
-		["sam", "acme", "ambassador", 2],
-		["kim", "acme", "ambassador", 2],
-		["morgan", "acme", "moderator", 10],
-		["gabi", "globex", "ambassador", 5],
+		["Dana", "acme", "ambassador", 2],
+		["Sam", "acme", "ambassador", 2],
+		["Kim", "acme", "ambassador", 2],
+		["Morgan", "acme", "moderator", 10],
+		["Gabi", "globex", "ambassador", 5],
 	];
 	const members: Record<string, TestMember> = {};
-	for (const [key, orgId, role, capacity] of people) {
-		const email = `${key}@${orgId}.test`;
-		const member = await storage.createMember({
-			orgId,
-			email,
-			name: key[0]!.toUpperCase() + key.slice(1),
-			role,
-			capacity,
-			passwordHash,
-		});
-		const token = await tokens.sign({ memberId: member.id, orgId, role, name: member.name });
-		members[key] = { id: member.id, email, orgId, role, token };
+	for (const [name, orgId, role, capacity] of people) {
+		members[name.toLowerCase()] = await addMember(orgId, name, role, capacity);
 	}
 	const mentions = await storage.insertMentions(
 		"acme",
@@ -219,6 +244,8 @@ export async function startTestServer(
 		wsUrl,
 		members,
 		mentions,
+		addMember,
+		request: (path, options) => apiRequest(switchboard.url, path, options),
 		connect,
 		board: (member) => connect(member, boardDocumentName(member.orgId, "main")),
 		draft: (member, mentionId) => connect(member, draftDocumentName(member.orgId, mentionId)),
