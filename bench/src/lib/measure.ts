@@ -33,6 +33,18 @@ export class ServerWatch {
 		this.intervalMs = intervalMs;
 	}
 
+	/** The windows `onMark` measured, in order. */
+	readonly windows: Window[] = [];
+
+	/**
+	 * For a load's `onMark`: its "start" mark starts a window, its "stop" mark ends it and
+	 * adds it to `windows`.
+	 */
+	readonly onMark = (name: string): void => {
+		if (name === "start") this.start();
+		if (name === "stop") this.windows.push(this.stop());
+	};
+
 	start(): void {
 		this.first = this.server.sample();
 		this.firstMonotonicUs = monotonicUs();

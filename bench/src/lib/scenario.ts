@@ -42,6 +42,16 @@ export interface BenchRow {
 	met?: boolean | null;
 }
 
+/** A row measured on Switchboard alone: no baseline does the same thing. */
+export function switchboardOnly(
+	metric: string,
+	unit: string,
+	value: number | null,
+	judged: Pick<BenchRow, "target" | "met"> = {},
+): BenchRow {
+	return { metric, unit, switchboard: value, hocuspocus: null, yWebsocket: null, ...judged };
+}
+
 export interface Scenario {
 	/** 1..9, the number in the issue. */
 	id: number;

@@ -41,7 +41,7 @@ const scenario: Scenario = {
 			try {
 				for (const [i, readers] of sizes.entries()) {
 					const watch = new ServerWatch(server);
-					const windows: Window[] = [];
+					const { windows } = watch;
 					const load = await runLoad<HotDraftParams, HotDraftWindow[]>(
 						LOAD,
 						{
@@ -54,10 +54,7 @@ const scenario: Scenario = {
 						},
 						{
 							log: ctx.log,
-							onMark(name) {
-								if (name === "start") watch.start();
-								if (name === "stop") windows.push(watch.stop());
-							},
+							onMark: watch.onMark,
 						},
 					);
 					const measured = summarise(load, windows);

@@ -5,7 +5,7 @@
  * y-websocket's protocol has no acknowledgement. Target: p99 <= 10 ms on loopback.
  */
 import { runLoad } from "../lib/load.ts";
-import { columns, type PerServer, ServerWatch, type Window } from "../lib/measure.ts";
+import { columns, type PerServer, ServerWatch } from "../lib/measure.ts";
 import type { BenchRow, Scenario } from "../lib/scenario.ts";
 import { type ServerKind, startServer, targetOf } from "../lib/servers.ts";
 import { MiB, median } from "../lib/stats.ts";
@@ -36,7 +36,7 @@ const scenario: Scenario = {
 			});
 			try {
 				const watch = new ServerWatch(server);
-				const windows: Window[] = [];
+				const { windows } = watch;
 				const load = await runLoad<WritersParams, WritersWindow[]>(
 					LOAD,
 					{
@@ -48,10 +48,7 @@ const scenario: Scenario = {
 					},
 					{
 						log: ctx.log,
-						onMark(name) {
-							if (name === "start") watch.start();
-							if (name === "stop") windows.push(watch.stop());
-						},
+						onMark: watch.onMark,
 					},
 				);
 				p50[kind] = median(load.map((w) => w.p50Ms));

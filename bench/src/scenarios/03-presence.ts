@@ -71,7 +71,7 @@ const scenario: Scenario = {
 
 		async function measure(kind: ServerKind, server: BenchServer): Promise<Measured> {
 			const watch = new ServerWatch(server);
-			const windows: Window[] = [];
+			const { windows } = watch;
 			const load = await runLoad<PresenceParams, PresenceResult>(
 				LOAD,
 				{
@@ -88,10 +88,7 @@ const scenario: Scenario = {
 					log: ctx.log,
 					// y-websocket may never let the whole crowd in on a busy machine: give up in time.
 					timeoutMs: (ctx.full ? 300 : 120) * 1000,
-					onMark(name) {
-						if (name === "start") watch.start();
-						if (name === "stop") windows.push(watch.stop());
-					},
+					onMark: watch.onMark,
 				},
 			);
 			const measured = summarise(load, windows);

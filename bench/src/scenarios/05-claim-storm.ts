@@ -9,7 +9,12 @@ import { boardDocumentName, DONE_STATUSES } from "@switchboard/domain";
 import { openStorage } from "@switchboard/storage";
 import { runLoad } from "../lib/load.ts";
 import { ServerWatch } from "../lib/measure.ts";
-import type { BenchContext, BenchRow, Scenario } from "../lib/scenario.ts";
+import {
+	type BenchContext,
+	type BenchRow,
+	type Scenario,
+	switchboardOnly,
+} from "../lib/scenario.ts";
 import { BENCH_ORG } from "../lib/seed.ts";
 import { type BenchServer, startServer } from "../lib/servers.ts";
 import { percentile } from "../lib/stats.ts";
@@ -142,14 +147,8 @@ const scenario: Scenario = {
 				target: "0",
 				met: value === 0,
 			});
-			const row = (metric: string, unit: string, value: number, extra = {}): BenchRow => ({
-				metric: `${metric}, ${where}`,
-				unit,
-				switchboard: value,
-				hocuspocus: null,
-				yWebsocket: null,
-				...extra,
-			});
+			const row = (metric: string, unit: string, value: number, judged = {}) =>
+				switchboardOnly(`${metric}, ${where}`, unit, value, judged);
 			rows.push(
 				row(`claimNext p50 latency, ${size}`, "ms", f.p50),
 				row("claimNext p99 latency", "ms", f.p99),

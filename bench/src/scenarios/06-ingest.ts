@@ -9,7 +9,7 @@ import { openStorage } from "@switchboard/storage";
 import { createTokenService } from "@switchboard/sync";
 import { runLoad } from "../lib/load.ts";
 import { ServerWatch } from "../lib/measure.ts";
-import type { BenchRow, Scenario } from "../lib/scenario.ts";
+import { type BenchRow, type Scenario, switchboardOnly } from "../lib/scenario.ts";
 import { BENCH_ORG, BENCH_SECRET } from "../lib/seed.ts";
 import { startServer, targetOf } from "../lib/servers.ts";
 import { median, percentile } from "../lib/stats.ts";
@@ -118,14 +118,8 @@ const scenario: Scenario = {
 				ctx.log(
 					`ingest, ${label}: ${rate?.toFixed(0)} mentions/s; ${stored} of ${accepted} accepted are in PostgreSQL`,
 				);
-				const row = (metric: string, unit: string, value: number | null, extra = {}) => ({
-					metric: `${metric}, ${label}`,
-					unit,
-					switchboard: value,
-					hocuspocus: null,
-					yWebsocket: null,
-					...extra,
-				});
+				const row = (metric: string, unit: string, value: number | null, judged = {}) =>
+					switchboardOnly(`${metric}, ${label}`, unit, value, judged);
 				rows.push(
 					row(
 						`signed webhook mentions/s into PostgreSQL and the board (${seconds} s)`,

@@ -5,7 +5,7 @@
  * and the CPU the server spends while nobody types.
  */
 import { runLoad } from "../lib/load.ts";
-import { columns, type PerServer, ServerWatch, type Window } from "../lib/measure.ts";
+import { columns, type PerServer, ServerWatch } from "../lib/measure.ts";
 import type { BenchRow, Scenario } from "../lib/scenario.ts";
 import { SERVER_KINDS, startServer, targetOf } from "../lib/servers.ts";
 import { median } from "../lib/stats.ts";
@@ -39,16 +39,13 @@ const scenario: Scenario = {
 				await sleep(1_000);
 				const before = server.sample().rssKiB;
 				const watch = new ServerWatch(server, 250);
-				const windows: Window[] = [];
+				const { windows } = watch;
 				const result = await runLoad<IdleParams, IdleResult>(
 					LOAD,
 					{ target: targetOf(server), connections, windows: ctx.repeats, windowSeconds },
 					{
 						log: ctx.log,
-						onMark(name) {
-							if (name === "start") watch.start();
-							if (name === "stop") windows.push(watch.stop());
-						},
+						onMark: watch.onMark,
 						timeoutMs: 1_200_000,
 					},
 				);

@@ -4,7 +4,7 @@
  * server runs the same load twice: every reader normal, then 5% of them slow.
  */
 import { runLoad } from "../lib/load.ts";
-import { columns, type PerServer, ServerWatch, type Window } from "../lib/measure.ts";
+import { columns, type PerServer, ServerWatch } from "../lib/measure.ts";
 import type { BenchRow, Scenario } from "../lib/scenario.ts";
 import { SERVER_KINDS, startServer, targetOf } from "../lib/servers.ts";
 import { MiB, median } from "../lib/stats.ts";
@@ -63,7 +63,7 @@ const scenario: Scenario = {
 				for (let r = 0; r < repeats; r++) {
 					for (const variant of ["normal", "slow"] as const) {
 						const watch = new ServerWatch(server);
-						const windows: Window[] = [];
+						const { windows } = watch;
 						const closesBefore = slowCloses(server.output());
 						const result = await runLoad<SlowParams, SlowResult>(
 							LOAD,
@@ -75,10 +75,7 @@ const scenario: Scenario = {
 							},
 							{
 								log: ctx.log,
-								onMark(name) {
-									if (name === "start") watch.start();
-									if (name === "stop") windows.push(watch.stop());
-								},
+								onMark: watch.onMark,
 							},
 						);
 						const window = windows[0];

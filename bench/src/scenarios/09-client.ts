@@ -23,7 +23,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
-import type { BenchContext, BenchRow, Scenario } from "../lib/scenario.ts";
+import {
+	type BenchContext,
+	type BenchRow,
+	type Scenario,
+	switchboardOnly,
+} from "../lib/scenario.ts";
 import { median, percentile } from "../lib/stats.ts";
 import {
 	installProbe,
@@ -249,14 +254,13 @@ const scenario: Scenario = {
 		}
 		const of = <T>(list: T[], pick: (item: T) => number, digits = 1) =>
 			round(median(list.map(pick)) ?? Number.NaN, digits);
-		const row = (metric: string, unit: string, value: number, target?: string, met?: boolean) => ({
-			metric,
-			unit,
-			switchboard: value,
-			hocuspocus: null,
-			yWebsocket: null,
-			...(target === undefined ? {} : { target, met: met ?? null }),
-		});
+		const row = (metric: string, unit: string, value: number, target?: string, met?: boolean) =>
+			switchboardOnly(
+				metric,
+				unit,
+				value,
+				target === undefined ? {} : { target, met: met ?? null },
+			);
 		const interactive = of(loads, (load) => load.interactiveMs);
 		const size = CARDS.toLocaleString("en");
 		const flingP99 = of(flings, (f) => f.p99);

@@ -19,13 +19,18 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { type Browser, chromium } from "playwright-core";
-import type { BenchContext, BenchRow, Scenario } from "../lib/scenario.ts";
+import {
+	type BenchContext,
+	type BenchRow,
+	type Scenario,
+	switchboardOnly,
+} from "../lib/scenario.ts";
+import { freePort } from "../lib/servers.ts";
 import { median } from "../lib/stats.ts";
 import { ensureWebBuild, WEB_DIST } from "./_09-server.ts";
 
@@ -49,21 +54,6 @@ interface PhoneFigures {
 	paintedMs: number;
 	queueMs: number;
 	scripts: string[];
-}
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once("error", reject);
-		server.listen(0, "127.0.0.1", () => {
-			const address = server.address();
-			server.close(() =>
-				typeof address === "object" && address
-					? resolve(address.port)
-					: reject(new Error("no port")),
-			);
-		});
-	});
 }
 
 /** Switchboard with the demo organisation on an embedded database of its own. */
@@ -245,13 +235,7 @@ const scenario: Scenario = {
 		}
 		const of = (pick: (run: PhoneFigures) => number) => round(median(runs.map(pick)) ?? Number.NaN);
 		const js = sizes(runs[0]?.scripts ?? []);
-		const row = (metric: string, unit: string, value: number): BenchRow => ({
-			metric,
-			unit,
-			switchboard: value,
-			hocuspocus: null,
-			yWebsocket: null,
-		});
+		const row = switchboardOnly;
 		return [
 			row(
 				"phone (4× CPU, fast 3G): sign-in → board interactive",

@@ -7,7 +7,6 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +15,7 @@ import { type NewMention, openStorage } from "@switchboard/storage";
 import { createTestDatabase } from "@switchboard/storage/test-database";
 import { createTokenService } from "@switchboard/sync";
 import { Cores, pinned } from "../lib/proc.ts";
+import { freePort } from "../lib/servers.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const WEB_DIST = join(ROOT, "apps/web/dist");
@@ -106,18 +106,6 @@ export function bulkMentions(count: number, now = Date.now()): NewMention[] {
 			priority: i % 10 === 0 ? "high" : i % 3 === 0 ? "normal" : "low",
 			tags: i % 4 === 0 ? [tag] : [],
 		};
-	});
-}
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once("error", reject);
-		server.listen(0, "127.0.0.1", () => {
-			const address = server.address();
-			const port = typeof address === "object" && address ? address.port : 0;
-			server.close(() => resolve(port));
-		});
 	});
 }
 
