@@ -37,7 +37,7 @@ import { DraftPool } from "./draft-pool.ts";
 import { IndexedDbQueueStore, queueDatabaseName } from "./indexeddb-queue-store.ts";
 import { overlayPending } from "./overlay.ts";
 import { type BoardAwarenessState, derivePresence, presenceUser } from "./presence.ts";
-import { shallowEqual, ValueStore } from "./value-store.ts";
+import { notifyAll, shallowEqual, ValueStore } from "./value-store.ts";
 
 export interface ClientOptions {
 	/** Server base URL (http/https); the socket goes to <url>/sync as ws/wss. */
@@ -219,16 +219,8 @@ class Client implements SwitchboardClient {
 			},
 			onAnswer: (result) => {
 				if (result.ok) return;
-				for (const listener of [...this.#rejectListeners]) {
-					try {
-						listener(result);
-					} catch (error) {
-						// A failing listener must not stall the queue; surface it unchanged.
-						queueMicrotask(() => {
-							throw error;
-						});
-					}
-				}
+				// A failing listener must not stall the queue.
+				notifyAll(this.#rejectListeners, result);
 			},
 			onError: (error) => this.#report(storageError(error)),
 		});

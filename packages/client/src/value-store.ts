@@ -4,6 +4,23 @@
  */
 import type { Store } from "./api.ts";
 
+/**
+ * Calls every listener with `value`, each on its own: one that throws does not keep the
+ * others from hearing, and its error is rethrown unchanged in a microtask, not swallowed.
+ */
+export function notifyAll<T>(listeners: Iterable<(value: T) => void>, value: T): void {
+	// A copy: a listener may unsubscribe itself or another while being called.
+	for (const listener of [...listeners]) {
+		try {
+			listener(value);
+		} catch (error) {
+			queueMicrotask(() => {
+				throw error;
+			});
+		}
+	}
+}
+
 export class ValueStore<T> implements Store<T> {
 	#value: T;
 	readonly #equals: (a: T, b: T) => boolean;
@@ -32,16 +49,7 @@ export class ValueStore<T> implements Store<T> {
 	set(value: T): void {
 		if (this.#equals(this.#value, value)) return;
 		this.#value = value;
-		for (const listener of [...this.#listeners]) {
-			try {
-				listener(value);
-			} catch (error) {
-				// One failing listener must not keep the others stale; surface it unchanged.
-				queueMicrotask(() => {
-					throw error;
-				});
-			}
-		}
+		notifyAll(this.#listeners, value);
 	}
 
 	/** Drop every listener. */
