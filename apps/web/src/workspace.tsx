@@ -161,7 +161,10 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 
 	const onKeyDown = (event: KeyboardEvent) => {
 		if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-		if (helpOpen() || isTypingTarget(event.target)) return;
+		// A modal dialog open in the page, not the helpOpen signal, decides: Escape hides the
+		// dialog at once but its close event (which clears the signal) is a queued task, and
+		// Chromium runs input first, so a key pressed right after Escape was swallowed.
+		if (document.querySelector("dialog:modal") || isTypingTarget(event.target)) return;
 		const target = event.target instanceof HTMLElement ? event.target : null;
 		// Enter keeps its meaning on buttons and links; it opens only from a card or the page.
 		if (event.key === "Enter" && target?.closest("button, a, summary")) return;

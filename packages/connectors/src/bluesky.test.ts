@@ -95,8 +95,9 @@ describe("pollBluesky", () => {
 	});
 
 	it("gives up when Bluesky does not answer in time", async () => {
-		const agent = await loginBluesky({ ...auth(), timeoutMs: 150 });
-		pds.delayMs = 1_000;
+		// The timeout covers the sign-in too: generous enough for a busy machine, far below the delay.
+		const agent = await loginBluesky({ ...auth(), timeoutMs: 2_000 });
+		pds.delayMs = 20_000;
 		await expect(pollBluesky(agent, { now })).rejects.toThrow(/did not answer in time/);
 	});
 });
