@@ -15,13 +15,24 @@ import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, readMention } from "@switchboar
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import v1 from "../packages/domain/src/protocol-fixtures/v1.json" with { type: "json" };
 import v2 from "../packages/domain/src/protocol-fixtures/v2.json" with { type: "json" };
-import { startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
+import v3 from "../packages/domain/src/protocol-fixtures/v3.json" with { type: "json" };
+import { makeMention, startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
 
-const recorded: Record<number, string[]> = { 1: v1.messages, 2: v2.messages };
+const recorded: Record<number, string[]> = { 1: v1.messages, 2: v2.messages, 3: v3.messages };
 /** Answers that would mean the server did not take the message as a command. */
 const NOT_SERVED = ["unsupported_version", "malformed", "invalid"];
 
 let server: TestServer;
+
+/** A new conversation on the board, nobody's yet. */
+async function arrive(externalId: string): Promise<string> {
+	const { storage, board } = server.switchboard;
+	const stored = await storage.insertMentions("acme", "main", [
+		makeMention(1000, { externalId, postedAt: new Date().toISOString() }),
+	]);
+	await board.publish("acme", "main", stored);
+	return stored[0]!.mention.id;
+}
 
 beforeAll(async () => {
 	server = await startTestServer();
@@ -40,8 +51,9 @@ describe("protocol versions", () => {
 
 	for (const [version, messages] of Object.entries(recorded)) {
 		it(`serves a version ${version} client's recorded commands over the socket`, async () => {
-			// A mention per version: the recorded claim, release and the rest act on it.
-			const mention = server.mentions[Number(version)]!.mention.id;
+			// A mention per version: the recorded claim, release and the rest act on it. A fresh
+			// one, since each version's claimNext takes the oldest open conversation.
+			const mention = await arrive(`skew-v${version}`);
 			const morgan = await server.board(server.members.morgan!);
 			const answers: CommandAnswer[] = [];
 			for (const recording of messages) {
@@ -86,7 +98,7 @@ describe("protocol versions", () => {
 
 	it("sends a command queued offline by a version 1 client after the upgrade's reload", async () => {
 		const kim = server.members.kim!;
-		const mention = server.mentions[4]!.mention.id;
+		const mention = await arrive("skew-queued");
 		// What the old release left in IndexedDB: its queue, with the command it could not send.
 		const store = new IndexedDbQueueStore(queueDatabaseName("acme", "main", kim.id));
 		await store.put({

@@ -45,6 +45,18 @@ export interface Config {
 	 * `SWITCHBOARD_OUTBOUND_ALLOW`. @default nothing: public addresses only
 	 */
 	outboundAllow?: string;
+	/**
+	 * The VAPID key pair Web Push is signed with, from `SWITCHBOARD_VAPID_PUBLIC_KEY` and
+	 * `SWITCHBOARD_VAPID_PRIVATE_KEY`; instances behind one load balancer need the same.
+	 * @default generated into `dataDir/vapid.json` on first start
+	 */
+	vapid?: { publicKey: string; privateKey: string };
+	/**
+	 * The contact push services may write to about this server's messages
+	 * (`SWITCHBOARD_VAPID_SUBJECT`, a `mailto:` or `https:` URL).
+	 * @default "mailto:admin@switchboard.invalid"
+	 */
+	vapidSubject?: string;
 }
 
 const EnvSchema = v.object({
@@ -99,6 +111,33 @@ const EnvSchema = v.object({
 			}),
 		),
 	),
+	SWITCHBOARD_VAPID_PUBLIC_KEY: v.optional(
+		v.pipe(
+			v.string(),
+			v.regex(
+				/^[A-Za-z0-9_-]{87}$/,
+				"SWITCHBOARD_VAPID_PUBLIC_KEY must be a base64url P-256 public key",
+			),
+		),
+	),
+	SWITCHBOARD_VAPID_PRIVATE_KEY: v.optional(
+		v.pipe(
+			v.string(),
+			v.regex(
+				/^[A-Za-z0-9_-]{43}$/,
+				"SWITCHBOARD_VAPID_PRIVATE_KEY must be a base64url P-256 private key",
+			),
+		),
+	),
+	SWITCHBOARD_VAPID_SUBJECT: v.optional(
+		v.pipe(
+			v.string(),
+			v.regex(
+				/^(mailto:|https:\/\/)\S+$/,
+				"SWITCHBOARD_VAPID_SUBJECT must be a mailto: or https: URL",
+			),
+		),
+	),
 	LOG_LEVEL: v.optional(
 		v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
 		"info",
@@ -120,6 +159,11 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 		throw new Error(`Invalid configuration:\n  ${problems.join("\n  ")}`);
 	}
 	const e = parsed.output;
+	if (!e.SWITCHBOARD_VAPID_PUBLIC_KEY !== !e.SWITCHBOARD_VAPID_PRIVATE_KEY) {
+		throw new Error(
+			"Invalid configuration:\n  SWITCHBOARD_VAPID_PUBLIC_KEY and SWITCHBOARD_VAPID_PRIVATE_KEY go together",
+		);
+	}
 	// `pnpm start` runs in apps/server; relative paths mean where the user typed it.
 	const cwd = env.INIT_CWD ?? process.cwd();
 	const dataDir = resolve(cwd, e.DATA_DIR);
@@ -138,6 +182,15 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 		allowedOrigins: e.ALLOWED_ORIGINS ?? [],
 		background: e.SWITCHBOARD_BACKGROUND === "1" || e.SWITCHBOARD_BACKGROUND === "true",
 		...(e.SWITCHBOARD_OUTBOUND_ALLOW ? { outboundAllow: e.SWITCHBOARD_OUTBOUND_ALLOW } : {}),
+		...(e.SWITCHBOARD_VAPID_PUBLIC_KEY && e.SWITCHBOARD_VAPID_PRIVATE_KEY
+			? {
+					vapid: {
+						publicKey: e.SWITCHBOARD_VAPID_PUBLIC_KEY,
+						privateKey: e.SWITCHBOARD_VAPID_PRIVATE_KEY,
+					},
+				}
+			: {}),
+		...(e.SWITCHBOARD_VAPID_SUBJECT ? { vapidSubject: e.SWITCHBOARD_VAPID_SUBJECT } : {}),
 	};
 }
 

@@ -61,6 +61,19 @@ export interface BreachNotifier {
 	}): Promise<number>;
 }
 
+/** A breach just recorded, with the conversation's owner when it was found. */
+export interface OwnedBreach {
+	mentionId: string;
+	kind: SlaKind;
+	dueAt: string;
+	ownerId: string | null;
+}
+
+/** Where the owners of breached conversations are told (the notifier). */
+export interface BreachOwners {
+	breachesRecorded(orgId: string, boardId: string, breaches: readonly OwnedBreach[]): void;
+}
+
 export interface CoverageWatcherOptions extends Partial<CoverageWatcherTuning> {
 	storage: Directory & MentionStore & CommandArbiter & CoverageStore & WebhookStore;
 	logger: Pick<Logger, "warn" | "info" | "debug">;
@@ -69,6 +82,8 @@ export interface CoverageWatcherOptions extends Partial<CoverageWatcherTuning> {
 	breaches: BreachPublisher;
 	mentions: MentionPublisher;
 	notifier: BreachNotifier | null;
+	/** Tells each breached conversation's owner. @default nobody */
+	owners?: BreachOwners | null;
 }
 
 /** The watcher's tuning; every value has its default in `defaultCoverageWatcherTuning`. */
@@ -229,6 +244,14 @@ export class CoverageWatcher {
 		);
 		if (recorded.length === 0) return recorded;
 		await this.options.breaches.publishBreaches(orgId, boardId, recorded);
+		this.options.owners?.breachesRecorded(
+			orgId,
+			boardId,
+			recorded.map((breach) => ({
+				...breach,
+				ownerId: byId.get(breach.mentionId)?.owner?.memberId ?? null,
+			})),
+		);
 		// One queued event per breach and endpoint: skip the queries when nobody listens.
 		const listening = (await storage.listWebhookEndpoints(orgId)).some(
 			(endpoint) => endpoint.enabled && endpoint.events.includes(WebhookEvents.slaBreached),

@@ -13,6 +13,7 @@ import type { Logger } from "pino";
 import { createCoverageApi } from "./coverage-api.ts";
 import {
 	type BreachNotifier,
+	type BreachOwners,
 	CoverageWatcher,
 	type CoverageWatcherTuning,
 } from "./coverage-watcher.ts";
@@ -26,6 +27,8 @@ export interface CoverageOptions {
 	mentions: MentionPublisher;
 	/** The outgoing webhook dispatcher, for `mention.sla_breached`. */
 	notifier: BreachNotifier | null;
+	/** Tells the owners of breached conversations (the notifier). */
+	owners?: BreachOwners | null;
 	/** Watcher settings (tests shorten or lengthen them). */
 	watcher?: Partial<CoverageWatcherTuning>;
 	/** How often this instance confirms its connected members. @default defaultHeartbeatMs */
@@ -63,6 +66,7 @@ export function createCoverage(options: CoverageOptions): Coverage {
 		breaches: extension,
 		mentions: options.mentions,
 		notifier: options.notifier,
+		owners: options.owners ?? null,
 		...options.watcher,
 	});
 	const heartbeat = setInterval(() => {

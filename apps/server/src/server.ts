@@ -15,6 +15,7 @@ import {
 	BoardExtension,
 	BoardProjector,
 	CommandExtension,
+	createLocalBus,
 	createLocalRevocationBus,
 	createSessionService,
 	createTokenService,
@@ -22,7 +23,10 @@ import {
 	defaultSyncLimits,
 	GroupCommitter,
 	LimitsExtension,
+	type MemberMessageBus,
 	MembershipWatcher,
+	NoteMentionsWatcher,
+	NotificationDelivery,
 	type RevocationBus,
 	RevocationExtension,
 	type SessionService,
@@ -41,7 +45,11 @@ import { type Coverage, type CoverageOptions, createCoverage } from "./coverage.
 import { type DemoSummary, seedDemo } from "./demo.ts";
 import { type ApiEnv, createHttpApi } from "./http-api.ts";
 import { createIntegrations, type Integrations, type IntegrationsOptions } from "./integrations.ts";
+import { MemberMessageSchema, NOTIFICATION_CHANNEL, Notifier } from "./notifications.ts";
+import { createNotificationsApi } from "./notifications-api.ts";
 import { createOriginPolicy } from "./origin-check.ts";
+import { PushSender, readOrCreateVapidKeys } from "./push.ts";
+import { createRedisBus } from "./redis-bus.ts";
 import { createRedisRevocationBus } from "./redis-revocations.ts";
 
 /**
@@ -70,6 +78,10 @@ export interface Switchboard {
 	integrations: Integrations;
 	/** The moderator's view: presence, SLA and lease watcher, reports (see coverage.ts). */
 	coverage: Coverage;
+	/** Members' notification feeds, told live and pushed (see notifications.ts). */
+	notifier: Notifier;
+	/** Web Push to members' devices (see push.ts). */
+	push: PushSender;
 	/** The HTTP API; tests list its routes. */
 	api: Hono<ApiEnv>;
 	/** The local admin channel the CLI uses; null when another process serves it. */
@@ -129,6 +141,14 @@ export async function startSwitchboard(
 		storage,
 		bus: revocations,
 	});
+	const notificationBus: MemberMessageBus = config.redisUrl
+		? await createRedisBus({
+				url: config.redisUrl,
+				channel: NOTIFICATION_CHANNEL,
+				schema: MemberMessageSchema,
+				logger,
+			})
+		: createLocalBus();
 	const committer = new GroupCommitter(storage);
 	const projector = new BoardProjector({ storage });
 	const board = new BoardExtension(projector);
@@ -138,6 +158,10 @@ export async function startSwitchboard(
 		mentions: board,
 		// The dispatcher exists by the time the watcher first runs.
 		notifier: { slaBreached: (input) => integrations.dispatcher.slaBreached(input) },
+		owners: {
+			breachesRecorded: (orgId, boardId, breaches) =>
+				notifier.breachesRecorded(orgId, boardId, breaches),
+		},
 		...options.coverage,
 	});
 	const limits: SyncLimits = { ...defaultSyncLimits, ...options.limits };
@@ -156,7 +180,14 @@ export async function startSwitchboard(
 		}),
 		board,
 		coverage.extension,
-		new CommandExtension({ storage, projector, logger }),
+		new CommandExtension({
+			storage,
+			projector,
+			logger,
+			onApplied: (applied) => notifier.commandApplied(applied),
+		}),
+		new NotificationDelivery({ bus: notificationBus }),
+		new NoteMentionsWatcher({ onMentions: (mentions) => notifier.noteMentions(mentions) }),
 		new MembershipWatcher({
 			storage,
 			logger,
@@ -187,13 +218,25 @@ export async function startSwitchboard(
 		...(config.outboundAllow ? { outboundAllow: config.outboundAllow } : {}),
 		...options.integrations,
 	});
+	const push = new PushSender({
+		storage,
+		outbound: integrations.outbound,
+		vapid: config.vapid ?? (await readOrCreateVapidKeys(config.dataDir)),
+		...(config.vapidSubject ? { subject: config.vapidSubject } : {}),
+		logger: logger.child({ component: "push" }),
+	});
+	const notifier = new Notifier({ storage, bus: notificationBus, push, logger });
 	const api = createHttpApi({
 		storage,
 		tokens,
 		logger,
 		webDir: config.webDir,
 		publicRoutes: [integrations.publicRoutes],
-		routes: [coverage.routes, integrations.routes],
+		routes: [
+			coverage.routes,
+			integrations.routes,
+			createNotificationsApi({ storage, notifier, publicKey: push.publicKey }),
+		],
 		allowedOrigins: config.allowedOrigins ?? [],
 	});
 	const origins = createOriginPolicy(config.allowedOrigins);
@@ -264,6 +307,8 @@ export async function startSwitchboard(
 			}
 			await hocuspocus.hooks("onDestroy", { instance: hocuspocus });
 			await committer.drain();
+			await notifier.idle();
+			await notificationBus.close();
 			await revocations.close();
 			await storage.close();
 			(server as import("node:http").Server).closeAllConnections();
@@ -282,6 +327,8 @@ export async function startSwitchboard(
 		board,
 		integrations,
 		coverage,
+		notifier,
+		push,
 		api,
 		admin,
 		close,

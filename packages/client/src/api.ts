@@ -11,6 +11,7 @@ import type {
 	Member,
 	MemberCard,
 	Mention,
+	NotificationsMessage,
 	Reject,
 	Role,
 	SlaBreachEntry,
@@ -107,6 +108,12 @@ export interface SwitchboardClient {
 	send(command: CommandInput): Promise<CommandResult>;
 	/** Called for every reject, including those of commands queued before a reload. */
 	onReject(listener: (result: Extract<CommandResult, { ok: false }>) => void): () => void;
+	/**
+	 * Called when the member's notifications change: a new one (`added`) or a new unread
+	 * count (read on another device). Live over the board's socket; read the feed itself
+	 * with `GET /api/me/notifications` when connecting.
+	 */
+	onNotifications(listener: (message: NotificationsMessage) => void): () => void;
 	/** Open (or share) the draft of a mention. */
 	openDraft(mentionId: string): DraftHandle;
 	/** Tell others which conversation I am looking at, and whether I am typing in its draft. */

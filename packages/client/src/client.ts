@@ -15,6 +15,7 @@ import {
 	type CommandInput,
 	exponentialBackoff,
 	type Mention,
+	type NotificationsMessage,
 } from "@switchboard/domain";
 import { IndexeddbPersistence } from "y-indexeddb";
 import type { Awareness } from "y-protocols/awareness";
@@ -133,6 +134,7 @@ class Client implements SwitchboardClient {
 	readonly #queue: CommandQueue;
 	readonly #drafts: DraftPool;
 	readonly #rejectListeners = new Set<(result: Extract<CommandResult, { ok: false }>) => void>();
+	readonly #notificationListeners = new Set<(message: NotificationsMessage) => void>();
 	/** Resolved with null by in-flight sends when the connection drops. */
 	readonly #offlineWaiters = new Set<() => void>();
 	readonly #wrapped = new WeakMap<Mention, BoardMention>();
@@ -205,7 +207,11 @@ class Client implements SwitchboardClient {
 		this.#provider.on("authenticationFailed", ({ reason }: { reason: string }) =>
 			this.#refused(authError(reason, documentName)),
 		);
-		this.#channel = new CommandChannel(this.#provider);
+		this.#channel = new CommandChannel(this.#provider, {
+			onNotifications: (message) => {
+				for (const listener of [...this.#notificationListeners]) listener(message);
+			},
+		});
 
 		const store: QueueStore = local
 			? new IndexedDbQueueStore(queueDatabaseName(options.me.orgId, options.boardId, options.me.id))
@@ -263,6 +269,14 @@ class Client implements SwitchboardClient {
 		this.#rejectListeners.add(entry);
 		return () => {
 			this.#rejectListeners.delete(entry);
+		};
+	}
+
+	onNotifications(listener: (message: NotificationsMessage) => void): () => void {
+		const entry = (message: NotificationsMessage) => listener(message);
+		this.#notificationListeners.add(entry);
+		return () => {
+			this.#notificationListeners.delete(entry);
 		};
 	}
 

@@ -9,6 +9,7 @@ import {
 	type CommandInput,
 	encodeCommand,
 	type Notice,
+	type NotificationsMessage,
 	PROTOCOL_VERSION,
 	parseServerMessage,
 	type Reject,
@@ -20,6 +21,8 @@ export interface CommandChannelOptions {
 	/** Called for server notices and for answers nobody waits for. */
 	onNotice?: (notice: Notice) => void;
 	onUnmatched?: (answer: CommandAnswer) => void;
+	/** Called when the member's notifications change (a new one, or read elsewhere). */
+	onNotifications?: (message: NotificationsMessage) => void;
 }
 
 export class CommandChannel {
@@ -72,6 +75,9 @@ export class CommandChannel {
 		switch (message.type) {
 			case "notice":
 				this.options.onNotice?.(message);
+				return;
+			case "notifications":
+				this.options.onNotifications?.(message);
 				return;
 			case "ack":
 			case "reject": {

@@ -16,6 +16,7 @@ export * from "./lease.ts";
 export * from "./lifecycle.ts";
 export * from "./membership.ts";
 export * from "./model.ts";
+export * from "./notifications.ts";
 export * from "./protocol.ts";
 export * from "./reports.ts";
 export * from "./sla.ts";

@@ -13,8 +13,9 @@ import {
 } from "./protocol.ts";
 import v1 from "./protocol-fixtures/v1.json" with { type: "json" };
 import v2 from "./protocol-fixtures/v2.json" with { type: "json" };
+import v3 from "./protocol-fixtures/v3.json" with { type: "json" };
 
-const recorded: Record<number, { version: number; messages: string[] }> = { 1: v1, 2: v2 };
+const recorded: Record<number, { version: number; messages: string[] }> = { 1: v1, 2: v2, 3: v3 };
 
 describe("protocol compatibility", () => {
 	it("has recorded messages for every served version", () => {

@@ -282,6 +282,8 @@ const FINGERPRINTS: Record<number, string> = {
 	1: "0aff880d7c30540547f40e04412ae7abfa804d007458b317ff2f2ac04d138a27",
 	// Close codes for malformed frames, document size, rate, document and queue limits, backpressure.
 	2: "40457cce3ac98c58e9b2813224868c580e2d894ab15f14889f2ad0c8bbf42d8e",
+	// The `notifications` server message: a member's new notification and unread count.
+	3: "86a11632b333b7a3dbd5ab661e3b621cc82889fd2fd3c0424b22da70b8d9985c",
 };
 
 describe("protocol pin", () => {

@@ -7,19 +7,21 @@
 import * as v from "valibot";
 import { describeIssues } from "./issues.ts";
 import { PrioritySchema } from "./model.ts";
+import { NotificationSchema } from "./notifications.ts";
 import { findInvalidText } from "./text.ts";
 
 /**
  * Bumped on every incompatible change to a message schema. A test pins the schemas'
  * shape to this number, so a schema change without a bump fails the build.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /**
  * The oldest protocol version this server still serves. A version stays served as long as
  * its commands mean what they meant (docs/PROTOCOL.md, "Compatibility"): a client installed
  * before an upgrade, or an offline queue it wrote, must not have its work refused.
- * Version 2 only added close codes, so version 1 commands are version 2 commands.
+ * Version 2 only added close codes and version 3 the `notifications` server message, so
+ * version 1 and 2 commands are version 3 commands.
  */
 export const MIN_PROTOCOL_VERSION = 1;
 
@@ -155,10 +157,26 @@ export const NoticeSchema = v.strictObject({
 	level: v.picklist(["info", "warning"]),
 	message: v.string(),
 });
-export const ServerMessageSchema = v.variant("type", [AckSchema, RejectSchema, NoticeSchema]);
+/**
+ * The member's notifications changed: a new one arrived (`added`), or some were read on
+ * another device. Sent on every board connection of the member, whatever board it is.
+ */
+export const NotificationsMessageSchema = v.strictObject({
+	type: v.literal("notifications"),
+	/** How many of the member's notifications are unread now. */
+	unread: v.pipe(v.number(), v.integer(), v.minValue(0)),
+	added: v.optional(NotificationSchema),
+});
+export const ServerMessageSchema = v.variant("type", [
+	AckSchema,
+	RejectSchema,
+	NoticeSchema,
+	NotificationsMessageSchema,
+]);
 export type Ack = v.InferOutput<typeof AckSchema>;
 export type Reject = v.InferOutput<typeof RejectSchema>;
 export type Notice = v.InferOutput<typeof NoticeSchema>;
+export type NotificationsMessage = v.InferOutput<typeof NotificationsMessageSchema>;
 export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
 
 /**

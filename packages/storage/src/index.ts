@@ -58,6 +58,13 @@ export {
 export { KyselyStorage, type StorageConfiguration, type StorageDialect } from "./kysely-storage.ts";
 export { type StorageLogger, silentLogger } from "./logger.ts";
 export { createMigrator, MIGRATIONS, migrateToLatest } from "./migrate.ts";
+export type {
+	NewNotification,
+	NotificationPage,
+	NotificationStore,
+	PushDevice,
+	PushDeviceStore,
+} from "./notification-storage.ts";
 export {
 	type EmbeddedDatabase,
 	embeddedDatabase,

@@ -13,6 +13,8 @@ import { KyselyCoverageStore } from "./kysely-coverage-store.ts";
 import { KyselyDirectory } from "./kysely-directory.ts";
 import { KyselyDocumentLog } from "./kysely-document-log.ts";
 import { KyselyMentionStore, type MentionStoreConfiguration } from "./kysely-mention-store.ts";
+import { KyselyNotificationStore } from "./kysely-notification-store.ts";
+import { KyselyPushDeviceStore } from "./kysely-push-device-store.ts";
 import { KyselyReplyStore } from "./kysely-reply-store.ts";
 import { KyselyReports } from "./kysely-reports.ts";
 import { KyselySessionStore } from "./kysely-session-store.ts";
@@ -107,6 +109,8 @@ export class KyselyStorage extends delegatingTo<PortMethods>() implements Storag
 			new KyselyCoverageStore(db),
 			new KyselyReports(db),
 			new KyselySessionStore(db),
+			new KyselyNotificationStore(db),
+			new KyselyPushDeviceStore(db),
 		]);
 		this.db = db;
 		this.dialect = dialect;

@@ -17,6 +17,7 @@ import type {
 import type { ColumnType, Generated } from "kysely";
 import type { CoverageTables } from "./coverage-schema.ts";
 import type { IntegrationTables } from "./integration-schema.ts";
+import type { NotificationTables } from "./notification-schema.ts";
 import type { SessionTables } from "./session-schema.ts";
 import type { CommandOutcome } from "./storage.ts";
 
@@ -141,7 +142,11 @@ export interface DocumentUpdatesTable {
 }
 
 /** Every table Switchboard keeps. */
-export interface Database extends IntegrationTables, CoverageTables, SessionTables {
+export interface Database
+	extends IntegrationTables,
+		CoverageTables,
+		SessionTables,
+		NotificationTables {
 	organisations: OrganisationsTable;
 	members: MembersTable;
 	boards: BoardsTable;

@@ -23,6 +23,7 @@ import {
 	webhookStoreContract,
 } from "./integration-contract.ts";
 import { mentionStoreContract } from "./mention-store-contract.ts";
+import { notificationStoreContract, pushDeviceStoreContract } from "./notification-contract.ts";
 import { sessionStoreContract } from "./session-store-contract.ts";
 import type { Storage } from "./storage.ts";
 
@@ -55,5 +56,7 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
 		systemCommandContract(storageOf);
 		reportsContract(storageOf);
 		sessionStoreContract(storageOf);
+		notificationStoreContract(storageOf);
+		pushDeviceStoreContract(storageOf);
 	});
 }

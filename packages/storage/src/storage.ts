@@ -22,6 +22,7 @@ import type {
 } from "@switchboard/domain";
 import type { CoverageStore, ExecuteSystemCommandInput, Reports } from "./coverage-storage.ts";
 import type { ReplyStore, SourceStore, WebhookStore } from "./integration-storage.ts";
+import type { NotificationStore, PushDeviceStore } from "./notification-storage.ts";
 import type { SessionStore } from "./session-storage.ts";
 
 /** A member as stored, with the scrypt hash of their password. */
@@ -214,7 +215,9 @@ export interface Storage
 		WebhookStore,
 		CoverageStore,
 		Reports,
-		SessionStore {
+		SessionStore,
+		NotificationStore,
+		PushDeviceStore {
 	readonly dialect: "pglite" | "postgres";
 
 	/** Cheap round trip; throws when the database is unreachable. */

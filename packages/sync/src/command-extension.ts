@@ -6,7 +6,14 @@
  * so a replayed offline queue is applied as it was made.
  */
 import type { Connection, Extension, onStatelessPayload } from "@hocuspocus/server";
-import { type Ack, parseClientMessage, type Reject, type ServerMessage } from "@switchboard/domain";
+import {
+	type Ack,
+	type Command,
+	type MentionWork,
+	parseClientMessage,
+	type Reject,
+	type ServerMessage,
+} from "@switchboard/domain";
 import type { CommandArbiter } from "@switchboard/storage";
 import type { Logger } from "pino";
 import type { BoardProjector } from "./board-projector.ts";
@@ -18,6 +25,22 @@ export interface CommandExtensionOptions {
 	logger: Logger;
 	/** The clock; tests pass a fixed one. */
 	now?: () => Date;
+	/**
+	 * Told of each command accepted for the first time (not a replay), after the board shows
+	 * it; the notifier tells whom it concerns. Must not throw or wait.
+	 */
+	onApplied?: (applied: AppliedCommand) => void;
+}
+
+/** A command the database accepted, as `onApplied` hears of it. */
+export interface AppliedCommand {
+	orgId: string;
+	boardId: string;
+	mentionId: string;
+	actorId: string;
+	commandId: string;
+	command: Command;
+	work: MentionWork;
 }
 
 export class CommandExtension implements Extension {
@@ -96,5 +119,16 @@ export class CommandExtension implements Extension {
 		if (outcome.result) ack.result = outcome.result;
 		send(ack);
 		log.debug({ replayed: outcome.replayed }, "command applied");
+		if (!outcome.replayed) {
+			this.options.onApplied?.({
+				orgId,
+				boardId,
+				mentionId: outcome.mentionId,
+				actorId: context.member.memberId,
+				commandId: message.id,
+				command: message,
+				work: outcome.work,
+			});
+		}
 	}
 }

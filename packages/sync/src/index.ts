@@ -2,6 +2,7 @@ export * from "./auth-extension.ts";
 export * from "./awareness-guard.ts";
 export * from "./board-extension.ts";
 export * from "./board-projector.ts";
+export * from "./bus.ts";
 export * from "./close-error.ts";
 export * from "./command-extension.ts";
 export * from "./context.ts";
@@ -23,6 +24,8 @@ export {
 export * from "./limits-extension.ts";
 export * from "./membership-watcher.ts";
 export * from "./message-guard.ts";
+export * from "./note-mentions.ts";
+export * from "./notification-delivery.ts";
 export * from "./periodic-task.ts";
 export * from "./presence-relay.ts";
 export * from "./rate-limiter.ts";

@@ -14,6 +14,7 @@ import type {
 } from "@hocuspocus/server";
 import { CloseCodes } from "@switchboard/domain";
 import type { Logger } from "pino";
+import { type Bus, createLocalBus } from "./bus.ts";
 import type { SyncContext } from "./context.ts";
 
 /** What was revoked: one session of a member, or all of them. */
@@ -26,28 +27,11 @@ export interface Revocation {
 }
 
 /** Carries revocations to every instance, this one included. */
-export interface RevocationBus {
-	publish(revocation: Revocation): Promise<void>;
-	/** Returns the function that unsubscribes. */
-	subscribe(listener: (revocation: Revocation) => void): () => void;
-	close(): Promise<void>;
-}
+export type RevocationBus = Bus<Revocation>;
 
 /** The bus of a single instance. */
 export function createLocalRevocationBus(): RevocationBus {
-	const listeners = new Set<(revocation: Revocation) => void>();
-	return {
-		async publish(revocation) {
-			for (const listener of listeners) listener(revocation);
-		},
-		subscribe(listener) {
-			listeners.add(listener);
-			return () => listeners.delete(listener);
-		},
-		async close() {
-			listeners.clear();
-		},
-	};
+	return createLocalBus<Revocation>();
 }
 
 /**

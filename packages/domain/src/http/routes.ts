@@ -16,6 +16,12 @@ import {
 	WebhookEventSchema,
 } from "../integrations.ts";
 import { BoardSchema, MemberSchema, OrganisationSchema, StatusSchema } from "../model.ts";
+import {
+	NotificationSchema,
+	NotificationSettingsPatchSchema,
+	NotificationSettingsSchema,
+	PushSubscriptionSchema,
+} from "../notifications.ts";
 import { ReportNames } from "../reports.ts";
 import { TriageRulesSchema } from "../triage-rules.ts";
 import { defineRoute, ErrorEnvelopeSchema } from "./route.ts";
@@ -45,6 +51,12 @@ import {
 export const MAX_MENTIONS_PAGE = 200;
 /** Mentions on a page when the caller does not say. */
 export const DEFAULT_MENTIONS_PAGE = 100;
+/** Most notifications one page of `GET /api/me/notifications` holds. */
+export const MAX_NOTIFICATIONS_PAGE = 100;
+/** Notifications on a page when the caller does not say. */
+export const DEFAULT_NOTIFICATIONS_PAGE = 30;
+/** Most ids one `POST /api/me/notifications/read` names. */
+export const MAX_READ_IDS = 500;
 
 const Id = v.pipe(v.string(), v.minLength(1));
 const Ok = v.object({ ok: v.literal(true) });
@@ -114,6 +126,17 @@ const FailedSend = {
 } as const;
 
 const SendAnswer = v.object({ send: ReplySendSchema, mention: MentionSchema });
+
+const NotificationSettingsAnswer = v.object({ settings: NotificationSettingsSchema });
+
+/** A device the member opted in from, as the settings page lists it. */
+const PushDeviceSchema = v.object({
+	id: v.string(),
+	/** Where its notifications go; the browser compares it with its own subscription. */
+	endpoint: v.string(),
+	label: v.nullable(v.string()),
+	createdAt: v.string(),
+});
 
 export const HttpRoutes = {
 	health: defineRoute({
@@ -465,6 +488,99 @@ export const HttpRoutes = {
 			network: v.picklist(ReplyNetworks, "accounts connect on mastodon or bluesky"),
 		}),
 		answer: Ok,
+	}),
+	notifications: defineRoute({
+		method: "GET",
+		path: "/api/me/notifications",
+		summary: "The signed-in member's notifications, newest first, a page at a time",
+		auth: "session",
+		query: v.object({
+			/** Only unread ones. */
+			unread: v.optional(
+				v.pipe(
+					v.picklist(["true", "false", "1", "0"], "must be true or false"),
+					v.transform((flag) => flag === "true" || flag === "1"),
+				),
+				"false",
+			),
+			limit: v.optional(Count(1, MAX_NOTIFICATIONS_PAGE), String(DEFAULT_NOTIFICATIONS_PAGE)),
+			/** `nextCursor` of the page before. */
+			cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,18}$/, "not a cursor of this list"))),
+		}),
+		answer: v.object({
+			notifications: v.array(NotificationSchema),
+			/** How many of the member's notifications are unread, all pages together. */
+			unread: v.number(),
+			/** Pass as `cursor` for the next page; null on the last. */
+			nextCursor: v.nullable(v.string()),
+		}),
+	}),
+	readNotifications: defineRoute({
+		method: "POST",
+		path: "/api/me/notifications/read",
+		summary: "Mark notifications read: those named, or all of them",
+		auth: "session",
+		body: v.union([
+			v.strictObject({
+				ids: v.pipe(
+					v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(20))),
+					v.minLength(1, "name at least one notification"),
+					v.maxLength(MAX_READ_IDS, `at most ${MAX_READ_IDS} at a time`),
+				),
+			}),
+			v.strictObject({ all: v.literal(true) }),
+		]),
+		answer: v.object({
+			/** How many were marked now. */
+			marked: v.number(),
+			unread: v.number(),
+		}),
+	}),
+	notificationSettings: defineRoute({
+		method: "GET",
+		path: "/api/me/notification-settings",
+		summary: "Which notifications the member wants, per kind, in the app and on the phone",
+		auth: "session",
+		answer: NotificationSettingsAnswer,
+	}),
+	saveNotificationSettings: defineRoute({
+		method: "PUT",
+		path: "/api/me/notification-settings",
+		summary: "Change notification settings; kinds and channels left out keep their value",
+		auth: "session",
+		body: NotificationSettingsPatchSchema,
+		answer: NotificationSettingsAnswer,
+	}),
+	pushDevices: defineRoute({
+		method: "GET",
+		path: "/api/me/push-devices",
+		summary: "The devices the member gets push notifications on, and the server's VAPID key",
+		auth: "session",
+		answer: v.object({
+			/** The application server key to subscribe with (base64url). */
+			publicKey: v.string(),
+			devices: v.array(PushDeviceSchema),
+		}),
+	}),
+	addPushDevice: defineRoute({
+		method: "PUT",
+		path: "/api/me/push-devices",
+		summary: "Get push notifications on this device: its browser's push subscription",
+		auth: "session",
+		body: v.strictObject({
+			subscription: PushSubscriptionSchema,
+			/** A name to tell the member's devices apart ("Pixel 8, Chrome"). */
+			label: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(120))),
+		}),
+		answer: v.object({ device: PushDeviceSchema }),
+	}),
+	removePushDevice: defineRoute({
+		method: "POST",
+		path: "/api/me/push-devices/remove",
+		summary: "Stop push notifications on a device, named by its subscription's endpoint",
+		auth: "session",
+		body: v.strictObject({ endpoint: v.pipe(v.string(), v.minLength(1), v.maxLength(2000)) }),
+		answer: v.object({ removed: v.boolean() }),
 	}),
 	send: defineRoute({
 		method: "POST",

@@ -1,0 +1,219 @@
+/**
+ * The notifier: turns what happened (a command accepted, a note naming teammates, a breach
+ * on an owned conversation, a customer's follow-up) into entries of members' feeds, told
+ * live over their sockets on every instance and, for the kinds they chose, pushed to
+ * their phones. One path for every cause:
+ *
+ * 1. the domain says who is told and why (`notificationsForCommand`, `notificationsForNotes`);
+ * 2. each recipient must be an active member of the organisation, and their settings say
+ *    which channels the kind goes to;
+ * 3. the feed entry is stored once per cause (its key), so a replay tells nobody twice;
+ * 4. the new entry and unread count go out on the bus; the push goes to their devices.
+ *
+ * Telling never holds up what caused it: callers do not wait for the push services.
+ */
+import {
+	isActiveMembership,
+	type Notification,
+	type NotificationIntent,
+	NotificationsMessageSchema,
+	notificationsForCommand,
+	pushPayload,
+} from "@switchboard/domain";
+import type {
+	Directory,
+	MentionStore,
+	NotificationStore,
+	PushDeviceStore,
+} from "@switchboard/storage";
+import type { AppliedCommand, MemberMessageBus, NoteMentions } from "@switchboard/sync";
+import type { Logger } from "pino";
+import * as v from "valibot";
+import type { OwnedBreach } from "./coverage-watcher.ts";
+import type { PushSender } from "./push.ts";
+
+/** The Redis channel members' notification messages cross instances on. */
+export const NOTIFICATION_CHANNEL = "switchboard:notifications";
+
+/** A bus message: one member's notifications message. */
+export const MemberMessageSchema = v.object({
+	memberId: v.string(),
+	message: NotificationsMessageSchema,
+});
+
+/** What the notifier needs to know of one cause: where, who did it, who to tell. */
+interface Cause {
+	orgId: string;
+	boardId?: string;
+	mentionId: string;
+	actorId: string | null;
+	/** Unique per recipient's feed: the cause told twice makes one entry. */
+	key: string;
+	intents: NotificationIntent[];
+}
+
+export interface NotifierOptions {
+	storage: Directory & MentionStore & NotificationStore & PushDeviceStore;
+	bus: MemberMessageBus;
+	push: PushSender;
+	logger: Pick<Logger, "warn" | "debug">;
+}
+
+export class Notifier {
+	private readonly options: NotifierOptions;
+	/** Causes being told; `idle()` waits for them (tests, a stopping server). */
+	private readonly pending = new Set<Promise<unknown>>();
+
+	constructor(options: NotifierOptions) {
+		this.options = options;
+	}
+
+	/** A command was accepted (not replayed): tell whom it concerns. */
+	commandApplied(input: AppliedCommand): void {
+		const intents = notificationsForCommand(input.command, input.work, input.actorId);
+		if (intents.length === 0) return;
+		this.tellLater({
+			orgId: input.orgId,
+			boardId: input.boardId,
+			mentionId: input.mentionId,
+			actorId: input.actorId,
+			key: `command:${input.commandId}`,
+			intents,
+		});
+	}
+
+	/** Notes naming teammates were added to a draft. */
+	noteMentions(input: NoteMentions): void {
+		const byNote = new Map<string, NotificationIntent[]>();
+		for (const intent of input.intents) {
+			byNote.set(intent.noteId, [...(byNote.get(intent.noteId) ?? []), intent]);
+		}
+		for (const [noteId, intents] of byNote) {
+			this.tellLater({
+				orgId: input.orgId,
+				mentionId: input.mentionId,
+				actorId: input.writerId,
+				key: `note:${input.mentionId}:${noteId}`,
+				intents,
+			});
+		}
+	}
+
+	/** Breaches were recorded (once, by whichever instance saw them): tell each owner. */
+	breachesRecorded(orgId: string, boardId: string, breaches: readonly OwnedBreach[]): void {
+		for (const breach of breaches) {
+			if (!breach.ownerId) continue;
+			this.tellLater({
+				orgId,
+				boardId,
+				mentionId: breach.mentionId,
+				actorId: null,
+				key: `breach:${breach.mentionId}:${breach.kind}:${breach.dueAt}`,
+				intents: [
+					{ memberId: breach.ownerId, kind: "sla_breach", detail: { slaKind: breach.kind } },
+				],
+			});
+		}
+	}
+
+	/**
+	 * The customer wrote again in a conversation a member owns. `messageId` names the new
+	 * message (its external id), so a follow-up delivered twice tells once.
+	 */
+	followUp(input: {
+		orgId: string;
+		boardId: string;
+		mentionId: string;
+		ownerId: string;
+		messageId: string;
+	}): void {
+		this.tellLater({
+			orgId: input.orgId,
+			boardId: input.boardId,
+			mentionId: input.mentionId,
+			actorId: null,
+			key: `follow_up:${input.mentionId}:${input.messageId}`,
+			intents: [{ memberId: input.ownerId, kind: "follow_up", detail: {} }],
+		});
+	}
+
+	/** Mark read and tell the member's other sockets the new count. */
+	async markRead(memberId: string, which: { ids: string[] } | { all: true }) {
+		const { storage } = this.options;
+		const marked = await storage.markNotificationsRead(memberId, which);
+		const unread = await storage.countUnread(memberId);
+		if (marked > 0) await this.publish(memberId, { type: "notifications", unread });
+		return { marked, unread };
+	}
+
+	/** Wait until every cause handed over so far is told. */
+	async idle(): Promise<void> {
+		while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+	}
+
+	private tellLater(cause: Cause): void {
+		const telling = this.tell(cause).catch((error: unknown) =>
+			this.options.logger.warn({ err: error, key: cause.key }, "notification not told"),
+		);
+		this.pending.add(telling);
+		void telling.finally(() => this.pending.delete(telling));
+	}
+
+	private async tell(cause: Cause): Promise<void> {
+		const { storage } = this.options;
+		const stored = await storage.getMention(cause.orgId, cause.mentionId);
+		if (!stored) return;
+		const { mention } = stored;
+		const boardId = cause.boardId ?? (await storage.getMentionBoardId(cause.orgId, mention.id));
+		if (!boardId) return;
+		const actor = cause.actorId ? await storage.getMember(cause.actorId) : null;
+		for (const intent of cause.intents) {
+			const member = await storage.getMember(intent.memberId);
+			// A note may name anyone; only active members of the organisation hear of it.
+			if (!isActiveMembership(member, cause.orgId)) continue;
+			const settings = (await storage.getNotificationSettings(member.id))[intent.kind];
+			if (!settings.app && !settings.push) continue;
+			const detail = {
+				...intent.detail,
+				...(actor ? { actorName: actor.name } : {}),
+				handle: mention.author.handle,
+				network: mention.network,
+			};
+			let added: Notification | undefined;
+			if (settings.app) {
+				[added] = await storage.addNotifications([
+					{
+						orgId: cause.orgId,
+						memberId: member.id,
+						kind: intent.kind,
+						mentionId: mention.id,
+						boardId,
+						actorId: cause.actorId,
+						detail,
+						key: cause.key,
+					},
+				]);
+				// Told before: a replay, or another instance was first.
+				if (!added) continue;
+				const unread = await storage.countUnread(member.id);
+				await this.publish(member.id, { type: "notifications", unread, added });
+			}
+			if (settings.push) {
+				await this.options.push.send(
+					member.id,
+					pushPayload({ id: added?.id ?? null, kind: intent.kind, mentionId: mention.id, detail }),
+				);
+			}
+		}
+	}
+
+	private async publish(
+		memberId: string,
+		message: { type: "notifications"; unread: number; added?: Notification },
+	): Promise<void> {
+		await this.options.bus.publish({ memberId, message }).catch((error: unknown) => {
+			// The entry is stored: the member sees it when their client next reads the feed.
+			this.options.logger.warn({ err: error, memberId }, "notification not sent live");
+		});
+	}
+}

@@ -1,0 +1,285 @@
+/**
+ * Notifications: what a member is told about, by whom, and where (issue 13, part 3; Web
+ * Push from issue 14). Pure: who a command or a note notifies, the words a notification
+ * reads as, the member's settings per kind and channel, and the Web Push payload, which
+ * the server sends and the service worker reads with the same schema.
+ *
+ * A notification names the conversation it is about (`mentionId`, `boardId`) and carries
+ * only what its member may see anyway: a teammate's name, the public author's handle and
+ * network. Never the reply text, a note's text or anyone's email.
+ */
+import * as v from "valibot";
+import { type MentionWork, NetworkSchema } from "./model.ts";
+import type { Command } from "./protocol.ts";
+import { SlaKinds } from "./sla.ts";
+
+/** What a notification is about. */
+export const NotificationKinds = [
+	/** A teammate @mentioned me in a draft's internal notes. */
+	"mentioned",
+	/** A moderator assigned me a conversation. */
+	"assigned",
+	/** A teammate handed me their conversation. */
+	"handed_off",
+	/** The customer wrote again in a conversation I own. */
+	"follow_up",
+	/** My reply was approved, or changes were asked for. */
+	"review_decided",
+	/** A conversation I own missed its claim or reply time. */
+	"sla_breach",
+] as const;
+export type NotificationKind = (typeof NotificationKinds)[number];
+export const NotificationKindSchema = v.picklist(NotificationKinds);
+
+/** Where a notification reaches its member: the feed and bell in the app, or the phone. */
+export const NotificationChannels = ["app", "push"] as const;
+export type NotificationChannel = (typeof NotificationChannels)[number];
+
+const IsoTime = v.pipe(v.string(), v.isoTimestamp());
+const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+
+/** What a notification says beyond its kind; each field for the kinds that have it. */
+export const NotificationDetailSchema = v.object({
+	/** The teammate who did it, by name as it was then. */
+	actorName: v.optional(v.pipe(v.string(), v.maxLength(200))),
+	/** The public author of the conversation. */
+	handle: v.optional(v.pipe(v.string(), v.maxLength(200))),
+	network: v.optional(NetworkSchema),
+	/** `review_decided`: what the reviewer decided. */
+	decision: v.optional(v.picklist(["approved", "changes_requested"])),
+	/** `sla_breach`: which clock ran out. */
+	slaKind: v.optional(v.picklist(SlaKinds)),
+	/** `mentioned`: the note, so that the conversation can show it. */
+	noteId: v.optional(Id),
+});
+export type NotificationDetail = v.InferOutput<typeof NotificationDetailSchema>;
+
+/** One entry of a member's feed. */
+export const NotificationSchema = v.object({
+	/** Opaque; ordered with the feed (newest has the highest). */
+	id: Id,
+	kind: NotificationKindSchema,
+	/** The conversation it is about; the feed opens it. */
+	mentionId: Id,
+	boardId: Id,
+	/** The teammate who caused it; null when the server did (a breach, a follow-up). */
+	actorId: v.nullable(Id),
+	at: IsoTime,
+	/** When the member read it; null while unread. */
+	readAt: v.nullable(IsoTime),
+	detail: NotificationDetailSchema,
+});
+export type Notification = v.InferOutput<typeof NotificationSchema>;
+
+const ChannelChoice = v.object({ app: v.boolean(), push: v.boolean() });
+
+/** Per kind, per channel: whether the member wants it. */
+export const NotificationSettingsSchema = v.object({
+	mentioned: ChannelChoice,
+	assigned: ChannelChoice,
+	handed_off: ChannelChoice,
+	follow_up: ChannelChoice,
+	review_decided: ChannelChoice,
+	sla_breach: ChannelChoice,
+});
+export type NotificationSettings = v.InferOutput<typeof NotificationSettingsSchema>;
+
+const ChannelPatch = v.strictObject({
+	app: v.optional(v.boolean()),
+	push: v.optional(v.boolean()),
+});
+
+/** A change of settings: the kinds and channels named change, the rest keep their value. */
+export const NotificationSettingsPatchSchema = v.strictObject({
+	mentioned: v.optional(ChannelPatch),
+	assigned: v.optional(ChannelPatch),
+	handed_off: v.optional(ChannelPatch),
+	follow_up: v.optional(ChannelPatch),
+	review_decided: v.optional(ChannelPatch),
+	sla_breach: v.optional(ChannelPatch),
+});
+export type NotificationSettingsPatch = v.InferOutput<typeof NotificationSettingsPatchSchema>;
+
+/**
+ * Until a member chooses: everything in the app; on the phone everything that asks for
+ * them personally, but not breaches, which a busy board produces by the dozen and which
+ * the board already shows in red.
+ */
+export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
+	mentioned: { app: true, push: true },
+	assigned: { app: true, push: true },
+	handed_off: { app: true, push: true },
+	follow_up: { app: true, push: true },
+	review_decided: { app: true, push: true },
+	sla_breach: { app: true, push: false },
+};
+
+/** Stored settings (maybe from an older release, maybe partial) over the defaults. */
+export function notificationSettings(stored: unknown): NotificationSettings {
+	const settings = structuredClone(DEFAULT_NOTIFICATION_SETTINGS);
+	const patch = v.safeParse(NotificationSettingsPatchSchema, stored ?? {});
+	return patch.success ? applyNotificationSettings(settings, patch.output) : settings;
+}
+
+/** Settings with a patch applied. */
+export function applyNotificationSettings(
+	settings: NotificationSettings,
+	patch: NotificationSettingsPatch,
+): NotificationSettings {
+	const next = structuredClone(settings);
+	for (const kind of NotificationKinds) {
+		const change = patch[kind];
+		if (change?.app !== undefined) next[kind].app = change.app;
+		if (change?.push !== undefined) next[kind].push = change.push;
+	}
+	return next;
+}
+
+/** Someone to tell, and why, before the server adds who the author is. */
+export interface NotificationIntent {
+	/** The member to tell. */
+	memberId: string;
+	kind: NotificationKind;
+	detail: NotificationDetail;
+}
+
+/**
+ * Who a command that was accepted tells: the member assigned or handed the conversation,
+ * and the owner whose reply a reviewer decided. Never the member who sent the command.
+ * `work` is the conversation as the command left it.
+ */
+export function notificationsForCommand(
+	command: Command,
+	work: Pick<MentionWork, "owner">,
+	actorId: string,
+): NotificationIntent[] {
+	const intents: NotificationIntent[] = [];
+	const tell = (memberId: string | undefined, kind: NotificationKind, detail = {}) => {
+		if (memberId && memberId !== actorId) intents.push({ memberId, kind, detail });
+	};
+	switch (command.name) {
+		case "assign":
+			tell(command.args.memberId, "assigned");
+			break;
+		case "handoff":
+			tell(command.args.to, "handed_off");
+			break;
+		case "approve":
+			tell(work.owner?.memberId, "review_decided", { decision: "approved" });
+			break;
+		case "requestChanges":
+			tell(work.owner?.memberId, "review_decided", { decision: "changes_requested" });
+			break;
+		default:
+			break;
+	}
+	return intents;
+}
+
+/**
+ * Who notes added to a draft tell: every member a new note @mentions, except its writer.
+ * `known` holds the ids of the notes the draft had before.
+ */
+export function notificationsForNotes(
+	notes: readonly { id: string; authorId: string; mentions: readonly string[] }[],
+	known: ReadonlySet<string>,
+	writerId: string,
+): (NotificationIntent & { noteId: string })[] {
+	const intents: (NotificationIntent & { noteId: string })[] = [];
+	for (const note of notes) {
+		if (known.has(note.id)) continue;
+		for (const memberId of new Set(note.mentions)) {
+			if (memberId === writerId) continue;
+			intents.push({ memberId, kind: "mentioned", detail: { noteId: note.id }, noteId: note.id });
+		}
+	}
+	return intents;
+}
+
+/** A notification in words, for the feed and the phone. */
+export function notificationText(notification: Pick<Notification, "kind" | "detail">): {
+	title: string;
+	body: string;
+} {
+	const { detail } = notification;
+	const who = detail.actorName ?? "A teammate";
+	const author = detail.handle ? `@${detail.handle}` : "a customer";
+	const conversation = `The conversation with ${author}`;
+	switch (notification.kind) {
+		case "mentioned":
+			return {
+				title: `${who} mentioned you`,
+				body: `In a note on the conversation with ${author}`,
+			};
+		case "assigned":
+			return { title: `${who} assigned you a conversation`, body: conversation };
+		case "handed_off":
+			return { title: `${who} handed you a conversation`, body: conversation };
+		case "follow_up":
+			return { title: `${author} wrote again`, body: "A follow-up in a conversation you own" };
+		case "review_decided":
+			return detail.decision === "changes_requested"
+				? { title: `${who} asked for changes`, body: `Your reply to ${author}` }
+				: { title: `${who} approved your reply`, body: `Your reply to ${author}` };
+		case "sla_breach":
+			return {
+				title: detail.slaKind === "claim" ? "Not claimed in time" : "Not answered in time",
+				body: `${conversation} is past its ${detail.slaKind ?? "reply"} time`,
+			};
+	}
+}
+
+/** Where the client opens a notification: its conversation. */
+export function notificationPath(notification: Pick<Notification, "mentionId">): string {
+	return `/m/${encodeURIComponent(notification.mentionId)}`;
+}
+
+/**
+ * What a Web Push message carries, encrypted to the member's device (RFC 8291): the words
+ * to show and where a tap leads. Nothing the member could not read in the app.
+ */
+export const PushPayloadSchema = v.object({
+	/** Payload format version. */
+	v: v.literal(1),
+	/** The feed entry, when the member keeps the kind in the app too. */
+	id: v.nullable(Id),
+	kind: NotificationKindSchema,
+	mentionId: Id,
+	title: v.pipe(v.string(), v.maxLength(300)),
+	body: v.pipe(v.string(), v.maxLength(500)),
+	/** Same-origin path a tap opens. */
+	url: v.pipe(v.string(), v.startsWith("/m/"), v.maxLength(300)),
+});
+export type PushPayload = v.InferOutput<typeof PushPayloadSchema>;
+
+/** The push message for a notification. */
+export function pushPayload(
+	notification: Pick<Notification, "kind" | "mentionId" | "detail"> & { id: string | null },
+): PushPayload {
+	return {
+		v: 1,
+		id: notification.id,
+		kind: notification.kind,
+		mentionId: notification.mentionId,
+		...notificationText(notification),
+		url: notificationPath(notification),
+	};
+}
+
+/** A browser's push subscription as `PushSubscription.toJSON()` gives it. */
+export const PushSubscriptionSchema = v.object({
+	endpoint: v.pipe(
+		v.string(),
+		v.url("must be a URL"),
+		// Browsers give https; plain http is for a push service stand-in on the operator's network.
+		v.check((url) => /^https?:\/\//.test(url), "must be an http(s) URL"),
+		v.maxLength(2000),
+	),
+	keys: v.object({
+		/** The device's P-256 public key, base64url (65 bytes uncompressed). */
+		p256dh: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{80,100}={0,2}$/, "a P-256 public key")),
+		/** The 16-byte authentication secret, base64url. */
+		auth: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{20,24}={0,2}$/, "a 16-byte secret")),
+	}),
+});
+export type PushSubscriptionInput = v.InferOutput<typeof PushSubscriptionSchema>;

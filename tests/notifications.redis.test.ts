@@ -1,0 +1,87 @@
+/**
+ * Notifications across instances: what a moderator does on one instance reaches the
+ * member's socket on the other at once (Redis pub/sub), and marking read on one instance
+ * tells the member's sockets on the other.
+ */
+import {
+	boardDocumentName,
+	type NotificationsMessage,
+	parseServerMessage,
+} from "@switchboard/domain";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectProvider, makeMention, type TestClient, waitFor } from "./utils/test-server.ts";
+import { startTwoInstances, type TwoInstances } from "./utils/two-instances.ts";
+
+const databaseUrl = process.env.TEST_DATABASE_URL;
+const redisUrl = process.env.TEST_REDIS_URL;
+const ORG = "notifications-redis";
+
+if (databaseUrl && redisUrl) {
+	describe("notifications across instances (PostgreSQL, Redis)", () => {
+		let pair: TwoInstances;
+		const clients: TestClient[] = [];
+		beforeAll(async () => {
+			pair = await startTwoInstances({
+				databaseUrl,
+				redisUrl,
+				orgId: ORG,
+				members: [
+					["Dana", "ambassador"],
+					["Morgan", "moderator"],
+				],
+			});
+		}, 300_000);
+		afterAll(async () => {
+			for (const client of clients) client.destroy();
+			await pair?.close();
+		});
+
+		async function board(instance: "a" | "b", name: string) {
+			const client = await connectProvider(
+				pair.ws(pair[instance]),
+				boardDocumentName(ORG, "main"),
+				pair.tokens[name]!,
+			);
+			clients.push(client);
+			const heard: NotificationsMessage[] = [];
+			client.provider.on("stateless", ({ payload }: { payload: string }) => {
+				const message = parseServerMessage(payload);
+				if (message?.type === "notifications") heard.push(message);
+			});
+			return { client, heard };
+		}
+
+		it("tells the member on the other instance, live, and their read marks travel back", async () => {
+			const [stored] = await pair.a.storage.insertMentions(ORG, "main", [makeMention(1)]);
+			const mentionId = stored!.mention.id;
+			const danaOnB = await board("b", "Dana");
+			const danaOnA = await board("a", "Dana");
+			const morganOnA = await board("a", "Morgan");
+
+			const answer = await morganOnA.client.commands.send({
+				name: "assign",
+				args: { mentionId, memberId: pair.ids.Dana! },
+			});
+			expect(answer.type).toBe("ack");
+			const told = await waitFor(() => danaOnB.heard.find((m) => m.added), 10_000, "B");
+			expect(told).toMatchObject({ unread: 1, added: { kind: "assigned", mentionId } });
+			await waitFor(() => danaOnA.heard.find((m) => m.added), 10_000, "A");
+
+			const response = await fetch(`${pair.b.url}/api/me/notifications/read`, {
+				method: "POST",
+				headers: {
+					authorization: `Bearer ${pair.tokens.Dana}`,
+					"content-type": "application/json",
+				},
+				body: JSON.stringify({ all: true }),
+			});
+			expect(await response.json()).toEqual({ marked: 1, unread: 0 });
+			await waitFor(() => danaOnA.heard.some((m) => m.unread === 0), 10_000, "read on A");
+			expect(morganOnA.heard).toEqual([]);
+		});
+	});
+} else {
+	describe("notifications across instances", () => {
+		it("needs TEST_DATABASE_URL and TEST_REDIS_URL; CI sets them", () => {});
+	});
+}

@@ -1,0 +1,300 @@
+/**
+ * Notifications against a real server on port 0 (issue 13 part 3, issue 14 part 3): what a
+ * teammate, a moderator or the SLA watcher does reaches the member's feed and, live, their
+ * open board socket; read marks and settings are the member's own; Web Push reaches an
+ * opted-in device (a local push service that verifies VAPID and decrypts the payload),
+ * only for the kinds chosen, and a device whose subscription is gone is forgotten.
+ */
+import { createECDH } from "node:crypto";
+import { createOutboundClient } from "@switchboard/connectors";
+import {
+	addNote,
+	type Command,
+	draftHash,
+	type Notification,
+	type NotificationsMessage,
+	parseServerMessage,
+	pushPayload,
+} from "@switchboard/domain";
+import { PushSender } from "@switchboard/server";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PushReceiver, startPushReceiver } from "./utils/push-receiver.ts";
+import {
+	startTestServer,
+	type TestClient,
+	type TestMember,
+	type TestServer,
+	waitFor,
+} from "./utils/test-server.ts";
+
+let server: TestServer;
+let push: PushReceiver;
+
+beforeAll(async () => {
+	[server, push] = await Promise.all([startTestServer(), startPushReceiver()]);
+});
+afterAll(async () => {
+	await server?.close();
+	await push?.close();
+});
+
+async function call(member: TestMember, path: string, body?: unknown, method?: string) {
+	const response = await fetch(`${server.url}${path}`, {
+		method: method ?? (body === undefined ? "GET" : "POST"),
+		headers: {
+			authorization: `Bearer ${member.token}`,
+			...(body !== undefined ? { "content-type": "application/json" } : {}),
+		},
+		...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+	});
+	// biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field
+	return { status: response.status, json: (await response.json()) as any };
+}
+
+async function feed(
+	member: TestMember,
+	query = "",
+): Promise<{
+	notifications: Notification[];
+	unread: number;
+	nextCursor: string | null;
+}> {
+	const { status, json } = await call(member, `/api/me/notifications${query}`);
+	expect(status, JSON.stringify(json)).toBe(200);
+	return json;
+}
+
+/** A member's board socket, with the notifications messages it received. */
+async function live(member: TestMember): Promise<TestClient & { heard: NotificationsMessage[] }> {
+	const client = await server.board(member);
+	const heard: NotificationsMessage[] = [];
+	client.provider.on("stateless", ({ payload }: { payload: string }) => {
+		const message = parseServerMessage(payload);
+		if (message?.type === "notifications") heard.push(message);
+	});
+	return Object.assign(client, { heard });
+}
+
+async function command(client: TestClient, cmd: Command, id?: string) {
+	const answer = await client.commands.send(cmd, id);
+	expect(answer.type, JSON.stringify(answer)).toBe("ack");
+}
+
+const mentionIds = () => server.mentions.map(({ mention }) => mention.id);
+
+describe("the notification feed", () => {
+	it("tells an assignee at once on their open board, once however often the command is sent", async () => {
+		const { dana, morgan } = server.members;
+		const danaBoard = await live(dana!);
+		const morganBoard = await live(morgan!);
+		const mentionId = mentionIds()[0]!;
+		const id = crypto.randomUUID();
+		const assign: Command = { name: "assign", args: { mentionId, memberId: dana!.id } };
+		await command(morganBoard, assign, id);
+
+		const message = await waitFor(() => danaBoard.heard.find((m) => m.added), 10_000, "live");
+		expect(message.unread).toBe(1);
+		expect(message.added).toMatchObject({
+			kind: "assigned",
+			mentionId,
+			boardId: "main",
+			actorId: morgan!.id,
+			readAt: null,
+			detail: { actorName: "Morgan", handle: "someone0", network: "twitter" },
+		});
+		const { notifications, unread } = await feed(dana!);
+		expect(unread).toBe(1);
+		expect(notifications).toEqual([message.added]);
+
+		await command(morganBoard, assign, id);
+		await server.switchboard.notifier.idle();
+		expect((await feed(dana!)).notifications).toHaveLength(1);
+		expect((await feed(morgan!)).notifications).toEqual([]);
+		expect(morganBoard.heard).toEqual([]);
+	});
+
+	it("tells the teammates a note @mentions, not its writer nor anyone outside the organisation", async () => {
+		const { sam, kim, gabi } = server.members;
+		const kimBoard = await live(kim!);
+		const mentionId = mentionIds()[1]!;
+		const draft = await server.draft(sam!, mentionId);
+		addNote(draft.doc, {
+			id: "note-1",
+			authorId: sam!.id,
+			text: "@Kim can you look? cc @Sam @Gabi",
+			at: new Date().toISOString(),
+			mentions: [kim!.id, sam!.id, gabi!.id],
+		});
+		const message = await waitFor(() => kimBoard.heard.find((m) => m.added), 10_000, "live");
+		expect(message.added).toMatchObject({
+			kind: "mentioned",
+			mentionId,
+			actorId: sam!.id,
+			detail: { actorName: "Sam", noteId: "note-1" },
+		});
+		await server.switchboard.notifier.idle();
+		expect((await feed(sam!)).notifications).toEqual([]);
+		expect((await feed(gabi!)).notifications).toEqual([]);
+	});
+
+	it("tells the owner of a review's decision, the member handed a conversation, and an owner of a breach", async () => {
+		const { dana, sam, morgan } = server.members;
+		const danaBoard = await live(dana!);
+		const morganBoard = await live(morgan!);
+		const mentionId = mentionIds()[2]!;
+		const hash = draftHash("Sorry, we are on it");
+		await command(danaBoard, { name: "claim", args: { mentionId } });
+		await command(danaBoard, { name: "submitForReview", args: { mentionId, hash } });
+		await command(morganBoard, { name: "approve", args: { mentionId, hash } });
+		await command(danaBoard, { name: "handoff", args: { mentionId, to: sam!.id } });
+		await server.switchboard.notifier.idle();
+		const [decided] = (await feed(dana!)).notifications;
+		expect(decided).toMatchObject({ kind: "review_decided", detail: { decision: "approved" } });
+		const [handed] = (await feed(sam!)).notifications;
+		expect(handed).toMatchObject({ kind: "handed_off", mentionId, actorId: dana!.id });
+
+		// Sam now owns it: a breach of its reply time is his to hear about.
+		await server.switchboard.coverage.watcher.runOnce(new Date(Date.now() + 86_400_000));
+		await server.switchboard.notifier.idle();
+		const breaches = (await feed(sam!)).notifications.filter((n) => n.kind === "sla_breach");
+		expect(breaches.map((n) => [n.mentionId, n.actorId])).toContainEqual([mentionId, null]);
+		expect(
+			(await feed(server.members.kim!)).notifications.some((n) => n.kind === "sla_breach"),
+		).toBe(false);
+	});
+
+	it("marks read what the member names or all, tells their other sockets, and pages newest first", async () => {
+		const { dana } = server.members;
+		const before = await feed(dana!);
+		expect(before.unread).toBeGreaterThanOrEqual(2);
+		const other = await live(dana!);
+		const [newest] = before.notifications;
+		const marked = await call(dana!, "/api/me/notifications/read", { ids: [newest!.id] });
+		expect(marked).toEqual({ status: 200, json: { marked: 1, unread: before.unread - 1 } });
+		await waitFor(() => other.heard.some((m) => m.unread === before.unread - 1), 10_000, "count");
+		const unreadOnly = await feed(dana!, "?unread=true");
+		expect(unreadOnly.notifications.map((n) => n.id)).not.toContain(newest!.id);
+
+		const first = await feed(dana!, "?limit=1");
+		expect(first.nextCursor).not.toBeNull();
+		const second = await feed(dana!, `?limit=1&cursor=${first.nextCursor}`);
+		expect(Number(second.notifications[0]!.id)).toBeLessThan(Number(first.notifications[0]!.id));
+
+		expect((await call(dana!, "/api/me/notifications/read", { all: true })).json.unread).toBe(0);
+		await waitFor(() => other.heard.some((m) => m.unread === 0), 10_000, "zero");
+		expect((await call(dana!, "/api/me/notifications?cursor=x")).status).toBe(400);
+		expect((await call(dana!, "/api/me/notifications/read", {})).status).toBe(400);
+		expect((await call(dana!, "/api/me/notifications/read", { ids: [] })).status).toBe(400);
+	});
+});
+
+describe("notification settings and Web Push", () => {
+	it("keeps each member's choices per kind and channel, and sends only what they chose", async () => {
+		const { kim, morgan } = server.members;
+		const defaults = await call(kim!, "/api/me/notification-settings");
+		expect(defaults.json.settings.assigned).toEqual({ app: true, push: true });
+		expect(defaults.json.settings.sla_breach).toEqual({ app: true, push: false });
+
+		const { json: keys } = await call(kim!, "/api/me/push-devices");
+		expect(keys.devices).toEqual([]);
+		const phone = push.device();
+		const laptop = push.device();
+		for (const [device, label] of [
+			[phone, "Phone"],
+			[laptop, "Laptop"],
+		] as const) {
+			const added = await call(
+				kim!,
+				"/api/me/push-devices",
+				{ subscription: device.subscription, label },
+				"PUT",
+			);
+			expect(added.status, JSON.stringify(added.json)).toBe(200);
+		}
+		const morganBoard = await live(morgan!);
+		const [first, second, third] = mentionIds().slice(3);
+		await command(morganBoard, { name: "assign", args: { mentionId: first!, memberId: kim!.id } });
+		await server.switchboard.notifier.idle();
+		expect(push.refused).toEqual([]);
+		expect(phone.received).toHaveLength(1);
+		const received = phone.received[0]!;
+		expect(received.vapidKey).toBe(keys.publicKey);
+		expect(received.claims.aud).toBe(push.url);
+		const [entry] = (await feed(kim!)).notifications;
+		expect(JSON.parse(received.text)).toEqual({
+			v: 1,
+			id: entry!.id,
+			kind: "assigned",
+			mentionId: first,
+			title: "Morgan assigned you a conversation",
+			body: "The conversation with @someone3",
+			url: `/m/${first}`,
+		});
+		// Nothing beyond what the notification says: no post text, no addresses.
+		expect(received.text).not.toMatch(/never arrived|@acme\.test|@example/);
+
+		// Assignments: in the app only. The phone stays quiet, the feed still has it.
+		const saved = await call(
+			kim!,
+			"/api/me/notification-settings",
+			{ assigned: { push: false } },
+			"PUT",
+		);
+		expect(saved.json.settings.assigned).toEqual({ app: true, push: false });
+		await command(morganBoard, { name: "assign", args: { mentionId: second!, memberId: kim!.id } });
+		await server.switchboard.notifier.idle();
+		expect(phone.received).toHaveLength(1);
+		expect((await feed(kim!)).notifications[0]).toMatchObject({ mentionId: second });
+
+		// The phone's subscription is gone (410); the laptop unsubscribed: both are forgotten.
+		await call(
+			kim!,
+			"/api/me/notification-settings",
+			{ assigned: { push: true, app: false } },
+			"PUT",
+		);
+		phone.status = 410;
+		// Capacity 2: Kim gives one back before the third assignment.
+		await command(await live(kim!), { name: "release", args: { mentionId: first! } });
+		const removed = await call(kim!, "/api/me/push-devices/remove", {
+			endpoint: laptop.subscription.endpoint,
+		});
+		expect(removed.json).toEqual({ removed: true });
+		await command(morganBoard, { name: "assign", args: { mentionId: third!, memberId: kim!.id } });
+		await server.switchboard.notifier.idle();
+		expect((await call(kim!, "/api/me/push-devices")).json.devices).toEqual([]);
+		expect(laptop.received).toHaveLength(1);
+		expect(phone.received).toHaveLength(1);
+		expect((await feed(kim!)).notifications[0]).toMatchObject({ mentionId: second });
+	});
+
+	it("sends to push endpoints through the outbound guard: a private address is refused unless allowed", async () => {
+		const device = push.device();
+		const { storage } = server.switchboard;
+		const { dana } = server.members;
+		await storage.savePushDevice({
+			memberId: dana!.id,
+			endpoint: device.subscription.endpoint,
+			keys: device.subscription.keys,
+			label: null,
+		});
+		const payload = pushPayload({ id: null, kind: "follow_up", mentionId: "m-1", detail: {} });
+		const keys = createECDH("prime256v1");
+		keys.generateKeys();
+		const strict = new PushSender({
+			storage,
+			outbound: createOutboundClient(),
+			vapid: {
+				publicKey: keys.getPublicKey().toString("base64url"),
+				privateKey: keys.getPrivateKey().toString("base64url"),
+			},
+			logger: pino({ level: "silent" }),
+		});
+		expect(await strict.send(dana!.id, payload)).toEqual(["failed"]);
+		expect(device.received).toEqual([]);
+		// The test server allows 127.0.0.1 (SWITCHBOARD_OUTBOUND_ALLOW), as an operator may.
+		expect(await server.switchboard.push.send(dana!.id, payload)).toEqual(["sent"]);
+		expect(JSON.parse(device.received[0]?.text ?? "null")).toEqual(payload);
+	});
+});
