@@ -8,7 +8,6 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { pollMastodon } from "@switchboard/connectors";
@@ -18,25 +17,16 @@ import {
 	standInOutbound,
 	startMastodonStandIn,
 } from "@switchboard/connectors/testing";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-	type E2EServer,
-	hasChromium,
-	launchChromium,
-	signedIn,
-	startE2EServer,
-} from "./harness.ts";
+import { attribute, hasChromium, seriousAxeViolations, textOf } from "./harness.ts";
+import { e2eScene } from "./scene.ts";
 
-const axeSource: string = createRequire(import.meta.url)("axe-core").source;
 const hasShellTools = ["/usr/bin/openssl", "/usr/bin/curl", "/bin/bash"].every((path) =>
 	existsSync(path),
 );
 
 const within = { timeout: 15_000 };
-const text = (locator: Locator) => () => locator.textContent().catch(() => "");
-const attribute = (locator: Locator, name: string) => () =>
-	locator.getAttribute(name).catch(() => null);
 
 /** A feed server on 127.0.0.1 whose answer the test changes between polls. */
 interface FeedServer {
@@ -77,35 +67,11 @@ ${items
 </channel></rss>`;
 }
 
-async function audit(page: Page): Promise<string[]> {
-	await page.addScriptTag({ content: axeSource });
-	const result = await page.evaluate(async () => {
-		const axe = (
-			window as unknown as {
-				axe: {
-					run(): Promise<{ violations: { id: string; impact: string | null; help: string }[] }>;
-				};
-			}
-		).axe;
-		return axe.run();
-	});
-	return result.violations
-		.filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-		.map(({ id, impact, help }) => `${impact}: ${id} (${help})`);
-}
-
 describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in Chromium", () => {
-	let server: E2EServer;
-	let browser: Browser;
+	const scene = e2eScene();
+	const { person } = scene;
 	let feed: FeedServer;
 	let mastodon: StandInMastodon;
-	const contexts: BrowserContext[] = [];
-
-	async function person(email: string): Promise<Page> {
-		const session = await signedIn(browser, server.url, email);
-		contexts.push(session.context);
-		return session.page;
-	}
 
 	async function openAdmin(page: Page): Promise<void> {
 		await page.getByTestId("nav-admin").click();
@@ -121,18 +87,13 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 	}
 
 	beforeAll(async () => {
-		server = await startE2EServer();
-		browser = await launchChromium();
 		feed = await startFeedServer();
 		mastodon = await startMastodonStandIn();
 	});
 
 	afterAll(async () => {
-		for (const context of contexts) await context.close().catch(() => {});
-		await browser?.close();
 		await feed?.close();
 		await mastodon?.close();
-		await server?.close();
 	});
 
 	it("shows a failing feed's error on its source, then brings its matching item to an ambassador's board", async () => {
@@ -153,17 +114,17 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		expect(await source.getAttribute("data-kind")).toBe("rss");
 
 		// The server polls it (the background loop may get there first; either records the error).
-		await server.switchboard.integrations.poller.runOnce(new Date());
+		await scene.server.switchboard.integrations.poller.runOnce(new Date());
 		await expect
 			.poll(
 				async () =>
-					(await server.switchboard.storage.getSource("acme", sourceId!))?.status.lastError,
+					(await scene.server.switchboard.storage.getSource("acme", sourceId!))?.status.lastError,
 				within,
 			)
 			.toMatch(/HTTP 500/);
 		await admin.getByTestId("sources-refresh").click();
 		await expect
-			.poll(text(source.getByTestId("source-error")), within)
+			.poll(textOf(source.getByTestId("source-error")), within)
 			.toContain("The feed answered HTTP 500");
 		expect(await source.getByTestId("source-health").getAttribute("data-health")).toBe("failing");
 		expect(await source.getByTestId("source-failures").textContent()).toBe("1");
@@ -186,7 +147,7 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 			]),
 		};
 		// Past the backoff after the failure.
-		const reports = await server.switchboard.integrations.poller.runOnce(
+		const reports = await scene.server.switchboard.integrations.poller.runOnce(
 			new Date(Date.now() + 60 * 60_000),
 		);
 		expect(reports).toContainEqual(
@@ -204,7 +165,7 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await card.waitFor(within);
 		expect(await card.getAttribute("data-status")).toBe("new");
 		// The item without a keyword never became a mention.
-		const stored = await server.switchboard.storage.listMentions("acme", "main", {});
+		const stored = await scene.server.switchboard.storage.listMentions("acme", "main", {});
 		expect(stored.filter(({ mention }) => mention.text.includes("Zanzibar"))).toHaveLength(1);
 		expect(stored.filter(({ mention }) => mention.text.includes("quokka"))).toEqual([]);
 	});
@@ -221,7 +182,7 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		const source = admin.getByTestId("source").filter({ hasText: "Acme on Mastodon" });
 		await source.waitFor(within);
 		const sourceId = (await source.getAttribute("data-source-id"))!;
-		const { storage, integrations } = server.switchboard;
+		const { storage, integrations } = scene.server.switchboard;
 		const polled = async () => (await storage.getSource("acme", sourceId))?.status;
 
 		await integrations.poller.runOnce(new Date());
@@ -268,7 +229,7 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		const source = admin.getByTestId("source").filter({ hasText: "Support forum" });
 		await source.waitFor(within);
 		const sourceId = await source.getAttribute("data-source-id");
-		const postUrl = `${server.url}/api/orgs/acme/sources/${sourceId}/webhook`;
+		const postUrl = `${scene.server.url}/api/orgs/acme/sources/${sourceId}/webhook`;
 		expect(await once.getByTestId("secret-url").inputValue()).toBe(postUrl);
 		const curl = await once.getByTestId("secret-curl").inputValue();
 		expect(curl).toContain(secret);
@@ -313,7 +274,7 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		const rule = admin.getByTestId("rule").filter({ hasText: "money back" });
 		await rule.waitFor(within);
 		await expect
-			.poll(() => server.switchboard.storage.getTriageRules("acme"), within)
+			.poll(() => scene.server.switchboard.storage.getTriageRules("acme"), within)
 			.toEqual([
 				{
 					id: "money-back",
@@ -324,10 +285,10 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		// A rule that does nothing is refused before it reaches the server.
 		await ruleForm.getByLabel("Phrase").fill("hello");
 		await ruleForm.getByTestId("rule-submit").click();
-		expect(await text(admin.getByTestId("rules-error"))()).toContain("Say what the rule does");
+		expect(await textOf(admin.getByTestId("rules-error"))()).toContain("Say what the rule does");
 		await rule.getByTestId("rule-remove").click();
 		await rule.waitFor({ state: "detached", ...within });
-		expect(await server.switchboard.storage.getTriageRules("acme")).toEqual([]);
+		expect(await scene.server.switchboard.storage.getTriageRules("acme")).toEqual([]);
 
 		await admin.getByTestId("admin-tab-webhooks").click();
 		await admin.getByTestId("webhook-add").click();
@@ -345,7 +306,7 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 			/mention\.claimed.*mention\.replied/,
 		);
 		const webhookId = (await hook.getAttribute("data-webhook-id"))!;
-		const { storage, integrations } = server.switchboard;
+		const { storage, integrations } = scene.server.switchboard;
 		const endpoint = await storage.getWebhookEndpoint("acme", webhookId);
 		expect(endpoint?.events).toEqual(["mention.claimed", "mention.replied"]);
 
@@ -380,7 +341,7 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await hook.getByTestId("webhook-delete").click();
 		await hook.getByTestId("webhook-delete-confirm").click();
 		await hook.waitFor({ state: "detached", ...within });
-		expect(await server.switchboard.storage.listWebhookEndpoints("acme")).toEqual([]);
+		expect(await scene.server.switchboard.storage.listWebhookEndpoints("acme")).toEqual([]);
 	});
 
 	it("keeps the admin area from ambassadors", async () => {
@@ -407,7 +368,7 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 			accessToken: STAND_IN_TOKEN,
 			now: new Date(),
 		});
-		const { stored } = await server.switchboard.integrations.ingestor.ingest(
+		const { stored } = await scene.server.switchboard.integrations.ingestor.ingest(
 			"acme",
 			"main",
 			mentions.filter((mention) => mention.externalId === status.uri),
@@ -423,7 +384,7 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await card.getByLabel("Access token").fill("not-the-token");
 		await card.getByTestId("account-connect").click();
 		await expect
-			.poll(text(card.getByTestId("account-error")), within)
+			.poll(textOf(card.getByTestId("account-error")), within)
 			.toContain("could not be connected");
 		await card.getByLabel("Access token").fill(STAND_IN_TOKEN);
 		await card.getByTestId("account-connect").click();
@@ -449,13 +410,13 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		const failed = kim.getByTestId("send").first();
 		await expect.poll(attribute(failed, "data-status"), within).toBe("failed");
 		expect(await failed.getByTestId("send-error-message").textContent()).toContain("HTTP 503");
-		expect(await text(kim.getByTestId("send-error"))()).toContain("Sending failed");
+		expect(await textOf(kim.getByTestId("send-error"))()).toContain("Sending failed");
 		expect(mastodon.posted).toEqual([]);
-		expect(await audit(kim)).toEqual([]);
+		expect(await seriousAxeViolations(kim)).toEqual([]);
 
 		await failed.getByTestId("send-retry").click();
 		await expect.poll(attribute(failed, "data-status"), within).toBe("sent");
-		await expect.poll(text(kim.getByTestId("replied")), within).toContain("Replied by Kim");
+		await expect.poll(textOf(kim.getByTestId("replied")), within).toContain("Replied by Kim");
 		expect(mastodon.posted).toEqual([
 			expect.objectContaining({
 				body: expect.objectContaining({
@@ -467,7 +428,7 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		const url = await failed.getByRole("link", { name: "view the reply" }).getAttribute("href");
 		expect(url).toMatch(new RegExp(`^${mastodon.url}/@acme/`));
 		expect(
-			(await server.switchboard.storage.getMention("acme", mentionId))?.mention.reply?.url,
+			(await scene.server.switchboard.storage.getMention("acme", mentionId))?.mention.reply?.url,
 		).toBe(url);
 	});
 
@@ -476,15 +437,15 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await openAdmin(admin);
 		await admin.getByTestId("source").first().waitFor(within);
 		await admin.getByTestId("source-add").click();
-		expect(await audit(admin)).toEqual([]);
+		expect(await seriousAxeViolations(admin)).toEqual([]);
 		await admin.getByTestId("admin-tab-rules").click();
 		await admin.getByTestId("rule-form").waitFor(within);
-		expect(await audit(admin)).toEqual([]);
+		expect(await seriousAxeViolations(admin)).toEqual([]);
 		await admin.getByTestId("admin-tab-webhooks").click();
 		await admin.getByTestId("webhook-add").click();
-		expect(await audit(admin)).toEqual([]);
+		expect(await seriousAxeViolations(admin)).toEqual([]);
 		await admin.getByTestId("nav-settings").click();
 		await admin.getByTestId("account-mastodon").waitFor(within);
-		expect(await audit(admin)).toEqual([]);
+		expect(await seriousAxeViolations(admin)).toEqual([]);
 	});
 });

@@ -3,41 +3,12 @@
  * reload, an SLA breach found by the server shown at once, and an approval that stops
  * applying when the draft changes after it.
  */
-import { createRequire } from "node:module";
-import type { Mention } from "@switchboard/domain";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-	type E2EServer,
-	hasChromium,
-	launchChromium,
-	signedIn,
-	startE2EServer,
-} from "./harness.ts";
-
-const axeSource: string = createRequire(import.meta.url)("axe-core").source;
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { attribute, hasChromium, seriousAxeViolations, showCard, typeInDraft } from "./harness.ts";
+import { e2eScene } from "./scene.ts";
 
 const within = { timeout: 15_000 };
-
-/** Serious and critical accessibility violations on the page, by axe-core. */
-async function audit(page: Page): Promise<string[]> {
-	await page.addScriptTag({ content: axeSource });
-	const result = await page.evaluate(async () => {
-		const axe = (
-			window as unknown as {
-				axe: {
-					run(): Promise<{ violations: { id: string; impact: string | null; help: string }[] }>;
-				};
-			}
-		).axe;
-		return axe.run();
-	});
-	return result.violations
-		.filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-		.map(({ id, impact, help }) => `${impact}: ${id} (${help})`);
-}
-const attribute = (locator: Locator, name: string) => () =>
-	locator.getAttribute(name).catch(() => null);
 
 /** Marks the page; the mark survives anything but a reload. */
 async function markPage(page: Page): Promise<void> {
@@ -52,32 +23,9 @@ async function stillSamePage(page: Page): Promise<boolean> {
 	);
 }
 
-async function typeInDraft(page: Page, text: string): Promise<void> {
-	const editor = page.locator('[data-testid="editor-content"]');
-	await editor.click();
-	await page.keyboard.press("End");
-	await page.keyboard.type(text);
-}
-
 describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
-	let server: E2EServer;
-	let browser: Browser;
-	let open: Mention[];
-	let next = 0;
-	const contexts: BrowserContext[] = [];
-	const fresh = () => open[next++]!;
-
-	async function person(email: string) {
-		const session = await signedIn(browser, server.url, email);
-		contexts.push(session.context);
-		return session.page;
-	}
-
-	async function memberId(email: string): Promise<string> {
-		const member = await server.switchboard.storage.findMemberByEmail(email);
-		if (!member) throw new Error(`no member ${email}`);
-		return member.id;
-	}
+	const scene = e2eScene();
+	const { person, fresh, memberId } = scene;
 
 	/** The moderator, on the coverage page reached from the header (no reload after). */
 	async function moderatorOnCoverage(): Promise<Page> {
@@ -86,21 +34,6 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		await morgan.getByTestId("coverage-page").waitFor(within);
 		return morgan;
 	}
-
-	beforeAll(async () => {
-		server = await startE2EServer();
-		browser = await launchChromium();
-		const stored = await server.switchboard.storage.listMentions("acme", "main", { status: "new" });
-		open = stored
-			.map(({ mention }) => mention)
-			.sort((a, b) => b.postedAt.localeCompare(a.postedAt));
-	});
-
-	afterAll(async () => {
-		for (const context of contexts) await context.close().catch(() => {});
-		await browser?.close();
-		await server?.close();
-	});
 
 	it("moves the load bar and the unclaimed count when an ambassador claims, without a reload", async () => {
 		const morgan = await moderatorOnCoverage();
@@ -116,11 +49,7 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 
 		const dana = await person("ambassador1@acme.test");
 		const mention = fresh();
-		await dana.getByTestId("filter-search").fill(mention.author.handle);
-		await dana
-			.locator(`[data-testid="card"][data-mention-id="${mention.id}"]`)
-			.getByTestId("claim")
-			.click();
+		await (await showCard(dana, mention)).getByTestId("claim").click();
 
 		await expect.poll(attribute(unclaimed, "data-value"), within).toBe(String(before - 1));
 		await expect.poll(attribute(load, "data-open"), within).toBe(String(openBefore + 1));
@@ -131,7 +60,7 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		// Dana is online, and the moderator's page never reloaded.
 		expect(await load.getByTestId("online-dot").getAttribute("data-online")).toBe("true");
 		expect(await stillSamePage(morgan)).toBe(true);
-		expect(await audit(morgan)).toEqual([]);
+		expect(await seriousAxeViolations(morgan)).toEqual([]);
 
 		// The moderator un-assigns it from Dana's row: back on the board, unclaimed.
 		await load.locator("summary").click();
@@ -145,7 +74,7 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 
 	it("shows an SLA breach the server found, at once", async () => {
 		const morgan = await moderatorOnCoverage();
-		const { storage, board, coverage } = server.switchboard;
+		const { storage, board, coverage } = scene.server.switchboard;
 		const arrived = new Date();
 		const [stored] = await storage.insertMentions("acme", "main", [
 			{
@@ -212,11 +141,7 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		const morgan = await person("moderator@acme.test");
 		const danaId = await memberId("ambassador1@acme.test");
 		const mention = fresh();
-		await dana.getByTestId("filter-search").fill(mention.author.handle);
-		await dana
-			.locator(`[data-testid="card"][data-mention-id="${mention.id}"]`)
-			.getByTestId("claim")
-			.click();
+		await (await showCard(dana, mention)).getByTestId("claim").click();
 		await dana.goto(`/m/${mention.id}`);
 		await dana.getByTestId("editor-content").waitFor(within);
 		await typeInDraft(dana, "So sorry about this, we are on it.");
@@ -250,7 +175,7 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		await typeInDraft(dana, " Refund is on its way!");
 		await expect.poll(attribute(card, "data-standing"), within).toBe("approval_stale");
 		await card.getByTestId("approval-stale").waitFor(within);
-		expect(await audit(morgan)).toEqual([]);
+		expect(await seriousAxeViolations(morgan)).toEqual([]);
 		expect(await card.getByTestId("review-draft").textContent()).toContain("Refund is on its way!");
 		expect(await stillSamePage(morgan)).toBe(true);
 

@@ -4,13 +4,23 @@
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Mention } from "@switchboard/domain";
 import { loadConfig, type Switchboard, startSwitchboard } from "@switchboard/server";
 import { testTemplate } from "@switchboard/storage/test-template";
 import { pino } from "pino";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import {
+	type Browser,
+	type BrowserContext,
+	chromium,
+	type Locator,
+	type Page,
+} from "playwright-core";
+
+const axeSource: string = createRequire(import.meta.url)("axe-core").source;
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
@@ -59,6 +69,22 @@ export function launchChromium(): Promise<Browser> {
 	});
 }
 
+/**
+ * Signs in through the login form as `email` (the demo password) and waits for `ready`, the
+ * board's first card unless told otherwise, to be visible.
+ */
+export async function signIn(
+	page: Page,
+	email: string,
+	{ ready = '[data-testid="card"]', timeout = 20_000 }: { ready?: string; timeout?: number } = {},
+): Promise<void> {
+	await page.goto("/login");
+	await page.getByLabel("Email").fill(email);
+	await page.getByLabel("Password").fill(DEMO_PASSWORD);
+	await page.getByRole("button", { name: "Sign in" }).click();
+	await page.locator(ready).first().waitFor({ timeout });
+}
+
 /** A fresh browser context (its own IndexedDB, cookies, service worker) signed in as `email`. */
 export async function signedIn(
 	browser: Browser,
@@ -70,10 +96,67 @@ export async function signedIn(
 		viewport: { width: 1440, height: 900 },
 	});
 	const page = await context.newPage();
-	await page.goto("/login");
-	await page.getByLabel("Email").fill(email);
-	await page.getByLabel("Password").fill(DEMO_PASSWORD);
-	await page.getByRole("button", { name: "Sign in" }).click();
-	await page.locator('[data-testid="card"]').first().waitFor({ timeout: 20_000 });
+	await signIn(page, email);
 	return { context, page };
 }
+
+/**
+ * Serious and critical accessibility violations on the page, by axe-core, each with how many
+ * elements it was found on.
+ */
+export async function seriousAxeViolations(page: Page): Promise<string[]> {
+	await page.addScriptTag({ content: axeSource });
+	const result = await page.evaluate(async () => {
+		const axe = (
+			window as unknown as {
+				axe: {
+					run(): Promise<{
+						violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[];
+					}>;
+				};
+			}
+		).axe;
+		return axe.run();
+	});
+	return result.violations
+		.filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+		.map(({ id, impact, help, nodes }) => `${impact}: ${id} (${help}) ×${nodes.length}`);
+}
+
+/** A mention's card on the board. */
+export function card(page: Page, id: string): Locator {
+	return page.locator(`[data-testid="card"][data-mention-id="${id}"]`);
+}
+
+/** Narrow the board to the mention's author, so its card is rendered (the columns are virtualised). */
+export async function showCard(page: Page, mention: Mention): Promise<Locator> {
+	await page.getByTestId("filter-search").fill(mention.author.handle);
+	const located = card(page, mention.id);
+	await located.waitFor({ timeout: 15_000 });
+	return located;
+}
+
+/** The editor's text without the remote cursors' name labels. */
+export function editorText(page: Page): Promise<string> {
+	return page.locator('[data-testid="editor-content"]').evaluate((element) => {
+		const copy = element.cloneNode(true) as HTMLElement;
+		for (const label of copy.querySelectorAll(".cm-ySelectionCaret, .cm-ySelectionInfo"))
+			label.remove();
+		return [...copy.querySelectorAll(".cm-line")].map((line) => line.textContent ?? "").join("\n");
+	});
+}
+
+/** Types `text` at the end of the shared draft. */
+export async function typeInDraft(page: Page, text: string): Promise<void> {
+	const editor = page.locator('[data-testid="editor-content"]');
+	await editor.click();
+	await page.keyboard.press("End");
+	await page.keyboard.type(text);
+}
+
+/** For `expect.poll`: an attribute of `locator`, null while it is not there. */
+export const attribute = (locator: Locator, name: string) => () =>
+	locator.getAttribute(name).catch(() => null);
+
+/** For `expect.poll`: the text of `locator`, empty while it is not there. */
+export const textOf = (locator: Locator) => () => locator.textContent().catch(() => "");

@@ -4,51 +4,16 @@
  * employee on their phone would notice: the page never scrolls sideways, the header's
  * actions are all reachable, controls are big enough to tap, and axe finds nothing serious.
  */
-import { createRequire } from "node:module";
-import type { Mention } from "@switchboard/domain";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-	type E2EServer,
-	hasChromium,
-	launchChromium,
-	signedIn,
-	startE2EServer,
-} from "./harness.ts";
-import {
-	horizontalOverflow,
-	PHONE,
-	phoneContext,
-	signInOnPhone,
-	smallTargets,
-	throttle,
-} from "./phone.ts";
-
-const axeSource: string = createRequire(import.meta.url)("axe-core").source;
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { editorText, hasChromium, seriousAxeViolations, signIn } from "./harness.ts";
+import { horizontalOverflow, PHONE, phoneContext, smallTargets, throttle } from "./phone.ts";
+import { e2eScene } from "./scene.ts";
 
 /** Throttled steps are slow on a busy machine: wait on conditions, generously. */
 const within = { timeout: 60_000 };
 const FLOW_TIMEOUT = 600_000;
 const PAGE_TIMEOUT = 240_000;
-
-async function seriousAxeViolations(page: Page): Promise<string[]> {
-	await page.addScriptTag({ content: axeSource });
-	const result = await page.evaluate(async () => {
-		const axe = (
-			window as unknown as {
-				axe: {
-					run(): Promise<{
-						violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[];
-					}>;
-				};
-			}
-		).axe;
-		return axe.run();
-	});
-	return result.violations
-		.filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-		.map(({ id, impact, help, nodes }) => `${impact}: ${id} (${help}) ×${nodes.length}`);
-}
 
 /** The element is on screen and nothing covers its centre: a finger can reach it. */
 async function reachable(page: Page, locator: Locator): Promise<string | null> {
@@ -95,57 +60,25 @@ async function checkPage(page: Page, what: string): Promise<void> {
 	expect(await seriousAxeViolations(page), `${what}: axe`).toEqual([]);
 }
 
-/** The editor's text without the remote cursors' name labels. */
-function editorText(page: Page): Promise<string> {
-	return page.locator('[data-testid="editor-content"]').evaluate((element) => {
-		const copy = element.cloneNode(true) as HTMLElement;
-		for (const label of copy.querySelectorAll(".cm-ySelectionCaret, .cm-ySelectionInfo"))
-			label.remove();
-		return [...copy.querySelectorAll(".cm-line")].map((line) => line.textContent ?? "").join("\n");
-	});
-}
-
 describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
-	let server: E2EServer;
-	let browser: Browser;
-	let open: Mention[];
-	let next = 0;
-	const contexts: BrowserContext[] = [];
-	const fresh = () => open[next++]!;
+	const scene = e2eScene();
+	const { person, fresh, keep } = scene;
 
+	/** `email` signed in on a phone-sized touch screen. */
 	async function phone(email: string, width: number = PHONE.width): Promise<Page> {
-		const context = await phoneContext(browser, server.url, width);
-		contexts.push(context);
-		const page = await context.newPage();
-		await signInOnPhone(page, email);
+		const page = await keep(await phoneContext(scene.browser, scene.server.url, width)).newPage();
+		await signIn(page, email, { timeout: within.timeout });
 		return page;
 	}
-
-	beforeAll(async () => {
-		server = await startE2EServer();
-		browser = await launchChromium();
-		const stored = await server.switchboard.storage.listMentions("acme", "main", { status: "new" });
-		open = stored
-			.map(({ mention }) => mention)
-			.sort((a, b) => b.postedAt.localeCompare(a.postedAt));
-		// Loading the demo organisation takes minutes when the machine is busy.
-	}, 300_000);
-
-	afterAll(async () => {
-		for (const context of contexts) await context.close().catch(() => {});
-		await browser?.close();
-		await server?.close();
-	});
 
 	it(
 		"signs in, claims next, co-edits, submits and survives going offline on a throttled phone",
 		async () => {
-			const context = await phoneContext(browser, server.url);
-			contexts.push(context);
+			const context = keep(await phoneContext(scene.browser, scene.server.url));
 			const dana = await context.newPage();
 			const network = await throttle(dana);
 
-			await signInOnPhone(dana, "ambassador1@acme.test");
+			await signIn(dana, "ambassador1@acme.test", { timeout: within.timeout });
 			await checkHeader(dana);
 			// One status at a time: the New tab's column, and no other, is on screen.
 			expect(
@@ -169,8 +102,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			await checkPage(dana, "the conversation");
 
 			// A teammate at a desk drafts with Dana.
-			const sam = (await signedIn(browser, server.url, "ambassador2@acme.test")).page;
-			contexts.push(sam.context());
+			const sam = await person("ambassador2@acme.test");
 			await sam.goto(`/m/${encodeURIComponent(mentionId)}`);
 			await sam.getByTestId("editor-content").waitFor(within);
 			await dana.getByTestId("editor-content").tap();
@@ -226,7 +158,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			await expect
 				.poll(
 					async () =>
-						(await server.switchboard.storage.getMention("acme", mentionId))?.mention.status,
+						(await scene.server.switchboard.storage.getMention("acme", mentionId))?.mention.status,
 					within,
 				)
 				.toBe("in_review");
@@ -293,8 +225,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	it(
 		"lays out every page at 360 px without sideways scrolling, small targets or axe findings",
 		async () => {
-			const anonymous = await phoneContext(browser, server.url, 360);
-			contexts.push(anonymous);
+			const anonymous = keep(await phoneContext(scene.browser, scene.server.url, 360));
 			const login = await anonymous.newPage();
 			await login.goto("/login");
 			await login.getByLabel("Email").waitFor(within);

@@ -4,7 +4,6 @@
  * through the DevTools protocol, and the checks every phone page must pass.
  */
 import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
-import { DEMO_PASSWORD } from "./harness.ts";
 
 /** A common phone's CSS viewport. */
 export const PHONE = { width: 390, height: 844 } as const;
@@ -67,20 +66,6 @@ export async function throttle(page: Page): Promise<{
 			await session.send("Network.emulateNetworkConditions", FAST_3G);
 		},
 	};
-}
-
-/** Signs in through the login form, and waits for `ready` to be visible. */
-export async function signInOnPhone(
-	page: Page,
-	email: string,
-	ready = '[data-testid="card"]',
-	timeout = 60_000,
-): Promise<void> {
-	await page.goto("/login");
-	await page.getByLabel("Email").fill(email);
-	await page.getByLabel("Password").fill(DEMO_PASSWORD);
-	await page.getByRole("button", { name: "Sign in" }).click();
-	await page.locator(ready).first().waitFor({ timeout });
 }
 
 /**

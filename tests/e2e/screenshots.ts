@@ -10,8 +10,8 @@
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { launchChromium, startE2EServer } from "./harness.ts";
-import { horizontalOverflow, PHONE, phoneContext, signInOnPhone } from "./phone.ts";
+import { launchChromium, signIn, startE2EServer } from "./harness.ts";
+import { horizontalOverflow, PHONE, phoneContext } from "./phone.ts";
 
 const out = process.argv[2] ?? fileURLToPath(new URL("../../docs/screenshots", import.meta.url));
 const width = Number(process.argv[3] ?? PHONE.width);
@@ -42,7 +42,7 @@ function newContext() {
 async function as(email: string, ready = '[data-testid="card"]') {
 	const context = await newContext();
 	const page = await context.newPage();
-	await signInOnPhone(page, email, ready);
+	await signIn(page, email, { ready, timeout: 60_000 });
 	return { context, page };
 }
 

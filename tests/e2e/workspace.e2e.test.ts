@@ -1,89 +1,24 @@
 /**
  * The ambassador's workspace in Chromium: two people, two browser contexts, one server.
  */
-import { createRequire } from "node:module";
-import type { Mention } from "@switchboard/domain";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-	type E2EServer,
+	attribute,
+	card,
+	editorText,
 	hasChromium,
-	launchChromium,
-	signedIn,
-	startE2EServer,
+	seriousAxeViolations,
+	showCard,
+	textOf,
+	typeInDraft,
 } from "./harness.ts";
-
-const axeSource: string = createRequire(import.meta.url)("axe-core").source;
-
-const card = (page: Page, id: string) =>
-	page.locator(`[data-testid="card"][data-mention-id="${id}"]`);
-
-/** Narrow the board to the mention's author, so its card is rendered (the columns are virtualised). */
-async function showCard(page: Page, mention: Mention): Promise<Locator> {
-	await page.getByTestId("filter-search").fill(mention.author.handle);
-	const located = card(page, mention.id);
-	await located.waitFor({ timeout: 15_000 });
-	return located;
-}
-
-/** The editor's text without the remote cursors' name labels. */
-function editorText(page: Page): Promise<string> {
-	return page.locator('[data-testid="editor-content"]').evaluate((element) => {
-		const copy = element.cloneNode(true) as HTMLElement;
-		for (const label of copy.querySelectorAll(".cm-ySelectionCaret, .cm-ySelectionInfo"))
-			label.remove();
-		return [...copy.querySelectorAll(".cm-line")].map((line) => line.textContent ?? "").join("\n");
-	});
-}
+import { e2eScene } from "./scene.ts";
 
 const within = { timeout: 15_000 };
-const attribute = (locator: Locator, name: string) => () =>
-	locator.getAttribute(name).catch(() => null);
-const text = (locator: Locator) => () => locator.textContent().catch(() => "");
-
-async function typeInDraft(page: Page, text: string): Promise<void> {
-	const editor = page.locator('[data-testid="editor-content"]');
-	await editor.click();
-	await page.keyboard.press("End");
-	await page.keyboard.type(text);
-}
 
 describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
-	let server: E2EServer;
-	let browser: Browser;
-	let open: Mention[];
-	let next = 0;
-	const contexts: BrowserContext[] = [];
-	/** A conversation nobody has touched in an earlier test. */
-	const fresh = () => open[next++]!;
-
-	async function memberId(email: string): Promise<string> {
-		const member = await server.switchboard.storage.findMemberByEmail(email);
-		if (!member) throw new Error(`no member ${email}`);
-		return member.id;
-	}
-
-	async function person(email: string) {
-		const session = await signedIn(browser, server.url, email);
-		contexts.push(session.context);
-		return session.page;
-	}
-
-	beforeAll(async () => {
-		server = await startE2EServer();
-		browser = await launchChromium();
-		const stored = await server.switchboard.storage.listMentions("acme", "main", { status: "new" });
-		// Newest first: they sit at the top of their column, so no scrolling is needed.
-		open = stored
-			.map(({ mention }) => mention)
-			.sort((a, b) => b.postedAt.localeCompare(a.postedAt));
-	});
-
-	afterAll(async () => {
-		for (const context of contexts) await context.close().catch(() => {});
-		await browser?.close();
-		await server?.close();
-	});
+	const scene = e2eScene();
+	const { person, fresh, memberId } = scene;
 
 	it("shows one ambassador's claim on the other's board without a reload", async () => {
 		const dana = await person("ambassador1@acme.test");
@@ -145,7 +80,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		const owner = await settledOwner();
 		const loser = owner === "Dana Ambassador" ? kim : dana;
 		await expect
-			.poll(text(loser.getByTestId("toast-error").first()), within)
+			.poll(textOf(loser.getByTestId("toast-error").first()), within)
 			.toContain(`Already claimed by ${owner}`);
 		expect(await card(loser, mention.id).getByTestId("owner").getAttribute("data-owner-name")).toBe(
 			owner,
@@ -183,7 +118,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 
 		await dana.context().setOffline(false);
 		await expect
-			.poll(text(dana.getByTestId("toast-error").first()), within)
+			.poll(textOf(dana.getByTestId("toast-error").first()), within)
 			.toContain("Already claimed by Sam Ambassador");
 		await expect
 			.poll(() => card(dana, contested.id).getByTestId("pending").count(), within)
@@ -234,17 +169,17 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await morgan.getByTestId("request-changes").click();
 
 		await expect
-			.poll(text(dana.getByTestId("review-comment")), within)
+			.poll(textOf(dana.getByTestId("review-comment")), within)
 			.toContain("Say sorry first, please.");
 		await dana.getByTestId("reply-url").fill("https://twitter.com/acme/status/1");
 		await dana.getByTestId("mark-replied").click();
 		await expect
-			.poll(text(dana.getByTestId("replied")), within)
+			.poll(textOf(dana.getByTestId("replied")), within)
 			.toContain("Replied by Dana Ambassador");
 		expect(await dana.getByTestId("replied").locator("a").getAttribute("href")).toBe(
 			"https://twitter.com/acme/status/1",
 		);
-		const stored = await server.switchboard.storage.getMention("acme", mention.id);
+		const stored = await scene.server.switchboard.storage.getMention("acme", mention.id);
 		expect(stored?.mention.status).toBe("replied");
 		expect(stored?.mention.reply?.url).toBe("https://twitter.com/acme/status/1");
 	});
@@ -256,7 +191,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		expect(await kim.getByTestId("help-dialog").textContent()).toMatch(/claim/i);
 		const owned = async () =>
 			(
-				await server.switchboard.storage.listMentions("acme", "main", {
+				await scene.server.switchboard.storage.listMentions("acme", "main", {
 					ownerId: await memberId("ambassador3@acme.test"),
 				})
 			).length;
@@ -283,25 +218,9 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 	it("has no serious or critical accessibility violation on the board and the conversation view", async () => {
 		const dana = await person("ambassador1@acme.test");
 		const mention = fresh();
-		const audit = async (page: Page) => {
-			await page.addScriptTag({ content: axeSource });
-			const result = await page.evaluate(async () => {
-				const axe = (
-					window as unknown as {
-						axe: {
-							run(): Promise<{ violations: { id: string; impact: string | null; help: string }[] }>;
-						};
-					}
-				).axe;
-				return axe.run();
-			});
-			return result.violations
-				.filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-				.map(({ id, impact, help }) => `${impact}: ${id} (${help})`);
-		};
-		expect(await audit(dana)).toEqual([]);
+		expect(await seriousAxeViolations(dana)).toEqual([]);
 		await dana.goto(`/m/${mention.id}`);
 		await dana.getByTestId("editor-content").waitFor();
-		expect(await audit(dana)).toEqual([]);
+		expect(await seriousAxeViolations(dana)).toEqual([]);
 	});
 });

@@ -1,0 +1,83 @@
+/**
+ * The scene most end-to-end files share, with its vitest hooks (harness.ts stays free of
+ * vitest, so scripts such as screenshots.ts can use it).
+ */
+import type { Mention } from "@switchboard/domain";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { type E2EServer, launchChromium, signedIn, startE2EServer } from "./harness.ts";
+
+/**
+ * What most end-to-end files share: one demo server and one Chromium for the file, the demo
+ * board's new conversations (newest first, so they sit at the top of their column), and the
+ * browser contexts the tests open, all closed after the file's tests. `e2eScene()` registers
+ * its own `beforeAll` and `afterAll`; call it inside the file's `describe`.
+ */
+export interface E2EScene {
+	readonly server: E2EServer;
+	readonly browser: Browser;
+	/** A new conversation no earlier test of the file has taken. */
+	fresh(): Mention;
+	/** `email` signed in, in a fresh desktop context (see `signedIn`). */
+	person(email: string): Promise<Page>;
+	/** Closes `context` with the others after the file's tests. */
+	keep<T extends BrowserContext>(context: T): T;
+	/** The demo member's id. */
+	memberId(email: string): Promise<string>;
+}
+
+export function e2eScene(): E2EScene {
+	let server: E2EServer | undefined;
+	let browser: Browser | undefined;
+	let open: Mention[] = [];
+	let next = 0;
+	const contexts: BrowserContext[] = [];
+	const started = <T>(value: T | undefined): T => {
+		if (value === undefined) throw new Error("the end-to-end scene has not started");
+		return value;
+	};
+
+	beforeAll(async () => {
+		server = await startE2EServer();
+		browser = await launchChromium();
+		const stored = await server.switchboard.storage.listMentions("acme", "main", { status: "new" });
+		open = stored
+			.map(({ mention }) => mention)
+			.sort((a, b) => b.postedAt.localeCompare(a.postedAt));
+	});
+
+	afterAll(async () => {
+		for (const context of contexts) await context.close().catch(() => {});
+		await browser?.close();
+		await server?.close();
+	});
+
+	const scene: E2EScene = {
+		get server() {
+			return started(server);
+		},
+		get browser() {
+			return started(browser);
+		},
+		fresh() {
+			const mention = open[next++];
+			if (!mention) throw new Error("the demo board has no untouched new conversation left");
+			return mention;
+		},
+		async person(email) {
+			const session = await signedIn(scene.browser, scene.server.url, email);
+			contexts.push(session.context);
+			return session.page;
+		},
+		keep(context) {
+			contexts.push(context);
+			return context;
+		},
+		async memberId(email) {
+			const member = await scene.server.switchboard.storage.findMemberByEmail(email);
+			if (!member) throw new Error(`no member ${email}`);
+			return member.id;
+		},
+	};
+	return scene;
+}
