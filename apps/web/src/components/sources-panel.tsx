@@ -17,17 +17,17 @@ import {
 	sourceToFields,
 } from "../source-form.ts";
 import { useWorkspace } from "../workspace.tsx";
-import { ConfirmButton, CopyField, FormError, SecretOnce, When } from "./forms.tsx";
+import {
+	AdminListPanel,
+	createItemActions,
+	ItemActionBar,
+	type ItemControls,
+} from "./admin-list.tsx";
+import { CopyField, FormError, When } from "./forms.tsx";
 import { SourceForm } from "./source-form.tsx";
 
 /** How often the list refreshes by itself while shown, in ms: polls happen meanwhile. */
 const REFRESH_MS = 15_000;
-
-interface ShownSecret {
-	title: string;
-	secret: string;
-	postUrl: string;
-}
 
 /** Where a webhook source takes its mentions, as an absolute URL. */
 function webhookUrl(source: Pick<Source, "orgId" | "id">): string {
@@ -38,45 +38,24 @@ export function SourcesPanel(props: { orgId: string }) {
 	const api = useApi();
 	const sources = createLoader(() => api.sources.list(props.orgId));
 	const boards = createLoader(() => api.boards());
-	const [creating, setCreating] = createSignal(false);
-	const [secret, setSecret] = createSignal<ShownSecret | null>(null);
 
 	const timer = setInterval(() => {
 		if (document.visibilityState === "visible") void sources.reload();
 	}, REFRESH_MS);
 	onCleanup(() => clearInterval(timer));
 
-	// Keyed by id, so a refresh updates a source in place and keeps an open edit form.
-	const byId = createMemo(() => new Map((sources.data() ?? []).map((s) => [s.id, s])));
-	const ids = createMemo(() => (sources.data() ?? []).map((s) => s.id));
 	const failing = createMemo(
 		() => (sources.data() ?? []).filter((s) => s.status.lastError !== null).length,
 	);
 
-	const create = createAction(async (fields: SourceFields) => {
-		const created = await api.sources.create(props.orgId, fieldsToNewSource(fields));
-		setCreating(false);
-		if (created.secret) {
-			setSecret({
-				title: `Webhook source “${created.source.name}” created`,
-				secret: created.secret,
-				postUrl: webhookUrl(created.source),
-			});
-		}
-		await sources.reload();
-	});
-
 	return (
-		<section class="admin-section" aria-labelledby="sources-title" data-testid="sources-panel">
-			<div class="section-heading">
-				<div>
-					<h2 id="sources-title">Sources</h2>
-					<p class="muted">
-						Where mentions come from. Polled sources record their last error here; after a failure
-						the next poll backs off.
-					</p>
-				</div>
-				<span class="toolbar-spacer" />
+		<AdminListPanel
+			noun={{ one: "source", many: "sources" }}
+			title="Sources"
+			intro="Where mentions come from. Polled sources record their last error here; after a failure the next poll backs off."
+			addLabel="Add a source"
+			list={sources}
+			tools={
 				<button
 					type="button"
 					class="button"
@@ -86,103 +65,64 @@ export function SourcesPanel(props: { orgId: string }) {
 				>
 					Refresh
 				</button>
-				<button
-					type="button"
-					class="button button-primary"
-					aria-expanded={creating()}
-					onClick={() => {
-						setCreating(!creating());
-						create.clearError();
-					}}
-					data-testid="source-add"
-				>
-					Add a source
-				</button>
-			</div>
-
-			<Show when={secret()}>
-				{(shown) => (
-					<SecretOnce
-						title={shown().title}
-						secret={shown().secret}
-						postUrl={shown().postUrl}
-						onDone={() => setSecret(null)}
-					/>
-				)}
-			</Show>
-
-			<Show when={creating()}>
-				<div class="panel form-panel">
-					<h3 class="panel-title">New source</h3>
-					<SourceForm
-						initial={emptySourceFields()}
-						creating
-						boards={boards.data() ?? []}
-						submitLabel="Create source"
-						busy={create.busy()}
-						error={create.error()}
-						onSubmit={(fields) => void create.run(fields)}
-						onCancel={() => setCreating(false)}
-						testId="source-form"
-					/>
-				</div>
-			</Show>
-
-			<FormError error={sources.error()} testId="sources-error" />
-			<Show when={failing() > 0}>
-				<p class="callout callout-danger" data-testid="sources-failing">
-					{plural(failing(), "source")} failed {failing() === 1 ? "its" : "their"} last poll.
-				</p>
-			</Show>
-			<Show
-				when={sources.data()}
-				fallback={<p class="muted">{sources.error() ? "" : "Loading sources…"}</p>}
-			>
-				<Show
-					when={ids().length > 0}
-					fallback={
-						<div class="empty-state" data-testid="sources-empty">
-							<p>No sources yet.</p>
-							<p class="muted">
-								Add a signed webhook, a feed to watch, or a Mastodon or Bluesky account.
-							</p>
-						</div>
-					}
-				>
-					<ul class="admin-list" data-testid="sources">
-						<For each={ids()}>
-							{(sourceId) => (
-								<Show when={byId().get(sourceId)}>
-									{(source) => (
-										<SourceItem
-											source={source()}
-											boards={boards.data() ?? []}
-											onChanged={(next) => {
-												const list = sources.data() ?? [];
-												sources.set(list.map((s) => (s.id === next.id ? next : s)));
-											}}
-											onDeleted={() =>
-												sources.set((sources.data() ?? []).filter((s) => s.id !== sourceId))
-											}
-											onSecret={setSecret}
-										/>
-									)}
-								</Show>
-							)}
-						</For>
-					</ul>
+			}
+			notice={
+				<Show when={failing() > 0}>
+					<p class="callout callout-danger" data-testid="sources-failing">
+						{plural(failing(), "source")} failed {failing() === 1 ? "its" : "their"} last poll.
+					</p>
 				</Show>
-			</Show>
-		</section>
+			}
+			empty={
+				<>
+					<p>No sources yet.</p>
+					<p class="muted">
+						Add a signed webhook, a feed to watch, or a Mastodon or Bluesky account.
+					</p>
+				</>
+			}
+			createForm={(panel) => {
+				const create = createAction(async (fields: SourceFields) => {
+					const created = await api.sources.create(props.orgId, fieldsToNewSource(fields));
+					panel.close();
+					if (created.secret) {
+						panel.showSecret({
+							title: `Webhook source “${created.source.name}” created`,
+							secret: created.secret,
+							postUrl: webhookUrl(created.source),
+						});
+					}
+					await sources.reload();
+				});
+				return (
+					<div class="panel form-panel">
+						<h3 class="panel-title">New source</h3>
+						<SourceForm
+							initial={emptySourceFields()}
+							creating
+							boards={boards.data() ?? []}
+							submitLabel="Create source"
+							busy={create.busy()}
+							error={create.error()}
+							onSubmit={(fields) => void create.run(fields)}
+							onCancel={panel.close}
+							testId="source-form"
+						/>
+					</div>
+				);
+			}}
+		>
+			{(source, controls) => (
+				<SourceItem source={source()} boards={boards.data() ?? []} controls={controls} />
+			)}
+		</AdminListPanel>
 	);
 }
 
 function SourceItem(props: {
 	source: Source;
 	boards: readonly { id: string; name: string }[];
-	onChanged: (source: Source) => void;
-	onDeleted: () => void;
-	onSecret: (secret: ShownSecret) => void;
+	controls: ItemControls<Source>;
 }) {
 	const ws = useWorkspace();
 	const api = useApi();
@@ -211,28 +151,15 @@ function SourceItem(props: {
 	const save = createAction(async (fields: SourceFields) => {
 		const patch = fieldsToPatch(source(), fields);
 		if (Object.keys(patch).length > 0) {
-			props.onChanged(await api.sources.update(source().orgId, source().id, patch));
+			props.controls.changed(await api.sources.update(source().orgId, source().id, patch));
 		}
 		setEditing(false);
 	});
-	const toggle = createAction(async () => {
-		props.onChanged(
-			await api.sources.update(source().orgId, source().id, { enabled: !source().enabled }),
-		);
-	});
-	const rotate = createAction(async () => {
-		const secret = await api.sources.rotateSecret(source().orgId, source().id);
-		props.onSecret({
-			title: `New secret for “${source().name}”`,
-			secret,
-			postUrl: webhookUrl(source()),
-		});
-	});
-	const remove = createAction(async () => {
-		await api.sources.remove(source().orgId, source().id);
-		props.onDeleted();
-	});
-	const actionError = () => toggle.error() ?? rotate.error() ?? remove.error();
+	const actions = createItemActions(api.sources, source, props.controls, (secret) => ({
+		title: `New secret for “${source().name}”`,
+		secret,
+		postUrl: webhookUrl(source()),
+	}));
 	const headingId = () => `source-${source().id}-name`;
 
 	return (
@@ -332,11 +259,19 @@ function SourceItem(props: {
 				/>
 			</Show>
 
-			<FormError error={actionError()} testId="source-action-error" />
+			<FormError error={actions.error()} testId="source-action-error" />
 			<Show
 				when={editing()}
 				fallback={
-					<div class="admin-item-actions">
+					<ItemActionBar
+						noun="source"
+						name={source().name}
+						enabled={source().enabled}
+						actions={actions}
+						rotates={!polled()}
+						rotateQuestion="The current secret stops working at once. Rotate?"
+						deleteQuestion="Delete this source? Its mentions stay on the board."
+					>
 						<button
 							type="button"
 							class="button button-small"
@@ -349,38 +284,7 @@ function SourceItem(props: {
 						>
 							Edit
 						</button>
-						<button
-							type="button"
-							class="button button-small"
-							disabled={toggle.busy()}
-							onClick={() => void toggle.run()}
-							aria-label={`${source().enabled ? "Pause" : "Resume"} ${source().name}`}
-							data-testid="source-toggle"
-						>
-							{source().enabled ? "Pause" : "Resume"}
-						</button>
-						<Show when={!polled()}>
-							<ConfirmButton
-								label="Rotate secret"
-								question="The current secret stops working at once. Rotate?"
-								confirmLabel="Rotate"
-								busy={rotate.busy()}
-								onConfirm={() => rotate.run()}
-								accessibleLabel={`Rotate secret of ${source().name}`}
-								testId="source-rotate"
-							/>
-						</Show>
-						<span class="toolbar-spacer" />
-						<ConfirmButton
-							label="Delete"
-							question="Delete this source? Its mentions stay on the board."
-							confirmLabel="Delete"
-							busy={remove.busy()}
-							onConfirm={() => remove.run()}
-							accessibleLabel={`Delete ${source().name}`}
-							testId="source-delete"
-						/>
-					</div>
+					</ItemActionBar>
 				}
 			>
 				<div class="form-panel-inline">

@@ -9,11 +9,17 @@ import {
 	WEBHOOK_EVENT_NAMES,
 	type WebhookEvent,
 } from "@switchboard/domain";
-import { createMemo, createSignal, createUniqueId, For, Show } from "solid-js";
+import { createSignal, createUniqueId, For, Show } from "solid-js";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { SIGNATURE_SCHEME } from "../webhook-example.ts";
 import { useWorkspace } from "../workspace.tsx";
-import { ConfirmButton, FormError, SecretOnce, When } from "./forms.tsx";
+import {
+	AdminListPanel,
+	createItemActions,
+	ItemActionBar,
+	type ItemControls,
+} from "./admin-list.tsx";
+import { FormError, When } from "./forms.tsx";
 
 export const EVENT_LABELS: Record<WebhookEvent, string> = {
 	"mention.high_priority": "A high-priority mention arrives",
@@ -28,104 +34,44 @@ const DELIVERY_LABELS: Record<DeliveryStatus, string> = {
 	failed: "Failed",
 };
 
-interface ShownSecret {
-	title: string;
-	secret: string;
-}
-
 export function WebhooksPanel(props: { orgId: string }) {
 	const api = useApi();
 	const webhooks = createLoader(() => api.webhooks.list(props.orgId));
-	const [creating, setCreating] = createSignal(false);
-	const [secret, setSecret] = createSignal<ShownSecret | null>(null);
-	const byId = createMemo(() => new Map((webhooks.data() ?? []).map((w) => [w.id, w])));
-	const ids = createMemo(() => (webhooks.data() ?? []).map((w) => w.id));
-
-	const replace = (next: WebhookEndpoint) =>
-		webhooks.set((webhooks.data() ?? []).map((w) => (w.id === next.id ? next : w)));
 
 	return (
-		<section class="admin-section" aria-labelledby="webhooks-title" data-testid="webhooks-panel">
-			<div class="section-heading">
-				<div>
-					<h2 id="webhooks-title">Outgoing webhooks</h2>
-					<p class="muted">
-						Switchboard POSTs conversation events to these URLs, signed like incoming webhooks. A
-						delivery that fails is retried with backoff (30 s, 1 min, 2 min… at most an hour apart,
-						8 attempts), then marked failed until you retry it.
-					</p>
-				</div>
-				<span class="toolbar-spacer" />
-				<button
-					type="button"
-					class="button button-primary"
-					aria-expanded={creating()}
-					onClick={() => setCreating(!creating())}
-					data-testid="webhook-add"
-				>
-					Add a webhook
-				</button>
-			</div>
-
-			<Show when={secret()}>
-				{(shown) => (
-					<SecretOnce title={shown().title} secret={shown().secret} onDone={() => setSecret(null)}>
-						<p class="small">
-							Each delivery carries <code>X-Switchboard-Event</code>,{" "}
-							<code>X-Switchboard-Delivery</code> (the same on every retry, to drop repeats) and the
-							signature: {SIGNATURE_SCHEME} Reject a timestamp more than 5 minutes old.
-						</p>
-					</SecretOnce>
-				)}
-			</Show>
-
-			<Show when={creating()}>
+		<AdminListPanel
+			noun={{ one: "webhook", many: "webhooks" }}
+			title="Outgoing webhooks"
+			intro="Switchboard POSTs conversation events to these URLs, signed like incoming webhooks. A delivery that fails is retried with backoff (30 s, 1 min, 2 min… at most an hour apart, 8 attempts), then marked failed until you retry it."
+			addLabel="Add a webhook"
+			list={webhooks}
+			secretNote={
+				<p class="small">
+					Each delivery carries <code>X-Switchboard-Event</code>,{" "}
+					<code>X-Switchboard-Delivery</code> (the same on every retry, to drop repeats) and the
+					signature: {SIGNATURE_SCHEME} Reject a timestamp more than 5 minutes old.
+				</p>
+			}
+			empty={
+				<>
+					<p>No outgoing webhooks.</p>
+					<p class="muted">Add one to tell another system when conversations move.</p>
+				</>
+			}
+			createForm={(panel) => (
 				<WebhookForm
 					orgId={props.orgId}
 					onCreated={(webhook, newSecret) => {
-						setCreating(false);
+						panel.close();
 						webhooks.set([...(webhooks.data() ?? []), webhook]);
-						setSecret({ title: `Webhook to ${webhook.url} created`, secret: newSecret });
+						panel.showSecret({ title: `Webhook to ${webhook.url} created`, secret: newSecret });
 					}}
-					onCancel={() => setCreating(false)}
+					onCancel={panel.close}
 				/>
-			</Show>
-
-			<FormError error={webhooks.error()} testId="webhooks-error" />
-			<Show
-				when={webhooks.data()}
-				fallback={<p class="muted">{webhooks.error() ? "" : "Loading webhooks…"}</p>}
-			>
-				<Show
-					when={ids().length > 0}
-					fallback={
-						<div class="empty-state" data-testid="webhooks-empty">
-							<p>No outgoing webhooks.</p>
-							<p class="muted">Add one to tell another system when conversations move.</p>
-						</div>
-					}
-				>
-					<ul class="admin-list" data-testid="webhooks">
-						<For each={ids()}>
-							{(webhookId) => (
-								<Show when={byId().get(webhookId)}>
-									{(webhook) => (
-										<WebhookItem
-											webhook={webhook()}
-											onChanged={replace}
-											onDeleted={() =>
-												webhooks.set((webhooks.data() ?? []).filter((w) => w.id !== webhookId))
-											}
-											onSecret={setSecret}
-										/>
-									)}
-								</Show>
-							)}
-						</For>
-					</ul>
-				</Show>
-			</Show>
-		</section>
+			)}
+		>
+			{(webhook, controls) => <WebhookItem webhook={webhook()} controls={controls} />}
+		</AdminListPanel>
 	);
 }
 
@@ -232,28 +178,14 @@ function WebhookForm(props: {
 	);
 }
 
-function WebhookItem(props: {
-	webhook: WebhookEndpoint;
-	onChanged: (webhook: WebhookEndpoint) => void;
-	onDeleted: () => void;
-	onSecret: (secret: ShownSecret) => void;
-}) {
+function WebhookItem(props: { webhook: WebhookEndpoint; controls: ItemControls<WebhookEndpoint> }) {
 	const api = useApi();
 	const [open, setOpen] = createSignal(false);
 	const webhook = () => props.webhook;
-	const toggle = createAction(async () => {
-		props.onChanged(
-			await api.webhooks.update(webhook().orgId, webhook().id, { enabled: !webhook().enabled }),
-		);
-	});
-	const rotate = createAction(async () => {
-		const secret = await api.webhooks.rotateSecret(webhook().orgId, webhook().id);
-		props.onSecret({ title: `New secret for ${webhook().url}`, secret });
-	});
-	const remove = createAction(async () => {
-		await api.webhooks.remove(webhook().orgId, webhook().id);
-		props.onDeleted();
-	});
+	const actions = createItemActions(api.webhooks, webhook, props.controls, (secret) => ({
+		title: `New secret for ${webhook().url}`,
+		secret,
+	}));
 	const headingId = () => `webhook-${webhook().id}-url`;
 	const deliveriesId = () => `webhook-${webhook().id}-deliveries`;
 
@@ -285,11 +217,15 @@ function WebhookItem(props: {
 					)}
 				</For>
 			</div>
-			<FormError
-				error={toggle.error() ?? rotate.error() ?? remove.error()}
-				testId="webhook-action-error"
-			/>
-			<div class="admin-item-actions">
+			<FormError error={actions.error()} testId="webhook-action-error" />
+			<ItemActionBar
+				noun="webhook"
+				name={`the webhook to ${webhook().url}`}
+				enabled={webhook().enabled}
+				actions={actions}
+				rotateQuestion="The current secret stops signing at once. Rotate?"
+				deleteQuestion="Delete this webhook and its deliveries?"
+			>
 				<button
 					type="button"
 					class="button button-small"
@@ -300,35 +236,7 @@ function WebhookItem(props: {
 				>
 					{open() ? "Hide deliveries" : "Recent deliveries"}
 				</button>
-				<button
-					type="button"
-					class="button button-small"
-					disabled={toggle.busy()}
-					onClick={() => void toggle.run()}
-					data-testid="webhook-toggle"
-				>
-					{webhook().enabled ? "Pause" : "Resume"}
-				</button>
-				<ConfirmButton
-					label="Rotate secret"
-					question="The current secret stops signing at once. Rotate?"
-					confirmLabel="Rotate"
-					busy={rotate.busy()}
-					onConfirm={() => rotate.run()}
-					accessibleLabel={`Rotate secret of the webhook to ${webhook().url}`}
-					testId="webhook-rotate"
-				/>
-				<span class="toolbar-spacer" />
-				<ConfirmButton
-					label="Delete"
-					question="Delete this webhook and its deliveries?"
-					confirmLabel="Delete"
-					busy={remove.busy()}
-					onConfirm={() => remove.run()}
-					accessibleLabel={`Delete the webhook to ${webhook().url}`}
-					testId="webhook-delete"
-				/>
-			</div>
+			</ItemActionBar>
 			<Show when={open()}>
 				<div id={deliveriesId()}>
 					<Deliveries webhook={webhook()} />
