@@ -14,6 +14,41 @@ export function FormError(props: { error: string | null; testId?: string }) {
 	);
 }
 
+/**
+ * A form's buttons: submit, disabled and relabelled while busy, and Cancel when the form has
+ * somewhere to go back to.
+ */
+export function FormActions(props: {
+	label: string;
+	/** Shown on the submit button while `busy`, e.g. "Saving…". */
+	busyLabel: string;
+	busy: boolean;
+	/** @default busy */
+	disabled?: boolean;
+	testId: string;
+	onCancel?: () => void;
+}) {
+	return (
+		<div class="form-actions">
+			<button
+				type="submit"
+				class="button button-primary"
+				disabled={props.disabled ?? props.busy}
+				data-testid={props.testId}
+			>
+				{props.busy ? props.busyLabel : props.label}
+			</button>
+			<Show when={props.onCancel}>
+				{(cancel) => (
+					<button type="button" class="button" onClick={() => cancel()()}>
+						Cancel
+					</button>
+				)}
+			</Show>
+		</div>
+	);
+}
+
 /** A time as "12 min ago" / "in 3 h", with the exact time on hover and for machines. */
 export function When(props: {
 	iso: string | null;

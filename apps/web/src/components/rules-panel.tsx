@@ -9,7 +9,7 @@ import { createStore } from "solid-js/store";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { NETWORK_LABELS, PRIORITY_LABELS } from "../board-model.ts";
 import { EMPTY_RULE, fieldsToRule, type RuleFields } from "../rule-form.ts";
-import { FormError } from "./forms.tsx";
+import { FormActions, FormError } from "./forms.tsx";
 
 export function RulesPanel(props: { orgId: string }) {
 	const api = useApi();
@@ -256,16 +256,13 @@ export function RulesPanel(props: { orgId: string }) {
 					</div>
 				</div>
 				<FormError error={problem() ?? save.error()} testId="rules-error" />
-				<div class="form-actions">
-					<button
-						type="submit"
-						class="button button-primary"
-						disabled={busy() || !rules.data()}
-						data-testid="rule-submit"
-					>
-						{save.busy() ? "Saving…" : "Add rule"}
-					</button>
-				</div>
+				<FormActions
+					label="Add rule"
+					busyLabel="Saving…"
+					busy={save.busy()}
+					disabled={busy() || !rules.data()}
+					testId="rule-submit"
+				/>
 			</form>
 		</section>
 	);

@@ -10,7 +10,7 @@ import {
 	SOURCE_KIND_LABELS,
 	type SourceFields,
 } from "../source-form.ts";
-import { FormError } from "./forms.tsx";
+import { FormActions, FormError } from "./forms.tsx";
 
 export function SourceForm(props: {
 	initial: SourceFields;
@@ -257,19 +257,13 @@ export function SourceForm(props: {
 			</div>
 
 			<FormError error={problem() ?? props.error} testId="source-form-error" />
-			<div class="form-actions">
-				<button
-					type="submit"
-					class="button button-primary"
-					disabled={props.busy}
-					data-testid="source-submit"
-				>
-					{props.busy ? "Saving…" : props.submitLabel}
-				</button>
-				<button type="button" class="button" onClick={() => props.onCancel()}>
-					Cancel
-				</button>
-			</div>
+			<FormActions
+				label={props.submitLabel}
+				busyLabel="Saving…"
+				busy={props.busy}
+				testId="source-submit"
+				onCancel={() => props.onCancel()}
+			/>
 		</form>
 	);
 }

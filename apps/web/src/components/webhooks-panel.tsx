@@ -19,7 +19,7 @@ import {
 	ItemActionBar,
 	type ItemControls,
 } from "./admin-list.tsx";
-import { FormError, When } from "./forms.tsx";
+import { FormActions, FormError, When } from "./forms.tsx";
 
 export const EVENT_LABELS: Record<WebhookEvent, string> = {
 	"mention.high_priority": "A high-priority mention arrives",
@@ -161,19 +161,13 @@ function WebhookForm(props: {
 				Enabled
 			</label>
 			<FormError error={problem() ?? create.error()} testId="webhook-form-error" />
-			<div class="form-actions">
-				<button
-					type="submit"
-					class="button button-primary"
-					disabled={create.busy()}
-					data-testid="webhook-submit"
-				>
-					{create.busy() ? "Creating…" : "Create webhook"}
-				</button>
-				<button type="button" class="button" onClick={() => props.onCancel()}>
-					Cancel
-				</button>
-			</div>
+			<FormActions
+				label="Create webhook"
+				busyLabel="Creating…"
+				busy={create.busy()}
+				testId="webhook-submit"
+				onCancel={() => props.onCancel()}
+			/>
 		</form>
 	);
 }

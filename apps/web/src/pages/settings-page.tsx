@@ -8,7 +8,7 @@ import { DEFAULT_BLUESKY_SERVICE, type ReplyNetwork } from "@switchboard/domain"
 import { createMemo, createSignal, createUniqueId, type JSX, Show } from "solid-js";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { NetworkBadge } from "../components/bits.tsx";
-import { ConfirmButton, FormError, When } from "../components/forms.tsx";
+import { ConfirmButton, FormActions, FormError, When } from "../components/forms.tsx";
 import { useToasts } from "../toasts.tsx";
 import { useWorkspace } from "../workspace.tsx";
 
@@ -164,16 +164,12 @@ function ConnectForm(props: {
 		>
 			{props.children}
 			<FormError error={props.error} testId="account-error" />
-			<div class="form-actions">
-				<button
-					type="submit"
-					class="button button-primary"
-					disabled={props.busy}
-					data-testid="account-connect"
-				>
-					{props.busy ? "Checking…" : props.label}
-				</button>
-			</div>
+			<FormActions
+				label={props.label}
+				busyLabel="Checking…"
+				busy={props.busy}
+				testId="account-connect"
+			/>
 		</form>
 	);
 }
