@@ -437,6 +437,20 @@ describe("outgoing webhooks", () => {
 			}),
 		]);
 		const deliveryId = failed.json.deliveries[0].id;
+		// Through another webhook's path: refused before the delivery is touched.
+		const elsewhere = await call(
+			`/api/orgs/acme/webhooks/another-webhook/deliveries/${deliveryId}/retry`,
+			adminToken,
+			{},
+		);
+		expect(elsewhere.status).toBe(404);
+		const untouched = await call(
+			`/api/orgs/acme/webhooks/${webhookId}/deliveries?status=failed`,
+			adminToken,
+		);
+		expect(untouched.json.deliveries).toEqual([
+			expect.objectContaining({ id: deliveryId, status: "failed", attempts: 2 }),
+		]);
 		const retried = await call(
 			`/api/orgs/acme/webhooks/${webhookId}/deliveries/${deliveryId}/retry`,
 			adminToken,

@@ -63,6 +63,9 @@ function fail(message: string, code: number): never {
 	process.exit(code);
 }
 
+// Backups, restored databases and the admin channel's files are this user's alone.
+process.umask(0o077);
+
 /** Where the user typed the command: `pnpm switchboard` runs in the repository root. */
 const cwd = process.env.INIT_CWD ?? process.cwd();
 

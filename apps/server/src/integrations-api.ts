@@ -215,15 +215,16 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 		return { deliveries };
 	});
 
+	// The endpoint is part of the update's condition: checked after the reset, another
+	// webhook's path would have requeued the delivery and only then answered 404.
 	handle(app, HttpRoutes.retryDelivery, async (_c, { params }) => {
 		const delivery = await storage.retryWebhookDelivery(
 			params.orgId,
+			params.webhookId,
 			params.deliveryId,
 			new Date().toISOString(),
 		);
-		if (!delivery || delivery.endpointId !== params.webhookId) {
-			throw new AppError("not_found", "No such delivery.");
-		}
+		if (!delivery) throw new AppError("not_found", "No such delivery.");
 		return { delivery };
 	});
 

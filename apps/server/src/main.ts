@@ -6,6 +6,9 @@ import { join } from "node:path";
 import { loadConfig } from "./config.ts";
 import { startSwitchboard } from "./server.ts";
 
+// Every file the process creates is its user's alone (the database's new files too).
+process.umask(0o077);
+
 const config = await loadConfig().catch((error: Error) => {
 	console.error(error.message);
 	process.exit(1);

@@ -80,5 +80,26 @@ export function directoryContract(portOf: () => Directory): void {
 				}),
 			).rejects.toMatchObject({ name: "AppError", kind: "conflict" });
 		});
+
+		it("replaces a password hash only while it is still the one expected", async () => {
+			const storage = portOf();
+			const org = await storage.createOrganisation({ name: "Rehash Ltd" });
+			const email = `${unique("rehash")}@example.org`;
+			const created = await storage.createMember({
+				orgId: org.id,
+				email,
+				name: "Ren",
+				role: "ambassador",
+				capacity: 2,
+				passwordHash: "scrypt$old",
+			});
+			expect(await storage.replacePasswordHash(created.id, "scrypt$old", "scrypt$new")).toBe(true);
+			expect((await storage.findMemberByEmail(email))?.passwordHash).toBe("scrypt$new");
+			// A rehash computed from the old hash loses to a change made meanwhile.
+			expect(await storage.replacePasswordHash(created.id, "scrypt$old", "scrypt$stale")).toBe(
+				false,
+			);
+			expect((await storage.findMemberByEmail(email))?.passwordHash).toBe("scrypt$new");
+		});
 	});
 }

@@ -2,7 +2,7 @@
  * A backup of the embedded database taken while it is open restores into a fresh folder
  * with everything committed before it; restoring never overwrites a database silently.
  */
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { chmod, lstat, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +28,38 @@ beforeAll(async () => {
 afterAll(async () => {
 	await source?.close();
 	await rm(root, { recursive: true, force: true });
+});
+
+/** Every entry under `folder` whose mode lets anyone but its owner in (links excepted). */
+async function openToOthers(folder: string): Promise<string[]> {
+	const open: string[] = [];
+	const entry = await lstat(folder);
+	if (entry.isSymbolicLink()) return open;
+	if ((entry.mode & 0o077) !== 0) open.push(`${folder} ${(entry.mode & 0o777).toString(8)}`);
+	if (entry.isDirectory()) {
+		for (const name of await readdir(folder))
+			open.push(...(await openToOthers(join(folder, name))));
+	}
+	return open;
+}
+
+describe("the embedded database's folder", () => {
+	it("is private to its user: folders 0700, files 0600, an open one repaired on start", async () => {
+		expect(await openToOthers(join(root, "source"))).toEqual([]);
+		const target = join(root, "private");
+		await restoreEmbeddedDatabase(target, backup);
+		expect(await openToOthers(target)).toEqual([]);
+		// As an older version left it: readable and writable by everyone.
+		await chmod(target, 0o755);
+		await chmod(join(target, "pglite"), 0o777);
+		await chmod(join(target, "pglite", "PG_VERSION"), 0o666);
+		const reopened = await openStorage({ dataDir: target });
+		try {
+			expect(await openToOthers(target)).toEqual([]);
+		} finally {
+			await reopened.close();
+		}
+	}, 300_000);
 });
 
 describe("embedded database backups", () => {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { lockFolder } from "./folder-lock.ts";
 import { embeddedDatabase } from "./open.ts";
+import { securePrivateFolder } from "./private-folder.ts";
 import type { Storage } from "./storage.ts";
 
 /**
@@ -41,7 +42,7 @@ export async function restoreEmbeddedDatabase(
 	options: { replace?: boolean; now?: Date } = {},
 ): Promise<RestoreResult> {
 	const folder = join(dataDir, "pglite");
-	await mkdir(dataDir, { recursive: true });
+	await securePrivateFolder(dataDir);
 	const lock = await lockFolder(join(dataDir, "pglite.lock"), dataDir);
 	try {
 		let previous: string | null = null;
@@ -65,6 +66,7 @@ export async function restoreEmbeddedDatabase(
 		const pglite = new PGlite(folder, { loadDataDir: new Blob([new Uint8Array(backup)]) });
 		await pglite.waitReady;
 		await pglite.close();
+		await securePrivateFolder(folder);
 		return { previous };
 	} finally {
 		await lock.release();

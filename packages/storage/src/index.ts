@@ -72,6 +72,12 @@ export {
 	openStorage,
 	pgliteTemplate,
 } from "./open.ts";
+export { ForeignFolderError, securePrivateFolder } from "./private-folder.ts";
+export type {
+	RateLimitQuery,
+	RateLimitQueryResult,
+	RateLimitTable,
+} from "./rate-limit-storage.ts";
 export type { Database } from "./schema.ts";
 export * from "./session-storage.ts";
 export type {

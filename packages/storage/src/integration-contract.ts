@@ -324,7 +324,14 @@ export function webhookStoreContract(
 				attempts: 2,
 				lastError: "timed out",
 			});
-			const retried = await storage.retryWebhookDelivery(orgId, deliveryId, now);
+			// Through another endpoint's id: refused, and the delivery stays as it was.
+			expect(await storage.retryWebhookDelivery(orgId, "another-endpoint", deliveryId, now)).toBe(
+				null,
+			);
+			expect((await storage.listWebhookDeliveries(orgId, { status: "failed" }))[0]?.id).toBe(
+				deliveryId,
+			);
+			const retried = await storage.retryWebhookDelivery(orgId, endpoint.id, deliveryId, now);
 			expect(retried).toMatchObject({ status: "pending", attempts: 0, nextAttemptAt: now });
 			await storage.recordDeliveryAttempt(deliveryId, { ok: true, status: 204, at: now });
 			expect((await storage.listWebhookDeliveries(orgId))[0]).toMatchObject({

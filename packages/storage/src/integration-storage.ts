@@ -221,9 +221,13 @@ export interface WebhookStore {
 		orgId: string,
 		filter?: { endpointId?: string; status?: DeliveryStatus; limit?: number },
 	): Promise<WebhookDelivery[]>;
-	/** Put a delivery back in the queue, due at `now`; null when there is no such delivery. */
+	/**
+	 * Put a delivery of that endpoint back in the queue, due at `now`; null (and nothing
+	 * changed) when the organisation's endpoint has no such delivery.
+	 */
 	retryWebhookDelivery(
 		orgId: string,
+		endpointId: string,
 		deliveryId: string,
 		now: string,
 	): Promise<WebhookDelivery | null>;

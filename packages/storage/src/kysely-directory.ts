@@ -90,6 +90,16 @@ export class KyselyDirectory implements Directory {
 		return row ? toMemberWithSecret(row) : null;
 	}
 
+	async replacePasswordHash(memberId: string, expected: string, next: string): Promise<boolean> {
+		const result = await this.#db
+			.updateTable("members")
+			.set({ password_hash: next })
+			.where("id", "=", memberId)
+			.where("password_hash", "=", expected)
+			.executeTakeFirst();
+		return result.numUpdatedRows > 0n;
+	}
+
 	async listMembers(orgId: string): Promise<Member[]> {
 		const rows = await this.#db
 			.selectFrom("members")

@@ -15,6 +15,7 @@ import { KyselyDocumentLog } from "./kysely-document-log.ts";
 import { KyselyMentionStore, type MentionStoreConfiguration } from "./kysely-mention-store.ts";
 import { KyselyNotificationStore } from "./kysely-notification-store.ts";
 import { KyselyPushDeviceStore } from "./kysely-push-device-store.ts";
+import { KyselyRateLimitTable } from "./kysely-rate-limit-table.ts";
 import { KyselyReplyStore } from "./kysely-reply-store.ts";
 import { KyselyReports } from "./kysely-reports.ts";
 import { KyselySessionStore } from "./kysely-session-store.ts";
@@ -111,6 +112,7 @@ export class KyselyStorage extends delegatingTo<PortMethods>() implements Storag
 			new KyselySessionStore(db),
 			new KyselyNotificationStore(db),
 			new KyselyPushDeviceStore(db),
+			new KyselyRateLimitTable(db),
 		]);
 		this.db = db;
 		this.dialect = dialect;

@@ -237,6 +237,7 @@ export class KyselyWebhookStore implements WebhookStore {
 
 	async retryWebhookDelivery(
 		orgId: string,
+		endpointId: string,
 		deliveryId: string,
 		now: string,
 	): Promise<WebhookDelivery | null> {
@@ -245,6 +246,7 @@ export class KyselyWebhookStore implements WebhookStore {
 			.updateTable("webhook_deliveries")
 			.set({ status: "pending", next_attempt_at: now, attempts: 0 })
 			.where("org_id", "=", orgId)
+			.where("endpoint_id", "=", endpointId)
 			.where("id", "=", deliveryId)
 			.returningAll()
 			.executeTakeFirst();

@@ -9,6 +9,7 @@ import * as sources from "./migrations/2026-11-26T10-30-00-sources.ts";
 import * as coverage from "./migrations/2026-11-26T11-30-00-coverage.ts";
 import * as approvalRequired from "./migrations/2026-12-02T01-00-00-approval-required.ts";
 import * as sessions from "./migrations/2026-12-02T02-00-00-sessions.ts";
+import * as rateLimits from "./migrations/2026-12-02T03-00-00-rate-limits.ts";
 import * as notifications from "./migrations/2026-12-02T07-00-00-notifications.ts";
 
 /** Every migration by name; names sort in the order the migrations run. */
@@ -18,6 +19,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
 	"2026-11-26T11-30-00-coverage": coverage,
 	"2026-12-02T01-00-00-approval-required": approvalRequired,
 	"2026-12-02T02-00-00-sessions": sessions,
+	"2026-12-02T03-00-00-rate-limits": rateLimits,
 	"2026-12-02T07-00-00-notifications": notifications,
 };
 

@@ -20,6 +20,7 @@ import { type FolderLock, lockFolder } from "./folder-lock.ts";
 import { KyselyStorage, type StorageDialect } from "./kysely-storage.ts";
 import { type StorageLogger, silentLogger } from "./logger.ts";
 import { migrateToLatest } from "./migrate.ts";
+import { securePrivateFolder } from "./private-folder.ts";
 import type { Database } from "./schema.ts";
 import type { Storage } from "./storage.ts";
 
@@ -105,7 +106,15 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 			dialect = new PGliteDialect({ pglite });
 		} else {
 			const folder = join(dataDir, "pglite");
-			await mkdir(folder, { recursive: true });
+			// Private before anything is read or written (see private-folder.ts).
+			const tightened = await securePrivateFolder(dataDir);
+			if (tightened.length > 0) {
+				logger.warn(
+					{ dataDir, entries: tightened.length, first: tightened[0] },
+					"the data folder was readable by other users; made it private (0700/0600)",
+				);
+			}
+			await mkdir(folder, { recursive: true, mode: 0o700 });
 			lock = await lockFolder(join(dataDir, "pglite.lock"), dataDir);
 			try {
 				const fresh = template && (await readdir(folder)).length === 0;
@@ -140,6 +149,10 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 			{ cause: error },
 		);
 	}
+	// PGlite writes with the process's umask: initdb (or the template) and the start itself
+	// (pg_internal.init) just wrote files that are private only under the server's umask 077.
+	// Made private now, whatever the umask (about 25 ms for a thousand files).
+	if (embedded?.folder) await securePrivateFolder(embedded.folder);
 	const storage = new KyselyStorage(db, dialectName, logger);
 	if (embedded) embeddedDatabases.set(storage, embedded);
 	return storage;

@@ -19,6 +19,15 @@ import type { CoverageTables } from "./coverage-schema.ts";
 import type { IntegrationTables } from "./integration-schema.ts";
 import type { NotificationTables } from "./notification-schema.ts";
 import type { SessionTables } from "./session-schema.ts";
+
+/** The rate-limit counters (migration 2026-12-02T03-00-00-rate-limits), rate-limiter-flexible's shape. */
+export interface RateLimitsTable {
+	key: string;
+	points: ColumnType<number, number | undefined, number>;
+	/** When the window ends, in ms since the epoch; null for a key without expiry. */
+	expire: ColumnType<string | number | null, number | null, number | null>;
+}
+
 import type { CommandOutcome } from "./storage.ts";
 
 /** A `timestamptz`: read as a Date, written as a Date or an ISO string. */
@@ -156,4 +165,5 @@ export interface Database
 	processed_commands: ProcessedCommandsTable;
 	document_snapshots: DocumentSnapshotsTable;
 	document_updates: DocumentUpdatesTable;
+	rate_limits: RateLimitsTable;
 }

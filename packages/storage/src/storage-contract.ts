@@ -24,6 +24,7 @@ import {
 } from "./integration-contract.ts";
 import { mentionStoreContract } from "./mention-store-contract.ts";
 import { notificationStoreContract, pushDeviceStoreContract } from "./notification-contract.ts";
+import { rateLimitTableContract } from "./rate-limit-contract.ts";
 import { sessionStoreContract } from "./session-store-contract.ts";
 import type { Storage } from "./storage.ts";
 
@@ -58,5 +59,6 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
 		sessionStoreContract(storageOf);
 		notificationStoreContract(storageOf);
 		pushDeviceStoreContract(storageOf);
+		rateLimitTableContract(storageOf);
 	});
 }

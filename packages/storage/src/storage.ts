@@ -23,6 +23,7 @@ import type {
 import type { CoverageStore, ExecuteSystemCommandInput, Reports } from "./coverage-storage.ts";
 import type { ReplyStore, SourceStore, WebhookStore } from "./integration-storage.ts";
 import type { NotificationStore, PushDeviceStore } from "./notification-storage.ts";
+import type { RateLimitTable } from "./rate-limit-storage.ts";
 import type { SessionStore } from "./session-storage.ts";
 
 /** A member as stored, with the scrypt hash of their password. */
@@ -117,6 +118,12 @@ export interface Directory {
 	createMember(input: NewMember): Promise<Member>;
 	getMember(id: string): Promise<Member | null>;
 	findMemberByEmail(email: string): Promise<MemberWithSecret | null>;
+	/**
+	 * Store a new hash of the member's password (a rehash at stronger parameters) if the
+	 * stored one is still `expected`: a password changed meanwhile is not overwritten.
+	 * True when it was replaced.
+	 */
+	replacePasswordHash(memberId: string, expected: string, next: string): Promise<boolean>;
 	listMembers(orgId: string): Promise<Member[]>;
 
 	createBoard(input: { id?: string; orgId: string; name: string }): Promise<Board>;
@@ -217,7 +224,8 @@ export interface Storage
 		Reports,
 		SessionStore,
 		NotificationStore,
-		PushDeviceStore {
+		PushDeviceStore,
+		RateLimitTable {
 	readonly dialect: "pglite" | "postgres";
 
 	/** Cheap round trip; throws when the database is unreachable. */
