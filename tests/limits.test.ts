@@ -4,9 +4,10 @@
  * server runs with lowered limits so the test stays small; the defaults are in
  * `defaultSyncLimits`.
  */
-import { draftDocumentName } from "@switchboard/domain";
+import { boardDocumentName, draftDocumentName } from "@switchboard/domain";
 import * as encoding from "lib0/encoding";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import * as Y from "yjs";
 import {
 	authFrame,
@@ -31,11 +32,22 @@ const LIMITS = {
 	maxBufferedBytes: 1024 * 1024,
 };
 
+/**
+ * The edge's socket limits, lowered likewise. Sockets are told apart by address through
+ * `X-Forwarded-For` behind one trusted proxy; the other tests' sockets come from loopback
+ * and stay well within the per-address budget.
+ */
+const RATE_LIMITS = {
+	socketsPerMember: 3,
+	socketsPerIp: { points: 40, seconds: 600 },
+	trustedProxies: 1,
+};
+
 let server: TestServer;
 const draft = (i: number) => draftDocumentName("acme", server.mentions[i]!.mention.id);
 
 beforeAll(async () => {
-	server = await startTestServer({}, { limits: LIMITS });
+	server = await startTestServer({ rateLimits: RATE_LIMITS }, { limits: LIMITS });
 });
 afterAll(async () => {
 	await server?.close();
@@ -153,5 +165,76 @@ describe("limits", () => {
 			`[reliability] backpressure: ${JSON.stringify({ sentBytes: sent, slowReaderReceived: received, limit: LIMITS.maxBufferedBytes })}`,
 		);
 		writer.destroy();
+	});
+});
+
+describe("socket limits at the edge", () => {
+	const board = () => boardDocumentName("acme", "main");
+
+	it("closes a member's socket past the per-member cap with 4429 and says why; others are not held back", async () => {
+		const kim = server.members.kim!;
+		const open: RawClient[] = [];
+		for (let i = 0; i < RATE_LIMITS.socketsPerMember; i++) {
+			const client = await openRawClient(server.wsUrl);
+			expect(await client.authenticate(board(), kim.token)).toBe("authenticated");
+			open.push(client);
+		}
+		const extra = await openRawClient(server.wsUrl);
+		const closing = new Promise<string>((resolve) =>
+			extra.ws.once("close", (code, reason) => resolve(`${code} ${reason.toString()}`)),
+		);
+		await extra.authenticate(board(), kim.token);
+		expect(await closing).toMatch(
+			/^4429 Too Many Connections: 3 of this member's connections are open here already; close a tab or a device$/,
+		);
+		// A socket that opens several documents is one socket.
+		const several = open[0]!;
+		expect(await several.authenticate(draft(5), kim.token)).toBe("authenticated");
+		// Another member is not counted with Kim.
+		const gabi = await openRawClient(server.wsUrl);
+		expect(
+			await gabi.authenticate(boardDocumentName("globex", "main"), server.members.gabi!.token),
+		).toBe("authenticated");
+		// A closed socket frees its place (once the server has seen it close).
+		const leaving = open.pop()!;
+		leaving.close();
+		await leaving.closed;
+		let answer = "";
+		for (let attempt = 0; attempt < 100 && answer !== "authenticated"; attempt++) {
+			const again = await openRawClient(server.wsUrl);
+			answer = await again.authenticate(board(), kim.token);
+			if (answer === "authenticated") open.push(again);
+			else await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		expect(answer).toBe("authenticated");
+		for (const client of [...open, gabi]) client.close();
+	});
+
+	it("answers upgrades past the per-address rate with HTTP 429 and Retry-After, before any work", async () => {
+		const from = { "x-forwarded-for": "192.0.2.50" };
+		const attempts = Array.from({ length: RATE_LIMITS.socketsPerIp.points }, () =>
+			openRawClient(server.wsUrl, from),
+		);
+		for (const client of await Promise.all(attempts)) client.close();
+		const refused = await new Promise<{ status?: number; retryAfter?: string }>(
+			(resolve, reject) => {
+				const ws = new WebSocket(server.wsUrl, { headers: from });
+				ws.once("open", () => reject(new Error("the upgrade past the rate was accepted")));
+				ws.once("unexpected-response", (_request, response) =>
+					resolve({
+						...(response.statusCode ? { status: response.statusCode } : {}),
+						...(typeof response.headers["retry-after"] === "string"
+							? { retryAfter: response.headers["retry-after"] }
+							: {}),
+					}),
+				);
+				ws.once("error", () => undefined);
+			},
+		);
+		expect(refused.status).toBe(429);
+		expect(Number(refused.retryAfter)).toBeGreaterThan(500);
+		// Another address still connects.
+		const other = await openRawClient(server.wsUrl, { "x-forwarded-for": "192.0.2.51" });
+		other.close();
 	});
 });

@@ -190,6 +190,8 @@ export function connectProvider(
 	});
 }
 
+let fixtureHash: Promise<string> | undefined;
+
 export async function startTestServer(
 	overrides: Partial<Config> = {},
 	options: Omit<StartOptions, "logger"> = {},
@@ -201,7 +203,9 @@ export async function startTestServer(
 		...options,
 	});
 	const { storage, tokens } = switchboard;
-	const passwordHash = await hashPassword(PASSWORD);
+	// One hash per process: at OWASP's parameters each costs 128 MiB and a few hundred ms.
+	fixtureHash ??= hashPassword(PASSWORD);
+	const passwordHash = await fixtureHash;
 
 	await storage.createOrganisation({ id: "acme", name: "Acme" });
 	await storage.createOrganisation({ id: "globex", name: "Globex" });

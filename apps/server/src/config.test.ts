@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -104,5 +104,30 @@ describe("loadConfig", () => {
 		const config = await loadConfig({ DATA_DIR: nested });
 		expect(config.dataDir).toBe(nested);
 		expect(existsSync(join(nested, "secret"))).toBe(true);
+	});
+
+	it("makes an existing DATA_DIR private: the folder 0700, the secret 0600", async () => {
+		await chmod(dataDir, 0o755);
+		await writeFile(join(dataDir, "secret"), `${SECRET}\n`, { mode: 0o644 });
+		await chmod(join(dataDir, "secret"), 0o644);
+		expect((await loadConfig({ DATA_DIR: dataDir })).secret).toBe(SECRET);
+		expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+		expect((await stat(join(dataDir, "secret"))).mode & 0o777).toBe(0o600);
+	});
+
+	it("reads the rate limits from SWITCHBOARD_RATE_*, and names a bad one", async () => {
+		const config = await loadConfig({
+			DATA_DIR: dataDir,
+			SWITCHBOARD_RATE_LOGIN_PER_ACCOUNT: "3/60",
+			SWITCHBOARD_RATE_SOCKETS_PER_MEMBER: "50",
+		});
+		expect(config.rateLimits).toMatchObject({
+			loginPerAccount: { points: 3, seconds: 60 },
+			loginPerIp: { points: 50, seconds: 900 },
+			socketsPerMember: 50,
+		});
+		await expect(
+			loadConfig({ DATA_DIR: dataDir, SWITCHBOARD_RATE_REQUESTS_PER_IP: "fast" }),
+		).rejects.toThrow(/Invalid configuration:\n {2}SWITCHBOARD_RATE_REQUESTS_PER_IP: /);
 	});
 });

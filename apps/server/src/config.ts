@@ -3,10 +3,12 @@
  * on one machine with an embedded database; PostgreSQL and Redis are opt-in.
  */
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseOutboundAllow } from "@switchboard/connectors";
+import { securePrivateFolder } from "@switchboard/storage";
 import * as v from "valibot";
+import { type RateLimits, rateLimitsFromEnv } from "./rate-limits.ts";
 
 export interface Config {
 	/** TCP port of the one HTTP + WebSocket listener. @default 8080 (0 picks a free port) */
@@ -57,6 +59,12 @@ export interface Config {
 	 * @default "mailto:admin@switchboard.invalid"
 	 */
 	vapidSubject?: string;
+	/**
+	 * Sign-in, request and socket limits (rate-limits.ts has each default and why), from
+	 * `SWITCHBOARD_RATE_*`; the limits left out keep their defaults.
+	 * @default `defaultRateLimits`
+	 */
+	rateLimits?: Partial<RateLimits>;
 }
 
 const EnvSchema = v.object({
@@ -164,10 +172,17 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 			"Invalid configuration:\n  SWITCHBOARD_VAPID_PUBLIC_KEY and SWITCHBOARD_VAPID_PRIVATE_KEY go together",
 		);
 	}
+	let rateLimits: RateLimits;
+	try {
+		rateLimits = rateLimitsFromEnv(defined);
+	} catch (error) {
+		throw new Error(`Invalid configuration:\n  ${(error as Error).message}`);
+	}
 	// `pnpm start` runs in apps/server; relative paths mean where the user typed it.
 	const cwd = env.INIT_CWD ?? process.cwd();
 	const dataDir = resolve(cwd, e.DATA_DIR);
-	await mkdir(dataDir, { recursive: true });
+	// 0700, and everything in it private, before the secret is read or written.
+	await securePrivateFolder(dataDir);
 	return {
 		port: e.PORT,
 		host: e.HOST,
@@ -191,6 +206,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 				}
 			: {}),
 		...(e.SWITCHBOARD_VAPID_SUBJECT ? { vapidSubject: e.SWITCHBOARD_VAPID_SUBJECT } : {}),
+		rateLimits,
 	};
 }
 

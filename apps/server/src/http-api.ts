@@ -2,6 +2,8 @@
  * The HTTP API (Hono): sign-in, health, and the read API that tools and tests use.
  * Every error answers `{ error: { code, message } }` with the status its kind maps to.
  */
+
+import type { HttpBindings } from "@hono/node-server";
 import {
 	AppError,
 	HTTP_STATUS_OF_KIND,
@@ -14,7 +16,7 @@ import {
 } from "@switchboard/domain";
 import type { Directory, MentionStore, Storage } from "@switchboard/storage";
 import type { SessionService, TokenClaims } from "@switchboard/sync";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "pino";
@@ -22,7 +24,14 @@ import { type BodyLimitRule, bodyLimits } from "./body-limits.ts";
 import { handle } from "./contract-route.ts";
 import { openApiDocument } from "./openapi.ts";
 import { CSRF_HEADER, checkCookieRequest, createOriginPolicy } from "./origin-check.ts";
-import { hashPassword, verifyPassword } from "./passwords.ts";
+import { needsRehash, PasswordHasher } from "./passwords.ts";
+import {
+	accountKey,
+	clientAddress,
+	createRateLimiters,
+	type RateLimiters,
+	rateLimitsWith,
+} from "./rate-limits.ts";
 import { textGuard } from "./text-guard.ts";
 import { serveWebClient } from "./web-client.ts";
 
@@ -54,6 +63,13 @@ export interface HttpApiOptions {
 	allowedOrigins?: readonly string[];
 	/** Routes whose bodies may be larger than 1 MiB (see body-limits.ts). */
 	bodyLimitExceptions?: readonly BodyLimitRule[];
+	/**
+	 * Sign-in, request and socket limits and their counters (rate-limits.ts).
+	 * @default the default limits, counted in memory
+	 */
+	rateLimits?: RateLimiters;
+	/** Computes password hashes a few at a time (passwords.ts). @default the default limits */
+	hasher?: PasswordHasher;
 }
 
 /** What the session middleware puts on the context. */
@@ -111,8 +127,15 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 	const { storage, tokens, logger } = options;
 	const app = new Hono<Env>();
 	const origins = createOriginPolicy(options.allowedOrigins);
-	// Compared against when an email is unknown, so sign-in takes as long either way.
-	const decoyHash = hashPassword("decoy password that matches nothing");
+	const limits = options.rateLimits ?? createRateLimiters({ limits: rateLimitsWith(), logger });
+	const hasher = options.hasher ?? new PasswordHasher(limits.limits.hashing);
+	/** The address a request counts against (see `clientAddress`). */
+	const addressOf = (c: Context<Env>) =>
+		clientAddress(
+			(c.env as Partial<HttpBindings> | undefined)?.incoming?.socket.remoteAddress,
+			c.req.header("x-forwarded-for"),
+			limits.limits.trustedProxies,
+		);
 
 	app.onError(async (error, c) => {
 		if (error instanceof HTTPException) {
@@ -121,9 +144,11 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 			return error.getResponse();
 		}
 		if (isAppError(error)) {
+			const retryAfter = error.details?.retryAfterSeconds;
 			return c.json(
 				{ error: { code: error.kind, message: error.message } },
 				HTTP_STATUS_OF_KIND[error.kind],
+				typeof retryAfter === "number" ? { "Retry-After": String(retryAfter) } : {},
 			);
 		}
 		// Drivers report a lost database in many shapes (ECONNREFUSED, 57P01, kysely's
@@ -160,6 +185,12 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		bodyLimits(options.bodyLimitExceptions ? { exceptions: options.bodyLimitExceptions } : {}),
 		textGuard(),
 	);
+	// Every API request from one address, before its session is checked. The health checks
+	// (/healthz, /readyz) are outside /api: load balancers call them often and cheaply.
+	app.use("/api/*", async (c, next) => {
+		await limits.take("requestsPerIp", addressOf(c));
+		await next();
+	});
 
 	handle(app, HttpRoutes.health, () => ({ ok: true }));
 	handle(app, HttpRoutes.ready, async (c) => {
@@ -181,11 +212,41 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		await next();
 	});
 
+	// Each attempt is counted against its address and its account before the password is
+	// checked (concurrent guesses cannot slip past a count made afterwards); an attempt
+	// that signs in is given back, so only failures add up.
 	handle(app, HttpRoutes.login, async (c, { body: input }) => {
+		const address = addressOf(c);
+		const account = accountKey(input.email);
+		await limits.take("loginPerIp", address);
+		await limits.take("loginPerAccount", account);
 		const member = await storage.findMemberByEmail(input.email);
-		const matches = await verifyPassword(input.password, member?.passwordHash ?? (await decoyHash));
+		const matches = await hasher
+			.verify(input.password, member?.passwordHash)
+			.catch(async (error: unknown) => {
+				// The server was too busy to check: not a guess, nothing to count.
+				await Promise.all([
+					limits.giveBack("loginPerIp", address),
+					limits.giveBack("loginPerAccount", account),
+				]);
+				throw error;
+			});
 		if (!member || !matches || !member.active) {
 			throw new AppError("unauthorized", "Wrong email or password.");
+		}
+		await Promise.all([
+			limits.giveBack("loginPerIp", address),
+			limits.forget("loginPerAccount", account),
+		]);
+		if (needsRehash(member.passwordHash)) {
+			// Made with older scrypt parameters: replaced now that the password is at hand.
+			// A busy hasher or a password changed meanwhile leaves it for the next sign-in.
+			await hasher
+				.hash(input.password)
+				.then((next) => storage.replacePasswordHash(member.id, member.passwordHash, next))
+				.catch((error: unknown) =>
+					logger.info({ err: error, member: member.id }, "password rehash postponed"),
+				);
 		}
 		const { token } = await tokens.issue({
 			memberId: member.id,
@@ -249,6 +310,7 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 			throw new AppError("unauthorized", MEMBERSHIP_ENDED);
 		}
 		c.set("member", { ...claims, role: member.role, name: member.name });
+		await limits.take("requestsPerMember", member.id);
 		await next();
 	});
 

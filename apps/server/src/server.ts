@@ -24,6 +24,7 @@ import {
 	GroupCommitter,
 	LimitsExtension,
 	type MemberMessageBus,
+	MemberSockets,
 	MembershipWatcher,
 	NoteMentionsWatcher,
 	NotificationDelivery,
@@ -48,7 +49,15 @@ import { createIntegrations, type Integrations, type IntegrationsOptions } from 
 import { MemberMessageSchema, NOTIFICATION_CHANNEL, Notifier } from "./notifications.ts";
 import { createNotificationsApi } from "./notifications-api.ts";
 import { createOriginPolicy } from "./origin-check.ts";
+import { PasswordHasher } from "./passwords.ts";
 import { PushSender, readOrCreateVapidKeys } from "./push.ts";
+import {
+	clientAddress,
+	createRateLimiters,
+	RateLimitedError,
+	type RateLimiters,
+	rateLimitsWith,
+} from "./rate-limits.ts";
 import { createRedisBus } from "./redis-bus.ts";
 import { createRedisRevocationBus } from "./redis-revocations.ts";
 
@@ -86,6 +95,8 @@ export interface Switchboard {
 	api: Hono<ApiEnv>;
 	/** The local admin channel the CLI uses; null when another process serves it. */
 	admin: AdminChannel | null;
+	/** Sign-in, request and socket limits, and where their counters are kept. */
+	rateLimits: RateLimiters;
 	/** Stop accepting, store every document, close the database. */
 	close(): Promise<void>;
 }
@@ -149,6 +160,12 @@ export async function startSwitchboard(
 				logger,
 			})
 		: createLocalBus();
+	const rateLimits = createRateLimiters({
+		limits: rateLimitsWith(config.rateLimits),
+		redisUrl: config.redisUrl,
+		storage,
+		logger,
+	});
 	const committer = new GroupCommitter(storage);
 	const projector = new BoardProjector({ storage });
 	const board = new BoardExtension(projector);
@@ -167,7 +184,12 @@ export async function startSwitchboard(
 	const limits: SyncLimits = { ...defaultSyncLimits, ...options.limits };
 	const sizeLimits = new LimitsExtension({ maxDocumentBytes: limits.maxDocumentBytes });
 	const extensions: Extension[] = [
-		new AuthExtension({ tokens, storage, logger }),
+		new AuthExtension({
+			tokens,
+			storage,
+			logger,
+			sockets: new MemberSockets({ maxPerMember: rateLimits.limits.socketsPerMember }),
+		}),
 		new RevocationExtension({ bus: revocations, logger }),
 		sizeLimits,
 		new AwarenessGuard({ maxClientsPerConnection: limits.maxAwarenessClients }),
@@ -238,6 +260,8 @@ export async function startSwitchboard(
 			createNotificationsApi({ storage, notifier, publicKey: push.publicKey }),
 		],
 		allowedOrigins: config.allowedOrigins ?? [],
+		rateLimits,
+		hasher: new PasswordHasher(rateLimits.limits.hashing),
 	});
 	const origins = createOriginPolicy(config.allowedOrigins);
 	// Bodies are drained by the API's body limits, with bounds of their own (see there).
@@ -257,11 +281,32 @@ export async function startSwitchboard(
 			socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
 			return;
 		}
-		wss.handleUpgrade(request, socket, head, (ws) => {
-			const syncSocket = serveSyncSocket(ws, request, { hocuspocus, limits, logger });
-			syncSockets.add(syncSocket);
-			ws.once("close", () => syncSockets.delete(syncSocket));
-		});
+		const address = clientAddress(
+			request.socket.remoteAddress,
+			[request.headers["x-forwarded-for"]].flat().join(","),
+			rateLimits.limits.trustedProxies,
+		);
+		// Until ws takes the socket over, a reset while the count is made is not a crash.
+		const dropped = () => socket.destroy();
+		socket.on("error", dropped);
+		rateLimits.take("socketsPerIp", address).then(
+			() => {
+				socket.off("error", dropped);
+				if (socket.destroyed) return;
+				wss.handleUpgrade(request, socket, head, (ws) => {
+					const syncSocket = serveSyncSocket(ws, request, { hocuspocus, limits, logger });
+					syncSockets.add(syncSocket);
+					ws.once("close", () => syncSockets.delete(syncSocket));
+				});
+			},
+			(error: unknown) => {
+				const retryAfter = error instanceof RateLimitedError ? error.retryAfterSeconds : 1;
+				logger.info({ remote: address }, "refused a WebSocket: too many from this address");
+				socket.end(
+					`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${retryAfter}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+				);
+			},
+		);
 	});
 
 	await new Promise<void>((resolveListen, reject) => {
@@ -310,6 +355,7 @@ export async function startSwitchboard(
 			await notifier.idle();
 			await notificationBus.close();
 			await revocations.close();
+			await rateLimits.close();
 			await storage.close();
 			(server as import("node:http").Server).closeAllConnections();
 		})();
@@ -331,6 +377,7 @@ export async function startSwitchboard(
 		push,
 		api,
 		admin,
+		rateLimits,
 		close,
 	};
 }

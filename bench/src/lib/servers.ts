@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTestDatabase, type TestDatabase } from "@switchboard/storage/test-database";
 import { Cores, type ProcSample, pinned, sampleProcess } from "./proc.ts";
+import { BENCH_RATE_LIMITS } from "./rate-limits.ts";
 import { BENCH_SECRET, baselineDocuments, seedBench } from "./seed.ts";
 
 export type ServerKind = "switchboard" | "hocuspocus" | "y-websocket";
@@ -197,6 +198,7 @@ export async function startServer(
 				SWITCHBOARD_DEMO: "0",
 				SWITCHBOARD_BACKGROUND: "0",
 				LOG_LEVEL: "warn",
+				...BENCH_RATE_LIMITS,
 				...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
 				...options.env,
 			},

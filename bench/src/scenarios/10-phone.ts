@@ -24,6 +24,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { type Browser, chromium } from "playwright-core";
+import { BENCH_RATE_LIMITS } from "../lib/rate-limits.ts";
 import {
 	type BenchContext,
 	type BenchRow,
@@ -72,6 +73,7 @@ async function startDemoServer(): Promise<{ url: string; stop(): Promise<void> }
 			SWITCHBOARD_DEMO: "1",
 			SWITCHBOARD_WEB_DIR: WEB_DIST,
 			LOG_LEVEL: "warn",
+			...BENCH_RATE_LIMITS,
 		},
 		stdio: ["ignore", "ignore", "inherit"],
 	});

@@ -15,6 +15,7 @@ import { type NewMention, openStorage } from "@switchboard/storage";
 import { createTestDatabase } from "@switchboard/storage/test-database";
 import { createTokenService } from "@switchboard/sync";
 import { Cores, pinned } from "../lib/proc.ts";
+import { BENCH_RATE_LIMITS } from "../lib/rate-limits.ts";
 import { freePort } from "../lib/servers.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -185,6 +186,7 @@ export async function startClientBenchServer(options: {
 			SWITCHBOARD_BACKGROUND: "0",
 			SWITCHBOARD_WEB_DIR: options.webDir ?? WEB_DIST,
 			LOG_LEVEL: "error",
+			...BENCH_RATE_LIMITS,
 		};
 		const { command, args } = pinned(Cores.server, [SERVER_MAIN]);
 		child = spawn(command, args, { env, stdio: ["ignore", "ignore", "pipe"] });

@@ -15,6 +15,7 @@ import type { Logger } from "pino";
 import { CloseError } from "./close-error.ts";
 import type { SocketContext, SyncContext } from "./context.ts";
 import { quoteClientText } from "./log-text.ts";
+import type { MemberSockets } from "./member-sockets.ts";
 import type { TokenService } from "./tokens.ts";
 
 /** Thrown from hooks: Hocuspocus sends `reason` in its permission-denied message. */
@@ -28,6 +29,8 @@ export interface AuthExtensionOptions {
 	tokens: TokenService;
 	storage: Directory & MentionStore;
 	logger: Logger;
+	/** Counts each member's open sockets; a socket past the cap is closed with 4429. */
+	sockets?: MemberSockets;
 }
 
 export class AuthExtension implements Extension {
@@ -57,6 +60,13 @@ export class AuthExtension implements Extension {
 				data.context.closeSocket(unavailable.code, unavailable.reason);
 				throw unavailable;
 			}
+			if (error instanceof CloseError && error.kind === "rate_limited") {
+				// Not a refusal of the member: closed at once with 4429, before permission-denied,
+				// so the provider backs off and connects again rather than signing out.
+				this.options.logger.info({ remote: data.context.remoteAddress }, error.reason);
+				data.context.closeSocket(error.code, error.reason);
+				throw error;
+			}
 			const denied =
 				error instanceof DeniedError ? error : new DeniedError("unauthorized", error.message);
 			this.options.logger.info(
@@ -79,6 +89,10 @@ export class AuthExtension implements Extension {
 			if (!isAppError(error)) throw error;
 			throw new DeniedError("unauthorized", error.message);
 		});
+		const sockets = this.options.sockets;
+		if (sockets && !sockets.admit(claims.memberId, data.context)) {
+			throw new CloseError("tooManySockets", sockets.refusal());
+		}
 		const doc = parseDocumentName(data.documentName);
 		if (!doc) {
 			throw new DeniedError(

@@ -20,6 +20,16 @@ export const SyncCloses = {
 	rateLimited: { kind: "rate_limited", ...CloseCodes.rateLimited },
 	awarenessRateLimited: { kind: "rate_limited", ...CloseCodes.awarenessRateLimited },
 	tooManyDocuments: { kind: "rate_limited", ...CloseCodes.tooManyDocuments },
+	/**
+	 * One member holds the most sockets an instance allows (member-sockets.ts). 4429, the
+	 * code of every rate a client passes, with a reason of its own: a new close code would
+	 * change the protocol's fingerprint for what old clients already handle as "back off".
+	 */
+	tooManySockets: {
+		kind: "rate_limited",
+		code: CloseCodes.rateLimited.code,
+		reason: "Too Many Connections",
+	},
 	unauthenticatedQueueFull: { kind: "rate_limited", ...CloseCodes.unauthenticatedQueueFull },
 	/** The client does not read what it is sent. */
 	slowConsumer: { kind: "rate_limited", ...CloseCodes.slowConsumer },

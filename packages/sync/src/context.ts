@@ -17,6 +17,8 @@ export interface SocketContext {
 	guard?: MessageGuard;
 	/** Holds a reconnecting provider's queued updates until its sync step 2 (see there). */
 	order?: FirstSyncOrder;
+	/** Call `listener` once the socket has closed (at once if it has). */
+	onClose?(listener: () => void): void;
 }
 
 /** The context of an authenticated document connection. */

@@ -22,6 +22,7 @@ export {
 	SwitchboardHocuspocus,
 } from "./hocuspocus-seams.ts";
 export * from "./limits-extension.ts";
+export * from "./member-sockets.ts";
 export * from "./membership-watcher.ts";
 export * from "./message-guard.ts";
 export * from "./note-mentions.ts";

@@ -107,7 +107,13 @@ export function serveSyncSocket(
 	};
 
 	const order = new FirstSyncOrder({ forward: (frame) => client.handleMessage(frame) });
-	const context: SocketContext = { closeSocket, remoteAddress, guard, order };
+	let closed = false;
+	const closeListeners: (() => void)[] = [];
+	const onClose = (listener: () => void) => {
+		if (closed) listener();
+		else closeListeners.push(listener);
+	};
+	const context: SocketContext = { closeSocket, remoteAddress, guard, order, onClose };
 	const client = hocuspocus.handleConnection(socket, toFetchRequest(request), context);
 
 	ws.on("message", (data, isBinary) => {
@@ -130,8 +136,10 @@ export function serveSyncSocket(
 		if (verdict.action === "forward") order.receive(frame, decoded);
 	});
 	ws.on("close", (code, reason) => {
+		closed = true;
 		order.close();
 		client.handleClose({ code, reason: reason.toString() });
+		for (const listener of closeListeners.splice(0)) listener();
 	});
 	ws.on("error", (error) => logger.warn({ err: error, remote: remoteAddress }, "websocket error"));
 	return { close: closeSocket };

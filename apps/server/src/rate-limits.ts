@@ -1,0 +1,369 @@
+/**
+ * Rate limits at the edge (issue 15, rows 5, 9 and 17), with rate-limiter-flexible's fixed
+ * windows: failed sign-ins per account and per address, API requests per member and per
+ * address, sockets opened per address. A request over a limit is answered 429 with
+ * `Retry-After` before any work is done for it.
+ *
+ * Where the counters live decides whether instances share them:
+ * - `REDIS_URL` set: in Redis, shared by every instance using it;
+ * - else `DATABASE_URL` set: in PostgreSQL's `rate_limits` table, shared likewise;
+ * - else in this process's memory. That is only the embedded database's case, and there it
+ *   is exact: an embedded data folder has one writer (its lock), so one instance.
+ * A store that fails (Redis or PostgreSQL down) falls back to an in-memory limiter of the
+ * same numbers in each instance, so an outage neither blocks nor unlimits sign-ins.
+ *
+ * Every number is configurable (`Config.rateLimits`, `SWITCHBOARD_RATE_*`); the benchmark
+ * and load tests raise them explicitly. No address is exempt, loopback included: behind a
+ * reverse proxy every request comes from loopback, and an exemption would be a hole.
+ */
+import { createHash } from "node:crypto";
+import { isIP } from "node:net";
+import { AppError, withDefaults } from "@switchboard/domain";
+import type { RateLimitTable } from "@switchboard/storage";
+import { DEFAULT_MAX_SOCKETS_PER_MEMBER } from "@switchboard/sync";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import {
+	type RateLimiterAbstract,
+	RateLimiterMemory,
+	RateLimiterPostgres,
+	RateLimiterRedis,
+	RateLimiterRes,
+} from "rate-limiter-flexible";
+import { defaultHashingLimits, type HashingLimits } from "./passwords.ts";
+
+/** `points` per fixed window of `seconds`. Written `points/seconds` in the environment. */
+export interface RateWindow {
+	points: number;
+	seconds: number;
+}
+
+/** Every limit of the edge; `defaultRateLimits` has the numbers and why. */
+export interface RateLimits {
+	/**
+	 * Failed sign-ins for one email, from anywhere. A success forgets the failures. Counted
+	 * before the password is checked, so concurrent guesses cannot slip past.
+	 * @default 10 per 15 minutes (40 guesses an hour at most)
+	 */
+	loginPerAccount: RateWindow;
+	/**
+	 * Failed sign-ins from one address, whatever the email (guessing many accounts).
+	 * @default 50 per 15 minutes
+	 */
+	loginPerIp: RateWindow;
+	/**
+	 * API requests of one member (after the session check): the reads of tools and the web
+	 * client, which works through the socket. 1,000 parallel mention lists from one
+	 * ambassador held the health check at 11.7 s for 50 s.
+	 * @default 120 per 10 s
+	 */
+	requestsPerMember: RateWindow;
+	/**
+	 * API requests (`/api/*`) from one address, before the session is checked (a bad token
+	 * costs a database lookup). The health checks, `/healthz` and `/readyz`, are not counted.
+	 * @default 600 per 10 s
+	 */
+	requestsPerIp: RateWindow;
+	/** WebSocket upgrades from one address. @default 120 per 60 s */
+	socketsPerIp: RateWindow;
+	/**
+	 * Sockets one member holds open on one instance (see @switchboard/sync member-sockets).
+	 * @default 20
+	 */
+	socketsPerMember: number;
+	/** Password hashes computed at once and waiting (see passwords.ts). @default 2 and 8 */
+	hashing: HashingLimits;
+	/**
+	 * Reverse proxies in front of the server whose `X-Forwarded-For` entry is trusted: with
+	 * 1, the address the nearest proxy saw. Without it every user behind a proxy shares the
+	 * proxy's address and its limits. @default 0 (the socket's own address)
+	 */
+	trustedProxies: number;
+}
+
+export const defaultRateLimits: RateLimits = {
+	loginPerAccount: { points: 10, seconds: 15 * 60 },
+	loginPerIp: { points: 50, seconds: 15 * 60 },
+	requestsPerMember: { points: 120, seconds: 10 },
+	requestsPerIp: { points: 600, seconds: 10 },
+	socketsPerIp: { points: 120, seconds: 60 },
+	socketsPerMember: DEFAULT_MAX_SOCKETS_PER_MEMBER,
+	hashing: defaultHashingLimits,
+	trustedProxies: 0,
+};
+
+/** The limits with `overrides` over the defaults (an override left undefined keeps it). */
+export function rateLimitsWith(overrides: Partial<RateLimits> = {}): RateLimits {
+	return withDefaults(defaultRateLimits, overrides);
+}
+
+/** The environment variable of each limit, for the configuration and docs/SECURITY.md. */
+export const RATE_LIMIT_VARIABLES = {
+	loginPerAccount: "SWITCHBOARD_RATE_LOGIN_PER_ACCOUNT",
+	loginPerIp: "SWITCHBOARD_RATE_LOGIN_PER_IP",
+	requestsPerMember: "SWITCHBOARD_RATE_REQUESTS_PER_MEMBER",
+	requestsPerIp: "SWITCHBOARD_RATE_REQUESTS_PER_IP",
+	socketsPerIp: "SWITCHBOARD_RATE_SOCKETS_PER_IP",
+	socketsPerMember: "SWITCHBOARD_RATE_SOCKETS_PER_MEMBER",
+	hashingConcurrency: "SWITCHBOARD_RATE_HASHING_CONCURRENCY",
+	hashingQueue: "SWITCHBOARD_RATE_HASHING_QUEUE",
+	trustedProxies: "SWITCHBOARD_RATE_TRUSTED_PROXIES",
+} as const;
+
+/** Parse `points/seconds` (e.g. `10/900`); throws a message naming the variable. */
+function parseWindow(variable: string, text: string): RateWindow {
+	const match = /^\s*(\d{1,9})\s*\/\s*(\d{1,9})\s*$/.exec(text);
+	const points = Number(match?.[1]);
+	const seconds = Number(match?.[2]);
+	if (!match || points < 1 || seconds < 1) {
+		throw new Error(`${variable}: must be points/seconds with both at least 1, e.g. 10/900`);
+	}
+	return { points, seconds };
+}
+
+function parseCount(variable: string, text: string, min: number): number {
+	if (!/^\s*\d{1,9}\s*$/.test(text) || Number(text) < min) {
+		throw new Error(`${variable}: must be a whole number of at least ${min}`);
+	}
+	return Number(text);
+}
+
+/**
+ * The limits set in the environment (`SWITCHBOARD_RATE_*`), over the defaults. Throws one
+ * error listing every bad value.
+ */
+export function rateLimitsFromEnv(env: Record<string, string | undefined>): RateLimits {
+	const overrides: Partial<RateLimits> = {};
+	const problems: string[] = [];
+	const read = (variable: string, apply: (text: string) => void) => {
+		const text = env[variable];
+		if (text === undefined || text === "") return;
+		try {
+			apply(text);
+		} catch (error) {
+			problems.push((error as Error).message);
+		}
+	};
+	const windows = [
+		"loginPerAccount",
+		"loginPerIp",
+		"requestsPerMember",
+		"requestsPerIp",
+		"socketsPerIp",
+	] as const;
+	for (const name of windows) {
+		const variable = RATE_LIMIT_VARIABLES[name];
+		read(variable, (text) => {
+			overrides[name] = parseWindow(variable, text);
+		});
+	}
+	const V = RATE_LIMIT_VARIABLES;
+	read(V.socketsPerMember, (text) => {
+		overrides.socketsPerMember = parseCount(V.socketsPerMember, text, 1);
+	});
+	read(V.trustedProxies, (text) => {
+		overrides.trustedProxies = parseCount(V.trustedProxies, text, 0);
+	});
+	const hashing = { ...defaultHashingLimits };
+	read(V.hashingConcurrency, (text) => {
+		hashing.concurrency = parseCount(V.hashingConcurrency, text, 1);
+	});
+	read(V.hashingQueue, (text) => {
+		hashing.queue = parseCount(V.hashingQueue, text, 0);
+	});
+	if (problems.length > 0) throw new Error(problems.join("\n  "));
+	return rateLimitsWith({ ...overrides, hashing });
+}
+
+/**
+ * The address a request counts against. With `trustedProxies` > 0, the entry of
+ * `X-Forwarded-For` that the nearest trusted proxy appended. IPv6 addresses count by
+ * their /64: one host is given a whole /64 and could otherwise rotate through it.
+ */
+export function clientAddress(
+	socketAddress: string | undefined,
+	forwardedFor: string | undefined,
+	trustedProxies: number,
+): string {
+	let address = socketAddress ?? "unknown";
+	if (trustedProxies > 0 && forwardedFor) {
+		const hops = forwardedFor
+			.split(",")
+			.map((hop) => hop.trim())
+			.filter((hop) => hop.length > 0);
+		address = hops[Math.max(0, hops.length - trustedProxies)] ?? address;
+	}
+	if (address.startsWith("::ffff:") && isIP(address.slice(7)) === 4) return address.slice(7);
+	if (isIP(address) !== 6) return address;
+	return `${ipv6Prefix64(address)}::/64`;
+}
+
+/** The first four groups of an IPv6 address, `::` expanded. */
+function ipv6Prefix64(address: string): string {
+	const [head = "", tail = ""] = address.split("::");
+	const left = head ? head.split(":") : [];
+	const right = address.includes("::") && tail ? tail.split(":") : [];
+	const groups = address.includes("::")
+		? [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right]
+		: left;
+	return groups
+		.slice(0, 4)
+		.map((group) => group.toLowerCase().replace(/^0+(?=.)/, ""))
+		.join(":");
+}
+
+/** Where the counters are kept (see the file's comment). */
+export type RateLimitStore = "redis" | "postgres" | "memory";
+
+/** The limited things; each has its window in {@link RateLimits}. */
+export type RateBucket =
+	| "loginPerAccount"
+	| "loginPerIp"
+	| "requestsPerMember"
+	| "requestsPerIp"
+	| "socketsPerIp";
+
+const BUCKETS: readonly RateBucket[] = [
+	"loginPerAccount",
+	"loginPerIp",
+	"requestsPerMember",
+	"requestsPerIp",
+	"socketsPerIp",
+];
+
+/** The refusal of a request over a limit: 429, and when to come back. */
+export class RateLimitedError extends AppError {
+	readonly retryAfterSeconds: number;
+
+	constructor(message: string, retryAfterSeconds: number) {
+		super("rate_limited", message, { retryAfterSeconds });
+		this.retryAfterSeconds = retryAfterSeconds;
+	}
+}
+
+/** What each bucket's refusal says. */
+const REFUSALS: Record<RateBucket, string> = {
+	loginPerAccount: "Too many failed sign-ins for this account; try again later.",
+	loginPerIp: "Too many failed sign-ins from this address; try again later.",
+	requestsPerMember: "Too many requests from this member; slow down.",
+	requestsPerIp: "Too many requests from this address; slow down.",
+	socketsPerIp: "Too many connections opened from this address; try again later.",
+};
+
+export interface RateLimiters {
+	readonly store: RateLimitStore;
+	readonly limits: RateLimits;
+	/**
+	 * Count one for `key` in `bucket`; throws {@link RateLimitedError} when that passes the
+	 * window's points (the refused attempt does not lengthen the window).
+	 */
+	take(bucket: RateBucket, key: string): Promise<void>;
+	/** Give one back (an attempt that turned out not to count, like a sign-in that worked). */
+	giveBack(bucket: RateBucket, key: string): Promise<void>;
+	/** Forget `key`'s count in `bucket`. */
+	forget(bucket: RateBucket, key: string): Promise<void>;
+	close(): Promise<void>;
+}
+
+export interface RateLimitersOptions {
+	limits: RateLimits;
+	/** Counters in Redis when set. */
+	redisUrl?: string | undefined;
+	/** Counters in PostgreSQL when it is one (and no Redis). */
+	storage?: RateLimitTable & { readonly dialect: "pglite" | "postgres" };
+	logger: Logger;
+	/** Prefix of every key, so several deployments can share one Redis. @default "switchboard" */
+	prefix?: string;
+}
+
+/**
+ * An account's key: a digest of the normalised email, so the counters hold no addresses
+ * and any length fits the table's key.
+ */
+export function accountKey(email: string): string {
+	return createHash("sha256").update(email.trim().toLowerCase()).digest("base64url");
+}
+
+export function createRateLimiters(options: RateLimitersOptions): RateLimiters {
+	const { limits, logger } = options;
+	const prefix = options.prefix ?? "switchboard";
+	let redis: Redis | null = null;
+	let store: RateLimitStore = "memory";
+	if (options.redisUrl) {
+		store = "redis";
+		// No offline queue: while Redis is away a count fails at once and the in-memory
+		// insurance answers, instead of requests waiting for a reconnect.
+		redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+		redis.on("error", (error) => logger.warn({ err: error }, "rate limits: Redis error"));
+	} else if (options.storage?.dialect === "postgres") {
+		store = "postgres";
+	}
+	const table = options.storage;
+	const limiters = new Map<RateBucket, RateLimiterAbstract>();
+	for (const bucket of BUCKETS) {
+		const { points, seconds } = limits[bucket];
+		const keyPrefix = `${prefix}:rate:${bucket}`;
+		const base = { points, duration: seconds, keyPrefix };
+		const insuranceLimiter = new RateLimiterMemory(base);
+		let limiter: RateLimiterAbstract;
+		if (redis) {
+			limiter = new RateLimiterRedis({ ...base, storeClient: redis, insuranceLimiter });
+		} else if (store === "postgres" && table) {
+			limiter = new RateLimiterPostgres({
+				...base,
+				storeClient: {
+					query: (query: { text: string; values?: unknown[] }) => table.queryRateLimits(query),
+				},
+				storeType: "client",
+				tableName: "rate_limits",
+				// The migration made it (2026-12-02T03-00-00-rate-limits).
+				tableCreated: true,
+				insuranceLimiter,
+			});
+		} else {
+			limiter = insuranceLimiter;
+		}
+		limiters.set(bucket, limiter);
+	}
+	const limiterOf = (bucket: RateBucket): RateLimiterAbstract => {
+		const limiter = limiters.get(bucket);
+		if (!limiter) throw new Error(`No rate limiter ${bucket}`);
+		return limiter;
+	};
+	return {
+		store,
+		limits,
+		async take(bucket, key) {
+			try {
+				await limiterOf(bucket).consume(key);
+			} catch (rejection) {
+				if (rejection instanceof RateLimiterRes) {
+					throw new RateLimitedError(
+						REFUSALS[bucket],
+						Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
+					);
+				}
+				// Neither the store nor the insurance answered: let the request through rather
+				// than refuse everyone; the failure is logged.
+				logger.warn({ err: rejection, bucket }, "rate limit could not be counted");
+			}
+		},
+		async giveBack(bucket, key) {
+			await limiterOf(bucket)
+				.reward(key)
+				.catch((error: unknown) =>
+					logger.warn({ err: error, bucket }, "rate limit: reward failed"),
+				);
+		},
+		async forget(bucket, key) {
+			await limiterOf(bucket)
+				.delete(key)
+				.catch((error: unknown) =>
+					logger.warn({ err: error, bucket }, "rate limit: delete failed"),
+				);
+		},
+		async close() {
+			redis?.disconnect();
+		},
+	};
+}
