@@ -4,10 +4,9 @@
  * breach one instance records reaches a moderator connected to the other at once.
  */
 import { readBreaches, readMention } from "@switchboard/domain";
-import type { Switchboard } from "@switchboard/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectProvider, makeMention, waitFor } from "./utils/test-server.ts";
-import { startTwoInstances, type TwoInstances } from "./utils/two-instances.ts";
+import { twoInstancesForFile } from "./utils/two-instances.ts";
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -16,35 +15,15 @@ const MINUTE = 60_000;
 if (databaseUrl && redisUrl) {
 	describe("coverage across two instances", () => {
 		const ORG = "coverage";
-		let two: TwoInstances;
-		let a: Switchboard;
-		let b: Switchboard;
-		let tokens: Record<string, string>;
-		let ids: Record<string, string>;
-		const ws = (instance: Switchboard) => two.ws(instance);
-
-		beforeAll(async () => {
-			two = await startTwoInstances({
-				databaseUrl,
-				redisUrl,
-				orgId: ORG,
-				members: [
-					["Dana", "ambassador"],
-					["Sam", "ambassador"],
-					["Morgan", "moderator"],
-				],
-			});
-			({ a, b, tokens } = two);
-			({ ids } = two);
-		});
-
-		afterAll(async () => {
-			await two?.close();
-		});
+		const two = twoInstancesForFile(ORG, [
+			["Dana", "ambassador"],
+			["Sam", "ambassador"],
+			["Morgan", "moderator"],
+		]);
 
 		it("releases only what owners connected to no instance hold, and shows breaches everywhere", async () => {
 			const t0 = new Date();
-			const stored = await a.storage.insertMentions(ORG, "main", [
+			const stored = await two.a.storage.insertMentions(ORG, "main", [
 				makeMention(1, { postedAt: t0.toISOString(), ingestedAt: t0.toISOString() }),
 				makeMention(2, { postedAt: t0.toISOString(), ingestedAt: t0.toISOString() }),
 				makeMention(3, {
@@ -54,12 +33,12 @@ if (databaseUrl && redisUrl) {
 				}),
 			]);
 			const [kept, released, late] = stored.map(({ mention }) => mention.id);
-			await a.board.publish(ORG, "main", stored);
+			await two.a.board.publish(ORG, "main", stored);
 
 			// Dana works on instance A, Sam on B; the moderator watches on A.
-			const dana = await connectProvider(ws(a), `board/${ORG}/main`, tokens.Dana!);
-			const sam = await connectProvider(ws(b), `board/${ORG}/main`, tokens.Sam!);
-			const morgan = await connectProvider(ws(a), `board/${ORG}/main`, tokens.Morgan!);
+			const dana = await connectProvider(two.ws(two.a), `board/${ORG}/main`, two.tokens.Dana!);
+			const sam = await connectProvider(two.ws(two.b), `board/${ORG}/main`, two.tokens.Sam!);
+			const morgan = await connectProvider(two.ws(two.a), `board/${ORG}/main`, two.tokens.Morgan!);
 			expect(await dana.commands.send({ name: "claim", args: { mentionId: kept! } })).toMatchObject(
 				{ type: "ack" },
 			);
@@ -68,22 +47,22 @@ if (databaseUrl && redisUrl) {
 			).toMatchObject({ type: "ack" });
 			sam.destroy();
 			await waitFor(
-				() => readMention(morgan.doc, released!)?.owner?.memberId === ids.Sam,
+				() => readMention(morgan.doc, released!)?.owner?.memberId === two.ids.Sam,
 				5000,
 				"Sam's claim on A",
 			);
 			// B saw Sam leave; A still holds Dana's connection.
 			for (let i = 0; ; i++) {
-				const rows = await b.storage.listPresence(ORG);
-				if (rows.some((r) => r.memberId === ids.Sam && r.connections === 0)) break;
+				const rows = await two.b.storage.listPresence(ORG);
+				if (rows.some((r) => r.memberId === two.ids.Sam && r.connections === 0)) break;
 				if (i > 200) throw new Error("Sam's disconnect was not recorded");
 				await new Promise((resolve) => setTimeout(resolve, 20));
 			}
 
 			// Twenty minutes later. A's heartbeat says Dana is still there; B judges the leases.
 			const later = new Date(Date.now() + 20 * MINUTE);
-			await a.coverage.extension.heartbeat(later);
-			const round = await b.coverage.watcher.runOnce(later);
+			await two.a.coverage.extension.heartbeat(later);
+			const round = await two.b.coverage.watcher.runOnce(later);
 			expect(round.released.map((r) => r.mentionId)).toEqual([released]);
 			expect(round.breaches.map((r) => [r.mentionId, r.kind])).toContainEqual([late, "claim"]);
 
@@ -98,9 +77,9 @@ if (databaseUrl && redisUrl) {
 				5000,
 				"the breach on A",
 			);
-			expect(readMention(morgan.doc, kept!)?.owner?.memberId).toBe(ids.Dana);
+			expect(readMention(morgan.doc, kept!)?.owner?.memberId).toBe(two.ids.Dana);
 			// A's own round finds nothing left to do.
-			const again = await a.coverage.watcher.runOnce(later);
+			const again = await two.a.coverage.watcher.runOnce(later);
 			expect(again.released).toEqual([]);
 			expect(again.breaches.filter((r) => r.mentionId === late)).toEqual([]);
 			for (const client of [dana, morgan]) client.destroy();

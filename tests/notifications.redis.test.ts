@@ -8,9 +8,9 @@ import {
 	type NotificationsMessage,
 	parseServerMessage,
 } from "@switchboard/domain";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { connectProvider, makeMention, type TestClient, waitFor } from "./utils/test-server.ts";
-import { startTwoInstances, type TwoInstances } from "./utils/two-instances.ts";
+import { twoInstancesForFile } from "./utils/two-instances.ts";
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -18,22 +18,14 @@ const ORG = "notifications-redis";
 
 if (databaseUrl && redisUrl) {
 	describe("notifications across instances (PostgreSQL, Redis)", () => {
-		let pair: TwoInstances;
+		const pair = twoInstancesForFile(ORG, [
+			["Dana", "ambassador"],
+			["Morgan", "moderator"],
+		]);
 		const clients: TestClient[] = [];
-		beforeAll(async () => {
-			pair = await startTwoInstances({
-				databaseUrl,
-				redisUrl,
-				orgId: ORG,
-				members: [
-					["Dana", "ambassador"],
-					["Morgan", "moderator"],
-				],
-			});
-		}, 300_000);
-		afterAll(async () => {
+		// Runs before the instances close (after hooks run last registered first).
+		afterAll(() => {
 			for (const client of clients) client.destroy();
-			await pair?.close();
 		});
 
 		async function board(instance: "a" | "b", name: string) {

@@ -3,10 +3,9 @@
  * say, and the other instance's relay passes it on to its sockets.
  */
 import { boardDocumentName } from "@switchboard/domain";
-import type { Switchboard } from "@switchboard/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectProvider, waitFor } from "./utils/test-server.ts";
-import { startTwoInstances, type TwoInstances } from "./utils/two-instances.ts";
+import { twoInstancesForFile } from "./utils/two-instances.ts";
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -15,32 +14,14 @@ if (databaseUrl && redisUrl) {
 	describe("presence across two instances", () => {
 		const ORG = "presence";
 		const board = boardDocumentName(ORG, "main");
-		let two: TwoInstances;
-		let a: Switchboard;
-		let b: Switchboard;
-		let tokens: Record<string, string>;
-		const ws = (instance: Switchboard) => two.ws(instance);
-
-		beforeAll(async () => {
-			two = await startTwoInstances({
-				databaseUrl,
-				redisUrl,
-				orgId: ORG,
-				members: [
-					["Dana", "ambassador"],
-					["Sam", "ambassador"],
-				],
-			});
-			({ a, b, tokens } = two);
-		});
-
-		afterAll(async () => {
-			await two?.close();
-		});
+		const two = twoInstancesForFile(ORG, [
+			["Dana", "ambassador"],
+			["Sam", "ambassador"],
+		]);
 
 		it("shows a person on one instance to a person on the other", async () => {
-			const dana = await connectProvider(ws(a), board, tokens.Dana!);
-			const sam = await connectProvider(ws(b), board, tokens.Sam!);
+			const dana = await connectProvider(two.ws(two.a), board, two.tokens.Dana!);
+			const sam = await connectProvider(two.ws(two.b), board, two.tokens.Sam!);
 			dana.provider.awareness!.setLocalState({ viewing: "mention-1", typing: true });
 			const seen = await waitFor(
 				() => sam.provider.awareness!.getStates().get(dana.doc.clientID),

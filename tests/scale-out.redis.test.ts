@@ -3,10 +3,9 @@
  * they share PostgreSQL and exchange document updates through Redis.
  */
 import { draftDocumentName, readMention } from "@switchboard/domain";
-import type { Switchboard } from "@switchboard/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { connectProvider, makeMention, waitFor } from "./utils/test-server.ts";
-import { startTwoInstances, type TwoInstances } from "./utils/two-instances.ts";
+import { twoInstancesForFile } from "./utils/two-instances.ts";
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -14,25 +13,14 @@ const redisUrl = process.env.TEST_REDIS_URL;
 if (databaseUrl && redisUrl) {
 	describe("two instances sharing PostgreSQL and Redis", () => {
 		const ORG = "scaleout";
-		let two: TwoInstances;
-		let a: Switchboard;
-		let b: Switchboard;
-		let tokens: Record<string, string>;
+		const two = twoInstancesForFile(ORG, [
+			["Dana", "ambassador"],
+			["Sam", "ambassador"],
+		]);
 		let mentionIds: string[] = [];
-		const ws = (instance: Switchboard) => two.ws(instance);
 
 		beforeAll(async () => {
-			two = await startTwoInstances({
-				databaseUrl,
-				redisUrl,
-				orgId: ORG,
-				members: [
-					["Dana", "ambassador"],
-					["Sam", "ambassador"],
-				],
-			});
-			({ a, b, tokens } = two);
-			const stored = await a.storage.insertMentions(
+			const stored = await two.a.storage.insertMentions(
 				ORG,
 				"main",
 				[0, 1, 2].map((i) => makeMention(i)),
@@ -40,13 +28,9 @@ if (databaseUrl && redisUrl) {
 			mentionIds = stored.map(({ mention }) => mention.id);
 		});
 
-		afterAll(async () => {
-			await two?.close();
-		});
-
 		it("shows a claim made on one instance to a client of the other", async () => {
-			const dana = await connectProvider(ws(a), `board/${ORG}/main`, tokens.Dana!);
-			const sam = await connectProvider(ws(b), `board/${ORG}/main`, tokens.Sam!);
+			const dana = await connectProvider(two.ws(two.a), `board/${ORG}/main`, two.tokens.Dana!);
+			const sam = await connectProvider(two.ws(two.b), `board/${ORG}/main`, two.tokens.Sam!);
 			const id = mentionIds[0]!;
 			expect(await dana.commands.send({ name: "claim", args: { mentionId: id } })).toMatchObject({
 				type: "ack",
@@ -61,8 +45,8 @@ if (databaseUrl && redisUrl) {
 		});
 
 		it("lets exactly one of two members on different instances claim a conversation", async () => {
-			const dana = await connectProvider(ws(a), `board/${ORG}/main`, tokens.Dana!);
-			const sam = await connectProvider(ws(b), `board/${ORG}/main`, tokens.Sam!);
+			const dana = await connectProvider(two.ws(two.a), `board/${ORG}/main`, two.tokens.Dana!);
+			const sam = await connectProvider(two.ws(two.b), `board/${ORG}/main`, two.tokens.Sam!);
 			const id = mentionIds[1]!;
 			const answers = await Promise.all([
 				dana.commands.send({ name: "claim", args: { mentionId: id } }),
@@ -78,8 +62,8 @@ if (databaseUrl && redisUrl) {
 
 		it("merges a draft co-edited through both instances", async () => {
 			const name = draftDocumentName(ORG, mentionIds[2]!);
-			const dana = await connectProvider(ws(a), name, tokens.Dana!);
-			const sam = await connectProvider(ws(b), name, tokens.Sam!);
+			const dana = await connectProvider(two.ws(two.a), name, two.tokens.Dana!);
+			const sam = await connectProvider(two.ws(two.b), name, two.tokens.Sam!);
 			dana.doc.getText("body").insert(0, "From instance A. ");
 			sam.doc.getText("body").insert(0, "From instance B. ");
 			await waitFor(

@@ -8,6 +8,7 @@ import type { Role } from "@switchboard/domain";
 import { type Switchboard, startSwitchboard } from "@switchboard/server";
 import { createTestDatabase, type TestDatabase } from "@switchboard/storage/test-database";
 import { pino } from "pino";
+import { afterAll, beforeAll } from "vitest";
 import { baseConfig } from "./test-server.ts";
 
 export interface TwoInstances {
@@ -62,5 +63,49 @@ export async function startTwoInstances(options: {
 			await Promise.all([a.close(), b.close()]);
 			await database.drop();
 		},
+	};
+}
+
+/**
+ * Two instances for one test file on the test environment's PostgreSQL and Redis
+ * (`TEST_DATABASE_URL`, `TEST_REDIS_URL`; the file skips itself without them): started
+ * before its first test, closed after its last. Its fields are there once the tests run.
+ */
+export function twoInstancesForFile(
+	orgId: string,
+	members: Parameters<typeof startTwoInstances>[0]["members"],
+): TwoInstances {
+	let two: TwoInstances | undefined;
+	beforeAll(async () => {
+		const { TEST_DATABASE_URL: databaseUrl, TEST_REDIS_URL: redisUrl } = process.env;
+		if (!databaseUrl || !redisUrl)
+			throw new Error("TEST_DATABASE_URL and TEST_REDIS_URL are needed");
+		two = await startTwoInstances({ databaseUrl, redisUrl, orgId, members });
+	});
+	afterAll(async () => {
+		await two?.close();
+	});
+	const started = (): TwoInstances => {
+		if (!two) throw new Error("the two instances have not started");
+		return two;
+	};
+	return {
+		get database() {
+			return started().database;
+		},
+		get a() {
+			return started().a;
+		},
+		get b() {
+			return started().b;
+		},
+		get ids() {
+			return started().ids;
+		},
+		get tokens() {
+			return started().tokens;
+		},
+		ws: (instance) => started().ws(instance),
+		close: () => started().close(),
 	};
 }
