@@ -9,6 +9,7 @@ import {
 	type BoardMention,
 	type ClientOptions,
 	type CommandResult,
+	clearLocalData,
 	createSwitchboardClient,
 	type Me,
 	type SwitchboardClient,
@@ -19,6 +20,22 @@ import { startTestServer, type TestMember, type TestServer, waitFor } from "./ut
 
 let server: TestServer;
 const clients: SwitchboardClient[] = [];
+
+// One browser profile's localStorage (where the unsent drafts are written down), if Node
+// has none.
+if (typeof globalThis.localStorage === "undefined") {
+	const items = new Map<string, string>();
+	globalThis.localStorage = {
+		get length() {
+			return items.size;
+		},
+		clear: () => items.clear(),
+		getItem: (key: string) => items.get(key) ?? null,
+		key: (index: number) => [...items.keys()][index] ?? null,
+		removeItem: (key: string) => void items.delete(key),
+		setItem: (key: string, value: string) => void items.set(key, String(value)),
+	};
+}
 
 beforeAll(async () => {
 	server = await startTestServer();
@@ -289,6 +306,73 @@ describe("drafts", () => {
 		expect(a.doc.isDestroyed).toBe(false);
 		b.close();
 		expect(a.doc.isDestroyed).toBe(true);
+	});
+});
+
+describe("unsent drafts (issue 15, row 16)", () => {
+	it("keeps a draft closed with unsent edits attached until the server has them", async () => {
+		const kim = await openReady("kim");
+		await goOffline(kim);
+		const draft = kim.openDraft(mentionId(1));
+		draft.doc.getText("body").insert(0, "Written on the train.");
+		await waitFor(() => kim.status.get().unsyncedDrafts === 1, 5000, "unsent draft");
+		draft.close();
+		// Closing the view does not drop the edits from the count, nor from the way out.
+		await settled();
+		expect(kim.status.get().unsyncedDrafts).toBe(1);
+		expect(draft.doc.isDestroyed).toBe(false);
+
+		kim.connect();
+		await waitFor(() => kim.status.get().unsyncedDrafts === 0, 5000, "sent without reopening");
+		expect(draft.doc.isDestroyed).toBe(true);
+		const sam = await openReady("sam");
+		const theirs = sam.openDraft(mentionId(1));
+		await waitFor(
+			() => theirs.doc.getText("body").toString() === "Written on the train.",
+			5000,
+			"the edit on the server",
+		);
+		theirs.close();
+	});
+
+	it("holds again after a reload what a page left unsent, and sends it", async () => {
+		const first = await openReady("dana");
+		await goOffline(first);
+		const draft = first.openDraft(mentionId(3));
+		await waitFor(() => draft.doc.getText("body").length === 0, 5000, "draft loaded");
+		draft.doc.getText("body").insert(0, "Before the reload.");
+		await waitFor(() => first.status.get().unsyncedDrafts === 1, 5000, "unsent draft");
+		// Let y-indexeddb write the edit, then the page goes away with it unsent.
+		await settled();
+		first.destroy();
+
+		const second = open("dana");
+		expect(second.status.get().unsyncedDrafts).toBe(1);
+		await waitFor(() => second.status.get().unsyncedDrafts === 0, 5000, "sent by the new page");
+		const sam = await openReady("sam");
+		const theirs = sam.openDraft(mentionId(3));
+		await waitFor(
+			() => theirs.doc.getText("body").toString() === "Before the reload.",
+			5000,
+			"the edit on the server",
+		);
+		theirs.close();
+	});
+
+	it("clears a member's databases on this device, and only theirs", async () => {
+		const sam = await openReady("sam");
+		sam.openDraft(mentionId(2)).close();
+		await settled();
+		sam.destroy();
+		const names = async () => (await indexedDB.databases()).map((db) => db.name ?? "");
+		const samId = meOf("sam").id;
+		expect((await names()).filter((name) => name.includes(samId)).length).toBeGreaterThan(1);
+		const others = (await names()).filter((name) => !name.includes(samId));
+		expect(others.length).toBeGreaterThan(0);
+
+		await clearLocalData(meOf("sam"));
+		expect((await names()).filter((name) => name.includes(samId))).toEqual([]);
+		expect(await names()).toEqual(expect.arrayContaining(others));
 	});
 });
 

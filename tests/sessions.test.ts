@@ -4,7 +4,7 @@
  * session of the member, its open draft socket included, at once rather than at the next
  * membership check (30 s by default, which these tests keep).
  */
-import { draftDocumentName } from "@switchboard/domain";
+import { COOKIE_SESSION_TOKEN, draftDocumentName } from "@switchboard/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { closedWithin, openRawClient, syncFrame } from "./utils/raw-client.ts";
@@ -58,6 +58,53 @@ describe("logout", () => {
 		expect(await me(other)).toBe(200);
 		expect(await closedWithin(otherSocket, 200)).toBeNull();
 		otherSocket.close();
+	});
+});
+
+describe("the web client's session cookie on the socket (issue 15, row 3)", () => {
+	/** Sign in as a browser on this server's page does: the HttpOnly cookie, not the token. */
+	async function cookieOf(email: string): Promise<string> {
+		const response = await fetch(`${server.url}/api/auth/login`, {
+			method: "POST",
+			headers: { "content-type": "application/json", origin: server.url },
+			body: JSON.stringify({ email, password: PASSWORD }),
+		});
+		expect(response.status).toBe(200);
+		return response.headers.getSetCookie()[0]!.split(";")[0]!;
+	}
+
+	it("authenticates a document by the upgrade's cookie when the client sends the placeholder", async () => {
+		const cookie = await cookieOf("sam@acme.test");
+		const draft = draftDocumentName("acme", server.mentions[2]!.mention.id);
+		const browser = await openRawClient(server.wsUrl, { cookie, origin: server.url });
+		expect(await browser.authenticate(draft, COOKIE_SESSION_TOKEN)).toBe("authenticated");
+		browser.close();
+
+		// Without a cookie the placeholder is no token at all.
+		const bare = await openRawClient(server.wsUrl, { origin: server.url });
+		expect(await bare.authenticate(draft, COOKIE_SESSION_TOKEN)).toMatch(
+			/^Unauthorized: Sign in first/,
+		);
+		// A bearer token still works on the socket, cookie or not (the SDK, integrations).
+		const api = await openRawClient(server.wsUrl);
+		expect(await api.authenticate(draft, await login("sam@acme.test"))).toBe("authenticated");
+		api.close();
+	});
+
+	it("ends with its session: logout by cookie closes the cookie's sockets at once", async () => {
+		const cookie = await cookieOf("sam@acme.test");
+		const draft = draftDocumentName("acme", server.mentions[2]!.mention.id);
+		const browser = await openRawClient(server.wsUrl, { cookie, origin: server.url });
+		expect(await browser.authenticate(draft, COOKIE_SESSION_TOKEN)).toBe("authenticated");
+
+		const out = await fetch(`${server.url}/api/auth/logout`, {
+			method: "POST",
+			headers: { cookie, origin: server.url },
+		});
+		expect(out.status).toBe(200);
+		expect(await closedWithin(browser, AT_ONCE_MS)).toBe(4401);
+		const again = await openRawClient(server.wsUrl, { cookie, origin: server.url });
+		expect(await again.authenticate(draft, COOKIE_SESSION_TOKEN)).toMatch(/^Unauthorized/);
 	});
 });
 

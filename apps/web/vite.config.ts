@@ -3,7 +3,7 @@ import solid from "vite-plugin-solid";
 import { serviceWorker } from "./service-worker-plugin.ts";
 
 /** Where `pnpm dev` sends API and sync traffic: a server started with `pnpm start`. */
-const SERVER = process.env.SWITCHBOARD_SERVER ?? "http://localhost:8080";
+const SERVER = process.env.SWITCHBOARD_SERVER ?? "http://127.0.0.1:8080";
 
 export default defineConfig({
 	plugins: [solid(), serviceWorker()],

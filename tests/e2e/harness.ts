@@ -102,10 +102,12 @@ export async function signedIn(
 
 /**
  * Serious and critical accessibility violations on the page, by axe-core, each with how many
- * elements it was found on.
+ * elements it was found on. axe is evaluated through the DevTools protocol, which the page's
+ * Content-Security-Policy does not govern (a script tag is refused as inline script, as it
+ * should be).
  */
 export async function seriousAxeViolations(page: Page): Promise<string[]> {
-	await page.addScriptTag({ content: axeSource });
+	await page.evaluate(axeSource);
 	const result = await page.evaluate(async () => {
 		const axe = (
 			window as unknown as {
@@ -160,3 +162,40 @@ export const attribute = (locator: Locator, name: string) => () =>
 
 /** For `expect.poll`: the text of `locator`, empty while it is not there. */
 export const textOf = (locator: Locator) => () => locator.textContent().catch(() => "");
+
+/**
+ * Collects the Content-Security-Policy violations of every page of `context` from now on:
+ * the documents' `securitypolicyviolation` events and Chromium's console reports.
+ */
+export async function watchCspViolations(
+	context: BrowserContext,
+): Promise<() => Promise<string[]>> {
+	const reported: string[] = [];
+	await context.addInitScript(() => {
+		const seen: string[] = [];
+		(window as unknown as { cspViolations: string[] }).cspViolations = seen;
+		document.addEventListener("securitypolicyviolation", (event) => {
+			seen.push(
+				`${event.effectiveDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`,
+			);
+		});
+	});
+	const watch = (page: Page) =>
+		page.on("console", (message) => {
+			if (/Content.Security.Policy/i.test(message.text())) reported.push(message.text());
+		});
+	for (const page of context.pages()) watch(page);
+	context.on("page", watch);
+	return async () => {
+		const fromPages = await Promise.all(
+			context
+				.pages()
+				.map((page) =>
+					page
+						.evaluate(() => (window as unknown as { cspViolations?: string[] }).cspViolations ?? [])
+						.catch(() => [] as string[]),
+				),
+		);
+		return [...fromPages.flat(), ...reported];
+	};
+}

@@ -36,8 +36,6 @@ export function phoneContext(
 		deviceScaleFactor: 1,
 		isMobile: true,
 		hasTouch: true,
-		// axe is injected as a script tag; a strict CSP would refuse it.
-		bypassCSP: true,
 	});
 }
 

@@ -5,12 +5,15 @@ import { describe, expect, it } from "vitest";
 import {
 	attribute,
 	card,
+	DEMO_PASSWORD,
 	editorText,
 	hasChromium,
 	seriousAxeViolations,
 	showCard,
+	signIn,
 	textOf,
 	typeInDraft,
+	watchCspViolations,
 } from "./harness.ts";
 import { e2eScene } from "./scene.ts";
 
@@ -222,5 +225,131 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await dana.goto(`/m/${mention.id}`);
 		await dana.getByTestId("editor-content").waitFor();
 		expect(await seriousAxeViolations(dana)).toEqual([]);
+	});
+
+	it("loads the board and a conversation under its Content-Security-Policy without a violation", async () => {
+		const context = scene.keep(
+			await scene.browser.newContext({
+				baseURL: scene.server.url,
+				viewport: { width: 1440, height: 900 },
+			}),
+		);
+		const violations = await watchCspViolations(context);
+		const page = await context.newPage();
+		await signIn(page, "ambassador2@acme.test");
+		const mention = fresh();
+		await page.goto(`/m/${mention.id}`);
+		await typeInDraft(page, "Under the policy.");
+		await expect
+			.poll(attribute(page.getByTestId("sync-status"), "data-unsynced"), within)
+			.toBe("0");
+		expect(await violations()).toEqual([]);
+		// The policy does hold: an injected inline script is refused, and reported.
+		await page.evaluate(() => {
+			const script = document.createElement("script");
+			script.textContent = "window.injected = true";
+			document.body.append(script);
+		});
+		expect(await page.evaluate(() => "injected" in window)).toBe(false);
+		await expect.poll(async () => (await violations()).length, within).toBeGreaterThan(0);
+		// Neither the token nor the cookie is readable by page scripts.
+		expect(await page.evaluate(() => document.cookie)).toBe("");
+		expect(await page.evaluate(() => JSON.stringify({ ...localStorage }))).not.toMatch(/eyJ/);
+	});
+
+	it("signs out only after sending what the server lacks, or discarding it on request, and clears IndexedDB", async () => {
+		const email = "ambassador3@acme.test";
+		const kimId = await memberId(email);
+		const kim = await person(email);
+		const owner = async (id: string) =>
+			(await scene.server.switchboard.storage.getMention("acme", id))?.mention.owner?.memberId ??
+			null;
+		const kimsDatabases = () =>
+			kim.evaluate(
+				async (id) =>
+					(await indexedDB.databases())
+						.map((db) => db.name ?? "")
+						.filter((name) => name.includes(id)),
+				kimId,
+			);
+		expect((await kimsDatabases()).length).toBeGreaterThan(0);
+
+		// Offline, a claim waits in the queue: sign-out asks, and Cancel keeps everything.
+		const sent = fresh();
+		await kim.context().setOffline(true);
+		await expect
+			.poll(attribute(kim.getByTestId("sync-status"), "data-online"), within)
+			.toBe("false");
+		await (await showCard(kim, sent)).getByTestId("claim").click();
+		await expect.poll(attribute(kim.getByTestId("sync-status"), "data-unsynced"), within).toBe("1");
+		await kim.getByTestId("sign-out").click();
+		await kim.getByTestId("sign-out-dialog").waitFor({ state: "visible", ...within });
+		expect(await kim.getByTestId("sign-out-unsent").textContent()).toContain("1 change");
+		await kim.getByTestId("sign-out-cancel").click();
+		await kim.getByTestId("sign-out-dialog").waitFor({ state: "hidden", ...within });
+		expect(await kim.getByTestId("sync-status").getAttribute("data-unsynced")).toBe("1");
+
+		// Send first: it waits for the network, sends, and only then signs out.
+		await kim.getByTestId("sign-out").click();
+		await kim.getByTestId("sign-out-send").click();
+		await expect
+			.poll(textOf(kim.getByTestId("sign-out-send")), within)
+			.toContain("Waiting for the network");
+		await kim.context().setOffline(false);
+		await kim.getByTestId("login-form").waitFor(within);
+		expect(await owner(sent.id)).toBe(kimId);
+		await expect.poll(kimsDatabases, within).toEqual([]);
+		expect(await kim.evaluate(() => localStorage.getItem("switchboard.session"))).toBeNull();
+
+		// Discard: said in so many words, and the claim never reaches the server.
+		await signIn(kim, email);
+		const discarded = fresh();
+		await kim.context().setOffline(true);
+		await expect
+			.poll(attribute(kim.getByTestId("sync-status"), "data-online"), within)
+			.toBe("false");
+		await (await showCard(kim, discarded)).getByTestId("claim").click();
+		await kim.getByTestId("sign-out").click();
+		await kim.getByTestId("sign-out-discard").click();
+		await kim.getByTestId("login-form").waitFor(within);
+		await expect.poll(kimsDatabases, within).toEqual([]);
+		await kim.context().setOffline(false);
+		await signIn(kim, email);
+		await expect
+			.poll(attribute(kim.getByTestId("sync-status"), "data-online"), within)
+			.toBe("true");
+		expect(await kim.getByTestId("sync-status").getAttribute("data-unsynced")).toBe("0");
+		expect(await owner(discarded.id)).toBeNull();
+	});
+
+	it("asks to sign in again when the session ends while offline, then sends the queue", async () => {
+		const email = "ambassador2@acme.test";
+		const samId = await memberId(email);
+		const sam = await person(email);
+		const mention = fresh();
+		await sam.context().setOffline(true);
+		await expect
+			.poll(attribute(sam.getByTestId("sync-status"), "data-online"), within)
+			.toBe("false");
+		await (await showCard(sam, mention)).getByTestId("claim").click();
+		await expect.poll(attribute(sam.getByTestId("sync-status"), "data-unsynced"), within).toBe("1");
+		// The session ends meanwhile (expiry, a password change, a sign-out elsewhere).
+		await scene.server.switchboard.tokens.revokeSessions(samId);
+		// Tokens carry whole seconds: one issued in the revocation's second counts as covered
+		// by it (revocations.ts), and a person signs in again later than a test does.
+		await new Promise((resolve) => setTimeout(resolve, 1_100));
+
+		await sam.context().setOffline(false);
+		const dialog = sam.getByTestId("session-ended-dialog");
+		await dialog.waitFor({ state: "visible", ...within });
+		expect(await dialog.textContent()).toContain("send 1 change");
+		expect(await sam.getByTestId("sync-status").getAttribute("data-unsynced")).toBe("1");
+		await dialog.getByLabel("Email").fill(email);
+		await dialog.getByLabel("Password").fill(DEMO_PASSWORD);
+		await dialog.getByTestId("renew-submit").click();
+		await dialog.waitFor({ state: "hidden", ...within });
+		await expect.poll(attribute(sam.getByTestId("sync-status"), "data-unsynced"), within).toBe("0");
+		const stored = await scene.server.switchboard.storage.getMention("acme", mention.id);
+		expect(stored?.mention.owner?.memberId).toBe(samId);
 	});
 });

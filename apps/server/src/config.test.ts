@@ -3,7 +3,7 @@ import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig } from "./config.ts";
+import { demoExposure, loadConfig } from "./config.ts";
 
 const SECRET = "a-secret-of-at-least-32-characters-long";
 
@@ -18,11 +18,11 @@ describe("loadConfig", () => {
 		await rm(dataDir, { recursive: true, force: true });
 	});
 
-	it("runs on one machine by default: port 8080, all interfaces, PGlite, the demo on", async () => {
+	it("runs on one machine by default: port 8080, loopback only, PGlite, the demo on", async () => {
 		const config = await loadConfig({ DATA_DIR: dataDir });
 		expect(config).toMatchObject({
 			port: 8080,
-			host: "0.0.0.0",
+			host: "127.0.0.1",
 			dataDir,
 			databaseUrl: undefined,
 			redisUrl: undefined,
@@ -46,6 +46,42 @@ describe("loadConfig", () => {
 
 	it.each(["http", "-1", "65536", "80.5"])("fails on PORT=%s naming the variable", async (port) => {
 		await expect(loadConfig({ DATA_DIR: dataDir, PORT: port })).rejects.toThrow(/\bPORT: /);
+	});
+
+	it("refuses the demo (published password) on a network address unless asked explicitly", async () => {
+		for (const host of ["0.0.0.0", "::", "192.168.1.20", "switchboard.example.com"]) {
+			await expect(loadConfig({ DATA_DIR: dataDir, HOST: host }), host).rejects.toThrow(
+				/HOST: .*published password.*SWITCHBOARD_DEMO=0.*SWITCHBOARD_DEMO_PUBLIC=1/,
+			);
+		}
+		for (const host of ["127.0.0.1", "127.0.0.2", "::1", "localhost"]) {
+			expect((await loadConfig({ DATA_DIR: dataDir, HOST: host })).host).toBe(host);
+		}
+		const open = await loadConfig({ DATA_DIR: dataDir, HOST: "0.0.0.0", SWITCHBOARD_DEMO: "0" });
+		expect(open).toMatchObject({ host: "0.0.0.0", demo: false });
+		const asked = await loadConfig({
+			DATA_DIR: dataDir,
+			HOST: "0.0.0.0",
+			SWITCHBOARD_DEMO_PUBLIC: "1",
+		});
+		expect(asked).toMatchObject({ host: "0.0.0.0", demo: true, demoPublic: true });
+		// The same rule holds for a configuration made in code.
+		expect(demoExposure({ host: "0.0.0.0", demo: true })).toMatch(/published password/);
+		expect(demoExposure({ host: "0.0.0.0", demo: true, demoPublic: true })).toBeNull();
+	});
+
+	it("reads PUBLIC_URL as an origin and names a bad one", async () => {
+		expect((await loadConfig({ DATA_DIR: dataDir })).publicUrl).toBeUndefined();
+		const config = await loadConfig({
+			DATA_DIR: dataDir,
+			PUBLIC_URL: "https://Switchboard.Example.com/",
+		});
+		expect(config.publicUrl).toBe("https://switchboard.example.com");
+		for (const bad of ["switchboard.example.com", "https://a.example/app", "ftp://a.example"]) {
+			await expect(loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: bad }), bad).rejects.toThrow(
+				/PUBLIC_URL: /,
+			);
+		}
 	});
 
 	it("turns the demo off with SWITCHBOARD_DEMO=0 or false", async () => {

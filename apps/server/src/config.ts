@@ -13,7 +13,11 @@ import { type RateLimits, rateLimitsFromEnv } from "./rate-limits.ts";
 export interface Config {
 	/** TCP port of the one HTTP + WebSocket listener. @default 8080 (0 picks a free port) */
 	port: number;
-	/** Interface to listen on. @default "0.0.0.0" */
+	/**
+	 * Interface to listen on. Loopback by default, so a first `pnpm start` (the demo, with
+	 * its published password) is not reachable from the network; `HOST=0.0.0.0` opens it.
+	 * @default "127.0.0.1"
+	 */
 	host: string;
 	/** Folder for the embedded database and the generated secret. @default "./data" */
 	dataDir: string;
@@ -25,6 +29,18 @@ export interface Config {
 	secret: string;
 	/** Seed the demo organisations into an empty database. @default true */
 	demo: boolean;
+	/**
+	 * Let the demo (every password `switchboard`) listen on a non-loopback address, from
+	 * `SWITCHBOARD_DEMO_PUBLIC=1`; without it such a start is refused. @default false
+	 */
+	demoPublic?: boolean;
+	/**
+	 * The address people open, e.g. `https://switchboard.example.com` (`PUBLIC_URL`). When it
+	 * is https, the session cookie is `Secure` and every response carries HSTS; browser
+	 * requests must then come from exactly this origin (or `allowedOrigins`), whatever
+	 * `Host` a proxy forwards. @default unset: the server's own host, any scheme
+	 */
+	publicUrl?: string;
 	/** Folder with the demo dataset. @default the repository's `demo/` */
 	demoDataDir: string;
 	/** Folder with the built web client, served at `/` when it exists. */
@@ -72,7 +88,7 @@ const EnvSchema = v.object({
 		v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(0), v.maxValue(65535)),
 		"8080",
 	),
-	HOST: v.optional(v.string(), "0.0.0.0"),
+	HOST: v.optional(v.string(), "127.0.0.1"),
 	DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), "./data"),
 	DATABASE_URL: v.optional(v.pipe(v.string(), v.url("DATABASE_URL must be a postgres:// URL"))),
 	REDIS_URL: v.optional(v.pipe(v.string(), v.url("REDIS_URL must be a redis:// URL"))),
@@ -80,7 +96,19 @@ const EnvSchema = v.object({
 		v.pipe(v.string(), v.minLength(32, "SWITCHBOARD_SECRET must be at least 32 characters")),
 	),
 	SWITCHBOARD_DEMO: v.optional(v.picklist(["0", "1", "false", "true"]), "1"),
+	SWITCHBOARD_DEMO_PUBLIC: v.optional(v.picklist(["0", "1", "false", "true"]), "0"),
 	SWITCHBOARD_DEMO_DATA: v.optional(v.string()),
+	PUBLIC_URL: v.optional(
+		v.pipe(
+			v.string(),
+			v.url("PUBLIC_URL must be a URL like https://switchboard.example.com"),
+			v.check(
+				(url) => /^https?:\/\/[^/]+\/?$/.test(url),
+				"PUBLIC_URL is an origin: http(s), host and port, no path",
+			),
+			v.transform((url) => new URL(url).origin),
+		),
+	),
 	SWITCHBOARD_WEB_DIR: v.optional(v.string()),
 	SWITCHBOARD_BACKGROUND: v.optional(v.picklist(["0", "1", "false", "true"]), "1"),
 	ALLOWED_ORIGINS: v.optional(
@@ -178,6 +206,10 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 	} catch (error) {
 		throw new Error(`Invalid configuration:\n  ${(error as Error).message}`);
 	}
+	const demo = e.SWITCHBOARD_DEMO === "1" || e.SWITCHBOARD_DEMO === "true";
+	const demoPublic = e.SWITCHBOARD_DEMO_PUBLIC === "1" || e.SWITCHBOARD_DEMO_PUBLIC === "true";
+	const exposure = demoExposure({ host: e.HOST, demo, demoPublic });
+	if (exposure) throw new Error(`Invalid configuration:\n  HOST: ${exposure}`);
 	// `pnpm start` runs in apps/server; relative paths mean where the user typed it.
 	const cwd = env.INIT_CWD ?? process.cwd();
 	const dataDir = resolve(cwd, e.DATA_DIR);
@@ -190,7 +222,8 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 		databaseUrl: e.DATABASE_URL,
 		redisUrl: e.REDIS_URL,
 		secret: e.SWITCHBOARD_SECRET ?? (await readOrCreateSecret(dataDir)),
-		demo: e.SWITCHBOARD_DEMO === "1" || e.SWITCHBOARD_DEMO === "true",
+		demo,
+		demoPublic,
 		demoDataDir: resolve(cwd, e.SWITCHBOARD_DEMO_DATA ?? join(repoRoot, "demo")),
 		webDir: resolve(cwd, e.SWITCHBOARD_WEB_DIR ?? join(repoRoot, "apps/web/dist")),
 		logLevel: e.LOG_LEVEL,
@@ -207,7 +240,25 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 			: {}),
 		...(e.SWITCHBOARD_VAPID_SUBJECT ? { vapidSubject: e.SWITCHBOARD_VAPID_SUBJECT } : {}),
 		rateLimits,
+		...(e.PUBLIC_URL ? { publicUrl: e.PUBLIC_URL } : {}),
 	};
+}
+
+/** True for names and addresses that only this machine reaches (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+	const bare = host.toLowerCase();
+	if (bare === "localhost") return true;
+	if (bare === "::1" || bare === "0:0:0:0:0:0:0:1") return true;
+	return /^(?:::ffff:)?127(?:\.\d{1,3}){3}$/.test(bare);
+}
+
+/**
+ * Why this configuration must not start: the demo, whose accounts share a published
+ * password, on an address other machines reach without `SWITCHBOARD_DEMO_PUBLIC=1`.
+ */
+export function demoExposure(config: Pick<Config, "host" | "demo" | "demoPublic">): string | null {
+	if (!config.demo || config.demoPublic || isLoopbackHost(config.host)) return null;
+	return `the demo's accounts have a published password ("switchboard"), so the demo listens only on this machine (HOST=127.0.0.1). To listen on ${config.host}, start without the demo (SWITCHBOARD_DEMO=0), or set SWITCHBOARD_DEMO_PUBLIC=1 to expose the demo anyway.`;
 }
 
 /** A secret kept in the data folder, so tokens survive restarts. */

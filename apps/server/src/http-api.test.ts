@@ -9,6 +9,7 @@ import {
 	type Mention,
 	type Role,
 	type RouteContract,
+	SESSION_COOKIE,
 } from "@switchboard/domain";
 import { KyselyStorage, type NewMention } from "@switchboard/storage";
 import { testTemplate } from "@switchboard/storage/test-template";
@@ -17,7 +18,6 @@ import { pino } from "pino";
 import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Config } from "./config.ts";
-import { SESSION_COOKIE } from "./http-api.ts";
 import { hashPassword } from "./passwords.ts";
 import { type Switchboard, startSwitchboard } from "./server.ts";
 

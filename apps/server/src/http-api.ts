@@ -6,6 +6,7 @@
 import type { HttpBindings } from "@hono/node-server";
 import {
 	AppError,
+	CSRF_HEADER,
 	HTTP_STATUS_OF_KIND,
 	HttpRoutes,
 	isActiveMembership,
@@ -13,6 +14,7 @@ import {
 	MEMBERSHIP_ENDED,
 	type MemberListing,
 	MODERATORS,
+	SESSION_COOKIE,
 } from "@switchboard/domain";
 import type { Directory, MentionStore, Storage } from "@switchboard/storage";
 import type { SessionService, TokenClaims } from "@switchboard/sync";
@@ -23,7 +25,7 @@ import type { Logger } from "pino";
 import { type BodyLimitRule, bodyLimits } from "./body-limits.ts";
 import { handle } from "./contract-route.ts";
 import { openApiDocument } from "./openapi.ts";
-import { CSRF_HEADER, checkCookieRequest, createOriginPolicy } from "./origin-check.ts";
+import { checkCookieRequest, createOriginPolicy } from "./origin-check.ts";
 import { needsRehash, PasswordHasher } from "./passwords.ts";
 import {
 	accountKey,
@@ -32,10 +34,9 @@ import {
 	type RateLimiters,
 	rateLimitsWith,
 } from "./rate-limits.ts";
+import { securityHeaders } from "./security-headers.ts";
 import { textGuard } from "./text-guard.ts";
 import { serveWebClient } from "./web-client.ts";
-
-export const SESSION_COOKIE = "sb_session";
 
 /**
  * How long a health check waits for the database before calling it unreachable.
@@ -48,8 +49,11 @@ export interface HttpApiOptions {
 	/** Verifies every token against revocations; issues and ends sign-in sessions. */
 	tokens: SessionService;
 	logger: Logger;
-	/** Whether the session cookie is marked Secure (behind HTTPS). */
-	secureCookies?: boolean;
+	/**
+	 * The address people open (`PUBLIC_URL`): when https, the session cookie is `Secure`
+	 * and responses carry HSTS; browser requests must come from it (origin-check.ts).
+	 */
+	publicUrl?: string | undefined;
 	/** Folder of the built web client, served for non-API GETs when it exists. */
 	webDir?: string | undefined;
 	/** More routes that need no session (they authenticate otherwise, e.g. signed webhooks). */
@@ -126,7 +130,8 @@ async function databaseReachable(storage: Pick<Storage, "ping">): Promise<boolea
 export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 	const { storage, tokens, logger } = options;
 	const app = new Hono<Env>();
-	const origins = createOriginPolicy(options.allowedOrigins);
+	const origins = createOriginPolicy(options.allowedOrigins, options.publicUrl);
+	const https = options.publicUrl?.startsWith("https:") ?? false;
 	const limits = options.rateLimits ?? createRateLimiters({ limits: rateLimitsWith(), logger });
 	const hasher = options.hasher ?? new PasswordHasher(limits.limits.hashing);
 	/** The address a request counts against (see `clientAddress`). */
@@ -179,9 +184,11 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		),
 	);
 
-	// Before any route reads a byte: the size, then the text (see each file for why).
+	// Before any route reads a byte: the size, then the text (see each file for why). The
+	// security headers first, so that every answer carries them, refusals included.
 	app.use(
 		"*",
+		securityHeaders({ hsts: https }),
 		bodyLimits(options.bodyLimitExceptions ? { exceptions: options.bodyLimitExceptions } : {}),
 		textGuard(),
 	);
@@ -258,7 +265,7 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 			httpOnly: true,
 			sameSite: "Lax",
 			path: "/",
-			secure: options.secureCookies ?? false,
+			secure: https,
 			maxAge: 12 * 60 * 60,
 		});
 		return {
@@ -279,7 +286,7 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 				})
 			: null;
 		if (claims) await tokens.revoke(claims);
-		deleteCookie(c, SESSION_COOKIE, { path: "/" });
+		deleteCookie(c, SESSION_COOKIE, { path: "/", secure: https });
 		return { ok: true };
 	});
 
@@ -356,7 +363,7 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 	for (const routes of options.routes ?? []) app.route("/", routes);
 
 	// After every API route, so that the client's SPA fallback never shadows one.
-	if (serveWebClient(app, options.webDir)) {
+	if (serveWebClient(app, options.webDir, { publicUrl: options.publicUrl })) {
 		logger.debug({ webDir: options.webDir }, "serving the web client");
 	}
 

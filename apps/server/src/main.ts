@@ -3,7 +3,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfig } from "./config.ts";
+import { isLoopbackHost, loadConfig } from "./config.ts";
 import { startSwitchboard } from "./server.ts";
 
 // Every file the process creates is its user's alone (the database's new files too).
@@ -21,7 +21,10 @@ const { logger, demo } = switchboard;
 
 const lines = [
 	"",
-	`  Switchboard is running at ${switchboard.url}`,
+	`  Switchboard is running at ${switchboard.url}${config.publicUrl ? ` (public address ${config.publicUrl})` : ""}`,
+	isLoopbackHost(config.host)
+		? "  Listening on this machine only; HOST=0.0.0.0 opens it to the network."
+		: `  Listening on ${config.host}.`,
 	`  Storage: ${config.databaseUrl ? "PostgreSQL" : `PGlite in ${config.dataDir}`}${config.redisUrl ? ", Redis" : ""}`,
 	config.webDir && existsSync(join(config.webDir, "index.html"))
 		? `  Web client: ${config.webDir}`

@@ -8,10 +8,7 @@
  * preflight this server never grants. Requests with a bearer token carry no ambient
  * credential and are not affected.
  */
-import { AppError } from "@switchboard/domain";
-
-/** Header a cookie-authenticated write must carry (any value). */
-export const CSRF_HEADER = "x-switchboard-csrf";
+import { AppError, CSRF_HEADER } from "@switchboard/domain";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -34,16 +31,28 @@ export function normaliseOrigin(origin: string): string | null {
 	}
 }
 
-/** Same host, or listed. The scheme is not compared for the own host: TLS may end at a proxy. */
-export function createOriginPolicy(allowedOrigins: readonly string[] = []): OriginPolicy {
+/**
+ * The public origin (`PUBLIC_URL`) and listed ones; without a public origin, also the own
+ * host, whose scheme is not compared then (TLS may end at a proxy). With one, the origin
+ * must match it exactly: a proxy may forward another `Host`, and an `http:` page of the
+ * same host is not the https deployment.
+ */
+export function createOriginPolicy(
+	allowedOrigins: readonly string[] = [],
+	publicUrl?: string,
+): OriginPolicy {
 	const listed = new Set(allowedOrigins.map((origin) => normaliseOrigin(origin) ?? origin));
+	const own = publicUrl === undefined ? null : normaliseOrigin(publicUrl);
+	if (own) listed.add(own);
 	return {
 		allows(origin, host) {
 			if (origin === undefined) return true;
 			const normalised = normaliseOrigin(origin);
 			// "null" (sandboxed frames, file: pages) and anything unparsable are refused.
 			if (!normalised) return false;
-			if (host !== undefined && new URL(normalised).host === host.toLowerCase()) return true;
+			if (!own && host !== undefined && new URL(normalised).host === host.toLowerCase()) {
+				return true;
+			}
 			return listed.has(normalised);
 		},
 	};

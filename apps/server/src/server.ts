@@ -8,6 +8,7 @@ import type { Duplex } from "node:stream";
 import { Redis } from "@hocuspocus/extension-redis";
 import type { Extension, Hocuspocus } from "@hocuspocus/server";
 import { createAdaptorServer } from "@hono/node-server";
+import { SESSION_COOKIE } from "@switchboard/domain";
 import { openStorage, type Storage } from "@switchboard/storage";
 import {
 	AuthExtension,
@@ -37,11 +38,12 @@ import {
 	serveSyncSocket,
 } from "@switchboard/sync";
 import type { Hono } from "hono";
+import { parse as parseCookie } from "hono/utils/cookie";
 import { type Logger, pino } from "pino";
 import { WebSocketServer } from "ws";
 import { type AdminChannel, serveAdminChannel } from "./admin-channel.ts";
 import { createAdminOperations } from "./admin-operations.ts";
-import type { Config } from "./config.ts";
+import { type Config, demoExposure } from "./config.ts";
 import { type Coverage, type CoverageOptions, createCoverage } from "./coverage.ts";
 import { type DemoSummary, seedDemo } from "./demo.ts";
 import { type ApiEnv, createHttpApi } from "./http-api.ts";
@@ -133,6 +135,8 @@ export async function startSwitchboard(
 	config: Config,
 	options: StartOptions = {},
 ): Promise<Switchboard> {
+	const exposure = demoExposure(config);
+	if (exposure) throw new Error(exposure);
 	const logger = options.logger ?? pino({ level: config.logLevel });
 	const startedAt = new Date();
 	const storage = await openStorage({
@@ -262,8 +266,9 @@ export async function startSwitchboard(
 		allowedOrigins: config.allowedOrigins ?? [],
 		rateLimits,
 		hasher: new PasswordHasher(rateLimits.limits.hashing),
+		publicUrl: config.publicUrl,
 	});
-	const origins = createOriginPolicy(config.allowedOrigins);
+	const origins = createOriginPolicy(config.allowedOrigins, config.publicUrl);
 	// Bodies are drained by the API's body limits, with bounds of their own (see there).
 	const server = createAdaptorServer({ fetch: api.fetch, autoCleanupIncoming: false });
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
@@ -281,6 +286,9 @@ export async function startSwitchboard(
 			socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
 			return;
 		}
+		// The web client's documents authenticate with the session cookie (HttpOnly, so page
+		// scripts never see the token); the origin check above makes it this page's own.
+		const sessionCookie = parseCookie(request.headers.cookie ?? "", SESSION_COOKIE)[SESSION_COOKIE];
 		const address = clientAddress(
 			request.socket.remoteAddress,
 			[request.headers["x-forwarded-for"]].flat().join(","),
@@ -294,7 +302,12 @@ export async function startSwitchboard(
 				socket.off("error", dropped);
 				if (socket.destroyed) return;
 				wss.handleUpgrade(request, socket, head, (ws) => {
-					const syncSocket = serveSyncSocket(ws, request, { hocuspocus, limits, logger });
+					const syncSocket = serveSyncSocket(ws, request, {
+						hocuspocus,
+						limits,
+						logger,
+						sessionCookie,
+					});
 					syncSockets.add(syncSocket);
 					ws.once("close", () => syncSockets.delete(syncSocket));
 				});
@@ -315,7 +328,7 @@ export async function startSwitchboard(
 	});
 	const { port } = server.address() as AddressInfo;
 	const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
-	const url = `http://${host}:${port}`;
+	const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 	const admin = await serveAdminChannel({
 		dataDir: config.dataDir,
 		operations: createAdminOperations({ storage, ingestor: integrations.ingestor, startedAt }),

@@ -8,6 +8,16 @@ import type { Config } from "./config.ts";
 import { type Switchboard, startSwitchboard } from "./server.ts";
 
 const SECRET = "web-client-test-secret-web-client-test-secret";
+
+/** A Content-Security-Policy header as directive → sources. */
+function directives(header: string | null): Map<string, string[]> {
+	const policy = new Map<string, string[]>();
+	for (const part of (header ?? "").split(";")) {
+		const [name, ...sources] = part.trim().split(/\s+/);
+		if (name) policy.set(name, sources);
+	}
+	return policy;
+}
 const INDEX = "<!doctype html><title>Switchboard</title><div id=root></div>";
 const ASSET = "console.log('app');";
 
@@ -102,6 +112,52 @@ describe("web client", () => {
 		expect(await signed.json()).toEqual({
 			error: { code: "not_found", message: "No route GET /api/nope." },
 		});
+	});
+
+	it("sends the web client with a strict Content-Security-Policy and no framing (issue 15, row 8)", async () => {
+		for (const path of ["/", "/m/some-mention", "/assets/index-3f2a1b.js", "/sw.js"]) {
+			const response = await get(path);
+			expect(response.status, path).toBe(200);
+			const policy = directives(response.headers.get("content-security-policy"));
+			expect(policy.get("script-src"), path).toEqual(["'self'"]);
+			expect(policy.get("style-src"), path).toEqual(["'self'", "'unsafe-inline'"]);
+			expect(policy.get("object-src"), path).toEqual(["'none'"]);
+			expect(policy.get("base-uri"), path).toEqual(["'none'"]);
+			expect(policy.get("frame-ancestors"), path).toEqual(["'none'"]);
+			expect(policy.get("connect-src"), path).toEqual(["'self'"]);
+			// No way around the policy: no inline script, nothing evaluated, no foreign host
+			// (inline style only, see security-headers.ts).
+			for (const [directive, sources] of policy) {
+				if (directive === "style-src") continue;
+				for (const source of sources) {
+					expect(source, `${path} ${directive}`).not.toMatch(/unsafe|^\*$|^https?:$|^blob:$/);
+				}
+			}
+			expect(response.headers.get("x-frame-options"), path).toBe("DENY");
+			expect(response.headers.get("x-content-type-options"), path).toBe("nosniff");
+			expect(response.headers.get("referrer-policy"), path).toBe("no-referrer");
+			// Plain http: HSTS would be wrong here (PUBLIC_URL is not https).
+			expect(response.headers.get("strict-transport-security"), path).toBeNull();
+		}
+	});
+
+	it("sends the API's answers, errors included, with a policy that lets nothing load", async () => {
+		for (const path of ["/api/health", "/api/nope", "/healthz", "/assets/gone-123.js"]) {
+			const response = await get(path);
+			expect(response.headers.get("content-security-policy"), path).toBe(
+				"default-src 'none'; frame-ancestors 'none'",
+			);
+			expect(response.headers.get("x-content-type-options"), path).toBe("nosniff");
+			expect(response.headers.get("x-frame-options"), path).toBe("DENY");
+			expect(response.headers.get("referrer-policy"), path).toBe("no-referrer");
+		}
+		const tooLarge = await get("/api/auth/login", {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: "x".repeat(64 * 1024),
+		});
+		expect(tooLarge.status).toBe(413);
+		expect(tooLarge.headers.get("x-content-type-options")).toBe("nosniff");
 	});
 
 	it("leaves health checks to the API", async () => {

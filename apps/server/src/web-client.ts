@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { Env, Hono } from "hono";
+import { webClientPolicy } from "./security-headers.ts";
 
 /** Paths that belong to the server, never to the client, even when nothing answers them. */
 const SERVER_PATHS = /^\/(?:api|sync|healthz|readyz)(?:\/|$)/;
@@ -27,20 +28,27 @@ export function cacheControlFor(path: string): string {
 /**
  * Register GET routes that serve `webDir` on `app`, after the app's own routes. Does
  * nothing and returns false when `webDir` has no index.html (the client was not built),
- * so the API keeps working without it.
+ * so the API keeps working without it. Every file goes out with the web client's
+ * Content-Security-Policy (security-headers.ts; `publicUrl` names the socket's origin).
  */
-export function serveWebClient<E extends Env>(app: Hono<E>, webDir: string | undefined): boolean {
+export function serveWebClient<E extends Env>(
+	app: Hono<E>,
+	webDir: string | undefined,
+	options: { publicUrl?: string | undefined } = {},
+): boolean {
 	if (!webDir || !existsSync(join(webDir, "index.html"))) return false;
 	const files = serveStatic<E>({ root: webDir });
 	const shell = serveStatic<E>({ root: webDir, path: "index.html" });
 
 	// serveStatic calls its `next` when the file is missing; a no-op makes it answer undefined.
 	const missing = async () => {};
+	const policy = webClientPolicy(options.publicUrl);
 
 	app.get("*", async (c, next) => {
 		const path = c.req.path;
 		if (SERVER_PATHS.test(path)) return next();
 		c.header("Cache-Control", cacheControlFor(path));
+		c.header("Content-Security-Policy", policy);
 		const file = await files(c, missing);
 		if (file) return file;
 		if (!FILE_PATH.test(path)) {
@@ -48,8 +56,9 @@ export function serveWebClient<E extends Env>(app: Hono<E>, webDir: string | und
 			const index = await shell(c, missing);
 			if (index) return index;
 		}
-		// A missing file: the app's not-found answers, without a cache header of ours.
+		// A missing file: the app's not-found answers, without headers of ours.
 		c.header("Cache-Control", undefined);
+		c.header("Content-Security-Policy", undefined);
 		return next();
 	});
 	return true;

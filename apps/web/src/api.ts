@@ -6,11 +6,10 @@ import { type ApiClient, ApiError, createApiClient } from "@switchboard/client";
 import { type Accessor, createSignal } from "solid-js";
 import { useSession } from "./session-context.tsx";
 
-/** The API client of the signed-in session (only under the signed-in shell). */
+/** The API client of the signed-in session (only under the signed-in shell): by its cookie. */
 export function useApi(): ApiClient {
-	const current = useSession().session();
-	if (!current) throw new Error("useApi() needs a signed-in session");
-	return createApiClient({ token: current.token });
+	if (!useSession().session()) throw new Error("useApi() needs a signed-in session");
+	return createApiClient({});
 }
 
 /** Words for a person from anything a request threw. */

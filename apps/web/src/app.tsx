@@ -5,6 +5,7 @@ import { ClientProvider } from "./client-context.tsx";
 import { AppHeader } from "./components/app-header.tsx";
 import { HelpDialog } from "./components/help-dialog.tsx";
 import { InstallOffer } from "./components/install-offer.tsx";
+import { SessionEndedDialog, SignOutProvider } from "./components/session-dialogs.tsx";
 import { AdminPage, ConversationPage, PrefetchConversation, SettingsPage } from "./lazy-pages.tsx";
 import { ModeratorRoutes } from "./moderator-routes.tsx";
 import { BoardPage } from "./pages/board-page.tsx";
@@ -22,15 +23,18 @@ function Workspace(props: RouteSectionProps) {
 			{(current) => (
 				<ClientProvider session={current}>
 					<WorkspaceProvider>
-						<div class="app">
-							<AppHeader />
-							<main id="main" class="app-main" tabIndex={-1}>
-								{props.children}
-							</main>
-							<HelpDialog />
-							<InstallOffer />
-							<PrefetchConversation />
-						</div>
+						<SignOutProvider>
+							<div class="app">
+								<AppHeader />
+								<main id="main" class="app-main" tabIndex={-1}>
+									{props.children}
+								</main>
+								<HelpDialog />
+								<SessionEndedDialog />
+								<InstallOffer />
+								<PrefetchConversation />
+							</div>
+						</SignOutProvider>
 					</WorkspaceProvider>
 				</ClientProvider>
 			)}

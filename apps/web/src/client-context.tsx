@@ -17,17 +17,40 @@ import type { Session } from "./session.ts";
 
 const ClientContext = createContext<SwitchboardClient>();
 
+/** Whether the server ended the session (the socket was refused as unauthorized). */
+export interface SessionEnded {
+	ended: Accessor<boolean>;
+	/** Signed in again: connect at once with the new cookie. */
+	resume(): void;
+}
+
+const SessionEndedContext = createContext<SessionEnded>();
+
 /** Connects for the session's lifetime; the connection closes when the tree unmounts. */
 export function ClientProvider(props: { session: Session; children: JSX.Element }) {
-	// The session never changes under a mounted provider: signing in again remounts it.
-	const { token, me, boardId } = props.session;
+	// The session never changes under a mounted provider: signing in as someone else
+	// remounts it; signing in again as the same member keeps it (see SessionEnded).
+	const { me, boardId } = props.session;
+	const [ended, setEnded] = createSignal(false);
 	const client = createSwitchboardClient({
 		// The SDK derives the socket URL (<origin>/sync, ws or wss) from the page's origin.
 		url: location.origin,
-		token,
+		// No token: the socket's upgrade carries the HttpOnly session cookie.
 		me,
 		boardId,
+		onError: (error) => {
+			// The session ended (expired, signed out elsewhere, revoked): ask to sign in again,
+			// keeping what is not on the server yet. A deactivated member is told the same.
+			if (error.kind === "unauthorized") setEnded(true);
+		},
 	});
+	const sessionEnded: SessionEnded = {
+		ended,
+		resume: () => {
+			setEnded(false);
+			client.connect();
+		},
+	};
 	// Subscribed before anything renders from the board, so the mark precedes that work.
 	const unmark = client.board.subscribe((board) => {
 		if (!board.ready) return;
@@ -47,7 +70,20 @@ export function ClientProvider(props: { session: Session; children: JSX.Element 
 		unmark();
 		client.destroy();
 	});
-	return <ClientContext.Provider value={client}>{props.children}</ClientContext.Provider>;
+	return (
+		<ClientContext.Provider value={client}>
+			<SessionEndedContext.Provider value={sessionEnded}>
+				{props.children}
+			</SessionEndedContext.Provider>
+		</ClientContext.Provider>
+	);
+}
+
+/** Whether the signed-in session's server side has ended. */
+export function useSessionEnded(): SessionEnded {
+	const state = useContext(SessionEndedContext);
+	if (!state) throw new Error("useSessionEnded() is only available inside <ClientProvider>");
+	return state;
 }
 
 /** The signed-in session's client. */

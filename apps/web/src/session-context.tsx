@@ -1,10 +1,30 @@
-/** The session as app state: who is signed in, and signing in and out. */
-import { type Accessor, createContext, createSignal, type JSX, useContext } from "solid-js";
-import { loadSession, type Session, signIn, signOut } from "./session.ts";
+/** The session as app state: who is signed in, and signing in, again, and out. */
+import {
+	type Accessor,
+	createContext,
+	createSignal,
+	type JSX,
+	onCleanup,
+	useContext,
+} from "solid-js";
+import {
+	finishSignOut,
+	loadSession,
+	renewSession,
+	type Session,
+	signIn,
+	signOut,
+} from "./session.ts";
 
 interface SessionState {
 	session: Accessor<Session | null>;
 	signIn(email: string, password: string): Promise<Session>;
+	/**
+	 * Sign in again as the same member after the server ended the session; the signed-in
+	 * shell stays as it is (its client, its unsent changes), only the cookie is new.
+	 */
+	renew(email: string, password: string): Promise<void>;
+	/** End the session and delete the member's data on this device. */
 	signOut(): Promise<void>;
 }
 
@@ -12,6 +32,12 @@ const SessionContext = createContext<SessionState>();
 
 export function SessionProvider(props: { children: JSX.Element }) {
 	const [session, setSession] = createSignal<Session | null>(loadSession());
+	// A sign-out made offline ends on the server when it is reachable again.
+	void finishSignOut();
+	const online = () => void finishSignOut();
+	window.addEventListener("online", online);
+	onCleanup(() => window.removeEventListener("online", online));
+
 	const state: SessionState = {
 		session,
 		async signIn(email, password) {
@@ -19,9 +45,16 @@ export function SessionProvider(props: { children: JSX.Element }) {
 			setSession(next);
 			return next;
 		},
+		async renew(email, password) {
+			const current = session();
+			if (!current) throw new Error("renew() needs a signed-in session");
+			await renewSession(current, email, password);
+		},
 		async signOut() {
+			const current = session();
+			// Unmounts the signed-in shell first: its client closes what it has open.
 			setSession(null);
-			await signOut();
+			if (current) await signOut(current);
 		},
 	};
 	return <SessionContext.Provider value={state}>{props.children}</SessionContext.Provider>;

@@ -1,17 +1,24 @@
 /**
- * The signed-in session: token, member and board, kept in localStorage so that a reload
- * without network still knows who is signed in and opens the board from IndexedDB.
+ * The signed-in session. Its token lives only in the HttpOnly session cookie that sign-in
+ * sets, out of reach of page scripts (issue 15, row 3): HTTP calls and the socket's
+ * upgrade carry the cookie. What the page keeps in localStorage is who is signed in, their
+ * board and when the session ends, so that a reload without network still opens the board
+ * from IndexedDB.
  */
-import { ApiError, createApiRequest, type Me } from "@switchboard/client";
+import { ApiError, clearLocalData, createApiRequest, type Me } from "@switchboard/client";
 import { HttpRoutes, Roles } from "@switchboard/domain";
 
 export interface Session {
-	token: string;
 	me: Me;
 	boardId: string;
+	/** When the server's session ends (ms since the epoch); null when unknown. */
+	expiresAt: number | null;
 }
 
 const STORAGE_KEY = "switchboard.session";
+
+/** Set while the server has not confirmed a sign-out: its cookie would still work. */
+const LOGOUT_PENDING_KEY = "switchboard.logout-pending";
 
 /** The board the server seeds for every organisation; used when /api/boards cannot be read. */
 const DEFAULT_BOARD_ID = "main";
@@ -40,27 +47,39 @@ export function tokenExpiry(token: string): number | null {
 	}
 }
 
-export function loadSession(): Session | null {
+/**
+ * The stored session, or null when there is none or it has ended. A session stored by an
+ * earlier version still holds its token: it is rewritten without it (the cookie that
+ * sign-in set alongside carries the session; when that is gone, the socket is refused and
+ * the app asks to sign in again).
+ */
+export function loadSession(storage: Storage = localStorage): Session | null {
 	try {
-		const raw = localStorage.getItem(STORAGE_KEY);
+		const raw = storage.getItem(STORAGE_KEY);
 		if (!raw) return null;
-		const parsed = JSON.parse(raw) as Partial<Session>;
-		if (typeof parsed.token !== "string" || typeof parsed.boardId !== "string") return null;
-		if (!isMe(parsed.me)) return null;
-		const expiry = tokenExpiry(parsed.token);
-		if (expiry !== null && expiry * 1000 < Date.now()) return null;
-		return { token: parsed.token, me: parsed.me, boardId: parsed.boardId };
+		const parsed = JSON.parse(raw) as Partial<Session> & { token?: unknown };
+		if (typeof parsed.boardId !== "string" || !isMe(parsed.me)) return null;
+		let expiresAt = typeof parsed.expiresAt === "number" ? parsed.expiresAt : null;
+		if (typeof parsed.token === "string") {
+			const expiry = tokenExpiry(parsed.token);
+			expiresAt = expiry === null ? null : expiry * 1000;
+		}
+		const session: Session = { me: parsed.me, boardId: parsed.boardId, expiresAt };
+		if ("token" in parsed) saveSession(session, storage);
+		if (expiresAt !== null && expiresAt < Date.now()) return null;
+		return session;
 	} catch {
 		return null;
 	}
 }
 
-export function saveSession(session: Session): void {
-	localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
+export function saveSession(session: Session, storage: Storage = localStorage): void {
+	const { me, boardId, expiresAt } = session;
+	storage.setItem(STORAGE_KEY, JSON.stringify({ me, boardId, expiresAt }));
 }
 
-export function clearSession(): void {
-	localStorage.removeItem(STORAGE_KEY);
+export function clearSession(storage: Storage = localStorage): void {
+	storage.removeItem(STORAGE_KEY);
 }
 
 /** An error the login form can show as it is. */
@@ -68,11 +87,14 @@ export class SignInError extends Error {
 	override readonly name = "SignInError";
 }
 
-/** The API without a token: sign-in and sign-out work by cookie. */
+/** The API by the session cookie: every call of the web client goes through it. */
 const request = createApiRequest();
 
-/** POST /api/auth/login, then find the member's board. */
-export async function signIn(email: string, password: string): Promise<Session> {
+/**
+ * POST /api/auth/login (which sets the session cookie), then find the member's board. The
+ * token in the answer is for API clients; the page reads its expiry and drops it.
+ */
+export async function logIn(email: string, password: string): Promise<Session> {
 	let body: { token: string; member: unknown };
 	try {
 		body = await request(HttpRoutes.login, { body: { email, password } });
@@ -80,18 +102,48 @@ export async function signIn(email: string, password: string): Promise<Session> 
 		throw new SignInError(error instanceof ApiError ? error.message : String(error));
 	}
 	if (!isMe(body.member)) throw new SignInError("The server sent an unexpected answer.");
-	const session: Session = {
-		token: body.token,
+	// The new cookie replaced the one a sign-out could not end: that logout is moot now.
+	localStorage.removeItem(LOGOUT_PENDING_KEY);
+	const expiry = tokenExpiry(body.token);
+	return {
 		me: body.member,
-		boardId: await firstBoardId(body.token),
+		boardId: await firstBoardId(),
+		expiresAt: expiry === null ? null : expiry * 1000,
 	};
+}
+
+/** Sign in and keep the session for reloads. */
+export async function signIn(email: string, password: string): Promise<Session> {
+	const session = await logIn(email, password);
 	saveSession(session);
 	return session;
 }
 
-async function firstBoardId(token: string): Promise<string> {
+/**
+ * Sign in again as the member of `current`, whose session the server ended, without
+ * leaving the page: their unsent changes then go out with the new session. Another
+ * account is signed out at once, so that its cookie never carries this member's changes.
+ */
+export async function renewSession(
+	current: Session,
+	email: string,
+	password: string,
+): Promise<Session> {
+	const next = await logIn(email, password);
+	if (next.me.id !== current.me.id) {
+		await request(HttpRoutes.logout, {}).catch(() => {});
+		throw new SignInError(
+			`That is ${next.me.name}'s account. Sign in as ${current.me.name} to send their changes, or sign out.`,
+		);
+	}
+	const renewed = { ...current, expiresAt: next.expiresAt };
+	saveSession(renewed);
+	return renewed;
+}
+
+async function firstBoardId(): Promise<string> {
 	try {
-		const { boards } = await createApiRequest({ token })(HttpRoutes.boards, {});
+		const { boards } = await request(HttpRoutes.boards, {});
 		return (
 			boards.find((board) => board.id === DEFAULT_BOARD_ID)?.id ?? boards[0]?.id ?? DEFAULT_BOARD_ID
 		);
@@ -100,12 +152,29 @@ async function firstBoardId(token: string): Promise<string> {
 	}
 }
 
-/** Forget the session here and, when the server is reachable, drop its cookie too. */
-export async function signOut(): Promise<void> {
+/**
+ * End the session on the server (when reachable: offline, the cookie expires by itself)
+ * and forget it here, the member's documents and queues in IndexedDB included. Whether the
+ * server has every change is the caller's to ask first: this cannot be undone.
+ */
+export async function signOut(session: Session): Promise<void> {
 	clearSession();
+	localStorage.setItem(LOGOUT_PENDING_KEY, "1");
+	await finishSignOut();
+	await clearLocalData(session.me);
+}
+
+/**
+ * End on the server a session signed out of offline (the HttpOnly cookie cannot be
+ * removed by the page): at sign-out, and again when the page starts or the network
+ * returns, until the server answers.
+ */
+export async function finishSignOut(): Promise<void> {
+	if (localStorage.getItem(LOGOUT_PENDING_KEY) === null) return;
 	try {
 		await request(HttpRoutes.logout, {});
+		localStorage.removeItem(LOGOUT_PENDING_KEY);
 	} catch {
-		// Offline: the cookie expires by itself; the token is gone from this browser.
+		// Offline: tried again later.
 	}
 }

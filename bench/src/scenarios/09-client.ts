@@ -22,6 +22,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SESSION_COOKIE } from "@switchboard/domain";
 import { type Browser, chromium, type Page } from "playwright-core";
 import {
 	type BenchContext,
@@ -187,6 +188,16 @@ async function measureOnce(
 		});
 		await cdp.send("Runtime.enable");
 		await cdp.send("Runtime.addBinding", { name: BINDING });
+		// The page's session is the HttpOnly cookie sign-in would have set.
+		await context.addCookies([
+			{
+				name: SESSION_COOKIE,
+				value: server.token,
+				url: server.url,
+				httpOnly: true,
+				sameSite: "Lax",
+			},
+		]);
 		await context.addInitScript(installProbe, {
 			session: JSON.stringify(server.session),
 			bindingName: BINDING,

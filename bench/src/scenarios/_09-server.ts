@@ -25,16 +25,18 @@ const SECRET = "bench-client-secret-bench-client-secret-0123456789";
 const ORG = "acme";
 const BOARD = "main";
 
-/** What the web client keeps in localStorage under "switchboard.session". */
+/** What the web client keeps in localStorage under "switchboard.session" (no token). */
 export interface BrowserSession {
-	token: string;
 	me: { id: string; orgId: string; role: Role; name: string };
 	boardId: string;
+	expiresAt: number | null;
 }
 
 export interface ClientBenchServer {
 	url: string;
 	session: BrowserSession;
+	/** The session's token, for the HttpOnly cookie the page relies on (`SESSION_COOKIE`). */
+	token: string;
 	stop(): Promise<void>;
 }
 
@@ -142,6 +144,7 @@ export async function startClientBenchServer(options: {
 	try {
 		const storage = await openStorage({ databaseUrl: database.url });
 		let session: BrowserSession;
+		let token: string;
 		try {
 			await storage.createOrganisation({ id: ORG, name: "Acme" });
 			await storage.createBoard({ id: BOARD, orgId: ORG, name: "Acme mentions" });
@@ -154,16 +157,16 @@ export async function startClientBenchServer(options: {
 				capacity: 5,
 				passwordHash: "unused",
 			});
-			const token = await createTokenService({ secret: SECRET }).sign({
+			token = await createTokenService({ secret: SECRET }).sign({
 				memberId: member.id,
 				orgId: ORG,
 				role: "ambassador",
 				name,
 			});
 			session = {
-				token,
 				me: { id: member.id, orgId: ORG, role: "ambassador", name },
 				boardId: BOARD,
+				expiresAt: null,
 			};
 			// In slices: one statement with 10,000 rows of parameters is over PostgreSQL's limit.
 			const mentions = bulkMentions(options.count);
@@ -204,6 +207,7 @@ export async function startClientBenchServer(options: {
 		return {
 			url,
 			session,
+			token,
 			async stop() {
 				if (running.exitCode === null) {
 					const exited = new Promise((resolve) => running.once("exit", resolve));

@@ -6,6 +6,7 @@
  * message; a failed send (502 with the stored send) is an outcome, not an error.
  */
 import {
+	CSRF_HEADER,
 	type DeliveryStatus,
 	type ErrorKind,
 	HttpRoutes,
@@ -52,7 +53,11 @@ export class ApiError extends Error {
 }
 
 export interface ApiClientOptions {
-	/** A session token (`POST /api/auth/login`); without one the session cookie is sent. */
+	/**
+	 * A session token (`POST /api/auth/login`). Without one the browser's session cookie
+	 * is sent, with the CSRF header a cookie-authenticated write needs (a foreign page
+	 * cannot set it without a preflight the server never grants).
+	 */
 	token?: string;
 	/** Origin of the server; "" (the default) for the page's own origin. */
 	baseUrl?: string;
@@ -95,7 +100,9 @@ export function createApiRequest(options: ApiClientOptions = {}): ApiRequest {
 			response = await doFetch(url, {
 				method: route.method,
 				headers: {
-					...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+					...(options.token
+						? { authorization: `Bearer ${options.token}` }
+						: { [CSRF_HEADER]: "1" }),
 					...(body !== undefined ? { "content-type": "application/json" } : {}),
 				},
 				...(body !== undefined ? { body: JSON.stringify(body) } : {}),

@@ -72,7 +72,10 @@ export interface SyncStatus {
 	online: boolean;
 	/** Commands the server has not answered. */
 	pendingCommands: number;
-	/** Open drafts with edits the server has not acknowledged. */
+	/**
+	 * Drafts with local edits the server has not acknowledged: open ones, and closed ones
+	 * the client keeps attached (after a reload too) until it has sent them.
+	 */
 	unsyncedDrafts: number;
 }
 

@@ -12,6 +12,7 @@ import {
 	AppError,
 	type BoardSettings,
 	boardDocumentName,
+	COOKIE_SESSION_TOKEN,
 	type CommandInput,
 	exponentialBackoff,
 	type Mention,
@@ -34,8 +35,9 @@ import { authError } from "./auth-errors.ts";
 import { BoardModel } from "./board-model.ts";
 import { type CommandAnswer, CommandChannel } from "./command-channel.ts";
 import { CommandQueue, MemoryQueueStore, type QueueStore } from "./command-queue.ts";
-import { DraftPool } from "./draft-pool.ts";
+import { DraftPool, unsentDraftsStore } from "./draft-pool.ts";
 import { IndexedDbQueueStore, queueDatabaseName } from "./indexeddb-queue-store.ts";
+import { localDocumentPrefix } from "./local-data.ts";
 import { overlayPending } from "./overlay.ts";
 import { type BoardAwarenessState, derivePresence, presenceUser } from "./presence.ts";
 import { notifyAll, shallowEqual, ValueStore } from "./value-store.ts";
@@ -43,7 +45,12 @@ import { notifyAll, shallowEqual, ValueStore } from "./value-store.ts";
 export interface ClientOptions {
 	/** Server base URL (http/https); the socket goes to <url>/sync as ws/wss. */
 	url: string;
-	token: string;
+	/**
+	 * The session token (`POST /api/auth/login`). Leave it out in a browser on the server's
+	 * own origin: the socket then authenticates with the HttpOnly session cookie, which page
+	 * scripts cannot read (`COOKIE_SESSION_TOKEN`).
+	 */
+	token?: string;
 	me: Me;
 	boardId: string;
 	/**
@@ -88,7 +95,7 @@ export function syncUrl(url: string): string {
 
 /** The IndexedDB name of a document's local copy: per member, so accounts never mix. */
 export function localDocumentName(memberId: string, documentName: string): string {
-	return `switchboard/${memberId}/${documentName}`;
+	return `${localDocumentPrefix(memberId)}${documentName}`;
 }
 
 function storageError(error: unknown): AppError {
@@ -156,6 +163,7 @@ class Client implements SwitchboardClient {
 	constructor(options: ClientOptions) {
 		this.#options = options;
 		this.me = options.me;
+		const token = options.token ?? COOKIE_SESSION_TOKEN;
 		const mode =
 			options.persistence ?? (typeof globalThis.indexedDB === "undefined" ? "memory" : "indexeddb");
 		const local = mode === "indexeddb";
@@ -185,7 +193,7 @@ class Client implements SwitchboardClient {
 			websocketProvider: this.#socket,
 			name: documentName,
 			document: this.#doc,
-			token: options.token,
+			token,
 		});
 		// The provider always has one: it is created without `awareness: null`.
 		this.#awareness = this.#provider.awareness!;
@@ -234,14 +242,18 @@ class Client implements SwitchboardClient {
 		const localName = local ? (name: string) => localDocumentName(options.me.id, name) : null;
 		this.#drafts = new DraftPool({
 			socket: this.#socket,
-			token: options.token,
+			token,
 			me: options.me,
 			localName,
+			// Unsent drafts are written down only where their edits outlive the page.
+			...(local ? { unsent: unsentDraftsStore(options.me) } : {}),
 			onUnsyncedChange: () => this.#updateStatus(),
 			localLoadTimeoutMs: LOCAL_LOAD_TIMEOUT_MS,
 			onError: (error) => this.#report(error),
 			onStorageError: (error) => this.#report(storageError(error)),
 		});
+
+		this.#drafts.holdUnsent();
 
 		// The board is read-only: attach only once the local copy is loaded, or the
 		// provider would send it to the server as an update, which a read-only document
@@ -308,6 +320,8 @@ class Client implements SwitchboardClient {
 		if (this.#destroyed) return;
 		this.#offlineByUser = false;
 		this.#clearReconnect();
+		// Perhaps with a new session (signed in again): drafts refused for want of one try again.
+		this.#drafts.retryUnauthorized();
 		this.#reconnect();
 	}
 

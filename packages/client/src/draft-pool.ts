@@ -1,6 +1,12 @@
 /**
  * Open drafts, one provider per draft on the client's shared socket, shared by every view
  * that opens the same draft (reference counted) and kept in IndexedDB when wanted.
+ *
+ * A draft with local edits the server has not acknowledged ("unsent") is not let go when
+ * its last view closes: it stays attached, held, until the server has them, so that edits
+ * made offline reach the server on reconnect without the conversation being opened again.
+ * Which drafts are unsent is also written down (`UnsentDrafts`), so after a reload the
+ * client holds them again, and sign-out can tell that they would be lost.
  */
 import { HocuspocusProvider, type HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import { type AppError, draftDocumentName, trackDraftWriter } from "@switchboard/domain";
@@ -11,6 +17,43 @@ import { authError } from "./auth-errors.ts";
 import { presenceUser } from "./presence.ts";
 import { ValueStore } from "./value-store.ts";
 
+/** Where the ids of drafts with unsent edits are kept between reloads. */
+export interface UnsentDrafts {
+	load(): string[];
+	save(mentionIds: string[]): void;
+}
+
+/** The list in localStorage (per organisation and member), or in memory where there is none. */
+export function unsentDraftsStore(me: Pick<Me, "id" | "orgId">): UnsentDrafts {
+	const key = unsentDraftsKey(me);
+	const storage = typeof globalThis.localStorage === "undefined" ? null : globalThis.localStorage;
+	let memory: string[] = [];
+	return {
+		load() {
+			if (!storage) return memory;
+			try {
+				const ids = JSON.parse(storage.getItem(key) ?? "[]") as unknown;
+				return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
+			} catch {
+				return [];
+			}
+		},
+		save(mentionIds) {
+			if (!storage) {
+				memory = mentionIds;
+				return;
+			}
+			if (mentionIds.length === 0) storage.removeItem(key);
+			else storage.setItem(key, JSON.stringify(mentionIds));
+		},
+	};
+}
+
+/** The localStorage key of a member's unsent drafts. */
+export function unsentDraftsKey(me: Pick<Me, "id" | "orgId">): string {
+	return `switchboard.unsent-drafts/${me.orgId}/${me.id}`;
+}
+
 export interface DraftPoolOptions {
 	socket: HocuspocusProviderWebsocket;
 	token: string;
@@ -19,6 +62,8 @@ export interface DraftPoolOptions {
 	localName: ((documentName: string) => string) | null;
 	/** Called when a draft's count of unacknowledged edits changes, or a draft opens or closes. */
 	onUnsyncedChange: () => void;
+	/** Where the unsent drafts are written down between pages. @default nowhere */
+	unsent?: UnsentDrafts;
 	/** Attach to the socket at the latest this long after opening, even if IndexedDB is slow. */
 	localLoadTimeoutMs: number;
 	/** A draft the server refused (it then closes the shared socket). */
@@ -35,19 +80,31 @@ interface OpenDraft {
 	unsynced: ValueStore<number>;
 	refs: number;
 	closed: boolean;
-	/** Refused by the server: detached until opened again. */
-	refused: boolean;
+	/** Refused by the server (and why): detached until opened again or the session renewed. */
+	refused: "unauthorized" | "forbidden" | false;
 	attachTimer: ReturnType<typeof setTimeout> | null;
 	/** Stops watching for this client's first edit (which records who writes from it). */
 	stopTracking: () => void;
+	/** Local edits the server has not acknowledged yet. */
+	unsent: boolean;
 }
 
 export class DraftPool {
 	readonly #options: DraftPoolOptions;
 	readonly #open = new Map<string, OpenDraft>();
+	readonly #unsent: UnsentDrafts | null;
+	/** Unsent drafts not open here (yet): written down by an earlier page. */
+	readonly #unsentElsewhere: Set<string>;
 
 	constructor(options: DraftPoolOptions) {
 		this.#options = options;
+		this.#unsent = options.unsent ?? null;
+		this.#unsentElsewhere = new Set(this.#unsent?.load() ?? []);
+	}
+
+	/** Hold what an earlier page left unsent, so that it goes out on the next connection. */
+	holdUnsent(): void {
+		for (const mentionId of [...this.#unsentElsewhere]) this.#hold(mentionId);
 	}
 
 	/** Open (or share) the draft of a mention; every handle must be closed once. */
@@ -76,20 +133,64 @@ export class DraftPool {
 				if (closed) return;
 				closed = true;
 				shared.refs -= 1;
-				if (shared.refs === 0) this.#close(shared);
+				// Unsent edits keep it attached (held) until the server has them.
+				if (shared.refs === 0 && !shared.unsent) this.#close(shared);
 			},
 		};
 	}
 
-	/** How many open drafts hold edits the server has not acknowledged. */
+	/** How many drafts, open or held, have local edits the server has not acknowledged. */
 	unsyncedCount(): number {
 		let count = 0;
-		for (const draft of this.#open.values()) if (draft.unsynced.get() > 0) count += 1;
+		for (const draft of this.#open.values()) if (draft.unsent) count += 1;
 		return count;
 	}
 
+	/** Let go of every draft (their unsent edits stay in IndexedDB and in the list). */
 	destroy(): void {
 		for (const draft of [...this.#open.values()]) this.#close(draft);
+	}
+
+	/** Attach again the drafts refused for want of a session, once there is a new one. */
+	retryUnauthorized(): void {
+		for (const draft of this.#open.values()) {
+			if (draft.refused !== "unauthorized") continue;
+			draft.refused = false;
+			draft.provider.attach();
+		}
+	}
+
+	/** Keep a draft attached without a view until the server has its edits. */
+	#hold(mentionId: string): void {
+		if (this.#open.has(mentionId)) return;
+		const draft = this.#create(mentionId);
+		// Its edits were made by an earlier page: unsent until the server acknowledges a sync.
+		draft.unsent = true;
+		this.#open.set(mentionId, draft);
+		this.#options.onUnsyncedChange();
+	}
+
+	#markUnsent(draft: OpenDraft, unsent: boolean): void {
+		if (draft.unsent === unsent || draft.closed) return;
+		draft.unsent = unsent;
+		this.#saveUnsent();
+		if (!unsent && draft.refs === 0) {
+			// A held draft whose edits arrived: nothing keeps it open any more. Not from inside
+			// the provider's own event.
+			queueMicrotask(() => {
+				if (draft.refs === 0 && !draft.unsent) this.#close(draft);
+			});
+			return;
+		}
+		this.#options.onUnsyncedChange();
+	}
+
+	#saveUnsent(): void {
+		if (!this.#unsent) return;
+		const ids = new Set<string>();
+		for (const draft of this.#open.values()) if (draft.unsent) ids.add(draft.mentionId);
+		for (const id of this.#unsentElsewhere) if (!this.#open.has(id)) ids.add(id);
+		this.#unsent.save([...ids]);
 	}
 
 	#create(mentionId: string): OpenDraft {
@@ -107,16 +208,27 @@ export class DraftPool {
 		const unsynced = new ValueStore(provider.unsyncedChanges);
 		provider.on("unsyncedChanges", ({ number }: { number: number }) => {
 			unsynced.set(number);
-			this.#options.onUnsyncedChange();
+			// Zero only after the server acknowledged every update and the sync (whose step 2
+			// carries what was written offline): nothing local is missing there any more.
+			if (number === 0 && provider.isSynced) this.#markUnsent(draft, false);
+			else this.#options.onUnsyncedChange();
 		});
 		provider.on("authenticationFailed", ({ reason }: { reason: string }) => {
 			// The server closes the whole shared socket after a refusal. Left attached, the
 			// draft would be refused again on every reconnect and take the board down each time.
-			draft.refused = true;
+			const error = authError(reason, name);
+			draft.refused = error.kind === "forbidden" ? "forbidden" : "unauthorized";
 			provider.detach();
-			this.#options.onError(authError(reason, name));
+			this.#options.onError(error);
+			// Edits to a conversation this member may not write can never be sent: a held
+			// draft lets them go. An ended session is different: they go after signing in again.
+			if (error.kind === "forbidden" && draft.refs === 0) this.#markUnsent(draft, false);
 		});
 		const persistence = localName ? new IndexeddbPersistence(localName(name), doc) : null;
+		// A local edit: any change that came neither from the server nor from IndexedDB.
+		doc.on("update", (_update: Uint8Array, origin: unknown) => {
+			if (origin !== provider && origin !== persistence) this.#markUnsent(draft, true);
+		});
 		const draft: OpenDraft = {
 			mentionId,
 			doc,
@@ -129,6 +241,7 @@ export class DraftPool {
 			attachTimer: null,
 			// Who wrote which part: this client records its member on its first edit.
 			stopTracking: trackDraftWriter(doc, me.id),
+			unsent: false,
 		};
 		// Attach once the local copy is in the document, so the first sync sends only what
 		// the server lacks instead of the whole local history as one update.
@@ -149,6 +262,8 @@ export class DraftPool {
 	#close(draft: OpenDraft): void {
 		if (draft.closed) return;
 		draft.closed = true;
+		this.#unsentElsewhere.delete(draft.mentionId);
+		if (draft.unsent) this.#unsentElsewhere.add(draft.mentionId);
 		if (draft.attachTimer) clearTimeout(draft.attachTimer);
 		draft.stopTracking();
 		this.#open.delete(draft.mentionId);

@@ -5,5 +5,6 @@ export * from "./command-channel.ts";
 export { type QueuedCommand, UNSTAMPED_VERSION } from "./command-queue.ts";
 export { explainReject } from "./explain.ts";
 export { IndexedDbQueueStore, queueDatabaseName } from "./indexeddb-queue-store.ts";
+export { clearLocalData, isLocalDatabaseOf, localDocumentPrefix } from "./local-data.ts";
 export { memberColor, PRESENCE_COLORS, type PresenceUser } from "./presence.ts";
 export * from "./reports-client.ts";

@@ -180,6 +180,13 @@ export type NotificationsMessage = v.InferOutput<typeof NotificationsMessageSche
 export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
 
 /**
+ * The token a browser's provider sends when its session is the HttpOnly cookie, which page
+ * scripts cannot read: the server authenticates the document with the session cookie of the
+ * socket's upgrade request instead (a same-origin or allowed page only, see PROTOCOL.md).
+ */
+export const COOKIE_SESSION_TOKEN = "session-cookie";
+
+/**
  * WebSocket close codes, 4xxx. Hocuspocus' own (4401, 4403, 4408, 4205) keep their meaning.
  * Every limit has its own code, so a client (and a person reading its log) knows which one
  * it ran into; docs/PROTOCOL.md lists when each is sent.

@@ -5,6 +5,7 @@
  */
 import type { Extension, onAuthenticatePayload } from "@hocuspocus/server";
 import {
+	COOKIE_SESSION_TOKEN,
 	isActiveMembership,
 	isAppError,
 	MEMBERSHIP_ENDED,
@@ -31,6 +32,21 @@ export interface AuthExtensionOptions {
 	logger: Logger;
 	/** Counts each member's open sockets; a socket past the cap is closed with 4429. */
 	sockets?: MemberSockets;
+}
+
+/**
+ * The token a document authenticates with: the one the client sent, or the upgrade
+ * request's session cookie when the client sent the placeholder for it. The upgrade was
+ * refused already if it came from a foreign page (the server's origin check), so the
+ * cookie is this page's own.
+ */
+function tokenOf(data: onAuthenticatePayload<SocketContext>): string {
+	if (data.token !== COOKIE_SESSION_TOKEN) return data.token;
+	const cookie = data.context.sessionCookie;
+	if (!cookie) {
+		throw new DeniedError("unauthorized", "Sign in first: this connection has no session cookie.");
+	}
+	return cookie;
 }
 
 export class AuthExtension implements Extension {
@@ -83,7 +99,7 @@ export class AuthExtension implements Extension {
 	private async authorise(
 		data: onAuthenticatePayload<SocketContext>,
 	): Promise<Partial<SyncContext>> {
-		const claims = await this.options.tokens.verify(data.token).catch((error: unknown) => {
+		const claims = await this.options.tokens.verify(tokenOf(data)).catch((error: unknown) => {
 			// A token that does not verify is a refusal; a session store that does not answer
 			// is an outage (closed with 4503 above), or a provider would give the draft up.
 			if (!isAppError(error)) throw error;

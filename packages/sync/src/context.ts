@@ -13,6 +13,11 @@ export interface SocketContext {
 	closeSocket(code: number, reason: string): void;
 	/** The request's remote address, for logs. */
 	remoteAddress: string | undefined;
+	/**
+	 * The session cookie of the upgrade request, used for documents whose token is
+	 * `COOKIE_SESSION_TOKEN` (a browser page that cannot read its HttpOnly cookie).
+	 */
+	sessionCookie?: string | undefined;
 	/** The socket's message guard; told when a document finishes authentication. */
 	guard?: MessageGuard;
 	/** Holds a reconnecting provider's queued updates until its sync step 2 (see there). */

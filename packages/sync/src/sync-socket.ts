@@ -53,6 +53,11 @@ export interface SyncSocketOptions {
 	hocuspocus: SwitchboardHocuspocus;
 	limits: SyncLimits;
 	logger: Logger;
+	/**
+	 * The upgrade request's session cookie, for documents that authenticate with
+	 * `COOKIE_SESSION_TOKEN`. The server reads it only from pages its origin check admitted.
+	 */
+	sessionCookie?: string | undefined;
 }
 
 /** A served socket, for the server's stop. */
@@ -113,7 +118,14 @@ export function serveSyncSocket(
 		if (closed) listener();
 		else closeListeners.push(listener);
 	};
-	const context: SocketContext = { closeSocket, remoteAddress, guard, order, onClose };
+	const context: SocketContext = {
+		closeSocket,
+		remoteAddress,
+		guard,
+		order,
+		onClose,
+		sessionCookie: options.sessionCookie,
+	};
 	const client = hocuspocus.handleConnection(socket, toFetchRequest(request), context);
 
 	ws.on("message", (data, isBinary) => {

@@ -3,15 +3,15 @@
  * narrow screen the links, the people online, help and Sign out fold into a menu opened by
  * one button; the sync status stays in the bar, since it matters most when offline.
  */
-import { A, useLocation, useNavigate } from "@solidjs/router";
+import { A, useLocation } from "@solidjs/router";
 import { createEffect, createMemo, createSignal, on, onCleanup, Show } from "solid-js";
 import { myQueue } from "../board-model.ts";
 import { plural } from "../format.ts";
 import { canInstall, promptInstall } from "../install.ts";
-import { useSession } from "../session-context.tsx";
 import { useWorkspace } from "../workspace.tsx";
 import { Avatar, AvatarStack } from "./bits.tsx";
 import { ModeratorNav } from "./moderator-nav.tsx";
+import { useSignOut } from "./session-dialogs.tsx";
 
 /** Online or offline, and how many of my changes the server does not have yet. */
 export function SyncIndicator() {
@@ -46,8 +46,6 @@ export function SyncIndicator() {
 
 export function AppHeader() {
 	const ws = useWorkspace();
-	const session = useSession();
-	const navigate = useNavigate();
 	const queueCount = createMemo(() => myQueue(ws.board().mentions, ws.me.id).length);
 	const others = createMemo(() => ws.board().online.filter((member) => member.id !== ws.me.id));
 
@@ -56,10 +54,8 @@ export function AppHeader() {
 	let menuButton: HTMLButtonElement | undefined;
 	let menu: HTMLDivElement | undefined;
 
-	const signOut = async () => {
-		await session.signOut();
-		navigate("/login", { replace: true });
-	};
+	// Asks first when the server does not have every change yet.
+	const signOut = useSignOut();
 
 	// The menu closes when a link in it has done its work, on Escape (giving focus back to
 	// its button) and on a tap outside it.
@@ -172,7 +168,7 @@ export function AppHeader() {
 					<button
 						type="button"
 						class="button button-small button-on-dark"
-						onClick={() => void signOut()}
+						onClick={() => signOut.start()}
 						data-testid="sign-out"
 					>
 						Sign out

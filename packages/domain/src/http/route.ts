@@ -19,6 +19,15 @@ export type HttpMethod = (typeof HttpMethods)[number];
 export const RouteAuths = ["public", "session", "signature"] as const;
 export type RouteAuth = (typeof RouteAuths)[number];
 
+/** The HttpOnly cookie `POST /api/auth/login` sets; it carries the same token as the answer. */
+export const SESSION_COOKIE = "sb_session";
+
+/**
+ * Header a write authenticated by the session cookie must carry (any value): a foreign
+ * page cannot set it without a CORS preflight the server never grants.
+ */
+export const CSRF_HEADER = "x-switchboard-csrf";
+
 /** A schema whose input and output are objects (path parameters, a query string). */
 type ObjectLike = v.GenericSchema<Record<string, unknown>, Record<string, unknown>>;
 

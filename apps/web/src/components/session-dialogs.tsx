@@ -1,0 +1,246 @@
+/**
+ * The two moments where the member's unsent work could be lost (issue 15, row 16):
+ * signing out, which deletes this device's copies, and a session the server ended while
+ * changes wait to be sent. Neither loses anything silently: sign-out offers to send the
+ * changes first or to discard them explicitly, and an ended session asks to sign in
+ * again, after which the changes go out.
+ */
+import { useNavigate } from "@solidjs/router";
+import { createContext, createEffect, createSignal, type JSX, Show, useContext } from "solid-js";
+import { useSessionEnded } from "../client-context.tsx";
+import { plural } from "../format.ts";
+import { SignInError } from "../session.ts";
+import { useSession } from "../session-context.tsx";
+import { useWorkspace } from "../workspace.tsx";
+
+/** A modal dialog shown while `open()` holds; Escape calls `onCancel`. */
+function Modal(props: {
+	open: boolean;
+	labelledBy: string;
+	testId: string;
+	onCancel: () => void;
+	children: JSX.Element;
+}) {
+	let dialog: HTMLDialogElement | undefined;
+	// showModal() traps focus, makes the rest inert and gives focus back when closed.
+	createEffect(() => {
+		if (!dialog) return;
+		if (props.open && !dialog.open) dialog.showModal();
+		if (!props.open && dialog.open) dialog.close();
+	});
+	return (
+		<dialog
+			ref={dialog}
+			class="dialog"
+			aria-labelledby={props.labelledBy}
+			data-testid={props.testId}
+			onCancel={(event) => {
+				event.preventDefault();
+				props.onCancel();
+			}}
+		>
+			{props.children}
+		</dialog>
+	);
+}
+
+/** Changes of mine the server does not have: queued commands and unsent drafts. */
+function useUnsent() {
+	const ws = useWorkspace();
+	return () => ws.status().pendingCommands + ws.status().unsyncedDrafts;
+}
+
+interface SignOut {
+	/** Sign out now, or ask first when the server does not have every change yet. */
+	start(): void;
+}
+
+const SignOutContext = createContext<SignOut>();
+
+/**
+ * Sign-out for the signed-in shell: at once when the server has everything; otherwise one
+ * dialog that sends the changes first (waiting for the network if need be) or discards
+ * them on request.
+ */
+export function SignOutProvider(props: { children: JSX.Element }) {
+	const ws = useWorkspace();
+	const session = useSession();
+	const navigate = useNavigate();
+	const unsent = useUnsent();
+	const [asking, setAsking] = createSignal(false);
+	const [sending, setSending] = createSignal(false);
+
+	const finish = async () => {
+		setAsking(false);
+		setSending(false);
+		await session.signOut();
+		navigate("/login", { replace: true });
+	};
+
+	// Sending first: sign out once the server has acknowledged everything.
+	createEffect(() => {
+		if (sending() && ws.status().online && unsent() === 0) void finish();
+	});
+
+	const cancel = () => {
+		setAsking(false);
+		setSending(false);
+	};
+
+	const signOut: SignOut = {
+		start() {
+			if (unsent() === 0) void finish();
+			else setAsking(true);
+		},
+	};
+
+	return (
+		<SignOutContext.Provider value={signOut}>
+			{props.children}
+			<Modal open={asking()} labelledBy="sign-out-title" testId="sign-out-dialog" onCancel={cancel}>
+				<h2 id="sign-out-title">Changes not yet on the server</h2>
+				<p data-testid="sign-out-unsent">
+					{plural(unsent(), "change")} you made {unsent() === 1 ? "is" : "are"} not on the server
+					yet. Signing out deletes them from this device.
+				</p>
+				<Show when={!ws.status().online}>
+					<p class="muted small">
+						You are offline: they are sent as soon as the connection is back.
+					</p>
+				</Show>
+				<div class="dialog-actions dialog-actions-spread">
+					<button
+						type="button"
+						class="button button-ghost"
+						onClick={cancel}
+						data-testid="sign-out-cancel"
+					>
+						Cancel
+					</button>
+					<button
+						type="button"
+						class="button button-danger-quiet"
+						onClick={() => void finish()}
+						data-testid="sign-out-discard"
+					>
+						Discard them and sign out
+					</button>
+					<button
+						type="button"
+						class="button button-primary"
+						disabled={sending()}
+						onClick={() => setSending(true)}
+						data-testid="sign-out-send"
+					>
+						{sending()
+							? ws.status().online
+								? "Sending…"
+								: "Waiting for the network…"
+							: "Send them, then sign out"}
+					</button>
+				</div>
+			</Modal>
+		</SignOutContext.Provider>
+	);
+}
+
+/** The shell's sign-out (inside `SignOutProvider`). */
+export function useSignOut(): SignOut {
+	const signOut = useContext(SignOutContext);
+	if (!signOut) throw new Error("useSignOut() is only available inside <SignOutProvider>");
+	return signOut;
+}
+
+/**
+ * The server ended the session (expired, signed out elsewhere, revoked): sign in again,
+ * here, without leaving the page, and what waits to be sent goes out.
+ */
+export function SessionEndedDialog() {
+	const ended = useSessionEnded();
+	const session = useSession();
+	const unsent = useUnsent();
+	const signOut = useSignOut();
+	const [email, setEmail] = createSignal("");
+	const [password, setPassword] = createSignal("");
+	const [error, setError] = createSignal<string | null>(null);
+	const [busy, setBusy] = createSignal(false);
+
+	const submit = async (event: SubmitEvent) => {
+		event.preventDefault();
+		setBusy(true);
+		setError(null);
+		try {
+			await session.renew(email().trim(), password());
+			setPassword("");
+			ended.resume();
+		} catch (caught) {
+			setError(caught instanceof SignInError ? caught.message : "Signing in failed. Try again.");
+		} finally {
+			setBusy(false);
+		}
+	};
+
+	return (
+		<Modal
+			open={ended.ended()}
+			labelledBy="session-ended-title"
+			testId="session-ended-dialog"
+			onCancel={() => {}}
+		>
+			<h2 id="session-ended-title">Sign in again</h2>
+			<p>
+				Your session has ended.{" "}
+				{unsent() > 0
+					? `Sign in again to send ${plural(unsent(), "change")} not yet on the server.`
+					: "Sign in again to go on."}
+			</p>
+			<form onSubmit={submit} class="login-form">
+				<label for="renew-email" class="field-label">
+					Email
+				</label>
+				<input
+					id="renew-email"
+					type="email"
+					autocomplete="username"
+					required
+					value={email()}
+					onInput={(e) => setEmail(e.currentTarget.value)}
+				/>
+				<label for="renew-password" class="field-label">
+					Password
+				</label>
+				<input
+					id="renew-password"
+					type="password"
+					autocomplete="current-password"
+					required
+					value={password()}
+					onInput={(e) => setPassword(e.currentTarget.value)}
+				/>
+				<Show when={error()}>
+					<p class="form-error" role="alert" data-testid="renew-error">
+						{error()}
+					</p>
+				</Show>
+				<div class="dialog-actions dialog-actions-spread">
+					<button
+						type="button"
+						class="button button-ghost"
+						onClick={() => signOut.start()}
+						data-testid="renew-sign-out"
+					>
+						Sign out
+					</button>
+					<button
+						type="submit"
+						class="button button-primary"
+						disabled={busy()}
+						data-testid="renew-submit"
+					>
+						{busy() ? "Signing in…" : "Sign in"}
+					</button>
+				</div>
+			</form>
+		</Modal>
+	);
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { loadSession, saveSession } from "./session.ts";
+
+/** localStorage's shape over a Map. */
+function memoryStorage(): Storage {
+	const items = new Map<string, string>();
+	return {
+		get length() {
+			return items.size;
+		},
+		clear: () => items.clear(),
+		getItem: (key) => items.get(key) ?? null,
+		key: (index) => [...items.keys()][index] ?? null,
+		removeItem: (key) => void items.delete(key),
+		setItem: (key, value) => void items.set(key, String(value)),
+	};
+}
+
+const me = { id: "m1", orgId: "acme", role: "ambassador", name: "Dana" } as const;
+
+function jwt(claims: Record<string, unknown>): string {
+	const part = (value: unknown) => btoa(JSON.stringify(value)).replace(/=+$/, "");
+	return `${part({ alg: "HS256" })}.${part(claims)}.signature`;
+}
+
+describe("the stored session (issue 15, row 3)", () => {
+	it("keeps who is signed in and when the session ends, never a token", () => {
+		const storage = memoryStorage();
+		const expiresAt = Date.now() + 3_600_000;
+		saveSession({ me, boardId: "main", expiresAt }, storage);
+		expect(storage.getItem("switchboard.session")).not.toMatch(/token/);
+		expect(loadSession(storage)).toEqual({ me, boardId: "main", expiresAt });
+	});
+
+	it("rewrites a session stored with its token by an earlier version without it", () => {
+		const storage = memoryStorage();
+		const exp = Math.floor(Date.now() / 1000) + 3600;
+		const token = jwt({ sub: "m1", exp });
+		storage.setItem("switchboard.session", JSON.stringify({ token, me, boardId: "main" }));
+		expect(loadSession(storage)).toEqual({ me, boardId: "main", expiresAt: exp * 1000 });
+		const stored = storage.getItem("switchboard.session")!;
+		expect(stored).not.toContain(token);
+		expect(JSON.parse(stored)).not.toHaveProperty("token");
+	});
+
+	it("forgets an ended session, and one stored with an expired token (rewritten all the same)", () => {
+		const storage = memoryStorage();
+		saveSession({ me, boardId: "main", expiresAt: Date.now() - 1000 }, storage);
+		expect(loadSession(storage)).toBeNull();
+		const token = jwt({ sub: "m1", exp: Math.floor(Date.now() / 1000) - 60 });
+		storage.setItem("switchboard.session", JSON.stringify({ token, me, boardId: "main" }));
+		expect(loadSession(storage)).toBeNull();
+		expect(storage.getItem("switchboard.session")).not.toContain(token);
+	});
+});
