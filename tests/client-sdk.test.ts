@@ -374,6 +374,34 @@ describe("unsent drafts (issue 15, row 16)", () => {
 		expect((await names()).filter((name) => name.includes(samId))).toEqual([]);
 		expect(await names()).toEqual(expect.arrayContaining(others));
 	});
+
+	it("clears the board's copy, its queue and unsent drafts by name where the browser cannot list databases", async () => {
+		const morgan = await openReady("morgan");
+		await goOffline(morgan);
+		const draft = morgan.openDraft(mentionId(0));
+		draft.doc.getText("body").insert(0, "Never sent.");
+		await waitFor(() => morgan.status.get().unsyncedDrafts === 1, 5000, "unsent draft");
+		await settled();
+		morgan.destroy();
+		const morganId = meOf("morgan").id;
+		const expected = [
+			`switchboard/${morganId}/board/acme/main`,
+			`switchboard-commands/acme/main/${morganId}`,
+			`switchboard/${morganId}/draft/acme/${mentionId(0)}`,
+		];
+		const names = async () =>
+			(await indexedDB.databases()).map((db) => db.name ?? "").filter((n) => expected.includes(n));
+		expect((await names()).sort()).toEqual([...expected].sort());
+
+		const databases = indexedDB.databases;
+		Object.defineProperty(indexedDB, "databases", { value: undefined, configurable: true });
+		try {
+			await clearLocalData(meOf("morgan"), ["main"]);
+		} finally {
+			Object.defineProperty(indexedDB, "databases", { value: databases, configurable: true });
+		}
+		expect(await names()).toEqual([]);
+	});
 });
 
 describe("refusals", () => {

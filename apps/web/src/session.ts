@@ -161,7 +161,7 @@ export async function signOut(session: Session): Promise<void> {
 	clearSession();
 	localStorage.setItem(LOGOUT_PENDING_KEY, "1");
 	await finishSignOut();
-	await clearLocalData(session.me);
+	await clearLocalData(session.me, [session.boardId]);
 }
 
 /**

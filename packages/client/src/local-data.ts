@@ -4,9 +4,10 @@
  * Sign-out deletes it all (issue 15, row 16); whether the server has every change first is
  * the caller's question (`SyncStatus`), since this cannot be undone.
  */
+import { boardDocumentName, draftDocumentName } from "@switchboard/domain";
 import type { Me } from "./api.ts";
-import { unsentDraftsKey } from "./draft-pool.ts";
-import { queueDatabasePrefix } from "./indexeddb-queue-store.ts";
+import { unsentDraftsKey, unsentDraftsStore } from "./draft-pool.ts";
+import { queueDatabaseName, queueDatabasePrefix } from "./indexeddb-queue-store.ts";
 
 /** Prefix of the IndexedDB names of a member's documents (see `localDocumentName`). */
 export function localDocumentPrefix(memberId: string): string {
@@ -32,16 +33,25 @@ function deleteDatabase(name: string): Promise<void> {
 
 /**
  * Delete this member's documents, command queues and unsent-drafts list from this
- * device. Destroy the member's client first, so that nothing writes them again.
- * `known` names databases to delete where the browser cannot list them.
+ * device. Destroy the member's client first, so that nothing writes them again. Where the
+ * browser cannot list its databases (`indexedDB.databases`, missing before Firefox 126),
+ * the boards' documents and queues named by `boardIds` and the drafts written down as
+ * unsent are deleted by name; copies of drafts the server has in full stay there.
  */
 export async function clearLocalData(
 	me: Pick<Me, "id" | "orgId">,
-	known: readonly string[] = [],
+	boardIds: readonly string[] = [],
 ): Promise<void> {
+	const names = new Set<string>();
+	for (const boardId of boardIds) {
+		names.add(`${localDocumentPrefix(me.id)}${boardDocumentName(me.orgId, boardId)}`);
+		names.add(queueDatabaseName(me.orgId, boardId, me.id));
+	}
+	for (const mentionId of unsentDraftsStore(me).load()) {
+		names.add(`${localDocumentPrefix(me.id)}${draftDocumentName(me.orgId, mentionId)}`);
+	}
 	globalThis.localStorage?.removeItem(unsentDraftsKey(me));
 	if (typeof globalThis.indexedDB === "undefined") return;
-	const names = new Set(known);
 	if (typeof indexedDB.databases === "function") {
 		for (const { name } of await indexedDB.databases()) {
 			if (name && isLocalDatabaseOf(me, name)) names.add(name);
