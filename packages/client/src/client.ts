@@ -40,7 +40,7 @@ import { IndexedDbQueueStore, queueDatabaseName } from "./indexeddb-queue-store.
 import { localDocumentPrefix } from "./local-data.ts";
 import { overlayPending } from "./overlay.ts";
 import { type BoardAwarenessState, derivePresence, presenceUser } from "./presence.ts";
-import { notifyAll, shallowEqual, ValueStore } from "./value-store.ts";
+import { Listeners, shallowEqual, ValueStore } from "./value-store.ts";
 
 export interface ClientOptions {
 	/** Server base URL (http/https); the socket goes to <url>/sync as ws/wss. */
@@ -140,8 +140,8 @@ class Client implements SwitchboardClient {
 	readonly #channel: CommandChannel;
 	readonly #queue: CommandQueue;
 	readonly #drafts: DraftPool;
-	readonly #rejectListeners = new Set<(result: Extract<CommandResult, { ok: false }>) => void>();
-	readonly #notificationListeners = new Set<(message: NotificationsMessage) => void>();
+	readonly #rejectListeners = new Listeners<Extract<CommandResult, { ok: false }>>();
+	readonly #notificationListeners = new Listeners<NotificationsMessage>();
 	/** Resolved with null by in-flight sends when the connection drops. */
 	readonly #offlineWaiters = new Set<() => void>();
 	readonly #wrapped = new WeakMap<Mention, BoardMention>();
@@ -216,9 +216,7 @@ class Client implements SwitchboardClient {
 			this.#refused(authError(reason, documentName)),
 		);
 		this.#channel = new CommandChannel(this.#provider, {
-			onNotifications: (message) => {
-				for (const listener of [...this.#notificationListeners]) listener(message);
-			},
+			onNotifications: (message) => this.#notificationListeners.notify(message),
 		});
 
 		const store: QueueStore = local
@@ -234,7 +232,7 @@ class Client implements SwitchboardClient {
 			onAnswer: (result) => {
 				if (result.ok) return;
 				// A failing listener must not stall the queue.
-				notifyAll(this.#rejectListeners, result);
+				this.#rejectListeners.notify(result);
 			},
 			onError: (error) => this.#report(storageError(error)),
 		});
@@ -277,19 +275,11 @@ class Client implements SwitchboardClient {
 	}
 
 	onReject(listener: (result: Extract<CommandResult, { ok: false }>) => void): () => void {
-		const entry = (result: Extract<CommandResult, { ok: false }>) => listener(result);
-		this.#rejectListeners.add(entry);
-		return () => {
-			this.#rejectListeners.delete(entry);
-		};
+		return this.#rejectListeners.add(listener);
 	}
 
 	onNotifications(listener: (message: NotificationsMessage) => void): () => void {
-		const entry = (message: NotificationsMessage) => listener(message);
-		this.#notificationListeners.add(entry);
-		return () => {
-			this.#notificationListeners.delete(entry);
-		};
+		return this.#notificationListeners.add(listener);
 	}
 
 	openDraft(mentionId: string): DraftHandle {

@@ -1,30 +1,50 @@
 /**
- * The one store implementation behind every `Store<T>` the SDK hands out: a value its
- * owner sets, and listeners called after each change.
+ * The one store implementation behind every `Store<T>` the SDK hands out (a value its owner
+ * sets, and listeners called after each change), and the listener set it and the client's
+ * events (rejects, notifications) share.
  */
 import type { Store } from "./api.ts";
 
 /**
- * Calls every listener with `value`, each on its own: one that throws does not keep the
- * others from hearing, and its error is rethrown unchanged in a microtask, not swallowed.
+ * The listeners of one kind of event. Each subscription is its own: the same function added
+ * twice is called twice, and each unsubscribe removes one. `notify` calls each on its own:
+ * one that throws does not keep the others from hearing, and its error is rethrown unchanged
+ * in a microtask, not swallowed.
  */
-export function notifyAll<T>(listeners: Iterable<(value: T) => void>, value: T): void {
-	// A copy: a listener may unsubscribe itself or another while being called.
-	for (const listener of [...listeners]) {
-		try {
-			listener(value);
-		} catch (error) {
-			queueMicrotask(() => {
-				throw error;
-			});
+export class Listeners<T> {
+	readonly #entries = new Set<(value: T) => void>();
+
+	/** Adds `listener`; returns what removes it. */
+	add(listener: (value: T) => void): () => void {
+		const entry = (value: T) => listener(value);
+		this.#entries.add(entry);
+		return () => {
+			this.#entries.delete(entry);
+		};
+	}
+
+	notify(value: T): void {
+		// A copy: a listener may unsubscribe itself or another while being called.
+		for (const listener of [...this.#entries]) {
+			try {
+				listener(value);
+			} catch (error) {
+				queueMicrotask(() => {
+					throw error;
+				});
+			}
 		}
+	}
+
+	clear(): void {
+		this.#entries.clear();
 	}
 }
 
 export class ValueStore<T> implements Store<T> {
 	#value: T;
 	readonly #equals: (a: T, b: T) => boolean;
-	readonly #listeners = new Set<(value: T) => void>();
+	readonly #listeners = new Listeners<T>();
 
 	/** `equals` decides what counts as a change; by default identity. */
 	constructor(initial: T, equals: (a: T, b: T) => boolean = Object.is) {
@@ -37,19 +57,14 @@ export class ValueStore<T> implements Store<T> {
 	}
 
 	subscribe(listener: (value: T) => void): () => void {
-		// Wrapped, so the same function subscribed twice gets two independent subscriptions.
-		const entry = (value: T) => listener(value);
-		this.#listeners.add(entry);
-		return () => {
-			this.#listeners.delete(entry);
-		};
+		return this.#listeners.add(listener);
 	}
 
 	/** Set the value; listeners run when it differs from the current one. */
 	set(value: T): void {
 		if (this.#equals(this.#value, value)) return;
 		this.#value = value;
-		notifyAll(this.#listeners, value);
+		this.#listeners.notify(value);
 	}
 
 	/** Drop every listener. */
