@@ -36,6 +36,7 @@ if (redisUrl) {
 			const [a, b] = [1, 2].map(() => createRateLimiters({ limits, redisUrl, logger, prefix }));
 			try {
 				expect(a!.store).toBe("redis");
+				await Promise.all([a!.ready, b!.ready]);
 				await expectShared(a!, b!);
 			} finally {
 				await Promise.all([a!.close(), b!.close()]);

@@ -254,6 +254,11 @@ export interface RateLimiters {
 	readonly store: RateLimitStore;
 	readonly limits: RateLimits;
 	/**
+	 * Resolves once the store answers (Redis connected). Until then each instance counts in
+	 * its own memory, so the server waits for it before it listens.
+	 */
+	readonly ready: Promise<void>;
+	/**
 	 * Count one for `key` in `bucket`; throws {@link RateLimitedError} when that passes the
 	 * window's points (the refused attempt does not lengthen the window).
 	 */
@@ -330,9 +335,13 @@ export function createRateLimiters(options: RateLimitersOptions): RateLimiters {
 		if (!limiter) throw new Error(`No rate limiter ${bucket}`);
 		return limiter;
 	};
+	const ready = redis
+		? new Promise<void>((resolve) => redis?.once("ready", () => resolve()))
+		: Promise.resolve();
 	return {
 		store,
 		limits,
+		ready,
 		async take(bucket, key) {
 			try {
 				await limiterOf(bucket).consume(key);

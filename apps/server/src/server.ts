@@ -170,6 +170,8 @@ export async function startSwitchboard(
 		storage,
 		logger,
 	});
+	// Shared counters before the first request, as the revocation bus is connected first.
+	await rateLimits.ready;
 	const committer = new GroupCommitter(storage);
 	const projector = new BoardProjector({ storage });
 	const board = new BoardExtension(projector);
