@@ -8,6 +8,7 @@ import { InstallOffer } from "./components/install-offer.tsx";
 import { SessionEndedDialog, SignOutProvider } from "./components/session-dialogs.tsx";
 import { AdminPage, ConversationPage, PrefetchConversation, SettingsPage } from "./lazy-pages.tsx";
 import { ModeratorRoutes } from "./moderator-routes.tsx";
+import { NotificationsProvider } from "./notifications.tsx";
 import { BoardPage } from "./pages/board-page.tsx";
 import { LoginPage } from "./pages/login-page.tsx";
 import { QueuePage } from "./pages/queue-page.tsx";
@@ -24,16 +25,18 @@ function Workspace(props: RouteSectionProps) {
 				<ClientProvider session={current}>
 					<WorkspaceProvider>
 						<SignOutProvider>
-							<div class="app">
-								<AppHeader />
-								<main id="main" class="app-main" tabIndex={-1}>
-									{props.children}
-								</main>
-								<HelpDialog />
-								<SessionEndedDialog />
-								<InstallOffer />
-								<PrefetchConversation />
-							</div>
+							<NotificationsProvider>
+								<div class="app">
+									<AppHeader />
+									<main id="main" class="app-main" tabIndex={-1}>
+										{props.children}
+									</main>
+									<HelpDialog />
+									<SessionEndedDialog />
+									<InstallOffer />
+									<PrefetchConversation />
+								</div>
+							</NotificationsProvider>
 						</SignOutProvider>
 					</WorkspaceProvider>
 				</ClientProvider>

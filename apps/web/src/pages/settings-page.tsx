@@ -1,5 +1,6 @@
 /**
- * The member's settings: the Mastodon and Bluesky accounts their replies are sent from.
+ * The member's settings: the Mastodon and Bluesky accounts their replies are sent from, and
+ * which notifications reach them where.
  * Tokens and app passwords go to the server once, are checked there, and are never
  * shown again.
  */
@@ -9,6 +10,7 @@ import { createMemo, createSignal, createUniqueId, type JSX, Show } from "solid-
 import { createAction, createLoader, useApi } from "../api.ts";
 import { NetworkBadge } from "../components/bits.tsx";
 import { ConfirmButton, FormActions, FormError, When } from "../components/forms.tsx";
+import { NotificationSettingsSection } from "../components/notification-settings.tsx";
 import { useToasts } from "../toasts.tsx";
 import { useWorkspace } from "../workspace.tsx";
 
@@ -59,6 +61,7 @@ export function SettingsPage() {
 					</div>
 				</Show>
 			</section>
+			<NotificationSettingsSection />
 		</div>
 	);
 }
