@@ -4,7 +4,8 @@
  * source's secret over `${timestamp}.${rawBody}` (see @switchboard/connectors signature.ts).
  * Checked in this order: size and text (the API's edge, see body-limits.ts and
  * text-guard.ts: 1 MiB), source, signature and timestamp, JSON, schema; then the mentions
- * are ingested, idempotently by network and external id.
+ * are ingested, idempotently by network and external id: a mention that names the
+ * conversation it continues (`inReplyTo`) joins its thread (see ingest.ts).
  */
 import {
 	parseWebhookPayload,
@@ -89,7 +90,8 @@ export function createIncomingWebhookRoutes(options: IncomingWebhookOptions): Ho
 			return {
 				accepted: result.accepted,
 				duplicates: result.duplicates,
-				mentionIds: result.stored.map(({ mention }) => mention.id),
+				followUps: result.followUps,
+				mentionIds: result.mentionIds,
 			};
 		},
 		{ rawBody: true },

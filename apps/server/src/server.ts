@@ -22,6 +22,7 @@ import {
 	createTokenService,
 	DurableDocuments,
 	defaultSyncLimits,
+	FollowUpSeenExtension,
 	GroupCommitter,
 	LimitsExtension,
 	type MemberMessageBus,
@@ -216,6 +217,7 @@ export async function startSwitchboard(
 		}),
 		new NotificationDelivery({ bus: notificationBus }),
 		new NoteMentionsWatcher({ onMentions: (mentions) => notifier.noteMentions(mentions) }),
+		new FollowUpSeenExtension({ storage, publisher: board, logger }),
 		new MembershipWatcher({
 			storage,
 			logger,

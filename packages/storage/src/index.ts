@@ -56,6 +56,10 @@ export {
 	type MentionStoreConfiguration,
 } from "./kysely-mention-store.ts";
 export { KyselyStorage, type StorageConfiguration, type StorageDialect } from "./kysely-storage.ts";
+export {
+	defaultThreadStoreConfiguration,
+	type ThreadStoreConfiguration,
+} from "./kysely-thread-store.ts";
 export { type StorageLogger, silentLogger } from "./logger.ts";
 export { createMigrator, MIGRATIONS, migrateToLatest } from "./migrate.ts";
 export type {
@@ -81,8 +85,10 @@ export type {
 export type { Database } from "./schema.ts";
 export * from "./session-storage.ts";
 export type {
+	AppendToThreadInput,
 	CommandArbiter,
 	CommandOutcome,
+	ConversationRef,
 	Directory,
 	DocumentLog,
 	DocumentUpdate,
@@ -90,9 +96,12 @@ export type {
 	MemberWithSecret,
 	MentionFilter,
 	MentionStore,
+	MessageRef,
 	NewMember,
 	NewMention,
 	Storage,
 	StoredDocument,
 	StoredMention,
+	ThreadAppend,
+	ThreadStore,
 } from "./storage.ts";

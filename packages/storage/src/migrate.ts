@@ -10,6 +10,7 @@ import * as coverage from "./migrations/2026-11-26T11-30-00-coverage.ts";
 import * as approvalRequired from "./migrations/2026-12-02T01-00-00-approval-required.ts";
 import * as sessions from "./migrations/2026-12-02T02-00-00-sessions.ts";
 import * as rateLimits from "./migrations/2026-12-02T03-00-00-rate-limits.ts";
+import * as threads from "./migrations/2026-12-02T05-00-00-threads.ts";
 import * as notifications from "./migrations/2026-12-02T07-00-00-notifications.ts";
 
 /** Every migration by name; names sort in the order the migrations run. */
@@ -20,6 +21,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
 	"2026-12-02T01-00-00-approval-required": approvalRequired,
 	"2026-12-02T02-00-00-sessions": sessions,
 	"2026-12-02T03-00-00-rate-limits": rateLimits,
+	"2026-12-02T05-00-00-threads": threads,
 	"2026-12-02T07-00-00-notifications": notifications,
 };
 

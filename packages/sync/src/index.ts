@@ -9,6 +9,7 @@ export * from "./context.ts";
 export * from "./coverage-extension.ts";
 export * from "./durable-documents.ts";
 export * from "./first-sync-order.ts";
+export * from "./follow-up-seen.ts";
 export {
 	type ClientMessage,
 	type DecodedFrame,

@@ -193,8 +193,16 @@ export const HttpRoutes = {
 		body: v.union([MentionBatchSchema, MentionInputSchema]),
 		status: 202,
 		answer: v.object({
+			/** Mentions stored as new conversations. */
 			accepted: v.number(),
+			/** Mentions that added nothing: stored before, thread and all. */
 			duplicates: v.number(),
+			/**
+			 * Mentions that joined a conversation already there: a follow-up (`inReplyTo`), or
+			 * a mention sent again with messages its thread did not have.
+			 */
+			followUps: v.number(),
+			/** The conversations this request started or added to, each once. */
 			mentionIds: v.array(v.string()),
 		}),
 	}),
