@@ -219,6 +219,17 @@ describe("signed webhook source", () => {
 			expect(live.thread.map((m) => [m.externalId, m.text])).toEqual([
 				["thread-1-a", "It still has not come"],
 			]);
+			// And Dana's notification feed says so.
+			await expect
+				.poll(
+					async () =>
+						(await call("/api/me/notifications", { token: danaToken })).json.notifications.some(
+							(n: { kind: string; mentionId: string }) =>
+								n.kind === "follow_up" && n.mentionId === id,
+						),
+					{ timeout: 1000, interval: 20 },
+				)
+				.toBe(true);
 
 			// Replayed: a duplicate, nothing added.
 			expect(

@@ -8,7 +8,7 @@ import type { Duplex } from "node:stream";
 import { Redis } from "@hocuspocus/extension-redis";
 import type { Extension, Hocuspocus } from "@hocuspocus/server";
 import { createAdaptorServer } from "@hono/node-server";
-import { SESSION_COOKIE } from "@switchboard/domain";
+import { SESSION_COOKIE, threadMessageKey } from "@switchboard/domain";
 import { openStorage, type Storage } from "@switchboard/storage";
 import {
 	AuthExtension,
@@ -256,6 +256,18 @@ export async function startSwitchboard(
 		logger: logger.child({ component: "push" }),
 	});
 	const notifier = new Notifier({ storage, bus: notificationBus, push, logger });
+	// Follow-ups on what a member owns (or owned, when it went back to the board) go to their feed.
+	integrations.ingestor.onFollowUp((event) => {
+		const last = event.messages.at(-1);
+		if (!event.ownerId || !last) return;
+		notifier.followUp({
+			orgId: event.orgId,
+			boardId: event.boardId,
+			mentionId: event.mentionId,
+			ownerId: event.ownerId,
+			messageId: threadMessageKey(last),
+		});
+	});
 	const api = createHttpApi({
 		storage,
 		tokens,
