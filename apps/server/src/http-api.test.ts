@@ -573,6 +573,15 @@ describe("HTTP API", () => {
 				expect(error.message).toContain(path);
 			}
 		});
+
+		it("serves no metrics without SWITCHBOARD_METRICS_TOKEN, whatever is sent", async () => {
+			for (const token of [undefined, "", dana]) {
+				const response = await get(server.url, "/metrics", token);
+				expect(response.status).toBe(404);
+				const { error } = (await response.json()) as { error: { message: string } };
+				expect(error.message).toMatch(/SWITCHBOARD_METRICS_TOKEN/);
+			}
+		});
 	});
 });
 

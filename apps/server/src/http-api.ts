@@ -34,6 +34,7 @@ import {
 	type RateLimiters,
 	rateLimitsWith,
 } from "./rate-limits.ts";
+import { type RequestIdVariables, requestIds } from "./request-id.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { textGuard } from "./text-guard.ts";
 import { serveWebClient } from "./web-client.ts";
@@ -77,7 +78,11 @@ export interface HttpApiOptions {
 }
 
 /** What the session middleware puts on the context. */
-export type ApiEnv = { Variables: { member: TokenClaims } };
+/**
+ * What the middleware puts on the context: the request's id and a logger carrying it
+ * (request-id.ts), and for routes behind the session the caller.
+ */
+export type ApiEnv = { Variables: { member: TokenClaims } & RequestIdVariables };
 type Env = ApiEnv;
 
 /**
@@ -142,10 +147,14 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 			limits.limits.trustedProxies,
 		);
 
+	// First, so that every answer (errors too) carries the id and every log line of it.
+	app.use("*", requestIds(logger));
+
 	app.onError(async (error, c) => {
+		const log = c.get("log") ?? logger;
 		if (error instanceof HTTPException) {
 			// A client's mistake that a Hono helper noticed: its answer, and no stack trace.
-			logger.info({ path: c.req.path, status: error.status }, error.message);
+			log.info({ path: c.req.path, status: error.status }, error.message);
 			return error.getResponse();
 		}
 		if (isAppError(error)) {
@@ -160,7 +169,7 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		// "driver has already been destroyed", a closed PGlite); asking the database itself
 		// tells an outage from a bug without knowing them all.
 		if (!(await databaseReachable(storage))) {
-			logger.warn({ err: error, path: c.req.path }, "request failed: database unreachable");
+			log.warn({ err: error, path: c.req.path }, "request failed: database unreachable");
 			return c.json(
 				{
 					error: {
@@ -171,7 +180,7 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 				503,
 			);
 		}
-		logger.error({ err: error, path: c.req.path }, "request failed");
+		log.error({ err: error, path: c.req.path }, "request failed");
 		return c.json(
 			{ error: { code: "internal", message: "Something went wrong on the server." } },
 			500,

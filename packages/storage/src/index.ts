@@ -70,10 +70,12 @@ export type {
 	PushDeviceStore,
 } from "./notification-storage.ts";
 export {
+	databasePoolUse,
 	type EmbeddedDatabase,
 	embeddedDatabase,
 	type OpenStorageOptions,
 	openStorage,
+	type PoolUse,
 	pgliteTemplate,
 } from "./open.ts";
 export { ForeignFolderError, securePrivateFolder } from "./private-folder.ts";

@@ -33,5 +33,6 @@ export * from "./presence-relay.ts";
 export * from "./rate-limiter.ts";
 export * from "./revocations.ts";
 export * from "./sessions.ts";
+export * from "./sync-metrics.ts";
 export * from "./sync-socket.ts";
 export * from "./tokens.ts";

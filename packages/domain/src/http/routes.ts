@@ -159,6 +159,15 @@ export const HttpRoutes = {
 			},
 		},
 	}),
+	metrics: defineRoute({
+		method: "GET",
+		path: "/metrics",
+		summary:
+			"The process's metrics in the Prometheus text format, for the bearer of SWITCHBOARD_METRICS_TOKEN",
+		auth: "operator",
+		answer: v.string(),
+		text: "text/plain; version=0.0.4; charset=utf-8",
+	}),
 	openapi: defineRoute({
 		method: "GET",
 		path: "/api/openapi.json",
