@@ -194,8 +194,7 @@ let fixtureHash: Promise<string> | undefined;
 
 export async function startTestServer(
 	overrides: Partial<Config> = {},
-	/** Start options; `logger` defaults to a silent one. */
-	options: StartOptions = {},
+	options: Omit<StartOptions, "logger"> = {},
 ): Promise<TestServer> {
 	const config = await baseConfig(overrides);
 	const switchboard = await startSwitchboard(config, {

@@ -227,7 +227,6 @@ export class CoverageWatcher {
 					status: mention.status,
 					ownerId: mention.owner?.memberId ?? null,
 					priority: mention.priority,
-					round: mention.slaFrom,
 				});
 			}
 		}

@@ -22,11 +22,6 @@ export interface FeedItem {
 	author: string | null;
 	/** ISO time, or null when the feed gives none that parses. */
 	publishedAt: string | null;
-	/**
-	 * The id of the entry this one answers (Atom threading, RFC 4685:
-	 * `<thr:in-reply-to ref="…"/>`, which some RSS feeds carry too), or null.
-	 */
-	inReplyTo: string | null;
 }
 
 export interface ParsedFeed {
@@ -57,7 +52,7 @@ export interface FetchFeedOptions {
 	outbound?: OutboundClient;
 }
 
-const ARRAYS = new Set(["item", "entry", "link", "author", "category", "thr:in-reply-to"]);
+const ARRAYS = new Set(["item", "entry", "link", "author", "category"]);
 
 const parser = new XMLParser({
 	ignoreAttributes: false,
@@ -105,13 +100,6 @@ function atomLink(links: unknown): string | null {
 	return typeof href === "string" && href ? href : null;
 }
 
-/** The `ref` of an item's first `thr:in-reply-to` (RFC 4685), or null. */
-function inReplyToOf(item: Node): string | null {
-	const first = asArray(item["thr:in-reply-to"]).filter(isNode)[0];
-	const ref = first?.["@_ref"];
-	return typeof ref === "string" && ref.trim() ? ref.trim() : null;
-}
-
 function rssItem(item: Node): FeedItem {
 	const link = textOf(item.link) || null;
 	const guid = textOf(item.guid);
@@ -123,7 +111,6 @@ function rssItem(item: Node): FeedItem {
 		text: body ? htmlToText(body) : "",
 		author: textOf(item["dc:creator"]) || textOf(item.author) || null,
 		publishedAt: isoOrNull(textOf(item.pubDate) || textOf(item["dc:date"])),
-		inReplyTo: inReplyToOf(item),
 	};
 }
 
@@ -138,7 +125,6 @@ function atomEntry(entry: Node): FeedItem {
 		text: body ? htmlToText(body) : "",
 		author: author ? textOf(author.name) || null : null,
 		publishedAt: isoOrNull(textOf(entry.published) || textOf(entry.updated)),
-		inReplyTo: inReplyToOf(entry),
 	};
 }
 
@@ -279,7 +265,7 @@ export function feedToMentions(
 				url = null;
 			}
 		}
-		const mention: IncomingMention = {
+		mentions.push({
 			network: "rss",
 			externalId: item.id.slice(0, 500),
 			url,
@@ -289,9 +275,7 @@ export function feedToMentions(
 			postedAt: item.publishedAt ?? options.now.toISOString(),
 			ingestedAt: options.now.toISOString(),
 			language: feed.language,
-		};
-		if (item.inReplyTo) mention.inReplyTo = item.inReplyTo.slice(0, 500);
-		mentions.push(mention);
+		});
 	}
 	return mentions;
 }

@@ -69,7 +69,7 @@ export class AuthExtension implements Extension {
 					"unavailable",
 					"the membership could not be checked; connect again later",
 				);
-				(data.context.log ?? this.options.logger).warn(
+				this.options.logger.warn(
 					{ err: error, documentName: data.documentName },
 					"authentication failed: storage unavailable",
 				);
@@ -85,7 +85,7 @@ export class AuthExtension implements Extension {
 			}
 			const denied =
 				error instanceof DeniedError ? error : new DeniedError("unauthorized", error.message);
-			(data.context.log ?? this.options.logger).info(
+			this.options.logger.info(
 				{ documentName: data.documentName, code: denied.code, remote: data.context.remoteAddress },
 				denied.message,
 			);

@@ -7,7 +7,6 @@
  */
 import { withDefaults } from "@switchboard/domain";
 import type { DocumentLog } from "@switchboard/storage";
-import { noSyncMetrics, type SyncMetrics } from "./sync-metrics.ts";
 
 interface Pending {
 	name: string;
@@ -39,17 +38,12 @@ export class GroupCommitter {
 	private readonly storage: DocumentLog;
 	private readonly delayMs: number;
 	private readonly maxBatch: number;
-	private readonly metrics: Pick<SyncMetrics, "batchWritten">;
 	private queue: Pending[] = [];
 	private timer: { cancel(): void } | null = null;
 	private inFlight: Promise<void> | null = null;
 
-	constructor(
-		storage: DocumentLog,
-		options: GroupCommitOptions & { metrics?: Pick<SyncMetrics, "batchWritten"> } = {},
-	) {
+	constructor(storage: DocumentLog, options: GroupCommitOptions = {}) {
 		this.storage = storage;
-		this.metrics = options.metrics ?? noSyncMetrics;
 		const tuning = withDefaults(defaultGroupCommitOptions, options);
 		this.delayMs = tuning.delayMs;
 		this.maxBatch = tuning.maxBatch;
@@ -99,7 +93,6 @@ export class GroupCommitter {
 				const ids = await this.storage.appendUpdates(
 					batch.map(({ name, update }) => ({ name, update })),
 				);
-				this.metrics.batchWritten(batch.length);
 				for (const [i, pending] of batch.entries()) pending.resolve(ids[i] ?? 0);
 			}
 		} catch (error) {

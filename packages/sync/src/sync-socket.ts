@@ -125,7 +125,6 @@ export function serveSyncSocket(
 		order,
 		onClose,
 		sessionCookie: options.sessionCookie,
-		log: logger,
 	};
 	const client = hocuspocus.handleConnection(socket, toFetchRequest(request), context);
 

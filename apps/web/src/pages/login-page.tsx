@@ -1,7 +1,6 @@
 /** Sign in with email and password. */
 import { Navigate, useNavigate } from "@solidjs/router";
 import { createSignal, onMount, Show } from "solid-js";
-import { landingPath } from "../install.ts";
 import { SignInError } from "../session.ts";
 import { useSession } from "../session-context.tsx";
 
@@ -21,7 +20,7 @@ export function LoginPage() {
 		setError(null);
 		try {
 			await signIn(email().trim(), password());
-			navigate(landingPath(), { replace: true });
+			navigate("/", { replace: true });
 		} catch (caught) {
 			setError(caught instanceof SignInError ? caught.message : "Signing in failed. Try again.");
 		} finally {
@@ -30,7 +29,7 @@ export function LoginPage() {
 	};
 
 	return (
-		<Show when={!session()} fallback={<Navigate href={landingPath()} />}>
+		<Show when={!session()} fallback={<Navigate href="/" />}>
 			<main class="login" id="main">
 				<div class="login-card">
 					<div class="brand brand-large" aria-hidden="true">

@@ -1,6 +1,5 @@
 /**
- * The member's settings: the Mastodon and Bluesky accounts their replies are sent from, and
- * which notifications reach them where.
+ * The member's settings: the Mastodon and Bluesky accounts their replies are sent from.
  * Tokens and app passwords go to the server once, are checked there, and are never
  * shown again.
  */
@@ -9,8 +8,7 @@ import { DEFAULT_BLUESKY_SERVICE, type ReplyNetwork } from "@switchboard/domain"
 import { createMemo, createSignal, createUniqueId, type JSX, Show } from "solid-js";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { NetworkBadge } from "../components/bits.tsx";
-import { ConfirmButton, FormActions, FormError, TextField, When } from "../components/forms.tsx";
-import { NotificationSettingsSection } from "../components/notification-settings.tsx";
+import { ConfirmButton, FormActions, FormError, When } from "../components/forms.tsx";
 import { useToasts } from "../toasts.tsx";
 import { useWorkspace } from "../workspace.tsx";
 
@@ -61,7 +59,6 @@ export function SettingsPage() {
 					</div>
 				</Show>
 			</section>
-			<NotificationSettingsSection />
 		</div>
 	);
 }
@@ -198,32 +195,35 @@ function MastodonForm(props: { onConnected: (account: ConnectedAccount) => void 
 			label="Connect Mastodon"
 			onSubmit={() => void connect.run()}
 		>
-			<TextField
+			<label for={`${id}-instance`} class="field-label">
+				Instance URL
+			</label>
+			<input
 				id={`${id}-instance`}
-				label="Instance URL"
 				type="url"
 				required
 				placeholder="https://mastodon.social"
 				value={instanceUrl()}
-				onInput={setInstanceUrl}
-				testId="mastodon-instance"
+				onInput={(e) => setInstanceUrl(e.currentTarget.value)}
+				data-testid="mastodon-instance"
 			/>
-			<TextField
+			<label for={`${id}-token`} class="field-label">
+				Access token
+			</label>
+			<input
 				id={`${id}-token`}
-				label="Access token"
 				type="password"
 				autocomplete="off"
 				required
 				value={token()}
-				onInput={setToken}
-				testId="mastodon-token"
-				hint={
-					<>
-						On your instance: Preferences → Development → New application, with the scopes{" "}
-						<code>read</code> and <code>write:statuses</code>; copy “Your access token”.
-					</>
-				}
+				onInput={(e) => setToken(e.currentTarget.value)}
+				aria-describedby={`${id}-token-hint`}
+				data-testid="mastodon-token"
 			/>
+			<p id={`${id}-token-hint`} class="small muted field-hint">
+				On your instance: Preferences → Development → New application, with the scopes{" "}
+				<code>read</code> and <code>write:statuses</code>; copy “Your access token”.
+			</p>
 		</ConnectForm>
 	);
 }
@@ -251,35 +251,45 @@ function BlueskyForm(props: { onConnected: (account: ConnectedAccount) => void }
 			label="Connect Bluesky"
 			onSubmit={() => void connect.run()}
 		>
-			<TextField
+			<label for={`${id}-handle`} class="field-label">
+				Handle
+			</label>
+			<input
 				id={`${id}-handle`}
-				label="Handle"
 				type="text"
 				required
 				autocomplete="username"
 				placeholder="you.bsky.social"
 				value={identifier()}
-				onInput={setIdentifier}
-				testId="bluesky-handle"
+				onInput={(e) => setIdentifier(e.currentTarget.value)}
+				data-testid="bluesky-handle"
 			/>
-			<TextField
+			<label for={`${id}-password`} class="field-label">
+				App password
+			</label>
+			<input
 				id={`${id}-password`}
-				label="App password"
 				type="password"
 				autocomplete="off"
 				required
 				value={password()}
-				onInput={setPassword}
-				testId="bluesky-app-password"
-				hint="Not your account password: create an app password under Settings → Privacy and security → App passwords."
+				onInput={(e) => setPassword(e.currentTarget.value)}
+				aria-describedby={`${id}-password-hint`}
+				data-testid="bluesky-app-password"
 			/>
-			<TextField
+			<p id={`${id}-password-hint`} class="small muted field-hint">
+				Not your account password: create an app password under Settings → Privacy and security →
+				App passwords.
+			</p>
+			<label for={`${id}-service`} class="field-label">
+				Service URL
+			</label>
+			<input
 				id={`${id}-service`}
-				label="Service URL"
 				type="url"
 				value={service()}
-				onInput={setService}
-				testId="bluesky-service"
+				onInput={(e) => setService(e.currentTarget.value)}
+				data-testid="bluesky-service"
 			/>
 		</ConnectForm>
 	);
