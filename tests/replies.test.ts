@@ -206,6 +206,60 @@ describe("send", () => {
 		expect((await call(`/api/sends/${failed.json.send.id}/retry`, dana, {})).status).toBe(409);
 	});
 
+	it("adds the sent reply to the thread, and the customer's answer to it reopens the conversation", async () => {
+		const dana = server.members.dana!;
+		const { id } = await mastodonMention("the app logs me out");
+		const sent = await call(`/api/mentions/${id}/send`, dana.token, {
+			text: "Update the app, please.",
+		});
+		expect(sent.status).toBe(200);
+		const ours = mastodon.posted.at(-1);
+		const thread = (await server.switchboard.storage.getMention("acme", id))?.mention.thread;
+		expect(thread).toEqual([
+			expect.objectContaining({
+				fromOrganisation: true,
+				text: "Update the app, please.",
+				handle: `acme@${mastodon.host}`,
+				externalId: expect.stringMatching(new RegExp(`^${mastodon.url}/users/acme/statuses/`)),
+			}),
+		]);
+		expect(ours).toBeDefined();
+
+		// The customer answers our reply: the Mastodon source reads it, naming our reply.
+		const ourStatus = { id: thread?.[0]?.externalId?.split("/").at(-1), account: { id: "1" } };
+		const answer = mastodon.addStatus({
+			account: ana,
+			text: "still logged out",
+			mention: true,
+			inReplyTo: ourStatus,
+		});
+		const { mentions } = await pollMastodon({
+			outbound: standInOutbound(),
+			instanceUrl: mastodon.url,
+			accessToken: STAND_IN_TOKEN,
+			now: new Date(),
+		});
+		const result = await server.switchboard.integrations.ingestor.ingest(
+			"acme",
+			"main",
+			mentions.filter((m) => m.externalId === answer.uri),
+		);
+		expect(result).toMatchObject({ accepted: 0, followUps: 1, mentionIds: [id] });
+		const live = await waitFor(
+			() => {
+				const m = readMention(board.doc, id);
+				return m?.status === "claimed" && m.unseenFollowUps === 1 ? m : undefined;
+			},
+			5000,
+			"reopened to Dana on the board",
+		);
+		expect(live.owner?.memberId).toBe(dana.id);
+		expect(live.thread.map((m) => m.text).sort()).toEqual([
+			"@acme still logged out",
+			"Update the app, please.",
+		]);
+	});
+
 	it("sends only for the owner, only the approved text, and only with a connected account", async () => {
 		const { id } = await mastodonMention("is there an outage?");
 		// Drafts often end with a new line: the approval is of the draft as written.

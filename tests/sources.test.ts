@@ -3,6 +3,7 @@
  * (with a board client watching the mention arrive live), RSS/Atom polling, Mastodon and
  * Bluesky sources against local stand-ins, and triage rules on every path.
  */
+import { randomUUID } from "node:crypto";
 import { signatureHeaders, signBody } from "@switchboard/connectors";
 import {
 	STAND_IN_APP_PASSWORD,
@@ -160,6 +161,144 @@ describe("signed webhook source", () => {
 		});
 		const again = await post(body, signatureHeaders(secret, body));
 		expect(again.json).toMatchObject({ accepted: 0, duplicates: 3 });
+	});
+
+	describe("follow-ups (inReplyTo)", () => {
+		const signed = (payload: unknown) => {
+			const body = JSON.stringify(payload);
+			return post(body, signatureHeaders(secret, body));
+		};
+		const followUp = (externalId: string, inReplyTo: string, text: string, minutesAgo: number) => ({
+			...mention(externalId, text),
+			inReplyTo,
+			postedAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+		});
+		/** A conversation Dana answered, as the webhook brought it. */
+		async function replied(externalId: string): Promise<string> {
+			const first = await signed(mention(externalId, "My parcel never came"));
+			const id = first.json.mentionIds[0] as string;
+			const { storage } = server.switchboard;
+			for (const command of [
+				{ name: "claim", args: { mentionId: id } },
+				{ name: "markReplied", args: { mentionId: id, url: "https://forum.example/r/1" } },
+			] as const) {
+				const outcome = await storage.executeCommand({
+					orgId: "acme",
+					boardId: "main",
+					actorId: server.members.dana!.id,
+					commandId: randomUUID(),
+					command,
+					now: new Date().toISOString(),
+				});
+				expect(outcome.ok).toBe(true);
+			}
+			return id;
+		}
+
+		it("reaches the owner's open board within a second, reopened, and is idempotent", async () => {
+			const id = await replied("thread-1");
+			const board = await server.board(server.members.dana!);
+
+			const answer = await signed(followUp("thread-1-a", "thread-1", "It still has not come", 10));
+			expect(answer).toEqual({
+				status: 202,
+				json: { accepted: 0, duplicates: 0, followUps: 1, mentionIds: [id] },
+			});
+			const live = await waitFor(
+				() => {
+					const m = readMention(board.doc, id);
+					return m?.unseenFollowUps === 1 ? m : undefined;
+				},
+				1000,
+				"the follow-up on the owner's board",
+			);
+			expect(live).toMatchObject({
+				status: "claimed",
+				owner: { memberId: server.members.dana!.id },
+			});
+			expect(live.thread.map((m) => [m.externalId, m.text])).toEqual([
+				["thread-1-a", "It still has not come"],
+			]);
+			// And Dana's notification feed says so.
+			await expect
+				.poll(
+					async () =>
+						(await call("/api/me/notifications", { token: danaToken })).json.notifications.some(
+							(n: { kind: string; mentionId: string }) =>
+								n.kind === "follow_up" && n.mentionId === id,
+						),
+					{ timeout: 1000, interval: 20 },
+				)
+				.toBe(true);
+
+			// Replayed: a duplicate, nothing added.
+			expect(
+				(await signed(followUp("thread-1-a", "thread-1", "It still has not come", 10))).json,
+			).toMatchObject({
+				accepted: 0,
+				duplicates: 1,
+				followUps: 0,
+			});
+			// A follow-up of the follow-up joins the same conversation.
+			expect((await signed(followUp("thread-1-b", "thread-1-a", "Hello?", 5))).json).toMatchObject({
+				followUps: 1,
+				mentionIds: [id],
+			});
+			await waitFor(() => readMention(board.doc, id)?.unseenFollowUps === 2, 5000, "2 new");
+
+			// Dana opens the conversation: the follow-ups are seen.
+			const draft = await server.draft(server.members.dana!, id);
+			await waitFor(() => readMention(board.doc, id)?.unseenFollowUps === 0, 5000, "seen");
+			draft.destroy();
+			board.destroy();
+		});
+
+		it("takes a parent and its follow-ups in any order, and a mention sent again with a longer thread", async () => {
+			const batch = await signed({
+				mentions: [
+					followUp("thread-2-c", "thread-2-b", "third", 1),
+					followUp("thread-2-b", "thread-2", "second", 2),
+					mention("thread-2", "first"),
+					followUp("thread-orphan", "never-seen", "who?", 1),
+				],
+			});
+			expect(batch.json).toMatchObject({ accepted: 2, duplicates: 0, followUps: 2 });
+			const [conversation, orphan] = batch.json.mentionIds as string[];
+			const { storage } = server.switchboard;
+			const stored = await storage.getMention("acme", conversation ?? "");
+			expect(stored?.mention).toMatchObject({ externalId: "thread-2" });
+			expect(stored?.mention.thread.map((m) => m.text)).toEqual(["second", "third"]);
+			// A follow-up whose parent nobody knows is a conversation of its own.
+			expect((await storage.getMention("acme", orphan ?? ""))?.mention.externalId).toBe(
+				"thread-orphan",
+			);
+
+			const longer = {
+				...mention("thread-2", "first"),
+				thread: [
+					{
+						externalId: "thread-2-b",
+						handle: "jo",
+						text: "second",
+						postedAt: new Date().toISOString(),
+					},
+					{
+						externalId: "thread-2-d",
+						handle: "jo",
+						text: "fourth",
+						postedAt: new Date().toISOString(),
+					},
+				],
+			};
+			expect((await signed(longer)).json).toMatchObject({
+				accepted: 0,
+				duplicates: 0,
+				followUps: 1,
+			});
+			expect((await signed(longer)).json).toMatchObject({ duplicates: 1, followUps: 0 });
+			const grown = await storage.getMention("acme", conversation ?? "");
+			expect(grown?.mention.thread.map((m) => m.text)).toEqual(["second", "third", "fourth"]);
+		});
 	});
 
 	it("refuses a bad signature, a replay after five minutes and a missing signature with 401", async () => {

@@ -1,6 +1,6 @@
 /**
  * Writes `dist/sw.js` after a build: `service-worker.js` with the list of built files to
- * precache and a version derived from them, so a new build replaces the old cache and an
+ * precache, the Web Push handlers (src/worker/push-handlers.js) inlined, and a version derived from them, so a new build replaces the old cache and an
  * unchanged build keeps it.
  */
 import { createHash } from "node:crypto";
@@ -9,6 +9,7 @@ import { join, relative, resolve, sep } from "node:path";
 import type { Plugin, ResolvedConfig } from "vite";
 
 const TEMPLATE = resolve(import.meta.dirname, "service-worker.js");
+const PUSH_HANDLERS = resolve(import.meta.dirname, "src/worker/push-handlers.js");
 
 /** Files of the built app the shell needs offline (source maps and the worker itself aside). */
 async function listFiles(outDir: string): Promise<string[]> {
@@ -35,9 +36,12 @@ export function serviceWorker(): Plugin {
 			for (const file of files) hash.update(file).update(await readFile(join(outDir, file)));
 			const version = hash.digest("hex").slice(0, 12);
 			const template = await readFile(TEMPLATE, "utf8");
+			// The worker is a classic script: the handlers' module syntax goes.
+			const handlers = (await readFile(PUSH_HANDLERS, "utf8")).replace(/^export /gm, "");
 			const source = template
 				.replace('"__PRECACHE__"', JSON.stringify(files))
-				.replace("__VERSION__", version);
+				.replace("__VERSION__", version)
+				.replace("/*__PUSH_HANDLERS__*/", () => handlers);
 			await writeFile(join(outDir, "sw.js"), source);
 		},
 	};

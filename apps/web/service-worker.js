@@ -7,6 +7,7 @@
  * - `/api` and `/sync` are never touched: data comes from IndexedDB and the sync socket.
  * - The installed app (manifest.webmanifest) starts at `/queue`, a navigation like any
  *   other, so it opens offline from the cached shell too.
+ * - Web Push: a push message shows its notification; a tap opens its conversation.
  *
  * The build (service-worker-plugin.ts) fills in the file list and the version.
  */
@@ -99,7 +100,14 @@ worker.addEventListener("fetch", (event) => {
 	}
 });
 
-// Web Push goes here, next to the offline shell: a `push` listener that shows a notification
-// from the member's notification feed (its payload schema comes with that feed), and a
-// `notificationclick` listener that focuses an open window or opens `/m/<mention id>`.
-// Not built yet: the feed it depends on does not exist.
+// Web Push: the handlers are in src/worker/push-handlers.js (tested there), inlined here by
+// the build.
+/*__PUSH_HANDLERS__*/
+
+worker.addEventListener("push", (event) => {
+	event.waitUntil(showPush(worker.registration, event.data ? event.data.text() : null));
+});
+
+worker.addEventListener("notificationclick", (event) => {
+	event.waitUntil(openNotification(worker.clients, worker.location.origin, event.notification));
+});

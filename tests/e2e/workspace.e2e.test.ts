@@ -2,6 +2,7 @@
  * The ambassador's workspace in Chromium: two people, two browser contexts, one server.
  */
 import { describe, expect, it } from "vitest";
+import { startPushReceiver } from "../utils/push-receiver.ts";
 import {
 	attribute,
 	card,
@@ -187,43 +188,6 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		expect(stored?.mention.reply?.url).toBe("https://twitter.com/acme/status/1");
 	});
 
-	it("finds past conversations in History and shows the author's earlier ones beside the thread", async () => {
-		const dana = await person("ambassador1@acme.test");
-		const mention = fresh();
-		const posted = new Date(Date.parse(mention.postedAt) - 86_400_000).toISOString();
-		const [earlier] = await scene.server.switchboard.storage.insertMentions("acme", "main", [
-			{
-				network: mention.network,
-				externalId: `earlier-${mention.externalId}`,
-				url: null,
-				author: mention.author,
-				text: "My parcel 7781 never came, again.",
-				thread: [],
-				postedAt: posted,
-				ingestedAt: posted,
-				language: "en",
-				sentiment: -0.6,
-			},
-		]);
-		await dana.goto(`/m/${mention.id}`);
-		await expect.poll(textOf(dana.getByTestId("earlier")), within).toContain("parcel 7781");
-
-		await dana.getByTestId("nav-history").click();
-		await dana.getByTestId("history-q").fill("7781");
-		await dana.getByTestId("history-search").click();
-		await expect
-			.poll(
-				() =>
-					dana
-						.getByTestId("history-item")
-						.evaluateAll((items) => items.map((item) => item.getAttribute("data-mention-id"))),
-				within,
-			)
-			.toEqual([earlier?.mention.id]);
-		// The search is in the address: a reload shows it again.
-		expect(new URL(dana.url()).searchParams.get("q")).toBe("7781");
-	});
-
 	it("claims with the keyboard and lists the shortcuts in a help overlay", async () => {
 		const kim = await person("ambassador3@acme.test");
 		await kim.keyboard.press("?");
@@ -388,5 +352,86 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await expect.poll(attribute(sam.getByTestId("sync-status"), "data-unsynced"), within).toBe("0");
 		const stored = await scene.server.switchboard.storage.getMention("acme", mention.id);
 		expect(stored?.mention.owner?.memberId).toBe(samId);
+	});
+
+	it("tells a teammate @mentioned in a note at once in the bell, which opens the conversation; pushes it to their phone", async () => {
+		const receiver = await startPushReceiver();
+		try {
+			const sam = await person("ambassador2@acme.test");
+			const dana = await person("ambassador1@acme.test");
+			const mention = fresh();
+			const bell = dana.getByTestId("bell");
+			// Earlier tests (and breaches the background watcher finds) may have told Dana things.
+			await expect.poll(attribute(bell, "data-loaded"), within).toBe("true");
+			const before = Number(await bell.getAttribute("data-unread"));
+
+			// Dana turns push on for this browser; the push service's subscribe is the one edge
+			// replaced, by a device of the local push service.
+			const device = receiver.device();
+			await dana.context().grantPermissions(["notifications"], { origin: scene.server.url });
+			await dana.evaluate((subscription) => {
+				const fake = { ...subscription, toJSON: () => subscription, unsubscribe: async () => true };
+				PushManager.prototype.subscribe = async () => fake as unknown as PushSubscription;
+			}, device.subscription);
+			await dana.getByTestId("nav-settings").click();
+			await dana.getByTestId("push-on").click();
+			await dana.getByTestId("push-off").waitFor(within);
+			await dana.getByRole("link", { name: "Board", exact: true }).click();
+
+			// Sam writes a note, choosing Dana from the suggestions with the keyboard.
+			await sam.goto(`/m/${mention.id}`);
+			const note = sam.getByTestId("note-input");
+			await note.click();
+			await note.pressSequentially("@da");
+			await sam.getByTestId("mention-suggestion").first().waitFor(within);
+			await note.press("Enter");
+			await note.pressSequentially("can you check the order?");
+			expect(await note.inputValue()).toBe("@Dana can you check the order?");
+			await sam.getByTestId("add-note").click();
+
+			await expect.poll(attribute(bell, "data-unread"), within).toBe(String(before + 1));
+			expect(await bell.getAttribute("aria-label")).toBe(`Notifications, ${before + 1} unread`);
+			await bell.press("Enter");
+			const entry = dana.locator(
+				`[data-testid="notification"][data-kind="mentioned"][data-mention-id="${mention.id}"]`,
+			);
+			await expect.poll(textOf(entry), within).toContain("Sam Ambassador mentioned you");
+			expect(await seriousAxeViolations(dana)).toEqual([]);
+			await entry.click();
+			await dana.waitForURL(`**/m/${mention.id}`, within);
+			await expect.poll(attribute(bell, "data-unread"), within).toBe(String(before));
+
+			// The same notification reached the phone, encrypted to it.
+			const pushed = () =>
+				device.received
+					.map((received) => JSON.parse(received.text))
+					.find((payload) => payload.kind === "mentioned" && payload.mentionId === mention.id);
+			await expect.poll(pushed, within).toMatchObject({ title: "Sam Ambassador mentioned you" });
+
+			// The service worker shows a push message (delivered through the DevTools protocol).
+			const cdp = await dana.context().newCDPSession(dana);
+			const registrationId = new Promise<string>((resolve) => {
+				cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
+					const live = registrations.find((r: { isDeleted: boolean }) => !r.isDeleted);
+					if (live) resolve(live.registrationId);
+				});
+			});
+			await cdp.send("ServiceWorker.enable");
+			await cdp.send("ServiceWorker.deliverPushMessage", {
+				origin: scene.server.url,
+				registrationId: await registrationId,
+				data: JSON.stringify(pushed()),
+			});
+			const shown = () =>
+				dana.evaluate(async () => {
+					const registration = await navigator.serviceWorker.ready;
+					return (await registration.getNotifications()).map((n) => [n.title, n.data?.url]);
+				});
+			await expect
+				.poll(shown, within)
+				.toContainEqual(["Sam Ambassador mentioned you", `/m/${mention.id}`]);
+		} finally {
+			await receiver.close();
+		}
 	});
 });

@@ -194,7 +194,8 @@ let fixtureHash: Promise<string> | undefined;
 
 export async function startTestServer(
 	overrides: Partial<Config> = {},
-	options: Omit<StartOptions, "logger"> = {},
+	/** Start options; `logger` defaults to a silent one. */
+	options: StartOptions = {},
 ): Promise<TestServer> {
 	const config = await baseConfig(overrides);
 	const switchboard = await startSwitchboard(config, {

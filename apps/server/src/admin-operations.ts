@@ -41,6 +41,8 @@ export interface AdminStatus {
 export interface AdminImportResult {
 	accepted: number;
 	duplicates: number;
+	/** Mentions that joined a conversation already there (follow-ups, longer threads). */
+	followUps: number;
 	priorities: { high: number; normal: number; low: number };
 }
 
@@ -95,7 +97,7 @@ export function createAdminOperations(
 					for (const mention of mentions) {
 						priorities[triageMention(toIncomingMention(mention, now), rules).priority]++;
 					}
-					return { accepted: 0, duplicates: 0, priorities };
+					return { accepted: 0, duplicates: 0, followUps: 0, priorities };
 				}
 				const result = await ingestor.ingest(
 					orgId,
@@ -104,7 +106,12 @@ export function createAdminOperations(
 					now,
 				);
 				for (const { mention } of result.stored) priorities[mention.priority]++;
-				return { accepted: result.accepted, duplicates: result.duplicates, priorities };
+				return {
+					accepted: result.accepted,
+					duplicates: result.duplicates,
+					followUps: result.followUps,
+					priorities,
+				};
 			},
 		},
 		backup: {

@@ -125,10 +125,16 @@ async function importCommand(args: string[]): Promise<void> {
 		});
 		let accepted = 0;
 		let duplicates = 0;
+		let followUps = 0;
+		// Sent in chunks: in posted order, a follow-up comes in the chunk of its parent or a
+		// later one, so it finds the conversation it continues.
+		const ordered = [...rows.rows].sort((a, b) =>
+			a.mention.postedAt.localeCompare(b.mention.postedAt),
+		);
 		const priorities = { high: 0, normal: 0, low: 0 };
 		// The first chunk also finds out whether the organisation and board exist.
 		for (let start = 0; start === 0 || start < total; start += CHUNK) {
-			const chunk = rows.rows.slice(start, start + CHUNK).map((row) => row.mention);
+			const chunk = ordered.slice(start, start + CHUNK).map((row) => row.mention);
 			let result: Awaited<ReturnType<typeof admin.call<"import">>>;
 			try {
 				result = await admin.call("import", {
@@ -145,6 +151,7 @@ async function importCommand(args: string[]): Promise<void> {
 			if (start === 0) bar.start(total, 0);
 			accepted += result.accepted;
 			duplicates += result.duplicates;
+			followUps += result.followUps;
 			for (const level of ["high", "normal", "low"] as const) {
 				priorities[level] += result.priorities[level];
 			}
@@ -153,7 +160,7 @@ async function importCommand(args: string[]): Promise<void> {
 		bar.stop();
 		const summary = dryRun
 			? `Dry run: ${total} mentions would be imported into ${org}/${board} (nothing stored), ${rows.rejected.length} rejected.`
-			: `Imported ${accepted} mentions into ${org}/${board}, ${duplicates} already there, ${rows.rejected.length} rejected.`;
+			: `Imported ${accepted} mentions into ${org}/${board}, ${duplicates} already there, ${rows.rejected.length} rejected.${followUps > 0 ? ` ${followUps} joined conversations already there.` : ""}`;
 		process.stdout.write(
 			`${summary}\nPriority: ${priorities.high} high, ${priorities.normal} normal, ${priorities.low} low.\n`,
 		);

@@ -105,6 +105,18 @@ describe("loadConfig", () => {
 		).rejects.toThrow(/SWITCHBOARD_SECRET: SWITCHBOARD_SECRET must be at least 32 characters/);
 	});
 
+	it("takes a metrics token of 24 printable characters or more, and none by default", async () => {
+		expect((await loadConfig({ DATA_DIR: dataDir })).metricsToken).toBeUndefined();
+		const token = "m".repeat(24);
+		const config = await loadConfig({ DATA_DIR: dataDir, SWITCHBOARD_METRICS_TOKEN: token });
+		expect(config.metricsToken).toBe(token);
+		for (const bad of ["m".repeat(23), `${"m".repeat(24)} x`]) {
+			await expect(
+				loadConfig({ DATA_DIR: dataDir, SWITCHBOARD_METRICS_TOKEN: bad }),
+			).rejects.toThrow(/SWITCHBOARD_METRICS_TOKEN/);
+		}
+	});
+
 	it("generates a secret into DATA_DIR/secret, readable by the owner only, and keeps it", async () => {
 		const first = await loadConfig({ DATA_DIR: dataDir });
 		expect(first.secret.length).toBeGreaterThanOrEqual(32);

@@ -81,6 +81,13 @@ export interface Config {
 	 * @default `defaultRateLimits`
 	 */
 	rateLimits?: Partial<RateLimits>;
+	/**
+	 * Bearer token that `GET /metrics` asks for (`SWITCHBOARD_METRICS_TOKEN`, at least 24
+	 * characters). Without one the metrics are not served: the port faces the same network
+	 * as the app, and the figures tell an outsider how busy each part is.
+	 * @default undefined (metrics off)
+	 */
+	metricsToken?: string;
 }
 
 const EnvSchema = v.object({
@@ -131,6 +138,16 @@ const EnvSchema = v.object({
 						"ALLOWED_ORIGINS entries are origins: scheme and host, no path",
 					),
 				),
+			),
+		),
+	),
+	SWITCHBOARD_METRICS_TOKEN: v.optional(
+		v.pipe(
+			v.string(),
+			v.minLength(24, "SWITCHBOARD_METRICS_TOKEN must be at least 24 characters"),
+			v.regex(
+				/^[\x21-\x7e]+$/,
+				"SWITCHBOARD_METRICS_TOKEN must be printable ASCII without spaces (it travels in a header)",
 			),
 		),
 	),
@@ -230,6 +247,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 		allowedOrigins: e.ALLOWED_ORIGINS ?? [],
 		background: e.SWITCHBOARD_BACKGROUND === "1" || e.SWITCHBOARD_BACKGROUND === "true",
 		...(e.SWITCHBOARD_OUTBOUND_ALLOW ? { outboundAllow: e.SWITCHBOARD_OUTBOUND_ALLOW } : {}),
+		...(e.SWITCHBOARD_METRICS_TOKEN ? { metricsToken: e.SWITCHBOARD_METRICS_TOKEN } : {}),
 		...(e.SWITCHBOARD_VAPID_PUBLIC_KEY && e.SWITCHBOARD_VAPID_PRIVATE_KEY
 			? {
 					vapid: {

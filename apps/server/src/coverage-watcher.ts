@@ -227,6 +227,7 @@ export class CoverageWatcher {
 					status: mention.status,
 					ownerId: mention.owner?.memberId ?? null,
 					priority: mention.priority,
+					round: mention.slaFrom,
 				});
 			}
 		}

@@ -4,7 +4,8 @@
  * source's secret over `${timestamp}.${rawBody}` (see @switchboard/connectors signature.ts).
  * Checked in this order: size and text (the API's edge, see body-limits.ts and
  * text-guard.ts: 1 MiB), source, signature and timestamp, JSON, schema; then the mentions
- * are ingested, idempotently by network and external id.
+ * are ingested, idempotently by network and external id: a mention that names the
+ * conversation it continues (`inReplyTo`) joins its thread (see ingest.ts).
  */
 import {
 	parseWebhookPayload,
@@ -19,12 +20,15 @@ import { Hono } from "hono";
 import { handle } from "./contract-route.ts";
 import type { ApiEnv } from "./http-api.ts";
 import type { Ingestor } from "./ingest.ts";
+import type { IntegrationMetrics } from "./metrics.ts";
 import type { SecretBox } from "./secret-box.ts";
 
 export interface IncomingWebhookOptions {
 	storage: SourceStore;
 	ingestor: Ingestor;
 	secrets: SecretBox;
+	/** Where each request's outcome is counted. */
+	metrics?: Pick<IntegrationMetrics, "webhookReceived">;
 	/** The clock; tests pass a fixed one. */
 	now?: () => Date;
 }
@@ -40,16 +44,27 @@ const STATUS = {
 
 export function createIncomingWebhookRoutes(options: IncomingWebhookOptions): Hono<ApiEnv> {
 	const app = new Hono<ApiEnv>();
-	const problem = (code: Problem, message: string, reason?: string) =>
-		new Response(JSON.stringify({ error: { code, ...(reason ? { reason } : {}), message } }), {
-			status: STATUS[code],
-			headers: { "content-type": "application/json; charset=utf-8" },
-		});
+	const count = (outcome: string) => options.metrics?.webhookReceived(outcome);
+	const problem = (code: Problem, message: string, reason?: string) => {
+		count(reason ?? code);
+		return new Response(
+			JSON.stringify({ error: { code, ...(reason ? { reason } : {}), message } }),
+			{ status: STATUS[code], headers: { "content-type": "application/json; charset=utf-8" } },
+		);
+	};
+	/** A failure (the database did not answer) is counted as `error` and answered as usual. */
+	const counted =
+		<A extends unknown[], T>(handler: (...args: A) => Promise<T>) =>
+		(...args: A) =>
+			handler(...args).catch((error: unknown) => {
+				count("error");
+				throw error;
+			});
 
 	handle(
 		app,
 		HttpRoutes.webhookIngest,
-		async (c, { params }) => {
+		counted(async (c, { params }) => {
 			const now = options.now?.() ?? new Date();
 			const source = await options.storage.getSource(params.orgId, params.sourceId);
 			if (source?.kind !== "webhook" || !source.sealedSecret) {
@@ -86,12 +101,14 @@ export function createIncomingWebhookRoutes(options: IncomingWebhookOptions): Ho
 				payload.mentions.map((mention) => toIncomingMention(mention, now)),
 				now,
 			);
+			count("accepted");
 			return {
 				accepted: result.accepted,
 				duplicates: result.duplicates,
-				mentionIds: result.stored.map(({ mention }) => mention.id),
+				followUps: result.followUps,
+				mentionIds: result.mentionIds,
 			};
-		},
+		}),
 		{ rawBody: true },
 	);
 	return app;

@@ -16,6 +16,7 @@ import type { ApiEnv } from "./http-api.ts";
 import { createIncomingWebhookRoutes } from "./incoming-webhook.ts";
 import { Ingestor, type MentionPublisher } from "./ingest.ts";
 import { createIntegrationsApi } from "./integrations-api.ts";
+import type { IntegrationMetrics } from "./metrics.ts";
 import { ReplySender } from "./reply-sender.ts";
 import { createSecretBox, type SecretBox } from "./secret-box.ts";
 import { SourcePoller, type SourcePollerOptions } from "./source-poller.ts";
@@ -33,6 +34,8 @@ export interface IntegrationsOptions {
 	tickMs?: number;
 	/** `SWITCHBOARD_OUTBOUND_ALLOW`: what outbound requests may reach beyond public addresses. */
 	outboundAllow?: string;
+	/** Where polls, deliveries and incoming webhooks are counted. */
+	metrics?: IntegrationMetrics;
 }
 
 /**
@@ -61,7 +64,7 @@ export interface Integrations {
 }
 
 export function createIntegrations(options: IntegrationsOptions): Integrations {
-	const { storage, logger, publisher } = options;
+	const { storage, logger, publisher, metrics } = options;
 	const log = logger.child({ component: "integrations" });
 	const secrets = createSecretBox(options.secret);
 	const outbound = createOutboundClient({
@@ -77,6 +80,7 @@ export function createIntegrations(options: IntegrationsOptions): Integrations {
 		secrets,
 		outbound,
 		logger: log,
+		metrics,
 		...options.poller,
 	});
 	const dispatcher = new WebhookDispatcher({
@@ -84,6 +88,7 @@ export function createIntegrations(options: IntegrationsOptions): Integrations {
 		secrets,
 		outbound,
 		logger: log,
+		metrics,
 		...options.dispatcher,
 	});
 	const sender = new ReplySender({ storage, secrets, publisher, outbound, logger: log });
@@ -105,7 +110,7 @@ export function createIntegrations(options: IntegrationsOptions): Integrations {
 		dispatcher,
 		sender,
 		outbound,
-		publicRoutes: createIncomingWebhookRoutes({ storage, ingestor, secrets }),
+		publicRoutes: createIncomingWebhookRoutes({ storage, ingestor, secrets, metrics }),
 		routes: createIntegrationsApi({ storage, secrets, sender, outbound }),
 		start: () => background.start(),
 		async stop() {

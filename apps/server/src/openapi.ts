@@ -41,7 +41,9 @@ const json = (schema: v.GenericSchema) => ({
 });
 
 function operation(name: string, route: RouteContract): Json {
-	const success: Json = { ...json(route.answer) };
+	const success: Json = route.text
+		? { [route.text]: { schema: { type: "string" } } }
+		: { ...json(route.answer) };
 	if (route.csv) success["text/csv"] = { schema: { type: "string" } };
 	const responses: Json = {
 		[String(route.status ?? 200)]: { description: "Success", content: success },
@@ -58,6 +60,7 @@ function operation(name: string, route: RouteContract): Json {
 		summary: route.summary,
 		...(route.auth === "session" ? { security: [{ bearer: [] }, { cookie: [] }] } : {}),
 		...(route.auth === "signature" ? { security: [{ signature: [] }] } : {}),
+		...(route.auth === "operator" ? { security: [{ operator: [] }] } : {}),
 		...(route.roles ? { "x-roles": route.roles } : {}),
 		parameters: [...parameters("path", route.params), ...parameters("query", route.query)],
 		...(route.body
@@ -99,6 +102,11 @@ export function openApiDocument(
 			securitySchemes: {
 				bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
 				cookie: { type: "apiKey", in: "cookie", name: sessionCookie },
+				operator: {
+					type: "http",
+					scheme: "bearer",
+					description: "The token in the server's SWITCHBOARD_METRICS_TOKEN (docs/OPERATIONS.md)",
+				},
 				signature: {
 					type: "apiKey",
 					in: "header",

@@ -1,7 +1,9 @@
 /**
  * Replies out: a member's approved reply posted from their own connected account as a
  * reply to the mention, then recorded with the domain's `markReplied` command (so the
- * board, the activity log and the `mention.replied` webhook follow as for any command).
+ * board, the activity log and the `mention.replied` webhook follow as for any command),
+ * and added to the conversation's thread as the organisation's message (by the id the
+ * network gave it, so the customer's answer to it, naming it, finds the conversation).
  * Every attempt is a stored send; a failed one keeps its error and can be retried.
  */
 import {
@@ -28,13 +30,14 @@ import type {
 	MentionStore,
 	ReplySend,
 	ReplyStore,
+	ThreadStore,
 } from "@switchboard/storage";
 import type { Logger } from "pino";
 import type { MentionPublisher } from "./ingest.ts";
 import type { SecretBox } from "./secret-box.ts";
 
 export interface ReplySenderOptions {
-	storage: ReplyStore & MentionStore & CommandArbiter & CoverageStore;
+	storage: ReplyStore & MentionStore & ThreadStore & CommandArbiter & CoverageStore;
 	secrets: SecretBox;
 	publisher: MentionPublisher | null;
 	logger: Pick<Logger, "warn" | "info">;
@@ -168,8 +171,9 @@ export class ReplySender {
 	): Promise<SendOutcome> {
 		const { storage, logger } = this.options;
 		let url: string;
+		let externalId: string;
 		try {
-			url = await this.post(account, mention, send);
+			({ url, externalId } = await this.post(account, mention, send));
 		} catch (error) {
 			const message = (error as SourceError).message ?? String(error);
 			const failed = await storage.updateReplySend(member.orgId, send.id, {
@@ -199,6 +203,25 @@ export class ReplySender {
 			url,
 			error,
 		});
+		// The organisation's words join the thread (idempotent by the network's id for them).
+		await storage
+			.appendToThread({
+				orgId: member.orgId,
+				mentionId: mention.id,
+				messages: [
+					{
+						externalId,
+						handle: account.handle,
+						fromOrganisation: true,
+						text: send.text.trim(),
+						postedAt: new Date().toISOString(),
+					},
+				],
+				now: new Date().toISOString(),
+			})
+			.catch((err: unknown) => {
+				logger.warn({ err, mention: mention.id }, "the sent reply could not join the thread");
+			});
 		const stored = await storage.getMention(member.orgId, mention.id);
 		if (stored && this.options.publisher) {
 			await this.options.publisher.publish(member.orgId, send.boardId, [stored]).catch((err) => {
@@ -215,7 +238,7 @@ export class ReplySender {
 		account: ConnectedAccountWithCredential,
 		mention: Mention,
 		send: ReplySend,
-	): Promise<string> {
+	): Promise<{ url: string; externalId: string }> {
 		const credential = this.options.secrets.open(account.sealedCredential);
 		const timeoutMs = this.options.timeoutMs ?? defaultReplyTimeoutMs;
 		if (account.network === "mastodon") {
@@ -228,7 +251,8 @@ export class ReplySender {
 				text: send.text.trim(),
 				idempotencyKey: send.id,
 			});
-			return sent.url;
+			// Mentions are kept by URI (the same on every instance), so is the reply.
+			return { url: sent.url, externalId: sent.uri };
 		}
 		const { identifier, password } = JSON.parse(credential) as BlueskyCredential;
 		const agent = await loginBluesky({
@@ -243,7 +267,7 @@ export class ReplySender {
 			text: send.text.trim(),
 			language: mention.language,
 		});
-		return sent.url;
+		return { url: sent.url, externalId: sent.uri };
 	}
 }
 

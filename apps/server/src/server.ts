@@ -8,7 +8,7 @@ import type { Duplex } from "node:stream";
 import { Redis } from "@hocuspocus/extension-redis";
 import type { Extension, Hocuspocus } from "@hocuspocus/server";
 import { createAdaptorServer } from "@hono/node-server";
-import { SESSION_COOKIE } from "@switchboard/domain";
+import { SESSION_COOKIE, threadMessageKey } from "@switchboard/domain";
 import { openStorage, type Storage } from "@switchboard/storage";
 import {
 	AuthExtension,
@@ -22,6 +22,7 @@ import {
 	createTokenService,
 	DurableDocuments,
 	defaultSyncLimits,
+	FollowUpSeenExtension,
 	GroupCommitter,
 	LimitsExtension,
 	type MemberMessageBus,
@@ -48,6 +49,7 @@ import { type Coverage, type CoverageOptions, createCoverage } from "./coverage.
 import { type DemoSummary, seedDemo } from "./demo.ts";
 import { type ApiEnv, createHttpApi } from "./http-api.ts";
 import { createIntegrations, type Integrations, type IntegrationsOptions } from "./integrations.ts";
+import { createMetricsRoutes, createServerMetrics, type ServerMetrics } from "./metrics.ts";
 import { MemberMessageSchema, NOTIFICATION_CHANNEL, Notifier } from "./notifications.ts";
 import { createNotificationsApi } from "./notifications-api.ts";
 import { createOriginPolicy } from "./origin-check.ts";
@@ -62,6 +64,7 @@ import {
 } from "./rate-limits.ts";
 import { createRedisBus } from "./redis-bus.ts";
 import { createRedisRevocationBus } from "./redis-revocations.ts";
+import { REQUEST_ID_HEADER, requestIdFrom } from "./request-id.ts";
 
 /**
  * Largest WebSocket frame accepted, in bytes. Larger frames close the socket with 1009.
@@ -99,6 +102,8 @@ export interface Switchboard {
 	admin: AdminChannel | null;
 	/** Sign-in, request and socket limits, and where their counters are kept. */
 	rateLimits: RateLimiters;
+	/** What `GET /metrics` serves (see metrics.ts). */
+	metrics: ServerMetrics;
 	/** Stop accepting, store every document, close the database. */
 	close(): Promise<void>;
 }
@@ -172,7 +177,8 @@ export async function startSwitchboard(
 	});
 	// Shared counters before the first request, as the revocation bus is connected first.
 	await rateLimits.ready;
-	const committer = new GroupCommitter(storage);
+	const metrics = createServerMetrics({ logger });
+	const committer = new GroupCommitter(storage, { metrics: metrics.sync });
 	const projector = new BoardProjector({ storage });
 	const board = new BoardExtension(projector);
 	const coverage = createCoverage({
@@ -205,6 +211,7 @@ export async function startSwitchboard(
 			logger,
 			maxUpdateBytes: limits.maxUpdateBytes,
 			admitsEarly: (documentName, bytes) => sizeLimits.reserve(documentName, bytes),
+			metrics: metrics.sync,
 		}),
 		board,
 		coverage.extension,
@@ -212,10 +219,12 @@ export async function startSwitchboard(
 			storage,
 			projector,
 			logger,
+			metrics: metrics.sync,
 			onApplied: (applied) => notifier.commandApplied(applied),
 		}),
 		new NotificationDelivery({ bus: notificationBus }),
 		new NoteMentionsWatcher({ onMentions: (mentions) => notifier.noteMentions(mentions) }),
+		new FollowUpSeenExtension({ storage, publisher: board, logger }),
 		new MembershipWatcher({
 			storage,
 			logger,
@@ -236,6 +245,7 @@ export async function startSwitchboard(
 		maxUnauthenticatedQueueMessages: limits.maxUnauthenticatedMessages * 2,
 		maxUnauthenticatedQueueSize: limits.maxUnauthenticatedBytes * 2,
 		maxPendingDocuments: limits.maxDocumentsPerSocket * 2,
+		metrics: metrics.sync,
 	});
 
 	const integrations = createIntegrations({
@@ -243,6 +253,7 @@ export async function startSwitchboard(
 		secret: config.secret,
 		publisher: board,
 		logger,
+		metrics: metrics.integrations,
 		...(config.outboundAllow ? { outboundAllow: config.outboundAllow } : {}),
 		...options.integrations,
 	});
@@ -254,12 +265,24 @@ export async function startSwitchboard(
 		logger: logger.child({ component: "push" }),
 	});
 	const notifier = new Notifier({ storage, bus: notificationBus, push, logger });
+	// Follow-ups on what a member owns (or owned, when it went back to the board) go to their feed.
+	integrations.ingestor.onFollowUp((event) => {
+		const last = event.messages.at(-1);
+		if (!event.ownerId || !last) return;
+		notifier.followUp({
+			orgId: event.orgId,
+			boardId: event.boardId,
+			mentionId: event.mentionId,
+			ownerId: event.ownerId,
+			messageId: threadMessageKey(last),
+		});
+	});
 	const api = createHttpApi({
 		storage,
 		tokens,
 		logger,
 		webDir: config.webDir,
-		publicRoutes: [integrations.publicRoutes],
+		publicRoutes: [integrations.publicRoutes, createMetricsRoutes(metrics, config.metricsToken)],
 		routes: [
 			coverage.routes,
 			integrations.routes,
@@ -275,6 +298,13 @@ export async function startSwitchboard(
 	const server = createAdaptorServer({ fetch: api.fetch, autoCleanupIncoming: false });
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 	const syncSockets = new Set<SyncSocket>();
+	metrics.watch({ hocuspocus, storage, sockets: () => syncSockets.size });
+	// Each socket's id, echoed in the upgrade's answer like an HTTP request's.
+	const connectionIds = new WeakMap<IncomingMessage, string>();
+	wss.on("headers", (headers, request) => {
+		const id = connectionIds.get(request);
+		if (id) headers.push(`${REQUEST_ID_HEADER}: ${id}`);
+	});
 
 	server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
 		const path = new URL(request.url ?? "/", "http://localhost").pathname;
@@ -303,11 +333,13 @@ export async function startSwitchboard(
 			() => {
 				socket.off("error", dropped);
 				if (socket.destroyed) return;
+				const connectionId = requestIdFrom(request.headers[REQUEST_ID_HEADER.toLowerCase()]);
+				connectionIds.set(request, connectionId);
 				wss.handleUpgrade(request, socket, head, (ws) => {
 					const syncSocket = serveSyncSocket(ws, request, {
 						hocuspocus,
 						limits,
-						logger,
+						logger: logger.child({ connectionId }),
 						sessionCookie,
 					});
 					syncSockets.add(syncSocket);
@@ -393,6 +425,7 @@ export async function startSwitchboard(
 		api,
 		admin,
 		rateLimits,
+		metrics,
 		close,
 	};
 }

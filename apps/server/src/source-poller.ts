@@ -20,6 +20,7 @@ import type { SourceStore, SourceWithSecret } from "@switchboard/storage";
 import type { Logger } from "pino";
 import * as v from "valibot";
 import type { Ingestor } from "./ingest.ts";
+import type { IntegrationMetrics } from "./metrics.ts";
 import type { SecretBox } from "./secret-box.ts";
 
 /** The poller's tuning; every value has its default in `defaultSourcePollerTuning`. */
@@ -56,6 +57,8 @@ export interface SourcePollerOptions extends Partial<SourcePollerTuning> {
 	logger: Pick<Logger, "warn" | "debug">;
 	/** The guarded client feeds and networks are read through. */
 	outbound: OutboundClient;
+	/** Where each poll's outcome is counted. */
+	metrics?: Pick<IntegrationMetrics, "sourcePolled">;
 }
 
 export interface PollReport {
@@ -111,6 +114,7 @@ export class SourcePoller {
 				nextPollAt: new Date(now.getTime() + intervalMs).toISOString(),
 				failures: 0,
 			});
+			this.options.metrics?.sourcePolled(source.kind, "ok");
 			return {
 				sourceId: source.id,
 				ok: true,
@@ -136,6 +140,7 @@ export class SourcePoller {
 				nextPollAt: new Date(now.getTime() + delay).toISOString(),
 				failures,
 			});
+			this.options.metrics?.sourcePolled(source.kind, "error");
 			logger.debug({ source: source.id, failures, error: message }, "source poll failed");
 			return { sourceId: source.id, ok: false, accepted: 0, duplicates: 0, error: message };
 		}

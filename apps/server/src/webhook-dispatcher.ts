@@ -13,6 +13,7 @@ import {
 import { exponentialBackoff, type Mention, WebhookEvents, withDefaults } from "@switchboard/domain";
 import type { WebhookStore } from "@switchboard/storage";
 import type { Logger } from "pino";
+import type { IntegrationMetrics } from "./metrics.ts";
 import type { SecretBox } from "./secret-box.ts";
 
 /** The dispatcher's tuning; every value has its default in `defaultWebhookDispatcherTuning`. */
@@ -58,6 +59,8 @@ export interface WebhookDispatcherOptions extends Partial<WebhookDispatcherTunin
 	logger: Pick<Logger, "warn" | "debug">;
 	/** The guarded client deliveries go through. */
 	outbound: OutboundClient;
+	/** Where each attempt's outcome is counted. */
+	metrics?: Pick<IntegrationMetrics, "webhookDelivered">;
 }
 
 export interface DispatchReport {
@@ -150,6 +153,7 @@ export class WebhookDispatcher {
 						at: new Date().toISOString(),
 					});
 					report.delivered++;
+					this.options.metrics?.webhookDelivered("delivered");
 				} catch (error) {
 					const attempts = delivery.attempts + 1;
 					const giveUp = attempts >= this.tuning.maxAttempts;
@@ -163,6 +167,7 @@ export class WebhookDispatcher {
 							: new Date(now.getTime() + this.backoff(attempts)).toISOString(),
 					});
 					report.failed++;
+					this.options.metrics?.webhookDelivered(giveUp ? "gave_up" : "failed");
 					logger.debug(
 						{ delivery: delivery.id, attempts, giveUp, error: message },
 						"webhook delivery failed",

@@ -6,14 +6,9 @@ import { AppHeader } from "./components/app-header.tsx";
 import { HelpDialog } from "./components/help-dialog.tsx";
 import { InstallOffer } from "./components/install-offer.tsx";
 import { SessionEndedDialog, SignOutProvider } from "./components/session-dialogs.tsx";
-import {
-	AdminPage,
-	ConversationPage,
-	HistoryPage,
-	PrefetchConversation,
-	SettingsPage,
-} from "./lazy-pages.tsx";
+import { AdminPage, ConversationPage, PrefetchConversation, SettingsPage } from "./lazy-pages.tsx";
 import { ModeratorRoutes } from "./moderator-routes.tsx";
+import { NotificationsProvider } from "./notifications.tsx";
 import { BoardPage } from "./pages/board-page.tsx";
 import { LoginPage } from "./pages/login-page.tsx";
 import { QueuePage } from "./pages/queue-page.tsx";
@@ -30,16 +25,18 @@ function Workspace(props: RouteSectionProps) {
 				<ClientProvider session={current}>
 					<WorkspaceProvider>
 						<SignOutProvider>
-							<div class="app">
-								<AppHeader />
-								<main id="main" class="app-main" tabIndex={-1}>
-									{props.children}
-								</main>
-								<HelpDialog />
-								<SessionEndedDialog />
-								<InstallOffer />
-								<PrefetchConversation />
-							</div>
+							<NotificationsProvider>
+								<div class="app">
+									<AppHeader />
+									<main id="main" class="app-main" tabIndex={-1}>
+										{props.children}
+									</main>
+									<HelpDialog />
+									<SessionEndedDialog />
+									<InstallOffer />
+									<PrefetchConversation />
+								</div>
+							</NotificationsProvider>
 						</SignOutProvider>
 					</WorkspaceProvider>
 				</ClientProvider>
@@ -71,7 +68,6 @@ export function App() {
 						<Route path="/board/*" component={() => <Navigate href="/" />} />
 						<Route path="/m/:mentionId" component={ConversationPage} />
 						<Route path="/queue" component={QueuePage} />
-						<Route path="/history" component={HistoryPage} />
 						<Route path="/settings" component={SettingsPage} />
 						<Route path="/admin" component={AdminPage} />
 						<ModeratorRoutes />

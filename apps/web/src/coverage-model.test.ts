@@ -1,8 +1,10 @@
 import type { BoardMention, Presence } from "@switchboard/client";
+import { DEFAULT_BOARD_SETTINGS } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import {
 	ageBucket,
 	breachRows,
+	conversationsInBreach,
 	formatSeconds,
 	memberLoads,
 	reviewQueue,
@@ -104,29 +106,61 @@ describe("load and presence", () => {
 });
 
 describe("breaches and reviews", () => {
-	it("marks a breach open while its target is still unmet", () => {
+	it("marks a breach open while someone must act on it, and counts each conversation once", () => {
 		const byId = new Map([
 			["a", mention("a")],
 			["b", mention("b", owned("dana"))],
 			["c", mention("c", { status: "replied", owner: { memberId: "dana", since: at(1) } })],
+			["d", mention("d", { status: "snoozed", snoozedUntil: at(400) })],
+			// Reopened by a follow-up at minute 280: a new round, not breached yet.
+			["e", mention("e", { ...owned("dana"), slaFrom: at(280) })],
 		]);
 		const rows = breachRows(
 			[
-				{ mentionId: "a", kind: "claim", dueAt: at(15), at: at(16) },
-				{ mentionId: "b", kind: "claim", dueAt: at(15), at: at(16) },
-				{ mentionId: "b", kind: "reply", dueAt: at(60), at: at(61) },
-				{ mentionId: "c", kind: "reply", dueAt: at(60), at: at(61) },
-				{ mentionId: "gone", kind: "claim", dueAt: at(15), at: at(16) },
+				{ mentionId: "a", kind: "claim", dueAt: at(60), at: at(61) },
+				{ mentionId: "a", kind: "reply", dueAt: at(240), at: at(241) },
+				{ mentionId: "b", kind: "claim", dueAt: at(60), at: at(61) },
+				{ mentionId: "b", kind: "reply", dueAt: at(240), at: at(241) },
+				{ mentionId: "c", kind: "reply", dueAt: at(240), at: at(241) },
+				{ mentionId: "d", kind: "claim", dueAt: at(60), at: at(61) },
+				{ mentionId: "e", kind: "reply", dueAt: at(240), at: at(241) },
+				{ mentionId: "gone", kind: "claim", dueAt: at(60), at: at(61) },
 			],
 			byId,
+			DEFAULT_BOARD_SETTINGS,
+			NOW,
 		);
 		expect(rows.map((r) => [r.breach.mentionId, r.breach.kind, r.open])).toEqual([
+			// Nobody has it: claiming is what is due; its reply breach is not a second thing to do.
 			["a", "claim", true],
+			["a", "reply", false],
+			// Claimed late, now late with the reply.
 			["b", "claim", false],
 			["b", "reply", true],
+			// Answered, snoozed for later, reopened into a new round, or gone: nothing to act on.
 			["c", "reply", false],
+			["d", "claim", false],
+			["e", "reply", false],
 			["gone", "claim", false],
 		]);
+		// Eight breaches recorded, two conversations a moderator must act on.
+		expect(conversationsInBreach(rows)).toBe(2);
+		// Once the team catches up, the figure falls instead of adding up.
+		const caughtUp = new Map(
+			[...byId].map(([id, m]) => [
+				id,
+				id === "a" || id === "b"
+					? { ...m, status: "replied" as const, owner: { memberId: "dana", since: at(1) } }
+					: m,
+			]),
+		);
+		const after = breachRows(
+			rows.map((r) => r.breach),
+			caughtUp,
+			DEFAULT_BOARD_SETTINGS,
+			NOW,
+		);
+		expect(conversationsInBreach(after)).toBe(0);
 	});
 
 	it("queues submitted drafts oldest first and keeps approved ones apart", () => {

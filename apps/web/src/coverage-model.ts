@@ -6,13 +6,16 @@
  */
 import type { BoardMention, Presence } from "@switchboard/client";
 import {
+	type BoardSettings,
 	countsAgainstCapacity,
 	type MemberCard,
 	Priorities,
 	type Priority,
 	type SlaBreachEntry,
+	slaStart,
+	slaState,
 } from "@switchboard/domain";
-import { claimableAt, isDone } from "./board-model.ts";
+import { claimableAt } from "./board-model.ts";
 
 const MINUTE = 60_000;
 
@@ -183,23 +186,43 @@ export function suggestAssignee(
 export interface BreachRow {
 	breach: SlaBreachEntry;
 	mention: BoardMention | undefined;
-	/** The target is still unmet: nobody has claimed it, or no reply is out yet. */
+	/**
+	 * Someone must act on it now: the conversation is still open on that target, the clock
+	 * that runs now (claim while nobody has it, else reply), in its current round (a
+	 * follow-up that reopened it started a new one).
+	 */
 	open: boolean;
 }
 
-/** The board's breaches, newest first, those still unmet marked open. */
+/**
+ * The board's breaches (the server decided them, by its clock), newest first, those
+ * someone must act on now marked open. A claim missed and made since, a reply target
+ * missed on a conversation since answered, or a breach of a round before a follow-up, is
+ * history.
+ */
 export function breachRows(
 	breaches: readonly SlaBreachEntry[],
 	mentionsById: ReadonlyMap<string, BoardMention>,
+	settings: Pick<BoardSettings, "slaClaimMinutes" | "slaReplyMinutes">,
+	now: number,
 ): BreachRow[] {
+	const iso = new Date(now).toISOString();
 	return breaches.map((breach) => {
 		const mention = mentionsById.get(breach.mentionId);
+		const running = mention ? slaState(mention, settings, iso).running : null;
 		const open =
-			mention !== undefined &&
-			!isDone(mention) &&
-			(breach.kind === "reply" || mention.owner === null);
+			mention !== undefined && running?.kind === breach.kind && breach.dueAt >= slaStart(mention);
 		return { breach, mention, open };
 	});
+}
+
+/**
+ * The "SLA breaches open" figure: how many conversations are in breach now, each once,
+ * which is what a moderator must act on. It falls as the team catches up instead of
+ * adding up every breach ever recorded (a claim and a reply breach per card).
+ */
+export function conversationsInBreach(rows: readonly BreachRow[]): number {
+	return new Set(rows.filter((row) => row.open).map((row) => row.breach.mentionId)).size;
 }
 
 /** The review queue: submitted drafts oldest first, then approved ones not yet posted. */

@@ -65,3 +65,16 @@ export function dismissInstall(): void {
 		// Not remembered; the offer returns on the next visit, which is harmless.
 	}
 }
+
+/** True when Switchboard runs as the installed app (its own window, from the manifest). */
+export function runsInstalled(): boolean {
+	return typeof window !== "undefined" && window.matchMedia?.("(display-mode: standalone)").matches;
+}
+
+/**
+ * Where signing in leads: the installed app opens on the member's queue, as its manifest's
+ * `start_url` does; a browser tab goes on to the board, as before.
+ */
+export function landingPath(installed: boolean = runsInstalled()): string {
+	return installed ? "/queue" : "/";
+}

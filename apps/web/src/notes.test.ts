@@ -1,6 +1,13 @@
 import type { MemberCard } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
-import { noteParts, parseNoteMentions } from "./notes.ts";
+import {
+	insertMention,
+	mentionQueryAt,
+	mentionToken,
+	noteParts,
+	parseNoteMentions,
+	suggestMembers,
+} from "./notes.ts";
 
 function member(id: string, name: string): MemberCard {
 	return { id, name, role: "ambassador", capacity: 5, skills: [], languages: [] };
@@ -32,5 +39,29 @@ describe("note @mentions", () => {
 			["mention", "@Fox"],
 			["text", ". Thanks"],
 		]);
+	});
+});
+
+describe("@ autocomplete", () => {
+	it("finds the @name being typed at the caret, not an email or a finished word", () => {
+		expect(mentionQueryAt("Ask @Fo", 7)).toEqual({ start: 4, query: "Fo" });
+		expect(mentionQueryAt("@", 1)).toEqual({ start: 0, query: "" });
+		expect(mentionQueryAt("mail fox@mul", 12)).toBeNull();
+		expect(mentionQueryAt("Ask @Fox please", 15)).toBeNull();
+	});
+
+	it("suggests teammates by first or full name, first names first, never me", () => {
+		expect(suggestMembers("da", members, "m2").map((m) => m.id)).toEqual(["m3", "m1"]);
+		expect(suggestMembers("danas", members, "m2").map((m) => m.id)).toEqual(["m1"]);
+		expect(suggestMembers("", members, "m4").map((m) => m.id)).toEqual(["m3", "m1", "m2"]);
+	});
+
+	it("writes a token that names exactly the member chosen, and the caret after it", () => {
+		expect(mentionToken(members[1]!, members)).toBe("Fox");
+		expect(mentionToken(members[0]!, members)).toBe("DanaScully");
+		const { text, caret } = insertMention("Ask @da now", 4, 7, "DanaScully");
+		expect(text).toBe("Ask @DanaScully now");
+		expect(caret).toBe(16);
+		expect(parseNoteMentions(text, members)).toEqual(["m1"]);
 	});
 });

@@ -52,3 +52,55 @@ export function noteParts(text: string, members: readonly MemberCard[]): NotePar
 	if (last < text.length) parts.push({ kind: "text", text: text.slice(last) });
 	return parts;
 }
+
+/** The @name being typed just before the caret: where its @ is and what follows it so far. */
+export function mentionQueryAt(
+	text: string,
+	caret: number,
+): { start: number; query: string } | null {
+	const match = /(^|[^\p{L}\p{N}@])@([\p{L}\p{N}._-]{0,40})$/u.exec(text.slice(0, caret));
+	if (!match) return null;
+	const query = match[2] ?? "";
+	return { start: caret - query.length - 1, query };
+}
+
+/** Teammates whose first or full name starts with what was typed, first names first. */
+export function suggestMembers(
+	query: string,
+	members: readonly MemberCard[],
+	excludeId: string,
+	max = 6,
+): MemberCard[] {
+	const wanted = normalise(query);
+	const first = (member: MemberCard) => normalise(member.name.trim().split(/\s+/)[0] ?? "");
+	return members
+		.filter((member) => member.id !== excludeId)
+		.filter(
+			(member) => first(member).startsWith(wanted) || normalise(member.name).startsWith(wanted),
+		)
+		.sort(
+			(a, b) =>
+				Number(!first(a).startsWith(wanted)) - Number(!first(b).startsWith(wanted)) ||
+				a.name.localeCompare(b.name),
+		)
+		.slice(0, max);
+}
+
+/** What to write after @ so that the note names exactly this member: the first name if unique. */
+export function mentionToken(member: MemberCard, members: readonly MemberCard[]): string {
+	const firstName = member.name.trim().split(/\s+/)[0] ?? member.name;
+	if (memberForToken(firstName, members)?.id === member.id) return firstName;
+	return member.name.trim().replace(/\s+/g, "");
+}
+
+/** The text with the @query from `start` to `caret` replaced by the member's @token. */
+export function insertMention(
+	text: string,
+	start: number,
+	caret: number,
+	token: string,
+): { text: string; caret: number } {
+	const inserted = `@${token} `;
+	const after = text.slice(caret).replace(/^ /, "");
+	return { text: text.slice(0, start) + inserted + after, caret: start + inserted.length };
+}

@@ -69,6 +69,25 @@ describe("pollBluesky", () => {
 		});
 	});
 
+	it("names the post a reply answers (reply.parent), which is that post's external id", async () => {
+		const first = pds.addPost({
+			author: ana,
+			text: "@acme.bsky.social my order?",
+			reason: "mention",
+		});
+		const answer = pds.addPost({
+			author: ana,
+			text: "@acme.bsky.social still nothing",
+			reason: "reply",
+			replyTo: first,
+		});
+		const agent = await loginBluesky(auth());
+		const mentions = await pollBluesky(agent, { now });
+		const byId = new Map(mentions.map((m) => [m.externalId, m]));
+		expect(byId.get(String(answer.uri))?.inReplyTo).toBe(first.uri);
+		expect(byId.get(String(first.uri))).not.toHaveProperty("inReplyTo");
+	});
+
 	it("searches keywords, skipping the account's own posts and posts already found", async () => {
 		pds.addPost({ author: pds.self, text: "acme status: all good" });
 		const found = pds.addPost({ author: ana, text: "acme is down for me", reason: "mention" });

@@ -134,7 +134,19 @@ function toMention(post: PostLike, reach: Map<string, number>, now: Date): Incom
 		ingestedAt: now.toISOString(),
 	};
 	if (Array.isArray(langs) && typeof langs[0] === "string") mention.language = langs[0];
+	const parent = replyParentUri(post.record);
+	if (parent) mention.inReplyTo = parent;
 	return mention;
+}
+
+/**
+ * The post a post answers: its record's `reply.parent.uri` (app.bsky.feed.post), the same
+ * at:// URI Switchboard keeps as that post's external id; null for a post that starts a thread.
+ */
+export function replyParentUri(record: PostLike["record"]): string | null {
+	const reply = record.reply as { parent?: { uri?: unknown } } | undefined;
+	const uri = reply?.parent?.uri;
+	return typeof uri === "string" && uri.startsWith("at://") ? uri : null;
 }
 
 /**

@@ -63,6 +63,7 @@ describe("parseFeed", () => {
 			text: "Since the update my Acme router reboots & drops Wi-Fi.",
 			author: "jo",
 			publishedAt: "2026-11-25T14:30:00.000Z",
+			inReplyTo: null,
 		});
 		// Numbers stay text: a guid or title of digits is not turned into a number.
 		expect(feed.items[2]).toMatchObject({ id: "12345", title: "2026" });
@@ -79,6 +80,7 @@ describe("parseFeed", () => {
 				text: "Le service Acme ne répond plus.",
 				author: "Camille",
 				publishedAt: "2026-11-25T08:00:00.000Z",
+				inReplyTo: null,
 			},
 		]);
 	});
@@ -88,6 +90,40 @@ describe("parseFeed", () => {
 			/not well-formed XML \(line 1\)/,
 		);
 		expect(() => parseFeed("<html><body>hi</body></html>")).toThrow(/root is <html>/);
+	});
+});
+
+describe("replies in feeds", () => {
+	it("reads the entry an Atom entry or an RSS item answers (RFC 4685 thr:in-reply-to)", () => {
+		const atom = parseFeed(`<?xml version="1.0"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:thr="http://purl.org/syndication/thread/1.0">
+  <title>Comments</title>
+  <entry>
+    <title>Re: Panne chez Acme</title>
+    <id>urn:uuid:comment-2</id>
+    <link href="https://blog.example/panne#c2"/>
+    <thr:in-reply-to ref="urn:uuid:entry-1" href="https://blog.example/panne"/>
+    <published>2026-11-25T11:00:00Z</published>
+    <summary>Toujours en panne chez Acme</summary>
+  </entry>
+  <entry><title>Acme</title><id>urn:uuid:entry-3</id></entry>
+</feed>`);
+		expect(atom.items.map((item) => item.inReplyTo)).toEqual(["urn:uuid:entry-1", null]);
+		const [reply] = feedToMentions(atom, {
+			feedUrl: "https://blog.example/comments.xml",
+			keywords: ["acme"],
+			now,
+		});
+		expect(reply).toMatchObject({
+			externalId: "urn:uuid:comment-2",
+			inReplyTo: "urn:uuid:entry-1",
+		});
+
+		const rss = parseFeed(`<?xml version="1.0"?>
+<rss version="2.0" xmlns:thr="http://purl.org/syndication/thread/1.0"><channel><title>Forum</title>
+  <item><guid>forum-2</guid><title>Re: Acme</title><thr:in-reply-to ref="forum-1"/></item>
+</channel></rss>`);
+		expect(rss.items[0]?.inReplyTo).toBe("forum-1");
 	});
 });
 

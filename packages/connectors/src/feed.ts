@@ -22,6 +22,11 @@ export interface FeedItem {
 	author: string | null;
 	/** ISO time, or null when the feed gives none that parses. */
 	publishedAt: string | null;
+	/**
+	 * The id of the entry this one answers (Atom threading, RFC 4685:
+	 * `<thr:in-reply-to ref="…"/>`, which some RSS feeds carry too), or null.
+	 */
+	inReplyTo: string | null;
 }
 
 export interface ParsedFeed {
@@ -52,7 +57,7 @@ export interface FetchFeedOptions {
 	outbound?: OutboundClient;
 }
 
-const ARRAYS = new Set(["item", "entry", "link", "author", "category"]);
+const ARRAYS = new Set(["item", "entry", "link", "author", "category", "thr:in-reply-to"]);
 
 const parser = new XMLParser({
 	ignoreAttributes: false,
@@ -100,6 +105,13 @@ function atomLink(links: unknown): string | null {
 	return typeof href === "string" && href ? href : null;
 }
 
+/** The `ref` of an item's first `thr:in-reply-to` (RFC 4685), or null. */
+function inReplyToOf(item: Node): string | null {
+	const first = asArray(item["thr:in-reply-to"]).filter(isNode)[0];
+	const ref = first?.["@_ref"];
+	return typeof ref === "string" && ref.trim() ? ref.trim() : null;
+}
+
 function rssItem(item: Node): FeedItem {
 	const link = textOf(item.link) || null;
 	const guid = textOf(item.guid);
@@ -111,6 +123,7 @@ function rssItem(item: Node): FeedItem {
 		text: body ? htmlToText(body) : "",
 		author: textOf(item["dc:creator"]) || textOf(item.author) || null,
 		publishedAt: isoOrNull(textOf(item.pubDate) || textOf(item["dc:date"])),
+		inReplyTo: inReplyToOf(item),
 	};
 }
 
@@ -125,6 +138,7 @@ function atomEntry(entry: Node): FeedItem {
 		text: body ? htmlToText(body) : "",
 		author: author ? textOf(author.name) || null : null,
 		publishedAt: isoOrNull(textOf(entry.published) || textOf(entry.updated)),
+		inReplyTo: inReplyToOf(entry),
 	};
 }
 
@@ -265,7 +279,7 @@ export function feedToMentions(
 				url = null;
 			}
 		}
-		mentions.push({
+		const mention: IncomingMention = {
 			network: "rss",
 			externalId: item.id.slice(0, 500),
 			url,
@@ -275,7 +289,9 @@ export function feedToMentions(
 			postedAt: item.publishedAt ?? options.now.toISOString(),
 			ingestedAt: options.now.toISOString(),
 			language: feed.language,
-		});
+		};
+		if (item.inReplyTo) mention.inReplyTo = item.inReplyTo.slice(0, 500);
+		mentions.push(mention);
 	}
 	return mentions;
 }

@@ -34,6 +34,19 @@ describe("JSON import", () => {
 		]);
 	});
 
+	it("keeps a row's inReplyTo", () => {
+		const text = JSON.stringify([
+			{
+				externalId: "j2",
+				inReplyTo: "j1",
+				author: { handle: "ana" },
+				text: "Any news?",
+				postedAt: "2026-11-25T09:00:00Z",
+			},
+		]);
+		expect(parseImportFile(text, "json", now).rows[0]?.mention.inReplyTo).toBe("j1");
+	});
+
 	it("accepts { mentions: [...] } and names the line of a syntax error", () => {
 		const wrapped = parseImportFile(
 			'{"mentions": [{"externalId": "x", "author": {"handle": "h"}, "text": "t", "postedAt": "2026-11-25T08:00:00Z"}]}',
@@ -74,6 +87,17 @@ describe("CSV import", () => {
 		expect(parsed.rejected[0]?.reason).toMatch(/^author\.reach: /);
 		expect(parsed.rejected[1]?.reason).toMatch(/^network: /);
 		expect(parsed.rejected[2]?.reason).toMatch(/fields where the header names more/);
+	});
+
+	it("reads the message a row continues from in_reply_to", () => {
+		const text = [
+			"external_id,author_handle,text,posted_at,in_reply_to",
+			"c1,ana,My order is late,2026-11-25T08:00:00Z,",
+			"c2,ana,Any news?,2026-11-25T09:00:00Z, c1 ",
+		].join("\n");
+		const rows = parseImportFile(text, "csv", now).rows.map((row) => row.mention);
+		expect(rows[0]).not.toHaveProperty("inReplyTo");
+		expect(rows[1]).toMatchObject({ externalId: "c2", inReplyTo: "c1" });
 	});
 
 	it("refuses a header without the required columns", () => {

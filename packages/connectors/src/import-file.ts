@@ -39,7 +39,8 @@ export interface ParsedImport {
 
 /**
  * The columns of a CSV import, by header name. `author_handle`, `text`, `external_id` and
- * `posted_at` are required; `tags` holds tags separated by `;` or `|`.
+ * `posted_at` are required; `tags` holds tags separated by `;` or `|`; `in_reply_to` the
+ * external id of the message a row continues (a follow-up).
  */
 export const CSV_COLUMNS = [
 	"network",
@@ -52,6 +53,7 @@ export const CSV_COLUMNS = [
 	"posted_at",
 	"language",
 	"tags",
+	"in_reply_to",
 ] as const;
 
 /** 1-based line of a character offset. */
@@ -171,6 +173,7 @@ function parseCsvFile(text: string, now: Date): ParsedImport {
 			postedAt: record.posted_at?.trim(),
 			...(record.language?.trim() ? { language: record.language.trim() } : {}),
 			...(tags && tags.length > 0 ? { tags } : {}),
+			...(record.in_reply_to?.trim() ? { inReplyTo: record.in_reply_to.trim() } : {}),
 		};
 		const parsed = v.safeParse(MentionInputSchema, candidate);
 		if (parsed.success) result.rows.push({ line, mention: toIncomingMention(parsed.output, now) });

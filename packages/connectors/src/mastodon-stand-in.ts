@@ -28,6 +28,8 @@ export interface StandInMastodon {
 		language?: string | null;
 		mention?: boolean;
 		reblog?: boolean;
+		/** The status (as added or posted) this one answers. */
+		inReplyTo?: Record<string, unknown>;
 	}): Record<string, unknown>;
 	/** Answer the next requests with this HTTP status and a Mastodon error body. */
 	failNext(status: number, times?: number): void;
@@ -49,6 +51,7 @@ export async function startMastodonStandIn(
 		followers_count: 1200,
 	};
 	let failures: { status: number; left: number } | null = null;
+	const postedById = new Map<string, Record<string, unknown>>();
 	let nextId = 100;
 	let host = "";
 	let base = "";
@@ -92,7 +95,8 @@ export async function startMastodonStandIn(
 			const original = {
 				id,
 				uri: `${base}/users/${input.account.username}/statuses/${id}`,
-				created_at: new Date(Date.UTC(2026, 10, 26, 9, 0, Number(id) % 60)).toISOString(),
+				// A second apart, in the order they were added: an answer is newer than its post.
+				created_at: new Date(Date.UTC(2026, 10, 26, 9, 0, 0) + Number(id) * 1000).toISOString(),
 				account: account(input.account),
 				content: `<p><span class="h-card"><a href="${base}/@acme" class="u-url mention">@<span>acme</span></a></span> ${escaped}</p>`,
 				visibility: "public",
@@ -114,8 +118,10 @@ export async function startMastodonStandIn(
 				favourites_count: 0,
 				replies_count: 0,
 				url: `${base}/@${input.account.username}/${id}`,
-				in_reply_to_id: null,
-				in_reply_to_account_id: null,
+				in_reply_to_id: input.inReplyTo ? String(input.inReplyTo.id) : null,
+				in_reply_to_account_id: input.inReplyTo
+					? String((input.inReplyTo.account as { id: string }).id)
+					: null,
 				reblog: null,
 				poll: null,
 				card: null,
@@ -206,7 +212,7 @@ export async function startMastodonStandIn(
 			);
 			if (earlier === -1) state.posted.push({ body, idempotencyKey });
 			const id = earlier === -1 ? String(nextId++) : `posted-${earlier}`;
-			sendJson(response, 200, {
+			const posted = {
 				id,
 				uri: `${base}/users/${self.username}/statuses/${id}`,
 				url: `${base}/@${self.username}/${id}`,
@@ -226,7 +232,17 @@ export async function startMastodonStandIn(
 				replies_count: 0,
 				reblog: null,
 				language: "en",
-			});
+			};
+			// Findable by id (GET), not in searches: a test's keyword watch sees what it added.
+			if (earlier === -1) postedById.set(id, posted);
+			sendJson(response, 200, posted);
+			return;
+		}
+		const one = /^\/api\/v1\/statuses\/([^/]+)$/.exec(url.pathname);
+		if (request.method === "GET" && one) {
+			const status = state.statuses.find((s) => s.id === one[1]) ?? postedById.get(one[1] ?? "");
+			if (status) sendJson(response, 200, status);
+			else sendJson(response, 404, { error: "Record not found" });
 			return;
 		}
 		sendJson(response, 404, { error: "Record not found" });

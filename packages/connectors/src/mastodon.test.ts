@@ -56,6 +56,51 @@ describe("pollMastodon", () => {
 		expect(again.cursor).toEqual(cursor);
 	});
 
+	it("names the status a reply answers by its URI, whether it came in the same poll or not", async () => {
+		const first = instance.addStatus({ account: ana, text: "where is my order?", mention: true });
+		const answer = instance.addStatus({
+			account: ana,
+			text: "hello?",
+			mention: true,
+			inReplyTo: first,
+		});
+		const { mentions, cursor } = await pollMastodon({ ...auth(), now });
+		const byUri = new Map(mentions.map((m) => [m.externalId, m]));
+		expect(byUri.get(String(answer.uri))?.inReplyTo).toBe(first.uri);
+		expect(byUri.get(String(first.uri))).not.toHaveProperty("inReplyTo");
+
+		// Our reply, posted earlier, is not in this poll: the instance is asked for it.
+		const ours = await sendMastodonReply({
+			...auth(),
+			target: { url: String(answer.url), authorHandle: "ana" },
+			text: "We are on it.",
+			idempotencyKey: "send-1",
+		});
+		const later = instance.addStatus({
+			account: ana,
+			text: "thanks, it came",
+			mention: true,
+			inReplyTo: { id: ours.id, account: { id: "1" } },
+		});
+		const again = await pollMastodon({ ...auth(), now, cursor });
+		expect(again.mentions.map((m) => [m.externalId, m.inReplyTo])).toEqual([[later.uri, ours.uri]]);
+		expect(instance.server.requests.some((r) => r.url === `/api/v1/statuses/${ours.id}`)).toBe(
+			true,
+		);
+	});
+
+	it("leaves out a parent the instance no longer has", async () => {
+		const orphan = instance.addStatus({
+			account: ana,
+			text: "answering a deleted post",
+			mention: true,
+			inReplyTo: { id: "999999", account: { id: "9" } },
+		});
+		const { mentions } = await pollMastodon({ ...auth(), now });
+		expect(mentions.map((m) => m.externalId)).toEqual([orphan.uri]);
+		expect(mentions[0]).not.toHaveProperty("inReplyTo");
+	});
+
 	it("searches statuses for each keyword, once per status, skipping reblogs", async () => {
 		instance.addStatus({ account: bo, text: "acme routers are flaky", language: null });
 		instance.addStatus({ account: ana, text: "acme routers rock", reblog: true });

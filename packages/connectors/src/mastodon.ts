@@ -88,11 +88,15 @@ function fullHandle(account: mastodon.v1.Account, instanceUrl: string): string {
 	return `${account.acct}@${host}`;
 }
 
-/** A status as a mention. */
+/**
+ * A status as a mention. `parentUri` is the URI of the status it answers, when known: the
+ * status only names it by this instance's id (`inReplyToId`), and Switchboard keeps URIs.
+ */
 export function statusToMention(
 	status: mastodon.v1.Status,
 	instanceUrl: string,
 	now: Date,
+	parentUri?: string | null,
 ): IncomingMention {
 	const body = htmlToText(status.content);
 	const text = status.spoilerText ? `${status.spoilerText}\n\n${body}` : body;
@@ -112,7 +116,39 @@ export function statusToMention(
 		ingestedAt: now.toISOString(),
 	};
 	if (status.language) mention.language = status.language;
+	if (parentUri) mention.inReplyTo = parentUri;
 	return mention;
+}
+
+/**
+ * The URI of each status the given ones answer, by the instance's id for it: taken from the
+ * given statuses when the parent is among them, else asked of the instance. A parent the
+ * instance no longer has (deleted) is left out: its answer starts a conversation.
+ */
+async function parentUris(
+	api: mastodon.rest.Client,
+	statuses: readonly mastodon.v1.Status[],
+): Promise<Map<string, string>> {
+	const uris = new Map(statuses.map((status) => [status.id, status.uri]));
+	const found = new Map<string, string>();
+	for (const status of statuses) {
+		const parentId = status.inReplyToId;
+		if (!parentId || found.has(parentId)) continue;
+		const known = uris.get(parentId);
+		if (known) {
+			found.set(parentId, known);
+			continue;
+		}
+		try {
+			const parent = await api.v1.statuses.$select(parentId).fetch();
+			found.set(parentId, parent.uri);
+		} catch (error) {
+			const gone = (error as { statusCode?: number }).statusCode;
+			if (gone === 404 || gone === 410) continue;
+			throw mastodonError(error, "Reading the post a mention answers");
+		}
+	}
+	return found;
 }
 
 /**
@@ -121,7 +157,7 @@ export function statusToMention(
  */
 export async function pollMastodon(options: MastodonPollOptions): Promise<MastodonPollResult> {
 	const api = client(options);
-	const byUri = new Map<string, IncomingMention>();
+	const byUri = new Map<string, mastodon.v1.Status>();
 	const cursor: MastodonCursor = { ...options.cursor };
 	if (options.mentions ?? true) {
 		let notifications: mastodon.v1.Notification[];
@@ -136,9 +172,7 @@ export async function pollMastodon(options: MastodonPollOptions): Promise<Mastod
 		}
 		for (const notification of notifications) {
 			const status = notification.type === "mention" ? notification.status : undefined;
-			if (status && !status.reblog) {
-				byUri.set(status.uri, statusToMention(status, options.instanceUrl, options.now));
-			}
+			if (status && !status.reblog) byUri.set(status.uri, status);
 		}
 		// Newest first: the first one is where the next poll starts.
 		const newest = notifications[0]?.id;
@@ -153,10 +187,20 @@ export async function pollMastodon(options: MastodonPollOptions): Promise<Mastod
 		}
 		for (const status of results.statuses) {
 			if (status.reblog || byUri.has(status.uri)) continue;
-			byUri.set(status.uri, statusToMention(status, options.instanceUrl, options.now));
+			byUri.set(status.uri, status);
 		}
 	}
-	return { mentions: [...byUri.values()], cursor };
+	const statuses = [...byUri.values()];
+	const parents = await parentUris(api, statuses);
+	const mentions = statuses.map((status) =>
+		statusToMention(
+			status,
+			options.instanceUrl,
+			options.now,
+			status.inReplyToId ? parents.get(status.inReplyToId) : null,
+		),
+	);
+	return { mentions, cursor };
 }
 
 /** Who a token belongs to: checks the token works and names the account. */
@@ -193,7 +237,7 @@ export interface MastodonReply extends MastodonAuth {
  */
 export async function sendMastodonReply(
 	reply: MastodonReply,
-): Promise<{ url: string; id: string }> {
+): Promise<{ url: string; id: string; uri: string }> {
 	const api = client(reply);
 	let targetId: string | undefined;
 	try {
@@ -221,7 +265,7 @@ export async function sendMastodonReply(
 			{ status: addressed, inReplyToId: targetId },
 			{ requestInit: { headers: { "Idempotency-Key": reply.idempotencyKey } } },
 		);
-		return { url: status.url ?? status.uri, id: status.id };
+		return { url: status.url ?? status.uri, id: status.id, uri: status.uri };
 	} catch (error) {
 		throw mastodonError(error, "Posting the reply");
 	}

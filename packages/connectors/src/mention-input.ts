@@ -66,6 +66,7 @@ export function toIncomingMention(input: MentionInput, ingestedAt: Date): Incomi
 	};
 	if (input.language !== undefined) incoming.language = input.language;
 	if (input.tags !== undefined) incoming.tags = input.tags;
+	if (input.inReplyTo !== undefined) incoming.inReplyTo = input.inReplyTo;
 	return incoming;
 }
 

@@ -58,7 +58,8 @@ function priorityOf(sentiment: number, reach: number): Priority {
 /**
  * A mention as a source hands it over, before triage: no sentiment yet, and language,
  * tags and priority only when the source knows them (Mastodon and Bluesky say the
- * language; an import may carry tags).
+ * language; an import may carry tags). `inReplyTo` names the message (external id, same
+ * network) it answers, when the source knows it: then it may join that conversation.
  */
 export type IncomingMention = Omit<
 	ImportedMention,
@@ -66,6 +67,7 @@ export type IncomingMention = Omit<
 > & {
 	language?: string | null;
 	tags?: string[];
+	inReplyTo?: string;
 };
 
 /**
@@ -105,7 +107,8 @@ export function triageMention(
 	incoming: IncomingMention,
 	rules: readonly TriageRule[],
 ): ImportedMention {
-	const { language, tags, ...content } = incoming;
+	// Where a message continues a conversation is ingest's business, not the mention's.
+	const { language, tags, inReplyTo: _continues, ...content } = incoming;
 	const score = scoreMention({ text: incoming.text, reach: incoming.author.reach });
 	const verdict = evaluateTriageRules(
 		{ network: incoming.network, text: incoming.text, reach: incoming.author.reach },

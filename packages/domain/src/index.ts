@@ -21,4 +21,5 @@ export * from "./protocol.ts";
 export * from "./reports.ts";
 export * from "./sla.ts";
 export * from "./text.ts";
+export * from "./thread.ts";
 export * from "./triage-rules.ts";

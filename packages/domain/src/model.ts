@@ -190,6 +190,16 @@ export const MentionWorkSchema = v.object({
 	 * Absent in work written before the rule existed, which reads as false.
 	 */
 	approvalRequired: v.optional(v.boolean(), false),
+	/**
+	 * Follow-ups (messages from the public that joined the thread after ingest) the owner
+	 * has not opened the conversation since: the card's "2 new". Absent reads as 0.
+	 */
+	unseenFollowUps: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+	/**
+	 * When the conversation's current service-level round began: the follow-up that
+	 * reopened it after a reply. Null while the first round (from `ingestedAt`) runs.
+	 */
+	slaFrom: v.optional(v.nullable(IsoDate), null),
 	/** Time of the last change, for ordering and for the client's "updated" hints. */
 	updatedAt: IsoDate,
 });
@@ -209,6 +219,8 @@ export function mentionContent(mention: Mention): MentionContent {
 		reply,
 		snoozedUntil,
 		approvalRequired,
+		unseenFollowUps,
+		slaFrom,
 		updatedAt,
 		...content
 	} = mention;
@@ -226,6 +238,8 @@ export function mentionWork(mention: Mention): MentionWork {
 		reply: mention.reply,
 		snoozedUntil: mention.snoozedUntil,
 		approvalRequired: mention.approvalRequired,
+		unseenFollowUps: mention.unseenFollowUps,
+		slaFrom: mention.slaFrom,
 		updatedAt: mention.updatedAt,
 	};
 }
@@ -294,5 +308,10 @@ export const SystemActions = {
 	slaBreached: "sla_breached",
 	/** The owner was offline longer than the lease; the conversation went back to the board. */
 	leaseExpired: "lease_expired",
+	/**
+	 * Messages from the public joined the conversation's thread after ingest (a follow-up):
+	 * reopens a replied or closed conversation, see the domain's thread.ts.
+	 */
+	followUp: "follow_up",
 } as const;
 export type SystemAction = (typeof SystemActions)[keyof typeof SystemActions];

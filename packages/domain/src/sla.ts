@@ -1,7 +1,9 @@
 /**
  * Service levels. Each conversation has two targets, counted from when it arrived
  * (`ingestedAt`): someone should take it within the claim target, and the first reply
- * should be out within the reply target, both per priority (board settings). The server
+ * should be out within the reply target, both per priority (board settings). A follow-up
+ * that reopens a replied conversation starts a new round (`slaFrom`): its targets count
+ * from then, and only what happened since meets them. The server
  * decides breaches with these functions (the coverage watcher), the client draws the
  * same clocks on cards, and the reports count the same rules in SQL (docs/REPORTS.md).
  */
@@ -68,21 +70,39 @@ function isDone(status: MentionStatus): boolean {
  */
 export function slaProgressOf(mention: Mention): SlaProgress {
 	const done = isDone(mention.status);
+	const from = mention.slaFrom;
+	// In a later round, a reply from an earlier one meets nothing; an owner kept from an
+	// earlier round took the conversation when the round began.
+	const replied = mention.reply && (!from || mention.reply.sentAt >= from) ? mention.reply : null;
+	const since = mention.owner
+		? from && mention.owner.since < from
+			? from
+			: mention.owner.since
+		: null;
 	return {
-		claimedAt: mention.owner?.since ?? mention.reply?.sentAt ?? null,
-		repliedAt: mention.reply?.sentAt ?? null,
+		claimedAt: since ?? replied?.sentAt ?? null,
+		repliedAt: replied?.sentAt ?? null,
 		endedAt: done ? mention.updatedAt : null,
 	};
 }
 
+/** What a round's start is read from; `slaFrom` absent reads as the first round. */
+export type SlaStartFields = Pick<Mention, "ingestedAt"> & { slaFrom?: string | null };
+
+/** When the conversation's current round of targets began: its arrival, or the follow-up that reopened it. */
+export function slaStart(mention: SlaStartFields): string {
+	return mention.slaFrom ?? mention.ingestedAt;
+}
+
 /** The claim and reply targets of a priority, as due times for a conversation. */
 export function slaDueTimes(
-	mention: Pick<Mention, "ingestedAt" | "priority">,
+	mention: SlaStartFields & Pick<Mention, "priority">,
 	settings: Pick<BoardSettings, "slaClaimMinutes" | "slaReplyMinutes">,
 ): Record<SlaKind, string> {
+	const start = slaStart(mention);
 	return {
-		claim: plusMinutes(mention.ingestedAt, settings.slaClaimMinutes[mention.priority]),
-		reply: plusMinutes(mention.ingestedAt, settings.slaReplyMinutes[mention.priority]),
+		claim: plusMinutes(start, settings.slaClaimMinutes[mention.priority]),
+		reply: plusMinutes(start, settings.slaReplyMinutes[mention.priority]),
 	};
 }
 
@@ -144,4 +164,17 @@ export function slaState(
 export function newBreaches(state: SlaState, recorded: Iterable<SlaKind>): SlaClock[] {
 	const seen = new Set(recorded);
 	return [state.claim, state.reply].filter((c) => c.breached && !seen.has(c.kind));
+}
+
+/**
+ * True when the conversation is in breach now: the clock someone should act on (claim
+ * while nobody has it, else reply) has run out. This is what a moderator must act on; a
+ * target missed earlier and met since, or a finished conversation, is not.
+ */
+export function isInBreach(
+	mention: Mention,
+	settings: Pick<BoardSettings, "slaClaimMinutes" | "slaReplyMinutes">,
+	now: string,
+): boolean {
+	return slaState(mention, settings, now).running?.breached ?? false;
 }

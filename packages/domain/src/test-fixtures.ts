@@ -73,6 +73,8 @@ export function makeMention(overrides: Partial<Mention> & { id: string }): Menti
 		reply: null,
 		snoozedUntil: null,
 		approvalRequired: false,
+		unseenFollowUps: 0,
+		slaFrom: null,
 		updatedAt: T0,
 		...overrides,
 	};

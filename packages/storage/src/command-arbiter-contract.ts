@@ -62,6 +62,8 @@ export function commandArbiterContract(portOf: () => Ports): void {
 				reply: stored?.mention.reply,
 				snoozedUntil: stored?.mention.snoozedUntil,
 				approvalRequired: stored?.mention.approvalRequired,
+				unseenFollowUps: stored?.mention.unseenFollowUps,
+				slaFrom: stored?.mention.slaFrom,
 				updatedAt: stored?.mention.updatedAt,
 			});
 			expect(stored?.rev).toBe(2);

@@ -44,6 +44,11 @@ export interface NewSlaBreach {
 	status: MentionStatus;
 	ownerId: string | null;
 	priority: string;
+	/**
+	 * The round it belongs to: the conversation's `slaFrom` when a follow-up reopened it
+	 * (each round may breach each target once), else null or absent.
+	 */
+	round?: string | null;
 }
 
 /** A breach as recorded in the activity log. */
@@ -114,8 +119,9 @@ export interface CoverageStore {
 
 	/**
 	 * Conversations of a board that may have an SLA breach not recorded yet at `now`: open
-	 * ones, and finished ones changed since `since`, with a kind not recorded yet that they
-	 * are old enough to have missed (`shortestMinutes`: the shortest target of each kind).
+	 * ones, and finished ones changed since `since`, with a kind not recorded yet in their
+	 * current round that they are old enough to have missed (`shortestMinutes`: the
+	 * shortest target of each kind). Progress counts from the round's start.
 	 */
 	listSlaCandidates(
 		orgId: string,
@@ -124,7 +130,7 @@ export interface CoverageStore {
 	): Promise<SlaCandidate[]>;
 	/**
 	 * Record breaches in the activity log (action `sla_breached`, no actor), each once per
-	 * conversation and kind. Returns the ones recorded now; those recorded before are skipped.
+	 * conversation, kind and round (a follow-up that reopens a conversation starts a round). Returns the ones recorded now; those recorded before are skipped.
 	 */
 	recordSlaBreaches(
 		orgId: string,

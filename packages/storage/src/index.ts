@@ -56,6 +56,10 @@ export {
 	type MentionStoreConfiguration,
 } from "./kysely-mention-store.ts";
 export { KyselyStorage, type StorageConfiguration, type StorageDialect } from "./kysely-storage.ts";
+export {
+	defaultThreadStoreConfiguration,
+	type ThreadStoreConfiguration,
+} from "./kysely-thread-store.ts";
 export { type StorageLogger, silentLogger } from "./logger.ts";
 export { createMigrator, MIGRATIONS, migrateToLatest } from "./migrate.ts";
 export type {
@@ -66,10 +70,12 @@ export type {
 	PushDeviceStore,
 } from "./notification-storage.ts";
 export {
+	databasePoolUse,
 	type EmbeddedDatabase,
 	embeddedDatabase,
 	type OpenStorageOptions,
 	openStorage,
+	type PoolUse,
 	pgliteTemplate,
 } from "./open.ts";
 export { ForeignFolderError, securePrivateFolder } from "./private-folder.ts";
@@ -81,20 +87,23 @@ export type {
 export type { Database } from "./schema.ts";
 export * from "./session-storage.ts";
 export type {
+	AppendToThreadInput,
 	CommandArbiter,
 	CommandOutcome,
+	ConversationRef,
 	Directory,
 	DocumentLog,
 	DocumentUpdate,
 	ExecuteCommandInput,
-	History,
-	HistoryQuery,
 	MemberWithSecret,
 	MentionFilter,
 	MentionStore,
+	MessageRef,
 	NewMember,
 	NewMention,
 	Storage,
 	StoredDocument,
 	StoredMention,
+	ThreadAppend,
+	ThreadStore,
 } from "./storage.ts";

@@ -276,8 +276,10 @@ export function webhookStoreContract(
 				payload: { mentionId: "m1" },
 				now,
 			};
+			const queued = await storage.countPendingDeliveries();
 			expect(await storage.enqueueWebhookEvent(event)).toBe(1);
 			expect(await storage.enqueueWebhookEvent(event)).toBe(0);
+			expect(await storage.countPendingDeliveries()).toBe(queued + 1);
 
 			const lease = new Date(Date.parse(now) + 5 * MINUTE).toISOString();
 			const due = (await storage.claimDueDeliveries(now, lease, 50)).filter(
@@ -324,6 +326,7 @@ export function webhookStoreContract(
 				attempts: 2,
 				lastError: "timed out",
 			});
+			expect(await storage.countPendingDeliveries()).toBe(queued);
 			// Through another endpoint's id: refused, and the delivery stays as it was.
 			expect(await storage.retryWebhookDelivery(orgId, "another-endpoint", deliveryId, now)).toBe(
 				null,

@@ -216,6 +216,11 @@ export interface WebhookStore {
 	/** Pending deliveries due at `now`, each leased until `leaseUntil`. */
 	claimDueDeliveries(now: string, leaseUntil: string, limit: number): Promise<DueDelivery[]>;
 	recordDeliveryAttempt(deliveryId: string, outcome: DeliveryOutcome): Promise<void>;
+	/**
+	 * Deliveries still to go out (pending, due or waiting for a retry), over every
+	 * organisation: the depth of the outgoing queue, for the operator's metrics.
+	 */
+	countPendingDeliveries(): Promise<number>;
 	/** Deliveries, newest first. */
 	listWebhookDeliveries(
 		orgId: string,

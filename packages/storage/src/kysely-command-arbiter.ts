@@ -8,10 +8,10 @@ import {
 	type Activity,
 	type ApprovalRules,
 	type Command,
-	type Decision,
 	type DecisionContext,
 	decide,
 	type Member,
+	type MentionStatus,
 	type MentionWork,
 	OPEN_OWNED_STATUSES,
 	parseApprovalRules,
@@ -213,7 +213,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		// members, the current owner (for "already claimed by …"), and the open counts of
 		// the members it may add a conversation to.
 		const members = await this.#withOwner(trx, orgId, locked, mention?.owner?.memberId);
-		const openCounts = await this.#openOwnedCounts(trx, [...members.keys()]);
+		const openCounts = await openOwnedCounts(trx, [...members.keys()]);
 		// Every command reads the board's approval rules: a rule that matches now must be
 		// recorded before the command may change what it matched (priority, tags, owner).
 		const approval = await approvalRulesOf(trx, orgId, boardId);
@@ -235,7 +235,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 			return this.#remember(trx, input, now, reject(decision.code, decision.message));
 		}
 
-		const { work, rev } = await this.#record(trx, {
+		const { work, rev } = await recordWork(trx, {
 			orgId,
 			decision,
 			ownerBefore: mention?.owner?.memberId ?? null,
@@ -254,76 +254,6 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		};
 		if (decision.result) outcome.result = decision.result;
 		return this.#remember(trx, input, now, outcome);
-	}
-
-	/**
-	 * Store an accepted decision: the mention's new work state (its revision bumped), the
-	 * ownership history, and one activity record. Shared by members' and system commands,
-	 * so both keep the same invariants.
-	 */
-	async #record(
-		trx: Transaction<Database>,
-		input: {
-			orgId: string;
-			decision: Extract<Decision, { ok: true }>;
-			ownerBefore: string | null;
-			actorId: string | null;
-			commandId: string | null;
-			action: string;
-			detail: Record<string, unknown>;
-			now: string;
-		},
-	): Promise<{ work: MentionWork; rev: number }> {
-		const { decision, now } = input;
-		const work = normalizeWork(decision.work);
-		const { rev } = await trx
-			.updateTable("mentions")
-			.set((eb) => ({
-				...workColumns(work),
-				rev: eb("rev", "+", 1),
-			}))
-			.where("id", "=", decision.mentionId)
-			.returning("rev")
-			.executeTakeFirstOrThrow();
-
-		const ownerAfter = work.owner?.memberId ?? null;
-		if (input.ownerBefore !== ownerAfter) {
-			if (input.ownerBefore !== null) {
-				await trx
-					.updateTable("ownerships")
-					.set({ until: now, reason: input.action })
-					.where("mention_id", "=", decision.mentionId)
-					.where("until", "is", null)
-					.execute();
-			}
-			if (work.owner !== null) {
-				// Fails on the partial unique index if another owner is still open.
-				await trx
-					.insertInto("ownerships")
-					.values({
-						mention_id: decision.mentionId,
-						member_id: work.owner.memberId,
-						since: work.owner.since,
-					})
-					.execute();
-			}
-		}
-
-		await trx
-			.insertInto("activity")
-			.values({
-				org_id: input.orgId,
-				mention_id: decision.mentionId,
-				actor_id: input.actorId,
-				action: input.action,
-				command_id: input.commandId,
-				from_status: decision.activity.fromStatus,
-				to_status: decision.activity.toStatus,
-				detail: json(input.detail),
-				at: now,
-			})
-			.execute();
-		return { work, rev };
 	}
 
 	async #runSystemCommand(
@@ -361,7 +291,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 			if (seen) return reject("invalid_transition", "The owner is back.");
 		}
 		const members = await this.#withOwner(trx, orgId, locked, ownerId);
-		const openCounts = await this.#openOwnedCounts(trx, [...members.keys()]);
+		const openCounts = await openOwnedCounts(trx, [...members.keys()]);
 		const actor = systemActor(orgId);
 		const decision = decide(command, {
 			actor,
@@ -373,7 +303,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 			approval: await approvalRulesOf(trx, orgId, boardId),
 		});
 		if (!decision.ok) return reject(decision.code, decision.message);
-		const { work, rev } = await this.#record(trx, {
+		const { work, rev } = await recordWork(trx, {
 			orgId,
 			decision,
 			ownerBefore: ownerId,
@@ -465,26 +395,6 @@ export class KyselyCommandArbiter implements CommandArbiter {
 			if (ownerRow) members.set(ownerRow.id, toMember(ownerRow));
 		}
 		return members;
-	}
-
-	/** Conversations each member owns that count against capacity (0 for none). */
-	async #openOwnedCounts(
-		trx: Transaction<Database>,
-		memberIds: string[],
-	): Promise<Map<string, number>> {
-		const counts = new Map(memberIds.map((id) => [id, 0]));
-		if (memberIds.length === 0) return counts;
-		const rows = await trx
-			.selectFrom("mentions")
-			.select((eb) => ["owner_id", eb.fn.countAll<string | number>().as("count")])
-			.where("owner_id", "in", memberIds)
-			.where("status", "in", [...OPEN_OWNED_STATUSES])
-			.groupBy("owner_id")
-			.execute();
-		for (const row of rows) {
-			if (row.owner_id !== null) counts.set(row.owner_id, toNumber(row.count));
-		}
-		return counts;
 	}
 
 	/** The stored outcome of this command id, marked as replayed; undefined if it is new. */
@@ -642,7 +552,7 @@ function claimable(eb: ExpressionBuilder<Database, "mentions">, now: string) {
 }
 
 /** The mention columns a command may change, from its new work state. */
-function workColumns(work: MentionWork) {
+export function workColumns(work: MentionWork) {
 	return {
 		status: work.status,
 		priority: work.priority,
@@ -653,6 +563,103 @@ function workColumns(work: MentionWork) {
 		reply: jsonOrNull(work.reply),
 		snoozed_until: work.snoozedUntil,
 		approval_required: work.approvalRequired,
+		unseen_follow_ups: work.unseenFollowUps,
+		sla_from: work.slaFrom,
 		updated_at: work.updatedAt,
 	};
+}
+
+/**
+ * Store an accepted decision: the mention's new work state (its revision bumped), the
+ * ownership history, and one activity record. Shared by members' and system commands and
+ * by follow-ups (kysely-thread-store.ts), so all keep the same invariants.
+ */
+export async function recordWork(
+	trx: Transaction<Database>,
+	input: {
+		orgId: string;
+		/** The conversation, its new work state and the statuses the activity records. */
+		decision: {
+			mentionId: string;
+			work: MentionWork;
+			activity: { fromStatus: MentionStatus; toStatus: MentionStatus };
+		};
+		ownerBefore: string | null;
+		actorId: string | null;
+		commandId: string | null;
+		action: string;
+		detail: Record<string, unknown>;
+		now: string;
+	},
+): Promise<{ work: MentionWork; rev: number }> {
+	const { decision, now } = input;
+	const work = normalizeWork(decision.work);
+	const { rev } = await trx
+		.updateTable("mentions")
+		.set((eb) => ({
+			...workColumns(work),
+			rev: eb("rev", "+", 1),
+		}))
+		.where("id", "=", decision.mentionId)
+		.returning("rev")
+		.executeTakeFirstOrThrow();
+
+	const ownerAfter = work.owner?.memberId ?? null;
+	if (input.ownerBefore !== ownerAfter) {
+		if (input.ownerBefore !== null) {
+			await trx
+				.updateTable("ownerships")
+				.set({ until: now, reason: input.action })
+				.where("mention_id", "=", decision.mentionId)
+				.where("until", "is", null)
+				.execute();
+		}
+		if (work.owner !== null) {
+			// Fails on the partial unique index if another owner is still open.
+			await trx
+				.insertInto("ownerships")
+				.values({
+					mention_id: decision.mentionId,
+					member_id: work.owner.memberId,
+					since: work.owner.since,
+				})
+				.execute();
+		}
+	}
+
+	await trx
+		.insertInto("activity")
+		.values({
+			org_id: input.orgId,
+			mention_id: decision.mentionId,
+			actor_id: input.actorId,
+			action: input.action,
+			command_id: input.commandId,
+			from_status: decision.activity.fromStatus,
+			to_status: decision.activity.toStatus,
+			detail: json(input.detail),
+			at: now,
+		})
+		.execute();
+	return { work, rev };
+}
+
+/** Conversations each member owns that count against capacity (0 for none). */
+export async function openOwnedCounts(
+	trx: Transaction<Database>,
+	memberIds: string[],
+): Promise<Map<string, number>> {
+	const counts = new Map(memberIds.map((id) => [id, 0]));
+	if (memberIds.length === 0) return counts;
+	const rows = await trx
+		.selectFrom("mentions")
+		.select((eb) => ["owner_id", eb.fn.countAll<string | number>().as("count")])
+		.where("owner_id", "in", memberIds)
+		.where("status", "in", [...OPEN_OWNED_STATUSES])
+		.groupBy("owner_id")
+		.execute();
+	for (const row of rows) {
+		if (row.owner_id !== null) counts.set(row.owner_id, toNumber(row.count));
+	}
+	return counts;
 }

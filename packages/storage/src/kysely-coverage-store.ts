@@ -6,6 +6,7 @@
 import {
 	type BoardSettings,
 	DONE_STATUSES,
+	OPEN_OWNED_STATUSES,
 	type PresenceRecord,
 	parseSettings,
 	type SlaKind,
@@ -144,11 +145,15 @@ export class KyselyCoverageStore implements CoverageStore {
 		const done = [...DONE_STATUSES];
 		// A kind not recorded yet, for a conversation old enough to have missed it (the
 		// partial unique index answers the first half).
+		// A follow-up that reopened the conversation started a new round (`sla_from`): its
+		// breaches are its own, and only what happened since meets its targets.
+		const inRound = sql<boolean>`nullif(a.detail->>'round', '')::timestamptz is not distinct from m.sla_from`;
+		const sinceStart = sql<boolean>`a.at >= coalesce(m.sla_from, '-infinity'::timestamptz)`;
 		const open = (kind: SlaKind) =>
 			sql<boolean>`(not exists (select 1 from activity a
 				where a.mention_id = m.id and a.action = ${SystemActions.slaBreached}
-					and a.detail->>'kind' = ${kind})
-				and m.ingested_at <= ${new Date(nowMs - input.shortestMinutes[kind] * 60_000)})`;
+					and a.detail->>'kind' = ${kind} and ${inRound})
+				and coalesce(m.sla_from, m.ingested_at) <= ${new Date(nowMs - input.shortestMinutes[kind] * 60_000)})`;
 		const rows = await this.#db
 			.selectFrom("mentions as m")
 			.selectAll("m")
@@ -157,13 +162,24 @@ export class KyselyCoverageStore implements CoverageStore {
 					.selectFrom("activity as a")
 					.select((a) => a.fn.min("a.at").as("at"))
 					.whereRef("a.mention_id", "=", "m.id")
-					.where("a.action", "in", [...CLAIM_ACTIONS])
+					.where((a) =>
+						a.or([
+							a("a.action", "in", [...CLAIM_ACTIONS]),
+							// Reopened to its owner: taken from the round's first moment.
+							a.and([
+								a("a.action", "=", SystemActions.followUp),
+								a("a.to_status", "in", [...OPEN_OWNED_STATUSES]),
+							]),
+						]),
+					)
+					.where(sinceStart)
 					.as("claimed_at"),
 				eb
 					.selectFrom("activity as a")
 					.select((a) => a.fn.min("a.at").as("at"))
 					.whereRef("a.mention_id", "=", "m.id")
 					.where("a.action", "=", "markReplied")
+					.where(sinceStart)
 					.as("replied_at"),
 				eb
 					.selectFrom("activity as a")
@@ -171,9 +187,11 @@ export class KyselyCoverageStore implements CoverageStore {
 					.whereRef("a.mention_id", "=", "m.id")
 					.where("a.action", "<>", SystemActions.slaBreached)
 					.where("a.to_status", "in", done)
+					.where(sinceStart)
 					.as("ended_at"),
 				sql<string[] | null>`(select array_agg(a.detail->>'kind') from activity a
-					where a.mention_id = m.id and a.action = ${SystemActions.slaBreached})`.as("recorded"),
+					where a.mention_id = m.id and a.action = ${SystemActions.slaBreached}
+						and ${inRound})`.as("recorded"),
 			])
 			.where("m.org_id", "=", orgId)
 			.where("m.board_id", "=", boardId)
@@ -213,6 +231,7 @@ export class KyselyCoverageStore implements CoverageStore {
 						dueAt: breach.dueAt,
 						priority: breach.priority,
 						ownerId: breach.ownerId,
+						...(breach.round ? { round: breach.round } : {}),
 					})}::jsonb,
 					${iso(at)}::timestamptz)`,
 			),
@@ -225,7 +244,8 @@ export class KyselyCoverageStore implements CoverageStore {
 		}>`
 			insert into activity (org_id, mention_id, actor_id, action, command_id, from_status, to_status, detail, at)
 			values ${values}
-			on conflict (mention_id, (detail->>'kind')) where action = 'sla_breached' do nothing
+			on conflict (mention_id, (detail->>'kind'), (coalesce(detail->>'round', '')))
+				where action = 'sla_breached' do nothing
 			returning id, mention_id, detail, at
 		`.execute(this.#db);
 		return rows.map((row) => toBreach(row)).sort((a, b) => a.id - b.id);

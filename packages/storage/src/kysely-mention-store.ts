@@ -8,6 +8,7 @@ import { mapConstraintErrors } from "./database-errors.ts";
 import { iso, json, toStoredMention } from "./rows.ts";
 import type { Database } from "./schema.ts";
 import type { MentionFilter, MentionStore, NewMention, StoredMention } from "./storage.ts";
+import { indexThreadMessages } from "./thread-index.ts";
 
 /** Tuning of the mention store; every field has a default. */
 export interface MentionStoreConfiguration {
@@ -66,6 +67,17 @@ export class KyselyMentionStore implements MentionStore {
 					.returningAll()
 					.execute();
 				inserted.push(...rows.map(toStoredMention));
+				await indexThreadMessages(
+					this.#db,
+					orgId,
+					rows.flatMap((row) =>
+						row.thread.map((message) => ({
+							network: row.network,
+							externalId: message.externalId,
+							mentionId: row.id,
+						})),
+					),
+				);
 			}
 			return inserted;
 		});

@@ -12,7 +12,6 @@ import {
 import { KyselyCoverageStore } from "./kysely-coverage-store.ts";
 import { KyselyDirectory } from "./kysely-directory.ts";
 import { KyselyDocumentLog } from "./kysely-document-log.ts";
-import { KyselyHistory } from "./kysely-history.ts";
 import { KyselyMentionStore, type MentionStoreConfiguration } from "./kysely-mention-store.ts";
 import { KyselyNotificationStore } from "./kysely-notification-store.ts";
 import { KyselyPushDeviceStore } from "./kysely-push-device-store.ts";
@@ -21,6 +20,7 @@ import { KyselyReplyStore } from "./kysely-reply-store.ts";
 import { KyselyReports } from "./kysely-reports.ts";
 import { KyselySessionStore } from "./kysely-session-store.ts";
 import { KyselySourceStore } from "./kysely-source-store.ts";
+import { KyselyThreadStore, type ThreadStoreConfiguration } from "./kysely-thread-store.ts";
 import { KyselyWebhookStore } from "./kysely-webhook-store.ts";
 import type { StorageLogger } from "./logger.ts";
 import type { Database } from "./schema.ts";
@@ -33,6 +33,7 @@ export type StorageDialect = Storage["dialect"];
 export interface StorageConfiguration {
 	commands?: Partial<CommandArbiterConfiguration>;
 	mentions?: Partial<MentionStoreConfiguration>;
+	threads?: Partial<ThreadStoreConfiguration>;
 }
 
 /** What the ports answer; the aggregate adds the connection's own methods. */
@@ -103,7 +104,7 @@ export class KyselyStorage extends delegatingTo<PortMethods>() implements Storag
 		super([
 			new KyselyDirectory(db),
 			new KyselyMentionStore(db, configuration.mentions),
-			new KyselyHistory(db),
+			new KyselyThreadStore(db, logger, configuration.threads),
 			new KyselyCommandArbiter(db, logger, configuration.commands),
 			new KyselyDocumentLog(db),
 			new KyselySourceStore(db),

@@ -172,6 +172,15 @@ export class KyselyWebhookStore implements WebhookStore {
 		return Number(result.numAffectedRows ?? 0);
 	}
 
+	async countPendingDeliveries(): Promise<number> {
+		const row = await this.#db
+			.selectFrom("webhook_deliveries")
+			.select((eb) => eb.fn.countAll<string>().as("count"))
+			.where("status", "=", "pending")
+			.executeTakeFirstOrThrow();
+		return Number(row.count);
+	}
+
 	claimDueDeliveries(now: string, leaseUntil: string, limit: number): Promise<DueDelivery[]> {
 		return this.#db.transaction().execute(async (trx) => {
 			const rows = await leaseDueRows(

@@ -72,8 +72,9 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 	let dialectName: StorageDialect;
 	let embedded: EmbeddedDatabase | undefined;
 	let lock: FolderLock | undefined;
+	let pool: pg.Pool | undefined;
 	if (databaseUrl) {
-		const pool = new pg.Pool({
+		pool = new pg.Pool({
 			connectionString: databaseUrl,
 			max: maxConnections,
 			// A database that does not answer must fail requests, not queue them forever.
@@ -155,7 +156,33 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 	if (embedded?.folder) await securePrivateFolder(embedded.folder);
 	const storage = new KyselyStorage(db, dialectName, logger);
 	if (embedded) embeddedDatabases.set(storage, embedded);
+	if (pool) pools.set(storage, { pool, max: maxConnections });
 	return storage;
+}
+
+/** How a PostgreSQL storage's connection pool is used at this moment. */
+export interface PoolUse {
+	/** Most connections the pool opens (`maxConnections`). */
+	max: number;
+	/** Connections open, idle or checked out. */
+	open: number;
+	/** Open connections nobody holds. */
+	idle: number;
+	/** Queries waiting for a connection because every one is held. */
+	waiting: number;
+}
+
+const pools = new WeakMap<Storage, { pool: pg.Pool; max: number }>();
+
+/**
+ * The pool use of a storage on PostgreSQL, for the operator's metrics; undefined on
+ * PGlite, which has one connection that kysely lends to one transaction at a time.
+ */
+export function databasePoolUse(storage: Storage): PoolUse | undefined {
+	const entry = pools.get(storage);
+	if (!entry) return undefined;
+	const { pool, max } = entry;
+	return { max, open: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
 }
 
 /** The PGlite behind a storage opened by `openStorage`, for backups. */

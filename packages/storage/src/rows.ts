@@ -83,6 +83,7 @@ export function normalizeWork(work: MentionWork): MentionWork {
 		review: work.review ? { ...work.review, at: iso(work.review.at) } : null,
 		reply: work.reply ? { ...work.reply, sentAt: iso(work.reply.sentAt) } : null,
 		snoozedUntil: isoOrNull(work.snoozedUntil),
+		slaFrom: isoOrNull(work.slaFrom),
 		updatedAt: iso(work.updatedAt),
 	};
 }
@@ -137,6 +138,8 @@ export function toMention(row: Selectable<MentionsTable>): Mention {
 		reply: row.reply,
 		snoozedUntil: isoOrNull(row.snoozed_until),
 		approvalRequired: row.approval_required,
+		unseenFollowUps: row.unseen_follow_ups,
+		slaFrom: isoOrNull(row.sla_from),
 		updatedAt: iso(row.updated_at),
 	};
 }

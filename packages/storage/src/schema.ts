@@ -97,8 +97,23 @@ export interface MentionsTable {
 	snoozed_until: NullableTimestamp;
 	/** Once an approval rule matched, true for good (see the domain's approval.ts). */
 	approval_required: Generated<boolean>;
+	/** Follow-ups the owner has not opened the conversation since (the domain's thread.ts). */
+	unseen_follow_ups: Generated<number>;
+	/** When the current service-level round began, when a follow-up reopened it; else null. */
+	sla_from: NullableTimestamp;
 	updated_at: Timestamp;
 	rev: Generated<number>;
+}
+
+/**
+ * Every message of a conversation's thread that has an external id, so a follow-up that
+ * names it (`inReplyTo`) finds the conversation, and the same message is stored once.
+ */
+export interface ThreadMessagesTable {
+	org_id: string;
+	network: string;
+	external_id: string;
+	mention_id: string;
 }
 
 /** Ownership history; the row with `until` null is the current owner (at most one). */
@@ -160,6 +175,7 @@ export interface Database
 	members: MembersTable;
 	boards: BoardsTable;
 	mentions: MentionsTable;
+	thread_messages: ThreadMessagesTable;
 	ownerships: OwnershipsTable;
 	activity: ActivityTable;
 	processed_commands: ProcessedCommandsTable;

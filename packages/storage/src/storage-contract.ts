@@ -17,7 +17,6 @@ import {
 } from "./coverage-contract.ts";
 import { directoryContract } from "./directory-contract.ts";
 import { documentLogContract } from "./document-log-contract.ts";
-import { historyContract } from "./history-contract.ts";
 import {
 	replyStoreContract,
 	sourceStoreContract,
@@ -28,6 +27,7 @@ import { notificationStoreContract, pushDeviceStoreContract } from "./notificati
 import { rateLimitTableContract } from "./rate-limit-contract.ts";
 import { sessionStoreContract } from "./session-store-contract.ts";
 import type { Storage } from "./storage.ts";
+import { threadStoreContract } from "./thread-store-contract.ts";
 
 /** Define the contract suite for one storage. `open` is called once for the suite. */
 export function storageContract(name: string, open: () => Promise<Storage>): void {
@@ -44,7 +44,7 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
 
 		directoryContract(storageOf);
 		mentionStoreContract(storageOf);
-		historyContract(storageOf);
+		threadStoreContract(storageOf);
 		commandArbiterContract(storageOf);
 		documentLogContract(storageOf);
 

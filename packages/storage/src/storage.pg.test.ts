@@ -4,8 +4,10 @@
  * to a database the user may CREATE DATABASE from; each run gets a fresh database,
  * dropped afterwards.
  */
+import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
-import { openStorage } from "./open.ts";
+import type { KyselyStorage } from "./kysely-storage.ts";
+import { databasePoolUse, openStorage } from "./open.ts";
 import { storageContract } from "./storage-contract.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
 
@@ -24,6 +26,26 @@ if (adminUrl) {
 	});
 
 	describe("PostgreSQL", () => {
+		it("reports its pool's use: connections busy while a query holds one, queries waiting", async () => {
+			const pooled = await createTestDatabase(adminUrl);
+			const storage = await openStorage({ databaseUrl: pooled.url, maxConnections: 2 });
+			try {
+				expect(databasePoolUse(storage)).toMatchObject({ max: 2, waiting: 0 });
+				// Three sleeps on two connections: two busy, one waiting.
+				const sleeps = Promise.all(
+					[1, 2, 3].map(() => sql`select pg_sleep(1)`.execute((storage as KyselyStorage).db)),
+				);
+				await expect
+					.poll(() => databasePoolUse(storage), { timeout: 60_000, interval: 20 })
+					.toMatchObject({ open: 2, idle: 0, waiting: 1 });
+				await sleeps;
+				expect(databasePoolUse(storage)).toMatchObject({ open: 2, idle: 2, waiting: 0 });
+			} finally {
+				await storage.close();
+				await pooled.drop();
+			}
+		});
+
 		it("fails to open with an Error naming the problem when the database is unreachable", async () => {
 			const unreachable = new URL(adminUrl);
 			unreachable.hostname = "127.0.0.1";

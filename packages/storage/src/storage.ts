@@ -16,10 +16,10 @@ import type {
 	MentionContent,
 	MentionStatus,
 	MentionWork,
-	Network,
 	Organisation,
 	RejectCode,
 	Role,
+	ThreadMessage,
 } from "@switchboard/domain";
 import type { CoverageStore, ExecuteSystemCommandInput, Reports } from "./coverage-storage.ts";
 import type { ReplyStore, SourceStore, WebhookStore } from "./integration-storage.ts";
@@ -145,32 +145,77 @@ export interface MentionStore {
 	getMentionBoardId(orgId: string, mentionId: string): Promise<string | null>;
 }
 
-/** What `searchHistory` looks for; every field narrows the search, none is required. */
-export interface HistoryQuery {
-	/** Words, in web-search syntax (`"exact phrase"`, `or`, `-not`), in the mention or its thread. */
-	text?: string;
-	/** The public author's handle (with or without `@`, any case), on one network or any. */
-	author?: { handle: string; network?: Network };
-	tag?: string;
-	/** Conversations this member owns or has owned. */
-	ownerId?: string;
-	/** Posted at or after this ISO time. */
-	from?: string;
-	/** Posted before this ISO time. */
-	to?: string;
-	status?: MentionStatus[];
-	/** Only those after this one in the search's order (newest first): keyset paging. */
-	before?: { postedAt: string; id: string };
-	limit: number;
+/** A message, by network and external id, as a follow-up names its parent. */
+export interface MessageRef {
+	network: string;
+	externalId: string;
+}
+
+/** Where a known message belongs. */
+export interface ConversationRef {
+	mentionId: string;
+	boardId: string;
+}
+
+export interface AppendToThreadInput {
+	orgId: string;
+	mentionId: string;
+	/** Messages for the thread; those it holds already are skipped (the domain's `mergeThread`). */
+	messages: ThreadMessage[];
+	/** ISO time they arrived. */
+	now: string;
+}
+
+/** What joining a thread did. */
+export interface ThreadAppend {
+	/** The conversation after it (the same when nothing was added). */
+	stored: StoredMention;
+	boardId: string;
+	/** The messages the thread did not have, in posted order. */
+	added: ThreadMessage[];
+	/** How many of them are follow-ups (from the public, see the domain's `isFollowUp`). */
+	followUps: number;
+	/** A replied or closed conversation was opened again. */
+	reopened: boolean;
+	/**
+	 * Whom to tell of the follow-ups: the owner, or the one it had before it went back to
+	 * the board; null when there were none or nobody owned it.
+	 */
+	notify: string | null;
 }
 
 /**
- * Every conversation an organisation has had, on any board and finished ones included
- * (the live board holds only open work): found by words, author, tag, owner and period.
+ * Conversations that go on: finding the conversation a message belongs to, and adding
+ * messages to a thread. A follow-up changes the work state like a command does (one
+ * transaction, the owner locked before the conversation, one activity record).
  */
-export interface History {
-	/** Matching conversations, newest first. */
-	searchHistory(orgId: string, query: HistoryQuery): Promise<StoredMention[]>;
+export interface ThreadStore {
+	/**
+	 * The conversation of each known message: a mention (by its own external id) or a
+	 * message of a thread. Keyed by the domain's `batchKey(network, externalId)`; unknown
+	 * messages are left out.
+	 */
+	findConversations(
+		orgId: string,
+		refs: readonly MessageRef[],
+	): Promise<Map<string, ConversationRef>>;
+	/**
+	 * Add messages to a conversation's thread, idempotently by message (its external id,
+	 * else its text, author and time), on whichever board the conversation is. Follow-ups
+	 * among them count as unseen, reopen a replied or closed conversation and start its
+	 * reply target again (the domain's `applyFollowUps`), recorded as activity `follow_up`.
+	 * Null when the organisation has no such conversation.
+	 */
+	appendToThread(input: AppendToThreadInput): Promise<ThreadAppend | null>;
+	/**
+	 * The member opened the conversation: when they own it, its follow-ups are seen. Returns
+	 * the conversation when that changed it, else null.
+	 */
+	markFollowUpsSeen(
+		orgId: string,
+		mentionId: string,
+		memberId: string,
+	): Promise<{ stored: StoredMention; boardId: string } | null>;
 }
 
 /**
@@ -244,7 +289,7 @@ export interface DocumentLog {
 export interface Storage
 	extends Directory,
 		MentionStore,
-		History,
+		ThreadStore,
 		CommandArbiter,
 		DocumentLog,
 		SourceStore,

@@ -69,7 +69,7 @@ export class AuthExtension implements Extension {
 					"unavailable",
 					"the membership could not be checked; connect again later",
 				);
-				this.options.logger.warn(
+				(data.context.log ?? this.options.logger).warn(
 					{ err: error, documentName: data.documentName },
 					"authentication failed: storage unavailable",
 				);
@@ -85,7 +85,7 @@ export class AuthExtension implements Extension {
 			}
 			const denied =
 				error instanceof DeniedError ? error : new DeniedError("unauthorized", error.message);
-			this.options.logger.info(
+			(data.context.log ?? this.options.logger).info(
 				{ documentName: data.documentName, code: denied.code, remote: data.context.remoteAddress },
 				denied.message,
 			);

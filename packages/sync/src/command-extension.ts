@@ -18,11 +18,14 @@ import type { CommandArbiter } from "@switchboard/storage";
 import type { Logger } from "pino";
 import type { BoardProjector } from "./board-projector.ts";
 import type { SyncContext } from "./context.ts";
+import { noSyncMetrics, type SyncMetrics } from "./sync-metrics.ts";
 
 export interface CommandExtensionOptions {
 	storage: CommandArbiter;
 	projector: BoardProjector;
 	logger: Logger;
+	/** Where each answer is counted, by command and outcome. */
+	metrics?: Pick<SyncMetrics, "commandAnswered">;
 	/** The clock; tests pass a fixed one. */
 	now?: () => Date;
 	/**
@@ -46,10 +49,12 @@ export interface AppliedCommand {
 export class CommandExtension implements Extension {
 	readonly extensionName = "switchboard-commands";
 	private readonly options: CommandExtensionOptions;
+	private readonly metrics: Pick<SyncMetrics, "commandAnswered">;
 	private readonly queues = new WeakMap<Connection, Promise<void>>();
 
 	constructor(options: CommandExtensionOptions) {
 		this.options = options;
+		this.metrics = options.metrics ?? noSyncMetrics;
 	}
 
 	async onStateless(data: onStatelessPayload): Promise<void> {
@@ -63,8 +68,11 @@ export class CommandExtension implements Extension {
 	private async handle({ connection, document, payload }: onStatelessPayload): Promise<void> {
 		const context = connection.context as SyncContext;
 		const send = (message: ServerMessage) => connection.sendStateless(JSON.stringify(message));
-		const reject = (id: string | null, code: Reject["code"], message: string) =>
+		let name = "unknown";
+		const reject = (id: string | null, code: Reject["code"], message: string) => {
+			this.metrics.commandAnswered(name, code);
 			send({ type: "reject", id, code, message });
+		};
 
 		if (context.doc.kind !== "board") {
 			reject(null, "malformed", "Commands are sent on a board document, not on a draft.");
@@ -72,12 +80,14 @@ export class CommandExtension implements Extension {
 		}
 		const parsed = parseClientMessage(payload);
 		if (!parsed.ok) {
+			this.metrics.commandAnswered(name, parsed.reject.code);
 			send(parsed.reject);
 			return;
 		}
 		const { message } = parsed;
+		name = message.name;
 		const { orgId, boardId } = context.doc;
-		const log = this.options.logger.child({
+		const log = (context.log ?? this.options.logger).child({
 			commandId: message.id,
 			command: message.name,
 			member: context.member.memberId,
@@ -117,6 +127,7 @@ export class CommandExtension implements Extension {
 		);
 		const ack: Ack = { type: "ack", id: message.id };
 		if (outcome.result) ack.result = outcome.result;
+		this.metrics.commandAnswered(name, "ack");
 		send(ack);
 		log.debug({ replayed: outcome.replayed }, "command applied");
 		if (!outcome.replayed) {

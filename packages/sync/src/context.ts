@@ -1,4 +1,5 @@
 import type { DocumentRef } from "@switchboard/domain";
+import type { Logger } from "pino";
 import type { FirstSyncOrder } from "./first-sync-order.ts";
 import type { MessageGuard } from "./message-guard.ts";
 import type { TokenClaims } from "./tokens.ts";
@@ -18,6 +19,11 @@ export interface SocketContext {
 	 * `COOKIE_SESSION_TOKEN` (a browser page that cannot read its HttpOnly cookie).
 	 */
 	sessionCookie?: string | undefined;
+	/**
+	 * This socket's logger: a child that carries its connection id, so every line about
+	 * the socket (authentication, commands, storage failures) can be told apart.
+	 */
+	log?: Logger;
 	/** The socket's message guard; told when a document finishes authentication. */
 	guard?: MessageGuard;
 	/** Holds a reconnecting provider's queued updates until its sync step 2 (see there). */

@@ -32,6 +32,7 @@ import { decodeFrame, MessageTypes, SyncSteps } from "./frame-codec.ts";
 import type { GroupCommitter } from "./group-commit.ts";
 import { interceptIncoming } from "./hocuspocus-seams.ts";
 import { defaultSyncLimits } from "./message-guard.ts";
+import { noSyncMetrics, type SyncMetrics } from "./sync-metrics.ts";
 
 /** The durable log's tuning; the defaults are in `defaultDurableDocumentsTuning`. */
 export interface DurableDocumentsTuning {
@@ -66,12 +67,16 @@ export interface DurableDocumentsOptions extends Partial<DurableDocumentsTuning>
 	 * @default nothing is logged early
 	 */
 	admitsEarly?(documentName: string, bytes: number): boolean;
+	/** Where the time from an update's arrival to its acknowledgement is reported. */
+	metrics?: Pick<SyncMetrics, "updateStored">;
 }
 
 /** An append started when its message arrived, before Hocuspocus handled the message. */
 interface EarlyAppend {
 	payload: Uint8Array;
 	id: Promise<number>;
+	/** `performance.now()` when the message arrived, for the acknowledgement latency. */
+	arrivedAt: number;
 }
 
 /** The update a sync message (update or sync step 2) carries, or null for other messages. */
@@ -160,6 +165,7 @@ export class DurableDocuments implements Extension {
 	private readonly options: DurableDocumentsOptions;
 	private readonly tuning: DurableDocumentsTuning;
 	private readonly maxUpdateBytes: number;
+	private readonly metrics: Pick<SyncMetrics, "updateStored">;
 	/**
 	 * Log entries of each loaded document that a snapshot may replace. Client updates keep
 	 * their bytes until compaction confirms the document contains them: the row is
@@ -187,6 +193,7 @@ export class DurableDocuments implements Extension {
 		this.options = options;
 		this.tuning = withDefaults(defaultDurableDocumentsTuning, options);
 		this.maxUpdateBytes = this.tuning.maxUpdateBytes;
+		this.metrics = options.metrics ?? noSyncMetrics;
 	}
 
 	async onLoadDocument({ documentName, document }: onLoadDocumentPayload): Promise<void> {
@@ -238,6 +245,7 @@ export class DurableDocuments implements Extension {
 		}
 		if (isEmptyUpdate(payload)) return;
 		const early = this.takeEarly(connection, payload);
+		const since = early?.arrivedAt ?? performance.now();
 		if (!early) {
 			try {
 				Y.decodeUpdate(payload);
@@ -246,10 +254,11 @@ export class DurableDocuments implements Extension {
 			}
 		}
 		try {
-			const id = await (early ?? this.options.committer.append(documentName, payload));
+			const id = await (early?.id ?? this.options.committer.append(documentName, payload));
 			this.included.get(documentName)?.push({ id, update: payload });
+			this.metrics.updateStored((performance.now() - since) / 1000);
 		} catch (error) {
-			this.options.logger.error(
+			(context.log ?? this.options.logger).error(
 				{ err: error, documentName },
 				"could not store an update; not acknowledged",
 			);
@@ -290,11 +299,12 @@ export class DurableDocuments implements Extension {
 		}
 		if (!this.options.admitsEarly?.(documentName, payload.byteLength)) return;
 		const queue = this.early.get(connection) ?? [];
+		const arrivedAt = performance.now();
 		const id = this.options.committer.append(documentName, payload);
 		// Handled in beforeSync; a message that never gets there must not fail the process.
 		id.catch(() => undefined);
 		this.early.set(connection, queue);
-		queue.push({ payload, id });
+		queue.push({ payload, id, arrivedAt });
 	}
 
 	/**
@@ -302,12 +312,12 @@ export class DurableDocuments implements Extension {
 	 * `connected` (or was not admitted). Entries ahead of it belong to older messages that
 	 * never got here (dropped with a failed message): they are discarded.
 	 */
-	private takeEarly(connection: Connection, payload: Uint8Array): Promise<number> | null {
+	private takeEarly(connection: Connection, payload: Uint8Array): EarlyAppend | null {
 		const queue = this.early.get(connection);
 		const index = queue?.findIndex((entry) => sameBytes(entry.payload, payload)) ?? -1;
 		if (!queue || index === -1) return null;
 		const [entry] = queue.splice(0, index + 1).slice(-1);
-		return entry?.id ?? null;
+		return entry ?? null;
 	}
 
 	async beforeHandleMessage({ documentName }: beforeHandleMessagePayload): Promise<void> {

@@ -7,6 +7,7 @@
  */
 import { withDefaults } from "@switchboard/domain";
 import type { DocumentLog } from "@switchboard/storage";
+import { noSyncMetrics, type SyncMetrics } from "./sync-metrics.ts";
 
 interface Pending {
 	name: string;
@@ -38,12 +39,17 @@ export class GroupCommitter {
 	private readonly storage: DocumentLog;
 	private readonly delayMs: number;
 	private readonly maxBatch: number;
+	private readonly metrics: Pick<SyncMetrics, "batchWritten">;
 	private queue: Pending[] = [];
 	private timer: { cancel(): void } | null = null;
 	private inFlight: Promise<void> | null = null;
 
-	constructor(storage: DocumentLog, options: GroupCommitOptions = {}) {
+	constructor(
+		storage: DocumentLog,
+		options: GroupCommitOptions & { metrics?: Pick<SyncMetrics, "batchWritten"> } = {},
+	) {
 		this.storage = storage;
+		this.metrics = options.metrics ?? noSyncMetrics;
 		const tuning = withDefaults(defaultGroupCommitOptions, options);
 		this.delayMs = tuning.delayMs;
 		this.maxBatch = tuning.maxBatch;
@@ -93,6 +99,7 @@ export class GroupCommitter {
 				const ids = await this.storage.appendUpdates(
 					batch.map(({ name, update }) => ({ name, update })),
 				);
+				this.metrics.batchWritten(batch.length);
 				for (const [i, pending] of batch.entries()) pending.resolve(ids[i] ?? 0);
 			}
 		} catch (error) {

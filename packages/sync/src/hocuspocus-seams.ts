@@ -28,6 +28,7 @@ import {
 	type PresenceRelayOptions,
 	presenceRelayOf,
 } from "./presence-relay.ts";
+import { noSyncMetrics, type SyncMetrics } from "./sync-metrics.ts";
 
 /** The `@hocuspocus/server` version whose source the patches below were checked against. */
 export const CHECKED_HOCUSPOCUS_VERSION = "4.7.0";
@@ -65,6 +66,8 @@ export const AUTH_TOKEN_MESSAGE = 0;
 export interface SwitchboardConfiguration extends Partial<Configuration<SocketContext>> {
 	/** How presence is coalesced. @default defaultPresenceRelayOptions */
 	presence?: PresenceRelayOptions;
+	/** Where presence fan-out is counted. @default nowhere */
+	metrics?: Pick<SyncMetrics, "presenceSent">;
 }
 
 /**
@@ -74,11 +77,13 @@ export interface SwitchboardConfiguration extends Partial<Configuration<SocketCo
  */
 export class SwitchboardHocuspocus extends Hocuspocus<SocketContext> {
 	private readonly presence: PresenceRelayOptions;
+	private readonly metrics: Pick<SyncMetrics, "presenceSent">;
 
 	constructor(configuration: SwitchboardConfiguration = {}) {
-		const { presence, ...rest } = configuration;
+		const { presence, metrics, ...rest } = configuration;
 		super(rest);
 		this.presence = presence ?? {};
+		this.metrics = metrics ?? noSyncMetrics;
 	}
 
 	/**
@@ -111,7 +116,12 @@ export class SwitchboardHocuspocus extends Hocuspocus<SocketContext> {
 		}
 		// Before any connection joins: this continuation runs before the caller's.
 		if (!presenceRelayOf(document)) {
-			attachPresenceRelay(document, takeOverAwarenessBroadcast(document), this.presence);
+			attachPresenceRelay(
+				document,
+				takeOverAwarenessBroadcast(document),
+				this.presence,
+				this.metrics,
+			);
 		}
 		return document;
 	}

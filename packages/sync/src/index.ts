@@ -9,6 +9,7 @@ export * from "./context.ts";
 export * from "./coverage-extension.ts";
 export * from "./durable-documents.ts";
 export * from "./first-sync-order.ts";
+export * from "./follow-up-seen.ts";
 export {
 	type ClientMessage,
 	type DecodedFrame,
@@ -32,5 +33,6 @@ export * from "./presence-relay.ts";
 export * from "./rate-limiter.ts";
 export * from "./revocations.ts";
 export * from "./sessions.ts";
+export * from "./sync-metrics.ts";
 export * from "./sync-socket.ts";
 export * from "./tokens.ts";

@@ -85,7 +85,7 @@ export class MembershipWatcher implements Extension {
 				if (isActiveMembership(stored, orgId) && stored.role === context.member.role) {
 					continue;
 				}
-				this.options.logger.info(
+				(context.log ?? this.options.logger).info(
 					{ member: context.member.memberId, active: stored?.active ?? false },
 					"closing the socket of a member whose membership changed",
 				);

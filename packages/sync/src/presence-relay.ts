@@ -34,6 +34,7 @@
 import type { Document } from "@hocuspocus/server";
 import type { Awareness } from "y-protocols/awareness";
 import type { AwarenessBroadcast } from "./hocuspocus-seams.ts";
+import { noSyncMetrics, type SyncMetrics } from "./sync-metrics.ts";
 
 export interface PresenceRelayOptions {
 	/**
@@ -96,10 +97,11 @@ export function attachPresenceRelay(
 	document: Document,
 	broadcast: AwarenessBroadcast,
 	options: PresenceRelayOptions = {},
+	metrics: Pick<SyncMetrics, "presenceSent"> = noSyncMetrics,
 ): PresenceRelay {
 	let relay = relays.get(document);
 	if (!relay) {
-		relay = new PresenceRelay(document, broadcast, options);
+		relay = new PresenceRelay(document, broadcast, options, metrics);
 		relays.set(document, relay);
 	}
 	return relay;
@@ -115,6 +117,7 @@ export class PresenceRelay {
 	private readonly document: Document;
 	private readonly awareness: Awareness;
 	private readonly send: AwarenessBroadcast;
+	private readonly metrics: Pick<SyncMetrics, "presenceSent">;
 	private readonly tickMs: number;
 	private readonly msPerConnection: number;
 	private readonly maxTickMs: number;
@@ -131,6 +134,7 @@ export class PresenceRelay {
 		document: Document,
 		broadcast: AwarenessBroadcast,
 		options: PresenceRelayOptions = {},
+		metrics: Pick<SyncMetrics, "presenceSent"> = noSyncMetrics,
 	) {
 		const { tickMs, msPerConnection, maxTickMs, refreshMs } = {
 			...defaultPresenceRelayOptions,
@@ -143,6 +147,7 @@ export class PresenceRelay {
 		this.maxTickMs = Math.max(tickMs, maxTickMs);
 		this.refreshMs = refreshMs;
 		this.send = broadcast;
+		this.metrics = metrics;
 		// y-protocols emits `change` (real changes only) right before `update` (changes and
 		// renewals) for the same update, so a client in `updated` and not yet in `changed`
 		// was renewed without a change.
@@ -231,7 +236,9 @@ export class PresenceRelay {
 	/** One awareness message with these clients; Hocuspocus encodes it once per address. */
 	private broadcast(clients: number[]): void {
 		this.send(clients);
+		const connections = this.document.connections.size;
 		this.stats.broadcasts += 1;
-		this.stats.messages += this.document.connections.size;
+		this.stats.messages += connections;
+		this.metrics.presenceSent(connections);
 	}
 }

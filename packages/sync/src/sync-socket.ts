@@ -125,6 +125,7 @@ export function serveSyncSocket(
 		order,
 		onClose,
 		sessionCookie: options.sessionCookie,
+		log: logger,
 	};
 	const client = hocuspocus.handleConnection(socket, toFetchRequest(request), context);
 

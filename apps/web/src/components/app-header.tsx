@@ -11,6 +11,7 @@ import { canInstall, promptInstall } from "../install.ts";
 import { useWorkspace } from "../workspace.tsx";
 import { Avatar, AvatarStack } from "./bits.tsx";
 import { ModeratorNav } from "./moderator-nav.tsx";
+import { NotificationBell } from "./notification-bell.tsx";
 import { useSignOut } from "./session-dialogs.tsx";
 
 /** Online or offline, and how many of my changes the server does not have yet. */
@@ -93,6 +94,7 @@ export function AppHeader() {
 				<span class="brand-name">Switchboard</span>
 			</A>
 			<SyncIndicator />
+			<NotificationBell />
 			<button
 				ref={menuButton}
 				type="button"
@@ -120,9 +122,6 @@ export function AppHeader() {
 						<Show when={queueCount() > 0}>
 							<span class="nav-count">{queueCount()}</span>
 						</Show>
-					</A>
-					<A href="/history" activeClass="active" data-testid="nav-history">
-						History
 					</A>
 					<ModeratorNav />
 					<A href="/settings" activeClass="active" data-testid="nav-settings">

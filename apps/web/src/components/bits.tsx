@@ -200,6 +200,24 @@ export function PresenceRow(props: {
 }
 
 /** A marker for commands of mine the server has not answered yet. */
+/**
+ * "2 new": follow-ups (the customer wrote again) the owner has not opened the
+ * conversation since; the server clears it when they do.
+ */
+export function FollowUpMarker(props: { count: number }) {
+	return (
+		<Show when={props.count > 0}>
+			<span
+				class="badge follow-up-new"
+				data-testid="follow-ups"
+				title={`The customer wrote again: ${props.count} ${props.count === 1 ? "message" : "messages"} since the owner last opened this conversation`}
+			>
+				{props.count} new
+			</span>
+		</Show>
+	);
+}
+
 export function PendingMarker(props: { mention: BoardMention }) {
 	return (
 		<Show when={props.mention.pending.length > 0}>

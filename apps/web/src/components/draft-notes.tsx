@@ -1,9 +1,16 @@
 /** Internal notes on a draft: the team's side conversation, with @mentions of members. */
 import type { DraftHandle } from "@switchboard/client";
 import { addNote, type DraftNote, draftRoots, readNotes } from "@switchboard/domain";
-import { createSignal, For, onCleanup, Show } from "solid-js";
+import { createMemo, createSignal, For, onCleanup, Show } from "solid-js";
 import { formatAge, formatDateTime } from "../format.ts";
-import { noteParts, parseNoteMentions } from "../notes.ts";
+import {
+	insertMention,
+	mentionQueryAt,
+	mentionToken,
+	noteParts,
+	parseNoteMentions,
+	suggestMembers,
+} from "../notes.ts";
 import { useWorkspace } from "../workspace.tsx";
 import { Avatar } from "./bits.tsx";
 
@@ -19,6 +26,58 @@ export function DraftNotes(props: { draft: DraftHandle }) {
 	const [text, setText] = createSignal("");
 	const members = () => ws.board().members;
 	const mentioned = () => parseNoteMentions(text(), members());
+
+	// @ autocomplete: teammates matching the @name typed at the caret.
+	let input: HTMLTextAreaElement | undefined;
+	const [caret, setCaret] = createSignal(0);
+	const [active, setActive] = createSignal(0);
+	const [dismissed, setDismissed] = createSignal<number | null>(null);
+	const query = createMemo(() => mentionQueryAt(text(), caret()));
+	const suggestions = createMemo(() => {
+		const at = query();
+		if (!at || dismissed() === at.start) return [];
+		return suggestMembers(at.query, members(), ws.me.id);
+	});
+	const listId = `note-suggestions-${props.draft.mentionId}`;
+	const optionId = (index: number) => `${listId}-${index}`;
+	const follow = (element: HTMLTextAreaElement) => {
+		setText(element.value);
+		setCaret(element.selectionStart);
+		setActive(0);
+	};
+	const pick = (index: number) => {
+		const at = query();
+		const member = suggestions()[index];
+		if (!at || !member || !input) return;
+		const next = insertMention(text(), at.start, caret(), mentionToken(member, members()));
+		setText(next.text);
+		input.value = next.text;
+		input.setSelectionRange(next.caret, next.caret);
+		setCaret(next.caret);
+		input.focus();
+	};
+	const onSuggestKey = (event: KeyboardEvent) => {
+		const count = suggestions().length;
+		if (count === 0) return false;
+		switch (event.key) {
+			case "ArrowDown":
+				setActive((index) => (index + 1) % count);
+				return true;
+			case "ArrowUp":
+				setActive((index) => (index - 1 + count) % count);
+				return true;
+			case "Enter":
+			case "Tab":
+				if (event.ctrlKey || event.metaKey || event.shiftKey) return false;
+				pick(active());
+				return true;
+			case "Escape":
+				setDismissed(query()?.start ?? null);
+				return true;
+			default:
+				return false;
+		}
+	};
 
 	const submit = (event: SubmitEvent) => {
 		event.preventDefault();
@@ -85,18 +144,70 @@ export function DraftNotes(props: { draft: DraftHandle }) {
 				<label for={`note-input-${props.draft.mentionId}`} class="field-label">
 					Add a note
 				</label>
-				<textarea
-					id={`note-input-${props.draft.mentionId}`}
-					rows="2"
-					placeholder="Ask a teammate: @Dana can you check the order?"
-					value={text()}
-					onInput={(e) => setText(e.currentTarget.value)}
-					onKeyDown={(e) => {
-						if (e.key === "Enter" && (e.metaKey || e.ctrlKey))
-							e.currentTarget.form?.requestSubmit();
-					}}
-					data-testid="note-input"
-				/>
+				<div class="note-input-wrap">
+					<textarea
+						ref={input}
+						id={`note-input-${props.draft.mentionId}`}
+						rows="2"
+						placeholder="Ask a teammate: @Dana can you check the order?"
+						value={text()}
+						aria-autocomplete="list"
+						aria-controls={suggestions().length > 0 ? listId : undefined}
+						aria-activedescendant={suggestions().length > 0 ? optionId(active()) : undefined}
+						onInput={(e) => follow(e.currentTarget)}
+						onClick={(e) => setCaret(e.currentTarget.selectionStart)}
+						onKeyUp={(e) => {
+							if (
+								e.key === "ArrowLeft" ||
+								e.key === "ArrowRight" ||
+								e.key === "Home" ||
+								e.key === "End"
+							)
+								setCaret(e.currentTarget.selectionStart);
+						}}
+						onBlur={() => setDismissed(query()?.start ?? null)}
+						onFocus={() => setDismissed(null)}
+						onKeyDown={(e) => {
+							if (onSuggestKey(e)) {
+								e.preventDefault();
+								e.stopPropagation();
+								return;
+							}
+							if (e.key === "Enter" && (e.metaKey || e.ctrlKey))
+								e.currentTarget.form?.requestSubmit();
+						}}
+						data-testid="note-input"
+					/>
+					<Show when={suggestions().length > 0}>
+						<div
+							id={listId}
+							class="mention-suggestions"
+							role="listbox"
+							aria-label="Teammates"
+							data-testid="mention-suggestions"
+						>
+							<For each={suggestions()}>
+								{(member, index) => (
+									// biome-ignore lint/a11y/useKeyWithClickEvents: the keys are the field's (arrows, Enter, Tab), which keeps the focus while the list names the active option (aria-activedescendant).
+									<div
+										id={optionId(index())}
+										role="option"
+										tabIndex={-1}
+										class="mention-suggestion"
+										aria-selected={index() === active()}
+										// Keeps the focus (and the caret) in the field while choosing.
+										onMouseDown={(e) => e.preventDefault()}
+										onClick={() => pick(index())}
+										data-testid="mention-suggestion"
+									>
+										<Avatar member={member} />
+										<span>{member.name}</span>
+									</div>
+								)}
+							</For>
+						</div>
+					</Show>
+				</div>
 				<div class="note-form-footer">
 					<span class="muted small" aria-live="polite">
 						<Show when={mentioned().length > 0} fallback="Use @name to notify a teammate.">

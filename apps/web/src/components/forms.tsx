@@ -1,5 +1,5 @@
 /** Pieces the admin and settings screens share: errors, confirmations, times, secrets. */
-import { createSignal, createUniqueId, type JSX, onMount, Show } from "solid-js";
+import { createSignal, createUniqueId, type JSX, onMount, Show, splitProps } from "solid-js";
 import { formatDateTime, formatRelative } from "../format.ts";
 import { SIGNATURE_SCHEME, signedCurlExample } from "../webhook-example.ts";
 
@@ -10,6 +10,60 @@ export function FormError(props: { error: string | null; testId?: string }) {
 			<p class="form-error" role="alert" data-testid={props.testId ?? "form-error"}>
 				{props.error}
 			</p>
+		</Show>
+	);
+}
+
+/**
+ * A labelled input, with a hint below it that it is described by (id `<id>-hint`). In a form
+ * grid it sits in a `form-field` cell (`cell`), a wide one across the grid with `"wide"`. Any
+ * other attribute (type, required, placeholder, limits) goes to the input.
+ */
+export function TextField(
+	props: {
+		id: string;
+		label: JSX.Element;
+		value: string;
+		onInput: (value: string) => void;
+		hint?: JSX.Element;
+		cell?: "field" | "wide";
+		testId?: string;
+	} & Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "id" | "value" | "onInput" | "children">,
+) {
+	const [own, input] = splitProps(props, [
+		"id",
+		"label",
+		"value",
+		"onInput",
+		"hint",
+		"cell",
+		"testId",
+	]);
+	const fields = () => (
+		<>
+			<label for={own.id} class="field-label">
+				{own.label}
+			</label>
+			<input
+				{...input}
+				id={own.id}
+				value={own.value}
+				onInput={(e) => own.onInput(e.currentTarget.value)}
+				aria-describedby={own.hint ? `${own.id}-hint` : undefined}
+				data-testid={own.testId}
+			/>
+			<Show when={own.hint}>
+				<p id={`${own.id}-hint`} class="small muted field-hint">
+					{own.hint}
+				</p>
+			</Show>
+		</>
+	);
+	return (
+		<Show when={own.cell} fallback={fields()}>
+			<div class="form-field" classList={{ "form-field-wide": own.cell === "wide" }}>
+				{fields()}
+			</div>
 		</Show>
 	);
 }

@@ -6,6 +6,7 @@ import { claimableAt } from "../board-model.ts";
 import { excerpt, formatAge, formatDateTime } from "../format.ts";
 import { useWorkspace } from "../workspace.tsx";
 import {
+	FollowUpMarker,
 	NetworkBadge,
 	OwnerChip,
 	PendingMarker,
@@ -57,6 +58,8 @@ export function MentionCard(props: { mention: BoardMention; selected: boolean })
 				<NetworkBadge network={props.mention.network} />
 				<PriorityBadge priority={props.mention.priority} />
 				<PendingMarker mention={props.mention} />
+				{/* Work written before follow-ups existed has no count. */}
+				<FollowUpMarker count={props.mention.unseenFollowUps ?? 0} />
 				<time
 					class="age"
 					datetime={props.mention.postedAt}

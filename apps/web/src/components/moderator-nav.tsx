@@ -5,18 +5,23 @@
  */
 import { A } from "@solidjs/router";
 import { createMemo, type JSX, Show } from "solid-js";
-import { breachRows } from "../coverage-model.ts";
+import { breachRows, conversationsInBreach } from "../coverage-model.ts";
 import { useWorkspace } from "../workspace.tsx";
 
 export function isModerator(role: string): boolean {
 	return role === "moderator" || role === "admin";
 }
 
-/** Header links for moderators and admins: coverage (open breaches) and reviews (waiting). */
+/**
+ * Header links for moderators and admins: coverage (conversations in breach now) and
+ * reviews (waiting).
+ */
 export function ModeratorNav() {
 	const ws = useWorkspace();
-	const openBreaches = createMemo(
-		() => breachRows(ws.board().breaches, ws.mentionsById()).filter((row) => row.open).length,
+	const openBreaches = createMemo(() =>
+		conversationsInBreach(
+			breachRows(ws.board().breaches, ws.mentionsById(), ws.board().settings, ws.now()),
+		),
 	);
 	const waiting = createMemo(
 		() => ws.board().mentions.filter((mention) => mention.status === "in_review").length,
@@ -26,7 +31,11 @@ export function ModeratorNav() {
 			<A href="/coverage" activeClass="active" data-testid="nav-coverage">
 				Coverage
 				<Show when={openBreaches() > 0}>
-					<span class="nav-count nav-count-alert" title="SLA breaches open">
+					<span
+						class="nav-count nav-count-alert"
+						title="Conversations in breach of their SLA now"
+						data-testid="nav-breach-count"
+					>
 						{openBreaches()}
 					</span>
 				</Show>

@@ -9,7 +9,7 @@ import { createStore } from "solid-js/store";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { NETWORK_LABELS, PRIORITY_LABELS } from "../board-model.ts";
 import { EMPTY_RULE, fieldsToRule, type RuleFields } from "../rule-form.ts";
-import { FormActions, FormError } from "./forms.tsx";
+import { FormActions, FormError, TextField } from "./forms.tsx";
 
 export function RulesPanel(props: { orgId: string }) {
 	const api = useApi();
@@ -194,34 +194,28 @@ export function RulesPanel(props: { orgId: string }) {
 							</For>
 						</select>
 					</div>
-					<div class="form-field">
-						<label for={field("reach")} class="field-label">
-							Minimum author reach
-						</label>
-						<input
-							id={field("reach")}
-							type="number"
-							min={0}
-							step={1}
-							value={fields.minReach}
-							onInput={(e) => setFields("minReach", e.currentTarget.value)}
-							placeholder="any"
-							data-testid="rule-min-reach"
-						/>
-					</div>
-					<div class="form-field">
-						<label for={field("tags")} class="field-label">
-							Add tags
-						</label>
-						<input
-							id={field("tags")}
-							type="text"
-							value={fields.tags}
-							onInput={(e) => setFields("tags", e.currentTarget.value)}
-							placeholder="billing, refunds"
-							data-testid="rule-tags"
-						/>
-					</div>
+					<TextField
+						cell="field"
+						id={field("reach")}
+						label="Minimum author reach"
+						type="number"
+						min={0}
+						step={1}
+						value={fields.minReach}
+						onInput={(value) => setFields("minReach", value)}
+						placeholder="any"
+						testId="rule-min-reach"
+					/>
+					<TextField
+						cell="field"
+						id={field("tags")}
+						label="Add tags"
+						type="text"
+						value={fields.tags}
+						onInput={(value) => setFields("tags", value)}
+						placeholder="billing, refunds"
+						testId="rule-tags"
+					/>
 					<div class="form-field">
 						<label for={field("priority")} class="field-label">
 							Set priority
@@ -240,20 +234,17 @@ export function RulesPanel(props: { orgId: string }) {
 							</For>
 						</select>
 					</div>
-					<div class="form-field">
-						<label for={field("skill")} class="field-label">
-							Needs skill
-						</label>
-						<input
-							id={field("skill")}
-							type="text"
-							maxLength={64}
-							value={fields.skill}
-							onInput={(e) => setFields("skill", e.currentTarget.value)}
-							placeholder="finance"
-							data-testid="rule-skill"
-						/>
-					</div>
+					<TextField
+						cell="field"
+						id={field("skill")}
+						label="Needs skill"
+						type="text"
+						maxLength={64}
+						value={fields.skill}
+						onInput={(value) => setFields("skill", value)}
+						placeholder="finance"
+						testId="rule-skill"
+					/>
 				</div>
 				<FormError error={problem() ?? save.error()} testId="rules-error" />
 				<FormActions

@@ -10,7 +10,7 @@ import {
 	SOURCE_KIND_LABELS,
 	type SourceFields,
 } from "../source-form.ts";
-import { FormActions, FormError } from "./forms.tsx";
+import { FormActions, FormError, TextField } from "./forms.tsx";
 
 export function SourceForm(props: {
 	initial: SourceFields;
@@ -72,21 +72,18 @@ export function SourceForm(props: {
 			</Show>
 
 			<div class="form-grid">
-				<div class="form-field">
-					<label for={field("name")} class="field-label">
-						Name
-					</label>
-					<input
-						id={field("name")}
-						type="text"
-						required
-						maxLength={200}
-						value={fields.name}
-						onInput={(e) => setFields("name", e.currentTarget.value)}
-						placeholder={fields.kind === "rss" ? "Status page watch" : "Support forum"}
-						data-testid="source-name-input"
-					/>
-				</div>
+				<TextField
+					cell="field"
+					id={field("name")}
+					label="Name"
+					type="text"
+					required
+					maxLength={200}
+					value={fields.name}
+					onInput={(value) => setFields("name", value)}
+					placeholder={fields.kind === "rss" ? "Status page watch" : "Support forum"}
+					testId="source-name-input"
+				/>
 				<div class="form-field">
 					<label for={field("board")} class="field-label">
 						Board
@@ -110,128 +107,109 @@ export function SourceForm(props: {
 
 				<Switch>
 					<Match when={fields.kind === "rss"}>
-						<div class="form-field form-field-wide">
-							<label for={field("feed")} class="field-label">
-								Feed URL (RSS or Atom)
-							</label>
-							<input
-								id={field("feed")}
-								type="url"
-								required
-								value={fields.feedUrl}
-								onInput={(e) => setFields("feedUrl", e.currentTarget.value)}
-								placeholder="https://status.example.com/feed.xml"
-								data-testid="source-feed-url"
-							/>
-						</div>
+						<TextField
+							cell="wide"
+							id={field("feed")}
+							label="Feed URL (RSS or Atom)"
+							type="url"
+							required
+							value={fields.feedUrl}
+							onInput={(value) => setFields("feedUrl", value)}
+							placeholder="https://status.example.com/feed.xml"
+							testId="source-feed-url"
+						/>
 					</Match>
 					<Match when={fields.kind === "mastodon"}>
-						<div class="form-field form-field-wide">
-							<label for={field("instance")} class="field-label">
-								Instance URL
-							</label>
-							<input
-								id={field("instance")}
-								type="url"
-								required
-								value={fields.instanceUrl}
-								onInput={(e) => setFields("instanceUrl", e.currentTarget.value)}
-								placeholder="https://mastodon.social"
-								data-testid="source-instance-url"
-							/>
-						</div>
+						<TextField
+							cell="wide"
+							id={field("instance")}
+							label="Instance URL"
+							type="url"
+							required
+							value={fields.instanceUrl}
+							onInput={(value) => setFields("instanceUrl", value)}
+							placeholder="https://mastodon.social"
+							testId="source-instance-url"
+						/>
 					</Match>
 					<Match when={fields.kind === "bluesky"}>
-						<div class="form-field">
-							<label for={field("identifier")} class="field-label">
-								Account (handle or DID)
-							</label>
-							<input
-								id={field("identifier")}
-								type="text"
-								required
-								value={fields.identifier}
-								onInput={(e) => setFields("identifier", e.currentTarget.value)}
-								placeholder="acme.bsky.social"
-								data-testid="source-identifier"
-							/>
-						</div>
-						<div class="form-field">
-							<label for={field("service")} class="field-label">
-								Service URL
-							</label>
-							<input
-								id={field("service")}
-								type="url"
-								value={fields.service}
-								onInput={(e) => setFields("service", e.currentTarget.value)}
-								data-testid="source-service-url"
-							/>
-						</div>
+						<TextField
+							cell="field"
+							id={field("identifier")}
+							label="Account (handle or DID)"
+							type="text"
+							required
+							value={fields.identifier}
+							onInput={(value) => setFields("identifier", value)}
+							placeholder="acme.bsky.social"
+							testId="source-identifier"
+						/>
+						<TextField
+							cell="field"
+							id={field("service")}
+							label="Service URL"
+							type="url"
+							value={fields.service}
+							onInput={(value) => setFields("service", value)}
+							testId="source-service-url"
+						/>
 					</Match>
 				</Switch>
 
 				<Show when={network()}>
-					<div class="form-field form-field-wide">
-						<label for={field("credential")} class="field-label">
-							{fields.kind === "mastodon" ? "Access token" : "App password"}
-						</label>
-						<input
-							id={field("credential")}
-							type="password"
-							autocomplete="off"
-							required={props.creating}
-							value={fields.credential}
-							onInput={(e) => setFields("credential", e.currentTarget.value)}
-							aria-describedby={field("credential-hint")}
-							data-testid="source-credential"
-						/>
-						<p id={field("credential-hint")} class="small muted field-hint">
-							{props.creating ? "" : "Leave empty to keep the stored one. "}
-							{fields.kind === "mastodon"
-								? "Create it under Preferences → Development with the read scope. Stored encrypted; never shown again."
-								: "Create one under Settings → Privacy and security → App passwords. Stored encrypted; never shown again."}
-						</p>
-					</div>
+					<TextField
+						cell="wide"
+						id={field("credential")}
+						label={fields.kind === "mastodon" ? "Access token" : "App password"}
+						type="password"
+						autocomplete="off"
+						required={props.creating}
+						value={fields.credential}
+						onInput={(value) => setFields("credential", value)}
+						testId="source-credential"
+						hint={
+							<>
+								{props.creating ? "" : "Leave empty to keep the stored one. "}
+								{fields.kind === "mastodon"
+									? "Create it under Preferences → Development with the read scope. Stored encrypted; never shown again."
+									: "Create one under Settings → Privacy and security → App passwords. Stored encrypted; never shown again."}
+							</>
+						}
+					/>
 				</Show>
 
 				<Show when={polled()}>
-					<div class="form-field form-field-wide">
-						<label for={field("keywords")} class="field-label">
-							Keywords
-						</label>
-						<input
-							id={field("keywords")}
-							type="text"
-							value={fields.keywords}
-							onInput={(e) => setFields("keywords", e.currentTarget.value)}
-							placeholder="outage, refund, not working"
-							aria-describedby={field("keywords-hint")}
-							data-testid="source-keywords"
-						/>
-						<p id={field("keywords-hint")} class="small muted field-hint">
-							Separated by commas; whole words or phrases, case-blind.{" "}
-							{fields.kind === "rss"
-								? "Without keywords every item of the feed becomes a mention."
-								: "Each keyword is searched for on the network."}
-						</p>
-					</div>
-					<div class="form-field">
-						<label for={field("interval")} class="field-label">
-							Poll every (seconds)
-						</label>
-						<input
-							id={field("interval")}
-							type="number"
-							min={30}
-							max={86_400}
-							step={1}
-							value={fields.intervalSeconds}
-							onInput={(e) => setFields("intervalSeconds", e.currentTarget.value)}
-							placeholder={String(DEFAULT_INTERVAL[fields.kind] ?? "")}
-							data-testid="source-interval"
-						/>
-					</div>
+					<TextField
+						cell="wide"
+						id={field("keywords")}
+						label="Keywords"
+						type="text"
+						value={fields.keywords}
+						onInput={(value) => setFields("keywords", value)}
+						placeholder="outage, refund, not working"
+						testId="source-keywords"
+						hint={
+							<>
+								Separated by commas; whole words or phrases, case-blind.{" "}
+								{fields.kind === "rss"
+									? "Without keywords every item of the feed becomes a mention."
+									: "Each keyword is searched for on the network."}
+							</>
+						}
+					/>
+					<TextField
+						cell="field"
+						id={field("interval")}
+						label="Poll every (seconds)"
+						type="number"
+						min={30}
+						max={86_400}
+						step={1}
+						value={fields.intervalSeconds}
+						onInput={(value) => setFields("intervalSeconds", value)}
+						placeholder={String(DEFAULT_INTERVAL[fields.kind] ?? "")}
+						testId="source-interval"
+					/>
 				</Show>
 			</div>
 

@@ -5,8 +5,25 @@
 
 import { A, useParams } from "@solidjs/router";
 import type { BoardMention, DraftHandle } from "@switchboard/client";
-import { countsAgainstCapacity, draftHash, draftText, webLink } from "@switchboard/domain";
-import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from "solid-js";
+import {
+	compareThreadMessages,
+	countsAgainstCapacity,
+	draftHash,
+	draftText,
+	isFollowUp,
+	threadMessageKey,
+	webLink,
+} from "@switchboard/domain";
+import {
+	createEffect,
+	createMemo,
+	createSignal,
+	For,
+	onCleanup,
+	onMount,
+	Show,
+	untrack,
+} from "solid-js";
 import { claimableAt, isDone, NETWORK_LABELS, STATUS_LABELS } from "../board-model.ts";
 import { ApprovalNotice } from "../components/approval-notice.tsx";
 import {
@@ -19,7 +36,6 @@ import {
 } from "../components/bits.tsx";
 import { DraftEditor, type DraftEditorApi } from "../components/draft-editor.tsx";
 import { DraftNotes } from "../components/draft-notes.tsx";
-import { EarlierConversations } from "../components/history-item.tsx";
 import { ReplySendPanel } from "../components/reply-send.tsx";
 import { formatAge, formatDateTime } from "../format.ts";
 import { fillTemplate, TEMPLATES } from "../templates.ts";
@@ -99,6 +115,17 @@ function Conversation(props: { mentionId: string }) {
 		editor.insert(fillTemplate(template.body, { author: mention().author, myName: ws.me.name }));
 	};
 
+	// The follow-ups that were new when the page opened stay marked while it is open (the
+	// server counts them seen as soon as the owner opens it), and so do those that arrive.
+	const unseenAtOpen = untrack(() => mention().unseenFollowUps ?? 0);
+	const newKeys = createMemo(() => {
+		const m = mention();
+		const count = Math.max(unseenAtOpen, m.unseenFollowUps ?? 0);
+		if (count === 0) return new Set<string>();
+		const followUps = m.thread.filter((message) => isFollowUp(message, m));
+		return new Set(followUps.sort(compareThreadMessages).slice(-count).map(threadMessageKey));
+	});
+
 	const thread = createMemo(() => {
 		const m = mention();
 		return [
@@ -109,6 +136,7 @@ function Conversation(props: { mentionId: string }) {
 				text: m.text,
 				postedAt: m.postedAt,
 				isMention: true,
+				isNew: false,
 			},
 			...m.thread.map((message, index) => ({
 				key: message.externalId ?? `t${index}`,
@@ -117,6 +145,7 @@ function Conversation(props: { mentionId: string }) {
 				text: message.text,
 				postedAt: message.postedAt,
 				isMention: false,
+				isNew: newKeys().has(threadMessageKey(message)),
 			})),
 		].sort((a, b) => a.postedAt.localeCompare(b.postedAt));
 	});
@@ -286,6 +315,7 @@ function Conversation(props: { mentionId: string }) {
 									classList={{
 										"message-org": message.fromOrganisation,
 										"message-mention": message.isMention,
+										"message-new": message.isNew,
 									}}
 									data-testid={message.isMention ? "mention-message" : "thread-message"}
 								>
@@ -297,6 +327,11 @@ function Conversation(props: { mentionId: string }) {
 										<Show when={message.isMention}>
 											<span class="badge badge-mention">This mention</span>
 										</Show>
+										<Show when={message.isNew}>
+											<span class="badge badge-new" data-testid="new-message">
+												New
+											</span>
+										</Show>
 										<time datetime={message.postedAt} title={formatDateTime(message.postedAt)}>
 											{formatDateTime(message.postedAt)}
 										</time>
@@ -306,11 +341,6 @@ function Conversation(props: { mentionId: string }) {
 							)}
 						</For>
 					</ol>
-					<EarlierConversations
-						mentionId={mention().id}
-						author={mention().author.handle}
-						network={mention().network}
-					/>
 				</section>
 
 				<div class="work-column">

@@ -16,6 +16,7 @@ import { TimeChart } from "../components/time-chart.tsx";
 import {
 	AGE_BUCKETS,
 	breachRows,
+	conversationsInBreach,
 	type MemberLoad,
 	memberLoads,
 	suggestAssignee,
@@ -56,8 +57,10 @@ function Coverage() {
 		equals: (a, b) => a.length === b.length && a.every((id, i) => id === b[i]),
 	});
 	const loadById = createMemo(() => new Map(loads().map((load) => [load.member.id, load])));
-	const breaches = createMemo(() => breachRows(ws.board().breaches, ws.mentionsById()));
-	const openBreaches = () => breaches().filter((row) => row.open).length;
+	const breaches = createMemo(() =>
+		breachRows(ws.board().breaches, ws.mentionsById(), ws.board().settings, ws.now()),
+	);
+	const openBreaches = createMemo(() => conversationsInBreach(breaches()));
 	const inReview = () => mentions().filter((m) => m.status === "in_review").length;
 
 	return (

@@ -1,6 +1,7 @@
 /** Sign in with email and password. */
 import { Navigate, useNavigate } from "@solidjs/router";
 import { createSignal, onMount, Show } from "solid-js";
+import { landingPath } from "../install.ts";
 import { SignInError } from "../session.ts";
 import { useSession } from "../session-context.tsx";
 
@@ -20,7 +21,7 @@ export function LoginPage() {
 		setError(null);
 		try {
 			await signIn(email().trim(), password());
-			navigate("/", { replace: true });
+			navigate(landingPath(), { replace: true });
 		} catch (caught) {
 			setError(caught instanceof SignInError ? caught.message : "Signing in failed. Try again.");
 		} finally {
@@ -29,7 +30,7 @@ export function LoginPage() {
 	};
 
 	return (
-		<Show when={!session()} fallback={<Navigate href="/" />}>
+		<Show when={!session()} fallback={<Navigate href={landingPath()} />}>
 			<main class="login" id="main">
 				<div class="login-card">
 					<div class="brand brand-large" aria-hidden="true">

@@ -1,5 +1,6 @@
 /**
- * The member's settings: the Mastodon and Bluesky accounts their replies are sent from.
+ * The member's settings: the Mastodon and Bluesky accounts their replies are sent from, and
+ * which notifications reach them where.
  * Tokens and app passwords go to the server once, are checked there, and are never
  * shown again.
  */
@@ -8,7 +9,8 @@ import { DEFAULT_BLUESKY_SERVICE, type ReplyNetwork } from "@switchboard/domain"
 import { createMemo, createSignal, createUniqueId, type JSX, Show } from "solid-js";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { NetworkBadge } from "../components/bits.tsx";
-import { ConfirmButton, FormActions, FormError, When } from "../components/forms.tsx";
+import { ConfirmButton, FormActions, FormError, TextField, When } from "../components/forms.tsx";
+import { NotificationSettingsSection } from "../components/notification-settings.tsx";
 import { useToasts } from "../toasts.tsx";
 import { useWorkspace } from "../workspace.tsx";
 
@@ -59,6 +61,7 @@ export function SettingsPage() {
 					</div>
 				</Show>
 			</section>
+			<NotificationSettingsSection />
 		</div>
 	);
 }
@@ -195,35 +198,32 @@ function MastodonForm(props: { onConnected: (account: ConnectedAccount) => void 
 			label="Connect Mastodon"
 			onSubmit={() => void connect.run()}
 		>
-			<label for={`${id}-instance`} class="field-label">
-				Instance URL
-			</label>
-			<input
+			<TextField
 				id={`${id}-instance`}
+				label="Instance URL"
 				type="url"
 				required
 				placeholder="https://mastodon.social"
 				value={instanceUrl()}
-				onInput={(e) => setInstanceUrl(e.currentTarget.value)}
-				data-testid="mastodon-instance"
+				onInput={setInstanceUrl}
+				testId="mastodon-instance"
 			/>
-			<label for={`${id}-token`} class="field-label">
-				Access token
-			</label>
-			<input
+			<TextField
 				id={`${id}-token`}
+				label="Access token"
 				type="password"
 				autocomplete="off"
 				required
 				value={token()}
-				onInput={(e) => setToken(e.currentTarget.value)}
-				aria-describedby={`${id}-token-hint`}
-				data-testid="mastodon-token"
+				onInput={setToken}
+				testId="mastodon-token"
+				hint={
+					<>
+						On your instance: Preferences → Development → New application, with the scopes{" "}
+						<code>read</code> and <code>write:statuses</code>; copy “Your access token”.
+					</>
+				}
 			/>
-			<p id={`${id}-token-hint`} class="small muted field-hint">
-				On your instance: Preferences → Development → New application, with the scopes{" "}
-				<code>read</code> and <code>write:statuses</code>; copy “Your access token”.
-			</p>
 		</ConnectForm>
 	);
 }
@@ -251,45 +251,35 @@ function BlueskyForm(props: { onConnected: (account: ConnectedAccount) => void }
 			label="Connect Bluesky"
 			onSubmit={() => void connect.run()}
 		>
-			<label for={`${id}-handle`} class="field-label">
-				Handle
-			</label>
-			<input
+			<TextField
 				id={`${id}-handle`}
+				label="Handle"
 				type="text"
 				required
 				autocomplete="username"
 				placeholder="you.bsky.social"
 				value={identifier()}
-				onInput={(e) => setIdentifier(e.currentTarget.value)}
-				data-testid="bluesky-handle"
+				onInput={setIdentifier}
+				testId="bluesky-handle"
 			/>
-			<label for={`${id}-password`} class="field-label">
-				App password
-			</label>
-			<input
+			<TextField
 				id={`${id}-password`}
+				label="App password"
 				type="password"
 				autocomplete="off"
 				required
 				value={password()}
-				onInput={(e) => setPassword(e.currentTarget.value)}
-				aria-describedby={`${id}-password-hint`}
-				data-testid="bluesky-app-password"
+				onInput={setPassword}
+				testId="bluesky-app-password"
+				hint="Not your account password: create an app password under Settings → Privacy and security → App passwords."
 			/>
-			<p id={`${id}-password-hint`} class="small muted field-hint">
-				Not your account password: create an app password under Settings → Privacy and security →
-				App passwords.
-			</p>
-			<label for={`${id}-service`} class="field-label">
-				Service URL
-			</label>
-			<input
+			<TextField
 				id={`${id}-service`}
+				label="Service URL"
 				type="url"
 				value={service()}
-				onInput={(e) => setService(e.currentTarget.value)}
-				data-testid="bluesky-service"
+				onInput={setService}
+				testId="bluesky-service"
 			/>
 		</ConnectForm>
 	);

@@ -14,9 +14,10 @@ export type HttpMethod = (typeof HttpMethods)[number];
 /**
  * How a route authenticates its caller:
  * `public` nobody; `session` a bearer token or the session cookie;
- * `signature` an HMAC over the body with a source's secret (docs/SOURCES.md).
+ * `signature` an HMAC over the body with a source's secret (docs/SOURCES.md);
+ * `operator` a bearer token from the server's configuration (docs/OPERATIONS.md).
  */
-export const RouteAuths = ["public", "session", "signature"] as const;
+export const RouteAuths = ["public", "session", "signature", "operator"] as const;
 export type RouteAuth = (typeof RouteAuths)[number];
 
 /** The HttpOnly cookie `POST /api/auth/login` sets; it carries the same token as the answer. */
@@ -62,6 +63,11 @@ export interface RouteContract {
 	readonly status?: 200 | 201 | 202;
 	/** Also answers the success as CSV when asked with `format=csv`. */
 	readonly csv?: boolean;
+	/**
+	 * The success is text of this content type, not JSON (`answer` is then a string
+	 * schema): the Prometheus exposition format.
+	 */
+	readonly text?: string;
 	/** Answers besides success and the error envelope, by status. */
 	readonly otherAnswers?: Readonly<Record<number, OtherAnswer>>;
 }

@@ -308,6 +308,12 @@ export const MentionInputSchema = v.object({
 	network: v.optional(NetworkSchema, "webhook"),
 	/** The sender's id for it; the same network and id twice is one mention. */
 	externalId: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(500)),
+	/**
+	 * The external id (same network) of an earlier message of the conversation this one
+	 * continues: its mention or any message of its thread. The message then joins that
+	 * conversation's thread (a follow-up); with a parent nobody knows it starts one.
+	 */
+	inReplyTo: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(500))),
 	url: v.optional(
 		v.nullable(
 			v.pipe(

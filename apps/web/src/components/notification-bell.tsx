@@ -1,0 +1,160 @@
+/**
+ * The bell in the header: how many notifications are unread, and the list of them one tap
+ * away. Each entry opens the conversation it is about. The count comes live over the
+ * socket (see notifications.tsx), on every page and at every width.
+ */
+import { A } from "@solidjs/router";
+import { type Notification, notificationText } from "@switchboard/domain";
+import { createSignal, For, onCleanup, Show } from "solid-js";
+import { formatAge, formatDateTime } from "../format.ts";
+import { useNotifications } from "../notifications.tsx";
+import { useWorkspace } from "../workspace.tsx";
+
+export function NotificationBell() {
+	const ws = useWorkspace();
+	const notifications = useNotifications();
+	const [open, setOpen] = createSignal(false);
+	let button: HTMLButtonElement | undefined;
+	let panel: HTMLElement | undefined;
+
+	const close = (focusButton: boolean) => {
+		setOpen(false);
+		if (focusButton) button?.focus();
+	};
+	const onKeyDown = (event: KeyboardEvent) => {
+		if (event.key === "Escape" && open()) close(true);
+	};
+	const onPointerDown = (event: PointerEvent) => {
+		const target = event.target as Node;
+		if (open() && !panel?.contains(target) && !button?.contains(target)) close(false);
+	};
+	document.addEventListener("keydown", onKeyDown);
+	document.addEventListener("pointerdown", onPointerDown);
+	onCleanup(() => {
+		document.removeEventListener("keydown", onKeyDown);
+		document.removeEventListener("pointerdown", onPointerDown);
+	});
+
+	const label = () => {
+		const count = notifications.unread();
+		return count === 0 ? "Notifications" : `Notifications, ${count} unread`;
+	};
+	const choose = (notification: Notification) => {
+		close(false);
+		notifications.open(notification);
+	};
+
+	return (
+		<div class="bell">
+			<button
+				ref={button}
+				type="button"
+				class="bell-button"
+				aria-label={label()}
+				aria-expanded={open()}
+				aria-controls="notification-panel"
+				title={label()}
+				onClick={() => setOpen((value) => !value)}
+				data-testid="bell"
+				data-unread={notifications.unread()}
+				data-loaded={notifications.loaded() ? "true" : "false"}
+			>
+				<svg class="bell-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+					<path
+						fill="currentColor"
+						d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"
+					/>
+				</svg>
+				<Show when={notifications.unread() > 0}>
+					<span class="bell-count" aria-hidden="true" data-testid="bell-count">
+						{notifications.unread() > 99 ? "99+" : notifications.unread()}
+					</span>
+				</Show>
+			</button>
+			<Show when={open()}>
+				<section
+					ref={panel}
+					id="notification-panel"
+					class="bell-panel"
+					aria-label="Notifications"
+					data-testid="notification-panel"
+				>
+					<div class="bell-panel-head">
+						<h2 class="bell-title">Notifications</h2>
+						<button
+							type="button"
+							class="button button-small"
+							disabled={notifications.unread() === 0}
+							onClick={() => void notifications.markAllRead()}
+							data-testid="mark-all-read"
+						>
+							Mark all read
+						</button>
+					</div>
+					<Show when={notifications.error()}>
+						<p class="form-error" role="alert">
+							{notifications.error()}
+						</p>
+					</Show>
+					<Show
+						when={notifications.items().length > 0}
+						fallback={
+							<p class="muted bell-empty">
+								Nothing yet. Mentions, assignments and reviews show up here.
+							</p>
+						}
+					>
+						<ul class="bell-list">
+							<For each={notifications.items()}>
+								{(notification) => {
+									const text = () => notificationText(notification);
+									return (
+										<li>
+											<button
+												type="button"
+												class="bell-item"
+												classList={{ "bell-item-unread": notification.readAt === null }}
+												onClick={() => choose(notification)}
+												data-testid="notification"
+												data-kind={notification.kind}
+												data-mention-id={notification.mentionId}
+												data-read={notification.readAt === null ? "false" : "true"}
+											>
+												<span class="bell-item-title">
+													<Show when={notification.readAt === null}>
+														<span class="sr-only">Unread: </span>
+													</Show>
+													{text().title}
+												</span>
+												<span class="bell-item-body">{text().body}</span>
+												<time
+													class="bell-item-time"
+													datetime={notification.at}
+													title={formatDateTime(notification.at)}
+												>
+													{formatAge(notification.at, ws.now())}
+												</time>
+											</button>
+										</li>
+									);
+								}}
+							</For>
+						</ul>
+						<Show when={notifications.more()}>
+							<button
+								type="button"
+								class="button button-small bell-more"
+								onClick={() => void notifications.loadMore()}
+							>
+								Show older
+							</button>
+						</Show>
+					</Show>
+					<A href="/settings" class="bell-settings" onClick={() => close(false)}>
+						Choose what you are told
+					</A>
+				</section>
+			</Show>
+		</div>
+	);
+}

@@ -1,0 +1,185 @@
+/**
+ * The member's choice of notifications, per kind and channel (in the app, on the phone),
+ * and this device's opt-in to push notifications.
+ */
+import {
+	HttpRoutes,
+	type NotificationChannel,
+	type NotificationKind,
+	NotificationKinds,
+	type NotificationSettings,
+} from "@switchboard/domain";
+import { createSignal, For, onMount, Show } from "solid-js";
+import { createAction, createLoader, useApi } from "../api.ts";
+import {
+	currentSubscription,
+	deviceLabel,
+	pushSupported,
+	subscribeThisDevice,
+	unsubscribeThisDevice,
+} from "../push.ts";
+import { useToasts } from "../toasts.tsx";
+import { FormError } from "./forms.tsx";
+
+const KIND_LABELS: Record<NotificationKind, string> = {
+	mentioned: "A teammate @mentions me in a note",
+	assigned: "A conversation is assigned to me",
+	handed_off: "A teammate hands me a conversation",
+	follow_up: "The customer writes again in a conversation I own",
+	review_decided: "My reply is approved, or changes are asked for",
+	sla_breach: "A conversation I own misses its claim or reply time",
+};
+
+const CHANNEL_LABELS: Record<NotificationChannel, string> = {
+	app: "In the app",
+	push: "On my phone",
+};
+
+export function NotificationSettingsSection() {
+	const api = useApi();
+	const settings = createLoader(
+		async () => (await api.request(HttpRoutes.notificationSettings, {})).settings,
+	);
+	const save = createAction(
+		async (kind: NotificationKind, channel: NotificationChannel, on: boolean) => {
+			const answer = await api.request(HttpRoutes.saveNotificationSettings, {
+				body: { [kind]: { [channel]: on } },
+			});
+			settings.set(answer.settings);
+		},
+	);
+
+	return (
+		<section class="admin-section" id="notifications" aria-labelledby="notifications-title">
+			<h2 id="notifications-title">Notifications</h2>
+			<p class="muted">
+				What you are told about, in the app's bell and as push notifications on the devices where
+				you turned them on.
+			</p>
+			<PushOptIn />
+			<FormError error={settings.error() ?? save.error()} testId="notification-settings-error" />
+			<Show
+				when={settings.data()}
+				fallback={<p class="muted">{settings.error() ? "" : "Loading…"}</p>}
+			>
+				{(current) => (
+					<SettingsTable settings={current()} onChange={(...args) => void save.run(...args)} />
+				)}
+			</Show>
+		</section>
+	);
+}
+
+function SettingsTable(props: {
+	settings: NotificationSettings;
+	onChange: (kind: NotificationKind, channel: NotificationChannel, on: boolean) => void;
+}) {
+	return (
+		<table class="notification-settings" data-testid="notification-settings">
+			<thead>
+				<tr>
+					<th scope="col">Tell me when</th>
+					<For each={Object.values(CHANNEL_LABELS)}>{(label) => <th scope="col">{label}</th>}</For>
+				</tr>
+			</thead>
+			<tbody>
+				<For each={NotificationKinds}>
+					{(kind) => (
+						<tr>
+							<th scope="row">{KIND_LABELS[kind]}</th>
+							<For each={["app", "push"] as const}>
+								{(channel) => (
+									<td>
+										<input
+											type="checkbox"
+											checked={props.settings[kind][channel]}
+											aria-label={`${KIND_LABELS[kind]}: ${CHANNEL_LABELS[channel]}`}
+											onChange={(e) => props.onChange(kind, channel, e.currentTarget.checked)}
+											data-testid={`notify-${kind}-${channel}`}
+										/>
+									</td>
+								)}
+							</For>
+						</tr>
+					)}
+				</For>
+			</tbody>
+		</table>
+	);
+}
+
+/** Turn push notifications on or off for this device. */
+function PushOptIn() {
+	const api = useApi();
+	const toasts = useToasts();
+	const [subscribed, setSubscribed] = createSignal<boolean | null>(null);
+	onMount(() => {
+		void currentSubscription().then(
+			(subscription) => setSubscribed(subscription !== null),
+			() => setSubscribed(false),
+		);
+	});
+	const turnOn = createAction(async () => {
+		const { publicKey } = await api.request(HttpRoutes.pushDevices, {});
+		const subscription = await subscribeThisDevice(publicKey);
+		await api.request(HttpRoutes.addPushDevice, {
+			body: {
+				subscription: {
+					endpoint: subscription.endpoint ?? "",
+					keys: { p256dh: subscription.keys?.p256dh ?? "", auth: subscription.keys?.auth ?? "" },
+				},
+				label: deviceLabel(),
+			},
+		});
+		setSubscribed(true);
+		toasts.notify("info", "Push notifications are on for this device.");
+	});
+	const turnOff = createAction(async () => {
+		const endpoint = await unsubscribeThisDevice();
+		if (endpoint) await api.request(HttpRoutes.removePushDevice, { body: { endpoint } });
+		setSubscribed(false);
+	});
+
+	return (
+		<div class="push-opt-in" data-testid="push-opt-in">
+			<Show
+				when={pushSupported()}
+				fallback={
+					<p class="muted">
+						This browser cannot receive push notifications. On a phone, install Switchboard from the
+						browser's menu first.
+					</p>
+				}
+			>
+				<Show
+					when={subscribed()}
+					fallback={
+						<button
+							type="button"
+							class="button"
+							disabled={subscribed() === null || turnOn.busy()}
+							onClick={() => void turnOn.run()}
+							data-testid="push-on"
+						>
+							Get notifications on this device
+						</button>
+					}
+				>
+					<p>
+						Push notifications are on for this device.{" "}
+						<button
+							type="button"
+							class="button button-small"
+							disabled={turnOff.busy()}
+							onClick={() => void turnOff.run()}
+							data-testid="push-off"
+						>
+							Turn off
+						</button>
+					</p>
+				</Show>
+				<FormError error={turnOn.error() ?? turnOff.error()} testId="push-error" />
+			</Show>
+		</div>
+	);
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { openNotification, readPushPayload, showPush } from "./push-handlers.js";
+
+const payload = {
+	v: 1,
+	id: "42",
+	kind: "assigned",
+	mentionId: "m-1",
+	title: "Morgan assigned you a conversation",
+	body: "The conversation with @ana",
+	url: "/m/m-1",
+};
+
+function windows(urls: string[]) {
+	const log: string[] = [];
+	const clients = {
+		matchAll: async () =>
+			urls.map((url) => ({
+				url,
+				postMessage: (message: unknown) => log.push(`message ${url} ${JSON.stringify(message)}`),
+				focus: async () => log.push(`focus ${url}`),
+			})),
+		openWindow: async (url: string) => log.push(`open ${url}`),
+	};
+	return { clients, log };
+}
+
+const notification = (url: unknown) => {
+	const closed: boolean[] = [];
+	return { data: { url }, close: () => closed.push(true), closed };
+};
+
+describe("the service worker's push handler", () => {
+	it("shows the payload's words, tagged by its notification, with the path a tap opens", async () => {
+		const shown: unknown[] = [];
+		await showPush(
+			{ showNotification: async (title, options) => void shown.push({ title, ...options }) },
+			JSON.stringify(payload),
+		);
+		expect(shown).toEqual([
+			{
+				title: payload.title,
+				body: payload.body,
+				tag: "switchboard-42",
+				icon: "/icons/icon-192.png",
+				badge: "/icons/icon-192.png",
+				data: { url: "/m/m-1" },
+			},
+		]);
+	});
+
+	it("shows nothing for a message that is not a Switchboard payload", () => {
+		for (const text of [
+			null,
+			"",
+			"hello",
+			"{}",
+			JSON.stringify({ ...payload, url: "https://evil.example/" }),
+		]) {
+			expect(readPushPayload(text)).toBeNull();
+		}
+	});
+});
+
+describe("the service worker's click handler", () => {
+	it("sends an open window of the app to the conversation and focuses it", async () => {
+		const { clients, log } = windows(["https://other.example/", "https://sb.example/queue"]);
+		const tapped = notification("/m/m-1");
+		await openNotification(clients, "https://sb.example", tapped);
+		expect(tapped.closed).toEqual([true]);
+		expect(log).toEqual([
+			'message https://sb.example/queue {"type":"switchboard:open","path":"/m/m-1"}',
+			"focus https://sb.example/queue",
+		]);
+	});
+
+	it("opens a new window when none is open, and never a path outside the app's conversations", async () => {
+		const { clients, log } = windows([]);
+		await openNotification(clients, "https://sb.example", notification("/m/m-1"));
+		await openNotification(clients, "https://sb.example", notification("//evil.example/x"));
+		expect(log).toEqual(["open https://sb.example/m/m-1", "open https://sb.example/queue"]);
+	});
+});
