@@ -251,6 +251,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			for (const [path, ready] of [
 				["/queue", ".page-heading"],
 				["/settings", "h1"],
+				["/history?q=order", '[data-testid="history-item"]'],
 			] as const) {
 				await dana.goto(path);
 				await dana.locator(ready).first().waitFor(within);

@@ -188,6 +188,43 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		expect(stored?.mention.reply?.url).toBe("https://twitter.com/acme/status/1");
 	});
 
+	it("finds past conversations in History and shows the author's earlier ones beside the thread", async () => {
+		const dana = await person("ambassador1@acme.test");
+		const mention = fresh();
+		const posted = new Date(Date.parse(mention.postedAt) - 86_400_000).toISOString();
+		const [earlier] = await scene.server.switchboard.storage.insertMentions("acme", "main", [
+			{
+				network: mention.network,
+				externalId: `earlier-${mention.externalId}`,
+				url: null,
+				author: mention.author,
+				text: "My parcel 7781 never came, again.",
+				thread: [],
+				postedAt: posted,
+				ingestedAt: posted,
+				language: "en",
+				sentiment: -0.6,
+			},
+		]);
+		await dana.goto(`/m/${mention.id}`);
+		await expect.poll(textOf(dana.getByTestId("earlier")), within).toContain("parcel 7781");
+
+		await dana.getByTestId("nav-history").click();
+		await dana.getByTestId("history-q").fill("7781");
+		await dana.getByTestId("history-search").click();
+		await expect
+			.poll(
+				() =>
+					dana
+						.getByTestId("history-item")
+						.evaluateAll((items) => items.map((item) => item.getAttribute("data-mention-id"))),
+				within,
+			)
+			.toEqual([earlier?.mention.id]);
+		// The search is in the address: a reload shows it again.
+		expect(new URL(dana.url()).searchParams.get("q")).toBe("7781");
+	});
+
 	it("claims with the keyboard and lists the shortcuts in a help overlay", async () => {
 		const kim = await person("ambassador3@acme.test");
 		await kim.keyboard.press("?");

@@ -451,6 +451,55 @@ describe("HTTP API", () => {
 		});
 	});
 
+	describe("GET /api/history", () => {
+		const search = async (query: string, token = dana) => {
+			const response = await get(server.url, `/api/history${query}`, token);
+			expect(response.status).toBe(200);
+			return (await response.json()) as { conversations: Mention[]; nextCursor: string | null };
+		};
+		const externalIds = async (query: string, token = dana) =>
+			(await search(query, token)).conversations.map((m) => m.externalId);
+
+		it("finds the organisation's conversations on every board by words, author and owner", async () => {
+			await server.switchboard.storage.insertMentions("acme", "vip", [
+				{
+					...mention("v1"),
+					text: "Where is my refund?",
+					author: { handle: "@Vera", name: "Vera", reach: 9000 },
+				},
+			]);
+			expect(await externalIds("?q=refund")).toEqual(["v1"]);
+			expect(await externalIds("?q=never%20arrived")).toHaveLength(3);
+			expect(await externalIds("?author=vera")).toEqual(["v1"]);
+			expect(await externalIds(`?owner=${people.dana!.id}`)).toEqual(["a1"]);
+			// Globex's words stay Globex's.
+			expect(await externalIds("?q=refund", gabi)).toEqual([]);
+			expect(await externalIds("?q=arrived", gabi)).toEqual(["g1"]);
+		});
+
+		it("pages newest first with a cursor, and names what is wrong in a query", async () => {
+			const first = await search("?q=arrived&limit=2");
+			expect(first.conversations).toHaveLength(2);
+			const second = await search(
+				`?q=arrived&limit=2&cursor=${encodeURIComponent(first.nextCursor ?? "")}`,
+			);
+			expect(second.nextCursor).toBeNull();
+			expect([...first.conversations, ...second.conversations].map((m) => m.id)).toEqual(
+				(await search("?q=arrived")).conversations.map((m) => m.id),
+			);
+			const alone = await get(server.url, "/api/history?network=mastodon", dana);
+			expect(alone.status).toBe(400);
+			expect(((await alone.json()) as { error: { message: string } }).error.message).toBe(
+				"network: only with author.",
+			);
+			const when = await get(server.url, "/api/history?from=yesterday", dana);
+			expect(when.status).toBe(400);
+			expect(((await when.json()) as { error: { message: string } }).error.message).toMatch(
+				/^from/,
+			);
+		});
+	});
+
 	describe("members", () => {
 		const list = async (token: string) => {
 			const response = await get(server.url, "/api/members", token);

@@ -16,7 +16,7 @@ import {
 	MODERATORS,
 	SESSION_COOKIE,
 } from "@switchboard/domain";
-import type { Directory, MentionStore, Storage } from "@switchboard/storage";
+import type { Directory, History, MentionStore, Storage } from "@switchboard/storage";
 import type { SessionService, TokenClaims } from "@switchboard/sync";
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -46,7 +46,7 @@ import { serveWebClient } from "./web-client.ts";
 const PING_TIMEOUT_MS = 2_000;
 
 export interface HttpApiOptions {
-	storage: Directory & MentionStore & Pick<Storage, "ping">;
+	storage: Directory & MentionStore & History & Pick<Storage, "ping">;
 	/** Verifies every token against revocations; issues and ends sign-in sessions. */
 	tokens: SessionService;
 	logger: Logger;
@@ -365,6 +365,33 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		const last = page.at(-1);
 		return {
 			mentions: page,
+			nextCursor: stored.length > query.limit && last ? encodeCursor(last) : null,
+		};
+	});
+
+	handle(app, HttpRoutes.history, async (c, { query }) => {
+		const { orgId } = c.get("member");
+		if (query.author === undefined && query.network !== undefined) {
+			throw new AppError("invalid", "network: only with author.");
+		}
+		// One more than asked tells whether another page follows.
+		const stored = await storage.searchHistory(orgId, {
+			...(query.q ? { text: query.q } : {}),
+			...(query.author
+				? { author: { handle: query.author, ...(query.network ? { network: query.network } : {}) } }
+				: {}),
+			...(query.tag ? { tag: query.tag } : {}),
+			...(query.owner ? { ownerId: query.owner } : {}),
+			...(query.from ? { from: query.from } : {}),
+			...(query.to ? { to: query.to } : {}),
+			...(query.status ? { status: query.status } : {}),
+			...(query.cursor ? { before: decodeCursor(query.cursor) } : {}),
+			limit: query.limit + 1,
+		});
+		const page = stored.slice(0, query.limit).map(({ mention }) => mention);
+		const last = page.at(-1);
+		return {
+			conversations: page,
 			nextCursor: stored.length > query.limit && last ? encodeCursor(last) : null,
 		};
 	});

@@ -6,7 +6,13 @@ import { AppHeader } from "./components/app-header.tsx";
 import { HelpDialog } from "./components/help-dialog.tsx";
 import { InstallOffer } from "./components/install-offer.tsx";
 import { SessionEndedDialog, SignOutProvider } from "./components/session-dialogs.tsx";
-import { AdminPage, ConversationPage, PrefetchConversation, SettingsPage } from "./lazy-pages.tsx";
+import {
+	AdminPage,
+	ConversationPage,
+	HistoryPage,
+	PrefetchConversation,
+	SettingsPage,
+} from "./lazy-pages.tsx";
 import { ModeratorRoutes } from "./moderator-routes.tsx";
 import { NotificationsProvider } from "./notifications.tsx";
 import { BoardPage } from "./pages/board-page.tsx";
@@ -68,6 +74,7 @@ export function App() {
 						<Route path="/board/*" component={() => <Navigate href="/" />} />
 						<Route path="/m/:mentionId" component={ConversationPage} />
 						<Route path="/queue" component={QueuePage} />
+						<Route path="/history" component={HistoryPage} />
 						<Route path="/settings" component={SettingsPage} />
 						<Route path="/admin" component={AdminPage} />
 						<ModeratorRoutes />

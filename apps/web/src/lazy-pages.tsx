@@ -67,6 +67,11 @@ export const SettingsPage = lazyPage(() =>
 	import("./pages/settings-page.tsx").then((module) => module.SettingsPage),
 );
 
+/** History: every conversation, finished ones included, searched on the server. */
+export const HistoryPage = lazyPage(() =>
+	import("./pages/history-page.tsx").then((module) => module.HistoryPage),
+);
+
 /** The admin screens: sources, webhooks, rules. */
 export const AdminPage = lazyPage(() =>
 	import("./pages/admin-page.tsx").then((module) => module.AdminPage),

@@ -95,6 +95,8 @@ export type {
 	DocumentLog,
 	DocumentUpdate,
 	ExecuteCommandInput,
+	History,
+	HistoryQuery,
 	MemberWithSecret,
 	MentionFilter,
 	MentionStore,

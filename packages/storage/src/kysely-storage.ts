@@ -12,6 +12,7 @@ import {
 import { KyselyCoverageStore } from "./kysely-coverage-store.ts";
 import { KyselyDirectory } from "./kysely-directory.ts";
 import { KyselyDocumentLog } from "./kysely-document-log.ts";
+import { KyselyHistory } from "./kysely-history.ts";
 import { KyselyMentionStore, type MentionStoreConfiguration } from "./kysely-mention-store.ts";
 import { KyselyNotificationStore } from "./kysely-notification-store.ts";
 import { KyselyPushDeviceStore } from "./kysely-push-device-store.ts";
@@ -105,6 +106,7 @@ export class KyselyStorage extends delegatingTo<PortMethods>() implements Storag
 			new KyselyDirectory(db),
 			new KyselyMentionStore(db, configuration.mentions),
 			new KyselyThreadStore(db, logger, configuration.threads),
+			new KyselyHistory(db),
 			new KyselyCommandArbiter(db, logger, configuration.commands),
 			new KyselyDocumentLog(db),
 			new KyselySourceStore(db),

@@ -12,6 +12,7 @@ import * as sessions from "./migrations/2026-12-02T02-00-00-sessions.ts";
 import * as rateLimits from "./migrations/2026-12-02T03-00-00-rate-limits.ts";
 import * as threads from "./migrations/2026-12-02T05-00-00-threads.ts";
 import * as notifications from "./migrations/2026-12-02T07-00-00-notifications.ts";
+import * as historySearch from "./migrations/2026-12-02T10-00-00-history-search.ts";
 
 /** Every migration by name; names sort in the order the migrations run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -23,6 +24,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
 	"2026-12-02T03-00-00-rate-limits": rateLimits,
 	"2026-12-02T05-00-00-threads": threads,
 	"2026-12-02T07-00-00-notifications": notifications,
+	"2026-12-02T10-00-00-history-search": historySearch,
 };
 
 /** A kysely Migrator over {@link MIGRATIONS}. */
@@ -30,6 +32,9 @@ export function createMigrator<DB>(db: Kysely<DB>): Migrator {
 	return new Migrator({
 		db,
 		provider: { getMigrations: async () => ({ ...MIGRATIONS }) },
+		// Migrations written side by side land in any order: a database that already ran a
+		// later-named one still runs an earlier-named one it has not (each stands alone).
+		allowUnorderedMigrations: true,
 	});
 }
 

@@ -17,6 +17,7 @@ import {
 } from "./coverage-contract.ts";
 import { directoryContract } from "./directory-contract.ts";
 import { documentLogContract } from "./document-log-contract.ts";
+import { historyContract } from "./history-contract.ts";
 import {
 	replyStoreContract,
 	sourceStoreContract,
@@ -45,6 +46,7 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
 		directoryContract(storageOf);
 		mentionStoreContract(storageOf);
 		threadStoreContract(storageOf);
+		historyContract(storageOf);
 		commandArbiterContract(storageOf);
 		documentLogContract(storageOf);
 

@@ -16,6 +16,7 @@ import type {
 	MentionContent,
 	MentionStatus,
 	MentionWork,
+	Network,
 	Organisation,
 	RejectCode,
 	Role,
@@ -218,6 +219,34 @@ export interface ThreadStore {
 	): Promise<{ stored: StoredMention; boardId: string } | null>;
 }
 
+/** What `searchHistory` looks for; every field narrows the search, none is required. */
+export interface HistoryQuery {
+	/** Words, in web-search syntax (`"exact phrase"`, `or`, `-not`), in the mention or its thread. */
+	text?: string;
+	/** The public author's handle (with or without `@`, any case), on one network or any. */
+	author?: { handle: string; network?: Network };
+	tag?: string;
+	/** Conversations this member owns or has owned. */
+	ownerId?: string;
+	/** Posted at or after this ISO time. */
+	from?: string;
+	/** Posted before this ISO time. */
+	to?: string;
+	status?: MentionStatus[];
+	/** Only those after this one in the search's order (newest first): keyset paging. */
+	before?: { postedAt: string; id: string };
+	limit: number;
+}
+
+/**
+ * Every conversation an organisation has had, on any board and finished ones included
+ * (the live board holds only open work): found by words, author, tag, owner and period.
+ */
+export interface History {
+	/** Matching conversations, newest first. */
+	searchHistory(orgId: string, query: HistoryQuery): Promise<StoredMention[]>;
+}
+
 /**
  * The one place a conversation's work state changes: each command is decided by the
  * domain's `decide` inside one transaction that locks what the decision reads, so two
@@ -290,6 +319,7 @@ export interface Storage
 	extends Directory,
 		MentionStore,
 		ThreadStore,
+		History,
 		CommandArbiter,
 		DocumentLog,
 		SourceStore,

@@ -123,6 +123,9 @@ export function AppHeader() {
 							<span class="nav-count">{queueCount()}</span>
 						</Show>
 					</A>
+					<A href="/history" activeClass="active" data-testid="nav-history">
+						History
+					</A>
 					<ModeratorNav />
 					<A href="/settings" activeClass="active" data-testid="nav-settings">
 						Settings

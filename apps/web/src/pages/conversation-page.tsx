@@ -36,6 +36,7 @@ import {
 } from "../components/bits.tsx";
 import { DraftEditor, type DraftEditorApi } from "../components/draft-editor.tsx";
 import { DraftNotes } from "../components/draft-notes.tsx";
+import { EarlierConversations } from "../components/history-item.tsx";
 import { ReplySendPanel } from "../components/reply-send.tsx";
 import { formatAge, formatDateTime } from "../format.ts";
 import { fillTemplate, TEMPLATES } from "../templates.ts";
@@ -341,6 +342,11 @@ function Conversation(props: { mentionId: string }) {
 							)}
 						</For>
 					</ol>
+					<EarlierConversations
+						mentionId={mention().id}
+						author={mention().author.handle}
+						network={mention().network}
+					/>
 				</section>
 
 				<div class="work-column">

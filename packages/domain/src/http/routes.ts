@@ -15,7 +15,13 @@ import {
 	SourceKindSchema,
 	WebhookEventSchema,
 } from "../integrations.ts";
-import { BoardSchema, MemberSchema, OrganisationSchema, StatusSchema } from "../model.ts";
+import {
+	BoardSchema,
+	MemberSchema,
+	NetworkSchema,
+	OrganisationSchema,
+	StatusSchema,
+} from "../model.ts";
 import {
 	NotificationSchema,
 	NotificationSettingsPatchSchema,
@@ -51,6 +57,10 @@ import {
 export const MAX_MENTIONS_PAGE = 200;
 /** Mentions on a page when the caller does not say. */
 export const DEFAULT_MENTIONS_PAGE = 100;
+/** Most conversations one page of `GET /api/history` holds. */
+export const MAX_HISTORY_PAGE = 100;
+/** Conversations on a page of `GET /api/history` when the caller does not say. */
+export const DEFAULT_HISTORY_PAGE = 30;
 /** Most notifications one page of `GET /api/me/notifications` holds. */
 export const MAX_NOTIFICATIONS_PAGE = 100;
 /** Notifications on a page when the caller does not say. */
@@ -259,6 +269,44 @@ export const HttpRoutes = {
 		}),
 		answer: v.object({
 			mentions: v.array(MentionSchema),
+			/** Pass as `cursor` for the next page; null on the last. */
+			nextCursor: v.nullable(v.string()),
+		}),
+	}),
+	history: defineRoute({
+		method: "GET",
+		path: "/api/history",
+		summary:
+			"Every conversation of the organisation, on any board and finished ones included, newest first: by words, author, tag, owner and period",
+		auth: "session",
+		query: v.object({
+			/** Words in the mention or its thread, web-search syntax: `"exact phrase"`, `or`, `-not`. */
+			q: v.optional(v.pipe(v.string(), v.maxLength(500))),
+			/** The public author's handle (the `@` and the case do not matter). */
+			author: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
+			/** With `author`: only on this network. */
+			network: v.optional(NetworkSchema),
+			tag: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(100))),
+			/** Conversations this member owns or has owned. */
+			owner: v.optional(Id),
+			/** Posted at or after. */
+			from: v.optional(Instant),
+			/** Posted before. */
+			to: v.optional(Instant),
+			/** One status or several, comma-separated. */
+			status: v.optional(
+				v.pipe(
+					v.string(),
+					v.transform((s) => s.split(",")),
+					v.array(StatusSchema),
+				),
+			),
+			limit: v.optional(Count(1, MAX_HISTORY_PAGE), String(DEFAULT_HISTORY_PAGE)),
+			/** `nextCursor` of the page before. */
+			cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(512))),
+		}),
+		answer: v.object({
+			conversations: v.array(MentionSchema),
 			/** Pass as `cursor` for the next page; null on the last. */
 			nextCursor: v.nullable(v.string()),
 		}),

@@ -1,0 +1,124 @@
+/** One past or present conversation as history shows it, and the author's earlier ones. */
+
+import { A } from "@solidjs/router";
+import { type Mention, type Network, HttpRoutes as R, webLink } from "@switchboard/domain";
+import { createResource, For, Show } from "solid-js";
+import { errorMessage, useApi } from "../api.ts";
+import { STATUS_LABELS } from "../board-model.ts";
+import { excerpt, formatDateTime, plural } from "../format.ts";
+import { useWorkspace } from "../workspace.tsx";
+import { NetworkBadge, PriorityBadge } from "./bits.tsx";
+
+/** One conversation as history shows it: who wrote, what, where it stands and how it was answered. */
+export function HistoryItem(props: { mention: Mention }) {
+	const ws = useWorkspace();
+	const mention = () => props.mention;
+	const onBoard = () => ws.mentionsById().has(mention().id);
+	const owner = () => {
+		const memberId = mention().owner?.memberId ?? mention().reply?.by;
+		return memberId ? ws.memberName(memberId) : null;
+	};
+	const replyLink = () => webLink(mention().reply?.url);
+	return (
+		<li class="history-item" data-testid="history-item" data-mention-id={mention().id}>
+			<div class="history-item-head">
+				<NetworkBadge network={mention().network} />
+				<strong>@{mention().author.handle.replace(/^@/, "")}</strong>
+				<time class="muted small" datetime={mention().postedAt}>
+					{formatDateTime(mention().postedAt)}
+				</time>
+				<span class={`badge status status-${mention().status}`}>
+					{STATUS_LABELS[mention().status]}
+				</span>
+				<PriorityBadge priority={mention().priority} />
+			</div>
+			<p class="history-text">{excerpt(mention().text, 280)}</p>
+			<Show when={mention().thread.length > 0}>
+				<p class="muted small">{plural(mention().thread.length, "message")} in the thread</p>
+			</Show>
+			<p class="small history-outcome">
+				<Show when={owner()}>{(name) => <span>Handled by {name()}. </span>}</Show>
+				<Show when={mention().reply} fallback={<span class="muted">No reply recorded.</span>}>
+					{(reply) => (
+						<span>
+							Answered {formatDateTime(reply().sentAt)}
+							<Show when={replyLink()}>
+								{(href) => (
+									<>
+										{" "}
+										(
+										<a href={href()} target="_blank" rel="noopener noreferrer">
+											the reply
+										</a>
+										)
+									</>
+								)}
+							</Show>
+							.
+						</span>
+					)}
+				</Show>
+				<Show when={mention().tags.length > 0}>
+					<span class="muted"> Tags: {mention().tags.join(", ")}.</span>
+				</Show>
+			</p>
+			<Show when={onBoard()}>
+				<A href={`/m/${encodeURIComponent(mention().id)}`} class="small">
+					Open the conversation
+				</A>
+			</Show>
+		</li>
+	);
+}
+
+/** How many of the author's earlier conversations a conversation shows. */
+const EARLIER = 5;
+
+/**
+ * The author's earlier conversations with the organisation and how they were answered, so
+ * whoever answers now knows the history ("third time this month", "was promised a refund").
+ */
+export function EarlierConversations(props: {
+	mentionId: string;
+	author: string;
+	network: Network;
+}) {
+	const api = useApi();
+	const [earlier] = createResource(
+		() => ({ author: props.author, network: props.network, mentionId: props.mentionId }),
+		async ({ author, network, mentionId }) => {
+			const page = await api.request(R.history, {
+				query: { author, network, limit: String(EARLIER + 1) },
+			});
+			return page.conversations.filter((mention) => mention.id !== mentionId).slice(0, EARLIER);
+		},
+	);
+	const search = () => `/history?author=${encodeURIComponent(props.author.replace(/^@/, ""))}`;
+	return (
+		<section class="earlier-conversations" aria-labelledby="earlier-title" data-testid="earlier">
+			<h2 id="earlier-title" class="panel-title">
+				Earlier with @{props.author.replace(/^@/, "")}
+			</h2>
+			<Show
+				when={!earlier.error}
+				fallback={<p class="form-error">{errorMessage(earlier.error)}</p>}
+			>
+				<Show when={earlier()} fallback={<p class="muted small">Looking…</p>}>
+					{(list) => (
+						<Show
+							when={list().length > 0}
+							fallback={<p class="muted small">The first conversation with this author.</p>}
+						>
+							<ol>
+								<For each={list()}>{(mention) => <HistoryItem mention={mention} />}</For>
+							</ol>
+							<A href={search()} class="small">
+								All of them in History
+							</A>
+						</Show>
+					)}
+				</Show>
+			</Show>
+		</section>
+	);
+}

@@ -1,0 +1,68 @@
+/**
+ * The history port on kysely: search over every conversation of an organisation.
+ * Words go through PostgreSQL full-text search (GIN index, PGlite has it too), the author
+ * through an index on the lower-cased handle: both expressions are those of the
+ * 2026-12-02T10-00-00-history-search migration, or the planner would not use the indexes.
+ */
+import { type Kysely, sql } from "kysely";
+import { toStoredMention } from "./rows.ts";
+import type { Database } from "./schema.ts";
+import type { History, HistoryQuery, StoredMention } from "./storage.ts";
+
+/** The words of a conversation: the mention's text and its thread's messages. */
+const words = sql`to_tsvector('simple'::regconfig, text || ' ' || jsonb_path_query_array(thread, '$[*].text')::text)`;
+const authorHandle = sql<string>`lower(ltrim(author->>'handle', '@'))`;
+
+export class KyselyHistory implements History {
+	readonly #db: Kysely<Database>;
+
+	constructor(db: Kysely<Database>) {
+		this.#db = db;
+	}
+
+	async searchHistory(orgId: string, query: HistoryQuery): Promise<StoredMention[]> {
+		if (query.status?.length === 0) return [];
+		let select = this.#db.selectFrom("mentions").selectAll().where("org_id", "=", orgId);
+		const text = query.text?.trim();
+		if (text) {
+			select = select.where(sql<boolean>`${words} @@ websearch_to_tsquery('simple', ${text})`);
+		}
+		if (query.author) {
+			const handle = query.author.handle.replace(/^@/, "").toLowerCase();
+			select = select.where(authorHandle, "=", handle);
+			if (query.author.network) select = select.where("network", "=", query.author.network);
+		}
+		if (query.tag) select = select.where(sql<boolean>`tags ? ${query.tag}`);
+		if (query.ownerId) {
+			const ownerId = query.ownerId;
+			select = select.where((eb) =>
+				eb.exists(
+					eb
+						.selectFrom("ownerships")
+						.select("ownerships.id")
+						.whereRef("ownerships.mention_id", "=", "mentions.id")
+						.where("ownerships.member_id", "=", ownerId),
+				),
+			);
+		}
+		if (query.from) select = select.where("posted_at", ">=", new Date(query.from));
+		if (query.to) select = select.where("posted_at", "<", new Date(query.to));
+		if (query.status) select = select.where("status", "in", query.status);
+		const before = query.before;
+		if (before) {
+			const postedAt = new Date(before.postedAt);
+			select = select.where((eb) =>
+				eb.or([
+					eb("posted_at", "<", postedAt),
+					eb.and([eb("posted_at", "=", postedAt), eb("id", "<", before.id)]),
+				]),
+			);
+		}
+		const rows = await select
+			.orderBy("posted_at", "desc")
+			.orderBy("id", "desc")
+			.limit(query.limit)
+			.execute();
+		return rows.map(toStoredMention);
+	}
+}
