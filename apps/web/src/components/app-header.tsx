@@ -4,10 +4,11 @@
  * one button; the sync status stays in the bar, since it matters most when offline.
  */
 import { A, useLocation } from "@solidjs/router";
-import { createEffect, createMemo, createSignal, on, onCleanup, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, on, Show } from "solid-js";
 import { myQueue } from "../board-model.ts";
 import { plural } from "../format.ts";
 import { canInstall, promptInstall } from "../install.ts";
+import { closeOnEscapeOrOutside } from "../popup.ts";
 import { useWorkspace } from "../workspace.tsx";
 import { Avatar, AvatarStack } from "./bits.tsx";
 import { ModeratorNav } from "./moderator-nav.tsx";
@@ -67,21 +68,11 @@ export function AppHeader() {
 			{ defer: true },
 		),
 	);
-	const onKeyDown = (event: KeyboardEvent) => {
-		if (event.key === "Escape" && menuOpen()) {
-			setMenuOpen(false);
-			menuButton?.focus();
-		}
-	};
-	const onPointerDown = (event: PointerEvent) => {
-		const target = event.target as Node;
-		if (menuOpen() && !menu?.contains(target) && !menuButton?.contains(target)) setMenuOpen(false);
-	};
-	document.addEventListener("keydown", onKeyDown);
-	document.addEventListener("pointerdown", onPointerDown);
-	onCleanup(() => {
-		document.removeEventListener("keydown", onKeyDown);
-		document.removeEventListener("pointerdown", onPointerDown);
+	closeOnEscapeOrOutside({
+		open: menuOpen,
+		close: () => setMenuOpen(false),
+		button: () => menuButton,
+		panel: () => menu,
 	});
 
 	return (

@@ -5,9 +5,10 @@
  */
 import { A } from "@solidjs/router";
 import { type Notification, notificationText } from "@switchboard/domain";
-import { createSignal, For, onCleanup, Show } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { formatAge, formatDateTime } from "../format.ts";
 import { useNotifications } from "../notifications.tsx";
+import { closeOnEscapeOrOutside } from "../popup.ts";
 import { useWorkspace } from "../workspace.tsx";
 
 export function NotificationBell() {
@@ -21,18 +22,11 @@ export function NotificationBell() {
 		setOpen(false);
 		if (focusButton) button?.focus();
 	};
-	const onKeyDown = (event: KeyboardEvent) => {
-		if (event.key === "Escape" && open()) close(true);
-	};
-	const onPointerDown = (event: PointerEvent) => {
-		const target = event.target as Node;
-		if (open() && !panel?.contains(target) && !button?.contains(target)) close(false);
-	};
-	document.addEventListener("keydown", onKeyDown);
-	document.addEventListener("pointerdown", onPointerDown);
-	onCleanup(() => {
-		document.removeEventListener("keydown", onKeyDown);
-		document.removeEventListener("pointerdown", onPointerDown);
+	closeOnEscapeOrOutside({
+		open,
+		close: () => close(false),
+		button: () => button,
+		panel: () => panel,
 	});
 
 	const label = () => {
