@@ -407,8 +407,20 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 			const device = receiver.device();
 			await dana.context().grantPermissions(["notifications"], { origin: scene.server.url });
 			await dana.evaluate((subscription) => {
-				const fake = { ...subscription, toJSON: () => subscription, unsubscribe: async () => true };
-				PushManager.prototype.subscribe = async () => fake as unknown as PushSubscription;
+				let current: PushSubscription | null = null;
+				const fake = {
+					...subscription,
+					toJSON: () => subscription,
+					unsubscribe: async () => {
+						current = null;
+						return true;
+					},
+				} as unknown as PushSubscription;
+				PushManager.prototype.subscribe = async () => {
+					current = fake;
+					return fake;
+				};
+				PushManager.prototype.getSubscription = async () => current;
 			}, device.subscription);
 			await dana.getByTestId("nav-settings").click();
 			await dana.getByTestId("push-on").click();
@@ -467,6 +479,14 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 			await expect
 				.poll(shown, within)
 				.toContainEqual(["Sam Ambassador mentioned you", `/m/${mention.id}`]);
+
+			// Signing out stops pushes to this browser: the next person on it must not see them.
+			const danaId = await memberId("ambassador1@acme.test");
+			const devices = () => scene.server.switchboard.storage.listPushDevices(danaId);
+			expect(await devices()).toHaveLength(1);
+			await dana.getByTestId("sign-out").click();
+			await dana.waitForURL("**/login", within);
+			await expect.poll(async () => (await devices()).length, within).toBe(0);
 		} finally {
 			await receiver.close();
 		}

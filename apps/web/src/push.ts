@@ -76,3 +76,18 @@ export function deviceLabel(userAgent = navigator.userAgent): string {
 						: "this device";
 	return `${browser} on ${system}`;
 }
+
+/**
+ * At sign-out: this device stops getting the member's push notifications (the next person
+ * on this browser must not see them). Unsubscribes and tells the server, as far as each
+ * works: offline, the push service answers the server's next send with 410 and the device
+ * is removed then.
+ */
+export async function stopPushAtSignOut(tellServer: (endpoint: string) => Promise<unknown>) {
+	try {
+		const endpoint = await unsubscribeThisDevice();
+		if (endpoint) await tellServer(endpoint);
+	} catch {
+		// Best effort: see above.
+	}
+}

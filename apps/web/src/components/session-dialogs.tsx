@@ -6,9 +6,12 @@
  * again, after which the changes go out.
  */
 import { useNavigate } from "@solidjs/router";
+import { HttpRoutes } from "@switchboard/domain";
 import { createContext, createEffect, createSignal, type JSX, Show, useContext } from "solid-js";
+import { useApi } from "../api.ts";
 import { useSessionEnded } from "../client-context.tsx";
 import { plural } from "../format.ts";
+import { stopPushAtSignOut } from "../push.ts";
 import { SignInError } from "../session.ts";
 import { useSession } from "../session-context.tsx";
 import { useWorkspace } from "../workspace.tsx";
@@ -65,6 +68,7 @@ const SignOutContext = createContext<SignOut>();
 export function SignOutProvider(props: { children: JSX.Element }) {
 	const ws = useWorkspace();
 	const session = useSession();
+	const api = useApi();
 	const navigate = useNavigate();
 	const unsent = useUnsent();
 	const [asking, setAsking] = createSignal(false);
@@ -73,6 +77,9 @@ export function SignOutProvider(props: { children: JSX.Element }) {
 	const finish = async () => {
 		setAsking(false);
 		setSending(false);
+		await stopPushAtSignOut((endpoint) =>
+			api.request(HttpRoutes.removePushDevice, { body: { endpoint } }),
+		);
 		await session.signOut();
 		navigate("/login", { replace: true });
 	};
