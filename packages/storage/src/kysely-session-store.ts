@@ -50,19 +50,21 @@ export class KyselySessionStore implements SessionStore {
 		return result.numUpdatedRows > 0n;
 	}
 
-	async revokeMemberSessions(memberId: string, now = new Date()): Promise<void> {
-		await this.#db.transaction().execute(async (trx) => {
-			await trx
+	async revokeMemberSessions(memberId: string, now = new Date()): Promise<string[]> {
+		return this.#db.transaction().execute(async (trx) => {
+			const ended = await trx
 				.updateTable("sessions")
 				.set({ revoked_at: now })
 				.where("member_id", "=", memberId)
 				.where("revoked_at", "is", null)
+				.returning("id")
 				.execute();
 			await trx
 				.insertInto("session_cutoffs")
 				.values({ member_id: memberId, revoked_before: now })
 				.onConflict((oc) => oc.column("member_id").doUpdateSet({ revoked_before: now }))
 				.execute();
+			return ended.map((row) => row.id);
 		});
 	}
 }

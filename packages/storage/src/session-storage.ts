@@ -26,6 +26,9 @@ export interface SessionStore {
 	isSessionActive(check: SessionCheck): Promise<boolean>;
 	/** End one session (logout); true when it was active. */
 	revokeSession(sessionId: string, memberId: string): Promise<boolean>;
-	/** End every session of the member as of now (password change, deactivation). */
-	revokeMemberSessions(memberId: string, now?: Date): Promise<void>;
+	/**
+	 * End every session of the member as of now (password change, deactivation). Returns
+	 * the ids of the sessions it ended.
+	 */
+	revokeMemberSessions(memberId: string, now?: Date): Promise<string[]>;
 }

@@ -49,7 +49,7 @@ export function sessionStoreContract(portOf: () => SessionStore & Directory): vo
 			await storage.createSession({ id: first, memberId: dana.id, expiresAt: inAnHour() });
 			const issuedAt = nowSeconds() - 10;
 			expect(await storage.isSessionActive({ memberId: dana.id, issuedAt })).toBe(true);
-			await storage.revokeMemberSessions(dana.id);
+			expect(await storage.revokeMemberSessions(dana.id)).toEqual([first]);
 			expect(await storage.isSessionActive({ memberId: dana.id, sessionId: first, issuedAt })).toBe(
 				false,
 			);

@@ -22,6 +22,12 @@ export interface Revocation {
 	memberId: string;
 	/** The one session ended (logout); absent when every session of the member ended. */
 	sessionId?: string;
+	/**
+	 * When every session ended: the sessions that were open then. A socket of one of them
+	 * closes; a socket of a session begun after (a sign-in in the same second, which a
+	 * token's whole-second `iat` cannot tell apart) stays.
+	 */
+	sessionIds?: string[];
 	/** Why, for the close reason the client sees. */
 	reason: string;
 }
@@ -109,11 +115,19 @@ export class RevocationExtension implements Extension {
 
 /**
  * Whether a revocation made at `at` ends the session of a socket: that one session, or
- * every session of the member issued up to then (not one signed in afterwards).
+ * every session of the member open then (not one signed in afterwards). A token without a
+ * session (an operator tool's) is judged by its issue time.
  */
-function covers(revocation: Revocation, at: number, context: Partial<SyncContext>): boolean {
+export function covers(
+	revocation: Revocation,
+	at: number,
+	context: Partial<SyncContext>,
+): boolean {
 	const member = context.member;
 	if (!member || member.memberId !== revocation.memberId) return false;
 	if (revocation.sessionId !== undefined) return member.sessionId === revocation.sessionId;
+	if (member.sessionId !== undefined && revocation.sessionIds !== undefined) {
+		return revocation.sessionIds.includes(member.sessionId);
+	}
 	return (member.issuedAt ?? 0) * 1000 <= at;
 }

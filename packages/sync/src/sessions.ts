@@ -67,8 +67,8 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
 			});
 		},
 		async revokeSessions(memberId, reason = "Every session of this member was ended.") {
-			await storage.revokeMemberSessions(memberId);
-			await bus.publish({ memberId, reason });
+			const sessionIds = await storage.revokeMemberSessions(memberId);
+			await bus.publish({ memberId, sessionIds, reason });
 		},
 	};
 }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { covers } from "./revocations.ts";
+import type { TokenClaims } from "./tokens.ts";
+
+const socketOf = (claims: Partial<TokenClaims>) => ({
+	member: { memberId: "kim", orgId: "acme", role: "ambassador", name: "Kim", ...claims } as const,
+});
+
+describe("which sockets a revocation ends", () => {
+	const at = Date.parse("2026-12-02T10:00:00.400Z");
+	const sameSecond = Math.floor(at / 1000);
+
+	it("ends the sessions open when every session ended, not one signed in the same second after", () => {
+		const revocation = { memberId: "kim", sessionIds: ["old"], reason: "deactivated" };
+		expect(covers(revocation, at, socketOf({ sessionId: "old", issuedAt: sameSecond - 60 }))).toBe(
+			true,
+		);
+		// Its token's whole-second iat is not after the revocation, yet it began after it.
+		expect(covers(revocation, at, socketOf({ sessionId: "new", issuedAt: sameSecond }))).toBe(
+			false,
+		);
+		expect(covers(revocation, at, socketOf({ sessionId: "old" }))).toBe(true);
+	});
+
+	it("judges a token without a session by its issue time, and ends only the one session at logout", () => {
+		const everything = { memberId: "kim", sessionIds: [], reason: "password changed" };
+		expect(covers(everything, at, socketOf({ issuedAt: sameSecond }))).toBe(true);
+		expect(covers(everything, at, socketOf({ issuedAt: sameSecond + 1 }))).toBe(false);
+		const logout = { memberId: "kim", sessionId: "old", reason: "signed out" };
+		expect(covers(logout, at, socketOf({ sessionId: "old" }))).toBe(true);
+		expect(covers(logout, at, socketOf({ sessionId: "other" }))).toBe(false);
+		expect(covers(logout, at, { member: { ...socketOf({}).member, memberId: "dana" } })).toBe(
+			false,
+		);
+	});
+});
