@@ -118,11 +118,7 @@ export class RevocationExtension implements Extension {
  * every session of the member open then (not one signed in afterwards). A token without a
  * session (an operator tool's) is judged by its issue time.
  */
-export function covers(
-	revocation: Revocation,
-	at: number,
-	context: Partial<SyncContext>,
-): boolean {
+export function covers(revocation: Revocation, at: number, context: Partial<SyncContext>): boolean {
 	const member = context.member;
 	if (!member || member.memberId !== revocation.memberId) return false;
 	if (revocation.sessionId !== undefined) return member.sessionId === revocation.sessionId;
