@@ -11,6 +11,7 @@ import {
 	type CommandResult,
 	clearLocalData,
 	createSwitchboardClient,
+	describeRefusal,
 	type Me,
 	type SwitchboardClient,
 } from "@switchboard/client";
@@ -288,6 +289,29 @@ describe("sync status", () => {
 		theirs.close();
 		draft.close();
 		expect(morgan.status.get().unsyncedDrafts).toBe(0);
+	});
+
+	it("says which conversation a refusal is about and that it was made offline", async () => {
+		const dana = await openReady("dana");
+		const morgan = await openReady("morgan");
+		// Nobody owns it: anyone may set its priority, once.
+		const id = mentionId(4);
+		await goOffline(dana);
+		const answer = dana.send({ name: "setPriority", args: { mentionId: id, priority: "low" } });
+		expect(
+			await morgan.send({ name: "setPriority", args: { mentionId: id, priority: "low" } }),
+		).toMatchObject({ ok: true });
+		dana.connect();
+		const result = await answer;
+		expect(result).toMatchObject({
+			ok: false,
+			madeOffline: true,
+			command: { name: "setPriority", args: { mentionId: id } },
+		});
+		if (result.ok) return;
+		expect(describeRefusal(result, { handleOf: () => "someone4", viewing: null })).toBe(
+			"While you were offline, your priority change of the conversation with @someone4 could not be applied: The priority is already low.",
+		);
 	});
 });
 

@@ -232,6 +232,35 @@ describe("leases", () => {
 	});
 });
 
+describe("snoozes", () => {
+	it("end by themselves: the conversation is back on the board as new, and a later snooze stays", async () => {
+		const { coverage, storage } = server.switchboard;
+		const t0 = new Date();
+		const [short, long] = [await arrive(t0), await arrive(t0)];
+		const sam = await server.board(server.members.sam!);
+		const until = (minutes: number) => new Date(t0.getTime() + minutes * MINUTE).toISOString();
+		await send(sam, { name: "snooze", args: { mentionId: short, until: until(60) } });
+		await send(sam, { name: "snooze", args: { mentionId: long, until: until(240) } });
+
+		const early = await coverage.watcher.runOnce(new Date(t0.getTime() + 59 * MINUTE));
+		expect(early.woken.map((w) => w.mentionId)).not.toContain(short);
+		const round = await coverage.watcher.runOnce(new Date(t0.getTime() + 61 * MINUTE));
+		const woken = round.woken.map((w) => w.mentionId);
+		expect(woken).toContain(short);
+		expect(woken).not.toContain(long);
+		await waitFor(() => readMention(sam.doc, short)?.status === "new", 5000, "back on the board");
+		expect(readMention(sam.doc, short)?.snoozedUntil).toBeNull();
+		expect(readMention(sam.doc, long)?.status).toBe("snoozed");
+		const [record] = await storage.listActivity("acme", { mentionId: short, limit: 1 });
+		expect(record).toMatchObject({
+			action: "snooze_ended",
+			actorId: null,
+			fromStatus: "snoozed",
+			toStatus: "new",
+		});
+	});
+});
+
 describe("reports and settings over HTTP", () => {
 	it("serve reports to moderators and admins of the organisation, as JSON or CSV", async () => {
 		const { morgan, dana, gabi } = server.members;

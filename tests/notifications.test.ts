@@ -143,10 +143,11 @@ describe("the notification feed", () => {
 		const danaBoard = await live(dana!);
 		const morganBoard = await live(morgan!);
 		const mentionId = mentionIds()[2]!;
-		const hash = draftHash("Sorry, we are on it");
+		const text = "Sorry, we are on it";
+		const hash = draftHash(text);
 		await command(danaBoard, { name: "claim", args: { mentionId } });
-		await command(danaBoard, { name: "submitForReview", args: { mentionId, hash } });
-		await command(morganBoard, { name: "approve", args: { mentionId, hash } });
+		await command(danaBoard, { name: "submitForReview", args: { mentionId, hash, text } });
+		await command(morganBoard, { name: "approve", args: { mentionId, hash, text } });
 		await command(danaBoard, { name: "handoff", args: { mentionId, to: sam!.id } });
 		await server.switchboard.notifier.idle();
 		const [decided] = (await feed(dana!)).notifications;

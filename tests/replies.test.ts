@@ -264,8 +264,11 @@ describe("send", () => {
 		const { id } = await mastodonMention("is there an outage?");
 		// Drafts often end with a new line: the approval is of the draft as written.
 		const text = "No outage, a local issue: restart your router.\n";
-		await run("dana", { name: "submitForReview", args: { mentionId: id, hash: draftHash(text) } });
-		await run("morgan", { name: "approve", args: { mentionId: id, hash: draftHash(text) } });
+		await run("dana", {
+			name: "submitForReview",
+			args: { mentionId: id, hash: draftHash(text), text },
+		});
+		await run("morgan", { name: "approve", args: { mentionId: id, hash: draftHash(text), text } });
 
 		const sam = await call(`/api/mentions/${id}/send`, server.members.sam!.token, { text });
 		expect(sam).toMatchObject({ status: 403, json: { error: { code: "forbidden" } } });

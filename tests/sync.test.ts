@@ -3,7 +3,9 @@
  */
 import {
 	boardDocumentName,
+	type CommandInput,
 	draftDocumentName,
+	draftHash,
 	PROTOCOL_VERSION,
 	readMention,
 } from "@switchboard/domain";
@@ -125,6 +127,87 @@ describe("commands on the board", () => {
 			5000,
 			"tag on the board",
 		);
+	});
+
+	it("refuses to submit or approve a reply that is empty or over the network's limit (version 3)", async () => {
+		const board = await server.board(server.members.morgan!);
+		const id = mentionId(3);
+		expect(await board.commands.send({ name: "claim", args: { mentionId: id } })).toMatchObject({
+			type: "ack",
+		});
+		const long = `Hi there, ${"sorry for the wait, ".repeat(16)}`.slice(0, 316);
+		const submit = (text: string) =>
+			board.commands.send({
+				name: "submitForReview",
+				args: { mentionId: id, hash: draftHash(text), text },
+			});
+		expect(await submit(long)).toMatchObject({
+			type: "reject",
+			code: "text_too_long",
+			message:
+				"The reply is 316 characters, 36 over the limit of 280 on Twitter; shorten it first.",
+		});
+		expect(await submit(" ")).toMatchObject({ type: "reject", code: "text_empty" });
+		expect(readMention(board.doc, id)?.status).toBe("claimed");
+		// A version 2 client never sent the text: its submit is decided as before.
+		const old = await board.commands.sendRaw(
+			JSON.stringify({
+				type: "command",
+				v: 2,
+				id: crypto.randomUUID(),
+				name: "submitForReview",
+				args: { mentionId: id, hash: draftHash(long) },
+			}),
+		);
+		expect(old).toMatchObject({ type: "ack" });
+		// The moderator's version 3 client sends the text it approves, and the server holds it.
+		expect(
+			await board.commands.send({
+				name: "approve",
+				args: { mentionId: id, hash: draftHash(long), text: long },
+			}),
+		).toMatchObject({ type: "reject", code: "text_too_long" });
+		await waitFor(() => readMention(board.doc, id)?.status === "in_review", 5000, "in review");
+	});
+
+	it("applies a bulk command item by item, answers each, and applies a repeat once", async () => {
+		const board = await server.board(server.members.morgan!);
+		const id = mentionId(5);
+		const bulk: CommandInput = {
+			name: "bulk",
+			args: {
+				items: [
+					{ name: "close", args: { mentionId: id, reason: "Answered by DM." } },
+					{ name: "close", args: { mentionId: "missing" } },
+				],
+			},
+		};
+		const commandId = crypto.randomUUID();
+		const answer = await board.commands.send(bulk, commandId);
+		const expected = {
+			type: "ack",
+			id: commandId,
+			result: {
+				items: [
+					{ mentionId: id, ok: true },
+					{ mentionId: "missing", ok: false, code: "not_found" },
+				],
+			},
+		};
+		expect(answer).toMatchObject(expected);
+		await waitFor(
+			() => readMention(board.doc, id)?.status === "closed",
+			5000,
+			"closed on the board",
+		);
+		expect(await board.commands.send(bulk, commandId)).toMatchObject(expected);
+		const closes = await server.switchboard.storage.listActivity("acme", { mentionId: id });
+		expect(closes.filter((entry) => entry.action === "close")).toHaveLength(1);
+
+		expect(await board.commands.send({ name: "reopen", args: { mentionId: id } })).toMatchObject({
+			type: "ack",
+		});
+		await waitFor(() => readMention(board.doc, id)?.status === "new", 5000, "back on the board");
 	});
 
 	it("does not apply a direct write to a board document, nor show it to others", async () => {

@@ -5,7 +5,14 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { attribute, hasChromium, seriousAxeViolations, showCard, typeInDraft } from "./harness.ts";
+import {
+	attribute,
+	hasChromium,
+	seriousAxeViolations,
+	showCard,
+	textOf,
+	typeInDraft,
+} from "./harness.ts";
 import { e2eScene } from "./scene.ts";
 
 const within = { timeout: 15_000 };
@@ -45,6 +52,16 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		const openBefore = Number(await load.getAttribute("data-open"));
 		const percentBefore = Number(await load.getByTestId("load-bar").getAttribute("data-percent"));
 		expect(before).toBeGreaterThan(0);
+		// The page scrolls inside the app; the window itself never does (the wheel used to
+		// scroll it past the app into blank space).
+		await morgan.mouse.move(700, 500);
+		await morgan.mouse.wheel(0, 20_000);
+		expect(
+			await morgan.evaluate(() => ({
+				scrolled: window.scrollY,
+				taller: document.documentElement.scrollHeight - window.innerHeight,
+			})),
+		).toEqual({ scrolled: 0, taller: 0 });
 		await markPage(morgan);
 
 		const dana = await person("ambassador1@acme.test");
@@ -175,6 +192,18 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		await typeInDraft(dana, " Refund is on its way!");
 		await expect.poll(attribute(card, "data-standing"), within).toBe("approval_stale");
 		await card.getByTestId("approval-stale").waitFor(within);
+		// Nowhere does an "Approved" badge stand next to it.
+		expect(await card.getByTestId("review-status").textContent()).toBe(
+			"Approval no longer applies",
+		);
+		await expect
+			.poll(textOf(dana.getByTestId("status")), within)
+			.toContain("Approval no longer applies");
+		expect(await dana.getByTestId("review-approved").count()).toBe(0);
+		// The count against the network's limit, as the server counts.
+		expect(await card.getByTestId("review-count").textContent()).toMatch(
+			/^\d+ \/ 280 characters on Twitter/,
+		);
 		expect(await seriousAxeViolations(morgan)).toEqual([]);
 		expect(await card.getByTestId("review-draft").textContent()).toContain("Refund is on its way!");
 		expect(await stillSamePage(morgan)).toBe(true);

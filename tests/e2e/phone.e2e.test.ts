@@ -282,6 +282,48 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	);
 
 	it(
+		"snoozes two cards picked on the board at 360 px: the bulk bar and the action dialog fit",
+		async () => {
+			const sam = await phone("ambassador2@acme.test", 360);
+			const picked = [fresh(), fresh()];
+			for (const mention of picked) {
+				await sam.getByTestId("filter-search").fill(mention.author.handle);
+				const select = sam
+					.locator(`[data-testid="card"][data-mention-id="${mention.id}"]`)
+					.getByTestId("card-select");
+				await select.waitFor(within);
+				await select.tap();
+			}
+			await sam.getByTestId("bulk-bar").waitFor({ state: "visible", ...within });
+			expect(await sam.getByTestId("bulk-count").textContent()).toBe("2 conversations selected");
+			await checkPage(sam, "the board with two cards picked");
+			await sam.getByTestId("bulk-snooze").tap();
+			const dialog = sam.getByTestId("action-dialog");
+			await dialog.waitFor({ state: "visible", ...within });
+			await checkPage(sam, "the action dialog");
+			await dialog.getByTestId("snooze-1h").tap();
+			for (const mention of picked) {
+				await expect
+					.poll(
+						async () =>
+							(await scene.server.switchboard.storage.getMention("acme", mention.id))?.mention
+								.status,
+						within,
+					)
+					.toBe("snoozed");
+			}
+			// The Snoozed tab holds them now.
+			await sam.getByTestId("filter-search").fill(picked[0]!.author.handle);
+			await sam.getByRole("tab", { name: /Snoozed/ }).tap();
+			await sam
+				.locator('[data-testid="column"][data-status="snoozed"]')
+				.locator(`[data-mention-id="${picked[0]!.id}"]`)
+				.waitFor(within);
+		},
+		PAGE_TIMEOUT,
+	);
+
+	it(
 		"is installable: a manifest that opens on the queue, and an install offer made once",
 		async () => {
 			const dana = await phone("ambassador1@acme.test");

@@ -124,6 +124,10 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await expect
 			.poll(textOf(dana.getByTestId("toast-error").first()), within)
 			.toContain("Already claimed by Sam Ambassador");
+		// Told on whatever page Dana is: which conversation, and that it happened offline.
+		expect(await dana.getByTestId("toast-error").first().textContent()).toContain(
+			`While you were offline, your claim of the conversation with @${contested.author.handle}`,
+		);
 		await expect
 			.poll(() => card(dana, contested.id).getByTestId("pending").count(), within)
 			.toBe(0);
@@ -164,7 +168,16 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		const mention = fresh();
 		await (await showCard(dana, mention)).getByTestId("claim").click();
 		await dana.goto(`/m/${mention.id}`);
-		await typeInDraft(dana, "We are on it.");
+		// Over Twitter's 280 characters: the server would refuse it, and the page says so.
+		await dana.locator('[data-testid="editor-content"]').click();
+		await dana.keyboard.insertText("Sorry! ".repeat(45));
+		await expect
+			.poll(textOf(dana.getByTestId("review-blocked")), within)
+			.toContain("over the limit of 280 on Twitter");
+		expect(await dana.getByTestId("submit-review").isDisabled()).toBe(true);
+		await dana.keyboard.press("ControlOrMeta+a");
+		await dana.keyboard.type("We are on it.");
+		await expect.poll(() => dana.getByTestId("submit-review").isDisabled(), within).toBe(false);
 		await dana.getByTestId("submit-review").click();
 		await dana.getByTestId("review-waiting").waitFor(within);
 
@@ -254,6 +267,144 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 			return `owns ${now} (had ${before}); errors: ${JSON.stringify(errors)}; sync: ${sync}; help open: ${help}`;
 		};
 		await expect.poll(claimedOrWhyNot, within).toBe("claimed");
+	});
+
+	it("runs the whole lifecycle from the card, the conversation, the keyboard and in bulk", async () => {
+		const kim = await person("ambassador3@acme.test");
+		const { storage, board } = scene.server.switchboard;
+		const status = async (id: string) => (await storage.getMention("acme", id))?.mention;
+		const dialog = kim.getByTestId("action-dialog");
+
+		// From the card: a tag, then dismiss with a reason. It leaves the open columns for
+		// Dismissed.
+		const spam = fresh();
+		await (await showCard(kim, spam)).getByTestId("card-actions").click();
+		await dialog.waitFor({ state: "visible", ...within });
+		await dialog.getByTestId("action-tags").click();
+		await dialog.getByTestId("tag-input").fill("lost-parcel");
+		await dialog.getByTestId("tag-input").press("Enter");
+		await expect.poll(async () => (await status(spam.id))?.tags, within).toContain("lost-parcel");
+		await dialog.getByTestId("action-dismiss").click();
+		await dialog.getByLabel("Spam").check();
+		await dialog.getByTestId("dismiss-submit").click();
+		await dialog.waitFor({ state: "hidden", ...within });
+		await expect.poll(async () => (await status(spam.id))?.status, within).toBe("dismissed");
+		await card(kim, spam.id).waitFor({ state: "detached", ...within });
+		const [dismissal] = await storage.listActivity("acme", { mentionId: spam.id, limit: 1 });
+		expect(dismissal?.detail).toMatchObject({ reason: "Spam" });
+		await kim.getByLabel("Show done").check();
+		await kim
+			.locator('[data-testid="column"][data-status="dismissed"]')
+			.locator(`[data-mention-id="${spam.id}"]`)
+			.waitFor(within);
+		await kim.getByLabel("Show done").uncheck();
+
+		// A conversation that just arrived, by keyboard in the conversation view.
+		const now = new Date().toISOString();
+		const [arrived] = await storage.insertMentions("acme", "main", [
+			{
+				network: "twitter",
+				externalId: `e2e-lifecycle-${Date.now()}`,
+				url: null,
+				author: { handle: "just_arrived", name: "", reach: 10 },
+				text: "Is anyone there? My parcel is lost.",
+				thread: [],
+				postedAt: now,
+				ingestedAt: now,
+				language: "en",
+				sentiment: -0.3,
+			},
+		]);
+		await board.publish("acme", "main", [arrived!]);
+		const id = arrived!.mention.id;
+		await kim.goto(`/m/${id}`);
+		await kim.getByTestId("editor-content").waitFor(within);
+		expect(await kim.locator(".meta-row").first().textContent()).toContain("posted just now");
+		expect(await kim.locator(".meta-row").first().textContent()).not.toContain("just now ago");
+
+		// t: tags, with the board's tags suggested as one types.
+		await kim.keyboard.press("t");
+		await dialog.getByTestId("tag-input").fill("lost");
+		await dialog.getByTestId("tag-suggestion").filter({ hasText: "lost-parcel" }).click();
+		await expect.poll(async () => (await status(id))?.tags, within).toEqual(["lost-parcel"]);
+		await kim.keyboard.press("Escape");
+		await dialog.waitFor({ state: "hidden", ...within });
+		expect(await kim.getByTestId("conversation-tags").textContent()).toContain("lost-parcel");
+
+		// s: snooze until tomorrow morning; then Shift+O brings it back before its time.
+		await kim.keyboard.press("s");
+		await dialog.getByTestId("snooze-tomorrow").click();
+		await dialog.waitFor({ state: "hidden", ...within });
+		await expect.poll(async () => (await status(id))?.status, within).toBe("snoozed");
+		const until = new Date((await status(id))?.snoozedUntil ?? 0);
+		expect(until.getHours()).toBe(9);
+		expect(until.getTime()).toBeGreaterThan(Date.now());
+		await expect.poll(textOf(kim.getByTestId("status")), within).toContain("Snoozed");
+		await kim.keyboard.press("Shift+O");
+		await expect.poll(async () => (await status(id))?.status, within).toBe("new");
+
+		// 1: high priority; e: escalate with a reason.
+		await kim.keyboard.press("1");
+		await expect.poll(async () => (await status(id))?.priority, within).toBe("high");
+		await kim.keyboard.press("e");
+		await dialog.getByTestId("escalate-reason").fill("Threatens to go to the press.");
+		await dialog.getByTestId("escalate-submit").click();
+		await dialog.waitFor({ state: "hidden", ...within });
+		await expect.poll(async () => (await status(id))?.status, within).toBe("escalated");
+		const [escalation] = await storage.listActivity("acme", { mentionId: id, limit: 1 });
+		expect(escalation?.detail).toMatchObject({ reason: "Threatens to go to the press." });
+
+		// A refusal's toast (it stays for seconds) does not sit over the notes' Add note
+		// button, at the foot of the page's right-hand column.
+		await kim.keyboard.press("e");
+		await dialog.getByTestId("escalate-submit").click();
+		await kim.getByTestId("toast-error").first().waitFor(within);
+		await kim.keyboard.press("Escape");
+		await dialog.waitFor({ state: "hidden", ...within });
+		const reachable = await kim.getByTestId("add-note").evaluate((button) => {
+			button.scrollIntoView({ block: "end" });
+			const box = button.getBoundingClientRect();
+			const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+			return {
+				// Where toasts used to sit: the bottom right corner.
+				corner: box.bottom > window.innerHeight - 120 && box.right > window.innerWidth - 440,
+				hit: hit !== null && button.contains(hit),
+			};
+		});
+		expect(reachable).toEqual({ corner: true, hit: true });
+
+		// The action dialog is accessible.
+		await kim.getByTestId("close").click();
+		await dialog.waitFor({ state: "visible", ...within });
+		expect(await seriousAxeViolations(kim)).toEqual([]);
+		await dialog.getByTestId("close-submit").click();
+		await dialog.waitFor({ state: "hidden", ...within });
+		await expect.poll(async () => (await status(id))?.status, within).toBe("closed");
+
+		// In bulk: x selects the focused card, a checkbox another; one close for both.
+		const [first, second] = [fresh(), fresh()];
+		await kim.goto("/");
+		await (await showCard(kim, first)).focus();
+		await kim.keyboard.press("x");
+		await kim.getByTestId("filter-search").fill(second.author.handle);
+		await card(kim, second.id).getByTestId("card-select").check();
+		await expect
+			.poll(textOf(kim.getByTestId("bulk-count")), within)
+			.toBe("2 conversations selected");
+		await kim.getByTestId("bulk-close").click();
+		await dialog.getByTestId("close-submit").click();
+		await dialog.waitFor({ state: "hidden", ...within });
+		for (const mention of [first, second]) {
+			await expect.poll(async () => (await status(mention.id))?.status, within).toBe("closed");
+		}
+		await expect
+			.poll(textOf(kim.getByTestId("toast-info").last().locator(".toast-message")), within)
+			.toBe("Closed 2 conversations.");
+		await kim.getByTestId("bulk-bar").waitFor({ state: "detached", ...within });
+		// Tags show on the cards.
+		await kim.getByLabel("Show done").check();
+		await kim.getByTestId("filter-search").fill("just_arrived");
+		expect(await card(kim, id).getByTestId("card-tags").textContent()).toContain("lost-parcel");
 	});
 
 	it("has no serious or critical accessibility violation on the board and the conversation view", async () => {

@@ -8,7 +8,10 @@
  *    `mention.sla_breached` webhook event;
  * 2. gives back the conversations of owners offline longer than the board's lease,
  *    through the same command transaction as a member's release (activity
- *    `lease_expired`, no actor), and projects the result onto the board.
+ *    `lease_expired`, no actor), and projects the result onto the board;
+ * 3. brings snoozed conversations whose time is up back to the board as new, through the
+ *    same transaction as a member's reopen (activity `snooze_ended`, no actor), so the
+ *    Snoozed column empties and the New column fills for everyone.
  *
  * Several instances may run it at once: a breach is recorded once (a unique index), and
  * a release checks inside its transaction that the owner is still the one that expired.
@@ -131,6 +134,8 @@ export interface CoverageRound {
 	breaches: RecordedSlaBreach[];
 	/** Conversations given back because their owner's lease ran out. */
 	released: { orgId: string; mentionId: string; memberId: string }[];
+	/** Snoozed conversations back on the board because their snooze ended. */
+	woken: { orgId: string; mentionId: string }[];
 }
 
 export class CoverageWatcher {
@@ -173,7 +178,7 @@ export class CoverageWatcher {
 
 	private async run(now: Date): Promise<CoverageRound> {
 		const { storage } = this.options;
-		const result: CoverageRound = { breaches: [], released: [] };
+		const result: CoverageRound = { breaches: [], released: [], woken: [] };
 		await this.options.heartbeat(now);
 		const retention = this.tuning.presenceRetentionMs;
 		await storage.prunePresence(new Date(now.getTime() - retention).toISOString());
@@ -186,11 +191,18 @@ export class CoverageWatcher {
 				for (const mentionId of await this.leases(org.id, board.id, settings, presence, now)) {
 					result.released.push({ orgId: org.id, ...mentionId });
 				}
+				for (const mentionId of await this.wake(org.id, board.id, now)) {
+					result.woken.push({ orgId: org.id, mentionId });
+				}
 			}
 		}
-		if (result.breaches.length > 0 || result.released.length > 0) {
+		if (result.breaches.length > 0 || result.released.length > 0 || result.woken.length > 0) {
 			this.options.logger.info(
-				{ breaches: result.breaches.length, released: result.released.length },
+				{
+					breaches: result.breaches.length,
+					released: result.released.length,
+					woken: result.woken.length,
+				},
 				"coverage round",
 			);
 		}
@@ -314,5 +326,34 @@ export class CoverageWatcher {
 			released.push({ mentionId: lease.mentionId, memberId: lease.memberId });
 		}
 		return released;
+	}
+
+	/** Snoozed conversations whose snooze is over, back to the board as new. */
+	private async wake(orgId: string, boardId: string, now: Date): Promise<string[]> {
+		const { storage, logger } = this.options;
+		const nowIso = now.toISOString();
+		const snoozed = await storage.listMentions(orgId, boardId, { status: "snoozed" });
+		const woken: string[] = [];
+		for (const { mention } of snoozed) {
+			const until = mention.snoozedUntil;
+			if (until !== null && Date.parse(until) > now.getTime()) continue;
+			const outcome = await storage.executeSystemCommand({
+				orgId,
+				boardId,
+				command: { name: "reopen", args: { mentionId: mention.id } },
+				action: SystemActions.snoozeEnded,
+				detail: { reason: SystemActions.snoozeEnded, snoozedUntil: until },
+				now: nowIso,
+				snoozedDueBy: nowIso,
+			});
+			if (!outcome.ok) {
+				logger.debug({ mentionId: mention.id, code: outcome.code }, "snooze kept");
+				continue;
+			}
+			const stored = await storage.getMention(orgId, mention.id);
+			if (stored) await this.options.mentions.publish(orgId, boardId, [stored]);
+			woken.push(mention.id);
+		}
+		return woken;
 	}
 }

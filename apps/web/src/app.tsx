@@ -2,6 +2,7 @@
 import { A, Navigate, Route, Router, type RouteSectionProps } from "@solidjs/router";
 import { type JSX, Show } from "solid-js";
 import { ClientProvider } from "./client-context.tsx";
+import { ActionDialog } from "./components/action-dialog.tsx";
 import { AppHeader } from "./components/app-header.tsx";
 import { HelpDialog } from "./components/help-dialog.tsx";
 import { InstallOffer } from "./components/install-offer.tsx";
@@ -38,6 +39,7 @@ function Workspace(props: RouteSectionProps) {
 										{props.children}
 									</main>
 									<HelpDialog />
+									<ActionDialog />
 									<SessionEndedDialog />
 									<InstallOffer />
 									<PrefetchConversation />

@@ -6,7 +6,9 @@ import {
 	EMPTY_FILTERS,
 	matchesFilters,
 	myQueue,
+	serverStatus,
 	slaTimer,
+	statusLabel,
 } from "./board-model.ts";
 import { at, mention, START } from "./test-fixtures.ts";
 
@@ -129,5 +131,21 @@ describe("SLA timers", () => {
 		for (const status of ["replied", "dismissed", "closed", "snoozed"] as const) {
 			expect(slaTimer(mention("a", { status }), settings, START + 10_000_000), status).toBeNull();
 		}
+	});
+});
+
+describe("the status a badge shows", () => {
+	it("is the server's, and a stale approval never reads as Approved", () => {
+		expect(statusLabel("approved", "approved")).toBe("Approved");
+		expect(statusLabel("approved", "approval_stale")).toBe("Approval no longer applies");
+		expect(statusLabel("in_review", "requested_changed")).toBe("In review, text changed");
+		const pending = mention("m1", { status: "approved" });
+		expect(serverStatus(pending)).toBe("approved");
+		expect(
+			serverStatus({
+				...pending,
+				confirmed: { ...pending, status: "in_review" },
+			}),
+		).toBe("in_review");
 	});
 });

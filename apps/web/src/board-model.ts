@@ -8,8 +8,10 @@ import {
 	DONE_STATUSES,
 	isClaimable,
 	type MentionStatus,
+	NETWORK_NAMES,
 	type Network,
 	type Priority,
+	type ReviewStanding,
 	slaState,
 } from "@switchboard/domain";
 
@@ -34,14 +36,7 @@ export const STATUS_LABELS: Record<MentionStatus, string> = Object.fromEntries(
 	[...BOARD_COLUMNS, ...DONE_COLUMNS].map(({ status, title }) => [status, title]),
 ) as Record<MentionStatus, string>;
 
-export const NETWORK_LABELS: Record<Network, string> = {
-	twitter: "Twitter",
-	mastodon: "Mastodon",
-	bluesky: "Bluesky",
-	rss: "RSS",
-	webhook: "Webhook",
-	other: "Other",
-};
+export const NETWORK_LABELS: Record<Network, string> = NETWORK_NAMES;
 
 export const PRIORITY_LABELS: Record<Priority, string> = {
 	high: "High",
@@ -135,6 +130,21 @@ export function boardTags(mentions: readonly BoardMention[]): string[] {
 	const tags = new Set<string>();
 	for (const mention of mentions) for (const tag of mention.tags) tags.add(tag);
 	return [...tags].sort((a, b) => a.localeCompare(b));
+}
+
+/**
+ * The status as a badge says it, from the server's state: an approval whose text changed
+ * since reads as such, never as "Approved" (an approval names the exact text).
+ */
+export function statusLabel(status: MentionStatus, standing: ReviewStanding | null): string {
+	if (status === "approved" && standing === "approval_stale") return "Approval no longer applies";
+	if (status === "in_review" && standing === "requested_changed") return "In review, text changed";
+	return STATUS_LABELS[status];
+}
+
+/** The status the server has: pending commands never make a review look decided. */
+export function serverStatus(mention: BoardMention): MentionStatus {
+	return mention.confirmed?.status ?? mention.status;
 }
 
 /** Replied, closed or dismissed: nothing left to do (the domain's done statuses). */

@@ -13,7 +13,14 @@ import type {
 	SwitchboardClient,
 	SyncStatus,
 } from "@switchboard/client";
-import type { CommandInput, MemberCard } from "@switchboard/domain";
+import { describeRefusal } from "@switchboard/client";
+import {
+	type BulkItemInput,
+	type CommandInput,
+	type MemberCard,
+	type Priority,
+	parseBulkResult,
+} from "@switchboard/domain";
 import {
 	type Accessor,
 	createContext,
@@ -28,6 +35,7 @@ import {
 import { createStore, type SetStoreFunction } from "solid-js/store";
 import { type BoardColumn, type BoardFilters, boardColumns, EMPTY_FILTERS } from "./board-model.ts";
 import { useClient, useStore } from "./client-context.tsx";
+import { type ActionKind, commandFor, describeBulk, priorityTargets } from "./lifecycle-model.ts";
 import { useToasts } from "./toasts.tsx";
 
 export interface Workspace {
@@ -57,6 +65,28 @@ export interface Workspace {
 	/** Claim the best open conversation for me and open it. */
 	claimNext(): Promise<void>;
 	open(mentionId: string): void;
+	/** Cards picked for a bulk action (x, or their checkbox), in the order picked. */
+	selection: Accessor<readonly string[]>;
+	toggleSelected(mentionId: string): void;
+	clearSelection(): void;
+	/** What the shortcuts and the action dialog act on: the selection, else the current one. */
+	targets(): string[];
+	/** The action dialog's state: which form, on which conversations; null when closed. */
+	action: Accessor<{ kind: ActionKind; mentionIds: string[] } | null>;
+	openAction(kind: ActionKind, mentionIds?: string[]): void;
+	closeAction(): void;
+	/**
+	 * Apply one command to each conversation: the command for one, a bulk command for
+	 * several; tells the outcome (per conversation for a bulk) and clears the selection
+	 * when it was the selection that was acted on. Resolves true when all were applied.
+	 */
+	applyTo(
+		mentionIds: readonly string[],
+		item: (id: string) => BulkItemInput,
+		done: string,
+	): Promise<boolean>;
+	/** Set the priority of the conversations whose priority differs. */
+	setPriority(mentionIds: readonly string[], priority: Priority): Promise<boolean>;
 }
 
 const WorkspaceContext = createContext<Workspace>();
@@ -71,7 +101,8 @@ function isTypingTarget(target: EventTarget | null): boolean {
 	if (!(target instanceof HTMLElement)) return false;
 	return (
 		target.isContentEditable ||
-		target instanceof HTMLInputElement ||
+		// A card's checkbox keeps the shortcuts: pick cards, then act on them.
+		(target instanceof HTMLInputElement && target.type !== "checkbox" && target.type !== "radio") ||
 		target instanceof HTMLTextAreaElement ||
 		target instanceof HTMLSelectElement ||
 		target.closest("[contenteditable='true'], .cm-editor") !== null
@@ -102,11 +133,29 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 	const [selectedId, setSelectedId] = createSignal<string | null>(null);
 	const [helpOpen, setHelpOpen] = createSignal(false);
 
+	/** The conversation on screen, from the route. */
+	const viewing = (): string | null => {
+		const match = location.pathname.match(/^\/m\/([^/]+)/);
+		return match?.[1] ? decodeURIComponent(match[1]) : null;
+	};
+	const handleOf = (mentionId: string) => mentionsById().get(mentionId)?.author.handle;
+
 	onCleanup(
 		client.onReject((result) => {
-			toasts.notify("error", result.explanation);
+			toasts.notify("error", describeRefusal(result, { handleOf, viewing: viewing() }));
 		}),
 	);
+
+	const [selection, setSelection] = createSignal<readonly string[]>([]);
+	const toggleSelected = (mentionId: string) =>
+		setSelection((list) =>
+			list.includes(mentionId) ? list.filter((id) => id !== mentionId) : [...list, mentionId],
+		);
+	const clearSelection = () => setSelection([]);
+	// A card that left the board (archived) cannot stay selected.
+	const liveSelection = createMemo(() => selection().filter((id) => mentionsById().has(id)));
+
+	const [action, setAction] = createSignal<{ kind: ActionKind; mentionIds: string[] } | null>(null);
 
 	const memberName = (memberId: string) =>
 		membersById().get(memberId)?.name ?? (memberId === client.me.id ? client.me.name : "someone");
@@ -138,9 +187,54 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 
 	/** The conversation the shortcuts act on: the open one, else the selected card. */
 	const current = (): BoardMention | undefined => {
-		const match = location.pathname.match(/^\/m\/([^/]+)/);
-		const id = match?.[1] ? decodeURIComponent(match[1]) : selectedId();
+		const id = viewing() ?? selectedId();
 		return id ? mentionsById().get(id) : undefined;
+	};
+
+	const targets = (): string[] => {
+		// The selection is the board's; on a conversation page the open one is the target.
+		const picked = liveSelection();
+		if (picked.length > 0 && viewing() === null) return [...picked];
+		const mention = current();
+		return mention ? [mention.id] : [];
+	};
+
+	const openAction = (kind: ActionKind, mentionIds: string[] = targets()) => {
+		if (mentionIds.length === 0) return;
+		setAction({ kind, mentionIds });
+	};
+
+	const applyTo = async (
+		mentionIds: readonly string[],
+		item: (id: string) => BulkItemInput,
+		done: string,
+	): Promise<boolean> => {
+		if (mentionIds.length === 0) return true;
+		const wasSelection =
+			mentionIds.length > 1 ||
+			(mentionIds.length === 1 && liveSelection().includes(mentionIds[0]!));
+		const command = commandFor(mentionIds, item);
+		const result = await client.send(command);
+		if (!result.ok) return false;
+		if (wasSelection) clearSelection();
+		if (command.name !== "bulk") {
+			toasts.notify("info", `${done}.`);
+			return true;
+		}
+		const bulk = parseBulkResult(result.result);
+		if (!bulk) return true;
+		const told = describeBulk(done, bulk.items, handleOf);
+		toasts.notify(told.kind, told.message);
+		return told.kind === "info";
+	};
+
+	const setPriority = (mentionIds: readonly string[], priority: Priority) => {
+		const mentions = mentionIds.flatMap((id) => mentionsById().get(id) ?? []);
+		return applyTo(
+			priorityTargets(mentions, priority),
+			(mentionId) => ({ name: "setPriority", args: { mentionId, priority } }),
+			`Priority set to ${priority}`,
+		);
 	};
 
 	const move = (step: 1 | -1) => {
@@ -169,6 +263,8 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 		// Enter keeps its meaning on buttons and links; it opens only from a card or the page.
 		if (event.key === "Enter" && target?.closest("button, a, summary")) return;
 		const mention = current();
+		const picked = targets();
+		const hasTargets = () => picked.length > 0;
 		switch (event.key) {
 			case "?":
 				setHelpOpen(true);
@@ -194,6 +290,45 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 			case "r":
 				if (!mention) return;
 				void run({ name: "release", args: { mentionId: mention.id } });
+				break;
+			case "x":
+				if (!mention || viewing() !== null) return;
+				toggleSelected(mention.id);
+				break;
+			case "Escape":
+				if (liveSelection().length === 0) return;
+				clearSelection();
+				break;
+			case "d":
+				if (!hasTargets()) return;
+				openAction("dismiss", picked);
+				break;
+			case "s":
+				if (!hasTargets()) return;
+				openAction("snooze", picked);
+				break;
+			case "e":
+				if (!hasTargets()) return;
+				openAction("escalate", picked);
+				break;
+			case "t":
+				if (!hasTargets()) return;
+				openAction("tags", picked);
+				break;
+			case "C":
+				// Shift, not Caps Lock: a claim typed with Caps Lock on must not close.
+				if (!hasTargets() || !event.shiftKey) return;
+				void applyTo(picked, (mentionId) => ({ name: "close", args: { mentionId } }), "Closed");
+				break;
+			case "O":
+				if (!hasTargets() || !event.shiftKey) return;
+				void applyTo(picked, (mentionId) => ({ name: "reopen", args: { mentionId } }), "Reopened");
+				break;
+			case "1":
+			case "2":
+			case "3":
+				if (!hasTargets()) return;
+				void setPriority(picked, (["high", "normal", "low"] as const)[Number(event.key) - 1]!);
 				break;
 			default:
 				return;
@@ -223,6 +358,15 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 		run,
 		claimNext,
 		open,
+		selection: liveSelection,
+		toggleSelected,
+		clearSelection,
+		targets,
+		action,
+		openAction,
+		closeAction: () => setAction(null),
+		applyTo,
+		setPriority,
 	};
 	return <WorkspaceContext.Provider value={workspace}>{props.children}</WorkspaceContext.Provider>;
 }

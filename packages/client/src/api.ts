@@ -11,6 +11,7 @@ import type {
 	Member,
 	MemberCard,
 	Mention,
+	MentionWork,
 	NotificationsMessage,
 	Reject,
 	Role,
@@ -51,6 +52,11 @@ export interface Presence {
 export interface BoardMention extends Mention {
 	/** Pending commands of this user that touch this mention, oldest first. */
 	pending: PendingCommand[];
+	/**
+	 * The work state the server has, when pending commands changed what is shown; absent
+	 * when nothing is pending. Statuses the server alone decides (a review's) are shown from it.
+	 */
+	confirmed?: MentionWork;
 }
 
 export interface BoardSnapshot {
@@ -87,6 +93,13 @@ export type CommandResult =
 			id: string;
 			reject: Reject /** e.g. "Already claimed by Dana." */;
 			explanation: string;
+			/** The command refused (set by the client's queue). */
+			command?: CommandInput;
+			/**
+			 * True when the command was made while offline (or before the page was reloaded)
+			 * and refused after the connection came back: the user may be elsewhere by now.
+			 */
+			madeOffline?: boolean;
 	  };
 
 /** An open draft document with its provider; `close()` when the view goes away. */

@@ -465,6 +465,7 @@ class Client implements SwitchboardClient {
 			mention: (id) => this.#model.mention(id),
 			card: (id) => this.#model.member(id),
 			mentions: () => base,
+			replyLimits: this.board.get().settings.replyLimits,
 		});
 		if (overlay.size === 0 && !this.#lastHadOverlay && base === this.#lastBase) return previous;
 		this.#lastBase = base;

@@ -92,6 +92,31 @@ describe("CommandQueue", () => {
 		expect(queue.pending()).toEqual([]);
 	});
 
+	it("says which command a refusal answers, and whether it waited through a disconnection", async () => {
+		const { queue, transport } = setup();
+		queue.setOnline(true);
+		const online = queue.enqueue(claim("m1"));
+		await tick();
+		transport.answer({ code: "already_claimed", message: "Already claimed by Dana." });
+		expect(await online).toMatchObject({ ok: false, command: claim("m1"), madeOffline: false });
+
+		queue.setOnline(false);
+		const offline = queue.enqueue(claim("m2"));
+		queue.setOnline(true);
+		await tick();
+		transport.answer({ code: "already_claimed", message: "Already claimed by Kim." });
+		expect(await offline).toMatchObject({ ok: false, command: claim("m2"), madeOffline: true });
+
+		// Made online, but the connection dropped before its answer.
+		const interrupted = queue.enqueue(claim("m3"));
+		await tick();
+		queue.setOnline(false);
+		queue.setOnline(true);
+		await tick();
+		transport.answer({ code: "already_claimed", message: "Already claimed by Sam." });
+		expect(await interrupted).toMatchObject({ madeOffline: true });
+	});
+
 	it("stores a command before sending it, and forgets it after its answer", async () => {
 		const { queue, transport, store } = setup();
 		queue.setOnline(true);

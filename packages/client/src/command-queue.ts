@@ -25,6 +25,8 @@ export interface QueuedCommand extends PendingCommand {
 	 * only in close codes).
 	 */
 	v?: number;
+	/** Made while the queue was offline; commands of an earlier page load count as such. */
+	offline?: boolean;
 }
 
 /** The version an unstamped stored command was made under. */
@@ -164,7 +166,14 @@ export class CommandQueue {
 	enqueue(command: CommandInput, now: Date = new Date()): Promise<CommandResult> {
 		if (this.#destroyed) return Promise.reject(new Error("The client was destroyed."));
 		const entry = entryOf(
-			{ id: commandId(), command, createdAt: now.toISOString(), seq: 0, v: PROTOCOL_VERSION },
+			{
+				id: commandId(),
+				command,
+				createdAt: now.toISOString(),
+				seq: 0,
+				v: PROTOCOL_VERSION,
+				offline: !this.#online,
+			},
 			false,
 		);
 		this.#entries.push(entry);
@@ -178,6 +187,8 @@ export class CommandQueue {
 	setOnline(online: boolean): void {
 		const was = this.#online;
 		this.#online = online;
+		// What waits through a disconnection is answered after it: say so if it is refused.
+		if (!online) for (const entry of this.#entries) entry.offline = true;
 		if (!online || was) return;
 		this.#reconnected = true;
 		// A fresh connection is a good moment to try again what the server deferred.
@@ -202,7 +213,8 @@ export class CommandQueue {
 		entry.seq = this.#lastSeq;
 		const { id, command, createdAt, seq, v } = entry;
 		try {
-			await this.#options.store.put({ id, command, createdAt, seq, v });
+			// Stored as made offline: if it is still waiting when the page reloads, it was.
+			await this.#options.store.put({ id, command, createdAt, seq, v, offline: true });
 		} catch (error) {
 			// Still sent from memory; only a reload before the answer would lose it.
 			this.#options.onError?.(error);
@@ -268,8 +280,12 @@ export class CommandQueue {
 		if (index >= 0) this.#entries.splice(index, 1);
 		this.#options.store.delete(entry.id).catch((error: unknown) => this.#options.onError?.(error));
 		const result = toResult(answer);
-		// The server answers with the id we sent; keep ours for a reject without one.
-		if (!result.ok && !result.id) result.id = entry.id;
+		if (!result.ok) {
+			// The server answers with the id we sent; keep ours for a reject without one.
+			if (!result.id) result.id = entry.id;
+			result.command = entry.command;
+			result.madeOffline = entry.offline ?? true;
+		}
 		const waiter = this.#waiters.get(entry.id);
 		this.#waiters.delete(entry.id);
 		this.#changed();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { explainReject } from "./explain.ts";
+import { describeRefusal, explainReject } from "./explain.ts";
 
 describe("explainReject", () => {
 	it("passes on the server's words about the work", () => {
@@ -21,5 +21,34 @@ describe("explainReject", () => {
 		expect(explainReject({ code: "capacity_reached", message: "  " })).toBe(
 			"That would go over the capacity for open conversations.",
 		);
+	});
+});
+
+describe("describeRefusal", () => {
+	const handles = new Map([["m1", "kim_c"]]);
+	const context = (viewing: string | null) => ({
+		handleOf: (id: string) => handles.get(id),
+		viewing,
+	});
+	const claim = { name: "claim", args: { mentionId: "m1" } } as const;
+
+	it("names the conversation and that it was made offline when refused after reconnecting", () => {
+		expect(
+			describeRefusal(
+				{ explanation: "Already claimed by Kim.", command: claim, madeOffline: true },
+				context("m9"),
+			),
+		).toBe(
+			"While you were offline, your claim of the conversation with @kim_c could not be applied: Already claimed by Kim.",
+		);
+	});
+
+	it("names the conversation when the user is elsewhere, and says only why when they are on it", () => {
+		const refused = { explanation: "Already claimed by Kim.", command: claim, madeOffline: false };
+		expect(describeRefusal(refused, context(null))).toBe(
+			"Your claim of the conversation with @kim_c was refused: Already claimed by Kim.",
+		);
+		expect(describeRefusal(refused, context("m1"))).toBe("Already claimed by Kim.");
+		expect(describeRefusal({ explanation: "Nope." }, context(null))).toBe("Nope.");
 	});
 });

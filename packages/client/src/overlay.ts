@@ -4,6 +4,7 @@
  * into the board document (a read-only doc could not take it back).
  */
 import {
+	bulkItems,
 	type Command,
 	CommandArgs,
 	countsAgainstCapacity,
@@ -12,6 +13,8 @@ import {
 	type Member,
 	type MemberCard,
 	type Mention,
+	mentionWork,
+	type Network,
 	targetMentionId,
 } from "@switchboard/domain";
 import * as v from "valibot";
@@ -28,6 +31,8 @@ export interface OverlayInput {
 	card(id: string): MemberCard | undefined;
 	/** Every mention on the board, for capacity counts (read only when a command needs it). */
 	mentions(): Iterable<Mention>;
+	/** The board's reply limits, which hold a reviewed text; the defaults when left out. */
+	replyLimits?: Record<Network, number>;
 }
 
 /**
@@ -93,15 +98,26 @@ export function overlayPending(input: OverlayInput): Map<string, BoardMention> {
 	};
 	for (const pending of input.pending) {
 		const command = parseCommand(pending.command);
-		const target = command ? targetMentionId(command) : rawTarget(pending.command);
-		if (!target) continue;
+		// A bulk command shows on each conversation it names, as its items would apply.
+		const steps: { command: Command | null; target: string | null }[] =
+			command?.name === "bulk"
+				? bulkItems(command).map((item) => ({ command: item, target: item.args.mentionId }))
+				: [{ command, target: command ? targetMentionId(command) : rawTarget(pending.command) }];
+		for (const { command, target } of steps) {
+			if (!target) continue;
+			apply(pending, command, target);
+		}
+	}
+	return out;
+
+	function apply(pending: PendingCommand, command: Command | null, target: string): void {
 		const current: BoardMention | undefined =
 			out.get(target) ??
 			(() => {
 				const mention = input.mention(target);
 				return mention ? { ...mention, pending: [] } : undefined;
 			})();
-		if (!current) continue;
+		if (!current) return;
 		const context: DecisionContext = {
 			actor,
 			now: pending.createdAt,
@@ -113,6 +129,7 @@ export function overlayPending(input: OverlayInput): Map<string, BoardMention> {
 			},
 			openOwnedCount: (memberId) => ownedCounts().get(memberId) ?? 0,
 		};
+		if (input.replyLimits) context.replyLimits = input.replyLimits;
 		// A command that does not parse changes nothing; the server's reject will say why.
 		const decision = command ? decide(command, context) : null;
 		let next: BoardMention = current;
@@ -127,9 +144,13 @@ export function overlayPending(input: OverlayInput): Map<string, BoardMention> {
 				if (after) counts.set(after, (counts.get(after) ?? 0) + 1);
 			}
 		}
-		out.set(target, { ...next, pending: [...current.pending, pending] });
+		out.set(target, {
+			...next,
+			pending: [...current.pending, pending],
+			// What the server has, for what must never be shown optimistically (review status).
+			confirmed: current.confirmed ?? mentionWork(input.mention(target) ?? current),
+		});
 	}
-	return out;
 }
 
 /** The mention a command names, read without parsing it. */

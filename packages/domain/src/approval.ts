@@ -5,7 +5,14 @@
  * The need sticks: once a rule matched, the work state records `approvalRequired`, so
  * lowering the priority or removing the tag afterwards does not walk around it.
  */
-import type { ApprovalRules, Mention, Review } from "./model.ts";
+import {
+	type ApprovalRules,
+	type Mention,
+	NETWORK_NAMES,
+	type Network,
+	type Review,
+} from "./model.ts";
+import { characterCount } from "./text.ts";
 
 /** Why a conversation needs approval. */
 export type ApprovalReason =
@@ -134,6 +141,29 @@ export function approvalBlock(
 		return {
 			code: "stale_hash",
 			message: "The reply is not the text that was approved; submit the changed text for review.",
+		};
+	}
+	return null;
+}
+
+/** Why a reply text may not be submitted or approved; null when it may. */
+export type ReplyTextBlock = { code: "text_empty" | "text_too_long"; message: string } | null;
+
+/**
+ * Whether `text` can go out as a reply on `network` with the board's `limit` (characters
+ * as people count them): not empty, not longer. The server refuses submitForReview and
+ * approve with this; the client shows the same count against the same limit.
+ */
+export function replyTextBlock(text: string, network: Network, limit: number): ReplyTextBlock {
+	if (text.trim().length === 0) {
+		return { code: "text_empty", message: "The reply is empty; write it before it is reviewed." };
+	}
+	const count = characterCount(text);
+	if (count > limit) {
+		const over = count - limit;
+		return {
+			code: "text_too_long",
+			message: `The reply is ${count} characters, ${over} over the limit of ${limit} on ${NETWORK_NAMES[network]}; shorten it first.`,
 		};
 	}
 	return null;

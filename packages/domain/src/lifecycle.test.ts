@@ -4,9 +4,11 @@ import { describe, expect, it } from "vitest";
 import { approvalReasons } from "./approval.ts";
 import { draftHash } from "./draft-doc.ts";
 import {
+	bulkItems,
 	type Decision,
 	type DecisionContext,
 	decide,
+	REOPENABLE,
 	rankForMember,
 	targetMentionId,
 } from "./lifecycle.ts";
@@ -14,13 +16,16 @@ import {
 	type Activity,
 	type ApprovalRules,
 	countsAgainstCapacity,
+	DEFAULT_BOARD_SETTINGS,
 	DONE_STATUSES,
 	type Member,
 	type Mention,
 	Priorities,
 	Roles,
+	Statuses,
 } from "./model.ts";
 import {
+	type BulkItem,
 	COMMAND_NAMES,
 	type Command,
 	type CommandName,
@@ -39,8 +44,10 @@ const gone = makeMember({ id: "gone", name: "Gone", active: false });
 const MEMBERS = new Map([dana, eli, mo, ada, gone].map((member) => [member.id, member]));
 
 const NOW = at(60);
-const HASH_A = draftHash("Thanks for the report, we are on it.");
-const HASH_B = draftHash("Thanks for the report, we are on it!");
+const TEXT_A = "Thanks for the report, we are on it.";
+const TEXT_B = "Thanks for the report, we are on it!";
+const HASH_A = draftHash(TEXT_A);
+const HASH_B = draftHash(TEXT_B);
 
 /** A decision context over one mention; `owned` overrides open-owned counts. */
 function context(
@@ -479,6 +486,173 @@ describe("decide", () => {
 		);
 	});
 
+	describe("the reply text under review (version 3)", () => {
+		const inReview = ownedBy("dana", {
+			status: "in_review",
+			review: { state: "requested", hash: HASH_A, by: "dana", at: at(20), comment: null },
+		});
+		const mastodonLimit = DEFAULT_BOARD_SETTINGS.replyLimits.mastodon;
+		const long = "a".repeat(mastodonLimit + 36);
+
+		it("refuses to submit or approve an empty text or one over the network's limit", () => {
+			for (const [text, code] of [
+				["", "text_empty"],
+				["  \n ", "text_empty"],
+				[long, "text_too_long"],
+			] as const) {
+				const hash = draftHash(text);
+				const message = rejected(
+					run(
+						dana,
+						{ name: "submitForReview", args: { mentionId: "m1", hash, text } },
+						ownedBy("dana"),
+					),
+					code,
+				);
+				if (code === "text_too_long") {
+					expect(message).toBe(
+						`The reply is ${mastodonLimit + 36} characters, 36 over the limit of ${mastodonLimit} on Mastodon; shorten it first.`,
+					);
+				}
+				const submitted = ownedBy("dana", {
+					status: "in_review",
+					review: { state: "requested", hash, by: "dana", at: at(20), comment: null },
+				});
+				rejected(
+					run(mo, { name: "approve", args: { mentionId: "m1", hash, text } }, submitted),
+					code,
+				);
+			}
+		});
+
+		it("counts characters as people do, against the board's own limits", () => {
+			const emoji = "👋".repeat(mastodonLimit);
+			accepted(
+				run(
+					dana,
+					{
+						name: "submitForReview",
+						args: { mentionId: "m1", hash: draftHash(emoji), text: emoji },
+					},
+					ownedBy("dana"),
+				),
+			);
+			const tight = { ...DEFAULT_BOARD_SETTINGS.replyLimits, mastodon: 10 };
+			const decision = decide(
+				{ name: "submitForReview", args: { mentionId: "m1", hash: HASH_A, text: TEXT_A } },
+				{ ...context(dana, ownedBy("dana")), replyLimits: tight },
+			);
+			expect(decision).toMatchObject({ ok: false, code: "text_too_long" });
+		});
+
+		it("refuses a text that is not the one its hash names", () => {
+			rejected(
+				run(
+					mo,
+					{ name: "approve", args: { mentionId: "m1", hash: HASH_A, text: TEXT_B } },
+					inReview,
+				),
+				"invalid",
+			);
+			accepted(
+				run(
+					mo,
+					{ name: "approve", args: { mentionId: "m1", hash: HASH_A, text: TEXT_A } },
+					inReview,
+				),
+			);
+		});
+	});
+
+	describe("close and reopen (version 3)", () => {
+		it("close finishes a conversation, keeps its owner on record and frees their capacity", () => {
+			const decision = accepted(
+				run(
+					dana,
+					{ name: "close", args: { mentionId: "m1", reason: "Answered by DM" } },
+					ownedBy("dana", { status: "replied" }),
+				),
+			);
+			expect(decision.work).toMatchObject({ status: "closed", owner: { memberId: "dana" } });
+			expect(countsAgainstCapacity(decision.work.status)).toBe(false);
+			expect(decision.activity).toMatchObject({
+				fromStatus: "replied",
+				toStatus: "closed",
+				detail: { reason: "Answered by DM" },
+			});
+			accepted(run(eli, { name: "close", args: { mentionId: "m1" } }, fresh));
+			accepted(run(mo, { name: "close", args: { mentionId: "m1" } }, ownedBy("dana")));
+			rejected(
+				run(eli, { name: "close", args: { mentionId: "m1" } }, ownedBy("dana")),
+				"not_owner",
+			);
+			for (const status of ["closed", "dismissed"] as const) {
+				rejected(
+					run(mo, { name: "close", args: { mentionId: "m1" } }, makeMention({ id: "m1", status })),
+					"invalid_transition",
+				);
+			}
+		});
+
+		it("reopen gives a finished conversation back to its owner, or to the board", () => {
+			const closed = ownedBy("dana", {
+				status: "closed",
+				review: { state: "approved", hash: HASH_A, by: "mo", at: at(30), comment: null },
+			});
+			const back = accepted(run(dana, { name: "reopen", args: { mentionId: "m1" } }, closed));
+			expect(back.work).toMatchObject({
+				status: "claimed",
+				owner: { memberId: "dana" },
+				review: null,
+			});
+			// An owner who left: to the board, unowned.
+			const orphan = makeMention({
+				id: "m1",
+				status: "replied",
+				owner: { memberId: "gone", since: at(0) },
+			});
+			const released = accepted(run(mo, { name: "reopen", args: { mentionId: "m1" } }, orphan));
+			expect(released.work).toMatchObject({ status: "new", owner: null });
+			for (const status of ["dismissed", "snoozed"] as const) {
+				const woken = accepted(
+					run(
+						eli,
+						{ name: "reopen", args: { mentionId: "m1" } },
+						makeMention({ id: "m1", status, snoozedUntil: status === "snoozed" ? at(600) : null }),
+					),
+				);
+				expect(woken.work).toMatchObject({ status: "new", owner: null, snoozedUntil: null });
+			}
+		});
+
+		it("reopen refuses an open conversation, a stranger, and an owner at capacity", () => {
+			for (const status of Statuses.filter((s) => !REOPENABLE.includes(s))) {
+				rejected(
+					run(mo, { name: "reopen", args: { mentionId: "m1" } }, makeMention({ id: "m1", status })),
+					"invalid_transition",
+				);
+			}
+			const closed = ownedBy("eli", { status: "closed" });
+			rejected(run(dana, { name: "reopen", args: { mentionId: "m1" } }, closed), "not_owner");
+			expect(
+				rejected(
+					run(mo, { name: "reopen", args: { mentionId: "m1" } }, closed, { eli: 1 }),
+					"capacity_reached",
+				),
+			).toMatch(/^Eli already holds 1 open conversations/);
+		});
+
+		it("a bulk command is never decided as one", () => {
+			const bulk: Command = {
+				name: "bulk",
+				args: { items: [{ name: "close", args: { mentionId: "m1" } }] },
+			};
+			rejected(run(mo, bulk, fresh), "invalid");
+			expect(bulkItems(bulk)).toEqual([{ name: "close", args: { mentionId: "m1" } }]);
+			expect(targetMentionId(bulk)).toBeNull();
+		});
+	});
+
 	it("refuses inactive members and unknown conversations", () => {
 		expect(
 			rejected(run(gone, { name: "claim", args: { mentionId: "m1" } }, fresh), "forbidden"),
@@ -563,9 +737,27 @@ const memberId = fc.oneof(
 	{ weight: 1, arbitrary: fc.constant("nobody") },
 );
 const hash = fc.constantFrom(HASH_A, HASH_B);
+/** A reply text with its hash, as a version 3 client sends them. */
+const reviewed = fc.constantFrom({ hash: HASH_A, text: TEXT_A }, { hash: HASH_B, text: TEXT_B });
 const tags = fc.subarray(["billing", "outage", "praise", "vip"]);
 const often = <T>(arbitrary: fc.Arbitrary<T>) => ({ weight: 3, arbitrary });
 const sometimes = <T>(arbitrary: fc.Arbitrary<T>) => ({ weight: 1, arbitrary });
+
+/** What the board's bulk bar sends: one action on a few conversations. */
+const bulkItemArb: fc.Arbitrary<BulkItem> = fc.oneof(
+	fc.record({ name: fc.constant("dismiss" as const), args: fc.record({ mentionId }) }),
+	fc.record({ name: fc.constant("close" as const), args: fc.record({ mentionId }) }),
+	fc.record({ name: fc.constant("reopen" as const), args: fc.record({ mentionId }) }),
+	fc.record({ name: fc.constant("claim" as const), args: fc.record({ mentionId }) }),
+	fc.record({
+		name: fc.constant("snooze" as const),
+		args: fc.record({ mentionId, until: fc.integer({ min: 0, max: 1100 }).map(at) }),
+	}),
+	fc.record({
+		name: fc.constant("setPriority" as const),
+		args: fc.record({ mentionId, priority: fc.constantFrom(...Priorities) }),
+	}),
+);
 
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
 	often(fc.record({ name: fc.constant("claim" as const), args: fc.record({ mentionId }) })),
@@ -584,10 +776,15 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
 	often(
 		fc.record({
 			name: fc.constant("submitForReview" as const),
-			args: fc.record({ mentionId, hash }),
+			args: fc.tuple(mentionId, reviewed).map(([id, text]) => ({ mentionId: id, ...text })),
 		}),
 	),
-	often(fc.record({ name: fc.constant("approve" as const), args: fc.record({ mentionId, hash }) })),
+	often(
+		fc.record({
+			name: fc.constant("approve" as const),
+			args: fc.tuple(mentionId, reviewed).map(([id, text]) => ({ mentionId: id, ...text })),
+		}),
+	),
 	sometimes(
 		fc.record({
 			name: fc.constant("requestChanges" as const),
@@ -619,6 +816,14 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
 		fc.record({
 			name: fc.constant("setPriority" as const),
 			args: fc.record({ mentionId, priority: fc.constantFrom(...Priorities) }),
+		}),
+	),
+	sometimes(fc.record({ name: fc.constant("close" as const), args: fc.record({ mentionId }) })),
+	often(fc.record({ name: fc.constant("reopen" as const), args: fc.record({ mentionId }) })),
+	sometimes(
+		fc.record({
+			name: fc.constant("bulk" as const),
+			args: fc.record({ items: fc.array(bulkItemArb, { minLength: 1, maxLength: 4 }) }),
 		}),
 	),
 );
@@ -657,7 +862,8 @@ const stepArb = fc.record({
 
 function retarget(world: World, step: Spec<typeof stepArb>): Command {
 	const { command, focus, actor, pick } = step;
-	if (command.name === "claimNext" || focus === "as generated") return command;
+	if (command.name === "claimNext" || command.name === "bulk" || focus === "as generated")
+		return command;
 	const candidates = [...world.mentions.values()].filter((m) =>
 		focus === "actor owns"
 			? m.owner?.memberId === actor
@@ -704,9 +910,9 @@ function checkInvariants(world: World, step: string): void {
 	for (const m of world.mentions.values()) {
 		const owner = m.owner?.memberId;
 		if (owner !== undefined) {
-			// An owned conversation is open work, or a replied one kept for the record.
+			// An owned conversation is open work, or a replied or closed one kept for the record.
 			check(
-				countsAgainstCapacity(m.status) || m.status === "replied",
+				countsAgainstCapacity(m.status) || m.status === "replied" || m.status === "closed",
 				() => `${step}: ${m.id} is ${m.status} but owned by ${owner}`,
 			);
 			if (countsAgainstCapacity(m.status)) open.set(owner, (open.get(owner) ?? 0) + 1);
@@ -736,6 +942,7 @@ function checkInvariants(world: World, step: string): void {
 describe("lifecycle properties", () => {
 	it("hold for any sequence of commands from many members", () => {
 		const outcomes = new Map<CommandName, { ok: number; rejected: number }>();
+		let bulkSteps = 0;
 		fc.assert(
 			fc.property(
 				fc.array(memberArb, { minLength: 8, maxLength: 8 }),
@@ -745,56 +952,62 @@ describe("lifecycle properties", () => {
 					const world = createWorld(memberSpecs, mentionSpecs);
 					for (const [index, generated] of steps.entries()) {
 						const { actor } = generated;
-						const command = retarget(world, generated);
-						const now = at(index * STEP_MINUTES);
-						const step = `step ${index}, ${actor} ${command.name} ${JSON.stringify(command.args)}`;
-						const mentionsBefore = [...world.mentions.entries()];
-						const deepBefore = structuredClone(mentionsBefore);
-						const activityBefore = world.activity.length;
-						const { decision, mention } = execute(world, actor, command, now);
-						const outcome = outcomes.get(command.name) ?? { ok: 0, rejected: 0 };
-						outcomes.set(command.name, outcome);
-						// decide builds new state; it never edits what it was given.
-						check(
-							equalityDeep(mentionsBefore, deepBefore),
-							() => `${step}: decide changed its input`,
-						);
-						if (decision.ok) {
-							outcome.ok++;
+						const retargeted = retarget(world, generated);
+						if (retargeted.name === "bulk") bulkSteps++;
+						// A bulk command is its items, each decided on its own, in order.
+						const commands: Command[] =
+							retargeted.name === "bulk" ? bulkItems(retargeted) : [retargeted];
+						for (const command of commands) {
+							const now = at(index * STEP_MINUTES);
+							const step = `step ${index}, ${actor} ${command.name} ${JSON.stringify(command.args)}`;
+							const mentionsBefore = [...world.mentions.entries()];
+							const deepBefore = structuredClone(mentionsBefore);
+							const activityBefore = world.activity.length;
+							const { decision, mention } = execute(world, actor, command, now);
+							const outcome = outcomes.get(command.name) ?? { ok: 0, rejected: 0 };
+							outcomes.set(command.name, outcome);
+							// decide builds new state; it never edits what it was given.
 							check(
-								world.activity.length === activityBefore + 1,
-								() =>
-									`${step}: accepted, but ${world.activity.length - activityBefore} activity records`,
+								equalityDeep(mentionsBefore, deepBefore),
+								() => `${step}: decide changed its input`,
 							);
-							const record = world.activity.at(-1) as Activity;
-							const after = world.mentions.get(decision.mentionId);
-							check(
-								record.actorId === actor &&
-									record.mentionId === decision.mentionId &&
-									record.at === now &&
-									record.action === command.name &&
-									record.fromStatus === mention?.status &&
-									record.toStatus === after?.status,
-								() => `${step}: activity ${JSON.stringify(record)} does not match`,
-							);
-							const target = targetMentionId(command);
-							check(
-								target === null || target === decision.mentionId,
-								() => `${step}: wrong mention`,
-							);
-						} else {
-							outcome.rejected++;
-							check(
-								decision.code in RejectCodes && decision.message.length > 0,
-								() => `${step}: bad reject`,
-							);
-							check(
-								world.activity.length === activityBefore &&
-									equalityDeep([...world.mentions.entries()], deepBefore),
-								() => `${step}: rejected (${decision.code}) but the state changed`,
-							);
+							if (decision.ok) {
+								outcome.ok++;
+								check(
+									world.activity.length === activityBefore + 1,
+									() =>
+										`${step}: accepted, but ${world.activity.length - activityBefore} activity records`,
+								);
+								const record = world.activity.at(-1) as Activity;
+								const after = world.mentions.get(decision.mentionId);
+								check(
+									record.actorId === actor &&
+										record.mentionId === decision.mentionId &&
+										record.at === now &&
+										record.action === command.name &&
+										record.fromStatus === mention?.status &&
+										record.toStatus === after?.status,
+									() => `${step}: activity ${JSON.stringify(record)} does not match`,
+								);
+								const target = targetMentionId(command);
+								check(
+									target === null || target === decision.mentionId,
+									() => `${step}: wrong mention`,
+								);
+							} else {
+								outcome.rejected++;
+								check(
+									decision.code in RejectCodes && decision.message.length > 0,
+									() => `${step}: bad reject`,
+								);
+								check(
+									world.activity.length === activityBefore &&
+										equalityDeep([...world.mentions.entries()], deepBefore),
+									() => `${step}: rejected (${decision.code}) but the state changed`,
+								);
+							}
+							checkInvariants(world, step);
 						}
-						checkInvariants(world, step);
 					}
 				},
 			),
@@ -805,7 +1018,9 @@ describe("lifecycle properties", () => {
 		);
 		// The generator reaches every command, and each is accepted at least sometimes:
 		// a property over commands that are always refused would prove little.
-		expect([...outcomes.keys()].sort()).toEqual([...COMMAND_NAMES].sort());
+		// Bulk commands run as their items.
+		expect([...outcomes.keys()].sort()).toEqual(COMMAND_NAMES.filter((n) => n !== "bulk").sort());
+		expect(bulkSteps).toBeGreaterThan(0);
 		expect([...outcomes].filter(([, c]) => c.ok === 0).map(([name]) => name)).toEqual([]);
 	});
 
@@ -906,6 +1121,49 @@ describe("lifecycle properties", () => {
 		);
 		// Some guarded conversations were replied to, after approval: the property bites.
 		expect(guardedReplies).toBeGreaterThan(0);
+	});
+
+	it("accept a reviewed text exactly when it is the hashed text, not blank, and within the limit", () => {
+		const inReview = (hash: string) =>
+			makeMention({
+				id: "m1",
+				network: "twitter",
+				status: "in_review",
+				owner: { memberId: "dana", since: at(0) },
+				review: { state: "requested", hash, by: "dana", at: at(1), comment: null },
+			});
+		const textArb = fc.oneof(
+			fc.string({ unit: "grapheme", maxLength: 400 }),
+			fc.constantFrom("", " ", "\n\t"),
+		);
+		fc.assert(
+			fc.property(
+				textArb,
+				fc.integer({ min: 1, max: 320 }),
+				fc.boolean(),
+				(text, limit, honest) => {
+					const hash = honest ? draftHash(text) : draftHash(`${text}.`);
+					const replyLimits = { ...DEFAULT_BOARD_SETTINGS.replyLimits, twitter: limit };
+					const fits = text.trim().length > 0 && [...text].length <= limit;
+					const submit = decide(
+						{ name: "submitForReview", args: { mentionId: "m1", hash, text } },
+						{ ...context(dana, ownedBy("dana", { network: "twitter" })), replyLimits },
+					);
+					const approve = decide(
+						{ name: "approve", args: { mentionId: "m1", hash, text } },
+						{ ...context(mo, inReview(hash)), replyLimits },
+					);
+					for (const decision of [submit, approve]) {
+						check(
+							decision.ok === (honest && fits),
+							() =>
+								`${JSON.stringify(text)} (limit ${limit}, honest ${honest}): ${JSON.stringify(decision)}`,
+						);
+					}
+				},
+			),
+			{ numRuns: 500 },
+		);
 	});
 
 	it("generates only commands that the protocol accepts", () => {

@@ -3,20 +3,23 @@
  * what it touches, decide the new state or why not. Pure: the server loads the state
  * inside a database transaction, calls `decide`, and stores what it returns.
  */
-import { approvalBlock, NO_APPROVAL_RULES, needsApproval } from "./approval.ts";
+import { approvalBlock, NO_APPROVAL_RULES, needsApproval, replyTextBlock } from "./approval.ts";
+import { draftHash } from "./draft-doc.ts";
 import {
 	type ApprovalRules,
 	countsAgainstCapacity,
+	DEFAULT_BOARD_SETTINGS,
 	type Member,
 	type Mention,
 	type MentionStatus,
 	type MentionWork,
 	mentionWork,
+	type Network,
 	type Priority,
 	type Role,
 	webLink,
 } from "./model.ts";
-import type { Command, CommandName, RejectCode } from "./protocol.ts";
+import type { BulkItem, Command, CommandName, RejectCode } from "./protocol.ts";
 
 const EVERYONE: readonly Role[] = ["ambassador", "moderator", "admin"];
 /** Roles that run the team: assign work, approve replies, read reports and addresses. */
@@ -39,6 +42,10 @@ export const COMMAND_ROLES: Record<CommandName, readonly Role[]> = {
 	escalate: EVERYONE,
 	tag: EVERYONE,
 	setPriority: EVERYONE,
+	close: EVERYONE,
+	reopen: EVERYONE,
+	// Each item is decided on its own, with its own command's roles.
+	bulk: EVERYONE,
 };
 
 /** What `decide` may look at. The caller has locked `mention` against concurrent change. */
@@ -54,6 +61,8 @@ export interface DecisionContext {
 	openOwnedCount(memberId: string): number;
 	/** The board's approval rules; without them no conversation needs approval. */
 	approval?: ApprovalRules;
+	/** The board's reply limits per network; the defaults when left out. */
+	replyLimits?: Record<Network, number>;
 }
 
 /** The activity record an accepted command leaves. */
@@ -136,6 +145,10 @@ function capacityMessage(member: Member, self: boolean): string {
  */
 export function decide(command: Command, ctx: DecisionContext): Decision {
 	const { actor, now } = ctx;
+	if (command.name === "bulk") {
+		// The server runs each item as a command of its own (see bulkItems).
+		return no("invalid", "A bulk command is decided item by item.");
+	}
 	if (!actor.active) return no("forbidden", "Your membership is not active.");
 	if (!COMMAND_ROLES[command.name].includes(actor.role)) {
 		return no("forbidden", `Only moderators and admins may ${command.name}.`);
@@ -180,6 +193,16 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 		);
 	const wrongStatus = (what: string) =>
 		no("invalid_transition", `Cannot ${what} a conversation that is ${from.replace("_", " ")}.`);
+	/** Version 3 commands carry the text: it must be the hashed one, and fit the network. */
+	const textBlock = (text: string | undefined, hash: string): Decision | null => {
+		if (text === undefined) return null;
+		if (draftHash(text) !== hash) {
+			return no("invalid", "The reply text sent is not the text its hash names.");
+		}
+		const limits = ctx.replyLimits ?? DEFAULT_BOARD_SETTINGS.replyLimits;
+		const block = replyTextBlock(text, mention.network, limits[mention.network]);
+		return block ? no(block.code, block.message) : null;
+	};
 
 	switch (command.name) {
 		case "claim":
@@ -254,6 +277,8 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 			if (from !== "claimed" && from !== "drafting" && from !== "approved") {
 				return wrongStatus("submit for review");
 			}
+			const refused = textBlock(command.args.text, command.args.hash);
+			if (refused) return refused;
 			return accept(
 				{
 					status: "in_review",
@@ -276,6 +301,8 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 					"The draft changed since it was submitted; review the current text.",
 				);
 			}
+			const refused = textBlock(command.args.text, command.args.hash);
+			if (refused) return refused;
 			return accept(
 				{
 					status: "approved",
@@ -380,6 +407,31 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 				{ from: mention.priority, to: command.args.priority },
 			);
 		}
+		case "close": {
+			if (ownerId && !mayActAsOwner) return notOwner();
+			if (from === "closed" || from === "dismissed") return wrongStatus("close");
+			// The owner stays on record: a follow-up reopens the conversation to them.
+			return accept(
+				{ status: "closed", snoozedUntil: null },
+				{ reason: command.args.reason ?? null },
+			);
+		}
+		case "reopen": {
+			if (ownerId && !mayActAsOwner) return notOwner();
+			if (!REOPENABLE.includes(from)) return wrongStatus("reopen");
+			const owner = ownerId ? ctx.member(ownerId) : undefined;
+			// Back to its owner when they are still here; to the board when they are gone.
+			if (owner?.active) {
+				if (!hasRoom(ctx, owner)) {
+					return no("capacity_reached", capacityMessage(owner, owner.id === actor.id));
+				}
+				return accept({ status: "claimed", review: null, snoozedUntil: null }, { owner: owner.id });
+			}
+			return accept(
+				{ status: "new", owner: null, review: null, snoozedUntil: null },
+				{ previousOwner: ownerId },
+			);
+		}
 		default: {
 			const unreachable: never = command;
 			return unreachable;
@@ -387,7 +439,18 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 	}
 }
 
-/** The mention id a command names, or null for claimNext (the server picks one). */
+/** Statuses `reopen` brings back to work: finished, or set aside for later. */
+export const REOPENABLE: readonly MentionStatus[] = ["replied", "closed", "dismissed", "snoozed"];
+
+/** The commands a bulk command carries, each as a command of its own; empty for any other. */
+export function bulkItems(command: Command): BulkItem[] {
+	return command.name === "bulk" ? command.args.items : [];
+}
+
+/**
+ * The mention id a command names, or null for claimNext (the server picks one) and for
+ * bulk (each of its items names its own).
+ */
 export function targetMentionId(command: Command): string | null {
-	return command.name === "claimNext" ? null : command.args.mentionId;
+	return command.name === "claimNext" || command.name === "bulk" ? null : command.args.mentionId;
 }

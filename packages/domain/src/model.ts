@@ -16,6 +16,16 @@ export const Networks = ["twitter", "mastodon", "bluesky", "rss", "webhook", "ot
 export type Network = (typeof Networks)[number];
 export const NetworkSchema = v.picklist(Networks);
 
+/** Each network's name as people write it. */
+export const NETWORK_NAMES: Record<Network, string> = {
+	twitter: "Twitter",
+	mastodon: "Mastodon",
+	bluesky: "Bluesky",
+	rss: "RSS",
+	webhook: "Webhook",
+	other: "Other",
+};
+
 export const Priorities = ["high", "normal", "low"] as const;
 export type Priority = (typeof Priorities)[number];
 export const PrioritySchema = v.picklist(Priorities);
@@ -313,5 +323,7 @@ export const SystemActions = {
 	 * reopens a replied or closed conversation, see the domain's thread.ts.
 	 */
 	followUp: "follow_up",
+	/** A snooze ran out: the conversation went back to the board as new. */
+	snoozeEnded: "snooze_ended",
 } as const;
 export type SystemAction = (typeof SystemActions)[keyof typeof SystemActions];

@@ -3,21 +3,27 @@ import { equalityDeep } from "lib0/function";
 import { describe, expect, it } from "vitest";
 import { draftHash } from "./draft-doc.ts";
 import {
+	BulkResultSchema,
+	bulkItemCommandId,
 	CloseCodes,
 	COMMAND_NAMES,
+	COMMAND_SINCE,
 	type Command,
 	CommandArgs,
 	CommandEnvelopeSchema,
 	encodeCommand,
+	MAX_BULK_ITEMS,
 	MAX_COMMAND_BYTES,
 	type ParsedClientMessage,
 	PROTOCOL_VERSION,
+	parseBulkResult,
 	parseClientMessage,
 	parseServerMessage,
 	type Reject,
 	type RejectCode,
 	RejectCodes,
 	ServerMessageSchema,
+	TEXT_REQUIRED_SINCE,
 } from "./protocol.ts";
 
 const ID = "6f1c1b1e-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
@@ -208,6 +214,119 @@ describe("parseClientMessage", () => {
 	});
 });
 
+describe("version 3: close, reopen, bulk and the reviewed text", () => {
+	const hash = draftHash("Sorry about that!");
+	const at = (version: number, fields: Record<string, unknown>) =>
+		JSON.stringify({ type: "command", v: version, id: ID, ...fields });
+
+	it("refuses the new commands from a client of an older version", () => {
+		for (const name of ["close", "reopen"]) {
+			const payload = { name, args: { mentionId: "m1" } };
+			expect(parseClientMessage(at(3, payload)).ok).toBe(true);
+			const reject = rejectOf(parseClientMessage(at(2, payload)), "invalid");
+			expect(reject.message).toBe(
+				`name: ${name} is a command of protocol version 3; the message says 2.`,
+			);
+		}
+	});
+
+	it("needs the reply text with submitForReview and approve from version 3, not before", () => {
+		for (const name of ["submitForReview", "approve"]) {
+			const old = { name, args: { mentionId: "m1", hash } };
+			expect(parseClientMessage(at(2, old)).ok).toBe(true);
+			expect(rejectOf(parseClientMessage(at(3, old)), "invalid").message).toMatch(
+				new RegExp(`^${name}: text: `),
+			);
+			const parsed = parseClientMessage(
+				at(3, { name, args: { mentionId: "m1", hash, text: "Sorry about that!" } }),
+			);
+			expect(parsed).toMatchObject({ ok: true, message: { args: { text: "Sorry about that!" } } });
+		}
+	});
+
+	it("parses a bulk command's items with each command's own schema", () => {
+		const parsed = parseClientMessage(
+			at(3, {
+				name: "bulk",
+				args: {
+					items: [
+						{ name: "dismiss", args: { mentionId: "m1", reason: "spam" } },
+						{ name: "tag", args: { mentionId: "m2", add: ["billing"] } },
+					],
+				},
+			}),
+		);
+		expect(parsed).toMatchObject({
+			ok: true,
+			message: {
+				name: "bulk",
+				args: {
+					items: [
+						{ name: "dismiss", args: { mentionId: "m1", reason: "spam" } },
+						{ name: "tag", args: { mentionId: "m2", add: ["billing"], remove: [] } },
+					],
+				},
+			},
+		});
+		const cases: [unknown, RegExp][] = [
+			[[], /^bulk: items: /],
+			[[{ name: "claimNext", args: {} }], /^bulk: items\.0\.name: /],
+			[[{ name: "approve", args: { mentionId: "m1", hash } }], /^bulk: items\.0\.name: /],
+			[[{ name: "bulk", args: { items: [] } }], /^bulk: items\.0\.name: /],
+			[[{ name: "snooze", args: { mentionId: "m1" } }], /^bulk: items\.0\.args\.until: /],
+			[
+				Array.from({ length: MAX_BULK_ITEMS + 1 }, () => ({
+					name: "close",
+					args: { mentionId: "m" },
+				})),
+				/^bulk: items: /,
+			],
+		];
+		for (const [items, message] of cases) {
+			expect(
+				rejectOf(parseClientMessage(at(3, { name: "bulk", args: { items } })), "invalid").message,
+			).toMatch(message);
+		}
+	});
+
+	it("derives one stable UUID per bulk item, distinct across items and bulk commands", () => {
+		fc.assert(
+			fc.property(
+				fc.uuid(),
+				fc.uuid(),
+				fc.nat(MAX_BULK_ITEMS),
+				fc.nat(MAX_BULK_ITEMS),
+				(a, b, i, j) => {
+					const id = bulkItemCommandId(a, i);
+					expect(id).toMatch(
+						/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+					);
+					expect(bulkItemCommandId(a.toUpperCase(), i)).toBe(id);
+					if (i !== j) expect(bulkItemCommandId(a, j)).not.toBe(id);
+					if (a.toLowerCase() !== b.toLowerCase()) expect(bulkItemCommandId(b, i)).not.toBe(id);
+					// Accepted as a command id of its own.
+					expect(
+						parseClientMessage(encodeCommand(id, { name: "close", args: { mentionId: "m1" } })).ok,
+					).toBe(true);
+				},
+			),
+			{ numRuns: 300 },
+		);
+	});
+
+	it("reads a bulk ack's per-item results", () => {
+		const result = {
+			items: [
+				{ mentionId: "m1", ok: true },
+				{ mentionId: "m2", ok: false, code: "not_owner", message: "Dana owns this conversation." },
+			],
+		};
+		expect(parseBulkResult(result)).toEqual(result);
+		expect(parseBulkResult({ mentionId: "m1" })).toBeNull();
+		expect(parseBulkResult({ items: [{ mentionId: "m1", ok: false }] })).toBeNull();
+	});
+});
+
 describe("parseServerMessage", () => {
 	it("reads acks, rejects and notices, and nothing else", () => {
 		const messages = [
@@ -270,6 +389,9 @@ function protocolFingerprint(): string {
 		commands: Object.fromEntries(COMMAND_NAMES.map((name) => [name, shapeOf(CommandArgs[name])])),
 		server: shapeOf(ServerMessageSchema),
 		closeCodes: shapeOf(CloseCodes),
+		// Version 3 on: what a bulk ack's result holds, and from which version each command is.
+		bulkResult: shapeOf(BulkResultSchema),
+		since: { commands: COMMAND_SINCE, text: TEXT_REQUIRED_SINCE },
 	};
 	return draftHash(JSON.stringify(shape));
 }
@@ -282,8 +404,10 @@ const FINGERPRINTS: Record<number, string> = {
 	1: "0aff880d7c30540547f40e04412ae7abfa804d007458b317ff2f2ac04d138a27",
 	// Close codes for malformed frames, document size, rate, document and queue limits, backpressure.
 	2: "40457cce3ac98c58e9b2813224868c580e2d894ab15f14889f2ad0c8bbf42d8e",
-	// The `notifications` server message: a member's new notification and unread count.
-	3: "86a11632b333b7a3dbd5ab661e3b621cc82889fd2fd3c0424b22da70b8d9985c",
+	// The `notifications` server message: a member's new notification and unread count; close,
+	// reopen and bulk (with its per-item result); the reply text on submitForReview and approve;
+	// the reject codes text_empty and text_too_long.
+	3: "925d61964da939511bcd9be9bd585e79df44c5aa2de169564e605681cceb223f",
 };
 
 describe("protocol pin", () => {

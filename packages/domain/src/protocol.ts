@@ -4,6 +4,9 @@
  * document. Server and client both parse with these schemas and switch exhaustively
  * on `type`. docs/PROTOCOL.md describes the same rules for people.
  */
+import { toHexString } from "lib0/buffer";
+import { digest } from "lib0/hash/sha256";
+import { encodeUtf8 } from "lib0/string";
 import * as v from "valibot";
 import { describeIssues } from "./issues.ts";
 import { PrioritySchema } from "./model.ts";
@@ -20,8 +23,10 @@ export const PROTOCOL_VERSION = 3;
  * The oldest protocol version this server still serves. A version stays served as long as
  * its commands mean what they meant (docs/PROTOCOL.md, "Compatibility"): a client installed
  * before an upgrade, or an offline queue it wrote, must not have its work refused.
- * Version 2 only added close codes and version 3 the `notifications` server message, so
- * version 1 and 2 commands are version 3 commands.
+ * Version 2 only added close codes, so version 1 commands are version 2 commands; version 3
+ * added commands, the reply text to submitForReview and approve (see COMMAND_SINCE and
+ * TEXT_REQUIRED_SINCE: what an older client sends still means what it meant) and the
+ * `notifications` server message.
  */
 export const MIN_PROTOCOL_VERSION = 1;
 
@@ -44,25 +49,25 @@ const Hash = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "a SHA-256 hex digest"
 const Tag = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(64));
 const Comment = v.pipe(v.string(), v.maxLength(2000));
 
-/** Argument schema of each command, by command name. */
-export const CommandArgs = {
+/**
+ * The reply text as the client's draft holds it, sent with submitForReview and approve
+ * from version 3 so the server can hold the network's character limit: the text must
+ * hash to the command's `hash`. The largest limit a board may set is 5,000 characters;
+ * 20,000 leaves room for text over it to be refused with words rather than a schema error.
+ */
+const ReplyText = v.pipe(v.string(), v.maxLength(20_000));
+
+/** Argument schema of each command a bulk command may carry, by command name. */
+const BulkableArgs = {
 	claim: v.strictObject({ mentionId: MentionId }),
-	claimNext: v.strictObject({}),
 	release: v.strictObject({ mentionId: MentionId }),
-	handoff: v.strictObject({ mentionId: MentionId, to: MemberId }),
 	assign: v.strictObject({ mentionId: MentionId, memberId: MemberId }),
 	unassign: v.strictObject({ mentionId: MentionId }),
-	submitForReview: v.strictObject({ mentionId: MentionId, hash: Hash }),
-	approve: v.strictObject({ mentionId: MentionId, hash: Hash }),
-	requestChanges: v.strictObject({ mentionId: MentionId, comment: Comment }),
-	markReplied: v.strictObject({
-		mentionId: MentionId,
-		url: v.pipe(v.string(), v.url(), v.maxLength(2000)),
-		hash: v.optional(Hash),
-	}),
 	dismiss: v.strictObject({ mentionId: MentionId, reason: v.optional(Comment) }),
 	snooze: v.strictObject({ mentionId: MentionId, until: v.pipe(v.string(), v.isoTimestamp()) }),
 	escalate: v.strictObject({ mentionId: MentionId, reason: v.optional(Comment) }),
+	close: v.strictObject({ mentionId: MentionId, reason: v.optional(Comment) }),
+	reopen: v.strictObject({ mentionId: MentionId }),
 	tag: v.strictObject({
 		mentionId: MentionId,
 		add: v.optional(v.pipe(v.array(Tag), v.maxLength(20)), []),
@@ -70,6 +75,79 @@ export const CommandArgs = {
 	}),
 	setPriority: v.strictObject({ mentionId: MentionId, priority: PrioritySchema }),
 } as const;
+
+export type BulkableName = keyof typeof BulkableArgs;
+export const BULKABLE_NAMES = Object.keys(BulkableArgs) as BulkableName[];
+
+/** Most conversations one bulk command may touch. */
+export const MAX_BULK_ITEMS = 100;
+
+/** One command of a bulk command: the same name and arguments as on its own. */
+const BulkItemSchema = v.variant("name", [
+	v.strictObject({ name: v.literal("claim"), args: BulkableArgs.claim }),
+	v.strictObject({ name: v.literal("release"), args: BulkableArgs.release }),
+	v.strictObject({ name: v.literal("assign"), args: BulkableArgs.assign }),
+	v.strictObject({ name: v.literal("unassign"), args: BulkableArgs.unassign }),
+	v.strictObject({ name: v.literal("dismiss"), args: BulkableArgs.dismiss }),
+	v.strictObject({ name: v.literal("snooze"), args: BulkableArgs.snooze }),
+	v.strictObject({ name: v.literal("escalate"), args: BulkableArgs.escalate }),
+	v.strictObject({ name: v.literal("close"), args: BulkableArgs.close }),
+	v.strictObject({ name: v.literal("reopen"), args: BulkableArgs.reopen }),
+	v.strictObject({ name: v.literal("tag"), args: BulkableArgs.tag }),
+	v.strictObject({ name: v.literal("setPriority"), args: BulkableArgs.setPriority }),
+]);
+
+/** Argument schema of each command, by command name. */
+export const CommandArgs = {
+	claim: BulkableArgs.claim,
+	claimNext: v.strictObject({}),
+	release: BulkableArgs.release,
+	handoff: v.strictObject({ mentionId: MentionId, to: MemberId }),
+	assign: BulkableArgs.assign,
+	unassign: BulkableArgs.unassign,
+	submitForReview: v.strictObject({
+		mentionId: MentionId,
+		hash: Hash,
+		text: v.optional(ReplyText),
+	}),
+	approve: v.strictObject({ mentionId: MentionId, hash: Hash, text: v.optional(ReplyText) }),
+	requestChanges: v.strictObject({ mentionId: MentionId, comment: Comment }),
+	markReplied: v.strictObject({
+		mentionId: MentionId,
+		url: v.pipe(v.string(), v.url(), v.maxLength(2000)),
+		hash: v.optional(Hash),
+	}),
+	dismiss: BulkableArgs.dismiss,
+	snooze: BulkableArgs.snooze,
+	escalate: BulkableArgs.escalate,
+	tag: BulkableArgs.tag,
+	setPriority: BulkableArgs.setPriority,
+	/** Version 3: the conversation is finished (answered elsewhere, resolved, nothing to add). */
+	close: BulkableArgs.close,
+	/** Version 3: a closed, dismissed, replied or snoozed conversation back to work. */
+	reopen: BulkableArgs.reopen,
+	/** Version 3: the same or different commands on several conversations, each decided on its own. */
+	bulk: v.strictObject({
+		items: v.pipe(v.array(BulkItemSchema), v.minLength(1), v.maxLength(MAX_BULK_ITEMS)),
+	}),
+} as const;
+
+/**
+ * The protocol version each command appeared in; the others exist since version 1. A
+ * client of an older version never sends them, so a message that does is refused.
+ */
+export const COMMAND_SINCE: Partial<Record<keyof typeof CommandArgs, number>> = {
+	close: 3,
+	reopen: 3,
+	bulk: 3,
+};
+
+/**
+ * From this version, submitForReview and approve carry the reply text, and the server
+ * refuses a text that is empty or over the network's limit. Older clients did not send it;
+ * their commands are decided as before.
+ */
+export const TEXT_REQUIRED_SINCE = 3;
 
 export type CommandName = keyof typeof CommandArgs;
 export const COMMAND_NAMES = Object.keys(CommandArgs) as CommandName[];
@@ -82,10 +160,16 @@ export type Command = {
 	[N in CommandName]: { name: N; args: CommandArgsOf<N> };
 }[CommandName];
 
+/** The command a bulk command may carry, parsed. */
+export type BulkItem = Extract<Command, { name: BulkableName }>;
+
 /** A command as a client writes it (optional arguments may be left out). */
 export type CommandInput = {
 	[N in CommandName]: { name: N; args: v.InferInput<(typeof CommandArgs)[N]> };
 }[CommandName];
+
+/** A command a bulk command may carry, as a client writes it. */
+export type BulkItemInput = Extract<CommandInput, { name: BulkableName }>;
 
 const CommandId = v.pipe(v.string(), v.uuid("a command id must be a UUID"));
 
@@ -135,6 +219,10 @@ export const RejectCodes = {
 	unavailable: "unavailable",
 	/** Too many commands in a short time. */
 	rate_limited: "rate_limited",
+	/** Version 3: the reply text submitted or approved is empty. */
+	text_empty: "text_empty",
+	/** Version 3: the reply text is longer than the network's limit (board settings). */
+	text_too_long: "text_too_long",
 } as const;
 export type RejectCode = keyof typeof RejectCodes;
 
@@ -185,6 +273,46 @@ export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
  * socket's upgrade request instead (a same-origin or allowed page only, see PROTOCOL.md).
  */
 export const COOKIE_SESSION_TOKEN = "session-cookie";
+
+/**
+ * The ack's `result` for a bulk command: one entry per item, in the order sent. An item is
+ * decided on its own (its own transaction), so some may be refused while others apply;
+ * the bulk command is acknowledged either way, and only refused as a whole when it does not
+ * parse.
+ */
+export const BulkResultSchema = v.strictObject({
+	items: v.array(
+		v.variant("ok", [
+			v.strictObject({ mentionId: v.string(), ok: v.literal(true) }),
+			v.strictObject({
+				mentionId: v.string(),
+				ok: v.literal(false),
+				code: v.picklist(Object.keys(RejectCodes) as [RejectCode, ...RejectCode[]]),
+				message: v.string(),
+			}),
+		]),
+	),
+});
+export type BulkResult = v.InferOutput<typeof BulkResultSchema>;
+export type BulkItemResult = BulkResult["items"][number];
+
+/** A bulk ack's per-item results, or null when the result is not one. */
+export function parseBulkResult(result: unknown): BulkResult | null {
+	const parsed = v.safeParse(BulkResultSchema, result);
+	return parsed.success ? parsed.output : null;
+}
+
+/**
+ * The id under which item `index` of bulk command `bulkId` is decided and remembered: a
+ * UUID derived from both, so a bulk command sent again (its answer was lost) finds each
+ * item's first outcome and applies nothing twice.
+ */
+export function bulkItemCommandId(bulkId: string, index: number): string {
+	const hex = toHexString(digest(encodeUtf8(`${bulkId.toLowerCase()}/${index}`))).slice(0, 32);
+	// Shaped as a version 8 (custom) UUID with the RFC 4122 variant.
+	const variant = ((Number.parseInt(hex[16] ?? "0", 16) & 0x3) | 0x8).toString(16);
+	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 /**
  * WebSocket close codes, 4xxx. Hocuspocus' own (4401, 4403, 4408, 4205) keep their meaning.
@@ -270,10 +398,29 @@ export function parseClientMessage(payload: string): ParsedClientMessage {
 	if (!envelope.success) {
 		return reject(id, "invalid", describeIssues(envelope.issues, 3));
 	}
-	const { name } = envelope.output;
+	const { name, v: version } = envelope.output;
+	const since = COMMAND_SINCE[name] ?? MIN_PROTOCOL_VERSION;
+	if (version < since) {
+		return reject(
+			id,
+			"invalid",
+			`name: ${name} is a command of protocol version ${since}; the message says ${version}.`,
+		);
+	}
 	const args = v.safeParse(CommandArgs[name], envelope.output.args);
 	if (!args.success) {
 		return reject(id, "invalid", `${name}: ${describeIssues(args.issues, 3)}`);
+	}
+	if (
+		(name === "submitForReview" || name === "approve") &&
+		version >= TEXT_REQUIRED_SINCE &&
+		(args.output as { text?: string }).text === undefined
+	) {
+		return reject(
+			id,
+			"invalid",
+			`${name}: text: the reply text is required from protocol version ${TEXT_REQUIRED_SINCE}`,
+		);
 	}
 	return {
 		ok: true,

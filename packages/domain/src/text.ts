@@ -51,3 +51,10 @@ export function findInvalidText(value: unknown): string | null {
 	}
 	return null;
 }
+
+/** A text's length as people count it: in characters (code points), not UTF-16 units. */
+export function characterCount(text: string): number {
+	let count = 0;
+	for (const _ of text) count++;
+	return count;
+}

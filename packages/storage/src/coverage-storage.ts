@@ -83,6 +83,11 @@ export interface ExecuteSystemCommandInput {
 	 * come back meanwhile, on this or another server instance.
 	 */
 	unlessSeenAfter?: string;
+	/**
+	 * Apply only while the conversation is snoozed until this time (ISO) or earlier: it may
+	 * have been snoozed again, for longer, meanwhile.
+	 */
+	snoozedDueBy?: string;
 }
 
 export interface ReportQuery {

@@ -13,8 +13,9 @@ import {
 	type Member,
 	type MentionStatus,
 	type MentionWork,
+	type Network,
 	OPEN_OWNED_STATUSES,
-	parseApprovalRules,
+	parseSettings,
 	rankForMember,
 	targetMentionId,
 } from "@switchboard/domain";
@@ -94,6 +95,10 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		if (!isUuid(input.commandId)) {
 			// processed_commands.id is a uuid column; say so rather than fail in SQL.
 			return reject("invalid", "A command id must be a UUID.");
+		}
+		if (input.command.name === "bulk") {
+			// The command extension runs each item as a command of its own (bulkItems).
+			return reject("invalid", "A bulk command is executed item by item.");
 		}
 		const now = iso(input.now);
 		// The mention the command ended up on; claimNext only knows it inside the transaction.
@@ -216,7 +221,8 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		const openCounts = await openOwnedCounts(trx, [...members.keys()]);
 		// Every command reads the board's approval rules: a rule that matches now must be
 		// recorded before the command may change what it matched (priority, tags, owner).
-		const approval = await approvalRulesOf(trx, orgId, boardId);
+		// The reply limits hold the text of a review.
+		const { approval, replyLimits } = await boardRulesOf(trx, orgId, boardId);
 
 		const context: DecisionContext = {
 			actor,
@@ -229,6 +235,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 				return count;
 			},
 			approval,
+			replyLimits,
 		};
 		const decision = decide(command, context);
 		if (!decision.ok) {
@@ -281,6 +288,14 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		if (input.expectOwnerId !== undefined && ownerId !== input.expectOwnerId) {
 			return reject("not_owner", "The conversation changed hands meanwhile.");
 		}
+		if (
+			input.snoozedDueBy !== undefined &&
+			(mention?.status !== "snoozed" ||
+				mention.snoozedUntil === null ||
+				Date.parse(mention.snoozedUntil) > Date.parse(input.snoozedDueBy))
+		) {
+			return reject("invalid_transition", "The conversation is no longer snoozed until then.");
+		}
 		if (input.unlessSeenAfter !== undefined && ownerId !== null) {
 			const seen = await trx
 				.selectFrom("member_presence")
@@ -300,7 +315,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 			member: (id) => members.get(id),
 			openOwnedCount: (id) => (id === actor.id ? 0 : (openCounts.get(id) ?? 0)),
 			// A lease expiry releases the owner: a "new member" rule that matched stays recorded.
-			approval: await approvalRulesOf(trx, orgId, boardId),
+			...(await boardRulesOf(trx, orgId, boardId)),
 		});
 		if (!decision.ok) return reject(decision.code, decision.message);
 		const { work, rev } = await recordWork(trx, {
@@ -504,19 +519,22 @@ function lockMention(
 		.executeTakeFirst();
 }
 
-/** The board's approval rules, read inside the command's transaction. */
-async function approvalRulesOf(
+/** The board's approval rules and reply limits, read inside the command's transaction. */
+async function boardRulesOf(
 	trx: Transaction<Database>,
 	orgId: string,
 	boardId: string,
-): Promise<ApprovalRules> {
+): Promise<{ approval: ApprovalRules; replyLimits: Record<Network, number> }> {
 	const row = await trx
 		.selectFrom("board_settings")
 		.select("settings")
 		.where("org_id", "=", orgId)
 		.where("board_id", "=", boardId)
 		.executeTakeFirst();
-	return parseApprovalRules(row?.settings.approval);
+	const { approval, replyLimits } = parseSettings(
+		(key) => (row?.settings as Record<string, unknown> | undefined)?.[key],
+	);
+	return { approval, replyLimits };
 }
 
 /**

@@ -5,16 +5,20 @@
  * or a reject on the same document. Commands of one connection run in arrival order,
  * so a replayed offline queue is applied as it was made.
  */
-import type { Connection, Extension, onStatelessPayload } from "@hocuspocus/server";
+import type { Connection, Document, Extension, onStatelessPayload } from "@hocuspocus/server";
 import {
 	type Ack,
+	type BulkItemResult,
+	bulkItemCommandId,
+	bulkItems,
 	type Command,
+	type CommandMessage,
 	type MentionWork,
 	parseClientMessage,
 	type Reject,
 	type ServerMessage,
 } from "@switchboard/domain";
-import type { CommandArbiter } from "@switchboard/storage";
+import type { CommandArbiter, CommandOutcome } from "@switchboard/storage";
 import type { Logger } from "pino";
 import type { BoardProjector } from "./board-projector.ts";
 import type { SyncContext } from "./context.ts";
@@ -30,7 +34,8 @@ export interface CommandExtensionOptions {
 	now?: () => Date;
 	/**
 	 * Told of each command accepted for the first time (not a replay), after the board shows
-	 * it; the notifier tells whom it concerns. Must not throw or wait.
+	 * it; the notifier tells whom it concerns. Must not throw or wait. Each item of a bulk
+	 * command is told as a command of its own.
 	 */
 	onApplied?: (applied: AppliedCommand) => void;
 }
@@ -44,6 +49,13 @@ export interface AppliedCommand {
 	commandId: string;
 	command: Command;
 	work: MentionWork;
+}
+
+/** Who sends a command, on which board. */
+interface BoardActor {
+	orgId: string;
+	boardId: string;
+	actorId: string;
 }
 
 export class CommandExtension implements Extension {
@@ -86,22 +98,34 @@ export class CommandExtension implements Extension {
 		}
 		const { message } = parsed;
 		name = message.name;
-		const { orgId, boardId } = context.doc;
+		const board: BoardActor = {
+			orgId: context.doc.orgId,
+			boardId: context.doc.boardId,
+			actorId: context.member.memberId,
+		};
 		const log = (context.log ?? this.options.logger).child({
 			commandId: message.id,
 			command: message.name,
 			member: context.member.memberId,
 		});
-		let outcome: Awaited<ReturnType<Storage["executeCommand"]>>;
 		try {
-			outcome = await this.options.storage.executeCommand({
-				orgId,
-				boardId,
-				actorId: context.member.memberId,
-				commandId: message.id,
-				command: message,
-				now: (this.options.now?.() ?? new Date()).toISOString(),
-			});
+			if (message.name === "bulk") {
+				const ack = await this.runBulk(board, document, message, log);
+				this.metrics.commandAnswered(name, "ack");
+				send(ack);
+				return;
+			}
+			const outcome = await this.runOne(board, document, message.id, message);
+			if (!outcome.ok) {
+				log.debug({ code: outcome.code }, "command rejected");
+				reject(message.id, outcome.code, outcome.message);
+				return;
+			}
+			const ack: Ack = { type: "ack", id: message.id };
+			if (outcome.result) ack.result = outcome.result;
+			this.metrics.commandAnswered(name, "ack");
+			send(ack);
+			log.debug({ replayed: outcome.replayed }, "command applied");
 		} catch (error) {
 			log.error({ err: error }, "command could not be recorded");
 			reject(
@@ -109,37 +133,78 @@ export class CommandExtension implements Extension {
 				"unavailable",
 				"The server could not record this right now; it will be retried.",
 			);
-			return;
 		}
-		if (!outcome.ok) {
-			log.debug({ code: outcome.code }, "command rejected");
-			reject(message.id, outcome.code, outcome.message);
-			return;
+	}
+
+	/** Decide and record one command, and project what it changed onto the board. */
+	private async runOne(
+		board: BoardActor,
+		document: Document,
+		commandId: string,
+		command: Command,
+	): Promise<CommandOutcome> {
+		const outcome = await this.options.storage.executeCommand({
+			...board,
+			commandId,
+			command,
+			now: (this.options.now?.() ?? new Date()).toISOString(),
+		});
+		if (outcome.ok) {
+			// A replayed id is projected again: harmless (stale revisions are skipped) and it
+			// repairs a board whose process stopped between commit and projection.
+			await this.options.projector.applyWork(
+				document,
+				board.orgId,
+				outcome.mentionId,
+				outcome.work,
+				outcome.rev,
+			);
+			if (!outcome.replayed) {
+				this.options.onApplied?.({
+					...board,
+					mentionId: outcome.mentionId,
+					commandId,
+					command,
+					work: outcome.work,
+				});
+			}
 		}
-		// A replayed id is projected again: harmless (stale revisions are skipped) and it
-		// repairs a board whose process stopped between commit and projection.
-		await this.options.projector.applyWork(
-			document,
-			orgId,
-			outcome.mentionId,
-			outcome.work,
-			outcome.rev,
-		);
-		const ack: Ack = { type: "ack", id: message.id };
-		if (outcome.result) ack.result = outcome.result;
-		this.metrics.commandAnswered(name, "ack");
-		send(ack);
-		log.debug({ replayed: outcome.replayed }, "command applied");
-		if (!outcome.replayed) {
-			this.options.onApplied?.({
-				orgId,
-				boardId,
-				mentionId: outcome.mentionId,
-				actorId: context.member.memberId,
-				commandId: message.id,
-				command: message,
-				work: outcome.work,
-			});
+		return outcome;
+	}
+
+	/**
+	 * A bulk command: each item in order, as a command of its own under an id derived from
+	 * the bulk command's (bulkItemCommandId), so a repeat of the bulk command answers every
+	 * item as the first time. Acknowledged with one result per item; when the database
+	 * fails midway the whole is answered `unavailable` and the client sends it again, which
+	 * finds the items already done.
+	 */
+	private async runBulk(
+		board: BoardActor,
+		document: Document,
+		message: CommandMessage & { name: "bulk" },
+		log: Logger,
+	): Promise<Ack> {
+		const items: BulkItemResult[] = [];
+		for (const [index, item] of bulkItems(message).entries()) {
+			const outcome = await this.runOne(
+				board,
+				document,
+				bulkItemCommandId(message.id, index),
+				item,
+			);
+			items.push(
+				outcome.ok
+					? { mentionId: outcome.mentionId, ok: true }
+					: {
+							mentionId: item.args.mentionId,
+							ok: false,
+							code: outcome.code,
+							message: outcome.message,
+						},
+			);
 		}
+		log.debug({ items: items.length, refused: items.filter((i) => !i.ok).length }, "bulk applied");
+		return { type: "ack", id: message.id, result: { items } };
 	}
 }

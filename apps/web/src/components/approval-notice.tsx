@@ -3,19 +3,26 @@
  * say so, and let the owner send the changed text back for review.
  */
 import type { BoardMention, DraftHandle } from "@switchboard/client";
-import { draftHash, draftText, reviewStanding } from "@switchboard/domain";
-import { createSignal, onCleanup, Show } from "solid-js";
+import { draftHash, replyTextBlock, reviewStanding } from "@switchboard/domain";
+import { Show } from "solid-js";
+import { serverStatus } from "../board-model.ts";
+import { createDraftText } from "../draft-text.ts";
 import { useWorkspace } from "../workspace.tsx";
 
 export function ApprovalNotice(props: { mention: BoardMention; draft: DraftHandle }) {
 	const ws = useWorkspace();
-	const [hash, setHash] = createSignal(draftHash(draftText(props.draft.doc)));
-	const update = () => setHash(draftHash(draftText(props.draft.doc)));
-	props.draft.doc.on("update", update);
-	onCleanup(() => props.draft.doc.off("update", update));
+	const text = createDraftText(props.draft);
+	const hash = () => draftHash(text());
 	const stale = () =>
-		props.mention.status === "approved" &&
-		reviewStanding(props.mention.review, hash()) === "approval_stale";
+		serverStatus(props.mention) === "approved" &&
+		reviewStanding(props.mention.confirmed?.review ?? props.mention.review, hash()) ===
+			"approval_stale";
+	const blocked = () =>
+		replyTextBlock(
+			text(),
+			props.mention.network,
+			ws.board().settings.replyLimits[props.mention.network],
+		);
 	const isOwner = () => props.mention.owner?.memberId === ws.me.id;
 	return (
 		<Show when={stale()}>
@@ -27,9 +34,14 @@ export function ApprovalNotice(props: { mention: BoardMention; draft: DraftHandl
 						type="button"
 						class="button button-small"
 						data-testid="resubmit-review"
+						disabled={blocked() !== null}
+						title={blocked()?.message}
 						onClick={() =>
 							void ws.run(
-								{ name: "submitForReview", args: { mentionId: props.mention.id, hash: hash() } },
+								{
+									name: "submitForReview",
+									args: { mentionId: props.mention.id, hash: hash(), text: text() },
+								},
 								"Submitted for review again.",
 							)
 						}

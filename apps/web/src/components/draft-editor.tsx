@@ -7,10 +7,11 @@ import { defaultKeymap } from "@codemirror/commands";
 import { EditorState } from "@codemirror/state";
 import { EditorView, keymap, placeholder } from "@codemirror/view";
 import type { DraftHandle } from "@switchboard/client";
-import { draftRoots } from "@switchboard/domain";
+import { characterCount, draftRoots } from "@switchboard/domain";
 import { createSignal, type JSX, onCleanup, onMount, Show } from "solid-js";
 import { yCollab, ySyncAnnotation, yUndoManagerKeymap } from "y-codemirror.next";
 import * as Y from "yjs";
+import { spacedInsertion } from "../templates.ts";
 
 /** The editor's reach into CodeMirror, for the buttons around it. */
 export interface DraftEditorApi {
@@ -48,13 +49,6 @@ const theme = EditorView.theme({
 		borderRadius: "3px 3px 3px 0",
 	},
 });
-
-/** The reply text's length as people count it: in characters, not UTF-16 units. */
-export function characterCount(text: string): number {
-	let count = 0;
-	for (const _ of text) count++;
-	return count;
-}
 
 export function DraftEditor(props: {
 	draft: DraftHandle;
@@ -123,7 +117,15 @@ export function DraftEditor(props: {
 		props.onReady?.({
 			insert(text) {
 				if (!view) return;
-				view.dispatch(view.state.replaceSelection(text), {
+				// Words stay apart: a space where the insertion would touch the text around it.
+				const { state } = view;
+				const { from, to } = state.selection.main;
+				const spaced = spacedInsertion(
+					state.doc.sliceString(0, from),
+					text,
+					state.doc.sliceString(to),
+				);
+				view.dispatch(state.replaceSelection(spaced), {
 					scrollIntoView: true,
 					userEvent: "input",
 				});

@@ -9,6 +9,14 @@ export const SHORTCUTS: readonly { keys: string[]; action: string }[] = [
 	{ keys: ["c"], action: "Claim the selected or open conversation" },
 	{ keys: ["n"], action: "Claim next: the best open conversation for you" },
 	{ keys: ["r"], action: "Release the selected or open conversation" },
+	{ keys: ["x"], action: "Select the card for an action on several (Esc clears)" },
+	{ keys: ["d"], action: "Dismiss, with a reason" },
+	{ keys: ["s"], action: "Snooze until later" },
+	{ keys: ["e"], action: "Escalate to a moderator, with a reason" },
+	{ keys: ["t"], action: "Tags" },
+	{ keys: ["1", "2", "3"], action: "Priority high, normal, low" },
+	{ keys: ["Shift+C"], action: "Close" },
+	{ keys: ["Shift+O"], action: "Reopen" },
 	{ keys: ["?"], action: "Show this help" },
 	{ keys: ["Esc"], action: "Close this help" },
 ];
@@ -61,7 +69,10 @@ export function HelpDialog() {
 					</For>
 				</tbody>
 			</table>
-			<p class="muted small">Shortcuts are off while you type in a field or the reply editor.</p>
+			<p class="muted small">
+				Actions apply to the selected cards when some are selected, otherwise to the focused card or
+				the open conversation. Shortcuts are off while you type in a field or the reply editor.
+			</p>
 			<form method="dialog" class="dialog-actions">
 				<button type="submit" class="button button-primary" data-testid="help-close">
 					Close

@@ -1,9 +1,13 @@
-/** One conversation on the board. */
+/**
+ * One conversation on the board: who wrote what, its tags, who owns it and its clock, with
+ * Claim, a checkbox that selects it for an action on several, and its Actions button.
+ */
 
 import type { BoardMention } from "@switchboard/client";
-import { Show } from "solid-js";
+import { For, Show } from "solid-js";
 import { claimableAt } from "../board-model.ts";
 import { excerpt, formatAge, formatDateTime } from "../format.ts";
+import { ActionKinds, offers } from "../lifecycle-model.ts";
 import { useWorkspace } from "../workspace.tsx";
 import {
 	FollowUpMarker,
@@ -18,6 +22,9 @@ import {
 /** Height of a card in the virtualised lists, in px (the excerpt is clamped to fit). */
 export const CARD_HEIGHT = 156;
 
+/** Tags shown on a card; the rest are counted ("+2"). */
+const CARD_TAGS = 3;
+
 export function MentionCard(props: { mention: BoardMention; selected: boolean }) {
 	const ws = useWorkspace();
 	const owner = () => {
@@ -29,10 +36,13 @@ export function MentionCard(props: { mention: BoardMention; selected: boolean })
 	const headingId = () => `card-${props.mention.id}-title`;
 
 	const onClick = (event: MouseEvent) => {
-		// Buttons and the link inside the card do their own thing.
-		if ((event.target as HTMLElement).closest("button, a")) return;
+		// Buttons, the checkbox and the link inside the card do their own thing.
+		if ((event.target as HTMLElement).closest("button, a, input, label")) return;
 		ws.open(props.mention.id);
 	};
+	const picked = () => ws.selection().includes(props.mention.id);
+	const tags = () => props.mention.tags;
+	const firstAction = () => ActionKinds.find((kind) => offers(kind, props.mention)) ?? "tags";
 
 	return (
 		// biome-ignore lint/a11y/useKeyWithClickEvents: Enter and "o" open the focused card through the workspace shortcuts; the title link is the accessible way in.
@@ -41,6 +51,8 @@ export function MentionCard(props: { mention: BoardMention; selected: boolean })
 			classList={{
 				selected: props.selected,
 				"has-presence": presence() !== undefined,
+				"has-tags": tags().length > 0,
+				picked: picked(),
 				mine: props.mention.owner?.memberId === ws.me.id,
 				[`card-${props.mention.priority}`]: true,
 			}}
@@ -55,6 +67,14 @@ export function MentionCard(props: { mention: BoardMention; selected: boolean })
 			style={{ height: `${CARD_HEIGHT}px` }}
 		>
 			<div class="card-top">
+				<input
+					type="checkbox"
+					class="card-select"
+					checked={picked()}
+					onChange={() => ws.toggleSelected(props.mention.id)}
+					aria-label={`Select the conversation with @${props.mention.author.handle}`}
+					data-testid="card-select"
+				/>
 				<NetworkBadge network={props.mention.network} />
 				<PriorityBadge priority={props.mention.priority} />
 				<PendingMarker mention={props.mention} />
@@ -83,6 +103,18 @@ export function MentionCard(props: { mention: BoardMention; selected: boolean })
 				</Show>
 			</h3>
 			<p class="excerpt">{excerpt(props.mention.text, 180)}</p>
+			<Show when={tags().length > 0}>
+				<ul class="card-tags" aria-label="Tags" data-testid="card-tags">
+					<For each={tags().slice(0, CARD_TAGS)}>
+						{(tag) => <li class="chip chip-tag">{tag}</li>}
+					</For>
+					<Show when={tags().length > CARD_TAGS}>
+						<li class="chip" title={tags().slice(CARD_TAGS).join(", ")}>
+							+{tags().length - CARD_TAGS}
+						</li>
+					</Show>
+				</ul>
+			</Show>
 			<Show when={presence()}>
 				{(here) => (
 					<div class="card-presence">
@@ -111,6 +143,18 @@ export function MentionCard(props: { mention: BoardMention; selected: boolean })
 				>
 					{(member) => <OwnerChip owner={member()} isMe={member().id === ws.me.id} />}
 				</Show>
+				<button
+					type="button"
+					class="icon-button card-actions"
+					aria-haspopup="dialog"
+					onClick={() => ws.openAction(firstAction(), [props.mention.id])}
+					data-testid="card-actions"
+				>
+					<span aria-hidden="true">⋯</span>
+					<span class="sr-only">
+						Actions for the conversation with @{props.mention.author.handle}
+					</span>
+				</button>
 			</div>
 		</article>
 	);

@@ -6,6 +6,7 @@
 import { A } from "@solidjs/router";
 import type { BoardMention, DraftHandle, ReplySend } from "@switchboard/client";
 import {
+	characterCount,
 	countsAgainstCapacity,
 	draftHash,
 	draftRoots,
@@ -20,7 +21,6 @@ import { NETWORK_LABELS } from "../board-model.ts";
 import { excerpt } from "../format.ts";
 import { useToasts } from "../toasts.tsx";
 import { useWorkspace } from "../workspace.tsx";
-import { characterCount } from "./draft-editor.tsx";
 import { FormError, When } from "./forms.tsx";
 
 const SEND_LABELS: Record<ReplySendStatus, string> = {

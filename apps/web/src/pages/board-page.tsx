@@ -15,6 +15,7 @@ import {
 } from "../board-model.ts";
 import { BoardColumn, type ColumnHandle } from "../components/board-column.tsx";
 import { plural } from "../format.ts";
+import { ACTION_LABELS, ActionKinds } from "../lifecycle-model.ts";
 import { useWorkspace } from "../workspace.tsx";
 
 // The tab shown on a phone outlives the page, so coming back from a conversation keeps it.
@@ -215,6 +216,34 @@ export function BoardPage() {
 					</button>
 				</div>
 			</div>
+			<Show when={ws.selection().length > 0}>
+				<section class="bulk-bar" aria-label="Selected conversations" data-testid="bulk-bar">
+					<span class="bulk-count" aria-live="polite" data-testid="bulk-count">
+						{plural(ws.selection().length, "conversation")} selected
+					</span>
+					<For each={ActionKinds}>
+						{(kind) => (
+							<button
+								type="button"
+								class="button button-small"
+								aria-haspopup="dialog"
+								onClick={() => ws.openAction(kind, [...ws.selection()])}
+								data-testid={`bulk-${kind}`}
+							>
+								{ACTION_LABELS[kind]}…
+							</button>
+						)}
+					</For>
+					<button
+						type="button"
+						class="button button-small button-ghost"
+						onClick={() => ws.clearSelection()}
+						data-testid="bulk-clear"
+					>
+						Clear selection
+					</button>
+				</section>
+			</Show>
 			<Show
 				when={ws.board().ready}
 				fallback={

@@ -9,8 +9,11 @@ import {
 	compareThreadMessages,
 	countsAgainstCapacity,
 	draftHash,
-	draftText,
 	isFollowUp,
+	Priorities,
+	type Priority,
+	replyTextBlock,
+	reviewStanding,
 	threadMessageKey,
 	webLink,
 } from "@switchboard/domain";
@@ -24,7 +27,14 @@ import {
 	Show,
 	untrack,
 } from "solid-js";
-import { claimableAt, isDone, NETWORK_LABELS, STATUS_LABELS } from "../board-model.ts";
+import {
+	claimableAt,
+	isDone,
+	NETWORK_LABELS,
+	PRIORITY_LABELS,
+	serverStatus,
+	statusLabel,
+} from "../board-model.ts";
 import { ApprovalNotice } from "../components/approval-notice.tsx";
 import {
 	NetworkBadge,
@@ -38,8 +48,10 @@ import { DraftEditor, type DraftEditorApi } from "../components/draft-editor.tsx
 import { DraftNotes } from "../components/draft-notes.tsx";
 import { EarlierConversations } from "../components/history-item.tsx";
 import { ReplySendPanel } from "../components/reply-send.tsx";
-import { formatAge, formatDateTime } from "../format.ts";
-import { fillTemplate, TEMPLATES } from "../templates.ts";
+import { createDraftText } from "../draft-text.ts";
+import { formatDateTime, formatRelative } from "../format.ts";
+import { ACTION_KEYS, ACTION_LABELS, type ActionKind, offers } from "../lifecycle-model.ts";
+import { fillTemplate, TEMPLATES, templateForDraft } from "../templates.ts";
 import { useWorkspace } from "../workspace.tsx";
 
 export function ConversationPage() {
@@ -108,12 +120,20 @@ function Conversation(props: { mentionId: string }) {
 	let editor: DraftEditorApi | undefined;
 
 	const id = () => props.mentionId;
-	const currentHash = () => draftHash(draftText(draft.doc));
+	const text = createDraftText(draft);
+	const currentHash = () => draftHash(text());
+	/** Why the server would refuse this text for review: empty, or over the network's limit. */
+	const textProblem = () => replyTextBlock(text(), mention().network, limit());
+	const standing = () =>
+		reviewStanding(mention().confirmed?.review ?? mention().review, currentHash());
+	/** The status the server has, as a badge says it (a changed text's approval reads as stale). */
+	const shownStatus = () => statusLabel(serverStatus(mention()), standing());
 
 	const insertTemplate = () => {
 		const template = TEMPLATES.find((t) => t.id === templateId());
 		if (!template || !editor) return;
-		editor.insert(fillTemplate(template.body, { author: mention().author, myName: ws.me.name }));
+		const filled = fillTemplate(template.body, { author: mention().author, myName: ws.me.name });
+		editor.insert(templateForDraft(filled, text(), mention().author.handle));
 	};
 
 	// The follow-ups that were new when the page opened stay marked while it is open (the
@@ -126,6 +146,10 @@ function Conversation(props: { mentionId: string }) {
 		const followUps = m.thread.filter((message) => isFollowUp(message, m));
 		return new Set(followUps.sort(compareThreadMessages).slice(-count).map(threadMessageKey));
 	});
+
+	/** Lifecycle actions with a form open the action dialog; the others are its buttons too. */
+	const lifecycle: readonly ActionKind[] = ["dismiss", "snooze", "escalate", "close", "reopen"];
+	const changePriority = (priority: Priority) => void ws.setPriority([id()], priority);
 
 	const thread = createMemo(() => {
 		const m = mention();
@@ -178,18 +202,54 @@ function Conversation(props: { mentionId: string }) {
 					<div class="meta-row">
 						<NetworkBadge network={mention().network} />
 						<PriorityBadge priority={mention().priority} />
-						<span class={`badge status status-${status()}`} data-testid="status">
+						<span
+							class={`badge status status-${serverStatus(mention())}`}
+							classList={{ "status-stale": standing() === "approval_stale" }}
+							data-testid="status"
+						>
 							<span class="sr-only">Status: </span>
-							{STATUS_LABELS[status()]}
+							{shownStatus()}
 						</span>
 						<SlaBadge mention={mention()} settings={ws.board().settings} now={ws.now()} />
 						<PendingMarker mention={mention()} />
 						<span class="muted small">
 							{mention().author.reach.toLocaleString()} followers · posted{" "}
 							<time datetime={mention().postedAt} title={formatDateTime(mention().postedAt)}>
-								{formatAge(mention().postedAt, ws.now())} ago
+								{formatRelative(mention().postedAt, ws.now(), "past")}
 							</time>
 						</span>
+					</div>
+					<div class="meta-row tags-row">
+						<Show
+							when={mention().tags.length > 0}
+							fallback={<span class="muted small">No tags</span>}
+						>
+							<ul class="chips" aria-label="Tags" data-testid="conversation-tags">
+								<For each={mention().tags}>{(tag) => <li class="chip chip-tag">{tag}</li>}</For>
+							</ul>
+						</Show>
+						<button
+							type="button"
+							class="button button-small button-ghost"
+							aria-haspopup="dialog"
+							onClick={() => ws.openAction("tags", [id()])}
+							data-testid="edit-tags"
+						>
+							Edit tags <kbd>t</kbd>
+						</button>
+						<label for="priority-select" class="field-label-inline">
+							Priority
+						</label>
+						<select
+							id="priority-select"
+							value={mention().priority}
+							onChange={(event) => changePriority(event.currentTarget.value as Priority)}
+							data-testid="priority-select"
+						>
+							<For each={Priorities}>
+								{(priority) => <option value={priority}>{PRIORITY_LABELS[priority]}</option>}
+							</For>
+						</select>
 					</div>
 				</div>
 				<div class="people-row">
@@ -266,21 +326,28 @@ function Conversation(props: { mentionId: string }) {
 							</button>
 						</form>
 					</Show>
-					<Show when={open() && status() !== "escalated" && (canManage() || ownerId() === null)}>
-						<button
-							type="button"
-							class="button button-warning"
-							data-testid="escalate"
-							onClick={() =>
-								void ws.run(
-									{ name: "escalate", args: { mentionId: id() } },
-									"Escalated to a moderator.",
-								)
-							}
+					<fieldset class="lifecycle-actions">
+						<legend class="sr-only">Conversation status</legend>
+						<For
+							each={lifecycle.filter(
+								// The server's rule: the owner or a moderator, or anyone while nobody owns it.
+								(kind) => offers(kind, mention()) && (canManage() || ownerId() === null),
+							)}
 						>
-							Escalate
-						</button>
-					</Show>
+							{(kind) => (
+								<button
+									type="button"
+									class="button"
+									classList={{ "button-warning": kind === "escalate" }}
+									aria-haspopup="dialog"
+									onClick={() => ws.openAction(kind, [id()])}
+									data-testid={kind}
+								>
+									{ACTION_LABELS[kind]}… <kbd>{ACTION_KEYS[kind]}</kbd>
+								</button>
+							)}
+						</For>
+					</fieldset>
 					<span class="toolbar-spacer" />
 					<Show when={webLink(mention().url)}>
 						{(url) => (
@@ -367,7 +434,7 @@ function Conversation(props: { mentionId: string }) {
 								need a new review.
 							</div>
 						</Show>
-						<Show when={review()?.state === "approved" && status() === "approved"}>
+						<Show when={standing() === "approved" && serverStatus(mention()) === "approved"}>
 							<div class="callout callout-success" data-testid="review-approved">
 								Approved by {reviewer()}. Post it, then record the reply's link below.
 							</div>
@@ -405,14 +472,37 @@ function Conversation(props: { mentionId: string }) {
 							</button>
 						</DraftEditor>
 						<div class="reply-actions">
+							<Show
+								when={
+									(isOwner() && (status() === "claimed" || status() === "drafting")) ||
+									(isModerator() && status() === "in_review")
+								}
+							>
+								<Show when={textProblem()}>
+									{(problem) => (
+										<p
+											class="callout callout-warning small"
+											id="review-blocked"
+											data-testid="review-blocked"
+										>
+											{problem().message}
+										</p>
+									)}
+								</Show>
+							</Show>
 							<Show when={isOwner() && (status() === "claimed" || status() === "drafting")}>
 								<button
 									type="button"
 									class="button button-primary"
 									data-testid="submit-review"
+									disabled={textProblem() !== null}
+									aria-describedby={textProblem() ? "review-blocked" : undefined}
 									onClick={() =>
 										void ws.run(
-											{ name: "submitForReview", args: { mentionId: id(), hash: currentHash() } },
+											{
+												name: "submitForReview",
+												args: { mentionId: id(), hash: currentHash(), text: text() },
+											},
 											"Submitted for review.",
 										)
 									}
@@ -425,9 +515,14 @@ function Conversation(props: { mentionId: string }) {
 									type="button"
 									class="button button-primary"
 									data-testid="approve"
+									disabled={textProblem() !== null || standing() === "requested_changed"}
+									aria-describedby={textProblem() ? "review-blocked" : undefined}
 									onClick={() =>
 										void ws.run(
-											{ name: "approve", args: { mentionId: id(), hash: currentHash() } },
+											{
+												name: "approve",
+												args: { mentionId: id(), hash: currentHash(), text: text() },
+											},
 											"Approved.",
 										)
 									}

@@ -10,18 +10,22 @@ import type { BoardMention, DraftHandle } from "@switchboard/client";
 import {
 	approvalReasons,
 	authorshipShares,
+	characterCount,
 	describeApprovalReason,
 	draftAuthorship,
 	draftHash,
 	draftText,
+	NETWORK_NAMES,
 	type ReviewStanding,
+	replyTextBlock,
 	reviewStanding,
 } from "@switchboard/domain";
 import { createMemo, createSignal, For, onCleanup, Show } from "solid-js";
+import { serverStatus, statusLabel } from "../board-model.ts";
 import { Avatar, NetworkBadge, PriorityBadge } from "../components/bits.tsx";
 import { ModeratorsOnly, ModeratorTabs } from "../components/moderator-nav.tsx";
 import { reviewQueue } from "../coverage-model.ts";
-import { excerpt, formatAge, formatDateTime, plural } from "../format.ts";
+import { excerpt, formatDateTime, formatRelative, plural } from "../format.ts";
 import { memberColor } from "../people.ts";
 import { useWorkspace } from "../workspace.tsx";
 import "../coverage.css";
@@ -113,7 +117,15 @@ function ReviewCard(props: { mentionId: string }) {
 	onCleanup(() => draft.close());
 	const { text, spans, synced } = useDraft(draft);
 	const currentHash = () => (synced() ? draftHash(text()) : null);
-	const standing = () => reviewStanding(mention().review, currentHash());
+	// The server's review, never the optimistic one: an approval shows once it is decided.
+	const standing = () =>
+		reviewStanding(mention().confirmed?.review ?? mention().review, currentHash());
+	const status = () => serverStatus(mention());
+	const limit = () => ws.board().settings.replyLimits[mention().network];
+	const count = () => characterCount(text());
+	/** Why the server would refuse to approve this text; null when it would not. */
+	const blocked = () => replyTextBlock(text(), mention().network, limit());
+	const approving = () => mention().pending.some((pending) => pending.command.name === "approve");
 	const reasons = createMemo(() => {
 		const now = approvalReasons(mention(), ws.board().settings.approval).map((reason) =>
 			describeApprovalReason(reason, ws.memberName),
@@ -137,11 +149,15 @@ function ReviewCard(props: { mentionId: string }) {
 			data-testid="review-card"
 			data-mention-id={props.mentionId}
 			data-standing={standing()}
-			data-status={mention().status}
+			data-status={status()}
 		>
 			<header class="review-head">
-				<span class={`badge status status-${mention().status}`}>
-					{mention().status === "approved" ? "Approved" : "Waiting for review"}
+				<span
+					class={`badge status status-${status()}`}
+					classList={{ "status-stale": standing() === "approval_stale" }}
+					data-testid="review-status"
+				>
+					{status() === "in_review" ? "Waiting for review" : statusLabel(status(), standing())}
 				</span>
 				<PriorityBadge priority={mention().priority} />
 				<NetworkBadge network={mention().network} />
@@ -155,7 +171,7 @@ function ReviewCard(props: { mentionId: string }) {
 							{r().state === "approved" ? "approved by " : "submitted by "}
 							{ws.memberName(r().by)}{" "}
 							<time datetime={r().at} title={formatDateTime(r().at)}>
-								{formatAge(r().at, ws.now())} ago
+								{formatRelative(r().at, ws.now(), "past")}
 							</time>
 						</span>
 					)}
@@ -207,6 +223,16 @@ function ReviewCard(props: { mentionId: string }) {
 				</ul>
 			</Show>
 
+			<p
+				class="char-count small"
+				classList={{ "char-over": count() > limit() }}
+				data-testid="review-count"
+			>
+				{count()} / {limit()} characters on {NETWORK_NAMES[mention().network]}
+				<Show when={count() > limit()}>
+					<span> · {count() - limit()} over the limit</span>
+				</Show>
+			</p>
 			<Show when={!synced()}>
 				<p class="muted small">Loading the draft from the server…</p>
 			</Show>
@@ -232,23 +258,35 @@ function ReviewCard(props: { mentionId: string }) {
 				</p>
 			</Show>
 
-			<Show when={mention().status === "in_review"}>
+			<Show when={status() === "in_review"}>
+				<Show when={synced() && blocked()}>
+					{(problem) => (
+						<p
+							class="callout callout-warning small"
+							id={`review-blocked-${props.mentionId}`}
+							data-testid="review-blocked"
+						>
+							{problem().message}
+						</p>
+					)}
+				</Show>
 				<div class="review-actions">
 					<button
 						type="button"
 						class="button button-primary"
 						data-testid="approve"
-						disabled={standing() !== "requested"}
+						disabled={standing() !== "requested" || blocked() !== null || approving()}
+						aria-describedby={blocked() ? `review-blocked-${props.mentionId}` : undefined}
 						onClick={() => {
 							const hash = currentHash();
 							if (!hash) return;
 							void ws.run(
-								{ name: "approve", args: { mentionId: props.mentionId, hash } },
+								{ name: "approve", args: { mentionId: props.mentionId, hash, text: text() } },
 								"Approved.",
 							);
 						}}
 					>
-						Approve this text
+						{approving() ? "Approving…" : "Approve this text"}
 					</button>
 					<form
 						class="inline-form"

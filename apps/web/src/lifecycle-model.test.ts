@@ -1,0 +1,109 @@
+import type { BulkItemResult } from "@switchboard/domain";
+import { describe, expect, it } from "vitest";
+import {
+	ActionKinds,
+	commandFor,
+	describeBulk,
+	dismissReason,
+	offers,
+	parseLocalDateTime,
+	priorityTargets,
+	snoozePresets,
+	tagSuggestions,
+	toLocalDateTime,
+} from "./lifecycle-model.ts";
+
+describe("the lifecycle controls", () => {
+	it("offer snoozes for later today, tomorrow morning and after the weekend", () => {
+		// A Wednesday afternoon, local time.
+		const now = new Date(2026, 11, 2, 15, 20);
+		const byId = new Map(snoozePresets(now).map((preset) => [preset.id, preset.until]));
+		expect(byId.get("1h")).toEqual(new Date(2026, 11, 2, 16, 20));
+		expect(byId.get("3h")).toEqual(new Date(2026, 11, 2, 18, 20));
+		expect(byId.get("tomorrow")).toEqual(new Date(2026, 11, 3, 9, 0));
+		expect(byId.get("monday")).toEqual(new Date(2026, 11, 7, 9, 0));
+		// On a Monday, "next Monday" is a week on, not today.
+		const monday = new Date(2026, 11, 7, 8, 0);
+		expect(snoozePresets(monday).find((p) => p.id === "monday")?.until).toEqual(
+			new Date(2026, 11, 14, 9, 0),
+		);
+		for (const preset of snoozePresets(now)) expect(preset.until > now).toBe(true);
+	});
+
+	it("reads and writes the date field's local time", () => {
+		const date = new Date(2026, 11, 24, 9, 5);
+		expect(toLocalDateTime(date)).toBe("2026-12-24T09:05");
+		expect(parseLocalDateTime("2026-12-24T09:05")).toEqual(date);
+		expect(parseLocalDateTime("")).toBeNull();
+		expect(parseLocalDateTime("tomorrow")).toBeNull();
+	});
+
+	it("records the dismiss reason with the note", () => {
+		expect(dismissReason("spam", "")).toBe("Spam");
+		expect(dismissReason("duplicate", " see @kim's ")).toBe(
+			"Duplicate of another conversation: see @kim's",
+		);
+		expect(dismissReason("other", "Bot account")).toBe("Bot account");
+		expect(dismissReason("other", "")).toBe("Other");
+	});
+
+	it("offers only what the conversation's status allows", () => {
+		const offered = (status: Parameters<typeof offers>[1]["status"]) =>
+			ActionKinds.filter((kind) => offers(kind, { status }));
+		expect(offered("new")).toEqual(["dismiss", "snooze", "escalate", "tags", "priority", "close"]);
+		expect(offered("replied")).toEqual(["tags", "priority", "close", "reopen"]);
+		expect(offered("closed")).toEqual(["tags", "priority", "reopen"]);
+		expect(offered("dismissed")).toEqual(["tags", "priority", "reopen"]);
+		expect(offered("escalated")).toEqual(["dismiss", "snooze", "tags", "priority", "close"]);
+	});
+
+	it("sends one command for one conversation and a bulk command for several", () => {
+		const close = (mentionId: string) => ({ name: "close" as const, args: { mentionId } });
+		expect(commandFor(["m1"], close)).toEqual({ name: "close", args: { mentionId: "m1" } });
+		expect(commandFor(["m1", "m2"], close)).toEqual({
+			name: "bulk",
+			args: { items: [close("m1"), close("m2")] },
+		});
+		expect(
+			priorityTargets(
+				[
+					{ id: "m1", priority: "high" },
+					{ id: "m2", priority: "low" },
+				],
+				"high",
+			),
+		).toEqual(["m2"]);
+	});
+
+	it("tells what a bulk command did, naming each refusal", () => {
+		const handles = new Map([
+			["m1", "ann"],
+			["m2", "bob"],
+		]);
+		const ok: BulkItemResult = { mentionId: "m1", ok: true };
+		const refused: BulkItemResult = {
+			mentionId: "m2",
+			ok: false,
+			code: "not_owner",
+			message: "Dana owns this conversation; only they or a moderator can do that.",
+		};
+		expect(
+			describeBulk("Closed", [ok, { ...ok, mentionId: "m3" }], (id) => handles.get(id)),
+		).toEqual({
+			kind: "info",
+			message: "Closed 2 conversations.",
+		});
+		expect(describeBulk("Closed", [ok, refused], (id) => handles.get(id))).toEqual({
+			kind: "error",
+			message:
+				"Closed 1 of 2 conversations. @bob: Dana owns this conversation; only they or a moderator can do that.",
+		});
+	});
+
+	it("suggests the board's tags not on the conversation yet, those starting with the text first", () => {
+		const board = ["billing", "outage", "refund", "late-billing"];
+		expect(tagSuggestions(board, ["refund"], "")).toEqual(["billing", "late-billing", "outage"]);
+		expect(tagSuggestions(board, [], "bill")).toEqual(["billing", "late-billing"]);
+		expect(tagSuggestions(board, ["Billing"], "bill")).toEqual(["late-billing"]);
+	});
+});
