@@ -63,6 +63,7 @@ import {
 	rateLimitsWith,
 } from "./rate-limits.ts";
 import { createRedisBus } from "./redis-bus.ts";
+import { resyncAfterOutage } from "./redis-resync.ts";
 import { createRedisRevocationBus } from "./redis-revocations.ts";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./request-id.ts";
 
@@ -122,10 +123,10 @@ export interface StartOptions {
 	storageTemplate?: Blob;
 }
 
-function redisExtension(url: string): Extension {
+function redisExtension(url: string, logger: Logger): Extension {
 	const parsed = new URL(url);
 	const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
-	return new Redis({
+	const extension = new Redis({
 		host: parsed.hostname,
 		port: Number(parsed.port || 6379),
 		options: {
@@ -134,6 +135,8 @@ function redisExtension(url: string): Extension {
 			db,
 		},
 	});
+	resyncAfterOutage(extension, logger);
+	return extension;
 }
 
 export async function startSwitchboard(
@@ -231,7 +234,7 @@ export async function startSwitchboard(
 			...(options.membershipCheckMs ? { intervalMs: options.membershipCheckMs } : {}),
 		}),
 	];
-	if (config.redisUrl) extensions.push(redisExtension(config.redisUrl));
+	if (config.redisUrl) extensions.push(redisExtension(config.redisUrl, logger));
 
 	const hocuspocus = new SwitchboardHocuspocus({
 		name: "switchboard",
