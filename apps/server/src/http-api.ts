@@ -109,6 +109,19 @@ function decodeCursor(cursor: string): { postedAt: string; id: string } {
 	throw new AppError("invalid", "cursor: not a cursor of this list; pass nextCursor as it came.");
 }
 
+/**
+ * A page of `limit` mentions from a list asked for `limit + 1`: the one more tells whether
+ * another page follows, and if so where it starts.
+ */
+function pageOf<T extends { mention: { postedAt: string; id: string } }>(
+	stored: readonly T[],
+	limit: number,
+): { page: T["mention"][]; nextCursor: string | null } {
+	const page = stored.slice(0, limit).map(({ mention }) => mention);
+	const last = page.at(-1);
+	return { page, nextCursor: stored.length > limit && last ? encodeCursor(last) : null };
+}
+
 function bearerToken(header: string | undefined): string | undefined {
 	return header?.startsWith("Bearer ") ? header.slice(7) : undefined;
 }
@@ -361,12 +374,8 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 			...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
 			limit: query.limit + 1,
 		});
-		const page = stored.slice(0, query.limit).map(({ mention }) => mention);
-		const last = page.at(-1);
-		return {
-			mentions: page,
-			nextCursor: stored.length > query.limit && last ? encodeCursor(last) : null,
-		};
+		const { page, nextCursor } = pageOf(stored, query.limit);
+		return { mentions: page, nextCursor };
 	});
 
 	handle(app, HttpRoutes.history, async (c, { query }) => {
@@ -388,12 +397,8 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 			...(query.cursor ? { before: decodeCursor(query.cursor) } : {}),
 			limit: query.limit + 1,
 		});
-		const page = stored.slice(0, query.limit).map(({ mention }) => mention);
-		const last = page.at(-1);
-		return {
-			conversations: page,
-			nextCursor: stored.length > query.limit && last ? encodeCursor(last) : null,
-		};
+		const { page, nextCursor } = pageOf(stored, query.limit);
+		return { conversations: page, nextCursor };
 	});
 
 	for (const routes of options.routes ?? []) app.route("/", routes);
