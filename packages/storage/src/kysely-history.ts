@@ -5,7 +5,7 @@
  * 2026-12-02T10-00-00-history-search migration, or the planner would not use the indexes.
  */
 import { type Kysely, sql } from "kysely";
-import { toStoredMention } from "./rows.ts";
+import { pastCursor, toStoredMention } from "./rows.ts";
 import type { Database } from "./schema.ts";
 import type { History, HistoryQuery, StoredMention } from "./storage.ts";
 
@@ -48,16 +48,7 @@ export class KyselyHistory implements History {
 		if (query.from) select = select.where("posted_at", ">=", new Date(query.from));
 		if (query.to) select = select.where("posted_at", "<", new Date(query.to));
 		if (query.status) select = select.where("status", "in", query.status);
-		const before = query.before;
-		if (before) {
-			const postedAt = new Date(before.postedAt);
-			select = select.where((eb) =>
-				eb.or([
-					eb("posted_at", "<", postedAt),
-					eb.and([eb("posted_at", "=", postedAt), eb("id", "<", before.id)]),
-				]),
-			);
-		}
+		if (query.before) select = select.where(pastCursor("<", query.before));
 		const rows = await select
 			.orderBy("posted_at", "desc")
 			.orderBy("id", "desc")

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
-import { iso, json, toStoredMention } from "./rows.ts";
+import { iso, json, pastCursor, toStoredMention } from "./rows.ts";
 import type { Database } from "./schema.ts";
 import type { MentionFilter, MentionStore, NewMention, StoredMention } from "./storage.ts";
 import { indexThreadMessages } from "./thread-index.ts";
@@ -114,16 +114,7 @@ export class KyselyMentionStore implements MentionStore {
 		if (statuses) query = query.where("status", "in", statuses);
 		if (filter.ownerId !== undefined) query = query.where("owner_id", "=", filter.ownerId);
 		if (filter.ids) query = query.where("id", "in", filter.ids);
-		const after = filter.after;
-		if (after) {
-			const postedAt = new Date(after.postedAt);
-			query = query.where((eb) =>
-				eb.or([
-					eb("posted_at", ">", postedAt),
-					eb.and([eb("posted_at", "=", postedAt), eb("id", ">", after.id)]),
-				]),
-			);
-		}
+		if (filter.after) query = query.where(pastCursor(">", filter.after));
 		if (filter.limit !== undefined) query = query.limit(filter.limit);
 		const rows = await query.orderBy("posted_at").orderBy("id").execute();
 		return rows.map(toStoredMention);

@@ -15,10 +15,11 @@ import type {
 	Network,
 	Organisation,
 } from "@switchboard/domain";
-import type { Selectable } from "kysely";
+import type { ExpressionBuilder, Selectable } from "kysely";
 import type {
 	ActivityTable,
 	BoardsTable,
+	Database,
 	MembersTable,
 	MentionsTable,
 	OrganisationsTable,
@@ -161,4 +162,18 @@ export function toActivity(row: Selectable<ActivityTable>): Activity {
 		detail: row.detail,
 		at: iso(row.at),
 	};
+}
+
+/**
+ * Keyset paging over mentions in (posted_at, id) order: the mentions past `cursor`, after it
+ * (`">"`, for a list kept oldest first) or before it (`"<"`, newest first). Ties on the time
+ * are broken by id, so a page never repeats or skips a mention.
+ */
+export function pastCursor(direction: ">" | "<", cursor: { postedAt: string; id: string }) {
+	const postedAt = new Date(cursor.postedAt);
+	return (eb: ExpressionBuilder<Database, "mentions">) =>
+		eb.or([
+			eb("posted_at", direction, postedAt),
+			eb.and([eb("posted_at", "=", postedAt), eb("id", direction, cursor.id)]),
+		]);
 }
