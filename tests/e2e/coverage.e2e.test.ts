@@ -1,8 +1,10 @@
 /**
  * The moderator's view in Chromium: live coverage that follows the board without a
  * reload, an SLA breach found by the server shown at once, and an approval that stops
- * applying when the draft changes after it.
+ * applying when the draft changes after it; and a customer's follow-up, new on its
+ * owner's card and in the thread until she opens it.
  */
+import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
@@ -87,6 +89,61 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 			.click();
 		await expect.poll(attribute(load, "data-open"), within).toBe(String(openBefore));
 		await expect.poll(attribute(unclaimed, "data-value"), within).toBe(String(before));
+	});
+
+	it("shows a follow-up as new on the owner's card and in the thread until she opens it", async () => {
+		const dana = await person("ambassador1@acme.test");
+		const danaId = await memberId("ambassador1@acme.test");
+		const mention = fresh();
+		const { storage, integrations } = scene.server.switchboard;
+		const now = () => new Date().toISOString();
+		for (const command of [
+			{ name: "claim", args: { mentionId: mention.id } },
+			{
+				name: "markReplied",
+				args: { mentionId: mention.id, url: "https://twitter.com/acme/status/9" },
+			},
+		] as const) {
+			const outcome = await storage.executeCommand({
+				orgId: "acme",
+				boardId: "main",
+				actorId: danaId,
+				commandId: randomUUID(),
+				command,
+				now: now(),
+			});
+			expect(outcome.ok).toBe(true);
+		}
+		// The customer answers: the follow-up names the mention it continues.
+		const result = await integrations.ingestor.ingest("acme", "main", [
+			{
+				network: mention.network,
+				externalId: `${mention.externalId}-answer`,
+				inReplyTo: mention.externalId,
+				url: null,
+				author: mention.author,
+				text: "Still waiting for my refund",
+				thread: [],
+				postedAt: now(),
+				ingestedAt: now(),
+			},
+		]);
+		expect(result).toMatchObject({ accepted: 0, followUps: 1 });
+
+		const card = await showCard(dana, mention);
+		await expect.poll(() => card.getByTestId("follow-ups").textContent(), within).toBe("1 new");
+		expect(await card.getAttribute("data-status")).toBe("claimed");
+		await card.getByTestId("open").click();
+		await dana.getByTestId("new-message").waitFor(within);
+		expect(await dana.getByTestId("thread").textContent()).toContain("Still waiting for my refund");
+		// Opened by its owner: seen, on the server and so on every board.
+		await expect
+			.poll(
+				async () => (await storage.getMention("acme", mention.id))?.mention.unseenFollowUps,
+				within,
+			)
+			.toBe(0);
+		expect(await seriousAxeViolations(dana)).toEqual([]);
 	});
 
 	it("shows an SLA breach the server found, at once", async () => {
