@@ -7,6 +7,7 @@ import { type MentionStatus, Networks, Priorities } from "@switchboard/domain";
 import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
 import {
 	BOARD_COLUMNS,
+	type BoardFilters,
 	boardTags,
 	DONE_COLUMNS,
 	EMPTY_FILTERS,
@@ -118,50 +119,19 @@ export function BoardPage() {
 						class="filter-options"
 						classList={{ "filter-options-open": filtersOpen() }}
 					>
-						<div class="field">
-							<label for="filter-network">Network</label>
-							<select
-								id="filter-network"
-								value={ws.filters.network}
-								onChange={(e) =>
-									ws.setFilters("network", e.currentTarget.value as typeof ws.filters.network)
-								}
-								data-testid="filter-network"
-							>
-								<option value="">All</option>
-								<For each={Networks}>
-									{(network) => <option value={network}>{NETWORK_LABELS[network]}</option>}
-								</For>
-							</select>
-						</div>
-						<div class="field">
-							<label for="filter-priority">Priority</label>
-							<select
-								id="filter-priority"
-								value={ws.filters.priority}
-								onChange={(e) =>
-									ws.setFilters("priority", e.currentTarget.value as typeof ws.filters.priority)
-								}
-								data-testid="filter-priority"
-							>
-								<option value="">All</option>
-								<For each={Priorities}>
-									{(priority) => <option value={priority}>{PRIORITY_LABELS[priority]}</option>}
-								</For>
-							</select>
-						</div>
-						<div class="field">
-							<label for="filter-tag">Tag</label>
-							<select
-								id="filter-tag"
-								value={ws.filters.tag}
-								onChange={(e) => ws.setFilters("tag", e.currentTarget.value)}
-								data-testid="filter-tag"
-							>
-								<option value="">All</option>
-								<For each={tags()}>{(tag) => <option value={tag}>{tag}</option>}</For>
-							</select>
-						</div>
+						<FilterSelect
+							name="network"
+							label="Network"
+							options={Networks}
+							labelOf={(network) => NETWORK_LABELS[network]}
+						/>
+						<FilterSelect
+							name="priority"
+							label="Priority"
+							options={Priorities}
+							labelOf={(priority) => PRIORITY_LABELS[priority]}
+						/>
+						<FilterSelect name="tag" label="Tag" options={tags()} labelOf={(tag) => tag} />
 						<label class="check">
 							<input
 								type="checkbox"
@@ -292,6 +262,35 @@ export function BoardPage() {
 					</For>
 				</div>
 			</Show>
+		</div>
+	);
+}
+
+type SelectFilter = "network" | "priority" | "tag";
+
+/** One of the board's choice filters: "All", or one of `options`. */
+function FilterSelect<K extends SelectFilter>(props: {
+	name: K;
+	label: string;
+	options: readonly Exclude<BoardFilters[K], "">[];
+	labelOf: (option: Exclude<BoardFilters[K], "">) => string;
+}) {
+	const ws = useWorkspace();
+	const id = () => `filter-${props.name}`;
+	return (
+		<div class="field">
+			<label for={id()}>{props.label}</label>
+			<select
+				id={id()}
+				value={ws.filters[props.name]}
+				onChange={(e) => ws.setFilters(props.name, e.currentTarget.value as BoardFilters[K])}
+				data-testid={id()}
+			>
+				<option value="">All</option>
+				<For each={props.options}>
+					{(option) => <option value={option}>{props.labelOf(option)}</option>}
+				</For>
+			</select>
 		</div>
 	);
 }
