@@ -19,7 +19,7 @@ import {
 } from "@switchboard/connectors/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { attribute, hasChromium, seriousAxeViolations, textOf } from "./harness.ts";
+import { attribute, hasChromium, seriousAxeViolations, signIn, textOf } from "./harness.ts";
 import { e2eScene } from "./scene.ts";
 
 const hasShellTools = ["/usr/bin/openssl", "/usr/bin/curl", "/bin/bash"].every((path) =>
@@ -447,5 +447,57 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await admin.getByTestId("nav-settings").click();
 		await admin.getByTestId("account-mastodon").waitFor(within);
 		expect(await seriousAxeViolations(admin)).toEqual([]);
+	});
+	it("invites a member from the Members screen at 360 px; they join by the link; deactivating signs them out", async () => {
+		// A phone from the start: a desktop page narrowed later keeps its wide header (not ours).
+		const phone = scene.keep(
+			await scene.browser.newContext({
+				baseURL: scene.server.url,
+				viewport: { width: 360, height: 780 },
+			}),
+		);
+		const admin = await phone.newPage();
+		await signIn(admin, "admin@acme.test");
+		await admin.goto("/admin?tab=members");
+		const panel = admin.getByTestId("members-panel");
+		await panel.waitFor(within);
+		await panel.getByTestId("invite-email").fill("new.hire@acme.test");
+		await panel.getByTestId("invite-name").fill("Nia Hire");
+		await panel.getByTestId("invite-submit").click();
+		const link = panel.getByTestId("invite-links").locator("code");
+		await link.waitFor(within);
+		const url = new URL((await link.textContent()) ?? "");
+		expect(url.pathname).toMatch(/^\/invite\/[A-Za-z0-9_-]{32}$/);
+		// Nothing of the Members screen sticks out of a 360 px screen.
+		const wide = await panel.evaluate((el) =>
+			[el, ...el.querySelectorAll("*")]
+				.filter((node) => !node.classList.contains("sr-only"))
+				.filter((node) => node.getBoundingClientRect().right > 360)
+				.map((node) => `${node.tagName}.${node.getAttribute("class")}`),
+		);
+		expect(wide).toEqual([]);
+
+		const context = scene.keep(await scene.browser.newContext({ baseURL: scene.server.url }));
+		const hire = await context.newPage();
+		await hire.goto(url.pathname);
+		await hire.getByRole("heading", { name: "Join Acme" }).waitFor(within);
+		await hire.getByLabel("New password").fill("switchboard is great");
+		await hire.getByLabel("The same password again").fill("switchboard is great");
+		await hire.getByTestId("invite-accept").click();
+		expect(await hire.getByTestId("invite-error").textContent()).toMatch(/demo/);
+		await hire.getByLabel("New password").fill("a passphrase of my own");
+		await hire.getByLabel("The same password again").fill("a passphrase of my own");
+		await hire.getByTestId("invite-accept").click();
+		await hire.locator('[data-testid="card"]').first().waitFor({ timeout: 20_000 });
+		const me = () => hire.evaluate(async () => (await fetch("/api/me")).status);
+		expect(await me()).toBe(200);
+
+		await panel.getByTestId("members-search").fill("new.hire");
+		const member = panel.locator('[data-testid="member"][data-email="new.hire@acme.test"]');
+		await member.waitFor(within);
+		await member.getByTestId("member-deactivate").click();
+		await member.getByTestId("member-deactivate-confirm").click();
+		await member.getByTestId("member-deactivated").waitFor(within);
+		expect(await me()).toBe(401);
 	});
 });

@@ -5,11 +5,17 @@
  * very same operations on the database it opens itself.
  */
 import { MentionInputSchema, toIncomingMention, triageMention } from "@switchboard/connectors";
-import { AppError } from "@switchboard/domain";
+import {
+	AppError,
+	type InviteLink,
+	MAX_INVITES_PER_REQUEST,
+	type RejectedInvite,
+} from "@switchboard/domain";
 import { dumpEmbeddedDatabase, type Storage } from "@switchboard/storage";
 import * as v from "valibot";
 import type { AdminHandler } from "./admin-channel.ts";
 import type { Ingestor } from "./ingest.ts";
+import type { InvitationService } from "./invitations.ts";
 
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
 
@@ -27,6 +33,30 @@ export const AdminInputs = {
 	}),
 	/** A backup of the embedded database (gzipped tar). */
 	backup: v.object({}),
+	/** A new organisation, its board `main`, and its first admin's one-time link. */
+	setup: v.object({
+		orgId: Id,
+		name: v.pipe(
+			v.string(),
+			v.trim(),
+			v.minLength(1, "--name must not be empty"),
+			v.maxLength(200),
+		),
+		adminEmail: v.string(),
+		adminName: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200))),
+	}),
+	/** Invite a batch of people (rows of a CSV, with their lines). */
+	invite: v.object({
+		orgId: Id,
+		rows: v.pipe(
+			v.array(v.object({ value: v.unknown(), line: v.optional(v.number()) })),
+			v.maxLength(MAX_INVITES_PER_REQUEST),
+		),
+		/** Store the good rows even when some are refused. */
+		goodRowsOnly: v.optional(v.boolean(), false),
+		/** Check every row, store nothing. */
+		dryRun: v.optional(v.boolean(), false),
+	}),
 } as const;
 
 export type AdminOperationName = keyof typeof AdminInputs;
@@ -51,12 +81,17 @@ export interface AdminOutputs {
 	status: AdminStatus;
 	import: AdminImportResult;
 	backup: Uint8Array;
+	setup: InviteLink & { orgId: string; boardId: string };
+	invite: { invites: InviteLink[]; rejected: RejectedInvite[]; mailed: boolean };
 }
 
 export interface AdminOperationsOptions {
 	storage: Storage;
 	/** The server's ingest path (projecting onto live boards), or one without a board. */
 	ingestor: Ingestor;
+	invitations: InvitationService;
+	/** Where the links point: PUBLIC_URL, else the server's own address. */
+	baseUrl: string;
 	startedAt: Date;
 }
 
@@ -64,7 +99,7 @@ export interface AdminOperationsOptions {
 export function createAdminOperations(
 	options: AdminOperationsOptions,
 ): Record<AdminOperationName, AdminHandler> {
-	const { storage, ingestor } = options;
+	const { storage, ingestor, invitations, baseUrl } = options;
 	const operations: {
 		[K in AdminOperationName]: {
 			input: (typeof AdminInputs)[K];
@@ -124,6 +159,33 @@ export function createAdminOperations(
 					);
 				}
 				return dumpEmbeddedDatabase(storage);
+			},
+		},
+		setup: {
+			input: AdminInputs.setup,
+			async run({ orgId, name, adminEmail, adminName }) {
+				const link = await invitations.setup({
+					orgId,
+					name,
+					adminEmail,
+					...(adminName ? { adminName } : {}),
+					baseUrl,
+				});
+				return { ...link, orgId, boardId: "main" };
+			},
+		},
+		invite: {
+			input: AdminInputs.invite,
+			async run({ orgId, rows, goodRowsOnly, dryRun }) {
+				const batch = rows.map((row) => ({
+					value: row.value,
+					...(row.line !== undefined ? { line: row.line } : {}),
+				}));
+				if (dryRun) {
+					const { rejected } = await invitations.check(orgId, batch);
+					return { invites: [], rejected, mailed: false };
+				}
+				return invitations.invite(orgId, batch, { baseUrl, invitedBy: null, goodRowsOnly });
 			},
 		},
 	};

@@ -15,8 +15,10 @@ import {
 	type AdminOutputs,
 	createAdminOperations,
 } from "./admin-operations.ts";
-import type { Config } from "./config.ts";
+import { type Config, DEFAULT_MAIL_FROM } from "./config.ts";
 import { Ingestor } from "./ingest.ts";
+import { createInvitationService } from "./invitations.ts";
+import { createMailer } from "./mailer.ts";
 
 export interface AdminSession {
 	/** `server`: a running server ran the operations; `direct`: this process opened the database. */
@@ -73,7 +75,16 @@ export async function openAdminSession(config: Config, logger: Logger): Promise<
 	});
 	// No board is live in this process: boards pick the new mentions up when they next load.
 	const ingestor = new Ingestor({ storage, publisher: null, logger });
-	const operations = createAdminOperations({ storage, ingestor, startedAt: new Date() });
+	const mailer = config.smtpUrl
+		? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom ?? DEFAULT_MAIL_FROM, logger })
+		: null;
+	const operations = createAdminOperations({
+		storage,
+		ingestor,
+		invitations: createInvitationService({ storage, logger, mailer, waitForMail: true }),
+		baseUrl: config.publicUrl ?? `http://localhost:${config.port || 8080}`,
+		startedAt: new Date(),
+	});
 	return {
 		via: "direct",
 		description: config.databaseUrl
@@ -87,6 +98,9 @@ export async function openAdminSession(config: Config, logger: Logger): Promise<
 			}
 			return (await operation.run(parsed.output as never)) as AdminOutputs[typeof name];
 		},
-		close: () => storage.close(),
+		async close() {
+			mailer?.close();
+			await storage.close();
+		},
 	};
 }

@@ -72,6 +72,18 @@ export const BODY_LIMIT_EXCEPTIONS: readonly BodyLimitRule[] = [
 		maxBytes: 16 * 1024,
 		why: "an email and a password of at most 1024 characters: anything bigger is not a sign-in, and this route needs no session",
 	},
+	{
+		method: "POST",
+		path: /^\/api\/invites\/[^/]+\/accept$/,
+		maxBytes: 16 * 1024,
+		why: "a name and a password: like a sign-in, it needs no session",
+	},
+	{
+		method: "POST",
+		path: /^\/api\/orgs\/[^/]+\/invites(\/csv)?$/,
+		maxBytes: 12 * 1024 * 1024,
+		why: "an organisation's employees at once: 10,000 rows of CSV or JSON, from an admin's session",
+	},
 ];
 
 /** The 413 body, the same shape as every other error. */

@@ -118,3 +118,78 @@ describe("switchboard import", () => {
 		SLOW,
 	);
 });
+
+describe("switchboard setup and invite", () => {
+	it(
+		"sets an organisation up once, with a one-time link for its admin",
+		async () => {
+			const first = await run([
+				"setup",
+				"--org",
+				"initech",
+				"--name",
+				"Initech",
+				"--admin",
+				"bill@initech.test",
+			]);
+			expect(first.stderr).toContain(`No server runs on ${dataDir}: opened the database directly.`);
+			expect(first.stdout).toMatch(
+				/Created the organisation initech \(Initech\) with its board main\./,
+			);
+			expect(first.stdout).toMatch(/^ {2}http:\/\/localhost:8080\/invite\/[A-Za-z0-9_-]{32}$/m);
+			expect(first.code).toBe(0);
+
+			const again = await run([
+				"setup",
+				"--org",
+				"initech",
+				"--name",
+				"Other",
+				"--admin",
+				"x@initech.test",
+			]);
+			expect(again.stderr).toContain(
+				"The organisation initech exists already; nothing was changed.",
+			);
+			expect(again.code).toBe(3);
+		},
+		SLOW,
+	);
+
+	it(
+		"reports every bad row of a CSV by line and invites nobody, unless asked for the good rows",
+		async () => {
+			const file = join(dataDir, "members.csv");
+			await writeFile(
+				file,
+				[
+					"email,name,role,capacity,team",
+					"peter@initech.test,Peter,ambassador,3,main",
+					"not-an-email,Nobody,ambassador,3,main",
+					"samir@initech.test,Samir,boss,3,main",
+					"peter@initech.test,Peter again,ambassador,3,main",
+					"milton@initech.test,Milton,ambassador,2,",
+				].join("\n"),
+			);
+			const refused = await run(["invite", file, "--org", "initech"]);
+			expect(refused.stderr).toContain(`${file}:3: not-an-email: email: must be an email address`);
+			expect(refused.stderr).toMatch(new RegExp(`${file}:4: samir@initech.test: role`));
+			expect(refused.stderr).toContain(
+				`${file}:5: peter@initech.test: email: peter@initech.test is already on line 2`,
+			);
+			expect(refused.stderr).toMatch(/3 of 5 rows are refused \(above\); nobody was invited\./);
+			expect(refused.code).toBe(1);
+
+			const good = await run(["invite", file, "--org", "initech", "--good-rows-only"]);
+			expect(good.code).toBe(0);
+			const links = good.stdout.trim().split("\n");
+			expect(links[0]).toBe("email,url,expires_at");
+			expect(links.slice(1).map((line) => line.split(",")[0])).toEqual([
+				"peter@initech.test",
+				"milton@initech.test",
+			]);
+			expect(good.stderr).toMatch(/Invited 2 people to initech, 3 rows refused\./);
+		},
+		SLOW,
+	);
+});

@@ -6,8 +6,9 @@
  * database keeps one writer and imported mentions reach the live board; without a server
  * it opens the database itself. It says which it did.
  *
- * Exit codes: 0 done (rejected rows are reported, not fatal), 1 the file, the arguments or
- * the database are unusable, 2 the organisation or board does not exist.
+ * Exit codes: 0 done (rejected rows of an import are reported, not fatal), 1 the file, the
+ * arguments or the database are unusable, or an invitation file has bad rows, 2 the
+ * organisation or board does not exist, 3 `setup` found the organisation already there.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -18,17 +19,33 @@ import {
 	ImportFormats,
 	parseImportFile,
 } from "@switchboard/connectors";
-import { isAppError } from "@switchboard/domain";
+import { isAppError, type RejectedInvite } from "@switchboard/domain";
 import { FolderLockedError, openStorage, restoreEmbeddedDatabase } from "@switchboard/storage";
 import { SingleBar } from "cli-progress";
 import { type Logger, pino } from "pino";
 import { type AdminSession, findRunningServer, openAdminSession } from "./admin-session.ts";
 import { type Config, loadConfig } from "./config.ts";
+import { parseMembersCsv } from "./members-csv.ts";
 
 const USAGE = `Usage:
+  pnpm switchboard setup --org <orgId> --name "<Name>" --admin <email> [--admin-name "<Name>"]
+  pnpm switchboard invite <members.csv> --org <orgId> [--good-rows-only] [--dry-run]
   pnpm switchboard import <file> --org <orgId> [--board main] [--format json|csv|twitter-care] [--dry-run]
   pnpm switchboard backup <file>
   pnpm switchboard restore <file> [--replace]
+
+setup       Create an organisation, its first board (main) and a one-time sign-in link for
+            its first admin (valid 7 days). An organisation that exists is left as it is
+            (exit code 3).
+
+invite      Invite the people of a CSV file: a header row with email (required), name,
+            role (ambassador, moderator or admin; default ambassador), capacity, skills,
+            languages and team (the board; several separated by ;). Every bad row is
+            reported with its line and nothing is invited, unless --good-rows-only.
+            The links are written to stdout as CSV (email,url,expires_at); with SMTP_URL
+            set they are mailed too.
+  --good-rows-only  invite the good rows, report the bad ones
+  --dry-run         check every row, invite nobody
 
 import      Store mentions from a file on a board, through the same triage as every source.
   --org       the organisation to import into (required)
@@ -255,6 +272,187 @@ async function restoreCommand(args: string[]): Promise<void> {
 	);
 }
 
+async function setupCommand(args: string[]): Promise<void> {
+	let values: { org?: string; name?: string; admin?: string; "admin-name"?: string };
+	try {
+		({ values } = parseArgs({
+			args,
+			strict: true,
+			options: {
+				org: { type: "string" },
+				name: { type: "string" },
+				admin: { type: "string" },
+				"admin-name": { type: "string" },
+			},
+		}));
+		for (const flag of ["org", "name", "admin"] as const) {
+			if (!values[flag]) throw new UsageError(`--${flag} is required.`);
+		}
+	} catch (error) {
+		fail(`${(error as Error).message}\n\n${USAGE}`, 1);
+	}
+	const { config, logger } = await configAndLogger();
+	const admin = await session(config, logger);
+	try {
+		const link = await admin
+			.call("setup", {
+				orgId: values.org ?? "",
+				name: values.name ?? "",
+				adminEmail: values.admin ?? "",
+				...(values["admin-name"] ? { adminName: values["admin-name"] } : {}),
+			})
+			.catch((error: unknown) => {
+				if (isAppError(error)) fail(error.message, error.kind === "conflict" ? 3 : 1);
+				throw error;
+			});
+		process.stdout.write(
+			[
+				`Created the organisation ${link.orgId} (${values.name}) with its board ${link.boardId}.`,
+				`Sign-in link for its first admin, ${link.email} (works once, until ${link.expiresAt}):`,
+				"",
+				`  ${link.url}`,
+				"",
+				"Open it to choose a password, then invite your team from Admin → Members,",
+				`or with: pnpm switchboard invite members.csv --org ${link.orgId}`,
+				"",
+			].join("\n"),
+		);
+	} finally {
+		await admin.close();
+	}
+}
+
+/** Rows checked, then stored, per admin-channel call (and progress bar step). */
+const INVITE_CHUNK = 500;
+
+function csvCell(text: string): string {
+	return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+async function inviteCommand(args: string[]): Promise<void> {
+	let parsedArgs: {
+		path: string;
+		org: string;
+		goodRowsOnly: boolean;
+		dryRun: boolean;
+		file: string;
+	};
+	try {
+		const { values, positionals } = parseArgs({
+			args,
+			allowPositionals: true,
+			strict: true,
+			options: {
+				org: { type: "string" },
+				"good-rows-only": { type: "boolean", default: false },
+				"dry-run": { type: "boolean", default: false },
+			},
+		});
+		const [file, ...extra] = positionals;
+		if (!file) throw new UsageError("Name the CSV file of the people to invite.");
+		if (extra.length > 0) throw new UsageError(`Unexpected arguments: ${extra.join(" ")}`);
+		if (!values.org) throw new UsageError("--org is required.");
+		parsedArgs = {
+			file,
+			path: resolve(cwd, file),
+			org: values.org,
+			goodRowsOnly: values["good-rows-only"] ?? false,
+			dryRun: values["dry-run"] ?? false,
+		};
+	} catch (error) {
+		fail(`${(error as Error).message}\n\n${USAGE}`, 1);
+	}
+	const { file, path, org, goodRowsOnly, dryRun } = parsedArgs;
+	const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) =>
+		fail(`Cannot read ${path}: ${error.code === "ENOENT" ? "no such file" : error.message}`, 1),
+	);
+	let csv: ReturnType<typeof parseMembersCsv>;
+	try {
+		csv = parseMembersCsv(text);
+	} catch (error) {
+		if (isAppError(error)) fail(`${file}: ${error.message}`, 1);
+		throw error;
+	}
+	const rows = csv.rows.map((row) => ({ value: row.invite, line: row.line }));
+	const { config, logger } = await configAndLogger();
+	const admin = await session(config, logger);
+	const callFailed = (error: unknown): never => {
+		if (isAppError(error)) fail(error.message, error.kind === "not_found" ? 2 : 1);
+		throw error;
+	};
+	try {
+		// Every row is checked first, in one call (a duplicate may be thousands of lines apart),
+		// so a file with a bad row invites nobody unless the admin asked for the good rows.
+		const checked = await admin
+			.call("invite", { orgId: org, rows, dryRun: true })
+			.catch(callFailed);
+		const rejected: { line: number; email: string; message: string }[] = [
+			...checked.rejected.map((row: RejectedInvite) => ({
+				line: row.line ?? 0,
+				email: row.email,
+				message: row.message,
+			})),
+			...csv.problems.map((problem) => ({
+				line: problem.line,
+				email: problem.email,
+				message: problem.reason,
+			})),
+		].sort((a, b) => a.line - b.line);
+		for (const row of rejected) {
+			process.stderr.write(`${file}:${row.line}: ${row.email || "(no email)"}: ${row.message}\n`);
+		}
+		const refusedLines = new Set(rejected.map((row) => row.line));
+		const good = rows.filter((row) => !refusedLines.has(row.line));
+		if (dryRun) {
+			process.stdout.write(
+				`Dry run: ${good.length} people would be invited to ${org}, ${rejected.length} rows refused; nobody was invited.\n`,
+			);
+			return;
+		}
+		if (rejected.length > 0 && !goodRowsOnly) {
+			fail(
+				`${rejected.length} of ${rows.length + csv.problems.length} rows are refused (above); nobody was invited. Fix them, or pass --good-rows-only to invite the ${good.length} good rows.`,
+				1,
+			);
+		}
+		const bar = new SingleBar({
+			format: "inviting [{bar}] {value}/{total} people",
+			stream: process.stderr,
+			hideCursor: true,
+		});
+		bar.start(good.length, 0);
+		const lines = ["email,url,expires_at"];
+		let mailed = false;
+		let late = 0;
+		for (let start = 0; start < good.length; start += INVITE_CHUNK) {
+			const chunk = good.slice(start, start + INVITE_CHUNK);
+			// Good rows only: a row that became a member's since the check is reported, not fatal.
+			const result = await admin
+				.call("invite", { orgId: org, rows: chunk, goodRowsOnly: true })
+				.catch((error: unknown) => {
+					bar.stop();
+					return callFailed(error);
+				});
+			for (const link of result.invites) {
+				lines.push([link.email, link.url, link.expiresAt].map(csvCell).join(","));
+			}
+			for (const row of result.rejected) {
+				late++;
+				process.stderr.write(`${file}:${row.line ?? "?"}: ${row.email}: ${row.message}\n`);
+			}
+			mailed ||= result.mailed;
+			bar.increment(chunk.length);
+		}
+		bar.stop();
+		process.stdout.write(`${lines.join("\n")}\n`);
+		process.stderr.write(
+			`Invited ${good.length - late} people to ${org}${rejected.length + late > 0 ? `, ${rejected.length + late} rows refused` : ""}. ${mailed ? "The links were mailed." : "Hand each person their link (above); each works once, for 7 days."}\n`,
+		);
+	} finally {
+		await admin.close();
+	}
+}
+
 function formatBytes(bytes: number): string {
 	if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KiB`;
 	return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -297,6 +495,12 @@ function parseImportArgs(args: string[]) {
 
 const [command, ...rest] = process.argv.slice(2);
 switch (command) {
+	case "setup":
+		await setupCommand(rest);
+		break;
+	case "invite":
+		await inviteCommand(rest);
+		break;
 	case "import":
 		await importCommand(rest);
 		break;

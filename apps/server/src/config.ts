@@ -38,7 +38,9 @@ export interface Config {
 	 * The address people open, e.g. `https://switchboard.example.com` (`PUBLIC_URL`). When it
 	 * is https, the session cookie is `Secure` and every response carries HSTS; browser
 	 * requests must then come from exactly this origin (or `allowedOrigins`), whatever
-	 * `Host` a proxy forwards. @default unset: the server's own host, any scheme
+	 * `Host` a proxy forwards. Invitation and reset links start with it (else with the
+	 * request's origin; the CLI without a server: `http://localhost:<port>`).
+	 * @default unset: the server's own host, any scheme
 	 */
 	publicUrl?: string;
 	/** Folder with the demo dataset. @default the repository's `demo/` */
@@ -88,6 +90,14 @@ export interface Config {
 	 * @default undefined (metrics off)
 	 */
 	metricsToken?: string;
+	/**
+	 * SMTP server invitation and reset links are mailed through, e.g.
+	 * `smtps://user:pass@mail.example.com`, from `SMTP_URL`. @default none: links are shown
+	 * to the admin to hand out
+	 */
+	smtpUrl?: string;
+	/** Sender of those emails, from `MAIL_FROM`. @default "Switchboard <switchboard@localhost>" */
+	mailFrom?: string;
 }
 
 const EnvSchema = v.object({
@@ -191,11 +201,22 @@ const EnvSchema = v.object({
 			),
 		),
 	),
+	SMTP_URL: v.optional(
+		v.pipe(
+			v.string(),
+			v.url("SMTP_URL must be a URL like smtp://user:password@mail.example.com:587"),
+			v.check((url) => /^smtps?:\/\//.test(url), "SMTP_URL must start with smtp:// or smtps://"),
+		),
+	),
+	MAIL_FROM: v.optional(v.pipe(v.string(), v.minLength(3))),
 	LOG_LEVEL: v.optional(
 		v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
 		"info",
 	),
 });
+
+/** Sender of invitation emails when MAIL_FROM is not set. */
+export const DEFAULT_MAIL_FROM = "Switchboard <switchboard@localhost>";
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
 
@@ -259,6 +280,8 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 		...(e.SWITCHBOARD_VAPID_SUBJECT ? { vapidSubject: e.SWITCHBOARD_VAPID_SUBJECT } : {}),
 		rateLimits,
 		...(e.PUBLIC_URL ? { publicUrl: e.PUBLIC_URL } : {}),
+		...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}),
+		...(e.MAIL_FROM ? { mailFrom: e.MAIL_FROM } : {}),
 	};
 }
 

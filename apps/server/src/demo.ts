@@ -5,12 +5,12 @@
  */
 import { join } from "node:path";
 import { loadTwitterCareDataset, twitterCareToMentions } from "@switchboard/connectors";
-import type { Role } from "@switchboard/domain";
+import { DEMO_PASSWORD, type Role } from "@switchboard/domain";
 import type { Directory, MentionStore } from "@switchboard/storage";
 import type { Logger } from "pino";
 import { hashPassword } from "./passwords.ts";
 
-export const DEMO_PASSWORD = "switchboard";
+export { DEMO_PASSWORD };
 
 interface DemoMember {
 	email: string;
@@ -95,6 +95,7 @@ export async function seedDemo(
 				passwordHash,
 				skills: [],
 				languages: ["en"],
+				boards: ["main"],
 			});
 		}
 	}

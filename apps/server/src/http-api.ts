@@ -12,13 +12,14 @@ import {
 	isActiveMembership,
 	isAppError,
 	MEMBERSHIP_ENDED,
+	type Member,
 	type MemberListing,
 	MODERATORS,
 	SESSION_COOKIE,
 } from "@switchboard/domain";
 import type { Directory, History, MentionStore, Storage } from "@switchboard/storage";
 import type { SessionService, TokenClaims } from "@switchboard/sync";
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "pino";
@@ -75,6 +76,34 @@ export interface HttpApiOptions {
 	rateLimits?: RateLimiters;
 	/** Computes password hashes a few at a time (passwords.ts). @default the default limits */
 	hasher?: PasswordHasher;
+}
+
+/**
+ * Sign a member in: a new session, its token, and the session cookie. What login answers;
+ * accepting an invitation answers the same. With `endOthers` (a password change or reset),
+ * every other session of the member ends, and its sockets close, first.
+ */
+export async function startSession(
+	c: Context,
+	tokens: SessionService,
+	member: Pick<Member, "id" | "orgId" | "role" | "name">,
+	options: { secureCookies: boolean; endOthers?: string },
+): Promise<{ token: string; member: Pick<Member, "id" | "orgId" | "role" | "name"> }> {
+	const claims = { memberId: member.id, orgId: member.orgId, role: member.role, name: member.name };
+	const { token } = options.endOthers
+		? await tokens.replaceSessions(claims, options.endOthers)
+		: await tokens.issue(claims);
+	setCookie(c, SESSION_COOKIE, token, {
+		httpOnly: true,
+		sameSite: "Lax",
+		path: "/",
+		secure: options.secureCookies,
+		maxAge: 12 * 60 * 60,
+	});
+	return {
+		token,
+		member: { id: member.id, orgId: member.orgId, role: member.role, name: member.name },
+	};
 }
 
 /** What the session middleware puts on the context. */
@@ -230,8 +259,9 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		);
 	});
 
-	// Sign-in and sign-out set the cookie: a foreign page may not do either for the user.
-	app.use("/api/auth/*", async (c, next) => {
+	// Sign-in and sign-out set the cookie, and so does accepting an invitation: a foreign
+	// page may not do any of them for the user.
+	const sameOrigin: MiddlewareHandler = async (c, next) => {
 		if (!origins.allows(c.req.header("origin"), c.req.header("host"))) {
 			throw new AppError(
 				"forbidden",
@@ -239,7 +269,9 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 			);
 		}
 		await next();
-	});
+	};
+	app.use("/api/auth/*", sameOrigin);
+	app.use("/api/invites/*", sameOrigin);
 
 	// Each attempt is counted against its address and its account before the password is
 	// checked (concurrent guesses cannot slip past a count made afterwards); an attempt
@@ -277,23 +309,7 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 					logger.info({ err: error, member: member.id }, "password rehash postponed"),
 				);
 		}
-		const { token } = await tokens.issue({
-			memberId: member.id,
-			orgId: member.orgId,
-			role: member.role,
-			name: member.name,
-		});
-		setCookie(c, SESSION_COOKIE, token, {
-			httpOnly: true,
-			sameSite: "Lax",
-			path: "/",
-			secure: https,
-			maxAge: 12 * 60 * 60,
-		});
-		return {
-			token,
-			member: { id: member.id, orgId: member.orgId, role: member.role, name: member.name },
-		};
+		return startSession(c, tokens, member, { secureCookies: https });
 	});
 
 	// Ends the session of the token sent (bearer or cookie) everywhere, its sockets too.

@@ -44,16 +44,19 @@ import { type Logger, pino } from "pino";
 import { WebSocketServer } from "ws";
 import { type AdminChannel, serveAdminChannel } from "./admin-channel.ts";
 import { createAdminOperations } from "./admin-operations.ts";
-import { type Config, demoExposure } from "./config.ts";
+import { type Config, DEFAULT_MAIL_FROM, demoExposure } from "./config.ts";
 import { type Coverage, type CoverageOptions, createCoverage } from "./coverage.ts";
 import { type DemoSummary, seedDemo } from "./demo.ts";
 import { type ApiEnv, createHttpApi } from "./http-api.ts";
 import { createIntegrations, type Integrations, type IntegrationsOptions } from "./integrations.ts";
+import { createInvitationService, type InvitationService } from "./invitations.ts";
+import { createMailer } from "./mailer.ts";
 import { createMetricsRoutes, createServerMetrics, type ServerMetrics } from "./metrics.ts";
 import { MemberMessageSchema, NOTIFICATION_CHANNEL, Notifier } from "./notifications.ts";
 import { createNotificationsApi } from "./notifications-api.ts";
 import { createOriginPolicy } from "./origin-check.ts";
 import { PasswordHasher } from "./passwords.ts";
+import { createPeopleApi, type PeopleApi } from "./people-api.ts";
 import { PushSender, readOrCreateVapidKeys } from "./push.ts";
 import {
 	clientAddress,
@@ -99,6 +102,10 @@ export interface Switchboard {
 	push: PushSender;
 	/** The HTTP API; tests list its routes. */
 	api: Hono<ApiEnv>;
+	/** Invitations and reset links (setup, invite, reset). */
+	invitations: InvitationService;
+	/** The people API; `deactivate` ends a member's sessions and releases their work. */
+	people: PeopleApi;
 	/** The local admin channel the CLI uses; null when another process serves it. */
 	admin: AdminChannel | null;
 	/** Sign-in, request and socket limits, and where their counters are kept. */
@@ -280,20 +287,40 @@ export async function startSwitchboard(
 			messageId: threadMessageKey(last),
 		});
 	});
+	const mailer = config.smtpUrl
+		? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom ?? DEFAULT_MAIL_FROM, logger })
+		: null;
+	const invitations = createInvitationService({ storage, logger, mailer });
+	// One queue for every scrypt hash: sign-ins, accepted invitations, password changes.
+	const hasher = new PasswordHasher(rateLimits.limits.hashing);
+	const people = createPeopleApi({
+		hasher,
+		storage,
+		tokens,
+		invitations,
+		board,
+		logger,
+		publicUrl: config.publicUrl,
+	});
 	const api = createHttpApi({
 		storage,
 		tokens,
 		logger,
 		webDir: config.webDir,
-		publicRoutes: [integrations.publicRoutes, createMetricsRoutes(metrics, config.metricsToken)],
+		publicRoutes: [
+			integrations.publicRoutes,
+			createMetricsRoutes(metrics, config.metricsToken),
+			people.publicRoutes,
+		],
 		routes: [
 			coverage.routes,
 			integrations.routes,
 			createNotificationsApi({ storage, notifier, publicKey: push.publicKey }),
+			people.routes,
 		],
 		allowedOrigins: config.allowedOrigins ?? [],
 		rateLimits,
-		hasher: new PasswordHasher(rateLimits.limits.hashing),
+		hasher,
 		publicUrl: config.publicUrl,
 	});
 	const origins = createOriginPolicy(config.allowedOrigins, config.publicUrl);
@@ -368,7 +395,13 @@ export async function startSwitchboard(
 	const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 	const admin = await serveAdminChannel({
 		dataDir: config.dataDir,
-		operations: createAdminOperations({ storage, ingestor: integrations.ingestor, startedAt }),
+		operations: createAdminOperations({
+			storage,
+			ingestor: integrations.ingestor,
+			invitations,
+			baseUrl: config.publicUrl ?? url,
+			startedAt,
+		}),
 		logger,
 	});
 	if (config.background) integrations.start();
@@ -406,6 +439,7 @@ export async function startSwitchboard(
 			await notificationBus.close();
 			await revocations.close();
 			await rateLimits.close();
+			mailer?.close();
 			await storage.close();
 			(server as import("node:http").Server).closeAllConnections();
 		})();
@@ -426,6 +460,8 @@ export async function startSwitchboard(
 		notifier,
 		push,
 		api,
+		invitations,
+		people,
 		admin,
 		rateLimits,
 		metrics,

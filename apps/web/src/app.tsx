@@ -17,6 +17,7 @@ import {
 import { ModeratorRoutes } from "./moderator-routes.tsx";
 import { NotificationsProvider } from "./notifications.tsx";
 import { BoardPage } from "./pages/board-page.tsx";
+import { InvitePage } from "./pages/invite-page.tsx";
 import { LoginPage } from "./pages/login-page.tsx";
 import { QueuePage } from "./pages/queue-page.tsx";
 import { SessionProvider, useSession } from "./session-context.tsx";
@@ -71,6 +72,7 @@ export function App() {
 			<ToastProvider>
 				<Router>
 					<Route path="/login" component={LoginPage} />
+					<Route path="/invite/:code" component={InvitePage} />
 					<Route path="/" component={Workspace}>
 						<Route path="/" component={BoardPage} />
 						<Route path="/board/*" component={() => <Navigate href="/" />} />

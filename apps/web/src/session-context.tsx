@@ -8,6 +8,7 @@ import {
 	useContext,
 } from "solid-js";
 import {
+	acceptInvitation,
 	finishSignOut,
 	loadSession,
 	renewSession,
@@ -26,6 +27,8 @@ interface SessionState {
 	renew(email: string, password: string): Promise<void>;
 	/** End the session and delete the member's data on this device. */
 	signOut(): Promise<void>;
+	/** Use an invitation or reset link and sign in with it. */
+	acceptInvitation(code: string, password: string, name?: string): Promise<Session>;
 }
 
 const SessionContext = createContext<SessionState>();
@@ -49,6 +52,11 @@ export function SessionProvider(props: { children: JSX.Element }) {
 			const current = session();
 			if (!current) throw new Error("renew() needs a signed-in session");
 			await renewSession(current, email, password);
+		},
+		async acceptInvitation(code, password, name) {
+			const next = await acceptInvitation(code, password, name);
+			setSession(next);
+			return next;
 		},
 		async signOut() {
 			const current = session();

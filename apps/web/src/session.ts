@@ -94,10 +94,36 @@ const request = createApiRequest();
  * POST /api/auth/login (which sets the session cookie), then find the member's board. The
  * token in the answer is for API clients; the page reads its expiry and drops it.
  */
-export async function logIn(email: string, password: string): Promise<Session> {
+export function logIn(email: string, password: string): Promise<Session> {
+	return sessionFrom(() => request(HttpRoutes.login, { body: { email, password } }));
+}
+
+/**
+ * Use an invitation or reset link: the server sets the session cookie as sign-in does.
+ * Kept for reloads.
+ */
+export async function acceptInvitation(
+	code: string,
+	password: string,
+	name?: string,
+): Promise<Session> {
+	const session = await sessionFrom(() =>
+		request(HttpRoutes.acceptInvite, {
+			params: { code },
+			body: { password, ...(name !== undefined ? { name } : {}) },
+		}),
+	);
+	saveSession(session);
+	return session;
+}
+
+/** A session from an answer of the sign-in kind (login, an accepted link). */
+async function sessionFrom(
+	answer: () => Promise<{ token: string; member: unknown }>,
+): Promise<Session> {
 	let body: { token: string; member: unknown };
 	try {
-		body = await request(HttpRoutes.login, { body: { email, password } });
+		body = await answer();
 	} catch (error) {
 		throw new SignInError(error instanceof ApiError ? error.message : String(error));
 	}

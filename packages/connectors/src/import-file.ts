@@ -114,7 +114,20 @@ function parseJson(text: string, now: Date): ParsedImport {
 	return result;
 }
 
-function parseCsvFile(text: string, now: Date): ParsedImport {
+/** One CSV row by header name (lower case), with the line it starts on. */
+export interface CsvRecord {
+	record: Record<string, string>;
+	line: number;
+	/** The row has another number of fields than the header: it is not read. */
+	fieldCountWrong: boolean;
+}
+
+/**
+ * Read a CSV file with a header row: each row by column name, with the line it starts on
+ * (a quoted field may span lines). A file that is not CSV throws `invalid` naming the line.
+ * Shared by the mention import and the members' invitation file.
+ */
+export function readCsvRecords(text: string, options: { trim?: boolean } = {}): CsvRecord[] {
 	let records: { record: Record<string, string>; info: { lines: number; error?: unknown } }[];
 	try {
 		records = parseCsv(text, {
@@ -123,6 +136,7 @@ function parseCsvFile(text: string, now: Date): ParsedImport {
 			bom: true,
 			skip_empty_lines: true,
 			relax_column_count: true,
+			trim: options.trim ?? false,
 		});
 	} catch (error) {
 		const line = (error as { lines?: number }).lines;
@@ -131,11 +145,20 @@ function parseCsvFile(text: string, now: Date): ParsedImport {
 			`The file is not valid CSV${line ? ` at line ${line}` : ""}: ${(error as Error).message}`,
 		);
 	}
+	return records.map(({ record, info }) => {
+		// info.lines is where the record ends; quoted fields may span lines.
+		const spanned = Object.values(record).join("").split("\n").length - 1;
+		return { record, line: info.lines - spanned, fieldCountWrong: info.error !== undefined };
+	});
+}
+
+function parseCsvFile(text: string, now: Date): ParsedImport {
+	const records = readCsvRecords(text);
 	const result: ParsedImport = { rows: [], rejected: [] };
 	const first = records[0];
 	const missing = first
 		? ["external_id", "author_handle", "text", "posted_at"].filter(
-				(column) => !(column in first.record) && first.info.error === undefined,
+				(column) => !(column in first.record) && !first.fieldCountWrong,
 			)
 		: [];
 	if (missing.length > 0) {
@@ -144,11 +167,8 @@ function parseCsvFile(text: string, now: Date): ParsedImport {
 			`The CSV header lacks ${missing.join(", ")}; the columns are ${CSV_COLUMNS.join(", ")}.`,
 		);
 	}
-	for (const { record, info } of records) {
-		// info.lines is where the record ends; quoted fields may span lines.
-		const spanned = Object.values(record).join("").split("\n").length - 1;
-		const line = info.lines - spanned;
-		if (info.error !== undefined) {
+	for (const { record, line, fieldCountWrong } of records) {
+		if (fieldCountWrong) {
 			result.rejected.push({
 				line,
 				reason: `has ${Object.keys(record).length} fields where the header names more`,

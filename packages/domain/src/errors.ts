@@ -14,6 +14,8 @@ export const ErrorKinds = {
 	too_large: "too_large",
 	rate_limited: "rate_limited",
 	conflict: "conflict",
+	/** It existed and is no longer usable: an expired, used or revoked invitation link. */
+	gone: "gone",
 	/** A dependency (the database) is down; nothing was stored, the caller may retry. */
 	unavailable: "unavailable",
 	internal: "internal",
@@ -29,6 +31,7 @@ export const HTTP_STATUS_OF_KIND = {
 	too_large: 413,
 	rate_limited: 429,
 	conflict: 409,
+	gone: 410,
 	unavailable: 503,
 	internal: 500,
 } as const satisfies Record<ErrorKind, number>;

@@ -17,6 +17,7 @@ export * from "./lifecycle.ts";
 export * from "./membership.ts";
 export * from "./model.ts";
 export * from "./notifications.ts";
+export * from "./people.ts";
 export * from "./protocol.ts";
 export * from "./reports.ts";
 export * from "./sla.ts";

@@ -325,5 +325,7 @@ export const SystemActions = {
 	followUp: "follow_up",
 	/** A snooze ran out: the conversation went back to the board as new. */
 	snoozeEnded: "snooze_ended",
+	/** The owner was deactivated by an admin; their open conversations went back to the board. */
+	memberDeactivated: "member_deactivated",
 } as const;
 export type SystemAction = (typeof SystemActions)[keyof typeof SystemActions];

@@ -78,6 +78,7 @@ export {
 	type PoolUse,
 	pgliteTemplate,
 } from "./open.ts";
+export * from "./people-storage.ts";
 export { ForeignFolderError, securePrivateFolder } from "./private-folder.ts";
 export type {
 	RateLimitQuery,

@@ -10,8 +10,43 @@ import type { Database } from "./schema.ts";
 import type { Directory, MemberWithSecret, NewMember } from "./storage.ts";
 
 /** Emails compare case-blind: store and look them up in one form. */
-function normalizeEmail(email: string): string {
+export function normalizeEmail(email: string): string {
 	return email.trim().toLowerCase();
+}
+
+/**
+ * Insert a member and their boards (in the caller's transaction, when there are boards).
+ * Shared with the people port, which creates members when an invitation is accepted.
+ */
+export async function insertMember(db: Kysely<Database>, input: NewMember): Promise<Member> {
+	const row = await db
+		.insertInto("members")
+		.values({
+			id: input.id ?? randomUUID(),
+			org_id: input.orgId,
+			email: normalizeEmail(input.email),
+			name: input.name,
+			role: input.role,
+			capacity: input.capacity,
+			skills: json(input.skills ?? []),
+			languages: json(input.languages ?? []),
+			password_hash: input.passwordHash,
+		})
+		.returningAll()
+		.executeTakeFirstOrThrow();
+	if (input.boards && input.boards.length > 0) {
+		await db
+			.insertInto("member_boards")
+			.values(
+				[...new Set(input.boards)].map((boardId) => ({
+					member_id: row.id,
+					org_id: row.org_id,
+					board_id: boardId,
+				})),
+			)
+			.execute();
+	}
+	return toMember(row);
 }
 
 export class KyselyDirectory implements Directory {
@@ -52,24 +87,11 @@ export class KyselyDirectory implements Directory {
 	}
 
 	createMember(input: NewMember): Promise<Member> {
-		return mapConstraintErrors("A member with that email", async () => {
-			const row = await this.#db
-				.insertInto("members")
-				.values({
-					id: input.id ?? randomUUID(),
-					org_id: input.orgId,
-					email: normalizeEmail(input.email),
-					name: input.name,
-					role: input.role,
-					capacity: input.capacity,
-					skills: json(input.skills ?? []),
-					languages: json(input.languages ?? []),
-					password_hash: input.passwordHash,
-				})
-				.returningAll()
-				.executeTakeFirstOrThrow();
-			return toMember(row);
-		});
+		return mapConstraintErrors("A member with that email", () =>
+			input.boards && input.boards.length > 0
+				? this.#db.transaction().execute((trx) => insertMember(trx, input))
+				: insertMember(this.#db, input),
+		);
 	}
 
 	async getMember(id: string): Promise<Member | null> {

@@ -50,15 +50,19 @@ export class KyselySessionStore implements SessionStore {
 		return result.numUpdatedRows > 0n;
 	}
 
-	async revokeMemberSessions(memberId: string, now = new Date()): Promise<string[]> {
+	async revokeMemberSessions(
+		memberId: string,
+		now = new Date(),
+		keepSessionId?: string,
+	): Promise<string[]> {
 		return this.#db.transaction().execute(async (trx) => {
-			const ended = await trx
+			let sessions = trx
 				.updateTable("sessions")
 				.set({ revoked_at: now })
 				.where("member_id", "=", memberId)
-				.where("revoked_at", "is", null)
-				.returning("id")
-				.execute();
+				.where("revoked_at", "is", null);
+			if (keepSessionId !== undefined) sessions = sessions.where("id", "<>", keepSessionId);
+			const ended = await sessions.returning("id").execute();
 			await trx
 				.insertInto("session_cutoffs")
 				.values({ member_id: memberId, revoked_before: now })

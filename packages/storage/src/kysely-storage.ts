@@ -15,6 +15,7 @@ import { KyselyDocumentLog } from "./kysely-document-log.ts";
 import { KyselyHistory } from "./kysely-history.ts";
 import { KyselyMentionStore, type MentionStoreConfiguration } from "./kysely-mention-store.ts";
 import { KyselyNotificationStore } from "./kysely-notification-store.ts";
+import { KyselyPeopleStore } from "./kysely-people-store.ts";
 import { KyselyPushDeviceStore } from "./kysely-push-device-store.ts";
 import { KyselyRateLimitTable } from "./kysely-rate-limit-table.ts";
 import { KyselyReplyStore } from "./kysely-reply-store.ts";
@@ -118,6 +119,7 @@ export class KyselyStorage extends delegatingTo<PortMethods>() implements Storag
 			new KyselyNotificationStore(db),
 			new KyselyPushDeviceStore(db),
 			new KyselyRateLimitTable(db),
+			new KyselyPeopleStore(db),
 		]);
 		this.db = db;
 		this.dialect = dialect;

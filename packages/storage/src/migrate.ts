@@ -12,6 +12,7 @@ import * as sessions from "./migrations/2026-12-02T02-00-00-sessions.ts";
 import * as rateLimits from "./migrations/2026-12-02T03-00-00-rate-limits.ts";
 import * as threads from "./migrations/2026-12-02T05-00-00-threads.ts";
 import * as notifications from "./migrations/2026-12-02T07-00-00-notifications.ts";
+import * as people from "./migrations/2026-12-02T08-00-00-people.ts";
 import * as historySearch from "./migrations/2026-12-02T10-00-00-history-search.ts";
 
 /** Every migration by name; names sort in the order the migrations run. */
@@ -24,6 +25,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
 	"2026-12-02T03-00-00-rate-limits": rateLimits,
 	"2026-12-02T05-00-00-threads": threads,
 	"2026-12-02T07-00-00-notifications": notifications,
+	"2026-12-02T08-00-00-people": people,
 	"2026-12-02T10-00-00-history-search": historySearch,
 };
 

@@ -18,6 +18,7 @@ import type { ColumnType, Generated } from "kysely";
 import type { CoverageTables } from "./coverage-schema.ts";
 import type { IntegrationTables } from "./integration-schema.ts";
 import type { NotificationTables } from "./notification-schema.ts";
+import type { PeopleTables } from "./people-schema.ts";
 import type { SessionTables } from "./session-schema.ts";
 
 /** The rate-limit counters (migration 2026-12-02T03-00-00-rate-limits), rate-limiter-flexible's shape. */
@@ -170,7 +171,8 @@ export interface Database
 	extends IntegrationTables,
 		CoverageTables,
 		SessionTables,
-		NotificationTables {
+		NotificationTables,
+		PeopleTables {
 	organisations: OrganisationsTable;
 	members: MembersTable;
 	boards: BoardsTable;

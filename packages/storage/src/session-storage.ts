@@ -27,8 +27,9 @@ export interface SessionStore {
 	/** End one session (logout); true when it was active. */
 	revokeSession(sessionId: string, memberId: string): Promise<boolean>;
 	/**
-	 * End every session of the member as of now (password change, deactivation). Returns
-	 * the ids of the sessions it ended.
+	 * End every session of the member as of now (password change, deactivation), but
+	 * `keepSessionId` when given (the one that changed the password goes on). Returns the
+	 * ids of the sessions it ended.
 	 */
-	revokeMemberSessions(memberId: string, now?: Date): Promise<string[]>;
+	revokeMemberSessions(memberId: string, now?: Date, keepSessionId?: string): Promise<string[]>;
 }

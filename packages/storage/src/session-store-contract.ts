@@ -67,5 +67,21 @@ export function sessionStoreContract(portOf: () => SessionStore & Directory): vo
 				true,
 			);
 		});
+
+		it("keeps the one session named when it revokes the others (a password change)", async () => {
+			const storage = portOf();
+			const { orgId } = await newOrganisation(storage);
+			const dana = await newMember(storage, orgId, "Dana", "ambassador", 2);
+			const [mine, other] = [unique("session"), unique("session")];
+			for (const id of [mine, other]) {
+				await storage.createSession({ id, memberId: dana.id, expiresAt: inAnHour() });
+			}
+			await storage.revokeMemberSessions(dana.id, new Date(), mine);
+			const issuedAt = nowSeconds() - 10;
+			const active = (sessionId: string) =>
+				storage.isSessionActive({ memberId: dana.id, sessionId, issuedAt });
+			expect(await active(mine)).toBe(true);
+			expect(await active(other)).toBe(false);
+		});
 	});
 }

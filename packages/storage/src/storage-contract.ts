@@ -25,6 +25,7 @@ import {
 } from "./integration-contract.ts";
 import { mentionStoreContract } from "./mention-store-contract.ts";
 import { notificationStoreContract, pushDeviceStoreContract } from "./notification-contract.ts";
+import { peopleContract } from "./people-contract.ts";
 import { rateLimitTableContract } from "./rate-limit-contract.ts";
 import { sessionStoreContract } from "./session-store-contract.ts";
 import type { Storage } from "./storage.ts";
@@ -64,5 +65,6 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
 		notificationStoreContract(storageOf);
 		pushDeviceStoreContract(storageOf);
 		rateLimitTableContract(storageOf);
+		peopleContract(storageOf);
 	});
 }

@@ -25,6 +25,7 @@ import type {
 import type { CoverageStore, ExecuteSystemCommandInput, Reports } from "./coverage-storage.ts";
 import type { ReplyStore, SourceStore, WebhookStore } from "./integration-storage.ts";
 import type { NotificationStore, PushDeviceStore } from "./notification-storage.ts";
+import type { PeopleStore } from "./people-storage.ts";
 import type { RateLimitTable } from "./rate-limit-storage.ts";
 import type { SessionStore } from "./session-storage.ts";
 
@@ -41,6 +42,8 @@ export interface NewMember {
 	skills?: string[];
 	languages?: string[];
 	passwordHash: string;
+	/** Boards (teams) of the organisation the member belongs to. @default none */
+	boards?: string[];
 }
 
 /** A mention to ingest; work fields default to a new, unowned conversation. */
@@ -330,7 +333,8 @@ export interface Storage
 		SessionStore,
 		NotificationStore,
 		PushDeviceStore,
-		RateLimitTable {
+		RateLimitTable,
+		PeopleStore {
 	readonly dialect: "pglite" | "postgres";
 
 	/** Cheap round trip; throws when the database is unreachable. */

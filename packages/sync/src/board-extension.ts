@@ -4,8 +4,9 @@
  * or on another instance.
  */
 import type { afterLoadDocumentPayload, Extension, Hocuspocus } from "@hocuspocus/server";
-import { boardDocumentName, parseDocumentName } from "@switchboard/domain";
+import { boardDocumentName, type MemberCard, parseDocumentName } from "@switchboard/domain";
 import type { StoredMention } from "@switchboard/storage";
+import type * as Y from "yjs";
 import type { BoardProjector } from "./board-projector.ts";
 
 export class BoardExtension implements Extension {
@@ -32,10 +33,25 @@ export class BoardExtension implements Extension {
 	 * connection) reconciles it; with Redis the change reaches the other instances.
 	 */
 	async publish(orgId: string, boardId: string, stored: StoredMention[]): Promise<void> {
-		if (!this.instance || stored.length === 0) return;
+		if (stored.length === 0) return;
+		await this.#write(orgId, boardId, (doc) => this.projector.apply(doc, stored));
+	}
+
+	/** Project members' changed cards (a new member, a new capacity) onto a board. */
+	async publishMembers(
+		orgId: string,
+		boardId: string,
+		members: readonly MemberCard[],
+	): Promise<void> {
+		if (members.length === 0) return;
+		await this.#write(orgId, boardId, (doc) => this.projector.applyMembers(doc, members));
+	}
+
+	async #write(orgId: string, boardId: string, write: (doc: Y.Doc) => void): Promise<void> {
+		if (!this.instance) return;
 		const connection = await this.instance.openDirectConnection(boardDocumentName(orgId, boardId));
 		try {
-			if (connection.document) this.projector.apply(connection.document, stored);
+			if (connection.document) write(connection.document);
 		} finally {
 			// Not the default immediate store: that compacts the whole board into its snapshot
 			// on every ingest request. The projection is already durable (its updates are

@@ -9,6 +9,7 @@ import {
 	compactBoard,
 	DEFAULT_BOARD_SETTINGS,
 	DONE_STATUSES,
+	type MemberCard,
 	type MentionStatus,
 	type MentionWork,
 	memberCard,
@@ -83,6 +84,13 @@ export class BoardProjector {
 	/** Write mentions that were just stored (ingest) or changed (commands). */
 	apply(doc: Y.Doc, stored: StoredMention[]): void {
 		doc.transact(() => this.write(doc, stored), Origins.projection);
+	}
+
+	/** Write members' cards (name, role, capacity, skills, languages) after an admin changed them. */
+	applyMembers(doc: Y.Doc, members: readonly MemberCard[]): void {
+		doc.transact(() => {
+			for (const member of members) writeMember(doc, memberCard(member));
+		}, Origins.projection);
 	}
 
 	/** Write a command's result; loads the mention when the document does not have it yet. */

@@ -31,12 +31,26 @@ export interface SessionService extends TokenService {
 	revoke(claims: TokenClaims): Promise<void>;
 	/** End every session of a member at once (password change, deactivation). */
 	revokeSessions(memberId: string, reason?: string): Promise<void>;
+	/**
+	 * End every session of a member but the caller's own (a password change): the caller's
+	 * sockets stay open, every other one closes. Claims without a session (an operator's
+	 * token) end every session.
+	 */
+	endOtherSessions(claims: TokenClaims, reason: string): Promise<void>;
+	/**
+	 * End every session of a member and start one new one, which stays (a reset link signs
+	 * its user in afresh): the new session's sockets are not closed.
+	 */
+	replaceSessions(
+		claims: Omit<TokenClaims, "sessionId" | "issuedAt" | "expiresAt">,
+		reason: string,
+	): Promise<{ token: string; sessionId: string }>;
 }
 
 export function createSessionService(options: SessionServiceOptions): SessionService {
 	const { tokens, storage, bus } = options;
 	const ttlSeconds = options.ttlSeconds ?? 12 * 60 * 60;
-	return {
+	const service: SessionService = {
 		sign: (claims) => tokens.sign(claims),
 		async verify(token) {
 			const claims = await tokens.verify(token);
@@ -70,5 +84,20 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
 			const sessionIds = await storage.revokeMemberSessions(memberId);
 			await bus.publish({ memberId, sessionIds, reason });
 		},
+		async endOtherSessions(claims, reason) {
+			const sessionIds = await storage.revokeMemberSessions(
+				claims.memberId,
+				new Date(),
+				claims.sessionId,
+			);
+			await bus.publish({ memberId: claims.memberId, sessionIds, reason });
+		},
+		async replaceSessions(claims, reason) {
+			const sessionIds = await storage.revokeMemberSessions(claims.memberId);
+			const issued = await service.issue(claims);
+			await bus.publish({ memberId: claims.memberId, sessionIds, reason });
+			return issued;
+		},
 	};
+	return service;
 }

@@ -1,9 +1,10 @@
 /**
- * The admin area: sources, triage rules and outgoing webhooks of the organisation. The
+ * The admin area: sources, triage rules, outgoing webhooks and members of the organisation. The
  * server allows these routes to admins only; the page tells anyone else so up front.
  */
 import { A, useSearchParams } from "@solidjs/router";
 import { For, Match, Switch } from "solid-js";
+import { MembersPanel } from "../components/members-panel.tsx";
 import { RulesPanel } from "../components/rules-panel.tsx";
 import { SourcesPanel } from "../components/sources-panel.tsx";
 import { WebhooksPanel } from "../components/webhooks-panel.tsx";
@@ -13,6 +14,7 @@ const TABS = [
 	{ id: "sources", label: "Sources" },
 	{ id: "rules", label: "Triage rules" },
 	{ id: "webhooks", label: "Outgoing webhooks" },
+	{ id: "members", label: "Members" },
 ] as const;
 type TabId = (typeof TABS)[number]["id"];
 
@@ -33,13 +35,13 @@ export function AdminPage() {
 				</div>
 			</Match>
 			<Match when={ws.me.role === "admin"}>
-				<AdminArea orgId={ws.me.orgId} />
+				<AdminArea orgId={ws.me.orgId} meId={ws.me.id} />
 			</Match>
 		</Switch>
 	);
 }
 
-function AdminArea(props: { orgId: string }) {
+function AdminArea(props: { orgId: string; meId: string }) {
 	const [params, setParams] = useSearchParams<{ tab?: string }>();
 	const tab = (): TabId => TABS.find((t) => t.id === params.tab)?.id ?? "sources";
 	const tabs: HTMLButtonElement[] = [];
@@ -72,7 +74,8 @@ function AdminArea(props: { orgId: string }) {
 			<div class="page-heading">
 				<h1>Admin</h1>
 				<p class="muted">
-					How mentions reach your boards, how they are triaged, and who hears of it.
+					How mentions reach your boards, how they are triaged, who hears of it, and who is on the
+					team.
 				</p>
 			</div>
 			<div class="tabs" role="tablist" aria-label="Admin sections" onKeyDown={onKeyDown}>
@@ -112,6 +115,9 @@ function AdminArea(props: { orgId: string }) {
 					</Match>
 					<Match when={tab() === "webhooks"}>
 						<WebhooksPanel orgId={props.orgId} />
+					</Match>
+					<Match when={tab() === "members"}>
+						<MembersPanel orgId={props.orgId} meId={props.meId} />
 					</Match>
 				</Switch>
 			</div>

@@ -3,6 +3,8 @@
  * become tabs, one status at a time, and the filters fold behind one button (search stays
  * in view): eight 312 px columns side by side cannot be read on a 390 px screen.
  */
+
+import { A } from "@solidjs/router";
 import { type MentionStatus, Networks, Priorities } from "@switchboard/domain";
 import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
 import {
@@ -222,45 +224,84 @@ export function BoardPage() {
 					</p>
 				}
 			>
-				<div class="status-tabs" role="tablist" aria-label="Statuses" data-testid="status-tabs">
-					<For each={visibleColumns()}>
-						{(column, index) => (
-							<button
-								ref={(element) => {
-									tabs[index()] = element;
-								}}
-								type="button"
-								role="tab"
-								class="status-tab"
-								id={`status-tab-${column.status}`}
-								aria-selected={activeStatus() === column.status}
-								aria-controls={`column-panel-${column.status}`}
-								tabIndex={activeStatus() === column.status ? 0 : -1}
-								onClick={() => setActiveStatus(column.status)}
-								onKeyDown={(event) => onTabKey(event, index())}
-								data-status={column.status}
-							>
-								{column.title}
-								<span class="status-tab-count">
-									{(cardsByStatus().get(column.status)?.length ?? 0).toLocaleString()}
-								</span>
-							</button>
-						)}
-					</For>
-				</div>
-				<div class="columns" data-testid="board">
-					<For each={visibleColumns()}>
-						{(column) => (
-							<BoardColumn
-								status={column.status}
-								title={column.title}
-								active={activeStatus() === column.status}
-								mentions={cardsByStatus().get(column.status) ?? []}
-								onReady={(handle) => handles.set(column.status, handle)}
-							/>
-						)}
-					</For>
-				</div>
+				<Show when={total() > 0} fallback={<EmptyBoard admin={ws.me.role === "admin"} />}>
+					<div class="status-tabs" role="tablist" aria-label="Statuses" data-testid="status-tabs">
+						<For each={visibleColumns()}>
+							{(column, index) => (
+								<button
+									ref={(element) => {
+										tabs[index()] = element;
+									}}
+									type="button"
+									role="tab"
+									class="status-tab"
+									id={`status-tab-${column.status}`}
+									aria-selected={activeStatus() === column.status}
+									aria-controls={`column-panel-${column.status}`}
+									tabIndex={activeStatus() === column.status ? 0 : -1}
+									onClick={() => setActiveStatus(column.status)}
+									onKeyDown={(event) => onTabKey(event, index())}
+									data-status={column.status}
+								>
+									{column.title}
+									<span class="status-tab-count">
+										{(cardsByStatus().get(column.status)?.length ?? 0).toLocaleString()}
+									</span>
+								</button>
+							)}
+						</For>
+					</div>
+					<div class="columns" data-testid="board">
+						<For each={visibleColumns()}>
+							{(column) => (
+								<BoardColumn
+									status={column.status}
+									title={column.title}
+									active={activeStatus() === column.status}
+									mentions={cardsByStatus().get(column.status) ?? []}
+									onReady={(handle) => handles.set(column.status, handle)}
+								/>
+							)}
+						</For>
+					</div>
+				</Show>
+			</Show>
+		</div>
+	);
+}
+
+/**
+ * A board with no conversation at all (a new organisation): what to do first, instead of
+ * eight columns that each say "Nothing here".
+ */
+function EmptyBoard(props: { admin: boolean }) {
+	return (
+		<div class="empty-state board-empty" data-testid="board-empty">
+			<h2>No conversations yet</h2>
+			<Show
+				when={props.admin}
+				fallback={
+					<p class="muted">
+						Mentions appear here as soon as your admins connect a source. Nothing to do until then.
+					</p>
+				}
+			>
+				<ol class="board-empty-steps">
+					<li>
+						<A href="/admin?tab=sources" data-testid="empty-connect-source">
+							Connect a source
+						</A>{" "}
+						— a feed, a Mastodon or Bluesky search, or a webhook your tools post mentions to. Or
+						import a file: <code>pnpm switchboard import mentions.csv --org &lt;id&gt;</code>.
+					</li>
+					<li>
+						<A href="/admin?tab=members" data-testid="empty-invite-team">
+							Invite your team
+						</A>{" "}
+						— one by one or from a CSV of your colleagues; each gets a link to join.
+					</li>
+					<li>Claim the first conversation that comes in, and answer it together.</li>
+				</ol>
 			</Show>
 		</div>
 	);

@@ -1,6 +1,7 @@
 /** Sign in with email and password. */
 import { Navigate, useNavigate } from "@solidjs/router";
 import { createSignal, onMount, Show } from "solid-js";
+import { SignInCard, SignInSubmit } from "../components/sign-in-card.tsx";
 import { landingPath } from "../install.ts";
 import { SignInError } from "../session.ts";
 import { useSession } from "../session-context.tsx";
@@ -31,54 +32,42 @@ export function LoginPage() {
 
 	return (
 		<Show when={!session()} fallback={<Navigate href={landingPath()} />}>
-			<main class="login" id="main">
-				<div class="login-card">
-					<div class="brand brand-large" aria-hidden="true">
-						<img src="/favicon.svg" alt="" width="36" height="36" />
-						Switchboard
-					</div>
-					<h1>Sign in</h1>
-					<p class="muted">Answer your public, together.</p>
-					<form onSubmit={submit} class="login-form" data-testid="login-form">
-						<label for="login-email" class="field-label">
-							Email
-						</label>
-						<input
-							id="login-email"
-							ref={emailInput}
-							type="email"
-							autocomplete="username"
-							required
-							value={email()}
-							onInput={(e) => setEmail(e.currentTarget.value)}
-						/>
-						<label for="login-password" class="field-label">
-							Password
-						</label>
-						<input
-							id="login-password"
-							type="password"
-							autocomplete="current-password"
-							required
-							value={password()}
-							onInput={(e) => setPassword(e.currentTarget.value)}
-						/>
-						<Show when={error()}>
-							<p class="form-error" role="alert" data-testid="login-error">
-								{error()}
-							</p>
-						</Show>
-						<button
-							type="submit"
-							class="button button-primary button-block"
-							disabled={busy()}
-							data-testid="login-submit"
-						>
-							{busy() ? "Signing in…" : "Sign in"}
-						</button>
-					</form>
-				</div>
-			</main>
+			<SignInCard>
+				<h1>Sign in</h1>
+				<p class="muted">Answer your public, together.</p>
+				<form onSubmit={submit} class="login-form" data-testid="login-form">
+					<label for="login-email" class="field-label">
+						Email
+					</label>
+					<input
+						id="login-email"
+						ref={emailInput}
+						type="email"
+						autocomplete="username"
+						required
+						value={email()}
+						onInput={(e) => setEmail(e.currentTarget.value)}
+					/>
+					<label for="login-password" class="field-label">
+						Password
+					</label>
+					<input
+						id="login-password"
+						type="password"
+						autocomplete="current-password"
+						required
+						value={password()}
+						onInput={(e) => setPassword(e.currentTarget.value)}
+					/>
+					<SignInSubmit
+						error={error()}
+						busy={busy()}
+						label="Sign in"
+						busyLabel="Signing in…"
+						testPrefix="login"
+					/>
+				</form>
+			</SignInCard>
 		</Show>
 	);
 }

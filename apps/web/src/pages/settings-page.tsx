@@ -1,6 +1,6 @@
 /**
- * The member's settings: the Mastodon and Bluesky accounts their replies are sent from, and
- * which notifications reach them where.
+ * The member's settings: their profile and password, the Mastodon and Bluesky accounts
+ * their replies are sent from, and which notifications reach them where.
  * Tokens and app passwords go to the server once, are checked there, and are never
  * shown again.
  */
@@ -11,6 +11,7 @@ import { createAction, createLoader, useApi } from "../api.ts";
 import { NetworkBadge } from "../components/bits.tsx";
 import { ConfirmButton, FormActions, FormError, TextField, When } from "../components/forms.tsx";
 import { NotificationSettingsSection } from "../components/notification-settings.tsx";
+import { ProfilePanel } from "../components/profile-panel.tsx";
 import { useToasts } from "../toasts.tsx";
 import { useWorkspace } from "../workspace.tsx";
 
@@ -32,6 +33,7 @@ export function SettingsPage() {
 			<div class="page-heading">
 				<h1>Settings</h1>
 			</div>
+			<ProfilePanel />
 			<section class="admin-section" aria-labelledby="accounts-title">
 				<h2 id="accounts-title">Connected accounts</h2>
 				<p class="muted">

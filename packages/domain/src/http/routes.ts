@@ -28,6 +28,18 @@ import {
 	NotificationSettingsSchema,
 	PushSubscriptionSchema,
 } from "../notifications.ts";
+import {
+	InvitationKinds,
+	InviteLinkSchema,
+	MAX_INVITES_PER_REQUEST,
+	MAX_PASSWORD_LENGTH,
+	MemberPatchSchema,
+	MemberRecordSchema,
+	NewPasswordSchema,
+	PendingInviteSchema,
+	ProfilePatchSchema,
+	RejectedInviteSchema,
+} from "../people.ts";
 import { ReportNames } from "../reports.ts";
 import { TriageRulesSchema } from "../triage-rules.ts";
 import { defineRoute, ErrorEnvelopeSchema } from "./route.ts";
@@ -148,6 +160,51 @@ const PushDeviceSchema = v.object({
 	createdAt: v.string(),
 });
 
+/** Most members or invitations one page of the admin's lists holds. */
+export const MAX_PEOPLE_PAGE = 200;
+/** Members or invitations on a page when the caller does not say. */
+export const DEFAULT_PEOPLE_PAGE = 50;
+/** Largest CSV of members the admin screen sends at once (10,000 rows fit with room). */
+export const MAX_MEMBERS_CSV_BYTES = 8 * 1024 * 1024;
+
+const PeopleQuery = v.object({
+	/** Part of a name or email, any case. */
+	q: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200))),
+	limit: v.optional(Count(1, MAX_PEOPLE_PAGE), String(DEFAULT_PEOPLE_PAGE)),
+	/** `nextCursor` of the page before. */
+	cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(1024))),
+});
+
+/** What a batch of invitations answers; rows refused are listed with why, by position. */
+const InvitesAnswer = v.object({
+	invites: v.array(InviteLinkSchema),
+	/** Rows refused; empty unless `goodRowsOnly` was asked (otherwise nothing is invited). */
+	rejected: v.array(RejectedInviteSchema),
+	/** Whether the links were handed to the mail server (SMTP_URL set). */
+	mailed: v.boolean(),
+});
+
+/**
+ * A batch with a bad row, when the admin did not ask for the good rows only: nothing was
+ * invited. 409 when every bad row is an email that is already a member's, else 400.
+ */
+const InvitesRefused = {
+	400: {
+		description: "A row is not valid; nothing was invited. Each bad row is listed with why.",
+		schema: v.object({ ...ErrorEnvelopeSchema.entries, rejected: v.array(RejectedInviteSchema) }),
+	},
+	409: {
+		description: "A row's email already belongs to a member; nothing was invited.",
+		schema: v.object({ ...ErrorEnvelopeSchema.entries, rejected: v.array(RejectedInviteSchema) }),
+	},
+} as const;
+
+const InviteCodeParams = v.object({
+	code: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{16,128}$/, "is not an invitation code")),
+});
+const MemberParams = v.object({ orgId: Id, memberId: Id });
+const SessionAnswer = v.object({ token: v.string(), member: SessionMemberSchema });
+
 export const HttpRoutes = {
 	health: defineRoute({
 		method: "GET",
@@ -194,7 +251,7 @@ export const HttpRoutes = {
 			email: v.pipe(v.string(), v.trim(), v.email("must be an email address")),
 			password: v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(1024)),
 		}),
-		answer: v.object({ token: v.string(), member: SessionMemberSchema }),
+		answer: SessionAnswer,
 	}),
 	logout: defineRoute({
 		method: "POST",
@@ -673,6 +730,153 @@ export const HttpRoutes = {
 		params: v.object({ sendId: Id }),
 		answer: SendAnswer,
 		otherAnswers: FailedSend,
+	}),
+	invite: defineRoute({
+		method: "POST",
+		path: "/api/orgs/:orgId/invites",
+		summary:
+			"Invite people: a single-use link each (7 days). A row is refused with why; nothing is invited unless goodRowsOnly",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		body: v.strictObject({
+			/** Each row is checked against the invitation's schema on its own (docs/PEOPLE.md). */
+			invites: v.pipe(
+				v.array(v.record(v.string(), v.unknown())),
+				v.minLength(1, "invite at least one person"),
+				v.maxLength(MAX_INVITES_PER_REQUEST, `at most ${MAX_INVITES_PER_REQUEST} at once`),
+			),
+			/** Invite the good rows and list the bad ones, instead of inviting nothing. */
+			goodRowsOnly: v.optional(v.boolean(), false),
+		}),
+		status: 201,
+		answer: InvitesAnswer,
+		otherAnswers: InvitesRefused,
+	}),
+	inviteCsv: defineRoute({
+		method: "POST",
+		path: "/api/orgs/:orgId/invites/csv",
+		summary:
+			"Invite from a CSV of employees (email, name, role, capacity, skills, languages, team); bad rows by line",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		body: v.strictObject({
+			csv: v.pipe(
+				v.string(),
+				v.minLength(1, "the file is empty"),
+				v.maxLength(MAX_MEMBERS_CSV_BYTES),
+			),
+			goodRowsOnly: v.optional(v.boolean(), false),
+		}),
+		status: 201,
+		answer: InvitesAnswer,
+		otherAnswers: InvitesRefused,
+	}),
+	invites: defineRoute({
+		method: "GET",
+		path: "/api/orgs/:orgId/invites",
+		summary: "Invitations and reset links not yet used or revoked, by email, a page at a time",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		query: PeopleQuery,
+		answer: v.object({ invites: v.array(PendingInviteSchema), nextCursor: v.nullable(v.string()) }),
+	}),
+	revokeInvite: defineRoute({
+		method: "DELETE",
+		path: "/api/orgs/:orgId/invites/:inviteId",
+		summary: "Withdraw an invitation or reset link; it stops working at once",
+		auth: "session",
+		roles: ["admin"],
+		params: v.object({ orgId: Id, inviteId: Id }),
+		answer: Ok,
+	}),
+	invitation: defineRoute({
+		method: "GET",
+		path: "/api/invites/:code",
+		summary: "What an invitation or reset link is for (the page that accepts it shows this)",
+		auth: "public",
+		params: InviteCodeParams,
+		answer: v.object({
+			kind: v.picklist(InvitationKinds),
+			email: v.string(),
+			name: v.nullable(v.string()),
+			organisation: OrganisationSchema,
+			expiresAt: v.string(),
+		}),
+	}),
+	acceptInvite: defineRoute({
+		method: "POST",
+		path: "/api/invites/:code/accept",
+		summary:
+			"Use an invitation (name and password) or reset link (password): signed in as login is; 410 when used, revoked or expired",
+		auth: "public",
+		params: InviteCodeParams,
+		body: v.strictObject({
+			/** The invitation's name when left out; ignored by a reset. */
+			name: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200))),
+			password: v.pipe(v.string(), v.maxLength(MAX_PASSWORD_LENGTH), NewPasswordSchema),
+		}),
+		answer: SessionAnswer,
+	}),
+	orgMembers: defineRoute({
+		method: "GET",
+		path: "/api/orgs/:orgId/members",
+		summary: "Members, active and deactivated, by name, with boards and load, a page at a time",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		query: PeopleQuery,
+		answer: v.object({ members: v.array(MemberRecordSchema), nextCursor: v.nullable(v.string()) }),
+	}),
+	updateMember: defineRoute({
+		method: "PATCH",
+		path: "/api/orgs/:orgId/members/:memberId",
+		summary:
+			"Change a member's role, capacity, skills, languages, boards or active; deactivating ends their sessions and releases their work",
+		auth: "session",
+		roles: ["admin"],
+		params: MemberParams,
+		body: MemberPatchSchema,
+		answer: v.object({
+			member: MemberRecordSchema,
+			/** Open conversations a deactivation handed back to their boards. */
+			released: v.number(),
+		}),
+	}),
+	resetPassword: defineRoute({
+		method: "POST",
+		path: "/api/orgs/:orgId/members/:memberId/password-reset",
+		summary: "A one-time link (24 hours) for the member to choose a new password",
+		auth: "session",
+		roles: ["admin"],
+		params: MemberParams,
+		status: 201,
+		answer: v.object({ ...InviteLinkSchema.entries, mailed: v.boolean() }),
+	}),
+	updateMe: defineRoute({
+		method: "PATCH",
+		path: "/api/me",
+		summary: "Change your own name or languages",
+		auth: "session",
+		body: ProfilePatchSchema,
+		answer: v.object({ member: MemberSchema }),
+	}),
+	changePassword: defineRoute({
+		method: "PUT",
+		path: "/api/me/password",
+		summary: "Change your password: every other session of yours ends, this one goes on",
+		auth: "session",
+		body: v.strictObject({
+			currentPassword: v.pipe(
+				v.string(),
+				v.minLength(1, "must not be empty"),
+				v.maxLength(MAX_PASSWORD_LENGTH),
+			),
+			newPassword: v.pipe(v.string(), v.maxLength(MAX_PASSWORD_LENGTH), NewPasswordSchema),
+		}),
+		answer: Ok,
 	}),
 } as const;
 

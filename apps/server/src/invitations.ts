@@ -1,0 +1,332 @@
+/**
+ * Invitations and password-reset links: the one mechanism behind `switchboard setup`,
+ * `switchboard invite`, the admin screen and an admin's password reset. A link carries a
+ * random code (192 bits); only its SHA-256 is stored, so a copy of the database opens no
+ * account. A batch is checked row by row (schema, the same email twice, an email that is
+ * already a member's, a board that does not exist) and, unless the admin asks for the
+ * good rows only, nothing of a batch with a bad row is stored.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import {
+	AppError,
+	DEFAULT_INVITE_TTL_MS,
+	DEFAULT_RESET_TTL_MS,
+	describeIssues,
+	type InviteInput,
+	InviteInputSchema,
+	type InviteLink,
+	type RejectedInvite,
+} from "@switchboard/domain";
+import type { Directory, NewInvitation, PeopleStore } from "@switchboard/storage";
+import type { Logger } from "pino";
+import * as v from "valibot";
+import type { Mailer } from "./mailer.ts";
+
+/** How long links work, in milliseconds (see the domain's defaults for why). */
+export interface InvitationTuning {
+	/** @default DEFAULT_INVITE_TTL_MS (7 days) */
+	inviteTtlMs: number;
+	/** @default DEFAULT_RESET_TTL_MS (24 hours) */
+	resetTtlMs: number;
+}
+
+export const defaultInvitationTuning: InvitationTuning = {
+	inviteTtlMs: DEFAULT_INVITE_TTL_MS,
+	resetTtlMs: DEFAULT_RESET_TTL_MS,
+};
+
+/** The board an invitation puts a member on when it names none: the one `setup` creates. */
+export const FIRST_BOARD_ID = "main";
+
+/** One row of a batch: what was sent, and the CSV line it came from (when it did). */
+export interface InviteRow {
+	value: unknown;
+	line?: number;
+}
+
+export interface InviteBatchResult {
+	invites: InviteLink[];
+	rejected: RejectedInvite[];
+	mailed: boolean;
+}
+
+/** A batch with bad rows, none stored: the rows and why, for the caller to show. */
+export class InviteBatchError extends AppError {
+	readonly rejected: RejectedInvite[];
+
+	constructor(rejected: RejectedInvite[]) {
+		const conflict = rejected.every((row) => row.status === 409);
+		const first = rejected[0];
+		const where =
+			first?.line !== undefined ? `line ${first.line}` : `row ${(first?.index ?? 0) + 1}`;
+		super(
+			conflict ? "conflict" : "invalid",
+			`${rejected.length} ${rejected.length === 1 ? "row is" : "rows are"} refused (first: ${where}, ${first?.email || "no email"}: ${first?.message}); nothing was invited. Fix ${rejected.length === 1 ? "it" : "them"}, or invite the good rows only.`,
+		);
+		this.rejected = rejected;
+	}
+}
+
+/** A new code and the hash that is stored for it. */
+export function newInviteCode(): { code: string; codeHash: string } {
+	const code = randomBytes(24).toString("base64url");
+	return { code, codeHash: hashInviteCode(code) };
+}
+
+export function hashInviteCode(code: string): string {
+	return createHash("sha256").update(code).digest("base64url");
+}
+
+/** `<base>/invite/<code>`: the page of the web client that accepts it. */
+export function inviteUrl(baseUrl: string, code: string): string {
+	return `${baseUrl.replace(/\/+$/, "")}/invite/${code}`;
+}
+
+export interface InvitationServiceOptions {
+	storage: PeopleStore & Directory;
+	logger: Logger;
+	/** Sends the links by email when SMTP_URL is set; null: the admin hands them out. */
+	mailer?: Mailer | null;
+	tuning?: Partial<InvitationTuning>;
+	/**
+	 * Resolve `invite` only once the emails were handed to the mail server: the CLI, whose
+	 * process ends after. @default false (a server answers first and mails after)
+	 */
+	waitForMail?: boolean;
+	now?: () => Date;
+}
+
+export interface InvitationService {
+	/** Check a batch without storing it: the good rows and the refused ones. */
+	check(
+		orgId: string,
+		rows: readonly InviteRow[],
+	): Promise<{ good: InviteInput[]; rejected: RejectedInvite[] }>;
+	/** Check and store a batch; throws `InviteBatchError` on a bad row unless `goodRowsOnly`. */
+	invite(
+		orgId: string,
+		rows: readonly InviteRow[],
+		options: { baseUrl: string; invitedBy: string | null; goodRowsOnly?: boolean },
+	): Promise<InviteBatchResult>;
+	/** A one-time link for a member to choose a new password. */
+	resetLink(
+		orgId: string,
+		memberId: string,
+		options: { baseUrl: string; invitedBy: string },
+	): Promise<InviteLink & { mailed: boolean }>;
+	/** A new organisation with its board `main` and its first admin's invitation. */
+	setup(input: {
+		orgId: string;
+		name: string;
+		adminEmail: string;
+		adminName?: string;
+		baseUrl: string;
+	}): Promise<InviteLink>;
+}
+
+export function createInvitationService(options: InvitationServiceOptions): InvitationService {
+	const { storage, logger } = options;
+	const tuning = { ...defaultInvitationTuning, ...options.tuning };
+	const now = options.now ?? (() => new Date());
+	const mailer = options.mailer ?? null;
+
+	async function check(orgId: string, rows: readonly InviteRow[]) {
+		if (!(await storage.getOrganisation(orgId))) {
+			throw new AppError("not_found", `No organisation ${orgId}.`);
+		}
+		const boards = new Set((await storage.listBoards(orgId)).map((board) => board.id));
+		const rejected: RejectedInvite[] = [];
+		const parsed: { index: number; line?: number; input: InviteInput }[] = [];
+		const seen = new Map<string, number | undefined>();
+		rows.forEach((row, index) => {
+			const line = row.line !== undefined ? { line: row.line } : {};
+			const email =
+				typeof row.value === "object" && row.value !== null
+					? String((row.value as { email?: unknown }).email ?? "").trim()
+					: "";
+			const refuse = (message: string) =>
+				rejected.push({ index, ...line, email, status: 400, code: "invalid", message });
+			const result = v.safeParse(InviteInputSchema, row.value);
+			if (!result.success) {
+				refuse(describeIssues(result.issues));
+				return;
+			}
+			const input = result.output;
+			const missing = input.boards?.find((board) => !boards.has(board));
+			if (missing !== undefined) {
+				refuse(`boards: the organisation has no board ${missing}`);
+				return;
+			}
+			if (seen.has(input.email)) {
+				const before = seen.get(input.email);
+				refuse(
+					`email: ${input.email} is already on ${before !== undefined ? `line ${before}` : "an earlier row"}`,
+				);
+				return;
+			}
+			seen.set(input.email, row.line ?? index + 1);
+			parsed.push({ index, ...line, input });
+		});
+		const members = await storage.existingMemberEmails(parsed.map((row) => row.input.email));
+		const good: InviteInput[] = [];
+		const goodIndex: number[] = [];
+		for (const row of parsed) {
+			if (members.has(row.input.email)) {
+				rejected.push({
+					index: row.index,
+					...(row.line !== undefined ? { line: row.line } : {}),
+					email: row.input.email,
+					status: 409,
+					code: "conflict",
+					message: `email: ${row.input.email} already belongs to a member`,
+				});
+				continue;
+			}
+			good.push(row.input);
+			goodIndex.push(row.index);
+		}
+		rejected.sort((a, b) => a.index - b.index);
+		return { good, rejected, defaultBoards: boards.has(FIRST_BOARD_ID) ? [FIRST_BOARD_ID] : [] };
+	}
+
+	async function mail(links: (InviteLink & { kind: "invite" | "reset"; orgName: string })[]) {
+		if (!mailer || links.length === 0) return false;
+		// After the answer: a thousand messages must not hold the admin's request.
+		const sending = mailer.sendLinks(links).catch((error: unknown) => {
+			logger.warn({ err: error, links: links.length }, "sending invitation emails failed");
+		});
+		if (options.waitForMail) await sending;
+		return true;
+	}
+
+	async function orgName(orgId: string): Promise<string> {
+		return (await storage.getOrganisation(orgId))?.name ?? orgId;
+	}
+
+	return {
+		async check(orgId, rows) {
+			const { good, rejected } = await check(orgId, rows);
+			return { good, rejected };
+		},
+
+		async invite(orgId, rows, { baseUrl, invitedBy, goodRowsOnly = false }) {
+			const { good, rejected, defaultBoards } = await check(orgId, rows);
+			if (rejected.length > 0 && !goodRowsOnly) throw new InviteBatchError(rejected);
+			const at = now();
+			const expiresAt = new Date(at.getTime() + tuning.inviteTtlMs);
+			const invites: InviteLink[] = [];
+			const stored: NewInvitation[] = [];
+			for (const input of good) {
+				const { code, codeHash } = newInviteCode();
+				stored.push({
+					orgId,
+					kind: "invite",
+					codeHash,
+					email: input.email,
+					role: input.role,
+					name: input.name ?? null,
+					capacity: input.capacity ?? null,
+					skills: input.skills ?? [],
+					languages: input.languages ?? [],
+					boards: input.boards ?? defaultBoards,
+					invitedBy,
+					expiresAt,
+				});
+				invites.push({
+					email: input.email,
+					url: inviteUrl(baseUrl, code),
+					expiresAt: expiresAt.toISOString(),
+				});
+			}
+			await storage.createInvitations(stored, at);
+			const name = await orgName(orgId);
+			const mailed = await mail(
+				invites.map((link) => ({ ...link, kind: "invite", orgName: name })),
+			);
+			return { invites, rejected, mailed };
+		},
+
+		async resetLink(orgId, memberId, { baseUrl, invitedBy }) {
+			const member = await storage.getMember(memberId);
+			if (!member || member.orgId !== orgId) {
+				throw new AppError("not_found", "No such member in your organisation.");
+			}
+			if (!member.active) {
+				throw new AppError("conflict", `${member.name} is deactivated: activate them first.`);
+			}
+			const at = now();
+			const expiresAt = new Date(at.getTime() + tuning.resetTtlMs);
+			const { code, codeHash } = newInviteCode();
+			await storage.createInvitations(
+				[
+					{
+						orgId,
+						kind: "reset",
+						codeHash,
+						email: member.email,
+						role: member.role,
+						name: member.name,
+						memberId,
+						invitedBy,
+						expiresAt,
+					},
+				],
+				at,
+			);
+			const link = {
+				email: member.email,
+				url: inviteUrl(baseUrl, code),
+				expiresAt: expiresAt.toISOString(),
+			};
+			const mailed = await mail([{ ...link, kind: "reset", orgName: await orgName(orgId) }]);
+			return { ...link, mailed };
+		},
+
+		async setup({ orgId, name, adminEmail, adminName, baseUrl }) {
+			const parsed = v.safeParse(InviteInputSchema, {
+				email: adminEmail,
+				role: "admin",
+				...(adminName ? { name: adminName } : {}),
+			});
+			if (!parsed.success) throw new AppError("invalid", describeIssues(parsed.issues));
+			if (!/^[A-Za-z0-9_-]{1,64}$/.test(orgId)) {
+				throw new AppError(
+					"invalid",
+					"--org: letters, digits, - and _ only (at most 64), e.g. acme.",
+				);
+			}
+			if (await storage.getOrganisation(orgId)) {
+				throw new AppError(
+					"conflict",
+					`The organisation ${orgId} exists already; nothing was changed.`,
+				);
+			}
+			if ((await storage.existingMemberEmails([parsed.output.email])).size > 0) {
+				throw new AppError("conflict", `${parsed.output.email} already belongs to a member.`);
+			}
+			const at = now();
+			const expiresAt = new Date(at.getTime() + tuning.inviteTtlMs);
+			const { code, codeHash } = newInviteCode();
+			await storage.setupOrganisation({
+				organisation: { id: orgId, name },
+				board: { id: FIRST_BOARD_ID, name },
+				invitation: {
+					kind: "invite",
+					codeHash,
+					email: parsed.output.email,
+					role: "admin",
+					name: parsed.output.name ?? null,
+					boards: [FIRST_BOARD_ID],
+					invitedBy: null,
+					expiresAt,
+				},
+			});
+			logger.info({ orgId }, "organisation set up");
+			return {
+				email: parsed.output.email,
+				url: inviteUrl(baseUrl, code),
+				expiresAt: expiresAt.toISOString(),
+			};
+		},
+	};
+}

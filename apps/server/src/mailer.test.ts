@@ -1,0 +1,102 @@
+/**
+ * Invitation emails through a real SMTP server (smtp-server, on a free port): each link
+ * reaches its person, with the organisation in the subject.
+ */
+import type { AddressInfo } from "node:net";
+import { pino } from "pino";
+import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMailer } from "./mailer.ts";
+
+interface Received {
+	to: string[];
+	data: string;
+}
+
+const received: Received[] = [];
+let smtp: SMTPServer;
+let port: number;
+
+beforeAll(async () => {
+	smtp = new SMTPServer({
+		authOptional: true,
+		disabledCommands: ["STARTTLS"],
+		onData(stream, session, callback) {
+			const chunks: Buffer[] = [];
+			stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+			stream.on("end", () => {
+				received.push({
+					to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+					data: Buffer.concat(chunks).toString("utf8"),
+				});
+				callback();
+			});
+		},
+	});
+	await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+	port = (smtp.server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+	await new Promise<void>((resolve) => smtp.close(() => resolve()));
+});
+
+describe("mailer", () => {
+	it("mails each invitation and reset link to its person", async () => {
+		const mailer = createMailer({
+			smtpUrl: `smtp://127.0.0.1:${port}`,
+			from: "Switchboard <switchboard@initech.test>",
+			logger: pino({ level: "silent" }),
+		});
+		try {
+			await mailer.sendLinks([
+				{
+					kind: "invite",
+					email: "peter@initech.test",
+					url: "https://switchboard.initech.test/invite/code-one",
+					expiresAt: "2026-12-09T08:00:00.000Z",
+					orgName: "Initech",
+				},
+				{
+					kind: "reset",
+					email: "nina@initech.test",
+					url: "https://switchboard.initech.test/invite/code-two",
+					expiresAt: "2026-12-03T08:00:00.000Z",
+					orgName: "Initech",
+				},
+			]);
+		} finally {
+			mailer.close();
+		}
+		const byRecipient = new Map(received.map((message) => [message.to[0], message.data]));
+		expect(byRecipient.get("peter@initech.test")).toMatch(/Subject: You are invited to Initech/);
+		expect(byRecipient.get("peter@initech.test")).toContain("/invite/code-one");
+		expect(byRecipient.get("nina@initech.test")).toMatch(
+			/Subject: Choose a new Switchboard password/,
+		);
+		expect(byRecipient.get("nina@initech.test")).toContain("/invite/code-two");
+	});
+
+	it("fails, naming how many, when the mail server refuses", async () => {
+		const mailer = createMailer({
+			smtpUrl: "smtp://127.0.0.1:1",
+			from: "switchboard@initech.test",
+			logger: pino({ level: "silent" }),
+		});
+		try {
+			await expect(
+				mailer.sendLinks([
+					{
+						kind: "invite",
+						email: "x@initech.test",
+						url: "https://x.test/invite/c",
+						expiresAt: "2026-12-09T08:00:00.000Z",
+						orgName: "Initech",
+					},
+				]),
+			).rejects.toThrow(/1 of 1 emails could not be sent/);
+		} finally {
+			mailer.close();
+		}
+	});
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { parseMembersCsv } from "./members-csv.ts";
+
+describe("parseMembersCsv", () => {
+	it("reads any column order and case, lists in cells, and the line each row starts on", () => {
+		const parsed = parseMembersCsv(
+			[
+				"\uFEFFTeam,EMAIL,name,Skills,languages,capacity,role",
+				'press;main,ana@example.org,"Ana, of the press",billing | returns,fr;en,4,Moderator',
+				"",
+				'main,bo@example.org,"Bo',
+				'Bo",,,,',
+				"main,cy@example.org,Cy,,,",
+				"main,dee@example.org",
+			].join("\n"),
+		);
+		expect(parsed.rows).toEqual([
+			{
+				line: 2,
+				invite: {
+					email: "ana@example.org",
+					role: "moderator",
+					name: "Ana, of the press",
+					capacity: 4,
+					skills: ["billing", "returns"],
+					languages: ["fr", "en"],
+					boards: ["press", "main"],
+				},
+			},
+			{
+				line: 4,
+				invite: { email: "bo@example.org", role: "ambassador", name: "Bo\nBo", boards: ["main"] },
+			},
+		]);
+		expect(parsed.problems.map((problem) => [problem.line, problem.email])).toEqual([
+			[6, "cy@example.org"],
+			[7, "dee@example.org"],
+		]);
+	});
+
+	it("refuses a file without an email column, or that is not CSV", () => {
+		expect(() => parseMembersCsv("name,role\nAna,admin")).toThrow(/no email column/);
+		expect(() => parseMembersCsv('email,name\n"ana@example.org,Ana')).toThrow(/not valid CSV/);
+	});
+});

@@ -1,0 +1,91 @@
+/**
+ * A CSV of employees to invite, as an HR export gives it: a header row naming the
+ * columns (any order, any case) and one person per row. Each row becomes the body of one
+ * invitation with the line it starts on, so every refusal can name its line; whether a row
+ * is valid is decided later, by the invitation's schema and the database, for the CLI and
+ * the admin screen alike.
+ */
+import { readCsvRecords } from "@switchboard/connectors";
+import { AppError } from "@switchboard/domain";
+
+/** The columns, by header name; only `email` is required. */
+export const MEMBER_CSV_COLUMNS = [
+	"email",
+	"name",
+	"role",
+	"capacity",
+	"skills",
+	"languages",
+	"team",
+] as const;
+
+/** One row: the line it starts on (1-based) and the invitation it asks for. */
+export interface MemberCsvRow {
+	line: number;
+	invite: Record<string, unknown>;
+}
+
+export interface MemberCsvProblem {
+	line: number;
+	email: string;
+	reason: string;
+}
+
+export interface ParsedMembersCsv {
+	rows: MemberCsvRow[];
+	/** Rows that are not rows (too many or too few fields): never invited. */
+	problems: MemberCsvProblem[];
+}
+
+/** A cell of several values: `;` or `|` between them (a comma would split the cell). */
+function list(cell: string | undefined): string[] | undefined {
+	const items = cell
+		?.split(/[;|]/)
+		.map((item) => item.trim())
+		.filter(Boolean);
+	return items && items.length > 0 ? items : undefined;
+}
+
+/**
+ * Read a members CSV. Throws `invalid` when it is not CSV or lacks an `email` column; a
+ * row that cannot be read is a problem with its line, the others are returned.
+ */
+export function parseMembersCsv(text: string): ParsedMembersCsv {
+	const records = readCsvRecords(text, { trim: true });
+	const first = records[0];
+	if (first && !("email" in first.record) && !first.fieldCountWrong) {
+		throw new AppError(
+			"invalid",
+			`The CSV header has no email column; the columns are ${MEMBER_CSV_COLUMNS.join(", ")}.`,
+		);
+	}
+	const parsed: ParsedMembersCsv = { rows: [], problems: [] };
+	for (const { record, line, fieldCountWrong } of records) {
+		if (fieldCountWrong) {
+			parsed.problems.push({
+				line,
+				email: record.email ?? "",
+				reason: "has a different number of fields than the header",
+			});
+			continue;
+		}
+		const capacity = record.capacity;
+		const skills = list(record.skills);
+		const languages = list(record.languages);
+		const boards = list(record.team);
+		parsed.rows.push({
+			line,
+			invite: {
+				email: record.email ?? "",
+				// An HR export has no roles: everyone is an ambassador unless the file says.
+				role: record.role ? record.role.toLowerCase() : "ambassador",
+				...(record.name ? { name: record.name } : {}),
+				...(capacity ? { capacity: /^\d+$/.test(capacity) ? Number(capacity) : capacity } : {}),
+				...(skills ? { skills } : {}),
+				...(languages ? { languages } : {}),
+				...(boards ? { boards } : {}),
+			},
+		});
+	}
+	return parsed;
+}

@@ -1,0 +1,346 @@
+/**
+ * The people API (issue 12; docs/PEOPLE.md): invitations one by one or from a CSV, their
+ * list and revocation, accepting a link, the admin's members list and changes, password
+ * reset links, and a member's own name, languages and password.
+ *
+ * Deactivating a member is one act with four parts, in this order: the membership is
+ * stored inactive (every later request and socket authentication refuses it), their
+ * sessions are revoked (their open sockets close with 4401 at once, on every instance),
+ * and their open conversations go back to the board with the reason recorded.
+ */
+import { randomUUID } from "node:crypto";
+import {
+	AppError,
+	HttpRoutes,
+	type Member,
+	OPEN_OWNED_STATUSES,
+	passwordProblem,
+	SystemActions,
+} from "@switchboard/domain";
+import type { PageAfter, Storage, StoredMention } from "@switchboard/storage";
+import type { BoardExtension, SessionService } from "@switchboard/sync";
+import { type Context, Hono } from "hono";
+import type { Logger } from "pino";
+import { handle } from "./contract-route.ts";
+import { type ApiEnv, startSession } from "./http-api.ts";
+import {
+	hashInviteCode,
+	type InvitationService,
+	InviteBatchError,
+	type InviteRow,
+} from "./invitations.ts";
+import { parseMembersCsv } from "./members-csv.ts";
+import type { PasswordHasher } from "./passwords.ts";
+
+export interface PeopleApiOptions {
+	storage: Storage;
+	tokens: SessionService;
+	invitations: InvitationService;
+	/** The server's one scrypt queue (a busy one answers 503). */
+	hasher: PasswordHasher;
+	/** Projects released conversations and changed member cards onto live boards. */
+	board: Pick<BoardExtension, "publish" | "publishMembers">;
+	logger: Logger;
+	/** Where links point (`PUBLIC_URL`); the request's origin when unset. */
+	publicUrl?: string | undefined;
+}
+
+export interface PeopleApi {
+	/** Behind the session (admins' and the member's own routes). */
+	routes: Hono<ApiEnv>;
+	/** Without a session: what a link is for, and accepting it. */
+	publicRoutes: Hono<ApiEnv>;
+	/** Deactivate a member: sessions, sockets, conversations (see the file's comment). */
+	deactivate(orgId: string, memberId: string, byId: string | null): Promise<number>;
+}
+
+function encodeCursor(after: PageAfter): string {
+	return Buffer.from(JSON.stringify([after.key, after.id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string | undefined): PageAfter | undefined {
+	if (cursor === undefined) return undefined;
+	try {
+		const [key, id] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as unknown[];
+		if (typeof key === "string" && typeof id === "string") return { key, id };
+	} catch {
+		// Falls through to the refusal.
+	}
+	throw new AppError("invalid", "cursor: not a cursor of this list; pass nextCursor as it came.");
+}
+
+/** One more row than asked tells whether a next page exists. */
+function page<T>(rows: T[], limit: number, keyOf: (row: T) => PageAfter) {
+	const shown = rows.slice(0, limit);
+	const last = shown.at(-1);
+	return { shown, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
+}
+
+export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
+	const { storage, tokens, invitations, board, logger, hasher } = options;
+	// As sign-in sets it: Secure behind an https PUBLIC_URL.
+	const secureCookies = options.publicUrl?.startsWith("https:") ?? false;
+	const routes = new Hono<ApiEnv>();
+	const publicRoutes = new Hono<ApiEnv>();
+
+	const baseUrl = (c: Context) => options.publicUrl ?? new URL(c.req.url).origin;
+
+	/** Show a member's new card on every board of the organisation. */
+	async function publishMember(member: Member): Promise<void> {
+		for (const { id } of await storage.listBoards(member.orgId)) {
+			await board.publishMembers(member.orgId, id, [member]);
+		}
+	}
+
+	async function deactivate(orgId: string, memberId: string, byId: string | null): Promise<number> {
+		await tokens.revokeSessions(memberId, "Your membership was deactivated.");
+		const now = new Date().toISOString();
+		let released = 0;
+		for (const { id: boardId } of await storage.listBoards(orgId)) {
+			const owned = await storage.listMentions(orgId, boardId, {
+				ownerId: memberId,
+				status: [...OPEN_OWNED_STATUSES],
+			});
+			const changed: StoredMention[] = [];
+			for (const { mention } of owned) {
+				const outcome = await storage.executeSystemCommand({
+					orgId,
+					boardId,
+					command: { name: "release", args: { mentionId: mention.id } },
+					action: SystemActions.memberDeactivated,
+					detail: { reason: SystemActions.memberDeactivated, by: byId },
+					now,
+					expectOwnerId: memberId,
+				});
+				if (!outcome.ok) continue;
+				const stored = await storage.getMention(orgId, mention.id);
+				if (stored) changed.push(stored);
+			}
+			released += changed.length;
+			await board.publish(orgId, boardId, changed);
+		}
+		logger.info({ orgId, memberId, released }, "member deactivated");
+		return released;
+	}
+
+	/** A batch's answer: 201, or the refused rows with 409 or 400 and nothing invited. */
+	async function inviteRows(
+		c: Context<ApiEnv>,
+		orgId: string,
+		rows: InviteRow[],
+		goodRowsOnly: boolean,
+	) {
+		try {
+			return await invitations.invite(orgId, rows, {
+				baseUrl: baseUrl(c),
+				invitedBy: c.get("member").memberId,
+				goodRowsOnly,
+			});
+		} catch (error) {
+			if (!(error instanceof InviteBatchError)) throw error;
+			return c.json(
+				{ error: { code: error.kind, message: error.message }, rejected: error.rejected },
+				error.kind === "conflict" ? 409 : 400,
+			);
+		}
+	}
+
+	handle(routes, HttpRoutes.invite, (c, { params, body }) =>
+		inviteRows(
+			c,
+			params.orgId,
+			body.invites.map((value) => ({ value })),
+			body.goodRowsOnly,
+		),
+	);
+
+	handle(routes, HttpRoutes.inviteCsv, async (c, { params, body }) => {
+		const parsed = parseMembersCsv(body.csv);
+		const rows: InviteRow[] = parsed.rows.map((row) => ({ value: row.invite, line: row.line }));
+		if (parsed.problems.length > 0) {
+			// A row that is not a row is refused like any other, by its line.
+			const offset = rows.length;
+			const rejected = parsed.problems.map((problem, i) => ({
+				index: offset + i,
+				line: problem.line,
+				email: problem.email,
+				status: 400 as const,
+				code: "invalid" as const,
+				message: problem.reason,
+			}));
+			if (!body.goodRowsOnly) {
+				const checked = await invitations.check(params.orgId, rows);
+				const all = [...checked.rejected, ...rejected].sort(
+					(a, b) => (a.line ?? 0) - (b.line ?? 0),
+				);
+				const error = new InviteBatchError(all);
+				return c.json(
+					{ error: { code: error.kind, message: error.message }, rejected: error.rejected },
+					error.kind === "conflict" ? 409 : 400,
+				);
+			}
+			const answer = await inviteRows(c, params.orgId, rows, true);
+			if (answer instanceof Response) return answer;
+			return {
+				...answer,
+				rejected: [...answer.rejected, ...rejected].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+			};
+		}
+		return inviteRows(c, params.orgId, rows, body.goodRowsOnly);
+	});
+
+	handle(routes, HttpRoutes.invites, async (_c, { params, query }) => {
+		const rows = await storage.listOpenInvitations(params.orgId, {
+			...(query.q ? { q: query.q } : {}),
+			...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
+			limit: query.limit + 1,
+		});
+		const now = Date.now();
+		const { shown, nextCursor } = page(rows, query.limit, (row) => ({
+			key: row.email,
+			id: row.id,
+		}));
+		return {
+			invites: shown.map((row) => ({
+				id: row.id,
+				email: row.email,
+				name: row.name,
+				role: row.role,
+				kind: row.kind,
+				boards: row.boards,
+				createdAt: row.createdAt,
+				expiresAt: row.expiresAt,
+				expired: Date.parse(row.expiresAt) <= now,
+			})),
+			nextCursor,
+		};
+	});
+
+	handle(routes, HttpRoutes.revokeInvite, async (_c, { params }) => {
+		if (!(await storage.revokeInvitation(params.orgId, params.inviteId))) {
+			throw new AppError("not_found", "No open invitation with that id in your organisation.");
+		}
+		return { ok: true as const };
+	});
+
+	handle(routes, HttpRoutes.orgMembers, async (_c, { params, query }) => {
+		const rows = await storage.listMemberRecords(params.orgId, {
+			...(query.q ? { q: query.q } : {}),
+			...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
+			limit: query.limit + 1,
+		});
+		const { shown, nextCursor } = page(rows, query.limit, (row) => ({ key: row.name, id: row.id }));
+		return { members: shown, nextCursor };
+	});
+
+	handle(routes, HttpRoutes.updateMember, async (c, { params, body }) => {
+		const before = await storage.getMember(params.memberId);
+		const member = await storage.updateMember(params.orgId, params.memberId, body);
+		let released = 0;
+		if (body.active === false && before?.active) {
+			released = await deactivate(params.orgId, member.id, c.get("member").memberId);
+			member.load = 0;
+		}
+		await publishMember(member);
+		return { member, released };
+	});
+
+	handle(routes, HttpRoutes.resetPassword, (c, { params }) =>
+		invitations.resetLink(params.orgId, params.memberId, {
+			baseUrl: baseUrl(c),
+			invitedBy: c.get("member").memberId,
+		}),
+	);
+
+	handle(routes, HttpRoutes.updateMe, async (c, { body }) => {
+		const { orgId, memberId } = c.get("member");
+		const {
+			boards: _boards,
+			load: _load,
+			...member
+		} = await storage.updateMember(orgId, memberId, body);
+		await publishMember(member);
+		return { member };
+	});
+
+	handle(routes, HttpRoutes.changePassword, async (c, { body }) => {
+		const { memberId } = c.get("member");
+		const member = await storage.getMember(memberId);
+		const stored = member ? await storage.findMemberByEmail(member.email) : null;
+		if (!member || !stored || !(await hasher.verify(body.currentPassword, stored.passwordHash))) {
+			throw new AppError("forbidden", "currentPassword: that is not your current password.");
+		}
+		const problem = passwordProblem(body.newPassword, member.email);
+		if (problem) throw new AppError("invalid", `newPassword: ${problem}`);
+		await storage.updateMember(member.orgId, member.id, {
+			passwordHash: await hasher.hash(body.newPassword),
+		});
+		// This session goes on; every other one (other devices, a stolen token) ends.
+		await tokens.endOtherSessions(
+			c.get("member"),
+			"The password was changed; sign in with the new one.",
+		);
+		return { ok: true as const };
+	});
+
+	handle(publicRoutes, HttpRoutes.invitation, async (_c, { params }) => {
+		const invitation = await storage.findInvitation(hashInviteCode(params.code));
+		if (!invitation) {
+			throw new AppError(
+				"not_found",
+				"This link is not valid: check that it was copied whole, or ask an admin for a new one.",
+			);
+		}
+		if (
+			invitation.usedAt ||
+			invitation.revokedAt ||
+			Date.parse(invitation.expiresAt) <= Date.now()
+		) {
+			throw new AppError(
+				"gone",
+				invitation.usedAt
+					? "This link was already used. Sign in, or ask an admin for a new one."
+					: invitation.revokedAt
+						? "This link was withdrawn. Ask an admin for a new one."
+						: "This link has expired. Ask an admin for a new one.",
+			);
+		}
+		const organisation = await storage.getOrganisation(invitation.orgId);
+		if (!organisation) throw new AppError("not_found", "The organisation no longer exists.");
+		return {
+			kind: invitation.kind,
+			email: invitation.email,
+			name: invitation.name,
+			organisation,
+			expiresAt: invitation.expiresAt,
+		};
+	});
+
+	handle(publicRoutes, HttpRoutes.acceptInvite, async (c, { params, body }) => {
+		const codeHash = hashInviteCode(params.code);
+		const invitation = await storage.findInvitation(codeHash);
+		const problem = invitation ? passwordProblem(body.password, invitation.email) : null;
+		if (problem) throw new AppError("invalid", `password: ${problem}`);
+		const accepted = await storage.acceptInvitation({
+			codeHash,
+			now: new Date(),
+			memberId: randomUUID(),
+			...(body.name !== undefined ? { name: body.name } : {}),
+			passwordHash: await hasher.hash(body.password),
+		});
+		if (accepted.kind === "invite") {
+			logger.info(
+				{ orgId: accepted.member.orgId, memberId: accepted.member.id },
+				"invitation accepted",
+			);
+			await publishMember(accepted.member);
+			return startSession(c, tokens, accepted.member, { secureCookies });
+		}
+		return startSession(c, tokens, accepted.member, {
+			secureCookies,
+			endOthers: "The password was reset; sign in with the new one.",
+		});
+	});
+
+	return { routes, publicRoutes, deactivate };
+}

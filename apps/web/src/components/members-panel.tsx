@@ -1,0 +1,579 @@
+/**
+ * Members and invitations (admins): find a member, change their role, capacity or
+ * whether they are active, send a password-reset link; invite one person or a CSV of
+ * them, see the links made (stored hashed, so shown this once), withdraw an invitation.
+ */
+import { ApiError } from "@switchboard/client";
+import {
+	HttpRoutes,
+	type InviteLink,
+	type MemberRecord,
+	type PendingInvite,
+	type RejectedInvite,
+	type Role,
+	Roles,
+} from "@switchboard/domain";
+import { createSignal, createUniqueId, For, Show } from "solid-js";
+import { createAction, createLoader, errorMessage, useApi } from "../api.ts";
+import { plural } from "../format.ts";
+import { ConfirmButton, CopyButton, FormError, When } from "./forms.tsx";
+
+const ROLE_LABELS: Record<Role, string> = {
+	ambassador: "Ambassador",
+	moderator: "Moderator",
+	admin: "Admin",
+};
+
+/** What one batch of invitations did: the links, or the rows refused and why. */
+interface BatchOutcome {
+	invites: InviteLink[];
+	rejected: RejectedInvite[];
+	mailed: boolean;
+	/** The batch was refused as a whole; it can be sent again for its good rows only. */
+	refused: boolean;
+}
+
+function refusedRows(error: unknown): RejectedInvite[] | null {
+	if (!(error instanceof ApiError) || (error.status !== 400 && error.status !== 409)) return null;
+	const rows = (error.body as { rejected?: RejectedInvite[] } | null)?.rejected;
+	return Array.isArray(rows) ? rows : null;
+}
+
+export function MembersPanel(props: { orgId: string; meId: string }) {
+	const api = useApi();
+	const [query, setQuery] = createSignal("");
+	const [more, setMore] = createSignal<MemberRecord[]>([]);
+	const [cursor, setCursor] = createSignal<string | null>(null);
+	const members = createLoader(async () => {
+		const q = query().trim();
+		const page = await api.request(HttpRoutes.orgMembers, {
+			params: { orgId: props.orgId },
+			query: { ...(q ? { q } : {}), limit: "50" },
+		});
+		setMore([]);
+		setCursor(page.nextCursor);
+		return page.members;
+	});
+	const invites = createLoader(async () => {
+		const q = query().trim();
+		return (
+			await api.request(HttpRoutes.invites, {
+				params: { orgId: props.orgId },
+				query: { ...(q ? { q } : {}), limit: "50" },
+			})
+		).invites;
+	});
+	const loadMore = createAction(async () => {
+		const after = cursor();
+		if (!after) return;
+		const q = query().trim();
+		const page = await api.request(HttpRoutes.orgMembers, {
+			params: { orgId: props.orgId },
+			query: { ...(q ? { q } : {}), limit: "50", cursor: after },
+		});
+		setMore([...more(), ...page.members]);
+		setCursor(page.nextCursor);
+	});
+	let searchTimer: ReturnType<typeof setTimeout> | undefined;
+	const search = (text: string) => {
+		setQuery(text);
+		clearTimeout(searchTimer);
+		searchTimer = setTimeout(() => {
+			void members.reload();
+			void invites.reload();
+		}, 250);
+	};
+	const shown = () => [...(members.data() ?? []), ...more()];
+	const replaceMember = (next: MemberRecord) => {
+		members.set((members.data() ?? []).map((m) => (m.id === next.id ? next : m)));
+		setMore(more().map((m) => (m.id === next.id ? next : m)));
+	};
+
+	return (
+		<section
+			class="admin-section members-panel"
+			aria-labelledby="members-title"
+			data-testid="members-panel"
+		>
+			<div class="section-heading">
+				<div>
+					<h2 id="members-title">Members</h2>
+					<p class="muted">
+						Invite your colleagues one by one or from a CSV export. Each gets a link that works
+						once, for 7 days; they choose their own password.
+					</p>
+				</div>
+			</div>
+
+			<InviteForms orgId={props.orgId} onInvited={() => void invites.reload()} />
+
+			<div class="field field-search members-search">
+				<label for="members-search" class="sr-only">
+					Search members and invitations
+				</label>
+				<input
+					id="members-search"
+					type="search"
+					placeholder="Search by name or email…"
+					value={query()}
+					onInput={(e) => search(e.currentTarget.value)}
+					data-testid="members-search"
+				/>
+			</div>
+
+			<FormError error={members.error()} testId="members-error" />
+			<Show
+				when={members.data()}
+				fallback={<p class="muted">{members.error() ? "" : "Loading…"}</p>}
+			>
+				<ul class="admin-list" data-testid="members">
+					<For each={shown()}>
+						{(member) => (
+							<MemberItem
+								orgId={props.orgId}
+								member={member}
+								self={member.id === props.meId}
+								onChanged={replaceMember}
+							/>
+						)}
+					</For>
+				</ul>
+				<Show when={shown().length === 0}>
+					<p class="muted">No member matches.</p>
+				</Show>
+				<Show when={cursor()}>
+					<button
+						type="button"
+						class="button"
+						disabled={loadMore.busy()}
+						onClick={() => void loadMore.run()}
+						data-testid="members-more"
+					>
+						More members
+					</button>
+				</Show>
+				<FormError error={loadMore.error()} />
+			</Show>
+
+			<Show when={(invites.data() ?? []).length > 0}>
+				<h3 class="members-subtitle">Pending invitations</h3>
+				<ul class="admin-list" data-testid="pending-invites">
+					<For each={invites.data()}>
+						{(invite) => (
+							<PendingItem
+								orgId={props.orgId}
+								invite={invite}
+								onRevoked={() =>
+									invites.set((invites.data() ?? []).filter((other) => other.id !== invite.id))
+								}
+							/>
+						)}
+					</For>
+				</ul>
+			</Show>
+		</section>
+	);
+}
+
+function InviteForms(props: { orgId: string; onInvited: () => void }) {
+	const api = useApi();
+	const id = createUniqueId();
+	const [email, setEmail] = createSignal("");
+	const [name, setName] = createSignal("");
+	const [role, setRole] = createSignal<Role>("ambassador");
+	const [outcome, setOutcome] = createSignal<BatchOutcome | null>(null);
+	const [csv, setCsv] = createSignal<string | null>(null);
+
+	const settle = async (send: () => Promise<Omit<BatchOutcome, "refused">>) => {
+		try {
+			setOutcome({ ...(await send()), refused: false });
+			props.onInvited();
+		} catch (error) {
+			const rejected = refusedRows(error);
+			if (!rejected) throw error;
+			setOutcome({ invites: [], rejected, mailed: false, refused: true });
+		}
+	};
+	const inviteOne = createAction(() =>
+		settle(async () => {
+			const answer = await api.request(HttpRoutes.invite, {
+				params: { orgId: props.orgId },
+				body: {
+					invites: [
+						{
+							email: email().trim(),
+							role: role(),
+							...(name().trim() ? { name: name().trim() } : {}),
+						},
+					],
+				},
+			});
+			setEmail("");
+			setName("");
+			return answer;
+		}),
+	);
+	const inviteCsv = createAction((goodRowsOnly: boolean) =>
+		settle(() =>
+			api.request(HttpRoutes.inviteCsv, {
+				params: { orgId: props.orgId },
+				body: { csv: csv() ?? "", goodRowsOnly },
+			}),
+		),
+	);
+	const chooseFile = async (file: File | undefined) => {
+		if (!file) return;
+		setCsv(await file.text());
+		void inviteCsv.run(false);
+	};
+
+	return (
+		<div class="panel form-panel">
+			<form
+				class="admin-form"
+				novalidate
+				onSubmit={(e) => {
+					e.preventDefault();
+					void inviteOne.run();
+				}}
+				data-testid="invite-form"
+			>
+				<h3 class="panel-title">Invite someone</h3>
+				<div class="form-grid">
+					<div class="form-field">
+						<label class="field-label" for={`${id}-email`}>
+							Email
+						</label>
+						<input
+							id={`${id}-email`}
+							type="email"
+							required
+							value={email()}
+							onInput={(e) => setEmail(e.currentTarget.value)}
+							data-testid="invite-email"
+						/>
+					</div>
+					<div class="form-field">
+						<label class="field-label" for={`${id}-name`}>
+							Name (optional)
+						</label>
+						<input
+							id={`${id}-name`}
+							type="text"
+							value={name()}
+							onInput={(e) => setName(e.currentTarget.value)}
+							data-testid="invite-name"
+						/>
+					</div>
+					<div class="form-field">
+						<label class="field-label" for={`${id}-role`}>
+							Role
+						</label>
+						<select
+							id={`${id}-role`}
+							value={role()}
+							onChange={(e) => setRole(e.currentTarget.value as Role)}
+							data-testid="invite-role"
+						>
+							<For each={Roles}>{(r) => <option value={r}>{ROLE_LABELS[r]}</option>}</For>
+						</select>
+					</div>
+				</div>
+				<FormError error={inviteOne.error()} testId="invite-error" />
+				<div class="form-actions">
+					<button
+						type="submit"
+						class="button button-primary"
+						disabled={inviteOne.busy()}
+						data-testid="invite-submit"
+					>
+						Invite
+					</button>
+					<label class="button" for={`${id}-csv`}>
+						Invite from a CSV…
+					</label>
+					<input
+						id={`${id}-csv`}
+						class="sr-only"
+						type="file"
+						accept=".csv,text/csv"
+						onChange={(e) => {
+							void chooseFile(e.currentTarget.files?.[0]);
+							e.currentTarget.value = "";
+						}}
+						data-testid="invite-csv"
+					/>
+				</div>
+				<p class="small muted field-hint">
+					CSV columns: email, name, role, capacity, skills, languages, team (several skills or teams
+					separated by ;).
+				</p>
+				<FormError error={inviteCsv.error()} testId="invite-csv-error" />
+			</form>
+
+			<Show when={outcome()}>
+				{(result) => (
+					<div class="invite-outcome" data-testid="invite-outcome">
+						<Show when={result().rejected.length > 0}>
+							<p role="alert" class="form-error">
+								{result().refused
+									? `${plural(result().rejected.length, "row")} refused; nobody was invited.`
+									: `${plural(result().rejected.length, "row")} refused.`}
+							</p>
+							<ul class="rejected-rows" data-testid="invite-rejected">
+								<For each={result().rejected}>
+									{(row) => (
+										<li>
+											{row.line !== undefined ? `Line ${row.line}` : `Row ${row.index + 1}`}
+											{row.email ? ` (${row.email})` : ""}: {row.message}
+										</li>
+									)}
+								</For>
+							</ul>
+							<Show when={result().refused && csv() !== null}>
+								<button
+									type="button"
+									class="button"
+									disabled={inviteCsv.busy()}
+									onClick={() => void inviteCsv.run(true)}
+									data-testid="invite-good-rows"
+								>
+									Invite the good rows only
+								</button>
+							</Show>
+						</Show>
+						<Show when={result().invites.length > 0}>
+							<p role="status">
+								{plural(result().invites.length, "invitation")} made.{" "}
+								{result().mailed
+									? "Each person gets their link by email."
+									: "Hand each person their link; it is shown only now."}
+							</p>
+							<ul class="invite-links" data-testid="invite-links">
+								<For each={result().invites.slice(0, 200)}>
+									{(link) => (
+										<li>
+											<span class="invite-email">{link.email}</span>
+											<code class="invite-url">{link.url}</code>
+											<CopyButton
+												text={link.url}
+												label="Copy"
+												accessibleLabel={`Copy the link for ${link.email}`}
+											/>
+										</li>
+									)}
+								</For>
+							</ul>
+							<Show when={result().invites.length > 1}>
+								<CopyButton
+									text={result()
+										.invites.map((link) => `${link.email},${link.url}`)
+										.join("\n")}
+									label="Copy all as CSV"
+								/>
+							</Show>
+						</Show>
+						<button
+							type="button"
+							class="button button-ghost button-small"
+							onClick={() => setOutcome(null)}
+						>
+							Done
+						</button>
+					</div>
+				)}
+			</Show>
+		</div>
+	);
+}
+
+function MemberItem(props: {
+	orgId: string;
+	member: MemberRecord;
+	self: boolean;
+	onChanged: (member: MemberRecord) => void;
+}) {
+	const api = useApi();
+	const id = createUniqueId();
+	const [capacity, setCapacity] = createSignal(String(props.member.capacity));
+	const [resetLink, setResetLink] = createSignal<string | null>(null);
+	const [note, setNote] = createSignal<string | null>(null);
+	const change = createAction(async (patch: Parameters<typeof sendPatch>[0]) => sendPatch(patch));
+	async function sendPatch(body: { role?: Role; capacity?: number; active?: boolean }) {
+		const answer = await api.request(HttpRoutes.updateMember, {
+			params: { orgId: props.orgId, memberId: props.member.id },
+			body,
+		});
+		props.onChanged(answer.member);
+		setCapacity(String(answer.member.capacity));
+		setNote(
+			answer.released > 0
+				? `${plural(answer.released, "conversation")} went back to the board.`
+				: null,
+		);
+	}
+	const reset = createAction(async () => {
+		const link = await api.request(HttpRoutes.resetPassword, {
+			params: { orgId: props.orgId, memberId: props.member.id },
+		});
+		setResetLink(link.url);
+	});
+	const saveCapacity = () => {
+		const value = Number(capacity());
+		if (!Number.isInteger(value) || value < 0 || value > 1000) {
+			setCapacity(String(props.member.capacity));
+			return;
+		}
+		if (value !== props.member.capacity) void change.run({ capacity: value });
+	};
+
+	return (
+		<li
+			class="admin-item member-item"
+			classList={{ "member-inactive": !props.member.active }}
+			data-testid="member"
+			data-email={props.member.email}
+		>
+			<div class="admin-item-head">
+				<strong class="admin-item-title">{props.member.name}</strong>
+				<span class="muted small member-email">{props.member.email}</span>
+				<Show when={!props.member.active}>
+					<span class="badge" data-testid="member-deactivated">
+						Deactivated
+					</span>
+				</Show>
+			</div>
+			<div class="member-controls">
+				<label class="field-label" for={`${id}-role`}>
+					Role
+				</label>
+				<select
+					id={`${id}-role`}
+					value={props.member.role}
+					disabled={change.busy()}
+					onChange={(e) => void change.run({ role: e.currentTarget.value as Role })}
+					data-testid="member-role"
+				>
+					<For each={Roles}>{(r) => <option value={r}>{ROLE_LABELS[r]}</option>}</For>
+				</select>
+				<label class="field-label" for={`${id}-capacity`}>
+					Capacity
+				</label>
+				<input
+					id={`${id}-capacity`}
+					type="number"
+					min="0"
+					max="1000"
+					inputmode="numeric"
+					class="input-number"
+					value={capacity()}
+					onInput={(e) => setCapacity(e.currentTarget.value)}
+					onChange={saveCapacity}
+					data-testid="member-capacity"
+				/>
+				<span class="small muted" data-testid="member-load">
+					holds {props.member.load}
+					<Show when={props.member.load > props.member.capacity}>
+						{" "}
+						(over capacity: no new claims)
+					</Show>
+				</span>
+			</div>
+			<Show when={props.member.boards.length > 0}>
+				<p class="small muted">Boards: {props.member.boards.join(", ")}</p>
+			</Show>
+			<FormError error={change.error()} testId="member-error" />
+			<Show when={note()}>
+				<p class="small" role="status">
+					{note()}
+				</p>
+			</Show>
+			<Show when={resetLink()}>
+				{(url) => (
+					<p class="small" data-testid="member-reset-link">
+						Reset link (works once, 24 hours): <code class="invite-url">{url()}</code>{" "}
+						<CopyButton text={url()} label="Copy" />
+					</p>
+				)}
+			</Show>
+			<FormError error={reset.error()} />
+			<div class="admin-item-actions">
+				<Show
+					when={props.member.active}
+					fallback={
+						<button
+							type="button"
+							class="button button-small"
+							disabled={change.busy()}
+							onClick={() => void change.run({ active: true })}
+							data-testid="member-activate"
+						>
+							Activate
+						</button>
+					}
+				>
+					<ConfirmButton
+						label={props.self ? "Deactivate me" : "Deactivate"}
+						question={`Deactivate ${props.member.name}? They are signed out at once and their open conversations go back to the board.`}
+						confirmLabel="Deactivate"
+						busy={change.busy()}
+						onConfirm={() => change.run({ active: false })}
+						testId="member-deactivate"
+						accessibleLabel={`Deactivate ${props.member.name}`}
+					/>
+					<button
+						type="button"
+						class="button button-small"
+						disabled={reset.busy()}
+						onClick={() => void reset.run()}
+						data-testid="member-reset"
+					>
+						Password reset link
+					</button>
+				</Show>
+			</div>
+		</li>
+	);
+}
+
+function PendingItem(props: { orgId: string; invite: PendingInvite; onRevoked: () => void }) {
+	const api = useApi();
+	const revoke = createAction(async () => {
+		await api.request(HttpRoutes.revokeInvite, {
+			params: { orgId: props.orgId, inviteId: props.invite.id },
+		});
+		props.onRevoked();
+	});
+	return (
+		<li class="admin-item" data-testid="pending-invite" data-email={props.invite.email}>
+			<div class="admin-item-head">
+				<strong class="admin-item-title">{props.invite.name ?? props.invite.email}</strong>
+				<span class="muted small">{props.invite.email}</span>
+				<span class="badge">
+					{props.invite.kind === "reset" ? "Password reset" : ROLE_LABELS[props.invite.role]}
+				</span>
+			</div>
+			<p class="small muted">
+				{props.invite.expired ? "Expired " : "Expires "}
+				<When
+					iso={props.invite.expiresAt}
+					now={Date.now()}
+					tense={props.invite.expired ? "past" : "future"}
+				/>
+				{props.invite.expired ? " — invite again for a fresh link." : ""}
+			</p>
+			<FormError error={revoke.error() ? errorMessage(revoke.error()) : null} />
+			<div class="admin-item-actions">
+				<ConfirmButton
+					label="Withdraw"
+					question={`Withdraw the link for ${props.invite.email}?`}
+					confirmLabel="Withdraw"
+					busy={revoke.busy()}
+					onConfirm={() => revoke.run()}
+					testId="invite-revoke"
+					accessibleLabel={`Withdraw the invitation of ${props.invite.email}`}
+				/>
+			</div>
+		</li>
+	);
+}

@@ -1,0 +1,46 @@
+/** The card the sign-in page and the invitation page share: the brand, and a submit with its error. */
+import type { JSX } from "solid-js";
+import { Show } from "solid-js";
+
+export function SignInCard(props: { children: JSX.Element; testId?: string }) {
+	return (
+		<main class="login" id="main">
+			<div class="login-card" data-testid={props.testId}>
+				<div class="brand brand-large" aria-hidden="true">
+					<img src="/favicon.svg" alt="" width="36" height="36" />
+					Switchboard
+				</div>
+				{props.children}
+			</div>
+		</main>
+	);
+}
+
+/** The form's error (announced at once) and its one button, busy while it works. */
+export function SignInSubmit(props: {
+	error: string | null;
+	busy: boolean;
+	label: string;
+	busyLabel: string;
+	/** `<prefix>-error` and `<prefix>-submit` (or `submitTestId`) name them for tests. */
+	testPrefix: string;
+	submitTestId?: string;
+}) {
+	return (
+		<>
+			<Show when={props.error}>
+				<p class="form-error" role="alert" data-testid={`${props.testPrefix}-error`}>
+					{props.error}
+				</p>
+			</Show>
+			<button
+				type="submit"
+				class="button button-primary button-block"
+				disabled={props.busy}
+				data-testid={props.submitTestId ?? `${props.testPrefix}-submit`}
+			>
+				{props.busy ? props.busyLabel : props.label}
+			</button>
+		</>
+	);
+}

@@ -1,0 +1,144 @@
+/**
+ * `/invite/<code>`: where an invitation or a password-reset link lands. Shows what the
+ * link is for (organisation, email), asks for a name and a new password, and signs in.
+ * A used, withdrawn or expired link says so, with what to do next.
+ */
+import { useNavigate, useParams } from "@solidjs/router";
+import { createApiRequest } from "@switchboard/client";
+import { HttpRoutes, MIN_PASSWORD_LENGTH, passwordProblem } from "@switchboard/domain";
+import { createSignal, Show } from "solid-js";
+import { createLoader, errorMessage } from "../api.ts";
+import { SignInCard, SignInSubmit } from "../components/sign-in-card.tsx";
+import { SignInError } from "../session.ts";
+import { useSession } from "../session-context.tsx";
+
+const request = createApiRequest();
+
+export function InvitePage() {
+	const params = useParams<{ code: string }>();
+	const navigate = useNavigate();
+	const session = useSession();
+	// Not a resource: reading an errored resource throws, and a bad link is an expected answer.
+	const link = createLoader(() =>
+		request(HttpRoutes.invitation, { params: { code: params.code ?? "" } }),
+	);
+	const invitation = link.data;
+	const [name, setName] = createSignal<string | null>(null);
+	const [password, setPassword] = createSignal("");
+	const [repeat, setRepeat] = createSignal("");
+	const [error, setError] = createSignal<string | null>(null);
+	const [busy, setBusy] = createSignal(false);
+	const shownName = () => name() ?? invitation()?.name ?? "";
+	const isReset = () => invitation()?.kind === "reset";
+
+	const submit = async (event: SubmitEvent) => {
+		event.preventDefault();
+		const problem = passwordProblem(password(), invitation()?.email);
+		if (problem) {
+			setError(`The password ${problem}.`);
+			return;
+		}
+		if (password() !== repeat()) {
+			setError("The two passwords differ.");
+			return;
+		}
+		if (!isReset() && !shownName().trim()) {
+			setError("Say what your teammates should call you.");
+			return;
+		}
+		setBusy(true);
+		setError(null);
+		try {
+			await session.acceptInvitation(
+				params.code,
+				password(),
+				isReset() ? undefined : shownName().trim(),
+			);
+			navigate("/", { replace: true });
+		} catch (caught) {
+			setError(caught instanceof SignInError ? caught.message : errorMessage(caught));
+		} finally {
+			setBusy(false);
+		}
+	};
+
+	return (
+		<SignInCard testId="invite-page">
+			<Show when={invitation() || link.error()} fallback={<p role="status">Reading the link…</p>}>
+				<Show
+					when={invitation()}
+					fallback={
+						<div role="alert" data-testid="invite-invalid">
+							<h1>This link does not work</h1>
+							<p>{link.error()}</p>
+							<p>
+								<a href="/login">Sign in</a> if you have an account already.
+							</p>
+						</div>
+					}
+				>
+					{(shown) => (
+						<>
+							<h1>
+								{shown().kind === "reset"
+									? "Choose a new password"
+									: `Join ${shown().organisation.name}`}
+							</h1>
+							<p class="muted">
+								{shown().kind === "reset"
+									? `For ${shown().email}. Every other session of yours ends.`
+									: `You are invited as ${shown().email}. Choose how you appear and a password.`}
+							</p>
+							<form class="login-form" onSubmit={submit} novalidate data-testid="invite-form">
+								<Show when={shown().kind === "invite"}>
+									<label for="invite-name" class="field-label">
+										Your name
+									</label>
+									<input
+										id="invite-name"
+										type="text"
+										autocomplete="name"
+										required
+										value={shownName()}
+										onInput={(e) => setName(e.currentTarget.value)}
+									/>
+								</Show>
+								<input type="email" autocomplete="username" value={shown().email} hidden readOnly />
+								<label for="invite-password" class="field-label">
+									New password (at least {MIN_PASSWORD_LENGTH} characters)
+								</label>
+								<input
+									id="invite-password"
+									type="password"
+									autocomplete="new-password"
+									required
+									value={password()}
+									onInput={(e) => setPassword(e.currentTarget.value)}
+								/>
+								<label for="invite-repeat" class="field-label">
+									The same password again
+								</label>
+								<input
+									id="invite-repeat"
+									type="password"
+									autocomplete="new-password"
+									required
+									value={repeat()}
+									onInput={(e) => setRepeat(e.currentTarget.value)}
+								/>
+								<SignInSubmit
+									error={error()}
+									busy={busy()}
+									label={shown().kind === "reset" ? "Set the password" : "Join"}
+									busyLabel="Signing in…"
+									testPrefix="invite"
+									submitTestId="invite-accept"
+								/>
+							</form>
+						</>
+					)}
+				</Show>
+			</Show>
+		</SignInCard>
+	);
+}

@@ -1,0 +1,449 @@
+/** The people port on kysely (see `people-storage.ts`). */
+import { randomUUID } from "node:crypto";
+import {
+	AppError,
+	DEFAULT_CAPACITY,
+	leavesNoAdmin,
+	type MemberRecord,
+	OPEN_OWNED_STATUSES,
+	type Organisation,
+} from "@switchboard/domain";
+import { type Kysely, type Selectable, sql } from "kysely";
+import { mapConstraintErrors } from "./database-errors.ts";
+import { insertMember, normalizeEmail } from "./kysely-directory.ts";
+import type { InvitationsTable } from "./people-schema.ts";
+import type {
+	AcceptedInvitation,
+	AcceptInvitationInput,
+	Invitation,
+	MemberChange,
+	NewInvitation,
+	PageQuery,
+	PeopleStore,
+} from "./people-storage.ts";
+import { iso, isoOrNull, json, toMember } from "./rows.ts";
+import type { Database } from "./schema.ts";
+
+/** Emails looked up per statement: a 10,000-row import stays a handful of queries. */
+const LOOKUP_CHUNK = 1_000;
+/** Invitations inserted per statement (15 parameters each, well under PostgreSQL's 65,535). */
+const INSERT_CHUNK = 1_000;
+
+function toInvitation(row: Selectable<InvitationsTable>): Invitation {
+	return {
+		id: row.id,
+		orgId: row.org_id,
+		kind: row.kind,
+		email: row.email,
+		role: row.role,
+		name: row.name,
+		capacity: row.capacity,
+		skills: row.skills,
+		languages: row.languages,
+		boards: row.boards,
+		memberId: row.member_id,
+		invitedBy: row.invited_by,
+		createdAt: iso(row.created_at),
+		expiresAt: iso(row.expires_at),
+		usedAt: isoOrNull(row.used_at),
+		revokedAt: isoOrNull(row.revoked_at),
+	};
+}
+
+/** `%text%` for LIKE, with the wildcards of the text itself escaped. */
+function containing(text: string): string {
+	return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function gone(message: string): AppError {
+	return new AppError("gone", message);
+}
+
+function chunks<T>(list: readonly T[], size: number): T[][] {
+	const out: T[][] = [];
+	for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+	return out;
+}
+
+export class KyselyPeopleStore implements PeopleStore {
+	readonly #db: Kysely<Database>;
+
+	constructor(db: Kysely<Database>) {
+		this.#db = db;
+	}
+
+	async createInvitations(invitations: NewInvitation[], now = new Date()): Promise<void> {
+		if (invitations.length === 0) return;
+		await this.#db.transaction().execute((trx) => this.#insertInvitations(trx, invitations, now));
+	}
+
+	async #insertInvitations(
+		db: Kysely<Database>,
+		invitations: NewInvitation[],
+		now: Date,
+	): Promise<void> {
+		const orgIds = [...new Set(invitations.map((invitation) => invitation.orgId))];
+		const boards = await db
+			.selectFrom("boards")
+			.select(["org_id", "id"])
+			.where("org_id", "in", orgIds)
+			.execute();
+		const known = new Set(boards.map((board) => `${board.org_id}/${board.id}`));
+		for (const invitation of invitations) {
+			const missing = (invitation.boards ?? []).find(
+				(boardId) => !known.has(`${invitation.orgId}/${boardId}`),
+			);
+			if (missing !== undefined) {
+				throw new AppError(
+					"not_found",
+					`Organisation ${invitation.orgId} has no board ${missing}.`,
+				);
+			}
+		}
+		for (const part of chunks(invitations, INSERT_CHUNK)) {
+			// Inviting again replaces the open link: revoke it, in the same transaction.
+			const groups = new Map<
+				string,
+				{ orgId: string; kind: NewInvitation["kind"]; emails: string[] }
+			>();
+			for (const invitation of part) {
+				const key = `${invitation.orgId}\u0000${invitation.kind}`;
+				const group = groups.get(key) ?? {
+					orgId: invitation.orgId,
+					kind: invitation.kind,
+					emails: [],
+				};
+				group.emails.push(normalizeEmail(invitation.email));
+				groups.set(key, group);
+			}
+			for (const { orgId, kind, emails } of groups.values()) {
+				await db
+					.updateTable("invitations")
+					.set({ revoked_at: now })
+					.where("org_id", "=", orgId)
+					.where("kind", "=", kind)
+					.where("email", "in", emails)
+					.where("used_at", "is", null)
+					.where("revoked_at", "is", null)
+					.execute();
+			}
+			await mapConstraintErrors("An open invitation for that email", () =>
+				db
+					.insertInto("invitations")
+					.values(
+						part.map((invitation) => ({
+							id: invitation.id ?? randomUUID(),
+							org_id: invitation.orgId,
+							kind: invitation.kind,
+							code_hash: invitation.codeHash,
+							email: normalizeEmail(invitation.email),
+							role: invitation.role,
+							name: invitation.name ?? null,
+							capacity: invitation.capacity ?? null,
+							skills: json(invitation.skills ?? []),
+							languages: json(invitation.languages ?? []),
+							boards: json(invitation.boards ?? []),
+							member_id: invitation.memberId ?? null,
+							invited_by: invitation.invitedBy,
+							created_at: now,
+							expires_at: invitation.expiresAt,
+						})),
+					)
+					.execute(),
+			);
+		}
+	}
+
+	setupOrganisation(input: {
+		organisation: Organisation;
+		board: { id: string; name: string };
+		invitation: Omit<NewInvitation, "orgId">;
+	}): Promise<Organisation> {
+		const { organisation, board, invitation } = input;
+		return mapConstraintErrors(`The organisation ${organisation.id}`, () =>
+			this.#db.transaction().execute(async (trx) => {
+				await trx
+					.insertInto("organisations")
+					.values({ id: organisation.id, name: organisation.name })
+					.execute();
+				await trx
+					.insertInto("boards")
+					.values({ id: board.id, org_id: organisation.id, name: board.name })
+					.execute();
+				await this.#insertInvitations(trx, [{ ...invitation, orgId: organisation.id }], new Date());
+				return organisation;
+			}),
+		);
+	}
+
+	async findInvitation(codeHash: string): Promise<Invitation | null> {
+		const row = await this.#db
+			.selectFrom("invitations")
+			.selectAll()
+			.where("code_hash", "=", codeHash)
+			.executeTakeFirst();
+		return row ? toInvitation(row) : null;
+	}
+
+	async listOpenInvitations(orgId: string, query: PageQuery): Promise<Invitation[]> {
+		let select = this.#db
+			.selectFrom("invitations")
+			.selectAll()
+			.where("org_id", "=", orgId)
+			.where("used_at", "is", null)
+			.where("revoked_at", "is", null);
+		if (query.q) {
+			const pattern = containing(query.q);
+			select = select.where((eb) =>
+				eb.or([eb("email", "like", pattern), eb(sql`lower(coalesce(name, ''))`, "like", pattern)]),
+			);
+		}
+		if (query.after) {
+			const { key, id } = query.after;
+			select = select.where((eb) =>
+				eb.or([eb("email", ">", key), eb.and([eb("email", "=", key), eb("id", ">", id)])]),
+			);
+		}
+		const rows = await select.orderBy("email").orderBy("id").limit(query.limit).execute();
+		return rows.map(toInvitation);
+	}
+
+	async revokeInvitation(orgId: string, invitationId: string, now = new Date()): Promise<boolean> {
+		const result = await this.#db
+			.updateTable("invitations")
+			.set({ revoked_at: now })
+			.where("org_id", "=", orgId)
+			.where("id", "=", invitationId)
+			.where("used_at", "is", null)
+			.where("revoked_at", "is", null)
+			.executeTakeFirst();
+		return result.numUpdatedRows > 0n;
+	}
+
+	acceptInvitation(input: AcceptInvitationInput): Promise<AcceptedInvitation> {
+		return this.#db.transaction().execute(async (trx) => {
+			// Locked: two accepts of one link at once, one wins and the other finds it used.
+			const row = await trx
+				.selectFrom("invitations")
+				.selectAll()
+				.where("code_hash", "=", input.codeHash)
+				.forUpdate()
+				.executeTakeFirst();
+			if (!row) {
+				throw new AppError(
+					"not_found",
+					"This link is not valid: check that it was copied whole, or ask an admin for a new one.",
+				);
+			}
+			if (row.used_at) {
+				throw gone(
+					row.kind === "invite"
+						? "This invitation was already used. Sign in, or ask an admin for a new one."
+						: "This reset link was already used. Ask an admin for a new one.",
+				);
+			}
+			if (row.revoked_at) throw gone("This link was withdrawn. Ask an admin for a new one.");
+			if (row.expires_at.getTime() <= input.now.getTime()) {
+				throw gone(
+					`This link expired on ${iso(row.expires_at).slice(0, 10)}. Ask an admin for a new one.`,
+				);
+			}
+			let member: AcceptedInvitation["member"];
+			if (row.kind === "invite") {
+				const name = input.name ?? row.name;
+				if (!name) throw new AppError("invalid", "name: say what your teammates should call you.");
+				const taken = await trx
+					.selectFrom("members")
+					.select("id")
+					.where("email", "=", row.email)
+					.executeTakeFirst();
+				if (taken) {
+					throw new AppError(
+						"conflict",
+						"An account with this email exists already: sign in with it instead.",
+					);
+				}
+				const boards = await trx
+					.selectFrom("boards")
+					.select("id")
+					.where("org_id", "=", row.org_id)
+					.where("id", "in", row.boards.length > 0 ? row.boards : ["\u0000"])
+					.execute();
+				member = await insertMember(trx, {
+					id: input.memberId,
+					orgId: row.org_id,
+					email: row.email,
+					name,
+					role: row.role,
+					capacity: row.capacity ?? DEFAULT_CAPACITY[row.role],
+					skills: row.skills,
+					languages: row.languages,
+					passwordHash: input.passwordHash,
+					boards: boards.map((board) => board.id),
+				});
+			} else {
+				const updated = await trx
+					.updateTable("members")
+					.set({ password_hash: input.passwordHash })
+					.where("id", "=", row.member_id ?? "")
+					.where("org_id", "=", row.org_id)
+					.where("active", "=", true)
+					.returningAll()
+					.executeTakeFirst();
+				if (!updated) throw gone("This account is no longer active. Ask an admin.");
+				member = toMember(updated);
+			}
+			await trx
+				.updateTable("invitations")
+				.set({ used_at: input.now, member_id: member.id })
+				.where("id", "=", row.id)
+				.execute();
+			return { kind: row.kind, member };
+		});
+	}
+
+	async existingMemberEmails(emails: readonly string[]): Promise<Set<string>> {
+		const found = new Set<string>();
+		for (const part of chunks([...new Set(emails.map(normalizeEmail))], LOOKUP_CHUNK)) {
+			if (part.length === 0) continue;
+			const rows = await this.#db
+				.selectFrom("members")
+				.select("email")
+				.where("email", "in", part)
+				.execute();
+			for (const row of rows) found.add(row.email);
+		}
+		return found;
+	}
+
+	async listMemberRecords(orgId: string, query: PageQuery): Promise<MemberRecord[]> {
+		return this.#records(this.#db, orgId, query);
+	}
+
+	async getMemberRecord(orgId: string, memberId: string): Promise<MemberRecord | null> {
+		const [record] = await this.#records(this.#db, orgId, { limit: 1 }, memberId);
+		return record ?? null;
+	}
+
+	async #records(
+		db: Kysely<Database>,
+		orgId: string,
+		query: PageQuery,
+		memberId?: string,
+	): Promise<MemberRecord[]> {
+		let select = db.selectFrom("members").selectAll().where("org_id", "=", orgId);
+		if (memberId !== undefined) select = select.where("id", "=", memberId);
+		if (query.q) {
+			const pattern = containing(query.q);
+			select = select.where((eb) =>
+				eb.or([eb("email", "like", pattern), eb(sql`lower(name)`, "like", pattern)]),
+			);
+		}
+		if (query.after) {
+			const { key, id } = query.after;
+			select = select.where((eb) =>
+				eb.or([eb("name", ">", key), eb.and([eb("name", "=", key), eb("id", ">", id)])]),
+			);
+		}
+		const rows = await select.orderBy("name").orderBy("id").limit(query.limit).execute();
+		if (rows.length === 0) return [];
+		const ids = rows.map((row) => row.id);
+		const [boards, loads] = await Promise.all([
+			db
+				.selectFrom("member_boards")
+				.select(["member_id", "board_id"])
+				.where("member_id", "in", ids)
+				.orderBy("board_id")
+				.execute(),
+			db
+				.selectFrom("mentions")
+				.select(["owner_id", (eb) => eb.fn.countAll<string | number>().as("n")])
+				.where("org_id", "=", orgId)
+				.where("owner_id", "in", ids)
+				.where("status", "in", [...OPEN_OWNED_STATUSES])
+				.groupBy("owner_id")
+				.execute(),
+		]);
+		const boardsOf = new Map<string, string[]>();
+		for (const { member_id, board_id } of boards) {
+			boardsOf.set(member_id, [...(boardsOf.get(member_id) ?? []), board_id]);
+		}
+		const loadOf = new Map(loads.map((row) => [row.owner_id, Number(row.n)]));
+		return rows.map((row) => ({
+			...toMember(row),
+			boards: boardsOf.get(row.id) ?? [],
+			load: loadOf.get(row.id) ?? 0,
+		}));
+	}
+
+	updateMember(orgId: string, memberId: string, change: MemberChange): Promise<MemberRecord> {
+		return this.#db.transaction().execute(async (trx) => {
+			const current = await trx
+				.selectFrom("members")
+				.selectAll()
+				.where("org_id", "=", orgId)
+				.where("id", "=", memberId)
+				.forUpdate()
+				.executeTakeFirst();
+			if (!current) throw new AppError("not_found", "No such member in your organisation.");
+			if (change.role !== undefined || change.active !== undefined) {
+				// Locked in id order, so two admins demoting each other cannot both succeed.
+				const admins = await trx
+					.selectFrom("members")
+					.select(["id", "role", "active"])
+					.where("org_id", "=", orgId)
+					.where((eb) => eb.or([eb("id", "=", memberId), eb("role", "=", "admin")]))
+					.orderBy("id")
+					.forUpdate()
+					.execute();
+				if (
+					leavesNoAdmin(admins, memberId, change) &&
+					admins.some((admin) => admin.active && admin.role === "admin")
+				) {
+					throw new AppError(
+						"conflict",
+						`${current.name} is the organisation's last active admin: make another member an admin first.`,
+					);
+				}
+			}
+			if (change.boards !== undefined) {
+				const wanted = [...new Set(change.boards)];
+				const existing = await trx
+					.selectFrom("boards")
+					.select("id")
+					.where("org_id", "=", orgId)
+					.where("id", "in", wanted.length > 0 ? wanted : ["\u0000"])
+					.execute();
+				const missing = wanted.filter((id) => !existing.some((board) => board.id === id));
+				if (missing.length > 0) {
+					throw new AppError(
+						"invalid",
+						`boards: the organisation has no board ${missing.join(", ")}.`,
+					);
+				}
+				await trx.deleteFrom("member_boards").where("member_id", "=", memberId).execute();
+				if (wanted.length > 0) {
+					await trx
+						.insertInto("member_boards")
+						.values(wanted.map((board_id) => ({ member_id: memberId, org_id: orgId, board_id })))
+						.execute();
+				}
+			}
+			const set = {
+				...(change.role !== undefined ? { role: change.role } : {}),
+				...(change.capacity !== undefined ? { capacity: change.capacity } : {}),
+				...(change.skills !== undefined ? { skills: json(change.skills) } : {}),
+				...(change.languages !== undefined ? { languages: json(change.languages) } : {}),
+				...(change.active !== undefined ? { active: change.active } : {}),
+				...(change.name !== undefined ? { name: change.name } : {}),
+				...(change.passwordHash !== undefined ? { password_hash: change.passwordHash } : {}),
+			};
+			if (Object.keys(set).length > 0) {
+				await trx.updateTable("members").set(set).where("id", "=", memberId).execute();
+			}
+			const [record] = await this.#records(trx, orgId, { limit: 1 }, memberId);
+			if (!record) throw new Error(`member ${memberId} vanished inside its own transaction`);
+			return record;
+		});
+	}
+}
