@@ -119,6 +119,10 @@ if (adminUrl) {
 			const spawn = () => {
 				const child = startChildServer(
 					childEnv(database!.url, join(dataDir, `${spawned++}`), {
+						// Fifty clients behind one proxy address reconnect after every kill: a
+						// crowd the socket limits would rightly throttle, raised explicitly.
+						SWITCHBOARD_RATE_SOCKETS_PER_IP: "100000/1",
+						SWITCHBOARD_RATE_SOCKETS_PER_MEMBER: "100000",
 						...(process.env.CRASH_PROFILE_DIR
 							? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.CRASH_PROFILE_DIR}` }
 							: {}),

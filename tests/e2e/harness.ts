@@ -113,16 +113,30 @@ export async function seriousAxeViolations(page: Page): Promise<string[]> {
 			window as unknown as {
 				axe: {
 					run(): Promise<{
-						violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[];
+						violations: {
+							id: string;
+							impact: string | null;
+							help: string;
+							nodes: { target: unknown[]; failureSummary?: string }[];
+						}[];
 					}>;
 				};
 			}
 		).axe;
 		return axe.run();
 	});
-	return result.violations
-		.filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-		.map(({ id, impact, help, nodes }) => `${impact}: ${id} (${help}) ×${nodes.length}`);
+	return (
+		result.violations
+			.filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+			// The first element in fault and why, so that a failure says where to look.
+			.map(({ id, impact, help, nodes }) => {
+				const first = nodes[0];
+				const where = first
+					? ` first at ${JSON.stringify(first.target)}: ${first.failureSummary?.replace(/\s+/g, " ") ?? ""}`
+					: "";
+				return `${impact}: ${id} (${help}) ×${nodes.length}${where}`;
+			})
+	);
 }
 
 /** A mention's card on the board. */

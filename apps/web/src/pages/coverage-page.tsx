@@ -169,6 +169,11 @@ function Coverage() {
 										<span class="badge sla sla-breached">
 											{row.breach.kind === "claim" ? "Claim missed" : "Reply missed"}
 										</span>
+										<Show when={!row.open}>
+											<span class="muted small" data-testid="breach-settled">
+												settled
+											</span>
+										</Show>
 										<Show
 											when={row.mention}
 											fallback={<span class="muted">a conversation no longer on the board</span>}
