@@ -530,6 +530,14 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await dialog.waitFor({ state: "visible", ...within });
 		expect(await dialog.textContent()).toContain("send 1 change");
 		expect(await sam.getByTestId("sync-status").getAttribute("data-unsynced")).toBe("1");
+		// Signing out from there cannot send (there is no session): discard is offered, not send.
+		await dialog.getByTestId("renew-sign-out").click();
+		const signOut = sam.getByTestId("sign-out-dialog");
+		await signOut.waitFor({ state: "visible", ...within });
+		expect(await signOut.getByTestId("sign-out-send").count()).toBe(0);
+		expect(await signOut.textContent()).toContain("cannot be sent");
+		await signOut.getByTestId("sign-out-cancel").click();
+		await signOut.waitFor({ state: "hidden", ...within });
 		await dialog.getByLabel("Email").fill(email);
 		await dialog.getByLabel("Password").fill(DEMO_PASSWORD);
 		await dialog.getByTestId("renew-submit").click();

@@ -71,6 +71,7 @@ export function SignOutProvider(props: { children: JSX.Element }) {
 	const api = useApi();
 	const navigate = useNavigate();
 	const unsent = useUnsent();
+	const ended = useSessionEnded();
 	const [asking, setAsking] = createSignal(false);
 	const [sending, setSending] = createSignal(false);
 
@@ -110,10 +111,20 @@ export function SignOutProvider(props: { children: JSX.Element }) {
 					{plural(unsent(), "change")} you made {unsent() === 1 ? "is" : "are"} not on the server
 					yet. Signing out deletes them from this device.
 				</p>
-				<Show when={!ws.status().online}>
-					<p class="muted small">
-						You are offline: they are sent as soon as the connection is back.
-					</p>
+				<Show
+					when={!ended.ended()}
+					fallback={
+						<p class="muted small" data-testid="sign-out-ended">
+							Your session has ended, so they cannot be sent: cancel and sign in again to send them,
+							or discard them.
+						</p>
+					}
+				>
+					<Show when={!ws.status().online}>
+						<p class="muted small">
+							You are offline: they are sent as soon as the connection is back.
+						</p>
+					</Show>
 				</Show>
 				<div class="dialog-actions dialog-actions-spread">
 					<button
@@ -132,19 +143,22 @@ export function SignOutProvider(props: { children: JSX.Element }) {
 					>
 						Discard them and sign out
 					</button>
-					<button
-						type="button"
-						class="button button-primary"
-						disabled={sending()}
-						onClick={() => setSending(true)}
-						data-testid="sign-out-send"
-					>
-						{sending()
-							? ws.status().online
-								? "Sending…"
-								: "Waiting for the network…"
-							: "Send them, then sign out"}
-					</button>
+					{/* Without a session nothing can be sent: the wait would never end. */}
+					<Show when={!ended.ended()}>
+						<button
+							type="button"
+							class="button button-primary"
+							disabled={sending()}
+							onClick={() => setSending(true)}
+							data-testid="sign-out-send"
+						>
+							{sending()
+								? ws.status().online
+									? "Sending…"
+									: "Waiting for the network…"
+								: "Send them, then sign out"}
+						</button>
+					</Show>
 				</div>
 			</Modal>
 		</SignOutContext.Provider>
