@@ -5,6 +5,7 @@
  * changes first or to discard them explicitly, and an ended session asks to sign in
  * again, after which the changes go out.
  */
+
 import { useNavigate } from "@solidjs/router";
 import { HttpRoutes } from "@switchboard/domain";
 import { createContext, createEffect, createSignal, type JSX, Show, useContext } from "solid-js";
@@ -15,6 +16,7 @@ import { stopPushAtSignOut } from "../push.ts";
 import { SignInError } from "../session.ts";
 import { useSession } from "../session-context.tsx";
 import { useWorkspace } from "../workspace.tsx";
+import { TextField } from "./forms.tsx";
 
 /** A modal dialog shown while `open()` holds; Escape calls `onCancel`. */
 function Modal(props: {
@@ -216,27 +218,23 @@ export function SessionEndedDialog() {
 					: "Sign in again to go on."}
 			</p>
 			<form onSubmit={submit} class="login-form">
-				<label for="renew-email" class="field-label">
-					Email
-				</label>
-				<input
+				<TextField
 					id="renew-email"
+					label="Email"
 					type="email"
 					autocomplete="username"
 					required
 					value={email()}
-					onInput={(e) => setEmail(e.currentTarget.value)}
+					onInput={setEmail}
 				/>
-				<label for="renew-password" class="field-label">
-					Password
-				</label>
-				<input
+				<TextField
 					id="renew-password"
+					label="Password"
 					type="password"
 					autocomplete="current-password"
 					required
 					value={password()}
-					onInput={(e) => setPassword(e.currentTarget.value)}
+					onInput={setPassword}
 				/>
 				<Show when={error()}>
 					<p class="form-error" role="alert" data-testid="renew-error">

@@ -3,11 +3,13 @@
  * link is for (organisation, email), asks for a name and a new password, and signs in.
  * A used, withdrawn or expired link says so, with what to do next.
  */
+
 import { useNavigate, useParams } from "@solidjs/router";
 import { createApiRequest } from "@switchboard/client";
 import { HttpRoutes, MIN_PASSWORD_LENGTH, passwordProblem } from "@switchboard/domain";
 import { createSignal, Show } from "solid-js";
 import { createLoader, errorMessage } from "../api.ts";
+import { TextField } from "../components/forms.tsx";
 import { SignInCard, SignInSubmit } from "../components/sign-in-card.tsx";
 import { SignInError } from "../session.ts";
 import { useSession } from "../session-context.tsx";
@@ -104,27 +106,23 @@ export function InvitePage() {
 									/>
 								</Show>
 								<input type="email" autocomplete="username" value={shown().email} hidden readOnly />
-								<label for="invite-password" class="field-label">
-									New password (at least {MIN_PASSWORD_LENGTH} characters)
-								</label>
-								<input
+								<TextField
 									id="invite-password"
+									label={`New password (at least ${MIN_PASSWORD_LENGTH} characters)`}
 									type="password"
 									autocomplete="new-password"
 									required
 									value={password()}
-									onInput={(e) => setPassword(e.currentTarget.value)}
+									onInput={setPassword}
 								/>
-								<label for="invite-repeat" class="field-label">
-									The same password again
-								</label>
-								<input
+								<TextField
 									id="invite-repeat"
+									label="The same password again"
 									type="password"
 									autocomplete="new-password"
 									required
 									value={repeat()}
-									onInput={(e) => setRepeat(e.currentTarget.value)}
+									onInput={setRepeat}
 								/>
 								<SignInSubmit
 									error={error()}

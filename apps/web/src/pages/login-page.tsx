@@ -1,6 +1,8 @@
 /** Sign in with email and password. */
+
 import { Navigate, useNavigate } from "@solidjs/router";
 import { createSignal, onMount, Show } from "solid-js";
+import { TextField } from "../components/forms.tsx";
 import { SignInCard, SignInSubmit } from "../components/sign-in-card.tsx";
 import { landingPath } from "../install.ts";
 import { SignInError } from "../session.ts";
@@ -48,16 +50,14 @@ export function LoginPage() {
 						value={email()}
 						onInput={(e) => setEmail(e.currentTarget.value)}
 					/>
-					<label for="login-password" class="field-label">
-						Password
-					</label>
-					<input
+					<TextField
 						id="login-password"
+						label="Password"
 						type="password"
 						autocomplete="current-password"
 						required
 						value={password()}
-						onInput={(e) => setPassword(e.currentTarget.value)}
+						onInput={setPassword}
 					/>
 					<SignInSubmit
 						error={error()}
