@@ -1,4 +1,5 @@
 export * from "./approval.ts";
+export * from "./audit.ts";
 export * from "./backoff.ts";
 export * from "./board-doc.ts";
 export * from "./defaults.ts";

@@ -5,6 +5,13 @@
  * how to open and migrate it.
  */
 
+export {
+	type AuditLog,
+	type AuditQuery,
+	checkAuditEntry,
+	type NewAuditEntry,
+	recordAudit,
+} from "./audit-storage.ts";
 export type {
 	CoverageStore,
 	ExecuteSystemCommandInput,

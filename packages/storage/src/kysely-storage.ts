@@ -5,6 +5,7 @@
  * Uint8Array) `rows.ts` evens it out.
  */
 import { type Kysely, sql } from "kysely";
+import { KyselyAuditLog } from "./kysely-audit-log.ts";
 import {
 	type CommandArbiterConfiguration,
 	KyselyCommandArbiter,
@@ -120,6 +121,7 @@ export class KyselyStorage extends delegatingTo<PortMethods>() implements Storag
 			new KyselyPushDeviceStore(db),
 			new KyselyRateLimitTable(db),
 			new KyselyPeopleStore(db),
+			new KyselyAuditLog(db),
 		]);
 		this.db = db;
 		this.dialect = dialect;

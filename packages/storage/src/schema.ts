@@ -15,6 +15,7 @@ import type {
 	ThreadMessage,
 } from "@switchboard/domain";
 import type { ColumnType, Generated } from "kysely";
+import type { AuditTables } from "./audit-schema.ts";
 import type { CoverageTables } from "./coverage-schema.ts";
 import type { IntegrationTables } from "./integration-schema.ts";
 import type { NotificationTables } from "./notification-schema.ts";
@@ -172,7 +173,8 @@ export interface Database
 		CoverageTables,
 		SessionTables,
 		NotificationTables,
-		PeopleTables {
+		PeopleTables,
+		AuditTables {
 	organisations: OrganisationsTable;
 	members: MembersTable;
 	boards: BoardsTable;

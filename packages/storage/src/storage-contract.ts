@@ -9,6 +9,7 @@
  * fresh ids, so tests do not see each other's rows.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditLogContract } from "./audit-contract.ts";
 import { commandArbiterContract } from "./command-arbiter-contract.ts";
 import {
 	coverageStoreContract,
@@ -66,5 +67,6 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
 		pushDeviceStoreContract(storageOf);
 		rateLimitTableContract(storageOf);
 		peopleContract(storageOf);
+		auditLogContract(storageOf);
 	});
 }

@@ -22,6 +22,7 @@ import type {
 	Role,
 	ThreadMessage,
 } from "@switchboard/domain";
+import type { AuditLog } from "./audit-storage.ts";
 import type { CoverageStore, ExecuteSystemCommandInput, Reports } from "./coverage-storage.ts";
 import type { ReplyStore, SourceStore, WebhookStore } from "./integration-storage.ts";
 import type { NotificationStore, PushDeviceStore } from "./notification-storage.ts";
@@ -334,7 +335,8 @@ export interface Storage
 		NotificationStore,
 		PushDeviceStore,
 		RateLimitTable,
-		PeopleStore {
+		PeopleStore,
+		AuditLog {
 	readonly dialect: "pglite" | "postgres";
 
 	/** Cheap round trip; throws when the database is unreachable. */

@@ -1,0 +1,175 @@
+/**
+ * The audit log's part of the contract suite: entries come back as recorded, newest
+ * first, filtered and paged; an organisation sees only its own; details over the limit
+ * are refused whole; and the database itself refuses to change or remove an entry.
+ */
+import { MAX_AUDIT_DETAILS_BYTES } from "@switchboard/domain";
+import { sql } from "kysely";
+import { describe, expect, it } from "vitest";
+import { type AuditLog, recordAudit } from "./audit-storage.ts";
+import { KyselyStorage } from "./kysely-storage.ts";
+import type { Directory } from "./storage.ts";
+import { newMember, newOrganisation } from "./test-fixtures.ts";
+
+export function auditLogContract(portOf: () => AuditLog & Directory): void {
+	async function org() {
+		const storage = portOf();
+		const { orgId, boardId } = await newOrganisation(storage);
+		const admin = await newMember(storage, orgId, "Ada", "admin", 5);
+		const sam = await newMember(storage, orgId, "Sam", "ambassador", 2);
+		return { storage, orgId, boardId, admin, sam };
+	}
+
+	describe("audit log", () => {
+		it("answers entries as recorded, in input order, with the acting member's name", async () => {
+			const { storage, orgId, admin, sam } = await org();
+			const stored = await storage.appendAuditEntries([
+				{
+					orgId,
+					actor: { kind: "member", memberId: admin.id },
+					action: "member.changed",
+					target: { type: "member", id: sam.id },
+					details: { changed: ["role"], role: { from: "ambassador", to: "moderator" } },
+				},
+				{
+					orgId,
+					actor: { kind: "system" },
+					action: "retention.deleted",
+					details: { conversations: 3 },
+				},
+				{
+					orgId,
+					actor: { kind: "cli" },
+					action: "organisation.set_up",
+					at: "2026-12-01T10:00:00.000Z",
+				},
+			]);
+			expect(stored.map((entry) => [entry.action, entry.actor, entry.actorName])).toEqual([
+				["member.changed", admin.id, "Ada"],
+				["retention.deleted", "system", null],
+				["organisation.set_up", "cli", null],
+			]);
+			expect(stored[0]).toMatchObject({
+				orgId,
+				target: { type: "member", id: sam.id },
+				details: { changed: ["role"], role: { from: "ambassador", to: "moderator" } },
+			});
+			expect(stored[1]?.target).toBeNull();
+			expect(stored[2]?.at).toBe("2026-12-01T10:00:00.000Z");
+			expect(Number(stored[1]?.id)).toBeGreaterThan(Number(stored[0]?.id));
+
+			const listed = await storage.listAuditEntries(orgId, { limit: 10 });
+			expect(listed).toEqual([...stored].reverse());
+		});
+
+		it("filters by action, actor and period, and pages newest first", async () => {
+			const { storage, orgId, admin, sam } = await org();
+			const member = { kind: "member", memberId: admin.id } as const;
+			for (let i = 0; i < 5; i++) {
+				await recordAudit(storage, {
+					orgId,
+					actor: member,
+					action: "invitation.created",
+					details: { n: i },
+					at: `2026-11-0${i + 1}T12:00:00.000Z`,
+				});
+			}
+			await recordAudit(storage, {
+				orgId,
+				actor: { kind: "member", memberId: sam.id },
+				action: "password.changed",
+				target: { type: "member", id: sam.id },
+			});
+			await recordAudit(storage, { orgId, actor: { kind: "cli" }, action: "invitation.created" });
+
+			const invites = await storage.listAuditEntries(orgId, {
+				actions: ["invitation.created"],
+				limit: 10,
+			});
+			expect(invites).toHaveLength(6);
+			const byAdmin = await storage.listAuditEntries(orgId, { actor: member, limit: 10 });
+			expect(byAdmin.map((entry) => entry.details.n)).toEqual([4, 3, 2, 1, 0]);
+			const byCli = await storage.listAuditEntries(orgId, { actor: { kind: "cli" }, limit: 10 });
+			expect(byCli.map((entry) => entry.actor)).toEqual(["cli"]);
+			const bySam = await storage.listAuditEntries(orgId, {
+				actor: { kind: "member", memberId: sam.id },
+				limit: 10,
+			});
+			expect(bySam.map((entry) => entry.action)).toEqual(["password.changed"]);
+			const period = await storage.listAuditEntries(orgId, {
+				from: "2026-11-02T00:00:00.000Z",
+				to: "2026-11-04T12:00:00.000Z",
+				limit: 10,
+			});
+			expect(period.map((entry) => entry.details.n)).toEqual([2, 1]);
+			const either = await storage.listAuditEntries(orgId, {
+				actions: ["password.changed", "organisation.set_up"],
+				limit: 10,
+			});
+			expect(either.map((entry) => entry.action)).toEqual(["password.changed"]);
+
+			const first = await storage.listAuditEntries(orgId, { actor: member, limit: 2 });
+			const second = await storage.listAuditEntries(orgId, {
+				actor: member,
+				limit: 2,
+				before: first.at(-1)?.id ?? "",
+			});
+			const third = await storage.listAuditEntries(orgId, {
+				actor: member,
+				limit: 2,
+				before: second.at(-1)?.id ?? "",
+			});
+			expect([...first, ...second, ...third].map((entry) => entry.details.n)).toEqual([
+				4, 3, 2, 1, 0,
+			]);
+			expect(await storage.listAuditEntries(orgId, { limit: 5, before: "not-an-id" })).toEqual([]);
+		});
+
+		it("shows an organisation its own entries only", async () => {
+			const one = await org();
+			const other = await org();
+			await recordAudit(one.storage, {
+				orgId: one.orgId,
+				actor: { kind: "member", memberId: one.admin.id },
+				action: "rules.changed",
+			});
+			expect(await other.storage.listAuditEntries(other.orgId, { limit: 10 })).toEqual([]);
+		});
+
+		it("refuses details over the limit and stores nothing of the batch", async () => {
+			const { storage, orgId, admin } = await org();
+			const actor = { kind: "member", memberId: admin.id } as const;
+			await expect(
+				storage.appendAuditEntries([
+					{ orgId, actor, action: "rules.changed" },
+					{
+						orgId,
+						actor,
+						action: "rules.changed",
+						details: { text: "x".repeat(MAX_AUDIT_DETAILS_BYTES) },
+					},
+				]),
+			).rejects.toMatchObject({ kind: "invalid" });
+			expect(await storage.listAuditEntries(orgId, { limit: 10 })).toEqual([]);
+		});
+
+		it("is append-only in the database: UPDATE, DELETE and TRUNCATE are refused", async () => {
+			const { storage, orgId, admin } = await org();
+			if (!(storage instanceof KyselyStorage)) throw new Error("expected a KyselyStorage");
+			const entry = await recordAudit(storage, {
+				orgId,
+				actor: { kind: "member", memberId: admin.id },
+				action: "member.deactivated",
+			});
+			const { db } = storage;
+			await expect(
+				sql`update audit_log set action = 'rules.changed' where id = ${entry.id}`.execute(db),
+			).rejects.toThrow(/append-only/);
+			await expect(sql`delete from audit_log where id = ${entry.id}`.execute(db)).rejects.toThrow(
+				/append-only/,
+			);
+			await expect(sql`truncate audit_log`.execute(db)).rejects.toThrow(/append-only/);
+			expect(await storage.listAuditEntries(orgId, { limit: 10 })).toEqual([entry]);
+		});
+	});
+}

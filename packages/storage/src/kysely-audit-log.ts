@@ -1,0 +1,111 @@
+/** The audit log port on kysely (see `audit-storage.ts`). */
+import type { AuditAction, AuditEntry, AuditTargetType } from "@switchboard/domain";
+import type { Kysely } from "kysely";
+import {
+	type AuditLog,
+	type AuditQuery,
+	checkAuditEntry,
+	type NewAuditEntry,
+} from "./audit-storage.ts";
+import { iso, json } from "./rows.ts";
+import type { Database } from "./schema.ts";
+
+/** Ids are bigserial: a cursor that is not a whole number names no row (and must not reach SQL). */
+const WHOLE = /^\d{1,18}$/;
+
+interface AuditRow {
+	id: string | number;
+	org_id: string;
+	actor_kind: "member" | "system" | "cli";
+	actor_id: string | null;
+	actor_name: string | null;
+	action: string;
+	target_type: string | null;
+	target_id: string | null;
+	details: Record<string, unknown>;
+	at: Date;
+}
+
+export class KyselyAuditLog implements AuditLog {
+	readonly #db: Kysely<Database>;
+
+	constructor(db: Kysely<Database>) {
+		this.#db = db;
+	}
+
+	async appendAuditEntries(entries: readonly NewAuditEntry[]): Promise<AuditEntry[]> {
+		if (entries.length === 0) return [];
+		for (const entry of entries) checkAuditEntry(entry);
+		const rows = await this.#db
+			.insertInto("audit_log")
+			.values(
+				entries.map((entry) => ({
+					org_id: entry.orgId,
+					actor_kind: entry.actor.kind,
+					actor_id: entry.actor.kind === "member" ? entry.actor.memberId : null,
+					action: entry.action,
+					target_type: entry.target?.type ?? null,
+					target_id: entry.target?.id ?? null,
+					details: json(entry.details ?? {}),
+					...(entry.at ? { at: entry.at } : {}),
+				})),
+			)
+			.returningAll()
+			.execute();
+		// bigserial ids are handed out in the order of the VALUES list.
+		const sorted = rows.sort((a, b) => Number(a.id) - Number(b.id));
+		const names = new Map<string, string>();
+		const memberIds = [...new Set(sorted.flatMap((row) => (row.actor_id ? [row.actor_id] : [])))];
+		if (memberIds.length > 0) {
+			const members = await this.#db
+				.selectFrom("members")
+				.select(["id", "name"])
+				.where("id", "in", memberIds)
+				.execute();
+			for (const member of members) names.set(member.id, member.name);
+		}
+		return sorted.map((row) =>
+			toEntry({ ...row, actor_name: row.actor_id ? (names.get(row.actor_id) ?? null) : null }),
+		);
+	}
+
+	async listAuditEntries(orgId: string, query: AuditQuery): Promise<AuditEntry[]> {
+		if (query.before !== undefined && !WHOLE.test(query.before)) return [];
+		if (query.actions && query.actions.length === 0) return [];
+		let select = this.#db
+			.selectFrom("audit_log")
+			.leftJoin("members", "members.id", "audit_log.actor_id")
+			.selectAll("audit_log")
+			.select("members.name as actor_name")
+			.where("audit_log.org_id", "=", orgId);
+		if (query.actions) select = select.where("audit_log.action", "in", [...query.actions]);
+		if (query.actor) {
+			select =
+				query.actor.kind === "member"
+					? select.where("audit_log.actor_id", "=", query.actor.memberId)
+					: select.where("audit_log.actor_kind", "=", query.actor.kind);
+		}
+		if (query.from) select = select.where("audit_log.at", ">=", new Date(query.from));
+		if (query.to) select = select.where("audit_log.at", "<", new Date(query.to));
+		if (query.before) select = select.where("audit_log.id", "<", query.before as never);
+		const rows = await select.orderBy("audit_log.id", "desc").limit(query.limit).execute();
+		return rows.map((row) => toEntry(row as AuditRow));
+	}
+}
+
+function toEntry(row: AuditRow): AuditEntry {
+	return {
+		id: String(row.id),
+		orgId: row.org_id,
+		actor: row.actor_id ?? row.actor_kind,
+		actorName: row.actor_name,
+		// Written only from the closed set (the port's input type).
+		action: row.action as AuditAction,
+		target:
+			row.target_type !== null && row.target_id !== null
+				? { type: row.target_type as AuditTargetType, id: row.target_id }
+				: null,
+		details: row.details,
+		at: iso(row.at),
+	};
+}
