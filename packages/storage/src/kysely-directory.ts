@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { Board, Member, Organisation } from "@switchboard/domain";
 import type { Kysely } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
+import { findInOrg, listOwned } from "./org-rows.ts";
 import { json, toBoard, toMember, toMemberWithSecret, toOrganisation } from "./rows.ts";
 import type { Database } from "./schema.ts";
 import type { Directory, MemberWithSecret, NewMember } from "./storage.ts";
@@ -122,15 +123,8 @@ export class KyselyDirectory implements Directory {
 		return result.numUpdatedRows > 0n;
 	}
 
-	async listMembers(orgId: string): Promise<Member[]> {
-		const rows = await this.#db
-			.selectFrom("members")
-			.selectAll()
-			.where("org_id", "=", orgId)
-			.orderBy("name")
-			.orderBy("id")
-			.execute();
-		return rows.map(toMember);
+	listMembers(orgId: string): Promise<Member[]> {
+		return listOwned(this.#db, "members", "org_id", orgId, "name", toMember);
 	}
 
 	createBoard(input: { id?: string; orgId: string; name: string }): Promise<Board> {
@@ -144,24 +138,11 @@ export class KyselyDirectory implements Directory {
 		});
 	}
 
-	async getBoard(orgId: string, boardId: string): Promise<Board | null> {
-		const row = await this.#db
-			.selectFrom("boards")
-			.selectAll()
-			.where("org_id", "=", orgId)
-			.where("id", "=", boardId)
-			.executeTakeFirst();
-		return row ? toBoard(row) : null;
+	getBoard(orgId: string, boardId: string): Promise<Board | null> {
+		return findInOrg(this.#db, "boards", orgId, boardId, toBoard);
 	}
 
-	async listBoards(orgId: string): Promise<Board[]> {
-		const rows = await this.#db
-			.selectFrom("boards")
-			.selectAll()
-			.where("org_id", "=", orgId)
-			.orderBy("name")
-			.orderBy("id")
-			.execute();
-		return rows.map(toBoard);
+	listBoards(orgId: string): Promise<Board[]> {
+		return listOwned(this.#db, "boards", "org_id", orgId, "name", toBoard);
 	}
 }

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
+import { findInOrg } from "./org-rows.ts";
 import { iso, json, pastCursor, toStoredMention } from "./rows.ts";
 import type { Database } from "./schema.ts";
 import type { MentionFilter, MentionStore, NewMention, StoredMention } from "./storage.ts";
@@ -83,14 +84,8 @@ export class KyselyMentionStore implements MentionStore {
 		});
 	}
 
-	async getMention(orgId: string, mentionId: string): Promise<StoredMention | null> {
-		const row = await this.#db
-			.selectFrom("mentions")
-			.selectAll()
-			.where("org_id", "=", orgId)
-			.where("id", "=", mentionId)
-			.executeTakeFirst();
-		return row ? toStoredMention(row) : null;
+	getMention(orgId: string, mentionId: string): Promise<StoredMention | null> {
+		return findInOrg(this.#db, "mentions", orgId, mentionId, toStoredMention);
 	}
 
 	async listMentions(

@@ -21,7 +21,7 @@ import type {
 	PageQuery,
 	PeopleStore,
 } from "./people-storage.ts";
-import { iso, isoOrNull, json, toMember } from "./rows.ts";
+import { iso, json, recordOf, toMember } from "./rows.ts";
 import type { Database } from "./schema.ts";
 
 /** Emails looked up per statement: a 10,000-row import stays a handful of queries. */
@@ -30,24 +30,8 @@ const LOOKUP_CHUNK = 1_000;
 const INSERT_CHUNK = 1_000;
 
 function toInvitation(row: Selectable<InvitationsTable>): Invitation {
-	return {
-		id: row.id,
-		orgId: row.org_id,
-		kind: row.kind,
-		email: row.email,
-		role: row.role,
-		name: row.name,
-		capacity: row.capacity,
-		skills: row.skills,
-		languages: row.languages,
-		boards: row.boards,
-		memberId: row.member_id,
-		invitedBy: row.invited_by,
-		createdAt: iso(row.created_at),
-		expiresAt: iso(row.expires_at),
-		usedAt: isoOrNull(row.used_at),
-		revokedAt: isoOrNull(row.revoked_at),
-	};
+	const { code_hash: _, ...invitation } = row;
+	return recordOf(invitation);
 }
 
 /** `%text%` for LIKE, with the wildcards of the text itself escaped. */

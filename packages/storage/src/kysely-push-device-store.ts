@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Kysely, Selectable } from "kysely";
 import type { PushDevicesTable } from "./notification-schema.ts";
 import type { PushDevice, PushDeviceStore } from "./notification-storage.ts";
+import { listOwned } from "./org-rows.ts";
 import { iso } from "./rows.ts";
 import type { Database } from "./schema.ts";
 
@@ -45,15 +46,8 @@ export class KyselyPushDeviceStore implements PushDeviceStore {
 		return toDevice(row);
 	}
 
-	async listPushDevices(memberId: string): Promise<PushDevice[]> {
-		const rows = await this.#db
-			.selectFrom("push_devices")
-			.selectAll()
-			.where("member_id", "=", memberId)
-			.orderBy("created_at")
-			.orderBy("id")
-			.execute();
-		return rows.map(toDevice);
+	listPushDevices(memberId: string): Promise<PushDevice[]> {
+		return listOwned(this.#db, "push_devices", "member_id", memberId, "created_at", toDevice);
 	}
 
 	async deletePushDevice(endpoint: string, memberId?: string): Promise<boolean> {

@@ -15,38 +15,17 @@ import type {
 	ReplySendPatch,
 	ReplyStore,
 } from "./integration-storage.ts";
-import { iso, isUuid } from "./rows.ts";
+import { findInOrg, listOwned } from "./org-rows.ts";
+import { isUuid, recordOf } from "./rows.ts";
 import type { Database } from "./schema.ts";
 
 function toAccount(row: Selectable<ConnectedAccountsTable>): ConnectedAccount {
-	return {
-		id: row.id,
-		orgId: row.org_id,
-		memberId: row.member_id,
-		network: row.network,
-		serverUrl: row.server_url,
-		handle: row.handle,
-		createdAt: iso(row.created_at),
-		updatedAt: iso(row.updated_at),
-	};
+	const { sealed_credential: _, ...account } = row;
+	return recordOf(account);
 }
 
 function toSend(row: Selectable<ReplySendsTable>): ReplySend {
-	return {
-		id: row.id,
-		orgId: row.org_id,
-		boardId: row.board_id,
-		mentionId: row.mention_id,
-		memberId: row.member_id,
-		network: row.network,
-		text: row.text,
-		status: row.status,
-		error: row.error,
-		url: row.url,
-		attempts: row.attempts,
-		createdAt: iso(row.created_at),
-		updatedAt: iso(row.updated_at),
-	};
+	return recordOf(row);
 }
 
 export class KyselyReplyStore implements ReplyStore {
@@ -83,14 +62,8 @@ export class KyselyReplyStore implements ReplyStore {
 		});
 	}
 
-	async listConnectedAccounts(memberId: string): Promise<ConnectedAccount[]> {
-		const rows = await this.#db
-			.selectFrom("connected_accounts")
-			.selectAll()
-			.where("member_id", "=", memberId)
-			.orderBy("network")
-			.execute();
-		return rows.map(toAccount);
+	listConnectedAccounts(memberId: string): Promise<ConnectedAccount[]> {
+		return listOwned(this.#db, "connected_accounts", "member_id", memberId, "network", toAccount);
 	}
 
 	async getConnectedAccount(
@@ -160,13 +133,7 @@ export class KyselyReplyStore implements ReplyStore {
 
 	async getReplySend(orgId: string, sendId: string): Promise<ReplySend | null> {
 		if (!isUuid(sendId)) return null;
-		const row = await this.#db
-			.selectFrom("reply_sends")
-			.selectAll()
-			.where("org_id", "=", orgId)
-			.where("id", "=", sendId)
-			.executeTakeFirst();
-		return row ? toSend(row) : null;
+		return findInOrg(this.#db, "reply_sends", orgId, sendId, toSend);
 	}
 
 	async listReplySends(

@@ -15,6 +15,7 @@ import type {
 	SourceWithSecret,
 } from "./integration-storage.ts";
 import { leaseDueRows } from "./lease.ts";
+import { deleteInOrg, findInOrg, listOwned } from "./org-rows.ts";
 import { iso, isoOrNull, json } from "./rows.ts";
 import type { Database } from "./schema.ts";
 
@@ -98,25 +99,12 @@ export class KyselySourceStore implements SourceStore {
 		});
 	}
 
-	async getSource(orgId: string, sourceId: string): Promise<SourceWithSecret | null> {
-		const row = await this.#db
-			.selectFrom("sources")
-			.selectAll()
-			.where("org_id", "=", orgId)
-			.where("id", "=", sourceId)
-			.executeTakeFirst();
-		return row ? toSourceWithSecret(row) : null;
+	getSource(orgId: string, sourceId: string): Promise<SourceWithSecret | null> {
+		return findInOrg(this.#db, "sources", orgId, sourceId, toSourceWithSecret);
 	}
 
-	async listSources(orgId: string): Promise<Source[]> {
-		const rows = await this.#db
-			.selectFrom("sources")
-			.selectAll()
-			.where("org_id", "=", orgId)
-			.orderBy("created_at")
-			.orderBy("id")
-			.execute();
-		return rows.map(toSource);
+	listSources(orgId: string): Promise<Source[]> {
+		return listOwned(this.#db, "sources", "org_id", orgId, "created_at", toSource);
 	}
 
 	updateSource(orgId: string, sourceId: string, patch: SourcePatch): Promise<Source | null> {
@@ -141,13 +129,8 @@ export class KyselySourceStore implements SourceStore {
 		});
 	}
 
-	async deleteSource(orgId: string, sourceId: string): Promise<boolean> {
-		const result = await this.#db
-			.deleteFrom("sources")
-			.where("org_id", "=", orgId)
-			.where("id", "=", sourceId)
-			.executeTakeFirst();
-		return result.numDeletedRows > 0n;
+	deleteSource(orgId: string, sourceId: string): Promise<boolean> {
+		return deleteInOrg(this.#db, "sources", orgId, sourceId);
 	}
 
 	claimDueSources(now: string, leaseUntil: string, limit: number): Promise<SourceWithSecret[]> {

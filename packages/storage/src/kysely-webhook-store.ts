@@ -17,36 +17,18 @@ import type {
 	WebhookStore,
 } from "./integration-storage.ts";
 import { leaseDueRows } from "./lease.ts";
-import { CLAIM_ACTIONS, iso, isoOrNull, isUuid, json, REPLY_ACTIONS } from "./rows.ts";
+import { deleteInOrg, findInOrg, listOwned } from "./org-rows.ts";
+import { CLAIM_ACTIONS, isUuid, json, REPLY_ACTIONS, recordOf } from "./rows.ts";
 import type { Database } from "./schema.ts";
 
 function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
-	return {
-		id: row.id,
-		orgId: row.org_id,
-		url: row.url,
-		events: row.events,
-		enabled: row.enabled,
-		createdAt: iso(row.created_at),
-		updatedAt: iso(row.updated_at),
-	};
+	const { sealed_secret: _, ...endpoint } = row;
+	return recordOf(endpoint);
 }
 
 function toDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
-	return {
-		id: row.id,
-		orgId: row.org_id,
-		endpointId: row.endpoint_id,
-		event: row.event,
-		payload: row.payload,
-		status: row.status,
-		attempts: row.attempts,
-		nextAttemptAt: iso(row.next_attempt_at),
-		lastError: row.last_error,
-		lastStatus: row.last_status,
-		deliveredAt: isoOrNull(row.delivered_at),
-		createdAt: iso(row.created_at),
-	};
+	const { dedupe_key: _, ...delivery } = row;
+	return recordOf(delivery);
 }
 
 export class KyselyWebhookStore implements WebhookStore {
@@ -74,28 +56,15 @@ export class KyselyWebhookStore implements WebhookStore {
 		});
 	}
 
-	async listWebhookEndpoints(orgId: string): Promise<WebhookEndpoint[]> {
-		const rows = await this.#db
-			.selectFrom("webhook_endpoints")
-			.selectAll()
-			.where("org_id", "=", orgId)
-			.orderBy("created_at")
-			.orderBy("id")
-			.execute();
-		return rows.map(toEndpoint);
+	listWebhookEndpoints(orgId: string): Promise<WebhookEndpoint[]> {
+		return listOwned(this.#db, "webhook_endpoints", "org_id", orgId, "created_at", toEndpoint);
 	}
 
-	async getWebhookEndpoint(
-		orgId: string,
-		endpointId: string,
-	): Promise<WebhookEndpointWithSecret | null> {
-		const row = await this.#db
-			.selectFrom("webhook_endpoints")
-			.selectAll()
-			.where("org_id", "=", orgId)
-			.where("id", "=", endpointId)
-			.executeTakeFirst();
-		return row ? { ...toEndpoint(row), sealedSecret: row.sealed_secret } : null;
+	getWebhookEndpoint(orgId: string, endpointId: string): Promise<WebhookEndpointWithSecret | null> {
+		return findInOrg(this.#db, "webhook_endpoints", orgId, endpointId, (row) => ({
+			...toEndpoint(row),
+			sealedSecret: row.sealed_secret,
+		}));
 	}
 
 	async updateWebhookEndpoint(
@@ -119,13 +88,8 @@ export class KyselyWebhookStore implements WebhookStore {
 		return row ? toEndpoint(row) : null;
 	}
 
-	async deleteWebhookEndpoint(orgId: string, endpointId: string): Promise<boolean> {
-		const result = await this.#db
-			.deleteFrom("webhook_endpoints")
-			.where("org_id", "=", orgId)
-			.where("id", "=", endpointId)
-			.executeTakeFirst();
-		return result.numDeletedRows > 0n;
+	deleteWebhookEndpoint(orgId: string, endpointId: string): Promise<boolean> {
+		return deleteInOrg(this.#db, "webhook_endpoints", orgId, endpointId);
 	}
 
 	async enqueueWebhookEvent(input: NewWebhookEvent): Promise<number> {

@@ -61,6 +61,35 @@ export function isoOrNull(value: Date | string | null): string | null {
 	return value === null ? null : iso(value);
 }
 
+/** A snake_case column name as the camelCase field name the ports' records use. */
+type CamelCase<Name extends string> = Name extends `${infer Head}_${infer Tail}`
+	? `${Head}${Capitalize<CamelCase<Tail>>}`
+	: Name;
+
+/** A row's columns as record fields: camelCase names, timestamps as ISO text. */
+export type RecordFields<Row> = {
+	[Column in keyof Row & string as CamelCase<Column>]: Row[Column] extends Date
+		? string
+		: Row[Column] extends Date | null
+			? string | null
+			: Row[Column];
+};
+
+/**
+ * The record a row stands for, when the record is the row renamed: every column of `row`
+ * under its camelCase name (`org_id` as `orgId`), timestamps as ISO text (`iso`). Every
+ * column is copied: take a secret column out of the row before (`const { sealed_secret:
+ * _, ...row } = ...`), as the mappers do.
+ */
+export function recordOf<Row extends object>(row: Row): RecordFields<Row> {
+	const record: Record<string, unknown> = {};
+	for (const [column, value] of Object.entries(row)) {
+		const field = column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+		record[field] = value instanceof Date ? iso(value) : value;
+	}
+	return record as RecordFields<Row>;
+}
+
 /** A `bigserial` or `bigint` value as a number; ids stay far below 2^53. */
 export function toNumber(value: string | number | bigint): number {
 	return Number(value);

@@ -7,6 +7,7 @@
  * advice is `Kysely<any>`; `unknown` says the same without switching off type checking).
  */
 import { type Kysely, sql } from "kysely";
+import { createIndex, oneOf } from "../migration-helpers.ts";
 
 const ROLES = ["ambassador", "moderator", "admin"];
 const PRIORITIES = ["high", "normal", "low"];
@@ -22,11 +23,6 @@ const STATUSES = [
 	"snoozed",
 	"escalated",
 ];
-
-/** `column in ('a', 'b')` with the values as SQL literals. */
-function oneOf(column: string, values: readonly string[]) {
-	return sql`${sql.ref(column)} in (${sql.join(values.map((value) => sql.lit(value)))})`;
-}
 
 export async function up(db: Kysely<unknown>): Promise<void> {
 	await db.schema
@@ -54,7 +50,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		.addCheckConstraint("members_role_known", oneOf("role", ROLES))
 		.addCheckConstraint("members_capacity_not_negative", sql`capacity >= 0`)
 		.execute();
-	await db.schema.createIndex("members_org").on("members").column("org_id").execute();
+	await createIndex(db, "members_org", "members", ["org_id"]);
 
 	await db.schema
 		.createTable("boards")
@@ -97,11 +93,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		.addCheckConstraint("mentions_status_known", oneOf("status", STATUSES))
 		.addCheckConstraint("mentions_owner_complete", sql`(owner_id is null) = (owner_since is null)`)
 		.execute();
-	await db.schema
-		.createIndex("mentions_board_status")
-		.on("mentions")
-		.columns(["org_id", "board_id", "status"])
-		.execute();
+	await createIndex(db, "mentions_board_status", "mentions", ["org_id", "board_id", "status"]);
 	// Capacity checks count a member's open conversations on every claim.
 	await db.schema
 		.createIndex("mentions_owner")
@@ -128,11 +120,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		.unique()
 		.where(sql.ref("until"), "is", null)
 		.execute();
-	await db.schema
-		.createIndex("ownerships_mention_history")
-		.on("ownerships")
-		.columns(["mention_id", "id"])
-		.execute();
+	await createIndex(db, "ownerships_mention_history", "ownerships", ["mention_id", "id"]);
 
 	await db.schema
 		.createTable("activity")
@@ -147,12 +135,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		.addColumn("detail", "jsonb", (col) => col.notNull().defaultTo(sql`'{}'::jsonb`))
 		.addColumn("at", "timestamptz", (col) => col.notNull())
 		.execute();
-	await db.schema.createIndex("activity_org").on("activity").columns(["org_id", "id"]).execute();
-	await db.schema
-		.createIndex("activity_mention")
-		.on("activity")
-		.columns(["mention_id", "id"])
-		.execute();
+	await createIndex(db, "activity_org", "activity", ["org_id", "id"]);
+	await createIndex(db, "activity_mention", "activity", ["mention_id", "id"]);
 	// The log is evidence of who did what: refuse to rewrite it, whoever asks.
 	await sql`
 		create function activity_append_only() returns trigger language plpgsql as $$
@@ -192,11 +176,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		.addColumn("update", "bytea", (col) => col.notNull())
 		.addColumn("at", "timestamptz", (col) => col.notNull().defaultTo(sql`now()`))
 		.execute();
-	await db.schema
-		.createIndex("document_updates_name")
-		.on("document_updates")
-		.columns(["name", "id"])
-		.execute();
+	await createIndex(db, "document_updates_name", "document_updates", ["name", "id"]);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

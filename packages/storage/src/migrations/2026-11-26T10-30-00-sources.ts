@@ -5,15 +5,12 @@
  * never sees them in the clear.
  */
 import { type Kysely, sql } from "kysely";
+import { createIndex, oneOf } from "../migration-helpers.ts";
 
 const SOURCE_KINDS = ["webhook", "rss", "mastodon", "bluesky"];
 const REPLY_NETWORKS = ["mastodon", "bluesky"];
 const SEND_STATUSES = ["sending", "sent", "failed"];
 const DELIVERY_STATUSES = ["pending", "delivered", "failed"];
-
-function oneOf(column: string, values: readonly string[]) {
-	return sql`${sql.ref(column)} in (${sql.join(values.map((value) => sql.lit(value)))})`;
-}
 
 export async function up(db: Kysely<unknown>): Promise<void> {
 	await db.schema
@@ -44,7 +41,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		.addForeignKeyConstraint("sources_board", ["org_id", "board_id"], "boards", ["org_id", "id"])
 		.addCheckConstraint("sources_kind_known", oneOf("kind", SOURCE_KINDS))
 		.execute();
-	await db.schema.createIndex("sources_org").on("sources").column("org_id").execute();
+	await createIndex(db, "sources_org", "sources", ["org_id"]);
 	// The scheduler asks for the polled sources that are due, across organisations.
 	await db.schema
 		.createIndex("sources_due")
@@ -86,11 +83,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		.addColumn("updated_at", "timestamptz", (col) => col.notNull().defaultTo(sql`now()`))
 		.addCheckConstraint("reply_sends_status_known", oneOf("status", SEND_STATUSES))
 		.execute();
-	await db.schema
-		.createIndex("reply_sends_mention")
-		.on("reply_sends")
-		.columns(["org_id", "mention_id", "created_at"])
-		.execute();
+	await createIndex(db, "reply_sends_mention", "reply_sends", [
+		"org_id",
+		"mention_id",
+		"created_at",
+	]);
 
 	await db.schema
 		.createTable("webhook_endpoints")
@@ -103,11 +100,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		.addColumn("created_at", "timestamptz", (col) => col.notNull().defaultTo(sql`now()`))
 		.addColumn("updated_at", "timestamptz", (col) => col.notNull().defaultTo(sql`now()`))
 		.execute();
-	await db.schema
-		.createIndex("webhook_endpoints_org")
-		.on("webhook_endpoints")
-		.column("org_id")
-		.execute();
+	await createIndex(db, "webhook_endpoints_org", "webhook_endpoints", ["org_id"]);
 
 	await db.schema
 		.createTable("webhook_deliveries")
@@ -136,11 +129,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		.column("next_attempt_at")
 		.where(sql.ref("status"), "=", "pending")
 		.execute();
-	await db.schema
-		.createIndex("webhook_deliveries_endpoint")
-		.on("webhook_deliveries")
-		.columns(["endpoint_id", "created_at"])
-		.execute();
+	await createIndex(db, "webhook_deliveries_endpoint", "webhook_deliveries", [
+		"endpoint_id",
+		"created_at",
+	]);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -4,6 +4,7 @@
  * and the indexes the reports read the activity log through. Frozen like every migration.
  */
 import { type Kysely, sql } from "kysely";
+import { createIndex } from "../migration-helpers.ts";
 
 export async function up(db: Kysely<unknown>): Promise<void> {
 	// Settings are the database's, projected onto the board document like everything else
@@ -34,11 +35,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		.addPrimaryKeyConstraint("member_presence_pkey", ["member_id", "instance_id"])
 		.addCheckConstraint("member_presence_connections_not_negative", sql`connections >= 0`)
 		.execute();
-	await db.schema
-		.createIndex("member_presence_org")
-		.on("member_presence")
-		.column("org_id")
-		.execute();
+	await createIndex(db, "member_presence_org", "member_presence", ["org_id"]);
 
 	// A breach is recorded once per conversation and kind, however many watchers run.
 	await sql`
@@ -46,16 +43,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		where action = 'sla_breached'
 	`.execute(db);
 	// Reports and the webhook pick-up read the log by organisation, action and time.
-	await db.schema
-		.createIndex("activity_org_action_at")
-		.on("activity")
-		.columns(["org_id", "action", "at"])
-		.execute();
-	await db.schema
-		.createIndex("mentions_org_ingested")
-		.on("mentions")
-		.columns(["org_id", "ingested_at"])
-		.execute();
+	await createIndex(db, "activity_org_action_at", "activity", ["org_id", "action", "at"]);
+	await createIndex(db, "mentions_org_ingested", "mentions", ["org_id", "ingested_at"]);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -5,6 +5,7 @@
  * Frozen like every migration.
  */
 import { type Kysely, sql } from "kysely";
+import { createIndex } from "../migration-helpers.ts";
 
 export async function up(db: Kysely<unknown>): Promise<void> {
 	await db.schema
@@ -15,11 +16,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		.addColumn("expires_at", "timestamptz", (col) => col.notNull())
 		.addColumn("revoked_at", "timestamptz")
 		.execute();
-	await db.schema
-		.createIndex("sessions_member")
-		.on("sessions")
-		.columns(["member_id", "expires_at"])
-		.execute();
+	await createIndex(db, "sessions_member", "sessions", ["member_id", "expires_at"]);
 	await db.schema
 		.createTable("session_cutoffs")
 		.addColumn("member_id", "text", (col) => col.primaryKey().references("members.id"))

@@ -6,6 +6,7 @@
  * Frozen like every migration.
  */
 import { type Kysely, sql } from "kysely";
+import { createIndex } from "../migration-helpers.ts";
 
 export async function up(db: Kysely<unknown>): Promise<void> {
 	await db.schema
@@ -18,11 +19,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		)
 		.addPrimaryKeyConstraint("thread_messages_pkey", ["org_id", "network", "external_id"])
 		.execute();
-	await db.schema
-		.createIndex("thread_messages_mention")
-		.on("thread_messages")
-		.column("mention_id")
-		.execute();
+	await createIndex(db, "thread_messages_mention", "thread_messages", ["mention_id"]);
 	// Threads stored before: their messages with ids become findable.
 	await sql`
 		insert into thread_messages (org_id, network, external_id, mention_id)

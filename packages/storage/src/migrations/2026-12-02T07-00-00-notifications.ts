@@ -6,6 +6,7 @@
  * Frozen like every migration.
  */
 import { type Kysely, sql } from "kysely";
+import { createIndex } from "../migration-helpers.ts";
 
 export async function up(db: Kysely<unknown>): Promise<void> {
 	await db.schema
@@ -25,11 +26,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		.addUniqueConstraint("notifications_member_key", ["member_id", "key"])
 		.execute();
 	// The feed, newest first, a page at a time.
-	await db.schema
-		.createIndex("notifications_member_feed")
-		.on("notifications")
-		.columns(["member_id", "id desc"])
-		.execute();
+	await createIndex(db, "notifications_member_feed", "notifications", ["member_id", "id desc"]);
 	// The unread count and the unread filter stay cheap however long the feed grows.
 	await sql`create index notifications_member_unread on notifications (member_id, id) where read_at is null`.execute(
 		db,
@@ -52,11 +49,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		.addColumn("created_at", "timestamptz", (col) => col.notNull().defaultTo(sql`now()`))
 		.addColumn("last_sent_at", "timestamptz")
 		.execute();
-	await db.schema
-		.createIndex("push_devices_member")
-		.on("push_devices")
-		.column("member_id")
-		.execute();
+	await createIndex(db, "push_devices_member", "push_devices", ["member_id"]);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -5,13 +5,10 @@
  * every migration; the value lists are written out for the same reason as in the first.
  */
 import { type Kysely, sql } from "kysely";
+import { createIndex, oneOf } from "../migration-helpers.ts";
 
 const ROLES = ["ambassador", "moderator", "admin"];
 const KINDS = ["invite", "reset"];
-
-function oneOf(column: string, values: readonly string[]) {
-	return sql`${sql.ref(column)} in (${sql.join(values.map((value) => sql.lit(value)))})`;
-}
 
 export async function up(db: Kysely<unknown>): Promise<void> {
 	await db.schema
@@ -43,11 +40,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 	// One open link per person and kind: a new one replaces (revokes) the old.
 	await sql`create unique index invitations_one_open on invitations (org_id, kind, email)
 		where used_at is null and revoked_at is null`.execute(db);
-	await db.schema
-		.createIndex("invitations_org_email")
-		.on("invitations")
-		.columns(["org_id", "email"])
-		.execute();
+	await createIndex(db, "invitations_org_email", "invitations", ["org_id", "email"]);
 
 	await db.schema
 		.createTable("member_boards")
@@ -60,19 +53,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 			"id",
 		])
 		.execute();
-	await db.schema
-		.createIndex("member_boards_board")
-		.on("member_boards")
-		.columns(["org_id", "board_id"])
-		.execute();
+	await createIndex(db, "member_boards_board", "member_boards", ["org_id", "board_id"]);
 	await sql`insert into member_boards (member_id, org_id, board_id)
 		select m.id, m.org_id, b.id from members m join boards b on b.org_id = m.org_id`.execute(db);
 	// The members list pages by name, then id.
-	await db.schema
-		.createIndex("members_org_name")
-		.on("members")
-		.columns(["org_id", "name", "id"])
-		.execute();
+	await createIndex(db, "members_org_name", "members", ["org_id", "name", "id"]);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
