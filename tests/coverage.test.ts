@@ -336,3 +336,76 @@ describe("reports and settings over HTTP", () => {
 		);
 	});
 });
+
+describe("business hours", () => {
+	const office = { start: "09:00", end: "17:30" };
+	const hours = {
+		timeZone: "Europe/Berlin",
+		weekly: { mon: [office], tue: [office], wed: [office], thu: [office], fri: [office] },
+		holidays: ["2026-12-25"],
+	};
+
+	it("refuse a time zone or intervals that cannot be, with a sentence that says why", async () => {
+		const save = (businessHours: unknown) =>
+			call("/api/orgs/acme/boards/main/settings", adminToken, { businessHours }, "PUT");
+		const zone = await save({ ...hours, timeZone: "Europe/Atlantis" });
+		expect(zone.status).toBe(400);
+		expect(zone.text).toContain('\\"Europe/Atlantis\\" is not a time zone');
+		const overlap = await save({
+			...hours,
+			weekly: { mon: [office, { start: "12:00", end: "20:00" }] },
+		});
+		expect(overlap.status).toBe(400);
+		expect(overlap.text).toContain("Monday 09:00–17:30 overlaps 12:00–20:00.");
+		const inverted = await save({ ...hours, weekly: { tue: [{ start: "17:00", end: "09:00" }] } });
+		expect(inverted.status).toBe(400);
+		expect(inverted.text).toContain("Tuesday 17:00–09:00 ends before it starts");
+	});
+
+	it("make the server count SLA targets in working time: Friday 17:00 is due on Monday", async () => {
+		const { coverage } = server.switchboard;
+		const saved = await call(
+			"/api/orgs/acme/boards/main/settings",
+			adminToken,
+			{ businessHours: hours },
+			"PUT",
+		);
+		expect(saved.status).toBe(200);
+		expect(saved.json.settings).toMatchObject({ businessHours: { timeZone: "Europe/Berlin" } });
+		try {
+			const moderator = await server.board(server.members.morgan!);
+			await waitFor(
+				() => readSettings(moderator.doc).businessHours?.timeZone === "Europe/Berlin",
+				5000,
+				"the hours in the board's settings",
+			);
+			// Friday 4 December 2026, 17:00 in Berlin; normal priority: an hour to claim, four
+			// to reply. Working time: 30 minutes on Friday, the rest from Monday 09:00.
+			const friday = new Date("2026-12-04T16:00:00Z");
+			const id = await arrive(friday, { priority: "normal" });
+			const mine = (round: { breaches: { mentionId: string; kind: string; dueAt: string }[] }) =>
+				round.breaches.filter((b) => b.mentionId === id).map((b) => [b.kind, b.dueAt]);
+			// Round the clock the claim would be late at 18:01; with the hours, not all weekend.
+			expect(mine(await coverage.watcher.runOnce(new Date("2026-12-04T17:01:00Z")))).toEqual([]);
+			expect(mine(await coverage.watcher.runOnce(new Date("2026-12-06T20:00:00Z")))).toEqual([]);
+			expect(mine(await coverage.watcher.runOnce(new Date("2026-12-07T08:29:00Z")))).toEqual([]);
+			expect(mine(await coverage.watcher.runOnce(new Date("2026-12-07T08:31:00Z")))).toEqual([
+				["claim", "2026-12-07T08:30:00.000Z"],
+			]);
+			expect(mine(await coverage.watcher.runOnce(new Date("2026-12-07T11:31:00Z")))).toEqual([
+				["reply", "2026-12-07T11:30:00.000Z"],
+			]);
+			await waitFor(
+				() =>
+					readBreaches(moderator.doc).some(
+						(b) => b.mentionId === id && b.dueAt === "2026-12-07T08:30:00.000Z",
+					),
+				5000,
+				"the breach with its working-time due on the board",
+			);
+			moderator.destroy();
+		} finally {
+			await call("/api/orgs/acme/boards/main/settings", adminToken, { businessHours: null }, "PUT");
+		}
+	});
+});

@@ -6,12 +6,12 @@
  */
 import type { BoardMention, Presence } from "@switchboard/client";
 import {
-	type BoardSettings,
 	countsAgainstCapacity,
 	type MemberCard,
 	Priorities,
 	type Priority,
 	type SlaBreachEntry,
+	type SlaSettings,
 	slaStart,
 	slaState,
 } from "@switchboard/domain";
@@ -203,7 +203,7 @@ export interface BreachRow {
 export function breachRows(
 	breaches: readonly SlaBreachEntry[],
 	mentionsById: ReadonlyMap<string, BoardMention>,
-	settings: Pick<BoardSettings, "slaClaimMinutes" | "slaReplyMinutes">,
+	settings: SlaSettings,
 	now: number,
 ): BreachRow[] {
 	const iso = new Date(now).toISOString();

@@ -23,6 +23,7 @@
 
 import { equalityDeep } from "lib0/function";
 import type * as Y from "yjs";
+import { type BusinessHours, businessHoursProblems, Weekdays } from "./business-hours.ts";
 import {
 	compactDuplicates,
 	deleteEntries,
@@ -359,6 +360,31 @@ export function parseApprovalRules(stored: unknown): ApprovalRules {
 	};
 }
 
+/** Business hours from stored JSON; anything malformed or invalid reads as none (round the clock). */
+export function parseBusinessHours(stored: unknown): BusinessHours | null {
+	if (typeof stored !== "object" || stored === null) return null;
+	const raw = stored as Record<string, unknown>;
+	const weeklyRaw = raw.weekly;
+	if (typeof raw.timeZone !== "string" || typeof weeklyRaw !== "object" || weeklyRaw === null) {
+		return null;
+	}
+	const weekly = {} as BusinessHours["weekly"];
+	for (const day of Weekdays) {
+		const intervals = (weeklyRaw as Record<string, unknown>)[day] ?? [];
+		if (!Array.isArray(intervals)) return null;
+		weekly[day] = [];
+		for (const interval of intervals) {
+			const { start, end } = (interval ?? {}) as Record<string, unknown>;
+			if (typeof start !== "string" || typeof end !== "string") return null;
+			weekly[day].push({ start, end });
+		}
+	}
+	const holidays = raw.holidays === undefined ? [] : stringList(raw.holidays);
+	if (holidays === null) return null;
+	const hours: BusinessHours = { timeZone: raw.timeZone, weekly, holidays };
+	return businessHoursProblems(hours).length === 0 ? hours : null;
+}
+
 /**
  * Settings from stored fields (the board's `settings` map, or the database's JSON) over
  * the defaults; a missing or malformed field falls back to its default.
@@ -374,6 +400,7 @@ export function parseSettings(get: (key: keyof BoardSettings) => unknown): Board
 				: DEFAULT_BOARD_SETTINGS.leaseMinutes,
 		replyLimits: numberRecord(get("replyLimits"), DEFAULT_BOARD_SETTINGS.replyLimits),
 		approval: parseApprovalRules(get("approval")),
+		businessHours: parseBusinessHours(get("businessHours")),
 	};
 }
 

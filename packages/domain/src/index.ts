@@ -2,6 +2,7 @@ export * from "./approval.ts";
 export * from "./audit.ts";
 export * from "./backoff.ts";
 export * from "./board-doc.ts";
+export * from "./business-hours.ts";
 export * from "./defaults.ts";
 export * from "./documents.ts";
 export * from "./draft-authorship.ts";

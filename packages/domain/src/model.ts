@@ -4,6 +4,7 @@
  * is parsed with one of these.
  */
 import * as v from "valibot";
+import type { BusinessHours } from "./business-hours.ts";
 
 /** Helper: the union of an `as const` object's values. */
 export type ValueOf<T> = T[keyof T];
@@ -295,6 +296,11 @@ export interface BoardSettings {
 	replyLimits: Record<Network, number>;
 	/** Which conversations need approval before their reply is recorded. */
 	approval: ApprovalRules;
+	/**
+	 * When the board works; SLA clocks then count working time only (business-hours.ts).
+	 * Null: round the clock.
+	 */
+	businessHours: BusinessHours | null;
 }
 
 export const DEFAULT_BOARD_SETTINGS: BoardSettings = {
@@ -310,6 +316,7 @@ export const DEFAULT_BOARD_SETTINGS: BoardSettings = {
 		other: 5000,
 	},
 	approval: { priorities: [], tags: [], newMembers: [] },
+	businessHours: null,
 };
 
 /** Activity actions the server records on its own (actor null), next to command names. */

@@ -186,3 +186,55 @@ describe("SLA properties", () => {
 		);
 	});
 });
+
+describe("SLA clocks on a board with business hours", () => {
+	const office = { start: "09:00", end: "17:30" };
+	const hours = {
+		timeZone: "Europe/Berlin",
+		weekly: {
+			mon: [office],
+			tue: [office],
+			wed: [office],
+			thu: [office],
+			fri: [office],
+			sat: [],
+			sun: [],
+		},
+		holidays: ["2026-12-24"],
+	};
+	const board = { ...settings, businessHours: hours };
+	// Friday 4 December 2026, 17:00 in Berlin.
+	const friday = "2026-12-04T16:00:00.000Z";
+
+	it("counts the targets in working time: a Friday 17:00 arrival is due on Monday", () => {
+		const normal = { ingestedAt: friday, priority: "normal" as const };
+		// One hour to claim: 30 minutes on Friday, 30 on Monday; four hours to reply.
+		expect(slaDueTimes(normal, board)).toEqual({
+			claim: "2026-12-07T08:30:00.000Z",
+			reply: "2026-12-07T11:30:00.000Z",
+		});
+		expect(slaDueTimes(normal, settings).claim).toBe("2026-12-04T17:00:00.000Z");
+	});
+
+	it("breaches only once the working time has run out, not over the weekend", () => {
+		const mention = makeMention({ id: "w", priority: "normal", ingestedAt: friday });
+		expect(slaState(mention, board, "2026-12-06T12:00:00.000Z", none).breached).toEqual([]);
+		expect(slaState(mention, settings, "2026-12-06T12:00:00.000Z", none).breached).toEqual([
+			"claim",
+			"reply",
+		]);
+		expect(slaState(mention, board, "2026-12-07T08:31:00.000Z", none).breached).toEqual(["claim"]);
+	});
+
+	it("restarts the reply clock of a follow-up in working time too", () => {
+		const replied = makeMention({
+			id: "f",
+			priority: "high",
+			ingestedAt: "2026-12-01T09:00:00.000Z",
+			slaFrom: "2026-12-23T16:00:00.000Z",
+		});
+		// Wednesday 23rd 17:00, an hour to reply: 30 minutes, the holiday and the weekend off
+		// (Thursday 24th a holiday, Friday 25th a working day), 30 minutes on Friday.
+		expect(slaDueTimes(replied, board).reply).toBe("2026-12-25T08:30:00.000Z");
+	});
+});

@@ -6,7 +6,10 @@
  * from then, and only what happened since meets them. The server
  * decides breaches with these functions (the coverage watcher), the client draws the
  * same clocks on cards, and the reports count the same rules in SQL (docs/REPORTS.md).
+ * A board with business hours counts its targets in working time (business-hours.ts):
+ * the due time is that much working time after the round began.
  */
+import { addWorkingTime, type BusinessHours } from "./business-hours.ts";
 import type { BoardSettings, Mention, MentionStatus } from "./model.ts";
 import { DONE_STATUSES } from "./model.ts";
 
@@ -55,8 +58,16 @@ export interface SlaState {
 	running: SlaClock | null;
 }
 
-function plusMinutes(iso: string, minutes: number): string {
-	return new Date(Date.parse(iso) + minutes * MINUTE).toISOString();
+/** The settings the clocks read: targets per priority and, when set, the board's working hours. */
+export type SlaSettings = Pick<BoardSettings, "slaClaimMinutes" | "slaReplyMinutes"> & {
+	businessHours?: BusinessHours | null;
+};
+
+/** `minutes` after `iso`: of working time when the board has hours, else of wall time. */
+export function slaDeadline(iso: string, minutes: number, hours?: BusinessHours | null): string {
+	const from = Date.parse(iso);
+	const due = hours ? addWorkingTime(hours, from, minutes * MINUTE) : from + minutes * MINUTE;
+	return new Date(due).toISOString();
 }
 
 function isDone(status: MentionStatus): boolean {
@@ -97,12 +108,12 @@ export function slaStart(mention: SlaStartFields): string {
 /** The claim and reply targets of a priority, as due times for a conversation. */
 export function slaDueTimes(
 	mention: SlaStartFields & Pick<Mention, "priority">,
-	settings: Pick<BoardSettings, "slaClaimMinutes" | "slaReplyMinutes">,
+	settings: SlaSettings,
 ): Record<SlaKind, string> {
 	const start = slaStart(mention);
 	return {
-		claim: plusMinutes(start, settings.slaClaimMinutes[mention.priority]),
-		reply: plusMinutes(start, settings.slaReplyMinutes[mention.priority]),
+		claim: slaDeadline(start, settings.slaClaimMinutes[mention.priority], settings.businessHours),
+		reply: slaDeadline(start, settings.slaReplyMinutes[mention.priority], settings.businessHours),
 	};
 }
 
@@ -144,7 +155,7 @@ function clock(
  */
 export function slaState(
 	mention: Mention,
-	settings: Pick<BoardSettings, "slaClaimMinutes" | "slaReplyMinutes">,
+	settings: SlaSettings,
 	now: string,
 	progress: SlaProgress = slaProgressOf(mention),
 ): SlaState {
@@ -171,10 +182,6 @@ export function newBreaches(state: SlaState, recorded: Iterable<SlaKind>): SlaCl
  * while nobody has it, else reply) has run out. This is what a moderator must act on; a
  * target missed earlier and met since, or a finished conversation, is not.
  */
-export function isInBreach(
-	mention: Mention,
-	settings: Pick<BoardSettings, "slaClaimMinutes" | "slaReplyMinutes">,
-	now: string,
-): boolean {
+export function isInBreach(mention: Mention, settings: SlaSettings, now: string): boolean {
 	return slaState(mention, settings, now).running?.breached ?? false;
 }

@@ -8,6 +8,7 @@
  * `api.request(HttpRoutes.yourRoute, {…})` (docs/HTTP-API.md).
  */
 import * as v from "valibot";
+import { isTimeZone } from "../business-hours.ts";
 import {
 	DeliveryStatuses,
 	ReplyNetworks,
@@ -113,14 +114,7 @@ const Instant = v.pipe(
 
 const TimeZone = v.pipe(
 	v.string(),
-	v.check((zone) => {
-		try {
-			new Intl.DateTimeFormat("en", { timeZone: zone });
-			return true;
-		} catch {
-			return false;
-		}
-	}, "must be an IANA time zone such as Europe/Berlin"),
+	v.check(isTimeZone, "must be an IANA time zone such as Europe/Berlin"),
 );
 
 const CreateSourceBody = v.strictObject({

@@ -6,6 +6,14 @@
  */
 import * as v from "valibot";
 import {
+	type BusinessHours,
+	businessHoursProblems,
+	MAX_HOLIDAYS,
+	MAX_INTERVALS_PER_DAY,
+	type Weekday,
+	Weekdays,
+} from "../business-hours.ts";
+import {
 	DeliveryStatuses,
 	ReplyNetworkSchema,
 	ReplySendStatuses,
@@ -242,7 +250,39 @@ const Minutes = v.pipe(v.number(), v.minValue(1), v.maxValue(60 * 24 * 90));
 const PerPriority = v.strictObject({ high: Minutes, normal: Minutes, low: Minutes });
 const ReplyLimit = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000));
 
-/** A board's settings (SLA targets, lease, reply limits, approval rules). */
+const Clock = v.pipe(v.string(), v.regex(/^\d\d:\d\d$/, "must be a time HH:MM"));
+const WorkingIntervalSchema = v.strictObject({ start: Clock, end: Clock });
+const DayIntervals = v.optional(
+	v.pipe(v.array(WorkingIntervalSchema), v.maxLength(MAX_INTERVALS_PER_DAY)),
+	[],
+);
+
+/**
+ * A board's working hours (business-hours.ts): an IANA time zone, intervals per weekday
+ * (a day left out is off) and holidays. Checked as a whole: unknown zone, inverted or
+ * overlapping intervals and a week without working time are refused with sentences.
+ */
+export const BusinessHoursSchema = v.pipe(
+	v.strictObject({
+		timeZone: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+		weekly: v.strictObject(
+			Object.fromEntries(Weekdays.map((day) => [day, DayIntervals])) as Record<
+				Weekday,
+				typeof DayIntervals
+			>,
+		),
+		holidays: v.optional(
+			v.pipe(v.array(v.pipe(v.string(), v.maxLength(10))), v.maxLength(MAX_HOLIDAYS)),
+			[],
+		),
+	}),
+	v.check(
+		(hours) => businessHoursProblems(hours).length === 0,
+		(issue) => businessHoursProblems(issue.input as BusinessHours).join(" "),
+	),
+);
+
+/** A board's settings (SLA targets, lease, reply limits, approval rules, working hours). */
 export const BoardSettingsSchema = v.strictObject({
 	/** Minutes until a new conversation should be claimed, per priority. */
 	slaClaimMinutes: PerPriority,
@@ -269,6 +309,8 @@ export const BoardSettingsSchema = v.strictObject({
 			v.maxLength(500),
 		),
 	}),
+	/** When the board works; null: round the clock. SLA clocks count working time only. */
+	businessHours: v.nullable(BusinessHoursSchema),
 });
 
 /** Settings to change; fields left out keep their current value. */
