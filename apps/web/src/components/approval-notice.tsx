@@ -8,6 +8,7 @@ import { Show } from "solid-js";
 import { serverStatus } from "../board-model.ts";
 import { createDraftText } from "../draft-text.ts";
 import { useWorkspace } from "../workspace.tsx";
+import { CommandButton } from "./command-button.tsx";
 
 export function ApprovalNotice(props: { mention: BoardMention; draft: DraftHandle }) {
 	const ws = useWorkspace();
@@ -30,24 +31,19 @@ export function ApprovalNotice(props: { mention: BoardMention; draft: DraftHandl
 				The approval no longer applies: the text changed after it was approved.
 				<Show when={isOwner()}>
 					{" "}
-					<button
-						type="button"
+					<CommandButton
 						class="button button-small"
-						data-testid="resubmit-review"
+						testId="resubmit-review"
 						disabled={blocked() !== null}
 						title={blocked()?.message}
-						onClick={() =>
-							void ws.run(
-								{
-									name: "submitForReview",
-									args: { mentionId: props.mention.id, hash: hash(), text: text() },
-								},
-								"Submitted for review again.",
-							)
-						}
+						command={{
+							name: "submitForReview",
+							args: { mentionId: props.mention.id, hash: hash(), text: text() },
+						}}
+						success="Submitted for review again."
 					>
 						Submit the changed text for review
-					</button>
+					</CommandButton>
 				</Show>
 			</div>
 		</Show>

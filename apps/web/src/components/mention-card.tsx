@@ -18,6 +18,7 @@ import {
 	PriorityBadge,
 	SlaBadge,
 } from "./bits.tsx";
+import { CommandButton } from "./command-button.tsx";
 
 /** Height of a card in the virtualised lists, in px (the excerpt is clamped to fit). */
 export const CARD_HEIGHT = 156;
@@ -128,16 +129,13 @@ export function MentionCard(props: { mention: BoardMention; selected: boolean })
 					when={owner()}
 					fallback={
 						<Show when={claimable()}>
-							<button
-								type="button"
+							<CommandButton
 								class="button button-small button-primary"
-								data-testid="claim"
-								onClick={() =>
-									void ws.run({ name: "claim", args: { mentionId: props.mention.id } })
-								}
+								testId="claim"
+								command={{ name: "claim", args: { mentionId: props.mention.id } }}
 							>
 								Claim<span class="sr-only"> conversation with @{props.mention.author.handle}</span>
-							</button>
+							</CommandButton>
 						</Show>
 					}
 				>

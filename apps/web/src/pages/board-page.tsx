@@ -17,6 +17,7 @@ import {
 	PRIORITY_LABELS,
 } from "../board-model.ts";
 import { BoardColumn, type ColumnHandle } from "../components/board-column.tsx";
+import { ClaimNextButton } from "../components/command-button.tsx";
 import { plural } from "../format.ts";
 import { ACTION_LABELS, ActionKinds } from "../lifecycle-model.ts";
 import { useWorkspace } from "../workspace.tsx";
@@ -177,15 +178,12 @@ export function BoardPage() {
 							? plural(total(), "conversation")
 							: `${shown().toLocaleString()} of ${plural(total(), "conversation")}`}
 					</span>
-					<button
-						type="button"
+					<ClaimNextButton
 						class="button button-primary"
-						data-testid="claim-next"
-						onClick={() => void ws.claimNext()}
 						title="Claim the best open conversation for you (n)"
 					>
 						Claim next
-					</button>
+					</ClaimNextButton>
 				</div>
 			</div>
 			<Show when={ws.selection().length > 0}>

@@ -44,6 +44,11 @@ import {
 	PriorityBadge,
 	SlaBadge,
 } from "../components/bits.tsx";
+import {
+	ClaimNextButton,
+	CommandButton,
+	RequestChangesForm,
+} from "../components/command-button.tsx";
 import { DraftEditor, type DraftEditorApi } from "../components/draft-editor.tsx";
 import { DraftNotes } from "../components/draft-notes.tsx";
 import { EarlierConversations } from "../components/history-item.tsx";
@@ -275,24 +280,21 @@ function Conversation(props: { mentionId: string }) {
 				</div>
 				<div class="actions">
 					<Show when={claimable()}>
-						<button
-							type="button"
+						<CommandButton
 							class="button button-primary"
-							data-testid="claim"
-							onClick={() => void ws.run({ name: "claim", args: { mentionId: id() } })}
+							testId="claim"
+							command={{ name: "claim", args: { mentionId: id() } }}
 						>
 							Claim <kbd>c</kbd>
-						</button>
+						</CommandButton>
 					</Show>
 					<Show when={ownerId() !== null && canManage() && open()}>
-						<button
-							type="button"
-							class="button"
-							data-testid="release"
-							onClick={() => void ws.run({ name: "release", args: { mentionId: id() } })}
+						<CommandButton
+							testId="release"
+							command={{ name: "release", args: { mentionId: id() } }}
 						>
 							Release <kbd>r</kbd>
-						</button>
+						</CommandButton>
 						<form
 							class="inline-form"
 							onSubmit={(e) => {
@@ -356,14 +358,9 @@ function Conversation(props: { mentionId: string }) {
 							</a>
 						)}
 					</Show>
-					<button
-						type="button"
-						class="button"
-						data-testid="claim-next"
-						onClick={() => void ws.claimNext()}
-					>
+					<ClaimNextButton class="button">
 						Claim next <kbd>n</kbd>
-					</button>
+					</ClaimNextButton>
 				</div>
 			</header>
 
@@ -491,73 +488,40 @@ function Conversation(props: { mentionId: string }) {
 								</Show>
 							</Show>
 							<Show when={isOwner() && (status() === "claimed" || status() === "drafting")}>
-								<button
-									type="button"
+								<CommandButton
 									class="button button-primary"
-									data-testid="submit-review"
+									testId="submit-review"
 									disabled={textProblem() !== null}
-									aria-describedby={textProblem() ? "review-blocked" : undefined}
-									onClick={() =>
-										void ws.run(
-											{
-												name: "submitForReview",
-												args: { mentionId: id(), hash: currentHash(), text: text() },
-											},
-											"Submitted for review.",
-										)
-									}
+									describedBy={textProblem() ? "review-blocked" : undefined}
+									command={{
+										name: "submitForReview",
+										args: { mentionId: id(), hash: currentHash(), text: text() },
+									}}
+									success="Submitted for review."
 								>
 									Submit for review
-								</button>
+								</CommandButton>
 							</Show>
 							<Show when={isModerator() && status() === "in_review"}>
-								<button
-									type="button"
+								<CommandButton
 									class="button button-primary"
-									data-testid="approve"
+									testId="approve"
 									disabled={textProblem() !== null || standing() === "requested_changed"}
-									aria-describedby={textProblem() ? "review-blocked" : undefined}
-									onClick={() =>
-										void ws.run(
-											{
-												name: "approve",
-												args: { mentionId: id(), hash: currentHash(), text: text() },
-											},
-											"Approved.",
-										)
-									}
+									describedBy={textProblem() ? "review-blocked" : undefined}
+									command={{
+										name: "approve",
+										args: { mentionId: id(), hash: currentHash(), text: text() },
+									}}
+									success="Approved."
 								>
 									Approve this text
-								</button>
-								<form
-									class="inline-form"
-									onSubmit={(e) => {
-										e.preventDefault();
-										void ws
-											.run(
-												{
-													name: "requestChanges",
-													args: { mentionId: id(), comment: changesComment().trim() },
-												},
-												"Changes requested.",
-											)
-											.then((result) => result.ok && setChangesComment(""));
-									}}
-								>
-									<label for="changes-comment" class="sr-only">
-										What should change
-									</label>
-									<input
-										id="changes-comment"
-										type="text"
-										placeholder="What should change?"
-										value={changesComment()}
-										onInput={(e) => setChangesComment(e.currentTarget.value)}
-									/>
-									<button type="submit" class="button" data-testid="request-changes">
-										Request changes
-									</button>
-								</form>
+								</CommandButton>
+								<RequestChangesForm
+									mentionId={id()}
+									inputId="changes-comment"
+									comment={changesComment()}
+									onComment={setChangesComment}
+								/>
 							</Show>
 							<ReplySendPanel mention={mention()} draft={draft} />
 							<Show

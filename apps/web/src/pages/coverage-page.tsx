@@ -11,6 +11,7 @@ import type { MemberCard } from "@switchboard/domain";
 import { createMemo, createSignal, For, onCleanup, Show } from "solid-js";
 import { STATUS_LABELS } from "../board-model.ts";
 import { Avatar, PriorityBadge, SlaBadge } from "../components/bits.tsx";
+import { CommandButton } from "../components/command-button.tsx";
 import { ModeratorsOnly, ModeratorTabs } from "../components/moderator-nav.tsx";
 import { TimeChart } from "../components/time-chart.tsx";
 import {
@@ -402,19 +403,14 @@ function LoadRow(props: { load: MemberLoad; loads: MemberLoad[] }) {
 										compact
 									/>
 									<span class="toolbar-spacer" />
-									<button
-										type="button"
+									<CommandButton
 										class="button button-small"
-										data-testid="unassign"
-										onClick={() =>
-											void ws.run(
-												{ name: "unassign", args: { mentionId: mention.id } },
-												"Back on the board, unassigned.",
-											)
-										}
+										testId="unassign"
+										command={{ name: "unassign", args: { mentionId: mention.id } }}
+										success="Back on the board, unassigned."
 									>
 										Unassign
-									</button>
+									</CommandButton>
 									<AssignControl
 										mention={mention}
 										loads={props.loads}

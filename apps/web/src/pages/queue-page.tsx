@@ -3,6 +3,7 @@ import { A } from "@solidjs/router";
 import { createMemo, For, Show } from "solid-js";
 import { myQueue, STATUS_LABELS } from "../board-model.ts";
 import { PendingMarker, PresenceRow, PriorityBadge, SlaBadge } from "../components/bits.tsx";
+import { ClaimNextButton } from "../components/command-button.tsx";
 import { excerpt, formatAge, plural } from "../format.ts";
 import { useWorkspace } from "../workspace.tsx";
 
@@ -21,14 +22,9 @@ export function QueuePage() {
 					first.
 				</p>
 				<span class="toolbar-spacer" />
-				<button
-					type="button"
-					class="button button-primary"
-					data-testid="claim-next"
-					onClick={() => void ws.claimNext()}
-				>
+				<ClaimNextButton class="button button-primary">
 					Claim next <kbd>n</kbd>
-				</button>
+				</ClaimNextButton>
 			</div>
 			<Show
 				when={queue().length > 0}

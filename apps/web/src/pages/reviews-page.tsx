@@ -23,6 +23,7 @@ import {
 import { createMemo, createSignal, For, onCleanup, Show } from "solid-js";
 import { serverStatus, statusLabel } from "../board-model.ts";
 import { Avatar, NetworkBadge, PriorityBadge } from "../components/bits.tsx";
+import { RequestChangesForm } from "../components/command-button.tsx";
 import { ModeratorsOnly, ModeratorTabs } from "../components/moderator-nav.tsx";
 import { reviewQueue } from "../coverage-model.ts";
 import { excerpt, formatDateTime, formatRelative, plural } from "../format.ts";
@@ -288,36 +289,12 @@ function ReviewCard(props: { mentionId: string }) {
 					>
 						{approving() ? "Approving…" : "Approve this text"}
 					</button>
-					<form
-						class="inline-form"
-						onSubmit={(event) => {
-							event.preventDefault();
-							void ws
-								.run(
-									{
-										name: "requestChanges",
-										args: { mentionId: props.mentionId, comment: comment().trim() },
-									},
-									"Changes requested.",
-								)
-								.then((result) => result.ok && setComment(""));
-						}}
-					>
-						<label for={commentId} class="sr-only">
-							What should change
-						</label>
-						<input
-							id={commentId}
-							type="text"
-							placeholder="What should change?"
-							value={comment()}
-							onInput={(event) => setComment(event.currentTarget.value)}
-							data-testid="changes-comment"
-						/>
-						<button type="submit" class="button" data-testid="request-changes">
-							Request changes
-						</button>
-					</form>
+					<RequestChangesForm
+						mentionId={props.mentionId}
+						inputId={commentId}
+						comment={comment()}
+						onComment={setComment}
+					/>
 				</div>
 			</Show>
 		</li>

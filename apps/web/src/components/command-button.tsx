@@ -1,0 +1,105 @@
+/**
+ * The controls that send one board command: a button for a command whose arguments are all
+ * known, Claim next, and the request-changes form of a review. The board, the conversation
+ * view, the queue, the reviews and the coverage view share them, so a command reads and
+ * answers the same wherever it is offered.
+ */
+import type { CommandInput } from "@switchboard/domain";
+import type { JSX } from "solid-js";
+import { useWorkspace } from "../workspace.tsx";
+
+/**
+ * Sends `command` when pressed; a refusal is told by the reject toast, a success by `success`
+ * when given. `command` is read at the press, so it carries the state of that moment (the
+ * draft's text and hash, say).
+ */
+export function CommandButton(props: {
+	command: CommandInput;
+	/** Told when the server accepts the command, e.g. "Approved." */
+	success?: string;
+	/** @default "button" */
+	class?: string;
+	testId: string;
+	disabled?: boolean;
+	/** The id of what explains why the button is disabled. */
+	describedBy?: string;
+	title?: string;
+	children: JSX.Element;
+}) {
+	const ws = useWorkspace();
+	return (
+		<button
+			type="button"
+			class={props.class ?? "button"}
+			data-testid={props.testId}
+			disabled={props.disabled}
+			aria-describedby={props.describedBy}
+			title={props.title}
+			onClick={() => void ws.run(props.command, props.success)}
+		>
+			{props.children}
+		</button>
+	);
+}
+
+/** Claims the best open conversation for me and opens it (the `n` shortcut does the same). */
+export function ClaimNextButton(props: { class: string; title?: string; children: JSX.Element }) {
+	const ws = useWorkspace();
+	return (
+		<button
+			type="button"
+			class={props.class}
+			data-testid="claim-next"
+			onClick={() => void ws.claimNext()}
+			title={props.title}
+		>
+			{props.children}
+		</button>
+	);
+}
+
+/**
+ * A moderator's "what should change" comment, sent back to the writer with the draft; the
+ * field empties once the server has taken it. The page keeps the comment, so that it is still
+ * there when a refused request brings the form back.
+ */
+export function RequestChangesForm(props: {
+	mentionId: string;
+	inputId: string;
+	comment: string;
+	onComment: (comment: string) => void;
+}) {
+	const ws = useWorkspace();
+	return (
+		<form
+			class="inline-form"
+			onSubmit={(event) => {
+				event.preventDefault();
+				void ws
+					.run(
+						{
+							name: "requestChanges",
+							args: { mentionId: props.mentionId, comment: props.comment.trim() },
+						},
+						"Changes requested.",
+					)
+					.then((result) => result.ok && props.onComment(""));
+			}}
+		>
+			<label for={props.inputId} class="sr-only">
+				What should change
+			</label>
+			<input
+				id={props.inputId}
+				type="text"
+				placeholder="What should change?"
+				value={props.comment}
+				onInput={(event) => props.onComment(event.currentTarget.value)}
+				data-testid="changes-comment"
+			/>
+			<button type="submit" class="button" data-testid="request-changes">
+				Request changes
+			</button>
+		</form>
+	);
+}
