@@ -7,13 +7,14 @@ import { A, useLocation } from "@solidjs/router";
 import { createEffect, createMemo, createSignal, on, Show } from "solid-js";
 import { myQueue } from "../board-model.ts";
 import { plural } from "../format.ts";
-import { canInstall, promptInstall } from "../install.ts";
+import { canInstall } from "../install.ts";
 import { closeOnEscapeOrOutside } from "../popup.ts";
 import { useWorkspace } from "../workspace.tsx";
 import { Avatar, AvatarStack } from "./bits.tsx";
+import { InstallButton } from "./install-offer.tsx";
 import { ModeratorNav } from "./moderator-nav.tsx";
 import { NotificationBell } from "./notification-bell.tsx";
-import { useSignOut } from "./session-dialogs.tsx";
+import { SignOutButton } from "./session-dialogs.tsx";
 
 /** Online or offline, and how many of my changes the server does not have yet. */
 export function SyncIndicator() {
@@ -57,7 +58,6 @@ export function AppHeader() {
 	let menu: HTMLDivElement | undefined;
 
 	// Asks first when the server does not have every change yet.
-	const signOut = useSignOut();
 
 	// The menu closes when a link in it has done its work, on Escape (giving focus back to
 	// its button) and on a tap outside it.
@@ -130,14 +130,10 @@ export function AppHeader() {
 				<span class="toolbar-spacer" />
 				<AvatarStack members={others()} label="Online now" max={5} testId="online" />
 				<Show when={canInstall()}>
-					<button
-						type="button"
+					<InstallButton
 						class="button button-small button-on-dark header-install"
-						onClick={() => void promptInstall()}
-						data-testid="menu-install"
-					>
-						Install app
-					</button>
+						testId="menu-install"
+					/>
 				</Show>
 				<button
 					type="button"
@@ -161,14 +157,7 @@ export function AppHeader() {
 						{ws.me.name}
 						<span class="me-role">{ws.me.role}</span>
 					</span>
-					<button
-						type="button"
-						class="button button-small button-on-dark"
-						onClick={() => signOut.start()}
-						data-testid="sign-out"
-					>
-						Sign out
-					</button>
+					<SignOutButton class="button button-small button-on-dark" testId="sign-out" />
 				</div>
 			</div>
 		</header>

@@ -2,6 +2,20 @@
 import { Show } from "solid-js";
 import { dismissInstall, offerInstall, promptInstall } from "../install.ts";
 
+/** Asks the browser to install Switchboard as an app (only offered when it can). */
+export function InstallButton(props: { class: string; testId: string }) {
+	return (
+		<button
+			type="button"
+			class={props.class}
+			onClick={() => void promptInstall()}
+			data-testid={props.testId}
+		>
+			Install app
+		</button>
+	);
+}
+
 export function InstallOffer() {
 	return (
 		<Show when={offerInstall()}>
@@ -15,14 +29,7 @@ export function InstallOffer() {
 					<button type="button" class="button button-ghost" onClick={() => dismissInstall()}>
 						Not now
 					</button>
-					<button
-						type="button"
-						class="button button-primary"
-						onClick={() => void promptInstall()}
-						data-testid="install-app"
-					>
-						Install app
-					</button>
+					<InstallButton class="button button-primary" testId="install-app" />
 				</div>
 			</aside>
 		</Show>

@@ -174,6 +174,21 @@ export function useSignOut(): SignOut {
 	return signOut;
 }
 
+/** Signs out, asking first when changes wait to be sent (inside `SignOutProvider`). */
+export function SignOutButton(props: { class: string; testId: string }) {
+	const signOut = useSignOut();
+	return (
+		<button
+			type="button"
+			class={props.class}
+			onClick={() => signOut.start()}
+			data-testid={props.testId}
+		>
+			Sign out
+		</button>
+	);
+}
+
 /**
  * The server ended the session (expired, signed out elsewhere, revoked): sign in again,
  * here, without leaving the page, and what waits to be sent goes out.
@@ -182,7 +197,6 @@ export function SessionEndedDialog() {
 	const ended = useSessionEnded();
 	const session = useSession();
 	const unsent = useUnsent();
-	const signOut = useSignOut();
 	const [email, setEmail] = createSignal("");
 	const [password, setPassword] = createSignal("");
 	const [error, setError] = createSignal<string | null>(null);
@@ -242,14 +256,7 @@ export function SessionEndedDialog() {
 					</p>
 				</Show>
 				<div class="dialog-actions dialog-actions-spread">
-					<button
-						type="button"
-						class="button button-ghost"
-						onClick={() => signOut.start()}
-						data-testid="renew-sign-out"
-					>
-						Sign out
-					</button>
+					<SignOutButton class="button button-ghost" testId="renew-sign-out" />
 					<button
 						type="submit"
 						class="button button-primary"
