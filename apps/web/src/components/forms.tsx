@@ -1,5 +1,6 @@
 /** Pieces the admin and settings screens share: errors, confirmations, times, secrets. */
 import { createSignal, createUniqueId, type JSX, onMount, Show, splitProps } from "solid-js";
+import type { Action } from "../api.ts";
 import { formatDateTime, formatRelative } from "../format.ts";
 import { SIGNATURE_SCHEME, signedCurlExample } from "../webhook-example.ts";
 
@@ -100,6 +101,33 @@ export function FormActions(props: {
 				)}
 			</Show>
 		</div>
+	);
+}
+
+/**
+ * A button that runs `action` (with `args`, when it takes any), disabled while it runs or
+ * when `disabled` says so; the action keeps its error for a `FormError`.
+ */
+export function ActionButton<A extends unknown[]>(
+	props: {
+		action: Action<A>;
+		/** @default "button" */
+		class?: string;
+		disabled?: boolean;
+		testId: string;
+		children: JSX.Element;
+	} & ([] extends A ? { args?: A } : { args: A }),
+) {
+	return (
+		<button
+			type="button"
+			class={props.class ?? "button"}
+			disabled={props.disabled || props.action.busy()}
+			onClick={() => void props.action.run(...((props.args ?? []) as A))}
+			data-testid={props.testId}
+		>
+			{props.children}
+		</button>
 	);
 }
 

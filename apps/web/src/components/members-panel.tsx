@@ -16,7 +16,7 @@ import {
 import { createSignal, createUniqueId, For, Show } from "solid-js";
 import { createAction, createLoader, errorMessage, useApi } from "../api.ts";
 import { plural } from "../format.ts";
-import { ConfirmButton, CopyButton, FormError, When } from "./forms.tsx";
+import { ActionButton, ConfirmButton, CopyButton, FormError, When } from "./forms.tsx";
 
 const ROLE_LABELS: Record<Role, string> = {
 	ambassador: "Ambassador",
@@ -142,15 +142,9 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 					<p class="muted">No member matches.</p>
 				</Show>
 				<Show when={cursor()}>
-					<button
-						type="button"
-						class="button"
-						disabled={loadMore.busy()}
-						onClick={() => void loadMore.run()}
-						data-testid="members-more"
-					>
+					<ActionButton action={loadMore} testId="members-more">
 						More members
-					</button>
+					</ActionButton>
 				</Show>
 				<FormError error={loadMore.error()} />
 			</Show>
@@ -331,15 +325,9 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 								</For>
 							</ul>
 							<Show when={result().refused && csv() !== null}>
-								<button
-									type="button"
-									class="button"
-									disabled={inviteCsv.busy()}
-									onClick={() => void inviteCsv.run(true)}
-									data-testid="invite-good-rows"
-								>
+								<ActionButton action={inviteCsv} args={[true]} testId="invite-good-rows">
 									Invite the good rows only
-								</button>
+								</ActionButton>
 							</Show>
 						</Show>
 						<Show when={result().invites.length > 0}>
@@ -501,15 +489,14 @@ function MemberItem(props: {
 				<Show
 					when={props.member.active}
 					fallback={
-						<button
-							type="button"
+						<ActionButton
+							action={change}
+							args={[{ active: true }]}
 							class="button button-small"
-							disabled={change.busy()}
-							onClick={() => void change.run({ active: true })}
-							data-testid="member-activate"
+							testId="member-activate"
 						>
 							Activate
-						</button>
+						</ActionButton>
 					}
 				>
 					<ConfirmButton
@@ -521,15 +508,9 @@ function MemberItem(props: {
 						testId="member-deactivate"
 						accessibleLabel={`Deactivate ${props.member.name}`}
 					/>
-					<button
-						type="button"
-						class="button button-small"
-						disabled={reset.busy()}
-						onClick={() => void reset.run()}
-						data-testid="member-reset"
-					>
+					<ActionButton action={reset} class="button button-small" testId="member-reset">
 						Password reset link
-					</button>
+					</ActionButton>
 				</Show>
 			</div>
 		</li>

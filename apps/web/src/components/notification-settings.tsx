@@ -19,7 +19,7 @@ import {
 	unsubscribeThisDevice,
 } from "../push.ts";
 import { useToasts } from "../toasts.tsx";
-import { FormError } from "./forms.tsx";
+import { ActionButton, FormError } from "./forms.tsx";
 
 const KIND_LABELS: Record<NotificationKind, string> = {
 	mentioned: "A teammate @mentions me in a note",
@@ -154,28 +154,16 @@ function PushOptIn() {
 				<Show
 					when={subscribed()}
 					fallback={
-						<button
-							type="button"
-							class="button"
-							disabled={subscribed() === null || turnOn.busy()}
-							onClick={() => void turnOn.run()}
-							data-testid="push-on"
-						>
+						<ActionButton action={turnOn} disabled={subscribed() === null} testId="push-on">
 							Get notifications on this device
-						</button>
+						</ActionButton>
 					}
 				>
 					<p>
 						Push notifications are on for this device.{" "}
-						<button
-							type="button"
-							class="button button-small"
-							disabled={turnOff.busy()}
-							onClick={() => void turnOff.run()}
-							data-testid="push-off"
-						>
+						<ActionButton action={turnOff} class="button button-small" testId="push-off">
 							Turn off
-						</button>
+						</ActionButton>
 					</p>
 				</Show>
 				<FormError error={turnOn.error() ?? turnOff.error()} testId="push-error" />

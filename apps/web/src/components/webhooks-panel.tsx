@@ -19,7 +19,7 @@ import {
 	ItemActionBar,
 	type ItemControls,
 } from "./admin-list.tsx";
-import { FormActions, FormError, When } from "./forms.tsx";
+import { ActionButton, FormActions, FormError, When } from "./forms.tsx";
 
 export const EVENT_LABELS: Record<WebhookEvent, string> = {
 	"mention.high_priority": "A high-priority mention arrives",
@@ -352,15 +352,14 @@ function Deliveries(props: { webhook: WebhookEndpoint }) {
 											</td>
 											<td class="cell-actions">
 												<Show when={delivery.status === "failed"}>
-													<button
-														type="button"
+													<ActionButton
+														action={retry}
+														args={[delivery]}
 														class="button button-small"
-														disabled={retry.busy()}
-														onClick={() => void retry.run(delivery)}
-														data-testid="delivery-retry"
+														testId="delivery-retry"
 													>
 														Retry
-													</button>
+													</ActionButton>
 												</Show>
 											</td>
 										</tr>
