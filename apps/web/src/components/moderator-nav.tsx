@@ -4,7 +4,7 @@
  * pages are not theirs.
  */
 import { A } from "@solidjs/router";
-import { createMemo, type JSX, Show } from "solid-js";
+import { type Component, createMemo, type JSX, Show } from "solid-js";
 import { breachRows, conversationsInBreach } from "../coverage-model.ts";
 import { useWorkspace } from "../workspace.tsx";
 
@@ -64,6 +64,31 @@ export function ModeratorTabs() {
 				Reports
 			</A>
 		</nav>
+	);
+}
+
+/**
+ * `Page` for moderators and admins, the short explanation for anyone else: the page itself
+ * starts (opens drafts, asks for reports) only for those who may see it.
+ */
+export function moderatorsOnly(Page: Component): Component {
+	return () => (
+		<ModeratorsOnly>
+			<Page />
+		</ModeratorsOnly>
+	);
+}
+
+/** The frame of a moderator's page: its title, the tabs between the pages, then the page. */
+export function ModeratorPage(props: { title: string; name: string; children: JSX.Element }) {
+	return (
+		<div class={`page ${props.name}-page`} data-testid={`${props.name}-page`}>
+			<div class="page-heading">
+				<h1>{props.title}</h1>
+				<ModeratorTabs />
+			</div>
+			{props.children}
+		</div>
 	);
 }
 

@@ -12,7 +12,7 @@ import { createMemo, createSignal, For, onCleanup, Show } from "solid-js";
 import { STATUS_LABELS } from "../board-model.ts";
 import { Avatar, PriorityBadge, SlaBadge } from "../components/bits.tsx";
 import { CommandButton } from "../components/command-button.tsx";
-import { ModeratorsOnly, ModeratorTabs } from "../components/moderator-nav.tsx";
+import { ModeratorPage, moderatorsOnly } from "../components/moderator-nav.tsx";
 import { TimeChart } from "../components/time-chart.tsx";
 import {
 	AGE_BUCKETS,
@@ -35,13 +35,7 @@ const HOUR = 3_600_000;
 const URGENT_SHOWN = 8;
 const BREACHES_SHOWN = 30;
 
-export function CoveragePage() {
-	return (
-		<ModeratorsOnly>
-			<Coverage />
-		</ModeratorsOnly>
-	);
-}
+export const CoveragePage = moderatorsOnly(Coverage);
 
 function Coverage() {
 	const ws = useWorkspace();
@@ -65,12 +59,7 @@ function Coverage() {
 	const inReview = () => mentions().filter((m) => m.status === "in_review").length;
 
 	return (
-		<div class="page coverage-page" data-testid="coverage-page">
-			<div class="page-heading">
-				<h1>Coverage</h1>
-				<ModeratorTabs />
-			</div>
-
+		<ModeratorPage title="Coverage" name="coverage">
 			<section class="tiles" aria-label="At a glance">
 				<Tile label="Unclaimed" value={matrix().total} testId="unclaimed-count" />
 				<Tile
@@ -235,7 +224,7 @@ function Coverage() {
 			</div>
 
 			<Throughput />
-		</div>
+		</ModeratorPage>
 	);
 }
 

@@ -6,7 +6,7 @@
 import type { ReportPeriod } from "@switchboard/client";
 import type { ReportColumn, ReportName, ReportRecord } from "@switchboard/domain";
 import { createMemo, createSignal, For, Show } from "solid-js";
-import { ModeratorsOnly, ModeratorTabs } from "../components/moderator-nav.tsx";
+import { ModeratorPage, moderatorsOnly } from "../components/moderator-nav.tsx";
 import { TimeChart } from "../components/time-chart.tsx";
 import { formatSeconds } from "../coverage-model.ts";
 import { column, createReport, localTimeZone, type Reports, useReports } from "../reports.ts";
@@ -39,13 +39,7 @@ export function cellText(value: ReportRecord[string], unit: ReportColumn["unit"]
 	}
 }
 
-export function ReportsPage() {
-	return (
-		<ModeratorsOnly>
-			<ReportsView />
-		</ModeratorsOnly>
-	);
-}
+export const ReportsPage = moderatorsOnly(ReportsView);
 
 function ReportsView() {
 	const reports = useReports();
@@ -64,11 +58,7 @@ function ReportsView() {
 	const valid = () => from() <= to();
 
 	return (
-		<div class="page reports-page" data-testid="reports-page">
-			<div class="page-heading">
-				<h1>Reports</h1>
-				<ModeratorTabs />
-			</div>
+		<ModeratorPage title="Reports" name="reports">
 			<form class="period" aria-label="Period" onSubmit={(event) => event.preventDefault()}>
 				<label>
 					From{" "}
@@ -124,7 +114,7 @@ function ReportsView() {
 					/>
 				</div>
 			</Show>
-		</div>
+		</ModeratorPage>
 	);
 }
 

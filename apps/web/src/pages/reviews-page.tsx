@@ -24,7 +24,7 @@ import { createMemo, createSignal, For, onCleanup, Show } from "solid-js";
 import { serverStatus, statusLabel } from "../board-model.ts";
 import { Avatar, NetworkBadge, PriorityBadge } from "../components/bits.tsx";
 import { RequestChangesForm } from "../components/command-button.tsx";
-import { ModeratorsOnly, ModeratorTabs } from "../components/moderator-nav.tsx";
+import { ModeratorPage, moderatorsOnly } from "../components/moderator-nav.tsx";
 import { reviewQueue } from "../coverage-model.ts";
 import { excerpt, formatDateTime, formatRelative, plural } from "../format.ts";
 import { memberColor } from "../people.ts";
@@ -34,13 +34,7 @@ import "../coverage.css";
 /** Drafts opened at once; each is a live document on the shared socket. */
 const SHOWN = 20;
 
-export function ReviewsPage() {
-	return (
-		<ModeratorsOnly>
-			<Reviews />
-		</ModeratorsOnly>
-	);
-}
+export const ReviewsPage = moderatorsOnly(Reviews);
 
 function Reviews() {
 	const ws = useWorkspace();
@@ -53,11 +47,7 @@ function Reviews() {
 		{ equals: (a, b) => a.length === b.length && a.every((id, i) => id === b[i]) },
 	);
 	return (
-		<div class="page reviews-page" data-testid="reviews-page">
-			<div class="page-heading">
-				<h1>Review queue</h1>
-				<ModeratorTabs />
-			</div>
+		<ModeratorPage title="Review queue" name="reviews">
 			<p class="muted" data-testid="review-counts">
 				{plural(queue().waiting.length, "draft")} waiting for review · {queue().approved.length}{" "}
 				approved, not posted yet
@@ -74,7 +64,7 @@ function Reviews() {
 					<For each={ids()}>{(id) => <ReviewCard mentionId={id} />}</For>
 				</ol>
 			</Show>
-		</div>
+		</ModeratorPage>
 	);
 }
 
