@@ -5,9 +5,10 @@
  * runs a redis-server of its own on a free port: the shared one other files use is never
  * stopped.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { draftDocumentName, readNotes } from "@switchboard/domain";
 import { afterAll, expect, it } from "vitest";
+import { startRedis, stopRedis } from "./utils/redis-server.ts";
 import { freePort, loadStored, sleep } from "./utils/seed.ts";
 import { connectProvider, makeMention, type TestClient, waitFor } from "./utils/test-server.ts";
 import { startTwoInstances, type TwoInstances } from "./utils/two-instances.ts";
@@ -22,29 +23,6 @@ const OUTAGE_MS = Number(process.env.REDIS_OUTAGE_MS ?? 12_000);
 let redis: ChildProcess | undefined;
 let two: TwoInstances | undefined;
 const clients: TestClient[] = [];
-
-async function startRedis(port: number): Promise<ChildProcess> {
-	const child = spawn(
-		"redis-server",
-		["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-		{ stdio: ["ignore", "pipe", "pipe"] },
-	);
-	let output = "";
-	await new Promise<void>((resolve, reject) => {
-		child.stdout?.on("data", (chunk: Buffer) => {
-			output += chunk.toString();
-			if (output.includes("Ready to accept connections")) resolve();
-		});
-		child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}:\n${output}`)));
-	});
-	return child;
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-	const exited = new Promise((resolve) => child.once("exit", resolve));
-	child.kill("SIGKILL");
-	await exited;
-}
 
 afterAll(async () => {
 	for (const client of clients) client.destroy();

@@ -29,11 +29,14 @@ export async function startTwoInstances(options: {
 	redisUrl: string;
 	orgId: string;
 	members: readonly (readonly [name: string, role: Role])[];
+	/** The address the instances reach the fresh database at (a proxy in front of it). */
+	route?: (databaseUrl: string) => string;
 }): Promise<TwoInstances> {
 	const { orgId } = options;
 	const database = await createTestDatabase(options.databaseUrl);
 	const logger = pino({ level: "silent" });
-	const config = { databaseUrl: database.url, redisUrl: options.redisUrl };
+	const databaseUrl = options.route ? options.route(database.url) : database.url;
+	const config = { databaseUrl, redisUrl: options.redisUrl };
 	const a = await startSwitchboard(await baseConfig(config), { logger });
 	const b = await startSwitchboard(await baseConfig(config), { logger });
 	await a.storage.createOrganisation({ id: orgId, name: "Acme" });

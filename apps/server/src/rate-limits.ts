@@ -31,6 +31,7 @@ import {
 	RateLimiterRes,
 } from "rate-limiter-flexible";
 import { defaultHashingLimits, type HashingLimits } from "./passwords.ts";
+import { redisDeadlines } from "./redis-tuning.ts";
 
 /** `points` per fixed window of `seconds`. Written `points/seconds` in the environment. */
 export interface RateWindow {
@@ -298,7 +299,11 @@ export function createRateLimiters(options: RateLimitersOptions): RateLimiters {
 		store = "redis";
 		// No offline queue: while Redis is away a count fails at once and the in-memory
 		// insurance answers, instead of requests waiting for a reconnect.
-		redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+		redis = new Redis(options.redisUrl, {
+			...redisDeadlines(),
+			enableOfflineQueue: false,
+			maxRetriesPerRequest: 1,
+		});
 		redis.on("error", (error) => logger.warn({ err: error }, "rate limits: Redis error"));
 	} else if (options.storage?.dialect === "postgres") {
 		store = "postgres";

@@ -8,6 +8,7 @@ import type { Bus } from "@switchboard/sync";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import * as v from "valibot";
+import { redisDeadlines } from "./redis-tuning.ts";
 
 export async function createRedisBus<S extends v.GenericSchema>(options: {
 	url: string;
@@ -16,8 +17,8 @@ export async function createRedisBus<S extends v.GenericSchema>(options: {
 	logger: Pick<Logger, "warn">;
 }): Promise<Bus<v.InferOutput<S>>> {
 	const { channel, schema, logger } = options;
-	const publisher = new Redis(options.url, { lazyConnect: true });
-	const subscriber = new Redis(options.url, { lazyConnect: true });
+	const publisher = new Redis(options.url, { ...redisDeadlines(), lazyConnect: true });
+	const subscriber = new Redis(options.url, { ...redisDeadlines(), lazyConnect: true });
 	for (const client of [publisher, subscriber]) {
 		client.on("error", (error) => logger.warn({ err: error, channel }, "bus: Redis error"));
 	}

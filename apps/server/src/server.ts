@@ -66,8 +66,10 @@ import {
 	rateLimitsWith,
 } from "./rate-limits.ts";
 import { createRedisBus } from "./redis-bus.ts";
+import { guardRedisPromises } from "./redis-incoming-guard.ts";
 import { resyncAfterOutage } from "./redis-resync.ts";
 import { createRedisRevocationBus } from "./redis-revocations.ts";
+import { redisDeadlines } from "./redis-tuning.ts";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./request-id.ts";
 
 /**
@@ -137,12 +139,14 @@ function redisExtension(url: string, logger: Logger): Extension {
 		host: parsed.hostname,
 		port: Number(parsed.port || 6379),
 		options: {
+			...redisDeadlines(),
 			...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
 			...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
 			db,
 		},
 	});
 	resyncAfterOutage(extension, logger);
+	guardRedisPromises(extension, logger);
 	return extension;
 }
 

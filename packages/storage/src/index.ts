@@ -117,3 +117,8 @@ export type {
 	ThreadAppend,
 	ThreadStore,
 } from "./storage.ts";
+export {
+	DatabaseTimeoutError,
+	type DatabaseTuning,
+	defaultDatabaseTuning,
+} from "./timed-pool.ts";

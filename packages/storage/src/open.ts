@@ -6,6 +6,7 @@
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { withDefaults } from "@switchboard/domain";
 import {
 	type Dialect,
 	type Driver,
@@ -23,6 +24,7 @@ import { migrateToLatest } from "./migrate.ts";
 import { securePrivateFolder } from "./private-folder.ts";
 import type { Database } from "./schema.ts";
 import type { Storage } from "./storage.ts";
+import { type DatabaseTuning, defaultDatabaseTuning, timedPool } from "./timed-pool.ts";
 
 export interface OpenStorageOptions {
 	/**
@@ -56,6 +58,8 @@ export interface OpenStorageOptions {
 	 * @default undefined (initdb)
 	 */
 	template?: Blob;
+	/** PostgreSQL deadlines (see timed-pool.ts); the rest keep `defaultDatabaseTuning`. */
+	tuning?: Partial<DatabaseTuning>;
 }
 
 /**
@@ -73,12 +77,16 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 	let embedded: EmbeddedDatabase | undefined;
 	let lock: FolderLock | undefined;
 	let pool: pg.Pool | undefined;
+	const tuning = withDefaults(defaultDatabaseTuning, options.tuning);
+	// No deadline while migrating: a migration on a large table may take minutes.
+	let queryTimeoutMs = 0;
 	if (databaseUrl) {
 		pool = new pg.Pool({
 			connectionString: databaseUrl,
 			max: maxConnections,
 			// A database that does not answer must fail requests, not queue them forever.
-			connectionTimeoutMillis: 5_000,
+			connectionTimeoutMillis: tuning.connectTimeoutMs,
+			idle_in_transaction_session_timeout: tuning.idleInTransactionTimeoutMs,
 			keepAlive: true,
 		});
 		// node-postgres emits `error` when an idle connection drops (database restart); an
@@ -94,7 +102,7 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 				logger.warn({ err: error }, "PostgreSQL connection failed while in use");
 			});
 		});
-		dialect = new PostgresDialect({ pool });
+		dialect = new PostgresDialect({ pool: timedPool(pool, () => queryTimeoutMs) });
 		dialectName = "postgres";
 	} else {
 		let pglite: PGlite;
@@ -150,6 +158,7 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 			{ cause: error },
 		);
 	}
+	queryTimeoutMs = tuning.queryTimeoutMs;
 	// PGlite writes with the process's umask: initdb (or the template) and the start itself
 	// (pg_internal.init) just wrote files that are private only under the server's umask 077.
 	// Made private now, whatever the umask (about 25 ms for a thousand files).
