@@ -106,7 +106,15 @@ export async function startSession(
 	};
 }
 
-/** What the session middleware puts on the context. */
+/** The address a request counts against in the rate limits (see `clientAddress`). */
+export function requestAddress(c: Context, limits: Pick<RateLimiters, "limits">): string {
+	return clientAddress(
+		(c.env as Partial<HttpBindings> | undefined)?.incoming?.socket.remoteAddress,
+		c.req.header("x-forwarded-for"),
+		limits.limits.trustedProxies,
+	);
+}
+
 /**
  * What the middleware puts on the context: the request's id and a logger carrying it
  * (request-id.ts), and for routes behind the session the caller.
@@ -181,13 +189,7 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 	const https = options.publicUrl?.startsWith("https:") ?? false;
 	const limits = options.rateLimits ?? createRateLimiters({ limits: rateLimitsWith(), logger });
 	const hasher = options.hasher ?? new PasswordHasher(limits.limits.hashing);
-	/** The address a request counts against (see `clientAddress`). */
-	const addressOf = (c: Context<Env>) =>
-		clientAddress(
-			(c.env as Partial<HttpBindings> | undefined)?.incoming?.socket.remoteAddress,
-			c.req.header("x-forwarded-for"),
-			limits.limits.trustedProxies,
-		);
+	const addressOf = (c: Context<Env>) => requestAddress(c, limits);
 
 	// First, so that every answer (errors too) carries the id and every log line of it.
 	app.use("*", requestIds(logger));
@@ -272,6 +274,8 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 	};
 	app.use("/api/auth/*", sameOrigin);
 	app.use("/api/invites/*", sameOrigin);
+	// Not a sign-in, but a foreign page has no business making the server send mail either.
+	app.use("/api/password/*", sameOrigin);
 
 	// Each attempt is counted against its address and its account before the password is
 	// checked (concurrent guesses cannot slip past a count made afterwards); an attempt

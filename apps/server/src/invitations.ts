@@ -20,7 +20,7 @@ import {
 import type { Directory, NewInvitation, PeopleStore } from "@switchboard/storage";
 import type { Logger } from "pino";
 import * as v from "valibot";
-import type { Mailer } from "./mailer.ts";
+import type { Mailer, MailLink } from "./mailer.ts";
 
 /** How long links work, in milliseconds (see the domain's defaults for why). */
 export interface InvitationTuning {
@@ -108,12 +108,17 @@ export interface InvitationService {
 		rows: readonly InviteRow[],
 		options: { baseUrl: string; invitedBy: string | null; goodRowsOnly?: boolean },
 	): Promise<InviteBatchResult>;
-	/** A one-time link for a member to choose a new password. */
+	/**
+	 * A one-time link for a member to choose a new password, made by an admin
+	 * (`invitedBy`) or asked for by the member (`invitedBy: null`, "forgot password").
+	 */
 	resetLink(
 		orgId: string,
 		memberId: string,
-		options: { baseUrl: string; invitedBy: string },
+		options: { baseUrl: string; invitedBy: string | null },
 	): Promise<InviteLink & { mailed: boolean }>;
+	/** Whether links are mailed (SMTP_URL is set). */
+	readonly mails: boolean;
 	/** A new organisation with its board `main` and its first admin's invitation. */
 	setup(input: {
 		orgId: string;
@@ -189,7 +194,7 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 		return { good, rejected, defaultBoards: boards.has(FIRST_BOARD_ID) ? [FIRST_BOARD_ID] : [] };
 	}
 
-	async function mail(links: (InviteLink & { kind: "invite" | "reset"; orgName: string })[]) {
+	async function mail(links: MailLink[]) {
 		if (!mailer || links.length === 0) return false;
 		// After the answer: a thousand messages must not hold the admin's request.
 		const sending = mailer.sendLinks(links).catch((error: unknown) => {
@@ -204,6 +209,8 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 	}
 
 	return {
+		mails: mailer !== null,
+
 		async check(orgId, rows) {
 			const { good, rejected } = await check(orgId, rows);
 			return { good, rejected };
@@ -278,7 +285,14 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 				url: inviteUrl(baseUrl, code),
 				expiresAt: expiresAt.toISOString(),
 			};
-			const mailed = await mail([{ ...link, kind: "reset", orgName: await orgName(orgId) }]);
+			const mailed = await mail([
+				{
+					...link,
+					kind: "reset",
+					orgName: await orgName(orgId),
+					requestedBySelf: invitedBy === null,
+				},
+			]);
 			return { ...link, mailed };
 		},
 

@@ -2,49 +2,25 @@
  * Invitation emails through a real SMTP server (smtp-server, on a free port): each link
  * reaches its person, with the organisation in the subject.
  */
-import type { AddressInfo } from "node:net";
 import { pino } from "pino";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMailer } from "./mailer.ts";
+import { type SmtpCatcher, startSmtpCatcher } from "./smtp-catcher.ts";
 
-interface Received {
-	to: string[];
-	data: string;
-}
-
-const received: Received[] = [];
-let smtp: SMTPServer;
-let port: number;
+let smtp: SmtpCatcher;
 
 beforeAll(async () => {
-	smtp = new SMTPServer({
-		authOptional: true,
-		disabledCommands: ["STARTTLS"],
-		onData(stream, session, callback) {
-			const chunks: Buffer[] = [];
-			stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-			stream.on("end", () => {
-				received.push({
-					to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-					data: Buffer.concat(chunks).toString("utf8"),
-				});
-				callback();
-			});
-		},
-	});
-	await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-	port = (smtp.server.address() as AddressInfo).port;
+	smtp = await startSmtpCatcher();
 });
 
 afterAll(async () => {
-	await new Promise<void>((resolve) => smtp.close(() => resolve()));
+	await smtp.close();
 });
 
 describe("mailer", () => {
 	it("mails each invitation and reset link to its person", async () => {
 		const mailer = createMailer({
-			smtpUrl: `smtp://127.0.0.1:${port}`,
+			smtpUrl: smtp.url,
 			from: "Switchboard <switchboard@initech.test>",
 			logger: pino({ level: "silent" }),
 		});
@@ -68,7 +44,7 @@ describe("mailer", () => {
 		} finally {
 			mailer.close();
 		}
-		const byRecipient = new Map(received.map((message) => [message.to[0], message.data]));
+		const byRecipient = new Map(smtp.received.map((message) => [message.to[0], message.data]));
 		expect(byRecipient.get("peter@initech.test")).toMatch(/Subject: You are invited to Initech/);
 		expect(byRecipient.get("peter@initech.test")).toContain("/invite/code-one");
 		expect(byRecipient.get("nina@initech.test")).toMatch(

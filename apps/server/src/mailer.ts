@@ -12,6 +12,8 @@ export interface MailLink {
 	url: string;
 	expiresAt: string;
 	orgName: string;
+	/** A reset the member asked for themselves ("forgot password"), not an admin. */
+	requestedBySelf?: boolean;
 }
 
 export interface Mailer {
@@ -25,6 +27,12 @@ const MAX_CONNECTIONS = 5;
 
 function message(link: MailLink): { subject: string; text: string } {
 	const until = new Date(link.expiresAt).toUTCString();
+	if (link.kind === "reset" && link.requestedBySelf) {
+		return {
+			subject: `Choose a new Switchboard password for ${link.orgName}`,
+			text: `Someone, probably you, asked for a link to choose a new Switchboard password for your account at ${link.orgName}:\n\n${link.url}\n\nIt works once, until ${until}. If it was not you, ignore this message: your password stays as it is.\n`,
+		};
+	}
 	if (link.kind === "reset") {
 		return {
 			subject: `Choose a new Switchboard password for ${link.orgName}`,

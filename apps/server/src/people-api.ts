@@ -22,7 +22,7 @@ import type { BoardExtension, SessionService } from "@switchboard/sync";
 import { type Context, Hono } from "hono";
 import type { Logger } from "pino";
 import { handle } from "./contract-route.ts";
-import { type ApiEnv, startSession } from "./http-api.ts";
+import { type ApiEnv, requestAddress, startSession } from "./http-api.ts";
 import {
 	hashInviteCode,
 	type InvitationService,
@@ -31,6 +31,7 @@ import {
 } from "./invitations.ts";
 import { parseMembersCsv } from "./members-csv.ts";
 import type { PasswordHasher } from "./passwords.ts";
+import { accountKey, type RateLimiters } from "./rate-limits.ts";
 
 export interface PeopleApiOptions {
 	storage: Storage;
@@ -43,6 +44,8 @@ export interface PeopleApiOptions {
 	logger: Logger;
 	/** Where links point (`PUBLIC_URL`); the request's origin when unset. */
 	publicUrl?: string | undefined;
+	/** The edge's limits: "forgot password" is counted per email and per address. */
+	rateLimits: RateLimiters;
 }
 
 export interface PeopleApi {
@@ -77,7 +80,7 @@ function page<T>(rows: T[], limit: number, keyOf: (row: T) => PageAfter) {
 }
 
 export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
-	const { storage, tokens, invitations, board, logger, hasher } = options;
+	const { storage, tokens, invitations, board, logger, hasher, rateLimits } = options;
 	// As sign-in sets it: Secure behind an https PUBLIC_URL.
 	const secureCookies = options.publicUrl?.startsWith("https:") ?? false;
 	const routes = new Hono<ApiEnv>();
@@ -280,6 +283,39 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 			c.get("member"),
 			"The password was changed; sign in with the new one.",
 		);
+		return { ok: true as const };
+	});
+
+	/** Mail a reset link to `email` if it is an active member's; nothing otherwise. */
+	async function mailResetLink(email: string, publicUrl: string): Promise<void> {
+		try {
+			const member = await storage.findMemberByEmail(email);
+			if (!member?.active) return;
+			await invitations.resetLink(member.orgId, member.id, {
+				baseUrl: publicUrl,
+				invitedBy: null,
+			});
+			logger.info({ orgId: member.orgId, memberId: member.id }, "reset link asked for and mailed");
+		} catch (error) {
+			logger.warn({ err: error }, "a reset link asked for could not be made");
+		}
+	}
+
+	// "Forgot password": the same answer, as fast, whether or not the email is a member's;
+	// the lookup and the mail happen after the answer. Links point at PUBLIC_URL only: a
+	// link built from the request's Host would let anyone send a member a genuine reset
+	// link to a host of their own (reset poisoning).
+	handle(publicRoutes, HttpRoutes.forgotPassword, async (c, { body }) => {
+		const publicUrl = options.publicUrl;
+		if (!invitations.mails || !publicUrl) {
+			throw new AppError(
+				"unavailable",
+				"This server does not send reset links by email. Ask an admin of your organisation for one.",
+			);
+		}
+		await rateLimits.take("resetPerIp", requestAddress(c, rateLimits));
+		await rateLimits.take("resetPerAccount", accountKey(body.email));
+		setImmediate(() => void mailResetLink(body.email, publicUrl));
 		return { ok: true as const };
 	});
 

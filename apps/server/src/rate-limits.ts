@@ -68,6 +68,14 @@ export interface RateLimits {
 	/** WebSocket upgrades from one address. @default 120 per 60 s */
 	socketsPerIp: RateWindow;
 	/**
+	 * "Forgot password" requests for one email, every request counted (each may send a
+	 * message): a stranger cannot fill someone's mailbox with reset links.
+	 * @default 3 per hour
+	 */
+	resetPerAccount: RateWindow;
+	/** "Forgot password" requests from one address, whatever the email. @default 20 per hour */
+	resetPerIp: RateWindow;
+	/**
 	 * Sockets one member holds open on one instance (see @switchboard/sync member-sockets).
 	 * @default 20
 	 */
@@ -88,6 +96,8 @@ export const defaultRateLimits: RateLimits = {
 	requestsPerMember: { points: 120, seconds: 10 },
 	requestsPerIp: { points: 600, seconds: 10 },
 	socketsPerIp: { points: 120, seconds: 60 },
+	resetPerAccount: { points: 3, seconds: 60 * 60 },
+	resetPerIp: { points: 20, seconds: 60 * 60 },
 	socketsPerMember: DEFAULT_MAX_SOCKETS_PER_MEMBER,
 	hashing: defaultHashingLimits,
 	trustedProxies: 0,
@@ -105,6 +115,8 @@ export const RATE_LIMIT_VARIABLES = {
 	requestsPerMember: "SWITCHBOARD_RATE_REQUESTS_PER_MEMBER",
 	requestsPerIp: "SWITCHBOARD_RATE_REQUESTS_PER_IP",
 	socketsPerIp: "SWITCHBOARD_RATE_SOCKETS_PER_IP",
+	resetPerAccount: "SWITCHBOARD_RATE_RESET_PER_ACCOUNT",
+	resetPerIp: "SWITCHBOARD_RATE_RESET_PER_IP",
 	socketsPerMember: "SWITCHBOARD_RATE_SOCKETS_PER_MEMBER",
 	hashingConcurrency: "SWITCHBOARD_RATE_HASHING_CONCURRENCY",
 	hashingQueue: "SWITCHBOARD_RATE_HASHING_QUEUE",
@@ -151,6 +163,8 @@ export function rateLimitsFromEnv(env: Record<string, string | undefined>): Rate
 		"requestsPerMember",
 		"requestsPerIp",
 		"socketsPerIp",
+		"resetPerAccount",
+		"resetPerIp",
 	] as const;
 	for (const name of windows) {
 		const variable = RATE_LIMIT_VARIABLES[name];
@@ -222,7 +236,9 @@ export type RateBucket =
 	| "loginPerIp"
 	| "requestsPerMember"
 	| "requestsPerIp"
-	| "socketsPerIp";
+	| "socketsPerIp"
+	| "resetPerAccount"
+	| "resetPerIp";
 
 const BUCKETS: readonly RateBucket[] = [
 	"loginPerAccount",
@@ -230,6 +246,8 @@ const BUCKETS: readonly RateBucket[] = [
 	"requestsPerMember",
 	"requestsPerIp",
 	"socketsPerIp",
+	"resetPerAccount",
+	"resetPerIp",
 ];
 
 /** The refusal of a request over a limit: 429, and when to come back. */
@@ -249,6 +267,8 @@ const REFUSALS: Record<RateBucket, string> = {
 	requestsPerMember: "Too many requests from this member; slow down.",
 	requestsPerIp: "Too many requests from this address; slow down.",
 	socketsPerIp: "Too many connections opened from this address; try again later.",
+	resetPerAccount: "Too many reset links were asked for this email; try again later.",
+	resetPerIp: "Too many reset links were asked from this address; try again later.",
 };
 
 export interface RateLimiters {

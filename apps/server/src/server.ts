@@ -305,6 +305,7 @@ export async function startSwitchboard(
 		board,
 		logger,
 		publicUrl: config.publicUrl,
+		rateLimits,
 	});
 	const api = createHttpApi({
 		storage,

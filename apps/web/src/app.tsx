@@ -17,6 +17,7 @@ import {
 import { ModeratorRoutes } from "./moderator-routes.tsx";
 import { NotificationsProvider } from "./notifications.tsx";
 import { BoardPage } from "./pages/board-page.tsx";
+import { ForgotPasswordPage } from "./pages/forgot-password-page.tsx";
 import { InvitePage } from "./pages/invite-page.tsx";
 import { LoginPage } from "./pages/login-page.tsx";
 import { QueuePage } from "./pages/queue-page.tsx";
@@ -73,6 +74,7 @@ export function App() {
 				<Router>
 					<Route path="/login" component={LoginPage} />
 					<Route path="/invite/:code" component={InvitePage} />
+					<Route path="/forgot-password" component={ForgotPasswordPage} />
 					<Route path="/" component={Workspace}>
 						<Route path="/" component={BoardPage} />
 						<Route path="/board/*" component={() => <Navigate href="/" />} />

@@ -69,6 +69,25 @@ export function TextField(
 	);
 }
 
+/** The email a person signs in with: required, and filled in by password managers. */
+export function SignInEmailField(props: {
+	id: string;
+	value: string;
+	onInput: (value: string) => void;
+}) {
+	return (
+		<TextField
+			id={props.id}
+			label="Email"
+			type="email"
+			autocomplete="username"
+			required
+			value={props.value}
+			onInput={props.onInput}
+		/>
+	);
+}
+
 /**
  * A form's buttons: submit, disabled and relabelled while busy, and Cancel when the form has
  * somewhere to go back to.

@@ -16,7 +16,7 @@ import { stopPushAtSignOut } from "../push.ts";
 import { SignInError } from "../session.ts";
 import { useSession } from "../session-context.tsx";
 import { useWorkspace } from "../workspace.tsx";
-import { TextField } from "./forms.tsx";
+import { SignInEmailField, TextField } from "./forms.tsx";
 
 /** A modal dialog shown while `open()` holds; Escape calls `onCancel`. */
 function Modal(props: {
@@ -232,15 +232,7 @@ export function SessionEndedDialog() {
 					: "Sign in again to go on."}
 			</p>
 			<form onSubmit={submit} class="login-form">
-				<TextField
-					id="renew-email"
-					label="Email"
-					type="email"
-					autocomplete="username"
-					required
-					value={email()}
-					onInput={setEmail}
-				/>
+				<SignInEmailField id="renew-email" value={email()} onInput={setEmail} />
 				<TextField
 					id="renew-password"
 					label="Password"

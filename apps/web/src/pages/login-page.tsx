@@ -2,7 +2,7 @@
 
 import { Navigate, useNavigate } from "@solidjs/router";
 import { createSignal, onMount, Show } from "solid-js";
-import { TextField } from "../components/forms.tsx";
+import { SignInEmailField, TextField } from "../components/forms.tsx";
 import { SignInCard, SignInSubmit } from "../components/sign-in-card.tsx";
 import { landingPath } from "../install.ts";
 import { SignInError } from "../session.ts";
@@ -15,8 +15,7 @@ export function LoginPage() {
 	const [password, setPassword] = createSignal("");
 	const [error, setError] = createSignal<string | null>(null);
 	const [busy, setBusy] = createSignal(false);
-	let emailInput: HTMLInputElement | undefined;
-	onMount(() => emailInput?.focus());
+	onMount(() => document.getElementById("login-email")?.focus());
 
 	const submit = async (event: SubmitEvent) => {
 		event.preventDefault();
@@ -38,18 +37,7 @@ export function LoginPage() {
 				<h1>Sign in</h1>
 				<p class="muted">Answer your public, together.</p>
 				<form onSubmit={submit} class="login-form" data-testid="login-form">
-					<label for="login-email" class="field-label">
-						Email
-					</label>
-					<input
-						id="login-email"
-						ref={emailInput}
-						type="email"
-						autocomplete="username"
-						required
-						value={email()}
-						onInput={(e) => setEmail(e.currentTarget.value)}
-					/>
+					<SignInEmailField id="login-email" value={email()} onInput={setEmail} />
 					<TextField
 						id="login-password"
 						label="Password"
@@ -67,6 +55,14 @@ export function LoginPage() {
 						testPrefix="login"
 					/>
 				</form>
+				<p class="login-links">
+					<a
+						href={`/forgot-password${email().trim() ? `?email=${encodeURIComponent(email().trim())}` : ""}`}
+						data-testid="forgot-link"
+					>
+						Forgot password?
+					</a>
+				</p>
 			</SignInCard>
 		</Show>
 	);

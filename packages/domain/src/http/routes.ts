@@ -814,6 +814,18 @@ export const HttpRoutes = {
 		}),
 		answer: SessionAnswer,
 	}),
+	forgotPassword: defineRoute({
+		method: "POST",
+		path: "/api/password/forgot",
+		summary:
+			"Ask for a reset link by email: 202 and the same answer whether or not the email is a member's; 503 when the server sends no email",
+		auth: "public",
+		body: v.strictObject({
+			email: v.pipe(v.string(), v.trim(), v.maxLength(320), v.email("must be an email address")),
+		}),
+		status: 202,
+		answer: Ok,
+	}),
 	orgMembers: defineRoute({
 		method: "GET",
 		path: "/api/orgs/:orgId/members",

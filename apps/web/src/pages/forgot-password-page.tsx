@@ -1,0 +1,73 @@
+/**
+ * `/forgot-password`: ask for a link to choose a new password. The server answers the same
+ * whether or not the email is a member's, so the page says the same too; a server that
+ * sends no email says so, and the page passes that on.
+ */
+
+import { useSearchParams } from "@solidjs/router";
+import { createApiRequest } from "@switchboard/client";
+import { HttpRoutes } from "@switchboard/domain";
+import { createSignal, onMount, Show } from "solid-js";
+import { errorMessage } from "../api.ts";
+import { SignInEmailField } from "../components/forms.tsx";
+import { SignInCard, SignInSubmit } from "../components/sign-in-card.tsx";
+
+const request = createApiRequest();
+
+export function ForgotPasswordPage() {
+	const [search] = useSearchParams<{ email?: string }>();
+	const [email, setEmail] = createSignal(search.email ?? "");
+	const [error, setError] = createSignal<string | null>(null);
+	const [busy, setBusy] = createSignal(false);
+	const [sentTo, setSentTo] = createSignal<string | null>(null);
+	onMount(() => document.getElementById("forgot-email")?.focus());
+
+	const submit = async (event: SubmitEvent) => {
+		event.preventDefault();
+		setBusy(true);
+		setError(null);
+		try {
+			await request(HttpRoutes.forgotPassword, { body: { email: email().trim() } });
+			setSentTo(email().trim());
+		} catch (caught) {
+			setError(errorMessage(caught));
+		} finally {
+			setBusy(false);
+		}
+	};
+
+	return (
+		<SignInCard testId="forgot-page">
+			<h1>Forgot your password?</h1>
+			<Show
+				when={sentTo()}
+				fallback={
+					<>
+						<p class="muted">We send a link to choose a new one to the email you sign in with.</p>
+						<form onSubmit={submit} class="login-form" data-testid="forgot-form">
+							<SignInEmailField id="forgot-email" value={email()} onInput={setEmail} />
+							<SignInSubmit
+								error={error()}
+								busy={busy()}
+								label="Send me a link"
+								busyLabel="Sending…"
+								testPrefix="forgot"
+							/>
+						</form>
+					</>
+				}
+			>
+				{(address) => (
+					<p role="status" data-testid="forgot-sent">
+						If {address()} belongs to an account, a link to choose a new password is on its way. It
+						works once, for 24 hours. Nothing arrived? Check the spam folder, or ask an admin of
+						your organisation for a link.
+					</p>
+				)}
+			</Show>
+			<p>
+				<a href="/login">Back to sign in</a>
+			</p>
+		</SignInCard>
+	);
+}

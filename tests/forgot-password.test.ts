@@ -1,0 +1,95 @@
+/**
+ * "Forgot password" (issue 12, part 6) against a real server and a real SMTP server: the
+ * same answer whether or not the email is a member's, a one-time link mailed to members
+ * only, the link sets a new password, the requests are limited per email, and a server
+ * that sends no email says so.
+ */
+
+import { type SmtpCatcher, startSmtpCatcher } from "@switchboard/server/smtp-catcher";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PASSWORD, startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
+
+const NEW_PASSWORD = "a brand new passphrase";
+
+let smtp: SmtpCatcher;
+let server: TestServer;
+
+beforeAll(async () => {
+	smtp = await startSmtpCatcher();
+	server = await startTestServer({ smtpUrl: smtp.url, publicUrl: "http://switchboard.test" });
+}, 300_000);
+afterAll(async () => {
+	await server?.close();
+	await smtp?.close();
+});
+
+async function forgot(email: string) {
+	const response = await server.request("/api/password/forgot", { body: { email } });
+	return { status: response.status, text: await response.text() };
+}
+
+async function login(email: string, password: string) {
+	return (await server.request("/api/auth/login", { body: { email, password } })).status;
+}
+
+describe("forgot password", () => {
+	it("answers the same for a member and a stranger, and mails the member alone a link that sets a new password", async () => {
+		const stranger = await forgot("nobody@acme.test");
+		const member = await forgot("dana@acme.test");
+		expect(member).toEqual({ status: 202, text: '{"ok":true}' });
+		expect(stranger).toEqual(member);
+
+		const mail = await waitFor(
+			() => smtp.received.find((message) => message.to.includes("dana@acme.test")),
+			10_000,
+			"the reset email to dana",
+		);
+		expect(mail.data).toMatch(/Subject: Choose a new Switchboard password for Acme/);
+		// Quoted-printable: long lines are folded with a soft break.
+		const text = mail.data.replace(/=\r?\n/g, "");
+		expect(text).toContain("probably you");
+		const code = /http:\/\/switchboard\.test\/invite\/([A-Za-z0-9_-]+)/.exec(text)?.[1];
+		expect(code).toBeDefined();
+		// The stranger's request was made first and finished first: nothing was sent for it.
+		expect(smtp.received.some((message) => message.to.includes("nobody@acme.test"))).toBe(false);
+
+		const accepted = await server.request(`/api/invites/${code}/accept`, {
+			body: { password: NEW_PASSWORD },
+		});
+		expect(accepted.status).toBe(200);
+		expect(await login("dana@acme.test", PASSWORD)).toBe(401);
+		expect(await login("dana@acme.test", NEW_PASSWORD)).toBe(200);
+		// Once only.
+		const again = await server.request(`/api/invites/${code}/accept`, {
+			body: { password: "yet another passphrase" },
+		});
+		expect(again.status).toBe(410);
+	});
+
+	it("limits the requests for one email, whether or not it is a member's", async () => {
+		for (const email of ["sam@acme.test", "ghost@acme.test"]) {
+			for (let i = 0; i < 3; i++) expect((await forgot(email)).status).toBe(202);
+			const refused = await forgot(email);
+			expect(refused.status).toBe(429);
+			expect(refused.text).toContain("Too many reset links");
+		}
+	});
+
+	it("refuses a body that is not an email", async () => {
+		const response = await server.request("/api/password/forgot", { body: { email: "dana" } });
+		expect(response.status).toBe(400);
+	});
+
+	it("says it is not available on a server that sends no email", async () => {
+		const plain = await startTestServer({ publicUrl: "http://switchboard.test" });
+		try {
+			const response = await plain.request("/api/password/forgot", {
+				body: { email: "dana@acme.test" },
+			});
+			expect(response.status).toBe(503);
+			expect(await response.text()).toContain("Ask an admin of your organisation");
+		} finally {
+			await plain.close();
+		}
+	}, 120_000);
+});
