@@ -9,6 +9,7 @@ import { InstallOffer } from "./components/install-offer.tsx";
 import { SessionEndedDialog, SignOutProvider } from "./components/session-dialogs.tsx";
 import {
 	AdminPage,
+	BoardSettingsPage,
 	ConversationPage,
 	HistoryPage,
 	PrefetchConversation,
@@ -83,6 +84,7 @@ export function App() {
 						<Route path="/history" component={HistoryPage} />
 						<Route path="/settings" component={SettingsPage} />
 						<Route path="/admin" component={AdminPage} />
+						<Route path="/admin/boards/:boardId" component={BoardSettingsPage} />
 						<ModeratorRoutes />
 					</Route>
 					<Route path="*" component={NotFound} />

@@ -77,6 +77,11 @@ export const AdminPage = lazyPage(() =>
 	import("./pages/admin-page.tsx").then((module) => module.AdminPage),
 );
 
+/** A board's settings (admins): targets, lease, approval rules, reply limits, templates. */
+export const BoardSettingsPage = lazyPage(() =>
+	import("./pages/board-settings-page.tsx").then((module) => module.BoardSettingsPage),
+);
+
 /** The moderator's live coverage. */
 export const CoveragePage = lazyPage(() =>
 	import("./pages/coverage-page.tsx").then((module) => module.CoveragePage),

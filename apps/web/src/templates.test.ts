@@ -1,6 +1,9 @@
+import { DEFAULT_BOARD_SETTINGS } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import { initials } from "./people.ts";
-import { fillTemplate, spacedInsertion, TEMPLATES, templateForDraft } from "./templates.ts";
+import { fillTemplate, spacedInsertion, templateForDraft } from "./templates.ts";
+
+const TEMPLATES = DEFAULT_BOARD_SETTINGS.templates;
 
 describe("templates", () => {
 	it("fills the author's handle and first name and my name", () => {

@@ -1,39 +1,11 @@
 /**
- * Reply templates with variables. `{{handle}}` is the author's handle with its @,
+ * Reply templates with variables (each board's own, in its settings: the domain's
+ * `BoardSettings.templates`). `{{handle}}` is the author's handle with its @,
  * `{{firstName}}` the author's first name, `{{myName}}` the signed-in member's name. An
  * author who gave no name (or only their handle again) is not greeted by handle: the
  * variable is left out with the space before it ("Hi, thanks…" rather than "Hi fox_1987,").
  */
 import { firstName } from "./people.ts";
-
-export interface ReplyTemplate {
-	id: string;
-	name: string;
-	body: string;
-}
-
-export const TEMPLATES: readonly ReplyTemplate[] = [
-	{
-		id: "apology",
-		name: "Apology, taking it to DM",
-		body: "{{handle}} Hi {{firstName}}, I'm sorry about this. Could you send us a DM with your order number so we can sort it out? ^{{myName}}",
-	},
-	{
-		id: "thanks",
-		name: "Thanks for the kind words",
-		body: "{{handle}} Thank you {{firstName}}, that means a lot to the whole team! ^{{myName}}",
-	},
-	{
-		id: "looking-into-it",
-		name: "Looking into it",
-		body: "{{handle}} Hi {{firstName}}, thanks for flagging this. We're looking into it now and will get back to you here shortly. ^{{myName}}",
-	},
-	{
-		id: "follow-up",
-		name: "Follow-up",
-		body: "{{handle}} Hi {{firstName}}, just checking in: is everything sorted now? We're here if you need anything else. ^{{myName}}",
-	},
-];
 
 export interface TemplateContext {
 	author: { handle: string; name: string };

@@ -45,6 +45,7 @@ import {
 	type MentionWork,
 	Priorities,
 	type Priority,
+	type ReplyTemplate,
 } from "./model.ts";
 import type { SlaKind } from "./sla.ts";
 
@@ -385,6 +386,22 @@ export function parseBusinessHours(stored: unknown): BusinessHours | null {
 	return businessHoursProblems(hours).length === 0 ? hours : null;
 }
 
+/** Templates from stored JSON; a malformed list falls back to the defaults. */
+export function parseTemplates(stored: unknown): ReplyTemplate[] {
+	const fine =
+		Array.isArray(stored) &&
+		stored.every(
+			(item) =>
+				typeof item === "object" &&
+				item !== null &&
+				typeof (item as ReplyTemplate).id === "string" &&
+				typeof (item as ReplyTemplate).name === "string" &&
+				typeof (item as ReplyTemplate).body === "string",
+		);
+	const list = fine ? (stored as ReplyTemplate[]) : DEFAULT_BOARD_SETTINGS.templates;
+	return list.map(({ id, name, body }) => ({ id, name, body }));
+}
+
 /**
  * Settings from stored fields (the board's `settings` map, or the database's JSON) over
  * the defaults; a missing or malformed field falls back to its default.
@@ -401,6 +418,7 @@ export function parseSettings(get: (key: keyof BoardSettings) => unknown): Board
 		replyLimits: numberRecord(get("replyLimits"), DEFAULT_BOARD_SETTINGS.replyLimits),
 		approval: parseApprovalRules(get("approval")),
 		businessHours: parseBusinessHours(get("businessHours")),
+		templates: parseTemplates(get("templates")),
 	};
 }
 

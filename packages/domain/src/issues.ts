@@ -20,3 +20,18 @@ export function describeIssues(
 		})
 		.join("; ");
 }
+
+/**
+ * Each field's first problem, by dot path (`slaClaimMinutes.high`), so a form can show it
+ * beside the field; empty when `value` fits `schema`. A problem of the whole value is
+ * under the empty path.
+ */
+export function problemsByField(schema: v.GenericSchema, value: unknown): Record<string, string> {
+	const parsed = v.safeParse(schema, value);
+	const problems: Record<string, string> = {};
+	for (const issue of parsed.issues ?? []) {
+		const path = v.getDotPath(issue) ?? "";
+		problems[path] ??= issue.message;
+	}
+	return problems;
+}

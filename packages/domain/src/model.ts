@@ -284,6 +284,18 @@ export interface ApprovalRules {
 	newMembers: string[];
 }
 
+/**
+ * A reply template of a board. `{{handle}}` is the author's handle with its @,
+ * `{{firstName}}` the author's first name, `{{myName}}` the signed-in member's name
+ * (the web client's templates.ts fills them in).
+ */
+export interface ReplyTemplate {
+	/** Stable within the board: a draft remembers the template it was started from by id. */
+	id: string;
+	name: string;
+	body: string;
+}
+
 /** Board-wide settings kept on the board document. */
 export interface BoardSettings {
 	/** Minutes until a new conversation should be claimed, per priority. */
@@ -301,6 +313,8 @@ export interface BoardSettings {
 	 * Null: round the clock.
 	 */
 	businessHours: BusinessHours | null;
+	/** Reply templates offered in the conversation, in this order. */
+	templates: ReplyTemplate[];
 }
 
 export const DEFAULT_BOARD_SETTINGS: BoardSettings = {
@@ -317,6 +331,28 @@ export const DEFAULT_BOARD_SETTINGS: BoardSettings = {
 	},
 	approval: { priorities: [], tags: [], newMembers: [] },
 	businessHours: null,
+	templates: [
+		{
+			id: "apology",
+			name: "Apology, taking it to DM",
+			body: "{{handle}} Hi {{firstName}}, I'm sorry about this. Could you send us a DM with your order number so we can sort it out? ^{{myName}}",
+		},
+		{
+			id: "thanks",
+			name: "Thanks for the kind words",
+			body: "{{handle}} Thank you {{firstName}}, that means a lot to the whole team! ^{{myName}}",
+		},
+		{
+			id: "looking-into-it",
+			name: "Looking into it",
+			body: "{{handle}} Hi {{firstName}}, thanks for flagging this. We're looking into it now and will get back to you here shortly. ^{{myName}}",
+		},
+		{
+			id: "follow-up",
+			name: "Follow-up",
+			body: "{{handle}} Hi {{firstName}}, just checking in: is everything sorted now? We're here if you need anything else. ^{{myName}}",
+		},
+	],
 };
 
 /** Activity actions the server records on its own (actor null), next to command names. */

@@ -16,9 +16,10 @@ export function FormError(props: { error: string | null; testId?: string }) {
 }
 
 /**
- * A labelled input, with a hint below it that it is described by (id `<id>-hint`). In a form
- * grid it sits in a `form-field` cell (`cell`), a wide one across the grid with `"wide"`. Any
- * other attribute (type, required, placeholder, limits) goes to the input.
+ * A labelled input, with a hint below it that it is described by (id `<id>-hint`), and the
+ * field's problem (`error`, id `<id>-error`, which also marks it invalid). In a form grid it
+ * sits in a `form-field` cell (`cell`), a wide one across the grid with `"wide"`. Any other
+ * attribute (type, required, placeholder, limits) goes to the input.
  */
 export function TextField(
 	props: {
@@ -27,6 +28,7 @@ export function TextField(
 		value: string;
 		onInput: (value: string) => void;
 		hint?: JSX.Element;
+		error?: string | undefined;
 		cell?: "field" | "wide";
 		testId?: string;
 	} & Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "id" | "value" | "onInput" | "children">,
@@ -37,6 +39,7 @@ export function TextField(
 		"value",
 		"onInput",
 		"hint",
+		"error",
 		"cell",
 		"testId",
 	]);
@@ -50,9 +53,11 @@ export function TextField(
 				id={own.id}
 				value={own.value}
 				onInput={(e) => own.onInput(e.currentTarget.value)}
-				aria-describedby={own.hint ? `${own.id}-hint` : undefined}
+				aria-describedby={describedBy(own.id, own.hint, own.error)}
+				aria-invalid={own.error ? true : undefined}
 				data-testid={own.testId}
 			/>
+			<FieldProblem id={own.id} error={own.error} />
 			<Show when={own.hint}>
 				<p id={`${own.id}-hint`} class="small muted field-hint">
 					{own.hint}
@@ -85,6 +90,27 @@ export function SignInEmailField(props: {
 			value={props.value}
 			onInput={props.onInput}
 		/>
+	);
+}
+
+/** The ids a field is described by: its problem first, then its hint. */
+export function describedBy(
+	id: string,
+	hint: unknown,
+	error: string | undefined,
+): string | undefined {
+	const ids = [error ? `${id}-error` : "", hint ? `${id}-hint` : ""].filter(Boolean);
+	return ids.length > 0 ? ids.join(" ") : undefined;
+}
+
+/** A field's problem, under it (id `<id>-error`, which the field is described by). */
+export function FieldProblem(props: { id: string; error: string | undefined }) {
+	return (
+		<Show when={props.error}>
+			<p id={`${props.id}-error`} class="small field-error" data-testid="field-error">
+				{props.error}
+			</p>
+		</Show>
 	);
 }
 

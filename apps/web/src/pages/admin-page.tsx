@@ -1,9 +1,11 @@
 /**
- * The admin area: sources, triage rules, outgoing webhooks and members of the organisation. The
+ * The admin area: sources, triage rules, outgoing webhooks, members and boards of the
+ * organisation (a board's settings have a page of their own, board-settings-page.tsx). The
  * server allows these routes to admins only; the page tells anyone else so up front.
  */
 import { A, useSearchParams } from "@solidjs/router";
-import { For, Match, Switch } from "solid-js";
+import { For, type JSX, Match, Show, Switch } from "solid-js";
+import { BoardsPanel } from "../components/boards-panel.tsx";
 import { MembersPanel } from "../components/members-panel.tsx";
 import { RulesPanel } from "../components/rules-panel.tsx";
 import { SourcesPanel } from "../components/sources-panel.tsx";
@@ -15,29 +17,37 @@ const TABS = [
 	{ id: "rules", label: "Triage rules" },
 	{ id: "webhooks", label: "Outgoing webhooks" },
 	{ id: "members", label: "Members" },
+	{ id: "boards", label: "Boards" },
 ] as const;
 type TabId = (typeof TABS)[number]["id"];
 
-export function AdminPage() {
+/** `children` for admins; anyone else is told who manages `what`, and sent back to the board. */
+export function AdminsOnly(props: { what: string; children: JSX.Element }) {
 	const ws = useWorkspace();
 	return (
-		<Switch>
-			<Match when={ws.me.role !== "admin"}>
+		<Show
+			when={ws.me.role === "admin"}
+			fallback={
 				<div class="page-message" data-testid="admin-forbidden">
 					<h1>This page is for admins</h1>
-					<p>
-						Sources, triage rules and webhooks are managed by your organisation's admins. Ask one of
-						them if a source or a rule needs a change.
-					</p>
+					<p>{props.what}</p>
 					<A href="/" class="button">
 						Back to the board
 					</A>
 				</div>
-			</Match>
-			<Match when={ws.me.role === "admin"}>
-				<AdminArea orgId={ws.me.orgId} meId={ws.me.id} />
-			</Match>
-		</Switch>
+			}
+		>
+			{props.children}
+		</Show>
+	);
+}
+
+export function AdminPage() {
+	const ws = useWorkspace();
+	return (
+		<AdminsOnly what="Sources, triage rules and webhooks are managed by your organisation's admins. Ask one of them if a source or a rule needs a change.">
+			<AdminArea orgId={ws.me.orgId} meId={ws.me.id} />
+		</AdminsOnly>
 	);
 }
 
@@ -118,6 +128,9 @@ function AdminArea(props: { orgId: string; meId: string }) {
 					</Match>
 					<Match when={tab() === "members"}>
 						<MembersPanel orgId={props.orgId} meId={props.meId} />
+					</Match>
+					<Match when={tab() === "boards"}>
+						<BoardsPanel orgId={props.orgId} />
 					</Match>
 				</Switch>
 			</div>

@@ -56,7 +56,7 @@ import { ReplySendPanel } from "../components/reply-send.tsx";
 import { createDraftText } from "../draft-text.ts";
 import { formatDateTime, formatRelative } from "../format.ts";
 import { ACTION_KEYS, ACTION_LABELS, type ActionKind, offers } from "../lifecycle-model.ts";
-import { fillTemplate, TEMPLATES, templateForDraft } from "../templates.ts";
+import { fillTemplate, templateForDraft } from "../templates.ts";
 import { useWorkspace } from "../workspace.tsx";
 
 export function ConversationPage() {
@@ -121,7 +121,8 @@ function Conversation(props: { mentionId: string }) {
 	const [handoffTo, setHandoffTo] = createSignal("");
 	const [replyUrl, setReplyUrl] = createSignal("");
 	const [changesComment, setChangesComment] = createSignal("");
-	const [templateId, setTemplateId] = createSignal(TEMPLATES[0]?.id ?? "");
+	const templates = () => ws.board().settings.templates;
+	const [templateId, setTemplateId] = createSignal(templates()[0]?.id ?? "");
 	let editor: DraftEditorApi | undefined;
 
 	const id = () => props.mentionId;
@@ -135,7 +136,7 @@ function Conversation(props: { mentionId: string }) {
 	const shownStatus = () => statusLabel(serverStatus(mention()), standing());
 
 	const insertTemplate = () => {
-		const template = TEMPLATES.find((t) => t.id === templateId());
+		const template = templates().find((t) => t.id === templateId()) ?? templates()[0];
 		if (!template || !editor) return;
 		const filled = fillTemplate(template.body, { author: mention().author, myName: ws.me.name });
 		editor.insert(templateForDraft(filled, text(), mention().author.handle));
@@ -455,7 +456,7 @@ function Conversation(props: { mentionId: string }) {
 								onChange={(e) => setTemplateId(e.currentTarget.value)}
 								data-testid="template-select"
 							>
-								<For each={TEMPLATES}>
+								<For each={templates()}>
 									{(template) => <option value={template.id}>{template.name}</option>}
 								</For>
 							</select>

@@ -246,9 +246,19 @@ export const SessionMemberSchema = v.object({
 	name: v.string(),
 });
 
-const Minutes = v.pipe(v.number(), v.minValue(1), v.maxValue(60 * 24 * 90));
+const ANumber = v.number("must be a number");
+const Minutes = v.pipe(
+	ANumber,
+	v.minValue(1, "must be at least 1 minute"),
+	v.maxValue(60 * 24 * 90, "must be at most 129600 minutes (90 days)"),
+);
 const PerPriority = v.strictObject({ high: Minutes, normal: Minutes, low: Minutes });
-const ReplyLimit = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000));
+const ReplyLimit = v.pipe(
+	ANumber,
+	v.integer("must be a whole number of characters"),
+	v.minValue(1, "must be at least 1 character"),
+	v.maxValue(100_000, "must be at most 100000 characters"),
+);
 
 const Clock = v.pipe(v.string(), v.regex(/^\d\d:\d\d$/, "must be a time HH:MM"));
 const WorkingIntervalSchema = v.strictObject({ start: Clock, end: Clock });
@@ -282,14 +292,31 @@ export const BusinessHoursSchema = v.pipe(
 	),
 );
 
-/** A board's settings (SLA targets, lease, reply limits, approval rules, working hours). */
+/** Most reply templates a board keeps. */
+export const MAX_TEMPLATES = 50;
+
+/** One reply template as an admin writes it. */
+export const ReplyTemplateSchema = v.strictObject({
+	id: v.pipe(
+		v.string(),
+		v.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be lower-case letters, digits and dashes"),
+	),
+	name: v.pipe(v.string(), v.trim(), v.minLength(1, "give it a name"), v.maxLength(100)),
+	body: v.pipe(v.string(), v.trim(), v.minLength(1, "write its text"), v.maxLength(5000)),
+});
+
+/** A board's settings (SLA targets, lease, reply limits, approval rules, working hours, templates). */
 export const BoardSettingsSchema = v.strictObject({
 	/** Minutes until a new conversation should be claimed, per priority. */
 	slaClaimMinutes: PerPriority,
 	/** Minutes until the first reply should be sent, per priority. */
 	slaReplyMinutes: PerPriority,
 	/** Minutes an owner may be offline before their conversations are released. */
-	leaseMinutes: v.pipe(v.number(), v.minValue(1), v.maxValue(60 * 24 * 30)),
+	leaseMinutes: v.pipe(
+		ANumber,
+		v.minValue(1, "must be at least 1 minute"),
+		v.maxValue(60 * 24 * 30, "must be at most 43200 minutes (30 days)"),
+	),
 	/** Character limit of a reply, per network. */
 	replyLimits: v.strictObject(
 		Object.fromEntries(Networks.map((network) => [network, ReplyLimit])) as Record<
@@ -311,6 +338,15 @@ export const BoardSettingsSchema = v.strictObject({
 	}),
 	/** When the board works; null: round the clock. SLA clocks count working time only. */
 	businessHours: v.nullable(BusinessHoursSchema),
+	/** Reply templates offered in the conversation, in this order. */
+	templates: v.pipe(
+		v.array(ReplyTemplateSchema),
+		v.maxLength(MAX_TEMPLATES, `at most ${MAX_TEMPLATES} templates`),
+		v.check(
+			(list) => new Set(list.map((t) => t.id)).size === list.length,
+			"two templates have the same id",
+		),
+	),
 });
 
 /** Settings to change; fields left out keep their current value. */

@@ -1,0 +1,555 @@
+/**
+ * The sections of a board's settings screen (pages/board-settings-page.tsx), in the order
+ * they are shown. Each section is one form that saves its own fields (a `PUT` of just
+ * those: the server keeps the rest), checks them with the same schema the server uses and
+ * shows each problem beside its field.
+ *
+ * To add a section: write a component taking `SettingsSectionProps` that renders a
+ * `<SettingsForm>` around its fields, and add it to `BOARD_SETTINGS_SECTIONS`.
+ */
+import {
+	type BoardSettings,
+	BoardSettingsPatchSchema,
+	type MemberListing,
+	Networks,
+	Priorities,
+	type Priority,
+	problemsByField,
+	type ReplyTemplate,
+} from "@switchboard/domain";
+import {
+	type Accessor,
+	type Component,
+	createSignal,
+	createUniqueId,
+	For,
+	type JSX,
+	Show,
+} from "solid-js";
+import { createStore } from "solid-js/store";
+import { createAction } from "../api.ts";
+import { NETWORK_LABELS, PRIORITY_LABELS } from "../board-model.ts";
+import { describedBy, FieldProblem, FormActions, FormError, TextField } from "./forms.tsx";
+
+/** The fields a section sends; the server keeps the others as they are. */
+export type BoardSettingsPatch = Partial<BoardSettings>;
+
+export interface SettingsSectionProps {
+	orgId: string;
+	boardId: string;
+	/** The settings as the server last answered them. */
+	settings: BoardSettings;
+	/** The organisation's members (names for the approval rules). */
+	members: Accessor<readonly MemberListing[]>;
+	/** Store these fields; resolves with the settings the server then holds, throws its refusal. */
+	save(patch: BoardSettingsPatch): Promise<BoardSettings>;
+}
+
+export interface SettingsSection {
+	id: string;
+	component: Component<SettingsSectionProps>;
+}
+
+type Problems = Record<string, string>;
+
+/**
+ * One section's form: its heading and intro, its fields, Save, the server's refusal and a
+ * "Saved" note. `patch` reads the fields; when the schema finds problems they are handed
+ * to `onProblems` (the fields show them) and nothing is sent.
+ */
+export function SettingsForm(props: {
+	id: string;
+	title: string;
+	intro: JSX.Element;
+	patch: () => BoardSettingsPatch;
+	onProblems: (problems: Problems) => void;
+	save: SettingsSectionProps["save"];
+	children: JSX.Element;
+}) {
+	const [saved, setSaved] = createSignal(false);
+	const action = createAction(async (patch: BoardSettingsPatch) => {
+		await props.save(patch);
+		setSaved(true);
+	});
+	let form: HTMLFormElement | undefined;
+	const submit = (event: SubmitEvent) => {
+		event.preventDefault();
+		setSaved(false);
+		const patch = props.patch();
+		const problems = problemsByField(BoardSettingsPatchSchema, patch);
+		props.onProblems(problems);
+		if (Object.keys(problems).length > 0) {
+			// After the fields re-render with their problems: the first one takes the focus.
+			queueMicrotask(() => form?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus());
+			return;
+		}
+		void action.run(patch);
+	};
+	return (
+		<section
+			class="panel settings-section"
+			aria-labelledby={`${props.id}-title`}
+			data-testid={`settings-${props.id}`}
+		>
+			<h2 id={`${props.id}-title`} class="panel-title">
+				{props.title}
+			</h2>
+			<p class="muted small">{props.intro}</p>
+			<form
+				ref={form}
+				class="admin-form"
+				onSubmit={submit}
+				onInput={() => setSaved(false)}
+				novalidate
+			>
+				{props.children}
+				<FormError error={action.error()} testId={`settings-${props.id}-error`} />
+				<FormActions
+					label="Save"
+					busyLabel="Saving…"
+					busy={action.busy()}
+					testId={`settings-${props.id}-save`}
+				/>
+				<p class="small muted" role="status" data-testid={`settings-${props.id}-saved`}>
+					{saved() ? "Saved. Everyone on the board sees the change now." : ""}
+				</p>
+			</form>
+		</section>
+	);
+}
+
+/** A number typed into a field; an empty or non-numeric field reads as NaN ("must be a number"). */
+function numberOf(text: string): number {
+	return text.trim() === "" ? Number.NaN : Number(text);
+}
+
+const minutesHint = "Minutes (60 is an hour, 1440 a day).";
+
+/** One number field of a section: its settings path names it and finds its problem. */
+interface NumberEntry {
+	path: string;
+	label: string;
+	value: string;
+	set(value: string): void;
+	hint?: string;
+}
+
+/** Number fields in a grid, each with its problem beside it. */
+function NumberGrid(props: { entries: readonly NumberEntry[]; problems: Problems }) {
+	const id = createUniqueId();
+	return (
+		<div class="form-grid settings-grid">
+			<For each={props.entries}>
+				{(entry) => (
+					<TextField
+						id={`${id}-${entry.path.replace(/\./g, "-")}`}
+						cell="field"
+						label={entry.label}
+						hint={entry.hint}
+						type="number"
+						inputMode="numeric"
+						min="1"
+						value={entry.value}
+						onInput={(value) => entry.set(value)}
+						error={props.problems[entry.path]}
+						testId={entry.path.replace(/\./g, "-")}
+					/>
+				)}
+			</For>
+		</div>
+	);
+}
+
+function SlaSection(props: SettingsSectionProps) {
+	const asText = (record: Record<Priority, number>) =>
+		Object.fromEntries(Priorities.map((p) => [p, String(record[p])])) as Record<Priority, string>;
+	const [claim, setClaim] = createStore(asText(props.settings.slaClaimMinutes));
+	const [reply, setReply] = createStore(asText(props.settings.slaReplyMinutes));
+	const [problems, setProblems] = createSignal<Problems>({});
+	const asNumbers = (record: Record<Priority, string>) =>
+		Object.fromEntries(Priorities.map((p) => [p, numberOf(record[p])])) as Record<Priority, number>;
+	const group = (
+		key: "slaClaimMinutes" | "slaReplyMinutes",
+		legend: string,
+		values: Record<Priority, string>,
+		set: (priority: Priority, value: string) => void,
+	) => (
+		<fieldset class="settings-group">
+			<legend class="field-label">{legend}</legend>
+			<NumberGrid
+				problems={problems()}
+				entries={Priorities.map((priority) => ({
+					path: `${key}.${priority}`,
+					label: `${PRIORITY_LABELS[priority]} priority`,
+					get value() {
+						return values[priority];
+					},
+					set: (value: string) => set(priority, value),
+				}))}
+			/>
+		</fieldset>
+	);
+	return (
+		<SettingsForm
+			id="sla"
+			title="Service-level targets"
+			intro={`How soon a new conversation should be claimed, and its first reply sent, by priority. ${minutesHint} Cards count down to them and moderators see the breaches.`}
+			patch={() => ({ slaClaimMinutes: asNumbers(claim), slaReplyMinutes: asNumbers(reply) })}
+			onProblems={setProblems}
+			save={props.save}
+		>
+			{group("slaClaimMinutes", "Claimed within", claim, (p, value) => setClaim(p, value))}
+			{group("slaReplyMinutes", "First reply within", reply, (p, value) => setReply(p, value))}
+		</SettingsForm>
+	);
+}
+
+function LeaseSection(props: SettingsSectionProps) {
+	const [lease, setLease] = createSignal(String(props.settings.leaseMinutes));
+	const [problems, setProblems] = createSignal<Problems>({});
+	return (
+		<SettingsForm
+			id="lease"
+			title="Lease"
+			intro="How long an owner may be offline before their conversations go back to the board for someone else."
+			patch={() => ({ leaseMinutes: numberOf(lease()) })}
+			onProblems={setProblems}
+			save={props.save}
+		>
+			<NumberGrid
+				problems={problems()}
+				entries={[
+					{
+						path: "leaseMinutes",
+						label: "Offline for at most",
+						hint: minutesHint,
+						get value() {
+							return lease();
+						},
+						set: setLease,
+					},
+				]}
+			/>
+		</SettingsForm>
+	);
+}
+
+function ReplyLimitsSection(props: SettingsSectionProps) {
+	const [limits, setLimits] = createStore(
+		Object.fromEntries(Networks.map((n) => [n, String(props.settings.replyLimits[n])])) as Record<
+			(typeof Networks)[number],
+			string
+		>,
+	);
+	const [problems, setProblems] = createSignal<Problems>({});
+	return (
+		<SettingsForm
+			id="limits"
+			title="Reply limits"
+			intro="The most characters a reply may have on each network. A longer reply cannot be submitted, approved or sent."
+			patch={() => ({
+				replyLimits: Object.fromEntries(
+					Networks.map((n) => [n, numberOf(limits[n])]),
+				) as BoardSettings["replyLimits"],
+			})}
+			onProblems={setProblems}
+			save={props.save}
+		>
+			<NumberGrid
+				problems={problems()}
+				entries={Networks.map((network) => ({
+					path: `replyLimits.${network}`,
+					label: NETWORK_LABELS[network],
+					get value() {
+						return limits[network];
+					},
+					set: (value: string) => setLimits(network, value),
+				}))}
+			/>
+		</SettingsForm>
+	);
+}
+
+/** Tags as typed: separated by commas or spaces, a leading # left out. */
+function tagsOf(text: string): string[] {
+	return [
+		...new Set(
+			text
+				.split(/[,\s]+/)
+				.map((tag) => tag.replace(/^#/, "").trim())
+				.filter(Boolean),
+		),
+	];
+}
+
+function ApprovalSection(props: SettingsSectionProps) {
+	const id = createUniqueId();
+	const [priorities, setPriorities] = createSignal<Priority[]>([
+		...props.settings.approval.priorities,
+	]);
+	const [tags, setTags] = createSignal(props.settings.approval.tags.join(", "));
+	const [newMembers, setNewMembers] = createSignal<string[]>([
+		...props.settings.approval.newMembers,
+	]);
+	const [adding, setAdding] = createSignal("");
+	const [problems, setProblems] = createSignal<Problems>({});
+	const nameOf = (memberId: string) =>
+		props.members().find((m) => m.id === memberId)?.name ?? "Former member";
+	const candidates = () => props.members().filter((m) => m.active && !newMembers().includes(m.id));
+	const toggle = (priority: Priority, on: boolean) =>
+		setPriorities((list) => Priorities.filter((p) => (p === priority ? on : list.includes(p))));
+	const add = () => {
+		const memberId = adding() || candidates()[0]?.id;
+		if (!memberId) return;
+		setNewMembers((list) => [...list, memberId]);
+		setAdding("");
+	};
+	const tagProblem = () =>
+		Object.entries(problems()).find(([path]) => path.startsWith("approval.tags"))?.[1];
+	return (
+		<SettingsForm
+			id="approval"
+			title="Approval rules"
+			intro="Which replies a moderator approves before they are sent. A conversation needs approval when any rule matches; with no rule, no reply waits."
+			patch={() => ({
+				approval: { priorities: priorities(), tags: tagsOf(tags()), newMembers: newMembers() },
+			})}
+			onProblems={setProblems}
+			save={props.save}
+		>
+			<fieldset class="settings-group">
+				<legend class="field-label">Conversations of priority</legend>
+				<div class="form-checks">
+					<For each={Priorities}>
+						{(priority) => (
+							<label class="check">
+								<input
+									type="checkbox"
+									checked={priorities().includes(priority)}
+									onChange={(e) => toggle(priority, e.currentTarget.checked)}
+									data-testid={`approval-priority-${priority}`}
+								/>{" "}
+								{PRIORITY_LABELS[priority]}
+							</label>
+						)}
+					</For>
+				</div>
+			</fieldset>
+			<div class="form-grid settings-grid">
+				<TextField
+					id={`${id}-tags`}
+					cell="wide"
+					label="Conversations tagged"
+					hint="Tags separated by commas, e.g. legal, press."
+					type="text"
+					value={tags()}
+					onInput={setTags}
+					error={tagProblem()}
+					testId="approval-tags"
+				/>
+			</div>
+			<fieldset class="settings-group">
+				<legend class="field-label">Replies of these members (new to the team)</legend>
+				<Show
+					when={newMembers().length > 0}
+					fallback={<p class="small muted">Nobody is marked as new.</p>}
+				>
+					<ul class="chip-list" data-testid="approval-new-members">
+						<For each={newMembers()}>
+							{(memberId) => (
+								<li class="chip">
+									{nameOf(memberId)}{" "}
+									<button
+										type="button"
+										class="button button-small button-danger-quiet"
+										aria-label={`No longer approve every reply of ${nameOf(memberId)}`}
+										onClick={() => setNewMembers((list) => list.filter((m) => m !== memberId))}
+									>
+										Remove
+									</button>
+								</li>
+							)}
+						</For>
+					</ul>
+				</Show>
+				<div class="inline-add">
+					<label for={`${id}-add-member`} class="sr-only">
+						Member to mark as new
+					</label>
+					<select
+						id={`${id}-add-member`}
+						value={adding()}
+						onChange={(e) => setAdding(e.currentTarget.value)}
+						data-testid="approval-member-select"
+					>
+						<For each={candidates()}>{(m) => <option value={m.id}>{m.name}</option>}</For>
+					</select>
+					<button
+						type="button"
+						class="button button-small"
+						disabled={candidates().length === 0}
+						onClick={add}
+						data-testid="approval-member-add"
+					>
+						Mark as new
+					</button>
+				</div>
+				<FieldProblem id={`${id}-members`} error={problems()["approval.newMembers"]} />
+			</fieldset>
+		</SettingsForm>
+	);
+}
+
+/** An id for a new template from its name, unlike every id in `taken`. */
+function templateId(name: string, taken: ReadonlySet<string>): string {
+	const base =
+		name
+			.toLowerCase()
+			.normalize("NFKD")
+			.replace(/[^a-z0-9]+/g, "-")
+			.replace(/^-+|-+$/g, "")
+			.slice(0, 48) || "template";
+	let id = base;
+	for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+	return id;
+}
+
+interface TemplateRow extends ReplyTemplate {
+	/** Made here and not saved yet: its id is made from its name when saved. */
+	fresh: boolean;
+	key: string;
+}
+
+function TemplatesSection(props: SettingsSectionProps) {
+	const id = createUniqueId();
+	let next = 0;
+	const rowOf = (template: ReplyTemplate, fresh = false): TemplateRow => ({
+		...template,
+		fresh,
+		key: `t${next++}`,
+	});
+	const [rows, setRows] = createStore<TemplateRow[]>(props.settings.templates.map((t) => rowOf(t)));
+	const [problems, setProblems] = createSignal<Problems>({});
+	const patch = (): BoardSettingsPatch => {
+		const taken = new Set(rows.filter((row) => !row.fresh).map((row) => row.id));
+		const templates = rows.map((row) => {
+			if (!row.fresh) return { id: row.id, name: row.name, body: row.body };
+			const made = templateId(row.name, taken);
+			taken.add(made);
+			return { id: made, name: row.name, body: row.body };
+		});
+		return { templates };
+	};
+	const add = () => {
+		setRows(rows.length, rowOf({ id: "", name: "", body: "" }, true));
+		queueMicrotask(() =>
+			document.getElementById(`${id}-${rows[rows.length - 1]?.key}-name`)?.focus(),
+		);
+	};
+	const move = (index: number, by: -1 | 1) => {
+		const to = index + by;
+		if (to < 0 || to >= rows.length) return;
+		const list = [...rows];
+		const [row] = list.splice(index, 1);
+		if (row) list.splice(to, 0, row);
+		setRows(list);
+	};
+	return (
+		<SettingsForm
+			id="templates"
+			title="Reply templates"
+			intro={
+				<>
+					Offered in every conversation of this board, in this order. <code>{"{{handle}}"}</code> is
+					the author's @handle, <code>{"{{firstName}}"}</code> their first name (left out when they
+					gave none), <code>{"{{myName}}"}</code> the name of who replies.
+				</>
+			}
+			patch={patch}
+			onProblems={setProblems}
+			save={props.save}
+		>
+			<FieldProblem id={`${id}-list`} error={problems().templates} />
+			<Show when={rows.length === 0}>
+				<p class="small muted">No templates: the conversation offers none.</p>
+			</Show>
+			<ol class="template-list" data-testid="templates">
+				<For each={rows}>
+					{(row, index) => {
+						const field = (name: string) => `${id}-${row.key}-${name}`;
+						const bodyProblem = () => problems()[`templates.${index()}.body`];
+						return (
+							<li class="template-row" data-testid="template-row">
+								<TextField
+									id={field("name")}
+									label={`Template ${index() + 1}: name`}
+									type="text"
+									maxLength={100}
+									value={row.name}
+									onInput={(value) => setRows(index(), "name", value)}
+									error={problems()[`templates.${index()}.name`]}
+									testId="template-name"
+								/>
+								<label for={field("body")} class="field-label">
+									Text
+								</label>
+								<textarea
+									id={field("body")}
+									rows={3}
+									maxLength={5000}
+									value={row.body}
+									onInput={(e) => setRows(index(), "body", e.currentTarget.value)}
+									aria-invalid={bodyProblem() ? true : undefined}
+									aria-describedby={describedBy(field("body"), undefined, bodyProblem())}
+									data-testid="template-body"
+								/>
+								<FieldProblem id={field("body")} error={bodyProblem()} />
+								<div class="template-actions">
+									<button
+										type="button"
+										class="button button-small"
+										disabled={index() === 0}
+										aria-label={`Move template ${index() + 1} up`}
+										onClick={() => move(index(), -1)}
+									>
+										Up
+									</button>
+									<button
+										type="button"
+										class="button button-small"
+										disabled={index() === rows.length - 1}
+										aria-label={`Move template ${index() + 1} down`}
+										onClick={() => move(index(), 1)}
+									>
+										Down
+									</button>
+									<button
+										type="button"
+										class="button button-small button-danger-quiet"
+										aria-label={`Remove template ${index() + 1}`}
+										onClick={() => setRows((list) => list.filter((other) => other.key !== row.key))}
+										data-testid="template-remove"
+									>
+										Remove
+									</button>
+								</div>
+							</li>
+						);
+					}}
+				</For>
+			</ol>
+			<button type="button" class="button" onClick={add} data-testid="template-add">
+				Add a template
+			</button>
+		</SettingsForm>
+	);
+}
+
+/** The screen's sections, in order. Add a section here (see the file's comment). */
+export const BOARD_SETTINGS_SECTIONS: readonly SettingsSection[] = [
+	{ id: "sla", component: SlaSection },
+	{ id: "lease", component: LeaseSection },
+	{ id: "approval", component: ApprovalSection },
+	{ id: "limits", component: ReplyLimitsSection },
+	{ id: "templates", component: TemplatesSection },
+];

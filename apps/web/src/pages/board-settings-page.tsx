@@ -1,0 +1,124 @@
+/**
+ * A board's settings (admins): SLA targets, lease, approval rules, reply limits, templates,
+ * one form per section (components/board-settings-sections.tsx lists them). Each save is
+ * projected onto the live board at once, so every open card counts down to the new targets.
+ */
+
+import { A, useNavigate, useParams } from "@solidjs/router";
+import { HttpRoutes, type MemberListing } from "@switchboard/domain";
+import { For, Show } from "solid-js";
+import { Dynamic } from "solid-js/web";
+import { createLoader, useApi } from "../api.ts";
+import {
+	BOARD_SETTINGS_SECTIONS,
+	type BoardSettingsPatch,
+} from "../components/board-settings-sections.tsx";
+import { FormError } from "../components/forms.tsx";
+import { useWorkspace } from "../workspace.tsx";
+import { AdminsOnly } from "./admin-page.tsx";
+
+export function BoardSettingsPage() {
+	const ws = useWorkspace();
+	return (
+		<AdminsOnly what="A board's targets, lease, approval rules and templates are set by your organisation's admins.">
+			<BoardSettingsArea orgId={ws.me.orgId} />
+		</AdminsOnly>
+	);
+}
+
+function BoardSettingsArea(props: { orgId: string }) {
+	const params = useParams<{ boardId: string }>();
+	const navigate = useNavigate();
+	const api = useApi();
+	const boards = createLoader(() => api.boards());
+	const members = createLoader(async () => (await api.request(HttpRoutes.members, {})).members);
+	const boardName = () =>
+		boards.data()?.find((board) => board.id === params.boardId)?.name ?? params.boardId;
+	return (
+		<div class="page board-settings-page" data-testid="board-settings-page">
+			<div class="page-heading">
+				<p class="small">
+					<A href="/admin?tab=boards">Admin › Boards</A>
+				</p>
+				<h1>Settings of {boardName()}</h1>
+				<Show when={(boards.data()?.length ?? 0) > 1}>
+					<label class="inline-field">
+						<span class="field-label">Board</span>
+						<select
+							value={params.boardId}
+							onChange={(e) =>
+								navigate(`/admin/boards/${encodeURIComponent(e.currentTarget.value)}`)
+							}
+							data-testid="settings-board-select"
+						>
+							<For each={boards.data()}>
+								{(board) => <option value={board.id}>{board.name}</option>}
+							</For>
+						</select>
+					</label>
+				</Show>
+			</div>
+			<Show when={params.boardId} keyed>
+				{(boardId) => (
+					<BoardSettingsForms
+						orgId={props.orgId}
+						boardId={boardId}
+						members={() => members.data() ?? []}
+					/>
+				)}
+			</Show>
+		</div>
+	);
+}
+
+function BoardSettingsForms(props: {
+	orgId: string;
+	boardId: string;
+	members: () => readonly MemberListing[];
+}) {
+	const api = useApi();
+	const settings = createLoader(
+		async () =>
+			(await api.request(HttpRoutes.boardSettings, { params: { boardId: props.boardId } }))
+				.settings,
+	);
+	const save = async (patch: BoardSettingsPatch) => {
+		const answer = await api.request(HttpRoutes.saveBoardSettings, {
+			params: { orgId: props.orgId, boardId: props.boardId },
+			body: patch,
+		});
+		settings.set(answer.settings);
+		return answer.settings;
+	};
+	return (
+		<>
+			<FormError error={settings.error()} testId="settings-load-error" />
+			<Show
+				when={settings.data()}
+				fallback={<p class="muted">{settings.error() ? "" : "Loading settings…"}</p>}
+			>
+				{(loaded) => {
+					// Read once (Show runs this untracked): a save keeps every section's fields as
+					// they are, rather than remounting the sections with what the server answered.
+					const initial = loaded();
+					return (
+						<div class="settings-sections">
+							<For each={BOARD_SETTINGS_SECTIONS}>
+								{(section) => (
+									<Dynamic
+										component={section.component}
+										orgId={props.orgId}
+										boardId={props.boardId}
+										settings={initial}
+										members={props.members}
+										save={save}
+									/>
+								)}
+							</For>
+						</div>
+					);
+				}}
+			</Show>
+		</>
+	);
+}
