@@ -373,6 +373,13 @@ describe("business hours", () => {
 		expect(saved.status).toBe(200);
 		expect(saved.json.settings).toMatchObject({ businessHours: { timeZone: "Europe/Berlin" } });
 		try {
+			const report = await call("/api/orgs/acme/reports/summary", adminToken);
+			expect(report.json.workingTimeBoards).toEqual(["main"]);
+			expect(report.json.columns).toContainEqual({
+				key: "median_claim_seconds",
+				label: "Median time to claim (working time)",
+				unit: "seconds",
+			});
 			const moderator = await server.board(server.members.morgan!);
 			await waitFor(
 				() => readSettings(moderator.doc).businessHours?.timeZone === "Europe/Berlin",

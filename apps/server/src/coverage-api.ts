@@ -72,12 +72,23 @@ export function createCoverageApi(options: CoverageApiOptions): Hono<ApiEnv> {
 			const names = new Map((await storage.listMembers(orgId)).map((m) => [m.id, m.name] as const));
 			label = (key) => (key === null ? "Nobody" : (names.get(key) ?? "Former member"));
 		}
+		const covered =
+			query.board !== undefined
+				? [query.board]
+				: (await storage.listBoards(orgId)).map((b) => b.id);
+		const workingTimeBoards: string[] = [];
+		for (const boardId of covered) {
+			if ((await storage.getBoardSettings(orgId, boardId)).businessHours) {
+				workingTimeBoards.push(boardId);
+			}
+		}
 		const table: ReportTable = {
 			report,
 			from,
 			to,
 			timeZone: query.tz,
-			columns: reportColumns(report),
+			workingTimeBoards,
+			columns: reportColumns(report, workingTimeBoards.length > 0),
 			rows: reportRecords(report, rows, label),
 		};
 		if (query.format === "csv") {

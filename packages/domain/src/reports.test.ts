@@ -21,6 +21,7 @@ const row = (key: string | null, overrides: Partial<ReportRow> = {}): ReportRow 
 	replyDue: 0,
 	replyMet: 0,
 	breaches: 1,
+	woken: 0,
 	...overrides,
 });
 
@@ -47,8 +48,21 @@ describe("report tables", () => {
 			claim_deadlines: 3,
 			reply_deadlines: 0,
 			breaches: 1,
+			back_from_snooze: 0,
 		});
 		expect(Object.keys(record ?? {})).toEqual(reportColumns("networks").map((c) => c.key));
+	});
+
+	it("says which columns are measured in working time when a board has business hours", () => {
+		const labels = (workingTime: boolean) =>
+			Object.fromEntries(reportColumns("summary", workingTime).map((c) => [c.key, c.label]));
+		expect(labels(true)).toMatchObject({
+			median_claim_seconds: "Median time to claim (working time)",
+			claim_sla_percent: "Claimed within SLA (working time)",
+			new: "New",
+			breaches: "SLA breaches",
+		});
+		expect(labels(false).median_claim_seconds).toBe("Median time to claim");
 	});
 
 	it("names ambassadors and leaves arrivals, which belong to nobody, out", () => {

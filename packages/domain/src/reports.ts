@@ -71,6 +71,8 @@ export interface ReportMeasures {
 	replyMet: number;
 	/** SLA breaches the server recorded. */
 	breaches: number;
+	/** Snoozes that ran out: conversations back on the board (activity `snooze_ended`). */
+	woken: number;
 }
 
 /** The measures of a group in which nothing happened: zero counts, no medians. */
@@ -87,6 +89,7 @@ export const NO_MEASURES: Readonly<ReportMeasures> = {
 	replyDue: 0,
 	replyMet: 0,
 	breaches: 0,
+	woken: 0,
 };
 
 /** One group: `key` is the day, hour (ISO), network, priority, tag or member id; null for none. */
@@ -111,6 +114,11 @@ export interface ReportTable {
 	from: string;
 	to: string;
 	timeZone: string;
+	/**
+	 * Boards whose SLA figures (medians and deadlines) are measured in working time, as
+	 * their business hours say; empty when every board covered counts round the clock.
+	 */
+	workingTimeBoards: string[];
 	columns: ReportColumn[];
 	rows: ReportRecord[];
 }
@@ -128,7 +136,19 @@ const MEASURE_COLUMNS: ReportColumn[] = [
 	{ key: "claim_deadlines", label: "Claim deadlines", unit: "count" },
 	{ key: "reply_deadlines", label: "Reply deadlines", unit: "count" },
 	{ key: "breaches", label: "SLA breaches", unit: "count" },
+	{ key: "back_from_snooze", label: "Back from snooze", unit: "count" },
 ];
+
+/** Columns measured in working time on a board with business hours. */
+const WORKING_TIME_COLUMNS = new Set([
+	"median_claim_seconds",
+	"median_reply_seconds",
+	"median_close_seconds",
+	"claim_sla_percent",
+	"reply_sla_percent",
+	"claim_deadlines",
+	"reply_deadlines",
+]);
 
 const KEY_COLUMNS: Record<ReportDimension, ReportColumn[]> = {
 	total: [],
@@ -143,12 +163,20 @@ const KEY_COLUMNS: Record<ReportDimension, ReportColumn[]> = {
 	],
 };
 
-/** The columns of a report, key columns first. */
-export function reportColumns(name: ReportName): ReportColumn[] {
+/**
+ * The columns of a report, key columns first. With `workingTime` (a board covered has
+ * business hours) the SLA columns say they are measured in working time.
+ */
+export function reportColumns(name: ReportName, workingTime = false): ReportColumn[] {
 	const dimension = REPORT_DIMENSION[name];
 	// Arrivals belong to nobody: the per-ambassador report leaves them out.
-	const measures =
-		dimension === "ambassador" ? MEASURE_COLUMNS.filter((c) => c.key !== "new") : MEASURE_COLUMNS;
+	const measures = (
+		dimension === "ambassador" ? MEASURE_COLUMNS.filter((c) => c.key !== "new") : MEASURE_COLUMNS
+	).map((column) =>
+		workingTime && WORKING_TIME_COLUMNS.has(column.key)
+			? { ...column, label: `${column.label} (working time)` }
+			: column,
+	);
 	return [...KEY_COLUMNS[dimension], ...measures];
 }
 
@@ -192,6 +220,7 @@ export function reportRecords(
 			claim_deadlines: row.claimDue,
 			reply_deadlines: row.replyDue,
 			breaches: row.breaches,
+			back_from_snooze: row.woken,
 		};
 		if (dimension === "ambassador") delete record.new;
 		return record;

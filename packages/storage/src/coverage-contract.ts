@@ -12,10 +12,18 @@ import {
 	type Member,
 	NO_MEASURES,
 	type ReportRow,
+	SystemActions,
+	Weekdays,
 } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import type { CoverageStore, Reports } from "./coverage-storage.ts";
-import type { CommandArbiter, Directory, MentionStore, NewMention } from "./storage.ts";
+import type {
+	CommandArbiter,
+	Directory,
+	MentionStore,
+	NewMention,
+	ThreadStore,
+} from "./storage.ts";
 import { newMember, newMention, newOrganisation } from "./test-fixtures.ts";
 
 /** ISO time on 26 November 2026 (day 1) or later: `t(1, "09:10")`. */
@@ -321,7 +329,7 @@ export function systemCommandContract(portOf: () => CoverageStore & Scene): void
 	});
 }
 
-export function reportsContract(portOf: () => Reports & CoverageStore & Scene): void {
+export function reportsContract(portOf: () => Reports & CoverageStore & Scene & ThreadStore): void {
 	const { team, run } = scene(portOf);
 
 	describe("reports", () => {
@@ -400,6 +408,7 @@ export function reportsContract(portOf: () => Reports & CoverageStore & Scene): 
 				replyDue: 4, // A, B met; D, F missed
 				replyMet: 2,
 				breaches: 1,
+				woken: 0,
 			});
 			const empty = await team();
 			expect(await storage.report({ orgId: empty.orgId, dimension: "total", ...period })).toEqual([
@@ -425,6 +434,7 @@ export function reportsContract(portOf: () => Reports & CoverageStore & Scene): 
 					replyDue: 3,
 					replyMet: 2,
 					breaches: 0,
+					woken: 0,
 				},
 				{
 					key: "2026-11-27",
@@ -435,6 +445,7 @@ export function reportsContract(portOf: () => Reports & CoverageStore & Scene): 
 					claimDue: 1,
 					replyDue: 1,
 					breaches: 1,
+					woken: 0,
 				},
 			]);
 			// New York is five hours behind: F's claim at 00:30 UTC falls on the 25th there.
@@ -523,6 +534,98 @@ export function reportsContract(portOf: () => Reports & CoverageStore & Scene): 
 				// Finishing belongs to nobody in particular; D's breach came while unowned.
 				{ key: null, ...NO_MEASURES, closed: 3, closeMedianSeconds: 3600, breaches: 1 },
 			]);
+		});
+
+		/**
+		 * A board that works Monday to Friday 09:00–17:00 UTC; 4 December 2026 is a Friday.
+		 * G normal, Friday 16:30: Ana claims Monday 09:10 and replies 10:00; the customer
+		 *   writes back Monday 14:00 (kept by Ana, a second round) and she replies Tuesday 09:30.
+		 * H low, Monday 09:00: snoozed by Mo until 10:00, when the snooze runs out; never claimed.
+		 * Report now: Tuesday 12:00.
+		 */
+		it("measures every round in working time on a board with hours, and counts snoozes that ran out", async () => {
+			const storage = portOf();
+			const { orgId, ana, mo } = await team();
+			const office = [{ start: "09:00", end: "17:00" }];
+			await storage.saveBoardSettings(orgId, "main", {
+				...DEFAULT_BOARD_SETTINGS,
+				businessHours: {
+					timeZone: "UTC",
+					weekly: Object.fromEntries(
+						Weekdays.map((day) => [day, day === "sat" || day === "sun" ? [] : office]),
+					) as Record<(typeof Weekdays)[number], typeof office>,
+					holidays: [],
+				},
+			});
+			const dec = (day: number, time: string) => `2026-12-0${day}T${time}:00.000Z`;
+			const [g, h] = (
+				await storage.insertMentions(orgId, "main", [
+					mention(dec(4, "16:30")),
+					mention(dec(7, "09:00"), { priority: "low" }),
+				])
+			).map((stored) => stored.mention.id);
+			const url = "https://twitter.com/acme/status/10";
+			await run(orgId, ana, { name: "claim", args: { mentionId: g! } }, dec(7, "09:10"));
+			await run(orgId, ana, { name: "markReplied", args: { mentionId: g!, url } }, dec(7, "10:00"));
+			await run(
+				orgId,
+				mo,
+				{ name: "snooze", args: { mentionId: h!, until: dec(7, "10:00") } },
+				dec(7, "09:05"),
+			);
+			const woken = await storage.executeSystemCommand({
+				orgId,
+				boardId: "main",
+				command: { name: "reopen", args: { mentionId: h! } },
+				action: SystemActions.snoozeEnded,
+				detail: { reason: SystemActions.snoozeEnded },
+				now: dec(7, "10:00"),
+				snoozedDueBy: dec(7, "10:00"),
+			});
+			expect(woken.ok).toBe(true);
+			const followUp = await storage.appendToThread({
+				orgId,
+				mentionId: g!,
+				messages: [
+					{
+						externalId: `g-${orgId}`,
+						handle: "@someone@social.example",
+						fromOrganisation: false,
+						text: "Still broken",
+						postedAt: dec(7, "14:00"),
+					},
+				],
+				now: dec(7, "14:00"),
+			});
+			expect(followUp).toMatchObject({ reopened: true });
+			await run(orgId, ana, { name: "markReplied", args: { mentionId: g!, url } }, dec(8, "09:30"));
+
+			const [summary] = await storage.report({
+				orgId,
+				dimension: "total",
+				from: dec(4, "00:00"),
+				to: dec(9, "00:00"),
+				now: dec(8, "12:00"),
+			});
+			expect(summary).toEqual({
+				key: null,
+				new: 2,
+				claimed: 1, // G: 30 min on Friday + 10 on Monday = 2400 s (not 2 days and more)
+				replied: 2, // G's first round 5400 s; its second from Monday 14:00, 180 + 30 min
+				closed: 2,
+				claimMedianSeconds: 2400,
+				replyMedianSeconds: 9000, // (5400 + 12600) / 2
+				closeMedianSeconds: 9000,
+				// G's first round due Monday 09:30, met; its second kept by Ana, met; H due
+				// Monday 13:00 (240 working minutes), missed.
+				claimDue: 3,
+				claimMet: 2,
+				// G due Monday 12:30 and, second round, Tuesday 10:00: both met; H not yet.
+				replyDue: 2,
+				replyMet: 2,
+				breaches: 0,
+				woken: 1,
+			});
 		});
 	});
 }

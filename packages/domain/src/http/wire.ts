@@ -358,6 +358,8 @@ export const ReportTableSchema = v.object({
 	from: IsoTime,
 	to: IsoTime,
 	timeZone: v.string(),
+	/** Boards whose SLA figures are measured in working time (their business hours). */
+	workingTimeBoards: v.array(v.string()),
 	columns: v.array(
 		v.object({
 			key: v.string(),
