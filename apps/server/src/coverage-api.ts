@@ -20,13 +20,20 @@ import {
 	reportCsv,
 	reportRecords,
 } from "@switchboard/domain";
-import type { CoverageStore, Directory, Reports } from "@switchboard/storage";
+import {
+	type AuditLog,
+	type CoverageStore,
+	type Directory,
+	type Reports,
+	recordAudit,
+} from "@switchboard/storage";
 import { Hono } from "hono";
+import { changesOf, requestActor } from "./audit.ts";
 import { handle } from "./contract-route.ts";
 import type { ApiEnv } from "./http-api.ts";
 
 export interface CoverageApiOptions {
-	storage: Directory & CoverageStore & Reports;
+	storage: Directory & CoverageStore & Reports & AuditLog;
 	/** Projects saved settings onto the board document. */
 	publishSettings(orgId: string, boardId: string, settings: BoardSettings): Promise<void>;
 	/** The clock; tests pass a fixed one. */
@@ -109,7 +116,7 @@ export function createCoverageApi(options: CoverageApiOptions): Hono<ApiEnv> {
 		return { settings: await storage.getBoardSettings(orgId, board.id) };
 	});
 
-	handle(app, HttpRoutes.saveBoardSettings, async (_c, { params: { orgId, boardId }, body }) => {
+	handle(app, HttpRoutes.saveBoardSettings, async (c, { params: { orgId, boardId }, body }) => {
 		const board = await storage.getBoard(orgId, boardId);
 		if (!board) throw new AppError("not_found", "No such board in your organisation.");
 		const current = await storage.getBoardSettings(orgId, board.id);
@@ -118,6 +125,13 @@ export function createCoverageApi(options: CoverageApiOptions): Hono<ApiEnv> {
 		) as Partial<BoardSettings>;
 		const saved = await storage.saveBoardSettings(orgId, board.id, { ...current, ...patch });
 		await options.publishSettings(orgId, board.id, saved);
+		await recordAudit(storage, {
+			orgId,
+			actor: requestActor(c),
+			action: "board.settings_changed",
+			target: { type: "board", id: board.id },
+			details: changesOf(current, saved),
+		});
 		return { settings: saved };
 	});
 

@@ -28,16 +28,25 @@ import {
 	SOURCE_CONFIG_SCHEMAS,
 	type SourceKind,
 } from "@switchboard/domain";
-import type { Directory, ReplyStore, SourceStore, WebhookStore } from "@switchboard/storage";
+import {
+	type AuditLog,
+	type Directory,
+	type NewAuditEntry,
+	type ReplyStore,
+	recordAudit,
+	type SourceStore,
+	type WebhookStore,
+} from "@switchboard/storage";
 import { type Context, Hono } from "hono";
 import * as v from "valibot";
+import { changesOf, requestActor } from "./audit.ts";
 import { handle } from "./contract-route.ts";
 import type { ApiEnv } from "./http-api.ts";
 import { blueskyCredential, type ReplySender } from "./reply-sender.ts";
 import type { SecretBox } from "./secret-box.ts";
 
 export interface IntegrationsApiOptions {
-	storage: Directory & SourceStore & ReplyStore & WebhookStore;
+	storage: Directory & SourceStore & ReplyStore & WebhookStore & AuditLog;
 	secrets: SecretBox;
 	sender: ReplySender;
 	/** The guarded client a connected account is checked through (a member gives its URL). */
@@ -49,6 +58,11 @@ export interface IntegrationsApiOptions {
 /** A webhook secret: 32 random bytes, prefixed so it is recognisable in a config file. */
 function newSecret(): string {
 	return `whsec_${randomBytes(32).toString("base64url")}`;
+}
+
+/** Where a webhook points, without the path and query that may hold a secret. */
+function hostOf(url: string): string {
+	return URL.canParse(url) ? new URL(url).host : "";
 }
 
 function parseConfig(kind: SourceKind, config: unknown) {
@@ -64,19 +78,41 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 	const timeoutMs = options.timeoutMs ?? defaultConnectorTuning.timeoutMs;
 	const app = new Hono<ApiEnv>();
 
+	/** Record an admin's change to the organisation's integrations. */
+	/** Record an admin's act on the thing the action names (`source.deleted`: a source). */
+	const audit = (
+		c: Context<ApiEnv>,
+		action: `${"rules" | "source" | "webhook"}.${string}` & NewAuditEntry["action"],
+		id: string,
+		details: NewAuditEntry["details"] = {},
+	) => {
+		const type = action.slice(0, action.indexOf(".")) as "rules" | "source" | "webhook";
+		const { orgId } = c.get("member");
+		return recordAudit(storage, {
+			orgId,
+			actor: requestActor(c),
+			action,
+			target: { type, id },
+			details,
+		});
+	};
+
 	handle(app, HttpRoutes.rules, async (_c, { params }) => ({
 		rules: await storage.getTriageRules(params.orgId),
 	}));
 
-	handle(app, HttpRoutes.saveRules, async (_c, { params, body }) => ({
-		rules: await storage.setTriageRules(params.orgId, body.rules),
-	}));
+	handle(app, HttpRoutes.saveRules, async (c, { params, body }) => {
+		const before = await storage.getTriageRules(params.orgId);
+		const rules = await storage.setTriageRules(params.orgId, body.rules);
+		await audit(c, "rules.changed", params.orgId, { before: before.length, after: rules.length });
+		return { rules };
+	});
 
 	handle(app, HttpRoutes.sources, async (_c, { params }) => ({
 		sources: await storage.listSources(params.orgId),
 	}));
 
-	handle(app, HttpRoutes.createSource, async (_c, { params: { orgId }, body: input }) => {
+	handle(app, HttpRoutes.createSource, async (c, { params: { orgId }, body: input }) => {
 		const config = parseConfig(input.kind, input.config);
 		if (!(await storage.getBoard(orgId, input.boardId))) {
 			throw new AppError("invalid", `boardId: no board ${input.boardId} in this organisation.`);
@@ -100,6 +136,11 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 			enabled: input.enabled,
 			nextPollAt: input.kind === "webhook" || !input.enabled ? null : new Date().toISOString(),
 		});
+		await audit(c, "source.created", source.id, {
+			kind: source.kind,
+			name: source.name,
+			boardId: source.boardId,
+		});
 		if (!webhookSecret) return { source };
 		return {
 			source,
@@ -115,7 +156,7 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 		return { source: visible };
 	});
 
-	handle(app, HttpRoutes.updateSource, async (_c, { params: { orgId, sourceId }, body: input }) => {
+	handle(app, HttpRoutes.updateSource, async (c, { params: { orgId, sourceId }, body: input }) => {
 		const existing = await storage.getSource(orgId, sourceId);
 		if (!existing) throw new AppError("not_found", "No such source.");
 		if (input.boardId !== undefined && !(await storage.getBoard(orgId, input.boardId))) {
@@ -140,10 +181,20 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 				: {}),
 		});
 		if (!source) throw new AppError("not_found", "No such source.");
+		const fields = (of: typeof source) => ({
+			name: of.name,
+			boardId: of.boardId,
+			enabled: of.enabled,
+			config: of.config,
+		});
+		await audit(c, "source.changed", source.id, {
+			...changesOf(fields(existing), fields(source)),
+			...(input.credential !== undefined ? { credential: "replaced" } : {}),
+		});
 		return { source };
 	});
 
-	handle(app, HttpRoutes.rotateSourceSecret, async (_c, { params: { orgId, sourceId } }) => {
+	handle(app, HttpRoutes.rotateSourceSecret, async (c, { params: { orgId, sourceId } }) => {
 		const existing = await storage.getSource(orgId, sourceId);
 		if (!existing) throw new AppError("not_found", "No such source.");
 		if (existing.kind !== "webhook") {
@@ -151,13 +202,16 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 		}
 		const secret = newSecret();
 		await storage.updateSource(orgId, existing.id, { sealedSecret: secrets.seal(secret) });
+		await audit(c, "source.secret_rotated", existing.id);
 		return { secret };
 	});
 
-	handle(app, HttpRoutes.deleteSource, async (_c, { params }) => {
-		if (!(await storage.deleteSource(params.orgId, params.sourceId))) {
+	handle(app, HttpRoutes.deleteSource, async (c, { params }) => {
+		const existing = await storage.getSource(params.orgId, params.sourceId);
+		if (!existing || !(await storage.deleteSource(params.orgId, params.sourceId))) {
 			throw new AppError("not_found", "No such source.");
 		}
+		await audit(c, "source.deleted", existing.id, { kind: existing.kind, name: existing.name });
 		return { ok: true };
 	});
 
@@ -165,7 +219,7 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 		webhooks: await storage.listWebhookEndpoints(params.orgId),
 	}));
 
-	handle(app, HttpRoutes.createWebhook, async (_c, { params, body: input }) => {
+	handle(app, HttpRoutes.createWebhook, async (c, { params, body: input }) => {
 		const secret = newSecret();
 		const webhook = await storage.createWebhookEndpoint({
 			orgId: params.orgId,
@@ -174,32 +228,48 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 			enabled: input.enabled,
 			sealedSecret: secrets.seal(secret),
 		});
+		await audit(c, "webhook.created", webhook.id, {
+			host: hostOf(webhook.url),
+			events: webhook.events,
+		});
 		return { webhook, secret };
 	});
 
-	handle(app, HttpRoutes.updateWebhook, async (_c, { params, body: input }) => {
+	handle(app, HttpRoutes.updateWebhook, async (c, { params, body: input }) => {
+		const before = await storage.getWebhookEndpoint(params.orgId, params.webhookId);
 		const webhook = await storage.updateWebhookEndpoint(params.orgId, params.webhookId, {
 			...(input.url !== undefined ? { url: input.url } : {}),
 			...(input.events !== undefined ? { events: [...new Set(input.events)] } : {}),
 			...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
 		});
 		if (!webhook) throw new AppError("not_found", "No such webhook.");
+		const fields = (w: typeof webhook | null) => ({
+			// A hook's URL may carry its own secret (a chat's incoming hook): the host only.
+			host: w ? hostOf(w.url) : null,
+			url: w?.url === webhook.url ? "same" : "changed",
+			events: w?.events ?? null,
+			enabled: w?.enabled ?? null,
+		});
+		await audit(c, "webhook.changed", webhook.id, changesOf(fields(before), fields(webhook)));
 		return { webhook };
 	});
 
-	handle(app, HttpRoutes.rotateWebhookSecret, async (_c, { params }) => {
+	handle(app, HttpRoutes.rotateWebhookSecret, async (c, { params }) => {
 		const secret = newSecret();
 		const webhook = await storage.updateWebhookEndpoint(params.orgId, params.webhookId, {
 			sealedSecret: secrets.seal(secret),
 		});
 		if (!webhook) throw new AppError("not_found", "No such webhook.");
+		await audit(c, "webhook.secret_rotated", webhook.id);
 		return { secret };
 	});
 
-	handle(app, HttpRoutes.deleteWebhook, async (_c, { params }) => {
-		if (!(await storage.deleteWebhookEndpoint(params.orgId, params.webhookId))) {
+	handle(app, HttpRoutes.deleteWebhook, async (c, { params }) => {
+		const existing = await storage.getWebhookEndpoint(params.orgId, params.webhookId);
+		if (!existing || !(await storage.deleteWebhookEndpoint(params.orgId, params.webhookId))) {
 			throw new AppError("not_found", "No such webhook.");
 		}
+		await audit(c, "webhook.deleted", existing.id, { host: hostOf(existing.url) });
 		return { ok: true };
 	});
 

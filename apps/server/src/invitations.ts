@@ -6,9 +6,10 @@
  * already a member's, a board that does not exist) and, unless the admin asks for the
  * good rows only, nothing of a batch with a bad row is stored.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import {
 	AppError,
+	type AuditActor,
 	DEFAULT_INVITE_TTL_MS,
 	DEFAULT_RESET_TTL_MS,
 	describeIssues,
@@ -17,7 +18,13 @@ import {
 	type InviteLink,
 	type RejectedInvite,
 } from "@switchboard/domain";
-import type { Directory, NewInvitation, PeopleStore } from "@switchboard/storage";
+import {
+	type AuditLog,
+	type Directory,
+	type NewInvitation,
+	type PeopleStore,
+	recordAudit,
+} from "@switchboard/storage";
 import type { Logger } from "pino";
 import * as v from "valibot";
 import type { Mailer, MailLink } from "./mailer.ts";
@@ -83,7 +90,7 @@ export function inviteUrl(baseUrl: string, code: string): string {
 }
 
 export interface InvitationServiceOptions {
-	storage: PeopleStore & Directory;
+	storage: PeopleStore & Directory & AuditLog;
 	logger: Logger;
 	/** Sends the links by email when SMTP_URL is set; null: the admin hands them out. */
 	mailer?: Mailer | null;
@@ -204,6 +211,11 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 		return true;
 	}
 
+	/** A link made by a member, or at the command line (`invitedBy` null). */
+	function actorOf(invitedBy: string | null): AuditActor {
+		return invitedBy === null ? { kind: "cli" } : { kind: "member", memberId: invitedBy };
+	}
+
 	async function orgName(orgId: string): Promise<string> {
 		return (await storage.getOrganisation(orgId))?.name ?? orgId;
 	}
@@ -226,6 +238,7 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 			for (const input of good) {
 				const { code, codeHash } = newInviteCode();
 				stored.push({
+					id: randomUUID(),
 					orgId,
 					kind: "invite",
 					codeHash,
@@ -246,6 +259,19 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 				});
 			}
 			await storage.createInvitations(stored, at);
+			await storage.appendAuditEntries(
+				stored.map((invitation) => ({
+					orgId,
+					actor: actorOf(invitedBy),
+					action: "invitation.created",
+					target: { type: "invitation", id: invitation.id ?? "" },
+					details: {
+						email: invitation.email,
+						role: invitation.role,
+						boards: invitation.boards ?? [],
+					},
+				})),
+			);
 			const name = await orgName(orgId);
 			const mailed = await mail(
 				invites.map((link) => ({ ...link, kind: "invite", orgName: name })),
@@ -280,6 +306,13 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 				],
 				at,
 			);
+			await recordAudit(storage, {
+				orgId,
+				actor: actorOf(invitedBy),
+				action: "password.reset_link_created",
+				target: { type: "member", id: memberId },
+				details: { email: member.email },
+			});
 			const link = {
 				email: member.email,
 				url: inviteUrl(baseUrl, code),
@@ -334,6 +367,13 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 					invitedBy: null,
 					expiresAt,
 				},
+			});
+			await recordAudit(storage, {
+				orgId,
+				actor: { kind: "cli" },
+				action: "organisation.set_up",
+				target: { type: "organisation", id: orgId },
+				details: { name, adminEmail: parsed.output.email },
 			});
 			logger.info({ orgId }, "organisation set up");
 			return {

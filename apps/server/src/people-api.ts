@@ -13,14 +13,22 @@ import {
 	AppError,
 	HttpRoutes,
 	type Member,
+	type MemberRecord,
 	OPEN_OWNED_STATUSES,
 	passwordProblem,
 	SystemActions,
 } from "@switchboard/domain";
-import type { PageAfter, Storage, StoredMention } from "@switchboard/storage";
+import {
+	type NewAuditEntry,
+	type PageAfter,
+	recordAudit,
+	type Storage,
+	type StoredMention,
+} from "@switchboard/storage";
 import type { BoardExtension, SessionService } from "@switchboard/sync";
 import { type Context, Hono } from "hono";
 import type { Logger } from "pino";
+import { changesOf, requestActor } from "./audit.ts";
 import { handle } from "./contract-route.ts";
 import { type ApiEnv, requestAddress, startSession } from "./http-api.ts";
 import {
@@ -219,10 +227,16 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 		};
 	});
 
-	handle(routes, HttpRoutes.revokeInvite, async (_c, { params }) => {
+	handle(routes, HttpRoutes.revokeInvite, async (c, { params }) => {
 		if (!(await storage.revokeInvitation(params.orgId, params.inviteId))) {
 			throw new AppError("not_found", "No open invitation with that id in your organisation.");
 		}
+		await recordAudit(storage, {
+			orgId: params.orgId,
+			actor: requestActor(c),
+			action: "invitation.revoked",
+			target: { type: "invitation", id: params.inviteId },
+		});
 		return { ok: true as const };
 	});
 
@@ -237,7 +251,7 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 	});
 
 	handle(routes, HttpRoutes.updateMember, async (c, { params, body }) => {
-		const before = await storage.getMember(params.memberId);
+		const before = await storage.getMemberRecord(params.orgId, params.memberId);
 		const member = await storage.updateMember(params.orgId, params.memberId, body);
 		let released = 0;
 		if (body.active === false && before?.active) {
@@ -245,8 +259,37 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 			member.load = 0;
 		}
 		await publishMember(member);
+		await auditMemberChange(c, before, member, released);
 		return { member, released };
 	});
+
+	/** What a PATCH changed: the fields as `member.changed`, (de)activation on its own. */
+	async function auditMemberChange(
+		c: Context<ApiEnv>,
+		before: MemberRecord | null,
+		after: MemberRecord,
+		released: number,
+	): Promise<void> {
+		const fields = ["role", "capacity", "skills", "languages", "boards"] as const;
+		const pick = (record: MemberRecord | null) =>
+			Object.fromEntries(fields.map((field) => [field, record?.[field] ?? null]));
+		const base = { orgId: after.orgId, actor: requestActor(c) };
+		const target = { type: "member" as const, id: after.id };
+		const details = changesOf(pick(before), pick(after));
+		const entries: NewAuditEntry[] = [];
+		if ((details.changed as string[]).length > 0) {
+			entries.push({ ...base, action: "member.changed", target, details });
+		}
+		if (before && before.active !== after.active) {
+			entries.push({
+				...base,
+				action: after.active ? "member.reactivated" : "member.deactivated",
+				target,
+				details: after.active ? {} : { released },
+			});
+		}
+		await storage.appendAuditEntries(entries);
+	}
 
 	handle(routes, HttpRoutes.resetPassword, (c, { params }) =>
 		invitations.resetLink(params.orgId, params.memberId, {
@@ -283,6 +326,12 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 			c.get("member"),
 			"The password was changed; sign in with the new one.",
 		);
+		await recordAudit(storage, {
+			orgId: member.orgId,
+			actor: requestActor(c),
+			action: "password.changed",
+			target: { type: "member", id: member.id },
+		});
 		return { ok: true as const };
 	});
 
@@ -363,6 +412,13 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 			memberId: randomUUID(),
 			...(body.name !== undefined ? { name: body.name } : {}),
 			passwordHash: await hasher.hash(body.password),
+		});
+		await recordAudit(storage, {
+			orgId: accepted.member.orgId,
+			actor: { kind: "member", memberId: accepted.member.id },
+			action: accepted.kind === "invite" ? "invitation.accepted" : "password.reset",
+			target: { type: "member", id: accepted.member.id },
+			details: { email: accepted.member.email },
 		});
 		if (accepted.kind === "invite") {
 			logger.info(

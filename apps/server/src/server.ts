@@ -44,6 +44,7 @@ import { type Logger, pino } from "pino";
 import { WebSocketServer } from "ws";
 import { type AdminChannel, serveAdminChannel } from "./admin-channel.ts";
 import { createAdminOperations } from "./admin-operations.ts";
+import { createAuditApi } from "./audit.ts";
 import { type Config, DEFAULT_MAIL_FROM, demoExposure } from "./config.ts";
 import { type Coverage, type CoverageOptions, createCoverage } from "./coverage.ts";
 import { type DemoSummary, seedDemo } from "./demo.ts";
@@ -322,6 +323,7 @@ export async function startSwitchboard(
 			integrations.routes,
 			createNotificationsApi({ storage, notifier, publicKey: push.publicKey }),
 			people.routes,
+			createAuditApi({ storage }),
 		],
 		allowedOrigins: config.allowedOrigins ?? [],
 		rateLimits,

@@ -3,6 +3,7 @@ export * from "./audit.ts";
 export * from "./backoff.ts";
 export * from "./board-doc.ts";
 export * from "./business-hours.ts";
+export * from "./csv.ts";
 export * from "./defaults.ts";
 export * from "./documents.ts";
 export * from "./draft-authorship.ts";

@@ -4,6 +4,7 @@
  * the app. Every measure is counted when it happens: a claim in the period it was made,
  * a deadline in the period it fell due. docs/REPORTS.md defines each one.
  */
+import { csvLine } from "./csv.ts";
 
 /** The reports the API serves, by the name in `/api/orgs/:orgId/reports/<name>`. */
 export const ReportNames = [
@@ -227,20 +228,9 @@ export function reportRecords(
 	});
 }
 
-function csvCell(value: ReportCell): string {
-	if (value === null) return "";
-	if (typeof value === "number") return String(value);
-	// A spreadsheet runs a cell that starts with one of these as a formula; names and tags
-	// come from outside.
-	const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-	return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /** RFC 4180 CSV with a header row of column keys, CRLF line ends. */
 export function reportCsv(columns: readonly ReportColumn[], rows: readonly ReportRecord[]): string {
-	const lines = [columns.map((column) => csvCell(column.key)).join(",")];
-	for (const row of rows) {
-		lines.push(columns.map((column) => csvCell(row[column.key] ?? null)).join(","));
-	}
-	return `${lines.join("\r\n")}\r\n`;
+	let csv = csvLine(columns.map((column) => column.key));
+	for (const row of rows) csv += csvLine(columns.map((column) => row[column.key] ?? null));
+	return csv;
 }

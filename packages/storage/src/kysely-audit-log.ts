@@ -12,6 +12,8 @@ import type { Database } from "./schema.ts";
 
 /** Ids are bigserial: a cursor that is not a whole number names no row (and must not reach SQL). */
 const WHOLE = /^\d{1,18}$/;
+/** Rows per INSERT: 8 parameters each, far below PostgreSQL's limit of 65,535. */
+const INSERT_CHUNK = 2000;
 
 interface AuditRow {
 	id: string | number;
@@ -36,22 +38,31 @@ export class KyselyAuditLog implements AuditLog {
 	async appendAuditEntries(entries: readonly NewAuditEntry[]): Promise<AuditEntry[]> {
 		if (entries.length === 0) return [];
 		for (const entry of entries) checkAuditEntry(entry);
-		const rows = await this.#db
-			.insertInto("audit_log")
-			.values(
-				entries.map((entry) => ({
-					org_id: entry.orgId,
-					actor_kind: entry.actor.kind,
-					actor_id: entry.actor.kind === "member" ? entry.actor.memberId : null,
-					action: entry.action,
-					target_type: entry.target?.type ?? null,
-					target_id: entry.target?.id ?? null,
-					details: json(entry.details ?? {}),
-					...(entry.at ? { at: entry.at } : {}),
-				})),
-			)
-			.returningAll()
-			.execute();
+		const values = entries.map((entry) => ({
+			org_id: entry.orgId,
+			actor_kind: entry.actor.kind,
+			actor_id: entry.actor.kind === "member" ? entry.actor.memberId : null,
+			action: entry.action,
+			target_type: entry.target?.type ?? null,
+			target_id: entry.target?.id ?? null,
+			details: json(entry.details ?? {}),
+			...(entry.at ? { at: entry.at } : {}),
+		}));
+		// A batch of 10,000 invitations is one act: all its entries or none, in statements
+		// that stay under PostgreSQL's 65,535 parameters.
+		const rows = await this.#db.transaction().execute(async (trx) => {
+			const stored = [];
+			for (let i = 0; i < values.length; i += INSERT_CHUNK) {
+				stored.push(
+					...(await trx
+						.insertInto("audit_log")
+						.values(values.slice(i, i + INSERT_CHUNK))
+						.returningAll()
+						.execute()),
+				);
+			}
+			return stored;
+		});
 		// bigserial ids are handed out in the order of the VALUES list.
 		const sorted = rows.sort((a, b) => Number(a.id) - Number(b.id));
 		const names = new Map<string, string>();

@@ -8,6 +8,7 @@
  * `api.request(HttpRoutes.yourRoute, {…})` (docs/HTTP-API.md).
  */
 import * as v from "valibot";
+import { AuditActionSchema, AuditEntrySchema } from "../audit.ts";
 import { isTimeZone } from "../business-hours.ts";
 import {
 	DeliveryStatuses,
@@ -192,6 +193,11 @@ const InvitesRefused = {
 		schema: v.object({ ...ErrorEnvelopeSchema.entries, rejected: v.array(RejectedInviteSchema) }),
 	},
 } as const;
+
+/** Most entries one page of the audit log holds. */
+export const MAX_AUDIT_PAGE = 200;
+/** Entries on a page of the audit log when the caller does not say. */
+export const DEFAULT_AUDIT_PAGE = 50;
 
 const InviteCodeParams = v.object({
 	code: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{16,128}$/, "is not an invitation code")),
@@ -883,6 +889,42 @@ export const HttpRoutes = {
 			newPassword: v.pipe(v.string(), v.maxLength(MAX_PASSWORD_LENGTH), NewPasswordSchema),
 		}),
 		answer: Ok,
+	}),
+	audit: defineRoute({
+		method: "GET",
+		path: "/api/orgs/:orgId/audit",
+		summary:
+			"The admin audit log, newest first: by action, actor and period, a page at a time, or all of it as CSV",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		query: v.object({
+			/** One action or several, comma-separated. */
+			action: v.optional(
+				v.pipe(
+					v.string(),
+					v.transform((s) => s.split(",")),
+					v.array(AuditActionSchema),
+				),
+			),
+			/** A member's id, or `system` or `cli`. */
+			actor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
+			/** At or after. */
+			from: v.optional(Instant),
+			/** Before. */
+			to: v.optional(Instant),
+			limit: v.optional(Count(1, MAX_AUDIT_PAGE), String(DEFAULT_AUDIT_PAGE)),
+			/** `nextCursor` of the page before; with CSV, the export starts below it. */
+			cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
+			/** CSV of every entry that matches (also with `Accept: text/csv`). */
+			format: v.optional(v.picklist(["json", "csv"])),
+		}),
+		answer: v.object({
+			entries: v.array(AuditEntrySchema),
+			/** Pass as `cursor` for the next page; null on the last. */
+			nextCursor: v.nullable(v.string()),
+		}),
+		csv: true,
 	}),
 } as const;
 
