@@ -4,19 +4,17 @@
  * have open, once, and nothing opens the database a second time. A second server on the
  * same folder is refused with the holder named.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { readBoard } from "@switchboard/domain";
 import { callEndpoint, readEndpoint, startSwitchboard } from "@switchboard/server";
 import { openStorage } from "@switchboard/storage";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./utils/cli.ts";
 import { baseConfig, startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
 
-const CLI = fileURLToPath(new URL("../apps/server/src/cli.ts", import.meta.url));
 /** Creating an embedded database on disk takes a minute on a machine busy with other work. */
 const SLOW = 300_000;
 
@@ -24,25 +22,7 @@ let server: TestServer;
 let dataDir: string;
 let scratch: string;
 
-function cli(args: string[], dir = dataDir) {
-	return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-		execFile(
-			process.execPath,
-			[CLI, ...args],
-			{
-				env: {
-					PATH: process.env.PATH,
-					DATA_DIR: dir,
-					SWITCHBOARD_SECRET: "cli-test-secret-cli-test-secret-0123456789",
-					LOG_LEVEL: "warn",
-				},
-				timeout: SLOW,
-			},
-			(error, stdout, stderr) =>
-				resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-		);
-	});
-}
+const cli = (args: string[], dir = dataDir) => runCli(args, dir, SLOW);
 
 beforeAll(async () => {
 	server = await startTestServer();

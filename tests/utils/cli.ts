@@ -1,0 +1,35 @@
+/**
+ * `pnpm switchboard …` as a child process, with a data folder of the test's choosing.
+ */
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const CLI = fileURLToPath(new URL("../../apps/server/src/cli.ts", import.meta.url));
+
+export interface CliResult {
+	code: number;
+	stdout: string;
+	stderr: string;
+}
+
+/** Run the CLI on `dataDir`; `timeoutMs` is a backstop for a machine busy with other work. */
+export function runCli(args: string[], dataDir: string, timeoutMs = 300_000): Promise<CliResult> {
+	return new Promise((resolve) => {
+		execFile(
+			process.execPath,
+			[CLI, ...args],
+			{
+				env: {
+					PATH: process.env.PATH,
+					DATA_DIR: dataDir,
+					SWITCHBOARD_SECRET: "cli-test-secret-cli-test-secret-0123456789",
+					LOG_LEVEL: "warn",
+				},
+				timeout: timeoutMs,
+				maxBuffer: 16 * 1024 * 1024,
+			},
+			(error, stdout, stderr) =>
+				resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+		);
+	});
+}
