@@ -20,6 +20,7 @@ import {
 } from "../push.ts";
 import { useToasts } from "../toasts.tsx";
 import { ActionButton, FormError } from "./forms.tsx";
+import { Table } from "./table.tsx";
 
 const KIND_LABELS: Record<NotificationKind, string> = {
 	mentioned: "A teammate @mentions me in a note",
@@ -75,36 +76,31 @@ function SettingsTable(props: {
 	onChange: (kind: NotificationKind, channel: NotificationChannel, on: boolean) => void;
 }) {
 	return (
-		<table class="notification-settings" data-testid="notification-settings">
-			<thead>
+		<Table
+			class="notification-settings"
+			testId="notification-settings"
+			columns={["Tell me when", ...Object.values(CHANNEL_LABELS)]}
+			rows={NotificationKinds}
+		>
+			{(kind) => (
 				<tr>
-					<th scope="col">Tell me when</th>
-					<For each={Object.values(CHANNEL_LABELS)}>{(label) => <th scope="col">{label}</th>}</For>
+					<th scope="row">{KIND_LABELS[kind]}</th>
+					<For each={["app", "push"] as const}>
+						{(channel) => (
+							<td>
+								<input
+									type="checkbox"
+									checked={props.settings[kind][channel]}
+									aria-label={`${KIND_LABELS[kind]}: ${CHANNEL_LABELS[channel]}`}
+									onChange={(e) => props.onChange(kind, channel, e.currentTarget.checked)}
+									data-testid={`notify-${kind}-${channel}`}
+								/>
+							</td>
+						)}
+					</For>
 				</tr>
-			</thead>
-			<tbody>
-				<For each={NotificationKinds}>
-					{(kind) => (
-						<tr>
-							<th scope="row">{KIND_LABELS[kind]}</th>
-							<For each={["app", "push"] as const}>
-								{(channel) => (
-									<td>
-										<input
-											type="checkbox"
-											checked={props.settings[kind][channel]}
-											aria-label={`${KIND_LABELS[kind]}: ${CHANNEL_LABELS[channel]}`}
-											onChange={(e) => props.onChange(kind, channel, e.currentTarget.checked)}
-											data-testid={`notify-${kind}-${channel}`}
-										/>
-									</td>
-								)}
-							</For>
-						</tr>
-					)}
-				</For>
-			</tbody>
-		</table>
+			)}
+		</Table>
 	);
 }
 

@@ -10,6 +10,7 @@ import { createAction, createLoader, useApi } from "../api.ts";
 import { NETWORK_LABELS, PRIORITY_LABELS } from "../board-model.ts";
 import { EMPTY_RULE, fieldsToRule, type RuleFields } from "../rule-form.ts";
 import { FormActions, FormError, TextField } from "./forms.tsx";
+import { Table } from "./table.tsx";
 
 export function RulesPanel(props: { orgId: string }) {
 	const api = useApi();
@@ -67,81 +68,66 @@ export function RulesPanel(props: { orgId: string }) {
 				fallback={<p class="muted">{rules.error() ? "" : "Loading rules…"}</p>}
 			>
 				{(list) => (
-					<Show
-						when={list().length > 0}
-						fallback={
+					<Table
+						class="admin-table"
+						testId="rules"
+						caption="Triage rules"
+						columns={["When a mention says", "On", "Author reach", "Then"]}
+						actions
+						rows={list()}
+						empty={
 							<div class="empty-state" data-testid="rules-empty">
 								<p>No rules: mentions get the priority their sentiment and reach give them.</p>
 							</div>
 						}
 					>
-						<table class="admin-table" data-testid="rules">
-							<caption class="sr-only">Triage rules</caption>
-							<thead>
-								<tr>
-									<th scope="col">When a mention says</th>
-									<th scope="col">On</th>
-									<th scope="col">Author reach</th>
-									<th scope="col">Then</th>
-									<th scope="col">
-										<span class="sr-only">Actions</span>
-									</th>
+						{(rule) => {
+							const term = rule.match.keyword ?? rule.match.phrase ?? "";
+							return (
+								<tr data-testid="rule" data-rule-id={rule.id}>
+									<td>
+										<span class="muted small">
+											{rule.match.keyword !== undefined ? "keyword" : "phrase"}
+										</span>{" "}
+										<strong data-testid="rule-term">“{term}”</strong>
+									</td>
+									<td>{rule.match.network ? NETWORK_LABELS[rule.match.network] : "any network"}</td>
+									<td>
+										{rule.match.minReach !== undefined
+											? `≥ ${rule.match.minReach.toLocaleString()}`
+											: "any"}
+									</td>
+									<td class="rule-effects">
+										<For each={rule.apply.tags ?? []}>
+											{(tag) => <span class="chip">#{tag}</span>}
+										</For>
+										<Show when={rule.apply.priority}>
+											{(priority) => (
+												<span class={`badge priority priority-${priority()}`}>
+													{PRIORITY_LABELS[priority()]} priority
+												</span>
+											)}
+										</Show>
+										<Show when={rule.apply.skill}>
+											{(skill) => <span class="chip chip-skill">skill: {skill()}</span>}
+										</Show>
+									</td>
+									<td class="cell-actions">
+										<button
+											type="button"
+											class="button button-small button-danger-quiet"
+											disabled={busy()}
+											onClick={() => remove(rule)}
+											aria-label={`Remove the rule for “${term}”`}
+											data-testid="rule-remove"
+										>
+											Remove
+										</button>
+									</td>
 								</tr>
-							</thead>
-							<tbody>
-								<For each={list()}>
-									{(rule) => {
-										const term = rule.match.keyword ?? rule.match.phrase ?? "";
-										return (
-											<tr data-testid="rule" data-rule-id={rule.id}>
-												<td>
-													<span class="muted small">
-														{rule.match.keyword !== undefined ? "keyword" : "phrase"}
-													</span>{" "}
-													<strong data-testid="rule-term">“{term}”</strong>
-												</td>
-												<td>
-													{rule.match.network ? NETWORK_LABELS[rule.match.network] : "any network"}
-												</td>
-												<td>
-													{rule.match.minReach !== undefined
-														? `≥ ${rule.match.minReach.toLocaleString()}`
-														: "any"}
-												</td>
-												<td class="rule-effects">
-													<For each={rule.apply.tags ?? []}>
-														{(tag) => <span class="chip">#{tag}</span>}
-													</For>
-													<Show when={rule.apply.priority}>
-														{(priority) => (
-															<span class={`badge priority priority-${priority()}`}>
-																{PRIORITY_LABELS[priority()]} priority
-															</span>
-														)}
-													</Show>
-													<Show when={rule.apply.skill}>
-														{(skill) => <span class="chip chip-skill">skill: {skill()}</span>}
-													</Show>
-												</td>
-												<td class="cell-actions">
-													<button
-														type="button"
-														class="button button-small button-danger-quiet"
-														disabled={busy()}
-														onClick={() => remove(rule)}
-														aria-label={`Remove the rule for “${term}”`}
-														data-testid="rule-remove"
-													>
-														Remove
-													</button>
-												</td>
-											</tr>
-										);
-									}}
-								</For>
-							</tbody>
-						</table>
-					</Show>
+							);
+						}}
+					</Table>
 				)}
 			</Show>
 

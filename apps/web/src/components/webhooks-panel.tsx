@@ -20,6 +20,7 @@ import {
 	type ItemControls,
 } from "./admin-list.tsx";
 import { ActionButton, FormActions, FormError, When } from "./forms.tsx";
+import { Table } from "./table.tsx";
 
 export const EVENT_LABELS: Record<WebhookEvent, string> = {
 	"mention.high_priority": "A high-priority mention arrives",
@@ -291,9 +292,13 @@ function Deliveries(props: { webhook: WebhookEndpoint }) {
 			<FormError error={deliveries.error() ?? retry.error()} testId="deliveries-error" />
 			<Show when={deliveries.data()} fallback={<p class="muted">Loading deliveries…</p>}>
 				{(list) => (
-					<Show
-						when={list().length > 0}
-						fallback={
+					<Table
+						class="admin-table deliveries-table"
+						caption={`Deliveries to ${props.webhook.url}, newest first`}
+						columns={["Event", "Status", "Attempts", "Last error", "Next retry", "Created"]}
+						actions
+						rows={list()}
+						empty={
 							<p class="muted" data-testid="deliveries-empty">
 								No deliveries
 								{status() ? ` ${DELIVERY_LABELS[status() as DeliveryStatus].toLowerCase()}` : ""}{" "}
@@ -301,73 +306,53 @@ function Deliveries(props: { webhook: WebhookEndpoint }) {
 							</p>
 						}
 					>
-						<table class="admin-table deliveries-table">
-							<caption class="sr-only">Deliveries to {props.webhook.url}, newest first</caption>
-							<thead>
-								<tr>
-									<th scope="col">Event</th>
-									<th scope="col">Status</th>
-									<th scope="col">Attempts</th>
-									<th scope="col">Last error</th>
-									<th scope="col">Next retry</th>
-									<th scope="col">Created</th>
-									<th scope="col">
-										<span class="sr-only">Actions</span>
-									</th>
-								</tr>
-							</thead>
-							<tbody>
-								<For each={list()}>
-									{(delivery) => (
-										<tr
-											data-testid="delivery"
-											data-delivery-id={delivery.id}
-											data-status={delivery.status}
+						{(delivery) => (
+							<tr
+								data-testid="delivery"
+								data-delivery-id={delivery.id}
+								data-status={delivery.status}
+							>
+								<td>
+									<code>{delivery.event}</code>
+								</td>
+								<td>
+									<span class={`badge delivery-${delivery.status}`}>
+										{DELIVERY_LABELS[delivery.status]}
+									</span>
+								</td>
+								<td data-testid="delivery-attempts">{delivery.attempts}</td>
+								<td class="delivery-error" data-testid="delivery-error">
+									<Show when={delivery.lastError} fallback={<span class="muted">–</span>}>
+										{delivery.lastStatus !== null ? `HTTP ${delivery.lastStatus}: ` : ""}
+										{delivery.lastError}
+									</Show>
+								</td>
+								<td data-testid="delivery-next-retry">
+									<Show
+										when={delivery.status === "pending"}
+										fallback={<span class="muted">–</span>}
+									>
+										<When iso={delivery.nextAttemptAt} now={ws.now()} tense="future" />
+									</Show>
+								</td>
+								<td>
+									<When iso={delivery.createdAt} now={ws.now()} tense="past" />
+								</td>
+								<td class="cell-actions">
+									<Show when={delivery.status === "failed"}>
+										<ActionButton
+											action={retry}
+											args={[delivery]}
+											class="button button-small"
+											testId="delivery-retry"
 										>
-											<td>
-												<code>{delivery.event}</code>
-											</td>
-											<td>
-												<span class={`badge delivery-${delivery.status}`}>
-													{DELIVERY_LABELS[delivery.status]}
-												</span>
-											</td>
-											<td data-testid="delivery-attempts">{delivery.attempts}</td>
-											<td class="delivery-error" data-testid="delivery-error">
-												<Show when={delivery.lastError} fallback={<span class="muted">–</span>}>
-													{delivery.lastStatus !== null ? `HTTP ${delivery.lastStatus}: ` : ""}
-													{delivery.lastError}
-												</Show>
-											</td>
-											<td data-testid="delivery-next-retry">
-												<Show
-													when={delivery.status === "pending"}
-													fallback={<span class="muted">–</span>}
-												>
-													<When iso={delivery.nextAttemptAt} now={ws.now()} tense="future" />
-												</Show>
-											</td>
-											<td>
-												<When iso={delivery.createdAt} now={ws.now()} tense="past" />
-											</td>
-											<td class="cell-actions">
-												<Show when={delivery.status === "failed"}>
-													<ActionButton
-														action={retry}
-														args={[delivery]}
-														class="button button-small"
-														testId="delivery-retry"
-													>
-														Retry
-													</ActionButton>
-												</Show>
-											</td>
-										</tr>
-									)}
-								</For>
-							</tbody>
-						</table>
-					</Show>
+											Retry
+										</ActionButton>
+									</Show>
+								</td>
+							</tr>
+						)}
+					</Table>
 				)}
 			</Show>
 		</div>

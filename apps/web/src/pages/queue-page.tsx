@@ -1,9 +1,10 @@
 /** My queue: the conversations I own, oldest first, with their SLA clocks. */
 import { A } from "@solidjs/router";
-import { createMemo, For, Show } from "solid-js";
+import { createMemo, Show } from "solid-js";
 import { myQueue, STATUS_LABELS } from "../board-model.ts";
 import { PendingMarker, PresenceRow, PriorityBadge, SlaBadge } from "../components/bits.tsx";
 import { ClaimNextButton } from "../components/command-button.tsx";
+import { Table } from "../components/table.tsx";
 import { excerpt, formatAge, plural } from "../format.ts";
 import { useWorkspace } from "../workspace.tsx";
 
@@ -26,9 +27,13 @@ export function QueuePage() {
 					Claim next <kbd>n</kbd>
 				</ClaimNextButton>
 			</div>
-			<Show
-				when={queue().length > 0}
-				fallback={
+			<Table
+				class="queue-table"
+				testId="queue"
+				caption="Conversations I own"
+				columns={["Conversation", "Status", "Priority", "Age", "SLA"]}
+				rows={queue()}
+				empty={
 					<div class="empty-state" data-testid="queue-empty">
 						<p>You own no open conversations.</p>
 						<p class="muted">
@@ -37,51 +42,33 @@ export function QueuePage() {
 					</div>
 				}
 			>
-				<table class="queue-table" data-testid="queue">
-					<caption class="sr-only">Conversations I own</caption>
-					<thead>
-						<tr>
-							<th scope="col">Conversation</th>
-							<th scope="col">Status</th>
-							<th scope="col">Priority</th>
-							<th scope="col">Age</th>
-							<th scope="col">SLA</th>
-						</tr>
-					</thead>
-					<tbody>
-						<For each={queue()}>
-							{(mention) => (
-								<tr data-testid="queue-item" data-mention-id={mention.id}>
-									<td>
-										<A href={`/m/${encodeURIComponent(mention.id)}`} class="queue-link">
-											@{mention.author.handle}
-										</A>
-										<PendingMarker mention={mention} />
-										<PresenceRow presence={ws.board().presence.get(mention.id)} />
-										<div class="muted small queue-excerpt">{excerpt(mention.text, 140)}</div>
-									</td>
-									<td>
-										<span class={`badge status status-${mention.status}`}>
-											{STATUS_LABELS[mention.status]}
-										</span>
-									</td>
-									<td>
-										<PriorityBadge priority={mention.priority} />
-									</td>
-									<td>
-										<time datetime={mention.ingestedAt}>
-											{formatAge(mention.ingestedAt, ws.now())}
-										</time>
-									</td>
-									<td>
-										<SlaBadge mention={mention} settings={ws.board().settings} now={ws.now()} />
-									</td>
-								</tr>
-							)}
-						</For>
-					</tbody>
-				</table>
-			</Show>
+				{(mention) => (
+					<tr data-testid="queue-item" data-mention-id={mention.id}>
+						<td>
+							<A href={`/m/${encodeURIComponent(mention.id)}`} class="queue-link">
+								@{mention.author.handle}
+							</A>
+							<PendingMarker mention={mention} />
+							<PresenceRow presence={ws.board().presence.get(mention.id)} />
+							<div class="muted small queue-excerpt">{excerpt(mention.text, 140)}</div>
+						</td>
+						<td>
+							<span class={`badge status status-${mention.status}`}>
+								{STATUS_LABELS[mention.status]}
+							</span>
+						</td>
+						<td>
+							<PriorityBadge priority={mention.priority} />
+						</td>
+						<td>
+							<time datetime={mention.ingestedAt}>{formatAge(mention.ingestedAt, ws.now())}</time>
+						</td>
+						<td>
+							<SlaBadge mention={mention} settings={ws.board().settings} now={ws.now()} />
+						</td>
+					</tr>
+				)}
+			</Table>
 		</div>
 	);
 }
