@@ -10,9 +10,9 @@ import {
 	getOwner,
 	type JSX,
 	onCleanup,
-	useContext,
 } from "solid-js";
 import { BoardMarks, markOnce } from "./perf-marks.ts";
+import { useRequiredContext } from "./required-context.ts";
 import type { Session } from "./session.ts";
 
 const ClientContext = createContext<SwitchboardClient>();
@@ -81,16 +81,12 @@ export function ClientProvider(props: { session: Session; children: JSX.Element 
 
 /** Whether the signed-in session's server side has ended. */
 export function useSessionEnded(): SessionEnded {
-	const state = useContext(SessionEndedContext);
-	if (!state) throw new Error("useSessionEnded() is only available inside <ClientProvider>");
-	return state;
+	return useRequiredContext(SessionEndedContext, "useSessionEnded", "ClientProvider");
 }
 
 /** The signed-in session's client. */
 export function useClient(): SwitchboardClient {
-	const client = useContext(ClientContext);
-	if (!client) throw new Error("useClient() is only available inside <ClientProvider>");
-	return client;
+	return useRequiredContext(ClientContext, "useClient", "ClientProvider");
 }
 
 /**

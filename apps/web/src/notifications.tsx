@@ -5,15 +5,9 @@
  */
 import { useNavigate } from "@solidjs/router";
 import { HttpRoutes, type Notification, notificationPath } from "@switchboard/domain";
-import {
-	type Accessor,
-	createContext,
-	createSignal,
-	type JSX,
-	onCleanup,
-	useContext,
-} from "solid-js";
+import { type Accessor, createContext, createSignal, type JSX, onCleanup } from "solid-js";
 import { errorMessage, useApi } from "./api.ts";
+import { useRequiredContext } from "./required-context.ts";
 import { useWorkspace } from "./workspace.tsx";
 
 export interface Notifications {
@@ -158,7 +152,5 @@ export function NotificationsProvider(props: { children: JSX.Element }) {
 }
 
 export function useNotifications(): Notifications {
-	const notifications = useContext(NotificationsContext);
-	if (!notifications) throw new Error("useNotifications() needs <NotificationsProvider>");
-	return notifications;
+	return useRequiredContext(NotificationsContext, "useNotifications", "NotificationsProvider");
 }

@@ -1,12 +1,6 @@
 /** The session as app state: who is signed in, and signing in, again, and out. */
-import {
-	type Accessor,
-	createContext,
-	createSignal,
-	type JSX,
-	onCleanup,
-	useContext,
-} from "solid-js";
+import { type Accessor, createContext, createSignal, type JSX, onCleanup } from "solid-js";
+import { useRequiredContext } from "./required-context.ts";
 import {
 	acceptInvitation,
 	finishSignOut,
@@ -69,7 +63,5 @@ export function SessionProvider(props: { children: JSX.Element }) {
 }
 
 export function useSession(): SessionState {
-	const state = useContext(SessionContext);
-	if (!state) throw new Error("useSession() is only available inside <SessionProvider>");
-	return state;
+	return useRequiredContext(SessionContext, "useSession", "SessionProvider");
 }

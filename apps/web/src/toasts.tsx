@@ -2,7 +2,8 @@
  * Toasts: short messages in a corner. Errors (a refused command) are announced at once
  * (role="alert"); confirmations politely (role="status").
  */
-import { createContext, createSignal, For, type JSX, useContext } from "solid-js";
+import { createContext, createSignal, For, type JSX } from "solid-js";
+import { useRequiredContext } from "./required-context.ts";
 
 export interface Toast {
 	id: number;
@@ -58,7 +59,5 @@ export function ToastProvider(props: { children: JSX.Element }) {
 }
 
 export function useToasts(): Toasts {
-	const toasts = useContext(ToastContext);
-	if (!toasts) throw new Error("useToasts() is only available inside <ToastProvider>");
-	return toasts;
+	return useRequiredContext(ToastContext, "useToasts", "ToastProvider");
 }

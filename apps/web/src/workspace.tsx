@@ -30,12 +30,12 @@ import {
 	onCleanup,
 	onMount,
 	type Setter,
-	useContext,
 } from "solid-js";
 import { createStore, type SetStoreFunction } from "solid-js/store";
 import { type BoardColumn, type BoardFilters, boardColumns, EMPTY_FILTERS } from "./board-model.ts";
 import { useClient, useStore } from "./client-context.tsx";
 import { type ActionKind, commandFor, describeBulk, priorityTargets } from "./lifecycle-model.ts";
+import { useRequiredContext } from "./required-context.ts";
 import { useToasts } from "./toasts.tsx";
 
 export interface Workspace {
@@ -372,7 +372,5 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 }
 
 export function useWorkspace(): Workspace {
-	const workspace = useContext(WorkspaceContext);
-	if (!workspace) throw new Error("useWorkspace() is only available inside <WorkspaceProvider>");
-	return workspace;
+	return useRequiredContext(WorkspaceContext, "useWorkspace", "WorkspaceProvider");
 }

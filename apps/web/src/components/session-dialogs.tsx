@@ -8,11 +8,12 @@
 
 import { useNavigate } from "@solidjs/router";
 import { HttpRoutes } from "@switchboard/domain";
-import { createContext, createEffect, createSignal, type JSX, Show, useContext } from "solid-js";
+import { createContext, createEffect, createSignal, type JSX, Show } from "solid-js";
 import { useApi } from "../api.ts";
 import { useSessionEnded } from "../client-context.tsx";
 import { plural } from "../format.ts";
 import { stopPushAtSignOut } from "../push.ts";
+import { useRequiredContext } from "../required-context.ts";
 import { SignInError } from "../session.ts";
 import { useSession } from "../session-context.tsx";
 import { useWorkspace } from "../workspace.tsx";
@@ -169,9 +170,7 @@ export function SignOutProvider(props: { children: JSX.Element }) {
 
 /** The shell's sign-out (inside `SignOutProvider`). */
 export function useSignOut(): SignOut {
-	const signOut = useContext(SignOutContext);
-	if (!signOut) throw new Error("useSignOut() is only available inside <SignOutProvider>");
-	return signOut;
+	return useRequiredContext(SignOutContext, "useSignOut", "SignOutProvider");
 }
 
 /** Signs out, asking first when changes wait to be sent (inside `SignOutProvider`). */
