@@ -115,6 +115,35 @@ export function FieldProblem(props: { id: string; error: string | undefined }) {
 }
 
 /**
+ * A search box whose label only screen readers hear (the placeholder says it to the eye);
+ * `id` names its test id too. `class` adds to the field's own classes.
+ */
+export function SearchField(props: {
+	id: string;
+	label: string;
+	placeholder: string;
+	value: string;
+	onInput: (value: string) => void;
+	class?: string;
+}) {
+	return (
+		<div class={props.class ? `field field-search ${props.class}` : "field field-search"}>
+			<label for={props.id} class="sr-only">
+				{props.label}
+			</label>
+			<input
+				id={props.id}
+				type="search"
+				placeholder={props.placeholder}
+				value={props.value}
+				onInput={(e) => props.onInput(e.currentTarget.value)}
+				data-testid={props.id}
+			/>
+		</div>
+	);
+}
+
+/**
  * A form's buttons: submit, disabled and relabelled while busy, and Cancel when the form has
  * somewhere to go back to.
  */

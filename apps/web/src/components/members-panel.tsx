@@ -16,7 +16,7 @@ import {
 import { createSignal, createUniqueId, For, Show } from "solid-js";
 import { createAction, createLoader, errorMessage, useApi } from "../api.ts";
 import { plural } from "../format.ts";
-import { ActionButton, ConfirmButton, CopyButton, FormError, When } from "./forms.tsx";
+import { ActionButton, ConfirmButton, CopyButton, FormError, SearchField, When } from "./forms.tsx";
 
 const ROLE_LABELS: Record<Role, string> = {
 	ambassador: "Ambassador",
@@ -107,19 +107,14 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 
 			<InviteForms orgId={props.orgId} onInvited={() => void invites.reload()} />
 
-			<div class="field field-search members-search">
-				<label for="members-search" class="sr-only">
-					Search members and invitations
-				</label>
-				<input
-					id="members-search"
-					type="search"
-					placeholder="Search by name or email…"
-					value={query()}
-					onInput={(e) => search(e.currentTarget.value)}
-					data-testid="members-search"
-				/>
-			</div>
+			<SearchField
+				id="members-search"
+				label="Search members and invitations"
+				placeholder="Search by name or email…"
+				value={query()}
+				onInput={search}
+				class="members-search"
+			/>
 
 			<FormError error={members.error()} testId="members-error" />
 			<Show

@@ -18,6 +18,7 @@ import {
 } from "../board-model.ts";
 import { BoardColumn, type ColumnHandle } from "../components/board-column.tsx";
 import { ClaimNextButton } from "../components/command-button.tsx";
+import { SearchField } from "../components/forms.tsx";
 import { plural } from "../format.ts";
 import { ACTION_LABELS, ActionKinds } from "../lifecycle-model.ts";
 import { useWorkspace } from "../workspace.tsx";
@@ -88,19 +89,13 @@ export function BoardPage() {
 			<h1 class="sr-only">Board</h1>
 			<div class="toolbar">
 				<form class="filters" aria-label="Filter the board" onSubmit={(e) => e.preventDefault()}>
-					<div class="field field-search">
-						<label for="filter-search" class="sr-only">
-							Search author or text
-						</label>
-						<input
-							id="filter-search"
-							type="search"
-							placeholder="Search author or text…"
-							value={ws.filters.search}
-							onInput={(e) => ws.setFilters("search", e.currentTarget.value)}
-							data-testid="filter-search"
-						/>
-					</div>
+					<SearchField
+						id="filter-search"
+						label="Search author or text"
+						placeholder="Search author or text…"
+						value={ws.filters.search}
+						onInput={(value) => ws.setFilters("search", value)}
+					/>
 					<button
 						type="button"
 						class="button filters-toggle"
