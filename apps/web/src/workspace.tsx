@@ -34,7 +34,13 @@ import {
 import { createStore, type SetStoreFunction } from "solid-js/store";
 import { type BoardColumn, type BoardFilters, boardColumns, EMPTY_FILTERS } from "./board-model.ts";
 import { useClient, useStore } from "./client-context.tsx";
-import { type ActionKind, commandFor, describeBulk, priorityTargets } from "./lifecycle-model.ts";
+import {
+	ACTION_KEYS,
+	type ActionKind,
+	commandFor,
+	describeBulk,
+	priorityTargets,
+} from "./lifecycle-model.ts";
 import { useRequiredContext } from "./required-context.ts";
 import { useToasts } from "./toasts.tsx";
 
@@ -93,6 +99,11 @@ const WorkspaceContext = createContext<Workspace>();
 
 /** How often ages and SLA timers move on, in ms. */
 const TICK_MS = 10_000;
+
+/** The actions whose dialog one key opens (d, s, e, t: see ACTION_KEYS), by that key. */
+const DIALOG_KEYS: ReadonlyMap<string, ActionKind> = new Map(
+	(["dismiss", "snooze", "escalate", "tags"] as const).map((kind) => [ACTION_KEYS[kind], kind]),
+);
 
 /** A claimNext answered later than this (queued offline) does not pull the user away. */
 const FOLLOW_CLAIM_MS = 5_000;
@@ -281,15 +292,15 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 				open(mention.id);
 				break;
 			case "c":
+			case "r":
 				if (!mention) return;
-				void run({ name: "claim", args: { mentionId: mention.id } });
+				void run({
+					name: event.key === "c" ? "claim" : "release",
+					args: { mentionId: mention.id },
+				});
 				break;
 			case "n":
 				void claimNext();
-				break;
-			case "r":
-				if (!mention) return;
-				void run({ name: "release", args: { mentionId: mention.id } });
 				break;
 			case "x":
 				if (!mention || viewing() !== null) return;
@@ -298,22 +309,6 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 			case "Escape":
 				if (liveSelection().length === 0) return;
 				clearSelection();
-				break;
-			case "d":
-				if (!hasTargets()) return;
-				openAction("dismiss", picked);
-				break;
-			case "s":
-				if (!hasTargets()) return;
-				openAction("snooze", picked);
-				break;
-			case "e":
-				if (!hasTargets()) return;
-				openAction("escalate", picked);
-				break;
-			case "t":
-				if (!hasTargets()) return;
-				openAction("tags", picked);
 				break;
 			case "C":
 				// Shift, not Caps Lock: a claim typed with Caps Lock on must not close.
@@ -330,8 +325,11 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 				if (!hasTargets()) return;
 				void setPriority(picked, (["high", "normal", "low"] as const)[Number(event.key) - 1]!);
 				break;
-			default:
-				return;
+			default: {
+				const kind = DIALOG_KEYS.get(event.key);
+				if (!kind || !hasTargets()) return;
+				openAction(kind, picked);
+			}
 		}
 		event.preventDefault();
 	};
