@@ -10,10 +10,10 @@
  * timing still varies), CONVERGE_OPS and CONVERGE_SEEDS size it; NIGHTLY=1 runs more.
  */
 import { draftDocumentName } from "@switchboard/domain";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { seededRandom, sleep } from "./utils/seed.ts";
-import { startTestServer, type TestClient, type TestServer, waitFor } from "./utils/test-server.ts";
+import { type TestClient, testServerForFile, waitFor } from "./utils/test-server.ts";
 
 const nightly = process.env.NIGHTLY === "1";
 const OPS = Number(process.env.CONVERGE_OPS ?? (nightly ? 20_000 : 3_000));
@@ -24,13 +24,7 @@ const SEEDS = process.env.CONVERGE_SEED
 			(_, i) => i + 1,
 		);
 
-let server: TestServer;
-beforeAll(async () => {
-	server = await startTestServer();
-});
-afterAll(async () => {
-	await server?.close();
-});
+const server = testServerForFile();
 
 interface Peer {
 	client: TestClient;

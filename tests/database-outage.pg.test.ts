@@ -6,23 +6,11 @@
  * `/readyz` says not ready. When it is back, the server recovers by itself: the edits are
  * stored and commands are accepted.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { boardDocumentName } from "@switchboard/domain";
-import { openStorage, type Storage } from "@switchboard/storage";
-import { createTestDatabase, type TestDatabase } from "@switchboard/storage/test-database";
 import { afterAll, describe, expect, it } from "vitest";
 import { connectNoteWriter, findLostNotes, type NoteWriter } from "./utils/ack-tracker.ts";
 import { type ChildServer, startChildServer } from "./utils/child-server.ts";
-import {
-	childEnv,
-	freePort,
-	type StoredNotes,
-	seedDatabase,
-	sleep,
-	storedNotes,
-} from "./utils/seed.ts";
+import { childEnv, freePort, type SeededScratch, seededScratch, sleep } from "./utils/seed.ts";
 import { startTcpProxy, type TcpProxy } from "./utils/tcp-proxy.ts";
 import { connectProvider, type TestClient, waitFor } from "./utils/test-server.ts";
 
@@ -39,35 +27,29 @@ async function readiness(url: string): Promise<number> {
 
 if (adminUrl) {
 	describe("PostgreSQL down for 10 s", () => {
-		let database: TestDatabase | undefined;
+		let scratch: SeededScratch | undefined;
 		let proxy: TcpProxy | undefined;
 		let server: ChildServer | undefined;
-		let storage: Storage | undefined;
 		let board: TestClient | undefined;
 		const writers: NoteWriter[] = [];
-		let dataDir = "";
 
 		afterAll(async () => {
 			for (const writer of writers) writer.destroy();
 			board?.destroy();
 			await server?.kill("SIGKILL");
 			await proxy?.close();
-			await storage?.close();
-			await database?.drop();
-			if (dataDir) await rm(dataDir, { recursive: true, force: true });
+			await scratch?.close();
 		});
 
 		it("stays up, refuses what it cannot store, says not ready, and recovers by itself", {
 			timeout: 90_000,
 		}, async () => {
-			database = await createTestDatabase(adminUrl);
-			const seeded = await seedDatabase(database.url, { members: 2, mentions: 3 });
-			storage = await openStorage({ databaseUrl: database.url });
-			const direct = new URL(database.url);
+			scratch = await seededScratch(adminUrl, { members: 2, mentions: 3 }, "outage");
+			const { seeded, dataDir } = scratch;
+			const direct = new URL(scratch.databaseUrl);
 			proxy = await startTcpProxy(Number(direct.port || 5432), direct.hostname);
-			const viaProxy = new URL(database.url);
+			const viaProxy = new URL(scratch.databaseUrl);
 			viaProxy.host = `127.0.0.1:${proxy.port}`;
-			dataDir = await mkdtemp(join(tmpdir(), "switchboard-outage-"));
 			const port = await freePort();
 			server = await startChildServer(
 				childEnv(viaProxy.href, dataDir, { PORT: String(port), LOG_LEVEL: "fatal" }),
@@ -153,8 +135,7 @@ if (adminUrl) {
 			expect(readyAfter, "/readyz ready again").toBeGreaterThanOrEqual(0);
 			await waitFor(() => writers.every((writer) => writer.ledger.settled), 30_000, "edits stored");
 			const storedAfter = Date.now() - restoredAt;
-			const stored = new Map<string, StoredNotes>();
-			for (const name of seeded.draftNames) stored.set(name, await storedNotes(storage, name));
+			const stored = await scratch.storedDrafts();
 			const inserted = writers.flatMap((writer) => writer.inserted);
 			const visible = new Set([...stored.values()].flatMap((notes) => notes.visible));
 			expect(inserted.filter((id) => !visible.has(id))).toEqual([]);

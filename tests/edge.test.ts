@@ -3,16 +3,10 @@
  * store (NUL, lone surrogates, malformed escapes) is the client's mistake, 400, never a 500;
  * bodies above the route's limit are 413 on every route, with or without a session.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./utils/test-server.ts";
+import { describe, expect, it } from "vitest";
+import { testServerForFile } from "./utils/test-server.ts";
 
-let server: TestServer;
-beforeAll(async () => {
-	server = await startTestServer();
-}, 300_000);
-afterAll(async () => {
-	await server?.close();
-});
+const server = testServerForFile();
 
 async function call(path: string, init: RequestInit & { token?: string } = {}) {
 	const headers = new Headers(init.headers);

@@ -5,23 +5,12 @@
  * Nothing acknowledged is lost, every note ends up stored exactly once, and every client
  * converges: the same notes in each draft, the same owners on each board.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { boardDocumentName, readMention } from "@switchboard/domain";
-import { openStorage, type Storage } from "@switchboard/storage";
-import { createTestDatabase, type TestDatabase } from "@switchboard/storage/test-database";
 import { afterAll, describe, expect, it } from "vitest";
 import { connectNoteWriter, findLostNotes, type NoteWriter, noteIds } from "./utils/ack-tracker.ts";
 import { type ChildServer, startChildServer } from "./utils/child-server.ts";
-import {
-	childEnv,
-	freePort,
-	type StoredNotes,
-	seedDatabase,
-	sleep,
-	storedNotes,
-} from "./utils/seed.ts";
+import { childEnv, freePort, type SeededScratch, seededScratch, sleep } from "./utils/seed.ts";
 import { startTcpProxy, type TcpProxy } from "./utils/tcp-proxy.ts";
 import { connectProvider, type TestClient, waitFor } from "./utils/test-server.ts";
 
@@ -48,42 +37,35 @@ async function sendUntilAnswered(
 
 if (databaseUrl && redisUrl) {
 	describe("two instances, one killed", () => {
-		let database: TestDatabase | undefined;
-		let storage: Storage | undefined;
+		let scratch: SeededScratch | undefined;
 		let balancer: TcpProxy | undefined;
 		const servers: ChildServer[] = [];
 		const writers: NoteWriter[] = [];
 		const boards: TestClient[] = [];
-		let dataDir = "";
 
 		afterAll(async () => {
 			for (const writer of writers) writer.destroy();
 			for (const board of boards) board.destroy();
 			for (const server of servers) await server.kill("SIGKILL");
 			await balancer?.close();
-			await storage?.close();
-			await database?.drop();
-			if (dataDir) await rm(dataDir, { recursive: true, force: true });
+			await scratch?.close();
 		});
 
 		it("loses nothing acknowledged and converges on the surviving instance", {
 			timeout: 120_000,
 		}, async () => {
-			database = await createTestDatabase(databaseUrl);
 			const orgId = `failover${Date.now().toString(36)}`;
-			const seeded = await seedDatabase(database.url, {
-				members: 4,
-				mentions: 12,
-				capacity: 12,
-				orgId,
-			});
-			storage = await openStorage({ databaseUrl: database.url });
-			dataDir = await mkdtemp(join(tmpdir(), "switchboard-failover-"));
+			scratch = await seededScratch(
+				databaseUrl,
+				{ members: 4, mentions: 12, capacity: 12, orgId },
+				"failover",
+			);
+			const { seeded, storage, dataDir } = scratch;
 			const [portA, portB] = [await freePort(), await freePort()];
 			const [a, b] = await Promise.all(
 				[portA, portB].map((port) =>
 					startChildServer(
-						childEnv(database!.url, join(dataDir, String(port)), {
+						childEnv(scratch!.databaseUrl, join(dataDir, String(port)), {
 							PORT: String(port),
 							REDIS_URL: redisUrl,
 						}),
@@ -142,10 +124,7 @@ if (databaseUrl && redisUrl) {
 			const answers = await Promise.all(claims);
 
 			await waitFor(() => writers.every((writer) => writer.ledger.settled), 30_000, "settled");
-			const stored = new Map<string, StoredNotes>();
-			for (const name of seeded.draftNames.slice(0, 2)) {
-				stored.set(name, await storedNotes(storage, name));
-			}
+			const stored = await scratch.storedDrafts(seeded.draftNames.slice(0, 2));
 			const acked = new Set(writers.flatMap((writer) => [...writer.ledger.acked]));
 			expect(findLostNotes(writers, acked, stored).lost).toEqual([]);
 			const inserted = writers.flatMap((writer) => writer.inserted);

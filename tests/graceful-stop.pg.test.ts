@@ -3,22 +3,10 @@
  * merged into snapshots) and exits 0 within its deadline; nothing a client saw
  * acknowledged is missing. After a restart the clients deliver the rest.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openStorage, type Storage } from "@switchboard/storage";
-import { createTestDatabase, type TestDatabase } from "@switchboard/storage/test-database";
 import { afterAll, describe, expect, it } from "vitest";
 import { connectNoteWriter, findLostNotes, type NoteWriter, noteIds } from "./utils/ack-tracker.ts";
 import { type ChildServer, startChildServer } from "./utils/child-server.ts";
-import {
-	childEnv,
-	freePort,
-	type StoredNotes,
-	seedDatabase,
-	sleep,
-	storedNotes,
-} from "./utils/seed.ts";
+import { childEnv, freePort, type SeededScratch, seededScratch, sleep } from "./utils/seed.ts";
 import { waitFor } from "./utils/test-server.ts";
 
 const adminUrl = process.env.TEST_DATABASE_URL;
@@ -29,29 +17,23 @@ const STOP_BOUND_MS = 10_000;
 
 if (adminUrl) {
 	describe("SIGTERM under load (PostgreSQL)", () => {
-		let database: TestDatabase | undefined;
+		let scratch: SeededScratch | undefined;
 		let server: ChildServer | undefined;
-		let storage: Storage | undefined;
 		const writers: NoteWriter[] = [];
-		let dataDir = "";
 
 		afterAll(async () => {
 			for (const writer of writers) writer.destroy();
 			await server?.kill("SIGKILL");
-			await storage?.close();
-			await database?.drop();
-			if (dataDir) await rm(dataDir, { recursive: true, force: true });
+			await scratch?.close();
 		});
 
 		it("stores every document, loses nothing acknowledged and exits 0 in bounded time", {
 			timeout: 90_000,
 		}, async () => {
-			database = await createTestDatabase(adminUrl);
-			const seeded = await seedDatabase(database.url, { members: 4, mentions: DRAFTS });
-			storage = await openStorage({ databaseUrl: database.url });
-			dataDir = await mkdtemp(join(tmpdir(), "switchboard-stop-"));
+			scratch = await seededScratch(adminUrl, { members: 4, mentions: DRAFTS }, "stop");
+			const { seeded, storage, dataDir } = scratch;
 			const port = await freePort();
-			const env = childEnv(database.url, dataDir, { PORT: String(port) });
+			const env = childEnv(scratch.databaseUrl, dataDir, { PORT: String(port) });
 			server = await startChildServer(env);
 			for (let i = 0; i < CLIENTS; i++) {
 				const member = seeded.members[i % seeded.members.length]!;
@@ -88,8 +70,7 @@ if (adminUrl) {
 			await Promise.all(loops);
 
 			const acknowledged = new Set(writers.flatMap((writer) => [...writer.ledger.acked]));
-			const stored = new Map<string, StoredNotes>();
-			for (const name of seeded.draftNames) stored.set(name, await storedNotes(storage, name));
+			let stored = await scratch.storedDrafts();
 			expect(findLostNotes(writers, acknowledged, stored).lost).toEqual([]);
 			// Stored, not just logged: every log entry was merged into its snapshot.
 			for (const name of seeded.draftNames) {
@@ -105,7 +86,7 @@ if (adminUrl) {
 				"every client to hand over the rest after the restart",
 			);
 			const inserted = writers.flatMap((writer) => writer.inserted);
-			for (const name of seeded.draftNames) stored.set(name, await storedNotes(storage, name));
+			stored = await scratch.storedDrafts();
 			const visible = [...stored.values()].flatMap((notes) => notes.visible);
 			expect(visible.length).toBe(inserted.length);
 			expect(new Set(visible)).toEqual(new Set(inserted));

@@ -6,7 +6,7 @@
  */
 import { boardDocumentName, draftDocumentName } from "@switchboard/domain";
 import * as encoding from "lib0/encoding";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import * as Y from "yjs";
 import {
@@ -20,7 +20,7 @@ import {
 	syncFrame,
 	Types,
 } from "./utils/raw-client.ts";
-import { startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
+import { testServerForFile, waitFor } from "./utils/test-server.ts";
 
 const LIMITS = {
 	maxUpdateBytes: 256 * 1024,
@@ -43,15 +43,8 @@ const RATE_LIMITS = {
 	trustedProxies: 1,
 };
 
-let server: TestServer;
+const server = testServerForFile({ rateLimits: RATE_LIMITS }, { limits: LIMITS });
 const draft = (i: number) => draftDocumentName("acme", server.mentions[i]!.mention.id);
-
-beforeAll(async () => {
-	server = await startTestServer({ rateLimits: RATE_LIMITS }, { limits: LIMITS });
-});
-afterAll(async () => {
-	await server?.close();
-});
 
 async function authenticated(name: string): Promise<RawClient> {
 	const client = await openRawClient(server.wsUrl);

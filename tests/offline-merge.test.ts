@@ -5,22 +5,16 @@
  * OFFLINE_CLIENTS and OFFLINE_EDITS size it.
  */
 import { draftDocumentName } from "@switchboard/domain";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { noteIds } from "./utils/ack-tracker.ts";
 import { seededRandom } from "./utils/seed.ts";
-import { startTestServer, type TestClient, type TestServer, waitFor } from "./utils/test-server.ts";
+import { type TestClient, testServerForFile, waitFor } from "./utils/test-server.ts";
 
 const CLIENTS = Number(process.env.OFFLINE_CLIENTS ?? 20);
 const EDITS = Number(process.env.OFFLINE_EDITS ?? 200);
 
-let server: TestServer;
-beforeAll(async () => {
-	server = await startTestServer();
-});
-afterAll(async () => {
-	await server?.close();
-});
+const server = testServerForFile();
 
 /** Every `[w…]` word of a text, duplicates kept. */
 const wordsOf = (text: string) => text.match(/\[w[0-9]+-[0-9]+\]/g) ?? [];

@@ -7,23 +7,11 @@
  */
 import { draftDocumentName, readMention } from "@switchboard/domain";
 import { callEndpoint, DEMO_PASSWORD, newInviteCode } from "@switchboard/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { closedWithin, openRawClient } from "./utils/raw-client.ts";
-import {
-	connectProvider,
-	makeMention,
-	startTestServer,
-	type TestServer,
-	waitFor,
-} from "./utils/test-server.ts";
+import { connectProvider, makeMention, testServerForFile, waitFor } from "./utils/test-server.ts";
 
-let server: TestServer;
-beforeAll(async () => {
-	server = await startTestServer();
-}, 300_000);
-afterAll(async () => {
-	await server?.close();
-});
+const server = testServerForFile();
 
 /** Well below the membership check's 30 s: a close this fast comes from the deactivation. */
 const AT_ONCE_MS = 5_000;

@@ -7,19 +7,12 @@
 import { draftDocumentName } from "@switchboard/domain";
 import type { DocumentUpdate } from "@switchboard/storage";
 import * as decoding from "lib0/decoding";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import * as Y from "yjs";
 import { openRawClient, syncFrame, Types } from "./utils/raw-client.ts";
-import { startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
+import { testServerForFile, waitFor } from "./utils/test-server.ts";
 
-let server: TestServer;
-
-beforeAll(async () => {
-	server = await startTestServer();
-});
-afterAll(async () => {
-	await server?.close();
-});
+const server = testServerForFile();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -5,24 +5,16 @@
  */
 import { boardDocumentName } from "@switchboard/domain";
 import { presenceRelayOf } from "@switchboard/sync";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
-	startTestServer,
 	type TestClient,
 	type TestMember,
-	type TestServer,
+	testServerForFile,
 	waitFor,
 } from "./utils/test-server.ts";
 
-let server: TestServer;
+const server = testServerForFile();
 const board = () => boardDocumentName("acme", "main");
-
-beforeAll(async () => {
-	server = await startTestServer();
-});
-afterAll(async () => {
-	await server.close();
-});
 
 interface Observed {
 	/** Awareness messages that changed or renewed another client's state, by arrival time. */

@@ -8,7 +8,7 @@ import { KyselyStorage } from "@switchboard/storage";
 import { generateKeyPair, SignJWT } from "jose";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import {
 	awarenessFrame,
@@ -20,21 +20,15 @@ import {
 	syncFrame,
 	Types,
 } from "./utils/raw-client.ts";
-import { PASSWORD, startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
+import { PASSWORD, testServerForFile, waitFor } from "./utils/test-server.ts";
 
 const SECRET = "test-secret-test-secret-test-secret-0123456789";
 const FOREIGN = "https://evil.example";
 
-let server: TestServer;
-beforeAll(async () => {
-	server = await startTestServer(
-		{ allowedOrigins: ["https://switchboard.example"] },
-		{ membershipCheckMs: 200 },
-	);
-});
-afterAll(async () => {
-	await server?.close();
-});
+const server = testServerForFile(
+	{ allowedOrigins: ["https://switchboard.example"] },
+	{ membershipCheckMs: 200 },
+);
 
 const board = () => boardDocumentName("acme", "main");
 const stateOf = (name: string) =>

@@ -5,18 +5,12 @@
  * membership check (30 s by default, which these tests keep).
  */
 import { COOKIE_SESSION_TOKEN, draftDocumentName } from "@switchboard/domain";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { closedWithin, openRawClient, syncFrame } from "./utils/raw-client.ts";
-import { PASSWORD, startTestServer, type TestServer } from "./utils/test-server.ts";
+import { PASSWORD, testServerForFile } from "./utils/test-server.ts";
 
-let server: TestServer;
-beforeAll(async () => {
-	server = await startTestServer();
-}, 300_000);
-afterAll(async () => {
-	await server?.close();
-});
+const server = testServerForFile();
 
 /** Well below the membership check's 30 s: the close must come from the revocation. */
 const AT_ONCE_MS = 5_000;

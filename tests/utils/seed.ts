@@ -3,9 +3,13 @@
  * board, ambassadors with tokens signed with a known secret, and conversations whose
  * drafts the tests write. Also: reading what a document holds straight from the database.
  */
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type DraftNote, draftDocumentName } from "@switchboard/domain";
 import { openStorage, type Storage } from "@switchboard/storage";
+import { createTestDatabase } from "@switchboard/storage/test-database";
 import { createTokenService } from "@switchboard/sync";
 import * as Y from "yjs";
 import { noteIdsIn } from "./ack-tracker.ts";
@@ -24,19 +28,18 @@ export interface Seeded {
 	draftNames: string[];
 }
 
-export async function seedDatabase(
-	databaseUrl: string,
-	counts: {
-		members: number;
-		mentions: number;
-		capacity?: number;
-		/**
-		 * Redis channels are named after documents, and documents after the organisation:
-		 * tests that share a Redis use an organisation of their own. @default "acme"
-		 */
-		orgId?: string;
-	},
-): Promise<Seeded> {
+export interface SeedCounts {
+	members: number;
+	mentions: number;
+	capacity?: number;
+	/**
+	 * Redis channels are named after documents, and documents after the organisation:
+	 * tests that share a Redis use an organisation of their own. @default "acme"
+	 */
+	orgId?: string;
+}
+
+export async function seedDatabase(databaseUrl: string, counts: SeedCounts): Promise<Seeded> {
 	const storage = await openStorage({ databaseUrl });
 	const orgId = counts.orgId ?? "acme";
 	try {
@@ -75,6 +78,51 @@ export async function seedDatabase(
 		};
 	} finally {
 		await storage.close();
+	}
+}
+
+/**
+ * What a reliability test runs its child servers on: a database of its own, seeded, a
+ * storage to read back what was stored, and a data folder. `close` removes all three.
+ */
+export interface SeededScratch {
+	databaseUrl: string;
+	seeded: Seeded;
+	storage: Storage;
+	dataDir: string;
+	/** What each draft holds as stored (by default every seeded draft). */
+	storedDrafts(names?: readonly string[]): Promise<Map<string, StoredNotes>>;
+	close(): Promise<void>;
+}
+
+/** A scratch database created through `adminUrl` and seeded with `counts`. */
+export async function seededScratch(
+	adminUrl: string,
+	counts: SeedCounts,
+	folderName: string,
+): Promise<SeededScratch> {
+	const database = await createTestDatabase(adminUrl);
+	let storage: Storage | undefined;
+	let dataDir = "";
+	const close = async () => {
+		await storage?.close();
+		await database.drop();
+		if (dataDir) await rm(dataDir, { recursive: true, force: true });
+	};
+	try {
+		const seeded = await seedDatabase(database.url, counts);
+		const opened = await openStorage({ databaseUrl: database.url });
+		storage = opened;
+		dataDir = await mkdtemp(join(tmpdir(), `switchboard-${folderName}-`));
+		const storedDrafts = async (names: readonly string[] = seeded.draftNames) => {
+			const stored = new Map<string, StoredNotes>();
+			for (const name of names) stored.set(name, await storedNotes(opened, name));
+			return stored;
+		};
+		return { databaseUrl: database.url, seeded, storage: opened, dataDir, storedDrafts, close };
+	} catch (error) {
+		await close();
+		throw error;
 	}
 }
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import { CommandChannel } from "@switchboard/client";
 import { boardDocumentName, draftDocumentName, type Role } from "@switchboard/domain";
+import { numberedMention } from "@switchboard/domain/testing";
 import {
 	type Config,
 	hashPassword,
@@ -18,6 +19,7 @@ import {
 import type { StoredMention } from "@switchboard/storage";
 import { testTemplate } from "@switchboard/storage/test-template";
 import { pino } from "pino";
+import { afterAll, beforeAll } from "vitest";
 import * as Y from "yjs";
 
 export const PASSWORD = "correct horse battery staple";
@@ -114,19 +116,7 @@ const SEED_EPOCH = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
 
 export function makeMention(i: number, overrides: Record<string, unknown> = {}) {
 	const postedAt = new Date(SEED_EPOCH + i * 1000).toISOString();
-	return {
-		network: "twitter" as const,
-		externalId: `tweet-${i}`,
-		url: `https://twitter.com/someone${i}/status/${i}`,
-		author: { handle: `someone${i}`, name: `Someone ${i}`, reach: 100 + i },
-		text: `@acme my order #${i} never arrived`,
-		thread: [],
-		postedAt,
-		ingestedAt: postedAt,
-		language: "en",
-		sentiment: -0.4,
-		...overrides,
-	};
+	return { ...numberedMention(i, postedAt), ...overrides };
 }
 
 export function waitFor<T>(
@@ -187,6 +177,30 @@ export function connectProvider(
 			client.destroy();
 			reject(new Error(reason));
 		});
+	});
+}
+
+/**
+ * One test server for the whole file, as `startTestServer` makes it: started before the
+ * file's first test (allowed five minutes on a busy machine), closed after its last. What
+ * it returns stands for the server once it has started: read it inside tests and hooks.
+ */
+export function testServerForFile(
+	overrides: Partial<Config> = {},
+	options: StartOptions = {},
+): TestServer {
+	let server: TestServer | undefined;
+	beforeAll(async () => {
+		server = await startTestServer(overrides, options);
+	}, 300_000);
+	afterAll(async () => {
+		await server?.close();
+	});
+	return new Proxy({} as TestServer, {
+		get(_, key) {
+			if (!server) throw new Error("the test server has not started");
+			return Reflect.get(server, key);
+		},
 	});
 }
 
