@@ -173,6 +173,16 @@ export function connectClient(options: ClientOptions): BenchClient {
 			current = this;
 		}
 	};
+	const client = (synced: Promise<void>, closeProvider: () => void): BenchClient => ({
+		doc,
+		stats,
+		synced,
+		flushStats: () => current?.flushStats(),
+		destroy() {
+			current?.flushStats();
+			closeProvider();
+		},
+	});
 	if (target.kind === "y-websocket") {
 		const provider = new WebsocketProvider(target.wsUrl, options.document, doc, {
 			WebSocketPolyfill: Tracked as unknown as typeof globalThis.WebSocket,
@@ -190,16 +200,7 @@ export function connectClient(options: ClientOptions): BenchClient {
 			provider.on("sync", onSync);
 		});
 		provider.connect();
-		return {
-			doc,
-			stats,
-			synced,
-			flushStats: () => current?.flushStats(),
-			destroy() {
-				current?.flushStats();
-				provider.destroy();
-			},
-		};
+		return client(synced, () => provider.destroy());
 	}
 	const socket = new HocuspocusProviderWebsocket({
 		url: target.wsUrl,
@@ -219,15 +220,18 @@ export function connectClient(options: ClientOptions): BenchClient {
 		else provider.on("synced", () => resolve());
 	});
 	provider.attach();
-	return {
-		doc,
-		stats,
-		synced,
-		flushStats: () => current?.flushStats(),
-		destroy() {
-			current?.flushStats();
-			provider.destroy();
-			socket.destroy();
-		},
-	};
+	return client(synced, () => {
+		provider.destroy();
+		socket.destroy();
+	});
+}
+
+/** Bytes the clients have received so far, their last counts flushed first. */
+export function bytesReceivedBy(clients: readonly BenchClient[]): number {
+	let total = 0;
+	for (const client of clients) {
+		client.flushStats();
+		total += client.stats.bytesReceived;
+	}
+	return total;
 }

@@ -4,6 +4,7 @@
  * load generators write and read. (tests/utils/seed.ts does the same for tests.)
  */
 import { draftDocumentName } from "@switchboard/domain";
+import { numberedMention } from "@switchboard/domain/testing";
 import { openStorage } from "@switchboard/storage";
 import { createTokenService } from "@switchboard/sync";
 
@@ -20,19 +21,7 @@ export interface SeededData {
 }
 
 function mention(i: number) {
-	const postedAt = new Date(Date.UTC(2026, 10, 26, 8, 0, 0, i)).toISOString();
-	return {
-		network: "twitter" as const,
-		externalId: `bench-${i}`,
-		url: `https://twitter.com/someone${i}/status/${i}`,
-		author: { handle: `someone${i}`, name: `Someone ${i}`, reach: 100 + i },
-		text: `@acme my order #${i} never arrived`,
-		thread: [],
-		postedAt,
-		ingestedAt: postedAt,
-		language: "en",
-		sentiment: -0.4,
-	};
+	return numberedMention(i, new Date(Date.UTC(2026, 10, 26, 8, 0, 0, i)).toISOString(), "bench");
 }
 
 export async function seedBench(

@@ -18,12 +18,11 @@
  *   main thread's CPU time from a trace, which a busy machine does not inflate.
  * No baseline applies: bare Hocuspocus and y-websocket have no client to compare.
  */
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SESSION_COOKIE } from "@switchboard/domain";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import {
 	type BenchContext,
 	type BenchRow,
@@ -38,11 +37,15 @@ import {
 	type ScrollResult,
 	scrollColumn,
 } from "./_09-page.ts";
-import { type ClientBenchServer, ensureWebBuild, startClientBenchServer } from "./_09-server.ts";
+import {
+	type ClientBenchServer,
+	launchChromium,
+	readyForBrowser,
+	startClientBenchServer,
+} from "./_09-server.ts";
 import { FRAME_TRACE_CATEGORIES, frameCpuMs } from "./_09-trace.ts";
 
 const CARDS = 10_000;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const BINDING = "__bench09PressKey";
 const FRAME_MS = 1000 / 60;
 /** Long tasks this long after the board's data still count as the load's work. */
@@ -226,11 +229,7 @@ const scenario: Scenario = {
 	id: 9,
 	title: "The client",
 	async run(ctx: BenchContext): Promise<BenchRow[]> {
-		if (!existsSync(CHROMIUM)) {
-			ctx.log(`scenario 9 skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-			return [];
-		}
-		ensureWebBuild(ctx.log);
+		if (!readyForBrowser(ctx, 9)) return [];
 		const repeats = ctx.full ? Math.min(5, Math.max(3, ctx.repeats)) : 1;
 		// Quick: ~10 s of scrolling at 60 Hz; full: twice as many, smaller steps.
 		const frames = ctx.full ? 1_200 : 600;
@@ -239,10 +238,7 @@ const scenario: Scenario = {
 			count: CARDS,
 			log: ctx.log,
 		});
-		const browser = await chromium.launch({
-			executablePath: CHROMIUM,
-			args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-		});
+		const browser = await launchChromium();
 		const loads: LoadFigures[] = [];
 		const wheels: ScrollFigures[] = [];
 		const flings: ScrollFigures[] = [];

@@ -23,7 +23,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { BENCH_RATE_LIMITS } from "../lib/rate-limits.ts";
 import {
 	type BenchContext,
@@ -33,9 +33,8 @@ import {
 } from "../lib/scenario.ts";
 import { freePort } from "../lib/servers.ts";
 import { median } from "../lib/stats.ts";
-import { ensureWebBuild, WEB_DIST } from "./_09-server.ts";
+import { launchChromium, readyForBrowser, WEB_DIST } from "./_09-server.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const SERVER_MAIN = join(ROOT, "apps/server/src/main.ts");
 const EMAIL = "ambassador1@acme.test";
@@ -210,17 +209,10 @@ const scenario: Scenario = {
 	id: 10,
 	title: "The phone",
 	async run(ctx: BenchContext): Promise<BenchRow[]> {
-		if (!existsSync(CHROMIUM)) {
-			ctx.log(`scenario 10 skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-			return [];
-		}
-		ensureWebBuild(ctx.log);
+		if (!readyForBrowser(ctx, 10)) return [];
 		const repeats = ctx.full ? Math.max(3, ctx.repeats) : 1;
 		const server = await startDemoServer();
-		const browser = await chromium.launch({
-			executablePath: CHROMIUM,
-			args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-		});
+		const browser = await launchChromium();
 		const runs: PhoneFigures[] = [];
 		try {
 			for (let i = 0; i < repeats; i++) {

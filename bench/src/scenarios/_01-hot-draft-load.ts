@@ -6,7 +6,7 @@
  */
 import { performance } from "node:perf_hooks";
 import * as Y from "yjs";
-import { type BenchClient, connectClient } from "../lib/clients.ts";
+import { type BenchClient, bytesReceivedBy, connectClient } from "../lib/clients.ts";
 import { type LoadTask, runLoad } from "../lib/load.ts";
 import type { ServerTarget } from "../lib/servers.ts";
 import { percentile } from "../lib/stats.ts";
@@ -123,14 +123,7 @@ const run: LoadTask<HotDraftParams, HotDraftWindow[]> = async (params, control) 
 		});
 		return client;
 	});
-	const readBytes = () => {
-		let total = 0;
-		for (const reader of readers) {
-			reader.flushStats();
-			total += reader.stats.bytesReceived;
-		}
-		return total;
-	};
+	const readBytes = () => bytesReceivedBy(readers);
 	control.log(`${target.kind}: ${params.readers} readers connected`);
 	await sleep(500);
 

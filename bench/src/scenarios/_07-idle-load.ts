@@ -2,7 +2,7 @@
  * Load of scenario 7 (runs in a load process): many idle clients spread over documents,
  * each with presence as an open editor has it; they connect, sync and then do nothing.
  */
-import { connectClient } from "../lib/clients.ts";
+import { bytesReceivedBy, connectClient } from "../lib/clients.ts";
 import type { LoadTask } from "../lib/load.ts";
 import type { ServerTarget } from "../lib/servers.ts";
 import { connectAll } from "./_01-hot-draft-load.ts";
@@ -42,14 +42,7 @@ const run: LoadTask<IdleParams, IdleResult> = async (params, control) => {
 	);
 	// Let the joining presence traffic settle before measuring the idle state.
 	await sleep(2_000);
-	const readBytes = () => {
-		let total = 0;
-		for (const client of clients) {
-			client.flushStats();
-			total += client.stats.bytesReceived;
-		}
-		return total;
-	};
+	const readBytes = () => bytesReceivedBy(clients);
 	const windowBytes: number[] = [];
 	for (let w = 0; w < params.windows; w++) {
 		const before = readBytes();

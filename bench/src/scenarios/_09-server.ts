@@ -14,8 +14,10 @@ import type { Role } from "@switchboard/domain";
 import { type NewMention, openStorage } from "@switchboard/storage";
 import { createTestDatabase } from "@switchboard/storage/test-database";
 import { createTokenService } from "@switchboard/sync";
+import { type Browser, chromium } from "playwright-core";
 import { Cores, pinned } from "../lib/proc.ts";
 import { BENCH_RATE_LIMITS } from "../lib/rate-limits.ts";
+import type { BenchContext } from "../lib/scenario.ts";
 import { freePort } from "../lib/servers.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -38,6 +40,31 @@ export interface ClientBenchServer {
 	/** The session's token, for the HttpOnly cookie the page relies on (`SESSION_COOKIE`). */
 	token: string;
 	stop(): Promise<void>;
+}
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/**
+ * Whether a browser scenario can run: Chromium is installed (otherwise the scenario is
+ * skipped, and the log says why) and apps/web is built from the tree's sources.
+ */
+export function readyForBrowser(ctx: BenchContext, scenarioId: number): boolean {
+	if (!existsSync(CHROMIUM)) {
+		ctx.log(
+			`scenario ${scenarioId} skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`,
+		);
+		return false;
+	}
+	ensureWebBuild(ctx.log);
+	return true;
+}
+
+/** Headless Chromium, as the browser scenarios measure with. */
+export function launchChromium(): Promise<Browser> {
+	return chromium.launch({
+		executablePath: CHROMIUM,
+		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+	});
 }
 
 /** Newest modification time of the files under `paths`, ms. */

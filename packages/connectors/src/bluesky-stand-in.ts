@@ -3,7 +3,13 @@
  * with bodies shaped as the lexicons define them (the client validates them).
  */
 import { createHash } from "node:crypto";
-import { type StandInServer, sendJson, startStandIn } from "./stand-in-server.ts";
+import {
+	type StandInFaults,
+	type StandInServer,
+	sendJson,
+	standInFaults,
+	startStandIn,
+} from "./stand-in-server.ts";
 
 export interface StandInActor {
 	did: string;
@@ -12,7 +18,7 @@ export interface StandInActor {
 	followersCount: number;
 }
 
-export interface StandInBluesky {
+export interface StandInBluesky extends StandInFaults {
 	server: StandInServer;
 	url: string;
 	self: StandInActor;
@@ -29,8 +35,6 @@ export interface StandInBluesky {
 		reason?: "mention" | "reply" | "quote" | "like";
 		replyTo?: Record<string, unknown>;
 	}): Record<string, unknown>;
-	failNext(status: number, times?: number): void;
-	delayMs: number;
 	close(): Promise<void>;
 }
 
@@ -85,7 +89,6 @@ export async function startBlueskyStandIn(
 	};
 	const password = options.password ?? STAND_IN_APP_PASSWORD;
 	const accessJwt = fakeJwt(self.did, "com.atproto.appPass");
-	let failures: { status: number; left: number } | null = null;
 	let seq = 0;
 
 	const basic = (actor: StandInActor) => ({
@@ -103,7 +106,6 @@ export async function startBlueskyStandIn(
 		posts: [],
 		notifications: [],
 		created: [],
-		delayMs: 0,
 		addPost(input) {
 			state.actors.set(input.author.did, input.author);
 			seq++;
@@ -147,19 +149,16 @@ export async function startBlueskyStandIn(
 			}
 			return post;
 		},
-		failNext(status, times = 1) {
-			failures = { status, left: times };
-		},
+		...standInFaults(),
 		close: () => state.server.close(),
 	};
 
 	state.server = await startStandIn(async (request, response) => {
-		if (state.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
+		const failure = await state.takeFailure();
 		const url = new URL(request.url, state.url);
 		const method = url.pathname.replace(/^\/xrpc\//, "");
-		if (failures && failures.left > 0) {
-			failures.left--;
-			sendJson(response, failures.status, {
+		if (failure !== null) {
+			sendJson(response, failure, {
 				error: "InternalServerError",
 				message: "Stand-in failure",
 			});

@@ -2,7 +2,13 @@
  * A stand-in Mastodon instance for tests: the few REST endpoints Switchboard calls, with
  * entities shaped as docs.joinmastodon.org documents them (snake_case JSON).
  */
-import { type StandInServer, sendJson, startStandIn } from "./stand-in-server.ts";
+import {
+	type StandInFaults,
+	type StandInServer,
+	sendJson,
+	standInFaults,
+	startStandIn,
+} from "./stand-in-server.ts";
 
 export interface StandInAccount {
 	id: string;
@@ -11,7 +17,7 @@ export interface StandInAccount {
 	followers_count: number;
 }
 
-export interface StandInMastodon {
+export interface StandInMastodon extends StandInFaults {
 	server: StandInServer;
 	url: string;
 	host: string;
@@ -31,10 +37,6 @@ export interface StandInMastodon {
 		/** The status (as added or posted) this one answers. */
 		inReplyTo?: Record<string, unknown>;
 	}): Record<string, unknown>;
-	/** Answer the next requests with this HTTP status and a Mastodon error body. */
-	failNext(status: number, times?: number): void;
-	/** Hold each answer this long. */
-	delayMs: number;
 	close(): Promise<void>;
 }
 
@@ -50,7 +52,6 @@ export async function startMastodonStandIn(
 		display_name: "Acme",
 		followers_count: 1200,
 	};
-	let failures: { status: number; left: number } | null = null;
 	const postedById = new Map<string, Record<string, unknown>>();
 	let nextId = 100;
 	let host = "";
@@ -88,7 +89,6 @@ export async function startMastodonStandIn(
 		statuses: [],
 		notifications: [],
 		posted: [],
-		delayMs: 0,
 		addStatus(input) {
 			const id = String(nextId++);
 			const escaped = input.text.replaceAll("&", "&amp;").replaceAll("<", "&lt;");
@@ -151,17 +151,14 @@ export async function startMastodonStandIn(
 			}
 			return status;
 		},
-		failNext(status, times = 1) {
-			failures = { status, left: times };
-		},
+		...standInFaults(),
 		close: () => state.server.close(),
 	};
 
 	state.server = await startStandIn(async (request, response) => {
-		if (state.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
-		if (failures && failures.left > 0) {
-			failures.left--;
-			sendJson(response, failures.status, { error: "Stand-in failure" });
+		const failure = await state.takeFailure();
+		if (failure !== null) {
+			sendJson(response, failure, { error: "Stand-in failure" });
 			return;
 		}
 		if (request.headers.authorization !== `Bearer ${token}`) {

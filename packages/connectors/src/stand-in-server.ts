@@ -76,3 +76,33 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 	response.writeHead(status, { "content-type": "application/json; charset=utf-8" });
 	response.end(JSON.stringify(body));
 }
+
+/** Faults a test can give a stand-in of a remote service. */
+export interface StandInFaults {
+	/** Answer the next requests with this HTTP status and the service's error body. */
+	failNext(status: number, times?: number): void;
+	/** Hold each answer this long. */
+	delayMs: number;
+	/**
+	 * For the stand-in's handler, before it answers: waits `delayMs`, then takes one of the
+	 * failures `failNext` asked for. The status to fail with, or null to answer normally.
+	 */
+	takeFailure(): Promise<number | null>;
+}
+
+/** Fresh faults (none): spread into a stand-in, whose handler calls `takeFailure` first. */
+export function standInFaults(): StandInFaults {
+	let failures: { status: number; left: number } | null = null;
+	return {
+		delayMs: 0,
+		failNext(status, times = 1) {
+			failures = { status, left: times };
+		},
+		async takeFailure(this: StandInFaults) {
+			if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+			if (!failures || failures.left === 0) return null;
+			failures.left--;
+			return failures.status;
+		},
+	};
+}

@@ -26,20 +26,14 @@ describe("scoreMention", () => {
 		expect(score.priority).toBe("low");
 	});
 
-	it("leaves a plain question normal", () => {
-		const score = scoreMention({
-			text: "@YahooCare How do I sort my contacts by last name?",
-			reach: small,
-		});
-		expect(score.sentiment).toBe(0);
-		expect(score.priority).toBe("normal");
-	});
-
-	it("does not take a plea for help as praise", () => {
-		const score = scoreMention({
-			text: "@Spotify can you help please? How do I delete an account?",
-			reach: small,
-		});
+	it.each([
+		["leaves a plain question normal", "@YahooCare How do I sort my contacts by last name?"],
+		[
+			"does not take a plea for help as praise",
+			"@Spotify can you help please? How do I delete an account?",
+		],
+	])("%s", (_, text) => {
+		const score = scoreMention({ text, reach: small });
 		expect(score.sentiment).toBe(0);
 		expect(score.priority).toBe("normal");
 	});

@@ -850,15 +850,20 @@ const mentionArb = fc.record({
 const Focus = ["as generated", "actor owns", "in review", "not done"] as const;
 type Focus = (typeof Focus)[number];
 
-const stepArb = fc.record({
-	actor: fc.oneof(
-		{ weight: 4, arbitrary: fc.constantFrom(...MEMBER_IDS.slice(0, 2)) },
-		{ weight: 2, arbitrary: fc.constantFrom(...MEMBER_IDS) },
-	),
-	command: commandArb,
-	focus: fc.constantFrom<Focus>(...Focus),
-	pick: fc.nat(),
-});
+/** Steps of `commands`, most of them by the first `busiest` members (more collisions). */
+function stepsOf<C>(commands: fc.Arbitrary<C>, busiest: number) {
+	return fc.record({
+		actor: fc.oneof(
+			{ weight: 4, arbitrary: fc.constantFrom(...MEMBER_IDS.slice(0, busiest)) },
+			{ weight: 2, arbitrary: fc.constantFrom(...MEMBER_IDS) },
+		),
+		command: commands,
+		focus: fc.constantFrom<Focus>(...Focus),
+		pick: fc.nat(),
+	});
+}
+
+const stepArb = stepsOf(commandArb, 2);
 
 function retarget(world: World, step: Spec<typeof stepArb>): Command {
 	const { command, focus, actor, pick } = step;
@@ -1056,15 +1061,7 @@ describe("lifecycle properties", () => {
 				}),
 			),
 		);
-		const approvalStepArb = fc.record({
-			actor: fc.oneof(
-				{ weight: 4, arbitrary: fc.constantFrom(...MEMBER_IDS.slice(0, 3)) },
-				{ weight: 2, arbitrary: fc.constantFrom(...MEMBER_IDS) },
-			),
-			command: approvalCommandArb,
-			focus: fc.constantFrom<Focus>(...Focus),
-			pick: fc.nat(),
-		});
+		const approvalStepArb = stepsOf(approvalCommandArb, 3);
 		let guardedReplies = 0;
 		fc.assert(
 			fc.property(

@@ -16,6 +16,7 @@ import {
 	mentionWork,
 	type Network,
 	type Priority,
+	type Review,
 	type Role,
 	webLink,
 } from "./model.ts";
@@ -193,6 +194,9 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 		);
 	const wrongStatus = (what: string) =>
 		no("invalid_transition", `Cannot ${what} a conversation that is ${from.replace("_", " ")}.`);
+	/** A review step the actor takes now, on the draft text with this hash. */
+	const reviewBy = (state: Review["state"], hash: string | null, comment: string | null = null) =>
+		({ state, hash, by: actor.id, at: now, comment }) satisfies Review;
 	/** Version 3 commands carry the text: it must be the hashed one, and fit the network. */
 	const textBlock = (text: string | undefined, hash: string): Decision | null => {
 		if (text === undefined) return null;
@@ -280,16 +284,7 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 			const refused = textBlock(command.args.text, command.args.hash);
 			if (refused) return refused;
 			return accept(
-				{
-					status: "in_review",
-					review: {
-						state: "requested",
-						hash: command.args.hash,
-						by: actor.id,
-						at: now,
-						comment: null,
-					},
-				},
+				{ status: "in_review", review: reviewBy("requested", command.args.hash) },
 				{ hash: command.args.hash },
 			);
 		}
@@ -304,16 +299,7 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 			const refused = textBlock(command.args.text, command.args.hash);
 			if (refused) return refused;
 			return accept(
-				{
-					status: "approved",
-					review: {
-						state: "approved",
-						hash: command.args.hash,
-						by: actor.id,
-						at: now,
-						comment: null,
-					},
-				},
+				{ status: "approved", review: reviewBy("approved", command.args.hash) },
 				{ hash: command.args.hash },
 			);
 		}
@@ -322,13 +308,7 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 			return accept(
 				{
 					status: "drafting",
-					review: {
-						state: "changes_requested",
-						hash: mention.review?.hash ?? null,
-						by: actor.id,
-						at: now,
-						comment: command.args.comment,
-					},
+					review: reviewBy("changes_requested", mention.review?.hash ?? null, command.args.comment),
 				},
 				{ comment: command.args.comment },
 			);

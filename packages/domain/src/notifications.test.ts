@@ -13,29 +13,28 @@ const owned = { owner: { memberId: "dana", since: "2026-12-02T07:00:00.000Z" } }
 
 describe("who a command tells", () => {
 	it("tells the assignee, the member handed to, and the owner of a review decision", () => {
-		expect(
-			notificationsForCommand(
-				{ name: "assign", args: { mentionId: "m", memberId: "dana" } },
-				owned,
-				"morgan",
-			),
-		).toEqual([{ memberId: "dana", kind: "assigned", detail: {} }]);
-		expect(
-			notificationsForCommand(
-				{ name: "handoff", args: { mentionId: "m", to: "sam" } },
-				owned,
-				"dana",
-			),
-		).toEqual([{ memberId: "sam", kind: "handed_off", detail: {} }]);
-		expect(
-			notificationsForCommand(
-				{ name: "requestChanges", args: { mentionId: "m", comment: "shorter" } },
-				owned,
-				"morgan",
-			),
-		).toEqual([
-			{ memberId: "dana", kind: "review_decided", detail: { decision: "changes_requested" } },
-		]);
+		const cases = [
+			{
+				command: { name: "assign", args: { mentionId: "m", memberId: "dana" } },
+				actor: "morgan",
+				told: [{ memberId: "dana", kind: "assigned", detail: {} }],
+			},
+			{
+				command: { name: "handoff", args: { mentionId: "m", to: "sam" } },
+				actor: "dana",
+				told: [{ memberId: "sam", kind: "handed_off", detail: {} }],
+			},
+			{
+				command: { name: "requestChanges", args: { mentionId: "m", comment: "shorter" } },
+				actor: "morgan",
+				told: [
+					{ memberId: "dana", kind: "review_decided", detail: { decision: "changes_requested" } },
+				],
+			},
+		] as const;
+		for (const { command, actor, told } of cases) {
+			expect(notificationsForCommand(command, owned, actor)).toEqual(told);
+		}
 	});
 
 	it("never tells the member who acted, and nobody of a command that concerns no one else", () => {

@@ -80,6 +80,26 @@ export function makeMention(overrides: Partial<Mention> & { id: string }): Menti
 	};
 }
 
+/**
+ * The `i`-th of a numbered set of mentions, as a feed hands them to ingest: a complaint on
+ * Twitter by `someone{i}`, posted at `postedAt`. Servers in tests and benchmarks are
+ * seeded with these.
+ */
+export function numberedMention(i: number, postedAt: string, externalIdPrefix = "tweet") {
+	return {
+		network: "twitter" as const,
+		externalId: `${externalIdPrefix}-${i}`,
+		url: `https://twitter.com/someone${i}/status/${i}`,
+		author: { handle: `someone${i}`, name: `Someone ${i}`, reach: 100 + i },
+		text: `@acme my order #${i} never arrived`,
+		thread: [],
+		postedAt,
+		ingestedAt: postedAt,
+		language: "en",
+		sentiment: -0.4,
+	};
+}
+
 /** The content half of a mention. */
 export const contentOf: (mention: Mention) => MentionContent = mentionContent;
 

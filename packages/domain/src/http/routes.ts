@@ -162,6 +162,19 @@ export const DEFAULT_PEOPLE_PAGE = 50;
 /** Largest CSV of members the admin screen sends at once (10,000 rows fit with room). */
 export const MAX_MEMBERS_CSV_BYTES = 8 * 1024 * 1024;
 
+/** One status or several, comma-separated (the mention lists' filter). */
+const StatusList = v.optional(
+	v.pipe(
+		v.string(),
+		v.transform((s) => s.split(",")),
+		v.array(StatusSchema),
+	),
+);
+/** `nextCursor` of the page before (the mention lists). */
+const MentionsCursor = v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(512)));
+/** Pass as `cursor` for the next page; null on the last. */
+const NextCursor = v.nullable(v.string());
+
 const PeopleQuery = v.object({
 	/** Part of a name or email, any case. */
 	q: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200))),
@@ -310,25 +323,13 @@ export const HttpRoutes = {
 		auth: "session",
 		params: BoardParams,
 		query: v.object({
-			/** One status or several, comma-separated. */
-			status: v.optional(
-				v.pipe(
-					v.string(),
-					v.transform((s) => s.split(",")),
-					v.array(StatusSchema),
-				),
-			),
+			status: StatusList,
 			/** Only those this member owns. */
 			owner: v.optional(v.pipe(v.string(), v.minLength(1))),
 			limit: v.optional(Count(1, MAX_MENTIONS_PAGE), String(DEFAULT_MENTIONS_PAGE)),
-			/** `nextCursor` of the page before. */
-			cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(512))),
+			cursor: MentionsCursor,
 		}),
-		answer: v.object({
-			mentions: v.array(MentionSchema),
-			/** Pass as `cursor` for the next page; null on the last. */
-			nextCursor: v.nullable(v.string()),
-		}),
+		answer: v.object({ mentions: v.array(MentionSchema), nextCursor: NextCursor }),
 	}),
 	history: defineRoute({
 		method: "GET",
@@ -350,23 +351,11 @@ export const HttpRoutes = {
 			from: v.optional(Instant),
 			/** Posted before. */
 			to: v.optional(Instant),
-			/** One status or several, comma-separated. */
-			status: v.optional(
-				v.pipe(
-					v.string(),
-					v.transform((s) => s.split(",")),
-					v.array(StatusSchema),
-				),
-			),
+			status: StatusList,
 			limit: v.optional(Count(1, MAX_HISTORY_PAGE), String(DEFAULT_HISTORY_PAGE)),
-			/** `nextCursor` of the page before. */
-			cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(512))),
+			cursor: MentionsCursor,
 		}),
-		answer: v.object({
-			conversations: v.array(MentionSchema),
-			/** Pass as `cursor` for the next page; null on the last. */
-			nextCursor: v.nullable(v.string()),
-		}),
+		answer: v.object({ conversations: v.array(MentionSchema), nextCursor: NextCursor }),
 	}),
 	boardSettings: defineRoute({
 		method: "GET",
@@ -633,8 +622,7 @@ export const HttpRoutes = {
 			notifications: v.array(NotificationSchema),
 			/** How many of the member's notifications are unread, all pages together. */
 			unread: v.number(),
-			/** Pass as `cursor` for the next page; null on the last. */
-			nextCursor: v.nullable(v.string()),
+			nextCursor: NextCursor,
 		}),
 	}),
 	readNotifications: defineRoute({
@@ -781,7 +769,7 @@ export const HttpRoutes = {
 		roles: ["admin"],
 		params: OrgParams,
 		query: PeopleQuery,
-		answer: v.object({ invites: v.array(PendingInviteSchema), nextCursor: v.nullable(v.string()) }),
+		answer: v.object({ invites: v.array(PendingInviteSchema), nextCursor: NextCursor }),
 	}),
 	revokeInvite: defineRoute({
 		method: "DELETE",
@@ -840,7 +828,7 @@ export const HttpRoutes = {
 		roles: ["admin"],
 		params: OrgParams,
 		query: PeopleQuery,
-		answer: v.object({ members: v.array(MemberRecordSchema), nextCursor: v.nullable(v.string()) }),
+		answer: v.object({ members: v.array(MemberRecordSchema), nextCursor: NextCursor }),
 	}),
 	updateMember: defineRoute({
 		method: "PATCH",
