@@ -3,13 +3,8 @@
  * with bodies shaped as the lexicons define them (the client validates them).
  */
 import { createHash } from "node:crypto";
-import {
-	type StandInFaults,
-	type StandInServer,
-	sendJson,
-	standInFaults,
-	startStandIn,
-} from "./stand-in-server.ts";
+import type { StandInFaults, StandInServer } from "./stand-in-server.ts";
+import { sendJson, standInFaults, startStandIn } from "./stand-in-server.ts";
 
 export interface StandInActor {
 	did: string;

@@ -2,13 +2,8 @@
  * A stand-in Mastodon instance for tests: the few REST endpoints Switchboard calls, with
  * entities shaped as docs.joinmastodon.org documents them (snake_case JSON).
  */
-import {
-	type StandInFaults,
-	type StandInServer,
-	sendJson,
-	standInFaults,
-	startStandIn,
-} from "./stand-in-server.ts";
+import type { StandInFaults, StandInServer } from "./stand-in-server.ts";
+import { sendJson, standInFaults, startStandIn } from "./stand-in-server.ts";
 
 export interface StandInAccount {
 	id: string;

@@ -194,9 +194,6 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 		);
 	const wrongStatus = (what: string) =>
 		no("invalid_transition", `Cannot ${what} a conversation that is ${from.replace("_", " ")}.`);
-	/** A review step the actor takes now, on the draft text with this hash. */
-	const reviewBy = (state: Review["state"], hash: string | null, comment: string | null = null) =>
-		({ state, hash, by: actor.id, at: now, comment }) satisfies Review;
 	/** Version 3 commands carry the text: it must be the hashed one, and fit the network. */
 	const textBlock = (text: string | undefined, hash: string): Decision | null => {
 		if (text === undefined) return null;
@@ -207,6 +204,17 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 		const block = replyTextBlock(text, mention.network, limits[mention.network]);
 		return block ? no(block.code, block.message) : null;
 	};
+	/** A review step the actor takes now, on the draft text with this hash. */
+	const reviewBy = (state: Review["state"], hash: string | null, comment: string | null = null) =>
+		({ state, hash, by: actor.id, at: now, comment }) satisfies Review;
+	/** The actor submits (or approves) the draft text with this hash, if the text is it. */
+	const reviewText = (
+		status: "in_review" | "approved",
+		state: "requested" | "approved",
+		args: { text?: string | undefined; hash: string },
+	) =>
+		textBlock(args.text, args.hash) ??
+		accept({ status, review: reviewBy(state, args.hash) }, { hash: args.hash });
 
 	switch (command.name) {
 		case "claim":
@@ -281,12 +289,7 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 			if (from !== "claimed" && from !== "drafting" && from !== "approved") {
 				return wrongStatus("submit for review");
 			}
-			const refused = textBlock(command.args.text, command.args.hash);
-			if (refused) return refused;
-			return accept(
-				{ status: "in_review", review: reviewBy("requested", command.args.hash) },
-				{ hash: command.args.hash },
-			);
+			return reviewText("in_review", "requested", command.args);
 		}
 		case "approve": {
 			if (from !== "in_review") return wrongStatus("approve");
@@ -296,12 +299,7 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 					"The draft changed since it was submitted; review the current text.",
 				);
 			}
-			const refused = textBlock(command.args.text, command.args.hash);
-			if (refused) return refused;
-			return accept(
-				{ status: "approved", review: reviewBy("approved", command.args.hash) },
-				{ hash: command.args.hash },
-			);
+			return reviewText("approved", "approved", command.args);
 		}
 		case "requestChanges": {
 			if (from !== "in_review") return wrongStatus("request changes on");

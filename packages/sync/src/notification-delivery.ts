@@ -6,9 +6,9 @@
  * member. Nobody polls: a client reads the feed once over HTTP when it connects, then
  * listens.
  */
-import type { Extension, Hocuspocus, onConfigurePayload } from "@hocuspocus/server";
+import type { Extension } from "@hocuspocus/server";
 import type { NotificationsMessage } from "@switchboard/domain";
-import type { Bus } from "./bus.ts";
+import { type Bus, BusListener } from "./bus.ts";
 import type { SyncContext } from "./context.ts";
 
 /** A message for every socket of one member. */
@@ -20,24 +20,15 @@ export interface MemberMessage {
 export type MemberMessageBus = Bus<MemberMessage>;
 
 /** Sends what the bus carries to this instance's board connections of its member. */
-export class NotificationDelivery implements Extension {
+export class NotificationDelivery extends BusListener<MemberMessage> implements Extension {
 	readonly extensionName = "switchboard-notifications";
-	private readonly bus: MemberMessageBus;
-	private instance: Hocuspocus | null = null;
-	private unsubscribe: (() => void) | null = null;
 
 	constructor(options: { bus: MemberMessageBus }) {
-		this.bus = options.bus;
+		super(options.bus);
 	}
 
-	async onConfigure({ instance }: onConfigurePayload): Promise<void> {
-		this.instance = instance;
-		this.unsubscribe ??= this.bus.subscribe((message) => this.deliver(message));
-	}
-
-	async onDestroy(): Promise<void> {
-		this.unsubscribe?.();
-		this.unsubscribe = null;
+	protected receive(message: MemberMessage): void {
+		this.deliver(message);
 	}
 
 	/** Send to this instance's board connections of the member; answers how many. */

@@ -6,15 +6,10 @@
  * for one instance and Redis pub/sub across instances (see the server's redis-revocations).
  * Logout, password change and deactivation all go through here.
  */
-import type {
-	connectedPayload,
-	Extension,
-	Hocuspocus,
-	onConfigurePayload,
-} from "@hocuspocus/server";
+import type { connectedPayload, Extension } from "@hocuspocus/server";
 import { CloseCodes } from "@switchboard/domain";
 import type { Logger } from "pino";
-import { type Bus, createLocalBus } from "./bus.ts";
+import { type Bus, BusListener, createLocalBus } from "./bus.ts";
 import type { SyncContext } from "./context.ts";
 
 /** What was revoked: one session of a member, or all of them. */
@@ -48,27 +43,18 @@ export function createLocalRevocationBus(): RevocationBus {
 const REMEMBER_MS = 60_000;
 
 /** Closes the sockets a revocation covers, on this instance, with 4401. */
-export class RevocationExtension implements Extension {
+export class RevocationExtension extends BusListener<Revocation> implements Extension {
 	readonly extensionName = "switchboard-revocations";
-	private readonly bus: RevocationBus;
 	private readonly logger: Logger;
-	private instance: Hocuspocus | null = null;
-	private unsubscribe: (() => void) | null = null;
 	private recent: { revocation: Revocation; at: number }[] = [];
 
 	constructor(options: { bus: RevocationBus; logger: Logger }) {
-		this.bus = options.bus;
+		super(options.bus);
 		this.logger = options.logger;
 	}
 
-	async onConfigure({ instance }: onConfigurePayload): Promise<void> {
-		this.instance = instance;
-		this.unsubscribe ??= this.bus.subscribe((revocation) => this.close(revocation));
-	}
-
-	async onDestroy(): Promise<void> {
-		this.unsubscribe?.();
-		this.unsubscribe = null;
+	protected receive(revocation: Revocation): void {
+		this.close(revocation);
 	}
 
 	/** A connection that joined its document after a revocation that covers it closes now. */

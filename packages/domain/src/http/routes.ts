@@ -170,8 +170,13 @@ const StatusList = v.optional(
 		v.array(StatusSchema),
 	),
 );
-/** `nextCursor` of the page before (the mention lists). */
-const MentionsCursor = v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(512)));
+/** A page of a mention list: at most `limit`, after the `nextCursor` of the page before. */
+function mentionsPage(max: number, byDefault: number) {
+	return {
+		limit: v.optional(Count(1, max), String(byDefault)),
+		cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(512))),
+	};
+}
 /** Pass as `cursor` for the next page; null on the last. */
 const NextCursor = v.nullable(v.string());
 
@@ -326,8 +331,7 @@ export const HttpRoutes = {
 			status: StatusList,
 			/** Only those this member owns. */
 			owner: v.optional(v.pipe(v.string(), v.minLength(1))),
-			limit: v.optional(Count(1, MAX_MENTIONS_PAGE), String(DEFAULT_MENTIONS_PAGE)),
-			cursor: MentionsCursor,
+			...mentionsPage(MAX_MENTIONS_PAGE, DEFAULT_MENTIONS_PAGE),
 		}),
 		answer: v.object({ mentions: v.array(MentionSchema), nextCursor: NextCursor }),
 	}),
@@ -352,8 +356,7 @@ export const HttpRoutes = {
 			/** Posted before. */
 			to: v.optional(Instant),
 			status: StatusList,
-			limit: v.optional(Count(1, MAX_HISTORY_PAGE), String(DEFAULT_HISTORY_PAGE)),
-			cursor: MentionsCursor,
+			...mentionsPage(MAX_HISTORY_PAGE, DEFAULT_HISTORY_PAGE),
 		}),
 		answer: v.object({ conversations: v.array(MentionSchema), nextCursor: NextCursor }),
 	}),
