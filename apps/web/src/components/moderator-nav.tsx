@@ -7,6 +7,7 @@ import { A } from "@solidjs/router";
 import { type Component, createMemo, type JSX, Show } from "solid-js";
 import { breachRows, conversationsInBreach } from "../coverage-model.ts";
 import { useWorkspace } from "../workspace.tsx";
+import { OnlyFor } from "./only-for.tsx";
 
 export function isModerator(role: string): boolean {
 	return role === "moderator" || role === "admin";
@@ -94,23 +95,12 @@ export function ModeratorPage(props: { title: string; name: string; children: JS
 
 /** Shows its children to moderators and admins, and a short explanation to anyone else. */
 export function ModeratorsOnly(props: { children: JSX.Element }) {
-	const ws = useWorkspace();
 	return (
-		<Show
-			when={isModerator(ws.me.role)}
-			fallback={
-				<div class="page-message" data-testid="moderators-only">
-					<h1>This page is for moderators</h1>
-					<p>
-						Coverage, reviews and reports are where moderators and admins watch the team's work.
-					</p>
-					<A href="/" class="button">
-						Back to the board
-					</A>
-				</div>
-			}
+		<OnlyFor
+			audience="moderators"
+			why="Coverage, reviews and reports are where moderators and admins watch the team's work."
 		>
 			{props.children}
-		</Show>
+		</OnlyFor>
 	);
 }

@@ -3,10 +3,11 @@
  * organisation (a board's settings have a page of their own, board-settings-page.tsx). The
  * server allows these routes to admins only; the page tells anyone else so up front.
  */
-import { A, useSearchParams } from "@solidjs/router";
-import { For, type JSX, Match, Show, Switch } from "solid-js";
+import { useSearchParams } from "@solidjs/router";
+import { For, type JSX, Match, Switch } from "solid-js";
 import { BoardsPanel } from "../components/boards-panel.tsx";
 import { MembersPanel } from "../components/members-panel.tsx";
+import { OnlyFor } from "../components/only-for.tsx";
 import { RulesPanel } from "../components/rules-panel.tsx";
 import { SourcesPanel } from "../components/sources-panel.tsx";
 import { WebhooksPanel } from "../components/webhooks-panel.tsx";
@@ -23,22 +24,10 @@ type TabId = (typeof TABS)[number]["id"];
 
 /** `children` for admins; anyone else is told who manages `what`, and sent back to the board. */
 export function AdminsOnly(props: { what: string; children: JSX.Element }) {
-	const ws = useWorkspace();
 	return (
-		<Show
-			when={ws.me.role === "admin"}
-			fallback={
-				<div class="page-message" data-testid="admin-forbidden">
-					<h1>This page is for admins</h1>
-					<p>{props.what}</p>
-					<A href="/" class="button">
-						Back to the board
-					</A>
-				</div>
-			}
-		>
+		<OnlyFor audience="admins" why={props.what}>
 			{props.children}
-		</Show>
+		</OnlyFor>
 	);
 }
 
