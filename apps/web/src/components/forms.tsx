@@ -74,23 +74,41 @@ export function TextField(
 	);
 }
 
-/** The email a person signs in with: required, and filled in by password managers. */
-export function SignInEmailField(props: {
+const SIGN_IN_FIELDS = {
+	email: { label: "Email", type: "email", autocomplete: "username" },
+	password: { label: "Password", type: "password", autocomplete: "current-password" },
+} as const;
+
+interface SignInFieldProps {
 	id: string;
 	value: string;
 	onInput: (value: string) => void;
-}) {
+}
+
+/** The email or the password of a sign-in form: required, and filled in by password managers. */
+function SignInField(props: SignInFieldProps & { kind: keyof typeof SIGN_IN_FIELDS }) {
+	const field = () => SIGN_IN_FIELDS[props.kind];
 	return (
 		<TextField
 			id={props.id}
-			label="Email"
-			type="email"
-			autocomplete="username"
+			label={field().label}
+			type={field().type}
+			autocomplete={field().autocomplete}
 			required
 			value={props.value}
 			onInput={props.onInput}
 		/>
 	);
+}
+
+/** The email a person signs in with. */
+export function SignInEmailField(props: SignInFieldProps) {
+	return <SignInField kind="email" {...props} />;
+}
+
+/** The password of a sign-in form (the browser may fill in the saved one). */
+export function SignInPasswordField(props: SignInFieldProps) {
+	return <SignInField kind="password" {...props} />;
 }
 
 /** The ids a field is described by: its problem first, then its hint. */

@@ -17,7 +17,7 @@ import { useRequiredContext } from "../required-context.ts";
 import { SignInError } from "../session.ts";
 import { useSession } from "../session-context.tsx";
 import { useWorkspace } from "../workspace.tsx";
-import { SignInEmailField, TextField } from "./forms.tsx";
+import { SignInEmailField, SignInPasswordField } from "./forms.tsx";
 
 /** A modal dialog shown while `open()` holds; Escape calls `onCancel`. */
 function Modal(props: {
@@ -232,15 +232,7 @@ export function SessionEndedDialog() {
 			</p>
 			<form onSubmit={submit} class="login-form">
 				<SignInEmailField id="renew-email" value={email()} onInput={setEmail} />
-				<TextField
-					id="renew-password"
-					label="Password"
-					type="password"
-					autocomplete="current-password"
-					required
-					value={password()}
-					onInput={setPassword}
-				/>
+				<SignInPasswordField id="renew-password" value={password()} onInput={setPassword} />
 				<Show when={error()}>
 					<p class="form-error" role="alert" data-testid="renew-error">
 						{error()}
