@@ -28,6 +28,7 @@ import * as Y from "yjs";
 import { CloseError } from "./close-error.ts";
 import type { SyncContext } from "./context.ts";
 import { isProjectionOrigin } from "./context.ts";
+import { encodedStateOf } from "./encoded-state-cache.ts";
 import { decodeFrame, MessageTypes, SyncSteps } from "./frame-codec.ts";
 import type { GroupCommitter } from "./group-commit.ts";
 import { interceptIncoming } from "./hocuspocus-seams.ts";
@@ -393,7 +394,7 @@ export class DurableDocuments implements Extension {
 		const task = (async () => {
 			await Promise.all(this.pendingWrites.get(documentName) ?? []);
 			const entries = this.included.get(documentName) ?? [];
-			const state = Y.encodeStateAsUpdate(document);
+			const state = encodedStateOf(document);
 			const snapshot = Y.snapshot(document);
 			const done = entries.filter(
 				(entry) => !entry.update || Y.snapshotContainsUpdate(snapshot, entry.update),

@@ -10,6 +10,8 @@ import {
 	type Connection,
 	Document,
 	type Extension,
+	IncomingMessage,
+	MessageReceiver,
 	MessageType,
 	type WebSocketLike,
 } from "@hocuspocus/server";
@@ -19,6 +21,7 @@ import { describe, expect, it } from "vitest";
 import { Awareness, encodeAwarenessUpdate } from "y-protocols/awareness";
 import * as Y from "yjs";
 import type { SocketContext } from "./context.ts";
+import { attachEncodedStateCache } from "./encoded-state-cache.ts";
 import { decodeFrame, SyncSteps } from "./frame-codec.ts";
 import {
 	AUTH_TOKEN_MESSAGE,
@@ -26,6 +29,7 @@ import {
 	interceptIncoming,
 	MessageTypes,
 	SwitchboardHocuspocus,
+	serveCachedFirstSync,
 	takeOverAwarenessBroadcast,
 } from "./hocuspocus-seams.ts";
 
@@ -198,6 +202,65 @@ describe("the Hocuspocus seams", () => {
 		expect(sent).toHaveLength(1);
 		const decoded = decodeFrame(sent[0] as Uint8Array);
 		expect(decoded).toMatchObject({ kind: "awareness", address: "board/acme/main" });
+		document.destroy();
+	});
+
+	it("patch 5: a first sync answered from the cache is what Hocuspocus answers, byte for byte", async () => {
+		const document = new Document("board/acme/main");
+		for (let i = 0; i < 50; i++) document.getMap("mentions").set(`m${i}`, { text: "x".repeat(40) });
+		document.getMap("mentions").delete("m3");
+		const stepOne = (stateVector: Uint8Array, type: number = MessageTypes.sync) =>
+			frame(document.name, (e) => {
+				encoding.writeVarUint(e, type);
+				encoding.writeVarUint(e, SyncSteps.step1);
+				encoding.writeVarUint8Array(e, stateVector);
+			});
+		/** What Hocuspocus sends for a frame, through a connection or through `reply`. */
+		const answer = async (data: Uint8Array, via: "connection" | "reply") => {
+			const out: { sent: Uint8Array[]; beforeSync: unknown[] } = { sent: [], beforeSync: [] };
+			const connection = {
+				messageAddress: document.name,
+				readOnly: true,
+				send: (message: Uint8Array) => out.sent.push(message),
+				callbacks: {
+					beforeSync: async (_: unknown, payload: unknown) => {
+						out.beforeSync.push(payload);
+					},
+				},
+			} as unknown as Connection;
+			const message = new IncomingMessage(data);
+			// As Connection.handleMessage does: the address read, and written into the answer.
+			message.writeVarString(message.readVarString());
+			await new MessageReceiver(message).apply(
+				document,
+				connection,
+				via === "reply" ? (reply) => out.sent.push(reply) : undefined,
+			);
+			return out;
+		};
+		serveCachedFirstSync();
+		const empty = new Uint8Array([0]);
+		const known = Y.encodeStateVector(document);
+		const frames = [stepOne(empty), stepOne(empty, MessageTypes.syncReply), stepOne(known)];
+		const plain: unknown[] = [];
+		for (const data of frames) {
+			for (const via of ["connection", "reply"] as const) plain.push(await answer(data, via));
+		}
+		const cache = attachEncodedStateCache(document, { minBytes: 0 });
+		const cached: unknown[] = [];
+		for (const data of frames) {
+			for (const via of ["connection", "reply"] as const) cached.push(await answer(data, via));
+		}
+		expect(cached).toEqual(plain);
+		// Four of the six asked for everything: encoded once, then served.
+		expect(cache.counts).toEqual({ encoded: 1, served: 3 });
+		// Step 2 of the first answer holds the whole document.
+		const client = new Y.Doc();
+		const first = (cached[0] as { sent: Uint8Array[] }).sent.at(-1) as Uint8Array;
+		const decoded = decodeFrame(first);
+		expect(decoded).toMatchObject({ kind: "sync", step: SyncSteps.step2 });
+		Y.applyUpdate(client, (decoded as { payload: Uint8Array }).payload);
+		expect(client.getMap("mentions").toJSON()).toEqual(document.getMap("mentions").toJSON());
 		document.destroy();
 	});
 });

@@ -13,6 +13,9 @@
  *    update as soon as it arrives, before its turn in the connection's queue.
  * 4. `MessageTypes` and `AUTH_TOKEN_MESSAGE` (a pre-parser): frame-codec.ts reads
  *    Hocuspocus' wire format before Hocuspocus does, with these copies of its numbers.
+ * 5. `serveCachedFirstSync` (a `MessageReceiver.prototype.readSyncMessage` wrap): a new
+ *    client's sync step 2 is the document's cached encoded state (encoded-state-cache.ts)
+ *    instead of a fresh encoding of the whole document.
  */
 import {
 	type Configuration,
@@ -20,9 +23,20 @@ import {
 	type ConnectionConfiguration,
 	type Document,
 	Hocuspocus,
+	type IncomingMessage,
+	MessageReceiver,
+	OutgoingMessage,
 } from "@hocuspocus/server";
 import { CloseCodes } from "@switchboard/domain";
+import * as decoding from "lib0/decoding";
+import * as encoding from "lib0/encoding";
+import { messageYjsSyncStep1, messageYjsSyncStep2 } from "y-protocols/sync";
 import type { SocketContext } from "./context.ts";
+import {
+	attachEncodedStateCache,
+	type EncodedStateTuning,
+	encodedStateCacheOf,
+} from "./encoded-state-cache.ts";
 import {
 	attachPresenceRelay,
 	type PresenceRelayOptions,
@@ -68,22 +82,28 @@ export interface SwitchboardConfiguration extends Partial<Configuration<SocketCo
 	presence?: PresenceRelayOptions;
 	/** Where presence fan-out is counted. @default nowhere */
 	metrics?: Pick<SyncMetrics, "presenceSent">;
+	/** Which documents keep their encoded state. @default defaultEncodedStateTuning */
+	encodedState?: Partial<EncodedStateTuning>;
 }
 
 /**
- * Hocuspocus with two changes: a document that cannot be loaded for a client (the
- * database is down) closes the socket with 4503, and awareness goes out through a
- * {@link PresenceRelay} (see presence-relay.ts).
+ * Hocuspocus with three changes: a document that cannot be loaded for a client (the
+ * database is down) closes the socket with 4503, awareness goes out through a
+ * {@link PresenceRelay} (see presence-relay.ts), and a new client's first sync of a large
+ * document is answered from its encoded state kept between changes.
  */
 export class SwitchboardHocuspocus extends Hocuspocus<SocketContext> {
 	private readonly presence: PresenceRelayOptions;
 	private readonly metrics: Pick<SyncMetrics, "presenceSent">;
+	private readonly encodedState: Partial<EncodedStateTuning>;
 
 	constructor(configuration: SwitchboardConfiguration = {}) {
-		const { presence, metrics, ...rest } = configuration;
+		const { presence, metrics, encodedState, ...rest } = configuration;
 		super(rest);
 		this.presence = presence ?? {};
 		this.metrics = metrics ?? noSyncMetrics;
+		this.encodedState = encodedState ?? {};
+		serveCachedFirstSync();
 	}
 
 	/**
@@ -115,6 +135,7 @@ export class SwitchboardHocuspocus extends Hocuspocus<SocketContext> {
 			throw error;
 		}
 		// Before any connection joins: this continuation runs before the caller's.
+		attachEncodedStateCache(document, this.encodedState);
 		if (!presenceRelayOf(document)) {
 			attachPresenceRelay(
 				document,
@@ -168,5 +189,98 @@ export function interceptIncoming(
 	connection.handleMessage = (data: Uint8Array) => {
 		observe(data);
 		handle(data);
+	};
+}
+
+type ReadSyncMessage = (
+	this: MessageReceiver,
+	message: IncomingMessage,
+	document: Document,
+	connection?: Connection,
+	reply?: (message: Uint8Array) => void,
+	requestFirstSync?: boolean,
+) => Promise<number>;
+
+/** What `readSyncMessage` was before patch 5, kept to call and for the canary. */
+let originalReadSyncMessage: ReadSyncMessage | null = null;
+
+/** Whether a sync step 1 asks for everything: an empty state vector (no client known). */
+function asksForEverything(message: IncomingMessage): boolean {
+	const decoder = message.decoder;
+	const start = decoder.pos;
+	try {
+		if (decoding.readVarUint(decoder) !== messageYjsSyncStep1) return false;
+		const stateVector = decoding.readVarUint8Array(decoder);
+		return stateVector.byteLength === 1 && stateVector[0] === 0;
+	} catch {
+		return false; // Malformed: Hocuspocus' own reading says so.
+	} finally {
+		decoder.pos = start;
+	}
+}
+
+/**
+ * Patch 5. Answer a sync step 1 with an empty state vector (a client that has nothing yet)
+ * with the document's cached encoded state, when an {@link EncodedStateCache} is attached
+ * to it (by `SwitchboardHocuspocus.createDocument`); everything else goes to Hocuspocus as
+ * before. The bytes are the same as `Y.encodeStateAsUpdate(document, [0])`. Installed
+ * once per process; documents without a cache are not affected.
+ *
+ * Relies on: `MessageReceiver` (exported) reading every sync and sync-reply message through
+ * `readSyncMessage(message, document, connection, reply, requestFirstSync)`, whose step 1
+ * branch this repeats with the cached bytes (MessageReceiver.ts, `case
+ * messageYjsSyncStep1`): `beforeSync` awaited with the step type and the state vector
+ * peeked, `readSyncStep1` writing step 2 into the message's encoder (after the `Sync`
+ * type that `apply` wrote, which `apply` then sends), then the server's own step 1 as a
+ * sync-reply through `reply`, or as a sync message through `connection.send`, and the step
+ * type returned.
+ */
+export function serveCachedFirstSync(): void {
+	if (originalReadSyncMessage) return;
+	const prototype = MessageReceiver.prototype as unknown as { readSyncMessage: ReadSyncMessage };
+	const original = prototype.readSyncMessage;
+	if (typeof original !== "function") {
+		throw new Error("@hocuspocus/server changed: MessageReceiver.readSyncMessage is gone");
+	}
+	originalReadSyncMessage = original;
+	prototype.readSyncMessage = async function readSyncMessage(
+		message,
+		document,
+		connection,
+		reply,
+		requestFirstSync = true,
+	) {
+		const cache = encodedStateCacheOf(document);
+		if (!cache || !asksForEverything(message)) {
+			return original.call(this, message, document, connection, reply, requestFirstSync);
+		}
+		const type = message.readVarUint();
+		const messageAddress = connection?.messageAddress ?? document.name;
+		if (connection) {
+			await connection.callbacks.beforeSync(connection, {
+				type,
+				payload: message.peekVarUint8Array(),
+			});
+		}
+		message.readVarUint8Array();
+		// After beforeSync: the state as it is now, as `readSyncStep1` would encode it.
+		encoding.writeVarUint(message.encoder, messageYjsSyncStep2);
+		encoding.writeVarUint8Array(message.encoder, cache.encode());
+		if (reply && requestFirstSync) {
+			reply(
+				new OutgoingMessage(messageAddress)
+					.createSyncReplyMessage()
+					.writeFirstSyncStepFor(document)
+					.toUint8Array(),
+			);
+		} else if (connection) {
+			connection.send(
+				new OutgoingMessage(messageAddress)
+					.createSyncMessage()
+					.writeFirstSyncStepFor(document)
+					.toUint8Array(),
+			);
+		}
+		return type;
 	};
 }

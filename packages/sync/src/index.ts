@@ -8,6 +8,7 @@ export * from "./command-extension.ts";
 export * from "./context.ts";
 export * from "./coverage-extension.ts";
 export * from "./durable-documents.ts";
+export * from "./encoded-state-cache.ts";
 export * from "./first-sync-order.ts";
 export * from "./follow-up-seen.ts";
 export {

@@ -18,9 +18,9 @@ import type {
 	onDisconnectPayload,
 } from "@hocuspocus/server";
 import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
-import * as Y from "yjs";
 import { CloseError } from "./close-error.ts";
 import type { SocketContext, SyncContext } from "./context.ts";
+import { encodedStateOf } from "./encoded-state-cache.ts";
 import { defaultSyncLimits } from "./message-guard.ts";
 
 export interface LimitsExtensionOptions {
@@ -61,7 +61,7 @@ export class LimitsExtension implements Extension {
 	}
 
 	async afterLoadDocument({ documentName, document }: afterLoadDocumentPayload): Promise<void> {
-		this.sizes.set(documentName, Y.encodeStateAsUpdate(document).byteLength);
+		this.sizes.set(documentName, encodedStateOf(document).byteLength);
 	}
 
 	async beforeSync({
@@ -78,7 +78,7 @@ export class LimitsExtension implements Extension {
 		if (estimate + payload.byteLength <= this.maxDocumentBytes) return;
 		// Near the limit the estimate is not good enough (a paste deleted again counts twice):
 		// measure before refusing.
-		const size = Y.encodeStateAsUpdate(document).byteLength;
+		const size = encodedStateOf(document).byteLength;
 		this.sizes.set(documentName, size);
 		if (size + payload.byteLength <= this.maxDocumentBytes) return;
 		const error = new CloseError(
@@ -96,7 +96,7 @@ export class LimitsExtension implements Extension {
 
 	async afterStoreDocument({ documentName, document }: afterStoreDocumentPayload): Promise<void> {
 		if (this.sizes.has(documentName)) {
-			this.sizes.set(documentName, Y.encodeStateAsUpdate(document).byteLength);
+			this.sizes.set(documentName, encodedStateOf(document).byteLength);
 		}
 	}
 
