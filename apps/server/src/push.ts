@@ -118,6 +118,7 @@ export class PushSender {
 				.map(([name, value]) => [name, String(value)]),
 		);
 		let status: number;
+		this.options.outbound.prepare();
 		try {
 			const response = await this.options.outbound.fetch(request.endpoint, {
 				method: request.method,

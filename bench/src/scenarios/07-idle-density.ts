@@ -25,6 +25,7 @@ const scenario: Scenario = {
 		const windowSeconds = ctx.full ? 15 : 5;
 		const perConnection: Partial<PerServer<number | null>> = {};
 		const rssMiB: Partial<PerServer<number | null>> = {};
+		const startRssMiB: Partial<PerServer<number | null>> = {};
 		const idleCpu: Partial<PerServer<number | null>> = {};
 		const idleBytes: Partial<PerServer<number | null>> = {};
 		const connectSeconds: Partial<PerServer<number | null>> = {};
@@ -38,6 +39,7 @@ const scenario: Scenario = {
 			try {
 				await sleep(1_000);
 				const before = server.sample().rssKiB;
+				startRssMiB[kind] = before / 1024;
 				const watch = new ServerWatch(server, 250);
 				const { windows } = watch;
 				const result = await runLoad<IdleParams, IdleResult>(
@@ -68,7 +70,15 @@ const scenario: Scenario = {
 			}
 		}
 		const label = `${connections.toLocaleString("en-GB")} connections over ${documents.toLocaleString("en-GB")} documents`;
+		const startRss = startRssMiB.switchboard ?? null;
 		const rows: BenchRow[] = [
+			{
+				metric: "server RSS 1 s after start, no client",
+				unit: "MiB",
+				...columns(startRssMiB),
+				target: "<= 120 MiB",
+				met: startRss === null ? null : startRss <= 120,
+			},
 			{ metric: `memory per connection, ${label}`, unit: "KiB", ...columns(perConnection) },
 			{ metric: `server RSS, ${label}`, unit: "MiB", ...columns(rssMiB) },
 			{ metric: "idle server CPU (all windows)", unit: "% of a core", ...columns(idleCpu) },

@@ -3,7 +3,7 @@
  * account (notifications) and keyword searches become mentions, with the author's
  * followers as reach; a member's reply is posted with reply references to the mention.
  */
-import { AtpAgent } from "@atproto/api";
+import type { AtpAgent } from "@atproto/api";
 import { defaultConnectorTuning } from "./connector-tuning.ts";
 import { defaultOutboundClient, findOutboundError, type OutboundClient } from "./outbound.ts";
 import { SourceError } from "./source-error.ts";
@@ -65,7 +65,14 @@ export function blueskyError(error: unknown, what: string): SourceError {
 }
 
 /** An agent whose every request goes through the guard and gives up after `timeoutMs`. */
-function createAgent(service: string, timeoutMs: number, outbound: OutboundClient): AtpAgent {
+async function createAgent(
+	service: string,
+	timeoutMs: number,
+	outbound: OutboundClient,
+): Promise<AtpAgent> {
+	// ~65 MiB resident: loaded when a Bluesky account is first used (lazy-module.ts).
+	const { AtpAgent } = await import("@atproto/api");
+	outbound.prepare();
 	return new AtpAgent({
 		service: outbound.checkUrl(service),
 		fetch: async (input, init) => {
@@ -85,7 +92,7 @@ function createAgent(service: string, timeoutMs: number, outbound: OutboundClien
 
 /** Sign in with an app password (com.atproto.server.createSession). */
 export async function loginBluesky(auth: BlueskyAuth): Promise<AtpAgent> {
-	const agent = createAgent(
+	const agent = await createAgent(
 		auth.service,
 		auth.timeoutMs ?? defaultConnectorTuning.timeoutMs,
 		auth.outbound ?? defaultOutboundClient(),

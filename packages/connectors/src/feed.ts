@@ -4,9 +4,10 @@
  * with fast-xml-parser (RSS 2.0, RSS 1.0/RDF and Atom), and filtered by keywords.
  */
 import { matchesAnyKeyword, webLink } from "@switchboard/domain";
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import type { XMLParser } from "fast-xml-parser";
 import { defaultConnectorTuning } from "./connector-tuning.ts";
 import { htmlToText } from "./html-text.ts";
+import { lazyRequire } from "./lazy-module.ts";
 import { defaultOutboundClient, type OutboundClient } from "./outbound.ts";
 import { describeRemoteError, SourceError } from "./source-error.ts";
 import type { IncomingMention } from "./triage.ts";
@@ -59,17 +60,22 @@ export interface FetchFeedOptions {
 
 const ARRAYS = new Set(["item", "entry", "link", "author", "category", "thr:in-reply-to"]);
 
-const parser = new XMLParser({
-	ignoreAttributes: false,
-	attributeNamePrefix: "@_",
-	textNodeName: "#text",
-	// Keep text as text: a numeric guid or a title like "2026" must not turn into a number.
-	parseTagValue: false,
-	parseAttributeValue: false,
-	processEntities: true,
-	htmlEntities: true,
-	isArray: (name) => ARRAYS.has(name),
-});
+const fastXmlParser = lazyRequire<typeof import("fast-xml-parser")>("fast-xml-parser");
+
+let feedParser: XMLParser | undefined;
+
+const parser = (): XMLParser =>
+	(feedParser ??= new (fastXmlParser().XMLParser)({
+		ignoreAttributes: false,
+		attributeNamePrefix: "@_",
+		textNodeName: "#text",
+		// Keep text as text: a numeric guid or a title like "2026" must not turn into a number.
+		parseTagValue: false,
+		parseAttributeValue: false,
+		processEntities: true,
+		htmlEntities: true,
+		isArray: (name) => ARRAYS.has(name),
+	}));
 
 type Node = Record<string, unknown>;
 
@@ -147,13 +153,13 @@ function atomEntry(entry: Node): FeedItem {
  * its line) when the text is not well-formed XML or not a feed.
  */
 export function parseFeed(xml: string): ParsedFeed {
-	const valid = XMLValidator.validate(xml);
+	const valid = fastXmlParser().XMLValidator.validate(xml);
 	if (valid !== true) {
 		throw new SourceError(
 			`The feed is not well-formed XML (line ${valid.err.line}): ${valid.err.msg}`,
 		);
 	}
-	const doc = parser.parse(xml) as Node;
+	const doc = parser().parse(xml) as Node;
 	const rss = doc.rss;
 	if (isNode(rss) && isNode(rss.channel)) {
 		const channel = rss.channel;
@@ -220,6 +226,7 @@ export async function fetchFeed(options: FetchFeedOptions): Promise<FeedFetchRes
 	if (options.cursor?.etag) headers["if-none-match"] = options.cursor.etag;
 	if (options.cursor?.lastModified) headers["if-modified-since"] = options.cursor.lastModified;
 	const outbound = options.outbound ?? defaultOutboundClient();
+	outbound.prepare();
 	let xml: string;
 	let response: Response;
 	try {

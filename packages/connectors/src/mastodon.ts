@@ -3,7 +3,7 @@
  * mention) and keyword searches become mentions; a member's reply is posted as a reply
  * to the mention from their own account.
  */
-import { createRestAPIClient, type mastodon } from "masto";
+import type { mastodon } from "masto";
 import { defaultConnectorTuning } from "./connector-tuning.ts";
 import { htmlToText } from "./html-text.ts";
 import { defaultOutboundClient, findOutboundError, type OutboundClient } from "./outbound.ts";
@@ -43,7 +43,9 @@ export interface MastodonPollResult {
 /** Results read per request; Mastodon serves at most 40. */
 const PAGE = 40;
 
-function client(auth: MastodonAuth): mastodon.rest.Client {
+async function client(auth: MastodonAuth): Promise<mastodon.rest.Client> {
+	// Loaded when a Mastodon account is first used (lazy-module.ts).
+	const { createRestAPIClient } = await import("masto");
 	const outbound = auth.outbound ?? defaultOutboundClient();
 	// masto calls the global fetch itself; the guarded dispatcher checks every connection
 	// it opens (redirects included).
@@ -156,7 +158,7 @@ async function parentUris(
  * skipped (the original is what someone said); a status found twice is returned once.
  */
 export async function pollMastodon(options: MastodonPollOptions): Promise<MastodonPollResult> {
-	const api = client(options);
+	const api = await client(options);
 	const byUri = new Map<string, mastodon.v1.Status>();
 	const cursor: MastodonCursor = { ...options.cursor };
 	if (options.mentions ?? true) {
@@ -208,7 +210,8 @@ export async function verifyMastodonAccount(
 	auth: MastodonAuth,
 ): Promise<{ accountId: string; handle: string; url: string }> {
 	try {
-		const account = await client(auth).v1.accounts.verifyCredentials();
+		const api = await client(auth);
+		const account = await api.v1.accounts.verifyCredentials();
 		return {
 			accountId: account.id,
 			handle: fullHandle(account, auth.instanceUrl),
@@ -238,7 +241,7 @@ export interface MastodonReply extends MastodonAuth {
 export async function sendMastodonReply(
 	reply: MastodonReply,
 ): Promise<{ url: string; id: string; uri: string }> {
-	const api = client(reply);
+	const api = await client(reply);
 	let targetId: string | undefined;
 	try {
 		const found = await api.v2.search.list({

@@ -24,7 +24,11 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";
-import { Agent, buildConnector } from "undici";
+import type { Agent } from "undici";
+import { lazyRequire } from "./lazy-module.ts";
+
+/** ~25 MiB resident: loaded with the first outbound request (lazy-module.ts). */
+const undici = lazyRequire<typeof import("undici")>("undici");
 
 export const OUTBOUND_DEFAULTS = {
 	/** Redirects followed per request; each one is checked again. */
@@ -165,6 +169,11 @@ export interface OutboundClient {
 	readonly dispatcher: Agent;
 	/** Throw an OutboundError unless the URL is http(s); checks nothing on the network. */
 	checkUrl(url: string | URL): URL;
+	/**
+	 * Load the connection pool now if it is not yet (undici loads on first use): call it
+	 * before a request's time limit starts, so that loading does not count against it.
+	 */
+	prepare(): void;
 	close(): Promise<void>;
 }
 
@@ -202,27 +211,33 @@ export function createOutboundClient(options: OutboundOptions = {}): OutboundCli
 			callback(null, first.address, first.family);
 		});
 	};
-	const pinned = buildConnector({
-		lookup: guardedLookup as never,
-		timeout: OUTBOUND_DEFAULTS.connectTimeoutMs,
-	});
-	const open = buildConnector({ timeout: OUTBOUND_DEFAULTS.connectTimeoutMs });
-
-	const dispatcher = new Agent({
-		connect: (connectOptions, callback) => {
-			const { hostname, port, protocol } = connectOptions;
-			const effectivePort = port || (protocol === "https:" ? "443" : "80");
-			const name = isIP(hostname) === 6 ? `[${hostname}]` : hostname;
-			if (allow.hosts.has(name) || allow.hostPorts.has(`${name}:${effectivePort}`)) {
-				return open(connectOptions, callback);
-			}
-			// An address in the URL is connected to as is (no lookup): check it here.
-			if (isIP(hostname) !== 0 && !addressAllowed(hostname, allow)) {
-				return callback(new Refused(`${hostname} is not a public address`), null);
-			}
-			return pinned(connectOptions, callback);
-		},
-	});
+	let agent: Agent | undefined;
+	// Made with the first request that needs it: until then undici is not loaded.
+	const dispatcherOf = (): Agent => {
+		if (agent) return agent;
+		const { Agent, buildConnector } = undici();
+		const pinned = buildConnector({
+			lookup: guardedLookup as never,
+			timeout: OUTBOUND_DEFAULTS.connectTimeoutMs,
+		});
+		const open = buildConnector({ timeout: OUTBOUND_DEFAULTS.connectTimeoutMs });
+		agent = new Agent({
+			connect: (connectOptions, callback) => {
+				const { hostname, port, protocol } = connectOptions;
+				const effectivePort = port || (protocol === "https:" ? "443" : "80");
+				const name = isIP(hostname) === 6 ? `[${hostname}]` : hostname;
+				if (allow.hosts.has(name) || allow.hostPorts.has(`${name}:${effectivePort}`)) {
+					return open(connectOptions, callback);
+				}
+				// An address in the URL is connected to as is (no lookup): check it here.
+				if (isIP(hostname) !== 0 && !addressAllowed(hostname, allow)) {
+					return callback(new Refused(`${hostname} is not a public address`), null);
+				}
+				return pinned(connectOptions, callback);
+			},
+		});
+		return agent;
+	};
 
 	const checkUrl = (url: string | URL): URL => {
 		let parsed: URL;
@@ -240,7 +255,11 @@ export function createOutboundClient(options: OutboundOptions = {}): OutboundCli
 
 	const fetchOnce = async (url: URL, init: RequestInit): Promise<Response> => {
 		try {
-			return await fetch(url, { ...init, redirect: "manual", dispatcher } as RequestInit);
+			return await fetch(url, {
+				...init,
+				redirect: "manual",
+				dispatcher: dispatcherOf(),
+			} as RequestInit);
 		} catch (error) {
 			const name = (error as { name?: string }).name;
 			// Timeouts and cancellations are the caller's own signal: keep them as they are.
@@ -287,9 +306,16 @@ export function createOutboundClient(options: OutboundOptions = {}): OutboundCli
 
 	return {
 		fetch: guardedFetch,
-		dispatcher,
+		get dispatcher() {
+			return dispatcherOf();
+		},
 		checkUrl,
-		close: () => dispatcher.close(),
+		prepare: () => {
+			dispatcherOf();
+		},
+		close: async () => {
+			await agent?.close();
+		},
 	};
 }
 

@@ -1,7 +1,10 @@
 import { evaluateTriageRules, type Priority, type TriageRule } from "@switchboard/domain";
 import Sentiment from "sentiment";
-import { detectAll } from "tinyld";
 import type { ImportedMention } from "./imported-mention.ts";
+import { lazyRequire } from "./lazy-module.ts";
+
+/** tinyld holds ~50 MiB of language profiles: loaded with the first text to detect. */
+const tinyld = lazyRequire<typeof import("tinyld")>("tinyld");
 
 /** Where the minimal triage draws its lines. */
 export const TRIAGE_THRESHOLDS = {
@@ -93,7 +96,7 @@ export function languageOf(text: string, hint?: string | null): string | null {
 	if (given && /^[a-z]{2,3}$/.test(given)) return given;
 	const words = messageWords(text);
 	if ((words.match(/\p{L}/gu)?.length ?? 0) < LANGUAGE_MIN_LETTERS) return null;
-	const [best] = detectAll(words);
+	const [best] = tinyld().detectAll(words);
 	return best && best.accuracy >= LANGUAGE_CONFIDENCE ? best.lang : null;
 }
 

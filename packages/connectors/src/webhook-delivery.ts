@@ -26,9 +26,11 @@ export interface WebhookDelivery {
 export async function deliverWebhook(delivery: WebhookDelivery): Promise<{ status: number }> {
 	const body = JSON.stringify(delivery.body);
 	const timeoutMs = delivery.timeoutMs ?? defaultConnectorTuning.timeoutMs;
+	const outbound = delivery.outbound ?? defaultOutboundClient();
+	outbound.prepare();
 	let response: Response;
 	try {
-		response = await (delivery.outbound ?? defaultOutboundClient()).fetch(delivery.url, {
+		response = await outbound.fetch(delivery.url, {
 			method: "POST",
 			headers: {
 				"content-type": "application/json",
