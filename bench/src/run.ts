@@ -70,8 +70,19 @@ function versions(): Record<string, string> {
 	);
 }
 
-const findingsOf = (id: number) =>
-	readIfExists(join(benchDir, `findings/${String(id).padStart(2, "0")}.md`));
+/** A scenario's findings: `findings/NN.md`, then each `findings/NN-*.md` (one per change) in name order. */
+function findingsOf(id: number): string | null {
+	const prefix = String(id).padStart(2, "0");
+	const folder = join(benchDir, "findings");
+	const files = [
+		`${prefix}.md`,
+		...readdirSync(folder)
+			.filter((file) => file.startsWith(`${prefix}-`) && file.endsWith(".md"))
+			.sort(),
+	];
+	const parts = files.map((file) => readIfExists(join(folder, file))).filter((text) => text);
+	return parts.length > 0 ? parts.map((text) => text?.trimEnd()).join("\n\n") : null;
+}
 
 if (values.findings) {
 	const previous = readIfExists(out);
