@@ -17,6 +17,16 @@ async function call(path: string, init: RequestInit & { token?: string } = {}) {
 	return { status: response.status, body: text ? JSON.parse(text) : null };
 }
 
+/** The answer to a request for `path` is the error `code`, with this status. */
+function expectError(
+	path: string,
+	answer: Awaited<ReturnType<typeof call>>,
+	status: number,
+	code: string,
+) {
+	expect({ path, ...answer }).toMatchObject({ path, status, body: { error: { code } } });
+}
+
 describe("invalid text at the edge", () => {
 	it("answers 400 for a NUL or a malformed escape in the path or the query", async () => {
 		const token = server.members.dana!.token;
@@ -27,11 +37,7 @@ describe("invalid text at the edge", () => {
 			"/api/boards/%ED%A0%80/mentions",
 		]) {
 			const answer = await call(path, { token });
-			expect({ path, ...answer }).toMatchObject({
-				path,
-				status: 400,
-				body: { error: { code: "invalid" } },
-			});
+			expectError(path, answer, 400, "invalid");
 		}
 	});
 
@@ -91,11 +97,7 @@ describe("body limits on every route", () => {
 			["/api/no-such-route", undefined],
 		] as const) {
 			const answer = await call(path, { method: "PUT", body: big, ...(token ? { token } : {}) });
-			expect({ path, ...answer }).toMatchObject({
-				path,
-				status: 413,
-				body: { error: { code: "too_large" } },
-			});
+			expectError(path, answer, 413, "too_large");
 		}
 	});
 
