@@ -31,6 +31,17 @@ const server = testServerForFile(
 );
 
 const board = () => boardDocumentName("acme", "main");
+
+/** A raw socket authenticated on the board as the token's member, sending what awareness it likes. */
+async function awarenessSender(token: string) {
+	const client = await openRawClient(server.wsUrl);
+	expect(await client.authenticate(board(), token)).toBe("authenticated");
+	return {
+		send: (entries: Parameters<typeof awarenessUpdate>[0]) =>
+			client.send(awarenessFrame(board(), awarenessUpdate(entries))),
+		close: () => client.close(),
+	};
+}
 const stateOf = (name: string) =>
 	Buffer.from(Y.encodeStateAsUpdate(server.switchboard.hocuspocus.documents.get(name)!)).toString(
 		"base64",
@@ -98,25 +109,14 @@ describe("awareness speaks only for its sender", () => {
 			5_000,
 			"Sam's presence",
 		);
-		const attacker = await openRawClient(server.wsUrl);
-		expect(await attacker.authenticate(board(), dana!.token)).toBe("authenticated");
+		const attacker = await awarenessSender(dana!.token);
 		// Dana claims to be Sam, and overwrites Sam's own state with a higher clock.
-		attacker.send(
-			awarenessFrame(
-				board(),
-				awarenessUpdate([
-					[777, 1, { user: { id: sam!.id, name: "Sam", color: "#ff0000" }, viewing: "x" }],
-					[sam_.doc.clientID, 1000, { user: { id: sam!.id, name: "Sam (evil)" } }],
-				]),
-			),
-		);
+		attacker.send([
+			[777, 1, { user: { id: sam!.id, name: "Sam", color: "#ff0000" }, viewing: "x" }],
+			[sam_.doc.clientID, 1000, { user: { id: sam!.id, name: "Sam (evil)" } }],
+		]);
 		// Many client ids at once: only a few are kept.
-		attacker.send(
-			awarenessFrame(
-				board(),
-				awarenessUpdate(Array.from({ length: 10 }, (_, i) => [900 + i, 1, { user: { id: "x" } }])),
-			),
-		);
+		attacker.send(Array.from({ length: 10 }, (_, i) => [900 + i, 1, { user: { id: "x" } }]));
 		await waitFor(() => kim_.provider.awareness!.getStates().has(777), 5_000, "Dana's state");
 		const states = kim_.provider.awareness!.getStates();
 		expect(states.get(777)?.user).toEqual({ id: dana!.id, name: "Dana", color: "#ff0000" });
@@ -138,17 +138,11 @@ describe("awareness speaks only for its sender", () => {
 		// Sam's connection drops; the id is free on the server until Sam is back.
 		sam_.destroy();
 		await waitFor(() => !kim_.provider.awareness!.getStates().has(samId), 10_000, "Sam gone");
-		const attacker = await openRawClient(server.wsUrl);
-		expect(await attacker.authenticate(board(), dana!.token)).toBe("authenticated");
-		attacker.send(
-			awarenessFrame(
-				board(),
-				awarenessUpdate([
-					[samId, 1000, { user: { id: dana!.id }, viewing: "taken" }],
-					[778, 1, { user: { id: dana!.id } }],
-				]),
-			),
-		);
+		const attacker = await awarenessSender(dana!.token);
+		attacker.send([
+			[samId, 1000, { user: { id: dana!.id }, viewing: "taken" }],
+			[778, 1, { user: { id: dana!.id } }],
+		]);
 		await waitFor(() => kim_.provider.awareness!.getStates().has(778), 5_000, "Dana's own state");
 		expect(kim_.provider.awareness!.getStates().has(samId)).toBe(false);
 		attacker.close();
