@@ -404,24 +404,18 @@ describe("outgoing webhooks", () => {
 		const t0 = Date.now() + 1000;
 		const first = await integrations.dispatcher.runOnce(new Date(t0));
 		expect(first).toEqual({ delivered: 0, failed: 3 });
-		// Not due again before the backoff (30 s after the first failure).
-		expect(await integrations.dispatcher.runOnce(new Date(t0 + 29_000))).toEqual({
-			delivered: 0,
-			failed: 0,
-		});
-		expect(await integrations.dispatcher.runOnce(new Date(t0 + 30_000))).toEqual({
-			delivered: 0,
-			failed: 3,
-		});
-		// Then 60 s after the second.
-		expect(await integrations.dispatcher.runOnce(new Date(t0 + 89_000))).toEqual({
-			delivered: 0,
-			failed: 0,
-		});
-		expect(await integrations.dispatcher.runOnce(new Date(t0 + 90_000))).toEqual({
-			delivered: 3,
-			failed: 0,
-		});
+		// Not due again before the backoff: 30 s after the first failure, 60 s after the second.
+		const rounds = [
+			{ after: 29_000, delivered: 0, failed: 0 },
+			{ after: 30_000, delivered: 0, failed: 3 },
+			{ after: 89_000, delivered: 0, failed: 0 },
+			{ after: 90_000, delivered: 3, failed: 0 },
+		];
+		for (const { after, ...outcome } of rounds) {
+			expect(await integrations.dispatcher.runOnce(new Date(t0 + after)), `${after} ms`).toEqual(
+				outcome,
+			);
+		}
 
 		const delivered = receiver.requests.filter(
 			(r) => attempts.get(String(r.headers["x-switchboard-delivery"])) === 3,
