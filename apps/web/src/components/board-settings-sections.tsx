@@ -10,12 +10,16 @@
 import {
 	type BoardSettings,
 	BoardSettingsPatchSchema,
+	type BusinessHours,
 	type MemberListing,
 	Networks,
 	Priorities,
 	type Priority,
 	problemsByField,
 	type ReplyTemplate,
+	type Weekday,
+	Weekdays,
+	type WorkingInterval,
 } from "@switchboard/domain";
 import {
 	type Accessor,
@@ -545,9 +549,149 @@ function TemplatesSection(props: SettingsSectionProps) {
 	);
 }
 
+const DAY_LABELS: Record<Weekday, string> = Object.fromEntries(
+	Weekdays.map((day, i) => [
+		day,
+		new Intl.DateTimeFormat("en", { weekday: "long", timeZone: "UTC" }).format(
+			Date.UTC(2024, 0, 1 + i),
+		),
+	]),
+) as Record<Weekday, string>;
+
+/** "09:00–12:00, 13:00–17:30" from intervals; "" for a day off. */
+function intervalsText(intervals: readonly WorkingInterval[]): string {
+	return intervals.map((interval) => `${interval.start}–${interval.end}`).join(", ");
+}
+
+/**
+ * Intervals from what was typed: comma-separated `start–end` (a hyphen, en dash or "to");
+ * a part that is not two times comes through as typed so the schema names it.
+ */
+function parseIntervals(text: string): WorkingInterval[] {
+	return text
+		.split(/[,;]/)
+		.map((part) => part.trim())
+		.filter((part) => part.length > 0)
+		.map((part) => {
+			const [start = "", end = ""] = part.split(/\s*(?:-|–|—|\bto\b)\s*/);
+			const pad = (time: string) => (/^\d:\d\d$/.test(time) ? `0${time}` : time);
+			return { start: pad(start.trim()), end: pad(end.trim()) };
+		});
+}
+
+function localTimeZone(): string {
+	return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}
+
+function WorkingHoursSection(props: SettingsSectionProps) {
+	const initial = props.settings.businessHours;
+	const office = [{ start: "09:00", end: "17:30" }];
+	const [enabled, setEnabled] = createSignal(initial !== null);
+	const [zone, setZone] = createSignal(initial?.timeZone ?? localTimeZone());
+	const [days, setDays] = createStore(
+		Object.fromEntries(
+			Weekdays.map((day) => [
+				day,
+				intervalsText(initial ? initial.weekly[day] : day === "sat" || day === "sun" ? [] : office),
+			]),
+		) as Record<Weekday, string>,
+	);
+	const [holidays, setHolidays] = createSignal((initial?.holidays ?? []).join(", "));
+	const [problems, setProblems] = createSignal<Problems>({});
+	const id = createUniqueId();
+	const zones =
+		typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+	const hours = (): BusinessHours => ({
+		timeZone: zone().trim(),
+		weekly: Object.fromEntries(
+			Weekdays.map((day) => [day, parseIntervals(days[day])]),
+		) as BusinessHours["weekly"],
+		holidays: holidays()
+			.split(/[\s,;]+/)
+			.filter((date) => date.length > 0),
+	});
+	/** The first problem under `prefix` (the schema names a field by its dot path). */
+	const problemAt = (prefix: string) =>
+		Object.entries(problems()).find(
+			([path]) => path === prefix || path.startsWith(`${prefix}.`),
+		)?.[1];
+	return (
+		<SettingsForm
+			id="hours"
+			title="Working hours"
+			intro="When the board works. With working hours, SLA targets count working time only: a conversation that arrives Friday evening with an hour to claim is due an hour into Monday. Reports then measure SLA figures in working time."
+			patch={() => ({ businessHours: enabled() ? hours() : null })}
+			onProblems={setProblems}
+			save={props.save}
+		>
+			<div class="form-checks">
+				<label class="check">
+					<input
+						type="checkbox"
+						checked={enabled()}
+						onChange={(event) => setEnabled(event.currentTarget.checked)}
+						data-testid="hours-enabled"
+					/>
+					The board keeps working hours (off: targets count round the clock)
+				</label>
+			</div>
+			<Show when={enabled()}>
+				<FieldProblem id={`${id}-all`} error={problems().businessHours} />
+				<div class="form-grid settings-grid">
+					<TextField
+						id={`${id}-zone`}
+						cell="wide"
+						label="Time zone"
+						hint="An IANA name such as Europe/Berlin; the hours and holidays are in it."
+						value={zone()}
+						onInput={setZone}
+						list={`${id}-zones`}
+						autocomplete="off"
+						error={problemAt("businessHours.timeZone")}
+						testId="hours-zone"
+					/>
+					<datalist id={`${id}-zones`}>
+						<For each={zones}>{(name) => <option value={name} />}</For>
+					</datalist>
+					<For each={Weekdays}>
+						{(day) => (
+							<TextField
+								id={`${id}-${day}`}
+								cell="field"
+								label={DAY_LABELS[day]}
+								hint={
+									day === "mon" ? "Like 09:00–12:00, 13:00–17:30; empty: a day off." : undefined
+								}
+								value={days[day]}
+								onInput={(value) => setDays(day, value)}
+								placeholder="Day off"
+								autocomplete="off"
+								error={problemAt(`businessHours.weekly.${day}`)}
+								testId={`hours-${day}`}
+							/>
+						)}
+					</For>
+					<TextField
+						id={`${id}-holidays`}
+						cell="wide"
+						label="Holidays"
+						hint="Dates on which nobody works, like 2026-12-25, 2026-12-26."
+						value={holidays()}
+						onInput={setHolidays}
+						autocomplete="off"
+						error={problemAt("businessHours.holidays")}
+						testId="hours-holidays"
+					/>
+				</div>
+			</Show>
+		</SettingsForm>
+	);
+}
+
 /** The screen's sections, in order. Add a section here (see the file's comment). */
 export const BOARD_SETTINGS_SECTIONS: readonly SettingsSection[] = [
 	{ id: "sla", component: SlaSection },
+	{ id: "hours", component: WorkingHoursSection },
 	{ id: "lease", component: LeaseSection },
 	{ id: "approval", component: ApprovalSection },
 	{ id: "limits", component: ReplyLimitsSection },
