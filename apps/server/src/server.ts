@@ -55,6 +55,7 @@ import { createMailer } from "./mailer.ts";
 import { createMetricsRoutes, createServerMetrics, type ServerMetrics } from "./metrics.ts";
 import { MemberMessageSchema, NOTIFICATION_CHANNEL, Notifier } from "./notifications.ts";
 import { createNotificationsApi } from "./notifications-api.ts";
+import { createExportApi } from "./org-export.ts";
 import { createOriginPolicy } from "./origin-check.ts";
 import { PasswordHasher } from "./passwords.ts";
 import { createPeopleApi, type PeopleApi } from "./people-api.ts";
@@ -324,6 +325,7 @@ export async function startSwitchboard(
 			createNotificationsApi({ storage, notifier, publicKey: push.publicKey }),
 			people.routes,
 			createAuditApi({ storage }),
+			createExportApi({ storage }),
 		],
 		allowedOrigins: config.allowedOrigins ?? [],
 		rateLimits,

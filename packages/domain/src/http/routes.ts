@@ -87,6 +87,15 @@ const Ok = v.object({ ok: v.literal(true) });
 const Secret = v.object({ secret: v.string() });
 
 const OrgParams = v.object({ orgId: Id });
+/** The tables of an organisation's export, one CSV file each. */
+export const ExportParts = [
+	"conversations",
+	"messages",
+	"notes",
+	"members",
+	"boards",
+	"sources",
+] as const;
 const SourceParams = v.object({ orgId: Id, sourceId: Id });
 const WebhookParams = v.object({ orgId: Id, webhookId: Id });
 const BoardParams = v.object({ boardId: Id });
@@ -917,9 +926,47 @@ export const HttpRoutes = {
 		}),
 		csv: true,
 	}),
+	orgExport: defineRoute({
+		method: "GET",
+		path: "/api/orgs/:orgId/export",
+		summary:
+			"Everything an organisation holds, to take away: conversations with their threads, replies, tags, draft and notes, and the members, boards and sources (no password hashes, credentials or secrets). JSON as one document, or CSV one part at a time; streamed, recorded in the audit log",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		query: v.object({
+			format: v.optional(v.picklist(["json", "csv"]), "json"),
+			/** With CSV: which table (one file each); ignored with JSON, which holds them all. */
+			part: v.optional(v.picklist(ExportParts), "conversations"),
+		}),
+		answer: v.object({
+			format: v.literal("switchboard-export"),
+			version: v.number(),
+			orgId: v.string(),
+			exportedAt: v.string(),
+			members: v.array(MemberSchema),
+			boards: v.array(BoardSchema),
+			sources: v.array(v.omit(SourceSchema, ["status"])),
+			conversations: v.array(
+				v.object({
+					...MentionSchema.entries,
+					draft: v.object({
+						text: v.string(),
+						notes: v.array(
+							v.object({ id: v.string(), authorId: v.string(), text: v.string(), at: v.string() }),
+						),
+					}),
+				}),
+			),
+		}),
+		csv: true,
+	}),
 } as const;
 
 export type HttpRouteName = keyof typeof HttpRoutes;
+
+/** The CSV files of an organisation's export (`GET /api/orgs/:orgId/export?format=csv&part=`). */
+export type ExportPart = (typeof ExportParts)[number];
 
 /** A source to create, its config typed by its kind (the kind's defaults may be left out). */
 export type NewSourceInput = {
