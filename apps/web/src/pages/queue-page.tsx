@@ -1,10 +1,12 @@
 /** My queue: the conversations I own, oldest first, with their SLA clocks. */
 import { A } from "@solidjs/router";
-import { createMemo, Show } from "solid-js";
-import { myQueue, STATUS_LABELS } from "../board-model.ts";
+import type { BoardMention } from "@switchboard/client";
+import { createMemo, onCleanup, Show } from "solid-js";
+import { myQueue, serverStatus, statusLabel } from "../board-model.ts";
 import { PendingMarker, PresenceRow, PriorityBadge, SlaBadge } from "../components/bits.tsx";
 import { ClaimNextButton } from "../components/command-button.tsx";
 import { Table } from "../components/table.tsx";
+import { useReviewStanding } from "../draft-signals.ts";
 import { excerpt, formatAge, plural } from "../format.ts";
 import { useWorkspace } from "../workspace.tsx";
 
@@ -53,9 +55,19 @@ export function QueuePage() {
 							<div class="muted small queue-excerpt">{excerpt(mention.text, 140)}</div>
 						</td>
 						<td>
-							<span class={`badge status status-${mention.status}`}>
-								{STATUS_LABELS[mention.status]}
-							</span>
+							<Show
+								when={serverStatus(mention) === "approved"}
+								fallback={
+									<span
+										class={`badge status status-${serverStatus(mention)}`}
+										data-testid="queue-status"
+									>
+										{statusLabel(serverStatus(mention), null)}
+									</span>
+								}
+							>
+								<ApprovedStatus mention={mention} />
+							</Show>
 						</td>
 						<td>
 							<PriorityBadge priority={mention.priority} />
@@ -70,5 +82,29 @@ export function QueuePage() {
 				)}
 			</Table>
 		</div>
+	);
+}
+
+/**
+ * An approved conversation's status: the approval names the exact text, so an edit since
+ * reads "Approval no longer applies", as on the conversation and review pages.
+ */
+function ApprovedStatus(props: { mention: BoardMention }) {
+	const ws = useWorkspace();
+	const draft = ws.client.openDraft(props.mention.id);
+	onCleanup(() => draft.close());
+	const standing = useReviewStanding(
+		draft,
+		() => props.mention.confirmed?.review ?? props.mention.review,
+	);
+	return (
+		<span
+			class="badge status status-approved"
+			classList={{ "status-stale": standing() === "approval_stale" }}
+			data-testid="queue-status"
+			data-standing={standing()}
+		>
+			{statusLabel("approved", standing())}
+		</span>
 	);
 }

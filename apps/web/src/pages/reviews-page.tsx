@@ -6,15 +6,13 @@
  * card says the approval no longer applies.
  */
 import { A } from "@solidjs/router";
-import type { BoardMention, DraftHandle } from "@switchboard/client";
+import type { BoardMention } from "@switchboard/client";
 import {
 	approvalReasons,
 	authorshipShares,
 	characterCount,
 	describeApprovalReason,
-	draftAuthorship,
 	draftHash,
-	draftText,
 	NETWORK_NAMES,
 	type ReviewStanding,
 	replyTextBlock,
@@ -26,6 +24,7 @@ import { Avatar, NetworkBadge, PriorityBadge } from "../components/bits.tsx";
 import { RequestChangesForm } from "../components/command-button.tsx";
 import { ModeratorPage, moderatorsOnly } from "../components/moderator-nav.tsx";
 import { reviewQueue } from "../coverage-model.ts";
+import { useDraft } from "../draft-signals.ts";
 import { excerpt, formatDateTime, formatRelative, plural } from "../format.ts";
 import { memberColor } from "../people.ts";
 import { useWorkspace } from "../workspace.tsx";
@@ -66,30 +65,6 @@ function Reviews() {
 			</Show>
 		</ModeratorPage>
 	);
-}
-
-/** A draft document as signals: its text and authorship follow every update. */
-function useDraft(draft: DraftHandle) {
-	const [version, setVersion] = createSignal(0);
-	const bump = () => setVersion((n) => n + 1);
-	draft.doc.on("update", bump);
-	const provider = draft.provider;
-	const [synced, setSynced] = createSignal(provider.isSynced);
-	const syncChanged = () => setSynced(provider.isSynced);
-	for (const event of ["synced", "status", "close"]) provider.on(event, syncChanged);
-	onCleanup(() => {
-		draft.doc.off("update", bump);
-		for (const event of ["synced", "status", "close"]) provider.off(event, syncChanged);
-	});
-	const text = createMemo(() => {
-		version();
-		return draftText(draft.doc);
-	});
-	const spans = createMemo(() => {
-		version();
-		return draftAuthorship(draft.doc);
-	});
-	return { text, spans, synced };
 }
 
 const STANDING_TEXT: Partial<Record<ReviewStanding, string>> = {
