@@ -5,6 +5,7 @@
  */
 import { useSearchParams } from "@solidjs/router";
 import { For, type JSX, Match, Switch } from "solid-js";
+import { AuditPanel } from "../components/audit-panel.tsx";
 import { BoardsPanel } from "../components/boards-panel.tsx";
 import { MembersPanel } from "../components/members-panel.tsx";
 import { OnlyFor } from "../components/only-for.tsx";
@@ -19,6 +20,7 @@ const TABS = [
 	{ id: "webhooks", label: "Outgoing webhooks" },
 	{ id: "members", label: "Members" },
 	{ id: "boards", label: "Boards" },
+	{ id: "audit", label: "Audit log" },
 ] as const;
 type TabId = (typeof TABS)[number]["id"];
 
@@ -120,6 +122,9 @@ function AdminArea(props: { orgId: string; meId: string }) {
 					</Match>
 					<Match when={tab() === "boards"}>
 						<BoardsPanel orgId={props.orgId} />
+					</Match>
+					<Match when={tab() === "audit"}>
+						<AuditPanel orgId={props.orgId} />
 					</Match>
 				</Switch>
 			</div>

@@ -1,0 +1,235 @@
+/**
+ * The audit log (admins): who did what to the organisation's people and settings, newest
+ * first, filtered by action, actor and period, a page at a time, and the same selection
+ * as a CSV download (the session cookie authenticates the link).
+ */
+import {
+	type AuditAction,
+	AuditActions,
+	type AuditEntry,
+	HttpRoutes,
+	type MemberRecord,
+} from "@switchboard/domain";
+import { createSignal, createUniqueId, For, Show } from "solid-js";
+import { createAction, createLoader, useApi } from "../api.ts";
+import { formatDateTime } from "../format.ts";
+import { ActionButton, FormError } from "./forms.tsx";
+
+/** Actions in words: "invitation.created" → "Invitation created". */
+function actionLabel(action: string): string {
+	const words = action.replace(/[._]/g, " ");
+	return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+const ACTOR_WORDS: Record<string, string> = {
+	system: "Switchboard (automatic)",
+	cli: "Command line",
+};
+
+/** The details of an entry as short "key: value" facts. */
+function detailFacts(details: Record<string, unknown>): string[] {
+	const changed = details.changed;
+	if (Array.isArray(changed)) {
+		const from = (details.from ?? {}) as Record<string, unknown>;
+		const to = (details.to ?? {}) as Record<string, unknown>;
+		return changed.map((key) =>
+			key in to
+				? `${key}: ${JSON.stringify(from[key])} → ${JSON.stringify(to[key])}`
+				: `${key} changed`,
+		);
+	}
+	return Object.entries(details).map(
+		([key, value]) => `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`,
+	);
+}
+
+interface Filters {
+	action: AuditAction | "";
+	actor: string;
+	from: string;
+	to: string;
+}
+
+export function AuditPanel(props: { orgId: string }) {
+	const api = useApi();
+	const id = createUniqueId();
+	const [filters, setFilters] = createSignal<Filters>({ action: "", actor: "", from: "", to: "" });
+	const [more, setMore] = createSignal<AuditEntry[]>([]);
+	const [cursor, setCursor] = createSignal<string | null>(null);
+	const query = () => {
+		const f = filters();
+		return {
+			...(f.action ? { action: f.action } : {}),
+			...(f.actor ? { actor: f.actor } : {}),
+			...(f.from ? { from: f.from } : {}),
+			// The day chosen as "to" is included: the period ends at the next midnight.
+			...(f.to ? { to: new Date(Date.parse(`${f.to}T00:00:00Z`) + 86_400_000).toISOString() } : {}),
+		};
+	};
+	const members = createLoader(
+		async (): Promise<MemberRecord[]> =>
+			(
+				await api.request(HttpRoutes.orgMembers, {
+					params: { orgId: props.orgId },
+					query: { limit: "200" },
+				})
+			).members,
+	);
+	const entries = createLoader(async () => {
+		const page = await api.request(HttpRoutes.audit, {
+			params: { orgId: props.orgId },
+			query: { ...query(), limit: "50" },
+		});
+		setMore([]);
+		setCursor(page.nextCursor);
+		return page.entries;
+	});
+	const loadMore = createAction(async () => {
+		const after = cursor();
+		if (!after) return;
+		const page = await api.request(HttpRoutes.audit, {
+			params: { orgId: props.orgId },
+			query: { ...query(), limit: "50", cursor: after },
+		});
+		setMore([...more(), ...page.entries]);
+		setCursor(page.nextCursor);
+	});
+	const change = (key: keyof Filters, value: string) => {
+		setFilters({ ...filters(), [key]: value });
+		void entries.reload();
+	};
+	const csvHref = () => {
+		const params = new URLSearchParams({ ...query(), format: "csv" });
+		return `/api/orgs/${encodeURIComponent(props.orgId)}/audit?${params}`;
+	};
+	const shown = () => [...(entries.data() ?? []), ...more()];
+
+	return (
+		<section
+			class="admin-section audit-panel"
+			aria-labelledby="audit-title"
+			data-testid="audit-panel"
+		>
+			<div class="section-heading">
+				<div>
+					<h2 id="audit-title">Audit log</h2>
+					<p class="muted">
+						Every change to members, invitations, passwords and settings, with who made it and when.
+						Entries are never changed or removed.
+					</p>
+				</div>
+				<span class="toolbar-spacer" />
+				<a class="button" href={csvHref()} download="" data-testid="audit-csv">
+					Download CSV
+				</a>
+			</div>
+
+			<fieldset class="form-grid audit-filters">
+				<legend class="sr-only">Filter the audit log</legend>
+				<div class="form-field">
+					<label class="field-label" for={`${id}-action`}>
+						Action
+					</label>
+					<select
+						id={`${id}-action`}
+						value={filters().action}
+						onChange={(e) => change("action", e.currentTarget.value)}
+						data-testid="audit-action"
+					>
+						<option value="">All actions</option>
+						<For each={AuditActions}>
+							{(action) => <option value={action}>{actionLabel(action)}</option>}
+						</For>
+					</select>
+				</div>
+				<div class="form-field">
+					<label class="field-label" for={`${id}-actor`}>
+						Who
+					</label>
+					<select
+						id={`${id}-actor`}
+						value={filters().actor}
+						onChange={(e) => change("actor", e.currentTarget.value)}
+						data-testid="audit-actor"
+					>
+						<option value="">Anyone</option>
+						<option value="system">{ACTOR_WORDS.system}</option>
+						<option value="cli">{ACTOR_WORDS.cli}</option>
+						<For each={members.data() ?? []}>
+							{(member) => <option value={member.id}>{member.name}</option>}
+						</For>
+					</select>
+				</div>
+				<div class="form-field">
+					<label class="field-label" for={`${id}-from`}>
+						From
+					</label>
+					<input
+						id={`${id}-from`}
+						type="date"
+						value={filters().from}
+						onChange={(e) => change("from", e.currentTarget.value)}
+						data-testid="audit-from"
+					/>
+				</div>
+				<div class="form-field">
+					<label class="field-label" for={`${id}-to`}>
+						To
+					</label>
+					<input
+						id={`${id}-to`}
+						type="date"
+						value={filters().to}
+						onChange={(e) => change("to", e.currentTarget.value)}
+						data-testid="audit-to"
+					/>
+				</div>
+			</fieldset>
+
+			<FormError error={entries.error()} testId="audit-error" />
+			<Show
+				when={entries.data()}
+				fallback={<p class="muted">{entries.error() ? "" : "Loading…"}</p>}
+			>
+				<ul class="admin-list" data-testid="audit-entries">
+					<For each={shown()}>
+						{(entry) => (
+							<li class="admin-item audit-entry" data-testid="audit-entry">
+								<div class="admin-item-head">
+									<strong class="admin-item-title">{actionLabel(entry.action)}</strong>
+									<span class="muted">
+										by {entry.actorName ?? ACTOR_WORDS[entry.actor] ?? entry.actor} ·{" "}
+										<time datetime={entry.at}>{formatDateTime(entry.at)}</time>
+									</span>
+								</div>
+								<Show when={entry.target}>
+									{(target) => (
+										<p class="audit-target">
+											{target().type}: <code>{target().id}</code>
+										</p>
+									)}
+								</Show>
+								<Show when={Object.keys(entry.details).length > 0}>
+									<ul class="audit-details">
+										<For each={detailFacts(entry.details)}>{(fact) => <li>{fact}</li>}</For>
+									</ul>
+								</Show>
+							</li>
+						)}
+					</For>
+				</ul>
+				<Show when={shown().length === 0}>
+					<p class="muted" data-testid="audit-empty">
+						Nothing recorded matches.
+					</p>
+				</Show>
+				<Show when={cursor()}>
+					<ActionButton action={loadMore} testId="audit-more">
+						Older entries
+					</ActionButton>
+				</Show>
+				<FormError error={loadMore.error()} />
+			</Show>
+		</section>
+	);
+}
