@@ -98,6 +98,12 @@ export interface Config {
 	smtpUrl?: string;
 	/** Sender of those emails, from `MAIL_FROM`. @default "Switchboard <switchboard@localhost>" */
 	mailFrom?: string;
+	/**
+	 * Accept single sign-on issuers at `http:` URLs (`SWITCHBOARD_SSO_ALLOW_HTTP_ISSUER=1`):
+	 * for tests and a local identity provider only; tokens would cross the network in the
+	 * clear. @default false (https issuers only)
+	 */
+	ssoAllowHttpIssuer?: boolean;
 }
 
 const EnvSchema = v.object({
@@ -209,6 +215,7 @@ const EnvSchema = v.object({
 		),
 	),
 	MAIL_FROM: v.optional(v.pipe(v.string(), v.minLength(3))),
+	SWITCHBOARD_SSO_ALLOW_HTTP_ISSUER: v.optional(v.picklist(["0", "1", "false", "true"]), "0"),
 	LOG_LEVEL: v.optional(
 		v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
 		"info",
@@ -282,6 +289,10 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 		...(e.PUBLIC_URL ? { publicUrl: e.PUBLIC_URL } : {}),
 		...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}),
 		...(e.MAIL_FROM ? { mailFrom: e.MAIL_FROM } : {}),
+		...(e.SWITCHBOARD_SSO_ALLOW_HTTP_ISSUER === "1" ||
+		e.SWITCHBOARD_SSO_ALLOW_HTTP_ISSUER === "true"
+			? { ssoAllowHttpIssuer: true }
+			: {}),
 	};
 }
 

@@ -16,6 +16,7 @@ import {
 	type MemberListing,
 	MODERATORS,
 	SESSION_COOKIE,
+	SSO_ONLY_REFUSAL,
 } from "@switchboard/domain";
 import type { Directory, History, MentionStore, Storage } from "@switchboard/storage";
 import type { SessionService, TokenClaims } from "@switchboard/sync";
@@ -76,6 +77,8 @@ export interface HttpApiOptions {
 	rateLimits?: RateLimiters;
 	/** Computes password hashes a few at a time (passwords.ts). @default the default limits */
 	hasher?: PasswordHasher;
+	/** True when an organisation allows only single sign-on: its members' passwords are refused. */
+	ssoOnly?: (orgId: string) => Promise<boolean>;
 }
 
 /**
@@ -276,6 +279,7 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 	app.use("/api/invites/*", sameOrigin);
 	// Not a sign-in, but a foreign page has no business making the server send mail either.
 	app.use("/api/password/*", sameOrigin);
+	app.use("/api/sso/start", sameOrigin);
 
 	// Each attempt is counted against its address and its account before the password is
 	// checked (concurrent guesses cannot slip past a count made afterwards); an attempt
@@ -299,6 +303,8 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		if (!member || !matches || !member.active) {
 			throw new AppError("unauthorized", "Wrong email or password.");
 		}
+		// Said only to someone who knew the password, so it tells a stranger nothing.
+		if (await options.ssoOnly?.(member.orgId)) throw new AppError("forbidden", SSO_ONLY_REFUSAL);
 		await Promise.all([
 			limits.giveBack("loginPerIp", address),
 			limits.forget("loginPerAccount", account),

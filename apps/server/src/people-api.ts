@@ -54,6 +54,8 @@ export interface PeopleApiOptions {
 	publicUrl?: string | undefined;
 	/** The edge's limits: "forgot password" is counted per email and per address. */
 	rateLimits: RateLimiters;
+	/** True when an organisation allows only single sign-on (no passwords). */
+	ssoOnly?: (orgId: string) => Promise<boolean>;
 }
 
 export interface PeopleApi {
@@ -63,6 +65,8 @@ export interface PeopleApi {
 	publicRoutes: Hono<ApiEnv>;
 	/** Deactivate a member: sessions, sockets, conversations (see the file's comment). */
 	deactivate(orgId: string, memberId: string, byId: string | null): Promise<number>;
+	/** Show a member's new card on every board of the organisation. */
+	publishMember(member: Member): Promise<void>;
 }
 
 function encodeCursor(after: PageAfter): string {
@@ -89,6 +93,7 @@ function page<T>(rows: T[], limit: number, keyOf: (row: T) => PageAfter) {
 
 export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 	const { storage, tokens, invitations, board, logger, hasher, rateLimits } = options;
+	const ssoOnly = options.ssoOnly ?? (async () => false);
 	// As sign-in sets it: Secure behind an https PUBLIC_URL.
 	const secureCookies = options.publicUrl?.startsWith("https:") ?? false;
 	const routes = new Hono<ApiEnv>();
@@ -339,7 +344,8 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 	async function mailResetLink(email: string, publicUrl: string): Promise<void> {
 		try {
 			const member = await storage.findMemberByEmail(email);
-			if (!member?.active) return;
+			// A member of an organisation that allows only single sign-on has no password to reset.
+			if (!member?.active || (await ssoOnly(member.orgId))) return;
 			await invitations.resetLink(member.orgId, member.id, {
 				baseUrl: publicUrl,
 				invitedBy: null,
@@ -398,12 +404,19 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 			name: invitation.name,
 			organisation,
 			expiresAt: invitation.expiresAt,
+			ssoOnly: await ssoOnly(invitation.orgId),
 		};
 	});
 
 	handle(publicRoutes, HttpRoutes.acceptInvite, async (c, { params, body }) => {
 		const codeHash = hashInviteCode(params.code);
 		const invitation = await storage.findInvitation(codeHash);
+		if (invitation && (await ssoOnly(invitation.orgId))) {
+			throw new AppError(
+				"forbidden",
+				"Your organisation signs in with single sign-on only: accept the invitation by signing in with it.",
+			);
+		}
 		const problem = invitation ? passwordProblem(body.password, invitation.email) : null;
 		if (problem) throw new AppError("invalid", `password: ${problem}`);
 		const accepted = await storage.acceptInvitation({
@@ -434,5 +447,5 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 		});
 	});
 
-	return { routes, publicRoutes, deactivate };
+	return { routes, publicRoutes, deactivate, publishMember };
 }

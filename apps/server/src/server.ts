@@ -73,6 +73,7 @@ import { resyncAfterOutage } from "./redis-resync.ts";
 import { createRedisRevocationBus } from "./redis-revocations.ts";
 import { redisDeadlines } from "./redis-tuning.ts";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./request-id.ts";
+import { createSso } from "./sso.ts";
 
 /**
  * Largest WebSocket frame accepted, in bytes. Larger frames close the socket with 1009.
@@ -308,6 +309,17 @@ export async function startSwitchboard(
 		logger,
 		publicUrl: config.publicUrl,
 		rateLimits,
+		ssoOnly: (orgId) => sso.ssoOnly(orgId),
+	});
+	const sso = createSso({
+		storage,
+		tokens,
+		secrets: integrations.secrets,
+		outbound: integrations.outbound,
+		logger: logger.child({ component: "sso" }),
+		publicUrl: config.publicUrl,
+		allowHttpIssuer: config.ssoAllowHttpIssuer ?? false,
+		publishMember: (member) => people.publishMember(member),
 	});
 	const api = createHttpApi({
 		storage,
@@ -318,6 +330,7 @@ export async function startSwitchboard(
 			integrations.publicRoutes,
 			createMetricsRoutes(metrics, config.metricsToken),
 			people.publicRoutes,
+			sso.publicRoutes,
 		],
 		routes: [
 			coverage.routes,
@@ -326,11 +339,13 @@ export async function startSwitchboard(
 			people.routes,
 			createAuditApi({ storage }),
 			createExportApi({ storage }),
+			sso.routes,
 		],
 		allowedOrigins: config.allowedOrigins ?? [],
 		rateLimits,
 		hasher,
 		publicUrl: config.publicUrl,
+		ssoOnly: (orgId) => sso.ssoOnly(orgId),
 	});
 	const origins = createOriginPolicy(config.allowedOrigins, config.publicUrl);
 	// Bodies are drained by the API's body limits, with bounds of their own (see there).

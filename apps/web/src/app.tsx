@@ -22,6 +22,7 @@ import { ForgotPasswordPage } from "./pages/forgot-password-page.tsx";
 import { InvitePage } from "./pages/invite-page.tsx";
 import { LoginPage } from "./pages/login-page.tsx";
 import { QueuePage } from "./pages/queue-page.tsx";
+import { SingleSignOnDonePage } from "./pages/sso-pages.tsx";
 import { SessionProvider, useSession } from "./session-context.tsx";
 import { ToastProvider } from "./toasts.tsx";
 import { WorkspaceProvider } from "./workspace.tsx";
@@ -76,6 +77,7 @@ export function App() {
 					<Route path="/login" component={LoginPage} />
 					<Route path="/invite/:code" component={InvitePage} />
 					<Route path="/forgot-password" component={ForgotPasswordPage} />
+					<Route path="/sso/done" component={SingleSignOnDonePage} />
 					<Route path="/" component={Workspace}>
 						<Route path="/" component={BoardPage} />
 						<Route path="/board/*" component={() => <Navigate href="/" />} />

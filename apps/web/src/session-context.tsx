@@ -7,6 +7,7 @@ import {
 	loadSession,
 	renewSession,
 	type Session,
+	sessionFromCookie,
 	signIn,
 	signOut,
 } from "./session.ts";
@@ -23,6 +24,8 @@ interface SessionState {
 	signOut(): Promise<void>;
 	/** Use an invitation or reset link and sign in with it. */
 	acceptInvitation(code: string, password: string, name?: string): Promise<Session>;
+	/** Take the session single sign-on left in the cookie. */
+	completeSingleSignOn(): Promise<Session>;
 }
 
 const SessionContext = createContext<SessionState>();
@@ -49,6 +52,11 @@ export function SessionProvider(props: { children: JSX.Element }) {
 		},
 		async acceptInvitation(code, password, name) {
 			const next = await acceptInvitation(code, password, name);
+			setSession(next);
+			return next;
+		},
+		async completeSingleSignOn() {
+			const next = await sessionFromCookie();
 			setSession(next);
 			return next;
 		},

@@ -138,6 +138,42 @@ async function sessionFrom(
 	};
 }
 
+/**
+ * After single sign-on the server has set the session cookie and sent the browser here:
+ * read who it is for, and keep the session for reloads.
+ */
+export async function sessionFromCookie(): Promise<Session> {
+	let member: unknown;
+	try {
+		({ member } = await request(HttpRoutes.me, {}));
+	} catch (error) {
+		throw new SignInError(error instanceof ApiError ? error.message : String(error));
+	}
+	if (!isMe(member)) throw new SignInError("The server sent an unexpected answer.");
+	localStorage.removeItem(LOGOUT_PENDING_KEY);
+	const { id, orgId, role, name } = member;
+	const session: Session = {
+		me: { id, orgId, role, name },
+		boardId: await firstBoardId(),
+		expiresAt: null,
+	};
+	saveSession(session);
+	return session;
+}
+
+/** Where the identity provider's page is, for single sign-on by email, organisation or invitation. */
+export async function startSingleSignOn(start: {
+	email?: string;
+	orgId?: string;
+	inviteCode?: string;
+}): Promise<string> {
+	try {
+		return (await request(HttpRoutes.ssoStart, { body: start })).url;
+	} catch (error) {
+		throw new SignInError(error instanceof ApiError ? error.message : String(error));
+	}
+}
+
 /** Sign in and keep the session for reloads. */
 export async function signIn(email: string, password: string): Promise<Session> {
 	const session = await logIn(email, password);

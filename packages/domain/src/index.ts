@@ -24,6 +24,7 @@ export * from "./people.ts";
 export * from "./protocol.ts";
 export * from "./reports.ts";
 export * from "./sla.ts";
+export * from "./sso.ts";
 export * from "./text.ts";
 export * from "./thread.ts";
 export * from "./triage-rules.ts";

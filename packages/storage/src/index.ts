@@ -94,6 +94,7 @@ export type {
 } from "./rate-limit-storage.ts";
 export type { Database } from "./schema.ts";
 export * from "./session-storage.ts";
+export * from "./sso-storage.ts";
 export type {
 	AppendToThreadInput,
 	CommandArbiter,

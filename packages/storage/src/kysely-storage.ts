@@ -23,6 +23,7 @@ import { KyselyReplyStore } from "./kysely-reply-store.ts";
 import { KyselyReports } from "./kysely-reports.ts";
 import { KyselySessionStore } from "./kysely-session-store.ts";
 import { KyselySourceStore } from "./kysely-source-store.ts";
+import { KyselySsoStore } from "./kysely-sso-store.ts";
 import { KyselyThreadStore, type ThreadStoreConfiguration } from "./kysely-thread-store.ts";
 import { KyselyWebhookStore } from "./kysely-webhook-store.ts";
 import type { StorageLogger } from "./logger.ts";
@@ -122,6 +123,7 @@ export class KyselyStorage extends delegatingTo<PortMethods>() implements Storag
 			new KyselyRateLimitTable(db),
 			new KyselyPeopleStore(db),
 			new KyselyAuditLog(db),
+			new KyselySsoStore(db),
 		]);
 		this.db = db;
 		this.dialect = dialect;

@@ -14,6 +14,7 @@ import * as threads from "./migrations/2026-12-02T05-00-00-threads.ts";
 import * as notifications from "./migrations/2026-12-02T07-00-00-notifications.ts";
 import * as people from "./migrations/2026-12-02T08-00-00-people.ts";
 import * as historySearch from "./migrations/2026-12-02T10-00-00-history-search.ts";
+import * as sso from "./migrations/2026-12-03T02-00-00-sso.ts";
 import * as auditLog from "./migrations/2026-12-03T03-00-00-audit-log.ts";
 
 /** Every migration by name; names sort in the order the migrations run. */
@@ -28,6 +29,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
 	"2026-12-02T07-00-00-notifications": notifications,
 	"2026-12-02T08-00-00-people": people,
 	"2026-12-02T10-00-00-history-search": historySearch,
+	"2026-12-03T02-00-00-sso": sso,
 	"2026-12-03T03-00-00-audit-log": auditLog,
 };
 

@@ -21,6 +21,7 @@ import type { IntegrationTables } from "./integration-schema.ts";
 import type { NotificationTables } from "./notification-schema.ts";
 import type { PeopleTables } from "./people-schema.ts";
 import type { SessionTables } from "./session-schema.ts";
+import type { SsoTables } from "./sso-schema.ts";
 
 /** The rate-limit counters (migration 2026-12-02T03-00-00-rate-limits), rate-limiter-flexible's shape. */
 export interface RateLimitsTable {
@@ -174,7 +175,8 @@ export interface Database
 		SessionTables,
 		NotificationTables,
 		PeopleTables,
-		AuditTables {
+		AuditTables,
+		SsoTables {
 	organisations: OrganisationsTable;
 	members: MembersTable;
 	boards: BoardsTable;

@@ -29,6 +29,7 @@ import type { NotificationStore, PushDeviceStore } from "./notification-storage.
 import type { PeopleStore } from "./people-storage.ts";
 import type { RateLimitTable } from "./rate-limit-storage.ts";
 import type { SessionStore } from "./session-storage.ts";
+import type { SsoStore } from "./sso-storage.ts";
 
 /** A member as stored, with the scrypt hash of their password. */
 export type MemberWithSecret = Member & { passwordHash: string };
@@ -336,7 +337,8 @@ export interface Storage
 		PushDeviceStore,
 		RateLimitTable,
 		PeopleStore,
-		AuditLog {
+		AuditLog,
+		SsoStore {
 	readonly dialect: "pglite" | "postgres";
 
 	/** Cheap round trip; throws when the database is unreachable. */

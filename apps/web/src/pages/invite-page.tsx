@@ -9,10 +9,11 @@ import { createApiRequest } from "@switchboard/client";
 import { HttpRoutes, MIN_PASSWORD_LENGTH, passwordProblem } from "@switchboard/domain";
 import { createSignal, Show } from "solid-js";
 import { createLoader, errorMessage } from "../api.ts";
-import { TextField } from "../components/forms.tsx";
+import { FormError, TextField } from "../components/forms.tsx";
 import { SignInCard, SignInSubmit } from "../components/sign-in-card.tsx";
 import { SignInError } from "../session.ts";
 import { useSession } from "../session-context.tsx";
+import { goToIdentityProvider } from "./sso-pages.tsx";
 
 const request = createApiRequest();
 
@@ -91,48 +92,70 @@ export function InvitePage() {
 									? `For ${shown().email}. Every other session of yours ends.`
 									: `You are invited as ${shown().email}. Choose how you appear and a password.`}
 							</p>
-							<form class="login-form" onSubmit={submit} novalidate data-testid="invite-form">
-								<Show when={shown().kind === "invite"}>
-									<label for="invite-name" class="field-label">
-										Your name
-									</label>
+							<Show when={shown().ssoOnly}>
+								<p>{shown().organisation.name} signs in with single sign-on.</p>
+								<FormError error={error()} testId="invite-error" />
+								<button
+									type="button"
+									class="button button-primary button-block"
+									data-testid="invite-sso"
+									onClick={() =>
+										void goToIdentityProvider({ inviteCode: params.code ?? "" }, setError)
+									}
+								>
+									Continue with single sign-on
+								</button>
+							</Show>
+							<Show when={!shown().ssoOnly}>
+								<form class="login-form" onSubmit={submit} novalidate data-testid="invite-form">
+									<Show when={shown().kind === "invite"}>
+										<label for="invite-name" class="field-label">
+											Your name
+										</label>
+										<input
+											id="invite-name"
+											type="text"
+											autocomplete="name"
+											required
+											value={shownName()}
+											onInput={(e) => setName(e.currentTarget.value)}
+										/>
+									</Show>
 									<input
-										id="invite-name"
-										type="text"
-										autocomplete="name"
-										required
-										value={shownName()}
-										onInput={(e) => setName(e.currentTarget.value)}
+										type="email"
+										autocomplete="username"
+										value={shown().email}
+										hidden
+										readOnly
 									/>
-								</Show>
-								<input type="email" autocomplete="username" value={shown().email} hidden readOnly />
-								<TextField
-									id="invite-password"
-									label={`New password (at least ${MIN_PASSWORD_LENGTH} characters)`}
-									type="password"
-									autocomplete="new-password"
-									required
-									value={password()}
-									onInput={setPassword}
-								/>
-								<TextField
-									id="invite-repeat"
-									label="The same password again"
-									type="password"
-									autocomplete="new-password"
-									required
-									value={repeat()}
-									onInput={setRepeat}
-								/>
-								<SignInSubmit
-									error={error()}
-									busy={busy()}
-									label={shown().kind === "reset" ? "Set the password" : "Join"}
-									busyLabel="Signing in…"
-									testPrefix="invite"
-									submitTestId="invite-accept"
-								/>
-							</form>
+									<TextField
+										id="invite-password"
+										label={`New password (at least ${MIN_PASSWORD_LENGTH} characters)`}
+										type="password"
+										autocomplete="new-password"
+										required
+										value={password()}
+										onInput={setPassword}
+									/>
+									<TextField
+										id="invite-repeat"
+										label="The same password again"
+										type="password"
+										autocomplete="new-password"
+										required
+										value={repeat()}
+										onInput={setRepeat}
+									/>
+									<SignInSubmit
+										error={error()}
+										busy={busy()}
+										label={shown().kind === "reset" ? "Set the password" : "Join"}
+										busyLabel="Signing in…"
+										testPrefix="invite"
+										submitTestId="invite-accept"
+									/>
+								</form>
+							</Show>
 						</>
 					)}
 				</Show>

@@ -1,12 +1,14 @@
 /** Sign in with email and password. */
 
-import { Navigate, useNavigate } from "@solidjs/router";
+import { Navigate, useNavigate, useSearchParams } from "@solidjs/router";
+import { ssoRefusalMessage } from "@switchboard/domain";
 import { createSignal, onMount, Show } from "solid-js";
 import { SignInEmailField, TextField } from "../components/forms.tsx";
 import { SignInCard, SignInSubmit } from "../components/sign-in-card.tsx";
 import { landingPath } from "../install.ts";
 import { SignInError } from "../session.ts";
 import { useSession } from "../session-context.tsx";
+import { SingleSignOnForm } from "./sso-pages.tsx";
 
 export function LoginPage() {
 	const { session, signIn } = useSession();
@@ -15,6 +17,8 @@ export function LoginPage() {
 	const [password, setPassword] = createSignal("");
 	const [error, setError] = createSignal<string | null>(null);
 	const [busy, setBusy] = createSignal(false);
+	const [search] = useSearchParams<{ sso?: string }>();
+	const [withSso, setWithSso] = createSignal(false);
 	onMount(() => document.getElementById("login-email")?.focus());
 
 	const submit = async (event: SubmitEvent) => {
@@ -36,6 +40,11 @@ export function LoginPage() {
 			<SignInCard>
 				<h1>Sign in</h1>
 				<p class="muted">Answer your public, together.</p>
+				<Show when={search.sso}>
+					<p class="form-error" role="alert" data-testid="sso-refusal">
+						{ssoRefusalMessage(search.sso)}
+					</p>
+				</Show>
 				<form onSubmit={submit} class="login-form" data-testid="login-form">
 					<SignInEmailField id="login-email" value={email()} onInput={setEmail} />
 					<TextField
@@ -55,6 +64,21 @@ export function LoginPage() {
 						testPrefix="login"
 					/>
 				</form>
+				<Show
+					when={withSso()}
+					fallback={
+						<button
+							type="button"
+							class="button button-block"
+							onClick={() => setWithSso(true)}
+							data-testid="sso-open"
+						>
+							Sign in with single sign-on
+						</button>
+					}
+				>
+					<SingleSignOnForm />
+				</Show>
 				<p class="login-links">
 					<a
 						href={`/forgot-password${email().trim() ? `?email=${encodeURIComponent(email().trim())}` : ""}`}

@@ -43,6 +43,7 @@ import {
 	RejectedInviteSchema,
 } from "../people.ts";
 import { ReportNames } from "../reports.ts";
+import { SSO_CALLBACK_PATH, SsoConfigInputSchema, SsoConfigSchema } from "../sso.ts";
 import { TriageRulesSchema } from "../triage-rules.ts";
 import { defineRoute, ErrorEnvelopeSchema } from "./route.ts";
 import {
@@ -231,6 +232,11 @@ const InviteCodeParams = v.object({
 });
 const MemberParams = v.object({ orgId: Id, memberId: Id });
 const SessionAnswer = v.object({ token: v.string(), member: SessionMemberSchema });
+const SsoAnswer = v.object({
+	sso: v.nullable(SsoConfigSchema),
+	/** Register this at the identity provider as the client's redirect URI. */
+	redirectUri: v.string(),
+});
 
 export const HttpRoutes = {
 	health: defineRoute({
@@ -804,6 +810,8 @@ export const HttpRoutes = {
 			name: v.nullable(v.string()),
 			organisation: OrganisationSchema,
 			expiresAt: v.string(),
+			/** The organisation allows only single sign-on: accept by signing in with it. */
+			ssoOnly: v.optional(v.boolean()),
 		}),
 	}),
 	acceptInvite: defineRoute({
@@ -831,6 +839,72 @@ export const HttpRoutes = {
 		}),
 		status: 202,
 		answer: Ok,
+	}),
+	ssoSettings: defineRoute({
+		method: "GET",
+		path: "/api/orgs/:orgId/sso",
+		summary:
+			"The organisation's single sign-on (OpenID Connect) settings, without the client secret, and the redirect URI to register",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		answer: SsoAnswer,
+	}),
+	saveSsoSettings: defineRoute({
+		method: "PUT",
+		path: "/api/orgs/:orgId/sso",
+		summary:
+			"Set single sign-on: issuer, client id and secret (sealed; left out keeps the stored one), allowed domains, just-in-time membership, SSO only. The issuer's discovery document is read first",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		body: SsoConfigInputSchema,
+		answer: SsoAnswer,
+	}),
+	deleteSsoSettings: defineRoute({
+		method: "DELETE",
+		path: "/api/orgs/:orgId/sso",
+		summary: "Turn single sign-on off: members sign in with passwords again",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		answer: Ok,
+	}),
+	ssoStart: defineRoute({
+		method: "POST",
+		path: "/api/sso/start",
+		summary:
+			"Start a single sign-on by email (its member's organisation, else the one allowing its domain) or organisation id: the identity provider's URL to open",
+		auth: "public",
+		body: v.strictObject({
+			email: v.optional(
+				v.pipe(v.string(), v.trim(), v.maxLength(320), v.email("must be an email address")),
+			),
+			orgId: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(64))),
+			/** An invitation of an organisation that allows only SSO: the sign-in accepts it. */
+			inviteCode: v.optional(InviteCodeParams.entries.code),
+		}),
+		answer: v.object({ url: v.string() }),
+	}),
+	ssoCallback: defineRoute({
+		method: "GET",
+		path: SSO_CALLBACK_PATH,
+		summary:
+			"Where the identity provider sends the browser back: signs in and redirects to the web client, or to /login?sso=<reason>",
+		auth: "public",
+		query: v.looseObject({
+			state: v.optional(v.pipe(v.string(), v.maxLength(512))),
+			code: v.optional(v.pipe(v.string(), v.maxLength(4096))),
+			error: v.optional(v.pipe(v.string(), v.maxLength(512))),
+		}),
+		answer: Ok,
+		otherAnswers: {
+			302: {
+				description:
+					"Always: to / signed in (session cookie set), or to /login?sso=<reason> (SsoRefusals)",
+				schema: v.string(),
+			},
+		},
 	}),
 	orgMembers: defineRoute({
 		method: "GET",

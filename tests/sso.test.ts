@@ -1,0 +1,377 @@
+/**
+ * Single sign-on (issue 12, part 5) end to end against a real OpenID Connect provider
+ * (oidc-provider, on 127.0.0.1 port 0), driven over HTTP with cookies as a browser would:
+ * Switchboard's start, the provider's login and consent pages, the callback. A small
+ * hook in front of the provider's token endpoint re-signs the ID token with the provider's
+ * own key after changing one claim, so that openid-client meets a wrong audience and an
+ * expired token that are validly signed.
+ */
+import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import Provider from "oidc-provider";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestMember, type TestServer } from "./utils/test-server.ts";
+
+const CLIENT_ID = "switchboard";
+const CLIENT_SECRET = "a client secret the provider issued 0123456789";
+
+interface Account {
+	email: string;
+	email_verified: boolean;
+	name: string;
+}
+/** The provider's accounts, by the login typed on its page. */
+const accounts = new Map<string, Account>();
+
+let server: TestServer;
+let admin: TestMember;
+let idp: Server;
+let issuer: string;
+let privateKey: KeyObject;
+/** Changes the next ID tokens' claims (wrong audience, expired); none when null. */
+let tamper: ((claims: Record<string, unknown>) => void) | null = null;
+
+function base64url(data: Buffer | string): string {
+	return Buffer.from(data).toString("base64url");
+}
+
+/** The ID token with `change` applied to its claims, signed again with the provider's key. */
+function resign(idToken: string, change: (claims: Record<string, unknown>) => void): string {
+	const [header = "", payload = ""] = idToken.split(".");
+	const claims = JSON.parse(Buffer.from(payload, "base64url").toString()) as Record<
+		string,
+		unknown
+	>;
+	change(claims);
+	const body = `${header}.${base64url(JSON.stringify(claims))}`;
+	return `${body}.${base64url(sign("sha256", Buffer.from(body), privateKey))}`;
+}
+
+/** In front of the provider: the token endpoint's answer passes through `tamper`. */
+function tamperingToken(req: IncomingMessage, res: ServerResponse): void {
+	const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+	(res as { end: unknown }).end = (chunk?: unknown) => {
+		const change = tamper;
+		if (!change || chunk === undefined || chunk === null) return end(chunk);
+		const answer = JSON.parse(String(chunk)) as { id_token?: string };
+		if (answer.id_token) answer.id_token = resign(answer.id_token, change);
+		const text = JSON.stringify(answer);
+		if (!res.headersSent) res.setHeader("content-length", Buffer.byteLength(text));
+		return end(text);
+	};
+	void req;
+}
+
+async function startProvider(redirectUri: string): Promise<void> {
+	const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
+	privateKey = keys.privateKey;
+	const jwk = {
+		...keys.privateKey.export({ format: "jwk" }),
+		kid: "test-key",
+		alg: "RS256",
+		use: "sig",
+	};
+	idp = createServer();
+	await new Promise<void>((resolve) => idp.listen(0, "127.0.0.1", resolve));
+	issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
+	const provider = new Provider(issuer, {
+		clients: [
+			{
+				client_id: CLIENT_ID,
+				client_secret: CLIENT_SECRET,
+				redirect_uris: [redirectUri],
+				response_types: ["code"],
+				grant_types: ["authorization_code"],
+				token_endpoint_auth_method: "client_secret_basic",
+			},
+		],
+		jwks: { keys: [jwk as never] },
+		claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+		cookies: { keys: ["cookie key for the test provider"] },
+		pkce: { required: () => true },
+		features: { devInteractions: { enabled: true } },
+		async findAccount(_ctx, id) {
+			const account = accounts.get(id);
+			if (!account) return undefined;
+			return { accountId: id, claims: () => ({ sub: id, ...account }) };
+		},
+	});
+	const callback = provider.callback();
+	idp.on("request", (req: IncomingMessage, res: ServerResponse) => {
+		if (req.method === "POST" && req.url?.startsWith("/token")) tamperingToken(req, res);
+		callback(req, res);
+	});
+}
+
+beforeAll(async () => {
+	server = await startTestServer({ ssoAllowHttpIssuer: true });
+	admin = await server.addMember("acme", "Ada Admin", "admin");
+	await startProvider(`${server.url}/api/sso/callback`);
+	accounts.set("dana", { email: "dana@acme.test", email_verified: true, name: "Dana" });
+	accounts.set("newbie", { email: "newbie@acme.test", email_verified: true, name: "Nell Newbie" });
+	accounts.set("unverified", { email: "kim@acme.test", email_verified: false, name: "Kim" });
+	accounts.set("outsider", { email: "eve@elsewhere.test", email_verified: true, name: "Eve" });
+}, 300_000);
+afterAll(async () => {
+	await server?.close();
+	await new Promise((resolve) => idp?.close(resolve));
+});
+
+async function saveSettings(body: Record<string, unknown>) {
+	return server.request("/api/orgs/acme/sso", { method: "PUT", token: admin.token, body });
+}
+
+const settings = {
+	issuer: "",
+	clientId: CLIENT_ID,
+	clientSecret: CLIENT_SECRET,
+	allowedDomains: ["acme.test"],
+	jit: { enabled: true, role: "ambassador", boardId: "main" },
+	ssoOnly: false,
+};
+
+/** Cookies by name, as a browser keeps them for one host (paths are not needed here). */
+class Jar {
+	readonly cookies = new Map<string, string>();
+	take(response: Response): void {
+		for (const line of response.headers.getSetCookie()) {
+			const [pair = ""] = line.split(";");
+			const at = pair.indexOf("=");
+			const value = pair.slice(at + 1);
+			if (value === "" || /max-age=0|expires=thu, 01 jan 1970/i.test(line)) {
+				this.cookies.delete(pair.slice(0, at));
+			} else this.cookies.set(pair.slice(0, at), value);
+		}
+	}
+	header(): string {
+		return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+	}
+}
+
+interface Attempt {
+	/** Where the callback sent the browser. */
+	location: string;
+	/** The callback URL the provider sent the browser to (to replay it). */
+	callbackUrl: string;
+	switchboard: Jar;
+}
+
+/** Sign in as the provider's `login`, through its login and consent pages. */
+async function signInAs(
+	login: string,
+	start: Record<string, string> = { orgId: "acme" },
+): Promise<Attempt> {
+	const switchboard = new Jar();
+	const started = await server.request("/api/sso/start", { body: start });
+	expect(started.status).toBe(200);
+	switchboard.take(started);
+	const { url } = (await started.json()) as { url: string };
+	const provider = new Jar();
+	let next: { url: string; method: string; body?: string } = { url, method: "GET" };
+	for (let hop = 0; hop < 20; hop++) {
+		const response = await fetch(next.url, {
+			method: next.method,
+			redirect: "manual",
+			headers: {
+				cookie: provider.header(),
+				...(next.body ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+			},
+			...(next.body ? { body: next.body } : {}),
+		});
+		provider.take(response);
+		const location = response.headers.get("location");
+		if (location) {
+			const target = new URL(location, next.url).href;
+			if (target.startsWith(`${server.url}/api/sso/callback`)) {
+				const answer = await fetch(target, {
+					redirect: "manual",
+					headers: { cookie: switchboard.header() },
+				});
+				switchboard.take(answer);
+				return { location: answer.headers.get("location") ?? "", callbackUrl: target, switchboard };
+			}
+			next = { url: target, method: "GET" };
+			continue;
+		}
+		// One of the provider's pages: its form says which prompt it is.
+		const page = await response.text();
+		const prompt = /name="prompt" value="(\w+)"/.exec(page)?.[1];
+		if (!prompt) throw new Error(`the provider answered ${response.status}: ${page.slice(0, 300)}`);
+		const form = new URLSearchParams({
+			prompt,
+			...(prompt === "login" ? { login, password: "x" } : {}),
+		});
+		next = { url: next.url, method: "POST", body: form.toString() };
+	}
+	throw new Error("the sign-in did not come back to Switchboard");
+}
+
+describe("single sign-on settings", () => {
+	it("refuses an issuer whose discovery document cannot be read, and stores nothing", async () => {
+		const refused = await saveSettings({ ...settings, issuer: "http://127.0.0.1:1/nothing" });
+		expect(refused.status).toBe(400);
+		expect(await refused.text()).toContain("could not be read");
+		const shown = await server.request("/api/orgs/acme/sso", { token: admin.token });
+		expect(((await shown.json()) as { sso: unknown }).sso).toBeNull();
+	});
+
+	it("saves them after reading the issuer, seals the secret and never shows it", async () => {
+		const saved = await saveSettings({ ...settings, issuer });
+		const text = await saved.text();
+		expect(saved.status).toBe(200);
+		expect(text).not.toContain(CLIENT_SECRET);
+		expect(JSON.parse(text)).toMatchObject({
+			sso: { issuer, clientId: CLIENT_ID, allowedDomains: ["acme.test"], ssoOnly: false },
+			redirectUri: `${server.url}/api/sso/callback`,
+		});
+		const stored = await server.switchboard.storage.getSsoConfig("acme");
+		expect(stored?.clientSecretSealed).not.toContain(CLIENT_SECRET);
+		const audit = await server.switchboard.storage.listAuditEntries("acme", {
+			actions: ["sso.configured"],
+			limit: 5,
+		});
+		expect(audit[0]).toMatchObject({ actor: admin.id, target: { type: "sso", id: "acme" } });
+		expect(JSON.stringify(audit)).not.toContain(CLIENT_SECRET);
+	});
+
+	it("lets admins only change them", async () => {
+		const again = await saveSettings({ ...settings, issuer, clientSecret: undefined });
+		expect(again.status).toBe(200);
+		const refused = await server.request("/api/orgs/acme/sso", {
+			method: "PUT",
+			token: server.members.dana?.token ?? "",
+			body: { ...settings, issuer },
+		});
+		expect(refused.status).toBe(403);
+	});
+});
+
+describe("signing in through the identity provider", () => {
+	it("signs a member in with the same session as a password sign-in", async () => {
+		const attempt = await signInAs("dana", { email: "dana@acme.test" });
+		expect(attempt.location).toBe(`${server.url}/sso/done`);
+		const session = attempt.switchboard.cookies.get("sb_session");
+		expect(session).toBeDefined();
+		const me = await fetch(`${server.url}/api/me`, {
+			headers: { cookie: `sb_session=${session}` },
+		});
+		expect(me.status).toBe(200);
+		expect(((await me.json()) as { member: { email: string } }).member.email).toBe(
+			"dana@acme.test",
+		);
+	});
+
+	it("refuses a replayed state", async () => {
+		const attempt = await signInAs("dana");
+		expect(attempt.location).toBe(`${server.url}/sso/done`);
+		const replay = await fetch(attempt.callbackUrl, {
+			redirect: "manual",
+			headers: { cookie: `sb_sso_state=${new URL(attempt.callbackUrl).searchParams.get("state")}` },
+		});
+		expect(replay.headers.get("location")).toBe(`${server.url}/login?sso=state`);
+		expect(replay.headers.getSetCookie().some((line) => line.startsWith("sb_session=ey"))).toBe(
+			false,
+		);
+	});
+
+	it("refuses a callback without the state cookie of the browser that started", async () => {
+		const started = await server.request("/api/sso/start", { body: { orgId: "acme" } });
+		const { url } = (await started.json()) as { url: string };
+		const state = new URL(url).searchParams.get("state");
+		const answer = await fetch(`${server.url}/api/sso/callback?code=x&state=${state}`, {
+			redirect: "manual",
+		});
+		expect(answer.headers.get("location")).toBe(`${server.url}/login?sso=state`);
+	});
+
+	it("refuses an ID token for another audience", async () => {
+		tamper = (claims) => {
+			claims.aud = "someone-else";
+		};
+		try {
+			const attempt = await signInAs("dana");
+			expect(attempt.location).toBe(`${server.url}/login?sso=provider`);
+			expect(attempt.switchboard.cookies.has("sb_session")).toBe(false);
+		} finally {
+			tamper = null;
+		}
+	});
+
+	it("refuses an expired ID token", async () => {
+		tamper = (claims) => {
+			const now = Math.floor(Date.now() / 1000);
+			claims.iat = now - 7200;
+			claims.exp = now - 3600;
+		};
+		try {
+			const attempt = await signInAs("dana");
+			expect(attempt.location).toBe(`${server.url}/login?sso=provider`);
+			expect(attempt.switchboard.cookies.has("sb_session")).toBe(false);
+		} finally {
+			tamper = null;
+		}
+	});
+
+	it("refuses an email the provider did not verify", async () => {
+		const attempt = await signInAs("unverified");
+		expect(attempt.location).toBe(`${server.url}/login?sso=unverified_email`);
+	});
+
+	it("refuses a verified email of a domain the organisation does not allow", async () => {
+		const attempt = await signInAs("outsider");
+		expect(attempt.location).toBe(`${server.url}/login?sso=domain_not_allowed`);
+		expect(await server.switchboard.storage.findMemberByEmail("eve@elsewhere.test")).toBeNull();
+	});
+
+	it("makes a member just in time, with the default role and board, recorded in the audit log", async () => {
+		const attempt = await signInAs("newbie", { email: "newbie@acme.test" });
+		expect(attempt.location).toBe(`${server.url}/sso/done`);
+		const member = await server.switchboard.storage.findMemberByEmail("newbie@acme.test");
+		expect(member).toMatchObject({ orgId: "acme", role: "ambassador", name: "Nell Newbie" });
+		const record = await server.switchboard.storage.getMemberRecord("acme", member?.id ?? "");
+		expect(record?.boards).toEqual(["main"]);
+		const audit = await server.switchboard.storage.listAuditEntries("acme", {
+			actions: ["sso.member_joined"],
+			limit: 5,
+		});
+		expect(audit[0]).toMatchObject({ target: { type: "member", id: member?.id } });
+		// No password opens this account.
+		const login = await server.request("/api/auth/login", {
+			body: { email: "newbie@acme.test", password: "sso:no-password" },
+		});
+		expect(login.status).toBe(401);
+	});
+
+	it("without just-in-time membership, refuses an unknown email clearly", async () => {
+		await saveSettings({ ...settings, issuer, clientSecret: undefined, jit: { enabled: false } });
+		accounts.set("late", { email: "late@acme.test", email_verified: true, name: "Late" });
+		const attempt = await signInAs("late");
+		expect(attempt.location).toBe(`${server.url}/login?sso=unknown_member`);
+	});
+
+	it("with SSO only, refuses the password of a member who knows it, and their invitations take SSO", async () => {
+		const saved = await saveSettings({
+			...settings,
+			issuer,
+			clientSecret: undefined,
+			ssoOnly: true,
+		});
+		expect(saved.status).toBe(200);
+		try {
+			const login = await server.request("/api/auth/login", {
+				body: { email: "dana@acme.test", password: "correct horse battery staple" },
+			});
+			expect(login.status).toBe(403);
+			expect(await login.text()).toContain("single sign-on");
+			const wrong = await server.request("/api/auth/login", {
+				body: { email: "dana@acme.test", password: "a wrong guess entirely" },
+			});
+			expect(wrong.status).toBe(401);
+			// Still signs in through the provider.
+			expect((await signInAs("dana")).location).toBe(`${server.url}/sso/done`);
+		} finally {
+			await saveSettings({ ...settings, issuer, clientSecret: undefined, ssoOnly: false });
+		}
+	});
+});
