@@ -146,7 +146,7 @@ async function measureOnce(browser: Browser, url: string): Promise<PhoneFigures>
 			});
 			watcher.observe(document, { childList: true, subtree: true });
 		});
-		await page.getByRole("button", { name: "Sign in" }).tap();
+		await page.getByRole("button", { name: "Sign in", exact: true }).tap();
 		await page.waitForFunction(
 			() => (window as unknown as { __bench10: { answeredAt: number } }).__bench10.answeredAt > 0,
 			null,
