@@ -155,6 +155,10 @@ describe("the audit log", () => {
 			to: { role: "moderator", capacity: 3 },
 		});
 		expect(byAction("member.deactivated")?.details).toEqual({ released: 0 });
+		expect(byAction("password.reset")?.details).toEqual({
+			email: "eve@acme.test",
+			link: "made by an admin",
+		});
 		expect(byAction("member.changed")?.actorName).toBe("Ada Admin");
 		expect(entries.at(-1)?.details).toEqual({
 			email: "eve@acme.test",

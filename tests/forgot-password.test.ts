@@ -64,6 +64,24 @@ describe("forgot password", () => {
 			body: { password: "yet another passphrase" },
 		});
 		expect(again.status).toBe(410);
+
+		// The audit log has the member asking and using the link, as themself.
+		const dana = await server.switchboard.storage.findMemberByEmail("dana@acme.test");
+		const entries = await server.switchboard.storage.listAuditEntries("acme", {
+			actions: ["password.reset_requested", "password.reset"],
+			limit: 10,
+		});
+		expect(
+			entries.map((entry) => [entry.action, entry.actor, entry.target?.id, entry.details]),
+		).toEqual([
+			[
+				"password.reset",
+				dana?.id,
+				dana?.id,
+				{ email: "dana@acme.test", link: "asked for by the member" },
+			],
+			["password.reset_requested", dana?.id, dana?.id, { email: "dana@acme.test" }],
+		]);
 	});
 
 	it("limits the requests for one email, whether or not it is a member's", async () => {

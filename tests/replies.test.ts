@@ -508,6 +508,14 @@ describe("outgoing webhooks", () => {
 			{},
 		);
 		expect(retried.json.delivery).toMatchObject({ status: "pending", attempts: 0 });
+		const [entry] = await server.switchboard.storage.listAuditEntries("acme", {
+			actions: ["webhook.delivery_retried"],
+			limit: 5,
+		});
+		expect(entry).toMatchObject({
+			target: { type: "webhook", id: webhookId },
+			details: { delivery: deliveryId, event: expect.any(String) },
+		});
 		expect(await impatient.runOnce(new Date(Date.now() + 1000))).toEqual({
 			delivered: 1,
 			failed: 0,

@@ -287,7 +287,7 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 
 	// The endpoint is part of the update's condition: checked after the reset, another
 	// webhook's path would have requeued the delivery and only then answered 404.
-	handle(app, HttpRoutes.retryDelivery, async (_c, { params }) => {
+	handle(app, HttpRoutes.retryDelivery, async (c, { params }) => {
 		const delivery = await storage.retryWebhookDelivery(
 			params.orgId,
 			params.webhookId,
@@ -295,6 +295,10 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 			new Date().toISOString(),
 		);
 		if (!delivery) throw new AppError("not_found", "No such delivery.");
+		await audit(c, "webhook.delivery_retried", params.webhookId, {
+			delivery: params.deliveryId,
+			event: delivery.event,
+		});
 		return { delivery };
 	});
 

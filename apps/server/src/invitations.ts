@@ -306,10 +306,11 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 				],
 				at,
 			);
+			// A link nobody made for them was asked for by the member ("forgot password").
 			await recordAudit(storage, {
 				orgId,
-				actor: actorOf(invitedBy),
-				action: "password.reset_link_created",
+				actor: { kind: "member", memberId: invitedBy ?? memberId },
+				action: invitedBy === null ? "password.reset_requested" : "password.reset_link_created",
 				target: { type: "member", id: memberId },
 				details: { email: member.email },
 			});

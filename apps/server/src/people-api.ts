@@ -431,7 +431,13 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 			actor: { kind: "member", memberId: accepted.member.id },
 			action: accepted.kind === "invite" ? "invitation.accepted" : "password.reset",
 			target: { type: "member", id: accepted.member.id },
-			details: { email: accepted.member.email },
+			details: {
+				email: accepted.member.email,
+				// A reset link nobody made for them is one they asked for ("forgot password").
+				...(accepted.kind === "reset"
+					? { link: invitation?.invitedBy ? "made by an admin" : "asked for by the member" }
+					: {}),
+			},
 		});
 		if (accepted.kind === "invite") {
 			logger.info(

@@ -20,6 +20,8 @@ export const AuditActions = [
 	"member.deactivated",
 	"member.reactivated",
 	"password.reset_link_created",
+	// A member asked for a reset link themself ("forgot password").
+	"password.reset_requested",
 	"password.reset",
 	"password.changed",
 	"organisation.set_up",
@@ -34,6 +36,7 @@ export const AuditActions = [
 	"webhook.changed",
 	"webhook.secret_rotated",
 	"webhook.deleted",
+	"webhook.delivery_retried",
 	// Teams = boards (issue 12, part 4).
 	"board.created",
 	"board.renamed",
