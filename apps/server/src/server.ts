@@ -177,6 +177,7 @@ export async function startSwitchboard(
 		tokens: createTokenService({ secret: config.secret }),
 		storage,
 		bus: revocations,
+		logger: logger.child({ component: "sessions" }),
 	});
 	const notificationBus: MemberMessageBus = config.redisUrl
 		? await createRedisBus({

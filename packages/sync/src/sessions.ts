@@ -10,13 +10,16 @@
 import { randomUUID } from "node:crypto";
 import { AppError } from "@switchboard/domain";
 import type { SessionStore } from "@switchboard/storage";
-import type { RevocationBus } from "./revocations.ts";
+import type { Logger } from "pino";
+import type { Revocation, RevocationBus } from "./revocations.ts";
 import type { TokenClaims, TokenService } from "./tokens.ts";
 
 export interface SessionServiceOptions {
 	tokens: TokenService;
 	storage: SessionStore;
 	bus: RevocationBus;
+	/** Told when a revocation could not be announced on the bus. @default silent */
+	logger?: Pick<Logger, "warn">;
 	/** Lifetime of a session; should match the token service's. @default 43200 (12 h) */
 	ttlSeconds?: number;
 }
@@ -50,6 +53,23 @@ export interface SessionService extends TokenService {
 export function createSessionService(options: SessionServiceOptions): SessionService {
 	const { tokens, storage, bus } = options;
 	const ttlSeconds = options.ttlSeconds ?? 12 * 60 * 60;
+	/**
+	 * The revocation is in the database before it is announced, so it holds whether or not
+	 * the announcement gets through: every later request and authentication is refused. The
+	 * bus only closes open sockets sooner. With Redis unreachable the publish would fail (or
+	 * wait for its command deadline), and a sign-out or deactivation answered with an error
+	 * would tell the admin it did not happen when it did: the failure is logged, not thrown,
+	 * and the answer does not wait for it. Sockets on other instances close at their next
+	 * check (a deactivated member at the membership watcher's).
+	 */
+	const announce = (revocation: Revocation): void => {
+		bus.publish(revocation).catch((error: unknown) => {
+			options.logger?.warn(
+				{ err: error, memberId: revocation.memberId },
+				"revocation stored but not announced to the other instances (bus unreachable)",
+			);
+		});
+	};
 	const service: SessionService = {
 		sign: (claims) => tokens.sign(claims),
 		async verify(token) {
@@ -74,7 +94,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
 		async revoke(claims) {
 			if (claims.sessionId === undefined) return;
 			await storage.revokeSession(claims.sessionId, claims.memberId);
-			await bus.publish({
+			announce({
 				memberId: claims.memberId,
 				sessionId: claims.sessionId,
 				reason: "The session was ended (signed out).",
@@ -82,7 +102,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
 		},
 		async revokeSessions(memberId, reason = "Every session of this member was ended.") {
 			const sessionIds = await storage.revokeMemberSessions(memberId);
-			await bus.publish({ memberId, sessionIds, reason });
+			announce({ memberId, sessionIds, reason });
 		},
 		async endOtherSessions(claims, reason) {
 			const sessionIds = await storage.revokeMemberSessions(
@@ -90,12 +110,12 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
 				new Date(),
 				claims.sessionId,
 			);
-			await bus.publish({ memberId: claims.memberId, sessionIds, reason });
+			announce({ memberId: claims.memberId, sessionIds, reason });
 		},
 		async replaceSessions(claims, reason) {
 			const sessionIds = await storage.revokeMemberSessions(claims.memberId);
 			const issued = await service.issue(claims);
-			await bus.publish({ memberId: claims.memberId, sessionIds, reason });
+			announce({ memberId: claims.memberId, sessionIds, reason });
 			return issued;
 		},
 	};
