@@ -2,7 +2,7 @@
  * The moderator's view in Chromium: live coverage that follows the board without a
  * reload, an SLA breach found by the server shown at once, and an approval that stops
  * applying when the draft changes after it; and a customer's follow-up, new on its
- * owner's card and in the thread until she opens it.
+ * owner's card and in the thread until she opens it, and seen as it comes while she reads.
  */
 import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
@@ -91,7 +91,7 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		await expect.poll(attribute(unclaimed, "data-value"), within).toBe(String(before));
 	});
 
-	it("shows a follow-up as new on the owner's card and in the thread until she opens it", async () => {
+	it("shows a follow-up as new on the owner's card and in the thread until she opens it, and one that comes while she reads as seen", async () => {
 		const dana = await person("ambassador1@acme.test");
 		const danaId = await memberId("ambassador1@acme.test");
 		const mention = fresh();
@@ -114,22 +114,30 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 			});
 			expect(outcome.ok).toBe(true);
 		}
-		// The customer answers: the follow-up names the mention it continues.
-		const result = await integrations.ingestor.ingest("acme", "main", [
-			{
-				network: mention.network,
-				externalId: `${mention.externalId}-answer`,
-				inReplyTo: mention.externalId,
-				url: null,
-				author: mention.author,
-				text: "Still waiting for my refund",
-				thread: [],
-				postedAt: now(),
-				ingestedAt: now(),
-			},
-		]);
+		/** The customer writes: a follow-up naming the message it continues. */
+		const customerWrites = (suffix: string, inReplyTo: string, text: string) =>
+			integrations.ingestor.ingest("acme", "main", [
+				{
+					network: mention.network,
+					externalId: `${mention.externalId}-${suffix}`,
+					inReplyTo,
+					url: null,
+					author: mention.author,
+					text,
+					thread: [],
+					postedAt: now(),
+					ingestedAt: now(),
+				},
+			]);
+		const result = await customerWrites(
+			"answer",
+			mention.externalId,
+			"Still waiting for my refund",
+		);
 		expect(result).toMatchObject({ accepted: 0, followUps: 1 });
 
+		const unseenOnServer = async () =>
+			(await storage.getMention("acme", mention.id))?.mention.unseenFollowUps;
 		const card = await showCard(dana, mention);
 		await expect.poll(() => card.getByTestId("follow-ups").textContent(), within).toBe("1 new");
 		expect(await card.getAttribute("data-status")).toBe("claimed");
@@ -137,12 +145,14 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		await dana.getByTestId("new-message").waitFor(within);
 		expect(await dana.getByTestId("thread").textContent()).toContain("Still waiting for my refund");
 		// Opened by its owner: seen, on the server and so on every board.
-		await expect
-			.poll(
-				async () => (await storage.getMention("acme", mention.id))?.mention.unseenFollowUps,
-				within,
-			)
-			.toBe(0);
+		await expect.poll(unseenOnServer, within).toBe(0);
+
+		// The customer writes again while Dana is reading: marked new in the thread she is
+		// looking at, and seen, so her card will not say "1 new" once she goes back.
+		await customerWrites("again", `${mention.externalId}-answer`, "Hello? Anyone there?");
+		await expect.poll(() => dana.getByTestId("new-message").count(), within).toBe(2);
+		expect(await dana.getByTestId("thread").textContent()).toContain("Hello? Anyone there?");
+		await expect.poll(unseenOnServer, within).toBe(0);
 		expect(await seriousAxeViolations(dana)).toEqual([]);
 	});
 

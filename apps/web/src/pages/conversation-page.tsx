@@ -142,15 +142,20 @@ function Conversation(props: { mentionId: string }) {
 		editor.insert(templateForDraft(filled, text(), mention().author.handle));
 	};
 
-	// The follow-ups that were new when the page opened stay marked while it is open (the
-	// server counts them seen as soon as the owner opens it), and so do those that arrive.
-	const unseenAtOpen = untrack(() => mention().unseenFollowUps ?? 0);
+	// The follow-ups that were new when the page opened stay marked while it is open, and so
+	// do those that arrive while it is (the server counts those seen at once while the owner
+	// looks, so they are told by not having been there at the start).
+	const atOpen = untrack(() => {
+		const m = mention();
+		const followUps = m.thread.filter((message) => isFollowUp(message, m));
+		const sorted = followUps.sort(compareThreadMessages).map(threadMessageKey);
+		const unseen = m.unseenFollowUps ?? 0;
+		return { keys: new Set(sorted), unseen: new Set(unseen > 0 ? sorted.slice(-unseen) : []) };
+	});
 	const newKeys = createMemo(() => {
 		const m = mention();
-		const count = Math.max(unseenAtOpen, m.unseenFollowUps ?? 0);
-		if (count === 0) return new Set<string>();
-		const followUps = m.thread.filter((message) => isFollowUp(message, m));
-		return new Set(followUps.sort(compareThreadMessages).slice(-count).map(threadMessageKey));
+		const keys = m.thread.filter((message) => isFollowUp(message, m)).map(threadMessageKey);
+		return new Set(keys.filter((key) => atOpen.unseen.has(key) || !atOpen.keys.has(key)));
 	});
 
 	/** Lifecycle actions with a form open the action dialog; the others are its buttons too. */
