@@ -28,9 +28,6 @@ export default defineConfig({
 					// One browser at a time: two cores, and each file starts its own server.
 					fileParallelism: false,
 					globalSetup: ["tests/e2e/global-setup.ts", "tests/storage-template.setup.ts"],
-					// One retry for browser flows, until the keyboard claim-next flake (1 run in 3,
-					// "expected 0 to be 1" after pressing n) is understood: see the closing note.
-					retry: 1,
 					testTimeout: 180_000,
 					hookTimeout: 300_000,
 				},
