@@ -92,6 +92,13 @@ export type {
 	RateLimitQueryResult,
 	RateLimitTable,
 } from "./rate-limit-storage.ts";
+export type {
+	AuthorErasure,
+	DataRemoval,
+	Removal,
+	RemovalCounts,
+	RetentionSettings,
+} from "./removal-storage.ts";
 export type { Database } from "./schema.ts";
 export * from "./session-storage.ts";
 export * from "./sso-storage.ts";

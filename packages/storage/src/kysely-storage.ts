@@ -11,6 +11,7 @@ import {
 	KyselyCommandArbiter,
 } from "./kysely-command-arbiter.ts";
 import { KyselyCoverageStore } from "./kysely-coverage-store.ts";
+import { KyselyDataRemoval } from "./kysely-data-removal.ts";
 import { KyselyDirectory } from "./kysely-directory.ts";
 import { KyselyDocumentLog } from "./kysely-document-log.ts";
 import { KyselyHistory } from "./kysely-history.ts";
@@ -124,6 +125,7 @@ export class KyselyStorage extends delegatingTo<PortMethods>() implements Storag
 			new KyselyPeopleStore(db),
 			new KyselyAuditLog(db),
 			new KyselySsoStore(db),
+			new KyselyDataRemoval(db),
 		]);
 		this.db = db;
 		this.dialect = dialect;

@@ -16,6 +16,7 @@ import * as people from "./migrations/2026-12-02T08-00-00-people.ts";
 import * as historySearch from "./migrations/2026-12-02T10-00-00-history-search.ts";
 import * as sso from "./migrations/2026-12-03T02-00-00-sso.ts";
 import * as auditLog from "./migrations/2026-12-03T03-00-00-audit-log.ts";
+import * as dataRemoval from "./migrations/2026-12-03T05-00-00-data-removal.ts";
 
 /** Every migration by name; names sort in the order the migrations run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -31,6 +32,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
 	"2026-12-02T10-00-00-history-search": historySearch,
 	"2026-12-03T02-00-00-sso": sso,
 	"2026-12-03T03-00-00-audit-log": auditLog,
+	"2026-12-03T05-00-00-data-removal": dataRemoval,
 };
 
 /** A kysely Migrator over {@link MIGRATIONS}. */

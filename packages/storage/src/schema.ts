@@ -168,6 +168,14 @@ export interface DocumentUpdatesTable {
 	at: DefaultTimestamp;
 }
 
+/** Each organisation's retention (migration 2026-12-03T05-00-00-data-removal). */
+export interface RetentionSettingsTable {
+	org_id: string;
+	/** Days a finished conversation is kept; null keeps it. */
+	finished_days: number | null;
+	updated_at: DefaultTimestamp;
+}
+
 /** Every table Switchboard keeps. */
 export interface Database
 	extends IntegrationTables,
@@ -188,4 +196,5 @@ export interface Database
 	document_snapshots: DocumentSnapshotsTable;
 	document_updates: DocumentUpdatesTable;
 	rate_limits: RateLimitsTable;
+	retention_settings: RetentionSettingsTable;
 }

@@ -28,6 +28,7 @@ import { mentionStoreContract } from "./mention-store-contract.ts";
 import { notificationStoreContract, pushDeviceStoreContract } from "./notification-contract.ts";
 import { peopleContract } from "./people-contract.ts";
 import { rateLimitTableContract } from "./rate-limit-contract.ts";
+import { dataRemovalContract } from "./removal-contract.ts";
 import { sessionStoreContract } from "./session-store-contract.ts";
 import type { Storage } from "./storage.ts";
 import { threadStoreContract } from "./thread-store-contract.ts";
@@ -68,5 +69,6 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
 		rateLimitTableContract(storageOf);
 		peopleContract(storageOf);
 		auditLogContract(storageOf);
+		dataRemovalContract(storageOf);
 	});
 }

@@ -28,6 +28,7 @@ import type { ReplyStore, SourceStore, WebhookStore } from "./integration-storag
 import type { NotificationStore, PushDeviceStore } from "./notification-storage.ts";
 import type { PeopleStore } from "./people-storage.ts";
 import type { RateLimitTable } from "./rate-limit-storage.ts";
+import type { DataRemoval } from "./removal-storage.ts";
 import type { SessionStore } from "./session-storage.ts";
 import type { SsoStore } from "./sso-storage.ts";
 
@@ -338,7 +339,8 @@ export interface Storage
 		RateLimitTable,
 		PeopleStore,
 		AuditLog,
-		SsoStore {
+		SsoStore,
+		DataRemoval {
 	readonly dialect: "pglite" | "postgres";
 
 	/** Cheap round trip; throws when the database is unreachable. */
