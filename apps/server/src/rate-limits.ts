@@ -157,16 +157,7 @@ export function rateLimitsFromEnv(env: Record<string, string | undefined>): Rate
 			problems.push((error as Error).message);
 		}
 	};
-	const windows = [
-		"loginPerAccount",
-		"loginPerIp",
-		"requestsPerMember",
-		"requestsPerIp",
-		"socketsPerIp",
-		"resetPerAccount",
-		"resetPerIp",
-	] as const;
-	for (const name of windows) {
+	for (const name of BUCKETS) {
 		const variable = RATE_LIMIT_VARIABLES[name];
 		read(variable, (text) => {
 			overrides[name] = parseWindow(variable, text);
@@ -230,17 +221,8 @@ function ipv6Prefix64(address: string): string {
 /** Where the counters are kept (see the file's comment). */
 export type RateLimitStore = "redis" | "postgres" | "memory";
 
-/** The limited things; each has its window in {@link RateLimits}. */
-export type RateBucket =
-	| "loginPerAccount"
-	| "loginPerIp"
-	| "requestsPerMember"
-	| "requestsPerIp"
-	| "socketsPerIp"
-	| "resetPerAccount"
-	| "resetPerIp";
-
-const BUCKETS: readonly RateBucket[] = [
+/** The limited things; each has its window in {@link RateLimits} and its variable. */
+const BUCKETS = [
 	"loginPerAccount",
 	"loginPerIp",
 	"requestsPerMember",
@@ -248,7 +230,10 @@ const BUCKETS: readonly RateBucket[] = [
 	"socketsPerIp",
 	"resetPerAccount",
 	"resetPerIp",
-];
+] as const;
+
+/** One of the limited things ({@link BUCKETS}). */
+export type RateBucket = (typeof BUCKETS)[number];
 
 /** The refusal of a request over a limit: 429, and when to come back. */
 export class RateLimitedError extends AppError {
