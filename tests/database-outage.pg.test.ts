@@ -6,11 +6,13 @@
  * `/readyz` says not ready. When it is back, the server recovers by itself: the edits are
  * stored and commands are accepted.
  */
+
+import { freePort } from "@switchboard/connectors/testing";
 import { boardDocumentName } from "@switchboard/domain";
 import { afterAll, describe, expect, it } from "vitest";
 import { connectNoteWriter, findLostNotes, type NoteWriter } from "./utils/ack-tracker.ts";
 import { type ChildServer, startChildServer } from "./utils/child-server.ts";
-import { childEnv, freePort, type SeededScratch, seededScratch, sleep } from "./utils/seed.ts";
+import { childEnv, type SeededScratch, seededScratch, sleep } from "./utils/seed.ts";
 import { startTcpProxy, type TcpProxy } from "./utils/tcp-proxy.ts";
 import { connectProvider, type TestClient, waitFor } from "./utils/test-server.ts";
 

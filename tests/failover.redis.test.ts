@@ -6,11 +6,12 @@
  * converges: the same notes in each draft, the same owners on each board.
  */
 import { join } from "node:path";
+import { freePort } from "@switchboard/connectors/testing";
 import { boardDocumentName, readMention } from "@switchboard/domain";
 import { afterAll, describe, expect, it } from "vitest";
 import { connectNoteWriter, findLostNotes, type NoteWriter, noteIds } from "./utils/ack-tracker.ts";
 import { type ChildServer, startChildServer } from "./utils/child-server.ts";
-import { childEnv, freePort, type SeededScratch, seededScratch, sleep } from "./utils/seed.ts";
+import { childEnv, type SeededScratch, seededScratch, sleep } from "./utils/seed.ts";
 import { startTcpProxy, type TcpProxy } from "./utils/tcp-proxy.ts";
 import { connectProvider, type TestClient, waitFor } from "./utils/test-server.ts";
 

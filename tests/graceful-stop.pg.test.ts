@@ -3,10 +3,12 @@
  * merged into snapshots) and exits 0 within its deadline; nothing a client saw
  * acknowledged is missing. After a restart the clients deliver the rest.
  */
+
+import { freePort } from "@switchboard/connectors/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { connectNoteWriter, findLostNotes, type NoteWriter, noteIds } from "./utils/ack-tracker.ts";
 import { type ChildServer, startChildServer } from "./utils/child-server.ts";
-import { childEnv, freePort, type SeededScratch, seededScratch, sleep } from "./utils/seed.ts";
+import { childEnv, type SeededScratch, seededScratch, sleep } from "./utils/seed.ts";
 import { waitFor } from "./utils/test-server.ts";
 
 const adminUrl = process.env.TEST_DATABASE_URL;

@@ -4,12 +4,12 @@
  * the HTTP request or WebSocket they are about, with that name echoed to the client.
  */
 import { randomUUID } from "node:crypto";
+import { freePort } from "@switchboard/connectors/testing";
 import { boardDocumentName } from "@switchboard/domain";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { authFrame } from "./utils/raw-client.ts";
-import { freePort } from "./utils/seed.ts";
 import { startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
 
 const METRICS_TOKEN = "metrics-token-metrics-token-0123";

@@ -13,13 +13,14 @@
  * own on a free port; both are reached through proxies the test partitions.
  */
 import type { ChildProcess } from "node:child_process";
+import { freePort } from "@switchboard/connectors/testing";
 import { boardDocumentName, draftDocumentName } from "@switchboard/domain";
 import type { Switchboard } from "@switchboard/server";
 import { defaultDatabaseTuning, openStorage, type Storage } from "@switchboard/storage";
 import { afterAll, expect, it } from "vitest";
 import { connectNoteWriter, findLostNotes, type NoteWriter, noteIds } from "./utils/ack-tracker.ts";
 import { startRedis, stopRedis } from "./utils/redis-server.ts";
-import { freePort, type StoredNotes, sleep, storedNotes } from "./utils/seed.ts";
+import { type StoredNotes, sleep, storedNotes } from "./utils/seed.ts";
 import { startTcpProxy, type TcpProxy } from "./utils/tcp-proxy.ts";
 import { connectProvider, makeMention, type TestClient, waitFor } from "./utils/test-server.ts";
 import { startTwoInstances, type TwoInstances } from "./utils/two-instances.ts";

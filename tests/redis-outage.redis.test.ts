@@ -6,10 +6,11 @@
  * stopped.
  */
 import type { ChildProcess } from "node:child_process";
+import { freePort } from "@switchboard/connectors/testing";
 import { draftDocumentName, readNotes } from "@switchboard/domain";
 import { afterAll, expect, it } from "vitest";
 import { startRedis, stopRedis } from "./utils/redis-server.ts";
-import { freePort, loadStored, sleep } from "./utils/seed.ts";
+import { loadStored, sleep } from "./utils/seed.ts";
 import { connectProvider, makeMention, type TestClient, waitFor } from "./utils/test-server.ts";
 import { startTwoInstances, type TwoInstances } from "./utils/two-instances.ts";
 

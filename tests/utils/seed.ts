@@ -4,7 +4,6 @@
  * drafts the tests write. Also: reading what a document holds straight from the database.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DraftNote, draftDocumentName } from "@switchboard/domain";
@@ -193,19 +192,6 @@ export async function storedNoteIds(
 		doc.destroy();
 	}
 	return result;
-}
-
-/** A TCP port nobody listens on right now. */
-export function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once("error", reject);
-		server.listen(0, "127.0.0.1", () => {
-			const address = server.address();
-			const port = typeof address === "object" && address ? address.port : 0;
-			server.close(() => resolve(port));
-		});
-	});
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,10 +5,10 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "@switchboard/connectors/testing";
 import { createTestDatabase, type TestDatabase } from "@switchboard/storage/test-database";
 import { Cores, type ProcSample, pinned, sampleProcess } from "./proc.ts";
 import { BENCH_RATE_LIMITS } from "./rate-limits.ts";
@@ -82,19 +82,6 @@ function yWebsocketMain(): string {
 		/utils\.js$/,
 		"server.js",
 	);
-}
-
-/** A TCP port nobody listens on right now. */
-export function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once("error", reject);
-		server.listen(0, "127.0.0.1", () => {
-			const address = server.address();
-			const port = typeof address === "object" && address ? address.port : 0;
-			server.close(() => resolve(port));
-		});
-	});
 }
 
 interface Spawned {

@@ -23,6 +23,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { freePort } from "@switchboard/connectors/testing";
 import type { Browser } from "playwright-core";
 import { BENCH_RATE_LIMITS } from "../lib/rate-limits.ts";
 import {
@@ -31,7 +32,6 @@ import {
 	type Scenario,
 	switchboardOnly,
 } from "../lib/scenario.ts";
-import { freePort } from "../lib/servers.ts";
 import { median } from "../lib/stats.ts";
 import { launchChromium, readyForBrowser, WEB_DIST } from "./_09-server.ts";
 

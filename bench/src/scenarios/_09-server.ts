@@ -10,6 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "@switchboard/connectors/testing";
 import type { Role } from "@switchboard/domain";
 import { type NewMention, openStorage } from "@switchboard/storage";
 import { createTestDatabase } from "@switchboard/storage/test-database";
@@ -18,7 +19,6 @@ import { type Browser, chromium } from "playwright-core";
 import { Cores, pinned } from "../lib/proc.ts";
 import { BENCH_RATE_LIMITS } from "../lib/rate-limits.ts";
 import type { BenchContext } from "../lib/scenario.ts";
-import { freePort } from "../lib/servers.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const WEB_DIST = join(ROOT, "apps/web/dist");

@@ -35,6 +35,13 @@ export interface StandInBluesky extends StandInFaults {
 
 export const STAND_IN_APP_PASSWORD = "abcd-efgh-ijkl-mnop";
 
+/** A customer of the stand-in's account: Carla, with 77 followers, who mentions it. */
+export const STAND_IN_CUSTOMER: StandInActor = {
+	did: "did:plc:carla6carla6carla6carla6",
+	handle: "carla.bsky.social",
+	followersCount: 77,
+};
+
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 
 /** A CIDv1 (dag-cbor, sha-256) in base32, as atproto writes them. */
