@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { pollMastodon, verifySignature } from "@switchboard/connectors";
 import {
 	STAND_IN_APP_PASSWORD,
+	STAND_IN_CUSTOMER,
 	STAND_IN_TOKEN,
 	type StandInBluesky,
 	type StandInMastodon,
@@ -22,9 +23,9 @@ import { WebhookDispatcher } from "@switchboard/server";
 import type { KyselyStorage } from "@switchboard/storage";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestClient, type TestServer, waitFor } from "./utils/test-server.ts";
+import { type TestClient, testServerForFile, waitFor } from "./utils/test-server.ts";
 
-let server: TestServer;
+const server = testServerForFile();
 let mastodon: StandInMastodon;
 let bluesky: StandInBluesky;
 let adminToken: string;
@@ -71,14 +72,12 @@ async function mastodonMention(text: string) {
 }
 
 beforeAll(async () => {
-	server = await startTestServer();
 	mastodon = await startMastodonStandIn();
 	bluesky = await startBlueskyStandIn();
 	adminToken = (await server.addMember("acme", "Ada Admin", "admin")).token;
 	board = await server.board(server.members.dana!);
 });
 afterAll(async () => {
-	await server?.close();
 	await mastodon?.close();
 	await bluesky?.close();
 });
@@ -304,11 +303,7 @@ describe("send", () => {
 	});
 
 	it("replies on Bluesky with reply references to the mention", async () => {
-		const carla = {
-			did: "did:plc:carla6carla6carla6carla6",
-			handle: "carla.bsky.social",
-			followersCount: 77,
-		};
+		const carla = STAND_IN_CUSTOMER;
 		const post = bluesky.addPost({
 			author: carla,
 			text: "@acme.bsky.social help",

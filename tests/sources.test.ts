@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { signatureHeaders, signBody } from "@switchboard/connectors";
 import {
 	STAND_IN_APP_PASSWORD,
+	STAND_IN_CUSTOMER,
 	STAND_IN_TOKEN,
 	type StandInBluesky,
 	type StandInMastodon,
@@ -652,11 +653,7 @@ describe("network sources", () => {
 	});
 
 	it("ingests Bluesky mentions and records a refused app password on the source", async () => {
-		const carla = {
-			did: "did:plc:carla6carla6carla6carla6",
-			handle: "carla.bsky.social",
-			followersCount: 77,
-		};
+		const carla = STAND_IN_CUSTOMER;
 		const post = bluesky.addPost({
 			author: carla,
 			text: "@acme.bsky.social I want a refund",
