@@ -5,17 +5,13 @@
  * that a spreadsheet will not run; nobody else reads it.
  */
 import { callEndpoint } from "@switchboard/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestMember, type TestServer } from "./utils/test-server.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type TestMember, testServerForFile } from "./utils/test-server.ts";
 
-let server: TestServer;
+const server = testServerForFile();
 let ada: TestMember;
 beforeAll(async () => {
-	server = await startTestServer();
 	ada = await server.addMember("acme", "Ada Admin", "admin");
-}, 300_000);
-afterAll(async () => {
-	await server?.close();
 });
 
 const GOOD_PASSWORD = "a long enough passphrase";

@@ -66,6 +66,18 @@ async function arrive(at: Date, overrides: Record<string, unknown> = {}) {
 	return stored[0]!.mention.id;
 }
 
+/** One round of the coverage watcher, run as if `minutes` had passed since `start`. */
+function roundAfter(start: Date, minutes: number) {
+	return server.switchboard.coverage.watcher.runOnce(new Date(start.getTime() + minutes * MINUTE));
+}
+
+/** The member closes the app: resolves, once the server counts them offline, with the time. */
+async function leave(board: TestClient, memberId: string): Promise<Date> {
+	board.destroy();
+	await gone(memberId);
+	return new Date();
+}
+
 /** Wait until the server has recorded that the member has no board connection left. */
 async function gone(memberId: string): Promise<void> {
 	const deadline = Date.now() + 5000;
@@ -85,7 +97,7 @@ async function send(client: TestClient, command: Command) {
 
 describe("SLA breaches", () => {
 	it("are found by the server, recorded once, shown on the board and sent to the webhook", async () => {
-		const { coverage, storage } = server.switchboard;
+		const { storage } = server.switchboard;
 		const hook = await call("/api/orgs/acme/webhooks", adminToken, {
 			url: "http://127.0.0.1:9/hook",
 			events: ["mention.sla_breached"],
@@ -98,10 +110,10 @@ describe("SLA breaches", () => {
 		await waitFor(() => readMention(moderator.doc, id), 5000, "the mention on the board");
 
 		// High priority: claim within 15 minutes, reply within an hour.
-		const before = await coverage.watcher.runOnce(new Date(t0.getTime() + 14 * MINUTE));
+		const before = await roundAfter(t0, 14);
 		expect(before.breaches.filter((b) => b.mentionId === id)).toEqual([]);
 
-		const round = await coverage.watcher.runOnce(new Date(t0.getTime() + 16 * MINUTE));
+		const round = await roundAfter(t0, 16);
 		expect(round.breaches.filter((b) => b.mentionId === id)).toEqual([
 			expect.objectContaining({ mentionId: id, kind: "claim" }),
 		]);
@@ -129,9 +141,9 @@ describe("SLA breaches", () => {
 		]);
 
 		// Rounds after it record nothing twice; the reply target is its own breach.
-		const again = await coverage.watcher.runOnce(new Date(t0.getTime() + 17 * MINUTE));
+		const again = await roundAfter(t0, 17);
 		expect(again.breaches.filter((b) => b.mentionId === id)).toEqual([]);
-		const later = await coverage.watcher.runOnce(new Date(t0.getTime() + 61 * MINUTE));
+		const later = await roundAfter(t0, 61);
 		expect(later.breaches.filter((b) => b.mentionId === id).map((b) => b.kind)).toEqual(["reply"]);
 		expect(
 			(await storage.listActivity("acme", { mentionId: id })).filter(
@@ -146,10 +158,9 @@ describe("SLA breaches", () => {
 	});
 
 	it("are on a board loaded afresh from the database", async () => {
-		const { coverage } = server.switchboard;
 		const t0 = new Date();
 		const id = await arrive(t0, { priority: "high" });
-		await coverage.watcher.runOnce(new Date(t0.getTime() + 20 * MINUTE));
+		await roundAfter(t0, 20);
 		// A second board copy syncs from the server's document; breaches come with it.
 		const fresh = await server.board(server.members.kim!);
 		expect(readBreaches(fresh.doc).some((b) => b.mentionId === id && b.kind === "claim")).toBe(
@@ -162,7 +173,7 @@ describe("SLA breaches", () => {
 
 describe("leases", () => {
 	it("give back what an offline owner holds after the lease, keeping what online owners hold", async () => {
-		const { coverage, storage } = server.switchboard;
+		const { storage } = server.switchboard;
 		const t0 = new Date();
 		const [stays, goes] = [await arrive(t0), await arrive(t0)];
 		const dana = await server.board(server.members.dana!);
@@ -170,14 +181,12 @@ describe("leases", () => {
 		await send(dana, { name: "claim", args: { mentionId: stays } });
 		await send(sam, { name: "claim", args: { mentionId: goes } });
 		// Sam closes the app; Dana stays.
-		sam.destroy();
-		await gone(server.members.sam!.id);
-		const left = new Date();
+		const left = await leave(sam, server.members.sam!.id);
 
-		const early = await coverage.watcher.runOnce(new Date(left.getTime() + 14 * MINUTE));
+		const early = await roundAfter(left, 14);
 		expect(early.released.map((r) => r.mentionId)).not.toContain(goes);
 
-		const round = await coverage.watcher.runOnce(new Date(left.getTime() + 16 * MINUTE));
+		const round = await roundAfter(left, 16);
 		const released = round.released.map((r) => r.mentionId);
 		expect(released).toContain(goes);
 		expect(released).not.toContain(stays);
@@ -202,7 +211,6 @@ describe("leases", () => {
 	});
 
 	it("follow the board's lease, which an admin sets", async () => {
-		const { coverage } = server.switchboard;
 		const moderator = await server.board(server.members.morgan!);
 		const saved = await call(
 			"/api/orgs/acme/boards/main/settings",
@@ -221,12 +229,10 @@ describe("leases", () => {
 		const id = await arrive(t0);
 		const kim = await server.board(server.members.kim!);
 		await send(kim, { name: "claim", args: { mentionId: id } });
-		kim.destroy();
-		await gone(server.members.kim!.id);
-		const left = new Date();
-		const within = await coverage.watcher.runOnce(new Date(left.getTime() + 20 * MINUTE));
+		const left = await leave(kim, server.members.kim!.id);
+		const within = await roundAfter(left, 20);
 		expect(within.released.map((r) => r.mentionId)).not.toContain(id);
-		const after = await coverage.watcher.runOnce(new Date(left.getTime() + 31 * MINUTE));
+		const after = await roundAfter(left, 31);
 		expect(after.released.map((r) => r.mentionId)).toContain(id);
 		await call("/api/orgs/acme/boards/main/settings", adminToken, { leaseMinutes: 15 }, "PUT");
 	});
@@ -234,7 +240,7 @@ describe("leases", () => {
 
 describe("snoozes", () => {
 	it("end by themselves: the conversation is back on the board as new, and a later snooze stays", async () => {
-		const { coverage, storage } = server.switchboard;
+		const { storage } = server.switchboard;
 		const t0 = new Date();
 		const [short, long] = [await arrive(t0), await arrive(t0)];
 		const sam = await server.board(server.members.sam!);
@@ -242,9 +248,9 @@ describe("snoozes", () => {
 		await send(sam, { name: "snooze", args: { mentionId: short, until: until(60) } });
 		await send(sam, { name: "snooze", args: { mentionId: long, until: until(240) } });
 
-		const early = await coverage.watcher.runOnce(new Date(t0.getTime() + 59 * MINUTE));
+		const early = await roundAfter(t0, 59);
 		expect(early.woken.map((w) => w.mentionId)).not.toContain(short);
-		const round = await coverage.watcher.runOnce(new Date(t0.getTime() + 61 * MINUTE));
+		const round = await roundAfter(t0, 61);
 		const woken = round.woken.map((w) => w.mentionId);
 		expect(woken).toContain(short);
 		expect(woken).not.toContain(long);

@@ -244,19 +244,28 @@ async function offend(
 	return messages;
 }
 
+/** `offenders` offenders, `PARALLEL` at a time; what they sent is counted under `tally`. */
+async function offendMany(
+	offenders: number,
+	tally: "preAuth" | "board" | "draft",
+	random: () => number,
+	auth: { name: string; token: string } | null,
+	noise: Gen[],
+): Promise<void> {
+	await inParallel(offenders, async () => {
+		// Read the tally after the await: `sent[x] += await …` would add to a stale value.
+		const count = await offend(random, auth, noise);
+		sent[tally] += count;
+	});
+}
+
 describe("fuzzing the sync endpoint", () => {
 	it("closes every offender before authentication", { timeout: 180_000 }, async () => {
 		const random = seededRandom(SEED);
 		// One malformed message on a fresh socket: the parse of the very first frame.
-		await inParallel(Math.floor(MESSAGES / 50), async () => {
-			const count = await offend(random, null, []);
-			sent.preAuth += count;
-		});
+		await offendMany(Math.floor(MESSAGES / 50), "preAuth", random, null, []);
 		// Well-formed messages waiting for an authentication that never comes, then one bad one.
-		await inParallel(Math.floor(MESSAGES / 50), async () => {
-			const count = await offend(random, null, boardNoise.slice(2));
-			sent.preAuth += count;
-		});
+		await offendMany(Math.floor(MESSAGES / 50), "preAuth", random, null, boardNoise.slice(2));
 	});
 
 	it("closes every offender on the read-only board after authentication", {
@@ -264,19 +273,13 @@ describe("fuzzing the sync endpoint", () => {
 	}, async () => {
 		const random = seededRandom(SEED + 1);
 		const auth = { name: board, token: server.members.dana!.token };
-		await inParallel(Math.floor(MESSAGES / 60), async () => {
-			const count = await offend(random, auth, boardNoise);
-			sent.board += count;
-		});
+		await offendMany(Math.floor(MESSAGES / 60), "board", random, auth, boardNoise);
 	});
 
 	it("closes every offender on a draft after authentication", { timeout: 180_000 }, async () => {
 		const random = seededRandom(SEED + 2);
 		const auth = { name: target, token: server.members.sam!.token };
-		await inParallel(Math.floor(MESSAGES / 100), async () => {
-			const count = await offend(random, auth, draftNoise);
-			sent.draft += count;
-		});
+		await offendMany(Math.floor(MESSAGES / 100), "draft", random, auth, draftNoise);
 	});
 
 	it("survives invalid WebSocket frames below the protocol", { timeout: 60_000 }, async () => {

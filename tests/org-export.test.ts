@@ -4,18 +4,13 @@
  * document or one CSV per table; nothing secret is in it, other organisations and other roles
  * are refused, and each export is in the audit log.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startTestServer, type TestMember, type TestServer, waitFor } from "./utils/test-server.ts";
+import { beforeAll, expect, it } from "vitest";
+import { type TestMember, testServerForFile, waitFor } from "./utils/test-server.ts";
 
-let server: TestServer;
+const server = testServerForFile();
 let admin: TestMember;
-
 beforeAll(async () => {
-	server = await startTestServer();
 	admin = await server.addMember("acme", "Ada Admin", "admin");
-}, 300_000);
-afterAll(async () => {
-	await server?.close();
 });
 
 it("exports an organisation as JSON and as CSV, without secrets, to admins only, audited", async () => {

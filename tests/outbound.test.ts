@@ -10,9 +10,9 @@ import {
 	startStandIn,
 } from "@switchboard/connectors/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./utils/test-server.ts";
+import { testServerForFile } from "./utils/test-server.ts";
 
-let server: TestServer;
+const server = testServerForFile({ outboundAllow: "" });
 let mastodon: StandInMastodon;
 let inside: StandInServer;
 let adminToken: string;
@@ -23,7 +23,6 @@ async function call(path: string, token: string, body?: unknown, method?: string
 }
 
 beforeAll(async () => {
-	server = await startTestServer({ outboundAllow: "" });
 	mastodon = await startMastodonStandIn();
 	inside = await startStandIn((_request, response) => {
 		response.end("internal");
@@ -31,7 +30,6 @@ beforeAll(async () => {
 	adminToken = (await server.addMember("acme", "Ada Admin", "admin")).token;
 });
 afterAll(async () => {
-	await server?.close();
 	await mastodon?.close();
 	await inside?.close();
 });

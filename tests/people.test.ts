@@ -61,6 +61,11 @@ async function admin(operation: string, input: unknown) {
 let adminToken: string;
 let adminId: string;
 
+/** Sign in at Initech with a password, as the sign-in page does. */
+async function signIn(name: string, password: string) {
+	return api("POST", "/api/auth/login", { body: { email: `${name}@initech.test`, password } });
+}
+
 async function accept(url: string, body: unknown) {
 	return api("POST", `/api/invites/${codeOf(url)}/accept`, { body });
 }
@@ -175,9 +180,7 @@ describe("setup, invitation, sign-in, claim", () => {
 
 		const peterJoined = await accept(good.body.invites[0].url, { password: GOOD_PASSWORD });
 		expect(peterJoined.body.member).toMatchObject({ name: "Peter", role: "ambassador" });
-		const login = await api("POST", "/api/auth/login", {
-			body: { email: "peter@initech.test", password: GOOD_PASSWORD },
-		});
+		const login = await signIn("peter", GOOD_PASSWORD);
 		expect(login.status).toBe(200);
 
 		// Two conversations arrive; Peter (capacity 1) claims one and is refused the second.
@@ -336,9 +339,7 @@ describe("the admin's changes to members", () => {
 
 	it("deactivates a member: their token is refused and their socket closed at once, their work released", async () => {
 		const peter = await memberNamed("peter");
-		const login = await api("POST", "/api/auth/login", {
-			body: { email: "peter@initech.test", password: GOOD_PASSWORD },
-		});
+		const login = await signIn("peter", GOOD_PASSWORD);
 		const token = login.body.token as string;
 		const [held] = await server.switchboard.storage.listMentions("initech", "main", {
 			ownerId: peter.id,
@@ -358,13 +359,7 @@ describe("the admin's changes to members", () => {
 			expect(deactivated.body).toMatchObject({ member: { active: false, load: 0 }, released: 1 });
 			expect(await closedWithin(socket, AT_ONCE_MS)).toBe(4401);
 			expect((await api("GET", "/api/me", { token })).status).toBe(401);
-			expect(
-				(
-					await api("POST", "/api/auth/login", {
-						body: { email: "peter@initech.test", password: GOOD_PASSWORD },
-					})
-				).status,
-			).toBe(401);
+			expect((await signIn("peter", GOOD_PASSWORD)).status).toBe(401);
 			const [activity] = await server.switchboard.storage.listActivity("initech", {
 				mentionId,
 				limit: 1,
@@ -401,9 +396,7 @@ describe("the admin's changes to members", () => {
 		expect((await api("GET", "/api/me", { token: oldToken })).status).toBe(401);
 		expect((await api("GET", "/api/me", { token: renewed.body.token })).status).toBe(200);
 
-		const elsewhere = await api("POST", "/api/auth/login", {
-			body: { email: "nina@initech.test", password: "another long passphrase" },
-		});
+		const elsewhere = await signIn("nina", "another long passphrase");
 		expect(elsewhere.status).toBe(200);
 		const wrong = await api("PUT", "/api/me/password", {
 			token: renewed.body.token,
@@ -418,9 +411,7 @@ describe("the admin's changes to members", () => {
 		// This session goes on; the one signed in elsewhere ends.
 		expect((await api("GET", "/api/me", { token: renewed.body.token })).status).toBe(200);
 		expect((await api("GET", "/api/me", { token: elsewhere.body.token })).status).toBe(401);
-		const signedIn = await api("POST", "/api/auth/login", {
-			body: { email: "nina@initech.test", password: "yet another passphrase" },
-		});
+		const signedIn = await signIn("nina", "yet another passphrase");
 		expect(signedIn.status).toBe(200);
 
 		const profile = await api("PATCH", "/api/me", {
