@@ -65,9 +65,13 @@ export interface Action<A extends unknown[]> {
 	clearError(): void;
 }
 
-/** A user's action against the API: one at a time, with its error kept for an alert. */
+/**
+ * A user's action against the API: one at a time, with its error kept for an alert, in the
+ * words `describe` finds for what `perform` threw.
+ */
 export function createAction<A extends unknown[]>(
 	perform: (...args: A) => Promise<unknown>,
+	describe: (caught: unknown) => string = errorMessage,
 ): Action<A> {
 	const [busy, setBusy] = createSignal(false);
 	const [error, setError] = createSignal<string | null>(null);
@@ -80,7 +84,7 @@ export function createAction<A extends unknown[]>(
 				await perform(...args);
 				return true;
 			} catch (caught) {
-				setError(errorMessage(caught));
+				setError(describe(caught));
 				return false;
 			} finally {
 				setBusy(false);
@@ -89,5 +93,13 @@ export function createAction<A extends unknown[]>(
 		busy,
 		error,
 		clearError: () => setError(null),
+	};
+}
+
+/** A form's submit handler: runs `action` instead of sending the page away. */
+export function runOnSubmit(action: Action<[]>): (event: SubmitEvent) => void {
+	return (event) => {
+		event.preventDefault();
+		void action.run();
 	};
 }

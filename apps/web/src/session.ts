@@ -87,6 +87,11 @@ export class SignInError extends Error {
 	override readonly name = "SignInError";
 }
 
+/** Words for a failed sign-in: the server's reason when it gave one, else `otherwise`. */
+export function signInFailure(otherwise: string): (caught: unknown) => string {
+	return (caught) => (caught instanceof SignInError ? caught.message : otherwise);
+}
+
 /** The API by the session cookie: every call of the web client goes through it. */
 const request = createApiRequest();
 

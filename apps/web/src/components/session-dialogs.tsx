@@ -9,12 +9,12 @@
 import { useNavigate } from "@solidjs/router";
 import { HttpRoutes } from "@switchboard/domain";
 import { createContext, createEffect, createSignal, type JSX, Show } from "solid-js";
-import { useApi } from "../api.ts";
+import { createAction, runOnSubmit, useApi } from "../api.ts";
 import { useSessionEnded } from "../client-context.tsx";
 import { plural } from "../format.ts";
 import { stopPushAtSignOut } from "../push.ts";
 import { useRequiredContext } from "../required-context.ts";
-import { SignInError } from "../session.ts";
+import { signInFailure } from "../session.ts";
 import { useSession } from "../session-context.tsx";
 import { useWorkspace } from "../workspace.tsx";
 import { SignInEmailField, SignInPasswordField } from "./forms.tsx";
@@ -198,23 +198,11 @@ export function SessionEndedDialog() {
 	const unsent = useUnsent();
 	const [email, setEmail] = createSignal("");
 	const [password, setPassword] = createSignal("");
-	const [error, setError] = createSignal<string | null>(null);
-	const [busy, setBusy] = createSignal(false);
-
-	const submit = async (event: SubmitEvent) => {
-		event.preventDefault();
-		setBusy(true);
-		setError(null);
-		try {
-			await session.renew(email().trim(), password());
-			setPassword("");
-			ended.resume();
-		} catch (caught) {
-			setError(caught instanceof SignInError ? caught.message : "Signing in failed. Try again.");
-		} finally {
-			setBusy(false);
-		}
-	};
+	const renewing = createAction(async () => {
+		await session.renew(email().trim(), password());
+		setPassword("");
+		ended.resume();
+	}, signInFailure("Signing in failed. Try again."));
 
 	return (
 		<Modal
@@ -230,12 +218,12 @@ export function SessionEndedDialog() {
 					? `Sign in again to send ${plural(unsent(), "change")} not yet on the server.`
 					: "Sign in again to go on."}
 			</p>
-			<form onSubmit={submit} class="login-form">
+			<form onSubmit={runOnSubmit(renewing)} class="login-form">
 				<SignInEmailField id="renew-email" value={email()} onInput={setEmail} />
 				<SignInPasswordField id="renew-password" value={password()} onInput={setPassword} />
-				<Show when={error()}>
+				<Show when={renewing.error()}>
 					<p class="form-error" role="alert" data-testid="renew-error">
-						{error()}
+						{renewing.error()}
 					</p>
 				</Show>
 				<div class="dialog-actions dialog-actions-spread">
@@ -243,10 +231,10 @@ export function SessionEndedDialog() {
 					<button
 						type="submit"
 						class="button button-primary"
-						disabled={busy()}
+						disabled={renewing.busy()}
 						data-testid="renew-submit"
 					>
-						{busy() ? "Signing in…" : "Sign in"}
+						{renewing.busy() ? "Signing in…" : "Sign in"}
 					</button>
 				</div>
 			</form>

@@ -1,6 +1,7 @@
 /** The card the sign-in page and the invitation page share: the brand, and a submit with its error. */
 import type { JSX } from "solid-js";
 import { Show } from "solid-js";
+import { type Action, runOnSubmit } from "../api.ts";
 
 export function SignInCard(props: { children: JSX.Element; testId?: string }) {
 	return (
@@ -42,5 +43,37 @@ export function SignInSubmit(props: {
 				{props.busy ? props.busyLabel : props.label}
 			</button>
 		</>
+	);
+}
+
+/** A sign-in card's form: its fields, then the action's error and the button that runs it. */
+export function SignInForm(props: {
+	action: Action<[]>;
+	label: string;
+	busyLabel: string;
+	/** `<prefix>-form` names the form for tests, as its error and button are named below. */
+	testPrefix: string;
+	submitTestId?: string;
+	/** Leave checking the fields to the action, which words each problem. */
+	novalidate?: boolean;
+	children: JSX.Element;
+}) {
+	return (
+		<form
+			onSubmit={runOnSubmit(props.action)}
+			class="login-form"
+			novalidate={props.novalidate}
+			data-testid={`${props.testPrefix}-form`}
+		>
+			{props.children}
+			<SignInSubmit
+				error={props.action.error()}
+				busy={props.action.busy()}
+				label={props.label}
+				busyLabel={props.busyLabel}
+				testPrefix={props.testPrefix}
+				submitTestId={props.submitTestId}
+			/>
+		</form>
 	);
 }

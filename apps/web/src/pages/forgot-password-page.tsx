@@ -8,33 +8,22 @@ import { useSearchParams } from "@solidjs/router";
 import { createApiRequest } from "@switchboard/client";
 import { HttpRoutes } from "@switchboard/domain";
 import { createSignal, onMount, Show } from "solid-js";
-import { errorMessage } from "../api.ts";
+import { createAction } from "../api.ts";
 import { SignInEmailField } from "../components/forms.tsx";
-import { SignInCard, SignInSubmit } from "../components/sign-in-card.tsx";
+import { SignInCard, SignInForm } from "../components/sign-in-card.tsx";
 
 const request = createApiRequest();
 
 export function ForgotPasswordPage() {
 	const [search] = useSearchParams<{ email?: string }>();
 	const [email, setEmail] = createSignal(search.email ?? "");
-	const [error, setError] = createSignal<string | null>(null);
-	const [busy, setBusy] = createSignal(false);
 	const [sentTo, setSentTo] = createSignal<string | null>(null);
 	onMount(() => document.getElementById("forgot-email")?.focus());
 
-	const submit = async (event: SubmitEvent) => {
-		event.preventDefault();
-		setBusy(true);
-		setError(null);
-		try {
-			await request(HttpRoutes.forgotPassword, { body: { email: email().trim() } });
-			setSentTo(email().trim());
-		} catch (caught) {
-			setError(errorMessage(caught));
-		} finally {
-			setBusy(false);
-		}
-	};
+	const sending = createAction(async () => {
+		await request(HttpRoutes.forgotPassword, { body: { email: email().trim() } });
+		setSentTo(email().trim());
+	});
 
 	return (
 		<SignInCard testId="forgot-page">
@@ -44,16 +33,14 @@ export function ForgotPasswordPage() {
 				fallback={
 					<>
 						<p class="muted">We send a link to choose a new one to the email you sign in with.</p>
-						<form onSubmit={submit} class="login-form" data-testid="forgot-form">
+						<SignInForm
+							action={sending}
+							label="Send me a link"
+							busyLabel="Sending…"
+							testPrefix="forgot"
+						>
 							<SignInEmailField id="forgot-email" value={email()} onInput={setEmail} />
-							<SignInSubmit
-								error={error()}
-								busy={busy()}
-								label="Send me a link"
-								busyLabel="Sending…"
-								testPrefix="forgot"
-							/>
-						</form>
+						</SignInForm>
 					</>
 				}
 			>

@@ -8,12 +8,11 @@ import { useNavigate, useParams } from "@solidjs/router";
 import { createApiRequest } from "@switchboard/client";
 import { HttpRoutes, MIN_PASSWORD_LENGTH, passwordProblem } from "@switchboard/domain";
 import { createSignal, Show } from "solid-js";
-import { createLoader, errorMessage } from "../api.ts";
+import { createAction, createLoader } from "../api.ts";
 import { FormError, TextField } from "../components/forms.tsx";
-import { SignInCard, SignInSubmit } from "../components/sign-in-card.tsx";
-import { SignInError } from "../session.ts";
+import { SignInCard, SignInForm } from "../components/sign-in-card.tsx";
 import { useSession } from "../session-context.tsx";
-import { goToIdentityProvider } from "./sso-pages.tsx";
+import { goToIdentityProvider, ssoStartFailure } from "./sso-pages.tsx";
 
 const request = createApiRequest();
 
@@ -29,41 +28,27 @@ export function InvitePage() {
 	const [name, setName] = createSignal<string | null>(null);
 	const [password, setPassword] = createSignal("");
 	const [repeat, setRepeat] = createSignal("");
-	const [error, setError] = createSignal<string | null>(null);
-	const [busy, setBusy] = createSignal(false);
 	const shownName = () => name() ?? invitation()?.name ?? "";
 	const isReset = () => invitation()?.kind === "reset";
 
-	const submit = async (event: SubmitEvent) => {
-		event.preventDefault();
+	const joining = createAction(async () => {
 		const problem = passwordProblem(password(), invitation()?.email);
-		if (problem) {
-			setError(`The password ${problem}.`);
-			return;
-		}
-		if (password() !== repeat()) {
-			setError("The two passwords differ.");
-			return;
-		}
+		if (problem) throw new Error(`The password ${problem}.`);
+		if (password() !== repeat()) throw new Error("The two passwords differ.");
 		if (!isReset() && !shownName().trim()) {
-			setError("Say what your teammates should call you.");
-			return;
+			throw new Error("Say what your teammates should call you.");
 		}
-		setBusy(true);
-		setError(null);
-		try {
-			await session.acceptInvitation(
-				params.code,
-				password(),
-				isReset() ? undefined : shownName().trim(),
-			);
-			navigate("/", { replace: true });
-		} catch (caught) {
-			setError(caught instanceof SignInError ? caught.message : errorMessage(caught));
-		} finally {
-			setBusy(false);
-		}
-	};
+		await session.acceptInvitation(
+			params.code,
+			password(),
+			isReset() ? undefined : shownName().trim(),
+		);
+		navigate("/", { replace: true });
+	});
+	const singleSignOn = createAction(
+		() => goToIdentityProvider({ inviteCode: params.code ?? "" }),
+		ssoStartFailure,
+	);
 
 	return (
 		<SignInCard testId="invite-page">
@@ -94,31 +79,34 @@ export function InvitePage() {
 							</p>
 							<Show when={shown().ssoOnly}>
 								<p>{shown().organisation.name} signs in with single sign-on.</p>
-								<FormError error={error()} testId="invite-error" />
+								<FormError error={singleSignOn.error()} testId="invite-error" />
 								<button
 									type="button"
 									class="button button-primary button-block"
 									data-testid="invite-sso"
-									onClick={() =>
-										void goToIdentityProvider({ inviteCode: params.code ?? "" }, setError)
-									}
+									onClick={() => void singleSignOn.run()}
 								>
 									Continue with single sign-on
 								</button>
 							</Show>
 							<Show when={!shown().ssoOnly}>
-								<form class="login-form" onSubmit={submit} novalidate data-testid="invite-form">
+								<SignInForm
+									action={joining}
+									novalidate
+									label={shown().kind === "reset" ? "Set the password" : "Join"}
+									busyLabel="Signing in…"
+									testPrefix="invite"
+									submitTestId="invite-accept"
+								>
 									<Show when={shown().kind === "invite"}>
-										<label for="invite-name" class="field-label">
-											Your name
-										</label>
-										<input
+										<TextField
 											id="invite-name"
+											label="Your name"
 											type="text"
 											autocomplete="name"
 											required
 											value={shownName()}
-											onInput={(e) => setName(e.currentTarget.value)}
+											onInput={setName}
 										/>
 									</Show>
 									<input
@@ -146,15 +134,7 @@ export function InvitePage() {
 										value={repeat()}
 										onInput={setRepeat}
 									/>
-									<SignInSubmit
-										error={error()}
-										busy={busy()}
-										label={shown().kind === "reset" ? "Set the password" : "Join"}
-										busyLabel="Signing in…"
-										testPrefix="invite"
-										submitTestId="invite-accept"
-									/>
-								</form>
+								</SignInForm>
 							</Show>
 						</>
 					)}

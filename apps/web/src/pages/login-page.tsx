@@ -3,10 +3,11 @@
 import { Navigate, useNavigate, useSearchParams } from "@solidjs/router";
 import { ssoRefusalMessage } from "@switchboard/domain";
 import { createSignal, onMount, Show } from "solid-js";
-import { SignInEmailField, TextField } from "../components/forms.tsx";
-import { SignInCard, SignInSubmit } from "../components/sign-in-card.tsx";
+import { createAction } from "../api.ts";
+import { SignInEmailField, SignInPasswordField } from "../components/forms.tsx";
+import { SignInCard, SignInForm } from "../components/sign-in-card.tsx";
 import { landingPath } from "../install.ts";
-import { SignInError } from "../session.ts";
+import { signInFailure } from "../session.ts";
 import { useSession } from "../session-context.tsx";
 import { SingleSignOnForm } from "./sso-pages.tsx";
 
@@ -15,25 +16,14 @@ export function LoginPage() {
 	const navigate = useNavigate();
 	const [email, setEmail] = createSignal("");
 	const [password, setPassword] = createSignal("");
-	const [error, setError] = createSignal<string | null>(null);
-	const [busy, setBusy] = createSignal(false);
 	const [search] = useSearchParams<{ sso?: string }>();
 	const [withSso, setWithSso] = createSignal(false);
 	onMount(() => document.getElementById("login-email")?.focus());
 
-	const submit = async (event: SubmitEvent) => {
-		event.preventDefault();
-		setBusy(true);
-		setError(null);
-		try {
-			await signIn(email().trim(), password());
-			navigate(landingPath(), { replace: true });
-		} catch (caught) {
-			setError(caught instanceof SignInError ? caught.message : "Signing in failed. Try again.");
-		} finally {
-			setBusy(false);
-		}
-	};
+	const signingIn = createAction(async () => {
+		await signIn(email().trim(), password());
+		navigate(landingPath(), { replace: true });
+	}, signInFailure("Signing in failed. Try again."));
 
 	return (
 		<Show when={!session()} fallback={<Navigate href={landingPath()} />}>
@@ -45,25 +35,10 @@ export function LoginPage() {
 						{ssoRefusalMessage(search.sso)}
 					</p>
 				</Show>
-				<form onSubmit={submit} class="login-form" data-testid="login-form">
+				<SignInForm action={signingIn} label="Sign in" busyLabel="Signing in…" testPrefix="login">
 					<SignInEmailField id="login-email" value={email()} onInput={setEmail} />
-					<TextField
-						id="login-password"
-						label="Password"
-						type="password"
-						autocomplete="current-password"
-						required
-						value={password()}
-						onInput={setPassword}
-					/>
-					<SignInSubmit
-						error={error()}
-						busy={busy()}
-						label="Sign in"
-						busyLabel="Signing in…"
-						testPrefix="login"
-					/>
-				</form>
+					<SignInPasswordField id="login-password" value={password()} onInput={setPassword} />
+				</SignInForm>
 				<Show
 					when={withSso()}
 					fallback={

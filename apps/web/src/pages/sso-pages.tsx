@@ -5,39 +5,37 @@
  */
 import { useNavigate } from "@solidjs/router";
 import { createSignal, onMount, Show } from "solid-js";
+import { createAction } from "../api.ts";
 import { TextField } from "../components/forms.tsx";
-import { SignInCard, SignInSubmit } from "../components/sign-in-card.tsx";
+import { SignInCard, SignInForm } from "../components/sign-in-card.tsx";
 import { landingPath } from "../install.ts";
-import { SignInError, startSingleSignOn } from "../session.ts";
+import { signInFailure, startSingleSignOn } from "../session.ts";
 import { useSession } from "../session-context.tsx";
 
-/** Open the identity provider's page for this start, or show why not. */
+/** Open the identity provider's page for this start (a failure throws, in words to show). */
 export async function goToIdentityProvider(
 	start: Parameters<typeof startSingleSignOn>[0],
-	setError: (message: string) => void,
 ): Promise<void> {
-	try {
-		window.location.assign(await startSingleSignOn(start));
-	} catch (caught) {
-		setError(caught instanceof SignInError ? caught.message : "Single sign-on could not start.");
-	}
+	window.location.assign(await startSingleSignOn(start));
 }
+
+/** Words for a single sign-on that could not start. */
+export const ssoStartFailure = signInFailure("Single sign-on could not start.");
 
 /** The sign-in page's second way in: by work email, or an organisation id. */
 export function SingleSignOnForm() {
 	const [who, setWho] = createSignal("");
-	const [error, setError] = createSignal<string | null>(null);
-	const [busy, setBusy] = createSignal(false);
-	const submit = async (event: SubmitEvent) => {
-		event.preventDefault();
-		setBusy(true);
-		setError(null);
+	const going = createAction(() => {
 		const value = who().trim();
-		await goToIdentityProvider(value.includes("@") ? { email: value } : { orgId: value }, setError);
-		setBusy(false);
-	};
+		return goToIdentityProvider(value.includes("@") ? { email: value } : { orgId: value });
+	}, ssoStartFailure);
 	return (
-		<form onSubmit={submit} class="login-form" data-testid="sso-form">
+		<SignInForm
+			action={going}
+			label="Continue to your identity provider"
+			busyLabel="Opening…"
+			testPrefix="sso"
+		>
 			<TextField
 				id="sso-who"
 				label="Work email or organisation id"
@@ -46,14 +44,7 @@ export function SingleSignOnForm() {
 				value={who()}
 				onInput={setWho}
 			/>
-			<SignInSubmit
-				error={error()}
-				busy={busy()}
-				label="Continue to your identity provider"
-				busyLabel="Opening…"
-				testPrefix="sso"
-			/>
-		</form>
+		</SignInForm>
 	);
 }
 
