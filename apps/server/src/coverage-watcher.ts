@@ -42,6 +42,7 @@ import type {
 import { createPeriodicTask, type PeriodicTask } from "@switchboard/sync";
 import type { Logger } from "pino";
 import type { MentionPublisher } from "./ingest.ts";
+import { runSystemCommand } from "./system-command.ts";
 
 /** Where recorded breaches are shown (the coverage extension: onto the board). */
 export interface BreachPublisher {
@@ -303,16 +304,12 @@ export class CoverageWatcher {
 		);
 		const released: { mentionId: string; memberId: string }[] = [];
 		for (const lease of expired) {
-			const outcome = await storage.executeSystemCommand({
+			const outcome = await runSystemCommand(storage, {
 				orgId,
 				boardId,
 				command: { name: "release", args: { mentionId: lease.mentionId } },
 				action: SystemActions.leaseExpired,
-				detail: {
-					reason: SystemActions.leaseExpired,
-					offlineSince: lease.offlineSince,
-					leaseMinutes: settings.leaseMinutes,
-				},
+				detail: { offlineSince: lease.offlineSince, leaseMinutes: settings.leaseMinutes },
 				now: now.toISOString(),
 				expectOwnerId: lease.memberId,
 				unlessSeenAfter: lease.offlineSince,
@@ -321,8 +318,7 @@ export class CoverageWatcher {
 				logger.debug({ mentionId: lease.mentionId, code: outcome.code }, "lease kept");
 				continue;
 			}
-			const stored = await storage.getMention(orgId, lease.mentionId);
-			if (stored) await this.options.mentions.publish(orgId, boardId, [stored]);
+			if (outcome.stored) await this.options.mentions.publish(orgId, boardId, [outcome.stored]);
 			released.push({ mentionId: lease.mentionId, memberId: lease.memberId });
 		}
 		return released;
@@ -337,12 +333,12 @@ export class CoverageWatcher {
 		for (const { mention } of snoozed) {
 			const until = mention.snoozedUntil;
 			if (until !== null && Date.parse(until) > now.getTime()) continue;
-			const outcome = await storage.executeSystemCommand({
+			const outcome = await runSystemCommand(storage, {
 				orgId,
 				boardId,
 				command: { name: "reopen", args: { mentionId: mention.id } },
 				action: SystemActions.snoozeEnded,
-				detail: { reason: SystemActions.snoozeEnded, snoozedUntil: until },
+				detail: { snoozedUntil: until },
 				now: nowIso,
 				snoozedDueBy: nowIso,
 			});
@@ -350,8 +346,7 @@ export class CoverageWatcher {
 				logger.debug({ mentionId: mention.id, code: outcome.code }, "snooze kept");
 				continue;
 			}
-			const stored = await storage.getMention(orgId, mention.id);
-			if (stored) await this.options.mentions.publish(orgId, boardId, [stored]);
+			if (outcome.stored) await this.options.mentions.publish(orgId, boardId, [outcome.stored]);
 			woken.push(mention.id);
 		}
 		return woken;

@@ -40,6 +40,7 @@ import {
 import { parseMembersCsv } from "./members-csv.ts";
 import type { PasswordHasher } from "./passwords.ts";
 import { accountKey, type RateLimiters } from "./rate-limits.ts";
+import { runSystemCommand } from "./system-command.ts";
 
 export interface PeopleApiOptions {
 	storage: Storage;
@@ -119,18 +120,16 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 			});
 			const changed: StoredMention[] = [];
 			for (const { mention } of owned) {
-				const outcome = await storage.executeSystemCommand({
+				const outcome = await runSystemCommand(storage, {
 					orgId,
 					boardId,
 					command: { name: "release", args: { mentionId: mention.id } },
 					action: SystemActions.memberDeactivated,
-					detail: { reason: SystemActions.memberDeactivated, by: byId },
+					detail: { by: byId },
 					now,
 					expectOwnerId: memberId,
 				});
-				if (!outcome.ok) continue;
-				const stored = await storage.getMention(orgId, mention.id);
-				if (stored) changed.push(stored);
+				if (outcome.ok && outcome.stored) changed.push(outcome.stored);
 			}
 			released += changed.length;
 			await board.publish(orgId, boardId, changed);
