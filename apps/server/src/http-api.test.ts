@@ -1,7 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
 	type Board,
 	HttpRoutes,
@@ -12,14 +9,12 @@ import {
 	SESSION_COOKIE,
 } from "@switchboard/domain";
 import { KyselyStorage, type NewMention } from "@switchboard/storage";
-import { testTemplate } from "@switchboard/storage/test-template";
 import { createTokenService } from "@switchboard/sync";
-import { pino } from "pino";
 import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Config } from "./config.ts";
 import { hashPassword } from "./passwords.ts";
-import { type Switchboard, startSwitchboard } from "./server.ts";
+import { type ScratchSwitchboard, startScratchSwitchboard } from "./scratch-switchboard.ts";
+import type { Switchboard } from "./server.ts";
 
 const PASSWORD = "correct horse battery staple";
 const SECRET = "http-api-test-secret-http-api-test-secret";
@@ -27,38 +22,8 @@ const WRONG_CREDENTIALS = {
 	error: { code: "unauthorized", message: "Wrong email or password." },
 };
 
-interface Running {
-	switchboard: Switchboard;
-	url: string;
-	close(): Promise<void>;
-}
-
-async function startServer(): Promise<Running> {
-	const dataDir = await mkdtemp(join(tmpdir(), "switchboard-http-"));
-	const config: Config = {
-		port: 0,
-		host: "127.0.0.1",
-		dataDir,
-		databaseUrl: undefined,
-		redisUrl: undefined,
-		secret: SECRET,
-		demo: false,
-		demoDataDir: dataDir,
-		webDir: undefined,
-		logLevel: "silent",
-	};
-	const switchboard = await startSwitchboard(config, {
-		logger: pino({ level: "silent" }),
-		storageTemplate: await testTemplate(),
-	});
-	return {
-		switchboard,
-		url: switchboard.url,
-		async close() {
-			await switchboard.close();
-			await rm(dataDir, { recursive: true, force: true });
-		},
-	};
+function startServer(): Promise<ScratchSwitchboard> {
+	return startScratchSwitchboard(SECRET);
 }
 
 function mention(externalId: string): NewMention {
@@ -165,7 +130,7 @@ function base64url(value: unknown): string {
 }
 
 describe("HTTP API", () => {
-	let server: Running;
+	let server: ScratchSwitchboard;
 	let people: Record<string, Person>;
 	let globexOnly: Board;
 	let claimedId: string;
@@ -635,7 +600,7 @@ describe("HTTP API", () => {
 });
 
 describe("HTTP API while the database is down", () => {
-	let server: Running;
+	let server: ScratchSwitchboard;
 	let token: string;
 
 	beforeAll(async () => {

@@ -3,46 +3,25 @@
  * carries HSTS, the web client's policy names the wss: socket, and browser requests must
  * come from the public origin whatever `Host` the proxy forwards.
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { testTemplate } from "@switchboard/storage/test-template";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import type { Config } from "./config.ts";
 import { hashPassword } from "./passwords.ts";
-import { type Switchboard, startSwitchboard } from "./server.ts";
+import { type ScratchSwitchboard, startScratchSwitchboard } from "./scratch-switchboard.ts";
+import type { Switchboard } from "./server.ts";
 
 const PUBLIC = "https://switchboard.example";
 const PASSWORD = "correct horse battery staple";
 
 describe("PUBLIC_URL https", () => {
-	let folder: string;
+	let scratch: ScratchSwitchboard;
 	let switchboard: Switchboard;
 
 	beforeAll(async () => {
-		folder = await mkdtemp(join(tmpdir(), "switchboard-public-"));
-		const webDir = join(folder, "dist");
-		await mkdir(webDir, { recursive: true });
-		await writeFile(join(webDir, "index.html"), "<!doctype html><title>Switchboard</title>");
-		const config: Config = {
-			port: 0,
-			host: "127.0.0.1",
-			dataDir: join(folder, "data"),
-			databaseUrl: undefined,
-			redisUrl: undefined,
-			secret: "public-url-test-secret-public-url-test-secret",
-			demo: false,
-			demoDataDir: folder,
-			webDir,
-			logLevel: "silent",
-			publicUrl: PUBLIC,
-		};
-		switchboard = await startSwitchboard(config, {
-			logger: pino({ level: "silent" }),
-			storageTemplate: await testTemplate(),
+		scratch = await startScratchSwitchboard("public-url-test-secret-public-url-test-secret", {
+			web: { "index.html": "<!doctype html><title>Switchboard</title>" },
+			config: { publicUrl: PUBLIC },
 		});
+		switchboard = scratch.switchboard;
 		await switchboard.storage.createOrganisation({ id: "acme", name: "Acme" });
 		await switchboard.storage.createMember({
 			orgId: "acme",
@@ -55,8 +34,7 @@ describe("PUBLIC_URL https", () => {
 	});
 
 	afterAll(async () => {
-		await switchboard?.close();
-		await rm(folder, { recursive: true, force: true });
+		await scratch?.close();
 	});
 
 	const login = (origin?: string) =>

@@ -1,11 +1,6 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { testTemplate } from "@switchboard/storage/test-template";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "./config.ts";
-import { type Switchboard, startSwitchboard } from "./server.ts";
+import { type ScratchSwitchboard, startScratchSwitchboard } from "./scratch-switchboard.ts";
+import type { Switchboard } from "./server.ts";
 
 const SECRET = "web-client-test-secret-web-client-test-secret";
 
@@ -22,37 +17,22 @@ const INDEX = "<!doctype html><title>Switchboard</title><div id=root></div>";
 const ASSET = "console.log('app');";
 
 describe("web client", () => {
-	let folder: string;
+	let scratch: ScratchSwitchboard;
 	let switchboard: Switchboard;
 
 	beforeAll(async () => {
-		folder = await mkdtemp(join(tmpdir(), "switchboard-web-"));
-		const webDir = join(folder, "dist");
-		await mkdir(join(webDir, "assets"), { recursive: true });
-		await writeFile(join(webDir, "index.html"), INDEX);
-		await writeFile(join(webDir, "sw.js"), "self.addEventListener('fetch', () => {});");
-		await writeFile(join(webDir, "assets", "index-3f2a1b.js"), ASSET);
-		const config: Config = {
-			port: 0,
-			host: "127.0.0.1",
-			dataDir: join(folder, "data"),
-			databaseUrl: undefined,
-			redisUrl: undefined,
-			secret: SECRET,
-			demo: false,
-			demoDataDir: folder,
-			webDir,
-			logLevel: "silent",
-		};
-		switchboard = await startSwitchboard(config, {
-			logger: pino({ level: "silent" }),
-			storageTemplate: await testTemplate(),
+		scratch = await startScratchSwitchboard(SECRET, {
+			web: {
+				"index.html": INDEX,
+				"sw.js": "self.addEventListener('fetch', () => {});",
+				"assets/index-3f2a1b.js": ASSET,
+			},
 		});
+		switchboard = scratch.switchboard;
 	});
 
 	afterAll(async () => {
-		await switchboard?.close();
-		await rm(folder, { recursive: true, force: true });
+		await scratch?.close();
 	});
 
 	const get = (path: string, init?: RequestInit) => fetch(`${switchboard.url}${path}`, init);

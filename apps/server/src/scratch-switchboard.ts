@@ -1,0 +1,59 @@
+/**
+ * For the server's own tests: a Switchboard on port 0 in a fresh temporary folder, on the
+ * PGlite test template, logging nothing. `web` files are written under `<folder>/dist`,
+ * which becomes the web client's folder. `close()` stops it and removes the folder.
+ * (End-to-end tests use `tests/utils/test-server.ts`, which also seeds people.)
+ */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { testTemplate } from "@switchboard/storage/test-template";
+import { pino } from "pino";
+import type { Config } from "./config.ts";
+import { type Switchboard, startSwitchboard } from "./server.ts";
+
+export interface ScratchSwitchboard {
+	switchboard: Switchboard;
+	url: string;
+	close(): Promise<void>;
+}
+
+export async function startScratchSwitchboard(
+	secret: string,
+	options: { web?: Record<string, string>; config?: Partial<Config> } = {},
+): Promise<ScratchSwitchboard> {
+	const folder = await mkdtemp(join(tmpdir(), "switchboard-scratch-"));
+	let webDir: string | undefined;
+	if (options.web) {
+		webDir = join(folder, "dist");
+		for (const [path, content] of Object.entries(options.web)) {
+			await mkdir(dirname(join(webDir, path)), { recursive: true });
+			await writeFile(join(webDir, path), content);
+		}
+	}
+	const config: Config = {
+		port: 0,
+		host: "127.0.0.1",
+		dataDir: join(folder, "data"),
+		databaseUrl: undefined,
+		redisUrl: undefined,
+		secret,
+		demo: false,
+		demoDataDir: folder,
+		webDir,
+		logLevel: "silent",
+		...options.config,
+	};
+	const switchboard = await startSwitchboard(config, {
+		logger: pino({ level: "silent" }),
+		storageTemplate: await testTemplate(),
+	});
+	return {
+		switchboard,
+		url: switchboard.url,
+		async close() {
+			await switchboard.close();
+			await rm(folder, { recursive: true, force: true });
+		},
+	};
+}
