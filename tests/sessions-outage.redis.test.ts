@@ -6,9 +6,9 @@
  * other files use is never touched.
  */
 import type { ChildProcess } from "node:child_process";
+import { freePort } from "@switchboard/connectors/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startRedis, stopRedis } from "./utils/redis-server.ts";
-import { freePort } from "./utils/seed.ts";
 import {
 	PASSWORD,
 	startTestServer,

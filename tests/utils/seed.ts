@@ -194,6 +194,9 @@ export async function storedNoteIds(
 	return result;
 }
 
+/** Moved to `@switchboard/connectors/testing`; kept here for test files written before. */
+export { freePort } from "@switchboard/connectors/testing";
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A small seeded generator (mulberry32), so a run can be repeated from its seed. */
