@@ -1,6 +1,6 @@
 /**
  * The little of oidc-provider (a test-only OpenID Connect provider, which ships no types)
- * that tests/sso.test.ts uses.
+ * that tests/utils/oidc-provider.ts uses.
  */
 declare module "oidc-provider" {
 	import type { IncomingMessage, ServerResponse } from "node:http";

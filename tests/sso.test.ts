@@ -1,121 +1,42 @@
 /**
  * Single sign-on (issue 12, part 5) end to end against a real OpenID Connect provider
- * (oidc-provider, on 127.0.0.1 port 0), driven over HTTP with cookies as a browser would:
- * Switchboard's start, the provider's login and consent pages, the callback. A small
- * hook in front of the provider's token endpoint re-signs the ID token with the provider's
- * own key after changing one claim, so that openid-client meets a wrong audience and an
- * expired token that are validly signed.
+ * (oidc-provider on 127.0.0.1, tests/utils/oidc-provider.ts), driven over HTTP with cookies
+ * as a browser would: Switchboard's start, the provider's login and consent pages, the
+ * callback. The provider's `tamper` re-signs the ID token with its own key after changing
+ * one claim, so that openid-client meets a wrong audience and an expired token that are
+ * validly signed.
  */
-import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import Provider from "oidc-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+	TEST_CLIENT_ID as CLIENT_ID,
+	TEST_CLIENT_SECRET as CLIENT_SECRET,
+	startIdentityProvider,
+	type TestIdentityProvider,
+} from "./utils/oidc-provider.ts";
 import { startTestServer, type TestMember, type TestServer } from "./utils/test-server.ts";
-
-const CLIENT_ID = "switchboard";
-const CLIENT_SECRET = "a client secret the provider issued 0123456789";
-
-interface Account {
-	email: string;
-	email_verified: boolean;
-	name: string;
-}
-/** The provider's accounts, by the login typed on its page. */
-const accounts = new Map<string, Account>();
 
 let server: TestServer;
 let admin: TestMember;
-let idp: Server;
+let idp: TestIdentityProvider;
 let issuer: string;
-let privateKey: KeyObject;
-/** Changes the next ID tokens' claims (wrong audience, expired); none when null. */
-let tamper: ((claims: Record<string, unknown>) => void) | null = null;
-
-function base64url(data: Buffer | string): string {
-	return Buffer.from(data).toString("base64url");
-}
-
-/** The ID token with `change` applied to its claims, signed again with the provider's key. */
-function resign(idToken: string, change: (claims: Record<string, unknown>) => void): string {
-	const [header = "", payload = ""] = idToken.split(".");
-	const claims = JSON.parse(Buffer.from(payload, "base64url").toString()) as Record<
-		string,
-		unknown
-	>;
-	change(claims);
-	const body = `${header}.${base64url(JSON.stringify(claims))}`;
-	return `${body}.${base64url(sign("sha256", Buffer.from(body), privateKey))}`;
-}
-
-/** In front of the provider: the token endpoint's answer passes through `tamper`. */
-function tamperingToken(req: IncomingMessage, res: ServerResponse): void {
-	const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
-	(res as { end: unknown }).end = (chunk?: unknown) => {
-		const change = tamper;
-		if (!change || chunk === undefined || chunk === null) return end(chunk);
-		const answer = JSON.parse(String(chunk)) as { id_token?: string };
-		if (answer.id_token) answer.id_token = resign(answer.id_token, change);
-		const text = JSON.stringify(answer);
-		if (!res.headersSent) res.setHeader("content-length", Buffer.byteLength(text));
-		return end(text);
-	};
-	void req;
-}
-
-async function startProvider(redirectUri: string): Promise<void> {
-	const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
-	privateKey = keys.privateKey;
-	const jwk = {
-		...keys.privateKey.export({ format: "jwk" }),
-		kid: "test-key",
-		alg: "RS256",
-		use: "sig",
-	};
-	idp = createServer();
-	await new Promise<void>((resolve) => idp.listen(0, "127.0.0.1", resolve));
-	issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
-	const provider = new Provider(issuer, {
-		clients: [
-			{
-				client_id: CLIENT_ID,
-				client_secret: CLIENT_SECRET,
-				redirect_uris: [redirectUri],
-				response_types: ["code"],
-				grant_types: ["authorization_code"],
-				token_endpoint_auth_method: "client_secret_basic",
-			},
-		],
-		jwks: { keys: [jwk as never] },
-		claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
-		cookies: { keys: ["cookie key for the test provider"] },
-		pkce: { required: () => true },
-		features: { devInteractions: { enabled: true } },
-		async findAccount(_ctx, id) {
-			const account = accounts.get(id);
-			if (!account) return undefined;
-			return { accountId: id, claims: () => ({ sub: id, ...account }) };
-		},
-	});
-	const callback = provider.callback();
-	idp.on("request", (req: IncomingMessage, res: ServerResponse) => {
-		if (req.method === "POST" && req.url?.startsWith("/token")) tamperingToken(req, res);
-		callback(req, res);
-	});
-}
 
 beforeAll(async () => {
 	server = await startTestServer({ ssoAllowHttpIssuer: true });
 	admin = await server.addMember("acme", "Ada Admin", "admin");
-	await startProvider(`${server.url}/api/sso/callback`);
-	accounts.set("dana", { email: "dana@acme.test", email_verified: true, name: "Dana" });
-	accounts.set("newbie", { email: "newbie@acme.test", email_verified: true, name: "Nell Newbie" });
-	accounts.set("unverified", { email: "kim@acme.test", email_verified: false, name: "Kim" });
-	accounts.set("outsider", { email: "eve@elsewhere.test", email_verified: true, name: "Eve" });
+	idp = await startIdentityProvider(`${server.url}/api/sso/callback`);
+	issuer = idp.issuer;
+	idp.accounts.set("dana", { email: "dana@acme.test", email_verified: true, name: "Dana" });
+	idp.accounts.set("newbie", {
+		email: "newbie@acme.test",
+		email_verified: true,
+		name: "Nell Newbie",
+	});
+	idp.accounts.set("unverified", { email: "kim@acme.test", email_verified: false, name: "Kim" });
+	idp.accounts.set("outsider", { email: "eve@elsewhere.test", email_verified: true, name: "Eve" });
 }, 300_000);
 afterAll(async () => {
 	await server?.close();
-	await new Promise((resolve) => idp?.close(resolve));
+	await idp?.close();
 });
 
 async function saveSettings(body: Record<string, unknown>) {
@@ -287,13 +208,13 @@ describe("signing in through the identity provider", () => {
 
 	/** Dana signs in while the provider's ID token is changed by `change`: she is refused. */
 	async function expectRefusedToken(change: (claims: Record<string, unknown>) => void) {
-		tamper = change;
+		idp.tamper = change;
 		try {
 			const attempt = await signInAs("dana");
 			expect(attempt.location).toBe(`${server.url}/login?sso=provider`);
 			expect(attempt.switchboard.cookies.has("sb_session")).toBe(false);
 		} finally {
-			tamper = null;
+			idp.tamper = null;
 		}
 	}
 
@@ -343,7 +264,7 @@ describe("signing in through the identity provider", () => {
 
 	it("without just-in-time membership, refuses an unknown email clearly", async () => {
 		await saveSettings({ ...settings, issuer, clientSecret: undefined, jit: { enabled: false } });
-		accounts.set("late", { email: "late@acme.test", email_verified: true, name: "Late" });
+		idp.accounts.set("late", { email: "late@acme.test", email_verified: true, name: "Late" });
 		const attempt = await signInAs("late");
 		expect(attempt.location).toBe(`${server.url}/login?sso=unknown_member`);
 	});

@@ -35,8 +35,8 @@ export interface E2EServer {
 	close(): Promise<void>;
 }
 
-/** A server with the demo organisations and the built web client. */
-export async function startE2EServer(): Promise<E2EServer> {
+/** A server with the demo organisations and the built web client; `env` adds to its settings. */
+export async function startE2EServer(env: Record<string, string> = {}): Promise<E2EServer> {
 	const dataDir = await mkdtemp(join(tmpdir(), "switchboard-e2e-"));
 	const config = await loadConfig({
 		PORT: "0",
@@ -47,6 +47,7 @@ export async function startE2EServer(): Promise<E2EServer> {
 		LOG_LEVEL: "silent",
 		// Feeds and accounts the tests connect are stand-ins on this machine.
 		SWITCHBOARD_OUTBOUND_ALLOW: "127.0.0.1",
+		...env,
 	});
 	const switchboard = await startSwitchboard(config, {
 		logger: pino({ level: "silent" }),

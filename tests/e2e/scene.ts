@@ -11,7 +11,8 @@ import { type E2EServer, launchChromium, signedIn, startE2EServer } from "./harn
  * What most end-to-end files share: one demo server and one Chromium for the file, the demo
  * board's new conversations (newest first, so they sit at the top of their column), and the
  * browser contexts the tests open, all closed after the file's tests. `e2eScene()` registers
- * its own `beforeAll` and `afterAll`; call it inside the file's `describe`.
+ * its own `beforeAll` and `afterAll`; call it inside the file's `describe`. `env` adds to the
+ * server's settings.
  */
 export interface E2EScene {
 	readonly server: E2EServer;
@@ -26,7 +27,7 @@ export interface E2EScene {
 	memberId(email: string): Promise<string>;
 }
 
-export function e2eScene(): E2EScene {
+export function e2eScene(options: { env?: Record<string, string> } = {}): E2EScene {
 	let server: E2EServer | undefined;
 	let browser: Browser | undefined;
 	let open: Mention[] = [];
@@ -38,7 +39,7 @@ export function e2eScene(): E2EScene {
 	};
 
 	beforeAll(async () => {
-		server = await startE2EServer();
+		server = await startE2EServer(options.env);
 		browser = await launchChromium();
 		const stored = await server.switchboard.storage.listMentions("acme", "main", { status: "new" });
 		open = stored

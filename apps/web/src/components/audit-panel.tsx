@@ -194,7 +194,7 @@ export function AuditPanel(props: { orgId: string }) {
 				<ul class="admin-list" data-testid="audit-entries">
 					<For each={shown()}>
 						{(entry) => (
-							<li class="admin-item audit-entry" data-testid="audit-entry">
+							<li class="admin-item audit-entry" data-testid="audit-entry" data-entry-id={entry.id}>
 								<div class="admin-item-head">
 									<strong class="admin-item-title">{actionLabel(entry.action)}</strong>
 									<span class="muted">

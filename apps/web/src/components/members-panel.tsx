@@ -18,7 +18,8 @@ import { createAction, createLoader, errorMessage, useApi } from "../api.ts";
 import { plural } from "../format.ts";
 import { ActionButton, ConfirmButton, CopyButton, FormError, SearchField, When } from "./forms.tsx";
 
-const ROLE_LABELS: Record<Role, string> = {
+/** A role in words. */
+export const ROLE_LABELS: Record<Role, string> = {
 	ambassador: "Ambassador",
 	moderator: "Moderator",
 	admin: "Admin",
@@ -501,7 +502,9 @@ function MemberItem(props: {
 						busy={change.busy()}
 						onConfirm={() => change.run({ active: false })}
 						testId="member-deactivate"
-						accessibleLabel={`Deactivate ${props.member.name}`}
+						// "Deactivate me" names itself; a name spoken that differs from the one shown
+						// would not match what a voice-control user says.
+						accessibleLabel={props.self ? undefined : `Deactivate ${props.member.name}`}
 					/>
 					<ActionButton action={reset} class="button button-small" testId="member-reset">
 						Password reset link

@@ -11,6 +11,7 @@ import { MembersPanel } from "../components/members-panel.tsx";
 import { OnlyFor } from "../components/only-for.tsx";
 import { RulesPanel } from "../components/rules-panel.tsx";
 import { SourcesPanel } from "../components/sources-panel.tsx";
+import { SsoPanel } from "../components/sso-panel.tsx";
 import { WebhooksPanel } from "../components/webhooks-panel.tsx";
 import { useWorkspace } from "../workspace.tsx";
 
@@ -20,6 +21,7 @@ const TABS = [
 	{ id: "webhooks", label: "Outgoing webhooks" },
 	{ id: "members", label: "Members" },
 	{ id: "boards", label: "Boards" },
+	{ id: "sso", label: "Single sign-on" },
 	{ id: "audit", label: "Audit log" },
 ] as const;
 type TabId = (typeof TABS)[number]["id"];
@@ -122,6 +124,9 @@ function AdminArea(props: { orgId: string; meId: string }) {
 					</Match>
 					<Match when={tab() === "boards"}>
 						<BoardsPanel orgId={props.orgId} />
+					</Match>
+					<Match when={tab() === "sso"}>
+						<SsoPanel orgId={props.orgId} />
 					</Match>
 					<Match when={tab() === "audit"}>
 						<AuditPanel orgId={props.orgId} />

@@ -1,0 +1,366 @@
+/**
+ * Single sign-on (admins; docs/SSO.md): the organisation's OpenID Connect issuer, client id
+ * and secret, the email domains it signs in, just-in-time membership and "SSO only". The
+ * secret is write-only: the server never answers it, so the field stays empty and leaving
+ * it empty keeps the stored one. The server reads the issuer's discovery document before
+ * it saves; its refusal is shown beside the field it names.
+ */
+import { ApiError } from "@switchboard/client";
+import {
+	type Board,
+	HttpRoutes,
+	problemsByField,
+	type Role,
+	Roles,
+	type SsoConfig,
+	SsoConfigInputSchema,
+} from "@switchboard/domain";
+import { createSignal, createUniqueId, For, Show } from "solid-js";
+import { createAction, createLoader, useApi } from "../api.ts";
+import { formatDateTime } from "../format.ts";
+import {
+	ConfirmButton,
+	CopyField,
+	describedBy,
+	FieldProblem,
+	FormActions,
+	FormError,
+	TextField,
+} from "./forms.tsx";
+import { ROLE_LABELS } from "./members-panel.tsx";
+
+/** The fields a refusal can name, as the server writes them before its colon. */
+const FIELDS = ["issuer", "clientId", "clientSecret", "allowedDomains", "jit", "ssoOnly"] as const;
+type Field = (typeof FIELDS)[number];
+type Problems = Partial<Record<Field, string>>;
+
+/** Problems by top-level field: `allowedDomains.1` is the domains field's problem. */
+function byField(problems: Record<string, string>): Problems {
+	const out: Problems = {};
+	for (const [path, message] of Object.entries(problems)) {
+		const field = FIELDS.find((name) => path === name || path.startsWith(`${name}.`));
+		if (field) out[field] ??= message;
+	}
+	return out;
+}
+
+/** A refusal of the server that names a field ("issuer: …"), as that field's problem. */
+function fieldOfRefusal(error: unknown): Problems | null {
+	if (!(error instanceof ApiError) || error.status !== 400) return null;
+	const match = /^([A-Za-z.]+): (.+)$/s.exec(error.message);
+	if (!match) return null;
+	const problems = byField({ [match[1] ?? ""]: match[2] ?? "" });
+	return Object.keys(problems).length > 0 ? problems : null;
+}
+
+/** "acme.com, acme.co.uk" → ["acme.com", "acme.co.uk"]. */
+function domainsOf(text: string): string[] {
+	return text
+		.split(/[\s,;]+/)
+		.map((domain) => domain.trim().replace(/^@/, ""))
+		.filter(Boolean);
+}
+
+export function SsoPanel(props: { orgId: string }) {
+	const api = useApi();
+	const settings = createLoader(() =>
+		api.request(HttpRoutes.ssoSettings, { params: { orgId: props.orgId } }),
+	);
+	const boards = createLoader((): Promise<Board[]> => api.boards());
+	const remove = createAction(async () => {
+		await api.request(HttpRoutes.deleteSsoSettings, { params: { orgId: props.orgId } });
+		const current = settings.data();
+		if (current) settings.set({ ...current, sso: null });
+	});
+
+	return (
+		<section class="admin-section sso-panel" aria-labelledby="sso-title" data-testid="sso-panel">
+			<div class="section-heading">
+				<div>
+					<h2 id="sso-title">Single sign-on</h2>
+					<p class="muted">
+						Let members sign in with your company's identity provider (OpenID Connect: Microsoft
+						Entra ID, Google Workspace, Okta, Keycloak…). Register Switchboard there as a web
+						application first, with the redirect URI below.
+					</p>
+				</div>
+			</div>
+			<FormError error={settings.error()} testId="sso-load-error" />
+			<Show
+				when={settings.data()}
+				fallback={<p class="muted">{settings.error() ? "" : "Loading…"}</p>}
+			>
+				{(loaded) => (
+					<>
+						<div class="panel">
+							<CopyField
+								id="sso-redirect-uri"
+								label="Redirect URI to register at the identity provider"
+								value={loaded().redirectUri}
+								testId="sso-redirect-uri"
+							/>
+							<p class="small" role="status" data-testid="sso-state">
+								<Show
+									when={loaded().sso}
+									fallback="Single sign-on is off: members sign in with their password."
+								>
+									{(sso) => (
+										<>
+											Single sign-on is on with <code>{sso().issuer}</code> since{" "}
+											{formatDateTime(sso().updatedAt)}
+											{sso().ssoOnly ? ". Passwords are refused." : "."}
+										</>
+									)}
+								</Show>
+							</p>
+						</div>
+						<SsoForm
+							orgId={props.orgId}
+							stored={loaded().sso}
+							boards={boards.data() ?? []}
+							onSaved={(answer) => settings.set(answer)}
+						/>
+						<Show when={loaded().sso}>
+							<div class="panel">
+								<h3 class="panel-title">Turn single sign-on off</h3>
+								<p class="small muted">
+									Members sign in with their password again; those who joined through single sign-on
+									have none yet and need a reset link from an admin.
+								</p>
+								<FormError error={remove.error()} testId="sso-remove-error" />
+								<ConfirmButton
+									label="Turn off single sign-on"
+									question="Turn single sign-on off for everyone?"
+									confirmLabel="Turn off"
+									busy={remove.busy()}
+									onConfirm={() => remove.run()}
+									testId="sso-remove"
+								/>
+							</div>
+						</Show>
+					</>
+				)}
+			</Show>
+		</section>
+	);
+}
+
+interface SsoAnswer {
+	sso: SsoConfig | null;
+	redirectUri: string;
+}
+
+function SsoForm(props: {
+	orgId: string;
+	stored: SsoConfig | null;
+	boards: readonly Board[];
+	onSaved: (answer: SsoAnswer) => void;
+}) {
+	const api = useApi();
+	const id = createUniqueId();
+	// The form starts from what is stored, read once: a save answers the stored values again.
+	const stored = props.stored;
+	const [issuer, setIssuer] = createSignal(stored?.issuer ?? "");
+	const [clientId, setClientId] = createSignal(stored?.clientId ?? "");
+	const [secret, setSecret] = createSignal("");
+	const [domains, setDomains] = createSignal(stored?.allowedDomains.join(", ") ?? "");
+	const [jit, setJit] = createSignal(stored?.jit.enabled ?? false);
+	const [jitRole, setJitRole] = createSignal<Role>(stored?.jit.role ?? "ambassador");
+	const [jitBoard, setJitBoard] = createSignal(stored?.jit.boardId ?? "main");
+	const [ssoOnly, setSsoOnly] = createSignal(stored?.ssoOnly ?? false);
+	const [problems, setProblems] = createSignal<Problems>({});
+	const [saved, setSaved] = createSignal(false);
+	const [hasSecret, setHasSecret] = createSignal(stored !== null);
+	let form: HTMLFormElement | undefined;
+
+	const body = () => ({
+		issuer: issuer().trim(),
+		clientId: clientId().trim(),
+		...(secret() ? { clientSecret: secret() } : {}),
+		allowedDomains: domainsOf(domains()),
+		jit: { enabled: jit(), role: jitRole(), boardId: jitBoard() || null },
+		ssoOnly: ssoOnly(),
+	});
+	const showProblems = (found: Problems) => {
+		setProblems(found);
+		// After the fields re-render with their problems: the first one takes the focus.
+		queueMicrotask(() => form?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus());
+	};
+	const save = createAction(async () => {
+		const input = body();
+		const found = byField(problemsByField(SsoConfigInputSchema, input));
+		if (!hasSecret() && !input.clientSecret) {
+			found.clientSecret ??= "give the client secret the identity provider issued";
+		}
+		if (Object.keys(found).length > 0) return showProblems(found);
+		try {
+			const answer = await api.request(HttpRoutes.saveSsoSettings, {
+				params: { orgId: props.orgId },
+				body: input,
+			});
+			setSecret("");
+			setHasSecret(true);
+			setProblems({});
+			setSaved(true);
+			props.onSaved(answer);
+		} catch (error) {
+			const named = fieldOfRefusal(error);
+			if (!named) throw error;
+			showProblems(named);
+		}
+	});
+
+	return (
+		<form
+			ref={form}
+			class="panel admin-form sso-form"
+			novalidate
+			onInput={() => setSaved(false)}
+			onSubmit={(event) => {
+				event.preventDefault();
+				setSaved(false);
+				void save.run();
+			}}
+			data-testid="sso-form-settings"
+		>
+			<h3 class="panel-title">Identity provider</h3>
+			<div class="form-grid">
+				<TextField
+					id={`${id}-issuer`}
+					cell="wide"
+					label="Issuer URL"
+					type="url"
+					inputMode="url"
+					autocomplete="off"
+					spellcheck={false}
+					placeholder="https://login.example.com/realms/acme"
+					hint="The identity provider's issuer: Switchboard reads its /.well-known/openid-configuration before saving."
+					value={issuer()}
+					onInput={setIssuer}
+					error={problems().issuer}
+					testId="sso-issuer"
+				/>
+				<TextField
+					id={`${id}-client-id`}
+					cell="field"
+					label="Client id"
+					autocomplete="off"
+					spellcheck={false}
+					value={clientId()}
+					onInput={setClientId}
+					error={problems().clientId}
+					testId="sso-client-id"
+				/>
+				<TextField
+					id={`${id}-client-secret`}
+					cell="field"
+					label="Client secret"
+					type="password"
+					autocomplete="new-password"
+					placeholder={hasSecret() ? "Stored: leave empty to keep it" : ""}
+					hint="Kept encrypted and never shown again. Type a new one only to replace it."
+					value={secret()}
+					onInput={setSecret}
+					error={problems().clientSecret}
+					testId="sso-client-secret"
+				/>
+				<TextField
+					id={`${id}-domains`}
+					cell="wide"
+					label="Email domains"
+					spellcheck={false}
+					placeholder="acme.com, acme.co.uk"
+					hint="Whose work email signs in through this provider, separated by commas. Needed for sign-in by email and for just-in-time membership."
+					value={domains()}
+					onInput={setDomains}
+					error={problems().allowedDomains}
+					testId="sso-domains"
+				/>
+			</div>
+
+			<fieldset class="settings-group sso-jit">
+				<legend class="field-label">New people</legend>
+				<label class="check check-wrap">
+					<input
+						type="checkbox"
+						checked={jit()}
+						onChange={(e) => setJit(e.currentTarget.checked)}
+						aria-describedby={`${id}-jit-hint`}
+						data-testid="sso-jit"
+					/>{" "}
+					Add anyone of these domains at their first sign-in (just-in-time membership)
+				</label>
+				<p id={`${id}-jit-hint`} class="small muted field-hint">
+					Only emails the identity provider says are verified. Without it, only invited members sign
+					in.
+				</p>
+				<Show when={jit()}>
+					<div class="form-grid">
+						<div class="form-field">
+							<label class="field-label" for={`${id}-jit-role`}>
+								They join as
+							</label>
+							<select
+								id={`${id}-jit-role`}
+								value={jitRole()}
+								onChange={(e) => setJitRole(e.currentTarget.value as Role)}
+								data-testid="sso-jit-role"
+							>
+								<For each={Roles}>{(r) => <option value={r}>{ROLE_LABELS[r]}</option>}</For>
+							</select>
+						</div>
+						<div class="form-field">
+							<label class="field-label" for={`${id}-jit-board`}>
+								On the board
+							</label>
+							<select
+								id={`${id}-jit-board`}
+								value={jitBoard()}
+								onChange={(e) => setJitBoard(e.currentTarget.value)}
+								aria-describedby={describedBy(`${id}-jit-board`, null, problems().jit)}
+								aria-invalid={problems().jit ? true : undefined}
+								data-testid="sso-jit-board"
+							>
+								<option value="">No board</option>
+								<For each={props.boards}>
+									{(board) => <option value={board.id}>{board.name}</option>}
+								</For>
+							</select>
+							<FieldProblem id={`${id}-jit-board`} error={problems().jit} />
+						</div>
+					</div>
+				</Show>
+			</fieldset>
+
+			<fieldset class="settings-group">
+				<legend class="field-label">Passwords</legend>
+				<label class="check check-wrap">
+					<input
+						type="checkbox"
+						checked={ssoOnly()}
+						onChange={(e) => setSsoOnly(e.currentTarget.checked)}
+						aria-describedby={`${id}-sso-only-hint`}
+						data-testid="sso-only"
+					/>{" "}
+					Single sign-on only
+				</label>
+				<p id={`${id}-sso-only-hint`} class="small muted field-hint">
+					Passwords are refused, "forgot password" sends nothing and invitations are accepted by
+					signing in with the identity provider, admins too: check that a sign-in through it works
+					before turning this on.
+				</p>
+			</fieldset>
+
+			<FormError error={save.error()} testId="sso-error" />
+			<FormActions
+				label={props.stored ? "Save" : "Turn on single sign-on"}
+				busyLabel="Checking the issuer…"
+				busy={save.busy()}
+				testId="sso-save"
+			/>
+			<p class="small muted" role="status" data-testid="sso-saved">
+				{saved() ? "Saved. Members can sign in with single sign-on now." : ""}
+			</p>
+		</form>
+	);
+}

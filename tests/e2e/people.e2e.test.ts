@@ -1,0 +1,269 @@
+/**
+ * An organisation's people in Chromium, on a 360 px phone (issue 12): an admin sets up
+ * single sign-on against a real OpenID Connect provider (tests/utils/oidc-provider.ts)
+ * and a member signs in through it; the admin invites from a CSV file with a bad row,
+ * which invites nobody until the good rows only are asked for; and reads the audit log
+ * filtered, a page at a time, and as a CSV download.
+ */
+import { readFile } from "node:fs/promises";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startIdentityProvider, type TestIdentityProvider } from "../utils/oidc-provider.ts";
+import { hasChromium, seriousAxeViolations, signIn, textOf } from "./harness.ts";
+import { horizontalOverflow, phoneContext, smallTargets } from "./phone.ts";
+import { e2eScene } from "./scene.ts";
+
+const within = { timeout: 15_000 };
+const WIDTH = 360;
+
+describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () => {
+	const scene = e2eScene({ env: { SWITCHBOARD_SSO_ALLOW_HTTP_ISSUER: "1" } });
+	let idp: TestIdentityProvider;
+
+	beforeAll(async () => {
+		idp = await startIdentityProvider(`${scene.server.url}/api/sso/callback`);
+		idp.accounts.set("ambassador1", {
+			email: "ambassador1@acme.test",
+			email_verified: true,
+			name: "Dana",
+		});
+		idp.accounts.set("nell", {
+			email: "nell@acme.test",
+			email_verified: true,
+			name: "Nell Newbie",
+		});
+	});
+	afterAll(async () => {
+		await idp?.close();
+	});
+
+	/** A fresh phone-sized context, not signed in. */
+	async function phone(): Promise<Page> {
+		return scene.keep(await phoneContext(scene.browser, scene.server.url, WIDTH)).newPage();
+	}
+
+	/** The admin on a phone, on a tab of the admin area. */
+	async function adminOn(tab: string): Promise<Page> {
+		const page = await phone();
+		await signIn(page, "admin@acme.test");
+		await page.goto(`/admin?tab=${tab}`);
+		return page;
+	}
+
+	/** No sideways scroll, no control under 44 px (a phone's touch target), nothing axe calls serious. */
+	async function fitsPhone(page: Page, scope: string, what: string): Promise<void> {
+		const { overflow, culprits } = await horizontalOverflow(page);
+		expect(overflow, `${what} scrolls sideways: ${culprits.join(", ")}`).toBeLessThanOrEqual(0);
+		expect(await smallTargets(page, scope), `${what}: small controls`).toEqual([]);
+		expect(await seriousAxeViolations(page), `${what}: axe`).toEqual([]);
+	}
+
+	/** Through the sign-in page's single sign-on and the provider's login and consent pages. */
+	async function signInThroughProvider(page: Page, email: string, login: string): Promise<void> {
+		await page.goto("/login");
+		await page.getByTestId("sso-open").click();
+		await page.getByLabel("Work email or organisation id").fill(email);
+		await page.getByTestId("sso-submit").click();
+		await page.waitForURL((url) => url.href.startsWith(idp.issuer), within);
+		await page.locator('input[name="login"]').fill(login);
+		await page.locator('input[name="password"]').fill("any password");
+		await page.locator('button[type="submit"]').click();
+		// The consent page, then back to Switchboard.
+		await page.locator('input[name="prompt"][value="consent"]').waitFor({
+			state: "attached",
+			...within,
+		});
+		await page.locator('button[type="submit"]').click();
+	}
+
+	it("configures single sign-on against a real provider, refuses an issuer it cannot read, and signs members in through it", async () => {
+		const admin = await adminOn("sso");
+		const panel = admin.getByTestId("sso-panel");
+		await panel.getByTestId("sso-state").waitFor(within);
+		expect(await panel.getByTestId("sso-state").textContent()).toContain("off");
+		expect(await panel.getByTestId("sso-redirect-uri").inputValue()).toBe(
+			`${scene.server.url}/api/sso/callback`,
+		);
+		await fitsPhone(admin, '[data-testid="sso-panel"]', "the single sign-on screen");
+
+		// Nothing typed: each field says what it needs, nothing is sent.
+		await panel.getByTestId("sso-save").click();
+		await expect
+			.poll(() => panel.getByTestId("field-error").count(), within)
+			.toBeGreaterThanOrEqual(3);
+
+		// An issuer whose discovery document cannot be read is refused beside the field.
+		await panel.getByLabel("Issuer URL").fill("http://127.0.0.1:9/nothing");
+		await panel.getByLabel("Client id").fill(idp.clientId);
+		await panel.getByLabel("Client secret").fill(idp.clientSecret);
+		await panel.getByLabel("Email domains").fill("acme.test");
+		await panel.getByTestId("sso-jit").check();
+		await panel.getByTestId("sso-jit-role").selectOption("ambassador");
+		await panel.getByTestId("sso-jit-board").selectOption("main");
+		await panel.getByTestId("sso-save").click();
+		await expect
+			.poll(textOf(panel.getByTestId("field-error")), within)
+			.toContain("could not be read at http://127.0.0.1:9/nothing");
+		expect(await panel.getByLabel("Issuer URL").getAttribute("aria-invalid")).toBe("true");
+		expect(await scene.server.switchboard.storage.getSsoConfig("acme")).toBeNull();
+		await fitsPhone(admin, '[data-testid="sso-panel"]', "the screen with a refusal");
+
+		await panel.getByLabel("Issuer URL").fill(idp.issuer);
+		await panel.getByTestId("sso-save").click();
+		await expect
+			.poll(textOf(panel.getByTestId("sso-saved")), within)
+			.toContain("Saved. Members can sign in");
+		expect(await panel.getByTestId("sso-state").textContent()).toContain(idp.issuer);
+		const stored = await scene.server.switchboard.storage.getSsoConfig("acme");
+		expect(stored).toMatchObject({
+			issuer: idp.issuer,
+			clientId: idp.clientId,
+			allowedDomains: ["acme.test"],
+			jit: { enabled: true, role: "ambassador", boardId: "main" },
+			ssoOnly: false,
+		});
+		// The secret is write-only: gone from the field, never in the page, after a reload too.
+		expect(await panel.getByLabel("Client secret").inputValue()).toBe("");
+		await admin.reload();
+		await panel.getByTestId("sso-state").waitFor(within);
+		expect(await panel.getByLabel("Issuer URL").inputValue()).toBe(idp.issuer);
+		expect(await panel.getByLabel("Client secret").getAttribute("placeholder")).toContain("Stored");
+		expect(await admin.content()).not.toContain(idp.clientSecret);
+		await fitsPhone(admin, '[data-testid="sso-panel"]', "the screen with single sign-on on");
+
+		// A member signs in through the provider and lands on the board as themself.
+		const dana = await phone();
+		await signInThroughProvider(dana, "ambassador1@acme.test", "ambassador1");
+		await dana.locator('[data-testid="card"]').first().waitFor({ timeout: 20_000 });
+		const me = await dana.evaluate(async () => (await fetch("/api/me")).json());
+		expect(me.member.email).toBe("ambassador1@acme.test");
+
+		// Someone new of an allowed domain joins just in time, on the board chosen.
+		const nell = await phone();
+		await signInThroughProvider(nell, "nell@acme.test", "nell");
+		await nell.locator('[data-testid="card"]').first().waitFor({ timeout: 20_000 });
+		const joined = await scene.server.switchboard.storage.findMemberByEmail("nell@acme.test");
+		expect(joined).toMatchObject({ orgId: "acme", role: "ambassador", active: true });
+		const record = await scene.server.switchboard.storage.getMemberRecord("acme", joined!.id);
+		expect(record?.boards).toEqual(["main"]);
+	});
+
+	it("reports a CSV file's bad row by its line and invites nobody, then invites the good rows only", async () => {
+		const admin = await adminOn("members");
+		const panel = admin.getByTestId("members-panel");
+		await panel.getByTestId("members").waitFor(within);
+		const csv = [
+			"email,name,role,capacity",
+			"csv.one@acme.test,Cleo One,ambassador,4",
+			"csv.two@acme.test,Cas Two,wizard,4",
+			"csv.three@acme.test,Cy Three,moderator,2",
+		].join("\n");
+		await panel.getByTestId("invite-csv").setInputFiles({
+			name: "people.csv",
+			mimeType: "text/csv",
+			buffer: Buffer.from(csv),
+		});
+		const rejected = panel.getByTestId("invite-rejected");
+		await rejected.waitFor(within);
+		const rows = await rejected.locator("li").allTextContents();
+		expect(rows).toHaveLength(1);
+		expect(rows[0]).toMatch(/^Line 3 \(csv\.two@acme\.test\): role/);
+		expect(await panel.getByTestId("invite-outcome").textContent()).toContain(
+			"1 row refused; nobody was invited.",
+		);
+		const open = async () =>
+			(await scene.server.switchboard.storage.listOpenInvitations("acme", { q: "csv.", limit: 10 }))
+				.map((invitation) => invitation.email)
+				.sort();
+		expect(await open()).toEqual([]);
+		await fitsPhone(admin, '[data-testid="members-panel"]', "the refused CSV");
+
+		await panel.getByTestId("invite-good-rows").click();
+		const links = panel.getByTestId("invite-links");
+		await links.waitFor(within);
+		expect(await links.locator("li").count()).toBe(2);
+		expect(await panel.getByTestId("invite-outcome").textContent()).toContain(
+			"2 invitations made.",
+		);
+		expect(await open()).toEqual(["csv.one@acme.test", "csv.three@acme.test"]);
+		const pending = panel.locator(
+			'[data-testid="pending-invite"][data-email="csv.three@acme.test"]',
+		);
+		await pending.waitFor(within);
+		expect(await pending.textContent()).toContain("Moderator");
+		await fitsPhone(admin, '[data-testid="members-panel"]', "the CSV's links");
+	});
+
+	it("reads the audit log filtered by action, who and period, a page at a time, and downloads the selection as CSV", async () => {
+		const admin = await adminOn("audit");
+		// Enough entries for more than one page: 60 invitations made through the API.
+		const made = await admin.evaluate(async () => {
+			const invites = Array.from({ length: 60 }, (_, i) => ({
+				email: `audit.${i}@acme.test`,
+				role: "ambassador",
+			}));
+			const response = await fetch("/api/orgs/acme/invites", {
+				method: "POST",
+				headers: { "content-type": "application/json", "x-switchboard-csrf": "1" },
+				body: JSON.stringify({ invites }),
+			});
+			return response.status;
+		});
+		expect(made).toBe(201);
+		await admin.reload();
+		const panel = admin.getByTestId("audit-panel");
+		const entries = panel.getByTestId("audit-entry");
+		await entries.first().waitFor(within);
+		expect(await entries.count()).toBe(50);
+		await fitsPhone(admin, '[data-testid="audit-panel"]', "the audit log");
+
+		// Older entries: the next page, none repeated.
+		await panel.getByTestId("audit-more").click();
+		await expect.poll(() => entries.count(), within).toBeGreaterThan(50);
+		const ids = await entries.evaluateAll((items) =>
+			items.map((item) => item.getAttribute("data-entry-id")),
+		);
+		expect(new Set(ids).size).toBe(ids.length);
+
+		// By action: invitations created only.
+		await panel.getByTestId("audit-action").selectOption("invitation.created");
+		await expect
+			.poll(
+				async () => new Set(await entries.locator(".admin-item-title").allTextContents()),
+				within,
+			)
+			.toEqual(new Set(["Invitation created"]));
+		expect(await entries.first().textContent()).toContain("by Alex Admin");
+
+		// By who: a member who did none of it.
+		const sam = await scene.memberId("ambassador2@acme.test");
+		await panel.getByTestId("audit-actor").selectOption(sam);
+		await panel.getByTestId("audit-empty").waitFor(within);
+		await panel.getByTestId("audit-actor").selectOption("");
+		await entries.first().waitFor(within);
+
+		// By period: nothing from tomorrow on; today's entries from today.
+		const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+		await panel.getByTestId("audit-from").fill(tomorrow);
+		await panel.getByTestId("audit-empty").waitFor(within);
+		await panel.getByTestId("audit-from").fill(new Date().toISOString().slice(0, 10));
+		await entries.first().waitFor(within);
+
+		// The download is the selection, whole: every invitation made, one line each.
+		const [download] = await Promise.all([
+			admin.waitForEvent("download", within),
+			panel.getByTestId("audit-csv").click(),
+		]);
+		expect(download.suggestedFilename()).toMatch(/^switchboard-audit-acme-\d{4}-\d{2}-\d{2}\.csv$/);
+		const text = await readFile((await download.path()) ?? "", "utf8");
+		const lines = text.split("\r\n").filter(Boolean);
+		expect(lines[0]).toBe("at,actor,actor_name,action,target_type,target_id,details");
+		const created = await scene.server.switchboard.storage.listAuditEntries("acme", {
+			actions: ["invitation.created"],
+			limit: 1000,
+		});
+		expect(lines.slice(1)).toHaveLength(created.length);
+		expect(lines.slice(1).every((line) => line.includes(",invitation.created,"))).toBe(true);
+		expect(text).toContain("audit.59@acme.test");
+	});
+});
