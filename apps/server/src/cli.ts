@@ -421,7 +421,9 @@ async function inviteCommand(args: string[]): Promise<void> {
 			hideCursor: true,
 		});
 		bar.start(good.length, 0);
-		const lines = ["email,url,expires_at"];
+		// Each chunk's links are written as they are made, not kept for the end: a file of
+		// 10,000 people holds no 10,000 links, and a failure halfway loses none made before it.
+		process.stdout.write("email,url,expires_at\n");
 		let mailed = false;
 		let late = 0;
 		for (let start = 0; start < good.length; start += INVITE_CHUNK) {
@@ -433,9 +435,11 @@ async function inviteCommand(args: string[]): Promise<void> {
 					bar.stop();
 					return callFailed(error);
 				});
-			for (const link of result.invites) {
-				lines.push([link.email, link.url, link.expiresAt].map(csvCell).join(","));
-			}
+			process.stdout.write(
+				result.invites
+					.map((link) => `${[link.email, link.url, link.expiresAt].map(csvCell).join(",")}\n`)
+					.join(""),
+			);
 			for (const row of result.rejected) {
 				late++;
 				process.stderr.write(`${file}:${row.line ?? "?"}: ${row.email}: ${row.message}\n`);
@@ -444,7 +448,6 @@ async function inviteCommand(args: string[]): Promise<void> {
 			bar.increment(chunk.length);
 		}
 		bar.stop();
-		process.stdout.write(`${lines.join("\n")}\n`);
 		process.stderr.write(
 			`Invited ${good.length - late} people to ${org}${rejected.length + late > 0 ? `, ${rejected.length + late} rows refused` : ""}. ${mailed ? "The links were mailed." : "Hand each person their link (above); each works once, for 7 days."}\n`,
 		);
