@@ -47,6 +47,7 @@ import { createAdminOperations } from "./admin-operations.ts";
 import { createAuditApi } from "./audit.ts";
 import { type Config, DEFAULT_MAIL_FROM, demoExposure } from "./config.ts";
 import { type Coverage, type CoverageOptions, createCoverage } from "./coverage.ts";
+import { createDataRemovalApi, DataRemovalService, type RetentionTuning } from "./data-removal.ts";
 import { type DemoSummary, seedDemo } from "./demo.ts";
 import { type ApiEnv, createHttpApi } from "./http-api.ts";
 import { createIntegrations, type Integrations, type IntegrationsOptions } from "./integrations.ts";
@@ -117,6 +118,8 @@ export interface Switchboard {
 	rateLimits: RateLimiters;
 	/** What `GET /metrics` serves (see metrics.ts). */
 	metrics: ServerMetrics;
+	/** Retention sweeps and erasures (see data-removal.ts); tests call `sweep(now)`. */
+	dataRemoval: DataRemovalService;
 	/** Stop accepting, store every document, close the database. */
 	close(): Promise<void>;
 }
@@ -131,6 +134,8 @@ export interface StartOptions {
 	limits?: Partial<SyncLimits>;
 	/** How often open sockets are checked against memberships. @default 30000 */
 	membershipCheckMs?: number;
+	/** Retention sweep settings (tests lengthen or shorten them). */
+	retention?: Partial<RetentionTuning>;
 	/** A dump a new embedded database starts from (`openStorage`'s `template`; tests). */
 	storageTemplate?: Blob;
 }
@@ -266,6 +271,14 @@ export async function startSwitchboard(
 		metrics: metrics.sync,
 	});
 
+	const dataRemoval = new DataRemovalService({
+		storage,
+		boards: board,
+		documents: hocuspocus,
+		logger: logger.child({ component: "data-removal" }),
+		...options.retention,
+	});
+
 	const integrations = createIntegrations({
 		storage,
 		secret: config.secret,
@@ -340,6 +353,7 @@ export async function startSwitchboard(
 			people.routes,
 			createAuditApi({ storage }),
 			createExportApi({ storage }),
+			createDataRemovalApi({ storage, service: dataRemoval }),
 			sso.routes,
 		],
 		allowedOrigins: config.allowedOrigins ?? [],
@@ -431,6 +445,7 @@ export async function startSwitchboard(
 	});
 	if (config.background) integrations.start();
 	if (config.background) coverage.start();
+	if (config.background) dataRemoval.start();
 
 	let closing: Promise<void> | null = null;
 	const close = () => {
@@ -439,6 +454,7 @@ export async function startSwitchboard(
 			await admin?.close();
 			await integrations.stop();
 			await coverage.stop();
+			await dataRemoval.stop();
 			// Take note of the messages being handled, stop reading, let those finish (their
 			// updates appended and applied), and only then store: nothing is applied after the
 			// last compaction. (A connection leaves its document as soon as its socket closes,
@@ -490,6 +506,7 @@ export async function startSwitchboard(
 		admin,
 		rateLimits,
 		metrics,
+		dataRemoval,
 		close,
 	};
 }

@@ -37,6 +37,15 @@ export class BoardExtension implements Extension {
 		await this.#write(orgId, boardId, (doc) => this.projector.apply(doc, stored));
 	}
 
+	/**
+	 * Take deleted conversations off a board, here and (through Redis) on every instance:
+	 * connected clients see their cards go.
+	 */
+	async withdraw(orgId: string, boardId: string, mentionIds: readonly string[]): Promise<void> {
+		if (mentionIds.length === 0) return;
+		await this.#write(orgId, boardId, (doc) => this.projector.remove(doc, mentionIds));
+	}
+
 	/** Project members' changed cards (a new member, a new capacity) onto a board. */
 	async publishMembers(
 		orgId: string,

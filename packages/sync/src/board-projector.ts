@@ -86,6 +86,11 @@ export class BoardProjector {
 		doc.transact(() => this.write(doc, stored), Origins.projection);
 	}
 
+	/** Take conversations that no longer exist (retention, erasure) off the board. */
+	remove(doc: Y.Doc, mentionIds: readonly string[]): void {
+		doc.transact(() => removeMentions(doc, mentionIds), Origins.projection);
+	}
+
 	/** Write members' cards (name, role, capacity, skills, languages) after an admin changed them. */
 	applyMembers(doc: Y.Doc, members: readonly MemberCard[]): void {
 		doc.transact(() => {

@@ -88,6 +88,19 @@ const Ok = v.object({ ok: v.literal(true) });
 const Secret = v.object({ secret: v.string() });
 
 const OrgParams = v.object({ orgId: Id });
+
+/** An organisation's retention of finished conversations. */
+const RetentionSchema = v.strictObject({
+	/** Days a finished conversation is kept after its last change; null keeps it (the default). */
+	finishedDays: v.nullable(
+		v.pipe(
+			v.number(),
+			v.integer("finishedDays must be a whole number of days"),
+			v.minValue(1, "finishedDays must be at least 1"),
+			v.maxValue(3650, "finishedDays must be at most 3650 (ten years)"),
+		),
+	),
+});
 /** The tables of an organisation's export, one CSV file each. */
 export const ExportParts = [
 	"conversations",
@@ -1034,6 +1047,55 @@ export const HttpRoutes = {
 			),
 		}),
 		csv: true,
+	}),
+	retention: defineRoute({
+		method: "GET",
+		path: "/api/orgs/:orgId/retention",
+		summary:
+			"How long the organisation keeps finished conversations (replied, closed, dismissed) and their drafts; null keeps them",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		answer: RetentionSchema,
+	}),
+	setRetention: defineRoute({
+		method: "PUT",
+		path: "/api/orgs/:orgId/retention",
+		summary:
+			"Delete finished conversations, with their drafts, notes, notifications and search rows, once they have not changed for finishedDays days (null: keep them); recorded in the audit log",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		body: RetentionSchema,
+		answer: RetentionSchema,
+	}),
+	erasure: defineRoute({
+		method: "POST",
+		path: "/api/orgs/:orgId/erasures",
+		summary:
+			"Erase one public author of a network on request: every conversation they started (with its draft, notes, notifications and search rows) and their messages in other threads, off the live boards at once; running it again erases nothing more; recorded in the audit log without the content",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		body: v.strictObject({
+			network: NetworkSchema,
+			/** The author's handle on that network, as on their posts (case and a leading @ do not matter). */
+			author: v.pipe(
+				v.string(),
+				v.trim(),
+				v.minLength(1, "author must not be empty"),
+				v.maxLength(200),
+			),
+		}),
+		answer: v.object({
+			network: NetworkSchema,
+			/** The handle as compared: lower case, without a leading @. */
+			author: v.string(),
+			conversations: v.number(),
+			threadMessages: v.number(),
+			drafts: v.number(),
+			notifications: v.number(),
+		}),
 	}),
 } as const;
 
