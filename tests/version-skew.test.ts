@@ -11,7 +11,13 @@ import {
 	IndexedDbQueueStore,
 	queueDatabaseName,
 } from "@switchboard/client";
-import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, readMention } from "@switchboard/domain";
+import {
+	draftHash,
+	draftRoots,
+	MIN_PROTOCOL_VERSION,
+	PROTOCOL_VERSION,
+	readMention,
+} from "@switchboard/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import v1 from "../packages/domain/src/protocol-fixtures/v1.json" with { type: "json" };
 import v2 from "../packages/domain/src/protocol-fixtures/v2.json" with { type: "json" };
@@ -23,6 +29,7 @@ const recorded: Record<number, string[]> = { 1: v1.messages, 2: v2.messages, 3: 
 const NOT_SERVED = ["unsupported_version", "malformed", "invalid"];
 
 let server: TestServer;
+let admin: Awaited<ReturnType<TestServer["addMember"]>> | undefined;
 
 /** A new conversation on the board, nobody's yet. */
 async function arrive(externalId: string): Promise<string> {
@@ -32,6 +39,43 @@ async function arrive(externalId: string): Promise<string> {
 	]);
 	await board.publish("acme", "main", stored);
 	return stored[0]!.mention.id;
+}
+
+/** Replace the draft's text, and wait until the server has acknowledged it. */
+async function writeDraft(
+	draft: Awaited<ReturnType<TestServer["draft"]>>,
+	text: string,
+): Promise<void> {
+	const { body } = draftRoots(draft.doc);
+	draft.doc.transact(() => {
+		body.delete(0, body.length);
+		body.insert(0, text);
+	});
+	await waitFor(() => draft.provider.unsyncedChanges === 0, 30_000, `the draft "${text}" stored`);
+}
+
+/** The main board's Twitter reply limit, as an admin sets it. */
+async function setTwitterLimit(limit: number): Promise<void> {
+	admin ??= await server.addMember("acme", "Ada Admin", "admin");
+	const read = await server.request("/api/boards/main/settings", { token: admin.token });
+	const { settings } = (await read.json()) as { settings: { replyLimits: Record<string, number> } };
+	const response = await server.request("/api/orgs/acme/boards/main/settings", {
+		method: "PUT",
+		token: admin.token,
+		body: { replyLimits: { ...settings.replyLimits, twitter: limit } },
+	});
+	expect(response.status).toBe(200);
+}
+
+/** A recorded message of `version` with a fresh id, naming this server's conversation. */
+function replay(version: number, name: string, mentionId: string, hash?: string): string {
+	const recording = recorded[version]?.find((m) => JSON.parse(m).name === name);
+	if (!recording) throw new Error(`no recorded ${name} of version ${version}`);
+	const message = JSON.parse(recording) as { id: string; args: Record<string, unknown> };
+	message.id = crypto.randomUUID();
+	message.args.mentionId = mentionId;
+	if (hash) message.args.hash = hash;
+	return JSON.stringify(message);
 }
 
 beforeAll(async () => {
@@ -55,6 +99,9 @@ describe("protocol versions", () => {
 			// one, since each version's claimNext takes the oldest open conversation.
 			const mention = await arrive(`skew-v${version}`);
 			const morgan = await server.board(server.members.morgan!);
+			// The recorded review commands name the text "test": the draft the client had.
+			const draft = await server.draft(server.members.morgan!, mention);
+			await writeDraft(draft, "test");
 			const answers: CommandAnswer[] = [];
 			for (const recording of messages) {
 				const sent = JSON.parse(recording) as { v: number; name: string };
@@ -77,6 +124,69 @@ describe("protocol versions", () => {
 			}
 			// The first recording is a claim: acknowledged and applied.
 			expect(answers[0]).toMatchObject({ type: "ack" });
+			draft.destroy();
+			morgan.destroy();
+		}, 120_000);
+	}
+
+	for (const version of [1, 2]) {
+		it(`holds a version ${version} client's submit and approve to the network's limit, on the draft's text`, async () => {
+			// Version 1 and 2 clients send only the hash: the server reads the draft. They are told
+			// with a code their version knows (invalid, whose message they show as it is).
+			const mention = await arrive(`skew-limit-v${version}`);
+			const morgan = await server.board(server.members.morgan!);
+			const draft = await server.draft(server.members.morgan!, mention);
+			const send = (name: string, text: string) =>
+				morgan.commands.sendRaw(replay(version, name, mention, draftHash(text)));
+			expect(await morgan.commands.sendRaw(replay(version, "claim", mention))).toMatchObject({
+				type: "ack",
+			});
+
+			const long = `Hi there, ${"sorry for the wait, ".repeat(16)}`.slice(0, 316);
+			await writeDraft(draft, long);
+			expect(await send("submitForReview", long)).toEqual({
+				type: "reject",
+				id: expect.any(String),
+				code: "invalid",
+				message:
+					"The reply is 316 characters, 36 over the limit of 280 on Twitter; shorten it first.",
+			});
+			await writeDraft(draft, "   ");
+			expect(await send("submitForReview", "   ")).toMatchObject({
+				type: "reject",
+				code: "invalid",
+				message: "The reply is empty; write it before it is reviewed.",
+			});
+			expect(readMention(morgan.doc, mention)?.status).toBe("claimed");
+
+			// A hash the draft never reaches names a text the server cannot see: refused.
+			expect(await send("submitForReview", "a text nobody wrote")).toMatchObject({
+				type: "reject",
+				code: "invalid",
+				message: expect.stringContaining("The draft changed"),
+			});
+			// A text that fits goes to review; approving it after the board's limit was lowered
+			// below it is refused.
+			const fits = "Sorry for the wait, your parcel left today.";
+			await writeDraft(draft, fits);
+			expect(await send("submitForReview", fits)).toMatchObject({ type: "ack" });
+			await setTwitterLimit(30);
+			try {
+				expect(await send("approve", fits)).toMatchObject({
+					type: "reject",
+					code: "invalid",
+					message:
+						"The reply is 43 characters, 13 over the limit of 30 on Twitter; shorten it first.",
+				});
+			} finally {
+				await setTwitterLimit(280);
+			}
+			await waitFor(
+				() => readMention(morgan.doc, mention)?.status === "in_review",
+				5000,
+				"still in review",
+			);
+			draft.destroy();
 			morgan.destroy();
 		}, 120_000);
 	}

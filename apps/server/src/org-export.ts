@@ -17,8 +17,8 @@ import {
 	readNotes,
 } from "@switchboard/domain";
 import { recordAudit, type Storage } from "@switchboard/storage";
+import { readStoredDocument } from "@switchboard/sync";
 import { Hono } from "hono";
-import * as Y from "yjs";
 import { requestActor } from "./audit.ts";
 import { handle } from "./contract-route.ts";
 import type { ApiEnv } from "./http-api.ts";
@@ -49,10 +49,7 @@ async function* conversations(storage: ExportStorage, orgId: string): AsyncGener
 	for (;;) {
 		const page = await storage.searchHistory(orgId, { limit: PAGE, ...(before ? { before } : {}) });
 		for (const { mention } of page) {
-			const stored = await storage.loadDocument(draftDocumentName(orgId, mention.id));
-			const doc = new Y.Doc();
-			if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
-			for (const update of stored.updates) Y.applyUpdate(doc, update);
+			const doc = await readStoredDocument(storage, draftDocumentName(orgId, mention.id));
 			const notes = readNotes(doc).map(({ id, authorId, text, at }) => ({
 				id,
 				authorId,

@@ -20,6 +20,7 @@ import {
 	createLocalRevocationBus,
 	createSessionService,
 	createTokenService,
+	DraftTexts,
 	DurableDocuments,
 	defaultSyncLimits,
 	FollowUpSeenExtension,
@@ -218,6 +219,7 @@ export async function startSwitchboard(
 	});
 	const limits: SyncLimits = { ...defaultSyncLimits, ...options.limits };
 	const sizeLimits = new LimitsExtension({ maxDocumentBytes: limits.maxDocumentBytes });
+	const draftTexts = new DraftTexts({ storage });
 	const extensions: Extension[] = [
 		new AuthExtension({
 			tokens,
@@ -238,11 +240,13 @@ export async function startSwitchboard(
 		}),
 		board,
 		coverage.extension,
+		draftTexts,
 		new CommandExtension({
 			storage,
 			projector,
 			logger,
 			metrics: metrics.sync,
+			draftTexts,
 			onApplied: (applied) => notifier.commandApplied(applied),
 		}),
 		new NotificationDelivery({ bus: notificationBus }),

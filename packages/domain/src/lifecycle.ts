@@ -194,11 +194,17 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 		);
 	const wrongStatus = (what: string) =>
 		no("invalid_transition", `Cannot ${what} a conversation that is ${from.replace("_", " ")}.`);
-	/** Version 3 commands carry the text: it must be the hashed one, and fit the network. */
+	/**
+	 * The text submitted or approved (sent from version 3, the draft's for older clients): it
+	 * must be the hashed one, and fit the network.
+	 */
 	const textBlock = (text: string | undefined, hash: string): Decision | null => {
 		if (text === undefined) return null;
 		if (draftHash(text) !== hash) {
-			return no("invalid", "The reply text sent is not the text its hash names.");
+			return no(
+				"invalid",
+				"The draft changed while this was sent: its text is not the one named. Look at the current text and send it again.",
+			);
 		}
 		const limits = ctx.replyLimits ?? DEFAULT_BOARD_SETTINGS.replyLimits;
 		const block = replyTextBlock(text, mention.network, limits[mention.network]);

@@ -14,14 +14,17 @@ import {
 	encodeCommand,
 	MAX_BULK_ITEMS,
 	MAX_COMMAND_BYTES,
+	MIN_PROTOCOL_VERSION,
 	type ParsedClientMessage,
 	PROTOCOL_VERSION,
 	parseBulkResult,
 	parseClientMessage,
 	parseServerMessage,
+	REJECT_CODE_SINCE,
 	type Reject,
 	type RejectCode,
 	RejectCodes,
+	rejectCodeFor,
 	ServerMessageSchema,
 	TEXT_REQUIRED_SINCE,
 } from "./protocol.ts";
@@ -439,5 +442,21 @@ describe("protocol pin", () => {
 			mutable.claim = original;
 		}
 		expect(protocolFingerprint()).toBe(before);
+	});
+});
+
+describe("reject codes by version", () => {
+	it("tells a client only codes its version knows, a newer one as invalid", () => {
+		expect(rejectCodeFor("text_too_long", 3)).toBe("text_too_long");
+		expect(rejectCodeFor("text_empty", 2)).toBe("invalid");
+		expect(rejectCodeFor("text_too_long", 1)).toBe("invalid");
+		expect(rejectCodeFor("stale_hash", 1)).toBe("stale_hash");
+		// A version's client parses every code it is told.
+		for (const code of Object.keys(RejectCodes) as RejectCode[]) {
+			for (let version = MIN_PROTOCOL_VERSION; version <= PROTOCOL_VERSION; version++) {
+				const told = rejectCodeFor(code, version);
+				expect(REJECT_CODE_SINCE[told] ?? MIN_PROTOCOL_VERSION).toBeLessThanOrEqual(version);
+			}
+		}
 	});
 });

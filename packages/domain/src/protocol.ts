@@ -143,9 +143,10 @@ export const COMMAND_SINCE: Partial<Record<keyof typeof CommandArgs, number>> = 
 };
 
 /**
- * From this version, submitForReview and approve carry the reply text, and the server
- * refuses a text that is empty or over the network's limit. Older clients did not send it;
- * their commands are decided as before.
+ * From this version, submitForReview and approve carry the reply text. The server refuses
+ * a text that is empty or over the network's limit for every version: an older client's
+ * command, which names only the hash, is decided on the draft's text (the server has the
+ * draft), and its refusal is told with a code that version knows (`rejectCodeFor`).
  */
 export const TEXT_REQUIRED_SINCE = 3;
 
@@ -225,6 +226,22 @@ export const RejectCodes = {
 	text_too_long: "text_too_long",
 } as const;
 export type RejectCode = keyof typeof RejectCodes;
+
+/** The protocol version each reject code came in; the codes not named are version 1's. */
+export const REJECT_CODE_SINCE: Partial<Record<RejectCode, number>> = {
+	text_empty: 3,
+	text_too_long: 3,
+};
+
+/**
+ * The code a client of protocol `version` is told a refusal with: one its version knows.
+ * A client drops a reject whose code it cannot parse, and its command would wait for an
+ * answer for ever; a newer code is told as `invalid`, whose message such a client shows
+ * to the person as it is.
+ */
+export function rejectCodeFor(code: RejectCode, version: number): RejectCode {
+	return (REJECT_CODE_SINCE[code] ?? MIN_PROTOCOL_VERSION) > version ? "invalid" : code;
+}
 
 /** Server → client messages. */
 export const AckSchema = v.strictObject({

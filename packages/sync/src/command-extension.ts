@@ -16,12 +16,14 @@ import {
 	type MentionWork,
 	parseClientMessage,
 	type Reject,
+	rejectCodeFor,
 	type ServerMessage,
 } from "@switchboard/domain";
 import type { CommandArbiter, CommandOutcome } from "@switchboard/storage";
 import type { Logger } from "pino";
 import type { BoardProjector } from "./board-projector.ts";
 import type { SyncContext } from "./context.ts";
+import type { DraftTexts } from "./draft-texts.ts";
 import { noSyncMetrics, type SyncMetrics } from "./sync-metrics.ts";
 
 export interface CommandExtensionOptions {
@@ -38,6 +40,11 @@ export interface CommandExtensionOptions {
 	 * command is told as a command of its own.
 	 */
 	onApplied?: (applied: AppliedCommand) => void;
+	/**
+	 * The draft's text, for submitForReview and approve from clients that send only its
+	 * hash (protocol 1 and 2): the server holds them to the same limits (`DraftTexts`).
+	 */
+	draftTexts?: Pick<DraftTexts, "textFor">;
 }
 
 /** A command the database accepted, as `onApplied` hears of it. */
@@ -115,10 +122,11 @@ export class CommandExtension implements Extension {
 				send(ack);
 				return;
 			}
-			const outcome = await this.runOne(board, document, message.id, message);
+			const command = await this.withDraftText(board, message);
+			const outcome = await this.runOne(board, document, message.id, command);
 			if (!outcome.ok) {
 				log.debug({ code: outcome.code }, "command rejected");
-				reject(message.id, outcome.code, outcome.message);
+				reject(message.id, rejectCodeFor(outcome.code, message.v), outcome.message);
 				return;
 			}
 			const ack: Ack = { type: "ack", id: message.id };
@@ -134,6 +142,19 @@ export class CommandExtension implements Extension {
 				"The server could not record this right now; it will be retried.",
 			);
 		}
+	}
+
+	/**
+	 * A review command that names only the hash (protocol 1 and 2) gets the draft's text, so
+	 * it is decided like a version 3 one: refused when empty or over the network's limit.
+	 */
+	private async withDraftText(board: BoardActor, message: CommandMessage): Promise<Command> {
+		const { draftTexts } = this.options;
+		if (message.name !== "submitForReview" && message.name !== "approve") return message;
+		if (message.args.text !== undefined || !draftTexts) return message;
+		const { mentionId, hash } = message.args;
+		const text = await draftTexts.textFor(board.orgId, mentionId, hash);
+		return { ...message, args: { ...message.args, text } };
 	}
 
 	/** Decide and record one command, and project what it changed onto the board. */

@@ -7,6 +7,7 @@ export * from "./close-error.ts";
 export * from "./command-extension.ts";
 export * from "./context.ts";
 export * from "./coverage-extension.ts";
+export * from "./draft-texts.ts";
 export * from "./durable-documents.ts";
 export * from "./encoded-state-cache.ts";
 export * from "./first-sync-order.ts";
