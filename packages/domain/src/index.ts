@@ -2,6 +2,7 @@ export * from "./approval.ts";
 export * from "./audit.ts";
 export * from "./backoff.ts";
 export * from "./board-doc.ts";
+export * from "./boards.ts";
 export * from "./business-hours.ts";
 export * from "./csv.ts";
 export * from "./defaults.ts";

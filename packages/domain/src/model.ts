@@ -117,6 +117,11 @@ export const BoardSchema = v.object({
 	id: Id,
 	orgId: Id,
 	name: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+	/**
+	 * When an admin archived it (ISO), or null. An archived board takes no new conversations
+	 * and no changes; its conversations stay searchable (docs/PEOPLE.md, "Boards").
+	 */
+	archivedAt: v.nullable(v.string()),
 });
 export type Board = v.InferOutput<typeof BoardSchema>;
 

@@ -33,13 +33,94 @@ export function directoryContract(portOf: () => Directory): void {
 			expect(await storage.listMembers(org.id)).toEqual([dana]);
 
 			const board = await storage.createBoard({ id: "main", orgId: org.id, name: "Main" });
-			expect(board).toEqual({ id: "main", orgId: org.id, name: "Main" });
+			expect(board).toEqual({ id: "main", orgId: org.id, name: "Main", archivedAt: null });
 			expect(await storage.getBoard(org.id, "main")).toEqual(board);
 			expect(await storage.listBoards(org.id)).toEqual([board]);
 
 			expect(await storage.getOrganisation(unique("missing"))).toBeNull();
 			expect(await storage.getMember(unique("missing"))).toBeNull();
 			expect(await storage.getBoard(org.id, "missing")).toBeNull();
+		});
+
+		it("renames, archives and brings back a board, never the last active one", async () => {
+			const storage = portOf();
+			const org = await storage.createOrganisation({ name: "Boards Ltd" });
+			await storage.createBoard({ id: "main", orgId: org.id, name: "Support" });
+			const press = await storage.createBoard({ id: "press", orgId: org.id, name: "Press" });
+
+			const renamed = await storage.updateBoard(org.id, "press", { name: "Press office" });
+			expect(renamed.before).toEqual(press);
+			expect(renamed.after).toEqual({ ...press, name: "Press office" });
+
+			const at = new Date("2026-12-02T10:00:00.000Z");
+			const archived = await storage.updateBoard(org.id, "press", { archived: true }, at);
+			expect(archived.after.archivedAt).toBe(at.toISOString());
+			// Archiving again keeps the first time.
+			const again = await storage.updateBoard(org.id, "press", { archived: true });
+			expect(again.after.archivedAt).toBe(at.toISOString());
+
+			// The last active board stays: nothing changes.
+			await expect(storage.updateBoard(org.id, "main", { archived: true })).rejects.toMatchObject({
+				kind: "conflict",
+				message: expect.stringMatching(/last active board/),
+			});
+			expect((await storage.getBoard(org.id, "main"))?.archivedAt).toBeNull();
+
+			const back = await storage.updateBoard(org.id, "press", { archived: false });
+			expect(back.after.archivedAt).toBeNull();
+			// By name: Press office, Support.
+			expect((await storage.listBoards(org.id)).map((board) => board.id)).toEqual(["press", "main"]);
+			await expect(storage.updateBoard(org.id, "missing", { name: "X" })).rejects.toMatchObject({
+				kind: "not_found",
+			});
+		});
+
+		it("refuses a board id or an active board's name twice, and one archiving race", async () => {
+			const storage = portOf();
+			const org = await storage.createOrganisation({ name: "Twice Ltd" });
+			await storage.createBoard({ id: "main", orgId: org.id, name: "Support" });
+			await storage.createBoard({ id: "press", orgId: org.id, name: "Press" });
+			await expect(
+				storage.createBoard({ id: "main", orgId: org.id, name: "Another" }),
+			).rejects.toMatchObject({ kind: "conflict" });
+			await expect(
+				storage.createBoard({ id: "support-2", orgId: org.id, name: " SUPPORT " }),
+			).rejects.toMatchObject({ kind: "conflict", message: expect.stringMatching(/main/) });
+			await expect(storage.updateBoard(org.id, "press", { name: "support" })).rejects.toMatchObject(
+				{ kind: "conflict" },
+			);
+			// Two archives at once of the last two active boards: exactly one succeeds.
+			const outcomes = await Promise.allSettled([
+				storage.updateBoard(org.id, "main", { archived: true }),
+				storage.updateBoard(org.id, "press", { archived: true }),
+			]);
+			expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
+			const active = (await storage.listBoards(org.id)).filter((board) => !board.archivedAt);
+			expect(active).toHaveLength(1);
+			// An archived board's name is free again.
+			const archived = (await storage.listBoards(org.id)).find((board) => board.archivedAt);
+			await expect(
+				storage.createBoard({ orgId: org.id, name: archived?.name ?? "" }),
+			).resolves.toMatchObject({ archivedAt: null });
+		});
+
+		it("lists the boards a member belongs to", async () => {
+			const storage = portOf();
+			const org = await storage.createOrganisation({ name: "Teams Ltd" });
+			await storage.createBoard({ id: "main", orgId: org.id, name: "Support" });
+			await storage.createBoard({ id: "press", orgId: org.id, name: "Press" });
+			const on = await storage.createMember({
+				orgId: org.id,
+				email: `${unique("on")}@example.org`,
+				name: "On both",
+				role: "ambassador",
+				capacity: 2,
+				passwordHash: "x",
+				boards: ["press", "main"],
+			});
+			const off = await member(org.id, "off", "ambassador", 2);
+			expect(await storage.boardIdsOf(on.id)).toEqual(["main", "press"]);
+			expect(await storage.boardIdsOf(off.id)).toEqual([]);
 		});
 
 		it("lets two organisations use the same board id", async () => {

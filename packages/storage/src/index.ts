@@ -104,6 +104,7 @@ export * from "./session-storage.ts";
 export * from "./sso-storage.ts";
 export type {
 	AppendToThreadInput,
+	BoardChange,
 	CommandArbiter,
 	CommandOutcome,
 	ConversationRef,

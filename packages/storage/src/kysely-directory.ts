@@ -2,13 +2,13 @@
  * The directory port on kysely: organisations, members and boards.
  */
 import { randomUUID } from "node:crypto";
-import type { Board, Member, Organisation } from "@switchboard/domain";
+import { AppError, type Board, type Member, type Organisation } from "@switchboard/domain";
 import type { Kysely } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
 import { findInOrg, listOwned } from "./org-rows.ts";
 import { json, toBoard, toMember, toMemberWithSecret, toOrganisation } from "./rows.ts";
 import type { Database } from "./schema.ts";
-import type { Directory, MemberWithSecret, NewMember } from "./storage.ts";
+import type { BoardChange, Directory, MemberWithSecret, NewMember } from "./storage.ts";
 
 /** Emails compare case-blind: store and look them up in one form. */
 export function normalizeEmail(email: string): string {
@@ -128,14 +128,18 @@ export class KyselyDirectory implements Directory {
 	}
 
 	createBoard(input: { id?: string; orgId: string; name: string }): Promise<Board> {
-		return mapConstraintErrors("The board", async () => {
-			const row = await this.#db
-				.insertInto("boards")
-				.values({ id: input.id ?? randomUUID(), org_id: input.orgId, name: input.name })
-				.returningAll()
-				.executeTakeFirstOrThrow();
-			return toBoard(row);
-		});
+		return mapConstraintErrors(`The board ${input.id ?? ""}`.trimEnd(), () =>
+			this.#db.transaction().execute(async (trx) => {
+				const boards = await lockBoards(trx, input.orgId);
+				refuseTakenName(boards, input.name, null);
+				const row = await trx
+					.insertInto("boards")
+					.values({ id: input.id ?? randomUUID(), org_id: input.orgId, name: input.name })
+					.returningAll()
+					.executeTakeFirstOrThrow();
+				return toBoard(row);
+			}),
+		);
 	}
 
 	getBoard(orgId: string, boardId: string): Promise<Board | null> {
@@ -144,5 +148,77 @@ export class KyselyDirectory implements Directory {
 
 	listBoards(orgId: string): Promise<Board[]> {
 		return listOwned(this.#db, "boards", "org_id", orgId, "name", toBoard);
+	}
+
+	updateBoard(
+		orgId: string,
+		boardId: string,
+		change: BoardChange,
+		now: Date = new Date(),
+	): Promise<{ before: Board; after: Board }> {
+		return this.#db.transaction().execute(async (trx) => {
+			const boards = await lockBoards(trx, orgId);
+			const before = boards.find((board) => board.id === boardId);
+			if (!before) throw new AppError("not_found", `Your organisation has no board ${boardId}.`);
+			if (change.name !== undefined) refuseTakenName(boards, change.name, boardId);
+			const archiving = change.archived === true && before.archivedAt === null;
+			if (archiving && !boards.some((board) => board.id !== boardId && !board.archivedAt)) {
+				throw new AppError(
+					"conflict",
+					`${before.name} is the organisation's last active board: create or bring back another before archiving it.`,
+				);
+			}
+			const archivedAt =
+				change.archived === undefined
+					? before.archivedAt
+					: change.archived
+						? (before.archivedAt ?? now.toISOString())
+						: null;
+			const row = await trx
+				.updateTable("boards")
+				.set({ name: change.name ?? before.name, archived_at: archivedAt })
+				.where("org_id", "=", orgId)
+				.where("id", "=", boardId)
+				.returningAll()
+				.executeTakeFirstOrThrow();
+			return { before, after: toBoard(row) };
+		});
+	}
+
+	async boardIdsOf(memberId: string): Promise<string[]> {
+		const rows = await this.#db
+			.selectFrom("member_boards")
+			.select("board_id")
+			.where("member_id", "=", memberId)
+			.orderBy("board_id")
+			.execute();
+		return rows.map((row) => row.board_id);
+	}
+}
+
+/**
+ * The organisation's boards, locked until the transaction ends: two admins archiving the
+ * last two boards, or naming two boards alike, at once cannot both succeed.
+ */
+async function lockBoards(trx: Kysely<Database>, orgId: string): Promise<Board[]> {
+	const rows = await trx
+		.selectFrom("boards")
+		.selectAll()
+		.where("org_id", "=", orgId)
+		.orderBy("id")
+		.forUpdate()
+		.execute();
+	return rows.map(toBoard);
+}
+
+/** Two active boards never share a name (any case): a switcher could not tell them apart. */
+function refuseTakenName(boards: readonly Board[], name: string, except: string | null): void {
+	const wanted = name.trim().toLocaleLowerCase();
+	const taken = boards.find(
+		(board) =>
+			board.id !== except && board.archivedAt === null && board.name.toLocaleLowerCase() === wanted,
+	);
+	if (taken) {
+		throw new AppError("conflict", `The board ${taken.id} is already named ${taken.name}.`);
 	}
 }

@@ -14,6 +14,7 @@ import * as threads from "./migrations/2026-12-02T05-00-00-threads.ts";
 import * as notifications from "./migrations/2026-12-02T07-00-00-notifications.ts";
 import * as people from "./migrations/2026-12-02T08-00-00-people.ts";
 import * as historySearch from "./migrations/2026-12-02T10-00-00-history-search.ts";
+import * as boards from "./migrations/2026-12-03T01-00-00-boards.ts";
 import * as sso from "./migrations/2026-12-03T02-00-00-sso.ts";
 import * as auditLog from "./migrations/2026-12-03T03-00-00-audit-log.ts";
 import * as dataRemoval from "./migrations/2026-12-03T05-00-00-data-removal.ts";
@@ -30,6 +31,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
 	"2026-12-02T07-00-00-notifications": notifications,
 	"2026-12-02T08-00-00-people": people,
 	"2026-12-02T10-00-00-history-search": historySearch,
+	"2026-12-03T01-00-00-boards": boards,
 	"2026-12-03T02-00-00-sso": sso,
 	"2026-12-03T03-00-00-audit-log": auditLog,
 	"2026-12-03T05-00-00-data-removal": dataRemoval,

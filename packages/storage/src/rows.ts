@@ -141,7 +141,12 @@ export function toMemberWithSecret(row: Selectable<MembersTable>): MemberWithSec
 }
 
 export function toBoard(row: Selectable<BoardsTable>): Board {
-	return { id: row.id, orgId: row.org_id, name: row.name };
+	return {
+		id: row.id,
+		orgId: row.org_id,
+		name: row.name,
+		archivedAt: isoOrNull(row.archived_at),
+	};
 }
 
 export function toMention(row: Selectable<MentionsTable>): Mention {

@@ -74,6 +74,8 @@ export interface BoardsTable {
 	org_id: string;
 	name: string;
 	created_at: DefaultTimestamp;
+	/** Set when an admin archived the board (migration 2026-12-03T01-00-00-boards). */
+	archived_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface MentionsTable {

@@ -134,9 +134,33 @@ export interface Directory {
 	replacePasswordHash(memberId: string, expected: string, next: string): Promise<boolean>;
 	listMembers(orgId: string): Promise<Member[]>;
 
+	/**
+	 * A new board. `conflict` when the organisation has a board with that id, or an active
+	 * board with that name (any case).
+	 */
 	createBoard(input: { id?: string; orgId: string; name: string }): Promise<Board>;
 	getBoard(orgId: string, boardId: string): Promise<Board | null>;
+	/** Every board of the organisation, archived ones included, by name. */
 	listBoards(orgId: string): Promise<Board[]>;
+	/**
+	 * Rename, archive or bring back a board, in one transaction that locks the organisation's
+	 * boards: `not_found` when there is no such board, `conflict` for archiving the last
+	 * active board or for a name another active board has. Answers the board before and after.
+	 */
+	updateBoard(
+		orgId: string,
+		boardId: string,
+		change: BoardChange,
+		now?: Date,
+	): Promise<{ before: Board; after: Board }>;
+	/** The ids of the boards a member belongs to. */
+	boardIdsOf(memberId: string): Promise<string[]>;
+}
+
+/** What `updateBoard` changes. */
+export interface BoardChange {
+	name?: string;
+	archived?: boolean;
 }
 
 /** Mentions as ingested and as commands left them; commands change them, never this port. */
