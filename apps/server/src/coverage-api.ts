@@ -12,6 +12,7 @@
 import {
 	AppError,
 	type BoardSettings,
+	boardArchived,
 	HttpRoutes,
 	MAX_REPORT_DAYS,
 	REPORT_DIMENSION,
@@ -24,16 +25,18 @@ import {
 	type AuditLog,
 	type CoverageStore,
 	type Directory,
+	type MentionStore,
 	type Reports,
 	recordAudit,
 } from "@switchboard/storage";
 import { Hono } from "hono";
 import { changesOf, requestActor } from "./audit.ts";
+import { createBoardAccess } from "./boards-api.ts";
 import { handle } from "./contract-route.ts";
 import type { ApiEnv } from "./http-api.ts";
 
 export interface CoverageApiOptions {
-	storage: Directory & CoverageStore & Reports & AuditLog;
+	storage: Directory & CoverageStore & Reports & AuditLog & Pick<MentionStore, "getMentionBoardId">;
 	/** Projects saved settings onto the board document. */
 	publishSettings(orgId: string, boardId: string, settings: BoardSettings): Promise<void>;
 	/** The clock; tests pass a fixed one. */
@@ -46,6 +49,7 @@ export function createCoverageApi(options: CoverageApiOptions): Hono<ApiEnv> {
 	const { storage } = options;
 	const now = () => options.now?.() ?? new Date();
 	const app = new Hono<ApiEnv>();
+	const boards = createBoardAccess(storage);
 
 	handle(app, HttpRoutes.report, async (c, { params, query }) => {
 		const { orgId } = c.get("member");
@@ -110,15 +114,14 @@ export function createCoverageApi(options: CoverageApiOptions): Hono<ApiEnv> {
 	});
 
 	handle(app, HttpRoutes.boardSettings, async (c, { params }) => {
-		const { orgId } = c.get("member");
-		const board = await storage.getBoard(orgId, params.boardId);
-		if (!board) throw new AppError("not_found", "No such board in your organisation.");
-		return { settings: await storage.getBoardSettings(orgId, board.id) };
+		const board = await boards.openBoard(c.get("member"), params.boardId);
+		return { settings: await storage.getBoardSettings(board.orgId, board.id) };
 	});
 
 	handle(app, HttpRoutes.saveBoardSettings, async (c, { params: { orgId, boardId }, body }) => {
 		const board = await storage.getBoard(orgId, boardId);
 		if (!board) throw new AppError("not_found", "No such board in your organisation.");
+		if (board.archivedAt) throw new AppError("conflict", boardArchived(board.name));
 		const current = await storage.getBoardSettings(orgId, board.id);
 		const patch = Object.fromEntries(
 			Object.entries(body).filter(([, value]) => value !== undefined),

@@ -24,6 +24,7 @@ import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "pino";
+import { createBoardAccess } from "./boards-api.ts";
 import { type BodyLimitRule, bodyLimits } from "./body-limits.ts";
 import { handle } from "./contract-route.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -193,6 +194,7 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 	const limits = options.rateLimits ?? createRateLimiters({ limits: rateLimitsWith(), logger });
 	const hasher = options.hasher ?? new PasswordHasher(limits.limits.hashing);
 	const addressOf = (c: Context<Env>) => requestAddress(c, limits);
+	const boards = createBoardAccess(storage);
 
 	// First, so that every answer (errors too) carries the id and every log line of it.
 	app.use("*", requestIds(logger));
@@ -385,14 +387,13 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		return { members: members.map(({ email, ...rest }): MemberListing => rest) };
 	});
 
-	handle(app, HttpRoutes.boards, async (c) => ({
-		boards: await storage.listBoards(c.get("member").orgId),
+	handle(app, HttpRoutes.boards, async (c, { query }) => ({
+		boards: await boards.visibleBoards(c.get("member"), { archived: query.include === "archived" }),
 	}));
 
 	handle(app, HttpRoutes.mentions, async (c, { params, query }) => {
 		const { orgId } = c.get("member");
-		const board = await storage.getBoard(orgId, params.boardId);
-		if (!board) throw new AppError("not_found", "No such board in your organisation.");
+		const board = await boards.openBoard(c.get("member"), params.boardId);
 		// One more than asked tells whether another page follows.
 		const stored = await storage.listMentions(orgId, board.id, {
 			...(query.status ? { status: query.status } : {}),
@@ -409,8 +410,11 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		if (query.author === undefined && query.network !== undefined) {
 			throw new AppError("invalid", "network: only with author.");
 		}
+		// An ambassador searches the boards they are on (archived ones included).
+		const boardIds = await boards.boardFilter(c.get("member"));
 		// One more than asked tells whether another page follows.
 		const stored = await storage.searchHistory(orgId, {
+			...(boardIds ? { boardIds } : {}),
 			...(query.q ? { text: query.q } : {}),
 			...(query.author
 				? { author: { handle: query.author, ...(query.network ? { network: query.network } : {}) } }

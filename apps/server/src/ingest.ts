@@ -10,14 +10,17 @@
 import { type IncomingMention, triageMention } from "@switchboard/connectors";
 import {
 	batchKey,
+	evaluateTriageRules,
 	isFollowUp,
 	type Placement,
 	placeBatch,
+	routeToBoard,
 	type ThreadMessage,
 	threadMessageKey,
 	WebhookEvents,
 } from "@switchboard/domain";
 import type {
+	Directory,
 	MentionStore,
 	SourceStore,
 	StoredMention,
@@ -71,7 +74,7 @@ export interface IngestResult {
 }
 
 export interface IngestorOptions {
-	storage: MentionStore & ThreadStore & SourceStore & WebhookStore;
+	storage: MentionStore & ThreadStore & SourceStore & WebhookStore & Pick<Directory, "listBoards">;
 	/** Null where no board is live in this process (the import CLI). */
 	publisher: MentionPublisher | null;
 	logger: Pick<Logger, "warn">;
@@ -133,14 +136,33 @@ export class Ingestor {
 		);
 		const placeOf = (key: string): Placement => placement.get(key) ?? { kind: "new" };
 
-		// New conversations first: a message of the batch may continue one of them.
+		// New conversations first: a message of the batch may continue one of them. Each
+		// goes to the board its first routing rule names, else its source's; an archived
+		// board's go to the organisation's first active board (routeToBoard).
 		const roots = items.filter(([key]) => placeOf(key).kind === "new");
 		const rules = await storage.getTriageRules(orgId);
-		const stored = await storage.insertMentions(
-			orgId,
-			boardId,
-			roots.map(([, mention]) => triageMention(mention, rules)),
-		);
+		const boards = roots.length > 0 ? await storage.listBoards(orgId) : [];
+		const rootsOn = new Map<string, IncomingMention[]>();
+		for (const [, mention] of roots) {
+			const { board } = evaluateTriageRules(
+				{ network: mention.network, text: mention.text, reach: mention.author.reach },
+				rules,
+			);
+			const target = routeToBoard(boards, board, boardId) ?? boardId;
+			rootsOn.set(target, [...(rootsOn.get(target) ?? []), mention]);
+		}
+		const storedOn = new Map<string, StoredMention[]>();
+		for (const [target, list] of rootsOn) {
+			storedOn.set(
+				target,
+				await storage.insertMentions(
+					orgId,
+					target,
+					list.map((mention) => triageMention(mention, rules)),
+				),
+			);
+		}
+		const stored = [...storedOn.values()].flat();
 		const conversationOf = new Map<string, string>();
 		for (const { mention } of stored) {
 			conversationOf.set(batchKey(mention.network, mention.externalId), mention.id);
@@ -181,8 +203,10 @@ export class Ingestor {
 			if (appended && appended.added.length > 0) threads.push(appended);
 		}
 
-		await this.project(orgId, boardId, stored, threads);
-		await this.announceHighPriority(orgId, boardId, stored, now);
+		await this.project(orgId, storedOn, threads);
+		for (const [target, list] of storedOn) {
+			await this.announceHighPriority(orgId, target, list, now);
+		}
 		await this.tellFollowUps(orgId, threads);
 
 		// Each mention of the request: new, joined a conversation, or nothing new.
@@ -213,17 +237,18 @@ export class Ingestor {
 		};
 	}
 
-	/** Onto the live boards: new conversations on the source's, threads on their own. */
+	/** Onto the live boards: new conversations on the boards they were routed to, threads on their own. */
 	private async project(
 		orgId: string,
-		boardId: string,
-		stored: StoredMention[],
+		storedOn: ReadonlyMap<string, StoredMention[]>,
 		threads: ThreadAppend[],
 	): Promise<void> {
 		const { publisher, logger } = this.options;
 		if (!publisher) return;
 		const byBoard = new Map<string, StoredMention[]>();
-		if (stored.length > 0) byBoard.set(boardId, [...stored]);
+		for (const [boardId, stored] of storedOn) {
+			if (stored.length > 0) byBoard.set(boardId, [...stored]);
+		}
 		for (const thread of threads) {
 			const list = byBoard.get(thread.boardId) ?? [];
 			list.push(thread.stored);

@@ -31,6 +31,7 @@ import {
 import {
 	type AuditLog,
 	type Directory,
+	type MentionStore,
 	type NewAuditEntry,
 	type ReplyStore,
 	recordAudit,
@@ -40,13 +41,19 @@ import {
 import { type Context, Hono } from "hono";
 import * as v from "valibot";
 import { changesOf, requestActor } from "./audit.ts";
+import { checkRoutableBoard, createBoardAccess } from "./boards-api.ts";
 import { handle } from "./contract-route.ts";
 import type { ApiEnv } from "./http-api.ts";
 import { blueskyCredential, type ReplySender } from "./reply-sender.ts";
 import type { SecretBox } from "./secret-box.ts";
 
 export interface IntegrationsApiOptions {
-	storage: Directory & SourceStore & ReplyStore & WebhookStore & AuditLog;
+	storage: Directory &
+		SourceStore &
+		ReplyStore &
+		WebhookStore &
+		AuditLog &
+		Pick<MentionStore, "getMentionBoardId">;
 	secrets: SecretBox;
 	sender: ReplySender;
 	/** The guarded client a connected account is checked through (a member gives its URL). */
@@ -77,6 +84,7 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 	const { storage, secrets, sender } = options;
 	const timeoutMs = options.timeoutMs ?? defaultConnectorTuning.timeoutMs;
 	const app = new Hono<ApiEnv>();
+	const boards = createBoardAccess(storage);
 
 	/** Record an admin's change to the organisation's integrations. */
 	/** Record an admin's act on the thing the action names (`source.deleted`: a source). */
@@ -102,6 +110,15 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 	}));
 
 	handle(app, HttpRoutes.saveRules, async (c, { params, body }) => {
+		for (const [index, rule] of body.rules.entries()) {
+			if (rule.apply.board === undefined) continue;
+			await checkRoutableBoard(
+				storage,
+				params.orgId,
+				rule.apply.board,
+				`rules.${index}.apply.board`,
+			);
+		}
 		const before = await storage.getTriageRules(params.orgId);
 		const rules = await storage.setTriageRules(params.orgId, body.rules);
 		await audit(c, "rules.changed", params.orgId, { before: before.length, after: rules.length });
@@ -114,9 +131,7 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 
 	handle(app, HttpRoutes.createSource, async (c, { params: { orgId }, body: input }) => {
 		const config = parseConfig(input.kind, input.config);
-		if (!(await storage.getBoard(orgId, input.boardId))) {
-			throw new AppError("invalid", `boardId: no board ${input.boardId} in this organisation.`);
-		}
+		await checkRoutableBoard(storage, orgId, input.boardId, "boardId");
 		const needsCredential = CREDENTIAL_KINDS.includes(input.kind);
 		if (needsCredential && !input.credential) {
 			throw new AppError(
@@ -159,8 +174,8 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 	handle(app, HttpRoutes.updateSource, async (c, { params: { orgId, sourceId }, body: input }) => {
 		const existing = await storage.getSource(orgId, sourceId);
 		if (!existing) throw new AppError("not_found", "No such source.");
-		if (input.boardId !== undefined && !(await storage.getBoard(orgId, input.boardId))) {
-			throw new AppError("invalid", `boardId: no board ${input.boardId} in this organisation.`);
+		if (input.boardId !== undefined && input.boardId !== existing.boardId) {
+			await checkRoutableBoard(storage, orgId, input.boardId, "boardId");
 		}
 		if (input.credential !== undefined && !CREDENTIAL_KINDS.includes(existing.kind)) {
 			throw new AppError("invalid", "credential: this kind of source has none to set.");
@@ -379,13 +394,17 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 		);
 	};
 
-	handle(app, HttpRoutes.send, async (c, { params, body }) =>
-		answerSend(c, await sender.send(await caller(c), params.mentionId, body.text)),
-	);
+	handle(app, HttpRoutes.send, async (c, { params, body }) => {
+		await boards.openMentionBoard(c.get("member"), params.mentionId);
+		return answerSend(c, await sender.send(await caller(c), params.mentionId, body.text));
+	});
 
-	handle(app, HttpRoutes.sends, async (c, { params }) => ({
-		sends: await storage.listReplySends(c.get("member").orgId, { mentionId: params.mentionId }),
-	}));
+	handle(app, HttpRoutes.sends, async (c, { params }) => {
+		await boards.openMentionBoard(c.get("member"), params.mentionId);
+		return {
+			sends: await storage.listReplySends(c.get("member").orgId, { mentionId: params.mentionId }),
+		};
+	});
 
 	handle(app, HttpRoutes.retrySend, async (c, { params }) =>
 		answerSend(c, await sender.retry(await caller(c), params.sendId)),

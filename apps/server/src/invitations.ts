@@ -13,6 +13,7 @@ import {
 	DEFAULT_INVITE_TTL_MS,
 	DEFAULT_RESET_TTL_MS,
 	describeIssues,
+	FIRST_BOARD_ID,
 	type InviteInput,
 	InviteInputSchema,
 	type InviteLink,
@@ -41,9 +42,6 @@ export const defaultInvitationTuning: InvitationTuning = {
 	inviteTtlMs: DEFAULT_INVITE_TTL_MS,
 	resetTtlMs: DEFAULT_RESET_TTL_MS,
 };
-
-/** The board an invitation puts a member on when it names none: the one `setup` creates. */
-export const FIRST_BOARD_ID = "main";
 
 /** One row of a batch: what was sent, and the CSV line it came from (when it did). */
 export interface InviteRow {
@@ -146,7 +144,10 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 		if (!(await storage.getOrganisation(orgId))) {
 			throw new AppError("not_found", `No organisation ${orgId}.`);
 		}
-		const boards = new Set((await storage.listBoards(orgId)).map((board) => board.id));
+		const all = await storage.listBoards(orgId);
+		const boards = new Set(all.map((board) => board.id));
+		// New members join active boards only: an archived one takes no new work.
+		const archived = new Set(all.filter((board) => board.archivedAt).map((board) => board.id));
 		const rejected: RejectedInvite[] = [];
 		const parsed: { index: number; line?: number; input: InviteInput }[] = [];
 		const seen = new Map<string, number | undefined>();
@@ -164,9 +165,13 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 				return;
 			}
 			const input = result.output;
-			const missing = input.boards?.find((board) => !boards.has(board));
+			const missing = input.boards?.find((board) => !boards.has(board) || archived.has(board));
 			if (missing !== undefined) {
-				refuse(`boards: the organisation has no board ${missing}`);
+				refuse(
+					archived.has(missing)
+						? `boards: the board ${missing} is archived`
+						: `boards: the organisation has no board ${missing}`,
+				);
 				return;
 			}
 			if (seen.has(input.email)) {
@@ -198,7 +203,12 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 			goodIndex.push(row.index);
 		}
 		rejected.sort((a, b) => a.index - b.index);
-		return { good, rejected, defaultBoards: boards.has(FIRST_BOARD_ID) ? [FIRST_BOARD_ID] : [] };
+		return {
+			good,
+			rejected,
+			defaultBoards:
+				boards.has(FIRST_BOARD_ID) && !archived.has(FIRST_BOARD_ID) ? [FIRST_BOARD_ID] : [],
+		};
 	}
 
 	async function mail(links: MailLink[]) {

@@ -14,7 +14,6 @@ import {
 	HttpRoutes,
 	type Member,
 	type MemberRecord,
-	OPEN_OWNED_STATUSES,
 	passwordProblem,
 	SystemActions,
 } from "@switchboard/domain";
@@ -23,12 +22,12 @@ import {
 	type PageAfter,
 	recordAudit,
 	type Storage,
-	type StoredMention,
 } from "@switchboard/storage";
 import type { BoardExtension, SessionService } from "@switchboard/sync";
 import { type Context, Hono } from "hono";
 import type { Logger } from "pino";
 import { changesOf, requestActor } from "./audit.ts";
+import { type BoardsApi, releaseHeld } from "./boards-api.ts";
 import { handle } from "./contract-route.ts";
 import { type ApiEnv, requestAddress, startSession } from "./http-api.ts";
 import {
@@ -40,7 +39,6 @@ import {
 import { parseMembersCsv } from "./members-csv.ts";
 import type { PasswordHasher } from "./passwords.ts";
 import { accountKey, type RateLimiters } from "./rate-limits.ts";
-import { runSystemCommand } from "./system-command.ts";
 
 export interface PeopleApiOptions {
 	storage: Storage;
@@ -57,6 +55,8 @@ export interface PeopleApiOptions {
 	rateLimits: RateLimiters;
 	/** True when an organisation allows only single sign-on (no passwords). */
 	ssoOnly?: (orgId: string) => Promise<boolean>;
+	/** A member's role or boards changed: out of the boards they lost (boards-api.ts). */
+	boardsLost: BoardsApi["boardsLost"];
 }
 
 export interface PeopleApi {
@@ -111,29 +111,10 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 
 	async function deactivate(orgId: string, memberId: string, byId: string | null): Promise<number> {
 		await tokens.revokeSessions(memberId, "Your membership was deactivated.");
-		const now = new Date().toISOString();
-		let released = 0;
-		for (const { id: boardId } of await storage.listBoards(orgId)) {
-			const owned = await storage.listMentions(orgId, boardId, {
-				ownerId: memberId,
-				status: [...OPEN_OWNED_STATUSES],
-			});
-			const changed: StoredMention[] = [];
-			for (const { mention } of owned) {
-				const outcome = await runSystemCommand(storage, {
-					orgId,
-					boardId,
-					command: { name: "release", args: { mentionId: mention.id } },
-					action: SystemActions.memberDeactivated,
-					detail: { by: byId },
-					now,
-					expectOwnerId: memberId,
-				});
-				if (outcome.ok && outcome.stored) changed.push(outcome.stored);
-			}
-			released += changed.length;
-			await board.publish(orgId, boardId, changed);
-		}
+		const released = await releaseHeld(
+			{ storage, board },
+			{ orgId, memberId, boardIds: null, action: SystemActions.memberDeactivated, byId },
+		);
 		logger.info({ orgId, memberId, released }, "member deactivated");
 		return released;
 	}
@@ -261,6 +242,16 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 		if (body.active === false && before?.active) {
 			released = await deactivate(params.orgId, member.id, c.get("member").memberId);
 			member.load = 0;
+		} else if (before && member.active) {
+			// Taken off a board, or a role that sees fewer boards: out of them at once.
+			released = await options.boardsLost(
+				params.orgId,
+				member.id,
+				before,
+				member,
+				c.get("member").memberId,
+			);
+			if (released > 0) member.load = Math.max(0, member.load - released);
 		}
 		await publishMember(member);
 		await auditMemberChange(c, before, member, released);

@@ -18,13 +18,15 @@ const RevocationSchema = v.pipe(
 	v.object({
 		memberId: v.string(),
 		sessionId: v.optional(v.string()),
+		boardId: v.optional(v.string()),
 		reason: v.string(),
 	}),
 	v.transform(
-		({ memberId, sessionId, reason }): Revocation => ({
+		({ memberId, sessionId, boardId, reason }): Revocation => ({
 			memberId,
 			reason,
 			...(sessionId ? { sessionId } : {}),
+			...(boardId ? { boardId } : {}),
 		}),
 	),
 );

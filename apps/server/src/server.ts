@@ -46,6 +46,7 @@ import { WebSocketServer } from "ws";
 import { type AdminChannel, serveAdminChannel } from "./admin-channel.ts";
 import { createAdminOperations } from "./admin-operations.ts";
 import { createAuditApi } from "./audit.ts";
+import { createBoardsApi } from "./boards-api.ts";
 import { type Config, DEFAULT_MAIL_FROM, demoExposure } from "./config.ts";
 import { type Coverage, type CoverageOptions, createCoverage } from "./coverage.ts";
 import { createDataRemovalApi, DataRemovalService, type RetentionTuning } from "./data-removal.ts";
@@ -318,7 +319,9 @@ export async function startSwitchboard(
 	const invitations = createInvitationService({ storage, logger, mailer });
 	// One queue for every scrypt hash: sign-ins, accepted invitations, password changes.
 	const hasher = new PasswordHasher(rateLimits.limits.hashing);
+	const boards = createBoardsApi({ storage, tokens, board, logger });
 	const people = createPeopleApi({
+		boardsLost: boards.boardsLost,
 		hasher,
 		storage,
 		tokens,
@@ -355,6 +358,7 @@ export async function startSwitchboard(
 			integrations.routes,
 			createNotificationsApi({ storage, notifier, publicKey: push.publicKey }),
 			people.routes,
+			boards.routes,
 			createAuditApi({ storage }),
 			createExportApi({ storage }),
 			createDataRemovalApi({ storage, service: dataRemoval }),

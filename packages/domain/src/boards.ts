@@ -44,14 +44,20 @@ export function boardArchived(name: string): string {
 }
 
 /**
- * Where a mention routed to `wanted` goes: there, unless that board is archived or gone;
- * then to the organisation's first board (`main`) when it is active, else to the first
- * active board by name. Null when the organisation has no active board (it always has one:
- * the last active board cannot be archived).
+ * Where a new conversation goes: the first of `wanted` (a triage rule's board, then its
+ * source's) that is an active board of the organisation; when none is (archived or gone),
+ * the organisation's first board (`main`) if it is active, else the first active board by
+ * name. Null when the organisation has no active board (it always has one: the last active
+ * board cannot be archived).
  */
-export function routeToBoard(wanted: string, boards: readonly Board[]): string | null {
+export function routeToBoard(
+	boards: readonly Board[],
+	...wanted: readonly (string | null | undefined)[]
+): string | null {
 	const active = boards.filter((board) => board.archivedAt === null);
-	if (active.some((board) => board.id === wanted)) return wanted;
+	for (const id of wanted) {
+		if (id && active.some((board) => board.id === id)) return id;
+	}
 	const fallback =
 		active.find((board) => board.id === FIRST_BOARD_ID) ??
 		[...active].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))[0];

@@ -375,5 +375,10 @@ export const SystemActions = {
 	snoozeEnded: "snooze_ended",
 	/** The owner was deactivated by an admin; their open conversations went back to the board. */
 	memberDeactivated: "member_deactivated",
+	/**
+	 * The owner can no longer open the board (an admin took them off it, or their role no
+	 * longer sees every board); their open conversations on it went back to the board.
+	 */
+	memberLeftBoard: "member_left_board",
 } as const;
 export type SystemAction = (typeof SystemActions)[keyof typeof SystemActions];

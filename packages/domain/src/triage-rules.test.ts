@@ -60,12 +60,32 @@ describe("evaluateTriageRules", () => {
 			tags: ["billing", "outage"],
 			skills: ["billing"],
 			matched: ["refund", "broken"],
+			board: null,
 		});
+	});
+
+	it("routes to the board of the first matching rule that names one", () => {
+		const routing: TriageRule[] = [
+			{ id: "tags-only", match: { keyword: "press" }, apply: { tags: ["press"] } },
+			{ id: "to-press", match: { keyword: "journalist" }, apply: { board: "press" } },
+			{ id: "to-vip", match: { keyword: "press" }, apply: { board: "vip" } },
+		];
+		const route = (text: string) =>
+			evaluateTriageRules({ network: "twitter", reach: 1, text }, routing).board;
+		expect(route("a journalist from the press asks")).toBe("press");
+		expect(route("press enquiry")).toBe("vip");
+		expect(route("hello")).toBeNull();
 	});
 
 	it("leaves priority to triage when no matching rule sets one", () => {
 		expect(on("refund")).toMatchObject({ priority: null, tags: ["billing"] });
-		expect(on("hello there")).toEqual({ priority: null, tags: [], skills: [], matched: [] });
+		expect(on("hello there")).toEqual({
+			priority: null,
+			tags: [],
+			skills: [],
+			matched: [],
+			board: null,
+		});
 	});
 
 	it("applies network and reach conditions", () => {

@@ -35,11 +35,20 @@ export const TriageActionSchema = v.pipe(
 		priority: v.optional(PrioritySchema),
 		/** A skill the mention needs; claimNext prefers members who have it. */
 		skill: v.optional(Label),
+		/**
+		 * The board (team) a new conversation goes to instead of its source's; the first
+		 * matching rule that names one decides. An archived or deleted board routes like an
+		 * archived source board (`routeToBoard`).
+		 */
+		board: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a board id"))),
 	}),
 	v.check(
 		(apply) =>
-			(apply.tags?.length ?? 0) > 0 || apply.priority !== undefined || apply.skill !== undefined,
-		"a rule sets tags, a priority or a skill",
+			(apply.tags?.length ?? 0) > 0 ||
+			apply.priority !== undefined ||
+			apply.skill !== undefined ||
+			apply.board !== undefined,
+		"a rule sets tags, a priority, a skill or a board",
 	),
 );
 export type TriageAction = v.InferOutput<typeof TriageActionSchema>;
@@ -78,6 +87,8 @@ export interface TriageVerdict {
 	skills: string[];
 	/** Ids of the rules that matched, in rule order. */
 	matched: string[];
+	/** The board the first matching rule that names one routes to; null when none does. */
+	board: string | null;
 }
 
 const PRIORITY_RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
@@ -125,7 +136,13 @@ export function evaluateTriageRules(
 	input: TriageInput,
 	rules: readonly TriageRule[],
 ): TriageVerdict {
-	const verdict: TriageVerdict = { priority: null, tags: [], skills: [], matched: [] };
+	const verdict: TriageVerdict = {
+		priority: null,
+		tags: [],
+		skills: [],
+		matched: [],
+		board: null,
+	};
 	const tags = new Set<string>();
 	const skills = new Set<string>();
 	for (const rule of rules) {
@@ -133,6 +150,7 @@ export function evaluateTriageRules(
 		verdict.matched.push(rule.id);
 		for (const tag of rule.apply.tags ?? []) tags.add(tag);
 		if (rule.apply.skill !== undefined) skills.add(rule.apply.skill);
+		verdict.board ??= rule.apply.board ?? null;
 		const priority = rule.apply.priority;
 		if (
 			priority !== undefined &&

@@ -69,7 +69,10 @@ export function directoryContract(portOf: () => Directory): void {
 			const back = await storage.updateBoard(org.id, "press", { archived: false });
 			expect(back.after.archivedAt).toBeNull();
 			// By name: Press office, Support.
-			expect((await storage.listBoards(org.id)).map((board) => board.id)).toEqual(["press", "main"]);
+			expect((await storage.listBoards(org.id)).map((board) => board.id)).toEqual([
+				"press",
+				"main",
+			]);
 			await expect(storage.updateBoard(org.id, "missing", { name: "X" })).rejects.toMatchObject({
 				kind: "not_found",
 			});
@@ -118,9 +121,21 @@ export function directoryContract(portOf: () => Directory): void {
 				passwordHash: "x",
 				boards: ["press", "main"],
 			});
-			const off = await member(org.id, "off", "ambassador", 2);
+			const off = await storage.createMember({
+				orgId: org.id,
+				email: `${unique("off")}@example.org`,
+				name: "On none",
+				role: "ambassador",
+				capacity: 2,
+				passwordHash: "x",
+				boards: [],
+			});
+			await storage.updateBoard(org.id, "press", { archived: true });
+			// Left out, the boards are every active one.
+			const byDefault = await member(org.id, "default", "ambassador", 2);
 			expect(await storage.boardIdsOf(on.id)).toEqual(["main", "press"]);
 			expect(await storage.boardIdsOf(off.id)).toEqual([]);
+			expect(await storage.boardIdsOf(byDefault.id)).toEqual(["main"]);
 		});
 
 		it("lets two organisations use the same board id", async () => {

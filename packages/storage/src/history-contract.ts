@@ -86,5 +86,16 @@ export function historyContract(portOf: () => Ports): void {
 				await search(t, { before: { postedAt: last?.postedAt ?? "", id: last?.id ?? "" } }),
 			).toEqual([second, first]);
 		});
+		it("keeps to the boards asked for, an archived board's conversations included", async () => {
+			const t = await newTeam(portOf());
+			await portOf().createBoard({ id: "press", orgId: t.orgId, name: "Press" });
+			const [support] = await ingest(portOf(), t, { text: "refund please" });
+			const [press] = await ingest(portOf(), { ...t, boardId: "press" }, { text: "refund story" });
+			await portOf().updateBoard(t.orgId, "press", { archived: true });
+			expect(await search(t, { text: "refund", boardIds: ["press"] })).toEqual([press]);
+			expect(await search(t, { text: "refund", boardIds: [t.boardId] })).toEqual([support]);
+			expect(await search(t, { text: "refund", boardIds: [] })).toEqual([]);
+			expect((await search(t, { text: "refund" })).sort()).toEqual([support, press].sort());
+		});
 	});
 }

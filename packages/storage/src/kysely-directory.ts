@@ -16,7 +16,8 @@ export function normalizeEmail(email: string): string {
 }
 
 /**
- * Insert a member and their boards (in the caller's transaction, when there are boards).
+ * Insert a member and their boards (every active board when `boards` is left out; in the
+ * caller's transaction, when there are boards).
  * Shared with the people port, which creates members when an invitation is accepted.
  */
 export async function insertMember(db: Kysely<Database>, input: NewMember): Promise<Member> {
@@ -35,7 +36,19 @@ export async function insertMember(db: Kysely<Database>, input: NewMember): Prom
 		})
 		.returningAll()
 		.executeTakeFirstOrThrow();
-	if (input.boards && input.boards.length > 0) {
+	if (input.boards === undefined) {
+		await db
+			.insertInto("member_boards")
+			.columns(["member_id", "org_id", "board_id"])
+			.expression((eb) =>
+				eb
+					.selectFrom("boards")
+					.select([eb.val(row.id).as("member_id"), "org_id", "id"])
+					.where("org_id", "=", row.org_id)
+					.where("archived_at", "is", null),
+			)
+			.execute();
+	} else if (input.boards.length > 0) {
 		await db
 			.insertInto("member_boards")
 			.values(
@@ -89,9 +102,9 @@ export class KyselyDirectory implements Directory {
 
 	createMember(input: NewMember): Promise<Member> {
 		return mapConstraintErrors("A member with that email", () =>
-			input.boards && input.boards.length > 0
-				? this.#db.transaction().execute((trx) => insertMember(trx, input))
-				: insertMember(this.#db, input),
+			input.boards?.length === 0
+				? insertMember(this.#db, input)
+				: this.#db.transaction().execute((trx) => insertMember(trx, input)),
 		);
 	}
 

@@ -48,6 +48,13 @@ export class KyselyHistory implements History {
 		if (query.from) select = select.where("posted_at", ">=", new Date(query.from));
 		if (query.to) select = select.where("posted_at", "<", new Date(query.to));
 		if (query.status) select = select.where("status", "in", query.status);
+		if (query.boardIds) {
+			// An empty list matches nothing (`in ()` is not SQL).
+			select =
+				query.boardIds.length > 0
+					? select.where("board_id", "in", [...query.boardIds])
+					: select.where(sql<boolean>`false`);
+		}
 		if (query.before) select = select.where(pastCursor("<", query.before));
 		const rows = await select
 			.orderBy("posted_at", "desc")

@@ -45,7 +45,12 @@ export interface NewMember {
 	skills?: string[];
 	languages?: string[];
 	passwordHash: string;
-	/** Boards (teams) of the organisation the member belongs to. @default none */
+	/**
+	 * Boards (teams) of the organisation the member belongs to; `[]` for none.
+	 * @default every board of the organisation that is not archived (as the migration that
+	 * brought boards in did for existing members): the demo and tools that make members
+	 * directly keep working; invitations and single sign-on always name the boards.
+	 */
 	boards?: string[];
 }
 
@@ -263,6 +268,8 @@ export interface HistoryQuery {
 	/** Posted before this ISO time. */
 	to?: string;
 	status?: MentionStatus[];
+	/** Only conversations on these boards (a member who does not see every board). */
+	boardIds?: readonly string[];
 	/** Only those after this one in the search's order (newest first): keyset paging. */
 	before?: { postedAt: string; id: string };
 	limit: number;

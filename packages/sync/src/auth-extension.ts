@@ -1,7 +1,9 @@
 /**
  * Authentication and authorisation of every document connection: a valid token, a
- * document name of the caller's organisation, an active membership. Board documents
- * are read-only for every client.
+ * document name of the caller's organisation, an active membership, and a board the
+ * member may open (their own boards; moderators and admins every board: `mayOpenBoard`),
+ * for the board document and for the drafts of its conversations alike. Board documents
+ * are read-only for every client; an archived board's drafts too.
  */
 import type { Extension, onAuthenticatePayload } from "@hocuspocus/server";
 import {
@@ -9,6 +11,8 @@ import {
 	isActiveMembership,
 	isAppError,
 	MEMBERSHIP_ENDED,
+	mayOpenBoard,
+	notOnBoard,
 	parseDocumentName,
 } from "@switchboard/domain";
 import type { Directory, MentionStore } from "@switchboard/storage";
@@ -123,15 +127,21 @@ export class AuthExtension implements Extension {
 		if (!isActiveMembership(member, claims.orgId)) {
 			throw new DeniedError("unauthorized", MEMBERSHIP_ENDED);
 		}
-		if (doc.kind === "board") {
-			const board = await this.options.storage.getBoard(doc.orgId, doc.boardId);
-			if (!board) throw new DeniedError("forbidden", "No such board.");
-			// Clients change boards only through commands.
-			data.connectionConfig.readOnly = true;
-		} else {
-			const mention = await this.options.storage.getMention(doc.orgId, doc.mentionId);
-			if (!mention) throw new DeniedError("forbidden", "No such conversation.");
+		const boardId =
+			doc.kind === "board"
+				? doc.boardId
+				: await this.options.storage.getMentionBoardId(doc.orgId, doc.mentionId);
+		if (boardId === null) throw new DeniedError("forbidden", "No such conversation.");
+		const [board, memberBoards] = await Promise.all([
+			this.options.storage.getBoard(doc.orgId, boardId),
+			this.options.storage.boardIdsOf(member.id),
+		]);
+		if (!board) throw new DeniedError("forbidden", "No such board.");
+		if (!mayOpenBoard(member.role, memberBoards, boardId)) {
+			throw new DeniedError("forbidden", notOnBoard(boardId));
 		}
-		return { member: { ...claims, role: member.role, name: member.name }, doc };
+		// Clients change boards only through commands; an archived board's drafts not at all.
+		if (doc.kind === "board" || board.archivedAt !== null) data.connectionConfig.readOnly = true;
+		return { member: { ...claims, role: member.role, name: member.name }, doc, boardId };
 	}
 }

@@ -9,6 +9,7 @@ import type { Connection, Document, Extension, onStatelessPayload } from "@hocus
 import {
 	type Ack,
 	type BulkItemResult,
+	boardArchived,
 	bulkItemCommandId,
 	bulkItems,
 	type Command,
@@ -19,7 +20,7 @@ import {
 	rejectCodeFor,
 	type ServerMessage,
 } from "@switchboard/domain";
-import type { CommandArbiter, CommandOutcome } from "@switchboard/storage";
+import type { CommandArbiter, CommandOutcome, Directory } from "@switchboard/storage";
 import type { Logger } from "pino";
 import type { BoardProjector } from "./board-projector.ts";
 import type { SyncContext } from "./context.ts";
@@ -27,7 +28,8 @@ import type { DraftTexts } from "./draft-texts.ts";
 import { noSyncMetrics, type SyncMetrics } from "./sync-metrics.ts";
 
 export interface CommandExtensionOptions {
-	storage: CommandArbiter;
+	/** Decides commands; reads whether a board is archived (its commands are refused). */
+	storage: CommandArbiter & Pick<Directory, "getBoard">;
 	projector: BoardProjector;
 	logger: Logger;
 	/** Where each answer is counted, by command and outcome. */
@@ -116,6 +118,13 @@ export class CommandExtension implements Extension {
 			member: context.member.memberId,
 		});
 		try {
+			// Asked per command, not at connection time: a board archived while its page is
+			// open takes no change from then on.
+			const stored = await this.options.storage.getBoard(board.orgId, board.boardId);
+			if (stored?.archivedAt) {
+				reject(message.id, "forbidden", boardArchived(stored.name));
+				return;
+			}
 			if (message.name === "bulk") {
 				const ack = await this.runBulk(board, document, message, log);
 				this.metrics.commandAnswered(name, "ack");

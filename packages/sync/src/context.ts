@@ -36,6 +36,8 @@ export interface SocketContext {
 export interface SyncContext extends SocketContext {
 	member: TokenClaims;
 	doc: DocumentRef;
+	/** The board the document belongs to: the board itself, or a draft's conversation's. */
+	boardId: string;
 }
 
 /** Transaction origins Switchboard itself writes with; persistence branches on them. */

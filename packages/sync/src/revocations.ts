@@ -23,6 +23,12 @@ export interface Revocation {
 	 * token's whole-second `iat` cannot tell apart) stays.
 	 */
 	sessionIds?: string[];
+	/**
+	 * Only the member's access to this board ended (an admin took them off it): their
+	 * sockets on the board's documents (the board and its conversations' drafts) close with
+	 * 4403; their sessions go on.
+	 */
+	boardId?: string;
 	/** Why, for the close reason the client sees. */
 	reason: string;
 }
@@ -61,7 +67,12 @@ export class RevocationExtension extends BusListener<Revocation> implements Exte
 	async connected({ context }: connectedPayload<Partial<SyncContext>>): Promise<void> {
 		const now = Date.now();
 		this.recent = this.recent.filter((entry) => now - entry.at < REMEMBER_MS);
-		const covering = this.recent.find((entry) => covers(entry.revocation, entry.at, context));
+		// A board's access is judged again when a document authenticates: a member put back
+		// on the board at once must not be closed by the memory of the removal.
+		const covering = this.recent.find(
+			(entry) =>
+				entry.revocation.boardId === undefined && covers(entry.revocation, entry.at, context),
+		);
 		if (covering && context.closeSocket) {
 			context.closeSocket(
 				CloseCodes.unauthorized.code,
@@ -83,11 +94,9 @@ export class RevocationExtension extends BusListener<Revocation> implements Exte
 				closed.add(context.closeSocket);
 			}
 		}
+		const close = revocation.boardId === undefined ? CloseCodes.unauthorized : CloseCodes.forbidden;
 		for (const closeSocket of closed) {
-			closeSocket(
-				CloseCodes.unauthorized.code,
-				`${CloseCodes.unauthorized.reason}: ${revocation.reason}`,
-			);
+			closeSocket(close.code, `${close.reason}: ${revocation.reason}`);
 		}
 		if (closed.size > 0) {
 			this.logger.info(
@@ -107,6 +116,7 @@ export class RevocationExtension extends BusListener<Revocation> implements Exte
 export function covers(revocation: Revocation, at: number, context: Partial<SyncContext>): boolean {
 	const member = context.member;
 	if (!member || member.memberId !== revocation.memberId) return false;
+	if (revocation.boardId !== undefined) return context.boardId === revocation.boardId;
 	if (revocation.sessionId !== undefined) return member.sessionId === revocation.sessionId;
 	if (member.sessionId !== undefined && revocation.sessionIds !== undefined) {
 		return revocation.sessionIds.includes(member.sessionId);

@@ -35,6 +35,11 @@ export interface SessionService extends TokenService {
 	/** End every session of a member at once (password change, deactivation). */
 	revokeSessions(memberId: string, reason?: string): Promise<void>;
 	/**
+	 * A member was taken off a board: close their sockets on that board's documents, on
+	 * every instance (the membership itself is already stored; authentication reads it).
+	 */
+	endBoardAccess(memberId: string, boardId: string, reason: string): Promise<void>;
+	/**
 	 * End every session of a member but the caller's own (a password change): the caller's
 	 * sockets stay open, every other one closes. Claims without a session (an operator's
 	 * token) end every session.
@@ -103,6 +108,9 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
 		async revokeSessions(memberId, reason = "Every session of this member was ended.") {
 			const sessionIds = await storage.revokeMemberSessions(memberId);
 			announce({ memberId, sessionIds, reason });
+		},
+		async endBoardAccess(memberId, boardId, reason) {
+			await bus.publish({ memberId, boardId, reason });
 		},
 		async endOtherSessions(claims, reason) {
 			const sessionIds = await storage.revokeMemberSessions(

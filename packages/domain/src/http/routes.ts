@@ -9,6 +9,7 @@
  */
 import * as v from "valibot";
 import { AuditActionSchema, AuditEntrySchema } from "../audit.ts";
+import { BoardPatchSchema, NewBoardSchema } from "../boards.ts";
 import { isTimeZone } from "../business-hours.ts";
 import {
 	DeliveryStatuses,
@@ -345,9 +346,36 @@ export const HttpRoutes = {
 	boards: defineRoute({
 		method: "GET",
 		path: "/api/boards",
-		summary: "The organisation's boards",
+		summary:
+			"The boards the caller may open (ambassadors: their own; moderators and admins: all), archived ones only when asked",
 		auth: "session",
+		query: v.object({
+			/** `archived`: archived boards too (flagged by `archivedAt`). */
+			include: v.optional(v.picklist(["archived"], "may only be archived")),
+		}),
 		answer: v.object({ boards: v.array(BoardSchema) }),
+	}),
+	createBoard: defineRoute({
+		method: "POST",
+		path: "/api/orgs/:orgId/boards",
+		summary: "Create a board (a team); its id is made from its name when left out",
+		auth: "session",
+		roles: ["admin"],
+		params: OrgParams,
+		body: NewBoardSchema,
+		status: 201,
+		answer: v.object({ board: BoardSchema }),
+	}),
+	updateBoard: defineRoute({
+		method: "PATCH",
+		path: "/api/orgs/:orgId/boards/:boardId",
+		summary:
+			"Rename a board, archive it (read-only; new mentions routed to it go to the first board) or bring it back",
+		auth: "session",
+		roles: ["admin"],
+		params: v.object({ orgId: Id, boardId: Id }),
+		body: BoardPatchSchema,
+		answer: v.object({ board: BoardSchema }),
 	}),
 	mentions: defineRoute({
 		method: "GET",
