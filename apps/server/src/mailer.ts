@@ -3,8 +3,11 @@
  * nodemailer (pooled SMTP, a few connections at once); without it the admin copies the
  * links from the screen or the CLI. Messages are plain text: a link and who sent it.
  */
-import { createTransport } from "nodemailer";
+import { createRequire } from "node:module";
 import type { Logger } from "pino";
+
+/** nodemailer (~25 MiB resident) is loaded only when SMTP_URL asks for a mailer. */
+const require = createRequire(import.meta.url);
 
 export interface MailLink {
 	kind: "invite" | "reset";
@@ -47,6 +50,7 @@ function message(link: MailLink): { subject: string; text: string } {
 
 export function createMailer(options: { smtpUrl: string; from: string; logger: Logger }): Mailer {
 	// Pooled: a batch of ten thousand links reuses a few connections instead of opening one each.
+	const { createTransport } = require("nodemailer") as typeof import("nodemailer");
 	const transport = createTransport({
 		url: options.smtpUrl,
 		pool: true,

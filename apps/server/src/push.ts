@@ -11,13 +11,20 @@
  * generated into the data folder like the session secret.
  */
 import { chmod, readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { OutboundClient } from "@switchboard/connectors";
 import { type PushPayload, withDefaults } from "@switchboard/domain";
 import type { PushDevice, PushDeviceStore } from "@switchboard/storage";
 import type { Logger } from "pino";
 import * as v from "valibot";
-import webpush from "web-push";
+
+/**
+ * web-push (~18 MiB resident) is loaded when a key pair is first made or a push first sent,
+ * not at start: most servers restart with their keys on file and send no push for a while.
+ */
+const require = createRequire(import.meta.url);
+const webpush = (): typeof import("web-push") => require("web-push") as typeof import("web-push");
 
 /** The server's VAPID identity. */
 export interface VapidKeys {
@@ -43,7 +50,7 @@ export async function readOrCreateVapidKeys(dataDir: string): Promise<VapidKeys>
 			throw error;
 		}
 	}
-	const keys = webpush.generateVAPIDKeys();
+	const keys = webpush().generateVAPIDKeys();
 	await writeFile(path, `${JSON.stringify(keys)}\n`, { mode: 0o600 });
 	// `mode` only applies when the file is created; a replaced file keeps its old bits.
 	await chmod(path, 0o600);
@@ -97,7 +104,7 @@ export class PushSender {
 
 	private async sendTo(device: PushDevice, payload: PushPayload): Promise<PushResult> {
 		const { logger } = this.options;
-		const request = webpush.generateRequestDetails(
+		const request = webpush().generateRequestDetails(
 			{ endpoint: device.endpoint, keys: device.keys },
 			JSON.stringify(payload),
 			{

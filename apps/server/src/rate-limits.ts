@@ -17,11 +17,12 @@
  * reverse proxy every request comes from loopback, and an exemption would be a hole.
  */
 import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import { isIP } from "node:net";
 import { AppError, withDefaults } from "@switchboard/domain";
 import type { RateLimitTable } from "@switchboard/storage";
 import { DEFAULT_MAX_SOCKETS_PER_MEMBER } from "@switchboard/sync";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import {
 	type RateLimiterAbstract,
@@ -32,6 +33,8 @@ import {
 } from "rate-limiter-flexible";
 import { defaultHashingLimits, type HashingLimits } from "./passwords.ts";
 import { redisDeadlines } from "./redis-tuning.ts";
+
+const require = createRequire(import.meta.url);
 
 /** `points` per fixed window of `seconds`. Written `points/seconds` in the environment. */
 export interface RateWindow {
@@ -304,7 +307,9 @@ export function createRateLimiters(options: RateLimitersOptions): RateLimiters {
 		store = "redis";
 		// No offline queue: while Redis is away a count fails at once and the in-memory
 		// insurance answers, instead of requests waiting for a reconnect.
-		redis = new Redis(options.redisUrl, {
+		// Required here, not imported at start: without REDIS_URL ioredis is never loaded.
+		const { Redis: RedisClient } = require("ioredis") as typeof import("ioredis");
+		redis = new RedisClient(options.redisUrl, {
 			...redisDeadlines(),
 			enableOfflineQueue: false,
 			maxRetriesPerRequest: 1,

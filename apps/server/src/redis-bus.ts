@@ -5,7 +5,6 @@
  * dropped. Delivery is at most once.
  */
 import type { Bus } from "@switchboard/sync";
-import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import * as v from "valibot";
 import { redisDeadlines } from "./redis-tuning.ts";
@@ -17,6 +16,8 @@ export async function createRedisBus<S extends v.GenericSchema>(options: {
 	logger: Pick<Logger, "warn">;
 }): Promise<Bus<v.InferOutput<S>>> {
 	const { channel, schema, logger } = options;
+	// Loaded here, not at start: a single instance without REDIS_URL never needs ioredis.
+	const { Redis } = await import("ioredis");
 	const publisher = new Redis(options.url, { ...redisDeadlines(), lazyConnect: true });
 	const subscriber = new Redis(options.url, { ...redisDeadlines(), lazyConnect: true });
 	for (const client of [publisher, subscriber]) {

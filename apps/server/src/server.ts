@@ -5,7 +5,6 @@
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { Redis } from "@hocuspocus/extension-redis";
 import type { Extension, Hocuspocus } from "@hocuspocus/server";
 import { createAdaptorServer } from "@hono/node-server";
 import { SESSION_COOKIE, threadMessageKey } from "@switchboard/domain";
@@ -142,7 +141,9 @@ export interface StartOptions {
 	storageTemplate?: Blob;
 }
 
-function redisExtension(url: string, logger: Logger): Extension {
+/** Hocuspocus' Redis extension; loaded only with REDIS_URL (it and ioredis hold ~40 MiB). */
+async function redisExtension(url: string, logger: Logger): Promise<Extension> {
+	const { Redis } = await import("@hocuspocus/extension-redis");
 	const parsed = new URL(url);
 	const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
 	const extension = new Redis({
@@ -259,7 +260,7 @@ export async function startSwitchboard(
 			...(options.membershipCheckMs ? { intervalMs: options.membershipCheckMs } : {}),
 		}),
 	];
-	if (config.redisUrl) extensions.push(redisExtension(config.redisUrl, logger));
+	if (config.redisUrl) extensions.push(await redisExtension(config.redisUrl, logger));
 
 	const hocuspocus = new SwitchboardHocuspocus({
 		name: "switchboard",
