@@ -275,7 +275,17 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		expect(await card.getByTestId("review-draft").textContent()).toContain("Refund is on its way!");
 		expect(await stillSamePage(morgan)).toBe(true);
 
-		// Dana is told too, and sends the changed text back; it waits for review again.
+		// Her queue says so too, not "Approved" (the queue reads the approved rows' drafts).
+		await dana.getByTestId("nav-queue").click();
+		const row = dana.locator(`[data-testid="queue-item"][data-mention-id="${mention.id}"]`);
+		await expect
+			.poll(attribute(row.getByTestId("queue-status"), "data-standing"), within)
+			.toBe("approval_stale");
+		expect(await row.getByTestId("queue-status").textContent()).toBe("Approval no longer applies");
+		expect(await seriousAxeViolations(dana)).toEqual([]);
+
+		// Dana is told on the conversation, and sends the changed text back; it waits for review again.
+		await row.getByRole("link").click();
 		await dana.getByTestId("approval-stale").waitFor(within);
 		await dana.getByTestId("resubmit-review").click();
 		await expect.poll(attribute(card, "data-standing"), within).toBe("requested");
