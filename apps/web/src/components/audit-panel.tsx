@@ -13,7 +13,7 @@ import {
 import { createSignal, createUniqueId, For, Show } from "solid-js";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { formatDateTime } from "../format.ts";
-import { ActionButton, FormError } from "./forms.tsx";
+import { ActionButton, FormError, SelectField } from "./forms.tsx";
 
 /** Actions in words: "invitation.created" → "Invitation created". */
 function actionLabel(action: string): string {
@@ -126,40 +126,34 @@ export function AuditPanel(props: { orgId: string }) {
 
 			<fieldset class="form-grid audit-filters">
 				<legend class="sr-only">Filter the audit log</legend>
-				<div class="form-field">
-					<label class="field-label" for={`${id}-action`}>
-						Action
-					</label>
-					<select
-						id={`${id}-action`}
-						value={filters().action}
-						onChange={(e) => change("action", e.currentTarget.value)}
-						data-testid="audit-action"
-					>
-						<option value="">All actions</option>
-						<For each={AuditActions}>
-							{(action) => <option value={action}>{actionLabel(action)}</option>}
-						</For>
-					</select>
-				</div>
-				<div class="form-field">
-					<label class="field-label" for={`${id}-actor`}>
-						Who
-					</label>
-					<select
-						id={`${id}-actor`}
-						value={filters().actor}
-						onChange={(e) => change("actor", e.currentTarget.value)}
-						data-testid="audit-actor"
-					>
-						<option value="">Anyone</option>
-						<option value="system">{ACTOR_WORDS.system}</option>
-						<option value="cli">{ACTOR_WORDS.cli}</option>
-						<For each={members.data() ?? []}>
-							{(member) => <option value={member.id}>{member.name}</option>}
-						</For>
-					</select>
-				</div>
+				<SelectField
+					cell="field"
+					id={`${id}-action`}
+					label="Action"
+					value={filters().action}
+					onChange={(value) => change("action", value)}
+					testId="audit-action"
+				>
+					<option value="">All actions</option>
+					<For each={AuditActions}>
+						{(action) => <option value={action}>{actionLabel(action)}</option>}
+					</For>
+				</SelectField>
+				<SelectField
+					cell="field"
+					id={`${id}-actor`}
+					label="Who"
+					value={filters().actor}
+					onChange={(value) => change("actor", value)}
+					testId="audit-actor"
+				>
+					<option value="">Anyone</option>
+					<option value="system">{ACTOR_WORDS.system}</option>
+					<option value="cli">{ACTOR_WORDS.cli}</option>
+					<For each={members.data() ?? []}>
+						{(member) => <option value={member.id}>{member.name}</option>}
+					</For>
+				</SelectField>
 				<div class="form-field">
 					<label class="field-label" for={`${id}-from`}>
 						From

@@ -43,11 +43,8 @@ export function TextField(
 		"cell",
 		"testId",
 	]);
-	const fields = () => (
-		<>
-			<label for={own.id} class="field-label">
-				{own.label}
-			</label>
+	return (
+		<LabelledCell id={own.id} label={own.label} cell={own.cell}>
 			<input
 				{...input}
 				id={own.id}
@@ -63,11 +60,57 @@ export function TextField(
 					{own.hint}
 				</p>
 			</Show>
+		</LabelledCell>
+	);
+}
+
+/**
+ * A labelled choice from `children` (the options), in a form grid cell as `TextField` is;
+ * `onChange` gets the chosen option's value.
+ */
+export function SelectField(props: {
+	id: string;
+	label: JSX.Element;
+	value: string;
+	onChange: (value: string) => void;
+	cell?: "field" | "wide";
+	disabled?: boolean;
+	testId?: string;
+	children: JSX.Element;
+}) {
+	return (
+		<LabelledCell id={props.id} label={props.label} cell={props.cell}>
+			<select
+				id={props.id}
+				value={props.value}
+				disabled={props.disabled}
+				onChange={(e) => props.onChange(e.currentTarget.value)}
+				data-testid={props.testId}
+			>
+				{props.children}
+			</select>
+		</LabelledCell>
+	);
+}
+
+/** A label and its control (`children`), in a `form-field` cell when `cell` says so. */
+function LabelledCell(props: {
+	id: string;
+	label: JSX.Element;
+	cell: "field" | "wide" | undefined;
+	children: JSX.Element;
+}) {
+	const fields = () => (
+		<>
+			<label for={props.id} class="field-label">
+				{props.label}
+			</label>
+			{props.children}
 		</>
 	);
 	return (
-		<Show when={own.cell} fallback={fields()}>
-			<div class="form-field" classList={{ "form-field-wide": own.cell === "wide" }}>
+		<Show when={props.cell} fallback={fields()}>
+			<div class="form-field" classList={{ "form-field-wide": props.cell === "wide" }}>
 				{fields()}
 			</div>
 		</Show>

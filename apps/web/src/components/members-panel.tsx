@@ -16,7 +16,16 @@ import {
 import { createSignal, createUniqueId, For, Show } from "solid-js";
 import { createAction, createLoader, errorMessage, useApi } from "../api.ts";
 import { plural } from "../format.ts";
-import { ActionButton, ConfirmButton, CopyButton, FormError, SearchField, When } from "./forms.tsx";
+import {
+	ActionButton,
+	ConfirmButton,
+	CopyButton,
+	FormError,
+	SearchField,
+	SelectField,
+	TextField,
+	When,
+} from "./forms.tsx";
 
 /** A role in words. */
 export const ROLE_LABELS: Record<Role, string> = {
@@ -230,44 +239,35 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 			>
 				<h3 class="panel-title">Invite someone</h3>
 				<div class="form-grid">
-					<div class="form-field">
-						<label class="field-label" for={`${id}-email`}>
-							Email
-						</label>
-						<input
-							id={`${id}-email`}
-							type="email"
-							required
-							value={email()}
-							onInput={(e) => setEmail(e.currentTarget.value)}
-							data-testid="invite-email"
-						/>
-					</div>
-					<div class="form-field">
-						<label class="field-label" for={`${id}-name`}>
-							Name (optional)
-						</label>
-						<input
-							id={`${id}-name`}
-							type="text"
-							value={name()}
-							onInput={(e) => setName(e.currentTarget.value)}
-							data-testid="invite-name"
-						/>
-					</div>
-					<div class="form-field">
-						<label class="field-label" for={`${id}-role`}>
-							Role
-						</label>
-						<select
-							id={`${id}-role`}
-							value={role()}
-							onChange={(e) => setRole(e.currentTarget.value as Role)}
-							data-testid="invite-role"
-						>
-							<For each={Roles}>{(r) => <option value={r}>{ROLE_LABELS[r]}</option>}</For>
-						</select>
-					</div>
+					<TextField
+						cell="field"
+						id={`${id}-email`}
+						label="Email"
+						type="email"
+						required
+						value={email()}
+						onInput={setEmail}
+						testId="invite-email"
+					/>
+					<TextField
+						cell="field"
+						id={`${id}-name`}
+						label="Name (optional)"
+						type="text"
+						value={name()}
+						onInput={setName}
+						testId="invite-name"
+					/>
+					<SelectField
+						cell="field"
+						id={`${id}-role`}
+						label="Role"
+						value={role()}
+						onChange={(value) => setRole(value as Role)}
+						testId="invite-role"
+					>
+						<For each={Roles}>{(r) => <option value={r}>{ROLE_LABELS[r]}</option>}</For>
+					</SelectField>
 				</div>
 				<FormError error={inviteOne.error()} testId="invite-error" />
 				<div class="form-actions">

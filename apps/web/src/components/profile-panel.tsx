@@ -7,7 +7,7 @@ import { HttpRoutes, MIN_PASSWORD_LENGTH, passwordProblem } from "@switchboard/d
 import { createSignal, createUniqueId } from "solid-js";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { useToasts } from "../toasts.tsx";
-import { FormError } from "./forms.tsx";
+import { FormError, TextField } from "./forms.tsx";
 
 function splitList(text: string): string[] {
 	return text
@@ -65,32 +65,26 @@ export function ProfilePanel() {
 				}}
 			>
 				<div class="form-grid">
-					<div class="form-field">
-						<label class="field-label" for={`${id}-name`}>
-							Name
-						</label>
-						<input
-							id={`${id}-name`}
-							type="text"
-							autocomplete="name"
-							value={name() ?? me.data()?.name ?? ""}
-							onInput={(e) => setName(e.currentTarget.value)}
-							data-testid="profile-name"
-						/>
-					</div>
-					<div class="form-field">
-						<label class="field-label" for={`${id}-languages`}>
-							Languages you answer in
-						</label>
-						<input
-							id={`${id}-languages`}
-							type="text"
-							value={languages() ?? me.data()?.languages.join(", ") ?? ""}
-							onInput={(e) => setLanguages(e.currentTarget.value)}
-							placeholder="en, fr"
-							data-testid="profile-languages"
-						/>
-					</div>
+					<TextField
+						cell="field"
+						id={`${id}-name`}
+						label="Name"
+						type="text"
+						autocomplete="name"
+						value={name() ?? me.data()?.name ?? ""}
+						onInput={setName}
+						testId="profile-name"
+					/>
+					<TextField
+						cell="field"
+						id={`${id}-languages`}
+						label="Languages you answer in"
+						type="text"
+						value={languages() ?? me.data()?.languages.join(", ") ?? ""}
+						onInput={setLanguages}
+						placeholder="en, fr"
+						testId="profile-languages"
+					/>
 				</div>
 				<FormError error={save.error() ?? me.error()} testId="profile-error" />
 				<div class="form-actions">
@@ -124,30 +118,24 @@ export function ProfilePanel() {
 					readOnly
 				/>
 				<div class="form-grid">
-					<div class="form-field">
-						<label class="field-label" for={`${id}-current`}>
-							Current password
-						</label>
-						<input
-							id={`${id}-current`}
-							type="password"
-							autocomplete="current-password"
-							value={current()}
-							onInput={(e) => setCurrent(e.currentTarget.value)}
-						/>
-					</div>
-					<div class="form-field">
-						<label class="field-label" for={`${id}-new`}>
-							New password (at least {MIN_PASSWORD_LENGTH} characters)
-						</label>
-						<input
-							id={`${id}-new`}
-							type="password"
-							autocomplete="new-password"
-							value={next()}
-							onInput={(e) => setNext(e.currentTarget.value)}
-						/>
-					</div>
+					<TextField
+						cell="field"
+						id={`${id}-current`}
+						label="Current password"
+						type="password"
+						autocomplete="current-password"
+						value={current()}
+						onInput={setCurrent}
+					/>
+					<TextField
+						cell="field"
+						id={`${id}-new`}
+						label={`New password (at least ${MIN_PASSWORD_LENGTH} characters)`}
+						type="password"
+						autocomplete="new-password"
+						value={next()}
+						onInput={setNext}
+					/>
 				</div>
 				<FormError error={problem() ?? change.error()} testId="password-error" />
 				<div class="form-actions">

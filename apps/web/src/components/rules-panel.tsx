@@ -9,7 +9,7 @@ import { createStore } from "solid-js/store";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { NETWORK_LABELS, PRIORITY_LABELS } from "../board-model.ts";
 import { EMPTY_RULE, fieldsToRule, type RuleFields } from "../rule-form.ts";
-import { FormActions, FormError, TextField } from "./forms.tsx";
+import { FormActions, FormError, SelectField, TextField } from "./forms.tsx";
 import { Table } from "./table.tsx";
 
 export function RulesPanel(props: { orgId: string }) {
@@ -134,52 +134,43 @@ export function RulesPanel(props: { orgId: string }) {
 			<form class="panel form-panel admin-form" onSubmit={add} data-testid="rule-form" novalidate>
 				<h3 class="panel-title">Add a rule</h3>
 				<div class="form-grid">
-					<div class="form-field">
-						<label for={field("match")} class="field-label">
-							Match
-						</label>
-						<select
-							id={field("match")}
-							value={fields.matchBy}
-							onChange={(e) => setFields("matchBy", e.currentTarget.value as RuleFields["matchBy"])}
-							data-testid="rule-match-by"
-						>
-							<option value="keyword">a keyword (whole word)</option>
-							<option value="phrase">a phrase (words in order)</option>
-						</select>
-					</div>
-					<div class="form-field">
-						<label for={field("term")} class="field-label">
-							{fields.matchBy === "keyword" ? "Keyword" : "Phrase"}
-						</label>
-						<input
-							id={field("term")}
-							ref={termInput}
-							type="text"
-							required
-							maxLength={200}
-							value={fields.term}
-							onInput={(e) => setFields("term", e.currentTarget.value)}
-							placeholder={fields.matchBy === "keyword" ? "refund" : "not working"}
-							data-testid="rule-term-input"
-						/>
-					</div>
-					<div class="form-field">
-						<label for={field("network")} class="field-label">
-							Network
-						</label>
-						<select
-							id={field("network")}
-							value={fields.network}
-							onChange={(e) => setFields("network", e.currentTarget.value as RuleFields["network"])}
-							data-testid="rule-network"
-						>
-							<option value="">Any network</option>
-							<For each={Networks}>
-								{(network) => <option value={network}>{NETWORK_LABELS[network]}</option>}
-							</For>
-						</select>
-					</div>
+					<SelectField
+						cell="field"
+						id={field("match")}
+						label="Match"
+						value={fields.matchBy}
+						onChange={(value) => setFields("matchBy", value as RuleFields["matchBy"])}
+						testId="rule-match-by"
+					>
+						<option value="keyword">a keyword (whole word)</option>
+						<option value="phrase">a phrase (words in order)</option>
+					</SelectField>
+					<TextField
+						cell="field"
+						id={field("term")}
+						label={fields.matchBy === "keyword" ? "Keyword" : "Phrase"}
+						ref={termInput}
+						type="text"
+						required
+						maxLength={200}
+						value={fields.term}
+						onInput={(value) => setFields("term", value)}
+						placeholder={fields.matchBy === "keyword" ? "refund" : "not working"}
+						testId="rule-term-input"
+					/>
+					<SelectField
+						cell="field"
+						id={field("network")}
+						label="Network"
+						value={fields.network}
+						onChange={(value) => setFields("network", value as RuleFields["network"])}
+						testId="rule-network"
+					>
+						<option value="">Any network</option>
+						<For each={Networks}>
+							{(network) => <option value={network}>{NETWORK_LABELS[network]}</option>}
+						</For>
+					</SelectField>
 					<TextField
 						cell="field"
 						id={field("reach")}
@@ -202,24 +193,19 @@ export function RulesPanel(props: { orgId: string }) {
 						placeholder="billing, refunds"
 						testId="rule-tags"
 					/>
-					<div class="form-field">
-						<label for={field("priority")} class="field-label">
-							Set priority
-						</label>
-						<select
-							id={field("priority")}
-							value={fields.priority}
-							onChange={(e) =>
-								setFields("priority", e.currentTarget.value as RuleFields["priority"])
-							}
-							data-testid="rule-priority"
-						>
-							<option value="">Leave as scored</option>
-							<For each={Priorities}>
-								{(priority) => <option value={priority}>{PRIORITY_LABELS[priority]}</option>}
-							</For>
-						</select>
-					</div>
+					<SelectField
+						cell="field"
+						id={field("priority")}
+						label="Set priority"
+						value={fields.priority}
+						onChange={(value) => setFields("priority", value as RuleFields["priority"])}
+						testId="rule-priority"
+					>
+						<option value="">Leave as scored</option>
+						<For each={Priorities}>
+							{(priority) => <option value={priority}>{PRIORITY_LABELS[priority]}</option>}
+						</For>
+					</SelectField>
 					<TextField
 						cell="field"
 						id={field("skill")}

@@ -10,7 +10,7 @@ import {
 	SOURCE_KIND_LABELS,
 	type SourceFields,
 } from "../source-form.ts";
-import { FormActions, FormError, TextField } from "./forms.tsx";
+import { FormActions, FormError, SelectField, TextField } from "./forms.tsx";
 
 export function SourceForm(props: {
 	initial: SourceFields;
@@ -84,26 +84,23 @@ export function SourceForm(props: {
 					placeholder={fields.kind === "rss" ? "Status page watch" : "Support forum"}
 					testId="source-name-input"
 				/>
-				<div class="form-field">
-					<label for={field("board")} class="field-label">
-						Board
-					</label>
-					<select
-						id={field("board")}
-						value={fields.boardId}
-						onChange={(e) => setFields("boardId", e.currentTarget.value)}
+				<SelectField
+					cell="field"
+					id={field("board")}
+					label="Board"
+					value={fields.boardId}
+					onChange={(value) => setFields("boardId", value)}
+				>
+					<For
+						each={
+							props.boards.length > 0
+								? props.boards
+								: [{ id: fields.boardId, name: fields.boardId }]
+						}
 					>
-						<For
-							each={
-								props.boards.length > 0
-									? props.boards
-									: [{ id: fields.boardId, name: fields.boardId }]
-							}
-						>
-							{(board) => <option value={board.id}>{board.name}</option>}
-						</For>
-					</select>
-				</div>
+						{(board) => <option value={board.id}>{board.name}</option>}
+					</For>
+				</SelectField>
 
 				<Switch>
 					<Match when={fields.kind === "rss"}>
