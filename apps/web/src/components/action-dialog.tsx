@@ -50,6 +50,17 @@ export function ActionDialog() {
 	);
 }
 
+/** The actions that take a reason: what the form asks, its button, and the toast when done. */
+const REASON_ACTIONS = {
+	escalate: {
+		question: "Why does a moderator need to see this?",
+		submit: "Escalate",
+		done: "Escalated",
+	},
+	close: { question: "How was it settled? (optional)", submit: "Close", done: "Closed" },
+} as const;
+type ReasonAction = keyof typeof REASON_ACTIONS;
+
 function ActionForm(props: { kind: ActionKind; mentionIds: string[] }) {
 	const ws = useWorkspace();
 	const [kind, setKind] = createSignal<ActionKind>(props.kind);
@@ -66,6 +77,10 @@ function ActionForm(props: { kind: ActionKind; mentionIds: string[] }) {
 	};
 	/** Offered when at least one of the conversations allows it (bulk: the server says per item). */
 	const offered = (action: ActionKind) => mentions().some((mention) => offers(action, mention));
+	const reasonAction = (): ReasonAction | undefined => {
+		const chosen = kind();
+		return chosen === "escalate" || chosen === "close" ? chosen : undefined;
+	};
 	const [busy, setBusy] = createSignal(false);
 	const finish = async (work: Promise<boolean>) => {
 		setBusy(true);
@@ -101,23 +116,16 @@ function ActionForm(props: { kind: ActionKind; mentionIds: string[] }) {
 				<Match when={kind() === "snooze"}>
 					<SnoozeForm onSubmit={(until) => finish(snooze(ids(), until))} busy={busy()} />
 				</Match>
-				<Match when={kind() === "escalate"}>
-					<ReasonForm
-						id="escalate-reason"
-						label="Why does a moderator need to see this?"
-						submit="Escalate"
-						busy={busy()}
-						onSubmit={(reason) => finish(withReason("escalate", reason, "Escalated"))}
-					/>
-				</Match>
-				<Match when={kind() === "close"}>
-					<ReasonForm
-						id="close-reason"
-						label="How was it settled? (optional)"
-						submit="Close"
-						busy={busy()}
-						onSubmit={(reason) => finish(withReason("close", reason, "Closed"))}
-					/>
+				<Match when={reasonAction()} keyed>
+					{(name) => (
+						<ReasonForm
+							id={`${name}-reason`}
+							label={REASON_ACTIONS[name].question}
+							submit={REASON_ACTIONS[name].submit}
+							busy={busy()}
+							onSubmit={(reason) => finish(withReason(name, reason))}
+						/>
+					)}
 				</Match>
 				<Match when={kind() === "reopen"}>
 					<p class="muted small">
@@ -159,11 +167,11 @@ function ActionForm(props: { kind: ActionKind; mentionIds: string[] }) {
 	);
 
 	/** Escalate or close, with the reason when one was given. */
-	function withReason(name: "escalate" | "close", reason: string, done: string) {
+	function withReason(name: ReasonAction, reason: string) {
 		return ws.applyTo(
 			ids(),
 			(mentionId) => ({ name, args: reason ? { mentionId, reason } : { mentionId } }),
-			done,
+			REASON_ACTIONS[name].done,
 		);
 	}
 

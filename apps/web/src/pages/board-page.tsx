@@ -130,32 +130,9 @@ export function BoardPage() {
 							labelOf={(priority) => PRIORITY_LABELS[priority]}
 						/>
 						<FilterSelect name="tag" label="Tag" options={tags()} labelOf={(tag) => tag} />
-						<label class="check">
-							<input
-								type="checkbox"
-								checked={ws.filters.unclaimed}
-								onChange={(e) => ws.setFilters("unclaimed", e.currentTarget.checked)}
-								data-testid="filter-unclaimed"
-							/>
-							Unclaimed
-						</label>
-						<label class="check">
-							<input
-								type="checkbox"
-								checked={ws.filters.mine}
-								onChange={(e) => ws.setFilters("mine", e.currentTarget.checked)}
-								data-testid="filter-mine"
-							/>
-							Mine
-						</label>
-						<label class="check">
-							<input
-								type="checkbox"
-								checked={ws.filters.showDone}
-								onChange={(e) => ws.setFilters("showDone", e.currentTarget.checked)}
-							/>
-							Show done
-						</label>
+						<FilterCheck name="unclaimed" label="Unclaimed" />
+						<FilterCheck name="mine" label="Mine" />
+						<FilterCheck name="showDone" label="Show done" />
 						<Show when={filtered()}>
 							<button
 								type="button"
@@ -301,6 +278,23 @@ function EmptyBoard(props: { admin: boolean }) {
 }
 
 type SelectFilter = "network" | "priority" | "tag";
+type CheckFilter = "unclaimed" | "mine" | "showDone";
+
+/** One of the board's yes-or-no filters, a checkbox (test id `filter-<name>`). */
+function FilterCheck(props: { name: CheckFilter; label: string }) {
+	const ws = useWorkspace();
+	return (
+		<label class="check">
+			<input
+				type="checkbox"
+				checked={ws.filters[props.name]}
+				onChange={(e) => ws.setFilters(props.name, e.currentTarget.checked)}
+				data-testid={`filter-${props.name}`}
+			/>
+			{props.label}
+		</label>
+	);
+}
 
 /** One of the board's choice filters: "All", or one of `options`. */
 function FilterSelect<K extends SelectFilter>(props: {
