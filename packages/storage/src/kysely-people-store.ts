@@ -39,6 +39,16 @@ function containing(text: string): string {
 	return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/** Revokes the organisation's invitations still open (not used, not revoked) that the caller picks. */
+function revokeOpenInvitations(db: Kysely<Database>, orgId: string, now: Date) {
+	return db
+		.updateTable("invitations")
+		.set({ revoked_at: now })
+		.where("org_id", "=", orgId)
+		.where("used_at", "is", null)
+		.where("revoked_at", "is", null);
+}
+
 function gone(message: string): AppError {
 	return new AppError("gone", message);
 }
@@ -101,14 +111,9 @@ export class KyselyPeopleStore implements PeopleStore {
 				groups.set(key, group);
 			}
 			for (const { orgId, kind, emails } of groups.values()) {
-				await db
-					.updateTable("invitations")
-					.set({ revoked_at: now })
-					.where("org_id", "=", orgId)
+				await revokeOpenInvitations(db, orgId, now)
 					.where("kind", "=", kind)
 					.where("email", "in", emails)
-					.where("used_at", "is", null)
-					.where("revoked_at", "is", null)
 					.execute();
 			}
 			await mapConstraintErrors("An open invitation for that email", () =>
@@ -193,13 +198,8 @@ export class KyselyPeopleStore implements PeopleStore {
 	}
 
 	async revokeInvitation(orgId: string, invitationId: string, now = new Date()): Promise<boolean> {
-		const result = await this.#db
-			.updateTable("invitations")
-			.set({ revoked_at: now })
-			.where("org_id", "=", orgId)
+		const result = await revokeOpenInvitations(this.#db, orgId, now)
 			.where("id", "=", invitationId)
-			.where("used_at", "is", null)
-			.where("revoked_at", "is", null)
 			.executeTakeFirst();
 		return result.numUpdatedRows > 0n;
 	}
