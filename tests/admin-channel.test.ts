@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { readBoard } from "@switchboard/domain";
 import { callEndpoint, readEndpoint, startSwitchboard } from "@switchboard/server";
+import { runCli } from "@switchboard/server/run-cli";
 import { openStorage } from "@switchboard/storage";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "./utils/cli.ts";
 import { baseConfig, startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
 
 /** Creating an embedded database on disk takes a minute on a machine busy with other work. */
@@ -22,7 +22,7 @@ let server: TestServer;
 let dataDir: string;
 let scratch: string;
 
-const cli = (args: string[], dir = dataDir) => runCli(args, dir, SLOW);
+const cli = (args: string[], dir = dataDir) => runCli(args, dir, { timeoutMs: SLOW });
 
 beforeAll(async () => {
 	server = await startTestServer();

@@ -16,10 +16,10 @@ import { PGlite } from "@electric-sql/pglite";
 import { amcheck } from "@electric-sql/pglite/contrib/amcheck";
 import { draftDocumentName } from "@switchboard/domain";
 import { startSwitchboard } from "@switchboard/server";
+import { runCli } from "@switchboard/server/run-cli";
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { connectNoteWriter, findLostNotes, type NoteWriter } from "./utils/ack-tracker.ts";
-import { runCli } from "./utils/cli.ts";
 import { type StoredNotes, storedNotes } from "./utils/seed.ts";
 import { baseConfig, startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
 

@@ -2,15 +2,14 @@
  * The import CLI as a user runs it: a child process on a temporary data folder (PGlite),
  * configured from the environment like the server.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openStorage } from "@switchboard/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliResult, runCli } from "./run-cli.ts";
 
-const cli = fileURLToPath(new URL("./cli.ts", import.meta.url));
 const dataset = fileURLToPath(
 	new URL("../../../demo/twitter-care-conversations.json", import.meta.url),
 );
@@ -19,26 +18,8 @@ let dataDir: string;
 /** Each run opens an embedded database on disk: tens of seconds on a machine busy with other work. */
 const SLOW = 300_000;
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-	return new Promise((resolve) => {
-		execFile(
-			process.execPath,
-			[cli, ...args],
-			{
-				env: {
-					PATH: process.env.PATH,
-					DATA_DIR: dataDir,
-					SWITCHBOARD_SECRET: "cli-test-secret-cli-test-secret-0123456789",
-					SWITCHBOARD_DEMO: "0",
-					LOG_LEVEL: "warn",
-				},
-				timeout: SLOW,
-			},
-			(error, stdout, stderr) => {
-				resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-			},
-		);
-	});
+function run(args: string[]): Promise<CliResult> {
+	return runCli(args, dataDir, { timeoutMs: SLOW, env: { SWITCHBOARD_DEMO: "0" } });
 }
 
 async function mentionCount(): Promise<number> {

@@ -1,0 +1,44 @@
+/**
+ * For tests: `switchboard …` as a user runs it, a child process configured from the
+ * environment like the server, on a data folder of the test's choosing.
+ */
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
+
+export interface CliResult {
+	code: number;
+	stdout: string;
+	stderr: string;
+}
+
+/**
+ * Run the CLI on `dataDir`, with `env` added to its environment; `timeoutMs` is a backstop
+ * for a machine busy with other work.
+ */
+export function runCli(
+	args: string[],
+	dataDir: string,
+	options: { timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<CliResult> {
+	return new Promise((resolve) => {
+		execFile(
+			process.execPath,
+			[CLI, ...args],
+			{
+				env: {
+					PATH: process.env.PATH,
+					DATA_DIR: dataDir,
+					SWITCHBOARD_SECRET: "cli-test-secret-cli-test-secret-0123456789",
+					LOG_LEVEL: "warn",
+					...options.env,
+				},
+				timeout: options.timeoutMs ?? 300_000,
+				maxBuffer: 16 * 1024 * 1024,
+			},
+			(error, stdout, stderr) =>
+				resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+		);
+	});
+}
