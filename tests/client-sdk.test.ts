@@ -78,6 +78,14 @@ function mentionOn(client: SwitchboardClient, id: string): BoardMention | undefi
 }
 
 /** A client whose board arrived and whose socket is authenticated. */
+/** Waits until Sam, a teammate on another client, reads `text` in the draft of mention `n`. */
+async function teammateReads(n: number, text: string, what: string): Promise<void> {
+	const sam = await openReady("sam");
+	const theirs = sam.openDraft(mentionId(n));
+	await waitFor(() => theirs.doc.getText("body").toString() === text, 5000, what);
+	theirs.close();
+}
+
 async function openReady(
 	key: string,
 	options: Partial<ClientOptions> = {},
@@ -279,14 +287,7 @@ describe("sync status", () => {
 		expect(draft.unsynced.get()).toBe(0);
 		expect(seen).toContain(2);
 		// The draft reached the server: a teammate sees it.
-		const sam = await openReady("sam");
-		const theirs = sam.openDraft(mentionId(4));
-		await waitFor(
-			() => theirs.doc.getText("body").toString() === "Sorry about that!",
-			5000,
-			"draft on another client",
-		);
-		theirs.close();
+		await teammateReads(4, "Sorry about that!", "draft on another client");
 		draft.close();
 		expect(morgan.status.get().unsyncedDrafts).toBe(0);
 	});
@@ -349,14 +350,7 @@ describe("unsent drafts (issue 15, row 16)", () => {
 		kim.connect();
 		await waitFor(() => kim.status.get().unsyncedDrafts === 0, 5000, "sent without reopening");
 		expect(draft.doc.isDestroyed).toBe(true);
-		const sam = await openReady("sam");
-		const theirs = sam.openDraft(mentionId(1));
-		await waitFor(
-			() => theirs.doc.getText("body").toString() === "Written on the train.",
-			5000,
-			"the edit on the server",
-		);
-		theirs.close();
+		await teammateReads(1, "Written on the train.", "the edit on the server");
 	});
 
 	it("holds again after a reload what a page left unsent, and sends it", async () => {
@@ -373,14 +367,7 @@ describe("unsent drafts (issue 15, row 16)", () => {
 		const second = open("dana");
 		expect(second.status.get().unsyncedDrafts).toBe(1);
 		await waitFor(() => second.status.get().unsyncedDrafts === 0, 5000, "sent by the new page");
-		const sam = await openReady("sam");
-		const theirs = sam.openDraft(mentionId(3));
-		await waitFor(
-			() => theirs.doc.getText("body").toString() === "Before the reload.",
-			5000,
-			"the edit on the server",
-		);
-		theirs.close();
+		await teammateReads(3, "Before the reload.", "the edit on the server");
 	});
 
 	it("clears a member's databases on this device, and only theirs", async () => {

@@ -19,6 +19,7 @@ import {
 	type Locator,
 	type Page,
 } from "playwright-core";
+import { expect } from "vitest";
 
 const axeSource: string = createRequire(import.meta.url)("axe-core").source;
 
@@ -174,6 +175,14 @@ export async function typeInDraft(page: Page, text: string): Promise<void> {
 /** For `expect.poll`: an attribute of `locator`, null while it is not there. */
 export const attribute = (locator: Locator, name: string) => () =>
 	locator.getAttribute(name).catch(() => null);
+
+/** Takes the page's browser offline and waits until the page's sync status says so. */
+export async function goOffline(page: Page): Promise<void> {
+	await page.context().setOffline(true);
+	await expect
+		.poll(attribute(page.getByTestId("sync-status"), "data-online"), { timeout: 15_000 })
+		.toBe("false");
+}
 
 /** For `expect.poll`: the text of `locator`, empty while it is not there. */
 export const textOf = (locator: Locator) => () => locator.textContent().catch(() => "");

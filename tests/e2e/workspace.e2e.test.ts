@@ -8,6 +8,7 @@ import {
 	card,
 	DEMO_PASSWORD,
 	editorText,
+	goOffline,
 	hasChromium,
 	seriousAxeViolations,
 	showCard,
@@ -100,10 +101,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await typeInDraft(dana, "Shared start. ");
 		await expect.poll(() => editorText(sam), { timeout: 10_000 }).toContain("Shared start.");
 
-		await dana.context().setOffline(true);
-		await expect
-			.poll(attribute(dana.getByTestId("sync-status"), "data-online"), within)
-			.toBe("false");
+		await goOffline(dana);
 		await typeInDraft(dana, "Written offline.");
 		await typeInDraft(sam, " Written online.");
 		// Dana claims while offline; meanwhile Sam takes the same conversation.
@@ -465,10 +463,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 
 		// Offline, a claim waits in the queue: sign-out asks, and Cancel keeps everything.
 		const sent = fresh();
-		await kim.context().setOffline(true);
-		await expect
-			.poll(attribute(kim.getByTestId("sync-status"), "data-online"), within)
-			.toBe("false");
+		await goOffline(kim);
 		await (await showCard(kim, sent)).getByTestId("claim").click();
 		await expect.poll(attribute(kim.getByTestId("sync-status"), "data-unsynced"), within).toBe("1");
 		await kim.getByTestId("sign-out").click();
@@ -493,10 +488,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		// Discard: said in so many words, and the claim never reaches the server.
 		await signIn(kim, email);
 		const discarded = fresh();
-		await kim.context().setOffline(true);
-		await expect
-			.poll(attribute(kim.getByTestId("sync-status"), "data-online"), within)
-			.toBe("false");
+		await goOffline(kim);
 		await (await showCard(kim, discarded)).getByTestId("claim").click();
 		await kim.getByTestId("sign-out").click();
 		await kim.getByTestId("sign-out-discard").click();
@@ -516,10 +508,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		const samId = await memberId(email);
 		const sam = await person(email);
 		const mention = fresh();
-		await sam.context().setOffline(true);
-		await expect
-			.poll(attribute(sam.getByTestId("sync-status"), "data-online"), within)
-			.toBe("false");
+		await goOffline(sam);
 		await (await showCard(sam, mention)).getByTestId("claim").click();
 		await expect.poll(attribute(sam.getByTestId("sync-status"), "data-unsynced"), within).toBe("1");
 		// The session ends meanwhile (expiry, a password change, a sign-out elsewhere).
