@@ -13,7 +13,12 @@ import {
 	HttpRoutes,
 	parseAuditActor,
 } from "@switchboard/domain";
-import type { AuditLog, AuditQuery } from "@switchboard/storage";
+import {
+	type AuditLog,
+	type AuditQuery,
+	type NewAuditEntry,
+	recordAudit,
+} from "@switchboard/storage";
 import { type Context, Hono } from "hono";
 import { handle } from "./contract-route.ts";
 import type { ApiEnv } from "./http-api.ts";
@@ -21,6 +26,15 @@ import type { ApiEnv } from "./http-api.ts";
 /** The member making the request, as the actor of what it does. */
 export function requestActor(c: Context<ApiEnv>): AuditActor {
 	return { kind: "member", memberId: c.get("member").memberId };
+}
+
+/** Records what the request's member did, with them as the actor. */
+export function auditRequest(
+	log: Pick<AuditLog, "appendAuditEntries">,
+	c: Context<ApiEnv>,
+	entry: Omit<NewAuditEntry, "actor">,
+): Promise<AuditEntry> {
+	return recordAudit(log, { ...entry, actor: requestActor(c) });
 }
 
 /** A value longer than this as JSON is named among the changed fields, not quoted. */

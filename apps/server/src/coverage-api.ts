@@ -21,16 +21,15 @@ import {
 	reportCsv,
 	reportRecords,
 } from "@switchboard/domain";
-import {
-	type AuditLog,
-	type CoverageStore,
-	type Directory,
-	type MentionStore,
-	type Reports,
-	recordAudit,
+import type {
+	AuditLog,
+	CoverageStore,
+	Directory,
+	MentionStore,
+	Reports,
 } from "@switchboard/storage";
 import { Hono } from "hono";
-import { changesOf, requestActor } from "./audit.ts";
+import { auditRequest, changesOf } from "./audit.ts";
 import { createBoardAccess } from "./boards-api.ts";
 import { handle } from "./contract-route.ts";
 import type { ApiEnv } from "./http-api.ts";
@@ -128,9 +127,8 @@ export function createCoverageApi(options: CoverageApiOptions): Hono<ApiEnv> {
 		) as Partial<BoardSettings>;
 		const saved = await storage.saveBoardSettings(orgId, board.id, { ...current, ...patch });
 		await options.publishSettings(orgId, board.id, saved);
-		await recordAudit(storage, {
+		await auditRequest(storage, c, {
 			orgId,
-			actor: requestActor(c),
 			action: "board.settings_changed",
 			target: { type: "board", id: board.id },
 			details: changesOf(current, saved),

@@ -28,19 +28,18 @@ import {
 	SOURCE_CONFIG_SCHEMAS,
 	type SourceKind,
 } from "@switchboard/domain";
-import {
-	type AuditLog,
-	type Directory,
-	type MentionStore,
-	type NewAuditEntry,
-	type ReplyStore,
-	recordAudit,
-	type SourceStore,
-	type WebhookStore,
+import type {
+	AuditLog,
+	Directory,
+	MentionStore,
+	NewAuditEntry,
+	ReplyStore,
+	SourceStore,
+	WebhookStore,
 } from "@switchboard/storage";
 import { type Context, Hono } from "hono";
 import * as v from "valibot";
-import { changesOf, requestActor } from "./audit.ts";
+import { auditRequest, changesOf } from "./audit.ts";
 import { checkRoutableBoard, createBoardAccess } from "./boards-api.ts";
 import { handle } from "./contract-route.ts";
 import type { ApiEnv } from "./http-api.ts";
@@ -96,9 +95,8 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 	) => {
 		const type = action.slice(0, action.indexOf(".")) as "rules" | "source" | "webhook";
 		const { orgId } = c.get("member");
-		return recordAudit(storage, {
+		return auditRequest(storage, c, {
 			orgId,
-			actor: requestActor(c),
 			action,
 			target: { type, id },
 			details,

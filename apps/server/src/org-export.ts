@@ -16,10 +16,10 @@ import {
 	type Mention,
 	readNotes,
 } from "@switchboard/domain";
-import { recordAudit, type Storage } from "@switchboard/storage";
+import type { Storage } from "@switchboard/storage";
 import { readStoredDocument } from "@switchboard/sync";
 import { Hono } from "hono";
-import { requestActor } from "./audit.ts";
+import { auditRequest } from "./audit.ts";
 import { handle } from "./contract-route.ts";
 import type { ApiEnv } from "./http-api.ts";
 
@@ -244,9 +244,8 @@ export function createExportApi(options: { storage: ExportStorage }): Hono<ApiEn
 	handle(app, HttpRoutes.orgExport, async (c, { params, query }) => {
 		const { orgId } = params;
 		const csv = query.format === "csv";
-		await recordAudit(storage, {
+		await auditRequest(storage, c, {
 			orgId,
-			actor: requestActor(c),
 			action: "data.exported",
 			target: { type: "organisation", id: orgId },
 			details: csv ? { format: "csv", part: query.part } : { format: "json" },

@@ -26,7 +26,7 @@ import {
 import type { BoardExtension, SessionService } from "@switchboard/sync";
 import { type Context, Hono } from "hono";
 import type { Logger } from "pino";
-import { changesOf, requestActor } from "./audit.ts";
+import { auditRequest, changesOf, requestActor } from "./audit.ts";
 import { type BoardsApi, releaseHeld } from "./boards-api.ts";
 import { handle } from "./contract-route.ts";
 import { type ApiEnv, requestAddress, startSession } from "./http-api.ts";
@@ -216,9 +216,8 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 		if (!(await storage.revokeInvitation(params.orgId, params.inviteId))) {
 			throw new AppError("not_found", "No open invitation with that id in your organisation.");
 		}
-		await recordAudit(storage, {
+		await auditRequest(storage, c, {
 			orgId: params.orgId,
-			actor: requestActor(c),
 			action: "invitation.revoked",
 			target: { type: "invitation", id: params.inviteId },
 		});
@@ -321,9 +320,8 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 			c.get("member"),
 			"The password was changed; sign in with the new one.",
 		);
-		await recordAudit(storage, {
+		await auditRequest(storage, c, {
 			orgId: member.orgId,
-			actor: requestActor(c),
 			action: "password.changed",
 			target: { type: "member", id: member.id },
 		});
