@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { AppError, type Board, type Member, type Organisation } from "@switchboard/domain";
 import type { Kysely } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
-import { findInOrg, listOwned } from "./org-rows.ts";
+import { findInOrg, findOne, listOwned } from "./org-rows.ts";
 import { json, toBoard, toMember, toMemberWithSecret, toOrganisation } from "./rows.ts";
 import type { Database } from "./schema.ts";
 import type { BoardChange, Directory, MemberWithSecret, NewMember } from "./storage.ts";
@@ -81,13 +81,8 @@ export class KyselyDirectory implements Directory {
 		});
 	}
 
-	async getOrganisation(id: string): Promise<Organisation | null> {
-		const row = await this.#db
-			.selectFrom("organisations")
-			.selectAll()
-			.where("id", "=", id)
-			.executeTakeFirst();
-		return row ? toOrganisation(row) : null;
+	getOrganisation(id: string): Promise<Organisation | null> {
+		return findOne(this.#db, "organisations", "id", id, toOrganisation);
 	}
 
 	async listOrganisations(): Promise<Organisation[]> {
@@ -108,22 +103,12 @@ export class KyselyDirectory implements Directory {
 		);
 	}
 
-	async getMember(id: string): Promise<Member | null> {
-		const row = await this.#db
-			.selectFrom("members")
-			.selectAll()
-			.where("id", "=", id)
-			.executeTakeFirst();
-		return row ? toMember(row) : null;
+	getMember(id: string): Promise<Member | null> {
+		return findOne(this.#db, "members", "id", id, toMember);
 	}
 
-	async findMemberByEmail(email: string): Promise<MemberWithSecret | null> {
-		const row = await this.#db
-			.selectFrom("members")
-			.selectAll()
-			.where("email", "=", normalizeEmail(email))
-			.executeTakeFirst();
-		return row ? toMemberWithSecret(row) : null;
+	findMemberByEmail(email: string): Promise<MemberWithSecret | null> {
+		return findOne(this.#db, "members", "email", normalizeEmail(email), toMemberWithSecret);
 	}
 
 	async replacePasswordHash(memberId: string, expected: string, next: string): Promise<boolean> {

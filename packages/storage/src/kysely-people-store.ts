@@ -11,6 +11,7 @@ import {
 import { type Kysely, type Selectable, sql } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
 import { insertMember, normalizeEmail } from "./kysely-directory.ts";
+import { findOne } from "./org-rows.ts";
 import type { InvitationsTable } from "./people-schema.ts";
 import type {
 	AcceptedInvitation,
@@ -165,13 +166,8 @@ export class KyselyPeopleStore implements PeopleStore {
 		);
 	}
 
-	async findInvitation(codeHash: string): Promise<Invitation | null> {
-		const row = await this.#db
-			.selectFrom("invitations")
-			.selectAll()
-			.where("code_hash", "=", codeHash)
-			.executeTakeFirst();
-		return row ? toInvitation(row) : null;
+	findInvitation(codeHash: string): Promise<Invitation | null> {
+		return findOne(this.#db, "invitations", "code_hash", codeHash, toInvitation);
 	}
 
 	async listOpenInvitations(orgId: string, query: PageQuery): Promise<Invitation[]> {

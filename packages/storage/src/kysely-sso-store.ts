@@ -1,6 +1,7 @@
 /** The single sign-on port on kysely (see `sso-storage.ts`). */
 import { AppError } from "@switchboard/domain";
 import { type Kysely, type Selectable, sql } from "kysely";
+import { findOne } from "./org-rows.ts";
 import { iso } from "./rows.ts";
 import type { Database } from "./schema.ts";
 import type { SsoConfigsTable } from "./sso-schema.ts";
@@ -26,13 +27,8 @@ export class KyselySsoStore implements SsoStore {
 		this.#db = db;
 	}
 
-	async getSsoConfig(orgId: string): Promise<StoredSsoConfig | null> {
-		const row = await this.#db
-			.selectFrom("sso_configs")
-			.selectAll()
-			.where("org_id", "=", orgId)
-			.executeTakeFirst();
-		return row ? toConfig(row) : null;
+	getSsoConfig(orgId: string): Promise<StoredSsoConfig | null> {
+		return findOne(this.#db, "sso_configs", "org_id", orgId, toConfig);
 	}
 
 	async saveSsoConfig(config: Omit<StoredSsoConfig, "updatedAt">): Promise<StoredSsoConfig> {

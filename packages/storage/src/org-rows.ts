@@ -21,6 +21,25 @@ type MemberTable = {
 // Each helper queries the union of these tables (kysely then checks `org_id` and `id`
 // against all of them) and hands the rows back typed as the table the caller named.
 
+/**
+ * The row of `table` whose `column` (unique: an id, an email, a code's hash) is `value`, as
+ * `map` makes it; null if none. Rows an organisation owns are read with `findInOrg`.
+ */
+export async function findOne<T extends keyof Database, R>(
+	db: Kysely<Database>,
+	table: T,
+	column: keyof Database[T] & string,
+	value: string,
+	map: (row: Selectable<Database[T]>) => R,
+): Promise<R | null> {
+	const row = await db
+		.selectFrom(table as keyof Database)
+		.selectAll()
+		.where(sql.ref(column), "=", value)
+		.executeTakeFirst();
+	return row ? map(row as Selectable<Database[T]>) : null;
+}
+
 /** The row of `table` with this id in this organisation, as `map` makes it; null if none. */
 export async function findInOrg<T extends OrgTable, R>(
 	db: Kysely<Database>,
