@@ -4,7 +4,7 @@
  * have open, once, and nothing opens the database a second time. A second server on the
  * same folder is refused with the holder named.
  */
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { readBoard } from "@switchboard/domain";
@@ -147,6 +147,59 @@ describe("the CLI beside a running server", () => {
 	);
 });
 
+describe("switchboard export", () => {
+	it(
+		"exports through the running server as JSON and as one CSV per table, private, audited",
+		async () => {
+			const { storage } = server.switchboard;
+			const conversations = (await storage.listMentions("acme", "main")).length;
+			const file = join(scratch, "acme.json");
+			const json = await cli(["export", file, "--org", "acme"]);
+			expect(json.stderr).toContain("Through the running server");
+			expect(json.stdout).toMatch(/^Exported acme as JSON to .*acme\.json/);
+			expect(json.code).toBe(0);
+			expect((await stat(file)).mode & 0o777).toBe(0o600);
+			const data = JSON.parse(await readFile(file, "utf8")) as {
+				format: string;
+				orgId: string;
+				conversations: unknown[];
+				members: { email: string }[];
+			};
+			expect(data).toMatchObject({ format: "switchboard-export", orgId: "acme" });
+			expect(data.conversations).toHaveLength(conversations);
+			expect(data.members.map((m) => m.email)).toContain("dana@acme.test");
+
+			const csv = await cli([
+				"export",
+				join(scratch, "acme.csv"),
+				"--org",
+				"acme",
+				"--format",
+				"csv",
+			]);
+			expect(csv.code).toBe(0);
+			const rows = (await readFile(join(scratch, "acme-conversations.csv"), "utf8"))
+				.trim()
+				.split("\r\n");
+			expect(rows[0]).toMatch(/^id,network,external_id,/);
+			expect(rows).toHaveLength(conversations + 1);
+			expect(await readFile(join(scratch, "acme-members.csv"), "utf8")).toContain("dana@acme.test");
+
+			const unknown = await cli(["export", join(scratch, "x.json"), "--org", "nope"]);
+			expect(unknown.stderr).toContain("No organisation nope.");
+			expect(unknown.code).toBe(2);
+			const audited = await storage.listAuditEntries("acme", {
+				actions: ["data.exported"],
+				actor: { kind: "cli" },
+				limit: 20,
+			});
+			// One for the JSON document, one per CSV table.
+			expect(audited).toHaveLength(7);
+		},
+		SLOW,
+	);
+});
+
 describe("the CLI without a server", () => {
 	it(
 		"opens the database itself once the server has stopped, and says so",
@@ -162,6 +215,17 @@ describe("the CLI without a server", () => {
 				`No server runs on ${dataDir}: opened the database directly.`,
 			);
 			expect(result.stdout).toMatch(/^Imported 1 mentions/);
+
+			const direct = join(scratch, "direct.json");
+			const exported = await cli(["export", direct, "--org", "acme"]);
+			expect(exported.stderr).toContain(
+				`No server runs on ${dataDir}: opened the database directly.`,
+			);
+			expect(exported.code).toBe(0);
+			const data = JSON.parse(await readFile(direct, "utf8")) as {
+				conversations: { externalId: string }[];
+			};
+			expect(data.conversations.map((c) => c.externalId)).toContain("after-1");
 		},
 		SLOW,
 	);

@@ -8,6 +8,7 @@
  * backup). Everything else about the server stays behind its public API.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
+import { once } from "node:events";
 import { chmod, readFile, unlink, writeFile } from "node:fs/promises";
 import {
 	createServer,
@@ -23,10 +24,17 @@ import { AppError, type ErrorKind, HTTP_STATUS_OF_KIND, isAppError } from "@swit
 import type { Logger } from "pino";
 import * as v from "valibot";
 
+/** What a streaming operation answers: bytes as they are produced. */
+export type ByteStream = AsyncIterable<Uint8Array>;
+
+function isByteStream(value: unknown): value is ByteStream {
+	return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+}
+
 /** One operation: its input schema and what it does. */
 export interface AdminHandler {
 	input: v.GenericSchema;
-	/** Returns JSON-serialisable data, or bytes sent as they are. */
+	/** Returns JSON-serialisable data, bytes sent as they are, or a `ByteStream`. */
 	run(input: never): Promise<unknown>;
 }
 
@@ -113,6 +121,19 @@ export async function serveAdminChannel(options: {
 					"content-length": result.byteLength,
 				});
 				res.end(result);
+			} else if (isByteStream(result)) {
+				// Written as produced (an export): a failure midway cuts the response short, which
+				// the caller sees as an error rather than a file that looks whole.
+				res.writeHead(200, { "content-type": "application/octet-stream" });
+				try {
+					for await (const chunk of result) {
+						if (!res.write(chunk)) await once(res, "drain");
+					}
+					res.end();
+				} catch (error) {
+					log.error({ err: error, operation: name }, "admin operation failed while streaming");
+					res.destroy();
+				}
 			} else {
 				reply(res, 200, { result: result ?? null });
 			}
@@ -229,6 +250,70 @@ export function callEndpoint(
 	operation: string,
 	input: unknown,
 ): Promise<AdminResponse> {
+	return send(endpoint, operation, input, (res, resolve, reject) => {
+		const chunks: Buffer[] = [];
+		res.on("data", (chunk: Buffer) => chunks.push(chunk));
+		res.on("error", reject);
+		res.on("end", () => {
+			const data = Buffer.concat(chunks);
+			const status = res.statusCode ?? 500;
+			const binary = res.headers["content-type"] === "application/octet-stream";
+			if (status === 200) {
+				resolve({ ok: true, status, body: data, binary });
+				return;
+			}
+			resolve(failure(status, data));
+		});
+	});
+}
+
+/**
+ * Call a streaming operation: resolves with the response to read as it arrives (an
+ * interrupted one errors), or with the failure when the server refused.
+ */
+export function streamEndpoint(
+	endpoint: AdminEndpoint,
+	operation: string,
+	input: unknown,
+): Promise<{ ok: true; stream: AsyncIterable<Buffer> } | Extract<AdminResponse, { ok: false }>> {
+	return send(endpoint, operation, input, (res, resolve, reject) => {
+		const status = res.statusCode ?? 500;
+		if (status === 200) {
+			resolve({ ok: true, stream: res });
+			return;
+		}
+		const chunks: Buffer[] = [];
+		res.on("data", (chunk: Buffer) => chunks.push(chunk));
+		res.on("error", reject);
+		res.on("end", () => resolve(failure(status, Buffer.concat(chunks))));
+	});
+}
+
+function failure(status: number, data: Buffer): Extract<AdminResponse, { ok: false }> {
+	let error: { kind?: ErrorKind; message?: string } = {};
+	try {
+		error = (JSON.parse(data.toString("utf8")) as { error: typeof error }).error ?? {};
+	} catch {
+		// Not our server's answer; report the status.
+	}
+	return {
+		ok: false,
+		status,
+		kind: error.kind ?? "internal",
+		message: error.message ?? `the server answered ${status}`,
+	};
+}
+
+function send<T>(
+	endpoint: AdminEndpoint,
+	operation: string,
+	input: unknown,
+	onResponse: (
+		res: IncomingMessage,
+		resolve: (value: T) => void,
+		reject: (error: unknown) => void,
+	) => void,
+): Promise<T> {
 	const body = Buffer.from(JSON.stringify(input ?? {}));
 	const target: RequestOptions = endpoint.socket
 		? { socketPath: endpoint.socket }
@@ -248,32 +333,7 @@ export function callEndpoint(
 					"content-length": body.length,
 				},
 			},
-			(res) => {
-				const chunks: Buffer[] = [];
-				res.on("data", (chunk: Buffer) => chunks.push(chunk));
-				res.on("error", reject);
-				res.on("end", () => {
-					const data = Buffer.concat(chunks);
-					const status = res.statusCode ?? 500;
-					const binary = res.headers["content-type"] === "application/octet-stream";
-					if (status === 200) {
-						resolve({ ok: true, status, body: data, binary });
-						return;
-					}
-					let error: { kind?: ErrorKind; message?: string } = {};
-					try {
-						error = (JSON.parse(data.toString("utf8")) as { error: typeof error }).error ?? {};
-					} catch {
-						// Not our server's answer; report the status.
-					}
-					resolve({
-						ok: false,
-						status,
-						kind: error.kind ?? "internal",
-						message: error.message ?? `the server answered ${status}`,
-					});
-				});
-			},
+			(res) => onResponse(res, resolve, reject),
 		);
 		req.on("error", reject);
 		req.end(body);

@@ -7,15 +7,17 @@
 import { MentionInputSchema, toIncomingMention, triageMention } from "@switchboard/connectors";
 import {
 	AppError,
+	ExportParts,
 	type InviteLink,
 	MAX_INVITES_PER_REQUEST,
 	type RejectedInvite,
 } from "@switchboard/domain";
-import { dumpEmbeddedDatabase, type Storage } from "@switchboard/storage";
+import { dumpEmbeddedDatabase, recordAudit, type Storage } from "@switchboard/storage";
 import * as v from "valibot";
-import type { AdminHandler } from "./admin-channel.ts";
+import type { AdminHandler, ByteStream } from "./admin-channel.ts";
 import type { Ingestor } from "./ingest.ts";
 import type { InvitationService } from "./invitations.ts";
+import { exportPieces } from "./org-export.ts";
 
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
 
@@ -33,6 +35,12 @@ export const AdminInputs = {
 	}),
 	/** A backup of the embedded database (gzipped tar). */
 	backup: v.object({}),
+	/** An organisation's export, as `GET /api/orgs/:orgId/export` answers it, streamed. */
+	export: v.object({
+		orgId: Id,
+		format: v.optional(v.picklist(["json", "csv"]), "json"),
+		part: v.optional(v.picklist(ExportParts), "conversations"),
+	}),
 	/** A new organisation, its board `main`, and its first admin's one-time link. */
 	setup: v.object({
 		orgId: Id,
@@ -60,6 +68,9 @@ export const AdminInputs = {
 } as const;
 
 export type AdminOperationName = keyof typeof AdminInputs;
+
+/** Operations answered as a byte stream, read as it arrives (see `streamEndpoint`). */
+export const STREAMED_OPERATIONS: ReadonlySet<AdminOperationName> = new Set(["export"]);
 export type AdminInput<K extends AdminOperationName> = v.InferInput<(typeof AdminInputs)[K]>;
 
 export interface AdminStatus {
@@ -81,6 +92,7 @@ export interface AdminOutputs {
 	status: AdminStatus;
 	import: AdminImportResult;
 	backup: Uint8Array;
+	export: ByteStream;
 	setup: InviteLink & { orgId: string; boardId: string };
 	invite: { invites: InviteLink[]; rejected: RejectedInvite[]; mailed: boolean };
 }
@@ -161,6 +173,22 @@ export function createAdminOperations(
 				return dumpEmbeddedDatabase(storage);
 			},
 		},
+		export: {
+			input: AdminInputs.export,
+			async run({ orgId, format, part }) {
+				if (!(await storage.getOrganisation(orgId))) {
+					throw new AppError("not_found", `No organisation ${orgId}.`);
+				}
+				await recordAudit(storage, {
+					orgId,
+					actor: { kind: "cli" },
+					action: "data.exported",
+					target: { type: "organisation", id: orgId },
+					details: format === "csv" ? { format, part } : { format },
+				});
+				return encoded(exportPieces(storage, orgId, format, part));
+			},
+		},
 		setup: {
 			input: AdminInputs.setup,
 			async run({ orgId, name, adminEmail, adminName }) {
@@ -190,4 +218,9 @@ export function createAdminOperations(
 		},
 	};
 	return operations as Record<AdminOperationName, AdminHandler>;
+}
+
+async function* encoded(pieces: AsyncIterable<string>): ByteStream {
+	const encoder = new TextEncoder();
+	for await (const piece of pieces) yield encoder.encode(piece);
 }

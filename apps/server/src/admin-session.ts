@@ -7,13 +7,14 @@ import { AppError } from "@switchboard/domain";
 import { openStorage } from "@switchboard/storage";
 import type { Logger } from "pino";
 import * as v from "valibot";
-import { type AdminEndpoint, callEndpoint, readEndpoint } from "./admin-channel.ts";
+import { type AdminEndpoint, callEndpoint, readEndpoint, streamEndpoint } from "./admin-channel.ts";
 import {
 	type AdminInput,
 	AdminInputs,
 	type AdminOperationName,
 	type AdminOutputs,
 	createAdminOperations,
+	STREAMED_OPERATIONS,
 } from "./admin-operations.ts";
 import { type Config, DEFAULT_MAIL_FROM } from "./config.ts";
 import { Ingestor } from "./ingest.ts";
@@ -60,6 +61,11 @@ export async function openAdminSession(config: Config, logger: Logger): Promise<
 			via: "server",
 			description: `Through the running server (process ${endpoint.pid}).`,
 			async call(name, input) {
+				if (STREAMED_OPERATIONS.has(name)) {
+					const streamed = await streamEndpoint(endpoint, name, input);
+					if (!streamed.ok) throw new AppError(streamed.kind, streamed.message);
+					return streamed.stream as AdminOutputs[typeof name];
+				}
 				const response = await callEndpoint(endpoint, name, input);
 				if (!response.ok) throw new AppError(response.kind, response.message);
 				if (response.binary) return new Uint8Array(response.body) as AdminOutputs[typeof name];

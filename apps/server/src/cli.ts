@@ -10,8 +10,11 @@
  * arguments or the database are unusable, or an invitation file has bad rows, 2 the
  * organisation or board does not exist, 3 `setup` found the organisation already there.
  */
+import { createWriteStream } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import {
 	guessImportFormat,
@@ -19,7 +22,7 @@ import {
 	ImportFormats,
 	parseImportFile,
 } from "@switchboard/connectors";
-import { isAppError, type RejectedInvite } from "@switchboard/domain";
+import { ExportParts, isAppError, type RejectedInvite } from "@switchboard/domain";
 import { FolderLockedError, openStorage, restoreEmbeddedDatabase } from "@switchboard/storage";
 import { SingleBar } from "cli-progress";
 import { type Logger, pino } from "pino";
@@ -32,6 +35,7 @@ const USAGE = `Usage:
   pnpm switchboard invite <members.csv> --org <orgId> [--good-rows-only] [--dry-run]
   pnpm switchboard import <file> --org <orgId> [--board main] [--format json|csv|twitter-care] [--dry-run]
   pnpm switchboard backup <file>
+  pnpm switchboard export <file> --org <orgId> [--format json|csv]
   pnpm switchboard restore <file> [--replace]
 
 setup       Create an organisation, its first board (main) and a one-time sign-in link for
@@ -59,6 +63,15 @@ import      Store mentions from a file on a board, through the same triage as ev
 backup      Write a backup of the embedded database (PGlite) to <file> (a gzipped tar).
             Safe while the server runs: it is taken by the server. For PostgreSQL
             (DATABASE_URL), use pg_dump instead (see docs/OPERATIONS.md).
+
+export      Write everything an organisation holds to take away, as GET /api/orgs/:orgId/export
+            answers it (no password hashes, credentials or secrets): with --format json (the
+            default) one document in <file>; with --format csv one file per table beside it,
+            <file> without .csv plus -conversations.csv, -messages.csv, -notes.csv,
+            -members.csv, -boards.csv, -sources.csv. Written as read, never whole in memory;
+            private to this user (0600); recorded in the organisation's audit log.
+  --org       the organisation (required)
+  --format    json or csv
 
 restore     Put a backup into DATA_DIR. The server must be stopped. A DATA_DIR that already
             holds a database is refused unless --replace, which moves it aside (never
@@ -227,6 +240,57 @@ async function backupCommand(args: string[]): Promise<void> {
 		await writeFile(path, backup, { mode: 0o600 });
 		process.stdout.write(
 			`Backed up ${config.dataDir} to ${path} (${formatBytes(backup.byteLength)}, ${Math.round(performance.now() - started)} ms).\n`,
+		);
+	} finally {
+		await admin.close();
+	}
+}
+
+async function exportCommand(args: string[]): Promise<void> {
+	let parsed: { file: string; org: string; format: "json" | "csv" };
+	try {
+		const { values, positionals } = parseArgs({
+			args,
+			allowPositionals: true,
+			strict: true,
+			options: { org: { type: "string" }, format: { type: "string", default: "json" } },
+		});
+		const [file, ...extra] = positionals;
+		if (!file) throw new UsageError("Name the file to export to.");
+		if (extra.length > 0) throw new UsageError(`Unexpected arguments: ${extra.join(" ")}`);
+		if (!values.org) throw new UsageError("--org is required.");
+		if (values.format !== "json" && values.format !== "csv") {
+			throw new UsageError("--format must be json or csv.");
+		}
+		parsed = { file, org: values.org, format: values.format };
+	} catch (error) {
+		fail(`${(error as Error).message}\n\n${USAGE}`, 1);
+	}
+	const { org, format } = parsed;
+	const path = resolve(cwd, parsed.file);
+	// One file per table with CSV, named after the one given.
+	const targets =
+		format === "json"
+			? [{ part: undefined, path }]
+			: ExportParts.map((part) => ({ part, path: `${path.replace(/\.csv$/i, "")}-${part}.csv` }));
+	const { config, logger } = await configAndLogger();
+	const admin = await session(config, logger);
+	try {
+		const started = performance.now();
+		for (const target of targets) {
+			const stream = await admin
+				.call("export", { orgId: org, format, ...(target.part ? { part: target.part } : {}) })
+				.catch((error: unknown) => {
+					if (isAppError(error)) fail(error.message, error.kind === "not_found" ? 2 : 1);
+					throw error;
+				});
+			// Private: it holds every conversation, draft and note of the organisation.
+			await pipeline(Readable.from(stream), createWriteStream(target.path, { mode: 0o600 })).catch(
+				(error: Error) => fail(`The export to ${target.path} failed: ${error.message}`, 1),
+			);
+		}
+		process.stdout.write(
+			`Exported ${org} as ${format.toUpperCase()} to ${targets.map((t) => t.path).join(", ")} (${Math.round(performance.now() - started)} ms).\n`,
 		);
 	} finally {
 		await admin.close();
@@ -512,6 +576,9 @@ switch (command) {
 		break;
 	case "restore":
 		await restoreCommand(rest);
+		break;
+	case "export":
+		await exportCommand(rest);
 		break;
 	case undefined:
 	case "help":

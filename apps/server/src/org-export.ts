@@ -28,7 +28,7 @@ const PAGE = 200;
 /** The export's layout; bumped when a field changes meaning. */
 const EXPORT_VERSION = 1;
 
-type ExportStorage = Pick<
+export type ExportStorage = Pick<
 	Storage,
 	| "searchHistory"
 	| "loadDocument"
@@ -223,6 +223,19 @@ async function* jsonPieces(storage: ExportStorage, orgId: string): AsyncGenerato
 	yield "\n]}\n";
 }
 
+/**
+ * The export as text pieces, produced as they are read: the JSON document, or one CSV part.
+ * The HTTP route streams them to the browser, the CLI (`pnpm switchboard export`) to a file.
+ */
+export function exportPieces(
+	storage: ExportStorage,
+	orgId: string,
+	format: "json" | "csv",
+	part: ExportPart = "conversations",
+): AsyncGenerator<string> {
+	return format === "csv" ? csvRows(storage, orgId, part) : jsonPieces(storage, orgId);
+}
+
 /** A pull stream over pieces: the next is produced only when the client has read the last. */
 function streamOf(pieces: AsyncGenerator<string>): ReadableStream<Uint8Array> {
 	const encoder = new TextEncoder();
@@ -251,13 +264,14 @@ export function createExportApi(options: { storage: ExportStorage }): Hono<ApiEn
 			details: csv ? { format: "csv", part: query.part } : { format: "json" },
 		});
 		const day = new Date().toISOString().slice(0, 10);
+		const body = streamOf(exportPieces(storage, orgId, query.format, query.part));
 		if (csv) {
-			return c.body(streamOf(csvRows(storage, orgId, query.part)), 200, {
+			return c.body(body, 200, {
 				"content-type": "text/csv; charset=utf-8",
 				"content-disposition": `attachment; filename="switchboard-${orgId}-${query.part}-${day}.csv"`,
 			});
 		}
-		return c.body(streamOf(jsonPieces(storage, orgId)), 200, {
+		return c.body(body, 200, {
 			"content-type": "application/json; charset=utf-8",
 			"content-disposition": `attachment; filename="switchboard-${orgId}-${day}.json"`,
 		});
