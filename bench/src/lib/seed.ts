@@ -75,3 +75,29 @@ export function baselineDocuments(count: number): string[] {
 		draftDocumentName(BENCH_ORG, `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`),
 	);
 }
+
+/**
+ * An admin of the benchmark's organisation, made in the database, and a token to call the
+ * admin API with (as a person would after signing in).
+ */
+export async function createBenchAdmin(databaseUrl: string): Promise<string> {
+	const storage = await openStorage({ databaseUrl });
+	try {
+		const admin = await storage.createMember({
+			orgId: BENCH_ORG,
+			email: `admin@${BENCH_ORG}.test`,
+			name: "Admin",
+			role: "admin",
+			capacity: 5,
+			passwordHash: "unused",
+		});
+		return await createTokenService({ secret: BENCH_SECRET }).sign({
+			memberId: admin.id,
+			orgId: BENCH_ORG,
+			role: "admin",
+			name: "Admin",
+		});
+	} finally {
+		await storage.close();
+	}
+}

@@ -6,11 +6,10 @@
  */
 import { boardDocumentName } from "@switchboard/domain";
 import { openStorage } from "@switchboard/storage";
-import { createTokenService } from "@switchboard/sync";
 import { runLoad } from "../lib/load.ts";
 import { ServerWatch } from "../lib/measure.ts";
 import { type BenchRow, type Scenario, switchboardOnly } from "../lib/scenario.ts";
-import { BENCH_ORG, BENCH_SECRET } from "../lib/seed.ts";
+import { BENCH_ORG, createBenchAdmin } from "../lib/seed.ts";
 import { startServer, targetOf } from "../lib/servers.ts";
 import { median, percentile } from "../lib/stats.ts";
 import type { IngestParams, IngestResult } from "./_06-ingest-load.ts";
@@ -33,26 +32,7 @@ const scenario: Scenario = {
 		try {
 			const databaseUrl = server.databaseUrl as string;
 			// An admin creates the webhook source through the API, as a person would.
-			const storage = await openStorage({ databaseUrl });
-			let token: string;
-			try {
-				const admin = await storage.createMember({
-					orgId: BENCH_ORG,
-					email: `admin@${BENCH_ORG}.test`,
-					name: "Admin",
-					role: "admin",
-					capacity: 5,
-					passwordHash: "unused",
-				});
-				token = await createTokenService({ secret: BENCH_SECRET }).sign({
-					memberId: admin.id,
-					orgId: BENCH_ORG,
-					role: "admin",
-					name: "Admin",
-				});
-			} finally {
-				await storage.close();
-			}
+			const token = await createBenchAdmin(databaseUrl);
 			const created = await fetch(`${server.url}/api/orgs/${BENCH_ORG}/sources`, {
 				method: "POST",
 				headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
