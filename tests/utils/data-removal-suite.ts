@@ -116,6 +116,10 @@ export function dataRemovalSuite(
 				},
 			]);
 			await waitFor(() => draft.provider.unsyncedChanges === 0, 60_000, "the draft stored");
+			let refused = false;
+			draft.provider.on("authenticationFailed", () => {
+				refused = true;
+			});
 			await storage().addNotifications([
 				{
 					orgId: "acme",
@@ -170,7 +174,14 @@ export function dataRemovalSuite(
 			);
 			expect(boardRevisions(board.doc).has(claimed)).toBe(true);
 			expect(boardRevisions(board.doc).has(untouched)).toBe(true);
-			// The open draft was closed, and what it stored on the way out is gone too.
+			// The open draft was closed (its reconnect refused: the conversation is gone), and
+			// what the server stored when it unloaded the draft is gone too.
+			await waitFor(() => refused, 60_000, "the open draft closed and its reconnect refused");
+			await until(
+				async () =>
+					!server.switchboard.hocuspocus.documents.has(draftDocumentName("acme", finished)),
+				"the draft unloaded",
+			);
 			await until(async () => (await draftRows(finished)) === 0, "the draft's rows deleted");
 			expect(await storage().getMention("acme", finished)).toBeNull();
 			expect(await storage().getMention("acme", claimed)).not.toBeNull();

@@ -33,7 +33,7 @@ import {
 import { createPeriodicTask, type PeriodicTask } from "@switchboard/sync";
 import { type Context, Hono } from "hono";
 import type { Logger } from "pino";
-import { changesOf, requestActor } from "./audit.ts";
+import { auditRequest, changesOf } from "./audit.ts";
 import { handle } from "./contract-route.ts";
 import type { ApiEnv } from "./http-api.ts";
 import type { MentionPublisher } from "./ingest.ts";
@@ -256,9 +256,8 @@ export function createDataRemovalApi(options: {
 		const before = await storage.getRetention(params.orgId);
 		const after = await storage.setRetention(params.orgId, body);
 		if (before.finishedDays !== after.finishedDays) {
-			await recordAudit(storage, {
+			await auditRequest(storage, c, {
 				orgId: params.orgId,
-				actor: requestActor(c),
 				action: "retention.changed",
 				target: { type: "organisation", id: params.orgId },
 				details: changesOf(before, after),
@@ -277,9 +276,8 @@ export function createDataRemovalApi(options: {
 			notifications: erased.counts.notifications,
 		};
 		const details: AuditDetails = { network: body.network, author, ...counts };
-		await recordAudit(storage, {
+		await auditRequest(storage, c, {
 			orgId: params.orgId,
-			actor: requestActor(c),
 			action: "author.erased",
 			target: { type: "author", id: `${body.network}:${author}` },
 			details,
