@@ -287,6 +287,9 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 	// checked (concurrent guesses cannot slip past a count made afterwards); an attempt
 	// that signs in is given back, so only failures add up.
 	handle(app, HttpRoutes.login, async (c, { body: input }) => {
+		// A full hasher answers 503 before anything is counted or read: a burst of a thousand
+		// sign-ins is refused without five database statements per refusal.
+		hasher.refuseIfFull();
 		const address = addressOf(c);
 		const account = accountKey(input.email);
 		await limits.take("loginPerIp", address);

@@ -92,4 +92,16 @@ describe("PasswordHasher", () => {
 		// Nothing left behind: the next one is computed.
 		await expect(hasher.verify("secret", stored)).resolves.toBe(true);
 	});
+
+	it("refuses up front while its queue is full, and not once there is room", async () => {
+		const hasher = new PasswordHasher({ concurrency: 1, queue: 1 });
+		const stored = await hashPassword("secret", OLD);
+		expect(() => hasher.refuseIfFull()).not.toThrow();
+		const busy = [hasher.verify("guess", stored), hasher.verify("guess", stored)];
+		expect(() => hasher.refuseIfFull()).toThrow(
+			expect.objectContaining({ kind: "unavailable", details: { retryAfterSeconds: 1 } }),
+		);
+		await Promise.all(busy);
+		expect(() => hasher.refuseIfFull()).not.toThrow();
+	});
 });

@@ -114,20 +114,32 @@ export class PasswordHasher {
 		this.#queue = limits.queue;
 	}
 
-	#run<T>(work: () => Promise<T>): Promise<T> {
+	/** The refusal of a full queue, or null when a hash can wait for its turn. */
+	#refusal(): AppError | null {
 		// Counted together: p-limit starts a queued task a microtask later, so in a burst the
 		// running ones still show as pending.
 		const taken = this.#limit.activeCount + this.#limit.pendingCount;
-		if (taken >= this.#limit.concurrency + this.#queue) {
-			return Promise.reject(
-				new AppError(
-					"unavailable",
-					"Too many sign-ins are being checked at once; try again in a moment.",
-					{ retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS },
-				),
-			);
-		}
-		return this.#limit(work);
+		if (taken < this.#limit.concurrency + this.#queue) return null;
+		return new AppError(
+			"unavailable",
+			"Too many sign-ins are being checked at once; try again in a moment.",
+			{ retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS },
+		);
+	}
+
+	#run<T>(work: () => Promise<T>): Promise<T> {
+		const refusal = this.#refusal();
+		return refusal ? Promise.reject(refusal) : this.#limit(work);
+	}
+
+	/**
+	 * Throw the busy refusal now if the queue is full, before a caller does anything else
+	 * for a hash it would not get: in a burst of sign-ins most attempts are refused, and
+	 * each would otherwise cost its rate-limit counts and member lookup first.
+	 */
+	refuseIfFull(): void {
+		const refusal = this.#refusal();
+		if (refusal) throw refusal;
 	}
 
 	hash(password: string): Promise<string> {
