@@ -156,6 +156,18 @@ describe("single sign-on settings", () => {
 		expect(JSON.stringify(audit)).not.toContain(CLIENT_SECRET);
 	});
 
+	it("refuses a just-in-time board the organisation does not have, and keeps what was stored", async () => {
+		const before = await server.switchboard.storage.getSsoConfig("acme");
+		const refused = await saveSettings({
+			...settings,
+			issuer,
+			jit: { enabled: true, role: "ambassador", boardId: "nowhere" },
+		});
+		expect(refused.status).toBe(400);
+		expect(await refused.text()).toContain("jit.boardId: the organisation has no board nowhere");
+		expect(await server.switchboard.storage.getSsoConfig("acme")).toEqual(before);
+	});
+
 	it("lets admins only change them", async () => {
 		const again = await saveSettings({ ...settings, issuer, clientSecret: undefined });
 		expect(again.status).toBe(200);

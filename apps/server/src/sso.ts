@@ -146,6 +146,11 @@ export function createSso(options: SsoOptions): Sso {
 				"clientSecret: give the client secret the identity provider issued.",
 			);
 		}
+		// A board that is not the organisation's would fail the first just-in-time sign-in.
+		const jitBoard = input.jit.boardId ?? null;
+		if (jitBoard !== null && !(await storage.getBoard(params.orgId, jitBoard))) {
+			throw new AppError("invalid", `jit.boardId: the organisation has no board ${jitBoard}.`);
+		}
 		// Read the issuer's discovery document first: a typo is refused now, not at the
 		// first member's sign-in.
 		try {
