@@ -26,6 +26,7 @@ import {
 	type AuditLog,
 	type ConversationRef,
 	type DataRemoval,
+	type Directory,
 	type RemovalCounts,
 	recordAudit,
 	type StoredMention,
@@ -85,7 +86,7 @@ export interface OpenDocuments {
 }
 
 export interface DataRemovalOptions extends Partial<RetentionTuning> {
-	storage: DataRemoval & AuditLog;
+	storage: DataRemoval & AuditLog & Pick<Directory, "listOrganisations">;
 	boards: LiveBoards;
 	documents: OpenDocuments;
 	logger: Pick<Logger, "info" | "warn">;
@@ -209,6 +210,14 @@ export class DataRemovalService {
 			});
 			logger.info({ orgId, ...result.counts }, "retention sweep deleted finished conversations");
 			results.push(result);
+		}
+		// Drafts of deleted conversations that another instance had open went on being stored
+		// there (the close is local to the instance that deleted them): remove what is left.
+		for (const org of await storage.listOrganisations()) {
+			const orphans = await storage.deleteOrphanDrafts(org.id);
+			if (orphans > 0) {
+				logger.info({ orgId: org.id, drafts: orphans }, "deleted drafts of deleted conversations");
+			}
 		}
 		return results;
 	}

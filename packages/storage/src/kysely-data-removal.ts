@@ -237,9 +237,10 @@ export class KyselyDataRemoval implements DataRemoval {
 		});
 	}
 
-	async deleteOrphanDrafts(orgId: string, mentionIds: readonly string[]): Promise<number> {
+	async deleteOrphanDrafts(orgId: string, mentionIds?: readonly string[]): Promise<number> {
+		const ids = mentionIds ?? (await this.#storedDraftIds(orgId));
 		let removed = 0;
-		for (const part of chunks(mentionIds)) {
+		for (const part of chunks(ids)) {
 			const alive = new Set(
 				(
 					await this.#db
@@ -269,6 +270,23 @@ export class KyselyDataRemoval implements DataRemoval {
 			removed += new Set(gone.map((row) => row.name)).size;
 		}
 		return removed;
+	}
+
+	/**
+	 * The conversation ids of every draft of the organisation with anything stored. Compared
+	 * by prefix with `left`, not LIKE: an organisation id may hold `_` or `%`, which LIKE would
+	 * read as wildcards matching another organisation's documents.
+	 */
+	async #storedDraftIds(orgId: string): Promise<string[]> {
+		const prefix = draftDocumentName(orgId, "");
+		const ofPrefix = sql<string>`left(name, ${prefix.length})`;
+		const rows = await this.#db
+			.selectFrom("document_snapshots")
+			.select("name")
+			.where(ofPrefix, "=", prefix)
+			.union(this.#db.selectFrom("document_updates").select("name").where(ofPrefix, "=", prefix))
+			.execute();
+		return rows.map((row) => row.name.slice(prefix.length)).filter((id) => id.length > 0);
 	}
 }
 

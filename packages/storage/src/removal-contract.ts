@@ -18,7 +18,7 @@ import type {
 	MentionStore,
 	ThreadStore,
 } from "./storage.ts";
-import { ingest, newTeam, runCommand, tick } from "./test-fixtures.ts";
+import { ingest, newTeam, runCommand, tick, unique } from "./test-fixtures.ts";
 
 type Ports = DataRemoval &
 	Directory &
@@ -174,6 +174,24 @@ export function dataRemovalContract(portOf: () => Ports): void {
 			await draftWithNote(storage, t.orgId, id!);
 			expect(await storage.deleteOrphanDrafts(t.orgId, [id!])).toBe(1);
 			expect((await storage.loadDocument(draftDocumentName(t.orgId, id!))).updates).toEqual([]);
+			// Without ids: every orphan of the organisation, and only of it (an id with `_`
+			// must not reach another organisation's drafts as a LIKE wildcard would).
+			const [alive] = await ingest(storage, t, {});
+			await draftWithNote(storage, t.orgId, alive!);
+			await draftWithNote(storage, t.orgId, id!);
+			expect(await storage.deleteOrphanDrafts(t.orgId)).toBe(1);
+			expect((await storage.loadDocument(draftDocumentName(t.orgId, alive!))).updates).toHaveLength(
+				1,
+			);
+			const suffix = unique("").slice(1);
+			const wild = await storage.createOrganisation({ id: `w_${suffix}`, name: "W" });
+			const near = await storage.createOrganisation({ id: `wx${suffix}`, name: "X" });
+			await draftWithNote(storage, wild.id, "gone");
+			await draftWithNote(storage, near.id, "theirs");
+			expect(await storage.deleteOrphanDrafts(wild.id)).toBe(1);
+			expect(
+				(await storage.loadDocument(draftDocumentName(near.id, "theirs"))).updates,
+			).toHaveLength(1);
 		});
 	});
 }

@@ -60,9 +60,11 @@ export interface DataRemoval {
 	 */
 	eraseAuthor(orgId: string, network: Network, handle: string, now: string): Promise<AuthorErasure>;
 	/**
-	 * Delete the stored draft documents of these conversations again, when no such
-	 * conversation exists: a draft open on a server while it was deleted is stored once more
-	 * when that server unloads it. Answers how many documents were removed.
+	 * Delete the stored draft documents of these conversations (or, without ids, of every
+	 * conversation of the organisation) when no such conversation exists: a draft open on a
+	 * server while its conversation was deleted is stored once more when that server unloads
+	 * it, and a server other than the one that deleted it goes on storing its client's edits.
+	 * Answers how many documents were removed.
 	 */
-	deleteOrphanDrafts(orgId: string, mentionIds: readonly string[]): Promise<number>;
+	deleteOrphanDrafts(orgId: string, mentionIds?: readonly string[]): Promise<number>;
 }
