@@ -449,15 +449,7 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		expect(await seriousAxeViolations(admin)).toEqual([]);
 	});
 	it("invites a member from the Members screen at 360 px; they join by the link; deactivating signs them out", async () => {
-		// A phone from the start: a desktop page narrowed later keeps its wide header (not ours).
-		const phone = scene.keep(
-			await scene.browser.newContext({
-				baseURL: scene.server.url,
-				viewport: { width: 360, height: 780 },
-			}),
-		);
-		const admin = await phone.newPage();
-		await signIn(admin, "admin@acme.test");
+		const admin = await scene.onPhone("admin@acme.test");
 		await admin.goto("/admin?tab=members");
 		const panel = admin.getByTestId("members-panel");
 		await panel.waitFor(within);

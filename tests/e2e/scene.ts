@@ -5,7 +5,7 @@
 import type { Mention } from "@switchboard/domain";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-import { type E2EServer, launchChromium, signedIn, startE2EServer } from "./harness.ts";
+import { type E2EServer, launchChromium, signedIn, signIn, startE2EServer } from "./harness.ts";
 
 /**
  * What most end-to-end files share: one demo server and one Chromium for the file, the demo
@@ -21,6 +21,11 @@ export interface E2EScene {
 	fresh(): Mention;
 	/** `email` signed in, in a fresh desktop context (see `signedIn`). */
 	person(email: string): Promise<Page>;
+	/**
+	 * `email` signed in on a 360 px screen from the start (a desktop page narrowed later keeps
+	 * its wide header, which is not what a phone shows).
+	 */
+	onPhone(email: string): Promise<Page>;
 	/** Closes `context` with the others after the file's tests. */
 	keep<T extends BrowserContext>(context: T): T;
 	/** The demo member's id. */
@@ -69,6 +74,17 @@ export function e2eScene(options: { env?: Record<string, string> } = {}): E2ESce
 			const session = await signedIn(scene.browser, scene.server.url, email);
 			contexts.push(session.context);
 			return session.page;
+		},
+		async onPhone(email) {
+			const context = scene.keep(
+				await scene.browser.newContext({
+					baseURL: scene.server.url,
+					viewport: { width: 360, height: 780 },
+				}),
+			);
+			const page = await context.newPage();
+			await signIn(page, email);
+			return page;
 		},
 		keep(context) {
 			contexts.push(context);

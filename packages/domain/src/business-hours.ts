@@ -73,6 +73,11 @@ export function isTimeZone(zone: string): boolean {
 	}
 }
 
+/** What is said of a time zone `Intl` does not know. */
+export function unknownTimeZone(zone: string): string {
+	return `"${zone}" is not a time zone: use an IANA name such as Europe/Berlin.`;
+}
+
 /** "Monday" … "Sunday": 1 January 2024 was a Monday. */
 const WEEKDAY_NAMES = Object.fromEntries(
 	Weekdays.map((day, i) => [
@@ -90,11 +95,7 @@ const WEEKDAY_NAMES = Object.fromEntries(
  */
 export function businessHoursProblems(hours: BusinessHours): string[] {
 	const problems: string[] = [];
-	if (!isTimeZone(hours.timeZone)) {
-		problems.push(
-			`"${hours.timeZone}" is not a time zone: use an IANA name such as Europe/Berlin.`,
-		);
-	}
+	if (!isTimeZone(hours.timeZone)) problems.push(unknownTimeZone(hours.timeZone));
 	let working = 0;
 	for (const day of Weekdays) {
 		const intervals = hours.weekly[day] ?? [];

@@ -625,7 +625,7 @@ function WorkingHoursSection(props: SettingsSectionProps) {
 			save={props.save}
 		>
 			<div class="form-checks">
-				<label class="check">
+				<label class="check check-wrap">
 					<input
 						type="checkbox"
 						checked={enabled()}

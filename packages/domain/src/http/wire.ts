@@ -8,8 +8,10 @@ import * as v from "valibot";
 import {
 	type BusinessHours,
 	businessHoursProblems,
+	isTimeZone,
 	MAX_HOLIDAYS,
 	MAX_INTERVALS_PER_DAY,
+	unknownTimeZone,
 	type Weekday,
 	Weekdays,
 } from "../business-hours.ts";
@@ -274,7 +276,13 @@ const DayIntervals = v.optional(
  */
 export const BusinessHoursSchema = v.pipe(
 	v.strictObject({
-		timeZone: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+		// Checked here as well as below, so an unknown zone is named at its own field.
+		timeZone: v.pipe(
+			v.string(),
+			v.minLength(1),
+			v.maxLength(64),
+			v.check(isTimeZone, (issue) => unknownTimeZone(String(issue.input))),
+		),
 		weekly: v.strictObject(
 			Object.fromEntries(Weekdays.map((day) => [day, DayIntervals])) as Record<
 				Weekday,

@@ -1,0 +1,128 @@
+/**
+ * A board's working hours in Chromium, on a 360 px phone: the admin sets the time zone, the
+ * weekly hours and a holiday with the keyboard; an unknown time zone is named beside its
+ * field and nothing is sent; once saved, a card on an ambassador's open board counts its
+ * claim target in working time, without a reload. The settings screen fits the phone.
+ */
+import { type BusinessHours, slaDeadline } from "@switchboard/domain";
+import { numberedMention } from "@switchboard/domain/testing";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import {
+	attribute,
+	hasChromium,
+	seriousAxeViolations,
+	showCard,
+	signIn,
+	textOf,
+} from "./harness.ts";
+import { horizontalOverflow, smallTargets } from "./phone.ts";
+import { e2eScene } from "./scene.ts";
+
+const within = { timeout: 15_000 };
+
+/** The length a card's SLA badge shows ("2 d 3 h", "16 h 5 min", "42 min") in ms. */
+function shownDuration(text: string): number {
+	const units: Record<string, number> = { d: 86_400_000, h: 3_600_000, min: 60_000, s: 1000 };
+	let total = 0;
+	for (const [, amount, unit] of text.matchAll(/(\d+) (d|h|min|s)\b/g)) {
+		total += Number(amount) * (units[unit ?? ""] ?? 0);
+	}
+	return total;
+}
+
+/** The board's settings as the server has them. */
+function serverHours(page: Page): Promise<BusinessHours | null> {
+	return page.evaluate(async () => {
+		const answer = await fetch("/api/boards/main/settings");
+		const { settings } = (await answer.json()) as { settings: { businessHours: unknown } };
+		return settings.businessHours as BusinessHours | null;
+	});
+}
+
+describe.skipIf(!hasChromium)("a board's working hours in Chromium", () => {
+	const scene = e2eScene();
+	const { person } = scene;
+
+	it("are set at 360 px with the keyboard, refuse an unknown time zone beside its field, and move a card's SLA clock to working time", async () => {
+		// A conversation arrives now, normal priority: 60 minutes to claim, round the clock.
+		const { storage, board } = scene.server.switchboard;
+		const now = new Date().toISOString();
+		const [stored] = await storage.insertMentions("acme", "main", [
+			{
+				...numberedMention(Date.now(), now, "e2e-hours"),
+				author: { handle: "night_owl", name: "Night Owl", reach: 120 },
+				text: "Is anyone there at this hour?",
+				priority: "normal",
+			},
+		]);
+		const mention = stored!.mention;
+		await board.publish("acme", "main", [stored!]);
+		const dana = await person("ambassador1@acme.test");
+		const sla = (await showCard(dana, mention)).getByTestId("sla");
+		await expect.poll(textOf(sla), within).toMatch(/to claim$/);
+		expect(shownDuration(await sla.innerText())).toBeLessThanOrEqual(60 * 60_000);
+
+		// The admin, on a phone from the start.
+		const admin = await scene.onPhone("admin@acme.test");
+		await admin.goto("/admin/boards/main");
+		const section = admin.getByTestId("settings-hours");
+		await section.waitFor(within);
+		expect(await serverHours(admin)).toBeNull();
+
+		// Keyboard only: the box is ticked with Space, the fields typed, Enter saves.
+		const enabled = section.getByTestId("hours-enabled");
+		await enabled.focus();
+		await admin.keyboard.press("Space");
+		expect(await enabled.isChecked()).toBe(true);
+		const type = async (testId: string, text: string) => {
+			await section.getByTestId(testId).focus();
+			await admin.keyboard.press("ControlOrMeta+A");
+			await admin.keyboard.press("Backspace");
+			if (text) await admin.keyboard.type(text);
+		};
+		await type("hours-zone", "Mars/Olympus_Mons");
+		await type("hours-holidays", "");
+		await admin.keyboard.press("Enter");
+		// An unknown zone: named beside its field, which takes the focus; nothing was sent.
+		const zone = section.getByTestId("hours-zone");
+		await expect.poll(attribute(zone, "aria-invalid"), within).toBe("true");
+		const zoneError = admin.locator(`#${await zone.getAttribute("id")}-error`);
+		expect(await zoneError.textContent()).toMatch(/time zone/i);
+		expect(await zone.getAttribute("aria-describedby")).toContain(
+			await zoneError.getAttribute("id"),
+		);
+		expect(await zone.evaluate((input) => input === document.activeElement)).toBe(true);
+		expect(await serverHours(admin)).toBeNull();
+		expect(await seriousAxeViolations(admin)).toEqual([]);
+
+		// Weekdays 09:00 to 17:00 in UTC, the weekend off, and today a holiday: nothing counts
+		// before the next working morning.
+		const today = now.slice(0, 10);
+		await type("hours-zone", "UTC");
+		for (const day of ["mon", "tue", "wed", "thu", "fri"])
+			await type(`hours-${day}`, "09:00–17:00");
+		for (const day of ["sat", "sun"]) await type(`hours-${day}`, "");
+		await type("hours-holidays", today);
+		await admin.keyboard.press("Enter");
+		await expect.poll(textOf(section.getByTestId("settings-hours-saved")), within).toMatch(/Saved/);
+		expect(await zone.getAttribute("aria-invalid")).toBeNull();
+		const hours = await serverHours(admin);
+		expect(hours).toMatchObject({ timeZone: "UTC", holidays: [today] });
+		expect(hours?.weekly.mon).toEqual([{ start: "09:00", end: "17:00" }]);
+		expect(hours?.weekly.sat).toEqual([]);
+
+		// Dana's card, still open, now counts the 60 minutes from the next working morning.
+		const due = Date.parse(slaDeadline(mention.ingestedAt, 60, hours));
+		await expect
+			.poll(async () => Math.abs(shownDuration(await sla.innerText()) - (due - Date.now())), within)
+			.toBeLessThanOrEqual(2 * 60_000);
+		expect(due - Date.parse(now)).toBeGreaterThan(8 * 60 * 60_000);
+		expect(await sla.getAttribute("data-breached")).toBe("false");
+
+		// The screen fits the phone: nothing wider than 360 px, targets of 24 px at least.
+		expect(await horizontalOverflow(admin)).toEqual({ overflow: 0, culprits: [] });
+		expect(await smallTargets(admin, '[data-testid="board-settings-page"]', 24)).toEqual([]);
+		expect(await seriousAxeViolations(admin)).toEqual([]);
+	});
+});
