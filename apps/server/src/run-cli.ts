@@ -7,6 +7,13 @@ import { fileURLToPath } from "node:url";
 
 const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
 
+/**
+ * Node's flags for the CLI, as `pnpm switchboard` (the root package.json) passes them: V8
+ * keeps PGlite's WebAssembly in its baseline code, which halves a long command's peak
+ * memory (docs/PEOPLE.md, "Memory of the command").
+ */
+export const CLI_NODE_FLAGS: readonly string[] = ["--liftoff-only"];
+
 export interface CliResult {
 	code: number;
 	stdout: string;
@@ -25,7 +32,7 @@ export function runCli(
 	return new Promise((resolve) => {
 		execFile(
 			process.execPath,
-			[CLI, ...args],
+			[...CLI_NODE_FLAGS, CLI, ...args],
 			{
 				env: {
 					PATH: process.env.PATH,

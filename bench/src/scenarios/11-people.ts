@@ -18,6 +18,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultHashingLimits, hashPassword, SCRYPT_PARAMETERS } from "@switchboard/server";
+import { CLI_NODE_FLAGS } from "@switchboard/server/run-cli";
 import { openStorage } from "@switchboard/storage";
 import { runLoad } from "../lib/load.ts";
 import { ServerWatch } from "../lib/measure.ts";
@@ -55,7 +56,7 @@ interface CliRun {
 /** `pnpm switchboard <args>` as `pnpm switchboard` runs it, on the load core, timed. */
 function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
 	const timed = ["/usr/bin/time", "-f", "peak-kib=%M"];
-	const { command, args: full } = pinned(Cores.load, ["--liftoff-only", CLI, ...args]);
+	const { command, args: full } = pinned(Cores.load, [...CLI_NODE_FLAGS, CLI, ...args]);
 	const started = performance.now();
 	return new Promise((resolve, reject) => {
 		execFile(
