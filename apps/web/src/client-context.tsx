@@ -3,6 +3,7 @@
  * context, and its stores read as signals.
  */
 import { createSwitchboardClient, type Store, type SwitchboardClient } from "@switchboard/client";
+import { boardDocumentName } from "@switchboard/domain";
 import {
 	type Accessor,
 	createContext,
@@ -14,6 +15,7 @@ import {
 import { BoardMarks, markOnce } from "./perf-marks.ts";
 import { useRequiredContext } from "./required-context.ts";
 import type { Session } from "./session.ts";
+import { useSession } from "./session-context.tsx";
 
 const ClientContext = createContext<SwitchboardClient>();
 
@@ -31,6 +33,8 @@ export function ClientProvider(props: { session: Session; children: JSX.Element 
 	// The session never changes under a mounted provider: signing in as someone else
 	// remounts it; signing in again as the same member keeps it (see SessionEnded).
 	const { me, boardId } = props.session;
+	const { leaveRefusedBoard } = useSession();
+	const board = boardDocumentName(me.orgId, boardId);
 	const [ended, setEnded] = createSignal(false);
 	const client = createSwitchboardClient({
 		// The SDK derives the socket URL (<origin>/sync, ws or wss) from the page's origin.
@@ -42,6 +46,10 @@ export function ClientProvider(props: { session: Session; children: JSX.Element 
 			// The session ended (expired, signed out elsewhere, revoked): ask to sign in again,
 			// keeping what is not on the server yet. A deactivated member is told the same.
 			if (error.kind === "unauthorized") setEnded(true);
+			// Taken off this board (4403): open one the member may still open.
+			else if (error.kind === "forbidden" && error.details?.documentName === board) {
+				void leaveRefusedBoard();
+			}
 		},
 	});
 	const sessionEnded: SessionEnded = {

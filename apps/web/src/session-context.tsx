@@ -4,9 +4,11 @@ import { useRequiredContext } from "./required-context.ts";
 import {
 	acceptInvitation,
 	finishSignOut,
+	firstBoardId,
 	loadSession,
 	renewSession,
 	type Session,
+	saveSession,
 	sessionFromCookie,
 	signIn,
 	signOut,
@@ -26,6 +28,13 @@ interface SessionState {
 	acceptInvitation(code: string, password: string, name?: string): Promise<Session>;
 	/** Take the session single sign-on left in the cookie. */
 	completeSingleSignOn(): Promise<Session>;
+	/** Open another board: the signed-in shell reconnects to it. */
+	switchBoard(boardId: string): void;
+	/**
+	 * The server refused the open board (the member was taken off it, or it was archived
+	 * and hidden): move to a board they may open, if there is another.
+	 */
+	leaveRefusedBoard(): Promise<void>;
 }
 
 const SessionContext = createContext<SessionState>();
@@ -59,6 +68,19 @@ export function SessionProvider(props: { children: JSX.Element }) {
 			const next = await sessionFromCookie();
 			setSession(next);
 			return next;
+		},
+		switchBoard(boardId) {
+			const current = session();
+			if (!current || current.boardId === boardId) return;
+			const next = { ...current, boardId };
+			saveSession(next);
+			setSession(next);
+		},
+		async leaveRefusedBoard() {
+			const current = session();
+			if (!current) return;
+			const boardId = await firstBoardId();
+			if (boardId !== current.boardId) state.switchBoard(boardId);
 		},
 		async signOut() {
 			const current = session();

@@ -208,11 +208,19 @@ export async function renewSession(
 	return renewed;
 }
 
-async function firstBoardId(): Promise<string> {
+/**
+ * The board to open: `current` when the member may still open it, else `main`, else the
+ * first board they may open (ambassadors see only their own boards; archived ones are left
+ * out).
+ */
+export async function firstBoardId(current?: string): Promise<string> {
 	try {
-		const { boards } = await request(HttpRoutes.boards, {});
+		const { boards } = await request(HttpRoutes.boards, { query: {} });
 		return (
-			boards.find((board) => board.id === DEFAULT_BOARD_ID)?.id ?? boards[0]?.id ?? DEFAULT_BOARD_ID
+			boards.find((board) => board.id === current)?.id ??
+			boards.find((board) => board.id === DEFAULT_BOARD_ID)?.id ??
+			boards[0]?.id ??
+			DEFAULT_BOARD_ID
 		);
 	} catch {
 		return DEFAULT_BOARD_ID;

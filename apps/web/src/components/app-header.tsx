@@ -3,12 +3,14 @@
  * narrow screen the links, the people online, help and Sign out fold into a menu opened by
  * one button; the sync status stays in the bar, since it matters most when offline.
  */
-import { A, useLocation } from "@solidjs/router";
-import { createEffect, createMemo, createSignal, on, Show } from "solid-js";
+import { A, useLocation, useNavigate } from "@solidjs/router";
+import { createEffect, createMemo, createSignal, createUniqueId, For, on, Show } from "solid-js";
+import { createLoader, useApi } from "../api.ts";
 import { myQueue } from "../board-model.ts";
 import { plural } from "../format.ts";
 import { canInstall } from "../install.ts";
 import { closeOnEscapeOrOutside } from "../popup.ts";
+import { useSession } from "../session-context.tsx";
 import { useWorkspace } from "../workspace.tsx";
 import { Avatar, AvatarStack } from "./bits.tsx";
 import { InstallButton } from "./install-offer.tsx";
@@ -44,6 +46,41 @@ export function SyncIndicator() {
 						: "Changes are kept on this device"}
 			</span>
 		</div>
+	);
+}
+
+/**
+ * Which board (team) the workspace shows, when the member may open more than one: the
+ * boards they are on (every board for moderators and admins), archived ones left out.
+ * Choosing one reconnects the workspace to it.
+ */
+export function BoardSwitcher() {
+	const api = useApi();
+	const { session, switchBoard } = useSession();
+	const navigate = useNavigate();
+	const id = createUniqueId();
+	const boards = createLoader(api.boards);
+	return (
+		<Show when={(boards.data()?.length ?? 0) > 1}>
+			<div class="board-switcher" data-testid="board-switcher">
+				<label for={id} class="board-switcher-label">
+					Board
+				</label>
+				<select
+					id={id}
+					value={session()?.boardId}
+					onChange={(event) => {
+						switchBoard(event.currentTarget.value);
+						navigate("/");
+					}}
+					data-testid="board-select"
+				>
+					<For each={boards.data()}>
+						{(board) => <option value={board.id}>{board.name}</option>}
+					</For>
+				</select>
+			</div>
+		</Show>
 	);
 }
 
@@ -104,6 +141,7 @@ export function AppHeader() {
 				</Show>
 			</button>
 			<div ref={menu} id="header-menu" class="header-menu" data-testid="header-menu">
+				<BoardSwitcher />
 				<nav aria-label="Main" class="main-nav">
 					<A href="/" end activeClass="active">
 						Board
@@ -142,7 +180,7 @@ export function AppHeader() {
 						setMenuOpen(false);
 						ws.setHelpOpen(true);
 					}}
-					aria-label="Help and keyboard shortcuts"
+					aria-label="Help and shortcuts"
 					title="Keyboard shortcuts (?)"
 					data-testid="help-button"
 				>

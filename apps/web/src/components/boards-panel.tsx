@@ -1,14 +1,21 @@
 /**
- * The organisation's boards (teams), each with a link to its settings.
+ * Admin › Boards: the organisation's boards (teams). Create one, rename it, archive it or
+ * bring it back, and open its settings. Who is on a board is set per member under
+ * Admin › Members.
  */
 import { A } from "@solidjs/router";
-import { For, Show } from "solid-js";
-import { createLoader, useApi } from "../api.ts";
-import { FormError } from "./forms.tsx";
+import { type Board, HttpRoutes } from "@switchboard/domain";
+import { createSignal, createUniqueId, For, Show } from "solid-js";
+import { createAction, createLoader, useApi } from "../api.ts";
+import { ActionButton, ConfirmButton, FormActions, FormError, TextField } from "./forms.tsx";
 
-export function BoardsPanel(_props: { orgId: string }) {
+export function BoardsPanel(props: { orgId: string }) {
 	const api = useApi();
-	const boards = createLoader(() => api.boards());
+	const boards = createLoader(
+		async () => (await api.request(HttpRoutes.boards, { query: { include: "archived" } })).boards,
+	);
+	const replace = (next: Board) =>
+		boards.set((boards.data() ?? []).map((board) => (board.id === next.id ? next : board)));
 	return (
 		<section class="admin-section" aria-labelledby="boards-title" data-testid="boards-panel">
 			<div class="section-heading">
@@ -16,10 +23,15 @@ export function BoardsPanel(_props: { orgId: string }) {
 					<h2 id="boards-title">Boards</h2>
 					<p class="muted">
 						Each board is a team with its own conversations, members and settings: service-level
-						targets, lease, approval rules, reply limits and templates.
+						targets, lease, approval rules, reply limits and templates. Ambassadors see the boards
+						they are on (set under Members); moderators and admins see every board.
 					</p>
 				</div>
 			</div>
+			<NewBoardForm
+				orgId={props.orgId}
+				onCreated={(board) => boards.set([...(boards.data() ?? []), board])}
+			/>
 			<FormError error={boards.error()} testId="boards-load-error" />
 			<Show
 				when={boards.data()}
@@ -28,23 +40,163 @@ export function BoardsPanel(_props: { orgId: string }) {
 				{(list) => (
 					<ul class="board-list" data-testid="boards">
 						<For each={list()}>
-							{(board) => (
-								<li class="board-row" data-testid="board-row" data-board-id={board.id}>
-									<strong>{board.name}</strong>
-									<A
-										href={`/admin/boards/${encodeURIComponent(board.id)}`}
-										class="button button-small"
-										aria-label={`Settings of ${board.name}`}
-										data-testid="board-settings-link"
-									>
-										Settings
-									</A>
-								</li>
-							)}
+							{(board) => <BoardRow orgId={props.orgId} board={board} onChanged={replace} />}
 						</For>
 					</ul>
 				)}
 			</Show>
 		</section>
+	);
+}
+
+function NewBoardForm(props: { orgId: string; onCreated: (board: Board) => void }) {
+	const api = useApi();
+	const id = createUniqueId();
+	const [name, setName] = createSignal("");
+	const create = createAction(async () => {
+		const { board } = await api.request(HttpRoutes.createBoard, {
+			params: { orgId: props.orgId },
+			body: { name: name() },
+		});
+		props.onCreated(board);
+		setName("");
+	});
+	return (
+		<form
+			class="new-board"
+			onSubmit={(event) => {
+				event.preventDefault();
+				void create.run();
+			}}
+			data-testid="new-board"
+		>
+			<TextField
+				id={`${id}-name`}
+				label="New board"
+				hint="A team: support, press, a region. Its id comes from the name."
+				value={name()}
+				onInput={setName}
+				required
+				maxLength={200}
+				testId="new-board-name"
+			/>
+			<FormError error={create.error()} testId="new-board-error" />
+			<FormActions
+				label="Create board"
+				busyLabel="Creating…"
+				busy={create.busy()}
+				testId="create-board"
+			/>
+		</form>
+	);
+}
+
+function BoardRow(props: { orgId: string; board: Board; onChanged: (board: Board) => void }) {
+	const api = useApi();
+	const id = createUniqueId();
+	const [renaming, setRenaming] = createSignal(false);
+	const [name, setName] = createSignal(props.board.name);
+	const change = createAction(async (body: { name?: string; archived?: boolean }) => {
+		const { board } = await api.request(HttpRoutes.updateBoard, {
+			params: { orgId: props.orgId, boardId: props.board.id },
+			body,
+		});
+		props.onChanged(board);
+		setRenaming(false);
+	});
+	return (
+		<li
+			class="board-row"
+			classList={{ "board-archived": props.board.archivedAt !== null }}
+			data-testid="board-row"
+			data-board-id={props.board.id}
+		>
+			<Show
+				when={renaming()}
+				fallback={
+					<strong class="board-row-name">
+						{props.board.name}
+						<Show when={props.board.archivedAt}>
+							<span class="badge" data-testid="board-archived">
+								Archived
+							</span>
+						</Show>
+					</strong>
+				}
+			>
+				<form
+					class="board-rename"
+					onSubmit={(event) => {
+						event.preventDefault();
+						void change.run({ name: name() });
+					}}
+				>
+					<TextField
+						id={`${id}-name`}
+						label={`New name for ${props.board.name}`}
+						value={name()}
+						onInput={setName}
+						required
+						maxLength={200}
+						testId="board-name"
+					/>
+					<FormActions
+						label="Save name"
+						busyLabel="Saving…"
+						busy={change.busy()}
+						testId="board-rename-save"
+						onCancel={() => {
+							setName(props.board.name);
+							setRenaming(false);
+						}}
+					/>
+				</form>
+			</Show>
+			<FormError error={change.error()} testId="board-error" />
+			<div class="admin-item-actions">
+				<Show when={!renaming()}>
+					<button
+						type="button"
+						class="button button-small"
+						onClick={() => setRenaming(true)}
+						aria-label={`Rename ${props.board.name}`}
+						data-testid="board-rename"
+					>
+						Rename
+					</button>
+				</Show>
+				<A
+					href={`/admin/boards/${encodeURIComponent(props.board.id)}`}
+					class="button button-small"
+					aria-label={`Settings of ${props.board.name}`}
+					data-testid="board-settings-link"
+				>
+					Settings
+				</A>
+				<Show
+					when={props.board.archivedAt === null}
+					fallback={
+						<ActionButton
+							action={change}
+							args={[{ archived: false }]}
+							class="button button-small"
+							testId="board-unarchive"
+						>
+							Bring back
+						</ActionButton>
+					}
+				>
+					<ConfirmButton
+						label="Archive"
+						question={`Archive ${props.board.name}? It becomes read-only and leaves the board switcher; its conversations stay in History, and new mentions routed to it go to the first board.`}
+						confirmLabel="Archive"
+						busy={change.busy()}
+						onConfirm={() => change.run({ archived: true })}
+						testId="board-archive"
+						accessibleLabel={`Archive ${props.board.name}`}
+					/>
+				</Show>
+			</div>
+		</li>
 	);
 }

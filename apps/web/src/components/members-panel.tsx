@@ -1,10 +1,11 @@
 /**
- * Members and invitations (admins): find a member, change their role, capacity or
+ * Members and invitations (admins): find a member, change their role, capacity, boards or
  * whether they are active, send a password-reset link; invite one person or a CSV of
  * them, see the links made (stored hashed, so shown this once), withdraw an invitation.
  */
 import { ApiError } from "@switchboard/client";
 import {
+	type Board,
 	HttpRoutes,
 	type InviteLink,
 	type MemberRecord,
@@ -64,6 +65,10 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 		setCursor(page.nextCursor);
 		return page.members;
 	});
+	// Archived boards too: a member may still be on one (and reads its history there).
+	const boards = createLoader(
+		async () => (await api.request(HttpRoutes.boards, { query: { include: "archived" } })).boards,
+	);
 	const invites = createLoader(async () => {
 		const q = query().trim();
 		return (
@@ -136,6 +141,7 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 						{(member) => (
 							<MemberItem
 								orgId={props.orgId}
+								boards={boards.data() ?? []}
 								member={member}
 								self={member.id === props.meId}
 								onChanged={replaceMember}
@@ -373,6 +379,7 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 
 function MemberItem(props: {
 	orgId: string;
+	boards: readonly Board[];
 	member: MemberRecord;
 	self: boolean;
 	onChanged: (member: MemberRecord) => void;
@@ -383,7 +390,12 @@ function MemberItem(props: {
 	const [resetLink, setResetLink] = createSignal<string | null>(null);
 	const [note, setNote] = createSignal<string | null>(null);
 	const change = createAction(async (patch: Parameters<typeof sendPatch>[0]) => sendPatch(patch));
-	async function sendPatch(body: { role?: Role; capacity?: number; active?: boolean }) {
+	async function sendPatch(body: {
+		role?: Role;
+		capacity?: number;
+		active?: boolean;
+		boards?: string[];
+	}) {
 		const answer = await api.request(HttpRoutes.updateMember, {
 			params: { orgId: props.orgId, memberId: props.member.id },
 			body,
@@ -463,9 +475,12 @@ function MemberItem(props: {
 					</Show>
 				</span>
 			</div>
-			<Show when={props.member.boards.length > 0}>
-				<p class="small muted">Boards: {props.member.boards.join(", ")}</p>
-			</Show>
+			<MemberBoards
+				boards={props.boards}
+				member={props.member}
+				busy={change.busy()}
+				onChange={(boards) => void change.run({ boards })}
+			/>
 			<FormError error={change.error()} testId="member-error" />
 			<Show when={note()}>
 				<p class="small" role="status">
@@ -512,6 +527,49 @@ function MemberItem(props: {
 				</Show>
 			</div>
 		</li>
+	);
+}
+
+/**
+ * The boards (teams) a member is on, one box each: an ambassador sees only these. Archived
+ * boards are listed only for a member still on one, marked as such.
+ */
+function MemberBoards(props: {
+	boards: readonly Board[];
+	member: MemberRecord;
+	busy: boolean;
+	onChange: (boards: string[]) => void;
+}) {
+	const shown = () =>
+		props.boards.filter((board) => !board.archivedAt || props.member.boards.includes(board.id));
+	const toggle = (boardId: string, on: boolean) =>
+		props.onChange(
+			on ? [...props.member.boards, boardId] : props.member.boards.filter((id) => id !== boardId),
+		);
+	return (
+		<Show when={shown().length > 0}>
+			<fieldset class="member-boards" data-testid="member-boards">
+				<legend class="field-label">Boards</legend>
+				<For each={shown()}>
+					{(board) => (
+						<label class="check">
+							<input
+								type="checkbox"
+								checked={props.member.boards.includes(board.id)}
+								disabled={props.busy}
+								onChange={(event) => toggle(board.id, event.currentTarget.checked)}
+								data-testid="member-board"
+								data-board-id={board.id}
+							/>
+							{board.name}
+							<Show when={board.archivedAt}>
+								<span class="muted small"> (archived)</span>
+							</Show>
+						</label>
+					)}
+				</For>
+			</fieldset>
+		</Show>
 	);
 }
 

@@ -1,0 +1,127 @@
+/**
+ * Teams = boards in Chromium on a 360 px phone (issue 12, part 4): an admin creates,
+ * renames, archives and brings back a board on Admin › Boards and puts an ambassador on it
+ * under Admin › Members; the ambassador switches to it from the header's board switcher;
+ * taken off it again, their workspace leaves it at once for a board they are still on.
+ * Each screen: no sideways scroll, no control under 44 px, nothing axe calls serious.
+ */
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { waitFor } from "../utils/test-server.ts";
+import { hasChromium, seriousAxeViolations, signIn } from "./harness.ts";
+import { horizontalOverflow, phoneContext, smallTargets } from "./phone.ts";
+import { e2eScene } from "./scene.ts";
+
+const within = { timeout: 15_000 };
+const WIDTH = 360;
+
+describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
+	const scene = e2eScene();
+
+	async function phoneSignedIn(email: string): Promise<Page> {
+		const page = await scene
+			.keep(await phoneContext(scene.browser, scene.server.url, WIDTH))
+			.newPage();
+		await signIn(page, email);
+		return page;
+	}
+
+	async function fitsPhone(page: Page, scope: string, what: string): Promise<void> {
+		const { overflow, culprits } = await horizontalOverflow(page);
+		expect(overflow, `${what} scrolls sideways: ${culprits.join(", ")}`).toBeLessThanOrEqual(0);
+		expect(await smallTargets(page, scope), `${what}: small controls`).toEqual([]);
+		expect(await seriousAxeViolations(page), `${what}: axe`).toEqual([]);
+	}
+
+	const boardRow = (page: Page, id: string) =>
+		page.locator(`[data-testid="board-row"][data-board-id="${id}"]`);
+
+	it("creates, renames, archives and brings back a board on Admin › Boards", async () => {
+		const admin = await phoneSignedIn("admin@acme.test");
+		await admin.goto("/admin?tab=boards");
+		await admin.getByTestId("boards-panel").waitFor(within);
+		await admin.getByTestId("new-board-name").fill("Press");
+		await admin.getByTestId("create-board").click();
+		const press = boardRow(admin, "press");
+		await press.waitFor(within);
+		await fitsPhone(admin, '[data-testid="boards-panel"]', "Admin › Boards");
+
+		// A second board of the same name is refused, in words, beside the form.
+		await admin.getByTestId("new-board-name").fill("press");
+		await admin.getByTestId("create-board").click();
+		await expect
+			.poll(() => admin.getByTestId("new-board-error").textContent(), within)
+			.toMatch(/already named Press/);
+
+		await press.getByTestId("board-rename").click();
+		await press.getByTestId("board-name").fill("Press office");
+		await press.getByTestId("board-rename-save").click();
+		await expect.poll(() => press.locator("strong").textContent(), within).toBe("Press office");
+
+		await press.getByTestId("board-archive").click();
+		await fitsPhone(admin, '[data-testid="boards-panel"]', "archiving, asked");
+		await press.getByTestId("board-archive-confirm").click();
+		await press.getByTestId("board-archived").waitFor(within);
+		expect(
+			(await scene.server.switchboard.storage.getBoard("acme", "press"))?.archivedAt,
+		).not.toBeNull();
+		// The organisation's last active board cannot go: its refusal is shown on its row.
+		const main = boardRow(admin, "main");
+		await main.getByTestId("board-archive").click();
+		await main.getByTestId("board-archive-confirm").click();
+		await expect
+			.poll(() => main.getByTestId("board-error").textContent(), within)
+			.toMatch(/last active board/);
+
+		await press.getByTestId("board-unarchive").click();
+		await press.getByTestId("board-archived").waitFor({ state: "detached", ...within });
+		const audit = await scene.server.switchboard.storage.listAuditEntries("acme", {
+			limit: 20,
+		});
+		expect(
+			audit
+				.filter((entry) => entry.target?.id === "press")
+				.map((entry) => entry.action)
+				.reverse(),
+		).toEqual(["board.created", "board.renamed", "board.archived", "board.unarchived"]);
+	});
+
+	it("puts an ambassador on a board, who switches to it; taken off it, they leave it at once", async () => {
+		const danaId = await scene.memberId("ambassador1@acme.test");
+		await scene.server.switchboard.storage.createBoard({ id: "emea", orgId: "acme", name: "EMEA" });
+		const admin = await phoneSignedIn("admin@acme.test");
+		await admin.goto("/admin?tab=members");
+		const row = admin.locator('[data-testid="member"][data-email="ambassador1@acme.test"]');
+		const emeaBox = row.locator('[data-testid="member-board"][data-board-id="emea"]');
+		await emeaBox.waitFor(within);
+		expect(await emeaBox.isChecked()).toBe(false);
+		await emeaBox.check();
+		await waitFor(
+			async () =>
+				(await scene.server.switchboard.storage.boardIdsOf(danaId)).includes("emea") || undefined,
+			15_000,
+			"Dana on the EMEA board",
+		);
+		await fitsPhone(admin, '[data-testid="members-panel"]', "Admin › Members with boards");
+
+		const dana = await phoneSignedIn("ambassador1@acme.test");
+		await dana.getByTestId("menu-button").click();
+		const select = dana.getByTestId("board-select");
+		await select.waitFor(within);
+		await fitsPhone(dana, "#header-menu", "the menu with the board switcher");
+		expect(await select.locator("option").allTextContents()).toEqual(
+			expect.arrayContaining(["Acme mentions", "EMEA"]),
+		);
+		await select.selectOption("emea");
+		// The EMEA board has no conversation yet: its empty state, not main's cards.
+		await dana.getByTestId("board-empty").waitFor(within);
+		expect(await dana.locator('[data-testid="card"]').count()).toBe(0);
+
+		// Taken off the EMEA board: the workspace goes back to a board Dana is on.
+		await row.locator('[data-testid="member-board"][data-board-id="emea"]').uncheck();
+		await dana.locator('[data-testid="card"]').first().waitFor(within);
+		await expect
+			.poll(() => dana.evaluate(() => localStorage.getItem("switchboard.session")), within)
+			.toMatch(/"boardId":"main"/);
+	});
+});
