@@ -1,12 +1,15 @@
 /**
  * Notifications across instances: what a moderator does on one instance reaches the
  * member's socket on the other at once (Redis pub/sub), and marking read on one instance
- * tells the member's sockets on the other.
+ * tells the member's sockets on the other; a follow-up taken in on one instance reaches its
+ * owner on the other, and is seen there while she has the conversation open.
  */
 import {
 	boardDocumentName,
+	draftDocumentName,
 	type NotificationsMessage,
 	parseServerMessage,
+	readMention,
 } from "@switchboard/domain";
 import { afterAll, describe, expect, it } from "vitest";
 import { connectProvider, makeMention, type TestClient, waitFor } from "./utils/test-server.ts";
@@ -70,6 +73,61 @@ if (databaseUrl && redisUrl) {
 			expect(await response.json()).toEqual({ marked: 1, unread: 0 });
 			await waitFor(() => danaOnA.heard.some((m) => m.unread === 0), 10_000, "read on A");
 			expect(morganOnA.heard).toEqual([]);
+		});
+
+		it("brings a follow-up taken in on one instance to the owner on the other, seen there while she looks", async () => {
+			const [stored] = await pair.a.storage.insertMentions(ORG, "main", [makeMention(2)]);
+			const { mention } = stored!;
+			const danaOnB = await board("b", "Dana");
+			expect(
+				await danaOnB.client.commands.send({ name: "claim", args: { mentionId: mention.id } }),
+			).toMatchObject({ type: "ack" });
+			const followUp = (externalId: string, inReplyTo: string) => ({
+				...makeMention(3, { externalId, inReplyTo, text: `Any news? (${externalId})` }),
+				postedAt: new Date().toISOString(),
+				ingestedAt: new Date().toISOString(),
+			});
+
+			// The customer answers through instance A: on Dana's board on B, new, and in her feed.
+			await pair.a.integrations.ingestor.ingest(ORG, "main", [
+				followUp("redis-follow-1", mention.externalId),
+			]);
+			await waitFor(
+				() => readMention(danaOnB.client.doc, mention.id)?.unseenFollowUps === 1,
+				10_000,
+				"the follow-up new on Dana's board on B",
+			);
+			const told = await waitFor(
+				() => danaOnB.heard.find((m) => m.added?.kind === "follow_up"),
+				10_000,
+				"the follow-up in Dana's feed on B",
+			);
+			expect(told.added).toMatchObject({ mentionId: mention.id });
+
+			// She opens it on B; the next one, taken in on A, is seen as it comes.
+			const draft = await connectProvider(
+				pair.ws(pair.b),
+				draftDocumentName(ORG, mention.id),
+				pair.tokens.Dana!,
+			);
+			clients.push(draft);
+			await waitFor(
+				() => readMention(danaOnB.client.doc, mention.id)?.unseenFollowUps === 0,
+				10_000,
+				"seen once opened",
+			);
+			await pair.a.integrations.ingestor.ingest(ORG, "main", [
+				followUp("redis-follow-2", "redis-follow-1"),
+			]);
+			await expect
+				.poll(
+					async () => {
+						const seen = (await pair.a.storage.getMention(ORG, mention.id))?.mention;
+						return [seen?.thread.length, seen?.unseenFollowUps];
+					},
+					{ timeout: 10_000, interval: 50 },
+				)
+				.toEqual([2, 0]);
 		});
 	});
 } else {
