@@ -27,6 +27,7 @@ import {
 	type ConversationRef,
 	type DataRemoval,
 	type Directory,
+	noRemovalCounts,
 	type RemovalCounts,
 	recordAudit,
 	type StoredMention,
@@ -178,14 +179,7 @@ export class DataRemovalService {
 				finishedDays,
 				finishedBefore,
 				deleted: [],
-				counts: {
-					conversations: 0,
-					threadMessages: 0,
-					drafts: 0,
-					draftUpdates: 0,
-					notifications: 0,
-					activity: 0,
-				},
+				counts: noRemovalCounts(),
 			};
 			while (result.deleted.length < this.tuning.maxPerSweep) {
 				const limit = Math.min(

@@ -99,6 +99,7 @@ export type {
 	RemovalCounts,
 	RetentionSettings,
 } from "./removal-storage.ts";
+export { noRemovalCounts } from "./removal-storage.ts";
 export type { Database } from "./schema.ts";
 export * from "./session-storage.ts";
 export * from "./sso-storage.ts";

@@ -6,12 +6,13 @@ import {
 	type ThreadMessage,
 } from "@switchboard/domain";
 import { type Kysely, sql, type Transaction } from "kysely";
-import type {
-	AuthorErasure,
-	DataRemoval,
-	Removal,
-	RemovalCounts,
-	RetentionSettings,
+import {
+	type AuthorErasure,
+	type DataRemoval,
+	noRemovalCounts,
+	type Removal,
+	type RemovalCounts,
+	type RetentionSettings,
 } from "./removal-storage.ts";
 import { json, toStoredMention } from "./rows.ts";
 import type { Database } from "./schema.ts";
@@ -28,15 +29,6 @@ const handleKey = (handle: string) => handle.trim().replace(/^@/, "").toLowerCas
 const byAuthor = (message: ThreadMessage, key: string) =>
 	!message.fromOrganisation && handleKey(message.handle) === key;
 
-const noCounts = (): RemovalCounts => ({
-	conversations: 0,
-	threadMessages: 0,
-	drafts: 0,
-	draftUpdates: 0,
-	notifications: 0,
-	activity: 0,
-});
-
 function chunks<T>(items: readonly T[]): T[][] {
 	const out: T[][] = [];
 	for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
@@ -49,7 +41,7 @@ async function deleteConversations(
 	orgId: string,
 	ids: readonly string[],
 ): Promise<RemovalCounts> {
-	const counts = noCounts();
+	const counts = noRemovalCounts();
 	if (ids.length === 0) return counts;
 	// The one DELETE the activity log lets through (migration 2026-12-03T05-00-00-data-removal).
 	await sql`select set_config('switchboard.removal', 'conversation', true)`.execute(trx);

@@ -29,6 +29,18 @@ export interface RemovalCounts {
 	activity: number;
 }
 
+/** Counts of a removal that has removed nothing yet, to add to. */
+export function noRemovalCounts(): RemovalCounts {
+	return {
+		conversations: 0,
+		threadMessages: 0,
+		drafts: 0,
+		draftUpdates: 0,
+		notifications: 0,
+		activity: 0,
+	};
+}
+
 /** The conversations deleted (for the boards), and the counts. */
 export interface Removal {
 	deleted: ConversationRef[];
