@@ -65,14 +65,15 @@ export function TextField(
 }
 
 /**
- * A labelled choice from `children` (the options), in a form grid cell as `TextField` is;
- * `onChange` gets the chosen option's value.
+ * A labelled choice from `children` (the options), in a form grid cell and with its problem
+ * (`error`) as `TextField` has them; `onChange` gets the chosen option's value.
  */
 export function SelectField(props: {
 	id: string;
 	label: JSX.Element;
 	value: string;
 	onChange: (value: string) => void;
+	error?: string | undefined;
 	cell?: "field" | "wide";
 	disabled?: boolean;
 	testId?: string;
@@ -85,10 +86,13 @@ export function SelectField(props: {
 				value={props.value}
 				disabled={props.disabled}
 				onChange={(e) => props.onChange(e.currentTarget.value)}
+				aria-describedby={describedBy(props.id, null, props.error)}
+				aria-invalid={props.error ? true : undefined}
 				data-testid={props.testId}
 			>
 				{props.children}
 			</select>
+			<FieldProblem id={props.id} error={props.error} />
 		</LabelledCell>
 	);
 }

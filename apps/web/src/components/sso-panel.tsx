@@ -21,10 +21,9 @@ import { formatDateTime } from "../format.ts";
 import {
 	ConfirmButton,
 	CopyField,
-	describedBy,
-	FieldProblem,
 	FormActions,
 	FormError,
+	SelectField,
 	TextField,
 } from "./forms.tsx";
 import { ROLE_LABELS } from "./members-panel.tsx";
@@ -296,38 +295,30 @@ function SsoForm(props: {
 				</p>
 				<Show when={jit()}>
 					<div class="form-grid">
-						<div class="form-field">
-							<label class="field-label" for={`${id}-jit-role`}>
-								They join as
-							</label>
-							<select
-								id={`${id}-jit-role`}
-								value={jitRole()}
-								onChange={(e) => setJitRole(e.currentTarget.value as Role)}
-								data-testid="sso-jit-role"
-							>
-								<For each={Roles}>{(r) => <option value={r}>{ROLE_LABELS[r]}</option>}</For>
-							</select>
-						</div>
-						<div class="form-field">
-							<label class="field-label" for={`${id}-jit-board`}>
-								On the board
-							</label>
-							<select
-								id={`${id}-jit-board`}
-								value={jitBoard()}
-								onChange={(e) => setJitBoard(e.currentTarget.value)}
-								aria-describedby={describedBy(`${id}-jit-board`, null, problems().jit)}
-								aria-invalid={problems().jit ? true : undefined}
-								data-testid="sso-jit-board"
-							>
-								<option value="">No board</option>
-								<For each={props.boards}>
-									{(board) => <option value={board.id}>{board.name}</option>}
-								</For>
-							</select>
-							<FieldProblem id={`${id}-jit-board`} error={problems().jit} />
-						</div>
+						<SelectField
+							cell="field"
+							id={`${id}-jit-role`}
+							label="They join as"
+							value={jitRole()}
+							onChange={(value) => setJitRole(value as Role)}
+							testId="sso-jit-role"
+						>
+							<For each={Roles}>{(r) => <option value={r}>{ROLE_LABELS[r]}</option>}</For>
+						</SelectField>
+						<SelectField
+							cell="field"
+							id={`${id}-jit-board`}
+							label="On the board"
+							value={jitBoard()}
+							onChange={setJitBoard}
+							error={problems().jit}
+							testId="sso-jit-board"
+						>
+							<option value="">No board</option>
+							<For each={props.boards}>
+								{(board) => <option value={board.id}>{board.name}</option>}
+							</For>
+						</SelectField>
 					</div>
 				</Show>
 			</fieldset>
