@@ -4,7 +4,8 @@
  * server allows these routes to admins only; the page tells anyone else so up front.
  */
 import { useSearchParams } from "@solidjs/router";
-import { For, type JSX, Match, Switch } from "solid-js";
+import { type Component, For, type JSX } from "solid-js";
+import { Dynamic } from "solid-js/web";
 import { AuditPanel } from "../components/audit-panel.tsx";
 import { BoardsPanel } from "../components/boards-panel.tsx";
 import { MembersPanel } from "../components/members-panel.tsx";
@@ -15,15 +16,19 @@ import { SsoPanel } from "../components/sso-panel.tsx";
 import { WebhooksPanel } from "../components/webhooks-panel.tsx";
 import { useWorkspace } from "../workspace.tsx";
 
+/** What a tab's panel is given. */
+type AdminAreaProps = { orgId: string; meId: string };
+
+/** The admin area's tabs, in order, each with the panel it shows. */
 const TABS = [
-	{ id: "sources", label: "Sources" },
-	{ id: "rules", label: "Triage rules" },
-	{ id: "webhooks", label: "Outgoing webhooks" },
-	{ id: "members", label: "Members" },
-	{ id: "boards", label: "Boards" },
-	{ id: "sso", label: "Single sign-on" },
-	{ id: "audit", label: "Audit log" },
-] as const;
+	{ id: "sources", label: "Sources", panel: SourcesPanel },
+	{ id: "rules", label: "Triage rules", panel: RulesPanel },
+	{ id: "webhooks", label: "Outgoing webhooks", panel: WebhooksPanel },
+	{ id: "members", label: "Members", panel: MembersPanel },
+	{ id: "boards", label: "Boards", panel: BoardsPanel },
+	{ id: "sso", label: "Single sign-on", panel: SsoPanel },
+	{ id: "audit", label: "Audit log", panel: AuditPanel },
+] as const satisfies readonly { id: string; label: string; panel: Component<AdminAreaProps> }[];
 type TabId = (typeof TABS)[number]["id"];
 
 /** `children` for admins; anyone else is told who manages `what`, and sent back to the board. */
@@ -44,9 +49,10 @@ export function AdminPage() {
 	);
 }
 
-function AdminArea(props: { orgId: string; meId: string }) {
+function AdminArea(props: AdminAreaProps) {
 	const [params, setParams] = useSearchParams<{ tab?: string }>();
-	const tab = (): TabId => TABS.find((t) => t.id === params.tab)?.id ?? "sources";
+	const current = () => TABS.find((t) => t.id === params.tab) ?? TABS[0];
+	const tab = (): TabId => current().id;
 	const tabs: HTMLButtonElement[] = [];
 
 	const select = (id: TabId, focus = false) => {
@@ -109,29 +115,7 @@ function AdminArea(props: { orgId: string; meId: string }) {
 				id={`admin-panel-${tab()}`}
 				aria-labelledby={`admin-tab-${tab()}`}
 			>
-				<Switch>
-					<Match when={tab() === "sources"}>
-						<SourcesPanel orgId={props.orgId} />
-					</Match>
-					<Match when={tab() === "rules"}>
-						<RulesPanel orgId={props.orgId} />
-					</Match>
-					<Match when={tab() === "webhooks"}>
-						<WebhooksPanel orgId={props.orgId} />
-					</Match>
-					<Match when={tab() === "members"}>
-						<MembersPanel orgId={props.orgId} meId={props.meId} />
-					</Match>
-					<Match when={tab() === "boards"}>
-						<BoardsPanel orgId={props.orgId} />
-					</Match>
-					<Match when={tab() === "sso"}>
-						<SsoPanel orgId={props.orgId} />
-					</Match>
-					<Match when={tab() === "audit"}>
-						<AuditPanel orgId={props.orgId} />
-					</Match>
-				</Switch>
+				<Dynamic component={current().panel} orgId={props.orgId} meId={props.meId} />
 			</div>
 		</div>
 	);
