@@ -4,7 +4,7 @@
  */
 import { draftDocumentName, readMention } from "@switchboard/domain";
 import { beforeAll, describe, expect, it } from "vitest";
-import { connectProvider, makeMention, waitFor } from "./utils/test-server.ts";
+import { connectProvider, makeMention, waitFor, waitForSameBody } from "./utils/test-server.ts";
 import { twoInstancesForFile } from "./utils/two-instances.ts";
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
@@ -66,13 +66,7 @@ if (databaseUrl && redisUrl) {
 			const sam = await connectProvider(two.ws(two.b), name, two.tokens.Sam!);
 			dana.doc.getText("body").insert(0, "From instance A. ");
 			sam.doc.getText("body").insert(0, "From instance B. ");
-			await waitFor(
-				() =>
-					dana.doc.getText("body").toString() === sam.doc.getText("body").toString() &&
-					dana.doc.getText("body").length > 30,
-				10_000,
-				"convergence through Redis",
-			);
+			await waitForSameBody(dana, sam, 30, 10_000, "convergence through Redis");
 			dana.destroy();
 			sam.destroy();
 		});

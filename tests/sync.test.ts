@@ -10,7 +10,13 @@ import {
 	readMention,
 } from "@switchboard/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectProvider, startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
+import {
+	connectProvider,
+	startTestServer,
+	type TestServer,
+	waitFor,
+	waitForSameBody,
+} from "./utils/test-server.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -270,13 +276,7 @@ describe("drafts", () => {
 		const b = await server.draft(server.members.sam!, id);
 		a.doc.getText("body").insert(0, "Hi there! ");
 		b.doc.getText("body").insert(0, "Sorry about your order. ");
-		await waitFor(
-			() =>
-				a.doc.getText("body").toString() === b.doc.getText("body").toString() &&
-				a.doc.getText("body").length > 30,
-			5000,
-			"convergence",
-		);
+		await waitForSameBody(a, b, 30, 5000, "convergence");
 		expect(a.doc.getText("body").toString()).toContain("Hi there!");
 		expect(a.doc.getText("body").toString()).toContain("Sorry about your order.");
 	});

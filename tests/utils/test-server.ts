@@ -137,6 +137,22 @@ export function waitFor<T>(
 	});
 }
 
+/** Waits until two clients read the same draft body, longer than `length` (both edits in). */
+export function waitForSameBody(
+	a: Pick<TestClient, "doc">,
+	b: Pick<TestClient, "doc">,
+	length: number,
+	timeoutMs: number,
+	what: string,
+): Promise<boolean> {
+	const body = (client: Pick<TestClient, "doc">) => client.doc.getText("body");
+	return waitFor(
+		() => body(a).toString() === body(b).toString() && body(a).length > length,
+		timeoutMs,
+		what,
+	);
+}
+
 /** Connect a provider to a running server. */
 export function connectProvider(
 	wsUrl: string,
