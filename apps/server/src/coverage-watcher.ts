@@ -39,7 +39,7 @@ import type {
 	StoredMention,
 	WebhookStore,
 } from "@switchboard/storage";
-import { createPeriodicTask, type PeriodicTask } from "@switchboard/sync";
+import { createPeriodicTask, oneAfterAnother, type PeriodicTask } from "@switchboard/sync";
 import type { Logger } from "pino";
 import type { MentionPublisher } from "./ingest.ts";
 import { runSystemCommand } from "./system-command.ts";
@@ -143,7 +143,7 @@ export class CoverageWatcher {
 	private readonly options: CoverageWatcherOptions;
 	private readonly tuning: CoverageWatcherTuning;
 	private readonly background: PeriodicTask;
-	private round: Promise<unknown> = Promise.resolve();
+	private readonly rounds = oneAfterAnother((now: Date) => this.run(now));
 
 	constructor(options: CoverageWatcherOptions) {
 		this.options = options;
@@ -161,9 +161,7 @@ export class CoverageWatcher {
 	 * Tests drive the clock by passing a future `now`.
 	 */
 	runOnce(now: Date = new Date()): Promise<CoverageRound> {
-		const next = this.round.then(() => this.run(now));
-		this.round = next.catch(() => undefined);
-		return next;
+		return this.rounds.run(now);
 	}
 
 	/** Run rounds on a timer until `stop`. */
@@ -174,7 +172,7 @@ export class CoverageWatcher {
 	/** Stop the timer and wait for the round in progress. */
 	async stop(): Promise<void> {
 		await this.background.stop();
-		await this.round;
+		await this.rounds.idle();
 	}
 
 	private async run(now: Date): Promise<CoverageRound> {

@@ -32,7 +32,7 @@ import {
 	recordAudit,
 	type StoredMention,
 } from "@switchboard/storage";
-import { createPeriodicTask, type PeriodicTask } from "@switchboard/sync";
+import { createPeriodicTask, oneAfterAnother, type PeriodicTask } from "@switchboard/sync";
 import { type Context, Hono } from "hono";
 import type { Logger } from "pino";
 import { auditRequest, changesOf } from "./audit.ts";
@@ -116,7 +116,7 @@ export class DataRemovalService {
 	private readonly options: DataRemovalOptions;
 	private readonly tuning: RetentionTuning;
 	private readonly background: PeriodicTask;
-	private round: Promise<unknown> = Promise.resolve();
+	private readonly sweeps = oneAfterAnother((now: Date) => this.runSweep(now));
 
 	constructor(options: DataRemovalOptions) {
 		this.options = options;
@@ -137,7 +137,7 @@ export class DataRemovalService {
 	/** Stop the timer and wait for the sweep in progress. */
 	async stop(): Promise<void> {
 		await this.background.stop();
-		await this.round;
+		await this.sweeps.idle();
 	}
 
 	/**
@@ -145,9 +145,7 @@ export class DataRemovalService {
 	 * call while one runs waits for it. Tests drive the clock by passing a future `now`.
 	 */
 	sweep(now: Date = new Date()): Promise<SweepResult[]> {
-		const next = this.round.then(() => this.runSweep(now));
-		this.round = next.catch(() => undefined);
-		return next;
+		return this.sweeps.run(now);
 	}
 
 	/** Erase one author of a network in an organisation (see `DataRemoval.eraseAuthor`). */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createPeriodicTask } from "./periodic-task.ts";
+import { createPeriodicTask, oneAfterAnother } from "./periodic-task.ts";
 
 afterEach(() => {
 	vi.useRealTimers();
@@ -91,5 +91,35 @@ describe("createPeriodicTask", () => {
 		await stopping;
 		await vi.advanceTimersByTimeAsync(5_000);
 		expect(rounds.started).toBe(1);
+	});
+});
+
+describe("oneAfterAnother", () => {
+	it("runs a call only after the one before has settled, each with its own arguments", async () => {
+		const order: string[] = [];
+		const gates = new Map<string, () => void>();
+		const work = oneAfterAnother(async (name: string) => {
+			order.push(`start ${name}`);
+			await new Promise<void>((resolve) => gates.set(name, resolve));
+			order.push(`end ${name}`);
+			if (name === "first") throw new Error("first failed");
+			return name;
+		});
+		const first = work.run("first");
+		const second = work.run("second");
+		let idle = false;
+		const idling = work.idle().then(() => {
+			idle = true;
+		});
+		await vi.waitFor(() => expect(gates.has("first")).toBe(true));
+		expect(order).toEqual(["start first"]);
+		gates.get("first")?.();
+		await expect(first).rejects.toThrow("first failed");
+		await vi.waitFor(() => expect(gates.has("second")).toBe(true));
+		expect(idle).toBe(false);
+		gates.get("second")?.();
+		expect(await second).toBe("second");
+		await idling;
+		expect(order).toEqual(["start first", "end first", "start second", "end second"]);
 	});
 });

@@ -54,3 +54,30 @@ export function createPeriodicTask(options: PeriodicTaskOptions): PeriodicTask {
 		},
 	};
 }
+
+/** Calls of one piece of work that must not overlap; see `oneAfterAnother`. */
+export interface OneAfterAnother<A extends unknown[], R> {
+	/** Runs the work once the calls before have settled; rejects when this one fails. */
+	run(...args: A): Promise<R>;
+	/** Resolves once every call made so far has settled, failed or not. */
+	idle(): Promise<void>;
+}
+
+/**
+ * The work `work` does, one call after another: a call while one runs waits for it, then
+ * runs with its own arguments (a watcher's rounds at a time a test chose, say), where a
+ * `PeriodicTask`'s `runNow` would join the round in progress.
+ */
+export function oneAfterAnother<A extends unknown[], R>(
+	work: (...args: A) => Promise<R>,
+): OneAfterAnother<A, R> {
+	let last: Promise<unknown> = Promise.resolve();
+	return {
+		run(...args) {
+			const next = last.then(() => work(...args));
+			last = next.catch(() => undefined);
+			return next;
+		},
+		idle: () => last.then(() => undefined),
+	};
+}
