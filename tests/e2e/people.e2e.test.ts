@@ -3,7 +3,8 @@
  * single sign-on against a real OpenID Connect provider (tests/utils/oidc-provider.ts)
  * and a member signs in through it; the admin invites from a CSV file with a bad row,
  * which invites nobody until the good rows only are asked for; and reads the audit log
- * filtered, a page at a time, and as a CSV download.
+ * filtered, a page at a time, and as a CSV download; a bad capacity is refused beside its
+ * field and a refused role change shows the stored role again.
  */
 import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
@@ -265,5 +266,47 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		expect(lines.slice(1)).toHaveLength(created.length);
 		expect(lines.slice(1).every((line) => line.includes(",invitation.created,"))).toBe(true);
 		expect(text).toContain("audit.59@acme.test");
+	});
+
+	it("refuses an emptied or out-of-range capacity beside its field without saving, and shows the stored role after a refused role change", async () => {
+		const admin = await adminOn("members");
+		const panel = admin.getByTestId("members-panel");
+		const kim = panel.locator('[data-testid="member"][data-email="ambassador3@acme.test"]');
+		await kim.waitFor(within);
+		const stored = async () =>
+			(await scene.server.switchboard.storage.findMemberByEmail("ambassador3@acme.test"))?.capacity;
+		const patches: string[] = [];
+		admin.on("request", (request) => {
+			if (request.method() === "PATCH") patches.push(request.url());
+		});
+		const capacity = kim.getByTestId("member-capacity");
+		const problem = kim.getByTestId("field-error");
+		for (const bad of ["", "-3", "5000", "2.5"]) {
+			await capacity.fill(bad);
+			await capacity.press("Tab");
+			await problem.waitFor(within);
+			expect(await problem.textContent(), `capacity "${bad}"`).toBe(
+				"Capacity must be a whole number from 0 to 1000.",
+			);
+			expect(await capacity.getAttribute("aria-invalid")).toBe("true");
+			expect(await capacity.inputValue(), "the field keeps what was typed").toBe(bad);
+		}
+		expect(patches).toEqual([]);
+		expect(await stored()).toBe(5);
+		await fitsPhone(admin, '[data-testid="members-panel"]', "a refused capacity");
+
+		await capacity.fill("4");
+		await capacity.press("Tab");
+		await problem.waitFor({ state: "detached", ...within });
+		await expect.poll(stored, within).toBe(4);
+		expect(await capacity.getAttribute("aria-invalid")).toBeNull();
+
+		// The demo's only admin demotes themself: refused, and the select says Admin again.
+		const me = panel.locator('[data-testid="member"][data-email="admin@acme.test"]');
+		await me.getByTestId("member-role").selectOption("moderator");
+		const refusal = me.getByTestId("member-error");
+		await refusal.waitFor(within);
+		expect(await refusal.textContent()).toContain("last active admin");
+		expect(await me.getByTestId("member-role").inputValue()).toBe("admin");
 	});
 });

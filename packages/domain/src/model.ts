@@ -98,6 +98,9 @@ export const OrganisationSchema = v.object({
 });
 export type Organisation = v.InferOutput<typeof OrganisationSchema>;
 
+/** The most open conversations a member may own at once. */
+export const MAX_CAPACITY = 1000;
+
 export const MemberSchema = v.object({
 	id: Id,
 	orgId: Id,
@@ -105,7 +108,7 @@ export const MemberSchema = v.object({
 	name: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
 	role: RoleSchema,
 	/** How many open conversations this member may own at once. */
-	capacity: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
+	capacity: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_CAPACITY)),
 	skills: v.array(ShortText),
 	/** ISO 639-1 codes the member writes replies in. */
 	languages: v.array(ShortText),

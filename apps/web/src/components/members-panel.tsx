@@ -8,6 +8,7 @@ import {
 	type Board,
 	HttpRoutes,
 	type InviteLink,
+	MAX_CAPACITY,
 	type MemberRecord,
 	type PendingInvite,
 	type RejectedInvite,
@@ -21,6 +22,8 @@ import {
 	ActionButton,
 	ConfirmButton,
 	CopyButton,
+	describedBy,
+	FieldProblem,
 	FormError,
 	SearchField,
 	SelectField,
@@ -387,6 +390,7 @@ function MemberItem(props: {
 	const api = useApi();
 	const id = createUniqueId();
 	const [capacity, setCapacity] = createSignal(String(props.member.capacity));
+	const [capacityError, setCapacityError] = createSignal<string | undefined>();
 	const [resetLink, setResetLink] = createSignal<string | null>(null);
 	const [note, setNote] = createSignal<string | null>(null);
 	const change = createAction(async (patch: Parameters<typeof sendPatch>[0]) => sendPatch(patch));
@@ -414,13 +418,21 @@ function MemberItem(props: {
 		});
 		setResetLink(link.url);
 	});
+	// An emptied field is not 0 (Number("") is): the text must be a whole number itself.
 	const saveCapacity = () => {
-		const value = Number(capacity());
-		if (!Number.isInteger(value) || value < 0 || value > 1000) {
-			setCapacity(String(props.member.capacity));
+		const text = capacity().trim();
+		const value = Number(text);
+		if (!/^\d+$/.test(text) || value > MAX_CAPACITY) {
+			setCapacityError(`Capacity must be a whole number from 0 to ${MAX_CAPACITY}.`);
 			return;
 		}
+		setCapacityError(undefined);
 		if (value !== props.member.capacity) void change.run({ capacity: value });
+	};
+	// A refused role change puts the select back on the stored role (the member is unchanged,
+	// so nothing else would redraw it).
+	const changeRole = async (select: HTMLSelectElement) => {
+		if (!(await change.run({ role: select.value as Role }))) select.value = props.member.role;
 	};
 
 	return (
@@ -447,7 +459,7 @@ function MemberItem(props: {
 					id={`${id}-role`}
 					value={props.member.role}
 					disabled={change.busy()}
-					onChange={(e) => void change.run({ role: e.currentTarget.value as Role })}
+					onChange={(e) => void changeRole(e.currentTarget)}
 					data-testid="member-role"
 				>
 					<For each={Roles}>{(r) => <option value={r}>{ROLE_LABELS[r]}</option>}</For>
@@ -459,12 +471,14 @@ function MemberItem(props: {
 					id={`${id}-capacity`}
 					type="number"
 					min="0"
-					max="1000"
+					max={MAX_CAPACITY}
 					inputmode="numeric"
 					class="input-number"
 					value={capacity()}
 					onInput={(e) => setCapacity(e.currentTarget.value)}
 					onChange={saveCapacity}
+					aria-describedby={describedBy(`${id}-capacity`, undefined, capacityError())}
+					aria-invalid={capacityError() ? true : undefined}
 					data-testid="member-capacity"
 				/>
 				<span class="small muted" data-testid="member-load">
@@ -475,6 +489,7 @@ function MemberItem(props: {
 					</Show>
 				</span>
 			</div>
+			<FieldProblem id={`${id}-capacity`} error={capacityError()} />
 			<MemberBoards
 				boards={props.boards}
 				member={props.member}
