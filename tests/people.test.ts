@@ -359,7 +359,11 @@ describe("the admin's changes to members", () => {
 			expect(deactivated.body).toMatchObject({ member: { active: false, load: 0 }, released: 1 });
 			expect(await closedWithin(socket, AT_ONCE_MS)).toBe(4401);
 			expect((await api("GET", "/api/me", { token })).status).toBe(401);
-			expect((await signIn("peter", GOOD_PASSWORD)).status).toBe(401);
+			// Told why, once the password is right; a wrong one is answered as for anyone.
+			const refused = await signIn("peter", GOOD_PASSWORD);
+			expect(refused.status).toBe(403);
+			expect(refused.body.error.message).toMatch(/deactivated by an admin/);
+			expect((await signIn("peter", "not peter's password")).status).toBe(401);
 			const [activity] = await server.switchboard.storage.listActivity("initech", {
 				mentionId,
 				limit: 1,

@@ -19,12 +19,14 @@ import {
 let redis: ChildProcess | undefined;
 let server: TestServer | undefined;
 let port = 0;
+let globexAdmin: TestMember | undefined;
 
 beforeAll(async () => {
 	port = await freePort();
 	redis = await startRedis(port);
 	server = await startTestServer({ redisUrl: `redis://127.0.0.1:${port}` });
 	await server.addMember("acme", "Ada Admin", "admin");
+	globexAdmin = await server.addMember("globex", "Gil Admin", "admin");
 }, 300_000);
 afterAll(async () => {
 	// Back before the server stops: its Redis connections quit cleanly.
@@ -70,4 +72,28 @@ it("signs out and deactivates with Redis gone: answered as done, and the session
 	expect(await me(kimSession)).toBe(401);
 	// Without the announcement, revoking from the session service itself answers too.
 	await server!.switchboard.tokens.revokeSessions(dana!.id);
+}, 120_000);
+
+it("deactivates with Redis gone when none of the organisation's boards is open here: answered as done, and recorded", async () => {
+	if (redis && redis.exitCode === null && redis.signalCode === null) await stopRedis(redis);
+	const { gabi } = server!.members as Record<string, TestMember>;
+	// Globex's board was never opened on this instance: showing Gabi's card on it would need
+	// Redis (the board subscribes to its channel when it loads). The change is stored and the
+	// board reads members from the database when it next loads, so the admin is answered.
+	const deactivated = await server!.request(`/api/orgs/globex/members/${gabi!.id}`, {
+		method: "PATCH",
+		token: globexAdmin!.token,
+		body: { active: false },
+	});
+	expect(deactivated.status, await deactivated.clone().text()).toBe(200);
+	expect(await me(gabi!.token)).toBe(401);
+	const audit = await server!.request("/api/orgs/globex/audit?action=member.deactivated", {
+		token: globexAdmin!.token,
+	});
+	const { entries } = (await audit.json()) as {
+		entries: { action: string; target: { id: string } | null }[];
+	};
+	expect(entries.map((entry) => [entry.action, entry.target?.id])).toEqual([
+		["member.deactivated", gabi!.id],
+	]);
 }, 120_000);

@@ -193,10 +193,16 @@ describe("HTTP API", () => {
 			expect(await response.json()).toEqual(WRONG_CREDENTIALS);
 		});
 
-		it("refuses a member who is no longer active, even with the right password", async () => {
+		it("refuses a member who is no longer active, even with the right password, and says why only then", async () => {
 			const response = await login(server.url, { email: "gone@acme.test", password: PASSWORD });
-			expect(response.status).toBe(401);
-			expect(await response.json()).toEqual(WRONG_CREDENTIALS);
+			expect(response.status).toBe(403);
+			expect(response.headers.get("set-cookie")).toBeNull();
+			expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
+				/deactivated by an admin/,
+			);
+			const guessed = await login(server.url, { email: "gone@acme.test", password: "a guess" });
+			expect(guessed.status).toBe(401);
+			expect(await guessed.json()).toEqual(WRONG_CREDENTIALS);
 		});
 
 		it("answers 400 invalid when the body is not JSON", async () => {

@@ -305,10 +305,17 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 				]);
 				throw error;
 			});
-		if (!member || !matches || !member.active) {
+		if (!member || !matches) {
 			throw new AppError("unauthorized", "Wrong email or password.");
 		}
-		// Said only to someone who knew the password, so it tells a stranger nothing.
+		// Said only to someone who knew the password, so it tells a stranger nothing; it is
+		// still a failure as far as the limits are concerned.
+		if (!member.active) {
+			throw new AppError(
+				"forbidden",
+				"This account was deactivated by an admin of your organisation: ask one of them to reactivate it.",
+			);
+		}
 		if (await options.ssoOnly?.(member.orgId)) throw new AppError("forbidden", SSO_ONLY_REFUSAL);
 		await Promise.all([
 			limits.giveBack("loginPerIp", address),

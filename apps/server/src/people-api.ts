@@ -102,10 +102,22 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 
 	const baseUrl = (c: Context) => options.publicUrl ?? new URL(c.req.url).origin;
 
-	/** Show a member's new card on every board of the organisation. */
+	/**
+	 * Show a member's new card on every board of the organisation. The change is stored
+	 * before this runs, and a board reads its members' cards from the database whenever it
+	 * loads, so a board that cannot be opened now (Redis away, on an instance that does not
+	 * hold it) is logged and skipped: the admin's change has happened and is answered so.
+	 */
 	async function publishMember(member: Member): Promise<void> {
 		for (const { id } of await storage.listBoards(member.orgId)) {
-			await board.publishMembers(member.orgId, id, [member]);
+			try {
+				await board.publishMembers(member.orgId, id, [member]);
+			} catch (error) {
+				logger.warn(
+					{ err: error, orgId: member.orgId, boardId: id, memberId: member.id },
+					"a member's card could not be shown on a board now; the board reads it when it loads",
+				);
+			}
 		}
 	}
 
