@@ -1113,8 +1113,10 @@ describe("lifecycle properties", () => {
 					}
 				},
 			),
-			// Replies after submit, approve and send of one text are rare in random sequences.
-			{ numRuns: 400 },
+			// Replies after submit, approve and send of one text are rare in random sequences:
+			// about one run in four of 400 reached none, so the runs are seeded (the same 400
+			// sequences each time, some of which reach a guarded reply).
+			{ numRuns: 400, seed: 20_261_202 },
 		);
 		// Some guarded conversations were replied to, after approval: the property bites.
 		expect(guardedReplies).toBeGreaterThan(0);
