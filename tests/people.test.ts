@@ -211,15 +211,20 @@ describe("setup, invitation, sign-in, claim", () => {
 			"joanna@initech.test,Joanna,,2,,,press",
 			"",
 			"tom@initech.test,Tom,moderator,4,,,main",
+			"frank@initech.test,Frank,superhero,2,,,main",
 		].join("\n");
 		const refused = await api("POST", "/api/orgs/initech/invites/csv", {
 			token: adminToken,
 			body: { csv },
 		});
 		expect(refused.status).toBe(400);
-		expect(refused.body.rejected.map((row: { line: number }) => row.line)).toEqual([3, 4]);
-		expect(refused.body.rejected[0].message).toMatch(/^capacity/);
+		expect(refused.body.rejected.map((row: { line: number }) => row.line)).toEqual([3, 4, 7]);
+		// Worded for the admin who wrote the file, not as the validator's types.
+		expect(refused.body.rejected[0].message).toBe("capacity: must be a whole number from 0 to 1000");
 		expect(refused.body.rejected[1].message).toMatch(/no board press/);
+		expect(refused.body.rejected[2].message).toBe(
+			"role: must be one of ambassador, moderator, admin",
+		);
 		const pendingEmails = async () =>
 			(await api("GET", "/api/orgs/initech/invites", { token: adminToken })).body.invites.map(
 				(invite: { email: string }) => invite.email,

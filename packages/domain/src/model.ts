@@ -11,7 +11,7 @@ export type ValueOf<T> = T[keyof T];
 
 export const Roles = ["ambassador", "moderator", "admin"] as const;
 export type Role = (typeof Roles)[number];
-export const RoleSchema = v.picklist(Roles);
+export const RoleSchema = v.picklist(Roles, `must be one of ${Roles.join(", ")}`);
 
 export const Networks = ["twitter", "mastodon", "bluesky", "rss", "webhook", "other"] as const;
 export type Network = (typeof Networks)[number];

@@ -64,7 +64,7 @@ const BoardIds = v.pipe(
 	v.maxLength(100, "at most 100 boards"),
 );
 const Capacity = v.pipe(
-	v.number(),
+	v.number("must be a whole number from 0 to 1000"),
 	v.integer("must be a whole number"),
 	v.minValue(0, "must be at least 0"),
 	v.maxValue(1000, "must be at most 1000"),
