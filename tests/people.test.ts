@@ -220,7 +220,9 @@ describe("setup, invitation, sign-in, claim", () => {
 		expect(refused.status).toBe(400);
 		expect(refused.body.rejected.map((row: { line: number }) => row.line)).toEqual([3, 4, 7]);
 		// Worded for the admin who wrote the file, not as the validator's types.
-		expect(refused.body.rejected[0].message).toBe("capacity: must be a whole number from 0 to 1000");
+		expect(refused.body.rejected[0].message).toBe(
+			"capacity: must be a whole number from 0 to 1000",
+		);
 		expect(refused.body.rejected[1].message).toMatch(/no board press/);
 		expect(refused.body.rejected[2].message).toBe(
 			"role: must be one of ambassador, moderator, admin",
