@@ -1,0 +1,93 @@
+/**
+ * A member's notification settings in Chromium: a kind turned off with the keyboard on the
+ * Settings page is not told in the bell, and told again once turned back on.
+ */
+import { randomUUID } from "node:crypto";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { attribute, hasChromium, seriousAxeViolations } from "./harness.ts";
+import { e2eScene } from "./scene.ts";
+
+const within = { timeout: 15_000 };
+
+/** Whether the member's in-app follow-up notifications are on, as the server has it. */
+function followUpsInApp(page: Page): Promise<boolean> {
+	return page.evaluate(async () => {
+		const answer = await fetch("/api/me/notification-settings");
+		const { settings } = (await answer.json()) as {
+			settings: Record<string, { app: boolean }>;
+		};
+		return settings.follow_up?.app ?? false;
+	});
+}
+
+describe.skipIf(!hasChromium)("notification settings in Chromium", () => {
+	const scene = e2eScene();
+	const { person, fresh, memberId } = scene;
+
+	it("turns a kind off and on with the keyboard, and the bell follows the choice", async () => {
+		const mention = fresh();
+		const danaId = await memberId("ambassador1@acme.test");
+		const dana = await person("ambassador1@acme.test");
+		const { storage, integrations, notifier } = scene.server.switchboard;
+		const claimed = await storage.executeCommand({
+			orgId: "acme",
+			boardId: "main",
+			actorId: danaId,
+			commandId: randomUUID(),
+			command: { name: "claim", args: { mentionId: mention.id } },
+			now: new Date().toISOString(),
+		});
+		expect(claimed.ok).toBe(true);
+		/** The customer writes again on Dana's conversation; resolves once the notifier is done. */
+		const customerWrites = async (suffix: string, inReplyTo: string) => {
+			const now = new Date().toISOString();
+			await integrations.ingestor.ingest("acme", "main", [
+				{
+					network: mention.network,
+					externalId: `${mention.externalId}-${suffix}`,
+					inReplyTo,
+					url: null,
+					author: mention.author,
+					text: `Any news? (${suffix})`,
+					thread: [],
+					postedAt: now,
+					ingestedAt: now,
+				},
+			]);
+			await notifier.idle();
+		};
+		const entries = dana.locator(
+			`[data-testid="notification"][data-kind="follow_up"][data-mention-id="${mention.id}"]`,
+		);
+
+		await dana.getByTestId("nav-settings").click();
+		const box = dana.getByTestId("notify-follow_up-app");
+		await box.waitFor(within);
+		expect(await box.isChecked()).toBe(true);
+		await box.focus();
+		await dana.keyboard.press("Space");
+		await expect.poll(() => followUpsInApp(dana), within).toBe(false);
+		expect(await box.isChecked()).toBe(false);
+		expect(await seriousAxeViolations(dana)).toEqual([]);
+
+		const bell = dana.getByTestId("bell");
+		await expect.poll(attribute(bell, "data-loaded"), within).toBe("true");
+		const before = Number(await bell.getAttribute("data-unread"));
+		await customerWrites("off", mention.externalId);
+		// Told to nobody: the notifier has finished with it, and neither the count nor the feed has it.
+		expect(await bell.getAttribute("data-unread")).toBe(String(before));
+
+		// Back on, with the keyboard: the next follow-up is in the bell.
+		await box.focus();
+		await dana.keyboard.press("Space");
+		await expect.poll(() => followUpsInApp(dana), within).toBe(true);
+		await customerWrites("on", `${mention.externalId}-off`);
+		await expect.poll(attribute(bell, "data-unread"), within).toBe(String(before + 1));
+		await bell.press("Enter");
+		// One entry: the follow-up told while the kind was on, none for the one before.
+		await entries.first().waitFor(within);
+		expect(await entries.count()).toBe(1);
+		expect(await seriousAxeViolations(dana)).toEqual([]);
+	});
+});
