@@ -13,6 +13,7 @@ import { runCli } from "@switchboard/server/run-cli";
 import { openStorage } from "@switchboard/storage";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startChildServer } from "./utils/child-server.ts";
 import { baseConfig, startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
 
 /** Creating an embedded database on disk takes a minute on a machine busy with other work. */
@@ -226,6 +227,26 @@ describe("the CLI without a server", () => {
 				conversations: { externalId: string }[];
 			};
 			expect(data.conversations.map((c) => c.externalId)).toContain("after-1");
+		},
+		SLOW,
+	);
+});
+
+describe("a first start without the demo", () => {
+	it(
+		"says there is no organisation yet and how to make one",
+		async () => {
+			const empty = await mkdtemp(join(tmpdir(), "switchboard-first-"));
+			const child = await startChildServer({ DATA_DIR: empty, SWITCHBOARD_DEMO: "0" });
+			try {
+				expect(child.output()).toContain("No organisation yet.");
+				expect(child.output()).toContain(
+					'pnpm switchboard setup --org <id> --name "<Name>" --admin <email>',
+				);
+			} finally {
+				await child.kill("SIGTERM");
+				await rm(empty, { recursive: true, force: true });
+			}
 		},
 		SLOW,
 	);

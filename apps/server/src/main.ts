@@ -38,6 +38,13 @@ if (demo) {
 		`  ${demo.mentions} real conversations wait on Acme's board.`,
 	);
 }
+if (!demo && (await switchboard.storage.listOrganisations()).length === 0) {
+	lines.push(
+		"",
+		"  No organisation yet. Create yours and its first admin, who gets a one-time sign-in link:",
+		'    pnpm switchboard setup --org <id> --name "<Name>" --admin <email>',
+	);
+}
 lines.push("");
 process.stdout.write(`${lines.join("\n")}\n`);
 

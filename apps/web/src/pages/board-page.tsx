@@ -194,7 +194,10 @@ export function BoardPage() {
 					</p>
 				}
 			>
-				<Show when={total() > 0} fallback={<EmptyBoard admin={ws.me.role === "admin"} />}>
+				<Show
+					when={total() > 0}
+					fallback={<EmptyBoard admin={ws.me.role === "admin"} orgId={ws.me.orgId} />}
+				>
 					<div class="status-tabs" role="tablist" aria-label="Statuses" data-testid="status-tabs">
 						<For each={visibleColumns()}>
 							{(column, index) => (
@@ -244,7 +247,7 @@ export function BoardPage() {
  * A board with no conversation at all (a new organisation): what to do first, instead of
  * eight columns that each say "Nothing here".
  */
-function EmptyBoard(props: { admin: boolean }) {
+function EmptyBoard(props: { admin: boolean; orgId: string }) {
 	return (
 		<div class="empty-state board-empty" data-testid="board-empty">
 			<h2>No conversations yet</h2>
@@ -262,7 +265,7 @@ function EmptyBoard(props: { admin: boolean }) {
 							Connect a source
 						</A>{" "}
 						— a feed, a Mastodon or Bluesky search, or a webhook your tools post mentions to. Or
-						import a file: <code>pnpm switchboard import mentions.csv --org &lt;id&gt;</code>.
+						import a file: <code>pnpm switchboard import mentions.csv --org {props.orgId}</code>.
 					</li>
 					<li>
 						<A href="/admin?tab=members" data-testid="empty-invite-team">
