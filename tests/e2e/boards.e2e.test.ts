@@ -8,8 +8,8 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../utils/test-server.ts";
-import { hasChromium, seriousAxeViolations, signIn } from "./harness.ts";
-import { horizontalOverflow, phoneContext, smallTargets } from "./phone.ts";
+import { fitsPhone, hasChromium, signIn } from "./harness.ts";
+import { phoneContext } from "./phone.ts";
 import { e2eScene } from "./scene.ts";
 
 const within = { timeout: 15_000 };
@@ -24,13 +24,6 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 			.newPage();
 		await signIn(page, email);
 		return page;
-	}
-
-	async function fitsPhone(page: Page, scope: string, what: string): Promise<void> {
-		const { overflow, culprits } = await horizontalOverflow(page);
-		expect(overflow, `${what} scrolls sideways: ${culprits.join(", ")}`).toBeLessThanOrEqual(0);
-		expect(await smallTargets(page, scope), `${what}: small controls`).toEqual([]);
-		expect(await seriousAxeViolations(page), `${what}: axe`).toEqual([]);
 	}
 
 	const boardRow = (page: Page, id: string) =>

@@ -20,6 +20,7 @@ import {
 	type Page,
 } from "playwright-core";
 import { expect } from "vitest";
+import { horizontalOverflow, smallTargets } from "./phone.ts";
 
 const axeSource: string = createRequire(import.meta.url)("axe-core").source;
 
@@ -222,4 +223,15 @@ export async function watchCspViolations(
 		);
 		return [...fromPages.flat(), ...reported];
 	};
+}
+
+/**
+ * The checks every screen passes on a phone: no sideways scroll, no control under 44 × 44 px
+ * within `scope`, nothing axe calls serious or critical; `what` names the screen in a failure.
+ */
+export async function fitsPhone(page: Page, scope: string, what: string): Promise<void> {
+	const { overflow, culprits } = await horizontalOverflow(page);
+	expect(overflow, `${what} scrolls sideways: ${culprits.join(", ")}`).toBeLessThanOrEqual(0);
+	expect(await smallTargets(page, scope), `${what}: controls under 44 × 44 px`).toEqual([]);
+	expect(await seriousAxeViolations(page), `${what}: axe`).toEqual([]);
 }

@@ -10,8 +10,8 @@ import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIdentityProvider, type TestIdentityProvider } from "../utils/oidc-provider.ts";
-import { hasChromium, seriousAxeViolations, signIn, textOf } from "./harness.ts";
-import { horizontalOverflow, phoneContext, smallTargets } from "./phone.ts";
+import { fitsPhone, hasChromium, signIn, textOf } from "./harness.ts";
+import { phoneContext } from "./phone.ts";
 import { e2eScene } from "./scene.ts";
 
 const within = { timeout: 15_000 };
@@ -49,14 +49,6 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		await signIn(page, "admin@acme.test");
 		await page.goto(`/admin?tab=${tab}`);
 		return page;
-	}
-
-	/** No sideways scroll, no control under 44 px (a phone's touch target), nothing axe calls serious. */
-	async function fitsPhone(page: Page, scope: string, what: string): Promise<void> {
-		const { overflow, culprits } = await horizontalOverflow(page);
-		expect(overflow, `${what} scrolls sideways: ${culprits.join(", ")}`).toBeLessThanOrEqual(0);
-		expect(await smallTargets(page, scope), `${what}: small controls`).toEqual([]);
-		expect(await seriousAxeViolations(page), `${what}: axe`).toEqual([]);
 	}
 
 	/** Through the sign-in page's single sign-on and the provider's login and consent pages. */

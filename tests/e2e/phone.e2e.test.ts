@@ -6,8 +6,8 @@
  */
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { editorText, hasChromium, seriousAxeViolations, signIn } from "./harness.ts";
-import { horizontalOverflow, PHONE, phoneContext, smallTargets, throttle } from "./phone.ts";
+import { editorText, fitsPhone, hasChromium, signIn } from "./harness.ts";
+import { PHONE, phoneContext, throttle } from "./phone.ts";
 import { e2eScene } from "./scene.ts";
 
 /** Throttled steps are slow on a busy machine: wait on conditions, generously. */
@@ -52,14 +52,6 @@ async function checkHeader(page: Page, moderator = false): Promise<void> {
 	await page.getByTestId("header-menu").waitFor({ state: "hidden", ...within });
 }
 
-/** The checks every page passes on a phone. */
-async function checkPage(page: Page, what: string): Promise<void> {
-	const { overflow, culprits } = await horizontalOverflow(page);
-	expect(overflow, `${what} scrolls sideways: ${culprits.join(", ")}`).toBeLessThanOrEqual(0);
-	expect(await smallTargets(page), `${what}: controls under 44 × 44 px`).toEqual([]);
-	expect(await seriousAxeViolations(page), `${what}: axe`).toEqual([]);
-}
-
 describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	const scene = e2eScene();
 	const { person, fresh, keep } = scene;
@@ -89,7 +81,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 							columns.filter((column) => column.getBoundingClientRect().width > 0).length,
 					),
 			).toBe(1);
-			await checkPage(dana, "the board");
+			await fitsPhone(dana, "body", "the board");
 
 			await dana.getByTestId("claim-next").tap();
 			await dana.waitForURL(/\/m\//, within);
@@ -99,7 +91,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 				.poll(() => dana.getByTestId("status").textContent(), within)
 				.toMatch(/Claimed|Drafting/);
 			await checkHeader(dana);
-			await checkPage(dana, "the conversation");
+			await fitsPhone(dana, "body", "the conversation");
 
 			// A teammate at a desk drafts with Dana.
 			const sam = await person("ambassador2@acme.test");
@@ -229,13 +221,13 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			const login = await anonymous.newPage();
 			await login.goto("/login");
 			await login.getByLabel("Email").waitFor(within);
-			await checkPage(login, "sign-in");
+			await fitsPhone(login, "body", "sign-in");
 
 			const dana = await phone("ambassador1@acme.test", 360);
 			await checkHeader(dana);
 			await dana.getByTestId("filters-toggle").tap();
 			await dana.getByTestId("filter-network").waitFor({ state: "visible", ...within });
-			await checkPage(dana, "the board with its filters open");
+			await fitsPhone(dana, "body", "the board with its filters open");
 			await dana.getByTestId("filters-toggle").tap();
 			// Tabs switch the one column shown.
 			await dana.getByRole("tab", { name: /Claimed/ }).tap();
@@ -256,12 +248,12 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 				await dana.goto(path);
 				await dana.locator(ready).first().waitFor(within);
 				await dana.waitForLoadState("networkidle");
-				await checkPage(dana, path);
+				await fitsPhone(dana, "body", path);
 			}
 			const mention = fresh();
 			await dana.goto(`/m/${encodeURIComponent(mention.id)}`);
 			await dana.getByTestId("editor-content").waitFor(within);
-			await checkPage(dana, "a conversation");
+			await fitsPhone(dana, "body", "a conversation");
 
 			const morgan = await phone("moderator@acme.test", 360);
 			await checkHeader(morgan, true);
@@ -269,14 +261,14 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 				await morgan.goto(path);
 				await morgan.locator("h1").first().waitFor(within);
 				await morgan.waitForLoadState("networkidle");
-				await checkPage(morgan, path);
+				await fitsPhone(morgan, "body", path);
 			}
 
 			const alex = await phone("admin@acme.test", 360);
 			await alex.goto("/admin");
 			await alex.locator("h1").first().waitFor(within);
 			await alex.waitForLoadState("networkidle");
-			await checkPage(alex, "/admin");
+			await fitsPhone(alex, "body", "/admin");
 		},
 		PAGE_TIMEOUT * 2,
 	);
@@ -296,11 +288,11 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			}
 			await sam.getByTestId("bulk-bar").waitFor({ state: "visible", ...within });
 			expect(await sam.getByTestId("bulk-count").textContent()).toBe("2 conversations selected");
-			await checkPage(sam, "the board with two cards picked");
+			await fitsPhone(sam, "body", "the board with two cards picked");
 			await sam.getByTestId("bulk-snooze").tap();
 			const dialog = sam.getByTestId("action-dialog");
 			await dialog.waitFor({ state: "visible", ...within });
-			await checkPage(sam, "the action dialog");
+			await fitsPhone(sam, "body", "the action dialog");
 			await dialog.getByTestId("snooze-1h").tap();
 			for (const mention of picked) {
 				await expect
