@@ -20,6 +20,7 @@ import {
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attribute, hasChromium, seriousAxeViolations, signIn, textOf } from "./harness.ts";
+import { horizontalOverflow, smallTargets } from "./phone.ts";
 import { e2eScene } from "./scene.ts";
 
 const hasShellTools = ["/usr/bin/openssl", "/usr/bin/curl", "/bin/bash"].every((path) =>
@@ -448,6 +449,23 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await admin.getByTestId("account-mastodon").waitFor(within);
 		expect(await seriousAxeViolations(admin)).toEqual([]);
 	});
+	it("keeps the admin's header within a laptop or desktop window, Sign out in view, from 1024 to 1600 px", async () => {
+		const admin = await person("admin@acme.test");
+		await openAdmin(admin);
+		for (const width of [1024, 1280, 1366, 1440, 1600]) {
+			await admin.setViewportSize({ width, height: 860 });
+			const { overflow, culprits } = await horizontalOverflow(admin);
+			expect(overflow, `${width} px scrolls sideways: ${culprits.join(", ")}`).toBeLessThanOrEqual(
+				0,
+			);
+			const signOut = await admin.getByTestId("sign-out").boundingBox();
+			expect(signOut && signOut.x + signOut.width, `Sign out at ${width} px`).toBeLessThanOrEqual(
+				width,
+			);
+			expect(await smallTargets(admin, ".app-header", 24), `${width} px`).toEqual([]);
+		}
+	});
+
 	it("invites a member from the Members screen at 360 px; they join by the link; deactivating signs them out", async () => {
 		const admin = await scene.onPhone("admin@acme.test");
 		await admin.goto("/admin?tab=members");
