@@ -269,6 +269,15 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			await alex.locator("h1").first().waitFor(within);
 			await alex.waitForLoadState("networkidle");
 			await fitsPhone(alex, "body", "/admin");
+			// Every admin section's tab is in sight, none scrolled away beyond the edge.
+			const tabs = await alex.getByRole("tab").evaluateAll((elements) =>
+				elements.map((tab) => ({
+					name: tab.textContent,
+					right: tab.getBoundingClientRect().right,
+				})),
+			);
+			expect(tabs.map((tab) => tab.name)).toContain("Audit log");
+			expect(tabs.filter((tab) => tab.right > 360)).toEqual([]);
 		},
 		PAGE_TIMEOUT * 2,
 	);
