@@ -243,6 +243,15 @@ describe("setup, invitation, sign-in, claim", () => {
 			"tom@initech.test",
 		]);
 		expect(await pendingEmails()).toEqual(["samir@initech.test", "tom@initech.test"]);
+		expect(good.body.invites.some((invite: { replaced?: boolean }) => invite.replaced)).toBe(false);
+		// Inviting Samir again replaces his open link, and the answer says so.
+		const again = await api("POST", "/api/orgs/initech/invites", {
+			token: adminToken,
+			body: { invites: [{ email: "Samir@initech.test", role: "ambassador" }] },
+		});
+		expect(again.status).toBe(201);
+		expect(again.body.invites).toMatchObject([{ email: "samir@initech.test", replaced: true }]);
+		expect((await api("GET", `/api/invites/${codeOf(good.body.invites[0].url)}`)).status).toBe(410);
 		const page = await api("GET", "/api/orgs/initech/invites?limit=1&q=INITECH", {
 			token: adminToken,
 		});

@@ -268,7 +268,10 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 					expiresAt: expiresAt.toISOString(),
 				});
 			}
-			await storage.createInvitations(stored, at);
+			const replaced = new Set((await storage.createInvitations(stored, at)).replaced);
+			for (const link of invites) {
+				if (replaced.has(link.email.toLowerCase())) link.replaced = true;
+			}
 			await storage.appendAuditEntries(
 				stored.map((invitation) => ({
 					orgId,
@@ -279,6 +282,7 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 						email: invitation.email,
 						role: invitation.role,
 						boards: invitation.boards ?? [],
+						...(replaced.has(invitation.email.toLowerCase()) ? { replacedOpenLink: true } : {}),
 					},
 				})),
 			);

@@ -109,6 +109,8 @@ export const InviteLinkSchema = v.object({
 	email: v.string(),
 	url: v.string(),
 	expiresAt: v.string(),
+	/** An open link of the same kind for this email was withdrawn in favour of this one. */
+	replaced: v.optional(v.boolean()),
 });
 export type InviteLink = v.InferOutput<typeof InviteLinkSchema>;
 

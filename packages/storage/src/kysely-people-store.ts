@@ -16,6 +16,7 @@ import type { InvitationsTable } from "./people-schema.ts";
 import type {
 	AcceptedInvitation,
 	AcceptInvitationInput,
+	CreatedInvitations,
 	Invitation,
 	MemberChange,
 	NewInvitation,
@@ -67,16 +68,20 @@ export class KyselyPeopleStore implements PeopleStore {
 		this.#db = db;
 	}
 
-	async createInvitations(invitations: NewInvitation[], now = new Date()): Promise<void> {
-		if (invitations.length === 0) return;
-		await this.#db.transaction().execute((trx) => this.#insertInvitations(trx, invitations, now));
+	async createInvitations(
+		invitations: NewInvitation[],
+		now = new Date(),
+	): Promise<CreatedInvitations> {
+		if (invitations.length === 0) return { replaced: [] };
+		return this.#db.transaction().execute((trx) => this.#insertInvitations(trx, invitations, now));
 	}
 
 	async #insertInvitations(
 		db: Kysely<Database>,
 		invitations: NewInvitation[],
 		now: Date,
-	): Promise<void> {
+	): Promise<CreatedInvitations> {
+		const replaced = new Set<string>();
 		const orgIds = [...new Set(invitations.map((invitation) => invitation.orgId))];
 		const boards = await db
 			.selectFrom("boards")
@@ -112,10 +117,12 @@ export class KyselyPeopleStore implements PeopleStore {
 				groups.set(key, group);
 			}
 			for (const { orgId, kind, emails } of groups.values()) {
-				await revokeOpenInvitations(db, orgId, now)
+				const revoked = await revokeOpenInvitations(db, orgId, now)
 					.where("kind", "=", kind)
 					.where("email", "in", emails)
+					.returning("email")
 					.execute();
+				for (const { email } of revoked) replaced.add(email);
 			}
 			await mapConstraintErrors("An open invitation for that email", () =>
 				db
@@ -142,6 +149,7 @@ export class KyselyPeopleStore implements PeopleStore {
 					.execute(),
 			);
 		}
+		return { replaced: [...replaced] };
 	}
 
 	setupOrganisation(input: {

@@ -85,13 +85,19 @@ export interface AcceptedInvitation {
 /** Member fields an admin or the member changes; `name` and `passwordHash` are the member's. */
 export type MemberChange = MemberPatch & { name?: string; passwordHash?: string };
 
+/** What `createInvitations` did besides storing the new links. */
+export interface CreatedInvitations {
+	/** Emails (lower case) whose open link of the same kind was revoked for the new one. */
+	replaced: string[];
+}
+
 export interface PeopleStore {
 	/**
 	 * Store invitations in one transaction. An open link of the same organisation, kind and
-	 * email is revoked first (inviting again sends a fresh link). Boards are checked to
-	 * exist (`not_found` otherwise).
+	 * email is revoked first (inviting again sends a fresh link), and named in the answer so
+	 * the admin can be told. Boards are checked to exist (`not_found` otherwise).
 	 */
-	createInvitations(invitations: NewInvitation[], now?: Date): Promise<void>;
+	createInvitations(invitations: NewInvitation[], now?: Date): Promise<CreatedInvitations>;
 	/**
 	 * A new organisation, its first board and its first admin's invitation in one
 	 * transaction; `conflict` when the organisation exists (and nothing is changed).

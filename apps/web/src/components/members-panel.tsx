@@ -53,6 +53,13 @@ function refusedRows(error: unknown): RejectedInvite[] | null {
 	return Array.isArray(rows) ? rows : null;
 }
 
+/** The emails whose earlier open link a batch replaced, as one phrase; null for none. */
+function replacedLinks(invites: readonly InviteLink[]): string | null {
+	const emails = invites.filter((link) => link.replaced).map((link) => link.email);
+	if (emails.length === 0) return null;
+	return emails.length <= 3 ? emails.join(", ") : plural(emails.length, "person", "people");
+}
+
 export function MembersPanel(props: { orgId: string; meId: string }) {
 	const api = useApi();
 	const [query, setQuery] = createSignal("");
@@ -342,6 +349,13 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 									? "Each person gets their link by email."
 									: "Hand each person their link; it is shown only now."}
 							</p>
+							<Show when={replacedLinks(result().invites)}>
+								{(emails) => (
+									<p class="muted" data-testid="invite-replaced">
+										{emails()} already had an open invitation: that earlier link no longer works.
+									</p>
+								)}
+							</Show>
 							<ul class="invite-links" data-testid="invite-links">
 								<For each={result().invites.slice(0, 200)}>
 									{(link) => (
