@@ -117,4 +117,19 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 			.poll(() => dana.evaluate(() => localStorage.getItem("switchboard.session")), within)
 			.toMatch(/"boardId":"main"/);
 	});
+	it("lets a moderator read the reports per board and across boards", async () => {
+		await scene.server.switchboard.storage
+			.createBoard({ id: "apac", orgId: "acme", name: "APAC" })
+			.catch(() => {});
+		const morgan = await phoneSignedIn("moderator@acme.test");
+		await morgan.goto("/reports");
+		const select = morgan.getByTestId("report-board");
+		await select.waitFor(within);
+		const csv = morgan.getByTestId("csv-summary");
+		expect(await csv.getAttribute("href")).not.toMatch(/board=/);
+		await select.selectOption("apac");
+		await expect.poll(() => csv.getAttribute("href"), within).toMatch(/board=apac/);
+		await morgan.getByTestId("report-summary").waitFor(within);
+		await fitsPhone(morgan, "main", "Reports with the board choice");
+	});
 });

@@ -4,8 +4,14 @@
  * server in SQL from the activity log; days are cut in the browser's time zone.
  */
 import type { ReportPeriod } from "@switchboard/client";
-import type { ReportColumn, ReportName, ReportRecord } from "@switchboard/domain";
+import {
+	HttpRoutes,
+	type ReportColumn,
+	type ReportName,
+	type ReportRecord,
+} from "@switchboard/domain";
 import { createMemo, createSignal, For, Show } from "solid-js";
+import { createLoader, useApi } from "../api.ts";
 import { ModeratorPage, moderatorsOnly } from "../components/moderator-nav.tsx";
 import { TimeChart } from "../components/time-chart.tsx";
 import { formatSeconds } from "../coverage-model.ts";
@@ -46,10 +52,17 @@ function ReportsView() {
 	const today = dateInput(new Date());
 	const [from, setFrom] = createSignal(dateInput(new Date(Date.now() - 6 * DAY)));
 	const [to, setTo] = createSignal(today);
+	// Coverage per board, or across every board (archived ones too: their past counts).
+	const [board, setBoard] = createSignal("");
+	const api = useApi();
+	const boards = createLoader(
+		async () => (await api.request(HttpRoutes.boards, { query: { include: "archived" } })).boards,
+	);
 	const period = createMemo<ReportPeriod>(() => ({
 		from: localMidnight(from()).toISOString(),
 		to: localMidnight(to(), 1).toISOString(),
 		timeZone: localTimeZone(),
+		...(board() ? { board: board() } : {}),
 	}));
 	const preset = (days: number) => {
 		setTo(dateInput(new Date()));
@@ -89,6 +102,26 @@ function ReportsView() {
 				<button type="button" class="button button-small" onClick={() => preset(30)}>
 					Last 30 days
 				</button>
+				<Show when={(boards.data()?.length ?? 0) > 1}>
+					<label>
+						Board{" "}
+						<select
+							value={board()}
+							onChange={(event) => setBoard(event.currentTarget.value)}
+							data-testid="report-board"
+						>
+							<option value="">All boards</option>
+							<For each={boards.data()}>
+								{(b) => (
+									<option value={b.id}>
+										{b.name}
+										{b.archivedAt ? " (archived)" : ""}
+									</option>
+								)}
+							</For>
+						</select>
+					</label>
+				</Show>
 				<span class="muted small">Days in {localTimeZone()}</span>
 			</form>
 			<Show
