@@ -449,7 +449,7 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await admin.getByTestId("account-mastodon").waitFor(within);
 		expect(await seriousAxeViolations(admin)).toEqual([]);
 	});
-	it("keeps the admin's header within a laptop or desktop window, Sign out in view, from 1024 to 1600 px", async () => {
+	it("keeps the admin's header within a laptop or desktop window, Sign out in view, from 1024 to 1600 px, and form fields of 24 px", async () => {
 		const admin = await person("admin@acme.test");
 		await openAdmin(admin);
 		for (const width of [1024, 1280, 1366, 1440, 1600]) {
@@ -464,6 +464,26 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 			);
 			expect(await smallTargets(admin, ".app-header", 24), `${width} px`).toEqual([]);
 		}
+		// The audit log's date fields and the working-hours fields are targets of 24 px too.
+		await admin.setViewportSize({ width: 1280, height: 860 });
+		await admin.getByTestId("admin-tab-audit").click();
+		await admin.getByTestId("audit-from").waitFor(within);
+		expect(await smallTargets(admin, '[data-testid="audit-panel"]', 24)).toEqual([]);
+		await admin.goto("/admin/boards/main");
+		const hours = admin.getByTestId("settings-hours");
+		await hours.getByTestId("hours-enabled").check();
+		await hours.getByTestId("hours-zone").waitFor(within);
+		expect(await smallTargets(admin, '[data-testid="settings-hours"]', 24)).toEqual([]);
+		// Signed out on a phone, the sign-in page's Forgot password? link is a full target.
+		const phone = await scene.browser.newContext({
+			baseURL: scene.server.url,
+			viewport: { width: 360, height: 780 },
+		});
+		const login = await phone.newPage();
+		await login.goto("/login");
+		const forgot = await login.getByTestId("forgot-link").boundingBox();
+		await phone.close();
+		expect(forgot?.height).toBeGreaterThanOrEqual(44);
 	});
 
 	it("invites a member from the Members screen at 360 px; they join by the link; deactivating signs them out", async () => {
