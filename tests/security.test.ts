@@ -251,6 +251,30 @@ describe("tokens that are not what they claim", () => {
 		console.log(`[reliability] removed-member: ${JSON.stringify({ checkMs: 200, closedAfterMs })}`);
 	});
 
+	it("closes with 4403 a socket on a board its member was taken off behind the bus's back", async () => {
+		const storage = server.switchboard.storage;
+		const member = await storage.createMember({
+			orgId: "acme",
+			email: "moving@acme.test",
+			name: "Moving",
+			role: "ambassador",
+			capacity: 2,
+			passwordHash: "unused",
+		});
+		const token = await server.switchboard.tokens.sign({
+			memberId: member.id,
+			orgId: "acme",
+			role: "ambassador",
+			name: "Moving",
+		});
+		const boardSocket = await openRawClient(server.wsUrl);
+		expect(await boardSocket.authenticate(board(), token)).toBe("authenticated");
+		// Straight in the database, as another instance whose bus message was lost would leave it.
+		if (!(storage instanceof KyselyStorage)) throw new Error("expected the kysely storage");
+		await storage.db.deleteFrom("member_boards").where("member_id", "=", member.id).execute();
+		expect(await closedWithin(boardSocket, 5_000)).toBe(4403);
+	});
+
 	it("closes a socket whose token expires while it is open", async () => {
 		const token = await new SignJWT(claims())
 			.setProtectedHeader({ alg: "HS256", typ: "JWT" })

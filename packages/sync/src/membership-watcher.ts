@@ -3,12 +3,22 @@
  * that expires, must not keep it. Every `intervalMs` the watcher looks at the members
  * behind the open connections and closes with 4401 the sockets of members who are no
  * longer active (or left the organisation) and of tokens that have expired. A member whose
- * role changed is closed too: the reconnect authenticates with the new role.
+ * role changed is closed too: the reconnect authenticates with the new role. A socket on a
+ * board the member may no longer open closes with 4403 (taking a member off a board closes
+ * their sockets at once through the revocation bus; this catches one that was still
+ * authenticating at that moment, or an instance the bus did not reach).
  *
  * When the database cannot be asked, nobody is closed: an outage is not a revocation.
  */
 import type { Extension, Hocuspocus, onConfigurePayload } from "@hocuspocus/server";
-import { CloseCodes, isActiveMembership, MEMBERSHIP_ENDED } from "@switchboard/domain";
+import {
+	CloseCodes,
+	isActiveMembership,
+	MEMBERSHIP_ENDED,
+	mayOpenBoard,
+	notOnBoard,
+	seesEveryBoard,
+} from "@switchboard/domain";
 import type { Directory } from "@switchboard/storage";
 import type { Logger } from "pino";
 import type { SyncContext } from "./context.ts";
@@ -80,9 +90,21 @@ export class MembershipWatcher implements Extension {
 			const members = new Map(
 				(await this.options.storage.listMembers(orgId)).map((member) => [member.id, member]),
 			);
+			const boardsOf = new Map<string, Promise<string[]>>();
 			for (const context of contexts) {
 				const stored = members.get(context.member.memberId);
 				if (isActiveMembership(stored, orgId) && stored.role === context.member.role) {
+					if (seesEveryBoard(stored.role) || context.boardId === undefined) continue;
+					let boards = boardsOf.get(stored.id);
+					if (!boards) {
+						boards = this.options.storage.boardIdsOf(stored.id);
+						boardsOf.set(stored.id, boards);
+					}
+					if (mayOpenBoard(stored.role, await boards, context.boardId)) continue;
+					context.closeSocket(
+						CloseCodes.forbidden.code,
+						`${CloseCodes.forbidden.reason}: ${notOnBoard(context.boardId)}`,
+					);
 					continue;
 				}
 				(context.log ?? this.options.logger).info(
