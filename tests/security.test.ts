@@ -32,6 +32,25 @@ const server = testServerForFile(
 
 const board = () => boardDocumentName("acme", "main");
 
+/** A new ambassador of acme on its boards, and a token for them. */
+async function ambassadorWithToken(email: string, name: string) {
+	const member = await server.switchboard.storage.createMember({
+		orgId: "acme",
+		email,
+		name,
+		role: "ambassador",
+		capacity: 2,
+		passwordHash: "unused",
+	});
+	const token = await server.switchboard.tokens.sign({
+		memberId: member.id,
+		orgId: "acme",
+		role: "ambassador",
+		name,
+	});
+	return { member, token };
+}
+
 /** A raw socket authenticated on the board as the token's member, sending what awareness it likes. */
 async function awarenessSender(token: string) {
 	const client = await openRawClient(server.wsUrl);
@@ -217,20 +236,7 @@ describe("tokens that are not what they claim", () => {
 
 	it("closes the open sockets of a member removed meanwhile, and refuses them afterwards", async () => {
 		const storage = server.switchboard.storage;
-		const member = await storage.createMember({
-			orgId: "acme",
-			email: "leaving@acme.test",
-			name: "Leaving",
-			role: "ambassador",
-			capacity: 2,
-			passwordHash: "unused",
-		});
-		const token = await server.switchboard.tokens.sign({
-			memberId: member.id,
-			orgId: "acme",
-			role: "ambassador",
-			name: "Leaving",
-		});
+		const { member, token } = await ambassadorWithToken("leaving@acme.test", "Leaving");
 		const boardSocket = await openRawClient(server.wsUrl);
 		expect(await boardSocket.authenticate(board(), token)).toBe("authenticated");
 		const draftSocket = await openRawClient(server.wsUrl);
@@ -253,20 +259,7 @@ describe("tokens that are not what they claim", () => {
 
 	it("closes with 4403 a socket on a board its member was taken off behind the bus's back", async () => {
 		const storage = server.switchboard.storage;
-		const member = await storage.createMember({
-			orgId: "acme",
-			email: "moving@acme.test",
-			name: "Moving",
-			role: "ambassador",
-			capacity: 2,
-			passwordHash: "unused",
-		});
-		const token = await server.switchboard.tokens.sign({
-			memberId: member.id,
-			orgId: "acme",
-			role: "ambassador",
-			name: "Moving",
-		});
+		const { member, token } = await ambassadorWithToken("moving@acme.test", "Moving");
 		const boardSocket = await openRawClient(server.wsUrl);
 		expect(await boardSocket.authenticate(board(), token)).toBe("authenticated");
 		// Straight in the database, as another instance whose bus message was lost would leave it.
