@@ -37,6 +37,9 @@ describe("forgot password", () => {
 		const stranger = await forgot("nobody@acme.test");
 		const member = await forgot("dana@acme.test");
 		expect(member).toEqual({ status: 202, text: '{"ok":true}' });
+		// The page can say beforehand that a link comes by email.
+		const byEmail = await server.request("/api/password/forgot");
+		expect(await byEmail.json()).toEqual({ byEmail: true });
 		expect(stranger).toEqual(member);
 
 		const mail = await waitFor(
@@ -101,6 +104,10 @@ describe("forgot password", () => {
 	it("says it is not available on a server that sends no email", async () => {
 		const plain = await startTestServer({ publicUrl: "http://switchboard.test" });
 		try {
+			// Asked beforehand, so the page says it up front.
+			const asked = await plain.request("/api/password/forgot");
+			expect(asked.status).toBe(200);
+			expect(await asked.json()).toEqual({ byEmail: false });
 			const response = await plain.request("/api/password/forgot", {
 				body: { email: "dana@acme.test" },
 			});

@@ -482,8 +482,14 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		const login = await phone.newPage();
 		await login.goto("/login");
 		const forgot = await login.getByTestId("forgot-link").boundingBox();
-		await phone.close();
 		expect(forgot?.height).toBeGreaterThanOrEqual(44);
+		// This server sends no email: the page behind the link says so before anyone types.
+		await login.getByTestId("forgot-link").click();
+		const noEmail = login.getByTestId("forgot-no-email");
+		await noEmail.waitFor(within);
+		expect(await noEmail.textContent()).toContain("Ask an admin of your organisation");
+		expect(await login.getByTestId("forgot-submit").count()).toBe(0);
+		await phone.close();
 	});
 
 	it("invites a member from the Members screen at 360 px; they join by the link; deactivating signs them out", async () => {

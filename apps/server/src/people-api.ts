@@ -360,6 +360,9 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 	// the lookup and the mail happen after the answer. Links point at PUBLIC_URL only: a
 	// link built from the request's Host would let anyone send a member a genuine reset
 	// link to a host of their own (reset poisoning).
+	handle(publicRoutes, HttpRoutes.forgotPasswordByEmail, async () => ({
+		byEmail: Boolean(invitations.mails && options.publicUrl),
+	}));
 	handle(publicRoutes, HttpRoutes.forgotPassword, async (c, { body }) => {
 		const publicUrl = options.publicUrl;
 		if (!invitations.mails || !publicUrl) {

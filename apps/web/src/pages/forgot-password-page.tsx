@@ -1,7 +1,7 @@
 /**
  * `/forgot-password`: ask for a link to choose a new password. The server answers the same
- * whether or not the email is a member's, so the page says the same too; a server that
- * sends no email says so, and the page passes that on.
+ * whether or not the email is a member's, so the page says the same too. A server that
+ * sends no email says so when the page opens, so the page says it before anyone types.
  */
 
 import { useSearchParams } from "@solidjs/router";
@@ -18,6 +18,14 @@ export function ForgotPasswordPage() {
 	const [search] = useSearchParams<{ email?: string }>();
 	const [email, setEmail] = createSignal(search.email ?? "");
 	const [sentTo, setSentTo] = createSignal<string | null>(null);
+	// Until the server says otherwise (or if asking fails), the form: its answer says it too.
+	const [byEmail, setByEmail] = createSignal(true);
+	onMount(() => {
+		request(HttpRoutes.forgotPasswordByEmail, {}).then(
+			(answer) => setByEmail(answer.byEmail),
+			() => {},
+		);
+	});
 	onMount(() => document.getElementById("forgot-email")?.focus());
 
 	const sending = createAction(async () => {
@@ -29,28 +37,38 @@ export function ForgotPasswordPage() {
 		<SignInCard testId="forgot-page">
 			<h1>Forgot your password?</h1>
 			<Show
-				when={sentTo()}
+				when={byEmail()}
 				fallback={
-					<>
-						<p class="muted">We send a link to choose a new one to the email you sign in with.</p>
-						<SignInForm
-							action={sending}
-							label="Send me a link"
-							busyLabel="Sending…"
-							testPrefix="forgot"
-						>
-							<SignInEmailField id="forgot-email" value={email()} onInput={setEmail} />
-						</SignInForm>
-					</>
+					<p role="status" data-testid="forgot-no-email">
+						This server does not send reset links by email. Ask an admin of your organisation for
+						one.
+					</p>
 				}
 			>
-				{(address) => (
-					<p role="status" data-testid="forgot-sent">
-						If {address()} belongs to an account, a link to choose a new password is on its way. It
-						works once, for 24 hours. Nothing arrived? Check the spam folder, or ask an admin of
-						your organisation for a link.
-					</p>
-				)}
+				<Show
+					when={sentTo()}
+					fallback={
+						<>
+							<p class="muted">We send a link to choose a new one to the email you sign in with.</p>
+							<SignInForm
+								action={sending}
+								label="Send me a link"
+								busyLabel="Sending…"
+								testPrefix="forgot"
+							>
+								<SignInEmailField id="forgot-email" value={email()} onInput={setEmail} />
+							</SignInForm>
+						</>
+					}
+				>
+					{(address) => (
+						<p role="status" data-testid="forgot-sent">
+							If {address()} belongs to an account, a link to choose a new password is on its way.
+							It works once, for 24 hours. Nothing arrived? Check the spam folder, or ask an admin
+							of your organisation for a link.
+						</p>
+					)}
+				</Show>
 			</Show>
 			<p>
 				<a href="/login">Back to sign in</a>

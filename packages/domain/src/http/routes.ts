@@ -881,6 +881,14 @@ export const HttpRoutes = {
 		status: 202,
 		answer: Ok,
 	}),
+	forgotPasswordByEmail: defineRoute({
+		method: "GET",
+		path: "/api/password/forgot",
+		summary:
+			"Whether this server mails reset links (it has SMTP_URL and PUBLIC_URL), so the forgot-password page says so before anyone types an email",
+		auth: "public",
+		answer: v.object({ byEmail: v.boolean() }),
+	}),
 	ssoSettings: defineRoute({
 		method: "GET",
 		path: "/api/orgs/:orgId/sso",
