@@ -300,5 +300,13 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		await refusal.waitFor(within);
 		expect(await refusal.textContent()).toContain("last active admin");
 		expect(await me.getByTestId("member-role").inputValue()).toBe("admin");
+
+		// The audit log names the member the change was about, and the change in words.
+		await admin.getByTestId("admin-tab-audit").click();
+		const entry = admin.getByTestId("audit-entry").filter({ hasText: "capacity: 5 → 4" });
+		await entry.waitFor(within);
+		expect(await entry.getByTestId("audit-target").textContent()).toBe(
+			"Member: Kim Ambassador (ambassador3@acme.test)",
+		);
 	});
 });

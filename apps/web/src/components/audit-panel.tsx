@@ -26,6 +26,16 @@ const ACTOR_WORDS: Record<string, string> = {
 	cli: "Command line",
 };
 
+/** A detail's value in words: lists comma-separated, nothing as "none", objects as JSON. */
+function factValue(value: unknown): string {
+	if (value === null || value === undefined) return "none";
+	if (typeof value === "string") return value;
+	if (Array.isArray(value) && value.every((item) => typeof item !== "object")) {
+		return value.length > 0 ? value.join(", ") : "none";
+	}
+	return JSON.stringify(value);
+}
+
 /** The details of an entry as short "key: value" facts. */
 function detailFacts(details: Record<string, unknown>): string[] {
 	const changed = details.changed;
@@ -33,14 +43,10 @@ function detailFacts(details: Record<string, unknown>): string[] {
 		const from = (details.from ?? {}) as Record<string, unknown>;
 		const to = (details.to ?? {}) as Record<string, unknown>;
 		return changed.map((key) =>
-			key in to
-				? `${key}: ${JSON.stringify(from[key])} → ${JSON.stringify(to[key])}`
-				: `${key} changed`,
+			key in to ? `${key}: ${factValue(from[key])} → ${factValue(to[key])}` : `${key} changed`,
 		);
 	}
-	return Object.entries(details).map(
-		([key, value]) => `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`,
-	);
+	return Object.entries(details).map(([key, value]) => `${key}: ${factValue(value)}`);
 }
 
 interface Filters {
@@ -75,6 +81,8 @@ export function AuditPanel(props: { orgId: string }) {
 				})
 			).members,
 	);
+	// The member an entry is about, by name and email (the id when not among those loaded).
+	const memberById = () => new Map((members.data() ?? []).map((member) => [member.id, member]));
 	const entries = createLoader(async () => {
 		const page = await api.request(HttpRoutes.audit, {
 			params: { orgId: props.orgId },
@@ -198,8 +206,17 @@ export function AuditPanel(props: { orgId: string }) {
 								</div>
 								<Show when={entry.target}>
 									{(target) => (
-										<p class="audit-target">
-											{target().type}: <code>{target().id}</code>
+										<p class="audit-target" data-testid="audit-target">
+											<Show
+												when={target().type === "member" && memberById().get(target().id)}
+												fallback={
+													<>
+														{target().type}: <code>{target().id}</code>
+													</>
+												}
+											>
+												{(member) => `Member: ${member().name} (${member().email})`}
+											</Show>
 										</p>
 									)}
 								</Show>
