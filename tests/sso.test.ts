@@ -274,6 +274,25 @@ describe("signing in through the identity provider", () => {
 		expect(login.status).toBe(401);
 	});
 
+	it("puts a member who joins just in time without a default board on every active board", async () => {
+		await saveSettings({
+			...settings,
+			issuer,
+			clientSecret: undefined,
+			jit: { enabled: true, role: "ambassador", boardId: null },
+		});
+		idp.accounts.set("boardless", {
+			email: "boardless@acme.test",
+			email_verified: true,
+			name: "Bo Ardless",
+		});
+		const attempt = await signInAs("boardless");
+		expect(attempt.location).toBe(`${server.url}/sso/done`);
+		const member = await server.switchboard.storage.findMemberByEmail("boardless@acme.test");
+		const record = await server.switchboard.storage.getMemberRecord("acme", member?.id ?? "");
+		expect(record?.boards).toEqual(["main"]);
+	});
+
 	it("without just-in-time membership, refuses an unknown email clearly", async () => {
 		await saveSettings({ ...settings, issuer, clientSecret: undefined, jit: { enabled: false } });
 		idp.accounts.set("late", { email: "late@acme.test", email_verified: true, name: "Late" });

@@ -148,8 +148,15 @@ export function createSso(options: SsoOptions): Sso {
 		}
 		// A board that is not the organisation's would fail the first just-in-time sign-in.
 		const jitBoard = input.jit.boardId ?? null;
-		if (jitBoard !== null && !(await storage.getBoard(params.orgId, jitBoard))) {
+		const board = jitBoard === null ? null : await storage.getBoard(params.orgId, jitBoard);
+		if (jitBoard !== null && !board) {
 			throw new AppError("invalid", `jit.boardId: the organisation has no board ${jitBoard}.`);
+		}
+		if (board?.archivedAt) {
+			throw new AppError(
+				"invalid",
+				`jit.boardId: the board ${board.name} is archived and takes no new members.`,
+			);
 		}
 		// Read the issuer's discovery document first: a typo is refused now, not at the
 		// first member's sign-in.
@@ -320,6 +327,11 @@ export function createSso(options: SsoOptions): Sso {
 			typeof claims.name === "string" && claims.name.trim()
 				? claims.name.trim().slice(0, 200)
 				: (email.split("@")[0] ?? email);
+		// The default board while it takes members; without one (none set, or archived since),
+		// every active board, as for a member created without a list.
+		const jitBoard = config.jit.boardId
+			? await storage.getBoard(config.orgId, config.jit.boardId)
+			: null;
 		const member = await storage.createMember({
 			orgId: config.orgId,
 			email,
@@ -327,7 +339,7 @@ export function createSso(options: SsoOptions): Sso {
 			role: config.jit.role,
 			capacity: 5,
 			passwordHash: NO_PASSWORD,
-			boards: config.jit.boardId ? [config.jit.boardId] : [],
+			...(jitBoard && !jitBoard.archivedAt ? { boards: [jitBoard.id] } : {}),
 		});
 		await recordAudit(storage, {
 			orgId: config.orgId,
