@@ -308,5 +308,8 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		expect(await entry.getByTestId("audit-target").textContent()).toBe(
 			"Member: Kim Ambassador (ambassador3@acme.test)",
 		);
+		expect(await admin.getByTestId("audit-action").locator("option").allTextContents()).toContain(
+			"Single sign-on configured",
+		);
 	});
 });

@@ -15,9 +15,9 @@ import { createAction, createLoader, useApi } from "../api.ts";
 import { formatDateTime } from "../format.ts";
 import { ActionButton, FormError, SelectField } from "./forms.tsx";
 
-/** Actions in words: "invitation.created" → "Invitation created". */
+/** Actions in words: "invitation.created" → "Invitation created", "sso.…" → "Single sign-on …". */
 function actionLabel(action: string): string {
-	const words = action.replace(/[._]/g, " ");
+	const words = action.replace(/[._]/g, " ").replace(/^sso\b/, "single sign-on");
 	return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
