@@ -19,7 +19,7 @@ import {
 } from "@switchboard/connectors/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { attribute, hasChromium, seriousAxeViolations, signIn, textOf } from "./harness.ts";
+import { attribute, hasChromium, seriousAxeViolations, textOf } from "./harness.ts";
 import { horizontalOverflow, smallTargets } from "./phone.ts";
 import { e2eScene } from "./scene.ts";
 

@@ -8,14 +8,7 @@ import { type BusinessHours, slaDeadline } from "@switchboard/domain";
 import { numberedMention } from "@switchboard/domain/testing";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import {
-	attribute,
-	hasChromium,
-	seriousAxeViolations,
-	showCard,
-	signIn,
-	textOf,
-} from "./harness.ts";
+import { attribute, hasChromium, seriousAxeViolations, showCard, textOf } from "./harness.ts";
 import { horizontalOverflow, smallTargets } from "./phone.ts";
 import { e2eScene } from "./scene.ts";
 
