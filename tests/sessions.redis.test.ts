@@ -39,6 +39,42 @@ if (databaseUrl && redisUrl) {
 			const again = await openRawClient(pair.ws(pair.b));
 			expect(await again.authenticate(draft, pair.tokens.Dana!)).toMatch(/^Unauthorized/);
 		});
+
+		// A password change ends every session but the one that made it. The other instance
+		// learns which sessions ended from the revocation; judged by the token's issue time
+		// instead, it would close the caller's own socket too.
+		it("keeps the session that changed the password open on the other instance", async () => {
+			const stored = await pair.a.storage.insertMentions("sessions-redis", "main", [
+				makeMention(2),
+				makeMention(3),
+			]);
+			const [first, second] = stored.map(({ mention }) =>
+				draftDocumentName("sessions-redis", mention.id),
+			);
+			const claims = {
+				memberId: pair.ids.Dana!,
+				orgId: "sessions-redis",
+				role: "ambassador" as const,
+				name: "Dana",
+			};
+			const changing = await pair.a.tokens.issue(claims);
+			const other = await pair.a.tokens.issue(claims);
+			const changingOnB = await openRawClient(pair.ws(pair.b));
+			const otherOnB = await openRawClient(pair.ws(pair.b));
+			expect(await changingOnB.authenticate(first!, changing.token)).toBe("authenticated");
+			expect(await otherOnB.authenticate(first!, other.token)).toBe("authenticated");
+
+			await pair.a.tokens.endOtherSessions(
+				await pair.a.tokens.verify(changing.token),
+				"The password was changed.",
+			);
+			expect(await otherOnB.closed).toBe(4401);
+			// The revocation that closed the other socket has been handled on B: the caller's
+			// socket is still open and goes on authenticating documents.
+			expect(await changingOnB.authenticate(second!, changing.token)).toBe("authenticated");
+			expect(changingOnB.isClosed).toBe(false);
+			changingOnB.close();
+		});
 	});
 } else {
 	describe("revocation across instances", () => {

@@ -18,14 +18,16 @@ const RevocationSchema = v.pipe(
 	v.object({
 		memberId: v.string(),
 		sessionId: v.optional(v.string()),
+		sessionIds: v.optional(v.array(v.string())),
 		boardId: v.optional(v.string()),
 		reason: v.string(),
 	}),
 	v.transform(
-		({ memberId, sessionId, boardId, reason }): Revocation => ({
+		({ memberId, sessionId, sessionIds, boardId, reason }): Revocation => ({
 			memberId,
 			reason,
 			...(sessionId ? { sessionId } : {}),
+			...(sessionIds ? { sessionIds } : {}),
 			...(boardId ? { boardId } : {}),
 		}),
 	),
