@@ -44,13 +44,13 @@ function log(message: string): void {
 	process.stderr.write(`[${time}] ${message}\n`);
 }
 
-async function loadScenarios(): Promise<Scenario[]> {
+async function loadScenarios(): Promise<Scenario<unknown>[]> {
 	const folder = join(benchDir, "src/scenarios");
 	const files = readdirSync(folder).filter((file) => /^\d\d-.*\.ts$/.test(file));
-	const scenarios: Scenario[] = [];
+	const scenarios: Scenario<unknown>[] = [];
 	for (const file of files) {
 		const module = (await import(pathToFileURL(join(folder, file)).href)) as {
-			default?: Scenario;
+			default?: Scenario<unknown>;
 		};
 		if (module.default && typeof module.default.run === "function") scenarios.push(module.default);
 	}
@@ -120,7 +120,8 @@ log(`${full ? "full" : "quick"} run of ${scenarios.map((s) => s.id).join(", ")};
 const results: ScenarioResult[] = [];
 const started = performance.now();
 for (const scenario of scenarios) {
-	log(`scenario ${scenario.id}: ${scenario.title}`);
+	const size = scenario.sizes?.[full ? "full" : "quick"];
+	log(`scenario ${scenario.id}: ${scenario.title}${size ? ` (${JSON.stringify(size)})` : ""}`);
 	const t0 = performance.now();
 	const result: ScenarioResult = {
 		id: scenario.id,
@@ -133,7 +134,7 @@ for (const scenario of scenarios) {
 		seconds: 0,
 	};
 	try {
-		result.rows = await scenario.run(context);
+		result.rows = await scenario.run(context, size);
 	} catch (error) {
 		result.error = error instanceof Error ? error.message.split("\n")[0] : String(error);
 		log(`scenario ${scenario.id} failed: ${error instanceof Error ? error.stack : String(error)}`);

@@ -52,10 +52,27 @@ export function switchboardOnly(
 	return { metric, unit, switchboard: value, hocuspocus: null, yWebsocket: null, ...judged };
 }
 
-export interface Scenario {
-	/** 1..9, the number in the issue. */
+/** A scenario's size for a quick run and for `pnpm bench --full` (the sizes the issue names). */
+export interface Sizes<Size> {
+	quick: Size;
+	full: Size;
+}
+
+export interface Scenario<Size = undefined> {
+	/** 1..11, the number in the issue. */
 	id: number;
 	/** Short title, e.g. "Hot draft". */
 	title: string;
-	run(ctx: BenchContext): Promise<BenchRow[]>;
+	/**
+	 * The numbers that set how big the run is, quick and full side by side in one place. The
+	 * runner logs the one it picks and hands it to `run`; without `sizes`, `run` reads
+	 * `ctx.full` itself.
+	 */
+	sizes?: Sizes<Size>;
+	run(ctx: BenchContext, size: Size): Promise<BenchRow[]>;
+}
+
+/** Declares a scenario, inferring its size type from `sizes`. */
+export function defineScenario<Size = undefined>(scenario: Scenario<Size>): Scenario<Size> {
+	return scenario;
 }

@@ -8,7 +8,7 @@
 import { boardDocumentName } from "@switchboard/domain";
 import { runLoad } from "../lib/load.ts";
 import { columns, type PerServer, ServerWatch, type Window } from "../lib/measure.ts";
-import type { BenchRow, Scenario } from "../lib/scenario.ts";
+import { type BenchRow, defineScenario } from "../lib/scenario.ts";
 import { BENCH_ORG } from "../lib/seed.ts";
 import {
 	type BenchServer,
@@ -40,12 +40,11 @@ interface Measured {
 	bunchedPercent: number | null;
 }
 
-const scenario: Scenario = {
+const scenario = defineScenario({
 	id: 3,
 	title: "Presence at scale",
-	async run(ctx) {
-		const clients = ctx.full ? 1000 : 500;
-		const windowSeconds = ctx.full ? 10 : 4;
+	sizes: { quick: { clients: 500, windowSeconds: 4 }, full: { clients: 1000, windowSeconds: 10 } },
+	async run(ctx, { clients, windowSeconds }) {
 		const document = boardDocumentName(BENCH_ORG, "main");
 		const results: Partial<PerServer<Measured>> = {};
 		for (const kind of SERVER_KINDS) {
@@ -98,7 +97,7 @@ const scenario: Scenario = {
 			return measured;
 		}
 	},
-};
+});
 
 function summarise(load: PresenceResult, windows: Window[]): Measured {
 	const perSecond = (value: (i: number) => number) =>

@@ -11,7 +11,7 @@ import { boardDocumentName } from "@switchboard/domain";
 import { runLoad } from "../lib/load.ts";
 import { columns, type PerServer } from "../lib/measure.ts";
 import type { ProcSample } from "../lib/proc.ts";
-import type { BenchRow, Scenario } from "../lib/scenario.ts";
+import { type BenchRow, defineScenario } from "../lib/scenario.ts";
 import { BENCH_ORG } from "../lib/seed.ts";
 import { SERVER_KINDS, startServer, targetOf } from "../lib/servers.ts";
 import { KiB, median } from "../lib/stats.ts";
@@ -22,12 +22,11 @@ const CHURN = new URL("./_04-churn-task.ts", import.meta.url);
 const SYNC = new URL("./_04-sync-load.ts", import.meta.url);
 const MENTIONS = 10_000;
 
-const scenario: Scenario = {
+const scenario = defineScenario({
 	id: 4,
 	title: "Board churn",
-	async run(ctx) {
-		const changes = ctx.full ? 1_000_000 : 50_000;
-		const newClients = ctx.full ? 9 : 3;
+	sizes: { quick: { changes: 50_000, newClients: 3 }, full: { changes: 1_000_000, newClients: 9 } },
+	async run(ctx, { changes, newClients }) {
 		const size = `${changes.toLocaleString("en-GB")} changes over ${MENTIONS.toLocaleString("en-GB")} mentions`;
 		const syncCpu: Partial<PerServer<number | null>> = {};
 		const syncWall: Partial<PerServer<number | null>> = {};
@@ -143,6 +142,6 @@ const scenario: Scenario = {
 			},
 		] satisfies BenchRow[];
 	},
-};
+});
 
 export default scenario;

@@ -12,7 +12,7 @@ import { ServerWatch } from "../lib/measure.ts";
 import {
 	type BenchContext,
 	type BenchRow,
-	type Scenario,
+	defineScenario,
 	switchboardOnly,
 } from "../lib/scenario.ts";
 import { BENCH_ORG } from "../lib/seed.ts";
@@ -23,6 +23,11 @@ import type { ClaimParams, ClaimResult } from "./_05-claim-load.ts";
 const LOAD = new URL("./_05-claim-load.ts", import.meta.url);
 /** seedBench's capacity per member. */
 const CAPACITY = 5;
+/** Ambassadors who run claimNext at once, and the new mentions they race for. */
+const SIZES = {
+	quick: { ambassadors: 200, mentions: 400 },
+	full: { ambassadors: 500, mentions: 1_000 },
+};
 
 interface StormFigures {
 	p50: number;
@@ -132,12 +137,11 @@ async function storm(
 	}
 }
 
-const scenario: Scenario = {
+const scenario = defineScenario({
 	id: 5,
 	title: "Claim storm",
-	async run(ctx) {
-		const ambassadors = ctx.full ? 500 : 200;
-		const mentions = ctx.full ? 1_000 : 400;
+	sizes: SIZES,
+	async run(ctx, { ambassadors, mentions }) {
 		const size = `${ambassadors} ambassadors, ${mentions.toLocaleString("en-GB")} mentions`;
 		const rows: BenchRow[] = [];
 		for (const instances of [1, 2] as const) {
@@ -172,6 +176,6 @@ const scenario: Scenario = {
 		}
 		return rows;
 	},
-};
+});
 
 export default scenario;
