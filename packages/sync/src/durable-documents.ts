@@ -23,13 +23,12 @@ import type {
 import { withDefaults } from "@switchboard/domain";
 import type { DocumentLog } from "@switchboard/storage";
 import type { Logger } from "pino";
-import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
 import * as Y from "yjs";
 import { CloseError } from "./close-error.ts";
 import type { SyncContext } from "./context.ts";
 import { isProjectionOrigin } from "./context.ts";
 import { encodedStateOf } from "./encoded-state-cache.ts";
-import { decodeFrame, MessageTypes, SyncSteps } from "./frame-codec.ts";
+import { carriesContent, decodeFrame, MessageTypes, writesDocument } from "./frame-codec.ts";
 import type { GroupCommitter } from "./group-commit.ts";
 import { interceptIncoming } from "./hocuspocus-seams.ts";
 import { defaultSyncLimits } from "./message-guard.ts";
@@ -84,7 +83,7 @@ interface EarlyAppend {
 function syncPayload(data: Uint8Array): Uint8Array | null {
 	const frame = decodeFrame(data);
 	if (frame.kind !== "sync" || frame.type !== MessageTypes.sync) return null;
-	if (frame.step !== SyncSteps.update && frame.step !== SyncSteps.step2) return null;
+	if (!carriesContent(frame.step)) return null;
 	return frame.payload;
 }
 
@@ -228,16 +227,9 @@ export class DurableDocuments implements Extension {
 		});
 	}
 
-	async beforeSync({
-		type,
-		payload,
-		connection,
-		documentName,
-		context,
-	}: beforeSyncPayload<SyncContext>): Promise<void> {
-		if (type !== messageYjsUpdate && type !== messageYjsSyncStep2) return;
-		// Read-only connections (boards) are refused by Hocuspocus; nothing to store.
-		if (connection.readOnly) return;
+	async beforeSync(sync: beforeSyncPayload<SyncContext>): Promise<void> {
+		if (!writesDocument(sync)) return;
+		const { payload, connection, documentName, context } = sync;
 		if (payload.byteLength > this.maxUpdateBytes) {
 			throw new CloseError(
 				"tooLarge",

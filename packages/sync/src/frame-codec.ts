@@ -18,6 +18,20 @@ export { MessageTypes };
 /** The steps of a y-protocols sync message. */
 export const SyncSteps = { step1: 0, step2: 1, update: 2 } as const;
 
+/** Whether a sync step carries document content: an update or a sync step 2. */
+export function carriesContent(step: number): boolean {
+	return step === SyncSteps.update || step === SyncSteps.step2;
+}
+
+/**
+ * Whether a sync message that reaches `beforeSync` writes into the document: content from
+ * a connection that may write. Hocuspocus refuses what a read-only connection (a board)
+ * sends, so the extensions that store or measure writes skip it.
+ */
+export function writesDocument(sync: { type: number; connection: { readOnly: boolean } }): boolean {
+	return carriesContent(sync.type) && !sync.connection.readOnly;
+}
+
 /** Longest document address (name plus an optional `\0sessionId`) a frame may carry. */
 export const MAX_ADDRESS_LENGTH = 512;
 

@@ -17,10 +17,10 @@ import type {
 	onChangePayload,
 	onDisconnectPayload,
 } from "@hocuspocus/server";
-import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
 import { CloseError } from "./close-error.ts";
 import type { SocketContext, SyncContext } from "./context.ts";
 import { encodedStateOf } from "./encoded-state-cache.ts";
+import { writesDocument } from "./frame-codec.ts";
 import { defaultSyncLimits } from "./message-guard.ts";
 
 export interface LimitsExtensionOptions {
@@ -64,16 +64,9 @@ export class LimitsExtension implements Extension {
 		this.sizes.set(documentName, encodedStateOf(document).byteLength);
 	}
 
-	async beforeSync({
-		type,
-		payload,
-		connection,
-		document,
-		documentName,
-		context,
-	}: beforeSyncPayload<SyncContext>): Promise<void> {
-		if (type !== messageYjsUpdate && type !== messageYjsSyncStep2) return;
-		if (connection.readOnly) return;
+	async beforeSync(sync: beforeSyncPayload<SyncContext>): Promise<void> {
+		if (!writesDocument(sync)) return;
+		const { payload, document, documentName, context } = sync;
 		const estimate = this.sizes.get(documentName) ?? 0;
 		if (estimate + payload.byteLength <= this.maxDocumentBytes) return;
 		// Near the limit the estimate is not good enough (a paste deleted again counts twice):
