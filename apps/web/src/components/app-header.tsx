@@ -4,7 +4,7 @@
  * one button; the sync status stays in the bar, since it matters most when offline.
  */
 import { A, useLocation, useNavigate } from "@solidjs/router";
-import { createEffect, createMemo, createSignal, createUniqueId, For, on, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, on, Show } from "solid-js";
 import { createLoader, useApi } from "../api.ts";
 import { myQueue } from "../board-model.ts";
 import { plural } from "../format.ts";
@@ -13,6 +13,7 @@ import { closeOnEscapeOrOutside } from "../popup.ts";
 import { useSession } from "../session-context.tsx";
 import { useWorkspace } from "../workspace.tsx";
 import { Avatar, AvatarStack } from "./bits.tsx";
+import { BoardSelect } from "./board-select.tsx";
 import { InstallButton } from "./install-offer.tsx";
 import { ModeratorNav } from "./moderator-nav.tsx";
 import { NotificationBell } from "./notification-bell.tsx";
@@ -58,29 +59,19 @@ export function BoardSwitcher() {
 	const api = useApi();
 	const { session, switchBoard } = useSession();
 	const navigate = useNavigate();
-	const id = createUniqueId();
 	const boards = createLoader(api.boards);
 	return (
-		<Show when={(boards.data()?.length ?? 0) > 1}>
-			<div class="board-switcher" data-testid="board-switcher">
-				<label for={id} class="board-switcher-label">
-					Board
-				</label>
-				<select
-					id={id}
-					value={session()?.boardId}
-					onChange={(event) => {
-						switchBoard(event.currentTarget.value);
-						navigate("/");
-					}}
-					data-testid="board-select"
-				>
-					<For each={boards.data()}>
-						{(board) => <option value={board.id}>{board.name}</option>}
-					</For>
-				</select>
-			</div>
-		</Show>
+		<BoardSelect
+			boards={boards.data()}
+			value={session()?.boardId}
+			onChange={(boardId) => {
+				switchBoard(boardId);
+				navigate("/");
+			}}
+			class="board-switcher"
+			labelClass="board-switcher-label"
+			testId="board-select"
+		/>
 	);
 }
 

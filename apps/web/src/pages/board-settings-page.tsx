@@ -9,6 +9,7 @@ import { HttpRoutes, type MemberListing } from "@switchboard/domain";
 import { For, Show } from "solid-js";
 import { Dynamic } from "solid-js/web";
 import { createLoader, useApi } from "../api.ts";
+import { BoardSelect } from "../components/board-select.tsx";
 import {
 	BOARD_SETTINGS_SECTIONS,
 	type BoardSettingsPatch,
@@ -41,22 +42,14 @@ function BoardSettingsArea(props: { orgId: string }) {
 					<A href="/admin?tab=boards">Admin › Boards</A>
 				</p>
 				<h1>Settings of {boardName()}</h1>
-				<Show when={(boards.data()?.length ?? 0) > 1}>
-					<label class="inline-field">
-						<span class="field-label">Board</span>
-						<select
-							value={params.boardId}
-							onChange={(e) =>
-								navigate(`/admin/boards/${encodeURIComponent(e.currentTarget.value)}`)
-							}
-							data-testid="settings-board-select"
-						>
-							<For each={boards.data()}>
-								{(board) => <option value={board.id}>{board.name}</option>}
-							</For>
-						</select>
-					</label>
-				</Show>
+				<BoardSelect
+					boards={boards.data()}
+					value={params.boardId}
+					onChange={(boardId) => navigate(`/admin/boards/${encodeURIComponent(boardId)}`)}
+					class="inline-field"
+					labelClass="field-label"
+					testId="settings-board-select"
+				/>
 			</div>
 			<Show when={params.boardId} keyed>
 				{(boardId) => (
