@@ -61,6 +61,9 @@ export interface IntegrationsApiOptions {
 	timeoutMs?: number;
 }
 
+const NO_SOURCE = "No such source.";
+const NO_WEBHOOK = "No such webhook.";
+
 /** A webhook secret: 32 random bytes, prefixed so it is recognisable in a config file. */
 function newSecret(): string {
 	return `whsec_${randomBytes(32).toString("base64url")}`;
@@ -85,7 +88,6 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 	const app = new Hono<ApiEnv>();
 	const boards = createBoardAccess(storage);
 
-	/** Record an admin's change to the organisation's integrations. */
 	/** Record an admin's act on the thing the action names (`source.deleted`: a source). */
 	const audit = (
 		c: Context<ApiEnv>,
@@ -101,6 +103,20 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 			target: { type, id },
 			details,
 		});
+	};
+
+	/** The organisation's source with this id; 404 when there is none. */
+	const sourceOf = async (orgId: string, sourceId: string) => {
+		const source = await storage.getSource(orgId, sourceId);
+		if (!source) throw new AppError("not_found", NO_SOURCE);
+		return source;
+	};
+
+	/** The organisation's webhook with this id; 404 when there is none. */
+	const webhookOf = async (orgId: string, webhookId: string) => {
+		const webhook = await storage.getWebhookEndpoint(orgId, webhookId);
+		if (!webhook) throw new AppError("not_found", NO_WEBHOOK);
+		return webhook;
 	};
 
 	handle(app, HttpRoutes.rules, async (_c, { params }) => ({
@@ -163,15 +179,12 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 	});
 
 	handle(app, HttpRoutes.source, async (_c, { params }) => {
-		const source = await storage.getSource(params.orgId, params.sourceId);
-		if (!source) throw new AppError("not_found", "No such source.");
-		const { sealedSecret, cursor, ...visible } = source;
+		const { sealedSecret, cursor, ...visible } = await sourceOf(params.orgId, params.sourceId);
 		return { source: visible };
 	});
 
 	handle(app, HttpRoutes.updateSource, async (c, { params: { orgId, sourceId }, body: input }) => {
-		const existing = await storage.getSource(orgId, sourceId);
-		if (!existing) throw new AppError("not_found", "No such source.");
+		const existing = await sourceOf(orgId, sourceId);
 		if (input.boardId !== undefined && input.boardId !== existing.boardId) {
 			await checkRoutableBoard(storage, orgId, input.boardId, "boardId");
 		}
@@ -193,7 +206,7 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 				? { nextPollAt: enabled ? new Date().toISOString() : null }
 				: {}),
 		});
-		if (!source) throw new AppError("not_found", "No such source.");
+		if (!source) throw new AppError("not_found", NO_SOURCE);
 		const fields = (of: typeof source) => ({
 			name: of.name,
 			boardId: of.boardId,
@@ -208,8 +221,7 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 	});
 
 	handle(app, HttpRoutes.rotateSourceSecret, async (c, { params: { orgId, sourceId } }) => {
-		const existing = await storage.getSource(orgId, sourceId);
-		if (!existing) throw new AppError("not_found", "No such source.");
+		const existing = await sourceOf(orgId, sourceId);
 		if (existing.kind !== "webhook") {
 			throw new AppError("invalid", "Only webhook sources have a secret to rotate.");
 		}
@@ -219,11 +231,10 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 		return { secret };
 	});
 
-	handle(app, HttpRoutes.deleteSource, async (c, { params }) => {
-		const existing = await storage.getSource(params.orgId, params.sourceId);
-		if (!existing || !(await storage.deleteSource(params.orgId, params.sourceId))) {
-			throw new AppError("not_found", "No such source.");
-		}
+	handle(app, HttpRoutes.deleteSource, async (c, { params: { orgId, sourceId } }) => {
+		const existing = await sourceOf(orgId, sourceId);
+		// Deleted meanwhile by someone else: the same 404.
+		if (!(await storage.deleteSource(orgId, sourceId))) throw new AppError("not_found", NO_SOURCE);
 		await audit(c, "source.deleted", existing.id, { kind: existing.kind, name: existing.name });
 		return { ok: true };
 	});
@@ -255,7 +266,7 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 			...(input.events !== undefined ? { events: [...new Set(input.events)] } : {}),
 			...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
 		});
-		if (!webhook) throw new AppError("not_found", "No such webhook.");
+		if (!webhook) throw new AppError("not_found", NO_WEBHOOK);
 		const fields = (w: typeof webhook | null) => ({
 			// A hook's URL may carry its own secret (a chat's incoming hook): the host only.
 			host: w ? hostOf(w.url) : null,
@@ -272,24 +283,23 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 		const webhook = await storage.updateWebhookEndpoint(params.orgId, params.webhookId, {
 			sealedSecret: secrets.seal(secret),
 		});
-		if (!webhook) throw new AppError("not_found", "No such webhook.");
+		if (!webhook) throw new AppError("not_found", NO_WEBHOOK);
 		await audit(c, "webhook.secret_rotated", webhook.id);
 		return { secret };
 	});
 
-	handle(app, HttpRoutes.deleteWebhook, async (c, { params }) => {
-		const existing = await storage.getWebhookEndpoint(params.orgId, params.webhookId);
-		if (!existing || !(await storage.deleteWebhookEndpoint(params.orgId, params.webhookId))) {
-			throw new AppError("not_found", "No such webhook.");
+	handle(app, HttpRoutes.deleteWebhook, async (c, { params: { orgId, webhookId } }) => {
+		const existing = await webhookOf(orgId, webhookId);
+		// Deleted meanwhile by someone else: the same 404.
+		if (!(await storage.deleteWebhookEndpoint(orgId, webhookId))) {
+			throw new AppError("not_found", NO_WEBHOOK);
 		}
 		await audit(c, "webhook.deleted", existing.id, { host: hostOf(existing.url) });
 		return { ok: true };
 	});
 
 	handle(app, HttpRoutes.deliveries, async (_c, { params: { orgId, webhookId }, query }) => {
-		if (!(await storage.getWebhookEndpoint(orgId, webhookId))) {
-			throw new AppError("not_found", "No such webhook.");
-		}
+		await webhookOf(orgId, webhookId);
 		const deliveries = await storage.listWebhookDeliveries(orgId, {
 			endpointId: webhookId,
 			...(query.status !== undefined ? { status: query.status } : {}),
