@@ -29,6 +29,7 @@ import { type BodyLimitRule, bodyLimits } from "./body-limits.ts";
 import { handle } from "./contract-route.ts";
 import { openApiDocument } from "./openapi.ts";
 import { checkCookieRequest, createOriginPolicy } from "./origin-check.ts";
+import { fetchPage, type PageRequest } from "./paging.ts";
 import { needsRehash, PasswordHasher } from "./passwords.ts";
 import {
 	accountKey,
@@ -126,41 +127,24 @@ export function requestAddress(c: Context, limits: Pick<RateLimiters, "limits">)
 export type ApiEnv = { Variables: { member: TokenClaims } & RequestIdVariables };
 type Env = ApiEnv;
 
-/**
- * Where a page of mentions ends, opaque to callers: the last mention's posted time and
- * id, the order the list is kept in, so a page never repeats or skips a mention.
- */
-function encodeCursor(mention: { postedAt: string; id: string }): string {
-	return Buffer.from(JSON.stringify([mention.postedAt, mention.id])).toString("base64url");
+/** Where a page of a mention list ends: lists of mentions are kept by posted time and id. */
+interface MentionEnd {
+	postedAt: string;
+	id: string;
 }
 
-function decodeCursor(cursor: string): { postedAt: string; id: string } {
-	try {
-		const [postedAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as unknown[];
-		if (
-			typeof postedAt === "string" &&
-			typeof id === "string" &&
-			!Number.isNaN(Date.parse(postedAt))
-		) {
-			return { postedAt, id };
-		}
-	} catch {
-		// Falls through to the refusal below.
-	}
-	throw new AppError("invalid", "cursor: not a cursor of this list; pass nextCursor as it came.");
-}
-
-/**
- * A page of `limit` mentions from a list asked for `limit + 1`: the one more tells whether
- * another page follows, and if so where it starts.
- */
-function pageOf<T extends { mention: { postedAt: string; id: string } }>(
-	stored: readonly T[],
-	limit: number,
-): { page: T["mention"][]; nextCursor: string | null } {
-	const page = stored.slice(0, limit).map(({ mention }) => mention);
-	const last = page.at(-1);
-	return { page, nextCursor: stored.length > limit && last ? encodeCursor(last) : null };
+/** A page of a mention list; the cursor's key is the last mention's posted time. */
+async function fetchMentionPage<T extends { mention: MentionEnd }>(
+	request: PageRequest,
+	list: (end: MentionEnd | undefined, limit: number) => Promise<T[]>,
+): Promise<{ page: T["mention"][]; nextCursor: string | null }> {
+	const { page, nextCursor } = await fetchPage(
+		request,
+		(after, limit) => list(after && { postedAt: after.key, id: after.id }, limit),
+		({ mention }) => ({ key: mention.postedAt, id: mention.id }),
+		(key) => !Number.isNaN(Date.parse(key)),
+	);
+	return { page: page.map(({ mention }) => mention), nextCursor };
 }
 
 function bearerToken(header: string | undefined): string | undefined {
@@ -404,14 +388,14 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 	handle(app, HttpRoutes.mentions, async (c, { params, query }) => {
 		const { orgId } = c.get("member");
 		const board = await boards.openBoard(c.get("member"), params.boardId);
-		// One more than asked tells whether another page follows.
-		const stored = await storage.listMentions(orgId, board.id, {
-			...(query.status ? { status: query.status } : {}),
-			...(query.owner ? { ownerId: query.owner } : {}),
-			...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
-			limit: query.limit + 1,
-		});
-		const { page, nextCursor } = pageOf(stored, query.limit);
+		const { page, nextCursor } = await fetchMentionPage(query, (after, limit) =>
+			storage.listMentions(orgId, board.id, {
+				...(query.status ? { status: query.status } : {}),
+				...(query.owner ? { ownerId: query.owner } : {}),
+				...(after ? { after } : {}),
+				limit,
+			}),
+		);
 		return { mentions: page, nextCursor };
 	});
 
@@ -422,22 +406,28 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		}
 		// An ambassador searches the boards they are on (archived ones included).
 		const boardIds = await boards.boardFilter(c.get("member"));
-		// One more than asked tells whether another page follows.
-		const stored = await storage.searchHistory(orgId, {
-			...(boardIds ? { boardIds } : {}),
-			...(query.q ? { text: query.q } : {}),
-			...(query.author
-				? { author: { handle: query.author, ...(query.network ? { network: query.network } : {}) } }
-				: {}),
-			...(query.tag ? { tag: query.tag } : {}),
-			...(query.owner ? { ownerId: query.owner } : {}),
-			...(query.from ? { from: query.from } : {}),
-			...(query.to ? { to: query.to } : {}),
-			...(query.status ? { status: query.status } : {}),
-			...(query.cursor ? { before: decodeCursor(query.cursor) } : {}),
-			limit: query.limit + 1,
-		});
-		const { page, nextCursor } = pageOf(stored, query.limit);
+		const { page, nextCursor } = await fetchMentionPage(query, (end, limit) =>
+			storage.searchHistory(orgId, {
+				...(boardIds ? { boardIds } : {}),
+				...(query.q ? { text: query.q } : {}),
+				...(query.author
+					? {
+							author: {
+								handle: query.author,
+								...(query.network ? { network: query.network } : {}),
+							},
+						}
+					: {}),
+				...(query.tag ? { tag: query.tag } : {}),
+				...(query.owner ? { ownerId: query.owner } : {}),
+				...(query.from ? { from: query.from } : {}),
+				...(query.to ? { to: query.to } : {}),
+				...(query.status ? { status: query.status } : {}),
+				// Newest first: the next page is before the last one shown.
+				...(end ? { before: end } : {}),
+				limit,
+			}),
+		);
 		return { conversations: page, nextCursor };
 	});
 

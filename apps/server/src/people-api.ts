@@ -20,6 +20,7 @@ import {
 import {
 	type NewAuditEntry,
 	type PageAfter,
+	type PageQuery,
 	recordAudit,
 	type Storage,
 } from "@switchboard/storage";
@@ -37,6 +38,7 @@ import {
 	type InviteRow,
 } from "./invitations.ts";
 import { parseMembersCsv } from "./members-csv.ts";
+import { fetchPage, type PageRequest } from "./paging.ts";
 import type { PasswordHasher } from "./passwords.ts";
 import { accountKey, type RateLimiters } from "./rate-limits.ts";
 
@@ -70,26 +72,18 @@ export interface PeopleApi {
 	publishMember(member: Member): Promise<void>;
 }
 
-function encodeCursor(after: PageAfter): string {
-	return Buffer.from(JSON.stringify([after.key, after.id])).toString("base64url");
-}
-
-function decodeCursor(cursor: string | undefined): PageAfter | undefined {
-	if (cursor === undefined) return undefined;
-	try {
-		const [key, id] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as unknown[];
-		if (typeof key === "string" && typeof id === "string") return { key, id };
-	} catch {
-		// Falls through to the refusal.
-	}
-	throw new AppError("invalid", "cursor: not a cursor of this list; pass nextCursor as it came.");
-}
-
-/** One more row than asked tells whether a next page exists. */
-function page<T>(rows: T[], limit: number, keyOf: (row: T) => PageAfter) {
-	const shown = rows.slice(0, limit);
-	const last = shown.at(-1);
-	return { shown, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
+/** A page of a list of people: filtered by a part of a name or email, kept by `endOf`'s key. */
+function fetchPeoplePage<T>(
+	request: PageRequest & { q?: string | undefined },
+	list: (query: PageQuery) => Promise<T[]>,
+	endOf: (row: T) => PageAfter,
+) {
+	return fetchPage(
+		request,
+		(after, limit) =>
+			list({ ...(request.q ? { q: request.q } : {}), ...(after ? { after } : {}), limit }),
+		endOf,
+	);
 }
 
 export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
@@ -198,18 +192,14 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 	});
 
 	handle(routes, HttpRoutes.invites, async (_c, { params, query }) => {
-		const rows = await storage.listOpenInvitations(params.orgId, {
-			...(query.q ? { q: query.q } : {}),
-			...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
-			limit: query.limit + 1,
-		});
+		const { page, nextCursor } = await fetchPeoplePage(
+			query,
+			(pageQuery) => storage.listOpenInvitations(params.orgId, pageQuery),
+			(row) => ({ key: row.email, id: row.id }),
+		);
 		const now = Date.now();
-		const { shown, nextCursor } = page(rows, query.limit, (row) => ({
-			key: row.email,
-			id: row.id,
-		}));
 		return {
-			invites: shown.map((row) => ({
+			invites: page.map((row) => ({
 				id: row.id,
 				email: row.email,
 				name: row.name,
@@ -237,13 +227,12 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 	});
 
 	handle(routes, HttpRoutes.orgMembers, async (_c, { params, query }) => {
-		const rows = await storage.listMemberRecords(params.orgId, {
-			...(query.q ? { q: query.q } : {}),
-			...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
-			limit: query.limit + 1,
-		});
-		const { shown, nextCursor } = page(rows, query.limit, (row) => ({ key: row.name, id: row.id }));
-		return { members: shown, nextCursor };
+		const { page, nextCursor } = await fetchPeoplePage(
+			query,
+			(pageQuery) => storage.listMemberRecords(params.orgId, pageQuery),
+			(row) => ({ key: row.name, id: row.id }),
+		);
+		return { members: page, nextCursor };
 	});
 
 	handle(routes, HttpRoutes.updateMember, async (c, { params, body }) => {
