@@ -1,6 +1,12 @@
 /** A choice of board, labelled "Board": the header's switcher and the board settings' picker. */
 import type { Board } from "@switchboard/domain";
 import { createUniqueId, For, Show } from "solid-js";
+import type { FieldOption } from "./forms.tsx";
+
+/** Boards as a form's choices (`FieldSpec` options). */
+export function boardOptions(boards: readonly Pick<Board, "id" | "name">[]): FieldOption[] {
+	return boards.map((board) => ({ value: board.id, label: board.name }));
+}
 
 /**
  * Shown only when there is more than one board to choose from; `onChange` gets the chosen

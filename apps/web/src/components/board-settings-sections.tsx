@@ -33,7 +33,15 @@ import {
 import { createStore } from "solid-js/store";
 import { createAction } from "../api.ts";
 import { NETWORK_LABELS, PRIORITY_LABELS } from "../board-model.ts";
-import { describedBy, FieldProblem, FormActions, FormError, TextField } from "./forms.tsx";
+import {
+	describedBy,
+	FieldProblem,
+	type FieldSpec,
+	FormActions,
+	FormError,
+	FormFields,
+	TextField,
+} from "./forms.tsx";
 
 /** The fields a section sends; the server keeps the others as they are. */
 export type BoardSettingsPatch = Partial<BoardSettings>;
@@ -583,38 +591,77 @@ function localTimeZone(): string {
 	return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
 
+/** The working hours as their form edits them: each weekday's intervals as typed text. */
+type HoursFields = Record<Weekday, string> & { timeZone: string; holidays: string };
+
+/** The working hours' fields; the time zone's suggestions are the datalist `zoneList`. */
+const hoursFields = (zoneList: string): FieldSpec<HoursFields>[] => [
+	{
+		name: "timeZone",
+		label: "Time zone",
+		wide: true,
+		hint: "An IANA name such as Europe/Berlin; the hours and holidays are in it.",
+		list: zoneList,
+		autocomplete: "off",
+		testId: "hours-zone",
+	},
+	...Weekdays.map(
+		(day): FieldSpec<HoursFields> => ({
+			name: day,
+			label: DAY_LABELS[day],
+			hint: day === "mon" ? "Like 09:00–12:00, 13:00–17:30; empty: a day off." : undefined,
+			placeholder: "Day off",
+			autocomplete: "off",
+			testId: `hours-${day}`,
+		}),
+	),
+	{
+		name: "holidays",
+		label: "Holidays",
+		wide: true,
+		hint: "Dates on which nobody works, like 2026-12-25, 2026-12-26.",
+		autocomplete: "off",
+		testId: "hours-holidays",
+	},
+];
+
 function WorkingHoursSection(props: SettingsSectionProps) {
 	const initial = props.settings.businessHours;
 	const office = [{ start: "09:00", end: "17:30" }];
 	const [enabled, setEnabled] = createSignal(initial !== null);
-	const [zone, setZone] = createSignal(initial?.timeZone ?? localTimeZone());
-	const [days, setDays] = createStore(
-		Object.fromEntries(
+	const values = createStore<HoursFields>({
+		timeZone: initial?.timeZone ?? localTimeZone(),
+		...(Object.fromEntries(
 			Weekdays.map((day) => [
 				day,
 				intervalsText(initial ? initial.weekly[day] : day === "sat" || day === "sun" ? [] : office),
 			]),
-		) as Record<Weekday, string>,
-	);
-	const [holidays, setHolidays] = createSignal((initial?.holidays ?? []).join(", "));
+		) as Record<Weekday, string>),
+		holidays: (initial?.holidays ?? []).join(", "),
+	});
+	const [fields] = values;
 	const [problems, setProblems] = createSignal<Problems>({});
 	const id = createUniqueId();
 	const zones =
 		typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
 	const hours = (): BusinessHours => ({
-		timeZone: zone().trim(),
+		timeZone: fields.timeZone.trim(),
 		weekly: Object.fromEntries(
-			Weekdays.map((day) => [day, parseIntervals(days[day])]),
+			Weekdays.map((day) => [day, parseIntervals(fields[day])]),
 		) as BusinessHours["weekly"],
-		holidays: holidays()
-			.split(/[\s,;]+/)
-			.filter((date) => date.length > 0),
+		holidays: fields.holidays.split(/[\s,;]+/).filter((date) => date.length > 0),
 	});
 	/** The first problem under `prefix` (the schema names a field by its dot path). */
 	const problemAt = (prefix: string) =>
 		Object.entries(problems()).find(
 			([path]) => path === prefix || path.startsWith(`${prefix}.`),
 		)?.[1];
+	/** Each field's problem: the schema names the value by its path in the settings. */
+	const errors = () => ({
+		timeZone: problemAt("businessHours.timeZone"),
+		holidays: problemAt("businessHours.holidays"),
+		...Object.fromEntries(Weekdays.map((day) => [day, problemAt(`businessHours.weekly.${day}`)])),
+	});
 	return (
 		<SettingsForm
 			id="hours"
@@ -638,50 +685,10 @@ function WorkingHoursSection(props: SettingsSectionProps) {
 			<Show when={enabled()}>
 				<FieldProblem id={`${id}-all`} error={problems().businessHours} />
 				<div class="form-grid settings-grid">
-					<TextField
-						id={`${id}-zone`}
-						cell="wide"
-						label="Time zone"
-						hint="An IANA name such as Europe/Berlin; the hours and holidays are in it."
-						value={zone()}
-						onInput={setZone}
-						list={`${id}-zones`}
-						autocomplete="off"
-						error={problemAt("businessHours.timeZone")}
-						testId="hours-zone"
-					/>
+					<FormFields store={values} fields={hoursFields(`${id}-zones`)} errors={errors()} />
 					<datalist id={`${id}-zones`}>
 						<For each={zones}>{(name) => <option value={name} />}</For>
 					</datalist>
-					<For each={Weekdays}>
-						{(day) => (
-							<TextField
-								id={`${id}-${day}`}
-								cell="field"
-								label={DAY_LABELS[day]}
-								hint={
-									day === "mon" ? "Like 09:00–12:00, 13:00–17:30; empty: a day off." : undefined
-								}
-								value={days[day]}
-								onInput={(value) => setDays(day, value)}
-								placeholder="Day off"
-								autocomplete="off"
-								error={problemAt(`businessHours.weekly.${day}`)}
-								testId={`hours-${day}`}
-							/>
-						)}
-					</For>
-					<TextField
-						id={`${id}-holidays`}
-						cell="wide"
-						label="Holidays"
-						hint="Dates on which nobody works, like 2026-12-25, 2026-12-26."
-						value={holidays()}
-						onInput={setHolidays}
-						autocomplete="off"
-						error={problemAt("businessHours.holidays")}
-						testId="hours-holidays"
-					/>
 				</div>
 			</Show>
 		</SettingsForm>

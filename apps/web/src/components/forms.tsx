@@ -1,5 +1,15 @@
 /** Pieces the admin and settings screens share: errors, confirmations, times, secrets. */
-import { createSignal, createUniqueId, type JSX, onMount, Show, splitProps } from "solid-js";
+import {
+	createSignal,
+	createUniqueId,
+	For,
+	Index,
+	type JSX,
+	onMount,
+	Show,
+	splitProps,
+} from "solid-js";
+import type { SetStoreFunction } from "solid-js/store";
 import type { Action } from "../api.ts";
 import { formatDateTime, formatRelative } from "../format.ts";
 import { SIGNATURE_SCHEME, signedCurlExample } from "../webhook-example.ts";
@@ -119,6 +129,139 @@ function LabelledCell(props: {
 			</div>
 		</Show>
 	);
+}
+
+/** The names of a form's text values, the ones `FormFields` edits (numbers too are typed text). */
+export type TextKeys<T> = { [K in keyof T]: T[K] extends string ? K : never }[keyof T] & string;
+
+/** The names of the values that may be any text (not one of a few words): text inputs. */
+type FreeTextKeys<T> = { [K in keyof T]: string extends T[K] ? K : never }[keyof T] & string;
+
+/** What a choice offers: the value it sets and the words it shows for it. */
+export interface FieldOption<V extends string = string> {
+	value: V;
+	label: string;
+}
+
+/** The options for `values`, worded by `labels`, after any `first` ones ("Any network"). */
+export function optionsOf<V extends string, F extends string = never>(
+	values: readonly V[],
+	labels: Record<V, string> | ((value: V) => string),
+	first: readonly FieldOption<F>[] = [],
+): FieldOption<V | F>[] {
+	const label = typeof labels === "function" ? labels : (value: V) => labels[value];
+	return [...first, ...values.map((value) => ({ value, label: label(value) }))];
+}
+
+/** The attributes a text field's spec hands to its input as they are. */
+type InputAttributes = Pick<
+	JSX.InputHTMLAttributes<HTMLInputElement>,
+	| "type"
+	| "required"
+	| "maxLength"
+	| "min"
+	| "max"
+	| "step"
+	| "placeholder"
+	| "autocomplete"
+	| "spellcheck"
+	| "inputMode"
+	| "list"
+>;
+
+interface FieldBase<K extends string> {
+	/** The value it edits, which also names its id. */
+	name: K;
+	label: string;
+	hint?: JSX.Element;
+	/** Across the whole form grid. */
+	wide?: boolean;
+	testId?: string;
+}
+
+/**
+ * One field of a form as data: a choice when it has `options`, else a text input (only for a
+ * value that may be any text) whose attributes (type, required, limits) are in the spec.
+ */
+export type FieldSpec<T> =
+	| (FieldBase<FreeTextKeys<T>> &
+			InputAttributes & {
+				options?: undefined;
+				/** Given the input, to focus it again after a submit. */
+				ref?: (input: HTMLInputElement) => void;
+			})
+	| {
+			[K in TextKeys<T>]: FieldBase<K> & { options: readonly FieldOption<T[K] & string>[] };
+	  }[TextKeys<T>];
+
+/**
+ * A form's fields drawn from their specs (`fields`), each bound by its name to its value in
+ * the form's store and to its problem in `errors`. Each sits in a form grid cell, unless
+ * `cells` is false. The specs may change (a label that follows another field): each field
+ * keeps its element, so typing and focus go on undisturbed.
+ */
+export function FormFields<T extends object>(props: {
+	store: [values: T, setValues: SetStoreFunction<T>];
+	fields: readonly FieldSpec<T>[];
+	errors?: Partial<Record<keyof T, string | undefined>>;
+	/** @default true */
+	cells?: boolean;
+}) {
+	const uid = createUniqueId();
+	const value = (name: keyof T): string => props.store[0][name] as string;
+	// The spec's type allows only an option's value, or any text where the value is free text.
+	const set = (name: keyof T, next: string) =>
+		(props.store[1] as unknown as (name: keyof T, value: string) => void)(name, next);
+	return (
+		<Index each={props.fields}>
+			{(spec) => {
+				const id = () => `${uid}-${spec().name}`;
+				const cell = () => (props.cells === false ? undefined : spec().wide ? "wide" : "field");
+				const error = () => props.errors?.[spec().name];
+				return (
+					<Show
+						when={spec().options}
+						fallback={
+							<TextField
+								{...inputAttributes(spec())}
+								id={id()}
+								cell={cell()}
+								label={spec().label}
+								hint={spec().hint}
+								value={value(spec().name)}
+								onInput={(next) => set(spec().name, next)}
+								error={error()}
+								testId={spec().testId}
+							/>
+						}
+					>
+						{(options) => (
+							<SelectField
+								id={id()}
+								cell={cell()}
+								label={spec().label}
+								value={value(spec().name)}
+								onChange={(next) => set(spec().name, next)}
+								error={error()}
+								testId={spec().testId}
+							>
+								<For each={options()}>
+									{(option) => <option value={option.value}>{option.label}</option>}
+								</For>
+							</SelectField>
+						)}
+					</Show>
+				);
+			}}
+		</Index>
+	);
+}
+
+/** What a text field's spec hands to its input: all but what `FormFields` reads itself. */
+function inputAttributes<T>(spec: FieldSpec<T>) {
+	if (spec.options) return {};
+	const { name: _n, label: _l, hint: _h, wide: _w, testId: _t, options: _o, ...input } = spec;
+	return input;
 }
 
 const SIGN_IN_FIELDS = {

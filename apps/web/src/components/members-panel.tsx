@@ -16,6 +16,7 @@ import {
 	Roles,
 } from "@switchboard/domain";
 import { createSignal, createUniqueId, For, Show } from "solid-js";
+import { createStore } from "solid-js/store";
 import { createAction, createLoader, errorMessage, useApi } from "../api.ts";
 import { plural } from "../format.ts";
 import {
@@ -24,10 +25,11 @@ import {
 	CopyButton,
 	describedBy,
 	FieldProblem,
+	type FieldSpec,
 	FormError,
+	FormFields,
+	optionsOf,
 	SearchField,
-	SelectField,
-	TextField,
 	When,
 } from "./forms.tsx";
 
@@ -37,6 +39,9 @@ export const ROLE_LABELS: Record<Role, string> = {
 	moderator: "Moderator",
 	admin: "Admin",
 };
+
+/** The roles to choose from. */
+export const ROLE_OPTIONS = optionsOf(Roles, ROLE_LABELS);
 
 /** What one batch of invitations did: the links, or the rows refused and why. */
 interface BatchOutcome {
@@ -190,12 +195,23 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 	);
 }
 
+interface InviteFields {
+	email: string;
+	name: string;
+	role: Role;
+}
+
+const INVITE_FIELDS: FieldSpec<InviteFields>[] = [
+	{ name: "email", label: "Email", type: "email", required: true, testId: "invite-email" },
+	{ name: "name", label: "Name (optional)", testId: "invite-name" },
+	{ name: "role", label: "Role", options: ROLE_OPTIONS, testId: "invite-role" },
+];
+
 function InviteForms(props: { orgId: string; onInvited: () => void }) {
 	const api = useApi();
 	const id = createUniqueId();
-	const [email, setEmail] = createSignal("");
-	const [name, setName] = createSignal("");
-	const [role, setRole] = createSignal<Role>("ambassador");
+	const form = createStore<InviteFields>({ email: "", name: "", role: "ambassador" });
+	const [fields, setFields] = form;
 	const [outcome, setOutcome] = createSignal<BatchOutcome | null>(null);
 	const [csv, setCsv] = createSignal<string | null>(null);
 
@@ -216,15 +232,14 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 				body: {
 					invites: [
 						{
-							email: email().trim(),
-							role: role(),
-							...(name().trim() ? { name: name().trim() } : {}),
+							email: fields.email.trim(),
+							role: fields.role,
+							...(fields.name.trim() ? { name: fields.name.trim() } : {}),
 						},
 					],
 				},
 			});
-			setEmail("");
-			setName("");
+			setFields({ email: "", name: "" });
 			return answer;
 		}),
 	);
@@ -255,35 +270,7 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 			>
 				<h3 class="panel-title">Invite someone</h3>
 				<div class="form-grid">
-					<TextField
-						cell="field"
-						id={`${id}-email`}
-						label="Email"
-						type="email"
-						required
-						value={email()}
-						onInput={setEmail}
-						testId="invite-email"
-					/>
-					<TextField
-						cell="field"
-						id={`${id}-name`}
-						label="Name (optional)"
-						type="text"
-						value={name()}
-						onInput={setName}
-						testId="invite-name"
-					/>
-					<SelectField
-						cell="field"
-						id={`${id}-role`}
-						label="Role"
-						value={role()}
-						onChange={(value) => setRole(value as Role)}
-						testId="invite-role"
-					>
-						<For each={Roles}>{(r) => <option value={r}>{ROLE_LABELS[r]}</option>}</For>
-					</SelectField>
+					<FormFields store={form} fields={INVITE_FIELDS} />
 				</div>
 				<FormError error={inviteOne.error()} testId="invite-error" />
 				<div class="form-actions">

@@ -4,10 +4,11 @@
  * one goes on.
  */
 import { HttpRoutes, MIN_PASSWORD_LENGTH, passwordProblem } from "@switchboard/domain";
-import { createSignal, createUniqueId } from "solid-js";
+import { createEffect, createSignal, createUniqueId, on } from "solid-js";
+import { createStore } from "solid-js/store";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { useToasts } from "../toasts.tsx";
-import { FormError, TextField } from "./forms.tsx";
+import { type FieldSpec, FormError, FormFields } from "./forms.tsx";
 
 function splitList(text: string): string[] {
 	return text
@@ -16,37 +17,75 @@ function splitList(text: string): string[] {
 		.filter(Boolean);
 }
 
+const PROFILE_FIELDS: FieldSpec<ProfileFields>[] = [
+	{ name: "name", label: "Name", autocomplete: "name", testId: "profile-name" },
+	{
+		name: "languages",
+		label: "Languages you answer in",
+		placeholder: "en, fr",
+		testId: "profile-languages",
+	},
+];
+
+const PASSWORD_FIELDS: FieldSpec<PasswordFields>[] = [
+	{
+		name: "current",
+		label: "Current password",
+		type: "password",
+		autocomplete: "current-password",
+	},
+	{
+		name: "next",
+		label: `New password (at least ${MIN_PASSWORD_LENGTH} characters)`,
+		type: "password",
+		autocomplete: "new-password",
+	},
+];
+
+interface ProfileFields {
+	name: string;
+	/** Comma-separated. */
+	languages: string;
+}
+
+interface PasswordFields {
+	current: string;
+	next: string;
+}
+
 export function ProfilePanel() {
 	const api = useApi();
 	const toasts = useToasts();
 	const id = createUniqueId();
 	const me = createLoader(async () => (await api.request(HttpRoutes.me, {})).member);
-	const [name, setName] = createSignal<string | null>(null);
-	const [languages, setLanguages] = createSignal<string | null>(null);
-	const [current, setCurrent] = createSignal("");
-	const [next, setNext] = createSignal("");
+	/** The profile as stored, as the form shows it. */
+	const stored = (): ProfileFields => ({
+		name: me.data()?.name ?? "",
+		languages: me.data()?.languages.join(", ") ?? "",
+	});
+	const profile = createStore<ProfileFields>(stored());
+	const [fields, setFields] = profile;
+	// The form shows the stored profile once it is read, and again after a save.
+	createEffect(on(me.data, () => setFields(stored())));
+	const password = createStore<PasswordFields>({ current: "", next: "" });
+	const [secrets, setSecrets] = password;
 	const [problem, setProblem] = createSignal<string | null>(null);
+	/** What the member changed, as the update's body. */
+	const changes = () => ({
+		...(fields.name !== stored().name ? { name: fields.name } : {}),
+		...(fields.languages !== stored().languages ? { languages: splitList(fields.languages) } : {}),
+	});
 
 	const save = createAction(async () => {
-		const member = (
-			await api.request(HttpRoutes.updateMe, {
-				body: {
-					...(name() !== null ? { name: name() ?? "" } : {}),
-					...(languages() !== null ? { languages: splitList(languages() ?? "") } : {}),
-				},
-			})
-		).member;
+		const member = (await api.request(HttpRoutes.updateMe, { body: changes() })).member;
 		me.set(member);
-		setName(null);
-		setLanguages(null);
 		toasts.notify("info", "Profile saved.");
 	});
 	const change = createAction(async () => {
 		await api.request(HttpRoutes.changePassword, {
-			body: { currentPassword: current(), newPassword: next() },
+			body: { currentPassword: secrets.current, newPassword: secrets.next },
 		});
-		setCurrent("");
-		setNext("");
+		setSecrets({ current: "", next: "" });
 		toasts.notify(
 			"info",
 			"Password changed. Your other sessions are signed out; this one goes on.",
@@ -65,33 +104,14 @@ export function ProfilePanel() {
 				}}
 			>
 				<div class="form-grid">
-					<TextField
-						cell="field"
-						id={`${id}-name`}
-						label="Name"
-						type="text"
-						autocomplete="name"
-						value={name() ?? me.data()?.name ?? ""}
-						onInput={setName}
-						testId="profile-name"
-					/>
-					<TextField
-						cell="field"
-						id={`${id}-languages`}
-						label="Languages you answer in"
-						type="text"
-						value={languages() ?? me.data()?.languages.join(", ") ?? ""}
-						onInput={setLanguages}
-						placeholder="en, fr"
-						testId="profile-languages"
-					/>
+					<FormFields store={profile} fields={PROFILE_FIELDS} />
 				</div>
 				<FormError error={save.error() ?? me.error()} testId="profile-error" />
 				<div class="form-actions">
 					<button
 						type="submit"
 						class="button button-primary"
-						disabled={save.busy() || (name() === null && languages() === null)}
+						disabled={save.busy() || Object.keys(changes()).length === 0}
 						data-testid="profile-save"
 					>
 						Save
@@ -103,7 +123,7 @@ export function ProfilePanel() {
 				novalidate
 				onSubmit={(e) => {
 					e.preventDefault();
-					const refused = passwordProblem(next(), me.data()?.email);
+					const refused = passwordProblem(secrets.next, me.data()?.email);
 					setProblem(refused ? `The new password ${refused}.` : null);
 					if (!refused) void change.run();
 				}}
@@ -118,31 +138,14 @@ export function ProfilePanel() {
 					readOnly
 				/>
 				<div class="form-grid">
-					<TextField
-						cell="field"
-						id={`${id}-current`}
-						label="Current password"
-						type="password"
-						autocomplete="current-password"
-						value={current()}
-						onInput={setCurrent}
-					/>
-					<TextField
-						cell="field"
-						id={`${id}-new`}
-						label={`New password (at least ${MIN_PASSWORD_LENGTH} characters)`}
-						type="password"
-						autocomplete="new-password"
-						value={next()}
-						onInput={setNext}
-					/>
+					<FormFields store={password} fields={PASSWORD_FIELDS} />
 				</div>
 				<FormError error={problem() ?? change.error()} testId="password-error" />
 				<div class="form-actions">
 					<button
 						type="submit"
 						class="button"
-						disabled={change.busy() || !current() || !next()}
+						disabled={change.busy() || !secrets.current || !secrets.next}
 						data-testid="password-save"
 					>
 						Change password

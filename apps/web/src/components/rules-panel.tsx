@@ -4,21 +4,35 @@
  */
 import type { TriageRule } from "@switchboard/domain";
 import { Networks, Priorities } from "@switchboard/domain";
-import { createSignal, createUniqueId, For, Show } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { NETWORK_LABELS, PRIORITY_LABELS } from "../board-model.ts";
 import { EMPTY_RULE, fieldsToRule, type RuleFields } from "../rule-form.ts";
-import { FormActions, FormError, SelectField, TextField } from "./forms.tsx";
+import {
+	type FieldOption,
+	type FieldSpec,
+	FormActions,
+	FormError,
+	FormFields,
+	optionsOf,
+} from "./forms.tsx";
 import { Table } from "./table.tsx";
+
+const MATCH_OPTIONS: FieldOption<RuleFields["matchBy"]>[] = [
+	{ value: "keyword", label: "a keyword (whole word)" },
+	{ value: "phrase", label: "a phrase (words in order)" },
+];
+const NETWORK_OPTIONS = optionsOf(Networks, NETWORK_LABELS, [{ value: "", label: "Any network" }]);
+const PRIORITY_OPTIONS = optionsOf(Priorities, PRIORITY_LABELS, [
+	{ value: "", label: "Leave as scored" },
+]);
 
 export function RulesPanel(props: { orgId: string }) {
 	const api = useApi();
 	const rules = createLoader(() => api.rules.list(props.orgId));
 	const [fields, setFields] = createStore<RuleFields>({ ...EMPTY_RULE });
 	const [problem, setProblem] = createSignal<string | null>(null);
-	const id = createUniqueId();
-	const field = (name: string) => `${id}-${name}`;
 	let termInput: HTMLInputElement | undefined;
 
 	const saveRules = async (next: TriageRule[]) => {
@@ -44,6 +58,41 @@ export function RulesPanel(props: { orgId: string }) {
 			termInput?.focus();
 		}
 	};
+
+	const ruleFields = (): FieldSpec<RuleFields>[] => [
+		{ name: "matchBy", label: "Match", options: MATCH_OPTIONS, testId: "rule-match-by" },
+		{
+			name: "term",
+			...(fields.matchBy === "keyword"
+				? { label: "Keyword", placeholder: "refund" }
+				: { label: "Phrase", placeholder: "not working" }),
+			required: true,
+			maxLength: 200,
+			ref: (input) => {
+				termInput = input;
+			},
+			testId: "rule-term-input",
+		},
+		{ name: "network", label: "Network", options: NETWORK_OPTIONS, testId: "rule-network" },
+		{
+			name: "minReach",
+			label: "Minimum author reach",
+			type: "number",
+			min: 0,
+			step: 1,
+			placeholder: "any",
+			testId: "rule-min-reach",
+		},
+		{ name: "tags", label: "Add tags", placeholder: "billing, refunds", testId: "rule-tags" },
+		{ name: "priority", label: "Set priority", options: PRIORITY_OPTIONS, testId: "rule-priority" },
+		{
+			name: "skill",
+			label: "Needs skill",
+			maxLength: 64,
+			placeholder: "finance",
+			testId: "rule-skill",
+		},
+	];
 
 	const remove = (rule: TriageRule) =>
 		void removal.run((rules.data() ?? []).filter((other) => other.id !== rule.id));
@@ -134,89 +183,7 @@ export function RulesPanel(props: { orgId: string }) {
 			<form class="panel form-panel admin-form" onSubmit={add} data-testid="rule-form" novalidate>
 				<h3 class="panel-title">Add a rule</h3>
 				<div class="form-grid">
-					<SelectField
-						cell="field"
-						id={field("match")}
-						label="Match"
-						value={fields.matchBy}
-						onChange={(value) => setFields("matchBy", value as RuleFields["matchBy"])}
-						testId="rule-match-by"
-					>
-						<option value="keyword">a keyword (whole word)</option>
-						<option value="phrase">a phrase (words in order)</option>
-					</SelectField>
-					<TextField
-						cell="field"
-						id={field("term")}
-						label={fields.matchBy === "keyword" ? "Keyword" : "Phrase"}
-						ref={termInput}
-						type="text"
-						required
-						maxLength={200}
-						value={fields.term}
-						onInput={(value) => setFields("term", value)}
-						placeholder={fields.matchBy === "keyword" ? "refund" : "not working"}
-						testId="rule-term-input"
-					/>
-					<SelectField
-						cell="field"
-						id={field("network")}
-						label="Network"
-						value={fields.network}
-						onChange={(value) => setFields("network", value as RuleFields["network"])}
-						testId="rule-network"
-					>
-						<option value="">Any network</option>
-						<For each={Networks}>
-							{(network) => <option value={network}>{NETWORK_LABELS[network]}</option>}
-						</For>
-					</SelectField>
-					<TextField
-						cell="field"
-						id={field("reach")}
-						label="Minimum author reach"
-						type="number"
-						min={0}
-						step={1}
-						value={fields.minReach}
-						onInput={(value) => setFields("minReach", value)}
-						placeholder="any"
-						testId="rule-min-reach"
-					/>
-					<TextField
-						cell="field"
-						id={field("tags")}
-						label="Add tags"
-						type="text"
-						value={fields.tags}
-						onInput={(value) => setFields("tags", value)}
-						placeholder="billing, refunds"
-						testId="rule-tags"
-					/>
-					<SelectField
-						cell="field"
-						id={field("priority")}
-						label="Set priority"
-						value={fields.priority}
-						onChange={(value) => setFields("priority", value as RuleFields["priority"])}
-						testId="rule-priority"
-					>
-						<option value="">Leave as scored</option>
-						<For each={Priorities}>
-							{(priority) => <option value={priority}>{PRIORITY_LABELS[priority]}</option>}
-						</For>
-					</SelectField>
-					<TextField
-						cell="field"
-						id={field("skill")}
-						label="Needs skill"
-						type="text"
-						maxLength={64}
-						value={fields.skill}
-						onInput={(value) => setFields("skill", value)}
-						placeholder="finance"
-						testId="rule-skill"
-					/>
+					<FormFields store={[fields, setFields]} fields={ruleFields()} />
 				</div>
 				<FormError error={problem() ?? save.error()} testId="rules-error" />
 				<FormActions

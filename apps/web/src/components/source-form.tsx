@@ -1,7 +1,7 @@
 /** The form that creates a source (any kind) or edits one (its kind fixed). */
-import type { Board } from "@switchboard/domain";
+import type { Board, SourceKind } from "@switchboard/domain";
 import { SourceKinds } from "@switchboard/domain";
-import { createSignal, createUniqueId, For, Match, Show, Switch } from "solid-js";
+import { createSignal, createUniqueId, For, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import {
 	checkSourceFields,
@@ -10,7 +10,53 @@ import {
 	SOURCE_KIND_LABELS,
 	type SourceFields,
 } from "../source-form.ts";
-import { FormActions, FormError, SelectField, TextField } from "./forms.tsx";
+import { boardOptions } from "./board-select.tsx";
+import { type FieldSpec, FormActions, FormError, FormFields } from "./forms.tsx";
+
+/** The fields only one kind of source has: where it reads from. */
+const KIND_FIELDS: Record<SourceKind, readonly FieldSpec<SourceFields>[]> = {
+	webhook: [],
+	rss: [
+		{
+			name: "feedUrl",
+			label: "Feed URL (RSS or Atom)",
+			wide: true,
+			type: "url",
+			required: true,
+			placeholder: "https://status.example.com/feed.xml",
+			testId: "source-feed-url",
+		},
+	],
+	mastodon: [
+		{
+			name: "instanceUrl",
+			label: "Instance URL",
+			wide: true,
+			type: "url",
+			required: true,
+			placeholder: "https://mastodon.social",
+			testId: "source-instance-url",
+		},
+	],
+	bluesky: [
+		{
+			name: "identifier",
+			label: "Account (handle or DID)",
+			required: true,
+			placeholder: "acme.bsky.social",
+			testId: "source-identifier",
+		},
+		{ name: "service", label: "Service URL", type: "url", testId: "source-service-url" },
+	],
+};
+
+/** Where a network account's credential is made. */
+const CREDENTIAL_HINTS: Partial<Record<SourceKind, string>> = {
+	mastodon:
+		"Create it under Preferences → Development with the read scope. Stored encrypted; never shown again.",
+	bluesky:
+		"Create one under Settings → Privacy and security → App passwords. Stored encrypted; never shown again.",
+};
 
 export function SourceForm(props: {
 	initial: SourceFields;
@@ -31,6 +77,66 @@ export function SourceForm(props: {
 	const field = (name: string) => `${id}-${name}`;
 	const polled = () => fields.kind !== "webhook";
 	const network = () => fields.kind === "mastodon" || fields.kind === "bluesky";
+
+	const sourceFields = (): FieldSpec<SourceFields>[] => [
+		{
+			name: "name",
+			label: "Name",
+			required: true,
+			maxLength: 200,
+			placeholder: fields.kind === "rss" ? "Status page watch" : "Support forum",
+			testId: "source-name-input",
+		},
+		{
+			name: "boardId",
+			label: "Board",
+			// Until the boards are read, the stored one.
+			options: boardOptions(
+				props.boards.length > 0 ? props.boards : [{ id: fields.boardId, name: fields.boardId }],
+			),
+		},
+		...KIND_FIELDS[fields.kind],
+		...(network()
+			? [
+					{
+						name: "credential",
+						label: fields.kind === "mastodon" ? "Access token" : "App password",
+						wide: true,
+						type: "password",
+						autocomplete: "off",
+						required: props.creating,
+						hint: `${props.creating ? "" : "Leave empty to keep the stored one. "}${CREDENTIAL_HINTS[fields.kind]}`,
+						testId: "source-credential",
+					} as const,
+				]
+			: []),
+		...(polled()
+			? [
+					{
+						name: "keywords",
+						label: "Keywords",
+						wide: true,
+						placeholder: "outage, refund, not working",
+						hint: `Separated by commas; whole words or phrases, case-blind. ${
+							fields.kind === "rss"
+								? "Without keywords every item of the feed becomes a mention."
+								: "Each keyword is searched for on the network."
+						}`,
+						testId: "source-keywords",
+					} as const,
+					{
+						name: "intervalSeconds",
+						label: "Poll every (seconds)",
+						type: "number",
+						min: 30,
+						max: 86_400,
+						step: 1,
+						placeholder: String(DEFAULT_INTERVAL[fields.kind] ?? ""),
+						testId: "source-interval",
+					} as const,
+				]
+			: []),
+	];
 
 	const submit = (event: SubmitEvent) => {
 		event.preventDefault();
@@ -72,142 +178,7 @@ export function SourceForm(props: {
 			</Show>
 
 			<div class="form-grid">
-				<TextField
-					cell="field"
-					id={field("name")}
-					label="Name"
-					type="text"
-					required
-					maxLength={200}
-					value={fields.name}
-					onInput={(value) => setFields("name", value)}
-					placeholder={fields.kind === "rss" ? "Status page watch" : "Support forum"}
-					testId="source-name-input"
-				/>
-				<SelectField
-					cell="field"
-					id={field("board")}
-					label="Board"
-					value={fields.boardId}
-					onChange={(value) => setFields("boardId", value)}
-				>
-					<For
-						each={
-							props.boards.length > 0
-								? props.boards
-								: [{ id: fields.boardId, name: fields.boardId }]
-						}
-					>
-						{(board) => <option value={board.id}>{board.name}</option>}
-					</For>
-				</SelectField>
-
-				<Switch>
-					<Match when={fields.kind === "rss"}>
-						<TextField
-							cell="wide"
-							id={field("feed")}
-							label="Feed URL (RSS or Atom)"
-							type="url"
-							required
-							value={fields.feedUrl}
-							onInput={(value) => setFields("feedUrl", value)}
-							placeholder="https://status.example.com/feed.xml"
-							testId="source-feed-url"
-						/>
-					</Match>
-					<Match when={fields.kind === "mastodon"}>
-						<TextField
-							cell="wide"
-							id={field("instance")}
-							label="Instance URL"
-							type="url"
-							required
-							value={fields.instanceUrl}
-							onInput={(value) => setFields("instanceUrl", value)}
-							placeholder="https://mastodon.social"
-							testId="source-instance-url"
-						/>
-					</Match>
-					<Match when={fields.kind === "bluesky"}>
-						<TextField
-							cell="field"
-							id={field("identifier")}
-							label="Account (handle or DID)"
-							type="text"
-							required
-							value={fields.identifier}
-							onInput={(value) => setFields("identifier", value)}
-							placeholder="acme.bsky.social"
-							testId="source-identifier"
-						/>
-						<TextField
-							cell="field"
-							id={field("service")}
-							label="Service URL"
-							type="url"
-							value={fields.service}
-							onInput={(value) => setFields("service", value)}
-							testId="source-service-url"
-						/>
-					</Match>
-				</Switch>
-
-				<Show when={network()}>
-					<TextField
-						cell="wide"
-						id={field("credential")}
-						label={fields.kind === "mastodon" ? "Access token" : "App password"}
-						type="password"
-						autocomplete="off"
-						required={props.creating}
-						value={fields.credential}
-						onInput={(value) => setFields("credential", value)}
-						testId="source-credential"
-						hint={
-							<>
-								{props.creating ? "" : "Leave empty to keep the stored one. "}
-								{fields.kind === "mastodon"
-									? "Create it under Preferences → Development with the read scope. Stored encrypted; never shown again."
-									: "Create one under Settings → Privacy and security → App passwords. Stored encrypted; never shown again."}
-							</>
-						}
-					/>
-				</Show>
-
-				<Show when={polled()}>
-					<TextField
-						cell="wide"
-						id={field("keywords")}
-						label="Keywords"
-						type="text"
-						value={fields.keywords}
-						onInput={(value) => setFields("keywords", value)}
-						placeholder="outage, refund, not working"
-						testId="source-keywords"
-						hint={
-							<>
-								Separated by commas; whole words or phrases, case-blind.{" "}
-								{fields.kind === "rss"
-									? "Without keywords every item of the feed becomes a mention."
-									: "Each keyword is searched for on the network."}
-							</>
-						}
-					/>
-					<TextField
-						cell="field"
-						id={field("interval")}
-						label="Poll every (seconds)"
-						type="number"
-						min={30}
-						max={86_400}
-						step={1}
-						value={fields.intervalSeconds}
-						onInput={(value) => setFields("intervalSeconds", value)}
-						placeholder={String(DEFAULT_INTERVAL[fields.kind] ?? "")}
-						testId="source-interval"
-					/>
-				</Show>
+				<FormFields store={[fields, setFields]} fields={sourceFields()} />
 			</div>
 
 			<div class="form-checks">

@@ -11,22 +11,23 @@ import {
 	HttpRoutes,
 	problemsByField,
 	type Role,
-	Roles,
 	type SsoConfig,
 	SsoConfigInputSchema,
 } from "@switchboard/domain";
-import { createSignal, createUniqueId, For, Show } from "solid-js";
+import { createSignal, createUniqueId, Show } from "solid-js";
+import { createStore } from "solid-js/store";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { formatDateTime } from "../format.ts";
+import { boardOptions } from "./board-select.tsx";
 import {
 	ConfirmButton,
 	CopyField,
+	type FieldSpec,
 	FormActions,
 	FormError,
-	SelectField,
-	TextField,
+	FormFields,
 } from "./forms.tsx";
-import { ROLE_LABELS } from "./members-panel.tsx";
+import { ROLE_OPTIONS } from "./members-panel.tsx";
 
 /** The fields a refusal can name, as the server writes them before its colon. */
 const FIELDS = ["issuer", "clientId", "clientSecret", "allowedDomains", "jit", "ssoOnly"] as const;
@@ -144,6 +145,18 @@ export function SsoPanel(props: { orgId: string }) {
 	);
 }
 
+/** The form's text and choices; the two checkboxes have their own signals. */
+interface SsoFields {
+	issuer: string;
+	clientId: string;
+	/** Empty keeps the stored one. */
+	clientSecret: string;
+	/** Comma-separated. */
+	allowedDomains: string;
+	jitRole: Role;
+	jitBoard: string;
+}
+
 interface SsoAnswer {
 	sso: SsoConfig | null;
 	redirectUri: string;
@@ -159,25 +172,77 @@ function SsoForm(props: {
 	const id = createUniqueId();
 	// The form starts from what is stored, read once: a save answers the stored values again.
 	const stored = props.stored;
-	const [issuer, setIssuer] = createSignal(stored?.issuer ?? "");
-	const [clientId, setClientId] = createSignal(stored?.clientId ?? "");
-	const [secret, setSecret] = createSignal("");
-	const [domains, setDomains] = createSignal(stored?.allowedDomains.join(", ") ?? "");
+	const values = createStore<SsoFields>({
+		issuer: stored?.issuer ?? "",
+		clientId: stored?.clientId ?? "",
+		clientSecret: "",
+		allowedDomains: stored?.allowedDomains.join(", ") ?? "",
+		jitRole: stored?.jit.role ?? "ambassador",
+		jitBoard: stored?.jit.boardId ?? "main",
+	});
+	const [fields, setFields] = values;
 	const [jit, setJit] = createSignal(stored?.jit.enabled ?? false);
-	const [jitRole, setJitRole] = createSignal<Role>(stored?.jit.role ?? "ambassador");
-	const [jitBoard, setJitBoard] = createSignal(stored?.jit.boardId ?? "main");
 	const [ssoOnly, setSsoOnly] = createSignal(stored?.ssoOnly ?? false);
 	const [problems, setProblems] = createSignal<Problems>({});
 	const [saved, setSaved] = createSignal(false);
 	const [hasSecret, setHasSecret] = createSignal(stored !== null);
 	let form: HTMLFormElement | undefined;
 
+	const providerFields = (): FieldSpec<SsoFields>[] => [
+		{
+			name: "issuer",
+			label: "Issuer URL",
+			wide: true,
+			type: "url",
+			inputMode: "url",
+			autocomplete: "off",
+			spellcheck: false,
+			placeholder: "https://login.example.com/realms/acme",
+			hint: "The identity provider's issuer: Switchboard reads its /.well-known/openid-configuration before saving.",
+			testId: "sso-issuer",
+		},
+		{
+			name: "clientId",
+			label: "Client id",
+			autocomplete: "off",
+			spellcheck: false,
+			testId: "sso-client-id",
+		},
+		{
+			name: "clientSecret",
+			label: "Client secret",
+			type: "password",
+			autocomplete: "new-password",
+			placeholder: hasSecret() ? "Stored: leave empty to keep it" : "",
+			hint: "Kept encrypted and never shown again. Type a new one only to replace it.",
+			testId: "sso-client-secret",
+		},
+		{
+			name: "allowedDomains",
+			label: "Email domains",
+			wide: true,
+			spellcheck: false,
+			placeholder: "acme.com, acme.co.uk",
+			hint: "Whose work email signs in through this provider, separated by commas. Needed for sign-in by email and for just-in-time membership.",
+			testId: "sso-domains",
+		},
+	];
+	const jitFields = (): FieldSpec<SsoFields>[] => [
+		{ name: "jitRole", label: "They join as", options: ROLE_OPTIONS, testId: "sso-jit-role" },
+		{
+			name: "jitBoard",
+			label: "On the board",
+			options: [{ value: "", label: "No board" }, ...boardOptions(props.boards)],
+			testId: "sso-jit-board",
+		},
+	];
+
 	const body = () => ({
-		issuer: issuer().trim(),
-		clientId: clientId().trim(),
-		...(secret() ? { clientSecret: secret() } : {}),
-		allowedDomains: domainsOf(domains()),
-		jit: { enabled: jit(), role: jitRole(), boardId: jitBoard() || null },
+		issuer: fields.issuer.trim(),
+		clientId: fields.clientId.trim(),
+		...(fields.clientSecret ? { clientSecret: fields.clientSecret } : {}),
+		allowedDomains: domainsOf(fields.allowedDomains),
+		jit: { enabled: jit(), role: fields.jitRole, boardId: fields.jitBoard || null },
 		ssoOnly: ssoOnly(),
 	});
 	const showProblems = (found: Problems) => {
@@ -197,7 +262,7 @@ function SsoForm(props: {
 				params: { orgId: props.orgId },
 				body: input,
 			});
-			setSecret("");
+			setFields("clientSecret", "");
 			setHasSecret(true);
 			setProblems({});
 			setSaved(true);
@@ -224,57 +289,7 @@ function SsoForm(props: {
 		>
 			<h3 class="panel-title">Identity provider</h3>
 			<div class="form-grid">
-				<TextField
-					id={`${id}-issuer`}
-					cell="wide"
-					label="Issuer URL"
-					type="url"
-					inputMode="url"
-					autocomplete="off"
-					spellcheck={false}
-					placeholder="https://login.example.com/realms/acme"
-					hint="The identity provider's issuer: Switchboard reads its /.well-known/openid-configuration before saving."
-					value={issuer()}
-					onInput={setIssuer}
-					error={problems().issuer}
-					testId="sso-issuer"
-				/>
-				<TextField
-					id={`${id}-client-id`}
-					cell="field"
-					label="Client id"
-					autocomplete="off"
-					spellcheck={false}
-					value={clientId()}
-					onInput={setClientId}
-					error={problems().clientId}
-					testId="sso-client-id"
-				/>
-				<TextField
-					id={`${id}-client-secret`}
-					cell="field"
-					label="Client secret"
-					type="password"
-					autocomplete="new-password"
-					placeholder={hasSecret() ? "Stored: leave empty to keep it" : ""}
-					hint="Kept encrypted and never shown again. Type a new one only to replace it."
-					value={secret()}
-					onInput={setSecret}
-					error={problems().clientSecret}
-					testId="sso-client-secret"
-				/>
-				<TextField
-					id={`${id}-domains`}
-					cell="wide"
-					label="Email domains"
-					spellcheck={false}
-					placeholder="acme.com, acme.co.uk"
-					hint="Whose work email signs in through this provider, separated by commas. Needed for sign-in by email and for just-in-time membership."
-					value={domains()}
-					onInput={setDomains}
-					error={problems().allowedDomains}
-					testId="sso-domains"
-				/>
+				<FormFields store={values} fields={providerFields()} errors={problems()} />
 			</div>
 
 			<fieldset class="settings-group sso-jit">
@@ -295,30 +310,7 @@ function SsoForm(props: {
 				</p>
 				<Show when={jit()}>
 					<div class="form-grid">
-						<SelectField
-							cell="field"
-							id={`${id}-jit-role`}
-							label="They join as"
-							value={jitRole()}
-							onChange={(value) => setJitRole(value as Role)}
-							testId="sso-jit-role"
-						>
-							<For each={Roles}>{(r) => <option value={r}>{ROLE_LABELS[r]}</option>}</For>
-						</SelectField>
-						<SelectField
-							cell="field"
-							id={`${id}-jit-board`}
-							label="On the board"
-							value={jitBoard()}
-							onChange={setJitBoard}
-							error={problems().jit}
-							testId="sso-jit-board"
-						>
-							<option value="">No board</option>
-							<For each={props.boards}>
-								{(board) => <option value={board.id}>{board.name}</option>}
-							</For>
-						</SelectField>
+						<FormFields store={values} fields={jitFields()} errors={{ jitBoard: problems().jit }} />
 					</div>
 				</Show>
 			</fieldset>

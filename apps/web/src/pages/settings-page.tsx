@@ -4,12 +4,20 @@
  * Tokens and app passwords go to the server once, are checked there, and are never
  * shown again.
  */
-import type { ConnectedAccount } from "@switchboard/client";
+import type { ApiClient, ConnectedAccount } from "@switchboard/client";
 import { DEFAULT_BLUESKY_SERVICE, type ReplyNetwork } from "@switchboard/domain";
-import { createMemo, createSignal, createUniqueId, type JSX, Show } from "solid-js";
+import { createMemo, createSignal, createUniqueId, Show } from "solid-js";
+import { createStore } from "solid-js/store";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { NetworkBadge } from "../components/bits.tsx";
-import { ConfirmButton, FormActions, FormError, TextField, When } from "../components/forms.tsx";
+import {
+	ConfirmButton,
+	type FieldSpec,
+	FormActions,
+	FormError,
+	FormFields,
+	When,
+} from "../components/forms.tsx";
 import { NotificationSettingsSection } from "../components/notification-settings.tsx";
 import { ProfilePanel } from "../components/profile-panel.tsx";
 import { useToasts } from "../toasts.tsx";
@@ -141,148 +149,114 @@ function AccountCard(props: {
 			</Show>
 			<Show when={showForm()}>
 				{props.network === "mastodon" ? (
-					<MastodonForm onConnected={connected} />
+					<ConnectForm network="mastodon" account={MASTODON} onConnected={connected} />
 				) : (
-					<BlueskyForm onConnected={connected} />
+					<ConnectForm network="bluesky" account={BLUESKY} onConnected={connected} />
 				)}
 			</Show>
 		</section>
 	);
 }
 
-function ConnectForm(props: {
-	testId: string;
-	busy: boolean;
-	error: string | null;
-	label: string;
-	onSubmit: () => void;
-	children: JSX.Element;
+/** How an account on a network is connected: the form's fields, and the request they make. */
+interface AccountConnection<T extends object> {
+	initial: T;
+	/** A function, so that each form gets its own hint elements. */
+	fields: () => FieldSpec<T>[];
+	connect: (api: ApiClient, values: T) => Promise<ConnectedAccount>;
+}
+
+const MASTODON: AccountConnection<{ instanceUrl: string; token: string }> = {
+	initial: { instanceUrl: "", token: "" },
+	fields: () => [
+		{
+			name: "instanceUrl",
+			label: "Instance URL",
+			type: "url",
+			required: true,
+			placeholder: "https://mastodon.social",
+			testId: "mastodon-instance",
+		},
+		{
+			name: "token",
+			label: "Access token",
+			type: "password",
+			autocomplete: "off",
+			required: true,
+			testId: "mastodon-token",
+			hint: (
+				<>
+					On your instance: Preferences → Development → New application, with the scopes{" "}
+					<code>read</code> and <code>write:statuses</code>; copy “Your access token”.
+				</>
+			),
+		},
+	],
+	connect: (api, values) =>
+		api.accounts.connectMastodon({
+			instanceUrl: values.instanceUrl.trim(),
+			accessToken: values.token.trim(),
+		}),
+};
+
+const BLUESKY: AccountConnection<{ identifier: string; password: string; service: string }> = {
+	initial: { identifier: "", password: "", service: DEFAULT_BLUESKY_SERVICE },
+	fields: () => [
+		{
+			name: "identifier",
+			label: "Handle",
+			required: true,
+			autocomplete: "username",
+			placeholder: "you.bsky.social",
+			testId: "bluesky-handle",
+		},
+		{
+			name: "password",
+			label: "App password",
+			type: "password",
+			autocomplete: "off",
+			required: true,
+			testId: "bluesky-app-password",
+			hint: "Not your account password: create an app password under Settings → Privacy and security → App passwords.",
+		},
+		{ name: "service", label: "Service URL", type: "url", testId: "bluesky-service" },
+	],
+	connect: (api, values) =>
+		api.accounts.connectBluesky({
+			identifier: values.identifier.trim().replace(/^@/, ""),
+			appPassword: values.password.trim(),
+			service: values.service.trim() || DEFAULT_BLUESKY_SERVICE,
+		}),
+};
+
+/** The form that connects the member's account on `network`. */
+function ConnectForm<T extends object>(props: {
+	network: ReplyNetwork;
+	account: AccountConnection<T>;
+	onConnected: (account: ConnectedAccount) => void;
 }) {
+	const api = useApi();
+	const values = createStore<T>({ ...props.account.initial });
+	const connect = createAction(async () => {
+		props.onConnected(await props.account.connect(api, values[0]));
+	});
 	return (
 		<form
 			class="admin-form account-form"
-			data-testid={props.testId}
+			data-testid={`${props.network}-form`}
 			onSubmit={(event) => {
 				event.preventDefault();
-				props.onSubmit();
+				void connect.run();
 			}}
 		>
-			{props.children}
-			<FormError error={props.error} testId="account-error" />
+			<FormFields store={values} fields={props.account.fields()} cells={false} />
+			<FormError error={connect.error()} testId="account-error" />
 			<FormActions
-				label={props.label}
+				label={`Connect ${NETWORK_NAMES[props.network]}`}
 				busyLabel="Checking…"
-				busy={props.busy}
+				busy={connect.busy()}
 				testId="account-connect"
 			/>
 		</form>
-	);
-}
-
-function MastodonForm(props: { onConnected: (account: ConnectedAccount) => void }) {
-	const api = useApi();
-	const id = createUniqueId();
-	const [instanceUrl, setInstanceUrl] = createSignal("");
-	const [token, setToken] = createSignal("");
-	const connect = createAction(async () => {
-		props.onConnected(
-			await api.accounts.connectMastodon({
-				instanceUrl: instanceUrl().trim(),
-				accessToken: token().trim(),
-			}),
-		);
-	});
-	return (
-		<ConnectForm
-			testId="mastodon-form"
-			busy={connect.busy()}
-			error={connect.error()}
-			label="Connect Mastodon"
-			onSubmit={() => void connect.run()}
-		>
-			<TextField
-				id={`${id}-instance`}
-				label="Instance URL"
-				type="url"
-				required
-				placeholder="https://mastodon.social"
-				value={instanceUrl()}
-				onInput={setInstanceUrl}
-				testId="mastodon-instance"
-			/>
-			<TextField
-				id={`${id}-token`}
-				label="Access token"
-				type="password"
-				autocomplete="off"
-				required
-				value={token()}
-				onInput={setToken}
-				testId="mastodon-token"
-				hint={
-					<>
-						On your instance: Preferences → Development → New application, with the scopes{" "}
-						<code>read</code> and <code>write:statuses</code>; copy “Your access token”.
-					</>
-				}
-			/>
-		</ConnectForm>
-	);
-}
-
-function BlueskyForm(props: { onConnected: (account: ConnectedAccount) => void }) {
-	const api = useApi();
-	const id = createUniqueId();
-	const [identifier, setIdentifier] = createSignal("");
-	const [password, setPassword] = createSignal("");
-	const [service, setService] = createSignal(DEFAULT_BLUESKY_SERVICE);
-	const connect = createAction(async () => {
-		props.onConnected(
-			await api.accounts.connectBluesky({
-				identifier: identifier().trim().replace(/^@/, ""),
-				appPassword: password().trim(),
-				service: service().trim() || DEFAULT_BLUESKY_SERVICE,
-			}),
-		);
-	});
-	return (
-		<ConnectForm
-			testId="bluesky-form"
-			busy={connect.busy()}
-			error={connect.error()}
-			label="Connect Bluesky"
-			onSubmit={() => void connect.run()}
-		>
-			<TextField
-				id={`${id}-handle`}
-				label="Handle"
-				type="text"
-				required
-				autocomplete="username"
-				placeholder="you.bsky.social"
-				value={identifier()}
-				onInput={setIdentifier}
-				testId="bluesky-handle"
-			/>
-			<TextField
-				id={`${id}-password`}
-				label="App password"
-				type="password"
-				autocomplete="off"
-				required
-				value={password()}
-				onInput={setPassword}
-				testId="bluesky-app-password"
-				hint="Not your account password: create an app password under Settings → Privacy and security → App passwords."
-			/>
-			<TextField
-				id={`${id}-service`}
-				label="Service URL"
-				type="url"
-				value={service()}
-				onInput={setService}
-				testId="bluesky-service"
-			/>
-		</ConnectForm>
 	);
 }
