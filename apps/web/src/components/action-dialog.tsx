@@ -23,6 +23,7 @@ import {
 	toLocalDateTime,
 } from "../lifecycle-model.ts";
 import { useWorkspace } from "../workspace.tsx";
+import { submitHandler } from "./forms.tsx";
 
 export function ActionDialog() {
 	const ws = useWorkspace();
@@ -208,10 +209,7 @@ function DismissForm(props: { busy: boolean; onSubmit: (reason: string) => void 
 	return (
 		<form
 			class="action-form"
-			onSubmit={(event) => {
-				event.preventDefault();
-				props.onSubmit(dismissReason(reason(), note()));
-			}}
+			onSubmit={submitHandler(() => props.onSubmit(dismissReason(reason(), note())))}
 		>
 			<fieldset>
 				<legend>Why dismiss it?</legend>
@@ -264,11 +262,10 @@ function SnoozeForm(props: { busy: boolean; onSubmit: (until: Date) => void }) {
 	return (
 		<form
 			class="action-form"
-			onSubmit={(event) => {
-				event.preventDefault();
+			onSubmit={submitHandler(() => {
 				const until = chosen();
 				if (until && inFuture()) props.onSubmit(until);
-			}}
+			})}
 		>
 			<p class="field-label">Back on the board</p>
 			<div class="snooze-presets">
@@ -329,13 +326,7 @@ function ReasonForm(props: {
 }) {
 	const [reason, setReason] = createSignal("");
 	return (
-		<form
-			class="action-form"
-			onSubmit={(event) => {
-				event.preventDefault();
-				props.onSubmit(reason().trim());
-			}}
-		>
+		<form class="action-form" onSubmit={submitHandler(() => props.onSubmit(reason().trim()))}>
 			<label for={props.id} class="field-label">
 				{props.label}
 			</label>
@@ -447,13 +438,7 @@ function TagsForm(props: { mentions: BoardMention[] }) {
 					</For>
 				</ul>
 			</Show>
-			<form
-				class="inline-form"
-				onSubmit={(event) => {
-					event.preventDefault();
-					add(typed());
-				}}
-			>
+			<form class="inline-form" onSubmit={submitHandler(() => add(typed()))}>
 				<label for="tag-input" class="sr-only">
 					Add a tag
 				</label>

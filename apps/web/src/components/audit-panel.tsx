@@ -13,7 +13,7 @@ import {
 import { createSignal, createUniqueId, For, Show } from "solid-js";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { formatDateTime } from "../format.ts";
-import { ActionButton, FormError, SelectField } from "./forms.tsx";
+import { ActionButton, FormError, Loaded, SelectField } from "./forms.tsx";
 
 /** Actions in words: "invitation.created" → "Invitation created", "sso.…" → "Single sign-on …". */
 function actionLabel(action: string): string {
@@ -188,59 +188,63 @@ export function AuditPanel(props: { orgId: string }) {
 				</div>
 			</fieldset>
 
-			<FormError error={entries.error()} testId="audit-error" />
-			<Show
-				when={entries.data()}
-				fallback={<p class="muted">{entries.error() ? "" : "Loading…"}</p>}
-			>
-				<ul class="admin-list" data-testid="audit-entries">
-					<For each={shown()}>
-						{(entry) => (
-							<li class="admin-item audit-entry" data-testid="audit-entry" data-entry-id={entry.id}>
-								<div class="admin-item-head">
-									<strong class="admin-item-title">{actionLabel(entry.action)}</strong>
-									<span class="muted">
-										by {entry.actorName ?? ACTOR_WORDS[entry.actor] ?? entry.actor} ·{" "}
-										<time datetime={entry.at}>{formatDateTime(entry.at)}</time>
-									</span>
-								</div>
-								<Show when={entry.target}>
-									{(target) => (
-										<p class="audit-target" data-testid="audit-target">
-											<Show
-												when={target().type === "member" && memberById().get(target().id)}
-												fallback={
-													<>
-														{target().type}: <code>{target().id}</code>
-													</>
-												}
-											>
-												{(member) => `Member: ${member().name} (${member().email})`}
-											</Show>
-										</p>
-									)}
-								</Show>
-								<Show when={Object.keys(entry.details).length > 0}>
-									<ul class="audit-details">
-										<For each={detailFacts(entry.details)}>{(fact) => <li>{fact}</li>}</For>
-									</ul>
-								</Show>
-							</li>
-						)}
-					</For>
-				</ul>
-				<Show when={shown().length === 0}>
-					<p class="muted" data-testid="audit-empty">
-						Nothing recorded matches.
-					</p>
-				</Show>
-				<Show when={cursor()}>
-					<ActionButton action={loadMore} testId="audit-more">
-						Older entries
-					</ActionButton>
-				</Show>
-				<FormError error={loadMore.error()} />
-			</Show>
+			<Loaded loader={entries} errorTestId="audit-error">
+				{() => (
+					<>
+						<ul class="admin-list" data-testid="audit-entries">
+							<For each={shown()}>
+								{(entry) => (
+									<li
+										class="admin-item audit-entry"
+										data-testid="audit-entry"
+										data-entry-id={entry.id}
+									>
+										<div class="admin-item-head">
+											<strong class="admin-item-title">{actionLabel(entry.action)}</strong>
+											<span class="muted">
+												by {entry.actorName ?? ACTOR_WORDS[entry.actor] ?? entry.actor} ·{" "}
+												<time datetime={entry.at}>{formatDateTime(entry.at)}</time>
+											</span>
+										</div>
+										<Show when={entry.target}>
+											{(target) => (
+												<p class="audit-target" data-testid="audit-target">
+													<Show
+														when={target().type === "member" && memberById().get(target().id)}
+														fallback={
+															<>
+																{target().type}: <code>{target().id}</code>
+															</>
+														}
+													>
+														{(member) => `Member: ${member().name} (${member().email})`}
+													</Show>
+												</p>
+											)}
+										</Show>
+										<Show when={Object.keys(entry.details).length > 0}>
+											<ul class="audit-details">
+												<For each={detailFacts(entry.details)}>{(fact) => <li>{fact}</li>}</For>
+											</ul>
+										</Show>
+									</li>
+								)}
+							</For>
+						</ul>
+						<Show when={shown().length === 0}>
+							<p class="muted" data-testid="audit-empty">
+								Nothing recorded matches.
+							</p>
+						</Show>
+						<Show when={cursor()}>
+							<ActionButton action={loadMore} testId="audit-more">
+								Older entries
+							</ActionButton>
+						</Show>
+						<FormError error={loadMore.error()} />
+					</>
+				)}
+			</Loaded>
 		</section>
 	);
 }

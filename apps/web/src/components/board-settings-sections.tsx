@@ -40,6 +40,7 @@ import {
 	FormActions,
 	FormError,
 	FormFields,
+	submitHandler,
 	TextField,
 } from "./forms.tsx";
 
@@ -84,8 +85,7 @@ export function SettingsForm(props: {
 		setSaved(true);
 	});
 	let form: HTMLFormElement | undefined;
-	const submit = (event: SubmitEvent) => {
-		event.preventDefault();
+	const submit = submitHandler(() => {
 		setSaved(false);
 		const patch = props.patch();
 		const problems = problemsByField(BoardSettingsPatchSchema, patch);
@@ -96,7 +96,7 @@ export function SettingsForm(props: {
 			return;
 		}
 		void action.run(patch);
-	};
+	});
 	return (
 		<section
 			class="panel settings-section"

@@ -7,7 +7,15 @@ import { A } from "@solidjs/router";
 import { type Board, HttpRoutes } from "@switchboard/domain";
 import { createSignal, createUniqueId, For, Show } from "solid-js";
 import { createAction, createLoader, useApi } from "../api.ts";
-import { ActionButton, ConfirmButton, FormActions, FormError, TextField } from "./forms.tsx";
+import {
+	ActionButton,
+	ConfirmButton,
+	FormActions,
+	FormError,
+	Loaded,
+	submitHandler,
+	TextField,
+} from "./forms.tsx";
 
 export function BoardsPanel(props: { orgId: string }) {
 	const api = useApi();
@@ -32,11 +40,7 @@ export function BoardsPanel(props: { orgId: string }) {
 				orgId={props.orgId}
 				onCreated={(board) => boards.set([...(boards.data() ?? []), board])}
 			/>
-			<FormError error={boards.error()} testId="boards-load-error" />
-			<Show
-				when={boards.data()}
-				fallback={<p class="muted">{boards.error() ? "" : "Loading boards…"}</p>}
-			>
+			<Loaded loader={boards} errorTestId="boards-load-error" loading="Loading boards…">
 				{(list) => (
 					<ul class="board-list" data-testid="boards">
 						<For each={list()}>
@@ -44,7 +48,7 @@ export function BoardsPanel(props: { orgId: string }) {
 						</For>
 					</ul>
 				)}
-			</Show>
+			</Loaded>
 		</section>
 	);
 }
@@ -64,10 +68,7 @@ function NewBoardForm(props: { orgId: string; onCreated: (board: Board) => void 
 	return (
 		<form
 			class="new-board"
-			onSubmit={(event) => {
-				event.preventDefault();
-				void create.run();
-			}}
+			onSubmit={submitHandler(() => void create.run())}
 			data-testid="new-board"
 		>
 			<TextField
@@ -126,10 +127,7 @@ function BoardRow(props: { orgId: string; board: Board; onChanged: (board: Board
 			>
 				<form
 					class="board-rename"
-					onSubmit={(event) => {
-						event.preventDefault();
-						void change.run({ name: name() });
-					}}
+					onSubmit={submitHandler(() => void change.run({ name: name() }))}
 				>
 					<TextField
 						id={`${id}-name`}

@@ -7,6 +7,7 @@
 import type { CommandInput } from "@switchboard/domain";
 import type { JSX } from "solid-js";
 import { useWorkspace } from "../workspace.tsx";
+import { submitHandler } from "./forms.tsx";
 
 /**
  * Sends `command` when pressed; a refusal is told by the reject toast, a success by `success`
@@ -73,8 +74,7 @@ export function RequestChangesForm(props: {
 	return (
 		<form
 			class="inline-form"
-			onSubmit={(event) => {
-				event.preventDefault();
+			onSubmit={submitHandler(() => {
 				void ws
 					.run(
 						{
@@ -84,7 +84,7 @@ export function RequestChangesForm(props: {
 						"Changes requested.",
 					)
 					.then((result) => result.ok && props.onComment(""));
-			}}
+			})}
 		>
 			<label for={props.inputId} class="sr-only">
 				What should change

@@ -1,5 +1,6 @@
 /** Pieces the admin and settings screens share: errors, confirmations, times, secrets. */
 import {
+	type Accessor,
 	createSignal,
 	createUniqueId,
 	For,
@@ -10,9 +11,20 @@ import {
 	splitProps,
 } from "solid-js";
 import type { SetStoreFunction } from "solid-js/store";
-import type { Action } from "../api.ts";
+import type { Action, Loader } from "../api.ts";
 import { formatDateTime, formatRelative } from "../format.ts";
 import { SIGNATURE_SCHEME, signedCurlExample } from "../webhook-example.ts";
+
+/**
+ * A form's submit handler: the page stays (no browser submit), and `then` does the work.
+ * Every form here is checked and sent by script, so every form submits through this.
+ */
+export function submitHandler(then: () => void): (event: SubmitEvent) => void {
+	return (event) => {
+		event.preventDefault();
+		then();
+	};
+}
 
 /** An error announced at once. */
 export function FormError(props: { error: string | null; testId?: string }) {
@@ -22,6 +34,30 @@ export function FormError(props: { error: string | null; testId?: string }) {
 				{props.error}
 			</p>
 		</Show>
+	);
+}
+
+/**
+ * What a loader has read, drawn by `children` once it is there: until then "Loading…" (or
+ * `loading`), and the load's error announced above it (test id `errorTestId`).
+ */
+export function Loaded<T>(props: {
+	loader: Loader<T>;
+	/** @default "Loading…" */
+	loading?: string;
+	errorTestId: string;
+	children: (data: Accessor<NonNullable<T>>) => JSX.Element;
+}) {
+	return (
+		<>
+			<FormError error={props.loader.error()} testId={props.errorTestId} />
+			<Show
+				when={props.loader.data()}
+				fallback={<p class="muted">{props.loader.error() ? "" : (props.loading ?? "Loading…")}</p>}
+			>
+				{(data) => props.children(data)}
+			</Show>
+		</>
 	);
 }
 

@@ -28,8 +28,10 @@ import {
 	type FieldSpec,
 	FormError,
 	FormFields,
+	Loaded,
 	optionsOf,
 	SearchField,
+	submitHandler,
 	When,
 } from "./forms.tsx";
 
@@ -146,34 +148,34 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 				class="members-search"
 			/>
 
-			<FormError error={members.error()} testId="members-error" />
-			<Show
-				when={members.data()}
-				fallback={<p class="muted">{members.error() ? "" : "Loading…"}</p>}
-			>
-				<ul class="admin-list" data-testid="members">
-					<For each={shown()}>
-						{(member) => (
-							<MemberItem
-								orgId={props.orgId}
-								boards={boards.data() ?? []}
-								member={member}
-								self={member.id === props.meId}
-								onChanged={replaceMember}
-							/>
-						)}
-					</For>
-				</ul>
-				<Show when={shown().length === 0}>
-					<p class="muted">No member matches.</p>
-				</Show>
-				<Show when={cursor()}>
-					<ActionButton action={loadMore} testId="members-more">
-						More members
-					</ActionButton>
-				</Show>
-				<FormError error={loadMore.error()} />
-			</Show>
+			<Loaded loader={members} errorTestId="members-error">
+				{() => (
+					<>
+						<ul class="admin-list" data-testid="members">
+							<For each={shown()}>
+								{(member) => (
+									<MemberItem
+										orgId={props.orgId}
+										boards={boards.data() ?? []}
+										member={member}
+										self={member.id === props.meId}
+										onChanged={replaceMember}
+									/>
+								)}
+							</For>
+						</ul>
+						<Show when={shown().length === 0}>
+							<p class="muted">No member matches.</p>
+						</Show>
+						<Show when={cursor()}>
+							<ActionButton action={loadMore} testId="members-more">
+								More members
+							</ActionButton>
+						</Show>
+						<FormError error={loadMore.error()} />
+					</>
+				)}
+			</Loaded>
 
 			<Show when={(invites.data() ?? []).length > 0}>
 				<h3 class="members-subtitle">Pending invitations</h3>
@@ -262,10 +264,7 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 			<form
 				class="admin-form"
 				novalidate
-				onSubmit={(e) => {
-					e.preventDefault();
-					void inviteOne.run();
-				}}
+				onSubmit={submitHandler(() => void inviteOne.run())}
 				data-testid="invite-form"
 			>
 				<h3 class="panel-title">Invite someone</h3>

@@ -8,7 +8,7 @@ import { createEffect, createSignal, createUniqueId, on } from "solid-js";
 import { createStore } from "solid-js/store";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { useToasts } from "../toasts.tsx";
-import { type FieldSpec, FormError, FormFields } from "./forms.tsx";
+import { type FieldSpec, FormError, FormFields, submitHandler } from "./forms.tsx";
 
 function splitList(text: string): string[] {
 	return text
@@ -98,10 +98,7 @@ export function ProfilePanel() {
 			<form
 				class="panel form-panel admin-form"
 				novalidate
-				onSubmit={(e) => {
-					e.preventDefault();
-					void save.run();
-				}}
+				onSubmit={submitHandler(() => void save.run())}
 			>
 				<div class="form-grid">
 					<FormFields store={profile} fields={PROFILE_FIELDS} />
@@ -121,12 +118,11 @@ export function ProfilePanel() {
 			<form
 				class="panel form-panel admin-form"
 				novalidate
-				onSubmit={(e) => {
-					e.preventDefault();
+				onSubmit={submitHandler(() => {
 					const refused = passwordProblem(secrets.next, me.data()?.email);
 					setProblem(refused ? `The new password ${refused}.` : null);
 					if (!refused) void change.run();
-				}}
+				})}
 				data-testid="password-form"
 			>
 				<h3 class="panel-title">Change your password</h3>

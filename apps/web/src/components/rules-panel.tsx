@@ -16,6 +16,7 @@ import {
 	FormError,
 	FormFields,
 	optionsOf,
+	submitHandler,
 } from "./forms.tsx";
 import { Table } from "./table.tsx";
 
@@ -43,8 +44,7 @@ export function RulesPanel(props: { orgId: string }) {
 	const removal = createAction(saveRules);
 	const busy = () => save.busy() || removal.busy();
 
-	const add = async (event: SubmitEvent) => {
-		event.preventDefault();
+	const add = submitHandler(async () => {
 		const current = rules.data() ?? [];
 		const made = fieldsToRule(fields, new Set(current.map((rule) => rule.id)));
 		if (!made.ok) {
@@ -57,7 +57,7 @@ export function RulesPanel(props: { orgId: string }) {
 			setFields({ ...EMPTY_RULE, matchBy: fields.matchBy });
 			termInput?.focus();
 		}
-	};
+	});
 
 	const ruleFields = (): FieldSpec<RuleFields>[] => [
 		{ name: "matchBy", label: "Match", options: MATCH_OPTIONS, testId: "rule-match-by" },

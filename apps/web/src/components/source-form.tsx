@@ -11,7 +11,7 @@ import {
 	type SourceFields,
 } from "../source-form.ts";
 import { boardOptions } from "./board-select.tsx";
-import { type FieldSpec, FormActions, FormError, FormFields } from "./forms.tsx";
+import { type FieldSpec, FormActions, FormError, FormFields, submitHandler } from "./forms.tsx";
 
 /** The fields only one kind of source has: where it reads from. */
 const KIND_FIELDS: Record<SourceKind, readonly FieldSpec<SourceFields>[]> = {
@@ -138,12 +138,11 @@ export function SourceForm(props: {
 			: []),
 	];
 
-	const submit = (event: SubmitEvent) => {
-		event.preventDefault();
+	const submit = submitHandler(() => {
 		const found = checkSourceFields(fields, props.creating);
 		setProblem(found);
 		if (!found) props.onSubmit({ ...fields });
-	};
+	});
 
 	return (
 		<form class="admin-form" onSubmit={submit} data-testid={props.testId} novalidate>

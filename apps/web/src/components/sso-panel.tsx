@@ -26,6 +26,8 @@ import {
 	FormActions,
 	FormError,
 	FormFields,
+	Loaded,
+	submitHandler,
 } from "./forms.tsx";
 import { ROLE_OPTIONS } from "./members-panel.tsx";
 
@@ -85,11 +87,7 @@ export function SsoPanel(props: { orgId: string }) {
 					</p>
 				</div>
 			</div>
-			<FormError error={settings.error()} testId="sso-load-error" />
-			<Show
-				when={settings.data()}
-				fallback={<p class="muted">{settings.error() ? "" : "Loading…"}</p>}
-			>
+			<Loaded loader={settings} errorTestId="sso-load-error">
 				{(loaded) => (
 					<>
 						<div class="panel">
@@ -140,7 +138,7 @@ export function SsoPanel(props: { orgId: string }) {
 						</Show>
 					</>
 				)}
-			</Show>
+			</Loaded>
 		</section>
 	);
 }
@@ -280,11 +278,10 @@ function SsoForm(props: {
 			class="panel admin-form sso-form"
 			novalidate
 			onInput={() => setSaved(false)}
-			onSubmit={(event) => {
-				event.preventDefault();
+			onSubmit={submitHandler(() => {
 				setSaved(false);
 				void save.run();
-			}}
+			})}
 			data-testid="sso-form-settings"
 		>
 			<h3 class="panel-title">Identity provider</h3>

@@ -19,7 +19,7 @@ import {
 	ItemActionBar,
 	type ItemControls,
 } from "./admin-list.tsx";
-import { ActionButton, FormActions, FormError, When } from "./forms.tsx";
+import { ActionButton, FormActions, FormError, submitHandler, When } from "./forms.tsx";
 import { Table } from "./table.tsx";
 
 export const EVENT_LABELS: Record<WebhookEvent, string> = {
@@ -101,8 +101,7 @@ function WebhookForm(props: {
 				? WEBHOOK_EVENT_NAMES.filter((e) => e === event || list.includes(e))
 				: list.filter((e) => e !== event),
 		);
-	const submit = (e: SubmitEvent) => {
-		e.preventDefault();
+	const submit = submitHandler(() => {
 		if (!/^https?:\/\/\S+$/i.test(url().trim())) {
 			setProblem("Enter the http(s) URL to POST events to.");
 			return;
@@ -113,7 +112,7 @@ function WebhookForm(props: {
 		}
 		setProblem(null);
 		void create.run();
-	};
+	});
 	return (
 		<form
 			class="panel form-panel admin-form"

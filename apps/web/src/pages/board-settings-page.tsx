@@ -14,7 +14,7 @@ import {
 	BOARD_SETTINGS_SECTIONS,
 	type BoardSettingsPatch,
 } from "../components/board-settings-sections.tsx";
-import { FormError } from "../components/forms.tsx";
+import { Loaded } from "../components/forms.tsx";
 import { useWorkspace } from "../workspace.tsx";
 import { AdminsOnly } from "./admin-page.tsx";
 
@@ -84,34 +84,28 @@ function BoardSettingsForms(props: {
 		return answer.settings;
 	};
 	return (
-		<>
-			<FormError error={settings.error()} testId="settings-load-error" />
-			<Show
-				when={settings.data()}
-				fallback={<p class="muted">{settings.error() ? "" : "Loading settings…"}</p>}
-			>
-				{(loaded) => {
-					// Read once (Show runs this untracked): a save keeps every section's fields as
-					// they are, rather than remounting the sections with what the server answered.
-					const initial = loaded();
-					return (
-						<div class="settings-sections">
-							<For each={BOARD_SETTINGS_SECTIONS}>
-								{(section) => (
-									<Dynamic
-										component={section.component}
-										orgId={props.orgId}
-										boardId={props.boardId}
-										settings={initial}
-										members={props.members}
-										save={save}
-									/>
-								)}
-							</For>
-						</div>
-					);
-				}}
-			</Show>
-		</>
+		<Loaded loader={settings} errorTestId="settings-load-error" loading="Loading settings…">
+			{(loaded) => {
+				// Read once (Show runs this untracked): a save keeps every section's fields as
+				// they are, rather than remounting the sections with what the server answered.
+				const initial = loaded();
+				return (
+					<div class="settings-sections">
+						<For each={BOARD_SETTINGS_SECTIONS}>
+							{(section) => (
+								<Dynamic
+									component={section.component}
+									orgId={props.orgId}
+									boardId={props.boardId}
+									settings={initial}
+									members={props.members}
+									save={save}
+								/>
+							)}
+						</For>
+					</div>
+				);
+			}}
+		</Loaded>
 	);
 }

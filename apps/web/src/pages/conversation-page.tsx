@@ -51,6 +51,7 @@ import {
 } from "../components/command-button.tsx";
 import { DraftEditor, type DraftEditorApi } from "../components/draft-editor.tsx";
 import { DraftNotes } from "../components/draft-notes.tsx";
+import { submitHandler } from "../components/forms.tsx";
 import { EarlierConversations } from "../components/history-item.tsx";
 import { ReplySendPanel } from "../components/reply-send.tsx";
 import { createDraftText } from "../draft-text.ts";
@@ -303,8 +304,7 @@ function Conversation(props: { mentionId: string }) {
 						</CommandButton>
 						<form
 							class="inline-form"
-							onSubmit={(e) => {
-								e.preventDefault();
+							onSubmit={submitHandler(() => {
 								const to = handoffTo();
 								if (!to) return;
 								void ws
@@ -313,7 +313,7 @@ function Conversation(props: { mentionId: string }) {
 										`Handed off to ${ws.memberName(to)}.`,
 									)
 									.then((result) => result.ok && setHandoffTo(""));
-							}}
+							})}
 						>
 							<label for="handoff-to" class="sr-only">
 								Hand off to
@@ -537,8 +537,7 @@ function Conversation(props: { mentionId: string }) {
 							>
 								<form
 									class="inline-form mark-replied"
-									onSubmit={(e) => {
-										e.preventDefault();
+									onSubmit={submitHandler(() => {
 										const url = replyUrl().trim();
 										if (!url) return;
 										void ws
@@ -550,7 +549,7 @@ function Conversation(props: { mentionId: string }) {
 												"Marked as replied.",
 											)
 											.then((result) => result.ok && setReplyUrl(""));
-									}}
+									})}
 								>
 									<label for="reply-url" class="field-label">
 										Posted? Link to the reply

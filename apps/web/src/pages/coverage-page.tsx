@@ -29,6 +29,7 @@ import { excerpt, formatAge, formatDateTime, plural } from "../format.ts";
 import { column, createReport, localTimeZone, useReports } from "../reports.ts";
 import { useWorkspace } from "../workspace.tsx";
 import "../coverage.css";
+import { submitHandler } from "../components/forms.tsx";
 
 const HOUR = 3_600_000;
 /** How many of the most urgent unclaimed conversations are listed. */
@@ -258,8 +259,7 @@ function AssignControl(props: {
 		<Show when={options().length > 0} fallback={<span class="muted small">Nobody has room</span>}>
 			<form
 				class="inline-form assign-form"
-				onSubmit={(event) => {
-					event.preventDefault();
+				onSubmit={submitHandler(() => {
 					const memberId = target();
 					if (!memberId) return;
 					void ws
@@ -268,7 +268,7 @@ function AssignControl(props: {
 							`Assigned to ${ws.memberName(memberId)}.`,
 						)
 						.then(() => setPicked(null));
-				}}
+				})}
 			>
 				<label for={id} class="sr-only">
 					{props.label ?? "Assign to"}

@@ -16,6 +16,8 @@ import {
 	FormActions,
 	FormError,
 	FormFields,
+	Loaded,
+	submitHandler,
 	When,
 } from "../components/forms.tsx";
 import { NotificationSettingsSection } from "../components/notification-settings.tsx";
@@ -50,26 +52,24 @@ export function SettingsPage() {
 					never shows it again. Without a connected account, post by hand and record the reply's
 					link.
 				</p>
-				<FormError error={accounts.error()} testId="accounts-error" />
-				<Show
-					when={accounts.data()}
-					fallback={<p class="muted">{accounts.error() ? "" : "Loading…"}</p>}
-				>
-					<div class="account-grid">
-						<AccountCard
-							network="mastodon"
-							account={account("mastodon")}
-							onConnected={replace}
-							onDisconnected={() => drop("mastodon")}
-						/>
-						<AccountCard
-							network="bluesky"
-							account={account("bluesky")}
-							onConnected={replace}
-							onDisconnected={() => drop("bluesky")}
-						/>
-					</div>
-				</Show>
+				<Loaded loader={accounts} errorTestId="accounts-error">
+					{() => (
+						<div class="account-grid">
+							<AccountCard
+								network="mastodon"
+								account={account("mastodon")}
+								onConnected={replace}
+								onDisconnected={() => drop("mastodon")}
+							/>
+							<AccountCard
+								network="bluesky"
+								account={account("bluesky")}
+								onConnected={replace}
+								onDisconnected={() => drop("bluesky")}
+							/>
+						</div>
+					)}
+				</Loaded>
 			</section>
 			<NotificationSettingsSection />
 		</div>
@@ -244,10 +244,7 @@ function ConnectForm<T extends object>(props: {
 		<form
 			class="admin-form account-form"
 			data-testid={`${props.network}-form`}
-			onSubmit={(event) => {
-				event.preventDefault();
-				void connect.run();
-			}}
+			onSubmit={submitHandler(() => void connect.run())}
 		>
 			<FormFields store={values} fields={props.account.fields()} cells={false} />
 			<FormError error={connect.error()} testId="account-error" />
