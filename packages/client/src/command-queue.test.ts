@@ -47,6 +47,13 @@ async function waitUntil(check: () => boolean): Promise<void> {
 	while (!check()) await tick();
 }
 
+/** A store holding what an earlier page load left in it, put in this order. */
+async function storeWith(...commands: QueuedCommand[]): Promise<MemoryQueueStore> {
+	const store = new MemoryQueueStore();
+	for (const command of commands) await store.put(command);
+	return store;
+}
+
 /** Let promise chains and the store's async steps run. */
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -214,12 +221,10 @@ describe("CommandQueue", () => {
 	});
 
 	it("resumes commands stored by an earlier page load first, and reports their answers", async () => {
-		const store = new MemoryQueueStore();
-		const earlier: QueuedCommand[] = [
+		const store = await storeWith(
 			{ id: "b", command: claim("m2"), createdAt: "2026-01-05T09:00:02.000Z", seq: 2 },
 			{ id: "a", command: claim("m1"), createdAt: "2026-01-05T09:00:01.000Z", seq: 1 },
-		];
-		for (const command of earlier) await store.put(command);
+		);
 		const { queue, transport, answers } = setup({}, store);
 		// Made before the stored ones were read: still after them.
 		const fresh = queue.enqueue(claim("m3"));
@@ -242,21 +247,11 @@ describe("CommandQueue", () => {
 	});
 
 	it("sends a stored command with the protocol version it was made under, new ones with today's", async () => {
-		const store = new MemoryQueueStore();
 		// Queued offline by a release that spoke version 1, and one stored before the stamp existed.
-		await store.put({
-			id: "a",
-			command: claim("m1"),
-			createdAt: "2026-01-05T09:00:01.000Z",
-			seq: 1,
-			v: 1,
-		});
-		await store.put({
-			id: "b",
-			command: claim("m2"),
-			createdAt: "2026-01-05T09:00:02.000Z",
-			seq: 2,
-		});
+		const store = await storeWith(
+			{ id: "a", command: claim("m1"), createdAt: "2026-01-05T09:00:01.000Z", seq: 1, v: 1 },
+			{ id: "b", command: claim("m2"), createdAt: "2026-01-05T09:00:02.000Z", seq: 2 },
+		);
 		const { queue, transport } = setup({}, store);
 		const fresh = queue.enqueue(claim("m3"));
 		queue.setOnline(true);
@@ -274,8 +269,7 @@ describe("CommandQueue", () => {
 	});
 
 	it("numbers new commands after those of the earlier page load", async () => {
-		const store = new MemoryQueueStore();
-		await store.put({
+		const store = await storeWith({
 			id: "a",
 			command: claim("m1"),
 			createdAt: "2026-01-05T09:00:01.000Z",

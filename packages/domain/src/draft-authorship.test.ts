@@ -22,13 +22,26 @@ function pair(): [Y.Doc, Y.Doc] {
 	return [a, b];
 }
 
+/** A `pair()` whose clients say who writes: the first doc is `first`'s, the second `second`'s. */
+function writers(first: string, second: string): [Y.Doc, Y.Doc, () => void] {
+	const [a, b] = pair();
+	const stopFirst = trackDraftWriter(a, first);
+	const stopSecond = trackDraftWriter(b, second);
+	return [
+		a,
+		b,
+		() => {
+			stopFirst();
+			stopSecond();
+		},
+	];
+}
+
 const tick = () => new Promise<void>((resolve) => queueMicrotask(resolve));
 
 describe("who wrote which part of a draft", () => {
 	it("attributes each run of the text to the member whose client wrote it", async () => {
-		const [dana, sam] = pair();
-		const stopDana = trackDraftWriter(dana, "dana");
-		const stopSam = trackDraftWriter(sam, "sam");
+		const [dana, sam, stopTracking] = writers("dana", "sam");
 		draftRoots(dana).body.insert(0, "Hi there, ");
 		await tick();
 		draftRoots(sam).body.insert(10, "sorry for the wait.");
@@ -52,14 +65,11 @@ describe("who wrote which part of a draft", () => {
 				["sam", 19],
 			]),
 		);
-		stopDana();
-		stopSam();
+		stopTracking();
 	});
 
 	it("shows no deleted text and keeps what survives with its writer", async () => {
-		const [dana, sam] = pair();
-		trackDraftWriter(dana, "dana");
-		trackDraftWriter(sam, "sam");
+		const [dana, sam] = writers("dana", "sam");
 		draftRoots(dana).body.insert(0, "Hello world");
 		await tick();
 		draftRoots(sam).body.delete(5, 6);
@@ -72,9 +82,7 @@ describe("who wrote which part of a draft", () => {
 	});
 
 	it("registers a writer on its first local edit only, not for reading or remote text", async () => {
-		const [writer, reader] = pair();
-		trackDraftWriter(reader, "reader");
-		trackDraftWriter(writer, "writer");
+		const [writer, reader] = writers("writer", "reader");
 		draftRoots(writer).body.insert(0, "Text from elsewhere.");
 		await tick();
 		expect([...readDraftWriters(reader).values()]).toEqual(["writer"]);

@@ -6,6 +6,14 @@ import { at, makeMention, T0 } from "./test-fixtures.ts";
 
 const settings = DEFAULT_BOARD_SETTINGS;
 const none: SlaProgress = { claimedAt: null, repliedAt: null, endedAt: null };
+/** A high-priority conversation (arrived at T0) that Dana claimed `minutes` later. */
+const highClaimedAt = (minutes: number) =>
+	makeMention({
+		id: "h",
+		priority: "high",
+		status: "claimed",
+		owner: { memberId: "dana", since: at(minutes) },
+	});
 
 describe("SLA due times", () => {
 	it("counts each priority's claim and reply targets from arrival", () => {
@@ -53,12 +61,7 @@ describe("slaState with a controlled clock", () => {
 	});
 
 	it("stops the claim clock at the first claim and runs the reply clock", () => {
-		const claimed = makeMention({
-			id: "h",
-			priority: "high",
-			status: "claimed",
-			owner: { memberId: "dana", since: at(10) },
-		});
+		const claimed = highClaimedAt(10);
 		const state = slaState(claimed, settings, at(50), {
 			claimedAt: at(10),
 			repliedAt: null,
@@ -71,12 +74,7 @@ describe("slaState with a controlled clock", () => {
 	});
 
 	it("counts a late claim as a claim breach even after it was claimed", () => {
-		const late = makeMention({
-			id: "h",
-			priority: "high",
-			status: "claimed",
-			owner: { memberId: "dana", since: at(20) },
-		});
+		const late = highClaimedAt(20);
 		expect(slaState(late, settings, at(21)).breached).toEqual(["claim"]);
 	});
 

@@ -23,13 +23,19 @@ function controlledRounds() {
 	};
 }
 
+/** A task ticking every second (fake timers) whose first round has started and not finished. */
+async function firstTickRunning() {
+	vi.useFakeTimers();
+	const rounds = controlledRounds();
+	const task = createPeriodicTask({ intervalMs: 1_000, round: rounds.round, onError: () => {} });
+	task.start();
+	await vi.advanceTimersByTimeAsync(1_000);
+	return { rounds, task };
+}
+
 describe("createPeriodicTask", () => {
 	it("runs a round each tick, but never two at once", async () => {
-		vi.useFakeTimers();
-		const rounds = controlledRounds();
-		const task = createPeriodicTask({ intervalMs: 1_000, round: rounds.round, onError: () => {} });
-		task.start();
-		await vi.advanceTimersByTimeAsync(1_000);
+		const { rounds, task } = await firstTickRunning();
 		expect(rounds.started).toBe(1);
 		// The first round is still running: these ticks are skipped.
 		await vi.advanceTimersByTimeAsync(3_000);
@@ -76,11 +82,7 @@ describe("createPeriodicTask", () => {
 	});
 
 	it("stops ticking, after waiting for the round in progress", async () => {
-		vi.useFakeTimers();
-		const rounds = controlledRounds();
-		const task = createPeriodicTask({ intervalMs: 1_000, round: rounds.round, onError: () => {} });
-		task.start();
-		await vi.advanceTimersByTimeAsync(1_000);
+		const { rounds, task } = await firstTickRunning();
 		let stopped = false;
 		const stopping = task.stop().then(() => {
 			stopped = true;
