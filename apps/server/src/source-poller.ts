@@ -10,18 +10,15 @@ import {
 	fetchFeed,
 	type IncomingMention,
 	loginBluesky,
-	type OutboundClient,
 	pollBluesky,
 	pollMastodon,
 	SourceError,
 } from "@switchboard/connectors";
 import { exponentialBackoff, SOURCE_CONFIG_SCHEMAS, withDefaults } from "@switchboard/domain";
 import type { SourceStore, SourceWithSecret } from "@switchboard/storage";
-import type { Logger } from "pino";
 import * as v from "valibot";
 import type { Ingestor } from "./ingest.ts";
-import type { IntegrationMetrics } from "./metrics.ts";
-import type { SecretBox } from "./secret-box.ts";
+import type { IntegrationWorkerOptions } from "./integration-worker.ts";
 
 /** The poller's tuning; every value has its default in `defaultSourcePollerTuning`. */
 export interface SourcePollerTuning {
@@ -50,15 +47,11 @@ export const defaultSourcePollerTuning: SourcePollerTuning = {
 	leaseMs: 300_000,
 };
 
-export interface SourcePollerOptions extends Partial<SourcePollerTuning> {
+export interface SourcePollerOptions
+	extends Partial<SourcePollerTuning>,
+		IntegrationWorkerOptions<"sourcePolled"> {
 	storage: SourceStore;
 	ingestor: Ingestor;
-	secrets: SecretBox;
-	logger: Pick<Logger, "warn" | "debug">;
-	/** The guarded client feeds and networks are read through. */
-	outbound: OutboundClient;
-	/** Where each poll's outcome is counted. */
-	metrics?: Pick<IntegrationMetrics, "sourcePolled">;
 }
 
 export interface PollReport {

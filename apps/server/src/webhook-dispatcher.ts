@@ -4,17 +4,10 @@
  * failure schedules the next attempt with exponential backoff until it gives up. Several
  * instances may run it: deliveries are leased, not taken twice.
  */
-import {
-	defaultConnectorTuning,
-	deliverWebhook,
-	type OutboundClient,
-	SourceError,
-} from "@switchboard/connectors";
+import { defaultConnectorTuning, deliverWebhook, SourceError } from "@switchboard/connectors";
 import { exponentialBackoff, type Mention, WebhookEvents, withDefaults } from "@switchboard/domain";
 import type { WebhookStore } from "@switchboard/storage";
-import type { Logger } from "pino";
-import type { IntegrationMetrics } from "./metrics.ts";
-import type { SecretBox } from "./secret-box.ts";
+import type { IntegrationWorkerOptions } from "./integration-worker.ts";
 
 /** The dispatcher's tuning; every value has its default in `defaultWebhookDispatcherTuning`. */
 export interface WebhookDispatcherTuning {
@@ -53,14 +46,10 @@ export const defaultWebhookDispatcherTuning: WebhookDispatcherTuning = {
 	lookbackMs: 86_400_000,
 };
 
-export interface WebhookDispatcherOptions extends Partial<WebhookDispatcherTuning> {
+export interface WebhookDispatcherOptions
+	extends Partial<WebhookDispatcherTuning>,
+		IntegrationWorkerOptions<"webhookDelivered"> {
 	storage: WebhookStore;
-	secrets: SecretBox;
-	logger: Pick<Logger, "warn" | "debug">;
-	/** The guarded client deliveries go through. */
-	outbound: OutboundClient;
-	/** Where each attempt's outcome is counted. */
-	metrics?: Pick<IntegrationMetrics, "webhookDelivered">;
 }
 
 export interface DispatchReport {
