@@ -1,5 +1,6 @@
 /**
- * Load of scenario 3 (runs in a load process): a crowd on one board sharing presence.
+ * Load of scenario 3 (runs in a load process): a crowd on one board sharing presence, and
+ * small groups of them in conversations, co-editing a draft with their cursors shown.
  *
  * Most of the crowd are light clients: sockets that speak the wire protocol (Hocuspocus or
  * y-websocket), send what a provider sends for presence (their state on arrival, a new
@@ -8,6 +9,13 @@
  * it, so that one load core can keep up with a thousand of them. A few observers are real
  * providers with y-protocols awareness: they time how long a change takes to reach them and
  * notice anyone who disappears from their screen.
+ *
+ * The people in a conversation also hold its draft document open (a socket of its own, as
+ * y-websocket needs one per document anyway) and publish there what the web client does:
+ * their cursor (y-codemirror.next's relative positions) and whether they type, at typing
+ * pace while they type. They decode what they receive on the draft, which is only their
+ * conversation's few people, and time how long each cursor or typing change of the others
+ * took to reach them: the presence a person in a conversation looks at.
  */
 
 import { performance } from "node:perf_hooks";
@@ -31,15 +39,27 @@ export interface PresenceParams {
 	clients: number;
 	/** Real providers among them that time delivery. */
 	observers: number;
+	/** Repeats: each is a window of board presence alone, then one with the conversations too. */
 	windows: number;
 	windowSeconds: number;
 	/** Mean time between two presence actions of one person (a new view, typing), in ms. */
 	actionEveryMs: number;
 	/** How long a typing flag stays up, in ms. */
 	typingMs: number;
+	/** Draft documents of conversations with people co-editing in them. */
+	conversations: string[];
+	/** People in each conversation (they are part of `clients`). */
+	perConversation: number;
+	/** Mean time between two cursor moves of a person typing in a draft, in ms. */
+	cursorEveryMs: number;
 }
 
 export interface PresenceWindow {
+	/**
+	 * "board": the crowd's board presence alone (nobody types in a draft); "conversations":
+	 * the same crowd while the people in conversations type in their drafts.
+	 */
+	phase: "board" | "conversations";
 	/** Messages all clients received during the window. */
 	messages: number;
 	/** Bytes all clients' sockets read during the window. */
@@ -47,9 +67,17 @@ export interface PresenceWindow {
 	/** Presence messages the crowd sent: changes and unchanged renewals. */
 	changesSent: number;
 	renewalsSent: number;
-	/** Change-to-screen times of changes at the observers, in ms. */
+	/** Change-to-screen times of board changes (the badges) at the observers, in ms. */
 	p50Ms: number;
 	p99Ms: number;
+	/** Presence messages sent on the conversations' drafts: cursor/typing changes, renewals. */
+	draftChangesSent: number;
+	draftRenewalsSent: number;
+	/** Change-to-screen times of cursor and typing changes at the others in the conversation. */
+	draftP50Ms: number;
+	draftP99Ms: number;
+	/** Draft changes of the window not seen by every other person in the conversation 2 s later. */
+	draftMissed: number;
 	/** Changes sent in the window (and not superseded by the same person's next one) that had
 	 * not reached every observer 2 s after it. */
 	missed: number;
@@ -192,6 +220,134 @@ class LightClient {
 	}
 }
 
+/** A cursor as y-codemirror.next publishes it: two Yjs relative positions, as JSON. */
+type Cursor = { anchor: unknown; head: unknown };
+
+interface DraftState {
+	user: { id: string; name: string; color: string };
+	cursor: Cursor | null;
+	typing: boolean;
+	t: number;
+}
+
+/** One person's draft of a conversation, on a socket of its own. */
+class DraftSeat {
+	readonly clientId = Math.floor(Math.random() * 0xffffffff);
+	readonly ready: Promise<void>;
+	messages = 0;
+	state: DraftState;
+	lastSentAt = 0;
+	private clock = 0;
+	private readonly ws: WebSocket;
+	private readonly hocuspocus: boolean;
+	private readonly document: string;
+	private bytesAtOpen = 0;
+	/** Called with each state of another client this seat receives. */
+	onState: ((clientId: number, state: DraftState, now: number) => void) | null = null;
+
+	constructor(target: ServerTarget, document: string, token: string, user: DraftState["user"]) {
+		this.document = document;
+		this.hocuspocus = target.kind !== "y-websocket";
+		this.state = { user, cursor: null, typing: false, t: 0 };
+		this.ws = new WebSocket(this.hocuspocus ? target.wsUrl : `${target.wsUrl}/${document}`);
+		this.ws.binaryType = "nodebuffer";
+		let authenticated = !this.hocuspocus;
+		this.ready = new Promise<void>((resolve, reject) => {
+			this.ws.on("error", reject);
+			this.ws.once("close", (code) => reject(new Error(`closed with ${code}`)));
+			this.ws.on("message", (data: Buffer) => {
+				this.messages += 1;
+				const decoder = decoding.createDecoder(data);
+				if (this.hocuspocus) decoding.readVarString(decoder);
+				const type = decoding.readVarUint(decoder);
+				if (!authenticated) {
+					if (type !== Wire.auth) return;
+					if (decoding.readVarUint(decoder) !== 2) return reject(new Error("permission denied"));
+					authenticated = true;
+					return resolve();
+				}
+				resolve();
+				if (type === Wire.awareness) this.received(decoding.readVarUint8Array(decoder));
+			});
+		});
+		this.ws.once("open", () => {
+			this.bytesAtOpen = this.bytesRead();
+			if (this.hocuspocus) {
+				this.send((e) => {
+					encoding.writeVarUint(e, Wire.auth);
+					encoding.writeVarUint(e, 0);
+					encoding.writeVarString(e, token);
+					encoding.writeVarString(e, "bench");
+				});
+			}
+			this.send((e) => {
+				encoding.writeVarUint(e, Wire.sync);
+				encoding.writeVarUint(e, 0);
+				encoding.writeVarUint8Array(e, Y.encodeStateVector(new Y.Doc()));
+			});
+			this.sendState(performance.now());
+		});
+	}
+
+	private received(update: Uint8Array): void {
+		const now = performance.now();
+		const decoder = decoding.createDecoder(update);
+		const count = decoding.readVarUint(decoder);
+		for (let i = 0; i < count; i++) {
+			const clientId = decoding.readVarUint(decoder);
+			decoding.readVarUint(decoder);
+			const json = decoding.readVarString(decoder);
+			if (clientId === this.clientId || json === "null") continue;
+			this.onState?.(clientId, JSON.parse(json) as DraftState, now);
+		}
+	}
+
+	private bytesRead(): number {
+		return (this.ws as unknown as { _socket?: { bytesRead: number } })._socket?.bytesRead ?? 0;
+	}
+
+	get bytes(): number {
+		return this.bytesRead() - this.bytesAtOpen;
+	}
+
+	private send(write: (encoder: encoding.Encoder) => void): void {
+		if (this.ws.readyState !== WebSocket.OPEN) return;
+		const encoder = encoding.createEncoder();
+		if (this.hocuspocus) encoding.writeVarString(encoder, this.document);
+		write(encoder);
+		this.ws.send(encoding.toUint8Array(encoder));
+	}
+
+	sendState(now: number): void {
+		this.clock += 1;
+		this.lastSentAt = now;
+		const update = encoding.createEncoder();
+		encoding.writeVarUint(update, 1);
+		encoding.writeVarUint(update, this.clientId);
+		encoding.writeVarUint(update, this.clock);
+		encoding.writeVarString(update, JSON.stringify(this.state));
+		this.send((e) => {
+			encoding.writeVarUint(e, Wire.awareness);
+			encoding.writeVarUint8Array(e, encoding.toUint8Array(update));
+		});
+	}
+
+	close(): void {
+		this.ws.close();
+	}
+}
+
+/** Cursors in a draft of a few hundred characters, as y-codemirror.next encodes them. */
+function cursorsOf(length: number): Cursor[] {
+	const doc = new Y.Doc();
+	const text = doc.getText("body");
+	text.insert(0, "x".repeat(length));
+	return Array.from({ length: length + 1 }, (_, index) => {
+		const position = Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, index));
+		return { anchor: position, head: position };
+	});
+}
+
 interface Observer {
 	awareness: Awareness;
 	stats: SocketStats;
@@ -266,6 +422,23 @@ function bunched(times: number[]): number {
 	return close / (times.length - 1);
 }
 
+/** A person of the crowd in a conversation: on the board, and in its draft. */
+interface Seated {
+	client: LightClient;
+	seat: DraftSeat;
+	/** The others in the same conversation. */
+	peers: number;
+	typingUntil: number;
+	nextBurstAt: number;
+	nextCursorAt: number;
+	position: number;
+}
+
+/** Mean pause between two bursts of typing of a person in a conversation, in ms. */
+const PAUSE_MS = 4_000;
+/** Length of the draft the cursors move in. */
+const DRAFT_LENGTH = 280;
+
 const run: LoadTask<PresenceParams, PresenceResult> = async (params, control) => {
 	const { target, document } = params;
 	const observers: Observer[] = [];
@@ -304,6 +477,56 @@ const run: LoadTask<PresenceParams, PresenceResult> = async (params, control) =>
 	let changesSent = 0;
 	let renewalsSent = 0;
 	let measuring = false;
+	/** Whether the people in conversations type (and move their cursors) in their drafts. */
+	let conversing = false;
+	/** A change of a person's board state (a new view, typing or its end). */
+	const boardChange = (client: LightClient, now: number) => {
+		client.sendState(now);
+		if (!measuring) return;
+		changesSent += 1;
+		const superseded = lastKey.get(client.clientId);
+		if (superseded !== undefined) pending.delete(superseded);
+		const key = `${client.clientId}:${now}`;
+		lastKey.set(client.clientId, key);
+		if (observers.length > 0) pending.set(key, 0);
+	};
+	const renewBoard = (client: LightClient, now: number) => {
+		if (now - client.lastSentAt < RENEW_MS) return;
+		client.sendState(now);
+		if (measuring) renewalsSent += 1;
+	};
+
+	// The same bookkeeping for the conversations' drafts, where the others in the
+	// conversation are the observers.
+	let draftLatencies: number[] = [];
+	let draftPending = new Map<string, number>();
+	const draftLastKey = new Map<number, string>();
+	let draftChangesSent = 0;
+	let draftRenewalsSent = 0;
+	const draftChange = (person: Seated, now: number) => {
+		person.seat.state.t = now;
+		person.seat.sendState(now);
+		if (!measuring) return;
+		draftChangesSent += 1;
+		const { clientId } = person.seat;
+		const superseded = draftLastKey.get(clientId);
+		if (superseded !== undefined) draftPending.delete(superseded);
+		const key = `${clientId}:${now}`;
+		draftLastKey.set(clientId, key);
+		if (person.peers > 0) draftPending.set(key, 0);
+	};
+	const seatedIn = new Map<number, Seated>();
+	const onDraftState = (clientId: number, state: DraftState, now: number) => {
+		const person = seatedIn.get(clientId);
+		if (!person) return;
+		const key = `${clientId}:${state.t}`;
+		const seen = draftPending.get(key);
+		if (seen === undefined) return;
+		draftLatencies.push(now - state.t);
+		if (seen + 1 >= person.peers) draftPending.delete(key);
+		else draftPending.set(key, seen + 1);
+	};
+
 	// Each person on a timer of their own: people act independently, so their messages
 	// reach the server spread out, not in bursts a server could merge for free.
 	const act = (client: LightClient) => {
@@ -324,23 +547,11 @@ const run: LoadTask<PresenceParams, PresenceResult> = async (params, control) =>
 			}
 			changed = true;
 		}
-		if (changed) {
-			client.sendState(now);
-			if (measuring) {
-				changesSent += 1;
-				const superseded = lastKey.get(client.clientId);
-				if (superseded !== undefined) pending.delete(superseded);
-				const key = `${client.clientId}:${now}`;
-				lastKey.set(client.clientId, key);
-				if (observers.length > 0) pending.set(key, 0);
-			}
-		} else if (now - client.lastSentAt >= RENEW_MS) {
-			client.sendState(now);
-			if (measuring) renewalsSent += 1;
-		}
+		if (changed) boardChange(client, now);
+		else renewBoard(client, now);
 		schedule(client);
 	};
-	const timers = new Map<LightClient, ReturnType<typeof setTimeout>>();
+	const timers = new Map<object, ReturnType<typeof setTimeout>>();
 	const schedule = (client: LightClient) => {
 		const due = Math.min(
 			client.nextActionAt,
@@ -352,6 +563,54 @@ const run: LoadTask<PresenceParams, PresenceResult> = async (params, control) =>
 			setTimeout(() => act(client), Math.max(0, due - performance.now())),
 		);
 	};
+
+	// A person in a conversation types in bursts: the board's badge says so at the start and
+	// the end of a burst (coalesced there), the draft carries every cursor move (direct).
+	const cursors = cursorsOf(DRAFT_LENGTH);
+	const actSeated = (person: Seated) => {
+		clearTimeout(timers.get(person));
+		const now = performance.now();
+		const { client, seat } = person;
+		if (person.typingUntil > 0 && now >= person.typingUntil) {
+			person.typingUntil = 0;
+			person.nextBurstAt = now + exponential(PAUSE_MS);
+			seat.state = { ...seat.state, typing: false };
+			draftChange(person, now);
+			client.state = { ...client.state, typing: false, t: now };
+			boardChange(client, now);
+		} else if (person.typingUntil > 0 && now >= person.nextCursorAt) {
+			person.nextCursorAt = now + exponential(params.cursorEveryMs);
+			person.position = (person.position + 1) % cursors.length;
+			seat.state = { ...seat.state, cursor: cursors[person.position] ?? null };
+			draftChange(person, now);
+		} else if (person.typingUntil === 0 && now >= person.nextBurstAt && !conversing) {
+			person.nextBurstAt = now + exponential(PAUSE_MS);
+		} else if (person.typingUntil === 0 && now >= person.nextBurstAt) {
+			person.typingUntil = now + params.typingMs;
+			person.nextCursorAt = now + exponential(params.cursorEveryMs);
+			seat.state = { ...seat.state, typing: true };
+			draftChange(person, now);
+			client.state = { ...client.state, typing: true, t: now };
+			boardChange(client, now);
+		}
+		renewBoard(client, now);
+		if (now - seat.lastSentAt >= RENEW_MS) {
+			seat.sendState(now);
+			if (measuring) draftRenewalsSent += 1;
+		}
+		const due = Math.min(
+			person.typingUntil > 0
+				? Math.min(person.typingUntil, person.nextCursorAt)
+				: person.nextBurstAt,
+			client.lastSentAt + RENEW_MS,
+			seat.lastSentAt + RENEW_MS,
+		);
+		timers.set(
+			person,
+			setTimeout(() => actSeated(person), Math.max(0, due - performance.now())),
+		);
+	};
+
 	/** One person on the board; like a provider, try again when a busy server refuses. */
 	const arrive = async (index: number): Promise<LightClient> => {
 		for (let attempt = 1; ; attempt++) {
@@ -368,6 +627,35 @@ const run: LoadTask<PresenceParams, PresenceResult> = async (params, control) =>
 			}
 		}
 	};
+	// The first people of the crowd sit in the conversations; everyone else wanders the board.
+	const seatedCount = Math.min(
+		params.clients - params.observers,
+		params.conversations.length * params.perConversation,
+	);
+	const seats: DraftSeat[] = [];
+	const seated: Seated[] = [];
+	const sit = async (client: LightClient, index: number): Promise<void> => {
+		const conversation = Math.floor(index / params.perConversation);
+		const name = params.conversations[conversation] as string;
+		const token = target.tokens[(params.observers + index) % Math.max(1, target.tokens.length)];
+		const seat = new DraftSeat(target, name, token ?? "token", client.state.user);
+		seat.onState = onDraftState;
+		await seat.ready;
+		seats.push(seat);
+		const person: Seated = {
+			client,
+			seat,
+			peers: params.perConversation - 1,
+			typingUntil: 0,
+			nextBurstAt: performance.now() + exponential(PAUSE_MS),
+			nextCursorAt: 0,
+			position: Math.floor(Math.random() * cursors.length),
+		};
+		seatedIn.set(seat.clientId, person);
+		seated.push(person);
+		// Looking at the conversation, for as long as the run lasts.
+		client.state = { ...client.state, viewing: `conversation-${conversation}`, t: 0 };
+	};
 	// People arrive in batches and act from the moment they are on the board, so each one
 	// renews their state 15 s after their last message, as y-protocols does.
 	const started = performance.now();
@@ -376,13 +664,26 @@ const run: LoadTask<PresenceParams, PresenceResult> = async (params, control) =>
 		const indexes: number[] = [];
 		for (let i = start; i < Math.min(params.clients, start + batch); i++) indexes.push(i);
 		const group = await Promise.all(indexes.map((i) => arrive(i)));
-		for (const client of group) {
+		const sitting: Promise<void>[] = [];
+		for (const [offset, client] of group.entries()) {
+			const index = start + offset - params.observers;
+			if (index < seatedCount) {
+				sitting.push(sit(client, index));
+				continue;
+			}
 			client.nextActionAt = performance.now() + exponential(params.actionEveryMs);
 			schedule(client);
 		}
+		await Promise.all(sitting);
+	}
+	for (const person of seated) {
+		boardChange(person.client, performance.now());
+		actSeated(person);
 	}
 	const joinMs = performance.now() - started;
-	control.log(`${target.kind}: ${params.clients} on the board in ${Math.round(joinMs)} ms`);
+	control.log(
+		`${target.kind}: ${params.clients} on the board in ${Math.round(joinMs)} ms, ${seated.length} of them in ${params.conversations.length} conversations`,
+	);
 
 	const counted = () => {
 		let messages = 0;
@@ -390,6 +691,10 @@ const run: LoadTask<PresenceParams, PresenceResult> = async (params, control) =>
 		for (const client of crowd) {
 			messages += client.messages;
 			bytes += client.bytes;
+		}
+		for (const seat of seats) {
+			messages += seat.messages;
+			bytes += seat.bytes;
 		}
 		for (const observer of observers) {
 			observer.flush();
@@ -402,11 +707,28 @@ const run: LoadTask<PresenceParams, PresenceResult> = async (params, control) =>
 	// Settle: the arrival's burst of states goes out before the first window.
 	await sleep(2_000);
 	const windows: PresenceWindow[] = [];
-	for (let w = 0; w < params.windows; w++) {
+	const phases = ["board", "conversations"] as const;
+	for (let w = 0; w < params.windows * phases.length; w++) {
+		const phase = phases[w % phases.length] as PresenceWindow["phase"];
+		if (conversing && phase === "board") {
+			// Everyone stops typing in the drafts (the end of a burst), and the board settles.
+			conversing = false;
+			for (const person of seated) {
+				if (person.typingUntil === 0) continue;
+				person.typingUntil = performance.now();
+				actSeated(person);
+			}
+			await sleep(1_000);
+		}
+		conversing = phase === "conversations";
 		latencies = [];
 		pending = new Map();
 		changesSent = 0;
 		renewalsSent = 0;
+		draftLatencies = [];
+		draftPending = new Map();
+		draftChangesSent = 0;
+		draftRenewalsSent = 0;
 		const before = counted();
 		await control.mark("start", w);
 		const elu = performance.eventLoopUtilization();
@@ -422,6 +744,7 @@ const run: LoadTask<PresenceParams, PresenceResult> = async (params, control) =>
 		// Late changes of the window still count for latency, not for the window's figures.
 		await sleep(2_000);
 		windows.push({
+			phase,
 			messages: after.messages - before.messages,
 			bytes: after.bytes - before.bytes,
 			changesSent,
@@ -429,6 +752,11 @@ const run: LoadTask<PresenceParams, PresenceResult> = async (params, control) =>
 			p50Ms: percentile(latencies, 50),
 			p99Ms: percentile(latencies, 99),
 			missed: pending.size,
+			draftChangesSent,
+			draftRenewalsSent,
+			draftP50Ms: percentile(draftLatencies, 50),
+			draftP99Ms: percentile(draftLatencies, 99),
+			draftMissed: draftPending.size,
 			bunched: bunched(sent),
 			loadElu,
 		});
@@ -436,6 +764,7 @@ const run: LoadTask<PresenceParams, PresenceResult> = async (params, control) =>
 	for (const timer of timers.values()) clearTimeout(timer);
 	const droppedWhileThere = dropped;
 	for (const client of crowd) client.close();
+	for (const seat of seats) seat.close();
 	for (const observer of observers) observer.destroy();
 	return { windows, dropped: droppedWhileThere, joinMs };
 };
