@@ -1,11 +1,13 @@
 /**
- * Presence at scale (bench scenario 3): awareness changes reach the others coalesced per
- * tick, unchanged keep-alives are not relayed one by one yet nobody disappears, and a person
- * who leaves disappears promptly.
+ * Presence by interest (bench scenario 3): on a crowded board awareness changes reach the
+ * others coalesced per tick (the badges: who looks at what, who types), in a conversation's
+ * draft its few people see each other's cursor and typing at once, unchanged keep-alives are
+ * not relayed one by one yet nobody disappears, and a person who leaves disappears promptly.
  */
 import { boardDocumentName } from "@switchboard/domain";
 import { presenceRelayOf } from "@switchboard/sync";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { openRawClient, type RawClient } from "./utils/raw-client.ts";
 import {
 	type TestClient,
 	type TestMember,
@@ -13,8 +15,38 @@ import {
 	waitFor,
 } from "./utils/test-server.ts";
 
-const server = testServerForFile();
+// A crowd comes from one address here: room for it under the per-address socket limit.
+const server = testServerForFile({ rateLimits: { socketsPerIp: { points: 10_000, seconds: 60 } } });
 const board = () => boardDocumentName("acme", "main");
+
+/**
+ * A crowd on the board: `count` more connections (bare sockets that authenticate and stay
+ * silent), so that the board's tick is that of a crowded board (0.5 ms per connection).
+ */
+async function crowd(count: number): Promise<{ leave(): void }> {
+	const perMember = 20;
+	const sockets: RawClient[] = [];
+	for (let i = 0; i * perMember < count; i++) {
+		const member = await server.addMember(
+			"acme",
+			`Crowd-${crypto.randomUUID().slice(0, 8)}`,
+			"ambassador",
+		);
+		const group = Math.min(perMember, count - i * perMember);
+		await Promise.all(
+			Array.from({ length: group }, async () => {
+				const socket = await openRawClient(server.wsUrl);
+				sockets.push(socket);
+				expect(await socket.authenticate(board(), member.token)).toBe("authenticated");
+			}),
+		);
+	}
+	return {
+		leave() {
+			for (const socket of sockets) socket.close();
+		},
+	};
+}
 
 interface Observed {
 	/** Awareness messages that changed or renewed another client's state, by arrival time. */
@@ -56,8 +88,10 @@ describe("presence", () => {
 		vi.useRealTimers();
 	});
 
-	it("delivers changes from several people in one message within a tick", async () => {
+	it("delivers changes from several people on a crowded board in one message within a tick", async () => {
 		const { dana, sam, kim, morgan } = server.members;
+		// 100 more on the board: a tick of 50 ms.
+		const others = await crowd(100);
 		const observer = await online(morgan!);
 		const people = [
 			await online(dana!),
@@ -93,6 +127,90 @@ describe("presence", () => {
 		expect(arrived).toBeLessThan(1_000);
 		for (const person of people) person.destroy();
 		observer.destroy();
+		others.leave();
+	});
+
+	it("shows the people in one conversation each other's cursor and typing at once, and a person elsewhere on the board only the badge", async () => {
+		const { dana, sam, kim } = server.members;
+		const mentionId = server.mentions[0]!.mention.id;
+		// A crowded board: its badges tick every 50 ms or more.
+		const others = await crowd(100);
+		// Dana and Sam are in the conversation (its draft open); Kim is elsewhere on the board.
+		const danaBoard = await online(dana!);
+		const danaDraft = await server.draft(dana!, mentionId);
+		const samBoard = await online(sam!);
+		const samDraft = await server.draft(sam!, mentionId);
+		const kimBoard = await online(kim!);
+		danaBoard.provider.awareness!.setLocalState({ viewing: mentionId, typing: false });
+		danaDraft.provider.awareness!.setLocalStateField("typing", false);
+		await waitFor(
+			() =>
+				kimBoard.provider.awareness!.getStates().get(danaBoard.doc.clientID)?.viewing ===
+					mentionId &&
+				samDraft.provider.awareness!.getStates().get(danaDraft.doc.clientID)?.typing === false,
+			5_000,
+			"Dana in the conversation, for Sam and Kim",
+		);
+
+		// Dana types: her badge on the board, then her cursor and typing in the draft.
+		const seen: string[] = [];
+		samDraft.provider.awareness!.on("change", () => {
+			const state = samDraft.provider.awareness!.getStates().get(danaDraft.doc.clientID);
+			if (state?.cursor === "at 12" && !seen.includes("draft")) seen.push("draft");
+		});
+		samBoard.provider.awareness!.on("change", () => {
+			const state = samBoard.provider.awareness!.getStates().get(danaBoard.doc.clientID);
+			if (state?.typing === true && !seen.includes("board")) seen.push("board");
+		});
+		danaBoard.provider.awareness!.setLocalStateField("typing", true);
+		danaDraft.provider.awareness!.setLocalState({
+			...danaDraft.provider.awareness!.getLocalState(),
+			cursor: "at 12",
+			typing: true,
+		});
+		await waitFor(() => seen.length === 2, 5_000, "Dana's cursor and her badge at Sam");
+		// The draft's message went out before the board's tick, though it came in after it.
+		expect(seen).toEqual(["draft", "board"]);
+		expect(samDraft.provider.awareness!.getStates().get(danaDraft.doc.clientID)).toMatchObject({
+			cursor: "at 12",
+			typing: true,
+			user: { name: "Dana" },
+		});
+
+		// Dana goes on typing: every cursor move reaches Sam on its own (a tick of 50 ms, as
+		// drafts had before, would merge these five, 20 ms apart, into one or two messages).
+		let moves = 0;
+		samDraft.provider.awareness!.on(
+			"update",
+			({ updated }: { updated: number[] }, origin: unknown) => {
+				if (origin !== "local" && updated.includes(danaDraft.doc.clientID)) moves += 1;
+			},
+		);
+		for (let i = 13; i < 18; i++) {
+			danaDraft.provider.awareness!.setLocalStateField("cursor", `at ${i}`);
+			await sleep(20);
+		}
+		await waitFor(
+			() =>
+				samDraft.provider.awareness!.getStates().get(danaDraft.doc.clientID)?.cursor === "at 17",
+			5_000,
+			"Dana's last cursor at Sam",
+		);
+		// Five, unless a stalled machine let two arrive in one turn.
+		expect(moves).toBeGreaterThanOrEqual(3);
+
+		// Kim sees the badge (Dana looks at the conversation and types), nothing of the draft.
+		await waitFor(
+			() => kimBoard.provider.awareness!.getStates().get(danaBoard.doc.clientID)?.typing === true,
+			5_000,
+			"Dana's badge at Kim",
+		);
+		const kimSees = kimBoard.provider.awareness!.getStates().get(danaBoard.doc.clientID);
+		expect(kimSees).toMatchObject({ viewing: mentionId, typing: true, user: { name: "Dana" } });
+		expect(kimSees).not.toHaveProperty("cursor");
+		expect(kimBoard.provider.awareness!.getStates().has(danaDraft.doc.clientID)).toBe(false);
+		for (const client of [danaBoard, danaDraft, samBoard, samDraft, kimBoard]) client.destroy();
+		others.leave();
 	});
 
 	it("removes a person who leaves, or whose socket drops, promptly for the others", async () => {
