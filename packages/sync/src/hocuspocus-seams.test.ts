@@ -13,6 +13,7 @@ import {
 	IncomingMessage,
 	MessageReceiver,
 	MessageType,
+	type onAwarenessUpdatePayload,
 	type WebSocketLike,
 } from "@hocuspocus/server";
 import { CloseCodes } from "@switchboard/domain";
@@ -203,6 +204,50 @@ describe("the Hocuspocus seams", () => {
 		const decoded = decodeFrame(sent[0] as Uint8Array);
 		expect(decoded).toMatchObject({ kind: "awareness", address: "board/acme/main" });
 		document.destroy();
+	});
+
+	it("patch 6: onAwarenessUpdate gets every field once per awareness message, states when read", async () => {
+		const payloads: onAwarenessUpdatePayload[] = [];
+		const { client } = serve([
+			{
+				async onAwarenessUpdate(payload) {
+					payloads.push(payload);
+				},
+			},
+		]);
+		client.handleMessage(authFrame("board/acme/main", "token"));
+		const remote = new Awareness(new Y.Doc());
+		remote.setLocalState({ viewing: "m1" });
+		const awarenessFrame = () =>
+			frame("board/acme/main", (e) => {
+				encoding.writeVarUint(e, MessageTypes.awareness);
+				encoding.writeVarUint8Array(e, encodeAwarenessUpdate(remote, [remote.clientID]));
+			});
+		client.handleMessage(awarenessFrame());
+		await until(() => payloads.length > 0, "the hook");
+		remote.setLocalState({ viewing: "m2" });
+		client.handleMessage(awarenessFrame());
+		await until(() => payloads.length > 1, "the hook, again");
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		// Once per message: Hocuspocus' own dispatcher is gone, not running beside this one.
+		expect(payloads).toHaveLength(2);
+		const [first, second] = payloads as [onAwarenessUpdatePayload, onAwarenessUpdatePayload];
+		expect(first).toMatchObject({
+			documentName: "board/acme/main",
+			added: [remote.clientID],
+			updated: [],
+			removed: [],
+			transactionOrigin: { source: "connection" },
+		});
+		expect(first.connection).toBeDefined();
+		expect(first.document.name).toBe("board/acme/main");
+		expect(first.awareness).toBe(first.document.awareness);
+		expect(first.instance).toBeInstanceOf(SwitchboardHocuspocus);
+		expect(second).toMatchObject({ added: [], updated: [remote.clientID] });
+		// Built when first read (not at every message): the document's states as they are then.
+		expect(first.states).toEqual([{ clientId: remote.clientID, viewing: "m2" }]);
+		expect(second.states).toEqual([{ clientId: remote.clientID, viewing: "m2" }]);
+		client.handleClose({ code: 1000, reason: "" });
 	});
 
 	it("patch 5: a first sync answered from the cache is what Hocuspocus answers, byte for byte", async () => {

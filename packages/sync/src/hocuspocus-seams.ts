@@ -16,6 +16,8 @@
  * 5. `serveCachedFirstSync` (a `MessageReceiver.prototype.readSyncMessage` wrap): a new
  *    client's sync step 2 is the document's cached encoded state (encoded-state-cache.ts)
  *    instead of a fresh encoding of the whole document.
+ * 6. `lazyAwarenessHookStates` (an awareness listener replaced): the `onAwarenessUpdate`
+ *    hook's `states` array is built when a hook reads it, not for every awareness message.
  */
 import {
 	type Configuration,
@@ -137,6 +139,7 @@ export class SwitchboardHocuspocus extends Hocuspocus<SocketContext> {
 		// Before any connection joins: this continuation runs before the caller's.
 		attachEncodedStateCache(document, this.encodedState);
 		if (!presenceRelayOf(document)) {
+			lazyAwarenessHookStates(document, this);
 			attachPresenceRelay(
 				document,
 				takeOverAwarenessBroadcast(document),
@@ -146,6 +149,61 @@ export class SwitchboardHocuspocus extends Hocuspocus<SocketContext> {
 		}
 		return document;
 	}
+}
+
+/**
+ * Patch 6. Hocuspocus dispatches the `onAwarenessUpdate` hook from a listener on the
+ * document's awareness that builds, for every awareness message, an array of every state
+ * of the document (`states: awarenessStatesToArray(document.awareness.getStates())`), read
+ * or not. On a board of 1,000 that is 1,000 objects per message: 19% of the server's CPU in
+ * bench scenario 3 (`--cpu-prof`), for a field no Switchboard extension and not the Redis
+ * extension reads. Replace that listener with one whose `states` is built on first read.
+ *
+ * Relies on: `Hocuspocus.loadDocument` adding that listener to `document.awareness`'s
+ * `update` event last, after the `afterLoadDocument` hooks (Hocuspocus.ts, the end of
+ * `loadDocument`), as an arrow function (no name, unlike Document's own bound
+ * `handleAwarenessUpdate`); on lib0's Observable keeping listeners in `_observers`, a Map of
+ * Sets in the order they were added; and on the hook's payload fields (types.ts,
+ * `onAwarenessUpdatePayload`). The canary checks that a hook gets every field, once.
+ */
+export function lazyAwarenessHookStates(
+	document: Document,
+	instance: Hocuspocus<SocketContext>,
+): void {
+	const observers = (
+		document.awareness as unknown as { _observers?: Map<string, Set<(...args: never[]) => void>> }
+	)._observers?.get("update");
+	const dispatcher = observers ? [...observers].at(-1) : undefined;
+	if (dispatcher?.name !== "" || observers?.size === 1) {
+		throw new Error("@hocuspocus/server changed: the onAwarenessUpdate listener is not last");
+	}
+	document.awareness.off("update", dispatcher);
+	document.awareness.on(
+		"update",
+		(update: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+			const connection =
+				(origin as { source?: unknown } | null)?.source === "connection"
+					? (origin as { connection: Connection }).connection
+					: undefined;
+			let states: { clientId: number; [key: string]: unknown }[] | undefined;
+			void instance.hooks("onAwarenessUpdate", {
+				document,
+				documentName: document.name,
+				instance,
+				...update,
+				transactionOrigin: origin,
+				connection,
+				awareness: document.awareness,
+				get states() {
+					states ??= Array.from(document.awareness.getStates(), ([clientId, state]) => ({
+						clientId,
+						...state,
+					}));
+					return states;
+				},
+			});
+		},
+	);
 }
 
 /** Sends one awareness message with these clients' states to every connection. */
