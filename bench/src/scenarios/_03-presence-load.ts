@@ -118,53 +118,54 @@ interface State {
 	t: number;
 }
 
-/** One person of the crowd, on a bare socket. */
-class LightClient {
+/**
+ * A bare socket on one document that speaks just enough of the wire protocol (Hocuspocus
+ * or y-websocket) to share presence: it authenticates, asks for the document as a provider
+ * starts, sends its state with the next clock on each change or renewal, and counts what it
+ * receives. What it does with a frame once authenticated is its subclass's business.
+ */
+class PresenceSocket<S> {
 	readonly clientId = Math.floor(Math.random() * 0xffffffff);
 	readonly ready: Promise<void>;
 	messages = 0;
-	clock = 0;
-	state: State;
 	lastSentAt = 0;
-	nextActionAt = 0;
-	typingUntil = 0;
+	state: S;
+	private clock = 0;
 	private readonly ws: WebSocket;
-	private readonly target: ServerTarget;
+	private readonly hocuspocus: boolean;
 	private readonly document: string;
 	private bytesAtOpen = 0;
 
-	constructor(target: ServerTarget, document: string, index: number) {
-		this.target = target;
+	constructor(target: ServerTarget, document: string, token: string, state: S) {
 		this.document = document;
-		this.state = {
-			user: { id: `person-${index}`, name: `Person ${index}`, color: "#1d4ed8" },
-			viewing: null,
-			typing: false,
-			t: 0,
-		};
-		const hocuspocus = target.kind !== "y-websocket";
-		this.ws = new WebSocket(hocuspocus ? target.wsUrl : `${target.wsUrl}/${document}`);
+		this.state = state;
+		this.hocuspocus = target.kind !== "y-websocket";
+		this.ws = new WebSocket(this.hocuspocus ? target.wsUrl : `${target.wsUrl}/${document}`);
 		this.ws.binaryType = "nodebuffer";
+		let authenticated = !this.hocuspocus;
 		this.ready = new Promise<void>((resolve, reject) => {
 			// A socket that fails later must not take the process down: it stops counting.
 			this.ws.on("error", reject);
 			this.ws.once("close", (code) => reject(new Error(`closed with ${code}`)));
 			this.ws.on("message", (data: Buffer) => {
 				this.messages += 1;
-				if (!hocuspocus) return resolve();
+				if (authenticated) {
+					resolve();
+					this.received(data);
+					return;
+				}
 				// Hocuspocus answers the authentication: [name][auth][authenticated = 2].
-				if (this.messages > 3) return;
 				const decoder = decoding.createDecoder(data);
 				decoding.readVarString(decoder);
 				if (decoding.readVarUint(decoder) !== Wire.auth) return;
-				if (decoding.readVarUint(decoder) === 2) resolve();
-				else reject(new Error("permission denied"));
+				if (decoding.readVarUint(decoder) !== 2) return reject(new Error("permission denied"));
+				authenticated = true;
+				resolve();
 			});
 		});
-		const token = target.tokens[index % Math.max(1, target.tokens.length)] ?? "token";
 		this.ws.once("open", () => {
 			this.bytesAtOpen = this.bytesRead();
-			if (hocuspocus) {
+			if (this.hocuspocus) {
 				this.send((e) => {
 					encoding.writeVarUint(e, Wire.auth);
 					encoding.writeVarUint(e, 0);
@@ -182,6 +183,17 @@ class LightClient {
 		});
 	}
 
+	/** A frame received once authenticated: only counted, unless a subclass reads it. */
+	protected received(_frame: Buffer): void {}
+
+	/** Where an awareness frame's update starts, or null for any other frame. */
+	protected awarenessUpdateOf(frame: Buffer): Uint8Array | null {
+		const decoder = decoding.createDecoder(frame);
+		if (this.hocuspocus) decoding.readVarString(decoder);
+		if (decoding.readVarUint(decoder) !== Wire.awareness) return null;
+		return decoding.readVarUint8Array(decoder);
+	}
+
 	private bytesRead(): number {
 		return (this.ws as unknown as { _socket?: { bytesRead: number } })._socket?.bytesRead ?? 0;
 	}
@@ -194,14 +206,13 @@ class LightClient {
 	private send(write: (encoder: encoding.Encoder) => void): void {
 		if (this.ws.readyState !== WebSocket.OPEN) return;
 		const encoder = encoding.createEncoder();
-		if (this.target.kind !== "y-websocket") encoding.writeVarString(encoder, this.document);
+		if (this.hocuspocus) encoding.writeVarString(encoder, this.document);
 		write(encoder);
 		this.ws.send(encoding.toUint8Array(encoder));
 	}
 
 	/** Send the state with the next clock: a change, or an unchanged renewal. */
 	sendState(now: number): void {
-		sendTimes?.push(now);
 		this.clock += 1;
 		this.lastSentAt = now;
 		const update = encoding.createEncoder();
@@ -217,6 +228,27 @@ class LightClient {
 
 	close(): void {
 		this.ws.close();
+	}
+}
+
+/** One person of the crowd on the board: counts what it receives without decoding it. */
+class LightClient extends PresenceSocket<State> {
+	nextActionAt = 0;
+	typingUntil = 0;
+
+	constructor(target: ServerTarget, document: string, index: number) {
+		const token = target.tokens[index % Math.max(1, target.tokens.length)] ?? "token";
+		super(target, document, token, {
+			user: { id: `person-${index}`, name: `Person ${index}`, color: "#1d4ed8" },
+			viewing: null,
+			typing: false,
+			t: 0,
+		});
+	}
+
+	override sendState(now: number): void {
+		sendTimes?.push(now);
+		super.sendState(now);
 	}
 }
 
@@ -230,66 +262,21 @@ interface DraftState {
 	t: number;
 }
 
-/** One person's draft of a conversation, on a socket of its own. */
-class DraftSeat {
-	readonly clientId = Math.floor(Math.random() * 0xffffffff);
-	readonly ready: Promise<void>;
-	messages = 0;
-	state: DraftState;
-	lastSentAt = 0;
-	private clock = 0;
-	private readonly ws: WebSocket;
-	private readonly hocuspocus: boolean;
-	private readonly document: string;
-	private bytesAtOpen = 0;
+/**
+ * One person's draft of a conversation, on a socket of its own. It reads what it receives
+ * (its conversation's few people), to time the others' changes.
+ */
+class DraftSeat extends PresenceSocket<DraftState> {
 	/** Called with each state of another client this seat receives. */
 	onState: ((clientId: number, state: DraftState, now: number) => void) | null = null;
 
 	constructor(target: ServerTarget, document: string, token: string, user: DraftState["user"]) {
-		this.document = document;
-		this.hocuspocus = target.kind !== "y-websocket";
-		this.state = { user, cursor: null, typing: false, t: 0 };
-		this.ws = new WebSocket(this.hocuspocus ? target.wsUrl : `${target.wsUrl}/${document}`);
-		this.ws.binaryType = "nodebuffer";
-		let authenticated = !this.hocuspocus;
-		this.ready = new Promise<void>((resolve, reject) => {
-			this.ws.on("error", reject);
-			this.ws.once("close", (code) => reject(new Error(`closed with ${code}`)));
-			this.ws.on("message", (data: Buffer) => {
-				this.messages += 1;
-				const decoder = decoding.createDecoder(data);
-				if (this.hocuspocus) decoding.readVarString(decoder);
-				const type = decoding.readVarUint(decoder);
-				if (!authenticated) {
-					if (type !== Wire.auth) return;
-					if (decoding.readVarUint(decoder) !== 2) return reject(new Error("permission denied"));
-					authenticated = true;
-					return resolve();
-				}
-				resolve();
-				if (type === Wire.awareness) this.received(decoding.readVarUint8Array(decoder));
-			});
-		});
-		this.ws.once("open", () => {
-			this.bytesAtOpen = this.bytesRead();
-			if (this.hocuspocus) {
-				this.send((e) => {
-					encoding.writeVarUint(e, Wire.auth);
-					encoding.writeVarUint(e, 0);
-					encoding.writeVarString(e, token);
-					encoding.writeVarString(e, "bench");
-				});
-			}
-			this.send((e) => {
-				encoding.writeVarUint(e, Wire.sync);
-				encoding.writeVarUint(e, 0);
-				encoding.writeVarUint8Array(e, Y.encodeStateVector(new Y.Doc()));
-			});
-			this.sendState(performance.now());
-		});
+		super(target, document, token, { user, cursor: null, typing: false, t: 0 });
 	}
 
-	private received(update: Uint8Array): void {
+	protected override received(frame: Buffer): void {
+		const update = this.awarenessUpdateOf(frame);
+		if (!update) return;
 		const now = performance.now();
 		const decoder = decoding.createDecoder(update);
 		const count = decoding.readVarUint(decoder);
@@ -300,40 +287,6 @@ class DraftSeat {
 			if (clientId === this.clientId || json === "null") continue;
 			this.onState?.(clientId, JSON.parse(json) as DraftState, now);
 		}
-	}
-
-	private bytesRead(): number {
-		return (this.ws as unknown as { _socket?: { bytesRead: number } })._socket?.bytesRead ?? 0;
-	}
-
-	get bytes(): number {
-		return this.bytesRead() - this.bytesAtOpen;
-	}
-
-	private send(write: (encoder: encoding.Encoder) => void): void {
-		if (this.ws.readyState !== WebSocket.OPEN) return;
-		const encoder = encoding.createEncoder();
-		if (this.hocuspocus) encoding.writeVarString(encoder, this.document);
-		write(encoder);
-		this.ws.send(encoding.toUint8Array(encoder));
-	}
-
-	sendState(now: number): void {
-		this.clock += 1;
-		this.lastSentAt = now;
-		const update = encoding.createEncoder();
-		encoding.writeVarUint(update, 1);
-		encoding.writeVarUint(update, this.clientId);
-		encoding.writeVarUint(update, this.clock);
-		encoding.writeVarString(update, JSON.stringify(this.state));
-		this.send((e) => {
-			encoding.writeVarUint(e, Wire.awareness);
-			encoding.writeVarUint8Array(e, encoding.toUint8Array(update));
-		});
-	}
-
-	close(): void {
-		this.ws.close();
 	}
 }
 
