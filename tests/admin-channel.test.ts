@@ -4,12 +4,12 @@
  * have open, once, and nothing opens the database a second time. A second server on the
  * same folder is refused with the holder named.
  */
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { readBoard } from "@switchboard/domain";
 import { callEndpoint, readEndpoint, startSwitchboard } from "@switchboard/server";
-import { runCli } from "@switchboard/server/run-cli";
+import { inputFile, runCli } from "@switchboard/server/run-cli";
 import { openStorage } from "@switchboard/storage";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -44,16 +44,15 @@ describe("the CLI beside a running server", () => {
 		async () => {
 			const board = await server.board(server.members.dana!);
 			const before = readBoard(board.doc).mentions.length;
-			const file = join(scratch, "fifty.csv");
 			const rows = Array.from(
 				{ length: 50 },
 				(_, i) =>
 					`live-${i},fan${i},Is my order ${i} on its way?,${new Date(Date.now() - i * 60_000).toISOString()},twitter`,
 			);
-			await writeFile(
-				file,
-				["external_id,author_handle,text,posted_at,network", ...rows].join("\n"),
-			);
+			const file = await inputFile(scratch, "fifty.csv", [
+				"external_id,author_handle,text,posted_at,network",
+				...rows,
+			]);
 
 			const first = await cli(["import", file, "--org", "acme"]);
 			expect(first.stderr).toContain(`Through the running server (process ${process.pid}).`);
@@ -80,11 +79,10 @@ describe("the CLI beside a running server", () => {
 	it(
 		"says when the organisation or board does not exist, with exit code 2",
 		async () => {
-			const file = join(scratch, "one.csv");
-			await writeFile(
-				file,
-				"external_id,author_handle,text,posted_at\nx1,ana,Hello,2026-11-25T08:00:00Z\n",
-			);
+			const file = await inputFile(scratch, "one.csv", [
+				"external_id,author_handle,text,posted_at",
+				"x1,ana,Hello,2026-11-25T08:00:00Z",
+			]);
 			const result = await cli(["import", file, "--org", "initech"]);
 			expect(result.stderr).toContain("No organisation initech.");
 			expect(result.code).toBe(2);
@@ -206,11 +204,10 @@ describe("the CLI without a server", () => {
 		"opens the database itself once the server has stopped, and says so",
 		async () => {
 			await server.switchboard.close();
-			const file = join(scratch, "later.csv");
-			await writeFile(
-				file,
-				"external_id,author_handle,text,posted_at\nafter-1,ana,Still there?,2026-11-25T08:00:00Z\n",
-			);
+			const file = await inputFile(scratch, "later.csv", [
+				"external_id,author_handle,text,posted_at",
+				"after-1,ana,Still there?,2026-11-25T08:00:00Z",
+			]);
 			const result = await cli(["import", file, "--org", "acme"]);
 			expect(result.stderr).toContain(
 				`No server runs on ${dataDir}: opened the database directly.`,

@@ -2,13 +2,13 @@
  * The import CLI as a user runs it: a child process on a temporary data folder (PGlite),
  * configured from the environment like the server.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openStorage } from "@switchboard/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, runCli } from "./run-cli.ts";
+import { type CliResult, inputFile, runCli } from "./run-cli.ts";
 
 const dataset = fileURLToPath(
 	new URL("../../../demo/twitter-care-conversations.json", import.meta.url),
@@ -57,16 +57,12 @@ describe("switchboard import", () => {
 	it(
 		"reports each rejected row with its line and reason; a dry run stores nothing",
 		async () => {
-			const file = join(dataDir, "mentions.csv");
-			await writeFile(
-				file,
-				[
-					"external_id,author_handle,text,posted_at,network",
-					"c1,ana,Where is my parcel?,2026-11-25T08:00:00Z,twitter",
-					"c2,bo,,2026-11-25T08:00:00Z,twitter",
-					"c3,cy,Hello,last tuesday,twitter",
-				].join("\n"),
-			);
+			const file = await inputFile(dataDir, "mentions.csv", [
+				"external_id,author_handle,text,posted_at,network",
+				"c1,ana,Where is my parcel?,2026-11-25T08:00:00Z,twitter",
+				"c2,bo,,2026-11-25T08:00:00Z,twitter",
+				"c3,cy,Hello,last tuesday,twitter",
+			]);
 			const result = await run(["import", file, "--org", "acme", "--dry-run"]);
 			expect(result.stderr).toContain(`${file}:3: rejected: text: must not be empty`);
 			expect(result.stderr).toContain(
@@ -140,18 +136,14 @@ describe("switchboard setup and invite", () => {
 	it(
 		"reports every bad row of a CSV by line and invites nobody, unless asked for the good rows",
 		async () => {
-			const file = join(dataDir, "members.csv");
-			await writeFile(
-				file,
-				[
-					"email,name,role,capacity,team",
-					"peter@initech.test,Peter,ambassador,3,main",
-					"not-an-email,Nobody,ambassador,3,main",
-					"samir@initech.test,Samir,boss,3,main",
-					"peter@initech.test,Peter again,ambassador,3,main",
-					"milton@initech.test,Milton,ambassador,2,",
-				].join("\n"),
-			);
+			const file = await inputFile(dataDir, "members.csv", [
+				"email,name,role,capacity,team",
+				"peter@initech.test,Peter,ambassador,3,main",
+				"not-an-email,Nobody,ambassador,3,main",
+				"samir@initech.test,Samir,boss,3,main",
+				"peter@initech.test,Peter again,ambassador,3,main",
+				"milton@initech.test,Milton,ambassador,2,",
+			]);
 			const refused = await run(["invite", file, "--org", "initech"]);
 			expect(refused.stderr).toContain(`${file}:3: not-an-email: email: must be an email address`);
 			expect(refused.stderr).toMatch(new RegExp(`${file}:4: samir@initech.test: role`));

@@ -3,25 +3,21 @@
  * carries HSTS, the web client's policy names the wss: socket, and browser requests must
  * come from the public origin whatever `Host` the proxy forwards.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { hashPassword } from "./passwords.ts";
-import { type ScratchSwitchboard, startScratchSwitchboard } from "./scratch-switchboard.ts";
-import type { Switchboard } from "./server.ts";
+import { scratchSwitchboardForTests } from "./scratch-switchboard.ts";
 
 const PUBLIC = "https://switchboard.example";
 const PASSWORD = "correct horse battery staple";
 
 describe("PUBLIC_URL https", () => {
-	let scratch: ScratchSwitchboard;
-	let switchboard: Switchboard;
+	const switchboard = scratchSwitchboardForTests("public-url-test-secret-public-url-test-secret", {
+		web: { "index.html": "<!doctype html><title>Switchboard</title>" },
+		config: { publicUrl: PUBLIC },
+	});
 
 	beforeAll(async () => {
-		scratch = await startScratchSwitchboard("public-url-test-secret-public-url-test-secret", {
-			web: { "index.html": "<!doctype html><title>Switchboard</title>" },
-			config: { publicUrl: PUBLIC },
-		});
-		switchboard = scratch.switchboard;
 		await switchboard.storage.createOrganisation({ id: "acme", name: "Acme" });
 		await switchboard.storage.createMember({
 			orgId: "acme",
@@ -31,10 +27,6 @@ describe("PUBLIC_URL https", () => {
 			capacity: 5,
 			passwordHash: await hashPassword(PASSWORD),
 		});
-	});
-
-	afterAll(async () => {
-		await scratch?.close();
 	});
 
 	const login = (origin?: string) =>

@@ -3,6 +3,8 @@
  * environment like the server, on a data folder of the test's choosing.
  */
 import { execFile } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
@@ -13,6 +15,17 @@ const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
  * memory (docs/PEOPLE.md, "Memory of the command").
  */
 export const CLI_NODE_FLAGS: readonly string[] = ["--liftoff-only"];
+
+/** Writes a file for the CLI to read (a CSV to import or invite from) into `folder`; its path. */
+export async function inputFile(
+	folder: string,
+	name: string,
+	lines: readonly string[],
+): Promise<string> {
+	const path = join(folder, name);
+	await writeFile(path, lines.join("\n"));
+	return path;
+}
 
 export interface CliResult {
 	code: number;

@@ -2,6 +2,7 @@
  * For the server's own tests: a Switchboard on port 0 in a fresh temporary folder, on the
  * PGlite test template, logging nothing. `web` files are written under `<folder>/dist`,
  * which becomes the web client's folder. `close()` stops it and removes the folder.
+ * `scratchSwitchboardForTests` does the same around the tests of a file or `describe`.
  * (End-to-end tests use `tests/utils/test-server.ts`, which also seeds people.)
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -9,6 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { testTemplate } from "@switchboard/storage/test-template";
 import { pino } from "pino";
+import { afterAll, beforeAll } from "vitest";
 import type { Config } from "./config.ts";
 import { type Switchboard, startSwitchboard } from "./server.ts";
 
@@ -56,4 +58,27 @@ export async function startScratchSwitchboard(
 			await rm(folder, { recursive: true, force: true });
 		},
 	};
+}
+
+/**
+ * A scratch Switchboard started before the tests of the enclosing file or `describe` and
+ * closed after them. Read it inside tests and hooks only: it exists once they run.
+ */
+export function scratchSwitchboardForTests(
+	secret: string,
+	options: Parameters<typeof startScratchSwitchboard>[1] = {},
+): Switchboard {
+	let scratch: ScratchSwitchboard | undefined;
+	beforeAll(async () => {
+		scratch = await startScratchSwitchboard(secret, options);
+	});
+	afterAll(async () => {
+		await scratch?.close();
+	});
+	return new Proxy({} as Switchboard, {
+		get(_, key) {
+			if (!scratch) throw new Error("the scratch Switchboard has not started");
+			return Reflect.get(scratch.switchboard, key);
+		},
+	});
 }

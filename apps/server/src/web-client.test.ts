@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ScratchSwitchboard, startScratchSwitchboard } from "./scratch-switchboard.ts";
-import type { Switchboard } from "./server.ts";
+import { describe, expect, it } from "vitest";
+import { scratchSwitchboardForTests } from "./scratch-switchboard.ts";
 
 const SECRET = "web-client-test-secret-web-client-test-secret";
 
@@ -17,22 +16,12 @@ const INDEX = "<!doctype html><title>Switchboard</title><div id=root></div>";
 const ASSET = "console.log('app');";
 
 describe("web client", () => {
-	let scratch: ScratchSwitchboard;
-	let switchboard: Switchboard;
-
-	beforeAll(async () => {
-		scratch = await startScratchSwitchboard(SECRET, {
-			web: {
-				"index.html": INDEX,
-				"sw.js": "self.addEventListener('fetch', () => {});",
-				"assets/index-3f2a1b.js": ASSET,
-			},
-		});
-		switchboard = scratch.switchboard;
-	});
-
-	afterAll(async () => {
-		await scratch?.close();
+	const switchboard = scratchSwitchboardForTests(SECRET, {
+		web: {
+			"index.html": INDEX,
+			"sw.js": "self.addEventListener('fetch', () => {});",
+			"assets/index-3f2a1b.js": ASSET,
+		},
 	});
 
 	const get = (path: string, init?: RequestInit) => fetch(`${switchboard.url}${path}`, init);
