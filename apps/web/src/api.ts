@@ -56,6 +56,57 @@ export function createLoader<T>(fetcher: () => Promise<T>): Loader<T> {
 	return { data, error, loading, reload, set: (value) => setData(() => value) };
 }
 
+/** A page of a list the server pages by cursor; `nextCursor` is null on the last one. */
+export interface Page<T> {
+	items: T[];
+	nextCursor: string | null;
+}
+
+/**
+ * A list the server pages: its first page loads as a `Loader` does (at once and on
+ * `reload()`, which drops the pages after it), the next ones on `loadMore`.
+ */
+export interface PagedLoader<T> extends Loader<T[]> {
+	/** Every item read so far: the first page, then those loaded after it. */
+	items: Accessor<T[]>;
+	/** Whether the server has more after them. */
+	hasMore: Accessor<boolean>;
+	loadMore: Action<[]>;
+	/** Changes items in place (after a change the server confirmed), on whichever page. */
+	update(change: (item: T) => T): void;
+}
+
+/** A `PagedLoader` over `fetchPage`, which reads the page after `cursor` (null: the first). */
+export function createPagedLoader<T>(
+	fetchPage: (cursor: string | null) => Promise<Page<T>>,
+): PagedLoader<T> {
+	const [more, setMore] = createSignal<T[]>([]);
+	const [cursor, setCursor] = createSignal<string | null>(null);
+	const first = createLoader(async () => {
+		const page = await fetchPage(null);
+		setMore([]);
+		setCursor(page.nextCursor);
+		return page.items;
+	});
+	const loadMore = createAction(async () => {
+		const after = cursor();
+		if (!after) return;
+		const page = await fetchPage(after);
+		setMore([...more(), ...page.items]);
+		setCursor(page.nextCursor);
+	});
+	return {
+		...first,
+		items: () => [...(first.data() ?? []), ...more()],
+		hasMore: () => cursor() !== null,
+		loadMore,
+		update(change) {
+			first.set((first.data() ?? []).map(change));
+			setMore(more().map(change));
+		},
+	};
+}
+
 export interface Action<A extends unknown[]> {
 	/** Runs unless already running; true when it worked. */
 	run(...args: A): Promise<boolean>;
@@ -93,13 +144,5 @@ export function createAction<A extends unknown[]>(
 		busy,
 		error,
 		clearError: () => setError(null),
-	};
-}
-
-/** A form's submit handler: runs `action` instead of sending the page away. */
-export function runOnSubmit(action: Action<[]>): (event: SubmitEvent) => void {
-	return (event) => {
-		event.preventDefault();
-		void action.run();
 	};
 }

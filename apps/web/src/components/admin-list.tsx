@@ -7,7 +7,7 @@
  */
 import { type Accessor, createMemo, createSignal, For, type JSX, Show } from "solid-js";
 import { type Action, createAction, type Loader } from "../api.ts";
-import { ConfirmButton, FormError, SecretOnce } from "./forms.tsx";
+import { AdminSection, ConfirmButton, FormError, SecretOnce } from "./forms.tsx";
 
 /** A signing secret to show once, with the URL an incoming webhook posts to. */
 export interface ShownSecret {
@@ -52,32 +52,27 @@ export function AdminListPanel<T extends { id: string }>(props: {
 	const items = () => props.list.data() ?? [];
 	const byId = createMemo(() => new Map(items().map((item) => [item.id, item])));
 	const ids = createMemo(() => items().map((item) => item.id));
-	const titleId = () => `${props.noun.many}-title`;
 
 	return (
-		<section
-			class="admin-section"
-			aria-labelledby={titleId()}
-			data-testid={`${props.noun.many}-panel`}
+		<AdminSection
+			name={props.noun.many}
+			title={props.title}
+			intro={props.intro}
+			tools={
+				<>
+					{props.tools}
+					<button
+						type="button"
+						class="button button-primary"
+						aria-expanded={creating()}
+						onClick={() => setCreating(!creating())}
+						data-testid={`${props.noun.one}-add`}
+					>
+						{props.addLabel}
+					</button>
+				</>
+			}
 		>
-			<div class="section-heading">
-				<div>
-					<h2 id={titleId()}>{props.title}</h2>
-					<p class="muted">{props.intro}</p>
-				</div>
-				<span class="toolbar-spacer" />
-				{props.tools}
-				<button
-					type="button"
-					class="button button-primary"
-					aria-expanded={creating()}
-					onClick={() => setCreating(!creating())}
-					data-testid={`${props.noun.one}-add`}
-				>
-					{props.addLabel}
-				</button>
-			</div>
-
 			<Show when={secret()}>
 				{(shown) => (
 					<SecretOnce
@@ -127,7 +122,7 @@ export function AdminListPanel<T extends { id: string }>(props: {
 					</ul>
 				</Show>
 			</Show>
-		</section>
+		</AdminSection>
 	);
 }
 

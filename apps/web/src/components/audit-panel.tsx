@@ -10,10 +10,12 @@ import {
 	HttpRoutes,
 	type MemberRecord,
 } from "@switchboard/domain";
-import { createSignal, createUniqueId, For, Show } from "solid-js";
-import { createAction, createLoader, useApi } from "../api.ts";
+import { createEffect, For, on, Show } from "solid-js";
+import { createStore } from "solid-js/store";
+import { createLoader, createPagedLoader, type Page, useApi } from "../api.ts";
 import { formatDateTime } from "../format.ts";
-import { ActionButton, FormError, Loaded, SelectField } from "./forms.tsx";
+import { AdminSection, type FieldSpec, FormFields, optionsOf } from "./forms.tsx";
+import { PagedList } from "./paged-list.tsx";
 
 /** Actions in words: "invitation.created" → "Invitation created", "sso.…" → "Single sign-on …". */
 function actionLabel(action: string): string {
@@ -21,10 +23,12 @@ function actionLabel(action: string): string {
 	return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** The actors that are not members, in words. */
 const ACTOR_WORDS: Record<string, string> = {
 	system: "Switchboard (automatic)",
 	cli: "Command line",
 };
+const ACTOR_OPTIONS = Object.entries(ACTOR_WORDS).map(([value, label]) => ({ value, label }));
 
 /** A detail's value in words: lists comma-separated, nothing as "none", objects as JSON. */
 function factValue(value: unknown): string {
@@ -58,12 +62,10 @@ interface Filters {
 
 export function AuditPanel(props: { orgId: string }) {
 	const api = useApi();
-	const id = createUniqueId();
-	const [filters, setFilters] = createSignal<Filters>({ action: "", actor: "", from: "", to: "" });
-	const [more, setMore] = createSignal<AuditEntry[]>([]);
-	const [cursor, setCursor] = createSignal<string | null>(null);
+	const form = createStore<Filters>({ action: "", actor: "", from: "", to: "" });
+	const [filters] = form;
 	const query = () => {
-		const f = filters();
+		const f = filters;
 		return {
 			...(f.action ? { action: f.action } : {}),
 			...(f.actor ? { actor: f.actor } : {}),
@@ -83,168 +85,107 @@ export function AuditPanel(props: { orgId: string }) {
 	);
 	// The member an entry is about, by name and email (the id when not among those loaded).
 	const memberById = () => new Map((members.data() ?? []).map((member) => [member.id, member]));
-	const entries = createLoader(async () => {
+	const entries = createPagedLoader(async (cursor): Promise<Page<AuditEntry>> => {
 		const page = await api.request(HttpRoutes.audit, {
 			params: { orgId: props.orgId },
-			query: { ...query(), limit: "50" },
+			query: { ...query(), limit: "50", ...(cursor ? { cursor } : {}) },
 		});
-		setMore([]);
-		setCursor(page.nextCursor);
-		return page.entries;
+		return { items: page.entries, nextCursor: page.nextCursor };
 	});
-	const loadMore = createAction(async () => {
-		const after = cursor();
-		if (!after) return;
-		const page = await api.request(HttpRoutes.audit, {
-			params: { orgId: props.orgId },
-			query: { ...query(), limit: "50", cursor: after },
-		});
-		setMore([...more(), ...page.entries]);
-		setCursor(page.nextCursor);
-	});
-	const change = (key: keyof Filters, value: string) => {
-		setFilters({ ...filters(), [key]: value });
-		void entries.reload();
-	};
+	// A changed filter reads the log again.
+	createEffect(
+		on(
+			() => [filters.action, filters.actor, filters.from, filters.to],
+			() => void entries.reload(),
+			{ defer: true },
+		),
+	);
+	const filterFields = (): FieldSpec<Filters>[] => [
+		{
+			name: "action",
+			label: "Action",
+			options: optionsOf(AuditActions, actionLabel, [{ value: "", label: "All actions" }]),
+			testId: "audit-action",
+		},
+		{
+			name: "actor",
+			label: "Who",
+			options: [
+				{ value: "", label: "Anyone" },
+				...ACTOR_OPTIONS,
+				...(members.data() ?? []).map((member) => ({ value: member.id, label: member.name })),
+			],
+			testId: "audit-actor",
+		},
+		{ name: "from", label: "From", type: "date", testId: "audit-from" },
+		{ name: "to", label: "To", type: "date", testId: "audit-to" },
+	];
 	const csvHref = () => {
 		const params = new URLSearchParams({ ...query(), format: "csv" });
 		return `/api/orgs/${encodeURIComponent(props.orgId)}/audit?${params}`;
 	};
-	const shown = () => [...(entries.data() ?? []), ...more()];
 
 	return (
-		<section
-			class="admin-section audit-panel"
-			aria-labelledby="audit-title"
-			data-testid="audit-panel"
-		>
-			<div class="section-heading">
-				<div>
-					<h2 id="audit-title">Audit log</h2>
-					<p class="muted">
-						Every change to members, invitations, passwords and settings, with who made it and when.
-						Entries are never changed or removed.
-					</p>
-				</div>
-				<span class="toolbar-spacer" />
+		<AdminSection
+			name="audit"
+			title="Audit log"
+			intro="Every change to members, invitations, passwords and settings, with who made it and when. Entries are never changed or removed."
+			class="audit-panel"
+			tools={
 				<a class="button" href={csvHref()} download="" data-testid="audit-csv">
 					Download CSV
 				</a>
-			</div>
-
+			}
+		>
 			<fieldset class="form-grid audit-filters">
 				<legend class="sr-only">Filter the audit log</legend>
-				<SelectField
-					cell="field"
-					id={`${id}-action`}
-					label="Action"
-					value={filters().action}
-					onChange={(value) => change("action", value)}
-					testId="audit-action"
-				>
-					<option value="">All actions</option>
-					<For each={AuditActions}>
-						{(action) => <option value={action}>{actionLabel(action)}</option>}
-					</For>
-				</SelectField>
-				<SelectField
-					cell="field"
-					id={`${id}-actor`}
-					label="Who"
-					value={filters().actor}
-					onChange={(value) => change("actor", value)}
-					testId="audit-actor"
-				>
-					<option value="">Anyone</option>
-					<option value="system">{ACTOR_WORDS.system}</option>
-					<option value="cli">{ACTOR_WORDS.cli}</option>
-					<For each={members.data() ?? []}>
-						{(member) => <option value={member.id}>{member.name}</option>}
-					</For>
-				</SelectField>
-				<div class="form-field">
-					<label class="field-label" for={`${id}-from`}>
-						From
-					</label>
-					<input
-						id={`${id}-from`}
-						type="date"
-						value={filters().from}
-						onChange={(e) => change("from", e.currentTarget.value)}
-						data-testid="audit-from"
-					/>
-				</div>
-				<div class="form-field">
-					<label class="field-label" for={`${id}-to`}>
-						To
-					</label>
-					<input
-						id={`${id}-to`}
-						type="date"
-						value={filters().to}
-						onChange={(e) => change("to", e.currentTarget.value)}
-						data-testid="audit-to"
-					/>
-				</div>
+				<FormFields store={form} fields={filterFields()} />
 			</fieldset>
 
-			<Loaded loader={entries} errorTestId="audit-error">
-				{() => (
-					<>
-						<ul class="admin-list" data-testid="audit-entries">
-							<For each={shown()}>
-								{(entry) => (
-									<li
-										class="admin-item audit-entry"
-										data-testid="audit-entry"
-										data-entry-id={entry.id}
+			<PagedList
+				list={entries}
+				testId="audit-entries"
+				errorTestId="audit-error"
+				empty={
+					<p class="muted" data-testid="audit-empty">
+						Nothing recorded matches.
+					</p>
+				}
+				more={{ label: "Older entries", testId: "audit-more" }}
+			>
+				{(entry) => (
+					<li class="admin-item audit-entry" data-testid="audit-entry" data-entry-id={entry.id}>
+						<div class="admin-item-head">
+							<strong class="admin-item-title">{actionLabel(entry.action)}</strong>
+							<span class="muted">
+								by {entry.actorName ?? ACTOR_WORDS[entry.actor] ?? entry.actor} ·{" "}
+								<time datetime={entry.at}>{formatDateTime(entry.at)}</time>
+							</span>
+						</div>
+						<Show when={entry.target}>
+							{(target) => (
+								<p class="audit-target" data-testid="audit-target">
+									<Show
+										when={target().type === "member" && memberById().get(target().id)}
+										fallback={
+											<>
+												{target().type}: <code>{target().id}</code>
+											</>
+										}
 									>
-										<div class="admin-item-head">
-											<strong class="admin-item-title">{actionLabel(entry.action)}</strong>
-											<span class="muted">
-												by {entry.actorName ?? ACTOR_WORDS[entry.actor] ?? entry.actor} ·{" "}
-												<time datetime={entry.at}>{formatDateTime(entry.at)}</time>
-											</span>
-										</div>
-										<Show when={entry.target}>
-											{(target) => (
-												<p class="audit-target" data-testid="audit-target">
-													<Show
-														when={target().type === "member" && memberById().get(target().id)}
-														fallback={
-															<>
-																{target().type}: <code>{target().id}</code>
-															</>
-														}
-													>
-														{(member) => `Member: ${member().name} (${member().email})`}
-													</Show>
-												</p>
-											)}
-										</Show>
-										<Show when={Object.keys(entry.details).length > 0}>
-											<ul class="audit-details">
-												<For each={detailFacts(entry.details)}>{(fact) => <li>{fact}</li>}</For>
-											</ul>
-										</Show>
-									</li>
-								)}
-							</For>
-						</ul>
-						<Show when={shown().length === 0}>
-							<p class="muted" data-testid="audit-empty">
-								Nothing recorded matches.
-							</p>
+										{(member) => `Member: ${member().name} (${member().email})`}
+									</Show>
+								</p>
+							)}
 						</Show>
-						<Show when={cursor()}>
-							<ActionButton action={loadMore} testId="audit-more">
-								Older entries
-							</ActionButton>
+						<Show when={Object.keys(entry.details).length > 0}>
+							<ul class="audit-details">
+								<For each={detailFacts(entry.details)}>{(fact) => <li>{fact}</li>}</For>
+							</ul>
 						</Show>
-						<FormError error={loadMore.error()} />
-					</>
+					</li>
 				)}
-			</Loaded>
-		</section>
+			</PagedList>
+		</AdminSection>
 	);
 }

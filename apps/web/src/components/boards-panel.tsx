@@ -9,6 +9,7 @@ import { createSignal, createUniqueId, For, Show } from "solid-js";
 import { createAction, createLoader, useApi } from "../api.ts";
 import {
 	ActionButton,
+	AdminSection,
 	ConfirmButton,
 	FormActions,
 	FormError,
@@ -25,17 +26,11 @@ export function BoardsPanel(props: { orgId: string }) {
 	const replace = (next: Board) =>
 		boards.set((boards.data() ?? []).map((board) => (board.id === next.id ? next : board)));
 	return (
-		<section class="admin-section" aria-labelledby="boards-title" data-testid="boards-panel">
-			<div class="section-heading">
-				<div>
-					<h2 id="boards-title">Boards</h2>
-					<p class="muted">
-						Each board is a team with its own conversations, members and settings: service-level
-						targets, lease, approval rules, reply limits and templates. Ambassadors see the boards
-						they are on (set under Members); moderators and admins see every board.
-					</p>
-				</div>
-			</div>
+		<AdminSection
+			name="boards"
+			title="Boards"
+			intro="Each board is a team with its own conversations, members and settings: service-level targets, lease, approval rules, reply limits and templates. Ambassadors see the boards they are on (set under Members); moderators and admins see every board."
+		>
 			<NewBoardForm
 				orgId={props.orgId}
 				onCreated={(board) => boards.set([...(boards.data() ?? []), board])}
@@ -49,7 +44,7 @@ export function BoardsPanel(props: { orgId: string }) {
 					</ul>
 				)}
 			</Loaded>
-		</section>
+		</AdminSection>
 	);
 }
 

@@ -26,6 +26,41 @@ export function submitHandler(then: () => void): (event: SubmitEvent) => void {
 	};
 }
 
+/**
+ * A section of the admin screens, named by its title (ids and test id from `name`): what it
+ * is for (`intro`), any `tools` at the heading's end (a download, an add button), then its
+ * content.
+ */
+export function AdminSection(props: {
+	name: string;
+	title: string;
+	intro: JSX.Element;
+	/** Added to `admin-section`. */
+	class?: string;
+	tools?: JSX.Element;
+	children: JSX.Element;
+}) {
+	return (
+		<section
+			class={props.class ? `admin-section ${props.class}` : "admin-section"}
+			aria-labelledby={`${props.name}-title`}
+			data-testid={`${props.name}-panel`}
+		>
+			<div class="section-heading">
+				<div>
+					<h2 id={`${props.name}-title`}>{props.title}</h2>
+					<p class="muted">{props.intro}</p>
+				</div>
+				<Show when={props.tools}>
+					<span class="toolbar-spacer" />
+					{props.tools}
+				</Show>
+			</div>
+			{props.children}
+		</section>
+	);
+}
+
 /** An error announced at once. */
 export function FormError(props: { error: string | null; testId?: string }) {
 	return (
@@ -64,26 +99,33 @@ export function Loaded<T>(props: {
 /**
  * A labelled input, with a hint below it that it is described by (id `<id>-hint`), and the
  * field's problem (`error`, id `<id>-error`, which also marks it invalid). In a form grid it
- * sits in a `form-field` cell (`cell`), a wide one across the grid with `"wide"`. Any other
- * attribute (type, required, placeholder, limits) goes to the input.
+ * sits in a `form-field` cell (`cell`), a wide one across the grid with `"wide"`. `onInput` gets
+ * each keystroke's value, `onChange` the value once it is committed (a date picked); without
+ * either the form reads the field when it is submitted. Any other attribute (type, name,
+ * required, placeholder, limits) goes to the input.
  */
 export function TextField(
 	props: {
 		id: string;
 		label: JSX.Element;
 		value: string;
-		onInput: (value: string) => void;
+		onInput?: (value: string) => void;
+		onChange?: (value: string) => void;
 		hint?: JSX.Element;
 		error?: string | undefined;
 		cell?: "field" | "wide";
 		testId?: string;
-	} & Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "id" | "value" | "onInput" | "children">,
+	} & Omit<
+		JSX.InputHTMLAttributes<HTMLInputElement>,
+		"id" | "value" | "onInput" | "onChange" | "children"
+	>,
 ) {
 	const [own, input] = splitProps(props, [
 		"id",
 		"label",
 		"value",
 		"onInput",
+		"onChange",
 		"hint",
 		"error",
 		"cell",
@@ -95,7 +137,8 @@ export function TextField(
 				{...input}
 				id={own.id}
 				value={own.value}
-				onInput={(e) => own.onInput(e.currentTarget.value)}
+				onInput={(e) => own.onInput?.(e.currentTarget.value)}
+				onChange={(e) => own.onChange?.(e.currentTarget.value)}
 				aria-describedby={describedBy(own.id, own.hint, own.error)}
 				aria-invalid={own.error ? true : undefined}
 				data-testid={own.testId}

@@ -17,10 +17,18 @@ import {
 } from "@switchboard/domain";
 import { createSignal, createUniqueId, For, Show } from "solid-js";
 import { createStore } from "solid-js/store";
-import { createAction, createLoader, errorMessage, useApi } from "../api.ts";
+import {
+	createAction,
+	createLoader,
+	createPagedLoader,
+	errorMessage,
+	type Page,
+	useApi,
+} from "../api.ts";
 import { plural } from "../format.ts";
 import {
 	ActionButton,
+	AdminSection,
 	ConfirmButton,
 	CopyButton,
 	describedBy,
@@ -28,12 +36,12 @@ import {
 	type FieldSpec,
 	FormError,
 	FormFields,
-	Loaded,
 	optionsOf,
 	SearchField,
 	submitHandler,
 	When,
 } from "./forms.tsx";
+import { PagedList } from "./paged-list.tsx";
 
 /** A role in words. */
 export const ROLE_LABELS: Record<Role, string> = {
@@ -70,17 +78,13 @@ function replacedLinks(invites: readonly InviteLink[]): string | null {
 export function MembersPanel(props: { orgId: string; meId: string }) {
 	const api = useApi();
 	const [query, setQuery] = createSignal("");
-	const [more, setMore] = createSignal<MemberRecord[]>([]);
-	const [cursor, setCursor] = createSignal<string | null>(null);
-	const members = createLoader(async () => {
+	const members = createPagedLoader(async (cursor): Promise<Page<MemberRecord>> => {
 		const q = query().trim();
 		const page = await api.request(HttpRoutes.orgMembers, {
 			params: { orgId: props.orgId },
-			query: { ...(q ? { q } : {}), limit: "50" },
+			query: { ...(q ? { q } : {}), limit: "50", ...(cursor ? { cursor } : {}) },
 		});
-		setMore([]);
-		setCursor(page.nextCursor);
-		return page.members;
+		return { items: page.members, nextCursor: page.nextCursor };
 	});
 	// Archived boards too: a member may still be on one (and reads its history there).
 	const boards = createLoader(
@@ -95,17 +99,6 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 			})
 		).invites;
 	});
-	const loadMore = createAction(async () => {
-		const after = cursor();
-		if (!after) return;
-		const q = query().trim();
-		const page = await api.request(HttpRoutes.orgMembers, {
-			params: { orgId: props.orgId },
-			query: { ...(q ? { q } : {}), limit: "50", cursor: after },
-		});
-		setMore([...more(), ...page.members]);
-		setCursor(page.nextCursor);
-	});
 	let searchTimer: ReturnType<typeof setTimeout> | undefined;
 	const search = (text: string) => {
 		setQuery(text);
@@ -115,28 +108,16 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 			void invites.reload();
 		}, 250);
 	};
-	const shown = () => [...(members.data() ?? []), ...more()];
-	const replaceMember = (next: MemberRecord) => {
-		members.set((members.data() ?? []).map((m) => (m.id === next.id ? next : m)));
-		setMore(more().map((m) => (m.id === next.id ? next : m)));
-	};
+	const replaceMember = (next: MemberRecord) =>
+		members.update((m) => (m.id === next.id ? next : m));
 
 	return (
-		<section
-			class="admin-section members-panel"
-			aria-labelledby="members-title"
-			data-testid="members-panel"
+		<AdminSection
+			name="members"
+			title="Members"
+			intro="Invite your colleagues one by one or from a CSV export. Each gets a link that works once, for 7 days; they choose their own password."
+			class="members-panel"
 		>
-			<div class="section-heading">
-				<div>
-					<h2 id="members-title">Members</h2>
-					<p class="muted">
-						Invite your colleagues one by one or from a CSV export. Each gets a link that works
-						once, for 7 days; they choose their own password.
-					</p>
-				</div>
-			</div>
-
 			<InviteForms orgId={props.orgId} onInvited={() => void invites.reload()} />
 
 			<SearchField
@@ -148,34 +129,23 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 				class="members-search"
 			/>
 
-			<Loaded loader={members} errorTestId="members-error">
-				{() => (
-					<>
-						<ul class="admin-list" data-testid="members">
-							<For each={shown()}>
-								{(member) => (
-									<MemberItem
-										orgId={props.orgId}
-										boards={boards.data() ?? []}
-										member={member}
-										self={member.id === props.meId}
-										onChanged={replaceMember}
-									/>
-								)}
-							</For>
-						</ul>
-						<Show when={shown().length === 0}>
-							<p class="muted">No member matches.</p>
-						</Show>
-						<Show when={cursor()}>
-							<ActionButton action={loadMore} testId="members-more">
-								More members
-							</ActionButton>
-						</Show>
-						<FormError error={loadMore.error()} />
-					</>
+			<PagedList
+				list={members}
+				testId="members"
+				errorTestId="members-error"
+				empty={<p class="muted">No member matches.</p>}
+				more={{ label: "More members", testId: "members-more" }}
+			>
+				{(member) => (
+					<MemberItem
+						orgId={props.orgId}
+						boards={boards.data() ?? []}
+						member={member}
+						self={member.id === props.meId}
+						onChanged={replaceMember}
+					/>
 				)}
-			</Loaded>
+			</PagedList>
 
 			<Show when={(invites.data() ?? []).length > 0}>
 				<h3 class="members-subtitle">Pending invitations</h3>
@@ -193,7 +163,7 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 					</For>
 				</ul>
 			</Show>
-		</section>
+		</AdminSection>
 	);
 }
 

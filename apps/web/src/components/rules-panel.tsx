@@ -10,6 +10,7 @@ import { createAction, createLoader, useApi } from "../api.ts";
 import { NETWORK_LABELS, PRIORITY_LABELS } from "../board-model.ts";
 import { EMPTY_RULE, fieldsToRule, type RuleFields } from "../rule-form.ts";
 import {
+	AdminSection,
 	type FieldOption,
 	type FieldSpec,
 	FormActions,
@@ -98,18 +99,11 @@ export function RulesPanel(props: { orgId: string }) {
 		void removal.run((rules.data() ?? []).filter((other) => other.id !== rule.id));
 
 	return (
-		<section class="admin-section" aria-labelledby="rules-title" data-testid="rules-panel">
-			<div class="section-heading">
-				<div>
-					<h2 id="rules-title">Triage rules</h2>
-					<p class="muted">
-						Every incoming mention is checked against every rule. Tags and skills of matching rules
-						add up; the highest priority any of them sets wins. A skill is added as a tag and routes
-						“Claim next” to members who have it. Changes apply to mentions that arrive from now on.
-					</p>
-				</div>
-			</div>
-
+		<AdminSection
+			name="rules"
+			title="Triage rules"
+			intro="Every incoming mention is checked against every rule. Tags and skills of matching rules add up; the highest priority any of them sets wins. A skill is added as a tag and routes “Claim next” to members who have it. Changes apply to mentions that arrive from now on."
+		>
 			<FormError error={rules.error()} testId="rules-load-error" />
 			<FormError error={removal.error()} testId="rules-remove-error" />
 			<Show
@@ -194,6 +188,6 @@ export function RulesPanel(props: { orgId: string }) {
 					testId="rule-submit"
 				/>
 			</form>
-		</section>
+		</AdminSection>
 	);
 }

@@ -9,7 +9,7 @@
 import { useNavigate } from "@solidjs/router";
 import { HttpRoutes } from "@switchboard/domain";
 import { createContext, createEffect, createSignal, type JSX, Show } from "solid-js";
-import { createAction, runOnSubmit, useApi } from "../api.ts";
+import { createAction, useApi } from "../api.ts";
 import { useSessionEnded } from "../client-context.tsx";
 import { plural } from "../format.ts";
 import { stopPushAtSignOut } from "../push.ts";
@@ -17,7 +17,7 @@ import { useRequiredContext } from "../required-context.ts";
 import { signInFailure } from "../session.ts";
 import { useSession } from "../session-context.tsx";
 import { useWorkspace } from "../workspace.tsx";
-import { SignInEmailField, SignInPasswordField } from "./forms.tsx";
+import { SignInEmailField, SignInPasswordField, submitHandler } from "./forms.tsx";
 
 /** A modal dialog shown while `open()` holds; Escape calls `onCancel`. */
 function Modal(props: {
@@ -218,7 +218,7 @@ export function SessionEndedDialog() {
 					? `Sign in again to send ${plural(unsent(), "change")} not yet on the server.`
 					: "Sign in again to go on."}
 			</p>
-			<form onSubmit={runOnSubmit(renewing)} class="login-form">
+			<form onSubmit={submitHandler(() => void renewing.run())} class="login-form">
 				<SignInEmailField id="renew-email" value={email()} onInput={setEmail} />
 				<SignInPasswordField id="renew-password" value={password()} onInput={setPassword} />
 				<Show when={renewing.error()}>

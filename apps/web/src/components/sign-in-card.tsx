@@ -1,7 +1,8 @@
 /** The card the sign-in page and the invitation page share: the brand, and a submit with its error. */
 import type { JSX } from "solid-js";
 import { Show } from "solid-js";
-import { type Action, runOnSubmit } from "../api.ts";
+import type { Action } from "../api.ts";
+import { submitHandler } from "./forms.tsx";
 
 export function SignInCard(props: { children: JSX.Element; testId?: string }) {
 	return (
@@ -60,7 +61,7 @@ export function SignInForm(props: {
 }) {
 	return (
 		<form
-			onSubmit={runOnSubmit(props.action)}
+			onSubmit={submitHandler(() => void props.action.run())}
 			class="login-form"
 			novalidate={props.novalidate}
 			data-testid={`${props.testPrefix}-form`}

@@ -20,6 +20,7 @@ import { createAction, createLoader, useApi } from "../api.ts";
 import { formatDateTime } from "../format.ts";
 import { boardOptions } from "./board-select.tsx";
 import {
+	AdminSection,
 	ConfirmButton,
 	CopyField,
 	type FieldSpec,
@@ -76,17 +77,12 @@ export function SsoPanel(props: { orgId: string }) {
 	});
 
 	return (
-		<section class="admin-section sso-panel" aria-labelledby="sso-title" data-testid="sso-panel">
-			<div class="section-heading">
-				<div>
-					<h2 id="sso-title">Single sign-on</h2>
-					<p class="muted">
-						Let members sign in with your company's identity provider (OpenID Connect: Microsoft
-						Entra ID, Google Workspace, Okta, Keycloak…). Register Switchboard there as a web
-						application first, with the redirect URI below.
-					</p>
-				</div>
-			</div>
+		<AdminSection
+			name="sso"
+			title="Single sign-on"
+			intro="Let members sign in with your company's identity provider (OpenID Connect: Microsoft Entra ID, Google Workspace, Okta, Keycloak…). Register Switchboard there as a web application first, with the redirect URI below."
+			class="sso-panel"
+		>
 			<Loaded loader={settings} errorTestId="sso-load-error">
 				{(loaded) => (
 					<>
@@ -139,7 +135,7 @@ export function SsoPanel(props: { orgId: string }) {
 					</>
 				)}
 			</Loaded>
-		</section>
+		</AdminSection>
 	);
 }
 

@@ -131,6 +131,11 @@ function Conversation(props: { mentionId: string }) {
 	const currentHash = () => draftHash(text());
 	/** Why the server would refuse this text for review: empty, or over the network's limit. */
 	const textProblem = () => replyTextBlock(text(), mention().network, limit());
+	/** The text as it stands, named by its hash: what a submit for review and an approval refer to. */
+	const reviewed = () => ({ mentionId: id(), hash: currentHash(), text: text() });
+	/** The owner submits a drafted reply for review; a moderator reviews one that waits. */
+	const canSubmit = () => isOwner() && (status() === "claimed" || status() === "drafting");
+	const canReview = () => isModerator() && status() === "in_review";
 	const standing = () =>
 		reviewStanding(mention().confirmed?.review ?? mention().review, currentHash());
 	/** The status the server has, as a badge says it (a changed text's approval reads as stale). */
@@ -475,12 +480,7 @@ function Conversation(props: { mentionId: string }) {
 							</button>
 						</DraftEditor>
 						<div class="reply-actions">
-							<Show
-								when={
-									(isOwner() && (status() === "claimed" || status() === "drafting")) ||
-									(isModerator() && status() === "in_review")
-								}
-							>
+							<Show when={canSubmit() || canReview()}>
 								<Show when={textProblem()}>
 									{(problem) => (
 										<p
@@ -493,31 +493,25 @@ function Conversation(props: { mentionId: string }) {
 									)}
 								</Show>
 							</Show>
-							<Show when={isOwner() && (status() === "claimed" || status() === "drafting")}>
+							<Show when={canSubmit()}>
 								<CommandButton
 									class="button button-primary"
 									testId="submit-review"
 									disabled={textProblem() !== null}
 									describedBy={textProblem() ? "review-blocked" : undefined}
-									command={{
-										name: "submitForReview",
-										args: { mentionId: id(), hash: currentHash(), text: text() },
-									}}
+									command={{ name: "submitForReview", args: reviewed() }}
 									success="Submitted for review."
 								>
 									Submit for review
 								</CommandButton>
 							</Show>
-							<Show when={isModerator() && status() === "in_review"}>
+							<Show when={canReview()}>
 								<CommandButton
 									class="button button-primary"
 									testId="approve"
 									disabled={textProblem() !== null || standing() === "requested_changed"}
 									describedBy={textProblem() ? "review-blocked" : undefined}
-									command={{
-										name: "approve",
-										args: { mentionId: id(), hash: currentHash(), text: text() },
-									}}
+									command={{ name: "approve", args: reviewed() }}
 									success="Approved."
 								>
 									Approve this text

@@ -6,8 +6,10 @@
 
 import { useSearchParams } from "@solidjs/router";
 import { type Mention, HttpRoutes as R, type RouteRequest } from "@switchboard/domain";
-import { createEffect, createSignal, createUniqueId, For, on, Show } from "solid-js";
+import { createEffect, createSignal, For, on, Show } from "solid-js";
+import { createStore } from "solid-js/store";
 import { errorMessage, useApi } from "../api.ts";
+import { type FieldSpec, FormFields, submitHandler } from "../components/forms.tsx";
 import { HistoryItem } from "../components/history-item.tsx";
 import { plural } from "../format.ts";
 import { useWorkspace } from "../workspace.tsx";
@@ -17,11 +19,11 @@ type HistoryQuery = NonNullable<RouteRequest<typeof R.history>["query"]>;
 /** The address's search parameters that are filters, in the API's names. */
 const FILTERS = ["q", "author", "tag", "owner", "from", "to"] as const;
 type Filter = (typeof FILTERS)[number];
+type HistoryFields = Record<Filter, string>;
 
 export function HistoryPage() {
 	const ws = useWorkspace();
 	const api = useApi();
-	const id = createUniqueId();
 	const [params, setParams] = useSearchParams<Record<Filter, string>>();
 	const [results, setResults] = createSignal<Mention[]>([]);
 	const [cursor, setCursor] = createSignal<string | null>(null);
@@ -57,25 +59,51 @@ export function HistoryPage() {
 			if (number === searchNumber) setBusy(false);
 		}
 	};
+	/** The filters as the address has them, as the form shows them. */
+	const fromAddress = () =>
+		Object.fromEntries(FILTERS.map((name) => [name, params[name] ?? ""])) as HistoryFields;
+	const form = createStore<HistoryFields>(fromAddress());
+	const [fields, setFields] = form;
+	// A new address (a search, back, a shared link) fills the form and searches.
 	createEffect(
 		on(
 			() => FILTERS.map((name) => params[name]),
-			() => void load(null),
+			() => {
+				setFields(fromAddress());
+				void load(null);
+			},
 		),
 	);
 
-	const submit = (event: SubmitEvent) => {
-		event.preventDefault();
-		const form = new FormData(event.currentTarget as HTMLFormElement);
-		const next: Partial<Record<Filter, string>> = {};
-		for (const name of FILTERS) {
-			const value = String(form.get(name) ?? "").trim();
-			next[name] = value || undefined;
-		}
-		setParams(next);
-	};
+	const submit = submitHandler(() =>
+		setParams(Object.fromEntries(FILTERS.map((name) => [name, fields[name].trim() || undefined]))),
+	);
 
 	const members = () => [...ws.membersById().values()].sort((a, b) => a.name.localeCompare(b.name));
+	const historyFields = (): FieldSpec<HistoryFields>[] => [
+		{
+			name: "q",
+			label: "Words",
+			wide: true,
+			type: "search",
+			placeholder: 'refund "order 1234" -spam',
+			hint: "In the post or its thread. Quotes for a phrase, a minus to leave a word out.",
+			testId: "history-q",
+		},
+		{ name: "author", label: "Author", placeholder: "@handle", testId: "history-author" },
+		{ name: "tag", label: "Tag" },
+		{
+			name: "owner",
+			label: "Handled by",
+			options: [
+				{ value: "", label: "Anyone" },
+				...members().map((member) => ({ value: member.id, label: member.name })),
+			],
+			testId: "history-owner",
+		},
+		{ name: "from", label: "Posted from", type: "date" },
+		{ name: "to", label: "until (not including)", type: "date" },
+	];
 
 	return (
 		<div class="page history-page">
@@ -89,68 +117,7 @@ export function HistoryPage() {
 				onSubmit={submit}
 				data-testid="history-form"
 			>
-				<div class="history-words">
-					<label for={`${id}-q`} class="field-label">
-						Words
-					</label>
-					<input
-						id={`${id}-q`}
-						name="q"
-						type="search"
-						value={params.q ?? ""}
-						placeholder='refund "order 1234" -spam'
-						aria-describedby={`${id}-q-hint`}
-						data-testid="history-q"
-					/>
-					<p id={`${id}-q-hint`} class="small muted field-hint">
-						In the post or its thread. Quotes for a phrase, a minus to leave a word out.
-					</p>
-				</div>
-				<div>
-					<label for={`${id}-author`} class="field-label">
-						Author
-					</label>
-					<input
-						id={`${id}-author`}
-						name="author"
-						value={params.author ?? ""}
-						placeholder="@handle"
-						data-testid="history-author"
-					/>
-				</div>
-				<div>
-					<label for={`${id}-tag`} class="field-label">
-						Tag
-					</label>
-					<input id={`${id}-tag`} name="tag" value={params.tag ?? ""} />
-				</div>
-				<div>
-					<label for={`${id}-owner`} class="field-label">
-						Handled by
-					</label>
-					<select id={`${id}-owner`} name="owner" data-testid="history-owner">
-						<option value="">Anyone</option>
-						<For each={members()}>
-							{(member) => (
-								<option value={member.id} selected={params.owner === member.id}>
-									{member.name}
-								</option>
-							)}
-						</For>
-					</select>
-				</div>
-				<div>
-					<label for={`${id}-from`} class="field-label">
-						Posted from
-					</label>
-					<input id={`${id}-from`} name="from" type="date" value={params.from ?? ""} />
-				</div>
-				<div>
-					<label for={`${id}-to`} class="field-label">
-						until (not including)
-					</label>
-					<input id={`${id}-to`} name="to" type="date" value={params.to ?? ""} />
-				</div>
+				<FormFields store={form} fields={historyFields()} />
 				<div class="history-submit">
 					<button type="submit" class="button button-primary" data-testid="history-search">
 						Search

@@ -1,0 +1,37 @@
+/** A list the server pages, as the admin screens show one (members, the audit log). */
+import { For, type JSX, Show } from "solid-js";
+import type { PagedLoader } from "../api.ts";
+import { ActionButton, FormError, Loaded } from "./forms.tsx";
+
+/**
+ * "Loading…" and the load's error, then the items read so far in an `admin-list` (each drawn
+ * by `children`), `empty` when there are none, and a button (`more`) that reads the next
+ * page while the server has one, with that read's error.
+ */
+export function PagedList<T>(props: {
+	list: PagedLoader<T>;
+	testId: string;
+	errorTestId: string;
+	empty: JSX.Element;
+	more: { label: string; testId: string };
+	children: (item: T) => JSX.Element;
+}) {
+	return (
+		<Loaded loader={props.list} errorTestId={props.errorTestId}>
+			{() => (
+				<>
+					<ul class="admin-list" data-testid={props.testId}>
+						<For each={props.list.items()}>{(item) => props.children(item)}</For>
+					</ul>
+					<Show when={props.list.items().length === 0}>{props.empty}</Show>
+					<Show when={props.list.hasMore()}>
+						<ActionButton action={props.list.loadMore} testId={props.more.testId}>
+							{props.more.label}
+						</ActionButton>
+					</Show>
+					<FormError error={props.list.loadMore.error()} />
+				</>
+			)}
+		</Loaded>
+	);
+}
