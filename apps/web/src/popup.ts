@@ -1,11 +1,43 @@
 /**
+ * Popups and disclosures: what a button shows or hides (the header's menu, the
+ * notifications list, the board's filters), and how a popup closes.
+ */
+import { type Accessor, createSignal, onCleanup, type Setter } from "solid-js";
+
+/** Whether what a button discloses is shown, and the button's attributes for it. */
+export interface Disclosure {
+	open: Accessor<boolean>;
+	setOpen: Setter<boolean>;
+	/** Spread on the button: it says whether `controls` is shown, and toggles it. */
+	toggle: {
+		readonly "aria-expanded": boolean;
+		"aria-controls": string;
+		onClick: () => void;
+	};
+}
+
+/** A disclosure of the element with id `controls`, closed at first. */
+export function createDisclosure(controls: string): Disclosure {
+	const [open, setOpen] = createSignal(false);
+	return {
+		open,
+		setOpen,
+		toggle: {
+			get "aria-expanded"() {
+				return open();
+			},
+			"aria-controls": controls,
+			onClick: () => setOpen((shown) => !shown),
+		},
+	};
+}
+
+/**
  * How a popup (the header's menu, the notifications list) closes, the way people expect:
  * Escape closes it and gives focus back to the button that opened it; a press outside both
  * the popup and its button closes it and leaves focus where the press put it. Listens on the
  * document for as long as the calling component lives.
  */
-import { type Accessor, onCleanup } from "solid-js";
-
 export function closeOnEscapeOrOutside(popup: {
 	open: Accessor<boolean>;
 	close: () => void;

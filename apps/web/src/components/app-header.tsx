@@ -4,12 +4,12 @@
  * one button; the sync status stays in the bar, since it matters most when offline.
  */
 import { A, useLocation, useNavigate } from "@solidjs/router";
-import { createEffect, createMemo, createSignal, on, Show } from "solid-js";
+import { createEffect, createMemo, on, Show } from "solid-js";
 import { createLoader, useApi } from "../api.ts";
 import { myQueue } from "../board-model.ts";
 import { plural } from "../format.ts";
 import { canInstall } from "../install.ts";
-import { closeOnEscapeOrOutside } from "../popup.ts";
+import { closeOnEscapeOrOutside, createDisclosure } from "../popup.ts";
 import { useSession } from "../session-context.tsx";
 import { useWorkspace } from "../workspace.tsx";
 import { Avatar, AvatarStack } from "./bits.tsx";
@@ -81,7 +81,11 @@ export function AppHeader() {
 	const others = createMemo(() => ws.board().online.filter((member) => member.id !== ws.me.id));
 
 	const location = useLocation();
-	const [menuOpen, setMenuOpen] = createSignal(false);
+	const {
+		open: menuOpen,
+		setOpen: setMenuOpen,
+		toggle: menuToggle,
+	} = createDisclosure("header-menu");
 	let menuButton: HTMLButtonElement | undefined;
 	let menu: HTMLDivElement | undefined;
 
@@ -118,9 +122,7 @@ export function AppHeader() {
 				ref={menuButton}
 				type="button"
 				class="menu-button"
-				aria-expanded={menuOpen()}
-				aria-controls="header-menu"
-				onClick={() => setMenuOpen((open) => !open)}
+				{...menuToggle}
 				data-testid="menu-button"
 			>
 				<span class="menu-icon" aria-hidden="true" />

@@ -34,6 +34,7 @@ import { createStore } from "solid-js/store";
 import { createAction } from "../api.ts";
 import { NETWORK_LABELS, PRIORITY_LABELS } from "../board-model.ts";
 import {
+	CheckSet,
 	describedBy,
 	FieldProblem,
 	type FieldSpec,
@@ -308,8 +309,6 @@ function ApprovalSection(props: SettingsSectionProps) {
 	const nameOf = (memberId: string) =>
 		props.members().find((m) => m.id === memberId)?.name ?? "Former member";
 	const candidates = () => props.members().filter((m) => m.active && !newMembers().includes(m.id));
-	const toggle = (priority: Priority, on: boolean) =>
-		setPriorities((list) => Priorities.filter((p) => (p === priority ? on : list.includes(p))));
 	const add = () => {
 		const memberId = adding() || candidates()[0]?.id;
 		if (!memberId) return;
@@ -332,19 +331,13 @@ function ApprovalSection(props: SettingsSectionProps) {
 			<fieldset class="settings-group">
 				<legend class="field-label">Conversations of priority</legend>
 				<div class="form-checks">
-					<For each={Priorities}>
-						{(priority) => (
-							<label class="check">
-								<input
-									type="checkbox"
-									checked={priorities().includes(priority)}
-									onChange={(e) => toggle(priority, e.currentTarget.checked)}
-									data-testid={`approval-priority-${priority}`}
-								/>{" "}
-								{PRIORITY_LABELS[priority]}
-							</label>
-						)}
-					</For>
+					<CheckSet
+						values={Priorities}
+						chosen={priorities()}
+						onChange={setPriorities}
+						label={(priority) => PRIORITY_LABELS[priority]}
+						testId="approval-priority"
+					/>
 				</div>
 			</fieldset>
 			<div class="form-grid settings-grid">

@@ -343,6 +343,38 @@ function inputAttributes<T>(spec: FieldSpec<T>) {
 	return input;
 }
 
+/**
+ * A set chosen by checkboxes, one for each of `values` labelled by `label`; `onChange` gets
+ * the new set in the order of `values`. Test ids are `<testId>-<value>`.
+ */
+export function CheckSet<V extends string>(props: {
+	values: readonly V[];
+	chosen: readonly V[];
+	onChange: (chosen: V[]) => void;
+	label: (value: V) => JSX.Element;
+	testId: string;
+}) {
+	const toggle = (value: V, on: boolean) =>
+		props.onChange(
+			props.values.filter((other) => (other === value ? on : props.chosen.includes(other))),
+		);
+	return (
+		<For each={props.values}>
+			{(value) => (
+				<label class="check">
+					<input
+						type="checkbox"
+						checked={props.chosen.includes(value)}
+						onChange={(event) => toggle(value, event.currentTarget.checked)}
+						data-testid={`${props.testId}-${value}`}
+					/>{" "}
+					{props.label(value)}
+				</label>
+			)}
+		</For>
+	);
+}
+
 const SIGN_IN_FIELDS = {
 	email: { label: "Email", type: "email", autocomplete: "username" },
 	password: { label: "Password", type: "password", autocomplete: "current-password" },

@@ -5,16 +5,16 @@
  */
 import { A } from "@solidjs/router";
 import { type Notification, notificationText } from "@switchboard/domain";
-import { createSignal, For, Show } from "solid-js";
+import { For, Show } from "solid-js";
 import { formatAge, formatDateTime } from "../format.ts";
 import { useNotifications } from "../notifications.tsx";
-import { closeOnEscapeOrOutside } from "../popup.ts";
+import { closeOnEscapeOrOutside, createDisclosure } from "../popup.ts";
 import { useWorkspace } from "../workspace.tsx";
 
 export function NotificationBell() {
 	const ws = useWorkspace();
 	const notifications = useNotifications();
-	const [open, setOpen] = createSignal(false);
+	const { open, setOpen, toggle } = createDisclosure("notification-panel");
 	let button: HTMLButtonElement | undefined;
 	let panel: HTMLElement | undefined;
 
@@ -45,10 +45,8 @@ export function NotificationBell() {
 				type="button"
 				class="bell-button"
 				aria-label={label()}
-				aria-expanded={open()}
-				aria-controls="notification-panel"
+				{...toggle}
 				title={label()}
-				onClick={() => setOpen((value) => !value)}
 				data-testid="bell"
 				data-unread={notifications.unread()}
 				data-loaded={notifications.loaded() ? "true" : "false"}

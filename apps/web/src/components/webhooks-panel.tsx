@@ -19,7 +19,7 @@ import {
 	ItemActionBar,
 	type ItemControls,
 } from "./admin-list.tsx";
-import { ActionButton, FormActions, FormError, submitHandler, When } from "./forms.tsx";
+import { ActionButton, CheckSet, FormActions, FormError, submitHandler, When } from "./forms.tsx";
 import { Table } from "./table.tsx";
 
 export const EVENT_LABELS: Record<WebhookEvent, string> = {
@@ -95,12 +95,6 @@ function WebhookForm(props: {
 		});
 		props.onCreated(created.webhook, created.secret);
 	});
-	const toggle = (event: WebhookEvent, on: boolean) =>
-		setEvents((list) =>
-			on
-				? WEBHOOK_EVENT_NAMES.filter((e) => e === event || list.includes(e))
-				: list.filter((e) => e !== event),
-		);
 	const submit = submitHandler(() => {
 		if (!/^https?:\/\/\S+$/i.test(url().trim())) {
 			setProblem("Enter the http(s) URL to POST events to.");
@@ -138,19 +132,17 @@ function WebhookForm(props: {
 			</div>
 			<fieldset class="event-choice">
 				<legend class="field-label">Events</legend>
-				<For each={WEBHOOK_EVENT_NAMES}>
-					{(event) => (
-						<label class="check">
-							<input
-								type="checkbox"
-								checked={events().includes(event)}
-								onChange={(e) => toggle(event, e.currentTarget.checked)}
-								data-testid={`webhook-event-${event}`}
-							/>
+				<CheckSet
+					values={WEBHOOK_EVENT_NAMES}
+					chosen={events()}
+					onChange={setEvents}
+					label={(event) => (
+						<>
 							{EVENT_LABELS[event]} <code class="small muted">{event}</code>
-						</label>
+						</>
 					)}
-				</For>
+					testId="webhook-event"
+				/>
 			</fieldset>
 			<label class="check">
 				<input

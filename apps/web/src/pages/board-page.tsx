@@ -21,6 +21,7 @@ import { ClaimNextButton } from "../components/command-button.tsx";
 import { SearchField } from "../components/forms.tsx";
 import { plural } from "../format.ts";
 import { ACTION_LABELS, ActionKinds } from "../lifecycle-model.ts";
+import { createDisclosure } from "../popup.ts";
 import { useWorkspace } from "../workspace.tsx";
 
 // The tab shown on a phone outlives the page, so coming back from a conversation keeps it.
@@ -49,7 +50,7 @@ export function BoardPage() {
 			[ws.filters.network, ws.filters.priority, ws.filters.tag].filter(Boolean).length +
 			[ws.filters.unclaimed, ws.filters.mine, ws.filters.showDone].filter(Boolean).length,
 	);
-	const [filtersOpen, setFiltersOpen] = createSignal(false);
+	const { open: filtersOpen, toggle: filtersToggle } = createDisclosure("filter-options");
 	// A hidden done column cannot stay the shown tab.
 	createEffect(() => {
 		if (!visibleColumns().some((column) => column.status === activeStatus()))
@@ -99,9 +100,7 @@ export function BoardPage() {
 					<button
 						type="button"
 						class="button filters-toggle"
-						aria-expanded={filtersOpen()}
-						aria-controls="filter-options"
-						onClick={() => setFiltersOpen((open) => !open)}
+						{...filtersToggle}
 						data-testid="filters-toggle"
 					>
 						Filters
