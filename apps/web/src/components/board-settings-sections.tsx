@@ -39,7 +39,6 @@ import {
 	FieldProblem,
 	type FieldSpec,
 	FormActions,
-	FormError,
 	FormFields,
 	submitHandler,
 	TextField,
@@ -116,8 +115,9 @@ export function SettingsForm(props: {
 				novalidate
 			>
 				{props.children}
-				<FormError error={action.error()} testId={`settings-${props.id}-error`} />
 				<FormActions
+					error={action.error()}
+					errorTestId={`settings-${props.id}-error`}
 					label="Save"
 					busyLabel="Saving…"
 					busy={action.busy()}

@@ -76,8 +76,9 @@ function NewBoardForm(props: { orgId: string; onCreated: (board: Board) => void 
 				maxLength={200}
 				testId="new-board-name"
 			/>
-			<FormError error={create.error()} testId="new-board-error" />
 			<FormActions
+				error={create.error()}
+				errorTestId="new-board-error"
 				label="Create board"
 				busyLabel="Creating…"
 				busy={create.busy()}

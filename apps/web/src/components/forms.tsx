@@ -463,8 +463,8 @@ export function SearchField(props: {
 }
 
 /**
- * A form's buttons: submit, disabled and relabelled while busy, and Cancel when the form has
- * somewhere to go back to.
+ * A form's end: why the last submit failed (`error`, announced), then its buttons: submit,
+ * disabled and relabelled while busy, and Cancel when the form has somewhere to go back to.
  */
 export function FormActions(props: {
 	label: string;
@@ -474,26 +474,32 @@ export function FormActions(props: {
 	/** @default busy */
 	disabled?: boolean;
 	testId: string;
+	/** The refusal or problem of the last submit. */
+	error?: string | null;
+	errorTestId?: string;
 	onCancel?: () => void;
 }) {
 	return (
-		<div class="form-actions">
-			<button
-				type="submit"
-				class="button button-primary"
-				disabled={props.disabled ?? props.busy}
-				data-testid={props.testId}
-			>
-				{props.busy ? props.busyLabel : props.label}
-			</button>
-			<Show when={props.onCancel}>
-				{(cancel) => (
-					<button type="button" class="button" onClick={() => cancel()()}>
-						Cancel
-					</button>
-				)}
-			</Show>
-		</div>
+		<>
+			<FormError error={props.error ?? null} testId={props.errorTestId} />
+			<div class="form-actions">
+				<button
+					type="submit"
+					class="button button-primary"
+					disabled={props.disabled ?? props.busy}
+					data-testid={props.testId}
+				>
+					{props.busy ? props.busyLabel : props.label}
+				</button>
+				<Show when={props.onCancel}>
+					{(cancel) => (
+						<button type="button" class="button" onClick={() => cancel()()}>
+							Cancel
+						</button>
+					)}
+				</Show>
+			</div>
+		</>
 	);
 }
 

@@ -179,8 +179,9 @@ export function RulesPanel(props: { orgId: string }) {
 				<div class="form-grid">
 					<FormFields store={[fields, setFields]} fields={ruleFields()} />
 				</div>
-				<FormError error={problem() ?? save.error()} testId="rules-error" />
 				<FormActions
+					error={problem() ?? save.error()}
+					errorTestId="rules-error"
 					label="Add rule"
 					busyLabel="Saving…"
 					busy={save.busy()}

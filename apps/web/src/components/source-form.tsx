@@ -11,7 +11,7 @@ import {
 	type SourceFields,
 } from "../source-form.ts";
 import { boardOptions } from "./board-select.tsx";
-import { type FieldSpec, FormActions, FormError, FormFields, submitHandler } from "./forms.tsx";
+import { type FieldSpec, FormActions, FormFields, submitHandler } from "./forms.tsx";
 
 /** The fields only one kind of source has: where it reads from. */
 const KIND_FIELDS: Record<SourceKind, readonly FieldSpec<SourceFields>[]> = {
@@ -201,8 +201,9 @@ export function SourceForm(props: {
 				</label>
 			</div>
 
-			<FormError error={problem() ?? props.error} testId="source-form-error" />
 			<FormActions
+				error={problem() ?? props.error}
+				errorTestId="source-form-error"
 				label={props.submitLabel}
 				busyLabel="Saving…"
 				busy={props.busy}

@@ -327,8 +327,9 @@ function SsoForm(props: {
 				</p>
 			</fieldset>
 
-			<FormError error={save.error()} testId="sso-error" />
 			<FormActions
+				error={save.error()}
+				errorTestId="sso-error"
 				label={props.stored ? "Save" : "Turn on single sign-on"}
 				busyLabel="Checking the issuer…"
 				busy={save.busy()}

@@ -152,8 +152,9 @@ function WebhookForm(props: {
 				/>
 				Enabled
 			</label>
-			<FormError error={problem() ?? create.error()} testId="webhook-form-error" />
 			<FormActions
+				error={problem() ?? create.error()}
+				errorTestId="webhook-form-error"
 				label="Create webhook"
 				busyLabel="Creating…"
 				busy={create.busy()}

@@ -4,22 +4,13 @@
  * Tokens and app passwords go to the server once, are checked there, and are never
  * shown again.
  */
-import type { ApiClient, ConnectedAccount } from "@switchboard/client";
-import { DEFAULT_BLUESKY_SERVICE, type ReplyNetwork } from "@switchboard/domain";
+import type { ConnectedAccount } from "@switchboard/client";
+import type { ReplyNetwork } from "@switchboard/domain";
 import { createMemo, createSignal, createUniqueId, Show } from "solid-js";
-import { createStore } from "solid-js/store";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { NetworkBadge } from "../components/bits.tsx";
-import {
-	ConfirmButton,
-	type FieldSpec,
-	FormActions,
-	FormError,
-	FormFields,
-	Loaded,
-	submitHandler,
-	When,
-} from "../components/forms.tsx";
+import { ConnectAccountForm, NETWORK_NAMES } from "../components/connect-account-form.tsx";
+import { ConfirmButton, FormError, Loaded, When } from "../components/forms.tsx";
 import { NotificationSettingsSection } from "../components/notification-settings.tsx";
 import { ProfilePanel } from "../components/profile-panel.tsx";
 import { useToasts } from "../toasts.tsx";
@@ -75,8 +66,6 @@ export function SettingsPage() {
 		</div>
 	);
 }
-
-const NETWORK_NAMES: Record<ReplyNetwork, string> = { mastodon: "Mastodon", bluesky: "Bluesky" };
 
 function AccountCard(props: {
 	network: ReplyNetwork;
@@ -148,112 +137,8 @@ function AccountCard(props: {
 				)}
 			</Show>
 			<Show when={showForm()}>
-				{props.network === "mastodon" ? (
-					<ConnectForm network="mastodon" account={MASTODON} onConnected={connected} />
-				) : (
-					<ConnectForm network="bluesky" account={BLUESKY} onConnected={connected} />
-				)}
+				<ConnectAccountForm network={props.network} onConnected={connected} />
 			</Show>
 		</section>
-	);
-}
-
-/** How an account on a network is connected: the form's fields, and the request they make. */
-interface AccountConnection<T extends object> {
-	initial: T;
-	/** A function, so that each form gets its own hint elements. */
-	fields: () => FieldSpec<T>[];
-	connect: (api: ApiClient, values: T) => Promise<ConnectedAccount>;
-}
-
-const MASTODON: AccountConnection<{ instanceUrl: string; token: string }> = {
-	initial: { instanceUrl: "", token: "" },
-	fields: () => [
-		{
-			name: "instanceUrl",
-			label: "Instance URL",
-			type: "url",
-			required: true,
-			placeholder: "https://mastodon.social",
-			testId: "mastodon-instance",
-		},
-		{
-			name: "token",
-			label: "Access token",
-			type: "password",
-			autocomplete: "off",
-			required: true,
-			testId: "mastodon-token",
-			hint: (
-				<>
-					On your instance: Preferences → Development → New application, with the scopes{" "}
-					<code>read</code> and <code>write:statuses</code>; copy “Your access token”.
-				</>
-			),
-		},
-	],
-	connect: (api, values) =>
-		api.accounts.connectMastodon({
-			instanceUrl: values.instanceUrl.trim(),
-			accessToken: values.token.trim(),
-		}),
-};
-
-const BLUESKY: AccountConnection<{ identifier: string; password: string; service: string }> = {
-	initial: { identifier: "", password: "", service: DEFAULT_BLUESKY_SERVICE },
-	fields: () => [
-		{
-			name: "identifier",
-			label: "Handle",
-			required: true,
-			autocomplete: "username",
-			placeholder: "you.bsky.social",
-			testId: "bluesky-handle",
-		},
-		{
-			name: "password",
-			label: "App password",
-			type: "password",
-			autocomplete: "off",
-			required: true,
-			testId: "bluesky-app-password",
-			hint: "Not your account password: create an app password under Settings → Privacy and security → App passwords.",
-		},
-		{ name: "service", label: "Service URL", type: "url", testId: "bluesky-service" },
-	],
-	connect: (api, values) =>
-		api.accounts.connectBluesky({
-			identifier: values.identifier.trim().replace(/^@/, ""),
-			appPassword: values.password.trim(),
-			service: values.service.trim() || DEFAULT_BLUESKY_SERVICE,
-		}),
-};
-
-/** The form that connects the member's account on `network`. */
-function ConnectForm<T extends object>(props: {
-	network: ReplyNetwork;
-	account: AccountConnection<T>;
-	onConnected: (account: ConnectedAccount) => void;
-}) {
-	const api = useApi();
-	const values = createStore<T>({ ...props.account.initial });
-	const connect = createAction(async () => {
-		props.onConnected(await props.account.connect(api, values[0]));
-	});
-	return (
-		<form
-			class="admin-form account-form"
-			data-testid={`${props.network}-form`}
-			onSubmit={submitHandler(() => void connect.run())}
-		>
-			<FormFields store={values} fields={props.account.fields()} cells={false} />
-			<FormError error={connect.error()} testId="account-error" />
-			<FormActions
-				label={`Connect ${NETWORK_NAMES[props.network]}`}
-				busyLabel="Checking…"
-				busy={connect.busy()}
-				testId="account-connect"
-			/>
-		</form>
 	);
 }
