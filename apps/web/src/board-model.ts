@@ -15,26 +15,43 @@ import {
 	slaState,
 } from "@switchboard/domain";
 
+/** Each status in words, as a column's title and a badge say it. */
+export const STATUS_LABELS: Record<MentionStatus, string> = {
+	new: "New",
+	claimed: "Claimed",
+	drafting: "Drafting",
+	in_review: "In review",
+	approved: "Approved",
+	escalated: "Escalated",
+	snoozed: "Snoozed",
+	replied: "Replied",
+	dismissed: "Dismissed",
+	closed: "Closed",
+};
+
+/** A column of the board: the conversations of one status, under its title. */
+export interface ColumnHead {
+	status: MentionStatus;
+	title: string;
+}
+
+const column = (status: MentionStatus): ColumnHead => ({ status, title: STATUS_LABELS[status] });
+
 /** The board's columns, left to right. Done work (dismissed, closed) is hidden by default. */
-export const BOARD_COLUMNS: readonly { status: MentionStatus; title: string }[] = [
-	{ status: "new", title: "New" },
-	{ status: "claimed", title: "Claimed" },
-	{ status: "drafting", title: "Drafting" },
-	{ status: "in_review", title: "In review" },
-	{ status: "approved", title: "Approved" },
-	{ status: "escalated", title: "Escalated" },
-	{ status: "snoozed", title: "Snoozed" },
-	{ status: "replied", title: "Replied" },
-];
+export const BOARD_COLUMNS: readonly ColumnHead[] = (
+	[
+		"new",
+		"claimed",
+		"drafting",
+		"in_review",
+		"approved",
+		"escalated",
+		"snoozed",
+		"replied",
+	] as const
+).map(column);
 
-export const DONE_COLUMNS: readonly { status: MentionStatus; title: string }[] = [
-	{ status: "dismissed", title: "Dismissed" },
-	{ status: "closed", title: "Closed" },
-];
-
-export const STATUS_LABELS: Record<MentionStatus, string> = Object.fromEntries(
-	[...BOARD_COLUMNS, ...DONE_COLUMNS].map(({ status, title }) => [status, title]),
-) as Record<MentionStatus, string>;
+export const DONE_COLUMNS: readonly ColumnHead[] = (["dismissed", "closed"] as const).map(column);
 
 export const NETWORK_LABELS: Record<Network, string> = NETWORK_NAMES;
 
@@ -98,9 +115,7 @@ export function compareUrgency(a: BoardMention, b: BoardMention): number {
 	);
 }
 
-export interface BoardColumn {
-	status: MentionStatus;
-	title: string;
+export interface BoardColumn extends ColumnHead {
 	mentions: BoardMention[];
 }
 

@@ -14,38 +14,22 @@ import {
 } from "@switchboard/domain";
 import { plural } from "./format.ts";
 
-/** The lifecycle actions the controls offer; those with a form open the action dialog. */
-export const ActionKinds = [
-	"dismiss",
-	"snooze",
-	"escalate",
-	"tags",
-	"priority",
-	"close",
-	"reopen",
-] as const;
-export type ActionKind = (typeof ActionKinds)[number];
-
-export const ACTION_LABELS: Record<ActionKind, string> = {
-	dismiss: "Dismiss",
-	snooze: "Snooze",
-	escalate: "Escalate",
-	tags: "Tags",
-	priority: "Priority",
-	close: "Close",
-	reopen: "Reopen",
-};
-
-/** The shortcut of each action, as the help overlay lists it. */
-export const ACTION_KEYS: Record<ActionKind, string> = {
-	dismiss: "d",
-	snooze: "s",
-	escalate: "e",
-	tags: "t",
-	priority: "1–3",
-	close: "⇧C",
-	reopen: "⇧O",
-};
+/**
+ * The lifecycle actions the controls offer, in the order they offer them: the words for
+ * each, and its shortcut as the help overlay lists it. Those with a form open the action
+ * dialog.
+ */
+export const ACTIONS = {
+	dismiss: { label: "Dismiss", key: "d" },
+	snooze: { label: "Snooze", key: "s" },
+	escalate: { label: "Escalate", key: "e" },
+	tags: { label: "Tags", key: "t" },
+	priority: { label: "Priority", key: "1–3" },
+	close: { label: "Close", key: "⇧C" },
+	reopen: { label: "Reopen", key: "⇧O" },
+} as const satisfies Record<string, { label: string; key: string }>;
+export type ActionKind = keyof typeof ACTIONS;
+export const ActionKinds = Object.keys(ACTIONS) as ActionKind[];
 
 /** Reasons offered when dismissing; "other" takes the note as the reason. */
 export const DISMISS_REASONS: readonly { id: string; label: string }[] = [

@@ -35,7 +35,7 @@ import { createStore, type SetStoreFunction } from "solid-js/store";
 import { type BoardColumn, type BoardFilters, boardColumns, EMPTY_FILTERS } from "./board-model.ts";
 import { useClient, useStore } from "./client-context.tsx";
 import {
-	ACTION_KEYS,
+	ACTIONS,
 	type ActionKind,
 	commandFor,
 	describeBulk,
@@ -100,9 +100,9 @@ const WorkspaceContext = createContext<Workspace>();
 /** How often ages and SLA timers move on, in ms. */
 const TICK_MS = 10_000;
 
-/** The actions whose dialog one key opens (d, s, e, t: see ACTION_KEYS), by that key. */
+/** The actions whose dialog one key opens (d, s, e, t: see ACTIONS), by that key. */
 const DIALOG_KEYS: ReadonlyMap<string, ActionKind> = new Map(
-	(["dismiss", "snooze", "escalate", "tags"] as const).map((kind) => [ACTION_KEYS[kind], kind]),
+	(["dismiss", "snooze", "escalate", "tags"] as const).map((kind) => [ACTIONS[kind].key, kind]),
 );
 
 /** A claimNext answered later than this (queued offline) does not pull the user away. */

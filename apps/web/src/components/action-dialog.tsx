@@ -11,7 +11,7 @@ import { createEffect, createMemo, createSignal, For, Match, Show, Switch } from
 import { boardTags, PRIORITY_LABELS } from "../board-model.ts";
 import { formatDateTime, plural } from "../format.ts";
 import {
-	ACTION_LABELS,
+	ACTIONS,
 	type ActionKind,
 	ActionKinds,
 	DISMISS_REASONS,
@@ -105,7 +105,7 @@ function ActionForm(props: { kind: ActionKind; mentionIds: string[] }) {
 							data-testid={`action-${action}`}
 							onClick={() => setKind(action)}
 						>
-							{ACTION_LABELS[action]}
+							{ACTIONS[action].label}
 						</button>
 					)}
 				</For>

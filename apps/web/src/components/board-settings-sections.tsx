@@ -119,7 +119,6 @@ export function SettingsForm(props: {
 					error={action.error()}
 					errorTestId={`settings-${props.id}-error`}
 					label="Save"
-					busyLabel="Saving…"
 					busy={action.busy()}
 					testId={`settings-${props.id}-save`}
 				/>

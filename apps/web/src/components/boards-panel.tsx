@@ -136,7 +136,6 @@ function BoardRow(props: { orgId: string; board: Board; onChanged: (board: Board
 					/>
 					<FormActions
 						label="Save name"
-						busyLabel="Saving…"
 						busy={change.busy()}
 						testId="board-rename-save"
 						onCancel={() => {

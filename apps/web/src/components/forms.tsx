@@ -468,8 +468,8 @@ export function SearchField(props: {
  */
 export function FormActions(props: {
 	label: string;
-	/** Shown on the submit button while `busy`, e.g. "Saving…". */
-	busyLabel: string;
+	/** Shown on the submit button while `busy`. @default "Saving…" */
+	busyLabel?: string;
 	busy: boolean;
 	/** @default busy */
 	disabled?: boolean;
@@ -478,6 +478,8 @@ export function FormActions(props: {
 	error?: string | null;
 	errorTestId?: string;
 	onCancel?: () => void;
+	/** More buttons, after submit and Cancel. */
+	children?: JSX.Element;
 }) {
 	return (
 		<>
@@ -489,7 +491,7 @@ export function FormActions(props: {
 					disabled={props.disabled ?? props.busy}
 					data-testid={props.testId}
 				>
-					{props.busy ? props.busyLabel : props.label}
+					{props.busy ? (props.busyLabel ?? "Saving…") : props.label}
 				</button>
 				<Show when={props.onCancel}>
 					{(cancel) => (
@@ -498,6 +500,7 @@ export function FormActions(props: {
 						</button>
 					)}
 				</Show>
+				{props.children}
 			</div>
 		</>
 	);

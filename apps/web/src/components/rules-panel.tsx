@@ -183,7 +183,6 @@ export function RulesPanel(props: { orgId: string }) {
 					error={problem() ?? save.error()}
 					errorTestId="rules-error"
 					label="Add rule"
-					busyLabel="Saving…"
 					busy={save.busy()}
 					disabled={busy() || !rules.data()}
 					testId="rule-submit"

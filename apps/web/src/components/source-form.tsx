@@ -205,7 +205,6 @@ export function SourceForm(props: {
 				error={problem() ?? props.error}
 				errorTestId="source-form-error"
 				label={props.submitLabel}
-				busyLabel="Saving…"
 				busy={props.busy}
 				testId="source-submit"
 				onCancel={() => props.onCancel()}

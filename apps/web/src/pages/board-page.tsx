@@ -20,7 +20,7 @@ import { BoardColumn, type ColumnHandle } from "../components/board-column.tsx";
 import { ClaimNextButton } from "../components/command-button.tsx";
 import { SearchField } from "../components/forms.tsx";
 import { plural } from "../format.ts";
-import { ACTION_LABELS, ActionKinds } from "../lifecycle-model.ts";
+import { ACTIONS, ActionKinds } from "../lifecycle-model.ts";
 import { createDisclosure } from "../popup.ts";
 import { useWorkspace } from "../workspace.tsx";
 
@@ -171,7 +171,7 @@ export function BoardPage() {
 								onClick={() => ws.openAction(kind, [...ws.selection()])}
 								data-testid={`bulk-${kind}`}
 							>
-								{ACTION_LABELS[kind]}…
+								{ACTIONS[kind].label}…
 							</button>
 						)}
 					</For>

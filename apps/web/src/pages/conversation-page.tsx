@@ -56,7 +56,7 @@ import { EarlierConversations } from "../components/history-item.tsx";
 import { ReplySendPanel } from "../components/reply-send.tsx";
 import { createDraftText } from "../draft-text.ts";
 import { formatDateTime, formatRelative } from "../format.ts";
-import { ACTION_KEYS, ACTION_LABELS, type ActionKind, offers } from "../lifecycle-model.ts";
+import { ACTIONS, type ActionKind, offers } from "../lifecycle-model.ts";
 import { fillTemplate, templateForDraft } from "../templates.ts";
 import { useWorkspace } from "../workspace.tsx";
 
@@ -356,7 +356,7 @@ function Conversation(props: { mentionId: string }) {
 									onClick={() => ws.openAction(kind, [id()])}
 									data-testid={kind}
 								>
-									{ACTION_LABELS[kind]}… <kbd>{ACTION_KEYS[kind]}</kbd>
+									{ACTIONS[kind].label}… <kbd>{ACTIONS[kind].key}</kbd>
 								</button>
 							)}
 						</For>
