@@ -47,6 +47,46 @@ export function cellText(value: ReportRecord[string], unit: ReportColumn["unit"]
 
 export const ReportsPage = moderatorsOnly(ReportsView);
 
+/** The breakdowns side by side under the daily figures, each a table with its CSV. */
+const BREAKDOWNS: readonly { name: ReportName; title: string }[] = [
+	{ name: "networks", title: "Per network" },
+	{ name: "priorities", title: "Per priority" },
+	{ name: "tags", title: "Per tag" },
+	{ name: "ambassadors", title: "Per ambassador" },
+];
+
+/** The periods a tap chooses, in days back from today (today included). */
+const PRESETS = [1, 7, 30] as const;
+const PRESET_LABELS: Record<(typeof PRESETS)[number], string> = {
+	1: "Today",
+	7: "Last 7 days",
+	30: "Last 30 days",
+};
+
+/** One end of the period: a labelled day that may not pass the other end (`min`, `max`). */
+function PeriodEnd(props: {
+	label: string;
+	value: string;
+	min?: string;
+	max?: string;
+	onChange: (day: string) => void;
+	testId: string;
+}) {
+	return (
+		<label>
+			{props.label}{" "}
+			<input
+				type="date"
+				value={props.value}
+				min={props.min}
+				max={props.max}
+				onChange={(event) => props.onChange(event.currentTarget.value)}
+				data-testid={props.testId}
+			/>
+		</label>
+	);
+}
+
 function ReportsView() {
 	const reports = useReports();
 	const today = dateInput(new Date());
@@ -73,35 +113,15 @@ function ReportsView() {
 	return (
 		<ModeratorPage title="Reports" name="reports">
 			<form class="period" aria-label="Period" onSubmit={(event) => event.preventDefault()}>
-				<label>
-					From{" "}
-					<input
-						type="date"
-						value={from()}
-						max={to()}
-						onChange={(event) => setFrom(event.currentTarget.value)}
-						data-testid="report-from"
-					/>
-				</label>
-				<label>
-					to{" "}
-					<input
-						type="date"
-						value={to()}
-						min={from()}
-						onChange={(event) => setTo(event.currentTarget.value)}
-						data-testid="report-to"
-					/>
-				</label>
-				<button type="button" class="button button-small" onClick={() => preset(1)}>
-					Today
-				</button>
-				<button type="button" class="button button-small" onClick={() => preset(7)}>
-					Last 7 days
-				</button>
-				<button type="button" class="button button-small" onClick={() => preset(30)}>
-					Last 30 days
-				</button>
+				<PeriodEnd label="From" value={from()} max={to()} onChange={setFrom} testId="report-from" />
+				<PeriodEnd label="to" value={to()} min={from()} onChange={setTo} testId="report-to" />
+				<For each={PRESETS}>
+					{(days) => (
+						<button type="button" class="button button-small" onClick={() => preset(days)}>
+							{PRESET_LABELS[days]}
+						</button>
+					)}
+				</For>
 				<Show when={(boards.data()?.length ?? 0) > 1}>
 					<label>
 						Board{" "}
@@ -131,20 +151,16 @@ function ReportsView() {
 				<Summary reports={reports} period={period()} />
 				<Daily reports={reports} period={period()} />
 				<div class="report-grid">
-					<ReportSection reports={reports} period={period()} name="networks" title="Per network" />
-					<ReportSection
-						reports={reports}
-						period={period()}
-						name="priorities"
-						title="Per priority"
-					/>
-					<ReportSection reports={reports} period={period()} name="tags" title="Per tag" />
-					<ReportSection
-						reports={reports}
-						period={period()}
-						name="ambassadors"
-						title="Per ambassador"
-					/>
+					<For each={BREAKDOWNS}>
+						{(breakdown) => (
+							<ReportSection
+								reports={reports}
+								period={period()}
+								name={breakdown.name}
+								title={breakdown.title}
+							/>
+						)}
+					</For>
 				</div>
 			</Show>
 		</ModeratorPage>
