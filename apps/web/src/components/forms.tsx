@@ -508,7 +508,8 @@ export function FormActions(props: {
 
 /**
  * A button that runs `action` (with `args`, when it takes any), disabled while it runs or
- * when `disabled` says so; the action keeps its error for a `FormError`.
+ * when `disabled` says so, and saying `busyLabel` meanwhile when given; the action keeps its
+ * error for a `FormError`.
  */
 export function ActionButton<A extends unknown[]>(
 	props: {
@@ -516,6 +517,8 @@ export function ActionButton<A extends unknown[]>(
 		/** @default "button" */
 		class?: string;
 		disabled?: boolean;
+		/** Shown instead of `children` while the action runs, e.g. "Retrying…". */
+		busyLabel?: string;
 		testId: string;
 		children: JSX.Element;
 	} & ([] extends A ? { args?: A } : { args: A }),
@@ -528,7 +531,9 @@ export function ActionButton<A extends unknown[]>(
 			onClick={() => void props.action.run(...((props.args ?? []) as A))}
 			data-testid={props.testId}
 		>
-			{props.children}
+			<Show when={props.busyLabel && props.action.busy()} fallback={props.children}>
+				{props.busyLabel}
+			</Show>
 		</button>
 	);
 }

@@ -21,7 +21,7 @@ import { NETWORK_LABELS } from "../board-model.ts";
 import { excerpt } from "../format.ts";
 import { useToasts } from "../toasts.tsx";
 import { useWorkspace } from "../workspace.tsx";
-import { FormError, When } from "./forms.tsx";
+import { ActionButton, FormError, When } from "./forms.tsx";
 
 const SEND_LABELS: Record<ReplySendStatus, string> = {
 	sending: "Sending",
@@ -204,15 +204,16 @@ function ReplySendInner(props: { mention: BoardMention; draft: DraftHandle }) {
 										</p>
 									</Show>
 									<Show when={item.status === "failed" && item.memberId === ws.me.id}>
-										<button
-											type="button"
+										<ActionButton
+											action={retry}
+											args={[item]}
 											class="button button-small"
-											disabled={retry.busy() || !ws.status().online}
-											onClick={() => void retry.run(item)}
-											data-testid="send-retry"
+											disabled={!ws.status().online}
+											busyLabel="Retrying…"
+											testId="send-retry"
 										>
-											{retry.busy() ? "Retrying…" : "Retry"}
-										</button>
+											Retry
+										</ActionButton>
 									</Show>
 								</li>
 							)}

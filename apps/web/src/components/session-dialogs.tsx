@@ -17,7 +17,7 @@ import { useRequiredContext } from "../required-context.ts";
 import { signInFailure } from "../session.ts";
 import { useSession } from "../session-context.tsx";
 import { useWorkspace } from "../workspace.tsx";
-import { SignInEmailField, SignInPasswordField, submitHandler } from "./forms.tsx";
+import { FormError, SignInEmailField, SignInPasswordField, submitHandler } from "./forms.tsx";
 
 /** A modal dialog shown while `open()` holds; Escape calls `onCancel`. */
 function Modal(props: {
@@ -221,11 +221,7 @@ export function SessionEndedDialog() {
 			<form onSubmit={submitHandler(() => void renewing.run())} class="login-form">
 				<SignInEmailField id="renew-email" value={email()} onInput={setEmail} />
 				<SignInPasswordField id="renew-password" value={password()} onInput={setPassword} />
-				<Show when={renewing.error()}>
-					<p class="form-error" role="alert" data-testid="renew-error">
-						{renewing.error()}
-					</p>
-				</Show>
+				<FormError error={renewing.error()} testId="renew-error" />
 				<div class="dialog-actions dialog-actions-spread">
 					<SignOutButton class="button button-ghost" testId="renew-sign-out" />
 					<button

@@ -30,6 +30,7 @@ import { column, createReport, localTimeZone, useReports } from "../reports.ts";
 import { useWorkspace } from "../workspace.tsx";
 import "../coverage.css";
 import { submitHandler } from "../components/forms.tsx";
+import { Panel } from "../components/panel.tsx";
 
 const HOUR = 3_600_000;
 /** How many of the most urgent unclaimed conversations are listed. */
@@ -80,10 +81,7 @@ function Coverage() {
 			</section>
 
 			<div class="coverage-grid">
-				<section class="panel" aria-labelledby="unclaimed-title">
-					<h2 id="unclaimed-title" class="panel-title">
-						Unclaimed by age and priority
-					</h2>
+				<Panel name="unclaimed" title="Unclaimed by age and priority">
 					<table class="data-table matrix" data-testid="unclaimed-matrix">
 						<thead>
 							<tr>
@@ -135,13 +133,17 @@ function Coverage() {
 							</p>
 						</Show>
 					</Show>
-				</section>
+				</Panel>
 
-				<section class="panel" aria-labelledby="breaches-title">
-					<h2 id="breaches-title" class="panel-title">
-						SLA breaches
-						<span class="muted small"> · found by the server, newest first</span>
-					</h2>
+				<Panel
+					name="breaches"
+					title={
+						<>
+							SLA breaches
+							<span class="muted small"> · found by the server, newest first</span>
+						</>
+					}
+				>
 					<Show
 						when={breaches().length > 0}
 						fallback={<p class="muted">No conversation on the board has missed a target.</p>}
@@ -195,12 +197,9 @@ function Coverage() {
 							</For>
 						</ul>
 					</Show>
-				</section>
+				</Panel>
 
-				<section class="panel" aria-labelledby="load-title">
-					<h2 id="load-title" class="panel-title">
-						Load against capacity
-					</h2>
+				<Panel name="load" title="Load against capacity">
 					<ul class="load-list" data-testid="loads">
 						<For each={loadOrder()}>
 							{(memberId) => (
@@ -210,18 +209,15 @@ function Coverage() {
 							)}
 						</For>
 					</ul>
-				</section>
+				</Panel>
 
-				<section class="panel" aria-labelledby="online-title">
-					<h2 id="online-title" class="panel-title">
-						Online now
-					</h2>
+				<Panel name="online" title="Online now">
 					<ul class="online-list" data-testid="online-list">
 						<For each={ws.board().online}>
 							{(member) => <OnlineRow member={member} viewing={viewing().get(member.id) ?? []} />}
 						</For>
 					</ul>
-				</section>
+				</Panel>
 			</div>
 
 			<Throughput />

@@ -17,6 +17,7 @@ import { TimeChart } from "../components/time-chart.tsx";
 import { formatSeconds } from "../coverage-model.ts";
 import { column, createReport, localTimeZone, type Reports, useReports } from "../reports.ts";
 import "../coverage.css";
+import { Panel } from "../components/panel.tsx";
 
 const DAY = 86_400_000;
 
@@ -185,12 +186,17 @@ function Summary(props: { reports: Reports; period: ReportPeriod }) {
 	const row = () => table()?.rows[0];
 	const tiles = () => (table()?.columns ?? []).filter((c) => !c.key.endsWith("_deadlines"));
 	return (
-		<section class="panel" aria-labelledby="summary-title" data-testid="report-summary">
-			<h2 id="summary-title" class="panel-title">
-				The period at a glance
-				<span class="toolbar-spacer" />
-				<CsvLink reports={props.reports} period={props.period} name="summary" />
-			</h2>
+		<Panel
+			name="summary"
+			testId="report-summary"
+			title={
+				<>
+					The period at a glance
+					<span class="toolbar-spacer" />
+					<CsvLink reports={props.reports} period={props.period} name="summary" />
+				</>
+			}
+		>
 			<Show when={error()}>{(message) => <p class="callout callout-warning">{message()}</p>}</Show>
 			<Show when={row()}>
 				{(values) => (
@@ -208,7 +214,7 @@ function Summary(props: { reports: Reports; period: ReportPeriod }) {
 					</div>
 				)}
 			</Show>
-		</section>
+		</Panel>
 	);
 }
 
@@ -218,12 +224,16 @@ function Daily(props: { reports: Reports; period: ReportPeriod }) {
 	// A day's key is its local date; the chart puts each at local midnight.
 	const times = () => rows().map((row) => localMidnight(String(row.day)).getTime());
 	return (
-		<section class="panel" aria-labelledby="daily-title">
-			<h2 id="daily-title" class="panel-title">
-				Per day
-				<span class="toolbar-spacer" />
-				<CsvLink reports={props.reports} period={props.period} name="daily" />
-			</h2>
+		<Panel
+			name="daily"
+			title={
+				<>
+					Per day
+					<span class="toolbar-spacer" />
+					<CsvLink reports={props.reports} period={props.period} name="daily" />
+				</>
+			}
+		>
 			<Show when={error()}>{(message) => <p class="callout callout-warning">{message()}</p>}</Show>
 			<Show when={table()}>
 				<TimeChart
@@ -244,7 +254,7 @@ function Daily(props: { reports: Reports; period: ReportPeriod }) {
 					label="Per day, table"
 				/>
 			</Show>
-		</section>
+		</Panel>
 	);
 }
 
