@@ -14,6 +14,12 @@ export * from "./passwords.ts";
 export * from "./passwords.ts";
 export * from "./people-api.ts";
 export * from "./push.ts";
+export {
+	defaultRateLimits,
+	RATE_LIMIT_VARIABLES,
+	type RateLimits,
+	type RateWindow,
+} from "./rate-limits.ts";
 export * from "./secret-box.ts";
 export * from "./server.ts";
 export * from "./webhook-dispatcher.ts";

@@ -42,6 +42,11 @@ export interface SocketOptions {
 	readBytesPerSecond?: number;
 	/** Parse the Hocuspocus protocol to time acknowledgements. */
 	hocuspocus: boolean;
+	/**
+	 * Headers of the upgrade request, e.g. `X-Forwarded-For` for a person behind the load
+	 * balancer, each from an address of their own.
+	 */
+	headers?: Record<string, string>;
 }
 
 /** A `ws` WebSocket class for a provider's `WebSocketPolyfill`. */
@@ -51,7 +56,7 @@ export function instrumentedWebSocket(stats: SocketStats, options: SocketOptions
 		#counted = 0;
 
 		constructor(address: string | URL, protocols?: string | string[]) {
-			super(address, protocols);
+			super(address, protocols, options.headers ? { headers: options.headers } : {});
 			stats.waiting = [];
 			this.on("open", () => {
 				stats.opened += 1;

@@ -110,3 +110,30 @@ export function runLoad<Params, Result>(
 		child.send({ type: "start", task: task.href, params } satisfies ToChild);
 	});
 }
+
+/**
+ * A phase mark shared by several load processes: each process's mark waits until all
+ * `parties` reached it; then `whenAll` runs once with every process's data, and every process
+ * gets its value as the mark's answer (e.g. "all connected: start now, until T").
+ */
+export class MarkBarrier<Data, Value> {
+	private readonly data: Data[] = [];
+	private readonly waiting: ((value: Value) => void)[] = [];
+	private readonly parties: number;
+	private readonly whenAll: (all: Data[]) => Value;
+
+	constructor(parties: number, whenAll: (all: Data[]) => Value) {
+		this.parties = parties;
+		this.whenAll = whenAll;
+	}
+
+	arrive(data: Data): Promise<Value> {
+		this.data.push(data);
+		const answer = new Promise<Value>((resolve) => this.waiting.push(resolve));
+		if (this.data.length === this.parties) {
+			const value = this.whenAll(this.data);
+			for (const resolve of this.waiting) resolve(value);
+		}
+		return answer;
+	}
+}
