@@ -24,7 +24,7 @@ import { personAddress, shippedRateLimitsBehindProxy } from "../lib/rate-limits.
 import {
 	type BenchContext,
 	type BenchRow,
-	type Scenario,
+	defineScenario,
 	switchboardOnly,
 } from "../lib/scenario.ts";
 import { BENCH_ORG, createBenchAdmin } from "../lib/seed.ts";
@@ -51,11 +51,34 @@ const BRIDGE_REQUESTS_PER_IP = "1200/10";
 /** Members per load process. */
 const PER_PROCESS = 250;
 
+/** The quick run is the issue's size, a third as long. */
+const SIZES = {
+	quick: {
+		members: 1_000,
+		seconds: 20,
+		claimsPerSecond: 10,
+		presenceEveryMs: 20_000,
+		typeEveryMs: 300,
+	},
+	full: {
+		members: 1_000,
+		seconds: 60,
+		claimsPerSecond: 10,
+		presenceEveryMs: 20_000,
+		typeEveryMs: 300,
+	},
+};
+
 interface CompanySize {
+	/** Members connected to the board, each a provider on a socket of their own. */
 	members: number;
+	/** How long the load runs once everyone is connected. */
 	seconds: number;
+	/** claimNext presses per second, from members in turn (up to their capacity). */
 	claimsPerSecond: number;
+	/** Mean time between two presence changes of one member (what they look at). */
 	presenceEveryMs: number;
+	/** Mean time between two keystrokes of an editor. */
 	typeEveryMs: number;
 }
 
@@ -274,17 +297,11 @@ async function company(
 	}
 }
 
-const scenario: Scenario = {
+const scenario = defineScenario({
 	id: 12,
 	title: "A whole company on one board",
-	async run(ctx) {
-		const size: CompanySize = {
-			members: 1_000,
-			seconds: ctx.full ? 60 : 20,
-			claimsPerSecond: 10,
-			presenceEveryMs: 20_000,
-			typeEveryMs: 300,
-		};
+	sizes: SIZES,
+	async run(ctx, size) {
 		const rows: BenchRow[] = [];
 		for (const instances of [1, 2] as const) {
 			const f = await company(ctx, instances, size);
@@ -377,6 +394,6 @@ const scenario: Scenario = {
 		}
 		return rows;
 	},
-};
+});
 
 export default scenario;
