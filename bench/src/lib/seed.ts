@@ -11,6 +11,8 @@ import { createTokenService } from "@switchboard/sync";
 /** The secret Switchboard signs tokens with in benchmarks. */
 export const BENCH_SECRET = "switchboard-bench-secret-switchboard-bench-0123456789";
 export const BENCH_ORG = "acme";
+/** The capacity of every seeded member: open conversations each may hold. */
+export const BENCH_CAPACITY = 5;
 
 export interface SeededData {
 	/** Tokens of ambassadors, one per member. */
@@ -42,7 +44,7 @@ export async function seedBench(
 				email: `ambassador${i}@${BENCH_ORG}.test`,
 				name,
 				role: "ambassador",
-				capacity: 5,
+				capacity: BENCH_CAPACITY,
 				passwordHash: "unused",
 			});
 			memberIds.push(member.id);
@@ -88,7 +90,7 @@ export async function createBenchAdmin(databaseUrl: string): Promise<string> {
 			email: `admin@${BENCH_ORG}.test`,
 			name: "Admin",
 			role: "admin",
-			capacity: 5,
+			capacity: BENCH_CAPACITY,
 			passwordHash: "unused",
 		});
 		return await createTokenService({ secret: BENCH_SECRET }).sign({
@@ -100,4 +102,25 @@ export async function createBenchAdmin(databaseUrl: string): Promise<string> {
 	} finally {
 		await storage.close();
 	}
+}
+
+/**
+ * A webhook source of the benchmark's organisation, created through the admin API as a
+ * person would; its signing secret and the path to post mentions to.
+ */
+export async function createWebhookSource(
+	serverUrl: string,
+	databaseUrl: string,
+	name: string,
+): Promise<{ secret: string; webhookUrl: string }> {
+	const token = await createBenchAdmin(databaseUrl);
+	const created = await fetch(`${serverUrl}/api/orgs/${BENCH_ORG}/sources`, {
+		method: "POST",
+		headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+		body: JSON.stringify({ kind: "webhook", name }),
+	});
+	if (created.status !== 201) {
+		throw new Error(`could not create the source: ${created.status} ${await created.text()}`);
+	}
+	return (await created.json()) as { secret: string; webhookUrl: string };
 }

@@ -15,14 +15,12 @@ import {
 	defineScenario,
 	switchboardOnly,
 } from "../lib/scenario.ts";
-import { BENCH_ORG } from "../lib/seed.ts";
+import { BENCH_CAPACITY, BENCH_ORG } from "../lib/seed.ts";
 import { type BenchServer, startServer } from "../lib/servers.ts";
 import { percentile } from "../lib/stats.ts";
 import type { ClaimParams, ClaimResult } from "./_05-claim-load.ts";
 
 const LOAD = new URL("./_05-claim-load.ts", import.meta.url);
-/** seedBench's capacity per member. */
-const CAPACITY = 5;
 /** Ambassadors who run claimNext at once, and the new mentions they race for. */
 const SIZES = {
 	quick: { ambassadors: 200, mentions: 400 },
@@ -111,7 +109,7 @@ async function storm(
 				doubleOwners: Object.entries(result.claims).filter(
 					([id, members]) => new Set(members).size > 1 || owners.get(id) !== members[0],
 				).length,
-				overCapacity: [...held.values()].filter((count) => count > CAPACITY).length,
+				overCapacity: [...held.values()].filter((count) => count > BENCH_CAPACITY).length,
 				boardMismatches: Math.max(...result.boardMismatches),
 				serverCpuMs: cpuMs,
 				rejects: result.rejects,

@@ -9,7 +9,7 @@ import { openStorage } from "@switchboard/storage";
 import { runLoad } from "../lib/load.ts";
 import { ServerWatch } from "../lib/measure.ts";
 import { type BenchRow, type Scenario, switchboardOnly } from "../lib/scenario.ts";
-import { BENCH_ORG, createBenchAdmin } from "../lib/seed.ts";
+import { BENCH_ORG, createWebhookSource } from "../lib/seed.ts";
 import { startServer, targetOf } from "../lib/servers.ts";
 import { median, percentile } from "../lib/stats.ts";
 import type { IngestParams, IngestResult } from "./_06-ingest-load.ts";
@@ -32,19 +32,11 @@ const scenario: Scenario = {
 		try {
 			const databaseUrl = server.databaseUrl as string;
 			// An admin creates the webhook source through the API, as a person would.
-			const token = await createBenchAdmin(databaseUrl);
-			const created = await fetch(`${server.url}/api/orgs/${BENCH_ORG}/sources`, {
-				method: "POST",
-				headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-				body: JSON.stringify({ kind: "webhook", name: "Bench bridge" }),
-			});
-			if (created.status !== 201) {
-				throw new Error(`could not create the source: ${created.status} ${await created.text()}`);
-			}
-			const { secret, webhookUrl } = (await created.json()) as {
-				secret: string;
-				webhookUrl: string;
-			};
+			const { secret, webhookUrl } = await createWebhookSource(
+				server.url,
+				databaseUrl,
+				"Bench bridge",
+			);
 			for (const [batch, concurrency] of [
 				[1, 32],
 				[25, 8],

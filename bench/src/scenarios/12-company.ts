@@ -10,7 +10,7 @@
  * The rate limits are the shipped ones (`shippedRateLimitsBehindProxy`): every member comes
  * through the load balancer from an address of their own, and the ingest bridge from one.
  *
- * The members live in several load processes (`PROCESSES`), all on the load core: a
+ * The members live in several load processes (`perProcess` each), all on the load core: a
  * thousand providers decoding every board change are a thousand browsers' work, and the
  * processes' event-loop utilisation is reported, since near 1 the latencies measure the
  * load core rather than the server. No baseline: bare servers have no board or commands.
@@ -27,46 +27,35 @@ import {
 	defineScenario,
 	switchboardOnly,
 } from "../lib/scenario.ts";
-import { BENCH_ORG, createBenchAdmin } from "../lib/seed.ts";
+import { BENCH_CAPACITY, BENCH_ORG, createWebhookSource } from "../lib/seed.ts";
 import { type BenchServer, startServer } from "../lib/servers.ts";
 import { percentile } from "../lib/stats.ts";
 import type { Claim, CompanyMember, CompanyParams, CompanyResult } from "./_12-company-load.ts";
 
 const LOAD = new URL("./_12-company-load.ts", import.meta.url);
-/** seedBench's capacity per member. */
-const CAPACITY = 5;
-const DRAFTS = 20;
-const EDITORS_PER_DRAFT = 3;
-/** Open conversations on the board before the load (claims take from them and the ingest). */
-const OPEN_AT_START = 400;
-const INGEST_PER_SECOND = 50;
-/** One member in this many decodes every board change (see _12-company-load.ts). */
-const WATCHING_EVERY = 4;
 /**
  * API requests per address: the shipped 600 per 10 s, raised for the ingest bridge, which
  * posts 50 a second from one address; at the shipped limit one stall of the sender, caught
  * up at once, crosses it (measured: 20 requests answered 429).
  */
 const BRIDGE_REQUESTS_PER_IP = "1200/10";
-/** Members per load process. */
-const PER_PROCESS = 250;
 
-/** The quick run is the issue's size, a third as long. */
+/** The issue's company; the quick run is the same, a third as long. */
+const COMPANY = {
+	members: 1_000,
+	claimsPerSecond: 10,
+	presenceEveryMs: 20_000,
+	typeEveryMs: 300,
+	drafts: 20,
+	editorsPerDraft: 3,
+	openAtStart: 400,
+	ingestPerSecond: 50,
+	watchingEvery: 4,
+	perProcess: 250,
+};
 const SIZES = {
-	quick: {
-		members: 1_000,
-		seconds: 20,
-		claimsPerSecond: 10,
-		presenceEveryMs: 20_000,
-		typeEveryMs: 300,
-	},
-	full: {
-		members: 1_000,
-		seconds: 60,
-		claimsPerSecond: 10,
-		presenceEveryMs: 20_000,
-		typeEveryMs: 300,
-	},
+	quick: { ...COMPANY, seconds: 20 },
+	full: { ...COMPANY, seconds: 60 },
 };
 
 interface CompanySize {
@@ -80,6 +69,17 @@ interface CompanySize {
 	presenceEveryMs: number;
 	/** Mean time between two keystrokes of an editor. */
 	typeEveryMs: number;
+	/** Drafts co-edited at once, and the members typing in each. */
+	drafts: number;
+	editorsPerDraft: number;
+	/** Open conversations on the board before the load (claims take from them and the ingest). */
+	openAtStart: number;
+	/** Signed webhook mentions per second, one per request. */
+	ingestPerSecond: number;
+	/** One member in this many decodes every board change (see _12-company-load.ts). */
+	watchingEvery: number;
+	/** Members per load process. */
+	perProcess: number;
 }
 
 interface CompanyFigures {
@@ -108,21 +108,6 @@ function together(windows: Window[]): Window {
 	};
 }
 
-/** A webhook source of the organisation, made through the admin API as a person would. */
-async function webhookSource(server: BenchServer): Promise<{ secret: string; path: string }> {
-	const token = await createBenchAdmin(server.databaseUrl as string);
-	const created = await fetch(`${server.url}/api/orgs/${BENCH_ORG}/sources`, {
-		method: "POST",
-		headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-		body: JSON.stringify({ kind: "webhook", name: "Company bridge" }),
-	});
-	if (created.status !== 201) {
-		throw new Error(`could not create the source: ${created.status} ${await created.text()}`);
-	}
-	const { secret, webhookUrl } = (await created.json()) as { secret: string; webhookUrl: string };
-	return { secret, path: webhookUrl };
-}
-
 async function company(
 	ctx: BenchContext,
 	instances: 1 | 2,
@@ -141,14 +126,18 @@ async function company(
 	try {
 		const first = await startServer("switchboard", {
 			...common,
-			documents: OPEN_AT_START,
+			documents: size.openAtStart,
 			members: size.members,
 		});
 		servers.push(first);
 		if (instances === 2) {
 			servers.push(await startServer("switchboard", { ...common, shareDatabaseWith: first }));
 		}
-		const source = await webhookSource(first);
+		const source = await createWebhookSource(
+			first.url,
+			first.databaseUrl as string,
+			"Company bridge",
+		);
 		const storage = await openStorage({ databaseUrl: first.databaseUrl as string });
 		try {
 			const byEmail = new Map(
@@ -163,12 +152,12 @@ async function company(
 					name: member.name,
 					address: personAddress(i + 1),
 					instance: i % instances,
-					watching: i % WATCHING_EVERY === 0,
+					watching: i % size.watchingEvery === 0,
 				};
 			});
-			const drafts = first.documents.slice(0, DRAFTS);
+			const drafts = first.documents.slice(0, size.drafts);
 			const viewable = first.documents.map((name) => name.split("/").at(-1) as string);
-			const processes = Math.ceil(size.members / PER_PROCESS);
+			const processes = Math.ceil(size.members / size.perProcess);
 			// Editors are spread over the processes, as the people are.
 			const shares = Array.from({ length: processes }, (_, p) =>
 				people.filter((_, i) => i % processes === p),
@@ -180,8 +169,8 @@ async function company(
 								{
 									document,
 									editors: Array.from(
-										{ length: EDITORS_PER_DRAFT },
-										(_, e) => d * EDITORS_PER_DRAFT + e,
+										{ length: size.editorsPerDraft },
+										(_, e) => d * size.editorsPerDraft + e,
 									),
 								},
 							]
@@ -216,13 +205,13 @@ async function company(
 							claimsPerSecond: size.claimsPerSecond / processes,
 							presenceEveryMs: size.presenceEveryMs,
 							typeEveryMs: size.typeEveryMs,
-							capacity: CAPACITY,
+							capacity: BENCH_CAPACITY,
 							ingest:
 								p === 0
 									? {
-											webhookUrls: servers.map((server) => `${server.url}${source.path}`),
+											webhookUrls: servers.map((server) => `${server.url}${source.webhookUrl}`),
 											secret: source.secret,
-											perSecond: INGEST_PER_SECOND,
+											perSecond: size.ingestPerSecond,
 											run: `i${instances}`,
 										}
 									: null,
@@ -277,7 +266,7 @@ async function company(
 				claims,
 				visibleMs,
 				doubleOwners,
-				overCapacity: [...held.values()].filter((count) => count > CAPACITY).length,
+				overCapacity: [...held.values()].filter((count) => count > BENCH_CAPACITY).length,
 			};
 		} finally {
 			await storage.close();
@@ -332,7 +321,7 @@ const scenario = defineScenario({
 				switchboardOnly(`${metric}, ${where}`, unit, value, judged);
 			rows.push(
 				row(
-					`server CPU per member (${members.toLocaleString("en-GB")} members, ${size.claimsPerSecond} claims/s, ${INGEST_PER_SECOND} mentions/s, ${DRAFTS} drafts × ${EDITORS_PER_DRAFT} editors, ${size.seconds} s)`,
+					`server CPU per member (${members.toLocaleString("en-GB")} members, ${size.claimsPerSecond} claims/s, ${size.ingestPerSecond} mentions/s, ${size.drafts} drafts × ${size.editorsPerDraft} editors, ${size.seconds} s)`,
 					"µs/s",
 					(f.window.cpuMs * 1000) / f.window.seconds / members,
 				),
@@ -346,7 +335,7 @@ const scenario = defineScenario({
 				row("time to connect and sync every member", "s", f.connectMs / 1000),
 				row("claimNext p99 send → ack", "ms", percentile(claimMs, 99)),
 				row(
-					`claim → owner shown on every watching board (${Math.ceil(members / WATCHING_EVERY)} of them), p50`,
+					`claim → owner shown on every watching board (${Math.ceil(members / size.watchingEvery)} of them), p50`,
 					"ms",
 					percentile(visible, 50),
 				),
