@@ -3,7 +3,7 @@
  * one board, each a real provider with presence, 20 drafts co-edited by three members each,
  * claimNext pressed by members in turn, and mentions arriving by signed webhook at 50 a
  * second, first on one instance, then the same load split over two instances that share
- * PostgreSQL and Redis. Reported: server CPU and memory per member, p99 from claimNext to
+ * PostgreSQL and Redis (`--full`: and over four). Reported: server CPU and memory per member, p99 from claimNext to
  * the claim's owner shown on every member's board, and the correctness rows (two owners,
  * lost acknowledgements) that must stay at zero.
  *
@@ -54,9 +54,10 @@ const COMPANY = {
 	perProcess: 250,
 };
 const SIZES = {
-	quick: { ...COMPANY, seconds: 20 },
-	full: { ...COMPANY, seconds: 60 },
+	quick: { ...COMPANY, seconds: 20, instances: [1, 2] },
+	full: { ...COMPANY, seconds: 60, instances: [1, 2, 4] },
 };
+const INSTANCES: Record<number, string> = { 2: "two", 3: "three", 4: "four" };
 
 interface CompanySize {
 	/** Members connected to the board, each a provider on a socket of their own. */
@@ -80,6 +81,11 @@ interface CompanySize {
 	watchingEvery: number;
 	/** Members per load process. */
 	perProcess: number;
+	/**
+	 * The runs: the whole load on one instance, then split over this many behind Redis (all
+	 * on the server core: what grows with them is the work Redis fan-out repeats).
+	 */
+	instances: number[];
 }
 
 interface CompanyFigures {
@@ -110,7 +116,7 @@ function together(windows: Window[]): Window {
 
 async function company(
 	ctx: BenchContext,
-	instances: 1 | 2,
+	instances: number,
 	size: CompanySize,
 ): Promise<CompanyFigures> {
 	const servers: BenchServer[] = [];
@@ -120,7 +126,7 @@ async function company(
 			...shippedRateLimitsBehindProxy(),
 			[RATE_LIMIT_VARIABLES.requestsPerIp]: BRIDGE_REQUESTS_PER_IP,
 		},
-		...(instances === 2 ? { redisUrl: ctx.redisUrl } : {}),
+		...(instances > 1 ? { redisUrl: ctx.redisUrl } : {}),
 		...(ctx.cpuProfileDir ? { cpuProfileDir: ctx.cpuProfileDir } : {}),
 	};
 	try {
@@ -130,7 +136,7 @@ async function company(
 			members: size.members,
 		});
 		servers.push(first);
-		if (instances === 2) {
+		while (servers.length < instances) {
 			servers.push(await startServer("switchboard", { ...common, shareDatabaseWith: first }));
 		}
 		const source = await createWebhookSource(
@@ -292,9 +298,12 @@ const scenario = defineScenario({
 	sizes: SIZES,
 	async run(ctx, size) {
 		const rows: BenchRow[] = [];
-		for (const instances of [1, 2] as const) {
+		for (const instances of size.instances) {
 			const f = await company(ctx, instances, size);
-			const where = instances === 1 ? "one instance" : "two instances (PostgreSQL + Redis)";
+			const where =
+				instances === 1
+					? "one instance"
+					: `${INSTANCES[instances] ?? instances} instances (PostgreSQL + Redis)`;
 			const members = size.members;
 			const sum = (pick: (r: CompanyResult) => number) =>
 				f.results.reduce((total, r) => total + pick(r), 0);
