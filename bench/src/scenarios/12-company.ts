@@ -149,6 +149,7 @@ async function company(
 			const byEmail = new Map(
 				(await storage.listMembers(BENCH_ORG)).map((member) => [member.email, member]),
 			);
+			const processes = Math.ceil(size.members / size.perProcess);
 			const people: CompanyMember[] = first.tokens.map((token, i) => {
 				const member = byEmail.get(`ambassador${i}@${BENCH_ORG}.test`);
 				if (!member) throw new Error(`ambassador${i} is not in the database`);
@@ -158,12 +159,12 @@ async function company(
 					name: member.name,
 					address: personAddress(i + 1),
 					instance: i % instances,
-					watching: i % size.watchingEvery === 0,
+					// Spread over the load processes (member i goes to process i % processes).
+					watching: Math.floor(i / processes) % size.watchingEvery === 0,
 				};
 			});
 			const drafts = first.documents.slice(0, size.drafts);
 			const viewable = first.documents.map((name) => name.split("/").at(-1) as string);
-			const processes = Math.ceil(size.members / size.perProcess);
 			// Editors are spread over the processes, as the people are.
 			const shares = Array.from({ length: processes }, (_, p) =>
 				people.filter((_, i) => i % processes === p),
@@ -320,7 +321,7 @@ const scenario = defineScenario({
 			);
 			const elu = Math.max(...f.results.map((r) => r.elu));
 			ctx.log(
-				`company, ${where}: ${members} members connected in ${(f.connectMs / 1000).toFixed(1)} s; server CPU ${f.window.cpuMs} ms in ${f.window.seconds.toFixed(1)} s; ${f.claims.length} claims, visible p99 ${percentile(visible, 99).toFixed(0)} ms (${neverVisible} never everywhere); rejects ${JSON.stringify(f.results.map((r) => r.rejects))}; ingest ${ingestAccepted} accepted, failures ${JSON.stringify(f.results.map((r) => r.ingest.failures))}; load ELU ${elu.toFixed(2)}`,
+				`company, ${where}: ${members} members connected in ${(f.connectMs / 1000).toFixed(1)} s; server CPU ${f.window.cpuMs} ms in ${f.window.seconds.toFixed(1)} s; ${f.claims.length} claims, visible p99 ${percentile(visible, 99).toFixed(0)} ms (${neverVisible} never everywhere); rejects ${JSON.stringify(f.results.map((r) => r.rejects))}; ingest ${ingestAccepted} accepted, failures ${JSON.stringify(f.results.map((r) => r.ingest.failures))}; load ELU ${elu.toFixed(2)}; sockets closed by the server ${sum((r) => r.closes)}`,
 			);
 			const zero = (value: number): Pick<BenchRow, "target" | "met"> => ({
 				target: "0",

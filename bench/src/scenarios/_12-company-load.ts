@@ -166,6 +166,12 @@ class Member {
 		this.socket = new HocuspocusProviderWebsocket({
 			url: params.wsUrls[person.instance] as string,
 			WebSocketPolyfill: class Skimming extends Counted {
+				constructor(address: string | URL, protocols?: string | string[]) {
+					super(address, protocols);
+					// A socket closed while it connects (at the end) errs: the provider handles the close.
+					this.on("error", () => {});
+				}
+
 				override emit(event: string | symbol, ...args: unknown[]): boolean {
 					if (event === "message" && member.skims(args[0], params.board)) return true;
 					return super.emit(event, ...args);
