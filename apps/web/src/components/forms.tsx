@@ -165,11 +165,13 @@ export function SelectField(props: {
 	error?: string | undefined;
 	cell?: "field" | "wide";
 	disabled?: boolean;
+	/** For screen readers only, where what is around the choice says it to the eye. */
+	hideLabel?: boolean;
 	testId?: string;
 	children: JSX.Element;
 }) {
 	return (
-		<LabelledCell id={props.id} label={props.label} cell={props.cell}>
+		<LabelledCell id={props.id} label={props.label} cell={props.cell} hideLabel={props.hideLabel}>
 			<select
 				id={props.id}
 				value={props.value}
@@ -191,11 +193,12 @@ function LabelledCell(props: {
 	id: string;
 	label: JSX.Element;
 	cell: "field" | "wide" | undefined;
+	hideLabel?: boolean | undefined;
 	children: JSX.Element;
 }) {
 	const fields = () => (
 		<>
-			<label for={props.id} class="field-label">
+			<label for={props.id} class={props.hideLabel ? "sr-only" : "field-label"}>
 				{props.label}
 			</label>
 			{props.children}

@@ -51,7 +51,7 @@ import {
 } from "../components/command-button.tsx";
 import { DraftEditor, type DraftEditorApi } from "../components/draft-editor.tsx";
 import { DraftNotes } from "../components/draft-notes.tsx";
-import { submitHandler } from "../components/forms.tsx";
+import { SelectField, submitHandler } from "../components/forms.tsx";
 import { EarlierConversations } from "../components/history-item.tsx";
 import { ReplySendPanel } from "../components/reply-send.tsx";
 import { createDraftText } from "../draft-text.ts";
@@ -320,20 +320,19 @@ function Conversation(props: { mentionId: string }) {
 									.then((result) => result.ok && setHandoffTo(""));
 							})}
 						>
-							<label for="handoff-to" class="sr-only">
-								Hand off to
-							</label>
-							<select
+							<SelectField
 								id="handoff-to"
+								label="Hand off to"
+								hideLabel
 								value={handoffTo()}
-								onChange={(e) => setHandoffTo(e.currentTarget.value)}
-								data-testid="handoff-select"
+								onChange={setHandoffTo}
+								testId="handoff-select"
 							>
 								<option value="">Hand off to…</option>
 								<For each={teammates()}>
 									{(member) => <option value={member.id}>{member.name}</option>}
 								</For>
-							</select>
+							</SelectField>
 							<button type="submit" class="button" data-testid="handoff" disabled={!handoffTo()}>
 								Hand off
 							</button>
@@ -457,19 +456,18 @@ function Conversation(props: { mentionId: string }) {
 								editor = api;
 							}}
 						>
-							<label for="template-select" class="sr-only">
-								Template
-							</label>
-							<select
+							<SelectField
 								id="template-select"
+								label="Template"
+								hideLabel
 								value={templateId()}
-								onChange={(e) => setTemplateId(e.currentTarget.value)}
-								data-testid="template-select"
+								onChange={setTemplateId}
+								testId="template-select"
 							>
 								<For each={templates()}>
 									{(template) => <option value={template.id}>{template.name}</option>}
 								</For>
-							</select>
+							</SelectField>
 							<button
 								type="button"
 								class="button button-small"

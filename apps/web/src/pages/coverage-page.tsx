@@ -29,7 +29,7 @@ import { excerpt, formatAge, formatDateTime, plural } from "../format.ts";
 import { column, createReport, localTimeZone, useReports } from "../reports.ts";
 import { useWorkspace } from "../workspace.tsx";
 import "../coverage.css";
-import { submitHandler } from "../components/forms.tsx";
+import { SelectField, submitHandler } from "../components/forms.tsx";
 import { Panel } from "../components/panel.tsx";
 
 const HOUR = 3_600_000;
@@ -266,14 +266,13 @@ function AssignControl(props: {
 						.then(() => setPicked(null));
 				})}
 			>
-				<label for={id} class="sr-only">
-					{props.label ?? "Assign to"}
-				</label>
-				<select
+				<SelectField
 					id={id}
+					label={props.label ?? "Assign to"}
+					hideLabel
 					value={target()}
-					onChange={(event) => setPicked(event.currentTarget.value)}
-					data-testid="assign-select"
+					onChange={setPicked}
+					testId="assign-select"
 				>
 					<For each={options()}>
 						{(load) => (
@@ -283,7 +282,7 @@ function AssignControl(props: {
 							</option>
 						)}
 					</For>
-				</select>
+				</SelectField>
 				<button type="submit" class="button button-small button-primary" data-testid="assign">
 					{props.exclude ? "Re-assign" : "Assign"} to {name()}
 				</button>
