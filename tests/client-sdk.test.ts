@@ -469,4 +469,45 @@ describe("presence", () => {
 		dana.setPresence({ viewing: null, typing: false });
 		await waitFor(() => !sam.board.get().presence.has(id), 5000, "presence gone");
 	});
+
+	it("shows the others in a conversation through its draft, and nobody who only lists the draft", async () => {
+		const [dana, sam, kim] = await Promise.all([
+			openReady("dana"),
+			openReady("sam"),
+			openReady("kim"),
+		]);
+		const id = mentionId(4);
+		const danaDraft = dana.openDraft(id);
+		const samDraft = sam.openDraft(id);
+		// Kim's queue lists the draft: open, but Kim is not in the conversation.
+		const kimDraft = kim.openDraft(id);
+		danaDraft.setPresence({ here: true, typing: false });
+		samDraft.setPresence({ here: true, typing: false });
+		await waitFor(
+			() => samDraft.presence.get().viewers.length > 0,
+			5000,
+			"Dana in the conversation for Sam",
+		);
+		danaDraft.setPresence({ here: true, typing: true });
+		await waitFor(() => samDraft.presence.get().typers.length > 0, 5000, "Dana typing for Sam");
+		expect(samDraft.presence.get().viewers.map((member) => member.name)).toEqual(["Dana"]);
+		expect(samDraft.presence.get().typers.map((member) => member.name)).toEqual(["Dana"]);
+		await waitFor(
+			() => danaDraft.presence.get().viewers.length > 0,
+			5000,
+			"Sam in the conversation for Dana",
+		);
+		expect(danaDraft.presence.get().viewers.map((member) => member.name)).toEqual(["Sam"]);
+		expect(
+			kimDraft.presence
+				.get()
+				.viewers.map((member) => member.name)
+				.sort(),
+		).toEqual(["Dana", "Sam"]);
+
+		// Dana leaves the conversation: gone for Sam, though her draft stays open (held).
+		danaDraft.setPresence({ here: false, typing: false });
+		await waitFor(() => samDraft.presence.get().viewers.length === 0, 5000, "Dana gone for Sam");
+		for (const draft of [danaDraft, samDraft, kimDraft]) draft.close();
+	});
 });

@@ -110,6 +110,13 @@ export interface DraftHandle {
 	awareness: Awareness;
 	/** Edits not yet acknowledged by the server. */
 	unsynced: Store<number>;
+	/** Who else is in this conversation (their view open) and types, from the draft's awareness. */
+	presence: Store<Presence>;
+	/**
+	 * Tell the others in the conversation that my view of it is open, and whether I type:
+	 * they see it at once, through the draft (the board's badges follow `setPresence`).
+	 */
+	setPresence(presence: { here: boolean; typing: boolean }): void;
 	close(): void;
 }
 

@@ -9,12 +9,17 @@
  * client holds them again, and sign-out can tell that they would be lost.
  */
 import { HocuspocusProvider, type HocuspocusProviderWebsocket } from "@hocuspocus/provider";
-import { type AppError, draftDocumentName, trackDraftWriter } from "@switchboard/domain";
+import {
+	type AppError,
+	draftDocumentName,
+	type MemberCard,
+	trackDraftWriter,
+} from "@switchboard/domain";
 import { IndexeddbPersistence } from "y-indexeddb";
 import * as Y from "yjs";
-import type { DraftHandle, Me } from "./api.ts";
+import type { DraftHandle, Me, Presence } from "./api.ts";
 import { authError } from "./auth-errors.ts";
-import { presenceUser } from "./presence.ts";
+import { type DraftAwarenessState, deriveDraftPresence, presenceUser } from "./presence.ts";
 import { ValueStore } from "./value-store.ts";
 
 /** Where the ids of drafts with unsent edits are kept between reloads. */
@@ -68,6 +73,8 @@ export interface DraftPoolOptions {
 	localLoadTimeoutMs: number;
 	/** A draft the server refused (it then closes the shared socket). */
 	onError: (error: AppError) => void;
+	/** The board's card of a member, for the people in a conversation. @default none */
+	memberCard?: (id: string) => MemberCard | undefined;
 	/** IndexedDB failed under a draft. */
 	onStorageError: (error: unknown) => void;
 }
@@ -78,6 +85,7 @@ interface OpenDraft {
 	provider: HocuspocusProvider;
 	persistence: IndexeddbPersistence | null;
 	unsynced: ValueStore<number>;
+	presence: ValueStore<Presence>;
 	refs: number;
 	closed: boolean;
 	/** Refused by the server (and why): detached until opened again or the session renewed. */
@@ -129,6 +137,14 @@ export class DraftPool {
 			// The provider always has one: it is created without `awareness: null`.
 			awareness: shared.provider.awareness!,
 			unsynced: shared.unsynced,
+			presence: shared.presence,
+			setPresence: ({ here, typing }) => {
+				if (closed) return;
+				const awareness = shared.provider.awareness;
+				const current = awareness?.getLocalState() as Partial<DraftAwarenessState> | null;
+				if (!current || (current.here === here && current.typing === typing)) return;
+				awareness?.setLocalState({ ...current, here, typing });
+			},
 			close: () => {
 				if (closed) return;
 				closed = true;
@@ -204,7 +220,16 @@ export class DraftPool {
 			token,
 		});
 		// y-codemirror.next (and Tiptap's cursor extension) read `user.name` and `user.color`.
-		provider.awareness?.setLocalStateField("user", presenceUser(me));
+		// Nobody is `here` until a view of the conversation says so (the queue lists drafts).
+		const mine: DraftAwarenessState = { user: presenceUser(me), here: false, typing: false };
+		provider.awareness?.setLocalState(mine);
+		const card = this.#options.memberCard ?? (() => undefined);
+		const presence = new ValueStore<Presence>({ viewers: [], typers: [] });
+		provider.awareness?.on("change", () => {
+			if (provider.awareness) {
+				presence.set(deriveDraftPresence(provider.awareness.getStates(), me.id, card));
+			}
+		});
 		const unsynced = new ValueStore(provider.unsyncedChanges);
 		provider.on("unsyncedChanges", ({ number }: { number: number }) => {
 			unsynced.set(number);
@@ -235,6 +260,7 @@ export class DraftPool {
 			provider,
 			persistence,
 			unsynced,
+			presence,
 			refs: 0,
 			closed: false,
 			refused: false,
@@ -273,6 +299,7 @@ export class DraftPool {
 		draft.persistence?.destroy().catch((error: unknown) => this.#options.onStorageError(error));
 		draft.doc.destroy();
 		draft.unsynced.clear();
+		draft.presence.clear();
 		this.#options.onUnsyncedChange();
 	}
 }

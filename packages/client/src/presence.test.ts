@@ -1,6 +1,12 @@
 import type { MemberCard } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
-import { derivePresence, memberColor, PRESENCE_COLORS, readAwarenessState } from "./presence.ts";
+import {
+	deriveDraftPresence,
+	derivePresence,
+	memberColor,
+	PRESENCE_COLORS,
+	readAwarenessState,
+} from "./presence.ts";
 import { makeCard } from "./test-fixtures.ts";
 
 const cards = new Map<string, MemberCard>(
@@ -80,5 +86,32 @@ describe("memberColor", () => {
 		expect(PRESENCE_COLORS).toContain(memberColor("dana"));
 		const used = new Set(Array.from({ length: 200 }, (_, i) => memberColor(`member-${i}`)));
 		expect(used.size).toBe(PRESENCE_COLORS.length);
+	});
+});
+
+describe("deriveDraftPresence", () => {
+	const inDraft = (id: string, here: boolean, typing = false) => {
+		const { user } = state(id, null);
+		return { user, here, typing, cursor: { anchor: 1, head: 1 } };
+	};
+
+	it("lists the others whose view of the conversation is open, and who of them types", () => {
+		const states = new Map<number, unknown>([
+			[1, inDraft("dana", true, true)],
+			[2, inDraft("sam", true, true)],
+			[3, inDraft("sam", true)],
+			// Kim has the draft open elsewhere (a queue lists it): not here.
+			[4, inDraft("kim", false)],
+			[5, null],
+		]);
+		expect(deriveDraftPresence(states, "dana", lookup)).toEqual({
+			viewers: [cards.get("sam")],
+			typers: [cards.get("sam")],
+		});
+	});
+
+	it("is empty when I am alone", () => {
+		const states = new Map<number, unknown>([[1, inDraft("dana", true, true)]]);
+		expect(deriveDraftPresence(states, "dana", lookup)).toEqual({ viewers: [], typers: [] });
 	});
 });

@@ -23,6 +23,20 @@ export interface BoardAwarenessState {
 }
 
 /**
+ * My awareness state on a conversation's draft document: seen by the few people in the
+ * conversation at once (the draft's presence is relayed without coalescing), where the
+ * board's badges are coalesced for everyone (packages/sync/src/presence-relay.ts).
+ * y-codemirror.next adds `cursor`.
+ */
+export interface DraftAwarenessState {
+	user: PresenceUser;
+	/** True while a view of the conversation is open (not a draft held or listed elsewhere). */
+	here: boolean;
+	/** True while I type in this draft. */
+	typing: boolean;
+}
+
+/**
  * Colors for people (cursors, avatars): distinct hues, each with a contrast of at least
  * 4.5:1 against white, so white initials on them and the color as a cursor on a white
  * page both stay readable (WCAG AA).
@@ -132,4 +146,24 @@ export function derivePresence(
 		});
 	}
 	return { presence, online: [...cards.values()].sort(byName) };
+}
+
+const EMPTY_PRESENCE: Presence = { viewers: [], typers: [] };
+
+/**
+ * Who else is in a conversation, from its draft's awareness: the members whose view of it
+ * is open (`here`), and who of them types. The same counting as the board's badges, a member
+ * with several tabs once.
+ */
+export function deriveDraftPresence(
+	states: ReadonlyMap<number, unknown>,
+	meId: string,
+	card: (id: string) => MemberCard | undefined,
+): Presence {
+	const here = new Map<number, unknown>();
+	for (const [clientId, raw] of states) {
+		const state = raw as Partial<DraftAwarenessState> | null;
+		if (state?.here === true) here.set(clientId, { ...state, viewing: "here" });
+	}
+	return derivePresence(here, meId, card).presence.get("here") ?? EMPTY_PRESENCE;
 }

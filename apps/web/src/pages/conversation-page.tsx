@@ -35,6 +35,7 @@ import {
 	serverStatus,
 	statusLabel,
 } from "../board-model.ts";
+import { useStore } from "../client-context.tsx";
 import { ApprovalNotice } from "../components/approval-notice.tsx";
 import {
 	NetworkBadge,
@@ -98,9 +99,18 @@ function Conversation(props: { mentionId: string }) {
 	const draft: DraftHandle = ws.client.openDraft(props.mentionId);
 	onCleanup(() => draft.close());
 
+	// Presence by interest: the others in this conversation see me here and typing at once,
+	// through the draft; the board's badges (everyone else) follow, coalesced.
 	const [typing, setTyping] = createSignal(false);
-	createEffect(() => ws.client.setPresence({ viewing: props.mentionId, typing: typing() }));
-	onCleanup(() => ws.client.setPresence({ viewing: null, typing: false }));
+	createEffect(() => {
+		draft.setPresence({ here: true, typing: typing() });
+		ws.client.setPresence({ viewing: props.mentionId, typing: typing() });
+	});
+	onCleanup(() => {
+		draft.setPresence({ here: false, typing: false });
+		ws.client.setPresence({ viewing: null, typing: false });
+	});
+	const here = useStore(draft.presence);
 
 	ws.setSelectedId(props.mentionId);
 	let heading: HTMLHeadingElement | undefined;
@@ -287,7 +297,7 @@ function Conversation(props: { mentionId: string }) {
 						)}
 					</Show>
 					<span data-testid="conversation-presence">
-						<PresenceRow presence={ws.board().presence.get(props.mentionId)} label="Also here:" />
+						<PresenceRow presence={here()} label="Also here:" />
 					</span>
 				</div>
 				<div class="actions">
