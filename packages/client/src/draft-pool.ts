@@ -19,7 +19,13 @@ import { IndexeddbPersistence } from "y-indexeddb";
 import * as Y from "yjs";
 import type { DraftHandle, Me, Presence } from "./api.ts";
 import { authError } from "./auth-errors.ts";
-import { type DraftAwarenessState, deriveDraftPresence, presenceUser } from "./presence.ts";
+import {
+	type DraftAwarenessState,
+	derivePresence,
+	draftStatesAsViews,
+	IN_DRAFT,
+	presenceUser,
+} from "./presence.ts";
 import { ValueStore } from "./value-store.ts";
 
 /** Where the ids of drafts with unsent edits are kept between reloads. */
@@ -224,11 +230,12 @@ export class DraftPool {
 		const mine: DraftAwarenessState = { user: presenceUser(me), here: false, typing: false };
 		provider.awareness?.setLocalState(mine);
 		const card = this.#options.memberCard ?? (() => undefined);
-		const presence = new ValueStore<Presence>({ viewers: [], typers: [] });
+		const nobody: Presence = { viewers: [], typers: [] };
+		const presence = new ValueStore<Presence>(nobody);
 		provider.awareness?.on("change", () => {
-			if (provider.awareness) {
-				presence.set(deriveDraftPresence(provider.awareness.getStates(), me.id, card));
-			}
+			if (!provider.awareness) return;
+			const views = draftStatesAsViews(provider.awareness.getStates());
+			presence.set(derivePresence(views, me.id, card).presence.get(IN_DRAFT) ?? nobody);
 		});
 		const unsynced = new ValueStore(provider.unsyncedChanges);
 		provider.on("unsyncedChanges", ({ number }: { number: number }) => {

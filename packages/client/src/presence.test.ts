@@ -1,8 +1,9 @@
 import type { MemberCard } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import {
-	deriveDraftPresence,
 	derivePresence,
+	draftStatesAsViews,
+	IN_DRAFT,
 	memberColor,
 	PRESENCE_COLORS,
 	readAwarenessState,
@@ -89,11 +90,14 @@ describe("memberColor", () => {
 	});
 });
 
-describe("deriveDraftPresence", () => {
+describe("derivePresence of a draft (draftStatesAsViews)", () => {
 	const inDraft = (id: string, here: boolean, typing = false) => {
 		const { user } = state(id, null);
 		return { user, here, typing, cursor: { anchor: 1, head: 1 } };
 	};
+
+	const inConversation = (states: Map<number, unknown>, me: string) =>
+		derivePresence(draftStatesAsViews(states), me, lookup).presence.get(IN_DRAFT);
 
 	it("lists the others whose view of the conversation is open, and who of them types", () => {
 		const states = new Map<number, unknown>([
@@ -104,14 +108,14 @@ describe("deriveDraftPresence", () => {
 			[4, inDraft("kim", false)],
 			[5, null],
 		]);
-		expect(deriveDraftPresence(states, "dana", lookup)).toEqual({
+		expect(inConversation(states, "dana")).toEqual({
 			viewers: [cards.get("sam")],
 			typers: [cards.get("sam")],
 		});
 	});
 
-	it("is empty when I am alone", () => {
+	it("has nobody when I am alone", () => {
 		const states = new Map<number, unknown>([[1, inDraft("dana", true, true)]]);
-		expect(deriveDraftPresence(states, "dana", lookup)).toEqual({ viewers: [], typers: [] });
+		expect(inConversation(states, "dana")).toBeUndefined();
 	});
 });

@@ -148,22 +148,20 @@ export function derivePresence(
 	return { presence, online: [...cards.values()].sort(byName) };
 }
 
-const EMPTY_PRESENCE: Presence = { viewers: [], typers: [] };
-
 /**
- * Who else is in a conversation, from its draft's awareness: the members whose view of it
- * is open (`here`), and who of them types. The same counting as the board's badges, a member
- * with several tabs once.
+ * A draft's awareness states as the board's: each member whose view of the conversation is
+ * open (`here`) views it, under the key {@link IN_DRAFT}, with their typing. Who else is in a
+ * conversation is then `derivePresence(draftStatesAsViews(states), …).presence.get(IN_DRAFT)`:
+ * counted as the board's badges are, a member with several tabs once.
  */
-export function deriveDraftPresence(
-	states: ReadonlyMap<number, unknown>,
-	meId: string,
-	card: (id: string) => MemberCard | undefined,
-): Presence {
-	const here = new Map<number, unknown>();
+export function draftStatesAsViews(states: ReadonlyMap<number, unknown>): Map<number, unknown> {
+	const views = new Map<number, unknown>();
 	for (const [clientId, raw] of states) {
 		const state = raw as Partial<DraftAwarenessState> | null;
-		if (state?.here === true) here.set(clientId, { ...state, viewing: "here" });
+		if (state?.here === true) views.set(clientId, { ...state, viewing: IN_DRAFT });
 	}
-	return derivePresence(here, meId, card).presence.get("here") ?? EMPTY_PRESENCE;
+	return views;
 }
+
+/** The conversation a draft's states "view", for {@link draftStatesAsViews}. */
+export const IN_DRAFT = "in-draft";
