@@ -1,14 +1,13 @@
 /** The audit log port on kysely (see `audit-storage.ts`). */
 import type { AuditAction, AuditEntry, AuditTargetType } from "@switchboard/domain";
-import type { Kysely } from "kysely";
 import {
 	type AuditLog,
 	type AuditQuery,
 	checkAuditEntry,
 	type NewAuditEntry,
 } from "./audit-storage.ts";
+import { KyselyPort } from "./kysely-port.ts";
 import { iso, json } from "./rows.ts";
-import type { Database } from "./schema.ts";
 
 /** Ids are bigserial: a cursor that is not a whole number names no row (and must not reach SQL). */
 const WHOLE = /^\d{1,18}$/;
@@ -28,13 +27,7 @@ interface AuditRow {
 	at: Date;
 }
 
-export class KyselyAuditLog implements AuditLog {
-	readonly #db: Kysely<Database>;
-
-	constructor(db: Kysely<Database>) {
-		this.#db = db;
-	}
-
+export class KyselyAuditLog extends KyselyPort implements AuditLog {
 	async appendAuditEntries(entries: readonly NewAuditEntry[]): Promise<AuditEntry[]> {
 		if (entries.length === 0) return [];
 		for (const entry of entries) checkAuditEntry(entry);
@@ -50,7 +43,7 @@ export class KyselyAuditLog implements AuditLog {
 		}));
 		// A batch of 10,000 invitations is one act: all its entries or none, in statements
 		// that stay under PostgreSQL's 65,535 parameters.
-		const rows = await this.#db.transaction().execute(async (trx) => {
+		const rows = await this.db.transaction().execute(async (trx) => {
 			const stored = [];
 			for (let i = 0; i < values.length; i += INSERT_CHUNK) {
 				stored.push(
@@ -68,7 +61,7 @@ export class KyselyAuditLog implements AuditLog {
 		const names = new Map<string, string>();
 		const memberIds = [...new Set(sorted.flatMap((row) => (row.actor_id ? [row.actor_id] : [])))];
 		if (memberIds.length > 0) {
-			const members = await this.#db
+			const members = await this.db
 				.selectFrom("members")
 				.select(["id", "name"])
 				.where("id", "in", memberIds)
@@ -83,7 +76,7 @@ export class KyselyAuditLog implements AuditLog {
 	async listAuditEntries(orgId: string, query: AuditQuery): Promise<AuditEntry[]> {
 		if (query.before !== undefined && !WHOLE.test(query.before)) return [];
 		if (query.actions && query.actions.length === 0) return [];
-		let select = this.#db
+		let select = this.db
 			.selectFrom("audit_log")
 			.leftJoin("members", "members.id", "audit_log.actor_id")
 			.selectAll("audit_log")

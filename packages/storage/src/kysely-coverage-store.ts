@@ -22,6 +22,7 @@ import type {
 	SlaCandidate,
 } from "./coverage-storage.ts";
 import { mapConstraintErrors } from "./database-errors.ts";
+import { KyselyPort } from "./kysely-port.ts";
 import { CLAIM_ACTIONS, iso, isoOrNull, json, toNumber, toStoredMention } from "./rows.ts";
 import type { Database, MentionsTable } from "./schema.ts";
 
@@ -54,15 +55,9 @@ export async function boardSettingsOf(
 	return new Map(rows.map((row) => [row.id, settingsFrom(row.settings ?? undefined)]));
 }
 
-export class KyselyCoverageStore implements CoverageStore {
-	readonly #db: Kysely<Database>;
-
-	constructor(db: Kysely<Database>) {
-		this.#db = db;
-	}
-
+export class KyselyCoverageStore extends KyselyPort implements CoverageStore {
 	async getBoardSettings(orgId: string, boardId: string): Promise<BoardSettings> {
-		const row = await this.#db
+		const row = await this.db
 			.selectFrom("board_settings")
 			.select("settings")
 			.where("org_id", "=", orgId)
@@ -79,7 +74,7 @@ export class KyselyCoverageStore implements CoverageStore {
 		// Parsed first: what is stored always reads back the same.
 		const clean = settingsFrom(settings);
 		return mapConstraintErrors("The board's settings", async () => {
-			await this.#db
+			await this.db
 				.insertInto("board_settings")
 				.values({ org_id: orgId, board_id: boardId, settings: json(clean) })
 				.onConflict((conflict) =>
@@ -95,7 +90,7 @@ export class KyselyCoverageStore implements CoverageStore {
 
 	async recordPresence(writes: PresenceWrite[]): Promise<void> {
 		if (writes.length === 0) return;
-		await this.#db
+		await this.db
 			.insertInto("member_presence")
 			.values(
 				writes.map((write) => ({
@@ -116,7 +111,7 @@ export class KyselyCoverageStore implements CoverageStore {
 	}
 
 	async listPresence(orgId: string): Promise<PresenceRecord[]> {
-		const rows = await this.#db
+		const rows = await this.db
 			.selectFrom("member_presence")
 			.select(["member_id", "connections", "last_seen_at"])
 			.where("org_id", "=", orgId)
@@ -129,7 +124,7 @@ export class KyselyCoverageStore implements CoverageStore {
 	}
 
 	async prunePresence(before: string): Promise<number> {
-		const result = await this.#db
+		const result = await this.db
 			.deleteFrom("member_presence")
 			.where("last_seen_at", "<", new Date(before))
 			.executeTakeFirst();
@@ -154,7 +149,7 @@ export class KyselyCoverageStore implements CoverageStore {
 				where a.mention_id = m.id and a.action = ${SystemActions.slaBreached}
 					and a.detail->>'kind' = ${kind} and ${inRound})
 				and coalesce(m.sla_from, m.ingested_at) <= ${new Date(nowMs - input.shortestMinutes[kind] * 60_000)})`;
-		const rows = await this.#db
+		const rows = await this.db
 			.selectFrom("mentions as m")
 			.selectAll("m")
 			.select((eb) => [
@@ -247,7 +242,7 @@ export class KyselyCoverageStore implements CoverageStore {
 			on conflict (mention_id, (detail->>'kind'), (coalesce(detail->>'round', '')))
 				where action = 'sla_breached' do nothing
 			returning id, mention_id, detail, at
-		`.execute(this.#db);
+		`.execute(this.db);
 		return rows.map((row) => toBreach(row)).sort((a, b) => a.id - b.id);
 	}
 
@@ -257,7 +252,7 @@ export class KyselyCoverageStore implements CoverageStore {
 		filter: { mentionIds?: string[] } = {},
 	): Promise<RecordedSlaBreach[]> {
 		if (filter.mentionIds?.length === 0) return [];
-		let query = this.#db
+		let query = this.db
 			.selectFrom("activity as a")
 			.innerJoin("mentions as m", "m.id", "a.mention_id")
 			.select(["a.id", "a.mention_id", "a.detail", "a.at"])

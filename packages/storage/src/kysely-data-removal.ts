@@ -5,7 +5,8 @@ import {
 	type Network,
 	type ThreadMessage,
 } from "@switchboard/domain";
-import { type Kysely, sql, type Transaction } from "kysely";
+import { sql, type Transaction } from "kysely";
+import { KyselyPort } from "./kysely-port.ts";
 import {
 	type AuthorErasure,
 	type DataRemoval,
@@ -100,15 +101,9 @@ async function deleteConversations(
 	return counts;
 }
 
-export class KyselyDataRemoval implements DataRemoval {
-	readonly #db: Kysely<Database>;
-
-	constructor(db: Kysely<Database>) {
-		this.#db = db;
-	}
-
+export class KyselyDataRemoval extends KyselyPort implements DataRemoval {
 	async getRetention(orgId: string): Promise<RetentionSettings> {
-		const row = await this.#db
+		const row = await this.db
 			.selectFrom("retention_settings")
 			.select("finished_days")
 			.where("org_id", "=", orgId)
@@ -117,7 +112,7 @@ export class KyselyDataRemoval implements DataRemoval {
 	}
 
 	async setRetention(orgId: string, settings: RetentionSettings): Promise<RetentionSettings> {
-		const row = await this.#db
+		const row = await this.db
 			.insertInto("retention_settings")
 			.values({ org_id: orgId, finished_days: settings.finishedDays })
 			.onConflict((oc) =>
@@ -131,7 +126,7 @@ export class KyselyDataRemoval implements DataRemoval {
 	}
 
 	async listRetentions() {
-		const rows = await this.#db
+		const rows = await this.db
 			.selectFrom("retention_settings")
 			.select(["org_id", "finished_days"])
 			.where("finished_days", "is not", null)
@@ -141,7 +136,7 @@ export class KyselyDataRemoval implements DataRemoval {
 	}
 
 	deleteFinishedBefore(orgId: string, finishedBefore: string, limit: number): Promise<Removal> {
-		return this.#db.transaction().execute(async (trx) => {
+		return this.db.transaction().execute(async (trx) => {
 			// Locked as they are chosen, and chosen only while still finished and old: a command
 			// reopening one holds its row (skipped here) or has already changed it (not chosen).
 			const rows = await trx
@@ -172,7 +167,7 @@ export class KyselyDataRemoval implements DataRemoval {
 		now: string,
 	): Promise<AuthorErasure> {
 		const key = handleKey(handle);
-		return this.#db.transaction().execute(async (trx) => {
+		return this.db.transaction().execute(async (trx) => {
 			const own = await trx
 				.selectFrom("mentions")
 				.select(["id", "board_id"])
@@ -235,7 +230,7 @@ export class KyselyDataRemoval implements DataRemoval {
 		for (const part of chunks(ids)) {
 			const alive = new Set(
 				(
-					await this.#db
+					await this.db
 						.selectFrom("mentions")
 						.select("id")
 						.where("org_id", "=", orgId)
@@ -245,7 +240,7 @@ export class KyselyDataRemoval implements DataRemoval {
 			);
 			const names = part.filter((id) => !alive.has(id)).map((id) => draftDocumentName(orgId, id));
 			if (names.length === 0) continue;
-			const gone = await this.#db
+			const gone = await this.db
 				.transaction()
 				.execute(async (trx) => [
 					...(await trx
@@ -272,11 +267,11 @@ export class KyselyDataRemoval implements DataRemoval {
 	async #storedDraftIds(orgId: string): Promise<string[]> {
 		const prefix = draftDocumentName(orgId, "");
 		const ofPrefix = sql<string>`left(name, ${prefix.length})`;
-		const rows = await this.#db
+		const rows = await this.db
 			.selectFrom("document_snapshots")
 			.select("name")
 			.where(ofPrefix, "=", prefix)
-			.union(this.#db.selectFrom("document_updates").select("name").where(ofPrefix, "=", prefix))
+			.union(this.db.selectFrom("document_updates").select("name").where(ofPrefix, "=", prefix))
 			.execute();
 		return rows.map((row) => row.name.slice(prefix.length)).filter((id) => id.length > 0);
 	}

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { AppError, type Board, type Member, type Organisation } from "@switchboard/domain";
 import type { Kysely } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
+import { KyselyPort } from "./kysely-port.ts";
 import { findInOrg, findOne, listOwned } from "./org-rows.ts";
 import { json, toBoard, toMember, toMemberWithSecret, toOrganisation } from "./rows.ts";
 import type { Database } from "./schema.ts";
@@ -63,16 +64,10 @@ export async function insertMember(db: Kysely<Database>, input: NewMember): Prom
 	return toMember(row);
 }
 
-export class KyselyDirectory implements Directory {
-	readonly #db: Kysely<Database>;
-
-	constructor(db: Kysely<Database>) {
-		this.#db = db;
-	}
-
+export class KyselyDirectory extends KyselyPort implements Directory {
 	createOrganisation(input: { id?: string; name: string }): Promise<Organisation> {
 		return mapConstraintErrors("The organisation", async () => {
-			const row = await this.#db
+			const row = await this.db
 				.insertInto("organisations")
 				.values({ id: input.id ?? randomUUID(), name: input.name })
 				.returningAll()
@@ -82,11 +77,11 @@ export class KyselyDirectory implements Directory {
 	}
 
 	getOrganisation(id: string): Promise<Organisation | null> {
-		return findOne(this.#db, "organisations", "id", id, toOrganisation);
+		return findOne(this.db, "organisations", "id", id, toOrganisation);
 	}
 
 	async listOrganisations(): Promise<Organisation[]> {
-		const rows = await this.#db
+		const rows = await this.db
 			.selectFrom("organisations")
 			.selectAll()
 			.orderBy("name")
@@ -98,21 +93,21 @@ export class KyselyDirectory implements Directory {
 	createMember(input: NewMember): Promise<Member> {
 		return mapConstraintErrors("A member with that email", () =>
 			input.boards?.length === 0
-				? insertMember(this.#db, input)
-				: this.#db.transaction().execute((trx) => insertMember(trx, input)),
+				? insertMember(this.db, input)
+				: this.db.transaction().execute((trx) => insertMember(trx, input)),
 		);
 	}
 
 	getMember(id: string): Promise<Member | null> {
-		return findOne(this.#db, "members", "id", id, toMember);
+		return findOne(this.db, "members", "id", id, toMember);
 	}
 
 	findMemberByEmail(email: string): Promise<MemberWithSecret | null> {
-		return findOne(this.#db, "members", "email", normalizeEmail(email), toMemberWithSecret);
+		return findOne(this.db, "members", "email", normalizeEmail(email), toMemberWithSecret);
 	}
 
 	async replacePasswordHash(memberId: string, expected: string, next: string): Promise<boolean> {
-		const result = await this.#db
+		const result = await this.db
 			.updateTable("members")
 			.set({ password_hash: next })
 			.where("id", "=", memberId)
@@ -122,12 +117,12 @@ export class KyselyDirectory implements Directory {
 	}
 
 	listMembers(orgId: string): Promise<Member[]> {
-		return listOwned(this.#db, "members", "org_id", orgId, "name", toMember);
+		return listOwned(this.db, "members", "org_id", orgId, "name", toMember);
 	}
 
 	createBoard(input: { id?: string; orgId: string; name: string }): Promise<Board> {
 		return mapConstraintErrors(`The board ${input.id ?? ""}`.trimEnd(), () =>
-			this.#db.transaction().execute(async (trx) => {
+			this.db.transaction().execute(async (trx) => {
 				const boards = await lockBoards(trx, input.orgId);
 				refuseTakenName(boards, input.name, null);
 				const row = await trx
@@ -141,11 +136,11 @@ export class KyselyDirectory implements Directory {
 	}
 
 	getBoard(orgId: string, boardId: string): Promise<Board | null> {
-		return findInOrg(this.#db, "boards", orgId, boardId, toBoard);
+		return findInOrg(this.db, "boards", orgId, boardId, toBoard);
 	}
 
 	listBoards(orgId: string): Promise<Board[]> {
-		return listOwned(this.#db, "boards", "org_id", orgId, "name", toBoard);
+		return listOwned(this.db, "boards", "org_id", orgId, "name", toBoard);
 	}
 
 	updateBoard(
@@ -154,7 +149,7 @@ export class KyselyDirectory implements Directory {
 		change: BoardChange,
 		now: Date = new Date(),
 	): Promise<{ before: Board; after: Board }> {
-		return this.#db.transaction().execute(async (trx) => {
+		return this.db.transaction().execute(async (trx) => {
 			const boards = await lockBoards(trx, orgId);
 			const before = boards.find((board) => board.id === boardId);
 			if (!before) throw new AppError("not_found", `Your organisation has no board ${boardId}.`);
@@ -184,7 +179,7 @@ export class KyselyDirectory implements Directory {
 	}
 
 	async boardIdsOf(memberId: string): Promise<string[]> {
-		const rows = await this.#db
+		const rows = await this.db
 			.selectFrom("member_boards")
 			.select("board_id")
 			.where("member_id", "=", memberId)

@@ -4,25 +4,19 @@
  * through an index on the lower-cased handle: both expressions are those of the
  * 2026-12-02T10-00-00-history-search migration, or the planner would not use the indexes.
  */
-import { type Kysely, sql } from "kysely";
+import { sql } from "kysely";
+import { KyselyPort } from "./kysely-port.ts";
 import { pastCursor, toStoredMention } from "./rows.ts";
-import type { Database } from "./schema.ts";
 import type { History, HistoryQuery, StoredMention } from "./storage.ts";
 
 /** The words of a conversation: the mention's text and its thread's messages. */
 const words = sql`to_tsvector('simple'::regconfig, text || ' ' || jsonb_path_query_array(thread, '$[*].text')::text)`;
 const authorHandle = sql<string>`lower(ltrim(author->>'handle', '@'))`;
 
-export class KyselyHistory implements History {
-	readonly #db: Kysely<Database>;
-
-	constructor(db: Kysely<Database>) {
-		this.#db = db;
-	}
-
+export class KyselyHistory extends KyselyPort implements History {
 	async searchHistory(orgId: string, query: HistoryQuery): Promise<StoredMention[]> {
 		if (query.status?.length === 0) return [];
-		let select = this.#db.selectFrom("mentions").selectAll().where("org_id", "=", orgId);
+		let select = this.db.selectFrom("mentions").selectAll().where("org_id", "=", orgId);
 		const text = query.text?.trim();
 		if (text) {
 			select = select.where(sql<boolean>`${words} @@ websearch_to_tsquery('simple', ${text})`);

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
+import { KyselyPort } from "./kysely-port.ts";
 import { findInOrg } from "./org-rows.ts";
 import { iso, json, pastCursor, toStoredMention } from "./rows.ts";
 import type { Database } from "./schema.ts";
@@ -25,12 +26,11 @@ export const defaultMentionStoreConfiguration: MentionStoreConfiguration = {
 	insertChunk: 500,
 };
 
-export class KyselyMentionStore implements MentionStore {
-	readonly #db: Kysely<Database>;
+export class KyselyMentionStore extends KyselyPort implements MentionStore {
 	readonly #config: MentionStoreConfiguration;
 
 	constructor(db: Kysely<Database>, configuration: Partial<MentionStoreConfiguration> = {}) {
-		this.#db = db;
+		super(db);
 		this.#config = { ...defaultMentionStoreConfiguration, ...configuration };
 	}
 
@@ -39,7 +39,7 @@ export class KyselyMentionStore implements MentionStore {
 			const inserted: StoredMention[] = [];
 			for (let start = 0; start < mentions.length; start += this.#config.insertChunk) {
 				const chunk = mentions.slice(start, start + this.#config.insertChunk);
-				const rows = await this.#db
+				const rows = await this.db
 					.insertInto("mentions")
 					.values(
 						chunk.map((mention) => ({
@@ -69,7 +69,7 @@ export class KyselyMentionStore implements MentionStore {
 					.execute();
 				inserted.push(...rows.map(toStoredMention));
 				await indexThreadMessages(
-					this.#db,
+					this.db,
 					orgId,
 					rows.flatMap((row) =>
 						row.thread.map((message) => ({
@@ -85,7 +85,7 @@ export class KyselyMentionStore implements MentionStore {
 	}
 
 	getMention(orgId: string, mentionId: string): Promise<StoredMention | null> {
-		return findInOrg(this.#db, "mentions", orgId, mentionId, toStoredMention);
+		return findInOrg(this.db, "mentions", orgId, mentionId, toStoredMention);
 	}
 
 	async listMentions(
@@ -101,7 +101,7 @@ export class KyselyMentionStore implements MentionStore {
 					: [filter.status];
 		// `in ()` is not SQL; an empty list matches nothing.
 		if (statuses?.length === 0 || filter.ids?.length === 0) return [];
-		let query = this.#db
+		let query = this.db
 			.selectFrom("mentions")
 			.selectAll()
 			.where("org_id", "=", orgId)
@@ -116,7 +116,7 @@ export class KyselyMentionStore implements MentionStore {
 	}
 
 	async getMentionBoardId(orgId: string, mentionId: string): Promise<string | null> {
-		const row = await this.#db
+		const row = await this.db
 			.selectFrom("mentions")
 			.select("board_id")
 			.where("org_id", "=", orgId)

@@ -4,7 +4,8 @@ import {
 	type NotificationSettings,
 	notificationSettings,
 } from "@switchboard/domain";
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type Selectable, sql } from "kysely";
+import { KyselyPort } from "./kysely-port.ts";
 import type { NotificationsTable } from "./notification-schema.ts";
 import type {
 	NewNotification,
@@ -12,7 +13,6 @@ import type {
 	NotificationStore,
 } from "./notification-storage.ts";
 import { iso, isoOrNull, json } from "./rows.ts";
-import type { Database } from "./schema.ts";
 
 /** Ids are bigserial: a cursor that is not a whole number names no row (and must not reach SQL). */
 const WHOLE = /^\d{1,18}$/;
@@ -30,16 +30,10 @@ function toNotification(row: Selectable<NotificationsTable>): Notification {
 	};
 }
 
-export class KyselyNotificationStore implements NotificationStore {
-	readonly #db: Kysely<Database>;
-
-	constructor(db: Kysely<Database>) {
-		this.#db = db;
-	}
-
+export class KyselyNotificationStore extends KyselyPort implements NotificationStore {
 	async addNotifications(entries: readonly NewNotification[]): Promise<Notification[]> {
 		if (entries.length === 0) return [];
-		const rows = await this.#db
+		const rows = await this.db
 			.insertInto("notifications")
 			.values(
 				entries.map((entry) => ({
@@ -74,7 +68,7 @@ export class KyselyNotificationStore implements NotificationStore {
 		if (options.before !== undefined && !WHOLE.test(options.before)) {
 			return { notifications: [], next: null };
 		}
-		let query = this.#db
+		let query = this.db
 			.selectFrom("notifications")
 			.selectAll()
 			.where("member_id", "=", memberId)
@@ -92,7 +86,7 @@ export class KyselyNotificationStore implements NotificationStore {
 	}
 
 	async countUnread(memberId: string): Promise<number> {
-		const row = await this.#db
+		const row = await this.db
 			.selectFrom("notifications")
 			.select(sql<string | number>`count(*)`.as("n"))
 			.where("member_id", "=", memberId)
@@ -106,7 +100,7 @@ export class KyselyNotificationStore implements NotificationStore {
 		which: { ids: readonly string[] } | { all: true },
 		at: string = new Date().toISOString(),
 	): Promise<number> {
-		let query = this.#db
+		let query = this.db
 			.updateTable("notifications")
 			.set({ read_at: at })
 			.where("member_id", "=", memberId)
@@ -121,7 +115,7 @@ export class KyselyNotificationStore implements NotificationStore {
 	}
 
 	async getNotificationSettings(memberId: string): Promise<NotificationSettings> {
-		const row = await this.#db
+		const row = await this.db
 			.selectFrom("notification_settings")
 			.select("settings")
 			.where("member_id", "=", memberId)
@@ -133,7 +127,7 @@ export class KyselyNotificationStore implements NotificationStore {
 		memberId: string,
 		settings: NotificationSettings,
 	): Promise<NotificationSettings> {
-		await this.#db
+		await this.db
 			.insertInto("notification_settings")
 			.values({ member_id: memberId, settings: json(settings) })
 			.onConflict((oc) =>

@@ -11,6 +11,7 @@ import {
 import { type Kysely, type Selectable, sql } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
 import { insertMember, normalizeEmail } from "./kysely-directory.ts";
+import { KyselyPort } from "./kysely-port.ts";
 import { findOne } from "./org-rows.ts";
 import type { InvitationsTable } from "./people-schema.ts";
 import type {
@@ -61,19 +62,13 @@ function chunks<T>(list: readonly T[], size: number): T[][] {
 	return out;
 }
 
-export class KyselyPeopleStore implements PeopleStore {
-	readonly #db: Kysely<Database>;
-
-	constructor(db: Kysely<Database>) {
-		this.#db = db;
-	}
-
+export class KyselyPeopleStore extends KyselyPort implements PeopleStore {
 	async createInvitations(
 		invitations: NewInvitation[],
 		now = new Date(),
 	): Promise<CreatedInvitations> {
 		if (invitations.length === 0) return { replaced: [] };
-		return this.#db.transaction().execute((trx) => this.#insertInvitations(trx, invitations, now));
+		return this.db.transaction().execute((trx) => this.#insertInvitations(trx, invitations, now));
 	}
 
 	async #insertInvitations(
@@ -159,7 +154,7 @@ export class KyselyPeopleStore implements PeopleStore {
 	}): Promise<Organisation> {
 		const { organisation, board, invitation } = input;
 		return mapConstraintErrors(`The organisation ${organisation.id}`, () =>
-			this.#db.transaction().execute(async (trx) => {
+			this.db.transaction().execute(async (trx) => {
 				await trx
 					.insertInto("organisations")
 					.values({ id: organisation.id, name: organisation.name })
@@ -175,11 +170,11 @@ export class KyselyPeopleStore implements PeopleStore {
 	}
 
 	findInvitation(codeHash: string): Promise<Invitation | null> {
-		return findOne(this.#db, "invitations", "code_hash", codeHash, toInvitation);
+		return findOne(this.db, "invitations", "code_hash", codeHash, toInvitation);
 	}
 
 	async listOpenInvitations(orgId: string, query: PageQuery): Promise<Invitation[]> {
-		let select = this.#db
+		let select = this.db
 			.selectFrom("invitations")
 			.selectAll()
 			.where("org_id", "=", orgId)
@@ -202,14 +197,14 @@ export class KyselyPeopleStore implements PeopleStore {
 	}
 
 	async revokeInvitation(orgId: string, invitationId: string, now = new Date()): Promise<boolean> {
-		const result = await revokeOpenInvitations(this.#db, orgId, now)
+		const result = await revokeOpenInvitations(this.db, orgId, now)
 			.where("id", "=", invitationId)
 			.executeTakeFirst();
 		return result.numUpdatedRows > 0n;
 	}
 
 	acceptInvitation(input: AcceptInvitationInput): Promise<AcceptedInvitation> {
-		return this.#db.transaction().execute(async (trx) => {
+		return this.db.transaction().execute(async (trx) => {
 			// Locked: two accepts of one link at once, one wins and the other finds it used.
 			const row = await trx
 				.selectFrom("invitations")
@@ -294,7 +289,7 @@ export class KyselyPeopleStore implements PeopleStore {
 		const found = new Set<string>();
 		for (const part of chunks([...new Set(emails.map(normalizeEmail))], LOOKUP_CHUNK)) {
 			if (part.length === 0) continue;
-			const rows = await this.#db
+			const rows = await this.db
 				.selectFrom("members")
 				.select("email")
 				.where("email", "in", part)
@@ -305,11 +300,11 @@ export class KyselyPeopleStore implements PeopleStore {
 	}
 
 	async listMemberRecords(orgId: string, query: PageQuery): Promise<MemberRecord[]> {
-		return this.#records(this.#db, orgId, query);
+		return this.#records(this.db, orgId, query);
 	}
 
 	async getMemberRecord(orgId: string, memberId: string): Promise<MemberRecord | null> {
-		const [record] = await this.#records(this.#db, orgId, { limit: 1 }, memberId);
+		const [record] = await this.#records(this.db, orgId, { limit: 1 }, memberId);
 		return record ?? null;
 	}
 
@@ -365,7 +360,7 @@ export class KyselyPeopleStore implements PeopleStore {
 	}
 
 	updateMember(orgId: string, memberId: string, change: MemberChange): Promise<MemberRecord> {
-		return this.#db.transaction().execute(async (trx) => {
+		return this.db.transaction().execute(async (trx) => {
 			const current = await trx
 				.selectFrom("members")
 				.selectAll()

@@ -1,11 +1,11 @@
 /** The push devices port on kysely (see `notification-storage.ts`). */
 import { randomUUID } from "node:crypto";
-import type { Kysely, Selectable } from "kysely";
+import type { Selectable } from "kysely";
+import { KyselyPort } from "./kysely-port.ts";
 import type { PushDevicesTable } from "./notification-schema.ts";
 import type { PushDevice, PushDeviceStore } from "./notification-storage.ts";
 import { listOwned } from "./org-rows.ts";
 import { iso } from "./rows.ts";
-import type { Database } from "./schema.ts";
 
 function toDevice(row: Selectable<PushDevicesTable>): PushDevice {
 	return {
@@ -18,13 +18,7 @@ function toDevice(row: Selectable<PushDevicesTable>): PushDevice {
 	};
 }
 
-export class KyselyPushDeviceStore implements PushDeviceStore {
-	readonly #db: Kysely<Database>;
-
-	constructor(db: Kysely<Database>) {
-		this.#db = db;
-	}
-
+export class KyselyPushDeviceStore extends KyselyPort implements PushDeviceStore {
 	async savePushDevice(device: {
 		memberId: string;
 		endpoint: string;
@@ -37,7 +31,7 @@ export class KyselyPushDeviceStore implements PushDeviceStore {
 			auth: device.keys.auth,
 			label: device.label,
 		};
-		const row = await this.#db
+		const row = await this.db
 			.insertInto("push_devices")
 			.values({ id: randomUUID(), endpoint: device.endpoint, ...values })
 			.onConflict((oc) => oc.column("endpoint").doUpdateSet(values))
@@ -47,11 +41,11 @@ export class KyselyPushDeviceStore implements PushDeviceStore {
 	}
 
 	listPushDevices(memberId: string): Promise<PushDevice[]> {
-		return listOwned(this.#db, "push_devices", "member_id", memberId, "created_at", toDevice);
+		return listOwned(this.db, "push_devices", "member_id", memberId, "created_at", toDevice);
 	}
 
 	async deletePushDevice(endpoint: string, memberId?: string): Promise<boolean> {
-		let query = this.#db.deleteFrom("push_devices").where("endpoint", "=", endpoint);
+		let query = this.db.deleteFrom("push_devices").where("endpoint", "=", endpoint);
 		if (memberId !== undefined) query = query.where("member_id", "=", memberId);
 		const result = await query.executeTakeFirst();
 		return result.numDeletedRows > 0n;

@@ -1,23 +1,17 @@
 /** The rate-limit port on kysely (see `rate-limit-storage.ts`). */
-import { CompiledQuery, type Kysely } from "kysely";
+import { CompiledQuery } from "kysely";
+import { KyselyPort } from "./kysely-port.ts";
 import type { RateLimitQuery, RateLimitQueryResult, RateLimitTable } from "./rate-limit-storage.ts";
-import type { Database } from "./schema.ts";
 
 /** `rate_limits`, quoted or not, as a whole name. */
 const RATE_LIMITS_TABLE = /(^|[\s."])rate_limits($|[\s"(])/;
 
-export class KyselyRateLimitTable implements RateLimitTable {
-	readonly #db: Kysely<Database>;
-
-	constructor(db: Kysely<Database>) {
-		this.#db = db;
-	}
-
+export class KyselyRateLimitTable extends KyselyPort implements RateLimitTable {
 	async queryRateLimits(query: RateLimitQuery): Promise<RateLimitQueryResult> {
 		if (!RATE_LIMITS_TABLE.test(query.text)) {
 			throw new Error("queryRateLimits runs statements on the rate_limits table only.");
 		}
-		const result = await this.#db.executeQuery<Record<string, unknown>>(
+		const result = await this.db.executeQuery<Record<string, unknown>>(
 			CompiledQuery.raw(query.text, [...(query.values ?? [])]),
 		);
 		// A SELECT's rows count itself (PGlite reports 0 affected rows for it); a DELETE

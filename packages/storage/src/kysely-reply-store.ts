@@ -3,7 +3,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ReplyNetwork } from "@switchboard/domain";
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
 import type { ConnectedAccountsTable, ReplySendsTable } from "./integration-schema.ts";
 import type {
@@ -15,9 +15,9 @@ import type {
 	ReplySendPatch,
 	ReplyStore,
 } from "./integration-storage.ts";
+import { KyselyPort } from "./kysely-port.ts";
 import { findInOrg, listOwned } from "./org-rows.ts";
 import { isUuid, recordOf } from "./rows.ts";
-import type { Database } from "./schema.ts";
 
 function toAccount(row: Selectable<ConnectedAccountsTable>): ConnectedAccount {
 	const { sealed_credential: _, ...account } = row;
@@ -28,16 +28,10 @@ function toSend(row: Selectable<ReplySendsTable>): ReplySend {
 	return recordOf(row);
 }
 
-export class KyselyReplyStore implements ReplyStore {
-	readonly #db: Kysely<Database>;
-
-	constructor(db: Kysely<Database>) {
-		this.#db = db;
-	}
-
+export class KyselyReplyStore extends KyselyPort implements ReplyStore {
 	saveConnectedAccount(input: NewConnectedAccount): Promise<ConnectedAccount> {
 		return mapConstraintErrors("That account", async () => {
-			const row = await this.#db
+			const row = await this.db
 				.insertInto("connected_accounts")
 				.values({
 					id: randomUUID(),
@@ -63,14 +57,14 @@ export class KyselyReplyStore implements ReplyStore {
 	}
 
 	listConnectedAccounts(memberId: string): Promise<ConnectedAccount[]> {
-		return listOwned(this.#db, "connected_accounts", "member_id", memberId, "network", toAccount);
+		return listOwned(this.db, "connected_accounts", "member_id", memberId, "network", toAccount);
 	}
 
 	async getConnectedAccount(
 		memberId: string,
 		network: ReplyNetwork,
 	): Promise<ConnectedAccountWithCredential | null> {
-		const row = await this.#db
+		const row = await this.db
 			.selectFrom("connected_accounts")
 			.selectAll()
 			.where("member_id", "=", memberId)
@@ -80,7 +74,7 @@ export class KyselyReplyStore implements ReplyStore {
 	}
 
 	async deleteConnectedAccount(memberId: string, network: ReplyNetwork): Promise<boolean> {
-		const result = await this.#db
+		const result = await this.db
 			.deleteFrom("connected_accounts")
 			.where("member_id", "=", memberId)
 			.where("network", "=", network)
@@ -90,7 +84,7 @@ export class KyselyReplyStore implements ReplyStore {
 
 	createReplySend(input: NewReplySend): Promise<ReplySend> {
 		return mapConstraintErrors("A send with that id", async () => {
-			const row = await this.#db
+			const row = await this.db
 				.insertInto("reply_sends")
 				.values({
 					id: input.id ?? randomUUID(),
@@ -114,7 +108,7 @@ export class KyselyReplyStore implements ReplyStore {
 		sendId: string,
 		patch: ReplySendPatch,
 	): Promise<ReplySend | null> {
-		const row = await this.#db
+		const row = await this.db
 			.updateTable("reply_sends")
 			.set((eb) => ({
 				status: patch.status,
@@ -133,14 +127,14 @@ export class KyselyReplyStore implements ReplyStore {
 
 	async getReplySend(orgId: string, sendId: string): Promise<ReplySend | null> {
 		if (!isUuid(sendId)) return null;
-		return findInOrg(this.#db, "reply_sends", orgId, sendId, toSend);
+		return findInOrg(this.db, "reply_sends", orgId, sendId, toSend);
 	}
 
 	async listReplySends(
 		orgId: string,
 		filter: { mentionId?: string; memberId?: string; status?: ReplySend["status"] } = {},
 	): Promise<ReplySend[]> {
-		let query = this.#db.selectFrom("reply_sends").selectAll().where("org_id", "=", orgId);
+		let query = this.db.selectFrom("reply_sends").selectAll().where("org_id", "=", orgId);
 		if (filter.mentionId !== undefined) query = query.where("mention_id", "=", filter.mentionId);
 		if (filter.memberId !== undefined) query = query.where("member_id", "=", filter.memberId);
 		if (filter.status !== undefined) query = query.where("status", "=", filter.status);

@@ -1,17 +1,11 @@
 /** The sessions port on kysely (see `session-storage.ts`). */
-import { type Kysely, sql } from "kysely";
-import type { Database } from "./schema.ts";
+import { sql } from "kysely";
+import { KyselyPort } from "./kysely-port.ts";
 import type { NewSession, SessionCheck, SessionStore } from "./session-storage.ts";
 
-export class KyselySessionStore implements SessionStore {
-	readonly #db: Kysely<Database>;
-
-	constructor(db: Kysely<Database>) {
-		this.#db = db;
-	}
-
+export class KyselySessionStore extends KyselyPort implements SessionStore {
 	async createSession(session: NewSession): Promise<void> {
-		await this.#db
+		await this.db
 			.insertInto("sessions")
 			.values({ id: session.id, member_id: session.memberId, expires_at: session.expiresAt })
 			.execute();
@@ -20,7 +14,7 @@ export class KyselySessionStore implements SessionStore {
 	async isSessionActive(check: SessionCheck): Promise<boolean> {
 		if (check.sessionId !== undefined) {
 			// A sign-in's own row; `revokeMemberSessions` revoked every row that existed.
-			const session = await this.#db
+			const session = await this.db
 				.selectFrom("sessions")
 				.select("id")
 				.where("id", "=", check.sessionId)
@@ -30,7 +24,7 @@ export class KyselySessionStore implements SessionStore {
 				.executeTakeFirst();
 			return session !== undefined;
 		}
-		const cutoff = await this.#db
+		const cutoff = await this.db
 			.selectFrom("session_cutoffs")
 			.select("revoked_before")
 			.where("member_id", "=", check.memberId)
@@ -40,7 +34,7 @@ export class KyselySessionStore implements SessionStore {
 	}
 
 	async revokeSession(sessionId: string, memberId: string): Promise<boolean> {
-		const result = await this.#db
+		const result = await this.db
 			.updateTable("sessions")
 			.set({ revoked_at: sql`now()` })
 			.where("id", "=", sessionId)
@@ -55,7 +49,7 @@ export class KyselySessionStore implements SessionStore {
 		now = new Date(),
 		keepSessionId?: string,
 	): Promise<string[]> {
-		return this.#db.transaction().execute(async (trx) => {
+		return this.db.transaction().execute(async (trx) => {
 			let sessions = trx
 				.updateTable("sessions")
 				.set({ revoked_at: now })

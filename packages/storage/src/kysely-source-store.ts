@@ -3,7 +3,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { TriageRule } from "@switchboard/domain";
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
 import type { SourcesTable } from "./integration-schema.ts";
 import type {
@@ -14,10 +14,10 @@ import type {
 	SourceStore,
 	SourceWithSecret,
 } from "./integration-storage.ts";
+import { KyselyPort } from "./kysely-port.ts";
 import { leaseDueRows } from "./lease.ts";
 import { deleteInOrg, findInOrg, listOwned } from "./org-rows.ts";
 import { iso, isoOrNull, json } from "./rows.ts";
-import type { Database } from "./schema.ts";
 
 function toSource(row: Selectable<SourcesTable>): Source {
 	return {
@@ -43,15 +43,9 @@ function toSourceWithSecret(row: Selectable<SourcesTable>): SourceWithSecret {
 	return { ...toSource(row), sealedSecret: row.sealed_secret, cursor: row.cursor };
 }
 
-export class KyselySourceStore implements SourceStore {
-	readonly #db: Kysely<Database>;
-
-	constructor(db: Kysely<Database>) {
-		this.#db = db;
-	}
-
+export class KyselySourceStore extends KyselyPort implements SourceStore {
 	async getTriageRules(orgId: string): Promise<TriageRule[]> {
-		const row = await this.#db
+		const row = await this.db
 			.selectFrom("triage_rules")
 			.select("rules")
 			.where("org_id", "=", orgId)
@@ -61,7 +55,7 @@ export class KyselySourceStore implements SourceStore {
 
 	setTriageRules(orgId: string, rules: TriageRule[]): Promise<TriageRule[]> {
 		return mapConstraintErrors("Rules", async () => {
-			const row = await this.#db
+			const row = await this.db
 				.insertInto("triage_rules")
 				.values({ org_id: orgId, rules: json(rules) })
 				.onConflict((conflict) =>
@@ -78,7 +72,7 @@ export class KyselySourceStore implements SourceStore {
 
 	createSource(input: NewSource): Promise<Source> {
 		return mapConstraintErrors("A source with that id", async () => {
-			const row = await this.#db
+			const row = await this.db
 				.insertInto("sources")
 				.values({
 					id: input.id ?? randomUUID(),
@@ -100,16 +94,16 @@ export class KyselySourceStore implements SourceStore {
 	}
 
 	getSource(orgId: string, sourceId: string): Promise<SourceWithSecret | null> {
-		return findInOrg(this.#db, "sources", orgId, sourceId, toSourceWithSecret);
+		return findInOrg(this.db, "sources", orgId, sourceId, toSourceWithSecret);
 	}
 
 	listSources(orgId: string): Promise<Source[]> {
-		return listOwned(this.#db, "sources", "org_id", orgId, "created_at", toSource);
+		return listOwned(this.db, "sources", "org_id", orgId, "created_at", toSource);
 	}
 
 	updateSource(orgId: string, sourceId: string, patch: SourcePatch): Promise<Source | null> {
 		return mapConstraintErrors("A source", async () => {
-			const row = await this.#db
+			const row = await this.db
 				.updateTable("sources")
 				.set({
 					...(patch.name !== undefined ? { name: patch.name } : {}),
@@ -130,11 +124,11 @@ export class KyselySourceStore implements SourceStore {
 	}
 
 	deleteSource(orgId: string, sourceId: string): Promise<boolean> {
-		return deleteInOrg(this.#db, "sources", orgId, sourceId);
+		return deleteInOrg(this.db, "sources", orgId, sourceId);
 	}
 
 	claimDueSources(now: string, leaseUntil: string, limit: number): Promise<SourceWithSecret[]> {
-		return this.#db.transaction().execute(async (trx) => {
+		return this.db.transaction().execute(async (trx) => {
 			const rows = await leaseDueRows(
 				trx,
 				"sources",
@@ -146,7 +140,7 @@ export class KyselySourceStore implements SourceStore {
 	}
 
 	async recordSourcePoll(sourceId: string, record: SourcePollRecord): Promise<void> {
-		await this.#db
+		await this.db
 			.updateTable("sources")
 			.set({
 				...(record.cursor !== undefined ? { cursor: json(record.cursor) } : {}),

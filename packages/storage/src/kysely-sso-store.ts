@@ -1,9 +1,9 @@
 /** The single sign-on port on kysely (see `sso-storage.ts`). */
 import { AppError } from "@switchboard/domain";
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type Selectable, sql } from "kysely";
+import { KyselyPort } from "./kysely-port.ts";
 import { findOne } from "./org-rows.ts";
 import { iso } from "./rows.ts";
-import type { Database } from "./schema.ts";
 import type { SsoConfigsTable } from "./sso-schema.ts";
 import type { SsoLogin, SsoStore, StoredSsoConfig } from "./sso-storage.ts";
 
@@ -20,19 +20,13 @@ function toConfig(row: Selectable<SsoConfigsTable>): StoredSsoConfig {
 	};
 }
 
-export class KyselySsoStore implements SsoStore {
-	readonly #db: Kysely<Database>;
-
-	constructor(db: Kysely<Database>) {
-		this.#db = db;
-	}
-
+export class KyselySsoStore extends KyselyPort implements SsoStore {
 	getSsoConfig(orgId: string): Promise<StoredSsoConfig | null> {
-		return findOne(this.#db, "sso_configs", "org_id", orgId, toConfig);
+		return findOne(this.db, "sso_configs", "org_id", orgId, toConfig);
 	}
 
 	async saveSsoConfig(config: Omit<StoredSsoConfig, "updatedAt">): Promise<StoredSsoConfig> {
-		return this.#db.transaction().execute(async (trx) => {
+		return this.db.transaction().execute(async (trx) => {
 			const domains = [...new Set(config.allowedDomains.map((domain) => domain.toLowerCase()))];
 			if (domains.length > 0) {
 				const taken = await trx
@@ -91,7 +85,7 @@ export class KyselySsoStore implements SsoStore {
 	}
 
 	async deleteSsoConfig(orgId: string): Promise<boolean> {
-		return this.#db.transaction().execute(async (trx) => {
+		return this.db.transaction().execute(async (trx) => {
 			await trx.deleteFrom("sso_domains").where("org_id", "=", orgId).execute();
 			const result = await trx
 				.deleteFrom("sso_configs")
@@ -102,7 +96,7 @@ export class KyselySsoStore implements SsoStore {
 	}
 
 	async ssoOrgOfDomain(domain: string): Promise<string | null> {
-		const row = await this.#db
+		const row = await this.db
 			.selectFrom("sso_domains")
 			.select("org_id")
 			.where("domain", "=", domain.toLowerCase())
@@ -111,8 +105,8 @@ export class KyselySsoStore implements SsoStore {
 	}
 
 	async createSsoLogin(login: SsoLogin, now = new Date()): Promise<void> {
-		await this.#db.deleteFrom("sso_logins").where("expires_at", "<=", now).execute();
-		await this.#db
+		await this.db.deleteFrom("sso_logins").where("expires_at", "<=", now).execute();
+		await this.db
 			.insertInto("sso_logins")
 			.values({
 				state_hash: login.stateHash,
@@ -127,7 +121,7 @@ export class KyselySsoStore implements SsoStore {
 
 	async takeSsoLogin(stateHash: string, now = new Date()): Promise<SsoLogin | null> {
 		// One statement: of two callbacks with the same state, one gets the row.
-		const row = await this.#db
+		const row = await this.db
 			.deleteFrom("sso_logins")
 			.where("state_hash", "=", stateHash)
 			.returningAll()

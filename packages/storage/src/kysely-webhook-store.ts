@@ -2,7 +2,7 @@
  * The webhook store port on kysely: outgoing webhook endpoints and their delivery queue.
  */
 import { randomUUID } from "node:crypto";
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from "./integration-schema.ts";
 import type {
@@ -16,10 +16,10 @@ import type {
 	WebhookEndpointWithSecret,
 	WebhookStore,
 } from "./integration-storage.ts";
+import { KyselyPort } from "./kysely-port.ts";
 import { leaseDueRows } from "./lease.ts";
 import { deleteInOrg, findInOrg, listOwned } from "./org-rows.ts";
 import { CLAIM_ACTIONS, isUuid, json, REPLY_ACTIONS, recordOf } from "./rows.ts";
-import type { Database } from "./schema.ts";
 
 function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
 	const { sealed_secret: _, ...endpoint } = row;
@@ -31,16 +31,10 @@ function toDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
 	return recordOf(delivery);
 }
 
-export class KyselyWebhookStore implements WebhookStore {
-	readonly #db: Kysely<Database>;
-
-	constructor(db: Kysely<Database>) {
-		this.#db = db;
-	}
-
+export class KyselyWebhookStore extends KyselyPort implements WebhookStore {
 	createWebhookEndpoint(input: NewWebhookEndpoint): Promise<WebhookEndpoint> {
 		return mapConstraintErrors("A webhook with that id", async () => {
-			const row = await this.#db
+			const row = await this.db
 				.insertInto("webhook_endpoints")
 				.values({
 					id: input.id ?? randomUUID(),
@@ -57,11 +51,11 @@ export class KyselyWebhookStore implements WebhookStore {
 	}
 
 	listWebhookEndpoints(orgId: string): Promise<WebhookEndpoint[]> {
-		return listOwned(this.#db, "webhook_endpoints", "org_id", orgId, "created_at", toEndpoint);
+		return listOwned(this.db, "webhook_endpoints", "org_id", orgId, "created_at", toEndpoint);
 	}
 
 	getWebhookEndpoint(orgId: string, endpointId: string): Promise<WebhookEndpointWithSecret | null> {
-		return findInOrg(this.#db, "webhook_endpoints", orgId, endpointId, (row) => ({
+		return findInOrg(this.db, "webhook_endpoints", orgId, endpointId, (row) => ({
 			...toEndpoint(row),
 			sealedSecret: row.sealed_secret,
 		}));
@@ -72,7 +66,7 @@ export class KyselyWebhookStore implements WebhookStore {
 		endpointId: string,
 		patch: WebhookEndpointPatch,
 	): Promise<WebhookEndpoint | null> {
-		const row = await this.#db
+		const row = await this.db
 			.updateTable("webhook_endpoints")
 			.set({
 				...(patch.url !== undefined ? { url: patch.url } : {}),
@@ -89,7 +83,7 @@ export class KyselyWebhookStore implements WebhookStore {
 	}
 
 	deleteWebhookEndpoint(orgId: string, endpointId: string): Promise<boolean> {
-		return deleteInOrg(this.#db, "webhook_endpoints", orgId, endpointId);
+		return deleteInOrg(this.db, "webhook_endpoints", orgId, endpointId);
 	}
 
 	async enqueueWebhookEvent(input: NewWebhookEvent): Promise<number> {
@@ -101,7 +95,7 @@ export class KyselyWebhookStore implements WebhookStore {
 			from webhook_endpoints e
 			where e.org_id = ${input.orgId} and e.enabled and e.events ? ${input.event}
 			on conflict (endpoint_id, dedupe_key) do nothing
-		`.execute(this.#db);
+		`.execute(this.db);
 		return Number(result.numAffectedRows ?? 0);
 	}
 
@@ -132,12 +126,12 @@ export class KyselyWebhookStore implements WebhookStore {
 					where d.endpoint_id = e.id and d.dedupe_key = 'activity:' || a.id
 				)
 			on conflict (endpoint_id, dedupe_key) do nothing
-		`.execute(this.#db);
+		`.execute(this.db);
 		return Number(result.numAffectedRows ?? 0);
 	}
 
 	async countPendingDeliveries(): Promise<number> {
-		const row = await this.#db
+		const row = await this.db
 			.selectFrom("webhook_deliveries")
 			.select((eb) => eb.fn.countAll<string>().as("count"))
 			.where("status", "=", "pending")
@@ -146,7 +140,7 @@ export class KyselyWebhookStore implements WebhookStore {
 	}
 
 	claimDueDeliveries(now: string, leaseUntil: string, limit: number): Promise<DueDelivery[]> {
-		return this.#db.transaction().execute(async (trx) => {
+		return this.db.transaction().execute(async (trx) => {
 			const rows = await leaseDueRows(
 				trx,
 				"webhook_deliveries",
@@ -172,7 +166,7 @@ export class KyselyWebhookStore implements WebhookStore {
 	}
 
 	async recordDeliveryAttempt(deliveryId: string, outcome: DeliveryOutcome): Promise<void> {
-		await this.#db
+		await this.db
 			.updateTable("webhook_deliveries")
 			.set((eb) =>
 				outcome.ok
@@ -199,7 +193,7 @@ export class KyselyWebhookStore implements WebhookStore {
 		orgId: string,
 		filter: { endpointId?: string; status?: WebhookDelivery["status"]; limit?: number } = {},
 	): Promise<WebhookDelivery[]> {
-		let query = this.#db.selectFrom("webhook_deliveries").selectAll().where("org_id", "=", orgId);
+		let query = this.db.selectFrom("webhook_deliveries").selectAll().where("org_id", "=", orgId);
 		if (filter.endpointId !== undefined) query = query.where("endpoint_id", "=", filter.endpointId);
 		if (filter.status !== undefined) query = query.where("status", "=", filter.status);
 		query = query.orderBy("created_at", "desc").orderBy("id", "desc");
@@ -215,7 +209,7 @@ export class KyselyWebhookStore implements WebhookStore {
 		now: string,
 	): Promise<WebhookDelivery | null> {
 		if (!isUuid(deliveryId)) return null;
-		const row = await this.#db
+		const row = await this.db
 			.updateTable("webhook_deliveries")
 			.set({ status: "pending", next_attempt_at: now, attempts: 0 })
 			.where("org_id", "=", orgId)
