@@ -36,14 +36,36 @@ function chunks<T>(items: readonly T[]): T[][] {
 	return out;
 }
 
+/** The tables whose rows belong to an organisation. */
+type OrgOwnedTable = {
+	[Table in keyof Database]: Database[Table] extends { org_id: string } ? Table : never;
+}[keyof Database];
+
+/** Deletes the rows of `table` in `orgId` whose `column` is one of `values`; how many. */
+async function deleteWhereIn(
+	trx: Transaction<Database>,
+	table: OrgOwnedTable,
+	orgId: string,
+	column: string,
+	values: readonly string[],
+): Promise<number> {
+	const result = await trx
+		.deleteFrom(table)
+		.where("org_id", "=", orgId)
+		.where(sql.ref(column), "in", values)
+		.executeTakeFirst();
+	return Number(result.numDeletedRows);
+}
+
 /** Delete these conversations of `orgId` and everything that hangs off them, inside `trx`. */
 async function deleteConversations(
 	trx: Transaction<Database>,
 	orgId: string,
-	ids: readonly string[],
+	conversations: readonly { id: string }[],
 ): Promise<RemovalCounts> {
 	const counts = noRemovalCounts();
-	if (ids.length === 0) return counts;
+	if (conversations.length === 0) return counts;
+	const ids = conversations.map((conversation) => conversation.id);
 	// The one DELETE the activity log lets through (migration 2026-12-03T05-00-00-data-removal).
 	await sql`select set_config('switchboard.removal', 'conversation', true)`.execute(trx);
 	for (const part of chunks(ids)) {
@@ -67,17 +89,8 @@ async function deleteConversations(
 			.execute();
 		counts.draftUpdates += updates.length;
 		counts.drafts += new Set([...updates, ...snapshots].map((row) => row.name)).size;
-		const notifications = await trx
-			.deleteFrom("notifications")
-			.where("org_id", "=", orgId)
-			.where("mention_id", "in", part)
-			.executeTakeFirst();
-		counts.notifications += Number(notifications.numDeletedRows);
-		await trx
-			.deleteFrom("reply_sends")
-			.where("org_id", "=", orgId)
-			.where("mention_id", "in", part)
-			.execute();
+		counts.notifications += await deleteWhereIn(trx, "notifications", orgId, "mention_id", part);
+		await deleteWhereIn(trx, "reply_sends", orgId, "mention_id", part);
 		// Queued or delivered, a delivery about the conversation carries its content.
 		await trx
 			.deleteFrom("webhook_deliveries")
@@ -91,12 +104,7 @@ async function deleteConversations(
 			.executeTakeFirst();
 		counts.activity += Number(activity.numDeletedRows);
 		// thread_messages go with their mention (on delete cascade).
-		const mentions = await trx
-			.deleteFrom("mentions")
-			.where("org_id", "=", orgId)
-			.where("id", "in", part)
-			.executeTakeFirst();
-		counts.conversations += Number(mentions.numDeletedRows);
+		counts.conversations += await deleteWhereIn(trx, "mentions", orgId, "id", part);
 	}
 	return counts;
 }
@@ -151,11 +159,7 @@ export class KyselyDataRemoval extends KyselyPort implements DataRemoval {
 				.forUpdate()
 				.skipLocked()
 				.execute();
-			const counts = await deleteConversations(
-				trx,
-				orgId,
-				rows.map((row) => row.id),
-			);
+			const counts = await deleteConversations(trx, orgId, rows);
 			return { deleted: rows.map(toRef), counts };
 		});
 	}
@@ -176,11 +180,7 @@ export class KyselyDataRemoval extends KyselyPort implements DataRemoval {
 				.where(authorHandle, "=", key)
 				.forUpdate()
 				.execute();
-			const counts = await deleteConversations(
-				trx,
-				orgId,
-				own.map((row) => row.id),
-			);
+			const counts = await deleteConversations(trx, orgId, own);
 			const quoted = await trx
 				.selectFrom("mentions")
 				.selectAll()
