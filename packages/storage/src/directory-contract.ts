@@ -112,24 +112,8 @@ export function directoryContract(portOf: () => Directory): void {
 			const org = await storage.createOrganisation({ name: "Teams Ltd" });
 			await storage.createBoard({ id: "main", orgId: org.id, name: "Support" });
 			await storage.createBoard({ id: "press", orgId: org.id, name: "Press" });
-			const on = await storage.createMember({
-				orgId: org.id,
-				email: `${unique("on")}@example.org`,
-				name: "On both",
-				role: "ambassador",
-				capacity: 2,
-				passwordHash: "x",
-				boards: ["press", "main"],
-			});
-			const off = await storage.createMember({
-				orgId: org.id,
-				email: `${unique("off")}@example.org`,
-				name: "On none",
-				role: "ambassador",
-				capacity: 2,
-				passwordHash: "x",
-				boards: [],
-			});
+			const on = await member(org.id, "on", "ambassador", 2, { boards: ["press", "main"] });
+			const off = await member(org.id, "off", "ambassador", 2, { boards: [] });
 			await storage.updateBoard(org.id, "press", { archived: true });
 			// Left out, the boards are every active one.
 			const byDefault = await member(org.id, "default", "ambassador", 2);

@@ -11,16 +11,14 @@ import type {
 	PushDeviceStore,
 } from "./notification-storage.ts";
 import type { Directory } from "./storage.ts";
-import { newMember, newOrganisation, unique } from "./test-fixtures.ts";
+import { newColleagues, unique } from "./test-fixtures.ts";
 
 const KEYS = { p256dh: `B${"a".repeat(86)}`, auth: "c".repeat(22) };
 
 export function notificationStoreContract(portOf: () => NotificationStore & Directory): void {
 	async function team() {
 		const storage = portOf();
-		const { orgId, boardId } = await newOrganisation(storage);
-		const dana = await newMember(storage, orgId, "Dana", "ambassador", 2);
-		const sam = await newMember(storage, orgId, "Sam", "ambassador", 2);
+		const { orgId, boardId, dana, sam } = await newColleagues(storage);
 		const entry = (memberId: string, key: string, extra: Partial<NewNotification> = {}) =>
 			({
 				orgId,
@@ -126,9 +124,7 @@ export function pushDeviceStoreContract(portOf: () => PushDeviceStore & Director
 	describe("push devices", () => {
 		it("keeps one row per endpoint, lists a member's, and forgets by endpoint", async () => {
 			const storage = portOf();
-			const { orgId } = await newOrganisation(storage);
-			const dana = await newMember(storage, orgId, "Dana", "ambassador", 2);
-			const sam = await newMember(storage, orgId, "Sam", "ambassador", 2);
+			const { dana, sam } = await newColleagues(storage);
 			const phone = `https://push.example/${unique("phone")}`;
 			const laptop = `https://push.example/${unique("laptop")}`;
 			const saved = await storage.savePushDevice({

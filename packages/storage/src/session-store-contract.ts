@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { SessionStore } from "./session-storage.ts";
 import type { Directory } from "./storage.ts";
-import { newMember, newOrganisation, unique } from "./test-fixtures.ts";
+import { newColleagues, unique } from "./test-fixtures.ts";
 
 export function sessionStoreContract(portOf: () => SessionStore & Directory): void {
 	const inAnHour = () => new Date(Date.now() + 3_600_000);
@@ -15,9 +15,7 @@ export function sessionStoreContract(portOf: () => SessionStore & Directory): vo
 	describe("sessions", () => {
 		it("keeps a session active until it is revoked, and only its own member's", async () => {
 			const storage = portOf();
-			const { orgId } = await newOrganisation(storage);
-			const dana = await newMember(storage, orgId, "Dana", "ambassador", 2);
-			const sam = await newMember(storage, orgId, "Sam", "ambassador", 2);
+			const { dana, sam } = await newColleagues(storage);
 			const id = unique("session");
 			await storage.createSession({ id, memberId: dana.id, expiresAt: inAnHour() });
 			const check = { memberId: dana.id, sessionId: id, issuedAt: nowSeconds() };
@@ -32,8 +30,7 @@ export function sessionStoreContract(portOf: () => SessionStore & Directory): vo
 
 		it("refuses an expired session", async () => {
 			const storage = portOf();
-			const { orgId } = await newOrganisation(storage);
-			const dana = await newMember(storage, orgId, "Dana", "ambassador", 2);
+			const { dana } = await newColleagues(storage);
 			const id = unique("session");
 			await storage.createSession({ id, memberId: dana.id, expiresAt: new Date(Date.now() - 1) });
 			expect(
@@ -43,8 +40,7 @@ export function sessionStoreContract(portOf: () => SessionStore & Directory): vo
 
 		it("revokes every session of a member and the tokens issued before, not later ones", async () => {
 			const storage = portOf();
-			const { orgId } = await newOrganisation(storage);
-			const dana = await newMember(storage, orgId, "Dana", "ambassador", 2);
+			const { dana } = await newColleagues(storage);
 			const first = unique("session");
 			await storage.createSession({ id: first, memberId: dana.id, expiresAt: inAnHour() });
 			const issuedAt = nowSeconds() - 10;
@@ -70,8 +66,7 @@ export function sessionStoreContract(portOf: () => SessionStore & Directory): vo
 
 		it("keeps the one session named when it revokes the others (a password change)", async () => {
 			const storage = portOf();
-			const { orgId } = await newOrganisation(storage);
-			const dana = await newMember(storage, orgId, "Dana", "ambassador", 2);
+			const { dana } = await newColleagues(storage);
 			const [mine, other] = [unique("session"), unique("session")];
 			for (const id of [mine, other]) {
 				await storage.createSession({ id, memberId: dana.id, expiresAt: inAnHour() });

@@ -50,7 +50,7 @@ export function newMember(
 	name: string,
 	role: Member["role"],
 	capacity: number,
-	extra: { skills?: string[]; languages?: string[]; passwordHash?: string } = {},
+	extra: { skills?: string[]; languages?: string[]; passwordHash?: string; boards?: string[] } = {},
 ): Promise<Member> {
 	return directory.createMember({
 		orgId,
@@ -73,7 +73,7 @@ export function memberMaker(portOf: () => Directory) {
 		label: string,
 		role: Member["role"],
 		capacity: number,
-		extra: { skills?: string[]; languages?: string[] } = {},
+		extra: { skills?: string[]; languages?: string[]; boards?: string[] } = {},
 	): Promise<Member> =>
 		newMember(portOf(), orgId, label[0]?.toUpperCase() + label.slice(1), role, capacity, extra);
 }
@@ -90,6 +90,17 @@ export async function newOrganisation(
 		name: board.name ?? "Main",
 	});
 	return { orgId: org.id, boardId: created.id };
+}
+
+/**
+ * An organisation with a board and two ambassadors of capacity 2, Dana and Sam: one
+ * member's rows next to another's, for the ports that keep rows per member.
+ */
+export async function newColleagues(directory: Directory) {
+	const { orgId, boardId } = await newOrganisation(directory);
+	const dana = await newMember(directory, orgId, "Dana", "ambassador", 2);
+	const sam = await newMember(directory, orgId, "Sam", "ambassador", 2);
+	return { orgId, boardId, dana, sam };
 }
 
 /** An organisation with a board and three members, for the command tests. */
