@@ -288,6 +288,86 @@ export function commandArbiterContract(portOf: () => Ports): void {
 			expect(outcomes.every((o) => o.ok)).toBe(true);
 		});
 
+		it("gives every member pressing claimNext at once a conversation of their own, within capacity", async () => {
+			const storage = portOf();
+			const t = await team();
+			const ids = await mentions(
+				t,
+				...Array.from({ length: 30 }, (_, i) => ({ priority: i % 3 === 0 ? "high" : "normal" }) as const),
+			);
+			const crowd = await Promise.all(
+				Array.from({ length: 12 }, (_, i) => member(t.orgId, `storm${i}`, "ambassador", 3)),
+			);
+			// As in the claim storm: each presses again the moment the last answer arrives, so
+			// the commands of many members meet in the arbiter's batches.
+			const told = new Map<string, string[]>();
+			const refusals: string[] = [];
+			await Promise.all(
+				crowd.map(async (m) => {
+					for (;;) {
+						const outcome = await run(t, m, { name: "claimNext", args: {} });
+						if (!outcome.ok) {
+							refusals.push(outcome.code);
+							return;
+						}
+						told.set(outcome.mentionId, [...(told.get(outcome.mentionId) ?? []), m.id]);
+					}
+				}),
+			);
+			// 12 members with room for 3 each: all 30 taken, each by exactly one member.
+			expect([...told.keys()].sort()).toEqual([...ids].sort());
+			const held = new Map<string, number>();
+			for (const [id, owners] of told) {
+				expect(owners).toHaveLength(1);
+				const owner = owners[0] as string;
+				expect((await storage.getMention(t.orgId, id))?.mention.owner?.memberId).toBe(owner);
+				expect((await ownerships(id)).filter((row) => row.until === null)).toHaveLength(1);
+				held.set(owner, (held.get(owner) ?? 0) + 1);
+			}
+			expect(Math.max(...held.values())).toBeLessThanOrEqual(3);
+			expect(new Set(refusals)).toEqual(
+				new Set(refusals.filter((code) => code === "nothing_to_claim" || code === "capacity_reached")),
+			);
+			expect(refusals).toHaveLength(crowd.length);
+			const activity = await storage.listActivity(t.orgId);
+			expect(activity.filter((a) => a.action === "claimNext")).toHaveLength(30);
+		});
+
+		it("answers each claimNext of a batch the database refuses on its own", async () => {
+			const storage = portOf();
+			const t = await team();
+			const [first = "", second = "", ghost = ""] = await mentions(
+				t,
+				{ priority: "high" },
+				{ priority: "high" },
+				{ priority: "low" },
+			);
+			// An ownership the mention row does not show: claimNext may pick it, and only the
+			// one-owner index stops that claim, which fails the whole batch's insert.
+			await sql`insert into ownerships (mention_id, member_id, since) values (${ghost}, ${t.ben.id}, now())`.execute(
+				dbOf(storage),
+			);
+			const crowd = await Promise.all(
+				Array.from({ length: 3 }, (_, i) => member(t.orgId, `batch${i}`, "ambassador", 1)),
+			);
+			const outcomes = await Promise.all(
+				crowd.map((m) => run(t, m, { name: "claimNext", args: {} })),
+			);
+			// The two the index did not stop are acknowledged; the third is told who owns it.
+			const acked = outcomes.flatMap((o) => (o.ok ? [o.mentionId] : []));
+			expect(acked.sort()).toEqual([first, second].sort());
+			expect(outcomes.filter((o) => !o.ok)).toEqual([
+				{
+					ok: false,
+					code: "already_claimed",
+					message: "Already claimed by Ben.",
+					replayed: false,
+				},
+			]);
+			expect((await storage.getMention(t.orgId, ghost))?.mention.owner).toBeNull();
+			expect(await storage.listActivity(t.orgId, { mentionId: ghost })).toEqual([]);
+		});
+
 		it("moves a mention through review to replied", async () => {
 			const storage = portOf();
 			const t = await team();

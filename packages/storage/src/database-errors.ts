@@ -83,3 +83,13 @@ export async function retryTransaction<T>(
 		}
 	}
 }
+
+/**
+ * True when PostgreSQL refused a statement for an integrity constraint (SQLSTATE class 23:
+ * unique, foreign key, check, not null): the data said no, the database itself is fine.
+ */
+export function isConstraintViolation(error: unknown): boolean {
+	if (typeof error !== "object" || error === null) return false;
+	const { code } = error as DatabaseErrorFields;
+	return typeof code === "string" && /^23[0-9A-Z]{3}$/.test(code);
+}

@@ -8,10 +8,12 @@ import {
 	type Activity,
 	type ApprovalRules,
 	type Command,
+	type Decision,
 	type DecisionContext,
 	decide,
 	type Member,
 	type MentionStatus,
+	type Mention,
 	type MentionWork,
 	type Network,
 	OPEN_OWNED_STATUSES,
@@ -27,7 +29,13 @@ import {
 	type Transaction,
 } from "kysely";
 import type { ExecuteSystemCommandInput } from "./coverage-storage.ts";
-import { isDatabaseError, retryTransaction, SqlState } from "./database-errors.ts";
+import { BoardBatches } from "./board-batches.ts";
+import {
+	isConstraintViolation,
+	isDatabaseError,
+	retryTransaction,
+	SqlState,
+} from "./database-errors.ts";
 import type { StorageLogger } from "./logger.ts";
 import {
 	iso,
@@ -40,7 +48,12 @@ import {
 	toNumber,
 	toStoredMention,
 } from "./rows.ts";
-import type { Database, MembersTable, MentionsTable } from "./schema.ts";
+import type {
+	Database,
+	MembersTable,
+	MentionsTable,
+	ProcessedCommandsTable,
+} from "./schema.ts";
 import type { CommandArbiter, CommandOutcome, ExecuteCommandInput } from "./storage.ts";
 
 /** Name of the partial unique index that allows one open ownership row per mention. */
@@ -62,23 +75,40 @@ export interface CommandArbiterConfiguration {
 	 * @default 50
 	 */
 	claimNextCandidates: number;
+	/**
+	 * Most claimNext commands of one board decided in one transaction. claimNext commands
+	 * that arrive while a board's batch runs wait for it and form the next batch, so a storm
+	 * costs one transaction per batch instead of one per claim (see `#claimBatch`).
+	 * @default 200
+	 */
+	claimNextBatch: number;
 }
 
 export const defaultCommandArbiterConfiguration: CommandArbiterConfiguration = {
 	maxAttempts: 3,
 	claimNextCandidates: 50,
+	claimNextBatch: 200,
 };
 
 type Reject = Extract<CommandOutcome, { ok: false }>;
+type Accepted = Extract<Decision, { ok: true }>;
+
+/** The domain's priority rank (high first) in SQL, for reading candidates in its order. */
+const PRIORITY_ORDER = sql<number>`case ${sql.ref("priority")} when 'high' then 0 when 'normal' then 1 else 2 end`;
 
 function reject(code: Reject["code"], message: string): CommandOutcome {
 	return { ok: false, code, message, replayed: false };
 }
 
+/** A batch's answer for a command it leaves to a transaction of its own. */
+const ALONE = Symbol("decided alone");
+type ClaimAnswer = CommandOutcome | typeof ALONE;
+
 export class KyselyCommandArbiter implements CommandArbiter {
 	readonly #db: Kysely<Database>;
 	readonly #logger: StorageLogger;
 	readonly #config: CommandArbiterConfiguration;
+	readonly #claims: BoardBatches<ExecuteCommandInput, CommandOutcome>;
 
 	constructor(
 		db: Kysely<Database>,
@@ -88,6 +118,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		this.#db = db;
 		this.#logger = logger;
 		this.#config = { ...defaultCommandArbiterConfiguration, ...configuration };
+		this.#claims = new BoardBatches((batch) => this.#claimBatch(batch), this.#config.claimNextBatch);
 	}
 
 	/** Run one member's command in one transaction, idempotent by its id. */
@@ -100,6 +131,14 @@ export class KyselyCommandArbiter implements CommandArbiter {
 			// The command extension runs each item as a command of its own (bulkItems).
 			return reject("invalid", "A bulk command is executed item by item.");
 		}
+		if (input.command.name === "claimNext") {
+			return this.#claims.submit(`${input.orgId}/${input.boardId}`, input);
+		}
+		return this.#executeAlone(input);
+	}
+
+	/** One command in a transaction of its own. */
+	async #executeAlone(input: ExecuteCommandInput): Promise<CommandOutcome> {
 		const now = iso(input.now);
 		// The mention the command ended up on; claimNext only knows it inside the transaction.
 		const touched: { mentionId: string | null } = { mentionId: targetMentionId(input.command) };
@@ -150,10 +189,10 @@ export class KyselyCommandArbiter implements CommandArbiter {
 	}
 
 	/** One command's transaction, run again (up to `maxAttempts`) when PostgreSQL asks to. */
-	#transaction(
+	#transaction<T>(
 		commandId: string | null,
-		run: (trx: Transaction<Database>) => Promise<CommandOutcome>,
-	): Promise<CommandOutcome> {
+		run: (trx: Transaction<Database>) => Promise<T>,
+	): Promise<T> {
 		return retryTransaction(
 			() => this.#db.transaction().execute(run),
 			this.#config.maxAttempts,
@@ -229,11 +268,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 			now,
 			mention,
 			member: (id) => members.get(id),
-			openOwnedCount: (id) => {
-				const count = openCounts.get(id);
-				if (count === undefined) throw new Error(`Open conversations of ${id} were not loaded.`);
-				return count;
-			},
+			openOwnedCount: loadedCount(openCounts),
 			approval,
 			replyLimits,
 		};
@@ -356,9 +391,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 				eb.or([eb("language", "is", null), eb("language", "in", actor.languages)]),
 			);
 		}
-		window = window.orderBy(
-			sql`case ${sql.ref("priority")} when 'high' then 0 when 'normal' then 1 else 2 end`,
-		);
+		window = window.orderBy(PRIORITY_ORDER);
 		if (actor.skills.length > 0) {
 			window = window.orderBy(
 				sql`case when ${sql.ref("tags")} ?| array[${sql.join(actor.skills)}]::text[] then 0 else 1 end`,
@@ -392,6 +425,183 @@ export class KyselyCommandArbiter implements CommandArbiter {
 			.executeTakeFirst();
 	}
 
+	/**
+	 * A batch of one board's claimNext commands, decided in one transaction (`#decideClaims`).
+	 * When the database refuses the batch as a whole (a constraint, as when a race got past
+	 * the row locks), each command is decided again on its own: one claim's failure is that
+	 * claim's answer, never its neighbours'. A lost database fails them all.
+	 */
+	async #claimBatch(
+		batch: readonly ExecuteCommandInput[],
+	): Promise<PromiseSettledResult<CommandOutcome>[]> {
+		let answers: ClaimAnswer[];
+		try {
+			answers = await this.#transaction(null, (trx) => this.#decideClaims(trx, batch));
+		} catch (error) {
+			if (!isConstraintViolation(error)) throw error;
+			this.#logger.warn(
+				{ err: error, commands: batch.length },
+				"claimNext batch refused by the database; deciding its commands one by one",
+			);
+			answers = batch.map(() => ALONE);
+		}
+		return Promise.allSettled(
+			batch.map((input, i) => {
+				const answer = answers[i] ?? ALONE;
+				return answer === ALONE ? this.#executeAlone(input) : Promise.resolve(answer);
+			}),
+		);
+	}
+
+	/**
+	 * claimNext for several members of one board in one transaction: the same locks, reads
+	 * and `decide` as `#runCommand`, each done once for the batch. The actors are locked
+	 * together (in id order, as everywhere), then a pool of the board's best claimable
+	 * conversations (`SKIP LOCKED`: what another instance's batch or a single command holds
+	 * is left to it), and each command in arrival order takes the best one left for its
+	 * member (`rankForMember`). The writes are one statement per table for the whole batch.
+	 *
+	 * A command the pool cannot answer for certain is left to a transaction of its own
+	 * (ALONE): when the pool was full and something beyond it might rank higher for this
+	 * member (a skill match), or the pool has nothing left for them. So are a repeated id
+	 * within the batch and anything the database refuses.
+	 */
+	async #decideClaims(
+		trx: Transaction<Database>,
+		batch: readonly ExecuteCommandInput[],
+	): Promise<ClaimAnswer[]> {
+		const first = batch[0];
+		if (!first) return [];
+		const { orgId, boardId } = first;
+		const times = batch.map((input) => iso(input.now));
+		const latest = times.reduce((a, b) => (a > b ? a : b));
+		const actorIds = [...new Set(batch.map((input) => input.actorId))];
+		const locked = await trx
+			.selectFrom("members")
+			.selectAll()
+			.where("org_id", "=", orgId)
+			.where("id", "in", actorIds)
+			.orderBy("id")
+			.forNoKeyUpdate()
+			.execute();
+		const members = new Map(locked.map((row) => [row.id, toMember(row)]));
+		// After the actor locks, as in #runCommand: a concurrent run of an id has committed.
+		const processed = await trx
+			.selectFrom("processed_commands")
+			.selectAll()
+			.where(
+				"id",
+				"in",
+				batch.map((input) => input.commandId),
+			)
+			.execute();
+		const stored = new Map(processed.map((row) => [row.id, row]));
+		const openCounts = await openOwnedCounts(trx, [...members.keys()]);
+		const rules = await boardRulesOf(trx, orgId, boardId);
+		const limit = this.#config.claimNextCandidates + batch.length;
+		const rows = await trx
+			.selectFrom("mentions")
+			.selectAll()
+			.where("org_id", "=", orgId)
+			.where("board_id", "=", boardId)
+			.where((eb) => claimable(eb, latest))
+			.orderBy(PRIORITY_ORDER)
+			.orderBy("posted_at")
+			.orderBy("id")
+			.limit(limit)
+			.forNoKeyUpdate()
+			.skipLocked()
+			.execute();
+		const pool = rows.map((row) => toStoredMention(row).mention);
+		// The pool holds every claimable conversation nobody else holds, unless it is full:
+		// then the rest rank after its last one by priority and age, though not by skills.
+		const last = rows.length === limit ? pool[pool.length - 1] : undefined;
+		const taken = new Set<string>();
+		const seen = new Set<string>();
+		const answers: ClaimAnswer[] = [];
+		/** Answers decided here, remembered under their ids (a replay is not). */
+		const fresh: { input: ExecuteCommandInput; now: string; outcome: CommandOutcome }[] = [];
+		const answer = (index: number, outcome: CommandOutcome) => {
+			answers.push(outcome);
+			fresh.push({ input: batch[index] as ExecuteCommandInput, now: times[index] as string, outcome });
+		};
+		const accepted: { index: number; input: ExecuteCommandInput; now: string; decision: Accepted }[] =
+			[];
+		for (const [index, input] of batch.entries()) {
+			const now = times[index] as string;
+			const previous = stored.get(input.commandId);
+			if (seen.has(input.commandId)) {
+				answers.push(ALONE);
+				continue;
+			}
+			seen.add(input.commandId);
+			if (previous) {
+				answers.push(storedOutcome(previous, input));
+				continue;
+			}
+			const actor = members.get(input.actorId);
+			if (!actor) {
+				answer(index, reject("forbidden", "You are not a member of this organisation."));
+				continue;
+			}
+			const free = pool.filter((mention) => !taken.has(mention.id));
+			const pick = rankForMember(free, actor, now)[0] ?? null;
+			const decision = decide(input.command, {
+				actor,
+				now,
+				mention: pick,
+				member: (id) => members.get(id),
+				openOwnedCount: loadedCount(openCounts),
+				...rules,
+			});
+			if (!decision.ok && decision.code !== "nothing_to_claim") {
+				// Whichever conversation it picked, the member could not have taken it.
+				answer(index, reject(decision.code, decision.message));
+				continue;
+			}
+			if (last && !(pick && outranksBeyondPool(pick, last, actor, now))) {
+				answers.push(ALONE);
+				continue;
+			}
+			if (!decision.ok) {
+				answer(index, reject(decision.code, decision.message));
+				continue;
+			}
+			taken.add(decision.mentionId);
+			openCounts.set(actor.id, (openCounts.get(actor.id) ?? 0) + 1);
+			answers.push(ALONE);
+			accepted.push({ index, input, now, decision });
+		}
+		const recorded = await recordWorks(
+			trx,
+			accepted.map(({ input, now, decision }) => ({
+				orgId,
+				decision,
+				ownerBefore: null,
+				actorId: input.actorId,
+				commandId: input.commandId,
+				action: decision.activity.action,
+				detail: decision.activity.detail,
+				now,
+			})),
+		);
+		for (const [k, { index, decision }] of accepted.entries()) {
+			const { work, rev } = recorded[k] as { work: MentionWork; rev: number };
+			const outcome: CommandOutcome = {
+				ok: true,
+				mentionId: decision.mentionId,
+				work,
+				rev,
+				replayed: false,
+			};
+			if (decision.result) outcome.result = decision.result;
+			answers[index] = outcome;
+			fresh.push({ input: batch[index] as ExecuteCommandInput, now: times[index] as string, outcome });
+		}
+		await rememberOutcomes(trx, fresh);
+		return answers;
+	}
+
 	/** The locked members by id, and the conversation's current owner among them. */
 	async #withOwner(
 		trx: Transaction<Database>,
@@ -422,23 +632,10 @@ export class KyselyCommandArbiter implements CommandArbiter {
 			.selectAll()
 			.where("id", "=", input.commandId)
 			.executeTakeFirst();
-		if (!row) return undefined;
-		if (
-			row.org_id !== input.orgId ||
-			row.actor_id !== input.actorId ||
-			row.name !== input.command.name
-		) {
-			// Never hand one member's outcome to another who reuses the id.
-			return reject("invalid", "This command id was already used for another command.");
-		}
-		return { ...row.outcome, replayed: true };
+		return row && storedOutcome(row, input);
 	}
 
-	/**
-	 * Record the outcome under the command id, so a repeat gets the same answer. A
-	 * duplicate id fails the insert and so rolls back whatever the command changed, unless
-	 * `ifNew` (nothing else to roll back) makes a duplicate keep the first answer.
-	 */
+	/** Remember one command's outcome (`rememberOutcomes`) and answer it. */
 	async #remember(
 		trx: Transaction<Database>,
 		input: ExecuteCommandInput,
@@ -446,18 +643,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		outcome: CommandOutcome,
 		ifNew = false,
 	): Promise<CommandOutcome> {
-		const insert = trx.insertInto("processed_commands").values({
-			id: input.commandId,
-			org_id: input.orgId,
-			actor_id: input.actorId,
-			name: input.command.name,
-			outcome: json(outcome),
-			at: now,
-		});
-		await (ifNew
-			? insert.onConflict((conflict) => conflict.column("id").doNothing())
-			: insert
-		).execute();
+		await rememberOutcomes(trx, [{ input, now, outcome }], ifNew);
 		return outcome;
 	}
 
@@ -587,6 +773,23 @@ export function workColumns(work: MentionWork) {
 	};
 }
 
+/** An accepted decision to store, as `recordWorks` takes it. */
+export interface WorkRecord {
+	orgId: string;
+	/** The conversation, its new work state and the statuses the activity records. */
+	decision: {
+		mentionId: string;
+		work: MentionWork;
+		activity: { fromStatus: MentionStatus; toStatus: MentionStatus };
+	};
+	ownerBefore: string | null;
+	actorId: string | null;
+	commandId: string | null;
+	action: string;
+	detail: Record<string, unknown>;
+	now: string;
+}
+
 /**
  * Store an accepted decision: the mention's new work state (its revision bumped), the
  * ownership history, and one activity record. Shared by members' and system commands and
@@ -594,72 +797,175 @@ export function workColumns(work: MentionWork) {
  */
 export async function recordWork(
 	trx: Transaction<Database>,
-	input: {
-		orgId: string;
-		/** The conversation, its new work state and the statuses the activity records. */
-		decision: {
-			mentionId: string;
-			work: MentionWork;
-			activity: { fromStatus: MentionStatus; toStatus: MentionStatus };
-		};
-		ownerBefore: string | null;
-		actorId: string | null;
-		commandId: string | null;
-		action: string;
-		detail: Record<string, unknown>;
-		now: string;
-	},
+	input: WorkRecord,
 ): Promise<{ work: MentionWork; rev: number }> {
-	const { decision, now } = input;
-	const work = normalizeWork(decision.work);
-	const { rev } = await trx
-		.updateTable("mentions")
-		.set((eb) => ({
-			...workColumns(work),
-			rev: eb("rev", "+", 1),
-		}))
-		.where("id", "=", decision.mentionId)
-		.returning("rev")
-		.executeTakeFirstOrThrow();
+	const [recorded] = await recordWorks(trx, [input]);
+	if (!recorded) throw new Error(`Mention ${input.decision.mentionId} is gone.`);
+	return recorded;
+}
 
-	const ownerAfter = work.owner?.memberId ?? null;
-	if (input.ownerBefore !== ownerAfter) {
-		if (input.ownerBefore !== null) {
-			await trx
-				.updateTable("ownerships")
-				.set({ until: now, reason: input.action })
-				.where("mention_id", "=", decision.mentionId)
-				.where("until", "is", null)
-				.execute();
-		}
-		if (work.owner !== null) {
-			// Fails on the partial unique index if another owner is still open.
-			await trx
-				.insertInto("ownerships")
-				.values({
-					mention_id: decision.mentionId,
-					member_id: work.owner.memberId,
-					since: work.owner.since,
-				})
-				.execute();
-		}
+/**
+ * The SQL type of each column `workColumns` writes, for reading a batch of them from one
+ * JSON parameter (`jsonb_to_recordset`). jsonb columns arrive as their JSON text.
+ */
+const WORK_COLUMN_TYPES = {
+	status: "text",
+	priority: "text",
+	tags: "jsonb",
+	owner_id: "text",
+	owner_since: "timestamptz",
+	review: "jsonb",
+	reply: "jsonb",
+	snoozed_until: "timestamptz",
+	approval_required: "boolean",
+	unseen_follow_ups: "integer",
+	sla_from: "timestamptz",
+	updated_at: "timestamptz",
+} as const satisfies Record<keyof ReturnType<typeof workColumns>, string>;
+
+const WORK_COLUMNS = Object.entries(WORK_COLUMN_TYPES);
+const WORK_RECORD_TYPE = sql.raw(
+	WORK_COLUMNS.map(([column, type]) => `${column} ${type === "jsonb" ? "text" : type}`).join(", "),
+);
+const WORK_ASSIGNMENTS = sql.raw(
+	WORK_COLUMNS.map(([column, type]) => `${column} = v.${column}::${type}`).join(", "),
+);
+
+/**
+ * `recordWork` for several decisions on different conversations, one statement per table
+ * whatever their number (a batch of claims), in the same order as for one. Returns each
+ * one's stored work and new revision, in input order.
+ */
+export async function recordWorks(
+	trx: Transaction<Database>,
+	inputs: readonly WorkRecord[],
+): Promise<{ work: MentionWork; rev: number }[]> {
+	if (inputs.length === 0) return [];
+	const works = inputs.map((input) => normalizeWork(input.decision.work));
+	const changes = inputs.map((input, i) => ({
+		id: input.decision.mentionId,
+		...workColumns(works[i] as MentionWork),
+	}));
+	const { rows } = await sql<{ id: string; rev: number }>`
+		update mentions as m set ${WORK_ASSIGNMENTS}, rev = m.rev + 1
+		from jsonb_to_recordset(${json(changes)}::jsonb) as v(id text, ${WORK_RECORD_TYPE})
+		where m.id = v.id
+		returning m.id, m.rev`.execute(trx);
+	const revs = new Map(rows.map((row) => [row.id, row.rev]));
+
+	const changedHands = inputs.flatMap((input, i) => {
+		const owner = (works[i] as MentionWork).owner;
+		return input.ownerBefore === (owner?.memberId ?? null) ? [] : [{ input, owner }];
+	});
+	const endings = changedHands.flatMap(({ input }) =>
+		input.ownerBefore === null
+			? []
+			: [{ mention_id: input.decision.mentionId, until: input.now, reason: input.action }],
+	);
+	if (endings.length > 0) {
+		await sql`
+			update ownerships as o set until = v.until, reason = v.reason
+			from jsonb_to_recordset(${json(endings)}::jsonb) as v(mention_id text, until timestamptz, reason text)
+			where o.mention_id = v.mention_id and o.until is null`.execute(trx);
 	}
+	const begun = changedHands.flatMap(({ input, owner }) =>
+		owner
+			? [{ mention_id: input.decision.mentionId, member_id: owner.memberId, since: owner.since }]
+			: [],
+	);
+	// Fails on the partial unique index if another owner is still open.
+	if (begun.length > 0) await trx.insertInto("ownerships").values(begun).execute();
 
 	await trx
 		.insertInto("activity")
-		.values({
-			org_id: input.orgId,
-			mention_id: decision.mentionId,
-			actor_id: input.actorId,
-			action: input.action,
-			command_id: input.commandId,
-			from_status: decision.activity.fromStatus,
-			to_status: decision.activity.toStatus,
-			detail: json(input.detail),
-			at: now,
-		})
+		.values(
+			inputs.map((input) => ({
+				org_id: input.orgId,
+				mention_id: input.decision.mentionId,
+				actor_id: input.actorId,
+				action: input.action,
+				command_id: input.commandId,
+				from_status: input.decision.activity.fromStatus,
+				to_status: input.decision.activity.toStatus,
+				detail: json(input.detail),
+				at: input.now,
+			})),
+		)
 		.execute();
-	return { work, rev };
+	return inputs.map((input, i) => {
+		const rev = revs.get(input.decision.mentionId);
+		if (rev === undefined) throw new Error(`Mention ${input.decision.mentionId} is gone.`);
+		return { work: works[i] as MentionWork, rev };
+	});
+}
+
+/**
+ * Whether `pick` ranks, for this member, before everything a full pool of candidates left
+ * out. What it left out ranks after `last` by priority and age; at best it is as early as
+ * `last`, matches every skill of the member and is in no particular language.
+ */
+function outranksBeyondPool(pick: Mention, last: Mention, member: Member, now: string): boolean {
+	const bestLeftOut: Mention = {
+		...last,
+		tags: [...member.skills],
+		language: null,
+		status: "new",
+		owner: null,
+		snoozedUntil: null,
+	};
+	return rankForMember([pick, bestLeftOut], member, now)[0] === pick;
+}
+
+/** The stored outcome of a processed command id, marked as replayed, for a repeat of it. */
+function storedOutcome(
+	row: Selectable<ProcessedCommandsTable>,
+	input: ExecuteCommandInput,
+): CommandOutcome {
+	if (
+		row.org_id !== input.orgId ||
+		row.actor_id !== input.actorId ||
+		row.name !== input.command.name
+	) {
+		// Never hand one member's outcome to another who reuses the id.
+		return reject("invalid", "This command id was already used for another command.");
+	}
+	return { ...row.outcome, replayed: true };
+}
+
+/**
+ * Record outcomes under their command ids, so a repeat gets the same answer. A duplicate
+ * id fails the insert and so rolls back whatever the transaction changed, unless `ifNew`
+ * (nothing else to roll back) makes a duplicate keep the first answer.
+ */
+async function rememberOutcomes(
+	trx: Transaction<Database>,
+	entries: readonly { input: ExecuteCommandInput; now: string; outcome: CommandOutcome }[],
+	ifNew = false,
+): Promise<void> {
+	if (entries.length === 0) return;
+	const insert = trx.insertInto("processed_commands").values(
+		entries.map(({ input, now, outcome }) => ({
+			id: input.commandId,
+			org_id: input.orgId,
+			actor_id: input.actorId,
+			name: input.command.name,
+			outcome: json(outcome),
+			at: now,
+		})),
+	);
+	await (ifNew
+		? insert.onConflict((conflict) => conflict.column("id").doNothing())
+		: insert
+	).execute();
+}
+
+/** `openOwnedCount` for decide(), from counts loaded for the members it may ask about. */
+function loadedCount(counts: ReadonlyMap<string, number>): (memberId: string) => number {
+	return (id) => {
+		const count = counts.get(id);
+		if (count === undefined) throw new Error(`Open conversations of ${id} were not loaded.`);
+		return count;
+	};
 }
 
 /** Conversations each member owns that count against capacity (0 for none). */
