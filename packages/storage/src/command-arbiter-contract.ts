@@ -293,7 +293,10 @@ export function commandArbiterContract(portOf: () => Ports): void {
 			const t = await team();
 			const ids = await mentions(
 				t,
-				...Array.from({ length: 30 }, (_, i) => ({ priority: i % 3 === 0 ? "high" : "normal" }) as const),
+				...Array.from(
+					{ length: 30 },
+					(_, i) => ({ priority: i % 3 === 0 ? "high" : "normal" }) as const,
+				),
 			);
 			const crowd = await Promise.all(
 				Array.from({ length: 12 }, (_, i) => member(t.orgId, `storm${i}`, "ambassador", 3)),
@@ -326,7 +329,9 @@ export function commandArbiterContract(portOf: () => Ports): void {
 			}
 			expect(Math.max(...held.values())).toBeLessThanOrEqual(3);
 			expect(new Set(refusals)).toEqual(
-				new Set(refusals.filter((code) => code === "nothing_to_claim" || code === "capacity_reached")),
+				new Set(
+					refusals.filter((code) => code === "nothing_to_claim" || code === "capacity_reached"),
+				),
 			);
 			expect(refusals).toHaveLength(crowd.length);
 			const activity = await storage.listActivity(t.orgId);

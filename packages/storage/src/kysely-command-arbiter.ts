@@ -12,8 +12,8 @@ import {
 	type DecisionContext,
 	decide,
 	type Member,
-	type MentionStatus,
 	type Mention,
+	type MentionStatus,
 	type MentionWork,
 	type Network,
 	OPEN_OWNED_STATUSES,
@@ -28,8 +28,8 @@ import {
 	sql,
 	type Transaction,
 } from "kysely";
-import type { ExecuteSystemCommandInput } from "./coverage-storage.ts";
 import { BoardBatches } from "./board-batches.ts";
+import type { ExecuteSystemCommandInput } from "./coverage-storage.ts";
 import {
 	isConstraintViolation,
 	isDatabaseError,
@@ -48,12 +48,7 @@ import {
 	toNumber,
 	toStoredMention,
 } from "./rows.ts";
-import type {
-	Database,
-	MembersTable,
-	MentionsTable,
-	ProcessedCommandsTable,
-} from "./schema.ts";
+import type { Database, MembersTable, MentionsTable, ProcessedCommandsTable } from "./schema.ts";
 import type { CommandArbiter, CommandOutcome, ExecuteCommandInput } from "./storage.ts";
 
 /** Name of the partial unique index that allows one open ownership row per mention. */
@@ -118,7 +113,10 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		this.#db = db;
 		this.#logger = logger;
 		this.#config = { ...defaultCommandArbiterConfiguration, ...configuration };
-		this.#claims = new BoardBatches((batch) => this.#claimBatch(batch), this.#config.claimNextBatch);
+		this.#claims = new BoardBatches(
+			(batch) => this.#claimBatch(batch),
+			this.#config.claimNextBatch,
+		);
 	}
 
 	/** Run one member's command in one transaction, idempotent by its id. */
@@ -523,10 +521,18 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		const fresh: { input: ExecuteCommandInput; now: string; outcome: CommandOutcome }[] = [];
 		const answer = (index: number, outcome: CommandOutcome) => {
 			answers.push(outcome);
-			fresh.push({ input: batch[index] as ExecuteCommandInput, now: times[index] as string, outcome });
+			fresh.push({
+				input: batch[index] as ExecuteCommandInput,
+				now: times[index] as string,
+				outcome,
+			});
 		};
-		const accepted: { index: number; input: ExecuteCommandInput; now: string; decision: Accepted }[] =
-			[];
+		const accepted: {
+			index: number;
+			input: ExecuteCommandInput;
+			now: string;
+			decision: Accepted;
+		}[] = [];
 		for (const [index, input] of batch.entries()) {
 			const now = times[index] as string;
 			const previous = stored.get(input.commandId);
@@ -596,7 +602,11 @@ export class KyselyCommandArbiter implements CommandArbiter {
 			};
 			if (decision.result) outcome.result = decision.result;
 			answers[index] = outcome;
-			fresh.push({ input: batch[index] as ExecuteCommandInput, now: times[index] as string, outcome });
+			fresh.push({
+				input: batch[index] as ExecuteCommandInput,
+				now: times[index] as string,
+				outcome,
+			});
 		}
 		await rememberOutcomes(trx, fresh);
 		return answers;
