@@ -214,18 +214,12 @@ export class KyselyCommandArbiter implements CommandArbiter {
 
 		// Locking the actor serialises one member's commands across server instances, so
 		// two concurrent claims cannot both pass the capacity check; the handoff or assign
-		// target is locked for the same reason. Both in one statement, in id order, so two
-		// handoffs in opposite directions cannot deadlock. NO KEY UPDATE is enough and does
-		// not block foreign-key checks of other writers referencing these rows.
-		const lockIds = [...new Set(targetMemberId ? [actorId, targetMemberId] : [actorId])];
-		const locked = await trx
-			.selectFrom("members")
-			.selectAll()
-			.where("org_id", "=", orgId)
-			.where("id", "in", lockIds)
-			.orderBy("id")
-			.forNoKeyUpdate()
-			.execute();
+		// target is locked for the same reason.
+		const locked = await lockMembers(
+			trx,
+			orgId,
+			targetMemberId ? [actorId, targetMemberId] : [actorId],
+		);
 
 		// Checked after the actor lock: a concurrent run of the same id by the same actor
 		// has committed by now, and this read sees it.
@@ -473,15 +467,11 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		const { orgId, boardId } = first;
 		const times = batch.map((input) => iso(input.now));
 		const latest = times.reduce((a, b) => (a > b ? a : b));
-		const actorIds = [...new Set(batch.map((input) => input.actorId))];
-		const locked = await trx
-			.selectFrom("members")
-			.selectAll()
-			.where("org_id", "=", orgId)
-			.where("id", "in", actorIds)
-			.orderBy("id")
-			.forNoKeyUpdate()
-			.execute();
+		const locked = await lockMembers(
+			trx,
+			orgId,
+			batch.map((input) => input.actorId),
+		);
 		const members = new Map(locked.map((row) => [row.id, toMember(row)]));
 		// After the actor locks, as in #runCommand: a concurrent run of an id has committed.
 		const processed = await trx
@@ -693,6 +683,27 @@ function targetMemberOf(command: Command): string | null {
 	if (command.name === "handoff") return command.args.to;
 	if (command.name === "assign") return command.args.memberId;
 	return null;
+}
+
+/**
+ * Lock these members of the organisation for the transaction and read them. In one
+ * statement, in id order, so two transactions locking overlapping sets (handoffs in
+ * opposite directions, two claim batches) cannot deadlock. NO KEY UPDATE is enough and
+ * does not block foreign-key checks of other writers referencing these rows.
+ */
+function lockMembers(
+	trx: Transaction<Database>,
+	orgId: string,
+	ids: readonly string[],
+): Promise<Selectable<MembersTable>[]> {
+	return trx
+		.selectFrom("members")
+		.selectAll()
+		.where("org_id", "=", orgId)
+		.where("id", "in", [...new Set(ids)])
+		.orderBy("id")
+		.forNoKeyUpdate()
+		.execute();
 }
 
 /**
