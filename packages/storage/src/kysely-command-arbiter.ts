@@ -87,6 +87,8 @@ export const defaultCommandArbiterConfiguration: CommandArbiterConfiguration = {
 
 type Reject = Extract<CommandOutcome, { ok: false }>;
 type Accepted = Extract<Decision, { ok: true }>;
+/** A conversation's work as stored, with its new revision. */
+type StoredWork = { work: MentionWork; rev: number };
 
 /** The domain's priority rank (high first) in SQL, for reading candidates in its order. */
 const PRIORITY_ORDER = sql<number>`case ${sql.ref("priority")} when 'high' then 0 when 'normal' then 1 else 2 end`;
@@ -269,7 +271,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 			return this.#remember(trx, input, now, reject(decision.code, decision.message));
 		}
 
-		const { work, rev } = await recordWork(trx, {
+		const recorded = await recordWork(trx, {
 			orgId,
 			decision,
 			ownerBefore: mention?.owner?.memberId ?? null,
@@ -279,15 +281,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 			detail: decision.activity.detail,
 			now,
 		});
-		const outcome: CommandOutcome = {
-			ok: true,
-			mentionId: decision.mentionId,
-			work,
-			rev,
-			replayed: false,
-		};
-		if (decision.result) outcome.result = decision.result;
-		return this.#remember(trx, input, now, outcome);
+		return this.#remember(trx, input, now, acceptedOutcome(decision, recorded));
 	}
 
 	async #runSystemCommand(
@@ -582,15 +576,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 			})),
 		);
 		for (const [k, { index, decision }] of accepted.entries()) {
-			const { work, rev } = recorded[k] as { work: MentionWork; rev: number };
-			const outcome: CommandOutcome = {
-				ok: true,
-				mentionId: decision.mentionId,
-				work,
-				rev,
-				replayed: false,
-			};
-			if (decision.result) outcome.result = decision.result;
+			const outcome = acceptedOutcome(decision, recorded[k] as StoredWork);
 			answers[index] = outcome;
 			fresh.push({
 				input: batch[index] as ExecuteCommandInput,
@@ -819,7 +805,7 @@ export interface WorkRecord {
 export async function recordWork(
 	trx: Transaction<Database>,
 	input: WorkRecord,
-): Promise<{ work: MentionWork; rev: number }> {
+): Promise<StoredWork> {
 	const [recorded] = await recordWorks(trx, [input]);
 	if (!recorded) throw new Error(`Mention ${input.decision.mentionId} is gone.`);
 	return recorded;
@@ -860,7 +846,7 @@ const WORK_ASSIGNMENTS = sql.raw(
 export async function recordWorks(
 	trx: Transaction<Database>,
 	inputs: readonly WorkRecord[],
-): Promise<{ work: MentionWork; rev: number }[]> {
+): Promise<StoredWork[]> {
 	if (inputs.length === 0) return [];
 	const works = inputs.map((input) => normalizeWork(input.decision.work));
 	const changes = inputs.map((input, i) => ({
@@ -935,6 +921,19 @@ function outranksBeyondPool(pick: Mention, last: Mention, member: Member, now: s
 		snoozedUntil: null,
 	};
 	return rankForMember([pick, bestLeftOut], member, now)[0] === pick;
+}
+
+/** The answer to an accepted command, once its work is stored. */
+function acceptedOutcome(decision: Accepted, { work, rev }: StoredWork): CommandOutcome {
+	const outcome: CommandOutcome = {
+		ok: true,
+		mentionId: decision.mentionId,
+		work,
+		rev,
+		replayed: false,
+	};
+	if (decision.result) outcome.result = decision.result;
+	return outcome;
 }
 
 /** The stored outcome of a processed command id, marked as replayed, for a repeat of it. */
