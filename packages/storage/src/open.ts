@@ -24,7 +24,12 @@ import { migrateToLatest } from "./migrate.ts";
 import { securePrivateFolder } from "./private-folder.ts";
 import type { Database } from "./schema.ts";
 import type { Storage } from "./storage.ts";
-import { type DatabaseTuning, defaultDatabaseTuning, timedPool } from "./timed-pool.ts";
+import {
+	type DatabaseTuning,
+	defaultDatabaseTuning,
+	type TimedPool,
+	timedPool,
+} from "./timed-pool.ts";
 
 export interface OpenStorageOptions {
 	/**
@@ -77,6 +82,7 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 	let embedded: EmbeddedDatabase | undefined;
 	let lock: FolderLock | undefined;
 	let pool: pg.Pool | undefined;
+	let timed: TimedPool | undefined;
 	const tuning = withDefaults(defaultDatabaseTuning, options.tuning);
 	// No deadline while migrating: a migration on a large table may take minutes.
 	let queryTimeoutMs = 0;
@@ -84,7 +90,7 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 		pool = new pg.Pool({
 			connectionString: databaseUrl,
 			max: maxConnections,
-			// A database that does not answer must fail requests, not queue them forever.
+			// Opening a connection only: callers wait for one in timedPool's gate, never in here.
 			connectionTimeoutMillis: tuning.connectTimeoutMs,
 			idle_in_transaction_session_timeout: tuning.idleInTransactionTimeoutMs,
 			keepAlive: true,
@@ -102,7 +108,12 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 				logger.warn({ err: error }, "PostgreSQL connection failed while in use");
 			});
 		});
-		dialect = new PostgresDialect({ pool: timedPool(pool, () => queryTimeoutMs) });
+		timed = timedPool(pool, {
+			max: maxConnections,
+			poolWaitTimeoutMs: tuning.poolWaitTimeoutMs,
+			statementTimeoutMs: () => queryTimeoutMs,
+		});
+		dialect = new PostgresDialect({ pool: timed });
 		dialectName = "postgres";
 	} else {
 		let pglite: PGlite;
@@ -165,7 +176,7 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 	if (embedded?.folder) await securePrivateFolder(embedded.folder);
 	const storage = new KyselyStorage(db, dialectName, logger);
 	if (embedded) embeddedDatabases.set(storage, embedded);
-	if (pool) pools.set(storage, { pool, max: maxConnections });
+	if (pool && timed) pools.set(storage, { pool, timed, max: maxConnections });
 	return storage;
 }
 
@@ -181,7 +192,7 @@ export interface PoolUse {
 	waiting: number;
 }
 
-const pools = new WeakMap<Storage, { pool: pg.Pool; max: number }>();
+const pools = new WeakMap<Storage, { pool: pg.Pool; timed: TimedPool; max: number }>();
 
 /**
  * The pool use of a storage on PostgreSQL, for the operator's metrics; undefined on
@@ -190,8 +201,8 @@ const pools = new WeakMap<Storage, { pool: pg.Pool; max: number }>();
 export function databasePoolUse(storage: Storage): PoolUse | undefined {
 	const entry = pools.get(storage);
 	if (!entry) return undefined;
-	const { pool, max } = entry;
-	return { max, open: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+	const { pool, timed, max } = entry;
+	return { max, open: pool.totalCount, idle: pool.idleCount, waiting: timed.waitingCount };
 }
 
 /** The PGlite behind a storage opened by `openStorage`, for backups. */

@@ -7,16 +7,34 @@
  * `DatabaseTimeoutError`, callers answer `unavailable` as for any lost database, and the
  * connection is thrown away rather than lent again: it may still be inside a transaction,
  * or the late answer to the abandoned statement may arrive, so no later caller can trust it.
+ *
+ * Waiting for a connection and opening one have deadlines of their own. node-postgres' pool
+ * has one (`connectionTimeoutMillis`) for both, so a burst of commands waiting behind ten
+ * busy connections for more than 5 s was answered `unavailable` ("timeout exceeded when
+ * trying to connect") although the database was fine: load was reported as an outage. Here
+ * callers queue for the pool's connections in a gate of our own (`poolWaitTimeoutMs`, long
+ * enough for a burst to drain), so node-postgres' pool never queues and its deadline bounds
+ * only the opening of a connection. When opening one fails, everyone waiting fails with the
+ * same error at once: the database is not reachable, and they would only wait to learn it.
  */
 import type pg from "pg";
 
 export interface DatabaseTuning {
 	/**
-	 * How long a query waits for a pool connection, including opening one. Without it a
-	 * database that does not answer queues requests forever.
+	 * How long opening a PostgreSQL connection may take. Without it a database that does
+	 * not answer holds requests forever.
 	 * @default 5000
 	 */
 	connectTimeoutMs: number;
+	/**
+	 * How long a query waits for one of the pool's connections while all of them are busy.
+	 * A wait is load, not an outage (an unreachable database fails the waiting at once, and
+	 * a statement that hangs has `queryTimeoutMs`), so this only sheds load that the pool
+	 * cannot catch up with. Measured: the 500-ambassador claim storm (bench scenario 5,
+	 * `--full`) waited up to a few seconds per query on this project's 2-core machine.
+	 * @default 15000
+	 */
+	poolWaitTimeoutMs: number;
 	/**
 	 * How long one statement may take before it fails and its connection is discarded
 	 * (client side: it holds when the network drops everything, where PostgreSQL's own
@@ -37,6 +55,7 @@ export interface DatabaseTuning {
 
 export const defaultDatabaseTuning: DatabaseTuning = {
 	connectTimeoutMs: 5_000,
+	poolWaitTimeoutMs: 15_000,
 	queryTimeoutMs: 5_000,
 	idleInTransactionTimeoutMs: 30_000,
 };
@@ -52,20 +71,109 @@ export class DatabaseTimeoutError extends Error {
 	}
 }
 
+/** A query that waited longer than `poolWaitTimeoutMs` for a pool connection. */
+export class PoolWaitTimeoutError extends Error {
+	readonly timeoutMs: number;
+
+	constructor(timeoutMs: number) {
+		super(`No PostgreSQL connection was free within ${timeoutMs} ms`);
+		this.timeoutMs = timeoutMs;
+		this.name = "PoolWaitTimeoutError";
+	}
+}
+
 /** What kysely's PostgresDialect needs of a pool (kysely declares it without pg's types). */
 type KyselyPool = Pick<pg.Pool, "connect" | "end" | "options">;
 
+/** A timed pool, and how many callers wait for its connections. */
+export type TimedPool = KyselyPool & { readonly waitingCount: number };
+
+interface Waiter {
+	grant(): void;
+	fail(error: unknown): void;
+}
+
+/** First come, first served access to `max` connections, with a deadline on the wait. */
+class ConnectionGate {
+	#free: number;
+	readonly #waiting: Waiter[] = [];
+	readonly #waitMs: number;
+
+	constructor(max: number, waitMs: number) {
+		this.#free = max;
+		this.#waitMs = waitMs;
+	}
+
+	get waiting(): number {
+		return this.#waiting.length;
+	}
+
+	enter(): Promise<void> {
+		if (this.#free > 0 && this.#waiting.length === 0) {
+			this.#free--;
+			return Promise.resolve();
+		}
+		return new Promise<void>((resolve, reject) => {
+			const timer = setTimeout(() => {
+				this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
+				reject(new PoolWaitTimeoutError(this.#waitMs));
+			}, this.#waitMs);
+			const waiter: Waiter = {
+				grant: () => {
+					clearTimeout(timer);
+					resolve();
+				},
+				fail: (error) => {
+					clearTimeout(timer);
+					reject(error);
+				},
+			};
+			this.#waiting.push(waiter);
+		});
+	}
+
+	/** A connection was given back: the next waiter takes it. */
+	leave(): void {
+		const next = this.#waiting.shift();
+		if (next) next.grant();
+		else this.#free++;
+	}
+
+	/** Fail everyone waiting with `error`. */
+	failWaiting(error: unknown): void {
+		for (const waiter of this.#waiting.splice(0)) waiter.fail(error);
+	}
+}
+
 /**
- * `pool` with a deadline on every statement run through a client it lends. `timeoutMs` is
- * read per statement (0: none), so the deadline can start once migrations are done.
+ * `pool` behind a gate of its `max` connections (`poolWaitTimeoutMs`), with a deadline on
+ * every statement run through a client it lends. `statementTimeoutMs` is read per
+ * statement (0: none), so the deadline can start once migrations are done.
  */
-export function timedPool(pool: pg.Pool, timeoutMs: () => number): KyselyPool {
+export function timedPool(
+	pool: pg.Pool,
+	options: { max: number; poolWaitTimeoutMs: number; statementTimeoutMs: () => number },
+): TimedPool {
+	const gate = new ConnectionGate(options.max, options.poolWaitTimeoutMs);
+	const timeoutMs = options.statementTimeoutMs;
 	return {
 		options: pool.options,
 		end: () => pool.end(),
+		get waitingCount() {
+			return gate.waiting;
+		},
 		async connect() {
-			const client = await pool.connect();
+			await gate.enter();
+			let client: pg.PoolClient;
+			try {
+				client = await pool.connect();
+			} catch (error) {
+				gate.leave();
+				gate.failWaiting(error);
+				throw error;
+			}
 			let expired: DatabaseTimeoutError | undefined;
+			let released = false;
 			const query = client.query.bind(client) as (...args: unknown[]) => unknown;
 			const timed = (...args: unknown[]): unknown => {
 				const limit = timeoutMs();
@@ -98,10 +206,14 @@ export function timedPool(pool: pg.Pool, timeoutMs: () => number): KyselyPool {
 			return Object.assign(Object.create(client) as pg.PoolClient, {
 				query: timed,
 				release(destroy?: boolean | Error) {
-					// An Error removes the client from the pool and ends its connection.
+					if (released) return;
+					released = true;
+					// An Error removes the client from the pool and ends its connection; then the
+					// next waiter may open a new one.
 					release(expired ?? destroy);
+					gate.leave();
 				},
 			});
 		},
-	} as KyselyPool;
+	} as TimedPool;
 }
