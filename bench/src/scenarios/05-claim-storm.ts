@@ -142,6 +142,7 @@ const scenario = defineScenario({
 	async run(ctx, { ambassadors, mentions }) {
 		const size = `${ambassadors} ambassadors, ${mentions.toLocaleString("en-GB")} mentions`;
 		const rows: BenchRow[] = [];
+		const perSecond: number[] = [];
 		for (const instances of [1, 2] as const) {
 			const f = await storm(ctx, instances, ambassadors, mentions);
 			const where = instances === 1 ? "one instance" : "two instances (PostgreSQL + Redis)";
@@ -151,9 +152,14 @@ const scenario = defineScenario({
 			});
 			const row = (metric: string, unit: string, value: number, judged = {}) =>
 				switchboardOnly(`${metric}, ${where}`, unit, value, judged);
+			const unavailable = f.rejects.unavailable ?? 0;
+			perSecond.push(f.claimsPerSecond);
+			// The issue's latency target is for 200 ambassadors on one instance (the quick size).
+			const latencyTarget =
+				instances === 1 && ambassadors === 200 ? { target: "<= 100 ms", met: f.p99 <= 100 } : {};
 			rows.push(
 				row(`claimNext p50 latency, ${size}`, "ms", f.p50),
-				row("claimNext p99 latency", "ms", f.p99),
+				row("claimNext p99 latency", "ms", f.p99, latencyTarget),
 				row("claims per second", "claims/s", f.claimsPerSecond),
 				row("server CPU during the storm", "ms", f.serverCpuMs),
 				row("conversations with two owners", "count", f.doubleOwners, none(f.doubleOwners)),
@@ -170,8 +176,17 @@ const scenario = defineScenario({
 					f.rejects.no_answer ?? 0,
 					none(f.rejects.no_answer ?? 0),
 				),
+				// Ordinary load, not an outage: every command waits for its answer.
+				row("commands answered unavailable", "count", unavailable, none(unavailable)),
 			);
 		}
+		const [one = 0, two = 0] = perSecond;
+		rows.push(
+			switchboardOnly("claims per second, two instances / one", "x", two / one, {
+				target: "> 1x",
+				met: two > one,
+			}),
+		);
 		return rows;
 	},
 });
