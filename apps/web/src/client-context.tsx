@@ -42,6 +42,8 @@ export function ClientProvider(props: { session: Session; children: JSX.Element 
 		// No token: the socket's upgrade carries the HttpOnly session cookie.
 		me,
 		boardId,
+		onFirstSync: ({ receivedAt, bytes }) =>
+			markOnce(BoardMarks.message, { epochMs: receivedAt, detail: { bytes } }),
 		onError: (error) => {
 			// The session ended (expired, signed out elsewhere, revoked): ask to sign in again,
 			// keeping what is not on the server yet. A deactivated member is told the same.

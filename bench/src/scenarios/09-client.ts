@@ -87,8 +87,12 @@ const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 function loadFigures(probe: LoadProbe): LoadFigures {
 	const synced = probe.marks.find((mark) => mark.name === "switchboard:board-data")?.start;
-	const { boardMessageAt, cardsTaskEndAt, cardsPaintedAt, keyTimestamp, keyStartAt, keyEndAt } =
-		probe;
+	// The board's worker receives the message and says when (the page's socket never sees it).
+	const message = probe.marks.find((mark) => mark.name === "switchboard:board-message");
+	const boardMessageAt = message?.start ?? probe.boardMessageAt;
+	const boardBytes =
+		(message?.detail as { bytes?: number } | null | undefined)?.bytes ?? probe.boardMessageBytes;
+	const { cardsTaskEndAt, cardsPaintedAt, keyTimestamp, keyStartAt, keyEndAt } = probe;
 	if (
 		synced === undefined ||
 		boardMessageAt === null ||
@@ -118,7 +122,7 @@ function loadFigures(probe: LoadProbe): LoadFigures {
 		inputDelayMs: keyStartAt - keyTimestamp,
 		longTaskMs: tasks.reduce((sum, task) => sum + task.duration, 0),
 		longestTaskMs: Math.max(0, ...tasks.map((task) => task.duration)),
-		boardBytes: probe.boardMessageBytes,
+		boardBytes,
 	};
 }
 

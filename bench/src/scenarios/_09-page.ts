@@ -37,7 +37,7 @@ export interface LoadProbe {
 		duration: number;
 	}[];
 	animationFrames: { start: number; duration: number; blockingDuration: number }[];
-	marks: { name: string; start: number }[];
+	marks: { name: string; start: number; detail: unknown }[];
 }
 
 /**
@@ -131,7 +131,11 @@ export function installProbe(input: { session: string; bindingName: string }): v
 		});
 	});
 	observe("mark", {}, (entry) => {
-		probe.marks.push({ name: entry.name, start: entry.startTime });
+		probe.marks.push({
+			name: entry.name,
+			start: entry.startTime,
+			detail: (entry as PerformanceMark).detail,
+		});
 	});
 
 	window.addEventListener(

@@ -3,6 +3,8 @@
  * the settings up to date from Yjs events, without rereading the whole document on each
  * change: a transaction costs O(changed entries), and the sorted mention list is copied
  * at most once per read after a change (O(n)), sorted again only when mentions came or went.
+ * Each change names the mentions it touched, so a copy elsewhere (the page's, when the
+ * document lives in a worker) can follow in O(changed) as well.
  */
 import {
 	type BoardSettings,
@@ -18,22 +20,29 @@ import {
 	type SlaBreachEntry,
 } from "@switchboard/domain";
 import type * as Y from "yjs";
+import { SortedMentions } from "./sorted-mentions.ts";
 
 /** What changed since the last `onChange` notification. */
 export interface BoardModelChange {
 	mentions: boolean;
+	/** The mentions that came, went or changed (see `mention(id)`); empty unless `mentions`. */
+	mentionIds: readonly string[];
 	members: boolean;
 	settings: boolean;
 	breaches: boolean;
 }
 
-function byPostedAt(a: Mention, b: Mention): number {
-	return a.postedAt.localeCompare(b.postedAt) || a.id.localeCompare(b.id);
-}
-
 function byName(a: MemberCard, b: MemberCard): number {
 	return a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
 }
+
+const NOTHING: BoardModelChange = {
+	mentions: false,
+	mentionIds: [],
+	members: false,
+	settings: false,
+	breaches: false,
+};
 
 export class BoardModel {
 	readonly #doc: Y.Doc;
@@ -43,13 +52,7 @@ export class BoardModel {
 	readonly #breachList: KeyedListView<SlaBreachEntry>;
 	#breaches: SlaBreachEntry[] | null = null;
 	readonly #settingsMap: Y.Map<unknown>;
-	readonly #joined = new Map<string, Mention>();
-	/** Position of each mention in the sorted list; null when mentions came or went since. */
-	#index: Map<string, number> | null = null;
-	/** The list handed out last (never mutated once handed out). */
-	#list: Mention[] = [];
-	/** Mentions whose work changed in place since `#list` was built. */
-	readonly #changed = new Set<string>();
+	readonly #joined = new SortedMentions();
 	#members: MemberCard[] | null = null;
 	#settings: BoardSettings;
 	readonly #listeners = new Set<(change: BoardModelChange) => void>();
@@ -66,27 +69,26 @@ export class BoardModel {
 		this.#settings = readSettings(doc);
 		for (const [id, content] of this.#contents.entries()) {
 			const work = this.#works.get(id);
-			if (work) this.#joined.set(id, { ...content.v, ...work.v });
+			if (work) this.#joined.set({ ...content.v, ...work.v });
 		}
 		const mentionChange = (changes: KeyedChange<unknown>[]) => {
-			this.#rejoin(changes);
-			this.#emit({ mentions: true, members: false, settings: false, breaches: false });
+			this.#emit({ ...NOTHING, mentions: true, mentionIds: this.#rejoin(changes) });
 		};
 		this.#unobserve.push(
 			this.#contents.onChange(mentionChange),
 			this.#works.onChange(mentionChange),
 			this.#cards.onChange(() => {
 				this.#members = null;
-				this.#emit({ mentions: false, members: true, settings: false, breaches: false });
+				this.#emit({ ...NOTHING, members: true });
 			}),
 			this.#breachList.onChange(() => {
 				this.#breaches = null;
-				this.#emit({ mentions: false, members: false, settings: false, breaches: true });
+				this.#emit({ ...NOTHING, breaches: true });
 			}),
 		);
 		const settingsObserver = () => {
 			this.#settings = readSettings(this.#doc);
-			this.#emit({ mentions: false, members: false, settings: true, breaches: false });
+			this.#emit({ ...NOTHING, settings: true });
 		};
 		this.#settingsMap.observe(settingsObserver);
 		this.#unobserve.push(() => this.#settingsMap.unobserve(settingsObserver));
@@ -103,28 +105,9 @@ export class BoardModel {
 		return this.#doc.store.clients.size > 0;
 	}
 
-	/**
-	 * Mentions whose content and work are both on the board, oldest post first. The same
-	 * array until a mention changes; then a copy with the changed entries replaced (O(n)
-	 * copy), or a new sort when mentions came or went (O(n log n)).
-	 */
+	/** Mentions whose content and work are both on the board, oldest post first (see `SortedMentions`). */
 	mentions(): readonly Mention[] {
-		if (!this.#index) {
-			const sorted = [...this.#joined.values()].sort(byPostedAt);
-			this.#index = new Map(sorted.map((mention, i) => [mention.id, i]));
-			this.#list = sorted;
-			this.#changed.clear();
-		} else if (this.#changed.size > 0) {
-			const list = this.#list.slice();
-			for (const id of this.#changed) {
-				const i = this.#index.get(id);
-				const mention = this.#joined.get(id);
-				if (i !== undefined && mention) list[i] = mention;
-			}
-			this.#list = list;
-			this.#changed.clear();
-		}
-		return this.#list;
+		return this.#joined.list();
 	}
 
 	mention(id: string): Mention | undefined {
@@ -166,22 +149,21 @@ export class BoardModel {
 		this.#listeners.clear();
 	}
 
-	#rejoin(changes: KeyedChange<unknown>[]): void {
+	/** Join the changed keys again; returns the keys whose mention came, went or changed. */
+	#rejoin(changes: KeyedChange<unknown>[]): string[] {
+		const ids: string[] = [];
 		for (const { key } of changes) {
 			const content = this.#contents.get(key);
 			const work = this.#works.get(key);
-			const before = this.#joined.get(key);
 			if (content && work) {
-				const next = { ...content.v, ...work.v };
-				this.#joined.set(key, next);
-				// A new mention, or content rewritten (its postedAt may differ): sort again.
-				if (!before || before.postedAt !== next.postedAt) this.#index = null;
-				else this.#changed.add(key);
-			} else if (before) {
+				this.#joined.set({ ...content.v, ...work.v });
+				ids.push(key);
+			} else if (this.#joined.get(key)) {
 				this.#joined.delete(key);
-				this.#index = null;
+				ids.push(key);
 			}
 		}
+		return ids;
 	}
 
 	#emit(change: BoardModelChange): void {

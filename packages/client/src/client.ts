@@ -3,24 +3,19 @@
  * board as a store with the user's pending commands on top, presence, and a command
  * queue that survives reloads and network loss.
  */
-import {
-	HocuspocusProvider,
-	HocuspocusProviderWebsocket,
-	WebSocketStatus,
-} from "@hocuspocus/provider";
+import { HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import {
 	AppError,
 	type BoardSettings,
 	boardDocumentName,
 	COOKIE_SESSION_TOKEN,
 	type CommandInput,
-	exponentialBackoff,
+	DEFAULT_BOARD_SETTINGS,
+	type MemberCard,
 	type Mention,
 	type NotificationsMessage,
+	type SlaBreachEntry,
 } from "@switchboard/domain";
-import { IndexeddbPersistence } from "y-indexeddb";
-import type { Awareness } from "y-protocols/awareness";
-import * as Y from "yjs";
 import type {
 	BoardMention,
 	BoardSnapshot,
@@ -28,19 +23,24 @@ import type {
 	DraftHandle,
 	Me,
 	PendingCommand,
+	Presence,
 	SwitchboardClient,
 	SyncStatus,
 } from "./api.ts";
 import { authError } from "./auth-errors.ts";
-import { BoardModel } from "./board-model.ts";
-import { type CommandAnswer, CommandChannel } from "./command-channel.ts";
+import type { BoardDelta, BoardEvent, BoardReplicaConfig } from "./board-feed.ts";
+import { type BoardLink, localBoardLink, workerBoardLink } from "./board-link.ts";
+import { syncUrl } from "./board-replica.ts";
+import { type CommandAnswer, CommandChannel, type StatelessLink } from "./command-channel.ts";
 import { CommandQueue, MemoryQueueStore, type QueueStore } from "./command-queue.ts";
 import { DraftPool, unsentDraftsStore } from "./draft-pool.ts";
 import { IndexedDbQueueStore, queueDatabaseName } from "./indexeddb-queue-store.ts";
 import { localDocumentPrefix } from "./local-data.ts";
 import { overlayPending } from "./overlay.ts";
-import { type BoardAwarenessState, derivePresence, presenceUser } from "./presence.ts";
+import { SortedMentions } from "./sorted-mentions.ts";
 import { Listeners, shallowEqual, ValueStore } from "./value-store.ts";
+
+export { refusedRetryDelay, syncUrl } from "./board-replica.ts";
 
 export interface ClientOptions {
 	/** Server base URL (http/https); the socket goes to <url>/sync as ws/wss. */
@@ -61,6 +61,15 @@ export interface ClientOptions {
 	/** For Node: a WebSocket implementation (Node 24 has a global WebSocket, so usually unneeded). */
 	WebSocketPolyfill?: unknown;
 	/**
+	 * Keep the board's Yjs document in a dedicated worker, with a socket of its own, and
+	 * hand the page only what changed: decoding a large board (0.5 s of CPU for 10,000
+	 * cards) then never blocks the page. Drafts stay on the page's socket.
+	 * @default true where `Worker` exists (browsers), false elsewhere
+	 */
+	boardWorker?: boolean;
+	/** Told when the board's first sync arrived (ms since the epoch), for performance marks. */
+	onFirstSync?: (sync: { receivedAt: number; bytes: number }) => void;
+	/**
 	 * Told about failures the client works around by itself: `unauthorized`/`forbidden`
 	 * when the server refuses the board or a draft (an expired token: sign in again; the
 	 * client keeps retrying, more and more slowly), `unavailable` when IndexedDB cannot
@@ -76,22 +85,8 @@ const ANSWER_TIMEOUT_MS = 30_000;
 /** Connect at the latest this long after start even if IndexedDB has not answered. */
 const LOCAL_LOAD_TIMEOUT_MS = 2_000;
 
-/**
- * Wait before connecting again after the board was refused: the server closes the socket
- * after a refusal, and Hocuspocus alone would reconnect every second with the same token.
- * @default 5 s doubling up to 5 min
- */
-export function refusedRetryDelay(attempt: number): number {
-	return exponentialBackoff(attempt, { baseMs: 5_000, maxMs: 300_000 });
-}
-
 /** Shared by every mention without pending commands; never mutated. */
 const NO_PENDING: PendingCommand[] = Object.freeze([]) as unknown as PendingCommand[];
-
-/** `<url>/sync` with the http(s) scheme turned into ws(s). */
-export function syncUrl(url: string): string {
-	return `${url.replace(/^http/, "ws").replace(/\/+$/, "")}/sync`;
-}
 
 /** The IndexedDB name of a document's local copy: per member, so accounts never mix. */
 export function localDocumentName(memberId: string, documentName: string): string {
@@ -131,33 +126,34 @@ class Client implements SwitchboardClient {
 	readonly status: ValueStore<SyncStatus>;
 
 	readonly #options: ClientOptions;
+	/** The drafts' socket; the board's too unless the board lives in a worker. */
 	readonly #socket: HocuspocusProviderWebsocket;
-	readonly #doc = new Y.Doc();
-	readonly #model: BoardModel;
-	readonly #persistence: IndexeddbPersistence | null;
-	readonly #provider: HocuspocusProvider;
-	readonly #awareness: Awareness;
+	readonly #board: BoardLink;
 	readonly #channel: CommandChannel;
 	readonly #queue: CommandQueue;
 	readonly #drafts: DraftPool;
 	readonly #rejectListeners = new Listeners<Extract<CommandResult, { ok: false }>>();
 	readonly #notificationListeners = new Listeners<NotificationsMessage>();
+	readonly #statelessListeners = new Set<(data: { payload: string }) => void>();
 	/** Resolved with null by in-flight sends when the connection drops. */
 	readonly #offlineWaiters = new Set<() => void>();
-	readonly #wrapped = new WeakMap<Mention, BoardMention>();
+	/** The board as the replica last told it, mentions already wrapped as `BoardMention`s. */
+	readonly #mentionsById = new SortedMentions<BoardMention>();
+	#members: MemberCard[] = [];
+	#memberById = new Map<string, MemberCard>();
+	#settings: BoardSettings = DEFAULT_BOARD_SETTINGS;
+	#breaches: SlaBreachEntry[] = [];
+	#presence: { presence: Map<string, Presence>; online: MemberCard[] } = {
+		presence: new Map(),
+		online: [],
+	};
 	#online = false;
 	#ready = false;
 	#dirty: Dirty = { ...CLEAN };
 	#flushScheduled = false;
-	#attachTimer: ReturnType<typeof setTimeout> | null = null;
-	#reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-	/** Refusals of the board in a row. */
-	#refusals = 0;
-	/** The user went offline with `disconnect()`. */
-	#offlineByUser = false;
 	#destroyed = false;
 	/** The board list and whether it carried an overlay, for reuse when nothing changed. */
-	#lastBase: readonly Mention[] | null = null;
+	#lastBase: readonly BoardMention[] | null = null;
 	#lastHadOverlay = false;
 
 	constructor(options: ClientOptions) {
@@ -169,53 +165,45 @@ class Client implements SwitchboardClient {
 		const local = mode === "indexeddb";
 		const documentName = boardDocumentName(options.me.orgId, options.boardId);
 
-		this.#model = new BoardModel(this.#doc);
 		this.board = new ValueStore<BoardSnapshot>({
 			ready: false,
 			mentions: [],
-			members: [...this.#model.members()],
-			settings: this.#model.settings(),
-			presence: new Map(),
-			online: [],
+			members: [],
+			settings: this.#settings,
+			presence: this.#presence.presence,
+			online: this.#presence.online,
 			breaches: [],
 		});
 		this.status = new ValueStore<SyncStatus>(
 			{ online: false, pendingCommands: 0, unsyncedDrafts: 0 },
 			shallowEqual,
 		);
-		this.#model.onChange((change) => this.#markDirty(change));
 
 		this.#socket = new HocuspocusProviderWebsocket({
 			url: syncUrl(options.url),
 			...(options.WebSocketPolyfill ? { WebSocketPolyfill: options.WebSocketPolyfill } : {}),
 		});
-		this.#provider = new HocuspocusProvider({
-			websocketProvider: this.#socket,
-			name: documentName,
-			document: this.#doc,
+		const localName = local ? (name: string) => localDocumentName(options.me.id, name) : null;
+		const config: BoardReplicaConfig = {
+			url: options.url,
 			token,
-		});
-		// The provider always has one: it is created without `awareness: null`.
-		this.#awareness = this.#provider.awareness!;
-		const presence: BoardAwarenessState = {
-			user: presenceUser(options.me),
-			viewing: null,
-			typing: false,
+			me: options.me,
+			boardId: options.boardId,
+			localName: localName ? localName(documentName) : null,
+			localLoadTimeoutMs: LOCAL_LOAD_TIMEOUT_MS,
 		};
-		this.#awareness.setLocalState(presence);
-		this.#awareness.on("change", () => this.#markDirty({ presence: true }));
+		const emit = (event: BoardEvent) => this.#receive(event, documentName);
+		const inWorker = options.boardWorker ?? typeof globalThis.Worker === "function";
+		this.#board = inWorker
+			? workerBoardLink(config, emit)
+			: localBoardLink(config, this.#socket, emit);
 
-		for (const event of ["status", "authenticated", "authenticationFailed", "close"]) {
-			this.#provider.on(event, () => this.#updateOnline());
-		}
-		this.#provider.on("synced", () => this.#setReady());
-		this.#provider.on("authenticated", () => {
-			this.#refusals = 0;
-		});
-		this.#provider.on("authenticationFailed", ({ reason }: { reason: string }) =>
-			this.#refused(authError(reason, documentName)),
-		);
-		this.#channel = new CommandChannel(this.#provider, {
+		const stateless: StatelessLink = {
+			sendStateless: (payload) => this.#board.call({ type: "stateless", payload }),
+			on: (_event, listener) => this.#statelessListeners.add(listener),
+			off: (_event, listener) => this.#statelessListeners.delete(listener),
+		};
+		this.#channel = new CommandChannel(stateless, {
 			onNotifications: (message) => this.#notificationListeners.notify(message),
 		});
 
@@ -237,7 +225,6 @@ class Client implements SwitchboardClient {
 			onError: (error) => this.#report(storageError(error)),
 		});
 
-		const localName = local ? (name: string) => localDocumentName(options.me.id, name) : null;
 		this.#drafts = new DraftPool({
 			socket: this.#socket,
 			token,
@@ -253,22 +240,6 @@ class Client implements SwitchboardClient {
 		});
 
 		this.#drafts.holdUnsent();
-
-		// The board is read-only: attach only once the local copy is loaded, or the
-		// provider would send it to the server as an update, which a read-only document
-		// answers with "not applied".
-		this.#persistence = localName
-			? new IndexeddbPersistence(localName(documentName), this.#doc)
-			: null;
-		if (this.#persistence) {
-			void this.#persistence.whenSynced.then(() => {
-				if (this.#model.hasContent) this.#setReady();
-				this.#attach();
-			});
-			this.#attachTimer = setTimeout(() => this.#attach(), LOCAL_LOAD_TIMEOUT_MS);
-		} else {
-			this.#attach();
-		}
 	}
 
 	send(command: CommandInput): Promise<CommandResult> {
@@ -290,83 +261,103 @@ class Client implements SwitchboardClient {
 
 	setPresence(presence: { viewing: string | null; typing: boolean }): void {
 		if (this.#destroyed) return;
-		const current = this.#awareness.getLocalState() ?? {};
-		// One awareness update for both fields.
-		this.#awareness.setLocalState({
-			...current,
-			user: presenceUser(this.me),
-			viewing: presence.viewing,
-			typing: presence.typing,
-		});
+		this.#board.call({ type: "presence", ...presence });
 	}
 
 	disconnect(): void {
 		if (this.#destroyed) return;
-		this.#offlineByUser = true;
-		this.#clearReconnect();
+		this.#board.call({ type: "disconnect" });
 		this.#socket.disconnect();
 	}
 
 	connect(): void {
 		if (this.#destroyed) return;
-		this.#offlineByUser = false;
-		this.#clearReconnect();
+		this.#board.call({ type: "connect" });
 		// Perhaps with a new session (signed in again): drafts refused for want of one try again.
 		this.#drafts.retryUnauthorized();
-		this.#reconnect();
-	}
-
-	destroy(): void {
-		if (this.#destroyed) return;
-		this.#destroyed = true;
-		if (this.#attachTimer) clearTimeout(this.#attachTimer);
-		this.#clearReconnect();
-		this.#queue.destroy();
-		for (const waiter of [...this.#offlineWaiters]) waiter();
-		this.#drafts.destroy();
-		this.#channel.destroy();
-		this.#provider.destroy();
-		this.#socket.destroy();
-		this.#persistence?.destroy().catch((error: unknown) => this.#report(storageError(error)));
-		this.#model.destroy();
-		this.#doc.destroy();
-		this.#rejectListeners.clear();
-		this.board.clear();
-		this.status.clear();
-	}
-
-	#reconnect(): void {
 		// A close still on its way would otherwise see shouldConnect=false and stay offline.
 		this.#socket.shouldConnect = true;
 		void this.#socket.connect();
 	}
 
-	#clearReconnect(): void {
-		if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
-		this.#reconnectTimer = null;
-	}
-
-	/** The board was refused: say so, and try again later rather than every second. */
-	#refused(error: AppError): void {
+	destroy(): void {
 		if (this.#destroyed) return;
-		this.#report(error);
-		this.#refusals += 1;
-		this.#socket.disconnect();
-		this.#clearReconnect();
-		this.#reconnectTimer = setTimeout(() => {
-			this.#reconnectTimer = null;
-			if (!this.#offlineByUser && !this.#destroyed) this.#reconnect();
-		}, refusedRetryDelay(this.#refusals));
+		this.#destroyed = true;
+		this.#queue.destroy();
+		for (const waiter of [...this.#offlineWaiters]) waiter();
+		this.#drafts.destroy();
+		this.#channel.destroy();
+		this.#board.call({ type: "destroy" });
+		this.#socket.destroy();
+		this.#rejectListeners.clear();
+		this.#statelessListeners.clear();
+		this.board.clear();
+		this.status.clear();
 	}
 
 	#report(error: AppError): void {
 		this.#options.onError?.(error);
 	}
 
-	#attach(): void {
-		if (this.#attachTimer) clearTimeout(this.#attachTimer);
-		this.#attachTimer = null;
-		if (!this.#destroyed) this.#provider.attach();
+	#receive(event: BoardEvent, documentName: string): void {
+		if (this.#destroyed) return;
+		switch (event.type) {
+			case "delta":
+				this.#apply(event.delta);
+				return;
+			case "online":
+				this.#setOnline(event.online);
+				return;
+			case "refused":
+				this.#report(authError(event.reason, documentName));
+				return;
+			case "stateless":
+				for (const listener of [...this.#statelessListeners]) listener({ payload: event.payload });
+				return;
+			case "firstSync":
+				this.#options.onFirstSync?.({ receivedAt: event.receivedAt, bytes: event.bytes });
+				return;
+			case "storageError":
+				this.#report(storageError(new Error(event.message)));
+				return;
+			default: {
+				const unreachable: never = event;
+				throw new Error(`unknown board event ${JSON.stringify(unreachable)}`);
+			}
+		}
+	}
+
+	/** Take the replica's changes; a partial delta waits for the rest before it shows. */
+	#apply(delta: BoardDelta): void {
+		const change: Partial<Dirty> = {};
+		if (delta.mentions) {
+			const mentions = this.#mentionsById;
+			for (const id of delta.mentions.remove) mentions.delete(id);
+			for (const mention of delta.mentions.upsert) mentions.set(wrap(mention));
+			change.mentions = true;
+		}
+		if (delta.members) {
+			this.#members = delta.members;
+			this.#memberById = new Map(delta.members.map((card) => [card.id, card]));
+			change.members = true;
+		}
+		if (delta.settings) {
+			this.#settings = delta.settings;
+			change.settings = true;
+		}
+		if (delta.breaches) {
+			this.#breaches = delta.breaches;
+			change.breaches = true;
+		}
+		if (delta.presence) {
+			this.#presence = delta.presence;
+			change.presence = true;
+		}
+		if (delta.ready) {
+			this.#ready = true;
+			change.ready = true;
+		}
+		this.#markDirty(change, delta.partial === true);
 	}
 
 	/** Send one command; null when the connection drops or the answer takes too long. */
@@ -385,10 +376,7 @@ class Client implements SwitchboardClient {
 		});
 	}
 
-	#updateOnline(): void {
-		if (this.#destroyed) return;
-		const online =
-			this.#socket.status === WebSocketStatus.Connected && this.#provider.isAuthenticated;
+	#setOnline(online: boolean): void {
 		if (online === this.#online) return;
 		this.#online = online;
 		if (!online) for (const waiter of [...this.#offlineWaiters]) waiter();
@@ -405,13 +393,8 @@ class Client implements SwitchboardClient {
 		});
 	}
 
-	#setReady(): void {
-		if (this.#ready) return;
-		this.#ready = true;
-		this.#markDirty({ ready: true });
-	}
-
-	#markDirty(change: Partial<Dirty>): void {
+	/** Note what changed; `hold` collects it without showing it yet (more follows at once). */
+	#markDirty(change: Partial<Dirty>, hold = false): void {
 		if (this.#destroyed) return;
 		const dirty = this.#dirty;
 		if (change.mentions) dirty.mentions = true;
@@ -420,9 +403,9 @@ class Client implements SwitchboardClient {
 		if (change.presence) dirty.presence = true;
 		if (change.ready) dirty.ready = true;
 		if (change.breaches) dirty.breaches = true;
-		if (this.#flushScheduled) return;
+		if (hold || this.#flushScheduled) return;
 		this.#flushScheduled = true;
-		// One notification per burst: a Yjs transaction touches several lists at once.
+		// One notification per burst: several changes may arrive in one task.
 		queueMicrotask(() => this.#flush());
 	}
 
@@ -432,18 +415,13 @@ class Client implements SwitchboardClient {
 		const dirty = this.#dirty;
 		this.#dirty = { ...CLEAN };
 		const previous = this.board.get();
-		const members = dirty.members ? [...this.#model.members()] : previous.members;
-		const settings: BoardSettings = dirty.settings ? this.#model.settings() : previous.settings;
-		// Member cards feed the overlay (capacity) and presence (names), so both follow them.
+		const members = dirty.members ? this.#members : previous.members;
+		const settings = dirty.settings ? this.#settings : previous.settings;
+		// Member cards feed the overlay (capacity), so it follows them.
 		const mentions =
 			dirty.mentions || dirty.members ? this.#mentions(previous.mentions) : previous.mentions;
-		let { presence, online } = previous;
-		if (dirty.presence || dirty.members) {
-			({ presence, online } = derivePresence(this.#awareness.getStates(), this.me.id, (id) =>
-				this.#model.member(id),
-			));
-		}
-		const breaches = dirty.breaches ? [...this.#model.breaches()] : previous.breaches;
+		const { presence, online } = dirty.presence ? this.#presence : previous;
+		const breaches = dirty.breaches ? this.#breaches : previous.breaches;
 		const next: BoardSnapshot = {
 			ready: this.#ready,
 			mentions,
@@ -459,33 +437,29 @@ class Client implements SwitchboardClient {
 
 	/** The board's mentions with my pending commands on top. */
 	#mentions(previous: BoardMention[]): BoardMention[] {
-		const base = this.#model.mentions();
+		const base = this.#mentionsById.list();
 		const overlay = overlayPending({
 			me: this.me,
 			pending: this.#queue.pending(),
-			mention: (id) => this.#model.mention(id),
-			card: (id) => this.#model.member(id),
+			mention: (id) => this.#mentionsById.get(id),
+			card: (id) => this.#memberById.get(id),
 			mentions: () => base,
-			replyLimits: this.board.get().settings.replyLimits,
+			replyLimits: this.#settings.replyLimits,
 		});
 		if (overlay.size === 0 && !this.#lastHadOverlay && base === this.#lastBase) return previous;
 		this.#lastBase = base;
 		this.#lastHadOverlay = overlay.size > 0;
+		if (overlay.size === 0) return base as BoardMention[];
 		const out: BoardMention[] = new Array(base.length);
 		for (let i = 0; i < base.length; i++) {
-			const mention = base[i] as Mention;
-			out[i] = overlay.get(mention.id) ?? this.#wrap(mention);
+			const mention = base[i] as BoardMention;
+			out[i] = overlay.get(mention.id) ?? mention;
 		}
 		return out;
 	}
+}
 
-	/** A mention without pending commands; the same object while the mention is unchanged. */
-	#wrap(mention: Mention): BoardMention {
-		let wrapped = this.#wrapped.get(mention);
-		if (!wrapped) {
-			wrapped = { ...mention, pending: NO_PENDING };
-			this.#wrapped.set(mention, wrapped);
-		}
-		return wrapped;
-	}
+/** A mention without pending commands, as the board shows it. */
+function wrap(mention: Mention): BoardMention {
+	return { ...mention, pending: NO_PENDING };
 }

@@ -3,7 +3,6 @@
  * Commands carry a client-made id; the server applies a repeated id once, so a command
  * can be sent again after a reconnect without fear of doing it twice.
  */
-import type { HocuspocusProvider } from "@hocuspocus/provider";
 import {
 	type Ack,
 	type CommandInput,
@@ -17,6 +16,16 @@ import {
 
 export type CommandAnswer = Ack | Reject;
 
+/**
+ * Where stateless messages go and come from: a board's `HocuspocusProvider`, or the
+ * client's bridge to a board provider that lives in a worker.
+ */
+export interface StatelessLink {
+	sendStateless(payload: string): void;
+	on(event: "stateless", listener: (data: { payload: string }) => void): unknown;
+	off(event: "stateless", listener: (data: { payload: string }) => void): unknown;
+}
+
 export interface CommandChannelOptions {
 	/** Called for server notices and for answers nobody waits for. */
 	onNotice?: (notice: Notice) => void;
@@ -26,12 +35,12 @@ export interface CommandChannelOptions {
 }
 
 export class CommandChannel {
-	private readonly provider: HocuspocusProvider;
+	private readonly provider: StatelessLink;
 	private readonly options: CommandChannelOptions;
 	private readonly waiting = new Map<string, (answer: CommandAnswer) => void>();
 	private readonly onStateless = ({ payload }: { payload: string }) => this.receive(payload);
 
-	constructor(provider: HocuspocusProvider, options: CommandChannelOptions = {}) {
+	constructor(provider: StatelessLink, options: CommandChannelOptions = {}) {
 		this.provider = provider;
 		this.options = options;
 		provider.on("stateless", this.onStateless);

@@ -1,0 +1,85 @@
+/**
+ * `pnpm exec node bench/src/scenarios/_09-profile-load.ts [webDir]`: load the 10,000-card board once in
+ * Chromium with a V8 CPU profile running and print where the main thread spent its time
+ * (self time per function, and the long tasks). A tool for scenario 9, not a figure.
+ */
+import { SESSION_COOKIE } from "@switchboard/domain";
+import { installProbe, type LoadProbe, readProbe } from "./_09-page.ts";
+import { ensureWebBuild, launchChromium, startClientBenchServer } from "./_09-server.ts";
+
+interface Node {
+	id: number;
+	callFrame: { functionName: string; url: string; lineNumber: number };
+	children?: number[];
+}
+const log = (m: string) => console.error(m);
+ensureWebBuild(log);
+const server = await startClientBenchServer({
+	databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/test",
+	count: 10_000,
+	log,
+	...(process.argv[2] ? { webDir: process.argv[2] } : {}),
+});
+const browser = await launchChromium();
+try {
+	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+	await context.addCookies([
+		{ name: SESSION_COOKIE, value: server.token, url: server.url, httpOnly: true, sameSite: "Lax" },
+	]);
+	await context.addInitScript(installProbe, {
+		session: JSON.stringify(server.session),
+		bindingName: "__none",
+	});
+	const page = await context.newPage();
+	const cdp = await context.newCDPSession(page);
+	await cdp.send("Profiler.enable");
+	await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+	await cdp.send("Profiler.start");
+	await page.goto(`${server.url}/`);
+	await page.waitForFunction(
+		() => (window as unknown as { __bench09?: LoadProbe }).__bench09?.cardsPaintedAt != null,
+		null,
+		{ timeout: 120_000 },
+	);
+	await page.waitForTimeout(2_000);
+	const { profile } = (await cdp.send("Profiler.stop")) as unknown as {
+		profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+	};
+	const probe = (await page.evaluate(readProbe)) as LoadProbe;
+	console.log("long tasks", probe.longTasks.map((t) => Math.round(t.duration)).join(", "));
+	console.log("marks", probe.marks.map((m) => `${m.name}@${Math.round(m.start)}`).join(", "));
+	console.log("board message at", Math.round(probe.boardMessageAt ?? -1), probe.boardMessageBytes);
+	const self = new Map<number, number>();
+	for (const [i, id] of profile.samples.entries()) {
+		self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+	}
+	const byName = new Map<string, number>();
+	const parent = new Map<number, number>();
+	for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+	const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+	const label = (n: Node) =>
+		`${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber}`;
+	const inclusive = new Map<string, number>();
+	for (const [id, us] of self) {
+		const n = nodes.get(id) as Node;
+		byName.set(label(n), (byName.get(label(n)) ?? 0) + us);
+		const seen = new Set<string>();
+		for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+			const l = label(nodes.get(cur) as Node);
+			if (seen.has(l)) continue;
+			seen.add(l);
+			inclusive.set(l, (inclusive.get(l) ?? 0) + us);
+		}
+	}
+	const top = (m: Map<string, number>, k: number) =>
+		[...m]
+			.sort((a, b) => b[1] - a[1])
+			.slice(0, k)
+			.map(([l, us]) => `${(us / 1000).toFixed(1).padStart(8)} ms  ${l}`)
+			.join("\n");
+	console.log(`--- self\n${top(byName, 40)}`);
+	console.log(`--- inclusive\n${top(inclusive, 60)}`);
+} finally {
+	await browser.close();
+	await server.stop();
+}

@@ -1,0 +1,319 @@
+/**
+ * The board's replica: the read-only Yjs document, the Hocuspocus provider that syncs it,
+ * its local copy (y-indexeddb) and the board's awareness. It tells its client what changed
+ * as plain deltas (`BoardEvent`), so that it can run in a worker: in a browser it does
+ * (`board-worker.ts`), and the page never decodes the board's first sync (about 0.5 s of
+ * CPU for 10,000 cards) nor re-encodes it for the local copy.
+ */
+import {
+	HocuspocusProvider,
+	HocuspocusProviderWebsocket,
+	WebSocketStatus,
+} from "@hocuspocus/provider";
+import { boardDocumentName, exponentialBackoff } from "@switchboard/domain";
+import { IndexeddbPersistence } from "y-indexeddb";
+import type { Awareness } from "y-protocols/awareness";
+import * as Y from "yjs";
+import type { BoardCall, BoardDelta, BoardEvent, BoardReplicaConfig } from "./board-feed.ts";
+import { BoardModel } from "./board-model.ts";
+import { type BoardAwarenessState, derivePresence, presenceUser } from "./presence.ts";
+
+/**
+ * Wait before connecting again after the board was refused: the server closes the socket
+ * after a refusal, and Hocuspocus alone would reconnect every second with the same token.
+ * @default 5 s doubling up to 5 min
+ */
+export function refusedRetryDelay(attempt: number): number {
+	return exponentialBackoff(attempt, { baseMs: 5_000, maxMs: 300_000 });
+}
+
+export interface BoardReplicaOptions extends BoardReplicaConfig {
+	emit(event: BoardEvent): void;
+	/**
+	 * A socket shared with the client's drafts; the client then connects and disconnects
+	 * it. @default a socket of the replica's own
+	 */
+	socket?: HocuspocusProviderWebsocket;
+	/** For Node: a WebSocket implementation, for a socket of the replica's own. */
+	WebSocketPolyfill?: unknown;
+}
+
+/** `<url>/sync` with the http(s) scheme turned into ws(s). */
+export function syncUrl(url: string): string {
+	return `${url.replace(/^http/, "ws").replace(/\/+$/, "")}/sync`;
+}
+
+interface Dirty {
+	mentionIds: Set<string>;
+	members: boolean;
+	settings: boolean;
+	breaches: boolean;
+	presence: boolean;
+	ready: boolean;
+}
+
+function clean(): Dirty {
+	return {
+		mentionIds: new Set(),
+		members: false,
+		settings: false,
+		breaches: false,
+		presence: false,
+		ready: false,
+	};
+}
+
+export class BoardReplica {
+	readonly #options: BoardReplicaOptions;
+	readonly #doc = new Y.Doc();
+	readonly #model: BoardModel;
+	readonly #socket: HocuspocusProviderWebsocket;
+	readonly #ownsSocket: boolean;
+	readonly #provider: HocuspocusProvider;
+	readonly #awareness: Awareness;
+	readonly #persistence: IndexeddbPersistence | null;
+	#dirty = clean();
+	#flushScheduled = false;
+	#online = false;
+	#ready = false;
+	/** The latest message before the first sync completed: the one that completed it. */
+	#lastMessage: { receivedAt: number; bytes: number } | null = null;
+	#attachTimer: ReturnType<typeof setTimeout> | null = null;
+	#reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+	/** Refusals of the board in a row. */
+	#refusals = 0;
+	/** The user went offline (`disconnect`). */
+	#offlineByUser = false;
+	#destroyed = false;
+
+	constructor(options: BoardReplicaOptions) {
+		this.#options = options;
+		const documentName = boardDocumentName(options.me.orgId, options.boardId);
+		this.#model = new BoardModel(this.#doc);
+		this.#model.onChange((change) => {
+			for (const id of change.mentionIds) this.#dirty.mentionIds.add(id);
+			// Member cards name the people in presence.
+			this.#markDirty({
+				members: change.members,
+				presence: change.members,
+				settings: change.settings,
+				breaches: change.breaches,
+			});
+		});
+		this.#ownsSocket = !options.socket;
+		this.#socket =
+			options.socket ??
+			new HocuspocusProviderWebsocket({
+				url: syncUrl(options.url),
+				...(options.WebSocketPolyfill ? { WebSocketPolyfill: options.WebSocketPolyfill } : {}),
+			});
+		this.#provider = new HocuspocusProvider({
+			websocketProvider: this.#socket,
+			name: documentName,
+			document: this.#doc,
+			token: options.token,
+		});
+		// The provider always has one: it is created without `awareness: null`.
+		this.#awareness = this.#provider.awareness!;
+		const presence: BoardAwarenessState = {
+			user: presenceUser(options.me),
+			viewing: null,
+			typing: false,
+		};
+		this.#awareness.setLocalState(presence);
+		this.#awareness.on("change", () => this.#markDirty({ presence: true }));
+
+		for (const event of ["status", "authenticated", "authenticationFailed", "close"]) {
+			this.#provider.on(event, () => this.#updateOnline());
+		}
+		this.#provider.on("message", ({ event }: { event: MessageEvent }) => this.#received(event));
+		this.#provider.on("synced", () => {
+			if (this.#lastMessage) this.#options.emit({ type: "firstSync", ...this.#lastMessage });
+			this.#lastMessage = null;
+			this.#setReady();
+		});
+		this.#provider.on("authenticated", () => {
+			this.#refusals = 0;
+		});
+		this.#provider.on("authenticationFailed", ({ reason }: { reason: string }) =>
+			this.#refused(reason),
+		);
+		this.#provider.on("stateless", ({ payload }: { payload: string }) =>
+			options.emit({ type: "stateless", payload }),
+		);
+
+		// The board is read-only: attach only once the local copy is loaded, or the
+		// provider would send it to the server as an update, which a read-only document
+		// answers with "not applied".
+		this.#persistence = options.localName
+			? new IndexeddbPersistence(options.localName, this.#doc)
+			: null;
+		if (this.#persistence) {
+			void this.#persistence.whenSynced.then(() => {
+				if (this.#model.hasContent) this.#setReady();
+				this.#attach();
+			});
+			this.#attachTimer = setTimeout(() => this.#attach(), options.localLoadTimeoutMs);
+		} else {
+			this.#attach();
+		}
+	}
+
+	call(call: BoardCall): void {
+		if (this.#destroyed) return;
+		switch (call.type) {
+			case "stateless":
+				this.#provider.sendStateless(call.payload);
+				return;
+			case "presence": {
+				const current = this.#awareness.getLocalState() ?? {};
+				// One awareness update for both fields.
+				this.#awareness.setLocalState({
+					...current,
+					user: presenceUser(this.#options.me),
+					viewing: call.viewing,
+					typing: call.typing,
+				});
+				return;
+			}
+			case "disconnect":
+				this.#offlineByUser = true;
+				this.#clearReconnect();
+				if (this.#ownsSocket) this.#socket.disconnect();
+				return;
+			case "connect":
+				this.#offlineByUser = false;
+				this.#clearReconnect();
+				if (this.#ownsSocket) this.#reconnect();
+				return;
+			case "destroy":
+				this.destroy();
+				return;
+			default: {
+				const unreachable: never = call;
+				throw new Error(`unknown board call ${JSON.stringify(unreachable)}`);
+			}
+		}
+	}
+
+	destroy(): void {
+		if (this.#destroyed) return;
+		this.#destroyed = true;
+		if (this.#attachTimer) clearTimeout(this.#attachTimer);
+		this.#clearReconnect();
+		this.#provider.destroy();
+		if (this.#ownsSocket) this.#socket.destroy();
+		this.#persistence?.destroy().catch((error: unknown) => this.#storageError(error));
+		this.#model.destroy();
+		this.#doc.destroy();
+	}
+
+	#storageError(error: unknown): void {
+		const message = error instanceof Error ? error.message : String(error);
+		this.#options.emit({ type: "storageError", message });
+	}
+
+	#attach(): void {
+		if (this.#attachTimer) clearTimeout(this.#attachTimer);
+		this.#attachTimer = null;
+		if (!this.#destroyed) this.#provider.attach();
+	}
+
+	#reconnect(): void {
+		// A close still on its way would otherwise see shouldConnect=false and stay offline.
+		this.#socket.shouldConnect = true;
+		void this.#socket.connect();
+	}
+
+	#clearReconnect(): void {
+		if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+		this.#reconnectTimer = null;
+	}
+
+	/** The board was refused: say so, and try again later rather than every second. */
+	#refused(reason: string): void {
+		if (this.#destroyed) return;
+		this.#options.emit({ type: "refused", reason });
+		this.#refusals += 1;
+		this.#socket.disconnect();
+		this.#clearReconnect();
+		this.#reconnectTimer = setTimeout(() => {
+			this.#reconnectTimer = null;
+			if (!this.#offlineByUser && !this.#destroyed) this.#reconnect();
+		}, refusedRetryDelay(this.#refusals));
+	}
+
+	/** Until the first sync: when each message arrived, for the page's performance marks. */
+	#received(event: MessageEvent): void {
+		if (this.#ready) return;
+		const data = event.data as ArrayBuffer | Uint8Array;
+		this.#lastMessage = {
+			receivedAt: performance.timeOrigin + performance.now(),
+			bytes: data.byteLength,
+		};
+	}
+
+	#updateOnline(): void {
+		if (this.#destroyed) return;
+		const online =
+			this.#socket.status === WebSocketStatus.Connected && this.#provider.isAuthenticated;
+		if (online === this.#online) return;
+		this.#online = online;
+		this.#options.emit({ type: "online", online });
+	}
+
+	#setReady(): void {
+		if (this.#ready) return;
+		this.#ready = true;
+		this.#markDirty({ ready: true });
+	}
+
+	#markDirty(change: Partial<Omit<Dirty, "mentionIds">>): void {
+		if (this.#destroyed) return;
+		const dirty = this.#dirty;
+		if (change.members) dirty.members = true;
+		if (change.settings) dirty.settings = true;
+		if (change.breaches) dirty.breaches = true;
+		if (change.presence) dirty.presence = true;
+		if (change.ready) dirty.ready = true;
+		if (this.#flushScheduled) return;
+		this.#flushScheduled = true;
+		// One delta per burst: a Yjs transaction touches several lists at once.
+		queueMicrotask(() => this.#flush());
+	}
+
+	#flush(): void {
+		this.#flushScheduled = false;
+		if (this.#destroyed) return;
+		const dirty = this.#dirty;
+		this.#dirty = clean();
+		const model = this.#model;
+		const delta: BoardDelta = {};
+		if (dirty.members) delta.members = [...model.members()];
+		if (dirty.settings) delta.settings = model.settings();
+		if (dirty.breaches) delta.breaches = [...model.breaches()];
+		if (dirty.presence) {
+			delta.presence = derivePresence(this.#awareness.getStates(), this.#options.me.id, (id) =>
+				model.member(id),
+			);
+		}
+		const upsert = [];
+		const remove: string[] = [];
+		for (const id of dirty.mentionIds) {
+			const mention = model.mention(id);
+			if (mention) upsert.push(mention);
+			else remove.push(id);
+		}
+		const slice = this.#options.sliceSize ?? Number.POSITIVE_INFINITY;
+		// Slices before the last carry only mentions; the last carries everything else.
+		let from = 0;
+		for (; upsert.length - from > slice; from += slice) {
+			const mentions = { upsert: upsert.slice(from, from + slice), remove: [] };
+			this.#options.emit({ type: "delta", delta: { mentions, partial: true } });
+		}
+		const rest = from === 0 ? upsert : upsert.slice(from);
+		if (rest.length > 0 || remove.length > 0) delta.mentions = { upsert: rest, remove };
+		if (dirty.ready) delta.ready = true;
+		if (Object.keys(delta).length > 0) this.#options.emit({ type: "delta", delta });
+	}
+}
