@@ -2,7 +2,7 @@
  * What the board shows, as pure functions of the board snapshot: columns, filters, order,
  * SLA timers. Kept apart from the components so it is tested without a browser.
  */
-import type { BoardMention } from "@switchboard/client";
+import { type BoardMention, compareIsoTimes } from "@switchboard/client";
 import {
 	type BoardSettings,
 	DONE_STATUSES,
@@ -110,7 +110,7 @@ export function matchesFilters(
 export function compareUrgency(a: BoardMention, b: BoardMention): number {
 	return (
 		PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
-		a.ingestedAt.localeCompare(b.ingestedAt) ||
+		compareIsoTimes(a.ingestedAt, b.ingestedAt) ||
 		a.id.localeCompare(b.id)
 	);
 }
@@ -180,7 +180,7 @@ export function claimableAt(mention: BoardMention, now: number): boolean {
 export function myQueue(mentions: readonly BoardMention[], meId: string): BoardMention[] {
 	return mentions
 		.filter((mention) => mention.owner?.memberId === meId && !isDone(mention))
-		.sort((a, b) => a.ingestedAt.localeCompare(b.ingestedAt) || a.id.localeCompare(b.id));
+		.sort((a, b) => compareIsoTimes(a.ingestedAt, b.ingestedAt) || a.id.localeCompare(b.id));
 }
 
 export interface SlaTimer {

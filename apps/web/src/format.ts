@@ -39,6 +39,14 @@ export function plural(count: number, one: string, many = `${one}s`): string {
  */
 let dateTimeFormat: Intl.DateTimeFormat | null = null;
 
+let countFormat: Intl.NumberFormat | null = null;
+
+/** A count with the locale's digit grouping ("10,000"), like `toLocaleString`. */
+export function formatCount(count: number): string {
+	countFormat ??= new Intl.NumberFormat();
+	return countFormat.format(count);
+}
+
 /** Local date and time for titles and tooltips. */
 export function formatDateTime(iso: string | number): string {
 	dateTimeFormat ??= new Intl.DateTimeFormat(undefined, {

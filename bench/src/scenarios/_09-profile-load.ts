@@ -36,6 +36,14 @@ try {
 	await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
 	await cdp.send("Profiler.start");
 	await page.goto(`${server.url}/`);
+	// A marker the profile can be aligned on: the page's clock when it ran.
+	const markerAt = await page.evaluate(function syncMarker() {
+		const at = performance.now();
+		while (performance.now() - at < 5) {
+			// Busy, so that samples land in this function.
+		}
+		return at;
+	});
 	await page.waitForFunction(
 		() => (window as unknown as { __bench09?: LoadProbe }).__bench09?.cardsPaintedAt != null,
 		null,
@@ -43,14 +51,40 @@ try {
 	);
 	await page.waitForTimeout(2_000);
 	const { profile } = (await cdp.send("Profiler.stop")) as unknown as {
-		profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+		profile: { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number };
 	};
 	const probe = (await page.evaluate(readProbe)) as LoadProbe;
 	console.log("long tasks", probe.longTasks.map((t) => Math.round(t.duration)).join(", "));
 	console.log("marks", probe.marks.map((m) => `${m.name}@${Math.round(m.start)}`).join(", "));
 	console.log("board message at", Math.round(probe.boardMessageAt ?? -1), probe.boardMessageBytes);
+	// Sample times on the page's clock, aligned on the marker's first sample.
+	const nodeById = new Map(profile.nodes.map((n) => [n.id, n]));
+	const times: number[] = [];
+	let t = profile.startTime;
+	for (const delta of profile.timeDeltas) {
+		t += delta;
+		times.push(t / 1000);
+	}
+	const markerSample = profile.samples.findIndex(
+		(id) => nodeById.get(id)?.callFrame.functionName === "syncMarker",
+	);
+	const offset = markerAt - (times[markerSample] ?? 0);
+	// Only the samples inside the longest task after the board message (all when none).
+	const after = probe.marks.find((m) => m.name === "switchboard:board-message")?.start ?? 0;
+	const longest = probe.longTasks
+		.filter((task) => task.start >= after)
+		.sort((a, b) => b.duration - a.duration)[0];
+	const inWindow = (i: number) =>
+		!longest ||
+		((times[i] ?? 0) + offset >= longest.start &&
+			(times[i] ?? 0) + offset <= longest.start + longest.duration);
+	console.log(
+		"window",
+		longest ? `${Math.round(longest.start)} +${Math.round(longest.duration)} ms` : "all",
+	);
 	const self = new Map<number, number>();
 	for (const [i, id] of profile.samples.entries()) {
+		if (!inWindow(i)) continue;
 		self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 	}
 	const byName = new Map<string, number>();

@@ -10,13 +10,14 @@ import {
 	HocuspocusProviderWebsocket,
 	WebSocketStatus,
 } from "@hocuspocus/provider";
-import { boardDocumentName, exponentialBackoff } from "@switchboard/domain";
+import { boardDocumentName, exponentialBackoff, type Mention } from "@switchboard/domain";
 import { IndexeddbPersistence } from "y-indexeddb";
 import type { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
 import type { BoardCall, BoardDelta, BoardEvent, BoardReplicaConfig } from "./board-feed.ts";
 import { BoardModel } from "./board-model.ts";
 import { type BoardAwarenessState, derivePresence, presenceUser } from "./presence.ts";
+import { byPostedAt } from "./sorted-mentions.ts";
 
 /**
  * Wait before connecting again after the board was refused: the server closes the socket
@@ -297,13 +298,15 @@ export class BoardReplica {
 				model.member(id),
 			);
 		}
-		const upsert = [];
+		const upsert: Mention[] = [];
 		const remove: string[] = [];
 		for (const id of dirty.mentionIds) {
 			const mention = model.mention(id);
 			if (mention) upsert.push(mention);
 			else remove.push(id);
 		}
+		// In the page's order: sorting them there again then costs one pass.
+		if (upsert.length > 1) upsert.sort(byPostedAt);
 		const slice = this.#options.sliceSize ?? Number.POSITIVE_INFINITY;
 		// Slices before the last carry only mentions; the last carries everything else.
 		let from = 0;

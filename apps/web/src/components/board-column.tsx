@@ -6,6 +6,7 @@ import type { BoardMention } from "@switchboard/client";
 import type { MentionStatus } from "@switchboard/domain";
 import { createVirtualizer, type VirtualItem } from "@tanstack/solid-virtual";
 import { createEffect, on, onMount, Show } from "solid-js";
+import { formatCount } from "../format.ts";
 import { BoardMarks, markOnce } from "../perf-marks.ts";
 import { useWorkspace } from "../workspace.tsx";
 import { CARD_HEIGHT, MentionCard } from "./mention-card.tsx";
@@ -108,7 +109,7 @@ export function BoardColumn(props: {
 			<h2 class="column-title" id={headingId()}>
 				<span>{props.title}</span>
 				<span class="column-count" data-testid="column-count">
-					{props.mentions.length.toLocaleString()}
+					{formatCount(props.mentions.length)}
 				</span>
 			</h2>
 			<div class="column-scroll" ref={scroller}>

@@ -19,6 +19,16 @@ export function isModerator(role: string): boolean {
  */
 export function ModeratorNav() {
 	const ws = useWorkspace();
+	return (
+		<Show when={isModerator(ws.me.role)}>
+			<ModeratorLinks />
+		</Show>
+	);
+}
+
+/** The links with their counts, which cost a pass over the board on every change. */
+function ModeratorLinks() {
+	const ws = useWorkspace();
 	const openBreaches = createMemo(() =>
 		conversationsInBreach(
 			breachRows(ws.board().breaches, ws.mentionsById(), ws.board().settings, ws.now()),
@@ -28,7 +38,7 @@ export function ModeratorNav() {
 		() => ws.board().mentions.filter((mention) => mention.status === "in_review").length,
 	);
 	return (
-		<Show when={isModerator(ws.me.role)}>
+		<>
 			<A href="/coverage" activeClass="active" data-testid="nav-coverage">
 				Coverage
 				<Show when={openBreaches() > 0}>
@@ -47,7 +57,7 @@ export function ModeratorNav() {
 					<span class="nav-count">{waiting()}</span>
 				</Show>
 			</A>
-		</Show>
+		</>
 	);
 }
 

@@ -19,7 +19,7 @@ import {
 import { BoardColumn, type ColumnHandle } from "../components/board-column.tsx";
 import { ClaimNextButton } from "../components/command-button.tsx";
 import { SearchField } from "../components/forms.tsx";
-import { plural } from "../format.ts";
+import { formatCount, plural } from "../format.ts";
 import { ACTIONS, ActionKinds } from "../lifecycle-model.ts";
 import { createDisclosure } from "../popup.ts";
 import { useWorkspace } from "../workspace.tsx";
@@ -147,7 +147,7 @@ export function BoardPage() {
 					<span class="toolbar-count" aria-live="polite" data-testid="board-count">
 						{shown() === total()
 							? plural(total(), "conversation")
-							: `${shown().toLocaleString()} of ${plural(total(), "conversation")}`}
+							: `${formatCount(shown())} of ${plural(total(), "conversation")}`}
 					</span>
 					<ClaimNextButton
 						class="button button-primary"
@@ -217,7 +217,7 @@ export function BoardPage() {
 								>
 									{column.title}
 									<span class="status-tab-count">
-										{(cardsByStatus().get(column.status)?.length ?? 0).toLocaleString()}
+										{formatCount(cardsByStatus().get(column.status)?.length ?? 0)}
 									</span>
 								</button>
 							)}
