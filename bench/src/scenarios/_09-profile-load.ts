@@ -4,7 +4,7 @@
  * (self time per function, and the long tasks). A tool for scenario 9, not a figure.
  */
 import { SESSION_COOKIE } from "@switchboard/domain";
-import { installProbe, type LoadProbe, readProbe } from "./_09-page.ts";
+import { installProbe, type LoadProbe, readProbe, scrollColumn } from "./_09-page.ts";
 import { ensureWebBuild, launchChromium, startClientBenchServer } from "./_09-server.ts";
 
 interface Node {
@@ -13,12 +13,15 @@ interface Node {
 	children?: number[];
 }
 const log = (m: string) => console.error(m);
+/** `--fling`: profile the fling over the "new" column instead of the load. */
+const fling = process.argv.includes("--fling");
+const webDir = process.argv.slice(2).find((arg) => !arg.startsWith("--"));
 ensureWebBuild(log);
 const server = await startClientBenchServer({
 	databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/test",
 	count: 10_000,
 	log,
-	...(process.argv[2] ? { webDir: process.argv[2] } : {}),
+	...(webDir ? { webDir } : {}),
 });
 const browser = await launchChromium();
 try {
@@ -34,7 +37,7 @@ try {
 	const cdp = await context.newCDPSession(page);
 	await cdp.send("Profiler.enable");
 	await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
-	await cdp.send("Profiler.start");
+	if (!fling) await cdp.send("Profiler.start");
 	await page.goto(`${server.url}/`);
 	// A marker the profile can be aligned on: the page's clock when it ran.
 	const markerAt = await page.evaluate(function syncMarker() {
@@ -50,6 +53,15 @@ try {
 		{ timeout: 120_000 },
 	);
 	await page.waitForTimeout(2_000);
+	if (fling) {
+		await cdp.send("Profiler.start");
+		const result = await page.evaluate(scrollColumn, { status: "new", frames: 600 });
+		const work = result.frameWork.slice(2).sort((a, b) => a - b);
+		const at = (p: number) => work[Math.min(work.length - 1, Math.floor((p / 100) * work.length))];
+		console.log(
+			`fling frames ${work.length}: p50 ${at(50)?.toFixed(1)} p99 ${at(99)?.toFixed(1)} ms`,
+		);
+	}
 	const { profile } = (await cdp.send("Profiler.stop")) as unknown as {
 		profile: { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number };
 	};
@@ -71,9 +83,11 @@ try {
 	const offset = markerAt - (times[markerSample] ?? 0);
 	// Only the samples inside the longest task after the board message (all when none).
 	const after = probe.marks.find((m) => m.name === "switchboard:board-message")?.start ?? 0;
-	const longest = probe.longTasks
-		.filter((task) => task.start >= after)
-		.sort((a, b) => b.duration - a.duration)[0];
+	const longest = fling
+		? undefined
+		: probe.longTasks
+				.filter((task) => task.start >= after)
+				.sort((a, b) => b.duration - a.duration)[0];
 	const inWindow = (i: number) =>
 		!longest ||
 		((times[i] ?? 0) + offset >= longest.start &&
