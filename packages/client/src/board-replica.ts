@@ -18,6 +18,7 @@ import type { BoardCall, BoardDelta, BoardEvent, BoardReplicaConfig } from "./bo
 import { BoardModel } from "./board-model.ts";
 import { type BoardAwarenessState, derivePresence, presenceUser } from "./presence.ts";
 import { byPostedAt } from "./sorted-mentions.ts";
+import { ChangeBatch } from "./value-store.ts";
 
 /**
  * Wait before connecting again after the board was refused: the server closes the socket
@@ -44,25 +45,8 @@ export function syncUrl(url: string): string {
 	return `${url.replace(/^http/, "ws").replace(/\/+$/, "")}/sync`;
 }
 
-interface Dirty {
-	mentionIds: Set<string>;
-	members: boolean;
-	settings: boolean;
-	breaches: boolean;
-	presence: boolean;
-	ready: boolean;
-}
-
-function clean(): Dirty {
-	return {
-		mentionIds: new Set(),
-		members: false,
-		settings: false,
-		breaches: false,
-		presence: false,
-		ready: false,
-	};
-}
+/** The parts of the board besides its mentions that a change may touch. */
+type Part = "members" | "settings" | "breaches" | "presence" | "ready";
 
 export class BoardReplica {
 	readonly #options: BoardReplicaOptions;
@@ -73,8 +57,9 @@ export class BoardReplica {
 	readonly #provider: HocuspocusProvider;
 	readonly #awareness: Awareness;
 	readonly #persistence: IndexeddbPersistence | null;
-	#dirty = clean();
-	#flushScheduled = false;
+	readonly #changes = new ChangeBatch<Part>((changed) => this.#flush(changed));
+	/** Mentions that came, went or changed since the last delta. */
+	#mentionIds = new Set<string>();
 	#online = false;
 	#ready = false;
 	/** The latest message before the first sync completed: the one that completed it. */
@@ -92,14 +77,13 @@ export class BoardReplica {
 		const documentName = boardDocumentName(options.me.orgId, options.boardId);
 		this.#model = new BoardModel(this.#doc);
 		this.#model.onChange((change) => {
-			for (const id of change.mentionIds) this.#dirty.mentionIds.add(id);
+			for (const id of change.mentionIds) this.#mentionIds.add(id);
+			const parts: Part[] = [];
 			// Member cards name the people in presence.
-			this.#markDirty({
-				members: change.members,
-				presence: change.members,
-				settings: change.settings,
-				breaches: change.breaches,
-			});
+			if (change.members) parts.push("members", "presence");
+			if (change.settings) parts.push("settings");
+			if (change.breaches) parts.push("breaches");
+			this.#markDirty(parts);
 		});
 		this.#ownsSocket = !options.socket;
 		this.#socket =
@@ -122,7 +106,7 @@ export class BoardReplica {
 			typing: false,
 		};
 		this.#awareness.setLocalState(presence);
-		this.#awareness.on("change", () => this.#markDirty({ presence: true }));
+		this.#awareness.on("change", () => this.#markDirty(["presence"]));
 
 		for (const event of ["status", "authenticated", "authenticationFailed", "close"]) {
 			this.#provider.on(event, () => this.#updateOnline());
@@ -266,41 +250,31 @@ export class BoardReplica {
 	#setReady(): void {
 		if (this.#ready) return;
 		this.#ready = true;
-		this.#markDirty({ ready: true });
+		this.#markDirty(["ready"]);
 	}
 
-	#markDirty(change: Partial<Omit<Dirty, "mentionIds">>): void {
-		if (this.#destroyed) return;
-		const dirty = this.#dirty;
-		if (change.members) dirty.members = true;
-		if (change.settings) dirty.settings = true;
-		if (change.breaches) dirty.breaches = true;
-		if (change.presence) dirty.presence = true;
-		if (change.ready) dirty.ready = true;
-		if (this.#flushScheduled) return;
-		this.#flushScheduled = true;
+	#markDirty(parts: Part[]): void {
 		// One delta per burst: a Yjs transaction touches several lists at once.
-		queueMicrotask(() => this.#flush());
+		if (!this.#destroyed) this.#changes.mark(parts);
 	}
 
-	#flush(): void {
-		this.#flushScheduled = false;
+	#flush(changed: ReadonlySet<Part>): void {
 		if (this.#destroyed) return;
-		const dirty = this.#dirty;
-		this.#dirty = clean();
+		const mentionIds = this.#mentionIds;
+		this.#mentionIds = new Set();
 		const model = this.#model;
 		const delta: BoardDelta = {};
-		if (dirty.members) delta.members = [...model.members()];
-		if (dirty.settings) delta.settings = model.settings();
-		if (dirty.breaches) delta.breaches = [...model.breaches()];
-		if (dirty.presence) {
+		if (changed.has("members")) delta.members = [...model.members()];
+		if (changed.has("settings")) delta.settings = model.settings();
+		if (changed.has("breaches")) delta.breaches = [...model.breaches()];
+		if (changed.has("presence")) {
 			delta.presence = derivePresence(this.#awareness.getStates(), this.#options.me.id, (id) =>
 				model.member(id),
 			);
 		}
 		const upsert: Mention[] = [];
 		const remove: string[] = [];
-		for (const id of dirty.mentionIds) {
+		for (const id of mentionIds) {
 			const mention = model.mention(id);
 			if (mention) upsert.push(mention);
 			else remove.push(id);
@@ -316,7 +290,7 @@ export class BoardReplica {
 		}
 		const rest = from === 0 ? upsert : upsert.slice(from);
 		if (rest.length > 0 || remove.length > 0) delta.mentions = { upsert: rest, remove };
-		if (dirty.ready) delta.ready = true;
+		if (changed.has("ready")) delta.ready = true;
 		if (Object.keys(delta).length > 0) this.#options.emit({ type: "delta", delta });
 	}
 }

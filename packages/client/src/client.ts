@@ -38,7 +38,7 @@ import { IndexedDbQueueStore, queueDatabaseName } from "./indexeddb-queue-store.
 import { localDocumentPrefix } from "./local-data.ts";
 import { overlayPending } from "./overlay.ts";
 import { SortedMentions } from "./sorted-mentions.ts";
-import { Listeners, shallowEqual, ValueStore } from "./value-store.ts";
+import { ChangeBatch, Listeners, shallowEqual, ValueStore } from "./value-store.ts";
 
 export { refusedRetryDelay, syncUrl } from "./board-replica.ts";
 
@@ -102,23 +102,8 @@ export function createSwitchboardClient(options: ClientOptions): SwitchboardClie
 	return new Client(options);
 }
 
-interface Dirty {
-	mentions: boolean;
-	members: boolean;
-	settings: boolean;
-	presence: boolean;
-	ready: boolean;
-	breaches: boolean;
-}
-
-const CLEAN: Dirty = {
-	mentions: false,
-	members: false,
-	settings: false,
-	presence: false,
-	ready: false,
-	breaches: false,
-};
+/** The parts of the board snapshot a change may touch. */
+type Part = "mentions" | "members" | "settings" | "presence" | "ready" | "breaches";
 
 class Client implements SwitchboardClient {
 	readonly me: Me;
@@ -149,8 +134,7 @@ class Client implements SwitchboardClient {
 	};
 	#online = false;
 	#ready = false;
-	#dirty: Dirty = { ...CLEAN };
-	#flushScheduled = false;
+	readonly #changes = new ChangeBatch<Part>((changed) => this.#flush(changed));
 	#destroyed = false;
 	/** The board list and whether it carried an overlay, for reuse when nothing changed. */
 	#lastBase: readonly BoardMention[] | null = null;
@@ -214,7 +198,7 @@ class Client implements SwitchboardClient {
 			store,
 			transport: { send: (id, command, version) => this.#sendOnce(id, command, version) },
 			onChange: () => {
-				this.#markDirty({ mentions: true });
+				this.#markDirty(["mentions"]);
 				this.#updateStatus();
 			},
 			onAnswer: (result) => {
@@ -329,33 +313,33 @@ class Client implements SwitchboardClient {
 
 	/** Take the replica's changes; a partial delta waits for the rest before it shows. */
 	#apply(delta: BoardDelta): void {
-		const change: Partial<Dirty> = {};
+		const change: Part[] = [];
 		if (delta.mentions) {
 			const mentions = this.#mentionsById;
 			for (const id of delta.mentions.remove) mentions.delete(id);
 			for (const mention of delta.mentions.upsert) mentions.set(wrap(mention));
-			change.mentions = true;
+			change.push("mentions");
 		}
 		if (delta.members) {
 			this.#members = delta.members;
 			this.#memberById = new Map(delta.members.map((card) => [card.id, card]));
-			change.members = true;
+			change.push("members");
 		}
 		if (delta.settings) {
 			this.#settings = delta.settings;
-			change.settings = true;
+			change.push("settings");
 		}
 		if (delta.breaches) {
 			this.#breaches = delta.breaches;
-			change.breaches = true;
+			change.push("breaches");
 		}
 		if (delta.presence) {
 			this.#presence = delta.presence;
-			change.presence = true;
+			change.push("presence");
 		}
 		if (delta.ready) {
 			this.#ready = true;
-			change.ready = true;
+			change.push("ready");
 		}
 		this.#markDirty(change, delta.partial === true);
 	}
@@ -394,34 +378,21 @@ class Client implements SwitchboardClient {
 	}
 
 	/** Note what changed; `hold` collects it without showing it yet (more follows at once). */
-	#markDirty(change: Partial<Dirty>, hold = false): void {
-		if (this.#destroyed) return;
-		const dirty = this.#dirty;
-		if (change.mentions) dirty.mentions = true;
-		if (change.members) dirty.members = true;
-		if (change.settings) dirty.settings = true;
-		if (change.presence) dirty.presence = true;
-		if (change.ready) dirty.ready = true;
-		if (change.breaches) dirty.breaches = true;
-		if (hold || this.#flushScheduled) return;
-		this.#flushScheduled = true;
-		// One notification per burst: several changes may arrive in one task.
-		queueMicrotask(() => this.#flush());
+	#markDirty(parts: Part[], hold = false): void {
+		if (!this.#destroyed) this.#changes.mark(parts, hold);
 	}
 
-	#flush(): void {
-		this.#flushScheduled = false;
+	#flush(changed: ReadonlySet<Part>): void {
 		if (this.#destroyed) return;
-		const dirty = this.#dirty;
-		this.#dirty = { ...CLEAN };
+		const dirty = (part: Part) => changed.has(part);
 		const previous = this.board.get();
-		const members = dirty.members ? this.#members : previous.members;
-		const settings = dirty.settings ? this.#settings : previous.settings;
+		const members = dirty("members") ? this.#members : previous.members;
+		const settings = dirty("settings") ? this.#settings : previous.settings;
 		// Member cards feed the overlay (capacity), so it follows them.
 		const mentions =
-			dirty.mentions || dirty.members ? this.#mentions(previous.mentions) : previous.mentions;
-		const { presence, online } = dirty.presence ? this.#presence : previous;
-		const breaches = dirty.breaches ? this.#breaches : previous.breaches;
+			dirty("mentions") || dirty("members") ? this.#mentions(previous.mentions) : previous.mentions;
+		const { presence, online } = dirty("presence") ? this.#presence : previous;
+		const breaches = dirty("breaches") ? this.#breaches : previous.breaches;
 		const next: BoardSnapshot = {
 			ready: this.#ready,
 			mentions,

@@ -79,3 +79,30 @@ export function shallowEqual<T extends object>(a: T, b: T): boolean {
 	if (keys.length !== Object.keys(b).length) return false;
 	return keys.every((key) => Object.is(a[key], b[key]));
 }
+
+/**
+ * What changed in a burst, handed to `flush` once, in a microtask: a Yjs transaction or a
+ * run of messages touches several parts of the board at once, and each part is read once.
+ */
+export class ChangeBatch<K extends string> {
+	readonly #flush: (changed: ReadonlySet<K>) => void;
+	#changed = new Set<K>();
+	#scheduled = false;
+
+	constructor(flush: (changed: ReadonlySet<K>) => void) {
+		this.#flush = flush;
+	}
+
+	/** Note `parts` as changed; `hold` waits for a later mark to flush (more follows). */
+	mark(parts: Iterable<K>, hold = false): void {
+		for (const part of parts) this.#changed.add(part);
+		if (hold || this.#scheduled) return;
+		this.#scheduled = true;
+		queueMicrotask(() => {
+			this.#scheduled = false;
+			const changed = this.#changed;
+			this.#changed = new Set();
+			this.#flush(changed);
+		});
+	}
+}
