@@ -217,7 +217,7 @@ class Client implements SwitchboardClient {
 			// Unsent drafts are written down only where their edits outlive the page.
 			...(local ? { unsent: unsentDraftsStore(options.me) } : {}),
 			onUnsyncedChange: () => this.#updateStatus(),
-			memberCard: (id) => this.board.get().members.find((member) => member.id === id),
+			memberCard: (id) => this.#memberById.get(id),
 			localLoadTimeoutMs: LOCAL_LOAD_TIMEOUT_MS,
 			onError: (error) => this.#report(error),
 			onStorageError: (error) => this.#report(storageError(error)),
