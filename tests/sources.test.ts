@@ -164,6 +164,29 @@ describe("signed webhook source", () => {
 		expect(again.json).toMatchObject({ accepted: 0, duplicates: 3 });
 	});
 
+	it("answers twenty requests at once each for its own mention, and the open board shows all", async () => {
+		const board = await server.board(server.members.dana!);
+		const ids = Array.from({ length: 20 }, (_, i) => `together-${i}`);
+		// The first mention is also sent again by a twenty-first request, at the same time.
+		const answers = await Promise.all(
+			[...ids, ids[0]!].map((id) => {
+				const body = JSON.stringify(mention(id));
+				return post(body, signatureHeaders(secret, body));
+			}),
+		);
+		expect(answers.every((answer) => answer.status === 202)).toBe(true);
+		const accepted = answers.filter((answer) => answer.json.accepted === 1);
+		expect(accepted).toHaveLength(20);
+		expect(answers.filter((answer) => answer.json.duplicates === 1)).toHaveLength(1);
+		const mentionIds = accepted.map((answer) => answer.json.mentionIds[0] as string);
+		expect(new Set(mentionIds).size).toBe(20);
+		await waitFor(
+			() => mentionIds.every((id) => readMention(board.doc, id) !== null),
+			5000,
+			"the twenty mentions on the board",
+		);
+	});
+
 	describe("follow-ups (inReplyTo)", () => {
 		const signed = (payload: unknown) => {
 			const body = JSON.stringify(payload);

@@ -18,6 +18,7 @@ import {
 	type ThreadMessage,
 	threadMessageKey,
 	WebhookEvents,
+	withDefaults,
 } from "@switchboard/domain";
 import type {
 	Directory,
@@ -78,7 +79,21 @@ export interface IngestorOptions {
 	/** Null where no board is live in this process (the import CLI). */
 	publisher: MentionPublisher | null;
 	logger: Pick<Logger, "warn">;
+	/** How ingests that arrive together are grouped (see `defaultIngestTuning`). */
+	tuning?: Partial<IngestTuning>;
 }
+
+/** How the ingest path groups work; every field has a default. */
+export interface IngestTuning {
+	/**
+	 * Most mentions one grouped pass takes from the ingests waiting for an organisation. A
+	 * single ingest larger than this still runs whole, alone.
+	 * @default 1000 (a pass of that size stays in the tens of milliseconds)
+	 */
+	maxGroupMentions: number;
+}
+
+export const defaultIngestTuning: IngestTuning = { maxGroupMentions: 1_000 };
 
 /** A message of the batch as a message of a thread. */
 function asThreadMessage(mention: IncomingMention): ThreadMessage {
@@ -91,12 +106,40 @@ function asThreadMessage(mention: IncomingMention): ThreadMessage {
 	};
 }
 
+/** One caller's ingest, waiting for its organisation's next pass. */
+interface Waiting {
+	boardId: string;
+	/** Its mentions, one per network and id (the last of a repeated one), by key. */
+	unique: Map<string, IncomingMention>;
+	/** How many mentions it brought, repeats included. */
+	count: number;
+	now: Date;
+	resolve(result: IngestResult): void;
+	reject(error: unknown): void;
+}
+
+/** The ingests of one organisation: those waiting, and whether a pass is under way. */
+interface OrgQueue {
+	waiting: Waiting[];
+	busy: boolean;
+}
+
+/**
+ * Group commit for ingest: the ingests of an organisation that arrive while a pass is
+ * under way (twenty webhook requests at once, say) wait for it and then run as one pass,
+ * with one lookup, one triage-rule read, one insert per board and one projection per board
+ * instead of one each. A lone ingest runs at once. Ingests that share a mention (a retried
+ * delivery) never share a pass, so each is answered as if it came after the other.
+ */
 export class Ingestor {
 	private readonly options: IngestorOptions;
+	private readonly tuning: IngestTuning;
 	private readonly listeners = new Set<FollowUpListener>();
+	private readonly queues = new Map<string, OrgQueue>();
 
 	constructor(options: IngestorOptions) {
 		this.options = options;
+		this.tuning = withDefaults(defaultIngestTuning, options.tuning);
 	}
 
 	/**
@@ -109,19 +152,76 @@ export class Ingestor {
 		return () => this.listeners.delete(listener);
 	}
 
-	async ingest(
+	/**
+	 * Store, triage and project `incoming` (new conversations go to `boardId` unless a rule
+	 * routes them elsewhere). Resolves once they are stored and on the live boards.
+	 */
+	ingest(
 		orgId: string,
 		boardId: string,
 		incoming: readonly IncomingMention[],
 		now: Date = new Date(),
 	): Promise<IngestResult> {
-		const { storage } = this.options;
-		const nowIso = now.toISOString();
 		// One mention per network and id, even within a batch.
 		const unique = new Map<string, IncomingMention>();
 		for (const mention of incoming)
 			unique.set(batchKey(mention.network, mention.externalId), mention);
-		const items = [...unique.entries()];
+		return new Promise((resolve, reject) => {
+			let queue = this.queues.get(orgId);
+			if (!queue) {
+				queue = { waiting: [], busy: false };
+				this.queues.set(orgId, queue);
+			}
+			queue.waiting.push({ boardId, unique, count: incoming.length, now, resolve, reject });
+			if (!queue.busy) void this.drain(orgId, queue);
+		});
+	}
+
+	/** Run the organisation's waiting ingests, a group at a time, until none waits. */
+	private async drain(orgId: string, queue: OrgQueue): Promise<void> {
+		queue.busy = true;
+		try {
+			// After the I/O of this turn: requests read together join the first pass.
+			await new Promise((resolve) => setImmediate(resolve));
+			while (queue.waiting.length > 0) {
+				const group = this.takeGroup(queue);
+				try {
+					const results = await this.ingestGroup(orgId, group);
+					for (const [i, waiting] of group.entries()) waiting.resolve(results[i] as IngestResult);
+				} catch (error) {
+					for (const waiting of group) waiting.reject(error);
+				}
+			}
+		} finally {
+			queue.busy = false;
+			this.queues.delete(orgId);
+		}
+	}
+
+	/** The longest run of waiting ingests that share no mention and fit in one pass. */
+	private takeGroup(queue: OrgQueue): Waiting[] {
+		const keys = new Set<string>();
+		let mentions = 0;
+		let taken = 0;
+		for (const waiting of queue.waiting) {
+			if (taken > 0 && mentions + waiting.unique.size > this.tuning.maxGroupMentions) break;
+			if ([...waiting.unique.keys()].some((key) => keys.has(key))) break;
+			for (const key of waiting.unique.keys()) keys.add(key);
+			mentions += waiting.unique.size;
+			taken++;
+		}
+		return queue.waiting.splice(0, taken);
+	}
+
+	/** One pass over a group of ingests whose mentions are all different; a result for each. */
+	private async ingestGroup(orgId: string, group: readonly Waiting[]): Promise<IngestResult[]> {
+		const { storage } = this.options;
+		const now = new Date(Math.max(...group.map((waiting) => waiting.now.getTime())));
+		const nowIso = now.toISOString();
+		const items = group.flatMap((waiting) => [...waiting.unique.entries()]);
+		const boardOf = new Map(
+			group.flatMap((waiting) => [...waiting.unique.keys()].map((key) => [key, waiting.boardId])),
+		);
 
 		const known = await storage.findConversations(
 			orgId,
@@ -143,12 +243,13 @@ export class Ingestor {
 		const rules = await storage.getTriageRules(orgId);
 		const boards = roots.length > 0 ? await storage.listBoards(orgId) : [];
 		const rootsOn = new Map<string, IncomingMention[]>();
-		for (const [, mention] of roots) {
+		for (const [key, mention] of roots) {
 			const { board } = evaluateTriageRules(
 				{ network: mention.network, text: mention.text, reach: mention.author.reach },
 				rules,
 			);
-			const target = routeToBoard(boards, board, boardId) ?? boardId;
+			const fallback = boardOf.get(key) as string;
+			const target = routeToBoard(boards, board, fallback) ?? fallback;
 			rootsOn.set(target, [...(rootsOn.get(target) ?? []), mention]);
 		}
 		const storedOn = new Map<string, StoredMention[]>();
@@ -162,10 +263,14 @@ export class Ingestor {
 				),
 			);
 		}
-		const stored = [...storedOn.values()].flat();
+		const storedByKey = new Map<string, StoredMention>();
 		const conversationOf = new Map<string, string>();
-		for (const { mention } of stored) {
-			conversationOf.set(batchKey(mention.network, mention.externalId), mention.id);
+		for (const stored of storedOn.values()) {
+			for (const row of stored) {
+				const key = batchKey(row.mention.network, row.mention.externalId);
+				storedByKey.set(key, row);
+				conversationOf.set(key, row.mention.id);
+			}
 		}
 		const raced = roots.filter(([key]) => !conversationOf.has(key));
 		if (raced.length > 0) {
@@ -181,18 +286,20 @@ export class Ingestor {
 			if (place.kind === "existing") return place.mentionId;
 			return conversationOf.get(place.kind === "batch" ? place.root : key);
 		};
+		const inserted = new Set([...storedByKey.values()].map(({ mention }) => mention.id));
+		const isNew = (key: string, target: string) =>
+			inserted.has(target) && placeOf(key).kind === "new";
 
 		// Everything else joins a thread: one append per conversation, in any order.
-		const inserted = new Set(stored.map(({ mention }) => mention.id));
 		const messages = new Map<string, ThreadMessage[]>();
 		for (const [key, mention] of items) {
 			const target = targetOf(key);
-			if (!target || (inserted.has(target) && placeOf(key).kind === "new")) continue;
+			if (!target || isNew(key, target)) continue;
 			const list = messages.get(target) ?? [];
 			list.push(asThreadMessage(mention), ...mention.thread);
 			messages.set(target, list);
 		}
-		const threads: ThreadAppend[] = [];
+		const threads = new Map<string, ThreadAppend>();
 		for (const [mentionId, list] of messages) {
 			const appended = await storage.appendToThread({
 				orgId,
@@ -200,41 +307,49 @@ export class Ingestor {
 				messages: list,
 				now: nowIso,
 			});
-			if (appended && appended.added.length > 0) threads.push(appended);
+			if (appended && appended.added.length > 0) threads.set(mentionId, appended);
 		}
 
-		await this.project(orgId, storedOn, threads);
+		await this.project(orgId, storedOn, [...threads.values()]);
 		for (const [target, list] of storedOn) {
 			await this.announceHighPriority(orgId, target, list, now);
 		}
-		await this.tellFollowUps(orgId, threads);
+		await this.tellFollowUps(orgId, [...threads.values()]);
 
-		// Each mention of the request: new, joined a conversation, or nothing new.
+		// Each ingest's answer, from its own mentions: new, joined a conversation, or nothing new.
 		const addedKeys = new Map(
-			threads.map((t) => [t.stored.mention.id, new Set(t.added.map(threadMessageKey))]),
+			[...threads].map(([id, t]) => [id, new Set(t.added.map(threadMessageKey))]),
 		);
-		let followUps = 0;
-		const mentionIds: string[] = [];
-		for (const [key, mention] of items) {
-			const target = targetOf(key);
-			if (!target) continue;
-			const added = addedKeys.get(target);
-			const isNew = inserted.has(target) && placeOf(key).kind === "new";
-			const joined =
-				!isNew &&
-				added !== undefined &&
-				[asThreadMessage(mention), ...mention.thread].some((m) => added.has(threadMessageKey(m)));
-			if (joined) followUps++;
-			if ((isNew || joined) && !mentionIds.includes(target)) mentionIds.push(target);
-		}
-		return {
-			accepted: stored.length,
-			duplicates: incoming.length - stored.length - followUps,
-			followUps,
-			stored,
-			threads,
-			mentionIds,
-		};
+		return group.map((waiting) => {
+			const stored: StoredMention[] = [];
+			const joinedThreads = new Set<ThreadAppend>();
+			let followUps = 0;
+			const mentionIds: string[] = [];
+			for (const [key, mention] of waiting.unique) {
+				const target = targetOf(key);
+				if (!target) continue;
+				const fresh = isNew(key, target);
+				const added = addedKeys.get(target);
+				const joined =
+					!fresh &&
+					added !== undefined &&
+					[asThreadMessage(mention), ...mention.thread].some((m) => added.has(threadMessageKey(m)));
+				if (fresh) stored.push(storedByKey.get(key) as StoredMention);
+				if (joined) {
+					followUps++;
+					joinedThreads.add(threads.get(target) as ThreadAppend);
+				}
+				if ((fresh || joined) && !mentionIds.includes(target)) mentionIds.push(target);
+			}
+			return {
+				accepted: stored.length,
+				duplicates: waiting.count - stored.length - followUps,
+				followUps,
+				stored,
+				threads: [...joinedThreads],
+				mentionIds,
+			};
+		});
 	}
 
 	/** Onto the live boards: new conversations on the boards they were routed to, threads on their own. */

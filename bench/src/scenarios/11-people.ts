@@ -16,10 +16,9 @@ import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { defaultHashingLimits, hashPassword, SCRYPT_PARAMETERS } from "@switchboard/server";
-import { CLI_NODE_FLAGS } from "@switchboard/server/run-cli";
 import { openStorage } from "@switchboard/storage";
+import { runCli } from "../lib/cli.ts";
 import { runLoad } from "../lib/load.ts";
 import { ServerWatch } from "../lib/measure.ts";
 import { Cores, canPin, pinned } from "../lib/proc.ts";
@@ -30,7 +29,6 @@ import { median, percentile } from "../lib/stats.ts";
 import type { SignInParams, SignInResult } from "./_11-sign-in-load.ts";
 
 const LOAD = new URL("./_11-sign-in-load.ts", import.meta.url);
-const CLI = fileURLToPath(new URL("../../../apps/server/src/cli.ts", import.meta.url));
 const PASSWORD = "a benchmark passphrase of one's own";
 /** The issue's "10,000 rows in well under a minute". */
 const ROWS_TARGET_SECONDS = 60;
@@ -49,33 +47,6 @@ function employees(prefix: string, rows: number): string {
 		);
 	}
 	return `${lines.join("\n")}\n`;
-}
-
-interface CliRun {
-	ms: number;
-	/** Peak resident memory of the command, from /usr/bin/time; null without it. */
-	peakKiB: number | null;
-	stderr: string;
-}
-
-/** `pnpm switchboard <args>` as `pnpm switchboard` runs it, on the load core, timed. */
-function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
-	const timed = ["/usr/bin/time", "-f", "peak-kib=%M"];
-	const { command, args: full } = pinned(Cores.load, [...CLI_NODE_FLAGS, CLI, ...args]);
-	const started = performance.now();
-	return new Promise((resolve, reject) => {
-		execFile(
-			timed[0] as string,
-			[...timed.slice(1), command, ...full],
-			{ env: { ...process.env, LOG_LEVEL: "warn", ...env }, maxBuffer: 64 * 1024 * 1024 },
-			(error, _stdout, stderr) => {
-				const ms = performance.now() - started;
-				if (error) reject(new Error(`switchboard ${args[0]} failed: ${stderr.slice(-2000)}`));
-				const peak = /peak-kib=(\d+)/.exec(stderr)?.[1];
-				resolve({ ms, peakKiB: peak ? Number(peak) : null, stderr });
-			},
-		);
-	});
 }
 
 /**

@@ -1,10 +1,13 @@
 /**
  * Scenario 6's webhook senders, in a load process: one client holds the board open (as a
  * team does), and `concurrency` senders post signed batches of mentions for `seconds`.
- * Afterwards it waits until the board shows every accepted mention.
+ * The client notes when each mention appears on its board, from the moment its request
+ * was sent (webhook → visible). Afterwards it waits until the board shows every accepted
+ * mention.
  */
 import { signatureHeaders } from "@switchboard/connectors";
-import { readBoard } from "@switchboard/domain";
+import { boardRoots, type KeyedEntry, type MentionContent, readBoard } from "@switchboard/domain";
+import type * as Y from "yjs";
 import { connectClient } from "../lib/clients.ts";
 import type { LoadTask } from "../lib/load.ts";
 import type { ServerTarget } from "../lib/servers.ts";
@@ -35,6 +38,10 @@ export interface IngestResult {
 	boardMs: number;
 	/** Mentions on the board at the end. */
 	onBoard: number;
+	/** From sending each accepted mention's request until the open board showed it, in ms. */
+	visibleMs: number[];
+	/** From each accepted mention's 202 until the open board showed it, in ms (0 when before). */
+	afterAnswerMs: number[];
 }
 
 function mention(run: string, i: number) {
@@ -52,6 +59,19 @@ const task: LoadTask<IngestParams, IngestResult> = async (params, control) => {
 	const holder = connectClient({ target: params.target, document: params.board, presence: false });
 	await holder.synced;
 	const before = readBoard(holder.doc).mentions.length;
+	// When each mention's request was sent and answered 202, and when the board showed it.
+	const sentAt = new Map<string, number>();
+	const answeredAt = new Map<string, number>();
+	const shownAt = new Map<string, number>();
+	const seen = (event: Y.YArrayEvent<KeyedEntry<MentionContent>>) => {
+		const now = performance.now();
+		for (const item of event.changes.added) {
+			for (const entry of item.content.getContent() as KeyedEntry<MentionContent>[]) {
+				if (!shownAt.has(entry.v.externalId)) shownAt.set(entry.v.externalId, now);
+			}
+		}
+	};
+	boardRoots(holder.doc).mentions.observe(seen);
 	await control.mark("start");
 	const started = performance.now();
 	const deadline = started + params.seconds * 1000;
@@ -65,20 +85,25 @@ const task: LoadTask<IngestParams, IngestResult> = async (params, control) => {
 			while (performance.now() < deadline) {
 				const first = next;
 				next += params.batch;
-				const body = JSON.stringify({
-					mentions: Array.from({ length: params.batch }, (_, i) => mention(params.run, first + i)),
-				});
+				const mentions = Array.from({ length: params.batch }, (_, i) =>
+					mention(params.run, first + i),
+				);
+				const body = JSON.stringify({ mentions });
 				const sent = performance.now();
+				for (const { externalId } of mentions) sentAt.set(externalId, sent);
 				const response = await fetch(params.webhookUrl, {
 					method: "POST",
 					headers: { "content-type": "application/json", ...signatureHeaders(params.secret, body) },
 					body,
 				});
 				const answer = (await response.json()) as { accepted?: number };
-				requestMs.push(performance.now() - sent);
+				const answered = performance.now();
+				requestMs.push(answered - sent);
 				requests++;
-				if (response.status === 202) accepted += answer.accepted ?? 0;
-				else failures[response.status] = (failures[response.status] ?? 0) + 1;
+				if (response.status === 202) {
+					accepted += answer.accepted ?? 0;
+					for (const { externalId } of mentions) answeredAt.set(externalId, answered);
+				} else failures[response.status] = (failures[response.status] ?? 0) + 1;
 			}
 		}),
 	);
@@ -92,8 +117,27 @@ const task: LoadTask<IngestParams, IngestResult> = async (params, control) => {
 	}
 	const boardMs = performance.now() - started;
 	control.log(`ingest: ${accepted} accepted in ${requests} requests; ${onBoard} on the board`);
+	boardRoots(holder.doc).mentions.unobserve(seen);
+	const visibleMs: number[] = [];
+	const afterAnswerMs: number[] = [];
+	for (const [externalId, answered] of answeredAt) {
+		const shown = shownAt.get(externalId);
+		if (shown === undefined) continue;
+		visibleMs.push(shown - (sentAt.get(externalId) as number));
+		afterAnswerMs.push(Math.max(0, shown - answered));
+	}
 	holder.destroy();
-	return { accepted, requests, failures, requestMs, sendMs, boardMs, onBoard };
+	return {
+		accepted,
+		requests,
+		failures,
+		requestMs,
+		sendMs,
+		boardMs,
+		onBoard,
+		visibleMs,
+		afterAnswerMs,
+	};
 };
 
 export default task;

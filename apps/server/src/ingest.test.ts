@@ -1,0 +1,101 @@
+/**
+ * The ingest path's grouping on a real (embedded) database: ingests of one organisation
+ * that arrive together run as one pass, and each caller is answered for its own mentions.
+ */
+import type { IncomingMention } from "@switchboard/connectors";
+import { openStorage, type Storage, type StoredMention } from "@switchboard/storage";
+import { testTemplate } from "@switchboard/storage/test-template";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Ingestor, type MentionPublisher } from "./ingest.ts";
+
+const logger = pino({ level: "silent" });
+let orgs = 0;
+
+/** A fresh organisation with its board `main`. */
+async function newOrganisation(storage: Storage): Promise<{ orgId: string; boardId: string }> {
+	const orgId = `ingest-${++orgs}`;
+	await storage.createOrganisation({ id: orgId, name: "Acme" });
+	const board = await storage.createBoard({ id: "main", orgId, name: "Main" });
+	return { orgId, boardId: board.id };
+}
+
+function incoming(externalId: string, overrides: Partial<IncomingMention> = {}): IncomingMention {
+	const postedAt = new Date(Date.now() - 60_000).toISOString();
+	return {
+		network: "other",
+		externalId,
+		url: `https://forum.example/t/${externalId}`,
+		author: { handle: "jo", name: "Jo", reach: 42 },
+		text: `Where is my parcel? (${externalId})`,
+		thread: [],
+		postedAt,
+		ingestedAt: postedAt,
+		...overrides,
+	};
+}
+
+/** Records every projection onto a board. */
+class RecordingPublisher implements MentionPublisher {
+	readonly calls: { boardId: string; ids: string[] }[] = [];
+	async publish(_orgId: string, boardId: string, stored: StoredMention[]): Promise<void> {
+		this.calls.push({ boardId, ids: stored.map(({ mention }) => mention.id) });
+	}
+}
+
+describe("Ingestor", () => {
+	let storage: Storage;
+	beforeAll(async () => {
+		storage = await openStorage({ template: await testTemplate() });
+	});
+	afterAll(async () => {
+		await storage?.close();
+	});
+
+	it("runs ingests that arrive together as one pass, answering each for its own mentions", async () => {
+		const { orgId, boardId } = await newOrganisation(storage);
+		const publisher = new RecordingPublisher();
+		const ingestor = new Ingestor({ storage, publisher, logger });
+
+		// Three webhook requests read in the same turn: a batch, a follow-up to a mention of
+		// that batch, and a retry that repeats one of its mentions.
+		const [batch, followUp, retry] = await Promise.all([
+			ingestor.ingest(orgId, boardId, [incoming("a1"), incoming("a2")]),
+			ingestor.ingest(orgId, boardId, [incoming("b1", { inReplyTo: "a1" })]),
+			ingestor.ingest(orgId, boardId, [incoming("a1")]),
+		]);
+
+		expect(batch).toMatchObject({ accepted: 2, duplicates: 0, followUps: 0 });
+		const [a1, a2] = batch.mentionIds;
+		expect(batch.stored.map(({ mention }) => mention.externalId)).toEqual(["a1", "a2"]);
+		// The follow-up joins the conversation its parent started in the same pass.
+		expect(followUp).toMatchObject({ accepted: 0, duplicates: 0, followUps: 1, mentionIds: [a1] });
+		expect(followUp.threads.map((thread) => thread.stored.mention.id)).toEqual([a1]);
+		// The retry shares a mention with the batch, so it is answered as coming after it.
+		expect(retry).toMatchObject({ accepted: 0, duplicates: 1, followUps: 0, mentionIds: [] });
+
+		// One projection for the first pass: both conversations and the thread, on one board;
+		// the retry's pass added nothing to project.
+		expect(publisher.calls).toEqual([{ boardId, ids: [a1, a2, a1] }]);
+		const stored = await storage.listMentions(orgId, boardId);
+		expect(stored.map(({ mention }) => mention.externalId).sort()).toEqual(["a1", "a2"]);
+		const parent = stored.find(({ mention }) => mention.id === a1);
+		expect(parent?.mention.thread.map((message) => message.externalId)).toContain("b1");
+	});
+
+	it("fails every ingest of a pass whose database work fails, and takes the next ones again", async () => {
+		const ingestor = new Ingestor({ storage, publisher: null, logger });
+		// Mentions for an organisation that does not exist yet: the insert fails, and with it
+		// the pass they share.
+		const orgId = `ingest-late-${++orgs}`;
+		const failing = [
+			ingestor.ingest(orgId, "main", [incoming("x1")]),
+			ingestor.ingest(orgId, "main", [incoming("x2")]),
+		];
+		for (const attempt of failing) await expect(attempt).rejects.toThrow();
+		await storage.createOrganisation({ id: orgId, name: "Late" });
+		await storage.createBoard({ id: "main", orgId, name: "Main" });
+		const after = await ingestor.ingest(orgId, "main", [incoming("x1")]);
+		expect(after).toMatchObject({ accepted: 1, duplicates: 0 });
+	});
+});
