@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,6 +45,11 @@ export interface BenchServer extends ServerTarget {
 	cpuProfileDir?: string;
 	/** Switchboard's database (a fresh one per start unless shared); undefined for baselines. */
 	databaseUrl?: string;
+	/**
+	 * Switchboard's data folder, its own per start (removed at stop): the CLI finds the
+	 * running server's admin channel there, and must not find another run's server.
+	 */
+	dataDir?: string;
 	/** CPU time and memory of the server process now. */
 	sample(): ProcSample;
 	/** Everything the process printed (for failure messages). */
@@ -173,14 +179,15 @@ export async function startServer(
 			names = seeded.documents;
 			tokens = seeded.tokens;
 		}
+		const dataDir = await mkdtemp(join(tmpdir(), "switchboard-bench-"));
 		spawned = spawnServer(
 			[SWITCHBOARD_MAIN],
 			{
 				PORT: "0",
 				HOST: "127.0.0.1",
 				DATABASE_URL: databaseUrl,
-				// PostgreSQL holds the data; the folder would only receive a generated secret.
-				DATA_DIR: join(tmpdir(), "switchboard-bench"),
+				// PostgreSQL holds the data; the folder holds the admin channel (and a generated secret).
+				DATA_DIR: dataDir,
 				SWITCHBOARD_SECRET: BENCH_SECRET,
 				SWITCHBOARD_DEMO: "0",
 				SWITCHBOARD_BACKGROUND: "0",
@@ -194,13 +201,20 @@ export async function startServer(
 		);
 		const match = await spawned.ready.catch(async (error: unknown) => {
 			await database?.drop();
+			await rm(dataDir, { recursive: true, force: true });
 			throw error;
 		});
 		url = match[1] ?? "";
 		wsUrl = `${url.replace("http", "ws")}/sync`;
+		const started = finish(kind, spawned, url, wsUrl, names, tokens, database);
 		return {
-			...finish(kind, spawned, url, wsUrl, names, tokens, database),
+			...started,
+			async stop() {
+				await started.stop();
+				await rm(dataDir, { recursive: true, force: true });
+			},
 			databaseUrl,
+			dataDir,
 			...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
 		};
 	}

@@ -17,7 +17,7 @@ import { runLoad } from "../lib/load.ts";
 import { ServerWatch } from "../lib/measure.ts";
 import { type BenchRow, type Scenario, switchboardOnly } from "../lib/scenario.ts";
 import { BENCH_ORG, BENCH_SECRET, createWebhookSource } from "../lib/seed.ts";
-import { startServer, targetOf } from "../lib/servers.ts";
+import { type BenchServer, startServer, targetOf } from "../lib/servers.ts";
 import { median, percentile } from "../lib/stats.ts";
 import type { IngestParams, IngestResult } from "./_06-ingest-load.ts";
 
@@ -154,7 +154,7 @@ const scenario: Scenario = {
 					}),
 				);
 			}
-			rows.push(...(await measureImport(ctx, databaseUrl)));
+			rows.push(...(await measureImport(ctx, server)));
 		} finally {
 			await server.stop();
 		}
@@ -168,7 +168,7 @@ const scenario: Scenario = {
  */
 async function measureImport(
 	ctx: Parameters<Scenario["run"]>[0],
-	databaseUrl: string,
+	server: BenchServer,
 ): Promise<BenchRow[]> {
 	const rowsPerImport = ctx.full ? 10_000 : 2_000;
 	const folder = await mkdtemp(join(tmpdir(), "switchboard-bench-import-"));
@@ -208,8 +208,8 @@ async function measureImport(
 		const viaServer = await measure(
 			"through the running server",
 			{
-				DATA_DIR: join(tmpdir(), "switchboard-bench"),
-				DATABASE_URL: databaseUrl,
+				DATA_DIR: server.dataDir as string,
+				DATABASE_URL: server.databaseUrl as string,
 				SWITCHBOARD_SECRET: BENCH_SECRET,
 			},
 			"Through the running server",

@@ -137,7 +137,7 @@ const scenario = defineScenario({
 			);
 
 			// The command line through the running server's admin channel.
-			const serverDir = join(tmpdir(), "switchboard-bench");
+			const serverDir = server.dataDir as string;
 			const viaServer: number[] = [];
 			for (let repeat = 0; repeat < ctx.repeats; repeat++) {
 				const file = join(folder, `channel-${repeat}.csv`);
