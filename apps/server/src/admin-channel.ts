@@ -24,6 +24,12 @@ import { AppError, type ErrorKind, HTTP_STATUS_OF_KIND, isAppError } from "@swit
 import type { Logger } from "pino";
 import * as v from "valibot";
 
+/**
+ * Operations answered as a byte stream, read as it arrives (see `streamEndpoint`); named
+ * here, not with the operations, so that a caller need not load them to know.
+ */
+export const STREAMED_OPERATIONS: ReadonlySet<string> = new Set(["export"]);
+
 /** What a streaming operation answers: bytes as they are produced. */
 export type ByteStream = AsyncIterable<Uint8Array>;
 

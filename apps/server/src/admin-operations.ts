@@ -69,8 +69,6 @@ export const AdminInputs = {
 
 export type AdminOperationName = keyof typeof AdminInputs;
 
-/** Operations answered as a byte stream, read as it arrives (see `streamEndpoint`). */
-export const STREAMED_OPERATIONS: ReadonlySet<AdminOperationName> = new Set(["export"]);
 export type AdminInput<K extends AdminOperationName> = v.InferInput<(typeof AdminInputs)[K]>;
 
 export interface AdminStatus {

@@ -4,22 +4,16 @@
  * operations run (admin-operations.ts); the session says which way it went.
  */
 import { AppError } from "@switchboard/domain";
-import { openStorage } from "@switchboard/storage";
 import type { Logger } from "pino";
-import * as v from "valibot";
-import { type AdminEndpoint, callEndpoint, readEndpoint, streamEndpoint } from "./admin-channel.ts";
 import {
-	type AdminInput,
-	AdminInputs,
-	type AdminOperationName,
-	type AdminOutputs,
-	createAdminOperations,
+	type AdminEndpoint,
+	callEndpoint,
+	readEndpoint,
 	STREAMED_OPERATIONS,
-} from "./admin-operations.ts";
-import { type Config, DEFAULT_MAIL_FROM } from "./config.ts";
-import { Ingestor } from "./ingest.ts";
-import { createInvitationService } from "./invitations.ts";
-import { createMailer } from "./mailer.ts";
+	streamEndpoint,
+} from "./admin-channel.ts";
+import type { AdminInput, AdminOperationName, AdminOutputs } from "./admin-operations.ts";
+import type { Config } from "./config.ts";
 
 export interface AdminSession {
 	/** `server`: a running server ran the operations; `direct`: this process opened the database. */
@@ -75,38 +69,7 @@ export async function openAdminSession(config: Config, logger: Logger): Promise<
 			async close() {},
 		};
 	}
-	const storage = await openStorage({
-		...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
-		logger,
-	});
-	// No board is live in this process: boards pick the new mentions up when they next load.
-	const ingestor = new Ingestor({ storage, publisher: null, logger });
-	const mailer = config.smtpUrl
-		? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom ?? DEFAULT_MAIL_FROM, logger })
-		: null;
-	const operations = createAdminOperations({
-		storage,
-		ingestor,
-		invitations: createInvitationService({ storage, logger, mailer, waitForMail: true }),
-		baseUrl: config.publicUrl ?? `http://localhost:${config.port || 8080}`,
-		startedAt: new Date(),
-	});
-	return {
-		via: "direct",
-		description: config.databaseUrl
-			? "No server runs on this data folder: opened the PostgreSQL database directly (boards already open show the changes when they next load)."
-			: `No server runs on ${config.dataDir}: opened the database directly.`,
-		async call(name, input) {
-			const operation = operations[name];
-			const parsed = v.safeParse(AdminInputs[name], input);
-			if (!parsed.success) {
-				throw new AppError("invalid", parsed.issues.map((issue) => issue.message).join("; "));
-			}
-			return (await operation.run(parsed.output as never)) as AdminOutputs[typeof name];
-		},
-		async close() {
-			mailer?.close();
-			await storage.close();
-		},
-	};
+	// Only here are the database, the ingest path and the mailer needed: loaded on this way alone.
+	const { openDirectSession } = await import("./admin-direct-session.ts");
+	return openDirectSession(config, logger);
 }
