@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Mention } from "@switchboard/domain";
 import { openStorage, type Storage } from "@switchboard/storage";
-import { testTemplate } from "@switchboard/storage/test-template";
+import { embeddedStorageForTests, testTemplate } from "@switchboard/storage/test-template";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "./config.ts";
@@ -150,17 +150,10 @@ describe("seedDemo", () => {
 });
 
 describe("seedDemo on a database without the demo", () => {
-	let storage: Storage;
-
-	beforeAll(async () => {
-		storage = await openStorage({ template: await testTemplate() });
-	});
-
-	afterAll(async () => {
-		await storage?.close();
-	});
+	const embedded = embeddedStorageForTests();
 
 	it("fails without its dataset and leaves the database empty, so the next start can seed", async () => {
+		const storage = embedded();
 		const empty = await mkdtemp(join(tmpdir(), "switchboard-demo-empty-"));
 		try {
 			await expect(seedDemo(storage, { dataDir: empty, logger })).rejects.toThrow(
@@ -173,6 +166,7 @@ describe("seedDemo on a database without the demo", () => {
 	});
 
 	it("returns null and creates nothing when another organisation is there", async () => {
+		const storage = embedded();
 		await storage.createOrganisation({ id: "initech", name: "Initech" });
 		const result = await seedDemo(storage, { dataDir: await defaultDemoDataDir(), logger });
 		expect(result).toBeNull();

@@ -3,10 +3,10 @@
  * that arrive together run as one pass, and each caller is answered for its own mentions.
  */
 import type { IncomingMention } from "@switchboard/connectors";
-import { openStorage, type Storage, type StoredMention } from "@switchboard/storage";
-import { testTemplate } from "@switchboard/storage/test-template";
+import type { Storage, StoredMention } from "@switchboard/storage";
+import { embeddedStorageForTests } from "@switchboard/storage/test-template";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Ingestor, type MentionPublisher } from "./ingest.ts";
 
 const logger = pino({ level: "silent" });
@@ -44,15 +44,10 @@ class RecordingPublisher implements MentionPublisher {
 }
 
 describe("Ingestor", () => {
-	let storage: Storage;
-	beforeAll(async () => {
-		storage = await openStorage({ template: await testTemplate() });
-	});
-	afterAll(async () => {
-		await storage?.close();
-	});
+	const embedded = embeddedStorageForTests();
 
 	it("runs ingests that arrive together as one pass, answering each for its own mentions", async () => {
+		const storage = embedded();
 		const { orgId, boardId } = await newOrganisation(storage);
 		const publisher = new RecordingPublisher();
 		const ingestor = new Ingestor({ storage, publisher, logger });
@@ -84,6 +79,7 @@ describe("Ingestor", () => {
 	});
 
 	it("fails every ingest of a pass whose database work fails, and takes the next ones again", async () => {
+		const storage = embedded();
 		const ingestor = new Ingestor({ storage, publisher: null, logger });
 		// Mentions for an organisation that does not exist yet: the insert fails, and with it
 		// the pass they share.

@@ -8,9 +8,10 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import type { TestProject } from "vitest/node";
-import { pgliteTemplate } from "./open.ts";
+import { openStorage, pgliteTemplate } from "./open.ts";
+import type { Storage } from "./storage.ts";
 
 declare module "vitest" {
 	export interface ProvidedContext {
@@ -35,4 +36,22 @@ let template: Promise<Blob> | undefined;
 export function testTemplate(): Promise<Blob> {
 	template ??= readFile(inject("pgliteTemplate")).then((bytes) => new Blob([bytes]));
 	return template;
+}
+
+/**
+ * An embedded database from the template for the tests around the call (a file or a
+ * `describe`): opened before them, closed after. Returns its reader, for use inside tests.
+ */
+export function embeddedStorageForTests(): () => Storage {
+	let storage: Storage | undefined;
+	beforeAll(async () => {
+		storage = await openStorage({ template: await testTemplate() });
+	});
+	afterAll(async () => {
+		await storage?.close();
+	});
+	return () => {
+		if (!storage) throw new Error("embeddedStorageForTests: read it inside a test");
+		return storage;
+	};
 }
