@@ -46,6 +46,10 @@ async function api(
 let admin: TestMember;
 const members = () => server.members as Record<"dana" | "sam" | "kim" | "morgan", TestMember>;
 
+/** The press office's board, live, for the member holding `token`. */
+const pressOfficeBoard = (token: string) =>
+	connectProvider(server.wsUrl, boardDocumentName("acme", "press-office"), token);
+
 async function auditActions(boardId: string): Promise<string[]> {
 	const { body } = await api(admin, "GET", "/api/orgs/acme/audit?limit=200");
 	return (body.entries as { action: string; target: { id: string } | null }[])
@@ -188,17 +192,9 @@ describe("an ambassador sees and opens only the boards they belong to", () => {
 			boards: ["main", "press-office"],
 		});
 		expect(added.body.member.boards).toEqual(["main", "press-office"]);
-		const board = await connectProvider(
-			server.wsUrl,
-			boardDocumentName("acme", "press-office"),
-			sam.token,
-		);
+		const board = await pressOfficeBoard(sam.token);
 		const socket = await openRawClient(server.wsUrl);
-		const watcher = await connectProvider(
-			server.wsUrl,
-			boardDocumentName("acme", "press-office"),
-			admin.token,
-		);
+		const watcher = await pressOfficeBoard(admin.token);
 		try {
 			expect(
 				await board.commands.send({ name: "claim", args: { mentionId: held ?? "" } }),
@@ -253,11 +249,7 @@ describe("an archived board", () => {
 	it("takes no new conversations, no commands and no changes, and stays searchable", async () => {
 		const { morgan } = members();
 		const [kept] = await arrive("press-office", 504);
-		const live = await connectProvider(
-			server.wsUrl,
-			boardDocumentName("acme", "press-office"),
-			morgan.token,
-		);
+		const live = await pressOfficeBoard(morgan.token);
 		try {
 			expect(
 				(await api(admin, "PATCH", "/api/orgs/acme/boards/press-office", { archived: true }))
