@@ -118,21 +118,33 @@ export function runLoad<Params, Result>(
  */
 export class MarkBarrier<Data, Value> {
 	private readonly data: Data[] = [];
-	private readonly waiting: ((value: Value) => void)[] = [];
+	private readonly waiting: {
+		resolve: (value: Value) => void;
+		reject: (error: unknown) => void;
+	}[] = [];
 	private readonly parties: number;
-	private readonly whenAll: (all: Data[]) => Value;
+	private readonly whenAll: (all: Data[]) => Value | Promise<Value>;
 
-	constructor(parties: number, whenAll: (all: Data[]) => Value) {
+	constructor(parties: number, whenAll: (all: Data[]) => Value | Promise<Value>) {
 		this.parties = parties;
 		this.whenAll = whenAll;
 	}
 
 	arrive(data: Data): Promise<Value> {
 		this.data.push(data);
-		const answer = new Promise<Value>((resolve) => this.waiting.push(resolve));
+		const answer = new Promise<Value>((resolve, reject) => this.waiting.push({ resolve, reject }));
 		if (this.data.length === this.parties) {
-			const value = this.whenAll(this.data);
-			for (const resolve of this.waiting) resolve(value);
+			const waiting = this.waiting;
+			Promise.resolve()
+				.then(() => this.whenAll(this.data))
+				.then(
+					(value) => {
+						for (const { resolve } of waiting) resolve(value);
+					},
+					(error: unknown) => {
+						for (const { reject } of waiting) reject(error);
+					},
+				);
 		}
 		return answer;
 	}

@@ -3,7 +3,7 @@
  * one board, each a real provider with presence, 20 drafts co-edited by three members each,
  * claimNext pressed by members in turn, and mentions arriving by signed webhook at 50 a
  * second, first on one instance, then the same load split over two instances that share
- * PostgreSQL and Redis (`--full`: and over four). Reported: server CPU and memory per member, p99 from claimNext to
+ * PostgreSQL and Redis, and over four. Reported: server CPU and memory per member, p99 from claimNext to
  * the claim's owner shown on every member's board, and the correctness rows (two owners,
  * lost acknowledgements) that must stay at zero.
  *
@@ -18,6 +18,7 @@
 import { boardDocumentName, DONE_STATUSES } from "@switchboard/domain";
 import { RATE_LIMIT_VARIABLES } from "@switchboard/server";
 import { openStorage } from "@switchboard/storage";
+import { BackendWatch, type BackendWindow } from "../lib/backends.ts";
 import { MarkBarrier, runLoad } from "../lib/load.ts";
 import { ServerWatch, type Window } from "../lib/measure.ts";
 import { personAddress, shippedRateLimitsBehindProxy } from "../lib/rate-limits.ts";
@@ -54,7 +55,7 @@ const COMPANY = {
 	perProcess: 250,
 };
 const SIZES = {
-	quick: { ...COMPANY, seconds: 20, instances: [1, 2] },
+	quick: { ...COMPANY, seconds: 20, instances: [1, 2, 4] },
 	full: { ...COMPANY, seconds: 60, instances: [1, 2, 4] },
 };
 const INSTANCES: Record<number, string> = { 2: "two", 3: "three", 4: "four" };
@@ -93,6 +94,8 @@ interface CompanyFigures {
 	idleRssKiB: number;
 	connectedRssKiB: number;
 	window: Window;
+	/** PostgreSQL's and Redis's counters over the same window. */
+	backend: BackendWindow | null;
 	results: CompanyResult[];
 	claims: Claim[];
 	/** Per claim: ms from claimNext sent until the last board showed its owner; null if one never did. */
@@ -100,6 +103,9 @@ interface CompanyFigures {
 	doubleOwners: number;
 	overCapacity: number;
 }
+
+const kib = (bytes: number | null | undefined) =>
+	bytes === null || bytes === undefined ? null : bytes / 1024;
 
 /** Sum of the windows of several instances (their seconds are the same). */
 function together(windows: Window[]): Window {
@@ -188,13 +194,20 @@ async function company(
 			let connectedRssKiB = 0;
 			let window: Window | null = null;
 			let claims: Claim[] = [];
-			const connected = new MarkBarrier(processes, () => {
+			const backends = new BackendWatch(
+				first.databaseUrl as string,
+				instances > 1 ? ctx.redisUrl : null,
+			);
+			let backend: BackendWindow | null = null;
+			const connected = new MarkBarrier(processes, async () => {
 				connectedRssKiB = servers.reduce((sum, server) => sum + server.sample().rssKiB, 0);
+				await backends.start();
 				for (const watch of watches) watch.start();
 				return { until: performance.timeOrigin + performance.now() + size.seconds * 1000 };
 			});
-			const stopped = new MarkBarrier(processes, (all: Claim[][]) => {
+			const stopped = new MarkBarrier(processes, async (all: Claim[][]) => {
 				window = together(watches.map((watch) => watch.stop()));
+				backend = await backends.stop();
 				claims = all.flat();
 				return claims;
 			});
@@ -269,6 +282,7 @@ async function company(
 				idleRssKiB,
 				connectedRssKiB,
 				window,
+				backend,
 				results,
 				claims,
 				visibleMs,
@@ -342,6 +356,16 @@ const scenario = defineScenario({
 					(f.connectedRssKiB - f.idleRssKiB) / members,
 				),
 				row("peak server RSS during the load", "MiB", f.window.maxRssKiB / 1024),
+				row("PostgreSQL commits", "commits/s", f.backend?.commitsPerSecond ?? null),
+				row("PostgreSQL rows written", "rows/s", f.backend?.rowsWrittenPerSecond ?? null),
+				row("PostgreSQL WAL written", "KiB/s", kib(f.backend?.walBytesPerSecond)),
+				...(instances > 1
+					? [
+							row("Redis commands", "commands/s", f.backend?.redisCommandsPerSecond ?? null),
+							row("Redis publishes", "messages/s", f.backend?.redisPublishesPerSecond ?? null),
+							row("Redis bytes out", "KiB/s", kib(f.backend?.redisBytesOutPerSecond)),
+						]
+					: []),
 				row("time to connect and sync every member", "s", f.connectMs / 1000),
 				row("claimNext p99 send → ack", "ms", percentile(claimMs, 99)),
 				row(
@@ -372,6 +396,20 @@ const scenario = defineScenario({
 					"presence changes sent by the members",
 					"changes/s",
 					sum((r) => r.presenceChanges) / size.seconds,
+				),
+				row(
+					"messages the server sent to each member",
+					"msg/s",
+					sum((r) => r.framesInLoad) / members / f.window.seconds,
+				),
+				row(
+					"server CPU per message sent to a member",
+					"µs",
+					(f.window.cpuMs * 1000) /
+						Math.max(
+							1,
+							sum((r) => r.framesInLoad),
+						),
 				),
 				row("load processes' event-loop utilisation (max)", "share", elu),
 				row("conversations with two owners", "count", f.doubleOwners, zero(f.doubleOwners)),

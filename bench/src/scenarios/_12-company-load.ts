@@ -110,6 +110,8 @@ export interface CompanyResult {
 	/** Draft updates never acknowledged (after the settle). */
 	draftUnacked: number;
 	presenceChanges: number;
+	/** WebSocket messages the members received while the load ran. */
+	framesInLoad: number;
 	ingest: {
 		accepted: number;
 		requests: number;
@@ -150,6 +152,8 @@ class Member {
 	readonly seen = new Map<string, number>();
 	draft: { doc: Y.Doc; provider: HocuspocusProvider; synced: Promise<void> } | null = null;
 	claims = 0;
+	/** WebSocket messages received from the server. */
+	frames = 0;
 	nextPresenceAt = 0;
 	nextKeyAt = 0;
 
@@ -173,7 +177,9 @@ class Member {
 				}
 
 				override emit(event: string | symbol, ...args: unknown[]): boolean {
-					if (event === "message" && member.skims(args[0], params.board)) return true;
+					if (event !== "message") return super.emit(event, ...args);
+					member.frames++;
+					if (member.skims(args[0], params.board)) return true;
 					return super.emit(event, ...args);
 				}
 			},
@@ -371,6 +377,8 @@ const task: LoadTask<CompanyParams, CompanyResult> = async (params, control) => 
 	const draftStats = editors.map((editor) => editor.stats);
 	for (const stats of draftStats) stats.ackMs.length = 0;
 	let draftUpdates = 0;
+	const frames = () => members.reduce((sum, member) => sum + member.frames, 0);
+	const framesBefore = frames();
 	const ingestDone = params.ingest ? ingest(params.ingest, until) : null;
 	const now0 = performance.now();
 	for (const member of members) {
@@ -417,6 +425,7 @@ const task: LoadTask<CompanyParams, CompanyResult> = async (params, control) => 
 		await sleep(10);
 	}
 	const load = performance.eventLoopUtilization(elu);
+	const framesInLoad = frames() - framesBefore;
 	await Promise.all(pending);
 	const ingested = (await ingestDone) ?? { accepted: 0, requests: 0, failures: {}, requestMs: [] };
 	control.log(
@@ -455,6 +464,7 @@ const task: LoadTask<CompanyParams, CompanyResult> = async (params, control) => 
 		draftAckMs: draftStats.flatMap((stats) => stats.ackMs),
 		draftUnacked: unacked(),
 		presenceChanges,
+		framesInLoad,
 		ingest: ingested,
 		elu: load.utilization,
 		closes: members.reduce((sum, member) => sum + member.stats.closeCodes.length, 0),
