@@ -86,15 +86,17 @@ export class BackendWatch {
 		if (!first?.sample || !last) return null;
 		const seconds = (performance.now() - first.at) / 1000;
 		const rate = (a: number, b: number) => (b - a) / seconds;
-		const redis = first.sample.redis && last.redis ? [first.sample.redis, last.redis] : null;
+		const before = first.sample.redis;
+		const after = last.redis;
+		const redis = before && after ? { before, after } : null;
 		return {
 			seconds,
 			commitsPerSecond: rate(first.sample.commits, last.commits),
 			rowsWrittenPerSecond: rate(first.sample.rowsWritten, last.rowsWritten),
 			walBytesPerSecond: rate(first.sample.walBytes, last.walBytes),
-			redisCommandsPerSecond: redis ? rate(redis[0].commands, redis[1].commands) : null,
-			redisPublishesPerSecond: redis ? rate(redis[0].publishes, redis[1].publishes) : null,
-			redisBytesOutPerSecond: redis ? rate(redis[0].bytesOut, redis[1].bytesOut) : null,
+			redisCommandsPerSecond: redis ? rate(redis.before.commands, redis.after.commands) : null,
+			redisPublishesPerSecond: redis ? rate(redis.before.publishes, redis.after.publishes) : null,
+			redisBytesOutPerSecond: redis ? rate(redis.before.bytesOut, redis.after.bytesOut) : null,
 		};
 	}
 }
