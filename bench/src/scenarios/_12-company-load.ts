@@ -120,8 +120,10 @@ export interface CompanyResult {
 	};
 	/** Event-loop utilisation of this process while the load ran: near 1, it measures itself. */
 	elu: number;
-	/** Sockets the server closed (all codes). */
+	/** Sockets closed (by the server, or by the provider when it reconnects). */
 	closes: number;
+	/** The same by close code. */
+	closeCodes: Record<string, number>;
 }
 
 /** The Hocuspocus message type of awareness (its `MessageType.Awareness`). */
@@ -468,6 +470,12 @@ const task: LoadTask<CompanyParams, CompanyResult> = async (params, control) => 
 		ingest: ingested,
 		elu: load.utilization,
 		closes: members.reduce((sum, member) => sum + member.stats.closeCodes.length, 0),
+		closeCodes: members
+			.flatMap((member) => member.stats.closeCodes)
+			.reduce<Record<string, number>>((counts, code) => {
+				counts[code] = (counts[code] ?? 0) + 1;
+				return counts;
+			}, {}),
 	};
 	if ((rejects[NO_ANSWER] ?? 0) > 0) control.log(`${rejects[NO_ANSWER]} claims never answered`);
 	for (const member of members) member.destroy();
