@@ -104,7 +104,16 @@ function spawnServer(
 	ready: RegExp,
 	cpuProfileDir: string | undefined,
 ): Spawned {
-	const nodeArgs = [...(cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : [])];
+	// BENCH_CPU_PROF_INTERVAL: sampling interval in µs (V8's default 1000 gives few samples
+	// per update in short windows).
+	const interval = process.env.BENCH_CPU_PROF_INTERVAL;
+	const nodeArgs = cpuProfileDir
+		? [
+				"--cpu-prof",
+				`--cpu-prof-dir=${cpuProfileDir}`,
+				...(interval ? [`--cpu-prof-interval=${interval}`] : []),
+			]
+		: [];
 	if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
 	const { command, args: full } = pinned(Cores.server, [...nodeArgs, ...args]);
 	const child = spawn(command, full, {
