@@ -115,7 +115,9 @@ function spawnServer(
 			]
 		: [];
 	if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
-	const { command, args: full } = pinned(Cores.server, [...nodeArgs, ...args]);
+	// BENCH_SERVER_NODE_ARGS: more Node flags for the servers (e.g. --trace-deopt while profiling).
+	const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+	const { command, args: full } = pinned(Cores.server, [...nodeArgs, ...extra, ...args]);
 	const child = spawn(command, full, {
 		env: { ...process.env, ...env },
 		stdio: ["ignore", "pipe", "pipe"],

@@ -13,6 +13,12 @@ import type { HotDraftParams, HotDraftWindow } from "./_01-hot-draft-load.ts";
 
 const LOAD = new URL("./_01-hot-draft-load.ts", import.meta.url);
 const RATE = 30;
+/**
+ * Typing before the first measured window, in seconds. Without it the first windows of a
+ * fresh server measured V8 compiling its update path: 8 s after start, an eighth of
+ * Switchboard's CPU was still spent by the compiler's threads (bench/findings/01.md).
+ */
+const WARMUP_SECONDS = 3;
 
 interface Measured {
 	p50: number | null;
@@ -51,6 +57,7 @@ const scenario: Scenario = {
 							rate: RATE,
 							windows: ctx.repeats,
 							windowSeconds,
+							warmupWindows: Math.ceil(WARMUP_SECONDS / windowSeconds),
 						},
 						{
 							log: ctx.log,
