@@ -1,5 +1,5 @@
 /**
- * A fresh PostgreSQL database for one Switchboard start: an organisation, its board,
+ * A fresh PostgreSQL database (or PGlite data folder) for one Switchboard start: an organisation, its board,
  * ambassadors with tokens signed with a known secret, and conversations whose drafts the
  * load generators write and read. (tests/utils/seed.ts does the same for tests.)
  */
@@ -26,11 +26,16 @@ function mention(i: number) {
 	return numberedMention(i, new Date(Date.UTC(2026, 10, 26, 8, 0, 0, i)).toISOString(), "bench");
 }
 
+/** Where to seed: a PostgreSQL database by URL, or an embedded PGlite data folder. */
+export type BenchDatabase = { databaseUrl: string } | { dataDir: string };
+
 export async function seedBench(
-	databaseUrl: string,
+	database: string | BenchDatabase,
 	counts: { members: number; documents: number },
 ): Promise<SeededData> {
-	const storage = await openStorage({ databaseUrl });
+	const storage = await openStorage(
+		typeof database === "string" ? { databaseUrl: database } : database,
+	);
 	try {
 		const tokenService = createTokenService({ secret: BENCH_SECRET });
 		await storage.createOrganisation({ id: BENCH_ORG, name: "Acme" });

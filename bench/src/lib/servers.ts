@@ -76,6 +76,11 @@ export interface StartServerOptions {
 	cpuProfileDir?: string;
 	/** Several Switchboard instances on one database: pass the first one's. */
 	shareDatabaseWith?: BenchServer;
+	/**
+	 * Switchboard on its embedded PGlite (a fresh data folder) instead of PostgreSQL.
+	 * @default false
+	 */
+	embedded?: boolean;
 }
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -176,6 +181,7 @@ export async function startServer(
 	let wsUrl: string;
 	let names: string[];
 	let tokens: string[];
+	if (kind === "switchboard" && options.embedded) return startEmbedded(options, documents, members);
 	if (kind === "switchboard") {
 		let databaseUrl: string;
 		if (options.shareDatabaseWith) {
@@ -258,6 +264,57 @@ export async function startServer(
 		...finish(kind, spawned, url, wsUrl, names, tokens, null),
 		...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
 	};
+}
+
+/** Switchboard on PGlite in a fresh data folder, seeded before the server opens it. */
+async function startEmbedded(
+	options: StartServerOptions,
+	documents: number,
+	members: number,
+): Promise<BenchServer> {
+	const dataDir = await mkdtemp(join(tmpdir(), "switchboard-bench-pglite-"));
+	const removeFolder = () => rm(dataDir, { recursive: true, force: true });
+	try {
+		const seeded = await seedBench({ dataDir }, { members, documents });
+		const spawned = spawnServer(
+			[SWITCHBOARD_MAIN],
+			{
+				PORT: "0",
+				HOST: "127.0.0.1",
+				DATA_DIR: dataDir,
+				SWITCHBOARD_SECRET: BENCH_SECRET,
+				SWITCHBOARD_DEMO: "0",
+				SWITCHBOARD_BACKGROUND: "0",
+				LOG_LEVEL: "warn",
+				...BENCH_RATE_LIMITS,
+				...options.env,
+			},
+			/Switchboard is running at (http:\/\/\S+)/,
+			options.cpuProfileDir,
+		);
+		const url = (await spawned.ready)[1] ?? "";
+		const wsUrl = `${url.replace("http", "ws")}/sync`;
+		const server = finish(
+			"switchboard",
+			spawned,
+			url,
+			wsUrl,
+			seeded.documents,
+			seeded.tokens,
+			null,
+		);
+		return {
+			...server,
+			async stop() {
+				await server.stop();
+				await removeFolder();
+			},
+			...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
+		};
+	} catch (error) {
+		await removeFolder();
+		throw error;
+	}
 }
 
 function finish(

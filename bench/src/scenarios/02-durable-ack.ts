@@ -2,36 +2,49 @@
  * Scenario 2, durable acknowledgement: 50 writers, each typing into a draft of its own;
  * the time from sending an update to the server's acknowledgement. Switchboard answers
  * once the update is in PostgreSQL; bare Hocuspocus once it is applied in memory;
- * y-websocket's protocol has no acknowledgement. Target: p99 <= 10 ms on loopback.
+ * y-websocket's protocol has no acknowledgement. Target: p99 <= 10 ms on loopback. The same
+ * load also runs against Switchboard on its embedded PGlite (a data folder on disk), reported
+ * in rows of its own next to bare Hocuspocus.
  */
 import { runLoad } from "../lib/load.ts";
-import { columns, type PerServer, ServerWatch } from "../lib/measure.ts";
+import { columns, ServerWatch } from "../lib/measure.ts";
 import type { BenchRow, Scenario } from "../lib/scenario.ts";
-import { type ServerKind, startServer, targetOf } from "../lib/servers.ts";
+import { SERVER_KINDS, type ServerKind, startServer, targetOf } from "../lib/servers.ts";
 import { MiB, median } from "../lib/stats.ts";
 import type { WritersParams, WritersWindow } from "./_02-writers-load.ts";
 
 const LOAD = new URL("./_02-writers-load.ts", import.meta.url);
 const WRITERS = 50;
 const RATE = 30;
-/** Only servers that acknowledge updates take part. */
-const KINDS: ServerKind[] = ["switchboard", "hocuspocus"];
+
+interface Measured {
+	p50: number | null;
+	p99: number | null;
+	cpu: number | null;
+	rss: number | null;
+	unacked: number;
+}
+
+/** The servers measured: Switchboard on PostgreSQL and on PGlite, and bare Hocuspocus. */
+const RUNS: { label: string; kind: ServerKind; embedded: boolean }[] = [
+	{ label: "switchboard", kind: "switchboard", embedded: false },
+	{ label: "switchboard on PGlite", kind: "switchboard", embedded: true },
+	{ label: "hocuspocus", kind: "hocuspocus", embedded: false },
+];
 
 const scenario: Scenario = {
 	id: 2,
 	title: "Durable ack",
 	async run(ctx) {
 		const windowSeconds = ctx.full ? 10 : 2;
-		const p50: Partial<PerServer<number | null>> = {};
-		const p99: Partial<PerServer<number | null>> = {};
-		const cpu: Partial<PerServer<number | null>> = {};
-		const rss: Partial<PerServer<number | null>> = {};
-		const unacked: Partial<PerServer<number | null>> = {};
-		for (const kind of KINDS) {
+		const measured = new Map<string, Measured>();
+		for (const { label, kind, embedded } of RUNS) {
+			if (!SERVER_KINDS.includes(kind)) continue;
 			const server = await startServer(kind, {
 				databaseUrl: ctx.databaseUrl,
 				documents: WRITERS,
 				members: WRITERS,
+				embedded,
 				...(ctx.cpuProfileDir ? { cpuProfileDir: ctx.cpuProfileDir } : {}),
 			});
 			try {
@@ -51,35 +64,67 @@ const scenario: Scenario = {
 						onMark: watch.onMark,
 					},
 				);
-				p50[kind] = median(load.map((w) => w.p50Ms));
-				p99[kind] = median(load.map((w) => w.p99Ms));
-				cpu[kind] = median(
-					load.map((w, i) => (w.acked > 0 ? ((windows[i]?.cpuMs ?? 0) * 1000) / w.acked : null)),
-				);
-				rss[kind] = median(windows.map((w) => (w.maxRssKiB * 1024) / MiB));
-				unacked[kind] = load.reduce((sum, w) => sum + (w.sent - w.acked), 0);
+				const result: Measured = {
+					p50: median(load.map((w) => w.p50Ms)),
+					p99: median(load.map((w) => w.p99Ms)),
+					cpu: median(
+						load.map((w, i) => (w.acked > 0 ? ((windows[i]?.cpuMs ?? 0) * 1000) / w.acked : null)),
+					),
+					rss: median(windows.map((w) => (w.maxRssKiB * 1024) / MiB)),
+					unacked: load.reduce((sum, w) => sum + (w.sent - w.acked), 0),
+				};
+				measured.set(label, result);
 				ctx.log(
-					`  ${kind}: ack p50 ${p50[kind]?.toFixed(2)} ms, p99 ${p99[kind]?.toFixed(2)} ms (${load.map((w) => w.p99Ms.toFixed(1)).join("/")}), max ${Math.max(...load.map((w) => w.maxMs)).toFixed(1)} ms, ${cpu[kind]?.toFixed(1)} µs/update, load ${load.map((w) => Math.round(w.loadElu * 100)).join("/")}% busy, unacknowledged ${unacked[kind]}`,
+					`  ${label}: ack p50 ${result.p50?.toFixed(2)} ms, p99 ${result.p99?.toFixed(2)} ms (${load.map((w) => w.p99Ms.toFixed(1)).join("/")}), max ${Math.max(...load.map((w) => w.maxMs)).toFixed(1)} ms, ${result.cpu?.toFixed(1)} µs/update, load ${load.map((w) => Math.round(w.loadElu * 100)).join("/")}% busy, unacknowledged ${result.unacked}`,
 				);
 			} finally {
 				await server.stop();
 			}
 		}
-		const sb99 = p99.switchboard ?? null;
-		const rows: BenchRow[] = [
-			{ metric: `p50 send to ack, ${WRITERS} writers at ${RATE}/s`, unit: "ms", ...columns(p50) },
-			{
-				metric: `p99 send to ack, ${WRITERS} writers at ${RATE}/s`,
-				unit: "ms",
-				...columns(p99),
-				target: "<= 10 ms (Switchboard: in PostgreSQL)",
-				met: sb99 === null ? null : sb99 <= 10,
-			},
-			{ metric: "server CPU per acknowledged update", unit: "µs", ...columns(cpu) },
-			{ metric: "peak server RSS", unit: "MiB", ...columns(rss) },
-		];
-		if (Object.values(unacked).some((n) => (n ?? 0) > 0)) {
-			rows.push({ metric: "updates not acknowledged within 5 s", unit: "", ...columns(unacked) });
+		/** One metric of Switchboard on `storage` against bare Hocuspocus. */
+		const pair = (storage: string, key: keyof Measured) =>
+			columns({
+				switchboard: measured.get(storage)?.[key] ?? null,
+				hocuspocus: measured.get("hocuspocus")?.[key] ?? null,
+			});
+		const rows: BenchRow[] = [];
+		for (const [storage, where] of [
+			["switchboard", ""],
+			["switchboard on PGlite", ", Switchboard on PGlite"],
+		] as const) {
+			if (!measured.has(storage)) continue;
+			const p99 = pair(storage, "p99");
+			rows.push(
+				{
+					metric: `p50 send to ack, ${WRITERS} writers at ${RATE}/s${where}`,
+					unit: "ms",
+					...pair(storage, "p50"),
+				},
+				{
+					metric: `p99 send to ack, ${WRITERS} writers at ${RATE}/s${where}`,
+					unit: "ms",
+					...p99,
+					target: `<= 10 ms (Switchboard: in ${where ? "PGlite" : "PostgreSQL"})`,
+					met: p99.switchboard === null ? null : p99.switchboard <= 10,
+				},
+				{
+					metric: `server CPU per acknowledged update${where}`,
+					unit: "µs",
+					...pair(storage, "cpu"),
+				},
+				{ metric: `peak server RSS${where}`, unit: "MiB", ...pair(storage, "rss") },
+			);
+		}
+		const unacked = [...measured].filter(([, m]) => m.unacked > 0);
+		if (unacked.length > 0) {
+			rows.push({
+				metric: `updates not acknowledged within 5 s (${unacked.map(([label, m]) => `${label} ${m.unacked}`).join(", ")})`,
+				unit: "",
+				...columns({
+					switchboard: measured.get("switchboard")?.unacked ?? null,
+					hocuspocus: measured.get("hocuspocus")?.unacked ?? null,
+				}),
+			});
 		}
 		return rows;
 	},
