@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { isLoopbackHost, loadConfig } from "./config.ts";
 import { startSwitchboard } from "./server.ts";
+import { releaseStartupMemory } from "./startup-memory.ts";
 
 // Every file the process creates is its user's alone (the database's new files too).
 process.umask(0o077);
@@ -46,6 +47,7 @@ if (!demo && (await switchboard.storage.listOrganisations()).length === 0) {
 	);
 }
 lines.push("");
+releaseStartupMemory();
 process.stdout.write(`${lines.join("\n")}\n`);
 
 /** Longest a stop may take before the process exits anyway. */
