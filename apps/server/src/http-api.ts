@@ -27,7 +27,7 @@ import type { Logger } from "pino";
 import { createBoardAccess } from "./boards-api.ts";
 import { type BodyLimitRule, bodyLimits } from "./body-limits.ts";
 import { handle } from "./contract-route.ts";
-import { openApiDocument } from "./openapi.ts";
+import type { openApiDocument } from "./openapi.ts";
 import { checkCookieRequest, createOriginPolicy } from "./origin-check.ts";
 import { fetchPage, type PageRequest } from "./paging.ts";
 import { needsRehash, PasswordHasher } from "./passwords.ts";
@@ -334,9 +334,13 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		return { ok: true };
 	});
 
-	// Generated once: the contract does not change while the process runs.
-	const openapi = openApiDocument(SESSION_COOKIE);
-	handle(app, HttpRoutes.openapi, () => openapi);
+	// Generated once, when first asked for: the contract does not change while the process
+	// runs, and the JSON Schema converter is not loaded by a server nobody asks (idle memory).
+	let openapi: Promise<ReturnType<typeof openApiDocument>> | undefined;
+	handle(app, HttpRoutes.openapi, () => {
+		openapi ??= import("./openapi.ts").then((module) => module.openApiDocument(SESSION_COOKIE));
+		return openapi;
+	});
 
 	for (const routes of options.publicRoutes ?? []) app.route("/", routes);
 

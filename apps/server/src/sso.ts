@@ -31,7 +31,7 @@ import { recordAudit, type Storage, type StoredSsoConfig } from "@switchboard/st
 import type { SessionService } from "@switchboard/sync";
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import * as oidc from "openid-client";
+import type * as oidc from "openid-client";
 import type { Logger } from "pino";
 import { handle } from "./contract-route.ts";
 import { type ApiEnv, startSession } from "./http-api.ts";
@@ -94,6 +94,9 @@ class Refused extends Error {
 	}
 }
 
+/** openid-client, loaded at the first sign-in: most servers have no SSO (idle memory). */
+const openidClient = () => import("openid-client");
+
 export function createSso(options: SsoOptions): Sso {
 	const { storage, tokens, secrets, outbound, logger } = options;
 	const secureCookies = options.publicUrl?.startsWith("https:") ?? false;
@@ -106,7 +109,7 @@ export function createSso(options: SsoOptions): Sso {
 	const redirectUri = (c: Context) => `${baseUrl(c)}${SSO_CALLBACK_PATH}`;
 
 	/** The issuer's configuration for this client, read through the guarded client. */
-	function discover(issuer: string, clientId: string, clientSecret: string) {
+	async function discover(issuer: string, clientId: string, clientSecret: string) {
 		const url = new URL(issuer);
 		if (url.protocol === "http:" && !options.allowHttpIssuer) {
 			throw new AppError(
@@ -114,9 +117,10 @@ export function createSso(options: SsoOptions): Sso {
 				"issuer: must be an https URL (an http issuer only with SWITCHBOARD_SSO_ALLOW_HTTP_ISSUER=1, for tests).",
 			);
 		}
-		return oidc.discovery(url, clientId, undefined, oidc.ClientSecretBasic(clientSecret), {
-			[oidc.customFetch]: (href, init) => outbound.fetch(href, init as RequestInit),
-			...(url.protocol === "http:" ? { execute: [oidc.allowInsecureRequests] } : {}),
+		const client = await openidClient();
+		return client.discovery(url, clientId, undefined, client.ClientSecretBasic(clientSecret), {
+			[client.customFetch]: (href, init) => outbound.fetch(href, init as RequestInit),
+			...(url.protocol === "http:" ? { execute: [client.allowInsecureRequests] } : {}),
 		});
 	}
 
@@ -260,9 +264,10 @@ export function createSso(options: SsoOptions): Sso {
 				"The identity provider could not be reached; try again in a moment.",
 			);
 		}
-		const state = oidc.randomState();
-		const nonce = oidc.randomNonce();
-		const codeVerifier = oidc.randomPKCECodeVerifier();
+		const client = await openidClient();
+		const state = client.randomState();
+		const nonce = client.randomNonce();
+		const codeVerifier = client.randomPKCECodeVerifier();
 		await storage.createSsoLogin({
 			stateHash: sha256(state),
 			orgId: config.orgId,
@@ -279,11 +284,11 @@ export function createSso(options: SsoOptions): Sso {
 			secure: secureCookies,
 			maxAge: SSO_LOGIN_TTL_MS / 1000,
 		});
-		const url = oidc.buildAuthorizationUrl(configuration, {
+		const url = client.buildAuthorizationUrl(configuration, {
 			redirect_uri: redirectUri(c),
 			scope: "openid email profile",
 			response_type: "code",
-			code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+			code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
 			code_challenge_method: "S256",
 			state,
 			nonce,
@@ -374,7 +379,8 @@ export function createSso(options: SsoOptions): Sso {
 			// request's own URL), with the answer's parameters.
 			const current = new URL(redirectUri(c));
 			current.search = new URL(c.req.url).search;
-			const answer = await oidc.authorizationCodeGrant(configuration, current, {
+			const client = await openidClient();
+			const answer = await client.authorizationCodeGrant(configuration, current, {
 				pkceCodeVerifier: login.codeVerifier,
 				expectedState: state,
 				expectedNonce: login.nonce,
@@ -389,7 +395,7 @@ export function createSso(options: SsoOptions): Sso {
 					? idToken
 					: {
 							...idToken,
-							...(await oidc.fetchUserInfo(configuration, answer.access_token, idToken.sub)),
+							...(await client.fetchUserInfo(configuration, answer.access_token, idToken.sub)),
 						};
 			const member = await memberFor(config, claims, login.invitationCodeHash);
 			deleteCookie(c, SSO_STATE_COOKIE, { path: SSO_CALLBACK_PATH, secure: secureCookies });

@@ -7,7 +7,6 @@
  */
 import { access, mkdir, readdir, rename } from "node:fs/promises";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { lockFolder } from "./folder-lock.ts";
 import { embeddedDatabase } from "./open.ts";
 import { securePrivateFolder } from "./private-folder.ts";
@@ -62,6 +61,7 @@ export async function restoreEmbeddedDatabase(
 			}
 		}
 		await mkdir(folder, { recursive: true });
+		const { PGlite } = await import("@electric-sql/pglite");
 		// Copy into a Blob: PGlite reads the tar through the Blob interface.
 		const pglite = new PGlite(folder, { loadDataDir: new Blob([new Uint8Array(backup)]) });
 		await pglite.waitReady;

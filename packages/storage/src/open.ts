@@ -5,7 +5,7 @@
  */
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { withDefaults } from "@switchboard/domain";
 import {
 	type Dialect,
@@ -116,6 +116,8 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 		dialect = new PostgresDialect({ pool: timed });
 		dialectName = "postgres";
 	} else {
+		// Loaded here, not at the top: a server on PostgreSQL never needs it.
+		const { PGlite } = await import("@electric-sql/pglite");
 		let pglite: PGlite;
 		const template = options.template;
 		if (dataDir === undefined) {
@@ -250,6 +252,7 @@ class LockedPGliteDialect extends PGliteDialect {
  * starting from the dump 2.1 s.
  */
 export async function pgliteTemplate(): Promise<Blob> {
+	const { PGlite } = await import("@electric-sql/pglite");
 	const pglite = new PGlite();
 	const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
 	try {
