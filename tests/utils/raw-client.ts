@@ -145,7 +145,11 @@ export function openRawClient(
 	});
 }
 
-/** The close code, or null when the socket is still open after `ms`. */
+/**
+ * The close code, or null when the socket is still open after `ms`. Where a close is
+ * expected, `ms` is only a backstop for a server that never closes: a busy machine may take
+ * seconds to get there, so it is generous (30 s), never a deadline for the close itself.
+ */
 export async function closedWithin(client: RawClient, ms: number): Promise<number | null> {
 	return Promise.race([client.closed, new Promise<null>((r) => setTimeout(() => r(null), ms))]);
 }
