@@ -105,6 +105,14 @@ async function goOffline(client: SwitchboardClient): Promise<void> {
 	await waitFor(() => !client.status.get().online, 5000, "offline");
 }
 
+/** Writes `text` into a draft while offline; resolves once the client counts the draft unsent. */
+async function writeUnsent(client: SwitchboardClient, mention: string, text: string) {
+	const draft = client.openDraft(mention);
+	draft.doc.getText("body").insert(0, text);
+	await waitFor(() => client.status.get().unsyncedDrafts === 1, 5000, "unsent draft");
+	return draft;
+}
+
 const settled = () => new Promise((resolve) => setTimeout(resolve, 200));
 
 describe("the board store", () => {
@@ -338,9 +346,7 @@ describe("unsent drafts (issue 15, row 16)", () => {
 	it("keeps a draft closed with unsent edits attached until the server has them", async () => {
 		const kim = await openReady("kim");
 		await goOffline(kim);
-		const draft = kim.openDraft(mentionId(1));
-		draft.doc.getText("body").insert(0, "Written on the train.");
-		await waitFor(() => kim.status.get().unsyncedDrafts === 1, 5000, "unsent draft");
+		const draft = await writeUnsent(kim, mentionId(1), "Written on the train.");
 		draft.close();
 		// Closing the view does not drop the edits from the count, nor from the way out.
 		await settled();
@@ -389,9 +395,7 @@ describe("unsent drafts (issue 15, row 16)", () => {
 	it("clears the board's copy, its queue and unsent drafts by name where the browser cannot list databases", async () => {
 		const morgan = await openReady("morgan");
 		await goOffline(morgan);
-		const draft = morgan.openDraft(mentionId(0));
-		draft.doc.getText("body").insert(0, "Never sent.");
-		await waitFor(() => morgan.status.get().unsyncedDrafts === 1, 5000, "unsent draft");
+		await writeUnsent(morgan, mentionId(0), "Never sent.");
 		await settled();
 		morgan.destroy();
 		const morganId = meOf("morgan").id;
