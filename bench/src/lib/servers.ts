@@ -85,6 +85,24 @@ export interface StartServerOptions {
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const SWITCHBOARD_MAIN = here("../../../apps/server/src/main.ts");
+
+/**
+ * What every Switchboard the benchmark starts runs with: any free port on loopback, its own
+ * data folder (the admin channel and a generated secret live there, and the data too on
+ * PGlite), no demo data, no background loops, quiet logs, and rate limits sized for the load.
+ */
+function switchboardEnv(dataDir: string): Record<string, string> {
+	return {
+		PORT: "0",
+		HOST: "127.0.0.1",
+		DATA_DIR: dataDir,
+		SWITCHBOARD_SECRET: BENCH_SECRET,
+		SWITCHBOARD_DEMO: "0",
+		SWITCHBOARD_BACKGROUND: "0",
+		LOG_LEVEL: "warn",
+		...BENCH_RATE_LIMITS,
+	};
+}
 const HOCUSPOCUS_MAIN = here("../servers/hocuspocus.ts");
 
 function yWebsocketMain(): string {
@@ -200,16 +218,8 @@ export async function startServer(
 		spawned = spawnServer(
 			[SWITCHBOARD_MAIN],
 			{
-				PORT: "0",
-				HOST: "127.0.0.1",
+				...switchboardEnv(dataDir),
 				DATABASE_URL: databaseUrl,
-				// PostgreSQL holds the data; the folder holds the admin channel (and a generated secret).
-				DATA_DIR: dataDir,
-				SWITCHBOARD_SECRET: BENCH_SECRET,
-				SWITCHBOARD_DEMO: "0",
-				SWITCHBOARD_BACKGROUND: "0",
-				LOG_LEVEL: "warn",
-				...BENCH_RATE_LIMITS,
 				...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
 				...options.env,
 			},
@@ -279,14 +289,7 @@ async function startEmbedded(
 		const spawned = spawnServer(
 			[SWITCHBOARD_MAIN],
 			{
-				PORT: "0",
-				HOST: "127.0.0.1",
-				DATA_DIR: dataDir,
-				SWITCHBOARD_SECRET: BENCH_SECRET,
-				SWITCHBOARD_DEMO: "0",
-				SWITCHBOARD_BACKGROUND: "0",
-				LOG_LEVEL: "warn",
-				...BENCH_RATE_LIMITS,
+				...switchboardEnv(dataDir),
 				...options.env,
 			},
 			/Switchboard is running at (http:\/\/\S+)/,
