@@ -460,7 +460,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		if (!first) return [];
 		const { orgId, boardId } = first;
 		const times = batch.map((input) => iso(input.now));
-		const latest = times.reduce((a, b) => (a > b ? a : b));
+		const latest = iso(new Date(Math.max(...times.map((time) => Date.parse(time)))));
 		const locked = await lockMembers(
 			trx,
 			orgId,
