@@ -27,7 +27,6 @@ import {
 	slaState,
 	summarizePresence,
 	WebhookEvents,
-	withDefaults,
 } from "@switchboard/domain";
 import type {
 	CommandArbiter,
@@ -39,10 +38,10 @@ import type {
 	StoredMention,
 	WebhookStore,
 } from "@switchboard/storage";
-import { createPeriodicTask, oneAfterAnother, type PeriodicTask } from "@switchboard/sync";
 import type { Logger } from "pino";
 import type { MentionPublisher } from "./ingest.ts";
 import { runSystemCommand } from "./system-command.ts";
+import { TimedRounds } from "./timed-rounds.ts";
 
 /** Where recorded breaches are shown (the coverage extension: onto the board). */
 export interface BreachPublisher {
@@ -139,21 +138,13 @@ export interface CoverageRound {
 	woken: { orgId: string; mentionId: string }[];
 }
 
-export class CoverageWatcher {
-	private readonly options: CoverageWatcherOptions;
-	private readonly tuning: CoverageWatcherTuning;
-	private readonly background: PeriodicTask;
-	private readonly rounds = oneAfterAnother((now: Date) => this.run(now));
-
+export class CoverageWatcher extends TimedRounds<
+	CoverageWatcherTuning,
+	CoverageWatcherOptions,
+	CoverageRound
+> {
 	constructor(options: CoverageWatcherOptions) {
-		this.options = options;
-		this.tuning = withDefaults(defaultCoverageWatcherTuning, options);
-		this.background = createPeriodicTask({
-			intervalMs: this.tuning.tickMs,
-			round: () => this.runOnce(),
-			onError: (error) =>
-				this.options.logger.warn({ err: error }, "coverage round failed; trying again next tick"),
-		});
+		super(options, defaultCoverageWatcherTuning, "coverage round");
 	}
 
 	/**
@@ -161,21 +152,10 @@ export class CoverageWatcher {
 	 * Tests drive the clock by passing a future `now`.
 	 */
 	runOnce(now: Date = new Date()): Promise<CoverageRound> {
-		return this.rounds.run(now);
+		return this.roundAt(now);
 	}
 
-	/** Run rounds on a timer until `stop`. */
-	start(): void {
-		this.background.start();
-	}
-
-	/** Stop the timer and wait for the round in progress. */
-	async stop(): Promise<void> {
-		await this.background.stop();
-		await this.rounds.idle();
-	}
-
-	private async run(now: Date): Promise<CoverageRound> {
+	protected override async round(now: Date): Promise<CoverageRound> {
 		const { storage } = this.options;
 		const result: CoverageRound = { breaches: [], released: [], woken: [] };
 		await this.options.heartbeat(now);

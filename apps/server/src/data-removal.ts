@@ -16,12 +16,7 @@
  * deleted too. Everything else about a deletion is one transaction in storage (the
  * `DataRemoval` port).
  */
-import {
-	type AuditDetails,
-	draftDocumentName,
-	HttpRoutes,
-	withDefaults,
-} from "@switchboard/domain";
+import { type AuditDetails, draftDocumentName, HttpRoutes } from "@switchboard/domain";
 import {
 	type AuditLog,
 	type ConversationRef,
@@ -32,13 +27,13 @@ import {
 	recordAudit,
 	type StoredMention,
 } from "@switchboard/storage";
-import { createPeriodicTask, oneAfterAnother, type PeriodicTask } from "@switchboard/sync";
 import { type Context, Hono } from "hono";
 import type { Logger } from "pino";
 import { auditRequest, changesOf } from "./audit.ts";
 import { handle } from "./contract-route.ts";
 import type { ApiEnv } from "./http-api.ts";
 import type { MentionPublisher } from "./ingest.ts";
+import { TimedRounds } from "./timed-rounds.ts";
 
 /** The sweeper's tuning; every value has its default in `defaultRetentionTuning`. */
 export interface RetentionTuning {
@@ -112,32 +107,13 @@ function groupByBoard<T extends { boardId: string }>(items: readonly T[]): Map<s
 	return boards;
 }
 
-export class DataRemovalService {
-	private readonly options: DataRemovalOptions;
-	private readonly tuning: RetentionTuning;
-	private readonly background: PeriodicTask;
-	private readonly sweeps = oneAfterAnother((now: Date) => this.runSweep(now));
-
+export class DataRemovalService extends TimedRounds<
+	RetentionTuning,
+	DataRemovalOptions,
+	SweepResult[]
+> {
 	constructor(options: DataRemovalOptions) {
-		this.options = options;
-		this.tuning = withDefaults(defaultRetentionTuning, options);
-		this.background = createPeriodicTask({
-			intervalMs: this.tuning.tickMs,
-			round: () => this.sweep(),
-			onError: (error) =>
-				options.logger.warn({ err: error }, "retention sweep failed; trying again next tick"),
-		});
-	}
-
-	/** Sweep on a timer until `stop`. */
-	start(): void {
-		this.background.start();
-	}
-
-	/** Stop the timer and wait for the sweep in progress. */
-	async stop(): Promise<void> {
-		await this.background.stop();
-		await this.sweeps.idle();
+		super(options, defaultRetentionTuning, "retention sweep");
 	}
 
 	/**
@@ -145,7 +121,7 @@ export class DataRemovalService {
 	 * call while one runs waits for it. Tests drive the clock by passing a future `now`.
 	 */
 	sweep(now: Date = new Date()): Promise<SweepResult[]> {
-		return this.sweeps.run(now);
+		return this.roundAt(now);
 	}
 
 	/** Erase one author of a network in an organisation (see `DataRemoval.eraseAuthor`). */
@@ -167,7 +143,7 @@ export class DataRemovalService {
 		return erased;
 	}
 
-	private async runSweep(now: Date): Promise<SweepResult[]> {
+	protected override async round(now: Date): Promise<SweepResult[]> {
 		const { storage, logger } = this.options;
 		const results: SweepResult[] = [];
 		for (const { orgId, finishedDays } of await storage.listRetentions()) {
