@@ -3,18 +3,18 @@
  * an account, or an admin adding a feed or an outgoing webhook, cannot make the server
  * talk to its own machine or network, and the errors do not tell open ports from closed.
  */
-import {
-	type StandInMastodon,
-	type StandInServer,
-	startMastodonStandIn,
-	startStandIn,
-} from "@switchboard/connectors/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startMastodonStandIn, startStandIn } from "@switchboard/connectors/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { forFile } from "./utils/for-file.ts";
 import { testServerForFile } from "./utils/test-server.ts";
 
 const server = testServerForFile({ outboundAllow: "" });
-let mastodon: StandInMastodon;
-let inside: StandInServer;
+const mastodon = forFile(() => startMastodonStandIn());
+const inside = forFile(() =>
+	startStandIn((_request, response) => {
+		response.end("internal");
+	}),
+);
 let adminToken: string;
 
 async function call(path: string, token: string, body?: unknown, method?: string) {
@@ -23,15 +23,7 @@ async function call(path: string, token: string, body?: unknown, method?: string
 }
 
 beforeAll(async () => {
-	mastodon = await startMastodonStandIn();
-	inside = await startStandIn((_request, response) => {
-		response.end("internal");
-	});
 	adminToken = (await server.addMember("acme", "Ada Admin", "admin")).token;
-});
-afterAll(async () => {
-	await mastodon?.close();
-	await inside?.close();
 });
 
 describe("outbound requests without an allowlist", () => {

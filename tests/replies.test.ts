@@ -10,8 +10,6 @@ import {
 	STAND_IN_APP_PASSWORD,
 	STAND_IN_CUSTOMER,
 	STAND_IN_TOKEN,
-	type StandInBluesky,
-	type StandInMastodon,
 	type StandInServer,
 	standInOutbound,
 	startBlueskyStandIn,
@@ -23,11 +21,12 @@ import { WebhookDispatcher } from "@switchboard/server";
 import type { KyselyStorage } from "@switchboard/storage";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { forFile } from "./utils/for-file.ts";
 import { type TestClient, testServerForFile, waitFor } from "./utils/test-server.ts";
 
 const server = testServerForFile();
-let mastodon: StandInMastodon;
-let bluesky: StandInBluesky;
+const mastodon = forFile(() => startMastodonStandIn());
+const bluesky = forFile(() => startBlueskyStandIn());
 let adminToken: string;
 let board: TestClient;
 
@@ -72,14 +71,8 @@ async function mastodonMention(text: string) {
 }
 
 beforeAll(async () => {
-	mastodon = await startMastodonStandIn();
-	bluesky = await startBlueskyStandIn();
 	adminToken = (await server.addMember("acme", "Ada Admin", "admin")).token;
 	board = await server.board(server.members.dana!);
-});
-afterAll(async () => {
-	await mastodon?.close();
-	await bluesky?.close();
 });
 
 describe("connected accounts", () => {

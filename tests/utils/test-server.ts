@@ -19,8 +19,8 @@ import {
 import type { StoredMention } from "@switchboard/storage";
 import { testTemplate } from "@switchboard/storage/test-template";
 import { pino } from "pino";
-import { afterAll, beforeAll } from "vitest";
 import * as Y from "yjs";
+import { forFile } from "./for-file.ts";
 
 export const PASSWORD = "correct horse battery staple";
 
@@ -205,19 +205,7 @@ export function testServerForFile(
 	overrides: Partial<Config> = {},
 	options: StartOptions = {},
 ): TestServer {
-	let server: TestServer | undefined;
-	beforeAll(async () => {
-		server = await startTestServer(overrides, options);
-	}, 300_000);
-	afterAll(async () => {
-		await server?.close();
-	});
-	return new Proxy({} as TestServer, {
-		get(_, key) {
-			if (!server) throw new Error("the test server has not started");
-			return Reflect.get(server, key);
-		},
-	});
+	return forFile(() => startTestServer(overrides, options), 300_000);
 }
 
 let fixtureHash: Promise<string> | undefined;

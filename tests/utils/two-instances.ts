@@ -8,7 +8,7 @@ import type { Role } from "@switchboard/domain";
 import { type Switchboard, startSwitchboard } from "@switchboard/server";
 import { createTestDatabase, type TestDatabase } from "@switchboard/storage/test-database";
 import { pino } from "pino";
-import { afterAll, beforeAll } from "vitest";
+import { forFile } from "./for-file.ts";
 import { baseConfig } from "./test-server.ts";
 
 export interface TwoInstances {
@@ -78,37 +78,10 @@ export function twoInstancesForFile(
 	orgId: string,
 	members: Parameters<typeof startTwoInstances>[0]["members"],
 ): TwoInstances {
-	let two: TwoInstances | undefined;
-	beforeAll(async () => {
+	return forFile(() => {
 		const { TEST_DATABASE_URL: databaseUrl, TEST_REDIS_URL: redisUrl } = process.env;
 		if (!databaseUrl || !redisUrl)
 			throw new Error("TEST_DATABASE_URL and TEST_REDIS_URL are needed");
-		two = await startTwoInstances({ databaseUrl, redisUrl, orgId, members });
+		return startTwoInstances({ databaseUrl, redisUrl, orgId, members });
 	});
-	afterAll(async () => {
-		await two?.close();
-	});
-	const started = (): TwoInstances => {
-		if (!two) throw new Error("the two instances have not started");
-		return two;
-	};
-	return {
-		get database() {
-			return started().database;
-		},
-		get a() {
-			return started().a;
-		},
-		get b() {
-			return started().b;
-		},
-		get ids() {
-			return started().ids;
-		},
-		get tokens() {
-			return started().tokens;
-		},
-		ws: (instance) => started().ws(instance),
-		close: () => started().close(),
-	};
 }
