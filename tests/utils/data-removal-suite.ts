@@ -85,6 +85,16 @@ export function dataRemovalSuite(
 			const stored = await storage().loadDocument(draftDocumentName("acme", id));
 			return (stored.snapshot ? 1 : 0) + stored.updates.length;
 		};
+		/** `member`'s board once it shows the cards of `mentionIds`. */
+		async function boardShowing(member: TestMember, mentionIds: readonly string[]) {
+			const board = await server.board(member);
+			await waitFor(
+				() => mentionIds.every((id) => boardRevisions(board.doc).has(id)),
+				60_000,
+				"the cards on the board",
+			);
+			return board;
+		}
 		const auditOf = async (action: "retention.deleted" | "retention.changed" | "author.erased") =>
 			storage().listAuditEntries("acme", { actions: [action], limit: 10 });
 
@@ -97,12 +107,7 @@ export function dataRemovalSuite(
 			const claimed = await conversation({}, claim);
 			const untouched = await conversation();
 			const dana = server.members.dana!;
-			const board = await server.board(dana);
-			await waitFor(
-				() => [finished, claimed, untouched].every((id) => boardRevisions(board.doc).has(id)),
-				60_000,
-				"the three cards on the board",
-			);
+			const board = await boardShowing(dana, [finished, claimed, untouched]);
 			// A reply and a note on the finished conversation, through the provider; its draft stays open.
 			const draft = await server.draft(dana, finished);
 			draft.doc.getText("body").insert(0, "Sorry about the parcel");
@@ -226,12 +231,7 @@ export function dataRemovalSuite(
 			});
 			const elsewhere = await conversation({ author: pat, network: "mastodon" });
 			const dana = server.members.dana!;
-			const board = await server.board(dana);
-			await waitFor(
-				() => [own, others, elsewhere].every((id) => boardRevisions(board.doc).has(id)),
-				60_000,
-				"the cards on the board",
-			);
+			const board = await boardShowing(dana, [own, others, elsewhere]);
 			const draft = await server.draft(dana, own);
 			draft.doc.getText("body").insert(0, "Dear Pat");
 			await waitFor(() => draft.provider.unsyncedChanges === 0, 60_000, "the draft stored");
