@@ -6,7 +6,7 @@ import { AppError, type Board, type Member, type Organisation } from "@switchboa
 import type { Kysely } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
 import { KyselyPort } from "./kysely-port.ts";
-import { findInOrg, findOne, listOwned } from "./org-rows.ts";
+import { findInOrg, findOne, insertOne, listOwned } from "./org-rows.ts";
 import { json, toBoard, toMember, toMemberWithSecret, toOrganisation } from "./rows.ts";
 import type { Database } from "./schema.ts";
 import type { BoardChange, Directory, MemberWithSecret, NewMember } from "./storage.ts";
@@ -66,14 +66,14 @@ export async function insertMember(db: Kysely<Database>, input: NewMember): Prom
 
 export class KyselyDirectory extends KyselyPort implements Directory {
 	createOrganisation(input: { id?: string; name: string }): Promise<Organisation> {
-		return mapConstraintErrors("The organisation", async () => {
-			const row = await this.db
-				.insertInto("organisations")
-				.values({ id: input.id ?? randomUUID(), name: input.name })
-				.returningAll()
-				.executeTakeFirstOrThrow();
-			return toOrganisation(row);
-		});
+		return mapConstraintErrors("The organisation", () =>
+			insertOne(
+				this.db,
+				"organisations",
+				{ id: input.id ?? randomUUID(), name: input.name },
+				toOrganisation,
+			),
+		);
 	}
 
 	getOrganisation(id: string): Promise<Organisation | null> {
@@ -125,12 +125,12 @@ export class KyselyDirectory extends KyselyPort implements Directory {
 			this.db.transaction().execute(async (trx) => {
 				const boards = await lockBoards(trx, input.orgId);
 				refuseTakenName(boards, input.name, null);
-				const row = await trx
-					.insertInto("boards")
-					.values({ id: input.id ?? randomUUID(), org_id: input.orgId, name: input.name })
-					.returningAll()
-					.executeTakeFirstOrThrow();
-				return toBoard(row);
+				return insertOne(
+					trx,
+					"boards",
+					{ id: input.id ?? randomUUID(), org_id: input.orgId, name: input.name },
+					toBoard,
+				);
 			}),
 		);
 	}

@@ -16,7 +16,7 @@ import type {
 	ReplyStore,
 } from "./integration-storage.ts";
 import { KyselyPort } from "./kysely-port.ts";
-import { findInOrg, listOwned } from "./org-rows.ts";
+import { findInOrg, insertOne, listOwned } from "./org-rows.ts";
 import { isUuid, recordOf } from "./rows.ts";
 
 function toAccount(row: Selectable<ConnectedAccountsTable>): ConnectedAccount {
@@ -83,10 +83,11 @@ export class KyselyReplyStore extends KyselyPort implements ReplyStore {
 	}
 
 	createReplySend(input: NewReplySend): Promise<ReplySend> {
-		return mapConstraintErrors("A send with that id", async () => {
-			const row = await this.db
-				.insertInto("reply_sends")
-				.values({
+		return mapConstraintErrors("A send with that id", () =>
+			insertOne(
+				this.db,
+				"reply_sends",
+				{
 					id: input.id ?? randomUUID(),
 					org_id: input.orgId,
 					board_id: input.boardId,
@@ -96,11 +97,10 @@ export class KyselyReplyStore extends KyselyPort implements ReplyStore {
 					text: input.text,
 					status: "sending",
 					attempts: 1,
-				})
-				.returningAll()
-				.executeTakeFirstOrThrow();
-			return toSend(row);
-		});
+				},
+				toSend,
+			),
+		);
 	}
 
 	async updateReplySend(

@@ -16,7 +16,7 @@ import type {
 } from "./integration-storage.ts";
 import { KyselyPort } from "./kysely-port.ts";
 import { leaseDueRows } from "./lease.ts";
-import { deleteInOrg, findInOrg, listOwned } from "./org-rows.ts";
+import { deleteInOrg, findInOrg, insertOne, listOwned } from "./org-rows.ts";
 import { iso, isoOrNull, json } from "./rows.ts";
 
 function toSource(row: Selectable<SourcesTable>): Source {
@@ -71,10 +71,11 @@ export class KyselySourceStore extends KyselyPort implements SourceStore {
 	}
 
 	createSource(input: NewSource): Promise<Source> {
-		return mapConstraintErrors("A source with that id", async () => {
-			const row = await this.db
-				.insertInto("sources")
-				.values({
+		return mapConstraintErrors("A source with that id", () =>
+			insertOne(
+				this.db,
+				"sources",
+				{
 					id: input.id ?? randomUUID(),
 					org_id: input.orgId,
 					board_id: input.boardId,
@@ -86,11 +87,10 @@ export class KyselySourceStore extends KyselyPort implements SourceStore {
 					cursor: json({}),
 					failures: 0,
 					next_poll_at: input.nextPollAt ?? null,
-				})
-				.returningAll()
-				.executeTakeFirstOrThrow();
-			return toSource(row);
-		});
+				},
+				toSource,
+			),
+		);
 	}
 
 	getSource(orgId: string, sourceId: string): Promise<SourceWithSecret | null> {

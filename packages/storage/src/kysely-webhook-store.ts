@@ -18,7 +18,7 @@ import type {
 } from "./integration-storage.ts";
 import { KyselyPort } from "./kysely-port.ts";
 import { leaseDueRows } from "./lease.ts";
-import { deleteInOrg, findInOrg, listOwned } from "./org-rows.ts";
+import { deleteInOrg, findInOrg, insertOne, listOwned } from "./org-rows.ts";
 import { CLAIM_ACTIONS, isUuid, json, REPLY_ACTIONS, recordOf } from "./rows.ts";
 
 function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
@@ -33,21 +33,21 @@ function toDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
 
 export class KyselyWebhookStore extends KyselyPort implements WebhookStore {
 	createWebhookEndpoint(input: NewWebhookEndpoint): Promise<WebhookEndpoint> {
-		return mapConstraintErrors("A webhook with that id", async () => {
-			const row = await this.db
-				.insertInto("webhook_endpoints")
-				.values({
+		return mapConstraintErrors("A webhook with that id", () =>
+			insertOne(
+				this.db,
+				"webhook_endpoints",
+				{
 					id: input.id ?? randomUUID(),
 					org_id: input.orgId,
 					url: input.url,
 					sealed_secret: input.sealedSecret,
 					events: json(input.events),
 					enabled: input.enabled ?? true,
-				})
-				.returningAll()
-				.executeTakeFirstOrThrow();
-			return toEndpoint(row);
-		});
+				},
+				toEndpoint,
+			),
+		);
 	}
 
 	listWebhookEndpoints(orgId: string): Promise<WebhookEndpoint[]> {

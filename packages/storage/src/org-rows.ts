@@ -3,7 +3,7 @@
  * `(org_id, id)`: reading one, listing all and deleting one go the same way in each of
  * them, and always through the owner, so that an id from another organisation matches no row.
  */
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type InsertObject, type Kysely, type Selectable, sql } from "kysely";
 import type { Database } from "./schema.ts";
 
 /** The tables whose rows belong to an organisation and have an id of their own. */
@@ -38,6 +38,17 @@ export async function findOne<T extends keyof Database, R>(
 		.where(sql.ref(column), "=", value)
 		.executeTakeFirst();
 	return row ? map(row as Selectable<Database[T]>) : null;
+}
+
+/** Inserts one row into `table` and gives it back as `map` makes it. */
+export async function insertOne<T extends keyof Database & string, R>(
+	db: Kysely<Database>,
+	table: T,
+	values: InsertObject<Database, T>,
+	map: (row: Selectable<Database[T]>) => R,
+): Promise<R> {
+	const row = await db.insertInto(table).values(values).returningAll().executeTakeFirstOrThrow();
+	return map(row as Selectable<Database[T]>);
 }
 
 /** The row of `table` with this id in this organisation, as `map` makes it; null if none. */
