@@ -16,7 +16,7 @@ import type {
 } from "./integration-storage.ts";
 import { KyselyPort } from "./kysely-port.ts";
 import { leaseDueRows } from "./lease.ts";
-import { deleteInOrg, findInOrg, insertOne, listOwned } from "./org-rows.ts";
+import { deleteInOrg, findInOrg, insertOne, listOwned, updateInOrg } from "./org-rows.ts";
 import { iso, isoOrNull, json } from "./rows.ts";
 
 function toSource(row: Selectable<SourcesTable>): Source {
@@ -102,10 +102,13 @@ export class KyselySourceStore extends KyselyPort implements SourceStore {
 	}
 
 	updateSource(orgId: string, sourceId: string, patch: SourcePatch): Promise<Source | null> {
-		return mapConstraintErrors("A source", async () => {
-			const row = await this.db
-				.updateTable("sources")
-				.set({
+		return mapConstraintErrors("A source", () =>
+			updateInOrg(
+				this.db,
+				"sources",
+				orgId,
+				sourceId,
+				{
 					...(patch.name !== undefined ? { name: patch.name } : {}),
 					...(patch.boardId !== undefined ? { board_id: patch.boardId } : {}),
 					...(patch.config !== undefined ? { config: json(patch.config) } : {}),
@@ -114,13 +117,10 @@ export class KyselySourceStore extends KyselyPort implements SourceStore {
 					...(patch.nextPollAt !== undefined ? { next_poll_at: patch.nextPollAt } : {}),
 					...(patch.resetState ? { cursor: json({}), failures: 0, last_error: null } : {}),
 					updated_at: sql<Date>`now()`,
-				})
-				.where("org_id", "=", orgId)
-				.where("id", "=", sourceId)
-				.returningAll()
-				.executeTakeFirst();
-			return row ? toSource(row) : null;
-		});
+				},
+				toSource,
+			),
+		);
 	}
 
 	deleteSource(orgId: string, sourceId: string): Promise<boolean> {

@@ -18,7 +18,7 @@ import type {
 } from "./integration-storage.ts";
 import { KyselyPort } from "./kysely-port.ts";
 import { leaseDueRows } from "./lease.ts";
-import { deleteInOrg, findInOrg, insertOne, listOwned } from "./org-rows.ts";
+import { deleteInOrg, findInOrg, insertOne, listOwned, updateInOrg } from "./org-rows.ts";
 import { CLAIM_ACTIONS, isUuid, json, REPLY_ACTIONS, recordOf } from "./rows.ts";
 
 function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
@@ -61,25 +61,25 @@ export class KyselyWebhookStore extends KyselyPort implements WebhookStore {
 		}));
 	}
 
-	async updateWebhookEndpoint(
+	updateWebhookEndpoint(
 		orgId: string,
 		endpointId: string,
 		patch: WebhookEndpointPatch,
 	): Promise<WebhookEndpoint | null> {
-		const row = await this.db
-			.updateTable("webhook_endpoints")
-			.set({
+		return updateInOrg(
+			this.db,
+			"webhook_endpoints",
+			orgId,
+			endpointId,
+			{
 				...(patch.url !== undefined ? { url: patch.url } : {}),
 				...(patch.events !== undefined ? { events: json(patch.events) } : {}),
 				...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
 				...(patch.sealedSecret !== undefined ? { sealed_secret: patch.sealedSecret } : {}),
 				updated_at: sql<Date>`now()`,
-			})
-			.where("org_id", "=", orgId)
-			.where("id", "=", endpointId)
-			.returningAll()
-			.executeTakeFirst();
-		return row ? toEndpoint(row) : null;
+			},
+			toEndpoint,
+		);
 	}
 
 	deleteWebhookEndpoint(orgId: string, endpointId: string): Promise<boolean> {

@@ -3,7 +3,7 @@
  * `(org_id, id)`: reading one, listing all and deleting one go the same way in each of
  * them, and always through the owner, so that an id from another organisation matches no row.
  */
-import { type InsertObject, type Kysely, type Selectable, sql } from "kysely";
+import { type InsertObject, type Kysely, type Selectable, sql, type UpdateObject } from "kysely";
 import type { Database } from "./schema.ts";
 
 /** The tables whose rows belong to an organisation and have an id of their own. */
@@ -88,6 +88,28 @@ export async function listOwned<T extends OrgTable | MemberTable, R>(
 		.orderBy("id")
 		.execute();
 	return rows.map((row) => map(row as Selectable<Database[T]>));
+}
+
+/**
+ * Sets `changes` on the row of `table` with this id in this organisation; the row after, as
+ * `map` makes it, or null if there is none.
+ */
+export async function updateInOrg<T extends OrgTable, R>(
+	db: Kysely<Database>,
+	table: T,
+	orgId: string,
+	id: string,
+	changes: UpdateObject<Database, T>,
+	map: (row: Selectable<Database[T]>) => R,
+): Promise<R | null> {
+	const row = await db
+		.updateTable(table as OrgTable)
+		.set(changes as UpdateObject<Database, OrgTable>)
+		.where("org_id", "=", orgId)
+		.where("id", "=", id)
+		.returningAll()
+		.executeTakeFirst();
+	return row ? map(row as Selectable<Database[T]>) : null;
 }
 
 /** Deletes the row of `table` with this id in this organisation; whether there was one. */
