@@ -6,15 +6,12 @@ import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CLI_NODE_FLAGS } from "./node-flags.ts";
 
 const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
 
-/**
- * Node's flags for the CLI, as `pnpm switchboard` (the root package.json) passes them: V8
- * keeps PGlite's WebAssembly in its baseline code, which halves a long command's peak
- * memory (docs/PEOPLE.md, "Memory of the command").
- */
-export const CLI_NODE_FLAGS: readonly string[] = ["--liftoff-only"];
+/** Node's flags for the CLI, as `pnpm switchboard` passes them (see node-flags.ts). */
+export { CLI_NODE_FLAGS };
 
 /** Writes a file for the CLI to read (a CSV to import or invite from) into `folder`; its path. */
 export async function inputFile(

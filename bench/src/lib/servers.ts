@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "@switchboard/connectors/testing";
+import { SERVER_NODE_FLAGS } from "@switchboard/server/node-flags";
 import { createTestDatabase, type TestDatabase } from "@switchboard/storage/test-database";
 import { Cores, type ProcSample, pinned, sampleProcess } from "./proc.ts";
 import { BENCH_RATE_LIMITS } from "./rate-limits.ts";
@@ -216,7 +217,7 @@ export async function startServer(
 		}
 		const dataDir = await mkdtemp(join(tmpdir(), "switchboard-bench-"));
 		spawned = spawnServer(
-			[SWITCHBOARD_MAIN],
+			[...SERVER_NODE_FLAGS, SWITCHBOARD_MAIN],
 			{
 				...switchboardEnv(dataDir),
 				DATABASE_URL: databaseUrl,
@@ -287,7 +288,7 @@ async function startEmbedded(
 	try {
 		const seeded = await seedBench({ dataDir }, { members, documents });
 		const spawned = spawnServer(
-			[SWITCHBOARD_MAIN],
+			[...SERVER_NODE_FLAGS, SWITCHBOARD_MAIN],
 			{
 				...switchboardEnv(dataDir),
 				...options.env,

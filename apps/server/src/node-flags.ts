@@ -1,0 +1,16 @@
+/**
+ * Node's flags for Switchboard's processes, as the package scripts pass them: the server
+ * (`pnpm start`, apps/server/package.json) and the command line (`pnpm switchboard`, the
+ * root package.json). Tests and the benchmark start the processes with these, so they
+ * measure what users run; `node-flags.test.ts` fails when a script drifts from them.
+ *
+ * `--liftoff-only` keeps V8's WebAssembly in its baseline tier. Without it V8 recompiles
+ * hot functions with TurboFan on background threads: PGlite's (an import CLI peaked at
+ * 1 GB instead of 550 MiB, bench/findings/11.md) and those of Node's own type stripper,
+ * which runs only while the server's modules load (idle server on PostgreSQL: 123 → 113 MB
+ * RSS; on PGlite the peak in bench scenario 2 fell from 419 to 340 MiB with the same CPU per
+ * acknowledged update, bench/findings/07-lazy-modules.md).
+ */
+export const SERVER_NODE_FLAGS: readonly string[] = ["--liftoff-only"];
+
+export const CLI_NODE_FLAGS: readonly string[] = ["--liftoff-only"];
