@@ -7,6 +7,7 @@ import {
 } from "@switchboard/domain";
 import { sql, type Transaction } from "kysely";
 import { KyselyPort } from "./kysely-port.ts";
+import { findOne } from "./org-rows.ts";
 import {
 	type AuthorErasure,
 	type DataRemoval,
@@ -111,12 +112,14 @@ async function deleteConversations(
 
 export class KyselyDataRemoval extends KyselyPort implements DataRemoval {
 	async getRetention(orgId: string): Promise<RetentionSettings> {
-		const row = await this.db
-			.selectFrom("retention_settings")
-			.select("finished_days")
-			.where("org_id", "=", orgId)
-			.executeTakeFirst();
-		return { finishedDays: row?.finished_days ?? null };
+		const finishedDays = await findOne(
+			this.db,
+			"retention_settings",
+			"org_id",
+			orgId,
+			(row) => row.finished_days,
+		);
+		return { finishedDays };
 	}
 
 	async setRetention(orgId: string, settings: RetentionSettings): Promise<RetentionSettings> {

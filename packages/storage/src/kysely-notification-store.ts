@@ -12,6 +12,7 @@ import type {
 	NotificationPage,
 	NotificationStore,
 } from "./notification-storage.ts";
+import { findOne } from "./org-rows.ts";
 import { iso, isoOrNull, json } from "./rows.ts";
 
 /** Ids are bigserial: a cursor that is not a whole number names no row (and must not reach SQL). */
@@ -115,12 +116,9 @@ export class KyselyNotificationStore extends KyselyPort implements NotificationS
 	}
 
 	async getNotificationSettings(memberId: string): Promise<NotificationSettings> {
-		const row = await this.db
-			.selectFrom("notification_settings")
-			.select("settings")
-			.where("member_id", "=", memberId)
-			.executeTakeFirst();
-		return notificationSettings(row?.settings);
+		return notificationSettings(
+			await findOne(this.db, "notification_settings", "member_id", memberId, (row) => row.settings),
+		);
 	}
 
 	async saveNotificationSettings(
