@@ -36,6 +36,7 @@ import {
 	retryTransaction,
 	SqlState,
 } from "./database-errors.ts";
+import { TunedKyselyPort } from "./kysely-port.ts";
 import type { StorageLogger } from "./logger.ts";
 import {
 	iso,
@@ -101,10 +102,10 @@ function reject(code: Reject["code"], message: string): CommandOutcome {
 const ALONE = Symbol("decided alone");
 type ClaimAnswer = CommandOutcome | typeof ALONE;
 
-export class KyselyCommandArbiter implements CommandArbiter {
-	readonly #db: Kysely<Database>;
-	readonly #logger: StorageLogger;
-	readonly #config: CommandArbiterConfiguration;
+export class KyselyCommandArbiter
+	extends TunedKyselyPort<CommandArbiterConfiguration>
+	implements CommandArbiter
+{
 	readonly #claims: BoardBatches<ExecuteCommandInput, CommandOutcome>;
 
 	constructor(
@@ -112,13 +113,8 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		logger: StorageLogger,
 		configuration: Partial<CommandArbiterConfiguration> = {},
 	) {
-		this.#db = db;
-		this.#logger = logger;
-		this.#config = { ...defaultCommandArbiterConfiguration, ...configuration };
-		this.#claims = new BoardBatches(
-			(batch) => this.#claimBatch(batch),
-			this.#config.claimNextBatch,
-		);
+		super(db, logger, defaultCommandArbiterConfiguration, configuration);
+		this.#claims = new BoardBatches((batch) => this.#claimBatch(batch), this.config.claimNextBatch);
 	}
 
 	/** Run one member's command in one transaction, idempotent by its id. */
@@ -148,7 +144,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 			);
 		} catch (error) {
 			if (isDatabaseError(error, SqlState.uniqueViolation, ONE_ACTIVE_OWNER)) {
-				this.#logger.warn(
+				this.logger.warn(
 					{ commandId: input.commandId, mentionId: touched.mentionId },
 					"concurrent claim stopped by the one-active-owner index",
 				);
@@ -157,7 +153,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 			if (isDatabaseError(error, SqlState.uniqueViolation, PROCESSED_COMMANDS_PKEY)) {
 				// The same id ran concurrently (from another actor: the actor lock orders
 				// one actor's runs) and committed first; this run is rolled back.
-				const replayed = await this.#replay(this.#db, input);
+				const replayed = await this.#replay(this.db, input);
 				if (replayed) return replayed;
 			}
 			throw error;
@@ -180,7 +176,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		orgId: string,
 		filter: { mentionId?: string; limit?: number } = {},
 	): Promise<Activity[]> {
-		let query = this.#db.selectFrom("activity").selectAll().where("org_id", "=", orgId);
+		let query = this.db.selectFrom("activity").selectAll().where("org_id", "=", orgId);
 		if (filter.mentionId !== undefined) query = query.where("mention_id", "=", filter.mentionId);
 		query = query.orderBy("id", "desc");
 		if (filter.limit !== undefined) query = query.limit(filter.limit);
@@ -194,10 +190,10 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		run: (trx: Transaction<Database>) => Promise<T>,
 	): Promise<T> {
 		return retryTransaction(
-			() => this.#db.transaction().execute(run),
-			this.#config.maxAttempts,
+			() => this.db.transaction().execute(run),
+			this.config.maxAttempts,
 			(error, attempt) => {
-				this.#logger.warn(
+				this.logger.warn(
 					{ commandId, attempt, code: (error as { code?: unknown }).code },
 					"command transaction conflicted; running it again",
 				);
@@ -386,7 +382,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		const candidates = await window
 			.orderBy("posted_at")
 			.orderBy("id")
-			.limit(this.#config.claimNextCandidates)
+			.limit(this.config.claimNextCandidates)
 			.execute();
 		const ranked = rankForMember(
 			candidates.map((row) => toStoredMention(row).mention),
@@ -425,7 +421,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 			answers = await this.#transaction(null, (trx) => this.#decideClaims(trx, batch));
 		} catch (error) {
 			if (!isConstraintViolation(error)) throw error;
-			this.#logger.warn(
+			this.logger.warn(
 				{ err: error, commands: batch.length },
 				"claimNext batch refused by the database; deciding its commands one by one",
 			);
@@ -480,7 +476,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		const stored = new Map(processed.map((row) => [row.id, row]));
 		const openCounts = await openOwnedCounts(trx, [...members.keys()]);
 		const rules = await boardRulesOf(trx, orgId, boardId);
-		const limit = this.#config.claimNextCandidates + batch.length;
+		const limit = this.config.claimNextCandidates + batch.length;
 		const rows = await trx
 			.selectFrom("mentions")
 			.selectAll()
@@ -643,7 +639,7 @@ export class KyselyCommandArbiter implements CommandArbiter {
 		now: string,
 		mentionId: string | null,
 	): Promise<CommandOutcome> {
-		return this.#db.transaction().execute(async (trx) => {
+		return this.db.transaction().execute(async (trx) => {
 			const owner =
 				mentionId === null
 					? undefined

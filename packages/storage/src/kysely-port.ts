@@ -5,6 +5,7 @@
  * are its own business, shared shapes of query live in org-rows.ts.
  */
 import type { Kysely } from "kysely";
+import type { StorageLogger } from "./logger.ts";
 import type { Database } from "./schema.ts";
 
 export abstract class KyselyPort {
@@ -12,5 +13,25 @@ export abstract class KyselyPort {
 
 	constructor(db: Kysely<Database>) {
 		this.db = db;
+	}
+}
+
+/**
+ * A port with a logger and tuning (the command arbiter, the thread store): `config` is its
+ * defaults with what the caller set laid over them.
+ */
+export abstract class TunedKyselyPort<Config extends object> extends KyselyPort {
+	protected readonly logger: StorageLogger;
+	protected readonly config: Config;
+
+	constructor(
+		db: Kysely<Database>,
+		logger: StorageLogger,
+		defaults: Config,
+		configuration: Partial<Config>,
+	) {
+		super(db);
+		this.logger = logger;
+		this.config = { ...defaults, ...configuration };
 	}
 }

@@ -15,6 +15,7 @@ import {
 import type { Kysely, Transaction } from "kysely";
 import { retryTransaction } from "./database-errors.ts";
 import { openOwnedCounts, recordWork } from "./kysely-command-arbiter.ts";
+import { TunedKyselyPort } from "./kysely-port.ts";
 import type { StorageLogger } from "./logger.ts";
 import { json, toMember, toStoredMention } from "./rows.ts";
 import type { Database } from "./schema.ts";
@@ -43,19 +44,16 @@ export const defaultThreadStoreConfiguration: ThreadStoreConfiguration = { maxAt
 /** The owner changed between reading it and locking the conversation: run again. */
 class OwnerMoved extends Error {}
 
-export class KyselyThreadStore implements ThreadStore {
-	readonly #db: Kysely<Database>;
-	readonly #logger: StorageLogger;
-	readonly #config: ThreadStoreConfiguration;
-
+export class KyselyThreadStore
+	extends TunedKyselyPort<ThreadStoreConfiguration>
+	implements ThreadStore
+{
 	constructor(
 		db: Kysely<Database>,
 		logger: StorageLogger,
 		configuration: Partial<ThreadStoreConfiguration> = {},
 	) {
-		this.#db = db;
-		this.#logger = logger;
-		this.#config = { ...defaultThreadStoreConfiguration, ...configuration };
+		super(db, logger, defaultThreadStoreConfiguration, configuration);
 	}
 
 	async findConversations(
@@ -72,7 +70,7 @@ export class KyselyThreadStore implements ThreadStore {
 		}
 		for (const [network, ids] of byNetwork) {
 			const unique = [...new Set(ids)];
-			const mentions = await this.#db
+			const mentions = await this.db
 				.selectFrom("mentions")
 				.select(["id", "board_id", "external_id"])
 				.where("org_id", "=", orgId)
@@ -85,7 +83,7 @@ export class KyselyThreadStore implements ThreadStore {
 					boardId: row.board_id,
 				});
 			}
-			const messages = await this.#db
+			const messages = await this.db
 				.selectFrom("thread_messages as t")
 				.innerJoin("mentions as m", "m.id", "t.mention_id")
 				.select(["t.external_id", "m.id", "m.board_id"])
@@ -106,10 +104,10 @@ export class KyselyThreadStore implements ThreadStore {
 		for (let attempt = 1; ; attempt++) {
 			try {
 				return await retryTransaction(
-					() => this.#db.transaction().execute((trx) => this.#append(trx, input)),
-					this.#config.maxAttempts,
+					() => this.db.transaction().execute((trx) => this.#append(trx, input)),
+					this.config.maxAttempts,
 					(error, tries) =>
-						this.#logger.warn(
+						this.logger.warn(
 							{
 								mentionId: input.mentionId,
 								attempt: tries,
@@ -119,7 +117,7 @@ export class KyselyThreadStore implements ThreadStore {
 						),
 				);
 			} catch (error) {
-				if (!(error instanceof OwnerMoved) || attempt >= this.#config.maxAttempts) throw error;
+				if (!(error instanceof OwnerMoved) || attempt >= this.config.maxAttempts) throw error;
 			}
 		}
 	}
@@ -129,7 +127,7 @@ export class KyselyThreadStore implements ThreadStore {
 		mentionId: string,
 		memberId: string,
 	): Promise<{ stored: StoredMention; boardId: string } | null> {
-		const row = await this.#db
+		const row = await this.db
 			.updateTable("mentions")
 			.set((eb) => ({ unseen_follow_ups: 0, rev: eb("rev", "+", 1) }))
 			.where("org_id", "=", orgId)
