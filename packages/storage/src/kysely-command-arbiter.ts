@@ -17,7 +17,6 @@ import {
 	type MentionWork,
 	type Network,
 	OPEN_OWNED_STATUSES,
-	parseSettings,
 	rankForMember,
 	targetMentionId,
 } from "@switchboard/domain";
@@ -36,6 +35,7 @@ import {
 	retryTransaction,
 	SqlState,
 } from "./database-errors.ts";
+import { boardSettings } from "./kysely-coverage-store.ts";
 import { TunedKyselyPort } from "./kysely-port.ts";
 import type { StorageLogger } from "./logger.ts";
 import {
@@ -714,15 +714,7 @@ async function boardRulesOf(
 	orgId: string,
 	boardId: string,
 ): Promise<{ approval: ApprovalRules; replyLimits: Record<Network, number> }> {
-	const row = await trx
-		.selectFrom("board_settings")
-		.select("settings")
-		.where("org_id", "=", orgId)
-		.where("board_id", "=", boardId)
-		.executeTakeFirst();
-	const { approval, replyLimits } = parseSettings(
-		(key) => (row?.settings as Record<string, unknown> | undefined)?.[key],
-	);
+	const { approval, replyLimits } = await boardSettings(trx, orgId, boardId);
 	return { approval, replyLimits };
 }
 

@@ -55,15 +55,24 @@ export async function boardSettingsOf(
 	return new Map(rows.map((row) => [row.id, settingsFrom(row.settings ?? undefined)]));
 }
 
+/** One board's settings (defaults where none are stored); inside a transaction, with `trx`. */
+export async function boardSettings(
+	db: Kysely<Database>,
+	orgId: string,
+	boardId: string,
+): Promise<BoardSettings> {
+	const row = await db
+		.selectFrom("board_settings")
+		.select("settings")
+		.where("org_id", "=", orgId)
+		.where("board_id", "=", boardId)
+		.executeTakeFirst();
+	return settingsFrom(row?.settings);
+}
+
 export class KyselyCoverageStore extends KyselyPort implements CoverageStore {
-	async getBoardSettings(orgId: string, boardId: string): Promise<BoardSettings> {
-		const row = await this.db
-			.selectFrom("board_settings")
-			.select("settings")
-			.where("org_id", "=", orgId)
-			.where("board_id", "=", boardId)
-			.executeTakeFirst();
-		return settingsFrom(row?.settings);
+	getBoardSettings(orgId: string, boardId: string): Promise<BoardSettings> {
+		return boardSettings(this.db, orgId, boardId);
 	}
 
 	saveBoardSettings(
