@@ -14,10 +14,15 @@ import { Ingestor } from "./ingest.ts";
 import { createInvitationService } from "./invitations.ts";
 import { createMailer } from "./mailer.ts";
 
+/** PGlite's page cache for a command on its own (see `embeddedCacheMiB`). */
+const COMMAND_CACHE_MIB = 4;
+
 export async function openDirectSession(config: Config, logger: Logger): Promise<AdminSession> {
 	const storage = await openStorage({
 		...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
 		logger,
+		// One command's work, not a server's: a small page cache keeps the command light.
+		embeddedCacheMiB: COMMAND_CACHE_MIB,
 	});
 	// No board is live in this process: boards pick the new mentions up when they next load.
 	const ingestor = new Ingestor({ storage, publisher: null, logger });

@@ -65,6 +65,15 @@ export interface OpenStorageOptions {
 	template?: Blob;
 	/** PostgreSQL deadlines (see timed-pool.ts); the rest keep `defaultDatabaseTuning`. */
 	tuning?: Partial<DatabaseTuning>;
+	/**
+	 * PGlite's page cache (`shared_buffers`) in MiB, which lives in its WebAssembly memory.
+	 * A command that opens the data folder for one import or one invitation needs a few
+	 * pages, not a server's cache: with 16 MiB instead of the default, opening the embedded
+	 * database and one query peaked at 147 MB of RSS instead of 262 MB, with 4 MiB at 127 MB.
+	 * Ignored for PostgreSQL.
+	 * @default undefined (PGlite's own, 128 MiB)
+	 */
+	embeddedCacheMiB?: number;
 }
 
 /**
@@ -120,8 +129,12 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 		const { PGlite } = await import("@electric-sql/pglite");
 		let pglite: PGlite;
 		const template = options.template;
+		const pgliteConf =
+			options.embeddedCacheMiB === undefined
+				? {}
+				: { postgresqlconf: [`shared_buffers=${options.embeddedCacheMiB}MB`] };
 		if (dataDir === undefined) {
-			pglite = template ? new PGlite({ loadDataDir: template }) : new PGlite();
+			pglite = new PGlite({ ...(template ? { loadDataDir: template } : {}), ...pgliteConf });
 			embedded = { pglite };
 			// kysely's own PGlite dialect declares a single connection, so kysely holds a mutex
 			// from acquiring the connection to releasing it: a transaction has it to itself.
@@ -140,7 +153,7 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 			lock = await lockFolder(join(dataDir, "pglite.lock"), dataDir);
 			try {
 				const fresh = template && (await readdir(folder)).length === 0;
-				pglite = fresh ? new PGlite(folder, { loadDataDir: template }) : new PGlite(folder);
+				pglite = new PGlite(folder, { ...(fresh ? { loadDataDir: template } : {}), ...pgliteConf });
 			} catch (error) {
 				await lock.release();
 				throw error;

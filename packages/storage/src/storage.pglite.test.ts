@@ -54,4 +54,27 @@ describe("PGlite", () => {
 			await storage.close();
 		}
 	});
+
+	it("opens an existing folder with the small page cache a one-off command asks for", async () => {
+		const dataDir = await mkdtemp(join(tmpdir(), "switchboard-pglite-"));
+		try {
+			const server = await openStorage({ dataDir });
+			const org = await server.createOrganisation({ name: "Kept" });
+			await server.close();
+
+			const command = await openStorage({ dataDir, embeddedCacheMiB: 4 });
+			try {
+				if (!(command instanceof KyselyStorage)) throw new Error("expected a KyselyStorage");
+				const { rows } = await sql<{ shared_buffers: string }>`show shared_buffers`.execute(
+					command.db,
+				);
+				expect(rows[0]?.shared_buffers).toBe("4MB");
+				expect(await command.getOrganisation(org.id)).toEqual(org);
+			} finally {
+				await command.close();
+			}
+		} finally {
+			await rm(dataDir, { recursive: true, force: true });
+		}
+	});
 });
