@@ -25,6 +25,12 @@ export interface Config {
 	databaseUrl: string | undefined;
 	/** Redis URL; when set, instances exchange document updates and awareness through it. */
 	redisUrl: string | undefined;
+	/**
+	 * Namespace in front of every Redis key and channel (`REDIS_PREFIX`), for deployments
+	 * that share one Redis; every instance of a deployment needs the same (redis-names.ts).
+	 * @default none: the names are `hocuspocus:<document>`, `switchboard:…`
+	 */
+	redisPrefix?: string;
 	/** Secret that signs tokens; generated into `dataDir/secret` when unset. */
 	secret: string;
 	/** Seed the demo organisations into an empty database. @default true */
@@ -115,6 +121,15 @@ const EnvSchema = v.object({
 	DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), "./data"),
 	DATABASE_URL: v.optional(v.pipe(v.string(), v.url("DATABASE_URL must be a postgres:// URL"))),
 	REDIS_URL: v.optional(v.pipe(v.string(), v.url("REDIS_URL must be a redis:// URL"))),
+	REDIS_PREFIX: v.optional(
+		v.pipe(
+			v.string(),
+			v.regex(
+				/^[A-Za-z0-9._-]{1,64}$/,
+				"REDIS_PREFIX is 1 to 64 letters, digits, dots, dashes or underscores",
+			),
+		),
+	),
 	SWITCHBOARD_SECRET: v.optional(
 		v.pipe(v.string(), v.minLength(32, "SWITCHBOARD_SECRET must be at least 32 characters")),
 	),
@@ -266,6 +281,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 		dataDir,
 		databaseUrl: e.DATABASE_URL,
 		redisUrl: e.REDIS_URL,
+		...(e.REDIS_PREFIX ? { redisPrefix: e.REDIS_PREFIX } : {}),
 		secret: e.SWITCHBOARD_SECRET ?? (await readOrCreateSecret(dataDir)),
 		demo,
 		demoPublic,

@@ -33,6 +33,11 @@ const RevocationSchema = v.pipe(
 	),
 );
 
-export function createRedisRevocationBus(url: string, logger: Logger): Promise<RevocationBus> {
-	return createRedisBus({ url, channel: REVOCATION_CHANNEL, schema: RevocationSchema, logger });
+/** @param channel the channel in the deployment's namespace (redis-names.ts). */
+export function createRedisRevocationBus(
+	url: string,
+	logger: Logger,
+	channel = REVOCATION_CHANNEL,
+): Promise<RevocationBus> {
+	return createRedisBus({ url, channel, schema: RevocationSchema, logger });
 }

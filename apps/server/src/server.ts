@@ -72,7 +72,8 @@ import {
 import { createRedisBus } from "./redis-bus.ts";
 import { guardRedisPromises } from "./redis-incoming-guard.ts";
 import { resyncAfterOutage } from "./redis-resync.ts";
-import { createRedisRevocationBus } from "./redis-revocations.ts";
+import { redisName } from "./redis-names.ts";
+import { createRedisRevocationBus, REVOCATION_CHANNEL } from "./redis-revocations.ts";
 import { redisDeadlines } from "./redis-tuning.ts";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./request-id.ts";
 import { createSso } from "./sso.ts";
@@ -142,11 +143,17 @@ export interface StartOptions {
 }
 
 /** Hocuspocus' Redis extension; loaded only with REDIS_URL (it and ioredis hold ~40 MiB). */
-async function redisExtension(url: string, logger: Logger): Promise<Extension> {
+async function redisExtension(
+	url: string,
+	prefix: string | undefined,
+	logger: Logger,
+): Promise<Extension> {
 	const { Redis } = await import("@hocuspocus/extension-redis");
 	const parsed = new URL(url);
 	const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
 	const extension = new Redis({
+		// The extension's own default, in the deployment's namespace.
+		prefix: redisName(prefix, "hocuspocus"),
 		host: parsed.hostname,
 		port: Number(parsed.port || 6379),
 		options: {
@@ -179,7 +186,11 @@ export async function startSwitchboard(
 		: null;
 
 	const revocations: RevocationBus = config.redisUrl
-		? await createRedisRevocationBus(config.redisUrl, logger)
+		? await createRedisRevocationBus(
+				config.redisUrl,
+				logger,
+				redisName(config.redisPrefix, REVOCATION_CHANNEL),
+			)
 		: createLocalRevocationBus();
 	const tokens = createSessionService({
 		tokens: createTokenService({ secret: config.secret }),
@@ -190,7 +201,7 @@ export async function startSwitchboard(
 	const notificationBus: MemberMessageBus = config.redisUrl
 		? await createRedisBus({
 				url: config.redisUrl,
-				channel: NOTIFICATION_CHANNEL,
+				channel: redisName(config.redisPrefix, NOTIFICATION_CHANNEL),
 				schema: MemberMessageSchema,
 				logger,
 			})
@@ -198,6 +209,7 @@ export async function startSwitchboard(
 	const rateLimits = createRateLimiters({
 		limits: rateLimitsWith(config.rateLimits),
 		redisUrl: config.redisUrl,
+		prefix: redisName(config.redisPrefix, "switchboard"),
 		storage,
 		logger,
 	});
@@ -260,7 +272,9 @@ export async function startSwitchboard(
 			...(options.membershipCheckMs ? { intervalMs: options.membershipCheckMs } : {}),
 		}),
 	];
-	if (config.redisUrl) extensions.push(await redisExtension(config.redisUrl, logger));
+	if (config.redisUrl) {
+		extensions.push(await redisExtension(config.redisUrl, config.redisPrefix, logger));
+	}
 
 	const hocuspocus = new SwitchboardHocuspocus({
 		name: "switchboard",

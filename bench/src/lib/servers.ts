@@ -221,7 +221,11 @@ export async function startServer(
 			{
 				...switchboardEnv(dataDir),
 				DATABASE_URL: databaseUrl,
-				...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+				// Instances on one database are one deployment: their own names in Redis, so
+				// runs at the same time (or one's leftovers) never meet there.
+				...(options.redisUrl
+					? { REDIS_URL: options.redisUrl, REDIS_PREFIX: new URL(databaseUrl).pathname.slice(1) }
+					: {}),
 				...options.env,
 			},
 			/Switchboard is running at (http:\/\/\S+)/,
