@@ -31,12 +31,18 @@ export async function startTwoInstances(options: {
 	members: readonly (readonly [name: string, role: Role])[];
 	/** The address the instances reach the fresh database at (a proxy in front of it). */
 	route?: (databaseUrl: string) => string;
+	/** The deployment's namespace in Redis (`REDIS_PREFIX`). @default none */
+	redisPrefix?: string;
 }): Promise<TwoInstances> {
 	const { orgId } = options;
 	const database = await createTestDatabase(options.databaseUrl);
 	const logger = pino({ level: "silent" });
 	const databaseUrl = options.route ? options.route(database.url) : database.url;
-	const config = { databaseUrl, redisUrl: options.redisUrl };
+	const config = {
+		databaseUrl,
+		redisUrl: options.redisUrl,
+		...(options.redisPrefix ? { redisPrefix: options.redisPrefix } : {}),
+	};
 	const a = await startSwitchboard(await baseConfig(config), { logger });
 	const b = await startSwitchboard(await baseConfig(config), { logger });
 	await a.storage.createOrganisation({ id: orgId, name: "Acme" });

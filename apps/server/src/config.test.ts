@@ -117,6 +117,17 @@ describe("loadConfig", () => {
 		}
 	});
 
+	it("takes a Redis namespace from REDIS_PREFIX, none by default, and names a bad one", async () => {
+		expect((await loadConfig({ DATA_DIR: dataDir })).redisPrefix).toBeUndefined();
+		const config = await loadConfig({ DATA_DIR: dataDir, REDIS_PREFIX: "staging-2.eu_west" });
+		expect(config.redisPrefix).toBe("staging-2.eu_west");
+		for (const bad of ["with space", "a:b", "x".repeat(65)]) {
+			await expect(loadConfig({ DATA_DIR: dataDir, REDIS_PREFIX: bad })).rejects.toThrow(
+				/REDIS_PREFIX: REDIS_PREFIX is 1 to 64/,
+			);
+		}
+	});
+
 	it("generates a secret into DATA_DIR/secret, readable by the owner only, and keeps it", async () => {
 		const first = await loadConfig({ DATA_DIR: dataDir });
 		expect(first.secret.length).toBeGreaterThanOrEqual(32);

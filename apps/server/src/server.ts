@@ -84,6 +84,17 @@ import { createSso } from "./sso.ts";
  */
 export const MAX_FRAME_BYTES = 2 * 1024 * 1024;
 
+/**
+ * How long an idle kept-alive HTTP connection stays open, in ms. Node's 5 s closes it under
+ * a client that just chose it for its next request, which then fails (`other side closed`;
+ * a load balancer answers 502): the side that closes idle connections must be the client,
+ * so the instance waits longer than they do (undici 3 s after `Keep-Alive: timeout=5`,
+ * nginx and AWS's balancers 60 s). Scenario 12 on four instances, whose starved event loops
+ * ran their idle timers late, lost 19–100 webhook requests of 1,000 so.
+ * @default 65 s
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 export interface Switchboard {
 	/** `http://host:port` of the listener. */
 	url: string;
@@ -388,6 +399,7 @@ export async function startSwitchboard(
 	const origins = createOriginPolicy(config.allowedOrigins, config.publicUrl);
 	// Bodies are drained by the API's body limits, with bounds of their own (see there).
 	const server = createAdaptorServer({ fetch: api.fetch, autoCleanupIncoming: false });
+	(server as import("node:http").Server).keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 	const syncSockets = new Set<SyncSocket>();
 	metrics.watch({ hocuspocus, storage, sockets: () => syncSockets.size });

@@ -343,9 +343,9 @@ async function ingest(plan: IngestPlan, until: number): Promise<CompanyResult["i
 				})
 				.catch((error: unknown) => {
 					const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-					// The code and the message ("other side closed"), with the second of the run.
+					// The code and the message ("other side closed"), the instance and the second.
 					const second = Math.floor((performance.now() - started) / 1000);
-					const key = `${[cause?.code, cause?.message].filter(Boolean).join(" ") || String(error)} @${second}s`;
+					const key = `${[cause?.code, cause?.message].filter(Boolean).join(" ") || String(error)} (instance ${i % plan.webhookUrls.length}, @${second}s)`;
 					result.failures[key] = (result.failures[key] ?? 0) + 1;
 				})
 				.finally(() => {
