@@ -383,6 +383,8 @@ const task: LoadTask<CompanyParams, CompanyResult> = async (params, control) => 
 
 	// Every process connected: the parent measures memory, then starts the load together.
 	const { until } = (await control.mark("connected")) as { until: number };
+	// How late this process began the load: a backlog of the joins' frames delays it.
+	const lateMs = wallClock() - (until - params.seconds * 1000);
 	const elu = performance.eventLoopUtilization();
 	const claims: Claim[] = [];
 	const claimMs: number[] = [];
@@ -445,7 +447,7 @@ const task: LoadTask<CompanyParams, CompanyResult> = async (params, control) => 
 	await Promise.all(pending);
 	const ingested = (await ingestDone) ?? { accepted: 0, requests: 0, failures: {}, requestMs: [] };
 	control.log(
-		`${claims.length} claims, ${presenceChanges} presence changes, ${draftUpdates} keystrokes, ${ingested.accepted} mentions posted; load ELU ${load.utilization.toFixed(2)}`,
+		`${claims.length} claims, ${presenceChanges} presence changes, ${draftUpdates} keystrokes, ${ingested.accepted} mentions posted in ${ingested.requests} requests; load ELU ${load.utilization.toFixed(2)}, began ${lateMs.toFixed(0)} ms after the mark`,
 	);
 
 	// Every process's claims, from the parent: now wait until these boards show them all.
