@@ -27,7 +27,7 @@
  * show that owner and when the last of them did (a wall clock shared by the processes of
  * this machine).
  */
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import { signatureHeaders } from "@switchboard/connectors";
 import { boardRoots, type KeyedEntry, type MentionWork } from "@switchboard/domain";
@@ -120,6 +120,8 @@ export interface CompanyResult {
 		requests: number;
 		failures: Record<string, number>;
 		requestMs: number[];
+		/** Requests the loop's last turn came too late for, sent after it. */
+		lateRequests: number;
 	};
 	/** Event-loop utilisation of this process while the load ran: near 1, it measures itself. */
 	elu: number;
@@ -323,7 +325,13 @@ function webhookMention(run: string, i: number) {
 
 /** Post one signed mention per request at `perSecond` until `until`, round the instances. */
 async function ingest(plan: IngestPlan, until: number): Promise<CompanyResult["ingest"]> {
-	const result: CompanyResult["ingest"] = { accepted: 0, requests: 0, failures: {}, requestMs: [] };
+	const result: CompanyResult["ingest"] = {
+		accepted: 0,
+		requests: 0,
+		failures: {},
+		requestMs: [],
+		lateRequests: 0,
+	};
 	const inFlight: Promise<void>[] = [];
 	const post = (i: number) => {
 		const url = plan.webhookUrls[i % plan.webhookUrls.length] as string;
@@ -356,12 +364,17 @@ async function ingest(plan: IngestPlan, until: number): Promise<CompanyResult["i
 	// Paced on the start: every request due by now goes out, so neither a slow answer nor a
 	// busy event loop (a turn of a thousand boards' messages) slows the stream down.
 	const started = performance.now();
+	const total = Math.round(((until - wallClock()) * plan.perSecond) / 1000);
 	let sent = 0;
 	while (wallClock() < until) {
 		const due = Math.floor(((performance.now() - started) * plan.perSecond) / 1000) + 1;
-		while (sent < due) post(sent++);
+		while (sent < due && sent < total) post(sent++);
 		await sleep(1000 / plan.perSecond);
 	}
+	// What a last late turn left unsent goes out too: the load is perSecond × seconds.
+	const late = total - sent;
+	while (sent < total) post(sent++);
+	result.lateRequests = late;
 	await Promise.all(inFlight);
 	return result;
 }
@@ -386,6 +399,8 @@ const task: LoadTask<CompanyParams, CompanyResult> = async (params, control) => 
 	// How late this process began the load: a backlog of the joins' frames delays it.
 	const lateMs = wallClock() - (until - params.seconds * 1000);
 	const elu = performance.eventLoopUtilization();
+	const delay = monitorEventLoopDelay({ resolution: 20 });
+	delay.enable();
 	const claims: Claim[] = [];
 	const claimMs: number[] = [];
 	const rejects: Record<string, number> = {};
@@ -443,11 +458,18 @@ const task: LoadTask<CompanyParams, CompanyResult> = async (params, control) => 
 		await sleep(10);
 	}
 	const load = performance.eventLoopUtilization(elu);
+	delay.disable();
 	const framesInLoad = frames() - framesBefore;
 	await Promise.all(pending);
-	const ingested = (await ingestDone) ?? { accepted: 0, requests: 0, failures: {}, requestMs: [] };
+	const ingested = (await ingestDone) ?? {
+		accepted: 0,
+		requests: 0,
+		failures: {},
+		requestMs: [],
+		lateRequests: 0,
+	};
 	control.log(
-		`${claims.length} claims, ${presenceChanges} presence changes, ${draftUpdates} keystrokes, ${ingested.accepted} mentions posted in ${ingested.requests} requests; load ELU ${load.utilization.toFixed(2)}, began ${lateMs.toFixed(0)} ms after the mark`,
+		`${claims.length} claims, ${presenceChanges} presence changes, ${draftUpdates} keystrokes, ${ingested.accepted} mentions posted in ${ingested.requests} requests (${ingested.lateRequests} after the window); load ELU ${load.utilization.toFixed(2)}, began ${lateMs.toFixed(0)} ms after the mark, longest turn ${(delay.max / 1e6).toFixed(0)} ms`,
 	);
 
 	// Every process's claims, from the parent: now wait until these boards show them all.
