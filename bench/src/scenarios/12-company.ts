@@ -335,8 +335,10 @@ const scenario = defineScenario({
 				0,
 			);
 			const elu = Math.max(...f.results.map((r) => r.elu));
+			// All load processes share the load core: their CPU over the window is how busy it was.
+			const loadCore = sum((r) => r.loadCpuMs) / Math.max(...f.results.map((r) => r.loadWallMs));
 			ctx.log(
-				`company, ${where}: ${members} members connected in ${(f.connectMs / 1000).toFixed(1)} s; server CPU ${f.window.cpuMs} ms in ${f.window.seconds.toFixed(1)} s; ${f.claims.length} claims, visible p99 ${percentile(visible, 99).toFixed(0)} ms (${neverVisible} never everywhere); rejects ${JSON.stringify(f.results.map((r) => r.rejects))}; ingest ${ingestAccepted} accepted, failures ${JSON.stringify(f.results.map((r) => r.ingest.failures))}; load ELU ${elu.toFixed(2)}; sockets closed ${sum((r) => r.closes)} (codes ${JSON.stringify(f.results.map((r) => r.closeCodes))}); commands sent again after a reconnect ${sum((r) => r.commandsResent)}`,
+				`company, ${where}: ${members} members connected in ${(f.connectMs / 1000).toFixed(1)} s; server CPU ${f.window.cpuMs} ms in ${f.window.seconds.toFixed(1)} s; ${f.claims.length} claims, visible p99 ${percentile(visible, 99).toFixed(0)} ms (${neverVisible} never everywhere); rejects ${JSON.stringify(f.results.map((r) => r.rejects))}; ingest ${ingestAccepted} accepted, failures ${JSON.stringify(f.results.map((r) => r.ingest.failures))}; load ELU ${elu.toFixed(2)}, load core ${loadCore.toFixed(2)}; sockets closed ${sum((r) => r.closes)} (codes ${JSON.stringify(f.results.map((r) => r.closeCodes))}); commands sent again after a reconnect ${sum((r) => r.commandsResent)}`,
 			);
 			const zero = (value: number): Pick<BenchRow, "target" | "met"> => ({
 				target: "0",
@@ -413,6 +415,7 @@ const scenario = defineScenario({
 						),
 				),
 				row("load processes' event-loop utilisation (max)", "share", elu),
+				row("load core busy (the load processes' CPU together)", "share", loadCore),
 				row("conversations with two owners", "count", f.doubleOwners, zero(f.doubleOwners)),
 				row("members over capacity", "count", f.overCapacity, zero(f.overCapacity)),
 				row(

@@ -123,6 +123,12 @@ export interface CompanyResult {
 		/** Requests the loop's last turn came too late for, sent after it. */
 		lateRequests: number;
 	};
+	/**
+	 * CPU time this process used while the load ran, and how long that was, in ms: summed
+	 * over the processes, the share of the load core they took (near 1: they wait for it).
+	 */
+	loadCpuMs: number;
+	loadWallMs: number;
 	/** Event-loop utilisation of this process while the load ran: near 1, it measures itself. */
 	elu: number;
 	/** Sockets closed (by the server, or by the provider when it reconnects). */
@@ -414,6 +420,7 @@ const task: LoadTask<CompanyParams, CompanyResult> = async (params, control) => 
 	const framesBefore = frames();
 	const ingestDone = params.ingest ? ingest(params.ingest, until) : null;
 	const now0 = performance.now();
+	const cpu0 = process.cpuUsage();
 	for (const member of members) {
 		member.nextPresenceAt = now0 + exponential(params.presenceEveryMs);
 		member.nextKeyAt = now0 + exponential(params.typeEveryMs);
@@ -458,6 +465,8 @@ const task: LoadTask<CompanyParams, CompanyResult> = async (params, control) => 
 		await sleep(10);
 	}
 	const load = performance.eventLoopUtilization(elu);
+	const cpu = process.cpuUsage(cpu0);
+	const loadWallMs = performance.now() - now0;
 	delay.disable();
 	const framesInLoad = frames() - framesBefore;
 	await Promise.all(pending);
@@ -507,6 +516,8 @@ const task: LoadTask<CompanyParams, CompanyResult> = async (params, control) => 
 		framesInLoad,
 		ingest: ingested,
 		elu: load.utilization,
+		loadCpuMs: (cpu.user + cpu.system) / 1000,
+		loadWallMs,
 		closes: members.reduce((sum, member) => sum + member.stats.closeCodes.length, 0),
 		closeCodes: members
 			.flatMap((member) => member.stats.closeCodes)
