@@ -71,8 +71,8 @@ import {
 } from "./rate-limits.ts";
 import { createRedisBus } from "./redis-bus.ts";
 import { guardRedisPromises } from "./redis-incoming-guard.ts";
-import { resyncAfterOutage } from "./redis-resync.ts";
 import { redisName } from "./redis-names.ts";
+import { resyncAfterOutage } from "./redis-resync.ts";
 import { createRedisRevocationBus, REVOCATION_CHANNEL } from "./redis-revocations.ts";
 import { redisDeadlines } from "./redis-tuning.ts";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./request-id.ts";
