@@ -1,0 +1,106 @@
+/**
+ * patches/tinyld@1.3.4.patch replaces two functions of tinyld's CommonJS build (the n-gram
+ * tokenizer and the per-word scoring) with equivalents that allocate less: language detection
+ * was most of the server's CPU under webhook ingest (bench/findings/06.md). Mentions must get
+ * the language they got before, since claims are routed by it, so these tests hold the patched
+ * build to the published one: the same languages, accuracies and order, to the last bit.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { compileFunction } from "node:vm";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+
+type Tinyld = typeof import("tinyld");
+
+const require = createRequire(import.meta.url);
+const buildPath = require.resolve("tinyld");
+const patchPath = new URL("../../../patches/tinyld@1.3.4.patch", import.meta.url);
+const datasetPath = new URL("../../../demo/twitter-care-conversations.json", import.meta.url);
+
+/** The lines the patch puts ahead of the bundle (its one hunk adds them at the top). */
+const added = readFileSync(patchPath, "utf8")
+	.split("\n")
+	.filter((line) => line.startsWith("+") && !line.startsWith("+++"))
+	.map((line) => line.slice(1));
+const installed = readFileSync(buildPath, "utf8").split("\n");
+
+/** The build as published: the installed file without the patch's lines, loaded apart. */
+function loadPublished(): Tinyld {
+	const module = { exports: {} };
+	compileFunction(installed.slice(added.length).join("\n"), ["module", "exports", "require"], {
+		filename: buildPath,
+	})(module, module.exports, require);
+	return module.exports as Tinyld;
+}
+
+/** Demo messages, as the server sees most mentions. */
+const demoTexts = (
+	JSON.parse(readFileSync(datasetPath, "utf8")) as { dialogContent: { message: string }[] }[]
+).flatMap((conversation) => conversation.dialogContent.map((message) => message.message));
+
+/** The same plea in other languages and scripts, and text with runs of spaces and punctuation. */
+const otherLanguages = [
+	"Mon colis n'est jamais arrivé, pouvez-vous m'aider ?",
+	"Mein Paket ist nie angekommen, könnt ihr helfen?",
+	"Mi paquete nunca llegó, ¿pueden ayudarme?",
+	"O meu pacote nunca chegou, podem ajudar?",
+	"Il mio pacco non è mai arrivato, potete aiutarmi?",
+	"Mijn pakket is nooit aangekomen, kunnen jullie helpen?",
+	"Moja paczka nigdy nie dotarła, czy możecie pomóc?",
+	"Paketim hiç gelmedi, yardım edebilir misiniz?",
+	"Min pakke kom aldrig frem, kan I hjælpe?",
+	"Paketti ei koskaan saapunut, voitteko auttaa?",
+	"Моя посылка так и не пришла, помогите пожалуйста",
+	"Το δέμα μου δεν έφτασε ποτέ, μπορείτε να βοηθήσετε;",
+	"החבילה שלי לא הגיעה, תוכלו לעזור?",
+	"لم يصل طردي أبدًا، هل يمكنكم المساعدة؟",
+	"मेरा पार्सल कभी नहीं आया, क्या आप मदद कर सकते हैं?",
+	"私の荷物が届きません。助けてください。",
+	"我的包裹一直没有到，你们能帮忙吗？",
+	"내 소포가 도착하지 않았어요. 도와주실 수 있나요?",
+	"Gói hàng của tôi chưa bao giờ đến, bạn có thể giúp không?",
+	"Mein   Paket  -- ist  nie,,, angekommen!!!   Ça   alors…",
+	"",
+	"   ",
+];
+
+const options = [undefined, { only: ["en", "fr", "de"] }, { only: ["eng"] }];
+
+describe("tinyld as patched", () => {
+	const patched = require("tinyld") as Tinyld;
+	let published: Tinyld;
+	beforeAll(() => {
+		published = loadPublished();
+	});
+
+	it("is what the install loads", () => {
+		expect(installed.slice(0, added.length)).toEqual(added);
+		expect(added.length).toBeGreaterThan(0);
+	});
+
+	it("detects the demo data and other languages exactly as the published build", () => {
+		for (const text of [...demoTexts, ...otherLanguages]) {
+			for (const option of options.slice(0, 2)) {
+				expect(patched.detectAll(text, option), text).toEqual(published.detectAll(text, option));
+			}
+		}
+	});
+
+	it("detects any mix of those words and any text exactly as the published build", () => {
+		const words = [...demoTexts, ...otherLanguages].join(" ").split(/\s+/);
+		const salad = fc
+			.tuple(fc.array(fc.constantFrom(...words), { maxLength: 40 }), fc.constantFrom(" ", "  "))
+			.map(([chosen, space]) => chosen.join(space));
+		fc.assert(
+			fc.property(
+				fc.oneof(salad, fc.string({ unit: "grapheme", maxLength: 80 })),
+				fc.constantFrom(...options),
+				(text, option) => {
+					expect(patched.detectAll(text, option)).toEqual(published.detectAll(text, option));
+				},
+			),
+			{ numRuns: 500 },
+		);
+	});
+});
