@@ -75,7 +75,10 @@ describe("tinyld as patched", () => {
 	});
 
 	it("is what the install loads", () => {
-		expect(installed.slice(0, added.length)).toEqual(added);
+		expect(
+			installed.slice(0, added.length),
+			"tinyld is installed without patches/tinyld@1.3.4.patch: run pnpm install",
+		).toEqual(added);
 		expect(added.length).toBeGreaterThan(0);
 	});
 
