@@ -28,7 +28,13 @@ import { CloseError } from "./close-error.ts";
 import type { SyncContext } from "./context.ts";
 import { isProjectionOrigin } from "./context.ts";
 import { encodedStateOf } from "./encoded-state-cache.ts";
-import { carriesContent, decodeFrame, MessageTypes, writesDocument } from "./frame-codec.ts";
+import {
+	carriesContent,
+	decodeFrame,
+	isValidUpdate,
+	MessageTypes,
+	writesDocument,
+} from "./frame-codec.ts";
 import type { GroupCommitter } from "./group-commit.ts";
 import { interceptIncoming } from "./hocuspocus-seams.ts";
 import { defaultSyncLimits } from "./message-guard.ts";
@@ -285,10 +291,13 @@ export class DurableDocuments implements Extension {
 	private appendEarly(connection: Connection, documentName: string, data: Uint8Array): void {
 		const payload = syncPayload(data);
 		if (!payload || payload.byteLength > this.maxUpdateBytes || isEmptyUpdate(payload)) return;
-		try {
-			Y.decodeUpdate(payload);
-		} catch {
-			return;
+		// The guard decoded it on arrival; a frame that did not pass it is decoded here.
+		if (!isValidUpdate(payload)) {
+			try {
+				Y.decodeUpdate(payload);
+			} catch {
+				return;
+			}
 		}
 		if (!this.options.admitsEarly?.(documentName, payload.byteLength)) return;
 		const queue = this.early.get(connection) ?? [];

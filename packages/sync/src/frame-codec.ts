@@ -105,6 +105,24 @@ export { Malformed as MalformedError };
 
 const decoded = new WeakMap<Uint8Array, DecodedFrame>();
 
+/**
+ * Update payloads (views into frames, as `decodeFrame` handed them out) that the guard read
+ * as whole Yjs updates. The durable log appends an update as it arrives and must not store
+ * one that is not valid; with this it does not decode again what the guard just decoded
+ * (two full decodes per typed update before, bench/findings/01.md).
+ */
+const validUpdates = new WeakSet<Uint8Array>();
+
+/** The guard read this payload of a decoded frame as a valid Yjs update. */
+export function markValidUpdate(payload: Uint8Array): void {
+	validUpdates.add(payload);
+}
+
+/** Whether the guard read this very payload object as a valid Yjs update. */
+export function isValidUpdate(payload: Uint8Array): boolean {
+	return validUpdates.has(payload);
+}
+
 /** What this frame says. Decoded once per frame object; never throws. */
 export function decodeFrame(frame: Uint8Array): DecodedFrame {
 	let result = decoded.get(frame);

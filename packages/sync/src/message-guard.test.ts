@@ -4,6 +4,7 @@ import * as encoding from "lib0/encoding";
 import { describe, expect, it } from "vitest";
 import { Awareness, encodeAwarenessUpdate } from "y-protocols/awareness";
 import * as Y from "yjs";
+import { decodeFrame, isValidUpdate } from "./frame-codec.ts";
 import { defaultSyncLimits, MessageGuard, MessageTypes, type SyncLimits } from "./message-guard.ts";
 
 const NAME = "draft/acme/m1";
@@ -102,6 +103,33 @@ describe("MessageGuard", () => {
 		for (const bad of cases) {
 			expect(new MessageGuard().inspect(bad)).toEqual(closedWith(CloseCodes.badMessage.code));
 		}
+	});
+
+	it("vouches for the updates it read whole, so the durable log need not decode them again", () => {
+		const payloadOf = (sent: Uint8Array) => {
+			const decoded = decodeFrame(sent);
+			if (decoded.kind !== "sync") throw new Error("not a sync frame");
+			return decoded.payload;
+		};
+		const guard = new MessageGuard();
+		guard.inspect(auth());
+		guard.authenticated(NAME);
+		const good = update();
+		expect(guard.inspect(good)).toEqual({ action: "forward" });
+		expect(isValidUpdate(payloadOf(good))).toBe(true);
+		const garbage = frame((e) => {
+			encoding.writeVarUint(e, MessageTypes.sync);
+			encoding.writeVarUint(e, 2);
+			encoding.writeVarUint8Array(e, new Uint8Array([1, 2, 3, 250, 251]));
+		});
+		expect(guard.inspect(garbage)).toEqual(closedWith(CloseCodes.badMessage.code));
+		expect(isValidUpdate(payloadOf(garbage))).toBe(false);
+		// Too large: refused before it is decoded, so never vouched for.
+		const large = update("x".repeat(200));
+		expect(new MessageGuard(limits({ maxUpdateBytes: 100 })).inspect(large)).toEqual(
+			closedWith(CloseCodes.tooLarge.code),
+		);
+		expect(isValidUpdate(payloadOf(large))).toBe(false);
 	});
 
 	it("does not read past the frame into the rest of its buffer", () => {

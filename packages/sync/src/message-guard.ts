@@ -17,6 +17,7 @@ import {
 	MalformedError,
 	MessageTypes,
 	malformedReason,
+	markValidUpdate,
 	readString,
 	SyncSteps,
 } from "./frame-codec.ts";
@@ -237,6 +238,7 @@ export class MessageGuard {
 				} catch {
 					throw new MalformedError("the update is not a valid Yjs update");
 				}
+				markValidUpdate(payload);
 				return null;
 			default:
 				throw new MalformedError(`there is no sync step ${step}`);
