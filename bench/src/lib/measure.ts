@@ -4,11 +4,12 @@
  */
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ProcSample } from "./proc.ts";
+import { type ProcSample, threadCpuMsBetween, threadCpuNs } from "./proc.ts";
 import type { BenchServer, ServerKind } from "./servers.ts";
 
 export interface Window {
 	seconds: number;
+	/** From the threads' scheduler clocks where the kernel offers them, else in 10 ms ticks. */
 	cpuMs: number;
 	/** User-space part of cpuMs. */
 	userMs: number;
@@ -24,6 +25,7 @@ export class ServerWatch {
 	private readonly server: BenchServer;
 	private readonly intervalMs: number;
 	private first: ProcSample | null = null;
+	private firstThreads: Map<number, number> | null = null;
 	private firstMonotonicUs = 0;
 	private maxRss = 0;
 	private timer: ReturnType<typeof setInterval> | null = null;
@@ -47,6 +49,7 @@ export class ServerWatch {
 
 	start(): void {
 		this.first = this.server.sample();
+		this.firstThreads = threadCpuNs(this.server.pid);
 		this.firstMonotonicUs = monotonicUs();
 		this.maxRss = this.first.rssKiB;
 		this.timer = setInterval(() => {
@@ -62,9 +65,13 @@ export class ServerWatch {
 		if (!this.first) throw new Error("ServerWatch.stop before start");
 		if (this.timer) clearInterval(this.timer);
 		const last = this.server.sample();
+		const lastThreads = threadCpuNs(this.server.pid);
 		const window: Window = {
 			seconds: (last.at - this.first.at) / 1000,
-			cpuMs: last.cpuMs - this.first.cpuMs,
+			cpuMs:
+				this.firstThreads && lastThreads
+					? threadCpuMsBetween(this.firstThreads, lastThreads)
+					: last.cpuMs - this.first.cpuMs,
 			userMs: last.userMs - this.first.userMs,
 			maxRssKiB: Math.max(this.maxRss, last.rssKiB),
 			startRssKiB: this.first.rssKiB,
