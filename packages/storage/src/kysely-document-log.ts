@@ -4,6 +4,7 @@
  * append that committed with a lower id.
  */
 import { CompiledQuery, type Kysely, sql } from "kysely";
+import type { HeldConnection } from "./held-connection.ts";
 import { toBytes, toNumber } from "./rows.ts";
 import type { Database } from "./schema.ts";
 import type { DocumentLog, DocumentUpdate, StoredDocument } from "./storage.ts";
@@ -52,11 +53,24 @@ function appendStatement(entries: number, names: number): string {
 	return text;
 }
 
+/**
+ * Batch shapes (entries × documents) whose append is a named prepared statement on the held
+ * connection: a typist's one-update appends and the small batches of a few documents.
+ * Larger, rarer shapes are parsed each time rather than kept prepared on the server.
+ */
+const MAX_PREPARED_APPEND = 8;
+
 export class KyselyDocumentLog implements DocumentLog {
 	readonly #db: Kysely<Database>;
+	readonly #appends: HeldConnection | undefined;
 
-	constructor(db: Kysely<Database>) {
+	/**
+	 * `appends`: a connection of its own for the appends (PostgreSQL, see held-connection.ts);
+	 * without it they go through kysely like every other statement (PGlite).
+	 */
+	constructor(db: Kysely<Database>, appends?: HeldConnection) {
 		this.#db = db;
+		this.#appends = appends;
 	}
 
 	/**
@@ -74,8 +88,17 @@ export class KyselyDocumentLog implements DocumentLog {
 		const names = [...new Set(entries.map((entry) => entry.name))].sort();
 		const parameters: unknown[] = [...names];
 		for (const { name, update } of entries) parameters.push(name, update);
+		const text = appendStatement(entries.length, names.length);
+		if (this.#appends) {
+			const prepared =
+				entries.length <= MAX_PREPARED_APPEND && names.length <= MAX_PREPARED_APPEND
+					? `switchboard_append_${entries.length}_${names.length}`
+					: undefined;
+			const rows = await this.#appends.query(prepared, text, parameters);
+			return rows.map((row) => toNumber(row[0] as string | number)).sort((a, b) => a - b);
+		}
 		const { rows } = await this.#db.executeQuery<{ id: string | number }>(
-			CompiledQuery.raw(appendStatement(entries.length, names.length), parameters),
+			CompiledQuery.raw(text, parameters),
 		);
 		return rows.map((row) => toNumber(row.id)).sort((a, b) => a - b);
 	}

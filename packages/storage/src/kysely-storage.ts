@@ -5,6 +5,7 @@
  * Uint8Array) `rows.ts` evens it out.
  */
 import { type Kysely, sql } from "kysely";
+import type { HeldConnection } from "./held-connection.ts";
 import { KyselyAuditLog } from "./kysely-audit-log.ts";
 import {
 	type CommandArbiterConfiguration,
@@ -39,6 +40,11 @@ export interface StorageConfiguration {
 	commands?: Partial<CommandArbiterConfiguration>;
 	mentions?: Partial<MentionStoreConfiguration>;
 	threads?: Partial<ThreadStoreConfiguration>;
+	/**
+	 * PostgreSQL: the document log appends on a connection of its own, outside the pool
+	 * (held-connection.ts); closed with the storage. @default appends go through kysely
+	 */
+	documentAppends?: HeldConnection;
 }
 
 /** What the ports answer; the aggregate adds the connection's own methods. */
@@ -99,6 +105,7 @@ export class KyselyStorage extends delegatingTo<PortMethods>() implements Storag
 	 * offer. Application code goes through the ports.
 	 */
 	readonly db: Kysely<Database>;
+	readonly #documentAppends: HeldConnection | undefined;
 
 	constructor(
 		db: Kysely<Database>,
@@ -112,7 +119,7 @@ export class KyselyStorage extends delegatingTo<PortMethods>() implements Storag
 			new KyselyThreadStore(db, logger, configuration.threads),
 			new KyselyHistory(db),
 			new KyselyCommandArbiter(db, logger, configuration.commands),
-			new KyselyDocumentLog(db),
+			new KyselyDocumentLog(db, configuration.documentAppends),
 			new KyselySourceStore(db),
 			new KyselyReplyStore(db),
 			new KyselyWebhookStore(db),
@@ -129,6 +136,7 @@ export class KyselyStorage extends delegatingTo<PortMethods>() implements Storag
 		]);
 		this.db = db;
 		this.dialect = dialect;
+		this.#documentAppends = configuration.documentAppends;
 	}
 
 	async ping(): Promise<void> {
@@ -136,6 +144,7 @@ export class KyselyStorage extends delegatingTo<PortMethods>() implements Storag
 	}
 
 	async close(): Promise<void> {
+		await this.#documentAppends?.end();
 		await this.db.destroy();
 	}
 }

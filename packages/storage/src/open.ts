@@ -18,6 +18,7 @@ import {
 } from "kysely";
 import pg from "pg";
 import { type FolderLock, lockFolder } from "./folder-lock.ts";
+import { HeldConnection } from "./held-connection.ts";
 import { KyselyStorage, type StorageDialect } from "./kysely-storage.ts";
 import { type StorageLogger, silentLogger } from "./logger.ts";
 import { migrateToLatest } from "./migrate.ts";
@@ -76,6 +77,17 @@ export interface OpenStorageOptions {
 	embeddedCacheMiB?: number;
 }
 
+/** How every PostgreSQL connection is opened: the pool's and the document log's own. */
+function connectionConfig(databaseUrl: string, tuning: DatabaseTuning): pg.ClientConfig {
+	return {
+		connectionString: databaseUrl,
+		// Opening a connection only: callers wait for one in timedPool's gate, never in the pool.
+		connectionTimeoutMillis: tuning.connectTimeoutMs,
+		idle_in_transaction_session_timeout: tuning.idleInTransactionTimeoutMs,
+		keepAlive: true,
+	};
+}
+
 /**
  * Connect, migrate to the latest schema and return the storage. Throws an Error naming
  * the failing migration (with the database error as `cause`) when migration fails,
@@ -97,12 +109,8 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 	let queryTimeoutMs = 0;
 	if (databaseUrl) {
 		pool = new pg.Pool({
-			connectionString: databaseUrl,
+			...connectionConfig(databaseUrl, tuning),
 			max: maxConnections,
-			// Opening a connection only: callers wait for one in timedPool's gate, never in here.
-			connectionTimeoutMillis: tuning.connectTimeoutMs,
-			idle_in_transaction_session_timeout: tuning.idleInTransactionTimeoutMs,
-			keepAlive: true,
 		});
 		// node-postgres emits `error` when an idle connection drops (database restart); an
 		// unhandled `error` event would end the process, while the pool recovers by itself.
@@ -189,7 +197,17 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 	// (pg_internal.init) just wrote files that are private only under the server's umask 077.
 	// Made private now, whatever the umask (about 25 ms for a thousand files).
 	if (embedded?.folder) await securePrivateFolder(embedded.folder);
-	const storage = new KyselyStorage(db, dialectName, logger);
+	const storage = new KyselyStorage(db, dialectName, logger, {
+		...(databaseUrl
+			? {
+					documentAppends: new HeldConnection({
+						config: connectionConfig(databaseUrl, tuning),
+						statementTimeoutMs: () => queryTimeoutMs,
+						logger,
+					}),
+				}
+			: {}),
+	});
 	if (embedded) embeddedDatabases.set(storage, embedded);
 	if (pool && timed) pools.set(storage, { pool, timed, max: maxConnections });
 	return storage;
