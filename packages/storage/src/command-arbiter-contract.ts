@@ -128,6 +128,38 @@ export function commandArbiterContract(portOf: () => Ports): void {
 			});
 		});
 
+		it("refuses commands on an archived board, a claimNext batch too, and remembers no answer", async () => {
+			const storage = portOf();
+			const t = await team();
+			const [id = ""] = await mentions(t, {});
+			await storage.createBoard({ orgId: t.orgId, name: "Elsewhere" });
+			await storage.updateBoard(t.orgId, t.boardId, { archived: true });
+			const refused = {
+				ok: false,
+				code: "forbidden",
+				message: expect.stringMatching(/archived/),
+				replayed: false,
+			};
+			const claimId = randomUUID();
+			expect(await run(t, t.ana, { name: "claim", args: { mentionId: id } }, claimId)).toEqual(
+				refused,
+			);
+			// Sent together, these are decided in one batch.
+			expect(
+				await Promise.all([
+					run(t, t.ana, { name: "claimNext", args: {} }),
+					run(t, t.ben, { name: "claimNext", args: {} }),
+				]),
+			).toEqual([refused, refused]);
+			expect((await storage.getMention(t.orgId, id))?.mention.owner).toBeNull();
+
+			// Brought back, the board takes the same command id as new.
+			await storage.updateBoard(t.orgId, t.boardId, { archived: false });
+			expect(
+				await run(t, t.ana, { name: "claim", args: { mentionId: id } }, claimId),
+			).toMatchObject({ ok: true, replayed: false, work: { owner: { memberId: t.ana.id } } });
+		});
+
 		it("rejects actors outside the organisation and mentions outside the board", async () => {
 			const t = await team();
 			const other = await team();

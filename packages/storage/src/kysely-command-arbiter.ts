@@ -7,6 +7,7 @@
 import {
 	type Activity,
 	type ApprovalRules,
+	boardArchived,
 	type Command,
 	type Decision,
 	type DecisionContext,
@@ -35,7 +36,7 @@ import {
 	retryTransaction,
 	SqlState,
 } from "./database-errors.ts";
-import { boardSettings } from "./kysely-coverage-store.ts";
+import { boardWithSettings } from "./kysely-coverage-store.ts";
 import { TunedKyselyPort } from "./kysely-port.ts";
 import type { StorageLogger } from "./logger.ts";
 import {
@@ -209,6 +210,12 @@ export class KyselyCommandArbiter
 	): Promise<CommandOutcome> {
 		const { orgId, boardId, actorId, command } = input;
 		const targetMemberId = targetMemberOf(command);
+		// Every command reads the board's approval rules: a rule that matches now must be
+		// recorded before the command may change what it matched (priority, tags, owner).
+		// The reply limits hold the text of a review. An archived board takes no command;
+		// that answer is not remembered, as the board may be restored.
+		const board = await boardOf(trx, orgId, boardId);
+		if (board.archived !== null) return reject("forbidden", board.archived);
 
 		// Locking the actor serialises one member's commands across server instances, so
 		// two concurrent claims cannot both pass the capacity check; the handoff or assign
@@ -248,10 +255,7 @@ export class KyselyCommandArbiter
 		// the members it may add a conversation to.
 		const members = await this.#withOwner(trx, orgId, locked, mention?.owner?.memberId);
 		const openCounts = await openOwnedCounts(trx, [...members.keys()]);
-		// Every command reads the board's approval rules: a rule that matches now must be
-		// recorded before the command may change what it matched (priority, tags, owner).
-		// The reply limits hold the text of a review.
-		const { approval, replyLimits } = await boardRulesOf(trx, orgId, boardId);
+		const { approval, replyLimits } = board;
 
 		const context: DecisionContext = {
 			actor,
@@ -325,6 +329,7 @@ export class KyselyCommandArbiter
 		const members = await this.#withOwner(trx, orgId, locked, ownerId);
 		const openCounts = await openOwnedCounts(trx, [...members.keys()]);
 		const actor = systemActor(orgId);
+		const { approval, replyLimits } = await boardOf(trx, orgId, boardId);
 		const decision = decide(command, {
 			actor,
 			now,
@@ -332,7 +337,8 @@ export class KyselyCommandArbiter
 			member: (id) => members.get(id),
 			openOwnedCount: (id) => (id === actor.id ? 0 : (openCounts.get(id) ?? 0)),
 			// A lease expiry releases the owner: a "new member" rule that matched stays recorded.
-			...(await boardRulesOf(trx, orgId, boardId)),
+			approval,
+			replyLimits,
 		});
 		if (!decision.ok) return reject(decision.code, decision.message);
 		const { work, rev } = await recordWork(trx, {
@@ -457,6 +463,8 @@ export class KyselyCommandArbiter
 		const { orgId, boardId } = first;
 		const times = batch.map((input) => iso(input.now));
 		const latest = iso(new Date(Math.max(...times.map((time) => Date.parse(time)))));
+		const { archived, ...rules } = await boardOf(trx, orgId, boardId);
+		if (archived !== null) return batch.map(() => reject("forbidden", archived));
 		const locked = await lockMembers(
 			trx,
 			orgId,
@@ -475,7 +483,6 @@ export class KyselyCommandArbiter
 			.execute();
 		const stored = new Map(processed.map((row) => [row.id, row]));
 		const openCounts = await openOwnedCounts(trx, [...members.keys()]);
-		const rules = await boardRulesOf(trx, orgId, boardId);
 		const limit = this.config.claimNextCandidates + batch.length;
 		const rows = await trx
 			.selectFrom("mentions")
@@ -708,14 +715,22 @@ function lockMention(
 		.executeTakeFirst();
 }
 
-/** The board's approval rules and reply limits, read inside the command's transaction. */
-async function boardRulesOf(
+/**
+ * The board's approval rules and reply limits, and the refusal a command gets when it is
+ * archived (null when it is not), read inside the command's transaction in one statement.
+ */
+async function boardOf(
 	trx: Transaction<Database>,
 	orgId: string,
 	boardId: string,
-): Promise<{ approval: ApprovalRules; replyLimits: Record<Network, number> }> {
-	const { approval, replyLimits } = await boardSettings(trx, orgId, boardId);
-	return { approval, replyLimits };
+): Promise<{
+	archived: string | null;
+	approval: ApprovalRules;
+	replyLimits: Record<Network, number>;
+}> {
+	const { name, archived, settings } = await boardWithSettings(trx, orgId, boardId);
+	const { approval, replyLimits } = settings;
+	return { archived: archived ? boardArchived(name ?? boardId) : null, approval, replyLimits };
 }
 
 /**

@@ -70,6 +70,34 @@ export async function boardSettings(
 	return settingsFrom(row?.settings);
 }
 
+/**
+ * One board's settings with its name and whether it is archived, in one statement (a
+ * command reads both inside its transaction). A board that does not exist is not archived
+ * and has the default settings.
+ */
+export async function boardWithSettings(
+	db: Kysely<Database>,
+	orgId: string,
+	boardId: string,
+): Promise<{ name: string | null; archived: boolean; settings: BoardSettings }> {
+	const row = await db
+		.selectFrom("boards")
+		.leftJoin("board_settings", (join) =>
+			join
+				.onRef("board_settings.org_id", "=", "boards.org_id")
+				.onRef("board_settings.board_id", "=", "boards.id"),
+		)
+		.select(["boards.name", "boards.archived_at", "board_settings.settings"])
+		.where("boards.org_id", "=", orgId)
+		.where("boards.id", "=", boardId)
+		.executeTakeFirst();
+	return {
+		name: row?.name ?? null,
+		archived: row?.archived_at != null,
+		settings: settingsFrom(row?.settings ?? undefined),
+	};
+}
+
 export class KyselyCoverageStore extends KyselyPort implements CoverageStore {
 	getBoardSettings(orgId: string, boardId: string): Promise<BoardSettings> {
 		return boardSettings(this.db, orgId, boardId);

@@ -28,7 +28,10 @@ import type { DraftTexts } from "./draft-texts.ts";
 import { noSyncMetrics, type SyncMetrics } from "./sync-metrics.ts";
 
 export interface CommandExtensionOptions {
-	/** Decides commands; reads whether a board is archived (its commands are refused). */
+	/**
+	 * Decides commands, refusing them on an archived board inside their transaction; and
+	 * tells whether a board is archived before a bulk command, which is refused as a whole.
+	 */
 	storage: CommandArbiter & Pick<Directory, "getBoard">;
 	projector: BoardProjector;
 	logger: Logger;
@@ -118,14 +121,16 @@ export class CommandExtension implements Extension {
 			member: context.member.memberId,
 		});
 		try {
-			// Asked per command, not at connection time: a board archived while its page is
-			// open takes no change from then on.
-			const stored = await this.options.storage.getBoard(board.orgId, board.boardId);
-			if (stored?.archivedAt) {
-				reject(message.id, "forbidden", boardArchived(stored.name));
-				return;
-			}
 			if (message.name === "bulk") {
+				// Asked per command, not at connection time: a board archived while its page
+				// is open takes no change from then on. The arbiter refuses any other command
+				// on it inside the command's own transaction, without a query of its own
+				// before each (in a claim storm those queued on the pool).
+				const stored = await this.options.storage.getBoard(board.orgId, board.boardId);
+				if (stored?.archivedAt) {
+					reject(message.id, "forbidden", boardArchived(stored.name));
+					return;
+				}
 				const ack = await this.runBulk(board, document, message, log);
 				this.metrics.commandAnswered(name, "ack");
 				send(ack);
