@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { approvalReasons } from "./approval.ts";
 import { draftHash } from "./draft-doc.ts";
 import {
+	bestForMember,
 	bulkItems,
 	type Decision,
 	type DecisionContext,
@@ -176,6 +177,39 @@ describe("decide", () => {
 			"old-normal",
 			"newer-normal",
 		]);
+	});
+
+	it("picks the first of the ranking in one pass (bestForMember), or null", () => {
+		const member = makeMember({ id: "x", skills: ["billing"], languages: ["en"] });
+		fc.assert(
+			fc.property(
+				fc.array(
+					fc.record({
+						priority: fc.constantFrom(...Priorities),
+						postedAt: fc.integer({ min: 0, max: 5 }).map(at),
+						billing: fc.boolean(),
+						language: fc.constantFrom(null, "en", "de"),
+						owned: fc.boolean(),
+					}),
+					{ maxLength: 12 },
+				),
+				(shapes) => {
+					const candidates = shapes.map((shape, i) =>
+						makeMention({
+							id: `m${(i * 7) % 13}-${i}`,
+							priority: shape.priority,
+							postedAt: shape.postedAt,
+							tags: shape.billing ? ["billing"] : [],
+							language: shape.language,
+							owner: shape.owned ? { memberId: "y", since: at(0) } : null,
+						}),
+					);
+					expect(bestForMember(candidates, member, NOW)).toBe(
+						rankForMember(candidates, member, NOW)[0] ?? null,
+					);
+				},
+			),
+		);
 	});
 
 	it("release puts an open conversation back, but not a replied one", () => {

@@ -111,19 +111,41 @@ export function rankForMember(
 	member: Member,
 	now: string,
 ): Mention[] {
+	const { eligible, before } = rankingFor(member, now);
+	return candidates.filter(eligible).sort(before);
+}
+
+/**
+ * The first of `rankForMember(candidates, member, now)`, or null when there is none, in
+ * one pass instead of a sort: a batch of claims picks once per command from a shared pool.
+ */
+export function bestForMember(
+	candidates: Iterable<Mention>,
+	member: Member,
+	now: string,
+): Mention | null {
+	const { eligible, before } = rankingFor(member, now);
+	let best: Mention | null = null;
+	for (const candidate of candidates) {
+		if (eligible(candidate) && (best === null || before(candidate, best) < 0)) best = candidate;
+	}
+	return best;
+}
+
+/** Which conversations a member may claim next, and their order (`rankForMember`). */
+function rankingFor(member: Member, now: string) {
 	const skills = new Set(member.skills);
 	const writes = (m: Mention) =>
 		member.languages.length === 0 || m.language === null || member.languages.includes(m.language);
 	const skillMatch = (m: Mention) => (m.tags.some((tag) => skills.has(tag)) ? 0 : 1);
-	return candidates
-		.filter((m) => isClaimable(m, now) && writes(m))
-		.sort(
-			(a, b) =>
-				PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
-				skillMatch(a) - skillMatch(b) ||
-				a.postedAt.localeCompare(b.postedAt) ||
-				a.id.localeCompare(b.id),
-		);
+	return {
+		eligible: (m: Mention) => isClaimable(m, now) && writes(m),
+		before: (a: Mention, b: Mention) =>
+			PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
+			skillMatch(a) - skillMatch(b) ||
+			a.postedAt.localeCompare(b.postedAt) ||
+			a.id.localeCompare(b.id),
+	};
 }
 
 function nameOf(ctx: DecisionContext, memberId: string): string {

@@ -7,6 +7,7 @@
 import {
 	type Activity,
 	type ApprovalRules,
+	bestForMember,
 	boardArchived,
 	type Command,
 	type Decision,
@@ -538,7 +539,7 @@ export class KyselyCommandArbiter
 				continue;
 			}
 			const free = pool.filter((mention) => !taken.has(mention.id));
-			const pick = rankForMember(free, actor, now)[0] ?? null;
+			const pick = bestForMember(free, actor, now);
 			const decision = decide(input.command, {
 				actor,
 				now,
