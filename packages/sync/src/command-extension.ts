@@ -25,7 +25,11 @@ import type { Logger } from "pino";
 import type { BoardProjector } from "./board-projector.ts";
 import type { SyncContext } from "./context.ts";
 import type { DraftTexts } from "./draft-texts.ts";
-import { noSyncMetrics, type SyncMetrics } from "./sync-metrics.ts";
+import {
+	noSyncMetrics,
+	type CommandOutcome as SyncCommandOutcome,
+	type SyncMetrics,
+} from "./sync-metrics.ts";
 
 export interface CommandExtensionOptions {
 	/**
@@ -84,17 +88,24 @@ export class CommandExtension implements Extension {
 	async onStateless(data: onStatelessPayload): Promise<void> {
 		const { connection } = data;
 		const previous = this.queues.get(connection) ?? Promise.resolve();
-		const next = previous.then(() => this.handle(data));
+		const arrived = performance.now();
+		const next = previous.then(() => this.handle(data, arrived));
 		this.queues.set(connection, next);
 		await next;
 	}
 
-	private async handle({ connection, document, payload }: onStatelessPayload): Promise<void> {
+	/** Handle one command that arrived at `arrived` (`performance.now()`). */
+	private async handle(
+		{ connection, document, payload }: onStatelessPayload,
+		arrived: number,
+	): Promise<void> {
 		const context = connection.context as SyncContext;
 		const send = (message: ServerMessage) => connection.sendStateless(JSON.stringify(message));
 		let name = "unknown";
+		const answered = (outcome: SyncCommandOutcome) =>
+			this.metrics.commandAnswered(name, outcome, (performance.now() - arrived) / 1000);
 		const reject = (id: string | null, code: Reject["code"], message: string) => {
-			this.metrics.commandAnswered(name, code);
+			answered(code);
 			send({ type: "reject", id, code, message });
 		};
 
@@ -104,7 +115,7 @@ export class CommandExtension implements Extension {
 		}
 		const parsed = parseClientMessage(payload);
 		if (!parsed.ok) {
-			this.metrics.commandAnswered(name, parsed.reject.code);
+			answered(parsed.reject.code);
 			send(parsed.reject);
 			return;
 		}
@@ -132,7 +143,7 @@ export class CommandExtension implements Extension {
 					return;
 				}
 				const ack = await this.runBulk(board, document, message, log);
-				this.metrics.commandAnswered(name, "ack");
+				answered("ack");
 				send(ack);
 				return;
 			}
@@ -145,7 +156,7 @@ export class CommandExtension implements Extension {
 			}
 			const ack: Ack = { type: "ack", id: message.id };
 			if (outcome.result) ack.result = outcome.result;
-			this.metrics.commandAnswered(name, "ack");
+			answered("ack");
 			send(ack);
 			log.debug({ replayed: outcome.replayed }, "command applied");
 		} catch (error) {

@@ -19,8 +19,11 @@ export interface SyncMetrics {
 	updateStored(seconds: number): void;
 	/** One group-commit statement wrote `size` updates. */
 	batchWritten(size: number): void;
-	/** A command (`name`, or `unknown` when it did not parse) was answered with `outcome`. */
-	commandAnswered(name: string, outcome: CommandOutcome): void;
+	/**
+	 * A command (`name`, or `unknown` when it did not parse) was answered with `outcome`,
+	 * `seconds` after it arrived (its wait behind the connection's earlier commands included).
+	 */
+	commandAnswered(name: string, outcome: CommandOutcome, seconds: number): void;
 	/** A presence tick sent one awareness message to each of `connections` connections. */
 	presenceSent(connections: number): void;
 }
