@@ -5,6 +5,7 @@
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ProcSample, threadCpuMsBetween, threadCpuNs } from "./proc.ts";
+import { BENCH_METRICS_TOKEN } from "./seed.ts";
 import type { BenchServer, ServerKind } from "./servers.ts";
 
 export interface Window {
@@ -103,4 +104,58 @@ export function columns(values: Partial<PerServer<number | null>>) {
 		hocuspocus: values.hocuspocus ?? null,
 		yWebsocket: values["y-websocket"] ?? null,
 	};
+}
+
+/**
+ * A Prometheus histogram of a Switchboard server (`GET /metrics`): cumulative counts by
+ * upper bound in seconds (Infinity for `+Inf`), of the series whose labels include `labels`.
+ */
+export async function histogram(
+	server: BenchServer,
+	name: string,
+	labels: Record<string, string> = {},
+): Promise<Map<number, number>> {
+	const response = await fetch(new URL("/metrics", server.url), {
+		headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` },
+	});
+	if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
+	const buckets = new Map<number, number>();
+	for (const line of (await response.text()).split("\n")) {
+		const match = new RegExp(`^${name}_bucket\\{(.*)\\} (\\S+)$`).exec(line);
+		if (!match) continue;
+		const found = new Map(
+			[...(match[1] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((pair) => [pair[1], pair[2]]),
+		);
+		if (Object.entries(labels).some(([key, value]) => found.get(key) !== value)) continue;
+		const le = found.get("le");
+		const bound = le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le);
+		buckets.set(bound, (buckets.get(bound) ?? 0) + Number(match[2]));
+	}
+	return buckets;
+}
+
+/** Counts observed between two readings of a histogram, added over several servers. */
+export function histogramGrowth(
+	pairs: readonly { before: Map<number, number>; after: Map<number, number> }[],
+): Map<number, number> {
+	const growth = new Map<number, number>();
+	for (const { before, after } of pairs) {
+		for (const [bound, count] of after) {
+			growth.set(bound, (growth.get(bound) ?? 0) + count - (before.get(bound) ?? 0));
+		}
+	}
+	return new Map([...growth].sort(([a], [b]) => a - b));
+}
+
+/**
+ * The smallest bucket bound (seconds) that holds at least `percent` % of the observations:
+ * an upper bound of that percentile, as exact as the buckets. NaN when nothing was observed.
+ */
+export function percentileBound(buckets: Map<number, number>, percent: number): number {
+	const total = buckets.get(Number.POSITIVE_INFINITY) ?? 0;
+	if (total === 0) return Number.NaN;
+	for (const [bound, count] of buckets) {
+		if (count >= (total * percent) / 100) return bound;
+	}
+	return Number.POSITIVE_INFINITY;
 }

@@ -10,6 +10,8 @@ import { createTokenService } from "@switchboard/sync";
 
 /** The secret Switchboard signs tokens with in benchmarks. */
 export const BENCH_SECRET = "switchboard-bench-secret-switchboard-bench-0123456789";
+/** The bearer token of the benchmark's Switchboard servers' `GET /metrics`. */
+export const BENCH_METRICS_TOKEN = "switchboard-bench-metrics-0123456789";
 export const BENCH_ORG = "acme";
 /** The capacity of every seeded member: open conversations each may hold. */
 export const BENCH_CAPACITY = 5;

@@ -14,7 +14,7 @@ import { SERVER_NODE_FLAGS } from "@switchboard/server/node-flags";
 import { createTestDatabase, type TestDatabase } from "@switchboard/storage/test-database";
 import { Cores, type ProcSample, pinned, sampleProcess } from "./proc.ts";
 import { BENCH_RATE_LIMITS } from "./rate-limits.ts";
-import { BENCH_SECRET, baselineDocuments, seedBench } from "./seed.ts";
+import { BENCH_METRICS_TOKEN, BENCH_SECRET, baselineDocuments, seedBench } from "./seed.ts";
 
 export type ServerKind = "switchboard" | "hocuspocus" | "y-websocket";
 
@@ -98,6 +98,7 @@ function switchboardEnv(dataDir: string): Record<string, string> {
 		HOST: "127.0.0.1",
 		DATA_DIR: dataDir,
 		SWITCHBOARD_SECRET: BENCH_SECRET,
+		SWITCHBOARD_METRICS_TOKEN: BENCH_METRICS_TOKEN,
 		SWITCHBOARD_DEMO: "0",
 		SWITCHBOARD_BACKGROUND: "0",
 		LOG_LEVEL: "warn",

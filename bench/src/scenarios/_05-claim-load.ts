@@ -5,6 +5,7 @@
  * Every command is timed from send to ack or reject.
  */
 import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import { PROTOCOL_VERSION, readBoard } from "@switchboard/domain";
 import { WebSocket } from "ws";
@@ -30,6 +31,11 @@ export interface ClaimResult {
 	stormMs: number;
 	/** Per instance: mentions whose owner on that instance's board differs from the acks. */
 	boardMismatches: number[];
+	/**
+	 * Event-loop utilisation of this process during the storm (0 to 1): near 1, the
+	 * ambassadors' latencies include waiting for this process to read their answers.
+	 */
+	loadBusy: number;
 }
 
 interface Answer {
@@ -96,6 +102,7 @@ const task: LoadTask<ClaimParams, ClaimResult> = async (params, control) => {
 	const claims: Record<string, string[]> = {};
 	const rejects: Record<string, number> = {};
 	const stormStart = performance.now();
+	const loopAtStart = performance.eventLoopUtilization();
 	await Promise.all(
 		ambassadors.map(async (ambassador) => {
 			for (;;) {
@@ -119,6 +126,7 @@ const task: LoadTask<ClaimParams, ClaimResult> = async (params, control) => {
 		}),
 	);
 	const stormMs = performance.now() - stormStart;
+	const loadBusy = performance.eventLoopUtilization(loopAtStart).utilization;
 	await control.mark("stop");
 	// The boards converge on what was acknowledged: check one client per instance.
 	const boardMismatches: number[] = [];
@@ -139,7 +147,7 @@ const task: LoadTask<ClaimParams, ClaimResult> = async (params, control) => {
 		a.provider.destroy();
 		a.socket.destroy();
 	}
-	return { latencyMs, claims, rejects, stormMs, boardMismatches };
+	return { latencyMs, claims, rejects, stormMs, boardMismatches, loadBusy };
 };
 
 export default task;
