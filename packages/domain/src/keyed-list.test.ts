@@ -64,6 +64,54 @@ describe("keyed list", () => {
 		for (const [i, rev] of revs.entries()) expect(view.get(`k${i}`)?.rev).toBe(rev);
 	});
 
+	it("appends in runs of at most 64 entries that a delete splits cheaply, read the same elsewhere", () => {
+		const doc = new Y.Doc();
+		const yarray = list(doc);
+		setEntries(
+			yarray,
+			Array.from({ length: 200 }, (_, i) => ({ key: `k${i}`, rev: 1, value: { label: `k${i}@1` } })),
+		);
+		// Oldest first: each change deletes the first live entry and appends after the last,
+		// the order in which one run would hold every live entry.
+		for (let change = 0; change < 1000; change++) {
+			const i = change % 200;
+			setEntry(yarray, `k${i}`, 2 + Math.floor(change / 200), { label: `k${i}@${change}` });
+		}
+		const live: Y.Item[] = [];
+		for (let item = yarray._start; item !== null; item = item.right) {
+			if (!item.deleted) live.push(item);
+		}
+		expect(live.reduce((n, item) => n + item.length, 0)).toBe(200);
+		expect(Math.max(...live.map((item) => item.length))).toBeLessThanOrEqual(64);
+		// Neighbouring runs alternate their content class, so Yjs never merges them.
+		for (const [i, item] of live.entries()) {
+			if (i > 0) expect(item.content.constructor).not.toBe(live[i - 1]?.content.constructor);
+		}
+		// The deleted entries still merge: the history costs a few structs, not one a change.
+		expect(doc.store.clients.get(doc.clientID)?.length).toBeLessThan(20);
+		// Another document (a client, or a server loading the board) reads the same entries.
+		const other = new Y.Doc();
+		Y.applyUpdate(other, Y.encodeStateAsUpdate(doc));
+		expect(list(other).toArray()).toEqual(yarray.toArray());
+		expect(plain(readKeyed(list(other)))).toEqual(plain(readKeyed(yarray)));
+	});
+
+	it("reads and writes a list written before runs were bounded (one ContentAny run)", () => {
+		const old = new Y.Doc();
+		list(old).push(
+			Array.from({ length: 100 }, (_, i) => ({ k: `k${i}`, rev: 1, v: { label: `k${i}@1` } })),
+		);
+		const doc = new Y.Doc();
+		Y.applyUpdate(doc, Y.encodeStateAsUpdate(old));
+		const yarray = list(doc);
+		for (let i = 0; i < 100; i += 3) setEntry(yarray, `k${i}`, 2, { label: `k${i}@2` });
+		expect(yarray.length).toBe(100);
+		const read = readKeyed(yarray);
+		for (let i = 0; i < 100; i++) expect(read.get(`k${i}`)?.rev).toBe(i % 3 === 0 ? 2 : 1);
+		Y.applyUpdate(old, Y.encodeStateAsUpdate(doc, Y.encodeStateVector(old)));
+		expect(plain(readKeyed(list(old)))).toEqual(plain(read));
+	});
+
 	it("follows remote writes and the caller's running transaction when deciding a write", () => {
 		const here = new Y.Doc();
 		const there = new Y.Doc();

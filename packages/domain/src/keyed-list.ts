@@ -236,6 +236,50 @@ export class KeyedListView<T> {
 	}
 }
 
+/**
+ * The longest run of live entries one item of the list holds, as far as this module
+ * decides. Yjs merges consecutive items of one client into one item whose content is a
+ * single array, and copies that array on every merge and every split: a board that
+ * appends each change after the last one built a run of every live card, so each change
+ * copied the whole board twice (append, then delete the card's old entry). Appended items
+ * join the run on their left until it holds RUN entries; the next one is written with the
+ * other content class (`ContentAny` and `ContentJSON` read back as the same array
+ * elements, but Yjs never merges items whose content classes differ), which starts a new
+ * run. Deleted items still merge whatever their class had been: their content is
+ * replaced by `ContentDeleted`, so the size follows the live entries as before.
+ */
+const RUN = 64;
+
+/**
+ * The run of live items of `client` ending at `left` that an item at `clock` would merge
+ * into (its length, up to RUN, and its content class), or length 0 when it would not merge.
+ */
+function runBefore(
+	left: Y.Item | null,
+	client: number,
+	clock: number,
+): { length: number; content: unknown } {
+	let length = 0;
+	let content: unknown = null;
+	let next = clock;
+	for (let item = left; item !== null && length < RUN; item = item.left) {
+		const kind = item.content.constructor;
+		if (
+			item.deleted ||
+			item.id.client !== client ||
+			item.id.clock + item.length !== next ||
+			(kind !== Y.ContentAny && kind !== Y.ContentJSON) ||
+			(content !== null && kind !== content)
+		) {
+			break;
+		}
+		content = kind;
+		length += item.length;
+		next = item.id.clock;
+	}
+	return { length, content };
+}
+
 /** Where an element sits in the document: its item's client and the element's clock. */
 interface Location {
 	client: number;
@@ -284,7 +328,7 @@ class KeyedIndex<T> {
 		return this.view.get(key) as KeyedEntry<T> | undefined;
 	}
 
-	/** Append entries after the list's last item, in `transaction`. */
+	/** Append entries after the list's last item, in `transaction`, in runs of at most RUN. */
 	append(transaction: Y.Transaction, entries: KeyedEntry<T>[]): void {
 		const doc = transaction.doc;
 		let last = this.#last;
@@ -295,19 +339,32 @@ class KeyedIndex<T> {
 		}
 		last ??= this.#yarray._start;
 		while (last?.right) last = last.right;
-		const item = new Y.Item(
-			Y.createID(doc.clientID, Y.getState(doc.store, doc.clientID)),
-			last,
-			last?.lastId ?? null,
-			null,
-			null,
-			this.#yarray,
-			null,
-			new Y.ContentAny(entries),
-		);
-		item.integrate(transaction, 0);
-		this.#last = item;
-		this.#track(item, 0, item.length);
+		for (let at = 0; at < entries.length; ) {
+			const clock = Y.getState(doc.store, doc.clientID);
+			const run = runBefore(last, doc.clientID, clock);
+			let content: typeof Y.ContentAny | typeof Y.ContentJSON = Y.ContentAny;
+			let room = RUN;
+			if (run.length >= RUN) content = run.content === Y.ContentAny ? Y.ContentJSON : Y.ContentAny;
+			else if (run.length > 0) {
+				content = run.content as typeof Y.ContentAny;
+				room = RUN - run.length;
+			}
+			const item = new Y.Item(
+				Y.createID(doc.clientID, clock),
+				last,
+				last?.lastId ?? null,
+				null,
+				null,
+				this.#yarray,
+				null,
+				new content(entries.slice(at, at + room)),
+			);
+			item.integrate(transaction, 0);
+			this.#track(item, 0, item.length);
+			last = item;
+			at += room;
+		}
+		this.#last = last;
 	}
 
 	/** Delete every entry of `key`, in `transaction`. Returns how many there were. */
