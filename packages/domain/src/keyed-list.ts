@@ -88,6 +88,9 @@ interface ItemRange {
 	to: number;
 }
 
+/** Told of the items a transaction added to and deleted from a list. */
+type ItemFollower = (added: readonly ItemRange[], deleted: readonly ItemRange[]) => void;
+
 /**
  * The elements a transaction added to and deleted from `yarray`, found through the
  * transaction's new structs and delete set: O(changes). (`event.changes` walks the whole
@@ -129,11 +132,6 @@ function changedItems(
 	return { added, deleted };
 }
 
-function* elements({ item, from, to }: ItemRange): Generator<unknown> {
-	const content = item.content.getContent();
-	for (let offset = from; offset < to; offset++) yield content[offset];
-}
-
 /**
  * A read-only, incrementally maintained view of a keyed list: it follows the array's
  * events (local or remote) and never writes to the document, so a client may keep one
@@ -146,12 +144,18 @@ export class KeyedListView<T> {
 	readonly #yarray: Y.Array<KeyedEntry<T>>;
 	readonly #winners: Map<string, KeyedEntry<T>>;
 	readonly #listeners = new Set<(changes: KeyedChange<T>[], transaction: Y.Transaction) => void>();
-	readonly #observer = (event: Y.YArrayEvent<KeyedEntry<T>>, transaction: Y.Transaction) => {
-		this.#apply(event, transaction);
+	readonly #follow: ItemFollower | undefined;
+	readonly #observer = (_event: Y.YArrayEvent<KeyedEntry<T>>, transaction: Y.Transaction) => {
+		this.#apply(transaction);
 	};
 
-	constructor(yarray: Y.Array<KeyedEntry<T>>) {
+	/**
+	 * `follow` (the writers' index) is told of the items each transaction added and
+	 * deleted, found once for both.
+	 */
+	constructor(yarray: Y.Array<KeyedEntry<T>>, follow?: ItemFollower) {
 		this.#yarray = yarray;
+		this.#follow = follow;
 		this.#winners = winningEntries(yarray);
 		yarray.observe(this.#observer);
 	}
@@ -193,39 +197,48 @@ export class KeyedListView<T> {
 		this.#listeners.clear();
 	}
 
-	#apply(_event: Y.YArrayEvent<KeyedEntry<T>>, transaction: Y.Transaction): void {
-		const winners = this.#winners;
-		const before = new Map<string, KeyedEntry<T> | undefined>();
-		const remember = (key: string) => {
-			if (!before.has(key)) before.set(key, winners.get(key));
-		};
-		// Keys whose winner cannot be told from the event alone: rescan them.
-		const dirty = new Set<string>();
+	#apply(transaction: Y.Transaction): void {
 		const { added, deleted } = changedItems(this.#yarray, transaction);
+		this.#follow?.(added, deleted);
+		const winners = this.#winners;
+		// The winners before the transaction, kept only for listeners.
+		const before =
+			this.#listeners.size > 0 ? new Map<string, KeyedEntry<T> | undefined>() : undefined;
+		// Keys whose winner cannot be told from the event alone: rescan them.
+		let dirty: Set<string> | undefined;
 		// Additions first, so that a write's own deletion of the entry it replaces is seen
 		// as the removal of a loser rather than of the winner.
-		for (const entry of added.flatMap((range) => [...elements(range)])) {
-			if (!isEntry(entry)) continue;
-			const current = winners.get(entry.k);
-			remember(entry.k);
-			if (!current || entry.rev > current.rev) winners.set(entry.k, entry as KeyedEntry<T>);
-			else if (entry.rev === current.rev) dirty.add(entry.k);
+		for (const { item, from, to } of added) {
+			const content = item.content.getContent();
+			for (let offset = from; offset < to; offset++) {
+				const entry = content[offset];
+				if (!isEntry(entry)) continue;
+				const current = winners.get(entry.k);
+				if (before && !before.has(entry.k)) before.set(entry.k, current);
+				if (!current || entry.rev > current.rev) winners.set(entry.k, entry as KeyedEntry<T>);
+				else if (entry.rev === current.rev) (dirty ??= new Set()).add(entry.k);
+			}
 		}
-		for (const entry of deleted.flatMap((range) => [...elements(range)])) {
-			if (!isEntry(entry) || winners.get(entry.k) !== entry) continue;
-			remember(entry.k);
-			winners.delete(entry.k);
-			dirty.add(entry.k);
+		for (const { item, from, to } of deleted) {
+			const content = item.content.getContent();
+			for (let offset = from; offset < to; offset++) {
+				const entry = content[offset];
+				if (!isEntry(entry) || winners.get(entry.k) !== entry) continue;
+				if (before && !before.has(entry.k)) before.set(entry.k, entry as KeyedEntry<T>);
+				winners.delete(entry.k);
+				(dirty ??= new Set()).add(entry.k);
+			}
 		}
-		if (dirty.size > 0) {
-			for (const key of dirty) winners.delete(key);
+		if (dirty) {
+			const keys = dirty;
+			for (const key of keys) winners.delete(key);
 			this.#yarray.forEach((entry) => {
-				if (!isEntry(entry) || !dirty.has(entry.k)) return;
+				if (!isEntry(entry) || !keys.has(entry.k)) return;
 				const current = winners.get(entry.k);
 				if (!current || supersedes(entry, current)) winners.set(entry.k, entry as KeyedEntry<T>);
 			});
 		}
-		if (this.#listeners.size === 0) return;
+		if (!before) return;
 		const changes: KeyedChange<T>[] = [];
 		for (const [key, previous] of before) {
 			const now = winners.get(key);
@@ -307,15 +320,13 @@ class KeyedIndex<T> {
 
 	constructor(yarray: Y.Array<KeyedEntry<T>>, doc: Y.Doc) {
 		this.#yarray = yarray;
-		this.view = new KeyedListView(yarray);
-		for (let item = yarray._start; item !== null; item = item.right) {
-			if (!item.deleted) this.#track(item, 0, item.length);
-		}
-		yarray.observe((_event, transaction) => {
-			const { added, deleted } = changedItems(yarray, transaction);
+		this.view = new KeyedListView(yarray, (added, deleted) => {
 			for (const { item, from, to } of deleted) this.#untrack(item, from, to);
 			for (const { item, from, to } of added) this.#track(item, from, to);
 		});
+		for (let item = yarray._start; item !== null; item = item.right) {
+			if (!item.deleted) this.#track(item, 0, item.length);
+		}
 		// Type observers (the view, the locations) run before `afterTransaction`.
 		doc.on("afterTransaction", () => {
 			if (this.pending.size > 0) this.pending.clear();
@@ -372,7 +383,7 @@ class KeyedIndex<T> {
 		const locations = this.#locations.get(key);
 		if (!locations) return 0;
 		let deleted = 0;
-		for (const { client, clock } of [...locations]) {
+		for (const { client, clock } of locations) {
 			let item = Y.getItemCleanStart(transaction, Y.createID(client, clock)) as Y.Item | Y.GC;
 			if (!(item instanceof Y.Item) || item.deleted || item.parent !== this.#yarray) continue;
 			if (item.length > 1) {
@@ -412,9 +423,10 @@ class KeyedIndex<T> {
 			const known = this.#locations.get(entry.k);
 			if (!known) continue;
 			const clock = item.id.clock + offset;
-			const rest = known.filter((l) => l.client !== item.id.client || l.clock !== clock);
-			if (rest.length > 0) this.#locations.set(entry.k, rest);
-			else this.#locations.delete(entry.k);
+			const at = known.findIndex((l) => l.client === item.id.client && l.clock === clock);
+			if (at < 0) continue;
+			if (known.length === 1) this.#locations.delete(entry.k);
+			else known.splice(at, 1);
 		}
 	}
 }
