@@ -473,7 +473,31 @@ export function setEntry<T>(
 	value: T,
 	origin: unknown = null,
 ): boolean {
-	return setEntries(yarray, [{ key, rev, value }], origin).length > 0;
+	const doc = docOf(yarray);
+	checkRevision(rev);
+	const index = indexOf(yarray);
+	const stored = index.get(key);
+	if (stored && stored.rev >= rev) return false;
+	writeFresh(doc, index, [{ k: key, rev, v: value }], origin);
+	return true;
+}
+
+function checkRevision(rev: number): void {
+	if (!Number.isFinite(rev)) throw new RangeError(`A revision must be a finite number: ${rev}`);
+}
+
+/** Replace the keys of `fresh` (entries newer than the stored ones) in one transaction. */
+function writeFresh<T>(
+	doc: Y.Doc,
+	index: KeyedIndex<T>,
+	fresh: KeyedEntry<T>[],
+	origin: unknown,
+): void {
+	doc.transact((transaction) => {
+		for (const entry of fresh) index.deleteKey(transaction, entry.k);
+		index.append(transaction, fresh);
+		for (const entry of fresh) index.pending.set(entry.k, entry);
+	}, origin);
 }
 
 /** One write of a batch for `setEntries`. */
@@ -496,8 +520,7 @@ export function setEntries<T>(
 	const doc = docOf(yarray);
 	const wanted = new Map<string, KeyedWrite<T>>();
 	for (const write of writes) {
-		if (!Number.isFinite(write.rev))
-			throw new RangeError(`A revision must be a finite number: ${write.rev}`);
+		checkRevision(write.rev);
 		const current = wanted.get(write.key);
 		if (!current || write.rev > current.rev) wanted.set(write.key, write);
 	}
@@ -509,11 +532,7 @@ export function setEntries<T>(
 		fresh.push({ k: write.key, rev: write.rev, v: write.value });
 	}
 	if (fresh.length === 0) return [];
-	doc.transact((transaction) => {
-		for (const entry of fresh) index.deleteKey(transaction, entry.k);
-		index.append(transaction, fresh);
-		for (const entry of fresh) index.pending.set(entry.k, entry);
-	}, origin);
+	writeFresh(doc, index, fresh, origin);
 	return fresh.map((entry) => entry.k);
 }
 
