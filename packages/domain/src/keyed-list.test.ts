@@ -69,7 +69,11 @@ describe("keyed list", () => {
 		const yarray = list(doc);
 		setEntries(
 			yarray,
-			Array.from({ length: 200 }, (_, i) => ({ key: `k${i}`, rev: 1, value: { label: `k${i}@1` } })),
+			Array.from({ length: 200 }, (_, i) => ({
+				key: `k${i}`,
+				rev: 1,
+				value: { label: `k${i}@1` },
+			})),
 		);
 		// Oldest first: each change deletes the first live entry and appends after the last,
 		// the order in which one run would hold every live entry.

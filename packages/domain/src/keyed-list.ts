@@ -205,7 +205,7 @@ export class KeyedListView<T> {
 		const before =
 			this.#listeners.size > 0 ? new Map<string, KeyedEntry<T> | undefined>() : undefined;
 		// Keys whose winner cannot be told from the event alone: rescan them.
-		let dirty: Set<string> | undefined;
+		const dirty = new Set<string>();
 		// Additions first, so that a write's own deletion of the entry it replaces is seen
 		// as the removal of a loser rather than of the winner.
 		for (const { item, from, to } of added) {
@@ -216,7 +216,7 @@ export class KeyedListView<T> {
 				const current = winners.get(entry.k);
 				if (before && !before.has(entry.k)) before.set(entry.k, current);
 				if (!current || entry.rev > current.rev) winners.set(entry.k, entry as KeyedEntry<T>);
-				else if (entry.rev === current.rev) (dirty ??= new Set()).add(entry.k);
+				else if (entry.rev === current.rev) dirty.add(entry.k);
 			}
 		}
 		for (const { item, from, to } of deleted) {
@@ -226,14 +226,13 @@ export class KeyedListView<T> {
 				if (!isEntry(entry) || winners.get(entry.k) !== entry) continue;
 				if (before && !before.has(entry.k)) before.set(entry.k, entry as KeyedEntry<T>);
 				winners.delete(entry.k);
-				(dirty ??= new Set()).add(entry.k);
+				dirty.add(entry.k);
 			}
 		}
-		if (dirty) {
-			const keys = dirty;
-			for (const key of keys) winners.delete(key);
+		if (dirty.size > 0) {
+			for (const key of dirty) winners.delete(key);
 			this.#yarray.forEach((entry) => {
-				if (!isEntry(entry) || !keys.has(entry.k)) return;
+				if (!isEntry(entry) || !dirty.has(entry.k)) return;
 				const current = winners.get(entry.k);
 				if (!current || supersedes(entry, current)) winners.set(entry.k, entry as KeyedEntry<T>);
 			});
