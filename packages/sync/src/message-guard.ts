@@ -72,7 +72,8 @@ export interface SyncLimits {
 	awarenessRate: RateLimit;
 	/**
 	 * Bytes the server may have queued for a socket that reads too slowly; above it the
-	 * socket is closed rather than buffered without bound.
+	 * socket is closed rather than buffered without bound. The largest frame not yet
+	 * written out (a large board's first sync) does not count (outgoing-backlog.ts).
 	 * @default 8388608 (8 MiB)
 	 */
 	maxBufferedBytes: number;

@@ -17,6 +17,7 @@ import { FirstSyncOrder } from "./first-sync-order.ts";
 import { decodeFrame } from "./frame-codec.ts";
 import type { SwitchboardHocuspocus } from "./hocuspocus-seams.ts";
 import { MessageGuard, type SyncLimits } from "./message-guard.ts";
+import { OutgoingBacklog } from "./outgoing-backlog.ts";
 
 /** How long a closing socket may take to answer the close frame before it is dropped. */
 const CLOSE_GRACE_MS = 5_000;
@@ -74,6 +75,7 @@ export function serveSyncSocket(
 ): SyncSocket {
 	const { hocuspocus, limits, logger } = options;
 	const guard = new MessageGuard(limits);
+	const backlog = new OutgoingBacklog(limits.maxBufferedBytes);
 	const remoteAddress = request.socket.remoteAddress;
 	let closing = false;
 
@@ -93,7 +95,7 @@ export function serveSyncSocket(
 		},
 		send(data) {
 			if (closing || ws.readyState !== WebSocket.OPEN) return;
-			if (ws.bufferedAmount > limits.maxBufferedBytes) {
+			if (backlog.over(ws.bufferedAmount)) {
 				logger.info(
 					{ remote: remoteAddress, buffered: ws.bufferedAmount },
 					"closing a socket that does not read",
@@ -104,7 +106,10 @@ export function serveSyncSocket(
 				);
 				return;
 			}
-			ws.send(data as Uint8Array);
+			const frame = data as Uint8Array;
+			const written = backlog.sending(frame.byteLength);
+			if (written) ws.send(frame, written);
+			else ws.send(frame);
 		},
 		close(code, reason) {
 			closeSocket(code ?? 1000, reason ?? "");
