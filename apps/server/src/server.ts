@@ -295,12 +295,6 @@ export async function startSwitchboard(
 		// store only compacts the log into the snapshot, so it can wait longer.
 		debounce: 5_000,
 		maxDebounce: 30_000,
-		// A document whose last client leaves stays loaded until its debounced store has run,
-		// instead of being compacted and unloaded at once: a client that opens it again
-		// within those seconds (a reload, a team member after another) finds it loaded,
-		// where before the leave's compaction and a second load of the whole board took the
-		// core for 1-3 s on a board of 10,000 mentions (bench/findings/06.md).
-		unloadImmediately: false,
 		timeout: 30_000,
 		maxUnauthenticatedQueueMessages: limits.maxUnauthenticatedMessages * 2,
 		maxUnauthenticatedQueueSize: limits.maxUnauthenticatedBytes * 2,
