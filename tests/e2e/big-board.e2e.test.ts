@@ -51,7 +51,7 @@ describe.skipIf(!hasChromium)("a board with 10,000 more open conversations", () 
 	});
 
 	it("renders only the visible cards and scrolls to the last one", async () => {
-		const session = await signedIn(browser, server.url, "ambassador2@acme.test");
+		const session = await signedIn(browser, server, "ambassador2@acme.test");
 		context = session.context;
 		const { page } = session;
 		await expect

@@ -8,7 +8,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../utils/test-server.ts";
-import { fitsPhone, hasChromium, signIn } from "./harness.ts";
+import { fitsPhone, hasChromium } from "./harness.ts";
 import { phoneContext } from "./phone.ts";
 import { e2eScene } from "./scene.ts";
 
@@ -22,7 +22,7 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 		const page = await scene
 			.keep(await phoneContext(scene.browser, scene.server.url, WIDTH))
 			.newPage();
-		await signIn(page, email);
+		await scene.enter(page, email);
 		return page;
 	}
 

@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIdentityProvider, type TestIdentityProvider } from "../utils/oidc-provider.ts";
-import { fitsPhone, hasChromium, signIn, textOf } from "./harness.ts";
+import { fitsPhone, hasChromium, textOf } from "./harness.ts";
 import { phoneContext } from "./phone.ts";
 import { e2eScene } from "./scene.ts";
 
@@ -46,7 +46,7 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 	/** The admin on a phone, on a tab of the admin area. */
 	async function adminOn(tab: string): Promise<Page> {
 		const page = await phone();
-		await signIn(page, "admin@acme.test");
+		await scene.enter(page, "admin@acme.test");
 		await page.goto(`/admin?tab=${tab}`);
 		return page;
 	}

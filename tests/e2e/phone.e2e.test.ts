@@ -59,7 +59,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	/** `email` signed in on a phone-sized touch screen. */
 	async function phone(email: string, width: number = PHONE.width): Promise<Page> {
 		const page = await keep(await phoneContext(scene.browser, scene.server.url, width)).newPage();
-		await signIn(page, email, { timeout: within.timeout });
+		await scene.enter(page, email, { timeout: within.timeout });
 		return page;
 	}
 

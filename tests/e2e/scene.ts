@@ -5,7 +5,7 @@
 import type { Mention } from "@switchboard/domain";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-import { type E2EServer, launchChromium, signedIn, signIn, startE2EServer } from "./harness.ts";
+import { type E2EServer, enterAs, launchChromium, signedIn, startE2EServer } from "./harness.ts";
 
 /**
  * What most end-to-end files share: one demo server and one Chromium for the file, the demo
@@ -21,6 +21,8 @@ export interface E2EScene {
 	fresh(): Mention;
 	/** `email` signed in, in a fresh desktop context (see `signedIn`). */
 	person(email: string): Promise<Page>;
+	/** Signs `page` in as `email` on this scene's server (see `enterAs`). */
+	enter(page: Page, email: string, options?: { ready?: string; timeout?: number }): Promise<void>;
 	/**
 	 * `email` signed in on a 360 px screen from the start (a desktop page narrowed later keeps
 	 * its wide header, which is not what a phone shows).
@@ -71,7 +73,7 @@ export function e2eScene(options: { env?: Record<string, string> } = {}): E2ESce
 			return mention;
 		},
 		async person(email) {
-			const session = await signedIn(scene.browser, scene.server.url, email);
+			const session = await signedIn(scene.browser, scene.server, email);
 			contexts.push(session.context);
 			return session.page;
 		},
@@ -83,8 +85,11 @@ export function e2eScene(options: { env?: Record<string, string> } = {}): E2ESce
 				}),
 			);
 			const page = await context.newPage();
-			await signIn(page, email);
+			await scene.enter(page, email);
 			return page;
+		},
+		enter(page, email, options) {
+			return enterAs(page, scene.server, email, options);
 		},
 		keep(context) {
 			contexts.push(context);
