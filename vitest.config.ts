@@ -2,6 +2,10 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
 	test: {
+		// One migrated embedded database per run, copied by every test that opens one. Set here,
+		// not in each project, it is built once and provided to both (each project's own global
+		// setup built one of its own: one initdb and every migration more before any test ran).
+		globalSetup: ["tests/storage-template.setup.ts"],
 		projects: [
 			{
 				test: {
@@ -13,8 +17,6 @@ export default defineConfig({
 						"tests/**/*.test.ts",
 					],
 					exclude: ["**/node_modules/**", "tests/e2e/**"],
-					// One migrated embedded database per run, copied by every test that opens one.
-					globalSetup: ["tests/storage-template.setup.ts"],
 					// Backstops, not deadlines: tests wait on conditions, and on a machine whose
 					// cores are busy with other work a server start takes minutes, not seconds.
 					testTimeout: 120_000,
@@ -27,7 +29,7 @@ export default defineConfig({
 					include: ["tests/e2e/**/*.e2e.test.ts"],
 					// One browser at a time: two cores, and each file starts its own server.
 					fileParallelism: false,
-					globalSetup: ["tests/e2e/global-setup.ts", "tests/storage-template.setup.ts"],
+					globalSetup: ["tests/e2e/global-setup.ts"],
 					testTimeout: 180_000,
 					hookTimeout: 300_000,
 				},
