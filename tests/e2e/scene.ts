@@ -46,9 +46,19 @@ export function e2eScene(options: { env?: Record<string, string> } = {}): E2ESce
 	};
 
 	beforeAll(async () => {
-		server = await startE2EServer(options.env);
-		browser = await launchChromium();
-		const stored = await server.switchboard.storage.listMentions("acme", "main", { status: "new" });
+		// Side by side: Chromium starts while the server opens its database and seeds the demo.
+		// Whichever started is kept for afterAll to close, should the other fail.
+		const [started, launched] = await Promise.allSettled([
+			startE2EServer(options.env),
+			launchChromium(),
+		]);
+		if (started.status === "fulfilled") server = started.value;
+		if (launched.status === "fulfilled") browser = launched.value;
+		if (started.status === "rejected") throw started.reason;
+		if (launched.status === "rejected") throw launched.reason;
+		const stored = await started.value.switchboard.storage.listMentions("acme", "main", {
+			status: "new",
+		});
 		open = stored
 			.map(({ mention }) => mention)
 			.sort((a, b) => b.postedAt.localeCompare(a.postedAt));
