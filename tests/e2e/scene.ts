@@ -65,7 +65,8 @@ export function e2eScene(options: { env?: Record<string, string> } = {}): E2ESce
 	});
 
 	afterAll(async () => {
-		for (const context of contexts) await context.close().catch(() => {});
+		// At once: one by one took a fifth of a second each, twenty contexts in the longest file.
+		await Promise.all(contexts.map((context) => context.close().catch(() => {})));
 		await browser?.close();
 		await server?.close();
 	});
