@@ -13,10 +13,13 @@ import type {
 	onChangePayload,
 	onDisconnectPayload,
 } from "@hocuspocus/server";
-import { parseDocumentName, readMention } from "@switchboard/domain";
+import { boardDocumentName, parseDocumentName, readMention } from "@switchboard/domain";
 import type { StoredMention, ThreadStore } from "@switchboard/storage";
 import type { Logger } from "pino";
 import type { SyncContext } from "./context.ts";
+
+/** What every board's document name starts with: "board/". */
+const BOARD_PREFIX = boardDocumentName("", "").slice(0, -1);
 
 export interface FollowUpSeenOptions {
 	storage: ThreadStore;
@@ -59,6 +62,8 @@ export class FollowUpSeenExtension implements Extension {
 	}
 
 	async onChange({ documentName, document }: onChangePayload): Promise<void> {
+		// Every keystroke in a draft passes here: no parse for what cannot be a board.
+		if (!documentName.startsWith(BOARD_PREFIX)) return;
 		const ref = parseDocumentName(documentName);
 		if (ref?.kind !== "board") return;
 		const open = this.#open.get(ref.orgId);

@@ -10,6 +10,7 @@ import {
 	type Connection,
 	Document,
 	type Extension,
+	Hocuspocus,
 	IncomingMessage,
 	MessageReceiver,
 	MessageType,
@@ -18,7 +19,7 @@ import {
 } from "@hocuspocus/server";
 import { CloseCodes } from "@switchboard/domain";
 import * as encoding from "lib0/encoding";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Awareness, encodeAwarenessUpdate } from "y-protocols/awareness";
 import * as Y from "yjs";
 import type { SocketContext } from "./context.ts";
@@ -28,6 +29,7 @@ import {
 	AUTH_TOKEN_MESSAGE,
 	CHECKED_HOCUSPOCUS_VERSION,
 	interceptIncoming,
+	MESSAGE_HOOKS,
 	MessageTypes,
 	SwitchboardHocuspocus,
 	serveCachedFirstSync,
@@ -307,5 +309,90 @@ describe("the Hocuspocus seams", () => {
 		Y.applyUpdate(client, (decoded as { payload: Uint8Array }).payload);
 		expect(client.getMap("mentions").toJSON()).toEqual(document.getMap("mentions").toJSON());
 		document.destroy();
+	});
+	it("patch 7: Hocuspocus' defaults for the message hooks are no-ops of its configuration", async () => {
+		const bare = new Hocuspocus({ quiet: true });
+		const appended = bare.configuration.extensions.at(-1) as Record<string, unknown>;
+		for (const name of MESSAGE_HOOKS) {
+			const hook = bare.configuration[name] as (data: unknown) => unknown;
+			// The extension Hocuspocus appends calls the configuration's very functions...
+			expect(appended[name], name).toBe(hook);
+			// ...which do nothing: skipping them changes no outcome.
+			expect(await hook({}), name).toBeOneOf([null, undefined]);
+		}
+	});
+
+	it("patch 7: a message runs each extension's hooks in order, one after the other, and a failure closes", async () => {
+		const calls: string[] = [];
+		const slowly = () => new Promise((resolve) => setTimeout(resolve, 20));
+		const first: Extension = {
+			extensionName: "first",
+			async beforeHandleMessage() {
+				calls.push("first beforeHandleMessage");
+			},
+			async beforeSync({ payload }) {
+				await slowly();
+				calls.push("first beforeSync");
+				if (payload.byteLength > 100) throw new Error("too large for this test");
+			},
+			async onChange() {
+				calls.push("first onChange");
+			},
+			async afterHandleMessage() {
+				calls.push("first afterHandleMessage");
+			},
+		};
+		const second: Extension = {
+			extensionName: "second",
+			async beforeSync() {
+				calls.push("second beforeSync");
+			},
+			async onChange() {
+				calls.push("second onChange");
+			},
+		};
+		const { client, events, hocuspocus } = serve([first, second]);
+		client.handleMessage(authFrame("draft/acme/m1", "token"));
+		await until(() => hocuspocus.documents.get("draft/acme/m1") !== undefined, "the document");
+		await until(() => events.includes("send"), "authentication");
+		const doc = new Y.Doc();
+		doc.getText("body").insert(0, "hi");
+		client.handleMessage(updateFrame("draft/acme/m1", Y.encodeStateAsUpdate(doc)));
+		await until(() => calls.includes("first afterHandleMessage"), "the message handled");
+		await until(() => calls.filter((call) => call.endsWith("onChange")).length === 2, "onChange");
+		// Hocuspocus does not wait for onChange: its hooks may end after afterHandleMessage.
+		expect(calls.filter((call) => !call.endsWith("onChange"))).toEqual([
+			"first beforeHandleMessage",
+			"first beforeSync",
+			"second beforeSync",
+			"first afterHandleMessage",
+		]);
+		expect(calls.filter((call) => call.endsWith("onChange"))).toEqual([
+			"first onChange",
+			"second onChange",
+		]);
+		expect(hocuspocus.documents.get("draft/acme/m1")?.getText("body").toString()).toBe("hi");
+		// A hook that throws stops the ones after it, and Hocuspocus closes the document's
+		// connection.
+		calls.length = 0;
+		doc.getText("body").insert(2, "x".repeat(200));
+		const error = vi.spyOn(console, "error").mockImplementation(() => {});
+		try {
+			client.handleMessage(updateFrame("draft/acme/m1", Y.encodeStateAsUpdate(doc)));
+			await until(() => calls.includes("first afterHandleMessage"), "the failed message");
+		} finally {
+			error.mockRestore();
+		}
+		expect(calls).toEqual([
+			"first beforeHandleMessage",
+			"first beforeSync",
+			"first afterHandleMessage",
+		]);
+		expect(hocuspocus.documents.get("draft/acme/m1")?.getText("body").toString()).toBe("hi");
+		await until(
+			() => hocuspocus.documents.get("draft/acme/m1")?.getConnectionsCount() === 0,
+			"the document connection closed",
+		);
+		client.handleClose({ code: 1000, reason: "" });
 	});
 });

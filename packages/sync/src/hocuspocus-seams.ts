@@ -18,13 +18,19 @@
  *    instead of a fresh encoding of the whole document.
  * 6. `lazyAwarenessHookStates` (an awareness listener replaced): the `onAwarenessUpdate`
  *    hook's `states` array is built when a hook reads it, not for every awareness message.
+ * 7. `SwitchboardHocuspocus.hooks` (a subclass override): each hook runs on the extensions
+ *    that have it, found once per hook instead of on every call, and Hocuspocus' own no-op
+ *    defaults are not run for the hooks of every message.
  */
 import {
 	type Configuration,
 	type Connection,
 	type ConnectionConfiguration,
 	type Document,
+	type Extension,
 	Hocuspocus,
+	type HookName,
+	type HookPayloadByName,
 	type IncomingMessage,
 	MessageReceiver,
 	OutgoingMessage,
@@ -98,6 +104,8 @@ export class SwitchboardHocuspocus extends Hocuspocus<SocketContext> {
 	private readonly presence: PresenceRelayOptions;
 	private readonly metrics: Pick<SyncMetrics, "presenceSent">;
 	private readonly encodedState: Partial<EncodedStateTuning>;
+	/** Unset while Hocuspocus' constructor runs (it dispatches `onConfigure`). */
+	private readonly hookTable: HookTable | undefined;
 
 	constructor(configuration: SwitchboardConfiguration = {}) {
 		const { presence, metrics, encodedState, ...rest } = configuration;
@@ -105,7 +113,43 @@ export class SwitchboardHocuspocus extends Hocuspocus<SocketContext> {
 		this.presence = presence ?? {};
 		this.metrics = metrics ?? noSyncMetrics;
 		this.encodedState = encodedState ?? {};
+		this.hookTable = new HookTable(defaultMessageHooks(this.configuration, rest));
 		serveCachedFirstSync();
+	}
+
+	/**
+	 * Patch 7. Hocuspocus' `hooks` filters every extension for the hook on every call and
+	 * runs its configuration's hooks too, as an extension it appends last: for the hooks of
+	 * every message and change (`MESSAGE_HOOKS`) those are no-ops that each cost a promise
+	 * and two chain links (Switchboard sets none of them). Same chain as Hocuspocus': one
+	 * extension after the other, each awaited, the first in a later microtask, an error
+	 * logged and passed on, `callback` after each.
+	 *
+	 * Relies on: Hocuspocus and ClientConnection dispatching every hook through
+	 * `this.hooks` (ClientConnection gets `this.hooks.bind(this)`), on the configuration's
+	 * hooks being the functions of `this.configuration` of the same names, and on Hocuspocus
+	 * not using the value of a `MESSAGE_HOOKS` dispatch.
+	 */
+	override hooks<T extends HookName>(
+		name: T,
+		payload: HookPayloadByName<SocketContext>[T],
+		// biome-ignore lint/complexity/noBannedTypes: Hocuspocus' own signature.
+		callback: Function | null = null,
+	): Promise<unknown> {
+		if (!this.hookTable) return super.hooks(name, payload, callback);
+		let chain: Promise<unknown> = Promise.resolve();
+		for (const extension of this.hookTable.having(name, this.configuration.extensions)) {
+			chain = chain
+				.then(() => (extension[name] as (data: typeof payload) => unknown).call(extension, payload))
+				.catch((error: unknown) => {
+					// As Hocuspocus does.
+					const message = (error as { message?: unknown } | null)?.message;
+					if (message) console.error(`[${name}]`, message);
+					throw error;
+				});
+			if (callback) chain = chain.then((...args: unknown[]) => callback(...args));
+		}
+		return chain;
 	}
 
 	/**
@@ -148,6 +192,65 @@ export class SwitchboardHocuspocus extends Hocuspocus<SocketContext> {
 			);
 		}
 		return document;
+	}
+}
+
+/**
+ * Patch 7, continued: hooks Hocuspocus dispatches for every message, update or awareness
+ * change (and every debounced store) without using what they return.
+ */
+export const MESSAGE_HOOKS: ReadonlySet<HookName> = new Set<HookName>([
+	"beforeHandleMessage",
+	"afterHandleMessage",
+	"beforeSync",
+	"onChange",
+	"beforeHandleAwareness",
+	"onAwarenessUpdate",
+	"beforeBroadcastStateless",
+	"onStoreDocument",
+	"afterStoreDocument",
+]);
+
+/** Hocuspocus' default no-ops among the configuration's `MESSAGE_HOOKS` (none was given). */
+function defaultMessageHooks(
+	configuration: Partial<Record<HookName, unknown>>,
+	given: Partial<Record<HookName, unknown>>,
+): Set<unknown> {
+	const defaults = new Set<unknown>();
+	for (const name of MESSAGE_HOOKS) {
+		if (given[name] === undefined && typeof configuration[name] === "function") {
+			defaults.add(configuration[name]);
+		}
+	}
+	return defaults;
+}
+
+/** Per hook, the extensions that have it, except the skipped functions; kept per list. */
+class HookTable {
+	private readonly skipped: ReadonlySet<unknown>;
+	private extensions: readonly Extension[] = [];
+	private count = 0;
+	private readonly lists = new Map<HookName, Extension[]>();
+
+	constructor(skipped: ReadonlySet<unknown>) {
+		this.skipped = skipped;
+	}
+
+	having(name: HookName, extensions: readonly Extension[]): Extension[] {
+		// The list is Hocuspocus' configuration; anything that changes it starts afresh.
+		if (extensions !== this.extensions || extensions.length !== this.count) {
+			this.extensions = extensions;
+			this.count = extensions.length;
+			this.lists.clear();
+		}
+		let list = this.lists.get(name);
+		if (!list) {
+			list = extensions.filter(
+				(extension) => typeof extension[name] === "function" && !this.skipped.has(extension[name]),
+			);
+			this.lists.set(name, list);
+		}
+		return list;
 	}
 }
 

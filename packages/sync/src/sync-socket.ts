@@ -38,6 +38,21 @@ function ownBytes(data: RawData): Uint8Array {
 	return new Uint8Array(Array.isArray(data) ? Buffer.concat(data) : data);
 }
 
+/**
+ * A Fetch API request that serialises its URL once. Hocuspocus reads `request.url` (to
+ * parse the query parameters) for the payload of every `beforeHandleMessage`,
+ * `afterHandleMessage` and `onChange` hook, and a `Request` serialises its URL again on
+ * every read: three times per typed update.
+ */
+class SyncRequest extends Request {
+	#url: string | undefined;
+
+	override get url(): string {
+		this.#url ??= super.url;
+		return this.#url;
+	}
+}
+
 /** Hocuspocus reads headers and query parameters from a Fetch API request. */
 function toFetchRequest(request: IncomingMessage): Request {
 	const headers = new Headers();
@@ -45,9 +60,12 @@ function toFetchRequest(request: IncomingMessage): Request {
 		if (typeof value === "string") headers.set(name, value);
 		else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
 	}
-	return new Request(new URL(request.url ?? "/", `http://${request.headers.host ?? "localhost"}`), {
-		headers,
-	});
+	return new SyncRequest(
+		new URL(request.url ?? "/", `http://${request.headers.host ?? "localhost"}`),
+		{
+			headers,
+		},
+	);
 }
 
 export interface SyncSocketOptions {
