@@ -281,8 +281,9 @@ export class KyselyCommandArbiter
 			action: decision.activity.action,
 			detail: decision.activity.detail,
 			now,
+			answers: input,
 		});
-		return this.#remember(trx, input, now, acceptedOutcome(decision, recorded));
+		return acceptedOutcome(decision, recorded);
 	}
 
 	async #runSystemCommand(
@@ -505,11 +506,11 @@ export class KyselyCommandArbiter
 		const taken = new Set<string>();
 		const seen = new Set<string>();
 		const answers: ClaimAnswer[] = [];
-		/** Answers decided here, remembered under their ids (a replay is not). */
-		const fresh: { input: ExecuteCommandInput; now: string; outcome: CommandOutcome }[] = [];
+		/** Refusals decided here, remembered under their ids (a replay is not). */
+		const rejected: RememberedOutcome[] = [];
 		const answer = (index: number, outcome: CommandOutcome) => {
 			answers.push(outcome);
-			fresh.push({
+			rejected.push({
 				input: batch[index] as ExecuteCommandInput,
 				now: times[index] as string,
 				outcome,
@@ -577,18 +578,13 @@ export class KyselyCommandArbiter
 				action: decision.activity.action,
 				detail: decision.activity.detail,
 				now,
+				answers: input,
 			})),
+			rejected,
 		);
 		for (const [k, { index, decision }] of accepted.entries()) {
-			const outcome = acceptedOutcome(decision, recorded[k] as StoredWork);
-			answers[index] = outcome;
-			fresh.push({
-				input: batch[index] as ExecuteCommandInput,
-				now: times[index] as string,
-				outcome,
-			});
+			answers[index] = acceptedOutcome(decision, recorded[k] as StoredWork);
 		}
-		await rememberOutcomes(trx, fresh);
 		return answers;
 	}
 
@@ -792,6 +788,8 @@ export interface WorkRecord {
 		mentionId: string;
 		work: MentionWork;
 		activity: { fromStatus: MentionStatus; toStatus: MentionStatus };
+		/** Extra data for the command's ack (claimNext names what it claimed). */
+		result?: Record<string, unknown>;
 	};
 	ownerBefore: string | null;
 	actorId: string | null;
@@ -799,6 +797,19 @@ export interface WorkRecord {
 	action: string;
 	detail: Record<string, unknown>;
 	now: string;
+	/**
+	 * The member's command this decision answers: its outcome (`acceptedOutcome`) is
+	 * remembered under the command's id by the same statement. Absent for the server's own
+	 * changes, which have no id to repeat.
+	 */
+	answers?: ExecuteCommandInput;
+}
+
+/** An outcome to remember under its command id, so a repeat gets the same answer. */
+interface RememberedOutcome {
+	input: ExecuteCommandInput;
+	now: string;
+	outcome: CommandOutcome;
 }
 
 /**
@@ -843,27 +854,28 @@ const WORK_ASSIGNMENTS = sql.raw(
 );
 
 /**
- * `recordWork` for several decisions on different conversations, one statement per table
- * whatever their number (a batch of claims), in the same order as for one. Returns each
- * one's stored work and new revision, in input order.
+ * `recordWork` for several decisions on different conversations, and the outcomes of the
+ * commands they answer (`answers`) with `rejected` ones besides, in one statement whatever
+ * their number (a batch of claims): the mentions' updates, the ownerships begun, the
+ * activity records and the processed commands, each read from one JSON parameter. (One
+ * statement per table, each with a parameter per value, made a 200-claim batch's writes
+ * four round trips and several thousand parameters to bind.) An accepted outcome takes its
+ * revision from the mention's update. Ownerships ended by a handoff or a release are a
+ * statement before it: the one-active-owner index must see the old one closed before the
+ * new one opens, and the sub-statements of one statement run in no set order. Returns
+ * each decision's stored work and new revision, in input order.
  */
 export async function recordWorks(
 	trx: Transaction<Database>,
 	inputs: readonly WorkRecord[],
+	rejected: readonly RememberedOutcome[] = [],
 ): Promise<StoredWork[]> {
-	if (inputs.length === 0) return [];
+	if (inputs.length === 0 && rejected.length === 0) return [];
 	const works = inputs.map((input) => normalizeWork(input.decision.work));
 	const changes = inputs.map((input, i) => ({
 		id: input.decision.mentionId,
 		...workColumns(works[i] as MentionWork),
 	}));
-	const { rows } = await sql<{ id: string; rev: number }>`
-		update mentions as m set ${WORK_ASSIGNMENTS}, rev = m.rev + 1
-		from jsonb_to_recordset(${json(changes)}::jsonb) as v(id text, ${WORK_RECORD_TYPE})
-		where m.id = v.id
-		returning m.id, m.rev`.execute(trx);
-	const revs = new Map(rows.map((row) => [row.id, row.rev]));
-
 	const changedHands = inputs.flatMap((input, i) => {
 		const owner = (works[i] as MentionWork).owner;
 		return input.ownerBefore === (owner?.memberId ?? null) ? [] : [{ input, owner }];
@@ -884,30 +896,86 @@ export async function recordWorks(
 			? [{ mention_id: input.decision.mentionId, member_id: owner.memberId, since: owner.since }]
 			: [],
 	);
-	// Fails on the partial unique index if another owner is still open.
-	if (begun.length > 0) await trx.insertInto("ownerships").values(begun).execute();
-
-	await trx
-		.insertInto("activity")
-		.values(
-			inputs.map((input) => ({
-				org_id: input.orgId,
-				mention_id: input.decision.mentionId,
-				actor_id: input.actorId,
-				action: input.action,
-				command_id: input.commandId,
-				from_status: input.decision.activity.fromStatus,
-				to_status: input.decision.activity.toStatus,
-				detail: json(input.detail),
-				at: input.now,
-			})),
+	const activity = inputs.map((input) => ({
+		org_id: input.orgId,
+		mention_id: input.decision.mentionId,
+		actor_id: input.actorId,
+		action: input.action,
+		command_id: input.commandId,
+		from_status: input.decision.activity.fromStatus,
+		to_status: input.decision.activity.toStatus,
+		detail: input.detail,
+		at: input.now,
+	}));
+	// An accepted outcome is stored without its revision; `rev_of` names the mention whose
+	// new revision the statement adds to it.
+	const processed = [
+		...inputs.flatMap((input, i) => {
+			if (!input.answers) return [];
+			const { mentionId, result } = input.decision;
+			const outcome = {
+				ok: true,
+				mentionId,
+				work: works[i],
+				replayed: false,
+				...(result && { result }),
+			};
+			return [processedRow(input.answers, input.now, outcome, mentionId)];
+		}),
+		...rejected.map(({ input, now, outcome }) => processedRow(input, now, outcome, null)),
+	];
+	// Fails on the partial unique index (begun) if another owner is still open, and on the
+	// primary key of processed_commands if an id was used before.
+	const { rows } = await sql<{ id: string; rev: number }>`
+		with updated as (
+			update mentions as m set ${WORK_ASSIGNMENTS}, rev = m.rev + 1
+			from jsonb_to_recordset(${json(changes)}::jsonb) as v(id text, ${WORK_RECORD_TYPE})
+			where m.id = v.id
+			returning m.id, m.rev
+		), begun as (
+			insert into ownerships (mention_id, member_id, since)
+			select v.mention_id, v.member_id, v.since
+			from jsonb_to_recordset(${json(begun)}::jsonb)
+				as v(mention_id text, member_id text, since timestamptz)
+		), logged as (
+			insert into activity (org_id, mention_id, actor_id, action, command_id, from_status, to_status, detail, at)
+			select v.org_id, v.mention_id, v.actor_id, v.action, v.command_id, v.from_status, v.to_status, v.detail, v.at
+			from jsonb_to_recordset(${json(activity)}::jsonb)
+				as v(org_id text, mention_id text, actor_id text, action text, command_id uuid, from_status text, to_status text, detail jsonb, at timestamptz)
+		), remembered as (
+			insert into processed_commands (id, org_id, actor_id, name, outcome, at)
+			select v.id, v.org_id, v.actor_id, v.name,
+				case when v.rev_of is null then v.outcome else v.outcome || jsonb_build_object('rev', u.rev) end,
+				v.at
+			from jsonb_to_recordset(${json(processed)}::jsonb)
+				as v(id uuid, org_id text, actor_id text, name text, outcome jsonb, at timestamptz, rev_of text)
+			left join updated as u on u.id = v.rev_of
 		)
-		.execute();
+		select id, rev from updated`.execute(trx);
+	const revs = new Map(rows.map((row) => [row.id, row.rev]));
 	return inputs.map((input, i) => {
 		const rev = revs.get(input.decision.mentionId);
 		if (rev === undefined) throw new Error(`Mention ${input.decision.mentionId} is gone.`);
 		return { work: works[i] as MentionWork, rev };
 	});
+}
+
+/** A processed_commands row as `recordWorks` reads it from JSON. */
+function processedRow(
+	input: ExecuteCommandInput,
+	now: string,
+	outcome: object,
+	revOf: string | null,
+) {
+	return {
+		id: input.commandId,
+		org_id: input.orgId,
+		actor_id: input.actorId,
+		name: input.command.name,
+		outcome,
+		at: now,
+		rev_of: revOf,
+	};
 }
 
 /**
