@@ -128,6 +128,26 @@ export function commandArbiterContract(portOf: () => Ports): void {
 			});
 		});
 
+		it("answers a repeated claimNext id in a batch with what it claimed, its revision too", async () => {
+			const storage = portOf();
+			const t = await team();
+			await mentions(t, {}, {});
+			const commandId = randomUUID();
+			const first = await run(t, t.ana, { name: "claimNext", args: {} }, commandId);
+			if (!first.ok) throw new Error(`claimNext refused: ${first.message}`);
+			// Sent again beside another member's claimNext, so both are decided in one batch.
+			const [again, other] = await Promise.all([
+				run(t, t.ana, { name: "claimNext", args: {} }, commandId),
+				run(t, t.ben, { name: "claimNext", args: {} }),
+			]);
+			expect(again).toEqual({ ...first, replayed: true });
+			expect(first.rev).toBe((await storage.getMention(t.orgId, first.mentionId))?.rev);
+			expect(other).toMatchObject({ ok: true, replayed: false });
+			expect(other.ok && other.mentionId).not.toBe(first.mentionId);
+			const claims = (await storage.listActivity(t.orgId)).filter((a) => a.action === "claimNext");
+			expect(claims).toHaveLength(2);
+		});
+
 		it("refuses commands on an archived board, a claimNext batch too, and remembers no answer", async () => {
 			const storage = portOf();
 			const t = await team();

@@ -70,17 +70,19 @@ export async function boardSettings(
 	return settingsFrom(row?.settings);
 }
 
+/** A board as a command needs it: its name, whether it is archived, its settings. */
+export interface BoardForCommands {
+	name: string | null;
+	archived: boolean;
+	settings: BoardSettings;
+}
+
 /**
- * One board's settings with its name and whether it is archived, in one statement (a
- * command reads both inside its transaction). A board that does not exist is not archived
- * and has the default settings.
+ * The statement `boardWithSettings` runs, for embedding in a larger one: one row of the
+ * board's name, archive time and stored settings, or none when the board does not exist.
  */
-export async function boardWithSettings(
-	db: Kysely<Database>,
-	orgId: string,
-	boardId: string,
-): Promise<{ name: string | null; archived: boolean; settings: BoardSettings }> {
-	const row = await db
+export function boardWithSettingsQuery(db: Kysely<Database>, orgId: string, boardId: string) {
+	return db
 		.selectFrom("boards")
 		.leftJoin("board_settings", (join) =>
 			join
@@ -89,13 +91,35 @@ export async function boardWithSettings(
 		)
 		.select(["boards.name", "boards.archived_at", "board_settings.settings"])
 		.where("boards.org_id", "=", orgId)
-		.where("boards.id", "=", boardId)
-		.executeTakeFirst();
+		.where("boards.id", "=", boardId);
+}
+
+/**
+ * A row of `boardWithSettingsQuery` as a board (read directly or as JSON). A board that
+ * does not exist is not archived and has the default settings.
+ */
+export function boardForCommands(
+	row:
+		| { name: string; archived_at: Date | string | null; settings: Partial<BoardSettings> | null }
+		| undefined,
+): BoardForCommands {
 	return {
 		name: row?.name ?? null,
 		archived: row?.archived_at != null,
 		settings: settingsFrom(row?.settings ?? undefined),
 	};
+}
+
+/**
+ * One board's settings with its name and whether it is archived, in one statement (a
+ * command reads both inside its transaction).
+ */
+export async function boardWithSettings(
+	db: Kysely<Database>,
+	orgId: string,
+	boardId: string,
+): Promise<BoardForCommands> {
+	return boardForCommands(await boardWithSettingsQuery(db, orgId, boardId).executeTakeFirst());
 }
 
 export class KyselyCoverageStore extends KyselyPort implements CoverageStore {

@@ -90,6 +90,18 @@ export function recordOf<Row extends object>(row: Row): RecordFields<Row> {
 	return record as RecordFields<Row>;
 }
 
+/**
+ * A row as PostgreSQL's `to_jsonb` gives it, for a statement that returns several kinds of
+ * rows as JSON in one round trip: timestamps as ISO text, jsonb columns as their values.
+ */
+export type JsonRow<Row> = {
+	[Column in keyof Row]: Row[Column] extends Date
+		? string
+		: Row[Column] extends Date | null
+			? string | null
+			: Row[Column];
+};
+
 /** A `bigserial` or `bigint` value as a number; ids stay far below 2^53. */
 export function toNumber(value: string | number | bigint): number {
 	return Number(value);
@@ -149,7 +161,9 @@ export function toBoard(row: Selectable<BoardsTable>): Board {
 	};
 }
 
-export function toMention(row: Selectable<MentionsTable>): Mention {
+export function toMention(
+	row: Selectable<MentionsTable> | JsonRow<Selectable<MentionsTable>>,
+): Mention {
 	return {
 		id: row.id,
 		network: row.network as Network,
@@ -179,7 +193,9 @@ export function toMention(row: Selectable<MentionsTable>): Mention {
 	};
 }
 
-export function toStoredMention(row: Selectable<MentionsTable>): StoredMention {
+export function toStoredMention(
+	row: Selectable<MentionsTable> | JsonRow<Selectable<MentionsTable>>,
+): StoredMention {
 	return { mention: toMention(row), rev: row.rev };
 }
 
