@@ -13,6 +13,7 @@ import {
 	type Config,
 	hashPassword,
 	type StartOptions,
+	type StoreTuning,
 	type Switchboard,
 	startSwitchboard,
 } from "@switchboard/server";
@@ -210,6 +211,13 @@ export function testServerForFile(
 
 let fixtureHash: Promise<string> | undefined;
 
+/**
+ * Test servers store a document a tenth of a second after its last change (production: 5 s),
+ * and so unload it that soon after its last client left: tests that wait for an unload or a
+ * compaction do not wait for production's debounce.
+ */
+export const testStoreTuning: StoreTuning = { debounceMs: 100, maxDebounceMs: 1_000 };
+
 export async function startTestServer(
 	overrides: Partial<Config> = {},
 	/** Start options; `logger` defaults to a silent one. */
@@ -219,6 +227,7 @@ export async function startTestServer(
 	const switchboard = await startSwitchboard(config, {
 		logger: pino({ level: "silent" }),
 		storageTemplate: await testTemplate(),
+		store: testStoreTuning,
 		...options,
 	});
 	const { storage, tokens } = switchboard;

@@ -79,6 +79,8 @@ export interface LiveBoards extends MentionPublisher {
 export interface OpenDocuments {
 	documents: ReadonlyMap<string, unknown>;
 	closeConnections(documentName?: string): void;
+	/** Run the debounced stores now; a document without connections unloads after its store. */
+	flushPendingStores(): void;
 }
 
 export interface DataRemovalOptions extends Partial<RetentionTuning> {
@@ -211,7 +213,12 @@ export class DataRemovalService extends TimedRounds<
 		const deadline = Date.now() + this.tuning.unloadWaitMs;
 		const loaded = () =>
 			open.some((ref) => documents.documents.has(draftDocumentName(orgId, ref.mentionId)));
-		while (loaded() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+		for (let round = 0; loaded() && Date.now() < deadline; round++) {
+			// A closed document stays loaded until its debounced store: run the pending stores
+			// now and once a second, not after the debounce (they only come earlier).
+			if (round % 50 === 0) documents.flushPendingStores();
+			await new Promise((r) => setTimeout(r, 20));
+		}
 		await storage.deleteOrphanDrafts(
 			orgId,
 			open.map((ref) => ref.mentionId),

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Extension, Hocuspocus } from "@hocuspocus/server";
 import { createAdaptorServer } from "@hono/node-server";
-import { SESSION_COOKIE, threadMessageKey } from "@switchboard/domain";
+import { SESSION_COOKIE, threadMessageKey, withDefaults } from "@switchboard/domain";
 import { openStorage, type Storage } from "@switchboard/storage";
 import {
 	AuthExtension,
@@ -95,6 +95,31 @@ export const MAX_FRAME_BYTES = 2 * 1024 * 1024;
  */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
+/**
+ * When a loaded document's update log is compacted into its snapshot (Hocuspocus'
+ * `onStoreDocument`), and so when a document nobody has open any more leaves memory: it stays
+ * loaded until its debounced store has run (`unloadImmediately: false`). Every update is
+ * durable in the log before it is acknowledged, so these bound only how long the log grows
+ * and how long a closed document stays warm; a board opened again within them (a reload, a
+ * team member after another) is not compacted and loaded a second time, which costs the
+ * core 1–3 s on a board of 10,000–20,000 mentions (bench/findings/06.md).
+ */
+export interface StoreTuning {
+	/**
+	 * A document is stored this long after its last change (Hocuspocus' `debounce`), in ms.
+	 * @default 5 s
+	 */
+	debounceMs: number;
+	/**
+	 * A document that keeps changing is stored at least this often (Hocuspocus'
+	 * `maxDebounce`), in ms: a busy board's log does not grow without end.
+	 * @default 30 s
+	 */
+	maxDebounceMs: number;
+}
+
+export const defaultStoreTuning: StoreTuning = { debounceMs: 5_000, maxDebounceMs: 30_000 };
+
 export interface Switchboard {
 	/** `http://host:port` of the listener. */
 	url: string;
@@ -151,6 +176,8 @@ export interface StartOptions {
 	retention?: Partial<RetentionTuning>;
 	/** A dump a new embedded database starts from (`openStorage`'s `template`; tests). */
 	storageTemplate?: Blob;
+	/** When documents are stored and unloaded (tests shorten it); the rest keep `defaultStoreTuning`. */
+	store?: Partial<StoreTuning>;
 }
 
 /** Hocuspocus' Redis extension; loaded only with REDIS_URL (it and ioredis hold ~40 MiB). */
@@ -229,7 +256,7 @@ export async function startSwitchboard(
 	const metrics = createServerMetrics({ logger });
 	const committer = new GroupCommitter(storage, { metrics: metrics.sync });
 	const projector = new BoardProjector({ storage });
-	const board = new BoardExtension(projector);
+	const board = new BoardExtension(projector, logger);
 	const coverage = createCoverage({
 		storage,
 		logger,
@@ -287,14 +314,16 @@ export async function startSwitchboard(
 		extensions.push(await redisExtension(config.redisUrl, config.redisPrefix, logger));
 	}
 
+	const store = withDefaults(defaultStoreTuning, options.store);
 	const hocuspocus = new SwitchboardHocuspocus({
 		name: "switchboard",
 		quiet: true,
 		extensions,
-		// Every update is durable in the log before it is acknowledged; the debounced
-		// store only compacts the log into the snapshot, so it can wait longer.
-		debounce: 5_000,
-		maxDebounce: 30_000,
+		debounce: store.debounceMs,
+		maxDebounce: store.maxDebounceMs,
+		// A document whose last client leaves stays loaded until its debounced store (see
+		// StoreTuning), instead of being compacted and unloaded at once.
+		unloadImmediately: false,
 		timeout: 30_000,
 		maxUnauthenticatedQueueMessages: limits.maxUnauthenticatedMessages * 2,
 		maxUnauthenticatedQueueSize: limits.maxUnauthenticatedBytes * 2,
