@@ -6,16 +6,19 @@
 import type { afterLoadDocumentPayload, Extension, Hocuspocus } from "@hocuspocus/server";
 import { boardDocumentName, type MemberCard, parseDocumentName } from "@switchboard/domain";
 import type { StoredMention } from "@switchboard/storage";
+import type { Logger } from "pino";
 import type * as Y from "yjs";
 import type { BoardProjector } from "./board-projector.ts";
 
 export class BoardExtension implements Extension {
 	readonly extensionName = "switchboard-board";
 	private readonly projector: BoardProjector;
+	private readonly logger: Pick<Logger, "error"> | null;
 	private instance: Hocuspocus | null = null;
 
-	constructor(projector: BoardProjector) {
+	constructor(projector: BoardProjector, logger?: Pick<Logger, "error">) {
 		this.projector = projector;
+		this.logger = logger ?? null;
 	}
 
 	async onConfigure({ instance }: { instance: Hocuspocus }): Promise<void> {
@@ -58,15 +61,23 @@ export class BoardExtension implements Extension {
 
 	async #write(orgId: string, boardId: string, write: (doc: Y.Doc) => void): Promise<void> {
 		if (!this.instance) return;
-		const connection = await this.instance.openDirectConnection(boardDocumentName(orgId, boardId));
+		const documentName = boardDocumentName(orgId, boardId);
+		const connection = await this.instance.openDirectConnection(documentName);
 		try {
 			if (connection.document) write(connection.document);
 		} finally {
 			// Not the default immediate store: that compacts the whole board into its snapshot
-			// on every ingest request. The projection is already durable (its updates are
-			// logged as they happen, and the database is the truth); the debounced store
-			// compacts once for many requests.
-			await connection.disconnect({ unloadImmediately: false });
+			// on every ingest request. And not waited for: `disconnect` calls Hocuspocus' store
+			// debounce, which, once `maxDebounce` has passed, runs the store there and then and
+			// has its caller wait for it (a compaction: 0.6 s of a 20,000-card board, inside a
+			// webhook's request; a write that changed the board usually starts that store first
+			// from its update, unawaited, but one that changed nothing waits for it whole). The
+			// write needs no store: its update is logged as it happens (DurableDocuments'
+			// onChange), the database is the truth, and every change schedules the debounced
+			// store, which runs at the latest `maxDebounce` after the first change since the last.
+			connection.disconnect({ unloadImmediately: false }).catch((error: unknown) => {
+				this.logger?.error({ err: error, documentName }, "closing a board write failed");
+			});
 		}
 	}
 }
