@@ -1,5 +1,5 @@
 /**
- * A board that its last client closes and someone opens again within seconds is not loaded
+ * With `keepLoadedUntilStored`, a board that its last client closes and someone opens again within seconds is not loaded
  * a second time, and the webhook that follows does not wait for a load: against a real
  * server on port 0 with real providers (bench/findings/06.md, the batches' reloads).
  */
@@ -15,7 +15,10 @@ let secret: string;
 beforeAll(async () => {
 	// Production's store debounce is seconds; the test servers' tenth of a second could run
 	// out between the leave and the reopen below. The test waits for no store.
-	server = await startTestServer({}, { store: { debounceMs: 60_000, maxDebounceMs: 120_000 } });
+	server = await startTestServer(
+		{},
+		{ store: { debounceMs: 60_000, maxDebounceMs: 120_000, keepLoadedUntilStored: true } },
+	);
 	const admin = await server.addMember("acme", "Ada Admin", "admin");
 	const created = await server.request("/api/orgs/acme/sources", {
 		token: admin.token,

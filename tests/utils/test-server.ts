@@ -212,11 +212,11 @@ export function testServerForFile(
 let fixtureHash: Promise<string> | undefined;
 
 /**
- * Test servers store a document a tenth of a second after its last change (production: 5 s),
- * and so unload it that soon after its last client left: tests that wait for an unload or a
- * compaction do not wait for production's debounce.
+ * Test servers store a document a tenth of a second after its last change (production: 5 s):
+ * tests that wait for a compaction, or for an unload with `keepLoadedUntilStored`, do not
+ * wait for production's debounce.
  */
-export const testStoreTuning: StoreTuning = { debounceMs: 100, maxDebounceMs: 1_000 };
+export const testStoreTuning: Partial<StoreTuning> = { debounceMs: 100, maxDebounceMs: 1_000 };
 
 export async function startTestServer(
 	overrides: Partial<Config> = {},

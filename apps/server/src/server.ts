@@ -97,12 +97,9 @@ export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /**
  * When a loaded document's update log is compacted into its snapshot (Hocuspocus'
- * `onStoreDocument`), and so when a document nobody has open any more leaves memory: it stays
- * loaded until its debounced store has run (`unloadImmediately: false`). Every update is
- * durable in the log before it is acknowledged, so these bound only how long the log grows
- * and how long a closed document stays warm; a board opened again within them (a reload, a
- * team member after another) is not compacted and loaded a second time, which costs the
- * core 1–3 s on a board of 10,000–20,000 mentions (bench/findings/06.md).
+ * `onStoreDocument`), and whether a document nobody has open any more leaves memory at once.
+ * Every update is durable in the log before it is acknowledged, so these bound only how long
+ * the log grows and how long a closed document stays warm.
  */
 export interface StoreTuning {
 	/**
@@ -116,9 +113,23 @@ export interface StoreTuning {
 	 * @default 30 s
 	 */
 	maxDebounceMs: number;
+	/**
+	 * Keep a document whose last client left loaded until its debounced store (Hocuspocus'
+	 * `unloadImmediately: false`), instead of storing and unloading it at once: a board opened
+	 * again within those seconds is not compacted and loaded a second time (1–3 s of the core
+	 * on 10,000–20,000 mentions). Off: in scenario 6 it moved the compaction that a leave ran
+	 * between the measured windows into them, and batches measured 1,583–2,096/s against
+	 * main's 2,024–2,352/s in four exclusive holds (bench/findings/06.md).
+	 * @default false
+	 */
+	keepLoadedUntilStored: boolean;
 }
 
-export const defaultStoreTuning: StoreTuning = { debounceMs: 5_000, maxDebounceMs: 30_000 };
+export const defaultStoreTuning: StoreTuning = {
+	debounceMs: 5_000,
+	maxDebounceMs: 30_000,
+	keepLoadedUntilStored: false,
+};
 
 export interface Switchboard {
 	/** `http://host:port` of the listener. */
@@ -321,9 +332,7 @@ export async function startSwitchboard(
 		extensions,
 		debounce: store.debounceMs,
 		maxDebounce: store.maxDebounceMs,
-		// A document whose last client leaves stays loaded until its debounced store (see
-		// StoreTuning), instead of being compacted and unloaded at once.
-		unloadImmediately: false,
+		unloadImmediately: !store.keepLoadedUntilStored,
 		timeout: 30_000,
 		maxUnauthenticatedQueueMessages: limits.maxUnauthenticatedMessages * 2,
 		maxUnauthenticatedQueueSize: limits.maxUnauthenticatedBytes * 2,
