@@ -214,8 +214,8 @@ export class DataRemovalService extends TimedRounds<
 		const loaded = () =>
 			open.some((ref) => documents.documents.has(draftDocumentName(orgId, ref.mentionId)));
 		for (let round = 0; loaded() && Date.now() < deadline; round++) {
-			// A closed document stays loaded until its debounced store: run the pending stores
-			// now and once a second, not after the debounce (they only come earlier).
+			// With keepLoadedUntilStored a closed document stays loaded until its debounced
+			// store: run the pending stores now and once a second (they only come earlier).
 			if (round % 50 === 0) documents.flushPendingStores();
 			await new Promise((r) => setTimeout(r, 20));
 		}
