@@ -4,12 +4,15 @@ import {
 	addWorkingTime,
 	type BusinessHours,
 	businessHoursProblems,
+	businessHoursProblemsByPart,
 	localToInstant,
 	Weekdays,
 	type WorkingInterval,
 	workingSpans,
 	workingTimeBetween,
 } from "./business-hours.ts";
+import { BoardSettingsPatchSchema } from "./http/wire.ts";
+import { problemsByField } from "./issues.ts";
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -140,6 +143,30 @@ describe("checking hours", () => {
 		expect(businessHoursProblems({ ...berlin, weekly: week({}) })).toEqual([
 			"The week has no working time: give at least one day an interval.",
 		]);
+	});
+
+	it("says which field each problem is at, so a form shows it there", () => {
+		const bad: BusinessHours = {
+			...berlin,
+			weekly: week({
+				mon: [{ start: "09:00", end: "17:00" }],
+				tue: [{ start: "17:00", end: "09:00" }],
+			}),
+			holidays: ["2026-02-30"],
+		};
+		expect(businessHoursProblemsByPart(bad).map((problem) => problem.part)).toEqual([
+			"tue",
+			"holidays",
+		]);
+		// The settings' schema names the same fields by their paths.
+		expect(problemsByField(BoardSettingsPatchSchema, { businessHours: bad })).toEqual({
+			"businessHours.weekly.tue": expect.stringContaining("Tuesday 17:00–09:00 ends before"),
+			"businessHours.holidays": 'Holiday "2026-02-30" is not a YYYY-MM-DD date.',
+		});
+		// A week without working time is a problem of the whole, not of one day.
+		expect(
+			problemsByField(BoardSettingsPatchSchema, { businessHours: { ...berlin, weekly: week({}) } }),
+		).toEqual({ businessHours: expect.stringContaining("no working time") });
 	});
 });
 

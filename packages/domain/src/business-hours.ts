@@ -88,20 +88,32 @@ const WEEKDAY_NAMES = Object.fromEntries(
 	]),
 ) as Record<Weekday, string>;
 
+/** The part of the hours a problem is about: a field of the form, or the whole week. */
+export type BusinessHoursPart = "timeZone" | Weekday | "holidays" | "week";
+
+/** A problem with working hours, and the part it is about (so a form shows it there). */
+export interface BusinessHoursProblem {
+	part: BusinessHoursPart;
+	message: string;
+}
+
 /**
- * What is wrong with `hours`, as sentences for the person who wrote them (empty when
- * nothing): unknown time zone, malformed or inverted intervals, overlapping intervals,
- * malformed holidays, a week without working time.
+ * What is wrong with `hours`, each with the part it is about (empty when nothing): unknown
+ * time zone, malformed or inverted intervals, overlapping intervals, malformed holidays, a
+ * week without working time.
  */
-export function businessHoursProblems(hours: BusinessHours): string[] {
-	const problems: string[] = [];
-	if (!isTimeZone(hours.timeZone)) problems.push(unknownTimeZone(hours.timeZone));
+export function businessHoursProblemsByPart(hours: BusinessHours): BusinessHoursProblem[] {
+	const problems: BusinessHoursProblem[] = [];
+	if (!isTimeZone(hours.timeZone)) {
+		problems.push({ part: "timeZone", message: unknownTimeZone(hours.timeZone) });
+	}
 	let working = 0;
 	for (const day of Weekdays) {
 		const intervals = hours.weekly[day] ?? [];
 		const name = WEEKDAY_NAMES[day];
+		const problem = (message: string) => problems.push({ part: day, message });
 		if (intervals.length > MAX_INTERVALS_PER_DAY) {
-			problems.push(`${name} has more than ${MAX_INTERVALS_PER_DAY} intervals.`);
+			problem(`${name} has more than ${MAX_INTERVALS_PER_DAY} intervals.`);
 			continue;
 		}
 		const spans: [number, number, string][] = [];
@@ -110,9 +122,9 @@ export function businessHoursProblems(hours: BusinessHours): string[] {
 			const end = clockMinutes(interval.end);
 			const label = `${interval.start}–${interval.end}`;
 			if (start === null || end === null || interval.start === "24:00") {
-				problems.push(`${name} ${label}: times are HH:MM from 00:00 to 24:00.`);
+				problem(`${name} ${label}: times are HH:MM from 00:00 to 24:00.`);
 			} else if (end <= start) {
-				problems.push(
+				problem(
 					`${name} ${label} ends before it starts: an interval lies within one day; for a night shift write 22:00–24:00 and 00:00–06:00 on the next day.`,
 				);
 			} else {
@@ -124,20 +136,31 @@ export function businessHoursProblems(hours: BusinessHours): string[] {
 		for (let i = 1; i < spans.length; i++) {
 			const before = spans[i - 1] as [number, number, string];
 			const next = spans[i] as [number, number, string];
-			if (next[0] < before[1]) problems.push(`${name} ${before[2]} overlaps ${next[2]}.`);
+			if (next[0] < before[1]) problem(`${name} ${before[2]} overlaps ${next[2]}.`);
 		}
 	}
 	if (working === 0 && problems.length === 0) {
-		problems.push("The week has no working time: give at least one day an interval.");
+		problems.push({
+			part: "week",
+			message: "The week has no working time: give at least one day an interval.",
+		});
 	}
 	if (hours.holidays.length > MAX_HOLIDAYS) {
-		problems.push(`At most ${MAX_HOLIDAYS} holidays.`);
+		problems.push({ part: "holidays", message: `At most ${MAX_HOLIDAYS} holidays.` });
 	}
 	for (const holiday of hours.holidays) {
 		if (dayNumber(holiday) === null)
-			problems.push(`Holiday "${holiday}" is not a YYYY-MM-DD date.`);
+			problems.push({
+				part: "holidays",
+				message: `Holiday "${holiday}" is not a YYYY-MM-DD date.`,
+			});
 	}
 	return problems;
+}
+
+/** What is wrong with `hours`, as sentences for the person who wrote them (empty when nothing). */
+export function businessHoursProblems(hours: BusinessHours): string[] {
+	return businessHoursProblemsByPart(hours).map((problem) => problem.message);
 }
 
 // --- Time-zone arithmetic -----------------------------------------------------------

@@ -6,8 +6,7 @@
  */
 import * as v from "valibot";
 import {
-	type BusinessHours,
-	businessHoursProblems,
+	businessHoursProblemsByPart,
 	isTimeZone,
 	MAX_HOLIDAYS,
 	MAX_INTERVALS_PER_DAY,
@@ -294,10 +293,33 @@ export const BusinessHoursSchema = v.pipe(
 			[],
 		),
 	}),
-	v.check(
-		(hours) => businessHoursProblems(hours).length === 0,
-		(issue) => businessHoursProblems(issue.input as BusinessHours).join(" "),
-	),
+	// Each problem at the part it is about (`weekly.tue`, `holidays`), so a form shows it
+	// beside that field; a week without working time is a problem of the whole.
+	v.rawCheck(({ dataset, addIssue }) => {
+		if (!dataset.typed) return;
+		const hours = dataset.value;
+		for (const { part, message } of businessHoursProblemsByPart(hours)) {
+			if (part === "week") {
+				addIssue({ message });
+				continue;
+			}
+			const weekly = part !== "timeZone" && part !== "holidays";
+			const top = weekly ? "weekly" : part;
+			const path: [v.ObjectPathItem, ...v.ObjectPathItem[]] = [
+				{ type: "object", origin: "value", input: hours, key: top, value: hours[top] },
+			];
+			if (weekly) {
+				path.push({
+					type: "object",
+					origin: "value",
+					input: hours.weekly,
+					key: part,
+					value: hours.weekly[part],
+				});
+			}
+			addIssue({ message, path });
+		}
+	}),
 );
 
 /** Most reply templates a board keeps. */
