@@ -85,3 +85,14 @@ export function parseList(text: string): string[] {
 		.map((word) => word.trim())
 		.filter((word) => word.length > 0);
 }
+
+/**
+ * What is wrong with a URL as typed, once the spaces around it are trimmed: a space inside
+ * it (a URL has none; a path writes one as %20). Undefined when there is none. `what` names
+ * the field ("The feed's URL").
+ */
+export function urlSpaceProblem(text: string, what = "The URL"): string | undefined {
+	return /\s/.test(text.trim())
+		? `${what} has a space in it: a URL has none (write a space in a path as %20).`
+		: undefined;
+}

@@ -35,14 +35,15 @@ describe("rule form", () => {
 		expect(fieldsToRule({ ...EMPTY_RULE, tags: "x" }, new Set())).toMatchObject({ ok: false });
 		expect(
 			fieldsToRule({ ...EMPTY_RULE, term: "not working", tags: "x" }, new Set()),
-		).toMatchObject({ ok: false, problem: expect.stringMatching(/phrase/) });
+		).toMatchObject({ ok: false, field: "term", problem: expect.stringMatching(/phrase/) });
 		expect(fieldsToRule({ ...EMPTY_RULE, term: "refund" }, new Set())).toMatchObject({
 			ok: false,
+			field: "tags",
 			problem: expect.stringMatching(/add tags, set a priority or a skill/),
 		});
 		expect(
 			fieldsToRule({ ...EMPTY_RULE, term: "refund", priority: "low", minReach: "-1" }, new Set()),
-		).toMatchObject({ ok: false, problem: expect.stringMatching(/reach/) });
+		).toMatchObject({ ok: false, field: "minReach", problem: expect.stringMatching(/reach/) });
 	});
 
 	it("gives each rule an id of its own", () => {

@@ -42,31 +42,38 @@ export function ruleId(term: string, taken: ReadonlySet<string>): string {
 	}
 }
 
-/** The rule, or what is wrong with the fields. */
+/**
+ * The rule, or what is wrong with the fields and which field it is at (a rule that does
+ * nothing is told at its first effect, "Add tags").
+ */
 export function fieldsToRule(
 	fields: RuleFields,
 	taken: ReadonlySet<string>,
-): { ok: true; rule: TriageRule } | { ok: false; problem: string } {
+): { ok: true; rule: TriageRule } | { ok: false; field: keyof RuleFields; problem: string } {
+	const refuse = (field: keyof RuleFields, problem: string) => ({
+		ok: false as const,
+		field,
+		problem,
+	});
 	const term = fields.term.trim();
-	if (!term) return { ok: false, problem: `Enter the ${fields.matchBy} to look for.` };
+	if (!term) return refuse("term", `Enter the ${fields.matchBy} to look for.`);
 	if (fields.matchBy === "keyword" && /\s/.test(term)) {
-		return { ok: false, problem: "A keyword is one word; match several words as a phrase." };
+		return refuse("term", "A keyword is one word; match several words as a phrase.");
 	}
 	let minReach: number | undefined;
 	if (fields.minReach.trim()) {
 		minReach = Number(fields.minReach.trim());
 		if (!Number.isInteger(minReach) || minReach < 0) {
-			return { ok: false, problem: "The minimum reach is a whole number, 0 or more." };
+			return refuse("minReach", "The minimum reach is a whole number, 0 or more.");
 		}
 	}
 	const tags = parseList(fields.tags);
-	if (tags.some((tag) => tag.length > 64)) {
-		return { ok: false, problem: "A tag has at most 64 characters." };
-	}
-	if (tags.length > 10) return { ok: false, problem: "A rule adds at most 10 tags." };
+	if (tags.some((tag) => tag.length > 64))
+		return refuse("tags", "A tag has at most 64 characters.");
+	if (tags.length > 10) return refuse("tags", "A rule adds at most 10 tags.");
 	const skill = fields.skill.trim();
 	if (tags.length === 0 && !fields.priority && !skill) {
-		return { ok: false, problem: "Say what the rule does: add tags, set a priority or a skill." };
+		return refuse("tags", "Say what the rule does: add tags, set a priority or a skill.");
 	}
 	return {
 		ok: true,

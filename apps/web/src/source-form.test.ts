@@ -86,6 +86,16 @@ describe("source form", () => {
 				true,
 			),
 		).toMatch(/30 to 86400/);
+		// Spaces around a URL are trimmed; one inside it is named, not sent.
+		const feed = { ...emptySourceFields("rss"), name: "F", feedUrl: "  https://f.example/a.xml " };
+		expect(checkSourceFields(feed, true)).toBeNull();
+		expect(fieldsToConfig(feed)).toMatchObject({ url: "https://f.example/a.xml" });
+		expect(checkSourceFields({ ...feed, feedUrl: "https://f.example/my feed.xml" }, true)).toBe(
+			"The feed's URL has a space in it: a URL has none (write a space in a path as %20).",
+		);
+		expect(checkSourceFields({ ...mastodon, instanceUrl: "https://m. example" }, false)).toMatch(
+			/^The instance URL has a space in it/,
+		);
 	});
 
 	it("patches only what changed, so an unchanged config does not reset the poll state", () => {

@@ -8,7 +8,7 @@ import {
 	DEFAULT_POLL_SECONDS,
 	type SourceKind,
 } from "@switchboard/domain";
-import { parseList } from "./format.ts";
+import { parseList, urlSpaceProblem } from "./format.ts";
 
 export interface SourceFields {
 	kind: SourceKind;
@@ -103,14 +103,19 @@ export function checkSourceFields(fields: SourceFields, creating: boolean): stri
 		case "webhook":
 			return null;
 		case "rss":
-			return fields.feedUrl.trim() ? null : "Enter the feed's URL.";
+			if (!fields.feedUrl.trim()) return "Enter the feed's URL.";
+			return urlSpaceProblem(fields.feedUrl, "The feed's URL") ?? null;
 		case "mastodon":
 			if (!fields.instanceUrl.trim())
 				return "Enter the instance URL, e.g. https://mastodon.social.";
+			if (urlSpaceProblem(fields.instanceUrl))
+				return urlSpaceProblem(fields.instanceUrl, "The instance URL") ?? null;
 			if (creating && !fields.credential) return "Enter the account's access token.";
 			return null;
 		case "bluesky":
 			if (!fields.identifier.trim()) return "Enter the account's handle.";
+			if (urlSpaceProblem(fields.service))
+				return urlSpaceProblem(fields.service, "The service URL") ?? null;
 			if (creating && !fields.credential) return "Enter an app password of the account.";
 			return null;
 		default: {

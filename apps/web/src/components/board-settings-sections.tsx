@@ -39,6 +39,7 @@ import {
 	FieldProblem,
 	type FieldSpec,
 	FormActions,
+	FormError,
 	FormFields,
 	submitHandler,
 	TextField,
@@ -675,7 +676,9 @@ function WorkingHoursSection(props: SettingsSectionProps) {
 				</label>
 			</div>
 			<Show when={enabled()}>
-				<FieldProblem id={`${id}-all`} error={problems().businessHours} />
+				{/* Each day's, the zone's and the holidays' problems are at their fields; only a
+				    problem of the whole week (no working time at all) is said here. */}
+				<FormError error={problems().businessHours ?? null} testId="hours-week-error" />
 				<div class="form-grid settings-grid">
 					<FormFields store={values} fields={hoursFields(`${id}-zones`)} errors={errors()} />
 					<datalist id={`${id}-zones`}>

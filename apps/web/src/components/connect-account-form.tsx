@@ -6,7 +6,8 @@ import type { ApiClient, ConnectedAccount } from "@switchboard/client";
 import { DEFAULT_BLUESKY_SERVICE, type ReplyNetwork } from "@switchboard/domain";
 import { createStore } from "solid-js/store";
 import { createAction, useApi } from "../api.ts";
-import { type FieldSpec, FormActions, FormFields, submitHandler } from "./forms.tsx";
+import { urlSpaceProblem } from "../format.ts";
+import { type FieldSpec, FormActions, FormFields, submitHandler, URL_INPUT } from "./forms.tsx";
 
 /** A network's name in words. */
 export const NETWORK_NAMES: Record<ReplyNetwork, string> = {
@@ -40,7 +41,7 @@ const MASTODON: AccountConnection<{ instanceUrl: string; token: string }> = {
 		{
 			name: "instanceUrl",
 			label: "Instance URL",
-			type: "url",
+			...URL_INPUT,
 			required: true,
 			placeholder: "https://mastodon.social",
 			testId: "mastodon-instance",
@@ -60,11 +61,14 @@ const MASTODON: AccountConnection<{ instanceUrl: string; token: string }> = {
 			),
 		},
 	],
-	connect: (api, values) =>
-		api.accounts.connectMastodon({
+	connect: (api, values) => {
+		const spaced = urlSpaceProblem(values.instanceUrl, "The instance URL");
+		if (spaced) return Promise.reject(new Error(spaced));
+		return api.accounts.connectMastodon({
 			instanceUrl: values.instanceUrl.trim(),
 			accessToken: values.token.trim(),
-		}),
+		});
+	},
 };
 
 const BLUESKY: AccountConnection<{ identifier: string; password: string; service: string }> = {
@@ -87,14 +91,17 @@ const BLUESKY: AccountConnection<{ identifier: string; password: string; service
 			testId: "bluesky-app-password",
 			hint: "Not your account password: create an app password under Settings → Privacy and security → App passwords.",
 		},
-		{ name: "service", label: "Service URL", type: "url", testId: "bluesky-service" },
+		{ name: "service", label: "Service URL", ...URL_INPUT, testId: "bluesky-service" },
 	],
-	connect: (api, values) =>
-		api.accounts.connectBluesky({
+	connect: (api, values) => {
+		const spaced = urlSpaceProblem(values.service, "The service URL");
+		if (spaced) return Promise.reject(new Error(spaced));
+		return api.accounts.connectBluesky({
 			identifier: values.identifier.trim().replace(/^@/, ""),
 			appPassword: values.password.trim(),
 			service: values.service.trim() || DEFAULT_BLUESKY_SERVICE,
-		}),
+		});
+	},
 };
 
 /** The form of one network's connection. */

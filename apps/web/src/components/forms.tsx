@@ -235,6 +235,19 @@ export function optionsOf<V extends string, F extends string = never>(
 	return [...first, ...values.map((value) => ({ value, label: label(value) }))];
 }
 
+/**
+ * A URL field's attributes. Not `type="url"`: Chromium strips the spaces at either end of
+ * such a field's value as it reads it, and a field bound to that value lost each space as
+ * it was typed, so nobody could type one while editing. `FormFields` trims a URL field when
+ * it is left and the form's check names a space inside; phones still show their URL keyboard.
+ */
+export const URL_INPUT = {
+	type: "text",
+	inputMode: "url",
+	autocomplete: "off",
+	spellcheck: false,
+} as const;
+
 /** The attributes a text field's spec hands to its input as they are. */
 type InputAttributes = Pick<
 	JSX.InputHTMLAttributes<HTMLInputElement>,
@@ -312,6 +325,7 @@ export function FormFields<T extends object>(props: {
 								hint={spec().hint}
 								value={value(spec().name)}
 								onInput={(next) => set(spec().name, next)}
+								onChange={isUrlField(spec()) ? (next) => set(spec().name, next.trim()) : undefined}
 								error={error()}
 								testId={spec().testId}
 							/>
@@ -337,6 +351,11 @@ export function FormFields<T extends object>(props: {
 			}}
 		</Index>
 	);
+}
+
+/** A URL field (`URL_INPUT`): trimmed when it is left. */
+function isUrlField<T>(spec: FieldSpec<T>): boolean {
+	return !spec.options && spec.inputMode === "url";
 }
 
 /** What a text field's spec hands to its input: all but what `FormFields` reads itself. */

@@ -7,10 +7,12 @@ import { ApiError } from "@switchboard/client";
 import {
 	type Board,
 	HttpRoutes,
+	InviteInputSchema,
 	type InviteLink,
 	MAX_CAPACITY,
 	type MemberRecord,
 	type PendingInvite,
+	problemsByField,
 	type RejectedInvite,
 	type Role,
 	Roles,
@@ -173,6 +175,19 @@ interface InviteFields {
 	role: Role;
 }
 
+type InviteProblems = Partial<Record<keyof InviteFields, string>>;
+
+/**
+ * A refused row of a one-person invitation at its field: the server says which ("email: …
+ * already belongs to a member"); anything else is about the email, the one required field.
+ */
+function rowProblems(row: RejectedInvite): InviteProblems {
+	const named = /^(email|name|role): (.*)$/s.exec(row.message);
+	return named
+		? { [named[1] as keyof InviteFields]: named[2] }
+		: { email: row.message.replace(/^\w+: /, "") };
+}
+
 const INVITE_FIELDS: FieldSpec<InviteFields>[] = [
 	{ name: "email", label: "Email", type: "email", required: true, testId: "invite-email" },
 	{ name: "name", label: "Name (optional)", testId: "invite-name" },
@@ -186,35 +201,51 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 	const [fields, setFields] = form;
 	const [outcome, setOutcome] = createSignal<BatchOutcome | null>(null);
 	const [csv, setCsv] = createSignal<string | null>(null);
+	// The one-person form's problems, each at its field.
+	const [problems, setProblems] = createSignal<InviteProblems>({});
+	let oneForm: HTMLFormElement | undefined;
+	const showProblems = (found: InviteProblems) => {
+		setProblems(found);
+		queueMicrotask(() => oneForm?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus());
+	};
 
-	const settle = async (send: () => Promise<Omit<BatchOutcome, "refused">>) => {
+	/** Sends a batch; its refused rows go to `onRefused`, by default shown as the outcome. */
+	const settle = async (
+		send: () => Promise<Omit<BatchOutcome, "refused">>,
+		onRefused: (rejected: RejectedInvite[]) => void = (rejected) => {
+			setOutcome({ invites: [], rejected, mailed: false, refused: true });
+		},
+	) => {
 		try {
 			setOutcome({ ...(await send()), refused: false });
 			props.onInvited();
 		} catch (error) {
 			const rejected = refusedRows(error);
 			if (!rejected) throw error;
-			setOutcome({ invites: [], rejected, mailed: false, refused: true });
+			onRefused(rejected);
 		}
 	};
-	const inviteOne = createAction(() =>
-		settle(async () => {
-			const answer = await api.request(HttpRoutes.invite, {
-				params: { orgId: props.orgId },
-				body: {
-					invites: [
-						{
-							email: fields.email.trim(),
-							role: fields.role,
-							...(fields.name.trim() ? { name: fields.name.trim() } : {}),
-						},
-					],
-				},
-			});
-			setFields({ email: "", name: "" });
-			return answer;
-		}),
-	);
+	const inviteOne = createAction(async () => {
+		const invite = {
+			email: fields.email.trim(),
+			role: fields.role,
+			...(fields.name.trim() ? { name: fields.name.trim() } : {}),
+		};
+		const found: InviteProblems = problemsByField(InviteInputSchema, invite);
+		if (Object.keys(found).length > 0) return showProblems(found);
+		setProblems({});
+		await settle(
+			async () => {
+				const answer = await api.request(HttpRoutes.invite, {
+					params: { orgId: props.orgId },
+					body: { invites: [invite] },
+				});
+				setFields({ email: "", name: "" });
+				return answer;
+			},
+			(rejected) => showProblems(rejected[0] ? rowProblems(rejected[0]) : {}),
+		);
+	});
 	const inviteCsv = createAction((goodRowsOnly: boolean) =>
 		settle(() =>
 			api.request(HttpRoutes.inviteCsv, {
@@ -232,6 +263,7 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 	return (
 		<div class="panel form-panel">
 			<form
+				ref={oneForm}
 				class="admin-form"
 				novalidate
 				onSubmit={submitHandler(() => void inviteOne.run())}
@@ -239,7 +271,7 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 			>
 				<h3 class="panel-title">Invite someone</h3>
 				<div class="form-grid">
-					<FormFields store={form} fields={INVITE_FIELDS} />
+					<FormFields store={form} fields={INVITE_FIELDS} errors={problems()} />
 				</div>
 				<FormError error={inviteOne.error()} testId="invite-error" />
 				<div class="form-actions">

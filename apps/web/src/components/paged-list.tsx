@@ -6,7 +6,9 @@ import { ActionButton, FormError, Loaded } from "./forms.tsx";
 /**
  * "Loading…" and the load's error, then the items read so far in an `admin-list` (each drawn
  * by `children`), `empty` when there are none, and a button (`more`) that reads the next
- * page while the server has one, with that read's error.
+ * page while the server has one, with that read's error. When reading the list again
+ * failed (a changed filter, say), the items of the last read are not shown under the error:
+ * they would pass for the answer.
  */
 export function PagedList<T>(props: {
 	list: PagedLoader<T>;
@@ -19,7 +21,7 @@ export function PagedList<T>(props: {
 	return (
 		<Loaded loader={props.list} errorTestId={props.errorTestId}>
 			{() => (
-				<>
+				<Show when={!props.list.error()}>
 					<ul class="admin-list" data-testid={props.testId}>
 						<For each={props.list.items()}>{(item) => props.children(item)}</For>
 					</ul>
@@ -30,7 +32,7 @@ export function PagedList<T>(props: {
 						</ActionButton>
 					</Show>
 					<FormError error={props.list.loadMore.error()} />
-				</>
+				</Show>
 			)}
 		</Loaded>
 	);

@@ -34,7 +34,9 @@ export function RulesPanel(props: { orgId: string }) {
 	const api = useApi();
 	const rules = createLoader(() => api.rules.list(props.orgId));
 	const [fields, setFields] = createStore<RuleFields>({ ...EMPTY_RULE });
-	const [problem, setProblem] = createSignal<string | null>(null);
+	// The problem the form's own check found, shown at its field.
+	const [problem, setProblem] = createSignal<Partial<Record<keyof RuleFields, string>>>({});
+	let form: HTMLFormElement | undefined;
 	let termInput: HTMLInputElement | undefined;
 
 	const saveRules = async (next: TriageRule[]) => {
@@ -49,10 +51,12 @@ export function RulesPanel(props: { orgId: string }) {
 		const current = rules.data() ?? [];
 		const made = fieldsToRule(fields, new Set(current.map((rule) => rule.id)));
 		if (!made.ok) {
-			setProblem(made.problem);
+			setProblem({ [made.field]: made.problem });
+			// Once the field shows its problem, it takes the focus.
+			queueMicrotask(() => form?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus());
 			return;
 		}
-		setProblem(null);
+		setProblem({});
 		if (busy()) return;
 		if (await save.run([...current, made.rule])) {
 			setFields({ ...EMPTY_RULE, matchBy: fields.matchBy });
@@ -174,13 +178,19 @@ export function RulesPanel(props: { orgId: string }) {
 				)}
 			</Show>
 
-			<form class="panel form-panel admin-form" onSubmit={add} data-testid="rule-form" novalidate>
+			<form
+				ref={form}
+				class="panel form-panel admin-form"
+				onSubmit={add}
+				data-testid="rule-form"
+				novalidate
+			>
 				<h3 class="panel-title">Add a rule</h3>
 				<div class="form-grid">
-					<FormFields store={[fields, setFields]} fields={ruleFields()} />
+					<FormFields store={[fields, setFields]} fields={ruleFields()} errors={problem()} />
 				</div>
 				<FormActions
-					error={problem() ?? save.error()}
+					error={save.error()}
 					errorTestId="rules-error"
 					label="Add rule"
 					busy={save.busy()}

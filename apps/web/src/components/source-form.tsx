@@ -11,7 +11,7 @@ import {
 	type SourceFields,
 } from "../source-form.ts";
 import { boardOptions } from "./board-select.tsx";
-import { type FieldSpec, FormActions, FormFields, submitHandler } from "./forms.tsx";
+import { type FieldSpec, FormActions, FormFields, submitHandler, URL_INPUT } from "./forms.tsx";
 
 /** The fields only one kind of source has: where it reads from. */
 const KIND_FIELDS: Record<SourceKind, readonly FieldSpec<SourceFields>[]> = {
@@ -21,7 +21,7 @@ const KIND_FIELDS: Record<SourceKind, readonly FieldSpec<SourceFields>[]> = {
 			name: "feedUrl",
 			label: "Feed URL (RSS or Atom)",
 			wide: true,
-			type: "url",
+			...URL_INPUT,
 			required: true,
 			placeholder: "https://status.example.com/feed.xml",
 			testId: "source-feed-url",
@@ -32,7 +32,7 @@ const KIND_FIELDS: Record<SourceKind, readonly FieldSpec<SourceFields>[]> = {
 			name: "instanceUrl",
 			label: "Instance URL",
 			wide: true,
-			type: "url",
+			...URL_INPUT,
 			required: true,
 			placeholder: "https://mastodon.social",
 			testId: "source-instance-url",
@@ -46,7 +46,7 @@ const KIND_FIELDS: Record<SourceKind, readonly FieldSpec<SourceFields>[]> = {
 			placeholder: "acme.bsky.social",
 			testId: "source-identifier",
 		},
-		{ name: "service", label: "Service URL", type: "url", testId: "source-service-url" },
+		{ name: "service", label: "Service URL", ...URL_INPUT, testId: "source-service-url" },
 	],
 };
 

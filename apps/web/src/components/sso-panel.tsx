@@ -17,7 +17,7 @@ import {
 import { createSignal, createUniqueId, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import { createAction, createLoader, useApi } from "../api.ts";
-import { formatDateTime } from "../format.ts";
+import { formatDateTime, urlSpaceProblem } from "../format.ts";
 import { boardOptions } from "./board-select.tsx";
 import {
 	AdminSection,
@@ -29,6 +29,7 @@ import {
 	FormFields,
 	Loaded,
 	submitHandler,
+	URL_INPUT,
 } from "./forms.tsx";
 import { ROLE_OPTIONS } from "./members-panel.tsx";
 
@@ -187,10 +188,7 @@ function SsoForm(props: {
 			name: "issuer",
 			label: "Issuer URL",
 			wide: true,
-			type: "url",
-			inputMode: "url",
-			autocomplete: "off",
-			spellcheck: false,
+			...URL_INPUT,
 			placeholder: "https://login.example.com/realms/acme",
 			hint: "The identity provider's issuer: Switchboard reads its /.well-known/openid-configuration before saving.",
 			testId: "sso-issuer",
@@ -247,6 +245,8 @@ function SsoForm(props: {
 	const save = createAction(async () => {
 		const input = body();
 		const found = byField(problemsByField(SsoConfigInputSchema, input));
+		const spaced = urlSpaceProblem(input.issuer, "The issuer URL");
+		if (spaced) found.issuer = spaced;
 		if (!hasSecret() && !input.clientSecret) {
 			found.clientSecret ??= "give the client secret the identity provider issued";
 		}

@@ -11,6 +11,7 @@ import {
 } from "@switchboard/domain";
 import { createSignal, createUniqueId, For, Show } from "solid-js";
 import { createAction, createLoader, useApi } from "../api.ts";
+import { urlSpaceProblem } from "../format.ts";
 import { SIGNATURE_SCHEME } from "../webhook-example.ts";
 import { useWorkspace } from "../workspace.tsx";
 import {
@@ -19,7 +20,16 @@ import {
 	ItemActionBar,
 	type ItemControls,
 } from "./admin-list.tsx";
-import { ActionButton, CheckSet, FormActions, FormError, submitHandler, When } from "./forms.tsx";
+import {
+	ActionButton,
+	CheckSet,
+	FormActions,
+	FormError,
+	submitHandler,
+	TextField,
+	URL_INPUT,
+	When,
+} from "./forms.tsx";
 import { Table } from "./table.tsx";
 
 export const EVENT_LABELS: Record<WebhookEvent, string> = {
@@ -87,6 +97,8 @@ function WebhookForm(props: {
 	const [events, setEvents] = createSignal<WebhookEvent[]>([...WEBHOOK_EVENT_NAMES]);
 	const [enabled, setEnabled] = createSignal(true);
 	const [problem, setProblem] = createSignal<string | null>(null);
+	const [urlProblem, setUrlProblem] = createSignal<string | undefined>();
+	let urlInput: HTMLInputElement | undefined;
 	const create = createAction(async () => {
 		const created = await api.webhooks.create(props.orgId, {
 			url: url().trim(),
@@ -96,8 +108,13 @@ function WebhookForm(props: {
 		props.onCreated(created.webhook, created.secret);
 	});
 	const submit = submitHandler(() => {
-		if (!/^https?:\/\/\S+$/i.test(url().trim())) {
-			setProblem("Enter the http(s) URL to POST events to.");
+		const typed = url().trim();
+		const wrong =
+			urlSpaceProblem(typed) ??
+			(/^https?:\/\/\S+$/i.test(typed) ? undefined : "Enter the http(s) URL to POST events to.");
+		setUrlProblem(wrong);
+		if (wrong) {
+			urlInput?.focus();
 			return;
 		}
 		if (events().length === 0) {
@@ -115,21 +132,23 @@ function WebhookForm(props: {
 			novalidate
 		>
 			<h3 class="panel-title">New webhook</h3>
-			<div class="form-field">
-				<label for={`${id}-url`} class="field-label">
-					URL
-				</label>
-				<input
-					id={`${id}-url`}
-					type="url"
-					required
-					class="input-wide"
-					value={url()}
-					onInput={(e) => setUrl(e.currentTarget.value)}
-					placeholder="https://hooks.example.com/switchboard"
-					data-testid="webhook-url-input"
-				/>
-			</div>
+			<TextField
+				id={`${id}-url`}
+				cell="field"
+				label="URL"
+				{...URL_INPUT}
+				required
+				class="input-wide"
+				ref={(input) => {
+					urlInput = input;
+				}}
+				value={url()}
+				onInput={setUrl}
+				onChange={(value) => setUrl(value.trim())}
+				error={urlProblem()}
+				placeholder="https://hooks.example.com/switchboard"
+				testId="webhook-url-input"
+			/>
 			<fieldset class="event-choice">
 				<legend class="field-label">Events</legend>
 				<CheckSet

@@ -52,11 +52,11 @@ import {
 } from "../components/command-button.tsx";
 import { DraftEditor, type DraftEditorApi } from "../components/draft-editor.tsx";
 import { DraftNotes } from "../components/draft-notes.tsx";
-import { SelectField, submitHandler } from "../components/forms.tsx";
+import { SelectField, submitHandler, URL_INPUT } from "../components/forms.tsx";
 import { EarlierConversations } from "../components/history-item.tsx";
 import { ReplySendPanel } from "../components/reply-send.tsx";
 import { createDraftText } from "../draft-text.ts";
-import { formatDateTime, formatRelative } from "../format.ts";
+import { formatDateTime, formatRelative, urlSpaceProblem } from "../format.ts";
 import { ACTIONS, type ActionKind, offers } from "../lifecycle-model.ts";
 import { fillTemplate, templateForDraft } from "../templates.ts";
 import { useWorkspace } from "../workspace.tsx";
@@ -131,6 +131,7 @@ function Conversation(props: { mentionId: string }) {
 
 	const [handoffTo, setHandoffTo] = createSignal("");
 	const [replyUrl, setReplyUrl] = createSignal("");
+	let replyUrlInput: HTMLInputElement | undefined;
 	const [changesComment, setChangesComment] = createSignal("");
 	const templates = () => ws.board().settings.templates;
 	const [templateId, setTemplateId] = createSignal(templates()[0]?.id ?? "");
@@ -542,6 +543,13 @@ function Conversation(props: { mentionId: string }) {
 									onSubmit={submitHandler(() => {
 										const url = replyUrl().trim();
 										if (!url) return;
+										const spaced = urlSpaceProblem(url, "The link");
+										if (spaced && replyUrlInput) {
+											// Said by the browser at the field, as it says a missing link.
+											replyUrlInput.setCustomValidity(spaced);
+											replyUrlInput.reportValidity();
+											return;
+										}
 										void ws
 											.run(
 												{
@@ -558,11 +566,16 @@ function Conversation(props: { mentionId: string }) {
 									</label>
 									<input
 										id="reply-url"
-										type="url"
+										{...URL_INPUT}
 										required
 										placeholder="https://…"
+										ref={replyUrlInput}
 										value={replyUrl()}
-										onInput={(e) => setReplyUrl(e.currentTarget.value)}
+										onInput={(e) => {
+											e.currentTarget.setCustomValidity("");
+											setReplyUrl(e.currentTarget.value);
+										}}
+										onChange={(e) => setReplyUrl(e.currentTarget.value.trim())}
 										data-testid="reply-url"
 									/>
 									<button type="submit" class="button" data-testid="mark-replied">
