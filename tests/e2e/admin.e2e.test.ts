@@ -283,10 +283,19 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 					apply: { tags: ["billing", "refunds"], priority: "high", skill: "finance" },
 				},
 			]);
-		// A rule that does nothing is refused before it reaches the server.
+		// A rule that does nothing is refused before it reaches the server, at its first effect,
+		// which takes the focus; nothing is said for the whole form.
 		await ruleForm.getByLabel("Phrase").fill("hello");
 		await ruleForm.getByTestId("rule-submit").click();
-		expect(await textOf(admin.getByTestId("rules-error"))()).toContain("Say what the rule does");
+		const tags = ruleForm.getByLabel("Add tags");
+		await expect.poll(attribute(tags, "aria-invalid"), within).toBe("true");
+		const tagsProblem = ruleForm.locator(`#${await tags.getAttribute("id")}-error`);
+		expect(await tagsProblem.textContent()).toContain("Say what the rule does");
+		expect(await tags.getAttribute("aria-describedby")).toContain(
+			await tagsProblem.getAttribute("id"),
+		);
+		expect(await tags.evaluate((input) => input === document.activeElement)).toBe(true);
+		expect(await ruleForm.getByTestId("rules-error").count()).toBe(0);
 		await rule.getByTestId("rule-remove").click();
 		await rule.waitFor({ state: "detached", ...within });
 		expect(await scene.server.switchboard.storage.getTriageRules("acme")).toEqual([]);
@@ -294,8 +303,19 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await admin.getByTestId("admin-tab-webhooks").click();
 		await admin.getByTestId("webhook-add").click();
 		const hookForm = admin.getByTestId("webhook-form");
+		// A space typed into the URL stays while typing, and is refused at the field on submit.
+		const hookUrl = hookForm.getByLabel("URL");
+		await hookUrl.pressSequentially("http://127.0.0.1:9/my hook");
+		expect(await hookUrl.inputValue()).toBe("http://127.0.0.1:9/my hook");
+		await hookForm.getByTestId("webhook-submit").click();
+		await expect.poll(attribute(hookUrl, "aria-invalid"), within).toBe("true");
+		expect(await textOf(hookForm.getByTestId("field-error"))()).toContain("has a space in it");
+		expect(await scene.server.switchboard.storage.listWebhookEndpoints("acme")).toEqual([]);
+		// Spaces around it are trimmed when the field is left.
 		// Nothing listens there: the delivery fails and is kept with its error.
-		await hookForm.getByLabel("URL").fill("http://127.0.0.1:9/hook");
+		await hookUrl.fill("  http://127.0.0.1:9/hook ");
+		await hookUrl.press("Tab");
+		expect(await hookUrl.inputValue()).toBe("http://127.0.0.1:9/hook");
 		await hookForm.getByTestId("webhook-event-mention.high_priority").uncheck();
 		await hookForm.getByTestId("webhook-event-mention.sla_breached").uncheck();
 		await hookForm.getByTestId("webhook-submit").click();

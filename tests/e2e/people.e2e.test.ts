@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIdentityProvider, type TestIdentityProvider } from "../utils/oidc-provider.ts";
-import { fitsPhone, hasChromium, textOf } from "./harness.ts";
+import { attribute, fitsPhone, hasChromium, textOf } from "./harness.ts";
 import { phoneContext } from "./phone.ts";
 import { e2eScene } from "./scene.ts";
 
@@ -145,6 +145,20 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		const admin = await adminOn("members");
 		const panel = admin.getByTestId("members-panel");
 		await panel.getByTestId("members").waitFor(within);
+		// One person: the form's check and the server's refusal are each said at the email.
+		const email = panel.getByTestId("invite-email");
+		for (const [typed, said] of [
+			["not-an-email", "must be an email address"],
+			["ambassador2@acme.test", "ambassador2@acme.test already belongs to a member"],
+		]) {
+			await email.fill(typed ?? "");
+			await panel.getByTestId("invite-submit").click();
+			await expect.poll(textOf(panel.getByTestId("field-error")), within).toBe(said);
+			expect(await email.getAttribute("aria-invalid")).toBe("true");
+			expect(await email.evaluate((input) => input === document.activeElement)).toBe(true);
+			expect(await panel.getByTestId("invite-outcome").count()).toBe(0);
+		}
+		await email.fill("");
 		const csv = [
 			"email,name,role,capacity",
 			"csv.one@acme.test,Cleo One,ambassador,4",
@@ -240,6 +254,16 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		await panel.getByTestId("audit-from").fill(tomorrow);
 		await panel.getByTestId("audit-empty").waitFor(within);
 		await panel.getByTestId("audit-from").fill(new Date().toISOString().slice(0, 10));
+		await entries.first().waitFor(within);
+		// A period that ends before it starts: said at To, and no entries pass for its answer.
+		const to = panel.getByTestId("audit-to");
+		await to.fill(new Date(Date.now() - 86_400_000).toISOString().slice(0, 10));
+		await expect.poll(attribute(to, "aria-invalid"), within).toBe("true");
+		expect(await entries.count()).toBe(0);
+		expect(await textOf(panel.getByTestId("field-error"))()).toContain("To is before From");
+		expect(await panel.getByTestId("audit-no-period").textContent()).toContain("No entries shown");
+		await fitsPhone(admin, '[data-testid="audit-panel"]', "the audit log with a wrong period");
+		await to.fill("");
 		await entries.first().waitFor(within);
 
 		// The download is the selection, whole: every invitation made, one line each.

@@ -89,10 +89,26 @@ describe.skipIf(!hasChromium)("a board's working hours in Chromium", () => {
 		expect(await serverHours(admin)).toBeNull();
 		expect(await seriousAxeViolations(admin)).toEqual([]);
 
+		// A day that ends before it starts: said at that day's field, which takes the focus,
+		// and not above the form; nothing was sent.
+		await type("hours-zone", "UTC");
+		await type("hours-tue", "17:00–09:00");
+		await admin.keyboard.press("Enter");
+		const tuesday = section.getByTestId("hours-tue");
+		await expect.poll(attribute(tuesday, "aria-invalid"), within).toBe("true");
+		const tuesdayError = admin.locator(`#${await tuesday.getAttribute("id")}-error`);
+		expect(await tuesdayError.textContent()).toContain("Tuesday 17:00–09:00 ends before it starts");
+		expect(await tuesday.getAttribute("aria-describedby")).toContain(
+			await tuesdayError.getAttribute("id"),
+		);
+		expect(await tuesday.evaluate((input) => input === document.activeElement)).toBe(true);
+		expect(await section.getByTestId("hours-week-error").count()).toBe(0);
+		expect(await horizontalOverflow(admin)).toEqual({ overflow: 0, culprits: [] });
+		expect(await serverHours(admin)).toBeNull();
+
 		// Weekdays 09:00 to 17:00 in UTC, the weekend off, and today a holiday: nothing counts
 		// before the next working morning.
 		const today = now.slice(0, 10);
-		await type("hours-zone", "UTC");
 		for (const day of ["mon", "tue", "wed", "thu", "fri"])
 			await type(`hours-${day}`, "09:00–17:00");
 		for (const day of ["sat", "sun"]) await type(`hours-${day}`, "");
