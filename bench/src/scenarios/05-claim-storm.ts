@@ -39,6 +39,10 @@ interface StormFigures {
 	serverP99: number;
 	/** Event-loop utilisation of the ambassadors' load process during the storm, in %. */
 	loadBusyPercent: number;
+	/** Board update bytes an ambassador applied per acknowledged claim. */
+	boardBytesPerClaim: number;
+	/** Board updates an ambassador applied during the storm. */
+	boardUpdates: number;
 	rejects: Record<string, number>;
 }
 
@@ -136,10 +140,12 @@ async function storm(
 						99,
 					) * 1000,
 				loadBusyPercent: result.loadBusy * 100,
+				boardBytesPerClaim: result.boardUpdateBytes / Math.max(1, claimed.length),
+				boardUpdates: result.boardUpdates,
 				rejects: result.rejects,
 			};
 			ctx.log(
-				`claim storm, ${instances} instance(s): ${claimed.length} claims of ${mentions} in ${(result.stormMs / 1000).toFixed(1)} s, p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms (inside the server at most ${figures.serverP99} ms; load process busy ${figures.loadBusyPercent.toFixed(0)} %), rejects ${JSON.stringify(result.rejects)}, server CPU ${cpuMs} ms`,
+				`claim storm, ${instances} instance(s): ${claimed.length} claims of ${mentions} in ${(result.stormMs / 1000).toFixed(1)} s, p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms (inside the server at most ${figures.serverP99} ms; load process busy ${figures.loadBusyPercent.toFixed(0)} %; ${figures.boardBytesPerClaim.toFixed(0)} board update bytes per claim in ${figures.boardUpdates} updates), rejects ${JSON.stringify(result.rejects)}, server CPU ${cpuMs} ms`,
 			);
 			return figures;
 		} finally {
@@ -188,6 +194,12 @@ const scenario = defineScenario({
 				row("claimNext p99 inside the server (at most; histogram bucket)", "ms", f.serverP99),
 				// Near 100 %, the latencies above include waiting for the load process itself.
 				row("load process (the ambassadors) busy during the storm", "%", f.loadBusyPercent),
+				// Every ambassador decodes every claim's board update: this, times the ambassadors.
+				row(
+					"board update bytes per claim, as each ambassador applies it",
+					"B",
+					f.boardBytesPerClaim,
+				),
 				row("claims per second", "claims/s", f.claimsPerSecond),
 				row("server CPU during the storm", "ms", f.serverCpuMs),
 				row("conversations with two owners", "count", f.doubleOwners, none(f.doubleOwners)),

@@ -36,6 +36,13 @@ export interface ClaimResult {
 	 * ambassadors' latencies include waiting for this process to read their answers.
 	 */
 	loadBusy: number;
+	/**
+	 * Board update bytes one ambassador applied during the storm (every ambassador gets the
+	 * same): what each of them decodes per claim is this over the claims.
+	 */
+	boardUpdateBytes: number;
+	/** How many board updates that was. */
+	boardUpdates: number;
 }
 
 interface Answer {
@@ -103,6 +110,13 @@ const task: LoadTask<ClaimParams, ClaimResult> = async (params, control) => {
 	const rejects: Record<string, number> = {};
 	const stormStart = performance.now();
 	const loopAtStart = performance.eventLoopUtilization();
+	let boardUpdateBytes = 0;
+	let boardUpdates = 0;
+	const countUpdate = (update: Uint8Array) => {
+		boardUpdateBytes += update.length;
+		boardUpdates++;
+	};
+	ambassadors[0]?.doc.on("update", countUpdate);
 	await Promise.all(
 		ambassadors.map(async (ambassador) => {
 			for (;;) {
@@ -127,6 +141,7 @@ const task: LoadTask<ClaimParams, ClaimResult> = async (params, control) => {
 	);
 	const stormMs = performance.now() - stormStart;
 	const loadBusy = performance.eventLoopUtilization(loopAtStart).utilization;
+	ambassadors[0]?.doc.off("update", countUpdate);
 	await control.mark("stop");
 	// The boards converge on what was acknowledged: check one client per instance.
 	const boardMismatches: number[] = [];
@@ -147,7 +162,16 @@ const task: LoadTask<ClaimParams, ClaimResult> = async (params, control) => {
 		a.provider.destroy();
 		a.socket.destroy();
 	}
-	return { latencyMs, claims, rejects, stormMs, boardMismatches, loadBusy };
+	return {
+		latencyMs,
+		claims,
+		rejects,
+		stormMs,
+		boardMismatches,
+		loadBusy,
+		boardUpdateBytes,
+		boardUpdates,
+	};
 };
 
 export default task;
