@@ -1,6 +1,7 @@
 import {
 	type Mention,
 	type MentionContent,
+	MentionSchema,
 	type MentionWork,
 	mentionContent,
 	mentionWork,
@@ -14,6 +15,7 @@ import {
 	writeSettings,
 	writeWork,
 } from "@switchboard/domain";
+import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { BoardModel, type BoardModelChange } from "./board-model.ts";
@@ -97,6 +99,30 @@ describe("BoardModel", () => {
 		expect(model.mentions()).toEqual([]);
 		server.getArray("work").push([{ k: "m1", rev: 1, v: work }]);
 		expect(model.mentions().map((m) => m.id)).toEqual(["m1"]);
+	});
+
+	it("reads work entries without their default fields and whole ones (earlier releases) alike", () => {
+		const { server, client } = pair();
+		const model = new BoardModel(client);
+		const bare = mention("bare", { postedAt: at(1) });
+		const whole = mention("whole", { postedAt: at(2) });
+		const busy = mention("busy", {
+			postedAt: at(3),
+			status: "snoozed",
+			snoozedUntil: at(30),
+			approvalRequired: true,
+			unseenFollowUps: 1,
+			slaFrom: at(4),
+		});
+		writeMention(server, ...split(bare), 1);
+		writeMention(server, ...split(busy), 1);
+		// Written by an earlier release: every field, at its default or not.
+		server.getArray("mentions").push([{ k: "whole", rev: 1, v: mentionContent(whole) }]);
+		server.getArray("work").push([{ k: "whole", rev: 1, v: mentionWork(whole) }]);
+		expect(model.mentions()).toEqual([bare, whole, busy]);
+		expect(model.mentions()).toEqual(readBoard(client).mentions);
+		// What the web client is handed is a mention as the API defines it.
+		for (const m of model.mentions()) expect(v.safeParse(MentionSchema, m).issues).toBeUndefined();
 	});
 
 	it("keeps member cards by name and settings over the defaults", () => {

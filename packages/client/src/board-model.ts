@@ -8,14 +8,15 @@
  */
 import {
 	type BoardSettings,
+	type BoardWork,
 	boardRoots,
 	compareBreaches,
+	joinMention,
 	type KeyedChange,
 	KeyedListView,
 	type MemberCard,
 	type Mention,
 	type MentionContent,
-	type MentionWork,
 	readSettings,
 	type SlaBreachEntry,
 } from "@switchboard/domain";
@@ -47,7 +48,7 @@ const NOTHING: BoardModelChange = {
 export class BoardModel {
 	readonly #doc: Y.Doc;
 	readonly #contents: KeyedListView<MentionContent>;
-	readonly #works: KeyedListView<MentionWork>;
+	readonly #works: KeyedListView<BoardWork>;
 	readonly #cards: KeyedListView<MemberCard>;
 	readonly #breachList: KeyedListView<SlaBreachEntry>;
 	#breaches: SlaBreachEntry[] | null = null;
@@ -69,7 +70,7 @@ export class BoardModel {
 		this.#settings = readSettings(doc);
 		for (const [id, content] of this.#contents.entries()) {
 			const work = this.#works.get(id);
-			if (work) this.#joined.set({ ...content.v, ...work.v });
+			if (work) this.#joined.set(joinMention(content.v, work.v));
 		}
 		const mentionChange = (changes: KeyedChange<unknown>[]) => {
 			this.#emit({ ...NOTHING, mentions: true, mentionIds: this.#rejoin(changes) });
@@ -156,7 +157,7 @@ export class BoardModel {
 			const content = this.#contents.get(key);
 			const work = this.#works.get(key);
 			if (content && work) {
-				this.#joined.set({ ...content.v, ...work.v });
+				this.#joined.set(joinMention(content.v, work.v));
 				ids.push(key);
 			} else if (this.#joined.get(key)) {
 				this.#joined.delete(key);

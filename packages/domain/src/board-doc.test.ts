@@ -1,9 +1,12 @@
 import { equalityDeep } from "lib0/function";
 import * as prng from "lib0/prng";
 import { encodeUtf8 } from "lib0/string";
+import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { needsApproval, reviewStanding } from "./approval.ts";
 import {
+	type BoardWork,
 	boardRevisions,
 	boardRoots,
 	breachKey,
@@ -18,6 +21,7 @@ import {
 	removeMember,
 	removeMention,
 	removeMentions,
+	workFromBoard,
 	writeBreaches,
 	writeMember,
 	writeMention,
@@ -25,11 +29,22 @@ import {
 	writeSettings,
 	writeWork,
 } from "./board-doc.ts";
+import { MentionSchema } from "./http/wire.ts";
 import { readEntry, setEntry } from "./keyed-list.ts";
-import { DEFAULT_BOARD_SETTINGS, type Mention, type MentionWork } from "./model.ts";
+import { decide } from "./lifecycle.ts";
+import {
+	DEFAULT_BOARD_SETTINGS,
+	type Member,
+	type Mention,
+	type MentionContent,
+	type MentionWork,
+} from "./model.ts";
+import type { Command } from "./protocol.ts";
+import { slaState } from "./sla.ts";
 import {
 	at,
 	contentOf,
+	makeMember,
 	makeMention,
 	randomMention,
 	randomWorkChange,
@@ -468,5 +483,122 @@ describe("SLA breaches and approval rules on the board", () => {
 		});
 		boardRoots(doc).settings.set("approval", { priorities: ["urgent", "low"], tags: "legal" });
 		expect(readSettings(doc).approval).toEqual({ priorities: ["low"], tags: [], newMembers: [] });
+	});
+});
+
+describe("work entries", () => {
+	const claimed = (id: string): Mention =>
+		makeMention({
+			id,
+			status: "claimed",
+			owner: { memberId: "dana", since: at(5) },
+			updatedAt: at(5),
+		});
+	const everyField = (id: string): Mention =>
+		makeMention({
+			id,
+			status: "approved",
+			tags: ["billing"],
+			owner: { memberId: "dana", since: at(5) },
+			review: { state: "approved", hash: "a".repeat(64), by: "morgan", at: at(8), comment: null },
+			reply: { url: "https://social.example/r/1", hash: null, by: "dana", sentAt: at(9) },
+			snoozedUntil: at(7),
+			approvalRequired: true,
+			unseenFollowUps: 2,
+			slaFrom: at(6),
+			updatedAt: at(9),
+		});
+
+	it("leave out the fields at their default, and every reader gives the whole work back", () => {
+		const doc = new Y.Doc();
+		const bare = claimed("bare");
+		const full = everyField("full");
+		writeMentions(doc, [
+			{ content: contentOf(bare), work: workOf(bare), rev: 1 },
+			{ content: contentOf(full), work: workOf(full), rev: 1 },
+		]);
+		const { work } = boardRoots(doc);
+		// What a claim puts on the board, and every reader decodes: the fields that say something.
+		expect(Object.keys(readEntry(work, "bare")?.v ?? {}).sort()).toEqual(
+			["owner", "priority", "status", "tags", "updatedAt"].sort(),
+		);
+		expect(Object.keys(readEntry(work, "full")?.v ?? {}).sort()).toEqual(
+			Object.keys(workOf(full)).sort(),
+		);
+		expect(readMention(doc, "bare")).toEqual(bare);
+		expect(readMention(doc, "full")).toEqual(full);
+		expect(readBoard(doc).mentions).toEqual([bare, full]);
+		for (const mention of readBoard(doc).mentions) {
+			expect(v.safeParse(MentionSchema, mention).success).toBe(true);
+		}
+		// Back to the defaults: the fields leave the entry again.
+		writeWork(doc, "full", workOf(bare), 2);
+		expect(readEntry(work, "full")?.v).toEqual(readEntry(work, "bare")?.v);
+		expect(readMention(doc, "full")).toEqual({ ...bare, ...contentOf(full) });
+	});
+
+	it("written whole (boards stored by earlier releases) read the same", () => {
+		const doc = new Y.Doc();
+		for (const mention of [claimed("bare"), everyField("full")]) {
+			writeMention(doc, contentOf(mention), workOf(mention), 1);
+			// An earlier release wrote every field, at its default or not.
+			setEntry(boardRoots(doc).work, mention.id, 2, workOf(mention) as BoardWork);
+			expect(Object.keys(readEntry(boardRoots(doc).work, mention.id)?.v ?? {})).toHaveLength(11);
+			expect(readMention(doc, mention.id)).toEqual(mention);
+		}
+	});
+
+	it("decide and show the same in an earlier release's client, which reads the entry as it is", () => {
+		const gen = prng.create(17);
+		const doc = new Y.Doc();
+		const members = ["dana", "sam"].map((id) => makeMember({ id, capacity: 5 }));
+		const rules = { priorities: ["high" as const], tags: ["legal"], newMembers: ["sam"] };
+		const settings = DEFAULT_BOARD_SETTINGS;
+		for (let i = 0; i < 200; i++) {
+			const base = prng.bool(gen) ? claimed(`m${i}`) : everyField(`m${i}`);
+			const mention: Mention = {
+				...base,
+				...randomWorkChange(gen, workOf(base), ["dana", "sam"], at(10)),
+			};
+			writeMention(doc, contentOf(mention), workOf(mention), 1);
+			const content = readEntry(boardRoots(doc).mentions, mention.id)?.v as MentionContent;
+			const work = readEntry(boardRoots(doc).work, mention.id)?.v as BoardWork;
+			// How the earlier release's client joined the two halves.
+			const earlier = { ...content, ...work } as Mention;
+			const now = readMention(doc, mention.id) as Mention;
+			expect(now).toEqual(mention);
+			expect(slaState(earlier, settings, at(30))).toEqual(slaState(now, settings, at(30)));
+			expect(needsApproval(earlier, rules)).toBe(needsApproval(now, rules));
+			expect(reviewStanding(earlier.review ?? null, null)).toBe(reviewStanding(now.review, null));
+			const hash = now.review?.hash ?? "b".repeat(64);
+			const commands: Command[] = [
+				{ name: "claim", args: { mentionId: mention.id } },
+				{ name: "release", args: { mentionId: mention.id } },
+				{ name: "approve", args: { mentionId: mention.id, hash } },
+				{ name: "requestChanges", args: { mentionId: mention.id, comment: "Shorter." } },
+				{ name: "markReplied", args: { mentionId: mention.id, url: "https://x.example/1", hash } },
+				{ name: "snooze", args: { mentionId: mention.id, until: at(60) } },
+			];
+			for (const command of commands) {
+				for (const actor of [
+					members[0] as Member,
+					makeMember({ id: "morgan", role: "moderator" }),
+				]) {
+					const decideOn = (m: Mention) => {
+						const decision = decide(command, {
+							actor,
+							now: at(20),
+							mention: m,
+							member: (id) => members.find((member) => member.id === id),
+							openOwnedCount: () => 1,
+							approval: rules,
+						});
+						// What the client shows of the outcome: absent fields read as their default.
+						return decision.ok ? workFromBoard(decision.work) : decision.code;
+					};
+					expect(decideOn(earlier), `${command.name} by ${actor.id}`).toEqual(decideOn(now));
+				}
+			}
+		}
 	});
 });

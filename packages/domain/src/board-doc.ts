@@ -4,9 +4,9 @@
  *
  * Shape (top-level types of the Y.Doc):
  * - `mentions`: keyed list id → MentionContent, written once at ingest.
- * - `work`: keyed list id → MentionWork, rewritten by every accepted command. Kept apart
- *   from the content so that a status change sends a few dozen bytes, not the mention's
- *   text and thread again.
+ * - `work`: keyed list id → BoardWork (a MentionWork without its fields at their
+ *   default), rewritten by every accepted command. Kept apart from the content so that a
+ *   status change sends a few dozen bytes, not the mention's text and thread again.
  * - `members`: keyed list id → MemberCard (what the board shows of a member).
  * - `settings`: Y.Map of BoardSettings fields.
  * - `breaches`: keyed list `<mentionId>:<kind>` → SlaBreachEntry, the SLA breaches the
@@ -97,7 +97,7 @@ export interface BoardView {
 /** The board document's top-level types. Getting them does not write to the document. */
 export interface BoardRoots {
 	mentions: Y.Array<KeyedEntry<MentionContent>>;
-	work: Y.Array<KeyedEntry<MentionWork>>;
+	work: Y.Array<KeyedEntry<BoardWork>>;
 	members: Y.Array<KeyedEntry<MemberCard>>;
 	settings: Y.Map<unknown>;
 	breaches: Y.Array<KeyedEntry<SlaBreachEntry>>;
@@ -106,15 +106,76 @@ export interface BoardRoots {
 export function boardRoots(doc: Y.Doc): BoardRoots {
 	return {
 		mentions: doc.getArray<KeyedEntry<MentionContent>>(BoardKeys.mentions),
-		work: doc.getArray<KeyedEntry<MentionWork>>(BoardKeys.work),
+		work: doc.getArray<KeyedEntry<BoardWork>>(BoardKeys.work),
 		members: doc.getArray<KeyedEntry<MemberCard>>(BoardKeys.members),
 		settings: doc.getMap<unknown>(BoardKeys.settings),
 		breaches: doc.getArray<KeyedEntry<SlaBreachEntry>>(BoardKeys.breaches),
 	};
 }
 
-function joinMention(content: MentionContent, work: MentionWork): Mention {
-	return { ...content, ...work };
+/**
+ * The work fields a board entry leaves out while they hold these values. Every reader puts
+ * them back (`workFromBoard`), and the web client of earlier releases reads an absent field
+ * as these (`?.`, `??`, truthiness): what every reader of the board decodes and encodes
+ * again for each change is then the fields that say something. A claim's entry shrank from
+ * 289 to 215 bytes (bench/findings/05.md).
+ */
+const WORK_DEFAULTS = {
+	review: null,
+	reply: null,
+	snoozedUntil: null,
+	approvalRequired: false,
+	unseenFollowUps: 0,
+	slaFrom: null,
+} as const satisfies Partial<MentionWork>;
+
+type DefaultedWorkField = keyof typeof WORK_DEFAULTS;
+
+/** A work entry's value on the board: a MentionWork whose fields at their default may be absent. */
+export type BoardWork = Omit<MentionWork, DefaultedWorkField> &
+	Partial<Pick<MentionWork, DefaultedWorkField>>;
+
+/** What the board stores of `work`: every field but those at their default, in a fixed order. */
+export function boardWork(work: MentionWork): BoardWork {
+	const stored: BoardWork = {
+		status: work.status,
+		priority: work.priority,
+		tags: work.tags,
+		owner: work.owner,
+		updatedAt: work.updatedAt,
+	};
+	if (work.review !== null) stored.review = work.review;
+	if (work.reply !== null) stored.reply = work.reply;
+	if (work.snoozedUntil !== null) stored.snoozedUntil = work.snoozedUntil;
+	if (work.approvalRequired) stored.approvalRequired = true;
+	if (work.unseenFollowUps !== 0) stored.unseenFollowUps = work.unseenFollowUps;
+	if (work.slaFrom !== null) stored.slaFrom = work.slaFrom;
+	return stored;
+}
+
+/**
+ * A work entry as a MentionWork: the fields left out at their default put back (entries
+ * written before, which hold every field, read as they are).
+ */
+export function workFromBoard(stored: BoardWork): MentionWork {
+	return {
+		status: stored.status,
+		priority: stored.priority,
+		tags: stored.tags,
+		owner: stored.owner,
+		review: stored.review ?? WORK_DEFAULTS.review,
+		reply: stored.reply ?? WORK_DEFAULTS.reply,
+		snoozedUntil: stored.snoozedUntil ?? WORK_DEFAULTS.snoozedUntil,
+		approvalRequired: stored.approvalRequired ?? WORK_DEFAULTS.approvalRequired,
+		unseenFollowUps: stored.unseenFollowUps ?? WORK_DEFAULTS.unseenFollowUps,
+		slaFrom: stored.slaFrom ?? WORK_DEFAULTS.slaFrom,
+		updatedAt: stored.updatedAt,
+	};
+}
+
+/** A mention from its content entry and its work entry. */
+export function joinMention(content: MentionContent, work: BoardWork): Mention {
+	return { ...content, ...workFromBoard(work) };
 }
 
 function byPostedAt(a: Mention, b: Mention): number {
@@ -142,7 +203,7 @@ export function writeMention(
 		if (!stored || (stored.rev < rev && !equalityDeep(stored.v, content))) {
 			wrote = setEntry(roots.mentions, content.id, rev, content) || wrote;
 		}
-		wrote = setEntry(roots.work, content.id, rev, work) || wrote;
+		wrote = setEntry(roots.work, content.id, rev, boardWork(work)) || wrote;
 	}, origin);
 	return wrote;
 }
@@ -178,7 +239,7 @@ export function writeMentions(
 		}
 		for (const key of setEntries(
 			roots.work,
-			mentions.map(({ content, work, rev }) => ({ key: content.id, rev, value: work })),
+			mentions.map(({ content, work, rev }) => ({ key: content.id, rev, value: boardWork(work) })),
 		)) {
 			changed.add(key);
 		}
@@ -213,7 +274,7 @@ export function writeWork(
 	rev: number,
 	origin: unknown = null,
 ): boolean {
-	return setEntry(boardRoots(doc).work, mentionId, rev, work, origin);
+	return setEntry(boardRoots(doc).work, mentionId, rev, boardWork(work), origin);
 }
 
 /** Take a mention off the live board. Returns false when it was not there. */
@@ -507,7 +568,7 @@ export function boardRevisions(doc: Y.Doc): Map<string, number> {
 	const works = readKeyed(roots.work);
 	const revisions = new Map<string, number>();
 	for (const [id, content] of readKeyed(roots.mentions)) {
-		const work: KeyedValue<MentionWork> | undefined = works.get(id);
+		const work: KeyedValue<BoardWork> | undefined = works.get(id);
 		if (work) revisions.set(id, Math.max(content.rev, work.rev));
 	}
 	return revisions;
