@@ -13,7 +13,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { type MentionWork, mentionContent, writeMentions, writeWork } from "@switchboard/domain";
+import {
+	type MentionWork,
+	mentionContent,
+	mentionWork,
+	writeMentions,
+	writeWork,
+} from "@switchboard/domain";
 import { makeMention } from "@switchboard/domain/testing";
 import * as Y from "yjs";
 
@@ -27,20 +33,9 @@ const members = Array.from({ length: readers }, () => randomUUID());
 const posted = Date.UTC(2026, 10, 26, 8);
 const newWork = (i: number): MentionWork => {
 	const at = new Date(posted + i).toISOString();
-	const mention = makeMention({ id: ids[i] as string, postedAt: at, ingestedAt: at });
-	return {
-		status: mention.status,
-		priority: mention.priority,
-		tags: mention.tags,
-		owner: null,
-		review: null,
-		reply: null,
-		snoozedUntil: null,
-		approvalRequired: false,
-		unseenFollowUps: 0,
-		slaFrom: null,
-		updatedAt: at,
-	};
+	return mentionWork(
+		makeMention({ id: ids[i] as string, postedAt: at, ingestedAt: at, updatedAt: at }),
+	);
 };
 writeMentions(
 	server,

@@ -120,7 +120,7 @@ export function boardRoots(doc: Y.Doc): BoardRoots {
  * again for each change is then the fields that say something. A claim's entry shrank from
  * 289 to 215 bytes (bench/findings/05.md).
  */
-const WORK_DEFAULTS = {
+export const WORK_DEFAULTS = {
 	review: null,
 	reply: null,
 	snoozedUntil: null,

@@ -6,7 +6,7 @@
  */
 import * as prng from "lib0/prng";
 import * as Y from "yjs";
-import type { MemberCard } from "./board-doc.ts";
+import { type MemberCard, WORK_DEFAULTS } from "./board-doc.ts";
 import {
 	type Member,
 	type Mention,
@@ -69,12 +69,7 @@ export function makeMention(overrides: Partial<Mention> & { id: string }): Menti
 		priority: "normal",
 		tags: [],
 		owner: null,
-		review: null,
-		reply: null,
-		snoozedUntil: null,
-		approvalRequired: false,
-		unseenFollowUps: 0,
-		slaFrom: null,
+		...WORK_DEFAULTS,
 		updatedAt: T0,
 		...overrides,
 	};
