@@ -23,8 +23,9 @@ let server: TestServer;
 const clients: SwitchboardClient[] = [];
 
 // One browser profile's localStorage (where the unsent drafts are written down), if Node
-// has none.
-if (typeof globalThis.localStorage === "undefined") {
+// has none; taken back after the file, whose worker runs other files next.
+const ownLocalStorage = typeof globalThis.localStorage === "undefined";
+if (ownLocalStorage) {
 	const items = new Map<string, string>();
 	globalThis.localStorage = {
 		get length() {
@@ -46,6 +47,7 @@ afterEach(() => {
 });
 afterAll(async () => {
 	await server?.close();
+	if (ownLocalStorage) Reflect.deleteProperty(globalThis, "localStorage");
 });
 
 const mentionId = (i: number) => server.mentions[i]!.mention.id;
