@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import {
 	boardRevisions,
+	CloseCodes,
 	type Command,
 	draftDocumentName,
 	type ThreadMessage,
@@ -121,6 +122,10 @@ export function dataRemovalSuite(
 				},
 			]);
 			await waitFor(() => draft.provider.unsyncedChanges === 0, 60_000, "the draft stored");
+			let closed = false;
+			draft.provider.on("close", ({ event }: { event: { reason: string } }) => {
+				if (event.reason === CloseCodes.reset.reason) closed = true;
+			});
 			let refused = false;
 			draft.provider.on("authenticationFailed", () => {
 				refused = true;
@@ -181,7 +186,12 @@ export function dataRemovalSuite(
 			expect(boardRevisions(board.doc).has(untouched)).toBe(true);
 			// The open draft was closed (its reconnect refused: the conversation is gone), and
 			// what the server stored when it unloaded the draft is gone too.
-			await waitFor(() => refused, 60_000, "the open draft closed and its reconnect refused");
+			await waitFor(() => closed, 60_000, "the open draft closed by the server");
+			// The provider authenticates again when its socket reconnects, which an idle socket
+			// does on its own only after `messageReconnectTimeout` (30 s): drop it now, as that
+			// check would.
+			draft.socket.webSocket?.close();
+			await waitFor(() => refused, 60_000, "the draft's reconnect refused");
 			await until(
 				async () =>
 					!server.switchboard.hocuspocus.documents.has(draftDocumentName("acme", finished)),
