@@ -5,6 +5,7 @@
  * `pnpm bench --findings` runs nothing: it copies bench/findings/NN.md into the report.
  */
 import { readdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -117,6 +118,7 @@ const pinning = canPin()
 	: "not pinned (taskset or a second core is missing)";
 log(`${full ? "full" : "quick"} run of ${scenarios.map((s) => s.id).join(", ")}; ${pinning}`);
 
+const machine = machineInfo(pinning);
 const results: ScenarioResult[] = [];
 const started = performance.now();
 for (const scenario of scenarios) {
@@ -129,6 +131,8 @@ for (const scenario of scenarios) {
 		rows: [],
 		command,
 		at: new Date().toISOString(),
+		commit: machine.commit,
+		load: loadavg()[0],
 		repeats,
 		full,
 		seconds: 0,
@@ -147,7 +151,7 @@ for (const scenario of scenarios) {
 	// Write after every scenario: a long run that breaks later keeps what it measured.
 	writeFileSync(
 		out,
-		mergeReport(readIfExists(out), header(machineInfo(pinning), versions()), [result], findingsOf),
+		mergeReport(readIfExists(out), header(machine, versions()), [result], findingsOf),
 	);
 }
 log(`done in ${Math.round((performance.now() - started) / 1000)} s; wrote ${out}`);

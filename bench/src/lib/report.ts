@@ -19,6 +19,10 @@ export interface ScenarioResult {
 	command: string;
 	/** ISO date of the run. */
 	at: string;
+	/** The Switchboard commit measured (as in the header), kept per section: `--only` runs replace one section at a time. */
+	commit?: string;
+	/** The machine's 1-minute load average when the scenario started: how quiet the run was. */
+	load?: number;
 	repeats: number;
 	full: boolean;
 	seconds: number;
@@ -110,7 +114,7 @@ export function scenarioSection(result: ScenarioResult): string {
 		begin(result.id),
 		`## ${result.id}. ${result.title}`,
 		"",
-		`Measured ${result.at.slice(0, 16).replace("T", " ")} UTC with \`${result.command}\` (${size}; median of ${result.repeats} repeats; took ${Math.round(result.seconds)} s).`,
+		`Measured ${result.at.slice(0, 16).replace("T", " ")} UTC${result.commit ? ` at ${result.commit}` : ""}${result.load === undefined ? "" : `, load average ${result.load.toFixed(2)} at the start`}, with \`${result.command}\` (${size}; median of ${result.repeats} repeats; took ${Math.round(result.seconds)} s).`,
 		"",
 	];
 	if (result.error) parts.push(`**The run failed:** ${cell(result.error)}`, "");

@@ -56,6 +56,24 @@ describe("report", () => {
 		expect(lines[3]).toBe("| a \\| b | 5 µs | 4 µs | 10 µs | 1.25x | 0.5x |  | **no** |");
 	});
 
+	it("says in a section's first line which commit it measured and how loaded the machine was", () => {
+		const text = scenarioSection({
+			id: 4,
+			title: "Four",
+			rows,
+			command: "pnpm bench --only 4",
+			at: "2026-11-26T14:00:00.000Z",
+			commit: "abc1234",
+			load: 0.5,
+			repeats: 3,
+			full: false,
+			seconds: 18,
+		});
+		expect(text.split("\n")[3]).toBe(
+			"Measured 2026-11-26 14:00 UTC at abc1234, load average 0.50 at the start, with `pnpm bench --only 4` (quick; median of 3 repeats; took 18 s).",
+		);
+	});
+
 	it("replaces the sections of the scenarios run and keeps the others", () => {
 		const section = (id: number, title: string, value: number) =>
 			scenarioSection({
