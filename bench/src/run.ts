@@ -118,7 +118,7 @@ const pinning = canPin()
 	: "not pinned (taskset or a second core is missing)";
 log(`${full ? "full" : "quick"} run of ${scenarios.map((s) => s.id).join(", ")}; ${pinning}`);
 
-const machine = machineInfo(pinning);
+const machine = machineInfo(pinning, out);
 const results: ScenarioResult[] = [];
 const started = performance.now();
 for (const scenario of scenarios) {

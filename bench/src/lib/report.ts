@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
+import { relative, resolve } from "node:path";
 import type { BenchRow } from "./scenario.ts";
 import { formatNumber, ratio } from "./stats.ts";
 
@@ -40,20 +41,21 @@ export interface MachineInfo {
 	commit: string;
 }
 
-export function machineInfo(pinning: string): MachineInfo {
+/**
+ * The machine and the commit measured. `report` is the file the run writes: a change to it
+ * alone (an earlier `--only` run of the same session) does not make the code uncommitted.
+ */
+export function machineInfo(pinning: string, report?: string): MachineInfo {
 	let commit = "unknown";
 	try {
-		commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], {
-			stdio: ["ignore", "pipe", "ignore"],
-		})
-			.toString()
-			.trim();
-		const dirty = execFileSync("git", ["status", "--porcelain"], {
-			stdio: ["ignore", "pipe", "ignore"],
-		})
-			.toString()
-			.trim();
-		if (dirty) commit += " + uncommitted changes";
+		const git = (...args: string[]) =>
+			execFileSync("git", args, { stdio: ["ignore", "pipe", "ignore"] })
+				.toString()
+				.trim();
+		commit = git("rev-parse", "--short", "HEAD");
+		const top = git("rev-parse", "--show-toplevel");
+		const kept = report ? [`:(top,exclude)${relative(top, resolve(report))}`] : [];
+		if (git("status", "--porcelain", "--", ":(top)", ...kept)) commit += " + uncommitted changes";
 	} catch {
 		// Not a git checkout.
 	}
