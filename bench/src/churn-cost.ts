@@ -1,0 +1,77 @@
+/**
+ * Scenario 4's churn in process, without the database, to compare commits (run it in each
+ * checkout, alternated, a fresh process per run): 10,000 mentions written with
+ * `writeMentions`, 50,000 status and owner changes with `writeWork` in the scenario's order
+ * (bench/src/scenarios/_04-churn-task.ts), then the same changes on the naive Y.Map board.
+ * Prints µs per change for both, their ratio and each block of 10,000 changes.
+ *
+ *   node bench/src/churn-cost.ts
+ */
+import { randomUUID } from "node:crypto";
+import type { MentionStatus, MentionWork } from "@switchboard/domain";
+import { mentionContent, mentionWork, writeMentions, writeWork } from "@switchboard/domain";
+import { makeMention } from "@switchboard/domain/testing";
+import * as Y from "yjs";
+
+const count = 10_000;
+const changes = 50_000;
+const STATUSES: MentionStatus[] = ["claimed", "drafting", "in_review", "new", "escalated"];
+const memberIds = Array.from({ length: 200 }, () => randomUUID());
+const posted = Date.UTC(2026, 10, 26, 8);
+const mentions = Array.from({ length: count }, (_, i) => {
+	const at = new Date(posted + i).toISOString();
+	return makeMention({ id: randomUUID(), postedAt: at, ingestedAt: at, updatedAt: at });
+});
+function change(i: number) {
+	const index = (i * 7919) % count;
+	const status = STATUSES[i % STATUSES.length] as MentionStatus;
+	const at = new Date(Date.UTC(2026, 10, 26, 9, 0, 0) + i * 10).toISOString();
+	const owner =
+		status === "new" ? null : { memberId: memberIds[i % memberIds.length] as string, since: at };
+	return { index, status, owner, at };
+}
+const revs = mentions.map(() => 1);
+const works = mentions.map((m) => mentionWork(m));
+const doc = new Y.Doc();
+writeMentions(
+	doc,
+	mentions.map((m) => ({ content: mentionContent(m), work: mentionWork(m), rev: 1 })),
+);
+const blocks: number[] = [];
+let t = performance.now();
+const t0 = t;
+for (let i = 0; i < changes; i++) {
+	const { index, status, owner, at } = change(i);
+	revs[index] = (revs[index] as number) + 1;
+	const work: MentionWork = { ...(works[index] as MentionWork), status, owner, updatedAt: at };
+	writeWork(doc, mentions[index]?.id as string, work, revs[index] as number);
+	if ((i + 1) % 10_000 === 0) {
+		const now = performance.now();
+		blocks.push(((now - t) * 1000) / 10_000);
+		t = now;
+	}
+}
+const sb = ((performance.now() - t0) * 1000) / changes;
+const naiveDoc = new Y.Doc();
+const map = naiveDoc.getMap<Record<string, unknown>>("mentions");
+const current: Record<string, unknown>[] = mentions.map((m) => ({ ...m }));
+naiveDoc.transact(() => {
+	for (const m of current) map.set(m.id as string, m);
+});
+const n0 = performance.now();
+for (let i = 0; i < changes; i++) {
+	const { index, status, owner, at } = change(i);
+	const next: Record<string, unknown> = { ...current[index], status, owner, updatedAt: at };
+	current[index] = next;
+	map.set(next.id as string, next);
+}
+const naive = ((performance.now() - n0) * 1000) / changes;
+console.log(
+	JSON.stringify({
+		sb: +sb.toFixed(2),
+		naive: +naive.toFixed(2),
+		ratio: +(sb / naive).toFixed(2),
+		blocks: blocks.map((b) => +b.toFixed(1)),
+		bytes: Y.encodeStateAsUpdate(doc).byteLength,
+	}),
+);
