@@ -603,6 +603,26 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 			await expect.poll(pushed, within).toMatchObject({ title: "Sam Ambassador mentioned you" });
 
 			// The service worker shows a push message (delivered through the DevTools protocol).
+			// Chromium's getNotifications() keeps a stored notification only if the platform
+			// reports it displayed or it was stored after the read began, and deletes the others
+			// from its database (platform_notification_context_impl.cc): a read while the worker
+			// was still showing it lost it for good, and every later read was empty. So the
+			// worker's showNotification is watched, and the notifications are read once it is done.
+			const worker =
+				dana.context().serviceWorkers()[0] ?? (await dana.context().waitForEvent("serviceworker"));
+			await worker.evaluate(() => {
+				const scope = self as unknown as {
+					registration: ServiceWorkerRegistration;
+					shownTitles: string[];
+				};
+				const registration = scope.registration;
+				const show = registration.showNotification.bind(registration);
+				scope.shownTitles = [];
+				registration.showNotification = async (title, options) => {
+					await show(title, options);
+					scope.shownTitles.push(title);
+				};
+			});
 			const cdp = await dana.context().newCDPSession(dana);
 			const registrationId = new Promise<string>((resolve) => {
 				cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
@@ -616,14 +636,14 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 				registrationId: await registrationId,
 				data: JSON.stringify(pushed()),
 			});
-			const shown = () =>
-				dana.evaluate(async () => {
-					const registration = await navigator.serviceWorker.ready;
-					return (await registration.getNotifications()).map((n) => [n.title, n.data?.url]);
-				});
-			await expect
-				.poll(shown, within)
-				.toContainEqual(["Sam Ambassador mentioned you", `/m/${mention.id}`]);
+			const shownTitles = () =>
+				worker.evaluate(() => (self as unknown as { shownTitles: string[] }).shownTitles);
+			await expect.poll(shownTitles, within).toContain("Sam Ambassador mentioned you");
+			const shown = await dana.evaluate(async () => {
+				const registration = await navigator.serviceWorker.ready;
+				return (await registration.getNotifications()).map((n) => [n.title, n.data?.url]);
+			});
+			expect(shown).toContainEqual(["Sam Ambassador mentioned you", `/m/${mention.id}`]);
 
 			// Signing out stops pushes to this browser: the next person on it must not see them.
 			const danaId = await memberId("ambassador1@acme.test");
