@@ -81,7 +81,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 							columns.filter((column) => column.getBoundingClientRect().width > 0).length,
 					),
 			).toBe(1);
-			await fitsPhone(dana, "body", "the board");
+			await network.atFullSpeed(() => fitsPhone(dana, "body", "the board"));
 
 			await dana.getByTestId("claim-next").tap();
 			await dana.waitForURL(/\/m\//, within);
@@ -91,7 +91,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 				.poll(() => dana.getByTestId("status").textContent(), within)
 				.toMatch(/Claimed|Drafting/);
 			await checkHeader(dana);
-			await fitsPhone(dana, "body", "the conversation");
+			await network.atFullSpeed(() => fitsPhone(dana, "body", "the conversation"));
 
 			// A teammate at a desk drafts with Dana.
 			const sam = await person("ambassador2@acme.test");
