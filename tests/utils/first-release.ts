@@ -87,6 +87,15 @@ export async function expectFirstReleaseIntact(
 			status: want.status,
 		});
 		expect(stored?.mention.owner?.memberId ?? null).toBe(want.ownerId);
+		// History search finds the old conversations by their words (filled in by a migration).
+		const word = want.text.match(/[\p{L}\p{N}]{4,}/gu)?.sort((a, b) => b.length - a.length)[0];
+		if (word) {
+			const found = await storage.searchHistory(orgId, { text: word, limit: 1000 });
+			expect(
+				found.map(({ mention }) => mention.id),
+				word,
+			).toContain(want.id);
+		}
 	}
 	for (const board of expected.boards) {
 		const listed = await storage.listMentions(orgId, board.id);

@@ -5,10 +5,17 @@
  */
 import type { Command, Member } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
-import type { CommandArbiter, Directory, History, HistoryQuery, MentionStore } from "./storage.ts";
+import type {
+	CommandArbiter,
+	Directory,
+	History,
+	HistoryQuery,
+	MentionStore,
+	ThreadStore,
+} from "./storage.ts";
 import { ingest, newOrganisation, newTeam, runCommand, type Team } from "./test-fixtures.ts";
 
-type Ports = History & MentionStore & Directory & CommandArbiter;
+type Ports = History & MentionStore & Directory & CommandArbiter & ThreadStore;
 
 export function historyContract(portOf: () => Ports): void {
 	const run = (t: Team, actor: Member, command: Command) => runCommand(portOf(), t, actor, command);
@@ -42,6 +49,31 @@ export function historyContract(portOf: () => Ports): void {
 			expect(await search(t, { text: "nothing-like-this" })).toEqual([]);
 			// Another organisation's words are not found.
 			expect(await search(await newOrganisation(portOf()), { text: "refund" })).toEqual([]);
+		});
+
+		it("follows a conversation's words through claims, releases and a growing thread", async () => {
+			const t = await newTeam(portOf());
+			const [parcel] = await ingest(portOf(), t, { text: "Where is my parcel?" });
+			const id = parcel ?? "";
+			await run(t, t.ana, { name: "claim", args: { mentionId: id } });
+			await run(t, t.ana, { name: "release", args: { mentionId: id } });
+			expect(await search(t, { text: "parcel" })).toEqual([parcel]);
+			expect(await search(t, { text: "customs" })).toEqual([]);
+			await portOf().appendToThread({
+				orgId: t.orgId,
+				mentionId: id,
+				messages: [
+					{
+						handle: "@ana@social.example",
+						fromOrganisation: false,
+						text: "Stuck at customs since Monday",
+						postedAt: "2026-11-26T09:00:00.000Z",
+					},
+				],
+				now: "2026-11-26T09:00:01.000Z",
+			});
+			expect(await search(t, { text: "customs" })).toEqual([parcel]);
+			expect(await search(t, { text: "parcel customs" })).toEqual([parcel]);
 		});
 
 		it("narrows by author, tag, owner, period and status, and pages by a cursor", async () => {

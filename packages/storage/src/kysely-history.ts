@@ -1,16 +1,15 @@
 /**
  * The history port on kysely: search over every conversation of an organisation.
- * Words go through PostgreSQL full-text search (GIN index, PGlite has it too), the author
- * through an index on the lower-cased handle: both expressions are those of the
- * 2026-12-02T10-00-00-history-search migration, or the planner would not use the indexes.
+ * Words go through PostgreSQL full-text search over `mention_words` (GIN index, PGlite has
+ * it too; kept by triggers, 2026-12-03T06-00-00-history-words), the author through an index
+ * on the lower-cased handle, whose expression is that of the 2026-12-02T10-00-00-history-search
+ * migration, or the planner would not use the index.
  */
 import { sql } from "kysely";
 import { KyselyPort } from "./kysely-port.ts";
 import { pastCursor, toStoredMention } from "./rows.ts";
 import type { History, HistoryQuery, StoredMention } from "./storage.ts";
 
-/** The words of a conversation: the mention's text and its thread's messages. */
-const words = sql`to_tsvector('simple'::regconfig, text || ' ' || jsonb_path_query_array(thread, '$[*].text')::text)`;
 const authorHandle = sql<string>`lower(ltrim(author->>'handle', '@'))`;
 
 export class KyselyHistory extends KyselyPort implements History {
@@ -19,7 +18,11 @@ export class KyselyHistory extends KyselyPort implements History {
 		let select = this.db.selectFrom("mentions").selectAll().where("org_id", "=", orgId);
 		const text = query.text?.trim();
 		if (text) {
-			select = select.where(sql<boolean>`${words} @@ websearch_to_tsquery('simple', ${text})`);
+			// The words of a conversation: the mention's text and its thread's messages.
+			select = select.where(
+				sql<boolean>`exists (select 1 from mention_words w where w.mention_id = mentions.id
+					and w.words @@ websearch_to_tsquery('simple', ${text}))`,
+			);
 		}
 		if (query.author) {
 			const handle = query.author.handle.replace(/^@/, "").toLowerCase();
