@@ -30,7 +30,7 @@ import { handle } from "./contract-route.ts";
 import type { openApiDocument } from "./openapi.ts";
 import { checkCookieRequest, createOriginPolicy } from "./origin-check.ts";
 import { fetchPage, type PageRequest } from "./paging.ts";
-import { needsRehash, PasswordHasher } from "./passwords.ts";
+import { PasswordHasher } from "./passwords.ts";
 import {
 	accountKey,
 	clientAddress,
@@ -305,7 +305,7 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 			limits.giveBack("loginPerIp", address),
 			limits.forget("loginPerAccount", account),
 		]);
-		if (needsRehash(member.passwordHash)) {
+		if (hasher.needsRehash(member.passwordHash)) {
 			// Made with older scrypt parameters: replaced now that the password is at hand.
 			// A busy hasher or a password changed meanwhile leaves it for the next sign-in.
 			await hasher

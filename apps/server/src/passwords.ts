@@ -77,9 +77,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /** True when `stored` was made with other parameters than new hashes are. */
-export function needsRehash(stored: string): boolean {
+export function needsRehash(
+	stored: string,
+	parameters: ScryptParameters = SCRYPT_PARAMETERS,
+): boolean {
 	const [, n, r, p] = stored.split("$");
-	const { N, r: R, p: P } = SCRYPT_PARAMETERS;
+	const { N, r: R, p: P } = parameters;
 	return Number(n) !== N || Number(r) !== R || Number(p) !== P;
 }
 
@@ -106,12 +109,22 @@ const BUSY_RETRY_AFTER_SECONDS = 1;
 export class PasswordHasher {
 	readonly #limit: LimitFunction;
 	readonly #queue: number;
+	readonly #parameters: ScryptParameters;
 	/** Compared against when an email is unknown, so a sign-in takes as long either way. */
 	#decoy: Promise<string> | undefined;
 
-	constructor(limits: HashingLimits = defaultHashingLimits) {
+	constructor(
+		limits: HashingLimits = defaultHashingLimits,
+		/**
+		 * What new hashes are made with, and what older ones are rehashed to. Tests whose
+		 * subject is not the hashing pass cheaper ones.
+		 * @default SCRYPT_PARAMETERS
+		 */
+		parameters: ScryptParameters = SCRYPT_PARAMETERS,
+	) {
 		this.#limit = pLimit(limits.concurrency);
 		this.#queue = limits.queue;
+		this.#parameters = parameters;
 	}
 
 	/** The refusal of a full queue, or null when a hash can wait for its turn. */
@@ -143,14 +156,21 @@ export class PasswordHasher {
 	}
 
 	hash(password: string): Promise<string> {
-		return this.#run(() => hashPassword(password));
+		return this.#run(() => hashPassword(password, this.#parameters));
+	}
+
+	/** True when `stored` was made with other parameters than this hasher makes. */
+	needsRehash(stored: string): boolean {
+		return needsRehash(stored, this.#parameters);
 	}
 
 	/** Check `password` against `stored`, or against a decoy hash when there is none. */
 	async verify(password: string, stored: string | undefined): Promise<boolean> {
 		if (stored === undefined) {
 			// Made on the first unknown email rather than at start: every start would pay it.
-			this.#decoy ??= this.#limit(() => hashPassword("decoy password that matches nothing"));
+			this.#decoy ??= this.#limit(() =>
+				hashPassword("decoy password that matches nothing", this.#parameters),
+			);
 			const decoy = await this.#decoy;
 			await this.#run(() => verifyPassword(password, decoy));
 			return false;
