@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openStorage } from "@switchboard/storage";
+import { testTemplate } from "@switchboard/storage/test-template";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, inputFile, runCli } from "./run-cli.ts";
 
@@ -33,7 +34,8 @@ async function mentionCount(): Promise<number> {
 
 beforeAll(async () => {
 	dataDir = await mkdtemp(join(tmpdir(), "switchboard-cli-"));
-	const storage = await openStorage({ dataDir });
+	// From the run's migrated template: what is under test is the CLI, not a first initdb.
+	const storage = await openStorage({ dataDir, template: await testTemplate() });
 	await storage.createOrganisation({ id: "acme", name: "Acme" });
 	await storage.createBoard({ id: "main", orgId: "acme", name: "Acme mentions" });
 	await storage.close();

@@ -33,7 +33,7 @@ describe("PGlite", () => {
 	});
 
 	it("runs concurrent transactions one after the other on its single connection", async () => {
-		const storage = await openStorage();
+		const storage = await openStorage({ template: await testTemplate() });
 		try {
 			if (!(storage instanceof KyselyStorage)) throw new Error("expected a KyselyStorage");
 			const { db } = storage;
@@ -58,7 +58,7 @@ describe("PGlite", () => {
 	it("opens an existing folder with the small page cache a one-off command asks for", async () => {
 		const dataDir = await mkdtemp(join(tmpdir(), "switchboard-pglite-"));
 		try {
-			const server = await openStorage({ dataDir });
+			const server = await openStorage({ dataDir, template: await testTemplate() });
 			const org = await server.createOrganisation({ name: "Kept" });
 			await server.close();
 
