@@ -3,6 +3,7 @@
  * snapshots of Yjs documents' update logs. Run by `storageContract` on PGlite and on PostgreSQL alike;
  * each test makes its own organisation with fresh ids, so tests do not see each other's rows.
  */
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { DocumentLog } from "./storage.ts";
 import { unique } from "./test-fixtures.ts";
@@ -74,6 +75,37 @@ export function documentLogContract(portOf: () => DocumentLog): void {
 				Uint8Array.from([...stored, ...fresh]),
 			);
 			expect((await storage.loadDocument(name)).snapshot).toEqual(bytes(1, 2));
+		});
+
+		it("with the md5 of the snapshot the caller holds, replaces that one unmerged and merges any other", async () => {
+			const storage = portOf();
+			const name = `board/${unique("org")}/main`;
+			const md5 = (snapshot: Uint8Array) => createHash("md5").update(snapshot).digest("hex");
+			const merged: number[][] = [];
+			const merge = (stored: Uint8Array, fresh: Uint8Array) => {
+				merged.push([...stored]);
+				return Uint8Array.from([...stored, ...fresh]);
+			};
+			// Nothing stored yet: the snapshot is written as it is.
+			await storage.compactDocument(name, bytes(1), [], merge, md5(bytes(2)));
+			// Over the snapshot it holds, unchanged: stays as it is, the entries named go.
+			const [logged = 0, kept = 0] = await append(name, bytes(7), bytes(8));
+			await storage.compactDocument(name, bytes(1), [logged], merge, md5(bytes(1)));
+			expect(await storage.loadDocument(name)).toMatchObject({
+				snapshot: bytes(1),
+				updateIds: [kept],
+			});
+			// Over the snapshot it holds, a newer state of its own: replaces it.
+			await storage.compactDocument(name, bytes(1, 2), [kept], merge, md5(bytes(1)));
+			expect(merged).toEqual([]);
+			expect(await storage.loadDocument(name)).toMatchObject({
+				snapshot: bytes(1, 2),
+				updates: [],
+			});
+			// The stored snapshot changed since (another instance compacted): merged, not lost.
+			await storage.compactDocument(name, bytes(3), [], merge, md5(bytes(1)));
+			expect(merged).toEqual([[1, 2]]);
+			expect((await storage.loadDocument(name)).snapshot).toEqual(bytes(1, 2, 3));
 		});
 
 		it("stores a snapshot up to an id, keeping entries appended after it", async () => {

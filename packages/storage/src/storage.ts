@@ -325,12 +325,15 @@ export interface DocumentLog {
 	 * With `merge`, the stored snapshot is combined with the new one under the document's
 	 * lock instead of replaced: several instances holding the same document may compact
 	 * it, and one whose copy lags must not drop what another already compacted.
+	 * `holds`: the md5 (hex) of a snapshot the caller's copy contains all of. When the stored
+	 * snapshot is that one, the new one replaces it without it being read back or merged.
 	 */
 	compactDocument(
 		documentName: string,
 		snapshot: Uint8Array,
 		includedIds: number[],
 		merge?: (stored: Uint8Array, fresh: Uint8Array) => Uint8Array,
+		holds?: string,
 	): Promise<void>;
 	/**
 	 * Replace the snapshot and drop the log entries it includes (id <= upToUpdateId), in one
