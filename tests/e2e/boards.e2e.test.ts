@@ -18,12 +18,23 @@ const WIDTH = 360;
 describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 	const scene = e2eScene();
 
-	async function phoneSignedIn(email: string): Promise<Page> {
+	/** Signed in on a phone; `watch` sees the page before it signs in. */
+	async function phoneSignedIn(email: string, watch?: (page: Page) => void): Promise<Page> {
 		const page = await scene
 			.keep(await phoneContext(scene.browser, scene.server.url, WIDTH))
 			.newPage();
+		watch?.(page);
 		await scene.enter(page, email);
 		return page;
+	}
+
+	/** How many times `page` has asked for its boards' list so far. */
+	function countBoardRequests(page: Page): () => number {
+		let count = 0;
+		page.on("request", (request) => {
+			if (new URL(request.url()).pathname === "/api/boards") count++;
+		});
+		return () => count;
 	}
 
 	const boardRow = (page: Page, id: string) =>
@@ -97,7 +108,10 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 		);
 		await fitsPhone(admin, '[data-testid="members-panel"]', "Admin › Members with boards");
 
-		const dana = await phoneSignedIn("ambassador1@acme.test");
+		let boardRequests = () => 0;
+		const dana = await phoneSignedIn("ambassador1@acme.test", (page) => {
+			boardRequests = countBoardRequests(page);
+		});
 		await dana.getByTestId("menu-button").click();
 		const select = dana.getByTestId("board-select");
 		await select.waitFor(within);
@@ -105,10 +119,14 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 		expect(await select.locator("option").allTextContents()).toEqual(
 			expect.arrayContaining(["Acme mentions", "EMEA"]),
 		);
+		// Sign-in read the list to find Dana's board; the switcher shows that one, not a second.
+		expect(boardRequests()).toBe(1);
 		await select.selectOption("emea");
 		// The EMEA board has no conversation yet: its empty state, not main's cards.
 		await dana.getByTestId("board-empty").waitFor(within);
 		expect(await dana.locator('[data-testid="card"]').count()).toBe(0);
+		// A switch reads the list again (how the switcher learns of a board Dana was put on).
+		expect(boardRequests()).toBe(2);
 
 		// Taken off the EMEA board: the workspace goes back to a board Dana is on.
 		await row.locator('[data-testid="member-board"][data-board-id="emea"]').uncheck();
@@ -116,6 +134,8 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 		await expect
 			.poll(() => dana.evaluate(() => localStorage.getItem("switchboard.session")), within)
 			.toMatch(/"boardId":"main"/);
+		// Once, to find the board to go back to; the switcher there shows that list.
+		expect(boardRequests()).toBe(3);
 	});
 	it("lets a moderator read the reports per board and across boards", async () => {
 		await scene.server.switchboard.storage

@@ -32,9 +32,12 @@ export interface Loader<T> {
 	set(value: T): void;
 }
 
-/** Loads at once, and again on `reload()`. An older answer never overwrites a newer one. */
-export function createLoader<T>(fetcher: () => Promise<T>): Loader<T> {
-	const [data, setData] = createSignal<T>();
+/**
+ * Loads at once, and again on `reload()`. An older answer never overwrites a newer one.
+ * Given `known` (data just read elsewhere), starts with it instead of the first load.
+ */
+export function createLoader<T>(fetcher: () => Promise<T>, known?: T): Loader<T> {
+	const [data, setData] = createSignal<T | undefined>(known);
 	const [error, setError] = createSignal<string | null>(null);
 	const [loading, setLoading] = createSignal(false);
 	let latest = 0;
@@ -52,7 +55,7 @@ export function createLoader<T>(fetcher: () => Promise<T>): Loader<T> {
 			if (ticket === latest) setLoading(false);
 		}
 	};
-	void reload();
+	if (known === undefined) void reload();
 	return { data, error, loading, reload, set: (value) => setData(() => value) };
 }
 

@@ -1,10 +1,12 @@
 /** The session as app state: who is signed in, and signing in, again, and out. */
+import type { Board } from "@switchboard/domain";
 import { type Accessor, createContext, createSignal, type JSX, onCleanup } from "solid-js";
 import { useRequiredContext } from "./required-context.ts";
 import {
 	acceptInvitation,
+	boardToOpen,
 	finishSignOut,
-	firstBoardId,
+	keepBoardsReadWith,
 	loadSession,
 	renewSession,
 	type Session,
@@ -47,6 +49,18 @@ export function SessionProvider(props: { children: JSX.Element }) {
 	window.addEventListener("online", online);
 	onCleanup(() => window.removeEventListener("online", online));
 
+	/**
+	 * Open `boardId`: the signed-in shell remounts for the new session. `boards`, when just
+	 * read, go to its board switcher, which otherwise reads them afresh.
+	 */
+	const moveTo = (boardId: string, boards: Board[] | null = null) => {
+		const current = session();
+		if (!current || current.boardId === boardId) return;
+		const next = { ...current, boardId };
+		keepBoardsReadWith(next, boards);
+		saveSession(next);
+		setSession(next);
+	};
 	const state: SessionState = {
 		session,
 		async signIn(email, password) {
@@ -69,18 +83,11 @@ export function SessionProvider(props: { children: JSX.Element }) {
 			setSession(next);
 			return next;
 		},
-		switchBoard(boardId) {
-			const current = session();
-			if (!current || current.boardId === boardId) return;
-			const next = { ...current, boardId };
-			saveSession(next);
-			setSession(next);
-		},
+		switchBoard: (boardId) => moveTo(boardId),
 		async leaveRefusedBoard() {
-			const current = session();
-			if (!current) return;
-			const boardId = await firstBoardId();
-			if (boardId !== current.boardId) state.switchBoard(boardId);
+			if (!session()) return;
+			const { boardId, boards } = await boardToOpen();
+			moveTo(boardId, boards);
 		},
 		async signOut() {
 			const current = session();

@@ -6,7 +6,7 @@
  * from IndexedDB.
  */
 import { ApiError, clearLocalData, createApiRequest, type Me } from "@switchboard/client";
-import { HttpRoutes, Roles } from "@switchboard/domain";
+import { type Board, HttpRoutes, Roles } from "@switchboard/domain";
 
 export interface Session {
 	me: Me;
@@ -22,6 +22,27 @@ const LOGOUT_PENDING_KEY = "switchboard.logout-pending";
 
 /** The board the server seeds for every organisation; used when /api/boards cannot be read. */
 const DEFAULT_BOARD_ID = "main";
+
+/**
+ * The boards read while making a session (to find its board), for the header's board
+ * switcher to take instead of asking /api/boards again a moment later: that was a second
+ * request on every sign-in. Keyed by the session object, which the signed-in shell is
+ * mounted for; a session from storage or from a switch of board has none, and the switcher
+ * reads the list afresh as before.
+ */
+const boardsReadWith = new WeakMap<Session, Board[]>();
+
+/** Keep `boards`, just read, for the shell mounted for `session` (see `takeBoardsReadWith`). */
+export function keepBoardsReadWith(session: Session, boards: Board[] | null): void {
+	if (boards) boardsReadWith.set(session, boards);
+}
+
+/** The boards read along with `session`, once: a later call reads nothing. */
+export function takeBoardsReadWith(session: Session): Board[] | undefined {
+	const boards = boardsReadWith.get(session);
+	boardsReadWith.delete(session);
+	return boards;
+}
 
 function isMe(value: unknown): value is Me {
 	if (typeof value !== "object" || value === null) return false;
@@ -99,9 +120,12 @@ const request = createApiRequest();
  * POST /api/auth/login (which sets the session cookie), then find the member's board. The
  * token in the answer is for API clients; the page reads its expiry and drops it.
  */
-export function logIn(email: string, password: string): Promise<Session> {
-	return sessionFrom(() => request(HttpRoutes.login, { body: { email, password } }));
+export async function logIn(email: string, password: string): Promise<Session> {
+	return withBoard(await signedInAs(passwordLogin(email, password)));
 }
+
+const passwordLogin = (email: string, password: string) => () =>
+	request(HttpRoutes.login, { body: { email, password } });
 
 /**
  * Use an invitation or reset link: the server sets the session cookie as sign-in does.
@@ -112,20 +136,22 @@ export async function acceptInvitation(
 	password: string,
 	name?: string,
 ): Promise<Session> {
-	const session = await sessionFrom(() =>
-		request(HttpRoutes.acceptInvite, {
-			params: { code },
-			body: { password, ...(name !== undefined ? { name } : {}) },
-		}),
+	const session = await withBoard(
+		await signedInAs(() =>
+			request(HttpRoutes.acceptInvite, {
+				params: { code },
+				body: { password, ...(name !== undefined ? { name } : {}) },
+			}),
+		),
 	);
 	saveSession(session);
 	return session;
 }
 
-/** A session from an answer of the sign-in kind (login, an accepted link). */
-async function sessionFrom(
+/** Who signed in and until when, from an answer of the sign-in kind (login, an accepted link). */
+async function signedInAs(
 	answer: () => Promise<{ token: string; member: unknown }>,
-): Promise<Session> {
+): Promise<Omit<Session, "boardId">> {
 	let body: { token: string; member: unknown };
 	try {
 		body = await answer();
@@ -136,11 +162,15 @@ async function sessionFrom(
 	// The new cookie replaced the one a sign-out could not end: that logout is moot now.
 	localStorage.removeItem(LOGOUT_PENDING_KEY);
 	const expiry = tokenExpiry(body.token);
-	return {
-		me: body.member,
-		boardId: await firstBoardId(),
-		expiresAt: expiry === null ? null : expiry * 1000,
-	};
+	return { me: body.member, expiresAt: expiry === null ? null : expiry * 1000 };
+}
+
+/** The session on the member's first board, with the boards read to find it kept for the shell. */
+async function withBoard(signedIn: Omit<Session, "boardId">): Promise<Session> {
+	const { boardId, boards } = await boardToOpen();
+	const session: Session = { ...signedIn, boardId };
+	keepBoardsReadWith(session, boards);
+	return session;
 }
 
 /**
@@ -157,11 +187,7 @@ export async function sessionFromCookie(): Promise<Session> {
 	if (!isMe(member)) throw new SignInError("The server sent an unexpected answer.");
 	localStorage.removeItem(LOGOUT_PENDING_KEY);
 	const { id, orgId, role, name } = member;
-	const session: Session = {
-		me: { id, orgId, role, name },
-		boardId: await firstBoardId(),
-		expiresAt: null,
-	};
+	const session = await withBoard({ me: { id, orgId, role, name }, expiresAt: null });
 	saveSession(session);
 	return session;
 }
@@ -196,7 +222,8 @@ export async function renewSession(
 	email: string,
 	password: string,
 ): Promise<Session> {
-	const next = await logIn(email, password);
+	// Only who and until when: the member stays on the board they have open.
+	const next = await signedInAs(passwordLogin(email, password));
 	if (next.me.id !== current.me.id) {
 		await request(HttpRoutes.logout, {}).catch(() => {});
 		throw new SignInError(
@@ -211,19 +238,21 @@ export async function renewSession(
 /**
  * The board to open: `current` when the member may still open it, else `main`, else the
  * first board they may open (ambassadors see only their own boards; archived ones are left
- * out).
+ * out); with the boards read to find it, null when they could not be read.
  */
-export async function firstBoardId(current?: string): Promise<string> {
+export async function boardToOpen(
+	current?: string,
+): Promise<{ boardId: string; boards: Board[] | null }> {
 	try {
 		const { boards } = await request(HttpRoutes.boards, { query: {} });
-		return (
+		const boardId =
 			boards.find((board) => board.id === current)?.id ??
 			boards.find((board) => board.id === DEFAULT_BOARD_ID)?.id ??
 			boards[0]?.id ??
-			DEFAULT_BOARD_ID
-		);
+			DEFAULT_BOARD_ID;
+		return { boardId, boards };
 	} catch {
-		return DEFAULT_BOARD_ID;
+		return { boardId: DEFAULT_BOARD_ID, boards: null };
 	}
 }
 

@@ -10,6 +10,7 @@ import { myQueue } from "../board-model.ts";
 import { plural } from "../format.ts";
 import { canInstall } from "../install.ts";
 import { closeOnEscapeOrOutside, createDisclosure } from "../popup.ts";
+import { takeBoardsReadWith } from "../session.ts";
 import { useSession } from "../session-context.tsx";
 import { useWorkspace } from "../workspace.tsx";
 import { Avatar, AvatarStack } from "./bits.tsx";
@@ -59,7 +60,10 @@ export function BoardSwitcher() {
 	const api = useApi();
 	const { session, switchBoard } = useSession();
 	const navigate = useNavigate();
-	const boards = createLoader(api.boards);
+	// Sign-in (or leaving a refused board) has just read them to find the board: no second
+	// request. A reload or a switch of board mounts this afresh and reads them again.
+	const current = session();
+	const boards = createLoader(api.boards, current ? takeBoardsReadWith(current) : undefined);
 	return (
 		<BoardSelect
 			boards={boards.data()}
