@@ -36,6 +36,8 @@ export function AdminListPanel<T extends { id: string }>(props: {
 	intro: JSX.Element;
 	addLabel: string;
 	list: Loader<T[]>;
+	/** Something else the items show is still loading (the list's own load counts already). */
+	busy?: boolean;
 	/** Buttons before the add button. */
 	tools?: JSX.Element;
 	/** Said under a secret shown once. */
@@ -56,6 +58,7 @@ export function AdminListPanel<T extends { id: string }>(props: {
 	return (
 		<AdminSection
 			name={props.noun.many}
+			busy={props.list.loading() || props.busy === true}
 			title={props.title}
 			intro={props.intro}
 			tools={

@@ -38,12 +38,15 @@ export function AdminSection(props: {
 	/** Added to `admin-section`. */
 	class?: string;
 	tools?: JSX.Element;
+	/** Marks the section `aria-busy` while what it lists loads. */
+	busy?: boolean;
 	children: JSX.Element;
 }) {
 	return (
 		<section
 			class={props.class ? `admin-section ${props.class}` : "admin-section"}
 			aria-labelledby={`${props.name}-title`}
+			aria-busy={props.busy === true}
 			data-testid={`${props.name}-panel`}
 		>
 			<div class="section-heading">

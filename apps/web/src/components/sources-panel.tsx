@@ -55,6 +55,7 @@ export function SourcesPanel(props: { orgId: string }) {
 			intro="Where mentions come from. Polled sources record their last error here; after a failure the next poll backs off."
 			addLabel="Add a source"
 			list={sources}
+			busy={boards.loading()}
 			tools={
 				<button
 					type="button"

@@ -476,7 +476,7 @@ function Throughput() {
 		column(table()?.rows ?? [], key).map((value) => (value === null ? null : value / 60));
 
 	return (
-		<section class="panel throughput" aria-labelledby="throughput-title">
+		<section class="panel throughput" aria-labelledby="throughput-title" aria-busy={table.loading}>
 			<h2 id="throughput-title" class="panel-title">
 				Throughput, last 24 hours
 				<span class="toolbar-spacer" />

@@ -134,7 +134,7 @@ export function HistoryPage() {
 					? "Searching…"
 					: `${plural(results().length, "conversation")}${cursor() ? " so far" : ""}`}
 			</p>
-			<ol class="history-list" data-testid="history-results">
+			<ol class="history-list" aria-busy={busy()} data-testid="history-results">
 				<For each={results()}>{(mention) => <HistoryItem mention={mention} />}</For>
 			</ol>
 			<Show when={cursor()}>

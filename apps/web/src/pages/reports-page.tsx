@@ -113,7 +113,12 @@ function ReportsView() {
 
 	return (
 		<ModeratorPage title="Reports" name="reports">
-			<form class="period" aria-label="Period" onSubmit={(event) => event.preventDefault()}>
+			<form
+				class="period"
+				aria-label="Period"
+				aria-busy={boards.loading()}
+				onSubmit={(event) => event.preventDefault()}
+			>
 				<PeriodEnd label="From" value={from()} max={to()} onChange={setFrom} testId="report-from" />
 				<PeriodEnd label="to" value={to()} min={from()} onChange={setTo} testId="report-to" />
 				<For each={PRESETS}>
@@ -189,6 +194,7 @@ function Summary(props: { reports: Reports; period: ReportPeriod }) {
 		<Panel
 			name="summary"
 			testId="report-summary"
+			busy={table.loading}
 			title={
 				<>
 					The period at a glance
@@ -226,6 +232,7 @@ function Daily(props: { reports: Reports; period: ReportPeriod }) {
 	return (
 		<Panel
 			name="daily"
+			busy={table.loading}
 			title={
 				<>
 					Per day
@@ -266,7 +273,7 @@ function ReportSection(props: {
 }) {
 	const [table, { error }] = createReport(props.reports, props.name, () => props.period);
 	return (
-		<section class="panel" aria-label={props.title}>
+		<section class="panel" aria-label={props.title} aria-busy={table.loading}>
 			<h2 class="panel-title">
 				{props.title}
 				<span class="toolbar-spacer" />

@@ -35,7 +35,11 @@ export function SettingsPage() {
 				<h1>Settings</h1>
 			</div>
 			<ProfilePanel />
-			<section class="admin-section" aria-labelledby="accounts-title">
+			<section
+				class="admin-section"
+				aria-labelledby="accounts-title"
+				aria-busy={accounts.loading()}
+			>
 				<h2 id="accounts-title">Connected accounts</h2>
 				<p class="muted">
 					Replies you send from a conversation are posted from your own account on its network.
