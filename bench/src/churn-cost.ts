@@ -3,7 +3,9 @@
  * checkout, alternated, a fresh process per run): 10,000 mentions written with
  * `writeMentions`, 50,000 status and owner changes with `writeWork` in the scenario's order
  * (bench/src/scenarios/_04-churn-task.ts), then the same changes on the naive Y.Map board.
- * Prints µs per change for both, their ratio and each block of 10,000 changes.
+ * Prints µs per change for both, their ratio, each block of 10,000 changes and the length of
+ * the server client's struct array halfway through each block (Yjs splices that array on every
+ * split and merge of an item, so its length is what a change costs beyond the naive map's).
  *
  *   node bench/src/churn-cost.ts
  */
@@ -38,6 +40,7 @@ writeMentions(
 	mentions.map((m) => ({ content: mentionContent(m), work: mentionWork(m), rev: 1 })),
 );
 const blocks: number[] = [];
+const structs: number[] = [];
 let t = performance.now();
 const t0 = t;
 for (let i = 0; i < changes; i++) {
@@ -45,6 +48,7 @@ for (let i = 0; i < changes; i++) {
 	revs[index] = (revs[index] as number) + 1;
 	const work: MentionWork = { ...(works[index] as MentionWork), status, owner, updatedAt: at };
 	writeWork(doc, mentions[index]?.id as string, work, revs[index] as number);
+	if ((i + 1) % 10_000 === 5_000) structs.push(doc.store.clients.get(doc.clientID)?.length ?? 0);
 	if ((i + 1) % 10_000 === 0) {
 		const now = performance.now();
 		blocks.push(((now - t) * 1000) / 10_000);
@@ -72,6 +76,7 @@ console.log(
 		naive: +naive.toFixed(2),
 		ratio: +(sb / naive).toFixed(2),
 		blocks: blocks.map((b) => +b.toFixed(1)),
+		structs,
 		bytes: Y.encodeStateAsUpdate(doc).byteLength,
 	}),
 );
