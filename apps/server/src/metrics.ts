@@ -30,7 +30,10 @@ export interface MetricsTuning {
 	ackSeconds: number[];
 	/**
 	 * Upper bounds of the command-latency histogram, in seconds: from one quiet command's
-	 * transaction to a storm's queue; 100 ms (the claim storm's target) is one of them.
+	 * transaction to a storm's queue; 100 ms (the claim storm's target) is one of them,
+	 * with bounds every 10 ms from 50 ms up to it and every 25-50 ms to 300 ms, so that a
+	 * p99 read from the buckets says how near the target it is (a bound of 200 ms said
+	 * only "between 150 and 200"). Six more bounds per command than before.
 	 * @default 2.5 ms to 10 s
 	 */
 	commandSeconds: number[];
@@ -56,7 +59,8 @@ export interface MetricsTuning {
 export const defaultMetricsTuning: MetricsTuning = {
 	ackSeconds: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 	commandSeconds: [
-		0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5, 5, 10,
+		0.0025, 0.005, 0.01, 0.025, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.125, 0.15, 0.175, 0.2, 0.25,
+		0.3, 0.5, 1, 2.5, 5, 10,
 	],
 	batchSizes: [1, 2, 4, 8, 16, 32, 64, 128, 256, 500],
 	fanOut: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2000],
