@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { approvalReasons } from "./approval.ts";
 import { draftHash } from "./draft-doc.ts";
 import {
-	bestForMember,
 	bulkItems,
+	ClaimPool,
 	type Decision,
 	type DecisionContext,
 	decide,
@@ -179,34 +179,61 @@ describe("decide", () => {
 		]);
 	});
 
-	it("picks the first of the ranking in one pass (bestForMember), or null", () => {
-		const member = makeMember({ id: "x", skills: ["billing"], languages: ["en"] });
+	it("gives each claim of a batch the first of the ranking over what is left (ClaimPool)", () => {
+		const skillSets = [[], ["billing"], ["billing", "refunds"]];
+		const languageSets = [[], ["en"], ["de"]];
 		fc.assert(
 			fc.property(
 				fc.array(
 					fc.record({
 						priority: fc.constantFrom(...Priorities),
 						postedAt: fc.integer({ min: 0, max: 5 }).map(at),
-						billing: fc.boolean(),
+						tag: fc.constantFrom(null, "billing", "refunds"),
 						language: fc.constantFrom(null, "en", "de"),
 						owned: fc.boolean(),
+						// Snoozed until before or after the claims' time.
+						snoozedUntil: fc.constantFrom(null, 0, 2),
+					}),
+					{ maxLength: 16 },
+				),
+				fc.array(
+					fc.record({
+						skills: fc.integer({ min: 0, max: 2 }),
+						languages: fc.integer({ min: 0, max: 2 }),
+						takes: fc.boolean(),
 					}),
 					{ maxLength: 12 },
 				),
-				(shapes) => {
+				(shapes, claims) => {
 					const candidates = shapes.map((shape, i) =>
 						makeMention({
 							id: `m${(i * 7) % 13}-${i}`,
 							priority: shape.priority,
 							postedAt: shape.postedAt,
-							tags: shape.billing ? ["billing"] : [],
+							tags: shape.tag ? [shape.tag] : [],
 							language: shape.language,
 							owner: shape.owned ? { memberId: "y", since: at(0) } : null,
+							...(shape.snoozedUntil === null
+								? {}
+								: { status: "snoozed" as const, snoozedUntil: at(shape.snoozedUntil) }),
 						}),
 					);
-					expect(bestForMember(candidates, member, NOW)).toBe(
-						rankForMember(candidates, member, NOW)[0] ?? null,
-					);
+					const pool = new ClaimPool(candidates);
+					const taken = new Set<string>();
+					for (const [i, claim] of claims.entries()) {
+						const member = makeMember({
+							id: `x${i}`,
+							skills: skillSets[claim.skills] as string[],
+							languages: languageSets[claim.languages] as string[],
+						});
+						const left = candidates.filter((m) => !taken.has(m.id));
+						const best = pool.best(member, at(1));
+						expect(best).toBe(rankForMember(left, member, at(1))[0] ?? null);
+						if (best && claim.takes) {
+							pool.take(best.id);
+							taken.add(best.id);
+						}
+					}
 				},
 			),
 		);

@@ -116,20 +116,43 @@ export function rankForMember(
 }
 
 /**
- * The first of `rankForMember(candidates, member, now)`, or null when there is none, in
- * one pass instead of a sort: a batch of claims picks once per command from a shared pool.
+ * The conversations a batch of claimNext commands shares: each command takes the first of
+ * `rankForMember` over what is left for its member. The candidates are put in order once
+ * (priority, then age); a member's best is then the first one left they may take, or the
+ * first of that priority matching their skills, found without comparing strings. In a
+ * 200-claim batch the per-command ranking compared strings some 50,000 times, 5 to 30 ms
+ * of the batch while the whole wave waited for it.
  */
-export function bestForMember(
-	candidates: Iterable<Mention>,
-	member: Member,
-	now: string,
-): Mention | null {
-	const { eligible, before } = rankingFor(member, now);
-	let best: Mention | null = null;
-	for (const candidate of candidates) {
-		if (eligible(candidate) && (best === null || before(candidate, best) < 0)) best = candidate;
+export class ClaimPool {
+	readonly #order: Mention[];
+	readonly #taken = new Set<string>();
+	/** Every candidate before this index is taken. */
+	#firstLeft = 0;
+
+	constructor(candidates: Iterable<Mention>) {
+		this.#order = [...candidates].sort(byPriorityAndAge);
 	}
-	return best;
+
+	/** The best conversation left for `member`, or null when none is. */
+	best(member: Member, now: string): Mention | null {
+		const { eligible, skillMatch } = rankingFor(member, now);
+		let first: Mention | null = null;
+		for (let i = this.#firstLeft; i < this.#order.length; i++) {
+			const candidate = this.#order[i] as Mention;
+			if (this.#taken.has(candidate.id) || !eligible(candidate)) continue;
+			// Priority outranks skills: past the first one's priority, nothing is better.
+			if (first && candidate.priority !== first.priority) break;
+			if (member.skills.length === 0 || skillMatch(candidate) === 0) return candidate;
+			first ??= candidate;
+		}
+		return first;
+	}
+
+	/** `mentionId` is no longer left to anyone. */
+	take(mentionId: string): void {
+		this.#taken.add(mentionId);
+		while (this.#taken.has(this.#order[this.#firstLeft]?.id as string)) this.#firstLeft++;
+	}
 }
 
 /** Which conversations a member may claim next, and their order (`rankForMember`). */
@@ -140,12 +163,21 @@ function rankingFor(member: Member, now: string) {
 	const skillMatch = (m: Mention) => (m.tags.some((tag) => skills.has(tag)) ? 0 : 1);
 	return {
 		eligible: (m: Mention) => isClaimable(m, now) && writes(m),
+		skillMatch,
 		before: (a: Mention, b: Mention) =>
 			PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
 			skillMatch(a) - skillMatch(b) ||
-			a.postedAt.localeCompare(b.postedAt) ||
-			a.id.localeCompare(b.id),
+			byPriorityAndAge(a, b),
 	};
+}
+
+/** The ranking without skills: priority, then oldest first. */
+function byPriorityAndAge(a: Mention, b: Mention): number {
+	return (
+		PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
+		a.postedAt.localeCompare(b.postedAt) ||
+		a.id.localeCompare(b.id)
+	);
 }
 
 function nameOf(ctx: DecisionContext, memberId: string): string {

@@ -7,8 +7,8 @@
 import {
 	type Activity,
 	type ApprovalRules,
-	bestForMember,
 	boardArchived,
+	ClaimPool,
 	type Command,
 	type Decision,
 	type DecisionContext,
@@ -525,11 +525,11 @@ export class KyselyCommandArbiter
 		const stored = new Map(read.processed.map((row) => [row.id, row]));
 		const openCounts = new Map([...members.keys()].map((id) => [id, read.counts[id] ?? 0]));
 		const rows = read.pool;
-		const pool = rows.map((row) => toStoredMention(row).mention);
+		const candidates = rows.map((row) => toStoredMention(row).mention);
+		const pool = new ClaimPool(candidates);
 		// The pool holds every claimable conversation nobody else holds, unless it is full:
 		// then the rest rank after its last one by priority and age, though not by skills.
-		const last = rows.length === limit ? pool[pool.length - 1] : undefined;
-		const taken = new Set<string>();
+		const last = rows.length === limit ? candidates[candidates.length - 1] : undefined;
 		const seen = new Set<string>();
 		const answers: ClaimAnswer[] = [];
 		/** Refusals decided here, remembered under their ids (a replay is not). */
@@ -565,8 +565,7 @@ export class KyselyCommandArbiter
 				answer(index, reject("forbidden", "You are not a member of this organisation."));
 				continue;
 			}
-			const free = pool.filter((mention) => !taken.has(mention.id));
-			const pick = bestForMember(free, actor, now);
+			const pick = pool.best(actor, now);
 			const decision = decide(input.command, {
 				actor,
 				now,
@@ -588,7 +587,7 @@ export class KyselyCommandArbiter
 				answer(index, reject(decision.code, decision.message));
 				continue;
 			}
-			taken.add(decision.mentionId);
+			pool.take(decision.mentionId);
 			openCounts.set(actor.id, (openCounts.get(actor.id) ?? 0) + 1);
 			answers.push(ALONE);
 			accepted.push({ index, input, now, decision });
