@@ -1,9 +1,12 @@
 /**
  * Work queued per key (a board) and run a batch at a time: what arrives while a key's batch
  * runs waits for it and forms the next one. Under load the batches grow by themselves, and
- * a lone item waits only for the items of the same event-loop turn. The command arbiter
- * decides claimNext commands this way: a storm of them costs one transaction per batch
- * instead of one per command, each of which waited for a pool connection.
+ * a lone item waits only for the items of the same event-loop turn, or, with a linger, for
+ * as long as every turn brings more (up to the linger): a wave still being read then forms
+ * one batch, rather than its first item a batch of one that the rest wait behind. The
+ * command arbiter decides claimNext commands this way: a storm of them costs one
+ * transaction per batch instead of one per command, each of which waited for a pool
+ * connection.
  */
 interface Waiting<T, R> {
 	item: T;
@@ -15,14 +18,21 @@ export class BoardBatches<T, R> {
 	readonly #queues = new Map<string, Waiting<T, R>[]>();
 	readonly #run: (batch: readonly T[]) => Promise<PromiseSettledResult<R>[]>;
 	readonly #maxBatch: number;
+	readonly #lingerMs: number;
 
 	/**
 	 * `run` answers a batch with one settled result per item, in order; when it throws,
-	 * every item of the batch fails with its error.
+	 * every item of the batch fails with its error. A key's first item waits up to
+	 * `lingerMs` while each event-loop turn brings more items for it.
 	 */
-	constructor(run: (batch: readonly T[]) => Promise<PromiseSettledResult<R>[]>, maxBatch: number) {
+	constructor(
+		run: (batch: readonly T[]) => Promise<PromiseSettledResult<R>[]>,
+		maxBatch: number,
+		lingerMs = 0,
+	) {
 		this.#run = run;
 		this.#maxBatch = maxBatch;
+		this.#lingerMs = lingerMs;
 	}
 
 	/** Queue `item` under `key`; resolves with its own result. */
@@ -36,8 +46,19 @@ export class BoardBatches<T, R> {
 			}
 			const fresh = [waiting];
 			this.#queues.set(key, fresh);
-			// After the I/O of this turn: items read together form one batch.
-			setImmediate(() => void this.#drain(key, fresh));
+			// After the I/O of this turn: items read together form one batch; while each turn
+			// brings more (a wave of them still being read), wait for the wave.
+			const until = performance.now() + this.#lingerMs;
+			let seen = 0;
+			const check = () => {
+				if (fresh.length > seen && fresh.length < this.#maxBatch && performance.now() < until) {
+					seen = fresh.length;
+					setImmediate(check);
+					return;
+				}
+				void this.#drain(key, fresh);
+			};
+			setImmediate(check);
 		});
 	}
 

@@ -85,12 +85,21 @@ export interface CommandArbiterConfiguration {
 	 * @default 200
 	 */
 	claimNextBatch: number;
+	/**
+	 * How long a board's first claimNext may wait for more while every event-loop turn
+	 * brings more (a storm's wave still being read: 200 took 25-30 ms to arrive), so the
+	 * wave forms one batch instead of waiting behind a batch of its first command. A turn
+	 * that brings none starts the batch, so a lone command waits one turn.
+	 * @default 40
+	 */
+	claimNextLingerMs: number;
 }
 
 export const defaultCommandArbiterConfiguration: CommandArbiterConfiguration = {
 	maxAttempts: 3,
 	claimNextCandidates: 50,
 	claimNextBatch: 200,
+	claimNextLingerMs: 40,
 };
 
 type Reject = Extract<CommandOutcome, { ok: false }>;
@@ -121,7 +130,11 @@ export class KyselyCommandArbiter
 		configuration: Partial<CommandArbiterConfiguration> = {},
 	) {
 		super(db, logger, defaultCommandArbiterConfiguration, configuration);
-		this.#claims = new BoardBatches((batch) => this.#claimBatch(batch), this.config.claimNextBatch);
+		this.#claims = new BoardBatches(
+			(batch) => this.#claimBatch(batch),
+			this.config.claimNextBatch,
+			this.config.claimNextLingerMs,
+		);
 	}
 
 	/** Run one member's command in one transaction, idempotent by its id. */
