@@ -4,6 +4,7 @@
  * append that committed with a lower id.
  */
 import { CompiledQuery, type Kysely, sql } from "kysely";
+import type { EmbeddedAppends } from "./embedded-appends.ts";
 import type { HeldConnection } from "./held-connection.ts";
 import { toBytes, toNumber } from "./rows.ts";
 import type { Database } from "./schema.ts";
@@ -63,14 +64,17 @@ const MAX_PREPARED_APPEND = 8;
 export class KyselyDocumentLog implements DocumentLog {
 	readonly #db: Kysely<Database>;
 	readonly #appends: HeldConnection | undefined;
+	readonly #embedded: EmbeddedAppends | undefined;
 
 	/**
 	 * `appends`: a connection of its own for the appends (PostgreSQL, see held-connection.ts);
-	 * without it they go through kysely like every other statement (PGlite).
+	 * `embedded`: PGlite's protocol for them (embedded-appends.ts). Without either they go
+	 * through kysely like every other statement.
 	 */
-	constructor(db: Kysely<Database>, appends?: HeldConnection) {
+	constructor(db: Kysely<Database>, appends?: HeldConnection, embedded?: EmbeddedAppends) {
 		this.#db = db;
 		this.#appends = appends;
+		this.#embedded = embedded;
 	}
 
 	/**
@@ -85,6 +89,7 @@ export class KyselyDocumentLog implements DocumentLog {
 	 */
 	async appendUpdates(entries: DocumentUpdate[]): Promise<number[]> {
 		if (entries.length === 0) return [];
+		if (this.#embedded) return this.#embedded.appendUpdates(entries);
 		const names = [...new Set(entries.map((entry) => entry.name))].sort();
 		const parameters: unknown[] = [...names];
 		for (const { name, update } of entries) parameters.push(name, update);

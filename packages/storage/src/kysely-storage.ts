@@ -5,6 +5,7 @@
  * Uint8Array) `rows.ts` evens it out.
  */
 import { type Kysely, sql } from "kysely";
+import type { EmbeddedAppends } from "./embedded-appends.ts";
 import type { HeldConnection } from "./held-connection.ts";
 import { KyselyAuditLog } from "./kysely-audit-log.ts";
 import {
@@ -45,6 +46,11 @@ export interface StorageConfiguration {
 	 * (held-connection.ts); closed with the storage. @default appends go through kysely
 	 */
 	documentAppends?: HeldConnection;
+	/**
+	 * PGlite: the document log appends through PGlite's protocol, one prepared statement
+	 * (embedded-appends.ts). @default appends go through kysely
+	 */
+	embeddedAppends?: EmbeddedAppends;
 }
 
 /** What the ports answer; the aggregate adds the connection's own methods. */
@@ -119,7 +125,7 @@ export class KyselyStorage extends delegatingTo<PortMethods>() implements Storag
 			new KyselyThreadStore(db, logger, configuration.threads),
 			new KyselyHistory(db),
 			new KyselyCommandArbiter(db, logger, configuration.commands),
-			new KyselyDocumentLog(db, configuration.documentAppends),
+			new KyselyDocumentLog(db, configuration.documentAppends, configuration.embeddedAppends),
 			new KyselySourceStore(db),
 			new KyselyReplyStore(db),
 			new KyselyWebhookStore(db),

@@ -207,6 +207,14 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 					}),
 				}
 			: {}),
+		...(embedded
+			? {
+					// Loaded here, like PGlite itself: a server on PostgreSQL never needs it.
+					embeddedAppends: new (await import("./embedded-appends.ts")).EmbeddedAppends(
+						embedded.pglite,
+					),
+				}
+			: {}),
 	});
 	if (embedded) embeddedDatabases.set(storage, embedded);
 	if (pool && timed) pools.set(storage, { pool, timed, max: maxConnections });

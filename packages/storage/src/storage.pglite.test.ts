@@ -55,6 +55,65 @@ describe("PGlite", () => {
 		}
 	});
 
+	it("appends after a transaction in flight, not inside it: a rollback keeps the update", async () => {
+		const storage = await openStorage({ template: await testTemplate() });
+		try {
+			if (!(storage instanceof KyselyStorage)) throw new Error("expected a KyselyStorage");
+			const name = "draft/x/rolled-back";
+			let appended: Promise<number[]> | undefined;
+			await expect(
+				storage.db.transaction().execute(async (trx) => {
+					await sql`select 1`.execute(trx);
+					appended = storage.appendUpdates([{ name, update: new Uint8Array([1]) }]);
+					// The transaction is between statements, its connection idle: an append that
+					// ran now would commit or roll back with it.
+					await new Promise((resolve) => setTimeout(resolve, 20));
+					throw new Error("rolled back");
+				}),
+			).rejects.toThrow("rolled back");
+			expect(await appended).toHaveLength(1);
+			expect((await storage.loadDocument(name)).updates).toEqual([new Uint8Array([1])]);
+		} finally {
+			await storage.close();
+		}
+	});
+
+	it("appends batches of any size and names beyond ASCII, and goes on after a failed append", async () => {
+		const storage = await openStorage({ template: await testTemplate() });
+		try {
+			// PostgreSQL refuses a NUL in text: the very first append (which prepares the
+			// statement) fails, and so does a later one.
+			const refused = [{ name: "draft/x/\u0000", update: new Uint8Array([0]) }];
+			await expect(storage.appendUpdates(refused)).rejects.toThrow();
+			const names = ["draft/x/é", "draft/x/日本", "draft/x/plain"];
+			const batch = Array.from({ length: 50 }, (_, i) => ({
+				name: names[i % names.length] ?? "",
+				update: Uint8Array.from({ length: i }, (_, k) => (k * 7 + i) % 256),
+			}));
+			const ids = await storage.appendUpdates(batch);
+			expect(ids).toHaveLength(50);
+			expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+			await expect(storage.appendUpdates(refused)).rejects.toThrow();
+			const [single] = await storage.appendUpdates([
+				{ name: "draft/x/é", update: new Uint8Array([9]) },
+			]);
+			for (const [i, name] of names.entries()) {
+				const mine = batch.filter((_, k) => k % names.length === i);
+				const loaded = await storage.loadDocument(name);
+				expect(loaded.updates).toEqual([
+					...mine.map((entry) => entry.update),
+					...(name === "draft/x/é" ? [new Uint8Array([9])] : []),
+				]);
+				expect(loaded.updateIds).toEqual([
+					...ids.filter((_, k) => k % names.length === i),
+					...(name === "draft/x/é" ? [single] : []),
+				]);
+			}
+		} finally {
+			await storage.close();
+		}
+	});
+
 	it("opens an existing folder with the small page cache a one-off command asks for", async () => {
 		const dataDir = await mkdtemp(join(tmpdir(), "switchboard-pglite-"));
 		try {
