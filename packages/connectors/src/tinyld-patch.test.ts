@@ -1,9 +1,10 @@
 /**
  * patches/tinyld@1.3.4.patch replaces two functions of tinyld's CommonJS build (the n-gram
- * tokenizer and the per-word scoring) with equivalents that allocate less: language detection
- * was most of the server's CPU under webhook ingest (bench/findings/06.md). Mentions must get
- * the language they got before, since claims are routed by it, so these tests hold the patched
- * build to the published one: the same languages, accuracies and order, to the last bit.
+ * tokenizer and the per-word scoring) with equivalents that allocate less, and keeps the results
+ * of the chunks and words it scored last: language detection was most of the server's CPU under
+ * webhook ingest (bench/findings/06.md). Mentions must get the language they got before, since
+ * claims are routed by it, so these tests hold the patched build to the published one: the same
+ * languages, accuracies and order, to the last bit.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -87,6 +88,31 @@ describe("tinyld as patched", () => {
 			for (const option of options.slice(0, 2)) {
 				expect(patched.detectAll(text, option), text).toEqual(published.detectAll(text, option));
 			}
+		}
+	});
+
+	it("detects texts it has seen, and texts it has forgotten, exactly as the published build", () => {
+		// Twice each: the second detection is answered from the chunks and words kept.
+		for (const text of [...demoTexts, ...otherLanguages, ...demoTexts]) {
+			expect(patched.detectAll(text), text).toEqual(published.detectAll(text));
+		}
+		// More chunks and words than it keeps (10,000 of each), then the first ones again.
+		const word = (i: number) =>
+			Array.from(i.toString(26).padStart(4, "0"), (digit) =>
+				String.fromCharCode(97 + Number.parseInt(digit, 26)),
+			).join("");
+		const texts = Array.from({ length: 1_500 }, (_, i) =>
+			Array.from(
+				{ length: 7 },
+				(_, j) => `${word(i * 14 + j * 2)} ${word(i * 14 + j * 2 + 1)}`,
+			).join(", "),
+		);
+		const first = texts.slice(0, 50).map((text) => patched.detectAll(text));
+		for (const text of texts.slice(50)) patched.detectAll(text);
+		for (const [i, text] of texts.slice(0, 50).entries()) {
+			const again = patched.detectAll(text);
+			expect(again, text).toEqual(published.detectAll(text));
+			expect(again, text).toEqual(first[i]);
 		}
 	});
 
