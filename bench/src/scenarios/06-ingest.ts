@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { boardDocumentName } from "@switchboard/domain";
 import { openStorage } from "@switchboard/storage";
 import { runCli } from "../lib/cli.ts";
+import { customerText } from "../lib/customer-texts.ts";
 import { runLoad } from "../lib/load.ts";
 import { ServerWatch } from "../lib/measure.ts";
 import { type BenchRow, type Scenario, switchboardOnly } from "../lib/scenario.ts";
@@ -38,7 +39,7 @@ function mentionsCsv(prefix: string, rows: number): string {
 				`user${i % 997}`,
 				`User ${i % 997}`,
 				10 + (i % 5000),
-				`"@acme question number ${i}: my parcel has not arrived, can you help?"`,
+				`"${customerText(i).replaceAll('"', '""')}"`,
 				new Date(start + i * 1000).toISOString(),
 				`https://forum.example/t/${prefix}${i}`,
 			].join(","),

@@ -9,6 +9,7 @@ import { signatureHeaders } from "@switchboard/connectors";
 import { boardRoots, type KeyedEntry, type MentionContent, readBoard } from "@switchboard/domain";
 import type * as Y from "yjs";
 import { connectClient } from "../lib/clients.ts";
+import { customerText } from "../lib/customer-texts.ts";
 import type { LoadTask } from "../lib/load.ts";
 import type { ServerTarget } from "../lib/servers.ts";
 
@@ -50,7 +51,7 @@ function mention(run: string, i: number) {
 		externalId: `${run}-${i}`,
 		url: `https://forum.example/t/${run}-${i}`,
 		author: { handle: `user${i % 997}`, name: `User ${i % 997}`, reach: 10 + (i % 5000) },
-		text: `@acme question number ${i}: my parcel has not arrived, can you help?`,
+		text: customerText(i),
 		postedAt: new Date(Date.UTC(2026, 10, 26, 8, 0, 0) + i).toISOString(),
 	};
 }
