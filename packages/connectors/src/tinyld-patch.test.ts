@@ -1,8 +1,9 @@
 /**
- * patches/tinyld@1.3.4.patch replaces two functions of tinyld's CommonJS build (the n-gram
- * tokenizer and the per-word scoring) with equivalents that allocate less, and keeps the results
- * of the chunks and words it scored last: language detection was most of the server's CPU under
- * webhook ingest (bench/findings/06.md). Mentions must get the language they got before, since
+ * patches/tinyld@1.3.4.patch replaces functions of tinyld's CommonJS build (the n-gram
+ * tokenizer, the chunk scoring by unique grams, the per-word scoring and the merge of a text's
+ * scores) with equivalents that allocate less, and keeps the results of the chunks and words it
+ * scored last: language detection was the server's largest cost under webhook ingest
+ * (bench/findings/06.md). Mentions must get the language they got before, since
  * claims are routed by it, so these tests hold the patched build to the published one: the same
  * languages, accuracies and order, to the last bit.
  */
@@ -26,13 +27,18 @@ const added = readFileSync(patchPath, "utf8")
 	.map((line) => line.slice(1));
 const installed = readFileSync(buildPath, "utf8").split("\n");
 
-/** The build as published: the installed file without the patch's lines, loaded apart. */
-function loadPublished(): Tinyld {
+/**
+ * The build as published: the installed file without the patch's lines, loaded apart, with
+ * the grams only one language has (the bundle's `B0`), which the patch finds by their hashes.
+ */
+function loadPublished(): Tinyld & { uniqueGrams: Set<string> } {
 	const module = { exports: {} };
-	compileFunction(installed.slice(added.length).join("\n"), ["module", "exports", "require"], {
-		filename: buildPath,
-	})(module, module.exports, require);
-	return module.exports as Tinyld;
+	compileFunction(
+		`${installed.slice(added.length).join("\n")}\nmodule.exports.uniqueGrams = B0;`,
+		["module", "exports", "require"],
+		{ filename: buildPath },
+	)(module, module.exports, require);
+	return module.exports as Tinyld & { uniqueGrams: Set<string> };
 }
 
 /** Demo messages, as the server sees most mentions. */
@@ -70,7 +76,7 @@ const options = [undefined, { only: ["en", "fr", "de"] }, { only: ["eng"] }];
 
 describe("tinyld as patched", () => {
 	const patched = require("tinyld") as Tinyld;
-	let published: Tinyld;
+	let published: ReturnType<typeof loadPublished>;
 	beforeAll(() => {
 		published = loadPublished();
 	});
@@ -96,7 +102,7 @@ describe("tinyld as patched", () => {
 		for (const text of [...demoTexts, ...otherLanguages, ...demoTexts]) {
 			expect(patched.detectAll(text), text).toEqual(published.detectAll(text));
 		}
-		// More chunks and words than it keeps (10,000 of each), then the first ones again.
+		// More chunks and words than it keeps (at most 10,000 of each), then the first ones again.
 		const word = (i: number) =>
 			Array.from(i.toString(26).padStart(4, "0"), (digit) =>
 				String.fromCharCode(97 + Number.parseInt(digit, 26)),
@@ -113,6 +119,32 @@ describe("tinyld as patched", () => {
 			const again = patched.detectAll(text);
 			expect(again, text).toEqual(published.detectAll(text));
 			expect(again, text).toEqual(first[i]);
+		}
+	});
+
+	it("finds every gram only one language has, alone and between words, as the published build", () => {
+		// The patch looks a window of a chunk up only when its hash is a unique gram's: a gram
+		// it missed would change the chunk's language.
+		expect(published.uniqueGrams.size).toBeGreaterThan(10_000);
+		for (const gram of published.uniqueGrams) {
+			for (const text of [gram, `so ${gram} it`, `${gram}${gram}`]) {
+				expect(patched.detectAll(text), text).toEqual(published.detectAll(text));
+			}
+		}
+	});
+
+	it("detects the demo messages' words in new orders, as the benchmark sends them, exactly as the published build", () => {
+		// Each text new, so most chunks are scored for the first time and most words are kept.
+		for (let i = 0; i < 3_000; i++) {
+			const words = (demoTexts[i % demoTexts.length] as string).split(/\s+/);
+			let seed = i + 1;
+			for (let k = words.length - 1; k > 0; k--) {
+				seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+				const j = seed % (k + 1);
+				[words[k], words[j]] = [words[j] as string, words[k] as string];
+			}
+			const text = words.join(" ");
+			expect(patched.detectAll(text), text).toEqual(published.detectAll(text));
 		}
 	});
 
