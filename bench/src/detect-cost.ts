@@ -10,7 +10,8 @@
  *   then one tinyld keeps, as after a few seconds of the benchmark), then `--rounds` rounds of
  *   `--texts` texts never detected before; CPU µs per text of each round, and the best.
  * - `first`: the 686 demo messages once each in a process that has detected nothing: every
- *   chunk and word new (a vocabulary tinyld has not kept, as real traffic's rarer words are).
+ *   chunk and word new (a vocabulary tinyld has not kept, as real traffic's rarer words are),
+ *   with the JIT's warm-up (noisy).
  * - `digest`: a hash of every result, equal between commits when the results are.
  */
 import { createHash } from "node:crypto";
