@@ -14,6 +14,12 @@ export interface Window {
 	cpuMs: number;
 	/** User-space part of cpuMs. */
 	userMs: number;
+	/**
+	 * The part of cpuMs spent by the process's main thread (the JavaScript thread), where the
+	 * kernel offers per-thread clocks; the rest is V8's compiler and GC helper threads and
+	 * libuv's pool. Null without per-thread clocks.
+	 */
+	mainThreadMs: number | null;
 	/** Highest VmRSS seen during the window, in KiB. */
 	maxRssKiB: number;
 	/** VmRSS at the start and at the end, in KiB. */
@@ -74,6 +80,12 @@ export class ServerWatch {
 					? threadCpuMsBetween(this.firstThreads, lastThreads)
 					: last.cpuMs - this.first.cpuMs,
 			userMs: last.userMs - this.first.userMs,
+			mainThreadMs:
+				this.firstThreads && lastThreads
+					? ((lastThreads.get(this.server.pid) ?? 0) -
+							(this.firstThreads.get(this.server.pid) ?? 0)) /
+						1e6
+					: null,
 			maxRssKiB: Math.max(this.maxRss, last.rssKiB),
 			startRssKiB: this.first.rssKiB,
 			endRssKiB: last.rssKiB,

@@ -14,11 +14,25 @@ import type { HotDraftParams, HotDraftWindow } from "./_01-hot-draft-load.ts";
 const LOAD = new URL("./_01-hot-draft-load.ts", import.meta.url);
 const RATE = 30;
 /**
- * Typing before the first measured window, in seconds. Without it the first windows of a
- * fresh server measured V8 compiling its update path: 8 s after start, an eighth of
- * Switchboard's CPU was still spent by the compiler's threads (bench/findings/01.md).
+ * Typing before the first measured window of each size, in seconds, with the readers
+ * connected, unmeasured: the broadcast to them is compiled by then (each reader runs it once
+ * per update). `BENCH_WARMUP_SECONDS` overrides it, for every server alike.
  */
-const WARMUP_SECONDS = 3;
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+
+/**
+ * Updates the typist sends to each server, as fast as `BURST_RATE` allows, before the first
+ * size's readers connect, unmeasured; every server gets the same. V8 optimises a function
+ * after 400 calls (Maglev) and 3,000 (TurboFan): at 30 updates a second the code that runs
+ * once per update (receiving, the Yjs apply, and in Switchboard the guard, the hooks and
+ * the PostgreSQL append) was still in its baseline tiers in the measured windows, as in a
+ * server just started, while a server in service has run it millions of times. With it,
+ * CPU per delivered update at 50 readers fell from 48–62 to 35–50 µs for Switchboard and
+ * from 36–48 to 26–33 µs for Hocuspocus (four runs each, alternated; bench/findings/01.md).
+ * `BENCH_BURST_UPDATES=0` leaves it out.
+ */
+const BURST_UPDATES = Number(process.env.BENCH_BURST_UPDATES ?? 4000);
+const BURST_RATE = 250;
 
 interface Measured {
 	p50: number | null;
@@ -58,6 +72,9 @@ const scenario: Scenario = {
 							windows: ctx.repeats,
 							windowSeconds,
 							warmupWindows: Math.ceil(WARMUP_SECONDS / windowSeconds),
+							...(i === 0 && BURST_UPDATES > 0
+								? { burst: { updates: BURST_UPDATES, rate: BURST_RATE } }
+								: {}),
 						},
 						{
 							log: ctx.log,
@@ -66,7 +83,7 @@ const scenario: Scenario = {
 					);
 					const measured = summarise(load, windows);
 					ctx.log(
-						`  ${kind}, ${readers} readers: p50 ${measured.p50?.toFixed(1)} ms, p99 ${measured.p99?.toFixed(1)} ms, ${measured.cpuUsPerMessage?.toFixed(1)} µs/msg, server ${windows.map((w) => `${Math.round(w.cpuMs / w.seconds / 10)}(${Math.round(w.userMs / w.seconds / 10)})`).join("/")}% CPU (user), load ${load.map((w) => Math.round(w.loadElu * 100)).join("/")}% busy, typist ack p50/p99 ${load.map((w) => `${w.ackP50Ms.toFixed(1)}/${w.ackP99Ms.toFixed(1)}`).join(" ")} ms, lost ${measured.lost}`,
+						`  ${kind}, ${readers} readers: p50 ${measured.p50?.toFixed(1)} ms, p99 ${measured.p99?.toFixed(1)} ms, ${measured.cpuUsPerMessage?.toFixed(1)} µs/msg, server ${windows.map((w) => `${Math.round(w.cpuMs / w.seconds / 10)}(${Math.round(w.userMs / w.seconds / 10)})`).join("/")}% CPU (user), of it other threads than the main one ${otherThreads(load, windows)} µs/msg, load ${load.map((w) => Math.round(w.loadElu * 100)).join("/")}% busy, typist ack p50/p99 ${load.map((w) => `${w.ackP50Ms.toFixed(1)}/${w.ackP99Ms.toFixed(1)}`).join(" ")} ms, lost ${measured.lost}`,
 					);
 					const row = results.get(readers) ?? {};
 					row[kind] = measured;
@@ -79,6 +96,20 @@ const scenario: Scenario = {
 		return rows(sizes, results);
 	},
 };
+
+/**
+ * CPU of the threads other than the main one (V8's compilers and GC helpers, libuv's pool)
+ * per delivered update, per window: what a warm-up cannot hide shows here.
+ */
+function otherThreads(load: HotDraftWindow[], windows: Window[]): string {
+	return windows
+		.map((w, i) => {
+			const delivered = load[i]?.delivered ?? 0;
+			if (w.mainThreadMs === null || delivered === 0) return "?";
+			return (((w.cpuMs - w.mainThreadMs) * 1000) / delivered).toFixed(1);
+		})
+		.join("/");
+}
 
 function summarise(load: HotDraftWindow[], windows: Window[]): Measured {
 	return {

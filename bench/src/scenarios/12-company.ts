@@ -115,6 +115,9 @@ function together(windows: Window[]): Window {
 		seconds: Math.max(...windows.map((w) => w.seconds)),
 		cpuMs: sum((w) => w.cpuMs),
 		userMs: sum((w) => w.userMs),
+		mainThreadMs: windows.every((w) => w.mainThreadMs !== null)
+			? sum((w) => w.mainThreadMs ?? 0)
+			: null,
 		maxRssKiB: sum((w) => w.maxRssKiB),
 		startRssKiB: sum((w) => w.startRssKiB),
 		endRssKiB: sum((w) => w.endRssKiB),

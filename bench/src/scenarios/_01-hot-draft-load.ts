@@ -27,6 +27,8 @@ export interface HotDraftParams {
 	 * @default 0
 	 */
 	warmupWindows?: number;
+	/** Passed to the typist: fast unmeasured typing before the readers connect. */
+	burst?: { updates: number; rate: number };
 }
 
 export interface HotDraftWindow {
@@ -102,6 +104,7 @@ const run: LoadTask<HotDraftParams, HotDraftWindow[]> = async (params, control) 
 			rate: params.rate,
 			windows: total,
 			windowSeconds: params.windowSeconds,
+			...(params.burst ? { burst: params.burst } : {}),
 		},
 		{
 			log: control.log,
