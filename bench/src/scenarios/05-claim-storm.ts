@@ -26,10 +26,23 @@ const SIZES = {
 	quick: { ambassadors: 200, mentions: 400 },
 	full: { ambassadors: 500, mentions: 1_000 },
 };
+/**
+ * Of the ambassadors, how many run alone on a thread of their own (`_05-claim-observer.ts`):
+ * their latency is what an ambassador on their own device sees, without waiting for the
+ * load process to decode every other ambassador's board first. Each claims its share of
+ * the mentions (two at the quick size), so the ten send about twenty commands and their
+ * p99 is their slowest. They share the load core: twenty, each decoding every board
+ * update on a cold isolate and claiming to capacity, made the storm twice as long and
+ * their own p99 570 ms (2026-12-03).
+ */
+const OBSERVERS = 10;
 
 interface StormFigures {
 	p50: number;
 	p99: number;
+	/** The same for the observers alone. */
+	observerP50: number;
+	observerP99: number;
 	claimsPerSecond: number;
 	doubleOwners: number;
 	overCapacity: number;
@@ -95,6 +108,8 @@ async function storm(
 					document: boardDocumentName(BENCH_ORG, "main"),
 					tokens: first.tokens,
 					memberIds,
+					observers: Math.min(OBSERVERS, first.tokens.length),
+					observerClaims: Math.ceil(mentions / ambassadors),
 				},
 				{
 					log: ctx.log,
@@ -124,6 +139,8 @@ async function storm(
 			const figures: StormFigures = {
 				p50: percentile(result.latencyMs, 50),
 				p99: percentile(result.latencyMs, 99),
+				observerP50: percentile(result.observerLatencyMs, 50),
+				observerP99: percentile(result.observerLatencyMs, 99),
 				claimsPerSecond: claimed.length / (result.stormMs / 1000),
 				// Told to two members, or the database names someone else than the ack did.
 				doubleOwners: Object.entries(result.claims).filter(
@@ -145,7 +162,7 @@ async function storm(
 				rejects: result.rejects,
 			};
 			ctx.log(
-				`claim storm, ${instances} instance(s): ${claimed.length} claims of ${mentions} in ${(result.stormMs / 1000).toFixed(1)} s, p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms (inside the server at most ${figures.serverP99} ms; load process busy ${figures.loadBusyPercent.toFixed(0)} %; ${figures.boardBytesPerClaim.toFixed(0)} board update bytes per claim in ${figures.boardUpdates} updates), rejects ${JSON.stringify(result.rejects)}, server CPU ${cpuMs} ms`,
+				`claim storm, ${instances} instance(s): ${claimed.length} claims of ${mentions} in ${(result.stormMs / 1000).toFixed(1)} s, p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms (${OBSERVERS} ambassadors on threads of their own: p50 ${figures.observerP50.toFixed(1)}, p99 ${figures.observerP99.toFixed(1)} ms; inside the server at most ${figures.serverP99} ms; load process busy ${figures.loadBusyPercent.toFixed(0)} %; ${figures.boardBytesPerClaim.toFixed(0)} board update bytes per claim in ${figures.boardUpdates} updates), rejects ${JSON.stringify(result.rejects)}, server CPU ${cpuMs} ms`,
 			);
 			return figures;
 		} finally {
@@ -185,11 +202,24 @@ const scenario = defineScenario({
 			const unavailable = f.rejects.unavailable ?? 0;
 			perSecond.push(f.claimsPerSecond);
 			// The issue's latency target is for 200 ambassadors on one instance (the quick size).
-			const latencyTarget =
-				instances === 1 && ambassadors === 200 ? { target: "<= 100 ms", met: f.p99 <= 100 } : {};
+			const latencyTarget = (p99: number) =>
+				instances === 1 && ambassadors === 200 ? { target: "<= 100 ms", met: p99 <= 100 } : {};
 			rows.push(
 				row(`claimNext p50 latency, ${size}`, "ms", f.p50),
-				row("claimNext p99 latency", "ms", f.p99, latencyTarget),
+				row("claimNext p99 latency", "ms", f.p99, latencyTarget(f.p99)),
+				// What an ambassador on their own device sees: no other ambassador's board decoded
+				// before their answer is read (the rows above wait for the load process).
+				row(
+					`claimNext p50 latency, ${OBSERVERS} of the ambassadors each on a thread of their own`,
+					"ms",
+					f.observerP50,
+				),
+				row(
+					`claimNext p99 latency, ${OBSERVERS} of the ambassadors each on a thread of their own`,
+					"ms",
+					f.observerP99,
+					latencyTarget(f.observerP99),
+				),
 				// The server's share of it: from arrival to answer, before the load process reads it.
 				row("claimNext p99 inside the server (at most; histogram bucket)", "ms", f.serverP99),
 				// Near 100 %, the latencies above include waiting for the load process itself.

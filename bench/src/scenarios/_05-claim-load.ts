@@ -2,15 +2,17 @@
  * Scenario 5's ambassadors, in a load process: each connects to the board (spread over the
  * given instances), and once all have synced they all run claimNext at once, again and
  * again, until the server says there is nothing left for them or they are at capacity.
- * Every command is timed from send to ack or reject.
+ * Every command is timed from send to ack or reject. The first `observers` ambassadors
+ * each run on a worker thread of their own (`_05-claim-observer.ts`), the rest share this
+ * process's event loop.
  */
-import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
-import { PROTOCOL_VERSION, readBoard } from "@switchboard/domain";
-import { WebSocket } from "ws";
-import * as Y from "yjs";
+import { Worker } from "node:worker_threads";
+import { readBoard } from "@switchboard/domain";
+import type * as Y from "yjs";
 import type { LoadTask } from "../lib/load.ts";
+import { type ClaimTally, emptyTally, openAmbassador } from "./_05-ambassador.ts";
+import type { FromObserver, ObserverData } from "./_05-claim-observer.ts";
 
 export interface ClaimParams {
 	/** One WebSocket URL per instance; ambassador i uses wsUrls[i % length]. */
@@ -18,11 +20,21 @@ export interface ClaimParams {
 	document: string;
 	tokens: string[];
 	memberIds: string[];
+	/** How many of the ambassadors (the first ones) run alone on a thread of their own. */
+	observers: number;
+	/**
+	 * How many claims an observer makes at most. Answered sooner than the others, observers
+	 * left to run on would claim to capacity, each claim after the first wave alone in a
+	 * batch and a board update of its own that every ambassador decodes.
+	 */
+	observerClaims: number;
 }
 
 export interface ClaimResult {
-	/** Send-to-answer time of every command, in ms. */
+	/** Send-to-answer time of every command, in ms (observers' included). */
 	latencyMs: number[];
+	/** The observers' send-to-answer times, in ms. */
+	observerLatencyMs: number[];
 	/** Claims acknowledged: mention id → member ids that were told they own it. */
 	claims: Record<string, string[]>;
 	/** Rejections by code. */
@@ -32,8 +44,8 @@ export interface ClaimResult {
 	/** Per instance: mentions whose owner on that instance's board differs from the acks. */
 	boardMismatches: number[];
 	/**
-	 * Event-loop utilisation of this process during the storm (0 to 1): near 1, the
-	 * ambassadors' latencies include waiting for this process to read their answers.
+	 * Event-loop utilisation of this process's main thread during the storm (0 to 1): near
+	 * 1, its ambassadors' latencies include waiting for this loop to read their answers.
 	 */
 	loadBusy: number;
 	/**
@@ -45,69 +57,63 @@ export interface ClaimResult {
 	boardUpdates: number;
 }
 
-interface Answer {
-	type: "ack" | "reject";
-	id: string;
-	code?: string;
-	result?: { mentionId?: string };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const OBSERVER = new URL("./_05-claim-observer.ts", import.meta.url);
+
+/** An ambassador on a thread of its own. */
+function startObserver(data: ObserverData) {
+	const worker = new Worker(OBSERVER, { workerData: data });
+	let done: (tally: ClaimTally) => void = () => {};
+	let failed: (error: Error) => void = () => {};
+	const finished = new Promise<ClaimTally>((resolve, reject) => {
+		done = resolve;
+		failed = reject;
+	});
+	const synced = new Promise<void>((resolve, reject) => {
+		worker.on("message", (message: FromObserver) => {
+			if (message.type === "synced") resolve();
+			else done(message.tally);
+		});
+		worker.once("error", (error) => {
+			reject(error);
+			failed(error);
+		});
+	});
+	return {
+		memberId: data.memberId,
+		synced,
+		go: () => worker.postMessage("go"),
+		finished,
+		stop: () => worker.terminate(),
+	};
 }
 
-const ANSWER_TIMEOUT_MS = 30_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 const task: LoadTask<ClaimParams, ClaimResult> = async (params, control) => {
-	const ambassadors = params.tokens.map((token, i) => {
-		const doc = new Y.Doc();
-		const socket = new HocuspocusProviderWebsocket({
-			url: params.wsUrls[i % params.wsUrls.length] as string,
-			WebSocketPolyfill: WebSocket,
-		});
-		const waiting = new Map<string, (answer: Answer) => void>();
-		const provider = new HocuspocusProvider({
-			websocketProvider: socket,
-			name: params.document,
-			document: doc,
+	const urlOf = (i: number) => params.wsUrls[i % params.wsUrls.length] as string;
+	const observers = params.tokens.slice(0, params.observers).map((token, i) =>
+		startObserver({
+			url: urlOf(i),
+			document: params.document,
 			token,
-			awareness: null,
-			onStateless: ({ payload }) => {
-				const answer = JSON.parse(payload) as Answer;
-				waiting.get(answer.id)?.(answer);
-				waiting.delete(answer.id);
-			},
-		});
-		const synced = new Promise<void>((resolve) => {
-			if (provider.isSynced) resolve();
-			else provider.on("synced", () => resolve());
-		});
-		provider.attach();
-		const send = (name: string) => {
-			const id = randomUUID();
-			return new Promise<Answer>((resolve) => {
-				// An answer that never comes is a failure to report, not a reason to hang.
-				const timer = setTimeout(() => {
-					waiting.delete(id);
-					resolve({ type: "reject", id, code: "no_answer" });
-				}, ANSWER_TIMEOUT_MS);
-				waiting.set(id, (answer) => {
-					clearTimeout(timer);
-					resolve(answer);
-				});
-				provider.sendStateless(
-					JSON.stringify({ type: "command", v: PROTOCOL_VERSION, id, name, args: {} }),
-				);
-			});
-		};
-		return { doc, provider, socket, synced, send, memberId: params.memberIds[i] as string };
-	});
+			memberId: params.memberIds[i] as string,
+			maxClaims: params.observerClaims,
+		}),
+	);
+	const ambassadors = params.tokens
+		.map((token, i) => ({ token, i }))
+		.slice(params.observers)
+		.map(({ token, i }) =>
+			openAmbassador(urlOf(i), params.document, token, params.memberIds[i] as string),
+		);
 	// Connect in waves, so the figure is the storm, not a connection flood.
 	for (let start = 0; start < ambassadors.length; start += 50) {
 		await Promise.all(ambassadors.slice(start, start + 50).map((a) => a.synced));
 	}
-	control.log(`${ambassadors.length} ambassadors synced; claim storm`);
+	await Promise.all(observers.map((o) => o.synced));
+	control.log(
+		`${ambassadors.length + observers.length} ambassadors synced (${observers.length} on threads of their own); claim storm`,
+	);
 	await control.mark("start");
-	const latencyMs: number[] = [];
-	const claims: Record<string, string[]> = {};
-	const rejects: Record<string, number> = {};
 	const stormStart = performance.now();
 	const loopAtStart = performance.eventLoopUtilization();
 	let boardUpdateBytes = 0;
@@ -117,36 +123,38 @@ const task: LoadTask<ClaimParams, ClaimResult> = async (params, control) => {
 		boardUpdates++;
 	};
 	ambassadors[0]?.doc.on("update", countUpdate);
-	await Promise.all(
-		ambassadors.map(async (ambassador) => {
-			for (;;) {
-				const sent = performance.now();
-				const answer = await ambassador.send("claimNext");
-				latencyMs.push(performance.now() - sent);
-				if (answer.type === "ack") {
-					const id = answer.result?.mentionId ?? "?";
-					claims[id] ??= [];
-					claims[id].push(ambassador.memberId);
-					continue;
-				}
-				const code = answer.code ?? "?";
-				rejects[code] = (rejects[code] ?? 0) + 1;
-				if (code === "nothing_to_claim" || code === "capacity_reached" || code === "no_answer") {
-					return;
-				}
-				// Anything else (rate_limited, unavailable) is retried after a pause.
-				await sleep(50);
-			}
-		}),
-	);
+	for (const observer of observers) observer.go();
+	const tallies = ambassadors.map(() => emptyTally());
+	const [observerTallies] = await Promise.all([
+		Promise.all(observers.map((o) => o.finished)),
+		Promise.all(ambassadors.map((a, i) => a.claimUntilDone(tallies[i] as ClaimTally))),
+	]);
 	const stormMs = performance.now() - stormStart;
 	const loadBusy = performance.eventLoopUtilization(loopAtStart).utilization;
 	ambassadors[0]?.doc.off("update", countUpdate);
 	await control.mark("stop");
+	const claims: Record<string, string[]> = {};
+	const rejects: Record<string, number> = {};
+	const everyone = [
+		...observers.map((o, i) => ({ memberId: o.memberId, tally: observerTallies[i] as ClaimTally })),
+		...ambassadors.map((a, i) => ({ memberId: a.memberId, tally: tallies[i] as ClaimTally })),
+	];
+	for (const { memberId, tally } of everyone) {
+		for (const id of tally.claimed) {
+			claims[id] ??= [];
+			claims[id].push(memberId);
+		}
+		for (const [code, count] of Object.entries(tally.rejects)) {
+			rejects[code] = (rejects[code] ?? 0) + count;
+		}
+	}
 	// The boards converge on what was acknowledged: check one client per instance.
 	const boardMismatches: number[] = [];
 	for (let instance = 0; instance < params.wsUrls.length; instance++) {
-		const doc = ambassadors[instance]?.doc as Y.Doc;
+		const index = ambassadors.findIndex(
+			(_, i) => (params.observers + i) % params.wsUrls.length === instance,
+		);
+		const doc = ambassadors[index]?.doc as Y.Doc;
 		let mismatches = 0;
 		for (let attempt = 0; attempt < 50; attempt++) {
 			const owners = new Map(readBoard(doc).mentions.map((m) => [m.id, m.owner?.memberId]));
@@ -158,12 +166,11 @@ const task: LoadTask<ClaimParams, ClaimResult> = async (params, control) => {
 		}
 		boardMismatches.push(mismatches);
 	}
-	for (const a of ambassadors) {
-		a.provider.destroy();
-		a.socket.destroy();
-	}
+	for (const a of ambassadors) a.destroy();
+	await Promise.all(observers.map((o) => o.stop()));
 	return {
-		latencyMs,
+		latencyMs: everyone.flatMap(({ tally }) => tally.latencyMs),
+		observerLatencyMs: observerTallies.flatMap((tally) => tally.latencyMs),
 		claims,
 		rejects,
 		stormMs,

@@ -1,0 +1,121 @@
+/**
+ * One of scenario 5's ambassadors: a board client that runs claimNext again and again,
+ * each command timed from send to answer. Used by the load process (most ambassadors, one
+ * event loop) and by the observer threads (one ambassador each, see `_05-claim-observer.ts`).
+ */
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
+import { PROTOCOL_VERSION } from "@switchboard/domain";
+import { WebSocket } from "ws";
+import * as Y from "yjs";
+
+interface Answer {
+	type: "ack" | "reject";
+	id: string;
+	code?: string;
+	result?: { mentionId?: string };
+}
+
+/** What an ambassador's commands came to. */
+export interface ClaimTally {
+	/** Send-to-answer time of every command, in ms. */
+	latencyMs: number[];
+	/** Mention ids this ambassador was told it owns, in order. */
+	claimed: string[];
+	/** Rejections by code. */
+	rejects: Record<string, number>;
+}
+
+export interface Ambassador {
+	doc: Y.Doc;
+	memberId: string;
+	/** Resolves once the board is synced. */
+	synced: Promise<void>;
+	/**
+	 * claimNext until the server says there is nothing left or the member is at capacity,
+	 * or `maxClaims` were acknowledged.
+	 */
+	claimUntilDone(tally: ClaimTally, maxClaims?: number): Promise<void>;
+	destroy(): void;
+}
+
+const ANSWER_TIMEOUT_MS = 30_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function emptyTally(): ClaimTally {
+	return { latencyMs: [], claimed: [], rejects: {} };
+}
+
+/** Connect one ambassador to the board at `url`. */
+export function openAmbassador(
+	url: string,
+	document: string,
+	token: string,
+	memberId: string,
+): Ambassador {
+	const doc = new Y.Doc();
+	const socket = new HocuspocusProviderWebsocket({ url, WebSocketPolyfill: WebSocket });
+	const waiting = new Map<string, (answer: Answer) => void>();
+	const provider = new HocuspocusProvider({
+		websocketProvider: socket,
+		name: document,
+		document: doc,
+		token,
+		awareness: null,
+		onStateless: ({ payload }) => {
+			const answer = JSON.parse(payload) as Answer;
+			waiting.get(answer.id)?.(answer);
+			waiting.delete(answer.id);
+		},
+	});
+	const synced = new Promise<void>((resolve) => {
+		if (provider.isSynced) resolve();
+		else provider.on("synced", () => resolve());
+	});
+	provider.attach();
+	const send = (name: string) => {
+		const id = randomUUID();
+		return new Promise<Answer>((resolve) => {
+			// An answer that never comes is a failure to report, not a reason to hang.
+			const timer = setTimeout(() => {
+				waiting.delete(id);
+				resolve({ type: "reject", id, code: "no_answer" });
+			}, ANSWER_TIMEOUT_MS);
+			waiting.set(id, (answer) => {
+				clearTimeout(timer);
+				resolve(answer);
+			});
+			provider.sendStateless(
+				JSON.stringify({ type: "command", v: PROTOCOL_VERSION, id, name, args: {} }),
+			);
+		});
+	};
+	return {
+		doc,
+		memberId,
+		synced,
+		async claimUntilDone(tally, maxClaims = Number.POSITIVE_INFINITY) {
+			while (tally.claimed.length < maxClaims) {
+				const sent = performance.now();
+				const answer = await send("claimNext");
+				tally.latencyMs.push(performance.now() - sent);
+				if (answer.type === "ack") {
+					tally.claimed.push(answer.result?.mentionId ?? "?");
+					continue;
+				}
+				const code = answer.code ?? "?";
+				tally.rejects[code] = (tally.rejects[code] ?? 0) + 1;
+				if (code === "nothing_to_claim" || code === "capacity_reached" || code === "no_answer") {
+					return;
+				}
+				// Anything else (rate_limited, unavailable) is retried after a pause.
+				await sleep(50);
+			}
+		},
+		destroy() {
+			provider.destroy();
+			socket.destroy();
+		},
+	};
+}
