@@ -91,7 +91,7 @@ export function recordOf<Row extends object>(row: Row): RecordFields<Row> {
 }
 
 /**
- * A row as PostgreSQL's `to_jsonb` gives it, for a statement that returns several kinds of
+ * A row as PostgreSQL's `to_jsonb` or `row_to_json` gives it, for a statement that returns several kinds of
  * rows as JSON in one round trip: timestamps as ISO text, jsonb columns as their values.
  */
 export type JsonRow<Row> = {
