@@ -17,7 +17,6 @@ import * as v from "valibot";
 import type { AdminHandler, ByteStream } from "./admin-channel.ts";
 import type { Ingestor } from "./ingest.ts";
 import type { InvitationService } from "./invitations.ts";
-import { exportPieces } from "./org-export.ts";
 
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
 
@@ -184,6 +183,9 @@ export function createAdminOperations(
 					target: { type: "organisation", id: orgId },
 					details: format === "csv" ? { format, part } : { format },
 				});
+				// Loaded here: the export's module brings the sync package and the HTTP router,
+				// which an import or an invitation from the command line does not need.
+				const { exportPieces } = await import("./org-export.ts");
 				return encoded(exportPieces(storage, orgId, format, part));
 			},
 		},

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { parseOutboundAllow } from "@switchboard/connectors";
 import { securePrivateFolder } from "@switchboard/storage";
 import * as v from "valibot";
-import { type RateLimits, rateLimitsFromEnv } from "./rate-limits.ts";
+import { type RateLimits, rateLimitsFromEnv } from "./rate-limit-config.ts";
 
 export interface Config {
 	/** TCP port of the one HTTP + WebSocket listener. @default 8080 (0 picks a free port) */
