@@ -11,7 +11,7 @@
  * to another user is refused: the server will not keep secrets where someone else can
  * swap them.
  */
-import { chmod, lstat, mkdir, readdir, stat } from "node:fs/promises";
+import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 /** Thrown when the data folder or something in it is not this user's to secure. */
@@ -40,12 +40,12 @@ function owner(uid: number): string {
 }
 
 /** Secure one entry: refuse another user's, tighten its mode. True when it was changed. */
-async function secure(
+function secure(
 	path: string,
 	entry: { mode: number; uid: number },
 	me: number | undefined,
 	wanted: number,
-): Promise<boolean> {
+): boolean {
 	const { mode, uid } = entry;
 	// Even for root: a folder another user owns is theirs to swap files in.
 	if (me !== undefined && uid !== me) {
@@ -53,7 +53,7 @@ async function secure(
 	}
 	if ((mode & SHARED_BITS) === 0) return false;
 	try {
-		await chmod(path, wanted);
+		chmodSync(path, wanted);
 	} catch (error) {
 		throw new ForeignFolderError(
 			path,
@@ -67,6 +67,12 @@ async function secure(
  * Create `folder` if missing and make it and everything in it private to this user.
  * Symbolic links inside are left alone (their targets are not ours to judge); the folder
  * itself may be one. Answers the paths whose modes were tightened, for the log.
+ *
+ * The walk uses the synchronous calls: it runs while a process starts (the configuration,
+ * then the storage, read the data folder) and a data folder holds about a thousand
+ * entries, PGlite's files. One `lstat` at a time through the thread pool took 38 ms per
+ * walk here, synchronously 10 ms, and a command line on the embedded database walks the
+ * folder three times (bench/findings/06.md).
  */
 export async function securePrivateFolder(
 	folder: string,
@@ -76,23 +82,20 @@ export async function securePrivateFolder(
 	} = {},
 ): Promise<string[]> {
 	const me = options.uid ?? process.getuid?.();
-	await mkdir(folder, { recursive: true, mode: FOLDER_MODE });
+	mkdirSync(folder, { recursive: true, mode: FOLDER_MODE });
 	const tightened: string[] = [];
-	const top = await stat(folder);
+	const top = statSync(folder);
 	if (!top.isDirectory()) throw new ForeignFolderError(folder, "is not a folder");
-	if (await secure(folder, top, me, FOLDER_MODE)) tightened.push(folder);
+	if (secure(folder, top, me, FOLDER_MODE)) tightened.push(folder);
 	const pending = [folder];
 	for (let current = pending.pop(); current !== undefined; current = pending.pop()) {
-		for (const name of await readdir(current)) {
+		for (const name of readdirSync(current)) {
 			const path = join(current, name);
-			const entry = await lstat(path).catch((error: NodeJS.ErrnoException) => {
-				// Removed while we walked (a lock released, a socket closed): nothing to secure.
-				if (error.code === "ENOENT") return null;
-				throw error;
-			});
+			// Undefined when removed while we walked (a lock released, a socket closed).
+			const entry = lstatSync(path, { throwIfNoEntry: false });
 			if (!entry || entry.isSymbolicLink()) continue;
 			const wanted = entry.isDirectory() ? FOLDER_MODE : FILE_MODE;
-			if (await secure(path, entry, me, wanted)) tightened.push(path);
+			if (secure(path, entry, me, wanted)) tightened.push(path);
 			if (entry.isDirectory()) pending.push(path);
 		}
 	}
