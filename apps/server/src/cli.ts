@@ -3,12 +3,21 @@
  * on Node's module compile cache before anything else is loaded: a command's start was
  * mostly Node stripping the types of the workspace modules it loads and compiling them,
  * again on every run (`switchboard help` 0.5 s of CPU). With the cache, a run whose modules
- * have not changed since the last one reads the stripped and compiled code back from
- * `os.tmpdir()/node-compile-cache` (or `NODE_COMPILE_CACHE`; `NODE_DISABLE_COMPILE_CACHE=1`
- * turns it off), and never loads Node's TypeScript stripper. A cache that cannot be written
- * is skipped quietly. Figures in bench/findings/06.md.
+ * have not changed since the last one reads the stripped and compiled code back and never
+ * loads Node's TypeScript stripper. A cache that cannot be written is skipped quietly.
+ * Figures in bench/findings/06.md.
+ *
+ * The cache lives in the checkout, `node_modules/.cache/switchboard-compile`, owned by whoever
+ * installed it, and not in Node's default `os.tmpdir()/node-compile-cache`: a directory in a
+ * shared /tmp can be created first by another user of the machine, and Node runs the
+ * stripped JavaScript it finds there. `NODE_COMPILE_CACHE` still names another directory;
+ * `NODE_DISABLE_COMPILE_CACHE=1` turns the cache off.
  */
 import { enableCompileCache } from "node:module";
+import { fileURLToPath } from "node:url";
 
-enableCompileCache();
+enableCompileCache(
+	process.env.NODE_COMPILE_CACHE ||
+		fileURLToPath(new URL("../../../node_modules/.cache/switchboard-compile", import.meta.url)),
+);
 await import("./cli-commands.ts");
