@@ -23,6 +23,7 @@ import {
 import type {
 	Directory,
 	MentionStore,
+	NewWebhookEvent,
 	SourceStore,
 	StoredMention,
 	ThreadAppend,
@@ -311,9 +312,7 @@ export class Ingestor {
 		}
 
 		await this.project(orgId, storedOn, [...threads.values()]);
-		for (const [target, list] of storedOn) {
-			await this.announceHighPriority(orgId, target, list, now);
-		}
+		await this.announceHighPriority(orgId, storedOn, now);
 		await this.tellFollowUps(orgId, [...threads.values()]);
 
 		// Each ingest's answer, from its own mentions: new, joined a conversation, or nothing new.
@@ -379,38 +378,42 @@ export class Ingestor {
 		}
 	}
 
+	/** The high-priority event of each new conversation that has it, queued in one statement. */
 	private async announceHighPriority(
 		orgId: string,
-		boardId: string,
-		stored: StoredMention[],
+		storedOn: ReadonlyMap<string, StoredMention[]>,
 		now: Date,
 	): Promise<void> {
-		for (const { mention } of stored) {
-			if (mention.priority !== "high") continue;
-			await this.options.storage.enqueueWebhookEvent({
-				orgId,
-				event: WebhookEvents.highPriority,
-				dedupeKey: `mention:${mention.id}:high`,
-				payload: {
+		const events: NewWebhookEvent[] = [];
+		for (const [boardId, stored] of storedOn) {
+			for (const { mention } of stored) {
+				if (mention.priority !== "high") continue;
+				events.push({
 					orgId,
-					boardId,
-					mentionId: mention.id,
-					mention: {
-						network: mention.network,
-						externalId: mention.externalId,
-						url: mention.url,
-						author: mention.author,
-						text: mention.text,
-						language: mention.language,
-						sentiment: mention.sentiment,
-						priority: mention.priority,
-						tags: mention.tags,
-						postedAt: mention.postedAt,
+					event: WebhookEvents.highPriority,
+					dedupeKey: `mention:${mention.id}:high`,
+					payload: {
+						orgId,
+						boardId,
+						mentionId: mention.id,
+						mention: {
+							network: mention.network,
+							externalId: mention.externalId,
+							url: mention.url,
+							author: mention.author,
+							text: mention.text,
+							language: mention.language,
+							sentiment: mention.sentiment,
+							priority: mention.priority,
+							tags: mention.tags,
+							postedAt: mention.postedAt,
+						},
 					},
-				},
-				now: now.toISOString(),
-			});
+					now: now.toISOString(),
+				});
+			}
 		}
+		if (events.length > 0) await this.options.storage.enqueueWebhookEvents(events);
 	}
 
 	private async tellFollowUps(orgId: string, threads: ThreadAppend[]): Promise<void> {

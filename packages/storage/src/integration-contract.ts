@@ -5,7 +5,7 @@
  * alike.
  */
 import { randomUUID } from "node:crypto";
-import type { TriageRule } from "@switchboard/domain";
+import type { TriageRule, WebhookEvent } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import type { ReplyStore, SourceStore, WebhookStore } from "./integration-storage.ts";
 import type { CommandArbiter, Directory, MentionStore } from "./storage.ts";
@@ -345,6 +345,83 @@ export function webhookStoreContract(
 			});
 			expect(await storage.deleteWebhookEndpoint(orgId, endpoint.id)).toBe(true);
 			expect(await storage.listWebhookDeliveries(orgId, { endpointId: endpoint.id })).toEqual([]);
+		});
+
+		it("queues several events in one call as one call each would, each once per endpoint", async () => {
+			const storage = portOf();
+			const { orgId } = await org(storage);
+			const other = await org(storage);
+			const [a, b] = [
+				await storage.createWebhookEndpoint({
+					orgId,
+					url: "https://hooks.example/a",
+					events: ["mention.high_priority"],
+					sealedSecret: "sealed:a",
+				}),
+				await storage.createWebhookEndpoint({
+					orgId,
+					url: "https://hooks.example/b",
+					events: ["mention.high_priority", "mention.claimed"],
+					sealedSecret: "sealed:b",
+				}),
+			];
+			await storage.createWebhookEndpoint({
+				orgId,
+				url: "https://hooks.example/off",
+				events: ["mention.high_priority"],
+				sealedSecret: "sealed:c",
+				enabled: false,
+			});
+			await storage.createWebhookEndpoint({
+				orgId: other.orgId,
+				url: "https://hooks.example/other",
+				events: ["mention.high_priority"],
+				sealedSecret: "sealed:d",
+			});
+			const now = new Date().toISOString();
+			const event = (key: string, eventName: WebhookEvent = "mention.high_priority") => ({
+				orgId,
+				event: eventName,
+				dedupeKey: key,
+				payload: { key, nested: { list: [1, "two"] } },
+				now,
+			});
+			expect(await storage.enqueueWebhookEvents([])).toBe(0);
+			expect(await storage.enqueueWebhookEvent(event("m1"))).toBe(2);
+			// m1 again (queued before) and m2 twice: two new events, to both endpoints; the
+			// claim only to the endpoint that subscribes to it.
+			expect(
+				await storage.enqueueWebhookEvents([
+					event("m1"),
+					event("m2"),
+					event("m2"),
+					event("m3"),
+					event("c1", "mention.claimed"),
+				]),
+			).toBe(5);
+			const queued = async (endpointId: string) =>
+				(await storage.listWebhookDeliveries(orgId, { endpointId }))
+					.map((d) => ({
+						event: d.event,
+						payload: d.payload,
+						status: d.status,
+						at: d.nextAttemptAt,
+					}))
+					.sort((x, y) => String(x.payload.key).localeCompare(String(y.payload.key)));
+			const queuedAs = (key: string, eventName = "mention.high_priority") => ({
+				event: eventName,
+				payload: { key, nested: { list: [1, "two"] } },
+				status: "pending",
+				at: now,
+			});
+			expect(await queued(a.id)).toEqual([queuedAs("m1"), queuedAs("m2"), queuedAs("m3")]);
+			expect(await queued(b.id)).toEqual([
+				queuedAs("c1", "mention.claimed"),
+				queuedAs("m1"),
+				queuedAs("m2"),
+				queuedAs("m3"),
+			]);
+			expect(await storage.listWebhookDeliveries(other.orgId)).toEqual([]);
 		});
 
 		it("turns claim and markReplied activity into events, once, only after the endpoint exists", async () => {

@@ -207,6 +207,11 @@ export interface WebhookStore {
 	 */
 	enqueueWebhookEvent(input: NewWebhookEvent): Promise<number>;
 	/**
+	 * `enqueueWebhookEvent` for several events, in one statement (an ingest pass queues one
+	 * per high-priority mention). Returns how many deliveries were queued.
+	 */
+	enqueueWebhookEvents(inputs: readonly NewWebhookEvent[]): Promise<number>;
+	/**
 	 * Queue `mention.claimed` and `mention.replied` for the commands in the activity log
 	 * (claim, claimNext, assign; markReplied) recorded since `since`, whichever server or
 	 * client ran them. An endpoint gets only what happened after it was created. Safe to

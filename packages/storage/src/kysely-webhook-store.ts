@@ -86,14 +86,27 @@ export class KyselyWebhookStore extends KyselyPort implements WebhookStore {
 		return deleteInOrg(this.db, "webhook_endpoints", orgId, endpointId);
 	}
 
-	async enqueueWebhookEvent(input: NewWebhookEvent): Promise<number> {
+	enqueueWebhookEvent(input: NewWebhookEvent): Promise<number> {
+		return this.enqueueWebhookEvents([input]);
+	}
+
+	async enqueueWebhookEvents(inputs: readonly NewWebhookEvent[]): Promise<number> {
+		if (inputs.length === 0) return 0;
+		// The events as one JSON parameter: a statement however many there are.
+		const events = inputs.map((input) => ({
+			org_id: input.orgId,
+			event: input.event,
+			dedupe_key: input.dedupeKey,
+			payload: input.payload,
+			now: input.now,
+		}));
 		const result = await sql`
 			insert into webhook_deliveries
 				(id, org_id, endpoint_id, event, dedupe_key, payload, status, attempts, next_attempt_at, created_at)
-			select gen_random_uuid(), e.org_id, e.id, ${input.event}, ${input.dedupeKey},
-				${json(input.payload)}::jsonb, 'pending', 0, ${input.now}::timestamptz, ${input.now}::timestamptz
-			from webhook_endpoints e
-			where e.org_id = ${input.orgId} and e.enabled and e.events ? ${input.event}
+			select gen_random_uuid(), e.org_id, e.id, v.event, v.dedupe_key, v.payload, 'pending', 0, v.now, v.now
+			from jsonb_to_recordset(${json(events)}::jsonb)
+				as v(org_id text, event text, dedupe_key text, payload jsonb, now timestamptz)
+			join webhook_endpoints e on e.org_id = v.org_id and e.enabled and e.events ? v.event
 			on conflict (endpoint_id, dedupe_key) do nothing
 		`.execute(this.db);
 		return Number(result.numAffectedRows ?? 0);
