@@ -30,6 +30,7 @@ import {
 	RateLimiterRedis,
 	RateLimiterRes,
 } from "rate-limiter-flexible";
+import { GroupedCounts } from "./grouped-counts.ts";
 import { BUCKETS, type RateBucket, type RateLimits } from "./rate-limit-config.ts";
 import { redisDeadlines } from "./redis-tuning.ts";
 
@@ -167,6 +168,7 @@ export function createRateLimiters(options: RateLimitersOptions): RateLimiters {
 	}
 	const table = options.storage;
 	const limiters = new Map<RateBucket, RateLimiterAbstract>();
+	const counts = new Map<RateBucket, GroupedCounts>();
 	for (const bucket of BUCKETS) {
 		const { points, seconds } = limits[bucket];
 		const keyPrefix = `${prefix}:rate:${bucket}`;
@@ -191,6 +193,25 @@ export function createRateLimiters(options: RateLimitersOptions): RateLimiters {
 			limiter = insuranceLimiter;
 		}
 		limiters.set(bucket, limiter);
+		// The takes of a key that arrive while its count is on its way go together, as one
+		// statement (grouped-counts.ts).
+		const consume = (key: string, taken: number) =>
+			limiter.consume(key, taken).then(
+				(res) => ({
+					refused: false,
+					consumedPoints: res.consumedPoints,
+					msBeforeNext: res.msBeforeNext,
+				}),
+				(rejection: unknown) => {
+					if (!(rejection instanceof RateLimiterRes)) throw rejection;
+					return {
+						refused: true,
+						consumedPoints: rejection.consumedPoints,
+						msBeforeNext: rejection.msBeforeNext,
+					};
+				},
+			);
+		counts.set(bucket, new GroupedCounts(consume, points));
 	}
 	const limiterOf = (bucket: RateBucket): RateLimiterAbstract => {
 		const limiter = limiters.get(bucket);
@@ -205,18 +226,17 @@ export function createRateLimiters(options: RateLimitersOptions): RateLimiters {
 		limits,
 		ready,
 		async take(bucket, key) {
-			try {
-				await limiterOf(bucket).consume(key);
-			} catch (rejection) {
-				if (rejection instanceof RateLimiterRes) {
-					throw new RateLimitedError(
-						REFUSALS[bucket],
-						Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
-					);
-				}
+			const verdict = await (counts.get(bucket) as GroupedCounts).take(key);
+			if (verdict.kind === "refused") {
+				throw new RateLimitedError(
+					REFUSALS[bucket],
+					Math.max(1, Math.ceil(verdict.msBeforeNext / 1000)),
+				);
+			}
+			if (verdict.kind === "uncounted") {
 				// Neither the store nor the insurance answered: let the request through rather
 				// than refuse everyone; the failure is logged.
-				logger.warn({ err: rejection, bucket }, "rate limit could not be counted");
+				logger.warn({ err: verdict.error, bucket }, "rate limit could not be counted");
 			}
 		},
 		async giveBack(bucket, key) {
