@@ -1,8 +1,8 @@
 /**
- * Group commit for rate-limit counters: the takes of one key that arrive while that key's
- * count is on its way to the store wait for it, then go as one count of as many points.
- * Each is judged by its own place in that count, as if they had been counted one after
- * the other at that moment, so the limit holds to the request.
+ * Group commit for rate-limit counters (keyed-groups.ts): the takes of one key that arrive
+ * while that key's count is on its way to the store wait for it, then go as one count of as
+ * many points. Each is judged by its own place in that count, as if they had been counted
+ * one after the other at that moment, so the limit holds to the request.
  *
  * Why: every API request counts one for its address, and a bridge posting webhooks sends
  * all its requests from one address. Counted one statement each, 32 concurrent requests
@@ -10,6 +10,7 @@
  * one's row lock (17 ms median per request in bench scenario 6 with one mention per
  * request, before the request's own work began).
  */
+import { KeyedGroups } from "./keyed-groups.ts";
 
 /** What the store says after adding points for a key. */
 export interface StoreCount {
@@ -31,21 +32,10 @@ export type TakeVerdict =
 /** Adds `points` for `key` in the store; rejects when the store (and its insurance) failed. */
 export type Consume = (key: string, points: number) => Promise<StoreCount>;
 
-interface Waiter {
-	resolve(verdict: TakeVerdict): void;
-}
-
-interface KeyQueue {
-	/** The takes that wait for the next count. */
-	waiting: Waiter[];
-	/** A count for the key is on its way. */
-	busy: boolean;
-}
-
 export class GroupedCounts {
 	private readonly consume: Consume;
 	private readonly points: number;
-	private readonly queues = new Map<string, KeyQueue>();
+	private readonly groups = new KeyedGroups<StoreCount>();
 
 	/** `points`: the window's limit, the same the store's limiter refuses past. */
 	constructor(consume: Consume, points: number) {
@@ -54,46 +44,17 @@ export class GroupedCounts {
 	}
 
 	/** Count one for `key`: at once when no count of the key is under way, else with the next. */
-	take(key: string): Promise<TakeVerdict> {
-		return new Promise((resolve) => {
-			let queue = this.queues.get(key);
-			if (!queue) {
-				queue = { waiting: [], busy: false };
-				this.queues.set(key, queue);
-			}
-			queue.waiting.push({ resolve });
-			if (!queue.busy) void this.drain(key, queue);
-		});
-	}
-
-	private async drain(key: string, queue: KeyQueue): Promise<void> {
-		queue.busy = true;
-		try {
-			while (queue.waiting.length > 0) {
-				const group = queue.waiting.splice(0);
-				let count: StoreCount;
-				try {
-					count = await this.consume(key, group.length);
-				} catch (error) {
-					for (const waiter of group) waiter.resolve({ kind: "uncounted", error });
-					continue;
-				}
-				// The store holds `before` plus this group: the i-th take is the (before + i + 1)-th.
-				// A refusal that the count does not explain (a key blocked without counting)
-				// refuses the whole group, as it would have refused each take.
-				const before = count.consumedPoints - group.length;
-				const blocked = count.refused && count.consumedPoints <= this.points;
-				for (const [i, waiter] of group.entries()) {
-					waiter.resolve(
-						!blocked && before + i + 1 <= this.points
-							? { kind: "counted" }
-							: { kind: "refused", msBeforeNext: count.msBeforeNext },
-					);
-				}
-			}
-		} finally {
-			queue.busy = false;
-			this.queues.delete(key);
-		}
+	async take(key: string): Promise<TakeVerdict> {
+		const joined = await this.groups.join(key, (size) => this.consume(key, size));
+		if (!joined.ok) return { kind: "uncounted", error: joined.error };
+		const { value: count, index, size } = joined;
+		// The store holds `before` plus this group: this take is the (before + index + 1)-th.
+		// A refusal that the count does not explain (a key blocked without counting) refuses
+		// the whole group, as it would have refused each take.
+		const before = count.consumedPoints - size;
+		const blocked = count.refused && count.consumedPoints <= this.points;
+		return !blocked && before + index + 1 <= this.points
+			? { kind: "counted" }
+			: { kind: "refused", msBeforeNext: count.msBeforeNext };
 	}
 }

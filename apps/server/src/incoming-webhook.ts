@@ -15,11 +15,12 @@ import {
 	verifySignature,
 } from "@switchboard/connectors";
 import { HttpRoutes } from "@switchboard/domain";
-import type { SourceStore } from "@switchboard/storage";
+import type { SourceStore, SourceWithSecret } from "@switchboard/storage";
 import { Hono } from "hono";
 import { handle } from "./contract-route.ts";
 import type { ApiEnv } from "./http-api.ts";
 import type { Ingestor } from "./ingest.ts";
+import { KeyedGroups } from "./keyed-groups.ts";
 import type { IntegrationMetrics } from "./metrics.ts";
 import type { SecretBox } from "./secret-box.ts";
 
@@ -52,6 +53,26 @@ export function createIncomingWebhookRoutes(options: IncomingWebhookOptions): Ho
 			{ status: STATUS[code], headers: { "content-type": "application/json; charset=utf-8" } },
 		);
 	};
+	// A bridge posts many requests to one source at once: those that arrive while its read is
+	// under way share the next one (keyed-groups.ts), a read that starts after each of them
+	// arrived, and the secret it holds is opened once for them.
+	const sourceReads = new KeyedGroups<SourceWithSecret | null>();
+	const opened = new WeakMap<SourceWithSecret, string>();
+	const readSource = async (orgId: string, sourceId: string): Promise<SourceWithSecret | null> => {
+		const joined = await sourceReads.join(JSON.stringify([orgId, sourceId]), () =>
+			options.storage.getSource(orgId, sourceId),
+		);
+		if (!joined.ok) throw joined.error;
+		return joined.value;
+	};
+	const secretOf = (source: SourceWithSecret, sealed: string): string => {
+		let secret = opened.get(source);
+		if (secret === undefined) {
+			secret = options.secrets.open(sealed);
+			opened.set(source, secret);
+		}
+		return secret;
+	};
 	/** A failure (the database did not answer) is counted as `error` and answered as usual. */
 	const counted =
 		<A extends unknown[], T>(handler: (...args: A) => Promise<T>) =>
@@ -66,14 +87,14 @@ export function createIncomingWebhookRoutes(options: IncomingWebhookOptions): Ho
 		HttpRoutes.webhookIngest,
 		counted(async (c, { params }) => {
 			const now = options.now?.() ?? new Date();
-			const source = await options.storage.getSource(params.orgId, params.sourceId);
+			const source = await readSource(params.orgId, params.sourceId);
 			if (source?.kind !== "webhook" || !source.sealedSecret) {
 				return problem("not_found", "No webhook source with that id in that organisation.");
 			}
 			if (!source.enabled) return problem("forbidden", "This source is disabled.");
 			const raw = new Uint8Array(await c.req.arrayBuffer());
 			const check = verifySignature({
-				secret: options.secrets.open(source.sealedSecret),
+				secret: secretOf(source, source.sealedSecret),
 				rawBody: raw,
 				signature: c.req.header(SIGNATURE_HEADER),
 				timestamp: c.req.header(TIMESTAMP_HEADER),
