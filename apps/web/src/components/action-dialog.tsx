@@ -42,7 +42,12 @@ export function ActionDialog() {
 			class="dialog action-dialog"
 			aria-labelledby="action-title"
 			data-testid="action-dialog"
-			onClose={() => ws.closeAction()}
+			// The close event is a queued task, and Chromium runs input first: a key pressed in
+			// the turn Escape closed the dialog can open the next action before this event comes.
+			// Clear the action only when the dialog is still closed, or that one would close too.
+			onClose={() => {
+				if (!dialog?.open) ws.closeAction();
+			}}
 		>
 			<Show when={ws.action()} keyed>
 				{(action) => <ActionForm kind={action.kind} mentionIds={action.mentionIds} />}
