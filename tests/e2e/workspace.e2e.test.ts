@@ -265,6 +265,23 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 			return `owns ${now} (had ${before}); errors: ${JSON.stringify(errors)}; sync: ${sync}; help open: ${help}`;
 		};
 		await expect.poll(claimedOrWhyNot, within).toBe("claimed");
+
+		// The same breath the other way: Escape and then ? at once opens the help again, and its
+		// first close event, arriving after the key, leaves it open.
+		await kim.keyboard.press("?");
+		await kim.getByTestId("help-dialog").waitFor({ state: "visible", ...within });
+		const afterEscapeAndHelp = await kim.evaluate(async () => {
+			const help = document.querySelector<HTMLDialogElement>("[data-testid=help-dialog]");
+			if (!help) return "no help dialog";
+			const closed = new Promise((resolve) =>
+				help.addEventListener("close", resolve, { once: true }),
+			);
+			help.close();
+			document.dispatchEvent(new KeyboardEvent("keydown", { key: "?", bubbles: true }));
+			await closed;
+			return help.open ? "open" : "closed";
+		});
+		expect(afterEscapeAndHelp).toBe("open");
 	});
 
 	it("runs the whole lifecycle from the card, the conversation, the keyboard and in bulk", async () => {

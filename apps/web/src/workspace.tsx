@@ -142,7 +142,9 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 	const order = createMemo(() => columns().flatMap((column) => column.mentions));
 
 	const [selectedId, setSelectedId] = createSignal<string | null>(null);
-	const [helpOpen, setHelpOpen] = createSignal(false);
+	// Every set notifies: `?` pressed in the turn Escape closed the help finds the signal still
+	// true (the dialog's close event is queued), and must still open the dialog again.
+	const [helpOpen, setHelpOpen] = createSignal(false, { equals: false });
 
 	/** The conversation on screen, from the route. */
 	const viewing = (): string | null => {

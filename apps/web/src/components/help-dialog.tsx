@@ -38,7 +38,11 @@ export function HelpDialog() {
 			class="dialog"
 			aria-labelledby="help-title"
 			data-testid="help-dialog"
-			onClose={() => ws.setHelpOpen(false)}
+			// The close event is a queued task that input may overtake: `?` pressed right after
+			// Escape opens the help again before it comes, and must not be closed by it.
+			onClose={() => {
+				if (!dialog?.open) ws.setHelpOpen(false);
+			}}
 		>
 			<h2 id="help-title">Keyboard shortcuts</h2>
 			<table class="shortcuts">
