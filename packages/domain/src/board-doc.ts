@@ -274,7 +274,13 @@ export function writeWork(
 	rev: number,
 	origin: unknown = null,
 ): boolean {
-	return setEntry(boardRoots(doc).work, mentionId, rev, boardWork(work), origin);
+	return setEntry(
+		doc.getArray<KeyedEntry<BoardWork>>(BoardKeys.work),
+		mentionId,
+		rev,
+		boardWork(work),
+		origin,
+	);
 }
 
 /** Take a mention off the live board. Returns false when it was not there. */

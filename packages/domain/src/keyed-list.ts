@@ -104,32 +104,52 @@ function changedItems(
 	const added: ItemRange[] = [];
 	const deleted: ItemRange[] = [];
 	const clients = transaction.doc.store.clients;
-	const collect = (client: number, from: number, to: number, into: ItemRange[], live: boolean) => {
-		const structs = clients.get(client);
-		if (!structs || structs.length === 0 || from >= to) return;
-		for (let i = Y.findIndexSS(structs, from); i < structs.length; i++) {
-			const struct = structs[i] as Y.Item | Y.GC;
-			if (struct.id.clock >= to) break;
-			if (!(struct instanceof Y.Item) || struct.parent !== yarray || struct.deleted === live) {
-				continue;
-			}
-			into.push({
-				item: struct,
-				from: Math.max(0, from - struct.id.clock),
-				to: Math.min(struct.length, to - struct.id.clock),
-			});
-		}
-	};
 	for (const [client, after] of transaction.afterState) {
-		collect(client, transaction.beforeState.get(client) ?? 0, after, added, true);
+		const from = transaction.beforeState.get(client) ?? 0;
+		const structs = clients.get(client);
+		if (!structs || from >= after) continue;
+		// A transaction's new structs are the last of their client's array: walk back to them
+		// rather than search (a board's client array holds thousands of structs).
+		let i = structs.length - 1;
+		while (i > 0 && (structs[i - 1] as Y.Item | Y.GC).id.clock >= from) i--;
+		if ((structs[i] as Y.Item | Y.GC).id.clock > from) i = Y.findIndexSS(structs, from);
+		collect(yarray, structs, i, from, after, added, true);
 	}
 	for (const [client, ranges] of transaction.deleteSet.clients) {
 		const before = transaction.beforeState.get(client) ?? 0;
+		const structs = clients.get(client);
+		if (!structs) continue;
 		for (const { clock, len } of ranges) {
-			collect(client, clock, Math.min(clock + len, before), deleted, false);
+			const to = Math.min(clock + len, before);
+			if (clock >= to) continue;
+			collect(yarray, structs, Y.findIndexSS(structs, clock), clock, to, deleted, false);
 		}
 	}
 	return { added, deleted };
+}
+
+/** The items of `yarray` in `structs` from index `i` on that overlap clocks [from, to). */
+function collect(
+	yarray: object,
+	structs: (Y.Item | Y.GC)[],
+	i: number,
+	from: number,
+	to: number,
+	into: ItemRange[],
+	live: boolean,
+): void {
+	for (; i < structs.length; i++) {
+		const struct = structs[i] as Y.Item | Y.GC;
+		const clock = struct.id.clock;
+		if (clock >= to) break;
+		if (!(struct instanceof Y.Item) || struct.parent !== yarray || struct.deleted === live)
+			continue;
+		into.push({
+			item: struct,
+			from: Math.max(0, from - clock),
+			to: Math.min(struct.length, to - clock),
+		});
+	}
 }
 
 /**
@@ -316,12 +336,17 @@ class KeyedIndex<T> {
 	readonly #locations = new Map<string, Location[]>();
 	readonly #yarray: Y.Array<KeyedEntry<T>>;
 	#last: Y.Item | null = null;
+	/** The items `append` wrote in the running transaction (already tracked). */
+	readonly #appended = new Set<Y.Item>();
 
 	constructor(yarray: Y.Array<KeyedEntry<T>>, doc: Y.Doc) {
 		this.#yarray = yarray;
 		this.view = new KeyedListView(yarray, (added, deleted) => {
 			for (const { item, from, to } of deleted) this.#untrack(item, from, to);
-			for (const { item, from, to } of added) this.#track(item, from, to);
+			for (const { item, from, to } of added) {
+				// `append` tracked its own items already.
+				if (!this.#appended.has(item)) this.#track(item, from, to);
+			}
 		});
 		for (let item = yarray._start; item !== null; item = item.right) {
 			if (!item.deleted) this.#track(item, 0, item.length);
@@ -329,6 +354,7 @@ class KeyedIndex<T> {
 		// Type observers (the view, the locations) run before `afterTransaction`.
 		doc.on("afterTransaction", () => {
 			if (this.pending.size > 0) this.pending.clear();
+			if (this.#appended.size > 0) this.#appended.clear();
 		});
 	}
 
@@ -367,10 +393,11 @@ class KeyedIndex<T> {
 				null,
 				this.#yarray,
 				null,
-				new content(entries.slice(at, at + room)),
+				new content(at === 0 && entries.length <= room ? entries : entries.slice(at, at + room)),
 			);
 			item.integrate(transaction, 0);
 			this.#track(item, 0, item.length);
+			this.#appended.add(item);
 			last = item;
 			at += room;
 		}
