@@ -24,8 +24,18 @@ const mentions = Array.from({ length: count }, (_, i) => {
 	const at = new Date(posted + i).toISOString();
 	return makeMention({ id: randomUUID(), postedAt: at, ingestedAt: at, updatedAt: at });
 });
+// `--random`: each change picks its mention from a seeded generator instead of the
+// scenario's fixed walk, which repeats one permutation and so deletes the entries of a
+// pass in the order the pass before appended them (the keyed list's best case).
+const random = process.argv.includes("--random");
+let seed = 0x9e3779b9;
+const picks = Array.from({ length: changes }, (_, i) => {
+	if (!random) return (i * 7919) % count;
+	seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) | 0;
+	return (seed >>> 0) % count;
+});
 function change(i: number) {
-	const index = (i * 7919) % count;
+	const index = picks[i] as number;
 	const status = STATUSES[i % STATUSES.length] as MentionStatus;
 	const at = new Date(Date.UTC(2026, 10, 26, 9, 0, 0) + i * 10).toISOString();
 	const owner =
