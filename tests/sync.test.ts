@@ -90,6 +90,31 @@ describe("commands on the board", () => {
 		expect(activity.filter((entry) => entry.commandId === id)).toHaveLength(1);
 	});
 
+	it("shows a command's change on the board before its ack (PROTOCOL.md)", async () => {
+		const morgan = server.members.morgan!;
+		const board = await server.board(morgan);
+		const id = mentionId(4);
+		// What the board shows as each ack is read, before anything after it in the stream
+		// is applied: the SDK drops a command's overlay there, so a board without the change
+		// would show the old priority until the update came.
+		const seenAtAck = new Map<string, string | undefined>();
+		const onStateless = ({ payload }: { payload: string }) => {
+			const message = JSON.parse(payload) as { type: string; id: string };
+			if (message.type === "ack") seenAtAck.set(message.id, readMention(board.doc, id)?.priority);
+		};
+		board.provider.on("stateless", onStateless);
+		for (const priority of ["low", "normal", "high"] as const) {
+			const commandId = crypto.randomUUID();
+			const answer = await board.commands.send(
+				{ name: "setPriority", args: { mentionId: id, priority } },
+				commandId,
+			);
+			expect(answer).toMatchObject({ type: "ack" });
+			expect(seenAtAck.get(commandId)).toBe(priority);
+		}
+		board.provider.off("stateless", onStateless);
+	});
+
 	it("answers a malformed message with a clear reject and keeps the connection", async () => {
 		const board = await server.board(server.members.sam!);
 		expect(await board.commands.sendRaw("{not json")).toMatchObject({
