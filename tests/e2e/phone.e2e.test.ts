@@ -425,4 +425,24 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 		},
 		PAGE_TIMEOUT,
 	);
+
+	it(
+		"lists the shortcuts with their keys in the menu's help, for a phone with a keyboard",
+		async () => {
+			const dana = await phone("ambassador1@acme.test", 360);
+			await dana.getByTestId("menu-button").tap();
+			await dana.getByTestId("help-button").tap();
+			const help = dana.getByTestId("help-dialog");
+			await help.waitFor({ state: "visible", ...within });
+			// The key hints beside buttons are hidden on a touch screen; the list's keys are not.
+			const keys = await help
+				.locator("kbd")
+				.evaluateAll((all) =>
+					all.map((key) => [key.textContent, key.getBoundingClientRect().width > 0]),
+				);
+			expect(keys.length).toBeGreaterThan(10);
+			expect(keys.filter(([, shown]) => !shown)).toEqual([]);
+		},
+		PAGE_TIMEOUT,
+	);
 });
