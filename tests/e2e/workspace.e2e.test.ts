@@ -1,6 +1,7 @@
 /**
  * The ambassador's workspace in Chromium: two people, two browser contexts, one server.
  */
+import { draftDocumentName } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import { startPushReceiver } from "../utils/push-receiver.ts";
 import {
@@ -143,6 +144,14 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		const mention = fresh();
 		await dana.goto(`/m/${mention.id}`);
 		await typeInDraft(dana, "Kept on this device.");
+		// The editor hands the last keys to the draft after the keys return: wait until the
+		// server holds the whole text, so no edit is still to be made when the network goes.
+		const served = () =>
+			scene.server.switchboard.hocuspocus.documents
+				.get(draftDocumentName("acme", mention.id))
+				?.getText("body")
+				.toString();
+		await expect.poll(served, within).toContain("Kept on this device.");
 		await expect
 			.poll(attribute(dana.getByTestId("sync-status"), "data-unsynced"), within)
 			.toBe("0");
