@@ -8,7 +8,8 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Mention, SESSION_COOKIE } from "@switchboard/domain";
+import { localDocumentName } from "@switchboard/client";
+import { draftDocumentName, type Mention, SESSION_COOKIE } from "@switchboard/domain";
 import { loadConfig, type Switchboard, startSwitchboard } from "@switchboard/server";
 import { testTemplate } from "@switchboard/storage/test-template";
 import { pino } from "pino";
@@ -20,6 +21,7 @@ import {
 	type Page,
 } from "playwright-core";
 import { expect } from "vitest";
+import * as Y from "yjs";
 import { horizontalOverflow, smallTargets } from "./phone.ts";
 
 const axeSource: string = createRequire(import.meta.url)("axe-core").source;
@@ -198,6 +200,47 @@ export function editorText(page: Page): Promise<string> {
 			label.remove();
 		return [...copy.querySelectorAll(".cm-line")].map((line) => line.textContent ?? "").join("\n");
 	});
+}
+
+/**
+ * The draft's text as this browser's IndexedDB holds it: every stored update applied to a
+ * fresh document, as a reload would. Chromium commits a page's IndexedDB writes on its own
+ * schedule, behind the socket when the machine is busy; a reload aborts what is not written.
+ */
+export async function localDraftText(
+	page: Page,
+	organisation: string,
+	memberId: string,
+	mentionId: string,
+): Promise<string> {
+	const name = localDocumentName(memberId, draftDocumentName(organisation, mentionId));
+	const updates = await page.evaluate(
+		(database) =>
+			new Promise<number[][]>((resolve, reject) => {
+				const opening = indexedDB.open(database);
+				opening.onerror = () => reject(opening.error);
+				opening.onsuccess = () => {
+					const db = opening.result;
+					if (!db.objectStoreNames.contains("updates")) {
+						db.close();
+						resolve([]);
+						return;
+					}
+					const reading = db.transaction("updates").objectStore("updates").getAll();
+					reading.onerror = () => reject(reading.error);
+					reading.onsuccess = () => {
+						db.close();
+						resolve((reading.result as Uint8Array[]).map((update) => [...update]));
+					};
+				};
+			}),
+		name,
+	);
+	const doc = new Y.Doc();
+	for (const update of updates) Y.applyUpdate(doc, Uint8Array.from(update));
+	const text = doc.getText("body").toString();
+	doc.destroy();
+	return text;
 }
 
 /** Types `text` at the end of the shared draft. */

@@ -1,6 +1,6 @@
 export * from "./api.ts";
 export * from "./api-client.ts";
-export { type ClientOptions, createSwitchboardClient } from "./client.ts";
+export { type ClientOptions, createSwitchboardClient, localDocumentName } from "./client.ts";
 export * from "./command-channel.ts";
 export { type QueuedCommand, UNSTAMPED_VERSION } from "./command-queue.ts";
 export { describeRefusal, explainReject } from "./explain.ts";
