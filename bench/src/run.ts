@@ -133,7 +133,7 @@ for (const scenario of scenarios) {
 		at: new Date().toISOString(),
 		commit: machine.commit,
 		load: loadavg()[0],
-		repeats,
+		repeats: scenario.repeats?.(context) ?? repeats,
 		full,
 		seconds: 0,
 	};

@@ -116,7 +116,7 @@ export function scenarioSection(result: ScenarioResult): string {
 		begin(result.id),
 		`## ${result.id}. ${result.title}`,
 		"",
-		`Measured ${result.at.slice(0, 16).replace("T", " ")} UTC${result.commit ? ` at ${result.commit}` : ""}${result.load === undefined ? "" : `, load average ${result.load.toFixed(2)} at the start`}, with \`${result.command}\` (${size}; median of ${result.repeats} repeats; took ${Math.round(result.seconds)} s).`,
+		`Measured ${result.at.slice(0, 16).replace("T", " ")} UTC${result.commit ? ` at ${result.commit}` : ""}${result.load === undefined ? "" : `, load average ${result.load.toFixed(2)} at the start`}, with \`${result.command}\` (${size}; ${result.repeats === 1 ? "one run" : `median of ${result.repeats} repeats`}; took ${Math.round(result.seconds)} s).`,
 		"",
 	];
 	if (result.error) parts.push(`**The run failed:** ${cell(result.error)}`, "");

@@ -69,6 +69,8 @@ export interface Scenario<Size = undefined> {
 	 * `ctx.full` itself.
 	 */
 	sizes?: Sizes<Size>;
+	/** How many runs `run` takes the median of, when not `ctx.repeats`: the report says so. */
+	repeats?(ctx: BenchContext): number;
 	run(ctx: BenchContext, size: Size): Promise<BenchRow[]>;
 }
 

@@ -74,6 +74,22 @@ describe("report", () => {
 		);
 	});
 
+	it("says 'one run' for a scenario measured once, not a median", () => {
+		const text = scenarioSection({
+			id: 10,
+			title: "Ten",
+			rows,
+			command: "pnpm bench --only 10",
+			at: "2026-11-26T14:00:00.000Z",
+			repeats: 1,
+			full: false,
+			seconds: 18,
+		});
+		expect(text.split("\n")[3]).toBe(
+			"Measured 2026-11-26 14:00 UTC, with `pnpm bench --only 10` (quick; one run; took 18 s).",
+		);
+	});
+
 	it("replaces the sections of the scenarios run and keeps the others", () => {
 		const section = (id: number, title: string, value: number) =>
 			scenarioSection({

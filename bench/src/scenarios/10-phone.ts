@@ -208,9 +208,10 @@ const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 const scenario: Scenario = {
 	id: 10,
 	title: "The phone",
+	repeats: (ctx) => (ctx.full ? Math.max(3, ctx.repeats) : 1),
 	async run(ctx: BenchContext): Promise<BenchRow[]> {
 		if (!readyForBrowser(ctx, 10)) return [];
-		const repeats = ctx.full ? Math.max(3, ctx.repeats) : 1;
+		const repeats = scenario.repeats?.(ctx) ?? 1;
 		const server = await startDemoServer();
 		const browser = await launchChromium();
 		const runs: PhoneFigures[] = [];
