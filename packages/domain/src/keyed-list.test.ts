@@ -87,9 +87,10 @@ describe("keyed list", () => {
 		}
 		expect(live.reduce((n, item) => n + item.length, 0)).toBe(200);
 		expect(Math.max(...live.map((item) => item.length))).toBeLessThanOrEqual(64);
-		// Neighbouring runs alternate their content class, so Yjs never merges them.
-		for (const [i, item] of live.entries()) {
-			if (i > 0) expect(item.content.constructor).not.toBe(live[i - 1]?.content.constructor);
+		// Entries are JSON; a deleted element closes each full run, so Yjs never merges two.
+		for (const item of live) expect(item.content.constructor).toBe(Y.ContentJSON);
+		for (const item of live) {
+			if (item.right !== null) expect(item.right.deleted).toBe(true);
 		}
 		// The deleted entries still merge: the history costs a few structs, not one a change.
 		expect(doc.store.clients.get(doc.clientID)?.length).toBeLessThan(20);
@@ -98,6 +99,52 @@ describe("keyed list", () => {
 		Y.applyUpdate(other, Y.encodeStateAsUpdate(doc));
 		expect(list(other).toArray()).toEqual(yarray.toArray());
 		expect(plain(readKeyed(list(other)))).toEqual(plain(readKeyed(yarray)));
+	});
+
+	it("reads and writes a list written with runs alternating between Any and JSON content", () => {
+		// How the list was written from December 2026 until entries were all JSON.
+		const old = new Y.Doc();
+		const yarray = list(old);
+		old.transact((transaction) => {
+			let left: Y.Item | null = null;
+			for (let run = 0; run < 4; run++) {
+				const entries = Array.from({ length: 64 }, (_, j) => {
+					const i = run * 64 + j;
+					return { k: `k${i}`, rev: 1, v: { label: `k${i}@1` } };
+				});
+				const content = run % 2 === 0 ? new Y.ContentAny(entries) : new Y.ContentJSON(entries);
+				const clock = Y.getState(old.store, old.clientID);
+				const item: Y.Item = new Y.Item(
+					Y.createID(old.clientID, clock),
+					left,
+					left?.lastId ?? null,
+					null,
+					null,
+					yarray,
+					null,
+					content,
+				);
+				item.integrate(transaction, 0);
+				left = item;
+			}
+		});
+		const doc = new Y.Doc();
+		Y.applyUpdate(doc, Y.encodeStateAsUpdate(old));
+		const here = list(doc);
+		for (let i = 0; i < 256; i += 5) setEntry(here, `k${i}`, 2, { label: `k${i}@2` });
+		for (let i = 256; i < 400; i++) setEntry(here, `k${i}`, 1, { label: `k${i}@1` });
+		expect(here.length).toBe(400);
+		const read = readKeyed(here);
+		for (let i = 0; i < 400; i++) {
+			expect(read.get(`k${i}`)?.rev).toBe(i < 256 && i % 5 === 0 ? 2 : 1);
+		}
+		let longest = 0;
+		for (let item = here._start; item !== null; item = item.right) {
+			if (!item.deleted) longest = Math.max(longest, item.length);
+		}
+		expect(longest).toBeLessThanOrEqual(64);
+		Y.applyUpdate(old, Y.encodeStateAsUpdate(doc, Y.encodeStateVector(old)));
+		expect(plain(readKeyed(list(old)))).toEqual(plain(read));
 	});
 
 	it("reads and writes a list written before runs were bounded (one ContentAny run)", () => {

@@ -274,42 +274,40 @@ export class KeyedListView<T> {
  * single array, and copies that array on every merge and every split: a board that
  * appends each change after the last one built a run of every live card, so each change
  * copied the whole board twice (append, then delete the card's old entry). Appended items
- * join the run on their left until it holds RUN entries; the next one is written with the
- * other content class (`ContentAny` and `ContentJSON` read back as the same array
- * elements, but Yjs never merges items whose content classes differ), which starts a new
- * run. Deleted items still merge whatever their class had been: their content is
- * replaced by `ContentDeleted`, so the size follows the live entries as before.
+ * join the run on their left until it holds RUN entries; then one deleted element (a
+ * `ContentDeleted` item of length 1) closes the run, and Yjs never merges a live item with
+ * a deleted one. Deleted items still merge with each other, the closing element too, so the
+ * size follows the live entries as before.
+ *
+ * Entries are written as `ContentJSON`: a reader decodes each entry as one string and
+ * `JSON.parse`, and Yjs encodes it again for the document's `update` listener (every
+ * provider has one) with one `JSON.stringify`, where `ContentAny` decodes and encodes every
+ * key and string of the entry on its own. A claim's entry is 13 % more bytes as JSON and
+ * about 0.6x the reader's time (bench/findings/05.md). Lists written before hold `ContentAny`
+ * runs, or runs alternating between the two classes (December 2026); both read the same.
  */
 const RUN = 64;
 
 /**
- * The run of live items of `client` ending at `left` that an item at `clock` would merge
- * into (its length, up to RUN, and its content class), or length 0 when it would not merge.
+ * The length (up to RUN) of the run of live items of `client` ending at `left` that a JSON
+ * item at `clock` would merge into, or 0 when it would not merge.
  */
-function runBefore(
-	left: Y.Item | null,
-	client: number,
-	clock: number,
-): { length: number; content: unknown } {
+function runBefore(left: Y.Item | null, client: number, clock: number): number {
 	let length = 0;
-	let content: unknown = null;
 	let next = clock;
 	for (let item = left; item !== null && length < RUN; item = item.left) {
-		const kind = item.content.constructor;
 		if (
 			item.deleted ||
 			item.id.client !== client ||
 			item.id.clock + item.length !== next ||
-			(kind !== Y.ContentAny && kind !== Y.ContentJSON) ||
-			(content !== null && kind !== content)
+			item.content.constructor !== Y.ContentJSON
 		) {
 			break;
 		}
-		content = kind;
 		length += item.length;
 		next = item.id.clock;
 	}
-	return { length, content };
+	return length;
 }
 
 /** Where an element sits in the document: its item's client and the element's clock. */
@@ -376,24 +374,24 @@ class KeyedIndex<T> {
 		last ??= this.#yarray._start;
 		while (last?.right) last = last.right;
 		for (let at = 0; at < entries.length; ) {
-			const clock = Y.getState(doc.store, doc.clientID);
+			let clock = Y.getState(doc.store, doc.clientID);
 			const run = runBefore(last, doc.clientID, clock);
-			let content: typeof Y.ContentAny | typeof Y.ContentJSON = Y.ContentAny;
-			let room = RUN;
-			if (run.length >= RUN) content = run.content === Y.ContentAny ? Y.ContentJSON : Y.ContentAny;
-			else if (run.length > 0) {
-				content = run.content as typeof Y.ContentAny;
-				room = RUN - run.length;
+			let room = RUN - run;
+			if (room <= 0) {
+				// Close the full run with one deleted element, which no live item merges with.
+				const gap = this.#item(doc, clock, last, new Y.ContentDeleted(1));
+				gap.integrate(transaction, 0);
+				last = gap;
+				clock++;
+				room = RUN;
 			}
-			const item = new Y.Item(
-				Y.createID(doc.clientID, clock),
+			const item = this.#item(
+				doc,
+				clock,
 				last,
-				last?.lastId ?? null,
-				null,
-				null,
-				this.#yarray,
-				null,
-				new content(at === 0 && entries.length <= room ? entries : entries.slice(at, at + room)),
+				new Y.ContentJSON(
+					at === 0 && entries.length <= room ? entries : entries.slice(at, at + room),
+				),
 			);
 			item.integrate(transaction, 0);
 			this.#track(item, 0, item.length);
@@ -402,6 +400,25 @@ class KeyedIndex<T> {
 			at += room;
 		}
 		this.#last = last;
+	}
+
+	/** A new item of this document's client at `clock`, right of `left`, at the list's end. */
+	#item(
+		doc: Y.Doc,
+		clock: number,
+		left: Y.Item | null,
+		content: Y.ContentJSON | Y.ContentDeleted,
+	): Y.Item {
+		return new Y.Item(
+			Y.createID(doc.clientID, clock),
+			left,
+			left?.lastId ?? null,
+			null,
+			null,
+			this.#yarray,
+			null,
+			content,
+		);
 	}
 
 	/** Delete every entry of `key`, in `transaction`. Returns how many there were. */
