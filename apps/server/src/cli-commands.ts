@@ -1,5 +1,5 @@
 /**
- * `pnpm switchboard <command>`: the operator's tools (see USAGE below), loaded by cli.ts.
+ * `pnpm switchboard <command>`: the operator's tools (see USAGE below), loaded by cli.js.
  *
  * Every command that needs the database goes through the server running on the data folder
  * when there is one (its local admin channel, see admin-channel.ts), so the embedded

@@ -15,7 +15,7 @@ describe("Node's flags", () => {
 			["node", ...SERVER_NODE_FLAGS, "src/main.ts"].join(" "),
 		);
 		expect((await scripts("../../../package.json")).switchboard).toBe(
-			["node", ...CLI_NODE_FLAGS, "apps/server/src/cli.ts"].join(" "),
+			["node", ...CLI_NODE_FLAGS, "apps/server/src/cli.js"].join(" "),
 		);
 	});
 });

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CLI_NODE_FLAGS } from "./node-flags.ts";
 
-const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
+const CLI = fileURLToPath(new URL("./cli.js", import.meta.url));
 
 /** Node's flags for the CLI, as `pnpm switchboard` passes them (see node-flags.ts). */
 export { CLI_NODE_FLAGS };

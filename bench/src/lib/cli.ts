@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { CLI_NODE_FLAGS } from "@switchboard/server/run-cli";
 import { Cores, pinned } from "./proc.ts";
 
-const CLI = fileURLToPath(new URL("../../../apps/server/src/cli.ts", import.meta.url));
+const CLI = fileURLToPath(new URL("../../../apps/server/src/cli.js", import.meta.url));
 
 export interface CliRun {
 	ms: number;

@@ -7,6 +7,12 @@
  * loads Node's TypeScript stripper. A cache that cannot be written is skipped quietly.
  * Figures in bench/findings/06.md.
  *
+ * The one JavaScript file among the server's sources, because it is the entry: Node strips
+ * the types of a `.ts` entry before any of its code runs, so the cache could not be on yet,
+ * and every run loaded the stripper (a WebAssembly build of swc) for this one file. Its
+ * module and memory stayed for the whole command: an import on its own peaked 15 MB
+ * higher, `switchboard help` 13 MB (bench/findings/06.md).
+ *
  * The cache lives in the checkout, `node_modules/.cache/switchboard-compile`, owned by whoever
  * installed it, and not in Node's default `os.tmpdir()/node-compile-cache`: a directory in a
  * shared /tmp can be created first by another user of the machine, and Node runs the
