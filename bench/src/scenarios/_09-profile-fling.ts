@@ -1,0 +1,146 @@
+/**
+ * `pnpm exec node bench/src/scenarios/_09-profile-fling.ts [--rounds=N] [--frames=N] [--wheel] [webDir...]`: load the 10,000-card
+ * board in Chromium, fling the "new" column with a trace running, and print where the main
+ * thread's CPU went per frame, by trace event (self thread time: script, style, layout,
+ * paint...). Several builds are measured in turn, A B A B, on one server each. A tool for
+ * scenario 9, not a figure.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SESSION_COOKIE } from "@switchboard/domain";
+import type { Browser } from "playwright-core";
+import { percentile } from "../lib/stats.ts";
+import { installProbe, type LoadProbe, scrollColumn } from "./_09-page.ts";
+import {
+	type ClientBenchServer,
+	ensureWebBuild,
+	launchChromium,
+	startClientBenchServer,
+} from "./_09-server.ts";
+import { FRAME_TRACE_CATEGORIES, frameCpuMs } from "./_09-trace.ts";
+
+interface TraceEvent {
+	name: string;
+	ph: string;
+	pid: number;
+	tid: number;
+	ts: number;
+	dur?: number;
+	tdur?: number;
+	args?: { name?: string };
+}
+
+const log = (m: string) => console.error(m);
+const args = process.argv.slice(2);
+const rounds = Number(args.find((a) => a.startsWith("--rounds="))?.slice(9) ?? 1);
+const frames = Number(args.find((a) => a.startsWith("--frames="))?.slice(9) ?? 600);
+/** `--wheel`: 24 px a frame for `frames` frames instead of the whole column. */
+const wheel = args.includes("--wheel");
+const dirs = args.filter((a) => !a.startsWith("--"));
+if (dirs.length === 0) ensureWebBuild(log);
+
+/** Self thread time per event name on the renderer's main thread, ms. */
+async function selfTimes(path: string): Promise<Map<string, number>> {
+	const parsed = JSON.parse(await readFile(path, "utf8")) as
+		| TraceEvent[]
+		| { traceEvents: TraceEvent[] };
+	const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
+	const main = events.find(
+		(e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain",
+	);
+	const own = events
+		.filter((e) => main && e.pid === main.pid && e.tid === main.tid && e.ph === "X")
+		.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+	const self = new Map<string, number>();
+	const stack: { end: number; name: string; t: number }[] = [];
+	const add = (name: string, ms: number) => self.set(name, (self.get(name) ?? 0) + ms);
+	for (const e of own) {
+		while (stack.length && (stack.at(-1)?.end ?? 0) <= e.ts) stack.pop();
+		const t = (e.tdur ?? e.dur ?? 0) / 1000;
+		add(e.name, t);
+		const parent = stack.at(-1);
+		if (parent) add(parent.name, -t);
+		stack.push({ end: e.ts + (e.dur ?? 0), name: e.name, t });
+	}
+	return self;
+}
+
+async function once(browser: Browser, server: ClientBenchServer) {
+	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+	const dir = await mkdtemp(join(tmpdir(), "switchboard-fling-"));
+	try {
+		await context.addCookies([
+			{
+				name: SESSION_COOKIE,
+				value: server.token,
+				url: server.url,
+				httpOnly: true,
+				sameSite: "Lax",
+			},
+		]);
+		await context.addInitScript(installProbe, {
+			session: JSON.stringify(server.session),
+			bindingName: "__none",
+		});
+		const page = await context.newPage();
+		await page.goto(`${server.url}/`);
+		await page.waitForFunction(
+			() => (window as unknown as { __bench09?: LoadProbe }).__bench09?.cardsPaintedAt != null,
+			null,
+			{ timeout: 120_000 },
+		);
+		await page.waitForTimeout(2_000);
+		const path = join(dir, "trace.json");
+		await browser.startTracing(page, { path, categories: FRAME_TRACE_CATEGORIES });
+		const result = await page.evaluate(scrollColumn, {
+			status: "new",
+			frames,
+			...(wheel ? { distancePx: frames * 24 } : {}),
+		});
+		await browser.stopTracing();
+		const cpu = (await frameCpuMs(path)).slice(2);
+		const work = result.frameWork.slice(2);
+		return { cpu, work, self: await selfTimes(path), cards: result.cardsInDomMax };
+	} finally {
+		await context.close();
+		await rm(dir, { recursive: true, force: true });
+	}
+}
+
+const builds = dirs.length ? dirs : [undefined];
+const servers: ClientBenchServer[] = [];
+for (const webDir of builds) {
+	servers.push(
+		await startClientBenchServer({
+			databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/test",
+			count: 10_000,
+			log,
+			...(webDir ? { webDir } : {}),
+		}),
+	);
+}
+const browser = await launchChromium();
+const f = (n: number) => n.toFixed(1).padStart(6);
+try {
+	for (let r = 0; r < rounds; r++) {
+		for (const [i, server] of servers.entries()) {
+			const { cpu, work, self, cards } = await once(browser, server);
+			const n = cpu.length;
+			const top = [...self]
+				.sort((a, b) => b[1] - a[1])
+				.slice(0, 14)
+				.map(([name, ms]) => `${name} ${(ms / n).toFixed(2)}`)
+				.join(", ");
+			console.log(
+				`${new Date().toISOString().slice(11, 19)} ${builds[i] ?? "dist"}: frames ${n} cards ${cards} ` +
+					`CPU p50 ${f(percentile(cpu, 50))} p99 ${f(percentile(cpu, 99))} mean ` +
+					`${f(cpu.reduce((s, x) => s + x, 0) / n)} | wall p50 ${f(percentile(work, 50))} p99 ` +
+					`${f(percentile(work, 99))}\n    per frame ms: ${top}`,
+			);
+		}
+	}
+} finally {
+	await browser.close();
+	for (const server of servers) await server.stop();
+}
