@@ -21,7 +21,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SESSION_COOKIE } from "@switchboard/domain";
 import type { Browser, Page } from "playwright-core";
 import {
 	type BenchContext,
@@ -41,6 +40,7 @@ import {
 	type ClientBenchServer,
 	launchChromium,
 	readyForBrowser,
+	signInContext,
 	startClientBenchServer,
 } from "./_09-server.ts";
 import { FRAME_TRACE_CATEGORIES, frameCpuMs } from "./_09-trace.ts";
@@ -196,15 +196,7 @@ async function measureOnce(
 		await cdp.send("Runtime.enable");
 		await cdp.send("Runtime.addBinding", { name: BINDING });
 		// The page's session is the HttpOnly cookie sign-in would have set.
-		await context.addCookies([
-			{
-				name: SESSION_COOKIE,
-				value: server.token,
-				url: server.url,
-				httpOnly: true,
-				sameSite: "Lax",
-			},
-		]);
+		await signInContext(context, server);
 		await context.addInitScript(installProbe, {
 			session: JSON.stringify(server.session),
 			bindingName: BINDING,

@@ -8,7 +8,6 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SESSION_COOKIE } from "@switchboard/domain";
 import type { Browser } from "playwright-core";
 import { percentile } from "../lib/stats.ts";
 import { installProbe, type LoadProbe, scrollColumn } from "./_09-page.ts";
@@ -16,20 +15,10 @@ import {
 	type ClientBenchServer,
 	ensureWebBuild,
 	launchChromium,
+	signInContext,
 	startClientBenchServer,
 } from "./_09-server.ts";
-import { FRAME_TRACE_CATEGORIES, frameCpuMs } from "./_09-trace.ts";
-
-interface TraceEvent {
-	name: string;
-	ph: string;
-	pid: number;
-	tid: number;
-	ts: number;
-	dur?: number;
-	tdur?: number;
-	args?: { name?: string };
-}
+import { FRAME_TRACE_CATEGORIES, frameCpuMs, type TraceEvent } from "./_09-trace.ts";
 
 const log = (m: string) => console.error(m);
 const args = process.argv.slice(2);
@@ -70,15 +59,7 @@ async function once(browser: Browser, server: ClientBenchServer) {
 	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
 	const dir = await mkdtemp(join(tmpdir(), "switchboard-fling-"));
 	try {
-		await context.addCookies([
-			{
-				name: SESSION_COOKIE,
-				value: server.token,
-				url: server.url,
-				httpOnly: true,
-				sameSite: "Lax",
-			},
-		]);
+		await signInContext(context, server);
 		await context.addInitScript(installProbe, {
 			session: JSON.stringify(server.session),
 			bindingName: "__none",

@@ -3,9 +3,13 @@
  * Chromium with a V8 CPU profile running and print where the main thread spent its time
  * (self time per function, and the long tasks). A tool for scenario 9, not a figure.
  */
-import { SESSION_COOKIE } from "@switchboard/domain";
 import { installProbe, type LoadProbe, readProbe, scrollColumn } from "./_09-page.ts";
-import { ensureWebBuild, launchChromium, startClientBenchServer } from "./_09-server.ts";
+import {
+	ensureWebBuild,
+	launchChromium,
+	signInContext,
+	startClientBenchServer,
+} from "./_09-server.ts";
 
 interface Node {
 	id: number;
@@ -26,9 +30,7 @@ const server = await startClientBenchServer({
 const browser = await launchChromium();
 try {
 	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-	await context.addCookies([
-		{ name: SESSION_COOKIE, value: server.token, url: server.url, httpOnly: true, sameSite: "Lax" },
-	]);
+	await signInContext(context, server);
 	await context.addInitScript(installProbe, {
 		session: JSON.stringify(server.session),
 		bindingName: "__none",

@@ -11,11 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "@switchboard/connectors/testing";
-import type { Role } from "@switchboard/domain";
+import { type Role, SESSION_COOKIE } from "@switchboard/domain";
 import { type NewMention, openStorage } from "@switchboard/storage";
 import { createTestDatabase } from "@switchboard/storage/test-database";
 import { createTokenService } from "@switchboard/sync";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium } from "playwright-core";
 import { Cores, pinned } from "../lib/proc.ts";
 import { BENCH_RATE_LIMITS } from "../lib/rate-limits.ts";
 import type { BenchContext } from "../lib/scenario.ts";
@@ -57,6 +57,13 @@ export function readyForBrowser(ctx: BenchContext, scenarioId: number): boolean 
 	}
 	ensureWebBuild(ctx.log);
 	return true;
+}
+
+/** Sign a browser context in: the HttpOnly session cookie that sign-in would have set. */
+export function signInContext(context: BrowserContext, server: ClientBenchServer): Promise<void> {
+	return context.addCookies([
+		{ name: SESSION_COOKIE, value: server.token, url: server.url, httpOnly: true, sameSite: "Lax" },
+	]);
 }
 
 /** Headless Chromium, as the browser scenarios measure with. */

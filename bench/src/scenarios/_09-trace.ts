@@ -5,7 +5,8 @@
  */
 import { readFile } from "node:fs/promises";
 
-interface TraceEvent {
+/** A trace event, as far as the readers of a trace need. */
+export interface TraceEvent {
 	name: string;
 	ph: string;
 	pid: number;
