@@ -2,10 +2,10 @@
  * The one way mentions enter Switchboard, whatever the source (webhook, feed, Mastodon,
  * Bluesky, import): place each message (a new conversation, or a message of one already
  * there: `inReplyTo`, or a mention sent again with a longer thread), triage and store the
- * new conversations idempotently by network and external id, add the rest to their
+ * new conversations idempotently by network and external id (with the high-priority event
+ * for the organisation's webhooks in the same transaction), add the rest to their
  * conversations' threads (follow-ups reopen and count as unseen, see the domain's
- * thread.ts), project everything onto the live boards, queue the high-priority event for
- * the organisation's webhooks, and tell the follow-up listeners.
+ * thread.ts), project everything onto the live boards, and tell the follow-up listeners.
  */
 import { type IncomingMention, triageMention } from "@switchboard/connectors";
 import {
@@ -261,6 +261,7 @@ export class Ingestor {
 					orgId,
 					target,
 					list.map((mention) => triageMention(mention, rules)),
+					(stored) => highPriorityEvents(orgId, target, stored, nowIso),
 				),
 			);
 		}
@@ -312,7 +313,6 @@ export class Ingestor {
 		}
 
 		await this.project(orgId, storedOn, [...threads.values()]);
-		await this.announceHighPriority(orgId, storedOn, now);
 		await this.tellFollowUps(orgId, [...threads.values()]);
 
 		// Each ingest's answer, from its own mentions: new, joined a conversation, or nothing new.
@@ -378,44 +378,6 @@ export class Ingestor {
 		}
 	}
 
-	/** The high-priority event of each new conversation that has it, queued in one statement. */
-	private async announceHighPriority(
-		orgId: string,
-		storedOn: ReadonlyMap<string, StoredMention[]>,
-		now: Date,
-	): Promise<void> {
-		const events: NewWebhookEvent[] = [];
-		for (const [boardId, stored] of storedOn) {
-			for (const { mention } of stored) {
-				if (mention.priority !== "high") continue;
-				events.push({
-					orgId,
-					event: WebhookEvents.highPriority,
-					dedupeKey: `mention:${mention.id}:high`,
-					payload: {
-						orgId,
-						boardId,
-						mentionId: mention.id,
-						mention: {
-							network: mention.network,
-							externalId: mention.externalId,
-							url: mention.url,
-							author: mention.author,
-							text: mention.text,
-							language: mention.language,
-							sentiment: mention.sentiment,
-							priority: mention.priority,
-							tags: mention.tags,
-							postedAt: mention.postedAt,
-						},
-					},
-					now: now.toISOString(),
-				});
-			}
-		}
-		if (events.length > 0) await this.options.storage.enqueueWebhookEvents(events);
-	}
-
 	private async tellFollowUps(orgId: string, threads: ThreadAppend[]): Promise<void> {
 		for (const thread of threads) {
 			if (thread.followUps === 0) continue;
@@ -441,4 +403,41 @@ export class Ingestor {
 			}
 		}
 	}
+}
+
+/**
+ * The high-priority event of each new conversation that has it: queued with the mentions
+ * in their transaction, so a mention is never stored without its announcement.
+ */
+function highPriorityEvents(
+	orgId: string,
+	boardId: string,
+	stored: readonly StoredMention[],
+	now: string,
+): NewWebhookEvent[] {
+	return stored
+		.filter(({ mention }) => mention.priority === "high")
+		.map(({ mention }) => ({
+			orgId,
+			event: WebhookEvents.highPriority,
+			dedupeKey: `mention:${mention.id}:high`,
+			payload: {
+				orgId,
+				boardId,
+				mentionId: mention.id,
+				mention: {
+					network: mention.network,
+					externalId: mention.externalId,
+					url: mention.url,
+					author: mention.author,
+					text: mention.text,
+					language: mention.language,
+					sentiment: mention.sentiment,
+					priority: mention.priority,
+					tags: mention.tags,
+					postedAt: mention.postedAt,
+				},
+			},
+			now,
+		}));
 }

@@ -7,9 +7,14 @@
 import { randomUUID } from "node:crypto";
 import type { TriageRule, WebhookEvent } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
-import type { ReplyStore, SourceStore, WebhookStore } from "./integration-storage.ts";
-import type { CommandArbiter, Directory, MentionStore } from "./storage.ts";
-import { newMember, newMention, newOrganisation, unique } from "./test-fixtures.ts";
+import type {
+	NewWebhookEvent,
+	ReplyStore,
+	SourceStore,
+	WebhookStore,
+} from "./integration-storage.ts";
+import type { CommandArbiter, Directory, MentionStore, ThreadStore } from "./storage.ts";
+import { newMember, newMention, newOrganisation, tick, unique } from "./test-fixtures.ts";
 
 const MINUTE = 60_000;
 
@@ -249,7 +254,7 @@ export function replyStoreContract(portOf: () => ReplyStore & MentionStore & Dir
 }
 
 export function webhookStoreContract(
-	portOf: () => WebhookStore & MentionStore & CommandArbiter & Directory,
+	portOf: () => WebhookStore & MentionStore & ThreadStore & CommandArbiter & Directory,
 ): void {
 	describe("outgoing webhooks", () => {
 		it("queues an event once per subscribed endpoint and retries with the outcome recorded", async () => {
@@ -345,6 +350,61 @@ export function webhookStoreContract(
 			});
 			expect(await storage.deleteWebhookEndpoint(orgId, endpoint.id)).toBe(true);
 			expect(await storage.listWebhookDeliveries(orgId, { endpointId: endpoint.id })).toEqual([]);
+		});
+
+		it("keeps a new mention only with its events: a failed queue keeps neither, the retry both", async () => {
+			const storage = portOf();
+			const { orgId } = await org(storage);
+			const endpoint = await storage.createWebhookEndpoint({
+				orgId,
+				url: "https://hooks.example/a",
+				events: ["mention.high_priority"],
+				sealedSecret: "sealed:a",
+			});
+			const replyId = `reply-${randomUUID()}`;
+			const mention = newMention({
+				priority: "high",
+				thread: [
+					{
+						externalId: replyId,
+						handle: "@someone@social.example",
+						fromOrganisation: false,
+						text: "Still down here.",
+						postedAt: tick(),
+					},
+				],
+			});
+			const announce =
+				(now: string) =>
+				(stored: readonly { mention: { id: string } }[]): NewWebhookEvent[] =>
+					stored.map(({ mention: { id } }) => ({
+						orgId,
+						event: "mention.high_priority",
+						dedupeKey: `mention:${id}:high`,
+						payload: { mentionId: id },
+						now,
+					}));
+			// The database refuses the event's time after the mention's row is written.
+			await expect(
+				storage.insertMentions(orgId, "main", [mention], announce("not a time")),
+			).rejects.toThrow();
+			expect(await storage.listMentions(orgId, "main")).toEqual([]);
+			expect(
+				await storage.findConversations(orgId, [{ network: mention.network, externalId: replyId }]),
+			).toEqual(new Map());
+			expect(await storage.listWebhookDeliveries(orgId)).toEqual([]);
+
+			const now = new Date().toISOString();
+			const [stored] = await storage.insertMentions(orgId, "main", [mention], announce(now));
+			expect(stored?.mention.externalId).toBe(mention.externalId);
+			expect(
+				(await storage.listWebhookDeliveries(orgId, { endpointId: endpoint.id })).map(
+					(delivery) => delivery.payload,
+				),
+			).toEqual([{ mentionId: stored?.mention.id }]);
+			// Seen before: nothing new, so nothing announced twice.
+			expect(await storage.insertMentions(orgId, "main", [mention], announce(now))).toEqual([]);
+			expect(await storage.listWebhookDeliveries(orgId)).toHaveLength(1);
 		});
 
 		it("queues several events in one call as one call each would, each once per endpoint", async () => {

@@ -5,7 +5,9 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
+import type { NewWebhookEvent } from "./integration-storage.ts";
 import { KyselyPort } from "./kysely-port.ts";
+import { queueWebhookEvents } from "./kysely-webhook-store.ts";
 import { findInOrg } from "./org-rows.ts";
 import { iso, json, pastCursor, toStoredMention } from "./rows.ts";
 import type { Database } from "./schema.ts";
@@ -34,54 +36,65 @@ export class KyselyMentionStore extends KyselyPort implements MentionStore {
 		this.#config = { ...defaultMentionStoreConfiguration, ...configuration };
 	}
 
-	insertMentions(orgId: string, boardId: string, mentions: NewMention[]): Promise<StoredMention[]> {
-		return mapConstraintErrors("A mention with that id", async () => {
-			const inserted: StoredMention[] = [];
-			for (let start = 0; start < mentions.length; start += this.#config.insertChunk) {
-				const chunk = mentions.slice(start, start + this.#config.insertChunk);
-				const rows = await this.db
-					.insertInto("mentions")
-					.values(
-						chunk.map((mention) => ({
-							id: mention.id ?? randomUUID(),
-							org_id: orgId,
-							board_id: boardId,
-							network: mention.network,
-							external_id: mention.externalId,
-							url: mention.url,
-							author: json(mention.author),
-							text: mention.text,
-							thread: json(mention.thread),
-							posted_at: iso(mention.postedAt),
-							ingested_at: iso(mention.ingestedAt),
-							language: mention.language,
-							sentiment: mention.sentiment,
-							priority: mention.priority ?? "normal",
-							tags: json(mention.tags ?? []),
-							status: mention.status ?? "new",
-							updated_at: iso(mention.ingestedAt),
-						})),
-					)
-					.onConflict((conflict) =>
-						conflict.columns(["org_id", "network", "external_id"]).doNothing(),
-					)
-					.returningAll()
-					.execute();
-				inserted.push(...rows.map(toStoredMention));
-				await indexThreadMessages(
-					this.db,
-					orgId,
-					rows.flatMap((row) =>
-						row.thread.map((message) => ({
-							network: row.network,
-							externalId: message.externalId,
-							mentionId: row.id,
-						})),
-					),
-				);
-			}
-			return inserted;
-		});
+	insertMentions(
+		orgId: string,
+		boardId: string,
+		mentions: NewMention[],
+		announce?: (stored: readonly StoredMention[]) => NewWebhookEvent[],
+	): Promise<StoredMention[]> {
+		if (mentions.length === 0) return Promise.resolve([]);
+		return mapConstraintErrors("A mention with that id", () =>
+			// One commit for the rows, their thread index and their events: a crash between
+			// them would leave a mention no retry announces (it is then seen before).
+			this.db.transaction().execute(async (trx) => {
+				const inserted: StoredMention[] = [];
+				for (let start = 0; start < mentions.length; start += this.#config.insertChunk) {
+					const chunk = mentions.slice(start, start + this.#config.insertChunk);
+					const rows = await trx
+						.insertInto("mentions")
+						.values(
+							chunk.map((mention) => ({
+								id: mention.id ?? randomUUID(),
+								org_id: orgId,
+								board_id: boardId,
+								network: mention.network,
+								external_id: mention.externalId,
+								url: mention.url,
+								author: json(mention.author),
+								text: mention.text,
+								thread: json(mention.thread),
+								posted_at: iso(mention.postedAt),
+								ingested_at: iso(mention.ingestedAt),
+								language: mention.language,
+								sentiment: mention.sentiment,
+								priority: mention.priority ?? "normal",
+								tags: json(mention.tags ?? []),
+								status: mention.status ?? "new",
+								updated_at: iso(mention.ingestedAt),
+							})),
+						)
+						.onConflict((conflict) =>
+							conflict.columns(["org_id", "network", "external_id"]).doNothing(),
+						)
+						.returningAll()
+						.execute();
+					inserted.push(...rows.map(toStoredMention));
+					await indexThreadMessages(
+						trx,
+						orgId,
+						rows.flatMap((row) =>
+							row.thread.map((message) => ({
+								network: row.network,
+								externalId: message.externalId,
+								mentionId: row.id,
+							})),
+						),
+					);
+				}
+				if (announce && inserted.length > 0) await queueWebhookEvents(trx, announce(inserted));
+				return inserted;
+			}),
+		);
 	}
 
 	getMention(orgId: string, mentionId: string): Promise<StoredMention | null> {

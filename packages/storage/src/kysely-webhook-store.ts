@@ -2,7 +2,7 @@
  * The webhook store port on kysely: outgoing webhook endpoints and their delivery queue.
  */
 import { randomUUID } from "node:crypto";
-import { type Selectable, sql } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from "./integration-schema.ts";
 import type {
@@ -20,6 +20,7 @@ import { KyselyPort } from "./kysely-port.ts";
 import { leaseDueRows } from "./lease.ts";
 import { deleteInOrg, findInOrg, insertOne, listOwned, updateInOrg } from "./org-rows.ts";
 import { CLAIM_ACTIONS, isUuid, json, REPLY_ACTIONS, recordOf } from "./rows.ts";
+import type { Database } from "./schema.ts";
 
 function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
 	const { sealed_secret: _, ...endpoint } = row;
@@ -29,6 +30,35 @@ function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
 function toDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
 	const { dedupe_key: _, ...delivery } = row;
 	return recordOf(delivery);
+}
+
+/**
+ * Queues each event once for every enabled endpoint of its organisation that subscribes to
+ * it, in one statement however many there are; `db` may be a transaction, so the mention
+ * store queues the events of the mentions it stores in the same commit.
+ */
+export async function queueWebhookEvents(
+	db: Kysely<Database>,
+	inputs: readonly NewWebhookEvent[],
+): Promise<number> {
+	if (inputs.length === 0) return 0;
+	const events = inputs.map((input) => ({
+		org_id: input.orgId,
+		event: input.event,
+		dedupe_key: input.dedupeKey,
+		payload: input.payload,
+		now: input.now,
+	}));
+	const result = await sql`
+		insert into webhook_deliveries
+			(id, org_id, endpoint_id, event, dedupe_key, payload, status, attempts, next_attempt_at, created_at)
+		select gen_random_uuid(), e.org_id, e.id, v.event, v.dedupe_key, v.payload, 'pending', 0, v.now, v.now
+		from jsonb_to_recordset(${json(events)}::jsonb)
+			as v(org_id text, event text, dedupe_key text, payload jsonb, now timestamptz)
+		join webhook_endpoints e on e.org_id = v.org_id and e.enabled and e.events ? v.event
+		on conflict (endpoint_id, dedupe_key) do nothing
+	`.execute(db);
+	return Number(result.numAffectedRows ?? 0);
 }
 
 export class KyselyWebhookStore extends KyselyPort implements WebhookStore {
@@ -90,26 +120,8 @@ export class KyselyWebhookStore extends KyselyPort implements WebhookStore {
 		return this.enqueueWebhookEvents([input]);
 	}
 
-	async enqueueWebhookEvents(inputs: readonly NewWebhookEvent[]): Promise<number> {
-		if (inputs.length === 0) return 0;
-		// The events as one JSON parameter: a statement however many there are.
-		const events = inputs.map((input) => ({
-			org_id: input.orgId,
-			event: input.event,
-			dedupe_key: input.dedupeKey,
-			payload: input.payload,
-			now: input.now,
-		}));
-		const result = await sql`
-			insert into webhook_deliveries
-				(id, org_id, endpoint_id, event, dedupe_key, payload, status, attempts, next_attempt_at, created_at)
-			select gen_random_uuid(), e.org_id, e.id, v.event, v.dedupe_key, v.payload, 'pending', 0, v.now, v.now
-			from jsonb_to_recordset(${json(events)}::jsonb)
-				as v(org_id text, event text, dedupe_key text, payload jsonb, now timestamptz)
-			join webhook_endpoints e on e.org_id = v.org_id and e.enabled and e.events ? v.event
-			on conflict (endpoint_id, dedupe_key) do nothing
-		`.execute(this.db);
-		return Number(result.numAffectedRows ?? 0);
+	enqueueWebhookEvents(inputs: readonly NewWebhookEvent[]): Promise<number> {
+		return queueWebhookEvents(this.db, inputs);
 	}
 
 	async enqueueActivityEvents(now: string, since: string): Promise<number> {

@@ -24,7 +24,12 @@ import type {
 } from "@switchboard/domain";
 import type { AuditLog } from "./audit-storage.ts";
 import type { CoverageStore, ExecuteSystemCommandInput, Reports } from "./coverage-storage.ts";
-import type { ReplyStore, SourceStore, WebhookStore } from "./integration-storage.ts";
+import type {
+	NewWebhookEvent,
+	ReplyStore,
+	SourceStore,
+	WebhookStore,
+} from "./integration-storage.ts";
 import type { NotificationStore, PushDeviceStore } from "./notification-storage.ts";
 import type { PeopleStore } from "./people-storage.ts";
 import type { RateLimitTable } from "./rate-limit-storage.ts";
@@ -173,8 +178,15 @@ export interface MentionStore {
 	/**
 	 * Ingest mentions onto a board, idempotent by (organisation, network, external id):
 	 * a mention seen before is skipped. Returns the stored mentions that are new.
+	 * `announce` names the webhook events of the new ones, queued in the same transaction:
+	 * a crash or an error keeps neither, so a retried delivery stores both.
 	 */
-	insertMentions(orgId: string, boardId: string, mentions: NewMention[]): Promise<StoredMention[]>;
+	insertMentions(
+		orgId: string,
+		boardId: string,
+		mentions: NewMention[],
+		announce?: (stored: readonly StoredMention[]) => NewWebhookEvent[],
+	): Promise<StoredMention[]>;
 	getMention(orgId: string, mentionId: string): Promise<StoredMention | null>;
 	listMentions(orgId: string, boardId: string, filter?: MentionFilter): Promise<StoredMention[]>;
 	/** The board a mention is on, or null when the organisation has no such mention. */
