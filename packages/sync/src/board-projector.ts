@@ -4,7 +4,6 @@
  * mention's revision, so a stale or repeated write is skipped and a board loaded after
  * a crash is brought up to date from the database (`reconcile`).
  */
-
 import { Document } from "@hocuspocus/server";
 import {
 	boardRevisions,
