@@ -202,9 +202,11 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		expect(await dana.getByTestId("replied").locator("a").getAttribute("href")).toBe(
 			"https://twitter.com/acme/status/1",
 		);
-		const stored = await scene.server.switchboard.storage.getMention("acme", mention.id);
-		expect(stored?.mention.status).toBe("replied");
-		expect(stored?.mention.reply?.url).toBe("https://twitter.com/acme/status/1");
+		// The page shows the reply as soon as it is sent (the command's optimistic overlay):
+		// the database has it once the server answers.
+		const stored = () => scene.server.switchboard.storage.getMention("acme", mention.id);
+		await expect.poll(async () => (await stored())?.mention.status, within).toBe("replied");
+		expect((await stored())?.mention.reply?.url).toBe("https://twitter.com/acme/status/1");
 	});
 
 	it("finds past conversations in History and shows the author's earlier ones beside the thread", async () => {
