@@ -192,6 +192,52 @@ export async function showCard(page: Page, mention: Mention): Promise<Locator> {
 	return located;
 }
 
+/**
+ * Waits until the mention's card shows in the column of `status`. When it does not, the error
+ * says what the page showed instead: its address, the tab selected, the column's count and the
+ * cards it rendered, and which columns hold the card, if any.
+ */
+export async function cardInColumn(
+	page: Page,
+	status: string,
+	mentionId: string,
+	options: { timeout: number },
+): Promise<void> {
+	const column = page.locator(`[data-testid="column"][data-status="${status}"]`);
+	try {
+		await column.locator(`[data-mention-id="${mentionId}"]`).waitFor(options);
+	} catch (error) {
+		const shown = await page
+			.evaluate(
+				({ status, mentionId }) => {
+					const column = document.querySelector(`[data-testid="column"][data-status="${status}"]`);
+					const scroller = column?.querySelector<HTMLElement>(".column-scroll");
+					const cards = [...(column?.querySelectorAll("[data-mention-id]") ?? [])];
+					const holding = [...document.querySelectorAll(`[data-mention-id="${mentionId}"]`)];
+					return {
+						at: location.pathname,
+						tab: document.querySelector('[role="tab"][aria-selected="true"]')?.textContent,
+						count: column?.querySelector('[data-testid="column-count"]')?.textContent,
+						display: column ? getComputedStyle(column).display : "no such column",
+						scroller: scroller
+							? `${scroller.clientHeight} px high, at ${scroller.scrollTop} of ${scroller.scrollHeight}`
+							: "none",
+						rendered: cards.map((card) => card.getAttribute("data-mention-id")),
+						cardIn: holding.map((card) => card.getAttribute("data-status")),
+						search: document.querySelector<HTMLInputElement>('[data-testid="filter-search"]')
+							?.value,
+					};
+				},
+				{ status, mentionId },
+			)
+			.catch((reason: unknown) => `the page could not be read: ${String(reason)}`);
+		throw new Error(
+			`card ${mentionId} is not shown in the ${status} column; the page showed ${JSON.stringify(shown)}`,
+			{ cause: error },
+		);
+	}
+}
+
 /** The editor's text without the remote cursors' name labels. */
 export function editorText(page: Page): Promise<string> {
 	return page.locator('[data-testid="editor-content"]').evaluate((element) => {

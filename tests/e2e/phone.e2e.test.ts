@@ -6,7 +6,7 @@
  */
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { editorText, fitsPhone, hasChromium, signIn } from "./harness.ts";
+import { cardInColumn, editorText, fitsPhone, hasChromium, signIn } from "./harness.ts";
 import { PHONE, phoneContext, throttle } from "./phone.ts";
 import { e2eScene } from "./scene.ts";
 
@@ -318,6 +318,9 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			await dialog.waitFor({ state: "visible", ...within });
 			await fitsPhone(sam, "body", "the action dialog");
 			await dialog.getByTestId("snooze-1h").tap();
+			// Once the server has answered, the selection is done with: the bar goes, and the
+			// tabs below it move up (a tap aimed at them before that may land on a card).
+			await sam.getByTestId("bulk-bar").waitFor({ state: "hidden", ...within });
 			for (const mention of picked) {
 				await expect
 					.poll(
@@ -331,10 +334,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			// The Snoozed tab holds them now.
 			await sam.getByTestId("filter-search").fill(picked[0]!.author.handle);
 			await sam.getByRole("tab", { name: /Snoozed/ }).tap();
-			await sam
-				.locator('[data-testid="column"][data-status="snoozed"]')
-				.locator(`[data-mention-id="${picked[0]!.id}"]`)
-				.waitFor(within);
+			await cardInColumn(sam, "snoozed", picked[0]!.id, within);
 		},
 		PAGE_TIMEOUT,
 	);
