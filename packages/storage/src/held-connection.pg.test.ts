@@ -1,7 +1,8 @@
 /**
  * The document log's own connection (held-connection.ts) keeps the pool's guarantees: a
  * statement past the deadline fails with DatabaseTimeoutError and its connection is never
- * used again, a connection the database dropped is replaced, and after `end` nothing is
+ * used again, a statement the database refuses fails with its error and its connection is
+ * replaced, as is a connection the database dropped, and after `end` nothing is
  * left open. The appends through it are the document log's (storage.pg.test.ts and
  * document-log.pg.test.ts run on PostgreSQL through it).
  */
@@ -69,6 +70,31 @@ describe.runIf(adminUrl)("the document log's held connection", () => {
 			expect(second).not.toBe(first);
 			// Prepared again on the fresh connection, under the same name.
 			expect(await backend(held)).toBe(second);
+		} finally {
+			await held.end();
+		}
+	});
+
+	it("fails a statement PostgreSQL refuses with its error, and runs the next on a fresh connection", async () => {
+		const held = new HeldConnection({
+			config: { connectionString: database.url },
+			statementTimeoutMs: () => 5_000,
+			logger: silentLogger,
+		});
+		try {
+			const first = await backend(held);
+			const failure = await held
+				.query("divide", "select 1 / $1::int", ["0"])
+				.catch((error: unknown) => error);
+			expect(failure).toBeInstanceOf(pg.DatabaseError);
+			expect((failure as pg.DatabaseError).code).toBe("22012");
+			expect(await backend(held)).not.toBe(first);
+			// Statements queued together under a name not yet parsed: the first parses it.
+			const [two, three] = await Promise.all([
+				held.query("increment", "select $1::int + 1", ["1"]),
+				held.query("increment", "select $1::int + 1", ["2"]),
+			]);
+			expect([two, three]).toEqual([[["2"]], [["3"]]]);
 		} finally {
 			await held.end();
 		}

@@ -5,7 +5,7 @@
  */
 import { CompiledQuery, type Kysely, sql } from "kysely";
 import type { EmbeddedAppends } from "./embedded-appends.ts";
-import type { HeldConnection } from "./held-connection.ts";
+import type { HeldConnection, HeldParameter } from "./held-connection.ts";
 import { toBytes, toNumber } from "./rows.ts";
 import type { Database } from "./schema.ts";
 import type { DocumentLog, DocumentUpdate, StoredDocument } from "./storage.ts";
@@ -91,7 +91,7 @@ export class KyselyDocumentLog implements DocumentLog {
 		if (entries.length === 0) return [];
 		if (this.#embedded) return this.#embedded.appendUpdates(entries);
 		const names = [...new Set(entries.map((entry) => entry.name))].sort();
-		const parameters: unknown[] = [...names];
+		const parameters: HeldParameter[] = [...names];
 		for (const { name, update } of entries) parameters.push(name, update);
 		const text = appendStatement(entries.length, names.length);
 		if (this.#appends) {
@@ -100,7 +100,7 @@ export class KyselyDocumentLog implements DocumentLog {
 					? `switchboard_append_${entries.length}_${names.length}`
 					: undefined;
 			const rows = await this.#appends.query(prepared, text, parameters);
-			return rows.map((row) => toNumber(row[0] as string | number)).sort((a, b) => a - b);
+			return rows.map((row) => Number(row[0])).sort((a, b) => a - b);
 		}
 		const { rows } = await this.#db.executeQuery<{ id: string | number }>(
 			CompiledQuery.raw(text, parameters),
