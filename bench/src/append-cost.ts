@@ -5,8 +5,8 @@
  * awaited one after the other (a typist's rate never batches two); CPU of this process per
  * append (`process.cpuUsage`, user + system, µs), each round.
  *
- *   DATABASE_URL=postgres://… node bench/src/append-cost.ts [--root DIR] [--warm 2000]
- *     [--appends 2000] [--rounds 3] [--ways log,pg-append,…]
+ *   DATABASE_URL=postgres://… node bench/src/append-cost.ts [--root DIR] [--base DIR]
+ *     [--warm 2000] [--appends 2000] [--rounds 3] [--ways log,pg-append,…]
  *
  * - `log`: the document log's `appendUpdates` as the server runs it (the held connection,
  *   the prepared statement, the statement deadline); `log-nodeadline` without the deadline.
@@ -20,7 +20,8 @@
  *
  * The database needs the document log's table (the `log` way migrates it); the rows this
  * appends are deleted at the end. `--root` names another checkout, to compare `log`
- * between commits.
+ * between commits; `--base` another whose `log` runs as the way `base-log`, in turns with
+ * this one's in the same process.
  */
 import { once } from "node:events";
 import { createRequire } from "node:module";
@@ -32,6 +33,7 @@ import { parseArgs } from "node:util";
 const { values } = parseArgs({
 	options: {
 		root: { type: "string", default: new URL("../..", import.meta.url).pathname },
+		base: { type: "string" },
 		warm: { type: "string", default: "2000" },
 		appends: { type: "string", default: "2000" },
 		rounds: { type: "string", default: "3" },
@@ -82,8 +84,8 @@ const appendText = `with locks as (
 
 type Way = { name: string; run(): Promise<unknown>; close(): Promise<void> };
 
-async function logWay(name = "log", tuning = {}): Promise<Way> {
-	const storage = await openStorage({ databaseUrl, tuning });
+async function logWay(name = "log", tuning = {}, open = openStorage): Promise<Way> {
+	const storage = await open({ databaseUrl, tuning });
 	return {
 		name,
 		run: () => storage.appendUpdates([{ name: documentName, update }]),
@@ -185,6 +187,13 @@ async function wireWay(name: string, text: string, parameters: (string | Buffer)
 
 const makers: Record<string, () => Promise<Way>> = {
 	log: () => logWay(),
+	"base-log": async () => {
+		if (!values.base) throw new Error("the way base-log needs --base");
+		const base = (await import(
+			pathToFileURL(`${resolve(values.base)}/packages/storage/src/index.ts`).href
+		)) as typeof import("@switchboard/storage");
+		return logWay("base-log", {}, base.openStorage);
+	},
 	"log-nodeadline": () => logWay("log-nodeadline", { queryTimeoutMs: 0 }),
 	"pg-append": () => pgWay("pg-append", appendText, [documentName, documentName, update]),
 	"pg-select1": () => pgWay("pg-select1", "select 1", []),
@@ -199,21 +208,26 @@ for (const name of values.ways.split(",")) {
 	ways.push(await make());
 }
 
-async function cpuUs(way: Way, count: number): Promise<number> {
+/** CPU and wall-clock time per append, µs. */
+async function cpuUs(way: Way, count: number): Promise<{ cpu: number; wall: number }> {
+	const start = performance.now();
 	const before = process.cpuUsage();
 	for (let i = 0; i < count; i++) await way.run();
 	const used = process.cpuUsage(before);
-	return (used.user + used.system) / count;
+	return {
+		cpu: (used.user + used.system) / count,
+		wall: ((performance.now() - start) * 1000) / count,
+	};
 }
 
 for (const way of ways) await cpuUs(way, warm);
-const results = new Map<string, number[]>(ways.map((way) => [way.name, []]));
+const results = new Map<string, { cpu: number; wall: number }[]>(ways.map((way) => [way.name, []]));
 for (let round = 0; round < rounds; round++) {
 	for (const way of ways) results.get(way.name)?.push(await cpuUs(way, appends));
 }
 for (const [name, perRound] of results) {
 	console.log(
-		`${name.padEnd(13)} ${perRound.map((us) => us.toFixed(0).padStart(4)).join(" ")} µs CPU per append`,
+		`${name.padEnd(13)} ${perRound.map(({ cpu }) => cpu.toFixed(0).padStart(4)).join(" ")} µs CPU per append; wall ${perRound.map(({ wall }) => wall.toFixed(0)).join(" ")} µs`,
 	);
 }
 for (const way of ways) await way.close();
