@@ -137,6 +137,8 @@ for (const scenario of scenarios) {
 		full,
 		seconds: 0,
 	};
+	const description = scenario.describe?.(context);
+	if (description) result.description = description;
 	try {
 		result.rows = await scenario.run(context, size);
 	} catch (error) {

@@ -26,6 +26,8 @@ export interface ScenarioResult {
 	load?: number;
 	repeats: number;
 	full: boolean;
+	/** How the scenario measures (`Scenario.describe`), printed under the "Measured" line. */
+	description?: string;
 	seconds: number;
 	/** Contents of bench/findings/NN.md, if any. */
 	findings?: string;
@@ -119,6 +121,7 @@ export function scenarioSection(result: ScenarioResult): string {
 		`Measured ${result.at.slice(0, 16).replace("T", " ")} UTC${result.commit ? ` at ${result.commit}` : ""}${result.load === undefined ? "" : `, load average ${result.load.toFixed(2)} at the start`}, with \`${result.command}\` (${size}; ${result.repeats === 1 ? "one run" : `median of ${result.repeats} repeats`}; took ${Math.round(result.seconds)} s).`,
 		"",
 	];
+	if (result.description) parts.push(result.description, "");
 	if (result.error) parts.push(`**The run failed:** ${cell(result.error)}`, "");
 	if (result.rows.length > 0) parts.push(scenarioTable(result.rows), "");
 	if (result.findings?.trim()) parts.push(FINDINGS_HEADING, "", result.findings.trim(), "");

@@ -69,6 +69,11 @@ export interface Scenario<Size = undefined> {
 	 * `ctx.full` itself.
 	 */
 	sizes?: Sizes<Size>;
+	/**
+	 * How the scenario measures, in a sentence or two for the report, below the line that
+	 * says when it was measured (e.g. the unmeasured warm-up it runs first, and how).
+	 */
+	describe?(ctx: BenchContext): string;
 	/** How many runs `run` takes the median of, when not `ctx.repeats`: the report says so. */
 	repeats?(ctx: BenchContext): number;
 	run(ctx: BenchContext, size: Size): Promise<BenchRow[]>;

@@ -24,8 +24,8 @@ export interface SeededData {
 	documents: string[];
 }
 
-function mention(i: number) {
-	return numberedMention(i, new Date(Date.UTC(2026, 10, 26, 8, 0, 0, i)).toISOString(), "bench");
+function mention(i: number, prefix = "bench") {
+	return numberedMention(i, new Date(Date.UTC(2026, 10, 26, 8, 0, 0, i)).toISOString(), prefix);
 }
 
 /** Where to seed: a PostgreSQL database by URL, or an embedded PGlite data folder. */
@@ -33,7 +33,15 @@ export type BenchDatabase = { databaseUrl: string } | { dataDir: string };
 
 export async function seedBench(
 	database: string | BenchDatabase,
-	counts: { members: number; documents: number },
+	counts: {
+		members: number;
+		documents: number;
+		/**
+		 * A second board of the organisation, seeded with as many new mentions as `main` (no
+		 * drafts returned for them): a warm-up storm's, apart from the measured board.
+		 */
+		warmupBoard?: string;
+	},
 ): Promise<SeededData> {
 	const storage = await openStorage(
 		typeof database === "string" ? { databaseUrl: database } : database,
@@ -42,6 +50,10 @@ export async function seedBench(
 		const tokenService = createTokenService({ secret: BENCH_SECRET });
 		await storage.createOrganisation({ id: BENCH_ORG, name: "Acme" });
 		await storage.createBoard({ id: "main", orgId: BENCH_ORG, name: "Acme mentions" });
+		// Before the members: each is put on every board that exists when it is created.
+		if (counts.warmupBoard) {
+			await storage.createBoard({ id: counts.warmupBoard, orgId: BENCH_ORG, name: "Acme warm-up" });
+		}
 		const tokens: string[] = [];
 		const memberIds: string[] = [];
 		for (let i = 0; i < counts.members; i++) {
@@ -64,13 +76,20 @@ export async function seedBench(
 				}),
 			);
 		}
-		const documents: string[] = [];
-		for (let start = 0; start < counts.documents; start += 500) {
-			const batch = Array.from({ length: Math.min(500, counts.documents - start) }, (_, i) =>
-				mention(start + i),
-			);
-			const stored = await storage.insertMentions(BENCH_ORG, "main", batch);
-			for (const { mention: m } of stored) documents.push(draftDocumentName(BENCH_ORG, m.id));
+		const insert = async (board: string, prefix: string) => {
+			const ids: string[] = [];
+			for (let start = 0; start < counts.documents; start += 500) {
+				const batch = Array.from({ length: Math.min(500, counts.documents - start) }, (_, i) =>
+					mention(start + i, prefix),
+				);
+				const stored = await storage.insertMentions(BENCH_ORG, board, batch);
+				for (const { mention: m } of stored) ids.push(m.id);
+			}
+			return ids;
+		};
+		const documents = (await insert("main", "bench")).map((id) => draftDocumentName(BENCH_ORG, id));
+		if (counts.warmupBoard) {
+			await insert(counts.warmupBoard, `bench-${counts.warmupBoard}`);
 		}
 		return { tokens, memberIds, documents };
 	} finally {

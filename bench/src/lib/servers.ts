@@ -64,6 +64,11 @@ export interface StartServerOptions {
 	documents?: number;
 	/** Members with tokens (Switchboard). @default 4 */
 	members?: number;
+	/**
+	 * Seed a second board of this id with as many new mentions as the main board
+	 * (Switchboard), for a warm-up on the same organisation apart from the measured board.
+	 */
+	warmupBoard?: string;
 	/** Admin URL of PostgreSQL: a fresh database is created from it (Switchboard). */
 	databaseUrl: string;
 	/** Redis for Switchboard instances that share documents. */
@@ -212,7 +217,11 @@ export async function startServer(
 		} else {
 			database = await createTestDatabase(options.databaseUrl);
 			databaseUrl = database.url;
-			const seeded = await seedBench(databaseUrl, { members, documents });
+			const seeded = await seedBench(databaseUrl, {
+				members,
+				documents,
+				...(options.warmupBoard ? { warmupBoard: options.warmupBoard } : {}),
+			});
 			names = seeded.documents;
 			tokens = seeded.tokens;
 		}
@@ -291,7 +300,14 @@ async function startEmbedded(
 	const dataDir = await mkdtemp(join(tmpdir(), "switchboard-bench-pglite-"));
 	const removeFolder = () => rm(dataDir, { recursive: true, force: true });
 	try {
-		const seeded = await seedBench({ dataDir }, { members, documents });
+		const seeded = await seedBench(
+			{ dataDir },
+			{
+				members,
+				documents,
+				...(options.warmupBoard ? { warmupBoard: options.warmupBoard } : {}),
+			},
+		);
 		const spawned = spawnServer(
 			[...SERVER_NODE_FLAGS, SWITCHBOARD_MAIN],
 			{

@@ -46,6 +46,15 @@ interface Measured {
 const scenario: Scenario = {
 	id: 1,
 	title: "Hot draft",
+	describe(ctx) {
+		const windowSeconds = ctx.full ? 5 : 1.5;
+		const warmup = Math.ceil(WARMUP_SECONDS / windowSeconds) * windowSeconds;
+		const burst =
+			BURST_UPDATES > 0
+				? `the typist first sends ${BURST_UPDATES.toLocaleString("en-GB")} updates unmeasured (at ${BURST_RATE}/s, before the first size's readers connect), and `
+				: "";
+		return `Measured warm, as a server in service is, every server alike: ${burst}at each size the typist types ${warmup} s unmeasured with the readers connected before the measured windows.`;
+	},
 	async run(ctx) {
 		const sizes = ctx.full ? [50, 200, 1000] : [50, 200];
 		const windowSeconds = ctx.full ? 5 : 1.5;

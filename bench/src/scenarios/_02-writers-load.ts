@@ -16,6 +16,12 @@ export interface WritersParams {
 	rate: number;
 	windows: number;
 	windowSeconds: number;
+	/**
+	 * Windows typed before the measured ones, the same way but without marks: the server
+	 * meets its warm-up there. Returned first in the result.
+	 * @default 0
+	 */
+	warmupWindows?: number;
 }
 
 export interface WritersWindow {
@@ -43,9 +49,12 @@ const run: LoadTask<WritersParams, WritersWindow[]> = async (params, control) =>
 	const windows: WritersWindow[] = [];
 	const period = 1000 / params.rate;
 	const perWriter = Math.round(params.rate * params.windowSeconds);
-	for (let w = 0; w < params.windows; w++) {
+	const warmup = params.warmupWindows ?? 0;
+	for (let w = 0; w < warmup + params.windows; w++) {
 		for (const writer of writers) writer.stats.ackMs.length = 0;
-		await control.mark("start", w);
+		// Warm-up windows mark nothing: the server is not watched in them.
+		const measured = w >= warmup;
+		if (measured) await control.mark("start", w - warmup);
 		const elu = performance.eventLoopUtilization();
 		const t0 = performance.now();
 		// Writers start spread over one period, as people do not type in step.
@@ -63,7 +72,7 @@ const run: LoadTask<WritersParams, WritersWindow[]> = async (params, control) =>
 		while (writers.some((x) => x.stats.waiting.length > 0) && performance.now() < deadline) {
 			await sleep(5);
 		}
-		await control.mark("stop", w);
+		if (measured) await control.mark("stop", w - warmup);
 		const acks = writers.flatMap((writer) => writer.stats.ackMs);
 		windows.push({
 			sent: perWriter * writers.length,

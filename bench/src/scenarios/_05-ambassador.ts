@@ -37,6 +37,11 @@ export interface Ambassador {
 	 * or `maxClaims` were acknowledged.
 	 */
 	claimUntilDone(tally: ClaimTally, maxClaims?: number): Promise<void>;
+	/**
+	 * Release the conversations the tally claimed, one command at a time (a warm-up storm's
+	 * claims, so the member is back to none); resolves with how many were not acknowledged.
+	 */
+	releaseClaimed(tally: ClaimTally): Promise<number>;
 	destroy(): void;
 }
 
@@ -74,7 +79,7 @@ export function openAmbassador(
 		else provider.on("synced", () => resolve());
 	});
 	provider.attach();
-	const send = (name: string) => {
+	const send = (name: string, args: Record<string, string> = {}) => {
 		const id = randomUUID();
 		return new Promise<Answer>((resolve) => {
 			// An answer that never comes is a failure to report, not a reason to hang.
@@ -87,7 +92,7 @@ export function openAmbassador(
 				resolve(answer);
 			});
 			provider.sendStateless(
-				JSON.stringify({ type: "command", v: PROTOCOL_VERSION, id, name, args: {} }),
+				JSON.stringify({ type: "command", v: PROTOCOL_VERSION, id, name, args }),
 			);
 		});
 	};
@@ -112,6 +117,13 @@ export function openAmbassador(
 				// Anything else (rate_limited, unavailable) is retried after a pause.
 				await sleep(50);
 			}
+		},
+		async releaseClaimed(tally) {
+			let refused = 0;
+			for (const mentionId of tally.claimed) {
+				if ((await send("release", { mentionId })).type !== "ack") refused++;
+			}
+			return refused;
 		},
 		destroy() {
 			provider.destroy();

@@ -5,19 +5,27 @@
  * Every command is timed from send to ack or reject. The first `observers` ambassadors
  * each run on a worker thread of their own (`_05-claim-observer.ts`), the rest share this
  * process's event loop.
+ *
+ * With `warmupDocument`, the same ambassadors first storm that board (another board of the
+ * organisation, as many new mentions), release every conversation they claimed there and
+ * leave it; then the storm of `document` runs. Marks: "start" and "stop" around each storm
+ * (data: "first" or "measured"), "released" between them.
  */
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { readBoard } from "@switchboard/domain";
 import type * as Y from "yjs";
-import type { LoadTask } from "../lib/load.ts";
-import { type ClaimTally, emptyTally, openAmbassador } from "./_05-ambassador.ts";
-import type { FromObserver, ObserverData } from "./_05-claim-observer.ts";
+import type { LoadControl, LoadTask } from "../lib/load.ts";
+import { type Ambassador, type ClaimTally, emptyTally, openAmbassador } from "./_05-ambassador.ts";
+import type { FromObserver, ObserverData, ToObserver } from "./_05-claim-observer.ts";
 
 export interface ClaimParams {
 	/** One WebSocket URL per instance; ambassador i uses wsUrls[i % length]. */
 	wsUrls: string[];
+	/** The measured storm's board. */
 	document: string;
+	/** A board stormed first (the warm-up), its claims then released; none without. */
+	warmupDocument?: string;
 	tokens: string[];
 	memberIds: string[];
 	/** How many of the ambassadors (the first ones) run alone on a thread of their own. */
@@ -57,63 +65,78 @@ export interface ClaimResult {
 	boardUpdates: number;
 }
 
+/** Which storm a mark or a result is of. */
+export type StormName = "first" | "measured";
+
+export interface ClaimRun {
+	/** The warm-up storm, the first after the servers started (with `warmupDocument`). */
+	first?: ClaimResult;
+	measured: ClaimResult;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const OBSERVER = new URL("./_05-claim-observer.ts", import.meta.url);
 
-/** An ambassador on a thread of its own. */
+/** An ambassador on a thread of its own, for every storm of the run. */
 function startObserver(data: ObserverData) {
 	const worker = new Worker(OBSERVER, { workerData: data });
-	let done: (tally: ClaimTally) => void = () => {};
-	let failed: (error: Error) => void = () => {};
-	const finished = new Promise<ClaimTally>((resolve, reject) => {
-		done = resolve;
-		failed = reject;
+	let failure: Error | null = null;
+	const waiting: ((message: FromObserver) => void)[] = [];
+	const failed: ((error: Error) => void)[] = [];
+	worker.on("message", (message: FromObserver) => waiting.shift()?.(message));
+	worker.once("error", (error) => {
+		failure = error;
+		for (const reject of failed.splice(0)) reject(error);
 	});
-	const synced = new Promise<void>((resolve, reject) => {
-		worker.on("message", (message: FromObserver) => {
-			if (message.type === "synced") resolve();
-			else done(message.tally);
+	/** Send a message and wait for the answer of type `type`. */
+	const ask = <T extends FromObserver["type"]>(message: ToObserver, type: T) =>
+		new Promise<Extract<FromObserver, { type: T }>>((resolve, reject) => {
+			if (failure) return reject(failure);
+			failed.push(reject);
+			waiting.push((answer) => {
+				if (answer.type === type) resolve(answer as Extract<FromObserver, { type: T }>);
+				else reject(new Error(`observer answered ${answer.type}, not ${type}`));
+			});
+			worker.postMessage(message);
 		});
-		worker.once("error", (error) => {
-			reject(error);
-			failed(error);
-		});
-	});
 	return {
 		memberId: data.memberId,
-		synced,
-		go: () => worker.postMessage("go"),
-		finished,
-		stop: () => worker.terminate(),
+		open: (document: string) => ask({ type: "open", document }, "synced"),
+		go: () => ask({ type: "go" }, "done").then((answer) => answer.tally),
+		release: () => ask({ type: "release" }, "released").then((answer) => answer.refused),
+		close: async () => {
+			worker.postMessage({ type: "close" } satisfies ToObserver);
+			await worker.terminate();
+		},
 	};
 }
+type Observer = ReturnType<typeof startObserver>;
 
-const task: LoadTask<ClaimParams, ClaimResult> = async (params, control) => {
+/** One storm of `document`: connect, claim at once, check the boards against the acks. */
+async function storm(
+	params: ClaimParams,
+	control: LoadControl,
+	observers: Observer[],
+	document: string,
+	name: StormName,
+): Promise<{ result: ClaimResult; ambassadors: Ambassador[]; tallies: ClaimTally[] }> {
 	const urlOf = (i: number) => params.wsUrls[i % params.wsUrls.length] as string;
-	const observers = params.tokens.slice(0, params.observers).map((token, i) =>
-		startObserver({
-			url: urlOf(i),
-			document: params.document,
-			token,
-			memberId: params.memberIds[i] as string,
-			maxClaims: params.observerClaims,
-		}),
-	);
+	const observersSynced = Promise.all(observers.map((o) => o.open(document)));
 	const ambassadors = params.tokens
 		.map((token, i) => ({ token, i }))
 		.slice(params.observers)
 		.map(({ token, i }) =>
-			openAmbassador(urlOf(i), params.document, token, params.memberIds[i] as string),
+			openAmbassador(urlOf(i), document, token, params.memberIds[i] as string),
 		);
 	// Connect in waves, so the figure is the storm, not a connection flood.
 	for (let start = 0; start < ambassadors.length; start += 50) {
 		await Promise.all(ambassadors.slice(start, start + 50).map((a) => a.synced));
 	}
-	await Promise.all(observers.map((o) => o.synced));
+	await observersSynced;
 	control.log(
-		`${ambassadors.length + observers.length} ambassadors synced (${observers.length} on threads of their own); claim storm`,
+		`${ambassadors.length + observers.length} ambassadors synced (${observers.length} on threads of their own); ${name === "first" ? "first (warm-up) claim storm" : "claim storm"}`,
 	);
-	await control.mark("start");
+	await control.mark("start", name);
 	const stormStart = performance.now();
 	const loopAtStart = performance.eventLoopUtilization();
 	let boardUpdateBytes = 0;
@@ -123,16 +146,15 @@ const task: LoadTask<ClaimParams, ClaimResult> = async (params, control) => {
 		boardUpdates++;
 	};
 	ambassadors[0]?.doc.on("update", countUpdate);
-	for (const observer of observers) observer.go();
 	const tallies = ambassadors.map(() => emptyTally());
 	const [observerTallies] = await Promise.all([
-		Promise.all(observers.map((o) => o.finished)),
+		Promise.all(observers.map((o) => o.go())),
 		Promise.all(ambassadors.map((a, i) => a.claimUntilDone(tallies[i] as ClaimTally))),
 	]);
 	const stormMs = performance.now() - stormStart;
 	const loadBusy = performance.eventLoopUtilization(loopAtStart).utilization;
 	ambassadors[0]?.doc.off("update", countUpdate);
-	await control.mark("stop");
+	await control.mark("stop", name);
 	const claims: Record<string, string[]> = {};
 	const rejects: Record<string, number> = {};
 	const everyone = [
@@ -166,9 +188,7 @@ const task: LoadTask<ClaimParams, ClaimResult> = async (params, control) => {
 		}
 		boardMismatches.push(mismatches);
 	}
-	for (const a of ambassadors) a.destroy();
-	await Promise.all(observers.map((o) => o.stop()));
-	return {
+	const result: ClaimResult = {
 		latencyMs: everyone.flatMap(({ tally }) => tally.latencyMs),
 		observerLatencyMs: observerTallies.flatMap((tally) => tally.latencyMs),
 		claims,
@@ -179,6 +199,48 @@ const task: LoadTask<ClaimParams, ClaimResult> = async (params, control) => {
 		boardUpdateBytes,
 		boardUpdates,
 	};
+	return { result, ambassadors, tallies };
+}
+
+const task: LoadTask<ClaimParams, ClaimRun> = async (params, control) => {
+	const observers = params.tokens.slice(0, params.observers).map((token, i) =>
+		startObserver({
+			url: params.wsUrls[i % params.wsUrls.length] as string,
+			token,
+			memberId: params.memberIds[i] as string,
+			maxClaims: params.observerClaims,
+		}),
+	);
+	try {
+		let first: ClaimResult | undefined;
+		if (params.warmupDocument) {
+			const warmup = await storm(params, control, observers, params.warmupDocument, "first");
+			first = warmup.result;
+			// Every member back to no open conversation: the measured storm meets the same
+			// capacity as on a server that ran no warm-up.
+			const refused = (
+				await Promise.all([
+					...observers.map((o) => o.release()),
+					...warmup.ambassadors.map((a, i) => a.releaseClaimed(warmup.tallies[i] as ClaimTally)),
+				])
+			).reduce((sum, n) => sum + n, 0);
+			for (const a of warmup.ambassadors) a.destroy();
+			if (refused > 0) throw new Error(`${refused} of the warm-up storm's releases were refused`);
+			await sleep(500);
+			await control.mark("released");
+		}
+		const { result, ambassadors } = await storm(
+			params,
+			control,
+			observers,
+			params.document,
+			"measured",
+		);
+		for (const a of ambassadors) a.destroy();
+		return { ...(first ? { first } : {}), measured: result };
+	} finally {
+		await Promise.all(observers.map((o) => o.close()));
+	}
 };
 
 export default task;

@@ -8,35 +8,63 @@
  * board's decoding, not the other clients'. The thread still shares the load core, and
  * the scheduler runs it when its socket wakes it.
  *
- * Messages: the parent sends "go" once every ambassador is synced; the observer answers
- * "synced" and, at the end, its tally.
+ * One thread serves every storm of a run (the warm-up storm's board, then the measured
+ * one), as one person's device would. Messages from the load process, each answered:
+ * `open` a board ("synced"), `go` (its tally once done), `release` what the last storm
+ * claimed and leave that board ("released"), `close` (the thread ends).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { type ClaimTally, emptyTally, openAmbassador } from "./_05-ambassador.ts";
+import { type Ambassador, type ClaimTally, emptyTally, openAmbassador } from "./_05-ambassador.ts";
 
 export interface ObserverData {
 	url: string;
-	document: string;
 	/** Stop after this many claims: the others' share of the storm's mentions. */
 	maxClaims: number;
 	token: string;
 	memberId: string;
 }
 
+/** Messages from the load process to an observer thread. */
+export type ToObserver =
+	| { type: "open"; document: string }
+	| { type: "go" }
+	| { type: "release" }
+	| { type: "close" };
+
 /** Messages from an observer thread to the load process. */
-export type FromObserver = { type: "synced" } | { type: "done"; tally: ClaimTally };
+export type FromObserver =
+	| { type: "synced" }
+	| { type: "done"; tally: ClaimTally }
+	| { type: "released"; refused: number };
 
 const data = workerData as ObserverData;
 const port = parentPort;
 if (!port) throw new Error("an observer runs in a worker thread");
-const ambassador = openAmbassador(data.url, data.document, data.token, data.memberId);
-await ambassador.synced;
-port.postMessage({ type: "synced" } satisfies FromObserver);
-port.once("message", async (message: string) => {
-	if (message !== "go") return;
-	const tally = emptyTally();
-	await ambassador.claimUntilDone(tally, data.maxClaims);
-	ambassador.destroy();
-	port.postMessage({ type: "done", tally } satisfies FromObserver);
-	port.close();
+const answer = (message: FromObserver) => port.postMessage(message);
+let ambassador: Ambassador | null = null;
+let tally = emptyTally();
+port.on("message", async (message: ToObserver) => {
+	switch (message.type) {
+		case "open":
+			ambassador = openAmbassador(data.url, message.document, data.token, data.memberId);
+			tally = emptyTally();
+			await ambassador.synced;
+			answer({ type: "synced" });
+			break;
+		case "go":
+			await ambassador?.claimUntilDone(tally, data.maxClaims);
+			answer({ type: "done", tally });
+			break;
+		case "release": {
+			const refused = (await ambassador?.releaseClaimed(tally)) ?? 0;
+			ambassador?.destroy();
+			ambassador = null;
+			answer({ type: "released", refused });
+			break;
+		}
+		case "close":
+			ambassador?.destroy();
+			port.close();
+			break;
+	}
 });
