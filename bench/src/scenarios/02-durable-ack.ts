@@ -62,7 +62,7 @@ const scenario: Scenario = {
 		if (warmupWindows === 0) {
 			return "Measured from the server's start, without warm-up (BENCH_WARMUP_SECONDS=0): the first window includes V8 compiling the update path.";
 		}
-		return `Measured warm, as a server in service is: after each server (Switchboard on PostgreSQL, on PGlite, bare Hocuspocus alike) starts and the ${WRITERS} writers connect, they type ${warmupWindows * windowSeconds} s unmeasured (${warmupWindows} window${warmupWindows === 1 ? "" : "s"} of ${windowSeconds} s, the same load), then the measured windows follow. The row "first ${windowSeconds} s after the server started" is the warm-up's first window: what a freshly started server gives; it has no target.`;
+		return `Measured warm, as a server in service is: after each server (Switchboard on PostgreSQL, on PGlite, bare Hocuspocus alike) starts and the ${WRITERS} writers connect, they type ${warmupWindows * windowSeconds} s of warm-up (${warmupWindows} window${warmupWindows === 1 ? "" : "s"} of ${windowSeconds} s, the same load, not judged against the target), then the measured windows follow. The row "first ${windowSeconds} s after the server started" is the warm-up's first window: what a freshly started server gives; it has no target.`;
 	},
 	async run(ctx) {
 		const { windowSeconds, warmupWindows } = windowsOf(ctx);
