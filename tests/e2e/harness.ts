@@ -22,7 +22,7 @@ import {
 } from "playwright-core";
 import { expect } from "vitest";
 import * as Y from "yjs";
-import { horizontalOverflow, smallTargets } from "./phone.ts";
+import { detachedLabels, horizontalOverflow, smallTargets } from "./phone.ts";
 
 const axeSource: string = createRequire(import.meta.url)("axe-core").source;
 
@@ -351,11 +351,15 @@ export async function watchCspViolations(
 
 /**
  * The checks every screen passes on a phone: no sideways scroll, no control under 44 × 44 px
- * within `scope`, nothing axe calls serious or critical; `what` names the screen in a failure.
+ * and no label apart from its control within `scope`, nothing axe calls serious or critical;
+ * `what` names the screen in a failure.
  */
 export async function fitsPhone(page: Page, scope: string, what: string): Promise<void> {
 	const { overflow, culprits } = await horizontalOverflow(page);
 	expect(overflow, `${what} scrolls sideways: ${culprits.join(", ")}`).toBeLessThanOrEqual(0);
 	expect(await smallTargets(page, scope), `${what}: controls under 44 × 44 px`).toEqual([]);
+	expect(await detachedLabels(page, scope), `${what}: labels apart from their controls`).toEqual(
+		[],
+	);
 	expect(await seriousAxeViolations(page), `${what}: axe`).toEqual([]);
 }

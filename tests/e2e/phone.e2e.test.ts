@@ -31,6 +31,20 @@ async function reachable(page: Page, locator: Locator): Promise<string | null> {
 	return covered;
 }
 
+/** The names of the elements of `locator` that reach past either edge of a `width` px screen. */
+function outside(locator: Locator, width: number): Promise<string[]> {
+	return locator.evaluateAll(
+		(elements, width) =>
+			elements
+				.filter((element) => {
+					const box = element.getBoundingClientRect();
+					return box.left < 0 || box.right > width;
+				})
+				.map((element) => element.textContent ?? ""),
+		width,
+	);
+}
+
 /**
  * Every region of the page has drawn what it loads: none is marked `aria-busy`, the header's
  * bell has its notifications and the board is online. Call it once the page's heading is up:
@@ -277,6 +291,14 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 				await morgan.locator("h1").first().waitFor(within);
 				await drawn(morgan);
 				await fitsPhone(morgan, "body", path);
+				// The three pages' tabs are all in sight, none cut off at the edge.
+				expect(
+					await outside(
+						morgan.getByRole("navigation", { name: "Moderation" }).getByRole("link"),
+						360,
+					),
+					path,
+				).toEqual([]);
 			}
 
 			const alex = await phone("admin@acme.test", 360);
@@ -285,14 +307,12 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			await drawn(alex);
 			await fitsPhone(alex, "body", "/admin");
 			// Every admin section's tab is in sight, none scrolled away beyond the edge.
-			const tabs = await alex.getByRole("tab").evaluateAll((elements) =>
-				elements.map((tab) => ({
-					name: tab.textContent,
-					right: tab.getBoundingClientRect().right,
-				})),
-			);
-			expect(tabs.map((tab) => tab.name)).toContain("Audit log");
-			expect(tabs.filter((tab) => tab.right > 360)).toEqual([]);
+			expect(await alex.getByRole("tab").allTextContents()).toContain("Audit log");
+			expect(await outside(alex.getByRole("tab"), 360)).toEqual([]);
+			// The members' role and capacity fields, each beside its label.
+			await alex.getByRole("tab", { name: "Members" }).tap();
+			await alex.getByTestId("member-capacity").first().waitFor(within);
+			await fitsPhone(alex, "body", "the admin's members");
 		},
 		PAGE_TIMEOUT * 2,
 	);

@@ -149,3 +149,36 @@ export function smallTargets(page: Page, scope = "body", min = 44): Promise<stri
 		{ scope, min },
 	);
 }
+
+/**
+ * Labels within `scope` that sit apart from their control: neither just above it nor just
+ * before it on its line (as when a wrapping row leaves a label at the end of one line and
+ * its field at the start of the next, beside another control).
+ */
+export function detachedLabels(page: Page, scope = "body"): Promise<string[]> {
+	return page.evaluate((scope) => {
+		const detached: string[] = [];
+		for (const root of document.querySelectorAll(scope)) {
+			for (const label of root.querySelectorAll<HTMLLabelElement>("label[for]")) {
+				const control = label.control;
+				if (!control || label.contains(control)) continue;
+				const l = label.getBoundingClientRect();
+				const c = control.getBoundingClientRect();
+				// Not shown, or visually hidden on purpose (1 px clip): a label read out only, or a
+				// label drawn as the button of a hidden file input.
+				const hidden = (box: DOMRect) => box.width <= 2 || box.height <= 2;
+				if (hidden(l) || hidden(c)) continue;
+				const middle = (l.top + l.bottom) / 2;
+				const beside = middle >= c.top && middle <= c.bottom && c.left - l.right >= -1;
+				const besideNear = beside && c.left - l.right <= 48;
+				const above = c.top - l.bottom >= -1 && c.top - l.bottom <= 24;
+				const aboveAligned = above && l.left >= c.left - 4 && l.left <= c.right;
+				if (!besideNear && !aboveAligned)
+					detached.push(
+						`"${label.textContent?.trim()}" at ${Math.round(l.left)},${Math.round(l.top)}, its control at ${Math.round(c.left)},${Math.round(c.top)}`,
+					);
+			}
+		}
+		return detached;
+	}, scope);
+}

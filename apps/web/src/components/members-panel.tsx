@@ -454,35 +454,39 @@ function MemberItem(props: {
 				</Show>
 			</div>
 			<div class="member-controls">
-				<label class="field-label" for={`${id}-role`}>
-					Role
-				</label>
-				<select
-					id={`${id}-role`}
-					value={props.member.role}
-					disabled={change.busy()}
-					onChange={(e) => void changeRole(e.currentTarget)}
-					data-testid="member-role"
-				>
-					<For each={Roles}>{(r) => <option value={r}>{ROLE_LABELS[r]}</option>}</For>
-				</select>
-				<label class="field-label" for={`${id}-capacity`}>
-					Capacity
-				</label>
-				<input
-					id={`${id}-capacity`}
-					type="number"
-					min="0"
-					max={MAX_CAPACITY}
-					inputmode="numeric"
-					class="input-number"
-					value={capacity()}
-					onInput={(e) => setCapacity(e.currentTarget.value)}
-					onChange={saveCapacity}
-					aria-describedby={describedBy(`${id}-capacity`, undefined, capacityError())}
-					aria-invalid={capacityError() ? true : undefined}
-					data-testid="member-capacity"
-				/>
+				<span class="inline-field">
+					<label class="field-label" for={`${id}-role`}>
+						Role
+					</label>
+					<select
+						id={`${id}-role`}
+						value={props.member.role}
+						disabled={change.busy()}
+						onChange={(e) => void changeRole(e.currentTarget)}
+						data-testid="member-role"
+					>
+						<For each={Roles}>{(r) => <option value={r}>{ROLE_LABELS[r]}</option>}</For>
+					</select>
+				</span>
+				<span class="inline-field">
+					<label class="field-label" for={`${id}-capacity`}>
+						Capacity
+					</label>
+					<input
+						id={`${id}-capacity`}
+						type="number"
+						min="0"
+						max={MAX_CAPACITY}
+						inputmode="numeric"
+						class="input-number"
+						value={capacity()}
+						onInput={(e) => setCapacity(e.currentTarget.value)}
+						onChange={saveCapacity}
+						aria-describedby={describedBy(`${id}-capacity`, undefined, capacityError())}
+						aria-invalid={capacityError() ? true : undefined}
+						data-testid="member-capacity"
+					/>
+				</span>
 				<span class="small muted" data-testid="member-load">
 					holds {props.member.load}
 					<Show when={props.member.load > props.member.capacity}>

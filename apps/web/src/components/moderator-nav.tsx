@@ -64,7 +64,7 @@ function ModeratorLinks() {
 /** Tabs between the moderator's pages. */
 export function ModeratorTabs() {
 	return (
-		<nav class="tabs" aria-label="Moderation">
+		<nav class="tabs moderator-tabs" aria-label="Moderation">
 			<A href="/coverage" activeClass="active" end>
 				Live coverage
 			</A>

@@ -265,19 +265,21 @@ function Conversation(props: { mentionId: string }) {
 						>
 							Edit tags <kbd>t</kbd>
 						</button>
-						<label for="priority-select" class="field-label-inline">
-							Priority
-						</label>
-						<select
-							id="priority-select"
-							value={mention().priority}
-							onChange={(event) => changePriority(event.currentTarget.value as Priority)}
-							data-testid="priority-select"
-						>
-							<For each={Priorities}>
-								{(priority) => <option value={priority}>{PRIORITY_LABELS[priority]}</option>}
-							</For>
-						</select>
+						<span class="inline-field">
+							<label for="priority-select" class="field-label-inline">
+								Priority
+							</label>
+							<select
+								id="priority-select"
+								value={mention().priority}
+								onChange={(event) => changePriority(event.currentTarget.value as Priority)}
+								data-testid="priority-select"
+							>
+								<For each={Priorities}>
+									{(priority) => <option value={priority}>{PRIORITY_LABELS[priority]}</option>}
+								</For>
+							</select>
+						</span>
 					</div>
 				</div>
 				<div class="people-row">
