@@ -111,6 +111,10 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 		pool = new pg.Pool({
 			...connectionConfig(databaseUrl, tuning),
 			max: maxConnections,
+			idleTimeoutMillis: tuning.idleConnectionTimeoutMs,
+			// Idle connections do not keep a process alive: a command that has finished its
+			// work exits even before it closes the storage.
+			allowExitOnIdle: true,
 		});
 		// node-postgres emits `error` when an idle connection drops (database restart); an
 		// unhandled `error` event would end the process, while the pool recovers by itself.

@@ -51,6 +51,16 @@ export interface DatabaseTuning {
 	 * @default 30000
 	 */
 	idleInTransactionTimeoutMs: number;
+	/**
+	 * How long one of the pool's connections may sit idle before it is closed; 0 keeps every
+	 * connection the pool opened until the storage closes (the pool never shrinks). With
+	 * node-postgres' 10 s, the connections a burst opened together closed together 10 s
+	 * after it: on this project's 2-core machine, ten backends ending at once stalled the
+	 * durable acks for 30-90 ms (bench scenario 2, bench/findings/02.md). An idle connection
+	 * costs PostgreSQL a few MB; the pool holds at most `maxConnections` of them.
+	 * @default 0
+	 */
+	idleConnectionTimeoutMs: number;
 }
 
 export const defaultDatabaseTuning: DatabaseTuning = {
@@ -58,6 +68,7 @@ export const defaultDatabaseTuning: DatabaseTuning = {
 	poolWaitTimeoutMs: 15_000,
 	queryTimeoutMs: 5_000,
 	idleInTransactionTimeoutMs: 30_000,
+	idleConnectionTimeoutMs: 0,
 };
 
 /** A statement that got no answer within `queryTimeoutMs`. */
