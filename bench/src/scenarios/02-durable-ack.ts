@@ -27,7 +27,10 @@ const RATE = 30;
  * the first 250 ms had a p99 of 35–40 ms, later slices 8–15 ms (bench/findings/02.md):
  * V8 had not compiled the update path yet, the append's PostgreSQL connection and
  * statements were new. 50 writers at 30/s send 1,500 updates a second, so 4 s run that path
- * thousands of times, past V8's tiers. `BENCH_WARMUP_SECONDS=0` measures a fresh server.
+ * thousands of times, yet not past every tier: TurboFan still optimises the whole update path
+ * at about 8 s after the writers connect, in the second measured window, on the server's one
+ * core (bench/findings/02.md, 2026-12-03); the median of the windows leaves it out, the max
+ * shows it. `BENCH_WARMUP_SECONDS=0` measures a fresh server.
  */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 4);
 
