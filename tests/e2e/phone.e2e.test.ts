@@ -46,6 +46,46 @@ function outside(locator: Locator, width: number): Promise<string[]> {
 }
 
 /**
+ * The lines within `selector` that start with `mark` (a separator such as "·", which belongs
+ * between two things on one line), each as the text that follows it.
+ */
+function linesStartingWith(page: Page, selector: string, mark: string): Promise<string[]> {
+	return page.evaluate(
+		({ selector, mark }) => {
+			const found: string[] = [];
+			for (const root of document.querySelectorAll(selector)) {
+				// Every shown character's box, in reading order.
+				const characters: { char: string; box: DOMRect }[] = [];
+				const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+				for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+					const text = node.textContent ?? "";
+					for (let i = 0; i < text.length; i++) {
+						if (/\s/.test(text[i] ?? "")) continue;
+						const range = document.createRange();
+						range.setStart(node, i);
+						range.setEnd(node, i + 1);
+						const box = range.getBoundingClientRect();
+						if (box.width > 0 && box.height > 0) characters.push({ char: text[i] ?? "", box });
+					}
+				}
+				characters.forEach(({ char, box }, index) => {
+					const before = characters[index - 1];
+					if (char === mark && (!before || before.box.bottom <= box.top + 1))
+						found.push(
+							characters
+								.slice(index, index + 20)
+								.map((c) => c.char)
+								.join(""),
+						);
+				});
+			}
+			return found;
+		},
+		{ selector, mark },
+	);
+}
+
+/**
  * Every region of the page has drawn what it loads: none is marked `aria-busy`, the header's
  * bell has its notifications and the board is online. Call it once the page's heading is up:
  * the regions are marked busy as they render. (It replaces waiting for the network to go quiet,
@@ -239,6 +279,24 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			expect(submit).not.toBeNull();
 			expect((submit?.y ?? 0) + (submit?.height ?? 0)).toBeLessThanOrEqual(visibleHeight);
 			expect(submit?.y ?? -1).toBeGreaterThanOrEqual(0);
+			// The bar at the foot is one row, and the whole editor (the text and its row of
+			// templates) fits above it: the bar and the "Mark replied" form under it took 192 of
+			// the 384 px the keyboard leaves below the header, and covered the templates.
+			const bar = await dana.getByTestId("reply-bar").boundingBox();
+			expect(bar?.height ?? 0).toBeGreaterThan(0);
+			expect(bar?.height ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(72);
+			const room = await dana.evaluate(
+				() =>
+					(document.querySelector('[data-testid="reply-bar"]')?.getBoundingClientRect().top ?? 0) -
+					(document.querySelector(".app-main")?.getBoundingClientRect().top ?? 0),
+			);
+			const whole = await dana.getByTestId("editor").boundingBox();
+			expect(whole?.height ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(room);
+			for (const id of ["template-select", "insert-template"]) {
+				const control = dana.getByTestId(id);
+				await control.scrollIntoViewIfNeeded();
+				expect(await reachable(dana, control), id).toBeNull();
+			}
 		},
 		PAGE_TIMEOUT,
 	);
@@ -258,6 +316,17 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			await dana.getByTestId("filter-network").waitFor({ state: "visible", ...within });
 			await fitsPhone(dana, "body", "the board with its filters open");
 			await dana.getByTestId("filters-toggle").tap();
+			// A search that matches nothing says so, and the way back.
+			await dana.getByTestId("filter-search").fill("no-such-author-anywhere");
+			const noMatch = dana.getByTestId("board-no-match");
+			await noMatch.waitFor(within);
+			expect(await noMatch.textContent()).toContain(
+				"No conversation matches “no-such-author-anywhere”.",
+			);
+			await fitsPhone(dana, "body", "the board matching nothing");
+			await dana.getByTestId("no-match-clear-search").tap();
+			await dana.locator('[data-testid="card"]').first().waitFor(within);
+			expect(await dana.getByTestId("filter-search").inputValue()).toBe("");
 			// Tabs switch the one column shown.
 			await dana.getByRole("tab", { name: /Claimed/ }).tap();
 			await expect
@@ -283,6 +352,8 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			await dana.goto(`/m/${encodeURIComponent(mention.id)}`);
 			await dana.getByTestId("editor-content").waitFor(within);
 			await fitsPhone(dana, "body", "a conversation");
+			// Headings wrap without a line that starts with a separator.
+			expect(await linesStartingWith(dana, "#conversation-title, #reply-title", "·")).toEqual([]);
 
 			const morgan = await phone("moderator@acme.test", 360);
 			await checkHeader(morgan, true);
@@ -333,6 +404,20 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			await sam.getByTestId("bulk-bar").waitFor({ state: "visible", ...within });
 			expect(await sam.getByTestId("bulk-count").textContent()).toBe("2 conversations selected");
 			await fitsPhone(sam, "body", "the board with two cards picked");
+			// One row (every action in view took 210 of the 740 px); the rarer actions behind
+			// "More", each within reach once it is open.
+			const bar = sam.getByTestId("bulk-bar");
+			expect((await bar.boundingBox())?.height ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(64);
+			expect(await sam.getByTestId("bulk-dismiss").isVisible()).toBe(false);
+			await sam.getByTestId("bulk-more").tap();
+			const unreachable: string[] = [];
+			for (const kind of ["dismiss", "snooze", "escalate", "tags", "priority", "close", "reopen"]) {
+				const problem = await reachable(sam, sam.getByTestId(`bulk-${kind}`));
+				if (problem) unreachable.push(`${kind}: ${problem}`);
+			}
+			expect(unreachable).toEqual([]);
+			await fitsPhone(sam, "body", "the bulk bar's other actions");
+			await sam.getByTestId("bulk-more").tap();
 			await sam.getByTestId("bulk-snooze").tap();
 			const dialog = sam.getByTestId("action-dialog");
 			await dialog.waitFor({ state: "visible", ...within });

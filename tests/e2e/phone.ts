@@ -106,9 +106,11 @@ export function horizontalOverflow(page: Page): Promise<{ overflow: number; culp
 }
 
 /**
- * Visible controls smaller than `min` px on either side. Links inside running text are
- * exempt, as WCAG 2.5.5 exempts inline targets; a card's author link is exempt because the
- * whole card is its target.
+ * Visible controls smaller than `min` px on either side. A checkbox or a radio button is
+ * measured with its label when the label wraps it (a tap on either toggles it). A link is a
+ * control unless it sits inside running text (a sentence around it), as WCAG 2.5.5 exempts
+ * inline targets; a link alone on its line ("← Board", "Forgot password?") is not. A card's
+ * links are exempt because the whole card is its target.
  */
 export function smallTargets(page: Page, scope = "body", min = 44): Promise<string[]> {
 	return page.evaluate(
@@ -122,10 +124,33 @@ export function smallTargets(page: Page, scope = "body", min = 44): Promise<stri
 				".main-nav a",
 				'[role="tab"]',
 				"label.check",
+				'input[type="checkbox"]',
+				'input[type="radio"]',
+				"a[href]",
 			].join(",");
+			/** Whether the text of `link`'s block has more than the link: a sentence it sits in. */
+			const inRunningText = (link: HTMLElement) => {
+				let block = link.parentElement;
+				while (block && getComputedStyle(block).display.startsWith("inline"))
+					block = block.parentElement;
+				const own = link.textContent?.trim() ?? "";
+				const all = block?.textContent?.trim() ?? "";
+				return all.replace(own, "").replace(/[\s·|•,]/g, "").length > 0;
+			};
 			const small: string[] = [];
 			for (const root of document.querySelectorAll(scope)) {
-				for (const element of root.querySelectorAll<HTMLElement>(selector)) {
+				for (const found of root.querySelectorAll<HTMLElement>(selector)) {
+					let element = found;
+					if (found.matches('input[type="checkbox"], input[type="radio"]')) {
+						const label = found.closest("label");
+						if (label) {
+							// A label.check is checked on its own; a label around a plain box stands for it.
+							if (label.matches("label.check")) continue;
+							element = label;
+						}
+					} else if (found.matches("a[href]:not(a.button, .main-nav a)")) {
+						if (found.closest('[data-testid="card"]') || inRunningText(found)) continue;
+					}
 					const box = element.getBoundingClientRect();
 					if (box.width === 0 || box.height === 0) continue;
 					const style = getComputedStyle(element);

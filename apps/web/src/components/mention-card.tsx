@@ -68,14 +68,17 @@ export function MentionCard(props: { mention: BoardMention; selected: boolean })
 			style={{ height: `${CARD_HEIGHT}px` }}
 		>
 			<div class="card-top">
-				<input
-					type="checkbox"
-					class="card-select"
-					checked={picked()}
-					onChange={() => ws.toggleSelected(props.mention.id)}
-					aria-label={`Select the conversation with @${props.mention.author.handle}`}
-					data-testid="card-select"
-				/>
+				{/* The label is the box's tap target, larger than the box (see .card-select-target). */}
+				<label class="card-select-target">
+					<input
+						type="checkbox"
+						class="card-select"
+						checked={picked()}
+						onChange={() => ws.toggleSelected(props.mention.id)}
+						aria-label={`Select the conversation with @${props.mention.author.handle}`}
+						data-testid="card-select"
+					/>
+				</label>
 				<NetworkBadge network={props.mention.network} />
 				<PriorityBadge priority={props.mention.priority} />
 				<PendingMarker mention={props.mention} />

@@ -88,13 +88,16 @@ function SettingsTable(props: {
 					<For each={["app", "push"] as const}>
 						{(channel) => (
 							<td>
-								<input
-									type="checkbox"
-									checked={props.settings[kind][channel]}
-									aria-label={`${KIND_LABELS[kind]}: ${CHANNEL_LABELS[channel]}`}
-									onChange={(e) => props.onChange(kind, channel, e.currentTarget.checked)}
-									data-testid={`notify-${kind}-${channel}`}
-								/>
+								{/* The label is the box's tap target, 44 px on a touch screen. */}
+								<label class="check-target">
+									<input
+										type="checkbox"
+										checked={props.settings[kind][channel]}
+										aria-label={`${KIND_LABELS[kind]}: ${CHANNEL_LABELS[channel]}`}
+										onChange={(e) => props.onChange(kind, channel, e.currentTarget.checked)}
+										data-testid={`notify-${kind}-${channel}`}
+									/>
+								</label>
 							</td>
 						)}
 					</For>

@@ -20,9 +20,12 @@ import { BoardColumn, type ColumnHandle } from "../components/board-column.tsx";
 import { ClaimNextButton } from "../components/command-button.tsx";
 import { SearchField } from "../components/forms.tsx";
 import { formatCount, plural } from "../format.ts";
-import { ACTIONS, ActionKinds } from "../lifecycle-model.ts";
+import { ACTIONS, type ActionKind, ActionKinds } from "../lifecycle-model.ts";
 import { createDisclosure } from "../popup.ts";
 import { useWorkspace } from "../workspace.tsx";
+
+/** The actions of the bulk bar kept in its one row on a phone; the others are behind "More". */
+const PHONE_BULK_ACTIONS: readonly ActionKind[] = ["snooze"];
 
 // The tab shown on a phone outlives the page, so coming back from a conversation keeps it.
 const [activeStatus, setActiveStatus] = createSignal<MentionStatus>("new");
@@ -51,6 +54,11 @@ export function BoardPage() {
 			[ws.filters.unclaimed, ws.filters.mine, ws.filters.showDone].filter(Boolean).length,
 	);
 	const { open: filtersOpen, toggle: filtersToggle } = createDisclosure("filter-options");
+	const { open: moreOpen, setOpen: setMoreOpen, toggle: moreToggle } = createDisclosure("bulk-bar");
+	// A new selection starts with the bar folded.
+	createEffect(() => {
+		if (ws.selection().length === 0) setMoreOpen(false);
+	});
 	// A hidden done column cannot stay the shown tab.
 	createEffect(() => {
 		if (!visibleColumns().some((column) => column.status === activeStatus()))
@@ -158,15 +166,28 @@ export function BoardPage() {
 				</div>
 			</div>
 			<Show when={ws.selection().length > 0}>
-				<section class="bulk-bar" aria-label="Selected conversations" data-testid="bulk-bar">
+				{/* On a phone one row: the count, snooze, "More" for the rarer actions (they wrap
+				    below it when opened) and clear; all of them in a row on a wide screen. */}
+				<section
+					id="bulk-bar"
+					class="bulk-bar"
+					classList={{ "bulk-more-open": moreOpen() }}
+					aria-label="Selected conversations"
+					data-testid="bulk-bar"
+				>
 					<span class="bulk-count" aria-live="polite" data-testid="bulk-count">
-						{plural(ws.selection().length, "conversation")} selected
+						{formatCount(ws.selection().length)}{" "}
+						<span class="narrow-sr-only">
+							{ws.selection().length === 1 ? "conversation" : "conversations"}
+						</span>{" "}
+						selected
 					</span>
 					<For each={ActionKinds}>
 						{(kind) => (
 							<button
 								type="button"
 								class="button button-small"
+								classList={{ "bulk-rare": !PHONE_BULK_ACTIONS.includes(kind) }}
 								aria-haspopup="dialog"
 								onClick={() => ws.openAction(kind, [...ws.selection()])}
 								data-testid={`bulk-${kind}`}
@@ -177,11 +198,22 @@ export function BoardPage() {
 					</For>
 					<button
 						type="button"
-						class="button button-small button-ghost"
+						class="button button-small bulk-more"
+						{...moreToggle}
+						data-testid="bulk-more"
+					>
+						More
+					</button>
+					<button
+						type="button"
+						class="button button-small button-ghost bulk-clear"
 						onClick={() => ws.clearSelection()}
 						data-testid="bulk-clear"
 					>
-						Clear selection
+						<span class="bulk-clear-icon" aria-hidden="true">
+							✕
+						</span>
+						<span class="narrow-sr-only">Clear selection</span>
 					</button>
 				</section>
 			</Show>
@@ -197,47 +229,104 @@ export function BoardPage() {
 					when={total() > 0}
 					fallback={<EmptyBoard admin={ws.me.role === "admin"} orgId={ws.me.orgId} />}
 				>
-					<div class="status-tabs" role="tablist" aria-label="Statuses" data-testid="status-tabs">
-						<For each={visibleColumns()}>
-							{(column, index) => (
-								<button
-									ref={(element) => {
-										tabs[index()] = element;
-									}}
-									type="button"
-									role="tab"
-									class="status-tab"
-									id={`status-tab-${column.status}`}
-									aria-selected={activeStatus() === column.status}
-									aria-controls={`column-panel-${column.status}`}
-									tabIndex={activeStatus() === column.status ? 0 : -1}
-									onClick={() => setActiveStatus(column.status)}
-									onKeyDown={(event) => onTabKey(event, index())}
-									data-status={column.status}
-								>
-									{column.title}
-									<span class="status-tab-count">
-										{formatCount(cardsByStatus().get(column.status)?.length ?? 0)}
-									</span>
-								</button>
-							)}
-						</For>
-					</div>
-					<div class="columns" data-testid="board">
-						<For each={visibleColumns()}>
-							{(column) => (
-								<BoardColumn
-									status={column.status}
-									title={column.title}
-									active={activeStatus() === column.status}
-									mentions={cardsByStatus().get(column.status) ?? []}
-									onReady={(handle) => handles.set(column.status, handle)}
-								/>
-							)}
-						</For>
-					</div>
+					<Show when={shown() > 0 || !filtered()} fallback={<NoMatch />}>
+						<div class="status-tabs" role="tablist" aria-label="Statuses" data-testid="status-tabs">
+							<For each={visibleColumns()}>
+								{(column, index) => (
+									<button
+										ref={(element) => {
+											tabs[index()] = element;
+										}}
+										type="button"
+										role="tab"
+										class="status-tab"
+										id={`status-tab-${column.status}`}
+										aria-selected={activeStatus() === column.status}
+										aria-controls={`column-panel-${column.status}`}
+										tabIndex={activeStatus() === column.status ? 0 : -1}
+										onClick={() => setActiveStatus(column.status)}
+										onKeyDown={(event) => onTabKey(event, index())}
+										data-status={column.status}
+									>
+										{column.title}
+										<span class="status-tab-count">
+											{formatCount(cardsByStatus().get(column.status)?.length ?? 0)}
+										</span>
+									</button>
+								)}
+							</For>
+						</div>
+						<div class="columns" data-testid="board">
+							<For each={visibleColumns()}>
+								{(column) => (
+									<BoardColumn
+										status={column.status}
+										title={column.title}
+										active={activeStatus() === column.status}
+										mentions={cardsByStatus().get(column.status) ?? []}
+										onReady={(handle) => handles.set(column.status, handle)}
+									/>
+								)}
+							</For>
+						</div>
+					</Show>
 				</Show>
 			</Show>
+		</div>
+	);
+}
+
+/**
+ * The board when the search and the filters match no conversation: what matched nothing and
+ * the way back, where eight columns (or a phone's one tab) each said "Nothing here.".
+ */
+function NoMatch() {
+	const ws = useWorkspace();
+	const search = () => ws.filters.search.trim();
+	/** The filters that narrow the board, besides the search. */
+	const narrowing = () =>
+		[ws.filters.network, ws.filters.priority, ws.filters.tag].filter(Boolean).length +
+		[ws.filters.unclaimed, ws.filters.mine].filter(Boolean).length;
+	return (
+		<div class="empty-state board-no-match" data-testid="board-no-match">
+			<p>
+				<Show when={search()} fallback="No conversation matches the filters.">
+					{(text) => (
+						<>
+							No conversation matches “<strong>{text()}</strong>”
+							{narrowing() > 0 ? " with the filters set." : "."}
+						</>
+					)}
+				</Show>
+			</p>
+			<div class="board-no-match-actions">
+				<Show when={search()}>
+					<button
+						type="button"
+						class="button"
+						onClick={() => ws.setFilters("search", "")}
+						data-testid="no-match-clear-search"
+					>
+						Clear search
+					</button>
+				</Show>
+				<Show when={narrowing() > 0}>
+					<button
+						type="button"
+						class="button"
+						onClick={() =>
+							ws.setFilters({
+								...EMPTY_FILTERS,
+								search: ws.filters.search,
+								showDone: ws.filters.showDone,
+							})
+						}
+						data-testid="no-match-clear-filters"
+					>
+						Clear filters
+					</button>
+				</Show>
+			</div>
 		</div>
 	);
 }

@@ -440,7 +440,12 @@ function Conversation(props: { mentionId: string }) {
 					<section class="panel reply-panel" aria-labelledby="reply-title">
 						<h2 id="reply-title" class="panel-title">
 							Reply
-							<span class="muted small"> · shared draft, everyone on the team can edit</span>
+							{/* The separator goes with the wide layout: on a phone the note has a line of
+							    its own, and a line should not start with "·". */}
+							<span class="muted small">
+								<span class="heading-separator"> · </span>shared draft, everyone on the team can
+								edit
+							</span>
 						</h2>
 						<Show when={review()?.state === "changes_requested"}>
 							<div class="callout callout-warning" data-testid="review-comment">
@@ -487,46 +492,52 @@ function Conversation(props: { mentionId: string }) {
 								data-testid="insert-template"
 								onClick={insertTemplate}
 							>
-								Insert template
+								Insert<span class="narrow-sr-only"> template</span>
 							</button>
 						</DraftEditor>
 						<div class="reply-actions">
-							<Show when={canSubmit() || canReview()}>
-								<Show when={textProblem()}>
-									{(problem) => (
-										<p
-											class="callout callout-warning small"
-											id="review-blocked"
-											data-testid="review-blocked"
-										>
-											{problem().message}
-										</p>
-									)}
+							{/* The step the reply is at. On a phone it alone stays at the foot of the
+							    screen, one row above the keyboard; the rest follows the draft. */}
+							<div class="reply-bar" data-testid="reply-bar">
+								<Show when={canSubmit() || canReview()}>
+									<Show when={textProblem()}>
+										{(problem) => (
+											<p
+												class="callout callout-warning small"
+												id="review-blocked"
+												data-testid="review-blocked"
+											>
+												{problem().message}
+											</p>
+										)}
+									</Show>
 								</Show>
-							</Show>
-							<Show when={canSubmit()}>
-								<CommandButton
-									class="button button-primary"
-									testId="submit-review"
-									disabled={textProblem() !== null}
-									describedBy={textProblem() ? "review-blocked" : undefined}
-									command={{ name: "submitForReview", args: reviewed() }}
-									success="Submitted for review."
-								>
-									Submit for review
-								</CommandButton>
-							</Show>
+								<Show when={canSubmit()}>
+									<CommandButton
+										class="button button-primary"
+										testId="submit-review"
+										disabled={textProblem() !== null}
+										describedBy={textProblem() ? "review-blocked" : undefined}
+										command={{ name: "submitForReview", args: reviewed() }}
+										success="Submitted for review."
+									>
+										Submit for review
+									</CommandButton>
+								</Show>
+								<Show when={canReview()}>
+									<CommandButton
+										class="button button-primary"
+										testId="approve"
+										disabled={textProblem() !== null || standing() === "requested_changed"}
+										describedBy={textProblem() ? "review-blocked" : undefined}
+										command={{ name: "approve", args: reviewed() }}
+										success="Approved."
+									>
+										Approve this text
+									</CommandButton>
+								</Show>
+							</div>
 							<Show when={canReview()}>
-								<CommandButton
-									class="button button-primary"
-									testId="approve"
-									disabled={textProblem() !== null || standing() === "requested_changed"}
-									describedBy={textProblem() ? "review-blocked" : undefined}
-									command={{ name: "approve", args: reviewed() }}
-									success="Approved."
-								>
-									Approve this text
-								</CommandButton>
 								<RequestChangesForm
 									mentionId={id()}
 									inputId="changes-comment"
