@@ -6,7 +6,14 @@
  */
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cardInColumn, editorText, fitsPhone, hasChromium, signIn } from "./harness.ts";
+import {
+	cardInColumn,
+	DEMO_PASSWORD,
+	editorText,
+	fitsPhone,
+	hasChromium,
+	signIn,
+} from "./harness.ts";
 import { PHONE, phoneContext, throttle } from "./phone.ts";
 import { e2eScene } from "./scene.ts";
 
@@ -308,7 +315,19 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			const login = await anonymous.newPage();
 			await login.goto("/login");
 			await login.getByLabel("Email").waitFor(within);
+			// The server runs the demo: the page lists its accounts, as the terminal does, and one
+			// tap fills in the form.
+			const demo = login.getByTestId("demo-accounts");
+			await demo.waitFor(within);
+			expect(await login.getByTestId("demo-password").textContent()).toBe(DEMO_PASSWORD);
+			const accounts = login.getByTestId("demo-account");
+			expect(await accounts.allTextContents()).toContainEqual(
+				expect.stringContaining("moderator@acme.test"),
+			);
 			await fitsPhone(login, "body", "sign-in");
+			await accounts.filter({ hasText: "ambassador1@acme.test" }).tap();
+			expect(await login.getByLabel("Email").inputValue()).toBe("ambassador1@acme.test");
+			expect(await login.getByLabel("Password").inputValue()).toBe(DEMO_PASSWORD);
 
 			const dana = await phone("ambassador1@acme.test", 360);
 			await checkHeader(dana);

@@ -494,6 +494,12 @@ describe("HTTP API", () => {
 		});
 	});
 
+	it("lists no demo account for the sign-in page when the server runs no demo", async () => {
+		const response = await get(server.url, "/api/demo");
+		expect(response.status).toBe(200);
+		expect(await response.json()).toEqual({ demo: null });
+	});
+
 	describe("contract", () => {
 		const entries: RouteContract[] = Object.values(HttpRoutes);
 		const key = (route: { method: string; path: string }) => `${route.method} ${route.path}`;

@@ -27,6 +27,7 @@ import type { Logger } from "pino";
 import { createBoardAccess } from "./boards-api.ts";
 import { type BodyLimitRule, bodyLimits } from "./body-limits.ts";
 import { handle } from "./contract-route.ts";
+import type { DemoSummary } from "./demo.ts";
 import type { openApiDocument } from "./openapi.ts";
 import { checkCookieRequest, createOriginPolicy } from "./origin-check.ts";
 import { fetchPage, type PageRequest } from "./paging.ts";
@@ -81,6 +82,11 @@ export interface HttpApiOptions {
 	hasher?: PasswordHasher;
 	/** True when an organisation allows only single sign-on: its members' passwords are refused. */
 	ssoOnly?: (orgId: string) => Promise<boolean>;
+	/**
+	 * The demo this server runs, shown on the sign-in page; null (the default) when it runs
+	 * none, and then the page shows no account.
+	 */
+	demo?: DemoSummary | null;
 }
 
 /**
@@ -332,6 +338,21 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		if (claims) await tokens.revoke(claims);
 		deleteCookie(c, SESSION_COOKIE, { path: "/", secure: https });
 		return { ok: true };
+	});
+
+	// What the terminal prints at a demo start, for whoever opens the sign-in page instead.
+	handle(app, HttpRoutes.demo, () => {
+		const demo = options.demo ?? null;
+		return {
+			demo: demo && {
+				password: demo.password,
+				accounts: demo.members.map(({ email, role, organisation }) => ({
+					email,
+					role,
+					organisation,
+				})),
+			},
+		};
 	});
 
 	// Generated once, when first asked for: the contract does not change while the process

@@ -431,6 +431,7 @@ export async function startSwitchboard(
 		allowedOrigins: config.allowedOrigins ?? [],
 		rateLimits,
 		hasher,
+		demo,
 		publicUrl: config.publicUrl,
 		ssoOnly: (orgId) => sso.ssoOnly(orgId),
 	});

@@ -1,8 +1,9 @@
 /** Sign in with email and password. */
 
 import { Navigate, useNavigate, useSearchParams } from "@solidjs/router";
-import { ssoRefusalMessage } from "@switchboard/domain";
-import { createSignal, onMount, Show } from "solid-js";
+import { createApiRequest } from "@switchboard/client";
+import { HttpRoutes, type RouteAnswer, ssoRefusalMessage } from "@switchboard/domain";
+import { createSignal, For, onMount, Show } from "solid-js";
 import { createAction } from "../api.ts";
 import { SignInEmailField, SignInPasswordField } from "../components/forms.tsx";
 import { SignInCard, SignInForm } from "../components/sign-in-card.tsx";
@@ -10,6 +11,11 @@ import { landingPath } from "../install.ts";
 import { signInFailure } from "../session.ts";
 import { useSession } from "../session-context.tsx";
 import { SingleSignOnForm } from "./sso-pages.tsx";
+
+const request = createApiRequest();
+
+/** The demo's accounts, when the server runs the demo (the server says; null otherwise). */
+type Demo = RouteAnswer<typeof HttpRoutes.demo>["demo"];
 
 export function LoginPage() {
 	const { session, signIn } = useSession();
@@ -19,6 +25,15 @@ export function LoginPage() {
 	const [search] = useSearchParams<{ sso?: string }>();
 	const [withSso, setWithSso] = createSignal(false);
 	onMount(() => document.getElementById("login-email")?.focus());
+	// A first start shows the demo's accounts in the terminal; someone who opened the page
+	// instead sees them here. Nothing is shown unless the server runs the demo.
+	const [demo, setDemo] = createSignal<Demo>(null);
+	onMount(() => {
+		request(HttpRoutes.demo, {}).then(
+			(answer) => setDemo(answer.demo),
+			() => {},
+		);
+	});
 
 	const signingIn = createAction(async () => {
 		await signIn(email().trim(), password());
@@ -53,6 +68,44 @@ export function LoginPage() {
 					}
 				>
 					<SingleSignOnForm />
+				</Show>
+				<Show when={demo()}>
+					{(shown) => (
+						<section
+							class="demo-accounts"
+							aria-labelledby="demo-accounts-title"
+							data-testid="demo-accounts"
+						>
+							<h2 id="demo-accounts-title">Demo accounts</h2>
+							<p class="muted small">
+								This server runs the demo. Every account's password is{" "}
+								<code data-testid="demo-password">{shown().password}</code>; pick one to fill in the
+								form.
+							</p>
+							<ul>
+								<For each={shown().accounts}>
+									{(account) => (
+										<li>
+											<button
+												type="button"
+												class="demo-account"
+												onClick={() => {
+													setEmail(account.email);
+													setPassword(shown().password);
+												}}
+												data-testid="demo-account"
+											>
+												<span class="demo-account-email">{account.email}</span>
+												<span class="muted small">
+													{account.role} · {account.organisation}
+												</span>
+											</button>
+										</li>
+									)}
+								</For>
+							</ul>
+						</section>
+					)}
 				</Show>
 				<p class="login-links">
 					<a

@@ -23,6 +23,7 @@ import {
 	MemberSchema,
 	NetworkSchema,
 	OrganisationSchema,
+	RoleSchema,
 	StatusSchema,
 } from "../model.ts";
 import {
@@ -306,6 +307,23 @@ export const HttpRoutes = {
 		summary: "Sign out: drop the session cookie",
 		auth: "public",
 		answer: Ok,
+	}),
+	demo: defineRoute({
+		method: "GET",
+		path: "/api/demo",
+		summary:
+			"The demo's accounts and their shared password while this server runs the demo (SWITCHBOARD_DEMO, seeded into an empty database), as the terminal prints them; null when it does not",
+		auth: "public",
+		answer: v.object({
+			demo: v.nullable(
+				v.object({
+					password: v.string(),
+					accounts: v.array(
+						v.object({ email: v.string(), role: RoleSchema, organisation: v.string() }),
+					),
+				}),
+			),
+		}),
 	}),
 	webhookIngest: defineRoute({
 		method: "POST",
