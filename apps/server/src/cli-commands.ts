@@ -160,9 +160,11 @@ async function importCommand(args: string[]): Promise<void> {
 		let duplicates = 0;
 		let followUps = 0;
 		// Sent in chunks: in posted order, a follow-up comes in the chunk of its parent or a
-		// later one, so it finds the conversation it continues.
-		const ordered = [...rows.rows].sort((a, b) =>
-			a.mention.postedAt.localeCompare(b.mention.postedAt),
+		// later one, so it finds the conversation it continues. The times are ISO strings of
+		// one form (toISOString), so their code units sort them; `localeCompare` gave the same
+		// order but read ~2 MB of Node's ICU collation data into the command's memory.
+		const ordered = [...rows.rows].sort(({ mention: a }, { mention: b }) =>
+			a.postedAt < b.postedAt ? -1 : a.postedAt > b.postedAt ? 1 : 0,
 		);
 		const priorities = { high: 0, normal: 0, low: 0 };
 		// The first chunk also finds out whether the organisation and board exist.

@@ -78,15 +78,20 @@ export function unknownTimeZone(zone: string): string {
 	return `"${zone}" is not a time zone: use an IANA name such as Europe/Berlin.`;
 }
 
-/** "Monday" … "Sunday": 1 January 2024 was a Monday. */
-const WEEKDAY_NAMES = Object.fromEntries(
-	Weekdays.map((day, i) => [
-		day,
-		new Intl.DateTimeFormat("en", { weekday: "long", timeZone: "UTC" }).format(
-			Date.UTC(2024, 0, 1 + i),
-		),
-	]),
-) as Record<Weekday, string>;
+/**
+ * The days' names in messages. Written out rather than asked of `Intl.DateTimeFormat` when
+ * this module loads: that made every process that loads the domain read ~5 MB of Node's
+ * ICU date data into memory for seven fixed words (bench/findings/06.md).
+ */
+const WEEKDAY_NAMES: Record<Weekday, string> = {
+	mon: "Monday",
+	tue: "Tuesday",
+	wed: "Wednesday",
+	thu: "Thursday",
+	fri: "Friday",
+	sat: "Saturday",
+	sun: "Sunday",
+};
 
 /** The part of the hours a problem is about: a field of the form, or the whole week. */
 export type BusinessHoursPart = "timeZone" | Weekday | "holidays" | "week";
