@@ -96,6 +96,30 @@ describe("switchboard import", () => {
 		},
 		SLOW,
 	);
+
+	it(
+		"stores a file of more than one chunk in posted order: a reply in the second finds its conversation in the first",
+		async () => {
+			// 1,200 rows, sent as two calls of 1,000 and 200. The file's first line is a reply
+			// posted last, to the conversation its last line starts, posted first.
+			const rows = Array.from({ length: 1_199 }, (_, i) => {
+				const at = new Date(Date.UTC(2026, 10, 26, 0, 0, 1_199 - i)).toISOString();
+				return `big-${i},user${i},Where is parcel ${i}?,${at},twitter,`;
+			});
+			const file = await inputFile(dataDir, "big.csv", [
+				"external_id,author_handle,text,posted_at,network,in_reply_to",
+				"big-reply,user1198,Any news on it?,2026-11-26T01:00:00Z,twitter,big-1198",
+				...rows,
+			]);
+			const result = await run(["import", file, "--org", "acme"]);
+			expect(result.stdout).toMatch(
+				/^Imported 1199 mentions into acme\/main, 0 already there, 0 rejected\. 1 joined conversations already there\./,
+			);
+			expect(result.code).toBe(0);
+			expect(await mentionCount()).toBe(523 + 1_199);
+		},
+		SLOW,
+	);
 });
 
 describe("switchboard setup and invite", () => {

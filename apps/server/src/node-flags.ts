@@ -18,5 +18,15 @@ export const SERVER_NODE_FLAGS: readonly string[] = ["--liftoff-only"];
  * a command lives for seconds, so a large nursery only raises its peak. On its own on the
  * embedded database, an import of 2,000 mentions peaked at 244 MB instead of 293 MB, in the
  * same time (bench/findings/06.md).
+ *
+ * `--single-threaded`: V8 collects and compiles on the command's own thread, without the
+ * helper threads whose stacks and memory arenas a command of a few seconds gained nothing
+ * from; `--expose-gc`: the import collects between its chunks (cli-commands.ts). Together
+ * with the import's peak ~205 → ~188 MB (bench/findings/06.md).
  */
-export const CLI_NODE_FLAGS: readonly string[] = ["--liftoff-only", "--max-semi-space-size=1"];
+export const CLI_NODE_FLAGS: readonly string[] = [
+	"--liftoff-only",
+	"--max-semi-space-size=1",
+	"--single-threaded",
+	"--expose-gc",
+];
