@@ -2,7 +2,6 @@
  * End-to-end harness: a real Switchboard (demo data, built web client) on port 0 and
  * Debian's Chromium driven by playwright-core. Never downloads a browser.
  */
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -13,21 +12,14 @@ import { draftDocumentName, type Mention, SESSION_COOKIE } from "@switchboard/do
 import { loadConfig, type Switchboard, startSwitchboard } from "@switchboard/server";
 import { testTemplate } from "@switchboard/storage/test-template";
 import { pino } from "pino";
-import {
-	type Browser,
-	type BrowserContext,
-	chromium,
-	type Locator,
-	type Page,
-} from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { expect } from "vitest";
 import * as Y from "yjs";
 import { detachedLabels, horizontalOverflow, smallTargets } from "./phone.ts";
 
 const axeSource: string = createRequire(import.meta.url)("axe-core").source;
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const hasChromium = existsSync(CHROMIUM);
+export { hasChromium, launchChromium } from "./chromium.ts";
 /** The built client; E2E_WEB_DIST points elsewhere to try a build without replacing dist/. */
 export const WEB_DIST =
 	process.env.E2E_WEB_DIST ?? fileURLToPath(new URL("../../apps/web/dist", import.meta.url));
@@ -65,13 +57,6 @@ export async function startE2EServer(env: Record<string, string> = {}): Promise<
 			await rm(dataDir, { recursive: true, force: true });
 		},
 	};
-}
-
-export function launchChromium(): Promise<Browser> {
-	return chromium.launch({
-		executablePath: CHROMIUM,
-		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-	});
 }
 
 /**

@@ -15,7 +15,8 @@ import { type Role, SESSION_COOKIE } from "@switchboard/domain";
 import { type NewMention, openStorage } from "@switchboard/storage";
 import { createTestDatabase } from "@switchboard/storage/test-database";
 import { createTokenService } from "@switchboard/sync";
-import { type Browser, type BrowserContext, chromium } from "playwright-core";
+import { CHROMIUM } from "@switchboard/tests/chromium";
+import type { BrowserContext } from "playwright-core";
 import { Cores, pinned } from "../lib/proc.ts";
 import { BENCH_RATE_LIMITS } from "../lib/rate-limits.ts";
 import type { BenchContext } from "../lib/scenario.ts";
@@ -42,8 +43,6 @@ export interface ClientBenchServer {
 	stop(): Promise<void>;
 }
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
 /**
  * Whether a browser scenario can run: Chromium is installed (otherwise the scenario is
  * skipped, and the log says why) and apps/web is built from the tree's sources.
@@ -66,13 +65,8 @@ export function signInContext(context: BrowserContext, server: ClientBenchServer
 	]);
 }
 
-/** Headless Chromium, as the browser scenarios measure with. */
-export function launchChromium(): Promise<Browser> {
-	return chromium.launch({
-		executablePath: CHROMIUM,
-		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-	});
-}
+/** Headless Chromium, launched as the end-to-end tests launch it. */
+export { launchChromium } from "@switchboard/tests/chromium";
 
 /** Newest modification time of the files under `paths`, ms. */
 function newestChange(paths: readonly string[]): number {
