@@ -2,7 +2,9 @@
  * Notifications across instances: what a moderator does on one instance reaches the
  * member's socket on the other at once (Redis pub/sub), and marking read on one instance
  * tells the member's sockets on the other; a follow-up taken in on one instance reaches its
- * owner on the other, and is seen there while she has the conversation open.
+ * owner on the other, and is seen there while she has the conversation open; an owner
+ * away longer than the lease is told once when both instances' watchers give her
+ * conversation back at the same moment.
  */
 import {
 	boardDocumentName,
@@ -22,6 +24,7 @@ describeOnPostgresAndRedis("notifications across instances (PostgreSQL, Redis)",
 	const pair = twoInstancesForFile(ORG, [
 		["Dana", "ambassador"],
 		["Morgan", "moderator"],
+		["Lee", "ambassador"],
 	]);
 	const clients: TestClient[] = [];
 	// Runs before the instances close (after hooks run last registered first).
@@ -126,5 +129,40 @@ describeOnPostgresAndRedis("notifications across instances (PostgreSQL, Redis)",
 				{ timeout: 10_000, interval: 50 },
 			)
 			.toEqual([2, 0]);
+	});
+
+	it("tells an owner away longer than the lease once, when both instances' watchers run at once", async () => {
+		const [stored] = await pair.a.storage.insertMentions(ORG, "main", [makeMention(4)]);
+		const mentionId = stored!.mention.id;
+		const leeOnB = await board("b", "Lee");
+		expect(await leeOnB.client.commands.send({ name: "claim", args: { mentionId } })).toMatchObject(
+			{ type: "ack" },
+		);
+		leeOnB.client.destroy();
+		await expect
+			.poll(async () => {
+				const records = await pair.a.storage.listPresence(ORG);
+				const lee = records.filter((r) => r.memberId === pair.ids.Lee);
+				return lee.length > 0 && lee.every((r) => r.connections === 0);
+			})
+			.toBe(true);
+
+		const later = new Date(Date.now() + 16 * 60_000);
+		const rounds = await Promise.all([
+			pair.a.coverage.watcher.runOnce(later),
+			pair.b.coverage.watcher.runOnce(later),
+		]);
+		expect(rounds.flatMap((round) => round.released)).toEqual([
+			{ orgId: ORG, mentionId, memberId: pair.ids.Lee },
+		]);
+		await Promise.all([pair.a.notifier.idle(), pair.b.notifier.idle()]);
+		const { notifications: feed } = await pair.b.storage.listNotifications(pair.ids.Lee!, {
+			limit: 10,
+		});
+		// The same round finds the conversation's reply time long past, too: that is a breach.
+		const released = feed.filter((n) => n.kind === "lease_expired");
+		expect(released.map((n) => [n.mentionId, n.actorId, n.detail.awayMinutes])).toEqual([
+			[mentionId, null, 16],
+		]);
 	});
 });

@@ -3,7 +3,8 @@
  * teammate, a moderator or the SLA watcher does reaches the member's feed and, live, their
  * open board socket; read marks and settings are the member's own; Web Push reaches an
  * opted-in device (a local push service that verifies VAPID and decrypts the payload),
- * only for the kinds chosen, and a device whose subscription is gone is forgotten.
+ * only for the kinds chosen, and a device whose subscription is gone is forgotten; an
+ * owner away longer than the lease hears, once, that their conversation went back.
  */
 import { createECDH } from "node:crypto";
 import { createOutboundClient } from "@switchboard/connectors";
@@ -21,6 +22,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PushReceiver, startPushReceiver } from "./utils/push-receiver.ts";
 import {
+	makeMention,
 	startTestServer,
 	type TestClient,
 	type TestMember,
@@ -297,5 +299,64 @@ describe("notification settings and Web Push", () => {
 		// The test server allows 127.0.0.1 (SWITCHBOARD_OUTBOUND_ALLOW), as an operator may.
 		expect(await server.switchboard.push.send(dana!.id, payload)).toEqual(["sent"]);
 		expect(JSON.parse(device.received[0]?.text ?? "null")).toEqual(payload);
+	});
+
+	// Last in the file: its round, 16 minutes ahead, gives back what every offline member holds.
+	it("tells an owner away longer than the lease, once, in the feed and on the phone", async () => {
+		const { storage, board, coverage, notifier } = server.switchboard;
+		const lee = await server.addMember("acme", "Lee", "ambassador");
+		const phone = push.device();
+		await call(lee, "/api/me/push-devices", { subscription: phone.subscription }, "PUT");
+		const settings = await call(lee, "/api/me/notification-settings");
+		expect(settings.json.settings.lease_expired).toEqual({ app: true, push: true });
+		const stored = await storage.insertMentions("acme", "main", [
+			makeMention(900, { externalId: "lease-notified", postedAt: new Date().toISOString() }),
+		]);
+		await board.publish("acme", "main", stored);
+		const mentionId = stored[0]!.mention.id;
+		const leeBoard = await live(lee);
+		await command(leeBoard, { name: "claim", args: { mentionId } });
+
+		// Lee closes the app; two rounds at once, as two instances' watchers could run them.
+		leeBoard.destroy();
+		await expect
+			.poll(async () => {
+				const records = await storage.listPresence("acme");
+				return records.filter((r) => r.memberId === lee.id).every((r) => r.connections === 0);
+			})
+			.toBe(true);
+		const later = new Date(Date.now() + 16 * 60_000);
+		const rounds = await Promise.all([
+			coverage.watcher.runOnce(later),
+			coverage.watcher.runOnce(later),
+		]);
+		expect(rounds.flatMap((r) => r.released).filter((r) => r.mentionId === mentionId)).toEqual([
+			{ orgId: "acme", mentionId, memberId: lee.id },
+		]);
+		await coverage.watcher.runOnce(new Date(later.getTime() + 60_000));
+		await notifier.idle();
+
+		const { notifications, unread } = await feed(lee);
+		expect(unread).toBe(1);
+		expect(notifications).toHaveLength(1);
+		const [told] = notifications;
+		expect(told).toMatchObject({
+			kind: "lease_expired",
+			mentionId,
+			boardId: "main",
+			actorId: null,
+			detail: { handle: "someone900", awayMinutes: 16 },
+		});
+		expect(phone.received.map((received) => JSON.parse(received.text))).toEqual([
+			{
+				v: 1,
+				id: told!.id,
+				kind: "lease_expired",
+				mentionId,
+				title: "Your conversation went back to the board",
+				body: "The conversation with @someone900, released after 16 minutes away",
+				url: `/m/${mentionId}`,
+			},
+		]);
 	});
 });

@@ -22,9 +22,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import v1 from "../packages/domain/src/protocol-fixtures/v1.json" with { type: "json" };
 import v2 from "../packages/domain/src/protocol-fixtures/v2.json" with { type: "json" };
 import v3 from "../packages/domain/src/protocol-fixtures/v3.json" with { type: "json" };
+import v4 from "../packages/domain/src/protocol-fixtures/v4.json" with { type: "json" };
 import { makeMention, startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
 
-const recorded: Record<number, string[]> = { 1: v1.messages, 2: v2.messages, 3: v3.messages };
+const recorded: Record<number, string[]> = {
+	1: v1.messages,
+	2: v2.messages,
+	3: v3.messages,
+	4: v4.messages,
+};
 /** Answers that would mean the server did not take the message as a command. */
 const NOT_SERVED = ["unsupported_version", "malformed", "invalid"];
 

@@ -8,13 +8,15 @@
  *    `mention.sla_breached` webhook event;
  * 2. gives back the conversations of owners offline longer than the board's lease,
  *    through the same command transaction as a member's release (activity
- *    `lease_expired`, no actor), and projects the result onto the board;
+ *    `lease_expired`, no actor), projects the result onto the board, and tells each
+ *    former owner (a `lease_expired` notification);
  * 3. brings snoozed conversations whose time is up back to the board as new, through the
  *    same transaction as a member's reopen (activity `snooze_ended`, no actor), so the
  *    Snoozed column empties and the New column fills for everyone.
  *
  * Several instances may run it at once: a breach is recorded once (a unique index), and
- * a release checks inside its transaction that the owner is still the one that expired.
+ * a release checks inside its transaction that the owner is still the one that expired;
+ * only the instance whose transaction made a breach or a release tells the owner of it.
  */
 import {
 	type BoardSettings,
@@ -72,9 +74,23 @@ export interface OwnedBreach {
 	ownerId: string | null;
 }
 
-/** Where the owners of breached conversations are told (the notifier). */
+/** A conversation given back because its owner's lease ran out. */
+export interface ReleasedLease {
+	mentionId: string;
+	/** The owner it was taken from. */
+	memberId: string;
+	/** Since when the owner counted as offline (ISO). */
+	offlineSince: string;
+	/** When it went back (ISO). */
+	releasedAt: string;
+	/** The conversation's revision the release made: one per release, whoever made it. */
+	rev: number;
+}
+
+/** Where the owners of breached and released conversations are told (the notifier). */
 export interface BreachOwners {
 	breachesRecorded(orgId: string, boardId: string, breaches: readonly OwnedBreach[]): void;
+	leasesReleased(orgId: string, boardId: string, released: readonly ReleasedLease[]): void;
 }
 
 export interface CoverageWatcherOptions extends Partial<CoverageWatcherTuning> {
@@ -85,7 +101,7 @@ export interface CoverageWatcherOptions extends Partial<CoverageWatcherTuning> {
 	breaches: BreachPublisher;
 	mentions: MentionPublisher;
 	notifier: BreachNotifier | null;
-	/** Tells each breached conversation's owner. @default nobody */
+	/** Tells each breached or released conversation's owner. @default nobody */
 	owners?: BreachOwners | null;
 }
 
@@ -167,8 +183,12 @@ export class CoverageWatcher extends TimedRounds<
 			for (const board of await storage.listBoards(org.id)) {
 				const settings = await storage.getBoardSettings(org.id, board.id);
 				result.breaches.push(...(await this.breaches(org.id, board.id, settings, now)));
-				for (const mentionId of await this.leases(org.id, board.id, settings, presence, now)) {
-					result.released.push({ orgId: org.id, ...mentionId });
+				for (const lease of await this.leases(org.id, board.id, settings, presence, now)) {
+					result.released.push({
+						orgId: org.id,
+						mentionId: lease.mentionId,
+						memberId: lease.memberId,
+					});
 				}
 				for (const mentionId of await this.wake(org.id, board.id, now)) {
 					result.woken.push({ orgId: org.id, mentionId });
@@ -269,7 +289,7 @@ export class CoverageWatcher extends TimedRounds<
 		settings: BoardSettings,
 		presence: ReturnType<typeof summarizePresence>,
 		now: Date,
-	): Promise<{ mentionId: string; memberId: string }[]> {
+	): Promise<ReleasedLease[]> {
 		const { storage, logger } = this.options;
 		const owned = await storage.listMentions(orgId, boardId, {
 			status: [...OPEN_OWNED_STATUSES],
@@ -280,7 +300,7 @@ export class CoverageWatcher extends TimedRounds<
 			settings.leaseMinutes,
 			now.toISOString(),
 		);
-		const released: { mentionId: string; memberId: string }[] = [];
+		const released: ReleasedLease[] = [];
 		for (const lease of expired) {
 			const outcome = await runSystemCommand(storage, {
 				orgId,
@@ -297,8 +317,15 @@ export class CoverageWatcher extends TimedRounds<
 				continue;
 			}
 			if (outcome.stored) await this.options.mentions.publish(orgId, boardId, [outcome.stored]);
-			released.push({ mentionId: lease.mentionId, memberId: lease.memberId });
+			released.push({
+				mentionId: lease.mentionId,
+				memberId: lease.memberId,
+				offlineSince: lease.offlineSince,
+				releasedAt: now.toISOString(),
+				rev: outcome.rev,
+			});
 		}
+		if (released.length > 0) this.options.owners?.leasesReleased(orgId, boardId, released);
 		return released;
 	}
 

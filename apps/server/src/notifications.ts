@@ -1,10 +1,11 @@
 /**
  * The notifier: turns what happened (a command accepted, a note naming teammates, a breach
- * on an owned conversation, a customer's follow-up) into entries of members' feeds, told
+ * on an owned conversation, a customer's follow-up, an owner's lease running out) into entries of members' feeds, told
  * live over their sockets on every instance and, for the kinds they chose, pushed to
  * their phones. One path for every cause:
  *
- * 1. the domain says who is told and why (`notificationsForCommand`, `notificationsForNotes`);
+ * 1. the domain says who is told and why (`notificationsForCommand`, `notificationsForNotes`,
+ *    `notificationForLeaseExpiry`);
  * 2. each recipient must be an active member of the organisation, and their settings say
  *    which channels the kind goes to;
  * 3. the feed entry is stored once per cause (its key), so a replay tells nobody twice;
@@ -17,6 +18,7 @@ import {
 	type Notification,
 	type NotificationIntent,
 	NotificationsMessageSchema,
+	notificationForLeaseExpiry,
 	notificationsForCommand,
 	pushPayload,
 } from "@switchboard/domain";
@@ -29,7 +31,7 @@ import type {
 import type { AppliedCommand, MemberMessageBus, NoteMentions } from "@switchboard/sync";
 import type { Logger } from "pino";
 import * as v from "valibot";
-import type { OwnedBreach } from "./coverage-watcher.ts";
+import type { OwnedBreach, ReleasedLease } from "./coverage-watcher.ts";
 import type { PushSender } from "./push.ts";
 
 /** The Redis channel members' notification messages cross instances on. */
@@ -112,6 +114,25 @@ export class Notifier {
 				intents: [
 					{ memberId: breach.ownerId, kind: "sla_breach", detail: { slaKind: breach.kind } },
 				],
+			});
+		}
+	}
+
+	/**
+	 * Conversations went back to the board because their owners were away longer than the
+	 * lease (released once, by whichever instance's transaction did it): tell each former
+	 * owner. The release's revision keys it, so a conversation released, claimed again and
+	 * released again tells twice, and one release never does.
+	 */
+	leasesReleased(orgId: string, boardId: string, released: readonly ReleasedLease[]): void {
+		for (const lease of released) {
+			this.tellLater({
+				orgId,
+				boardId,
+				mentionId: lease.mentionId,
+				actorId: null,
+				key: `lease:${lease.mentionId}:${lease.rev}`,
+				intents: [notificationForLeaseExpiry(lease, lease.releasedAt)],
 			});
 		}
 	}

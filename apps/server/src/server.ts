@@ -277,6 +277,8 @@ export async function startSwitchboard(
 		owners: {
 			breachesRecorded: (orgId, boardId, breaches) =>
 				notifier.breachesRecorded(orgId, boardId, breaches),
+			leasesReleased: (orgId, boardId, released) =>
+				notifier.leasesReleased(orgId, boardId, released),
 		},
 		...options.coverage,
 	});

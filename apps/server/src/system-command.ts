@@ -12,7 +12,12 @@ import type {
 } from "@switchboard/storage";
 
 export type SystemCommandOutcome =
-	| { ok: true; stored: StoredMention | null }
+	| {
+			ok: true;
+			stored: StoredMention | null;
+			/** The conversation's revision the command made: names this change among all of its. */
+			rev: number;
+	  }
 	| { ok: false; code: string };
 
 export async function runSystemCommand(
@@ -24,5 +29,9 @@ export async function runSystemCommand(
 		detail: { reason: input.action, ...input.detail },
 	});
 	if (!outcome.ok) return { ok: false, code: outcome.code };
-	return { ok: true, stored: await storage.getMention(input.orgId, outcome.mentionId) };
+	return {
+		ok: true,
+		stored: await storage.getMention(input.orgId, outcome.mentionId),
+		rev: outcome.rev,
+	};
 }

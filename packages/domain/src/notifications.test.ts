@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import {
 	applyNotificationSettings,
 	DEFAULT_NOTIFICATION_SETTINGS,
+	type Notification,
+	notificationForLeaseExpiry,
 	notificationSettings,
 	notificationsForCommand,
 	notificationsForNotes,
@@ -67,6 +69,21 @@ describe("who a note tells", () => {
 	});
 });
 
+describe("who a released lease tells", () => {
+	it("tells the owner it was taken from, with how long they had been away", () => {
+		const expiry = { memberId: "dana", offlineSince: "2026-12-03T10:00:00.000Z" };
+		expect(notificationForLeaseExpiry(expiry, "2026-12-03T10:45:30.000Z")).toEqual({
+			memberId: "dana",
+			kind: "lease_expired",
+			detail: { awayMinutes: 45 },
+		});
+		// A clock a little behind another instance's never makes a negative stretch.
+		expect(notificationForLeaseExpiry(expiry, "2026-12-03T09:59:59.000Z").detail.awayMinutes).toBe(
+			0,
+		);
+	});
+});
+
 describe("settings", () => {
 	it("reads stored settings over the defaults, ignoring what it does not know", () => {
 		expect(notificationSettings(null)).toEqual(DEFAULT_NOTIFICATION_SETTINGS);
@@ -80,6 +97,20 @@ describe("settings", () => {
 		});
 		expect(changed.sla_breach).toEqual({ app: true, push: true });
 		expect(DEFAULT_NOTIFICATION_SETTINGS.sla_breach.push).toBe(false);
+	});
+
+	it("tells of a released lease in the app and on the phone until the member chooses", () => {
+		expect(DEFAULT_NOTIFICATION_SETTINGS.lease_expired).toEqual({ app: true, push: true });
+		expect(notificationSettings({ lease_expired: { push: false } }).lease_expired).toEqual({
+			app: true,
+			push: false,
+		});
+	});
+
+	it("keeps a member's choices when stored settings name a kind this release does not know", () => {
+		// Saved by a newer release, read after a rollback.
+		const stored = { mentioned: { push: false }, from_the_future: { app: false, push: false } };
+		expect(notificationSettings(stored).mentioned).toEqual({ app: true, push: false });
 	});
 });
 
@@ -103,6 +134,44 @@ describe("words and payloads", () => {
 			title: "Morgan asked for changes",
 			body: "Your reply to @ana",
 			url: "/m/m%2F1",
+		});
+	});
+
+	it("tells the former owner which conversation went back, and after how long away", () => {
+		const text = (awayMinutes?: number) =>
+			notificationText({
+				kind: "lease_expired",
+				detail: { handle: "ana", ...(awayMinutes === undefined ? {} : { awayMinutes }) },
+			});
+		expect(text(45)).toEqual({
+			title: "Your conversation went back to the board",
+			body: "The conversation with @ana, released after 45 minutes away",
+		});
+		expect(text(1).body).toBe("The conversation with @ana, released after 1 minute away");
+		expect(text(120).body).toBe("The conversation with @ana, released after 2 hours away");
+		expect(text(61).body).toBe("The conversation with @ana, released after 1 hour 1 minute away");
+		expect(text().body).toBe("The conversation with @ana, released while you were away");
+		expect(
+			pushPayload({
+				id: null,
+				kind: "lease_expired",
+				mentionId: "m1",
+				detail: { awayMinutes: 30 },
+			}),
+		).toMatchObject({
+			kind: "lease_expired",
+			title: "Your conversation went back to the board",
+			body: "The conversation with a customer, released after 30 minutes away",
+			url: "/m/m1",
+		});
+	});
+
+	it("reads a kind from a newer release as news about its conversation", () => {
+		// The feed is read over HTTP unparsed: a page loaded before an upgrade meets new kinds.
+		const newer = { kind: "from_the_future", detail: { handle: "ana" } } as unknown as Notification;
+		expect(notificationText(newer)).toEqual({
+			title: "News about a conversation",
+			body: "The conversation with @ana",
 		});
 	});
 });

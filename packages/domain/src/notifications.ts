@@ -9,6 +9,7 @@
  * network. Never the reply text, a note's text or anyone's email.
  */
 import * as v from "valibot";
+import type { LeaseExpiry } from "./lease.ts";
 import { type MentionWork, NetworkSchema } from "./model.ts";
 import type { Command } from "./protocol.ts";
 import { SlaKinds } from "./sla.ts";
@@ -27,6 +28,8 @@ export const NotificationKinds = [
 	"review_decided",
 	/** A conversation I own missed its claim or reply time. */
 	"sla_breach",
+	/** I was away longer than the board's lease, and a conversation I owned went back to the board. */
+	"lease_expired",
 ] as const;
 export type NotificationKind = (typeof NotificationKinds)[number];
 export const NotificationKindSchema = v.picklist(NotificationKinds);
@@ -51,6 +54,8 @@ export const NotificationDetailSchema = v.object({
 	slaKind: v.optional(v.picklist(SlaKinds)),
 	/** `mentioned`: the note, so that the conversation can show it. */
 	noteId: v.optional(Id),
+	/** `lease_expired`: whole minutes the owner had been away when the conversation went back. */
+	awayMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });
 export type NotificationDetail = v.InferOutput<typeof NotificationDetailSchema>;
 
@@ -81,6 +86,7 @@ export const NotificationSettingsSchema = v.object({
 	follow_up: ChannelChoice,
 	review_decided: ChannelChoice,
 	sla_breach: ChannelChoice,
+	lease_expired: ChannelChoice,
 });
 export type NotificationSettings = v.InferOutput<typeof NotificationSettingsSchema>;
 
@@ -97,13 +103,23 @@ export const NotificationSettingsPatchSchema = v.strictObject({
 	follow_up: v.optional(ChannelPatch),
 	review_decided: v.optional(ChannelPatch),
 	sla_breach: v.optional(ChannelPatch),
+	lease_expired: v.optional(ChannelPatch),
 });
 export type NotificationSettingsPatch = v.InferOutput<typeof NotificationSettingsPatchSchema>;
 
 /**
+ * Stored settings as read back: like a patch, but a kind this release does not know (saved
+ * by a newer release, before a rollback) is passed over instead of voiding the member's
+ * other choices.
+ */
+const StoredNotificationSettingsSchema = v.object(NotificationSettingsPatchSchema.entries);
+
+/**
  * Until a member chooses: everything in the app; on the phone everything that asks for
  * them personally, but not breaches, which a busy board produces by the dozen and which
- * the board already shows in red.
+ * the board already shows in red. A released lease goes to the phone: it happens while
+ * the member is away from the app, to work they took on, at most once per conversation
+ * they held, and otherwise they come back to a queue that emptied without a word.
  */
 export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
 	mentioned: { app: true, push: true },
@@ -112,12 +128,13 @@ export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
 	follow_up: { app: true, push: true },
 	review_decided: { app: true, push: true },
 	sla_breach: { app: true, push: false },
+	lease_expired: { app: true, push: true },
 };
 
 /** Stored settings (maybe from an older release, maybe partial) over the defaults. */
 export function notificationSettings(stored: unknown): NotificationSettings {
 	const settings = structuredClone(DEFAULT_NOTIFICATION_SETTINGS);
-	const patch = v.safeParse(NotificationSettingsPatchSchema, stored ?? {});
+	const patch = v.safeParse(StoredNotificationSettingsSchema, stored ?? {});
 	return patch.success ? applyNotificationSettings(settings, patch.output) : settings;
 }
 
@@ -196,7 +213,37 @@ export function notificationsForNotes(
 	return intents;
 }
 
-/** A notification in words, for the feed and the phone. */
+/**
+ * Who a conversation given back at the end of its owner's lease tells: the owner it was
+ * taken from (the board's watchers see it return on the board), with how long they had
+ * been away when it went back, in whole minutes. `releasedAt` is ISO.
+ */
+export function notificationForLeaseExpiry(
+	expiry: Pick<LeaseExpiry, "memberId" | "offlineSince">,
+	releasedAt: string,
+): NotificationIntent {
+	const away = Date.parse(releasedAt) - Date.parse(expiry.offlineSince);
+	return {
+		memberId: expiry.memberId,
+		kind: "lease_expired",
+		detail: { awayMinutes: Math.max(0, Math.floor(away / 60_000)) },
+	};
+}
+
+/** A stretch of whole minutes in words: "1 minute", "45 minutes", "2 hours 5 minutes". */
+function minutesInWords(minutes: number): string {
+	const count = (n: number, unit: string) => `${n} ${unit}${n === 1 ? "" : "s"}`;
+	if (minutes < 60) return count(minutes, "minute");
+	const hours = Math.floor(minutes / 60);
+	const rest = minutes % 60;
+	return rest === 0 ? count(hours, "hour") : `${count(hours, "hour")} ${count(rest, "minute")}`;
+}
+
+/**
+ * A notification in words, for the feed and the phone. A kind this release does not know
+ * (a newer server's, read from the feed by a page loaded before the upgrade) still reads
+ * as something about its conversation rather than breaking the feed.
+ */
 export function notificationText(notification: Pick<Notification, "kind" | "detail">): {
 	title: string;
 	body: string;
@@ -226,6 +273,18 @@ export function notificationText(notification: Pick<Notification, "kind" | "deta
 				title: detail.slaKind === "claim" ? "Not claimed in time" : "Not answered in time",
 				body: `${conversation} is past its ${detail.slaKind ?? "reply"} time`,
 			};
+		case "lease_expired":
+			return {
+				title: "Your conversation went back to the board",
+				body:
+					detail.awayMinutes === undefined
+						? `${conversation}, released while you were away`
+						: `${conversation}, released after ${minutesInWords(detail.awayMinutes)} away`,
+			};
+		default: {
+			const _newer: never = notification.kind;
+			return { title: "News about a conversation", body: conversation };
+		}
 	}
 }
 

@@ -348,6 +348,31 @@ describe("parseServerMessage", () => {
 			expect(parseServerMessage(payload)).toBeNull();
 		}
 	});
+
+	it("counts a notification of a kind it cannot read, without the entry", () => {
+		const added = {
+			id: "9",
+			kind: "lease_expired",
+			mentionId: "m1",
+			boardId: "main",
+			actorId: null,
+			at: "2026-12-03T12:00:00.000Z",
+			readAt: null,
+			detail: { handle: "ana", awayMinutes: 45 },
+		};
+		const message = { type: "notifications", unread: 3, added };
+		expect(parseServerMessage(JSON.stringify(message))).toEqual(message);
+		// A kind from a newer server: the unread count still arrives.
+		expect(
+			parseServerMessage(
+				JSON.stringify({ ...message, added: { ...added, kind: "from_the_future" } }),
+			),
+		).toEqual({ type: "notifications", unread: 3 });
+		// Not a way around the count's own schema.
+		expect(
+			parseServerMessage(JSON.stringify({ type: "notifications", unread: -1, added })),
+		).toBeNull();
+	});
 });
 
 // The protocol pin. Every schema a message is parsed with, reduced to its shape (types,
@@ -411,6 +436,8 @@ const FINGERPRINTS: Record<number, string> = {
 	// reopen and bulk (with its per-item result); the reply text on submitForReview and approve;
 	// the reject codes text_empty and text_too_long.
 	3: "925d61964da939511bcd9be9bd585e79df44c5aa2de169564e605681cceb223f",
+	// The notification kind lease_expired (and its detail awayMinutes).
+	4: "4264046d8c4ecda29db433b90b6a3e89238614c5ce2e56f4404ad5bdc1f3a044",
 };
 
 describe("protocol pin", () => {

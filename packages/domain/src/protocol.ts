@@ -17,7 +17,7 @@ import { findInvalidText } from "./text.ts";
  * Bumped on every incompatible change to a message schema. A test pins the schemas'
  * shape to this number, so a schema change without a bump fails the build.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /**
  * The oldest protocol version this server still serves. A version stays served as long as
@@ -26,7 +26,8 @@ export const PROTOCOL_VERSION = 3;
  * Version 2 only added close codes, so version 1 commands are version 2 commands; version 3
  * added commands, the reply text to submitForReview and approve (see COMMAND_SINCE and
  * TEXT_REQUIRED_SINCE: what an older client sends still means what it meant) and the
- * `notifications` server message.
+ * `notifications` server message. Version 4 only added a notification kind (`lease_expired`),
+ * so its commands are version 3 commands.
  */
 export const MIN_PROTOCOL_VERSION = 1;
 
@@ -463,12 +464,25 @@ export function encodeCommand(
 	return JSON.stringify({ type: "command", v: version, id, ...command });
 }
 
-/** Parse a server message; null when it is not one this protocol version knows. */
+/**
+ * Parse a server message; null when it is not one this protocol version knows. A
+ * `notifications` message whose new entry this version cannot read (a kind from a newer
+ * server) still counts: it is read without the entry, so the bell's unread count stays
+ * true and the entry comes with the next read of the feed.
+ */
 export function parseServerMessage(payload: string): ServerMessage | null {
+	let data: unknown;
 	try {
-		const result = v.safeParse(ServerMessageSchema, JSON.parse(payload));
-		return result.success ? result.output : null;
+		data = JSON.parse(payload);
 	} catch {
 		return null;
 	}
+	const result = v.safeParse(ServerMessageSchema, data);
+	if (result.success) return result.output;
+	if (typeof data === "object" && data !== null && "added" in data) {
+		const { added: _unreadable, ...count } = data;
+		const counted = v.safeParse(NotificationsMessageSchema, count);
+		if (counted.success) return counted.output;
+	}
+	return null;
 }

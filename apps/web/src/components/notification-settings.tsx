@@ -29,6 +29,7 @@ const KIND_LABELS: Record<NotificationKind, string> = {
 	follow_up: "The customer writes again in a conversation I own",
 	review_decided: "My reply is approved, or changes are asked for",
 	sla_breach: "A conversation I own misses its claim or reply time",
+	lease_expired: "A conversation I own goes back to the board while I am away",
 };
 
 const CHANNEL_LABELS: Record<NotificationChannel, string> = {

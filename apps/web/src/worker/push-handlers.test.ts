@@ -49,6 +49,16 @@ describe("the service worker's push handler", () => {
 		]);
 	});
 
+	it("shows a kind it does not know by its words, as a worker of an earlier release meets a new one", () => {
+		const newer = { ...payload, id: "43", kind: "from_the_future", title: "Later news" };
+		expect(readPushPayload(JSON.stringify(newer))).toEqual({
+			title: "Later news",
+			body: payload.body,
+			url: "/m/m-1",
+			tag: "switchboard-43",
+		});
+	});
+
 	it("shows nothing for a message that is not a Switchboard payload", () => {
 		for (const text of [
 			null,
