@@ -97,11 +97,27 @@ export interface ServerMetrics {
 
 let processRegistry: Registry | undefined;
 
-/** prom-client's default metrics, registered once per process. */
+/**
+ * prom-client's default metrics, registered once per process, at the first scrape (a
+ * server nobody scrapes runs none of their monitors). Their CPU counters count from their
+ * registration; they start from the CPU the process used before it, so that they hold the
+ * process's whole CPU time, as Prometheus' process_cpu_seconds_total does elsewhere.
+ */
 function processMetrics(): Registry {
 	if (!processRegistry) {
-		processRegistry = new Registry();
-		collectDefaultMetrics({ register: processRegistry });
+		const registry = new Registry();
+		const before = process.cpuUsage();
+		collectDefaultMetrics({ register: registry });
+		const seconds = { user: before.user / 1e6, system: before.system / 1e6 };
+		for (const [name, value] of [
+			["process_cpu_user_seconds_total", seconds.user],
+			["process_cpu_system_seconds_total", seconds.system],
+			["process_cpu_seconds_total", seconds.user + seconds.system],
+		] as const) {
+			const counter = registry.getSingleMetric(name);
+			if (counter instanceof Counter) counter.inc(value);
+		}
+		processRegistry = registry;
 	}
 	return processRegistry;
 }

@@ -38,9 +38,9 @@ function BoardSettingsArea(props: { orgId: string }) {
 	return (
 		<div class="page board-settings-page" data-testid="board-settings-page">
 			<div class="page-heading">
-				<p class="small">
+				<nav aria-label="Breadcrumb" class="breadcrumb small">
 					<A href="/admin?tab=boards">Admin › Boards</A>
-				</p>
+				</nav>
 				<h1>Settings of {boardName()}</h1>
 				<BoardSelect
 					boards={boards.data()}
