@@ -346,6 +346,12 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			await dana.getByTestId("no-match-clear-search").tap();
 			await dana.locator('[data-testid="card"]').first().waitFor(within);
 			expect(await dana.getByTestId("filter-search").inputValue()).toBe("");
+			// A card of the New tab, for a search below.
+			const handle =
+				(
+					await dana.locator('[data-status="new"] [data-testid="open"]').first().textContent()
+				)?.trim() ?? "";
+			expect(handle).toMatch(/^@/);
 			// Tabs switch the one column shown.
 			await dana.getByRole("tab", { name: /Claimed/ }).tap();
 			await expect
@@ -357,6 +363,28 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			expect(await dana.locator('[data-testid="column"][data-status="new"]').isVisible()).toBe(
 				false,
 			);
+			// A search whose matches are all in another tab says so there, a tap away.
+			await dana.getByTestId("filter-search").fill(handle);
+			const emptyTab = dana
+				.getByRole("tab")
+				.filter({ has: dana.locator(".status-tab-count", { hasText: /^0$/ }) })
+				.first();
+			await emptyTab.waitFor(within);
+			const emptyStatus = await emptyTab.getAttribute("data-status");
+			expect(emptyStatus).not.toBe("new");
+			await emptyTab.tap();
+			const empty = dana.locator(`[data-testid="column"][data-status="${emptyStatus}"]`);
+			await empty.getByTestId("column-no-match").waitFor(within);
+			const elsewhere = empty.getByTestId("column-elsewhere");
+			expect(await elsewhere.first().textContent()).toMatch(/^\d+ in New$/);
+			await fitsPhone(dana, "body", "a tab with no match");
+			await elsewhere.first().tap();
+			await dana
+				.locator('[data-testid="column"][data-status="new"] [data-testid="card"]')
+				.first()
+				.waitFor(within);
+			expect(await empty.isVisible()).toBe(false);
+			await dana.getByTestId("filter-search").fill("");
 			for (const [path, ready] of [
 				["/queue", ".page-heading"],
 				["/settings", "h1"],

@@ -5,7 +5,16 @@
 import type { BoardMention } from "@switchboard/client";
 import type { MentionStatus } from "@switchboard/domain";
 import { createVirtualizer, type VirtualItem } from "@tanstack/solid-virtual";
-import { createEffect, createMemo, createSignal, on, onCleanup, onMount, Show } from "solid-js";
+import {
+	createEffect,
+	createMemo,
+	createSignal,
+	type JSX,
+	on,
+	onCleanup,
+	onMount,
+	Show,
+} from "solid-js";
 import { formatCount } from "../format.ts";
 import { BoardMarks, markOnce } from "../perf-marks.ts";
 import { useWorkspace } from "../workspace.tsx";
@@ -73,6 +82,8 @@ export function BoardColumn(props: {
 	/** The one column a phone shows (its tab is selected); desktop shows every column. */
 	active: boolean;
 	mentions: BoardMention[];
+	/** What the column says when it has no card; "Nothing here." without it. */
+	empty?: JSX.Element;
 	onReady: (handle: ColumnHandle) => void;
 }) {
 	let scroller: HTMLDivElement | undefined;
@@ -160,7 +171,10 @@ export function BoardColumn(props: {
 				</span>
 			</h2>
 			<div class="column-scroll" ref={scroller}>
-				<Show when={props.mentions.length > 0} fallback={<p class="column-empty">Nothing here.</p>}>
+				<Show
+					when={props.mentions.length > 0}
+					fallback={props.empty ?? <p class="column-empty">Nothing here.</p>}
+				>
 					<ul
 						aria-labelledby={headingId()}
 						class="column-list"

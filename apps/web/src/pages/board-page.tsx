@@ -53,6 +53,38 @@ export function BoardPage() {
 			[ws.filters.network, ws.filters.priority, ws.filters.tag].filter(Boolean).length +
 			[ws.filters.unclaimed, ws.filters.mine, ws.filters.showDone].filter(Boolean).length,
 	);
+	/**
+	 * A column the search and the filters leave empty while others keep matches. A phone shows
+	 * one column: it says where the matches are, a tap away, rather than "Nothing here.".
+	 */
+	const noMatchHere = (status: MentionStatus) => {
+		const elsewhere = () =>
+			visibleColumns()
+				.filter((column) => column.status !== status)
+				.map((column) => ({ column, count: cardsByStatus().get(column.status)?.length ?? 0 }))
+				.filter(({ count }) => count > 0);
+		return (
+			<div class="column-empty" data-testid="column-no-match">
+				<p>No match here.</p>
+				<Show when={elsewhere().length > 0}>
+					<div class="column-elsewhere">
+						<For each={elsewhere()}>
+							{({ column, count }) => (
+								<button
+									type="button"
+									class="button button-small"
+									onClick={() => setActiveStatus(column.status)}
+									data-testid="column-elsewhere"
+								>
+									{formatCount(count)} in {column.title}
+								</button>
+							)}
+						</For>
+					</div>
+				</Show>
+			</div>
+		);
+	};
 	const { open: filtersOpen, toggle: filtersToggle } = createDisclosure("filter-options");
 	const { open: moreOpen, setOpen: setMoreOpen, toggle: moreToggle } = createDisclosure("bulk-bar");
 	// A new selection starts with the bar folded.
@@ -264,6 +296,7 @@ export function BoardPage() {
 										title={column.title}
 										active={activeStatus() === column.status}
 										mentions={cardsByStatus().get(column.status) ?? []}
+										empty={filtered() ? noMatchHere(column.status) : undefined}
 										onReady={(handle) => handles.set(column.status, handle)}
 									/>
 								)}
