@@ -2,7 +2,7 @@
  * What the board shows, as pure functions of the board snapshot: columns, filters, order,
  * SLA timers. Kept apart from the components so it is tested without a browser.
  */
-import { type BoardMention, compareIsoTimes } from "@switchboard/client";
+import { type BoardMention, compareCodeUnits, compareIsoTimes } from "@switchboard/client";
 import {
 	type BoardSettings,
 	DONE_STATUSES,
@@ -14,6 +14,7 @@ import {
 	type ReviewStanding,
 	slaState,
 } from "@switchboard/domain";
+import { compareText } from "./format.ts";
 
 /** Each status in words, as a column's title and a badge say it. */
 export const STATUS_LABELS: Record<MentionStatus, string> = {
@@ -111,7 +112,7 @@ export function compareUrgency(a: BoardMention, b: BoardMention): number {
 	return (
 		PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
 		compareIsoTimes(a.ingestedAt, b.ingestedAt) ||
-		a.id.localeCompare(b.id)
+		compareCodeUnits(a.id, b.id)
 	);
 }
 
@@ -144,7 +145,7 @@ export function boardColumns(
 export function boardTags(mentions: readonly BoardMention[]): string[] {
 	const tags = new Set<string>();
 	for (const mention of mentions) for (const tag of mention.tags) tags.add(tag);
-	return [...tags].sort((a, b) => a.localeCompare(b));
+	return [...tags].sort(compareText);
 }
 
 /**
@@ -180,7 +181,7 @@ export function claimableAt(mention: BoardMention, now: number): boolean {
 export function myQueue(mentions: readonly BoardMention[], meId: string): BoardMention[] {
 	return mentions
 		.filter((mention) => mention.owner?.memberId === meId && !isDone(mention))
-		.sort((a, b) => compareIsoTimes(a.ingestedAt, b.ingestedAt) || a.id.localeCompare(b.id));
+		.sort((a, b) => compareIsoTimes(a.ingestedAt, b.ingestedAt) || compareCodeUnits(a.id, b.id));
 }
 
 export interface SlaTimer {

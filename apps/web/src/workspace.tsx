@@ -34,6 +34,7 @@ import {
 import { createStore, type SetStoreFunction } from "solid-js/store";
 import { type BoardColumn, type BoardFilters, boardColumns, EMPTY_FILTERS } from "./board-model.ts";
 import { useClient, useStore } from "./client-context.tsx";
+import { prepareFormats } from "./format.ts";
 import {
 	ACTIONS,
 	type ActionKind,
@@ -127,6 +128,11 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 	const location = useLocation();
 	const board = useStore(client.board);
 	const status = useStore(client.status);
+
+	// The board's first render formats counts and sorts tags: the locale's data for both is
+	// read in while the board is on its way rather than in that render.
+	if ("requestIdleCallback" in window) requestIdleCallback(prepareFormats, { timeout: 1_000 });
+	else setTimeout(prepareFormats, 0);
 
 	const [now, setNow] = createSignal(Date.now());
 	const timer = setInterval(() => setNow(Date.now()), TICK_MS);

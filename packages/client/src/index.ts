@@ -8,4 +8,4 @@ export { IndexedDbQueueStore, queueDatabaseName } from "./indexeddb-queue-store.
 export { clearLocalData, isLocalDatabaseOf, localDocumentPrefix } from "./local-data.ts";
 export { memberColor, PRESENCE_COLORS, type PresenceUser } from "./presence.ts";
 export * from "./reports-client.ts";
-export { compareIsoTimes } from "./sorted-mentions.ts";
+export { compareCodeUnits, compareIsoTimes } from "./sorted-mentions.ts";

@@ -7,16 +7,20 @@
 import type { Mention } from "@switchboard/domain";
 
 /**
- * ISO-8601 times in UTC compare as code units, about 10x faster than `localeCompare`
- * (which sorting 10,000 cards by it spent 15-35 ms on).
+ * Code-unit order, for strings no reader sorts by eye: ids, and ISO-8601 times in UTC, whose
+ * code-unit order is their order in time. About 10x faster than `localeCompare` (which
+ * sorting 10,000 cards by their times spent 15-35 ms on).
  */
-export function compareIsoTimes(a: string, b: string): number {
+export function compareCodeUnits(a: string, b: string): number {
 	return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** ISO-8601 times in UTC, earliest first. */
+export const compareIsoTimes = compareCodeUnits;
+
 /** Oldest post first; the id breaks ties. */
 export function byPostedAt(a: Mention, b: Mention): number {
-	return compareIsoTimes(a.postedAt, b.postedAt) || a.id.localeCompare(b.id);
+	return compareIsoTimes(a.postedAt, b.postedAt) || compareCodeUnits(a.id, b.id);
 }
 
 export class SortedMentions<M extends Mention = Mention> {
