@@ -1,9 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { formatRelative, parseList } from "./format.ts";
+import { compareText, formatRelative, parseList, prepareFormats } from "./format.ts";
 
 const now = Date.parse("2026-11-26T12:00:00Z");
 
 describe("format", () => {
+	it("sorts words as a reader does, accents and case aside, however early it is prepared", () => {
+		const tags = ["zebra", "éclair", "Apple", "billing"];
+		// Code units would put "éclair" last and "Apple" before every lower-case word.
+		expect([...tags].sort(compareText)).toEqual(["Apple", "billing", "éclair", "zebra"]);
+		prepareFormats();
+		expect([...tags].sort(compareText)).toEqual(["Apple", "billing", "éclair", "zebra"]);
+	});
+
 	it("says how far a moment is from now, either way", () => {
 		expect(formatRelative("2026-11-26T11:48:00Z", now)).toBe("12 min ago");
 		expect(formatRelative("2026-11-26T15:05:00Z", now)).toBe("in 3 h 5 min");
