@@ -75,7 +75,9 @@ describe.skipIf(!hasChromium)("a board with 10,000 more open conversations", () 
 			await newColumn.evaluate((element, px) => {
 				element.scrollTop += px;
 			}, by);
-			await expect.poll(positions).not.toEqual(before);
+			// Polled as long as the other waits here: a busy machine can take the page over a
+			// second (vitest's default) to render the rows a scroll brings.
+			await expect.poll(positions, { timeout: 15_000 }).not.toEqual(before);
 			const after = await positions();
 			expect(after).toEqual([...after].sort((a, b) => a - b));
 			expect(new Set(after).size).toBe(after.length);
