@@ -106,7 +106,7 @@ const scenario = defineScenario({
 				switchboard: sb.usPerChange,
 				hocuspocus: naive.usPerChange,
 				yWebsocket: null,
-				// Both churns run in the same load process, one after the other.
+				// Both churns run in the same load process, taking turns 500 changes at a time.
 				target: "<= 2x the naive board",
 				met: sb.usPerChange <= 2 * naive.usPerChange,
 			},
