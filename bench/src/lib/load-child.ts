@@ -3,7 +3,12 @@
  */
 import type { LoadControl, LoadTask, ToChild, ToParent } from "./load.ts";
 
-const send = (message: ToParent) => process.send?.(message);
+/** Resolves once the message is written to the channel (or the channel is gone). */
+const send = (message: ToParent) =>
+	new Promise<void>((resolve) => {
+		if (!process.send) resolve();
+		else process.send(message, () => resolve());
+	});
 const answers = new Map<number, (value: unknown) => void>();
 let nextId = 1;
 
@@ -12,26 +17,31 @@ const control: LoadControl = {
 		const id = nextId++;
 		return new Promise((resolve) => {
 			answers.set(id, resolve);
-			send({ type: "mark", id, name, data });
+			void send({ type: "mark", id, name, data });
 		});
 	},
 	log(message) {
-		send({ type: "log", message });
+		void send({ type: "log", message });
 	},
 };
 
 async function start(task: string, params: unknown): Promise<void> {
+	let sent: Promise<void>;
 	try {
 		const module = (await import(task)) as { default: LoadTask<unknown, unknown> };
 		const value = await module.default(params, control);
-		send({ type: "result", value });
+		sent = send({ type: "result", value });
 	} catch (error) {
-		send({
+		sent = send({
 			type: "error",
 			message: error instanceof Error ? (error.stack ?? error.message) : String(error),
 		});
 	}
-	// Providers keep timers and sockets: the result is out, so leave.
+	// Providers keep timers and sockets: leave once the result is out. Not a fixed 100 ms
+	// after sending it: a result of a few hundred KB (scenario 6's per-mention latencies)
+	// is still being written when the parent reads slowly, and exit drops the rest, which
+	// the parent saw as "load process exited early (0)" (2 of 14 runs, bench/findings/06.md).
+	await sent;
 	setTimeout(() => process.exit(0), 100);
 }
 
