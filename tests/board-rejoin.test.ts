@@ -1,0 +1,104 @@
+/**
+ * A member who opens the board while its last client's leave is still storing it (the
+ * compaction of the whole board, 1-3 s on a large one, bench/findings/06.md): the store is
+ * held at a promise the test releases, against a real server on port 0 and real providers.
+ */
+import { boardDocumentName, readBoard, readMention } from "@switchboard/domain";
+import type { StoredMention } from "@switchboard/storage";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+	makeMention,
+	startTestServer,
+	type TestClient,
+	type TestServer,
+	waitFor,
+} from "./utils/test-server.ts";
+
+let server: TestServer;
+let release = () => {};
+
+beforeAll(async () => {
+	server = await startTestServer();
+});
+afterAll(async () => {
+	release();
+	await server?.close();
+});
+
+describe("a board opened while its last client's leave stores it", () => {
+	it("syncs the new client, keeps the copy it joined loaded, and shows later writes", async () => {
+		const { storage, board, hocuspocus } = server.switchboard;
+		const member = server.members.sam!;
+		const name = boardDocumentName("acme", "main");
+		const first = await server.board(member);
+		const [early] = (await storage.insertMentions("acme", "main", [
+			makeMention(300, { externalId: "rejoin-1" }),
+		])) as [StoredMention];
+		await board.publish("acme", "main", [early]);
+		await waitFor(
+			() => readMention(first.doc, early.mention.id),
+			10_000,
+			"the first client sees it",
+		);
+
+		const held = new Promise<void>((resolve) => {
+			release = resolve;
+		});
+		let storesStarted = 0;
+		let storesDone = 0;
+		const compact = storage.compactDocument.bind(storage);
+		storage.compactDocument = async (documentName, ...rest) => {
+			if (documentName !== name) return compact(documentName, ...rest);
+			storesStarted += 1;
+			await held;
+			try {
+				return await compact(documentName, ...rest);
+			} finally {
+				storesDone += 1;
+			}
+		};
+
+		first.destroy();
+		await waitFor(() => storesStarted > 0, 10_000, "the leave's store started (and is held)");
+		const loaded = hocuspocus.documents.get(name);
+		expect(loaded, "the board stays loaded while its store runs").toBeDefined();
+
+		let second: TestClient | undefined;
+		void server.board(member).then((client) => {
+			second = client;
+		});
+		const client = await waitFor(
+			() => second,
+			10_000,
+			"the new client synced while the store is held",
+		);
+		expect(loaded?.getConnectionsCount()).toBe(1);
+
+		release();
+		await waitFor(() => storesDone > 0, 10_000, "the held store finished");
+		await waitFor(
+			() =>
+				!loaded?.saveMutex.isLocked() &&
+				!hocuspocus.debouncer.isCurrentlyExecuting(`onStoreDocument-${name}`),
+			10_000,
+			"the store's hooks finished",
+		);
+		// The store's unload check runs in a timer it set as it finished: this one runs after.
+		await new Promise((resolve) => setTimeout(resolve, 0));
+		await hocuspocus.unloadingDocuments.get(name);
+		expect(hocuspocus.documents.get(name), "the copy the new client is on").toBe(loaded);
+		expect(loaded?.isDestroyed).toBe(false);
+
+		expect(readMention(client.doc, early.mention.id)).toBeDefined();
+		const [late] = (await storage.insertMentions("acme", "main", [
+			makeMention(301, { externalId: "rejoin-2" }),
+		])) as [StoredMention];
+		await board.publish("acme", "main", [late]);
+		await waitFor(
+			() => readMention(client.doc, late.mention.id),
+			10_000,
+			"a later write reaches it",
+		);
+		expect(readBoard(client.doc).mentions.length).toBe(server.mentions.length + 2);
+	});
+});
