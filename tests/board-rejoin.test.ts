@@ -6,6 +6,7 @@
 import { boardDocumentName, readBoard, readMention } from "@switchboard/domain";
 import type { StoredMention } from "@switchboard/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type * as Y from "yjs";
 import {
 	makeMention,
 	startTestServer,
@@ -30,16 +31,17 @@ describe("a board opened while its last client's leave stores it", () => {
 		const { storage, board, hocuspocus } = server.switchboard;
 		const member = server.members.sam!;
 		const name = boardDocumentName("acme", "main");
+		/** Store a mention, project it onto the board, wait until `doc` shows it. */
+		const publish = async (i: number, doc: Y.Doc, what: string) => {
+			const [stored] = (await storage.insertMentions("acme", "main", [
+				makeMention(i, { externalId: `rejoin-${i}` }),
+			])) as [StoredMention];
+			await board.publish("acme", "main", [stored]);
+			await waitFor(() => readMention(doc, stored.mention.id), 10_000, what);
+			return stored;
+		};
 		const first = await server.board(member);
-		const [early] = (await storage.insertMentions("acme", "main", [
-			makeMention(300, { externalId: "rejoin-1" }),
-		])) as [StoredMention];
-		await board.publish("acme", "main", [early]);
-		await waitFor(
-			() => readMention(first.doc, early.mention.id),
-			10_000,
-			"the first client sees it",
-		);
+		const early = await publish(300, first.doc, "the first client sees it");
 
 		const held = new Promise<void>((resolve) => {
 			release = resolve;
@@ -90,15 +92,7 @@ describe("a board opened while its last client's leave stores it", () => {
 		expect(loaded?.isDestroyed).toBe(false);
 
 		expect(readMention(client.doc, early.mention.id)).toBeDefined();
-		const [late] = (await storage.insertMentions("acme", "main", [
-			makeMention(301, { externalId: "rejoin-2" }),
-		])) as [StoredMention];
-		await board.publish("acme", "main", [late]);
-		await waitFor(
-			() => readMention(client.doc, late.mention.id),
-			10_000,
-			"a later write reaches it",
-		);
+		await publish(301, client.doc, "a later write reaches it");
 		expect(readBoard(client.doc).mentions.length).toBe(server.mentions.length + 2);
 	});
 });
