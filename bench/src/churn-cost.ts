@@ -2,10 +2,12 @@
  * Scenario 4's churn in process, without the database, to compare commits (run it in each
  * checkout, alternated, a fresh process per run): 10,000 mentions written with
  * `writeMentions`, 50,000 status and owner changes with `writeWork` in the scenario's order
- * (bench/src/scenarios/_04-churn-task.ts), then the same changes on the naive Y.Map board.
- * Prints µs per change for both, their ratio, each block of 10,000 changes and the length of
- * the server client's struct array halfway through each block (Yjs splices that array on every
- * split and merge of an item, so its length is what a change costs beyond the naive map's).
+ * (bench/src/scenarios/_04-churn-task.ts), and the same changes on the naive Y.Map board, the
+ * two taking turns 500 changes at a time as in the scenario (run one after the other, the
+ * first pays the other's warm-up, findings 04). Prints µs per change for both, their ratio,
+ * each block of 10,000 changes for both, and the length of the server client's struct array
+ * halfway through each block (Yjs splices that array on every split and merge of an item,
+ * so its length is what a change costs beyond the naive map's).
  *
  *   node bench/src/churn-cost.ts
  */
@@ -49,43 +51,56 @@ writeMentions(
 	doc,
 	mentions.map((m) => ({ content: mentionContent(m), work: mentionWork(m), rev: 1 })),
 );
-const blocks: number[] = [];
-const structs: number[] = [];
-let t = performance.now();
-const t0 = t;
-for (let i = 0; i < changes; i++) {
-	const { index, status, owner, at } = change(i);
-	revs[index] = (revs[index] as number) + 1;
-	const work: MentionWork = { ...(works[index] as MentionWork), status, owner, updatedAt: at };
-	writeWork(doc, mentions[index]?.id as string, work, revs[index] as number);
-	if ((i + 1) % 10_000 === 5_000) structs.push(doc.store.clients.get(doc.clientID)?.length ?? 0);
-	if ((i + 1) % 10_000 === 0) {
-		const now = performance.now();
-		blocks.push(((now - t) * 1000) / 10_000);
-		t = now;
-	}
-}
-const sb = ((performance.now() - t0) * 1000) / changes;
 const naiveDoc = new Y.Doc();
 const map = naiveDoc.getMap<Record<string, unknown>>("mentions");
 const current: Record<string, unknown>[] = mentions.map((m) => ({ ...m }));
 naiveDoc.transact(() => {
 	for (const m of current) map.set(m.id as string, m);
 });
-const n0 = performance.now();
-for (let i = 0; i < changes; i++) {
-	const { index, status, owner, at } = change(i);
-	const next: Record<string, unknown> = { ...current[index], status, owner, updatedAt: at };
-	current[index] = next;
-	map.set(next.id as string, next);
+const switchboardChanges = (from: number, to: number) => {
+	for (let i = from; i < to; i++) {
+		const { index, status, owner, at } = change(i);
+		revs[index] = (revs[index] as number) + 1;
+		const work: MentionWork = { ...(works[index] as MentionWork), status, owner, updatedAt: at };
+		writeWork(doc, mentions[index]?.id as string, work, revs[index] as number);
+		if ((i + 1) % 10_000 === 5_000) structs.push(doc.store.clients.get(doc.clientID)?.length ?? 0);
+	}
+};
+const naiveChanges = (from: number, to: number) => {
+	for (let i = from; i < to; i++) {
+		const { index, status, owner, at } = change(i);
+		const next: Record<string, unknown> = { ...current[index], status, owner, updatedAt: at };
+		current[index] = next;
+		map.set(next.id as string, next);
+	}
+};
+// The two churns take turns, SLICE changes at a time, as in the scenario's load process.
+const SLICE = 500;
+const structs: number[] = [];
+const sbBlocks = [0, 0, 0, 0, 0];
+const naiveBlocks = [0, 0, 0, 0, 0];
+for (let from = 0; from < changes; from += SLICE) {
+	const to = Math.min(changes, from + SLICE);
+	const block = Math.floor(from / 10_000);
+	let started = performance.now();
+	switchboardChanges(from, to);
+	sbBlocks[block] = (sbBlocks[block] as number) + performance.now() - started;
+	started = performance.now();
+	naiveChanges(from, to);
+	naiveBlocks[block] = (naiveBlocks[block] as number) + performance.now() - started;
 }
-const naive = ((performance.now() - n0) * 1000) / changes;
+const total = (ms: number[]) => ms.reduce((a, b) => a + b, 0);
+const sb = (total(sbBlocks) * 1000) / changes;
+const naive = (total(naiveBlocks) * 1000) / changes;
+const blocks = sbBlocks.map((ms) => (ms * 1000) / 10_000);
+const naiveBlockUs = naiveBlocks.map((ms) => (ms * 1000) / 10_000);
 console.log(
 	JSON.stringify({
 		sb: +sb.toFixed(2),
 		naive: +naive.toFixed(2),
 		ratio: +(sb / naive).toFixed(2),
 		blocks: blocks.map((b) => +b.toFixed(1)),
+		naiveBlocks: naiveBlockUs.map((b) => +b.toFixed(1)),
 		structs,
 		bytes: Y.encodeStateAsUpdate(doc).byteLength,
 	}),
