@@ -226,7 +226,8 @@ const scenario: Scenario = {
 					}),
 				);
 			}
-			rows.push(...(await measureImport(ctx, server)));
+			// BENCH_06_IMPORT=0 leaves the imports out (an A/B of the webhook rows alone).
+			if (process.env.BENCH_06_IMPORT !== "0") rows.push(...(await measureImport(ctx, server)));
 		} finally {
 			await server.stop();
 		}
