@@ -16,8 +16,11 @@ import { submitHandler } from "./forms.tsx";
  */
 export function CommandButton(props: {
 	command: CommandInput;
-	/** Told when the server accepts the command, e.g. "Approved." */
-	success?: string;
+	/**
+	 * Told when the server accepts the command, e.g. "Approved."; a function is asked at the
+	 * press, and says nothing when it answers undefined.
+	 */
+	success?: string | (() => string | undefined);
 	/** @default "button" */
 	class?: string;
 	testId: string;
@@ -36,7 +39,10 @@ export function CommandButton(props: {
 			disabled={props.disabled}
 			aria-describedby={props.describedBy}
 			title={props.title}
-			onClick={() => void ws.run(props.command, props.success)}
+			onClick={() => {
+				const success = typeof props.success === "function" ? props.success() : props.success;
+				void ws.run(props.command, success);
+			}}
 		>
 			{props.children}
 		</button>

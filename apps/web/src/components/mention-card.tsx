@@ -23,6 +23,17 @@ import { CommandButton } from "./command-button.tsx";
 /** Height of a card in the virtualised lists, in px (the excerpt is clamped to fit). */
 export const CARD_HEIGHT = 156;
 
+/**
+ * Whether the board shows the column of `status`. A phone shows one status at a time, so a
+ * card claimed from the New tab leaves the screen, and the next card's Claim takes its place.
+ */
+function columnShown(status: string): boolean {
+	const column = document.querySelector<HTMLElement>(
+		`[data-testid="column"][data-status="${status}"]`,
+	);
+	return column?.checkVisibility() ?? false;
+}
+
 /** Tags shown on a card; the rest are counted ("+2"). */
 const CARD_TAGS = 3;
 
@@ -136,6 +147,12 @@ export function MentionCard(props: { mention: BoardMention; selected: boolean })
 								class="button button-small button-primary"
 								testId="claim"
 								command={{ name: "claim", args: { mentionId: props.mention.id } }}
+								success={() =>
+									// Said where the card leaves the screen; elsewhere it moves to Claimed in view.
+									columnShown("claimed")
+										? undefined
+										: `You now own the conversation with @${props.mention.author.handle}; it is in My queue.`
+								}
 							>
 								Claim<span class="sr-only"> conversation with @{props.mention.author.handle}</span>
 							</CommandButton>
