@@ -9,8 +9,7 @@
 import { rmSync } from "node:fs";
 import { boardDocumentName } from "@switchboard/domain";
 import { runLoad } from "../lib/load.ts";
-import { columns, type PerServer } from "../lib/measure.ts";
-import type { ProcSample } from "../lib/proc.ts";
+import { columns, type PerServer, ServerWatch, type Window } from "../lib/measure.ts";
 import { type BenchRow, defineScenario } from "../lib/scenario.ts";
 import { BENCH_ORG } from "../lib/seed.ts";
 import { SERVER_KINDS, startServer, targetOf } from "../lib/servers.ts";
@@ -27,7 +26,9 @@ const scenario = defineScenario({
 	title: "Board churn",
 	// One run; its rows take medians within it where they say so.
 	repeats: () => 1,
-	sizes: { quick: { changes: 50_000, newClients: 3 }, full: { changes: 1_000_000, newClients: 9 } },
+	// Nine new clients: a sync's CPU is bimodal (some windows hold a major GC that the syncs'
+	// allocations brought on), and a median of three swung between the two.
+	sizes: { quick: { changes: 50_000, newClients: 9 }, full: { changes: 1_000_000, newClients: 9 } },
 	async run(ctx, { changes, newClients }) {
 		const size = `${changes.toLocaleString("en-GB")} changes over ${MENTIONS.toLocaleString("en-GB")} mentions`;
 		const syncCpu: Partial<PerServer<number | null>> = {};
@@ -55,7 +56,11 @@ const scenario = defineScenario({
 				}
 				if (!churn) throw new Error("the churn runs on Switchboard first");
 				if (!SERVER_KINDS.includes(kind)) continue;
-				const samples: { before?: ProcSample; after?: ProcSample }[] = [];
+				// Each new client's window on the threads' scheduler clocks (ns), not the process's
+				// 10 ms ticks: at 20-70 ms a sync is 2-7 ticks, and a tick more or less moved the
+				// row by 10 ms (bench/findings/04.md, 2026-12-04).
+				const watch = new ServerWatch(server);
+				const windows: Window[] = [];
 				// A baseline that cannot take the board is reported as missing, not as a failed scenario.
 				const result = await runLoad<SyncParams, SyncResult>(
 					SYNC,
@@ -70,10 +75,9 @@ const scenario = defineScenario({
 					},
 					{
 						log: ctx.log,
-						onMark(name, data) {
-							const i = data as number;
-							samples[i] ??= {};
-							(samples[i] as Record<string, ProcSample>)[name] = server.sample();
+						onMark(name) {
+							if (name === "before") watch.start();
+							else windows.push(watch.stop());
 						},
 						timeoutMs: 900_000,
 					},
@@ -83,10 +87,16 @@ const scenario = defineScenario({
 					return null;
 				});
 				if (!result) continue;
-				syncCpu[kind] = median(
-					samples.map(({ before, after }) => (before && after ? after.cpuMs - before.cpuMs : null)),
-				);
+				syncCpu[kind] = median(windows.map((window) => window.cpuMs));
 				syncWall[kind] = median(result.wallMs);
+				ctx.log(
+					`${kind}: each client's sync, server CPU ms (main thread) / wall ms: ${windows
+						.map(
+							(window, i) =>
+								`${window.cpuMs.toFixed(1)} (${window.mainThreadMs?.toFixed(1) ?? "?"}) / ${result.wallMs[i]?.toFixed(0)}`,
+						)
+						.join(", ")}`,
+				);
 				ctx.log(
 					`${kind}: initial sync cpu ${syncCpu[kind]} ms, wall ${syncWall[kind]?.toFixed(1)} ms, ${median(result.bytes)} bytes; holder ready in ${result.holderMs.toFixed(0)} ms`,
 				);
