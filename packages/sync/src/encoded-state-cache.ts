@@ -10,6 +10,13 @@
  * Only documents that encode to at least `minBytes` keep their encoding: a small draft is
  * cheap to encode and changes on every keystroke, and a copy per idle document would only
  * cost memory.
+ *
+ * A new client's answer is kept too, as one array: the message's few header bytes followed
+ * by the state (`framed`), and the kept state becomes a view into it. Written into
+ * Hocuspocus' message encoder, the 6.6 MB state was copied twice per client (into the
+ * encoder, then out of it as the message), 13 MB of fresh memory per sync that brought on a
+ * major GC every second or third client: 20-100 ms of server CPU per sync instead of about
+ * 20 (bench/findings/04.md, 2026-12-04).
  */
 import { withDefaults } from "@switchboard/domain";
 import * as Y from "yjs";
@@ -60,6 +67,8 @@ export class EncodedStateCache {
 	private readonly doc: Y.Doc;
 	private readonly tuning: EncodedStateTuning;
 	private encoded: Uint8Array | null = null;
+	/** A header followed by `encoded`, which is then a view into it. */
+	private frame: Uint8Array | null = null;
 	/** Encodings made and served from the cache, for tests and metrics. */
 	readonly counts = { encoded: 0, served: 0 };
 
@@ -75,6 +84,7 @@ export class EncodedStateCache {
 
 	private readonly invalidate = (): void => {
 		this.encoded = null;
+		this.frame = null;
 	};
 
 	/** The same bytes as `Y.encodeStateAsUpdate(doc)` at this moment. */
@@ -96,4 +106,36 @@ export class EncodedStateCache {
 		if (encoded.byteLength >= this.tuning.minBytes) this.encoded = encoded;
 		return encoded;
 	}
+
+	/**
+	 * `header(state)` followed by the state `encode()` returns, in one array: a message that
+	 * carries the whole state, made once per version and header rather than once per client.
+	 * The header must depend on nothing but its arguments (its bytes tell whether the kept
+	 * array fits). Like `encode()`'s, the bytes may be shared: never write into them.
+	 */
+	framed(header: (state: Uint8Array) => Uint8Array): Uint8Array {
+		const state = this.encode();
+		const head = header(state);
+		if (state !== this.encoded) return concat(head, state);
+		if (this.frame && startsWith(this.frame, head, state.byteLength)) return this.frame;
+		const frame = concat(head, state);
+		this.frame = frame;
+		// The state once in memory: the kept encoding is the frame's tail.
+		this.encoded = frame.subarray(head.byteLength);
+		return frame;
+	}
+}
+
+function concat(head: Uint8Array, tail: Uint8Array): Uint8Array {
+	const joined = new Uint8Array(head.byteLength + tail.byteLength);
+	joined.set(head);
+	joined.set(tail, head.byteLength);
+	return joined;
+}
+
+/** Whether `frame` is `head` followed by `tailLength` bytes. */
+function startsWith(frame: Uint8Array, head: Uint8Array, tailLength: number): boolean {
+	if (frame.byteLength !== head.byteLength + tailLength) return false;
+	for (let i = 0; i < head.byteLength; i++) if (frame[i] !== head[i]) return false;
+	return true;
 }

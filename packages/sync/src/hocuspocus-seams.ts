@@ -14,8 +14,8 @@
  * 4. `MessageTypes` and `AUTH_TOKEN_MESSAGE` (a pre-parser): frame-codec.ts reads
  *    Hocuspocus' wire format before Hocuspocus does, with these copies of its numbers.
  * 5. `serveCachedFirstSync` (a `MessageReceiver.prototype.readSyncMessage` wrap): a new
- *    client's sync step 2 is the document's cached encoded state (encoded-state-cache.ts)
- *    instead of a fresh encoding of the whole document.
+ *    client's sync step 2 is a message kept with the document's cached encoded state
+ *    (encoded-state-cache.ts) instead of a fresh encoding of the whole document.
  * 6. `lazyAwarenessHookStates` (an awareness listener replaced): the `onAwarenessUpdate`
  *    hook's `states` array is built when a hook reads it, not for every awareness message.
  * 7. `SwitchboardHocuspocus.hooks` (a subclass override): each hook runs on the extensions
@@ -392,9 +392,11 @@ function asksForEverything(message: IncomingMessage): boolean {
  * branch this repeats with the cached bytes (MessageReceiver.ts, `case
  * messageYjsSyncStep1`): `beforeSync` awaited with the step type and the state vector
  * peeked, `readSyncStep1` writing step 2 into the message's encoder (after the `Sync`
- * type that `apply` wrote, which `apply` then sends), then the server's own step 1 as a
- * sync-reply through `reply`, or as a sync message through `connection.send`, and the step
- * type returned.
+ * type that `apply` wrote, which `apply` then sends through `reply` if given, else
+ * `connection.send`, only when something was written after that type), then the server's
+ * own step 1 as a sync-reply through `reply`, or as a sync message through
+ * `connection.send`, and the step type returned. The step 2 is sent here, after the step 1,
+ * the order in which Hocuspocus' answers arrive.
  */
 export function serveCachedFirstSync(): void {
 	if (originalReadSyncMessage) return;
@@ -424,9 +426,19 @@ export function serveCachedFirstSync(): void {
 			});
 		}
 		message.readVarUint8Array();
-		// After beforeSync: the state as it is now, as `readSyncStep1` would encode it.
-		encoding.writeVarUint(message.encoder, messageYjsSyncStep2);
-		encoding.writeVarUint8Array(message.encoder, cache.encode());
+		// After beforeSync: the state as it is now, as `readSyncStep1` would encode it, after
+		// what the message's encoder holds (the address and the sync type `apply` wrote), as
+		// one array kept with the state: `apply` would copy the whole state into its encoder
+		// and out again for every client. Nothing is written into the encoder, so `apply`
+		// sends nothing more; the step 2 goes out below, where `apply` would send it.
+		const head = encoding.toUint8Array(message.encoder);
+		const stepTwo = cache.framed((state) => {
+			const encoder = encoding.createEncoder();
+			encoding.writeUint8Array(encoder, head);
+			encoding.writeVarUint(encoder, messageYjsSyncStep2);
+			encoding.writeVarUint(encoder, state.byteLength);
+			return encoding.toUint8Array(encoder);
+		});
 		if (reply && requestFirstSync) {
 			reply(
 				new OutgoingMessage(messageAddress)
@@ -442,6 +454,8 @@ export function serveCachedFirstSync(): void {
 					.toUint8Array(),
 			);
 		}
+		if (reply) reply(stepTwo);
+		else if (connection) connection.send(stepTwo);
 		return type;
 	};
 }
