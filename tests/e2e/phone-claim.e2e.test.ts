@@ -1,12 +1,14 @@
 /**
  * Claiming on a phone, in Chromium: the board shows one status at a time, so a card claimed
  * from the New tab leaves the screen (and the next card's Claim takes its place under the
- * thumb); the claim is said in a toast. The toast, at the top of a phone's screen, stays
+ * thumb); the claim is said in a toast, and a double tap claims one conversation, not the
+ * card that comes up under the second tap. The toast, at the top of a phone's screen, stays
  * under the header's menu and the bell's panel when they are opened.
  */
-import type { Locator } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { cardInColumn, hasChromium, showCard } from "./harness.ts";
+import { phoneContext } from "./phone.ts";
 import { e2eScene } from "./scene.ts";
 
 const within = { timeout: 15_000 };
@@ -20,9 +22,36 @@ function onTop(locator: Locator): Promise<boolean> {
 	});
 }
 
+/** The ids of the cards the New tab shows, top first. */
+function newCards(page: Page): Promise<string[]> {
+	return page
+		.locator('[data-testid="column"][data-status="new"] [data-testid="card"]')
+		.evaluateAll((cards) => cards.map((card) => card.getAttribute("data-mention-id") ?? ""));
+}
+
+/** The middle of the New tab's first Claim button, in the page's coordinates. */
+async function firstClaimPoint(page: Page): Promise<{ x: number; y: number }> {
+	const claim = page
+		.locator('[data-testid="column"][data-status="new"] [data-testid="card"]')
+		.first()
+		.getByTestId("claim");
+	await claim.waitFor({ timeout: 15_000 });
+	const box = await claim.boundingBox();
+	if (!box) throw new Error("the first card's Claim has no box");
+	return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
 describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 	const scene = e2eScene();
 	const { fresh } = scene;
+
+	/** The conversations `memberId` owns, by the server. */
+	async function owned(memberId: string): Promise<string[]> {
+		const stored = await scene.server.switchboard.storage.listMentions("acme", "main", {
+			ownerId: memberId,
+		});
+		return stored.map(({ mention }) => mention.id).sort();
+	}
 
 	it("says a claim made from the New tab, where the card leaves the screen; not on a desktop", async () => {
 		const phone = await scene.onPhone("ambassador1@acme.test");
@@ -64,5 +93,43 @@ describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 		expect(await onTop(title), "the bell's title under the toast").toBe(true);
 		// The checks ran while the toast was up (it stays 5 s).
 		expect(await toast.isVisible()).toBe(true);
+	});
+
+	it("claims one conversation for a double tap on Claim; a Claim tapped after the moment claims the next", async () => {
+		// A touch screen, as a phone's: the taps are touches, not clicks of a mouse.
+		const context = scene.keep(await phoneContext(scene.browser, scene.server.url, 360, 780));
+		const phone = await context.newPage();
+		await scene.enter(phone, "ambassador3@acme.test");
+		const kimId = await scene.memberId("ambassador3@acme.test");
+		const before = await owned(kimId);
+
+		const point = await firstClaimPoint(phone);
+		const [first, second] = await newCards(phone);
+		if (!first || !second) throw new Error("the New tab shows fewer than two cards");
+		// Two taps at one point 100 ms apart: a double tap, or an impatient second tap.
+		await phone.touchscreen.tap(point.x, point.y);
+		await phone.waitForTimeout(100);
+		await phone.touchscreen.tap(point.x, point.y);
+		await phone
+			.getByTestId("toast-info")
+			.filter({ hasText: "You now own the conversation" })
+			.first()
+			.waitFor(within);
+
+		await expect.poll(async () => (await owned(kimId)).includes(first), within).toBe(true);
+
+		// Once the moment has passed, the card after the claimed one is on top, unclaimed, and a
+		// deliberate tap claims it.
+		await expect.poll(async () => (await newCards(phone))[0], within).not.toBe(first);
+		expect(await owned(kimId), "Kim's conversations after a double tap").toEqual(
+			[...before, first].sort(),
+		);
+		expect((await newCards(phone))[0], "the card on top once the claimed one left").toBe(second);
+		const again = await firstClaimPoint(phone);
+		await phone.touchscreen.tap(again.x, again.y);
+		await expect.poll(async () => (await owned(kimId)).includes(second), within).toBe(true);
+		expect(await owned(kimId), "Kim's conversations after a double tap and one tap").toEqual(
+			[...before, first, second].sort(),
+		);
 	});
 });

@@ -24,6 +24,24 @@ import { RecycledRows } from "./recycled-rows.tsx";
 const GAP = 8;
 
 /**
+ * How long a card claimed off the screen keeps its slot after the column's last touch, in ms.
+ * A phone shows one status at a time, so a card claimed on the New tab leaves it, and the rows
+ * are recycled by index: without the hold, the next card's Claim is under the finger before
+ * the finger is up, and the second tap of a double tap (Android waits 300 ms for one) or an
+ * impatient second tap claims it too. The claimed card stays where it was, faded and deaf to
+ * taps, so a second tap lands on nothing; the list closes up once the finger has been still
+ * for this long, never under a finger still tapping. The card the user meant to claim next
+ * does not move meanwhile, so a quick deliberate second Claim still lands where it was aimed.
+ */
+const HOLD_MS = 1_000;
+
+/** A card held in the slot it had when it was claimed off the screen. */
+interface Held {
+	mentionId: string;
+	index: number;
+}
+
+/**
  * The page's first board is built in two tasks: the columns (their virtualisers, counts
  * and the board's derived lists), then the first cards, a task later. On a 10,000-card
  * board the two together took one task of ~100-120 ms on the bench machine, most of it
@@ -38,7 +56,12 @@ export interface ColumnHandle {
 }
 
 /** One row of the list; recycled for another card when its card scrolls out. */
-function ColumnRow(props: { item: VirtualItem; mentions: BoardMention[] }) {
+function ColumnRow(props: {
+	item: VirtualItem;
+	mentions: BoardMention[];
+	isHeld: (mentionId: string) => boolean;
+	onClaimOffScreen: (held: Held) => void;
+}) {
 	const ws = useWorkspace();
 	let row: HTMLLIElement | undefined;
 	const mention = () => props.mentions[props.item.index];
@@ -69,7 +92,14 @@ function ColumnRow(props: { item: VirtualItem; mentions: BoardMention[] }) {
 		>
 			<Show when={mention()}>
 				{(current) => (
-					<MentionCard mention={current()} selected={ws.selectedId() === current().id} />
+					<MentionCard
+						mention={current()}
+						selected={ws.selectedId() === current().id}
+						held={props.isHeld(current().id)}
+						onClaimOffScreen={() =>
+							props.onClaimOffScreen({ mentionId: current().id, index: props.item.index })
+						}
+					/>
 				)}
 			</Show>
 		</li>
@@ -86,16 +116,48 @@ export function BoardColumn(props: {
 	empty?: JSX.Element;
 	onReady: (handle: ColumnHandle) => void;
 }) {
+	const ws = useWorkspace();
 	let scroller: HTMLDivElement | undefined;
+	// Cards claimed off the screen that keep their slot (see HOLD_MS), by index.
+	const [held, setHeld] = createSignal<readonly Held[]>([]);
+	let release: ReturnType<typeof setTimeout> | undefined;
+	const holdOn = () => {
+		clearTimeout(release);
+		release = setTimeout(() => setHeld([]), HOLD_MS);
+	};
+	onCleanup(() => clearTimeout(release));
+	const hold = (card: Held) => {
+		setHeld((list) =>
+			list.some((one) => one.mentionId === card.mentionId)
+				? list
+				: [...list, card].sort((a, b) => a.index - b.index),
+		);
+		holdOn();
+	};
+	const heldIds = createMemo(() => new Set(held().map((one) => one.mentionId)));
+	/** The column's cards with the held ones back in their slots. */
+	const mentions = createMemo(() => {
+		const list = held();
+		if (list.length === 0) return props.mentions;
+		const here = new Set(props.mentions.map((mention) => mention.id));
+		const shown = [...props.mentions];
+		for (const { mentionId, index } of list) {
+			// Still in the column (the claim not applied yet, or refused): nothing to put back.
+			if (here.has(mentionId)) continue;
+			const mention = ws.mentionsById().get(mentionId);
+			if (mention) shown.splice(Math.min(index, shown.length), 0, mention);
+		}
+		return shown;
+	});
 	// Changes when a scroll ends, which changes no item of the virtualiser's.
 	const [rested, setRested] = createSignal(0);
 	const virtualizer = createVirtualizer({
 		get count() {
-			return props.mentions.length;
+			return mentions().length;
 		},
 		getScrollElement: () => scroller ?? null,
 		estimateSize: () => CARD_HEIGHT + GAP,
-		getItemKey: (index) => props.mentions[index]?.id ?? index,
+		getItemKey: (index) => mentions()[index]?.id ?? index,
 		overscan: 2,
 		paddingStart: GAP,
 		paddingEnd: GAP,
@@ -170,9 +232,16 @@ export function BoardColumn(props: {
 					{formatCount(props.mentions.length)}
 				</span>
 			</h2>
-			<div class="column-scroll" ref={scroller}>
+			{/* A touch while cards are held keeps them (see HOLD_MS). */}
+			<div
+				class="column-scroll"
+				ref={scroller}
+				onPointerDown={() => {
+					if (held().length > 0) holdOn();
+				}}
+			>
 				<Show
-					when={props.mentions.length > 0}
+					when={mentions().length > 0}
 					fallback={props.empty ?? <p class="column-empty">Nothing here.</p>}
 				>
 					<ul
@@ -182,7 +251,14 @@ export function BoardColumn(props: {
 					>
 						<Show when={firstRowsDue()}>
 							<RecycledRows items={rows()}>
-								{(item) => <ColumnRow item={item()} mentions={props.mentions} />}
+								{(item) => (
+									<ColumnRow
+										item={item()}
+										mentions={mentions()}
+										isHeld={(mentionId) => heldIds().has(mentionId)}
+										onClaimOffScreen={hold}
+									/>
+								)}
 							</RecycledRows>
 						</Show>
 					</ul>

@@ -28,6 +28,8 @@ export function CommandButton(props: {
 	/** The id of what explains why the button is disabled. */
 	describedBy?: string;
 	title?: string;
+	/** Told at the press, before the command is sent. */
+	onPress?: () => void;
 	children: JSX.Element;
 }) {
 	const ws = useWorkspace();
@@ -40,6 +42,7 @@ export function CommandButton(props: {
 			aria-describedby={props.describedBy}
 			title={props.title}
 			onClick={() => {
+				props.onPress?.();
 				const success = typeof props.success === "function" ? props.success() : props.success;
 				void ws.run(props.command, success);
 			}}

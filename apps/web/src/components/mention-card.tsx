@@ -37,7 +37,17 @@ function columnShown(status: string): boolean {
 /** Tags shown on a card; the rest are counted ("+2"). */
 const CARD_TAGS = 3;
 
-export function MentionCard(props: { mention: BoardMention; selected: boolean }) {
+export function MentionCard(props: {
+	mention: BoardMention;
+	selected: boolean;
+	/**
+	 * The card has left its column but keeps its slot for a moment (see board-column.tsx):
+	 * shown faded, and deaf to taps, which fall on nothing.
+	 */
+	held?: boolean;
+	/** Told at a press of Claim that takes the card off the screen (a phone's New tab). */
+	onClaimOffScreen?: () => void;
+}) {
 	const ws = useWorkspace();
 	const owner = () => {
 		const id = props.mention.owner?.memberId;
@@ -66,8 +76,10 @@ export function MentionCard(props: { mention: BoardMention; selected: boolean })
 				"has-tags": tags().length > 0,
 				picked: picked(),
 				mine: props.mention.owner?.memberId === ws.me.id,
+				"card-held": props.held === true,
 				[`card-${props.mention.priority}`]: true,
 			}}
+			inert={props.held === true}
 			data-testid="card"
 			data-mention-id={props.mention.id}
 			data-status={props.mention.status}
@@ -147,6 +159,9 @@ export function MentionCard(props: { mention: BoardMention; selected: boolean })
 								class="button button-small button-primary"
 								testId="claim"
 								command={{ name: "claim", args: { mentionId: props.mention.id } }}
+								onPress={() => {
+									if (!columnShown("claimed")) props.onClaimOffScreen?.();
+								}}
 								success={() =>
 									// Said where the card leaves the screen; elsewhere it moves to Claimed in view.
 									columnShown("claimed")
