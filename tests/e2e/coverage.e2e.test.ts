@@ -5,6 +5,7 @@
  * owner's card and in the thread until she opens it, and seen as it comes while she reads.
  */
 import { randomUUID } from "node:crypto";
+import { CSRF_HEADER } from "@switchboard/domain";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
@@ -43,6 +44,38 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		await morgan.getByTestId("coverage-page").waitFor(within);
 		return morgan;
 	}
+
+	// First in the file: no ambassador is online yet (the later tests' pages stay open), the
+	// moderator on the page is, as when her own name used to come preselected.
+	it("preselects the best ambassador in Assign, never the moderator choosing, and one click assigns to them", async () => {
+		const morgan = await moderatorOnCoverage();
+		const morganId = await memberId("moderator@acme.test");
+		const danaId = await memberId("ambassador1@acme.test");
+		const online = (id: string) =>
+			attribute(
+				morgan.locator(`[data-testid="load"][data-member-id="${id}"]`).getByTestId("online-dot"),
+				"data-online",
+			)();
+		await expect.poll(() => online(morganId), within).toBe("true");
+		expect(await online(danaId), "Dana online (the premise: no ambassador is)").toBe("false");
+
+		const first = morgan.getByTestId("urgent-item").first();
+		const firstId = (await first.getAttribute("data-mention-id")) ?? "";
+		// Every ambassador is offline with nothing open: Dana, first by name.
+		const chosen = await first.getByTestId("assign-select").inputValue();
+		expect(chosen, "the moderator herself preselected").not.toBe(morganId);
+		expect(chosen).toBe(danaId);
+		expect(await first.getByTestId("assign").textContent()).toBe("Assign to Dana Ambassador");
+		await first.getByTestId("assign").click();
+		await expect
+			.poll(
+				async () =>
+					(await scene.server.switchboard.storage.getMention("acme", firstId))?.mention.owner
+						?.memberId,
+				within,
+			)
+			.toBe(danaId);
+	});
 
 	it("moves the load bar and the unclaimed count when an ambassador claims, without a reload", async () => {
 		const morgan = await moderatorOnCoverage();
@@ -290,5 +323,64 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		await dana.getByTestId("resubmit-review").click();
 		await expect.poll(attribute(card, "data-standing"), within).toBe("requested");
 		expect(await card.getAttribute("data-status")).toBe("in_review");
+	});
+
+	// Last in the file: it leaves no ambassador room.
+	it("leaves Assign with no one chosen when only the moderator has room; Assign then says who is missing", async () => {
+		const admin = await person("admin@acme.test");
+		const capacity = (email: string, value: number) =>
+			memberId(email).then((id) =>
+				admin.evaluate(
+					async ({ id, value, csrf }) => {
+						const response = await fetch(`/api/orgs/acme/members/${id}`, {
+							method: "PATCH",
+							headers: { "content-type": "application/json", [csrf]: "1" },
+							body: JSON.stringify({ capacity: value }),
+						});
+						if (!response.ok) throw new Error(`capacity: ${response.status}`);
+					},
+					{ id, value, csrf: CSRF_HEADER },
+				),
+			);
+		for (const email of ["ambassador1", "ambassador2", "ambassador3", "admin"]) {
+			await capacity(`${email}@acme.test`, 0);
+		}
+		const morgan = await moderatorOnCoverage();
+		const morganId = await memberId("moderator@acme.test");
+		const first = morgan.getByTestId("urgent-item").first();
+		const firstId = (await first.getAttribute("data-mention-id")) ?? "";
+		const handle = (await first.locator(".urgent-link").textContent()) ?? "";
+		const select = first.getByTestId("assign-select");
+		// Only Morgan in the list, and not chosen for her.
+		await expect
+			.poll(() => select.locator("option").allTextContents(), within)
+			.toEqual([
+				"Choose someone…",
+				expect.stringMatching(/^Morgan Moderator \(\d+\/10, online\)$/),
+			]);
+		expect(await select.inputValue()).toBe("");
+		expect(await first.getByTestId("assign").textContent()).toBe("Assign…");
+
+		await first.getByTestId("assign").click();
+		expect(await first.getByTestId("field-error").textContent()).toBe(
+			`Choose whom to assign ${handle} to.`,
+		);
+		expect(await select.getAttribute("aria-invalid")).toBe("true");
+		expect(
+			(await scene.server.switchboard.storage.getMention("acme", firstId))?.mention.owner,
+		).toBeNull();
+
+		// Chosen on purpose, she can take it herself.
+		await select.selectOption(morganId);
+		expect(await first.getByTestId("field-error").count()).toBe(0);
+		await first.getByTestId("assign").click();
+		await expect
+			.poll(
+				async () =>
+					(await scene.server.switchboard.storage.getMention("acme", firstId))?.mention.owner
+						?.memberId,
+				within,
+			)
+			.toBe(morganId);
 	});
 });

@@ -96,12 +96,23 @@ describe("load and presence", () => {
 
 	it("suggests an online member with room who writes the language, skills first", () => {
 		const loads = memberLoads(members, mentions, new Set(["dana", "kim", "sam"]), new Map());
-		expect(suggestAssignee(mention("x"), loads)?.member.id).toBe("kim");
-		expect(suggestAssignee(mention("x", { language: "de" }), loads)?.member.id).toBe("kim");
+		expect(suggestAssignee(mention("x"), loads, "mo")?.member.id).toBe("kim");
+		expect(suggestAssignee(mention("x", { language: "de" }), loads, "mo")?.member.id).toBe("kim");
 		const offlineKim = memberLoads(members, mentions, new Set(["sam"]), new Map());
-		expect(suggestAssignee(mention("x", { language: "de" }), offlineKim)?.member.id).toBe("sam");
+		expect(suggestAssignee(mention("x", { language: "de" }), offlineKim, "mo")?.member.id).toBe(
+			"sam",
+		);
 		const full = memberLoads([makeCard("dana")], mentions, new Set(["dana"]), new Map());
-		expect(suggestAssignee(mention("x"), full)).toBeNull();
+		expect(suggestAssignee(mention("x"), full, "mo")).toBeNull();
+	});
+
+	it("never suggests the moderator choosing, though online while the others are not", () => {
+		const team = [...members.slice(0, 3), makeCard("mo", { role: "moderator", capacity: 10 })];
+		const loads = memberLoads(team, mentions, new Set(["mo"]), new Map());
+		// Kim: an ambassador with room, offline like the others, the least loaded.
+		expect(suggestAssignee(mention("x"), loads, "mo")?.member.id).toBe("kim");
+		const onlyMe = memberLoads([team[3]!], mentions, new Set(["mo"]), new Map());
+		expect(suggestAssignee(mention("x"), onlyMe, "mo")).toBeNull();
 	});
 });
 

@@ -158,11 +158,14 @@ export function memberLoads(
 /**
  * Whom to give a conversation to with one click: someone with room who writes its
  * language, online before offline, skills matching its tags, the least loaded; null
- * when nobody has room.
+ * when nobody has room. Never `chooser`, the moderator assigning: they almost never mean
+ * themselves, and, online on the page as they choose, they came first whenever no
+ * ambassador was online.
  */
 export function suggestAssignee(
 	mention: BoardMention,
 	loads: readonly MemberLoad[],
+	chooser: string,
 ): MemberLoad | null {
 	const writes = (load: MemberLoad) =>
 		load.member.languages.length === 0 ||
@@ -170,7 +173,9 @@ export function suggestAssignee(
 		load.member.languages.includes(mention.language);
 	const skilled = (load: MemberLoad) =>
 		mention.tags.some((tag) => load.member.skills.includes(tag)) ? 0 : 1;
-	const candidates = loads.filter((load) => load.room > 0 && writes(load));
+	const candidates = loads.filter(
+		(load) => load.room > 0 && writes(load) && load.member.id !== chooser,
+	);
 	candidates.sort(
 		(a, b) =>
 			Number(b.online) - Number(a.online) ||

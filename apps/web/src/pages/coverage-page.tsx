@@ -236,7 +236,10 @@ function Tile(props: { label: string; value: number; testId: string; alert?: boo
 	);
 }
 
-/** Pick someone and assign; the suggestion is preselected, so one click does it. */
+/**
+ * Pick someone and assign; the suggestion (never the moderator choosing) is preselected, so
+ * one click does it. With nobody to suggest, no one is chosen, and Assign says so.
+ */
 function AssignControl(props: {
 	mention: BoardMention;
 	loads: MemberLoad[];
@@ -246,18 +249,25 @@ function AssignControl(props: {
 	const ws = useWorkspace();
 	const options = () =>
 		props.loads.filter((load) => load.room > 0 && load.member.id !== props.exclude);
-	const suggested = () => suggestAssignee(props.mention, options());
+	const suggested = () => suggestAssignee(props.mention, options(), ws.me.id);
 	const [picked, setPicked] = createSignal<string | null>(null);
-	const target = () => picked() ?? suggested()?.member.id ?? "";
-	const name = () => ws.memberName(target());
+	const [missing, setMissing] = createSignal<string | undefined>();
+	const target = () => picked() || suggested()?.member.id || "";
 	const id = `assign-${props.mention.id}-${props.exclude ?? "new"}`;
+	const verb = () => (props.exclude ? "Re-assign" : "Assign");
 	return (
 		<Show when={options().length > 0} fallback={<span class="muted small">Nobody has room</span>}>
 			<form
 				class="inline-form assign-form"
 				onSubmit={submitHandler(() => {
 					const memberId = target();
-					if (!memberId) return;
+					if (!memberId) {
+						setMissing(
+							`Choose whom to ${verb().toLowerCase()} @${props.mention.author.handle} to.`,
+						);
+						document.getElementById(id)?.focus();
+						return;
+					}
 					void ws
 						.run(
 							{ name: "assign", args: { mentionId: props.mention.id, memberId } },
@@ -271,9 +281,16 @@ function AssignControl(props: {
 					label={props.label ?? "Assign to"}
 					hideLabel
 					value={target()}
-					onChange={setPicked}
+					onChange={(memberId) => {
+						setPicked(memberId);
+						setMissing(undefined);
+					}}
+					error={missing()}
 					testId="assign-select"
 				>
+					<Show when={!target()}>
+						<option value="">Choose someone…</option>
+					</Show>
 					<For each={options()}>
 						{(load) => (
 							<option value={load.member.id}>
@@ -284,7 +301,8 @@ function AssignControl(props: {
 					</For>
 				</SelectField>
 				<button type="submit" class="button button-small button-primary" data-testid="assign">
-					{props.exclude ? "Re-assign" : "Assign"} to {name()}
+					{verb()}
+					{target() ? ` to ${ws.memberName(target())}` : "…"}
 				</button>
 			</form>
 		</Show>
