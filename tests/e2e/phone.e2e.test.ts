@@ -92,6 +92,30 @@ function linesStartingWith(page: Page, selector: string, mark: string): Promise<
 	);
 }
 
+/** How many rows `locator`'s elements take: their distinct tops. */
+function rowsOf(locator: Locator): Promise<number> {
+	return locator.evaluateAll(
+		(elements) =>
+			new Set(elements.map((element) => Math.round(element.getBoundingClientRect().top))).size,
+	);
+}
+
+/** Whether `locator`'s element fades out towards `side`: a mask over it that is not opaque there. */
+function fadesAt(locator: Locator, side: "left" | "right"): Promise<boolean> {
+	return locator.evaluate((element, side) => {
+		const mask = getComputedStyle(element).maskImage;
+		if (!mask || mask === "none") return false;
+		// The gradient's stops from left to right: transparent first means the left fades.
+		const stops = mask.match(/rgba?\([^)]*\)|transparent/g) ?? [];
+		const clear = (stop: string | undefined) =>
+			stop === "transparent" || /rgba\([^)]*,\s*0\)/.test(stop ?? "");
+		const leftToRight = !/^linear-gradient\((270deg|to left)/.test(mask);
+		const first = leftToRight ? stops[0] : stops[stops.length - 1];
+		const last = leftToRight ? stops[stops.length - 1] : stops[0];
+		return clear(side === "left" ? first : last);
+	}, side);
+}
+
 /**
  * Every region of the page has drawn what it loads: none is marked `aria-busy`, the header's
  * bell has its notifications and the board is online. Call it once the page's heading is up:
@@ -424,15 +448,53 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			await alex.locator("h1").first().waitFor(within);
 			await drawn(alex);
 			await fitsPhone(alex, "body", "/admin");
-			// Every admin section's tab is in sight, none scrolled away beyond the edge.
+			// The admin's sections are one row of tabs, the chosen one in sight (the row is
+			// checked further in "scrolls the admin's tabs in one row").
 			expect(await alex.getByRole("tab").allTextContents()).toContain("Audit log");
-			expect(await outside(alex.getByRole("tab"), 360)).toEqual([]);
+			expect(await rowsOf(alex.getByRole("tab"))).toBe(1);
+			expect(await outside(alex.getByRole("tab", { selected: true }), 360)).toEqual([]);
 			// The members' role and capacity fields, each beside its label.
 			await alex.getByRole("tab", { name: "Members" }).tap();
 			await alex.getByTestId("member-capacity").first().waitFor(within);
 			await fitsPhone(alex, "body", "the admin's members");
 		},
 		PAGE_TIMEOUT * 2,
+	);
+
+	it(
+		"scrolls the admin's tabs in one row at 360 px, the chosen one in view and a fade where more are",
+		async () => {
+			const alex = await phone("admin@acme.test", 360);
+			await alex.goto("/admin");
+			const strip = alex.getByRole("tablist", { name: "Admin sections" });
+			const tabs = strip.getByRole("tab");
+			await strip.waitFor(within);
+			// One row of 44 px tabs (they wrapped into three rows, 150 px before the first section).
+			expect(await rowsOf(tabs)).toBe(1);
+			expect((await strip.boundingBox())?.height ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(
+				48,
+			);
+			// The row scrolls within itself, and its right edge fades out where the rest are.
+			expect(await outside(tabs, 360)).toContain("Audit log");
+			expect(await fadesAt(strip, "right")).toBe(true);
+			expect(await fadesAt(strip, "left")).toBe(false);
+			await fitsPhone(alex, "body", "the admin's tabs");
+			// A tab half hidden at the edge, tapped, comes wholly into view.
+			const webhooks = alex.getByRole("tab", { name: "Outgoing webhooks" });
+			expect(await outside(webhooks, 360)).toEqual(["Outgoing webhooks"]);
+			await webhooks.tap();
+			await expect.poll(() => outside(webhooks, 360), within).toEqual([]);
+			// Opened at the last section (a link, a reload), that tab is in view and the row
+			// fades on the left, where the others are.
+			await alex.goto("/admin?tab=audit");
+			const audit = alex.getByRole("tab", { name: "Audit log" });
+			await expect.poll(() => audit.getAttribute("aria-selected"), within).toBe("true");
+			await expect.poll(() => outside(audit, 360), within).toEqual([]);
+			expect(await fadesAt(strip, "left")).toBe(true);
+			expect(await fadesAt(strip, "right")).toBe(false);
+			expect(await rowsOf(tabs)).toBe(1);
+		},
+		PAGE_TIMEOUT,
 	);
 
 	it(
