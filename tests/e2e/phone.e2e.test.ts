@@ -498,6 +498,61 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	);
 
 	it(
+		"lines up the report's From and To at 360 px and shows its figures two a row, each whole",
+		async () => {
+			const morgan = await phone("moderator@acme.test", 360);
+			await morgan.goto("/reports");
+			const from = morgan.getByTestId("report-from");
+			const to = morgan.getByTestId("report-to");
+			await to.waitFor(within);
+			await drawn(morgan);
+			// The two days one under the other, at the same left edge and as wide (To's began
+			// 20 px left of From's, with Today beside it).
+			const fromBox = await from.boundingBox();
+			const toBox = await to.boundingBox();
+			expect(toBox?.y ?? 0).toBeGreaterThanOrEqual((fromBox?.y ?? 0) + (fromBox?.height ?? 0));
+			expect(Math.abs((toBox?.x ?? 0) - (fromBox?.x ?? -1))).toBeLessThanOrEqual(1);
+			expect(Math.abs((toBox?.width ?? 0) - (fromBox?.width ?? -1))).toBeLessThanOrEqual(1);
+			// Each label is on its day's row, before it.
+			for (const [name, box] of [
+				["From", fromBox],
+				["To", toBox],
+			] as const) {
+				const label = await morgan
+					.locator(".period label", { hasText: new RegExp(`^${name}`) })
+					.evaluate((element) => {
+						const range = document.createRange();
+						const text = element.firstChild;
+						if (text) range.selectNodeContents(text);
+						const r = range.getBoundingClientRect();
+						return { right: r.right, middle: (r.top + r.bottom) / 2 };
+					});
+				expect(label.right, name).toBeLessThanOrEqual(box?.x ?? 0);
+				expect(label.middle, name).toBeGreaterThan(box?.y ?? 0);
+				expect(label.middle, name).toBeLessThan((box?.y ?? 0) + (box?.height ?? 0));
+			}
+			// The period's figures two a row (one a row made eleven rows before the chart), and
+			// none cut off.
+			const figures = morgan.getByTestId("report-summary").locator(".tile-value");
+			await figures.first().waitFor(within);
+			const tiles = await morgan
+				.getByTestId("report-summary")
+				.locator(".tile")
+				.evaluateAll((all) => all.map((tile) => Math.round(tile.getBoundingClientRect().top)));
+			expect(tiles.length).toBeGreaterThan(4);
+			expect(new Set(tiles).size).toBe(Math.ceil(tiles.length / 2));
+			const cut = await figures.evaluateAll((all) =>
+				all
+					.filter((figure) => figure.scrollWidth > figure.clientWidth)
+					.map((figure) => figure.textContent),
+			);
+			expect(cut).toEqual([]);
+			await fitsPhone(morgan, "body", "the reports");
+		},
+		PAGE_TIMEOUT,
+	);
+
+	it(
 		"snoozes two cards picked on the board at 360 px: the bulk bar and the action dialog fit",
 		async () => {
 			const sam = await phone("ambassador2@acme.test", 360);

@@ -74,7 +74,7 @@ function PeriodEnd(props: {
 	testId: string;
 }) {
 	return (
-		<label>
+		<label class="period-field">
 			{props.label}{" "}
 			<input
 				type="date"
@@ -120,7 +120,7 @@ function ReportsView() {
 				onSubmit={(event) => event.preventDefault()}
 			>
 				<PeriodEnd label="From" value={from()} max={to()} onChange={setFrom} testId="report-from" />
-				<PeriodEnd label="to" value={to()} min={from()} onChange={setTo} testId="report-to" />
+				<PeriodEnd label="To" value={to()} min={from()} onChange={setTo} testId="report-to" />
 				<For each={PRESETS}>
 					{(days) => (
 						<button type="button" class="button button-small" onClick={() => preset(days)}>
@@ -129,7 +129,7 @@ function ReportsView() {
 					)}
 				</For>
 				<Show when={(boards.data()?.length ?? 0) > 1}>
-					<label>
+					<label class="period-field">
 						Board{" "}
 						<select
 							value={board()}
