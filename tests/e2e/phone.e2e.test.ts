@@ -553,6 +553,53 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	);
 
 	it(
+		"shows the template's whole name at 360 px and the earlier conversations apart from the thread",
+		async () => {
+			const dana = await phone("ambassador1@acme.test", 360);
+			const mention = fresh();
+			await dana.goto(`/m/${encodeURIComponent(mention.id)}`);
+			const choice = dana.getByTestId("template-select");
+			await choice.waitFor(within);
+			// Every template's name fits the closed choice whole ("Apology, ta" beside Insert and
+			// the count). Measured in the choice's font; Chromium draws its arrow in the last 24 px.
+			const cut = await choice.evaluate((select: HTMLSelectElement) => {
+				const style = getComputedStyle(select);
+				const room =
+					select.clientWidth -
+					Number.parseFloat(style.paddingLeft) -
+					Number.parseFloat(style.paddingRight) -
+					24;
+				const context = document.createElement("canvas").getContext("2d");
+				if (!context) return ["no canvas"];
+				context.font = style.font;
+				return [...select.options]
+					.filter((option) => context.measureText(option.text).width > room)
+					.map((option) => `${option.text} (${Math.round(room)} px)`);
+			});
+			expect(cut).toEqual([]);
+			expect(
+				await choice.evaluate((select: HTMLSelectElement) => select.options.length),
+			).toBeGreaterThan(1);
+			// "Earlier with @…" stands apart from the thread above it and from what follows.
+			const heading = dana.locator("#earlier-title");
+			await heading.waitFor(within);
+			const gaps = await heading.evaluate((element) => {
+				const box = element.getBoundingClientRect();
+				const above = document.querySelector('[data-testid="thread"]')?.getBoundingClientRect();
+				const below = element.nextElementSibling?.getBoundingClientRect();
+				return {
+					above: above ? box.top - above.bottom : Number.NaN,
+					below: below ? below.top - box.bottom : Number.NaN,
+				};
+			});
+			expect(gaps.above).toBeGreaterThanOrEqual(16);
+			expect(gaps.below).toBeGreaterThanOrEqual(8);
+			await fitsPhone(dana, "body", "a conversation");
+		},
+		PAGE_TIMEOUT,
+	);
+
+	it(
 		"snoozes two cards picked on the board at 360 px: the bulk bar and the action dialog fit",
 		async () => {
 			const sam = await phone("ambassador2@acme.test", 360);
