@@ -149,7 +149,7 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		const email = panel.getByTestId("invite-email");
 		for (const [typed, said] of [
 			["not-an-email", "must be an email address"],
-			["ambassador2@acme.test", "ambassador2@acme.test already belongs to a member"],
+			["ambassador2@acme.test", "ambassador2@acme.test already belongs to a member."],
 		]) {
 			await email.fill(typed ?? "");
 			await panel.getByTestId("invite-submit").click();

@@ -600,6 +600,34 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	);
 
 	it(
+		"says a board setting's unit and range when a number is refused",
+		async () => {
+			const alex = await phone("admin@acme.test", 360);
+			await alex.goto("/admin/boards/main");
+			const lease = alex.getByTestId("settings-lease");
+			await lease.waitFor(within);
+			await lease.getByTestId("leaseMinutes").fill("");
+			await lease.getByTestId("settings-lease-save").tap();
+			await expect
+				.poll(() => lease.getByTestId("field-error").textContent(), within)
+				.toBe("The time offline must be a number of minutes from 1 to 43,200 (30 days).");
+			const limits = alex.getByTestId("settings-limits");
+			await limits.getByTestId("replyLimits-twitter").fill("0");
+			await limits.getByTestId("settings-limits-save").tap();
+			await expect
+				.poll(() => limits.getByTestId("field-error").textContent(), within)
+				.toBe("The limit must be a whole number of characters from 1 to 100,000.");
+			const sla = alex.getByTestId("settings-sla");
+			await sla.getByTestId("slaClaimMinutes-high").fill("200000");
+			await sla.getByTestId("settings-sla-save").tap();
+			await expect
+				.poll(() => sla.getByTestId("field-error").textContent(), within)
+				.toBe("The target must be a number of minutes from 1 to 129,600 (90 days).");
+		},
+		PAGE_TIMEOUT,
+	);
+
+	it(
 		"snoozes two cards picked on the board at 360 px: the bulk bar and the action dialog fit",
 		async () => {
 			const sam = await phone("ambassador2@acme.test", 360);

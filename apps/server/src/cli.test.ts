@@ -174,7 +174,7 @@ describe("switchboard setup and invite", () => {
 			expect(refused.stderr).toContain(`${file}:3: not-an-email: email: must be an email address`);
 			expect(refused.stderr).toMatch(new RegExp(`${file}:4: samir@initech.test: role`));
 			expect(refused.stderr).toContain(
-				`${file}:5: peter@initech.test: email: peter@initech.test is already on line 2`,
+				`${file}:5: peter@initech.test: email: peter@initech.test is already on line 2.`,
 			);
 			expect(refused.stderr).toMatch(/3 of 5 rows are refused \(above\); nobody was invited\./);
 			expect(refused.code).toBe(1);

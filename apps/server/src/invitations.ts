@@ -177,7 +177,7 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 			if (seen.has(input.email)) {
 				const before = seen.get(input.email);
 				refuse(
-					`email: ${input.email} is already on ${before !== undefined ? `line ${before}` : "an earlier row"}`,
+					`email: ${input.email} is already on ${before !== undefined ? `line ${before}` : "an earlier row"}.`,
 				);
 				return;
 			}
@@ -195,7 +195,7 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 					email: row.input.email,
 					status: 409,
 					code: "conflict",
-					message: `email: ${row.input.email} already belongs to a member`,
+					message: `email: ${row.input.email} already belongs to a member.`,
 				});
 				continue;
 			}

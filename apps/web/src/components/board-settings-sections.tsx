@@ -131,7 +131,7 @@ export function SettingsForm(props: {
 	);
 }
 
-/** A number typed into a field; an empty or non-numeric field reads as NaN ("must be a number"). */
+/** A number typed into a field; an empty or non-numeric field reads as NaN (not a number). */
 function numberOf(text: string): number {
 	return text.trim() === "" ? Number.NaN : Number(text);
 }
@@ -147,8 +147,15 @@ interface NumberEntry {
 	hint?: string;
 }
 
-/** Number fields in a grid, each with its problem beside it. */
-function NumberGrid(props: { entries: readonly NumberEntry[]; problems: Problems }) {
+/**
+ * Number fields in a grid, each with its problem beside it as a sentence about `noun`
+ * ("The target must be a number of minutes from 1 to 129,600 (90 days).").
+ */
+function NumberGrid(props: { entries: readonly NumberEntry[]; problems: Problems; noun: string }) {
+	const problem = (path: string) => {
+		const found = props.problems[path];
+		return found ? `${props.noun} ${found}.` : undefined;
+	};
 	const id = createUniqueId();
 	return (
 		<div class="form-grid settings-grid">
@@ -164,7 +171,7 @@ function NumberGrid(props: { entries: readonly NumberEntry[]; problems: Problems
 						min="1"
 						value={entry.value}
 						onInput={(value) => entry.set(value)}
-						error={props.problems[entry.path]}
+						error={problem(entry.path)}
 						testId={entry.path.replace(/\./g, "-")}
 					/>
 				)}
@@ -191,6 +198,7 @@ function SlaSection(props: SettingsSectionProps) {
 			<legend class="field-label">{legend}</legend>
 			<NumberGrid
 				problems={problems()}
+				noun="The target"
 				entries={Priorities.map((priority) => ({
 					path: `${key}.${priority}`,
 					label: `${PRIORITY_LABELS[priority]} priority`,
@@ -231,6 +239,7 @@ function LeaseSection(props: SettingsSectionProps) {
 		>
 			<NumberGrid
 				problems={problems()}
+				noun="The time offline"
 				entries={[
 					{
 						path: "leaseMinutes",
@@ -270,6 +279,7 @@ function ReplyLimitsSection(props: SettingsSectionProps) {
 		>
 			<NumberGrid
 				problems={problems()}
+				noun="The limit"
 				entries={Networks.map((network) => ({
 					path: `replyLimits.${network}`,
 					label: NETWORK_LABELS[network],

@@ -247,18 +247,23 @@ export const SessionMemberSchema = v.object({
 	name: v.string(),
 });
 
-const ANumber = v.number("must be a number");
-const Minutes = v.pipe(
-	ANumber,
-	v.minValue(1, "must be at least 1 minute"),
-	v.maxValue(60 * 24 * 90, "must be at most 129600 minutes (90 days)"),
-);
+/**
+ * A number of minutes from 1 to `days` days. Every problem (not a number, too small, too
+ * large) says the unit and the whole range, so the field's message tells what to type.
+ */
+function minutesUpTo(days: number) {
+	const most = 60 * 24 * days;
+	const message = `must be a number of minutes from 1 to ${most.toLocaleString("en")} (${days} days)`;
+	return v.pipe(v.number(message), v.minValue(1, message), v.maxValue(most, message));
+}
+const Minutes = minutesUpTo(90);
 const PerPriority = v.strictObject({ high: Minutes, normal: Minutes, low: Minutes });
+const REPLY_LIMIT_MESSAGE = "must be a whole number of characters from 1 to 100,000";
 const ReplyLimit = v.pipe(
-	ANumber,
-	v.integer("must be a whole number of characters"),
-	v.minValue(1, "must be at least 1 character"),
-	v.maxValue(100_000, "must be at most 100000 characters"),
+	v.number(REPLY_LIMIT_MESSAGE),
+	v.integer(REPLY_LIMIT_MESSAGE),
+	v.minValue(1, REPLY_LIMIT_MESSAGE),
+	v.maxValue(100_000, REPLY_LIMIT_MESSAGE),
 );
 
 const Clock = v.pipe(v.string(), v.regex(/^\d\d:\d\d$/, "must be a time HH:MM"));
@@ -342,11 +347,7 @@ export const BoardSettingsSchema = v.strictObject({
 	/** Minutes until the first reply should be sent, per priority. */
 	slaReplyMinutes: PerPriority,
 	/** Minutes an owner may be offline before their conversations are released. */
-	leaseMinutes: v.pipe(
-		ANumber,
-		v.minValue(1, "must be at least 1 minute"),
-		v.maxValue(60 * 24 * 30, "must be at most 43200 minutes (30 days)"),
-	),
+	leaseMinutes: minutesUpTo(30),
 	/** Character limit of a reply, per network. */
 	replyLimits: v.strictObject(
 		Object.fromEntries(Networks.map((network) => [network, ReplyLimit])) as Record<
