@@ -628,6 +628,49 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	);
 
 	it(
+		"says why no member is left to mark as new, instead of an empty choice, at 360 px",
+		async () => {
+			const alex = await phone("admin@acme.test", 360);
+			await alex.goto("/admin/boards/main");
+			// Everyone marked as new (not saved): no empty choice, but why and where to go.
+			const approval = alex.getByTestId("settings-approval");
+			await approval.waitFor(within);
+			const add = approval.getByTestId("approval-member-add");
+			const members = (await scene.server.switchboard.storage.listMembers("acme")).filter(
+				(member) => member.active,
+			);
+			for (let marked = 0; marked < members.length; marked++) await add.tap();
+			expect(await approval.getByTestId("approval-new-members").locator("li").count()).toBe(
+				members.length,
+			);
+			expect(await approval.getByTestId("approval-member-select").count()).toBe(0);
+			expect(await add.count()).toBe(0);
+			const why = approval.getByTestId("approval-no-candidates");
+			expect(await why.textContent()).toBe(
+				"Everyone on the team is marked as new. To mark someone else, invite them first under Admin › Members.",
+			);
+			expect(await why.getByRole("link").getAttribute("href")).toBe("/admin?tab=members");
+			// Each marked member's Remove sits within its chip (44 px buttons stuck out of 22 px
+			// chips, over the next one).
+			const outOfChip = await approval
+				.getByTestId("approval-new-members")
+				.locator("li")
+				.evaluateAll((chips) =>
+					chips
+						.filter((chip) => {
+							const c = chip.getBoundingClientRect();
+							const b = chip.querySelector("button")?.getBoundingClientRect();
+							return !b || b.top < c.top || b.bottom > c.bottom || b.right > c.right;
+						})
+						.map((chip) => chip.textContent),
+				);
+			expect(outOfChip).toEqual([]);
+			await fitsPhone(alex, '[data-testid="settings-approval"]', "the approval rules");
+		},
+		PAGE_TIMEOUT,
+	);
+
+	it(
 		"snoozes two cards picked on the board at 360 px: the bulk bar and the action dialog fit",
 		async () => {
 			const sam = await phone("ambassador2@acme.test", 360);

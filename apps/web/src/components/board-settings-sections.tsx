@@ -7,6 +7,8 @@
  * To add a section: write a component taking `SettingsSectionProps` that renders a
  * `<SettingsForm>` around its fields, and add it to `BOARD_SETTINGS_SECTIONS`.
  */
+
+import { A } from "@solidjs/router";
 import {
 	type BoardSettings,
 	BoardSettingsPatchSchema,
@@ -53,8 +55,8 @@ export interface SettingsSectionProps {
 	boardId: string;
 	/** The settings as the server last answered them. */
 	settings: BoardSettings;
-	/** The organisation's members (names for the approval rules). */
-	members: Accessor<readonly MemberListing[]>;
+	/** The organisation's members (names for the approval rules); undefined while they load. */
+	members: Accessor<readonly MemberListing[] | undefined>;
 	/** Store these fields; resolves with the settings the server then holds, throws its refusal. */
 	save(patch: BoardSettingsPatch): Promise<BoardSettings>;
 }
@@ -317,8 +319,9 @@ function ApprovalSection(props: SettingsSectionProps) {
 	const [adding, setAdding] = createSignal("");
 	const [problems, setProblems] = createSignal<Problems>({});
 	const nameOf = (memberId: string) =>
-		props.members().find((m) => m.id === memberId)?.name ?? "Former member";
-	const candidates = () => props.members().filter((m) => m.active && !newMembers().includes(m.id));
+		props.members()?.find((m) => m.id === memberId)?.name ?? "Former member";
+	const candidates = () =>
+		(props.members() ?? []).filter((m) => m.active && !newMembers().includes(m.id));
 	const add = () => {
 		const memberId = adding() || candidates()[0]?.id;
 		if (!memberId) return;
@@ -377,7 +380,7 @@ function ApprovalSection(props: SettingsSectionProps) {
 									<button
 										type="button"
 										class="button button-small button-danger-quiet"
-										aria-label={`No longer approve every reply of ${nameOf(memberId)}`}
+										aria-label={`Remove ${nameOf(memberId)} from the new members`}
 										onClick={() => setNewMembers((list) => list.filter((m) => m !== memberId))}
 									>
 										Remove
@@ -387,28 +390,45 @@ function ApprovalSection(props: SettingsSectionProps) {
 						</For>
 					</ul>
 				</Show>
-				<div class="inline-add">
-					<label for={`${id}-add-member`} class="sr-only">
-						Member to mark as new
-					</label>
-					<select
-						id={`${id}-add-member`}
-						value={adding()}
-						onChange={(e) => setAdding(e.currentTarget.value)}
-						data-testid="approval-member-select"
-					>
-						<For each={candidates()}>{(m) => <option value={m.id}>{m.name}</option>}</For>
-					</select>
-					<button
-						type="button"
-						class="button button-small"
-						disabled={candidates().length === 0}
-						onClick={add}
-						data-testid="approval-member-add"
-					>
-						Mark as new
-					</button>
-				</div>
+				{/* Nobody left to choose: say why, and where someone new comes from, instead of an
+				    empty choice beside a button that does nothing. */}
+				<Show
+					when={candidates().length > 0}
+					fallback={
+						<p class="small muted" data-testid="approval-no-candidates">
+							{props.members() === undefined ? (
+								"Loading the members…"
+							) : (
+								<>
+									Everyone on the team is marked as new. To mark someone else, invite them first
+									under <A href="/admin?tab=members">Admin › Members</A>.
+								</>
+							)}
+						</p>
+					}
+				>
+					<div class="inline-add">
+						<label for={`${id}-add-member`} class="sr-only">
+							Member to mark as new
+						</label>
+						<select
+							id={`${id}-add-member`}
+							value={adding()}
+							onChange={(e) => setAdding(e.currentTarget.value)}
+							data-testid="approval-member-select"
+						>
+							<For each={candidates()}>{(m) => <option value={m.id}>{m.name}</option>}</For>
+						</select>
+						<button
+							type="button"
+							class="button button-small"
+							onClick={add}
+							data-testid="approval-member-add"
+						>
+							Mark as new
+						</button>
+					</div>
+				</Show>
 				<FieldProblem id={`${id}-members`} error={problems()["approval.newMembers"]} />
 			</fieldset>
 		</SettingsForm>

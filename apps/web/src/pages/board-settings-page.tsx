@@ -56,7 +56,7 @@ function BoardSettingsArea(props: { orgId: string }) {
 					<BoardSettingsForms
 						orgId={props.orgId}
 						boardId={boardId}
-						members={() => members.data() ?? []}
+						members={() => members.data()}
 					/>
 				)}
 			</Show>
@@ -67,7 +67,7 @@ function BoardSettingsArea(props: { orgId: string }) {
 function BoardSettingsForms(props: {
 	orgId: string;
 	boardId: string;
-	members: () => readonly MemberListing[];
+	members: () => readonly MemberListing[] | undefined;
 }) {
 	const api = useApi();
 	const settings = createLoader(
