@@ -10,8 +10,16 @@
  * which runs only while the server's modules load (idle server on PostgreSQL: 123 → 113 MB
  * RSS; on PGlite the peak in bench scenario 2 fell from 419 to 340 MiB with the same CPU per
  * acknowledged update, bench/findings/07-lazy-modules.md).
+ *
+ * `--v8-pool-size=0`: V8's worker threads (concurrent marking, parallel scavenges, sweeping,
+ * compilation) as many as the cores the process may run on less one, at least one, instead of
+ * Node's fixed four. With fewer cores the four take turns with the event loop: under webhook
+ * load on the one core the benchmark pins the server to, a quarter of the loop's stalls over
+ * 20 ms went to them (20 ms with 4 ms of the loop's own work around a mark-compact), and the
+ * p95 webhook -> visible on an open board at 2,000 mentions/s on a schedule was 145 ms
+ * (median of nine runs) against 80 ms with one worker (bench/findings/06.md, "ingestgc").
  */
-export const SERVER_NODE_FLAGS: readonly string[] = ["--liftoff-only"];
+export const SERVER_NODE_FLAGS: readonly string[] = ["--liftoff-only", "--v8-pool-size=0"];
 
 /**
  * The command line also keeps V8's young generation small (`--max-semi-space-size=1`, in MiB):
