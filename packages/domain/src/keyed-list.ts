@@ -310,17 +310,23 @@ function runBefore(left: Y.Item | null, client: number, clock: number): number {
 	return length;
 }
 
-/** Where an element sits in the document: its item's client and the element's clock. */
-interface Location {
-	client: number;
-	clock: number;
+/** Where an entry sits in the document: its item's client and the element's clock. */
+interface Location<T> {
+	readonly client: number;
+	readonly clock: number;
+	readonly entry: KeyedEntry<T>;
 }
 
 /**
  * What the writers know of one list, so that a single write costs O(1) instead of a scan:
- * the winners (a view following the array's events, local and remote), where every entry
- * of each key is, the list's last item, and what this module wrote in the transaction
- * still running, which the view only learns when the transaction ends.
+ * where every live entry of each key is (with the entry itself), the winners (a view
+ * following the array's events, local and remote) and the list's last item.
+ *
+ * A key with one live entry (every key this module wrote last) is answered from its
+ * location, which a write updates at once; the view, which learns of a transaction when it
+ * ends, decides only between the several entries that concurrent writers leave. So a write
+ * keeps no per-transaction state to reset (a document `afterTransaction` listener emptying
+ * pending writes was 1.25 µs of a 17 µs change in a CPU profile, bench/findings/04.md).
  *
  * Writes go through Yjs' item API (`Item.integrate`, `Item.delete`) rather than the
  * index-based `insert`/`delete`: those find positions by walking the list, and the search
@@ -329,37 +335,33 @@ interface Location {
  */
 class KeyedIndex<T> {
 	readonly view: KeyedListView<T>;
-	/** Writes of the running transaction: the entry written, or null for a deleted key. */
-	readonly pending = new Map<string, KeyedEntry<T> | null>();
-	readonly #locations = new Map<string, Location[]>();
+	/** A key's one location, or its several (duplicates that concurrent writers left). */
+	readonly #locations = new Map<string, Location<T> | Location<T>[]>();
 	readonly #yarray: Y.Array<KeyedEntry<T>>;
 	#last: Y.Item | null = null;
-	/** The items `append` wrote in the running transaction (already tracked). */
-	readonly #appended = new Set<Y.Item>();
 
-	constructor(yarray: Y.Array<KeyedEntry<T>>, doc: Y.Doc) {
+	constructor(yarray: Y.Array<KeyedEntry<T>>) {
 		this.#yarray = yarray;
 		this.view = new KeyedListView(yarray, (added, deleted) => {
 			for (const { item, from, to } of deleted) this.#untrack(item, from, to);
-			for (const { item, from, to } of added) {
-				// `append` tracked its own items already.
-				if (!this.#appended.has(item)) this.#track(item, from, to);
-			}
+			// `append` tracked its own items already; tracking them again finds them known.
+			for (const { item, from, to } of added) this.#track(item, from, to);
 		});
 		for (let item = yarray._start; item !== null; item = item.right) {
 			if (!item.deleted) this.#track(item, 0, item.length);
 		}
-		// Type observers (the view, the locations) run before `afterTransaction`.
-		doc.on("afterTransaction", () => {
-			if (this.pending.size > 0) this.pending.clear();
-			if (this.#appended.size > 0) this.#appended.clear();
-		});
 	}
 
 	get(key: string): KeyedEntry<T> | undefined {
-		const pending = this.pending.get(key);
-		if (pending !== undefined) return pending ?? undefined;
+		const known = this.#locations.get(key);
+		if (known === undefined) return undefined;
+		if (!Array.isArray(known)) return known.entry;
 		return this.view.get(key) as KeyedEntry<T> | undefined;
+	}
+
+	/** Forget `key`'s entries, which the caller deleted by index in the running transaction. */
+	forget(key: string): void {
+		this.#locations.delete(key);
 	}
 
 	/** Append entries after the list's last item, in `transaction`, in runs of at most RUN. */
@@ -395,7 +397,6 @@ class KeyedIndex<T> {
 			);
 			item.integrate(transaction, 0);
 			this.#track(item, 0, item.length);
-			this.#appended.add(item);
 			last = item;
 			at += room;
 		}
@@ -423,53 +424,64 @@ class KeyedIndex<T> {
 
 	/** Delete every entry of `key`, in `transaction`. Returns how many there were. */
 	deleteKey(transaction: Y.Transaction, key: string): number {
-		const locations = this.#locations.get(key);
-		if (!locations) return 0;
-		let deleted = 0;
-		for (const { client, clock } of locations) {
-			let item = Y.getItemCleanStart(transaction, Y.createID(client, clock)) as Y.Item | Y.GC;
-			if (!(item instanceof Y.Item) || item.deleted || item.parent !== this.#yarray) continue;
-			if (item.length > 1) {
-				// Split the element off its neighbours; `item` is now exactly the one element.
-				Y.getItemCleanStart(transaction, Y.createID(client, clock + 1));
-				item = item as Y.Item;
-			}
-			item.delete(transaction);
-			deleted++;
-		}
+		const known = this.#locations.get(key);
+		if (known === undefined) return 0;
 		this.#locations.delete(key);
+		let deleted = 0;
+		if (!Array.isArray(known)) deleted += this.#deleteAt(transaction, known);
+		else for (const location of known) deleted += this.#deleteAt(transaction, location);
 		// Positions after the deleted elements moved; Yjs resets its search markers the same
 		// way after a remote change.
 		if (deleted > 0 && this.#yarray._searchMarker) this.#yarray._searchMarker.length = 0;
 		return deleted;
 	}
 
+	/** Delete the element at `location`: 1, or 0 when it is gone already. */
+	#deleteAt(transaction: Y.Transaction, { client, clock }: Location<T>): number {
+		const item = Y.getItemCleanStart(transaction, Y.createID(client, clock)) as Y.Item | Y.GC;
+		if (!(item instanceof Y.Item) || item.deleted || item.parent !== this.#yarray) return 0;
+		// Split the element off its right neighbours; `item` is then exactly the one element.
+		if (item.length > 1) Y.getItemCleanStart(transaction, Y.createID(client, clock + 1));
+		item.delete(transaction);
+		return 1;
+	}
+
 	#track(item: Y.Item, from: number, to: number): void {
 		const content = item.content.getContent();
+		const client = item.id.client;
 		for (let offset = from; offset < to; offset++) {
 			const entry = content[offset];
 			if (!isEntry(entry)) continue;
-			const location = { client: item.id.client, clock: item.id.clock + offset };
+			const clock = item.id.clock + offset;
 			const known = this.#locations.get(entry.k);
-			if (!known) this.#locations.set(entry.k, [location]);
-			else if (!known.some((l) => l.client === location.client && l.clock === location.clock)) {
-				known.push(location);
+			if (known === undefined) {
+				this.#locations.set(entry.k, { client, clock, entry: entry as KeyedEntry<T> });
+			} else if (!Array.isArray(known)) {
+				if (known.client === client && known.clock === clock) continue;
+				this.#locations.set(entry.k, [known, { client, clock, entry: entry as KeyedEntry<T> }]);
+			} else if (!known.some((l) => l.client === client && l.clock === clock)) {
+				known.push({ client, clock, entry: entry as KeyedEntry<T> });
 			}
 		}
 	}
 
 	#untrack(item: Y.Item, from: number, to: number): void {
 		const content = item.content.getContent();
+		const client = item.id.client;
 		for (let offset = from; offset < to; offset++) {
 			const entry = content[offset];
 			if (!isEntry(entry)) continue;
 			const known = this.#locations.get(entry.k);
-			if (!known) continue;
+			if (known === undefined) continue;
 			const clock = item.id.clock + offset;
-			const at = known.findIndex((l) => l.client === item.id.client && l.clock === clock);
+			if (!Array.isArray(known)) {
+				if (known.client === client && known.clock === clock) this.#locations.delete(entry.k);
+				continue;
+			}
+			const at = known.findIndex((l) => l.client === client && l.clock === clock);
 			if (at < 0) continue;
-			if (known.length === 1) this.#locations.delete(entry.k);
-			else known.splice(at, 1);
+			known.splice(at, 1);
+			if (known.length === 1) this.#locations.set(entry.k, known[0] as Location<T>);
 		}
 	}
 }
@@ -479,7 +491,8 @@ const indexes = new WeakMap<object, unknown>();
 function indexOf<T>(yarray: Y.Array<KeyedEntry<T>>): KeyedIndex<T> {
 	const known = indexes.get(yarray) as KeyedIndex<T> | undefined;
 	if (known) return known;
-	const index = new KeyedIndex(yarray, docOf(yarray));
+	docOf(yarray);
+	const index = new KeyedIndex(yarray);
 	indexes.set(yarray, index);
 	return index;
 }
@@ -521,7 +534,11 @@ export function setEntry<T>(
 	const index = indexOf(yarray);
 	const stored = index.get(key);
 	if (stored && stored.rev >= rev) return false;
-	writeFresh(doc, index, [{ k: key, rev, v: value }], origin);
+	const entry: KeyedEntry<T> = { k: key, rev, v: value };
+	doc.transact((transaction) => {
+		index.deleteKey(transaction, key);
+		index.append(transaction, [entry]);
+	}, origin);
 	return true;
 }
 
@@ -539,7 +556,6 @@ function writeFresh<T>(
 	doc.transact((transaction) => {
 		for (const entry of fresh) index.deleteKey(transaction, entry.k);
 		index.append(transaction, fresh);
-		for (const entry of fresh) index.pending.set(entry.k, entry);
 	}, origin);
 }
 
@@ -600,7 +616,7 @@ export function deleteEntry<T>(
 	const index = indexOf(yarray);
 	doc.transact(() => {
 		deleteIndexes(yarray, positions);
-		index.pending.set(key, null);
+		index.forget(key);
 	}, origin);
 	return true;
 }
@@ -622,7 +638,7 @@ export function deleteEntries<T>(
 	const index = indexOf(yarray);
 	doc.transact(() => {
 		deleteIndexes(yarray, positions);
-		for (const key of doomed) index.pending.set(key, null);
+		for (const key of doomed) index.forget(key);
 	}, origin);
 	return positions.length;
 }
