@@ -64,12 +64,12 @@ describe("keyed list", () => {
 		for (const [i, rev] of revs.entries()) expect(view.get(`k${i}`)?.rev).toBe(rev);
 	});
 
-	it("appends in runs of at most 64 entries that a delete splits cheaply, read the same elsewhere", () => {
+	it("appends in runs of at most 256 entries that a delete splits cheaply, read the same elsewhere", () => {
 		const doc = new Y.Doc();
 		const yarray = list(doc);
 		setEntries(
 			yarray,
-			Array.from({ length: 200 }, (_, i) => ({
+			Array.from({ length: 600 }, (_, i) => ({
 				key: `k${i}`,
 				rev: 1,
 				value: { label: `k${i}@1` },
@@ -77,16 +77,16 @@ describe("keyed list", () => {
 		);
 		// Oldest first: each change deletes the first live entry and appends after the last,
 		// the order in which one run would hold every live entry.
-		for (let change = 0; change < 1000; change++) {
-			const i = change % 200;
-			setEntry(yarray, `k${i}`, 2 + Math.floor(change / 200), { label: `k${i}@${change}` });
+		for (let change = 0; change < 3000; change++) {
+			const i = change % 600;
+			setEntry(yarray, `k${i}`, 2 + Math.floor(change / 600), { label: `k${i}@${change}` });
 		}
 		const live: Y.Item[] = [];
 		for (let item = yarray._start; item !== null; item = item.right) {
 			if (!item.deleted) live.push(item);
 		}
-		expect(live.reduce((n, item) => n + item.length, 0)).toBe(200);
-		expect(Math.max(...live.map((item) => item.length))).toBeLessThanOrEqual(64);
+		expect(live.reduce((n, item) => n + item.length, 0)).toBe(600);
+		expect(Math.max(...live.map((item) => item.length))).toBeLessThanOrEqual(256);
 		// Entries are JSON; a deleted element closes each full run, so Yjs never merges two.
 		for (const item of live) expect(item.content.constructor).toBe(Y.ContentJSON);
 		for (const item of live) {
@@ -132,17 +132,17 @@ describe("keyed list", () => {
 		Y.applyUpdate(doc, Y.encodeStateAsUpdate(old));
 		const here = list(doc);
 		for (let i = 0; i < 256; i += 5) setEntry(here, `k${i}`, 2, { label: `k${i}@2` });
-		for (let i = 256; i < 400; i++) setEntry(here, `k${i}`, 1, { label: `k${i}@1` });
-		expect(here.length).toBe(400);
+		for (let i = 256; i < 700; i++) setEntry(here, `k${i}`, 1, { label: `k${i}@1` });
+		expect(here.length).toBe(700);
 		const read = readKeyed(here);
-		for (let i = 0; i < 400; i++) {
+		for (let i = 0; i < 700; i++) {
 			expect(read.get(`k${i}`)?.rev).toBe(i < 256 && i % 5 === 0 ? 2 : 1);
 		}
 		let longest = 0;
 		for (let item = here._start; item !== null; item = item.right) {
 			if (!item.deleted) longest = Math.max(longest, item.length);
 		}
-		expect(longest).toBeLessThanOrEqual(64);
+		expect(longest).toBeLessThanOrEqual(256);
 		Y.applyUpdate(old, Y.encodeStateAsUpdate(doc, Y.encodeStateVector(old)));
 		expect(plain(readKeyed(list(old)))).toEqual(plain(read));
 	});

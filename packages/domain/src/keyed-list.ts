@@ -279,6 +279,14 @@ export class KeyedListView<T> {
  * a deleted one. Deleted items still merge with each other, the closing element too, so the
  * size follows the live entries as before.
  *
+ * Why 256: a change splits its old entry off a run and merges the new one into the last
+ * run, copying up to RUN pointers each time, and Yjs splices the client's struct array (two
+ * structs a run) at the split and again when the deleted element merges with its deleted
+ * neighbour. On a board of 10,000 cards the splices cost more than the copies: Switchboard's
+ * churn alone, CPU µs per change after its first 20,000, 14.4–21.9 at 64 (627 structs),
+ * 12.9–15.7 at 256 (159), 13.1–13.6 at 1,024, 22.6–32.0 at 16; in a random order 29.2–34.0
+ * at 64 against 25.4–26.3 at 256 (bench/findings/04.md, churn2).
+ *
  * Entries are written as `ContentJSON`: a reader decodes each entry as one string and
  * `JSON.parse`, and Yjs encodes it again for the document's `update` listener (every
  * provider has one) with one `JSON.stringify`, where `ContentAny` decodes and encodes every
@@ -286,7 +294,7 @@ export class KeyedListView<T> {
  * about 0.6x the reader's time (bench/findings/05.md). Lists written before hold `ContentAny`
  * runs, or runs alternating between the two classes (December 2026); both read the same.
  */
-const RUN = 64;
+const RUN = 256;
 
 /**
  * The length (up to RUN) of the run of live items of `client` ending at `left` that a JSON
