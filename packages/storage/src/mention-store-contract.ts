@@ -6,7 +6,15 @@
 import type { Command, Member } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import type { CommandArbiter, Directory, MentionStore, NewMention } from "./storage.ts";
-import { ingest, newMention, newTeam, runCommand, type Team, unique } from "./test-fixtures.ts";
+import {
+	ingest,
+	newMention,
+	newTeam,
+	runCommand,
+	type Team,
+	tick,
+	unique,
+} from "./test-fixtures.ts";
 
 /** The mention store, with a directory to make teams and an arbiter to change a mention. */
 type Ports = MentionStore & Directory & CommandArbiter;
@@ -51,6 +59,44 @@ export function mentionStoreContract(portOf: () => Ports): void {
 			expect(await storage.getMention(t.orgId, id)).toEqual(inserted[0]);
 			expect(await storage.getMention(unique("other-org"), id)).toBeNull();
 			expect(await storage.insertMentions(t.orgId, t.boardId, [])).toEqual([]);
+		});
+
+		it("stores every field as it was sent, whatever characters and numbers it holds", async () => {
+			const storage = portOf();
+			const t = await team();
+			// What a PostgreSQL array literal quotes or reads specially, in every text column.
+			const awkward = ['say "hi", {ok}', "back\\slash \\\\ and \\n", "NULL", "", "naïve 😀\nline"];
+			const sent = awkward.map((text, i) =>
+				newMention({
+					externalId: `${text}-${i}`,
+					url: i % 2 === 0 ? null : `https://social.example/${encodeURIComponent(text)}`,
+					author: { handle: `@${text}`, name: text, reach: i * 1_000_003 },
+					text,
+					thread: [
+						{ handle: text, fromOrganisation: i % 2 === 1, text, postedAt: tick() },
+						{
+							externalId: text,
+							handle: "@b",
+							fromOrganisation: false,
+							text: "}",
+							postedAt: tick(),
+						},
+					],
+					language: i === 3 ? null : text,
+					sentiment: [0.1, -1 / 3, 1e-7, -0.5, 0.30000000000000004][i] ?? 0,
+					tags: [text, "a,b", '"'],
+					priority: i === 2 ? "high" : undefined,
+				}),
+			);
+			const inserted = await storage.insertMentions(t.orgId, t.boardId, sent);
+			expect(inserted.map(({ mention }) => mention)).toEqual(
+				sent.map((mention) =>
+					expect.objectContaining({ ...mention, priority: mention.priority ?? "normal" }),
+				),
+			);
+			for (const stored of inserted) {
+				expect(await storage.getMention(t.orgId, stored.mention.id)).toEqual(stored);
+			}
 		});
 
 		it("lists mentions by status, owner and id, oldest first", async () => {
