@@ -16,9 +16,8 @@ import {
 	PGliteDriver,
 	PostgresDialect,
 } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 import { type FolderLock, lockFolder } from "./folder-lock.ts";
-import { HeldConnection } from "./held-connection.ts";
 import { KyselyStorage, type StorageDialect } from "./kysely-storage.ts";
 import { type StorageLogger, silentLogger } from "./logger.ts";
 import { migrateToLatest } from "./migrate.ts";
@@ -108,6 +107,9 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 	// No deadline while migrating: a migration on a large table may take minutes.
 	let queryTimeoutMs = 0;
 	if (databaseUrl) {
+		// Loaded here, like PGlite below: node-postgres and its ~30 modules are no part of an
+		// embedded database's start (the import on its own, bench/findings/06.md).
+		const { default: pg } = await import("pg");
 		pool = new pg.Pool({
 			...connectionConfig(databaseUrl, tuning),
 			max: maxConnections,
@@ -204,7 +206,7 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 	const storage = new KyselyStorage(db, dialectName, logger, {
 		...(databaseUrl
 			? {
-					documentAppends: new HeldConnection({
+					documentAppends: new (await import("./held-connection.ts")).HeldConnection({
 						config: connectionConfig(databaseUrl, tuning),
 						statementTimeoutMs: () => queryTimeoutMs,
 						logger,
