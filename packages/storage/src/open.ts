@@ -3,7 +3,7 @@
  * otherwise embedded PGlite (in a data folder, or in memory for tests). Either way the
  * schema is migrated before the storage is handed out.
  */
-import { mkdir, readdir } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import { withDefaults } from "@switchboard/domain";
@@ -143,10 +143,19 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 		const { PGlite } = await import("@electric-sql/pglite");
 		let pglite: PGlite;
 		const template = options.template;
+		// The cache size goes on the command line of this start only. PGlite's `postgresqlconf`
+		// option writes the data folder's postgresql.conf instead, replacing initdb's whole file,
+		// so every later server on the folder kept a one-off command's 4 MiB cache.
 		const pgliteConf =
 			options.embeddedCacheMiB === undefined
 				? {}
-				: { postgresqlconf: [`shared_buffers=${options.embeddedCacheMiB}MB`] };
+				: {
+						startParams: [
+							...PGlite.defaultStartParams,
+							"-c",
+							`shared_buffers=${options.embeddedCacheMiB}MB`,
+						],
+					};
 		if (dataDir === undefined) {
 			pglite = new PGlite({ ...(template ? { loadDataDir: template } : {}), ...pgliteConf });
 			embedded = { pglite };
@@ -166,6 +175,7 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 			await mkdir(folder, { recursive: true, mode: 0o700 });
 			lock = await lockFolder(join(dataDir, "pglite.lock"), dataDir);
 			try {
+				await repairCommandConf(folder);
 				const fresh = template && (await readdir(folder)).length === 0;
 				pglite = new PGlite(folder, { ...(fresh ? { loadDataDir: template } : {}), ...pgliteConf });
 			} catch (error) {
@@ -307,4 +317,24 @@ export async function pgliteTemplate(): Promise<Blob> {
 	} finally {
 		await db.destroy();
 	}
+}
+
+/**
+ * Undo what a one-off command of an earlier version left in the data folder: its
+ * postgresql.conf replaced by the single line `shared_buffers=4MB` (PGlite's
+ * `postgresqlconf` writes the whole file), which every later start then read. Without the
+ * line PostgreSQL's defaults apply again (a 128 MiB cache); initdb's other lines set what
+ * the defaults already are here or what Switchboard names in its queries (the text search
+ * configuration). A file with anything else in it is the operator's and is left alone.
+ */
+async function repairCommandConf(folder: string): Promise<void> {
+	const path = join(folder, "postgresql.conf");
+	const text = await readFile(path, "utf8").catch(() => undefined);
+	if (text === undefined || !/^shared_buffers=\d+MB\s*$/.test(text)) return;
+	await writeFile(
+		path,
+		"# Emptied by Switchboard: a one-off command of an earlier version had left its page cache\n" +
+			"# size here (shared_buffers), which every later start read. PostgreSQL's defaults apply.\n",
+		{ mode: 0o600 },
+	);
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
@@ -132,8 +132,44 @@ describe("PGlite", () => {
 			} finally {
 				await command.close();
 			}
+
+			// The command's small cache was for its own start: the server after it has its own.
+			const after = await openStorage({ dataDir });
+			try {
+				if (!(after instanceof KyselyStorage)) throw new Error("expected a KyselyStorage");
+				expect(await showSharedBuffers(after)).toBe("128MB");
+			} finally {
+				await after.close();
+			}
+		} finally {
+			await rm(dataDir, { recursive: true, force: true });
+		}
+	});
+
+	it("gives a server back its page cache when an earlier version's command left its own in the folder", async () => {
+		const dataDir = await mkdtemp(join(tmpdir(), "switchboard-pglite-"));
+		try {
+			const first = await openStorage({ dataDir, template: await testTemplate() });
+			const org = await first.createOrganisation({ name: "Kept" });
+			await first.close();
+			// What `postgresqlconf: ["shared_buffers=4MB"]` made of initdb's file.
+			await writeFile(join(dataDir, "pglite", "postgresql.conf"), "shared_buffers=4MB");
+
+			const server = await openStorage({ dataDir });
+			try {
+				if (!(server instanceof KyselyStorage)) throw new Error("expected a KyselyStorage");
+				expect(await showSharedBuffers(server)).toBe("128MB");
+				expect(await server.getOrganisation(org.id)).toEqual(org);
+			} finally {
+				await server.close();
+			}
 		} finally {
 			await rm(dataDir, { recursive: true, force: true });
 		}
 	});
 });
+
+async function showSharedBuffers(storage: KyselyStorage): Promise<string | undefined> {
+	const { rows } = await sql<{ shared_buffers: string }>`show shared_buffers`.execute(storage.db);
+	return rows[0]?.shared_buffers;
+}
