@@ -36,6 +36,9 @@ async function stillSamePage(page: Page): Promise<boolean> {
 describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 	const scene = e2eScene();
 	const { person, fresh, memberId } = scene;
+	/** Who owns the conversation in the database (undefined: nobody). */
+	const ownerOf = async (mentionId: string) =>
+		(await scene.server.switchboard.storage.getMention("acme", mentionId))?.mention.owner?.memberId;
 
 	/** The moderator, on the coverage page reached from the header (no reload after). */
 	async function moderatorOnCoverage(): Promise<Page> {
@@ -67,14 +70,7 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		expect(chosen).toBe(danaId);
 		expect(await first.getByTestId("assign").textContent()).toBe("Assign to Dana Ambassador");
 		await first.getByTestId("assign").click();
-		await expect
-			.poll(
-				async () =>
-					(await scene.server.switchboard.storage.getMention("acme", firstId))?.mention.owner
-						?.memberId,
-				within,
-			)
-			.toBe(danaId);
+		await expect.poll(() => ownerOf(firstId), within).toBe(danaId);
 	});
 
 	it("moves the load bar and the unclaimed count when an ambassador claims, without a reload", async () => {
@@ -366,21 +362,12 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 			`Choose whom to assign ${handle} to.`,
 		);
 		expect(await select.getAttribute("aria-invalid")).toBe("true");
-		expect(
-			(await scene.server.switchboard.storage.getMention("acme", firstId))?.mention.owner,
-		).toBeNull();
+		expect(await ownerOf(firstId)).toBeUndefined();
 
 		// Chosen on purpose, she can take it herself.
 		await select.selectOption(morganId);
 		expect(await first.getByTestId("field-error").count()).toBe(0);
 		await first.getByTestId("assign").click();
-		await expect
-			.poll(
-				async () =>
-					(await scene.server.switchboard.storage.getMention("acme", firstId))?.mention.owner
-						?.memberId,
-				within,
-			)
-			.toBe(morganId);
+		await expect.poll(() => ownerOf(firstId), within).toBe(morganId);
 	});
 });
