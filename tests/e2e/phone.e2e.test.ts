@@ -671,6 +671,30 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	);
 
 	it(
+		"says the members did not load, and loads them on Try again, in the approval rules at 360 px",
+		async () => {
+			const alex = await phone("admin@acme.test", 360);
+			const members = (url: URL) => url.pathname === "/api/members";
+			await alex.route(members, (route) => route.abort());
+			await alex.goto("/admin/boards/main");
+			const approval = alex.getByTestId("settings-approval");
+			await approval.waitFor(within);
+			const why = approval.getByTestId("approval-no-candidates");
+			await expect
+				.poll(() => why.textContent(), within)
+				.toBe(
+					"Nobody can be marked as new until the members load. The server cannot be reached. Check your connection and try again. Try again",
+				);
+			await fitsPhone(alex, '[data-testid="settings-approval"]', "the approval rules");
+			await alex.unroute(members);
+			await approval.getByTestId("approval-members-retry").tap();
+			await approval.getByTestId("approval-member-select").waitFor(within);
+			expect(await why.count()).toBe(0);
+		},
+		PAGE_TIMEOUT,
+	);
+
+	it(
 		"snoozes two cards picked on the board at 360 px: the bulk bar and the action dialog fit",
 		async () => {
 			const sam = await phone("ambassador2@acme.test", 360);

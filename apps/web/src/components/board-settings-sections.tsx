@@ -23,17 +23,9 @@ import {
 	Weekdays,
 	type WorkingInterval,
 } from "@switchboard/domain";
-import {
-	type Accessor,
-	type Component,
-	createSignal,
-	createUniqueId,
-	For,
-	type JSX,
-	Show,
-} from "solid-js";
+import { type Component, createSignal, createUniqueId, For, type JSX, Show } from "solid-js";
 import { createStore } from "solid-js/store";
-import { createAction } from "../api.ts";
+import { createAction, type Loader } from "../api.ts";
 import { NETWORK_LABELS, PRIORITY_LABELS } from "../board-model.ts";
 import {
 	CheckSet,
@@ -55,8 +47,11 @@ export interface SettingsSectionProps {
 	boardId: string;
 	/** The settings as the server last answered them. */
 	settings: BoardSettings;
-	/** The organisation's members (names for the approval rules); undefined while they load. */
-	members: Accessor<readonly MemberListing[] | undefined>;
+	/**
+	 * The organisation's members (names for the approval rules): `data` undefined while they load,
+	 * `error` why the last load failed, `reload` to try again.
+	 */
+	members: Pick<Loader<readonly MemberListing[]>, "data" | "error" | "reload">;
 	/** Store these fields; resolves with the settings the server then holds, throws its refusal. */
 	save(patch: BoardSettingsPatch): Promise<BoardSettings>;
 }
@@ -318,10 +313,14 @@ function ApprovalSection(props: SettingsSectionProps) {
 	]);
 	const [adding, setAdding] = createSignal("");
 	const [problems, setProblems] = createSignal<Problems>({});
-	const nameOf = (memberId: string) =>
-		props.members()?.find((m) => m.id === memberId)?.name ?? "Former member";
+	const nameOf = (memberId: string) => {
+		const members = props.members.data();
+		// Before the members load (or when they failed to), a name is not known, not gone.
+		if (members === undefined) return "A member";
+		return members.find((m) => m.id === memberId)?.name ?? "Former member";
+	};
 	const candidates = () =>
-		(props.members() ?? []).filter((m) => m.active && !newMembers().includes(m.id));
+		(props.members.data() ?? []).filter((m) => m.active && !newMembers().includes(m.id));
 	const add = () => {
 		const memberId = adding() || candidates()[0]?.id;
 		if (!memberId) return;
@@ -396,8 +395,22 @@ function ApprovalSection(props: SettingsSectionProps) {
 					when={candidates().length > 0}
 					fallback={
 						<p class="small muted" data-testid="approval-no-candidates">
-							{props.members() === undefined ? (
-								"Loading the members…"
+							{props.members.data() === undefined ? (
+								<Show when={props.members.error()} fallback="Loading the members…">
+									{(error) => (
+										<>
+											Nobody can be marked as new until the members load. {error()}{" "}
+											<button
+												type="button"
+												class="button button-small"
+												onClick={() => void props.members.reload()}
+												data-testid="approval-members-retry"
+											>
+												Try again
+											</button>
+										</>
+									)}
+								</Show>
 							) : (
 								<>
 									Everyone on the team is marked as new. To mark someone else, invite them first

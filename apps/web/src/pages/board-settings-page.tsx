@@ -8,7 +8,7 @@ import { A, useNavigate, useParams } from "@solidjs/router";
 import { HttpRoutes, type MemberListing } from "@switchboard/domain";
 import { For, Show } from "solid-js";
 import { Dynamic } from "solid-js/web";
-import { createLoader, useApi } from "../api.ts";
+import { createLoader, type Loader, useApi } from "../api.ts";
 import { BoardSelect } from "../components/board-select.tsx";
 import {
 	BOARD_SETTINGS_SECTIONS,
@@ -53,11 +53,7 @@ function BoardSettingsArea(props: { orgId: string }) {
 			</div>
 			<Show when={params.boardId} keyed>
 				{(boardId) => (
-					<BoardSettingsForms
-						orgId={props.orgId}
-						boardId={boardId}
-						members={() => members.data()}
-					/>
+					<BoardSettingsForms orgId={props.orgId} boardId={boardId} members={members} />
 				)}
 			</Show>
 		</div>
@@ -67,7 +63,7 @@ function BoardSettingsArea(props: { orgId: string }) {
 function BoardSettingsForms(props: {
 	orgId: string;
 	boardId: string;
-	members: () => readonly MemberListing[] | undefined;
+	members: Loader<readonly MemberListing[]>;
 }) {
 	const api = useApi();
 	const settings = createLoader(
