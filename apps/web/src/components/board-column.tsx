@@ -4,7 +4,7 @@
  */
 import type { BoardMention } from "@switchboard/client";
 import type { MentionStatus } from "@switchboard/domain";
-import { createVirtualizer, type VirtualItem } from "@tanstack/solid-virtual";
+import type { VirtualItem } from "@tanstack/solid-virtual";
 import {
 	createEffect,
 	createMemo,
@@ -20,6 +20,7 @@ import { BoardMarks, markOnce } from "../perf-marks.ts";
 import { useWorkspace } from "../workspace.tsx";
 import { CARD_HEIGHT, MentionCard } from "./mention-card.tsx";
 import { RecycledRows } from "./recycled-rows.tsx";
+import { createVirtualRows } from "./virtual-rows.ts";
 
 const GAP = 8;
 
@@ -151,7 +152,7 @@ export function BoardColumn(props: {
 	});
 	// Changes when a scroll ends, which changes no item of the virtualiser's.
 	const [rested, setRested] = createSignal(0);
-	const virtualizer = createVirtualizer({
+	const virtual = createVirtualRows<HTMLDivElement, HTMLLIElement>({
 		get count() {
 			return mentions().length;
 		},
@@ -176,13 +177,14 @@ export function BoardColumn(props: {
 	 */
 	let lastOffset = 0;
 	const rows = createMemo(() => {
-		const items = virtualizer.getVirtualItems();
+		const items = virtual.items();
 		rested();
-		const { isScrolling, scrollDirection, range, scrollOffset, scrollRect } = virtualizer;
+		const { isScrolling, scrollDirection, range, scrollOffset, scrollRect } = virtual.instance;
 		const offset = scrollOffset ?? 0;
 		const leaping = Math.abs(offset - lastOffset) > (scrollRect?.height ?? 0);
 		lastOffset = offset;
-		// A copy, so that the memo follows the items (the store's own array stays the same).
+		// A copy, so that the memo follows the items (virtual-core keeps its array while the
+		// range stays, and the memo also runs when only `rested` changed).
 		if (!isScrolling || !scrollDirection || !range) return [...items];
 		const { startIndex: first, endIndex: last } = range;
 		const forward = scrollDirection === "forward";
@@ -202,7 +204,7 @@ export function BoardColumn(props: {
 	onMount(() =>
 		props.onReady({
 			reveal(index, mentionId) {
-				virtualizer.scrollToIndex(index, { align: "auto" });
+				virtual.instance.scrollToIndex(index, { align: "auto" });
 				// The card exists once the virtualiser has rendered the new range.
 				requestAnimationFrame(() =>
 					requestAnimationFrame(() => {
@@ -247,7 +249,7 @@ export function BoardColumn(props: {
 					<ul
 						aria-labelledby={headingId()}
 						class="column-list"
-						style={{ height: `${virtualizer.getTotalSize()}px` }}
+						style={{ height: `${virtual.totalSize()}px` }}
 					>
 						<Show when={firstRowsDue()}>
 							<RecycledRows items={rows()}>
