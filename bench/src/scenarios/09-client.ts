@@ -12,8 +12,9 @@
  *   had run; when the key came after the main thread was free already, the handler counts
  *   from the end of the task that rendered the cards (the bench's own latency does not).
  * - scrolling the "new" column (all 10,000 cards) in rAF steps: 4 s at wheel speed, then
- *   its whole length in large steps (every card in view is new in every frame: the worst
- *   case of a virtual list). Per frame: the time from the frame's start to the end of its
+ *   its whole length in large steps, three times from the top (every card in view is new in
+ *   every frame: the worst case of a virtual list; the three flings' frames are pooled, see
+ *   FLINGS). Per frame: the time from the frame's start to the end of its
  *   main-thread work (Performance API), Chromium's long-animation-frame entries, and the
  *   main thread's CPU time from a trace, which a busy machine does not inflate.
  * No baseline applies: bare Hocuspocus and y-websocket have no client to compare.
@@ -48,6 +49,14 @@ import { FRAME_TRACE_CATEGORIES, frameCpuMs } from "./_09-trace.ts";
 const CARDS = 10_000;
 const BINDING = "__bench09PressKey";
 const FRAME_MS = 1000 / 60;
+/**
+ * Flings of the whole column per repeat, their frames pooled into one set of figures. One
+ * fling's p99 (600 frames in a quick run: its 6th-slowest frame) moved by 5 ms between runs
+ * on a quiet machine (12.5-17.6 ms, bench/findings/09.md), as a garbage collection or a
+ * stall of the machine fell on a handful of frames or not; the same percentile over three
+ * times the frames is a steadier estimate of the same thing.
+ */
+const FLINGS = 3;
 /** Long tasks this long after the board's data still count as the load's work. */
 const SETTLE_MS = 2_000;
 
@@ -126,41 +135,65 @@ function loadFigures(probe: LoadProbe): LoadFigures {
 	};
 }
 
-function scrollFigures(result: ScrollResult, cpu: number[]): ScrollFigures {
-	if (!result.reachedEnd) throw new Error("scrolling did not reach the last card");
-	// The first frames carry the start of the measurement itself.
-	const work = result.frameWork.slice(2);
-	const intervals = result.frameStarts
-		.slice(3)
-		.map((start, i) => start - (result.frameStarts[i + 2] ?? start));
-	const cpuFrames = cpu.slice(2);
+/** One scroll: what the page measured and the main thread's CPU per frame from the trace. */
+interface ScrollRun {
+	result: ScrollResult;
+	cpu: number[];
+}
+
+/** The figures of one scroll or several of the same kind, their frames pooled. */
+function scrollFigures(runs: readonly ScrollRun[]): ScrollFigures {
+	const work: number[] = [];
+	const intervals: number[] = [];
+	const cpuFrames: number[] = [];
+	let longFrames = 0;
+	for (const { result, cpu } of runs) {
+		if (!result.reachedEnd) throw new Error("scrolling did not reach the last card");
+		// The first frames carry the start of the measurement itself.
+		work.push(...result.frameWork.slice(2));
+		intervals.push(
+			...result.frameStarts
+				.slice(3)
+				.map((start, i) => start - (result.frameStarts[i + 2] ?? start)),
+		);
+		cpuFrames.push(...cpu.slice(2));
+		longFrames += result.animationFrames.length;
+	}
 	return {
 		p50: percentile(work, 50),
 		p99: percentile(work, 99),
 		max: Math.max(...work),
 		overShare: (100 * work.filter((ms) => ms > FRAME_MS).length) / work.length,
 		droppedShare: (100 * intervals.filter((ms) => ms > 1.5 * FRAME_MS).length) / intervals.length,
-		longFrames: result.animationFrames.length,
+		longFrames,
 		cpuP50: percentile(cpuFrames, 50),
 		cpuP99: percentile(cpuFrames, 99),
 		frames: work.length,
-		stepPx: result.stepPx,
+		stepPx: runs[0]?.result.stepPx ?? 0,
 	};
 }
 
-/** Scroll the "new" column with a trace running; the Performance API and trace figures. */
+/** Scroll the "new" column from its top with a trace running. */
 async function scroll(
 	browser: Browser,
 	page: Page,
 	input: { frames: number; distancePx?: number },
-): Promise<ScrollFigures> {
+): Promise<ScrollRun> {
 	const dir = await mkdtemp(join(tmpdir(), "switchboard-bench-09-trace-"));
 	try {
+		// From the top, as the first scroll of the page starts.
+		await page.evaluate(() => {
+			const scroller = document.querySelector<HTMLElement>(
+				'[data-testid="column"][data-status="new"] .column-scroll',
+			);
+			if (scroller) scroller.scrollTop = 0;
+		});
+		await page.waitForTimeout(200);
 		const path = join(dir, "trace.json");
 		await browser.startTracing(page, { path, categories: FRAME_TRACE_CATEGORIES });
 		const result = await page.evaluate(scrollColumn, { status: "new", ...input });
 		await browser.stopTracing();
-		return scrollFigures(result, await frameCpuMs(path));
+		return { result, cpu: await frameCpuMs(path) };
 	} finally {
 		await rm(dir, { recursive: true, force: true });
 	}
@@ -170,7 +203,10 @@ interface Measured {
 	load: LoadFigures;
 	/** 24 px a frame for 4 s: brisk wheel or trackpad scrolling, a card every 7 frames. */
 	wheel: ScrollFigures;
-	/** The whole column in large steps: every card in view is new in every frame. */
+	/**
+	 * The whole column in large steps, FLINGS times, frames pooled: every card in view is
+	 * new in every frame.
+	 */
 	fling: ScrollFigures;
 }
 
@@ -213,9 +249,13 @@ async function measureOnce(
 		const probe = await page.evaluate(readProbe);
 		if (!probe) throw new Error("the probe did not run in the page");
 		const load = loadFigures(probe);
-		const wheel = await scroll(browser, page, { frames: 240, distancePx: 240 * 24 });
-		const fling = await scroll(browser, page, { frames: flingFrames });
-		return { load, wheel, fling };
+		const wheel = scrollFigures([
+			await scroll(browser, page, { frames: 240, distancePx: 240 * 24 }),
+		]);
+		const flings: ScrollRun[] = [];
+		for (let i = 0; i < FLINGS; i++)
+			flings.push(await scroll(browser, page, { frames: flingFrames }));
+		return { load, wheel, fling: scrollFigures(flings) };
 	} finally {
 		await context.close();
 	}
@@ -272,7 +312,7 @@ const scenario: Scenario = {
 		const size = CARDS.toLocaleString("en");
 		const flingP99 = of(flings, (f) => f.p99);
 		const wheelP99 = of(wheels, (w) => w.p99);
-		const fling = `fling over ${size} cards, ${Math.round(flings[0]?.stepPx ?? 0)} px a frame`;
+		const fling = `fling over ${size} cards, ${Math.round(flings[0]?.stepPx ?? 0)} px a frame, ${FLINGS} flings pooled`;
 		const wheel = "wheel, 24 px a frame";
 		return [
 			row(
