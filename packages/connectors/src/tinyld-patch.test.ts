@@ -41,6 +41,18 @@ function loadPublished(): Tinyld & { uniqueGrams: Set<string> } {
 	return module.exports as Tinyld & { uniqueGrams: Set<string> };
 }
 
+/**
+ * The build as installed, loaded apart: a copy that has detected nothing yet, so its profiles
+ * are still packed (the patch decodes a gram's when a detection first needs it).
+ */
+function loadInstalled(): Tinyld {
+	const module = { exports: {} };
+	compileFunction(installed.join("\n"), ["module", "exports", "require"], {
+		filename: buildPath,
+	})(module, module.exports, require);
+	return module.exports as Tinyld;
+}
+
 /** Demo messages, as the server sees most mentions. */
 const demoTexts = (
 	JSON.parse(readFileSync(datasetPath, "utf8")) as { dialogContent: { message: string }[] }[]
@@ -87,6 +99,22 @@ describe("tinyld as patched", () => {
 			"tinyld is installed without patches/tinyld@1.3.4.patch: run pnpm install",
 		).toEqual(added);
 		expect(added.length).toBeGreaterThan(0);
+	});
+
+	it("decodes the profiles as detections need them, with the published build's results", () => {
+		// A new copy, detecting without `only` (as triage does): every gram's languages and scores
+		// decoded from the packed dictionary one at a time. Then with `only`, which reads the
+		// tables whole, and without again.
+		const fresh = loadInstalled();
+		const grams = [...published.uniqueGrams].flatMap((gram) => [gram, `so ${gram} it`]);
+		for (const text of [...demoTexts, ...otherLanguages, ...grams]) {
+			expect(fresh.detectAll(text), text).toEqual(published.detectAll(text));
+		}
+		for (const text of [...otherLanguages, ...demoTexts.slice(0, 200)]) {
+			for (const option of options) {
+				expect(fresh.detectAll(text, option), text).toEqual(published.detectAll(text, option));
+			}
+		}
 	});
 
 	it("detects the demo data and other languages exactly as the published build", () => {
