@@ -16,6 +16,8 @@ import { createMailer } from "./mailer.ts";
 
 /** PGlite's page cache for a command on its own (see `embeddedCacheMiB`). */
 const COMMAND_CACHE_MIB = 4;
+/** PostgreSQL's connection slots for a command on its own (see `embeddedMaxConnections`). */
+const COMMAND_MAX_CONNECTIONS = 10;
 
 export async function openDirectSession(config: Config, logger: Logger): Promise<AdminSession> {
 	const storage = await openStorage({
@@ -23,6 +25,7 @@ export async function openDirectSession(config: Config, logger: Logger): Promise
 		logger,
 		// One command's work, not a server's: a small page cache keeps the command light.
 		embeddedCacheMiB: COMMAND_CACHE_MIB,
+		embeddedMaxConnections: COMMAND_MAX_CONNECTIONS,
 	});
 	// No board is live in this process: boards pick the new mentions up when they next load.
 	const ingestor = new Ingestor({ storage, publisher: null, logger });

@@ -114,20 +114,25 @@ describe("PGlite", () => {
 		}
 	});
 
-	it("opens an existing folder with the small page cache a one-off command asks for", async () => {
+	it("opens an existing folder with the small page cache and few connection slots a one-off command asks for", async () => {
 		const dataDir = await mkdtemp(join(tmpdir(), "switchboard-pglite-"));
 		try {
 			const server = await openStorage({ dataDir, template: await testTemplate() });
 			const org = await server.createOrganisation({ name: "Kept" });
 			await server.close();
 
-			const command = await openStorage({ dataDir, embeddedCacheMiB: 4 });
+			const command = await openStorage({
+				dataDir,
+				embeddedCacheMiB: 4,
+				embeddedMaxConnections: 10,
+			});
 			try {
 				if (!(command instanceof KyselyStorage)) throw new Error("expected a KyselyStorage");
 				const { rows } = await sql<{ shared_buffers: string }>`show shared_buffers`.execute(
 					command.db,
 				);
 				expect(rows[0]?.shared_buffers).toBe("4MB");
+				expect(await showMaxConnections(command)).toBe("10");
 				expect(await command.getOrganisation(org.id)).toEqual(org);
 			} finally {
 				await command.close();
@@ -138,6 +143,7 @@ describe("PGlite", () => {
 			try {
 				if (!(after instanceof KyselyStorage)) throw new Error("expected a KyselyStorage");
 				expect(await showSharedBuffers(after)).toBe("128MB");
+				expect(await showMaxConnections(after)).toBe("100");
 			} finally {
 				await after.close();
 			}
@@ -172,4 +178,9 @@ describe("PGlite", () => {
 async function showSharedBuffers(storage: KyselyStorage): Promise<string | undefined> {
 	const { rows } = await sql<{ shared_buffers: string }>`show shared_buffers`.execute(storage.db);
 	return rows[0]?.shared_buffers;
+}
+
+async function showMaxConnections(storage: KyselyStorage): Promise<string | undefined> {
+	const { rows } = await sql<{ max_connections: string }>`show max_connections`.execute(storage.db);
+	return rows[0]?.max_connections;
 }
