@@ -498,6 +498,32 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	);
 
 	it(
+		"fades the board's status tabs where more are at 360 px, and brings a chosen tab into view",
+		async () => {
+			const sam = await phone("ambassador2@acme.test", 360);
+			const strip = sam.getByRole("tablist", { name: "Statuses" });
+			const tabs = strip.getByRole("tab");
+			await strip.waitFor(within);
+			expect(await rowsOf(tabs)).toBe(1);
+			// More statuses than fit: the row scrolls, and says so on the side where they are.
+			expect((await outside(tabs, 360)).length).toBeGreaterThan(0);
+			await expect.poll(() => fadesAt(strip, "right"), within).toBe(true);
+			expect(await fadesAt(strip, "left")).toBe(false);
+			await fitsPhone(sam, "body", "the board's status tabs");
+			// The last status, reached by an arrow key from the first, comes wholly into view,
+			// and the fade moves to the left, where the others now are.
+			await tabs.first().focus();
+			await sam.keyboard.press("ArrowLeft");
+			const last = tabs.last();
+			await expect.poll(() => last.getAttribute("aria-selected"), within).toBe("true");
+			await expect.poll(() => outside(last, 360), within).toEqual([]);
+			await expect.poll(() => fadesAt(strip, "left"), within).toBe(true);
+			expect(await fadesAt(strip, "right")).toBe(false);
+		},
+		PAGE_TIMEOUT,
+	);
+
+	it(
 		"lines up the report's From and To at 360 px and shows its figures two a row, each whole",
 		async () => {
 			const morgan = await phone("moderator@acme.test", 360);

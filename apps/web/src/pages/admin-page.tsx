@@ -4,15 +4,7 @@
  * server allows these routes to admins only; the page tells anyone else so up front.
  */
 import { useSearchParams } from "@solidjs/router";
-import {
-	type Component,
-	createEffect,
-	createSignal,
-	For,
-	type JSX,
-	onCleanup,
-	onMount,
-} from "solid-js";
+import { type Component, createEffect, For, type JSX } from "solid-js";
 import { Dynamic } from "solid-js/web";
 import { AuditPanel } from "../components/audit-panel.tsx";
 import { BoardsPanel } from "../components/boards-panel.tsx";
@@ -21,6 +13,7 @@ import { OnlyFor } from "../components/only-for.tsx";
 import { RulesPanel } from "../components/rules-panel.tsx";
 import { SourcesPanel } from "../components/sources-panel.tsx";
 import { SsoPanel } from "../components/sso-panel.tsx";
+import { showTab, trackTabStrip } from "../components/tab-strip.ts";
 import { WebhooksPanel } from "../components/webhooks-panel.tsx";
 import { useWorkspace } from "../workspace.tsx";
 
@@ -38,12 +31,6 @@ const TABS = [
 	{ id: "audit", label: "Audit log", panel: AuditPanel },
 ] as const satisfies readonly { id: string; label: string; panel: Component<AdminAreaProps> }[];
 type TabId = (typeof TABS)[number]["id"];
-
-/**
- * How far a chosen tab clears the strip's edge when it is scrolled into view: the width of
- * the edge's fade (responsive.css), so the fade never covers it.
- */
-const TAB_EDGE = 32;
 
 /** `children` for admins; anyone else is told who manages `what`, and sent back to the board. */
 export function AdminsOnly(props: { what: string; children: JSX.Element }) {
@@ -69,36 +56,11 @@ function AdminArea(props: AdminAreaProps) {
 	const tab = (): TabId => current().id;
 	const tabs: HTMLButtonElement[] = [];
 	let strip: HTMLDivElement | undefined;
-	// On a phone the tabs are one row that scrolls sideways; each side with a tab hidden
-	// behind it fades out (responsive.css), so the row says that it scrolls.
-	const [more, setMore] = createSignal({ before: false, after: false });
-	const measure = () => {
-		if (!strip) return;
-		const { scrollLeft, clientWidth, scrollWidth } = strip;
-		setMore({ before: scrollLeft > 1, after: scrollLeft + clientWidth < scrollWidth - 1 });
-	};
-	onMount(() => {
-		if (!strip) return;
-		const observer = new ResizeObserver(measure);
-		observer.observe(strip);
-		onCleanup(() => observer.disconnect());
-	});
 	// The chosen tab in view, clear of the fades: opened from a link (?tab=audit), tapped
 	// half hidden at the edge, or reached by an arrow key.
 	createEffect(() => {
-		const at = TABS.findIndex((t) => t.id === tab());
-		const chosen = tabs[at];
-		if (!strip || !chosen) return;
-		if (at === 0) strip.scrollLeft = 0;
-		else if (at === TABS.length - 1) strip.scrollLeft = strip.scrollWidth;
-		else {
-			const row = strip.getBoundingClientRect();
-			const box = chosen.getBoundingClientRect();
-			if (box.left < row.left + TAB_EDGE) strip.scrollLeft -= row.left + TAB_EDGE - box.left;
-			else if (box.right > row.right - TAB_EDGE)
-				strip.scrollLeft += box.right - (row.right - TAB_EDGE);
-		}
-		measure();
+		const chosen = tabs[TABS.findIndex((t) => t.id === tab())];
+		if (strip && chosen) showTab(strip, chosen);
 	});
 
 	const select = (id: TabId, focus = false) => {
@@ -137,11 +99,12 @@ function AdminArea(props: AdminAreaProps) {
 				class="tabs"
 				role="tablist"
 				aria-label="Admin sections"
-				ref={strip}
+				ref={(element) => {
+					strip = element;
+					// On a phone the tabs are one row that scrolls sideways.
+					trackTabStrip(element);
+				}}
 				onKeyDown={onKeyDown}
-				onScroll={measure}
-				data-more-before={more().before ? "" : undefined}
-				data-more-after={more().after ? "" : undefined}
 				data-testid="admin-tabs"
 			>
 				<For each={TABS}>

@@ -19,6 +19,7 @@ import {
 import { BoardColumn, type ColumnHandle } from "../components/board-column.tsx";
 import { ClaimNextButton } from "../components/command-button.tsx";
 import { SearchField } from "../components/forms.tsx";
+import { showTab, trackTabStrip } from "../components/tab-strip.ts";
 import { formatCount, plural } from "../format.ts";
 import { ACTIONS, type ActionKind, ActionKinds } from "../lifecycle-model.ts";
 import { createDisclosure } from "../popup.ts";
@@ -97,6 +98,14 @@ export function BoardPage() {
 			setActiveStatus("new");
 	});
 	const tabs: HTMLButtonElement[] = [];
+	let statusStrip: HTMLDivElement | undefined;
+	// The shown status's tab in view, clear of the fades: chosen by a tap at the edge, an
+	// arrow key, or a card selected in another column.
+	createEffect(() => {
+		const at = visibleColumns().findIndex((column) => column.status === activeStatus());
+		const chosen = tabs[at];
+		if (statusStrip?.isConnected && chosen?.isConnected) showTab(statusStrip, chosen);
+	});
 	/** Arrow keys move between the tabs, as in every tab list. */
 	const onTabKey = (event: KeyboardEvent, index: number) => {
 		const step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
@@ -262,7 +271,17 @@ export function BoardPage() {
 					fallback={<EmptyBoard admin={ws.me.role === "admin"} orgId={ws.me.orgId} />}
 				>
 					<Show when={shown() > 0 || !filtered()} fallback={<NoMatch />}>
-						<div class="status-tabs" role="tablist" aria-label="Statuses" data-testid="status-tabs">
+						<div
+							class="status-tabs"
+							role="tablist"
+							aria-label="Statuses"
+							ref={(element) => {
+								statusStrip = element;
+								// At 360 px the statuses overflow the row, which scrolls sideways.
+								trackTabStrip(element);
+							}}
+							data-testid="status-tabs"
+						>
 							<For each={visibleColumns()}>
 								{(column, index) => (
 									<button
