@@ -3,8 +3,10 @@
  * from the New tab leaves the screen (and the next card's Claim takes its place under the
  * thumb); the claim is said in a toast, and a double tap claims one conversation, not the
  * card that comes up under the second tap. The toast, at the top of a phone's screen, stays
- * under the header's menu and the bell's panel when they are opened.
+ * under the header's menu and the bell's panel when they are opened. A refused claim gives
+ * its card back at once.
  */
+import { CSRF_HEADER } from "@switchboard/domain";
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { cardInColumn, hasChromium, showCard } from "./harness.ts";
@@ -131,5 +133,34 @@ describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 		expect(await owned(kimId), "Kim's conversations after a double tap and one tap").toEqual(
 			[...before, first, second].sort(),
 		);
+	});
+
+	// Last in the file: it leaves the admin no room.
+	it("gives a refused claim's card back at once: not faded, and tappable while the refusal is read", async () => {
+		const phone = await scene.onPhone("admin@acme.test");
+		const adminId = await scene.memberId("admin@acme.test");
+		await phone.evaluate(
+			async ({ id, csrf }) => {
+				const response = await fetch(`/api/orgs/acme/members/${id}`, {
+					method: "PATCH",
+					headers: { "content-type": "application/json", [csrf]: "1" },
+					body: JSON.stringify({ capacity: 0 }),
+				});
+				if (!response.ok) throw new Error(`capacity: ${response.status}`);
+			},
+			{ id: adminId, csrf: CSRF_HEADER },
+		);
+		const mention = fresh();
+		const card = await showCard(phone, mention);
+		await card.getByTestId("claim").click();
+		await phone.getByTestId("toast-error").filter({ hasText: "capacity" }).waitFor(within);
+		// Read as the refusal shows, well inside the second a claimed card keeps its slot.
+		const state = await card.evaluate((element) => ({
+			held: element.classList.contains("card-held"),
+			inert: (element as HTMLElement).inert,
+			opacity: getComputedStyle(element).opacity,
+		}));
+		expect(state).toEqual({ held: false, inert: false, opacity: "1" });
+		expect(await card.getAttribute("data-status")).toBe("new");
 	});
 });

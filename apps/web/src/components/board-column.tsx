@@ -62,6 +62,7 @@ function ColumnRow(props: {
 	mentions: BoardMention[];
 	isHeld: (mentionId: string) => boolean;
 	onClaimOffScreen: (held: Held) => void;
+	onClaimRefused: (mentionId: string) => void;
 }) {
 	const ws = useWorkspace();
 	let row: HTMLLIElement | undefined;
@@ -100,6 +101,7 @@ function ColumnRow(props: {
 						onClaimOffScreen={() =>
 							props.onClaimOffScreen({ mentionId: current().id, index: props.item.index })
 						}
+						onClaimRefused={props.onClaimRefused}
 					/>
 				)}
 			</Show>
@@ -134,6 +136,15 @@ export function BoardColumn(props: {
 				: [...list, card].sort((a, b) => a.index - b.index),
 		);
 		holdOn();
+	};
+	/**
+	 * A refused claim whose card is still in the column (no room left, say) lets go of it at
+	 * once: nothing moves under the finger, and the card is no longer faded and deaf while the
+	 * refusal is read. A card that left anyway (someone else's claim won) keeps its slot.
+	 */
+	const letGo = (mentionId: string) => {
+		if (!props.mentions.some((mention) => mention.id === mentionId)) return;
+		setHeld((list) => list.filter((one) => one.mentionId !== mentionId));
 	};
 	const heldIds = createMemo(() => new Set(held().map((one) => one.mentionId)));
 	/** The column's cards with the held ones back in their slots. */
@@ -259,6 +270,7 @@ export function BoardColumn(props: {
 										mentions={mentions()}
 										isHeld={(mentionId) => heldIds().has(mentionId)}
 										onClaimOffScreen={hold}
+										onClaimRefused={letGo}
 									/>
 								)}
 							</RecycledRows>

@@ -30,6 +30,8 @@ export function CommandButton(props: {
 	title?: string;
 	/** Told at the press, before the command is sent. */
 	onPress?: () => void;
+	/** Told when the server refuses the command (the reject toast says why), with the command sent. */
+	onRefused?: (command: CommandInput) => void;
 	children: JSX.Element;
 }) {
 	const ws = useWorkspace();
@@ -43,8 +45,11 @@ export function CommandButton(props: {
 			title={props.title}
 			onClick={() => {
 				props.onPress?.();
+				const { command, onRefused } = props;
 				const success = typeof props.success === "function" ? props.success() : props.success;
-				void ws.run(props.command, success);
+				void ws.run(command, success).then((result) => {
+					if (!result.ok) onRefused?.(command);
+				});
 			}}
 		>
 			{props.children}

@@ -47,6 +47,8 @@ export function MentionCard(props: {
 	held?: boolean;
 	/** Told at a press of Claim that takes the card off the screen (a phone's New tab). */
 	onClaimOffScreen?: () => void;
+	/** Told when the server refuses a claim pressed on this card, with the card's id then. */
+	onClaimRefused?: (mentionId: string) => void;
 }) {
 	const ws = useWorkspace();
 	const owner = () => {
@@ -161,6 +163,9 @@ export function MentionCard(props: {
 								command={{ name: "claim", args: { mentionId: props.mention.id } }}
 								onPress={() => {
 									if (!columnShown("claimed")) props.onClaimOffScreen?.();
+								}}
+								onRefused={(command) => {
+									if (command.name === "claim") props.onClaimRefused?.(command.args.mentionId);
 								}}
 								success={() =>
 									// Said where the card leaves the screen; elsewhere it moves to Claimed in view.
