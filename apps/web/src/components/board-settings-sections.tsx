@@ -402,7 +402,7 @@ function ApprovalSection(props: SettingsSectionProps) {
 											Nobody can be marked as new until the members load. {error()}{" "}
 											<button
 												type="button"
-												class="button button-small"
+												class="button button-small line-action"
 												onClick={() => void props.members.reload()}
 												data-testid="approval-members-retry"
 											>
