@@ -20,10 +20,23 @@
  * `NODE_DISABLE_COMPILE_CACHE=1` turns the cache off.
  */
 import { enableCompileCache } from "node:module";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 enableCompileCache(
 	process.env.NODE_COMPILE_CACHE ||
 		fileURLToPath(new URL("../../../node_modules/.cache/switchboard-compile", import.meta.url)),
 );
-await import("./cli-commands.ts");
+// The commands run from their bundle (cli-bundle.ts), built here when missing or stale; from
+// the sources when it cannot be built (said on stderr) or with SWITCHBOARD_CLI_BUNDLE=0.
+const { buildCliBundle, freshCliBundle } = await import("./cli-bundle.ts");
+let bundle = null;
+if (process.env.SWITCHBOARD_CLI_BUNDLE !== "0") {
+	try {
+		bundle = freshCliBundle() ?? (await buildCliBundle());
+	} catch (error) {
+		process.stderr.write(
+			`Running from the sources: the command line's bundle could not be built (${error instanceof Error ? error.message : error}).\n`,
+		);
+	}
+}
+await import(bundle ? pathToFileURL(bundle).href : "./cli-commands.ts");
