@@ -79,11 +79,12 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await page.getByTestId("admin-page").waitFor(within);
 	}
 
-	/** Open the new-source form and pick a kind. */
+	/** Open the new-source form and pick a kind by its card's description, as a thumb would. */
 	async function newSource(page: Page, kind: string, name: string): Promise<void> {
 		await page.getByTestId("source-add").click();
 		const form = page.getByTestId("source-form");
-		await form.getByTestId(`source-kind-${kind}`).check();
+		await form.getByTestId(`source-kind-option-${kind}`).locator(".kind-hint").click();
+		expect(await form.getByTestId(`source-kind-${kind}`).isChecked(), `${kind} picked`).toBe(true);
 		await form.getByLabel("Name").fill(name);
 	}
 

@@ -151,7 +151,13 @@ export function SourceForm(props: {
 					<legend class="field-label">Kind of source</legend>
 					<For each={SourceKinds}>
 						{(kind) => (
-							<div class="kind-option" classList={{ selected: fields.kind === kind }}>
+							// The whole card is the radio's label, so a tap anywhere on it picks the kind (the
+							// radio itself is 13 px); its name is the kind's name alone, its description the hint.
+							<label
+								class="kind-option"
+								classList={{ selected: fields.kind === kind }}
+								data-testid={`source-kind-option-${kind}`}
+							>
 								<input
 									type="radio"
 									id={field(`kind-${kind}`)}
@@ -159,18 +165,19 @@ export function SourceForm(props: {
 									value={kind}
 									checked={fields.kind === kind}
 									onChange={() => setFields("kind", kind)}
+									aria-labelledby={field(`kind-${kind}-name`)}
 									aria-describedby={field(`kind-${kind}-hint`)}
 									data-testid={`source-kind-${kind}`}
 								/>
 								<span>
-									<label for={field(`kind-${kind}`)} class="kind-name">
+									<span id={field(`kind-${kind}-name`)} class="kind-name">
 										{SOURCE_KIND_LABELS[kind]}
-									</label>
+									</span>
 									<span id={field(`kind-${kind}-hint`)} class="small muted kind-hint">
 										{SOURCE_KIND_HINTS[kind]}
 									</span>
 								</span>
-							</div>
+							</label>
 						)}
 					</For>
 				</fieldset>
