@@ -125,6 +125,7 @@ describe("breaches and reviews", () => {
 			["d", mention("d", { status: "snoozed", snoozedUntil: at(400) })],
 			// Reopened by a follow-up at minute 280: a new round, not breached yet.
 			["e", mention("e", { ...owned("dana"), slaFrom: at(280) })],
+			["f", mention("f", { status: "dismissed", updatedAt: at(250) })],
 		]);
 		const rows = breachRows(
 			[
@@ -135,26 +136,35 @@ describe("breaches and reviews", () => {
 				{ mentionId: "c", kind: "reply", dueAt: at(240), at: at(241) },
 				{ mentionId: "d", kind: "claim", dueAt: at(60), at: at(61) },
 				{ mentionId: "e", kind: "reply", dueAt: at(240), at: at(241) },
+				{ mentionId: "f", kind: "reply", dueAt: at(240), at: at(241) },
 				{ mentionId: "gone", kind: "claim", dueAt: at(60), at: at(61) },
 			],
 			byId,
 			DEFAULT_BOARD_SETTINGS,
 			NOW,
 		);
-		expect(rows.map((r) => [r.breach.mentionId, r.breach.kind, r.open])).toEqual([
-			// Nobody has it: claiming is what is due; its reply breach is not a second thing to do.
-			["a", "claim", true],
-			["a", "reply", false],
+		expect(
+			rows.map((r) => [
+				r.breach.mentionId,
+				r.breach.kind,
+				r.open ? "open" : r.settled && "settled",
+			]),
+		).toEqual([
+			// New and unclaimed: nobody has claimed it nor answered it, so neither is settled.
+			["a", "claim", "open"],
+			["a", "reply", "open"],
 			// Claimed late, now late with the reply.
-			["b", "claim", false],
-			["b", "reply", true],
-			// Answered, snoozed for later, reopened into a new round, or gone: nothing to act on.
-			["c", "reply", false],
+			["b", "claim", "settled"],
+			["b", "reply", "open"],
+			// Answered, dismissed, reopened into a new round, or gone: history.
+			["c", "reply", "settled"],
+			// Snoozed for later: nothing to do now, but nobody has claimed it either.
 			["d", "claim", false],
-			["e", "reply", false],
-			["gone", "claim", false],
+			["e", "reply", "settled"],
+			["f", "reply", "settled"],
+			["gone", "claim", "settled"],
 		]);
-		// Eight breaches recorded, two conversations a moderator must act on.
+		// Nine breaches recorded, two conversations a moderator must act on.
 		expect(conversationsInBreach(rows)).toBe(2);
 		// Once the team catches up, the figure falls instead of adding up.
 		const caughtUp = new Map(
@@ -172,6 +182,45 @@ describe("breaches and reviews", () => {
 			NOW,
 		);
 		expect(conversationsInBreach(after)).toBe(0);
+		expect(after.filter((r) => r.mention && !r.settled).map((r) => r.breach.mentionId)).toEqual([
+			"d",
+		]);
+	});
+
+	it("settles a reply breach by the reply, not by the claim", () => {
+		const reply = (id: string) => ({
+			mentionId: id,
+			kind: "reply" as const,
+			dueAt: at(240),
+			at: at(241),
+		});
+		const state = (m: BoardMention) => {
+			const [row] = breachRows([reply(m.id)], new Map([[m.id, m]]), DEFAULT_BOARD_SETTINGS, NOW);
+			return { open: row!.open, settled: row!.settled };
+		};
+		// Claimed, still unanswered: the missed reply still wants one.
+		expect(state(mention("claimed", owned("dana")))).toEqual({ open: true, settled: false });
+		const replied = mention("replied", {
+			...owned("dana", "replied"),
+			reply: { url: "https://social.example/@us/1", hash: null, by: "dana", sentAt: at(250) },
+		});
+		expect(state(replied)).toEqual({ open: false, settled: true });
+	});
+
+	it("counts a conversation whose reply target fell due before its claim target", () => {
+		// A board may give more time to claim than to answer: the reply breach is all there is.
+		const settings = {
+			...DEFAULT_BOARD_SETTINGS,
+			slaClaimMinutes: { ...DEFAULT_BOARD_SETTINGS.slaClaimMinutes, normal: 600 },
+		};
+		const rows = breachRows(
+			[{ mentionId: "a", kind: "reply", dueAt: at(240), at: at(241) }],
+			new Map([["a", mention("a")]]),
+			settings,
+			NOW,
+		);
+		expect(rows.map((r) => [r.open, r.settled])).toEqual([[true, false]]);
+		expect(conversationsInBreach(rows)).toBe(1);
 	});
 
 	it("queues submitted drafts oldest first and keeps approved ones apart", () => {

@@ -192,18 +192,23 @@ export interface BreachRow {
 	breach: SlaBreachEntry;
 	mention: BoardMention | undefined;
 	/**
-	 * Someone must act on it now: the conversation is still open on that target, the clock
-	 * that runs now (claim while nobody has it, else reply), in its current round (a
-	 * follow-up that reopened it started a new one).
+	 * History: what the target measured has happened since (claimed for a claim target,
+	 * replied for a reply target), the conversation finished without it (or left the board,
+	 * which holds only open work), or a follow-up began a new round after it fell due.
+	 */
+	settled: boolean;
+	/**
+	 * Someone must act on it now: not settled, and its conversation's clocks run (not
+	 * snoozed for later). A reply missed on a conversation nobody has claimed is open as
+	 * well as its claim: nobody has answered it, whichever clock runs first.
 	 */
 	open: boolean;
 }
 
 /**
- * The board's breaches (the server decided them, by its clock), newest first, those
- * someone must act on now marked open. A claim missed and made since, a reply target
- * missed on a conversation since answered, or a breach of a round before a follow-up, is
- * history.
+ * The board's breaches (the server decided them, by its clock), newest first, each marked
+ * settled or open by the same clocks the server and the cards read (`slaState`): a breach
+ * is settled by its own target's clock stopping, not by which clock runs now.
  */
 export function breachRows(
 	breaches: readonly SlaBreachEntry[],
@@ -214,10 +219,11 @@ export function breachRows(
 	const iso = new Date(now).toISOString();
 	return breaches.map((breach) => {
 		const mention = mentionsById.get(breach.mentionId);
-		const running = mention ? slaState(mention, settings, iso).running : null;
-		const open =
-			mention !== undefined && running?.kind === breach.kind && breach.dueAt >= slaStart(mention);
-		return { breach, mention, open };
+		if (mention === undefined) return { breach, mention, settled: true, open: false };
+		const state = slaState(mention, settings, iso);
+		const settled = breach.dueAt < slaStart(mention) || state[breach.kind].stopped;
+		// No clock runs while it is snoozed for later: not settled, but not due now either.
+		return { breach, mention, settled, open: !settled && state.running !== null };
 	});
 }
 

@@ -162,7 +162,7 @@ function Coverage() {
 										<span class="badge sla sla-breached">
 											{row.breach.kind === "claim" ? "Claim missed" : "Reply missed"}
 										</span>
-										<Show when={!row.open}>
+										<Show when={row.settled}>
 											<span class="muted small" data-testid="breach-settled">
 												settled
 											</span>
