@@ -626,8 +626,20 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 			await expect.poll(textOf(entry), within).toContain("Sam Ambassador mentioned you");
 			expect(await seriousAxeViolations(dana)).toEqual([]);
 			await entry.click();
-			await dana.waitForURL(`**/m/${mention.id}`, within);
+			await dana.waitForURL(`**/m/${mention.id}#note-*`, within);
 			await expect.poll(attribute(bell, "data-unread"), within).toBe(String(before));
+			// The note that mentioned Dana is shown, marked and focused, wherever it is on the page.
+			const linked = dana.locator(".note-linked");
+			await linked.waitFor(within);
+			expect(await linked.textContent()).toContain("can you check the order?");
+			await expect
+				.poll(() => linked.evaluate((el) => el === document.activeElement), within)
+				.toBe(true);
+			const noteInView = await linked.evaluate((el) => {
+				const box = el.getBoundingClientRect();
+				return box.top >= 0 && box.bottom <= window.innerHeight;
+			});
+			expect(noteInView, "the linked note in view").toBe(true);
 
 			// The same notification reached the phone, encrypted to it.
 			const pushed = () =>
@@ -677,7 +689,10 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 				const registration = await navigator.serviceWorker.ready;
 				return (await registration.getNotifications()).map((n) => [n.title, n.data?.url]);
 			});
-			expect(shown).toContainEqual(["Sam Ambassador mentioned you", `/m/${mention.id}`]);
+			expect(shown).toContainEqual([
+				"Sam Ambassador mentioned you",
+				expect.stringMatching(new RegExp(`^/m/${mention.id}#note-[0-9a-f-]+$`)),
+			]);
 
 			// Signing out stops pushes to this browser: the next person on it must not see them.
 			const danaId = await memberId("ambassador1@acme.test");

@@ -4,6 +4,7 @@ import {
 	DEFAULT_NOTIFICATION_SETTINGS,
 	type Notification,
 	notificationForLeaseExpiry,
+	notificationPath,
 	notificationSettings,
 	notificationsForCommand,
 	notificationsForNotes,
@@ -164,6 +165,19 @@ describe("words and payloads", () => {
 			body: "The conversation with a customer, released after 30 minutes away",
 			url: "/m/m1",
 		});
+	});
+
+	it("leads a mention to its note, every other kind to the conversation", () => {
+		const mentioned = {
+			id: "9",
+			kind: "mentioned" as const,
+			mentionId: "m/1",
+			detail: { actorName: "Sam", noteId: "n 1" },
+		};
+		expect(notificationPath(mentioned)).toBe("/m/m%2F1#note-n%201");
+		expect(pushPayload(mentioned).url).toBe("/m/m%2F1#note-n%201");
+		expect(notificationPath({ ...mentioned, detail: { actorName: "Sam" } })).toBe("/m/m%2F1");
+		expect(notificationPath({ ...mentioned, kind: "assigned" })).toBe("/m/m%2F1");
 	});
 
 	it("reads a kind from a newer release as news about its conversation", () => {

@@ -288,9 +288,21 @@ export function notificationText(notification: Pick<Notification, "kind" | "deta
 	}
 }
 
-/** Where the client opens a notification: its conversation. */
-export function notificationPath(notification: Pick<Notification, "mentionId">): string {
-	return `/m/${encodeURIComponent(notification.mentionId)}`;
+/**
+ * Where the client opens a notification: its conversation, and for a mention the note that
+ * mentioned the member (`#note-<id>`, which the conversation scrolls to and marks).
+ */
+export function notificationPath(
+	notification: Pick<Notification, "kind" | "mentionId" | "detail">,
+): string {
+	const path = `/m/${encodeURIComponent(notification.mentionId)}`;
+	const noteId = notification.kind === "mentioned" ? notification.detail.noteId : undefined;
+	return noteId ? `${path}#${noteAnchor(noteId)}` : path;
+}
+
+/** The element id of a note on its conversation's page, and the fragment that leads to it. */
+export function noteAnchor(noteId: string): string {
+	return `note-${encodeURIComponent(noteId)}`;
 }
 
 /**

@@ -1,7 +1,8 @@
 /** Internal notes on a draft: the team's side conversation, with @mentions of members. */
+import { useLocation } from "@solidjs/router";
 import type { DraftHandle } from "@switchboard/client";
-import { addNote, type DraftNote, draftRoots, readNotes } from "@switchboard/domain";
-import { createMemo, createSignal, For, onCleanup, Show } from "solid-js";
+import { addNote, type DraftNote, draftRoots, noteAnchor, readNotes } from "@switchboard/domain";
+import { createEffect, createMemo, createSignal, For, onCleanup, Show } from "solid-js";
 import { formatAge, formatDateTime } from "../format.ts";
 import {
 	insertMention,
@@ -22,6 +23,24 @@ export function DraftNotes(props: { draft: DraftHandle }) {
 	const observer = () => setNotes(readNotes(doc));
 	notesArray.observe(observer);
 	onCleanup(() => notesArray.unobserve(observer));
+
+	// A mention's notification links to its note (`#note-<id>`): once that note is on the page
+	// (the draft may sync after the page opens), it is scrolled to, focused and marked, once
+	// for each link followed.
+	const location = useLocation();
+	const [linked, setLinked] = createSignal<string | null>(null);
+	let followed = "";
+	createEffect(() => {
+		const anchor = location.hash.replace(/^#/, "");
+		if (!anchor.startsWith("note-") || anchor === followed) return;
+		const note = notes().find((one) => noteAnchor(one.id) === anchor);
+		if (!note) return;
+		followed = anchor;
+		setLinked(note.id);
+		const element = document.getElementById(anchor);
+		element?.scrollIntoView({ block: "center" });
+		element?.focus({ preventScroll: true });
+	});
 
 	const [text, setText] = createSignal("");
 	const members = () => ws.board().members;
@@ -106,8 +125,13 @@ export function DraftNotes(props: { draft: DraftHandle }) {
 					<For each={notes()}>
 						{(note) => (
 							<li
+								id={noteAnchor(note.id)}
 								class="note"
-								classList={{ "note-for-me": note.mentions.includes(ws.me.id) }}
+								classList={{
+									"note-for-me": note.mentions.includes(ws.me.id),
+									"note-linked": linked() === note.id,
+								}}
+								tabIndex={-1}
 								data-testid="note"
 							>
 								<Avatar member={{ id: note.authorId, name: ws.memberName(note.authorId) }} />
