@@ -25,7 +25,7 @@ import {
 	unclaimedQueue,
 	viewingByMember,
 } from "../coverage-model.ts";
-import { excerpt, formatAge, formatDateTime, plural } from "../format.ts";
+import { excerpt, formatAge, formatDateTime, formatRelative, plural } from "../format.ts";
 import { column, createReport, localTimeZone, useReports } from "../reports.ts";
 import { useWorkspace } from "../workspace.tsx";
 import "../coverage.css";
@@ -189,7 +189,7 @@ function Coverage() {
 										<span class="muted small breach-time">
 											due{" "}
 											<time datetime={row.breach.dueAt} title={formatDateTime(row.breach.dueAt)}>
-												{formatAge(row.breach.dueAt, ws.now())} ago
+												{formatRelative(row.breach.dueAt, ws.now(), "past")}
 											</time>
 										</span>
 									</li>
