@@ -579,10 +579,18 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	);
 
 	it(
-		"shows the template's whole name at 360 px and the earlier conversations apart from the thread",
+		"shows the template's whole name, the whole thread in the page and the earlier conversations apart from it at 360 px",
 		async () => {
 			const dana = await phone("ambassador1@acme.test", 360);
-			const mention = fresh();
+			// The new conversation with the longest thread: only looked at, so another test may
+			// take it too (those that claim take the newest, which have none).
+			const stored = await scene.server.switchboard.storage.listMentions("acme", "main", {
+				status: "new",
+			});
+			const mention = stored
+				.map(({ mention }) => mention)
+				.reduce((longest, next) => (next.thread.length > longest.thread.length ? next : longest));
+			expect(mention.thread.length).toBeGreaterThanOrEqual(4);
 			await dana.goto(`/m/${encodeURIComponent(mention.id)}`);
 			const choice = dana.getByTestId("template-select");
 			await choice.waitFor(within);
@@ -620,7 +628,36 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			});
 			expect(gaps.above).toBeGreaterThanOrEqual(16);
 			expect(gaps.below).toBeGreaterThanOrEqual(8);
+			// Every message in the page, whole: the thread was a box of 38% of the screen under a
+			// page that scrolls already, cut mid-message, the customer's latest question hidden.
+			const thread = dana.getByTestId("thread");
+			const messages = thread.getByRole("listitem");
+			await expect.poll(() => messages.count(), within).toBe(mention.thread.length + 1);
+			expect(await thread.evaluate((list) => list.scrollHeight - list.clientHeight)).toBe(0);
+			// The reply is a tap away past a long thread, ready to write.
+			await dana.getByTestId("thread-to-reply").tap();
+			const editor = dana.getByTestId("editor-content");
+			await expect
+				.poll(() => editor.evaluate((e) => e === document.activeElement), within)
+				.toBe(true);
+			expect(await reachable(dana, dana.locator("#reply-title"))).toBeNull();
 			await fitsPhone(dana, "body", "a conversation");
+			// From 720 px the thread is a box again, the reply under it: it opens on the latest
+			// message and fades at the top, where the earlier ones are.
+			await dana.setViewportSize({ width: 800, height: PHONE.height });
+			await expect.poll(() => thread.getAttribute("data-more-before"), within).toBe("");
+			expect(await thread.getAttribute("data-more-after")).toBeNull();
+			const [box, latest] = await Promise.all([
+				thread.boundingBox(),
+				messages.last().boundingBox(),
+			]);
+			expect(latest?.y ?? 0).toBeGreaterThanOrEqual(box?.y ?? Number.POSITIVE_INFINITY);
+			expect((latest?.y ?? 0) + (latest?.height ?? 0)).toBeLessThanOrEqual(
+				(box?.y ?? 0) + (box?.height ?? 0) + 1,
+			);
+			expect(await thread.evaluate((list) => getComputedStyle(list).maskImage)).toMatch(
+				/^linear-gradient/,
+			);
 		},
 		PAGE_TIMEOUT,
 	);

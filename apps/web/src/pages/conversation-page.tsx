@@ -55,6 +55,7 @@ import { DraftNotes } from "../components/draft-notes.tsx";
 import { SelectField, submitHandler, URL_INPUT } from "../components/forms.tsx";
 import { EarlierConversations } from "../components/history-item.tsx";
 import { ReplySendPanel } from "../components/reply-send.tsx";
+import { trackThreadBox } from "../components/thread-box.ts";
 import { createDraftText } from "../draft-text.ts";
 import { formatDateTime, formatRelative, urlSpaceProblem } from "../format.ts";
 import { ACTIONS, type ActionKind, offers } from "../lifecycle-model.ts";
@@ -202,6 +203,12 @@ function Conversation(props: { mentionId: string }) {
 			})),
 		].sort((a, b) => a.postedAt.localeCompare(b.postedAt));
 	});
+
+	let replyPanel: HTMLElement | undefined;
+	const goToReply = () => {
+		replyPanel?.scrollIntoView({ block: "start" });
+		editor?.focus();
+	};
 
 	const review = () => mention().review;
 	const reviewer = () => {
@@ -389,13 +396,31 @@ function Conversation(props: { mentionId: string }) {
 
 			<div class="conversation-body">
 				<section class="panel thread-panel" aria-labelledby="thread-title">
-					<h2 id="thread-title" class="panel-title">
-						Thread
-					</h2>
-					{/* On a phone the thread scrolls in a box of its own, so it takes focus to
+					<div class="thread-heading">
+						<h2 id="thread-title" class="panel-title">
+							Thread
+						</h2>
+						{/* On a phone the thread flows in the page and can be long: the reply is a tap
+						    away, ready to write. */}
+						<button
+							type="button"
+							class="button button-small thread-to-reply"
+							onClick={goToReply}
+							data-testid="thread-to-reply"
+						>
+							Go to reply <span aria-hidden="true">↓</span>
+						</button>
+					</div>
+					{/* From 720 to 959 px the thread scrolls in a box of its own, so it takes focus to
 					    scroll by keyboard. */}
-					{/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region needs focus to scroll by keyboard. */}
-					<ol class="thread" data-testid="thread" aria-labelledby="thread-title" tabIndex={0}>
+					<ol
+						class="thread"
+						data-testid="thread"
+						aria-labelledby="thread-title"
+						// biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region needs focus to scroll by keyboard.
+						tabIndex={0}
+						ref={trackThreadBox}
+					>
 						<For each={thread()}>
 							{(message) => (
 								<li
@@ -437,7 +462,7 @@ function Conversation(props: { mentionId: string }) {
 				</section>
 
 				<div class="work-column">
-					<section class="panel reply-panel" aria-labelledby="reply-title">
+					<section class="panel reply-panel" aria-labelledby="reply-title" ref={replyPanel}>
 						<h2 id="reply-title" class="panel-title">
 							Reply
 							{/* The separator goes with the wide layout: on a phone the note has a line of
