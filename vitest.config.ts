@@ -35,6 +35,12 @@ export default defineConfig({
 					include: ["tests/e2e/**/*.e2e.test.ts"],
 					// One browser at a time: two cores, and each file starts its own server.
 					fileParallelism: false,
+					// One worker for every file, keeping the server's modules from one file to the next
+					// as the unit project does (each file's server, browser and data are its own); a
+					// fresh worker per file loaded the module graph again each time. A group of its
+					// own, after the unit files: vitest runs projects of one group with one worker count.
+					isolate: false,
+					sequence: { groupOrder: 1 },
 					globalSetup: ["tests/e2e/global-setup.ts"],
 					testTimeout: 180_000,
 					hookTimeout: 300_000,
