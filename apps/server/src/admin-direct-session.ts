@@ -21,7 +21,12 @@ const COMMAND_MAX_CONNECTIONS = 10;
 
 export async function openDirectSession(config: Config, logger: Logger): Promise<AdminSession> {
 	const storage = await openStorage({
-		...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
+		...(config.databaseUrl
+			? { databaseUrl: config.databaseUrl }
+			: {
+					dataDir: config.dataDir,
+					...(config.dataDirTightened ? { dataDirTightened: config.dataDirTightened } : {}),
+				}),
 		logger,
 		// One command's work, not a server's: a small page cache keeps the command light.
 		embeddedCacheMiB: COMMAND_CACHE_MIB,

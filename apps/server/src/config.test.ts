@@ -169,9 +169,12 @@ describe("loadConfig", () => {
 		await chmod(dataDir, 0o755);
 		await writeFile(join(dataDir, "secret"), `${SECRET}\n`, { mode: 0o644 });
 		await chmod(join(dataDir, "secret"), 0o644);
-		expect((await loadConfig({ DATA_DIR: dataDir })).secret).toBe(SECRET);
+		const config = await loadConfig({ DATA_DIR: dataDir });
+		expect(config.secret).toBe(SECRET);
 		expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
 		expect((await stat(join(dataDir, "secret"))).mode & 0o777).toBe(0o600);
+		// For the storage to report, once there is a logger.
+		expect(config.dataDirTightened).toEqual([dataDir, join(dataDir, "secret")]);
 	});
 
 	it("reads the rate limits from SWITCHBOARD_RATE_*, and names a bad one", async () => {

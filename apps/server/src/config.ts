@@ -21,6 +21,12 @@ export interface Config {
 	host: string;
 	/** Folder for the embedded database and the generated secret. @default "./data" */
 	dataDir: string;
+	/**
+	 * The entries of `dataDir` that `loadConfig` found readable by other users and made
+	 * private, for the storage to report once there is a logger; unset when the folder was
+	 * not made private here (a configuration built by hand: the storage does it).
+	 */
+	dataDirTightened?: readonly string[];
 	/** PostgreSQL connection string; when unset, PGlite in `dataDir` is used. */
 	databaseUrl: string | undefined;
 	/** Redis URL; when set, instances exchange document updates and awareness through it. */
@@ -274,11 +280,12 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 	const cwd = env.INIT_CWD ?? process.cwd();
 	const dataDir = resolve(cwd, e.DATA_DIR);
 	// 0700, and everything in it private, before the secret is read or written.
-	await securePrivateFolder(dataDir);
+	const dataDirTightened = await securePrivateFolder(dataDir);
 	return {
 		port: e.PORT,
 		host: e.HOST,
 		dataDir,
+		dataDirTightened,
 		databaseUrl: e.DATABASE_URL,
 		redisUrl: e.REDIS_URL,
 		...(e.REDIS_PREFIX ? { redisPrefix: e.REDIS_PREFIX } : {}),

@@ -226,7 +226,12 @@ export async function startSwitchboard(
 	const logger = options.logger ?? pino({ level: config.logLevel });
 	const startedAt = new Date();
 	const storage = await openStorage({
-		...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
+		...(config.databaseUrl
+			? { databaseUrl: config.databaseUrl }
+			: {
+					dataDir: config.dataDir,
+					...(config.dataDirTightened ? { dataDirTightened: config.dataDirTightened } : {}),
+				}),
 		...(options.storageTemplate ? { template: options.storageTemplate } : {}),
 		logger,
 	});

@@ -8,7 +8,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dumpEmbeddedDatabase, restoreEmbeddedDatabase } from "./embedded-backup.ts";
 import { FolderLockedError } from "./folder-lock.ts";
+import { silentLogger } from "./logger.ts";
 import { openStorage } from "./open.ts";
+import { securePrivateFolder } from "./private-folder.ts";
 import type { Storage } from "./storage.ts";
 
 let root: string;
@@ -53,12 +55,31 @@ describe("the embedded database's folder", () => {
 		await chmod(target, 0o755);
 		await chmod(join(target, "pglite"), 0o777);
 		await chmod(join(target, "pglite", "PG_VERSION"), 0o666);
-		const reopened = await openStorage({ dataDir: target });
+		const warnings: Record<string, unknown>[] = [];
+		const logger = {
+			...silentLogger,
+			warn: (fields: Record<string, unknown>) => warnings.push(fields),
+		};
+		const reopened = await openStorage({ dataDir: target, logger });
 		try {
 			expect(await openToOthers(target)).toEqual([]);
 		} finally {
 			await reopened.close();
 		}
+		// The operator is told, whether the storage made the folder private or the configuration
+		// did just before (it does, to read the secret, and passes on what it tightened).
+		await chmod(join(target, "pglite", "PG_VERSION"), 0o644);
+		const tightened = await securePrivateFolder(target);
+		const afterConfig = await openStorage({ dataDir: target, dataDirTightened: tightened, logger });
+		await afterConfig.close();
+		expect(warnings).toEqual([
+			expect.objectContaining({ dataDir: target, entries: 3 }),
+			expect.objectContaining({
+				dataDir: target,
+				entries: 1,
+				first: join(target, "pglite", "PG_VERSION"),
+			}),
+		]);
 	}, 300_000);
 });
 

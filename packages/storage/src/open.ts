@@ -83,6 +83,13 @@ export interface OpenStorageOptions {
 	 * @default undefined (PostgreSQL's own, 100)
 	 */
 	embeddedMaxConnections?: number;
+	/**
+	 * What the caller's own `securePrivateFolder(dataDir)` tightened, when it has just made
+	 * the folder private (the configuration does, before it reads the secret): reported here,
+	 * where the logger is, and the folder is not walked a second time. Ignored for PostgreSQL.
+	 * @default undefined (the folder is made private here)
+	 */
+	dataDirTightened?: readonly string[];
 }
 
 /** How every PostgreSQL connection is opened: the pool's and the document log's own. */
@@ -182,7 +189,7 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 		} else {
 			const folder = join(dataDir, "pglite");
 			// Private before anything is read or written (see private-folder.ts).
-			const tightened = await securePrivateFolder(dataDir);
+			const tightened = options.dataDirTightened ?? (await securePrivateFolder(dataDir));
 			if (tightened.length > 0) {
 				logger.warn(
 					{ dataDir, entries: tightened.length, first: tightened[0] },
@@ -227,9 +234,10 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Sto
 	}
 	queryTimeoutMs = tuning.queryTimeoutMs;
 	// PGlite writes with the process's umask: initdb (or the template) and the start itself
-	// (pg_internal.init) just wrote files that are private only under the server's umask 077.
-	// Made private now, whatever the umask (about 25 ms for a thousand files).
-	if (embedded?.folder) await securePrivateFolder(embedded.folder);
+	// (pg_internal.init) just wrote files that are private only under a umask of 077, which
+	// the server's and the command line's entries set. Under any other umask they are made
+	// private now (10-25 ms for a thousand files, bench/findings/06.md).
+	if (embedded?.folder && !umaskKeepsFilesPrivate()) await securePrivateFolder(embedded.folder);
 	const storage = new KyselyStorage(db, dialectName, logger, {
 		...(databaseUrl
 			? {
@@ -354,4 +362,11 @@ async function repairCommandConf(folder: string): Promise<void> {
 			"# size here (shared_buffers), which every later start read. PostgreSQL's defaults apply.\n",
 		{ mode: 0o600 },
 	);
+}
+
+/** Whether files this process creates get no permission for the group or others. */
+function umaskKeepsFilesPrivate(): boolean {
+	// Reading the umask without setting it (DEP0139 is documentation-only): setting it to read
+	// it back would open a window in which another thread's files got the wrong mode.
+	return (process.umask() & 0o077) === 0o077;
 }
