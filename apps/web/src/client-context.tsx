@@ -16,6 +16,7 @@ import { BoardMarks, markOnce } from "./perf-marks.ts";
 import { useRequiredContext } from "./required-context.ts";
 import type { Session } from "./session.ts";
 import { useSession } from "./session-context.tsx";
+import { followStore } from "./store-follow.ts";
 
 const ClientContext = createContext<SwitchboardClient>();
 
@@ -102,11 +103,15 @@ export function useClient(): SwitchboardClient {
 /**
  * A store as a signal, subscribed while the calling owner lives. Every notification
  * counts as a change: stores hand out new snapshots, not mutated ones, but a store may
- * also notify with the same object after a change inside it.
+ * also notify with the same object after a change inside it. A value for which `later`
+ * holds reaches the signal a task after the store took it (`followStore`).
  */
-export function useStore<T>(store: Store<T>): Accessor<T> {
+export function useStore<T>(
+	store: Store<T>,
+	later: (next: T, shown: T) => boolean = () => false,
+): Accessor<T> {
 	const [value, setValue] = createSignal<T>(store.get(), { equals: false });
-	const unsubscribe = store.subscribe((next) => setValue(() => next));
-	if (getOwner()) onCleanup(unsubscribe);
+	const stop = followStore(store, (next) => setValue(() => next), later);
+	if (getOwner()) onCleanup(stop);
 	return value;
 }

@@ -126,7 +126,11 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 	const toasts = useToasts();
 	const navigate = useNavigate();
 	const location = useLocation();
-	const board = useStore(client.board);
+	// The board's first complete data (a 10,000-card board's last slice from its worker) comes
+	// to the page a task after the task that took it in: what the page builds from it (the
+	// derived lists and the columns) is a task of its own, and the first cards the one after
+	// (board-column.tsx), none of them long enough to make the page feel stuck.
+	const board = useStore(client.board, (next, shown) => next.ready && !shown.ready);
 	const status = useStore(client.status);
 
 	// The board's first render formats counts and sorts tags: the locale's data for both is
