@@ -579,7 +579,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	);
 
 	it(
-		"shows the template's whole name, the whole thread in the page and the earlier conversations apart from it at 360 px",
+		"opens a conversation from a tap on its History row, and shows the template's whole name, the whole thread in the page and the earlier conversations apart from it at 360 px",
 		async () => {
 			const dana = await phone("ambassador1@acme.test", 360);
 			// The new conversation with the longest thread: only looked at, so another test may
@@ -591,7 +591,22 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 				.map(({ mention }) => mention)
 				.reduce((longest, next) => (next.thread.length > longest.thread.length ? next : longest));
 			expect(mention.thread.length).toBeGreaterThanOrEqual(4);
-			await dana.goto(`/m/${encodeURIComponent(mention.id)}`);
+			// Found in History, it opens at a tap anywhere on its row, not only on the author's
+			// 14 px name, which stays the row's one link.
+			await dana.goto(`/history?author=${encodeURIComponent(mention.author.handle)}`);
+			const row = dana.locator(`[data-testid="history-item"][data-mention-id="${mention.id}"]`);
+			await row.waitFor(within);
+			expect(await row.getByRole("link").allTextContents()).toEqual([
+				`@${mention.author.handle.replace(/^@/, "")}`,
+			]);
+			const words = row.locator(".history-text");
+			await words.scrollIntoViewIfNeeded();
+			const spot = await words.boundingBox();
+			await dana.touchscreen.tap(
+				(spot?.x ?? 0) + (spot?.width ?? 0) / 2,
+				(spot?.y ?? 0) + (spot?.height ?? 0) / 2,
+			);
+			await dana.waitForURL(`**/m/${encodeURIComponent(mention.id)}`, within);
 			const choice = dana.getByTestId("template-select");
 			await choice.waitFor(within);
 			// Every template's name fits the closed choice whole ("Apology, ta" beside Insert and

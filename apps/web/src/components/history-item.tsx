@@ -19,11 +19,18 @@ export function HistoryItem(props: { mention: Mention }) {
 		return memberId ? ws.memberName(memberId) : null;
 	};
 	const replyLink = () => webLink(mention().reply?.url);
+	const handle = () => mention().author.handle.replace(/^@/, "");
 	return (
-		<li class="history-item" data-testid="history-item" data-mention-id={mention().id}>
+		<li class="history-item row-target" data-testid="history-item" data-mention-id={mention().id}>
 			<div class="history-item-head">
 				<NetworkBadge network={mention().network} />
-				<strong>@{mention().author.handle.replace(/^@/, "")}</strong>
+				{/* On the board, the author's name opens the conversation, and so does a tap anywhere
+				    on the item (see .row-link); a finished one is not on the board to open. */}
+				<Show when={onBoard()} fallback={<strong>@{handle()}</strong>}>
+					<A href={`/m/${encodeURIComponent(mention().id)}`} class="history-link row-link">
+						@{handle()}
+					</A>
+				</Show>
 				<time class="muted small" datetime={mention().postedAt}>
 					{formatDateTime(mention().postedAt)}
 				</time>
@@ -62,11 +69,6 @@ export function HistoryItem(props: { mention: Mention }) {
 					<span class="muted"> Tags: {mention().tags.join(", ")}.</span>
 				</Show>
 			</p>
-			<Show when={onBoard()}>
-				<A href={`/m/${encodeURIComponent(mention().id)}`} class="small">
-					Open the conversation
-				</A>
-			</Show>
 		</li>
 	);
 }

@@ -46,8 +46,8 @@ export function QueuePage() {
 			>
 				{(mention) => (
 					<tr data-testid="queue-item" data-mention-id={mention.id}>
-						<td>
-							<A href={`/m/${encodeURIComponent(mention.id)}`} class="queue-link">
+						<td class="row-target">
+							<A href={`/m/${encodeURIComponent(mention.id)}`} class="queue-link row-link">
 								@{mention.author.handle}
 							</A>
 							<PendingMarker mention={mention} />
