@@ -649,6 +649,8 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			const messages = thread.getByRole("listitem");
 			await expect.poll(() => messages.count(), within).toBe(mention.thread.length + 1);
 			expect(await thread.evaluate((list) => list.scrollHeight - list.clientHeight)).toBe(0);
+			// Nothing to scroll there, so the thread is no tab stop on the way to the reply.
+			expect(await thread.getAttribute("tabindex")).toBeNull();
 			// The reply is a tap away past a long thread, ready to write.
 			await dana.getByTestId("thread-to-reply").tap();
 			const editor = dana.getByTestId("editor-content");
@@ -673,6 +675,11 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			expect(await thread.evaluate((list) => getComputedStyle(list).maskImage)).toMatch(
 				/^linear-gradient/,
 			);
+			// A box with more than it shows is a tab stop, for a keyboard to scroll it; from 960 px,
+			// where the thread takes the height it needs, it is not one any more.
+			expect(await thread.getAttribute("tabindex")).toBe("0");
+			await dana.setViewportSize({ width: 1280, height: PHONE.height });
+			await expect.poll(() => thread.getAttribute("tabindex"), within).toBeNull();
 		},
 		PAGE_TIMEOUT,
 	);

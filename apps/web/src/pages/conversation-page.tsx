@@ -411,14 +411,12 @@ function Conversation(props: { mentionId: string }) {
 							Go to reply <span aria-hidden="true">↓</span>
 						</button>
 					</div>
-					{/* From 720 to 959 px the thread scrolls in a box of its own, so it takes focus to
-					    scroll by keyboard. */}
+					{/* From 720 to 959 px the thread scrolls in a box of its own, and while it has more
+					    than it shows it takes focus to scroll by keyboard (see thread-box.ts). */}
 					<ol
 						class="thread"
 						data-testid="thread"
 						aria-labelledby="thread-title"
-						// biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region needs focus to scroll by keyboard.
-						tabIndex={0}
 						ref={trackThreadBox}
 					>
 						<For each={thread()}>
