@@ -1,6 +1,7 @@
 /**
  * The shared reply: CodeMirror 6 bound to the draft's `body` Y.Text through
- * y-codemirror.next, so every teammate's edits merge and their cursors show with names.
+ * y-codemirror.next, so every teammate's edits merge and their cursors show, named while
+ * they type or move them.
  */
 
 import { defaultKeymap } from "@codemirror/commands";
@@ -12,6 +13,7 @@ import { createSignal, type JSX, onCleanup, onMount, Show } from "solid-js";
 import { yCollab, ySyncAnnotation, yUndoManagerKeymap } from "y-codemirror.next";
 import * as Y from "yjs";
 import { spacedInsertion } from "../templates.ts";
+import { caretNames } from "./caret-names.ts";
 
 /** The editor's reach into CodeMirror, for the buttons around it. */
 export interface DraftEditorApi {
@@ -33,9 +35,8 @@ const theme = EditorView.theme({
 	},
 	"&.cm-focused": { outline: "none" },
 	".cm-placeholder": { color: "var(--text-muted)" },
-	// Show teammates' names above their cursors at all times, not only on hover.
+	// Teammates' names above their carets, legible; shown while they are active (caret-names.ts).
 	".cm-ySelectionInfo": {
-		opacity: "1",
 		fontFamily: "var(--font-text)",
 		fontSize: "12px",
 		fontWeight: "600",
@@ -97,6 +98,7 @@ export function DraftEditor(props: {
 				extensions: [
 					keymap.of([...yUndoManagerKeymap, ...defaultKeymap]),
 					yCollab(body, props.draft.awareness, { undoManager }),
+					caretNames(props.draft.awareness),
 					EditorView.lineWrapping,
 					placeholder("Write the reply… (insert a template to start quickly)"),
 					EditorView.contentAttributes.of({
