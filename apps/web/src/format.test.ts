@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareText, formatRelative, parseList, prepareFormats } from "./format.ts";
+import { compareText, formatRelative, parseList, prepareFormats, urlProblem } from "./format.ts";
 
 const now = Date.parse("2026-11-26T12:00:00Z");
 
@@ -33,5 +33,23 @@ describe("format", () => {
 			"refund",
 		]);
 		expect(parseList("   ")).toEqual([]);
+	});
+
+	it("names a URL typed without its scheme at the field, not in the server's schema words", () => {
+		// As a phone's address bar shows a page: the server answered "url: Invalid URL: Received …".
+		expect(urlProblem("forum.example/t/123#reply", "The link", false)).toBe(
+			"The link must be the whole address, starting with https:// (copy it from the browser's address bar).",
+		);
+		expect(urlProblem("  https://forum.example/t/123#reply ", "The link", false)).toBeUndefined();
+		// Any URL the server takes is a reply's link; a feed or an instance is http(s).
+		expect(
+			urlProblem("at://jo.bsky.social/app.bsky.feed.post/3k2a", "The link", false),
+		).toBeUndefined();
+		expect(urlProblem("ftp://files.example/feed.xml", "The feed's URL")).toMatch(
+			/^The feed's URL must/,
+		);
+		expect(urlProblem("mastodon.social", "The instance URL")).toMatch(/starting with https:\/\//);
+		expect(urlProblem("https://mastodon.social")).toBeUndefined();
+		expect(urlProblem("https:// mastodon.social")).toMatch(/has a space in it/);
 	});
 });

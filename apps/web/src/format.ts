@@ -114,3 +114,28 @@ export function urlSpaceProblem(text: string, what = "The URL"): string | undefi
 		? `${what} has a space in it: a URL has none (write a space in a path as %20).`
 		: undefined;
 }
+
+/** Whether `url` is a URL (what the server's schema asks); `URL.canParse` is too new for Safari 16. */
+function parses(url: string): boolean {
+	try {
+		new URL(url);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * What is wrong with a URL as typed, trimmed: a space inside it (see {@link urlSpaceProblem}),
+ * or no scheme in front. "forum.example/t/1", as a phone's address bar shows a page, is not
+ * a URL: the server refuses it in its schema's words ("url: Invalid URL: Received …"), so it
+ * is named here, at the field. `web` (the default) asks for http(s), as feeds and instances
+ * need; without it any URL the server takes passes (a reply's link may be an `at://` URI).
+ */
+export function urlProblem(text: string, what = "The URL", web = true): string | undefined {
+	const spaced = urlSpaceProblem(text, what);
+	if (spaced) return spaced;
+	const url = text.trim();
+	if (parses(url) && (!web || /^https?:\/\/[^/]/i.test(url))) return undefined;
+	return `${what} must be the whole address, starting with https:// (copy it from the browser's address bar).`;
+}

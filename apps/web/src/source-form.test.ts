@@ -96,6 +96,13 @@ describe("source form", () => {
 		expect(checkSourceFields({ ...mastodon, instanceUrl: "https://m. example" }, false)).toMatch(
 			/^The instance URL has a space in it/,
 		);
+		// Without its scheme, as an address bar shows it: said here, not as "config: url: must be a URL".
+		expect(checkSourceFields({ ...feed, feedUrl: "f.example/a.xml" }, true)).toMatch(
+			/^The feed's URL must be the whole address, starting with https:\/\//,
+		);
+		expect(checkSourceFields({ ...mastodon, instanceUrl: "mastodon.social" }, false)).toMatch(
+			/^The instance URL must be the whole address/,
+		);
 	});
 
 	it("patches only what changed, so an unchanged config does not reset the poll state", () => {

@@ -8,7 +8,7 @@ import {
 	DEFAULT_POLL_SECONDS,
 	type SourceKind,
 } from "@switchboard/domain";
-import { parseList, urlSpaceProblem } from "./format.ts";
+import { parseList, urlProblem } from "./format.ts";
 
 export interface SourceFields {
 	kind: SourceKind;
@@ -104,18 +104,19 @@ export function checkSourceFields(fields: SourceFields, creating: boolean): stri
 			return null;
 		case "rss":
 			if (!fields.feedUrl.trim()) return "Enter the feed's URL.";
-			return urlSpaceProblem(fields.feedUrl, "The feed's URL") ?? null;
+			return urlProblem(fields.feedUrl, "The feed's URL") ?? null;
 		case "mastodon":
 			if (!fields.instanceUrl.trim())
 				return "Enter the instance URL, e.g. https://mastodon.social.";
-			if (urlSpaceProblem(fields.instanceUrl))
-				return urlSpaceProblem(fields.instanceUrl, "The instance URL") ?? null;
+			if (urlProblem(fields.instanceUrl))
+				return urlProblem(fields.instanceUrl, "The instance URL") ?? null;
 			if (creating && !fields.credential) return "Enter the account's access token.";
 			return null;
 		case "bluesky":
 			if (!fields.identifier.trim()) return "Enter the account's handle.";
-			if (urlSpaceProblem(fields.service))
-				return urlSpaceProblem(fields.service, "The service URL") ?? null;
+			// Left empty, the service is Bluesky's own.
+			if (fields.service.trim() && urlProblem(fields.service))
+				return urlProblem(fields.service, "The service URL") ?? null;
 			if (creating && !fields.credential) return "Enter an app password of the account.";
 			return null;
 		default: {

@@ -6,7 +6,7 @@ import type { ApiClient, ConnectedAccount } from "@switchboard/client";
 import { DEFAULT_BLUESKY_SERVICE, type ReplyNetwork } from "@switchboard/domain";
 import { createStore } from "solid-js/store";
 import { createAction, useApi } from "../api.ts";
-import { urlSpaceProblem } from "../format.ts";
+import { urlProblem } from "../format.ts";
 import { type FieldSpec, FormActions, FormFields, submitHandler, URL_INPUT } from "./forms.tsx";
 
 /** A network's name in words. */
@@ -62,8 +62,8 @@ const MASTODON: AccountConnection<{ instanceUrl: string; token: string }> = {
 		},
 	],
 	connect: (api, values) => {
-		const spaced = urlSpaceProblem(values.instanceUrl, "The instance URL");
-		if (spaced) return Promise.reject(new Error(spaced));
+		const wrong = urlProblem(values.instanceUrl, "The instance URL");
+		if (wrong) return Promise.reject(new Error(wrong));
 		return api.accounts.connectMastodon({
 			instanceUrl: values.instanceUrl.trim(),
 			accessToken: values.token.trim(),
@@ -94,8 +94,8 @@ const BLUESKY: AccountConnection<{ identifier: string; password: string; service
 		{ name: "service", label: "Service URL", ...URL_INPUT, testId: "bluesky-service" },
 	],
 	connect: (api, values) => {
-		const spaced = urlSpaceProblem(values.service, "The service URL");
-		if (spaced) return Promise.reject(new Error(spaced));
+		const wrong = values.service.trim() ? urlProblem(values.service, "The service URL") : undefined;
+		if (wrong) return Promise.reject(new Error(wrong));
 		return api.accounts.connectBluesky({
 			identifier: values.identifier.trim().replace(/^@/, ""),
 			appPassword: values.password.trim(),

@@ -57,7 +57,7 @@ import { EarlierConversations } from "../components/history-item.tsx";
 import { ReplySendPanel } from "../components/reply-send.tsx";
 import { trackThreadBox } from "../components/thread-box.ts";
 import { createDraftText } from "../draft-text.ts";
-import { formatDateTime, formatRelative, urlSpaceProblem } from "../format.ts";
+import { formatDateTime, formatRelative, urlProblem } from "../format.ts";
 import { ACTIONS, type ActionKind, offers } from "../lifecycle-model.ts";
 import { fillTemplate, templateForDraft } from "../templates.ts";
 import { useWorkspace } from "../workspace.tsx";
@@ -579,10 +579,10 @@ function Conversation(props: { mentionId: string }) {
 									onSubmit={submitHandler(() => {
 										const url = replyUrl().trim();
 										if (!url) return;
-										const spaced = urlSpaceProblem(url, "The link");
-										if (spaced && replyUrlInput) {
+										const wrong = urlProblem(url, "The link", false);
+										if (wrong && replyUrlInput) {
 											// Said by the browser at the field, as it says a missing link.
-											replyUrlInput.setCustomValidity(spaced);
+											replyUrlInput.setCustomValidity(wrong);
 											replyUrlInput.reportValidity();
 											return;
 										}
