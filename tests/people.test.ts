@@ -115,6 +115,20 @@ describe("setup, invitation, sign-in, claim", () => {
 		expect(used.status).toBe(410);
 		expect(used.body.error.message).toMatch(/already used/);
 		expect((await api("GET", `/api/invites/${codeOf(link.url)}`)).status).toBe(410);
+
+		// A link cut short (a mail client folding it, part of it copied) is told to check that,
+		// as an unknown code is, not "code: is not an invitation code".
+		const copiedWhole = /^This link is not valid: check that it was copied whole/;
+		for (const code of [codeOf(link.url).slice(0, 12), "x".repeat(40)]) {
+			const shown = await api("GET", `/api/invites/${code}`);
+			expect(shown.status, code).toBe(404);
+			expect(shown.body.error.message, code).toMatch(copiedWhole);
+			const used = await api("POST", `/api/invites/${code}/accept`, {
+				body: { name: "Bill", password: GOOD_PASSWORD },
+			});
+			expect(used.status, code).toBe(404);
+			expect(used.body.error.message, code).toMatch(copiedWhole);
+		}
 	});
 
 	it("refuses a batch with a bad row as a whole, row by row, and invites the good rows when asked", async () => {

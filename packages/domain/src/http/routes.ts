@@ -242,9 +242,17 @@ export const MAX_AUDIT_PAGE = 200;
 /** Entries on a page of the audit log when the caller does not say. */
 export const DEFAULT_AUDIT_PAGE = 50;
 
-const InviteCodeParams = v.object({
-	code: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{16,128}$/, "is not an invitation code")),
-});
+/** An invitation's or reset link's code, as `newInviteCode` makes them. */
+const InviteCode = v.pipe(
+	v.string(),
+	v.regex(/^[A-Za-z0-9_-]{16,128}$/, "is not an invitation code"),
+);
+/**
+ * A link's code in the path, its shape unchecked: a link cut short (a mail client folding it,
+ * part of it copied) is then told what an unknown code is told, "check that it was copied
+ * whole", rather than "code: is not an invitation code". The lookup is by hash either way.
+ */
+const InviteCodeParams = v.object({ code: v.pipe(v.string(), v.maxLength(128)) });
 const MemberParams = v.object({ orgId: Id, memberId: Id });
 const SessionAnswer = v.object({ token: v.string(), member: SessionMemberSchema });
 const SsoAnswer = v.object({
@@ -949,7 +957,7 @@ export const HttpRoutes = {
 			),
 			orgId: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(64))),
 			/** An invitation of an organisation that allows only SSO: the sign-in accepts it. */
-			inviteCode: v.optional(InviteCodeParams.entries.code),
+			inviteCode: v.optional(InviteCode),
 		}),
 		answer: v.object({ url: v.string() }),
 	}),
