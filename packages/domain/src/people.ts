@@ -30,7 +30,8 @@ export function passwordProblem(password: string, email?: string): string | null
 	}
 	const folded = password.trim().toLowerCase();
 	if (folded.includes(DEMO_PASSWORD)) {
-		return "must not contain the demo accounts' shared password";
+		// Named: someone who never saw the demo cannot guess which word of theirs it is.
+		return `must not contain the word "${DEMO_PASSWORD}" (the demo accounts' password)`;
 	}
 	if (email && folded === email.trim().toLowerCase()) return "must not be your email address";
 	if (new Set(password).size < 4) return "must not repeat so few characters";
