@@ -38,6 +38,28 @@ describe("parseMembersCsv", () => {
 		]);
 	});
 
+	it("reads a file separated by semicolons, as a spreadsheet saves CSV where the decimal mark is a comma", () => {
+		const parsed = parseMembersCsv(
+			[
+				"\uFEFFEmail;Name;Role;Skills;Team",
+				'ana@example.org;"Ana; of the press";moderator;billing|returns;main',
+			].join("\r\n"),
+		);
+		expect(parsed.problems).toEqual([]);
+		expect(parsed.rows).toEqual([
+			{
+				line: 2,
+				invite: {
+					email: "ana@example.org",
+					role: "moderator",
+					name: "Ana; of the press",
+					skills: ["billing", "returns"],
+					boards: ["main"],
+				},
+			},
+		]);
+	});
+
 	it("refuses a file without an email column, or that is not CSV", () => {
 		expect(() => parseMembersCsv("name,role\nAna,admin")).toThrow(/no email column/);
 		expect(() => parseMembersCsv('email,name\n"ana@example.org,Ana')).toThrow(/not valid CSV/);

@@ -47,11 +47,23 @@ function list(cell: string | undefined): string[] | undefined {
 }
 
 /**
+ * The separator between columns: a spreadsheet saves "CSV" with `;` where the decimal mark is
+ * a comma (French, German, Dutch… Excel), which read with `,` made the header one column,
+ * "email;name;role", and the file was refused as having no email column. A header row with a
+ * `;` and no `,` is such a file; a list in one of its cells is then separated by `|`.
+ */
+function delimiterOf(text: string): "," | ";" {
+	const end = text.indexOf("\n");
+	const header = end === -1 ? text : text.slice(0, end);
+	return header.includes(";") && !header.includes(",") ? ";" : ",";
+}
+
+/**
  * Read a members CSV. Throws `invalid` when it is not CSV or lacks an `email` column; a
  * row that cannot be read is a problem with its line, the others are returned.
  */
 export function parseMembersCsv(text: string): ParsedMembersCsv {
-	const records = readCsvRecords(text, { trim: true });
+	const records = readCsvRecords(text, { trim: true, delimiter: delimiterOf(text) });
 	const first = records[0];
 	if (first && !("email" in first.record) && !first.fieldCountWrong) {
 		throw new AppError(

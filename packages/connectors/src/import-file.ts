@@ -127,7 +127,10 @@ export interface CsvRecord {
  * (a quoted field may span lines). A file that is not CSV throws `invalid` naming the line.
  * Shared by the mention import and the members' invitation file.
  */
-export function readCsvRecords(text: string, options: { trim?: boolean } = {}): CsvRecord[] {
+export function readCsvRecords(
+	text: string,
+	options: { trim?: boolean; delimiter?: "," | ";" } = {},
+): CsvRecord[] {
 	let records: { record: Record<string, string>; info: { lines: number; error?: unknown } }[];
 	try {
 		records = parseCsv(text, {
@@ -137,6 +140,7 @@ export function readCsvRecords(text: string, options: { trim?: boolean } = {}): 
 			skip_empty_lines: true,
 			relax_column_count: true,
 			trim: options.trim ?? false,
+			delimiter: options.delimiter ?? ",",
 		});
 	} catch (error) {
 		const line = (error as { lines?: number }).lines;
