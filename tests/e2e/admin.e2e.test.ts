@@ -470,7 +470,7 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await admin.getByTestId("account-mastodon").waitFor(within);
 		expect(await seriousAxeViolations(admin)).toEqual([]);
 	});
-	it("keeps the admin's header within a laptop or desktop window, Sign out in view, from 1024 to 1600 px, and form fields of 24 px", async () => {
+	it("keeps the admin's header within a laptop or desktop window, Sign out in view, from 1024 to 1600 px, form fields of 24 px, and the sign-in links full targets on a phone", async () => {
 		const admin = await person("admin@acme.test");
 		await openAdmin(admin);
 		for (const width of [1024, 1280, 1366, 1440, 1600]) {
@@ -510,6 +510,9 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await noEmail.waitFor(within);
 		expect(await noEmail.textContent()).toContain("Ask an admin of your organisation");
 		expect(await login.getByTestId("forgot-submit").count()).toBe(0);
+		// Its way back is a full target too (it was a 16 px line of text).
+		const back = await login.getByRole("link", { name: "Back to sign in" }).boundingBox();
+		expect(back?.height).toBeGreaterThanOrEqual(44);
 		await phone.close();
 	});
 

@@ -70,7 +70,7 @@ export function ForgotPasswordPage() {
 					)}
 				</Show>
 			</Show>
-			<p>
+			<p class="login-links">
 				<a href="/login">Back to sign in</a>
 			</p>
 		</SignInCard>

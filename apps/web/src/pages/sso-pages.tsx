@@ -67,7 +67,7 @@ export function SingleSignOnDonePage() {
 				<div role="alert">
 					<h1>Signing in did not finish</h1>
 					<p>{error()}</p>
-					<p>
+					<p class="login-links">
 						<a href="/login">Back to sign in</a>
 					</p>
 				</div>
