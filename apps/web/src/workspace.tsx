@@ -13,7 +13,7 @@ import type {
 	SwitchboardClient,
 	SyncStatus,
 } from "@switchboard/client";
-import { describeRefusal } from "@switchboard/client";
+import { describeRefusal, isNoticeReject } from "@switchboard/client";
 import {
 	type BulkItemInput,
 	type CommandInput,
@@ -165,7 +165,10 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 
 	onCleanup(
 		client.onReject((result) => {
-			toasts.notify("error", describeRefusal(result, { handleOf, viewing: viewing() }));
+			toasts.notify(
+				isNoticeReject(result.reject) ? "info" : "error",
+				describeRefusal(result, { handleOf, viewing: viewing() }),
+			);
 		}),
 	);
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { describeRefusal, explainReject } from "./explain.ts";
+import { describeRefusal, explainReject, isNoticeReject } from "./explain.ts";
+
+describe("isNoticeReject", () => {
+	it("tells an empty board (nothing to claim) from a refusal to act on", () => {
+		expect(isNoticeReject({ code: "nothing_to_claim" })).toBe(true);
+		expect(isNoticeReject({ code: "already_claimed" })).toBe(false);
+		expect(isNoticeReject({ code: "capacity_reached" })).toBe(false);
+	});
+});
 
 describe("explainReject", () => {
 	it("passes on the server's words about the work", () => {

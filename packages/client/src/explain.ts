@@ -37,6 +37,18 @@ const TECHNICAL: ReadonlySet<RejectCode> = new Set([
 	"too_large",
 ]);
 
+/**
+ * Refusals that say how things stand, not that something went wrong: "Claim next" on a board
+ * with nothing waiting. An app shows them as a notice, not as an error to act on (a red alert
+ * for 12 s was what a new organisation's first tap on an empty board got).
+ */
+const NOTICES: ReadonlySet<RejectCode> = new Set(["nothing_to_claim"]);
+
+/** Whether a refusal is a notice of how things stand rather than an error. */
+export function isNoticeReject(reject: Pick<Reject, "code">): boolean {
+	return NOTICES.has(reject.code);
+}
+
 /** A sentence for the user about why a command was refused. */
 export function explainReject(reject: Pick<Reject, "code" | "message">): string {
 	const message = reject.message.trim();

@@ -3,7 +3,7 @@ export * from "./api-client.ts";
 export { type ClientOptions, createSwitchboardClient, localDocumentName } from "./client.ts";
 export * from "./command-channel.ts";
 export { type QueuedCommand, UNSTAMPED_VERSION } from "./command-queue.ts";
-export { describeRefusal, explainReject } from "./explain.ts";
+export { describeRefusal, explainReject, isNoticeReject } from "./explain.ts";
 export { IndexedDbQueueStore, queueDatabaseName } from "./indexeddb-queue-store.ts";
 export { clearLocalData, isLocalDatabaseOf, localDocumentPrefix } from "./local-data.ts";
 export { memberColor, PRESENCE_COLORS, type PresenceUser } from "./presence.ts";
