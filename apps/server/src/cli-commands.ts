@@ -28,7 +28,12 @@ import { SingleBar } from "cli-progress";
 import { type Logger, pino } from "pino";
 import { type AdminSession, findRunningServer, openAdminSession } from "./admin-session.ts";
 import { type Config, loadConfig } from "./config.ts";
-import { parseMembersCsv } from "./members-csv.ts";
+import {
+	dryRunSummary,
+	invitedSummary,
+	parseMembersCsv,
+	refusedFileSummary,
+} from "./members-csv.ts";
 
 const USAGE = `Usage:
   pnpm switchboard setup --org <orgId> --name "<Name>" --admin <email> [--admin-name "<Name>"]
@@ -482,16 +487,11 @@ async function inviteCommand(args: string[]): Promise<void> {
 		const refusedLines = new Set(rejected.map((row) => row.line));
 		const good = rows.filter((row) => !refusedLines.has(row.line));
 		if (dryRun) {
-			process.stdout.write(
-				`Dry run: ${good.length} people would be invited to ${org}, ${rejected.length} rows refused; nobody was invited.\n`,
-			);
+			process.stdout.write(`${dryRunSummary(good.length, org, rejected.length)}\n`);
 			return;
 		}
 		if (rejected.length > 0 && !goodRowsOnly) {
-			fail(
-				`${rejected.length} of ${rows.length + csv.problems.length} rows are refused (above); nobody was invited. Fix them, or pass --good-rows-only to invite the ${good.length} good rows.`,
-				1,
-			);
+			fail(refusedFileSummary(rejected.length, rows.length + csv.problems.length, good.length), 1);
 		}
 		const bar = new SingleBar({
 			format: "inviting [{bar}] {value}/{total} people",
@@ -527,7 +527,7 @@ async function inviteCommand(args: string[]): Promise<void> {
 		}
 		bar.stop();
 		process.stderr.write(
-			`Invited ${good.length - late} people to ${org}${rejected.length + late > 0 ? `, ${rejected.length + late} rows refused` : ""}. ${mailed ? "The links were mailed." : "Hand each person their link (above); each works once, for 7 days."}\n`,
+			`${invitedSummary(good.length - late, org, rejected.length + late, mailed)}\n`,
 		);
 	} finally {
 		await admin.close();

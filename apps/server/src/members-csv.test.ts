@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { parseMembersCsv } from "./members-csv.ts";
+import {
+	dryRunSummary,
+	invitedSummary,
+	parseMembersCsv,
+	refusedFileSummary,
+} from "./members-csv.ts";
 
 describe("parseMembersCsv", () => {
 	it("reads any column order and case, lists in cells, and the line each row starts on", () => {
@@ -63,5 +68,25 @@ describe("parseMembersCsv", () => {
 	it("refuses a file without an email column, or that is not CSV", () => {
 		expect(() => parseMembersCsv("name,role\nAna,admin")).toThrow(/no email column/);
 		expect(() => parseMembersCsv('email,name\n"ana@example.org,Ana')).toThrow(/not valid CSV/);
+	});
+});
+
+describe("the invite command's summaries", () => {
+	it("count one person and one row in the singular", () => {
+		expect(refusedFileSummary(3, 4, 1)).toBe(
+			"3 of 4 rows are refused (above); nobody was invited. Fix them, or pass --good-rows-only to invite the 1 good row.",
+		);
+		expect(refusedFileSummary(1, 1, 0)).toBe(
+			"1 of 1 row is refused (above); nobody was invited. Fix it.",
+		);
+		expect(invitedSummary(1, "initech", 1, true)).toBe(
+			"Invited 1 person to initech, 1 row refused. The links were mailed.",
+		);
+		expect(invitedSummary(2, "initech", 0, false)).toBe(
+			"Invited 2 people to initech. Hand each person their link (above); each works once, for 7 days.",
+		);
+		expect(dryRunSummary(1, "initech", 1)).toBe(
+			"Dry run: 1 person would be invited to initech, 1 row refused; nobody was invited.",
+		);
 	});
 });

@@ -101,3 +101,31 @@ export function parseMembersCsv(text: string): ParsedMembersCsv {
 	}
 	return parsed;
 }
+
+/** "1 person", "2 people": a count with its noun. */
+function count(n: number, one: string, many = `${one}s`): string {
+	return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The invite command's last line when refused rows stop the file: nobody was invited. */
+export function refusedFileSummary(refused: number, rows: number, good: number): string {
+	const verb = refused === 1 ? "is" : "are";
+	const goodOnes =
+		good > 0 ? `, or pass --good-rows-only to invite the ${count(good, "good row")}` : "";
+	return `${refused} of ${count(rows, "row")} ${verb} refused (above); nobody was invited. Fix ${refused === 1 ? "it" : "them"}${goodOnes}.`;
+}
+
+/** The invite command's last line: who was invited, and how they get their links. */
+export function invitedSummary(
+	invited: number,
+	orgId: string,
+	refused: number,
+	mailed: boolean,
+): string {
+	return `Invited ${count(invited, "person", "people")} to ${orgId}${refused > 0 ? `, ${count(refused, "row")} refused` : ""}. ${mailed ? "The links were mailed." : "Hand each person their link (above); each works once, for 7 days."}`;
+}
+
+/** The invite command's answer to --dry-run. */
+export function dryRunSummary(good: number, orgId: string, refused: number): string {
+	return `Dry run: ${count(good, "person", "people")} would be invited to ${orgId}, ${count(refused, "row")} refused; nobody was invited.`;
+}
