@@ -84,6 +84,16 @@ describe("setup, invitation, sign-in, claim", () => {
 
 		const again = await admin("setup", { orgId: "initech", name: "Other", adminEmail: "x@y.test" });
 		expect(again).toMatchObject({ ok: false, status: 409, kind: "conflict" });
+		// A mistyped flag is named as the operator typed it, not by the field it fills.
+		expect(await admin("setup", { orgId: "hooli", name: "Hooli", adminEmail: "gavin" })).toEqual({
+			ok: false,
+			status: 400,
+			kind: "invalid",
+			message: "--admin: must be an email address.",
+		});
+		expect(
+			await admin("setup", { orgId: "hooli", name: " ", adminEmail: "gavin@hooli.test" }),
+		).toMatchObject({ ok: false, status: 400, message: "--name must not be empty" });
 		expect(await server.switchboard.storage.getOrganisation("initech")).toEqual({
 			id: "initech",
 			name: "Initech",

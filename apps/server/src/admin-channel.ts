@@ -28,6 +28,21 @@ const { createServer, request: httpRequest } = process.getBuiltinModule("node:ht
  * Operations answered as a byte stream, read as it arrives (see `streamEndpoint`); named
  * here, not with the operations, so that a caller need not load them to know.
  */
+/**
+ * An input's problems in words for the command line: each after its field's name, unless the
+ * message names its flag already ("--name must not be empty", not "name: --name must not be
+ * empty"). The admin channel and the direct session say the same.
+ */
+export function describeAdminIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+	return issues
+		.map((issue) =>
+			issue.message.startsWith("--")
+				? issue.message
+				: `${v.getDotPath(issue) ?? "input"}: ${issue.message}`,
+		)
+		.join("; ");
+}
+
 export const STREAMED_OPERATIONS: ReadonlySet<string> = new Set(["export"]);
 
 /** What a streaming operation answers: bytes as they are produced. */
@@ -111,10 +126,7 @@ export async function serveAdminChannel(options: {
 		}
 		const parsed = v.safeParse(operation.input, input);
 		if (!parsed.success) {
-			const message = parsed.issues
-				.map((issue) => `${v.getDotPath(issue) ?? "input"}: ${issue.message}`)
-				.join("; ");
-			reply(res, 400, { error: { kind: "invalid", message } });
+			reply(res, 400, { error: { kind: "invalid", message: describeAdminIssues(parsed.issues) } });
 			return;
 		}
 		const started = performance.now();

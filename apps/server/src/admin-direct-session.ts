@@ -7,6 +7,7 @@ import { AppError } from "@switchboard/domain";
 import { openStorage } from "@switchboard/storage";
 import type { Logger } from "pino";
 import * as v from "valibot";
+import { describeAdminIssues } from "./admin-channel.ts";
 import { AdminInputs, type AdminOutputs, createAdminOperations } from "./admin-operations.ts";
 import type { AdminSession } from "./admin-session.ts";
 import { type Config, DEFAULT_MAIL_FROM } from "./config.ts";
@@ -53,7 +54,7 @@ export async function openDirectSession(config: Config, logger: Logger): Promise
 			const operation = operations[name];
 			const parsed = v.safeParse(AdminInputs[name], input);
 			if (!parsed.success) {
-				throw new AppError("invalid", parsed.issues.map((issue) => issue.message).join("; "));
+				throw new AppError("invalid", describeAdminIssues(parsed.issues));
 			}
 			return (await operation.run(parsed.output as never)) as AdminOutputs[typeof name];
 		},

@@ -350,7 +350,17 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 				role: "admin",
 				...(adminName ? { name: adminName } : {}),
 			});
-			if (!parsed.success) throw new AppError("invalid", describeIssues(parsed.issues));
+			if (!parsed.success) {
+				// Said by the flag the operator typed: "--admin: must be an email address".
+				const flags: Record<string, string> = { email: "--admin", name: "--admin-name" };
+				const message = parsed.issues
+					.map((issue) => {
+						const path = v.getDotPath(issue) ?? "";
+						return `${flags[path] ?? path}: ${issue.message}`;
+					})
+					.join("; ");
+				throw new AppError("invalid", `${message}.`);
+			}
 			if (!/^[A-Za-z0-9_-]{1,64}$/.test(orgId)) {
 				throw new AppError(
 					"invalid",
