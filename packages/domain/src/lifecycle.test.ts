@@ -279,12 +279,16 @@ describe("decide", () => {
 					"capacity_reached",
 				),
 			).toBe("Eli already holds 1 open conversations, their capacity.");
-			for (const to of ["nobody", "gone"]) {
+			const refusal = (to: string) =>
 				rejected(
 					run(dana, { name: "handoff", args: { mentionId: "m1", to } }, ownedBy("dana")),
 					"not_found",
 				);
-			}
+			expect(refusal("nobody")).toBe("That member is not in your organisation.");
+			// Deactivated, yet still listed on a board until it reloads: said so, by name.
+			expect(refusal("gone")).toBe(
+				"Gone was deactivated and can no longer take conversations: choose someone else.",
+			);
 			expect(
 				rejected(
 					run(eli, { name: "handoff", args: { mentionId: "m1", to: "eli" } }, ownedBy("dana")),

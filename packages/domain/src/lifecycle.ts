@@ -188,6 +188,20 @@ function hasRoom(ctx: DecisionContext, member: Member): boolean {
 	return ctx.openOwnedCount(member.id) < member.capacity;
 }
 
+/**
+ * Why a conversation cannot go to `to`: nobody of that id, or a member an admin deactivated
+ * (a board still lists them until it reloads its members, so a hand-off or an assignment to
+ * them is a real mistake to explain, not a stranger's id).
+ */
+function notAvailable(to: Member | undefined): Decision {
+	return no(
+		"not_found",
+		to
+			? `${to.name} was deactivated and can no longer take conversations: choose someone else.`
+			: "That member is not in your organisation.",
+	);
+}
+
 function capacityMessage(member: Member, self: boolean): string {
 	return self
 		? `You already hold ${member.capacity} open conversations, your capacity. Release or finish one first.`
@@ -311,7 +325,7 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 			if (!ownerId) return no("not_owner", "Nobody owns this conversation; claim it first.");
 			if (!mayActAsOwner) return notOwner();
 			const to = ctx.member(command.args.to);
-			if (!to?.active) return no("not_found", "That member is not in your organisation.");
+			if (!to?.active) return notAvailable(to);
 			if (to.id === ownerId)
 				return no("invalid_transition", `${to.name} already owns this conversation.`);
 			if (!hasRoom(ctx, to)) return no("capacity_reached", capacityMessage(to, false));
@@ -319,7 +333,7 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 		}
 		case "assign": {
 			const to = ctx.member(command.args.memberId);
-			if (!to?.active) return no("not_found", "That member is not in your organisation.");
+			if (!to?.active) return notAvailable(to);
 			if (ownerId === to.id)
 				return no("already_claimed", `${to.name} already owns this conversation.`);
 			if (!countsAgainstCapacity(from) && !isClaimable({ ...mention, owner: null }, now)) {
