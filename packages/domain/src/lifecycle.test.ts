@@ -278,7 +278,7 @@ describe("decide", () => {
 					}),
 					"capacity_reached",
 				),
-			).toBe("Eli already holds 1 open conversations, their capacity.");
+			).toBe("Eli already holds 1 open conversation, their capacity.");
 			const refusal = (to: string) =>
 				rejected(
 					run(dana, { name: "handoff", args: { mentionId: "m1", to } }, ownedBy("dana")),
@@ -704,7 +704,7 @@ describe("decide", () => {
 					run(mo, { name: "reopen", args: { mentionId: "m1" } }, closed, { eli: 1 }),
 					"capacity_reached",
 				),
-			).toMatch(/^Eli already holds 1 open conversations/);
+			).toMatch(/^Eli already holds 1 open conversation, their capacity/);
 		});
 
 		it("a bulk command is never decided as one", () => {

@@ -203,9 +203,10 @@ function notAvailable(to: Member | undefined): Decision {
 }
 
 function capacityMessage(member: Member, self: boolean): string {
+	const held = `${member.capacity} open conversation${member.capacity === 1 ? "" : "s"}`;
 	return self
-		? `You already hold ${member.capacity} open conversations, your capacity. Release or finish one first.`
-		: `${member.name} already holds ${member.capacity} open conversations, their capacity.`;
+		? `You already hold ${held}, your capacity. Release or finish one first.`
+		: `${member.name} already holds ${held}, their capacity.`;
 }
 
 /**
