@@ -356,7 +356,11 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			expect(await login.getByLabel("Email").inputValue()).toBe("ambassador1@acme.test");
 			expect(await login.getByLabel("Password").inputValue()).toBe(DEMO_PASSWORD);
 
-			const dana = await phone("ambassador1@acme.test", 360);
+			// Signed in by that tap and Sign in, in the page that has loaded the app already (a
+			// fresh phone signed in cost a new context and the app's first load again).
+			await login.getByRole("button", { name: "Sign in", exact: true }).tap();
+			const dana = login;
+			await dana.locator('[data-testid="card"]').first().waitFor(within);
 			await checkHeader(dana);
 			await dana.getByTestId("filters-toggle").tap();
 			await dana.getByTestId("filter-network").waitFor({ state: "visible", ...within });
