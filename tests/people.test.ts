@@ -2,10 +2,11 @@
  * An organisation adopts Switchboard (issue 12), against one real server: `setup` through
  * the admin channel, invitations (one by one, by CSV, per-row refusals that change
  * nothing), accepting a link, signing in, claiming; the admin's changes to members
- * (capacity below the load, the last admin, deactivation closing a live socket at once and
- * releasing the member's conversations); reset links and password changes.
+ * (capacity below the load, the last admin, deactivation closing a live socket at once,
+ * releasing the member's conversations and marking their card on the board, reactivation);
+ * reset links and password changes.
  */
-import { draftDocumentName, readMention } from "@switchboard/domain";
+import { draftDocumentName, readMembers, readMention } from "@switchboard/domain";
 import { callEndpoint, DEMO_PASSWORD, newInviteCode } from "@switchboard/server";
 import { describe, expect, it } from "vitest";
 import { closedWithin, openRawClient } from "./utils/raw-client.ts";
@@ -377,7 +378,7 @@ describe("the admin's changes to members", () => {
 		expect(owned).toHaveLength(1);
 	});
 
-	it("deactivates a member: their token is refused and their socket closed at once, their work released", async () => {
+	it("deactivates a member: their token is refused and their socket closed at once, their work released, their card kept and marked until reactivated", async () => {
 		const peter = await memberNamed("peter");
 		const login = await signIn("peter", GOOD_PASSWORD);
 		const token = login.body.token as string;
@@ -416,6 +417,24 @@ describe("the admin's changes to members", () => {
 			);
 			const listed = await memberNamed("peter");
 			expect(listed).toMatchObject({ active: false });
+			// His card stays, marked, so his name on past work still reads; nothing offers him work.
+			const card = () => readMembers(watcher.doc).find((member) => member.id === peter.id);
+			await waitFor(
+				() => card()?.active === false,
+				AT_ONCE_MS,
+				"Peter's card marked deactivated on the live board",
+			);
+			expect(card()?.name).toBe("Peter");
+			const reactivated = await api("PATCH", `/api/orgs/initech/members/${peter.id}`, {
+				token: adminToken,
+				body: { active: true },
+			});
+			expect(reactivated.status).toBe(200);
+			await waitFor(
+				() => card() !== undefined && !("active" in (card() ?? {})),
+				AT_ONCE_MS,
+				"Peter's card active again on the live board",
+			);
 		} finally {
 			watcher.destroy();
 		}

@@ -106,6 +106,23 @@ describe("load and presence", () => {
 		expect(suggestAssignee(mention("x"), full, "mo")).toBeNull();
 	});
 
+	it("leaves a deactivated member out of the load and the suggestions, and takes them back when reactivated", () => {
+		const milton = makeCard("milton", { name: "Milton Waddams", capacity: 5 });
+		const online = new Set(["milton", "dana"]);
+		const gone = memberLoads(
+			[...members, { ...milton, active: false }],
+			mentions,
+			online,
+			new Map(),
+		);
+		expect(gone.map((load) => load.member.id)).toEqual(["dana", "sam", "kim"]);
+		// Online, with room and the least loaded, he would be the suggestion were he active.
+		expect(suggestAssignee(mention("x"), gone, "mo")?.member.id).toBe("kim");
+		const back = memberLoads([...members, milton], mentions, online, new Map());
+		expect(back.map((load) => load.member.id)).toContain("milton");
+		expect(suggestAssignee(mention("x"), back, "mo")?.member.id).toBe("milton");
+	});
+
 	it("never suggests the moderator choosing, though online while the others are not", () => {
 		const team = [...members.slice(0, 3), makeCard("mo", { role: "moderator", capacity: 10 })];
 		const loads = memberLoads(team, mentions, new Set(["mo"]), new Map());

@@ -7,6 +7,7 @@
 import type { BoardMention, Presence } from "@switchboard/client";
 import {
 	countsAgainstCapacity,
+	isActiveMember,
 	type MemberCard,
 	Priorities,
 	type Priority,
@@ -115,8 +116,10 @@ export function viewingByMember(presence: ReadonlyMap<string, Presence>): Map<st
 }
 
 /**
- * Load of every member who can hold conversations (capacity above zero) or holds some,
- * fullest first, then by name.
+ * Load of every active member who can hold conversations (capacity above zero) or holds
+ * some, fullest first, then by name. A deactivated member is left out: their card stays on
+ * the board for their name in history, but nobody can give them work (their conversations
+ * went back to the board when they were deactivated).
  */
 export function memberLoads(
 	members: readonly MemberCard[],
@@ -133,7 +136,7 @@ export function memberLoads(
 		owned.set(owner, list);
 	}
 	return members
-		.filter((member) => member.capacity > 0 || owned.has(member.id))
+		.filter((member) => isActiveMember(member) && (member.capacity > 0 || owned.has(member.id)))
 		.map((member) => {
 			const open = (owned.get(member.id) ?? []).sort((a, b) =>
 				a.ingestedAt.localeCompare(b.ingestedAt),

@@ -5,6 +5,7 @@ import {
 	commandFor,
 	describeBulk,
 	dismissReason,
+	handoffTargets,
 	offers,
 	parseLocalDateTime,
 	priorityTargets,
@@ -12,6 +13,7 @@ import {
 	tagSuggestions,
 	toLocalDateTime,
 } from "./lifecycle-model.ts";
+import { makeCard } from "./test-fixtures.ts";
 
 describe("the lifecycle controls", () => {
 	it("offer snoozes for later today, tomorrow morning and after the weekend", () => {
@@ -98,6 +100,18 @@ describe("the lifecycle controls", () => {
 			message:
 				"Closed 1 of 2 conversations. @bob: Dana owns this conversation; only they or a moderator can do that.",
 		});
+	});
+
+	it("offers a hand-off to the others on the board, never to someone deactivated", () => {
+		const board = [
+			makeCard("dana"),
+			makeCard("milton", { name: "Milton Waddams", active: false }),
+			makeCard("sam"),
+			makeCard("tom"),
+		];
+		expect(handoffTargets(board, "dana", "sam").map((m) => m.id)).toEqual(["tom"]);
+		const back = board.map((card) => (card.id === "milton" ? makeCard("milton") : card));
+		expect(handoffTargets(back, "tom", null).map((m) => m.id)).toEqual(["dana", "milton", "sam"]);
 	});
 
 	it("suggests the board's tags not on the conversation yet, those starting with the text first", () => {

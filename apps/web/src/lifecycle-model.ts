@@ -1,13 +1,15 @@
 /**
  * What the lifecycle controls offer and say, as pure functions: snooze presets, dismiss
- * reasons, which actions a conversation allows, the command for one or several
- * conversations, and the sentence that reports a bulk command's per-item answer. Kept apart
- * from the components so it is tested without a browser.
+ * reasons, which actions a conversation allows, whom to hand it off to, the command for one
+ * or several conversations, and the sentence that reports a bulk command's per-item answer.
+ * Kept apart from the components so it is tested without a browser.
  */
 import {
 	type BulkItemInput,
 	type BulkItemResult,
 	type CommandInput,
+	isActiveMember,
+	type MemberCard,
 	type Mention,
 	type Priority,
 	REOPENABLE,
@@ -122,6 +124,20 @@ export function offers(kind: ActionKind, mention: Pick<Mention, "status">): bool
 			return unreachable;
 		}
 	}
+}
+
+/**
+ * Whom the conversation page offers to hand it off to: the board's members, by name, but
+ * the one handing off, the owner and anyone an admin deactivated (the server refuses them).
+ */
+export function handoffTargets(
+	members: readonly MemberCard[],
+	meId: string,
+	ownerId: string | null,
+): MemberCard[] {
+	return members.filter(
+		(member) => member.id !== meId && member.id !== ownerId && isActiveMember(member),
+	);
 }
 
 /**

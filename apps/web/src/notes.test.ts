@@ -56,6 +56,13 @@ describe("@ autocomplete", () => {
 		expect(suggestMembers("", members, "m4").map((m) => m.id)).toEqual(["m3", "m1", "m2"]);
 	});
 
+	it("suggests no deactivated member, whose @name in a note still reads as theirs", () => {
+		const team = [...members, { ...member("m5", "Milton Waddams"), active: false }];
+		expect(suggestMembers("mil", team, "m1")).toEqual([]);
+		expect(suggestMembers("", team, "m4").map((m) => m.id)).toEqual(["m3", "m1", "m2"]);
+		expect(parseNoteMentions("Ask @Milton", team)).toEqual(["m5"]);
+	});
+
 	it("writes a token that names exactly the member chosen, and the caret after it", () => {
 		expect(mentionToken(members[1]!, members)).toBe("Fox");
 		expect(mentionToken(members[0]!, members)).toBe("DanaScully");

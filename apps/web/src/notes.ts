@@ -2,7 +2,7 @@
  * @mentions in internal notes: `@Dana` or `@dana.scully` names a member by first name or by
  * full name written without spaces (or with dots, dashes or underscores), case-insensitively.
  */
-import type { MemberCard } from "@switchboard/domain";
+import { isActiveMember, type MemberCard } from "@switchboard/domain";
 
 const MENTION = /(^|[^\p{L}\p{N}@])@([\p{L}\p{N}](?:[\p{L}\p{N}._-]*[\p{L}\p{N}])?)/gu;
 
@@ -64,7 +64,10 @@ export function mentionQueryAt(
 	return { start: caret - query.length - 1, query };
 }
 
-/** Teammates whose first or full name starts with what was typed, first names first. */
+/**
+ * Active teammates whose first or full name starts with what was typed, first names first
+ * (a deactivated member would never read the note; an @name already written still resolves).
+ */
 export function suggestMembers(
 	query: string,
 	members: readonly MemberCard[],
@@ -74,7 +77,7 @@ export function suggestMembers(
 	const wanted = normalise(query);
 	const first = (member: MemberCard) => normalise(member.name.trim().split(/\s+/)[0] ?? "");
 	return members
-		.filter((member) => member.id !== excludeId)
+		.filter((member) => member.id !== excludeId && isActiveMember(member))
 		.filter(
 			(member) => first(member).startsWith(wanted) || normalise(member.name).startsWith(wanted),
 		)

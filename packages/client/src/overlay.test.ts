@@ -95,6 +95,25 @@ describe("overlayPending", () => {
 		expect(refused.get("m1")?.owner).toBeNull();
 	});
 
+	it("refuses on the overlay a hand-off or assignment to a deactivated member, as the server does", () => {
+		const milton = makeCard("milton", { name: "Milton Waddams", active: false });
+		const cards = [dana, sam, morgan, milton];
+		const mine = mention("m1", { status: "claimed", owner: { memberId: "dana", since: at(0) } });
+		const handoff = pending({ name: "handoff", args: { mentionId: "m1", to: "milton" } });
+		expect(overlayPending(input([mine], [handoff], dana, cards)).get("m1")?.owner?.memberId).toBe(
+			"dana",
+		);
+		const assign = pending({ name: "assign", args: { mentionId: "m2", memberId: "milton" } });
+		expect(
+			overlayPending(input([mention("m2")], [assign], morgan, cards)).get("m2")?.owner,
+		).toBeNull();
+		// Back again: the overlay lets it through.
+		const back = [dana, sam, morgan, makeCard("milton", { name: "Milton Waddams" })];
+		expect(overlayPending(input([mine], [handoff], dana, back)).get("m1")?.owner?.memberId).toBe(
+			"milton",
+		);
+	});
+
 	it("shows claimNext on no mention, and skips mentions the board does not have", () => {
 		const next = pending({ name: "claimNext", args: {} });
 		const gone = pending({ name: "claim", args: { mentionId: "gone" } });

@@ -10,6 +10,7 @@ import {
 	countsAgainstCapacity,
 	type DecisionContext,
 	decide,
+	isActiveMember,
 	type Member,
 	type MemberCard,
 	type Mention,
@@ -36,11 +37,12 @@ export interface OverlayInput {
 }
 
 /**
- * A member as `decide` needs it, from the board's card. Cards carry no email or active
- * flag: a member on the board is active, and `decide` does not read the email.
+ * A member as `decide` needs it, from the board's card: active unless the card says an
+ * admin deactivated them, so a hand-off or assignment to them shows refused at once, as
+ * the server will refuse it. Cards carry no email, and `decide` does not read it.
  */
 export function memberFromCard(card: MemberCard, orgId: string): Member {
-	return { ...card, orgId, email: "", active: true };
+	return { ...card, orgId, email: "", active: isActiveMember(card) };
 }
 
 /**

@@ -11,7 +11,9 @@ import {
 	boardRoots,
 	breachKey,
 	compactBoard,
+	isActiveMember,
 	type MemberCard,
+	memberCard,
 	mentionRevision,
 	readBoard,
 	readBreaches,
@@ -237,6 +239,31 @@ describe("board document", () => {
 		writeWork(doc, "a", workOf(a), 3, SERVER);
 		writeMention(doc, contentOf(a), workOf(a), 3, SERVER);
 		expect(readMention(doc, "a")).toEqual(a);
+	});
+
+	it("keeps a deactivated member's card, marked, and unmarks it when they are reactivated", () => {
+		const doc = new Y.Doc();
+		const members = boardRoots(doc).members;
+		const milton = makeMember({ id: "milton", name: "Milton Waddams" });
+		expect(writeMember(doc, memberCard(milton), SERVER)).toBe(true);
+		// An active member's card is the one written before the flag existed.
+		const activeCard = readEntry(members, "milton")?.v;
+		expect(activeCard).not.toHaveProperty("active");
+		expect(isActiveMember(activeCard ?? {})).toBe(true);
+
+		expect(writeMember(doc, memberCard({ ...milton, active: false }), SERVER)).toBe(true);
+		expect(writeMember(doc, memberCard({ ...milton, active: false }), SERVER)).toBe(false);
+		const [deactivated] = readBoard(doc).members;
+		expect(deactivated).toMatchObject({ id: "milton", name: "Milton Waddams", active: false });
+		expect(isActiveMember(deactivated ?? {})).toBe(false);
+
+		expect(writeMember(doc, memberCard(milton), SERVER)).toBe(true);
+		expect(readEntry(members, "milton")?.v).toEqual(activeCard);
+		expect(
+			readBoard(doc)
+				.members.filter(isActiveMember)
+				.map((m) => m.id),
+		).toEqual(["milton"]);
 	});
 
 	it("writes member cards and settings only when they change", () => {

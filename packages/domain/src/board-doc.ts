@@ -7,7 +7,8 @@
  * - `work`: keyed list id → BoardWork (a MentionWork without its fields at their
  *   default), rewritten by every accepted command. Kept apart from the content so that a
  *   status change sends a few dozen bytes, not the mention's text and thread again.
- * - `members`: keyed list id → MemberCard (what the board shows of a member).
+ * - `members`: keyed list id → MemberCard (what the board shows of a member, deactivated
+ *   ones included and marked).
  * - `settings`: Y.Map of BoardSettings fields.
  * - `breaches`: keyed list `<mentionId>:<kind>` → SlaBreachEntry, the SLA breaches the
  *   server detected (rev: the activity record's id), so moderators see them at once.
@@ -73,20 +74,42 @@ export function breachKey(mentionId: string, kind: SlaKind): string {
 	return `${mentionId}:${kind}`;
 }
 
-/** What the board shows of a member. */
-export type MemberCard = Pick<Member, "id" | "name" | "role" | "capacity" | "skills" | "languages">;
+/**
+ * What the board shows of a member. A deactivated member keeps their card, so that their
+ * name on past replies, notes and activity still reads as theirs; `active: false` marks it,
+ * and pickers, load views and suggestions leave them out (`isActiveMember`).
+ */
+export interface MemberCard
+	extends Pick<Member, "id" | "name" | "role" | "capacity" | "skills" | "languages"> {
+	/**
+	 * False once an admin deactivated the member. Stored only then: a card without it (every
+	 * active member's, and every card written before the field existed) means active, and the
+	 * web client of earlier releases ignores it.
+	 */
+	active?: boolean;
+}
 
-/** The member card of a member, with its fields in a fixed order. */
+/**
+ * The member card of a member, with its fields in a fixed order; `active` only when false,
+ * so a reactivated member's card is again the one it was.
+ */
 export function memberCard(member: MemberCard): MemberCard {
 	const { id, name, role, capacity, skills, languages } = member;
-	return { id, name, role, capacity, skills, languages };
+	const card: MemberCard = { id, name, role, capacity, skills, languages };
+	if (member.active === false) card.active = false;
+	return card;
+}
+
+/** True unless an admin deactivated the member (a card without `active` is active). */
+export function isActiveMember(card: Pick<MemberCard, "active">): boolean {
+	return card.active !== false;
 }
 
 /** The board as a client shows it. */
 export interface BoardView {
 	/** Mentions whose content and work are both on the board, oldest post first. */
 	mentions: Mention[];
-	/** Members, by name. */
+	/** Members, by name, deactivated ones included (`isActiveMember`). */
 	members: MemberCard[];
 	/** Stored settings over the defaults. */
 	settings: BoardSettings;

@@ -103,7 +103,10 @@ export class BoardProjector {
 		doc.transact(() => removeMentions(doc, mentionIds), Origins.projection);
 	}
 
-	/** Write members' cards (name, role, capacity, skills, languages) after an admin changed them. */
+	/**
+	 * Write members' cards (name, role, capacity, skills, languages, and whether they are
+	 * active) after an admin changed them, deactivation and reactivation included.
+	 */
 	applyMembers(doc: Y.Doc, members: readonly MemberCard[]): void {
 		doc.transact(() => {
 			for (const member of members) writeMember(doc, memberCard(member));

@@ -58,7 +58,7 @@ import { ReplySendPanel } from "../components/reply-send.tsx";
 import { trackThreadBox } from "../components/thread-box.ts";
 import { createDraftText } from "../draft-text.ts";
 import { formatDateTime, formatRelative, urlProblem } from "../format.ts";
-import { ACTIONS, type ActionKind, offers } from "../lifecycle-model.ts";
+import { ACTIONS, type ActionKind, handoffTargets, offers } from "../lifecycle-model.ts";
 import { fillTemplate, templateForDraft } from "../templates.ts";
 import { useWorkspace } from "../workspace.tsx";
 
@@ -125,9 +125,7 @@ function Conversation(props: { mentionId: string }) {
 	const status = () => mention().status;
 	const claimable = () => claimableAt(mention(), ws.now());
 	const open = () => !isDone(mention());
-	const teammates = createMemo(() =>
-		ws.board().members.filter((member) => member.id !== ws.me.id && member.id !== ownerId()),
-	);
+	const teammates = createMemo(() => handoffTargets(ws.board().members, ws.me.id, ownerId()));
 	const limit = () => ws.board().settings.replyLimits[mention().network];
 
 	const [handoffTo, setHandoffTo] = createSignal("");
