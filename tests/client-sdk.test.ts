@@ -267,7 +267,12 @@ describe("commands", () => {
 describe("sync status", () => {
 	it("counts pending commands and drafts with unacknowledged edits", async () => {
 		const morgan = await openReady("morgan");
-		expect(morgan.status.get()).toEqual({ online: true, pendingCommands: 0, unsyncedDrafts: 0 });
+		expect(morgan.status.get()).toEqual({
+			online: true,
+			connection: "online",
+			pendingCommands: 0,
+			unsyncedDrafts: 0,
+		});
 		const seen: number[] = [];
 		morgan.status.subscribe((status) => seen.push(status.pendingCommands));
 		await goOffline(morgan);
@@ -279,7 +284,12 @@ describe("sync status", () => {
 		await waitFor(() => draft.doc.getText("body").length === 0, 5000, "draft loaded");
 		draft.doc.getText("body").insert(0, "Sorry about that!");
 		await waitFor(() => morgan.status.get().unsyncedDrafts === 1, 5000, "unsynced draft");
-		expect(morgan.status.get()).toEqual({ online: false, pendingCommands: 2, unsyncedDrafts: 1 });
+		expect(morgan.status.get()).toEqual({
+			online: false,
+			connection: "offline",
+			pendingCommands: 2,
+			unsyncedDrafts: 1,
+		});
 		expect(draft.unsynced.get()).toBeGreaterThan(0);
 		// Optimistic: the tag and the priority show before the server has them.
 		expect(mentionOn(morgan, mentionId(4))?.tags).toContain("billing");
@@ -293,13 +303,64 @@ describe("sync status", () => {
 			5000,
 			"all synced",
 		);
-		expect(morgan.status.get()).toEqual({ online: true, pendingCommands: 0, unsyncedDrafts: 0 });
+		expect(morgan.status.get()).toEqual({
+			online: true,
+			connection: "online",
+			pendingCommands: 0,
+			unsyncedDrafts: 0,
+		});
 		expect(draft.unsynced.get()).toBe(0);
 		expect(seen).toContain(2);
 		// The draft reached the server: a teammate sees it.
 		await teammateReads(4, "Sorry about that!", "draft on another client");
 		draft.close();
 		expect(morgan.status.get().unsyncedDrafts).toBe(0);
+	});
+
+	it("says connecting, not offline, until the first connection, and offline when that takes too long", async () => {
+		const dana = open("dana");
+		expect(dana.status.get()).toMatchObject({ online: false, connection: "connecting" });
+		const seen: string[] = [];
+		dana.status.subscribe((status) => seen.push(status.connection));
+		await waitFor(() => dana.status.get().online, 5000, "dana online");
+		expect(seen).not.toContain("offline");
+		expect(dana.status.get().connection).toBe("online");
+
+		const unreachable = open("sam", { url: "http://127.0.0.1:9", connectTimeoutMs: 300 });
+		expect(unreachable.status.get().connection).toBe("connecting");
+		// Commands queue while connecting, as they do offline.
+		void unreachable.send({ name: "tag", args: { mentionId: mentionId(3), add: ["later"] } });
+		await waitFor(() => unreachable.status.get().pendingCommands === 1, 5000, "queued");
+		expect(unreachable.status.get().connection).toBe("connecting");
+		await waitFor(() => unreachable.status.get().connection === "offline", 5000, "given up");
+		expect(unreachable.status.get()).toMatchObject({ online: false, pendingCommands: 1 });
+	});
+
+	it("says offline on disconnect(), connecting on connect(), and connecting after a drop until the grace ends", async () => {
+		const dana = await openReady("dana", { onError: () => {} });
+		await goOffline(dana);
+		expect(dana.status.get().connection).toBe("offline");
+		dana.connect();
+		expect(dana.status.get().connection).toBe("connecting");
+		await waitFor(() => dana.status.get().online, 5000, "dana online again");
+
+		// A refused draft makes the server close the socket: a drop, and the socket comes back.
+		const seen: string[] = [];
+		dana.status.subscribe((status) => seen.push(status.connection));
+		const refused = dana.openDraft("no-such-mention");
+		await waitFor(() => seen.includes("connecting"), 5000, "the drop");
+		await waitFor(() => dana.status.get().online, 5000, "back after the drop");
+		expect(seen).not.toContain("offline");
+		refused.close();
+
+		const kim = await openReady("kim", { onError: () => {}, reconnectGraceMs: 1 });
+		const kimSeen: string[] = [];
+		kim.status.subscribe((status) => kimSeen.push(status.connection));
+		const kimRefused = kim.openDraft("no-such-mention");
+		await waitFor(() => kimSeen.includes("offline"), 5000, "offline past the grace");
+		await waitFor(() => kim.status.get().online, 5000, "kim back after the drop");
+		expect(kimSeen.slice(0, 2)).toEqual(["connecting", "offline"]);
+		kimRefused.close();
 	});
 
 	it("says which conversation a refusal is about and that it was made offline", async () => {
@@ -447,7 +508,7 @@ describe("refusals", () => {
 		await new Promise((resolve) => setTimeout(resolve, 1500));
 		// Hocuspocus alone would have reconnected (and been refused) again after a second.
 		expect(errors).toHaveLength(1);
-		expect(client.status.get().online).toBe(false);
+		expect(client.status.get()).toMatchObject({ online: false, connection: "offline" });
 	});
 });
 

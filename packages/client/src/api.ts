@@ -73,9 +73,24 @@ export interface BoardSnapshot {
 	breaches: SlaBreachEntry[];
 }
 
+/**
+ * Where the connection to the server stands, as a person should read it:
+ * - `connecting`: not connected yet, and no reason to think it will not be soon. From the
+ *   start (and from `connect()`) until the first connection, for `connectTimeoutMs`; and
+ *   right after a drop, while the socket reconnects, for `reconnectGraceMs`.
+ * - `online`: the socket is connected and authenticated.
+ * - `offline`: the browser says it is offline, `disconnect()` was called, the server refused
+ *   the session, or connecting took longer than the grace above. The client keeps trying.
+ *
+ * Commands queue alike while connecting and offline: only `online` sends them.
+ */
+export type Connection = "connecting" | "online" | "offline";
+
 export interface SyncStatus {
-	/** The socket is connected and authenticated. */
+	/** The socket is connected and authenticated (`connection === "online"`). */
 	online: boolean;
+	/** Connecting, online or offline: see `Connection`. */
+	connection: Connection;
 	/** Commands the server has not answered. */
 	pendingCommands: number;
 	/**

@@ -20,6 +20,7 @@ import type {
 	BoardMention,
 	BoardSnapshot,
 	CommandResult,
+	Connection,
 	DraftHandle,
 	Me,
 	PendingCommand,
@@ -77,10 +78,28 @@ export interface ClientOptions {
 	 * @default ignored
 	 */
 	onError?: (error: AppError) => void;
+	/**
+	 * How long the status says `connecting` (rather than `offline`) from the start, or from
+	 * `connect()`, before the first connection: a phone's first socket (DNS, TLS, sign-in)
+	 * takes seconds, and "offline" would read as broken.
+	 * @default 10_000
+	 */
+	connectTimeoutMs?: number;
+	/**
+	 * How long the status says `connecting` after the connection dropped, while the socket
+	 * reconnects (Hocuspocus tries again after 1 s, then more slowly): a server restart or a
+	 * refused draft passes unnoticed; a dead network shows as offline soon.
+	 * @default 4_000
+	 */
+	reconnectGraceMs?: number;
 }
 
 /** How long to wait for a command's answer on a live connection before sending it again. */
 const ANSWER_TIMEOUT_MS = 30_000;
+
+/** See `ClientOptions.connectTimeoutMs` and `reconnectGraceMs`. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const RECONNECT_GRACE_MS = 4_000;
 
 /** Connect at the latest this long after start even if IndexedDB has not answered. */
 const LOCAL_LOAD_TIMEOUT_MS = 2_000;
@@ -133,6 +152,11 @@ class Client implements SwitchboardClient {
 		online: [],
 	};
 	#online = false;
+	#connection: Connection = "connecting";
+	/** Turns `connecting` into `offline` when it takes too long. */
+	#connectingTimer: ReturnType<typeof setTimeout> | null = null;
+	/** `disconnect()` was called (the browser went offline) and `connect()` not since. */
+	#offlineByUser = false;
 	#ready = false;
 	readonly #changes = new ChangeBatch<Part>((changed) => this.#flush(changed));
 	#destroyed = false;
@@ -158,8 +182,11 @@ class Client implements SwitchboardClient {
 			online: this.#presence.online,
 			breaches: [],
 		});
+		// A browser that knows it is offline is not connecting (Node has no navigator.onLine).
+		if (globalThis.navigator?.onLine === false) this.#connection = "offline";
+		else this.#connecting(options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
 		this.status = new ValueStore<SyncStatus>(
-			{ online: false, pendingCommands: 0, unsyncedDrafts: 0 },
+			{ online: false, connection: this.#connection, pendingCommands: 0, unsyncedDrafts: 0 },
 			shallowEqual,
 		);
 
@@ -250,12 +277,23 @@ class Client implements SwitchboardClient {
 
 	disconnect(): void {
 		if (this.#destroyed) return;
+		this.#offlineByUser = true;
+		// Online, it says offline when the socket has closed (`#setOnline`), and not before.
+		if (!this.#online) {
+			this.#setConnection("offline");
+			this.#updateStatus();
+		}
 		this.#board.call({ type: "disconnect" });
 		this.#socket.disconnect();
 	}
 
 	connect(): void {
 		if (this.#destroyed) return;
+		this.#offlineByUser = false;
+		if (!this.#online) {
+			this.#connecting(this.#options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
+			this.#updateStatus();
+		}
 		this.#board.call({ type: "connect" });
 		// Perhaps with a new session (signed in again): drafts refused for want of one try again.
 		this.#drafts.retryUnauthorized();
@@ -267,6 +305,7 @@ class Client implements SwitchboardClient {
 	destroy(): void {
 		if (this.#destroyed) return;
 		this.#destroyed = true;
+		this.#clearConnecting();
 		this.#queue.destroy();
 		for (const waiter of [...this.#offlineWaiters]) waiter();
 		this.#drafts.destroy();
@@ -293,6 +332,11 @@ class Client implements SwitchboardClient {
 				this.#setOnline(event.online);
 				return;
 			case "refused":
+				// Retried only after seconds, and likely refused again: no use waiting for it.
+				if (!this.#online) {
+					this.#setConnection("offline");
+					this.#updateStatus();
+				}
 				this.#report(authError(event.reason, documentName));
 				return;
 			case "stateless":
@@ -364,14 +408,39 @@ class Client implements SwitchboardClient {
 		if (online === this.#online) return;
 		this.#online = online;
 		if (!online) for (const waiter of [...this.#offlineWaiters]) waiter();
+		if (online) this.#setConnection("online");
+		else if (this.#offlineByUser) this.#setConnection("offline");
+		// A drop: the socket is reconnecting already.
+		else this.#connecting(this.#options.reconnectGraceMs ?? RECONNECT_GRACE_MS);
 		this.#queue.setOnline(online);
 		this.#updateStatus();
+	}
+
+	/** Say `connecting` for at most `ms`, then `offline` unless connected by then. */
+	#connecting(ms: number): void {
+		this.#setConnection("connecting");
+		this.#connectingTimer = setTimeout(() => {
+			this.#connectingTimer = null;
+			this.#setConnection("offline");
+			this.#updateStatus();
+		}, ms);
+	}
+
+	#setConnection(connection: Connection): void {
+		this.#clearConnecting();
+		this.#connection = connection;
+	}
+
+	#clearConnecting(): void {
+		if (this.#connectingTimer) clearTimeout(this.#connectingTimer);
+		this.#connectingTimer = null;
 	}
 
 	#updateStatus(): void {
 		if (this.#destroyed) return;
 		this.status.set({
 			online: this.#online,
+			connection: this.#connection,
 			pendingCommands: this.#queue.pending().length,
 			unsyncedDrafts: this.#drafts.unsyncedCount(),
 		});

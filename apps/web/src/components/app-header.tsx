@@ -3,7 +3,9 @@
  * narrow screen the links, the people online, help and Sign out fold into a menu opened by
  * one button; the sync status stays in the bar, since it matters most when offline.
  */
+
 import { A, useLocation, useNavigate } from "@solidjs/router";
+import type { Connection } from "@switchboard/client";
 import { createEffect, createMemo, on, Show } from "solid-js";
 import { createLoader, useApi } from "../api.ts";
 import { myQueue } from "../board-model.ts";
@@ -20,36 +22,55 @@ import { ModeratorNav } from "./moderator-nav.tsx";
 import { NotificationBell } from "./notification-bell.tsx";
 import { SignOutButton } from "./session-dialogs.tsx";
 
-/** Online or offline, and how many of my changes the server does not have yet. */
+/**
+ * Online, connecting or offline, and how many of my changes the server does not have yet.
+ * Connecting (every page load, a moment after a drop) is calm: only offline warns.
+ */
 export function SyncIndicator() {
 	const ws = useWorkspace();
 	const unsynced = () => ws.status().pendingCommands + ws.status().unsyncedDrafts;
+	const connection = () => ws.status().connection;
+	const detail = () =>
+		unsynced() > 0
+			? `${plural(unsynced(), "change")} not yet on the server`
+			: connection() === "online"
+				? "All changes saved"
+				: connection() === "offline"
+					? "Changes are kept on this device"
+					: "";
 	return (
 		<div
 			class="sync"
-			classList={{ "sync-online": ws.status().online, "sync-offline": !ws.status().online }}
+			classList={{
+				"sync-online": connection() === "online",
+				"sync-connecting": connection() === "connecting",
+				"sync-offline": connection() === "offline",
+			}}
 			data-testid="sync-status"
 			data-online={ws.status().online ? "true" : "false"}
+			data-connection={connection()}
 			data-unsynced={unsynced()}
 			role="status"
 		>
 			<span class="sync-dot" aria-hidden="true" />
-			<span class="sync-state">{ws.status().online ? "Online" : "Offline"}</span>
+			<span class="sync-state">{CONNECTION_LABELS[connection()]}</span>
 			<Show when={unsynced() > 0}>
 				<span class="sync-count" aria-hidden="true">
 					{unsynced()}
 				</span>
 			</Show>
-			<span class="sync-detail">
-				{unsynced() > 0
-					? `${plural(unsynced(), "change")} not yet on the server`
-					: ws.status().online
-						? "All changes saved"
-						: "Changes are kept on this device"}
-			</span>
+			<Show when={detail()}>
+				<span class="sync-detail">{detail()}</span>
+			</Show>
 		</div>
 	);
 }
+
+const CONNECTION_LABELS: Record<Connection, string> = {
+	online: "Online",
+	connecting: "Connecting…",
+	offline: "Offline",
+};
 
 /**
  * Which board (team) the workspace shows, when the member may open more than one: the

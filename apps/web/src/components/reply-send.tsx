@@ -76,6 +76,7 @@ function ReplySendInner(props: { mention: BoardMention; draft: DraftHandle }) {
 	/** Why the reply cannot be sent now; null when it can. */
 	const blocked = (): string | null => {
 		const review = props.mention.review;
+		if (ws.status().connection === "connecting") return "Sending needs the network; connecting…";
 		if (!ws.status().online) return "Sending needs the network; you are offline.";
 		if (review?.state === "changes_requested") {
 			return "A moderator asked for changes: submit the reply for review again before sending it.";

@@ -123,7 +123,7 @@ export function SignOutProvider(props: { children: JSX.Element }) {
 						</p>
 					}
 				>
-					<Show when={!ws.status().online}>
+					<Show when={ws.status().connection === "offline"}>
 						<p class="muted small">
 							You are offline: they are sent as soon as the connection is back.
 						</p>
