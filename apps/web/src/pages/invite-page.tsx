@@ -1,16 +1,18 @@
 /**
  * `/invite/<code>`: where an invitation or a password-reset link lands. Shows what the
  * link is for (organisation, email), asks for a name and a new password, and signs in.
- * A used, withdrawn or expired link says so, with what to do next.
+ * A used, withdrawn or expired link says so, with what to do next. Someone else signed in
+ * on this device is told first that accepting signs them out here, and may stay instead.
  */
 
-import { useNavigate, useParams } from "@solidjs/router";
+import { A, useNavigate, useParams } from "@solidjs/router";
 import { createApiRequest } from "@switchboard/client";
 import { HttpRoutes, MIN_PASSWORD_LENGTH, passwordProblem } from "@switchboard/domain";
 import { createSignal, Show } from "solid-js";
 import { createAction, createLoader } from "../api.ts";
 import { FormError, TextField } from "../components/forms.tsx";
 import { SignInCard, SignInForm } from "../components/sign-in-card.tsx";
+import { type SignedIn, signedOutByAccepting } from "../invite-model.ts";
 import { useSession } from "../session-context.tsx";
 import { goToIdentityProvider, ssoStartFailure } from "./sso-pages.tsx";
 
@@ -30,6 +32,21 @@ export function InvitePage() {
 	const [repeat, setRepeat] = createSignal("");
 	const shownName = () => name() ?? invitation()?.name ?? "";
 	const isReset = () => invitation()?.kind === "reset";
+	// Who was signed in when the page opened: accepting makes the session the link's.
+	const before = session.session();
+	const beforeEmail = createLoader(async () =>
+		before ? (await request(HttpRoutes.me, {})).member.email : null,
+	);
+	const signsOut = (): SignedIn | null => {
+		const shown = invitation();
+		if (!before || !shown) return null;
+		return signedOutByAccepting({ name: before.me.name, email: beforeEmail.data() ?? null }, shown);
+	};
+	const acceptLabel = () => {
+		const label = isReset() ? "set the password" : "join";
+		const other = signsOut();
+		return other ? `Sign out ${other.name} and ${label}` : label[0]!.toUpperCase() + label.slice(1);
+	};
 
 	const joining = createAction(async () => {
 		const problem = passwordProblem(password(), invitation()?.email);
@@ -77,6 +94,24 @@ export function InvitePage() {
 									? `For ${shown().email}. Every other session of yours ends.`
 									: `You are invited as ${shown().email}. Choose how you appear and a password.`}
 							</p>
+							<Show when={signsOut()}>
+								{(other) => (
+									<div
+										class="callout callout-warning invite-signed-in"
+										data-testid="invite-signed-in"
+									>
+										<p>
+											You are signed in as <strong>{other().name}</strong>
+											{other().email ? ` (${other().email})` : ""} on this device.{" "}
+											{shown().kind === "reset" ? "Setting this password" : "Joining"} as{" "}
+											{shown().email} signs {other().name} out here.
+										</p>
+										<A href="/" class="button button-block" data-testid="invite-stay">
+											Stay signed in as {other().name}
+										</A>
+									</div>
+								)}
+							</Show>
 							<Show when={shown().ssoOnly}>
 								<p>{shown().organisation.name} signs in with single sign-on.</p>
 								<FormError error={singleSignOn.error()} testId="invite-error" />
@@ -93,7 +128,7 @@ export function InvitePage() {
 								<SignInForm
 									action={joining}
 									novalidate
-									label={shown().kind === "reset" ? "Set the password" : "Join"}
+									label={acceptLabel()}
 									busyLabel="Signing in…"
 									testPrefix="invite"
 									submitTestId="invite-accept"

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { signedOutByAccepting } from "./invite-model.ts";
+
+const bill = { name: "Bill", email: "bill@acme.test" };
+
+describe("who accepting a link signs out on this device", () => {
+	it("nobody when nobody is signed in", () => {
+		expect(signedOutByAccepting(null, { kind: "invite", email: "zed@acme.test" })).toBeNull();
+	});
+
+	it("the member signed in, when the invitation is someone else's", () => {
+		expect(signedOutByAccepting(bill, { kind: "invite", email: "zed@acme.test" })).toBe(bill);
+	});
+
+	it("the member signed in even for an invitation to their own email: it makes another account", () => {
+		expect(signedOutByAccepting(bill, { kind: "invite", email: "Bill@acme.test" })).toBe(bill);
+	});
+
+	it("nobody when the reset link is the signed-in member's own", () => {
+		expect(signedOutByAccepting(bill, { kind: "reset", email: "BILL@acme.test" })).toBeNull();
+	});
+
+	it("the member signed in, for someone else's reset link or when their email is unknown", () => {
+		expect(signedOutByAccepting(bill, { kind: "reset", email: "zed@acme.test" })).toBe(bill);
+		const unknown = { name: "Bill", email: null };
+		expect(signedOutByAccepting(unknown, { kind: "reset", email: "bill@acme.test" })).toBe(unknown);
+	});
+});

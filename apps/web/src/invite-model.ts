@@ -1,0 +1,33 @@
+/**
+ * Whom an invitation or reset link signs out on this device. Accepting one signs in as
+ * its account, so whoever is signed in here now stops being: a teammate who opens a
+ * colleague's invitation on their own phone must be told before, not find out after.
+ */
+
+/** The member signed in on this device, as the invite page knows them. */
+export interface SignedIn {
+	name: string;
+	/** From `GET /api/me`; null until it answered, or when it could not. */
+	email: string | null;
+}
+
+/** What the link is for (`GET /api/invites/:code`). */
+export interface LinkFor {
+	kind: "invite" | "reset";
+	email: string;
+}
+
+/**
+ * The member that accepting `link` signs out here, or null when nobody is or it goes on
+ * as the same member. An invitation always makes a new account, even for the same email
+ * (another organisation); a reset link continues as the signed-in member only when it is
+ * theirs, which takes their email: unknown, they are warned rather than surprised.
+ */
+export function signedOutByAccepting(signedIn: SignedIn | null, link: LinkFor): SignedIn | null {
+	if (!signedIn) return null;
+	const same =
+		link.kind === "reset" &&
+		signedIn.email !== null &&
+		signedIn.email.toLowerCase() === link.email.toLowerCase();
+	return same ? null : signedIn;
+}
