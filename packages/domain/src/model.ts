@@ -144,6 +144,13 @@ export const ThreadMessageSchema = v.object({
 	fromOrganisation: v.boolean(),
 	text: v.pipe(v.string(), v.maxLength(20_000)),
 	postedAt: IsoDate,
+	/**
+	 * Our reply recorded by hand (markReplied): the member who recorded it. Such a message
+	 * has no external id; the network may report it later with one (see `mergeThread`).
+	 */
+	by: v.optional(Id),
+	/** Where our recorded reply is on the network. */
+	url: v.optional(WebUrlSchema),
 });
 export type ThreadMessage = v.InferOutput<typeof ThreadMessageSchema>;
 

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { draftHash } from "./draft-doc.ts";
 import type { ThreadMessage } from "./model.ts";
 import { slaDueTimes, slaProgressOf, slaState } from "./sla.ts";
 import { at, makeMember, makeMention } from "./test-fixtures.ts";
@@ -11,6 +12,7 @@ import {
 	mergeThread,
 	type Placement,
 	placeBatch,
+	recordedReplyMessage,
 	threadMessageKey,
 } from "./thread.ts";
 
@@ -95,6 +97,61 @@ describe("mergeThread", () => {
 				},
 			),
 		);
+	});
+});
+
+describe("recordedReplyMessage", () => {
+	const text = "Thanks Ana, a fix is on its way.\n";
+	const reply = {
+		url: "https://social.example/@acme/9",
+		hash: draftHash(text),
+		by: "dana",
+		sentAt: at(10),
+	};
+
+	it("is our message: the recorded text, who recorded it, when and its link", () => {
+		expect(recordedReplyMessage(reply, text, "Dana")).toEqual({
+			handle: "Dana",
+			fromOrganisation: true,
+			text: "Thanks Ana, a fix is on its way.",
+			postedAt: at(10),
+			by: "dana",
+			url: "https://social.example/@acme/9",
+		});
+	});
+
+	it("is nothing for a record without a hash, or a text that is not the recorded one", () => {
+		expect(recordedReplyMessage({ ...reply, hash: null }, text, "Dana")).toBeNull();
+		expect(recordedReplyMessage(reply, `${text}P.S.`, "Dana")).toBeNull();
+		expect(recordedReplyMessage({ ...reply, hash: draftHash(" ") }, " ", "Dana")).toBeNull();
+	});
+
+	it("shows once when the network reports the same reply later, in any order", () => {
+		const recorded = recordedReplyMessage(reply, text, "Dana") as ThreadMessage;
+		const reported: ThreadMessage = {
+			externalId: "https://social.example/users/acme/statuses/9",
+			handle: "acme@social.example",
+			fromOrganisation: true,
+			text: "Thanks Ana, a fix is on its way.",
+			postedAt: at(11),
+		};
+		const followUp = message("f1", 20);
+		const start = { externalId: "m1", thread: [message("t1", 1)] };
+		const later = mergeThread({ ...start, thread: mergeThread(start, [recorded]).thread }, [
+			reported,
+			followUp,
+		]);
+		expect(later.added).toEqual([followUp]);
+		expect(later.thread.filter((m) => m.fromOrganisation)).toEqual([recorded]);
+		const reportedFirst = mergeThread({ ...start, thread: mergeThread(start, [reported]).thread }, [
+			recorded,
+		]);
+		expect(reportedFirst.added).toEqual([]);
+		const together = mergeThread(start, [recorded, reported]);
+		expect(together.thread.filter((m) => m.fromOrganisation)).toEqual([reported]);
+		// Another reply of ours saying something else is a message of its own.
+		const other = { ...reported, externalId: "x", text: "One more thing" };
+		expect(mergeThread({ ...start, thread: later.thread }, [other]).added).toEqual([other]);
 	});
 });
 

@@ -7,6 +7,7 @@
  * where each message of a batch goes, what the thread becomes and what the work state
  * becomes (a follow-up reopens a replied or closed conversation to its owner).
  */
+import { draftHash } from "./draft-doc.ts";
 import {
 	type Member,
 	type Mention,
@@ -14,6 +15,7 @@ import {
 	type MentionWork,
 	mentionWork,
 	type Network,
+	type Reply,
 	type ThreadMessage,
 } from "./model.ts";
 
@@ -44,9 +46,49 @@ export interface ThreadMerge {
 }
 
 /**
+ * Our reply as the thread shows it once it was recorded by hand (markReplied): the
+ * organisation's message with the draft text the record's hash names, who recorded it,
+ * when, and its link. Null when the record names no text (recorded without a hash) or
+ * `text` is not the one it names (edited since).
+ *
+ * @param handle how the thread names the sender (the member's name: the account they
+ *   posted from is not known).
+ */
+export function recordedReplyMessage(
+	reply: Reply,
+	text: string,
+	handle: string,
+): ThreadMessage | null {
+	if (reply.hash === null || draftHash(text) !== reply.hash) return null;
+	const trimmed = text.trim();
+	if (trimmed === "") return null;
+	return {
+		handle,
+		fromOrganisation: true,
+		text: trimmed,
+		postedAt: reply.sentAt,
+		by: reply.by,
+		url: reply.url,
+	};
+}
+
+/** A reply recorded by hand: ours, with no id the network gave it. */
+const isRecordedReply = (message: ThreadMessage) =>
+	message.fromOrganisation &&
+	message.by !== undefined &&
+	(message.externalId === undefined || message.externalId === "");
+
+const ourWords = (message: ThreadMessage) => message.text.trim();
+
+/**
  * Merge messages into a conversation's thread. A message the thread holds already (same
  * key), or the conversation's own mention (same external id), is skipped; the result is in
  * posted order. Idempotent, and the same whatever order the messages come in.
+ *
+ * A reply recorded by hand (`recordedReplyMessage`) and the same reply as the network
+ * reports it later (ours, with an id, saying the same) are one message: whichever the
+ * thread holds first stays, the other is skipped (in one batch, the report), so our words
+ * never show twice. Only which of the two stays depends on the order.
  */
 export function mergeThread(
 	conversation: { externalId: string; thread: readonly ThreadMessage[] },
@@ -54,15 +96,28 @@ export function mergeThread(
 ): ThreadMerge {
 	const seen = new Set(conversation.thread.map(threadMessageKey));
 	seen.add(`id:${conversation.externalId}`);
+	const ours = conversation.thread.filter((m) => m.fromOrganisation);
+	const recorded = new Set(ours.filter(isRecordedReply).map(ourWords));
+	const reported = new Set(ours.filter((m) => !isRecordedReply(m)).map(ourWords));
 	const added = new Map<string, ThreadMessage>();
 	for (const message of incoming) {
 		const key = threadMessageKey(message);
 		if (seen.has(key)) continue;
+		if (message.fromOrganisation) {
+			const words = ourWords(message);
+			if (isRecordedReply(message) ? reported.has(words) : recorded.has(words)) continue;
+		}
 		// The same message twice in one batch: keep one, whichever came first in posted order.
 		const other = added.get(key);
 		if (!other || compareThreadMessages(message, other) < 0) added.set(key, message);
 	}
-	const fresh = [...added.values()].sort(compareThreadMessages);
+	// A recorded reply and its report in one batch: the report, which has the network's id.
+	const reportedNow = new Set(
+		[...added.values()].filter((m) => m.fromOrganisation && !isRecordedReply(m)).map(ourWords),
+	);
+	const fresh = [...added.values()]
+		.filter((m) => !(isRecordedReply(m) && reportedNow.has(ourWords(m))))
+		.sort(compareThreadMessages);
 	if (fresh.length === 0) return { thread: [...conversation.thread], added: [] };
 	return { thread: [...conversation.thread, ...fresh].sort(compareThreadMessages), added: fresh };
 }

@@ -4,7 +4,7 @@
  * the owner opens it) and the service-level round a reopening starts. Run by
  * `storageContract` on PGlite and on PostgreSQL alike; each test makes its own organisation.
  */
-import { batchKey, type ThreadMessage } from "@switchboard/domain";
+import { batchKey, draftHash, recordedReplyMessage, type ThreadMessage } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import type { CoverageStore } from "./coverage-storage.ts";
 import type { CommandArbiter, Directory, MentionStore, ThreadStore } from "./storage.ts";
@@ -178,6 +178,53 @@ export function threadStoreContract(portOf: () => Ports): void {
 					now: tick(),
 				}),
 			).toBeNull();
+		});
+
+		it("keeps our recorded reply in the thread once, with who sent it and its link", async () => {
+			const storage = portOf();
+			const t = await newTeam(storage);
+			const [inserted] = await storage.insertMentions(t.orgId, t.boardId, [newMention()]);
+			const id = inserted?.mention.id ?? "";
+			const text = "Sorry about that, fixed now.";
+			await runCommand(storage, t, t.ana, { name: "claim", args: { mentionId: id } });
+			await runCommand(storage, t, t.ana, {
+				name: "markReplied",
+				args: { mentionId: id, url: "https://social.example/r/9", hash: draftHash(text) },
+			});
+			const reply = (await storage.getMention(t.orgId, id))?.mention.reply;
+			const ours = reply ? recordedReplyMessage(reply, text, t.ana.name) : null;
+			expect(ours).not.toBeNull();
+			const appended = await storage.appendToThread({
+				orgId: t.orgId,
+				mentionId: id,
+				messages: ours ? [ours] : [],
+				now: tick(),
+			});
+			expect(appended).toMatchObject({ added: [ours], stored: { mention: { status: "replied" } } });
+			// The network reports the same reply with its id, then the customer answers it.
+			const reported = {
+				externalId: `ours-${t.orgId}`,
+				handle: "acme@social.example",
+				fromOrganisation: true,
+				text,
+				postedAt: tick(),
+			};
+			const followUp = customer(`f-${t.orgId}`, tick(), "Still broken");
+			const later = await storage.appendToThread({
+				orgId: t.orgId,
+				mentionId: id,
+				messages: [reported, followUp],
+				now: tick(),
+			});
+			expect(later?.added).toEqual([followUp]);
+			const stored = await storage.getMention(t.orgId, id);
+			expect(stored?.mention.thread).toEqual([ours, followUp]);
+			expect(stored?.mention.status).toBe("claimed");
+			// The reported id finds the conversation: an answer naming it joins this thread.
+			const found = await storage.findConversations(t.orgId, [
+				{ network: "mastodon", externalId: `ours-${t.orgId}` },
+			]);
+			expect([...found.values()]).toEqual([{ mentionId: id, boardId: t.boardId }]);
 		});
 
 		it("keeps follow-ups unseen until the owner opens the conversation", async () => {
