@@ -22,7 +22,12 @@ import type { KyselyStorage } from "@switchboard/storage";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forFile } from "./utils/for-file.ts";
-import { type TestClient, testServerForFile, waitFor } from "./utils/test-server.ts";
+import {
+	type TestClient,
+	testServerForFile,
+	waitFor,
+	waitForSameBody,
+} from "./utils/test-server.ts";
 
 const server = testServerForFile();
 const mastodon = forFile(() => startMastodonStandIn());
@@ -250,6 +255,59 @@ describe("send", () => {
 			"@acme still logged out",
 			"Update the app, please.",
 		]);
+	});
+
+	it("adds a reply recorded by hand to the thread and empties its draft, unless the draft changed since", async () => {
+		const dana = server.members.dana!;
+		const { id } = await mastodonMention("where is my refund?");
+		const draft = await server.draft(dana, id);
+		const watcher = await server.draft(dana, id);
+		const body = draft.doc.getText("body");
+		const text = "Your refund left today.\n";
+		body.insert(0, text);
+		await waitForSameBody(draft, watcher, 0, 5000, "the draft on the server");
+		const url = "https://social.example/@acme/101";
+		const recorded = await board.commands.send({
+			name: "markReplied",
+			args: { mentionId: id, url, hash: draftHash(text) },
+		});
+		expect(recorded.type).toBe("ack");
+		const live = await waitFor(
+			() => readMention(board.doc, id)?.thread.find((m) => m.fromOrganisation),
+			5000,
+			"our reply in the thread on the board",
+		);
+		expect(live).toEqual({
+			handle: "Dana",
+			fromOrganisation: true,
+			text: "Your refund left today.",
+			postedAt: readMention(board.doc, id)?.reply?.sentAt,
+			by: dana.id,
+			url,
+		});
+		await waitFor(() => body.length === 0 || undefined, 5000, "the draft emptied");
+		expect(watcher.doc.getText("body").toString()).toBe("");
+		draft.destroy();
+		watcher.destroy();
+
+		// Someone adds a line after the hash was taken: the draft keeps it, nothing is guessed.
+		const second = await mastodonMention("and my other refund?");
+		const other = await server.draft(dana, second.id);
+		const otherWatcher = await server.draft(dana, second.id);
+		const first = "Also on its way.";
+		other.doc.getText("body").insert(0, `${first} P.S. sorry`);
+		await waitForSameBody(other, otherWatcher, first.length, 5000, "the edited draft");
+		const stale = await board.commands.send({
+			name: "markReplied",
+			args: { mentionId: second.id, url, hash: draftHash(first) },
+		});
+		expect(stale.type).toBe("ack");
+		// The server waits up to its settle time (2 s) for the named text, then leaves all be.
+		await new Promise((resolve) => setTimeout(resolve, 2500));
+		expect(readMention(board.doc, second.id)?.thread).toEqual([]);
+		expect(other.doc.getText("body").toString()).toBe(`${first} P.S. sorry`);
+		other.destroy();
+		otherWatcher.destroy();
 	});
 
 	it("sends only for the owner, only the approved text, and only with a connected account", async () => {

@@ -25,6 +25,7 @@ import type { Logger } from "pino";
 import type { BoardProjector } from "./board-projector.ts";
 import type { SyncContext } from "./context.ts";
 import type { DraftTexts } from "./draft-texts.ts";
+import type { RecordedReplies } from "./recorded-replies.ts";
 import {
 	noSyncMetrics,
 	type CommandOutcome as SyncCommandOutcome,
@@ -54,6 +55,11 @@ export interface CommandExtensionOptions {
 	 * hash (protocol 1 and 2): the server holds them to the same limits (`DraftTexts`).
 	 */
 	draftTexts?: Pick<DraftTexts, "textFor">;
+	/**
+	 * Told of each reply recorded (markReplied accepted, replays too), after the board shows
+	 * it and without holding up the ack: the reply joins the thread and its draft empties.
+	 */
+	replies?: Pick<RecordedReplies, "recorded">;
 }
 
 /** A command the database accepted, as `onApplied` hears of it. */
@@ -205,6 +211,24 @@ export class CommandExtension implements Extension {
 				outcome.work,
 				outcome.rev,
 			);
+			const { replies } = this.options;
+			if (replies && command.name === "markReplied" && outcome.work.reply) {
+				const mentionId = outcome.mentionId;
+				replies
+					.recorded({
+						orgId: board.orgId,
+						mentionId,
+						reply: outcome.work.reply,
+						firstTime: !outcome.replayed,
+					})
+					.catch((error: unknown) => {
+						// The reply is recorded; only its place in the thread waits for a replay.
+						this.options.logger.warn(
+							{ err: error, mentionId },
+							"the recorded reply could not join its thread",
+						);
+					});
+			}
 			if (!outcome.replayed) {
 				this.options.onApplied?.({
 					...board,

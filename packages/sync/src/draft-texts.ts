@@ -8,9 +8,16 @@
  * which holds every acknowledged edit.
  */
 import type { Extension, Hocuspocus, onConfigurePayload } from "@hocuspocus/server";
-import { draftDocumentName, draftHash, draftText, withDefaults } from "@switchboard/domain";
+import {
+	draftDocumentName,
+	draftHash,
+	draftRoots,
+	draftText,
+	withDefaults,
+} from "@switchboard/domain";
 import type { DocumentLog } from "@switchboard/storage";
 import * as Y from "yjs";
+import { Origins } from "./context.ts";
 
 export const defaultDraftTextsTuning = {
 	/**
@@ -68,6 +75,34 @@ export class DraftTexts implements Extension {
 			}
 		}
 		return this.#settle(loaded, hash);
+	}
+
+	/**
+	 * Empty the conversation's reply for the next answer, if it holds exactly `text` (the
+	 * reply just recorded): a draft anyone changed since keeps every word. Written as the
+	 * server's own change, so it is logged like any (DurableDocuments) and reaches every
+	 * editor. True when it emptied the draft.
+	 */
+	async emptyIf(orgId: string, mentionId: string, text: string): Promise<boolean> {
+		if (!this.#instance || text === "") return false;
+		const documentName = draftDocumentName(orgId, mentionId);
+		const connection = await this.#instance.openDirectConnection(documentName);
+		let emptied = false;
+		try {
+			const doc = connection.document;
+			if (doc) {
+				const { body } = draftRoots(doc);
+				doc.transact(() => {
+					if (body.toString() !== text) return;
+					body.delete(0, body.length);
+					emptied = true;
+				}, Origins.projection);
+			}
+		} finally {
+			// As a board write: the change is logged as it happens, no store to wait for.
+			await connection.disconnect({ unloadImmediately: false });
+		}
+		return emptied;
 	}
 
 	#settle(doc: Y.Doc, hash: string): Promise<string> {

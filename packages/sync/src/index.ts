@@ -33,6 +33,7 @@ export * from "./notification-delivery.ts";
 export * from "./periodic-task.ts";
 export * from "./presence-relay.ts";
 export * from "./rate-limiter.ts";
+export * from "./recorded-replies.ts";
 export * from "./revocations.ts";
 export * from "./sessions.ts";
 export * from "./sync-metrics.ts";
