@@ -9,6 +9,7 @@ import {
 	offers,
 	parseLocalDateTime,
 	priorityTargets,
+	replyStands,
 	snoozePresets,
 	tagSuggestions,
 	toLocalDateTime,
@@ -119,5 +120,15 @@ describe("the lifecycle controls", () => {
 		expect(tagSuggestions(board, ["refund"], "")).toEqual(["billing", "late-billing", "outage"]);
 		expect(tagSuggestions(board, [], "bill")).toEqual(["billing", "late-billing"]);
 		expect(tagSuggestions(board, ["Billing"], "bill")).toEqual(["late-billing"]);
+	});
+});
+
+describe("replyStands", () => {
+	it("says the reply answers the conversation only while it is replied or closed", () => {
+		expect(replyStands("replied")).toBe(true);
+		expect(replyStands("closed")).toBe(true);
+		// A follow-up reopened it to its owner, or to the board.
+		expect(replyStands("claimed")).toBe(false);
+		expect(replyStands("new")).toBe(false);
 	});
 });

@@ -11,6 +11,7 @@ import {
 	isActiveMember,
 	type MemberCard,
 	type Mention,
+	type MentionStatus,
 	type Priority,
 	REOPENABLE,
 } from "@switchboard/domain";
@@ -202,4 +203,13 @@ export function tagSuggestions(
 				Number(!a.toLowerCase().startsWith(query)) - Number(!b.toLowerCase().startsWith(query)) ||
 				a.localeCompare(b),
 		);
+}
+
+/**
+ * Whether a conversation's recorded reply is its answer still: true while it is replied or
+ * closed; false once a follow-up (or a reopen) put it back to work, when the reply was an
+ * earlier one and the conversation waits for the next.
+ */
+export function replyStands(status: MentionStatus): boolean {
+	return status === "replied" || status === "closed";
 }

@@ -58,7 +58,13 @@ import { ReplySendPanel } from "../components/reply-send.tsx";
 import { trackThreadBox } from "../components/thread-box.ts";
 import { createDraftText } from "../draft-text.ts";
 import { formatDateTime, formatRelative, urlProblem } from "../format.ts";
-import { ACTIONS, type ActionKind, handoffTargets, offers } from "../lifecycle-model.ts";
+import {
+	ACTIONS,
+	type ActionKind,
+	handoffTargets,
+	offers,
+	replyStands,
+} from "../lifecycle-model.ts";
 import { fillTemplate, templateForDraft } from "../templates.ts";
 import { useWorkspace } from "../workspace.tsx";
 
@@ -187,6 +193,8 @@ function Conversation(props: { mentionId: string }) {
 				fromOrganisation: false,
 				text: m.text,
 				postedAt: m.postedAt,
+				recordedBy: undefined,
+				url: undefined,
 				isMention: true,
 				isNew: false,
 			},
@@ -196,6 +204,8 @@ function Conversation(props: { mentionId: string }) {
 				fromOrganisation: message.fromOrganisation,
 				text: message.text,
 				postedAt: message.postedAt,
+				recordedBy: message.by,
+				url: message.url,
 				isMention: false,
 				isNew: newKeys().has(threadMessageKey(message)),
 			})),
@@ -429,7 +439,12 @@ function Conversation(props: { mentionId: string }) {
 									data-testid={message.isMention ? "mention-message" : "thread-message"}
 								>
 									<div class="message-meta">
-										<strong>@{message.handle}</strong>
+										{/* A reply recorded by hand names the member who sent it, not an account. */}
+										<strong>
+											{message.recordedBy !== undefined
+												? ws.memberName(message.recordedBy)
+												: `@${message.handle}`}
+										</strong>
 										<Show when={message.fromOrganisation}>
 											<span class="badge badge-org">Our team</span>
 										</Show>
@@ -446,6 +461,19 @@ function Conversation(props: { mentionId: string }) {
 										</time>
 									</div>
 									<p class="message-text">{message.text}</p>
+									<Show when={message.url !== undefined && webLink(message.url)}>
+										{(url) => (
+											<a
+												class="message-link"
+												href={url()}
+												target="_blank"
+												rel="noreferrer noopener"
+												data-testid="thread-reply-link"
+											>
+												View the reply
+											</a>
+										)}
+									</Show>
 								</li>
 							)}
 						</For>
@@ -619,8 +647,17 @@ function Conversation(props: { mentionId: string }) {
 							</Show>
 							<Show when={mention().reply}>
 								{(reply) => (
-									<p class="callout callout-success" data-testid="replied">
-										Replied by {ws.memberName(reply().by)} ·{" "}
+									<p
+										class="callout"
+										classList={{
+											"callout-success": replyStands(status()),
+											"callout-info": !replyStands(status()),
+										}}
+										data-testid="replied"
+									>
+										{/* A follow-up reopened it: the reply was an answer to what came before. */}
+										{replyStands(status()) ? "Replied" : "Earlier reply"} by{" "}
+										{ws.memberName(reply().by)} ·{" "}
 										<Show when={webLink(reply().url)}>
 											{(url) => (
 												<a href={url()} target="_blank" rel="noreferrer noopener">
