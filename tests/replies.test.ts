@@ -206,10 +206,18 @@ describe("send", () => {
 	it("adds the sent reply to the thread, and the customer's answer to it reopens the conversation", async () => {
 		const dana = server.members.dana!;
 		const { id } = await mastodonMention("the app logs me out");
+		const draft = await server.draft(dana, id);
+		const watcher = await server.draft(dana, id);
+		draft.doc.getText("body").insert(0, "Update the app, please.");
+		await waitForSameBody(draft, watcher, 0, 5000, "the draft on the server");
 		const sent = await call(`/api/mentions/${id}/send`, dana.token, {
 			text: "Update the app, please.",
 		});
 		expect(sent.status).toBe(200);
+		// Posted: the draft is ready for the next answer.
+		await waitFor(() => draft.doc.getText("body").length === 0 || undefined, 5000, "draft emptied");
+		draft.destroy();
+		watcher.destroy();
 		const ours = mastodon.posted.at(-1);
 		const thread = (await server.switchboard.storage.getMention("acme", id))?.mention.thread;
 		expect(thread).toEqual([

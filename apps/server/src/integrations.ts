@@ -17,7 +17,7 @@ import { createIncomingWebhookRoutes } from "./incoming-webhook.ts";
 import { Ingestor, type MentionPublisher } from "./ingest.ts";
 import { createIntegrationsApi } from "./integrations-api.ts";
 import type { IntegrationMetrics } from "./metrics.ts";
-import { ReplySender } from "./reply-sender.ts";
+import { ReplySender, type ReplySenderOptions } from "./reply-sender.ts";
 import { createSecretBox, type SecretBox } from "./secret-box.ts";
 import { SourcePoller, type SourcePollerOptions } from "./source-poller.ts";
 import { WebhookDispatcher, type WebhookDispatcherOptions } from "./webhook-dispatcher.ts";
@@ -36,6 +36,8 @@ export interface IntegrationsOptions {
 	outboundAllow?: string;
 	/** Where polls, deliveries and incoming webhooks are counted. */
 	metrics?: IntegrationMetrics;
+	/** Empties a sent reply's draft for the next answer (see `ReplySenderOptions.drafts`). */
+	drafts?: ReplySenderOptions["drafts"];
 }
 
 /**
@@ -91,7 +93,14 @@ export function createIntegrations(options: IntegrationsOptions): Integrations {
 		metrics,
 		...options.dispatcher,
 	});
-	const sender = new ReplySender({ storage, secrets, publisher, outbound, logger: log });
+	const sender = new ReplySender({
+		storage,
+		secrets,
+		publisher,
+		outbound,
+		logger: log,
+		...(options.drafts ? { drafts: options.drafts } : {}),
+	});
 
 	const background = createPeriodicTask({
 		intervalMs: options.tickMs ?? defaultIntegrationsTickMs,

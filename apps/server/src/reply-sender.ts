@@ -32,6 +32,7 @@ import type {
 	ReplyStore,
 	ThreadStore,
 } from "@switchboard/storage";
+import type { DraftTexts } from "@switchboard/sync";
 import type { Logger } from "pino";
 import type { MentionPublisher } from "./ingest.ts";
 import type { SecretBox } from "./secret-box.ts";
@@ -45,6 +46,11 @@ export interface ReplySenderOptions {
 	outbound: OutboundClient;
 	/** Per request to the network. @default defaultReplyTimeoutMs */
 	timeoutMs?: number;
+	/**
+	 * Empties the conversation's draft once its text is posted, while it holds exactly that
+	 * text (`DraftTexts.emptyIf`): the next answer starts blank, a later edit is kept.
+	 */
+	drafts?: Pick<DraftTexts, "emptyIf">;
 }
 
 /**
@@ -222,6 +228,11 @@ export class ReplySender {
 			.catch((err: unknown) => {
 				logger.warn({ err, mention: mention.id }, "the sent reply could not join the thread");
 			});
+		if (outcome.ok && !outcome.replayed) {
+			await this.options.drafts?.emptyIf(member.orgId, mention.id, send.text).catch((err) => {
+				logger.warn({ err, mention: mention.id }, "the sent reply's draft could not be emptied");
+			});
+		}
 		const stored = await storage.getMention(member.orgId, mention.id);
 		if (stored && this.options.publisher) {
 			await this.options.publisher.publish(member.orgId, send.boardId, [stored]).catch((err) => {

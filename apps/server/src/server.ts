@@ -362,6 +362,7 @@ export async function startSwitchboard(
 		secret: config.secret,
 		publisher: board,
 		logger,
+		drafts: draftTexts,
 		metrics: metrics.integrations,
 		...(config.outboundAllow ? { outboundAllow: config.outboundAllow } : {}),
 		...options.integrations,
