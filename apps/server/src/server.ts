@@ -318,7 +318,7 @@ export async function startSwitchboard(
 			logger,
 			metrics: metrics.sync,
 			draftTexts,
-			replies: new RecordedReplies({ storage, publisher: board, drafts: draftTexts, logger }),
+			replies: new RecordedReplies({ storage, publisher: board, drafts: draftTexts }),
 			onApplied: (applied) => notifier.commandApplied(applied),
 		}),
 		new NotificationDelivery({ bus: notificationBus }),

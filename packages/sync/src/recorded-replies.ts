@@ -8,7 +8,6 @@
  */
 import { type Reply, recordedReplyMessage } from "@switchboard/domain";
 import type { Directory, StoredMention, ThreadStore } from "@switchboard/storage";
-import type { Logger } from "pino";
 import type { DraftTexts } from "./draft-texts.ts";
 
 export interface RecordedRepliesOptions {
@@ -16,7 +15,6 @@ export interface RecordedRepliesOptions {
 	/** Projects a conversation whose thread grew onto its board. */
 	publisher: { publish(orgId: string, boardId: string, stored: StoredMention[]): Promise<void> };
 	drafts: Pick<DraftTexts, "textFor" | "emptyIf">;
-	logger: Pick<Logger, "warn">;
 	/** The clock; tests pass a fixed one. */
 	now?: () => Date;
 }
@@ -40,28 +38,23 @@ export class RecordedReplies {
 		this.#options = options;
 	}
 
-	/** Add the reply to its thread and empty its draft; what it did, for tests and logs. */
-	async recorded({ orgId, mentionId, reply, firstTime }: RecordedReply): Promise<{
-		joined: boolean;
-		emptied: boolean;
-	}> {
+	/** Add the reply to its thread and, the first time, empty its draft. */
+	async recorded({ orgId, mentionId, reply, firstTime }: RecordedReply): Promise<void> {
 		const { storage, publisher, drafts } = this.#options;
-		if (reply.hash === null) return { joined: false, emptied: false };
+		if (reply.hash === null) return;
 		const text = await drafts.textFor(orgId, mentionId, reply.hash);
 		const member = await storage.getMember(reply.by);
 		const message = recordedReplyMessage(reply, text, member?.name ?? "Our team");
-		if (!message) return { joined: false, emptied: false };
+		if (!message) return;
 		const appended = await storage.appendToThread({
 			orgId,
 			mentionId,
 			messages: [message],
 			now: (this.#options.now?.() ?? new Date()).toISOString(),
 		});
-		const joined = appended !== null && appended.added.length > 0;
-		if (appended && joined) {
+		if (appended && appended.added.length > 0) {
 			await publisher.publish(orgId, appended.boardId, [appended.stored]);
 		}
-		const emptied = firstTime ? await drafts.emptyIf(orgId, mentionId, text) : false;
-		return { joined, emptied };
+		if (firstTime) await drafts.emptyIf(orgId, mentionId, text);
 	}
 }
