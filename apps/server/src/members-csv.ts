@@ -6,7 +6,7 @@
  * the admin screen alike.
  */
 import { readCsvRecords } from "@switchboard/connectors";
-import { AppError } from "@switchboard/domain";
+import { AppError, plural } from "@switchboard/domain";
 
 /** The columns, by header name; only `email` is required. */
 export const MEMBER_CSV_COLUMNS = [
@@ -102,17 +102,12 @@ export function parseMembersCsv(text: string): ParsedMembersCsv {
 	return parsed;
 }
 
-/** "1 person", "2 people": a count with its noun. */
-function count(n: number, one: string, many = `${one}s`): string {
-	return `${n} ${n === 1 ? one : many}`;
-}
-
 /** The invite command's last line when refused rows stop the file: nobody was invited. */
 export function refusedFileSummary(refused: number, rows: number, good: number): string {
 	const verb = refused === 1 ? "is" : "are";
 	const goodOnes =
-		good > 0 ? `, or pass --good-rows-only to invite the ${count(good, "good row")}` : "";
-	return `${refused} of ${count(rows, "row")} ${verb} refused (above); nobody was invited. Fix ${refused === 1 ? "it" : "them"}${goodOnes}.`;
+		good > 0 ? `, or pass --good-rows-only to invite the ${plural(good, "good row")}` : "";
+	return `${refused} of ${plural(rows, "row")} ${verb} refused (above); nobody was invited. Fix ${refused === 1 ? "it" : "them"}${goodOnes}.`;
 }
 
 /** The invite command's last line: who was invited, and how they get their links. */
@@ -122,10 +117,10 @@ export function invitedSummary(
 	refused: number,
 	mailed: boolean,
 ): string {
-	return `Invited ${count(invited, "person", "people")} to ${orgId}${refused > 0 ? `, ${count(refused, "row")} refused` : ""}. ${mailed ? "The links were mailed." : "Hand each person their link (above); each works once, for 7 days."}`;
+	return `Invited ${plural(invited, "person", "people")} to ${orgId}${refused > 0 ? `, ${plural(refused, "row")} refused` : ""}. ${mailed ? "The links were mailed." : "Hand each person their link (above); each works once, for 7 days."}`;
 }
 
 /** The invite command's answer to --dry-run. */
 export function dryRunSummary(good: number, orgId: string, refused: number): string {
-	return `Dry run: ${count(good, "person", "people")} would be invited to ${orgId}, ${count(refused, "row")} refused; nobody was invited.`;
+	return `Dry run: ${plural(good, "person", "people")} would be invited to ${orgId}, ${plural(refused, "row")} refused; nobody was invited.`;
 }

@@ -28,10 +28,8 @@ export function formatAge(since: string | number, now: number): string {
 	return `${Math.floor(ms / DAY)} d`;
 }
 
-/** "1 change", "3 changes". */
-export function plural(count: number, one: string, many = `${one}s`): string {
-	return `${count} ${count === 1 ? one : many}`;
-}
+/** "1 change", "3 changes" (the domain's, for the pages that format through this module). */
+export { plural } from "@switchboard/domain";
 
 /**
  * One formatter for every call: `toLocaleString` builds a new one each time (a fraction of a

@@ -108,17 +108,17 @@ export function checkSourceFields(fields: SourceFields, creating: boolean): stri
 		case "mastodon":
 			if (!fields.instanceUrl.trim())
 				return "Enter the instance URL, e.g. https://mastodon.social.";
-			if (urlProblem(fields.instanceUrl))
-				return urlProblem(fields.instanceUrl, "The instance URL") ?? null;
-			if (creating && !fields.credential) return "Enter the account's access token.";
-			return null;
+			return (
+				urlProblem(fields.instanceUrl, "The instance URL") ??
+				(creating && !fields.credential ? "Enter the account's access token." : null)
+			);
 		case "bluesky":
 			if (!fields.identifier.trim()) return "Enter the account's handle.";
-			// Left empty, the service is Bluesky's own.
-			if (fields.service.trim() && urlProblem(fields.service))
-				return urlProblem(fields.service, "The service URL") ?? null;
-			if (creating && !fields.credential) return "Enter an app password of the account.";
-			return null;
+			return (
+				// Left empty, the service is Bluesky's own.
+				(fields.service.trim() ? urlProblem(fields.service, "The service URL") : undefined) ??
+				(creating && !fields.credential ? "Enter an app password of the account." : null)
+			);
 		default: {
 			const unreachable: never = fields.kind;
 			return unreachable;

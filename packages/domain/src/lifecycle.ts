@@ -21,6 +21,7 @@ import {
 	webLink,
 } from "./model.ts";
 import type { BulkItem, Command, CommandName, RejectCode } from "./protocol.ts";
+import { plural } from "./text.ts";
 
 const EVERYONE: readonly Role[] = ["ambassador", "moderator", "admin"];
 /** Roles that run the team: assign work, approve replies, read reports and addresses. */
@@ -203,7 +204,7 @@ function notAvailable(to: Member | undefined): Decision {
 }
 
 function capacityMessage(member: Member, self: boolean): string {
-	const held = `${member.capacity} open conversation${member.capacity === 1 ? "" : "s"}`;
+	const held = plural(member.capacity, "open conversation");
 	return self
 		? `You already hold ${held}, your capacity. Release or finish one first.`
 		: `${member.name} already holds ${held}, their capacity.`;

@@ -58,3 +58,8 @@ export function characterCount(text: string): number {
 	for (const _ of text) count++;
 	return count;
 }
+
+/** A count with its noun: "1 change", "3 changes", "1 person", "2 people". */
+export function plural(count: number, one: string, many = `${one}s`): string {
+	return `${count} ${count === 1 ? one : many}`;
+}
