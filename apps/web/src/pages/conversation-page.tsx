@@ -461,7 +461,7 @@ function Conversation(props: { mentionId: string }) {
 										</time>
 									</div>
 									<p class="message-text">{message.text}</p>
-									<Show when={message.url !== undefined && webLink(message.url)}>
+									<Show when={webLink(message.url)}>
 										{(url) => (
 											<a
 												class="message-link"
