@@ -102,6 +102,97 @@ describe("the web client's session cookie on the socket (issue 15, row 3)", () =
 	});
 });
 
+describe("a sign-in that replaces the browser's session cookie", () => {
+	/** The session cookie a sign-in of the browser's kind set (`name=value`). */
+	function sessionCookie(response: Response): string {
+		const cookie = response.headers
+			.getSetCookie()
+			.find((line) => line.startsWith("sb_session="))
+			?.split(";")[0];
+		if (!cookie) throw new Error(`no session cookie in the answer (${response.status})`);
+		return cookie;
+	}
+
+	/** POST as the browser that holds `cookie` does (its page's origin, the cookie sent). */
+	const asBrowser = (path: string, cookie: string, body: unknown) =>
+		fetch(`${server.url}${path}`, {
+			method: "POST",
+			headers: { "content-type": "application/json", origin: server.url, cookie },
+			body: JSON.stringify(body),
+		});
+
+	const meByCookie = async (cookie: string) => {
+		const response = await fetch(`${server.url}/api/me`, { headers: { cookie } });
+		return {
+			status: response.status,
+			email: response.ok
+				? ((await response.json()) as { member: { email: string } }).member.email
+				: null,
+		};
+	};
+
+	async function cookieOf(email: string): Promise<string> {
+		const response = await asBrowser("/api/auth/login", "", { email, password: PASSWORD });
+		expect(response.status).toBe(200);
+		return sessionCookie(response);
+	}
+
+	it("accepting an invitation ends the session of the member signed in before, their sockets too", async () => {
+		const admin = await server.addMember("acme", "Ada Admin", "admin");
+		const invited = await server.request("/api/orgs/acme/invites", {
+			token: admin.token,
+			body: { invites: [{ email: "zed@acme.test", role: "ambassador" }] },
+		});
+		expect(invited.status).toBe(201);
+		const [link] = ((await invited.json()) as { invites: { url: string }[] }).invites;
+		const code = link!.url.split("/invite/")[1];
+
+		// Sam is signed in in this browser, the board's draft open, when Zed's link is opened.
+		const sams = await cookieOf("sam@acme.test");
+		const draft = draftDocumentName("acme", server.mentions[3]!.mention.id);
+		const socket = await openRawClient(server.wsUrl, { cookie: sams, origin: server.url });
+		expect(await socket.authenticate(draft, COOKIE_SESSION_TOKEN)).toBe("authenticated");
+
+		const accepted = await asBrowser(`/api/invites/${code}/accept`, sams, {
+			name: "Zed",
+			password: "a long enough passphrase",
+		});
+		expect(accepted.status).toBe(200);
+		const zeds = sessionCookie(accepted);
+		expect(await meByCookie(zeds)).toEqual({ status: 200, email: "zed@acme.test" });
+		// Sam's cookie value, kept by whoever copied it, opens nothing any more.
+		expect(await meByCookie(sams)).toEqual({ status: 401, email: null });
+		expect(await closedWithin(socket, AT_ONCE_MS)).toBe(4401);
+		const again = await openRawClient(server.wsUrl, { cookie: sams, origin: server.url });
+		expect(await again.authenticate(draft, COOKIE_SESSION_TOKEN)).toMatch(/^Unauthorized/);
+	});
+
+	it("a password sign-in ends the session its request's cookie carried, and no other", async () => {
+		const sams = await cookieOf("sam@acme.test");
+		const samElsewhere = await login("sam@acme.test");
+		const danas = await asBrowser("/api/auth/login", sams, {
+			email: "dana@acme.test",
+			password: PASSWORD,
+		});
+		expect(danas.status).toBe(200);
+		expect(await meByCookie(sessionCookie(danas))).toEqual({
+			status: 200,
+			email: "dana@acme.test",
+		});
+		expect(await meByCookie(sams)).toEqual({ status: 401, email: null });
+		// Sam's session on another device was not this browser's: it goes on.
+		expect(await me(samElsewhere)).toBe(200);
+		// A refused sign-in replaces nothing: the cookie it carried still works.
+		const danaCookie = sessionCookie(danas);
+		const wrong = await asBrowser("/api/auth/login", danaCookie, {
+			email: "kim@acme.test",
+			password: "not the password",
+		});
+		expect(wrong.status).toBe(401);
+		expect((await meByCookie(danaCookie)).status).toBe(200);
+	});
+});
+
 describe("revokeSessions (password change, deactivation)", () => {
 	it("ends every session of the member at once: HTTP, sockets, and the draft stops taking edits", async () => {
 		const kim = server.members.kim!;

@@ -13,7 +13,12 @@ import {
 	startIdentityProvider,
 	type TestIdentityProvider,
 } from "./utils/oidc-provider.ts";
-import { startTestServer, type TestMember, type TestServer } from "./utils/test-server.ts";
+import {
+	PASSWORD,
+	startTestServer,
+	type TestMember,
+	type TestServer,
+} from "./utils/test-server.ts";
 
 let server: TestServer;
 let admin: TestMember;
@@ -78,12 +83,15 @@ interface Attempt {
 	switchboard: Jar;
 }
 
-/** Sign in as the provider's `login`, through its login and consent pages. */
+/**
+ * Sign in as the provider's `login`, through its login and consent pages; `switchboard`
+ * holds the browser's cookies for Switchboard beforehand (none unless given).
+ */
 async function signInAs(
 	login: string,
 	start: Record<string, string> = { orgId: "acme" },
+	switchboard = new Jar(),
 ): Promise<Attempt> {
-	const switchboard = new Jar();
 	const started = await server.request("/api/sso/start", { body: start });
 	expect(started.status).toBe(200);
 	switchboard.take(started);
@@ -193,6 +201,25 @@ describe("signing in through the identity provider", () => {
 		expect(((await me.json()) as { member: { email: string } }).member.email).toBe(
 			"dana@acme.test",
 		);
+	});
+
+	it("ends the session of whoever was signed in before in the same browser", async () => {
+		const browser = new Jar();
+		const signedIn = await server.request("/api/auth/login", {
+			body: { email: "sam@acme.test", password: PASSWORD },
+			headers: { origin: server.url },
+		});
+		expect(signedIn.status).toBe(200);
+		browser.take(signedIn);
+		const sams = `sb_session=${browser.cookies.get("sb_session")}`;
+		const meOf = async (cookie: string) =>
+			(await fetch(`${server.url}/api/me`, { headers: { cookie } })).status;
+		expect(await meOf(sams)).toBe(200);
+
+		const attempt = await signInAs("dana", { email: "dana@acme.test" }, browser);
+		expect(attempt.location).toBe(`${server.url}/sso/done`);
+		expect(await meOf(`sb_session=${browser.cookies.get("sb_session")}`)).toBe(200);
+		expect(await meOf(sams)).toBe(401);
 	});
 
 	it("refuses a replayed state", async () => {

@@ -90,9 +90,30 @@ export interface HttpApiOptions {
 }
 
 /**
+ * The claims of `token` while its session lasts; null when it is no token or no longer
+ * valid. A database that does not answer throws: the caller must not act as if the
+ * session had ended.
+ */
+async function liveSession(
+	tokens: SessionService,
+	token: string | undefined,
+): Promise<TokenClaims | null> {
+	if (!token) return null;
+	return tokens.verify(token).catch((error: unknown) => {
+		if (isAppError(error)) return null;
+		throw error;
+	});
+}
+
+/**
  * Sign a member in: a new session, its token, and the session cookie. What login answers;
- * accepting an invitation answers the same. With `endOthers` (a password change or reset),
- * every other session of the member ends, and its sockets close, first.
+ * accepting an invitation and single sign-on answer the same. With `endOthers` (a password
+ * change or reset), every other session of the member ends, and its sockets close, first.
+ *
+ * The new cookie replaces the one the browser sent, if any: that session ends too, here
+ * and on every instance as a sign-out ends it, its sockets included. Otherwise the member
+ * who was signed in before (a colleague whose invitation was opened on their phone) would
+ * keep a live session that no page holds any more and nobody can end but by waiting.
  */
 export async function startSession(
 	c: Context,
@@ -100,6 +121,11 @@ export async function startSession(
 	member: Pick<Member, "id" | "orgId" | "role" | "name">,
 	options: { secureCookies: boolean; endOthers?: string },
 ): Promise<{ token: string; member: Pick<Member, "id" | "orgId" | "role" | "name"> }> {
+	const replaced = await liveSession(tokens, getCookie(c, SESSION_COOKIE));
+	// A reset's `endOthers` ends every session of the same member anyway.
+	if (replaced && !(options.endOthers && replaced.memberId === member.id)) {
+		await tokens.revoke(replaced, "Another sign-in in this browser replaced this session.");
+	}
 	const claims = { memberId: member.id, orgId: member.orgId, role: member.role, name: member.name };
 	const { token } = options.endOthers
 		? await tokens.replaceSessions(claims, options.endOthers)
@@ -329,12 +355,7 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		const token = bearerToken(c.req.header("authorization")) ?? getCookie(c, SESSION_COOKIE);
 		// A token that is no longer valid has nothing to end; a database that does not answer
 		// must fail the logout rather than report a session ended that is not.
-		const claims = token
-			? await tokens.verify(token).catch((error: unknown) => {
-					if (isAppError(error)) return null;
-					throw error;
-				})
-			: null;
+		const claims = await liveSession(tokens, token);
 		if (claims) await tokens.revoke(claims);
 		deleteCookie(c, SESSION_COOKIE, { path: "/", secure: https });
 		return { ok: true };

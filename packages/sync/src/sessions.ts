@@ -30,8 +30,11 @@ export interface SessionService extends TokenService {
 		token: string;
 		sessionId: string;
 	}>;
-	/** Logout: end the session of these (verified) claims, here and on every socket. */
-	revoke(claims: TokenClaims): Promise<void>;
+	/**
+	 * Logout: end the session of these (verified) claims, here and on every socket; `reason`
+	 * closes the sockets. @default "The session was ended (signed out)."
+	 */
+	revoke(claims: TokenClaims, reason?: string): Promise<void>;
 	/** End every session of a member at once (password change, deactivation). */
 	revokeSessions(memberId: string, reason?: string): Promise<void>;
 	/**
@@ -96,14 +99,10 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
 			});
 			return { sessionId, token: await tokens.sign({ ...claims, sessionId }) };
 		},
-		async revoke(claims) {
+		async revoke(claims, reason = "The session was ended (signed out).") {
 			if (claims.sessionId === undefined) return;
 			await storage.revokeSession(claims.sessionId, claims.memberId);
-			announce({
-				memberId: claims.memberId,
-				sessionId: claims.sessionId,
-				reason: "The session was ended (signed out).",
-			});
+			announce({ memberId: claims.memberId, sessionId: claims.sessionId, reason });
 		},
 		async revokeSessions(memberId, reason = "Every session of this member was ended.") {
 			const sessionIds = await storage.revokeMemberSessions(memberId);
