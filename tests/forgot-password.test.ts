@@ -2,10 +2,11 @@
  * "Forgot password" (issue 12, part 6) against a real server and a real SMTP server: the
  * same answer whether or not the email is a member's, a one-time link mailed to members
  * only, the link sets a new password, the requests are limited per email, and a server
- * that sends no email says so.
+ * that sends no email says so. And the links an admin makes on the same server: an
+ * invitation's email names the admin and the organisation, a reset link says it was mailed.
  */
 
-import { type SmtpCatcher, startSmtpCatcher } from "@switchboard/server/smtp-catcher";
+import { readMail, type SmtpCatcher, startSmtpCatcher } from "@switchboard/server/smtp-catcher";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PASSWORD, startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
 
@@ -117,4 +118,44 @@ describe("forgot password", () => {
 			await plain.close();
 		}
 	}, 120_000);
+});
+
+describe("links an admin makes", () => {
+	it("mails an invitation that names the admin who sent it and the organisation, in text and HTML", async () => {
+		const admin = await server.addMember("acme", "Ada Lovelace", "admin");
+		const invited = await server.request("/api/orgs/acme/invites", {
+			token: admin.token,
+			body: { invites: [{ email: "zed@acme.test", role: "ambassador" }] },
+		});
+		expect(invited.status).toBe(201);
+		expect(((await invited.json()) as { mailed: boolean }).mailed).toBe(true);
+		const raw = await waitFor(
+			() => smtp.received.find((message) => message.to.includes("zed@acme.test")),
+			10_000,
+			"the invitation email to zed",
+		);
+		const mail = readMail(raw.data);
+		expect(mail.subject).toBe("Ada Lovelace invites you to Acme on Switchboard");
+		for (const part of [mail.text, mail.html]) {
+			expect(part).toContain("Ada Lovelace, an admin of Acme, invites you");
+			expect(part).toMatch(/http:\/\/switchboard\.test\/invite\/[A-Za-z0-9_-]+/);
+		}
+	});
+
+	it("answers that a reset link was mailed to the member, for the admin's screen to say so", async () => {
+		const admin = await server.addMember("acme", "Grace Hopper", "admin");
+		const kim = server.members.kim!;
+		const response = await server.request(`/api/orgs/acme/members/${kim.id}/password-reset`, {
+			method: "POST",
+			token: admin.token,
+		});
+		expect(response.status).toBe(201);
+		const link = (await response.json()) as { email: string; mailed: boolean };
+		expect(link).toMatchObject({ email: "kim@acme.test", mailed: true });
+		await waitFor(
+			() => smtp.received.find((message) => message.to.includes("kim@acme.test")),
+			10_000,
+			"the reset email to kim",
+		);
+	});
 });

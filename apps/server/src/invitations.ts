@@ -287,8 +287,15 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 				})),
 			);
 			const name = await orgName(orgId);
+			// Who invites them, by name: people open an invitation from someone they know.
+			const inviter = invitedBy === null ? null : await storage.getMember(invitedBy);
 			const mailed = await mail(
-				invites.map((link) => ({ ...link, kind: "invite", orgName: name })),
+				invites.map((link) => ({
+					...link,
+					kind: "invite",
+					orgName: name,
+					...(inviter ? { invitedByName: inviter.name } : {}),
+				})),
 			);
 			return { invites, rejected, mailed };
 		},

@@ -5,7 +5,7 @@
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMailer } from "./mailer.ts";
-import { type SmtpCatcher, startSmtpCatcher } from "./smtp-catcher.ts";
+import { readMail, type SmtpCatcher, startSmtpCatcher } from "./smtp-catcher.ts";
 
 let smtp: SmtpCatcher;
 
@@ -51,6 +51,45 @@ describe("mailer", () => {
 			/Subject: Choose a new Switchboard password/,
 		);
 		expect(byRecipient.get("nina@initech.test")).toContain("/invite/code-two");
+	});
+
+	it("says who invites and to which organisation, in the text part and the HTML part alike", async () => {
+		const mailer = createMailer({
+			smtpUrl: smtp.url,
+			from: "Switchboard <switchboard@initech.test>",
+			logger: pino({ level: "silent" }),
+		});
+		try {
+			await mailer.sendLinks([
+				{
+					kind: "invite",
+					email: "milton@initech.test",
+					url: "https://switchboard.initech.test/invite/code-three",
+					expiresAt: "2026-12-09T08:00:00.000Z",
+					orgName: "Initech <Software & Co>",
+					invitedByName: "Bill Lumbergh",
+				},
+			]);
+		} finally {
+			mailer.close();
+		}
+		const raw = smtp.received.find((message) => message.to.includes("milton@initech.test"));
+		const mail = readMail(raw?.data ?? "");
+		expect(mail.subject).toBe(
+			"Bill Lumbergh invites you to Initech <Software & Co> on Switchboard",
+		);
+		expect(mail.text).toContain(
+			"Bill Lumbergh, an admin of Initech <Software & Co>, invites you to answer",
+		);
+		expect(mail.text).toContain("https://switchboard.initech.test/invite/code-three");
+		// The same words in HTML, the names escaped (a name is not markup), the link a link.
+		expect(mail.html).toContain(
+			"Bill Lumbergh, an admin of Initech &lt;Software &amp; Co&gt;, invites you to answer",
+		);
+		expect(mail.html).toContain(
+			'<a href="https://switchboard.initech.test/invite/code-three">https://switchboard.initech.test/invite/code-three</a>',
+		);
+		expect(mail.html).not.toContain("<Software");
 	});
 
 	it("fails, naming how many, when the mail server refuses", async () => {

@@ -1,7 +1,9 @@
 /**
  * Email, optional: with `SMTP_URL` set, invitation and reset links are mailed through
  * nodemailer (pooled SMTP, a few connections at once); without it the admin copies the
- * links from the screen or the CLI. Messages are plain text: a link and who sent it.
+ * links from the screen or the CLI. Each message says who sent it and for which
+ * organisation, in a plain-text part and the same words as HTML (mail apps that show
+ * HTML make the link a link, and a bare text part looks like spam to some filters).
  */
 import { createRequire } from "node:module";
 import type { Logger } from "pino";
@@ -15,6 +17,8 @@ export interface MailLink {
 	url: string;
 	expiresAt: string;
 	orgName: string;
+	/** The admin who made an invitation, by name; absent when made at the command line. */
+	invitedByName?: string;
 	/** A reset the member asked for themselves ("forgot password"), not an admin. */
 	requestedBySelf?: boolean;
 }
@@ -28,24 +32,70 @@ export interface Mailer {
 /** Messages in flight at once. @default 5, nodemailer's own pool size */
 const MAX_CONNECTIONS = 5;
 
-function message(link: MailLink): { subject: string; text: string } {
+/** A message's body: paragraphs of text, and the link in one of its own. */
+type Paragraph = string | { link: string };
+
+/** The words of the message for `link`: its subject and its paragraphs. */
+function words(link: MailLink): { subject: string; body: Paragraph[] } {
 	const until = new Date(link.expiresAt).toUTCString();
+	const org = link.orgName;
 	if (link.kind === "reset" && link.requestedBySelf) {
 		return {
-			subject: `Choose a new Switchboard password for ${link.orgName}`,
-			text: `Someone, probably you, asked for a link to choose a new Switchboard password for your account at ${link.orgName}:\n\n${link.url}\n\nIt works once, until ${until}. If it was not you, ignore this message: your password stays as it is.\n`,
+			subject: `Choose a new Switchboard password for ${org}`,
+			body: [
+				`Someone, probably you, asked for a link to choose a new Switchboard password for your account at ${org}:`,
+				{ link: link.url },
+				`It works once, until ${until}. If it was not you, ignore this message: your password stays as it is.`,
+			],
 		};
 	}
 	if (link.kind === "reset") {
 		return {
-			subject: `Choose a new Switchboard password for ${link.orgName}`,
-			text: `An admin of ${link.orgName} sent you a link to choose a new password:\n\n${link.url}\n\nIt works once, until ${until}. If you did not expect it, ignore this message.\n`,
+			subject: `Choose a new Switchboard password for ${org}`,
+			body: [
+				`An admin of ${org} sent you a link to choose a new password:`,
+				{ link: link.url },
+				`It works once, until ${until}. If you did not expect it, ignore this message.`,
+			],
 		};
 	}
+	const by = link.invitedByName;
 	return {
-		subject: `You are invited to ${link.orgName} on Switchboard`,
-		text: `${link.orgName} invites you to answer its public with your colleagues on Switchboard.\n\nJoin here:\n\n${link.url}\n\nThe link works once, until ${until}.\n`,
+		subject: by
+			? `${by} invites you to ${org} on Switchboard`
+			: `You are invited to ${org} on Switchboard`,
+		body: [
+			by
+				? `${by}, an admin of ${org}, invites you to answer ${org}'s public with your colleagues on Switchboard.`
+				: `${org} invites you to answer its public with your colleagues on Switchboard.`,
+			`Join ${org} here:`,
+			{ link: link.url },
+			`The link works once, until ${until}. If you did not expect it, ignore this message.`,
+		],
 	};
+}
+
+/** Text for an HTML element or attribute value. */
+function escapeHtml(text: string): string {
+	return text
+		.replaceAll("&", "&amp;")
+		.replaceAll("<", "&lt;")
+		.replaceAll(">", "&gt;")
+		.replaceAll('"', "&quot;")
+		.replaceAll("'", "&#39;");
+}
+
+/** The message for `link`, as plain text and as HTML with the same words. */
+function message(link: MailLink): { subject: string; text: string; html: string } {
+	const { subject, body } = words(link);
+	const text = `${body.map((part) => (typeof part === "string" ? part : part.link)).join("\n\n")}\n`;
+	const paragraphs = body.map((part) =>
+		typeof part === "string"
+			? `<p>${escapeHtml(part)}</p>`
+			: `<p><a href="${escapeHtml(part.link)}">${escapeHtml(part.link)}</a></p>`,
+	);
+	const html = `<!doctype html><html><body>${paragraphs.join("\n")}</body></html>\n`;
+	return { subject, text, html };
 }
 
 export function createMailer(options: { smtpUrl: string; from: string; logger: Logger }): Mailer {
