@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { signedOutByAccepting } from "./invite-model.ts";
+import { resetLinkDelivery, signedOutByAccepting } from "./invite-model.ts";
 
 const bill = { name: "Bill", email: "bill@acme.test" };
 
@@ -24,5 +24,19 @@ describe("who accepting a link signs out on this device", () => {
 		expect(signedOutByAccepting(bill, { kind: "reset", email: "zed@acme.test" })).toBe(bill);
 		const unknown = { name: "Bill", email: null };
 		expect(signedOutByAccepting(unknown, { kind: "reset", email: "bill@acme.test" })).toBe(unknown);
+	});
+});
+
+describe("what the admin's screen says of a reset link it made", () => {
+	it("that it went to the member's email too, when the server mailed it", () => {
+		expect(resetLinkDelivery({ email: "kim@acme.test", mailed: true }, "Kim")).toBe(
+			"Also sent to kim@acme.test.",
+		);
+	});
+
+	it("that the admin must hand it over, when the server sends no email", () => {
+		expect(resetLinkDelivery({ email: "kim@acme.test", mailed: false }, "Kim")).toBe(
+			"Not sent by email: hand it to Kim yourself; it is shown only now.",
+		);
 	});
 });

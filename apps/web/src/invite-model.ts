@@ -2,6 +2,7 @@
  * Whom an invitation or reset link signs out on this device. Accepting one signs in as
  * its account, so whoever is signed in here now stops being: a teammate who opens a
  * colleague's invitation on their own phone must be told before, not find out after.
+ * And where a reset link an admin made went besides their screen.
  */
 
 /** The member signed in on this device, as the invite page knows them. */
@@ -30,4 +31,22 @@ export function signedOutByAccepting(signedIn: SignedIn | null, link: LinkFor): 
 		signedIn.email !== null &&
 		signedIn.email.toLowerCase() === link.email.toLowerCase();
 	return same ? null : signedIn;
+}
+
+/** A reset link an admin made (`POST …/password-reset`), and for whom. */
+export interface MadeResetLink {
+	email: string;
+	/** The server mailed it to `email` too (SMTP_URL set). */
+	mailed: boolean;
+}
+
+/**
+ * What the admin's screen says under a reset link it shows: that the member has it by
+ * email too, so the admin need not hand it over (and knows to tell them to look); or that
+ * nobody has it but the admin, who must hand it over now, as it is shown only once.
+ */
+export function resetLinkDelivery(link: MadeResetLink, name: string): string {
+	return link.mailed
+		? `Also sent to ${link.email}.`
+		: `Not sent by email: hand it to ${name} yourself; it is shown only now.`;
 }

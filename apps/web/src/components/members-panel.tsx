@@ -28,6 +28,7 @@ import {
 	useApi,
 } from "../api.ts";
 import { plural } from "../format.ts";
+import { type MadeResetLink, resetLinkDelivery } from "../invite-model.ts";
 import {
 	ActionButton,
 	AdminSection,
@@ -393,7 +394,7 @@ function MemberItem(props: {
 	const id = createUniqueId();
 	const [capacity, setCapacity] = createSignal(String(props.member.capacity));
 	const [capacityError, setCapacityError] = createSignal<string | undefined>();
-	const [resetLink, setResetLink] = createSignal<string | null>(null);
+	const [resetLink, setResetLink] = createSignal<(MadeResetLink & { url: string }) | null>(null);
 	const [note, setNote] = createSignal<string | null>(null);
 	const change = createAction(async (patch: Parameters<typeof sendPatch>[0]) => sendPatch(patch));
 	async function sendPatch(body: {
@@ -418,7 +419,7 @@ function MemberItem(props: {
 		const link = await api.request(HttpRoutes.resetPassword, {
 			params: { orgId: props.orgId, memberId: props.member.id },
 		});
-		setResetLink(link.url);
+		setResetLink({ url: link.url, email: link.email, mailed: link.mailed });
 	});
 	// An emptied field is not 0 (Number("") is): the text must be a whole number itself.
 	const saveCapacity = () => {
@@ -509,11 +510,20 @@ function MemberItem(props: {
 				</p>
 			</Show>
 			<Show when={resetLink()}>
-				{(url) => (
-					<p class="small" data-testid="member-reset-link">
-						Reset link (works once, 24 hours): <code class="invite-url">{url()}</code>{" "}
-						<CopyButton text={url()} label="Copy" />
-					</p>
+				{(link) => (
+					<div class="small" data-testid="member-reset-link">
+						<p>
+							Reset link (works once, 24 hours): <code class="invite-url">{link().url}</code>{" "}
+							<CopyButton text={link().url} label="Copy" />
+						</p>
+						<p
+							role="status"
+							data-testid="member-reset-delivery"
+							data-mailed={String(link().mailed)}
+						>
+							{resetLinkDelivery(link(), props.member.name)}
+						</p>
+					</div>
 				)}
 			</Show>
 			<FormError error={reset.error()} />
