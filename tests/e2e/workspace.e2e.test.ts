@@ -561,7 +561,16 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		expect(await signOut.textContent()).toContain("cannot be sent");
 		await signOut.getByTestId("sign-out-cancel").click();
 		await signOut.waitFor({ state: "hidden", ...within });
-		await dialog.getByLabel("Email").fill(email);
+		// Only Sam may sign in here: his email is filled in, fixed; the password is asked.
+		const emailField = dialog.getByLabel("Email");
+		expect(await emailField.inputValue()).toBe(email);
+		expect(await emailField.isEditable()).toBe(false);
+		// A forgotten password is asked for in a new tab, this one keeping its dialog and queue.
+		const forgot = dialog.getByRole("link", { name: /Forgot password/ });
+		expect(await forgot.getAttribute("href")).toBe(
+			`/forgot-password?email=${encodeURIComponent(email)}`,
+		);
+		expect(await forgot.getAttribute("target")).toBe("_blank");
 		await dialog.getByLabel("Password").fill(DEMO_PASSWORD);
 		await dialog.getByTestId("renew-submit").click();
 		await dialog.waitFor({ state: "hidden", ...within });

@@ -89,6 +89,9 @@ export interface HttpApiOptions {
 	demo?: DemoSummary | null;
 }
 
+/** Who a sign-in signs in, as its answer says. */
+type SessionMember = Pick<Member, "id" | "orgId" | "role" | "name" | "email">;
+
 /**
  * The claims of `token` while its session lasts; null when it is no token or no longer
  * valid. A database that does not answer throws: the caller must not act as if the
@@ -118,9 +121,9 @@ async function liveSession(
 export async function startSession(
 	c: Context,
 	tokens: SessionService,
-	member: Pick<Member, "id" | "orgId" | "role" | "name">,
+	member: SessionMember,
 	options: { secureCookies: boolean; endOthers?: string },
-): Promise<{ token: string; member: Pick<Member, "id" | "orgId" | "role" | "name"> }> {
+): Promise<{ token: string; member: SessionMember }> {
 	const replaced = await liveSession(tokens, getCookie(c, SESSION_COOKIE));
 	// A reset's `endOthers` ends every session of the same member anyway.
 	if (replaced && !(options.endOthers && replaced.memberId === member.id)) {
@@ -137,10 +140,8 @@ export async function startSession(
 		secure: options.secureCookies,
 		maxAge: 12 * 60 * 60,
 	});
-	return {
-		token,
-		member: { id: member.id, orgId: member.orgId, role: member.role, name: member.name },
-	};
+	const { id, orgId, role, name, email } = member;
+	return { token, member: { id, orgId, role, name, email } };
 }
 
 /** The address a request counts against in the rate limits (see `clientAddress`). */

@@ -51,6 +51,7 @@ function isMe(value: unknown): value is Me {
 		typeof me.id === "string" &&
 		typeof me.orgId === "string" &&
 		typeof me.name === "string" &&
+		(me.email === undefined || typeof me.email === "string") &&
 		(Roles as readonly unknown[]).includes(me.role)
 	);
 }
@@ -186,8 +187,8 @@ export async function sessionFromCookie(): Promise<Session> {
 	}
 	if (!isMe(member)) throw new SignInError("The server sent an unexpected answer.");
 	localStorage.removeItem(LOGOUT_PENDING_KEY);
-	const { id, orgId, role, name } = member;
-	const session = await withBoard({ me: { id, orgId, role, name }, expiresAt: null });
+	const { id, orgId, role, name, email } = member;
+	const session = await withBoard({ me: { id, orgId, role, name, email }, expiresAt: null });
 	saveSession(session);
 	return session;
 }

@@ -32,6 +32,8 @@ export interface Me {
 	orgId: string;
 	role: Role;
 	name: string;
+	/** The email they sign in with; absent when a server before it did not say. */
+	email?: string;
 }
 
 /** A command the server has not answered yet (made offline, or in flight). */

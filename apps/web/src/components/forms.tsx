@@ -409,6 +409,10 @@ interface SignInFieldProps {
 	id: string;
 	value: string;
 	onInput: (value: string) => void;
+	/** Shown, not changed: whom a form signs in is already known. */
+	readOnly?: boolean;
+	/** Focused when the form opens (a dialog gives it focus first). */
+	autofocus?: boolean;
 }
 
 /** The email or the password of a sign-in form: required, and filled in by password managers. */
@@ -421,6 +425,8 @@ function SignInField(props: SignInFieldProps & { kind: keyof typeof SIGN_IN_FIEL
 			type={field().type}
 			autocomplete={field().autocomplete}
 			required
+			readOnly={props.readOnly}
+			autofocus={props.autofocus}
 			value={props.value}
 			onInput={props.onInput}
 		/>

@@ -190,13 +190,19 @@ export function SignOutButton(props: { class: string; testId: string }) {
 
 /**
  * The server ended the session (expired, signed out elsewhere, revoked): sign in again,
- * here, without leaving the page, and what waits to be sent goes out.
+ * here, without leaving the page, and what waits to be sent goes out. Only the same member
+ * may (`renew`), so their email is filled in and fixed; a session kept by a version that
+ * did not store it asks for it. "Forgot password?" opens in a new tab: this page, its
+ * dialog and what it has not sent stay as they are while the member gets a new password.
  */
 export function SessionEndedDialog() {
 	const ended = useSessionEnded();
 	const session = useSession();
 	const unsent = useUnsent();
-	const [email, setEmail] = createSignal("");
+	const known = session.session()?.me.email;
+	const [email, setEmail] = createSignal(known ?? "");
+	const forgotHref = () =>
+		`/forgot-password${email().trim() ? `?email=${encodeURIComponent(email().trim())}` : ""}`;
 	const [password, setPassword] = createSignal("");
 	const renewing = createAction(async () => {
 		await session.renew(email().trim(), password());
@@ -219,9 +225,24 @@ export function SessionEndedDialog() {
 					: "Sign in again to go on."}
 			</p>
 			<form onSubmit={submitHandler(() => void renewing.run())} class="login-form">
-				<SignInEmailField id="renew-email" value={email()} onInput={setEmail} />
-				<SignInPasswordField id="renew-password" value={password()} onInput={setPassword} />
+				<SignInEmailField
+					id="renew-email"
+					value={email()}
+					onInput={setEmail}
+					readOnly={known !== undefined}
+				/>
+				<SignInPasswordField
+					id="renew-password"
+					value={password()}
+					onInput={setPassword}
+					autofocus={known !== undefined}
+				/>
 				<FormError error={renewing.error()} testId="renew-error" />
+				<p class="login-links">
+					<a href={forgotHref()} target="_blank" rel="noopener" data-testid="renew-forgot">
+						Forgot password?<span class="sr-only"> (opens in a new tab)</span>
+					</a>
+				</p>
 				<div class="dialog-actions dialog-actions-spread">
 					<SignOutButton class="button button-ghost" testId="renew-sign-out" />
 					<button

@@ -245,6 +245,11 @@ export const SessionMemberSchema = v.object({
 	orgId: v.string(),
 	role: RoleSchema,
 	name: v.string(),
+	/**
+	 * The email they sign in with, for the web client's "Sign in again" to fill in. Optional:
+	 * servers before it did not send it.
+	 */
+	email: v.optional(v.string()),
 });
 
 /**
