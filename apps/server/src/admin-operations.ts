@@ -16,7 +16,7 @@ import { dumpEmbeddedDatabase, recordAudit, type Storage } from "@switchboard/st
 import * as v from "valibot";
 import type { AdminHandler, ByteStream } from "./admin-channel.ts";
 import type { Ingestor } from "./ingest.ts";
-import type { InvitationService } from "./invitations.ts";
+import type { InvitationService, SetupMail } from "./invitations.ts";
 
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
 
@@ -90,7 +90,7 @@ export interface AdminOutputs {
 	import: AdminImportResult;
 	backup: Uint8Array;
 	export: ByteStream;
-	setup: InviteLink & { orgId: string; boardId: string };
+	setup: InviteLink & { orgId: string; boardId: string; mail: SetupMail };
 	invite: { invites: InviteLink[]; rejected: RejectedInvite[]; mailed: boolean };
 }
 

@@ -28,6 +28,7 @@ import { SingleBar } from "cli-progress";
 import { type Logger, pino } from "pino";
 import { type AdminSession, findRunningServer, openAdminSession } from "./admin-session.ts";
 import { type Config, loadConfig } from "./config.ts";
+import type { SetupMail } from "./invitations.ts";
 import {
 	dryRunSummary,
 	invitedSummary,
@@ -44,8 +45,9 @@ const USAGE = `Usage:
   pnpm switchboard restore <file> [--replace]
 
 setup       Create an organisation, its first board (main) and a one-time sign-in link for
-            its first admin (valid 7 days). An organisation that exists is left as it is
-            (exit code 3).
+            its first admin (valid 7 days), printed, and with SMTP_URL set mailed to them
+            too (a mail that fails is reported; the printed link works all the same).
+            An organisation that exists is left as it is (exit code 3).
 
 invite      Invite the people of a CSV file: a header row with email (required), name,
             role (ambassador, moderator or admin; default ambassador), capacity, skills,
@@ -355,6 +357,18 @@ async function restoreCommand(args: string[]): Promise<void> {
 	);
 }
 
+/** Whether the first admin has the link in their mail too, and if not, why. */
+function setupMailSentence(email: string, mail: SetupMail): string {
+	switch (mail.status) {
+		case "sent":
+			return `Also sent to ${email}.`;
+		case "not_configured":
+			return "Not mailed: SMTP is not configured (SMTP_URL). Hand the link over yourself.";
+		case "failed":
+			return `Not mailed: sending it to ${email} failed (${mail.reason}). The link works all the same: hand it over yourself.`;
+	}
+}
+
 async function setupCommand(args: string[]): Promise<void> {
 	let values: { org?: string; name?: string; admin?: string; "admin-name"?: string };
 	try {
@@ -394,6 +408,8 @@ async function setupCommand(args: string[]): Promise<void> {
 				`Sign-in link for its first admin, ${link.email} (works once, until ${link.expiresAt}):`,
 				"",
 				`  ${link.url}`,
+				"",
+				setupMailSentence(link.email, link.mail),
 				"",
 				"Open it to choose a password, then invite your team from Admin → Members,",
 				`or with: pnpm switchboard invite members.csv --org ${link.orgId}`,

@@ -10,6 +10,7 @@ import { openStorage } from "@switchboard/storage";
 import { testTemplate } from "@switchboard/storage/test-template";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, inputFile, runCli } from "./run-cli.ts";
+import { readMail, startSmtpCatcher } from "./smtp-catcher.ts";
 
 const dataset = fileURLToPath(
 	new URL("../../../demo/twitter-care-conversations.json", import.meta.url),
@@ -19,8 +20,8 @@ let dataDir: string;
 /** Each run opens an embedded database on disk: tens of seconds on a machine busy with other work. */
 const SLOW = 300_000;
 
-function run(args: string[]): Promise<CliResult> {
-	return runCli(args, dataDir, { timeoutMs: SLOW, env: { SWITCHBOARD_DEMO: "0" } });
+function run(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+	return runCli(args, dataDir, { timeoutMs: SLOW, env: { SWITCHBOARD_DEMO: "0", ...env } });
 }
 
 async function mentionCount(): Promise<number> {
@@ -140,6 +141,7 @@ describe("switchboard setup and invite", () => {
 				/Created the organisation initech \(Initech\) with its board main\./,
 			);
 			expect(first.stdout).toMatch(/^ {2}http:\/\/localhost:8080\/invite\/[A-Za-z0-9_-]{32}$/m);
+			expect(first.stdout).toContain("Not mailed: SMTP is not configured");
 			expect(first.code).toBe(0);
 
 			const again = await run([
@@ -155,6 +157,44 @@ describe("switchboard setup and invite", () => {
 				"The organisation initech exists already; nothing was changed.",
 			);
 			expect(again.code).toBe(3);
+		},
+		SLOW,
+	);
+
+	it(
+		"mails the first admin's link when SMTP is configured, and sets up all the same when the mail fails",
+		async () => {
+			const smtp = await startSmtpCatcher();
+			try {
+				const mailed = await run(
+					["setup", "--org", "globex", "--name", "Globex", "--admin", "hank@globex.test"],
+					{ SMTP_URL: smtp.url },
+				);
+				expect(mailed.code).toBe(0);
+				const printed = /^ {2}(http:\/\/\S+)$/m.exec(mailed.stdout)?.[1];
+				expect(printed).toMatch(/\/invite\/[A-Za-z0-9_-]{32}$/);
+				expect(mailed.stdout).toContain("Also sent to hank@globex.test.");
+				expect(smtp.received.map((message) => message.to)).toEqual([["hank@globex.test"]]);
+				const mail = readMail(smtp.received[0]?.data ?? "");
+				expect(mail.subject).toBe("You are the first admin of Globex on Switchboard");
+				expect(mail.text).toContain(printed);
+				expect(mail.html).toContain(`<a href="${printed}">`);
+			} finally {
+				await smtp.close();
+			}
+
+			// Nothing listens there: the organisation is set up, its link printed, the failure said.
+			const failed = await run(
+				["setup", "--org", "umbrella", "--name", "Umbrella", "--admin", "alice@umbrella.test"],
+				{ SMTP_URL: "smtp://127.0.0.1:1" },
+			);
+			expect(failed.stdout).toMatch(/Created the organisation umbrella \(Umbrella\)/);
+			expect(failed.stdout).toMatch(/^ {2}http:\/\/localhost:8080\/invite\/[A-Za-z0-9_-]{32}$/m);
+			expect(failed.stdout).toMatch(
+				/Not mailed: sending it to alice@umbrella\.test failed \(.*ECONNREFUSED.*\)\. The link works all the same/,
+			);
+			expect(failed.stdout).not.toContain("Also sent to");
+			expect(failed.code).toBe(0);
 		},
 		SLOW,
 	);

@@ -55,6 +55,16 @@ export interface InviteBatchResult {
 	mailed: boolean;
 }
 
+/**
+ * What became of the email of a new organisation's first link: handed to the mail server,
+ * not sent because SMTP_URL is not set, or refused (`reason`, the mail server's or the
+ * network's words). The link works whichever.
+ */
+export type SetupMail =
+	| { status: "sent" }
+	| { status: "not_configured" }
+	| { status: "failed"; reason: string };
+
 /** A batch with bad rows, none stored: the rows and why, for the caller to show. */
 export class InviteBatchError extends AppError {
 	readonly rejected: RejectedInvite[];
@@ -124,14 +134,18 @@ export interface InvitationService {
 	): Promise<InviteLink & { mailed: boolean }>;
 	/** Whether links are mailed (SMTP_URL is set). */
 	readonly mails: boolean;
-	/** A new organisation with its board `main` and its first admin's invitation. */
+	/**
+	 * A new organisation with its board `main` and its first admin's invitation, mailed to
+	 * them when SMTP_URL is set. Waits for the mail, one message, whatever `waitForMail`:
+	 * the operator is told whether it went. A mail that fails fails nothing else.
+	 */
 	setup(input: {
 		orgId: string;
 		name: string;
 		adminEmail: string;
 		adminName?: string;
 		baseUrl: string;
-	}): Promise<InviteLink>;
+	}): Promise<InviteLink & { mail: SetupMail }>;
 }
 
 export function createInvitationService(options: InvitationServiceOptions): InvitationService {
@@ -219,6 +233,21 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 		});
 		if (options.waitForMail) await sending;
 		return true;
+	}
+
+	async function mailSetupLink(link: MailLink): Promise<SetupMail> {
+		if (!mailer) return { status: "not_configured" };
+		try {
+			await mailer.sendLinks([link]);
+			return { status: "sent" };
+		} catch (error) {
+			// The mailer has logged it; the operator reads the reason beside the link.
+			const cause = (error as Error).cause;
+			return {
+				status: "failed",
+				reason: cause instanceof Error ? cause.message : (error as Error).message,
+			};
+		}
 	}
 
 	/** A link made by a member, or at the command line (`invitedBy` null). */
@@ -408,11 +437,12 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 				details: { name, adminEmail: parsed.output.email },
 			});
 			logger.info({ orgId }, "organisation set up");
-			return {
+			const link = {
 				email: parsed.output.email,
 				url: inviteUrl(baseUrl, code),
 				expiresAt: expiresAt.toISOString(),
 			};
+			return { ...link, mail: await mailSetupLink({ ...link, kind: "setup", orgName: name }) };
 		},
 	};
 }

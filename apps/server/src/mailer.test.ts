@@ -92,6 +92,41 @@ describe("mailer", () => {
 		expect(mail.html).not.toContain("<Software");
 	});
 
+	it("tells a new organisation's first admin which organisation they run, in both parts", async () => {
+		const mailer = createMailer({
+			smtpUrl: smtp.url,
+			from: "Switchboard <switchboard@initech.test>",
+			logger: pino({ level: "silent" }),
+		});
+		try {
+			await mailer.sendLinks([
+				{
+					kind: "setup",
+					email: "bill@initech.test",
+					url: "https://switchboard.initech.test/invite/code-four",
+					expiresAt: "2026-12-09T08:00:00.000Z",
+					orgName: "Initech <Software & Co>",
+				},
+			]);
+		} finally {
+			mailer.close();
+		}
+		const raw = smtp.received.find((message) => message.to.includes("bill@initech.test"));
+		const mail = readMail(raw?.data ?? "");
+		expect(mail.subject).toBe("You are the first admin of Initech <Software & Co> on Switchboard");
+		expect(mail.text).toContain(
+			"Initech <Software & Co> has just been set up on Switchboard, with you as its first admin.",
+		);
+		expect(mail.text).toContain("https://switchboard.initech.test/invite/code-four");
+		expect(mail.text).toContain("Then invite your colleagues from Admin → Members.");
+		expect(mail.html).toContain(
+			"Initech &lt;Software &amp; Co&gt; has just been set up on Switchboard, with you as its first admin.",
+		);
+		expect(mail.html).toContain(
+			'<a href="https://switchboard.initech.test/invite/code-four">https://switchboard.initech.test/invite/code-four</a>',
+		);
+	});
+
 	it("fails, naming how many, when the mail server refuses", async () => {
 		const mailer = createMailer({
 			smtpUrl: "smtp://127.0.0.1:1",
@@ -110,6 +145,18 @@ describe("mailer", () => {
 					},
 				]),
 			).rejects.toThrow(/1 of 1 emails could not be sent/);
+			// The first failure rides along, for a caller that shows why (switchboard setup).
+			await expect(
+				mailer.sendLinks([
+					{
+						kind: "setup",
+						email: "x@initech.test",
+						url: "https://x.test/invite/c",
+						expiresAt: "2026-12-09T08:00:00.000Z",
+						orgName: "Initech",
+					},
+				]),
+			).rejects.toMatchObject({ cause: { message: expect.stringMatching(/ECONNREFUSED/) } });
 		} finally {
 			mailer.close();
 		}

@@ -1,5 +1,5 @@
 /**
- * Email, optional: with `SMTP_URL` set, invitation and reset links are mailed through
+ * Email, optional: with `SMTP_URL` set, invitation, setup and reset links are mailed through
  * nodemailer (pooled SMTP, a few connections at once); without it the admin copies the
  * links from the screen or the CLI. Each message says who sent it and for which
  * organisation, in a plain-text part and the same words as HTML (mail apps that show
@@ -12,7 +12,8 @@ import type { Logger } from "pino";
 const require = createRequire(import.meta.url);
 
 export interface MailLink {
-	kind: "invite" | "reset";
+	/** An invitation, a new organisation's first admin's link (`switchboard setup`), or a reset. */
+	kind: "invite" | "setup" | "reset";
 	email: string;
 	url: string;
 	expiresAt: string;
@@ -24,7 +25,10 @@ export interface MailLink {
 }
 
 export interface Mailer {
-	/** Send each link to its person; resolves when all were handed to the mail server. */
+	/**
+	 * Send each link to its person; resolves when all were handed to the mail server, and
+	 * rejects otherwise, with the first failure as the error's `cause`.
+	 */
 	sendLinks(links: readonly MailLink[]): Promise<void>;
 	close(): void;
 }
@@ -56,6 +60,18 @@ function words(link: MailLink): { subject: string; body: Paragraph[] } {
 				`An admin of ${org} sent you a link to choose a new password:`,
 				{ link: link.url },
 				`It works once, until ${until}. If you did not expect it, ignore this message.`,
+			],
+		};
+	}
+	if (link.kind === "setup") {
+		// Nobody in the organisation made this link: it came with the organisation itself.
+		return {
+			subject: `You are the first admin of ${org} on Switchboard`,
+			body: [
+				`${org} has just been set up on Switchboard, with you as its first admin.`,
+				"Choose your password here:",
+				{ link: link.url },
+				`The link works once, until ${until}. Then invite your colleagues from Admin → Members. If you did not expect it, ignore this message.`,
 			],
 		};
 	}
@@ -109,17 +125,21 @@ export function createMailer(options: { smtpUrl: string; from: string; logger: L
 	return {
 		async sendLinks(links) {
 			let failed = 0;
+			let first: unknown;
 			await Promise.all(
 				links.map(async (link) => {
 					try {
 						await transport.sendMail({ from: options.from, to: link.email, ...message(link) });
 					} catch (error) {
 						failed++;
+						first ??= error;
 						options.logger.warn({ err: error, kind: link.kind }, "an email could not be sent");
 					}
 				}),
 			);
-			if (failed > 0) throw new Error(`${failed} of ${links.length} emails could not be sent`);
+			if (failed > 0) {
+				throw new Error(`${failed} of ${links.length} emails could not be sent`, { cause: first });
+			}
 		},
 		close: () => transport.close(),
 	};
