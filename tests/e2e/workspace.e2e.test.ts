@@ -552,7 +552,12 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		const dialog = sam.getByTestId("session-ended-dialog");
 		await dialog.waitFor({ state: "visible", ...within });
 		expect(await dialog.textContent()).toContain("send 1 change");
-		expect(await sam.getByTestId("sync-status").getAttribute("data-unsynced")).toBe("1");
+		const status = sam.getByTestId("sync-status");
+		expect(await status.getAttribute("data-unsynced")).toBe("1");
+		// The header says why nothing goes out: the session ended, the network is back.
+		const statusWord = () => status.locator(".sync-state").textContent();
+		await expect.poll(statusWord, within).toBe("Signed out");
+		expect(await status.getAttribute("class")).toContain("sync-warn");
 		// Signing out from there cannot send (there is no session): discard is offered, not send.
 		await dialog.getByTestId("renew-sign-out").click();
 		const signOut = sam.getByTestId("sign-out-dialog");
@@ -574,7 +579,8 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await dialog.getByLabel("Password").fill(DEMO_PASSWORD);
 		await dialog.getByTestId("renew-submit").click();
 		await dialog.waitFor({ state: "hidden", ...within });
-		await expect.poll(attribute(sam.getByTestId("sync-status"), "data-unsynced"), within).toBe("0");
+		await expect.poll(attribute(status, "data-unsynced"), within).toBe("0");
+		await expect.poll(statusWord, within).toBe("Online");
 		const stored = await scene.server.switchboard.storage.getMention("acme", mention.id);
 		expect(stored?.mention.owner?.memberId).toBe(samId);
 	});

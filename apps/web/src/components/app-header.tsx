@@ -5,15 +5,15 @@
  */
 
 import { A, useLocation, useNavigate } from "@solidjs/router";
-import type { Connection } from "@switchboard/client";
 import { createEffect, createMemo, on, Show } from "solid-js";
 import { createLoader, useApi } from "../api.ts";
 import { myQueue } from "../board-model.ts";
-import { plural } from "../format.ts";
+import { useSessionEnded } from "../client-context.tsx";
 import { canInstall } from "../install.ts";
 import { closeOnEscapeOrOutside, createDisclosure } from "../popup.ts";
 import { takeBoardsReadWith } from "../session.ts";
 import { useSession } from "../session-context.tsx";
+import { syncStatusView } from "../sync-status.ts";
 import { useWorkspace } from "../workspace.tsx";
 import { Avatar, AvatarStack } from "./bits.tsx";
 import { BoardSelect } from "./board-select.tsx";
@@ -23,54 +23,45 @@ import { NotificationBell } from "./notification-bell.tsx";
 import { SignOutButton } from "./session-dialogs.tsx";
 
 /**
- * Online, connecting or offline, and how many of my changes the server does not have yet.
- * Connecting (every page load, a moment after a drop) is calm: only offline warns.
+ * Online, connecting, offline or signed out, and how many of my changes the server does
+ * not have yet (`syncStatusView` says which words and whether it warns).
  */
 export function SyncIndicator() {
 	const ws = useWorkspace();
+	const ended = useSessionEnded();
 	const unsynced = () => ws.status().pendingCommands + ws.status().unsyncedDrafts;
 	const connection = () => ws.status().connection;
-	const detail = () =>
-		unsynced() > 0
-			? `${plural(unsynced(), "change")} not yet on the server`
-			: connection() === "online"
-				? "All changes saved"
-				: connection() === "offline"
-					? "Changes are kept on this device"
-					: "";
+	const view = createMemo(() =>
+		syncStatusView({ connection: connection(), sessionEnded: ended.ended(), unsynced: unsynced() }),
+	);
 	return (
 		<div
 			class="sync"
 			classList={{
-				"sync-online": connection() === "online",
-				"sync-connecting": connection() === "connecting",
-				"sync-offline": connection() === "offline",
+				"sync-online": view().state === "online",
+				"sync-connecting": view().state === "connecting",
+				"sync-warn": view().warns,
 			}}
 			data-testid="sync-status"
 			data-online={ws.status().online ? "true" : "false"}
 			data-connection={connection()}
+			data-state={view().state}
 			data-unsynced={unsynced()}
 			role="status"
 		>
 			<span class="sync-dot" aria-hidden="true" />
-			<span class="sync-state">{CONNECTION_LABELS[connection()]}</span>
+			<span class="sync-state">{view().label}</span>
 			<Show when={unsynced() > 0}>
 				<span class="sync-count" aria-hidden="true">
 					{unsynced()}
 				</span>
 			</Show>
-			<Show when={detail()}>
-				<span class="sync-detail">{detail()}</span>
+			<Show when={view().detail}>
+				<span class="sync-detail">{view().detail}</span>
 			</Show>
 		</div>
 	);
 }
-
-const CONNECTION_LABELS: Record<Connection, string> = {
-	online: "Online",
-	connecting: "Connecting…",
-	offline: "Offline",
-};
 
 /**
  * Which board (team) the workspace shows, when the member may open more than one: the
