@@ -556,7 +556,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		expect(await status.getAttribute("data-unsynced")).toBe("1");
 		// The header says why nothing goes out: the session ended, the network is back.
 		const statusWord = () => status.locator(".sync-state").textContent();
-		await expect.poll(statusWord, within).toBe("Signed out");
+		await expect.poll(statusWord, within).toBe("Session ended");
 		expect(await status.getAttribute("class")).toContain("sync-warn");
 		// Signing out from there cannot send (there is no session): discard is offered, not send.
 		await dialog.getByTestId("renew-sign-out").click();

@@ -7,7 +7,7 @@ describe("the header's sync status", () => {
 			const view = syncStatusView({ connection, sessionEnded: true, unsynced: 0 });
 			expect(view).toEqual({
 				state: "signed-out",
-				label: "Signed out",
+				label: "Session ended",
 				detail: "Sign in again to sync",
 				warns: true,
 			});

@@ -24,7 +24,7 @@ const LABELS: Record<SyncState, string> = {
 	online: "Online",
 	connecting: "Connecting…",
 	offline: "Offline",
-	"signed-out": "Signed out",
+	"signed-out": "Session ended",
 };
 
 /**
