@@ -526,6 +526,10 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await panel.getByTestId("invite-submit").click();
 		const link = panel.getByTestId("invite-links").locator("code");
 		await link.waitFor(within);
+		// Focus, lost while Invite was disabled, is on what it made.
+		await expect
+			.poll(() => admin.evaluate(() => document.activeElement?.textContent), within)
+			.toMatch(/^1 invitation made\./);
 		const url = new URL((await link.textContent()) ?? "");
 		expect(url.pathname).toMatch(/^\/invite\/[A-Za-z0-9_-]{32}$/);
 		// Nothing of the Members screen sticks out of a 360 px screen.
@@ -555,9 +559,21 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await panel.getByTestId("members-search").fill("new.hire");
 		const member = panel.locator('[data-testid="member"][data-email="new.hire@acme.test"]');
 		await member.waitFor(within);
+		const focused = (testId: string) =>
+			admin.evaluate((id) => document.activeElement?.getAttribute("data-testid") === id, testId);
+		// A reset link takes the focus, shown; a confirmation cancelled with Escape gives it back.
+		await member.getByTestId("member-reset").click();
+		await member.getByTestId("member-reset-link").waitFor(within);
+		await expect.poll(() => focused("member-reset-link"), within).toBe(true);
+		await member.getByTestId("member-deactivate").click();
+		await member.getByTestId("member-deactivate-confirm").press("Escape");
+		expect(await member.getByTestId("member-deactivate-confirm").count()).toBe(0);
+		expect(await focused("member-deactivate")).toBe(true);
 		await member.getByTestId("member-deactivate").click();
 		await member.getByTestId("member-deactivate-confirm").click();
 		await member.getByTestId("member-deactivated").waitFor(within);
 		expect(await me()).toBe(401);
+		// Deactivate is gone: focus is on Activate, which took its place.
+		await expect.poll(() => focused("member-activate"), within).toBe(true);
 	});
 });

@@ -172,6 +172,8 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		});
 		const rejected = panel.getByTestId("invite-rejected");
 		await rejected.waitFor(within);
+		const focusedText = () => admin.evaluate(() => document.activeElement?.textContent);
+		await expect.poll(focusedText, within).toBe("1 row refused; nobody was invited.");
 		const rows = await rejected.locator("li").allTextContents();
 		expect(rows).toHaveLength(1);
 		expect(rows[0]).toMatch(/^Line 3 \(csv\.two@acme\.test\): role/);
@@ -192,6 +194,8 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		expect(await panel.getByTestId("invite-outcome").textContent()).toContain(
 			"2 invitations made.",
 		);
+		// "Invite the good rows only" is gone: focus is on what it did.
+		await expect.poll(focusedText, within).toMatch(/^2 invitations made\./);
 		expect(await open()).toEqual(["csv.one@acme.test", "csv.three@acme.test"]);
 		const pending = panel.locator(
 			'[data-testid="pending-invite"][data-email="csv.three@acme.test"]',
@@ -199,6 +203,27 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		await pending.waitFor(within);
 		expect(await pending.textContent()).toContain("Moderator");
 		await fitsPhone(admin, '[data-testid="members-panel"]', "the CSV's links");
+
+		// Withdrawn, a row goes and focus moves to the row that took its place; after the last,
+		// to the list's heading, which says none is left.
+		expect(await panel.getByTestId("pending-invite").count()).toBe(2);
+		const focusedLabel = () =>
+			admin.evaluate(
+				() =>
+					document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.textContent,
+			);
+		for (const [email, next] of [
+			["csv.one@acme.test", "Withdraw the invitation of csv.three@acme.test"],
+			["csv.three@acme.test", "Pending invitations"],
+		]) {
+			const row = panel.locator(`[data-testid="pending-invite"][data-email="${email}"]`);
+			await row.getByTestId("invite-revoke").click();
+			await row.getByTestId("invite-revoke-confirm").click();
+			await row.waitFor({ state: "detached", ...within });
+			await expect.poll(focusedLabel, within).toBe(next);
+		}
+		await panel.getByTestId("pending-none").waitFor(within);
+		expect(await open()).toEqual([]);
 	});
 
 	it("reads the audit log filtered by action, who and period, a page at a time, and downloads the selection as CSV", async () => {

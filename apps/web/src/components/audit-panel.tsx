@@ -170,39 +170,44 @@ export function AuditPanel(props: { orgId: string }) {
 						</p>
 					}
 					more={{ label: "Older entries", testId: "audit-more" }}
+					key={(entry) => entry.id}
 				>
-					{(entry) => (
-						<li class="admin-item audit-entry" data-testid="audit-entry" data-entry-id={entry.id}>
-							<div class="admin-item-head">
-								<strong class="admin-item-title">{actionLabel(entry.action)}</strong>
-								<span class="muted">
-									by {entry.actorName ?? ACTOR_WORDS[entry.actor] ?? entry.actor} ·{" "}
-									<time datetime={entry.at}>{formatDateTime(entry.at)}</time>
-								</span>
-							</div>
-							<Show when={entry.target}>
-								{(target) => (
-									<p class="audit-target" data-testid="audit-target">
-										<Show
-											when={target().type === "member" && memberById().get(target().id)}
-											fallback={
-												<>
-													{target().type}: <code>{target().id}</code>
-												</>
-											}
-										>
-											{(member) => `Member: ${member().name} (${member().email})`}
-										</Show>
-									</p>
-								)}
-							</Show>
-							<Show when={Object.keys(entry.details).length > 0}>
-								<ul class="audit-details">
-									<For each={detailFacts(entry.details)}>{(fact) => <li>{fact}</li>}</For>
-								</ul>
-							</Show>
-						</li>
-					)}
+					{(item) => {
+						// An entry of the log never changes.
+						const entry = item();
+						return (
+							<li class="admin-item audit-entry" data-testid="audit-entry" data-entry-id={entry.id}>
+								<div class="admin-item-head">
+									<strong class="admin-item-title">{actionLabel(entry.action)}</strong>
+									<span class="muted">
+										by {entry.actorName ?? ACTOR_WORDS[entry.actor] ?? entry.actor} ·{" "}
+										<time datetime={entry.at}>{formatDateTime(entry.at)}</time>
+									</span>
+								</div>
+								<Show when={entry.target}>
+									{(target) => (
+										<p class="audit-target" data-testid="audit-target">
+											<Show
+												when={target().type === "member" && memberById().get(target().id)}
+												fallback={
+													<>
+														{target().type}: <code>{target().id}</code>
+													</>
+												}
+											>
+												{(member) => `Member: ${member().name} (${member().email})`}
+											</Show>
+										</p>
+									)}
+								</Show>
+								<Show when={Object.keys(entry.details).length > 0}>
+									<ul class="audit-details">
+										<For each={detailFacts(entry.details)}>{(fact) => <li>{fact}</li>}</For>
+									</ul>
+								</Show>
+							</li>
+						);
+					}}
 				</PagedList>
 			</Show>
 		</AdminSection>

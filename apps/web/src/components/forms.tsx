@@ -12,6 +12,7 @@ import {
 } from "solid-js";
 import type { SetStoreFunction } from "solid-js/store";
 import type { Action, Loader } from "../api.ts";
+import { holdFocus } from "../focus.ts";
 import { formatDateTime, formatRelative } from "../format.ts";
 import { SIGNATURE_SCHEME, signedCurlExample } from "../webhook-example.ts";
 
@@ -537,10 +538,19 @@ export function FormActions(props: {
 	);
 }
 
+/** A component's button, handed to its parent (Solid passes a `ref` prop as a function). */
+type ButtonRef = HTMLButtonElement | ((button: HTMLButtonElement) => void);
+
+function handRef(ref: ButtonRef | undefined, button: HTMLButtonElement): void {
+	if (typeof ref === "function") ref(button);
+}
+
 /**
  * A button that runs `action` (with `args`, when it takes any), disabled while it runs or
  * when `disabled` says so, and saying `busyLabel` meanwhile when given; the action keeps its
- * error for a `FormError`.
+ * error for a `FormError`. Focus, lost while it was disabled, comes back to it when the action
+ * is over, or goes to what `focusAfter` finds once it worked (the result it shows, or the
+ * button that replaced it).
  */
 export function ActionButton<A extends unknown[]>(
 	props: {
@@ -550,16 +560,29 @@ export function ActionButton<A extends unknown[]>(
 		disabled?: boolean;
 		/** Shown instead of `children` while the action runs, e.g. "Retrying…". */
 		busyLabel?: string;
+		/** Where focus goes when the action worked; the button itself when this finds nothing. */
+		focusAfter?: () => HTMLElement | null | undefined;
+		ref?: ButtonRef;
 		testId: string;
 		children: JSX.Element;
 	} & ([] extends A ? { args?: A } : { args: A }),
 ) {
+	let button: HTMLButtonElement | undefined;
+	const run = async () => {
+		const focus = holdFocus();
+		const ok = await props.action.run(...((props.args ?? []) as A));
+		focus((ok ? props.focusAfter?.() : undefined) ?? button);
+	};
 	return (
 		<button
 			type="button"
+			ref={(element) => {
+				button = element;
+				handRef(props.ref, element);
+			}}
 			class={props.class ?? "button"}
 			disabled={props.disabled || props.action.busy()}
-			onClick={() => void props.action.run(...((props.args ?? []) as A))}
+			onClick={() => void run()}
 			data-testid={props.testId}
 		>
 			<Show when={props.busyLabel && props.action.busy()} fallback={props.children}>
@@ -591,18 +614,25 @@ export function When(props: {
 
 /**
  * A button that asks before it does something that cannot be undone. Asks inline: a
- * browser `confirm()` blocks the page and cannot be styled or tested.
+ * browser `confirm()` blocks the page and cannot be styled or tested. Cancel (or Escape)
+ * gives focus back to the button; once confirmed, focus goes to what `focusAfter` finds (the
+ * row's next, when this one is gone), else back to the button when it is still there.
  */
 export function ConfirmButton(props: {
 	label: string;
 	/** The question, e.g. "Delete this source?" */
 	question: string;
 	confirmLabel: string;
+	/** Answers true when it worked (an `Action`'s run does). */
 	onConfirm: () => Promise<unknown>;
+	/** Where focus goes when the confirmed action worked. */
+	focusAfter?: () => HTMLElement | null | undefined;
 	busy?: boolean;
 	testId: string;
 	/** Names what the button acts on, for screen readers ("Delete Status feed"). */
 	accessibleLabel?: string;
+	/** The button that asks (not the one that confirms). */
+	ref?: ButtonRef;
 }) {
 	const [asking, setAsking] = createSignal(false);
 	const questionId = createUniqueId();
@@ -612,6 +642,18 @@ export function ConfirmButton(props: {
 		setAsking(false);
 		start?.focus();
 	};
+	const cancelOnEscape = (event: KeyboardEvent) => {
+		if (event.key !== "Escape") return;
+		event.preventDefault();
+		event.stopPropagation();
+		cancel();
+	};
+	const confirm = async () => {
+		const focus = holdFocus();
+		const ok = await props.onConfirm();
+		setAsking(false);
+		focus((ok !== false ? props.focusAfter?.() : undefined) ?? start);
+	};
 	return (
 		<Show
 			when={asking()}
@@ -619,7 +661,10 @@ export function ConfirmButton(props: {
 				<button
 					type="button"
 					class="button button-small button-danger-quiet"
-					ref={start}
+					ref={(element) => {
+						start = element;
+						handRef(props.ref, element);
+					}}
 					onClick={ask}
 					aria-label={props.accessibleLabel}
 					data-testid={props.testId}
@@ -638,15 +683,18 @@ export function ConfirmButton(props: {
 					aria-describedby={questionId}
 					ref={(element) => queueMicrotask(() => element.focus())}
 					disabled={props.busy}
-					onClick={async () => {
-						await props.onConfirm();
-						setAsking(false);
-					}}
+					onClick={() => void confirm()}
+					onKeyDown={cancelOnEscape}
 					data-testid={`${props.testId}-confirm`}
 				>
 					{props.confirmLabel}
 				</button>
-				<button type="button" class="button button-small" onClick={cancel}>
+				<button
+					type="button"
+					class="button button-small"
+					onClick={cancel}
+					onKeyDown={cancelOnEscape}
+				>
 					Cancel
 				</button>
 			</span>

@@ -27,6 +27,7 @@ import {
 	type Page,
 	useApi,
 } from "../api.ts";
+import { holdFocus } from "../focus.ts";
 import { plural } from "../format.ts";
 import { type MadeResetLink, resetLinkDelivery } from "../invite-model.ts";
 import {
@@ -107,12 +108,29 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 		setQuery(text);
 		clearTimeout(searchTimer);
 		searchTimer = setTimeout(() => {
+			setEmptied(false);
 			void members.reload();
 			void invites.reload();
 		}, 250);
 	};
 	const replaceMember = (next: MemberRecord) =>
 		members.update((m) => (m.id === next.id ? next : m));
+	// Withdrawing the last invitation keeps the list's heading, saying none is left, so that
+	// focus has somewhere to land that tells what happened.
+	const [emptied, setEmptied] = createSignal(false);
+	let pendingList: HTMLUListElement | undefined;
+	let pendingHeading: HTMLHeadingElement | undefined;
+	/** The row gone, focus goes to the next row's button (the one before, after the last), else the heading. */
+	const withdrawn = (invite: PendingInvite) => {
+		const rest = invites.data() ?? [];
+		const index = rest.findIndex((other) => other.id === invite.id);
+		const focus = holdFocus();
+		setEmptied(rest.length === 1);
+		invites.set(rest.filter((other) => other.id !== invite.id));
+		const rows = pendingList?.isConnected ? pendingList.children : [];
+		const row = rows[Math.min(index, rows.length - 1)];
+		focus(row?.querySelector("button") ?? pendingHeading);
+	};
 
 	return (
 		<AdminSection
@@ -121,7 +139,13 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 			intro="Invite your colleagues one by one or from a CSV export. Each gets a link that works once, for 7 days; they choose their own password."
 			class="members-panel"
 		>
-			<InviteForms orgId={props.orgId} onInvited={() => void invites.reload()} />
+			<InviteForms
+				orgId={props.orgId}
+				onInvited={() => {
+					setEmptied(false);
+					void invites.reload();
+				}}
+			/>
 
 			<SearchField
 				id="members-search"
@@ -138,33 +162,43 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 				errorTestId="members-error"
 				empty={<p class="muted">No member matches.</p>}
 				more={{ label: "More members", testId: "members-more" }}
+				key={(member) => member.id}
 			>
 				{(member) => (
 					<MemberItem
 						orgId={props.orgId}
 						boards={boards.data() ?? []}
-						member={member}
-						self={member.id === props.meId}
+						member={member()}
+						self={member().id === props.meId}
 						onChanged={replaceMember}
 					/>
 				)}
 			</PagedList>
 
-			<Show when={(invites.data() ?? []).length > 0}>
-				<h3 class="members-subtitle">Pending invitations</h3>
-				<ul class="admin-list" data-testid="pending-invites">
-					<For each={invites.data()}>
-						{(invite) => (
-							<PendingItem
-								orgId={props.orgId}
-								invite={invite}
-								onRevoked={() =>
-									invites.set((invites.data() ?? []).filter((other) => other.id !== invite.id))
-								}
-							/>
-						)}
-					</For>
-				</ul>
+			<Show when={(invites.data() ?? []).length > 0 || emptied()}>
+				<h3 class="members-subtitle" tabIndex={-1} ref={pendingHeading}>
+					Pending invitations
+				</h3>
+				<Show
+					when={(invites.data() ?? []).length > 0}
+					fallback={
+						<p class="muted" data-testid="pending-none">
+							No pending invitations.
+						</p>
+					}
+				>
+					<ul class="admin-list" data-testid="pending-invites" ref={pendingList}>
+						<For each={invites.data()}>
+							{(invite) => (
+								<PendingItem
+									orgId={props.orgId}
+									invite={invite}
+									onRevoked={() => withdrawn(invite)}
+								/>
+							)}
+						</For>
+					</ul>
+				</Show>
 			</Show>
 		</AdminSection>
 	);
@@ -189,8 +223,16 @@ function rowProblems(row: RejectedInvite): InviteProblems {
 		: { email: row.message.replace(/^\w+: /, "") };
 }
 
-const INVITE_FIELDS: FieldSpec<InviteFields>[] = [
-	{ name: "email", label: "Email", type: "email", required: true, testId: "invite-email" },
+/** The one-person form's fields; `emailRef` is given the email input. */
+const inviteFields = (emailRef: (input: HTMLInputElement) => void): FieldSpec<InviteFields>[] => [
+	{
+		name: "email",
+		label: "Email",
+		type: "email",
+		required: true,
+		testId: "invite-email",
+		ref: emailRef,
+	},
 	{ name: "name", label: "Name (optional)", testId: "invite-name" },
 	{ name: "role", label: "Role", options: ROLE_OPTIONS, testId: "invite-role" },
 ];
@@ -205,25 +247,40 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 	// The one-person form's problems, each at its field.
 	const [problems, setProblems] = createSignal<InviteProblems>({});
 	let oneForm: HTMLFormElement | undefined;
+	let emailInput: HTMLInputElement | undefined;
+	let outcomeBox: HTMLDivElement | undefined;
+	/** Where focus lands on the outcome: what was made ("2 invitations made."), else what was refused. */
+	const outcomeMessage = () =>
+		outcomeBox?.querySelector<HTMLElement>(".outcome-made") ??
+		outcomeBox?.querySelector<HTMLElement>(".outcome-refused");
+	const fieldSpecs = inviteFields((input) => {
+		emailInput = input;
+	});
 	const showProblems = (found: InviteProblems) => {
 		setProblems(found);
 		queueMicrotask(() => oneForm?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus());
 	};
 
-	/** Sends a batch; its refused rows go to `onRefused`, by default shown as the outcome. */
+	/**
+	 * Sends a batch; its refused rows go to `onRefused`, by default shown as the outcome. The
+	 * button pressed is disabled meanwhile (or gone, for "Invite the good rows only"): focus
+	 * goes to the outcome shown.
+	 */
 	const settle = async (
 		send: () => Promise<Omit<BatchOutcome, "refused">>,
-		onRefused: (rejected: RejectedInvite[]) => void = (rejected) => {
-			setOutcome({ invites: [], rejected, mailed: false, refused: true });
-		},
+		onRefused?: (rejected: RejectedInvite[]) => void,
 	) => {
+		const focus = holdFocus();
 		try {
 			setOutcome({ ...(await send()), refused: false });
+			focus(outcomeMessage());
 			props.onInvited();
 		} catch (error) {
 			const rejected = refusedRows(error);
 			if (!rejected) throw error;
-			onRefused(rejected);
+			if (onRefused) return onRefused(rejected);
+			setOutcome({ invites: [], rejected, mailed: false, refused: true });
+			focus(outcomeMessage());
 		}
 	};
 	const inviteOne = createAction(async () => {
@@ -267,12 +324,16 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 				ref={oneForm}
 				class="admin-form"
 				novalidate
-				onSubmit={submitHandler(() => void inviteOne.run())}
+				onSubmit={submitHandler(() => {
+					// A failure is told in an alert; the button, disabled meanwhile, has focus back.
+					const focus = holdFocus();
+					void inviteOne.run().then((ok) => ok || focus());
+				})}
 				data-testid="invite-form"
 			>
 				<h3 class="panel-title">Invite someone</h3>
 				<div class="form-grid">
-					<FormFields store={form} fields={INVITE_FIELDS} errors={problems()} />
+					<FormFields store={form} fields={fieldSpecs} errors={problems()} />
 				</div>
 				<FormError error={inviteOne.error()} testId="invite-error" />
 				<div class="form-actions">
@@ -308,9 +369,9 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 
 			<Show when={outcome()}>
 				{(result) => (
-					<div class="invite-outcome" data-testid="invite-outcome">
+					<div class="invite-outcome" data-testid="invite-outcome" ref={outcomeBox}>
 						<Show when={result().rejected.length > 0}>
-							<p role="alert" class="form-error">
+							<p role="alert" class="form-error outcome-refused" tabIndex={-1}>
 								{result().refused
 									? `${plural(result().rejected.length, "row")} refused; nobody was invited.`
 									: `${plural(result().rejected.length, "row")} refused.`}
@@ -332,7 +393,7 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 							</Show>
 						</Show>
 						<Show when={result().invites.length > 0}>
-							<p role="status">
+							<p role="status" class="outcome-made" tabIndex={-1}>
 								{plural(result().invites.length, "invitation")} made.{" "}
 								{result().mailed
 									? "Each person gets their link by email."
@@ -372,7 +433,10 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 						<button
 							type="button"
 							class="button button-ghost button-small"
-							onClick={() => setOutcome(null)}
+							onClick={() => {
+								setOutcome(null);
+								emailInput?.focus();
+							}}
 						>
 							Done
 						</button>
@@ -409,11 +473,16 @@ function MemberItem(props: {
 		});
 		props.onChanged(answer.member);
 		setCapacity(String(answer.member.capacity));
-		setNote(
+		// Focus moves from Deactivate to Activate (or back): this says, politely, what happened.
+		const state =
+			body.active === undefined
+				? ""
+				: `${answer.member.name} is ${body.active ? "active again" : "deactivated"}.`;
+		const released =
 			answer.released > 0
 				? `${plural(answer.released, "conversation")} went back to the board.`
-				: null,
-		);
+				: "";
+		setNote([state, released].filter(Boolean).join(" ") || null);
 	}
 	const reset = createAction(async () => {
 		const link = await api.request(HttpRoutes.resetPassword, {
@@ -432,11 +501,25 @@ function MemberItem(props: {
 		setCapacityError(undefined);
 		if (value !== props.member.capacity) void change.run({ capacity: value });
 	};
+	/**
+	 * Sends a change from a control (the role, a board) that is disabled meanwhile: focus,
+	 * lost while it was, goes back to it.
+	 */
+	const changeFrom = async (patch: Parameters<typeof sendPatch>[0]) => {
+		const focus = holdFocus();
+		const ok = await change.run(patch);
+		focus();
+		return ok;
+	};
 	// A refused role change puts the select back on the stored role (the member is unchanged,
 	// so nothing else would redraw it).
 	const changeRole = async (select: HTMLSelectElement) => {
-		if (!(await change.run({ role: select.value as Role }))) select.value = props.member.role;
+		if (!(await changeFrom({ role: select.value as Role }))) select.value = props.member.role;
 	};
+	// Deactivate and Activate replace each other: focus follows from one to the other.
+	let deactivateButton: HTMLButtonElement | undefined;
+	let activateButton: HTMLButtonElement | undefined;
+	let resetLinkLine: HTMLDivElement | undefined;
 
 	return (
 		<li
@@ -501,17 +584,17 @@ function MemberItem(props: {
 				boards={props.boards}
 				member={props.member}
 				busy={change.busy()}
-				onChange={(boards) => void change.run({ boards })}
+				onChange={(boards) => void changeFrom({ boards })}
 			/>
 			<FormError error={change.error()} testId="member-error" />
 			<Show when={note()}>
-				<p class="small" role="status">
+				<p class="small" role="status" data-testid="member-note">
 					{note()}
 				</p>
 			</Show>
 			<Show when={resetLink()}>
 				{(link) => (
-					<div class="small" data-testid="member-reset-link">
+					<div class="small" data-testid="member-reset-link" tabIndex={-1} ref={resetLinkLine}>
 						<p>
 							Reset link (works once, 24 hours): <code class="invite-url">{link().url}</code>{" "}
 							<CopyButton text={link().url} label="Copy" />
@@ -535,6 +618,8 @@ function MemberItem(props: {
 							action={change}
 							args={[{ active: true }]}
 							class="button button-small"
+							ref={activateButton}
+							focusAfter={() => deactivateButton}
 							testId="member-activate"
 						>
 							Activate
@@ -547,12 +632,19 @@ function MemberItem(props: {
 						confirmLabel="Deactivate"
 						busy={change.busy()}
 						onConfirm={() => change.run({ active: false })}
+						ref={deactivateButton}
+						focusAfter={() => activateButton}
 						testId="member-deactivate"
 						// "Deactivate me" names itself; a name spoken that differs from the one shown
 						// would not match what a voice-control user says.
 						accessibleLabel={props.self ? undefined : `Deactivate ${props.member.name}`}
 					/>
-					<ActionButton action={reset} class="button button-small" testId="member-reset">
+					<ActionButton
+						action={reset}
+						class="button button-small"
+						focusAfter={() => resetLinkLine}
+						testId="member-reset"
+					>
 						Password reset link
 					</ActionButton>
 				</Show>
