@@ -502,6 +502,23 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		});
 		const login = await phone.newPage();
 		await login.goto("/login");
+		// A wrong password is said in an alert, and the password, described by it, has the focus
+		// again (Sign in was disabled meanwhile).
+		const password = login.getByLabel("Password");
+		await login.getByLabel("Email").fill("admin@acme.test");
+		await password.fill("not the password");
+		await login.getByRole("button", { name: "Sign in", exact: true }).click();
+		const refusal = login.getByTestId("login-error");
+		await refusal.waitFor(within);
+		await expect
+			.poll(() => password.evaluate((input) => input === document.activeElement), within)
+			.toBe(true);
+		expect(
+			await password.evaluate(
+				(input) =>
+					document.getElementById(input.getAttribute("aria-describedby") ?? "")?.textContent,
+			),
+		).toBe(await refusal.textContent());
 		const forgot = await login.getByTestId("forgot-link").boundingBox();
 		expect(forgot?.height).toBeGreaterThanOrEqual(44);
 		// This server sends no email: the page behind the link says so before anyone types.

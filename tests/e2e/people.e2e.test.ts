@@ -55,7 +55,12 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 	async function signInThroughProvider(page: Page, email: string, login: string): Promise<void> {
 		await page.goto("/login");
 		await page.getByTestId("sso-open").click();
-		await page.getByLabel("Work email or organisation id").fill(email);
+		// The field replaced the button that had the focus: it has it now.
+		const who = page.getByLabel("Work email or organisation id");
+		await expect
+			.poll(() => who.evaluate((input) => input === document.activeElement), within)
+			.toBe(true);
+		await who.fill(email);
 		await page.getByTestId("sso-submit").click();
 		await page.waitForURL((url) => url.href.startsWith(idp.issuer), within);
 		await page.locator('input[name="login"]').fill(login);

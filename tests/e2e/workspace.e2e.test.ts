@@ -576,7 +576,24 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 			`/forgot-password?email=${encodeURIComponent(email)}`,
 		);
 		expect(await forgot.getAttribute("target")).toBe("_blank");
-		await dialog.getByLabel("Password").fill(DEMO_PASSWORD);
+		// A wrong password: said in an alert, and the password field, described by it, has the
+		// focus to type it again (the Sign in button was disabled meanwhile).
+		const password = dialog.getByLabel("Password");
+		await password.fill("not the password");
+		await dialog.getByTestId("renew-submit").click();
+		const refusal = dialog.getByTestId("renew-error");
+		await refusal.waitFor(within);
+		expect(await refusal.getAttribute("role")).toBe("alert");
+		await expect
+			.poll(() => password.evaluate((input) => input === document.activeElement), within)
+			.toBe(true);
+		expect(
+			await password.evaluate(
+				(input) =>
+					document.getElementById(input.getAttribute("aria-describedby") ?? "")?.textContent,
+			),
+		).toBe(await refusal.textContent());
+		await password.fill(DEMO_PASSWORD);
 		await dialog.getByTestId("renew-submit").click();
 		await dialog.waitFor({ state: "hidden", ...within });
 		await expect.poll(attribute(status, "data-unsynced"), within).toBe("0");

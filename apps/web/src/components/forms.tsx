@@ -65,11 +65,11 @@ export function AdminSection(props: {
 	);
 }
 
-/** An error announced at once. */
-export function FormError(props: { error: string | null; testId?: string }) {
+/** An error announced at once; `id` lets the field it is about be described by it. */
+export function FormError(props: { error: string | null; testId?: string; id?: string }) {
 	return (
 		<Show when={props.error}>
-			<p class="form-error" role="alert" data-testid={props.testId ?? "form-error"}>
+			<p class="form-error" role="alert" id={props.id} data-testid={props.testId ?? "form-error"}>
 				{props.error}
 			</p>
 		</Show>
@@ -105,8 +105,9 @@ export function Loaded<T>(props: {
  * field's problem (`error`, id `<id>-error`, which also marks it invalid). In a form grid it
  * sits in a `form-field` cell (`cell`), a wide one across the grid with `"wide"`. `onInput` gets
  * each keystroke's value, `onChange` the value once it is committed (a date picked); without
- * either the form reads the field when it is submitted. Any other attribute (type, name,
- * required, placeholder, limits) goes to the input.
+ * either the form reads the field when it is submitted. `describedBy` names more of what
+ * describes it (a form's alert about it). Any other attribute (type, name, required,
+ * placeholder, limits) goes to the input.
  */
 export function TextField(
 	props: {
@@ -118,6 +119,7 @@ export function TextField(
 		hint?: JSX.Element;
 		error?: string | undefined;
 		cell?: "field" | "wide";
+		describedBy?: string | undefined;
 		testId?: string;
 	} & Omit<
 		JSX.InputHTMLAttributes<HTMLInputElement>,
@@ -133,6 +135,7 @@ export function TextField(
 		"hint",
 		"error",
 		"cell",
+		"describedBy",
 		"testId",
 	]);
 	return (
@@ -143,7 +146,10 @@ export function TextField(
 				value={own.value}
 				onInput={(e) => own.onInput?.(e.currentTarget.value)}
 				onChange={(e) => own.onChange?.(e.currentTarget.value)}
-				aria-describedby={describedBy(own.id, own.hint, own.error)}
+				aria-describedby={
+					[describedBy(own.id, own.hint, own.error), own.describedBy].filter(Boolean).join(" ") ||
+					undefined
+				}
 				aria-invalid={own.error ? true : undefined}
 				data-testid={own.testId}
 			/>
@@ -414,6 +420,8 @@ interface SignInFieldProps {
 	readOnly?: boolean;
 	/** Focused when the form opens (a dialog gives it focus first). */
 	autofocus?: boolean;
+	/** The id of the form's alert, while it says why signing in failed. */
+	describedBy?: string | undefined;
 }
 
 /** The email or the password of a sign-in form: required, and filled in by password managers. */
@@ -430,6 +438,7 @@ function SignInField(props: SignInFieldProps & { kind: keyof typeof SIGN_IN_FIEL
 			autofocus={props.autofocus}
 			value={props.value}
 			onInput={props.onInput}
+			describedBy={props.describedBy}
 		/>
 	);
 }

@@ -11,6 +11,7 @@ import { HttpRoutes } from "@switchboard/domain";
 import { createContext, createEffect, createSignal, type JSX, Show } from "solid-js";
 import { createAction, useApi } from "../api.ts";
 import { useSessionEnded } from "../client-context.tsx";
+import { holdFocus } from "../focus.ts";
 import { plural } from "../format.ts";
 import { stopPushAtSignOut } from "../push.ts";
 import { useRequiredContext } from "../required-context.ts";
@@ -209,6 +210,14 @@ export function SessionEndedDialog() {
 		setPassword("");
 		ended.resume();
 	}, signInFailure("Signing in failed. Try again."));
+	// The button is disabled while it signs in: after a failure, the password (the likely
+	// mistake) takes the focus, ready to be typed again, described by the alert saying why.
+	const renew = async () => {
+		const focus = holdFocus();
+		if (await renewing.run()) return;
+		const input = document.getElementById("renew-password");
+		if (focus(input) && input instanceof HTMLInputElement) input.select();
+	};
 
 	return (
 		<Modal
@@ -224,7 +233,7 @@ export function SessionEndedDialog() {
 					? `Sign in again to send ${plural(unsent(), "change")} not yet on the server.`
 					: "Sign in again to go on."}
 			</p>
-			<form onSubmit={submitHandler(() => void renewing.run())} class="login-form">
+			<form onSubmit={submitHandler(() => void renew())} class="login-form">
 				<SignInEmailField
 					id="renew-email"
 					value={email()}
@@ -236,8 +245,9 @@ export function SessionEndedDialog() {
 					value={password()}
 					onInput={setPassword}
 					autofocus={known !== undefined}
+					describedBy={renewing.error() ? "renew-error" : undefined}
 				/>
-				<FormError error={renewing.error()} testId="renew-error" />
+				<FormError error={renewing.error()} testId="renew-error" id="renew-error" />
 				<p class="login-links">
 					<a href={forgotHref()} target="_blank" rel="noopener" data-testid="renew-forgot">
 						Forgot password?<span class="sr-only"> (opens in a new tab)</span>

@@ -2,6 +2,7 @@
 import type { JSX } from "solid-js";
 import { Show } from "solid-js";
 import type { Action } from "../api.ts";
+import { holdFocus } from "../focus.ts";
 import { submitHandler } from "./forms.tsx";
 
 export function SignInCard(props: { children: JSX.Element; testId?: string }) {
@@ -31,7 +32,12 @@ export function SignInSubmit(props: {
 	return (
 		<>
 			<Show when={props.error}>
-				<p class="form-error" role="alert" data-testid={`${props.testPrefix}-error`}>
+				<p
+					class="form-error"
+					role="alert"
+					id={`${props.testPrefix}-error`}
+					data-testid={`${props.testPrefix}-error`}
+				>
 					{props.error}
 				</p>
 			</Show>
@@ -47,7 +53,12 @@ export function SignInSubmit(props: {
 	);
 }
 
-/** A sign-in card's form: its fields, then the action's error and the button that runs it. */
+/**
+ * A sign-in card's form: its fields, then the action's error (id `<testPrefix>-error`, for a
+ * field to be described by) and the button that runs it. The button is disabled while the
+ * action runs; after a failure, focus goes to `retryField` (the field to correct), else back
+ * to where it was.
+ */
 export function SignInForm(props: {
 	action: Action<[]>;
 	label: string;
@@ -57,11 +68,18 @@ export function SignInForm(props: {
 	submitTestId?: string;
 	/** Leave checking the fields to the action, which words each problem. */
 	novalidate?: boolean;
+	/** The id of the field to type again after a failure (the password). */
+	retryField?: string;
 	children: JSX.Element;
 }) {
 	return (
 		<form
-			onSubmit={submitHandler(() => void props.action.run())}
+			onSubmit={submitHandler(async () => {
+				const focus = holdFocus();
+				if (await props.action.run()) return;
+				const retry = props.retryField ? document.getElementById(props.retryField) : null;
+				if (focus(retry) && retry instanceof HTMLInputElement) retry.select();
+			})}
 			class="login-form"
 			novalidate={props.novalidate}
 			data-testid={`${props.testPrefix}-form`}

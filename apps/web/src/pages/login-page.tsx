@@ -50,9 +50,20 @@ export function LoginPage() {
 						{ssoRefusalMessage(search.sso)}
 					</p>
 				</Show>
-				<SignInForm action={signingIn} label="Sign in" busyLabel="Signing in…" testPrefix="login">
+				<SignInForm
+					action={signingIn}
+					label="Sign in"
+					busyLabel="Signing in…"
+					testPrefix="login"
+					retryField="login-password"
+				>
 					<SignInEmailField id="login-email" value={email()} onInput={setEmail} />
-					<SignInPasswordField id="login-password" value={password()} onInput={setPassword} />
+					<SignInPasswordField
+						id="login-password"
+						value={password()}
+						onInput={setPassword}
+						describedBy={signingIn.error() ? "login-error" : undefined}
+					/>
 				</SignInForm>
 				<Show
 					when={withSso()}

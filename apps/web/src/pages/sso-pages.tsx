@@ -25,6 +25,8 @@ export const ssoStartFailure = signInFailure("Single sign-on could not start.");
 /** The sign-in page's second way in: by work email, or an organisation id. */
 export function SingleSignOnForm() {
 	const [who, setWho] = createSignal("");
+	// It replaces the button that opened it, which had the focus.
+	onMount(() => document.getElementById("sso-who")?.focus());
 	const going = createAction(() => {
 		const value = who().trim();
 		return goToIdentityProvider(value.includes("@") ? { email: value } : { orgId: value });
@@ -35,6 +37,7 @@ export function SingleSignOnForm() {
 			label="Continue to your identity provider"
 			busyLabel="Opening…"
 			testPrefix="sso"
+			retryField="sso-who"
 		>
 			<TextField
 				id="sso-who"
@@ -43,6 +46,7 @@ export function SingleSignOnForm() {
 				required
 				value={who()}
 				onInput={setWho}
+				describedBy={going.error() ? "sso-error" : undefined}
 			/>
 		</SignInForm>
 	);
