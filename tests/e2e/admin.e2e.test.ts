@@ -103,6 +103,27 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await openAdmin(admin);
 		await newSource(admin, "rss", "Status page watch");
 		const form = admin.getByTestId("source-form");
+		// Saved without a name or a feed: each field says what it needs, and the first has focus.
+		const name = form.getByLabel("Name");
+		await name.fill("");
+		await form.getByTestId("source-submit").click();
+		await expect
+			.poll(() => name.evaluate((input) => input === document.activeElement), within)
+			.toBe(true);
+		for (const [field, said] of [
+			[name, "Give the source a name."],
+			[form.getByLabel("Feed URL (RSS or Atom)"), "Enter the feed's URL."],
+		] as const) {
+			expect(await field.getAttribute("aria-invalid")).toBe("true");
+			const described = await field.evaluate((input) =>
+				(input.getAttribute("aria-describedby") ?? "")
+					.split(" ")
+					.map((id) => document.getElementById(id)?.textContent)
+					.join(" "),
+			);
+			expect(described).toContain(said);
+		}
+		await name.fill("Status page watch");
 		await form.getByLabel("Feed URL (RSS or Atom)").fill(feed.url);
 		await form.getByLabel("Keywords").fill("outage, down");
 		await form.getByLabel("Poll every (seconds)").fill("60");

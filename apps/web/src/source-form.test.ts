@@ -1,11 +1,11 @@
 import type { Source } from "@switchboard/client";
 import { describe, expect, it } from "vitest";
 import {
-	checkSourceFields,
 	emptySourceFields,
 	fieldsToConfig,
 	fieldsToNewSource,
 	fieldsToPatch,
+	sourceFieldProblems,
 	sourceToFields,
 } from "./source-form.ts";
 
@@ -69,40 +69,57 @@ describe("source form", () => {
 		expect(webhook).not.toHaveProperty("credential");
 	});
 
-	it("finds what to fix before asking the server", () => {
-		expect(checkSourceFields({ ...emptySourceFields("rss"), name: " " }, true)).toMatch(/name/);
-		expect(checkSourceFields({ ...emptySourceFields("rss"), name: "F" }, true)).toMatch(/feed/);
+	it("finds what to fix before asking the server, each problem at its field", () => {
+		// Nothing typed: the name and the feed's URL, both, for the form to mark and focus the first.
+		expect(sourceFieldProblems({ ...emptySourceFields("rss"), name: " " }, true)).toEqual({
+			name: "Give the source a name.",
+			feedUrl: "Enter the feed's URL.",
+		});
+		expect(sourceFieldProblems({ ...emptySourceFields("rss"), name: "F" }, true)).toEqual({
+			feedUrl: "Enter the feed's URL.",
+		});
 		const mastodon = {
 			...emptySourceFields("mastodon"),
 			name: "M",
 			instanceUrl: "https://m.example",
 		};
-		expect(checkSourceFields(mastodon, true)).toMatch(/access token/);
+		expect(sourceFieldProblems(mastodon, true)).toEqual({
+			credential: "Enter the account's access token.",
+		});
 		// Editing keeps the stored token when none is typed.
-		expect(checkSourceFields(mastodon, false)).toBeNull();
+		expect(sourceFieldProblems(mastodon, false)).toEqual({});
 		expect(
-			checkSourceFields(
+			sourceFieldProblems(
 				{ ...emptySourceFields("rss"), name: "F", feedUrl: "https://f", intervalSeconds: "10" },
 				true,
 			),
-		).toMatch(/30 to 86400/);
+		).toEqual({ intervalSeconds: expect.stringMatching(/30 to 86400/) });
 		// Spaces around a URL are trimmed; one inside it is named, not sent.
 		const feed = { ...emptySourceFields("rss"), name: "F", feedUrl: "  https://f.example/a.xml " };
-		expect(checkSourceFields(feed, true)).toBeNull();
+		expect(sourceFieldProblems(feed, true)).toEqual({});
 		expect(fieldsToConfig(feed)).toMatchObject({ url: "https://f.example/a.xml" });
-		expect(checkSourceFields({ ...feed, feedUrl: "https://f.example/my feed.xml" }, true)).toBe(
-			"The feed's URL has a space in it: a URL has none (write a space in a path as %20).",
-		);
-		expect(checkSourceFields({ ...mastodon, instanceUrl: "https://m. example" }, false)).toMatch(
-			/^The instance URL has a space in it/,
-		);
+		expect(
+			sourceFieldProblems({ ...feed, feedUrl: "https://f.example/my feed.xml" }, true),
+		).toEqual({
+			feedUrl: "The feed's URL has a space in it: a URL has none (write a space in a path as %20).",
+		});
+		expect(
+			sourceFieldProblems({ ...mastodon, instanceUrl: "https://m. example" }, false).instanceUrl,
+		).toMatch(/^The instance URL has a space in it/);
 		// Without its scheme, as an address bar shows it: said here, not as "config: url: must be a URL".
-		expect(checkSourceFields({ ...feed, feedUrl: "f.example/a.xml" }, true)).toMatch(
+		expect(sourceFieldProblems({ ...feed, feedUrl: "f.example/a.xml" }, true).feedUrl).toMatch(
 			/^The feed's URL must be the whole address, starting with https:\/\//,
 		);
-		expect(checkSourceFields({ ...mastodon, instanceUrl: "mastodon.social" }, false)).toMatch(
-			/^The instance URL must be the whole address/,
-		);
+		expect(
+			sourceFieldProblems({ ...mastodon, instanceUrl: "mastodon.social" }, false).instanceUrl,
+		).toMatch(/^The instance URL must be the whole address/);
+		// Bluesky: the account and the app password together; an empty service is Bluesky's own.
+		expect(
+			sourceFieldProblems({ ...emptySourceFields("bluesky"), name: "B", service: "" }, true),
+		).toEqual({
+			identifier: "Enter the account's handle.",
+			credential: "Enter an app password of the account.",
+		});
 	});
 
 	it("patches only what changed, so an unchanged config does not reset the poll state", () => {

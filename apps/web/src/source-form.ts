@@ -89,41 +89,55 @@ export function sourceToFields(source: Source): SourceFields {
 	};
 }
 
-/** A problem with the fields a person can fix before asking the server; null when none. */
-export function checkSourceFields(fields: SourceFields, creating: boolean): string | null {
-	if (!fields.name.trim()) return "Give the source a name.";
+/** What is wrong with a form's fields, each problem at its field. */
+export type SourceProblems = Partial<Record<keyof SourceFields, string>>;
+
+/**
+ * The problems a person can fix before asking the server, each at its field (the form marks
+ * each field and focuses the first); empty when none.
+ */
+export function sourceFieldProblems(fields: SourceFields, creating: boolean): SourceProblems {
+	const found: SourceProblems = {};
+	if (!fields.name.trim()) found.name = "Give the source a name.";
 	const interval = fields.intervalSeconds.trim();
 	if (interval && fields.kind !== "webhook") {
 		const seconds = Number(interval);
 		if (!Number.isInteger(seconds) || seconds < 30 || seconds > 86_400) {
-			return "The interval is a whole number of seconds from 30 to 86400.";
+			found.intervalSeconds = "The interval is a whole number of seconds from 30 to 86400.";
 		}
 	}
+	const url = (name: "feedUrl" | "instanceUrl" | "service", missing: string, what: string) => {
+		const problem = fields[name].trim() ? urlProblem(fields[name], what) : missing;
+		if (problem) found[name] = problem;
+	};
 	switch (fields.kind) {
 		case "webhook":
-			return null;
+			break;
 		case "rss":
-			if (!fields.feedUrl.trim()) return "Enter the feed's URL.";
-			return urlProblem(fields.feedUrl, "The feed's URL") ?? null;
+			url("feedUrl", "Enter the feed's URL.", "The feed's URL");
+			break;
 		case "mastodon":
-			if (!fields.instanceUrl.trim())
-				return "Enter the instance URL, e.g. https://mastodon.social.";
-			return (
-				urlProblem(fields.instanceUrl, "The instance URL") ??
-				(creating && !fields.credential ? "Enter the account's access token." : null)
+			url(
+				"instanceUrl",
+				"Enter the instance URL, e.g. https://mastodon.social.",
+				"The instance URL",
 			);
+			if (creating && !fields.credential) found.credential = "Enter the account's access token.";
+			break;
 		case "bluesky":
-			if (!fields.identifier.trim()) return "Enter the account's handle.";
-			return (
-				// Left empty, the service is Bluesky's own.
-				(fields.service.trim() ? urlProblem(fields.service, "The service URL") : undefined) ??
-				(creating && !fields.credential ? "Enter an app password of the account." : null)
-			);
+			if (!fields.identifier.trim()) found.identifier = "Enter the account's handle.";
+			// Left empty, the service is Bluesky's own.
+			if (fields.service.trim()) url("service", "", "The service URL");
+			if (creating && !fields.credential) {
+				found.credential = "Enter an app password of the account.";
+			}
+			break;
 		default: {
 			const unreachable: never = fields.kind;
 			return unreachable;
 		}
 	}
+	return found;
 }
 
 /** The `config` the API takes for these fields, with the kind's defaults spelled out. */

@@ -1,14 +1,16 @@
 /** The form that creates a source (any kind) or edits one (its kind fixed). */
 import type { Board, SourceKind } from "@switchboard/domain";
 import { SourceKinds } from "@switchboard/domain";
-import { createSignal, createUniqueId, For, Show } from "solid-js";
+import { createEffect, createSignal, createUniqueId, For, on, Show } from "solid-js";
 import { createStore } from "solid-js/store";
+import { holdFocus } from "../focus.ts";
 import {
-	checkSourceFields,
 	DEFAULT_INTERVAL,
 	SOURCE_KIND_HINTS,
 	SOURCE_KIND_LABELS,
 	type SourceFields,
+	type SourceProblems,
+	sourceFieldProblems,
 } from "../source-form.ts";
 import { boardOptions } from "./board-select.tsx";
 import { type FieldSpec, FormActions, FormFields, submitHandler, URL_INPUT } from "./forms.tsx";
@@ -72,7 +74,8 @@ export function SourceForm(props: {
 	testId: string;
 }) {
 	const [fields, setFields] = createStore<SourceFields>({ ...props.initial });
-	const [problem, setProblem] = createSignal<string | null>(null);
+	const [problems, setProblems] = createSignal<SourceProblems>({});
+	let form: HTMLFormElement | undefined;
 	const id = createUniqueId();
 	const field = (name: string) => `${id}-${name}`;
 	const polled = () => fields.kind !== "webhook";
@@ -138,14 +141,33 @@ export function SourceForm(props: {
 			: []),
 	];
 
+	// Save is disabled while the server answers: a refusal (said in the form's alert) gives
+	// focus back to it. A success closes the form.
+	let sent: ReturnType<typeof holdFocus> | undefined;
+	createEffect(
+		on(
+			() => props.busy,
+			(busy) => {
+				if (busy) return;
+				sent?.();
+				sent = undefined;
+			},
+			{ defer: true },
+		),
+	);
 	const submit = submitHandler(() => {
-		const found = checkSourceFields(fields, props.creating);
-		setProblem(found);
-		if (!found) props.onSubmit({ ...fields });
+		const found = sourceFieldProblems(fields, props.creating);
+		setProblems(found);
+		if (Object.keys(found).length === 0) {
+			sent = holdFocus();
+			return props.onSubmit({ ...fields });
+		}
+		// Once the fields show their problems, the first one takes the focus.
+		queueMicrotask(() => form?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus());
 	});
 
 	return (
-		<form class="admin-form" onSubmit={submit} data-testid={props.testId} novalidate>
+		<form ref={form} class="admin-form" onSubmit={submit} data-testid={props.testId} novalidate>
 			<Show when={props.creating}>
 				<fieldset class="kind-choice">
 					<legend class="field-label">Kind of source</legend>
@@ -184,7 +206,7 @@ export function SourceForm(props: {
 			</Show>
 
 			<div class="form-grid">
-				<FormFields store={[fields, setFields]} fields={sourceFields()} />
+				<FormFields store={[fields, setFields]} fields={sourceFields()} errors={problems()} />
 			</div>
 
 			<div class="form-checks">
@@ -209,7 +231,7 @@ export function SourceForm(props: {
 			</div>
 
 			<FormActions
-				error={problem() ?? props.error}
+				error={props.error}
 				errorTestId="source-form-error"
 				label={props.submitLabel}
 				busy={props.busy}
