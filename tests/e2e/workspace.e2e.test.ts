@@ -641,6 +641,8 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 			// Sam writes a note, choosing Dana from the suggestions with the keyboard.
 			await sam.goto(`/m/${mention.id}`);
 			const note = sam.getByTestId("note-input");
+			// The hint names no one of the demo: it says how to mention.
+			expect(await note.getAttribute("placeholder")).toBe("Type @ to mention a teammate");
 			await note.click();
 			await note.pressSequentially("@da");
 			await sam.getByTestId("mention-suggestion").first().waitFor(within);

@@ -173,7 +173,7 @@ export function DraftNotes(props: { draft: DraftHandle }) {
 						ref={input}
 						id={`note-input-${props.draft.mentionId}`}
 						rows="2"
-						placeholder="Ask a teammate: @Dana can you check the order?"
+						placeholder="Type @ to mention a teammate"
 						value={text()}
 						aria-autocomplete="list"
 						aria-controls={suggestions().length > 0 ? listId : undefined}
