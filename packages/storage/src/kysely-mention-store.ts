@@ -3,14 +3,14 @@
  * state changes only through the command arbiter.
  */
 import { randomUUID } from "node:crypto";
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
 import type { NewWebhookEvent } from "./integration-storage.ts";
 import { KyselyPort } from "./kysely-port.ts";
 import { queueWebhookEvents } from "./kysely-webhook-store.ts";
 import { findInOrg } from "./org-rows.ts";
 import { iso, json, pastCursor, toStoredMention } from "./rows.ts";
-import type { Database } from "./schema.ts";
+import type { Database, MentionsTable } from "./schema.ts";
 import type { MentionFilter, MentionStore, NewMention, StoredMention } from "./storage.ts";
 import { indexThreadMessages } from "./thread-index.ts";
 
@@ -61,25 +61,76 @@ const MENTION_COLUMN_TYPES = {
 type MentionColumn = keyof typeof MENTION_COLUMN_TYPES;
 const MENTION_COLUMNS = Object.keys(MENTION_COLUMN_TYPES) as MentionColumn[];
 
-/** `select … from unnest(…)` of `mentions` as rows of the `mentions` table, in order. */
+/** A mention's row as an ingest sends it: each column's value as the text PostgreSQL reads. */
+type SentRow = Record<MentionColumn, string | null> & { id: string };
+
+/**
+ * The columns of a new row that PostgreSQL decides (its defaults), read back after an
+ * insert; every other column holds what was sent. Reading back whole rows had the driver
+ * decode each row's text, author and thread again: with PGlite the larger part of an
+ * insert's time in JavaScript (bench/findings/06.md "returning").
+ */
+const DECIDED_COLUMNS = [
+	"id",
+	"owner_id",
+	"owner_since",
+	"review",
+	"reply",
+	"snoozed_until",
+	"approval_required",
+	"unseen_follow_ups",
+	"sla_from",
+	"rev",
+] as const satisfies readonly Exclude<keyof Database["mentions"], Exclude<MentionColumn, "id">>[];
+
+type DecidedRow = Pick<Selectable<Database["mentions"]>, (typeof DECIDED_COLUMNS)[number]>;
+
+/** The stored mention of a row this process sent and PostgreSQL inserted. */
+function storedAsSent(sent: SentRow, decided: DecidedRow): StoredMention {
+	return toStoredMention({
+		...decided,
+		org_id: sent.org_id as string,
+		board_id: sent.board_id as string,
+		network: sent.network as string,
+		external_id: sent.external_id as string,
+		url: sent.url,
+		author: JSON.parse(sent.author as string),
+		text: sent.text as string,
+		thread: JSON.parse(sent.thread as string),
+		posted_at: new Date(sent.posted_at as string),
+		ingested_at: new Date(sent.ingested_at as string),
+		language: sent.language,
+		sentiment: Number(sent.sentiment),
+		priority: sent.priority as MentionsTable["priority"],
+		tags: JSON.parse(sent.tags as string),
+		status: sent.status as MentionsTable["status"],
+		updated_at: new Date(sent.updated_at as string),
+	});
+}
+
+/**
+ * `select … from unnest(…)` of `mentions` as rows of the `mentions` table, in order, and
+ * each row as sent by its id.
+ */
 function mentionRows(orgId: string, boardId: string, mentions: readonly NewMention[]) {
 	const values: Record<MentionColumn, (string | null)[]> = Object.fromEntries(
 		MENTION_COLUMNS.map((column) => [column, []]),
 	) as never;
+	const sent = new Map<string, SentRow>();
 	for (const mention of mentions) {
-		const row: Record<MentionColumn, string | null> = {
+		const row: SentRow = {
 			id: mention.id ?? randomUUID(),
 			org_id: orgId,
 			board_id: boardId,
 			network: mention.network,
 			external_id: mention.externalId,
-			url: mention.url,
+			url: mention.url ?? null,
 			author: json(mention.author),
 			text: mention.text,
 			thread: json(mention.thread),
 			posted_at: iso(mention.postedAt),
 			ingested_at: iso(mention.ingestedAt),
-			language: mention.language,
+			language: mention.language ?? null,
 			// The text both drivers send for a number parameter.
 			sentiment: String(mention.sentiment),
 			priority: mention.priority ?? "normal",
@@ -87,16 +138,18 @@ function mentionRows(orgId: string, boardId: string, mentions: readonly NewMenti
 			status: mention.status ?? "new",
 			updated_at: iso(mention.ingestedAt),
 		};
+		sent.set(row.id, row);
 		for (const column of MENTION_COLUMNS) values[column].push(row[column]);
 	}
 	const columns = MENTION_COLUMNS.map((column) => sql.ref(column));
-	return sql`select ${sql.join(
+	const select = sql`select ${sql.join(
 		MENTION_COLUMNS.map(
 			(column) => sql`${sql.ref(column)}::${sql.raw(MENTION_COLUMN_TYPES[column])}`,
 		),
 	)} from unnest(${sql.join(
 		MENTION_COLUMNS.map((column) => sql`${values[column]}::text[]`),
 	)}) as rows(${sql.join(columns)})`;
+	return { select, sent };
 }
 
 export class KyselyMentionStore extends KyselyPort implements MentionStore {
@@ -121,24 +174,26 @@ export class KyselyMentionStore extends KyselyPort implements MentionStore {
 				const inserted: StoredMention[] = [];
 				for (let start = 0; start < mentions.length; start += this.#config.insertChunk) {
 					const chunk = mentions.slice(start, start + this.#config.insertChunk);
-					const rows = await trx
+					const { select, sent } = mentionRows(orgId, boardId, chunk);
+					const decided = await trx
 						.insertInto("mentions")
 						.columns(MENTION_COLUMNS)
-						.expression(mentionRows(orgId, boardId, chunk))
+						.expression(select)
 						.onConflict((conflict) =>
 							conflict.columns(["org_id", "network", "external_id"]).doNothing(),
 						)
-						.returningAll()
+						.returning(DECIDED_COLUMNS)
 						.execute();
-					inserted.push(...rows.map(toStoredMention));
+					const rows = decided.map((row) => storedAsSent(sent.get(row.id) as SentRow, row));
+					inserted.push(...rows);
 					await indexThreadMessages(
 						trx,
 						orgId,
-						rows.flatMap((row) =>
-							row.thread.map((message) => ({
-								network: row.network,
+						rows.flatMap(({ mention }) =>
+							mention.thread.map((message) => ({
+								network: mention.network,
 								externalId: message.externalId,
-								mentionId: row.id,
+								mentionId: mention.id,
 							})),
 						),
 					);
