@@ -73,14 +73,16 @@ export class KyselyThreadStore
 			// statistics: with `external_id in (…)` PostgreSQL without statistics on the
 			// mentions (never analysed: autovacuum off, or not yet) scanned the organisation's
 			// every mention for the list (16 ms for 100 ids among 40,000, most of an ingest pass).
-			const wanted = sql.join([...new Set(ids)].map((id) => sql`(${id})`));
+			// The ids go as one array parameter: a `values` list of an import's 1,000 ids was
+			// 1,000 parameters for kysely to build and PostgreSQL to parse and plan.
+			const wanted = [...new Set(ids)];
 			const { rows } = await sql<{
 				external_id: string;
 				id: string;
 				board_id: string;
 				own: boolean;
 			}>`
-				with wanted (external_id) as (values ${wanted})
+				with wanted (external_id) as (select unnest(${wanted}::text[]))
 				select w.external_id, m.id, m.board_id, true as own
 				from wanted w cross join lateral (
 					select id, board_id from mentions

@@ -61,6 +61,38 @@ export function threadStoreContract(portOf: () => Ports): void {
 			).toEqual(new Map());
 		});
 
+		it("finds conversations by ids holding whatever characters a network's ids may hold", async () => {
+			const storage = portOf();
+			const t = await newTeam(storage);
+			// What a PostgreSQL array literal quotes or reads specially.
+			const awkward = ['say "hi", {ok}', "back\\slash \\\\", "NULL", "naïve 😀\nline", "a,b"];
+			const stored = await storage.insertMentions(
+				t.orgId,
+				t.boardId,
+				awkward.map((id) =>
+					newMention({ externalId: `own ${id}`, thread: [customer(`quoted ${id}`, tick())] }),
+				),
+			);
+			const found = await storage.findConversations(
+				t.orgId,
+				awkward.flatMap((id) => [
+					{ network: "mastodon" as const, externalId: `own ${id}` },
+					{ network: "mastodon" as const, externalId: `quoted ${id}` },
+				]),
+			);
+			expect(found).toEqual(
+				new Map(
+					awkward.flatMap((id, i) => {
+						const ref = { mentionId: stored[i]?.mention.id, boardId: t.boardId };
+						return [
+							[batchKey("mastodon", `own ${id}`), ref],
+							[batchKey("mastodon", `quoted ${id}`), ref],
+						];
+					}),
+				),
+			);
+		});
+
 		it("adds a follow-up once, reopens the replied conversation to its owner and records why", async () => {
 			const storage = portOf();
 			const t = await newTeam(storage);
