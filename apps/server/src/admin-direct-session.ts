@@ -36,7 +36,12 @@ export async function openDirectSession(config: Config, logger: Logger): Promise
 	// No board is live in this process: boards pick the new mentions up when they next load.
 	const ingestor = new Ingestor({ storage, publisher: null, logger });
 	const mailer = config.smtpUrl
-		? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom ?? DEFAULT_MAIL_FROM, logger })
+		? createMailer({
+				smtpUrl: config.smtpUrl,
+				from: config.mailFrom ?? DEFAULT_MAIL_FROM,
+				logger,
+				...(config.smtpTimeouts ? { timeouts: config.smtpTimeouts } : {}),
+			})
 		: null;
 	const operations = createAdminOperations({
 		storage,

@@ -3,6 +3,7 @@
  * configured from the environment like the server.
  */
 import { mkdtemp, rm } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -195,6 +196,24 @@ describe("switchboard setup and invite", () => {
 			);
 			expect(failed.stdout).not.toContain("Also sent to");
 			expect(failed.code).toBe(0);
+
+			// A server that accepts and never answers: the wait is bounded, the failure said.
+			const silent = createServer(() => {});
+			await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+			const port = (silent.address() as AddressInfo).port;
+			try {
+				const unanswered = await run(
+					["setup", "--org", "hooli", "--name", "Hooli", "--admin", "gavin@hooli.test"],
+					{ SMTP_URL: `smtp://127.0.0.1:${port}`, SMTP_TIMEOUT_SECONDS: "1" },
+				);
+				expect(unanswered.stdout).toMatch(/Created the organisation hooli \(Hooli\)/);
+				expect(unanswered.stdout).toContain(
+					`Not mailed: sending it to gavin@hooli.test failed (the mail server 127.0.0.1:${port} did not greet within 1 s (Greeting never received)). The link works all the same`,
+				);
+				expect(unanswered.code).toBe(0);
+			} finally {
+				silent.close();
+			}
 		},
 		SLOW,
 	);

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { parseOutboundAllow } from "@switchboard/connectors";
 import { securePrivateFolder } from "@switchboard/storage";
 import * as v from "valibot";
+import type { MailTimeouts } from "./mailer.ts";
 import { type RateLimits, rateLimitsFromEnv } from "./rate-limit-config.ts";
 
 export interface Config {
@@ -110,6 +111,11 @@ export interface Config {
 	smtpUrl?: string;
 	/** Sender of those emails, from `MAIL_FROM`. @default "Switchboard <switchboard@localhost>" */
 	mailFrom?: string;
+	/**
+	 * How long a send waits on the mail server to connect, to greet, and for each reply;
+	 * `SMTP_TIMEOUT_SECONDS` sets all three. @default `defaultMailTimeouts` (10 s, 10 s, 30 s)
+	 */
+	smtpTimeouts?: Partial<MailTimeouts>;
 	/**
 	 * Accept single sign-on issuers at `http:` URLs (`SWITCHBOARD_SSO_ALLOW_HTTP_ISSUER=1`):
 	 * for tests and a local identity provider only; tokens would cross the network in the
@@ -236,6 +242,16 @@ const EnvSchema = v.object({
 		),
 	),
 	MAIL_FROM: v.optional(v.pipe(v.string(), v.minLength(3))),
+	SMTP_TIMEOUT_SECONDS: v.optional(
+		v.pipe(
+			v.string(),
+			v.toNumber(),
+			v.check(
+				(seconds) => seconds > 0 && seconds <= 600,
+				"SMTP_TIMEOUT_SECONDS is a number of seconds above 0, at most 600",
+			),
+		),
+	),
 	SWITCHBOARD_SSO_ALLOW_HTTP_ISSUER: v.optional(v.picklist(["0", "1", "false", "true"]), "0"),
 	LOG_LEVEL: v.optional(
 		v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
@@ -312,6 +328,15 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 		...(e.PUBLIC_URL ? { publicUrl: e.PUBLIC_URL } : {}),
 		...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}),
 		...(e.MAIL_FROM ? { mailFrom: e.MAIL_FROM } : {}),
+		...(e.SMTP_TIMEOUT_SECONDS
+			? {
+					smtpTimeouts: {
+						connectionMs: e.SMTP_TIMEOUT_SECONDS * 1000,
+						greetingMs: e.SMTP_TIMEOUT_SECONDS * 1000,
+						socketMs: e.SMTP_TIMEOUT_SECONDS * 1000,
+					},
+				}
+			: {}),
 		...(e.SWITCHBOARD_SSO_ALLOW_HTTP_ISSUER === "1" ||
 		e.SWITCHBOARD_SSO_ALLOW_HTTP_ISSUER === "true"
 			? { ssoAllowHttpIssuer: true }

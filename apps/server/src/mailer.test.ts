@@ -1,7 +1,9 @@
 /**
  * Invitation emails through a real SMTP server (smtp-server, on a free port): each link
- * reaches its person, with the organisation in the subject.
+ * reaches its person, with the organisation in the subject. A server that never answers is
+ * given up on within the mailer's bounds.
  */
+import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMailer } from "./mailer.ts";
@@ -159,6 +161,58 @@ describe("mailer", () => {
 			).rejects.toMatchObject({ cause: { message: expect.stringMatching(/ECONNREFUSED/) } });
 		} finally {
 			mailer.close();
+		}
+	});
+
+	it("gives up within its bound on a mail server that accepts and never answers, or stops answering", async () => {
+		// One accepts and stays silent; the other greets, then never replies to EHLO.
+		const sockets = new Set<Socket>();
+		const silent = createServer((socket) => sockets.add(socket));
+		const greetsOnly = createServer((socket) => {
+			sockets.add(socket);
+			socket.write("220 mail.initech.test ESMTP\r\n");
+		});
+		const url = async (server: Server) => {
+			await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+			return `smtp://127.0.0.1:${(server.address() as AddressInfo).port}`;
+		};
+		try {
+			for (const [server, said] of [
+				[silent, /the mail server 127\.0\.0\.1:\d+ did not greet within 0\.3 s/],
+				[greetsOnly, /the mail server 127\.0\.0\.1:\d+ did not answer within 0\.3 s/],
+			] as const) {
+				const mailer = createMailer({
+					smtpUrl: await url(server),
+					from: "switchboard@initech.test",
+					logger: pino({ level: "silent" }),
+					timeouts: { connectionMs: 300, greetingMs: 300, socketMs: 300 },
+				});
+				const started = performance.now();
+				try {
+					await expect(
+						mailer.sendLinks([
+							{
+								kind: "setup",
+								email: "x@initech.test",
+								url: "https://x.test/invite/c",
+								expiresAt: "2026-12-09T08:00:00.000Z",
+								orgName: "Initech",
+							},
+						]),
+					).rejects.toMatchObject({ cause: { message: expect.stringMatching(said) } });
+				} finally {
+					mailer.close();
+				}
+				// nodemailer's own waits are 30 s for the greeting and 10 minutes of silence.
+				expect(performance.now() - started).toBeLessThan(3_000);
+			}
+		} finally {
+			for (const socket of sockets) socket.destroy();
+			await Promise.all(
+				[silent, greetsOnly].map(
+					(server) => new Promise((resolve) => server.close(() => resolve(undefined))),
+				),
+			);
 		}
 	});
 });

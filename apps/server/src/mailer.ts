@@ -6,6 +6,7 @@
  * HTML make the link a link, and a bare text part looks like spam to some filters).
  */
 import { createRequire } from "node:module";
+import { withDefaults } from "@switchboard/domain";
 import type { Logger } from "pino";
 
 /** nodemailer (~25 MiB resident) is loaded only when SMTP_URL asks for a mailer. */
@@ -35,6 +36,30 @@ export interface Mailer {
 
 /** Messages in flight at once. @default 5, nodemailer's own pool size */
 const MAX_CONNECTIONS = 5;
+
+/**
+ * How long a send waits on the mail server, in ms. nodemailer's own defaults are 2 minutes to
+ * connect, 30 s for the greeting and 10 minutes of silence on an open connection: a server
+ * that accepted the connection and never answered held `switchboard setup` (and a server's
+ * send) that long. Bounded like every other outbound request (connectors and Web Push 10 s).
+ */
+export interface MailTimeouts {
+	/** Opening the connection: DNS, TCP and TLS. @default 10 s */
+	connectionMs: number;
+	/** From connected to the server's greeting. @default 10 s */
+	greetingMs: number;
+	/**
+	 * Silence on an open connection, e.g. between a command and its reply; longer than the
+	 * others, as some servers scan a message before they accept it. @default 30 s
+	 */
+	socketMs: number;
+}
+
+export const defaultMailTimeouts: MailTimeouts = {
+	connectionMs: 10_000,
+	greetingMs: 10_000,
+	socketMs: 30_000,
+};
 
 /** A message's body: paragraphs of text, and the link in one of its own. */
 type Paragraph = string | { link: string };
@@ -114,13 +139,41 @@ function message(link: MailLink): { subject: string; text: string; html: string 
 	return { subject, text, html };
 }
 
-export function createMailer(options: { smtpUrl: string; from: string; logger: Logger }): Mailer {
+/**
+ * nodemailer's timeout (`ETIMEDOUT`) in words that name the server and the bound; other
+ * errors as they are. The URL's host only: it may carry a password.
+ */
+function explained(error: unknown, smtpUrl: string, timeouts: MailTimeouts): unknown {
+	const { code, timeoutType } = error as { code?: unknown; timeoutType?: unknown };
+	if (code !== "ETIMEDOUT" || !(error instanceof Error)) return error;
+	const server = `the mail server ${new URL(smtpUrl).host}`;
+	const seconds = (ms: number) => `${ms / 1000} s`;
+	const said =
+		timeoutType === "CONNECT_TIMEOUT"
+			? `could not connect to ${server} within ${seconds(timeouts.connectionMs)}`
+			: timeoutType === "GREETING_TIMEOUT"
+				? `${server} did not greet within ${seconds(timeouts.greetingMs)}`
+				: `${server} did not answer within ${seconds(timeouts.socketMs)}`;
+	return new Error(`${said} (${error.message})`, { cause: error });
+}
+
+export function createMailer(options: {
+	smtpUrl: string;
+	from: string;
+	logger: Logger;
+	/** The waits left out keep `defaultMailTimeouts`. */
+	timeouts?: Partial<MailTimeouts>;
+}): Mailer {
+	const timeouts = withDefaults(defaultMailTimeouts, options.timeouts);
 	// Pooled: a batch of ten thousand links reuses a few connections instead of opening one each.
 	const { createTransport } = require("nodemailer") as typeof import("nodemailer");
 	const transport = createTransport({
 		url: options.smtpUrl,
 		pool: true,
 		maxConnections: MAX_CONNECTIONS,
+		connectionTimeout: timeouts.connectionMs,
+		greetingTimeout: timeouts.greetingMs,
+		socketTimeout: timeouts.socketMs,
 	});
 	return {
 		async sendLinks(links) {
@@ -130,7 +183,8 @@ export function createMailer(options: { smtpUrl: string; from: string; logger: L
 				links.map(async (link) => {
 					try {
 						await transport.sendMail({ from: options.from, to: link.email, ...message(link) });
-					} catch (error) {
+					} catch (thrown) {
+						const error = explained(thrown, options.smtpUrl, timeouts);
 						failed++;
 						first ??= error;
 						options.logger.warn({ err: error, kind: link.kind }, "an email could not be sent");

@@ -388,7 +388,12 @@ export async function startSwitchboard(
 		});
 	});
 	const mailer = config.smtpUrl
-		? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom ?? DEFAULT_MAIL_FROM, logger })
+		? createMailer({
+				smtpUrl: config.smtpUrl,
+				from: config.mailFrom ?? DEFAULT_MAIL_FROM,
+				logger,
+				...(config.smtpTimeouts ? { timeouts: config.smtpTimeouts } : {}),
+			})
 		: null;
 	const invitations = createInvitationService({ storage, logger, mailer });
 	// One queue for every scrypt hash: sign-ins, accepted invitations, password changes.
