@@ -101,6 +101,12 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 	it("shows a failing feed's error on its source, then brings its matching item to an ambassador's board", async () => {
 		const admin = await person("admin@acme.test");
 		await openAdmin(admin);
+		const focusedTestId = () =>
+			admin.evaluate(() => document.activeElement?.getAttribute("data-testid"));
+		// A form closed takes its buttons with it: Cancel gives focus back to the button that opened it.
+		await admin.getByTestId("source-add").click();
+		await admin.getByTestId("source-form").getByRole("button", { name: "Cancel" }).click();
+		await expect.poll(focusedTestId, within).toBe("source-add");
 		await newSource(admin, "rss", "Status page watch");
 		const form = admin.getByTestId("source-form");
 		// Saved without a name or a feed: each field says what it needs, and the first has focus.
@@ -131,6 +137,13 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 
 		const source = admin.getByTestId("source").filter({ hasText: "Status page watch" });
 		await source.waitFor(within);
+		// Created: focus is on the new source's name, not lost to the page.
+		await expect
+			.poll(
+				() => source.getByTestId("source-name").evaluate((name) => name === document.activeElement),
+				within,
+			)
+			.toBe(true);
 		const sourceId = await source.getAttribute("data-source-id");
 		expect(sourceId).toBeTruthy();
 		expect(await source.getByTestId("source-status").textContent()).toContain(feed.url);
@@ -217,13 +230,23 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 			.toBe("ok");
 		expect(await admin.content()).not.toContain(STAND_IN_TOKEN);
 
-		await source.getByTestId("source-edit").click();
 		const edit = source.getByTestId("source-edit-form");
+		const has = (testId: string) =>
+			source
+				.getByTestId(testId)
+				.evaluate((element) => element === document.activeElement)
+				.catch(() => false);
+		// Edit cancelled gives focus back to Edit; saved, it goes to the source's name.
+		await source.getByTestId("source-edit").click();
+		await edit.getByRole("button", { name: "Cancel" }).click();
+		await expect.poll(() => has("source-edit"), within).toBe(true);
+		await source.getByTestId("source-edit").click();
 		expect(await edit.getByLabel("Instance URL").inputValue()).toBe(mastodon.url);
 		expect(await edit.getByLabel("Access token").inputValue()).toBe("");
 		await edit.getByLabel("Keywords").fill("parcel, refund");
 		await edit.getByTestId("source-submit").click();
 		await edit.waitFor({ state: "detached", ...within });
+		await expect.poll(() => has("source-name"), within).toBe(true);
 		expect(await source.getByTestId("source-status").textContent()).toContain("refund");
 		expect((await storage.getSource("acme", sourceId))?.config.keywords).toEqual([
 			"parcel",

@@ -5,8 +5,18 @@
  * refresh updates an item in place and an open edit form stays open. Each item pauses,
  * resumes, rotates its secret and is deleted through the same kind of API resource.
  */
-import { type Accessor, createMemo, createSignal, For, type JSX, Show } from "solid-js";
+import {
+	type Accessor,
+	createEffect,
+	createMemo,
+	createSignal,
+	For,
+	type JSX,
+	onCleanup,
+	Show,
+} from "solid-js";
 import { type Action, createAction, type Loader } from "../api.ts";
+import { holdFocus } from "../focus.ts";
 import { AdminSection, ConfirmButton, FormError, SecretOnce } from "./forms.tsx";
 
 /** A signing secret to show once, with the URL an incoming webhook posts to. */
@@ -16,16 +26,26 @@ export interface ShownSecret {
 	postUrl?: string;
 }
 
-/** What an item's render may do to the panel: replace or drop the item, show a new secret. */
+/**
+ * What an item's render may do to the panel: replace or drop the item, show a new secret,
+ * and give the panel its heading (`tabIndex={-1}`), where focus lands once it is created.
+ */
 export interface ItemControls<T> {
 	changed(next: T): void;
 	deleted(): void;
 	showSecret(secret: ShownSecret): void;
+	heading(element: HTMLElement): void;
 }
 
-/** What the create form may do to the panel: close itself, show the new item's secret. */
+/**
+ * What the create form may do to the panel: close itself unsaved (Cancel: focus goes back to
+ * the add button that opened it), close on the item it created (`created(id)`: focus goes to
+ * its heading once the list shows it, unless something else took it meanwhile, like the
+ * secret shown once), show the new item's secret.
+ */
 export interface CreateControls {
 	close(): void;
+	created(id: string): void;
 	showSecret(secret: ShownSecret): void;
 }
 
@@ -54,6 +74,31 @@ export function AdminListPanel<T extends { id: string }>(props: {
 	const items = () => props.list.data() ?? [];
 	const byId = createMemo(() => new Map(items().map((item) => [item.id, item])));
 	const ids = createMemo(() => items().map((item) => item.id));
+	let addButton: HTMLButtonElement | undefined;
+	// Closing the form takes the focused Save or Cancel button away with it (focus would drop
+	// to the page): Cancel goes back to the add button, a created item takes it once listed.
+	const headings = new Map<string, HTMLElement>();
+	const [awaited, setAwaited] = createSignal<{
+		id: string;
+		focus: ReturnType<typeof holdFocus>;
+	} | null>(null);
+	createEffect(() => {
+		const pending = awaited();
+		if (!pending || !byId().has(pending.id)) return;
+		setAwaited(null);
+		pending.focus(headings.get(pending.id) ?? addButton);
+	});
+	const controls: CreateControls = {
+		close: () => {
+			setCreating(false);
+			addButton?.focus();
+		},
+		created: (id) => {
+			setAwaited({ id, focus: holdFocus() });
+			setCreating(false);
+		},
+		showSecret: setSecret,
+	};
 
 	return (
 		<AdminSection
@@ -69,6 +114,7 @@ export function AdminListPanel<T extends { id: string }>(props: {
 						class="button button-primary"
 						aria-expanded={creating()}
 						onClick={() => setCreating(!creating())}
+						ref={addButton}
 						data-testid={`${props.noun.one}-add`}
 					>
 						{props.addLabel}
@@ -89,9 +135,7 @@ export function AdminListPanel<T extends { id: string }>(props: {
 				)}
 			</Show>
 
-			<Show when={creating()}>
-				{props.createForm({ close: () => setCreating(false), showSecret: setSecret })}
-			</Show>
+			<Show when={creating()}>{props.createForm(controls)}</Show>
 
 			<FormError error={props.list.error()} testId={`${props.noun.many}-error`} />
 			{props.notice}
@@ -109,18 +153,24 @@ export function AdminListPanel<T extends { id: string }>(props: {
 				>
 					<ul class="admin-list" data-testid={props.noun.many}>
 						<For each={ids()}>
-							{(id) => (
-								<Show when={byId().get(id)}>
-									{(item) =>
-										props.children(item, {
-											changed: (next) =>
-												props.list.set(items().map((each) => (each.id === next.id ? next : each))),
-											deleted: () => props.list.set(items().filter((each) => each.id !== id)),
-											showSecret: setSecret,
-										})
-									}
-								</Show>
-							)}
+							{(id) => {
+								onCleanup(() => headings.delete(id));
+								return (
+									<Show when={byId().get(id)}>
+										{(item) =>
+											props.children(item, {
+												changed: (next) =>
+													props.list.set(
+														items().map((each) => (each.id === next.id ? next : each)),
+													),
+												deleted: () => props.list.set(items().filter((each) => each.id !== id)),
+												showSecret: setSecret,
+												heading: (element) => headings.set(id, element),
+											})
+										}
+									</Show>
+								);
+							}}
 						</For>
 					</ul>
 				</Show>

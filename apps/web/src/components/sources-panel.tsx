@@ -6,6 +6,7 @@
 import type { Source } from "@switchboard/client";
 import { createMemo, createSignal, For, onCleanup, Show } from "solid-js";
 import { createAction, createLoader, useApi } from "../api.ts";
+import { holdFocus } from "../focus.ts";
 import { plural } from "../format.ts";
 import {
 	emptySourceFields,
@@ -85,7 +86,7 @@ export function SourcesPanel(props: { orgId: string }) {
 			createForm={(panel) => {
 				const create = createAction(async (fields: SourceFields) => {
 					const created = await api.sources.create(props.orgId, fieldsToNewSource(fields));
-					panel.close();
+					panel.created(created.source.id);
 					if (created.secret) {
 						panel.showSecret({
 							title: `Webhook source “${created.source.name}” created`,
@@ -149,12 +150,18 @@ function SourceItem(props: {
 		return { label: "Healthy", kind: "ok" };
 	};
 
+	// The form's buttons go with it: saved, focus goes to the source's heading; cancelled,
+	// back to Edit.
+	let heading: HTMLHeadingElement | undefined;
+	let editButton: HTMLButtonElement | undefined;
 	const save = createAction(async (fields: SourceFields) => {
 		const patch = fieldsToPatch(source(), fields);
 		if (Object.keys(patch).length > 0) {
 			props.controls.changed(await api.sources.update(source().orgId, source().id, patch));
 		}
+		const focus = holdFocus();
 		setEditing(false);
+		focus(heading);
 	});
 	const actions = createItemActions(api.sources, source, props.controls, (secret) => ({
 		title: `New secret for “${source().name}”`,
@@ -174,7 +181,16 @@ function SourceItem(props: {
 		>
 			<div class="admin-item-head">
 				<span class={`kind-badge kind-${source().kind}`}>{SOURCE_KIND_LABELS[source().kind]}</span>
-				<h3 id={headingId()} class="admin-item-title" data-testid="source-name">
+				<h3
+					id={headingId()}
+					class="admin-item-title"
+					tabIndex={-1}
+					ref={(element) => {
+						heading = element;
+						props.controls.heading(element);
+					}}
+					data-testid="source-name"
+				>
 					{source().name}
 				</h3>
 				<span
@@ -281,6 +297,7 @@ function SourceItem(props: {
 								setEditing(true);
 							}}
 							aria-label={`Edit ${source().name}`}
+							ref={editButton}
 							data-testid="source-edit"
 						>
 							Edit
@@ -297,7 +314,10 @@ function SourceItem(props: {
 						busy={save.busy()}
 						error={save.error()}
 						onSubmit={(fields) => void save.run(fields)}
-						onCancel={() => setEditing(false)}
+						onCancel={() => {
+							setEditing(false);
+							editButton?.focus();
+						}}
 						testId="source-edit-form"
 					/>
 					<p class="small muted">

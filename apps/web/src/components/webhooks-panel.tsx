@@ -73,7 +73,7 @@ export function WebhooksPanel(props: { orgId: string }) {
 				<WebhookForm
 					orgId={props.orgId}
 					onCreated={(webhook, newSecret) => {
-						panel.close();
+						panel.created(webhook.id);
 						webhooks.set([...(webhooks.data() ?? []), webhook]);
 						panel.showSecret({ title: `Webhook to ${webhook.url} created`, secret: newSecret });
 					}}
@@ -203,7 +203,13 @@ function WebhookItem(props: { webhook: WebhookEndpoint; controls: ItemControls<W
 			aria-labelledby={headingId()}
 		>
 			<div class="admin-item-head">
-				<h3 id={headingId()} class="admin-item-title fact-url" data-testid="webhook-url">
+				<h3
+					id={headingId()}
+					class="admin-item-title fact-url"
+					tabIndex={-1}
+					ref={props.controls.heading}
+					data-testid="webhook-url"
+				>
 					{webhook().url}
 				</h3>
 				<span
