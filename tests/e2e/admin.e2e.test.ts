@@ -591,6 +591,14 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await expect
 			.poll(() => admin.evaluate(() => document.activeElement?.textContent), within)
 			.toMatch(/^1 invitation made\./);
+		// The links under it came into view with it, not left below the fold.
+		const outcome = panel.getByTestId("invite-outcome");
+		expect(
+			await outcome.evaluate((box) => {
+				const { top, bottom } = box.getBoundingClientRect();
+				return { top: top >= 0, bottom: bottom <= window.innerHeight };
+			}),
+		).toEqual({ top: true, bottom: true });
 		const url = new URL((await link.textContent()) ?? "");
 		expect(url.pathname).toMatch(/^\/invite\/[A-Za-z0-9_-]{32}$/);
 		// Nothing of the Members screen sticks out of a 360 px screen.

@@ -253,6 +253,14 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 	const outcomeMessage = () =>
 		outcomeBox?.querySelector<HTMLElement>(".outcome-made") ??
 		outcomeBox?.querySelector<HTMLElement>(".outcome-refused");
+	/**
+	 * Focus on the outcome's message scrolls only the message into view: on a phone the links
+	 * or the refused rows under it stayed below the fold. The whole block comes into view,
+	 * as little scrolled as it takes (its top first, when it is taller than the screen).
+	 */
+	const showOutcome = (focus: ReturnType<typeof holdFocus>) => {
+		if (focus(outcomeMessage())) outcomeBox?.scrollIntoView({ block: "nearest" });
+	};
 	const fieldSpecs = inviteFields((input) => {
 		emailInput = input;
 	});
@@ -273,14 +281,14 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 		const focus = holdFocus();
 		try {
 			setOutcome({ ...(await send()), refused: false });
-			focus(outcomeMessage());
+			showOutcome(focus);
 			props.onInvited();
 		} catch (error) {
 			const rejected = refusedRows(error);
 			if (!rejected) throw error;
 			if (onRefused) return onRefused(rejected);
 			setOutcome({ invites: [], rejected, mailed: false, refused: true });
-			focus(outcomeMessage());
+			showOutcome(focus);
 		}
 	};
 	const inviteOne = createAction(async () => {
