@@ -638,9 +638,18 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await member.getByTestId("member-deactivate-confirm").press("Escape");
 		expect(await member.getByTestId("member-deactivate-confirm").count()).toBe(0);
 		expect(await focused("member-deactivate")).toBe(true);
+		// The note saying what happened is a live region there before its words: one added
+		// with them may go unread.
+		const note = await member.getByTestId("member-note").elementHandle(within);
+		expect(
+			await note?.evaluate((region) => [region.getAttribute("role"), region.textContent]),
+		).toEqual(["status", ""]);
 		await member.getByTestId("member-deactivate").click();
 		await member.getByTestId("member-deactivate-confirm").click();
 		await member.getByTestId("member-deactivated").waitFor(within);
+		await expect
+			.poll(() => note?.evaluate((region) => region.isConnected && region.textContent), within)
+			.toBe("Nia Hire is deactivated.");
 		expect(await me()).toBe(401);
 		// Deactivate is gone: focus is on Activate, which took its place.
 		await expect.poll(() => focused("member-activate"), within).toBe(true);

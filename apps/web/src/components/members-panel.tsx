@@ -595,11 +595,10 @@ function MemberItem(props: {
 				onChange={(boards) => void changeFrom({ boards })}
 			/>
 			<FormError error={change.error()} testId="member-error" />
-			<Show when={note()}>
-				<p class="small" role="status" data-testid="member-note">
-					{note()}
-				</p>
-			</Show>
+			{/* Present before its text comes: a live region added with its text is often not read. */}
+			<p class="small member-note" role="status" data-testid="member-note">
+				{note() ?? ""}
+			</p>
 			<Show when={resetLink()}>
 				{(link) => (
 					<div class="small" data-testid="member-reset-link" tabIndex={-1} ref={resetLinkLine}>
