@@ -108,3 +108,37 @@ export function pinned(core: string, nodeArgs: string[]): { command: string; arg
 	if (!canPin()) return { command: process.execPath, args: nodeArgs };
 	return { command: "taskset", args: ["-c", core, process.execPath, ...nodeArgs] };
 }
+
+/** The machine's busy and total jiffies so far, summed over its cores (/proc/stat); null off Linux. */
+function machineJiffies(): { busy: number; total: number } | null {
+	if (!existsSync("/proc/stat")) return null;
+	const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
+	const fields = line.trim().split(/\s+/).slice(1).map(Number);
+	// user nice system idle iowait irq softirq steal …: idle and iowait are not busy.
+	const total = fields.slice(0, 8).reduce((sum, value) => sum + value, 0);
+	const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+	return { busy: total - idle, total };
+}
+
+/**
+ * Waits until the machine's cores were less than `busyShare` busy over one `stepMs`, or
+ * `maxMs` passed; how long it waited, and the last step's busy share (null off Linux). For a
+ * measurement that must not run beside the tail of the one before it: a server's work after
+ * its last answer, PostgreSQL's writes and checkpoint after a database is dropped.
+ */
+export async function untilMachineIdle(
+	options: { busyShare?: number; stepMs?: number; maxMs?: number } = {},
+): Promise<{ waitedMs: number; busyShare: number | null }> {
+	const { busyShare = 0.15, stepMs = 500, maxMs = 20_000 } = options;
+	const started = performance.now();
+	let last: number | null = null;
+	for (let before = machineJiffies(); before; ) {
+		await new Promise((resolve) => setTimeout(resolve, stepMs));
+		const after = machineJiffies();
+		if (!after) break;
+		last = (after.busy - before.busy) / Math.max(1, after.total - before.total);
+		if (last < busyShare || performance.now() - started >= maxMs) break;
+		before = after;
+	}
+	return { waitedMs: performance.now() - started, busyShare: last };
+}
