@@ -177,17 +177,26 @@ describe("mailer", () => {
 			return `smtp://127.0.0.1:${(server.address() as AddressInfo).port}`;
 		};
 		try {
-			for (const [server, said] of [
-				[silent, /the mail server 127\.0\.0\.1:\d+ did not greet within 0\.3 s/],
-				[greetsOnly, /the mail server 127\.0\.0\.1:\d+ did not answer within 0\.3 s/],
+			// Before the greeting, the greeting's bound and the socket's both run: each case
+			// makes the other bound long, so that the one it names is the one that fires.
+			for (const [server, timeouts, said] of [
+				[
+					silent,
+					{ greetingMs: 300, socketMs: 20_000 },
+					/the mail server 127\.0\.0\.1:\d+ did not greet within 0\.3 s/,
+				],
+				[
+					greetsOnly,
+					{ greetingMs: 20_000, socketMs: 300 },
+					/the mail server 127\.0\.0\.1:\d+ did not answer within 0\.3 s/,
+				],
 			] as const) {
 				const mailer = createMailer({
 					smtpUrl: await url(server),
 					from: "switchboard@initech.test",
 					logger: pino({ level: "silent" }),
-					timeouts: { connectionMs: 300, greetingMs: 300, socketMs: 300 },
+					timeouts: { connectionMs: 300, ...timeouts },
 				});
-				const started = performance.now();
 				try {
 					await expect(
 						mailer.sendLinks([
@@ -203,8 +212,6 @@ describe("mailer", () => {
 				} finally {
 					mailer.close();
 				}
-				// nodemailer's own waits are 30 s for the greeting and 10 minutes of silence.
-				expect(performance.now() - started).toBeLessThan(3_000);
 			}
 		} finally {
 			for (const socket of sockets) socket.destroy();
