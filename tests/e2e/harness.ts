@@ -287,6 +287,21 @@ export const attribute = (locator: Locator, name: string) => () =>
 	locator.getAttribute(name).catch(() => null);
 
 /**
+ * After a refused sign-in: the field has the focus again, and its description
+ * (`aria-describedby`) is the refusal's text, so the person types there at once and a
+ * screen reader says why.
+ */
+export async function expectRefusedAt(field: Locator, refusal: Locator): Promise<void> {
+	await expect
+		.poll(() => field.evaluate((input) => input === document.activeElement), { timeout: 15_000 })
+		.toBe(true);
+	const described = await field.evaluate(
+		(input) => document.getElementById(input.getAttribute("aria-describedby") ?? "")?.textContent,
+	);
+	expect(described).toBe(await refusal.textContent());
+}
+
+/**
  * Takes the page's browser offline and waits until the page's sync status says so. The page
  * closes its sockets on the browser's offline event; on a machine busy with other work that
  * took more than 15 s once (CI dry run, load 7), so the backstop is the test's, not 15 s.

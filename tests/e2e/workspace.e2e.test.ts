@@ -8,6 +8,7 @@ import {
 	card,
 	DEMO_PASSWORD,
 	editorText,
+	expectRefusedAt,
 	goOffline,
 	hasChromium,
 	localDraftText,
@@ -584,15 +585,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		const refusal = dialog.getByTestId("renew-error");
 		await refusal.waitFor(within);
 		expect(await refusal.getAttribute("role")).toBe("alert");
-		await expect
-			.poll(() => password.evaluate((input) => input === document.activeElement), within)
-			.toBe(true);
-		expect(
-			await password.evaluate(
-				(input) =>
-					document.getElementById(input.getAttribute("aria-describedby") ?? "")?.textContent,
-			),
-		).toBe(await refusal.textContent());
+		await expectRefusedAt(password, refusal);
 		await password.fill(DEMO_PASSWORD);
 		await dialog.getByTestId("renew-submit").click();
 		await dialog.waitFor({ state: "hidden", ...within });

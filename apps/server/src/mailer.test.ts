@@ -6,7 +6,7 @@
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMailer } from "./mailer.ts";
+import { createMailer, type MailLink } from "./mailer.ts";
 import { readMail, type SmtpCatcher, startSmtpCatcher } from "./smtp-catcher.ts";
 
 let smtp: SmtpCatcher;
@@ -18,6 +18,26 @@ beforeAll(async () => {
 afterAll(async () => {
 	await smtp.close();
 });
+
+/** Mails each of `links` through the catcher; what reached it, by recipient. */
+async function sendThrough(links: MailLink[]): Promise<Map<string, ReturnType<typeof readMail>>> {
+	const mailer = createMailer({
+		smtpUrl: smtp.url,
+		from: "Switchboard <switchboard@initech.test>",
+		logger: pino({ level: "silent" }),
+	});
+	try {
+		await mailer.sendLinks(links);
+	} finally {
+		mailer.close();
+	}
+	return new Map(
+		links.map(({ email }) => {
+			const raw = smtp.received.find((message) => message.to.includes(email));
+			return [email, readMail(raw?.data ?? "")];
+		}),
+	);
+}
 
 describe("mailer", () => {
 	it("mails each invitation and reset link to its person", async () => {
@@ -56,27 +76,17 @@ describe("mailer", () => {
 	});
 
 	it("says who invites and to which organisation, in the text part and the HTML part alike", async () => {
-		const mailer = createMailer({
-			smtpUrl: smtp.url,
-			from: "Switchboard <switchboard@initech.test>",
-			logger: pino({ level: "silent" }),
-		});
-		try {
-			await mailer.sendLinks([
-				{
-					kind: "invite",
-					email: "milton@initech.test",
-					url: "https://switchboard.initech.test/invite/code-three",
-					expiresAt: "2026-12-09T08:00:00.000Z",
-					orgName: "Initech <Software & Co>",
-					invitedByName: "Bill Lumbergh",
-				},
-			]);
-		} finally {
-			mailer.close();
-		}
-		const raw = smtp.received.find((message) => message.to.includes("milton@initech.test"));
-		const mail = readMail(raw?.data ?? "");
+		const mails = await sendThrough([
+			{
+				kind: "invite",
+				email: "milton@initech.test",
+				url: "https://switchboard.initech.test/invite/code-three",
+				expiresAt: "2026-12-09T08:00:00.000Z",
+				orgName: "Initech <Software & Co>",
+				invitedByName: "Bill Lumbergh",
+			},
+		]);
+		const mail = mails.get("milton@initech.test") as ReturnType<typeof readMail>;
 		expect(mail.subject).toBe(
 			"Bill Lumbergh invites you to Initech <Software & Co> on Switchboard",
 		);
@@ -95,26 +105,16 @@ describe("mailer", () => {
 	});
 
 	it("tells a new organisation's first admin which organisation they run, in both parts", async () => {
-		const mailer = createMailer({
-			smtpUrl: smtp.url,
-			from: "Switchboard <switchboard@initech.test>",
-			logger: pino({ level: "silent" }),
-		});
-		try {
-			await mailer.sendLinks([
-				{
-					kind: "setup",
-					email: "bill@initech.test",
-					url: "https://switchboard.initech.test/invite/code-four",
-					expiresAt: "2026-12-09T08:00:00.000Z",
-					orgName: "Initech <Software & Co>",
-				},
-			]);
-		} finally {
-			mailer.close();
-		}
-		const raw = smtp.received.find((message) => message.to.includes("bill@initech.test"));
-		const mail = readMail(raw?.data ?? "");
+		const mails = await sendThrough([
+			{
+				kind: "setup",
+				email: "bill@initech.test",
+				url: "https://switchboard.initech.test/invite/code-four",
+				expiresAt: "2026-12-09T08:00:00.000Z",
+				orgName: "Initech <Software & Co>",
+			},
+		]);
+		const mail = mails.get("bill@initech.test") as ReturnType<typeof readMail>;
 		expect(mail.subject).toBe("You are the first admin of Initech <Software & Co> on Switchboard");
 		expect(mail.text).toContain(
 			"Initech <Software & Co> has just been set up on Switchboard, with you as its first admin.",
