@@ -19,6 +19,15 @@ afterAll(async () => {
 	await smtp.close();
 });
 
+/** A link for a mail server that will not take it. */
+const toNobody: MailLink = {
+	kind: "invite",
+	email: "x@initech.test",
+	url: "https://x.test/invite/c",
+	expiresAt: "2026-12-09T08:00:00.000Z",
+	orgName: "Initech",
+};
+
 /** Mails each of `links` through the catcher; what reached it, by recipient. */
 async function sendThrough(links: MailLink[]): Promise<Map<string, ReturnType<typeof readMail>>> {
 	const mailer = createMailer({
@@ -136,29 +145,11 @@ describe("mailer", () => {
 			logger: pino({ level: "silent" }),
 		});
 		try {
-			await expect(
-				mailer.sendLinks([
-					{
-						kind: "invite",
-						email: "x@initech.test",
-						url: "https://x.test/invite/c",
-						expiresAt: "2026-12-09T08:00:00.000Z",
-						orgName: "Initech",
-					},
-				]),
-			).rejects.toThrow(/1 of 1 emails could not be sent/);
+			await expect(mailer.sendLinks([toNobody])).rejects.toThrow(/1 of 1 emails could not be sent/);
 			// The first failure rides along, for a caller that shows why (switchboard setup).
-			await expect(
-				mailer.sendLinks([
-					{
-						kind: "setup",
-						email: "x@initech.test",
-						url: "https://x.test/invite/c",
-						expiresAt: "2026-12-09T08:00:00.000Z",
-						orgName: "Initech",
-					},
-				]),
-			).rejects.toMatchObject({ cause: { message: expect.stringMatching(/ECONNREFUSED/) } });
+			await expect(mailer.sendLinks([{ ...toNobody, kind: "setup" }])).rejects.toMatchObject({
+				cause: { message: expect.stringMatching(/ECONNREFUSED/) },
+			});
 		} finally {
 			mailer.close();
 		}
@@ -198,17 +189,9 @@ describe("mailer", () => {
 					timeouts: { connectionMs: 300, ...timeouts },
 				});
 				try {
-					await expect(
-						mailer.sendLinks([
-							{
-								kind: "setup",
-								email: "x@initech.test",
-								url: "https://x.test/invite/c",
-								expiresAt: "2026-12-09T08:00:00.000Z",
-								orgName: "Initech",
-							},
-						]),
-					).rejects.toMatchObject({ cause: { message: expect.stringMatching(said) } });
+					await expect(mailer.sendLinks([{ ...toNobody, kind: "setup" }])).rejects.toMatchObject({
+						cause: { message: expect.stringMatching(said) },
+					});
 				} finally {
 					mailer.close();
 				}
