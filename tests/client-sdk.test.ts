@@ -12,11 +12,13 @@ import {
 	clearLocalData,
 	createSwitchboardClient,
 	describeRefusal,
+	localDocumentName,
 	type Me,
 	type SwitchboardClient,
 } from "@switchboard/client";
-import type { AppError } from "@switchboard/domain";
+import { type AppError, boardDocumentName } from "@switchboard/domain";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
 import { startTestServer, type TestMember, type TestServer, waitFor } from "./utils/test-server.ts";
 
 let server: TestServer;
@@ -100,6 +102,40 @@ async function openReady(
 	);
 	await waitFor(() => client.status.get().online, 5000, `${key} online`);
 	return client;
+}
+
+/** Every update in a y-indexeddb database, as y-indexeddb reads them back. */
+async function localUpdates(name: string): Promise<Uint8Array[]> {
+	const db = await new Promise<IDBDatabase>((resolve, reject) => {
+		const request = indexedDB.open(name);
+		request.onsuccess = () => resolve(request.result);
+		request.onerror = () => reject(request.error);
+	});
+	try {
+		if (!db.objectStoreNames.contains("updates")) return [];
+		const all = db.transaction("updates", "readonly").objectStore("updates").getAll();
+		return await new Promise<Uint8Array[]>((resolve, reject) => {
+			all.onsuccess = () => resolve(all.result as Uint8Array[]);
+			all.onerror = () => reject(all.error);
+		});
+	} finally {
+		db.close();
+	}
+}
+
+/** Resolves once the board's local copy on this device has content; 5 s at most. */
+async function localCopyWritten(me: Me): Promise<void> {
+	const name = localDocumentName(me.id, boardDocumentName(me.orgId, "main"));
+	const started = Date.now();
+	for (;;) {
+		const doc = new Y.Doc();
+		for (const update of await localUpdates(name)) Y.applyUpdate(doc, update);
+		const written = doc.store.clients.size > 0;
+		doc.destroy();
+		if (written) return;
+		if (Date.now() - started > 5000) throw new Error("timed out waiting for the local copy");
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
 }
 
 async function goOffline(client: SwitchboardClient): Promise<void> {
@@ -261,6 +297,24 @@ describe("commands", () => {
 		await waitFor(() => offline.board.get().ready, 5000, "board from IndexedDB");
 		expect(offline.board.get().mentions.map((mention) => mention.id)).toEqual(seen);
 		expect(offline.status.get().online).toBe(false);
+	});
+
+	it("writes the board to IndexedDB a moment after it arrives, with the page still open", async () => {
+		await clearLocalData(meOf("kim"));
+		const kim = await openReady("kim");
+		const seen = kim.board.get().mentions.map((mention) => mention.id);
+		// The first sync waits a second before it is written, so the page takes it in alone.
+		await localCopyWritten(meOf("kim"));
+		const offline = createSwitchboardClient({
+			url: "http://127.0.0.1:9",
+			token: server.members.kim!.token,
+			me: meOf("kim"),
+			boardId: "main",
+			persistence: "indexeddb",
+		});
+		clients.push(offline);
+		await waitFor(() => offline.board.get().ready, 5000, "board from IndexedDB");
+		expect(offline.board.get().mentions.map((mention) => mention.id)).toEqual(seen);
 	});
 });
 

@@ -8,7 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { localDocumentName } from "@switchboard/client";
-import { draftDocumentName, type Mention, SESSION_COOKIE } from "@switchboard/domain";
+import {
+	boardDocumentName,
+	draftDocumentName,
+	type Mention,
+	SESSION_COOKIE,
+} from "@switchboard/domain";
 import { loadConfig, type Switchboard, startSwitchboard } from "@switchboard/server";
 import { testTemplate } from "@switchboard/storage/test-template";
 import { pino } from "pino";
@@ -234,17 +239,11 @@ export function editorText(page: Page): Promise<string> {
 }
 
 /**
- * The draft's text as this browser's IndexedDB holds it: every stored update applied to a
- * fresh document, as a reload would. Chromium commits a page's IndexedDB writes on its own
+ * A document as this browser's IndexedDB holds it: every stored update applied to a fresh
+ * document, as a reload would. Chromium commits a page's IndexedDB writes on its own
  * schedule, behind the socket when the machine is busy; a reload aborts what is not written.
  */
-export async function localDraftText(
-	page: Page,
-	organisation: string,
-	memberId: string,
-	mentionId: string,
-): Promise<string> {
-	const name = localDocumentName(memberId, draftDocumentName(organisation, mentionId));
+async function localDocument(page: Page, name: string): Promise<Y.Doc> {
 	const updates = await page.evaluate(
 		(database) =>
 			new Promise<number[][]>((resolve, reject) => {
@@ -269,9 +268,40 @@ export async function localDraftText(
 	);
 	const doc = new Y.Doc();
 	for (const update of updates) Y.applyUpdate(doc, Uint8Array.from(update));
+	return doc;
+}
+
+/** The draft's text as this browser's IndexedDB holds it (`localDocument`). */
+export async function localDraftText(
+	page: Page,
+	organisation: string,
+	memberId: string,
+	mentionId: string,
+): Promise<string> {
+	const name = localDocumentName(memberId, draftDocumentName(organisation, mentionId));
+	const doc = await localDocument(page, name);
 	const text = doc.getText("body").toString();
 	doc.destroy();
 	return text;
+}
+
+/**
+ * Whether this browser's IndexedDB holds the board (`localDocument`): the board's replica
+ * writes what the server sent a moment after its first sync, not while the page takes it in.
+ */
+export async function localBoardWritten(
+	page: Page,
+	organisation: string,
+	memberId: string,
+	boardId = "main",
+): Promise<boolean> {
+	const doc = await localDocument(
+		page,
+		localDocumentName(memberId, boardDocumentName(organisation, boardId)),
+	);
+	const written = doc.store.clients.size > 0;
+	doc.destroy();
+	return written;
 }
 
 /** Types `text` at the end of the shared draft. */

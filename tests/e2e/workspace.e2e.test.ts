@@ -11,6 +11,7 @@ import {
 	expectRefusedAt,
 	goOffline,
 	hasChromium,
+	localBoardWritten,
 	localDraftText,
 	seriousAxeViolations,
 	showCard,
@@ -155,6 +156,8 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await expect
 			.poll(attribute(dana.getByTestId("sync-status"), "data-unsynced"), within)
 			.toBe("0");
+		// So must the board, which the device writes a moment after it arrives.
+		await expect.poll(() => localBoardWritten(dana, "acme", danaId), within).toBe(true);
 		// The shell must be cached before the network goes away.
 		await dana.evaluate(() => navigator.serviceWorker.ready.then(() => true));
 

@@ -16,6 +16,7 @@ import type { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
 import type { BoardCall, BoardDelta, BoardEvent, BoardReplicaConfig } from "./board-feed.ts";
 import { BoardModel } from "./board-model.ts";
+import { holdLocalWrites } from "./held-local-writes.ts";
 import { type BoardAwarenessState, derivePresence, presenceUser } from "./presence.ts";
 import { byPostedAt } from "./sorted-mentions.ts";
 import { ChangeBatch } from "./value-store.ts";
@@ -28,6 +29,12 @@ import { ChangeBatch } from "./value-store.ts";
 export function refusedRetryDelay(attempt: number): number {
 	return exponentialBackoff(attempt, { baseMs: 5_000, maxMs: 300_000 });
 }
+
+/**
+ * How long after its first sync the board is written to its local copy: by then the page has
+ * the board on screen, and the write no longer competes with it (`holdLocalWrites`).
+ */
+export const LOCAL_WRITE_DELAY_MS = 1_000;
 
 export interface BoardReplicaOptions extends BoardReplicaConfig {
 	emit(event: BoardEvent): void;
@@ -57,6 +64,9 @@ export class BoardReplica {
 	readonly #provider: HocuspocusProvider;
 	readonly #awareness: Awareness;
 	readonly #persistence: IndexeddbPersistence | null;
+	/** Writes what the local copy was held back from; nothing once called. */
+	readonly #releaseLocalWrites: () => void;
+	#localWriteTimer: ReturnType<typeof setTimeout> | null = null;
 	readonly #changes = new ChangeBatch<Part>((changed) => this.#flush(changed));
 	/** Mentions that came, went or changed since the last delta. */
 	#mentionIds = new Set<string>();
@@ -116,6 +126,7 @@ export class BoardReplica {
 			if (this.#lastMessage) this.#options.emit({ type: "firstSync", ...this.#lastMessage });
 			this.#lastMessage = null;
 			this.#setReady();
+			this.#localWriteTimer ??= setTimeout(() => this.#releaseLocalWrites(), LOCAL_WRITE_DELAY_MS);
 		});
 		this.#provider.on("authenticated", () => {
 			this.#refusals = 0;
@@ -133,6 +144,8 @@ export class BoardReplica {
 		this.#persistence = options.localName
 			? new IndexeddbPersistence(options.localName, this.#doc)
 			: null;
+		// What the server sends until a moment after the first sync is written then.
+		this.#releaseLocalWrites = this.#persistence ? holdLocalWrites(this.#persistence) : () => {};
 		if (this.#persistence) {
 			void this.#persistence.whenSynced.then(() => {
 				if (this.#model.hasContent) this.#setReady();
@@ -185,7 +198,10 @@ export class BoardReplica {
 		if (this.#destroyed) return;
 		this.#destroyed = true;
 		if (this.#attachTimer) clearTimeout(this.#attachTimer);
+		if (this.#localWriteTimer) clearTimeout(this.#localWriteTimer);
 		this.#clearReconnect();
+		// Before the local copy closes: what it was held back from is written now.
+		this.#releaseLocalWrites();
 		this.#provider.destroy();
 		if (this.#ownsSocket) this.#socket.destroy();
 		this.#persistence?.destroy().catch((error: unknown) => this.#storageError(error));
