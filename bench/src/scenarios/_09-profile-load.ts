@@ -68,7 +68,10 @@ try {
 		profile: { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number };
 	};
 	const probe = (await page.evaluate(readProbe)) as LoadProbe;
-	console.log("long tasks", probe.longTasks.map((t) => Math.round(t.duration)).join(", "));
+	console.log(
+		"long tasks",
+		probe.longTasks.map((t) => `${Math.round(t.start)} +${Math.round(t.duration)}`).join(", "),
+	);
 	console.log("marks", probe.marks.map((m) => `${m.name}@${Math.round(m.start)}`).join(", "));
 	console.log("board message at", Math.round(probe.boardMessageAt ?? -1), probe.boardMessageBytes);
 	// Sample times on the page's clock, aligned on the marker's first sample.
@@ -85,11 +88,14 @@ try {
 	const offset = markerAt - (times[markerSample] ?? 0);
 	// Only the samples inside the longest task after the board message (all when none).
 	const after = probe.marks.find((m) => m.name === "switchboard:board-message")?.start ?? 0;
+	// `--task=N`: the Nth long task after the board message (from 1) instead of the longest.
+	const nth = Number(process.argv.find((arg) => arg.startsWith("--task="))?.slice(7) ?? 0);
+	const afterMessage = probe.longTasks.filter((task) => task.start + task.duration >= after);
 	const longest = fling
 		? undefined
-		: probe.longTasks
-				.filter((task) => task.start >= after)
-				.sort((a, b) => b.duration - a.duration)[0];
+		: nth > 0
+			? afterMessage[nth - 1]
+			: [...afterMessage].sort((a, b) => b.duration - a.duration)[0];
 	const inWindow = (i: number) =>
 		!longest ||
 		((times[i] ?? 0) + offset >= longest.start &&

@@ -1,0 +1,109 @@
+/**
+ * `pnpm exec node bench/src/scenarios/_09-trace-load.ts [webDir]`: load the 10,000-card board
+ * once in Chromium with a trace running and print, for each long task after the board's
+ * message, the renderer main thread's time per trace event inside it (self time: an event's
+ * own duration less its children's). A tool for scenario 9, not a figure.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { installProbe, type LoadProbe, readProbe } from "./_09-page.ts";
+import {
+	ensureWebBuild,
+	launchChromium,
+	signInContext,
+	startClientBenchServer,
+} from "./_09-server.ts";
+import type { TraceEvent } from "./_09-trace.ts";
+
+const log = (m: string) => console.error(m);
+const webDir = process.argv.slice(2).find((arg) => !arg.startsWith("--"));
+ensureWebBuild(log);
+const server = await startClientBenchServer({
+	databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/test",
+	count: 10_000,
+	log,
+	...(webDir ? { webDir } : {}),
+});
+const browser = await launchChromium();
+const dir = await mkdtemp(join(tmpdir(), "trace-load-"));
+try {
+	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+	await signInContext(context, server);
+	await context.addInitScript(installProbe, {
+		session: JSON.stringify(server.session),
+		bindingName: "__none",
+	});
+	const page = await context.newPage();
+	const path = join(dir, "trace.json");
+	await browser.startTracing(page, {
+		path,
+		categories: ["devtools.timeline", "toplevel", "disabled-by-default-devtools.timeline"],
+	});
+	await page.goto(`${server.url}/`);
+	await page.waitForFunction(
+		() => (window as unknown as { __bench09?: LoadProbe }).__bench09?.cardsPaintedAt != null,
+		null,
+		{ timeout: 120_000 },
+	);
+	await page.waitForTimeout(2_000);
+	await browser.stopTracing();
+	const probe = (await page.evaluate(readProbe)) as LoadProbe;
+	const after = probe.marks.find((m) => m.name === "switchboard:board-message")?.start ?? 0;
+	console.log(
+		"long tasks",
+		probe.longTasks.map((t) => `${Math.round(t.start)} +${Math.round(t.duration)}`).join(", "),
+	);
+	console.log("marks", probe.marks.map((m) => `${m.name}@${Math.round(m.start)}`).join(", "));
+	const parsed = JSON.parse(await readFile(path, "utf8")) as
+		| TraceEvent[]
+		| { traceEvents: TraceEvent[] };
+	const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
+	// The renderer that ran the page: of the renderers' main threads, the busiest.
+	const mains = events.filter(
+		(e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain",
+	);
+	const count = (m: TraceEvent) =>
+		events.filter((e) => e.ph === "X" && e.pid === m.pid && e.tid === m.tid).length;
+	const main = mains.sort((a, b) => count(b) - count(a))[0];
+	if (!main) throw new Error("no renderer main thread in the trace");
+	const own = events
+		.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === "X" && e.dur)
+		.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+	const tasks = own.filter((e) => e.name === "RunTask" && (e.dur ?? 0) >= 50_000);
+	// The page's clock against the trace's: the task whose length matches a long task best.
+	for (const task of tasks) {
+		const end = task.ts + (task.dur ?? 0);
+		const inside = own.filter((e) => e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= end);
+		const self = new Map<string, number>();
+		// Self time: each event's duration less that of the events directly inside it.
+		const stack: TraceEvent[] = [];
+		const selfOf = new Map<TraceEvent, number>();
+		for (const e of inside) {
+			while (
+				stack.length &&
+				(stack.at(-1) as TraceEvent).ts + ((stack.at(-1) as TraceEvent).dur ?? 0) <= e.ts
+			)
+				stack.pop();
+			const parent = stack.at(-1);
+			if (parent) selfOf.set(parent, (selfOf.get(parent) ?? 0) - (e.dur ?? 0));
+			selfOf.set(e, (selfOf.get(e) ?? 0) + (e.dur ?? 0));
+			stack.push(e);
+		}
+		for (const [e, us] of selfOf) self.set(e.name, (self.get(e.name) ?? 0) + us);
+		const top = [...self]
+			.sort((a, b) => b[1] - a[1])
+			.slice(0, 12)
+			.map(([name, us]) => `  ${(us / 1000).toFixed(1).padStart(7)} ms  ${name}`)
+			.join("\n");
+		console.log(
+			`task at ${((task.ts - tasks[0]!.ts) / 1000).toFixed(0)} ms (trace), ${((task.dur ?? 0) / 1000).toFixed(1)} ms wall, ${((task.tdur ?? 0) / 1000).toFixed(1)} ms thread\n${top}`,
+		);
+	}
+	console.log("board message at (page clock)", Math.round(after));
+} finally {
+	await browser.close();
+	await server.stop();
+	if (!process.env.KEEP_TRACE) await rm(dir, { recursive: true, force: true });
+	else console.error(dir);
+}
