@@ -8,11 +8,12 @@
  */
 import type { Browser } from "playwright-core";
 import { median } from "../lib/stats.ts";
-import { installProbe, type LoadProbe, readProbe } from "./_09-page.ts";
+import { type LoadProbe, readProbe } from "./_09-page.ts";
 import {
 	type ClientBenchServer,
+	cardsPainted,
 	launchChromium,
-	signInContext,
+	probedPage,
 	startClientBenchServer,
 } from "./_09-server.ts";
 
@@ -31,20 +32,10 @@ interface Load {
 }
 
 async function load(browser: Browser, server: ClientBenchServer): Promise<Load> {
-	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+	const { context, page } = await probedPage(browser, server);
 	try {
-		await signInContext(context, server);
-		await context.addInitScript(installProbe, {
-			session: JSON.stringify(server.session),
-			bindingName: "__none",
-		});
-		const page = await context.newPage();
 		await page.goto(`${server.url}/`);
-		await page.waitForFunction(
-			() => (window as unknown as { __bench09?: LoadProbe }).__bench09?.cardsPaintedAt != null,
-			null,
-			{ timeout: 120_000 },
-		);
+		await cardsPainted(page);
 		await page.waitForTimeout(SETTLE_MS);
 		const probe = (await page.evaluate(readProbe)) as LoadProbe;
 		const at = (name: string) => probe.marks.find((m) => m.name === `switchboard:${name}`)?.start;

@@ -10,12 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { percentile } from "../lib/stats.ts";
-import { installProbe, type LoadProbe, scrollColumn } from "./_09-page.ts";
+import { scrollColumn } from "./_09-page.ts";
 import {
 	type ClientBenchServer,
+	cardsPainted,
 	ensureWebBuild,
 	launchChromium,
-	signInContext,
+	probedPage,
 	startClientBenchServer,
 } from "./_09-server.ts";
 import { FRAME_TRACE_CATEGORIES, frameCpuMs, type TraceEvent } from "./_09-trace.ts";
@@ -56,21 +57,11 @@ async function selfTimes(path: string): Promise<Map<string, number>> {
 }
 
 async function once(browser: Browser, server: ClientBenchServer) {
-	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+	const { context, page } = await probedPage(browser, server);
 	const dir = await mkdtemp(join(tmpdir(), "switchboard-fling-"));
 	try {
-		await signInContext(context, server);
-		await context.addInitScript(installProbe, {
-			session: JSON.stringify(server.session),
-			bindingName: "__none",
-		});
-		const page = await context.newPage();
 		await page.goto(`${server.url}/`);
-		await page.waitForFunction(
-			() => (window as unknown as { __bench09?: LoadProbe }).__bench09?.cardsPaintedAt != null,
-			null,
-			{ timeout: 120_000 },
-		);
+		await cardsPainted(page);
 		await page.waitForTimeout(2_000);
 		const path = join(dir, "trace.json");
 		await browser.startTracing(page, { path, categories: FRAME_TRACE_CATEGORIES });

@@ -3,11 +3,12 @@
  * Chromium with a V8 CPU profile running and print where the main thread spent its time
  * (self time per function, and the long tasks). A tool for scenario 9, not a figure.
  */
-import { installProbe, type LoadProbe, readProbe, scrollColumn } from "./_09-page.ts";
+import { type LoadProbe, readProbe, scrollColumn } from "./_09-page.ts";
 import {
+	cardsPainted,
 	ensureWebBuild,
 	launchChromium,
-	signInContext,
+	probedPage,
 	startClientBenchServer,
 } from "./_09-server.ts";
 
@@ -29,13 +30,7 @@ const server = await startClientBenchServer({
 });
 const browser = await launchChromium();
 try {
-	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-	await signInContext(context, server);
-	await context.addInitScript(installProbe, {
-		session: JSON.stringify(server.session),
-		bindingName: "__none",
-	});
-	const page = await context.newPage();
+	const { context, page } = await probedPage(browser, server);
 	const cdp = await context.newCDPSession(page);
 	await cdp.send("Profiler.enable");
 	await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
@@ -49,11 +44,7 @@ try {
 		}
 		return at;
 	});
-	await page.waitForFunction(
-		() => (window as unknown as { __bench09?: LoadProbe }).__bench09?.cardsPaintedAt != null,
-		null,
-		{ timeout: 120_000 },
-	);
+	await cardsPainted(page);
 	await page.waitForTimeout(2_000);
 	if (fling) {
 		await cdp.send("Profiler.start");

@@ -16,10 +16,11 @@ import { type NewMention, openStorage } from "@switchboard/storage";
 import { createTestDatabase } from "@switchboard/storage/test-database";
 import { createTokenService } from "@switchboard/sync";
 import { CHROMIUM } from "@switchboard/tests/chromium";
-import type { BrowserContext } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { Cores, pinned } from "../lib/proc.ts";
 import { BENCH_RATE_LIMITS } from "../lib/rate-limits.ts";
 import type { BenchContext } from "../lib/scenario.ts";
+import { installProbe, type LoadProbe } from "./_09-page.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const WEB_DIST = join(ROOT, "apps/web/dist");
@@ -63,6 +64,33 @@ export function signInContext(context: BrowserContext, server: ClientBenchServer
 	return context.addCookies([
 		{ name: SESSION_COOKIE, value: server.token, url: server.url, httpOnly: true, sameSite: "Lax" },
 	]);
+}
+
+/**
+ * A page of a new desktop-sized context of `browser`, signed in to `server`, with scenario
+ * 9's probe installed (`installProbe`; the tools pass no binding). Not yet navigated.
+ */
+export async function probedPage(
+	browser: Browser,
+	server: ClientBenchServer,
+	bindingName = "__none",
+): Promise<{ context: BrowserContext; page: Page }> {
+	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+	await signInContext(context, server);
+	await context.addInitScript(installProbe, {
+		session: JSON.stringify(server.session),
+		bindingName,
+	});
+	return { context, page: await context.newPage() };
+}
+
+/** Resolves once the probe saw the board's first cards painted. */
+export async function cardsPainted(page: Page): Promise<void> {
+	await page.waitForFunction(
+		() => (window as unknown as { __bench09?: LoadProbe }).__bench09?.cardsPaintedAt != null,
+		null,
+		{ timeout: 120_000 },
+	);
 }
 
 /** Headless Chromium, launched as the end-to-end tests launch it. */

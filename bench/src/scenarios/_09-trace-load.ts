@@ -7,11 +7,12 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { installProbe, type LoadProbe, readProbe } from "./_09-page.ts";
+import { type LoadProbe, readProbe } from "./_09-page.ts";
 import {
+	cardsPainted,
 	ensureWebBuild,
 	launchChromium,
-	signInContext,
+	probedPage,
 	startClientBenchServer,
 } from "./_09-server.ts";
 import type { TraceEvent } from "./_09-trace.ts";
@@ -28,24 +29,14 @@ const server = await startClientBenchServer({
 const browser = await launchChromium();
 const dir = await mkdtemp(join(tmpdir(), "trace-load-"));
 try {
-	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-	await signInContext(context, server);
-	await context.addInitScript(installProbe, {
-		session: JSON.stringify(server.session),
-		bindingName: "__none",
-	});
-	const page = await context.newPage();
+	const { page } = await probedPage(browser, server);
 	const path = join(dir, "trace.json");
 	await browser.startTracing(page, {
 		path,
 		categories: ["devtools.timeline", "toplevel", "disabled-by-default-devtools.timeline"],
 	});
 	await page.goto(`${server.url}/`);
-	await page.waitForFunction(
-		() => (window as unknown as { __bench09?: LoadProbe }).__bench09?.cardsPaintedAt != null,
-		null,
-		{ timeout: 120_000 },
-	);
+	await cardsPainted(page);
 	await page.waitForTimeout(2_000);
 	await browser.stopTracing();
 	const probe = (await page.evaluate(readProbe)) as LoadProbe;
