@@ -14,7 +14,7 @@ import {
 	cardsPainted,
 	launchChromium,
 	probedPage,
-	startClientBenchServer,
+	startToolServer,
 } from "./_09-server.ts";
 
 const SETTLE_MS = 2_000;
@@ -61,14 +61,7 @@ const servers: ClientBenchServer[] = [];
 const browser = await launchChromium();
 try {
 	for (const webDir of dirs) {
-		servers.push(
-			await startClientBenchServer({
-				databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/test",
-				count: 10_000,
-				log,
-				webDir,
-			}),
-		);
+		servers.push(await startToolServer(log, webDir));
 	}
 	const loads: Load[][] = dirs.map(() => []);
 	// One unmeasured load each first: the server's and the browser's caches warm.

@@ -5,7 +5,7 @@
  * paint...). Several builds are measured in turn, A B A B, on one server each. A tool for
  * scenario 9, not a figure.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
@@ -17,9 +17,9 @@ import {
 	ensureWebBuild,
 	launchChromium,
 	probedPage,
-	startClientBenchServer,
+	startToolServer,
 } from "./_09-server.ts";
-import { FRAME_TRACE_CATEGORIES, frameCpuMs, type TraceEvent } from "./_09-trace.ts";
+import { FRAME_TRACE_CATEGORIES, frameCpuMs, pageMainThread, readTrace } from "./_09-trace.ts";
 
 const log = (m: string) => console.error(m);
 const args = process.argv.slice(2);
@@ -32,16 +32,7 @@ if (dirs.length === 0) ensureWebBuild(log);
 
 /** Self thread time per event name on the renderer's main thread, ms. */
 async function selfTimes(path: string): Promise<Map<string, number>> {
-	const parsed = JSON.parse(await readFile(path, "utf8")) as
-		| TraceEvent[]
-		| { traceEvents: TraceEvent[] };
-	const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
-	const main = events.find(
-		(e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain",
-	);
-	const own = events
-		.filter((e) => main && e.pid === main.pid && e.tid === main.tid && e.ph === "X")
-		.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+	const own = pageMainThread(await readTrace(path));
 	const self = new Map<string, number>();
 	const stack: { end: number; name: string; t: number }[] = [];
 	const add = (name: string, ms: number) => self.set(name, (self.get(name) ?? 0) + ms);
@@ -83,14 +74,7 @@ async function once(browser: Browser, server: ClientBenchServer) {
 const builds = dirs.length ? dirs : [undefined];
 const servers: ClientBenchServer[] = [];
 for (const webDir of builds) {
-	servers.push(
-		await startClientBenchServer({
-			databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/test",
-			count: 10_000,
-			log,
-			...(webDir ? { webDir } : {}),
-		}),
-	);
+	servers.push(await startToolServer(log, webDir));
 }
 const browser = await launchChromium();
 const f = (n: number) => n.toFixed(1).padStart(6);

@@ -9,7 +9,7 @@ import {
 	ensureWebBuild,
 	launchChromium,
 	probedPage,
-	startClientBenchServer,
+	startToolServer,
 } from "./_09-server.ts";
 
 interface Node {
@@ -22,12 +22,7 @@ const log = (m: string) => console.error(m);
 const fling = process.argv.includes("--fling");
 const webDir = process.argv.slice(2).find((arg) => !arg.startsWith("--"));
 ensureWebBuild(log);
-const server = await startClientBenchServer({
-	databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/test",
-	count: 10_000,
-	log,
-	...(webDir ? { webDir } : {}),
-});
+const server = await startToolServer(log, webDir);
 const browser = await launchChromium();
 try {
 	const { context, page } = await probedPage(browser, server);

@@ -93,6 +93,22 @@ export async function cardsPainted(page: Page): Promise<void> {
 	);
 }
 
+/**
+ * The tools' server (`_09-*.ts`): the 10,000-card board on `BENCH_DATABASE_URL` (else the
+ * local PostgreSQL), serving the web build in `webDir` (else apps/web/dist).
+ */
+export function startToolServer(
+	log: (message: string) => void,
+	webDir?: string,
+): Promise<ClientBenchServer> {
+	return startClientBenchServer({
+		databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/test",
+		count: 10_000,
+		log,
+		...(webDir ? { webDir } : {}),
+	});
+}
+
 /** Headless Chromium, launched as the end-to-end tests launch it. */
 export { launchChromium } from "@switchboard/tests/chromium";
 

@@ -4,7 +4,7 @@
  * message, the renderer main thread's time per trace event inside it (self time: an event's
  * own duration less its children's). A tool for scenario 9, not a figure.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LoadProbe, readProbe } from "./_09-page.ts";
@@ -13,19 +13,14 @@ import {
 	ensureWebBuild,
 	launchChromium,
 	probedPage,
-	startClientBenchServer,
+	startToolServer,
 } from "./_09-server.ts";
-import type { TraceEvent } from "./_09-trace.ts";
+import { pageMainThread, readTrace, type TraceEvent } from "./_09-trace.ts";
 
 const log = (m: string) => console.error(m);
 const webDir = process.argv.slice(2).find((arg) => !arg.startsWith("--"));
 ensureWebBuild(log);
-const server = await startClientBenchServer({
-	databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/test",
-	count: 10_000,
-	log,
-	...(webDir ? { webDir } : {}),
-});
+const server = await startToolServer(log, webDir);
 const browser = await launchChromium();
 const dir = await mkdtemp(join(tmpdir(), "trace-load-"));
 try {
@@ -46,23 +41,10 @@ try {
 		probe.longTasks.map((t) => `${Math.round(t.start)} +${Math.round(t.duration)}`).join(", "),
 	);
 	console.log("marks", probe.marks.map((m) => `${m.name}@${Math.round(m.start)}`).join(", "));
-	const parsed = JSON.parse(await readFile(path, "utf8")) as
-		| TraceEvent[]
-		| { traceEvents: TraceEvent[] };
-	const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
-	// The renderer that ran the page: of the renderers' main threads, the busiest.
-	const mains = events.filter(
-		(e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain",
-	);
-	const count = (m: TraceEvent) =>
-		events.filter((e) => e.ph === "X" && e.pid === m.pid && e.tid === m.tid).length;
-	const main = mains.sort((a, b) => count(b) - count(a))[0];
-	if (!main) throw new Error("no renderer main thread in the trace");
-	const own = events
-		.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === "X" && e.dur)
-		.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+	const own = pageMainThread(await readTrace(path)).filter((e) => e.dur);
+	if (own.length === 0) throw new Error("no renderer main thread in the trace");
 	const tasks = own.filter((e) => e.name === "RunTask" && (e.dur ?? 0) >= 50_000);
-	// The page's clock against the trace's: the task whose length matches a long task best.
+	// The main thread's tasks of 50 ms or more of wall time, as the page's long tasks are.
 	for (const task of tasks) {
 		const end = task.ts + (task.dur ?? 0);
 		const inside = own.filter((e) => e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= end);

@@ -18,6 +18,38 @@ export interface TraceEvent {
 	args?: { name?: string };
 }
 
+/** A trace file's events: Chromium writes either an array or `{ traceEvents }`. */
+export async function readTrace(path: string): Promise<TraceEvent[]> {
+	const parsed = JSON.parse(await readFile(path, "utf8")) as
+		| TraceEvent[]
+		| { traceEvents: TraceEvent[] };
+	return Array.isArray(parsed) ? parsed : parsed.traceEvents;
+}
+
+/**
+ * The complete events of the renderer main thread that ran the page, by start, the outer of
+ * two that start together first. Of the renderers' main threads it is the busiest: a trace
+ * begun before a navigation also has the blank page's.
+ */
+export function pageMainThread(events: readonly TraceEvent[]): TraceEvent[] {
+	const complete = new Map<string, TraceEvent[]>();
+	for (const event of events) {
+		if (event.ph !== "X") continue;
+		const key = `${event.pid}/${event.tid}`;
+		const list = complete.get(key);
+		if (list) list.push(event);
+		else complete.set(key, [event]);
+	}
+	let busiest: TraceEvent[] = [];
+	for (const event of events) {
+		if (event.ph !== "M" || event.name !== "thread_name" || event.args?.name !== "CrRendererMain")
+			continue;
+		const own = complete.get(`${event.pid}/${event.tid}`) ?? [];
+		if (own.length > busiest.length) busiest = own;
+	}
+	return [...busiest].sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+}
+
 /** Trace categories `frameCpuMs` needs. */
 export const FRAME_TRACE_CATEGORIES = ["devtools.timeline", "toplevel"];
 
@@ -26,18 +58,7 @@ export const FRAME_TRACE_CATEGORIES = ["devtools.timeline", "toplevel"];
  * (the one that ran its requestAnimationFrame callbacks) to the next one's.
  */
 export async function frameCpuMs(path: string): Promise<number[]> {
-	const parsed = JSON.parse(await readFile(path, "utf8")) as
-		| TraceEvent[]
-		| { traceEvents: TraceEvent[] };
-	const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
-	const main = events.find(
-		(event) =>
-			event.ph === "M" && event.name === "thread_name" && event.args?.name === "CrRendererMain",
-	);
-	if (!main) return [];
-	const own = events.filter(
-		(event) => event.pid === main.pid && event.tid === main.tid && event.ph === "X",
-	);
+	const own = pageMainThread(await readTrace(path));
 	const tasks = own
 		.filter((event) => event.name === "ThreadControllerImpl::RunTask")
 		.sort((a, b) => a.ts - b.ts);
