@@ -104,6 +104,14 @@ async function openReady(
 	return client;
 }
 
+/** A client of `key`'s on this device with no network: its board comes from IndexedDB alone. */
+async function offlineBoard(key: string): Promise<SwitchboardClient> {
+	// Nothing listens there: the socket never opens.
+	const offline = open(key, { url: "http://127.0.0.1:9" });
+	await waitFor(() => offline.board.get().ready, 5000, "board from IndexedDB");
+	return offline;
+}
+
 /** Every update in a y-indexeddb database, as y-indexeddb reads them back. */
 async function localUpdates(name: string): Promise<Uint8Array[]> {
 	const db = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -285,16 +293,7 @@ describe("commands", () => {
 		const first = await openReady("sam");
 		const seen = first.board.get().mentions.map((mention) => mention.id);
 		first.destroy();
-		const offline = createSwitchboardClient({
-			// Nothing listens there: the socket never opens.
-			url: "http://127.0.0.1:9",
-			token: server.members.sam!.token,
-			me: meOf("sam"),
-			boardId: "main",
-			persistence: "indexeddb",
-		});
-		clients.push(offline);
-		await waitFor(() => offline.board.get().ready, 5000, "board from IndexedDB");
+		const offline = await offlineBoard("sam");
 		expect(offline.board.get().mentions.map((mention) => mention.id)).toEqual(seen);
 		expect(offline.status.get().online).toBe(false);
 	});
@@ -305,15 +304,7 @@ describe("commands", () => {
 		const seen = kim.board.get().mentions.map((mention) => mention.id);
 		// The first sync waits a second before it is written, so the page takes it in alone.
 		await localCopyWritten(meOf("kim"));
-		const offline = createSwitchboardClient({
-			url: "http://127.0.0.1:9",
-			token: server.members.kim!.token,
-			me: meOf("kim"),
-			boardId: "main",
-			persistence: "indexeddb",
-		});
-		clients.push(offline);
-		await waitFor(() => offline.board.get().ready, 5000, "board from IndexedDB");
+		const offline = await offlineBoard("kim");
 		expect(offline.board.get().mentions.map((mention) => mention.id)).toEqual(seen);
 	});
 });
