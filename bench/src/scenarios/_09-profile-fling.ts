@@ -19,7 +19,13 @@ import {
 	probedPage,
 	startToolServer,
 } from "./_09-server.ts";
-import { FRAME_TRACE_CATEGORIES, frameCpuMs, pageMainThread, readTrace } from "./_09-trace.ts";
+import {
+	FRAME_TRACE_CATEGORIES,
+	frameCpuMs,
+	pageMainThread,
+	readTrace,
+	selfTimeByName,
+} from "./_09-trace.ts";
 
 const log = (m: string) => console.error(m);
 const args = process.argv.slice(2);
@@ -32,19 +38,7 @@ if (dirs.length === 0) ensureWebBuild(log);
 
 /** Self thread time per event name on the renderer's main thread, ms. */
 async function selfTimes(path: string): Promise<Map<string, number>> {
-	const own = pageMainThread(await readTrace(path));
-	const self = new Map<string, number>();
-	const stack: { end: number; name: string; t: number }[] = [];
-	const add = (name: string, ms: number) => self.set(name, (self.get(name) ?? 0) + ms);
-	for (const e of own) {
-		while (stack.length && (stack.at(-1)?.end ?? 0) <= e.ts) stack.pop();
-		const t = (e.tdur ?? e.dur ?? 0) / 1000;
-		add(e.name, t);
-		const parent = stack.at(-1);
-		if (parent) add(parent.name, -t);
-		stack.push({ end: e.ts + (e.dur ?? 0), name: e.name, t });
-	}
-	return self;
+	return selfTimeByName(pageMainThread(await readTrace(path)), (e) => e.tdur ?? e.dur ?? 0);
 }
 
 async function once(browser: Browser, server: ClientBenchServer) {

@@ -1,8 +1,9 @@
 /**
  * `pnpm exec node bench/src/scenarios/_09-trace-load.ts [webDir]`: load the 10,000-card board
- * once in Chromium with a trace running and print, for each long task after the board's
- * message, the renderer main thread's time per trace event inside it (self time: an event's
- * own duration less its children's). A tool for scenario 9, not a figure.
+ * once in Chromium with a trace running and print, for each task of the page's main thread
+ * that took 50 ms or more (as a long task does), its wall and thread time and the wall time
+ * per trace event inside it (self time: an event's own duration less its children's). A tool
+ * for scenario 9, not a figure.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,7 +16,7 @@ import {
 	probedPage,
 	startToolServer,
 } from "./_09-server.ts";
-import { pageMainThread, readTrace, type TraceEvent } from "./_09-trace.ts";
+import { pageMainThread, readTrace, selfTimeByName } from "./_09-trace.ts";
 
 const log = (m: string) => console.error(m);
 const webDir = process.argv.slice(2).find((arg) => !arg.startsWith("--"));
@@ -43,31 +44,15 @@ try {
 	console.log("marks", probe.marks.map((m) => `${m.name}@${Math.round(m.start)}`).join(", "));
 	const own = pageMainThread(await readTrace(path)).filter((e) => e.dur);
 	if (own.length === 0) throw new Error("no renderer main thread in the trace");
-	const tasks = own.filter((e) => e.name === "RunTask" && (e.dur ?? 0) >= 50_000);
 	// The main thread's tasks of 50 ms or more of wall time, as the page's long tasks are.
+	const tasks = own.filter((e) => e.name === "RunTask" && (e.dur ?? 0) >= 50_000);
 	for (const task of tasks) {
 		const end = task.ts + (task.dur ?? 0);
 		const inside = own.filter((e) => e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= end);
-		const self = new Map<string, number>();
-		// Self time: each event's duration less that of the events directly inside it.
-		const stack: TraceEvent[] = [];
-		const selfOf = new Map<TraceEvent, number>();
-		for (const e of inside) {
-			while (
-				stack.length &&
-				(stack.at(-1) as TraceEvent).ts + ((stack.at(-1) as TraceEvent).dur ?? 0) <= e.ts
-			)
-				stack.pop();
-			const parent = stack.at(-1);
-			if (parent) selfOf.set(parent, (selfOf.get(parent) ?? 0) - (e.dur ?? 0));
-			selfOf.set(e, (selfOf.get(e) ?? 0) + (e.dur ?? 0));
-			stack.push(e);
-		}
-		for (const [e, us] of selfOf) self.set(e.name, (self.get(e.name) ?? 0) + us);
-		const top = [...self]
+		const top = [...selfTimeByName(inside, (e) => e.dur ?? 0)]
 			.sort((a, b) => b[1] - a[1])
 			.slice(0, 12)
-			.map(([name, us]) => `  ${(us / 1000).toFixed(1).padStart(7)} ms  ${name}`)
+			.map(([name, ms]) => `  ${ms.toFixed(1).padStart(7)} ms  ${name}`)
 			.join("\n");
 		console.log(
 			`task at ${((task.ts - tasks[0]!.ts) / 1000).toFixed(0)} ms (trace), ${((task.dur ?? 0) / 1000).toFixed(1)} ms wall, ${((task.tdur ?? 0) / 1000).toFixed(1)} ms thread\n${top}`,

@@ -50,6 +50,28 @@ export function pageMainThread(events: readonly TraceEvent[]): TraceEvent[] {
 	return [...busiest].sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
 }
 
+/**
+ * Self time per event name, ms: each event's time (`time`, µs) less that of the events
+ * directly inside it. `events` are one thread's complete events as `pageMainThread` orders them.
+ */
+export function selfTimeByName(
+	events: readonly TraceEvent[],
+	time: (event: TraceEvent) => number,
+): Map<string, number> {
+	const self = new Map<string, number>();
+	const add = (name: string, us: number) => self.set(name, (self.get(name) ?? 0) + us / 1000);
+	const open: { end: number; name: string }[] = [];
+	for (const event of events) {
+		while (open.length && (open.at(-1)?.end ?? 0) <= event.ts) open.pop();
+		const us = time(event);
+		add(event.name, us);
+		const parent = open.at(-1);
+		if (parent) add(parent.name, -us);
+		open.push({ end: event.ts + (event.dur ?? 0), name: event.name });
+	}
+	return self;
+}
+
 /** Trace categories `frameCpuMs` needs. */
 export const FRAME_TRACE_CATEGORIES = ["devtools.timeline", "toplevel"];
 

@@ -144,7 +144,7 @@ export class BoardReplica {
 		this.#persistence = options.localName
 			? new IndexeddbPersistence(options.localName, this.#doc)
 			: null;
-		// What the server sends until a moment after the first sync is written then.
+		// Until a moment after the first sync, what the server sends waits to be written.
 		this.#releaseLocalWrites = this.#persistence ? holdLocalWrites(this.#persistence) : () => {};
 		if (this.#persistence) {
 			void this.#persistence.whenSynced.then(() => {
