@@ -4,11 +4,18 @@
  * 1.1x bare Hocuspocus, although Switchboard authenticates and stores every update in
  * PostgreSQL before acknowledging it.
  */
-import { runLoad } from "../lib/load.ts";
+import { MarkBarrier, runLoad } from "../lib/load.ts";
 import { columns, type PerServer, ServerWatch, type Window } from "../lib/measure.ts";
 import type { BenchRow, Scenario } from "../lib/scenario.ts";
-import { SERVER_KINDS, type ServerKind, startServer, targetOf } from "../lib/servers.ts";
+import {
+	type BenchServer,
+	SERVER_KINDS,
+	type ServerKind,
+	startServer,
+	targetOf,
+} from "../lib/servers.ts";
 import { MiB, median } from "../lib/stats.ts";
+import { WindowTurns } from "../lib/turns.ts";
 import type { HotDraftParams, HotDraftWindow } from "./_01-hot-draft-load.ts";
 
 const LOAD = new URL("./_01-hot-draft-load.ts", import.meta.url);
@@ -53,58 +60,89 @@ const scenario: Scenario = {
 			BURST_UPDATES > 0
 				? `the typist first sends ${BURST_UPDATES.toLocaleString("en-GB")} updates unmeasured (at ${BURST_RATE}/s, before the first size's readers connect), and `
 				: "";
-		return `Measured warm, as a server in service is, every server alike: ${burst}at each size the typist types ${warmup} s unmeasured with the readers connected before the measured windows.`;
+		return `Measured warm, as a server in service is, every server alike: ${burst}at each size the typist types ${warmup} s unmeasured with the readers connected before the measured windows. The servers run side by side and take turns, one measured window at a time (the first window in the columns' order, the next reversed, and so on), so that a change in the machine's speed during the run falls on every server alike.`;
 	},
 	async run(ctx) {
 		const sizes = ctx.full ? [50, 200, 1000] : [50, 200];
 		const windowSeconds = ctx.full ? 5 : 1.5;
 		const results = new Map<number, Partial<PerServer<Measured>>>();
-		for (const kind of SERVER_KINDS) {
-			const server = await startServer(kind, {
-				databaseUrl: ctx.databaseUrl,
-				documents: sizes.length,
-				members: 8,
-				...(ctx.cpuProfileDir ? { cpuProfileDir: ctx.cpuProfileDir } : {}),
-			});
-			if (ctx.cpuProfileDir) ctx.log(`  ${kind} is process ${server.pid} (CPU profile)`);
-			try {
-				for (const [i, readers] of sizes.entries()) {
-					const watch = new ServerWatch(server);
-					const { windows } = watch;
-					const load = await runLoad<HotDraftParams, HotDraftWindow[]>(
-						LOAD,
-						{
-							target: targetOf(server),
-							document: server.documents[i] ?? "",
-							readers,
-							rate: RATE,
-							windows: ctx.repeats,
-							windowSeconds,
-							warmupWindows: Math.ceil(WARMUP_SECONDS / windowSeconds),
-							...(i === 0 && BURST_UPDATES > 0
-								? { burst: { updates: BURST_UPDATES, rate: BURST_RATE } }
-								: {}),
-						},
-						{
-							log: ctx.log,
-							onMark: watch.onMark,
-						},
-					);
-					const measured = summarise(load, windows);
+		const servers: BenchServer[] = [];
+		try {
+			for (const kind of SERVER_KINDS) {
+				const server = await startServer(kind, {
+					databaseUrl: ctx.databaseUrl,
+					documents: sizes.length,
+					members: 8,
+					...(ctx.cpuProfileDir ? { cpuProfileDir: ctx.cpuProfileDir } : {}),
+				});
+				servers.push(server);
+				if (ctx.cpuProfileDir) ctx.log(`  ${kind} is process ${server.pid} (CPU profile)`);
+			}
+			for (const [i, readers] of sizes.entries()) {
+				// Every server's load runs at once; their measured windows take turns.
+				const turns = new WindowTurns(SERVER_KINDS, ctx.repeats);
+				const finished = new MarkBarrier<null, null>(servers.length, () => null);
+				const measured = await Promise.all(
+					servers.map(async (server) => {
+						const watch = new ServerWatch(server);
+						const load = await runLoad<HotDraftParams, HotDraftWindow[]>(
+							LOAD,
+							{
+								target: targetOf(server),
+								document: server.documents[i] ?? "",
+								readers,
+								rate: RATE,
+								windows: ctx.repeats,
+								windowSeconds,
+								warmupWindows: Math.ceil(WARMUP_SECONDS / windowSeconds),
+								...(i === 0 && BURST_UPDATES > 0
+									? { burst: { updates: BURST_UPDATES, rate: BURST_RATE } }
+									: {}),
+							},
+							{
+								log: ctx.log,
+								async onMark(name, data) {
+									if (name === "start") {
+										await turns.take(server.kind, data as number);
+										watch.start();
+									} else if (name === "stop") {
+										watch.windows.push(watch.stop());
+										turns.release(server.kind, data as number);
+									} else if (name === "finished") {
+										await finished.arrive(null);
+									}
+								},
+							},
+						);
+						return { kind: server.kind, load, windows: watch.windows };
+					}),
+				);
+				for (const { kind, load, windows } of measured) {
+					const summary = summarise(load, windows);
 					ctx.log(
-						`  ${kind}, ${readers} readers: p50 ${measured.p50?.toFixed(1)} ms, p99 ${measured.p99?.toFixed(1)} ms, ${measured.cpuUsPerMessage?.toFixed(1)} µs/msg, server ${windows.map((w) => `${Math.round(w.cpuMs / w.seconds / 10)}(${Math.round(w.userMs / w.seconds / 10)})`).join("/")}% CPU (user), of it other threads than the main one ${otherThreads(load, windows)} µs/msg, load ${load.map((w) => Math.round(w.loadElu * 100)).join("/")}% busy, typist ack p50/p99 ${load.map((w) => `${w.ackP50Ms.toFixed(1)}/${w.ackP99Ms.toFixed(1)}`).join(" ")} ms, lost ${measured.lost}`,
+						`  ${kind}, ${readers} readers: p50 ${summary.p50?.toFixed(1)} ms, p99 ${summary.p99?.toFixed(1)} ms, ${summary.cpuUsPerMessage?.toFixed(1)} µs/msg (windows ${perWindow(load, windows)}), server ${windows.map((w) => `${Math.round(w.cpuMs / w.seconds / 10)}(${Math.round(w.userMs / w.seconds / 10)})`).join("/")}% CPU (user), of it other threads than the main one ${otherThreads(load, windows)} µs/msg, load ${load.map((w) => Math.round(w.loadElu * 100)).join("/")}% busy, typist ack p50/p99 ${load.map((w) => `${w.ackP50Ms.toFixed(1)}/${w.ackP99Ms.toFixed(1)}`).join(" ")} ms, lost ${summary.lost}`,
 					);
 					const row = results.get(readers) ?? {};
-					row[kind] = measured;
+					row[kind] = summary;
 					results.set(readers, row);
 				}
-			} finally {
-				await server.stop();
 			}
+		} finally {
+			await Promise.all(servers.map((server) => server.stop()));
 		}
 		return rows(sizes, results);
 	},
 };
+
+/** Server CPU per delivered update of each window, µs, in the order measured. */
+function perWindow(load: HotDraftWindow[], windows: Window[]): string {
+	return windows
+		.map((w, i) => {
+			const delivered = load[i]?.delivered ?? 0;
+			return delivered > 0 ? ((w.cpuMs * 1000) / delivered).toFixed(1) : "?";
+		})
+		.join("/");
+}
 
 /**
  * CPU of the threads other than the main one (V8's compilers and GC helpers, libuv's pool)

@@ -96,6 +96,7 @@ const run: LoadTask<HotDraftParams, HotDraftWindow[]> = async (params, control) 
 	const gates = Array.from({ length: total }, () => deferred<void>());
 	const typed = Array.from({ length: total }, () => deferred<Typed>());
 	let typedCount = 0;
+	const leave = deferred<void>();
 	const typist = runLoad<TypistParams, null>(
 		TYPIST,
 		{
@@ -111,6 +112,7 @@ const run: LoadTask<HotDraftParams, HotDraftWindow[]> = async (params, control) 
 			async onMark(name, data) {
 				if (name === "connected") connected.resolve(data as number);
 				if (name === "window") await gates[data as number]?.promise;
+				if (name === "finished") await leave.promise;
 				if (name === "typed") {
 					const window = data as Typed;
 					typed[typedCount]?.resolve(window);
@@ -182,6 +184,10 @@ const run: LoadTask<HotDraftParams, HotDraftWindow[]> = async (params, control) 
 		});
 		await sleep(300);
 	}
+	// Servers measured side by side: the typist and the readers leave once every server's
+	// windows are over, so that no server handles their leaving beside another's window.
+	await control.mark("finished");
+	leave.resolve();
 	await typist;
 	for (const reader of readers) reader.destroy();
 	return windows;

@@ -72,6 +72,8 @@ const run: LoadTask<TypistParams, null> = async (params, control) => {
 			ackMs: [...typist.stats.ackMs],
 		} satisfies Typed);
 	}
+	// Leave when the readers' process says so (servers measured side by side).
+	await control.mark("finished");
 	typist.destroy();
 	return null;
 };
