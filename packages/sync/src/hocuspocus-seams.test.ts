@@ -20,7 +20,7 @@ import {
 import { CloseCodes } from "@switchboard/domain";
 import * as encoding from "lib0/encoding";
 import { describe, expect, it, vi } from "vitest";
-import { Awareness, encodeAwarenessUpdate } from "y-protocols/awareness";
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from "y-protocols/awareness";
 import * as Y from "yjs";
 import type { SocketContext } from "./context.ts";
 import { attachEncodedStateCache } from "./encoded-state-cache.ts";
@@ -28,9 +28,11 @@ import { decodeFrame, SyncSteps } from "./frame-codec.ts";
 import {
 	AUTH_TOKEN_MESSAGE,
 	CHECKED_HOCUSPOCUS_VERSION,
+	hocuspocusApply,
 	interceptIncoming,
 	MESSAGE_HOOKS,
 	MessageTypes,
+	readAwarenessDirectly,
 	SwitchboardHocuspocus,
 	serveCachedFirstSync,
 	takeOverAwarenessBroadcast,
@@ -310,6 +312,65 @@ describe("the Hocuspocus seams", () => {
 		expect(client.getMap("mentions").toJSON()).toEqual(document.getMap("mentions").toJSON());
 		document.destroy();
 	});
+	it("patch 8: an awareness message reaches beforeHandleAwareness and the document as through Hocuspocus' scratch", async () => {
+		readAwarenessDirectly();
+		const original = hocuspocusApply();
+		if (!original) throw new Error("patch 8 is not installed");
+		// One update with two people and a removal: Dana looks at a mention, Eve has left.
+		const dana = new Awareness(new Y.Doc());
+		dana.setLocalState({ user: { name: "Dana", color: "#123456" }, viewing: "m1" });
+		const eve = new Awareness(new Y.Doc());
+		eve.setLocalState({ user: { name: "Eve" } });
+		const both = new Awareness(new Y.Doc());
+		applyAwarenessUpdate(both, encodeAwarenessUpdate(dana, [dana.clientID]), null);
+		applyAwarenessUpdate(both, encodeAwarenessUpdate(eve, [eve.clientID]), null);
+		eve.setLocalState(null);
+		applyAwarenessUpdate(both, encodeAwarenessUpdate(eve, [eve.clientID]), null);
+		const update = encodeAwarenessUpdate(both, [dana.clientID, eve.clientID]);
+		const people = new Set([dana.clientID, eve.clientID]);
+
+		const run = async (apply: typeof original) => {
+			const document = new Document("board/acme/main");
+			const seen: [number, unknown][] = [];
+			document.beforeHandleAwareness(async (_document, states, origin) => {
+				expect(origin).toMatchObject({ source: "connection" });
+				for (const [clientId, state] of states) seen.push([clientId, structuredClone(state)]);
+				// As the awareness guard does: edit the states in place.
+				for (const state of states.values()) state.user = { name: "rewritten" };
+			});
+			const connection = { messageAddress: document.name, send: () => {} } as unknown as Connection;
+			const message = new IncomingMessage(
+				frame(document.name, (e) => {
+					encoding.writeVarUint(e, MessageTypes.awareness);
+					encoding.writeVarUint8Array(e, update);
+				}),
+			);
+			message.writeVarString(message.readVarString());
+			await apply.call(new MessageReceiver(message), document, connection);
+			const states = [...document.awareness.getStates()].filter(([id]) => people.has(id));
+			const clocks = [...people].map((id) => document.awareness.meta.get(id)?.clock);
+			document.destroy();
+			return { seen, states, clocks };
+		};
+		const hocuspocus = await run(original);
+		const patched = await run(MessageReceiver.prototype.apply);
+
+		// Hocuspocus' hook also saw its scratch awareness's own empty state, and no removal.
+		const scratchOwn = hocuspocus.seen.filter(([id]) => !people.has(id));
+		expect(scratchOwn).toEqual([[expect.any(Number), {}]]);
+		expect(patched.seen).toEqual(hocuspocus.seen.filter(([id]) => people.has(id)));
+		expect(patched.seen).toEqual([
+			[dana.clientID, { user: { name: "Dana", color: "#123456" }, viewing: "m1" }],
+		]);
+		// The document ends the same: Dana as the hook left her, at her clock; Eve unknown.
+		expect(patched.states).toEqual(hocuspocus.states);
+		expect(patched.states).toEqual([
+			[dana.clientID, { user: { name: "rewritten" }, viewing: "m1" }],
+		]);
+		expect(patched.clocks).toEqual(hocuspocus.clocks);
+		for (const awareness of [dana, eve, both]) awareness.destroy();
+	});
+
 	it("patch 7: Hocuspocus' defaults for the message hooks are no-ops of its configuration", async () => {
 		const bare = new Hocuspocus({ quiet: true });
 		const appended = bare.configuration.extensions.at(-1) as Record<string, unknown>;
