@@ -21,6 +21,8 @@ export {
 export * from "./group-commit.ts";
 export {
 	CHECKED_HOCUSPOCUS_VERSION,
+	hocuspocusApply,
+	readAwarenessDirectly,
 	type SwitchboardConfiguration,
 	SwitchboardHocuspocus,
 } from "./hocuspocus-seams.ts";
