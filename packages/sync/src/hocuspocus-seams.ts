@@ -2,7 +2,7 @@
  * Every place where Switchboard reaches into Hocuspocus beyond its public hooks and
  * `handleConnection`. Each patch says what in `@hocuspocus/server` it relies on;
  * `hocuspocus-seams.test.ts` checks each of those against the installed version and fails
- * when an upgrade changes one. Upgrading Hocuspocus: read the four patches against the
+ * when an upgrade changes one. Upgrading Hocuspocus: read every patch below against the
  * new source, run that test, then raise `CHECKED_HOCUSPOCUS_VERSION`.
  *
  * 1. `SwitchboardHocuspocus.createDocument` (a subclass override): a document that cannot
