@@ -485,7 +485,7 @@ export function hocuspocusApply(): Apply | null {
  * clock and state as JSON), by client id, with their clocks; a removal (state `null`) is
  * left out, as `Awareness.getStates()` leaves it out.
  */
-export function readAwarenessStates(update: Uint8Array): {
+function readAwarenessStates(update: Uint8Array): {
 	states: Map<number, Record<string, unknown>>;
 	clocks: Map<number, number>;
 } {
@@ -505,7 +505,7 @@ export function readAwarenessStates(update: Uint8Array): {
 }
 
 /** An awareness update of these states, each with its clock (y-protocols' encoding). */
-export function writeAwarenessStates(
+function writeAwarenessStates(
 	states: ReadonlyMap<number, Record<string, unknown>>,
 	clocks: ReadonlyMap<number, number>,
 ): Uint8Array {
