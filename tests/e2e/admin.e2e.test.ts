@@ -576,8 +576,7 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 	});
 
 	it("invites a member from the Members screen at 360 px; they join by the link; deactivating signs them out", async () => {
-		const admin = await scene.onPhone("admin@acme.test");
-		await admin.goto("/admin?tab=members");
+		const admin = await scene.onPhone("admin@acme.test", "/admin?tab=members");
 		const panel = admin.getByTestId("members-panel");
 		await panel.waitFor(within);
 		await panel.getByTestId("invite-email").fill("new.hire@acme.test");

@@ -19,12 +19,15 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 	const scene = e2eScene();
 
 	/** Signed in on a phone; `watch` sees the page before it signs in. */
-	async function phoneSignedIn(email: string, watch?: (page: Page) => void): Promise<Page> {
+	async function phoneSignedIn(
+		email: string,
+		{ watch, path }: { watch?: (page: Page) => void; path?: string } = {},
+	): Promise<Page> {
 		const page = await scene
 			.keep(await phoneContext(scene.browser, scene.server.url, WIDTH))
 			.newPage();
 		watch?.(page);
-		await scene.enter(page, email);
+		await scene.enter(page, email, { path });
 		return page;
 	}
 
@@ -41,8 +44,7 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 		page.locator(`[data-testid="board-row"][data-board-id="${id}"]`);
 
 	it("creates, renames, archives and brings back a board on Admin › Boards", async () => {
-		const admin = await phoneSignedIn("admin@acme.test");
-		await admin.goto("/admin?tab=boards");
+		const admin = await phoneSignedIn("admin@acme.test", { path: "/admin?tab=boards" });
 		await admin.getByTestId("boards-panel").waitFor(within);
 		await admin.getByTestId("new-board-name").fill("Press");
 		await admin.getByTestId("create-board").click();
@@ -93,8 +95,7 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 	it("puts an ambassador on a board, who switches to it; taken off it, they leave it at once", async () => {
 		const danaId = await scene.memberId("ambassador1@acme.test");
 		await scene.server.switchboard.storage.createBoard({ id: "emea", orgId: "acme", name: "EMEA" });
-		const admin = await phoneSignedIn("admin@acme.test");
-		await admin.goto("/admin?tab=members");
+		const admin = await phoneSignedIn("admin@acme.test", { path: "/admin?tab=members" });
 		const row = admin.locator('[data-testid="member"][data-email="ambassador1@acme.test"]');
 		const emeaBox = row.locator('[data-testid="member-board"][data-board-id="emea"]');
 		await emeaBox.waitFor(within);
@@ -109,8 +110,10 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 		await fitsPhone(admin, '[data-testid="members-panel"]', "Admin › Members with boards");
 
 		let boardRequests = () => 0;
-		const dana = await phoneSignedIn("ambassador1@acme.test", (page) => {
-			boardRequests = countBoardRequests(page);
+		const dana = await phoneSignedIn("ambassador1@acme.test", {
+			watch: (page) => {
+				boardRequests = countBoardRequests(page);
+			},
 		});
 		await dana.getByTestId("menu-button").click();
 		const select = dana.getByTestId("board-select");
@@ -141,8 +144,7 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 		await scene.server.switchboard.storage
 			.createBoard({ id: "apac", orgId: "acme", name: "APAC" })
 			.catch(() => {});
-		const morgan = await phoneSignedIn("moderator@acme.test");
-		await morgan.goto("/reports");
+		const morgan = await phoneSignedIn("moderator@acme.test", { path: "/reports" });
 		const select = morgan.getByTestId("report-board");
 		await select.waitFor(within);
 		const csv = morgan.getByTestId("csv-summary");

@@ -66,14 +66,20 @@ export async function startE2EServer(env: Record<string, string> = {}): Promise<
 
 /**
  * Signs in through the login form as `email` (the demo password) and waits for `ready`, the
- * board's first card unless told otherwise, to be visible.
+ * board's first card unless told otherwise, to be visible. `from` is the address opened
+ * first, the sign-in page unless told otherwise: a page of the app, opened signed out, sends
+ * the browser to sign in and back to it.
  */
 export async function signIn(
 	page: Page,
 	email: string,
-	{ ready = '[data-testid="card"]', timeout = 20_000 }: { ready?: string; timeout?: number } = {},
+	{
+		ready = '[data-testid="card"]',
+		timeout = 20_000,
+		from = "/login",
+	}: { ready?: string; timeout?: number; from?: string } = {},
 ): Promise<void> {
-	await page.goto("/login");
+	await page.goto(from);
 	await page.getByLabel("Email").fill(email);
 	await page.getByLabel("Password").fill(DEMO_PASSWORD);
 	await page.getByRole("button", { name: "Sign in", exact: true }).click();
@@ -86,13 +92,15 @@ export async function signIn(
  * `/sso/done` as after single sign-on, then waits for `ready` as `signIn` does. It skips the
  * login page's load and the password's hash (OWASP's scrypt cost, 0.3 s of a core and
  * seconds on a busy machine), which every sign-in of a test paid; the tests of the form
- * itself use `signIn`.
+ * itself use `signIn`. With `path` it goes on to that page instead of the board, as single
+ * sign-on does for someone who opened the page signed out, and waits for the URL and then
+ * `ready` (the page's main region unless told otherwise).
  */
 export async function enterAs(
 	page: Page,
 	server: E2EServer,
 	email: string,
-	{ ready = '[data-testid="card"]', timeout = 20_000 }: { ready?: string; timeout?: number } = {},
+	{ ready, timeout = 20_000, path }: { ready?: string; timeout?: number; path?: string } = {},
 ): Promise<void> {
 	const { storage, tokens } = server.switchboard;
 	const member = await storage.findMemberByEmail(email);
@@ -104,8 +112,22 @@ export async function enterAs(
 		.addCookies([
 			{ name: SESSION_COOKIE, value: token, url: server.url, httpOnly: true, sameSite: "Lax" },
 		]);
-	await page.goto("/sso/done");
-	await page.locator(ready).first().waitFor({ timeout });
+	if (path === undefined) {
+		await page.goto("/sso/done");
+		await page
+			.locator(ready ?? '[data-testid="card"]')
+			.first()
+			.waitFor({ timeout });
+		return;
+	}
+	// Straight on to `path`, as single sign-on does for someone who opened it signed out,
+	// without loading the board first.
+	await page.goto(`/sso/done?next=${encodeURIComponent(path)}`);
+	await page.waitForURL((url) => `${url.pathname}${url.search}${url.hash}` === path, { timeout });
+	await page
+		.locator(ready ?? "#main")
+		.first()
+		.waitFor({ timeout });
 }
 
 /**
@@ -116,13 +138,14 @@ export async function signedIn(
 	browser: Browser,
 	server: E2EServer,
 	email: string,
+	path?: string,
 ): Promise<{ context: BrowserContext; page: Page }> {
 	const context = await browser.newContext({
 		baseURL: server.url,
 		viewport: { width: 1440, height: 900 },
 	});
 	const page = await context.newPage();
-	await enterAs(page, server, email);
+	await enterAs(page, server, email, { path });
 	return { context, page };
 }
 

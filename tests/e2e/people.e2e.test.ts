@@ -46,14 +46,21 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 	/** The admin on a phone, on a tab of the admin area. */
 	async function adminOn(tab: string): Promise<Page> {
 		const page = await phone();
-		await scene.enter(page, "admin@acme.test");
-		await page.goto(`/admin?tab=${tab}`);
+		await scene.enter(page, "admin@acme.test", { path: `/admin?tab=${tab}` });
 		return page;
 	}
 
-	/** Through the sign-in page's single sign-on and the provider's login and consent pages. */
-	async function signInThroughProvider(page: Page, email: string, login: string): Promise<void> {
-		await page.goto("/login");
+	/**
+	 * Through the sign-in page's single sign-on and the provider's login and consent pages,
+	 * having opened `from` signed out (the sign-in page itself unless told otherwise).
+	 */
+	async function signInThroughProvider(
+		page: Page,
+		email: string,
+		login: string,
+		from = "/login",
+	): Promise<void> {
+		await page.goto(from);
 		await page.getByTestId("sso-open").click();
 		// The field replaced the button that had the focus: it has it now.
 		const who = page.getByLabel("Work email or organisation id");
@@ -129,14 +136,16 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		expect(await admin.content()).not.toContain(idp.clientSecret);
 		await fitsPhone(admin, '[data-testid="sso-panel"]', "the screen with single sign-on on");
 
-		// A member signs in through the provider and lands on the board as themself.
+		// A member who opened their queue signed out signs in through the provider and comes
+		// back to it as themself.
 		const dana = await phone();
-		await signInThroughProvider(dana, "ambassador1@acme.test", "ambassador1");
-		await dana.locator('[data-testid="card"]').first().waitFor({ timeout: 20_000 });
+		await signInThroughProvider(dana, "ambassador1@acme.test", "ambassador1", "/queue");
+		await dana.waitForURL((url) => url.pathname === "/queue", within);
+		await dana.locator(".page-heading h1").waitFor(within);
 		const me = await dana.evaluate(async () => (await fetch("/api/me")).json());
 		expect(me.member.email).toBe("ambassador1@acme.test");
 
-		// Someone new of an allowed domain joins just in time, on the board chosen.
+		// Someone new of an allowed domain joins just in time and lands on the board chosen.
 		const nell = await phone();
 		await signInThroughProvider(nell, "nell@acme.test", "nell");
 		await nell.locator('[data-testid="card"]').first().waitFor({ timeout: 20_000 });

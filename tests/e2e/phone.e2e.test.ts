@@ -154,12 +154,12 @@ async function checkHeader(page: Page, moderator = false): Promise<void> {
 
 describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	const scene = e2eScene();
-	const { person, fresh, keep } = scene;
+	const { fresh, keep } = scene;
 
 	/** `email` signed in on a phone-sized touch screen. */
-	async function phone(email: string, width: number = PHONE.width): Promise<Page> {
+	async function phone(email: string, width: number = PHONE.width, path?: string): Promise<Page> {
 		const page = await keep(await phoneContext(scene.browser, scene.server.url, width)).newPage();
-		await scene.enter(page, email, { timeout: within.timeout });
+		await scene.enter(page, email, { timeout: within.timeout, path });
 		return page;
 	}
 
@@ -193,10 +193,21 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			await checkHeader(dana);
 			await network.atFullSpeed(() => fitsPhone(dana, "body", "the conversation"));
 
-			// A teammate at a desk drafts with Dana.
-			const sam = await person("ambassador2@acme.test");
-			await sam.goto(`/m/${encodeURIComponent(mentionId)}`);
-			await sam.getByTestId("editor-content").waitFor(within);
+			// A teammate at a desk drafts with Dana. Signed out, they open her link: signing in
+			// brings them to the conversation, not to the board.
+			const link = `/m/${encodeURIComponent(mentionId)}`;
+			const sam = await keep(
+				await scene.browser.newContext({
+					baseURL: scene.server.url,
+					viewport: { width: 1440, height: 900 },
+				}),
+			).newPage();
+			await signIn(sam, "ambassador2@acme.test", {
+				from: link,
+				ready: '[data-testid="editor-content"]',
+				timeout: within.timeout,
+			});
+			expect(new URL(sam.url()).pathname).toBe(link);
 			await dana.getByTestId("editor-content").tap();
 			await dana.keyboard.type("Hi! ");
 			await sam.getByTestId("editor-content").click();
@@ -450,8 +461,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 				).toEqual([]);
 			}
 
-			const alex = await phone("admin@acme.test", 360);
-			await alex.goto("/admin");
+			const alex = await phone("admin@acme.test", 360, "/admin");
 			await alex.locator("h1").first().waitFor(within);
 			await drawn(alex);
 			await fitsPhone(alex, "body", "/admin");
@@ -471,8 +481,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	it(
 		"scrolls the admin's tabs in one row at 360 px, the chosen one in view and a fade where more are",
 		async () => {
-			const alex = await phone("admin@acme.test", 360);
-			await alex.goto("/admin");
+			const alex = await phone("admin@acme.test", 360, "/admin");
 			const strip = alex.getByRole("tablist", { name: "Admin sections" });
 			const tabs = strip.getByRole("tab");
 			await strip.waitFor(within);
@@ -533,8 +542,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	it(
 		"lines up the report's From and To at 360 px and shows its figures two a row, each whole",
 		async () => {
-			const morgan = await phone("moderator@acme.test", 360);
-			await morgan.goto("/reports");
+			const morgan = await phone("moderator@acme.test", 360, "/reports");
 			const from = morgan.getByTestId("report-from");
 			const to = morgan.getByTestId("report-to");
 			await to.waitFor(within);
@@ -696,8 +704,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	it(
 		"says a board setting's unit and range when a number is refused",
 		async () => {
-			const alex = await phone("admin@acme.test", 360);
-			await alex.goto("/admin/boards/main");
+			const alex = await phone("admin@acme.test", 360, "/admin/boards/main");
 			const lease = alex.getByTestId("settings-lease");
 			await lease.waitFor(within);
 			await lease.getByTestId("leaseMinutes").fill("");
@@ -724,8 +731,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	it(
 		"says why no member is left to mark as new, instead of an empty choice, at 360 px",
 		async () => {
-			const alex = await phone("admin@acme.test", 360);
-			await alex.goto("/admin/boards/main");
+			const alex = await phone("admin@acme.test", 360, "/admin/boards/main");
 			// Everyone marked as new (not saved): no empty choice, but why and where to go.
 			const approval = alex.getByTestId("settings-approval");
 			await approval.waitFor(within);

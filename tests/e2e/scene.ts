@@ -19,15 +19,19 @@ export interface E2EScene {
 	readonly browser: Browser;
 	/** A new conversation no earlier test of the file has taken. */
 	fresh(): Mention;
-	/** `email` signed in, in a fresh desktop context (see `signedIn`). */
-	person(email: string): Promise<Page>;
+	/** `email` signed in, in a fresh desktop context, on `path` or the board (see `signedIn`). */
+	person(email: string, path?: string): Promise<Page>;
 	/** Signs `page` in as `email` on this scene's server (see `enterAs`). */
-	enter(page: Page, email: string, options?: { ready?: string; timeout?: number }): Promise<void>;
+	enter(
+		page: Page,
+		email: string,
+		options?: { ready?: string; timeout?: number; path?: string },
+	): Promise<void>;
 	/**
 	 * `email` signed in on a 360 px screen from the start (a desktop page narrowed later keeps
-	 * its wide header, which is not what a phone shows).
+	 * its wide header, which is not what a phone shows), on `path` or the board.
 	 */
-	onPhone(email: string): Promise<Page>;
+	onPhone(email: string, path?: string): Promise<Page>;
 	/** Closes `context` with the others after the file's tests. */
 	keep<T extends BrowserContext>(context: T): T;
 	/** The demo member's id. */
@@ -83,12 +87,12 @@ export function e2eScene(options: { env?: Record<string, string> } = {}): E2ESce
 			if (!mention) throw new Error("the demo board has no untouched new conversation left");
 			return mention;
 		},
-		async person(email) {
-			const session = await signedIn(scene.browser, scene.server, email);
+		async person(email, path) {
+			const session = await signedIn(scene.browser, scene.server, email, path);
 			contexts.push(session.context);
 			return session.page;
 		},
-		async onPhone(email) {
+		async onPhone(email, path) {
 			const context = scene.keep(
 				await scene.browser.newContext({
 					baseURL: scene.server.url,
@@ -96,7 +100,7 @@ export function e2eScene(options: { env?: Record<string, string> } = {}): E2ESce
 				}),
 			);
 			const page = await context.newPage();
-			await scene.enter(page, email);
+			await scene.enter(page, email, { path });
 			return page;
 		},
 		enter(page, email, options) {

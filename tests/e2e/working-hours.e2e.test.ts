@@ -68,8 +68,7 @@ describe.skipIf(!hasChromium)("a board's working hours in Chromium", () => {
 		expect(shownDuration((await textOf(sla)()) ?? "")).toBeLessThanOrEqual(60 * 60_000);
 
 		// The admin, on a phone from the start.
-		const admin = await scene.onPhone("admin@acme.test");
-		await admin.goto("/admin/boards/main");
+		const admin = await scene.onPhone("admin@acme.test", "/admin/boards/main");
 		const section = admin.getByTestId("settings-hours");
 		await section.waitFor(within);
 		expect(await serverHours(admin)).toBeNull();

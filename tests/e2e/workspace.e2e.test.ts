@@ -40,10 +40,9 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 	});
 
 	it("lets two people type into one draft: same text, each sees the other's cursor", async () => {
-		const dana = await person("ambassador1@acme.test");
-		const sam = await person("ambassador2@acme.test");
 		const mention = fresh();
-		for (const page of [dana, sam]) await page.goto(`/m/${mention.id}`);
+		const dana = await person("ambassador1@acme.test", `/m/${mention.id}`);
+		const sam = await person("ambassador2@acme.test", `/m/${mention.id}`);
 		await typeInDraft(dana, "Hi there, ");
 		await typeInDraft(sam, "sorry for the trouble.");
 		await expect

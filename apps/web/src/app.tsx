@@ -1,5 +1,5 @@
 /** Routes, and the providers around the signed-in part of the app. */
-import { A, Navigate, Route, Router, type RouteSectionProps } from "@solidjs/router";
+import { A, Navigate, Route, Router, type RouteSectionProps, useLocation } from "@solidjs/router";
 import { type JSX, Show } from "solid-js";
 import { ClientProvider } from "./client-context.tsx";
 import { ActionDialog } from "./components/action-dialog.tsx";
@@ -23,15 +23,21 @@ import { InvitePage } from "./pages/invite-page.tsx";
 import { LoginPage } from "./pages/login-page.tsx";
 import { QueuePage } from "./pages/queue-page.tsx";
 import { SingleSignOnDonePage } from "./pages/sso-pages.tsx";
+import { signInHref } from "./return-path.ts";
 import { SessionProvider, useSession } from "./session-context.tsx";
 import { ToastProvider } from "./toasts.tsx";
 import { WorkspaceProvider } from "./workspace.tsx";
 
-/** The signed-in shell: one client for the session, the header, and the page. */
+/**
+ * The signed-in shell: one client for the session, the header, and the page. Someone signed
+ * out is sent to sign in, and comes back to the page they opened.
+ */
 function Workspace(props: RouteSectionProps) {
 	const { session } = useSession();
+	const location = useLocation();
+	const signIn = () => signInHref(`${location.pathname}${location.search}${location.hash}`);
 	return (
-		<Show when={session()} keyed fallback={<Navigate href="/login" />}>
+		<Show when={session()} keyed fallback={<Navigate href={signIn()} />}>
 			{(current) => (
 				<ClientProvider session={current}>
 					<WorkspaceProvider>

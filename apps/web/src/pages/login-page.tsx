@@ -8,6 +8,7 @@ import { createAction } from "../api.ts";
 import { SignInEmailField, SignInPasswordField } from "../components/forms.tsx";
 import { SignInCard, SignInForm } from "../components/sign-in-card.tsx";
 import { landingPath } from "../install.ts";
+import { returnPath } from "../return-path.ts";
 import { signInFailure } from "../session.ts";
 import { useSession } from "../session-context.tsx";
 import { SingleSignOnForm } from "./sso-pages.tsx";
@@ -22,7 +23,9 @@ export function LoginPage() {
 	const navigate = useNavigate();
 	const [email, setEmail] = createSignal("");
 	const [password, setPassword] = createSignal("");
-	const [search] = useSearchParams<{ sso?: string }>();
+	const [search] = useSearchParams<{ sso?: string; next?: string }>();
+	// The page someone signed out had opened, else the landing page.
+	const destination = () => returnPath(search.next) ?? landingPath();
 	const [withSso, setWithSso] = createSignal(false);
 	onMount(() => document.getElementById("login-email")?.focus());
 	// A first start shows the demo's accounts in the terminal; someone who opened the page
@@ -36,12 +39,14 @@ export function LoginPage() {
 	});
 
 	const signingIn = createAction(async () => {
+		// Read before signing in: the session's arrival may already have left this page.
+		const to = destination();
 		await signIn(email().trim(), password());
-		navigate(landingPath(), { replace: true });
+		navigate(to, { replace: true });
 	}, signInFailure("Signing in failed. Try again."));
 
 	return (
-		<Show when={!session()} fallback={<Navigate href={landingPath()} />}>
+		<Show when={!session()} fallback={<Navigate href={destination()} />}>
 			<SignInCard>
 				<h1>Sign in</h1>
 				<p class="muted">Answer your public, together.</p>
@@ -78,7 +83,7 @@ export function LoginPage() {
 						</button>
 					}
 				>
-					<SingleSignOnForm />
+					<SingleSignOnForm next={search.next} />
 				</Show>
 				<Show when={demo()}>
 					{(shown) => (

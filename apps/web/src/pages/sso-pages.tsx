@@ -3,12 +3,12 @@
  * sign-on" (work email or organisation id, then off to the identity provider), and
  * `/sso/done`, where the provider's round trip ends with the session cookie set.
  */
-import { useNavigate } from "@solidjs/router";
+import { useNavigate, useSearchParams } from "@solidjs/router";
 import { createSignal, onMount, Show } from "solid-js";
 import { createAction } from "../api.ts";
 import { TextField } from "../components/forms.tsx";
 import { SignInCard, SignInForm } from "../components/sign-in-card.tsx";
-import { landingPath } from "../install.ts";
+import { afterSignIn, rememberReturnPath } from "../return-path.ts";
 import { signInFailure, startSingleSignOn } from "../session.ts";
 import { useSession } from "../session-context.tsx";
 
@@ -22,13 +22,17 @@ export async function goToIdentityProvider(
 /** Words for a single sign-on that could not start. */
 export const ssoStartFailure = signInFailure("Single sign-on could not start.");
 
-/** The sign-in page's second way in: by work email, or an organisation id. */
-export function SingleSignOnForm() {
+/**
+ * The sign-in page's second way in: by work email, or an organisation id. `next`, the page to
+ * come back to, is kept in this tab while the identity provider has it.
+ */
+export function SingleSignOnForm(props: { next?: string }) {
 	const [who, setWho] = createSignal("");
 	// It replaces the button that opened it, which had the focus.
 	onMount(() => document.getElementById("sso-who")?.focus());
 	const going = createAction(() => {
 		const value = who().trim();
+		rememberReturnPath(props.next);
 		return goToIdentityProvider(value.includes("@") ? { email: value } : { orgId: value });
 	}, ssoStartFailure);
 	return (
@@ -52,15 +56,20 @@ export function SingleSignOnForm() {
 	);
 }
 
-/** `/sso/done`: the identity provider sent the browser back signed in. */
+/**
+ * `/sso/done`: the identity provider sent the browser back signed in. It goes on to `?next=`,
+ * or to the page kept before the round trip, or to the landing page.
+ */
 export function SingleSignOnDonePage() {
 	const { completeSingleSignOn } = useSession();
 	const navigate = useNavigate();
+	const [search] = useSearchParams<{ next?: string }>();
 	const [error, setError] = createSignal<string | null>(null);
 	onMount(async () => {
+		const next = search.next;
 		try {
 			await completeSingleSignOn();
-			navigate(landingPath(), { replace: true });
+			navigate(afterSignIn(next), { replace: true });
 		} catch (caught) {
 			setError(caught instanceof Error ? caught.message : String(caught));
 		}
