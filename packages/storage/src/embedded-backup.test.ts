@@ -12,6 +12,7 @@ import { silentLogger } from "./logger.ts";
 import { openStorage } from "./open.ts";
 import { securePrivateFolder } from "./private-folder.ts";
 import type { Storage } from "./storage.ts";
+import { testTemplate } from "./test-template.ts";
 
 let root: string;
 let source: Storage;
@@ -20,7 +21,7 @@ let orgId: string;
 
 beforeAll(async () => {
 	root = await mkdtemp(join(tmpdir(), "switchboard-backup-"));
-	source = await openStorage({ dataDir: join(root, "source") });
+	source = await openStorage({ dataDir: join(root, "source"), template: await testTemplate() });
 	orgId = (await source.createOrganisation({ name: "Backed up" })).id;
 	await source.appendUpdates([{ name: "draft/x/1", update: new Uint8Array([1, 2, 3]) }]);
 	backup = await dumpEmbeddedDatabase(source);
@@ -113,7 +114,7 @@ describe("embedded database backups", () => {
 	}, 300_000);
 
 	it("can be taken of a database in memory too", async () => {
-		const memory = await openStorage();
+		const memory = await openStorage({ template: await testTemplate() });
 		try {
 			expect((await dumpEmbeddedDatabase(memory)).byteLength).toBeGreaterThan(0);
 		} finally {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FolderLockedError, lockFolder } from "./folder-lock.ts";
 import { openStorage } from "./open.ts";
+import { testTemplate } from "./test-template.ts";
 
 let dataDir: string;
 beforeEach(async () => {
@@ -30,7 +31,7 @@ function deadPid(): Promise<number> {
 
 describe("the embedded database's folder lock", () => {
 	it("refuses a second opener, naming the holder, until the first closes", async () => {
-		const first = await openStorage({ dataDir });
+		const first = await openStorage({ dataDir, template: await testTemplate() });
 		const second = openStorage({ dataDir });
 		await expect(second).rejects.toThrow(FolderLockedError);
 		await expect(second).rejects.toThrow(
@@ -46,7 +47,7 @@ describe("the embedded database's folder lock", () => {
 		} finally {
 			await third.close();
 		}
-		// Creating a database on disk takes PGlite a minute on a machine busy with other work.
+		// Opening a database on disk takes PGlite tens of seconds on a machine busy with other work.
 	}, 300_000);
 
 	it("takes over a lock whose process is gone", async () => {
