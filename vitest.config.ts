@@ -13,6 +13,8 @@ export default defineConfig({
 					include: [
 						"packages/*/src/**/*.test.ts",
 						"apps/*/src/**/*.test.ts",
+						// The web client's build plugins, beside vite.config.ts.
+						"apps/web/*.test.ts",
 						"bench/src/**/*.test.ts",
 						"tests/**/*.test.ts",
 					],

@@ -1,12 +1,14 @@
 /**
  * Writes `dist/sw.js` after a build: `service-worker.js` with the list of built files to
  * precache, the Web Push handlers (src/worker/push-handlers.js) inlined, and a version derived from them, so a new build replaces the old cache and an
- * unchanged build keeps it.
+ * unchanged build keeps it. Then the compressed copies of the text files, sw.js included
+ * (precompress.ts): after the list, which names each file once, as the browser asks for it.
  */
 import { createHash } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import type { Plugin, ResolvedConfig } from "vite";
+import { COMPRESSED_COPY, precompress } from "./precompress.ts";
 
 const TEMPLATE = resolve(import.meta.dirname, "service-worker.js");
 const PUSH_HANDLERS = resolve(import.meta.dirname, "src/worker/push-handlers.js");
@@ -17,7 +19,7 @@ async function listFiles(outDir: string): Promise<string[]> {
 	return entries
 		.filter((entry) => entry.isFile())
 		.map((entry) => `/${relative(outDir, join(entry.parentPath, entry.name)).split(sep).join("/")}`)
-		.filter((path) => path !== "/sw.js" && !path.endsWith(".map"))
+		.filter((path) => path !== "/sw.js" && !path.endsWith(".map") && !COMPRESSED_COPY.test(path))
 		.sort();
 }
 
@@ -43,6 +45,7 @@ export function serviceWorker(): Plugin {
 				.replace("__VERSION__", version)
 				.replace("/*__PUSH_HANDLERS__*/", () => handlers);
 			await writeFile(join(outDir, "sw.js"), source);
+			await precompress(outDir);
 		},
 	};
 }

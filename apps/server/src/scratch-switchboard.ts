@@ -22,7 +22,7 @@ export interface ScratchSwitchboard {
 
 export async function startScratchSwitchboard(
 	secret: string,
-	options: { web?: Record<string, string>; config?: Partial<Config> } = {},
+	options: { web?: Record<string, string | Uint8Array>; config?: Partial<Config> } = {},
 ): Promise<ScratchSwitchboard> {
 	const folder = await mkdtemp(join(tmpdir(), "switchboard-scratch-"));
 	let webDir: string | undefined;

@@ -1,3 +1,4 @@
+import { brotliCompressSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { scratchSwitchboardForTests } from "./scratch-switchboard.ts";
 
@@ -14,6 +15,8 @@ function directives(header: string | null): Map<string, string[]> {
 }
 const INDEX = "<!doctype html><title>Switchboard</title><div id=root></div>";
 const ASSET = "console.log('app');";
+/** A chunk of the build large enough to have compressed copies beside it (apps/web/precompress.ts). */
+const CHUNK = "export const words = ['answer', 'your', 'public', 'together'];\n".repeat(200);
 
 describe("web client", () => {
 	const switchboard = scratchSwitchboardForTests(SECRET, {
@@ -21,6 +24,10 @@ describe("web client", () => {
 			"index.html": INDEX,
 			"sw.js": "self.addEventListener('fetch', () => {});",
 			"assets/index-3f2a1b.js": ASSET,
+			"assets/workspace-9c8d7e.js": CHUNK,
+			"assets/workspace-9c8d7e.js.br": brotliCompressSync(CHUNK),
+			"assets/workspace-9c8d7e.js.gz": gzipSync(CHUNK),
+			"index.html.gz": gzipSync(INDEX),
 		},
 	});
 
@@ -46,6 +53,42 @@ describe("web client", () => {
 		const worker = await get("/sw.js");
 		expect(worker.status).toBe(200);
 		expect(worker.headers.get("cache-control")).toBe("no-cache");
+	});
+
+	it("sends the build's compressed copy the browser accepts, and the file itself otherwise", async () => {
+		for (const [accepted, encoding, copy] of [
+			["gzip, deflate, br, zstd", "br", brotliCompressSync(CHUNK)],
+			["gzip, deflate", "gzip", gzipSync(CHUNK)],
+		] as const) {
+			const response = await get("/assets/workspace-9c8d7e.js", {
+				headers: { "accept-encoding": accepted },
+			});
+			expect(response.status, accepted).toBe(200);
+			expect(response.headers.get("content-encoding"), accepted).toBe(encoding);
+			expect(response.headers.get("content-length"), accepted).toBe(String(copy.byteLength));
+			expect(response.headers.get("vary"), accepted).toBe("Accept-Encoding");
+			expect(response.headers.get("content-type"), accepted).toMatch(/javascript/);
+			expect(response.headers.get("cache-control"), accepted).toBe(
+				"public, max-age=31536000, immutable",
+			);
+			// fetch decodes what it was sent: the file's own text.
+			expect(await response.text(), accepted).toBe(CHUNK);
+		}
+		const plain = await get("/assets/workspace-9c8d7e.js", {
+			headers: { "accept-encoding": "identity" },
+		});
+		expect(plain.headers.get("content-encoding")).toBeNull();
+		expect(plain.headers.get("content-length")).toBe(String(Buffer.byteLength(CHUNK)));
+		expect(await plain.text()).toBe(CHUNK);
+		// The app's shell at a client route, too.
+		const shell = await get("/m/some-mention", { headers: { "accept-encoding": "gzip" } });
+		expect(shell.headers.get("content-encoding")).toBe("gzip");
+		expect(shell.headers.get("cache-control")).toBe("no-cache");
+		expect(await shell.text()).toBe(INDEX);
+		// A file with no copy goes as it is, whatever is accepted.
+		const small = await get("/assets/index-3f2a1b.js", { headers: { "accept-encoding": "br" } });
+		expect(small.headers.get("content-encoding")).toBeNull();
+		expect(await small.text()).toBe(ASSET);
 	});
 
 	it("answers a missing file with 404, not with the app shell", async () => {

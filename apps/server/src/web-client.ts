@@ -1,6 +1,7 @@
 /**
- * Serves the built web client (apps/web/dist) from the server's one port: files as they
- * are, and index.html for every client route so that a reload on `/m/…` or `/queue` works.
+ * Serves the built web client (apps/web/dist) from the server's one port: each file, or the
+ * build's compressed copy of it that the browser accepts, and index.html for every client
+ * route so that a reload on `/m/…` or `/queue` works.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -37,8 +38,9 @@ export function serveWebClient<E extends Env>(
 	options: { publicUrl?: string | undefined } = {},
 ): boolean {
 	if (!webDir || !existsSync(join(webDir, "index.html"))) return false;
-	const files = serveStatic<E>({ root: webDir });
-	const shell = serveStatic<E>({ root: webDir, path: "index.html" });
+	// The build's Brotli and gzip copies where the browser accepts them (apps/web/precompress.ts).
+	const files = serveStatic<E>({ root: webDir, precompressed: true });
+	const shell = serveStatic<E>({ root: webDir, path: "index.html", precompressed: true });
 
 	// serveStatic calls its `next` when the file is missing; a no-op makes it answer undefined.
 	const missing = async () => {};
