@@ -140,6 +140,9 @@ export function ensureWebBuild(log: (message: string) => void): void {
 	const sources = [
 		"apps/web/src",
 		"apps/web/index.html",
+		"apps/web/vite.config.ts",
+		"apps/web/service-worker-plugin.ts",
+		"apps/web/precompress.ts",
 		"packages/client/src",
 		"packages/domain/src",
 	];
