@@ -119,6 +119,10 @@ describe("setup, invitation, sign-in, claim", () => {
 			name: "Bill Lumbergh",
 		});
 		expect(joined.cookie).toMatch(/^sb_session=/);
+		// With the boards the new member may open: the client opens one without asking again.
+		expect(joined.body.boards).toEqual([
+			expect.objectContaining({ id: "main", orgId: "initech", archivedAt: null }),
+		]);
 		adminToken = joined.body.token;
 		adminId = joined.body.member.id;
 

@@ -152,7 +152,7 @@ describe("HTTP API", () => {
 		it("signs in with the right password: a token, the member and an HttpOnly session cookie", async () => {
 			const response = await login(server.url, { email: "dana@acme.test", password: PASSWORD });
 			expect(response.status).toBe(200);
-			const body = (await response.json()) as { token: string; member: unknown };
+			const body = (await response.json()) as { token: string; member: unknown; boards?: Board[] };
 			expect(body.member).toEqual({
 				id: people.dana!.id,
 				orgId: "acme",
@@ -162,6 +162,13 @@ describe("HTTP API", () => {
 				email: "dana@acme.test",
 			});
 			expect(body.token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+			// The boards she may open come with it, as GET /api/boards lists them: the client
+			// opens one without asking again.
+			const listed = (await (await get(server.url, "/api/boards", body.token)).json()) as {
+				boards: Board[];
+			};
+			expect(listed.boards.length).toBeGreaterThan(0);
+			expect(body.boards).toEqual(listed.boards);
 
 			const cookies = response.headers.getSetCookie();
 			expect(cookies).toHaveLength(1);

@@ -6,6 +6,7 @@
 import type { HttpBindings } from "@hono/node-server";
 import {
 	AppError,
+	type Board,
 	CSRF_HEADER,
 	HTTP_STATUS_OF_KIND,
 	HttpRoutes,
@@ -24,7 +25,7 @@ import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "pino";
-import { createBoardAccess } from "./boards-api.ts";
+import { type BoardAccess, createBoardAccess } from "./boards-api.ts";
 import { type BodyLimitRule, bodyLimits } from "./body-limits.ts";
 import { handle } from "./contract-route.ts";
 import type { DemoSummary } from "./demo.ts";
@@ -122,8 +123,8 @@ export async function startSession(
 	c: Context,
 	tokens: SessionService,
 	member: SessionMember,
-	options: { secureCookies: boolean; endOthers?: string },
-): Promise<{ token: string; member: SessionMember }> {
+	options: { secureCookies: boolean; endOthers?: string; boards?: BoardAccess },
+): Promise<{ token: string; member: SessionMember; boards?: Board[] }> {
 	const replaced = await liveSession(tokens, getCookie(c, SESSION_COOKIE));
 	// A reset's `endOthers` ends every session of the same member anyway.
 	if (replaced && !(options.endOthers && replaced.memberId === member.id)) {
@@ -141,7 +142,11 @@ export async function startSession(
 		maxAge: 12 * 60 * 60,
 	});
 	const { id, orgId, role, name, email } = member;
-	return { token, member: { id, orgId, role, name, email } };
+	const answer = { token, member: { id, orgId, role, name, email } };
+	if (!options.boards) return answer;
+	// What the client asks next, to open a board: answered now.
+	const boards = await options.boards.visibleBoards({ orgId, memberId: id, role });
+	return { ...answer, boards };
 }
 
 /** The address a request counts against in the rate limits (see `clientAddress`). */
@@ -348,7 +353,7 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 					logger.info({ err: error, member: member.id }, "password rehash postponed"),
 				);
 		}
-		return startSession(c, tokens, member, { secureCookies: https });
+		return startSession(c, tokens, member, { secureCookies: https, boards });
 	});
 
 	// Ends the session of the token sent (bearer or cookie) everywhere, its sockets too.

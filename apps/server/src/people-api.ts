@@ -28,7 +28,7 @@ import type { BoardExtension, SessionService } from "@switchboard/sync";
 import { type Context, Hono } from "hono";
 import type { Logger } from "pino";
 import { auditRequest, changesOf, requestActor } from "./audit.ts";
-import { type BoardsApi, releaseHeld } from "./boards-api.ts";
+import { type BoardsApi, createBoardAccess, releaseHeld } from "./boards-api.ts";
 import { handle } from "./contract-route.ts";
 import { type ApiEnv, requestAddress, startSession } from "./http-api.ts";
 import {
@@ -88,6 +88,7 @@ function fetchPeoplePage<T>(
 
 export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 	const { storage, tokens, invitations, board, logger, hasher, rateLimits } = options;
+	const boards = createBoardAccess(storage);
 	const ssoOnly = options.ssoOnly ?? (async () => false);
 	// As sign-in sets it: Secure behind an https PUBLIC_URL.
 	const secureCookies = options.publicUrl?.startsWith("https:") ?? false;
@@ -437,10 +438,11 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 				"invitation accepted",
 			);
 			await publishMember(accepted.member);
-			return startSession(c, tokens, accepted.member, { secureCookies });
+			return startSession(c, tokens, accepted.member, { secureCookies, boards });
 		}
 		return startSession(c, tokens, accepted.member, {
 			secureCookies,
+			boards,
 			endOthers: "The password was reset; sign in with the new one.",
 		});
 	});

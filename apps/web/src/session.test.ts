@@ -1,5 +1,6 @@
+import type { Board } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
-import { loadSession, saveSession } from "./session.ts";
+import { boardOf, loadSession, saveSession } from "./session.ts";
 
 /** localStorage's shape over a Map. */
 function memoryStorage(): Storage {
@@ -51,5 +52,24 @@ describe("the stored session (issue 15, row 3)", () => {
 		storage.setItem("switchboard.session", JSON.stringify({ token, me, boardId: "main" }));
 		expect(loadSession(storage)).toBeNull();
 		expect(storage.getItem("switchboard.session")).not.toContain(token);
+	});
+});
+
+describe("the board a session opens", () => {
+	const board = (id: string): Board => ({
+		id,
+		orgId: "acme",
+		name: id,
+		archivedAt: null,
+	});
+
+	it("keeps the one open before, else the default board, else the first the member may open", () => {
+		const boards = [board("emea"), board("main"), board("apac")];
+		expect(boardOf(boards, "apac")).toBe("apac");
+		expect(boardOf(boards, "gone")).toBe("main");
+		expect(boardOf(boards)).toBe("main");
+		expect(boardOf([board("emea"), board("apac")])).toBe("emea");
+		// None to open: the default, which the board then refuses with a reason.
+		expect(boardOf([])).toBe("main");
 	});
 });

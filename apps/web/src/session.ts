@@ -150,10 +150,13 @@ export async function acceptInvitation(
 }
 
 /** Who signed in and until when, from an answer of the sign-in kind (login, an accepted link). */
+/** A session before its board is chosen, with the boards the server sent along, if any. */
+type SignedIn = Omit<Session, "boardId"> & { boards?: Board[] };
+
 async function signedInAs(
-	answer: () => Promise<{ token: string; member: unknown }>,
-): Promise<Omit<Session, "boardId">> {
-	let body: { token: string; member: unknown };
+	answer: () => Promise<{ token: string; member: unknown; boards?: Board[] }>,
+): Promise<SignedIn> {
+	let body: { token: string; member: unknown; boards?: Board[] };
 	try {
 		body = await answer();
 	} catch (error) {
@@ -163,12 +166,19 @@ async function signedInAs(
 	// The new cookie replaced the one a sign-out could not end: that logout is moot now.
 	localStorage.removeItem(LOGOUT_PENDING_KEY);
 	const expiry = tokenExpiry(body.token);
-	return { me: body.member, expiresAt: expiry === null ? null : expiry * 1000 };
+	return {
+		me: body.member,
+		expiresAt: expiry === null ? null : expiry * 1000,
+		...(body.boards ? { boards: body.boards } : {}),
+	};
 }
 
-/** The session on the member's first board, with the boards read to find it kept for the shell. */
-async function withBoard(signedIn: Omit<Session, "boardId">): Promise<Session> {
-	const { boardId, boards } = await boardToOpen();
+/**
+ * The session on the member's first board, with the boards read to find it kept for the
+ * shell: those the sign-in's answer brought, else asked for.
+ */
+async function withBoard({ boards: sent, ...signedIn }: SignedIn): Promise<Session> {
+	const { boardId, boards } = sent ? { boardId: boardOf(sent), boards: sent } : await boardToOpen();
 	const session: Session = { ...signedIn, boardId };
 	keepBoardsReadWith(session, boards);
 	return session;
@@ -236,6 +246,16 @@ export async function renewSession(
 	return renewed;
 }
 
+/** Which of `boards` to open: `current` if still among them, else the default board, else the first. */
+export function boardOf(boards: readonly Board[], current?: string): string {
+	return (
+		boards.find((board) => board.id === current)?.id ??
+		boards.find((board) => board.id === DEFAULT_BOARD_ID)?.id ??
+		boards[0]?.id ??
+		DEFAULT_BOARD_ID
+	);
+}
+
 /**
  * The board to open: `current` when the member may still open it, else `main`, else the
  * first board they may open (ambassadors see only their own boards; archived ones are left
@@ -246,12 +266,7 @@ export async function boardToOpen(
 ): Promise<{ boardId: string; boards: Board[] | null }> {
 	try {
 		const { boards } = await request(HttpRoutes.boards, { query: {} });
-		const boardId =
-			boards.find((board) => board.id === current)?.id ??
-			boards.find((board) => board.id === DEFAULT_BOARD_ID)?.id ??
-			boards[0]?.id ??
-			DEFAULT_BOARD_ID;
-		return { boardId, boards };
+		return { boardId: boardOf(boards, current), boards };
 	} catch {
 		return { boardId: DEFAULT_BOARD_ID, boards: null };
 	}

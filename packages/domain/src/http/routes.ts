@@ -254,7 +254,16 @@ const InviteCode = v.pipe(
  */
 const InviteCodeParams = v.object({ code: v.pipe(v.string(), v.maxLength(128)) });
 const MemberParams = v.object({ orgId: Id, memberId: Id });
-const SessionAnswer = v.object({ token: v.string(), member: SessionMemberSchema });
+/**
+ * A new session. `boards` are the boards the member may open, as `GET /api/boards` lists them,
+ * so that the client opens one without another round trip (a second on a slow phone network);
+ * a server before them leaves them out, and the client then asks.
+ */
+const SessionAnswer = v.object({
+	token: v.string(),
+	member: SessionMemberSchema,
+	boards: v.optional(v.array(BoardSchema)),
+});
 const SsoAnswer = v.object({
 	sso: v.nullable(SsoConfigSchema),
 	/** Register this at the identity provider as the client's redirect URI. */
@@ -301,7 +310,7 @@ export const HttpRoutes = {
 	login: defineRoute({
 		method: "POST",
 		path: "/api/auth/login",
-		summary: "Sign in: a token, and the session cookie",
+		summary: "Sign in: a token, the session cookie, and the boards the member may open",
 		auth: "public",
 		body: v.object({
 			email: v.pipe(v.string(), v.trim(), v.email("must be an email address")),
