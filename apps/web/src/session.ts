@@ -189,6 +189,8 @@ async function withBoard({ boards: sent, ...signedIn }: SignedIn): Promise<Sessi
  * read who it is for, and keep the session for reloads.
  */
 export async function sessionFromCookie(): Promise<Session> {
+	// Who it is, and which boards they may open, asked at once: both need only the cookie.
+	const boards = boardToOpen();
 	let member: unknown;
 	try {
 		({ member } = await request(HttpRoutes.me, {}));
@@ -198,7 +200,9 @@ export async function sessionFromCookie(): Promise<Session> {
 	if (!isMe(member)) throw new SignInError("The server sent an unexpected answer.");
 	localStorage.removeItem(LOGOUT_PENDING_KEY);
 	const { id, orgId, role, name, email } = member;
-	const session = await withBoard({ me: { id, orgId, role, name, email }, expiresAt: null });
+	const { boardId, boards: read } = await boards;
+	const session: Session = { me: { id, orgId, role, name, email }, expiresAt: null, boardId };
+	keepBoardsReadWith(session, read);
 	saveSession(session);
 	return session;
 }
