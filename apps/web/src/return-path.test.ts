@@ -1,22 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { afterSignIn, rememberReturnPath, returnPath, signInHref } from "./return-path.ts";
+import { memoryStorage } from "./test-fixtures.ts";
 
 const origin = "https://switchboard.example";
-
-/** sessionStorage's shape over a Map. */
-function memoryStorage(): Storage {
-	const items = new Map<string, string>();
-	return {
-		get length() {
-			return items.size;
-		},
-		clear: () => items.clear(),
-		getItem: (key) => items.get(key) ?? null,
-		key: (index) => [...items.keys()][index] ?? null,
-		removeItem: (key) => void items.delete(key),
-		setItem: (key, value) => void items.set(key, String(value)),
-	};
-}
 
 describe("where signing in leads back to", () => {
 	it("keeps a page of the app with its query and fragment", () => {

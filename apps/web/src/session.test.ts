@@ -1,21 +1,7 @@
 import type { Board } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import { boardOf, loadSession, saveSession } from "./session.ts";
-
-/** localStorage's shape over a Map. */
-function memoryStorage(): Storage {
-	const items = new Map<string, string>();
-	return {
-		get length() {
-			return items.size;
-		},
-		clear: () => items.clear(),
-		getItem: (key) => items.get(key) ?? null,
-		key: (index) => [...items.keys()][index] ?? null,
-		removeItem: (key) => void items.delete(key),
-		setItem: (key, value) => void items.set(key, String(value)),
-	};
-}
+import { memoryStorage } from "./test-fixtures.ts";
 
 const me = { id: "m1", orgId: "acme", role: "ambassador", name: "Dana" } as const;
 

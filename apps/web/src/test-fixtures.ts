@@ -14,3 +14,18 @@ export const START = Date.parse(T0);
 export function mention(id: string, overrides: Partial<BoardMention> = {}): BoardMention {
 	return { ...makeMention({ id }), pending: [], ...overrides };
 }
+
+/** localStorage's and sessionStorage's shape over a Map. */
+export function memoryStorage(): Storage {
+	const items = new Map<string, string>();
+	return {
+		get length() {
+			return items.size;
+		},
+		clear: () => items.clear(),
+		getItem: (key) => items.get(key) ?? null,
+		key: (index) => [...items.keys()][index] ?? null,
+		removeItem: (key) => void items.delete(key),
+		setItem: (key, value) => void items.set(key, String(value)),
+	};
+}
