@@ -78,6 +78,9 @@ describe("web client", () => {
 			headers: { "accept-encoding": "identity" },
 		});
 		expect(plain.headers.get("content-encoding")).toBeNull();
+		// Still keyed on Accept-Encoding: a shared cache must not hand this copy to a browser
+		// that accepts Brotli.
+		expect(plain.headers.get("vary")).toBe("Accept-Encoding");
 		expect(plain.headers.get("content-length")).toBe(String(Buffer.byteLength(CHUNK)));
 		expect(await plain.text()).toBe(CHUNK);
 		// The app's shell at a client route, too.

@@ -52,11 +52,11 @@ export function serveWebClient<E extends Env>(
 		c.header("Cache-Control", cacheControlFor(path));
 		c.header("Content-Security-Policy", policy);
 		const file = await files(c, missing);
-		if (file) return file;
+		if (file) return withVary(file);
 		if (!FILE_PATH.test(path)) {
 			c.header("Cache-Control", "no-cache");
 			const index = await shell(c, missing);
-			if (index) return index;
+			if (index) return withVary(index);
 		}
 		// A missing file: the app's not-found answers, without headers of ours.
 		c.header("Cache-Control", undefined);
@@ -64,4 +64,13 @@ export function serveWebClient<E extends Env>(
 		return next();
 	});
 	return true;
+}
+
+/**
+ * Every file's answer depends on the request's Accept-Encoding (a compressed copy or the file
+ * itself), so a shared cache must key on it: `serveStatic` says so only when it sends a copy.
+ */
+function withVary(response: Response): Response {
+	if (!response.headers.has("vary")) response.headers.set("Vary", "Accept-Encoding");
+	return response;
 }
