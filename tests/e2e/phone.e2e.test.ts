@@ -363,7 +363,14 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 				expect.stringContaining("moderator@acme.test"),
 			);
 			await fitsPhone(login, "body", "sign-in");
+			// A failed attempt's error goes once an account is picked from the list.
+			await login.getByLabel("Email").fill("ambassador1@acme.test");
+			await login.getByLabel("Password").fill("not the password");
+			await login.getByRole("button", { name: "Sign in", exact: true }).tap();
+			const failed = login.getByTestId("login-error");
+			await failed.waitFor(within);
 			await accounts.filter({ hasText: "ambassador1@acme.test" }).tap();
+			await failed.waitFor({ state: "detached", ...within });
 			expect(await login.getByLabel("Email").inputValue()).toBe("ambassador1@acme.test");
 			expect(await login.getByLabel("Password").inputValue()).toBe(DEMO_PASSWORD);
 

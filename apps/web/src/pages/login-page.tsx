@@ -108,6 +108,8 @@ export function LoginPage() {
 												onClick={() => {
 													setEmail(account.email);
 													setPassword(shown().password);
+													// A new account filled in: the last attempt's error no longer applies.
+													signingIn.clearError();
 												}}
 												data-testid="demo-account"
 											>
