@@ -125,6 +125,10 @@ export async function startSession(
 	member: SessionMember,
 	options: { secureCookies: boolean; endOthers?: string; boards?: BoardAccess },
 ): Promise<{ token: string; member: SessionMember; boards?: Board[] }> {
+	const { id, orgId, role, name, email } = member;
+	// What the client asks next, to open a board: read first, so that a database that does
+	// not answer fails the sign-in before any session exists.
+	const boards = await options.boards?.visibleBoards({ orgId, memberId: id, role });
 	const replaced = await liveSession(tokens, getCookie(c, SESSION_COOKIE));
 	// A reset's `endOthers` ends every session of the same member anyway.
 	if (replaced && !(options.endOthers && replaced.memberId === member.id)) {
@@ -141,12 +145,7 @@ export async function startSession(
 		secure: options.secureCookies,
 		maxAge: 12 * 60 * 60,
 	});
-	const { id, orgId, role, name, email } = member;
-	const answer = { token, member: { id, orgId, role, name, email } };
-	if (!options.boards) return answer;
-	// What the client asks next, to open a board: answered now.
-	const boards = await options.boards.visibleBoards({ orgId, memberId: id, role });
-	return { ...answer, boards };
+	return { token, member: { id, orgId, role, name, email }, ...(boards ? { boards } : {}) };
 }
 
 /** The address a request counts against in the rate limits (see `clientAddress`). */
