@@ -61,13 +61,15 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		from = "/login",
 	): Promise<void> {
 		await page.goto(from);
+		// The email typed for a password goes along into single sign-on's field.
+		await page.getByLabel("Email", { exact: true }).fill(email);
 		await page.getByTestId("sso-open").click();
 		// The field replaced the button that had the focus: it has it now.
 		const who = page.getByLabel("Work email or organisation id");
 		await expect
 			.poll(() => who.evaluate((input) => input === document.activeElement), within)
 			.toBe(true);
-		await who.fill(email);
+		expect(await who.inputValue()).toBe(email);
 		await page.getByTestId("sso-submit").click();
 		await page.waitForURL((url) => url.href.startsWith(idp.issuer), within);
 		await page.locator('input[name="login"]').fill(login);

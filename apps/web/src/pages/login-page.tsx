@@ -83,7 +83,7 @@ export function LoginPage() {
 						</button>
 					}
 				>
-					<SingleSignOnForm next={search.next} />
+					<SingleSignOnForm next={search.next} email={email()} />
 				</Show>
 				<Show when={demo()}>
 					{(shown) => (

@@ -4,7 +4,7 @@
  * `/sso/done`, where the provider's round trip ends with the session cookie set.
  */
 import { useNavigate, useSearchParams } from "@solidjs/router";
-import { createSignal, onMount, Show } from "solid-js";
+import { createSignal, onMount, Show, untrack } from "solid-js";
 import { createAction } from "../api.ts";
 import { TextField } from "../components/forms.tsx";
 import { SignInCard, SignInForm } from "../components/sign-in-card.tsx";
@@ -23,11 +23,13 @@ export async function goToIdentityProvider(
 export const ssoStartFailure = signInFailure("Single sign-on could not start.");
 
 /**
- * The sign-in page's second way in: by work email, or an organisation id. `next`, the page to
- * come back to, is kept in this tab while the identity provider has it.
+ * The sign-in page's second way in: by work email, or an organisation id. It starts with the
+ * email already typed in the sign-in form (`email`), if any. `next`, the page to come back to,
+ * is kept in this tab while the identity provider has it.
  */
-export function SingleSignOnForm(props: { next?: string }) {
-	const [who, setWho] = createSignal("");
+export function SingleSignOnForm(props: { next?: string; email?: string }) {
+	// Read once, when the form opens: what is typed here afterwards is its own.
+	const [who, setWho] = createSignal(untrack(() => props.email?.trim() ?? ""));
 	// It replaces the button that opened it, which had the focus.
 	onMount(() => document.getElementById("sso-who")?.focus());
 	const going = createAction(() => {
