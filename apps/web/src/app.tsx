@@ -35,9 +35,9 @@ import { WorkspaceProvider } from "./workspace.tsx";
 function Workspace(props: RouteSectionProps) {
 	const { session } = useSession();
 	const location = useLocation();
-	const signIn = () => signInHref(`${location.pathname}${location.search}${location.hash}`);
+	const signInPage = () => signInHref(`${location.pathname}${location.search}${location.hash}`);
 	return (
-		<Show when={session()} keyed fallback={<Navigate href={signIn()} />}>
+		<Show when={session()} keyed fallback={<Navigate href={signInPage()} />}>
 			{(current) => (
 				<ClientProvider session={current}>
 					<WorkspaceProvider>

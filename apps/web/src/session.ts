@@ -149,10 +149,10 @@ export async function acceptInvitation(
 	return session;
 }
 
-/** Who signed in and until when, from an answer of the sign-in kind (login, an accepted link). */
 /** A session before its board is chosen, with the boards the server sent along, if any. */
 type SignedIn = Omit<Session, "boardId"> & { boards?: Board[] };
 
+/** Who signed in and until when, from an answer of the sign-in kind (login, an accepted link). */
 async function signedInAs(
 	answer: () => Promise<{ token: string; member: unknown; boards?: Board[] }>,
 ): Promise<SignedIn> {
@@ -175,10 +175,16 @@ async function signedInAs(
 
 /**
  * The session on the member's first board, with the boards read to find it kept for the
- * shell: those the sign-in's answer brought, else asked for.
+ * shell: those the sign-in's answer brought, else those `asked` (already asked for), else
+ * asked for now.
  */
-async function withBoard({ boards: sent, ...signedIn }: SignedIn): Promise<Session> {
-	const { boardId, boards } = sent ? { boardId: boardOf(sent), boards: sent } : await boardToOpen();
+async function withBoard(
+	{ boards: sent, ...signedIn }: SignedIn,
+	asked?: ReturnType<typeof boardToOpen>,
+): Promise<Session> {
+	const { boardId, boards } = sent
+		? { boardId: boardOf(sent), boards: sent }
+		: await (asked ?? boardToOpen());
 	const session: Session = { ...signedIn, boardId };
 	keepBoardsReadWith(session, boards);
 	return session;
@@ -190,7 +196,7 @@ async function withBoard({ boards: sent, ...signedIn }: SignedIn): Promise<Sessi
  */
 export async function sessionFromCookie(): Promise<Session> {
 	// Who it is, and which boards they may open, asked at once: both need only the cookie.
-	const boards = boardToOpen();
+	const asked = boardToOpen();
 	let member: unknown;
 	try {
 		({ member } = await request(HttpRoutes.me, {}));
@@ -200,9 +206,7 @@ export async function sessionFromCookie(): Promise<Session> {
 	if (!isMe(member)) throw new SignInError("The server sent an unexpected answer.");
 	localStorage.removeItem(LOGOUT_PENDING_KEY);
 	const { id, orgId, role, name, email } = member;
-	const { boardId, boards: read } = await boards;
-	const session: Session = { me: { id, orgId, role, name, email }, expiresAt: null, boardId };
-	keepBoardsReadWith(session, read);
+	const session = await withBoard({ me: { id, orgId, role, name, email }, expiresAt: null }, asked);
 	saveSession(session);
 	return session;
 }
