@@ -5,6 +5,9 @@
  * profile would be.
  */
 import "fake-indexeddb/auto";
+import { createServer } from "node:http";
+import { type AddressInfo, connect } from "node:net";
+import type { Duplex } from "node:stream";
 import {
 	type BoardMention,
 	type ClientOptions,
@@ -194,6 +197,88 @@ describe("the board store", () => {
 		const names = client.board.get().members.map((member) => member.name);
 		expect(names).toEqual(["Dana", "Kim", "Morgan", "Sam"]);
 		expect(client.board.get().settings.replyLimits.twitter).toBeGreaterThan(0);
+	});
+});
+
+describe("the board's first load", () => {
+	/** A socket that counts the bytes it receives into `received`. */
+	function countingSocket(received: { bytes: number }) {
+		return class extends WebSocket {
+			constructor(url: string | URL, protocols?: string | string[]) {
+				super(url, protocols);
+				this.addEventListener("message", ({ data }) => {
+					received.bytes += data instanceof ArrayBuffer ? data.byteLength : String(data).length;
+				});
+			}
+		};
+	}
+
+	it("comes over HTTP with nothing of the board here, and the socket then carries only the rest", async () => {
+		// A teammate keeps the board open, so that it stays as loaded between the clients below.
+		await openReady("kim", { persistence: "memory", loadBoardOverHttp: false });
+		const response = await fetch(`${server.url}/api/boards/main/state`, {
+			headers: { authorization: `Bearer ${server.members.morgan!.token}` },
+		});
+		const stateBytes = (await response.arrayBuffer()).byteLength;
+
+		const overHttp = { bytes: 0 };
+		const first = await openReady("morgan", {
+			persistence: "memory",
+			WebSocketPolyfill: countingSocket(overHttp),
+		});
+		const socketOnly = { bytes: 0 };
+		const second = await openReady("morgan", {
+			persistence: "memory",
+			loadBoardOverHttp: false,
+			WebSocketPolyfill: countingSocket(socketOnly),
+		});
+		expect(first.board.get().mentions).toEqual(second.board.get().mentions);
+		// Over the socket alone, the whole board came in its first sync.
+		expect(socketOnly.bytes).toBeGreaterThan(stateBytes);
+		// After the HTTP load, the socket's sync carried the state vectors and nothing else.
+		expect(overHttp.bytes).toBeLessThan(socketOnly.bytes - stateBytes / 2);
+	});
+
+	it("comes over the socket from a server without the state route, as an older one", async () => {
+		// In front of the server: every HTTP request answers 404, the socket goes through.
+		const older = createServer((_request, response) => {
+			response.writeHead(404, { "content-type": "application/json" });
+			response.end(JSON.stringify({ error: { code: "not_found", message: "No such route." } }));
+		});
+		const upstream = new URL(server.url);
+		const piped: Duplex[] = [];
+		older.on("upgrade", (request, socket, head) => {
+			const target = connect(Number(upstream.port), upstream.hostname, () => {
+				const lines = [`${request.method} ${request.url} HTTP/1.1`];
+				for (let i = 0; i < request.rawHeaders.length; i += 2) {
+					lines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
+				}
+				target.write(`${lines.join("\r\n")}\r\n\r\n`);
+				target.write(head);
+				socket.pipe(target).pipe(socket);
+			});
+			piped.push(socket, target);
+			target.on("error", () => socket.destroy());
+			socket.on("error", () => target.destroy());
+		});
+		await new Promise<void>((resolve) => older.listen(0, "127.0.0.1", resolve));
+		try {
+			const { port } = older.address() as AddressInfo;
+			const client = await openReady("sam", {
+				persistence: "memory",
+				url: `http://127.0.0.1:${port}`,
+			});
+			expect(
+				client.board
+					.get()
+					.mentions.map((mention) => mention.id)
+					.sort(),
+			).toEqual(server.mentions.map(({ mention }) => mention.id).sort());
+		} finally {
+			for (const socket of piped) socket.destroy();
+			older.closeAllConnections();
+			await new Promise((resolve) => older.close(resolve));
+		}
 	});
 });
 

@@ -30,8 +30,9 @@ import {
 	type Storage,
 	type StoredMention,
 } from "@switchboard/storage";
-import type { BoardExtension, SessionService } from "@switchboard/sync";
+import type { BoardExtension, BoardStates, SessionService, StateEncoding } from "@switchboard/sync";
 import { Hono } from "hono";
+import { accepts } from "hono/accepts";
 import type { Logger } from "pino";
 import { requestActor } from "./audit.ts";
 import { handle } from "./contract-route.ts";
@@ -172,8 +173,23 @@ export interface BoardsApiOptions {
 	storage: Storage;
 	tokens: Pick<SessionService, "endBoardAccess">;
 	board: Pick<BoardExtension, "publish">;
+	/** The boards' live documents, for `GET /api/boards/:boardId/state`. */
+	states: Pick<BoardStates, "read">;
 	logger: Logger;
 }
+
+/**
+ * The encoding a board's state goes out in: Brotli when the request takes it (it is a
+ * quarter smaller than gzip on a board), else gzip, else none. Hono's own match would take
+ * the first of equal weights in the header's order, and browsers list gzip first.
+ */
+const stateEncoding: NonNullable<Parameters<typeof accepts>[1]["match"]> = (accepted) => {
+	const weight = (name: string) =>
+		accepted.find((entry) => entry.type.toLowerCase() === name)?.q ??
+		accepted.find((entry) => entry.type === "*")?.q ??
+		0;
+	return weight("br") > 0 ? "br" : weight("gzip") > 0 ? "gzip" : "identity";
+};
 
 export interface BoardsApi {
 	routes: Hono<ApiEnv>;
@@ -201,8 +217,30 @@ function freeBoardId(name: string, taken: readonly Board[]): string {
 }
 
 export function createBoardsApi(options: BoardsApiOptions): BoardsApi {
-	const { storage, tokens, board, logger } = options;
+	const { storage, tokens, board, states, logger } = options;
 	const routes = new Hono<ApiEnv>();
+	const access = createBoardAccess(storage);
+
+	handle(routes, HttpRoutes.boardState, async (c, { params }) => {
+		const caller = c.get("member");
+		const { id } = await access.openBoard(caller, params.boardId);
+		const encoding = accepts(c, {
+			header: "Accept-Encoding",
+			supports: ["br", "gzip", "identity"],
+			default: "identity",
+			match: stateEncoding,
+		}) as StateEncoding;
+		const state = await states.read(caller.orgId, id, encoding);
+		return new Response(state.body, {
+			headers: {
+				"content-type": HttpRoutes.boardState.bytes,
+				...(state.encoding === "identity" ? {} : { "content-encoding": state.encoding }),
+				vary: "Accept-Encoding",
+				// A member's view of a live board: never kept by a cache, shared or not.
+				"cache-control": "private, no-store",
+			},
+		});
+	});
 
 	handle(routes, HttpRoutes.createBoard, async (c, { params, body }) => {
 		const id = body.id ?? freeBoardId(body.name, await storage.listBoards(params.orgId));

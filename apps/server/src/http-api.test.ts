@@ -1,17 +1,22 @@
 import { randomUUID } from "node:crypto";
+import { request as httpRequest } from "node:http";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import {
 	type Board,
+	boardDocumentName,
 	HttpRoutes,
 	type MemberListing,
 	type Mention,
 	type Role,
 	type RouteContract,
+	readBoard,
 	SESSION_COOKIE,
 } from "@switchboard/domain";
 import { KyselyStorage, type NewMention } from "@switchboard/storage";
 import { createTokenService } from "@switchboard/sync";
 import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import * as Y from "yjs";
 import { hashPassword } from "./passwords.ts";
 import { type ScratchSwitchboard, startScratchSwitchboard } from "./scratch-switchboard.ts";
 import type { Switchboard } from "./server.ts";
@@ -123,6 +128,30 @@ async function tokenOf(url: string, email: string): Promise<string> {
 
 function get(url: string, path: string, token?: string): Promise<Response> {
 	return fetch(`${url}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+}
+
+/** A GET answered as sent: its status, headers and bytes, nothing decompressed. */
+function getRaw(
+	url: string,
+	path: string,
+	headers: Record<string, string>,
+): Promise<{
+	status: number;
+	headers: Record<string, string | string[] | undefined>;
+	body: Buffer;
+}> {
+	return new Promise((resolve, reject) => {
+		const req = httpRequest(`${url}${path}`, { headers }, (res) => {
+			const chunks: Buffer[] = [];
+			res.on("data", (chunk: Buffer) => chunks.push(chunk));
+			res.on("end", () =>
+				resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+			);
+			res.on("error", reject);
+		});
+		req.on("error", reject);
+		req.end();
+	});
 }
 
 function base64url(value: unknown): string {
@@ -376,6 +405,52 @@ describe("HTTP API", () => {
 			expect(((await forged.json()) as { error: { message: string } }).error.message).toMatch(
 				/^cursor: /,
 			);
+		});
+
+		it("sends a board's live document as one Yjs update, compressed as the request allows", async () => {
+			// The board is not open anywhere yet: the request loads it.
+			const path = "/api/boards/main/state";
+			const auth = { authorization: `Bearer ${dana}` };
+			const br = await getRaw(server.url, path, {
+				...auth,
+				"accept-encoding": "gzip, deflate, br",
+			});
+			expect(br.status).toBe(200);
+			expect(br.headers["content-type"]).toBe("application/octet-stream");
+			expect(br.headers["content-encoding"]).toBe("br");
+			expect(br.headers.vary).toMatch(/accept-encoding/i);
+			expect(br.headers["cache-control"]).toBe("private, no-store");
+			const state = brotliDecompressSync(br.body);
+			expect(br.body.byteLength).toBeLessThan(state.byteLength);
+
+			const doc = new Y.Doc();
+			Y.applyUpdate(doc, state);
+			const board = readBoard(doc);
+			expect(board.mentions.map((m) => m.externalId).sort()).toEqual(["a1", "a2", "a3"]);
+			expect(board.mentions.find((m) => m.id === claimedId)?.owner?.memberId).toBe(people.dana!.id);
+			// What the server holds, byte for byte: the socket's sync then sends nothing more.
+			const live = server.switchboard.hocuspocus.documents.get(boardDocumentName("acme", "main"));
+			expect(live && Buffer.from(Y.encodeStateAsUpdate(live)).equals(state)).toBe(true);
+
+			const gzip = await getRaw(server.url, path, { ...auth, "accept-encoding": "gzip" });
+			expect(gzip.headers["content-encoding"]).toBe("gzip");
+			expect(gunzipSync(gzip.body).equals(state)).toBe(true);
+			const plain = await getRaw(server.url, path, { ...auth, "accept-encoding": "br;q=0" });
+			expect(plain.headers["content-encoding"]).toBeUndefined();
+			expect(plain.body.equals(state)).toBe(true);
+		});
+
+		it("sends a board's document only to those who may open it", async () => {
+			expect((await get(server.url, "/api/boards/main/state")).status).toBe(401);
+			// Another organisation's board of the same id is that organisation's own.
+			const globex = await get(server.url, "/api/boards/main/state", gabi);
+			expect(globex.status).toBe(200);
+			const doc = new Y.Doc();
+			Y.applyUpdate(doc, new Uint8Array(await globex.arrayBuffer()));
+			expect(readBoard(doc).mentions.map((m) => m.externalId)).toEqual(["g1"]);
+			const foreign = await get(server.url, `/api/boards/${globexOnly.id}/state`, dana);
+			expect(foreign.status).toBe(404);
+			expect(((await foreign.json()) as { error: { code: string } }).error.code).toBe("not_found");
 		});
 
 		it("answers 404 for another organisation's board", async () => {

@@ -43,7 +43,9 @@ const json = (schema: v.GenericSchema) => ({
 function operation(name: string, route: RouteContract): Json {
 	const success: Json = route.text
 		? { [route.text]: { schema: { type: "string" } } }
-		: { ...json(route.answer) };
+		: route.bytes
+			? { [route.bytes]: { schema: { type: "string", format: "binary" } } }
+			: { ...json(route.answer) };
 	if (route.csv) success["text/csv"] = { schema: { type: "string" } };
 	const responses: Json = {
 		[String(route.status ?? 200)]: { description: "Success", content: success },

@@ -14,6 +14,7 @@ import {
 	AwarenessGuard,
 	BoardExtension,
 	BoardProjector,
+	BoardStates,
 	CommandExtension,
 	createLocalBus,
 	createLocalRevocationBus,
@@ -291,6 +292,7 @@ export async function startSwitchboard(
 	const limits: SyncLimits = { ...defaultSyncLimits, ...options.limits };
 	const sizeLimits = new LimitsExtension({ maxDocumentBytes: limits.maxDocumentBytes });
 	const draftTexts = new DraftTexts({ storage });
+	const boardStates = new BoardStates({ logger });
 	const extensions: Extension[] = [
 		new AuthExtension({
 			tokens,
@@ -312,6 +314,7 @@ export async function startSwitchboard(
 		board,
 		coverage.extension,
 		draftTexts,
+		boardStates,
 		new CommandExtension({
 			storage,
 			projector,
@@ -398,7 +401,7 @@ export async function startSwitchboard(
 	const invitations = createInvitationService({ storage, logger, mailer });
 	// One queue for every scrypt hash: sign-ins, accepted invitations, password changes.
 	const hasher = new PasswordHasher(rateLimits.limits.hashing);
-	const boards = createBoardsApi({ storage, tokens, board, logger });
+	const boards = createBoardsApi({ storage, tokens, board, states: boardStates, logger });
 	const people = createPeopleApi({
 		boardsLost: boards.boardsLost,
 		hasher,

@@ -114,6 +114,9 @@ export function createApiRequest(options: ApiClientOptions = {}): ApiRequest {
 				"The server cannot be reached. Check your connection and try again.",
 			);
 		}
+		if (response.ok && route.bytes) {
+			return new Uint8Array(await response.arrayBuffer()) as RouteAnswer<typeof route>;
+		}
 		const json = readJson(await response.text());
 		if (response.ok) return json as RouteAnswer<typeof route>;
 		const error = (json as { error?: { code?: ErrorKind; message?: string } } | null)?.error;

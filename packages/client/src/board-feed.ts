@@ -56,6 +56,12 @@ export interface BoardReplicaConfig {
 	/** Connect at the latest this long after start even if IndexedDB has not answered. */
 	localLoadTimeoutMs: number;
 	/**
+	 * Load the board's state over HTTP (`GET /api/boards/:boardId/state`, compressed) when
+	 * there is nothing of it here yet, before the socket's sync, which then carries only what
+	 * changed since. Over the socket the whole board is one uncompressed message. @default true
+	 */
+	loadOverHttp?: boolean;
+	/**
 	 * At most this many mentions per delta; a larger change (a first sync) goes in slices,
 	 * each a task of its own on the receiving side. @default no limit
 	 */

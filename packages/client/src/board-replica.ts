@@ -10,10 +10,17 @@ import {
 	HocuspocusProviderWebsocket,
 	WebSocketStatus,
 } from "@hocuspocus/provider";
-import { boardDocumentName, exponentialBackoff, type Mention } from "@switchboard/domain";
+import {
+	boardDocumentName,
+	COOKIE_SESSION_TOKEN,
+	exponentialBackoff,
+	HttpRoutes,
+	type Mention,
+} from "@switchboard/domain";
 import { IndexeddbPersistence } from "y-indexeddb";
 import type { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
+import { createApiRequest } from "./api-client.ts";
 import type { BoardCall, BoardDelta, BoardEvent, BoardReplicaConfig } from "./board-feed.ts";
 import { BoardModel } from "./board-model.ts";
 import { holdLocalWrites } from "./held-local-writes.ts";
@@ -35,6 +42,12 @@ export function refusedRetryDelay(attempt: number): number {
  * the board on screen, and the write no longer competes with it (`holdLocalWrites`).
  */
 export const LOCAL_WRITE_DELAY_MS = 1_000;
+
+/**
+ * How long the board's state over HTTP may take before the socket's sync goes ahead
+ * without it: a slow phone's download of a large board, not a request that hangs.
+ */
+export const HTTP_STATE_TIMEOUT_MS = 30_000;
 
 export interface BoardReplicaOptions extends BoardReplicaConfig {
 	emit(event: BoardEvent): void;
@@ -75,6 +88,8 @@ export class BoardReplica {
 	/** The latest message before the first sync completed: the one that completed it. */
 	#lastMessage: { receivedAt: number; bytes: number } | null = null;
 	#attachTimer: ReturnType<typeof setTimeout> | null = null;
+	/** The local copy answered, or did not in time: the provider attaches (after the HTTP state). */
+	#starting = false;
 	#reconnectTimer: ReturnType<typeof setTimeout> | null = null;
 	/** Refusals of the board in a row. */
 	#refusals = 0;
@@ -149,11 +164,11 @@ export class BoardReplica {
 		if (this.#persistence) {
 			void this.#persistence.whenSynced.then(() => {
 				if (this.#model.hasContent) this.#setReady();
-				this.#attach();
+				void this.#start();
 			});
-			this.#attachTimer = setTimeout(() => this.#attach(), options.localLoadTimeoutMs);
+			this.#attachTimer = setTimeout(() => void this.#start(), options.localLoadTimeoutMs);
 		} else {
-			this.#attach();
+			void this.#start();
 		}
 	}
 
@@ -214,10 +229,50 @@ export class BoardReplica {
 		this.#options.emit({ type: "storageError", message });
 	}
 
-	#attach(): void {
+	/** Attach the provider, once; with nothing of the board here, after its state over HTTP. */
+	async #start(): Promise<void> {
+		if (this.#starting) return;
+		this.#starting = true;
 		if (this.#attachTimer) clearTimeout(this.#attachTimer);
 		this.#attachTimer = null;
+		if (this.#options.loadOverHttp !== false && !this.#model.hasContent) await this.#loadOverHttp();
 		if (!this.#destroyed) this.#provider.attach();
+	}
+
+	/**
+	 * The board's state over HTTP, compressed: over the socket it is one uncompressed message
+	 * (447 KB for the demo's 500 conversations, most of a phone's sign-in). Any failure (an
+	 * older server, a session just ended) leaves the socket's sync to do it all, and to report
+	 * what was wrong.
+	 */
+	async #loadOverHttp(): Promise<void> {
+		const { url, token, boardId } = this.#options;
+		const request = createApiRequest({
+			baseUrl: url.replace(/\/+$/, ""),
+			// In a browser the session cookie goes along, as on the socket's upgrade.
+			...(token === COOKIE_SESSION_TOKEN ? {} : { token }),
+		});
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const timeout = new Promise<null>((resolve) => {
+			timer = setTimeout(() => resolve(null), HTTP_STATE_TIMEOUT_MS);
+		});
+		const state = await Promise.race([
+			request(HttpRoutes.boardState, { params: { boardId } }).catch(() => null),
+			timeout,
+		]);
+		clearTimeout(timer);
+		if (!state || this.#destroyed) return;
+		const receivedAt = performance.timeOrigin + performance.now();
+		try {
+			// As the provider's own: it must not send the board back to the server.
+			Y.applyUpdate(this.#doc, state, this.#provider);
+		} catch {
+			// Not a Yjs update (a proxy's page): the socket's sync brings the board.
+			return;
+		}
+		if (!this.#model.hasContent) return;
+		this.#options.emit({ type: "firstSync", receivedAt, bytes: state.byteLength });
+		this.#setReady();
 	}
 
 	#reconnect(): void {

@@ -68,7 +68,17 @@ export interface ClientOptions {
 	 * @default true where `Worker` exists (browsers), false elsewhere
 	 */
 	boardWorker?: boolean;
-	/** Told when the board's first sync arrived (ms since the epoch), for performance marks. */
+	/**
+	 * With nothing of the board on this device, load its state over HTTP, compressed, before
+	 * the socket's sync (`GET /api/boards/:boardId/state`): over the socket the whole board is
+	 * one uncompressed message, most of a phone's first sign-in.
+	 * @default true
+	 */
+	loadBoardOverHttp?: boolean;
+	/**
+	 * Told when the board's first state arrived (ms since the epoch; over HTTP or in the
+	 * socket's first sync), for performance marks.
+	 */
 	onFirstSync?: (sync: { receivedAt: number; bytes: number }) => void;
 	/**
 	 * Told about failures the client works around by itself: `unauthorized`/`forbidden`
@@ -202,6 +212,7 @@ class Client implements SwitchboardClient {
 			boardId: options.boardId,
 			localName: localName ? localName(documentName) : null,
 			localLoadTimeoutMs: LOCAL_LOAD_TIMEOUT_MS,
+			...(options.loadBoardOverHttp === false ? { loadOverHttp: false } : {}),
 		};
 		const emit = (event: BoardEvent) => this.#receive(event, documentName);
 		const inWorker = options.boardWorker ?? typeof globalThis.Worker === "function";

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { attachEncodedStateCache, encodedStateOf } from "./encoded-state-cache.ts";
+import {
+	attachEncodedStateCache,
+	derivedFromState,
+	encodedStateOf,
+} from "./encoded-state-cache.ts";
 
 function board(cards: number): Y.Doc {
 	const doc = new Y.Doc();
@@ -75,6 +79,40 @@ describe("EncodedStateCache", () => {
 		const first = encodedStateOf(doc);
 		expect(encodedStateOf(doc)).not.toBe(first);
 		expect(cache.counts).toEqual({ encoded: 2, served: 0 });
+	});
+
+	it("makes a value from the state once per version and key, and again after a change", () => {
+		const doc = board(20);
+		attachEncodedStateCache(doc, { minBytes: 0 });
+		const made: string[] = [];
+		const sizeOf = (key: string) =>
+			derivedFromState(doc, key, (state) => {
+				made.push(key);
+				return { bytes: state.byteLength };
+			});
+		const first = sizeOf("a");
+		expect(sizeOf("a")).toBe(first);
+		expect(sizeOf("b")).not.toBe(first);
+		expect(first.bytes).toBe(Y.encodeStateAsUpdate(doc).byteLength);
+		expect(made).toEqual(["a", "b"]);
+
+		doc.getMap("mentions").set("m21", { text: "a longer mention than the others", status: "new" });
+		const second = sizeOf("a");
+		expect(second.bytes).toBe(Y.encodeStateAsUpdate(doc).byteLength);
+		expect(second.bytes).toBeGreaterThan(first.bytes);
+		expect(made).toEqual(["a", "b", "a"]);
+	});
+
+	it("makes the value every time when the state is not kept", () => {
+		const small = board(5);
+		attachEncodedStateCache(small, { minBytes: 1024 * 1024 });
+		const bare = board(5);
+		for (const doc of [small, bare]) {
+			let made = 0;
+			derivedFromState(doc, "a", () => made++);
+			derivedFromState(doc, "a", () => made++);
+			expect(made).toBe(2);
+		}
 	});
 
 	it("encodes as Yjs does for a document without a cache", () => {

@@ -63,12 +63,23 @@ export function encodedStateOf(doc: Y.Doc): Uint8Array {
 	return caches.get(doc)?.encode() ?? Y.encodeStateAsUpdate(doc);
 }
 
+/**
+ * `make(encodedStateOf(doc))`, kept for the document's version under `key` when the
+ * document keeps its encoding (`EncodedStateCache.derive`).
+ */
+export function derivedFromState<T>(doc: Y.Doc, key: string, make: (state: Uint8Array) => T): T {
+	const cache = caches.get(doc);
+	return cache ? cache.derive(key, make) : make(Y.encodeStateAsUpdate(doc));
+}
+
 export class EncodedStateCache {
 	private readonly doc: Y.Doc;
 	private readonly tuning: EncodedStateTuning;
 	private encoded: Uint8Array | null = null;
 	/** A header followed by `encoded`, which is then a view into it. */
 	private frame: Uint8Array | null = null;
+	/** Values made from this version's state (`derive`), by key. */
+	private derived = new Map<string, unknown>();
 	/** Encodings made and served from the cache, for tests and metrics. */
 	readonly counts = { encoded: 0, served: 0 };
 
@@ -85,15 +96,12 @@ export class EncodedStateCache {
 	private readonly invalidate = (): void => {
 		this.encoded = null;
 		this.frame = null;
+		if (this.derived.size > 0) this.derived = new Map();
 	};
 
 	/** The same bytes as `Y.encodeStateAsUpdate(doc)` at this moment. */
 	encode(): Uint8Array {
-		// Updates waiting for a missing dependency are part of the encoding but change it
-		// without an "update" event: never keep or serve one while there are any.
-		// Inside a transaction the document may have changed already, before its event.
-		const { pendingStructs, pendingDs } = this.doc.store;
-		if (pendingStructs !== null || pendingDs !== null || this.doc._transaction !== null) {
+		if (!this.keepable()) {
 			this.encoded = null;
 			return Y.encodeStateAsUpdate(this.doc);
 		}
@@ -105,6 +113,29 @@ export class EncodedStateCache {
 		this.counts.encoded++;
 		if (encoded.byteLength >= this.tuning.minBytes) this.encoded = encoded;
 		return encoded;
+	}
+
+	/**
+	 * `make(state)` for the state `encode()` returns, made once per version and `key` when
+	 * that state is kept (a compressed copy of it, say), else made on every call. Like the
+	 * state, the value is shared: never change it.
+	 */
+	derive<T>(key: string, make: (state: Uint8Array) => T): T {
+		const state = this.encode();
+		if (state !== this.encoded) return make(state);
+		if (this.derived.has(key)) return this.derived.get(key) as T;
+		const value = make(state);
+		this.derived.set(key, value);
+		return value;
+	}
+
+	/** Whether the state may be kept: nothing pending, and not inside a transaction. */
+	private keepable(): boolean {
+		// Updates waiting for a missing dependency are part of the encoding but change it
+		// without an "update" event: never keep or serve one while there are any.
+		// Inside a transaction the document may have changed already, before its event.
+		const { pendingStructs, pendingDs } = this.doc.store;
+		return pendingStructs === null && pendingDs === null && this.doc._transaction === null;
 	}
 
 	/**

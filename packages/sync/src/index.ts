@@ -2,6 +2,7 @@ export * from "./auth-extension.ts";
 export * from "./awareness-guard.ts";
 export * from "./board-extension.ts";
 export * from "./board-projector.ts";
+export * from "./board-states.ts";
 export * from "./bus.ts";
 export * from "./close-error.ts";
 export * from "./command-extension.ts";

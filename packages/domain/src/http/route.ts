@@ -68,6 +68,11 @@ export interface RouteContract {
 	 * schema): the Prometheus exposition format.
 	 */
 	readonly text?: string;
+	/**
+	 * The success is bytes of this content type, not JSON (`answer` is then a `Uint8Array`
+	 * schema), compressed as the request's `Accept-Encoding` allows: a board's Yjs state.
+	 */
+	readonly bytes?: string;
 	/** Answers besides success and the error envelope, by status. */
 	readonly otherAnswers?: Readonly<Record<number, OtherAnswer>>;
 }

@@ -426,6 +426,16 @@ export const HttpRoutes = {
 		}),
 		answer: v.object({ mentions: v.array(MentionSchema), nextCursor: NextCursor }),
 	}),
+	boardState: defineRoute({
+		method: "GET",
+		path: "/api/boards/:boardId/state",
+		summary:
+			"A board's live document, as one Yjs update (compressed as Accept-Encoding allows): a client with nothing of the board loads it before the socket's sync, which then carries only what changed since",
+		auth: "session",
+		params: BoardParams,
+		answer: v.instance(Uint8Array),
+		bytes: "application/octet-stream",
+	}),
 	history: defineRoute({
 		method: "GET",
 		path: "/api/history",
