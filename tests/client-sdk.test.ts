@@ -22,7 +22,13 @@ import {
 import { type AppError, boardDocumentName } from "@switchboard/domain";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { startTestServer, type TestMember, type TestServer, waitFor } from "./utils/test-server.ts";
+import {
+	makeMention,
+	startTestServer,
+	type TestMember,
+	type TestServer,
+	waitFor,
+} from "./utils/test-server.ts";
 
 let server: TestServer;
 const clients: SwitchboardClient[] = [];
@@ -237,6 +243,48 @@ describe("the board's first load", () => {
 		expect(socketOnly.bytes).toBeGreaterThan(stateBytes);
 		// After the HTTP load, the socket's sync carried the state vectors and nothing else.
 		expect(overHttp.bytes).toBeLessThan(socketOnly.bytes - stateBytes / 2);
+	});
+
+	it("gets over the socket what changed since the state it was served", async () => {
+		// States are served for a minute whatever changes: the next one after the first below
+		// is the one served before the board changed.
+		const late = await startTestServer({}, { boardStates: { maxAgeMs: 60_000 } });
+		const opened: SwitchboardClient[] = [];
+		try {
+			// A teammate keeps the board loaded; a moderator reads its state.
+			await late.board(late.members.kim!);
+			const morgan = late.members.morgan!;
+			const read = async () =>
+				Buffer.from(
+					await (
+						await late.request("/api/boards/main/state", { token: morgan.token })
+					).arrayBuffer(),
+				);
+			const before = await read();
+			const [stored] = await late.switchboard.storage.insertMentions("acme", "main", [
+				makeMention(900, { text: "@acme my parcel went to the wrong town" }),
+			]);
+			await late.switchboard.board.publish("acme", "main", [stored!]);
+			expect((await read()).equals(before)).toBe(true);
+
+			const client = createSwitchboardClient({
+				url: late.url,
+				token: morgan.token,
+				me: { id: morgan.id, orgId: "acme", role: morgan.role, name: "Morgan" },
+				boardId: "main",
+				persistence: "memory",
+			});
+			opened.push(client);
+			await waitFor(
+				() => client.board.get().mentions.some(({ id }) => id === stored!.mention.id),
+				5000,
+				"the mention stored after the state was made",
+			);
+			expect(client.board.get().mentions).toHaveLength(late.mentions.length + 1);
+		} finally {
+			for (const client of opened) client.destroy();
+			await late.close();
+		}
 	});
 
 	it("comes over the socket from a server without the state route, as an older one", async () => {

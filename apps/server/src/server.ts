@@ -15,6 +15,7 @@ import {
 	BoardExtension,
 	BoardProjector,
 	BoardStates,
+	type BoardStatesTuning,
 	CommandExtension,
 	createLocalBus,
 	createLocalRevocationBus,
@@ -191,6 +192,8 @@ export interface StartOptions {
 	storageTemplate?: Blob;
 	/** When documents are stored and unloaded (tests shorten it); the rest keep `defaultStoreTuning`. */
 	store?: Partial<StoreTuning>;
+	/** How boards' states go out over HTTP (tests keep them longer); see `defaultBoardStatesTuning`. */
+	boardStates?: Partial<BoardStatesTuning>;
 }
 
 /** Hocuspocus' Redis extension; loaded only with REDIS_URL (it and ioredis hold ~40 MiB). */
@@ -292,7 +295,10 @@ export async function startSwitchboard(
 	const limits: SyncLimits = { ...defaultSyncLimits, ...options.limits };
 	const sizeLimits = new LimitsExtension({ maxDocumentBytes: limits.maxDocumentBytes });
 	const draftTexts = new DraftTexts({ storage });
-	const boardStates = new BoardStates({ logger });
+	const boardStates = new BoardStates({
+		logger,
+		...(options.boardStates ? { tuning: options.boardStates } : {}),
+	});
 	const extensions: Extension[] = [
 		new AuthExtension({
 			tokens,

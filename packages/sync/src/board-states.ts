@@ -10,13 +10,17 @@
  *
  * Compressed once per board version and encoding (`derivedFromState`, beside the encoded
  * state the socket's first syncs already share), off the main thread (zlib's pool), so a
- * whole team opening the board at nine compresses it once.
+ * whole team opening the board at nine compresses it once. A board that changes every second
+ * would still be compressed for nearly every request, so a state made less than
+ * `maxAgeMs` ago is served even when the board has changed since: the socket's sync that
+ * follows brings a client whatever its state lacks, as it would from a local copy.
  */
 import { promisify } from "node:util";
 import { brotliCompress, constants, gzip } from "node:zlib";
 import type { Extension, Hocuspocus, onConfigurePayload } from "@hocuspocus/server";
 import { boardDocumentName, withDefaults } from "@switchboard/domain";
 import type { Logger } from "pino";
+import type * as Y from "yjs";
 import { derivedFromState } from "./encoded-state-cache.ts";
 
 /** How a board's state goes out; the defaults are in `defaultBoardStatesTuning`. */
@@ -31,12 +35,19 @@ export interface BoardStatesTuning {
 	gzipLevel: number;
 	/** A state smaller than this goes as it is: not worth a compression. @default 1024 */
 	minCompressBytes: number;
+	/**
+	 * How old a compressed state may be and still be served after the board changed: at most
+	 * one compression per board and encoding in this time, whatever the rate of changes.
+	 * @default 2000
+	 */
+	maxAgeMs: number;
 }
 
 export const defaultBoardStatesTuning: BoardStatesTuning = {
 	brotliQuality: 5,
 	gzipLevel: 6,
 	minCompressBytes: 1024,
+	maxAgeMs: 2_000,
 };
 
 /** The encodings a state goes out in, the one preferred first. */
@@ -51,6 +62,12 @@ export interface BoardState {
 	bytes: number;
 }
 
+/** The latest state made of a board in one encoding, and when. */
+interface MadeState {
+	madeAt: number;
+	state: Promise<BoardState>;
+}
+
 const brotli = promisify(brotliCompress);
 const gzipped = promisify(gzip);
 
@@ -59,6 +76,8 @@ export class BoardStates implements Extension {
 	readonly #tuning: BoardStatesTuning;
 	readonly #logger: Logger | undefined;
 	#instance: Hocuspocus | null = null;
+	/** Per loaded board, the latest state made in each encoding (gone with the document). */
+	readonly #made = new WeakMap<object, Map<StateEncoding, MadeState>>();
 
 	constructor(options: { logger?: Logger; tuning?: Partial<BoardStatesTuning> } = {}) {
 		this.#tuning = withDefaults(defaultBoardStatesTuning, options.tuning);
@@ -84,15 +103,32 @@ export class BoardStates implements Extension {
 		const document = loaded ?? connection?.document;
 		try {
 			if (!document) throw new Error(`board ${name} closed while its state was read`);
-			return await derivedFromState(document, `http:${encoding}`, (state) =>
-				this.#encode(state, encoding),
-			);
+			return await this.#state(document, encoding);
 		} finally {
 			// Kept loaded until its debounced store, as a board write leaves it (BoardExtension).
 			connection?.disconnect({ unloadImmediately: false }).catch((error: unknown) => {
 				this.#logger?.error({ err: error, documentName: name }, "closing a board read failed");
 			});
 		}
+	}
+
+	/** The state made less than `maxAgeMs` ago, else this version's (made once). */
+	#state(document: Y.Doc, encoding: StateEncoding): Promise<BoardState> {
+		const made = this.#made.get(document) ?? new Map<StateEncoding, MadeState>();
+		this.#made.set(document, made);
+		const now = Date.now();
+		const recent = made.get(encoding);
+		if (recent && now - recent.madeAt < this.#tuning.maxAgeMs) return recent.state;
+		const state = derivedFromState(document, `http:${encoding}`, (update) =>
+			this.#encode(update, encoding),
+		);
+		// Made now, or this version's, which is the board as it is now: fresh either way.
+		made.set(encoding, { madeAt: now, state });
+		// A failed compression is not served again.
+		state.catch(() => {
+			if (made.get(encoding)?.state === state) made.delete(encoding);
+		});
+		return state;
 	}
 
 	async #encode(state: Uint8Array, encoding: StateEncoding): Promise<BoardState> {
