@@ -6,7 +6,7 @@
 import { boardDocumentName, readBoard, readMention } from "@switchboard/domain";
 import type { StoredMention } from "@switchboard/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type * as Y from "yjs";
+import * as Y from "yjs";
 import {
 	makeMention,
 	startTestServer,
@@ -94,5 +94,39 @@ describe("a board opened while its last client's leave stores it", () => {
 		expect(readMention(client.doc, early.mention.id)).toBeDefined();
 		await publish(301, client.doc, "a later write reaches it");
 		expect(readBoard(client.doc).mentions.length).toBe(server.mentions.length + 2);
+		client.destroy();
+	});
+});
+
+describe("a board reopened by a member who has a copy of it", () => {
+	it("sends them what changed, not the loaded board once more", async () => {
+		const { storage, board, hocuspocus } = server.switchboard;
+		const member = server.members.kim!;
+		const name = boardDocumentName("acme", "main");
+		const first = await server.board(member);
+		const copy = Y.encodeStateAsUpdate(first.doc);
+		first.destroy();
+		await waitFor(() => !hocuspocus.documents.has(name), 10_000, "the board unloaded");
+
+		// The copy a phone keeps in IndexedDB; its socket is the one that loads the board.
+		const doc = new Y.Doc();
+		Y.applyUpdate(doc, copy);
+		const reopened = await server.connect(member, name, { document: doc, noWait: true });
+		let received = 0;
+		reopened.provider.on("message", ({ event }: { event: MessageEvent<ArrayBuffer> }) => {
+			received += event.data.byteLength;
+		});
+		await waitFor(() => reopened.provider.isSynced, 10_000, "the reopened board synced");
+		// Anything the load still had to send reaches the socket before a later write does.
+		const [stored] = (await storage.insertMentions("acme", "main", [
+			makeMention(302, { externalId: "rejoin-302" }),
+		])) as [StoredMention];
+		const before = received;
+		await board.publish("acme", "main", [stored]);
+		await waitFor(() => readMention(doc, stored.mention.id), 10_000, "a later write arrived");
+		const write = received - before;
+		reopened.destroy();
+		// The sync itself: the state vectors, the auth answer, a few hundred bytes.
+		expect(received - write).toBeLessThan(copy.byteLength / 4);
 	});
 });

@@ -154,6 +154,43 @@ describe("the Hocuspocus seams", () => {
 		client.handleClose({ code: 1000, reason: "" });
 	});
 
+	it("patch 9: what loading changed waits in the document's broadcast batch, and is sent to nobody", async () => {
+		const stored = new Y.Doc();
+		stored.getText("body").insert(0, "stored before");
+		const load: Extension = {
+			async onLoadDocument({ document }) {
+				Y.applyUpdate(document, Y.encodeStateAsUpdate(stored));
+			},
+		};
+		const pending = (document: Document) =>
+			(document as unknown as { pendingUpdates: Uint8Array[] }).pendingUpdates.length;
+		const context = {} as SocketContext;
+		// Hocuspocus alone keeps the load's update for the clients that join next.
+		const bare = new Hocuspocus({ quiet: true, extensions: [load] });
+		const kept = await bare.createDocument(
+			"draft/acme/m1",
+			new Request("http://x"),
+			"s",
+			{ isAuthenticated: true, readOnly: false },
+			context,
+		);
+		expect(kept.getText("body").toString()).toBe("stored before");
+		expect(pending(kept)).toBe(1);
+		const patched = new SwitchboardHocuspocus({ quiet: true, extensions: [load] });
+		const loaded = await patched.createDocument(
+			"draft/acme/m1",
+			new Request("http://x"),
+			"s",
+			{ isAuthenticated: true, readOnly: false },
+			context,
+		);
+		expect(loaded.getText("body").toString()).toBe("stored before");
+		expect(pending(loaded)).toBe(0);
+		// Later changes are batched for the clients as before.
+		loaded.getText("body").insert(0, "later ");
+		expect(pending(loaded)).toBe(1);
+	});
+
 	it("patch 3: an intercepted connection sees each frame, the very object, before handling it", async () => {
 		const seen: Uint8Array[] = [];
 		let intercepting = false;

@@ -24,6 +24,8 @@
  * 8. `readAwarenessDirectly` (a `MessageReceiver.prototype.apply` wrap): an awareness
  *    message's states are read from its bytes for `beforeHandleAwareness`, not through a
  *    scratch `Y.Doc` and `Awareness` made for every message.
+ * 9. `SwitchboardHocuspocus.createDocument` again: what loading a document changed is not
+ *    broadcast to the clients that join it, which are sent the loaded document in their sync.
  */
 import {
 	type Configuration,
@@ -96,6 +98,23 @@ export interface SwitchboardConfiguration extends Partial<Configuration<SocketCo
 	metrics?: Pick<SyncMetrics, "presenceSent">;
 	/** Which documents keep their encoded state. @default defaultEncodedStateTuning */
 	encodedState?: Partial<EncodedStateTuning>;
+}
+
+/**
+ * Patch 9. Hocuspocus batches a document's updates for its clients (`Document.handleUpdate`
+ * queues them, `flush` sends the batch a turn later, `flushDelay`), and loading a document
+ * applies its stored state as updates: the batch then holds the whole document. When the
+ * load ends before that turn comes (always on the embedded database), the clients that join
+ * get their sync, then the batch: a returning phone, whose local copy its sync step 2
+ * already completed, was sent the whole board once more, uncompressed (615 KB for the demo
+ * board; tests/board-rejoin.test.ts). Sent now, while nobody has joined, it goes to nobody.
+ *
+ * Relies on: `Document.flush` sending the batch to the document's connections only (its
+ * direct connections and the Redis extension get updates through hooks, not the batch), and
+ * on a freshly loaded document having no connection yet (patch 1).
+ */
+function dropLoadBroadcast(document: Document): void {
+	if (document.getConnectionsCount() === 0) document.flush();
 }
 
 /**
@@ -188,6 +207,7 @@ export class SwitchboardHocuspocus extends Hocuspocus<SocketContext> {
 		// Before any connection joins: this continuation runs before the caller's.
 		attachEncodedStateCache(document, this.encodedState);
 		if (!presenceRelayOf(document)) {
+			dropLoadBroadcast(document);
 			lazyAwarenessHookStates(document, this);
 			attachPresenceRelay(
 				document,
