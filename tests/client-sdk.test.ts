@@ -5,7 +5,7 @@
  * profile would be.
  */
 import "fake-indexeddb/auto";
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { type AddressInfo, connect } from "node:net";
 import type { Duplex } from "node:stream";
 import {
@@ -288,34 +288,13 @@ describe("the board's first load", () => {
 	});
 
 	it("comes over the socket from a server without the state route, as an older one", async () => {
-		// In front of the server: every HTTP request answers 404, the socket goes through.
-		const older = createServer((_request, response) => {
+		// Every HTTP request answers 404; the socket goes through.
+		const older = await inFront(server.url, async (_request, response) => {
 			response.writeHead(404, { "content-type": "application/json" });
 			response.end(JSON.stringify({ error: { code: "not_found", message: "No such route." } }));
 		});
-		const upstream = new URL(server.url);
-		const piped: Duplex[] = [];
-		older.on("upgrade", (request, socket, head) => {
-			const target = connect(Number(upstream.port), upstream.hostname, () => {
-				const lines = [`${request.method} ${request.url} HTTP/1.1`];
-				for (let i = 0; i < request.rawHeaders.length; i += 2) {
-					lines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
-				}
-				target.write(`${lines.join("\r\n")}\r\n\r\n`);
-				target.write(head);
-				socket.pipe(target).pipe(socket);
-			});
-			piped.push(socket, target);
-			target.on("error", () => socket.destroy());
-			socket.on("error", () => target.destroy());
-		});
-		await new Promise<void>((resolve) => older.listen(0, "127.0.0.1", resolve));
 		try {
-			const { port } = older.address() as AddressInfo;
-			const client = await openReady("sam", {
-				persistence: "memory",
-				url: `http://127.0.0.1:${port}`,
-			});
+			const client = await openReady("sam", { persistence: "memory", url: older.url });
 			expect(
 				client.board
 					.get()
@@ -323,12 +302,75 @@ describe("the board's first load", () => {
 					.sort(),
 			).toEqual(server.mentions.map(({ mention }) => mention.id).sort());
 		} finally {
-			for (const socket of piped) socket.destroy();
-			older.closeAllConnections();
-			await new Promise((resolve) => older.close(resolve));
+			await older.close();
+		}
+	});
+
+	it("says connecting, not offline, while a slow network brings the board's state", async () => {
+		// The state takes longer than the client waits for a connection; the socket is quick.
+		const slow = await inFront(server.url, async (request, response) => {
+			await new Promise((resolve) => setTimeout(resolve, 900));
+			const answer = await fetch(`${server.url}${request.url}`, {
+				headers: { authorization: request.headers.authorization ?? "" },
+			});
+			response.writeHead(answer.status, { "content-type": "application/octet-stream" });
+			response.end(Buffer.from(await answer.arrayBuffer()));
+		});
+		try {
+			const client = open("morgan", {
+				persistence: "memory",
+				url: slow.url,
+				connectTimeoutMs: 300,
+			});
+			const seen = [client.status.get().connection];
+			client.status.subscribe((status) => seen.push(status.connection));
+			await waitFor(() => client.status.get().online, 10_000, "online");
+			expect(client.board.get().mentions).toHaveLength(server.mentions.length);
+			expect(seen).not.toContain("offline");
+		} finally {
+			await slow.close();
 		}
 	});
 });
+
+/**
+ * A server in front of `upstream`: HTTP requests are answered by `answer`, sockets go
+ * through as they are.
+ */
+async function inFront(
+	upstream: string,
+	answer: (request: IncomingMessage, response: ServerResponse) => Promise<void>,
+): Promise<{ url: string; close(): Promise<void> }> {
+	const front = createServer((request, response) => {
+		answer(request, response).catch(() => response.destroy());
+	});
+	const target = new URL(upstream);
+	const piped: Duplex[] = [];
+	front.on("upgrade", (request, socket, head) => {
+		const to = connect(Number(target.port), target.hostname, () => {
+			const lines = [`${request.method} ${request.url} HTTP/1.1`];
+			for (let i = 0; i < request.rawHeaders.length; i += 2) {
+				lines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
+			}
+			to.write(`${lines.join("\r\n")}\r\n\r\n`);
+			to.write(head);
+			socket.pipe(to).pipe(socket);
+		});
+		piped.push(socket, to);
+		to.on("error", () => socket.destroy());
+		socket.on("error", () => to.destroy());
+	});
+	await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
+	const { port } = front.address() as AddressInfo;
+	return {
+		url: `http://127.0.0.1:${port}`,
+		async close() {
+			for (const socket of piped) socket.destroy();
+			front.closeAllConnections();
+			await new Promise((resolve) => front.close(resolve));
+		},
+	};
+}
 
 describe("commands", () => {
 	it("two clients race for one conversation: one owns it, the other is told who does", async () => {

@@ -29,6 +29,11 @@ export type BoardEvent =
 	| { type: "delta"; delta: BoardDelta }
 	/** Connected and authenticated for the board, or not. */
 	| { type: "online"; online: boolean }
+	/**
+	 * What the board waits for before it is online: its state over HTTP (a slow phone's
+	 * download is not a connection failing), or, once that is done or given up, the socket.
+	 */
+	| { type: "connecting"; waitingFor: "state" | "socket" }
 	/** The server refused the board; the replica tries again later by itself. */
 	| { type: "refused"; reason: string }
 	/** A stateless message on the board (command answers, notices, notifications). */

@@ -235,8 +235,16 @@ export class BoardReplica {
 		this.#starting = true;
 		if (this.#attachTimer) clearTimeout(this.#attachTimer);
 		this.#attachTimer = null;
-		if (this.#options.loadOverHttp !== false && !this.#model.hasContent) await this.#loadOverHttp();
-		if (!this.#destroyed) this.#provider.attach();
+		// Events go out after the constructor has returned, as the board's deltas do.
+		await Promise.resolve();
+		if (this.#destroyed) return;
+		if (this.#options.loadOverHttp !== false && !this.#model.hasContent) {
+			this.#options.emit({ type: "connecting", waitingFor: "state" });
+			await this.#loadOverHttp();
+			if (this.#destroyed) return;
+		}
+		this.#options.emit({ type: "connecting", waitingFor: "socket" });
+		this.#provider.attach();
 	}
 
 	/**

@@ -342,6 +342,14 @@ class Client implements SwitchboardClient {
 			case "online":
 				this.#setOnline(event.online);
 				return;
+			case "connecting":
+				if (this.#online || this.#offlineByUser || globalThis.navigator?.onLine === false) return;
+				// A slow phone's first board download is not the connection failing: connecting,
+				// with the download's own deadline; the socket's time to connect counts after it.
+				if (event.waitingFor === "state") this.#setConnection("connecting");
+				else this.#connecting(this.#options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
+				this.#updateStatus();
+				return;
 			case "refused":
 				// Retried only after seconds, and likely refused again: no use waiting for it.
 				if (!this.#online) {
