@@ -194,9 +194,12 @@ export function BoardPage() {
 				</form>
 				<div class="toolbar-end">
 					<span class="toolbar-count" aria-live="polite" data-testid="board-count">
-						{shown() === total()
-							? plural(total(), "conversation")
-							: `${formatCount(shown())} of ${plural(total(), "conversation")}`}
+						{/* Not "0 conversations" while the board is still loading. */}
+						<Show when={ws.board().ready}>
+							{shown() === total()
+								? plural(total(), "conversation")
+								: `${formatCount(shown())} of ${plural(total(), "conversation")}`}
+						</Show>
 					</span>
 					<ClaimNextButton
 						class="button button-primary"
