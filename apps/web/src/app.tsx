@@ -1,36 +1,97 @@
-/** Routes, and the providers around the signed-in part of the app. */
+/**
+ * Routes, and the providers around them. The signed-in part (the shell, the client, the
+ * pages) is its own chunk (signed-in.tsx): the sign-in pages load without it, and it is
+ * fetched while the person types.
+ */
 import { A, Navigate, Route, Router, type RouteSectionProps, useLocation } from "@solidjs/router";
-import { type JSX, Show } from "solid-js";
-import { ClientProvider } from "./client-context.tsx";
-import { ActionDialog } from "./components/action-dialog.tsx";
-import { AppHeader } from "./components/app-header.tsx";
-import { HelpDialog } from "./components/help-dialog.tsx";
-import { InstallOffer } from "./components/install-offer.tsx";
-import { SessionEndedDialog, SignOutProvider } from "./components/session-dialogs.tsx";
-import {
-	AdminPage,
-	BoardSettingsPage,
-	ConversationPage,
-	HistoryPage,
-	PrefetchConversation,
-	SettingsPage,
-} from "./lazy-pages.tsx";
-import { ModeratorRoutes } from "./moderator-routes.tsx";
-import { NotificationsProvider } from "./notifications.tsx";
-import { BoardPage } from "./pages/board-page.tsx";
+import { type Component, createSignal, type JSX, Show } from "solid-js";
+import { Dynamic } from "solid-js/web";
 import { ForgotPasswordPage } from "./pages/forgot-password-page.tsx";
 import { InvitePage } from "./pages/invite-page.tsx";
 import { LoginPage } from "./pages/login-page.tsx";
-import { QueuePage } from "./pages/queue-page.tsx";
 import { SingleSignOnDonePage } from "./pages/sso-pages.tsx";
 import { signInHref } from "./return-path.ts";
 import { SessionProvider, useSession } from "./session-context.tsx";
 import { ToastProvider } from "./toasts.tsx";
-import { WorkspaceProvider } from "./workspace.tsx";
+
+type SignedIn = typeof import("./signed-in.tsx");
+let signedIn: Promise<SignedIn> | undefined;
 
 /**
- * The signed-in shell: one client for the session, the header, and the page. Someone signed
- * out is sent to sign in, and comes back to the page they opened.
+ * The signed-in part's code: loaded once, on first need or ahead of it (`prefetchSignedIn`).
+ * A failed load (offline, nothing cached) is tried again on the next call.
+ */
+function loadSignedIn(): Promise<SignedIn> {
+	signedIn ??= import("./signed-in.tsx").catch((error: unknown) => {
+		signedIn = undefined;
+		throw error;
+	});
+	return signedIn;
+}
+
+/** Fetch the signed-in part while the browser is idle: a sign-in page's visitor will need it. */
+export function prefetchSignedIn(): void {
+	const prefetch = () =>
+		void loadSignedIn().catch(() => {
+			// Offline and not cached yet: signing in loads it again.
+		});
+	if ("requestIdleCallback" in window) requestIdleCallback(prefetch, { timeout: 2_000 });
+	else setTimeout(prefetch, 200);
+}
+
+/**
+ * A component of the signed-in part, shown once its code is here. While it loads nothing is
+ * shown: the code is usually in the service worker's cache, or fetched while signing in. If
+ * it cannot be loaded, say so and offer to try again.
+ */
+function signedInPart<P extends object>(pick: (module: SignedIn) => Component<P>): Component<P> {
+	return (props: P): JSX.Element => {
+		const [part, setPart] = createSignal<Component<P>>();
+		const [failed, setFailed] = createSignal(false);
+		const load = () => {
+			setFailed(false);
+			loadSignedIn().then(
+				(module) => setPart(() => pick(module)),
+				() => setFailed(true),
+			);
+		};
+		load();
+		return (
+			<Show
+				when={part()}
+				fallback={
+					<Show when={failed()}>
+						<div class="page-message" role="alert">
+							<h1>Switchboard could not be loaded</h1>
+							<p>Its code is not on this device yet, and the server cannot be reached.</p>
+							<button type="button" class="button" onClick={load}>
+								Try again
+							</button>
+						</div>
+					</Show>
+				}
+			>
+				{(component) => <Dynamic component={component()} {...props} />}
+			</Show>
+		);
+	};
+}
+
+const WorkspaceShell = signedInPart((module) => module.Workspace);
+const BoardPage = signedInPart((module) => module.BoardPage);
+const QueuePage = signedInPart((module) => module.QueuePage);
+const ConversationPage = signedInPart((module) => module.ConversationPage);
+const HistoryPage = signedInPart((module) => module.HistoryPage);
+const SettingsPage = signedInPart((module) => module.SettingsPage);
+const AdminPage = signedInPart((module) => module.AdminPage);
+const BoardSettingsPage = signedInPart((module) => module.BoardSettingsPage);
+const CoveragePage = signedInPart((module) => module.CoveragePage);
+const ReviewsPage = signedInPart((module) => module.ReviewsPage);
+const ReportsPage = signedInPart((module) => module.ReportsPage);
+
+/**
+ * The signed-in shell around the page. Someone signed out is sent to sign in, and comes back
+ * to the page they opened; the signed-in part's code is not loaded for them.
  */
 function Workspace(props: RouteSectionProps) {
 	const { session } = useSession();
@@ -38,27 +99,7 @@ function Workspace(props: RouteSectionProps) {
 	const signInPage = () => signInHref(`${location.pathname}${location.search}${location.hash}`);
 	return (
 		<Show when={session()} keyed fallback={<Navigate href={signInPage()} />}>
-			{(current) => (
-				<ClientProvider session={current}>
-					<WorkspaceProvider>
-						<SignOutProvider>
-							<NotificationsProvider>
-								<div class="app">
-									<AppHeader />
-									<main id="main" class="app-main" tabIndex={-1}>
-										{props.children}
-									</main>
-									<HelpDialog />
-									<ActionDialog />
-									<SessionEndedDialog />
-									<InstallOffer />
-									<PrefetchConversation />
-								</div>
-							</NotificationsProvider>
-						</SignOutProvider>
-					</WorkspaceProvider>
-				</ClientProvider>
-			)}
+			{(current) => <WorkspaceShell {...props} session={current} />}
 		</Show>
 	);
 }
@@ -93,7 +134,10 @@ export function App() {
 						<Route path="/settings" component={SettingsPage} />
 						<Route path="/admin" component={AdminPage} />
 						<Route path="/admin/boards/:boardId" component={BoardSettingsPage} />
-						<ModeratorRoutes />
+						{/* The moderator's pages: each loads on its first visit (lazy-pages.tsx). */}
+						<Route path="/coverage" component={CoveragePage} />
+						<Route path="/reviews" component={ReviewsPage} />
+						<Route path="/reports" component={ReportsPage} />
 					</Route>
 					<Route path="*" component={NotFound} />
 				</Router>

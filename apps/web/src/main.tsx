@@ -1,5 +1,5 @@
 import { render } from "solid-js/web";
-import { App } from "./app.tsx";
+import { App, prefetchSignedIn } from "./app.tsx";
 import { followVisualViewport } from "./visual-viewport.ts";
 import "./install.ts";
 import "./styles.css";
@@ -9,6 +9,8 @@ const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");
 followVisualViewport();
 render(() => <App />, root);
+// Signed out, the sign-in page needs none of the rest; fetch it while the person types.
+prefetchSignedIn();
 
 // The service worker keeps the app shell for offline loads. Only in a build: in
 // development it would serve stale modules to Vite.

@@ -16,7 +16,8 @@
  *   first load;
  * - JavaScript: every script the page loaded until interactive, by its size in dist/ and by
  *   the bytes the server sent for it (the build's Brotli or gzip copy where the browser
- *   accepts one, apps/web/precompress.ts).
+ *   accepts one, apps/web/precompress.ts), and the bytes sent for the scripts the sign-in
+ *   page loaded before its form showed.
  * No baseline applies: bare Hocuspocus and y-websocket have no client to compare.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -59,6 +60,8 @@ interface PhoneFigures {
 	scripts: string[];
 	/** Bytes the server sent for those scripts' bodies (compressed as sent). */
 	scriptBytesSent: number;
+	/** Bytes the server sent for the scripts the sign-in page loaded before its form showed. */
+	signInScriptBytesSent: number;
 }
 
 /** Switchboard with the demo organisation on an embedded database of its own. */
@@ -135,6 +138,13 @@ async function measureOnce(browser: Browser, url: string): Promise<PhoneFigures>
 		await page.getByLabel("Email").waitFor({ timeout: 120_000 });
 		// Since the navigation began: the page's time origin.
 		const signInPageMs = await page.evaluate(() => performance.now());
+		// What the sign-in page needed: the scripts asked for until its form was there.
+		const signInScripts = await page.evaluate(() =>
+			performance
+				.getEntriesByType("resource")
+				.map((entry) => new URL(entry.name).pathname)
+				.filter((path) => path.endsWith(".js")),
+		);
 		await page.getByLabel("Email").fill(EMAIL);
 		await page.getByLabel("Password").fill(PASSWORD);
 		// In the page from here on: the tap's time, the first card, the Filters tap's answer.
@@ -200,15 +210,19 @@ async function measureOnce(browser: Browser, url: string): Promise<PhoneFigures>
 			timeout: 120_000,
 		});
 		const queueAt = await page.evaluate(() => performance.now());
+		const sentFor = async (paths: string[]) =>
+			(await Promise.all([...new Set(paths)].map((path) => sent.get(path) ?? 0))).reduce(
+				(sum, bytes) => sum + bytes,
+				0,
+			);
 		return {
 			signInPageMs,
 			interactiveMs: probe.answeredAt - probe.tapAt,
 			paintedMs: probe.paintedAt - probe.tapAt,
 			queueMs: queueAt - probe.tapAt,
 			scripts,
-			scriptBytesSent: (
-				await Promise.all([...new Set(scripts)].map((path) => sent.get(path) ?? 0))
-			).reduce((sum, bytes) => sum + bytes, 0),
+			scriptBytesSent: await sentFor(scripts),
+			signInScriptBytesSent: await sentFor(signInScripts),
 		};
 	} finally {
 		await context.close();
@@ -274,6 +288,11 @@ const scenario: Scenario = {
 				"phone: sign-in → my queue, through the menu",
 				"ms",
 				of((r) => r.queueMs),
+			),
+			row(
+				"JavaScript the sign-in page loads, as sent",
+				"KiB",
+				round((first?.signInScriptBytesSent ?? 0) / 1024),
 			),
 			row("JavaScript the first screen loads", "KiB", round(sizeInDist(first?.scripts ?? []))),
 			row(

@@ -34,11 +34,12 @@ import { type BoardLink, localBoardLink, workerBoardLink } from "./board-link.ts
 import { syncUrl } from "./board-replica.ts";
 import { type CommandAnswer, CommandChannel, type StatelessLink } from "./command-channel.ts";
 import { CommandQueue, MemoryQueueStore, type QueueStore } from "./command-queue.ts";
-import { DraftPool, unsentDraftsStore } from "./draft-pool.ts";
+import { DraftPool } from "./draft-pool.ts";
 import { IndexedDbQueueStore, queueDatabaseName } from "./indexeddb-queue-store.ts";
 import { localDocumentPrefix } from "./local-data.ts";
 import { overlayPending } from "./overlay.ts";
 import { SortedMentions } from "./sorted-mentions.ts";
+import { unsentDraftsStore } from "./unsent-drafts.ts";
 import { ChangeBatch, Listeners, shallowEqual, ValueStore } from "./value-store.ts";
 
 export { refusedRetryDelay, syncUrl } from "./board-replica.ts";

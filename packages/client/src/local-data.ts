@@ -6,8 +6,8 @@
  */
 import { boardDocumentName, draftDocumentName } from "@switchboard/domain";
 import type { Me } from "./api.ts";
-import { unsentDraftsKey, unsentDraftsStore } from "./draft-pool.ts";
 import { queueDatabaseName, queueDatabasePrefix } from "./indexeddb-queue-store.ts";
+import { unsentDraftsKey, unsentDraftsStore } from "./unsent-drafts.ts";
 
 /** Prefix of the IndexedDB names of a member's documents (see `localDocumentName`). */
 export function localDocumentPrefix(memberId: string): string {
