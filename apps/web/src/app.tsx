@@ -6,6 +6,7 @@
 import { A, Navigate, Route, Router, type RouteSectionProps, useLocation } from "@solidjs/router";
 import { type Component, createSignal, type JSX, Show } from "solid-js";
 import { Dynamic } from "solid-js/web";
+import { CodeNotLoaded } from "./components/code-not-loaded.tsx";
 import { ForgotPasswordPage } from "./pages/forgot-password-page.tsx";
 import { InvitePage } from "./pages/invite-page.tsx";
 import { LoginPage } from "./pages/login-page.tsx";
@@ -61,13 +62,7 @@ function signedInPart<P extends object>(pick: (module: SignedIn) => Component<P>
 				when={part()}
 				fallback={
 					<Show when={failed()}>
-						<div class="page-message" role="alert">
-							<h1>Switchboard could not be loaded</h1>
-							<p>Its code is not on this device yet, and the server cannot be reached.</p>
-							<button type="button" class="button" onClick={load}>
-								Try again
-							</button>
-						</div>
+						<CodeNotLoaded title="Switchboard could not be loaded" retry={load} />
 					</Show>
 				}
 			>

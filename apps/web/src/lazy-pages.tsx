@@ -4,6 +4,7 @@
  */
 import { type Component, createEffect, createSignal, type JSX, Show } from "solid-js";
 import { Dynamic } from "solid-js/web";
+import { CodeNotLoaded } from "./components/code-not-loaded.tsx";
 import { useWorkspace } from "./workspace.tsx";
 
 /**
@@ -40,13 +41,7 @@ export function lazyPage<P extends object>(load: () => Promise<Component<P>>): C
 							</p>
 						}
 					>
-						<div class="page-message" role="alert">
-							<h1>This page could not be loaded</h1>
-							<p>Its code is not on this device yet, and the server cannot be reached.</p>
-							<button type="button" class="button" onClick={fetchPage}>
-								Try again
-							</button>
-						</div>
+						<CodeNotLoaded title="This page could not be loaded" retry={fetchPage} />
 					</Show>
 				}
 			>
