@@ -5,6 +5,7 @@ import { useRequiredContext } from "./required-context.ts";
 import {
 	acceptInvitation,
 	boardToOpen,
+	finishLocalClear,
 	finishSignOut,
 	keepBoardsReadWith,
 	loadSession,
@@ -43,8 +44,10 @@ const SessionContext = createContext<SessionState>();
 
 export function SessionProvider(props: { children: JSX.Element }) {
 	const [session, setSession] = createSignal<Session | null>(loadSession());
-	// A sign-out made offline ends on the server when it is reachable again.
+	// A sign-out made offline ends on the server when it is reachable again, and one whose
+	// page closed too soon clears the member's local data now.
 	void finishSignOut();
+	void finishLocalClear();
 	const online = () => void finishSignOut();
 	window.addEventListener("online", online);
 	onCleanup(() => window.removeEventListener("online", online));

@@ -20,6 +20,12 @@ const STORAGE_KEY = "switchboard.session";
 /** Set while the server has not confirmed a sign-out: its cookie would still work. */
 const LOGOUT_PENDING_KEY = "switchboard.logout-pending";
 
+/**
+ * Whose local data a sign-out is clearing (`{id, orgId, boardIds}`), until it is cleared: a
+ * page closed or reloaded before then clears it when the app next starts.
+ */
+const CLEAR_PENDING_KEY = "switchboard.clear-pending";
+
 /** The board the server seeds for every organisation; used when /api/boards cannot be read. */
 const DEFAULT_BOARD_ID = "main";
 
@@ -165,6 +171,7 @@ async function signedInAs(
 	if (!isMe(body.member)) throw new SignInError("The server sent an unexpected answer.");
 	// The new cookie replaced the one a sign-out could not end: that logout is moot now.
 	localStorage.removeItem(LOGOUT_PENDING_KEY);
+	keepLocalDataOf(body.member.id);
 	const expiry = tokenExpiry(body.token);
 	return {
 		me: body.member,
@@ -205,6 +212,7 @@ export async function sessionFromCookie(): Promise<Session> {
 	}
 	if (!isMe(member)) throw new SignInError("The server sent an unexpected answer.");
 	localStorage.removeItem(LOGOUT_PENDING_KEY);
+	keepLocalDataOf(member.id);
 	const { id, orgId, role, name, email } = member;
 	const session = await withBoard({ me: { id, orgId, role, name, email }, expiresAt: null }, asked);
 	saveSession(session);
@@ -287,9 +295,60 @@ export async function boardToOpen(
  */
 export async function signOut(session: Session): Promise<void> {
 	clearSession();
+	const { id, orgId } = session.me;
+	localStorage.setItem(
+		CLEAR_PENDING_KEY,
+		JSON.stringify({ id, orgId, boardIds: [session.boardId] }),
+	);
 	localStorage.setItem(LOGOUT_PENDING_KEY, "1");
-	await finishSignOut();
-	await clearLocalData(session.me, [session.boardId]);
+	// At once, not after the server's answer: a page closed while a phone waits for it would
+	// leave the member's board and queue on the device.
+	await Promise.all([finishSignOut(), finishLocalClear()]);
+}
+
+/**
+ * Clear the local data of the member who signed out last, when that was not finished (the
+ * page closed first): at sign-out, and again when the app starts.
+ */
+export async function finishLocalClear(): Promise<void> {
+	const stored = localStorage.getItem(CLEAR_PENDING_KEY);
+	const pending = parseClearPending(stored);
+	if (!pending) {
+		localStorage.removeItem(CLEAR_PENDING_KEY);
+		return;
+	}
+	try {
+		await clearLocalData(pending, pending.boardIds);
+	} catch {
+		// IndexedDB refused: tried again when the app next starts.
+		return;
+	}
+	// Unless another sign-out began meanwhile.
+	if (localStorage.getItem(CLEAR_PENDING_KEY) === stored)
+		localStorage.removeItem(CLEAR_PENDING_KEY);
+}
+
+function parseClearPending(
+	stored: string | null,
+): { id: string; orgId: string; boardIds: string[] } | null {
+	if (stored === null) return null;
+	try {
+		const value = JSON.parse(stored) as Record<string, unknown>;
+		const { id, orgId, boardIds } = value;
+		if (typeof id !== "string" || typeof orgId !== "string" || !Array.isArray(boardIds)) {
+			return null;
+		}
+		return { id, orgId, boardIds: boardIds.filter((board) => typeof board === "string") };
+	} catch {
+		return null;
+	}
+}
+
+/** The member signing in is the one whose data a sign-out left to clear: it is theirs again. */
+function keepLocalDataOf(memberId: string): void {
+	if (parseClearPending(localStorage.getItem(CLEAR_PENDING_KEY))?.id === memberId) {
+		localStorage.removeItem(CLEAR_PENDING_KEY);
+	}
 }
 
 /**
