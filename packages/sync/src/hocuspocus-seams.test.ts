@@ -164,26 +164,19 @@ describe("the Hocuspocus seams", () => {
 		};
 		const pending = (document: Document) =>
 			(document as unknown as { pendingUpdates: Uint8Array[] }).pendingUpdates.length;
-		const context = {} as SocketContext;
+		const open = (instance: Hocuspocus<SocketContext>) =>
+			instance.createDocument(
+				"draft/acme/m1",
+				new Request("http://x"),
+				"s",
+				{ isAuthenticated: true, readOnly: false },
+				{} as SocketContext,
+			);
 		// Hocuspocus alone keeps the load's update for the clients that join next.
-		const bare = new Hocuspocus({ quiet: true, extensions: [load] });
-		const kept = await bare.createDocument(
-			"draft/acme/m1",
-			new Request("http://x"),
-			"s",
-			{ isAuthenticated: true, readOnly: false },
-			context,
-		);
+		const kept = await open(new Hocuspocus<SocketContext>({ quiet: true, extensions: [load] }));
 		expect(kept.getText("body").toString()).toBe("stored before");
 		expect(pending(kept)).toBe(1);
-		const patched = new SwitchboardHocuspocus({ quiet: true, extensions: [load] });
-		const loaded = await patched.createDocument(
-			"draft/acme/m1",
-			new Request("http://x"),
-			"s",
-			{ isAuthenticated: true, readOnly: false },
-			context,
-		);
+		const loaded = await open(new SwitchboardHocuspocus({ quiet: true, extensions: [load] }));
 		expect(loaded.getText("body").toString()).toBe("stored before");
 		expect(pending(loaded)).toBe(0);
 		// Later changes are batched for the clients as before.
