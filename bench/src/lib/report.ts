@@ -1,7 +1,8 @@
 /**
- * docs/BENCHMARKS.md: a generated header (machine, versions), then one section per
- * scenario with its table and the hand-written findings from bench/findings/NN.md.
- * A run of some scenarios (`--only`) replaces their sections and keeps the others.
+ * docs/BENCHMARKS.md: a generated header (machine, versions), the targets of every scenario
+ * at a glance, then one section per scenario with its table and the hand-written findings
+ * from bench/findings/NN.md. A run of some scenarios (`--only`) replaces their sections and
+ * keeps the others; the targets are gathered again from the sections as they then are.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -165,9 +166,104 @@ export function withFindings(section: string, id: number, findings: string | nul
 	return parts.join("\n");
 }
 
+const TARGETS_BEGIN = "<!-- targets -->";
+const TARGETS_END = "<!-- /targets -->";
+
+/** A table row of a section that names a target, its cells as written (escaped). */
+interface TargetRow {
+	metric: string;
+	switchboard: string;
+	versusHocuspocus: string;
+	target: string;
+	met: string;
+}
+
+/** The cells of one table line as `scenarioTable` writes it (`\|` inside a cell). */
+const cellsOf = (line: string) =>
+	line
+		.split(/(?<!\\)\|/)
+		.slice(1, -1)
+		.map((text) => text.trim());
+
+/**
+ * The rows of a section's generated table that name a target: the lines after its header,
+ * up to the first that is not a table line (the findings have tables of their own).
+ */
+function targetRows(section: string): TargetRow[] {
+	const lines = section.split("\n");
+	const header = lines.findIndex((line) => line.startsWith("| Metric | Switchboard |"));
+	if (header === -1) return [];
+	const rows: TargetRow[] = [];
+	for (const line of lines.slice(header + 2)) {
+		if (!line.startsWith("|")) break;
+		const [metric, switchboard, , , versusHocuspocus, , target, met] = cellsOf(line);
+		if (!target || metric === undefined) continue;
+		rows.push({
+			metric,
+			switchboard: switchboard ?? "–",
+			versusHocuspocus: versusHocuspocus ?? "–",
+			target,
+			met: met ?? "",
+		});
+	}
+	return rows;
+}
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+const anchorOf = (heading: string) =>
+	heading
+		.toLowerCase()
+		.replace(/[^\p{L}\p{N} _-]/gu, "")
+		.replace(/ /g, "-");
+
+/**
+ * Every row with a target, gathered from the sections: per scenario how many were met and
+ * when they were measured, then each one missed or not judged. Sections are measured at
+ * different times (`--only`), which the table says.
+ */
+export function targetsSummary(sections: readonly string[]): string {
+	const overview = ["| Scenario | Targets met | Measured |", "|---|---:|---|"];
+	const missed = [
+		"| Scenario | Metric | Switchboard | SB / HP | Target | Met |",
+		"|---|---|---:|---:|---|---|",
+	];
+	let total = 0;
+	let met = 0;
+	for (const section of sections) {
+		const title = /^## (.+)$/m.exec(section)?.[1];
+		const rows = targetRows(section);
+		if (!title || rows.length === 0) continue;
+		const measured = /^Measured (\S+ \S+) UTC(?: at ([^,]+?))?,/m.exec(section);
+		const when = measured ? `${measured[1]}${measured[2] ? `, ${measured[2]}` : ""}` : "";
+		const link = `[${cell(title)}](#${anchorOf(title)})`;
+		const ok = rows.filter((row) => row.met === "yes").length;
+		total += rows.length;
+		met += ok;
+		overview.push(`| ${link} | ${ok} of ${rows.length} | ${cell(when)} |`);
+		for (const row of rows) {
+			if (row.met === "yes") continue;
+			missed.push(
+				`| ${link} | ${row.metric} | ${row.switchboard} | ${row.versusHocuspocus} | ${row.target} | ${row.met || "?"} |`,
+			);
+		}
+	}
+	const parts = [
+		TARGETS_BEGIN,
+		"## Targets at a glance",
+		"",
+		`Every row below with a target, gathered from the scenarios' sections: **${met} of ${total} met**. Each section was measured when its first line says (a run of some scenarios replaces only theirs).`,
+		"",
+		overview.join("\n"),
+		"",
+	];
+	if (missed.length > 2) parts.push("Missed, or not judged:", "", missed.join("\n"), "");
+	parts.push(TARGETS_END);
+	return parts.join("\n");
+}
+
 /**
  * Replace the sections of the scenarios run, keep the others (with their findings as
- * `findingsOf` has them now, when given), sort by id.
+ * `findingsOf` has them now, when given), sort by id, and gather their targets again.
  */
 export function mergeReport(
 	previous: string | null,
@@ -185,7 +281,14 @@ export function mergeReport(
 	}
 	for (const result of results) sections.set(result.id, scenarioSection(result));
 	const body = [...sections.entries()].sort(([a], [b]) => a - b).map(([, text]) => text);
-	return `${[head, ...body].join("\n")}\n`;
+	// A head taken from an earlier report (`--findings`) holds its targets: gathered anew.
+	const start = head.indexOf(TARGETS_BEGIN);
+	const bare =
+		start === -1
+			? head
+			: `${head.slice(0, start).trimEnd()}\n${head.slice(head.indexOf(TARGETS_END) + TARGETS_END.length).trimStart()}`;
+	const targets = body.length > 0 ? [targetsSummary(body), ""] : [];
+	return `${[bare.trimEnd(), "", ...targets, ...body].join("\n")}\n`;
 }
 
 export function readIfExists(path: string): string | null {

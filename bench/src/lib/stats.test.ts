@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mergeReport, scenarioSection, scenarioTable } from "./report.ts";
+import { mergeReport, scenarioSection, scenarioTable, targetsSummary } from "./report.ts";
 import type { BenchRow } from "./scenario.ts";
 import { formatNumber, median, medianOf, percentile, ratio } from "./stats.ts";
 
@@ -143,5 +143,67 @@ describe("report", () => {
 		expect(refreshed).not.toContain("Noisy.");
 		expect(refreshed).toContain("| 99 ms |");
 		expect(refreshed.match(/### What we found/g)).toHaveLength(1);
+	});
+	it("gathers every target at the top: met per scenario, then each one missed", () => {
+		const section = (id: number, title: string, judged: BenchRow[]) =>
+			scenarioSection({
+				id,
+				title,
+				rows: judged,
+				command: `pnpm bench --only ${id}`,
+				at: "2026-11-26T14:00:00.000Z",
+				commit: `c0ffee${id}`,
+				repeats: 3,
+				full: false,
+				seconds: 10,
+			});
+		const report = mergeReport(null, "# Benchmarks\n", [], undefined);
+		expect(report).not.toContain("Targets at a glance");
+
+		// A table in the findings is not the scenario's.
+		const first = `${section(1, "Hot draft", rows)}\n\n### What we found\n\n| run | value | target | x | y | z | w | Met |\n|---|---|---|---|---|---|---|---|\n| 1 | 2 | 3 | 4 | 5 | 6 | <= 1 | **no** |\n`;
+		const second = section(2, "Durable ack, p99", [
+			{ ...rows[0]!, metric: "p99 ack | PostgreSQL", target: "<= 10 ms", met: false },
+			{ ...rows[0]!, metric: "p99 ack, PGlite", target: "<= 10 ms", met: null },
+			{ ...rows[1]!, metric: "no target", met: undefined },
+		]);
+		const lines = targetsSummary([first, second]).split("\n");
+		expect(lines).toContain(
+			"| [1. Hot draft](#1-hot-draft) | 1 of 1 | 2026-11-26 14:00, c0ffee1 |",
+		);
+		expect(lines).toContain(
+			"| [2. Durable ack, p99](#2-durable-ack-p99) | 0 of 2 | 2026-11-26 14:00, c0ffee2 |",
+		);
+		expect(lines).toContain(
+			"| [2. Durable ack, p99](#2-durable-ack-p99) | p99 ack \\| PostgreSQL | 30 ms | 1.5x | <= 10 ms | **no** |",
+		);
+		expect(lines).toContain(
+			"| [2. Durable ack, p99](#2-durable-ack-p99) | p99 ack, PGlite | 30 ms | 1.5x | <= 10 ms | ? |",
+		);
+		expect(lines.join("\n")).toContain("**1 of 3 met**");
+		expect(lines.join("\n")).not.toContain("no target");
+	});
+
+	it("gathers the targets again when sections are replaced or only the findings change", () => {
+		const result = (id: number, met: boolean) => ({
+			id,
+			title: `Scenario ${id}`,
+			rows: [{ ...rows[0]!, met }],
+			command: "pnpm bench",
+			at: "2026-11-26T14:00:00.000Z",
+			repeats: 1,
+			full: false,
+			seconds: 10,
+		});
+		const first = mergeReport(null, "# Benchmarks\n", [result(1, false), result(2, true)]);
+		expect(first).toContain("**1 of 2 met**");
+		expect(first.indexOf("Targets at a glance")).toBeLessThan(first.indexOf("## 1. Scenario 1"));
+		const again = mergeReport(first, "# Benchmarks\n", [result(1, true)]);
+		expect(again).toContain("**2 of 2 met**");
+		// `pnpm bench --findings` passes the earlier report's head, targets and all.
+		const head = again.slice(0, again.search(/<!-- scenario \d+ -->/));
+		const refreshed = mergeReport(again, head, [], () => null);
+		expect(refreshed.match(/Targets at a glance/g)).toHaveLength(1);
+		expect(refreshed).toBe(again);
 	});
 });
