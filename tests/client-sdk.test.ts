@@ -798,3 +798,85 @@ describe("presence", () => {
 		for (const draft of [danaDraft, samDraft, kimDraft]) draft.close();
 	});
 });
+
+describe("the board's pace", () => {
+	let paced: TestServer;
+	beforeAll(async () => {
+		paced = await startTestServer();
+	});
+	afterAll(async () => {
+		await paced?.close();
+	});
+
+	function pacedClient(key: string, boardDeltaIntervalMs: number): SwitchboardClient {
+		const member = paced.members[key] as TestMember;
+		return open(key, {
+			url: paced.url,
+			token: member.token,
+			me: { id: member.id, orgId: member.orgId, role: member.role, name: key },
+			persistence: "memory",
+			boardDeltaIntervalMs,
+		});
+	}
+
+	async function readyBoard(client: SwitchboardClient): Promise<void> {
+		await waitFor(() => client.board.get().ready, 5000, "the board");
+		await waitFor(() => client.status.get().online, 5000, "online");
+	}
+
+	it("never shows a claimed conversation unowned between its answer and the board's change", async () => {
+		// A long pace: the second claim's board change waits for it, its answer does not.
+		const client = pacedClient("dana", 2_000);
+		await readyBoard(client);
+		const dana = paced.members.dana!;
+		const [first, second] = [paced.mentions[1]!.mention.id, paced.mentions[2]!.mention.id];
+		const shown: { sent: boolean; mention: BoardMention | undefined }[] = [];
+		let sent = false;
+		const stop = client.board.subscribe((board) => {
+			shown.push({ sent, mention: board.mentions.find((mention) => mention.id === second) });
+		});
+		try {
+			const claims = [first, second].map((mentionId) =>
+				client.send({ name: "claim", args: { mentionId } }),
+			);
+			sent = true;
+			expect(await Promise.all(claims)).toMatchObject([{ ok: true }, { ok: true }]);
+			expect(mentionOn(client, second)).toMatchObject({
+				status: "claimed",
+				owner: { memberId: dana.id },
+				pending: [],
+			});
+			expect(shown.filter(({ sent, mention }) => sent && mention?.owner === null)).toEqual([]);
+		} finally {
+			stop();
+		}
+	});
+
+	it("shows a burst of board changes in fewer updates than changes", async () => {
+		const client = pacedClient("kim", 500);
+		await readyBoard(client);
+		let updates = 0;
+		const stop = client.board.subscribe(() => {
+			updates += 1;
+		});
+		try {
+			// Ten mentions published one by one, each a board change of its own.
+			const burst: string[] = [];
+			for (let n = 0; n < 10; n++) {
+				const [stored] = await paced.switchboard.storage.insertMentions("acme", "main", [
+					makeMention(700 + n, { text: `burst ${n}` }),
+				]);
+				await paced.switchboard.board.publish("acme", "main", [stored!]);
+				burst.push(stored!.mention.id);
+			}
+			await waitFor(
+				() => burst.every((id) => mentionOn(client, id)),
+				5000,
+				"the burst on the board",
+			);
+			expect(updates).toBeLessThan(10);
+		} finally {
+			stop();
+		}
+	});
+});

@@ -67,6 +67,11 @@ export interface BoardReplicaConfig {
 	 */
 	loadOverHttp?: boolean;
 	/**
+	 * At least this long between two deltas while the board keeps changing, in ms.
+	 * @default BOARD_DELTA_INTERVAL_MS (100)
+	 */
+	deltaIntervalMs?: number;
+	/**
 	 * At most this many mentions per delta; a larger change (a first sync) goes in slices,
 	 * each a task of its own on the receiving side. @default no limit
 	 */

@@ -49,6 +49,15 @@ export const LOCAL_WRITE_DELAY_MS = 1_000;
  */
 export const HTTP_STATE_TIMEOUT_MS = 30_000;
 
+/**
+ * At least this long between two deltas while the board keeps changing, in ms. At 50 new
+ * mentions a second a delta per Yjs transaction made a phone's page sort and draw the board
+ * some 25-50 times a second, busy most of the time and slow to answer a tap
+ * (bench/findings/10-busy-board.md); ten a second still looks live. A change after a quiet
+ * spell goes at once, and a command's answer never overtakes the changes before it.
+ */
+export const BOARD_DELTA_INTERVAL_MS = 100;
+
 export interface BoardReplicaOptions extends BoardReplicaConfig {
 	emit(event: BoardEvent): void;
 	/**
@@ -80,7 +89,7 @@ export class BoardReplica {
 	/** Writes what the local copy was held back from; nothing once called. */
 	readonly #releaseLocalWrites: () => void;
 	#localWriteTimer: ReturnType<typeof setTimeout> | null = null;
-	readonly #changes = new ChangeBatch<Part>((changed) => this.#flush(changed));
+	readonly #changes: ChangeBatch<Part>;
 	/** Mentions that came, went or changed since the last delta. */
 	#mentionIds = new Set<string>();
 	#online = false;
@@ -99,6 +108,9 @@ export class BoardReplica {
 
 	constructor(options: BoardReplicaOptions) {
 		this.#options = options;
+		this.#changes = new ChangeBatch<Part>((changed) => this.#flush(changed), {
+			minIntervalMs: options.deltaIntervalMs ?? BOARD_DELTA_INTERVAL_MS,
+		});
 		const documentName = boardDocumentName(options.me.orgId, options.boardId);
 		this.#model = new BoardModel(this.#doc);
 		this.#model.onChange((change) => {
@@ -149,9 +161,12 @@ export class BoardReplica {
 		this.#provider.on("authenticationFailed", ({ reason }: { reason: string }) =>
 			this.#refused(reason),
 		);
-		this.#provider.on("stateless", ({ payload }: { payload: string }) =>
-			options.emit({ type: "stateless", payload }),
-		);
+		this.#provider.on("stateless", ({ payload }: { payload: string }) => {
+			// A command's answer follows the board's change that it made: the page must have
+			// that change first, or the pending command's overlay would go before it shows.
+			this.#changes.flushNow();
+			options.emit({ type: "stateless", payload });
+		});
 
 		// The board is read-only: attach only once the local copy is loaded, or the
 		// provider would send it to the server as an update, which a read-only document
@@ -212,6 +227,7 @@ export class BoardReplica {
 	destroy(): void {
 		if (this.#destroyed) return;
 		this.#destroyed = true;
+		this.#changes.cancel();
 		if (this.#attachTimer) clearTimeout(this.#attachTimer);
 		if (this.#localWriteTimer) clearTimeout(this.#localWriteTimer);
 		this.#clearReconnect();
@@ -330,6 +346,8 @@ export class BoardReplica {
 		if (this.#ready) return;
 		this.#ready = true;
 		this.#markDirty(["ready"]);
+		// The board's first screen does not wait out the pace of later changes.
+		this.#changes.flushNow();
 	}
 
 	#markDirty(parts: Part[]): void {

@@ -77,6 +77,13 @@ export interface ClientOptions {
 	 */
 	loadBoardOverHttp?: boolean;
 	/**
+	 * At least this long between two updates of `board` while the board keeps changing, in ms
+	 * (a burst of new mentions shows together). A change after a quiet spell shows at once,
+	 * and a command's answer never comes before the board's change it made.
+	 * @default BOARD_DELTA_INTERVAL_MS (100)
+	 */
+	boardDeltaIntervalMs?: number;
+	/**
 	 * Told when the board's first state arrived (ms since the epoch; over HTTP or in the
 	 * socket's first sync), for performance marks.
 	 */
@@ -214,6 +221,9 @@ class Client implements SwitchboardClient {
 			localName: localName ? localName(documentName) : null,
 			localLoadTimeoutMs: LOCAL_LOAD_TIMEOUT_MS,
 			...(options.loadBoardOverHttp === false ? { loadOverHttp: false } : {}),
+			...(options.boardDeltaIntervalMs === undefined
+				? {}
+				: { deltaIntervalMs: options.boardDeltaIntervalMs }),
 		};
 		const emit = (event: BoardEvent) => this.#receive(event, documentName);
 		const inWorker = options.boardWorker ?? typeof globalThis.Worker === "function";

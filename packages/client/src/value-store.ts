@@ -80,29 +80,68 @@ export function shallowEqual<T extends object>(a: T, b: T): boolean {
 	return keys.every((key) => Object.is(a[key], b[key]));
 }
 
+/** How a `ChangeBatch` paces its flushes. */
+export interface ChangeBatchOptions {
+	/**
+	 * At least this long between two flushes, in ms: changes marked sooner wait and go
+	 * together. A change after a quiet spell is flushed at once (in a microtask).
+	 * @default 0 (every burst in a microtask of its own)
+	 */
+	minIntervalMs?: number;
+}
+
 /**
  * What changed in a burst, handed to `flush` once, in a microtask: a Yjs transaction or a
  * run of messages touches several parts of the board at once, and each part is read once.
+ * With `minIntervalMs`, bursts that follow each other closer than that go in one flush.
  */
 export class ChangeBatch<K extends string> {
 	readonly #flush: (changed: ReadonlySet<K>) => void;
+	readonly #minIntervalMs: number;
 	#changed = new Set<K>();
-	#scheduled = false;
+	/** The flush to come, its timer when it waits for one; null when none is scheduled. */
+	#scheduled: { timer: ReturnType<typeof setTimeout> | null } | null = null;
+	#lastFlushAt = Number.NEGATIVE_INFINITY;
 
-	constructor(flush: (changed: ReadonlySet<K>) => void) {
+	constructor(flush: (changed: ReadonlySet<K>) => void, options: ChangeBatchOptions = {}) {
 		this.#flush = flush;
+		this.#minIntervalMs = options.minIntervalMs ?? 0;
 	}
 
 	/** Note `parts` as changed; `hold` waits for a later mark to flush (more follows). */
 	mark(parts: Iterable<K>, hold = false): void {
 		for (const part of parts) this.#changed.add(part);
 		if (hold || this.#scheduled) return;
-		this.#scheduled = true;
-		queueMicrotask(() => {
-			this.#scheduled = false;
-			const changed = this.#changed;
-			this.#changed = new Set();
-			this.#flush(changed);
-		});
+		const scheduled: { timer: ReturnType<typeof setTimeout> | null } = { timer: null };
+		this.#scheduled = scheduled;
+		const wait = this.#lastFlushAt + this.#minIntervalMs - performance.now();
+		if (wait > 0) scheduled.timer = setTimeout(() => this.#run(scheduled), wait);
+		else queueMicrotask(() => this.#run(scheduled));
+	}
+
+	/**
+	 * Flush what a flush is scheduled for now, not when it is due: for a message that must
+	 * not overtake the changes that arrived before it.
+	 */
+	flushNow(): void {
+		if (this.#scheduled) this.#run(this.#scheduled);
+	}
+
+	/** Drop what waits (the owner is gone). */
+	cancel(): void {
+		if (this.#scheduled?.timer) clearTimeout(this.#scheduled.timer);
+		this.#scheduled = null;
+		this.#changed = new Set();
+	}
+
+	#run(scheduled: { timer: ReturnType<typeof setTimeout> | null }): void {
+		// A flush that `flushNow` or `cancel` took over.
+		if (this.#scheduled !== scheduled) return;
+		if (scheduled.timer) clearTimeout(scheduled.timer);
+		this.#scheduled = null;
+		if (this.#minIntervalMs > 0) this.#lastFlushAt = performance.now();
+		const changed = this.#changed;
+		this.#changed = new Set();
+		this.#flush(changed);
 	}
 }
