@@ -18,6 +18,11 @@
  *   the bytes the server sent for it (the build's Brotli or gzip copy where the browser
  *   accepts one, apps/web/precompress.ts), and the bytes sent for the scripts the sign-in
  *   page loaded before its form showed.
+ * Then the board at work, in a context of its own (CPU still 4×, network not slowed): how busy
+ * the page's main thread is on the open board, untouched, for 8 s with nothing arriving and for
+ * 8 s while signed webhook requests bring 50 new mentions a second (one per request), the rate
+ * of a whole company's board in scenario 12. From a CPU profile of the page: the share of its
+ * samples that are not idle.
  * No baseline applies: bare Hocuspocus and y-websocket have no client to compare.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -26,8 +31,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { signatureHeaders } from "@switchboard/connectors";
 import { freePort } from "@switchboard/connectors/testing";
 import type { Browser } from "playwright-core";
+import { customerText } from "../lib/customer-texts.ts";
 import { BENCH_RATE_LIMITS } from "../lib/rate-limits.ts";
 import {
 	type BenchContext,
@@ -241,6 +248,148 @@ async function measureOnce(browser: Browser, url: string): Promise<PhoneFigures>
 	}
 }
 
+/** How long the page is profiled on the open board, quiet and then busy. */
+const BUSY_WINDOW_MS = 8_000;
+/** New mentions a second while the board is busy: scenario 12's ingest rate. */
+const BUSY_MENTIONS_PER_SECOND = 50;
+
+interface BusyBoardFigures {
+	/** Share of the page's main-thread samples that were not idle, 0–1. */
+	quiet: number;
+	busy: number;
+	/** Mentions the webhook accepted while the busy window ran, a second. */
+	acceptedPerSecond: number;
+}
+
+/** A signed webhook source of the demo organisation, made by its admin. */
+async function webhookSource(url: string): Promise<{ webhookUrl: string; secret: string }> {
+	const json = { "content-type": "application/json" };
+	const login = await fetch(`${url}/api/auth/login`, {
+		method: "POST",
+		headers: json,
+		body: JSON.stringify({ email: "admin@acme.test", password: PASSWORD }),
+	});
+	const { token } = (await login.json()) as { token: string };
+	const made = await fetch(`${url}/api/orgs/acme/sources`, {
+		method: "POST",
+		headers: { ...json, authorization: `Bearer ${token}` },
+		body: JSON.stringify({ kind: "webhook", name: "Bench 10" }),
+	});
+	if (!made.ok) throw new Error(`creating the webhook source answered ${made.status}`);
+	return (await made.json()) as { webhookUrl: string; secret: string };
+}
+
+/** Posts signed mentions, one per request, at `perSecond` on a schedule, until stopped. */
+function feedMentions(
+	url: string,
+	source: { webhookUrl: string; secret: string },
+	perSecond: number,
+): { accepted(): number; stop(): Promise<void> } {
+	const started = performance.now();
+	const inFlight = new Set<Promise<void>>();
+	let sent = 0;
+	let accepted = 0;
+	const post = (i: number) => {
+		const body = JSON.stringify({
+			network: "other",
+			externalId: `bench10-${i}`,
+			url: `https://forum.example/t/bench10-${i}`,
+			author: { handle: `user${i % 997}`, name: `User ${i % 997}`, reach: 10 + (i % 5000) },
+			text: customerText(i),
+			postedAt: new Date().toISOString(),
+		});
+		const request = fetch(`${url}${source.webhookUrl}`, {
+			method: "POST",
+			headers: { "content-type": "application/json", ...signatureHeaders(source.secret, body) },
+			body,
+		})
+			.then(async (response) => {
+				await response.arrayBuffer();
+				if (response.status === 202) accepted += 1;
+			})
+			.catch(() => undefined)
+			.finally(() => inFlight.delete(request));
+		inFlight.add(request);
+	};
+	const timer = setInterval(() => {
+		const due = Math.floor(((performance.now() - started) / 1000) * perSecond);
+		for (; sent < due; sent++) post(sent);
+	}, 10);
+	return {
+		accepted: () => accepted,
+		async stop() {
+			clearInterval(timer);
+			await Promise.all(inFlight);
+		},
+	};
+}
+
+/** The share of a CPU profile's samples that are not idle. */
+function busyShare(profile: {
+	nodes: { id: number; callFrame: { functionName: string } }[];
+	samples?: number[];
+	timeDeltas?: number[];
+}): number {
+	const idle = new Set(
+		profile.nodes.filter((node) => node.callFrame.functionName === "(idle)").map((node) => node.id),
+	);
+	const samples = profile.samples ?? [];
+	let all = 0;
+	let free = 0;
+	for (const [i, sample] of samples.entries()) {
+		const delta = profile.timeDeltas?.[i] ?? 0;
+		all += delta;
+		if (idle.has(sample)) free += delta;
+	}
+	return all > 0 ? 1 - free / all : Number.NaN;
+}
+
+/** How busy the phone's page is on the open board, quiet and while mentions pour in. */
+async function measureBusyBoard(browser: Browser, url: string): Promise<BusyBoardFigures> {
+	const source = await webhookSource(url);
+	const context = await browser.newContext({
+		baseURL: url,
+		viewport: { width: 390, height: 844 },
+		deviceScaleFactor: 1,
+		isMobile: true,
+		hasTouch: true,
+	});
+	try {
+		const page = await context.newPage();
+		const cdp = await context.newCDPSession(page);
+		await page.goto("/login");
+		await page.getByLabel("Email").fill(EMAIL);
+		await page.getByLabel("Password").fill(PASSWORD);
+		await page.getByRole("button", { name: "Sign in", exact: true }).tap();
+		await page.getByTestId("card").first().waitFor({ timeout: 120_000 });
+		await cdp.send("Emulation.setCPUThrottlingRate", { rate: CPU_SLOWDOWN });
+		await cdp.send("Profiler.enable");
+		await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
+		const profiled = async () => {
+			await cdp.send("Profiler.start");
+			await page.waitForTimeout(BUSY_WINDOW_MS);
+			const { profile } = await cdp.send("Profiler.stop");
+			return busyShare(profile);
+		};
+		// The first screen's work done: the board at rest.
+		await page.waitForTimeout(2_000);
+		const quiet = await profiled();
+		const feed = feedMentions(url, source, BUSY_MENTIONS_PER_SECOND);
+		try {
+			// The rate reached before the window opens.
+			await page.waitForTimeout(2_000);
+			const before = feed.accepted();
+			const busy = await profiled();
+			const acceptedPerSecond = (feed.accepted() - before) / (BUSY_WINDOW_MS / 1000);
+			return { quiet, busy, acceptedPerSecond };
+		} finally {
+			await feed.stop();
+		}
+	} finally {
+		await context.close();
+	}
+}
+
 /** Size of built files in dist/, KiB. */
 function sizeInDist(paths: readonly string[]): number {
 	let raw = 0;
@@ -263,6 +412,7 @@ const scenario: Scenario = {
 		const server = await startDemoServer();
 		const browser = await launchChromium();
 		const runs: PhoneFigures[] = [];
+		const busyRuns: BusyBoardFigures[] = [];
 		try {
 			for (let i = 0; i < repeats; i++) {
 				const figures = await measureOnce(browser, server.url);
@@ -272,6 +422,15 @@ const scenario: Scenario = {
 						`→ queue ${round(figures.queueMs)} ms`,
 				);
 				runs.push(figures);
+			}
+			// After the first sign-ins: the mentions it adds would change what they load.
+			for (let i = 0; i < repeats; i++) {
+				const busy = await measureBusyBoard(browser, server.url);
+				ctx.log(
+					`phone ${i + 1}/${repeats}: main thread busy on the board ${round(busy.quiet * 100, 1)} % quiet, ` +
+						`${round(busy.busy * 100, 1)} % at ${round(busy.acceptedPerSecond)} new mentions/s`,
+				);
+				busyRuns.push(busy);
 			}
 		} finally {
 			await browser.close();
@@ -300,6 +459,21 @@ const scenario: Scenario = {
 				"phone: sign-in → my queue, through the menu",
 				"ms",
 				of((r) => r.queueMs),
+			),
+			row(
+				"phone: main thread busy on the open board, nothing arriving (share of 8 s)",
+				"%",
+				round((median(busyRuns.map((r) => r.quiet)) ?? Number.NaN) * 100, 1),
+			),
+			row(
+				`phone: main thread busy on the open board, ${BUSY_MENTIONS_PER_SECOND} new mentions/s arriving (share of 8 s)`,
+				"%",
+				round((median(busyRuns.map((r) => r.busy)) ?? Number.NaN) * 100, 1),
+			),
+			row(
+				"new mentions accepted while the board was busy (webhook, one per request)",
+				"mentions/s",
+				round(median(busyRuns.map((r) => r.acceptedPerSecond)) ?? Number.NaN),
 			),
 			row(
 				"JavaScript the sign-in page loads, as sent",
