@@ -62,6 +62,33 @@ describe("unclaimed work", () => {
 		);
 		expect(queue.map((m) => m.id)).toEqual(["high-old", "high-new", "normal-old"]);
 	});
+
+	it("picks the first of the queue alone, in its order, whatever the board's order", () => {
+		const priorities = ["high", "normal", "low"] as const;
+		const statuses = ["new", "escalated", "snoozed", "claimed", "replied"] as const;
+		let seed = 7;
+		const next = (n: number) => {
+			seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+			return seed % n;
+		};
+		for (let round = 0; round < 50; round++) {
+			const board = Array.from({ length: 1 + next(60) }, (_, i) => {
+				const status = statuses[next(statuses.length)]!;
+				return mention(`m${round}-${i}`, {
+					priority: priorities[next(3)]!,
+					// Few distinct times: ties, broken by id.
+					ingestedAt: at(next(20)),
+					status,
+					...(status === "snoozed" ? { snoozedUntil: at(250 + next(100)) } : {}),
+					...(status === "claimed" ? owned("dana") : {}),
+				});
+			});
+			const queue = unclaimedQueue(board, NOW);
+			for (const limit of [0, 1, 8, 100]) {
+				expect(unclaimedQueue(board, NOW, limit)).toEqual(queue.slice(0, limit));
+			}
+		}
+	});
 });
 
 describe("load and presence", () => {

@@ -8,7 +8,7 @@
 import { A } from "@solidjs/router";
 import type { BoardMention } from "@switchboard/client";
 import type { MemberCard } from "@switchboard/domain";
-import { createMemo, createSignal, For, onCleanup, Show } from "solid-js";
+import { createMemo, createSignal, For, Index, onCleanup, Show } from "solid-js";
 import { STATUS_LABELS } from "../board-model.ts";
 import { Avatar, PriorityBadge, SlaBadge } from "../components/bits.tsx";
 import { CommandButton } from "../components/command-button.tsx";
@@ -39,11 +39,15 @@ const BREACHES_SHOWN = 30;
 
 export const CoveragePage = moderatorsOnly(Coverage);
 
+/** The same ids in the same order: a list keyed by them need not change. */
+const sameIds = (a: readonly string[], b: readonly string[]) =>
+	a.length === b.length && a.every((id, i) => id === b[i]);
+
 function Coverage() {
 	const ws = useWorkspace();
 	const mentions = () => ws.board().mentions;
 	const matrix = createMemo(() => unclaimedMatrix(mentions(), ws.now()));
-	const urgent = createMemo(() => unclaimedQueue(mentions(), ws.now()));
+	const urgent = createMemo(() => unclaimedQueue(mentions(), ws.now(), URGENT_SHOWN));
 	const onlineIds = createMemo(() => new Set(ws.board().online.map((member) => member.id)));
 	const viewing = createMemo(() => viewingByMember(ws.board().presence));
 	const loads = createMemo(() =>
@@ -51,7 +55,7 @@ function Coverage() {
 	);
 	// Rows keyed by member id, so an expanded row stays expanded as the board changes.
 	const loadOrder = createMemo(() => loads().map((load) => load.member.id), [], {
-		equals: (a, b) => a.length === b.length && a.every((id, i) => id === b[i]),
+		equals: sameIds,
 	});
 	const loadById = createMemo(() => new Map(loads().map((load) => [load.member.id, load])));
 	const breaches = createMemo(() =>
@@ -123,13 +127,13 @@ function Coverage() {
 						fallback={<p class="muted">Everything is claimed. Nicely done.</p>}
 					>
 						<ol class="urgent-list" data-testid="urgent">
-							<For each={urgent().slice(0, URGENT_SHOWN)}>
+							<For each={urgent()}>
 								{(mention) => <UrgentItem mention={mention} loads={loads()} />}
 							</For>
 						</ol>
-						<Show when={urgent().length > URGENT_SHOWN}>
+						<Show when={matrix().total > URGENT_SHOWN}>
 							<p class="muted small">
-								and {plural(urgent().length - URGENT_SHOWN, "more conversation")} waiting.
+								and {plural(matrix().total - URGENT_SHOWN, "more conversation")} waiting.
 							</p>
 						</Show>
 					</Show>
@@ -149,26 +153,26 @@ function Coverage() {
 						fallback={<p class="muted">No conversation on the board has missed a target.</p>}
 					>
 						<ul class="breach-list" data-testid="breaches">
-							<For each={breaches().slice(0, BREACHES_SHOWN)}>
+							<Index each={breaches().slice(0, BREACHES_SHOWN)}>
 								{(row) => (
 									<li
 										class="breach"
-										classList={{ "breach-open": row.open }}
+										classList={{ "breach-open": row().open }}
 										data-testid="breach"
-										data-mention-id={row.breach.mentionId}
-										data-kind={row.breach.kind}
-										data-open={row.open ? "true" : "false"}
+										data-mention-id={row().breach.mentionId}
+										data-kind={row().breach.kind}
+										data-open={row().open ? "true" : "false"}
 									>
 										<span class="badge sla sla-breached">
-											{row.breach.kind === "claim" ? "Claim missed" : "Reply missed"}
+											{row().breach.kind === "claim" ? "Claim missed" : "Reply missed"}
 										</span>
-										<Show when={row.settled}>
+										<Show when={row().settled}>
 											<span class="muted small" data-testid="breach-settled">
 												settled
 											</span>
 										</Show>
 										<Show
-											when={row.mention}
+											when={row().mention}
 											fallback={<span class="muted">a conversation no longer on the board</span>}
 										>
 											{(mention) => (
@@ -188,13 +192,16 @@ function Coverage() {
 										</Show>
 										<span class="muted small breach-time">
 											due{" "}
-											<time datetime={row.breach.dueAt} title={formatDateTime(row.breach.dueAt)}>
-												{formatRelative(row.breach.dueAt, ws.now(), "past")}
+											<time
+												datetime={row().breach.dueAt}
+												title={formatDateTime(row().breach.dueAt)}
+											>
+												{formatRelative(row().breach.dueAt, ws.now(), "past")}
 											</time>
 										</span>
 									</li>
 								)}
-							</For>
+							</Index>
 						</ul>
 					</Show>
 				</Panel>
@@ -249,6 +256,13 @@ function AssignControl(props: {
 	const ws = useWorkspace();
 	const options = () =>
 		props.loads.filter((load) => load.room > 0 && load.member.id !== props.exclude);
+	// Options keyed by member, not by this update's load objects: each board change (ten a
+	// second in a surge) would otherwise rebuild every option of every dropdown, and the one
+	// chosen would move under the moderator's finger.
+	const optionIds = createMemo(() => options().map((load) => load.member.id), [], {
+		equals: sameIds,
+	});
+	const optionById = createMemo(() => new Map(options().map((load) => [load.member.id, load])));
 	const suggested = () => suggestAssignee(props.mention, options(), ws.me.id);
 	const [picked, setPicked] = createSignal<string | null>(null);
 	const [missing, setMissing] = createSignal<string | undefined>();
@@ -291,13 +305,16 @@ function AssignControl(props: {
 					<Show when={!target()}>
 						<option value="">Choose someone…</option>
 					</Show>
-					<For each={options()}>
-						{(load) => (
-							<option value={load.member.id}>
-								{load.member.name} ({load.open.length}/{load.member.capacity}
-								{load.online ? ", online" : ""})
-							</option>
-						)}
+					<For each={optionIds()}>
+						{(memberId) => {
+							const load = () => optionById().get(memberId);
+							return (
+								<option value={memberId}>
+									{load()?.member.name} ({load()?.open.length}/{load()?.member.capacity}
+									{load()?.online ? ", online" : ""})
+								</option>
+							);
+						}}
 					</For>
 				</SelectField>
 				<button type="submit" class="button button-small button-primary" data-testid="assign">
