@@ -19,10 +19,10 @@
  *   accepts one, apps/web/precompress.ts), and the bytes sent for the scripts the sign-in
  *   page loaded before its form showed.
  * Then the board at work, in a context of its own (CPU still 4×, network not slowed): how busy
- * the page's main thread is on the open board, untouched, for 8 s with nothing arriving and for
- * 8 s while signed webhook requests bring 50 new mentions a second (one per request), the rate
- * of a whole company's board in scenario 12. From a CPU profile of the page: the share of its
- * samples that are not idle.
+ * the page's main thread is, untouched, for 8 s with nothing arriving and for 8 s while signed
+ * webhook requests bring 50 new mentions a second (one per request), the rate of a whole
+ * company's board in scenario 12: on an ambassador's board, and on a moderator's Coverage page.
+ * From a CPU profile of the page: the share of its samples that are not idle.
  * No baseline applies: bare Hocuspocus and y-websocket have no client to compare.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -279,12 +279,16 @@ async function webhookSource(url: string): Promise<{ webhookUrl: string; secret:
 	return (await made.json()) as { webhookUrl: string; secret: string };
 }
 
+/** Feeds so far: each posts mentions of its own (a repeated external id is not a new mention). */
+let feeds = 0;
+
 /** Posts signed mentions, one per request, at `perSecond` on a schedule, until stopped. */
 function feedMentions(
 	url: string,
 	source: { webhookUrl: string; secret: string },
 	perSecond: number,
 ): { accepted(): number; stop(): Promise<void> } {
+	const feed = ++feeds;
 	const started = performance.now();
 	const inFlight = new Set<Promise<void>>();
 	let sent = 0;
@@ -292,8 +296,8 @@ function feedMentions(
 	const post = (i: number) => {
 		const body = JSON.stringify({
 			network: "other",
-			externalId: `bench10-${i}`,
-			url: `https://forum.example/t/bench10-${i}`,
+			externalId: `bench10-${feed}-${i}`,
+			url: `https://forum.example/t/bench10-${feed}-${i}`,
 			author: { handle: `user${i % 997}`, name: `User ${i % 997}`, reach: 10 + (i % 5000) },
 			text: customerText(i),
 			postedAt: new Date().toISOString(),
@@ -344,9 +348,28 @@ function busyShare(profile: {
 	return all > 0 ? 1 - free / all : Number.NaN;
 }
 
-/** How busy the phone's page is on the open board, quiet and while mentions pour in. */
-async function measureBusyBoard(browser: Browser, url: string): Promise<BusyBoardFigures> {
-	const source = await webhookSource(url);
+/** Whose page is watched while the board is busy, and where. */
+interface BusyPage {
+	email: string;
+	path: string;
+	/** Shown once the page has the board. */
+	ready: string;
+}
+
+const AMBASSADOR_BOARD: BusyPage = { email: EMAIL, path: "/", ready: '[data-testid="card"]' };
+const MODERATOR_COVERAGE: BusyPage = {
+	email: "moderator@acme.test",
+	path: "/coverage",
+	ready: '[data-testid="unclaimed-matrix"]',
+};
+
+/** How busy the phone's page is, quiet and while mentions pour in. */
+async function measureBusyPage(
+	browser: Browser,
+	url: string,
+	watched: BusyPage,
+	source: { webhookUrl: string; secret: string },
+): Promise<BusyBoardFigures> {
 	const context = await browser.newContext({
 		baseURL: url,
 		viewport: { width: 390, height: 844 },
@@ -358,10 +381,14 @@ async function measureBusyBoard(browser: Browser, url: string): Promise<BusyBoar
 		const page = await context.newPage();
 		const cdp = await context.newCDPSession(page);
 		await page.goto("/login");
-		await page.getByLabel("Email").fill(EMAIL);
+		await page.getByLabel("Email").fill(watched.email);
 		await page.getByLabel("Password").fill(PASSWORD);
 		await page.getByRole("button", { name: "Sign in", exact: true }).tap();
-		await page.getByTestId("card").first().waitFor({ timeout: 120_000 });
+		await page.waitForURL((address) => !address.pathname.startsWith("/login"), {
+			timeout: 120_000,
+		});
+		if (watched.path !== "/") await page.goto(watched.path);
+		await page.locator(watched.ready).first().waitFor({ timeout: 120_000 });
 		await cdp.send("Emulation.setCPUThrottlingRate", { rate: CPU_SLOWDOWN });
 		await cdp.send("Profiler.enable");
 		await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
@@ -413,6 +440,7 @@ const scenario: Scenario = {
 		const browser = await launchChromium();
 		const runs: PhoneFigures[] = [];
 		const busyRuns: BusyBoardFigures[] = [];
+		const coverageRuns: BusyBoardFigures[] = [];
 		try {
 			for (let i = 0; i < repeats; i++) {
 				const figures = await measureOnce(browser, server.url);
@@ -424,13 +452,19 @@ const scenario: Scenario = {
 				runs.push(figures);
 			}
 			// After the first sign-ins: the mentions it adds would change what they load.
+			const source = await webhookSource(server.url);
 			for (let i = 0; i < repeats; i++) {
-				const busy = await measureBusyBoard(browser, server.url);
-				ctx.log(
-					`phone ${i + 1}/${repeats}: main thread busy on the board ${round(busy.quiet * 100, 1)} % quiet, ` +
-						`${round(busy.busy * 100, 1)} % at ${round(busy.acceptedPerSecond)} new mentions/s`,
-				);
-				busyRuns.push(busy);
+				for (const [name, watched, runs] of [
+					["the board", AMBASSADOR_BOARD, busyRuns],
+					["Coverage", MODERATOR_COVERAGE, coverageRuns],
+				] as const) {
+					const busy = await measureBusyPage(browser, server.url, watched, source);
+					ctx.log(
+						`phone ${i + 1}/${repeats}: main thread busy on ${name} ${round(busy.quiet * 100, 1)} % quiet, ` +
+							`${round(busy.busy * 100, 1)} % at ${round(busy.acceptedPerSecond)} new mentions/s`,
+					);
+					runs.push(busy);
+				}
 			}
 		} finally {
 			await browser.close();
@@ -471,9 +505,19 @@ const scenario: Scenario = {
 				round((median(busyRuns.map((r) => r.busy)) ?? Number.NaN) * 100, 1),
 			),
 			row(
+				"phone, moderator: main thread busy on Coverage, nothing arriving (share of 8 s)",
+				"%",
+				round((median(coverageRuns.map((r) => r.quiet)) ?? Number.NaN) * 100, 1),
+			),
+			row(
+				`phone, moderator: main thread busy on Coverage, ${BUSY_MENTIONS_PER_SECOND} new mentions/s arriving (share of 8 s)`,
+				"%",
+				round((median(coverageRuns.map((r) => r.busy)) ?? Number.NaN) * 100, 1),
+			),
+			row(
 				"new mentions accepted while the board was busy (webhook, one per request)",
 				"mentions/s",
-				round(median(busyRuns.map((r) => r.acceptedPerSecond)) ?? Number.NaN),
+				round(median([...busyRuns, ...coverageRuns].map((r) => r.acceptedPerSecond)) ?? Number.NaN),
 			),
 			row(
 				"JavaScript the sign-in page loads, as sent",
