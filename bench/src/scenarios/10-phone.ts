@@ -33,7 +33,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { signatureHeaders } from "@switchboard/connectors";
 import { freePort } from "@switchboard/connectors/testing";
-import type { Browser } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { customerText } from "../lib/customer-texts.ts";
 import { BENCH_RATE_LIMITS } from "../lib/rate-limits.ts";
 import {
@@ -113,14 +113,19 @@ async function startDemoServer(): Promise<{ url: string; stop(): Promise<void> }
 	};
 }
 
-async function measureOnce(browser: Browser, url: string): Promise<PhoneFigures> {
-	const context = await browser.newContext({
+/** A fresh browser context as the phone: a 390 × 844 touch screen. */
+function phoneContext(browser: Browser, url: string): Promise<BrowserContext> {
+	return browser.newContext({
 		baseURL: url,
 		viewport: { width: 390, height: 844 },
 		deviceScaleFactor: 1,
 		isMobile: true,
 		hasTouch: true,
 	});
+}
+
+async function measureOnce(browser: Browser, url: string): Promise<PhoneFigures> {
+	const context = await phoneContext(browser, url);
 	try {
 		const page = await context.newPage();
 		const cdp = await context.newCDPSession(page);
@@ -370,13 +375,7 @@ async function measureBusyPage(
 	watched: BusyPage,
 	source: { webhookUrl: string; secret: string },
 ): Promise<BusyBoardFigures> {
-	const context = await browser.newContext({
-		baseURL: url,
-		viewport: { width: 390, height: 844 },
-		deviceScaleFactor: 1,
-		isMobile: true,
-		hasTouch: true,
-	});
+	const context = await phoneContext(browser, url);
 	try {
 		const page = await context.newPage();
 		const cdp = await context.newCDPSession(page);
