@@ -4,12 +4,7 @@
  * assignee, load per member against capacity, who looks at what, the breaches the
  * server recorded, the review queue. Tested without a browser.
  */
-import {
-	type BoardMention,
-	compareCodeUnits,
-	compareIsoTimes,
-	type Presence,
-} from "@switchboard/client";
+import { type BoardMention, compareIsoTimes, type Presence } from "@switchboard/client";
 import {
 	countsAgainstCapacity,
 	isActiveMember,
@@ -22,7 +17,7 @@ import {
 	slaStart,
 	slaState,
 } from "@switchboard/domain";
-import { claimableAt } from "./board-model.ts";
+import { claimableAt, compareUrgency } from "./board-model.ts";
 
 const MINUTE = 60_000;
 
@@ -35,8 +30,6 @@ export const AGE_BUCKETS = [
 	{ id: "older", label: "> 1 day", max: Number.POSITIVE_INFINITY },
 ] as const;
 export type AgeBucketId = (typeof AGE_BUCKETS)[number]["id"];
-
-const PRIORITY_RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
 
 /** Nobody owns it and it can be taken now (snoozed ones only once their time is up). */
 export const isUnclaimed = claimableAt;
@@ -90,15 +83,6 @@ export function unclaimedMatrix(mentions: readonly BoardMention[], now: number):
 		total += 1;
 	}
 	return { cells, byPriority, byBucket, total };
-}
-
-/** Most urgent first: high priority before lower, then the oldest; the id breaks ties. */
-function compareUrgency(a: BoardMention, b: BoardMention): number {
-	return (
-		PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
-		compareIsoTimes(a.ingestedAt, b.ingestedAt) ||
-		compareCodeUnits(a.id, b.id)
-	);
 }
 
 /**
