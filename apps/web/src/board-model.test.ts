@@ -1,9 +1,13 @@
 import { DEFAULT_BOARD_SETTINGS } from "@switchboard/domain";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
 	boardColumns,
 	claimableAt,
+	columnOrder,
+	compareUrgency,
 	EMPTY_FILTERS,
+	indexById,
 	matchesFilters,
 	myQueue,
 	serverStatus,
@@ -92,6 +96,55 @@ describe("board columns", () => {
 		expect(all.find((column) => column.status === "dismissed")?.mentions.map((m) => m.id)).toEqual([
 			"gone",
 		]);
+	});
+
+	it("orders every column as compareUrgency does, and j/k walk the columns in turn", () => {
+		const priorities = ["high", "normal", "low"] as const;
+		const statuses = ["new", "claimed", "in_review", "closed"] as const;
+		fc.assert(
+			fc.property(
+				fc.array(
+					fc.record({
+						priority: fc.constantFrom(...priorities),
+						status: fc.constantFrom(...statuses),
+						ingested: fc.nat(20),
+						posted: fc.nat(20),
+					}),
+					{ maxLength: 80 },
+				),
+				fc.boolean(),
+				(cards, showDone) => {
+					const mentions = cards
+						.map((card, i) =>
+							mention(`m${(i * 37) % 101}`, {
+								priority: card.priority,
+								status: card.status,
+								ingestedAt: at(card.ingested),
+								postedAt: at(card.posted),
+							}),
+						)
+						.sort((a, b) => a.postedAt.localeCompare(b.postedAt));
+					const filters = { ...EMPTY_FILTERS, showDone };
+					const columns = boardColumns(mentions, filters, "me");
+					for (const column of columns) {
+						const expected = mentions
+							.filter((m) => m.status === column.status)
+							.sort(compareUrgency)
+							.map((m) => m.id);
+						expect(column.mentions.map((m) => m.id)).toEqual(expected);
+					}
+					expect(columnOrder(columns)).toEqual(columns.flatMap((column) => column.mentions));
+				},
+			),
+		);
+	});
+
+	it("looks a mention up by id", () => {
+		const index = indexById([mention("a"), mention("b", { text: "bee" })]);
+		expect(index.get("b")?.text).toBe("bee");
+		expect(index.has("a")).toBe(true);
+		expect(index.has("c")).toBe(false);
+		expect(index.get("c")).toBeUndefined();
 	});
 
 	it("lists my open conversations oldest first in my queue", () => {

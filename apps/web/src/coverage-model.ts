@@ -237,7 +237,7 @@ export interface BreachRow {
  */
 export function breachRows(
 	breaches: readonly SlaBreachEntry[],
-	mentionsById: ReadonlyMap<string, BoardMention>,
+	mentionsById: Pick<ReadonlyMap<string, BoardMention>, "get">,
 	settings: SlaSettings,
 	now: number,
 ): BreachRow[] {

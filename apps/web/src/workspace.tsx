@@ -32,7 +32,15 @@ import {
 	type Setter,
 } from "solid-js";
 import { createStore, type SetStoreFunction } from "solid-js/store";
-import { type BoardColumn, type BoardFilters, boardColumns, EMPTY_FILTERS } from "./board-model.ts";
+import {
+	type BoardColumn,
+	type BoardFilters,
+	boardColumns,
+	columnOrder,
+	EMPTY_FILTERS,
+	indexById,
+	type MentionIndex,
+} from "./board-model.ts";
 import { useClient, useStore } from "./client-context.tsx";
 import { prepareFormats } from "./format.ts";
 import {
@@ -53,7 +61,7 @@ export interface Workspace {
 	/** The current time, ticking every few seconds, for ages and SLA timers. */
 	now: Accessor<number>;
 	/** Mentions by id. */
-	mentionsById: Accessor<Map<string, BoardMention>>;
+	mentionsById: Accessor<MentionIndex>;
 	membersById: Accessor<Map<string, MemberCard>>;
 	/** A member's name, or a placeholder when the board does not know them (yet). */
 	memberName(memberId: string): string;
@@ -144,12 +152,13 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 
 	const mentions = createMemo(() => board().mentions);
 	const members = createMemo(() => board().members);
-	const mentionsById = createMemo(() => new Map(mentions().map((m) => [m.id, m])));
+	const mentionsById = createMemo(() => indexById(mentions()));
 	const membersById = createMemo(() => new Map(members().map((m) => [m.id, m])));
 
 	const [filters, setFilters] = createStore<BoardFilters>({ ...EMPTY_FILTERS });
 	const columns = createMemo(() => boardColumns(mentions(), { ...filters }, client.me.id));
-	const order = createMemo(() => columns().flatMap((column) => column.mentions));
+	// Walked only when j or k is pressed: not a list to build on every change of the board.
+	const order = () => columnOrder(columns());
 
 	const [selectedId, setSelectedId] = createSignal<string | null>(null);
 	// Every set notifies: `?` pressed in the turn Escape closed the help finds the signal still

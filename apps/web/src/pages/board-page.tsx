@@ -35,7 +35,7 @@ export function BoardPage() {
 	const ws = useWorkspace();
 	const handles = new Map<string, ColumnHandle>();
 	const tags = createMemo(() => boardTags(ws.board().mentions));
-	const shown = createMemo(() => ws.order().length);
+	const shown = createMemo(() => ws.columns().reduce((n, column) => n + column.mentions.length, 0));
 	const total = createMemo(() => ws.board().mentions.length);
 	// Column definitions are constants, so <For> keeps each column (and its scroll) alive
 	// while the cards in it change.
