@@ -5,6 +5,7 @@ import {
 	ageBucket,
 	breachRows,
 	conversationsInBreach,
+	createBreachRows,
 	formatSeconds,
 	memberLoads,
 	reviewQueue,
@@ -229,6 +230,47 @@ describe("breaches and reviews", () => {
 		expect(after.filter((r) => r.mention && !r.settled).map((r) => r.breach.mentionId)).toEqual([
 			"d",
 		]);
+	});
+
+	it("keeps a breach's row while only other conversations change, as breachRows would make it", () => {
+		const breaches = [
+			{ mentionId: "a", kind: "claim" as const, dueAt: at(60), at: at(61) },
+			{ mentionId: "b", kind: "reply" as const, dueAt: at(240), at: at(241) },
+		];
+		const board = new Map([
+			["a", mention("a")],
+			["b", mention("b", owned("dana"))],
+		]);
+		const rowsOf = createBreachRows();
+		const first = rowsOf(breaches, board, DEFAULT_BOARD_SETTINGS, NOW);
+		expect(first).toEqual(breachRows(breaches, board, DEFAULT_BOARD_SETTINGS, NOW));
+
+		// A new conversation arrives: no breach names it, every row is the one made before.
+		const busier = new Map([...board, ["new", mention("new", { ingestedAt: at(299) })]]);
+		const kept = rowsOf(breaches, busier, DEFAULT_BOARD_SETTINGS, NOW);
+		expect(kept[0]).toBe(first[0]);
+		expect(kept[1]).toBe(first[1]);
+
+		// "a" is claimed: its row is made again and says so; "b"'s stays.
+		const claimed = new Map([...busier, ["a", mention("a", owned("sam"))]]);
+		const after = rowsOf(breaches, claimed, DEFAULT_BOARD_SETTINGS, NOW);
+		expect(after).toEqual(breachRows(breaches, claimed, DEFAULT_BOARD_SETTINGS, NOW));
+		expect(after[0]).toMatchObject({ settled: true, open: false });
+		expect(after[1]).toBe(first[1]);
+
+		// The clock moves on, or the settings change: every row is made again.
+		const later = rowsOf(breaches, claimed, DEFAULT_BOARD_SETTINGS, NOW + 10_000);
+		expect(later[1]).not.toBe(first[1]);
+		expect(later).toEqual(breachRows(breaches, claimed, DEFAULT_BOARD_SETTINGS, NOW + 10_000));
+		const settings = { ...DEFAULT_BOARD_SETTINGS };
+		expect(rowsOf(breaches, claimed, settings, NOW + 10_000)[1]).not.toBe(later[1]);
+
+		// Its conversation left the board (finished): settled, as breachRows has it.
+		const gone = new Map([...claimed].filter(([id]) => id !== "b"));
+		expect(rowsOf(breaches, gone, settings, NOW + 10_000)[1]).toMatchObject({
+			mention: undefined,
+			settled: true,
+		});
 	});
 
 	it("settles a reply breach by the reply, not by the claim", () => {

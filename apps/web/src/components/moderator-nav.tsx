@@ -5,7 +5,7 @@
  */
 import { A } from "@solidjs/router";
 import { type Component, createMemo, type JSX, Show } from "solid-js";
-import { breachRows, conversationsInBreach } from "../coverage-model.ts";
+import { conversationsInBreach, createBreachRows } from "../coverage-model.ts";
 import { useWorkspace } from "../workspace.tsx";
 import { OnlyFor } from "./only-for.tsx";
 
@@ -29,6 +29,7 @@ export function ModeratorNav() {
 /** The links with their counts, which cost a pass over the board on every change. */
 function ModeratorLinks() {
 	const ws = useWorkspace();
+	const breachRows = createBreachRows();
 	const openBreaches = createMemo(() =>
 		conversationsInBreach(
 			breachRows(ws.board().breaches, ws.mentionsById(), ws.board().settings, ws.now()),
