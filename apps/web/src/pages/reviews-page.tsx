@@ -82,18 +82,24 @@ function ReviewCard(props: { mentionId: string }) {
 	const draft = ws.client.openDraft(props.mentionId);
 	onCleanup(() => draft.close());
 	const { text, spans, synced } = useDraft(draft);
-	const currentHash = () => (synced() ? draftHash(text()) : null);
+	// Memos from here to the markup: the board changes ten times a second while mentions pour
+	// in, and each change reached every binding that read the board, which hashed each card's
+	// draft again (SHA-256, six bindings a card) for a text that had not changed. The settings
+	// keep their identity from one board to the next until they change.
+	const settings = createMemo(() => ws.board().settings);
+	const currentHash = createMemo(() => (synced() ? draftHash(text()) : null));
 	// The server's review, never the optimistic one: an approval shows once it is decided.
-	const standing = () =>
-		reviewStanding(mention().confirmed?.review ?? mention().review, currentHash());
+	const standing = createMemo(() =>
+		reviewStanding(mention().confirmed?.review ?? mention().review, currentHash()),
+	);
 	const status = () => serverStatus(mention());
-	const limit = () => ws.board().settings.replyLimits[mention().network];
-	const count = () => characterCount(text());
+	const limit = createMemo(() => settings().replyLimits[mention().network]);
+	const count = createMemo(() => characterCount(text()));
 	/** Why the server would refuse to approve this text; null when it would not. */
-	const blocked = () => replyTextBlock(text(), mention().network, limit());
+	const blocked = createMemo(() => replyTextBlock(text(), mention().network, limit()));
 	const approving = () => mention().pending.some((pending) => pending.command.name === "approve");
 	const reasons = createMemo(() => {
-		const now = approvalReasons(mention(), ws.board().settings.approval).map((reason) =>
+		const now = approvalReasons(mention(), settings().approval).map((reason) =>
 			describeApprovalReason(reason, ws.memberName),
 		);
 		// A rule that matched earlier still binds (its priority or tag may be gone since).
