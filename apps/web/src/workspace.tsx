@@ -4,6 +4,7 @@
  * user, and the keyboard shortcuts.
  */
 
+import { createLazyMemo } from "@solid-primitives/memo";
 import { useLocation, useNavigate } from "@solidjs/router";
 import type {
 	BoardMention,
@@ -156,7 +157,9 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 	const membersById = createMemo(() => new Map(members().map((m) => [m.id, m])));
 
 	const [filters, setFilters] = createStore<BoardFilters>({ ...EMPTY_FILTERS });
-	const columns = createMemo(() => boardColumns(mentions(), { ...filters }, client.me.id));
+	// Worked out when read: only the board shows them, and on the other pages (the queue,
+	// History, Settings) a phone sorted every card on each change of the board for nothing.
+	const columns = createLazyMemo(() => boardColumns(mentions(), { ...filters }, client.me.id));
 	// Walked only when j or k is pressed: not a list to build on every change of the board.
 	const order = () => columnOrder(columns());
 

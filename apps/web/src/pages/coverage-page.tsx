@@ -16,8 +16,8 @@ import { ModeratorPage, moderatorsOnly } from "../components/moderator-nav.tsx";
 import { TimeChart } from "../components/time-chart.tsx";
 import {
 	AGE_BUCKETS,
-	breachRows,
 	conversationsInBreach,
+	createBreachRows,
 	type MemberLoad,
 	memberLoads,
 	suggestAssignee,
@@ -58,6 +58,7 @@ function Coverage() {
 		equals: sameIds,
 	});
 	const loadById = createMemo(() => new Map(loads().map((load) => [load.member.id, load])));
+	const breachRows = createBreachRows();
 	const breaches = createMemo(() =>
 		breachRows(ws.board().breaches, ws.mentionsById(), ws.board().settings, ws.now()),
 	);
