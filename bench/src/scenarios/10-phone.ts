@@ -21,7 +21,9 @@
  * Then the board at work, in a context of its own (CPU still 4×, network not slowed): how busy
  * the page's main thread is, untouched, for 8 s with nothing arriving and for 8 s while signed
  * webhook requests bring 50 new mentions a second (one per request), the rate of a whole
- * company's board in scenario 12: on an ambassador's board, and on a moderator's Coverage page.
+ * company's board in scenario 12: on an ambassador's board, on a moderator's Coverage page, and
+ * on the moderator's Reviews page with 15 replies waiting (three ambassadors of the SDK claim
+ * five conversations each, write a reply in the draft and submit it).
  * From a CPU profile of the page: the share of its samples that are not idle.
  * No baseline applies: bare Hocuspocus and y-websocket have no client to compare.
  */
@@ -31,8 +33,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createSwitchboardClient } from "@switchboard/client";
 import { signatureHeaders } from "@switchboard/connectors";
 import { freePort } from "@switchboard/connectors/testing";
+import { draftHash, draftText } from "@switchboard/domain";
 import type { Browser, BrowserContext } from "playwright-core";
 import { customerText } from "../lib/customer-texts.ts";
 import { BENCH_RATE_LIMITS } from "../lib/rate-limits.ts";
@@ -368,6 +372,85 @@ const MODERATOR_COVERAGE: BusyPage = {
 	ready: '[data-testid="unclaimed-matrix"]',
 };
 
+const MODERATOR_REVIEWS: BusyPage = {
+	email: "moderator@acme.test",
+	path: "/reviews",
+	ready: '[data-testid="review-card"]',
+};
+
+/** Who submits the replies the Reviews page shows, and how many each. */
+const REVIEWERS_OF = ["ambassador1@acme.test", "ambassador2@acme.test", "ambassador3@acme.test"];
+const REPLIES_EACH = 5;
+
+/** Until `check` holds, or `ms` have passed (then fails, naming `what`). */
+async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+	const deadline = Date.now() + ms;
+	while (!check()) {
+		if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}
+
+/**
+ * Replies waiting for review, made as ambassadors make them: through the SDK, each claims new
+ * conversations, writes a reply in the shared draft and submits it. Returns how many.
+ */
+async function submitReplies(url: string): Promise<number> {
+	let submitted = 0;
+	for (const email of REVIEWERS_OF) {
+		const login = await fetch(`${url}/api/auth/login`, {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify({ email, password: PASSWORD }),
+		});
+		const { token, member } = (await login.json()) as {
+			token: string;
+			member: { id: string; orgId: string; role: "ambassador"; name: string };
+		};
+		const client = createSwitchboardClient({
+			url,
+			token,
+			me: { id: member.id, orgId: member.orgId, role: member.role, name: member.name },
+			boardId: "main",
+			persistence: "memory",
+		});
+		try {
+			await until(() => client.board.get().ready, 60_000, `${email}'s board`);
+			let mine = 0;
+			for (const mention of client.board.get().mentions) {
+				if (mine === REPLIES_EACH) break;
+				if (mention.status !== "new" || mention.owner !== null) continue;
+				if (!(await client.send({ name: "claim", args: { mentionId: mention.id } })).ok) continue;
+				const draft = client.openDraft(mention.id);
+				try {
+					await until(() => draft.provider.isSynced, 60_000, "the draft's first sync");
+					draft.doc
+						.getText("body")
+						.insert(
+							0,
+							`Sorry about that, @${mention.author.handle}. Could you send us your order number?`,
+						);
+					await until(() => draft.unsynced.get() === 0, 60_000, "the draft's edit acknowledged");
+					const text = draftText(draft.doc);
+					const hash = draftHash(text);
+					const sent = await client.send({
+						name: "submitForReview",
+						args: { mentionId: mention.id, hash, text },
+					});
+					if (!sent.ok) throw new Error(`submitting a reply for review was refused`);
+				} finally {
+					draft.close();
+				}
+				mine += 1;
+			}
+			submitted += mine;
+		} finally {
+			client.destroy();
+		}
+	}
+	return submitted;
+}
+
 /** How busy the phone's page is, quiet and while mentions pour in. */
 async function measureBusyPage(
 	browser: Browser,
@@ -440,6 +523,7 @@ const scenario: Scenario = {
 		const runs: PhoneFigures[] = [];
 		const busyRuns: BusyBoardFigures[] = [];
 		const coverageRuns: BusyBoardFigures[] = [];
+		const reviewsRuns: BusyBoardFigures[] = [];
 		try {
 			for (let i = 0; i < repeats; i++) {
 				const figures = await measureOnce(browser, server.url);
@@ -464,6 +548,17 @@ const scenario: Scenario = {
 					);
 					runs.push(busy);
 				}
+			}
+			// After the board and Coverage: the conversations it claims would change what they show.
+			const waiting = await submitReplies(server.url);
+			ctx.log(`phone: ${waiting} replies waiting for review`);
+			for (let i = 0; i < repeats; i++) {
+				const busy = await measureBusyPage(browser, server.url, MODERATOR_REVIEWS, source);
+				ctx.log(
+					`phone ${i + 1}/${repeats}: main thread busy on Reviews ${round(busy.quiet * 100, 1)} % quiet, ` +
+						`${round(busy.busy * 100, 1)} % at ${round(busy.acceptedPerSecond)} new mentions/s`,
+				);
+				reviewsRuns.push(busy);
 			}
 		} finally {
 			await browser.close();
@@ -514,9 +609,22 @@ const scenario: Scenario = {
 				round((median(coverageRuns.map((r) => r.busy)) ?? Number.NaN) * 100, 1),
 			),
 			row(
+				`phone, moderator: main thread busy on Reviews (${REVIEWERS_OF.length * REPLIES_EACH} replies waiting), nothing arriving (share of 8 s)`,
+				"%",
+				round((median(reviewsRuns.map((r) => r.quiet)) ?? Number.NaN) * 100, 1),
+			),
+			row(
+				`phone, moderator: main thread busy on Reviews, ${BUSY_MENTIONS_PER_SECOND} new mentions/s arriving (share of 8 s)`,
+				"%",
+				round((median(reviewsRuns.map((r) => r.busy)) ?? Number.NaN) * 100, 1),
+			),
+			row(
 				"new mentions accepted while the board was busy (webhook, one per request)",
 				"mentions/s",
-				round(median([...busyRuns, ...coverageRuns].map((r) => r.acceptedPerSecond)) ?? Number.NaN),
+				round(
+					median([...busyRuns, ...coverageRuns, ...reviewsRuns].map((r) => r.acceptedPerSecond)) ??
+						Number.NaN,
+				),
 			),
 			row(
 				"JavaScript the sign-in page loads, as sent",
