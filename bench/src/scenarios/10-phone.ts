@@ -511,6 +511,24 @@ function sizeInDist(paths: readonly string[]): number {
 
 const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 
+/** A watched page's two rows: how busy it was with nothing arriving, and in the surge. */
+function busyRows(what: string, runs: readonly BusyBoardFigures[]): BenchRow[] {
+	const share = (pick: (run: BusyBoardFigures) => number) =>
+		round((median(runs.map(pick)) ?? Number.NaN) * 100, 1);
+	return [
+		switchboardOnly(
+			`${what}, nothing arriving (share of 8 s)`,
+			"%",
+			share((r) => r.quiet),
+		),
+		switchboardOnly(
+			`${what}, ${BUSY_MENTIONS_PER_SECOND} new mentions/s arriving (share of 8 s)`,
+			"%",
+			share((r) => r.busy),
+		),
+	];
+}
+
 const scenario: Scenario = {
 	id: 10,
 	title: "The phone",
@@ -588,35 +606,11 @@ const scenario: Scenario = {
 				"ms",
 				of((r) => r.queueMs),
 			),
-			row(
-				"phone: main thread busy on the open board, nothing arriving (share of 8 s)",
-				"%",
-				round((median(busyRuns.map((r) => r.quiet)) ?? Number.NaN) * 100, 1),
-			),
-			row(
-				`phone: main thread busy on the open board, ${BUSY_MENTIONS_PER_SECOND} new mentions/s arriving (share of 8 s)`,
-				"%",
-				round((median(busyRuns.map((r) => r.busy)) ?? Number.NaN) * 100, 1),
-			),
-			row(
-				"phone, moderator: main thread busy on Coverage, nothing arriving (share of 8 s)",
-				"%",
-				round((median(coverageRuns.map((r) => r.quiet)) ?? Number.NaN) * 100, 1),
-			),
-			row(
-				`phone, moderator: main thread busy on Coverage, ${BUSY_MENTIONS_PER_SECOND} new mentions/s arriving (share of 8 s)`,
-				"%",
-				round((median(coverageRuns.map((r) => r.busy)) ?? Number.NaN) * 100, 1),
-			),
-			row(
-				`phone, moderator: main thread busy on Reviews (${REVIEWERS_OF.length * REPLIES_EACH} replies waiting), nothing arriving (share of 8 s)`,
-				"%",
-				round((median(reviewsRuns.map((r) => r.quiet)) ?? Number.NaN) * 100, 1),
-			),
-			row(
-				`phone, moderator: main thread busy on Reviews, ${BUSY_MENTIONS_PER_SECOND} new mentions/s arriving (share of 8 s)`,
-				"%",
-				round((median(reviewsRuns.map((r) => r.busy)) ?? Number.NaN) * 100, 1),
+			...busyRows("phone: main thread busy on the open board", busyRuns),
+			...busyRows("phone, moderator: main thread busy on Coverage", coverageRuns),
+			...busyRows(
+				`phone, moderator: main thread busy on Reviews (${REVIEWERS_OF.length * REPLIES_EACH} replies waiting)`,
+				reviewsRuns,
 			),
 			row(
 				"new mentions accepted while the board was busy (webhook, one per request)",
