@@ -122,14 +122,14 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 		expect(await select.locator("option").allTextContents()).toEqual(
 			expect.arrayContaining(["Acme mentions", "EMEA"]),
 		);
-		// Sign-in read the list to find Dana's board; the switcher shows that one, not a second.
-		expect(boardRequests()).toBe(1);
+		// Sign-in read the list to find Dana's board, and opening the menu read it again.
+		await expect.poll(boardRequests, within).toBe(2);
 		await select.selectOption("emea");
 		// The EMEA board has no conversation yet: its empty state, not main's cards.
 		await dana.getByTestId("board-empty").waitFor(within);
 		expect(await dana.locator('[data-testid="card"]').count()).toBe(0);
-		// A switch reads the list again (how the switcher learns of a board Dana was put on).
-		expect(boardRequests()).toBe(2);
+		// A switch reads the list again, for the workspace it starts.
+		expect(boardRequests()).toBe(3);
 
 		// Taken off the EMEA board: the workspace goes back to a board Dana is on.
 		await row.locator('[data-testid="member-board"][data-board-id="emea"]').uncheck();
@@ -138,7 +138,26 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 			.poll(() => dana.evaluate(() => localStorage.getItem("switchboard.session")), within)
 			.toMatch(/"boardId":"main"/);
 		// Once, to find the board to go back to; the switcher there shows that list.
-		expect(boardRequests()).toBe(3);
+		expect(boardRequests()).toBe(4);
+	});
+
+	it("shows a board made after sign-in when the menu opens, without a reload", async () => {
+		const morgan = await phoneSignedIn("moderator@acme.test");
+		await morgan.getByTestId("menu-button").click();
+		const options = () => morgan.getByTestId("board-select").locator("option").allTextContents();
+		await expect.poll(options, within).toContain("EMEA");
+		expect(await options()).not.toContain("LATAM");
+		await morgan.getByTestId("menu-button").click();
+
+		await scene.server.switchboard.storage.createBoard({
+			id: "latam",
+			orgId: "acme",
+			name: "LATAM",
+		});
+		await morgan.getByTestId("menu-button").click();
+		await expect.poll(options, within).toContain("LATAM");
+		// The board shown stays chosen while the list is read again.
+		expect(await morgan.getByTestId("board-select").inputValue()).toBe("main");
 	});
 	it("lets a moderator read the reports per board and across boards", async () => {
 		await scene.server.switchboard.storage

@@ -5,7 +5,8 @@
  */
 
 import { A, useLocation, useNavigate } from "@solidjs/router";
-import { createEffect, createMemo, on, Show } from "solid-js";
+import type { Board } from "@switchboard/domain";
+import { createEffect, createMemo, on, onCleanup, Show } from "solid-js";
 import { createLoader, useApi } from "../api.ts";
 import { myQueue } from "../board-model.ts";
 import { useSessionEnded } from "../client-context.tsx";
@@ -68,14 +69,34 @@ export function SyncIndicator() {
  * boards they are on (every board for moderators and admins), archived ones left out.
  * Choosing one reconnects the workspace to it.
  */
-export function BoardSwitcher() {
+export function BoardSwitcher(props: { menuOpen: () => boolean }) {
 	const api = useApi();
 	const { session, switchBoard } = useSession();
 	const navigate = useNavigate();
+	const location = useLocation();
 	// Sign-in (or leaving a refused board) has just read them to find the board: no second
 	// request. A reload or a switch of board mounts this afresh and reads them again.
 	const current = session();
 	const boards = createLoader(api.boards, current ? takeBoardsReadWith(current) : undefined);
+	// A board made since, or one the member was put on, shows without a reload: the list is read
+	// again when the menu opens (a phone's way to the switcher), when the page is seen again and
+	// when an admin leaves Admin. With one board the switcher is hidden, and nothing else would.
+	const readAgain = async () => {
+		const list = await api.boards().catch(() => undefined);
+		// The same boards keep their options, so a picker open meanwhile is left alone.
+		if (list && !sameBoards(list, boards.data())) boards.set(list);
+	};
+	createEffect(on(props.menuOpen, (open) => open && void readAgain(), { defer: true }));
+	createEffect(
+		on(
+			() => location.pathname.startsWith("/admin"),
+			(inAdmin, wasInAdmin) => wasInAdmin && !inAdmin && void readAgain(),
+			{ defer: true },
+		),
+	);
+	const onVisible = () => document.visibilityState === "visible" && void readAgain();
+	document.addEventListener("visibilitychange", onVisible);
+	onCleanup(() => document.removeEventListener("visibilitychange", onVisible));
 	return (
 		<BoardSelect
 			boards={boards.data()}
@@ -88,6 +109,17 @@ export function BoardSwitcher() {
 			labelClass="board-switcher-label"
 			testId="board-select"
 		/>
+	);
+}
+
+function sameBoards(
+	a: readonly Pick<Board, "id" | "name">[],
+	b: readonly Pick<Board, "id" | "name">[] | undefined,
+): boolean {
+	return (
+		b !== undefined &&
+		a.length === b.length &&
+		a.every((board, i) => board.id === b[i]?.id && board.name === b[i]?.name)
 	);
 }
 
@@ -150,7 +182,7 @@ export function AppHeader() {
 				</Show>
 			</button>
 			<div ref={menu} id="header-menu" class="header-menu" data-testid="header-menu">
-				<BoardSwitcher />
+				<BoardSwitcher menuOpen={menuOpen} />
 				<nav aria-label="Main" class="main-nav">
 					<A href="/" end activeClass="active">
 						Board
