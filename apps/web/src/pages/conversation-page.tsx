@@ -66,6 +66,7 @@ import {
 	replyStands,
 } from "../lifecycle-model.ts";
 import { fillTemplate, templateForDraft } from "../templates.ts";
+import { type ThreadItem, threadItems } from "../thread-model.ts";
 import { useWorkspace } from "../workspace.tsx";
 
 export function ConversationPage() {
@@ -184,33 +185,8 @@ function Conversation(props: { mentionId: string }) {
 	const lifecycle: readonly ActionKind[] = ["dismiss", "snooze", "escalate", "close", "reopen"];
 	const changePriority = (priority: Priority) => void ws.setPriority([id()], priority);
 
-	const thread = createMemo(() => {
-		const m = mention();
-		return [
-			{
-				key: "mention",
-				handle: m.author.handle,
-				fromOrganisation: false,
-				text: m.text,
-				postedAt: m.postedAt,
-				recordedBy: undefined,
-				url: undefined,
-				isMention: true,
-				isNew: false,
-			},
-			...m.thread.map((message, index) => ({
-				key: message.externalId ?? `t${index}`,
-				handle: message.handle,
-				fromOrganisation: message.fromOrganisation,
-				text: message.text,
-				postedAt: message.postedAt,
-				recordedBy: message.by,
-				url: message.url,
-				isMention: false,
-				isNew: newKeys().has(threadMessageKey(message)),
-			})),
-		].sort((a, b) => a.postedAt.localeCompare(b.postedAt));
-	});
+	// Unchanged rows stay the same objects, so a follow-up adds one row (see thread-model.ts).
+	const thread = createMemo<ThreadItem[]>((shown) => threadItems(mention(), newKeys(), shown), []);
 
 	let replyPanel: HTMLElement | undefined;
 	const goToReply = () => {
