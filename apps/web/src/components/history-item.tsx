@@ -2,7 +2,7 @@
 
 import { A } from "@solidjs/router";
 import { type Mention, type Network, HttpRoutes as R, webLink } from "@switchboard/domain";
-import { createResource, For, Show } from "solid-js";
+import { createMemo, createResource, For, Show } from "solid-js";
 import { errorMessage, useApi } from "../api.ts";
 import { STATUS_LABELS } from "../board-model.ts";
 import { excerpt, formatDateTime, plural } from "../format.ts";
@@ -86,15 +86,23 @@ export function EarlierConversations(props: {
 	network: Network;
 }) {
 	const api = useApi();
-	const [earlier] = createResource(
+	// Asked once per author and conversation: the props are read again each time the
+	// conversation changes (a follow-up, a claim), and a new source object would ask again,
+	// each answer carrying this conversation's whole thread.
+	const asked = createMemo(
 		() => ({ author: props.author, network: props.network, mentionId: props.mentionId }),
-		async ({ author, network, mentionId }) => {
-			const page = await api.request(R.history, {
-				query: { author, network, limit: String(EARLIER + 1) },
-			});
-			return page.conversations.filter((mention) => mention.id !== mentionId).slice(0, EARLIER);
+		undefined,
+		{
+			equals: (a, b) =>
+				a.author === b.author && a.network === b.network && a.mentionId === b.mentionId,
 		},
 	);
+	const [earlier] = createResource(asked, async ({ author, network, mentionId }) => {
+		const page = await api.request(R.history, {
+			query: { author, network, limit: String(EARLIER + 1) },
+		});
+		return page.conversations.filter((mention) => mention.id !== mentionId).slice(0, EARLIER);
+	});
 	const search = () => `/history?author=${encodeURIComponent(props.author.replace(/^@/, ""))}`;
 	return (
 		<section class="earlier-conversations" aria-labelledby="earlier-title" data-testid="earlier">
