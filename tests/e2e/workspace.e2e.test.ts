@@ -249,6 +249,83 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		expect(new URL(dana.url()).searchParams.get("q")).toBe("7781");
 	});
 
+	it("reads in History the thread of a conversation of an archived board, which has no page to open", async () => {
+		const { storage } = scene.server.switchboard;
+		const mention = fresh();
+		const posted = new Date(Date.parse(mention.postedAt) - 86_400_000).toISOString();
+		await storage.createBoard({ id: "spring", orgId: "acme", name: "Spring campaign" });
+		const [past] = await storage.insertMentions("acme", "spring", [
+			{
+				network: mention.network,
+				externalId: `spring-${mention.externalId}`,
+				url: null,
+				author: mention.author,
+				text: "Where is my voucher 5150?",
+				thread: [
+					{
+						externalId: `spring-answer-${mention.externalId}`,
+						handle: "acme",
+						fromOrganisation: true,
+						text: "Sent again to your inbox, sorry for the wait.",
+						postedAt: new Date(Date.parse(posted) + 600_000).toISOString(),
+					},
+				],
+				postedAt: posted,
+				ingestedAt: posted,
+				language: "en",
+				sentiment: -0.4,
+			},
+		]);
+		await storage.updateBoard("acme", "spring", { archived: true });
+		const moderator = await person("moderator@acme.test", "/history?q=5150");
+		const row = moderator.locator(
+			`[data-testid="history-item"][data-mention-id="${past?.mention.id}"]`,
+		);
+		await row.waitFor(within);
+		expect(await row.locator(".row-link").count()).toBe(0);
+		const thread = row.getByTestId("history-thread");
+		expect(await textOf(thread)()).not.toContain("Sent again to your inbox");
+		await thread.locator("summary").click();
+		await expect
+			.poll(textOf(thread), within)
+			.toContain("Sent again to your inbox, sorry for the wait.");
+	});
+
+	it("comes back to History as it was left: the same conversations, as far down, not asked for again", async () => {
+		const dana = await person("ambassador2@acme.test");
+		await dana.getByTestId("nav-history").click();
+		const items = dana.getByTestId("history-item");
+		await expect.poll(() => items.count(), within).toBeGreaterThan(0);
+		const firstPage = await items.count();
+		await dana.getByTestId("history-more").click();
+		await expect.poll(() => items.count(), within).toBeGreaterThan(firstPage);
+		const shown = await items.count();
+		// Far down the page, open a conversation still on the board.
+		const last = items.locator(".row-link").last();
+		await last.scrollIntoViewIfNeeded();
+		const main = dana.locator("#main");
+		const scrolled = await main.evaluate((element) => element.scrollTop);
+		expect(scrolled).toBeGreaterThan(0);
+		await last.click();
+		await dana.waitForURL(/\/m\//, within);
+		await dana.getByTestId("thread").waitFor(within);
+		// The conversation asks for the author's earlier ones; after that, nothing more.
+		await dana.getByTestId("earlier").locator("ol, p.muted").first().waitFor(within);
+		const asked: string[] = [];
+		dana.on("request", (request) => {
+			if (new URL(request.url()).pathname === "/api/history") asked.push(request.url());
+		});
+
+		await dana.goBack();
+		await dana.waitForURL(/\/history/, within);
+		await expect.poll(() => items.count(), within).toBe(shown);
+		// As far down as it was, give or take a few pixels of the page's own settling.
+		await expect
+			.poll(async () => Math.abs((await main.evaluate((e) => e.scrollTop)) - scrolled), within)
+			.toBeLessThan(24);
+		expect(asked).toEqual([]);
+	});
+
 	it("claims with the keyboard and lists the shortcuts in a help overlay", async () => {
 		const kim = await person("ambassador3@acme.test");
 		await kim.keyboard.press("?");

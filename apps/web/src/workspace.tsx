@@ -44,6 +44,7 @@ import {
 } from "./board-model.ts";
 import { useClient, useStore } from "./client-context.tsx";
 import { prepareFormats } from "./format.ts";
+import type { HistoryPlaces } from "./history-place.ts";
 import {
 	ACTIONS,
 	type ActionKind,
@@ -103,6 +104,8 @@ export interface Workspace {
 	): Promise<boolean>;
 	/** Set the priority of the conversations whose priority differs. */
 	setPriority(mentionIds: readonly string[], priority: Priority): Promise<boolean>;
+	/** Where History was left, to come back to (history-place.ts). */
+	historyPlaces: HistoryPlaces;
 }
 
 const WorkspaceContext = createContext<Workspace>();
@@ -392,6 +395,7 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 		closeAction: () => setAction(null),
 		applyTo,
 		setPriority,
+		historyPlaces: { left: null },
 	};
 	return <WorkspaceContext.Provider value={workspace}>{props.children}</WorkspaceContext.Provider>;
 }

@@ -2,18 +2,24 @@
 
 import { A } from "@solidjs/router";
 import { type Mention, type Network, HttpRoutes as R, webLink } from "@switchboard/domain";
-import { createMemo, createResource, For, Show } from "solid-js";
+import { createMemo, createResource, createSignal, For, Show } from "solid-js";
 import { errorMessage, useApi } from "../api.ts";
 import { STATUS_LABELS } from "../board-model.ts";
 import { excerpt, formatDateTime, plural } from "../format.ts";
+import { threadItems } from "../thread-model.ts";
 import { useWorkspace } from "../workspace.tsx";
 import { NetworkBadge, PriorityBadge } from "./bits.tsx";
 
-/** One conversation as history shows it: who wrote, what, where it stands and how it was answered. */
+/**
+ * One conversation as history shows it: who wrote, what, where it stands and how it was
+ * answered. One still on the board shows the board's copy (it is live: a search shown again
+ * on coming back may be older) and opens its page; a finished one shows its thread here.
+ */
 export function HistoryItem(props: { mention: Mention }) {
 	const ws = useWorkspace();
-	const mention = () => props.mention;
-	const onBoard = () => ws.mentionsById().has(mention().id);
+	const live = () => ws.mentionsById().get(props.mention.id);
+	const mention = (): Mention => live() ?? props.mention;
+	const onBoard = () => live() !== undefined;
 	const owner = () => {
 		const memberId = mention().owner?.memberId ?? mention().reply?.by;
 		return memberId ? ws.memberName(memberId) : null;
@@ -41,7 +47,9 @@ export function HistoryItem(props: { mention: Mention }) {
 			</div>
 			<p class="history-text">{excerpt(mention().text, 280)}</p>
 			<Show when={mention().thread.length > 0}>
-				<p class="muted small">{plural(mention().thread.length, "message")} in the thread</p>
+				<Show when={onBoard()} fallback={<PastThread mention={mention()} />}>
+					<p class="muted small">{plural(mention().thread.length, "message")} in the thread</p>
+				</Show>
 			</Show>
 			<p class="small history-outcome">
 				<Show when={owner()}>{(name) => <span>Handled by {name()}. </span>}</Show>
@@ -70,6 +78,50 @@ export function HistoryItem(props: { mention: Mention }) {
 				</Show>
 			</p>
 		</li>
+	);
+}
+
+/**
+ * The thread of a conversation that is no longer on the board, whose page cannot open: read
+ * here, drawn only once opened (a thread may hold hundreds of messages).
+ */
+function PastThread(props: { mention: Mention }) {
+	const ws = useWorkspace();
+	const [open, setOpen] = createSignal(false);
+	const messages = () =>
+		threadItems(props.mention, new Set(), []).filter((message) => !message.isMention);
+	return (
+		<details
+			class="history-thread"
+			data-testid="history-thread"
+			onToggle={(event) => setOpen(event.currentTarget.open)}
+		>
+			<summary class="muted small">
+				{plural(props.mention.thread.length, "message")} in the thread
+			</summary>
+			<Show when={open()}>
+				<ol class="thread history-thread-messages">
+					<For each={messages()}>
+						{(message) => (
+							<li class="message" classList={{ "message-org": message.fromOrganisation }}>
+								<div class="message-meta">
+									<strong>
+										{message.recordedBy !== undefined
+											? ws.memberName(message.recordedBy)
+											: `@${message.handle}`}
+									</strong>
+									<Show when={message.fromOrganisation}>
+										<span class="badge badge-org">Our team</span>
+									</Show>
+									<time datetime={message.postedAt}>{formatDateTime(message.postedAt)}</time>
+								</div>
+								<p class="message-text">{message.text}</p>
+							</li>
+						)}
+					</For>
+				</ol>
+			</Show>
+		</details>
 	);
 }
 

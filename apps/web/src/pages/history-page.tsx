@@ -2,16 +2,19 @@
  * History: every conversation of the organisation, finished ones included, searched on the
  * server (the live board holds only open work). The filters live in the address, so a
  * search can be shared and survives a reload; "Show more" follows the server's cursor.
+ * Coming back to a search just left shows it as it was, as far down as it was
+ * (history-place.ts).
  */
 
 import { useSearchParams } from "@solidjs/router";
 import { type Mention, HttpRoutes as R, type RouteRequest } from "@switchboard/domain";
-import { createEffect, createSignal, For, on, Show } from "solid-js";
+import { createEffect, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import { errorMessage, useApi } from "../api.ts";
 import { type FieldSpec, FormFields, submitHandler } from "../components/forms.tsx";
 import { HistoryItem } from "../components/history-item.tsx";
 import { plural } from "../format.ts";
+import { placeKey, placeToResume } from "../history-place.ts";
 import { useWorkspace } from "../workspace.tsx";
 
 type HistoryQuery = NonNullable<RouteRequest<typeof R.history>["query"]>;
@@ -64,16 +67,60 @@ export function HistoryPage() {
 		Object.fromEntries(FILTERS.map((name) => [name, params[name] ?? ""])) as HistoryFields;
 	const form = createStore<HistoryFields>(fromAddress());
 	const [fields, setFields] = form;
-	// A new address (a search, back, a shared link) fills the form and searches.
+	/** The page's scroller (the shell's main), and how far down it is. */
+	const scroller = () => document.getElementById("main");
+	let scrollTop = 0;
+	let resumed = false;
+	/** The search the results are for (the address changes before the page is left). */
+	let shownKey = "";
+	// A new address (a search, back, a shared link) fills the form and searches; on coming
+	// back, the search just left is shown again as it was.
 	createEffect(
 		on(
 			() => FILTERS.map((name) => params[name]),
 			() => {
 				setFields(fromAddress());
-				void load(null);
+				shownKey = placeKey(query());
+				const place = resumed ? undefined : placeToResume(ws.historyPlaces, shownKey, Date.now());
+				resumed = true;
+				if (!place) {
+					void load(null);
+					return;
+				}
+				setResults([...place.results]);
+				setCursor(place.cursor);
+				// Once the rows are in the page (they are, after this effect's updates).
+				queueMicrotask(() => {
+					const main = scroller();
+					if (main) main.scrollTop = place.scrollTop;
+					scrollTop = place.scrollTop;
+				});
 			},
 		),
 	);
+	onMount(() => {
+		const main = scroller();
+		if (!main) return;
+		const follow = () => {
+			scrollTop = main.scrollTop;
+		};
+		main.addEventListener("scroll", follow, { passive: true });
+		onCleanup(() => main.removeEventListener("scroll", follow));
+	});
+	onCleanup(() => {
+		// A search still under way or failed is asked for again next time.
+		if (busy() || error()) {
+			ws.historyPlaces.left = null;
+			return;
+		}
+		ws.historyPlaces.left = {
+			key: shownKey,
+			results: results(),
+			cursor: cursor(),
+			scrollTop,
+			leftAt: Date.now(),
+		};
+	});
 
 	const submit = submitHandler(() =>
 		setParams(Object.fromEntries(FILTERS.map((name) => [name, fields[name].trim() || undefined]))),
