@@ -370,4 +370,63 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		await first.getByTestId("assign").click();
 		await expect.poll(() => ownerOf(firstId), within).toBe(morganId);
 	});
+
+	// Last in the file: the thousand members stay on the board.
+	it("shows Coverage at once for an organisation of a thousand, the most loaded first and all on request", async () => {
+		const { storage, board } = scene.server.switchboard;
+		const morganId = await memberId("moderator@acme.test");
+		const crowd = [];
+		for (let i = 0; i < 1_000; i += 50) {
+			crowd.push(
+				...(await Promise.all(
+					Array.from({ length: 50 }, (_, k) =>
+						storage.createMember({
+							orgId: "acme",
+							email: `crowd${i + k}@acme.test`,
+							name: `Crowd Member ${i + k}`,
+							role: "ambassador",
+							capacity: 3,
+							passwordHash: "unused: these members never sign in",
+							boards: ["main"],
+						}),
+					),
+				)),
+			);
+		}
+		await board.publishMembers("acme", "main", crowd);
+		// A hundred and fifty of them hold a conversation each, given by the moderator.
+		const waiting = await storage.listMentions("acme", "main", { status: ["new"] });
+		const given = waiting.slice(0, 150);
+		expect(given).toHaveLength(150);
+		const stored = [];
+		for (const [k, { mention }] of given.entries()) {
+			const outcome = await storage.executeCommand({
+				orgId: "acme",
+				boardId: "main",
+				actorId: morganId,
+				commandId: randomUUID(),
+				command: { name: "assign", args: { mentionId: mention.id, memberId: crowd[k]?.id ?? "" } },
+				now: new Date().toISOString(),
+			});
+			expect(outcome.ok).toBe(true);
+			const after = await storage.getMention("acme", mention.id);
+			if (after) stored.push(after);
+		}
+		await board.publish("acme", "main", stored);
+
+		const morgan = await moderatorOnCoverage();
+		const rows = morgan.getByTestId("load");
+		const all = morgan.getByTestId("loads-all");
+		await all.waitFor(within);
+		expect(await rows.count()).toBe(100);
+		expect(await all.textContent()).toMatch(/Show all 1,00\d members/);
+		// A member's conversation, re-assigned from their row once it is opened.
+		const holder = morgan.locator(`[data-testid="load"][data-member-id="${crowd[0]?.id}"]`);
+		await holder.locator("summary").click();
+		const picker = holder.getByTestId("assign-select");
+		await picker.waitFor(within);
+		expect(await picker.locator("option").count()).toBeGreaterThan(800);
+		await all.click();
+		await expect.poll(() => rows.count(), within).toBeGreaterThan(1_000);
+	});
 });

@@ -36,12 +36,26 @@ const HOUR = 3_600_000;
 /** How many of the most urgent unclaimed conversations are listed. */
 const URGENT_SHOWN = 8;
 const BREACHES_SHOWN = 30;
+/**
+ * Members listed under "Load against capacity" until the moderator asks for all: the most
+ * loaded first. An organisation of a thousand would otherwise draw a thousand rows.
+ */
+const LOADS_SHOWN = 100;
 
 export const CoveragePage = moderatorsOnly(Coverage);
 
 /** The same ids in the same order: a list keyed by them need not change. */
 const sameIds = (a: readonly string[], b: readonly string[]) =>
 	a.length === b.length && a.every((id, i) => id === b[i]);
+
+/** Each member's name in the assign pickers: who, how loaded, online or not. */
+type AssignLabels = ReadonlyMap<string, string>;
+
+const assignLabel = (load: MemberLoad) =>
+	`${load.member.name} (${load.open.length}/${load.member.capacity}${load.online ? ", online" : ""})`;
+
+const sameLabels = (a: AssignLabels, b: AssignLabels) =>
+	a.size === b.size && [...a].every(([id, label]) => b.get(id) === label);
 
 function Coverage() {
 	const ws = useWorkspace();
@@ -58,6 +72,16 @@ function Coverage() {
 		equals: sameIds,
 	});
 	const loadById = createMemo(() => new Map(loads().map((load) => [load.member.id, load])));
+	const [allLoads, setAllLoads] = createSignal(false);
+	const shownLoads = () => (allLoads() ? loadOrder() : loadOrder().slice(0, LOADS_SHOWN));
+	// One list of names for every picker on the page, the same while nobody's load changes
+	// (new mentions arriving change no one's): with a thousand members, each picker's
+	// options would otherwise be worked out again on every board change.
+	const labels = createMemo(
+		() => new Map(loads().map((load) => [load.member.id, assignLabel(load)])) as AssignLabels,
+		new Map(),
+		{ equals: sameLabels },
+	);
 	const breachRows = createBreachRows();
 	const breaches = createMemo(() =>
 		breachRows(ws.board().breaches, ws.mentionsById(), ws.board().settings, ws.now()),
@@ -129,7 +153,7 @@ function Coverage() {
 					>
 						<ol class="urgent-list" data-testid="urgent">
 							<For each={urgent()}>
-								{(mention) => <UrgentItem mention={mention} loads={loads()} />}
+								{(mention) => <UrgentItem mention={mention} loads={loads()} labels={labels()} />}
 							</For>
 						</ol>
 						<Show when={matrix().total > URGENT_SHOWN}>
@@ -209,14 +233,24 @@ function Coverage() {
 
 				<Panel name="load" title="Load against capacity">
 					<ul class="load-list" data-testid="loads">
-						<For each={loadOrder()}>
+						<For each={shownLoads()}>
 							{(memberId) => (
 								<Show when={loadById().get(memberId)}>
-									{(load) => <LoadRow load={load()} loads={loads()} />}
+									{(load) => <LoadRow load={load()} loads={loads()} labels={labels()} />}
 								</Show>
 							)}
 						</For>
 					</ul>
+					<Show when={!allLoads() && loadOrder().length > LOADS_SHOWN}>
+						<button
+							type="button"
+							class="button"
+							onClick={() => setAllLoads(true)}
+							data-testid="loads-all"
+						>
+							Show all {loadOrder().length.toLocaleString()} members
+						</button>
+					</Show>
 				</Panel>
 
 				<Panel name="online" title="Online now">
@@ -251,6 +285,7 @@ function Tile(props: { label: string; value: number; testId: string; alert?: boo
 function AssignControl(props: {
 	mention: BoardMention;
 	loads: MemberLoad[];
+	labels: AssignLabels;
 	exclude?: string;
 	label?: string;
 }) {
@@ -263,7 +298,6 @@ function AssignControl(props: {
 	const optionIds = createMemo(() => options().map((load) => load.member.id), [], {
 		equals: sameIds,
 	});
-	const optionById = createMemo(() => new Map(options().map((load) => [load.member.id, load])));
 	const suggested = () => suggestAssignee(props.mention, options(), ws.me.id);
 	const [picked, setPicked] = createSignal<string | null>(null);
 	const [missing, setMissing] = createSignal<string | undefined>();
@@ -307,15 +341,7 @@ function AssignControl(props: {
 						<option value="">Choose someone…</option>
 					</Show>
 					<For each={optionIds()}>
-						{(memberId) => {
-							const load = () => optionById().get(memberId);
-							return (
-								<option value={memberId}>
-									{load()?.member.name} ({load()?.open.length}/{load()?.member.capacity}
-									{load()?.online ? ", online" : ""})
-								</option>
-							);
-						}}
+						{(memberId) => <option value={memberId}>{props.labels.get(memberId)}</option>}
 					</For>
 				</SelectField>
 				<button type="submit" class="button button-small button-primary" data-testid="assign">
@@ -327,7 +353,7 @@ function AssignControl(props: {
 	);
 }
 
-function UrgentItem(props: { mention: BoardMention; loads: MemberLoad[] }) {
+function UrgentItem(props: { mention: BoardMention; loads: MemberLoad[]; labels: AssignLabels }) {
 	const ws = useWorkspace();
 	return (
 		<li class="urgent" data-testid="urgent-item" data-mention-id={props.mention.id}>
@@ -345,13 +371,17 @@ function UrgentItem(props: { mention: BoardMention; loads: MemberLoad[] }) {
 				<SlaBadge mention={props.mention} settings={ws.board().settings} now={ws.now()} compact />
 			</div>
 			<p class="urgent-text">{excerpt(props.mention.text, 120)}</p>
-			<AssignControl mention={props.mention} loads={props.loads} />
+			<AssignControl mention={props.mention} loads={props.loads} labels={props.labels} />
 		</li>
 	);
 }
 
-function LoadRow(props: { load: MemberLoad; loads: MemberLoad[] }) {
+function LoadRow(props: { load: MemberLoad; loads: MemberLoad[]; labels: AssignLabels }) {
 	const ws = useWorkspace();
+	// The open conversations, each with a re-assign picker of everyone with room, are drawn
+	// once the row is opened: closed, they cost nothing (a thousand members' rows drew
+	// hundreds of thousands of options, and the page never appeared).
+	const [opened, setOpened] = createSignal(false);
 	const percent = () => Math.min(100, Math.round(props.load.ratio * 100));
 	const full = () => props.load.member.capacity > 0 && props.load.room === 0;
 	const looking = () =>
@@ -406,41 +436,44 @@ function LoadRow(props: { load: MemberLoad; loads: MemberLoad[] }) {
 				</p>
 			</Show>
 			<Show when={props.load.open.length > 0}>
-				<details class="load-details">
+				<details class="load-details" onToggle={(event) => setOpened(event.currentTarget.open)}>
 					<summary>{plural(props.load.open.length, "open conversation")}</summary>
-					<ul class="owned-list">
-						<For each={props.load.open}>
-							{(mention) => (
-								<li data-testid="owned" data-mention-id={mention.id}>
-									<A href={`/m/${encodeURIComponent(mention.id)}`}>@{mention.author.handle}</A>
-									<span class={`badge status status-${mention.status}`}>
-										{STATUS_LABELS[mention.status]}
-									</span>
-									<SlaBadge
-										mention={mention}
-										settings={ws.board().settings}
-										now={ws.now()}
-										compact
-									/>
-									<span class="toolbar-spacer" />
-									<CommandButton
-										class="button button-small"
-										testId="unassign"
-										command={{ name: "unassign", args: { mentionId: mention.id } }}
-										success="Back on the board, unassigned."
-									>
-										Unassign
-									</CommandButton>
-									<AssignControl
-										mention={mention}
-										loads={props.loads}
-										exclude={props.load.member.id}
-										label={`Re-assign @${mention.author.handle} to`}
-									/>
-								</li>
-							)}
-						</For>
-					</ul>
+					<Show when={opened()}>
+						<ul class="owned-list">
+							<For each={props.load.open}>
+								{(mention) => (
+									<li data-testid="owned" data-mention-id={mention.id}>
+										<A href={`/m/${encodeURIComponent(mention.id)}`}>@{mention.author.handle}</A>
+										<span class={`badge status status-${mention.status}`}>
+											{STATUS_LABELS[mention.status]}
+										</span>
+										<SlaBadge
+											mention={mention}
+											settings={ws.board().settings}
+											now={ws.now()}
+											compact
+										/>
+										<span class="toolbar-spacer" />
+										<CommandButton
+											class="button button-small"
+											testId="unassign"
+											command={{ name: "unassign", args: { mentionId: mention.id } }}
+											success="Back on the board, unassigned."
+										>
+											Unassign
+										</CommandButton>
+										<AssignControl
+											mention={mention}
+											loads={props.loads}
+											exclude={props.load.member.id}
+											label={`Re-assign @${mention.author.handle} to`}
+											labels={props.labels}
+										/>
+									</li>
+								)}
+							</For>
+						</ul>
+					</Show>
 				</details>
 			</Show>
 		</li>
