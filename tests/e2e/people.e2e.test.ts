@@ -377,4 +377,29 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 			"Single sign-on configured",
 		);
 	});
+
+	it("reaches every pending invitation of a large import, fifty at a time, and says which links it lists", async () => {
+		const admin = await adminOn("members");
+		const panel = admin.getByTestId("members-panel");
+		await panel.getByTestId("members").waitFor(within);
+		const csv = [
+			"email,name,role,capacity",
+			...Array.from({ length: 230 }, (_, i) => `wave${i}@acme.test,Wave ${i},ambassador,3`),
+		].join("\n");
+		await panel.getByTestId("invite-csv").setInputFiles({
+			name: "wave.csv",
+			mimeType: "text/csv",
+			buffer: Buffer.from(csv),
+		});
+		await panel.getByTestId("invite-links").waitFor(within);
+		expect(await panel.getByTestId("invite-links").locator("li").count()).toBe(200);
+		expect(await panel.getByTestId("invite-links-more").textContent()).toContain(
+			"The first 200 of 230 links",
+		);
+		const pending = panel.getByTestId("pending-invite");
+		await expect.poll(() => pending.count(), within).toBe(50);
+		await panel.getByTestId("invites-more").click();
+		await expect.poll(() => pending.count(), within).toBe(100);
+		await fitsPhone(admin, '[data-testid="members-panel"]', "a large import's pending invitations");
+	});
 });

@@ -77,6 +77,8 @@ export interface PagedLoader<T> extends Loader<T[]> {
 	loadMore: Action<[]>;
 	/** Changes items in place (after a change the server confirmed), on whichever page. */
 	update(change: (item: T) => T): void;
+	/** Takes items out (after the server confirmed they are gone), on whichever page. */
+	remove(gone: (item: T) => boolean): void;
 }
 
 /** A `PagedLoader` over `fetchPage`, which reads the page after `cursor` (null: the first). */
@@ -106,6 +108,10 @@ export function createPagedLoader<T>(
 		update(change) {
 			first.set((first.data() ?? []).map(change));
 			setMore(more().map(change));
+		},
+		remove(gone) {
+			first.set((first.data() ?? []).filter((item) => !gone(item)));
+			setMore(more().filter((item) => !gone(item)));
 		},
 	};
 }

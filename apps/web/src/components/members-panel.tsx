@@ -79,6 +79,9 @@ function replacedLinks(invites: readonly InviteLink[]): string | null {
 	return emails.length <= 3 ? emails.join(", ") : plural(emails.length, "person", "people");
 }
 
+/** Links listed after an import; the rest are copied with "Copy all as CSV". */
+const LINKS_SHOWN = 200;
+
 export function MembersPanel(props: { orgId: string; meId: string }) {
 	const api = useApi();
 	const [query, setQuery] = createSignal("");
@@ -94,14 +97,13 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 	const boards = createLoader(
 		async () => (await api.request(HttpRoutes.boards, { query: { include: "archived" } })).boards,
 	);
-	const invites = createLoader(async () => {
+	const invites = createPagedLoader(async (cursor): Promise<Page<PendingInvite>> => {
 		const q = query().trim();
-		return (
-			await api.request(HttpRoutes.invites, {
-				params: { orgId: props.orgId },
-				query: { ...(q ? { q } : {}), limit: "50" },
-			})
-		).invites;
+		const page = await api.request(HttpRoutes.invites, {
+			params: { orgId: props.orgId },
+			query: { ...(q ? { q } : {}), limit: "50", ...(cursor ? { cursor } : {}) },
+		});
+		return { items: page.invites, nextCursor: page.nextCursor };
 	});
 	let searchTimer: ReturnType<typeof setTimeout> | undefined;
 	const search = (text: string) => {
@@ -122,11 +124,11 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 	let pendingHeading: HTMLHeadingElement | undefined;
 	/** The row gone, focus goes to the next row's button (the one before, after the last), else the heading. */
 	const withdrawn = (invite: PendingInvite) => {
-		const rest = invites.data() ?? [];
+		const rest = invites.items();
 		const index = rest.findIndex((other) => other.id === invite.id);
 		const focus = holdFocus();
-		setEmptied(rest.length === 1);
-		invites.set(rest.filter((other) => other.id !== invite.id));
+		setEmptied(rest.length === 1 && !invites.hasMore());
+		invites.remove((other) => other.id === invite.id);
 		const rows = pendingList?.isConnected ? pendingList.children : [];
 		const row = rows[Math.min(index, rows.length - 1)];
 		focus(row?.querySelector("button") ?? pendingHeading);
@@ -175,12 +177,12 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 				)}
 			</PagedList>
 
-			<Show when={(invites.data() ?? []).length > 0 || emptied()}>
+			<Show when={invites.items().length > 0 || emptied()}>
 				<h3 class="members-subtitle" tabIndex={-1} ref={pendingHeading}>
 					Pending invitations
 				</h3>
 				<Show
-					when={(invites.data() ?? []).length > 0}
+					when={invites.items().length > 0}
 					fallback={
 						<p class="muted" data-testid="pending-none">
 							No pending invitations.
@@ -188,7 +190,7 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 					}
 				>
 					<ul class="admin-list" data-testid="pending-invites" ref={pendingList}>
-						<For each={invites.data()}>
+						<For each={invites.items()}>
 							{(invite) => (
 								<PendingItem
 									orgId={props.orgId}
@@ -199,6 +201,13 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 						</For>
 					</ul>
 				</Show>
+				{/* Fifty at a time: an organisation that invited a thousand reaches every one. */}
+				<Show when={invites.hasMore()}>
+					<ActionButton action={invites.loadMore} testId="invites-more">
+						More invitations
+					</ActionButton>
+				</Show>
+				<FormError error={invites.loadMore.error()} />
 			</Show>
 		</AdminSection>
 	);
@@ -415,7 +424,7 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 								)}
 							</Show>
 							<ul class="invite-links" data-testid="invite-links">
-								<For each={result().invites.slice(0, 200)}>
+								<For each={result().invites.slice(0, LINKS_SHOWN)}>
 									{(link) => (
 										<li>
 											<span class="invite-email">{link.email}</span>
@@ -429,6 +438,12 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 									)}
 								</For>
 							</ul>
+							<Show when={result().invites.length > LINKS_SHOWN}>
+								<p class="muted" data-testid="invite-links-more">
+									The first {LINKS_SHOWN} of {result().invites.length.toLocaleString()} links are
+									listed; “Copy all as CSV” copies every one.
+								</p>
+							</Show>
 							<Show when={result().invites.length > 1}>
 								<CopyButton
 									text={result()
