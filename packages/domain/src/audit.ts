@@ -113,7 +113,15 @@ export const AuditEntrySchema = v.object({
 	/** The member's name when the actor is a member (as it is now). */
 	actorName: v.nullable(v.string()),
 	action: AuditActionSchema,
-	target: v.nullable(v.object({ type: v.picklist(AuditTargetTypes), id: v.string() })),
+	target: v.nullable(
+		v.object({
+			type: v.picklist(AuditTargetTypes),
+			id: v.string(),
+			/** A member target's name and email as they are now; absent for other targets. */
+			name: v.optional(v.string()),
+			email: v.optional(v.string()),
+		}),
+	),
 	details: v.record(v.string(), v.unknown()),
 	/** ISO time. */
 	at: v.string(),

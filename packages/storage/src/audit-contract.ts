@@ -51,7 +51,7 @@ export function auditLogContract(portOf: () => AuditLog & Directory): void {
 			]);
 			expect(stored[0]).toMatchObject({
 				orgId,
-				target: { type: "member", id: sam.id },
+				target: { type: "member", id: sam.id, name: sam.name, email: sam.email },
 				details: { changed: ["role"], role: { from: "ambassador", to: "moderator" } },
 			});
 			expect(stored[1]?.target).toBeNull();

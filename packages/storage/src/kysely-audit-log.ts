@@ -20,6 +20,9 @@ interface AuditRow {
 	actor_kind: "member" | "system" | "cli";
 	actor_id: string | null;
 	actor_name: string | null;
+	/** The member an entry is about, as they are now (null for other targets, or one removed). */
+	target_name: string | null;
+	target_email: string | null;
 	action: string;
 	target_type: string | null;
 	target_id: string | null;
@@ -58,19 +61,33 @@ export class KyselyAuditLog extends KyselyPort implements AuditLog {
 		});
 		// bigserial ids are handed out in the order of the VALUES list.
 		const sorted = rows.sort((a, b) => Number(a.id) - Number(b.id));
-		const names = new Map<string, string>();
-		const memberIds = [...new Set(sorted.flatMap((row) => (row.actor_id ? [row.actor_id] : [])))];
+		const known = new Map<string, { name: string; email: string }>();
+		const memberIds = [
+			...new Set(
+				sorted.flatMap((row) => [
+					...(row.actor_id ? [row.actor_id] : []),
+					...(row.target_type === "member" && row.target_id ? [row.target_id] : []),
+				]),
+			),
+		];
 		if (memberIds.length > 0) {
 			const members = await this.db
 				.selectFrom("members")
-				.select(["id", "name"])
+				.select(["id", "name", "email"])
 				.where("id", "in", memberIds)
 				.execute();
-			for (const member of members) names.set(member.id, member.name);
+			for (const member of members) known.set(member.id, member);
 		}
-		return sorted.map((row) =>
-			toEntry({ ...row, actor_name: row.actor_id ? (names.get(row.actor_id) ?? null) : null }),
-		);
+		return sorted.map((row) => {
+			const target =
+				row.target_type === "member" && row.target_id ? known.get(row.target_id) : undefined;
+			return toEntry({
+				...row,
+				actor_name: row.actor_id ? (known.get(row.actor_id)?.name ?? null) : null,
+				target_name: target?.name ?? null,
+				target_email: target?.email ?? null,
+			});
+		});
 	}
 
 	async listAuditEntries(orgId: string, query: AuditQuery): Promise<AuditEntry[]> {
@@ -79,8 +96,19 @@ export class KyselyAuditLog extends KyselyPort implements AuditLog {
 		let select = this.db
 			.selectFrom("audit_log")
 			.leftJoin("members", "members.id", "audit_log.actor_id")
+			// The member an entry is about, named here: an organisation of a thousand is not read
+			// whole by the screen to name a page of entries.
+			.leftJoin("members as target_member", (join) =>
+				join
+					.onRef("target_member.id", "=", "audit_log.target_id")
+					.on("audit_log.target_type", "=", "member"),
+			)
 			.selectAll("audit_log")
-			.select("members.name as actor_name")
+			.select([
+				"members.name as actor_name",
+				"target_member.name as target_name",
+				"target_member.email as target_email",
+			])
 			.where("audit_log.org_id", "=", orgId);
 		if (query.actions) select = select.where("audit_log.action", "in", [...query.actions]);
 		if (query.actor) {
@@ -107,7 +135,13 @@ function toEntry(row: AuditRow): AuditEntry {
 		action: row.action as AuditAction,
 		target:
 			row.target_type !== null && row.target_id !== null
-				? { type: row.target_type as AuditTargetType, id: row.target_id }
+				? {
+						type: row.target_type as AuditTargetType,
+						id: row.target_id,
+						...(row.target_name !== null && row.target_email !== null
+							? { name: row.target_name, email: row.target_email }
+							: {}),
+					}
 				: null,
 		details: row.details,
 		at: iso(row.at),

@@ -188,7 +188,10 @@ export function AuditPanel(props: { orgId: string }) {
 									{(target) => (
 										<p class="audit-target" data-testid="audit-target">
 											<Show
-												when={target().type === "member" && memberById().get(target().id)}
+												when={
+													target().type === "member" &&
+													(target().name ? target() : memberById().get(target().id))
+												}
 												fallback={
 													<>
 														{target().type}: <code>{target().id}</code>
