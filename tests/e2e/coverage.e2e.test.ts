@@ -10,12 +10,14 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
 	attribute,
+	fitsPhone,
 	hasChromium,
 	seriousAxeViolations,
 	showCard,
 	textOf,
 	typeInDraft,
 } from "./harness.ts";
+import { phoneContext } from "./phone.ts";
 import { e2eScene } from "./scene.ts";
 
 const within = { timeout: 15_000 };
@@ -383,7 +385,7 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 						storage.createMember({
 							orgId: "acme",
 							email: `crowd${i + k}@acme.test`,
-							name: `Crowd Member ${i + k}`,
+							name: `Maximiliane Wiśniewska-Oyelaran ${i + k}`,
 							role: "ambassador",
 							capacity: 3,
 							passwordHash: "unused: these members never sign in",
@@ -428,5 +430,13 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		expect(await picker.locator("option").count()).toBeGreaterThan(800);
 		await all.click();
 		await expect.poll(() => rows.count(), within).toBeGreaterThan(1_000);
+
+		// On a phone, the pickers of a thousand names stay within the screen.
+		const phone = await scene
+			.keep(await phoneContext(scene.browser, scene.server.url, 360, 740))
+			.newPage();
+		await scene.enter(phone, "moderator@acme.test", { path: "/coverage" });
+		await phone.getByTestId("loads-all").waitFor(within);
+		await fitsPhone(phone, '[data-testid="coverage-page"]', "Coverage with a thousand members");
 	});
 });
