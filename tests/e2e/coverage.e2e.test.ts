@@ -126,7 +126,7 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		const dana = await person("ambassador1@acme.test");
 		const danaId = await memberId("ambassador1@acme.test");
 		const mention = fresh();
-		const { storage, integrations } = scene.server.switchboard;
+		const { storage } = scene.server.switchboard;
 		const now = () => new Date().toISOString();
 		for (const command of [
 			{ name: "claim", args: { mentionId: mention.id } },
@@ -147,19 +147,7 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		}
 		/** The customer writes: a follow-up naming the message it continues. */
 		const customerWrites = (suffix: string, inReplyTo: string, text: string) =>
-			integrations.ingestor.ingest("acme", "main", [
-				{
-					network: mention.network,
-					externalId: `${mention.externalId}-${suffix}`,
-					inReplyTo,
-					url: null,
-					author: mention.author,
-					text,
-					thread: [],
-					postedAt: now(),
-					ingestedAt: now(),
-				},
-			]);
+			scene.customerWrites(mention, suffix, text, inReplyTo);
 		const result = await customerWrites(
 			"answer",
 			mention.externalId,

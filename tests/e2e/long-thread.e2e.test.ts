@@ -16,22 +16,8 @@ describe.skipIf(!hasChromium)("a conversation whose thread grows while it is ope
 
 	it("keeps the rows shown and the author's earlier conversations as they are, adding the follow-up", async () => {
 		const mention = scene.fresh();
-		const { integrations } = scene.server.switchboard;
-		const now = () => new Date().toISOString();
 		const customerWrites = (suffix: string, text: string) =>
-			integrations.ingestor.ingest("acme", "main", [
-				{
-					network: mention.network,
-					externalId: `${mention.externalId}-${suffix}`,
-					inReplyTo: mention.externalId,
-					url: null,
-					author: mention.author,
-					text,
-					thread: [],
-					postedAt: now(),
-					ingestedAt: now(),
-				},
-			]);
+			scene.customerWrites(mention, suffix, text);
 		expect(await customerWrites("first", "Any news about my parcel?")).toMatchObject({
 			followUps: 1,
 		});

@@ -36,6 +36,17 @@ export interface E2EScene {
 	keep<T extends BrowserContext>(context: T): T;
 	/** The demo member's id. */
 	memberId(email: string): Promise<string>;
+	/**
+	 * The author of `mention` writes again, answering the message whose external id is
+	 * `inReplyTo` (the mention itself unless told): a follow-up ingested as a source would.
+	 * `suffix` makes its external id.
+	 */
+	customerWrites(
+		mention: Mention,
+		suffix: string,
+		text: string,
+		inReplyTo?: string,
+	): ReturnType<E2EServer["switchboard"]["integrations"]["ingestor"]["ingest"]>;
 }
 
 export function e2eScene(options: { env?: Record<string, string> } = {}): E2EScene {
@@ -81,6 +92,22 @@ export function e2eScene(options: { env?: Record<string, string> } = {}): E2ESce
 		},
 		get browser() {
 			return started(browser);
+		},
+		customerWrites(mention, suffix, text, inReplyTo = mention.externalId) {
+			const now = new Date().toISOString();
+			return scene.server.switchboard.integrations.ingestor.ingest("acme", "main", [
+				{
+					network: mention.network,
+					externalId: `${mention.externalId}-${suffix}`,
+					inReplyTo,
+					url: null,
+					author: mention.author,
+					text,
+					thread: [],
+					postedAt: now,
+					ingestedAt: now,
+				},
+			]);
 		},
 		fresh() {
 			const mention = open[next++];

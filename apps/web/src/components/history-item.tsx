@@ -9,6 +9,7 @@ import { excerpt, formatDateTime, plural } from "../format.ts";
 import { threadItems } from "../thread-model.ts";
 import { useWorkspace } from "../workspace.tsx";
 import { NetworkBadge, PriorityBadge } from "./bits.tsx";
+import { ThreadMessage } from "./thread-message.tsx";
 
 /**
  * One conversation as history shows it: who wrote, what, where it stands and how it was
@@ -86,7 +87,6 @@ export function HistoryItem(props: { mention: Mention }) {
  * here, drawn only once opened (a thread may hold hundreds of messages).
  */
 function PastThread(props: { mention: Mention }) {
-	const ws = useWorkspace();
 	const [open, setOpen] = createSignal(false);
 	const messages = () =>
 		threadItems(props.mention, new Set(), []).filter((message) => !message.isMention);
@@ -101,24 +101,7 @@ function PastThread(props: { mention: Mention }) {
 			</summary>
 			<Show when={open()}>
 				<ol class="thread history-thread-messages">
-					<For each={messages()}>
-						{(message) => (
-							<li class="message" classList={{ "message-org": message.fromOrganisation }}>
-								<div class="message-meta">
-									<strong>
-										{message.recordedBy !== undefined
-											? ws.memberName(message.recordedBy)
-											: `@${message.handle}`}
-									</strong>
-									<Show when={message.fromOrganisation}>
-										<span class="badge badge-org">Our team</span>
-									</Show>
-									<time datetime={message.postedAt}>{formatDateTime(message.postedAt)}</time>
-								</div>
-								<p class="message-text">{message.text}</p>
-							</li>
-						)}
-					</For>
+					<For each={messages()}>{(message) => <ThreadMessage message={message} />}</For>
 				</ol>
 			</Show>
 		</details>

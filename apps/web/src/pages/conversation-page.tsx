@@ -56,6 +56,7 @@ import { SelectField, submitHandler, URL_INPUT } from "../components/forms.tsx";
 import { EarlierConversations } from "../components/history-item.tsx";
 import { ReplySendPanel } from "../components/reply-send.tsx";
 import { trackThreadBox } from "../components/thread-box.ts";
+import { ThreadMessage } from "../components/thread-message.tsx";
 import { createDraftText } from "../draft-text.ts";
 import { formatDateTime, formatRelative, urlProblem } from "../format.ts";
 import {
@@ -403,56 +404,7 @@ function Conversation(props: { mentionId: string }) {
 						aria-labelledby="thread-title"
 						ref={trackThreadBox}
 					>
-						<For each={thread()}>
-							{(message) => (
-								<li
-									class="message"
-									classList={{
-										"message-org": message.fromOrganisation,
-										"message-mention": message.isMention,
-										"message-new": message.isNew,
-									}}
-									data-testid={message.isMention ? "mention-message" : "thread-message"}
-								>
-									<div class="message-meta">
-										{/* A reply recorded by hand names the member who sent it, not an account. */}
-										<strong>
-											{message.recordedBy !== undefined
-												? ws.memberName(message.recordedBy)
-												: `@${message.handle}`}
-										</strong>
-										<Show when={message.fromOrganisation}>
-											<span class="badge badge-org">Our team</span>
-										</Show>
-										<Show when={message.isMention}>
-											<span class="badge badge-mention">This mention</span>
-										</Show>
-										<Show when={message.isNew}>
-											<span class="badge badge-new" data-testid="new-message">
-												New
-											</span>
-										</Show>
-										<time datetime={message.postedAt} title={formatDateTime(message.postedAt)}>
-											{formatDateTime(message.postedAt)}
-										</time>
-									</div>
-									<p class="message-text">{message.text}</p>
-									<Show when={webLink(message.url)}>
-										{(url) => (
-											<a
-												class="message-link"
-												href={url()}
-												target="_blank"
-												rel="noreferrer noopener"
-												data-testid="thread-reply-link"
-											>
-												View the reply
-											</a>
-										)}
-									</Show>
-								</li>
-							)}
-						</For>
+						<For each={thread()}>{(message) => <ThreadMessage message={message} />}</For>
 					</ol>
 					<EarlierConversations
 						mentionId={mention().id}
