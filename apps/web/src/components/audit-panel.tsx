@@ -80,6 +80,7 @@ export function AuditPanel(props: { orgId: string }) {
 			...(f.to ? { to: new Date(Date.parse(`${f.to}T00:00:00Z`) + 86_400_000).toISOString() } : {}),
 		};
 	};
+	// The "Who" filter's members (an entry names its own, from the server).
 	const members = createLoader(
 		async (): Promise<MemberRecord[]> =>
 			(
@@ -89,8 +90,6 @@ export function AuditPanel(props: { orgId: string }) {
 				})
 			).members,
 	);
-	// The member an entry is about, by name and email (the id when not among those loaded).
-	const memberById = () => new Map((members.data() ?? []).map((member) => [member.id, member]));
 	const entries = createPagedLoader(async (cursor): Promise<Page<AuditEntry>> => {
 		const page = await api.request(HttpRoutes.audit, {
 			params: { orgId: props.orgId },
@@ -188,10 +187,7 @@ export function AuditPanel(props: { orgId: string }) {
 									{(target) => (
 										<p class="audit-target" data-testid="audit-target">
 											<Show
-												when={
-													target().type === "member" &&
-													(target().name ? target() : memberById().get(target().id))
-												}
+												when={target().type === "member" && target().name !== undefined && target()}
 												fallback={
 													<>
 														{target().type}: <code>{target().id}</code>

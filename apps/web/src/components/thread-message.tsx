@@ -9,6 +9,11 @@ import { useWorkspace } from "../workspace.tsx";
 export function ThreadMessage(props: { message: ThreadItem }) {
 	const ws = useWorkspace();
 	const message = () => props.message;
+	// A reply recorded by hand names the member who sent it, not an account.
+	const author = () => {
+		const by = message().recordedBy;
+		return by !== undefined ? ws.memberName(by) : `@${message().handle}`;
+	};
 	return (
 		<li
 			class="message"
@@ -20,12 +25,7 @@ export function ThreadMessage(props: { message: ThreadItem }) {
 			data-testid={message().isMention ? "mention-message" : "thread-message"}
 		>
 			<div class="message-meta">
-				{/* A reply recorded by hand names the member who sent it, not an account. */}
-				<strong>
-					{message().recordedBy !== undefined
-						? ws.memberName(message().recordedBy as string)
-						: `@${message().handle}`}
-				</strong>
+				<strong>{author()}</strong>
 				<Show when={message().fromOrganisation}>
 					<span class="badge badge-org">Our team</span>
 				</Show>
