@@ -9,6 +9,7 @@ import {
 	removeBreaches,
 	removeMember,
 	removeMention,
+	type ThreadMessage,
 	writeBreaches,
 	writeMember,
 	writeMention,
@@ -88,6 +89,39 @@ describe("BoardModel", () => {
 		expect(second).not.toBe(first);
 		expect(second[0]).toBe(first[0]);
 		expect(second[1]?.priority).toBe("high");
+	});
+
+	it("follows a thread as messages join it, naming only that mention as changed", () => {
+		const { server, client, localWrites } = pair();
+		const message = (externalId: string, minutes: number) => ({
+			externalId,
+			handle: "@someone@social.example",
+			fromOrganisation: false,
+			text: `Message ${externalId}`,
+			postedAt: at(minutes),
+		});
+		let m1 = mention("m1", { thread: [message("a", 1)] });
+		writeMention(server, ...split(m1), 1);
+		writeMention(server, ...split(mention("m2")), 1);
+		const model = new BoardModel(client);
+		const other = model.mention("m2");
+		const changes: BoardModelChange[] = [];
+		model.onChange((change) => changes.push(change));
+
+		m1 = { ...m1, thread: [...m1.thread, message("b", 3)], unseenFollowUps: 1 };
+		writeMention(server, ...split(m1), 2);
+		expect(model.mention("m1")).toEqual(m1);
+		// A message the network reports late, between the two.
+		m1 = { ...m1, thread: [m1.thread[0] as ThreadMessage, message("late", 2), message("b", 3)] };
+		writeMention(server, ...split(m1), 3);
+		expect(model.mention("m1")?.thread.map((m) => m.externalId)).toEqual(["a", "late", "b"]);
+		expect(model.mentions()).toEqual(readBoard(client).mentions);
+		expect(model.mention("m2")).toBe(other);
+		expect(new Set(changes.flatMap((change) => change.mentionIds))).toEqual(new Set(["m1"]));
+
+		removeMention(server, "m1");
+		expect(model.mentions().map((m) => m.id)).toEqual(["m2"]);
+		expect(localWrites).toEqual([]);
 	});
 
 	it("skips a mention whose work has not arrived, and shows it when it does", () => {

@@ -10,6 +10,7 @@ import {
 	type BoardSettings,
 	type BoardWork,
 	boardRoots,
+	boardThread,
 	compareBreaches,
 	joinMention,
 	type KeyedChange,
@@ -17,8 +18,11 @@ import {
 	type MemberCard,
 	type Mention,
 	type MentionContent,
+	type MessageLookup,
+	messageEntryMention,
 	readSettings,
 	type SlaBreachEntry,
+	type ThreadMessage,
 } from "@switchboard/domain";
 import type * as Y from "yjs";
 import { SortedMentions } from "./sorted-mentions.ts";
@@ -49,6 +53,8 @@ export class BoardModel {
 	readonly #doc: Y.Doc;
 	readonly #contents: KeyedListView<MentionContent>;
 	readonly #works: KeyedListView<BoardWork>;
+	readonly #messages: KeyedListView<ThreadMessage>;
+	readonly #message: MessageLookup;
 	readonly #cards: KeyedListView<MemberCard>;
 	readonly #breachList: KeyedListView<SlaBreachEntry>;
 	#breaches: SlaBreachEntry[] | null = null;
@@ -64,20 +70,28 @@ export class BoardModel {
 		const roots = boardRoots(doc);
 		this.#contents = new KeyedListView(roots.mentions);
 		this.#works = new KeyedListView(roots.work);
+		this.#messages = new KeyedListView(roots.messages);
+		this.#message = (key) => this.#messages.get(key);
 		this.#cards = new KeyedListView(roots.members);
 		this.#breachList = new KeyedListView(roots.breaches);
 		this.#settingsMap = roots.settings;
 		this.#settings = readSettings(doc);
 		for (const [id, content] of this.#contents.entries()) {
 			const work = this.#works.get(id);
-			if (work) this.#joined.set(joinMention(content.v, work.v));
+			if (work)
+				this.#joined.set(joinMention(content.v, work.v, boardThread(content, this.#message)));
 		}
 		const mentionChange = (changes: KeyedChange<unknown>[]) => {
-			this.#emit({ ...NOTHING, mentions: true, mentionIds: this.#rejoin(changes) });
+			const ids = changes.map(({ key }) => key);
+			this.#emit({ ...NOTHING, mentions: true, mentionIds: this.#rejoin(ids) });
 		};
 		this.#unobserve.push(
 			this.#contents.onChange(mentionChange),
 			this.#works.onChange(mentionChange),
+			this.#messages.onChange((changes) => {
+				const ids = new Set(changes.map(({ key }) => messageEntryMention(key)));
+				this.#emit({ ...NOTHING, mentions: true, mentionIds: this.#rejoin(ids) });
+			}),
 			this.#cards.onChange(() => {
 				this.#members = null;
 				this.#emit({ ...NOTHING, members: true });
@@ -145,19 +159,20 @@ export class BoardModel {
 		for (const stop of this.#unobserve) stop();
 		this.#contents.destroy();
 		this.#works.destroy();
+		this.#messages.destroy();
 		this.#cards.destroy();
 		this.#breachList.destroy();
 		this.#listeners.clear();
 	}
 
-	/** Join the changed keys again; returns the keys whose mention came, went or changed. */
-	#rejoin(changes: KeyedChange<unknown>[]): string[] {
+	/** Join these mentions again; returns those that came, went or changed. */
+	#rejoin(keys: Iterable<string>): string[] {
 		const ids: string[] = [];
-		for (const { key } of changes) {
+		for (const key of keys) {
 			const content = this.#contents.get(key);
 			const work = this.#works.get(key);
 			if (content && work) {
-				this.#joined.set(joinMention(content.v, work.v));
+				this.#joined.set(joinMention(content.v, work.v, boardThread(content, this.#message)));
 				ids.push(key);
 			} else if (this.#joined.get(key)) {
 				this.#joined.delete(key);

@@ -15,6 +15,7 @@ import {
 	type MemberCard,
 	memberCard,
 	mentionRevision,
+	messageEntryKey,
 	readBoard,
 	readBreaches,
 	readMention,
@@ -40,6 +41,7 @@ import {
 	type Mention,
 	type MentionContent,
 	type MentionWork,
+	type ThreadMessage,
 } from "./model.ts";
 import type { Command } from "./protocol.ts";
 import { slaState } from "./sla.ts";
@@ -76,6 +78,11 @@ function watchLocalWrites(doc: Y.Doc): () => number {
 		if (tr.local) local++;
 	});
 	return () => local;
+}
+
+/** A message from the public that joined a conversation. */
+function followUp(externalId: string, postedAt: string, text = "Any news on this?"): ThreadMessage {
+	return { externalId, handle: "@someone@social.example", fromOrganisation: false, text, postedAt };
 }
 
 function hasWritten(doc: Y.Doc): boolean {
@@ -241,6 +248,84 @@ describe("board document", () => {
 		expect(readMention(doc, "a")).toEqual(a);
 	});
 
+	it("sends a follow-up to a long thread as the one message, not the thread again", () => {
+		const server = new Y.Doc();
+		const client = new Y.Doc();
+		const sent: number[] = [];
+		server.on("update", (update: Uint8Array) => {
+			sent.push(update.byteLength);
+			Y.applyUpdate(client, update);
+		});
+		const thread = Array.from({ length: 300 }, (_, i) =>
+			followUp(`t${i}`, at(i), `Message ${i} of a long conversation, with a sentence or two.`),
+		);
+		let mention = makeMention({ id: "m1", thread, postedAt: at(-1) });
+		writeMention(server, contentOf(mention), workOf(mention), 1, SERVER);
+		const threadBytes = encodeUtf8(JSON.stringify(thread)).byteLength;
+		expect(sent[0]).toBeGreaterThan(threadBytes);
+
+		// The server gives the board the database's whole thread each time.
+		for (let rev = 2; rev <= 4; rev++) {
+			mention = {
+				...mention,
+				thread: [...mention.thread, followUp(`f${rev}`, at(400 + rev))],
+				unseenFollowUps: rev - 1,
+			};
+			expect(writeMention(server, contentOf(mention), workOf(mention), rev, SERVER)).toBe(true);
+			expect(sent.at(-1)).toBeLessThan(600);
+			expect(readMention(client, "m1")).toEqual(mention);
+		}
+		// A message the network reports late takes its place in posted order.
+		mention = { ...mention, thread: [followUp("early", at(-1)), ...mention.thread] };
+		writeMention(server, contentOf(mention), workOf(mention), 5, SERVER);
+		expect(readMention(client, "m1")?.thread[0]?.externalId).toBe("early");
+		expect(readBoard(client).mentions).toEqual([mention]);
+		expect(boardRevisions(client)).toEqual(new Map([["m1", 5]]));
+		expect(readEntry(boardRoots(client).mentions, "m1")?.rev).toBe(1);
+		// The same thread again writes nothing.
+		expect(writeMention(server, contentOf(mention), workOf(mention), 5, SERVER)).toBe(false);
+
+		// A change to a message the board holds (our reply's link, the text) writes the
+		// content again, and its messages entries go.
+		const edited = mention.thread.map((m) =>
+			m.externalId === "f3" ? { ...m, text: "Edited." } : m,
+		);
+		mention = { ...mention, thread: edited };
+		writeMention(server, contentOf(mention), workOf(mention), 6, SERVER);
+		expect(readMention(client, "m1")).toEqual(mention);
+		expect(boardRoots(client).messages.length).toBe(0);
+		expect(readEntry(boardRoots(client).mentions, "m1")?.rev).toBe(6);
+
+		// Removing the conversation takes its messages with it.
+		mention = { ...mention, thread: [...mention.thread, followUp("f7", at(500))] };
+		writeMention(server, contentOf(mention), workOf(mention), 7, SERVER);
+		expect(boardRoots(client).messages.length).toBe(1);
+		removeMention(server, "m1", SERVER);
+		expect(boardRoots(client).messages.length).toBe(0);
+		expect(readBoard(client).mentions).toEqual([]);
+	});
+
+	it("grows a thread written whole by an earlier release, and compacts messages no content needs", () => {
+		const doc = new Y.Doc();
+		const mention = makeMention({ id: "m1", thread: [followUp("a", at(1))] });
+		// An earlier release's board: the whole thread in the content entry, no messages list.
+		writeMention(doc, contentOf(mention), workOf(mention), 1, SERVER);
+		const grown = { ...mention, thread: [...mention.thread, followUp("b", at(2))] };
+		writeMention(doc, contentOf(grown), workOf(grown), 2, SERVER);
+		expect(readEntry(boardRoots(doc).messages, messageEntryKey("m1", 0))?.v.externalId).toBe("b");
+		expect(readMention(doc, "m1")).toEqual(grown);
+		expect(compactBoard(doc, SERVER)).toBe(0);
+
+		// Left by a removal racing a write on another instance: a message with no content, and
+		// one the content written after it holds already.
+		setEntry(boardRoots(doc).messages, messageEntryKey("gone", 0), 3, followUp("x", at(3)));
+		setEntry(boardRoots(doc).mentions, "m1", 4, contentOf(grown), SERVER);
+		expect(readMention(doc, "m1")).toEqual(grown);
+		expect(compactBoard(doc, SERVER)).toBe(2);
+		expect(boardRoots(doc).messages.length).toBe(0);
+		expect(readMention(doc, "m1")).toEqual(grown);
+	});
+
 	it("keeps a deactivated member's card, marked, and unmarks it when they are reactivated", () => {
 		const doc = new Y.Doc();
 		const members = boardRoots(doc).members;
@@ -331,8 +416,19 @@ describe("board document", () => {
 			const removed = new Set<string>();
 			for (let step = 0; step < 120; step++) {
 				const server = prng.oneOf(gen, servers);
-				const op = prng.int32(gen, 0, 9);
-				if (op < 2 || db.size === 0) {
+				const op = prng.int32(gen, 0, 10);
+				if (op === 10 && db.size > 0) {
+					// A follow-up joins a thread: the database's whole thread, written again.
+					const id = prng.oneOf(gen, [...db.keys()]);
+					const row = db.get(id) as { rev: number; mention: Mention };
+					row.rev++;
+					row.mention = {
+						...row.mention,
+						thread: [...row.mention.thread, followUp(`${id}-${step}`, at(step))],
+						unseenFollowUps: row.mention.unseenFollowUps + 1,
+					};
+					writeMention(server, contentOf(row.mention), workOf(row.mention), row.rev, SERVER);
+				} else if (op < 2 || db.size === 0) {
 					const mention = randomMention(gen, db.size);
 					db.set(mention.id, { rev: 1, mention });
 					writeMention(server, contentOf(mention), workOf(mention), 1, SERVER);

@@ -7,6 +7,14 @@
  * - `work`: keyed list id → BoardWork (a MentionWork without its fields at their
  *   default), rewritten by every accepted command. Kept apart from the content so that a
  *   status change sends a few dozen bytes, not the mention's text and thread again.
+ * - `messages`: keyed list `<mentionId>#<n>` → ThreadMessage, the messages that joined a
+ *   conversation's thread after its content entry was written (follow-ups, our recorded
+ *   replies), one entry each, numbered from 0 per conversation with no gap. A follow-up to
+ *   a 300-message thread sends the one message to every member of the board, not the
+ *   thread again (80 KiB each, bench/findings/10-busy-board.md). An entry counts while its
+ *   revision is newer than the content entry's: a content write carries the whole thread
+ *   up to its revision. The web client of earlier releases does not read this list and
+ *   shows such a conversation's thread as its content entry holds it until it is reloaded.
  * - `members`: keyed list id → MemberCard (what the board shows of a member, deactivated
  *   ones included and marked).
  * - `settings`: Y.Map of BoardSettings fields.
@@ -31,6 +39,7 @@ import {
 	deleteEntry,
 	type KeyedEntry,
 	type KeyedValue,
+	type KeyedWrite,
 	readEntry,
 	readKeyed,
 	setEntries,
@@ -47,8 +56,10 @@ import {
 	Priorities,
 	type Priority,
 	type ReplyTemplate,
+	type ThreadMessage,
 } from "./model.ts";
 import type { SlaKind } from "./sla.ts";
+import { compareThreadMessages, threadMessageKey } from "./thread.ts";
 
 /** Names of the board document's top-level types. */
 export const BoardKeys = {
@@ -57,6 +68,7 @@ export const BoardKeys = {
 	members: "members",
 	settings: "settings",
 	breaches: "breaches",
+	messages: "messages",
 } as const;
 
 /** An SLA breach as the board shows it; the server writes one per conversation and kind. */
@@ -124,6 +136,7 @@ export interface BoardRoots {
 	members: Y.Array<KeyedEntry<MemberCard>>;
 	settings: Y.Map<unknown>;
 	breaches: Y.Array<KeyedEntry<SlaBreachEntry>>;
+	messages: Y.Array<KeyedEntry<ThreadMessage>>;
 }
 
 export function boardRoots(doc: Y.Doc): BoardRoots {
@@ -133,7 +146,83 @@ export function boardRoots(doc: Y.Doc): BoardRoots {
 		members: doc.getArray<KeyedEntry<MemberCard>>(BoardKeys.members),
 		settings: doc.getMap<unknown>(BoardKeys.settings),
 		breaches: doc.getArray<KeyedEntry<SlaBreachEntry>>(BoardKeys.breaches),
+		messages: doc.getArray<KeyedEntry<ThreadMessage>>(BoardKeys.messages),
 	};
+}
+
+/** The key of a conversation's `n`th entry in the `messages` list. */
+export function messageEntryKey(mentionId: string, n: number): string {
+	return `${mentionId}#${n}`;
+}
+
+/** The conversation an entry of the `messages` list belongs to. */
+export function messageEntryMention(key: string): string {
+	return key.slice(0, key.lastIndexOf("#"));
+}
+
+/** Finds an entry of the `messages` list by key (a view's, an index's or a map's `get`). */
+export type MessageLookup = (key: string) => KeyedValue<ThreadMessage> | undefined;
+
+/** A conversation's entries in the `messages` list with their keys, from 0 to the first gap. */
+function messageEntries(
+	lookup: MessageLookup,
+	mentionId: string,
+): { key: string; entry: KeyedValue<ThreadMessage> }[] {
+	const found: { key: string; entry: KeyedValue<ThreadMessage> }[] = [];
+	for (let n = 0; ; n++) {
+		const key = messageEntryKey(mentionId, n);
+		const entry = lookup(key);
+		if (!entry) return found;
+		found.push({ key, entry });
+	}
+}
+
+/**
+ * The thread the board shows for a content entry: the entry's, and the messages written
+ * after it (`messages` entries newer than it) that it does not hold, in posted order. The
+ * content's own array when nothing joined it.
+ */
+export function boardThread(
+	content: KeyedValue<MentionContent>,
+	lookup: MessageLookup,
+): ThreadMessage[] {
+	return threadOf(content, messageEntries(lookup, content.v.id));
+}
+
+function threadOf(
+	content: KeyedValue<MentionContent>,
+	entries: readonly { entry: KeyedValue<ThreadMessage> }[],
+): ThreadMessage[] {
+	let thread: ThreadMessage[] | null = null;
+	let seen: Set<string> | null = null;
+	for (const { entry } of entries) {
+		if (entry.rev <= content.rev) continue;
+		thread ??= [...content.v.thread];
+		seen ??= new Set(content.v.thread.map(threadMessageKey));
+		const key = threadMessageKey(entry.v);
+		if (seen.has(key)) continue;
+		seen.add(key);
+		thread.push(entry.v);
+	}
+	return thread ? thread.sort(compareThreadMessages) : content.v.thread;
+}
+
+/**
+ * The messages of `thread` (the database's whole thread) that a board showing `shown` is
+ * missing, or null when `shown` holds a message `thread` does not hold as it is (the
+ * content entry must then be written again).
+ */
+function missingMessages(
+	shown: readonly ThreadMessage[],
+	thread: readonly ThreadMessage[],
+): ThreadMessage[] | null {
+	const wanted = new Map(thread.map((message) => [threadMessageKey(message), message]));
+	for (const message of shown) {
+		const key = threadMessageKey(message);
+		if (!equalityDeep(wanted.get(key), message)) return null;
+		wanted.delete(key);
+	}
+	return [...wanted.values()];
 }
 
 /**
@@ -196,9 +285,16 @@ export function workFromBoard(stored: BoardWork): MentionWork {
 	};
 }
 
-/** A mention from its content entry and its work entry. */
-export function joinMention(content: MentionContent, work: BoardWork): Mention {
-	return { ...content, ...workFromBoard(work) };
+/**
+ * A mention from its content entry and its work entry, with `thread` in place of the
+ * content's (`boardThread`) when given.
+ */
+export function joinMention(
+	content: MentionContent,
+	work: BoardWork,
+	thread: ThreadMessage[] = content.thread,
+): Mention {
+	return { ...content, thread, ...workFromBoard(work) };
 }
 
 function byPostedAt(a: Mention, b: Mention): number {
@@ -207,10 +303,58 @@ function byPostedAt(a: Mention, b: Mention): number {
 
 // Writers: server only.
 
+/** What a batch of mention writes puts on the board, planned before anything is written. */
+interface ContentWrites {
+	contents: KeyedWrite<MentionContent>[];
+	messages: KeyedWrite<ThreadMessage>[];
+	/** `messages` entries of conversations whose content entry is written again. */
+	stale: string[];
+	/** The mentions with anything planned. */
+	changed: Set<string>;
+}
+
+/**
+ * Plan the write of `content` at `rev`: nothing when the board holds this or a newer
+ * revision of it, or shows it as it is; the messages the board's thread lacks when only
+ * the thread grew; else the content entry again, its `messages` entries dropped.
+ */
+function planContent(
+	roots: BoardRoots,
+	content: MentionContent,
+	rev: number,
+	into: ContentWrites,
+): void {
+	const stored = readEntry(roots.mentions, content.id);
+	if (stored && stored.rev >= rev) return;
+	const lookup: MessageLookup = (key) => readEntry(roots.messages, key);
+	const entries = messageEntries(lookup, content.id);
+	if (stored && equalityDeep({ ...stored.v, thread: [] }, { ...content, thread: [] })) {
+		const missing = missingMessages(threadOf(stored, entries), content.thread);
+		if (missing) {
+			missing.forEach((value, i) => {
+				into.messages.push({ key: messageEntryKey(content.id, entries.length + i), rev, value });
+			});
+			if (missing.length > 0) into.changed.add(content.id);
+			return;
+		}
+	}
+	for (const { key } of entries) into.stale.push(key);
+	into.contents.push({ key: content.id, rev, value: content });
+	into.changed.add(content.id);
+}
+
+/** Write what `planContent` planned, in the caller's transaction. */
+function writeContents(roots: BoardRoots, writes: ContentWrites): void {
+	deleteEntries(roots.messages, writes.stale);
+	setEntries(roots.mentions, writes.contents);
+	setEntries(roots.messages, writes.messages);
+}
+
 /**
  * Put a mention on the board at revision `rev`. The content is written when the board
- * does not have it, or has an older revision of it that differs; the work when the
- * stored work is older than `rev`. Returns true when anything was written.
+ * does not have it, or shows an older revision of it that differs: only the new messages
+ * when just the thread grew (`messages`), else the whole entry. The work is written when
+ * the stored work is older than `rev`. Returns true when anything was written.
  */
 export function writeMention(
 	doc: Y.Doc,
@@ -219,16 +363,7 @@ export function writeMention(
 	rev: number,
 	origin: unknown = null,
 ): boolean {
-	const roots = boardRoots(doc);
-	let wrote = false;
-	doc.transact(() => {
-		const stored = readEntry(roots.mentions, content.id);
-		if (!stored || (stored.rev < rev && !equalityDeep(stored.v, content))) {
-			wrote = setEntry(roots.mentions, content.id, rev, content) || wrote;
-		}
-		wrote = setEntry(roots.work, content.id, rev, boardWork(work)) || wrote;
-	}, origin);
-	return wrote;
+	return writeMentions(doc, [{ content, work, rev }], origin) > 0;
 }
 
 /** One mention for `writeMentions`. */
@@ -248,29 +383,30 @@ export function writeMentions(
 	origin: unknown = null,
 ): number {
 	const roots = boardRoots(doc);
-	const changed = new Set<string>();
+	const writes: ContentWrites = { contents: [], messages: [], stale: [], changed: new Set() };
 	doc.transact(() => {
-		const contentWrites = mentions.filter(({ content, rev }) => {
-			const stored = readEntry(roots.mentions, content.id);
-			return !stored || (stored.rev < rev && !equalityDeep(stored.v, content));
-		});
-		for (const key of setEntries(
-			roots.mentions,
-			contentWrites.map(({ content, rev }) => ({ key: content.id, rev, value: content })),
-		)) {
-			changed.add(key);
-		}
+		for (const { content, rev } of mentions) planContent(roots, content, rev, writes);
+		writeContents(roots, writes);
 		for (const key of setEntries(
 			roots.work,
 			mentions.map(({ content, work, rev }) => ({ key: content.id, rev, value: boardWork(work) })),
 		)) {
-			changed.add(key);
+			writes.changed.add(key);
 		}
 	}, origin);
-	return changed.size;
+	return writes.changed.size;
 }
 
-/** `removeMention` for many mentions with one scan per list. */
+/** The keys of the `messages` entries of these conversations. */
+function messageKeys(roots: BoardRoots, mentionIds: readonly string[]): string[] {
+	const lookup: MessageLookup = (key) => readEntry(roots.messages, key);
+	return mentionIds.flatMap((id) => messageEntries(lookup, id).map(({ key }) => key));
+}
+
+/**
+ * `removeMention` for many mentions with one scan per list. Returns how many content and
+ * work entries were deleted.
+ */
 export function removeMentions(
 	doc: Y.Doc,
 	mentionIds: Iterable<string>,
@@ -282,6 +418,7 @@ export function removeMentions(
 	doc.transact(() => {
 		removed += deleteEntries(roots.mentions, ids);
 		removed += deleteEntries(roots.work, ids);
+		deleteEntries(roots.messages, messageKeys(roots, ids));
 	}, origin);
 	return removed;
 }
@@ -313,6 +450,7 @@ export function removeMention(doc: Y.Doc, mentionId: string, origin: unknown = n
 	doc.transact(() => {
 		removed = deleteEntry(roots.mentions, mentionId) || removed;
 		removed = deleteEntry(roots.work, mentionId) || removed;
+		deleteEntries(roots.messages, messageKeys(roots, [mentionId]));
 	}, origin);
 	return removed;
 }
@@ -356,9 +494,10 @@ export function writeSettings(
 
 /**
  * Delete superseded duplicates (left by concurrent writes on several instances) from
- * every list, and work or content entries whose other half is gone (left by a removal
- * racing a write). Server only, e.g. after loading a board. Returns how many entries
- * were deleted.
+ * every list, work or content entries whose other half is gone (left by a removal racing
+ * a write), and a conversation's `messages` entries when its content is gone or holds
+ * them all (none newer than it). Server only, e.g. after loading a board. Returns how
+ * many entries were deleted.
  */
 export function compactBoard(doc: Y.Doc, origin: unknown = null): number {
 	const roots = boardRoots(doc);
@@ -368,7 +507,23 @@ export function compactBoard(doc: Y.Doc, origin: unknown = null): number {
 		deleted += compactDuplicates(roots.work);
 		deleted += compactDuplicates(roots.members);
 		deleted += compactDuplicates(roots.breaches);
+		deleted += compactDuplicates(roots.messages);
 		const contents = readKeyed(roots.mentions);
+		// Each conversation's `messages` keys, and those with an entry that counts.
+		const keysOf = new Map<string, string[]>();
+		const live = new Set<string>();
+		for (const [key, entry] of readKeyed(roots.messages)) {
+			const id = messageEntryMention(key);
+			const keys = keysOf.get(id);
+			if (keys) keys.push(key);
+			else keysOf.set(id, [key]);
+			const content = contents.get(id);
+			if (content && entry.rev > content.rev) live.add(id);
+		}
+		deleted += deleteEntries(
+			roots.messages,
+			[...keysOf].flatMap(([id, keys]) => (live.has(id) ? [] : keys)),
+		);
 		const works = readKeyed(roots.work);
 		for (const id of contents.keys()) {
 			if (!works.has(id)) deleted += Number(deleteEntry(roots.mentions, id));
@@ -552,10 +707,12 @@ export function readMembers(doc: Y.Doc): MemberCard[] {
 export function readBoard(doc: Y.Doc): BoardView {
 	const roots = boardRoots(doc);
 	const works = readKeyed(roots.work);
+	const messages = readKeyed(roots.messages);
+	const lookup: MessageLookup = (key) => messages.get(key);
 	const mentions: Mention[] = [];
 	for (const [id, content] of readKeyed(roots.mentions)) {
 		const work = works.get(id);
-		if (work) mentions.push(joinMention(content.v, work.v));
+		if (work) mentions.push(joinMention(content.v, work.v, boardThread(content, lookup)));
 	}
 	mentions.sort(byPostedAt);
 	return {
@@ -571,7 +728,12 @@ export function readMention(doc: Y.Doc, mentionId: string): Mention | null {
 	const roots = boardRoots(doc);
 	const content = readEntry(roots.mentions, mentionId);
 	const work = content && readEntry(roots.work, mentionId);
-	return content && work ? joinMention(content.v, work.v) : null;
+	if (!content || !work) return null;
+	return joinMention(
+		content.v,
+		work.v,
+		boardThread(content, (key) => readEntry(roots.messages, key)),
+	);
 }
 
 /**
