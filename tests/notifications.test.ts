@@ -192,6 +192,55 @@ describe("the notification feed", () => {
 	});
 });
 
+describe("a customer who writes again and again", () => {
+	it("is one entry in the owner's feed, counting the messages, until she reads it", async () => {
+		const { dana } = server.members;
+		const { storage, integrations, notifier } = server.switchboard;
+		const [stored] = await storage.insertMentions("acme", "main", [makeMention(900)]);
+		const { mention } = stored!;
+		const board = await live(dana!);
+		await command(board, { name: "claim", args: { mentionId: mention.id } });
+		let previous = mention.externalId;
+		const writesAgain = async (n: number) => {
+			const externalId = `again-${n}`;
+			const result = await integrations.ingestor.ingest("acme", "main", [
+				{
+					...makeMention(900 + n, { externalId, inReplyTo: previous, text: `Hello? (${n})` }),
+					postedAt: new Date().toISOString(),
+				},
+			]);
+			expect(result).toMatchObject({ followUps: 1 });
+			previous = externalId;
+			await notifier.idle();
+		};
+		const followUps = async () =>
+			(await feed(dana!)).notifications.filter(
+				(n) => n.kind === "follow_up" && n.mentionId === mention.id,
+			);
+		const unreadBefore = (await feed(dana!)).unread;
+
+		for (let n = 1; n <= 3; n++) await writesAgain(n);
+		const [folded, ...rest] = await followUps();
+		expect(rest).toEqual([]);
+		expect(folded).toMatchObject({ readAt: null, detail: { count: 3, handle: "someone900" } });
+		expect((await feed(dana!)).unread).toBe(unreadBefore + 1);
+		// Live, each one came as the entry that replaces the one before, newest on top.
+		const told = board.heard.filter((m) => m.added?.kind === "follow_up");
+		expect(told.map((m) => m.added?.detail.count ?? 1)).toEqual([1, 2, 3]);
+		expect(told.at(-1)?.added).toEqual(folded);
+		expect(Number(told[2]?.added?.id)).toBeGreaterThan(Number(told[1]?.added?.id));
+
+		// Read, it stays as it was; the next message starts a new entry.
+		await call(dana!, "/api/me/notifications/read", { ids: [folded!.id] });
+		await writesAgain(4);
+		const after = await followUps();
+		expect(after.map((n) => [n.detail.count ?? 1, n.readAt === null])).toEqual([
+			[1, true],
+			[3, false],
+		]);
+	});
+});
+
 describe("notification settings and Web Push", () => {
 	it("keeps each member's choices per kind and channel, and sends only what they chose", async () => {
 		const { kim, morgan } = server.members;

@@ -14,6 +14,7 @@
  * Telling never holds up what caused it: callers do not wait for the push services.
  */
 import {
+	FOLDED_KINDS,
 	isActiveMembership,
 	type Notification,
 	type NotificationIntent,
@@ -202,18 +203,20 @@ export class Notifier {
 			};
 			let added: Notification | undefined;
 			if (settings.app) {
-				[added] = await storage.addNotifications([
-					{
-						orgId: cause.orgId,
-						memberId: member.id,
-						kind: intent.kind,
-						mentionId: mention.id,
-						boardId,
-						actorId: cause.actorId,
-						detail,
-						key: cause.key,
-					},
-				]);
+				const entry = {
+					orgId: cause.orgId,
+					memberId: member.id,
+					kind: intent.kind,
+					mentionId: mention.id,
+					boardId,
+					actorId: cause.actorId,
+					detail,
+					key: cause.key,
+				};
+				// A follow-up's entry takes in the unread ones before it: "3 new messages".
+				[added] = FOLDED_KINDS.has(intent.kind)
+					? [(await storage.foldNotification(entry))?.added]
+					: await storage.addNotifications([entry]);
 				// Told before: a replay, or another instance was first.
 				if (!added) continue;
 				const unread = await storage.countUnread(member.id);
@@ -222,7 +225,12 @@ export class Notifier {
 			if (settings.push) {
 				await this.options.push.send(
 					member.id,
-					pushPayload({ id: added?.id ?? null, kind: intent.kind, mentionId: mention.id, detail }),
+					pushPayload({
+						id: added?.id ?? null,
+						kind: intent.kind,
+						mentionId: mention.id,
+						detail: added?.detail ?? detail,
+					}),
 				);
 			}
 		}

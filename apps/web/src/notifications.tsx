@@ -4,7 +4,7 @@
  * then on live from the board's socket, whatever page is open. Nothing polls.
  */
 import { useNavigate } from "@solidjs/router";
-import { HttpRoutes, type Notification, notificationPath } from "@switchboard/domain";
+import { foldFeed, HttpRoutes, type Notification, notificationPath } from "@switchboard/domain";
 import { type Accessor, createContext, createSignal, type JSX, onCleanup } from "solid-js";
 import { errorMessage, useApi } from "./api.ts";
 import { useRequiredContext } from "./required-context.ts";
@@ -43,7 +43,8 @@ export function NotificationsProvider(props: { children: JSX.Element }) {
 	const merge = (incoming: Notification[], current: Notification[]) => {
 		const byId = new Map(current.map((entry) => [entry.id, entry]));
 		for (const entry of incoming) byId.set(entry.id, entry);
-		return [...byId.values()].sort((a, b) => Number(b.id) - Number(a.id));
+		// Newest first; a follow-up's entry takes the place of the unread ones before it.
+		return foldFeed([...byId.values()]);
 	};
 
 	let latest = 0;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
 	applyNotificationSettings,
 	DEFAULT_NOTIFICATION_SETTINGS,
+	foldFeed,
 	type Notification,
 	notificationForLeaseExpiry,
 	notificationPath,
@@ -165,6 +166,42 @@ describe("words and payloads", () => {
 			body: "The conversation with a customer, released after 30 minutes away",
 			url: "/m/m1",
 		});
+	});
+
+	it("counts a conversation's follow-ups in one entry, and a feed keeps the newest unread one", () => {
+		const followUp = (
+			id: string,
+			mentionId: string,
+			count?: number,
+			readAt: string | null = null,
+		) =>
+			({
+				id,
+				kind: "follow_up",
+				mentionId,
+				boardId: "main",
+				actorId: null,
+				at: "2026-12-05T10:00:00.000Z",
+				readAt,
+				detail: { handle: "ana", ...(count ? { count } : {}) },
+			}) satisfies Notification;
+		expect(notificationText(followUp("1", "m1")).body).toBe(
+			"A follow-up in a conversation you own",
+		);
+		expect(notificationText(followUp("2", "m1", 4))).toEqual({
+			title: "@ana wrote again",
+			body: "4 new messages in a conversation you own",
+		});
+		const assigned = { ...followUp("3", "m1"), kind: "assigned" as const };
+		const feed = foldFeed([
+			followUp("9", "m1", 2),
+			followUp("10", "m1", 3),
+			assigned,
+			followUp("8", "m2"),
+			followUp("7", "m1", 5, "2026-12-05T09:00:00.000Z"),
+		]);
+		// The older unread "9" was folded into "10"; a read one and other kinds stay.
+		expect(feed.map((n) => n.id)).toEqual(["10", "8", "7", "3"]);
 	});
 
 	it("leads a mention to its note, every other kind to the conversation", () => {

@@ -34,6 +34,35 @@ export const NotificationKinds = [
 export type NotificationKind = (typeof NotificationKinds)[number];
 export const NotificationKindSchema = v.picklist(NotificationKinds);
 
+/**
+ * Kinds whose unread entries about one conversation fold into one: the customer writing
+ * ten times is one entry, "10 new messages", at the top of the feed, not ten. The newest
+ * entry takes in the older unread ones and their `count`; a read entry stays as it is.
+ */
+export const FOLDED_KINDS: ReadonlySet<NotificationKind> = new Set(["follow_up"]);
+
+/**
+ * A feed with the folding of `FOLDED_KINDS` applied, newest first: of the unread entries of
+ * such a kind about one conversation only the newest stays (the server folded the others
+ * into it; a client that held them drops them).
+ */
+export function foldFeed(entries: readonly Notification[]): Notification[] {
+	const newestFirst = [...entries].sort((a, b) => compareIds(b.id, a.id));
+	const seen = new Set<string>();
+	return newestFirst.filter((entry) => {
+		if (entry.readAt !== null || !FOLDED_KINDS.has(entry.kind)) return true;
+		const key = `${entry.kind}\u0000${entry.mentionId}`;
+		if (seen.has(key)) return false;
+		seen.add(key);
+		return true;
+	});
+}
+
+/** Feed ids are whole numbers as strings: by length, then by digits. */
+function compareIds(a: string, b: string): number {
+	return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 /** Where a notification reaches its member: the feed and bell in the app, or the phone. */
 export const NotificationChannels = ["app", "push"] as const;
 export type NotificationChannel = (typeof NotificationChannels)[number];
@@ -56,6 +85,11 @@ export const NotificationDetailSchema = v.object({
 	noteId: v.optional(Id),
 	/** `lease_expired`: whole minutes the owner had been away when the conversation went back. */
 	awayMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+	/**
+	 * `follow_up`: how many messages the customer wrote since the member last read about the
+	 * conversation (`FOLDED_KINDS`); absent reads as 1. A client of an earlier release drops it.
+	 */
+	count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
 });
 export type NotificationDetail = v.InferOutput<typeof NotificationDetailSchema>;
 
@@ -263,7 +297,13 @@ export function notificationText(notification: Pick<Notification, "kind" | "deta
 		case "handed_off":
 			return { title: `${who} handed you a conversation`, body: conversation };
 		case "follow_up":
-			return { title: `${author} wrote again`, body: "A follow-up in a conversation you own" };
+			return {
+				title: `${author} wrote again`,
+				body:
+					(detail.count ?? 1) > 1
+						? `${detail.count} new messages in a conversation you own`
+						: "A follow-up in a conversation you own",
+			};
 		case "review_decided":
 			return detail.decision === "changes_requested"
 				? { title: `${who} asked for changes`, body: `Your reply to ${author}` }

@@ -31,24 +31,72 @@ function toNotification(row: Selectable<NotificationsTable>): Notification {
 	};
 }
 
+function newRow(entry: NewNotification) {
+	return {
+		org_id: entry.orgId,
+		member_id: entry.memberId,
+		kind: entry.kind,
+		mention_id: entry.mentionId,
+		board_id: entry.boardId,
+		actor_id: entry.actorId,
+		detail: json(entry.detail),
+		key: entry.key,
+		...(entry.at ? { created_at: entry.at } : {}),
+	};
+}
+
 export class KyselyNotificationStore extends KyselyPort implements NotificationStore {
+	async foldNotification(
+		entry: NewNotification,
+	): Promise<{ added: Notification; folded: string[] } | undefined> {
+		return this.db.transaction().execute(async (trx) => {
+			const added = await trx
+				.insertInto("notifications")
+				.values(newRow(entry))
+				.onConflict((oc) => oc.columns(["member_id", "key"]).doNothing())
+				.returningAll()
+				.executeTakeFirst();
+			if (!added) return undefined;
+			// Locked: two instances folding at once never count an entry twice (the later one may
+			// then stand beside the earlier, which the client's `foldFeed` hides).
+			const older = await trx
+				.selectFrom("notifications")
+				.select(["id", "detail"])
+				.where("member_id", "=", entry.memberId)
+				.where("kind", "=", entry.kind)
+				.where("mention_id", "=", entry.mentionId)
+				.where("read_at", "is", null)
+				.where("id", "<>", added.id)
+				.forUpdate()
+				.execute();
+			if (older.length === 0) return { added: toNotification(added), folded: [] };
+			const count = older.reduce(
+				(sum, row) => sum + (row.detail.count ?? 1),
+				entry.detail.count ?? 1,
+			);
+			await trx
+				.deleteFrom("notifications")
+				.where(
+					"id",
+					"in",
+					older.map((row) => row.id),
+				)
+				.execute();
+			const folded = await trx
+				.updateTable("notifications")
+				.set({ detail: json({ ...entry.detail, count }) })
+				.where("id", "=", added.id)
+				.returningAll()
+				.executeTakeFirstOrThrow();
+			return { added: toNotification(folded), folded: older.map((row) => String(row.id)) };
+		});
+	}
+
 	async addNotifications(entries: readonly NewNotification[]): Promise<Notification[]> {
 		if (entries.length === 0) return [];
 		const rows = await this.db
 			.insertInto("notifications")
-			.values(
-				entries.map((entry) => ({
-					org_id: entry.orgId,
-					member_id: entry.memberId,
-					kind: entry.kind,
-					mention_id: entry.mentionId,
-					board_id: entry.boardId,
-					actor_id: entry.actorId,
-					detail: json(entry.detail),
-					key: entry.key,
-					...(entry.at ? { created_at: entry.at } : {}),
-				})),
-			)
+			.values(entries.map(newRow))
 			.onConflict((oc) => oc.columns(["member_id", "key"]).doNothing())
 			.returningAll()
 			.execute();

@@ -106,6 +106,36 @@ export function notificationStoreContract(portOf: () => NotificationStore & Dire
 			expect(await storage.countUnread(sam.id)).toBe(1);
 		});
 
+		it("folds a conversation's unread follow-ups into the newest, adding up their count", async () => {
+			const { storage, dana, sam, entry } = await team();
+			const followUp = (memberId: string, key: string, mentionId = "m-1") =>
+				entry(memberId, key, { kind: "follow_up", actorId: null, mentionId, detail: {} });
+			const first = await storage.foldNotification(followUp(dana.id, "f1"));
+			expect(first).toMatchObject({ added: { kind: "follow_up", detail: {} }, folded: [] });
+			await storage.addNotifications([entry(dana.id, "assigned")]);
+			await storage.foldNotification(followUp(sam.id, "f1"));
+			await storage.foldNotification(followUp(dana.id, "other", "m-2"));
+			const second = await storage.foldNotification(followUp(dana.id, "f2"));
+			expect(second?.folded).toEqual([first?.added.id]);
+			expect(second?.added.detail).toEqual({ count: 2 });
+			// The same cause again adds nothing and folds nothing.
+			expect(await storage.foldNotification(followUp(dana.id, "f2"))).toBeUndefined();
+			const third = await storage.foldNotification(followUp(dana.id, "f3"));
+			expect(third?.added.detail.count).toBe(3);
+			const { notifications } = await storage.listNotifications(dana.id, { limit: 10 });
+			expect(notifications.map((n) => [n.kind, n.mentionId, n.detail.count ?? 1])).toEqual([
+				["follow_up", "m-1", 3],
+				["follow_up", "m-2", 1],
+				["assigned", "m-1", 1],
+			]);
+			expect(await storage.countUnread(sam.id)).toBe(1);
+			// A read entry is left as it is.
+			await storage.markNotificationsRead(dana.id, { ids: [third?.added.id ?? ""] });
+			const fourth = await storage.foldNotification(followUp(dana.id, "f4"));
+			expect(fourth).toMatchObject({ added: { detail: {} }, folded: [] });
+			expect(await storage.countUnread(dana.id)).toBe(3);
+		});
+
 		it("keeps a member's settings, the defaults until they choose", async () => {
 			const { storage, dana, sam } = await team();
 			expect(await storage.getNotificationSettings(dana.id)).toEqual(DEFAULT_NOTIFICATION_SETTINGS);

@@ -39,6 +39,15 @@ export interface NotificationStore {
 	/** Add entries; answers those added, in input order, without the ones already there by key. */
 	addNotifications(entries: readonly NewNotification[]): Promise<Notification[]>;
 	/**
+	 * Add an entry of a folded kind (`FOLDED_KINDS`): it takes in the member's unread entries
+	 * of its kind about its conversation, which are deleted, and its `detail.count` is theirs
+	 * and its own added up (each absent count is 1). Answers the entry and the ids it took
+	 * in, or undefined when its key was there already.
+	 */
+	foldNotification(
+		entry: NewNotification,
+	): Promise<{ added: Notification; folded: string[] } | undefined>;
+	/**
 	 * A member's feed, newest first, `limit` at a time, from below `before` (an id of the
 	 * previous page); only unread ones with `unread`.
 	 */

@@ -12,7 +12,10 @@
 /**
  * Read a push message's text as a payload; null when it is not one.
  * @param {string | null} text
- * @returns {{ title: string, body: string, url: string, tag: string } | null}
+ * A customer's follow-ups show as one notification per conversation, which each new one
+ * replaces and announces again (the feed folds them the same way: FOLDED_KINDS); any other
+ * notification shows on its own.
+ * @returns {{ title: string, body: string, url: string, tag: string, renotify: boolean } | null}
  */
 export function readPushPayload(text) {
 	if (!text) return null;
@@ -25,13 +28,17 @@ export function readPushPayload(text) {
 	if (typeof data !== "object" || data === null || data.v !== 1) return null;
 	if (typeof data.title !== "string" || typeof data.body !== "string") return null;
 	if (typeof data.url !== "string" || !data.url.startsWith("/m/")) return null;
-	const tag = `switchboard-${typeof data.id === "string" ? data.id : data.mentionId}`;
-	return { title: data.title, body: data.body, url: data.url, tag };
+	const perConversation = data.kind === "follow_up" && typeof data.mentionId === "string";
+	const tag = perConversation
+		? `switchboard-follow_up-${data.mentionId}`
+		: `switchboard-${typeof data.id === "string" ? data.id : data.mentionId}`;
+	return { title: data.title, body: data.body, url: data.url, tag, renotify: perConversation };
 }
 
 /**
  * Show a push message as a notification.
- * @param {{ showNotification(title: string, options?: NotificationOptions): Promise<void> }} registration
+ * @param {{ showNotification(title: string, options?: NotificationOptions & { renotify?: boolean }): Promise<void> }} registration
+ *   (`renotify`, which Chromium and Firefox read, is missing from TypeScript's DOM types)
  * @param {string | null} text the message's data as text
  * @returns {Promise<void>}
  */
@@ -41,6 +48,7 @@ export async function showPush(registration, text) {
 	await registration.showNotification(payload.title, {
 		body: payload.body,
 		tag: payload.tag,
+		renotify: payload.renotify,
 		icon: "/icons/icon-192.png",
 		badge: "/icons/icon-192.png",
 		data: { url: payload.url },

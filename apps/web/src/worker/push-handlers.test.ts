@@ -42,6 +42,7 @@ describe("the service worker's push handler", () => {
 				title: payload.title,
 				body: payload.body,
 				tag: "switchboard-42",
+				renotify: false,
 				icon: "/icons/icon-192.png",
 				badge: "/icons/icon-192.png",
 				data: { url: "/m/m-1" },
@@ -56,6 +57,20 @@ describe("the service worker's push handler", () => {
 			body: payload.body,
 			url: "/m/m-1",
 			tag: "switchboard-43",
+			renotify: false,
+		});
+	});
+
+	it("shows a conversation's follow-ups as one notification, which the next replaces and announces", () => {
+		const followUp = (id: string, body: string) =>
+			readPushPayload(JSON.stringify({ ...payload, id, kind: "follow_up", body }));
+		const first = followUp("50", "A follow-up in a conversation you own");
+		const second = followUp("51", "2 new messages in a conversation you own");
+		expect(first).toMatchObject({ tag: "switchboard-follow_up-m-1", renotify: true });
+		expect(second).toMatchObject({
+			tag: first?.tag,
+			renotify: true,
+			body: expect.stringMatching(/^2 new messages/),
 		});
 	});
 
