@@ -6,7 +6,7 @@
  * conversation's whole thread).
  */
 import { describe, expect, it } from "vitest";
-import { hasChromium } from "./harness.ts";
+import { fitsPhone, hasChromium } from "./harness.ts";
 import { e2eScene } from "./scene.ts";
 
 const within = { timeout: 15_000 };
@@ -41,5 +41,67 @@ describe.skipIf(!hasChromium)("a conversation whose thread grows while it is ope
 		expect(await rows.count()).toBe(1 + mention.thread.length + 3);
 		expect(await page.locator("[data-read-here]").count()).toBe(1);
 		expect(historyAsked).toEqual([]);
+	});
+
+	it("opens a long thread on a phone on its first message and its latest, the rest a tap away", async () => {
+		// A conversation that came in with its last 60 messages (a source that sends the
+		// thread along): none of them new to anyone.
+		const template = scene.fresh();
+		const count = 60;
+		const started = Date.now() - (count + 1) * 1000;
+		const message = (i: number) => ({
+			externalId: `${template.externalId}-long-${i}`,
+			handle: template.author.handle,
+			fromOrganisation: i % 3 === 2,
+			text: `Message number ${i + 1} about my parcel.`,
+			postedAt: new Date(started + i * 1000).toISOString(),
+		});
+		const mention = {
+			...template,
+			externalId: `${template.externalId}-long`,
+			thread: Array.from({ length: count }, (_, i) => message(i)),
+			postedAt: new Date(started + count * 1000).toISOString(),
+			ingestedAt: new Date().toISOString(),
+		};
+		const result = await scene.server.switchboard.integrations.ingestor.ingest("acme", "main", [
+			{
+				network: mention.network,
+				externalId: mention.externalId,
+				url: null,
+				author: mention.author,
+				text: "Where is my parcel? Read the thread above.",
+				thread: mention.thread,
+				postedAt: mention.postedAt,
+				ingestedAt: mention.ingestedAt,
+			},
+		]);
+		const id = result.mentionIds[0] ?? "";
+		const rowsInAll = 1 + count;
+
+		const phone = await scene.onPhone("ambassador2@acme.test", `/m/${id}`);
+		const rows = phone.getByTestId("thread").locator(":scope > li");
+		const earlier = phone.getByTestId("thread-earlier");
+		await earlier.waitFor(within);
+		const hidden = rowsInAll - 1 - 40;
+		expect(await earlier.textContent()).toBe(`Show ${hidden} earlier messages`);
+		// The first message, the button, the latest forty.
+		expect(await rows.count()).toBe(1 + 1 + 40);
+		expect(await rows.first().textContent()).toContain("Message number 1 about");
+		expect(await rows.last().textContent()).toContain("Read the thread above.");
+		await fitsPhone(
+			phone,
+			'[data-testid="thread"]',
+			"a long thread, its earlier messages left out",
+		);
+
+		// One more joins the latest; then the reader asks for the rest.
+		await scene.customerWrites(mention, "more", "And one more thing.");
+		await phone.getByText("And one more thing.").waitFor(within);
+		expect(await rows.count()).toBe(1 + 1 + 40 + 1);
+		expect(await earlier.textContent()).toBe(`Show ${hidden} earlier messages`);
+		await earlier.click();
+		await expect.poll(() => rows.count(), within).toBe(rowsInAll + 1);
+		expect(await earlier.count()).toBe(0);
+		expect(await rows.nth(1).textContent()).toContain("Message number 2 about");
 	});
 });

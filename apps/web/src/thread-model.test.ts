@@ -1,7 +1,7 @@
 import type { ThreadMessage } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import { mention } from "./test-fixtures.ts";
-import { threadItems } from "./thread-model.ts";
+import { shownThread, THREAD_TAIL, threadItems, threadStart } from "./thread-model.ts";
 
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 5, 9, minute)).toISOString();
 const message = (i: number, fromOrganisation = i % 2 === 1): ThreadMessage => ({
@@ -47,5 +47,42 @@ describe("the conversation's thread", () => {
 		expect(next[1]?.isNew).toBe(true);
 		expect(next[2]).toBe(shown[2]);
 		expect(next[0]).toBe(shown[0]);
+	});
+
+	it("opens a long thread on its first row and its latest, and adds what comes after them", () => {
+		const m = mention("a", { postedAt: at(0), thread: longThread(300) });
+		const items = threadItems(m, new Set(), []);
+		const start = threadStart(items);
+		const { first, rest, hidden } = shownThread(items, start);
+		expect(first.map((item) => item.isMention)).toEqual([true]);
+		expect(rest).toHaveLength(THREAD_TAIL);
+		expect(rest.at(-1)?.text).toBe("message 299");
+		expect(hidden).toBe(301 - 1 - THREAD_TAIL);
+		// A follow-up joins the latest rows; the rows left out stay left out.
+		const after = threadItems(
+			{ ...m, thread: [...m.thread, message(300, false)] },
+			new Set(),
+			items,
+		);
+		expect(shownThread(after, start)).toMatchObject({ hidden, rest: { length: THREAD_TAIL + 1 } });
+		// Asked for, the whole thread.
+		expect(shownThread(after, null)).toMatchObject({ hidden: 0, rest: { length: 301 } });
+	});
+
+	it("draws a short thread whole, and a long one from its first new follow-up when that is earlier", () => {
+		const short = threadItems(
+			mention("a", { postedAt: at(0), thread: longThread(THREAD_TAIL) }),
+			new Set(),
+			[],
+		);
+		expect(threadStart(short)).toBeNull();
+		const m = mention("b", { postedAt: at(0), thread: longThread(100) });
+		const newKeys = new Set(m.thread.slice(20).map((message) => `id:${message.externalId}`));
+		const items = threadItems(m, newKeys, []);
+		const { rest, hidden } = shownThread(items, threadStart(items));
+		expect(rest[0]).toMatchObject({ text: "message 20", isNew: true });
+		expect(hidden).toBe(20);
+		// A start no longer in the thread shows it whole.
+		expect(shownThread(items, "id:gone").hidden).toBe(0);
 	});
 });

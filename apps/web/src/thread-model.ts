@@ -91,3 +91,39 @@ export function threadItems(
 	// In posted order; a stable sort keeps the mention before messages of its own time.
 	return [first, ...messages].sort((a, b) => a.postedAt.localeCompare(b.postedAt));
 }
+
+/**
+ * How many of a long thread's latest rows the page draws at first, besides its first row.
+ * Opening a 300-message conversation on a 360 px phone with the CPU slowed 4× took 1.0–1.8 s,
+ * most of it drawing rows above the ones a reply answers (bench/findings/10-busy-board.md).
+ */
+export const THREAD_TAIL = 40;
+
+/**
+ * Where the page starts drawing a thread of `items` as it opens: the key of the first of its
+ * `THREAD_TAIL` latest rows, or of its first new follow-up when that is earlier; null when
+ * the thread is short enough to draw whole.
+ */
+export function threadStart(items: readonly ThreadItem[]): string | null {
+	if (items.length <= THREAD_TAIL + 2) return null;
+	const firstNew = items.findIndex((item) => item.isNew);
+	const from = Math.max(
+		1,
+		Math.min(items.length - THREAD_TAIL, firstNew < 0 ? items.length : firstNew),
+	);
+	return from > 1 ? (items[from]?.key ?? null) : null;
+}
+
+/**
+ * The rows the page draws: the thread's first (where the conversation began), then every row
+ * from `start` (`threadStart` as the page opened; rows that came since follow it), and how
+ * many rows between them it leaves out. All of them when `start` is null or no longer there.
+ */
+export function shownThread(
+	items: readonly ThreadItem[],
+	start: string | null,
+): { first: ThreadItem[]; rest: ThreadItem[]; hidden: number } {
+	const at = start === null ? -1 : items.findIndex((item) => item.key === start);
+	const from = Math.max(at, 1);
+	return { first: items.slice(0, 1), rest: items.slice(from), hidden: from - 1 };
+}

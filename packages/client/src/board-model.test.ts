@@ -124,6 +124,31 @@ describe("BoardModel", () => {
 		expect(localWrites).toEqual([]);
 	});
 
+	it("joins a mention once per update, its thread whole, when the update brings content and messages", () => {
+		const server = new Y.Doc();
+		const message = (externalId: string, minutes: number) => ({
+			externalId,
+			handle: "@someone@social.example",
+			fromOrganisation: false,
+			text: `Message ${externalId}`,
+			postedAt: at(minutes),
+		});
+		const first = mention("m1", { thread: [message("a", 1)] });
+		writeMention(server, ...split(first), 1);
+		const grown = { ...first, thread: [...first.thread, message("b", 2)], unseenFollowUps: 1 };
+		writeMention(server, ...split(grown), 2);
+		// A client's first sync: the whole board in one update.
+		const client = new Y.Doc();
+		const model = new BoardModel(client);
+		const seen: unknown[] = [];
+		model.onChange((change) => {
+			if (change.mentions) seen.push(model.mention("m1")?.thread.map((m) => m.externalId));
+		});
+		Y.applyUpdate(client, Y.encodeStateAsUpdate(server));
+		expect(seen).toEqual([["a", "b"]]);
+		expect(model.mention("m1")).toEqual(grown);
+	});
+
 	it("skips a mention whose work has not arrived, and shows it when it does", () => {
 		const { server, client } = pair();
 		const model = new BoardModel(client);

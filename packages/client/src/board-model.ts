@@ -81,16 +81,27 @@ export class BoardModel {
 			if (work)
 				this.#joined.set(joinMention(content.v, work.v, boardThread(content, this.#message)));
 		}
+		// A transaction may change a mention's content, work and messages at once (a board's
+		// first sync does): the views take them in one after another, so the mentions they name
+		// are joined again once every view has (`afterTransaction` follows every observer),
+		// never half-updated (a thread without the messages of the same update).
+		const touched = new Set<string>();
 		const mentionChange = (changes: KeyedChange<unknown>[]) => {
-			const ids = changes.map(({ key }) => key);
-			this.#emit({ ...NOTHING, mentions: true, mentionIds: this.#rejoin(ids) });
+			for (const { key } of changes) touched.add(key);
 		};
+		const afterTransaction = () => {
+			if (touched.size === 0) return;
+			const ids = this.#rejoin(touched);
+			touched.clear();
+			this.#emit({ ...NOTHING, mentions: true, mentionIds: ids });
+		};
+		doc.on("afterTransaction", afterTransaction);
 		this.#unobserve.push(
+			() => doc.off("afterTransaction", afterTransaction),
 			this.#contents.onChange(mentionChange),
 			this.#works.onChange(mentionChange),
 			this.#messages.onChange((changes) => {
-				const ids = new Set(changes.map(({ key }) => messageEntryMention(key)));
-				this.#emit({ ...NOTHING, mentions: true, mentionIds: this.#rejoin(ids) });
+				for (const { key } of changes) touched.add(messageEntryMention(key));
 			}),
 			this.#cards.onChange(() => {
 				this.#members = null;

@@ -67,7 +67,7 @@ import {
 	replyStands,
 } from "../lifecycle-model.ts";
 import { fillTemplate, templateForDraft } from "../templates.ts";
-import { type ThreadItem, threadItems } from "../thread-model.ts";
+import { shownThread, type ThreadItem, threadItems, threadStart } from "../thread-model.ts";
 import { useWorkspace } from "../workspace.tsx";
 
 export function ConversationPage() {
@@ -188,6 +188,10 @@ function Conversation(props: { mentionId: string }) {
 
 	// Unchanged rows stay the same objects, so a follow-up adds one row (see thread-model.ts).
 	const thread = createMemo<ThreadItem[]>((shown) => threadItems(mention(), newKeys(), shown), []);
+	// A long thread opens on its first message and its latest ones; the reader asks for the
+	// rest. Messages that come while it is open join the latest.
+	const [start, setStart] = createSignal(untrack(() => threadStart(thread())));
+	const shown = createMemo(() => shownThread(thread(), start()));
 
 	let replyPanel: HTMLElement | undefined;
 	const goToReply = () => {
@@ -404,7 +408,21 @@ function Conversation(props: { mentionId: string }) {
 						aria-labelledby="thread-title"
 						ref={trackThreadBox}
 					>
-						<For each={thread()}>{(message) => <ThreadMessage message={message} />}</For>
+						<For each={shown().first}>{(message) => <ThreadMessage message={message} />}</For>
+						<Show when={shown().hidden > 0}>
+							<li class="thread-earlier">
+								<button
+									type="button"
+									class="button button-small button-ghost"
+									onClick={() => setStart(null)}
+									data-testid="thread-earlier"
+								>
+									Show {shown().hidden.toLocaleString()} earlier{" "}
+									{shown().hidden === 1 ? "message" : "messages"}
+								</button>
+							</li>
+						</Show>
+						<For each={shown().rest}>{(message) => <ThreadMessage message={message} />}</For>
 					</ol>
 					<EarlierConversations
 						mentionId={mention().id}
