@@ -67,9 +67,11 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		const first = morgan.getByTestId("urgent-item").first();
 		const firstId = (await first.getAttribute("data-mention-id")) ?? "";
 		// Every ambassador is offline with nothing open: Dana, first by name.
-		const chosen = await first.getByTestId("assign-select").inputValue();
+		const picker = first.getByTestId("assign-picker");
+		const chosen = await picker.getAttribute("data-value");
 		expect(chosen, "the moderator herself preselected").not.toBe(morganId);
 		expect(chosen).toBe(danaId);
+		expect(await picker.inputValue()).toBe("Dana Ambassador");
 		expect(await first.getByTestId("assign").textContent()).toBe("Assign to Dana Ambassador");
 		await first.getByTestId("assign").click();
 		await expect.poll(() => ownerOf(firstId), within).toBe(danaId);
@@ -336,26 +338,29 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		const first = morgan.getByTestId("urgent-item").first();
 		const firstId = (await first.getAttribute("data-mention-id")) ?? "";
 		const handle = (await first.locator(".urgent-link").textContent()) ?? "";
-		const select = first.getByTestId("assign-select");
+		const picker = first.getByTestId("assign-picker");
 		// Only Morgan in the list, and not chosen for her.
+		await picker.click();
+		const options = first.getByTestId("assign-picker-option");
 		await expect
-			.poll(() => select.locator("option").allTextContents(), within)
-			.toEqual([
-				"Choose someone…",
-				expect.stringMatching(/^Morgan Moderator \(\d+\/10, online\)$/),
-			]);
-		expect(await select.inputValue()).toBe("");
+			.poll(() => options.allTextContents(), within)
+			.toEqual([expect.stringMatching(/^Morgan Moderator \(\d+\/10, online\)$/)]);
+		await picker.press("Escape");
+		expect(await picker.getAttribute("data-value")).toBe("");
+		expect(await picker.inputValue()).toBe("");
 		expect(await first.getByTestId("assign").textContent()).toBe("Assign…");
 
 		await first.getByTestId("assign").click();
 		expect(await first.getByTestId("field-error").textContent()).toBe(
 			`Choose whom to assign ${handle} to.`,
 		);
-		expect(await select.getAttribute("aria-invalid")).toBe("true");
+		expect(await picker.getAttribute("aria-invalid")).toBe("true");
 		expect(await ownerOf(firstId)).toBeUndefined();
 
-		// Chosen on purpose, she can take it herself.
-		await select.selectOption(morganId);
+		// Chosen on purpose, she can take it herself: typed, and Enter.
+		await picker.fill("morg");
+		await picker.press("Enter");
+		expect(await picker.getAttribute("data-value")).toBe(morganId);
 		expect(await first.getByTestId("field-error").count()).toBe(0);
 		await first.getByTestId("assign").click();
 		await expect.poll(() => ownerOf(firstId), within).toBe(morganId);
@@ -413,9 +418,20 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		// A member's conversation, re-assigned from their row once it is opened.
 		const holder = morgan.locator(`[data-testid="load"][data-member-id="${crowd[0]?.id}"]`);
 		await holder.locator("summary").click();
-		const picker = holder.getByTestId("assign-select");
-		await picker.waitFor(within);
-		expect(await picker.locator("option").count()).toBeGreaterThan(800);
+		const picker = holder.getByTestId("assign-picker");
+		await picker.click();
+		// A few at a time, the rest found by typing.
+		await expect.poll(() => holder.getByTestId("assign-picker-option").count(), within).toBe(8);
+		expect(await holder.locator(".member-picker-note").textContent()).toMatch(
+			/^8 of 1,00\d: type a name to narrow$/,
+		);
+		await picker.fill("oyelaran 999");
+		const found = holder.getByTestId("assign-picker-option").first();
+		expect(await found.textContent()).toBe("Maximiliane Wiśniewska-Oyelaran 999 (0/3)");
+		await found.click();
+		expect(await picker.getAttribute("data-value")).toBe(crowd[999]?.id);
+		await holder.getByTestId("assign").click();
+		await expect.poll(() => ownerOf(given[0]?.mention.id ?? ""), within).toBe(crowd[999]?.id);
 		await all.click();
 		await expect.poll(() => rows.count(), within).toBeGreaterThan(1_000);
 
@@ -426,5 +442,9 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		await scene.enter(phone, "moderator@acme.test", { path: "/coverage" });
 		await phone.getByTestId("loads-all").waitFor(within);
 		await fitsPhone(phone, '[data-testid="coverage-page"]', "Coverage with a thousand members");
+		// A picker's list open on the phone stays within the screen too.
+		await phone.getByTestId("assign-picker").first().click();
+		await phone.getByTestId("assign-picker-option").first().waitFor(within);
+		await fitsPhone(phone, '[data-testid="coverage-page"]', "an assign picker's list on a phone");
 	});
 });

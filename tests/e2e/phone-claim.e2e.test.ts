@@ -9,7 +9,7 @@
 import { CSRF_HEADER } from "@switchboard/domain";
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cardInColumn, hasChromium, showCard } from "./harness.ts";
+import { cardInColumn, fitsPhone, hasChromium, showCard } from "./harness.ts";
 import { phoneContext } from "./phone.ts";
 import { e2eScene } from "./scene.ts";
 
@@ -162,5 +162,24 @@ describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 		}));
 		expect(state).toEqual({ held: false, inert: false, opacity: "1" });
 		expect(await card.getAttribute("data-status")).toBe("new");
+	});
+
+	it("hands a conversation off on a phone, the teammate found by typing", async () => {
+		const mention = fresh();
+		const phone = await scene.onPhone("ambassador1@acme.test", `/m/${mention.id}`);
+		await phone.getByTestId("claim").click();
+		const picker = phone.getByTestId("handoff-picker");
+		await picker.waitFor(within);
+		await picker.click();
+		await phone.getByTestId("handoff-picker-option").first().waitFor(within);
+		await fitsPhone(phone, "#main", "the hand-off picker's list on a phone");
+		await picker.fill("kim");
+		const options = phone.getByTestId("handoff-picker-option");
+		await expect.poll(() => options.allTextContents(), within).toEqual(["Kim Ambassador"]);
+		await options.first().click();
+		expect(await picker.inputValue()).toBe("Kim Ambassador");
+		await phone.getByTestId("handoff").click();
+		const kimId = await scene.memberId("ambassador3@acme.test");
+		await expect.poll(() => owned(kimId), within).toContain(mention.id);
 	});
 });

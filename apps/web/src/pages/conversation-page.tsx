@@ -54,6 +54,7 @@ import { DraftEditor, type DraftEditorApi } from "../components/draft-editor.tsx
 import { DraftNotes } from "../components/draft-notes.tsx";
 import { SelectField, submitHandler, URL_INPUT } from "../components/forms.tsx";
 import { EarlierConversations } from "../components/history-item.tsx";
+import { MemberPicker } from "../components/member-picker.tsx";
 import { ReplySendPanel } from "../components/reply-send.tsx";
 import { trackThreadBox } from "../components/thread-box.ts";
 import { ThreadMessage } from "../components/thread-message.tsx";
@@ -66,6 +67,7 @@ import {
 	offers,
 	replyStands,
 } from "../lifecycle-model.ts";
+import type { PickerOption } from "../member-picker.ts";
 import { fillTemplate, templateForDraft } from "../templates.ts";
 import { shownThread, type ThreadItem, threadItems, threadStart } from "../thread-model.ts";
 import { useWorkspace } from "../workspace.tsx";
@@ -133,7 +135,11 @@ function Conversation(props: { mentionId: string }) {
 	const status = () => mention().status;
 	const claimable = () => claimableAt(mention(), ws.now());
 	const open = () => !isDone(mention());
-	const teammates = createMemo(() => handoffTargets(ws.board().members, ws.me.id, ownerId()));
+	const handoffChoices = createMemo(() =>
+		handoffTargets(ws.board().members, ws.me.id, ownerId()).map(
+			(member): PickerOption => ({ id: member.id, name: member.name, label: member.name }),
+		),
+	);
 	const limit = () => ws.board().settings.replyLimits[mention().network];
 
 	const [handoffTo, setHandoffTo] = createSignal("");
@@ -329,19 +335,16 @@ function Conversation(props: { mentionId: string }) {
 									.then((result) => result.ok && setHandoffTo(""));
 							})}
 						>
-							<SelectField
+							<MemberPicker
 								id="handoff-to"
 								label="Hand off to"
 								hideLabel
+								options={handoffChoices()}
 								value={handoffTo()}
 								onChange={setHandoffTo}
-								testId="handoff-select"
-							>
-								<option value="">Hand off to…</option>
-								<For each={teammates()}>
-									{(member) => <option value={member.id}>{member.name}</option>}
-								</For>
-							</SelectField>
+								placeholder="Hand off to…"
+								testId="handoff-picker"
+							/>
 							<button type="submit" class="button" data-testid="handoff" disabled={!handoffTo()}>
 								Hand off
 							</button>

@@ -29,8 +29,10 @@ import { excerpt, formatAge, formatDateTime, formatRelative, plural } from "../f
 import { column, createReport, localTimeZone, useReports } from "../reports.ts";
 import { useWorkspace } from "../workspace.tsx";
 import "../coverage.css";
-import { SelectField, submitHandler } from "../components/forms.tsx";
+import { submitHandler } from "../components/forms.tsx";
+import { MemberPicker } from "../components/member-picker.tsx";
 import { Panel } from "../components/panel.tsx";
+import type { PickerOption } from "../member-picker.ts";
 
 const HOUR = 3_600_000;
 /** How many of the most urgent unclaimed conversations are listed. */
@@ -48,14 +50,16 @@ export const CoveragePage = moderatorsOnly(Coverage);
 const sameIds = (a: readonly string[], b: readonly string[]) =>
 	a.length === b.length && a.every((id, i) => id === b[i]);
 
-/** Each member's name in the assign pickers: who, how loaded, online or not. */
-type AssignLabels = ReadonlyMap<string, string>;
+/** A member in the assign pickers: who, how loaded, online or not. */
+const assignChoice = (load: MemberLoad): PickerOption => ({
+	id: load.member.id,
+	name: load.member.name,
+	label: `${load.member.name} (${load.open.length}/${load.member.capacity}${load.online ? ", online" : ""})`,
+});
 
-const assignLabel = (load: MemberLoad) =>
-	`${load.member.name} (${load.open.length}/${load.member.capacity}${load.online ? ", online" : ""})`;
-
-const sameLabels = (a: AssignLabels, b: AssignLabels) =>
-	a.size === b.size && [...a].every(([id, label]) => b.get(id) === label);
+const sameChoices = (a: readonly PickerOption[], b: readonly PickerOption[]) =>
+	a.length === b.length &&
+	a.every((choice, i) => choice.id === b[i]?.id && choice.label === b[i]?.label);
 
 function Coverage() {
 	const ws = useWorkspace();
@@ -74,13 +78,21 @@ function Coverage() {
 	const loadById = createMemo(() => new Map(loads().map((load) => [load.member.id, load])));
 	const [allLoads, setAllLoads] = createSignal(false);
 	const shownLoads = () => (allLoads() ? loadOrder() : loadOrder().slice(0, LOADS_SHOWN));
-	// One list of names for every picker on the page, the same while nobody's load changes
-	// (new mentions arriving change no one's): with a thousand members, each picker's
-	// options would otherwise be worked out again on every board change.
-	const labels = createMemo(
-		() => new Map(loads().map((load) => [load.member.id, assignLabel(load)])) as AssignLabels,
-		new Map(),
-		{ equals: sameLabels },
+	// One list of everyone with room for every picker on the page, online and least loaded
+	// first, the same while nobody's load changes (new mentions arriving change no one's).
+	const choices = createMemo(
+		() =>
+			loads()
+				.filter((load) => load.room > 0)
+				.sort(
+					(a, b) =>
+						Number(b.online) - Number(a.online) ||
+						a.ratio - b.ratio ||
+						a.member.name.localeCompare(b.member.name),
+				)
+				.map(assignChoice),
+		[],
+		{ equals: sameChoices },
 	);
 	const breachRows = createBreachRows();
 	const breaches = createMemo(() =>
@@ -153,7 +165,7 @@ function Coverage() {
 					>
 						<ol class="urgent-list" data-testid="urgent">
 							<For each={urgent()}>
-								{(mention) => <UrgentItem mention={mention} loads={loads()} labels={labels()} />}
+								{(mention) => <UrgentItem mention={mention} loads={loads()} choices={choices()} />}
 							</For>
 						</ol>
 						<Show when={matrix().total > URGENT_SHOWN}>
@@ -236,7 +248,7 @@ function Coverage() {
 						<For each={shownLoads()}>
 							{(memberId) => (
 								<Show when={loadById().get(memberId)}>
-									{(load) => <LoadRow load={load()} loads={loads()} labels={labels()} />}
+									{(load) => <LoadRow load={load()} loads={loads()} choices={choices()} />}
 								</Show>
 							)}
 						</For>
@@ -285,27 +297,30 @@ function Tile(props: { label: string; value: number; testId: string; alert?: boo
 function AssignControl(props: {
 	mention: BoardMention;
 	loads: MemberLoad[];
-	labels: AssignLabels;
+	choices: readonly PickerOption[];
 	exclude?: string;
 	label?: string;
 }) {
 	const ws = useWorkspace();
 	const options = () =>
 		props.loads.filter((load) => load.room > 0 && load.member.id !== props.exclude);
-	// Options keyed by member, not by this update's load objects: each board change (ten a
-	// second in a surge) would otherwise rebuild every option of every dropdown, and the one
-	// chosen would move under the moderator's finger.
-	const optionIds = createMemo(() => options().map((load) => load.member.id), [], {
-		equals: sameIds,
-	});
 	const suggested = () => suggestAssignee(props.mention, options(), ws.me.id);
+	// The picker lists the suggestion first, then everyone else with room.
+	const pickable = createMemo(() => {
+		const first = suggested()?.member.id;
+		const rest = props.choices.filter(
+			(choice) => choice.id !== props.exclude && choice.id !== first,
+		);
+		const top = props.choices.find((choice) => choice.id === first);
+		return top ? [top, ...rest] : rest;
+	});
 	const [picked, setPicked] = createSignal<string | null>(null);
 	const [missing, setMissing] = createSignal<string | undefined>();
 	const target = () => picked() || suggested()?.member.id || "";
 	const id = `assign-${props.mention.id}-${props.exclude ?? "new"}`;
 	const verb = () => (props.exclude ? "Re-assign" : "Assign");
 	return (
-		<Show when={options().length > 0} fallback={<span class="muted small">Nobody has room</span>}>
+		<Show when={pickable().length > 0} fallback={<span class="muted small">Nobody has room</span>}>
 			<form
 				class="inline-form assign-form"
 				onSubmit={submitHandler(() => {
@@ -325,25 +340,20 @@ function AssignControl(props: {
 						.then(() => setPicked(null));
 				})}
 			>
-				<SelectField
+				<MemberPicker
 					id={id}
 					label={props.label ?? "Assign to"}
 					hideLabel
+					options={pickable()}
 					value={target()}
 					onChange={(memberId) => {
 						setPicked(memberId);
 						setMissing(undefined);
 					}}
+					placeholder="Type a name…"
 					error={missing()}
-					testId="assign-select"
-				>
-					<Show when={!target()}>
-						<option value="">Choose someone…</option>
-					</Show>
-					<For each={optionIds()}>
-						{(memberId) => <option value={memberId}>{props.labels.get(memberId)}</option>}
-					</For>
-				</SelectField>
+					testId="assign-picker"
+				/>
 				<button type="submit" class="button button-small button-primary" data-testid="assign">
 					{verb()}
 					{target() ? ` to ${ws.memberName(target())}` : "…"}
@@ -353,7 +363,11 @@ function AssignControl(props: {
 	);
 }
 
-function UrgentItem(props: { mention: BoardMention; loads: MemberLoad[]; labels: AssignLabels }) {
+function UrgentItem(props: {
+	mention: BoardMention;
+	loads: MemberLoad[];
+	choices: readonly PickerOption[];
+}) {
 	const ws = useWorkspace();
 	return (
 		<li class="urgent" data-testid="urgent-item" data-mention-id={props.mention.id}>
@@ -371,12 +385,16 @@ function UrgentItem(props: { mention: BoardMention; loads: MemberLoad[]; labels:
 				<SlaBadge mention={props.mention} settings={ws.board().settings} now={ws.now()} compact />
 			</div>
 			<p class="urgent-text">{excerpt(props.mention.text, 120)}</p>
-			<AssignControl mention={props.mention} loads={props.loads} labels={props.labels} />
+			<AssignControl mention={props.mention} loads={props.loads} choices={props.choices} />
 		</li>
 	);
 }
 
-function LoadRow(props: { load: MemberLoad; loads: MemberLoad[]; labels: AssignLabels }) {
+function LoadRow(props: {
+	load: MemberLoad;
+	loads: MemberLoad[];
+	choices: readonly PickerOption[];
+}) {
 	const ws = useWorkspace();
 	// The open conversations, each with a re-assign picker of everyone with room, are drawn
 	// once the row is opened: closed, they cost nothing (a thousand members' rows drew
@@ -467,7 +485,7 @@ function LoadRow(props: { load: MemberLoad; loads: MemberLoad[]; labels: AssignL
 											loads={props.loads}
 											exclude={props.load.member.id}
 											label={`Re-assign @${mention.author.handle} to`}
-											labels={props.labels}
+											choices={props.choices}
 										/>
 									</li>
 								)}
