@@ -247,6 +247,23 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 			.toEqual([earlier?.mention.id]);
 		// The search is in the address: a reload shows it again.
 		expect(new URL(dana.url()).searchParams.get("q")).toBe("7781");
+
+		// "Handled by" is chosen by typing a name (a board may have a thousand): nobody handled
+		// this one, so Dana's finds nothing; "Anyone" finds it again.
+		const items = () =>
+			dana
+				.getByTestId("history-item")
+				.evaluateAll((found) => found.map((item) => item.getAttribute("data-mention-id")));
+		const owner = dana.getByTestId("history-owner");
+		await owner.fill("dana");
+		await dana.getByTestId("history-owner-option").filter({ hasText: "Dana Ambassador" }).click();
+		expect(await owner.inputValue()).toBe("Dana Ambassador");
+		await dana.getByTestId("history-search").click();
+		await expect.poll(items, within).toEqual([]);
+		await owner.click();
+		await dana.getByTestId("history-owner-option").filter({ hasText: "Anyone" }).click();
+		await dana.getByTestId("history-search").click();
+		await expect.poll(items, within).toEqual([earlier?.mention.id]);
 	});
 
 	it("reads in History the thread of a conversation of an archived board, which has no page to open", async () => {

@@ -15,6 +15,7 @@ import type { Action, Loader } from "../api.ts";
 import { holdFocus } from "../focus.ts";
 import { formatDateTime, formatRelative } from "../format.ts";
 import { SIGNATURE_SCHEME, signedCurlExample } from "../webhook-example.ts";
+import { MemberPicker } from "./member-picker.tsx";
 
 /**
  * A form's submit handler: the page stays (no browser submit), and `then` does the work.
@@ -296,7 +297,14 @@ export type FieldSpec<T> =
 				ref?: (input: HTMLInputElement) => void;
 			})
 	| {
-			[K in TextKeys<T>]: FieldBase<K> & { options: readonly FieldOption<T[K] & string>[] };
+			[K in TextKeys<T>]: FieldBase<K> & {
+				options: readonly FieldOption<T[K] & string>[];
+				/**
+				 * Chosen by typing (`MemberPicker`), for a long list such as a thousand members;
+				 * `placeholder` prompts for it.
+				 */
+				search?: { placeholder: string };
+			};
 	  }[TextKeys<T>];
 
 /**
@@ -342,25 +350,57 @@ export function FormFields<T extends object>(props: {
 						}
 					>
 						{(options) => (
-							<SelectField
-								id={id()}
-								cell={cell()}
-								label={spec().label}
-								value={value(spec().name)}
-								onChange={(next) => set(spec().name, next)}
-								error={error()}
-								testId={spec().testId}
+							<Show
+								when={searchOf(spec())}
+								fallback={
+									<SelectField
+										id={id()}
+										cell={cell()}
+										label={spec().label}
+										value={value(spec().name)}
+										onChange={(next) => set(spec().name, next)}
+										error={error()}
+										testId={spec().testId}
+									>
+										<For each={options()}>
+											{(option) => <option value={option.value}>{option.label}</option>}
+										</For>
+									</SelectField>
+								}
 							>
-								<For each={options()}>
-									{(option) => <option value={option.value}>{option.label}</option>}
-								</For>
-							</SelectField>
+								{(search) => (
+									<div
+										class={cell() ? "form-field" : undefined}
+										classList={{ "form-field-wide": cell() === "wide" }}
+									>
+										<MemberPicker
+											id={id()}
+											label={spec().label}
+											options={options().map((option) => ({
+												id: option.value,
+												name: option.label,
+												label: option.label,
+											}))}
+											value={value(spec().name)}
+											onChange={(next) => set(spec().name, next)}
+											placeholder={search().placeholder}
+											error={error()}
+											testId={spec().testId ?? id()}
+										/>
+									</div>
+								)}
+							</Show>
 						)}
 					</Show>
 				);
 			}}
 		</Index>
 	);
+}
+
+/** How a choice is searched, when it is chosen by typing. */
+function searchOf<T>(spec: FieldSpec<T>): { placeholder: string } | undefined {
+	return spec.options ? spec.search : undefined;
 }
 
 /** A URL field (`URL_INPUT`): trimmed when it is left. */

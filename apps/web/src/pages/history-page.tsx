@@ -146,6 +146,8 @@ export function HistoryPage() {
 				{ value: "", label: "Anyone" },
 				...members().map((member) => ({ value: member.id, label: member.name })),
 			],
+			// A thousand members are too many to scroll through.
+			search: { placeholder: "Anyone; type a name" },
 			testId: "history-owner",
 		},
 		{ name: "from", label: "Posted from", type: "date" },
