@@ -30,6 +30,9 @@ const ACTOR_WORDS: Record<string, string> = {
 };
 const ACTOR_OPTIONS = Object.entries(ACTOR_WORDS).map(([value, label]) => ({ value, label }));
 
+/** Pages of 200 members the "Who" filter reads at most: an organisation of 5,000. */
+const WHO_PAGES = 25;
+
 /** A detail's value in words: lists comma-separated, nothing as "none", objects as JSON. */
 function factValue(value: unknown): string {
 	if (value === null || value === undefined) return "none";
@@ -80,16 +83,25 @@ export function AuditPanel(props: { orgId: string }) {
 			...(f.to ? { to: new Date(Date.parse(`${f.to}T00:00:00Z`) + 86_400_000).toISOString() } : {}),
 		};
 	};
-	// The "Who" filter's members (an entry names its own, from the server).
-	const members = createLoader(
-		async (): Promise<MemberRecord[]> =>
-			(
-				await api.request(HttpRoutes.orgMembers, {
+	// The "Who" filter's members, every one (a page of 200 left out the rest of a thousand;
+	// an entry names its own member, from the server), found by typing.
+	const members = createLoader(async (): Promise<MemberRecord[]> => {
+		const all: MemberRecord[] = [];
+		let cursor: string | null = null;
+		for (let page = 0; page < WHO_PAGES; page++) {
+			const answer: { members: MemberRecord[]; nextCursor: string | null } = await api.request(
+				HttpRoutes.orgMembers,
+				{
 					params: { orgId: props.orgId },
-					query: { limit: "200" },
-				})
-			).members,
-	);
+					query: { limit: "200", ...(cursor ? { cursor } : {}) },
+				},
+			);
+			all.push(...answer.members);
+			cursor = answer.nextCursor;
+			if (!cursor) break;
+		}
+		return all;
+	});
 	const entries = createPagedLoader(async (cursor): Promise<Page<AuditEntry>> => {
 		const page = await api.request(HttpRoutes.audit, {
 			params: { orgId: props.orgId },
@@ -122,6 +134,7 @@ export function AuditPanel(props: { orgId: string }) {
 				...ACTOR_OPTIONS,
 				...(members.data() ?? []).map((member) => ({ value: member.id, label: member.name })),
 			],
+			search: { placeholder: "Anyone; type a name" },
 			testId: "audit-actor",
 		},
 		{ name: "from", label: "From", type: "date", testId: "audit-from" },
