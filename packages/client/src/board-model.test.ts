@@ -28,6 +28,17 @@ function split(m: Mention): [MentionContent, MentionWork] {
 	return [mentionContent(m), mentionWork(m)];
 }
 
+/** A customer's message in a thread. */
+function message(externalId: string, minutes: number): ThreadMessage {
+	return {
+		externalId,
+		handle: "@someone@social.example",
+		fromOrganisation: false,
+		text: `Message ${externalId}`,
+		postedAt: at(minutes),
+	};
+}
+
 /** A server doc whose every update reaches the client doc, as the provider would deliver it. */
 function pair() {
 	const server = new Y.Doc();
@@ -93,13 +104,6 @@ describe("BoardModel", () => {
 
 	it("follows a thread as messages join it, naming only that mention as changed", () => {
 		const { server, client, localWrites } = pair();
-		const message = (externalId: string, minutes: number) => ({
-			externalId,
-			handle: "@someone@social.example",
-			fromOrganisation: false,
-			text: `Message ${externalId}`,
-			postedAt: at(minutes),
-		});
 		let m1 = mention("m1", { thread: [message("a", 1)] });
 		writeMention(server, ...split(m1), 1);
 		writeMention(server, ...split(mention("m2")), 1);
@@ -126,13 +130,6 @@ describe("BoardModel", () => {
 
 	it("joins a mention once per update, its thread whole, when the update brings content and messages", () => {
 		const server = new Y.Doc();
-		const message = (externalId: string, minutes: number) => ({
-			externalId,
-			handle: "@someone@social.example",
-			fromOrganisation: false,
-			text: `Message ${externalId}`,
-			postedAt: at(minutes),
-		});
 		const first = mention("m1", { thread: [message("a", 1)] });
 		writeMention(server, ...split(first), 1);
 		const grown = { ...first, thread: [...first.thread, message("b", 2)], unseenFollowUps: 1 };
