@@ -201,16 +201,19 @@ describe("a customer who writes again and again", () => {
 		const board = await live(dana!);
 		await command(board, { name: "claim", args: { mentionId: mention.id } });
 		let previous = mention.externalId;
-		const writesAgain = async (n: number) => {
-			const externalId = `again-${n}`;
-			const result = await integrations.ingestor.ingest("acme", "main", [
-				{
-					...makeMention(900 + n, { externalId, inReplyTo: previous, text: `Hello? (${n})` }),
-					postedAt: new Date().toISOString(),
-				},
-			]);
-			expect(result).toMatchObject({ followUps: 1 });
-			previous = externalId;
+		// Messages sent together (one request, one poll of the network) are told together.
+		const writesAgain = async (...numbers: number[]) => {
+			const messages = numbers.map((n, i) => ({
+				...makeMention(900 + n, {
+					externalId: `again-${n}`,
+					inReplyTo: i === 0 ? previous : `again-${numbers[i - 1]}`,
+					text: `Hello? (${n})`,
+				}),
+				postedAt: new Date(Date.now() + i).toISOString(),
+			}));
+			const result = await integrations.ingestor.ingest("acme", "main", messages);
+			expect(result).toMatchObject({ followUps: numbers.length });
+			previous = `again-${numbers.at(-1)}`;
 			await notifier.idle();
 		};
 		const followUps = async () =>
@@ -238,6 +241,29 @@ describe("a customer who writes again and again", () => {
 			[1, true],
 			[3, false],
 		]);
+		// Two at once count two.
+		await writesAgain(5, 6);
+		const unread = async () => (await followUps()).filter((n) => n.readAt === null);
+		expect((await unread()).map((n) => n.detail.count)).toEqual([3]);
+
+		// She opens the conversation: seen on the board, and read in the bell.
+		const draft = await server.draft(dana!, mention.id);
+		await expect.poll(async () => (await unread()).length, { timeout: 10_000 }).toBe(0);
+		// One that comes while she has it open is seen as it comes: nothing new in the bell.
+		await writesAgain(7);
+		await expect
+			.poll(async () => (await storage.getMention("acme", mention.id))?.mention.thread.length, {
+				timeout: 10_000,
+			})
+			.toBe(7);
+		await expect
+			.poll(async () => (await storage.getMention("acme", mention.id))?.mention.unseenFollowUps, {
+				timeout: 10_000,
+			})
+			.toBe(0);
+		await notifier.idle();
+		await expect.poll(async () => (await unread()).length, { timeout: 10_000 }).toBe(0);
+		draft.destroy();
 	});
 });
 

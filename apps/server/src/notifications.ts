@@ -16,6 +16,7 @@
 import {
 	FOLDED_KINDS,
 	isActiveMembership,
+	type Mention,
 	type Notification,
 	type NotificationIntent,
 	NotificationsMessageSchema,
@@ -26,6 +27,7 @@ import {
 import type {
 	Directory,
 	MentionStore,
+	NotificationSelection,
 	NotificationStore,
 	PushDeviceStore,
 } from "@switchboard/storage";
@@ -43,6 +45,11 @@ export const MemberMessageSchema = v.object({
 	memberId: v.string(),
 	message: NotificationsMessageSchema,
 });
+
+/** True when `memberId` owns the conversation and has seen every follow-up of it. */
+function isSeenBy(mention: Mention, memberId: string): boolean {
+	return mention.owner?.memberId === memberId && mention.unseenFollowUps === 0;
+}
 
 /** What the notifier needs to know of one cause: where, who did it, who to tell. */
 interface Cause {
@@ -139,8 +146,9 @@ export class Notifier {
 	}
 
 	/**
-	 * The customer wrote again in a conversation a member owns. `messageId` names the new
-	 * message (its external id), so a follow-up delivered twice tells once.
+	 * The customer wrote again in a conversation a member owns: `count` messages (several when
+	 * they came together, in one request or one poll). `messageId` names the last of them (its
+	 * external id), so a follow-up delivered twice tells once.
 	 */
 	followUp(input: {
 		orgId: string;
@@ -148,6 +156,7 @@ export class Notifier {
 		mentionId: string;
 		ownerId: string;
 		messageId: string;
+		count: number;
 	}): void {
 		this.tellLater({
 			orgId: input.orgId,
@@ -155,12 +164,26 @@ export class Notifier {
 			mentionId: input.mentionId,
 			actorId: null,
 			key: `follow_up:${input.mentionId}:${input.messageId}`,
-			intents: [{ memberId: input.ownerId, kind: "follow_up", detail: {} }],
+			intents: [
+				{
+					memberId: input.ownerId,
+					kind: "follow_up",
+					detail: input.count > 1 ? { count: input.count } : {},
+				},
+			],
 		});
 	}
 
+	/**
+	 * The owner saw a conversation's follow-ups (opened it, or had it open as they came): its
+	 * unread follow-up entries are read too, so the bell and the board agree.
+	 */
+	async followUpsSeen(memberId: string, mentionId: string): Promise<void> {
+		await this.markRead(memberId, { mentionId, kind: "follow_up" });
+	}
+
 	/** Mark read and tell the member's other sockets the new count. */
-	async markRead(memberId: string, which: { ids: string[] } | { all: true }) {
+	async markRead(memberId: string, which: NotificationSelection) {
 		const { storage } = this.options;
 		const marked = await storage.markNotificationsRead(memberId, which);
 		const unread = await storage.countUnread(memberId);
@@ -190,6 +213,9 @@ export class Notifier {
 		if (!boardId) return;
 		const actor = cause.actorId ? await storage.getMember(cause.actorId) : null;
 		for (const intent of cause.intents) {
+			// Seen as it came: its owner had the conversation open (follow-up-seen.ts), so the
+			// board shows nothing new and neither does the bell.
+			if (intent.kind === "follow_up" && isSeenBy(mention, intent.memberId)) continue;
 			const member = await storage.getMember(intent.memberId);
 			// A note may name anyone; only active members of the organisation hear of it.
 			if (!isActiveMembership(member, cause.orgId)) continue;
@@ -219,6 +245,12 @@ export class Notifier {
 					: await storage.addNotifications([entry]);
 				// Told before: a replay, or another instance was first.
 				if (!added) continue;
+				// Seen while it was being told (the check above read the conversation before):
+				// read at once, as `followUpsSeen` would have made it had it been there.
+				if (intent.kind === "follow_up" && (await this.seenByOwner(cause, intent.memberId))) {
+					await this.markRead(member.id, { ids: [added.id] });
+					continue;
+				}
 				const unread = await storage.countUnread(member.id);
 				await this.publish(member.id, { type: "notifications", unread, added });
 			}
@@ -234,6 +266,12 @@ export class Notifier {
 				);
 			}
 		}
+	}
+
+	/** Whether the conversation's follow-ups are seen by `memberId`, its owner, by now. */
+	private async seenByOwner(cause: Cause, memberId: string): Promise<boolean> {
+		const now = await this.options.storage.getMention(cause.orgId, cause.mentionId);
+		return now !== null && isSeenBy(now.mention, memberId);
 	}
 
 	private async publish(

@@ -332,7 +332,12 @@ export async function startSwitchboard(
 		}),
 		new NotificationDelivery({ bus: notificationBus }),
 		new NoteMentionsWatcher({ onMentions: (mentions) => notifier.noteMentions(mentions) }),
-		new FollowUpSeenExtension({ storage, publisher: board, logger }),
+		new FollowUpSeenExtension({
+			storage,
+			publisher: board,
+			logger,
+			onSeen: (memberId, mentionId) => notifier.followUpsSeen(memberId, mentionId),
+		}),
 		new MembershipWatcher({
 			storage,
 			logger,
@@ -394,6 +399,7 @@ export async function startSwitchboard(
 			mentionId: event.mentionId,
 			ownerId: event.ownerId,
 			messageId: threadMessageKey(last),
+			count: event.messages.length,
 		});
 	});
 	const mailer = config.smtpUrl

@@ -72,6 +72,7 @@ export { createMigrator, MIGRATIONS, migrateToLatest } from "./migrate.ts";
 export type {
 	NewNotification,
 	NotificationPage,
+	NotificationSelection,
 	NotificationStore,
 	PushDevice,
 	PushDeviceStore,

@@ -10,6 +10,7 @@ import type { NotificationsTable } from "./notification-schema.ts";
 import type {
 	NewNotification,
 	NotificationPage,
+	NotificationSelection,
 	NotificationStore,
 } from "./notification-storage.ts";
 import { findOne } from "./org-rows.ts";
@@ -146,7 +147,7 @@ export class KyselyNotificationStore extends KyselyPort implements NotificationS
 
 	async markNotificationsRead(
 		memberId: string,
-		which: { ids: readonly string[] } | { all: true },
+		which: NotificationSelection,
 		at: string = new Date().toISOString(),
 	): Promise<number> {
 		let query = this.db
@@ -158,6 +159,8 @@ export class KyselyNotificationStore extends KyselyPort implements NotificationS
 			const ids = which.ids.filter((id) => WHOLE.test(id));
 			if (ids.length === 0) return 0;
 			query = query.where("id", "in", ids);
+		} else if ("mentionId" in which) {
+			query = query.where("mention_id", "=", which.mentionId).where("kind", "=", which.kind);
 		}
 		const result = await query.executeTakeFirst();
 		return Number(result.numUpdatedRows);

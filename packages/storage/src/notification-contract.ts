@@ -134,6 +134,12 @@ export function notificationStoreContract(portOf: () => NotificationStore & Dire
 			const fourth = await storage.foldNotification(followUp(dana.id, "f4"));
 			expect(fourth).toMatchObject({ added: { detail: {} }, folded: [] });
 			expect(await storage.countUnread(dana.id)).toBe(3);
+			// Seen by its owner: the conversation's follow-ups are read, nothing else.
+			expect(
+				await storage.markNotificationsRead(dana.id, { mentionId: "m-1", kind: "follow_up" }),
+			).toBe(1);
+			expect(await storage.countUnread(dana.id)).toBe(2);
+			expect(await storage.countUnread(sam.id)).toBe(1);
 		});
 
 		it("keeps a member's settings, the defaults until they choose", async () => {

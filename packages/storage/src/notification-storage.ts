@@ -28,6 +28,12 @@ export interface NewNotification {
 	at?: string;
 }
 
+/** Which of a member's entries `markNotificationsRead` marks. */
+export type NotificationSelection =
+	| { ids: readonly string[] }
+	| { all: true }
+	| { mentionId: string; kind: NotificationKind };
+
 export interface NotificationPage {
 	/** Newest first. */
 	notifications: Notification[];
@@ -57,12 +63,13 @@ export interface NotificationStore {
 	): Promise<NotificationPage>;
 	countUnread(memberId: string): Promise<number>;
 	/**
-	 * Mark the member's entries read, the ones named or all of them; others' ids are left
+	 * Mark the member's entries read: the ones named, those of a kind about one conversation
+	 * (its follow-ups, once the owner has seen them), or all of them; others' ids are left
 	 * alone. Answers how many were unread before.
 	 */
 	markNotificationsRead(
 		memberId: string,
-		which: { ids: readonly string[] } | { all: true },
+		which: NotificationSelection,
 		at?: string,
 	): Promise<number>;
 	/** The member's settings, the defaults where they chose nothing. */

@@ -26,6 +26,8 @@ export interface FollowUpSeenOptions {
 	/** Where the changed conversation is projected (the board extension). */
 	publisher: { publish(orgId: string, boardId: string, stored: StoredMention[]): Promise<void> };
 	logger: Pick<Logger, "warn">;
+	/** Told once a member's follow-ups of a conversation were marked seen (their feed's too). */
+	onSeen?: (memberId: string, mentionId: string) => Promise<void>;
 }
 
 export class FollowUpSeenExtension implements Extension {
@@ -96,8 +98,10 @@ export class FollowUpSeenExtension implements Extension {
 			do {
 				this.#marking.set(key, false);
 				const changed = await this.#options.storage.markFollowUpsSeen(orgId, mentionId, memberId);
-				if (changed)
+				if (changed) {
 					await this.#options.publisher.publish(orgId, changed.boardId, [changed.stored]);
+					await this.#options.onSeen?.(memberId, mentionId);
+				}
 			} while (this.#marking.get(key));
 		} catch (error) {
 			this.#options.logger.warn({ err: error, mentionId }, "follow-ups could not be marked seen");
