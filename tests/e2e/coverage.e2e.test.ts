@@ -446,5 +446,12 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		await phone.getByTestId("assign-picker").first().click();
 		await phone.getByTestId("assign-picker-option").first().waitFor(within);
 		await fitsPhone(phone, '[data-testid="coverage-page"]', "an assign picker's list on a phone");
+		// No taller than 40 % of the screen (it scrolls), nor wider than its field.
+		const [list, field] = await Promise.all([
+			phone.getByRole("listbox").first().boundingBox(),
+			phone.getByTestId("assign-picker").first().boundingBox(),
+		]);
+		expect(list?.height).toBeLessThanOrEqual(0.4 * 740);
+		expect(list?.width).toBeLessThanOrEqual((field?.width ?? 0) + 2);
 	});
 });

@@ -7,7 +7,7 @@
  * the list and puts the chosen name back. While the list is closed, Enter submits the form
  * around it, so a preselected member is still one key or one click away.
  */
-import { createMemo, createSignal, createUniqueId, For, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, createUniqueId, For, Show } from "solid-js";
 import { type PickerOption, pickerMatches } from "../member-picker.ts";
 import { describedBy, FieldProblem } from "./forms.tsx";
 
@@ -42,6 +42,11 @@ export function MemberPicker(props: {
 		setActive(0);
 	};
 	const close = () => setQuery(null);
+	// The list scrolls on a small screen: the active option stays in it.
+	createEffect(() => {
+		if (matches())
+			document.getElementById(optionId(active()))?.scrollIntoView({ block: "nearest" });
+	});
 	const choose = (option: PickerOption | undefined) => {
 		if (!option) return;
 		props.onChange(option.id);
