@@ -23,6 +23,7 @@ import v1 from "../packages/domain/src/protocol-fixtures/v1.json" with { type: "
 import v2 from "../packages/domain/src/protocol-fixtures/v2.json" with { type: "json" };
 import v3 from "../packages/domain/src/protocol-fixtures/v3.json" with { type: "json" };
 import v4 from "../packages/domain/src/protocol-fixtures/v4.json" with { type: "json" };
+import v5 from "../packages/domain/src/protocol-fixtures/v5.json" with { type: "json" };
 import { makeMention, startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
 
 const recorded: Record<number, string[]> = {
@@ -30,6 +31,7 @@ const recorded: Record<number, string[]> = {
 	2: v2.messages,
 	3: v3.messages,
 	4: v4.messages,
+	5: v5.messages,
 };
 /** Answers that would mean the server did not take the message as a command. */
 const NOT_SERVED = ["unsupported_version", "malformed", "invalid"];

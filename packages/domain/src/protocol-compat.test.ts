@@ -15,12 +15,14 @@ import v1 from "./protocol-fixtures/v1.json" with { type: "json" };
 import v2 from "./protocol-fixtures/v2.json" with { type: "json" };
 import v3 from "./protocol-fixtures/v3.json" with { type: "json" };
 import v4 from "./protocol-fixtures/v4.json" with { type: "json" };
+import v5 from "./protocol-fixtures/v5.json" with { type: "json" };
 
 const recorded: Record<number, { version: number; messages: string[] }> = {
 	1: v1,
 	2: v2,
 	3: v3,
 	4: v4,
+	5: v5,
 };
 
 describe("protocol compatibility", () => {

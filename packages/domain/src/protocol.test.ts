@@ -438,6 +438,8 @@ const FINGERPRINTS: Record<number, string> = {
 	3: "925d61964da939511bcd9be9bd585e79df44c5aa2de169564e605681cceb223f",
 	// The notification kind lease_expired (and its detail awayMinutes).
 	4: "4264046d8c4ecda29db433b90b6a3e89238614c5ce2e56f4404ad5bdc1f3a044",
+	// The notification detail count: a follow-up entry's messages, folded into one entry.
+	5: "a27030cc081904c7ea00f9cecf1f2ebf461d110d3c9d5defefe81e009c700c8a",
 };
 
 describe("protocol pin", () => {

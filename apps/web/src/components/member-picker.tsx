@@ -68,7 +68,8 @@ export function MemberPicker(props: {
 				// With the list open Enter chooses; closed, it submits the form.
 				if (!matches()) return;
 				event.preventDefault();
-				choose(shown[active()]);
+				// The list may have shrunk under the active option (the board changed).
+				choose(shown[Math.min(active(), shown.length - 1)]);
 				return;
 			case "Escape":
 				if (!matches()) return;
