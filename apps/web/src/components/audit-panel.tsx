@@ -134,7 +134,7 @@ export function AuditPanel(props: { orgId: string }) {
 				...ACTOR_OPTIONS,
 				...(members.data() ?? []).map((member) => ({ value: member.id, label: member.name })),
 			],
-			search: { placeholder: "Anyone; type a name" },
+			search: { placeholder: "Anyone" },
 			testId: "audit-actor",
 		},
 		{ name: "from", label: "From", type: "date", testId: "audit-from" },

@@ -15,7 +15,10 @@ import type { Action, Loader } from "../api.ts";
 import { holdFocus } from "../focus.ts";
 import { formatDateTime, formatRelative } from "../format.ts";
 import { SIGNATURE_SCHEME, signedCurlExample } from "../webhook-example.ts";
+import { describedBy, FieldProblem } from "./field-problem.tsx";
 import { MemberPicker } from "./member-picker.tsx";
+
+export { describedBy, FieldProblem };
 
 /**
  * A form's submit handler: the page stays (no browser submit), and `then` does the work.
@@ -491,27 +494,6 @@ export function SignInEmailField(props: SignInFieldProps) {
 /** The password of a sign-in form (the browser may fill in the saved one). */
 export function SignInPasswordField(props: SignInFieldProps) {
 	return <SignInField kind="password" {...props} />;
-}
-
-/** The ids a field is described by: its problem first, then its hint. */
-export function describedBy(
-	id: string,
-	hint: unknown,
-	error: string | undefined,
-): string | undefined {
-	const ids = [error ? `${id}-error` : "", hint ? `${id}-hint` : ""].filter(Boolean);
-	return ids.length > 0 ? ids.join(" ") : undefined;
-}
-
-/** A field's problem, under it (id `<id>-error`, which the field is described by). */
-export function FieldProblem(props: { id: string; error: string | undefined }) {
-	return (
-		<Show when={props.error}>
-			<p id={`${props.id}-error`} class="small field-error" data-testid="field-error">
-				{props.error}
-			</p>
-		</Show>
-	);
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import { createEffect, createMemo, createSignal, createUniqueId, For, Show } from "solid-js";
 import { type PickerOption, pickerMatches } from "../member-picker.ts";
-import { describedBy, FieldProblem } from "./forms.tsx";
+import { describedBy, FieldProblem } from "./field-problem.tsx";
 
 export function MemberPicker(props: {
 	id: string;
@@ -137,16 +137,15 @@ export function MemberPicker(props: {
 								)}
 							</For>
 						</div>
-						<p class="member-picker-note muted small" aria-live="polite">
-							<Show when={found().total > 0} fallback={`Nobody matches “${query()}”.`}>
-								<Show
-									when={found().total > found().shown.length}
-									fallback={`${found().total} ${found().total === 1 ? "member" : "members"}`}
-								>
+						{/* Said only when the list does not show every choice (a filter's choices are
+						    not all members: "Anyone", "Command line"). */}
+						<Show when={found().total === 0 || found().total > found().shown.length}>
+							<p class="member-picker-note muted small" aria-live="polite">
+								<Show when={found().total > 0} fallback={`Nobody matches “${query()}”.`}>
 									{found().shown.length} of {found().total.toLocaleString()}: type a name to narrow
 								</Show>
-							</Show>
-						</p>
+							</p>
+						</Show>
 					</div>
 				)}
 			</Show>

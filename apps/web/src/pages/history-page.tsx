@@ -147,7 +147,7 @@ export function HistoryPage() {
 				...members().map((member) => ({ value: member.id, label: member.name })),
 			],
 			// A thousand members are too many to scroll through.
-			search: { placeholder: "Anyone; type a name" },
+			search: { placeholder: "Anyone" },
 			testId: "history-owner",
 		},
 		{ name: "from", label: "Posted from", type: "date" },
