@@ -1,5 +1,6 @@
 import type { BoardMention, Presence } from "@switchboard/client";
 import { DEFAULT_BOARD_SETTINGS } from "@switchboard/domain";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
 	ageBucket,
@@ -7,6 +8,7 @@ import {
 	conversationsInBreach,
 	createBreachRows,
 	formatSeconds,
+	type MemberLoad,
 	memberLoads,
 	reviewQueue,
 	suggestAssignee,
@@ -132,6 +134,66 @@ describe("load and presence", () => {
 		);
 		const full = memberLoads([makeCard("dana")], mentions, new Set(["dana"]), new Map());
 		expect(suggestAssignee(mention("x"), full, "mo")).toBeNull();
+	});
+
+	it("suggests the first member of the suggestion's order, however many there are", () => {
+		// The order the suggestion documents, by sorting everyone: what a single pass must find.
+		const first = (loads: readonly MemberLoad[], language: string | null, tags: string[]) =>
+			loads
+				.filter(
+					(l) =>
+						l.room > 0 &&
+						l.member.id !== "mo" &&
+						(l.member.languages.length === 0 ||
+							language === null ||
+							l.member.languages.includes(language)),
+				)
+				.sort(
+					(a, b) =>
+						Number(b.online) - Number(a.online) ||
+						Number(b.member.role === "ambassador") - Number(a.member.role === "ambassador") ||
+						Number(!tags.some((t) => a.member.skills.includes(t))) -
+							Number(!tags.some((t) => b.member.skills.includes(t))) ||
+						a.ratio - b.ratio ||
+						a.member.name.localeCompare(b.member.name),
+				)[0]?.member.id ?? null;
+		const card = fc.record({
+			// Few values, so that members tie on everything but their place in the list.
+			name: fc.constantFrom("Ana", "Émile", "emile"),
+			role: fc.constantFrom("ambassador", "moderator"),
+			capacity: fc.integer({ min: 0, max: 2 }),
+			languages: fc.subarray(["de", "en"]),
+			skills: fc.subarray(["billing"]),
+			held: fc.integer({ min: 0, max: 1 }),
+			online: fc.boolean(),
+		});
+		fc.assert(
+			fc.property(
+				fc.array(card, { maxLength: 12 }),
+				fc.constantFrom(null, "de", "en"),
+				fc.subarray(["billing", "outage"]),
+				(cards, language, tags) => {
+					const members = cards.map((c, i) =>
+						makeCard(`m${i}`, {
+							name: c.name,
+							role: c.role,
+							capacity: c.capacity,
+							languages: c.languages,
+							skills: c.skills,
+						}),
+					);
+					const held = cards.flatMap((c, i) =>
+						Array.from({ length: c.held }, (_, k) => mention(`h${i}-${k}`, owned(`m${i}`))),
+					);
+					const online = new Set(cards.flatMap((c, i) => (c.online ? [`m${i}`] : [])));
+					const loads = memberLoads(members, held, online, new Map());
+					const wanted = mention("x", { language, tags });
+					expect(suggestAssignee(wanted, loads, "mo")?.member.id ?? null).toBe(
+						first(loads, language, tags),
+					);
+				},
+			),
+		);
 	});
 
 	it("leaves a deactivated member out of the load and the suggestions, and takes them back when reactivated", () => {

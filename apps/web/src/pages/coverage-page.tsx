@@ -25,7 +25,14 @@ import {
 	unclaimedQueue,
 	viewingByMember,
 } from "../coverage-model.ts";
-import { excerpt, formatAge, formatDateTime, formatRelative, plural } from "../format.ts";
+import {
+	compareText,
+	excerpt,
+	formatAge,
+	formatDateTime,
+	formatRelative,
+	plural,
+} from "../format.ts";
 import { column, createReport, localTimeZone, useReports } from "../reports.ts";
 import { useWorkspace } from "../workspace.tsx";
 import "../coverage.css";
@@ -88,7 +95,7 @@ function Coverage() {
 					(a, b) =>
 						Number(b.online) - Number(a.online) ||
 						a.ratio - b.ratio ||
-						a.member.name.localeCompare(b.member.name),
+						compareText(a.member.name, b.member.name),
 				)
 				.map(assignChoice),
 		[],
@@ -302,9 +309,14 @@ function AssignControl(props: {
 	label?: string;
 }) {
 	const ws = useWorkspace();
-	const options = () =>
-		props.loads.filter((load) => load.room > 0 && load.member.id !== props.exclude);
-	const suggested = () => suggestAssignee(props.mention, options(), ws.me.id);
+	// Once per change of the loads, not per read: the picker's list and the target both ask.
+	const suggested = createMemo(() =>
+		suggestAssignee(
+			props.mention,
+			props.loads.filter((load) => load.member.id !== props.exclude),
+			ws.me.id,
+		),
+	);
 	// The picker lists the suggestion first, then everyone else with room.
 	const pickable = createMemo(() => {
 		const first = suggested()?.member.id;
