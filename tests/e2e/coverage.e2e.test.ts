@@ -453,5 +453,17 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		]);
 		expect(list?.height).toBeLessThanOrEqual(0.4 * 740);
 		expect(list?.width).toBeLessThanOrEqual((field?.width ?? 0) + 2);
+
+		// Reports per ambassador: the most active 25 of the hundred and fifty and more who
+		// claimed, the others a tap away.
+		await phone.goto("/reports");
+		const perAmbassador = phone.getByTestId("report-ambassadors").locator("tbody tr");
+		await expect.poll(() => perAmbassador.count(), within).toBe(25);
+		const showAll = phone.getByTestId("report-ambassadors-all");
+		const total = Number((await showAll.textContent())?.replace(/\D/g, ""));
+		expect(total).toBeGreaterThan(150);
+		await showAll.click();
+		await expect.poll(() => perAmbassador.count(), within).toBe(total);
+		await expect.poll(() => showAll.count(), within).toBe(0);
 	});
 });

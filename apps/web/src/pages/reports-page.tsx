@@ -64,6 +64,9 @@ const BREAKDOWNS: readonly { name: ReportName; title: string }[] = [
 	{ name: "ambassadors", title: "Per ambassador" },
 ];
 
+/** Rows a breakdown shows until asked for all: the most active, as the server orders them. */
+const BREAKDOWN_ROWS = 25;
+
 /** The periods a tap chooses, in days back from today (today included). */
 const PRESETS = [1, 7, 30] as const;
 const PRESET_LABELS: Record<(typeof PRESETS)[number], string> = {
@@ -280,6 +283,11 @@ function ReportSection(props: {
 	title: string;
 }) {
 	const [table, { error }] = createReport(props.reports, props.name, () => props.period);
+	const rows = () => table()?.rows ?? [];
+	// The server sends the most active first: at a thousand ambassadors, every row drawn at
+	// once held a phone's page for half a second. The CSV has them all.
+	const [all, setAll] = createSignal(false);
+	const shown = () => (all() ? rows() : rows().slice(0, BREAKDOWN_ROWS));
 	return (
 		<section class="panel" aria-label={props.title} aria-busy={table.loading}>
 			<h2 class="panel-title">
@@ -290,15 +298,25 @@ function ReportSection(props: {
 			<Show when={error()}>{(message) => <p class="callout callout-warning">{message()}</p>}</Show>
 			<Show when={table()}>
 				<Show
-					when={(table()?.rows.length ?? 0) > 0}
+					when={rows().length > 0}
 					fallback={<p class="muted">Nothing happened in this period.</p>}
 				>
 					<DataTable
 						columns={(table()?.columns ?? []).filter((c) => c.key !== "member_id")}
-						rows={table()?.rows ?? []}
+						rows={shown()}
 						testId={`report-${props.name}`}
 						label={`${props.title}, table`}
 					/>
+					<Show when={shown().length < rows().length}>
+						<button
+							type="button"
+							class="button button-small report-all"
+							onClick={() => setAll(true)}
+							data-testid={`report-${props.name}-all`}
+						>
+							Show all {formatCount(rows().length)}
+						</button>
+					</Show>
 				</Show>
 			</Show>
 		</section>
