@@ -12,9 +12,9 @@ import * as Y from "yjs";
 import type { ServerTarget } from "./servers.ts";
 
 /** Wire message types of the Hocuspocus protocol (its `MessageType`). */
-const HocuspocusMessage = { sync: 0, syncStatus: 8 } as const;
+export const HocuspocusMessage = { sync: 0, awareness: 1, syncStatus: 8 } as const;
 /** y-protocols sync steps. */
-const SyncStep = { step2: 1, update: 2 } as const;
+export const SyncStep = { step2: 1, update: 2 } as const;
 
 /** What one client's sockets saw. */
 export class SocketStats {
@@ -35,6 +35,28 @@ function toBytes(data: unknown): Uint8Array | null {
 	if (data instanceof ArrayBuffer) return new Uint8Array(data);
 	if (Array.isArray(data)) return Buffer.concat(data as Buffer[]);
 	return null;
+}
+
+/**
+ * The Hocuspocus message type of a frame the server sent about `document`, read without
+ * decoding the rest; null for a frame about another document (or not binary).
+ */
+export function frameType(data: unknown, document: string): number | null {
+	const bytes = toBytes(data);
+	if (!bytes || bytes.length < 2) return null;
+	const decoder = decoding.createDecoder(bytes);
+	if (decoding.readVarString(decoder) !== document) return null;
+	return decoding.readVarUint(decoder);
+}
+
+/** The y-protocols sync step of a sync frame about `document`, null for any other frame. */
+export function syncStep(data: unknown, document: string): number | null {
+	const bytes = toBytes(data);
+	if (!bytes || bytes.length < 3) return null;
+	const decoder = decoding.createDecoder(bytes);
+	if (decoding.readVarString(decoder) !== document) return null;
+	if (decoding.readVarUint(decoder) !== HocuspocusMessage.sync) return null;
+	return decoding.readVarUint(decoder);
 }
 
 export interface SocketOptions {

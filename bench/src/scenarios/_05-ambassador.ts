@@ -2,6 +2,11 @@
  * One of scenario 5's ambassadors: a board client that runs claimNext again and again,
  * each command timed from send to answer. Used by the load process (most ambassadors, one
  * event loop) and by the observer threads (one ambassador each, see `_05-claim-observer.ts`).
+ *
+ * A skimming ambassador syncs the board, then leaves the board's updates (not the sync
+ * steps) undecoded, as scenario 12's members do: the server sends it every frame all the
+ * same, and its provider still hears that the socket lives. What it leaves out is its own
+ * device's work, which the load process would do for every ambassador on one core.
  */
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -9,6 +14,7 @@ import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/pro
 import { PROTOCOL_VERSION } from "@switchboard/domain";
 import { WebSocket } from "ws";
 import * as Y from "yjs";
+import { SyncStep, syncStep } from "../lib/clients.ts";
 
 interface Answer {
 	type: "ack" | "reject";
@@ -52,15 +58,38 @@ export function emptyTally(): ClaimTally {
 	return { latencyMs: [], claimed: [], rejects: {} };
 }
 
-/** Connect one ambassador to the board at `url`. */
+/**
+ * Connect one ambassador to the board at `url`; with `skim`, it decodes the board only
+ * until its first sync (see the file).
+ */
 export function openAmbassador(
 	url: string,
 	document: string,
 	token: string,
 	memberId: string,
+	skim = false,
 ): Ambassador {
 	const doc = new Y.Doc();
-	const socket = new HocuspocusProviderWebsocket({ url, WebSocketPolyfill: WebSocket });
+	let skimming = false;
+	const socket: HocuspocusProviderWebsocket = new HocuspocusProviderWebsocket({
+		url,
+		WebSocketPolyfill: skim
+			? class Skimming extends WebSocket {
+					override emit(event: string | symbol, ...args: unknown[]): boolean {
+						if (
+							event === "message" &&
+							skimming &&
+							syncStep(args[0], document) === SyncStep.update
+						) {
+							// What any frame tells a provider: its socket lives (messageReconnectTimeout).
+							socket.lastMessageReceived = Date.now();
+							return true;
+						}
+						return super.emit(event, ...args);
+					}
+				}
+			: WebSocket,
+	});
 	const waiting = new Map<string, (answer: Answer) => void>();
 	const provider = new HocuspocusProvider({
 		websocketProvider: socket,
@@ -77,6 +106,8 @@ export function openAmbassador(
 	const synced = new Promise<void>((resolve) => {
 		if (provider.isSynced) resolve();
 		else provider.on("synced", () => resolve());
+	}).then(() => {
+		skimming = skim;
 	});
 	provider.attach();
 	const send = (name: string, args: Record<string, string> = {}) => {

@@ -4,7 +4,10 @@
  * again, until the server says there is nothing left for them or they are at capacity.
  * Every command is timed from send to ack or reject. The first `observers` ambassadors
  * each run on a worker thread of their own (`_05-claim-observer.ts`), the rest share this
- * process's event loop.
+ * process's event loop. Of those, the first on each instance decodes every board update (its
+ * board is checked against the acks); the others skim (`_05-ambassador.ts`) unless
+ * `decodeAll`: this one core cannot be 190 devices each decoding its board, and with all of
+ * them decoding it was busy 95–100 % of the storm, so their latencies measured its queue.
  *
  * With `warmupDocument`, the same ambassadors first storm that board (another board of the
  * organisation, as many new mentions), release every conversation they claimed there and
@@ -36,6 +39,8 @@ export interface ClaimParams {
 	 * batch and a board update of its own that every ambassador decodes.
 	 */
 	observerClaims: number;
+	/** Every ambassador of this process decodes every board update, none skims. */
+	decodeAll: boolean;
 }
 
 export interface ClaimResult {
@@ -125,8 +130,15 @@ async function storm(
 	const ambassadors = params.tokens
 		.map((token, i) => ({ token, i }))
 		.slice(params.observers)
-		.map(({ token, i }) =>
-			openAmbassador(urlOf(i), document, token, params.memberIds[i] as string),
+		.map(({ token, i }, k) =>
+			openAmbassador(
+				urlOf(i),
+				document,
+				token,
+				params.memberIds[i] as string,
+				// The first of each instance decodes: its board is the one checked below.
+				!params.decodeAll && k >= params.wsUrls.length,
+			),
 		);
 	// Connect in waves, so the figure is the storm, not a connection flood.
 	for (let start = 0; start < ambassadors.length; start += 50) {

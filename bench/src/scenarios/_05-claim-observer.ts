@@ -1,12 +1,11 @@
 /**
  * An observer of scenario 5: one ambassador alone on an event loop of its own (a worker
  * thread of the load process), pressing claimNext with the others. The load process's
- * ambassadors share one event loop and one core, and each of them reads its answer only
- * after the board updates of the sockets read before it in that turn were decoded (200
- * ambassadors × every claim); a real ambassador decodes only their own board, on their own
- * device. The observer's latency is that: the server's time, the network and its own
- * board's decoding, not the other clients'. The thread still shares the load core, and
- * the scheduler runs it when its socket wakes it.
+ * ambassadors share one event loop and one core, and most of them skim the board (see
+ * `_05-claim-load.ts`); a real ambassador decodes their own board, on their own device. The
+ * observer's latency is that: the server's time, the network and its own board's decoding,
+ * not the other clients'. The thread still shares the load core, and the scheduler runs it
+ * when its socket wakes it.
  *
  * One thread serves every storm of a run (the warm-up storm's board, then the measured
  * one), as one person's device would. Messages from the load process, each answered:

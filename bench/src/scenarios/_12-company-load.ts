@@ -31,11 +31,15 @@ import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import { signatureHeaders } from "@switchboard/connectors";
 import { boardRoots, type KeyedEntry, type MentionWork } from "@switchboard/domain";
-import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import { Awareness, encodeAwarenessUpdate } from "y-protocols/awareness";
 import * as Y from "yjs";
-import { instrumentedWebSocket, SocketStats } from "../lib/clients.ts";
+import {
+	frameType,
+	HocuspocusMessage,
+	instrumentedWebSocket,
+	SocketStats,
+} from "../lib/clients.ts";
 import { CommandChannel, NO_ANSWER } from "../lib/commands.ts";
 import type { LoadTask } from "../lib/load.ts";
 
@@ -139,10 +143,6 @@ export interface CompanyResult {
 	commandsResent: number;
 }
 
-/** The Hocuspocus message type of awareness (its `MessageType.Awareness`). */
-const AWARENESS_MESSAGE = 1;
-/** Its `MessageType.Sync`: sync steps and document updates. */
-const SYNC_MESSAGE = 0;
 const wallClock = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const exponential = (mean: number) => -Math.log(1 - Math.random()) * mean;
@@ -265,12 +265,10 @@ class Member {
 	 * board updates after the first sync unless this member is watching.
 	 */
 	skims(data: unknown, board: string): boolean {
-		const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : (data as Uint8Array);
-		const decoder = decoding.createDecoder(bytes);
-		if (decoding.readVarString(decoder) !== board) return false;
-		const type = decoding.readVarUint(decoder);
+		const type = frameType(data, board);
 		return (
-			type === AWARENESS_MESSAGE || (type === SYNC_MESSAGE && this.boardSynced && !this.watching)
+			type === HocuspocusMessage.awareness ||
+			(type === HocuspocusMessage.sync && this.boardSynced && !this.watching)
 		);
 	}
 
@@ -278,7 +276,7 @@ class Member {
 	private sendPresence(board: string): void {
 		const encoder = encoding.createEncoder();
 		encoding.writeVarString(encoder, board);
-		encoding.writeVarUint(encoder, AWARENESS_MESSAGE);
+		encoding.writeVarUint(encoder, HocuspocusMessage.awareness);
 		encoding.writeVarUint8Array(
 			encoder,
 			encodeAwarenessUpdate(this.presence, [this.presence.clientID]),
