@@ -81,12 +81,14 @@ export interface CommandArbiterConfiguration {
 	/**
 	 * Most claimNext commands of one board decided in one transaction. claimNext commands
 	 * that arrive while a board's batch runs wait for it and form the next batch, so a storm
-	 * costs one transaction per batch instead of one per claim (see `#claimBatch`). On a
-	 * warm server a wave of 200 then forms two batches of 100 rather than one of 200: the
-	 * first half is answered some 25 ms sooner, the second about when the whole was (the
-	 * write of 100 claims 13-30 ms against 33-55 ms for 200). Bench scenario 5, nine
-	 * alternated pairs: the observers' p99 101 against 138 ms (medians; bench/findings/05.md).
-	 * @default 100
+	 * costs one transaction per batch instead of one per claim (see `#claimBatch`). A wave
+	 * of 200 forms one batch: one transaction, one board update and one broadcast instead of
+	 * two of each, the second waiting for the first. Bench scenario 5 with its clients
+	 * answered as they come (seven alternated pairs against 100): claimNext p99 for all 200
+	 * ambassadors 143 against 248 ms (medians, lower in 6 of 7), 1,336 against 929 claims/s
+	 * (bench/findings/05.md, 2026-12-06). 100 had looked better when the bench's load
+	 * process, decoding every board for all of them, stretched each wave over its queue.
+	 * @default 200
 	 */
 	claimNextBatch: number;
 	/**
@@ -102,7 +104,7 @@ export interface CommandArbiterConfiguration {
 export const defaultCommandArbiterConfiguration: CommandArbiterConfiguration = {
 	maxAttempts: 3,
 	claimNextCandidates: 50,
-	claimNextBatch: 100,
+	claimNextBatch: 200,
 	claimNextLingerMs: 40,
 };
 
