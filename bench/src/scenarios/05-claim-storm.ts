@@ -49,8 +49,8 @@ const WARMUP_STORM = process.env.BENCH_WARMUP_STORM !== "0";
  * The load process's ambassadors skim the board after their first sync, all but the one per
  * instance whose board is checked (`_05-claim-load.ts`); `BENCH_05_DECODE_ALL=1` has every
  * one decode it, as before 2026-12-06: the load core then measured its own queue (busy
- * 95–100 % of every storm, the p99 for all 200 at 540–1,640 ms while the observers'
- * was 80–230 ms; bench/findings/05.md).
+ * 93–100 % of every storm, the p99 for all 200 several times the observers';
+ * bench/findings/05.md).
  */
 const DECODE_ALL = process.env.BENCH_05_DECODE_ALL === "1";
 const WARMUP_BOARD = "warmup";

@@ -73,7 +73,6 @@ export interface AppliedCommand {
 	work: MentionWork;
 }
 
-/** Who sends a command, on which board. */
 /** What each log line of a command names. */
 interface CommandLogFields {
 	commandId: string;
@@ -81,6 +80,7 @@ interface CommandLogFields {
 	member: string;
 }
 
+/** Who sends a command, on which board. */
 interface BoardActor {
 	orgId: string;
 	boardId: string;
