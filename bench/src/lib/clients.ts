@@ -38,25 +38,29 @@ function toBytes(data: unknown): Uint8Array | null {
 }
 
 /**
- * The Hocuspocus message type of a frame the server sent about `document`, read without
- * decoding the rest; null for a frame about another document (or not binary).
+ * A frame the server sent about `document`, read as far as its Hocuspocus message type:
+ * the type, and the decoder at what follows; null for another document's frame (or not binary).
  */
-export function frameType(data: unknown, document: string): number | null {
+function frameHeader(
+	data: unknown,
+	document: string,
+): { type: number; decoder: decoding.Decoder } | null {
 	const bytes = toBytes(data);
 	if (!bytes || bytes.length < 2) return null;
 	const decoder = decoding.createDecoder(bytes);
 	if (decoding.readVarString(decoder) !== document) return null;
-	return decoding.readVarUint(decoder);
+	return { type: decoding.readVarUint(decoder), decoder };
+}
+
+/** The Hocuspocus message type of a frame about `document`, without decoding the rest. */
+export function frameType(data: unknown, document: string): number | null {
+	return frameHeader(data, document)?.type ?? null;
 }
 
 /** The y-protocols sync step of a sync frame about `document`, null for any other frame. */
 export function syncStep(data: unknown, document: string): number | null {
-	const bytes = toBytes(data);
-	if (!bytes || bytes.length < 3) return null;
-	const decoder = decoding.createDecoder(bytes);
-	if (decoding.readVarString(decoder) !== document) return null;
-	if (decoding.readVarUint(decoder) !== HocuspocusMessage.sync) return null;
-	return decoding.readVarUint(decoder);
+	const header = frameHeader(data, document);
+	return header?.type === HocuspocusMessage.sync ? decoding.readVarUint(header.decoder) : null;
 }
 
 export interface SocketOptions {
