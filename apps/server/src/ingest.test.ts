@@ -78,6 +78,52 @@ describe("Ingestor", () => {
 		expect(parent?.mention.thread.map((message) => message.externalId)).toContain("b1");
 	});
 
+	it("announces a new high-priority conversation as stored, in its commit, and only once", async () => {
+		const storage = embedded();
+		const { orgId, boardId } = await newOrganisation(storage);
+		await storage.setTriageRules(orgId, [
+			{
+				id: "parcels",
+				match: { keyword: "parcel" },
+				apply: { priority: "high", tags: ["parcels"] },
+			},
+		]);
+		const endpoint = await storage.createWebhookEndpoint({
+			orgId,
+			url: "https://hooks.example/high",
+			events: ["mention.high_priority"],
+			sealedSecret: "sealed:x",
+		});
+		const ingestor = new Ingestor({ storage, publisher: null, logger });
+		const quiet = incoming("q1", { text: "Thanks, all good.", url: null });
+		const first = await ingestor.ingest(orgId, boardId, [incoming("h1", { url: null }), quiet]);
+		// A retry of the same delivery: nothing new, nothing announced again.
+		await ingestor.ingest(orgId, boardId, [incoming("h1", { url: null })]);
+
+		const [high] = first.stored;
+		const deliveries = await storage.listWebhookDeliveries(orgId, { endpointId: endpoint.id });
+		expect(deliveries.map((delivery) => delivery.payload)).toEqual([
+			{
+				orgId,
+				boardId,
+				mentionId: high?.mention.id,
+				mention: {
+					network: high?.mention.network,
+					externalId: "h1",
+					url: null,
+					author: high?.mention.author,
+					text: high?.mention.text,
+					language: high?.mention.language,
+					sentiment: high?.mention.sentiment,
+					priority: "high",
+					tags: ["parcels"],
+					postedAt: high?.mention.postedAt,
+				},
+			},
+		]);
+		expect(await storage.getMention(orgId, high?.mention.id ?? "")).toEqual(high);
+	});
+
 	it("fails every ingest of a pass whose database work fails, and takes the next ones again", async () => {
 		const storage = embedded();
 		const ingestor = new Ingestor({ storage, publisher: null, logger });

@@ -22,6 +22,7 @@ import {
 } from "@switchboard/domain";
 import type {
 	Directory,
+	MentionAsSent,
 	MentionStore,
 	NewWebhookEvent,
 	SourceStore,
@@ -261,7 +262,7 @@ export class Ingestor {
 					orgId,
 					target,
 					list.map((mention) => triageMention(mention, rules)),
-					(stored) => highPriorityEvents(orgId, target, stored, nowIso),
+					(mention) => highPriorityEvents(orgId, target, mention, nowIso),
 				),
 			);
 		}
@@ -406,18 +407,18 @@ export class Ingestor {
 }
 
 /**
- * The high-priority event of each new conversation that has it: queued with the mentions
- * in their transaction, so a mention is never stored without its announcement.
+ * The high-priority event of a new conversation that has it: queued with the mention in its
+ * commit, so a mention is never stored without its announcement.
  */
 function highPriorityEvents(
 	orgId: string,
 	boardId: string,
-	stored: readonly StoredMention[],
+	mention: MentionAsSent,
 	now: string,
 ): NewWebhookEvent[] {
-	return stored
-		.filter(({ mention }) => mention.priority === "high")
-		.map(({ mention }) => ({
+	if (mention.priority !== "high") return [];
+	return [
+		{
 			orgId,
 			event: WebhookEvents.highPriority,
 			dedupeKey: `mention:${mention.id}:high`,
@@ -439,5 +440,6 @@ function highPriorityEvents(
 				},
 			},
 			now,
-		}));
+		},
+	];
 }

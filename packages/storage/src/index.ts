@@ -117,6 +117,7 @@ export type {
 	History,
 	HistoryQuery,
 	MemberWithSecret,
+	MentionAsSent,
 	MentionFilter,
 	MentionStore,
 	MessageRef,

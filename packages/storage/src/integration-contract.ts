@@ -376,14 +376,15 @@ export function webhookStoreContract(
 			});
 			const announce =
 				(now: string) =>
-				(stored: readonly { mention: { id: string } }[]): NewWebhookEvent[] =>
-					stored.map(({ mention: { id } }) => ({
+				({ id }: { id: string }): NewWebhookEvent[] => [
+					{
 						orgId,
 						event: "mention.high_priority",
 						dedupeKey: `mention:${id}:high`,
 						payload: { mentionId: id },
 						now,
-					}));
+					},
+				];
 			// The database refuses the event's time after the mention's row is written.
 			await expect(
 				storage.insertMentions(orgId, "main", [mention], announce("not a time")),

@@ -2,7 +2,7 @@
  * The webhook store port on kysely: outgoing webhook endpoints and their delivery queue.
  */
 import { randomUUID } from "node:crypto";
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type RawBuilder, type Selectable, sql } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from "./integration-schema.ts";
 import type {
@@ -20,7 +20,6 @@ import { KyselyPort } from "./kysely-port.ts";
 import { leaseDueRows } from "./lease.ts";
 import { deleteInOrg, findInOrg, insertOne, listOwned, updateInOrg } from "./org-rows.ts";
 import { CLAIM_ACTIONS, isUuid, json, REPLY_ACTIONS, recordOf } from "./rows.ts";
-import type { Database } from "./schema.ts";
 
 function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
 	const { sealed_secret: _, ...endpoint } = row;
@@ -33,32 +32,33 @@ function toDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
 }
 
 /**
- * Queues each event once for every enabled endpoint of its organisation that subscribes to
- * it, in one statement however many there are; `db` may be a transaction, so the mention
- * store queues the events of the mentions it stores in the same commit.
+ * The statement that queues each event once for every enabled endpoint of its organisation
+ * that subscribes to it, in one statement however many there are. With `onlyFor`, each
+ * event names the row it announces (`about`), and only those of rows in `onlyFor` (a query
+ * of `id`s: the mention store's rows just inserted, in the same statement) are queued.
  */
-export async function queueWebhookEvents(
-	db: Kysely<Database>,
-	inputs: readonly NewWebhookEvent[],
-): Promise<number> {
-	if (inputs.length === 0) return 0;
+export function webhookDeliveriesInsert(
+	inputs: readonly (NewWebhookEvent & { about?: string })[],
+	onlyFor?: RawBuilder<unknown>,
+): RawBuilder<unknown> {
 	const events = inputs.map((input) => ({
 		org_id: input.orgId,
 		event: input.event,
 		dedupe_key: input.dedupeKey,
 		payload: input.payload,
 		now: input.now,
+		about: input.about ?? null,
 	}));
-	const result = await sql`
+	return sql`
 		insert into webhook_deliveries
 			(id, org_id, endpoint_id, event, dedupe_key, payload, status, attempts, next_attempt_at, created_at)
 		select gen_random_uuid(), e.org_id, e.id, v.event, v.dedupe_key, v.payload, 'pending', 0, v.now, v.now
 		from jsonb_to_recordset(${json(events)}::jsonb)
-			as v(org_id text, event text, dedupe_key text, payload jsonb, now timestamptz)
+			as v(org_id text, event text, dedupe_key text, payload jsonb, now timestamptz, about text)
 		join webhook_endpoints e on e.org_id = v.org_id and e.enabled and e.events ? v.event
+		${onlyFor ? sql`where v.about in (${onlyFor})` : sql``}
 		on conflict (endpoint_id, dedupe_key) do nothing
-	`.execute(db);
-	return Number(result.numAffectedRows ?? 0);
+	`;
 }
 
 export class KyselyWebhookStore extends KyselyPort implements WebhookStore {
@@ -120,8 +120,10 @@ export class KyselyWebhookStore extends KyselyPort implements WebhookStore {
 		return this.enqueueWebhookEvents([input]);
 	}
 
-	enqueueWebhookEvents(inputs: readonly NewWebhookEvent[]): Promise<number> {
-		return queueWebhookEvents(this.db, inputs);
+	async enqueueWebhookEvents(inputs: readonly NewWebhookEvent[]): Promise<number> {
+		if (inputs.length === 0) return 0;
+		const result = await webhookDeliveriesInsert(inputs).execute(this.db);
+		return Number(result.numAffectedRows ?? 0);
 	}
 
 	async enqueueActivityEvents(now: string, since: string): Promise<number> {

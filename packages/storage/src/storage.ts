@@ -67,6 +67,12 @@ export type NewMention = Omit<MentionContent, "id"> & {
 	status?: MentionStatus;
 };
 
+/**
+ * A mention as an ingest writes it, its id chosen and its defaults filled in: what it holds
+ * once stored, apart from the work state that PostgreSQL decides.
+ */
+export type MentionAsSent = MentionContent & Pick<MentionWork, "priority" | "tags" | "status">;
+
 /** A mention with its revision: bumped on every change, so projections can skip stale writes. */
 export interface StoredMention {
 	mention: Mention;
@@ -178,14 +184,15 @@ export interface MentionStore {
 	/**
 	 * Ingest mentions onto a board, idempotent by (organisation, network, external id):
 	 * a mention seen before is skipped. Returns the stored mentions that are new.
-	 * `announce` names the webhook events of the new ones, queued in the same transaction:
-	 * a crash or an error keeps neither, so a retried delivery stores both.
+	 * `announce` names the webhook events of a mention should it be new. It is asked of each
+	 * mention before the insert, and the events of those the insert finds new are queued in
+	 * the same commit: a crash or an error keeps neither, so a retried delivery stores both.
 	 */
 	insertMentions(
 		orgId: string,
 		boardId: string,
 		mentions: NewMention[],
-		announce?: (stored: readonly StoredMention[]) => NewWebhookEvent[],
+		announce?: (mention: MentionAsSent) => NewWebhookEvent[],
 	): Promise<StoredMention[]>;
 	getMention(orgId: string, mentionId: string): Promise<StoredMention | null>;
 	listMentions(orgId: string, boardId: string, filter?: MentionFilter): Promise<StoredMention[]>;

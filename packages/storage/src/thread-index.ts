@@ -3,34 +3,48 @@
  * external id belongs to. Written by ingest (the threads mentions arrive with) and by
  * follow-ups, read when a follow-up names its parent.
  */
-import type { Kysely } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Database } from "./schema.ts";
 
-/** Messages per INSERT: 4 parameters each, far below PostgreSQL's 65,535. */
-const INDEX_CHUNK = 1000;
+/** A thread message to index: its network and external id, and its conversation. */
+export interface IndexedMessage {
+	network: string;
+	externalId: string | undefined;
+	mentionId: string;
+}
 
 /**
- * Index thread messages by (organisation, network, external id). A message without an id
- * is left out; one already indexed keeps its conversation (the first one that had it).
+ * The statement that indexes thread messages by (organisation, network, external id), as
+ * three arrays whatever their number. A message without an id is left out; one already
+ * indexed keeps its conversation (the first one that had it). With `onlyFor` (a query of
+ * `id`s: the mention store's rows just inserted, in the same statement), only the messages
+ * of those conversations.
  */
+export function threadIndexInsert(
+	orgId: string,
+	messages: readonly IndexedMessage[],
+	onlyFor?: RawBuilder<unknown>,
+): RawBuilder<unknown> {
+	const kept = messages.filter((message) => message.externalId);
+	return sql`
+		insert into thread_messages (org_id, network, external_id, mention_id)
+		select ${orgId}, t.network, t.external_id, t.mention_id
+		from unnest(
+			${kept.map((message) => message.network)}::text[],
+			${kept.map((message) => message.externalId)}::text[],
+			${kept.map((message) => message.mentionId)}::text[]
+		) as t(network, external_id, mention_id)
+		${onlyFor ? sql`where t.mention_id in (${onlyFor})` : sql``}
+		on conflict do nothing
+	`;
+}
+
+/** Index thread messages (see {@link threadIndexInsert}). */
 export async function indexThreadMessages(
 	db: Kysely<Database>,
 	orgId: string,
-	messages: readonly { network: string; externalId: string | undefined; mentionId: string }[],
+	messages: readonly IndexedMessage[],
 ): Promise<void> {
-	const rows = messages
-		.filter((message) => message.externalId)
-		.map((message) => ({
-			org_id: orgId,
-			network: message.network,
-			external_id: message.externalId ?? "",
-			mention_id: message.mentionId,
-		}));
-	for (let start = 0; start < rows.length; start += INDEX_CHUNK) {
-		await db
-			.insertInto("thread_messages")
-			.values(rows.slice(start, start + INDEX_CHUNK))
-			.onConflict((conflict) => conflict.doNothing())
-			.execute();
-	}
+	if (!messages.some((message) => message.externalId)) return;
+	await threadIndexInsert(orgId, messages).execute(db);
 }
