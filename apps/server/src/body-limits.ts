@@ -124,6 +124,18 @@ export function bodyLimits(
 	}));
 	return (c, next) => {
 		const rule = rules.find((r) => r.method === c.req.method && r.path.test(c.req.path));
+		// Under @hono/node-server a body that is not chunked is the length its Content-Length
+		// says, or nothing: Node's parser reads no more. Judged from the message's own headers,
+		// as Hono's middleware judges it, but without making the Fetch API request it reads
+		// them from, which the handler's read then waits on (7 % of a webhook request's CPU,
+		// bench/findings/06.md, ninth stop). A chunked body is counted by Hono's, as it arrives.
+		const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
+		if (incoming && incoming.headers["transfer-encoding"] === undefined) {
+			const maxBytes = rule?.maxBytes ?? defaultMaxBytes;
+			if (Number(incoming.headers["content-length"] ?? 0) <= maxBytes) return next();
+			drain(incoming);
+			return Promise.resolve(tooLarge(maxBytes));
+		}
 		return (rule?.check ?? fallback)(c, next);
 	};
 }

@@ -34,7 +34,9 @@ export function textGuard(): MiddlewareHandler {
 				);
 			}
 		}
-		if (c.req.raw.body && !["GET", "HEAD"].includes(c.req.method)) {
+		// Read as bytes, not through `c.req.raw.body`: that would build the Fetch API request
+		// and its stream, where @hono/node-server reads the body straight from the socket.
+		if (!["GET", "HEAD"].includes(c.req.method)) {
 			let text: string;
 			try {
 				text = utf8.decode(await c.req.arrayBuffer());
