@@ -250,8 +250,9 @@ export class KyselyMentionStore extends KyselyPort implements MentionStore {
 		if (mentions.length === 0) return Promise.resolve([]);
 		const { insertChunk } = this.#config;
 		return mapConstraintErrors("A mention with that id", async () => {
-			// One statement is one commit for the rows, their thread index and their events: a
-			// crash between them would leave a mention no retry announces (it is then seen before).
+			// One commit for the rows, their thread index and their events (a chunk's statement,
+			// or a transaction over the chunks): a crash between them would leave a mention no
+			// retry announces (it is then seen before).
 			if (mentions.length <= insertChunk) {
 				return insertChunkOf(this.db, orgId, boardId, mentions, announce);
 			}
