@@ -135,8 +135,8 @@ function asSent(row: SentRow, mention: NewMention): MentionAsSent {
 }
 
 /**
- * `select … from unnest(…)` of `mentions` as rows of the `mentions` table, in order, and
- * each row as sent with its mention, by its id.
+ * `select … from unnest(…)` of `mentions` as rows of the `mentions` table, in order, the
+ * list of their columns, and each row as sent with its mention, by its id.
  */
 function mentionRows(orgId: string, boardId: string, mentions: readonly NewMention[]) {
 	const values: Record<MentionColumn, (string | null)[]> = Object.fromEntries(
@@ -167,15 +167,15 @@ function mentionRows(orgId: string, boardId: string, mentions: readonly NewMenti
 		sent.set(row.id, { row, mention });
 		for (const column of MENTION_COLUMNS) values[column].push(row[column]);
 	}
-	const columns = MENTION_COLUMNS.map((column) => sql.ref(column));
+	const columns = sql.join(MENTION_COLUMNS.map((column) => sql.ref(column)));
 	const select = sql`select ${sql.join(
 		MENTION_COLUMNS.map(
 			(column) => sql`${sql.ref(column)}::${sql.raw(MENTION_COLUMN_TYPES[column])}`,
 		),
 	)} from unnest(${sql.join(
 		MENTION_COLUMNS.map((column) => sql`${values[column]}::text[]`),
-	)}) as rows(${sql.join(columns)})`;
-	return { select, sent };
+	)}) as rows(${columns})`;
+	return { select, columns, sent };
 }
 
 /**
@@ -191,7 +191,7 @@ async function insertChunkOf(
 	chunk: readonly NewMention[],
 	announce: ((mention: MentionAsSent) => NewWebhookEvent[]) | undefined,
 ): Promise<StoredMention[]> {
-	const { select, sent } = mentionRows(orgId, boardId, chunk);
+	const { select, columns, sent } = mentionRows(orgId, boardId, chunk);
 	const messages: IndexedMessage[] = [];
 	const events: (NewWebhookEvent & { about: string })[] = [];
 	for (const { row, mention } of sent.values()) {
@@ -208,7 +208,7 @@ async function insertChunkOf(
 	const inserted = sql`select id from inserted`;
 	const parts = [
 		sql`inserted as (
-			insert into mentions (${sql.join(MENTION_COLUMNS.map((column) => sql.ref(column)))})
+			insert into mentions (${columns})
 			${select}
 			on conflict (org_id, network, external_id) do nothing
 			returning ${sql.join(DECIDED_COLUMNS.map((column) => sql.ref(column)))}
