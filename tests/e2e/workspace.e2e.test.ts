@@ -33,7 +33,13 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		const sam = await person("ambassador2@acme.test");
 		const mention = fresh();
 		const samCard = await showCard(sam, mention);
-		await (await showCard(dana, mention)).getByTestId("claim").click();
+		// By its name, as a screen reader or voice control finds it: the card's Claim says whose.
+		await (await showCard(dana, mention))
+			.getByRole("button", {
+				name: `Claim conversation with @${mention.author.handle}`,
+				exact: true,
+			})
+			.click();
 		await expect
 			.poll(attribute(samCard.getByTestId("owner"), "data-owner-name"), within)
 			.toBe("Dana Ambassador");
@@ -400,7 +406,12 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		// From the card: a tag, then dismiss with a reason. It leaves the open columns for
 		// Dismissed.
 		const spam = fresh();
-		await (await showCard(kim, spam)).getByTestId("card-actions").click();
+		await (await showCard(kim, spam))
+			.getByRole("button", {
+				name: `Actions for the conversation with @${spam.author.handle}`,
+				exact: true,
+			})
+			.click();
 		await dialog.waitFor({ state: "visible", ...within });
 		await dialog.getByTestId("action-tags").click();
 		await dialog.getByTestId("tag-input").fill("lost-parcel");

@@ -28,6 +28,12 @@ export function CommandButton(props: {
 	/** The id of what explains why the button is disabled. */
 	describedBy?: string;
 	title?: string;
+	/**
+	 * The button's accessible name when its text alone is too short to say what it acts on
+	 * ("Claim" on a card). It must begin with the visible text, so that a person who says
+	 * what they see (voice control) reaches it.
+	 */
+	label?: string;
 	/** Told at the press, before the command is sent. */
 	onPress?: () => void;
 	/** Told when the server refuses the command (the reject toast says why), with the command sent. */
@@ -42,6 +48,7 @@ export function CommandButton(props: {
 			data-testid={props.testId}
 			disabled={props.disabled}
 			aria-describedby={props.describedBy}
+			aria-label={props.label}
 			title={props.title}
 			onClick={() => {
 				props.onPress?.();

@@ -160,6 +160,7 @@ export function MentionCard(props: {
 							<CommandButton
 								class="button button-small button-primary"
 								testId="claim"
+								label={`Claim conversation with @${props.mention.author.handle}`}
 								command={{ name: "claim", args: { mentionId: props.mention.id } }}
 								onPress={() => {
 									if (!columnShown("claimed")) props.onClaimOffScreen?.();
@@ -174,7 +175,7 @@ export function MentionCard(props: {
 										: `You now own the conversation with @${props.mention.author.handle}; it is in My queue.`
 								}
 							>
-								Claim<span class="sr-only"> conversation with @{props.mention.author.handle}</span>
+								Claim
 							</CommandButton>
 						</Show>
 					}
@@ -185,13 +186,11 @@ export function MentionCard(props: {
 					type="button"
 					class="icon-button card-actions"
 					aria-haspopup="dialog"
+					aria-label={`Actions for the conversation with @${props.mention.author.handle}`}
 					onClick={() => ws.openAction(firstAction(), [props.mention.id])}
 					data-testid="card-actions"
 				>
-					<span aria-hidden="true">⋯</span>
-					<span class="sr-only">
-						Actions for the conversation with @{props.mention.author.handle}
-					</span>
+					⋯
 				</button>
 			</div>
 		</article>
