@@ -32,9 +32,14 @@ export async function setupStorageTemplate(project: TestProject): Promise<() => 
 
 let template: Promise<Blob> | undefined;
 
-/** This run's template, read once per test file. */
+/**
+ * This run's template, read once per test file. A script outside a vitest run that starts
+ * the test servers (tests/e2e/screenshots.ts) has none provided, and builds one of its own.
+ */
 export function testTemplate(): Promise<Blob> {
-	template ??= readFile(inject("pgliteTemplate")).then((bytes) => new Blob([bytes]));
+	template ??= process.env.VITEST
+		? readFile(inject("pgliteTemplate")).then((bytes) => new Blob([bytes]))
+		: pgliteTemplate();
 	return template;
 }
 
