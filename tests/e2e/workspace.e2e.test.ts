@@ -33,6 +33,13 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		const sam = await person("ambassador2@acme.test");
 		const mention = fresh();
 		const samCard = await showCard(sam, mention);
+		// The clock: "Overdue" on a card the board missed (the demo board has some a day old),
+		// with the kind of deadline for a screen reader; time left to claim on a new one.
+		const late = dana.locator('[data-testid="sla"][data-breached="true"]').first();
+		expect(await late.textContent()).toMatch(/^(Claim|Reply) Overdue \d+ (min|h|d)\b/);
+		expect(await samCard.getByTestId("sla").textContent()).toMatch(
+			/^\d+ (s|min|h|d)\b.* to claim$/,
+		);
 		// By its name, as a screen reader or voice control finds it: the card's Claim says whose.
 		await (await showCard(dana, mention))
 			.getByRole("button", {

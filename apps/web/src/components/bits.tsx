@@ -102,6 +102,11 @@ export function SlaBadge(props: {
 }) {
 	const timer = () => slaTimer(props.mention, props.settings, props.now);
 	const kind = (sla: SlaTimer) => (sla.kind === "claim" ? "Claim" : "Reply");
+	const label = (sla: SlaTimer) => {
+		const duration = formatDuration(sla.remaining);
+		if (!sla.breached) return `${duration} to ${sla.kind}`;
+		return props.compact ? `Overdue ${duration}` : `${kind(sla)} overdue by ${duration}`;
+	};
 	return (
 		<Show when={timer()}>
 			{(sla) => (
@@ -116,16 +121,12 @@ export function SlaBadge(props: {
 					title={`${kind(sla())} by ${formatDateTime(sla().dueAt)}`}
 				>
 					<ClockIcon />
-					<Show
-						when={sla().breached}
-						fallback={`${formatDuration(sla().remaining)} to ${sla().kind}`}
-					>
-						<Show when={props.compact} fallback={`${kind(sla())} overdue by `}>
-							<span class="sr-only">{kind(sla())} </span>
-							Overdue{" "}
-						</Show>
-						{formatDuration(sla().remaining)}
+					<Show when={props.compact && sla().breached}>
+						<span class="sr-only">{kind(sla())} </span>
 					</Show>
+					{/* One text node, changed in place: as parts of an array, the duration's text
+					    node was replaced whenever it changed (each card a fling brings in). */}
+					{label(sla())}
 				</span>
 			)}
 		</Show>
