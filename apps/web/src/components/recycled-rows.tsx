@@ -17,6 +17,14 @@ import {
 	untrack,
 } from "solid-js";
 
+/**
+ * Rows kept built, out of the DOM, when the range shrinks, and given out before a new one is
+ * built. In a scroll the number of rows in range moves by one as cards cross its edges (six
+ * cards in view, then seven): without spares, every other frame disposed a row and the next
+ * built one again, the card's template, its computations and their cleanup.
+ */
+const SPARE_ROWS = 4;
+
 interface Row {
 	/** The item index the row shows now. */
 	index: number;
@@ -35,9 +43,11 @@ export function RecycledRows(props: {
 	// that they see the same context.
 	const owner = getOwner();
 	let rows: Row[] = [];
+	let spare: Row[] = [];
 	onCleanup(() => {
-		for (const row of rows) row.dispose();
+		for (const row of [...rows, ...spare]) row.dispose();
 		rows = [];
+		spare = [];
 	});
 
 	const build = (item: VirtualItem): Row =>
@@ -70,13 +80,16 @@ export function RecycledRows(props: {
 				if (!row) {
 					const recycled = free[reuse];
 					if (recycled) reuse += 1;
-					row = recycled ?? build(item);
+					row = recycled ?? spare.pop() ?? build(item);
 					row.index = item.index;
 				}
 				row.show(item);
 				return row;
 			});
-			for (const row of free.slice(reuse)) row.dispose();
+			for (const row of free.slice(reuse)) {
+				if (spare.length < SPARE_ROWS) spare.push(row);
+				else row.dispose();
+			}
 			rows = next;
 			return next.map((row) => row.node);
 		});
