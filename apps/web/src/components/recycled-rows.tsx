@@ -20,8 +20,9 @@ import {
 /**
  * Rows kept built, out of the DOM, when the range shrinks, and given out before a new one is
  * built. In a scroll the number of rows in range moves by one as cards cross its edges (six
- * cards in view, then seven): without spares, every other frame disposed a row and the next
- * built one again, the card's template, its computations and their cleanup.
+ * cards in view, then seven): without spares, a frame with a row fewer disposed one and the
+ * next with a row more built one again (the card's template, its computations, then their
+ * cleanup). A spare still follows the data it showed, so there are only a few.
  */
 const SPARE_ROWS = 4;
 
