@@ -407,13 +407,28 @@ export async function watchCspViolations(
 }
 
 /**
- * The checks every screen passes on a phone: no sideways scroll, no control under 44 × 44 px
- * and no label apart from its control within `scope`, nothing axe calls serious or critical;
- * `what` names the screen in a failure.
+ * A card's rows of chips (its tags, who is looking) cut short: a card has a fixed height, and
+ * a row that gives way to the others hides the bottom of its chips.
+ */
+function clippedCardRows(page: Page): Promise<string[]> {
+	return page
+		.locator(".card-tags, .card-presence")
+		.evaluateAll((rows) =>
+			rows
+				.filter((row) => row.clientHeight > 0 && row.scrollHeight > row.clientHeight)
+				.map((row) => `${row.className}: ${row.clientHeight} of ${row.scrollHeight} px`),
+		);
+}
+
+/**
+ * The checks every screen passes on a phone: no sideways scroll, no card row cut short, no
+ * control under 44 × 44 px and no label apart from its control within `scope`, nothing axe
+ * calls serious or critical; `what` names the screen in a failure.
  */
 export async function fitsPhone(page: Page, scope: string, what: string): Promise<void> {
 	const { overflow, culprits } = await horizontalOverflow(page);
 	expect(overflow, `${what} scrolls sideways: ${culprits.join(", ")}`).toBeLessThanOrEqual(0);
+	expect(await clippedCardRows(page), `${what}: cards' rows cut short`).toEqual([]);
 	expect(await smallTargets(page, scope), `${what}: controls under 44 × 44 px`).toEqual([]);
 	expect(await detachedLabels(page, scope), `${what}: labels apart from their controls`).toEqual(
 		[],
