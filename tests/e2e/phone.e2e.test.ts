@@ -960,6 +960,15 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 				);
 			expect(keys.length).toBeGreaterThan(10);
 			expect(keys.filter(([, shown]) => !shown)).toEqual([]);
+			// It opens at its title, not scrolled down to its Close button.
+			expect(await dana.evaluate(() => document.activeElement?.id)).toBe("help-title");
+			expect(await help.evaluate((dialog) => dialog.scrollTop)).toBe(0);
+			// Closed, it gives focus back to the menu's button, not to the page's body.
+			await dana.keyboard.press("Escape");
+			await help.waitFor({ state: "hidden", ...within });
+			expect(await dana.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe(
+				"menu-button",
+			);
 		},
 		PAGE_TIMEOUT,
 	);

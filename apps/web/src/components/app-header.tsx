@@ -218,6 +218,9 @@ export function AppHeader() {
 					type="button"
 					class="icon-button header-button"
 					onClick={() => {
+						// The dialog gives focus back to what had it when it opened: the menu's button,
+						// since this one is hidden with the menu (focus would fall to the page's body).
+						menuButton?.focus();
 						setMenuOpen(false);
 						ws.setHelpOpen(true);
 					}}

@@ -44,7 +44,11 @@ export function HelpDialog() {
 				if (!dialog?.open) ws.setHelpOpen(false);
 			}}
 		>
-			<h2 id="help-title">Keyboard shortcuts</h2>
+			{/* Focus starts on the title, at the top: showModal() would otherwise focus the one
+			    control, Close, and scroll a phone's dialog to its end. */}
+			<h2 id="help-title" tabIndex={-1} autofocus>
+				Keyboard shortcuts
+			</h2>
 			<table class="shortcuts">
 				<caption class="sr-only">Keys and what they do</caption>
 				<thead>
