@@ -1,6 +1,7 @@
 /**
- * A member's notification settings in Chromium: a kind turned off with the keyboard on the
- * Settings page is not told in the bell, and told again once turned back on.
+ * The Settings page in Chromium: a notification kind turned off with the keyboard is not
+ * told in the bell, and told again once turned back on; a change of name or password that
+ * cannot be made is said at its field, in words.
  */
 import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
@@ -21,7 +22,7 @@ function followUpsInApp(page: Page): Promise<boolean> {
 	});
 }
 
-describe.skipIf(!hasChromium)("notification settings in Chromium", () => {
+describe.skipIf(!hasChromium)("settings in Chromium", () => {
 	const scene = e2eScene();
 	const { person, fresh, memberId } = scene;
 
@@ -89,5 +90,53 @@ describe.skipIf(!hasChromium)("notification settings in Chromium", () => {
 		await entries.first().waitFor(within);
 		expect(await entries.count()).toBe(1);
 		expect(await seriousAxeViolations(dana)).toEqual([]);
+	});
+
+	it("says at its field what is wrong with a change of name or password", async () => {
+		const lee = await person("ambassador2@acme.test", "/settings");
+		const refused: string[] = [];
+		lee.on("response", (answer) => {
+			if (answer.status() >= 400) refused.push(`${answer.status()} ${answer.url()}`);
+		});
+		const panel = lee.getByTestId("profile-panel");
+		const name = lee.getByTestId("profile-name");
+		await name.waitFor(within);
+		await expect.poll(() => name.inputValue(), within).not.toBe("");
+
+		// An empty name is refused before anything is sent, at the field, which takes the focus.
+		await name.fill("  ");
+		await lee.getByTestId("profile-save").click();
+		const nameProblem = panel.locator(`#${await name.getAttribute("aria-describedby")}`);
+		await expect.poll(() => nameProblem.textContent(), within).toBe("Your name must not be empty.");
+		expect(await name.getAttribute("aria-invalid")).toBe("true");
+		expect(await lee.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe(
+			"profile-name",
+		);
+		expect(refused).toEqual([]);
+
+		// A short new password is refused at its field; a wrong current one by the server, said
+		// at the current password's field, not as the API's "currentPassword: …".
+		const form = lee.getByTestId("password-form");
+		const current = form.getByLabel("Current password");
+		const next = form.getByLabel(/^New password/);
+		await current.fill("not-the-password-at-all");
+		await next.fill("short");
+		await lee.getByTestId("password-save").click();
+		await expect
+			.poll(() => form.getByTestId("field-error").allTextContents(), within)
+			.toEqual(["The new password must be at least 12 characters."]);
+		expect(await next.getAttribute("aria-invalid")).toBe("true");
+		await next.fill("a-long-enough-new-passphrase");
+		await lee.getByTestId("password-save").click();
+		await expect
+			.poll(() => form.getByTestId("field-error").allTextContents(), within)
+			.toEqual(["That is not your current password."]);
+		expect(await current.getAttribute("aria-invalid")).toBe("true");
+		expect(await lee.evaluate(() => document.activeElement?.getAttribute("autocomplete"))).toBe(
+			"current-password",
+		);
+		expect(await form.getByTestId("password-error").count()).toBe(0);
+		expect(refused).toEqual([expect.stringMatching(/^403 .*\/api\/me\/password$/)]);
+		expect(await seriousAxeViolations(lee)).toEqual([]);
 	});
 });

@@ -57,9 +57,14 @@ export const EmailSchema = v.pipe(
 	v.email("must be an email address"),
 );
 
-const Label = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200));
+const Label = v.pipe(
+	v.string(),
+	v.trim(),
+	v.minLength(1, "must not be empty"),
+	v.maxLength(200, "must be at most 200 characters"),
+);
 /** Skills or languages: a list, or one text separated by `;`, `|` or `,` (as in a CSV cell). */
-const Labels = v.pipe(v.array(Label), v.maxLength(50, "at most 50 entries"));
+const Labels = v.pipe(v.array(Label), v.maxLength(50, "must have at most 50 entries"));
 const BoardIds = v.pipe(
 	v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a board id"))),
 	v.maxLength(100, "at most 100 boards"),

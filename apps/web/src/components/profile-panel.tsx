@@ -3,7 +3,14 @@
  * their password. A new password ends every other session (on other devices too); this
  * one goes on.
  */
-import { HttpRoutes, MIN_PASSWORD_LENGTH, passwordProblem } from "@switchboard/domain";
+import { ApiError } from "@switchboard/client";
+import {
+	HttpRoutes,
+	MIN_PASSWORD_LENGTH,
+	ProfilePatchSchema,
+	passwordProblem,
+	problemsByField,
+} from "@switchboard/domain";
 import { createEffect, createSignal, createUniqueId, on } from "solid-js";
 import { createStore } from "solid-js/store";
 import { createAction, createLoader, useApi } from "../api.ts";
@@ -53,6 +60,24 @@ interface PasswordFields {
 	next: string;
 }
 
+type Problems<T> = Partial<Record<keyof T, string>>;
+
+/** What is wrong with a profile change, as a sentence at its field. */
+function profileProblems(patch: unknown): Problems<ProfileFields> {
+	const problems: Problems<ProfileFields> = {};
+	for (const [path, message] of Object.entries(problemsByField(ProfilePatchSchema, patch))) {
+		if (path === "name") problems.name ??= `Your name ${message}.`;
+		else if (path === "languages") problems.languages ??= `The list ${message}.`;
+		else if (path.startsWith("languages.")) problems.languages ??= `Each language ${message}.`;
+	}
+	return problems;
+}
+
+/** Focus the first field a form marks invalid, once it has re-rendered with its problems. */
+function focusFirstProblem(form: HTMLFormElement | undefined): void {
+	queueMicrotask(() => form?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus());
+}
+
 export function ProfilePanel() {
 	const api = useApi();
 	const toasts = useToasts();
@@ -69,7 +94,10 @@ export function ProfilePanel() {
 	createEffect(on(me.data, () => setFields(stored())));
 	const password = createStore<PasswordFields>({ current: "", next: "" });
 	const [secrets, setSecrets] = password;
-	const [problem, setProblem] = createSignal<string | null>(null);
+	const [profileErrors, setProfileErrors] = createSignal<Problems<ProfileFields>>({});
+	const [passwordErrors, setPasswordErrors] = createSignal<Problems<PasswordFields>>({});
+	let profileForm: HTMLFormElement | undefined;
+	let passwordForm: HTMLFormElement | undefined;
 	/** What the member changed, as the update's body. */
 	const changes = () => ({
 		...(fields.name !== stored().name ? { name: fields.name } : {}),
@@ -82,9 +110,17 @@ export function ProfilePanel() {
 		toasts.notify("info", "Profile saved.");
 	});
 	const change = createAction(async () => {
-		await api.request(HttpRoutes.changePassword, {
-			body: { currentPassword: secrets.current, newPassword: secrets.next },
-		});
+		try {
+			await api.request(HttpRoutes.changePassword, {
+				body: { currentPassword: secrets.current, newPassword: secrets.next },
+			});
+		} catch (error) {
+			// The one refusal about a field the page cannot check itself: said at that field.
+			if (!(error instanceof ApiError) || error.code !== "forbidden") throw error;
+			setPasswordErrors({ current: "That is not your current password." });
+			focusFirstProblem(passwordForm);
+			return;
+		}
 		setSecrets({ current: "", next: "" });
 		toasts.notify(
 			"info",
@@ -96,12 +132,18 @@ export function ProfilePanel() {
 		<section class="admin-section" aria-labelledby={`${id}-title`} data-testid="profile-panel">
 			<h2 id={`${id}-title`}>Your profile</h2>
 			<form
+				ref={profileForm}
 				class="panel form-panel admin-form"
 				novalidate
-				onSubmit={submitHandler(() => void save.run())}
+				onSubmit={submitHandler(() => {
+					const problems = profileProblems(changes());
+					setProfileErrors(problems);
+					if (Object.keys(problems).length > 0) focusFirstProblem(profileForm);
+					else void save.run();
+				})}
 			>
 				<div class="form-grid">
-					<FormFields store={profile} fields={PROFILE_FIELDS} />
+					<FormFields store={profile} fields={PROFILE_FIELDS} errors={profileErrors()} />
 				</div>
 				<FormError error={save.error() ?? me.error()} testId="profile-error" />
 				<div class="form-actions">
@@ -116,12 +158,14 @@ export function ProfilePanel() {
 				</div>
 			</form>
 			<form
+				ref={passwordForm}
 				class="panel form-panel admin-form"
 				novalidate
 				onSubmit={submitHandler(() => {
 					const refused = passwordProblem(secrets.next, me.data()?.email);
-					setProblem(refused ? `The new password ${refused}.` : null);
-					if (!refused) void change.run();
+					setPasswordErrors(refused ? { next: `The new password ${refused}.` } : {});
+					if (refused) focusFirstProblem(passwordForm);
+					else void change.run();
 				})}
 				data-testid="password-form"
 			>
@@ -134,9 +178,9 @@ export function ProfilePanel() {
 					readOnly
 				/>
 				<div class="form-grid">
-					<FormFields store={password} fields={PASSWORD_FIELDS} />
+					<FormFields store={password} fields={PASSWORD_FIELDS} errors={passwordErrors()} />
 				</div>
-				<FormError error={problem() ?? change.error()} testId="password-error" />
+				<FormError error={change.error()} testId="password-error" />
 				<div class="form-actions">
 					<button
 						type="submit"
