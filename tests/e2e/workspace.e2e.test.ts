@@ -202,6 +202,9 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await expect.poll(() => dana.getByTestId("submit-review").isDisabled(), within).toBe(false);
 		await dana.getByTestId("submit-review").click();
 		await dana.getByTestId("review-waiting").waitFor(within);
+		// Waiting for a moderator, the reply cannot be recorded as sent: nothing offers it.
+		expect(await dana.getByTestId("mark-replied").count()).toBe(0);
+		expect(await dana.getByTestId("reply-url").count()).toBe(0);
 
 		await morgan.goto(`/m/${mention.id}`);
 		await morgan.getByLabel("What should change").fill("Say sorry first, please.");

@@ -16,10 +16,10 @@ import {
 import {
 	AppError,
 	approvalBlock,
-	countsAgainstCapacity,
 	draftHash,
 	type Member,
 	type Mention,
+	mayReplyIn,
 	type ReplyNetwork,
 	ReplyNetworks,
 } from "@switchboard/domain";
@@ -139,7 +139,7 @@ export class ReplySender {
 		if (mention.owner?.memberId !== member.id) {
 			throw new AppError("forbidden", "Only the conversation's owner sends its reply.");
 		}
-		if (!countsAgainstCapacity(mention.status) || mention.status === "in_review") {
+		if (!mayReplyIn(mention.status)) {
 			throw new AppError(
 				"conflict",
 				`Cannot send the reply of a conversation that is ${mention.status.replace("_", " ")}.`,

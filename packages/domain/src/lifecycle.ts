@@ -13,6 +13,7 @@ import {
 	type Mention,
 	type MentionStatus,
 	type MentionWork,
+	mayReplyIn,
 	mentionWork,
 	type Network,
 	type Priority,
@@ -390,8 +391,7 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 		case "markReplied": {
 			if (!ownerId) return notOwner();
 			if (!mayActAsOwner) return notOwner();
-			if (!countsAgainstCapacity(from)) return wrongStatus("mark replied");
-			if (from === "in_review") return wrongStatus("mark replied");
+			if (!mayReplyIn(from)) return wrongStatus("mark replied");
 			// The wire accepts any URL (the protocol is pinned); only web links are stored.
 			if (webLink(command.args.url) === null) {
 				return no("invalid", "The reply's link must be an http: or https: URL.");

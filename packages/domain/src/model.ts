@@ -67,6 +67,15 @@ export function countsAgainstCapacity(status: MentionStatus): boolean {
 	return OPEN_OWNED_STATUSES.includes(status);
 }
 
+/**
+ * True when the owner may send or record a reply in this status: open and owned, and not
+ * waiting for a moderator (in review). Whether the board's approval lets this text go is
+ * a question of its own (approval.ts).
+ */
+export function mayReplyIn(status: MentionStatus): boolean {
+	return countsAgainstCapacity(status) && status !== "in_review";
+}
+
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
 
 /**

@@ -7,9 +7,9 @@ import { A } from "@solidjs/router";
 import type { BoardMention, DraftHandle, ReplySend } from "@switchboard/client";
 import {
 	characterCount,
-	countsAgainstCapacity,
 	draftHash,
 	draftRoots,
+	mayReplyIn,
 	type ReplyNetwork,
 	ReplyNetworks,
 	type ReplySendStatus,
@@ -70,7 +70,7 @@ function ReplySendInner(props: { mention: BoardMention; draft: DraftHandle }) {
 
 	const isOwner = () => props.mention.owner?.memberId === ws.me.id;
 	const status = () => props.mention.status;
-	const statusAllows = () => countsAgainstCapacity(status()) && status() !== "in_review";
+	const statusAllows = () => mayReplyIn(status());
 	const limit = () => ws.board().settings.replyLimits[network];
 
 	/** Why the reply cannot be sent now; null when it can. */

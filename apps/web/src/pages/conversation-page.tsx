@@ -7,9 +7,9 @@ import { A, useParams } from "@solidjs/router";
 import type { BoardMention, DraftHandle } from "@switchboard/client";
 import {
 	compareThreadMessages,
-	countsAgainstCapacity,
 	draftHash,
 	isFollowUp,
+	mayReplyIn,
 	Priorities,
 	type Priority,
 	replyTextBlock,
@@ -544,11 +544,7 @@ function Conversation(props: { mentionId: string }) {
 								/>
 							</Show>
 							<ReplySendPanel mention={mention()} draft={draft} />
-							<Show
-								when={
-									canManage() && ownerId() !== null && open() && countsAgainstCapacity(status())
-								}
-							>
+							<Show when={canManage() && ownerId() !== null && open() && mayReplyIn(status())}>
 								<form
 									class="inline-form mark-replied"
 									onSubmit={submitHandler(() => {
