@@ -207,7 +207,16 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		expect(await dana.getByTestId("reply-url").count()).toBe(0);
 
 		await morgan.goto(`/m/${mention.id}`);
-		await morgan.getByLabel("What should change").fill("Say sorry first, please.");
+		// Changes are asked for with a comment: blank, the field says so and nothing is sent.
+		const comment = morgan.getByLabel("What should change");
+		await comment.fill("   ");
+		await morgan.getByTestId("request-changes").click();
+		expect(await comment.evaluate((input: HTMLInputElement) => input.validationMessage)).toBe(
+			"Say what should change, so the writer knows what to do.",
+		);
+		const stored = () => scene.server.switchboard.storage.getMention("acme", mention.id);
+		expect((await stored())?.mention.status).toBe("in_review");
+		await comment.fill("Say sorry first, please.");
 		await morgan.getByTestId("request-changes").click();
 
 		await expect
@@ -223,7 +232,6 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		);
 		// The page shows the reply as soon as it is sent (the command's optimistic overlay):
 		// the database has it once the server answers.
-		const stored = () => scene.server.switchboard.storage.getMention("acme", mention.id);
 		await expect.poll(async () => (await stored())?.mention.status, within).toBe("replied");
 		expect((await stored())?.mention.reply?.url).toBe("https://twitter.com/acme/status/1");
 	});

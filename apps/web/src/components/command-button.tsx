@@ -92,10 +92,17 @@ export function RequestChangesForm(props: {
 	onComment: (comment: string) => void;
 }) {
 	const ws = useWorkspace();
+	let input: HTMLInputElement | undefined;
 	return (
 		<form
 			class="inline-form"
 			onSubmit={submitHandler(() => {
+				// The writer is told only this comment: without one they have nothing to act on.
+				if (!props.comment.trim() && input) {
+					input.setCustomValidity("Say what should change, so the writer knows what to do.");
+					input.reportValidity();
+					return;
+				}
 				void ws
 					.run(
 						{
@@ -112,10 +119,15 @@ export function RequestChangesForm(props: {
 			</label>
 			<input
 				id={props.inputId}
+				ref={input}
 				type="text"
+				required
 				placeholder="What should change?"
 				value={props.comment}
-				onInput={(event) => props.onComment(event.currentTarget.value)}
+				onInput={(event) => {
+					event.currentTarget.setCustomValidity("");
+					props.onComment(event.currentTarget.value);
+				}}
 				data-testid="changes-comment"
 			/>
 			<button type="submit" class="button" data-testid="request-changes">
