@@ -79,7 +79,9 @@ export function SourcesPanel(props: { orgId: string }) {
 				<>
 					<p>No sources yet.</p>
 					<p class="muted">
-						Add a signed webhook, a feed to watch, or a Mastodon or Bluesky account.
+						Add a signed webhook, a feed to watch, or a Mastodon or Bluesky account: it brings in
+						new mentions as they are posted. Conversations already on the boards came another way,
+						an import for example.
 					</p>
 				</>
 			}
