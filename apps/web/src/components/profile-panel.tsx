@@ -115,8 +115,11 @@ export function ProfilePanel() {
 				body: { currentPassword: secrets.current, newPassword: secrets.next },
 			});
 		} catch (error) {
-			// The one refusal about a field the page cannot check itself: said at that field.
-			if (!(error instanceof ApiError) || error.code !== "forbidden") throw error;
+			// The one refusal about a field the page cannot check itself ("currentPassword: …"):
+			// said at that field, in words. Any other failure stays the form's.
+			if (!(error instanceof ApiError && error.message.startsWith("currentPassword: "))) {
+				throw error;
+			}
 			setPasswordErrors({ current: "That is not your current password." });
 			focusFirstProblem(passwordForm);
 			return;
