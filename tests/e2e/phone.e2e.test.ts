@@ -468,6 +468,12 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 				).toEqual([]);
 			}
 
+			// A board whose name is longer than a phone is wide: in the members' board choices
+			// and the board settings' picker it wraps or shrinks, and nothing scrolls sideways.
+			await scene.server.switchboard.storage.createBoard({
+				orgId: "acme",
+				name: "Customer Support for Europe, the Middle East and Africa: Regional Escalations",
+			});
 			const alex = await phone("admin@acme.test", 360, "/admin");
 			await alex.locator("h1").first().waitFor(within);
 			await drawn(alex);
@@ -481,6 +487,12 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			await alex.getByRole("tab", { name: "Members" }).tap();
 			await alex.getByTestId("member-capacity").first().waitFor(within);
 			await fitsPhone(alex, "body", "the admin's members");
+			const choice = alex.getByTestId("member-board").last();
+			expect(await outside(choice, 360), "a long board's checkbox").toEqual([]);
+			await alex.goto("/admin/boards/main");
+			await alex.getByTestId("settings-board-select").waitFor(within);
+			await drawn(alex);
+			await fitsPhone(alex, "body", "a board's settings");
 		},
 		PAGE_TIMEOUT * 2,
 	);

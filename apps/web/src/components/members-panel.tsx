@@ -697,7 +697,7 @@ function MemberBoards(props: {
 				<legend class="field-label">Boards</legend>
 				<For each={shown()}>
 					{(board) => (
-						<label class="check">
+						<label class="check check-wrap">
 							<input
 								type="checkbox"
 								checked={props.member.boards.includes(board.id)}
