@@ -84,7 +84,7 @@ describe("admins create, rename and archive boards", () => {
 
 		const refused = [
 			[{ id: "vip", name: "Other" }, 409, /already exists/],
-			[{ name: " press OFFICE " }, 409, /already named Press office/],
+			[{ name: " press OFFICE " }, 409, /named “Press office” exists already/],
 			[{ id: "no spaces", name: "X" }, 400, /^id: must be 1 to 64 letters/],
 			[{ name: "" }, 400, /^name: must not be empty/],
 			[{ name: "X", colour: "red" }, 400, /colour/],

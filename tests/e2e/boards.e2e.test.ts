@@ -57,7 +57,13 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 		await admin.getByTestId("create-board").click();
 		await expect
 			.poll(() => admin.getByTestId("new-board-error").textContent(), within)
-			.toMatch(/already named Press/);
+			.toBe("A board named “Press” exists already; give this one another name.");
+		// A name of spaces is refused at the field, before anything is sent.
+		await admin.getByTestId("new-board-name").fill("   ");
+		await admin.getByTestId("create-board").click();
+		const nameProblem = admin.getByTestId("new-board").getByTestId("field-error");
+		await expect.poll(() => nameProblem.textContent(), within).toBe("Give the board a name.");
+		await admin.getByTestId("new-board-name").fill("");
 
 		await press.getByTestId("board-rename").click();
 		await press.getByTestId("board-name").fill("Press office");

@@ -212,6 +212,10 @@ function refuseTakenName(boards: readonly Board[], name: string, except: string 
 			board.id !== except && board.archivedAt === null && board.name.toLocaleLowerCase() === wanted,
 	);
 	if (taken) {
-		throw new AppError("conflict", `The board ${taken.id} is already named ${taken.name}.`);
+		// In the admin's words: the board's name, which the admin typed or sees, not its id.
+		throw new AppError(
+			"conflict",
+			`A board named “${taken.name}” exists already; give this one another name.`,
+		);
 	}
 }

@@ -52,6 +52,8 @@ function NewBoardForm(props: { orgId: string; onCreated: (board: Board) => void 
 	const api = useApi();
 	const id = createUniqueId();
 	const [name, setName] = createSignal("");
+	const [problem, setProblem] = createSignal<string | undefined>();
+	let input: HTMLInputElement | undefined;
 	const create = createAction(async () => {
 		const { board } = await api.request(HttpRoutes.createBoard, {
 			params: { orgId: props.orgId },
@@ -63,15 +65,22 @@ function NewBoardForm(props: { orgId: string; onCreated: (board: Board) => void 
 	return (
 		<form
 			class="new-board"
-			onSubmit={submitHandler(() => void create.run())}
+			onSubmit={submitHandler(() => {
+				// Spaces pass the browser's `required`, and the server would refuse them.
+				setProblem(name().trim() ? undefined : "Give the board a name.");
+				if (problem()) input?.focus();
+				else void create.run();
+			})}
 			data-testid="new-board"
 		>
 			<TextField
 				id={`${id}-name`}
+				ref={input}
 				label="New board"
 				hint="A team: support, press, a region. Its id comes from the name."
 				value={name()}
 				onInput={setName}
+				error={problem()}
 				required
 				maxLength={200}
 				testId="new-board-name"
