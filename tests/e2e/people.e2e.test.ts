@@ -192,7 +192,7 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		await expect.poll(focusedText, within).toBe("1 row refused; nobody was invited.");
 		const rows = await rejected.locator("li").allTextContents();
 		expect(rows).toHaveLength(1);
-		expect(rows[0]).toMatch(/^Line 3 \(csv\.two@acme\.test\): role/);
+		expect(rows[0]).toMatch(/^Line 3 \(csv\.two@acme\.test\): the role must be /);
 		expect(await panel.getByTestId("invite-outcome").textContent()).toContain(
 			"1 row refused; nobody was invited.",
 		);

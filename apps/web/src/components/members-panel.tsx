@@ -222,6 +222,15 @@ interface InviteFields {
 type InviteProblems = Partial<Record<keyof InviteFields, string>>;
 
 /**
+ * A refused row's reason as a sentence: the server names the column first ("role: must be
+ * one of …"), which reads "the role must be one of …" in a list of refused lines.
+ */
+function refusalInWords(message: string): string {
+	const named = /^([a-z]+): (.*)$/s.exec(message);
+	return named ? `the ${named[1]} ${named[2]}` : message;
+}
+
+/**
  * A refused row of a one-person invitation at its field: the server says which ("email: …
  * already belongs to a member"); anything else is about the email, the one required field.
  */
@@ -398,7 +407,7 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 									{(row) => (
 										<li>
 											{row.line !== undefined ? `Line ${row.line}` : `Row ${row.index + 1}`}
-											{row.email ? ` (${row.email})` : ""}: {row.message}
+											{row.email ? ` (${row.email})` : ""}: {refusalInWords(row.message)}
 										</li>
 									)}
 								</For>
