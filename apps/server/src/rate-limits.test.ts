@@ -129,7 +129,13 @@ describe("sign-in throttling", () => {
 		const retryAfter = Number(refused.headers.get("retry-after"));
 		expect(retryAfter).toBeGreaterThanOrEqual(1);
 		expect(retryAfter).toBeLessThanOrEqual(window);
-		expect(await refused.json()).toMatchObject({ error: { code: "rate_limited" } });
+		// The words say it too, for the person at the sign-in page: 600 s is "in 10 minutes".
+		expect(await refused.json()).toMatchObject({
+			error: {
+				code: "rate_limited",
+				message: `Too many failed sign-ins for this account; try again in ${Math.ceil(retryAfter / 60)} minutes.`,
+			},
+		});
 		// ...and signs in once it has passed: the refused attempts did not lengthen it.
 		vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + retryAfter * 1000 + 1000 });
 		try {

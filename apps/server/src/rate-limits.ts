@@ -19,7 +19,7 @@
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { isIP } from "node:net";
-import { AppError } from "@switchboard/domain";
+import { AppError, plural } from "@switchboard/domain";
 import type { RateLimitTable } from "@switchboard/storage";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -96,15 +96,25 @@ export class RateLimitedError extends AppError {
 	}
 }
 
-/** What each bucket's refusal says. */
-const REFUSALS: Record<RateBucket, string> = {
-	loginPerAccount: "Too many failed sign-ins for this account; try again later.",
-	loginPerIp: "Too many failed sign-ins from this address; try again later.",
-	requestsPerMember: "Too many requests from this member; slow down.",
-	requestsPerIp: "Too many requests from this address; slow down.",
-	socketsPerIp: "Too many connections opened from this address; try again later.",
-	resetPerAccount: "Too many reset links were asked for this email; try again later.",
-	resetPerIp: "Too many reset links were asked from this address; try again later.",
+/** When a refused attempt may be made again, in words: "in 15 minutes", "in 40 seconds". */
+function again(seconds: number): string {
+	return seconds < 60
+		? `in ${plural(seconds, "second")}`
+		: `in ${plural(Math.ceil(seconds / 60), "minute")}`;
+}
+
+/**
+ * What each bucket's refusal says, given the seconds until the window lets the next one
+ * through (also in `Retry-After`): a person locked out of sign-in is told for how long.
+ */
+const REFUSALS: Record<RateBucket, (seconds: number) => string> = {
+	loginPerAccount: (s) => `Too many failed sign-ins for this account; try again ${again(s)}.`,
+	loginPerIp: (s) => `Too many failed sign-ins from this address; try again ${again(s)}.`,
+	requestsPerMember: () => "Too many requests from this member; slow down.",
+	requestsPerIp: () => "Too many requests from this address; slow down.",
+	socketsPerIp: (s) => `Too many connections opened from this address; try again ${again(s)}.`,
+	resetPerAccount: (s) => `Too many reset links were asked for this email; try again ${again(s)}.`,
+	resetPerIp: (s) => `Too many reset links were asked from this address; try again ${again(s)}.`,
 };
 
 export interface RateLimiters {
@@ -228,10 +238,8 @@ export function createRateLimiters(options: RateLimitersOptions): RateLimiters {
 		async take(bucket, key) {
 			const verdict = await (counts.get(bucket) as GroupedCounts).take(key);
 			if (verdict.kind === "refused") {
-				throw new RateLimitedError(
-					REFUSALS[bucket],
-					Math.max(1, Math.ceil(verdict.msBeforeNext / 1000)),
-				);
+				const seconds = Math.max(1, Math.ceil(verdict.msBeforeNext / 1000));
+				throw new RateLimitedError(REFUSALS[bucket](seconds), seconds);
 			}
 			if (verdict.kind === "uncounted") {
 				// Neither the store nor the insurance answered: let the request through rather
