@@ -35,6 +35,7 @@ import {
 	FormActions,
 	FormError,
 	FormFields,
+	focusFirstProblem,
 	submitHandler,
 	TextField,
 } from "./forms.tsx";
@@ -89,8 +90,7 @@ export function SettingsForm(props: {
 		const problems = problemsByField(BoardSettingsPatchSchema, patch);
 		props.onProblems(problems);
 		if (Object.keys(problems).length > 0) {
-			// After the fields re-render with their problems: the first one takes the focus.
-			queueMicrotask(() => form?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus());
+			focusFirstProblem(form);
 			return;
 		}
 		void action.run(patch);

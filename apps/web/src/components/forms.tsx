@@ -32,6 +32,14 @@ export function submitHandler(then: () => void): (event: SubmitEvent) => void {
 }
 
 /**
+ * Focus the first field `form` marks invalid, once it has re-rendered with its problems (a
+ * form's check found some): the field says what is wrong, and takes the focus.
+ */
+export function focusFirstProblem(form: HTMLFormElement | undefined): void {
+	queueMicrotask(() => form?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus());
+}
+
+/**
  * A section of the admin screens, named by its title (ids and test id from `name`): what it
  * is for (`intro`), any `tools` at the heading's end (a download, an add button), then its
  * content.

@@ -40,6 +40,7 @@ import {
 	type FieldSpec,
 	FormError,
 	FormFields,
+	focusFirstProblem,
 	optionsOf,
 	SearchField,
 	submitHandler,
@@ -284,7 +285,7 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 	});
 	const showProblems = (found: InviteProblems) => {
 		setProblems(found);
-		queueMicrotask(() => oneForm?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus());
+		focusFirstProblem(oneForm);
 	};
 
 	/**

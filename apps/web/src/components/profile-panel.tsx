@@ -15,7 +15,13 @@ import { createEffect, createSignal, createUniqueId, on } from "solid-js";
 import { createStore } from "solid-js/store";
 import { createAction, createLoader, useApi } from "../api.ts";
 import { useToasts } from "../toasts.tsx";
-import { type FieldSpec, FormError, FormFields, submitHandler } from "./forms.tsx";
+import {
+	type FieldSpec,
+	FormError,
+	FormFields,
+	focusFirstProblem,
+	submitHandler,
+} from "./forms.tsx";
 
 function splitList(text: string): string[] {
 	return text
@@ -71,11 +77,6 @@ function profileProblems(patch: unknown): Problems<ProfileFields> {
 		else if (path.startsWith("languages.")) problems.languages ??= `Each language ${message}.`;
 	}
 	return problems;
-}
-
-/** Focus the first field a form marks invalid, once it has re-rendered with its problems. */
-function focusFirstProblem(form: HTMLFormElement | undefined): void {
-	queueMicrotask(() => form?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus());
 }
 
 export function ProfilePanel() {

@@ -16,6 +16,7 @@ import {
 	FormActions,
 	FormError,
 	FormFields,
+	focusFirstProblem,
 	optionsOf,
 	submitHandler,
 } from "./forms.tsx";
@@ -52,8 +53,7 @@ export function RulesPanel(props: { orgId: string }) {
 		const made = fieldsToRule(fields, new Set(current.map((rule) => rule.id)));
 		if (!made.ok) {
 			setProblem({ [made.field]: made.problem });
-			// Once the field shows its problem, it takes the focus.
-			queueMicrotask(() => form?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus());
+			focusFirstProblem(form);
 			return;
 		}
 		setProblem({});

@@ -13,7 +13,14 @@ import {
 	sourceFieldProblems,
 } from "../source-form.ts";
 import { boardOptions } from "./board-select.tsx";
-import { type FieldSpec, FormActions, FormFields, submitHandler, URL_INPUT } from "./forms.tsx";
+import {
+	type FieldSpec,
+	FormActions,
+	FormFields,
+	focusFirstProblem,
+	submitHandler,
+	URL_INPUT,
+} from "./forms.tsx";
 
 /** The fields only one kind of source has: where it reads from. */
 const KIND_FIELDS: Record<SourceKind, readonly FieldSpec<SourceFields>[]> = {
@@ -162,8 +169,7 @@ export function SourceForm(props: {
 			sent = holdFocus();
 			return props.onSubmit({ ...fields });
 		}
-		// Once the fields show their problems, the first one takes the focus.
-		queueMicrotask(() => form?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus());
+		focusFirstProblem(form);
 	});
 
 	return (

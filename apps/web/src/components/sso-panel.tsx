@@ -27,6 +27,7 @@ import {
 	FormActions,
 	FormError,
 	FormFields,
+	focusFirstProblem,
 	Loaded,
 	submitHandler,
 	URL_INPUT,
@@ -239,8 +240,7 @@ function SsoForm(props: {
 	});
 	const showProblems = (found: Problems) => {
 		setProblems(found);
-		// After the fields re-render with their problems: the first one takes the focus.
-		queueMicrotask(() => form?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus());
+		focusFirstProblem(form);
 	};
 	const save = createAction(async () => {
 		const input = body();
