@@ -306,6 +306,35 @@ describe("drafts", () => {
 		expect(a.doc.getText("body").toString()).toContain("Sorry about your order.");
 	});
 
+	it("gives every co-editor each update whole, from a word to a long pasted text", async () => {
+		// Updates whose WebSocket frames carry a 7-bit, a 16-bit and a 64-bit payload length,
+		// each broadcast to three readers.
+		const id = mentionId(3);
+		const writer = await server.draft(server.members.dana!, id);
+		const readers = [
+			await server.draft(server.members.sam!, id),
+			await server.draft(server.members.kim!, id),
+			await server.draft(server.members.morgan!, id),
+		];
+		let expected = "";
+		for (const [length, letter] of [
+			[40, "a"],
+			[3_000, "b"],
+			[90_000, "c"],
+		] as const) {
+			const text = letter.repeat(length);
+			writer.doc.getText("body").insert(expected.length, text);
+			expected += text;
+			await waitFor(
+				() => readers.every((reader) => reader.doc.getText("body").toString() === expected),
+				10_000,
+				`every reader has the ${length}-character update`,
+			);
+		}
+		for (const reader of readers) expect(reader.doc.getText("body").toString()).toBe(expected);
+		for (const client of [writer, ...readers]) client.destroy();
+	});
+
 	it("merges a draft edited offline when the client reconnects", async () => {
 		const id = mentionId(1);
 		const a = await server.draft(server.members.dana!, id);
