@@ -614,7 +614,22 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await hire.getByLabel("New password").fill("switchboard is great");
 		await hire.getByLabel("The same password again").fill("switchboard is great");
 		await hire.getByTestId("invite-accept").click();
-		expect(await hire.getByTestId("invite-error").textContent()).toMatch(/demo/);
+		// Refused at its field, which takes the focus and says why.
+		const password = hire.getByLabel("New password");
+		expect(await hire.locator("#invite-password-error").textContent()).toMatch(/demo/);
+		expect(await password.getAttribute("aria-invalid")).toBe("true");
+		await expect
+			.poll(() => password.evaluate((field) => field === document.activeElement), within)
+			.toBe(true);
+		expect(await hire.getByTestId("invite-error").count()).toBe(0);
+		// Passwords that differ: said at the second one.
+		await hire.getByLabel("New password").fill("a passphrase of my own");
+		await hire.getByLabel("The same password again").fill("a passphrase of my owN");
+		await hire.getByTestId("invite-accept").click();
+		expect(await hire.locator("#invite-repeat-error").textContent()).toBe(
+			"The two passwords differ.",
+		);
+		expect(await hire.locator("#invite-password-error").count()).toBe(0);
 		await hire.getByLabel("New password").fill("a passphrase of my own");
 		await hire.getByLabel("The same password again").fill("a passphrase of my own");
 		await hire.getByTestId("invite-accept").click();

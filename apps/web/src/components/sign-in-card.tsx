@@ -70,10 +70,13 @@ export function SignInForm(props: {
 	novalidate?: boolean;
 	/** The id of the field to type again after a failure (the password). */
 	retryField?: string;
+	/** The form element, for a page that checks its own fields (`focusFirstProblem`). */
+	ref?: (form: HTMLFormElement) => void;
 	children: JSX.Element;
 }) {
 	return (
 		<form
+			ref={(element) => props.ref?.(element)}
 			onSubmit={submitHandler(async () => {
 				const focus = holdFocus();
 				if (await props.action.run()) return;

@@ -10,13 +10,20 @@ import { createApiRequest } from "@switchboard/client";
 import { HttpRoutes, MIN_PASSWORD_LENGTH, passwordProblem } from "@switchboard/domain";
 import { createSignal, Show } from "solid-js";
 import { createAction, createLoader } from "../api.ts";
-import { FormError, TextField } from "../components/forms.tsx";
+import { FormError, focusFirstProblem, TextField } from "../components/forms.tsx";
 import { SignInCard, SignInForm } from "../components/sign-in-card.tsx";
 import { type SignedIn, signedOutByAccepting } from "../invite-model.ts";
 import { useSession } from "../session-context.tsx";
 import { goToIdentityProvider, ssoStartFailure } from "./sso-pages.tsx";
 
 const request = createApiRequest();
+
+/** What the page checks before it sends the form, each said at its field. */
+interface JoinProblems {
+	name?: string;
+	password?: string;
+	repeat?: string;
+}
 
 export function InvitePage() {
 	const params = useParams<{ code: string }>();
@@ -30,6 +37,8 @@ export function InvitePage() {
 	const [name, setName] = createSignal<string | null>(null);
 	const [password, setPassword] = createSignal("");
 	const [repeat, setRepeat] = createSignal("");
+	const [problems, setProblems] = createSignal<JoinProblems>({});
+	let form: HTMLFormElement | undefined;
 	const shownName = () => name() ?? invitation()?.name ?? "";
 	const isReset = () => invitation()?.kind === "reset";
 	// Who was signed in when the page opened: accepting makes the session the link's.
@@ -49,11 +58,15 @@ export function InvitePage() {
 	};
 
 	const joining = createAction(async () => {
+		const found: JoinProblems = {};
+		if (!isReset() && !shownName().trim()) found.name = "Say what your teammates should call you.";
 		const problem = passwordProblem(password(), invitation()?.email);
-		if (problem) throw new Error(`The password ${problem}.`);
-		if (password() !== repeat()) throw new Error("The two passwords differ.");
-		if (!isReset() && !shownName().trim()) {
-			throw new Error("Say what your teammates should call you.");
+		if (problem) found.password = `The password ${problem}.`;
+		else if (password() !== repeat()) found.repeat = "The two passwords differ.";
+		setProblems(found);
+		if (Object.keys(found).length > 0) {
+			focusFirstProblem(form);
+			return;
 		}
 		await session.acceptInvitation(
 			params.code,
@@ -126,6 +139,9 @@ export function InvitePage() {
 							</Show>
 							<Show when={!shown().ssoOnly}>
 								<SignInForm
+									ref={(element) => {
+										form = element;
+									}}
 									action={joining}
 									novalidate
 									label={acceptLabel()}
@@ -142,6 +158,7 @@ export function InvitePage() {
 											required
 											value={shownName()}
 											onInput={setName}
+											error={problems().name}
 										/>
 									</Show>
 									<input
@@ -159,6 +176,7 @@ export function InvitePage() {
 										required
 										value={password()}
 										onInput={setPassword}
+										error={problems().password}
 									/>
 									<TextField
 										id="invite-repeat"
@@ -168,6 +186,7 @@ export function InvitePage() {
 										required
 										value={repeat()}
 										onInput={setRepeat}
+										error={problems().repeat}
 									/>
 								</SignInForm>
 							</Show>
