@@ -280,7 +280,11 @@ describe("setup, invitation, sign-in, claim", () => {
 		});
 		expect(again.status).toBe(201);
 		expect(again.body.invites).toMatchObject([{ email: "samir@initech.test", replaced: true }]);
-		expect((await api("GET", `/api/invites/${codeOf(good.body.invites[0].url)}`)).status).toBe(410);
+		const replaced = await api("GET", `/api/invites/${codeOf(good.body.invites[0].url)}`);
+		expect(replaced.status).toBe(410);
+		expect(replaced.body.error.message).toBe(
+			"A newer invitation replaced this one: open the latest link you were sent.",
+		);
 		const page = await api("GET", "/api/orgs/initech/invites?limit=1&q=INITECH", {
 			token: adminToken,
 		});
@@ -453,13 +457,24 @@ describe("the admin's changes to members", () => {
 		const nina = joined.body.member;
 		const oldToken = joined.body.token as string;
 
-		const reset = await api("POST", `/api/orgs/initech/members/${nina.id}/password-reset`, {
-			token: adminToken,
-		});
+		const makeReset = () =>
+			api("POST", `/api/orgs/initech/members/${nina.id}/password-reset`, { token: adminToken });
+		// A second link replaces the first, which then points to the latest, and once that is
+		// used, to signing in.
+		const stale = await makeReset();
+		const reset = await makeReset();
 		expect(reset.status).toBe(201);
 		expect((await api("GET", `/api/invites/${codeOf(reset.body.url)}`)).body.kind).toBe("reset");
+		expect((await api("GET", `/api/invites/${codeOf(stale.body.url)}`)).body.error.message).toBe(
+			"A newer reset link replaced this one: open the latest link you were sent.",
+		);
 		const renewed = await accept(reset.body.url, { password: "another long passphrase" });
 		expect(renewed.status).toBe(200);
+		const late = await accept(stale.body.url, { password: "a passphrase too late" });
+		expect(late.status).toBe(410);
+		expect(late.body.error.message).toBe(
+			"A newer reset link replaced this one and was used: sign in with the password chosen then.",
+		);
 		expect((await api("GET", "/api/me", { token: oldToken })).status).toBe(401);
 		expect((await api("GET", "/api/me", { token: renewed.body.token })).status).toBe(200);
 

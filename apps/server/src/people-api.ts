@@ -15,6 +15,7 @@ import {
 	type Member,
 	type MemberRecord,
 	passwordProblem,
+	revokedLinkMessage,
 	SystemActions,
 } from "@switchboard/domain";
 import {
@@ -375,19 +376,18 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 				"This link is not valid: check that it was copied whole, or ask an admin for a new one.",
 			);
 		}
-		if (
-			invitation.usedAt ||
-			invitation.revokedAt ||
-			Date.parse(invitation.expiresAt) <= Date.now()
-		) {
+		if (invitation.usedAt) {
 			throw new AppError(
 				"gone",
-				invitation.usedAt
-					? "This link was already used. Sign in, or ask an admin for a new one."
-					: invitation.revokedAt
-						? "This link was withdrawn. Ask an admin for a new one."
-						: "This link has expired. Ask an admin for a new one.",
+				"This link was already used. Sign in, or ask an admin for a new one.",
 			);
+		}
+		if (invitation.revokedAt) {
+			const replacement = await storage.replacementOf(invitation);
+			throw new AppError("gone", revokedLinkMessage(invitation.kind, replacement));
+		}
+		if (Date.parse(invitation.expiresAt) <= Date.now()) {
+			throw new AppError("gone", "This link has expired. Ask an admin for a new one.");
 		}
 		const organisation = await storage.getOrganisation(invitation.orgId);
 		if (!organisation) throw new AppError("not_found", "The organisation no longer exists.");

@@ -110,6 +110,27 @@ export const DEFAULT_INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
  */
 export const DEFAULT_RESET_TTL_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * What became of the newer link that replaced a revoked one (an invitation or reset made again
+ * for the same email, by an admin or by the member asking for another reset): still open, used,
+ * or none to send the person to (there is none, or it was withdrawn or expired too).
+ */
+export type LinkReplacement = "open" | "used" | null;
+
+/** What a revoked link answers, from what replaced it. */
+export function revokedLinkMessage(kind: InvitationKind, replacement: LinkReplacement): string {
+	const newer = kind === "reset" ? "A newer reset link" : "A newer invitation";
+	if (replacement === "open") {
+		return `${newer} replaced this one: open the latest link you were sent.`;
+	}
+	if (replacement === "used") {
+		return kind === "reset"
+			? `${newer} replaced this one and was used: sign in with the password chosen then.`
+			: `${newer} replaced this one and was used: sign in.`;
+	}
+	return "This link was withdrawn. Ask an admin for a new one.";
+}
+
 /** A link as made: where it goes (the code is in the URL only, never stored). */
 export const InviteLinkSchema = v.object({
 	email: v.string(),

@@ -3,10 +3,12 @@ import { randomUUID } from "node:crypto";
 import {
 	AppError,
 	DEFAULT_CAPACITY,
+	type LinkReplacement,
 	leavesNoAdmin,
 	type MemberRecord,
 	OPEN_OWNED_STATUSES,
 	type Organisation,
+	revokedLinkMessage,
 } from "@switchboard/domain";
 import { type Kysely, type Selectable, sql } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
@@ -50,6 +52,31 @@ function revokeOpenInvitations(db: Kysely<Database>, orgId: string, now: Date) {
 		.where("org_id", "=", orgId)
 		.where("used_at", "is", null)
 		.where("revoked_at", "is", null);
+}
+
+/**
+ * What became of the newest link of `link`'s kind made after it for the same email: open (not
+ * used, revoked nor expired at `now`), used, or neither.
+ */
+async function replacementIn(
+	db: Kysely<Database>,
+	link: Pick<Invitation, "orgId" | "kind" | "email" | "createdAt">,
+	now: Date,
+): Promise<LinkReplacement> {
+	const newer = await db
+		.selectFrom("invitations")
+		.select(["used_at", "revoked_at", "expires_at"])
+		.where("org_id", "=", link.orgId)
+		.where("kind", "=", link.kind)
+		.where("email", "=", link.email)
+		.where("created_at", ">", new Date(link.createdAt))
+		.orderBy("created_at", "desc")
+		.limit(1)
+		.executeTakeFirst();
+	if (!newer) return null;
+	if (newer.used_at) return "used";
+	if (newer.revoked_at || newer.expires_at.getTime() <= now.getTime()) return null;
+	return "open";
 }
 
 function gone(message: string): AppError {
@@ -173,6 +200,13 @@ export class KyselyPeopleStore extends KyselyPort implements PeopleStore {
 		return findOne(this.db, "invitations", "code_hash", codeHash, toInvitation);
 	}
 
+	replacementOf(
+		link: Pick<Invitation, "orgId" | "kind" | "email" | "createdAt">,
+		now = new Date(),
+	): Promise<LinkReplacement> {
+		return replacementIn(this.db, link, now);
+	}
+
 	async listOpenInvitations(orgId: string, query: PageQuery): Promise<Invitation[]> {
 		let select = this.db
 			.selectFrom("invitations")
@@ -225,7 +259,15 @@ export class KyselyPeopleStore extends KyselyPort implements PeopleStore {
 						: "This reset link was already used. Ask an admin for a new one.",
 				);
 			}
-			if (row.revoked_at) throw gone("This link was withdrawn. Ask an admin for a new one.");
+			if (row.revoked_at) {
+				const link = {
+					orgId: row.org_id,
+					kind: row.kind,
+					email: row.email,
+					createdAt: iso(row.created_at),
+				};
+				throw gone(revokedLinkMessage(row.kind, await replacementIn(trx, link, input.now)));
+			}
 			if (row.expires_at.getTime() <= input.now.getTime()) {
 				throw gone(
 					`This link expired on ${iso(row.expires_at).slice(0, 10)}. Ask an admin for a new one.`,
@@ -246,12 +288,18 @@ export class KyselyPeopleStore extends KyselyPort implements PeopleStore {
 						"An account with this email exists already: sign in with it instead.",
 					);
 				}
-				const boards = await trx
-					.selectFrom("boards")
-					.select("id")
-					.where("org_id", "=", row.org_id)
-					.where("id", "in", row.boards.length > 0 ? row.boards : ["\u0000"])
-					.execute();
+				// No query for none: a text parameter may not hold the NUL a placeholder id would
+				// need, and PostgreSQL refused the whole acceptance (an organisation whose first
+				// board is archived invites to no board by default).
+				const boards =
+					row.boards.length === 0
+						? []
+						: await trx
+								.selectFrom("boards")
+								.select("id")
+								.where("org_id", "=", row.org_id)
+								.where("id", "in", row.boards)
+								.execute();
 				member = await insertMember(trx, {
 					id: input.memberId,
 					orgId: row.org_id,

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { NewInvitation, PeopleStore } from "./people-storage.ts";
+import type { Invitation, NewInvitation, PeopleStore } from "./people-storage.ts";
 import type { CommandArbiter, Directory, MentionStore } from "./storage.ts";
 import { ingest, newMember, newOrganisation, runCommand, unique } from "./test-fixtures.ts";
 
@@ -123,8 +123,33 @@ export function peopleContract(portOf: () => Port): void {
 			await port.createInvitations([first]);
 			const second = { ...first, codeHash: unique("hash") };
 			await port.createInvitations([second]);
-			expect((await port.findInvitation(first.codeHash))?.revokedAt).not.toBeNull();
+			const replaced = await port.findInvitation(first.codeHash);
+			expect(replaced?.revokedAt).not.toBeNull();
 			expect(await port.listOpenInvitations(orgId, { limit: 10 })).toHaveLength(1);
+			// The replaced link sends its person to the latest one while that one is open; once it
+			// was withdrawn too, to an admin; once a newer one was used, to sign in.
+			const replacement = () => port.replacementOf(replaced as Invitation);
+			expect(await replacement()).toBe("open");
+			await expect(accept(port, first.codeHash)).rejects.toMatchObject({
+				kind: "gone",
+				message: "A newer invitation replaced this one: open the latest link you were sent.",
+			});
+			const [open] = await port.listOpenInvitations(orgId, { limit: 10 });
+			expect(await port.revokeInvitation(orgId, open?.id ?? "")).toBe(true);
+			expect(await replacement()).toBeNull();
+			await expect(accept(port, first.codeHash)).rejects.toMatchObject({
+				message: "This link was withdrawn. Ask an admin for a new one.",
+			});
+			const third = { ...first, codeHash: unique("hash") };
+			await port.createInvitations([third]);
+			expect(await replacement()).toBe("open");
+			// An invitation to no board (the default where the first board is archived).
+			const joined = await accept(port, third.codeHash);
+			expect(await port.getMemberRecord(orgId, joined.member.id)).toMatchObject({ boards: [] });
+			expect(await replacement()).toBe("used");
+			await expect(accept(port, first.codeHash)).rejects.toMatchObject({
+				message: "A newer invitation replaced this one and was used: sign in.",
+			});
 			await expect(
 				port.createInvitations([invitation(orgId, { boards: ["nowhere"] })]),
 			).rejects.toMatchObject({ kind: "not_found" });

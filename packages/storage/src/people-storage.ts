@@ -7,6 +7,7 @@
  */
 import type {
 	InvitationKind,
+	LinkReplacement,
 	Member,
 	MemberPatch,
 	MemberRecord,
@@ -108,6 +109,14 @@ export interface PeopleStore {
 		invitation: Omit<NewInvitation, "orgId">;
 	}): Promise<Organisation>;
 	findInvitation(codeHash: string): Promise<Invitation | null>;
+	/**
+	 * For a revoked link: what became of the newest link of its kind made after it for the same
+	 * email in its organisation (`revokedLinkMessage` words the answer).
+	 */
+	replacementOf(
+		link: Pick<Invitation, "orgId" | "kind" | "email" | "createdAt">,
+		now?: Date,
+	): Promise<LinkReplacement>;
 	/** Links not used nor revoked (expired ones too, flagged by `expiresAt`), by email. */
 	listOpenInvitations(orgId: string, query: PageQuery): Promise<Invitation[]>;
 	/** Revoke an open link; false when there is none with that id in the organisation. */

@@ -1,7 +1,7 @@
 /**
  * `/invite/<code>`: where an invitation or a password-reset link lands. Shows what the
  * link is for (organisation, email), asks for a name and a new password, and signs in.
- * A used, withdrawn or expired link says so, with what to do next. Someone else signed in
+ * A used, replaced, withdrawn or expired link says so, with what to do next. Someone else signed in
  * on this device is told first that accepting signs them out here, and may stay instead.
  */
 
