@@ -439,12 +439,16 @@ export class KyselyPeopleStore extends KyselyPort implements PeopleStore {
 			}
 			if (change.boards !== undefined) {
 				const wanted = [...new Set(change.boards)];
-				const existing = await trx
-					.selectFrom("boards")
-					.select("id")
-					.where("org_id", "=", orgId)
-					.where("id", "in", wanted.length > 0 ? wanted : ["\u0000"])
-					.execute();
+				// None to look up for none (see acceptInvitation: no NUL placeholder).
+				const existing =
+					wanted.length === 0
+						? []
+						: await trx
+								.selectFrom("boards")
+								.select("id")
+								.where("org_id", "=", orgId)
+								.where("id", "in", wanted)
+								.execute();
 				const missing = wanted.filter((id) => !existing.some((board) => board.id === id));
 				if (missing.length > 0) {
 					throw new AppError(

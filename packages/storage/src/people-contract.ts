@@ -207,6 +207,8 @@ export function peopleContract(portOf: () => Port): void {
 			await expect(
 				port.updateMember(t.orgId, other.id, { boards: ["nope"] }),
 			).rejects.toMatchObject({ kind: "invalid" });
+			// Taken off every board.
+			expect((await port.updateMember(t.orgId, other.id, { boards: [] })).boards).toEqual([]);
 
 			await expect(
 				port.updateMember(t.orgId, admin.id, { role: "moderator" }),
