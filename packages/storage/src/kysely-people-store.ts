@@ -60,7 +60,7 @@ function revokeOpenInvitations(db: Kysely<Database>, orgId: string, now: Date) {
  */
 async function replacementIn(
 	db: Kysely<Database>,
-	link: Pick<Invitation, "orgId" | "kind" | "email" | "createdAt">,
+	link: Pick<Invitation, "id" | "orgId" | "kind" | "email" | "createdAt">,
 	now: Date,
 ): Promise<LinkReplacement> {
 	const newer = await db
@@ -69,7 +69,8 @@ async function replacementIn(
 		.where("org_id", "=", link.orgId)
 		.where("kind", "=", link.kind)
 		.where("email", "=", link.email)
-		.where("created_at", ">", new Date(link.createdAt))
+		.where("id", "<>", link.id)
+		.where("created_at", ">=", new Date(link.createdAt))
 		.orderBy("created_at", "desc")
 		.limit(1)
 		.executeTakeFirst();
@@ -201,7 +202,7 @@ export class KyselyPeopleStore extends KyselyPort implements PeopleStore {
 	}
 
 	replacementOf(
-		link: Pick<Invitation, "orgId" | "kind" | "email" | "createdAt">,
+		link: Pick<Invitation, "id" | "orgId" | "kind" | "email" | "createdAt">,
 		now = new Date(),
 	): Promise<LinkReplacement> {
 		return replacementIn(this.db, link, now);
@@ -261,6 +262,7 @@ export class KyselyPeopleStore extends KyselyPort implements PeopleStore {
 			}
 			if (row.revoked_at) {
 				const link = {
+					id: row.id,
 					orgId: row.org_id,
 					kind: row.kind,
 					email: row.email,

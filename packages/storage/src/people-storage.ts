@@ -114,7 +114,7 @@ export interface PeopleStore {
 	 * email in its organisation (`revokedLinkMessage` words the answer).
 	 */
 	replacementOf(
-		link: Pick<Invitation, "orgId" | "kind" | "email" | "createdAt">,
+		link: Pick<Invitation, "id" | "orgId" | "kind" | "email" | "createdAt">,
 		now?: Date,
 	): Promise<LinkReplacement>;
 	/** Links not used nor revoked (expired ones too, flagged by `expiresAt`), by email. */
