@@ -732,11 +732,14 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 				.poll(() => lease.getByTestId("field-error").textContent(), within)
 				.toBe("The time offline must be a number of minutes from 1 to 43,200 (30 days).");
 			const limits = alex.getByTestId("settings-limits");
-			await limits.getByTestId("replyLimits-twitter").fill("0");
+			// Bluesky takes no post over 300 characters.
+			await limits.getByTestId("replyLimits-bluesky").fill("500");
 			await limits.getByTestId("settings-limits-save").tap();
 			await expect
 				.poll(() => limits.getByTestId("field-error").textContent(), within)
-				.toBe("The limit must be a whole number of characters from 1 to 100,000.");
+				.toBe(
+					"The limit must be a whole number of characters from 1 to 300, the longest post on Bluesky.",
+				);
 			const sla = alex.getByTestId("settings-sla");
 			await sla.getByTestId("slaClaimMinutes-high").fill("200000");
 			await sla.getByTestId("settings-sla-save").tap();

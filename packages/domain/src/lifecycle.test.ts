@@ -23,6 +23,7 @@ import {
 	type Mention,
 	Priorities,
 	Roles,
+	replyLimitFor,
 	Statuses,
 } from "./model.ts";
 import {
@@ -608,6 +609,24 @@ describe("decide", () => {
 				{ ...context(dana, ownedBy("dana")), replyLimits: tight },
 			);
 			expect(decision).toMatchObject({ ok: false, code: "text_too_long" });
+		});
+
+		it("holds a reply to the longest post its network takes, whatever the board's limit", () => {
+			// A board limit stored before the maximum was known, or by hand.
+			const loose = { ...DEFAULT_BOARD_SETTINGS.replyLimits, bluesky: 5_000 };
+			const text = "a".repeat(301);
+			const decision = decide(
+				{ name: "submitForReview", args: { mentionId: "m1", hash: draftHash(text), text } },
+				{ ...context(dana, ownedBy("dana", { network: "bluesky" })), replyLimits: loose },
+			);
+			expect(decision).toMatchObject({
+				ok: false,
+				code: "text_too_long",
+				message:
+					"The reply is 301 characters, 1 over the limit of 300 on Bluesky; shorten it first.",
+			});
+			expect(replyLimitFor(loose, "bluesky")).toBe(300);
+			expect(replyLimitFor(loose, "mastodon")).toBe(loose.mastodon);
 		});
 
 		it("refuses a text that is not the one its hash names", () => {

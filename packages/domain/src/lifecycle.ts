@@ -19,6 +19,7 @@ import {
 	type Priority,
 	type Review,
 	type Role,
+	replyLimitFor,
 	webLink,
 } from "./model.ts";
 import type { BulkItem, Command, CommandName, RejectCode } from "./protocol.ts";
@@ -278,7 +279,7 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 			);
 		}
 		const limits = ctx.replyLimits ?? DEFAULT_BOARD_SETTINGS.replyLimits;
-		const block = replyTextBlock(text, mention.network, limits[mention.network]);
+		const block = replyTextBlock(text, mention.network, replyLimitFor(limits, mention.network));
 		return block ? no(block.code, block.message) : null;
 	};
 	/** A review step the actor takes now, on the draft text with this hash. */

@@ -341,6 +341,25 @@ export interface BoardSettings {
 	templates: ReplyTemplate[];
 }
 
+/**
+ * The longest reply a network takes whoever writes it. A Bluesky post holds 300 graphemes
+ * (`app.bsky.feed.post`); an X post 25,000 characters from a Premium account, 280 from
+ * others (the default limit). A Mastodon server sets its own (500 unless changed), so none is
+ * assumed there.
+ */
+export const NETWORK_REPLY_MAXIMUM: Readonly<Partial<Record<Network, number>>> = {
+	bluesky: 300,
+	twitter: 25_000,
+};
+
+/**
+ * A board's reply limit on `network`, never above what the network takes: a limit set before
+ * the maximum was known, or stored by hand, cannot pass a reply the network would refuse.
+ */
+export function replyLimitFor(limits: Readonly<Record<Network, number>>, network: Network): number {
+	return Math.min(limits[network], NETWORK_REPLY_MAXIMUM[network] ?? Number.POSITIVE_INFINITY);
+}
+
 export const DEFAULT_BOARD_SETTINGS: BoardSettings = {
 	slaClaimMinutes: { high: 15, normal: 60, low: 240 },
 	slaReplyMinutes: { high: 60, normal: 240, low: 1440 },

@@ -3,7 +3,7 @@
  * say so, and let the owner send the changed text back for review.
  */
 import type { BoardMention, DraftHandle } from "@switchboard/client";
-import { draftHash, replyTextBlock, reviewStanding } from "@switchboard/domain";
+import { draftHash, replyLimitFor, replyTextBlock, reviewStanding } from "@switchboard/domain";
 import { Show } from "solid-js";
 import { serverStatus } from "../board-model.ts";
 import { createDraftText } from "../draft-text.ts";
@@ -22,7 +22,7 @@ export function ApprovalNotice(props: { mention: BoardMention; draft: DraftHandl
 		replyTextBlock(
 			text(),
 			props.mention.network,
-			ws.board().settings.replyLimits[props.mention.network],
+			replyLimitFor(ws.board().settings.replyLimits, props.mention.network),
 		);
 	const isOwner = () => props.mention.owner?.memberId === ws.me.id;
 	return (

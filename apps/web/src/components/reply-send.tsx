@@ -13,6 +13,7 @@ import {
 	type ReplyNetwork,
 	ReplyNetworks,
 	type ReplySendStatus,
+	replyLimitFor,
 	webLink,
 } from "@switchboard/domain";
 import { createEffect, createSignal, For, on, onCleanup, Show } from "solid-js";
@@ -71,7 +72,7 @@ function ReplySendInner(props: { mention: BoardMention; draft: DraftHandle }) {
 	const isOwner = () => props.mention.owner?.memberId === ws.me.id;
 	const status = () => props.mention.status;
 	const statusAllows = () => mayReplyIn(status());
-	const limit = () => ws.board().settings.replyLimits[network];
+	const limit = () => replyLimitFor(ws.board().settings.replyLimits, network);
 
 	/** Why the reply cannot be sent now; null when it can. */
 	const blocked = (): string | null => {

@@ -12,6 +12,7 @@ import {
 	mayReplyIn,
 	Priorities,
 	type Priority,
+	replyLimitFor,
 	replyTextBlock,
 	reviewStanding,
 	threadMessageKey,
@@ -140,7 +141,7 @@ function Conversation(props: { mentionId: string }) {
 			(member): PickerOption => ({ id: member.id, name: member.name, label: member.name }),
 		),
 	);
-	const limit = () => ws.board().settings.replyLimits[mention().network];
+	const limit = () => replyLimitFor(ws.board().settings.replyLimits, mention().network);
 
 	const [handoffTo, setHandoffTo] = createSignal("");
 	const [replyUrl, setReplyUrl] = createSignal("");

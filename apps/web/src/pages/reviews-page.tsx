@@ -15,6 +15,7 @@ import {
 	draftHash,
 	NETWORK_NAMES,
 	type ReviewStanding,
+	replyLimitFor,
 	replyTextBlock,
 	reviewStanding,
 } from "@switchboard/domain";
@@ -93,7 +94,7 @@ function ReviewCard(props: { mentionId: string }) {
 		reviewStanding(mention().confirmed?.review ?? mention().review, currentHash()),
 	);
 	const status = () => serverStatus(mention());
-	const limit = createMemo(() => settings().replyLimits[mention().network]);
+	const limit = createMemo(() => replyLimitFor(settings().replyLimits, mention().network));
 	const count = createMemo(() => characterCount(text()));
 	/** Why the server would refuse to approve this text; null when it would not. */
 	const blocked = createMemo(() => replyTextBlock(text(), mention().network, limit()));

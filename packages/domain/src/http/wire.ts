@@ -26,6 +26,9 @@ import {
 	MemberSchema,
 	MentionContentSchema,
 	MentionWorkSchema,
+	NETWORK_NAMES,
+	NETWORK_REPLY_MAXIMUM,
+	type Network,
 	NetworkSchema,
 	Networks,
 	Priorities,
@@ -253,27 +256,39 @@ export const SessionMemberSchema = v.object({
 });
 
 /**
+ * A whole number with its thousands grouped ("25,000"). By hand, not with
+ * `toLocaleString("en")`: that call, made as this module loads, read Node's ICU
+ * number-formatting data into every process that imports the domain (18 ms of a one-off
+ * command's start, bench/findings/06.md).
+ */
+function grouped(count: number): string {
+	return String(count).replace(/\B(?=(\d{3})+$)/g, ",");
+}
+
+/**
  * A number of minutes from 1 to `days` days. Every problem (not a number, too small, too
  * large) says the unit and the whole range, so the field's message tells what to type.
  */
 function minutesUpTo(days: number) {
 	const most = 60 * 24 * days;
-	// Grouped by hand, not with `toLocaleString("en")`: that call, made as this module loads,
-	// read Node's ICU number-formatting data into every process that imports the domain (18 ms
-	// of a one-off command's start, bench/findings/06.md).
-	const grouped = String(most).replace(/\B(?=(\d{3})+$)/g, ",");
-	const message = `must be a number of minutes from 1 to ${grouped} (${days} days)`;
+	const message = `must be a number of minutes from 1 to ${grouped(most)} (${days} days)`;
 	return v.pipe(v.number(message), v.minValue(1, message), v.maxValue(most, message));
 }
 const Minutes = minutesUpTo(90);
 const PerPriority = v.strictObject({ high: Minutes, normal: Minutes, low: Minutes });
-const REPLY_LIMIT_MESSAGE = "must be a whole number of characters from 1 to 100,000";
-const ReplyLimit = v.pipe(
-	v.number(REPLY_LIMIT_MESSAGE),
-	v.integer(REPLY_LIMIT_MESSAGE),
-	v.minValue(1, REPLY_LIMIT_MESSAGE),
-	v.maxValue(100_000, REPLY_LIMIT_MESSAGE),
-);
+/** A reply limit on `network`: at most the longest post it takes, else 100,000. */
+function replyLimitOn(network: Network) {
+	const most = NETWORK_REPLY_MAXIMUM[network] ?? 100_000;
+	const message = `must be a whole number of characters from 1 to ${grouped(most)}${
+		network in NETWORK_REPLY_MAXIMUM ? `, the longest post on ${NETWORK_NAMES[network]}` : ""
+	}`;
+	return v.pipe(
+		v.number(message),
+		v.integer(message),
+		v.minValue(1, message),
+		v.maxValue(most, message),
+	);
+}
 
 const Clock = v.pipe(v.string(), v.regex(/^\d\d:\d\d$/, "must be a time HH:MM"));
 const WorkingIntervalSchema = v.strictObject({ start: Clock, end: Clock });
@@ -359,9 +374,9 @@ export const BoardSettingsSchema = v.strictObject({
 	leaseMinutes: minutesUpTo(30),
 	/** Character limit of a reply, per network. */
 	replyLimits: v.strictObject(
-		Object.fromEntries(Networks.map((network) => [network, ReplyLimit])) as Record<
-			(typeof Networks)[number],
-			typeof ReplyLimit
+		Object.fromEntries(Networks.map((network) => [network, replyLimitOn(network)])) as Record<
+			Network,
+			ReturnType<typeof replyLimitOn>
 		>,
 	),
 	/** Which conversations need approval before their reply is recorded. */
