@@ -324,14 +324,15 @@ describe("reports and settings over HTTP", () => {
 		);
 		expect(invalid.status).toBe(400);
 		// No reply limit above the longest post its network takes.
+		const { replyLimits } = read.json.settings as { replyLimits: Record<string, number> };
 		const tooLong = await call(
 			"/api/orgs/acme/boards/main/settings",
 			adminToken,
-			{ replyLimits: { ...read.json.settings.replyLimits, bluesky: 500 } },
+			{ replyLimits: { ...replyLimits, bluesky: 500 } },
 			"PUT",
 		);
 		expect(tooLong.status).toBe(400);
-		expect(tooLong.json.error.message).toContain(
+		expect((tooLong.json.error as { message: string }).message).toContain(
 			"replyLimits.bluesky: must be a whole number of characters from 1 to 300, the longest post on Bluesky",
 		);
 		const rules = await call(
