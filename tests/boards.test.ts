@@ -312,4 +312,18 @@ describe("an archived board", () => {
 		expect(boards.sort()).toEqual(["main", "press-office"]);
 		await server.switchboard.storage.setTriageRules("acme", []);
 	});
+
+	it("gives a member invited while the first board is archived the board new work goes to", async () => {
+		await api(admin, "PATCH", "/api/orgs/acme/boards/main", { archived: true });
+		try {
+			const invited = await api(admin, "POST", "/api/orgs/acme/invites", {
+				invites: [{ email: "late.joiner@acme.test", role: "ambassador", name: "Late Joiner" }],
+			});
+			expect(invited.status).toBe(201);
+			const listed = await api(admin, "GET", "/api/orgs/acme/invites?q=late.joiner");
+			expect(listed.body.invites).toMatchObject([{ boards: ["press-office"] }]);
+		} finally {
+			await api(admin, "PATCH", "/api/orgs/acme/boards/main", { archived: false });
+		}
+	});
 });

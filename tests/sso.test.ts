@@ -174,6 +174,23 @@ describe("single sign-on settings", () => {
 		expect(refused.status).toBe(400);
 		expect(await refused.text()).toContain("jit.boardId: the organisation has no board nowhere");
 		expect(await server.switchboard.storage.getSsoConfig("acme")).toEqual(before);
+		// An archived board is judged only while people join at sign-in: the form keeps its
+		// choice while just-in-time membership is off (the first board may be archived).
+		const made = await server.request("/api/orgs/acme/boards", {
+			method: "POST",
+			token: admin.token,
+			body: { name: "Old press" },
+		});
+		const { board } = (await made.json()) as { board: { id: string } };
+		await server.request(`/api/orgs/acme/boards/${board.id}`, {
+			method: "PATCH",
+			token: admin.token,
+			body: { archived: true },
+		});
+		const jit = (enabled: boolean) => ({ enabled, role: "ambassador", boardId: board.id });
+		const on = await saveSettings({ ...settings, issuer, jit: jit(true) });
+		expect(await on.text()).toContain("jit.boardId: the board Old press is archived");
+		expect((await saveSettings({ ...settings, issuer, jit: jit(false) })).status).toBe(200);
 	});
 
 	it("lets admins only change them", async () => {

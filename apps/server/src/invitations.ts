@@ -18,6 +18,7 @@ import {
 	InviteInputSchema,
 	type InviteLink,
 	type RejectedInvite,
+	routeToBoard,
 } from "@switchboard/domain";
 import {
 	type AuditLog,
@@ -220,8 +221,9 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 		return {
 			good,
 			rejected,
-			defaultBoards:
-				boards.has(FIRST_BOARD_ID) && !archived.has(FIRST_BOARD_ID) ? [FIRST_BOARD_ID] : [],
+			// The first board, or the board its new conversations go to when it is archived: a
+			// member invited to none would open to an empty page.
+			defaultBoards: [routeToBoard(all)].filter((board) => board !== null),
 		};
 	}
 

@@ -150,8 +150,9 @@ export function createSso(options: SsoOptions): Sso {
 				"clientSecret: give the client secret the identity provider issued.",
 			);
 		}
-		// A board that is not the organisation's would fail the first just-in-time sign-in.
-		const jitBoard = input.jit.boardId ?? null;
+		// A board that is not the organisation's would fail the first just-in-time sign-in. Not
+		// judged while nobody joins at sign-in: the form keeps its choice, checked when turned on.
+		const jitBoard = input.jit.enabled ? (input.jit.boardId ?? null) : null;
 		const board = jitBoard === null ? null : await storage.getBoard(params.orgId, jitBoard);
 		if (jitBoard !== null && !board) {
 			throw new AppError("invalid", `jit.boardId: the organisation has no board ${jitBoard}.`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resetLinkDelivery, signedOutByAccepting } from "./invite-model.ts";
+import { refusalInWords, resetLinkDelivery, signedOutByAccepting } from "./invite-model.ts";
 
 const bill = { name: "Bill", email: "bill@acme.test" };
 
@@ -38,5 +38,21 @@ describe("what the admin's screen says of a reset link it made", () => {
 		expect(resetLinkDelivery({ email: "kim@acme.test", mailed: false }, "Kim")).toBe(
 			"Not sent by email: hand it to Kim yourself; it is shown only now.",
 		);
+	});
+});
+
+describe("a refused CSV row's reason in words", () => {
+	it("reads the column into the sentence", () => {
+		expect(refusalInWords("role: must be one of ambassador, moderator, admin")).toBe(
+			"the role must be one of ambassador, moderator, admin",
+		);
+	});
+
+	it("keeps a reason that is a sentence of its own", () => {
+		expect(refusalInWords("boards: the board main is archived")).toBe("the board main is archived");
+	});
+
+	it("leaves a reason without a column as it is", () => {
+		expect(refusalInWords("That email is invited twice.")).toBe("That email is invited twice.");
 	});
 });

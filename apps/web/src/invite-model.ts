@@ -2,7 +2,8 @@
  * Whom an invitation or reset link signs out on this device. Accepting one signs in as
  * its account, so whoever is signed in here now stops being: a teammate who opens a
  * colleague's invitation on their own phone must be told before, not find out after.
- * And where a reset link an admin made went besides their screen.
+ * And where a reset link an admin made went besides their screen, and why a CSV row was
+ * refused, in words.
  */
 
 /** The member signed in on this device, as the invite page knows them. */
@@ -49,4 +50,16 @@ export function resetLinkDelivery(link: MadeResetLink, name: string): string {
 	return link.mailed
 		? `Also sent to ${link.email}.`
 		: `Not sent by email: hand it to ${name} yourself; it is shown only now.`;
+}
+
+/**
+ * A refused row's reason as a sentence: the server names the column first ("role: must be
+ * one of …"), which reads "the role must be one of …" in a list of refused lines. A reason
+ * that is a sentence of its own ("boards: the board main is archived") keeps its words.
+ */
+export function refusalInWords(message: string): string {
+	const named = /^([a-z]+): (.*)$/s.exec(message);
+	if (!named) return message;
+	const [, column, reason = ""] = named;
+	return reason.startsWith("the ") ? reason : `the ${column} ${reason}`;
 }

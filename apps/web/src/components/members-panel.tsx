@@ -29,7 +29,7 @@ import {
 } from "../api.ts";
 import { holdFocus } from "../focus.ts";
 import { plural } from "../format.ts";
-import { type MadeResetLink, resetLinkDelivery } from "../invite-model.ts";
+import { type MadeResetLink, refusalInWords, resetLinkDelivery } from "../invite-model.ts";
 import {
 	ActionButton,
 	AdminSection,
@@ -221,15 +221,6 @@ interface InviteFields {
 }
 
 type InviteProblems = Partial<Record<keyof InviteFields, string>>;
-
-/**
- * A refused row's reason as a sentence: the server names the column first ("role: must be
- * one of …"), which reads "the role must be one of …" in a list of refused lines.
- */
-function refusalInWords(message: string): string {
-	const named = /^([a-z]+): (.*)$/s.exec(message);
-	return named ? `the ${named[1]} ${named[2]}` : message;
-}
 
 /**
  * A refused row of a one-person invitation at its field: the server says which ("email: …

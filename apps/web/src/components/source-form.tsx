@@ -148,6 +148,15 @@ export function SourceForm(props: {
 			: []),
 	];
 
+	// A new source starts on a board it may use: the first board ("main") may be archived,
+	// and an archived board is not offered (nor takes new conversations).
+	createEffect(() => {
+		const first = props.boards[0];
+		if (!props.creating || !first) return;
+		if (props.boards.some((board) => board.id === fields.boardId)) return;
+		setFields("boardId", first.id);
+	});
+
 	// Save is disabled while the server answers: a refusal (said in the form's alert) gives
 	// focus back to it. A success closes the form.
 	let sent: ReturnType<typeof holdFocus> | undefined;

@@ -174,7 +174,8 @@ function SsoForm(props: {
 		clientSecret: "",
 		allowedDomains: stored?.allowedDomains.join(", ") ?? "",
 		jitRole: stored?.jit.role ?? "ambassador",
-		jitBoard: stored?.jit.boardId ?? "main",
+		// No board: members who join at sign-in go on every active board ("main" may be archived).
+		jitBoard: stored?.jit.boardId ?? "",
 	});
 	const [fields, setFields] = values;
 	const [jit, setJit] = createSignal(stored?.jit.enabled ?? false);
