@@ -179,4 +179,26 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 		await morgan.getByTestId("report-summary").waitFor(within);
 		await fitsPhone(morgan, "main", "Reports with the board choice");
 	});
+
+	it("opens a board that takes work when the one this device keeps was archived", async () => {
+		const { storage } = scene.server.switchboard;
+		await storage.createBoard({ id: "nordics", orgId: "acme", name: "Nordics" });
+		const admin = await phoneSignedIn("admin@acme.test");
+		await admin.locator('[data-testid="card"]').first().waitFor(within);
+		const kept = () =>
+			admin.evaluate(
+				() => /"boardId":"([^"]+)"/.exec(localStorage.getItem("switchboard.session") ?? "")?.[1],
+			);
+		expect(await kept()).toBe("main");
+		await storage.updateBoard("acme", "main", { archived: true });
+		try {
+			await admin.reload();
+			await expect.poll(kept, within).not.toBe("main");
+			const opened = await kept();
+			expect((await storage.getBoard("acme", opened ?? ""))?.archivedAt).toBeNull();
+			await expect.poll(() => admin.getByTestId("board-select").inputValue(), within).toBe(opened);
+		} finally {
+			await storage.updateBoard("acme", "main", { archived: false });
+		}
+	});
 });

@@ -12,7 +12,7 @@ import { myQueue } from "../board-model.ts";
 import { useSessionEnded } from "../client-context.tsx";
 import { canInstall } from "../install.ts";
 import { closeOnEscapeOrOutside, createDisclosure } from "../popup.ts";
-import { takeBoardsReadWith } from "../session.ts";
+import { boardOf, takeBoardsReadWith } from "../session.ts";
 import { useSession } from "../session-context.tsx";
 import { syncStatusView } from "../sync-status.ts";
 import { useWorkspace } from "../workspace.tsx";
@@ -94,6 +94,15 @@ export function BoardSwitcher(props: { menuOpen: () => boolean }) {
 			{ defer: true },
 		),
 	);
+	// The open board was archived (the first board's archive moves new work elsewhere) while
+	// this device kept it as the one to open: it would show as empty, with nothing coming in and
+	// no switcher when one board is left. Open a board the list offers instead.
+	createEffect(() => {
+		const list = boards.data();
+		const open = session()?.boardId;
+		if (!list?.length || open === undefined || list.some((board) => board.id === open)) return;
+		switchBoard(boardOf(list, open));
+	});
 	const onVisible = () => document.visibilityState === "visible" && void readAgain();
 	document.addEventListener("visibilitychange", onVisible);
 	onCleanup(() => document.removeEventListener("visibilitychange", onVisible));
