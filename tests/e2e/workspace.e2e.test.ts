@@ -663,6 +663,33 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		expect(await owner(discarded.id)).toBeNull();
 	});
 
+	it("closes the sign-in-again dialog once the board is back, after a refused attempt", async () => {
+		const email = "ambassador3@acme.test";
+		const id = await memberId(email);
+		const { storage, tokens } = scene.server.switchboard;
+		const lee = await person(email);
+		const status = lee.getByTestId("sync-status");
+		await expect.poll(attribute(status, "data-online"), within).toBe("true");
+		// Deactivated while the board is open (as Admin › Members does it): asked to sign in
+		// again, and refused while deactivated.
+		await storage.updateMember("acme", id, { active: false });
+		await tokens.revokeSessions(id, "Your membership was deactivated.");
+		const dialog = lee.getByTestId("session-ended-dialog");
+		await dialog.waitFor({ state: "visible", ...within });
+		const password = dialog.getByLabel("Password");
+		await password.fill(DEMO_PASSWORD);
+		await dialog.getByTestId("renew-submit").click();
+		await expect
+			.poll(() => dialog.getByTestId("renew-error").textContent(), within)
+			.toMatch(/deactivated/);
+		// Activated again: the same sign-in now takes the member back to the board.
+		await storage.updateMember("acme", id, { active: true });
+		await password.fill(DEMO_PASSWORD);
+		await dialog.getByTestId("renew-submit").click();
+		await dialog.waitFor({ state: "hidden", ...within });
+		await expect.poll(attribute(status, "data-online"), within).toBe("true");
+	});
+
 	it("asks to sign in again when the session ends while offline, then sends the queue", async () => {
 		const email = "ambassador2@acme.test";
 		const samId = await memberId(email);

@@ -62,6 +62,15 @@ export function ClientProvider(props: { session: Session; children: JSX.Element 
 			client.connect();
 		},
 	};
+	// A refusal can land after signing in again: a retry that left with the ended session's
+	// cookie while the member typed a password (the client retries, more and more slowly)
+	// answers 4401 after `resume`. The next retry carries the new cookie; once the board is
+	// connected again, the session is good, and the dialog asking for it goes.
+	let wasOnline = client.status.get().online;
+	const unwatchStatus = client.status.subscribe(({ online }) => {
+		if (online && !wasOnline) setEnded(false);
+		wasOnline = online;
+	});
 	// Subscribed before anything renders from the board, so the mark precedes that work.
 	const unmark = client.board.subscribe((board) => {
 		if (!board.ready) return;
@@ -79,6 +88,7 @@ export function ClientProvider(props: { session: Session; children: JSX.Element 
 		window.removeEventListener("offline", offline);
 		window.removeEventListener("online", online);
 		unmark();
+		unwatchStatus();
 		client.destroy();
 	});
 	return (
