@@ -987,4 +987,46 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 		},
 		PAGE_TIMEOUT,
 	);
+
+	it(
+		"keeps a card, Coverage and a conversation's title inside a phone for a long handle and link",
+		async () => {
+			// A Mastodon handle with its server's name, and a link: no space to break at.
+			const handle = "a_really_long_handle_without_any_spaces_whatsoever@mastodon.example.social";
+			const now = new Date().toISOString();
+			const [stored] = (
+				await scene.server.switchboard.integrations.ingestor.ingest("acme", "main", [
+					{
+						network: "mastodon",
+						externalId: "long-handle-1",
+						url: null,
+						author: { handle, name: "Long Handle", reach: 5_000_000 },
+						text: `@acme https://status.example.com/incidents/${"x".repeat(120)} is down`,
+						thread: [],
+						postedAt: now,
+						ingestedAt: now,
+					},
+				])
+			).stored;
+			const dana = await phone("ambassador1@acme.test", 360);
+			await dana.getByTestId("filter-search").fill("whatsoever");
+			const card = dana.locator('[data-testid="card"]').filter({ hasText: "whatsoever" });
+			await card.waitFor(within);
+			await drawn(dana);
+			expect(await outside(card, 360), "the card").toEqual([]);
+			expect(await outside(card.getByTestId("claim"), 360), "its Claim button").toEqual([]);
+			await fitsPhone(dana, "body", "the board with a long handle");
+			await dana.goto(`/m/${encodeURIComponent(stored?.mention.id ?? "")}`);
+			await dana.locator("#conversation-title").waitFor(within);
+			await drawn(dana);
+			await fitsPhone(dana, "body", "a conversation with a long handle");
+
+			const morgan = await phone("moderator@acme.test", 360, "/coverage");
+			await morgan.locator("h1").first().waitFor(within);
+			await morgan.getByText("whatsoever", { exact: false }).first().waitFor(within);
+			await drawn(morgan);
+			await fitsPhone(morgan, "body", "Coverage with a long handle");
+		},
+		PAGE_TIMEOUT,
+	);
 });
