@@ -501,6 +501,20 @@ describe("the admin's changes to members", () => {
 			body: { name: "Nina R.", languages: ["en", "de"] },
 		});
 		expect(profile.body.member).toMatchObject({ name: "Nina R.", languages: ["en", "de"] });
+		// Languages are the codes conversations are detected in: a name or a region matches none.
+		const named = await api("PATCH", "/api/me", {
+			token: renewed.body.token,
+			body: { languages: ["English", "en-GB"] },
+		});
+		expect(named.status).toBe(400);
+		expect(named.body.error.message).toContain(
+			"languages.0: must be a language code such as en or fr",
+		);
+		const cased = await api("PATCH", "/api/me", {
+			token: renewed.body.token,
+			body: { languages: [" FR "] },
+		});
+		expect(cased.body.member.languages).toEqual(["fr"]);
 		expect(
 			(await api("PATCH", "/api/me", { token: renewed.body.token, body: { role: "admin" } }))
 				.status,

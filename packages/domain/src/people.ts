@@ -65,6 +65,22 @@ const Label = v.pipe(
 );
 /** Skills or languages: a list, or one text separated by `;`, `|` or `,` (as in a CSV cell). */
 const Labels = v.pipe(v.array(Label), v.maxLength(50, "must have at most 50 entries"));
+/**
+ * The languages a member answers in, as the codes conversations are detected in (ISO 639,
+ * "en", "fr"): Claim next matches them exactly, so "English" or "en-GB" would match nothing and
+ * the member would be passed over for every conversation in a known language.
+ */
+const LanguageCodes = v.pipe(
+	v.array(
+		v.pipe(
+			v.string(),
+			v.trim(),
+			v.toLowerCase(),
+			v.regex(/^[a-z]{2,3}$/, "must be a language code such as en or fr"),
+		),
+	),
+	v.maxLength(50, "must have at most 50 entries"),
+);
 const BoardIds = v.pipe(
 	v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a board id"))),
 	v.maxLength(100, "at most 100 boards"),
@@ -86,7 +102,7 @@ export const InviteInputSchema = v.strictObject({
 	name: v.optional(Label),
 	capacity: v.optional(Capacity),
 	skills: v.optional(Labels),
-	languages: v.optional(Labels),
+	languages: v.optional(LanguageCodes),
 	/** Boards (teams) the member belongs to. @default the organisation's board `main` */
 	boards: v.optional(BoardIds),
 });
@@ -185,7 +201,7 @@ export const MemberPatchSchema = v.pipe(
 		role: v.optional(RoleSchema),
 		capacity: v.optional(Capacity),
 		skills: v.optional(Labels),
-		languages: v.optional(Labels),
+		languages: v.optional(LanguageCodes),
 		active: v.optional(v.boolean()),
 		/** Replaces the set. */
 		boards: v.optional(BoardIds),
@@ -196,7 +212,7 @@ export type MemberPatch = v.InferOutput<typeof MemberPatchSchema>;
 
 /** What a member may change about themselves. */
 export const ProfilePatchSchema = v.pipe(
-	v.strictObject({ name: v.optional(Label), languages: v.optional(Labels) }),
+	v.strictObject({ name: v.optional(Label), languages: v.optional(LanguageCodes) }),
 	v.check((patch) => Object.keys(patch).length > 0, "change at least one field"),
 );
 
