@@ -261,14 +261,8 @@ export class KyselyPeopleStore extends KyselyPort implements PeopleStore {
 				);
 			}
 			if (row.revoked_at) {
-				const link = {
-					id: row.id,
-					orgId: row.org_id,
-					kind: row.kind,
-					email: row.email,
-					createdAt: iso(row.created_at),
-				};
-				throw gone(revokedLinkMessage(row.kind, await replacementIn(trx, link, input.now)));
+				const replacement = await replacementIn(trx, toInvitation(row), input.now);
+				throw gone(revokedLinkMessage(row.kind, replacement));
 			}
 			if (row.expires_at.getTime() <= input.now.getTime()) {
 				throw gone(
