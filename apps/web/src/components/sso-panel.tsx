@@ -174,7 +174,8 @@ function SsoForm(props: {
 		clientSecret: "",
 		allowedDomains: stored?.allowedDomains.join(", ") ?? "",
 		jitRole: stored?.jit.role ?? "ambassador",
-		// No board: members who join at sign-in go on every active board ("main" may be archived).
+		// None chosen: members who join at sign-in go on every active board (the server's
+		// default; "main" may be archived).
 		jitBoard: stored?.jit.boardId ?? "",
 	});
 	const [fields, setFields] = values;
@@ -226,7 +227,9 @@ function SsoForm(props: {
 		{
 			name: "jitBoard",
 			label: "On the board",
-			options: [{ value: "", label: "No board" }, ...boardOptions(props.boards)],
+			// Without a board the server puts them on every active board, as any member created
+			// without a list.
+			options: [{ value: "", label: "Every active board" }, ...boardOptions(props.boards)],
 			testId: "sso-jit-board",
 		},
 	];
