@@ -201,4 +201,33 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 			await storage.updateBoard("acme", "main", { archived: false });
 		}
 	});
+
+	it("tells a member taken off every board so, and opens the board once they are put back", async () => {
+		const email = "ambassador3@acme.test";
+		const leeId = await scene.memberId(email);
+		const { storage } = scene.server.switchboard;
+		const admin = await phoneSignedIn("admin@acme.test", { path: "/admin?tab=members" });
+		const row = admin.locator(`[data-testid="member"][data-email="${email}"]`);
+		const mainBox = row.locator('[data-testid="member-board"][data-board-id="main"]');
+		await mainBox.waitFor(within);
+		const lee = await phoneSignedIn(email);
+		await lee.locator('[data-testid="card"]').first().waitFor(within);
+		const others = (await storage.boardIdsOf(leeId)).filter((board) => board !== "main");
+		for (const board of others) {
+			await row.locator(`[data-testid="member-board"][data-board-id="${board}"]`).uncheck();
+		}
+		await mainBox.uncheck();
+		await waitFor(
+			async () => ((await storage.boardIdsOf(leeId)).length === 0 ? true : undefined),
+			15_000,
+			"Lee on no board",
+		);
+		await expect
+			.poll(() => lee.getByTestId("no-board").textContent(), within)
+			.toContain("You are not on any board yet.");
+		await fitsPhone(lee, "body", "the board page of a member on no board");
+		await mainBox.check();
+		await lee.locator('[data-testid="card"]').first().waitFor({ timeout: 30_000 });
+		expect(await lee.getByTestId("no-board").count()).toBe(0);
+	});
 });

@@ -34,7 +34,7 @@ export function ClientProvider(props: { session: Session; children: JSX.Element 
 	// The session never changes under a mounted provider: signing in as someone else
 	// remounts it; signing in again as the same member keeps it (see SessionEnded).
 	const { me, boardId } = props.session;
-	const { leaveRefusedBoard } = useSession();
+	const { leaveRefusedBoard, boardReached } = useSession();
 	const board = boardDocumentName(me.orgId, boardId);
 	const [ended, setEnded] = createSignal(false);
 	const client = createSwitchboardClient({
@@ -65,10 +65,14 @@ export function ClientProvider(props: { session: Session; children: JSX.Element 
 	// A refusal can land after signing in again: a retry that left with the ended session's
 	// cookie while the member typed a password (the client retries, more and more slowly)
 	// answers 4401 after `resume`. The next retry carries the new cookie; once the board is
-	// connected again, the session is good, and the dialog asking for it goes.
+	// connected again, the session is good, and the dialog asking for it goes; so is the board,
+	// for a member an admin had taken off every board and has put back.
 	let wasOnline = client.status.get().online;
 	const unwatchStatus = client.status.subscribe(({ online }) => {
-		if (online && !wasOnline) setEnded(false);
+		if (online && !wasOnline) {
+			setEnded(false);
+			boardReached();
+		}
 		wasOnline = online;
 	});
 	// Subscribed before anything renders from the board, so the mark precedes that work.

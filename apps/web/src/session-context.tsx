@@ -38,12 +38,21 @@ interface SessionState {
 	 * and hidden): move to a board they may open, if there is another.
 	 */
 	leaveRefusedBoard(): Promise<void>;
+	/**
+	 * The open board was refused and the member is on no board at all (an admin took them off
+	 * every one): the page says so rather than "Loading the board…". The client keeps trying,
+	 * so the board opens once an admin puts them back on it.
+	 */
+	onNoBoard: Accessor<boolean>;
+	/** The open board's connection was accepted again: the member is on a board. */
+	boardReached(): void;
 }
 
 const SessionContext = createContext<SessionState>();
 
 export function SessionProvider(props: { children: JSX.Element }) {
 	const [session, setSession] = createSignal<Session | null>(loadSession());
+	const [onNoBoard, setOnNoBoard] = createSignal(false);
 	// A sign-out made offline ends on the server when it is reachable again, and one whose
 	// page closed too soon clears the member's local data now.
 	void finishSignOut();
@@ -60,12 +69,15 @@ export function SessionProvider(props: { children: JSX.Element }) {
 		const current = session();
 		if (!current || current.boardId === boardId) return;
 		const next = { ...current, boardId };
+		setOnNoBoard(false);
 		keepBoardsReadWith(next, boards);
 		saveSession(next);
 		setSession(next);
 	};
 	const state: SessionState = {
 		session,
+		onNoBoard,
+		boardReached: () => setOnNoBoard(false),
 		async signIn(email, password) {
 			const next = await signIn(email, password);
 			setSession(next);
@@ -90,6 +102,7 @@ export function SessionProvider(props: { children: JSX.Element }) {
 		async leaveRefusedBoard() {
 			if (!session()) return;
 			const { boardId, boards } = await boardToOpen();
+			setOnNoBoard(boards?.length === 0);
 			moveTo(boardId, boards);
 		},
 		async signOut() {

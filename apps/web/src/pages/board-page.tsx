@@ -23,6 +23,7 @@ import { showTab, trackTabStrip } from "../components/tab-strip.ts";
 import { formatCount, plural } from "../format.ts";
 import { ACTIONS, type ActionKind, ActionKinds } from "../lifecycle-model.ts";
 import { createDisclosure } from "../popup.ts";
+import { useSession } from "../session-context.tsx";
 import { useWorkspace } from "../workspace.tsx";
 
 /** The actions of the bulk bar kept in its one row on a phone; the others are behind "More". */
@@ -33,6 +34,7 @@ const [activeStatus, setActiveStatus] = createSignal<MentionStatus>("new");
 
 export function BoardPage() {
 	const ws = useWorkspace();
+	const { onNoBoard } = useSession();
 	const handles = new Map<string, ColumnHandle>();
 	const tags = createMemo(() => boardTags(ws.board().mentions));
 	const shown = createMemo(() => ws.columns().reduce((n, column) => n + column.mentions.length, 0));
@@ -262,68 +264,81 @@ export function BoardPage() {
 				</section>
 			</Show>
 			<Show
-				when={ws.board().ready}
+				when={!onNoBoard()}
 				fallback={
-					<p class="board-loading" role="status">
-						Loading the board…
-					</p>
+					<div class="empty-state" role="status" data-testid="no-board">
+						<p>You are not on any board yet.</p>
+						<p class="muted">
+							An admin of your organisation adds you to one in Admin › Members; it opens here as
+							soon as they do.
+						</p>
+					</div>
 				}
 			>
 				<Show
-					when={total() > 0}
-					fallback={<EmptyBoard admin={ws.me.role === "admin"} orgId={ws.me.orgId} />}
+					when={ws.board().ready}
+					fallback={
+						<p class="board-loading" role="status">
+							Loading the board…
+						</p>
+					}
 				>
-					<Show when={shown() > 0 || !filtered()} fallback={<NoMatch />}>
-						<div
-							class="status-tabs"
-							role="tablist"
-							aria-label="Statuses"
-							ref={(element) => {
-								statusStrip = element;
-								// At 360 px the statuses overflow the row, which scrolls sideways.
-								trackTabStrip(element);
-							}}
-							data-testid="status-tabs"
-						>
-							<For each={visibleColumns()}>
-								{(column, index) => (
-									<button
-										ref={(element) => {
-											tabs[index()] = element;
-										}}
-										type="button"
-										role="tab"
-										class="status-tab"
-										id={`status-tab-${column.status}`}
-										aria-selected={activeStatus() === column.status}
-										aria-controls={`column-panel-${column.status}`}
-										tabIndex={activeStatus() === column.status ? 0 : -1}
-										onClick={() => setActiveStatus(column.status)}
-										onKeyDown={(event) => onTabKey(event, index())}
-										data-status={column.status}
-									>
-										{column.title}
-										<span class="status-tab-count">
-											{formatCount(cardsByStatus().get(column.status)?.length ?? 0)}
-										</span>
-									</button>
-								)}
-							</For>
-						</div>
-						<div class="columns" data-testid="board">
-							<For each={visibleColumns()}>
-								{(column) => (
-									<BoardColumn
-										status={column.status}
-										title={column.title}
-										active={activeStatus() === column.status}
-										mentions={cardsByStatus().get(column.status) ?? []}
-										empty={filtered() ? noMatchHere(column.status) : undefined}
-										onReady={(handle) => handles.set(column.status, handle)}
-									/>
-								)}
-							</For>
-						</div>
+					<Show
+						when={total() > 0}
+						fallback={<EmptyBoard admin={ws.me.role === "admin"} orgId={ws.me.orgId} />}
+					>
+						<Show when={shown() > 0 || !filtered()} fallback={<NoMatch />}>
+							<div
+								class="status-tabs"
+								role="tablist"
+								aria-label="Statuses"
+								ref={(element) => {
+									statusStrip = element;
+									// At 360 px the statuses overflow the row, which scrolls sideways.
+									trackTabStrip(element);
+								}}
+								data-testid="status-tabs"
+							>
+								<For each={visibleColumns()}>
+									{(column, index) => (
+										<button
+											ref={(element) => {
+												tabs[index()] = element;
+											}}
+											type="button"
+											role="tab"
+											class="status-tab"
+											id={`status-tab-${column.status}`}
+											aria-selected={activeStatus() === column.status}
+											aria-controls={`column-panel-${column.status}`}
+											tabIndex={activeStatus() === column.status ? 0 : -1}
+											onClick={() => setActiveStatus(column.status)}
+											onKeyDown={(event) => onTabKey(event, index())}
+											data-status={column.status}
+										>
+											{column.title}
+											<span class="status-tab-count">
+												{formatCount(cardsByStatus().get(column.status)?.length ?? 0)}
+											</span>
+										</button>
+									)}
+								</For>
+							</div>
+							<div class="columns" data-testid="board">
+								<For each={visibleColumns()}>
+									{(column) => (
+										<BoardColumn
+											status={column.status}
+											title={column.title}
+											active={activeStatus() === column.status}
+											mentions={cardsByStatus().get(column.status) ?? []}
+											empty={filtered() ? noMatchHere(column.status) : undefined}
+											onReady={(handle) => handles.set(column.status, handle)}
+										/>
+									)}
+								</For>
+							</div>
+						</Show>
 					</Show>
 				</Show>
 			</Show>
