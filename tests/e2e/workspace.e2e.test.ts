@@ -473,9 +473,14 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		expect(await kim.locator(".meta-row").first().textContent()).toContain("posted just now");
 		expect(await kim.locator(".meta-row").first().textContent()).not.toContain("just now ago");
 
-		// t: tags, with the board's tags suggested as one types.
+		// t: tags, with the board's tags suggested as one types, there at once (the focus is in
+		// the tag field, not on the dialog's first button).
 		await kim.keyboard.press("t");
-		await dialog.getByTestId("tag-input").fill("lost");
+		const tagInput = dialog.getByTestId("tag-input");
+		await expect
+			.poll(() => tagInput.evaluate((input) => input === document.activeElement), within)
+			.toBe(true);
+		await kim.keyboard.type("lost");
 		await dialog.getByTestId("tag-suggestion").filter({ hasText: "lost-parcel" }).click();
 		await expect.poll(async () => (await status(id))?.tags, within).toEqual(["lost-parcel"]);
 		await kim.keyboard.press("Escape");

@@ -32,7 +32,13 @@ export function ActionDialog() {
 	createEffect(() => {
 		if (!dialog) return;
 		const open = ws.action() !== null;
-		if (open && !dialog.open) dialog.showModal();
+		if (open && !dialog.open) {
+			dialog.showModal();
+			// The dialog's first control is the first action's button (Dismiss), which showModal
+			// focuses: the action asked for (t, tags) takes the focus at its first field instead,
+			// ready to type, and Enter does not switch to Dismiss.
+			dialog.querySelector<HTMLElement>(".action-kinds ~ * :is(input, select, textarea)")?.focus();
+		}
 		if (!open && dialog.open) dialog.close();
 	});
 
