@@ -6,7 +6,7 @@
 
 import { A } from "@solidjs/router";
 import { type MentionStatus, Networks, Priorities } from "@switchboard/domain";
-import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, For, Match, on, Show, Switch } from "solid-js";
 import {
 	BOARD_COLUMNS,
 	type BoardFilters,
@@ -263,85 +263,90 @@ export function BoardPage() {
 					</button>
 				</section>
 			</Show>
-			<Show
-				when={!onNoBoard()}
-				fallback={
-					<div class="empty-state" role="status" data-testid="no-board">
-						<p>You are not on any board yet.</p>
-						<p class="muted">
-							An admin of your organisation adds you to one in Admin › Members; it opens here as
-							soon as they do.
-						</p>
-					</div>
-				}
-			>
-				<Show
-					when={ws.board().ready}
-					fallback={
-						<p class="board-loading" role="status">
-							Loading the board…
-						</p>
-					}
-				>
-					<Show
-						when={total() > 0}
-						fallback={<EmptyBoard admin={ws.me.role === "admin"} orgId={ws.me.orgId} />}
+			<Switch>
+				<Match when={onNoBoard()}>
+					<NoBoard />
+				</Match>
+				<Match when={!ws.board().ready}>
+					<p class="board-loading" role="status">
+						Loading the board…
+					</p>
+				</Match>
+				<Match when={total() === 0}>
+					<EmptyBoard admin={ws.me.role === "admin"} orgId={ws.me.orgId} />
+				</Match>
+				<Match when={shown() === 0 && filtered()}>
+					<NoMatch />
+				</Match>
+				<Match when={true}>
+					<div
+						class="status-tabs"
+						role="tablist"
+						aria-label="Statuses"
+						ref={(element) => {
+							statusStrip = element;
+							// At 360 px the statuses overflow the row, which scrolls sideways.
+							trackTabStrip(element);
+						}}
+						data-testid="status-tabs"
 					>
-						<Show when={shown() > 0 || !filtered()} fallback={<NoMatch />}>
-							<div
-								class="status-tabs"
-								role="tablist"
-								aria-label="Statuses"
-								ref={(element) => {
-									statusStrip = element;
-									// At 360 px the statuses overflow the row, which scrolls sideways.
-									trackTabStrip(element);
-								}}
-								data-testid="status-tabs"
-							>
-								<For each={visibleColumns()}>
-									{(column, index) => (
-										<button
-											ref={(element) => {
-												tabs[index()] = element;
-											}}
-											type="button"
-											role="tab"
-											class="status-tab"
-											id={`status-tab-${column.status}`}
-											aria-selected={activeStatus() === column.status}
-											aria-controls={`column-panel-${column.status}`}
-											tabIndex={activeStatus() === column.status ? 0 : -1}
-											onClick={() => setActiveStatus(column.status)}
-											onKeyDown={(event) => onTabKey(event, index())}
-											data-status={column.status}
-										>
-											{column.title}
-											<span class="status-tab-count">
-												{formatCount(cardsByStatus().get(column.status)?.length ?? 0)}
-											</span>
-										</button>
-									)}
-								</For>
-							</div>
-							<div class="columns" data-testid="board">
-								<For each={visibleColumns()}>
-									{(column) => (
-										<BoardColumn
-											status={column.status}
-											title={column.title}
-											active={activeStatus() === column.status}
-											mentions={cardsByStatus().get(column.status) ?? []}
-											empty={filtered() ? noMatchHere(column.status) : undefined}
-											onReady={(handle) => handles.set(column.status, handle)}
-										/>
-									)}
-								</For>
-							</div>
-						</Show>
-					</Show>
-				</Show>
-			</Show>
+						<For each={visibleColumns()}>
+							{(column, index) => (
+								<button
+									ref={(element) => {
+										tabs[index()] = element;
+									}}
+									type="button"
+									role="tab"
+									class="status-tab"
+									id={`status-tab-${column.status}`}
+									aria-selected={activeStatus() === column.status}
+									aria-controls={`column-panel-${column.status}`}
+									tabIndex={activeStatus() === column.status ? 0 : -1}
+									onClick={() => setActiveStatus(column.status)}
+									onKeyDown={(event) => onTabKey(event, index())}
+									data-status={column.status}
+								>
+									{column.title}
+									<span class="status-tab-count">
+										{formatCount(cardsByStatus().get(column.status)?.length ?? 0)}
+									</span>
+								</button>
+							)}
+						</For>
+					</div>
+					<div class="columns" data-testid="board">
+						<For each={visibleColumns()}>
+							{(column) => (
+								<BoardColumn
+									status={column.status}
+									title={column.title}
+									active={activeStatus() === column.status}
+									mentions={cardsByStatus().get(column.status) ?? []}
+									empty={filtered() ? noMatchHere(column.status) : undefined}
+									onReady={(handle) => handles.set(column.status, handle)}
+								/>
+							)}
+						</For>
+					</div>
+				</Match>
+			</Switch>
+		</div>
+	);
+}
+
+/**
+ * The member is on no board (an admin took them off every one): said, where the board would be.
+ * The client keeps trying the board, which opens here once they are put back.
+ */
+function NoBoard() {
+	return (
+		<div class="empty-state" role="status" data-testid="no-board">
+			<p>You are not on any board yet.</p>
+			<p class="muted">
+				An admin of your organisation adds you to one in Admin › Members; it opens here as soon as
+				they do.
+			</p>
 		</div>
 	);
 }
