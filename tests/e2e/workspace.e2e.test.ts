@@ -236,6 +236,43 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		expect((await stored())?.mention.reply?.url).toBe("https://twitter.com/acme/status/1");
 	});
 
+	it("checks the reply's spelling in the conversation's language, and marks the message's language", async () => {
+		const dana = await person("ambassador1@acme.test");
+		const now = new Date().toISOString();
+		const ingested = await scene.server.switchboard.integrations.ingestor.ingest("acme", "main", [
+			{
+				network: "mastodon",
+				externalId: `colis-${Date.now()}`,
+				url: null,
+				author: { handle: "camille@piaille.fr", name: "Camille", reach: 120 },
+				text: "Mon colis n'est jamais arrivé, pouvez-vous m'aider ?",
+				thread: [],
+				postedAt: now,
+				ingestedAt: now,
+				language: "fr",
+			},
+		]);
+		const [mentionId] = ingested.mentionIds;
+		await dana.goto(`/m/${mentionId}`);
+		const editor = dana.getByTestId("editor-content");
+		await editor.waitFor(within);
+		// CodeMirror turns the spell checker, autocorrect and capitals off, as for code.
+		expect(await editor.getAttribute("spellcheck")).toBe("true");
+		expect(await editor.getAttribute("autocorrect")).toBe("on");
+		expect(await editor.getAttribute("autocapitalize")).toBe("sentences");
+		expect(await editor.getAttribute("lang")).toBe("fr");
+		const message = dana.getByTestId("mention-message").locator(".message-text");
+		expect(await message.getAttribute("lang")).toBe("fr");
+		// A conversation in no known language leaves the page's own.
+		const other = fresh();
+		await dana.goto(`/m/${other.id}`);
+		await dana.getByTestId("editor-content").waitFor(within);
+		expect(await dana.getByTestId("editor-content").getAttribute("lang")).toBe(
+			other.language ?? null,
+		);
+		expect(await dana.getByTestId("editor-content").getAttribute("spellcheck")).toBe("true");
+	});
+
 	it("finds past conversations in History and shows the author's earlier ones beside the thread", async () => {
 		const dana = await person("ambassador1@acme.test");
 		const mention = fresh();

@@ -27,6 +27,17 @@ describe("the conversation's thread", () => {
 		expect(items.map((item) => item.isMention)).toEqual([false, true, false, false]);
 	});
 
+	it("gives the mention its detected language and the thread's messages none of their own", () => {
+		const m = mention("a", { postedAt: at(0), language: "fr", thread: [message(0), message(1)] });
+		const items = threadItems(m, new Set(), []);
+		expect(items.map((item) => item.language)).toEqual(["fr", undefined, undefined]);
+		// A language detected later is a change of the row, not the same row kept.
+		const again = threadItems({ ...m, language: "de" }, new Set(), items);
+		expect(again[0]).not.toBe(items[0]);
+		expect(again[0]?.language).toBe("de");
+		expect(again[1]).toBe(items[1]);
+	});
+
 	it("keeps every row shown when a follow-up joins a long thread, and adds one", () => {
 		const before = mention("a", { postedAt: at(0), thread: longThread(300) });
 		const shown = threadItems(before, new Set(), []);

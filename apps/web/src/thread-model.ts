@@ -21,6 +21,8 @@ export interface ThreadItem {
 	handle: string;
 	fromOrganisation: boolean;
 	text: string;
+	/** The text's language (a code such as `fr`), when known: the mention's, detected on ingest. */
+	language: string | undefined;
 	postedAt: string;
 	/** The member who recorded our reply by hand. */
 	recordedBy: string | undefined;
@@ -39,6 +41,7 @@ function sameItem(a: ThreadItem, b: ThreadItem): boolean {
 		a.handle === b.handle &&
 		a.fromOrganisation === b.fromOrganisation &&
 		a.text === b.text &&
+		a.language === b.language &&
 		a.postedAt === b.postedAt &&
 		a.recordedBy === b.recordedBy &&
 		a.url === b.url &&
@@ -54,7 +57,7 @@ function sameItem(a: ThreadItem, b: ThreadItem): boolean {
  * @param previous the rows shown until now (empty at first).
  */
 export function threadItems(
-	mention: Pick<Mention, "author" | "text" | "postedAt" | "thread">,
+	mention: Pick<Mention, "author" | "text" | "language" | "postedAt" | "thread">,
 	newKeys: ReadonlySet<string>,
 	previous: readonly ThreadItem[],
 ): ThreadItem[] {
@@ -70,6 +73,8 @@ export function threadItems(
 			handle: message.handle,
 			fromOrganisation: message.fromOrganisation,
 			text: message.text,
+			// A message of the thread has no language of its own: it may be ours, or another's.
+			language: undefined,
 			postedAt: message.postedAt,
 			recordedBy: message.by,
 			url: message.url,
@@ -82,6 +87,7 @@ export function threadItems(
 		handle: mention.author.handle,
 		fromOrganisation: false,
 		text: mention.text,
+		language: mention.language ?? undefined,
 		postedAt: mention.postedAt,
 		recordedBy: undefined,
 		url: undefined,

@@ -55,6 +55,8 @@ export function DraftEditor(props: {
 	draft: DraftHandle;
 	limit: number;
 	label: string;
+	/** The conversation's language (a code such as `fr`), when known: the spell checker's. */
+	language?: string | null;
 	onTyping: (typing: boolean) => void;
 	onReady?: (api: DraftEditorApi) => void;
 	children?: JSX.Element;
@@ -105,6 +107,12 @@ export function DraftEditor(props: {
 						"aria-label": props.label,
 						"aria-describedby": countId,
 						"data-testid": "editor-content",
+						// A reply is prose, not code: CodeMirror turns these off by default. On a
+						// phone, sentences start with a capital and words are corrected as typed.
+						spellcheck: "true",
+						autocorrect: "on",
+						autocapitalize: "sentences",
+						...(props.language ? { lang: props.language } : {}),
 					}),
 					EditorView.updateListener.of((update) => {
 						const local = update.transactions.some(

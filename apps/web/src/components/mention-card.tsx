@@ -131,7 +131,9 @@ export function MentionCard(props: {
 					<span class="author-name">{props.mention.author.name}</span>
 				</Show>
 			</h3>
-			<p class="excerpt">{excerpt(props.mention.text, 180)}</p>
+			<p class="excerpt" lang={props.mention.language ?? undefined}>
+				{excerpt(props.mention.text, 180)}
+			</p>
 			<Show when={tags().length > 0}>
 				<ul class="card-tags" aria-label="Tags" data-testid="card-tags">
 					<For each={tags().slice(0, CARD_TAGS)}>

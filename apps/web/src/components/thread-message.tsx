@@ -41,7 +41,10 @@ export function ThreadMessage(props: { message: ThreadItem }) {
 					{formatDateTime(message().postedAt)}
 				</time>
 			</div>
-			<p class="message-text">{message().text}</p>
+			{/* In its own language, so a screen reader reads it with the right voice. */}
+			<p class="message-text" lang={message().language}>
+				{message().text}
+			</p>
 			<Show when={webLink(message().url)}>
 				{(url) => (
 					<a

@@ -468,6 +468,7 @@ function Conversation(props: { mentionId: string }) {
 							draft={draft}
 							limit={limit()}
 							label={`Reply to @${mention().author.handle}`}
+							language={mention().language}
 							onTyping={setTyping}
 							onReady={(api) => {
 								editor = api;
