@@ -271,8 +271,19 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 			"So sorry about this, we are on it.",
 		);
 		await markPage(morgan);
-		await card.getByTestId("approve").click();
+		await card.getByTestId("approve").press("Enter");
 		await expect.poll(attribute(card, "data-standing"), within).toBe("approved");
+		// The decided card's buttons are gone: the focus went on to the next card or the heading,
+		// not to the page itself.
+		await expect
+			.poll(
+				() =>
+					morgan.evaluate(
+						() => document.activeElement?.matches(".review-link, .reviews-page h1") ?? false,
+					),
+				within,
+			)
+			.toBe(true);
 		expect(await card.getAttribute("data-status")).toBe("approved");
 		await dana.getByTestId("review-approved").waitFor(within);
 

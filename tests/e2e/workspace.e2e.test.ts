@@ -1,6 +1,7 @@
 /**
  * The ambassador's workspace in Chromium: two people, two browser contexts, one server.
  */
+import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { startPushReceiver } from "../utils/push-receiver.ts";
 import {
@@ -23,6 +24,13 @@ import {
 import { e2eScene } from "./scene.ts";
 
 const within = { timeout: 15_000 };
+
+/** What has the keyboard's focus on `page`: its test id, else its tag. */
+const focused = (page: Page) => () =>
+	page.evaluate(() => {
+		const active = document.activeElement;
+		return active?.getAttribute("data-testid") ?? active?.tagName.toLowerCase() ?? null;
+	});
 
 describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 	const scene = e2eScene();
@@ -200,8 +208,11 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await dana.keyboard.press("ControlOrMeta+a");
 		await dana.keyboard.type("We are on it.");
 		await expect.poll(() => dana.getByTestId("submit-review").isDisabled(), within).toBe(false);
-		await dana.getByTestId("submit-review").click();
+		// From the keyboard: the button goes with the step, and the focus goes to what replaced
+		// it, not to the page itself (from where a keyboard user would Tab from the top again).
+		await dana.getByTestId("submit-review").press("Enter");
 		await dana.getByTestId("review-waiting").waitFor(within);
+		await expect.poll(focused(dana), within).toBe("review-waiting");
 		// Waiting for a moderator, the reply cannot be recorded as sent: nothing offers it.
 		expect(await dana.getByTestId("mark-replied").count()).toBe(0);
 		expect(await dana.getByTestId("reply-url").count()).toBe(0);
@@ -217,16 +228,18 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		const stored = () => scene.server.switchboard.storage.getMention("acme", mention.id);
 		expect((await stored())?.mention.status).toBe("in_review");
 		await comment.fill("Say sorry first, please.");
-		await morgan.getByTestId("request-changes").click();
+		await comment.press("Enter");
+		await expect.poll(focused(morgan), within).toBe("review-comment");
 
 		await expect
 			.poll(textOf(dana.getByTestId("review-comment")), within)
 			.toContain("Say sorry first, please.");
 		await dana.getByTestId("reply-url").fill("https://twitter.com/acme/status/1");
-		await dana.getByTestId("mark-replied").click();
+		await dana.getByTestId("reply-url").press("Enter");
 		await expect
 			.poll(textOf(dana.getByTestId("replied")), within)
 			.toContain("Replied by Dana Ambassador");
+		await expect.poll(focused(dana), within).toBe("replied");
 		expect(await dana.getByTestId("replied").locator("a").getAttribute("href")).toBe(
 			"https://twitter.com/acme/status/1",
 		);
@@ -234,6 +247,23 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		// the database has it once the server answers.
 		await expect.poll(async () => (await stored())?.mention.status, within).toBe("replied");
 		expect((await stored())?.mention.reply?.url).toBe("https://twitter.com/acme/status/1");
+	});
+
+	it("keeps the keyboard's focus in place as Claim and Release give way to each other", async () => {
+		const dana = await person("ambassador1@acme.test");
+		const mention = fresh();
+		await dana.goto(`/m/${mention.id}`);
+		await dana.getByTestId("claim").press("Enter");
+		await expect.poll(focused(dana), within).toBe("release");
+		await dana.keyboard.press("Enter");
+		await expect.poll(focused(dana), within).toBe("claim");
+		await expect
+			.poll(
+				async () =>
+					(await scene.server.switchboard.storage.getMention("acme", mention.id))?.mention,
+				within,
+			)
+			.toMatchObject({ status: "new", owner: null });
 	});
 
 	it("checks the reply's spelling in the conversation's language, and marks the message's language", async () => {

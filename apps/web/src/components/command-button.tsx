@@ -6,6 +6,7 @@
  */
 import type { CommandInput } from "@switchboard/domain";
 import type { JSX } from "solid-js";
+import { type Focusable, holdFocus } from "../focus.ts";
 import { useWorkspace } from "../workspace.tsx";
 import { submitHandler } from "./forms.tsx";
 
@@ -38,11 +39,19 @@ export function CommandButton(props: {
 	onPress?: () => void;
 	/** Told when the server refuses the command (the reject toast says why), with the command sent. */
 	onRefused?: (command: CommandInput) => void;
+	/**
+	 * Where the focus goes once the command is done, when it is still on this button or the
+	 * button went with the state it acted on (Submit for review gives way to "Submitted for
+	 * review"): what took the button's place. Without it, or on a refusal, the focus stays.
+	 */
+	focusAfter?: () => Focusable | null | undefined;
 	children: JSX.Element;
 }) {
 	const ws = useWorkspace();
+	let button: HTMLButtonElement | undefined;
 	return (
 		<button
+			ref={button}
 			type="button"
 			class={props.class ?? "button"}
 			data-testid={props.testId}
@@ -54,8 +63,19 @@ export function CommandButton(props: {
 				props.onPress?.();
 				const { command, onRefused } = props;
 				const success = typeof props.success === "function" ? props.success() : props.success;
+				const settle = holdFocus();
+				// The board shows a command at once, before the server answers: when that takes
+				// the button away, the focus would wait on the page itself until the answer.
+				requestAnimationFrame(() => {
+					if (!button?.isConnected) settle(props.focusAfter?.());
+				});
 				void ws.run(command, success).then((result) => {
-					if (!result.ok) onRefused?.(command);
+					if (!result.ok) {
+						settle();
+						onRefused?.(command);
+						return;
+					}
+					settle(props.focusAfter?.());
 				});
 			}}
 		>
@@ -90,6 +110,8 @@ export function RequestChangesForm(props: {
 	inputId: string;
 	comment: string;
 	onComment: (comment: string) => void;
+	/** Where the focus goes once the changes are asked for (see CommandButton's). */
+	focusAfter?: () => Focusable | null | undefined;
 }) {
 	const ws = useWorkspace();
 	let input: HTMLInputElement | undefined;
@@ -103,6 +125,7 @@ export function RequestChangesForm(props: {
 					input.reportValidity();
 					return;
 				}
+				const settle = holdFocus();
 				void ws
 					.run(
 						{
@@ -111,7 +134,11 @@ export function RequestChangesForm(props: {
 						},
 						"Changes requested.",
 					)
-					.then((result) => result.ok && props.onComment(""));
+					.then((result) => {
+						if (!result.ok) return;
+						props.onComment("");
+						settle(props.focusAfter?.());
+					});
 			})}
 		>
 			<label for={props.inputId} class="sr-only">

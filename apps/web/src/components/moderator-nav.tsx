@@ -96,7 +96,8 @@ export function ModeratorPage(props: { title: string; name: string; children: JS
 	return (
 		<div class={`page ${props.name}-page`} data-testid={`${props.name}-page`}>
 			<div class="page-heading">
-				<h1>{props.title}</h1>
+				{/* Focusable by script: where the focus goes when what had it leaves the page. */}
+				<h1 tabIndex={-1}>{props.title}</h1>
 				<ModeratorTabs />
 			</div>
 			{props.children}

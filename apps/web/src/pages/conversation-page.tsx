@@ -60,6 +60,7 @@ import { ReplySendPanel } from "../components/reply-send.tsx";
 import { trackThreadBox } from "../components/thread-box.ts";
 import { ThreadMessage } from "../components/thread-message.tsx";
 import { createDraftText } from "../draft-text.ts";
+import { holdFocus } from "../focus.ts";
 import { formatDateTime, formatRelative, urlProblem } from "../format.ts";
 import {
 	ACTIONS,
@@ -128,6 +129,14 @@ function Conversation(props: { mentionId: string }) {
 	let heading: HTMLHeadingElement | undefined;
 	// Land keyboard and screen-reader users on the conversation they opened.
 	onMount(() => heading?.focus());
+	// What takes a pressed button's place, for the focus to go to (CommandButton's focusAfter):
+	// Claim and Release give way to each other, a step of the reply to the line saying it is done.
+	let actions: HTMLDivElement | undefined;
+	let waitingCallout: HTMLDivElement | undefined;
+	let approvedCallout: HTMLDivElement | undefined;
+	let changesCallout: HTMLDivElement | undefined;
+	let repliedCallout: HTMLParagraphElement | undefined;
+	const actionsFocus = () => actions?.querySelector<HTMLButtonElement>("button") ?? heading;
 
 	const isModerator = () => ws.me.role !== "ambassador";
 	const ownerId = () => mention().owner?.memberId ?? null;
@@ -306,12 +315,13 @@ function Conversation(props: { mentionId: string }) {
 						<PresenceRow presence={here()} label="Also here:" />
 					</span>
 				</div>
-				<div class="actions">
+				<div class="actions" ref={actions}>
 					<Show when={claimable()}>
 						<CommandButton
 							class="button button-primary"
 							testId="claim"
 							command={{ name: "claim", args: { mentionId: id() } }}
+							focusAfter={actionsFocus}
 						>
 							Claim <kbd>c</kbd>
 						</CommandButton>
@@ -320,6 +330,7 @@ function Conversation(props: { mentionId: string }) {
 						<CommandButton
 							testId="release"
 							command={{ name: "release", args: { mentionId: id() } }}
+							focusAfter={actionsFocus}
 						>
 							Release <kbd>r</kbd>
 						</CommandButton>
@@ -447,19 +458,34 @@ function Conversation(props: { mentionId: string }) {
 							</span>
 						</h2>
 						<Show when={review()?.state === "changes_requested"}>
-							<div class="callout callout-warning" data-testid="review-comment">
+							<div
+								class="callout callout-warning"
+								data-testid="review-comment"
+								tabIndex={-1}
+								ref={changesCallout}
+							>
 								<strong>Changes requested by {reviewer()}:</strong>{" "}
 								{review()?.comment || "No comment."}
 							</div>
 						</Show>
 						<Show when={status() === "in_review"}>
-							<div class="callout callout-info" data-testid="review-waiting">
+							<div
+								class="callout callout-info"
+								data-testid="review-waiting"
+								tabIndex={-1}
+								ref={waitingCallout}
+							>
 								Submitted for review. A moderator approves this exact text; edits after submitting
 								need a new review.
 							</div>
 						</Show>
 						<Show when={standing() === "approved" && serverStatus(mention()) === "approved"}>
-							<div class="callout callout-success" data-testid="review-approved">
+							<div
+								class="callout callout-success"
+								data-testid="review-approved"
+								tabIndex={-1}
+								ref={approvedCallout}
+							>
 								Approved by {reviewer()}. Post it, then record the reply's link below.
 							</div>
 						</Show>
@@ -520,6 +546,7 @@ function Conversation(props: { mentionId: string }) {
 										describedBy={textProblem() ? "review-blocked" : undefined}
 										command={{ name: "submitForReview", args: reviewed() }}
 										success="Submitted for review."
+										focusAfter={() => waitingCallout}
 									>
 										Submit for review
 									</CommandButton>
@@ -532,6 +559,7 @@ function Conversation(props: { mentionId: string }) {
 										describedBy={textProblem() ? "review-blocked" : undefined}
 										command={{ name: "approve", args: reviewed() }}
 										success="Approved."
+										focusAfter={() => approvedCallout}
 									>
 										Approve this text
 									</CommandButton>
@@ -543,6 +571,7 @@ function Conversation(props: { mentionId: string }) {
 									inputId="changes-comment"
 									comment={changesComment()}
 									onComment={setChangesComment}
+									focusAfter={() => changesCallout}
 								/>
 							</Show>
 							<ReplySendPanel mention={mention()} draft={draft} />
@@ -559,6 +588,7 @@ function Conversation(props: { mentionId: string }) {
 											replyUrlInput.reportValidity();
 											return;
 										}
+										const settle = holdFocus();
 										void ws
 											.run(
 												{
@@ -567,7 +597,12 @@ function Conversation(props: { mentionId: string }) {
 												},
 												"Marked as replied.",
 											)
-											.then((result) => result.ok && setReplyUrl(""));
+											.then((result) => {
+												if (!result.ok) return;
+												setReplyUrl("");
+												// The form gives way to "Replied by …".
+												settle(repliedCallout);
+											});
 									})}
 								>
 									<label for="reply-url" class="field-label">
@@ -601,6 +636,8 @@ function Conversation(props: { mentionId: string }) {
 											"callout-info": !replyStands(status()),
 										}}
 										data-testid="replied"
+										tabIndex={-1}
+										ref={repliedCallout}
 									>
 										{/* A follow-up reopened it: the reply was an answer to what came before. */}
 										{replyStands(status()) ? "Replied" : "Earlier reply"} by{" "}

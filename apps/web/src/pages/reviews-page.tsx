@@ -26,6 +26,7 @@ import { RequestChangesForm } from "../components/command-button.tsx";
 import { ModeratorPage, moderatorsOnly } from "../components/moderator-nav.tsx";
 import { reviewQueue } from "../coverage-model.ts";
 import { useDraft } from "../draft-signals.ts";
+import { holdFocus } from "../focus.ts";
 import { excerpt, formatDateTime, formatRelative, plural } from "../format.ts";
 import { memberColor } from "../people.ts";
 import { useWorkspace } from "../workspace.tsx";
@@ -112,12 +113,28 @@ function ReviewCard(props: { mentionId: string }) {
 		[...authorshipShares(spans()).entries()].sort((a, b) => b[1] - a[1]),
 	);
 	const [comment, setComment] = createSignal("");
+	// A decision takes the card's buttons away (an approved card moves after the drafts still
+	// waiting, one sent back leaves): the focus goes on to the card that came next (the one
+	// before at the end of the list), or to the page's heading when no other is left. The
+	// neighbour is noted while the card is still in its place.
+	let card: HTMLLIElement | undefined;
+	let neighbour: Element | null = null;
+	let heading: HTMLElement | null = null;
+	const noteNeighbour = () => {
+		neighbour = card?.nextElementSibling ?? card?.previousElementSibling ?? null;
+		heading = card?.closest(".page")?.querySelector<HTMLElement>("h1") ?? null;
+	};
+	const afterDecision = () =>
+		(neighbour?.isConnected ? neighbour.querySelector<HTMLElement>(".review-link") : null) ??
+		heading;
 	const review = () => mention().review;
 	const owner = () => mention().owner?.memberId ?? null;
 	const commentId = `changes-${props.mentionId}`;
 
 	return (
 		<li
+			ref={card}
+			onFocusIn={noteNeighbour}
 			class="review-card panel"
 			data-testid="review-card"
 			data-mention-id={props.mentionId}
@@ -253,10 +270,13 @@ function ReviewCard(props: { mentionId: string }) {
 						onClick={() => {
 							const hash = currentHash();
 							if (!hash) return;
-							void ws.run(
-								{ name: "approve", args: { mentionId: props.mentionId, hash, text: text() } },
-								"Approved.",
-							);
+							const settle = holdFocus();
+							void ws
+								.run(
+									{ name: "approve", args: { mentionId: props.mentionId, hash, text: text() } },
+									"Approved.",
+								)
+								.then((result) => result.ok && settle(afterDecision()));
 						}}
 					>
 						{approving() ? "Approving…" : "Approve this text"}
@@ -266,6 +286,7 @@ function ReviewCard(props: { mentionId: string }) {
 						inputId={commentId}
 						comment={comment()}
 						onComment={setComment}
+						focusAfter={afterDecision}
 					/>
 				</div>
 			</Show>
