@@ -159,6 +159,8 @@ describe("setup, invitation, sign-in, claim", () => {
 			body: { invites: rows },
 		});
 		expect(refused.status).toBe(400);
+		// One row of five would be invited with the good rows only.
+		expect(refused.body.goodRows).toBe(1);
 		expect(refused.body.rejected).toEqual([
 			expect.objectContaining({ index: 1, status: 400, message: expect.stringMatching(/^email/) }),
 			expect.objectContaining({ index: 2, status: 409, code: "conflict" }),
@@ -179,6 +181,16 @@ describe("setup, invitation, sign-in, claim", () => {
 		});
 		expect(taken.status).toBe(409);
 		expect(taken.body.rejected).toEqual([expect.objectContaining({ index: 1, status: 409 })]);
+		expect(taken.body.error.message).toMatch(/or invite the good rows only\.$/);
+
+		// A batch with no good row says there is nothing to send again.
+		const none = await api("POST", "/api/orgs/initech/invites", {
+			token: adminToken,
+			body: { invites: [rows[2]] },
+		});
+		expect(none.status).toBe(409);
+		expect(none.body.goodRows).toBe(0);
+		expect(none.body.error.message).toMatch(/no row can be invited as it is\.$/);
 
 		const good = await api("POST", "/api/orgs/initech/invites", {
 			token: adminToken,
@@ -248,6 +260,7 @@ describe("setup, invitation, sign-in, claim", () => {
 		});
 		expect(refused.status).toBe(400);
 		expect(refused.body.rejected.map((row: { line: number }) => row.line)).toEqual([3, 4, 7]);
+		expect(refused.body.goodRows).toBe(2);
 		// Worded for the admin who wrote the file, not as the validator's types.
 		expect(refused.body.rejected[0].message).toBe(
 			"capacity: must be a whole number from 0 to 1000",

@@ -175,6 +175,16 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 			expect(await panel.getByTestId("invite-outcome").count()).toBe(0);
 		}
 		await email.fill("");
+		// A file with no good row offers nothing to send again: only the file to fix.
+		await panel.getByTestId("invite-csv").setInputFiles({
+			name: "wrong.csv",
+			mimeType: "text/csv",
+			buffer: Buffer.from(["email,name,role", "nobody,No One,ambassador"].join("\n")),
+		});
+		await expect
+			.poll(textOf(panel.getByTestId("invite-no-good-rows")), within)
+			.toBe("No row can be invited as it is: fix the file, then choose it again.");
+		expect(await panel.getByTestId("invite-good-rows").count()).toBe(0);
 		const csv = [
 			"email,name,role,capacity",
 			"csv.one@acme.test,Cleo One,ambassador,4",
@@ -202,6 +212,9 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 				.sort();
 		expect(await open()).toEqual([]);
 		await fitsPhone(admin, '[data-testid="members-panel"]', "the refused CSV");
+		expect(await panel.getByTestId("invite-good-rows").textContent()).toBe(
+			"Invite the good 2 rows only",
+		);
 
 		await panel.getByTestId("invite-good-rows").click();
 		const links = panel.getByTestId("invite-links");

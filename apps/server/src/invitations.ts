@@ -69,17 +69,20 @@ export type SetupMail =
 /** A batch with bad rows, none stored: the rows and why, for the caller to show. */
 export class InviteBatchError extends AppError {
 	readonly rejected: RejectedInvite[];
+	/** How many rows would be invited with `goodRowsOnly`. */
+	readonly goodRows: number;
 
-	constructor(rejected: RejectedInvite[]) {
+	constructor(rejected: RejectedInvite[], goodRows: number) {
 		const conflict = rejected.every((row) => row.status === 409);
 		const first = rejected[0];
 		const where =
 			first?.line !== undefined ? `line ${first.line}` : `row ${(first?.index ?? 0) + 1}`;
 		super(
 			conflict ? "conflict" : "invalid",
-			`${rejected.length} ${rejected.length === 1 ? "row is" : "rows are"} refused (first: ${where}, ${first?.email || "no email"}: ${first?.message}); nothing was invited. Fix ${rejected.length === 1 ? "it" : "them"}, or invite the good rows only.`,
+			`${rejected.length} ${rejected.length === 1 ? "row is" : "rows are"} refused (first: ${where}, ${first?.email || "no email"}: ${first?.message}); nothing was invited. Fix ${rejected.length === 1 ? "it" : "them"}${goodRows > 0 ? ", or invite the good rows only" : ": no row can be invited as it is"}.`,
 		);
 		this.rejected = rejected;
+		this.goodRows = goodRows;
 	}
 }
 
@@ -271,7 +274,7 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 
 		async invite(orgId, rows, { baseUrl, invitedBy, goodRowsOnly = false }) {
 			const { good, rejected, defaultBoards } = await check(orgId, rows);
-			if (rejected.length > 0 && !goodRowsOnly) throw new InviteBatchError(rejected);
+			if (rejected.length > 0 && !goodRowsOnly) throw new InviteBatchError(rejected, good.length);
 			const at = now();
 			const expiresAt = new Date(at.getTime() + tuning.inviteTtlMs);
 			const invites: InviteLink[] = [];

@@ -127,6 +127,18 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 		return released;
 	}
 
+	/**
+	 * A refused batch's answer: the error, the refused rows, and how many rows would be invited
+	 * with `goodRowsOnly` (none: the admin has only the file to fix, nothing to send again).
+	 */
+	function refusedBatch(c: Context<ApiEnv>, error: InviteBatchError) {
+		const { rejected, goodRows } = error;
+		return c.json(
+			{ error: { code: error.kind, message: error.message }, rejected, goodRows },
+			error.kind === "conflict" ? 409 : 400,
+		);
+	}
+
 	/** A batch's answer: 201, or the refused rows with 409 or 400 and nothing invited. */
 	async function inviteRows(
 		c: Context<ApiEnv>,
@@ -142,10 +154,7 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 			});
 		} catch (error) {
 			if (!(error instanceof InviteBatchError)) throw error;
-			return c.json(
-				{ error: { code: error.kind, message: error.message }, rejected: error.rejected },
-				error.kind === "conflict" ? 409 : 400,
-			);
+			return refusedBatch(c, error);
 		}
 	}
 
@@ -177,11 +186,7 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 				const all = [...checked.rejected, ...rejected].sort(
 					(a, b) => (a.line ?? 0) - (b.line ?? 0),
 				);
-				const error = new InviteBatchError(all);
-				return c.json(
-					{ error: { code: error.kind, message: error.message }, rejected: error.rejected },
-					error.kind === "conflict" ? 409 : 400,
-				);
+				return refusedBatch(c, new InviteBatchError(all, checked.good.length));
 			}
 			const answer = await inviteRows(c, params.orgId, rows, true);
 			if (answer instanceof Response) return answer;

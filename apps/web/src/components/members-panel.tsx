@@ -65,12 +65,16 @@ interface BatchOutcome {
 	mailed: boolean;
 	/** The batch was refused as a whole; it can be sent again for its good rows only. */
 	refused: boolean;
+	/** Of a refused batch, how many rows would be invited with its good rows only. */
+	goodRows: number;
 }
 
-function refusedRows(error: unknown): RejectedInvite[] | null {
+/** A refused batch's rows, and how many of the others are good; null for another error. */
+function refusedRows(error: unknown): { rejected: RejectedInvite[]; goodRows: number } | null {
 	if (!(error instanceof ApiError) || (error.status !== 400 && error.status !== 409)) return null;
-	const rows = (error.body as { rejected?: RejectedInvite[] } | null)?.rejected;
-	return Array.isArray(rows) ? rows : null;
+	const body = error.body as { rejected?: RejectedInvite[]; goodRows?: number } | null;
+	if (!Array.isArray(body?.rejected)) return null;
+	return { rejected: body.rejected, goodRows: body.goodRows ?? 0 };
 }
 
 /** The emails whose earlier open link a batch replaced, as one phrase; null for none. */
@@ -285,19 +289,19 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 	 * goes to the outcome shown.
 	 */
 	const settle = async (
-		send: () => Promise<Omit<BatchOutcome, "refused">>,
+		send: () => Promise<Omit<BatchOutcome, "refused" | "goodRows">>,
 		onRefused?: (rejected: RejectedInvite[]) => void,
 	) => {
 		const focus = holdFocus();
 		try {
-			setOutcome({ ...(await send()), refused: false });
+			setOutcome({ ...(await send()), refused: false, goodRows: 0 });
 			showOutcome(focus);
 			props.onInvited();
 		} catch (error) {
-			const rejected = refusedRows(error);
-			if (!rejected) throw error;
-			if (onRefused) return onRefused(rejected);
-			setOutcome({ invites: [], rejected, mailed: false, refused: true });
+			const refused = refusedRows(error);
+			if (!refused) throw error;
+			if (onRefused) return onRefused(refused.rejected);
+			setOutcome({ invites: [], mailed: false, refused: true, ...refused });
 			showOutcome(focus);
 		}
 	};
@@ -405,9 +409,18 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 								</For>
 							</ul>
 							<Show when={result().refused && csv() !== null}>
-								<ActionButton action={inviteCsv} args={[true]} testId="invite-good-rows">
-									Invite the good rows only
-								</ActionButton>
+								<Show
+									when={result().goodRows > 0}
+									fallback={
+										<p class="small" data-testid="invite-no-good-rows">
+											No row can be invited as it is: fix the file, then choose it again.
+										</p>
+									}
+								>
+									<ActionButton action={inviteCsv} args={[true]} testId="invite-good-rows">
+										Invite the good {plural(result().goodRows, "row")} only
+									</ActionButton>
+								</Show>
 							</Show>
 						</Show>
 						<Show when={result().invites.length > 0}>
