@@ -295,6 +295,10 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 			)
 			.toEqual(new Set(["Invitation created"]));
 		expect(await entries.first().textContent()).toContain("by Alex Admin");
+		// Each names the invitation by its email, not by its id.
+		expect(await entries.first().getByTestId("audit-target").textContent()).toMatch(
+			/^Invitation: audit\.\d+@acme\.test$/,
+		);
 
 		// By who, found by typing: a member who did none of it.
 		const who = panel.getByTestId("audit-actor");

@@ -117,7 +117,11 @@ export const AuditEntrySchema = v.object({
 		v.object({
 			type: v.picklist(AuditTargetTypes),
 			id: v.string(),
-			/** A member target's name and email as they are now; absent for other targets. */
+			/**
+			 * Named as they are now: a member by name and email, a board or source by name, a
+			 * webhook by its address's host, an invitation by email. Absent for other targets,
+			 * and for one removed since.
+			 */
 			name: v.optional(v.string()),
 			email: v.optional(v.string()),
 		}),

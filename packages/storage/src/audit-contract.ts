@@ -6,12 +6,12 @@
 import { MAX_AUDIT_DETAILS_BYTES } from "@switchboard/domain";
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
-import { type AuditLog, recordAudit } from "./audit-storage.ts";
+import { recordAudit } from "./audit-storage.ts";
 import { KyselyStorage } from "./kysely-storage.ts";
-import type { Directory } from "./storage.ts";
-import { newMember, newOrganisation } from "./test-fixtures.ts";
+import type { Storage } from "./storage.ts";
+import { newMember, newOrganisation, unique } from "./test-fixtures.ts";
 
-export function auditLogContract(portOf: () => AuditLog & Directory): void {
+export function auditLogContract(portOf: () => Storage): void {
 	async function org() {
 		const storage = portOf();
 		const { orgId, boardId } = await newOrganisation(storage);
@@ -60,6 +60,81 @@ export function auditLogContract(portOf: () => AuditLog & Directory): void {
 
 			const listed = await storage.listAuditEntries(orgId, { limit: 10 });
 			expect(listed).toEqual([...stored].reverse());
+		});
+
+		it("names a board, a source, a webhook and an invitation as they are now, and one removed by its id", async () => {
+			const { storage, orgId, boardId, admin } = await org();
+			const actor = { kind: "member", memberId: admin.id } as const;
+			const source = await storage.createSource({
+				orgId,
+				boardId,
+				kind: "webhook",
+				name: "Support inbox",
+				config: { network: "other" },
+				sealedSecret: "sealed:abc",
+			});
+			const gone = await storage.createSource({
+				orgId,
+				boardId,
+				kind: "rss",
+				name: "Old forum",
+				config: { url: "https://forum.example/feed", keywords: [] },
+				sealedSecret: null,
+			});
+			const webhook = await storage.createWebhookEndpoint({
+				orgId,
+				url: "https://hooks.example.org/switchboard",
+				events: ["mention.replied"],
+				sealedSecret: "sealed:s",
+			});
+			const invitationId = crypto.randomUUID();
+			const email = `${unique("person")}@example.org`;
+			await storage.createInvitations([
+				{
+					id: invitationId,
+					orgId,
+					kind: "invite",
+					codeHash: unique("hash"),
+					email,
+					role: "ambassador",
+					invitedBy: admin.id,
+					expiresAt: new Date(Date.now() + 86_400_000),
+				},
+			]);
+			const appended = await storage.appendAuditEntries([
+				{ orgId, actor, action: "board.renamed", target: { type: "board", id: boardId } },
+				{ orgId, actor, action: "source.changed", target: { type: "source", id: source.id } },
+				{ orgId, actor, action: "source.deleted", target: { type: "source", id: gone.id } },
+				{ orgId, actor, action: "webhook.created", target: { type: "webhook", id: webhook.id } },
+				{
+					orgId,
+					actor,
+					action: "invitation.created",
+					target: { type: "invitation", id: invitationId },
+				},
+			]);
+			await storage.deleteSource(orgId, gone.id);
+			const listed = await storage.listAuditEntries(orgId, { limit: 10 });
+			expect(listed.map((entry) => entry.target)).toEqual([
+				{ type: "invitation", id: invitationId, email },
+				{ type: "webhook", id: webhook.id, name: "hooks.example.org" },
+				{ type: "source", id: gone.id },
+				{ type: "source", id: source.id, name: "Support inbox" },
+				{ type: "board", id: boardId, name: "Main" },
+			]);
+			// Appended, each is named as it was then.
+			expect(appended[2]?.target).toEqual({ type: "source", id: gone.id, name: "Old forum" });
+			// Another organisation's thing of the same id names nothing here.
+			const other = await org();
+			const [foreign] = await other.storage.appendAuditEntries([
+				{
+					orgId: other.orgId,
+					actor: { kind: "cli" },
+					action: "source.changed",
+					target: { type: "source", id: source.id },
+				},
+			]);
+			expect(foreign?.target).toEqual({ type: "source", id: source.id });
 		});
 
 		it("filters by action, actor and period, and pages newest first", async () => {

@@ -78,7 +78,7 @@ export class KyselyAuditLog extends KyselyPort implements AuditLog {
 				.execute();
 			for (const member of members) known.set(member.id, member);
 		}
-		return sorted.map((row) => {
+		const appended = sorted.map((row) => {
 			const target =
 				row.target_type === "member" && row.target_id ? known.get(row.target_id) : undefined;
 			return toEntry({
@@ -87,6 +87,70 @@ export class KyselyAuditLog extends KyselyPort implements AuditLog {
 				target_name: target?.name ?? null,
 				target_email: target?.email ?? null,
 			});
+		});
+		return this.#named(appended);
+	}
+
+	/**
+	 * Boards, sources, webhooks and invitations named as they are now (a member is named by the
+	 * reads themselves): an admin reads "Source: Support inbox", not its id. One query per kind
+	 * present, for a page of entries; one removed since keeps its id alone.
+	 */
+	async #named(entries: AuditEntry[]): Promise<AuditEntry[]> {
+		const idsOf = (type: AuditTargetType) => [
+			...new Set(entries.flatMap((e) => (e.target?.type === type ? [e.target.id] : []))),
+		];
+		const orgIds = [...new Set(entries.map((entry) => entry.orgId))];
+		const [boards, sources, webhooks, invitations] = await Promise.all([
+			namesOf(idsOf("board"), (ids) =>
+				this.db
+					.selectFrom("boards")
+					.select(["org_id", "id", "name"])
+					.where("org_id", "in", orgIds)
+					.where("id", "in", ids)
+					.execute(),
+			),
+			namesOf(idsOf("source"), (ids) =>
+				this.db
+					.selectFrom("sources")
+					.select(["org_id", "id", "name"])
+					.where("org_id", "in", orgIds)
+					.where("id", "in", ids)
+					.execute(),
+			),
+			namesOf(idsOf("webhook"), async (ids) =>
+				(
+					await this.db
+						.selectFrom("webhook_endpoints")
+						.select(["org_id", "id", "url"])
+						.where("org_id", "in", orgIds)
+						.where("id", "in", ids)
+						.execute()
+				).map((row) => ({ ...row, name: hostOf(row.url) })),
+			),
+			namesOf(idsOf("invitation"), (ids) =>
+				this.db
+					.selectFrom("invitations")
+					.select(["org_id", "id", "email as name"])
+					.where("org_id", "in", orgIds)
+					.where("id", "in", ids)
+					.execute(),
+			),
+		]);
+		const byType: Partial<Record<AuditTargetType, Map<string, string>>> = {
+			board: boards,
+			source: sources,
+			webhook: webhooks,
+			invitation: invitations,
+		};
+		return entries.map((entry) => {
+			const target = entry.target;
+			if (!target) return entry;
+			const name = byType[target.type]?.get(`${entry.orgId}\u0000${target.id}`);
+			if (name === undefined) return entry;
+			return target.type === "invitation"
+				? { ...entry, target: { ...target, email: name } }
+				: { ...entry, target: { ...target, name } };
 		});
 	}
 
@@ -121,7 +185,26 @@ export class KyselyAuditLog extends KyselyPort implements AuditLog {
 		if (query.to) select = select.where("audit_log.at", "<", new Date(query.to));
 		if (query.before) select = select.where("audit_log.id", "<", query.before as never);
 		const rows = await select.orderBy("audit_log.id", "desc").limit(query.limit).execute();
-		return rows.map((row) => toEntry(row as AuditRow));
+		return this.#named(rows.map((row) => toEntry(row as AuditRow)));
+	}
+}
+
+/** The names `read` finds for `ids`, by organisation and id; nothing read for no id. */
+async function namesOf(
+	ids: string[],
+	read: (ids: string[]) => Promise<{ org_id: string; id: string; name: string }[]>,
+): Promise<Map<string, string>> {
+	if (ids.length === 0) return new Map();
+	const rows = await read(ids);
+	return new Map(rows.map((row) => [`${row.org_id}\u0000${row.id}`, row.name]));
+}
+
+/** A webhook named by its address's host, as its entries' details name it. */
+function hostOf(url: string): string {
+	try {
+		return new URL(url).host;
+	} catch {
+		return url;
 	}
 }
 

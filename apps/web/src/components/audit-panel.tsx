@@ -7,6 +7,7 @@ import {
 	type AuditAction,
 	AuditActions,
 	type AuditEntry,
+	type AuditTargetType,
 	HttpRoutes,
 	type MemberRecord,
 } from "@switchboard/domain";
@@ -29,6 +30,31 @@ const ACTOR_WORDS: Record<string, string> = {
 	cli: "Command line",
 };
 const ACTOR_OPTIONS = Object.entries(ACTOR_WORDS).map(([value, label]) => ({ value, label }));
+
+/** What an entry is about, in words, before its name. */
+const TARGET_WORDS: Record<AuditTargetType, string> = {
+	organisation: "Organisation",
+	member: "Member",
+	invitation: "Invitation",
+	board: "Board",
+	rules: "Triage rules",
+	source: "Source",
+	sso: "Single sign-on",
+	webhook: "Webhook",
+	author: "Author",
+};
+
+/**
+ * An entry's target in words: "Member: Kim (kim@…)", "Source: Support inbox", "Invitation:
+ * sam@…"; by its id when it has no name (removed since, or an organisation's).
+ */
+function targetWords(target: NonNullable<AuditEntry["target"]>): string {
+	const kind = TARGET_WORDS[target.type];
+	if (target.name !== undefined && target.email !== undefined) {
+		return `${kind}: ${target.name} (${target.email})`;
+	}
+	return `${kind}: ${target.name ?? target.email ?? target.id}`;
+}
 
 /** Pages of 200 members the "Who" filter reads at most: an organisation of 5,000. */
 const WHO_PAGES = 25;
@@ -198,17 +224,8 @@ export function AuditPanel(props: { orgId: string }) {
 								</div>
 								<Show when={entry.target}>
 									{(target) => (
-										<p class="audit-target" data-testid="audit-target">
-											<Show
-												when={target().type === "member" && target().name !== undefined && target()}
-												fallback={
-													<>
-														{target().type}: <code>{target().id}</code>
-													</>
-												}
-											>
-												{(member) => `Member: ${member().name} (${member().email})`}
-											</Show>
+										<p class="audit-target" data-testid="audit-target" title={target().id}>
+											{targetWords(target())}
 										</p>
 									)}
 								</Show>
