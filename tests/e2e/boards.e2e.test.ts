@@ -47,9 +47,12 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 		const admin = await phoneSignedIn("admin@acme.test", { path: "/admin?tab=boards" });
 		await admin.getByTestId("boards-panel").waitFor(within);
 		await admin.getByTestId("new-board-name").fill("Press");
-		await admin.getByTestId("create-board").click();
+		await admin.getByTestId("new-board-name").press("Enter");
 		const press = boardRow(admin, "press");
 		await press.waitFor(within);
+		// Each control that gives way to another hands it the keyboard's focus, never the page.
+		const focused = () => admin.evaluate(() => document.activeElement?.getAttribute("data-testid"));
+		await expect.poll(focused, within).toBe("new-board-name");
 		await fitsPhone(admin, '[data-testid="boards-panel"]', "Admin › Boards");
 
 		// A second board of the same name is refused, in words, beside the form.
@@ -65,15 +68,19 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 		await expect.poll(() => nameProblem.textContent(), within).toBe("Give the board a name.");
 		await admin.getByTestId("new-board-name").fill("");
 
-		await press.getByTestId("board-rename").click();
-		await press.getByTestId("board-name").fill("Press office");
-		await press.getByTestId("board-rename-save").click();
+		await press.getByTestId("board-rename").press("Enter");
+		await expect.poll(focused, within).toBe("board-name");
+		await admin.keyboard.press("ControlOrMeta+a");
+		await admin.keyboard.type("Press office");
+		await admin.keyboard.press("Enter");
 		await expect.poll(() => press.locator("strong").textContent(), within).toBe("Press office");
+		await expect.poll(focused, within).toBe("board-rename");
 
 		await press.getByTestId("board-archive").click();
 		await fitsPhone(admin, '[data-testid="boards-panel"]', "archiving, asked");
-		await press.getByTestId("board-archive-confirm").click();
+		await press.getByTestId("board-archive-confirm").press("Enter");
 		await press.getByTestId("board-archived").waitFor(within);
+		await expect.poll(focused, within).toBe("board-unarchive");
 		expect(
 			(await scene.server.switchboard.storage.getBoard("acme", "press"))?.archivedAt,
 		).not.toBeNull();
@@ -85,8 +92,9 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 			.poll(() => main.getByTestId("board-error").textContent(), within)
 			.toMatch(/last active board/);
 
-		await press.getByTestId("board-unarchive").click();
+		await press.getByTestId("board-unarchive").press("Enter");
 		await press.getByTestId("board-archived").waitFor({ state: "detached", ...within });
+		await expect.poll(focused, within).toBe("board-archive");
 		const audit = await scene.server.switchboard.storage.listAuditEntries("acme", {
 			limit: 20,
 		});

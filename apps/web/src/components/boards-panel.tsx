@@ -5,7 +5,7 @@
  */
 import { A } from "@solidjs/router";
 import { type Board, HttpRoutes } from "@switchboard/domain";
-import { createSignal, createUniqueId, For, Show } from "solid-js";
+import { createSignal, createUniqueId, Index, Show } from "solid-js";
 import { createAction, createLoader, useApi } from "../api.ts";
 import {
 	ActionButton,
@@ -38,9 +38,11 @@ export function BoardsPanel(props: { orgId: string }) {
 			<Loaded loader={boards} errorTestId="boards-load-error" loading="Loading boards…">
 				{(list) => (
 					<ul class="board-list" data-testid="boards">
-						<For each={list()}>
-							{(board) => <BoardRow orgId={props.orgId} board={board} onChanged={replace} />}
-						</For>
+						{/* By place, not by object: a changed board is a new object, and its row (with the
+						    button that had the focus) must stay the same row. */}
+						<Index each={list()}>
+							{(board) => <BoardRow orgId={props.orgId} board={board()} onChanged={replace} />}
+						</Index>
 					</ul>
 				)}
 			</Loaded>
@@ -69,7 +71,8 @@ function NewBoardForm(props: { orgId: string; onCreated: (board: Board) => void 
 				// Spaces pass the browser's `required`, and the server would refuse them.
 				setProblem(name().trim() ? undefined : "Give the board a name.");
 				if (problem()) input?.focus();
-				else void create.run();
+				// Created, the emptied field is ready for the next one.
+				else void create.run().then((ok) => ok && input?.focus());
 			})}
 			data-testid="new-board"
 		>
@@ -102,6 +105,15 @@ function BoardRow(props: { orgId: string; board: Board; onChanged: (board: Board
 	const id = createUniqueId();
 	const [renaming, setRenaming] = createSignal(false);
 	const [name, setName] = createSignal(props.board.name);
+	// Each control gives way to another: the focus follows to it, not to the page itself.
+	let renameButton: HTMLButtonElement | undefined;
+	let nameInput: HTMLInputElement | undefined;
+	let archiveButton: HTMLButtonElement | undefined;
+	let bringBackButton: HTMLButtonElement | undefined;
+	const stopRenaming = () => {
+		setRenaming(false);
+		renameButton?.focus();
+	};
 	const change = createAction(async (body: { name?: string; archived?: boolean }) => {
 		const { board } = await api.request(HttpRoutes.updateBoard, {
 			params: { orgId: props.orgId, boardId: props.board.id },
@@ -132,10 +144,13 @@ function BoardRow(props: { orgId: string; board: Board; onChanged: (board: Board
 			>
 				<form
 					class="board-rename"
-					onSubmit={submitHandler(() => void change.run({ name: name() }))}
+					onSubmit={submitHandler(
+						() => void change.run({ name: name() }).then((ok) => ok && renameButton?.focus()),
+					)}
 				>
 					<TextField
 						id={`${id}-name`}
+						ref={nameInput}
 						label={`New name for ${props.board.name}`}
 						value={name()}
 						onInput={setName}
@@ -149,7 +164,7 @@ function BoardRow(props: { orgId: string; board: Board; onChanged: (board: Board
 						testId="board-rename-save"
 						onCancel={() => {
 							setName(props.board.name);
-							setRenaming(false);
+							stopRenaming();
 						}}
 					/>
 				</form>
@@ -158,9 +173,13 @@ function BoardRow(props: { orgId: string; board: Board; onChanged: (board: Board
 			<div class="admin-item-actions">
 				<Show when={!renaming()}>
 					<button
+						ref={renameButton}
 						type="button"
 						class="button button-small"
-						onClick={() => setRenaming(true)}
+						onClick={() => {
+							setRenaming(true);
+							nameInput?.focus();
+						}}
 						aria-label={`Rename ${props.board.name}`}
 						data-testid="board-rename"
 					>
@@ -182,6 +201,10 @@ function BoardRow(props: { orgId: string; board: Board; onChanged: (board: Board
 							action={change}
 							args={[{ archived: false }]}
 							class="button button-small"
+							ref={(element) => {
+								bringBackButton = element;
+							}}
+							focusAfter={() => archiveButton}
 							testId="board-unarchive"
 						>
 							Bring back
@@ -194,6 +217,10 @@ function BoardRow(props: { orgId: string; board: Board; onChanged: (board: Board
 						confirmLabel="Archive"
 						busy={change.busy()}
 						onConfirm={() => change.run({ archived: true })}
+						ref={(element) => {
+							archiveButton = element;
+						}}
+						focusAfter={() => bringBackButton}
 						testId="board-archive"
 						accessibleLabel={`Archive ${props.board.name}`}
 					/>
