@@ -73,6 +73,47 @@ describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 		expect(await desk.getByTestId("toast-info").count()).toBe(0);
 	});
 
+	it("hands the keyboard's focus to the card that takes a claimed card's place in the New tab", async () => {
+		// Two new conversations of one author, so that the search shows both and nothing else.
+		const handle = `focus${Date.now()}`;
+		const now = Date.now();
+		const ingested = await scene.server.switchboard.integrations.ingestor.ingest(
+			"acme",
+			"main",
+			[0, 1].map((i) => ({
+				network: "mastodon" as const,
+				externalId: `${handle}-${i}`,
+				url: null,
+				author: { handle, name: "Focus", reach: 10 },
+				text: `Where is my order ${i}?`,
+				thread: [],
+				postedAt: new Date(now - i * 60_000).toISOString(),
+				ingestedAt: new Date(now).toISOString(),
+			})),
+		);
+		const phone = await scene.onPhone("ambassador3@acme.test");
+		await phone.getByTestId("filter-search").fill(handle);
+		const cards = phone.locator('[data-testid="column"][data-status="new"] [data-testid="card"]');
+		await expect.poll(() => cards.count(), within).toBe(2);
+		const claimed = await cards.first().getAttribute("data-mention-id");
+		const other = ingested.mentionIds.find((id) => id !== claimed);
+		await cards.first().getByTestId("claim").press("Enter");
+		// Not the page itself, and not the next card's Claim (a second Enter would claim it):
+		// the card that took the claimed one's slot, once the list closes up.
+		await expect
+			.poll(
+				() =>
+					phone.evaluate(() => {
+						const active = document.activeElement;
+						return active?.matches('[data-testid="card"]')
+							? active.getAttribute("data-mention-id")
+							: (active?.getAttribute("data-testid") ?? active?.tagName);
+					}),
+				within,
+			)
+			.toBe(other);
+	});
+
 	it("keeps that toast under the menu and the bell's panel opened over it", async () => {
 		const phone = await scene.onPhone("ambassador2@acme.test");
 		const mention = fresh();

@@ -69,14 +69,19 @@ function ColumnRow(props: {
 	const mention = () => props.mentions[props.item.index];
 	// After the DOM is updated: the first time, the board's first cards are in the page.
 	onMount(() => markOnce(BoardMarks.rendered));
-	// Focus belongs to a card, not to the row: when the row shows another card, let go of
-	// it as a keyed list does when it removes the focused card.
+	// Focus belongs to a card, not to the row: when the row shows another card (the focused one
+	// was claimed and left the column, say), the focus goes to the card that took its place, as
+	// a card, so that it is announced; not to one of its buttons, where a second Enter would act
+	// on a conversation nobody chose, nor to the page itself, from where Tab starts at the top.
 	createEffect(
 		on(
 			() => mention()?.id,
 			() => {
 				const focused = document.activeElement;
-				if (focused instanceof HTMLElement && row?.contains(focused)) focused.blur();
+				if (!(focused instanceof HTMLElement) || !row?.contains(focused)) return;
+				focused.blur();
+				const card = row.querySelector<HTMLElement>("article.card:not([inert])");
+				card?.focus({ preventScroll: true });
 			},
 			{ defer: true },
 		),
@@ -124,12 +129,33 @@ export function BoardColumn(props: {
 	// Cards claimed off the screen that keep their slot (see HOLD_MS), by index.
 	const [held, setHeld] = createSignal<readonly Held[]>([]);
 	let release: ReturnType<typeof setTimeout> | undefined;
+	// The slot of a card claimed from the keyboard: a held card is inert, which drops the focus
+	// on the page itself; when the list closes up, the card that took the slot gets it.
+	let focusSlot: number | undefined;
 	const holdOn = () => {
 		clearTimeout(release);
-		release = setTimeout(() => setHeld([]), HOLD_MS);
+		release = setTimeout(() => {
+			setHeld([]);
+			const slot = focusSlot;
+			focusSlot = undefined;
+			if (slot === undefined) return;
+			// Once the virtualiser has drawn the closed-up list, and only if nothing else took the
+			// focus meanwhile.
+			requestAnimationFrame(() =>
+				requestAnimationFrame(() => {
+					const active = document.activeElement;
+					if (active !== null && active !== document.body) return;
+					scroller
+						?.querySelector<HTMLElement>(`[aria-posinset="${slot + 1}"] article.card:not([inert])`)
+						?.focus({ preventScroll: true });
+				}),
+			);
+		}, HOLD_MS);
 	};
 	onCleanup(() => clearTimeout(release));
 	const hold = (card: Held) => {
+		const focused = document.activeElement?.closest("[data-mention-id]");
+		if (focused?.getAttribute("data-mention-id") === card.mentionId) focusSlot = card.index;
 		setHeld((list) =>
 			list.some((one) => one.mentionId === card.mentionId)
 				? list

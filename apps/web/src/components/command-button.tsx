@@ -42,7 +42,8 @@ export function CommandButton(props: {
 	/**
 	 * Where the focus goes once the command is done, when it is still on this button or the
 	 * button went with the state it acted on (Submit for review gives way to "Submitted for
-	 * review"): what took the button's place. Without it, or on a refusal, the focus stays.
+	 * review"): what took the button's place. Without it, or on a refusal, the focus is left
+	 * where it is.
 	 */
 	focusAfter?: () => Focusable | null | undefined;
 	children: JSX.Element;
@@ -63,19 +64,24 @@ export function CommandButton(props: {
 				props.onPress?.();
 				const { command, onRefused } = props;
 				const success = typeof props.success === "function" ? props.success() : props.success;
-				const settle = holdFocus();
+				// Only where the caller says what takes the button's place: elsewhere the button
+				// may stay and show another conversation (a board's row), and focus put back on it
+				// would make a second Enter act on a conversation nobody chose.
+				const { focusAfter } = props;
+				const settle = focusAfter ? holdFocus() : undefined;
 				// The board shows a command at once, before the server answers: when that takes
 				// the button away, the focus would wait on the page itself until the answer.
-				requestAnimationFrame(() => {
-					if (!button?.isConnected) settle(props.focusAfter?.());
-				});
+				if (settle && focusAfter) {
+					requestAnimationFrame(() => {
+						if (!button?.isConnected) settle(focusAfter());
+					});
+				}
 				void ws.run(command, success).then((result) => {
 					if (!result.ok) {
-						settle();
 						onRefused?.(command);
 						return;
 					}
-					settle(props.focusAfter?.());
+					if (settle && focusAfter) settle(focusAfter());
 				});
 			}}
 		>

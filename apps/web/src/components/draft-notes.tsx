@@ -110,6 +110,9 @@ export function DraftNotes(props: { draft: DraftHandle }) {
 			mentions: parseNoteMentions(value, members()),
 		});
 		setText("");
+		// The emptied form disables Add note, which would drop the focus on the page itself:
+		// it goes back to the field, ready for the next note.
+		input?.focus();
 	};
 
 	return (
