@@ -68,8 +68,16 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 		await expect.poll(() => nameProblem.textContent(), within).toBe("Give the board a name.");
 		await admin.getByTestId("new-board-name").fill("");
 
+		// Escape leaves the name as it was, and the focus on Rename.
 		await press.getByTestId("board-rename").press("Enter");
 		await expect.poll(focused, within).toBe("board-name");
+		await admin.keyboard.type(" typo");
+		await admin.keyboard.press("Escape");
+		await expect.poll(focused, within).toBe("board-rename");
+		expect(await press.locator("strong").textContent()).toBe("Press");
+		await press.getByTestId("board-rename").press("Enter");
+		await expect.poll(focused, within).toBe("board-name");
+		expect(await press.getByTestId("board-name").inputValue()).toBe("Press");
 		await admin.keyboard.press("ControlOrMeta+a");
 		await admin.keyboard.type("Press office");
 		await admin.keyboard.press("Enter");

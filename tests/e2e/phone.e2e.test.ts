@@ -559,6 +559,30 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	);
 
 	it(
+		"closes the header's menu once the keyboard's focus leaves it, instead of going on behind it",
+		async () => {
+			const sam = await phone("ambassador2@acme.test", 360);
+			const button = sam.getByTestId("menu-button");
+			await button.press("Enter");
+			await sam.getByTestId("header-menu").waitFor({ state: "visible", ...within });
+			const inMenu = () =>
+				sam.evaluate(
+					() => document.getElementById("header-menu")?.contains(document.activeElement) ?? false,
+				);
+			await sam.keyboard.press("Tab");
+			expect(await inMenu()).toBe(true);
+			// Past the menu's last item: the focus is on the page under it, and the menu closes.
+			for (let presses = 0; presses < 40 && (await inMenu()); presses++) {
+				await sam.keyboard.press("Tab");
+			}
+			expect(await inMenu()).toBe(false);
+			await sam.getByTestId("header-menu").waitFor({ state: "hidden", ...within });
+			expect(await button.getAttribute("aria-expanded")).toBe("false");
+		},
+		PAGE_TIMEOUT,
+	);
+
+	it(
 		"lines up the report's From and To at 360 px and shows its figures two a row, each whole",
 		async () => {
 			const morgan = await phone("moderator@acme.test", 360, "/reports");

@@ -35,8 +35,9 @@ export function createDisclosure(controls: string): Disclosure {
 /**
  * How a popup (the header's menu, the notifications list) closes, the way people expect:
  * Escape closes it and gives focus back to the button that opened it; a press outside both
- * the popup and its button closes it and leaves focus where the press put it. Listens on the
- * document for as long as the calling component lives.
+ * the popup and its button closes it and leaves focus where the press put it, and so does the
+ * focus leaving them (Tab past the popup's last item, which would otherwise go on behind it
+ * while it stays open). Listens on the document for as long as the calling component lives.
  */
 export function closeOnEscapeOrOutside(popup: {
 	open: Accessor<boolean>;
@@ -54,10 +55,22 @@ export function closeOnEscapeOrOutside(popup: {
 		if (popup.open() && !popup.panel()?.contains(target) && !popup.button()?.contains(target))
 			popup.close();
 	};
+	const onFocusIn = (event: FocusEvent) => {
+		const target = event.target as Node;
+		if (!popup.open() || popup.panel()?.contains(target) || popup.button()?.contains(target)) {
+			return;
+		}
+		// A dialog opened from the popup (Sign out's question) has the focus for a while, and
+		// gives it back to the popup's item it came from.
+		if (target instanceof Element && target.closest("dialog")) return;
+		popup.close();
+	};
 	document.addEventListener("keydown", onKeyDown);
 	document.addEventListener("pointerdown", onPointerDown);
+	document.addEventListener("focusin", onFocusIn);
 	onCleanup(() => {
 		document.removeEventListener("keydown", onKeyDown);
 		document.removeEventListener("pointerdown", onPointerDown);
+		document.removeEventListener("focusin", onFocusIn);
 	});
 }

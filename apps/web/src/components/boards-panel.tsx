@@ -144,6 +144,13 @@ function BoardRow(props: { orgId: string; board: Board; onChanged: (board: Board
 			>
 				<form
 					class="board-rename"
+					// Escape cancels, as it does the Archive question.
+					onKeyDown={(event) => {
+						if (event.key !== "Escape") return;
+						event.preventDefault();
+						setName(props.board.name);
+						stopRenaming();
+					}}
 					onSubmit={submitHandler(
 						() => void change.run({ name: name() }).then((ok) => ok && renameButton?.focus()),
 					)}
