@@ -118,12 +118,30 @@ export function auditLogContract(portOf: () => Storage): void {
 			expect(listed.map((entry) => entry.target)).toEqual([
 				{ type: "invitation", id: invitationId, email },
 				{ type: "webhook", id: webhook.id, name: "hooks.example.org" },
+				// Gone, and no entry of this page recorded its name.
 				{ type: "source", id: gone.id },
 				{ type: "source", id: source.id, name: "Support inbox" },
 				{ type: "board", id: boardId, name: "Main" },
 			]);
 			// Appended, each is named as it was then.
 			expect(appended[2]?.target).toEqual({ type: "source", id: gone.id, name: "Old forum" });
+			// Its deletion's entry records its name, which then names every entry of the page about it.
+			await storage.appendAuditEntries([
+				{
+					orgId,
+					actor,
+					action: "source.deleted",
+					target: { type: "source", id: gone.id },
+					details: { kind: "rss", name: "Old forum" },
+				},
+			]);
+			const named = await storage.listAuditEntries(orgId, { limit: 10 });
+			expect(
+				named.filter((entry) => entry.target?.id === gone.id).map((entry) => entry.target),
+			).toEqual([
+				{ type: "source", id: gone.id, name: "Old forum" },
+				{ type: "source", id: gone.id, name: "Old forum" },
+			]);
 			// Another organisation's thing of the same id names nothing here.
 			const other = await org();
 			const [foreign] = await other.storage.appendAuditEntries([

@@ -143,10 +143,22 @@ export class KyselyAuditLog extends KyselyPort implements AuditLog {
 			webhook: webhooks,
 			invitation: invitations,
 		};
+		// One deleted since is named as its entries recorded it: a source's name and a webhook's
+		// host are in the details of its creation and its deletion.
+		const recorded = new Map<string, string>();
+		for (const entry of entries) {
+			const field = entry.target && RECORDED_NAME[entry.target.type];
+			const value = field && entry.details[field];
+			if (entry.target && typeof value === "string") {
+				recorded.set(`${entry.orgId}\u0000${entry.target.type}\u0000${entry.target.id}`, value);
+			}
+		}
 		return entries.map((entry) => {
 			const target = entry.target;
 			if (!target) return entry;
-			const name = byType[target.type]?.get(`${entry.orgId}\u0000${target.id}`);
+			const name =
+				byType[target.type]?.get(`${entry.orgId}\u0000${target.id}`) ??
+				recorded.get(`${entry.orgId}\u0000${target.type}\u0000${target.id}`);
 			if (name === undefined) return entry;
 			return target.type === "invitation"
 				? { ...entry, target: { ...target, email: name } }
@@ -188,6 +200,9 @@ export class KyselyAuditLog extends KyselyPort implements AuditLog {
 		return this.#named(rows.map((row) => toEntry(row as AuditRow)));
 	}
 }
+
+/** The detail that names a target of this type in the entries about it. */
+const RECORDED_NAME: Partial<Record<AuditTargetType, string>> = { source: "name", webhook: "host" };
 
 /** The names `read` finds for `ids`, by organisation and id; nothing read for no id. */
 async function namesOf(
