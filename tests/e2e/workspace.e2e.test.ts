@@ -1,6 +1,7 @@
 /**
  * The ambassador's workspace in Chromium: two people, two browser contexts, one server.
  */
+import { CSRF_HEADER } from "@switchboard/domain";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { startPushReceiver } from "../utils/push-receiver.ts";
@@ -264,6 +265,50 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 				within,
 			)
 			.toMatchObject({ status: "new", owner: null });
+	});
+
+	it("says whether a reply needs a moderator's approval, and offers to record it only when it may be", async () => {
+		const admin = await person("admin@acme.test");
+		const kim = await person("ambassador3@acme.test");
+		const kimId = await memberId("ambassador3@acme.test");
+		const approvalFor = (newMembers: string[]) =>
+			admin.evaluate(
+				async ({ newMembers, csrf }) => {
+					const response = await fetch("/api/orgs/acme/boards/main/settings", {
+						method: "PUT",
+						headers: { "content-type": "application/json", [csrf]: "1" },
+						body: JSON.stringify({ approval: { priorities: [], tags: [], newMembers } }),
+					});
+					if (!response.ok) throw new Error(`settings: ${response.status}`);
+				},
+				{ newMembers, csrf: CSRF_HEADER },
+			);
+		const claimOnPage = async (id: string) => {
+			await kim.goto(`/m/${id}`);
+			await kim.getByTestId("claim").click();
+			await kim.getByTestId("release").waitFor(within);
+		};
+
+		// No rule: the reply may be recorded at once, and the page says review is optional.
+		const free = fresh();
+		await claimOnPage(free.id);
+		await kim.getByTestId("approval-optional").waitFor(within);
+		expect(await kim.getByTestId("reply-url").count()).toBe(1);
+		expect(await kim.getByTestId("needs-approval").count()).toBe(0);
+
+		// Kim is new: her replies wait for a moderator, and nothing offers to record one.
+		await approvalFor([kimId]);
+		try {
+			const bound = fresh();
+			await claimOnPage(bound.id);
+			await expect
+				.poll(textOf(kim.getByTestId("needs-approval")), within)
+				.toContain("needs a moderator's approval before the reply");
+			expect(await kim.getByTestId("reply-url").count()).toBe(0);
+			expect(await kim.getByTestId("approval-optional").count()).toBe(0);
+		} finally {
+			await approvalFor([]);
+		}
 	});
 
 	it("checks the reply's spelling in the conversation's language, and marks the message's language", async () => {

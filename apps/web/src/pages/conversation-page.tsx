@@ -6,10 +6,12 @@
 import { A, useParams } from "@solidjs/router";
 import type { BoardMention, DraftHandle } from "@switchboard/client";
 import {
+	approvalBlock,
 	compareThreadMessages,
 	draftHash,
 	isFollowUp,
 	mayReplyIn,
+	needsApproval,
 	Priorities,
 	type Priority,
 	replyLimitFor,
@@ -163,6 +165,12 @@ function Conversation(props: { mentionId: string }) {
 	const id = () => props.mentionId;
 	const text = createDraftText(draft);
 	const currentHash = () => draftHash(text());
+	// Whether the reply may be recorded now, as the server will judge it: one that needs a
+	// moderator's approval is not offered until this exact text is approved.
+	const approvalNeeded = createMemo(() => needsApproval(mention(), ws.board().settings.approval));
+	const replyBlocked = createMemo(() =>
+		approvalBlock(mention(), ws.board().settings.approval, currentHash()),
+	);
 	/** Why the server would refuse this text for review: empty, or over the network's limit. */
 	const textProblem = () => replyTextBlock(text(), mention().network, limit());
 	/** The text as it stands, named by its hash: what a submit for review and an approval refer to. */
@@ -575,7 +583,34 @@ function Conversation(props: { mentionId: string }) {
 								/>
 							</Show>
 							<ReplySendPanel mention={mention()} draft={draft} />
-							<Show when={canManage() && ownerId() !== null && open() && mayReplyIn(status())}>
+							<Show
+								when={
+									canManage() &&
+									ownerId() !== null &&
+									open() &&
+									mayReplyIn(status()) &&
+									replyBlocked()?.code === "invalid_transition"
+								}
+							>
+								<p class="callout callout-info small" data-testid="needs-approval">
+									{replyBlocked()?.message}
+								</p>
+							</Show>
+							<Show when={canSubmit() && !approvalNeeded()}>
+								<p class="muted small" data-testid="approval-optional">
+									No approval needed for this one: post the reply, then record its link below.
+									Submit it for review if you want a moderator to look first.
+								</p>
+							</Show>
+							<Show
+								when={
+									canManage() &&
+									ownerId() !== null &&
+									open() &&
+									mayReplyIn(status()) &&
+									replyBlocked() === null
+								}
+							>
 								<form
 									class="inline-form mark-replied"
 									onSubmit={submitHandler(() => {
