@@ -171,6 +171,8 @@ function Conversation(props: { mentionId: string }) {
 	const replyBlocked = createMemo(() =>
 		approvalBlock(mention(), ws.board().settings.approval, currentHash()),
 	);
+	/** An owned, open conversation at a step where its reply is recorded, by one who may. */
+	const replyStep = () => canManage() && ownerId() !== null && open() && mayReplyIn(status());
 	/** Why the server would refuse this text for review: empty, or over the network's limit. */
 	const textProblem = () => replyTextBlock(text(), mention().network, limit());
 	/** The text as it stands, named by its hash: what a submit for review and an approval refer to. */
@@ -583,15 +585,7 @@ function Conversation(props: { mentionId: string }) {
 								/>
 							</Show>
 							<ReplySendPanel mention={mention()} draft={draft} />
-							<Show
-								when={
-									canManage() &&
-									ownerId() !== null &&
-									open() &&
-									mayReplyIn(status()) &&
-									replyBlocked()?.code === "invalid_transition"
-								}
-							>
+							<Show when={replyStep() && replyBlocked()?.code === "invalid_transition"}>
 								<p class="callout callout-info small" data-testid="needs-approval">
 									{replyBlocked()?.message}
 								</p>
@@ -602,15 +596,7 @@ function Conversation(props: { mentionId: string }) {
 									Submit it for review if you want a moderator to look first.
 								</p>
 							</Show>
-							<Show
-								when={
-									canManage() &&
-									ownerId() !== null &&
-									open() &&
-									mayReplyIn(status()) &&
-									replyBlocked() === null
-								}
-							>
+							<Show when={replyStep() && replyBlocked() === null}>
 								<form
 									class="inline-form mark-replied"
 									onSubmit={submitHandler(() => {
