@@ -27,6 +27,7 @@ import {
 	MEMBERSHIP_ENDED,
 	SOURCE_CONFIG_SCHEMAS,
 	type SourceKind,
+	webhookHost,
 } from "@switchboard/domain";
 import type {
 	AuditLog,
@@ -67,11 +68,6 @@ const NO_WEBHOOK = "No such webhook.";
 /** A webhook secret: 32 random bytes, prefixed so it is recognisable in a config file. */
 function newSecret(): string {
 	return `whsec_${randomBytes(32).toString("base64url")}`;
-}
-
-/** Where a webhook points, without the path and query that may hold a secret. */
-function hostOf(url: string): string {
-	return URL.canParse(url) ? new URL(url).host : "";
 }
 
 function parseConfig(kind: SourceKind, config: unknown) {
@@ -253,7 +249,7 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 			sealedSecret: secrets.seal(secret),
 		});
 		await audit(c, "webhook.created", webhook.id, {
-			host: hostOf(webhook.url),
+			host: webhookHost(webhook.url),
 			events: webhook.events,
 		});
 		return { webhook, secret };
@@ -269,7 +265,7 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 		if (!webhook) throw new AppError("not_found", NO_WEBHOOK);
 		const fields = (w: typeof webhook | null) => ({
 			// A hook's URL may carry its own secret (a chat's incoming hook): the host only.
-			host: w ? hostOf(w.url) : null,
+			host: w ? webhookHost(w.url) : null,
 			url: w?.url === webhook.url ? "same" : "changed",
 			events: w?.events ?? null,
 			enabled: w?.enabled ?? null,
@@ -294,7 +290,7 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 		if (!(await storage.deleteWebhookEndpoint(orgId, webhookId))) {
 			throw new AppError("not_found", NO_WEBHOOK);
 		}
-		await audit(c, "webhook.deleted", existing.id, { host: hostOf(existing.url) });
+		await audit(c, "webhook.deleted", existing.id, { host: webhookHost(existing.url) });
 		return { ok: true };
 	});
 

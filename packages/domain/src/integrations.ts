@@ -35,6 +35,14 @@ export const WebhookEventSchema = v.picklist(
 	WEBHOOK_EVENT_NAMES as [WebhookEvent, ...WebhookEvent[]],
 );
 
+/**
+ * Where a webhook points, without the path and query that may hold a secret: how the audit
+ * log names one. Empty for an address that does not parse.
+ */
+export function webhookHost(url: string): string {
+	return URL.canParse(url) ? new URL(url).host : "";
+}
+
 /** Where an outgoing delivery stands; `failed` is final until someone retries it. */
 export const DeliveryStatuses = ["pending", "delivered", "failed"] as const;
 export type DeliveryStatus = (typeof DeliveryStatuses)[number];

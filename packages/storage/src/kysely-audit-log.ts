@@ -1,5 +1,11 @@
 /** The audit log port on kysely (see `audit-storage.ts`). */
-import type { AuditAction, AuditEntry, AuditTargetType } from "@switchboard/domain";
+import {
+	type AuditAction,
+	type AuditEntry,
+	type AuditTargetType,
+	webhookHost,
+} from "@switchboard/domain";
+import { sql } from "kysely";
 import {
 	type AuditLog,
 	type AuditQuery,
@@ -101,41 +107,28 @@ export class KyselyAuditLog extends KyselyPort implements AuditLog {
 			...new Set(entries.flatMap((e) => (e.target?.type === type ? [e.target.id] : []))),
 		];
 		const orgIds = [...new Set(entries.map((entry) => entry.orgId))];
+		/** The `column` of `table`'s rows among `ids`, by organisation and id; nothing read for none. */
+		const namesIn = async (
+			table: "boards" | "sources" | "webhook_endpoints" | "invitations",
+			column: "name" | "url" | "email",
+			ids: string[],
+		): Promise<Map<string, string>> => {
+			if (ids.length === 0) return new Map();
+			const rows = await this.db
+				.selectFrom(table)
+				.select(["org_id", "id", sql<string>`${sql.ref(column)}`.as("name")])
+				.where("org_id", "in", orgIds)
+				.where("id", "in", ids)
+				.execute();
+			return new Map(rows.map((row) => [`${row.org_id}\u0000${row.id}`, row.name]));
+		};
 		const [boards, sources, webhooks, invitations] = await Promise.all([
-			namesOf(idsOf("board"), (ids) =>
-				this.db
-					.selectFrom("boards")
-					.select(["org_id", "id", "name"])
-					.where("org_id", "in", orgIds)
-					.where("id", "in", ids)
-					.execute(),
+			namesIn("boards", "name", idsOf("board")),
+			namesIn("sources", "name", idsOf("source")),
+			namesIn("webhook_endpoints", "url", idsOf("webhook")).then(
+				(urls) => new Map([...urls].map(([key, url]) => [key, webhookHost(url)])),
 			),
-			namesOf(idsOf("source"), (ids) =>
-				this.db
-					.selectFrom("sources")
-					.select(["org_id", "id", "name"])
-					.where("org_id", "in", orgIds)
-					.where("id", "in", ids)
-					.execute(),
-			),
-			namesOf(idsOf("webhook"), async (ids) =>
-				(
-					await this.db
-						.selectFrom("webhook_endpoints")
-						.select(["org_id", "id", "url"])
-						.where("org_id", "in", orgIds)
-						.where("id", "in", ids)
-						.execute()
-				).map((row) => ({ ...row, name: hostOf(row.url) })),
-			),
-			namesOf(idsOf("invitation"), (ids) =>
-				this.db
-					.selectFrom("invitations")
-					.select(["org_id", "id", "email as name"])
-					.where("org_id", "in", orgIds)
-					.where("id", "in", ids)
-					.execute(),
-			),
+			namesIn("invitations", "email", idsOf("invitation")),
 		]);
 		const byType: Partial<Record<AuditTargetType, Map<string, string>>> = {
 			board: boards,
@@ -203,25 +196,6 @@ export class KyselyAuditLog extends KyselyPort implements AuditLog {
 
 /** The detail that names a target of this type in the entries about it. */
 const RECORDED_NAME: Partial<Record<AuditTargetType, string>> = { source: "name", webhook: "host" };
-
-/** The names `read` finds for `ids`, by organisation and id; nothing read for no id. */
-async function namesOf(
-	ids: string[],
-	read: (ids: string[]) => Promise<{ org_id: string; id: string; name: string }[]>,
-): Promise<Map<string, string>> {
-	if (ids.length === 0) return new Map();
-	const rows = await read(ids);
-	return new Map(rows.map((row) => [`${row.org_id}\u0000${row.id}`, row.name]));
-}
-
-/** A webhook named by its address's host, as its entries' details name it. */
-function hostOf(url: string): string {
-	try {
-		return new URL(url).host;
-	} catch {
-		return url;
-	}
-}
 
 function toEntry(row: AuditRow): AuditEntry {
 	return {
