@@ -299,6 +299,10 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		expect(await entries.first().getByTestId("audit-target").textContent()).toMatch(
 			/^Invitation: audit\.\d+@acme\.test$/,
 		);
+		// And the boards it opens by their names, not their ids.
+		await expect
+			.poll(() => entries.first().locator(".audit-details").textContent(), within)
+			.toContain("boards: Acme mentions");
 
 		// By who, found by typing: a member who did none of it.
 		const who = panel.getByTestId("audit-actor");

@@ -11,9 +11,10 @@ import {
 	HttpRoutes,
 	type MemberRecord,
 } from "@switchboard/domain";
-import { createEffect, For, on, Show } from "solid-js";
+import { createEffect, createMemo, For, on, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import { createLoader, createPagedLoader, type Page, useApi } from "../api.ts";
+import { detailFacts } from "../audit-words.ts";
 import { formatDateTime } from "../format.ts";
 import { AdminSection, type FieldSpec, FormFields, optionsOf } from "./forms.tsx";
 import { PagedList } from "./paged-list.tsx";
@@ -58,29 +59,6 @@ function targetWords(target: NonNullable<AuditEntry["target"]>): string {
 
 /** Pages of 200 members the "Who" filter reads at most: an organisation of 5,000. */
 const WHO_PAGES = 25;
-
-/** A detail's value in words: lists comma-separated, nothing as "none", objects as JSON. */
-function factValue(value: unknown): string {
-	if (value === null || value === undefined) return "none";
-	if (typeof value === "string") return value;
-	if (Array.isArray(value) && value.every((item) => typeof item !== "object")) {
-		return value.length > 0 ? value.join(", ") : "none";
-	}
-	return JSON.stringify(value);
-}
-
-/** The details of an entry as short "key: value" facts. */
-function detailFacts(details: Record<string, unknown>): string[] {
-	const changed = details.changed;
-	if (Array.isArray(changed)) {
-		const from = (details.from ?? {}) as Record<string, unknown>;
-		const to = (details.to ?? {}) as Record<string, unknown>;
-		return changed.map((key) =>
-			key in to ? `${key}: ${factValue(from[key])} → ${factValue(to[key])}` : `${key} changed`,
-		);
-	}
-	return Object.entries(details).map(([key, value]) => `${key}: ${factValue(value)}`);
-}
 
 interface Filters {
 	action: AuditAction | "";
@@ -128,6 +106,14 @@ export function AuditPanel(props: { orgId: string }) {
 		}
 		return all;
 	});
+	// Boards by name in the details (a member's boards, an invitation's), archived ones too.
+	const boards = createLoader(
+		async () => (await api.request(HttpRoutes.boards, { query: { include: "archived" } })).boards,
+	);
+	const boardNames = createMemo(
+		() => new Map((boards.data() ?? []).map((board) => [board.id, board.name])),
+	);
+	const boardName = (id: string) => boardNames().get(id) ?? id;
 	const entries = createPagedLoader(async (cursor): Promise<Page<AuditEntry>> => {
 		const page = await api.request(HttpRoutes.audit, {
 			params: { orgId: props.orgId },
@@ -231,7 +217,9 @@ export function AuditPanel(props: { orgId: string }) {
 								</Show>
 								<Show when={Object.keys(entry.details).length > 0}>
 									<ul class="audit-details">
-										<For each={detailFacts(entry.details)}>{(fact) => <li>{fact}</li>}</For>
+										<For each={detailFacts(entry.details, boardName)}>
+											{(fact) => <li>{fact}</li>}
+										</For>
 									</ul>
 								</Show>
 							</li>
