@@ -8,7 +8,7 @@
 const BOARD_LISTS = new Set(["boards"]);
 
 /** A detail's value in words: lists comma-separated, nothing as "none", objects as JSON. */
-export function factValue(value: unknown): string {
+function factValue(value: unknown): string {
 	if (value === null || value === undefined) return "none";
 	if (typeof value === "string") return value;
 	if (Array.isArray(value) && value.every((item) => typeof item !== "object")) {
