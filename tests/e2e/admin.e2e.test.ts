@@ -24,6 +24,7 @@ import {
 	expectRefusedAt,
 	hasChromium,
 	seriousAxeViolations,
+	serviceWorkers,
 	textOf,
 } from "./harness.ts";
 import { horizontalOverflow, smallTargets } from "./phone.ts";
@@ -549,6 +550,7 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		const phone = await scene.browser.newContext({
 			baseURL: scene.server.url,
 			viewport: { width: 360, height: 780 },
+			serviceWorkers: serviceWorkers(),
 		});
 		const login = await phone.newPage();
 		await login.goto("/login");
@@ -607,7 +609,12 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		);
 		expect(wide).toEqual([]);
 
-		const context = scene.keep(await scene.browser.newContext({ baseURL: scene.server.url }));
+		const context = scene.keep(
+			await scene.browser.newContext({
+				baseURL: scene.server.url,
+				serviceWorkers: serviceWorkers(),
+			}),
+		);
 		const hire = await context.newPage();
 		await hire.goto(url.pathname);
 		await hire.getByRole("heading", { name: "Join Acme" }).waitFor(within);

@@ -131,18 +131,35 @@ export async function enterAs(
 }
 
 /**
- * A fresh browser context (its own IndexedDB, cookies, service worker) signed in as `email`
- * (see `enterAs`).
+ * What a test's browser context needs of the app's service worker. Installing it and
+ * precaching the client costs about a fifth of a fresh context's first page in Chromium
+ * (bench/findings/ci-suite.md), so contexts block it unless their test goes offline, installs
+ * the app or receives a push: `{ serviceWorker: true }` then.
+ */
+export interface WorkerUse {
+	serviceWorker?: boolean;
+}
+
+/** Playwright's `serviceWorkers` context option for `use`. */
+export function serviceWorkers(use: WorkerUse = {}): "allow" | "block" {
+	return use.serviceWorker ? "allow" : "block";
+}
+
+/**
+ * A fresh browser context (its own IndexedDB and cookies, and the service worker if `use`
+ * asks for it) signed in as `email` (see `enterAs`).
  */
 export async function signedIn(
 	browser: Browser,
 	server: E2EServer,
 	email: string,
 	path?: string,
+	use: WorkerUse = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
 	const context = await browser.newContext({
 		baseURL: server.url,
 		viewport: { width: 1440, height: 900 },
+		serviceWorkers: serviceWorkers(use),
 	});
 	const page = await context.newPage();
 	await enterAs(page, server, email, { path });

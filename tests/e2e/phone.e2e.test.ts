@@ -12,7 +12,9 @@ import {
 	editorText,
 	fitsPhone,
 	hasChromium,
+	serviceWorkers,
 	signIn,
+	type WorkerUse,
 } from "./harness.ts";
 import { PHONE, phoneContext, throttle } from "./phone.ts";
 import { e2eScene } from "./scene.ts";
@@ -157,8 +159,15 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	const { fresh, keep } = scene;
 
 	/** `email` signed in on a phone-sized touch screen. */
-	async function phone(email: string, width: number = PHONE.width, path?: string): Promise<Page> {
-		const page = await keep(await phoneContext(scene.browser, scene.server.url, width)).newPage();
+	async function phone(
+		email: string,
+		width: number = PHONE.width,
+		path?: string,
+		use: WorkerUse = {},
+	): Promise<Page> {
+		const page = await keep(
+			await phoneContext(scene.browser, scene.server.url, width, undefined, use),
+		).newPage();
 		await scene.enter(page, email, { timeout: within.timeout, path });
 		return page;
 	}
@@ -166,7 +175,11 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	it(
 		"signs in, claims next, co-edits, submits and survives going offline on a throttled phone",
 		async () => {
-			const context = keep(await phoneContext(scene.browser, scene.server.url));
+			const context = keep(
+				await phoneContext(scene.browser, scene.server.url, undefined, undefined, {
+					serviceWorker: true,
+				}),
+			);
 			const dana = await context.newPage();
 			const network = await throttle(dana);
 
@@ -200,6 +213,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 				await scene.browser.newContext({
 					baseURL: scene.server.url,
 					viewport: { width: 1440, height: 900 },
+					serviceWorkers: serviceWorkers(),
 				}),
 			).newPage();
 			await signIn(sam, "ambassador2@acme.test", {
@@ -899,7 +913,9 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	it(
 		"is installable: a manifest that opens on the queue, and an install offer made once",
 		async () => {
-			const dana = await phone("ambassador1@acme.test");
+			const dana = await phone("ambassador1@acme.test", undefined, undefined, {
+				serviceWorker: true,
+			});
 			const manifest = await dana.evaluate(async () => {
 				const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]');
 				if (!link) return null;

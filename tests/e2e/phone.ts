@@ -22,12 +22,16 @@ export const FAST_3G = {
 /** How much slower than this machine the emulated phone's CPU runs. */
 export const CPU_SLOWDOWN = 4;
 
-/** A fresh phone-sized touch context (its own storage and service worker). */
+/**
+ * A fresh phone-sized touch context with storage of its own. Its service worker is blocked
+ * unless `serviceWorker` (see harness.ts, `WorkerUse`).
+ */
 export function phoneContext(
 	browser: Browser,
 	url: string,
 	width: number = PHONE.width,
 	height: number = PHONE.height,
+	{ serviceWorker = false }: { serviceWorker?: boolean } = {},
 ): Promise<BrowserContext> {
 	return browser.newContext({
 		baseURL: url,
@@ -36,6 +40,7 @@ export function phoneContext(
 		deviceScaleFactor: 1,
 		isMobile: true,
 		hasTouch: true,
+		serviceWorkers: serviceWorker ? "allow" : "block",
 	});
 }
 

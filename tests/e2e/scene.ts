@@ -5,7 +5,15 @@
 import type { Mention } from "@switchboard/domain";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-import { type E2EServer, enterAs, launchChromium, signedIn, startE2EServer } from "./harness.ts";
+import {
+	type E2EServer,
+	enterAs,
+	launchChromium,
+	serviceWorkers,
+	signedIn,
+	startE2EServer,
+	type WorkerUse,
+} from "./harness.ts";
 
 /**
  * What most end-to-end files share: one demo server and one Chromium for the file, the demo
@@ -19,8 +27,11 @@ export interface E2EScene {
 	readonly browser: Browser;
 	/** A new conversation no earlier test of the file has taken. */
 	fresh(): Mention;
-	/** `email` signed in, in a fresh desktop context, on `path` or the board (see `signedIn`). */
-	person(email: string, path?: string): Promise<Page>;
+	/**
+	 * `email` signed in, in a fresh desktop context, on `path` or the board (see `signedIn`; the
+	 * service worker only if `use` asks for it).
+	 */
+	person(email: string, path?: string, use?: WorkerUse): Promise<Page>;
 	/** Signs `page` in as `email` on this scene's server (see `enterAs`). */
 	enter(
 		page: Page,
@@ -31,7 +42,7 @@ export interface E2EScene {
 	 * `email` signed in on a 360 px screen from the start (a desktop page narrowed later keeps
 	 * its wide header, which is not what a phone shows), on `path` or the board.
 	 */
-	onPhone(email: string, path?: string): Promise<Page>;
+	onPhone(email: string, path?: string, use?: WorkerUse): Promise<Page>;
 	/** Closes `context` with the others after the file's tests. */
 	keep<T extends BrowserContext>(context: T): T;
 	/** The demo member's id. */
@@ -114,16 +125,17 @@ export function e2eScene(options: { env?: Record<string, string> } = {}): E2ESce
 			if (!mention) throw new Error("the demo board has no untouched new conversation left");
 			return mention;
 		},
-		async person(email, path) {
-			const session = await signedIn(scene.browser, scene.server, email, path);
+		async person(email, path, use) {
+			const session = await signedIn(scene.browser, scene.server, email, path, use);
 			contexts.push(session.context);
 			return session.page;
 		},
-		async onPhone(email, path) {
+		async onPhone(email, path, use) {
 			const context = scene.keep(
 				await scene.browser.newContext({
 					baseURL: scene.server.url,
 					viewport: { width: 360, height: 780 },
+					serviceWorkers: serviceWorkers(use),
 				}),
 			);
 			const page = await context.newPage();

@@ -36,6 +36,8 @@ const focused = (page: Page) => () =>
 describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 	const scene = e2eScene();
 	const { person, fresh, memberId } = scene;
+	/** For the people of a test that goes offline or is pushed to: the app's service worker. */
+	const withWorker = { serviceWorker: true } as const;
 
 	it("shows one ambassador's claim on the other's board without a reload", async () => {
 		const dana = await person("ambassador1@acme.test");
@@ -81,8 +83,8 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 	});
 
 	it("races two ambassadors for one conversation: one owns it, the other is told why not", async () => {
-		const dana = await person("ambassador1@acme.test");
-		const kim = await person("ambassador3@acme.test");
+		const dana = await person("ambassador1@acme.test", undefined, withWorker);
+		const kim = await person("ambassador3@acme.test", undefined, withWorker);
 		const mention = fresh();
 		const [danaCard, kimCard] = [await showCard(dana, mention), await showCard(kim, mention)];
 		// Both click before either hears of the other: their claims queue while offline and
@@ -117,7 +119,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 	});
 
 	it("keeps working offline: the draft merges and the queued claim is answered with a visible reason", async () => {
-		const dana = await person("ambassador1@acme.test");
+		const dana = await person("ambassador1@acme.test", undefined, withWorker);
 		const sam = await person("ambassador2@acme.test");
 		const draft = fresh();
 		const contested = fresh();
@@ -163,7 +165,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 	});
 
 	it("shows the board and a draft from IndexedDB after a reload while offline", async () => {
-		const dana = await person("ambassador1@acme.test");
+		const dana = await person("ambassador1@acme.test", undefined, withWorker);
 		const mention = fresh();
 		await dana.goto(`/m/${mention.id}`);
 		await typeInDraft(dana, "Kept on this device.");
@@ -696,6 +698,8 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 			await scene.browser.newContext({
 				baseURL: scene.server.url,
 				viewport: { width: 1440, height: 900 },
+				// The worker's registration is under the policy too.
+				serviceWorkers: "allow",
 			}),
 		);
 		const violations = await watchCspViolations(context);
@@ -724,7 +728,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 	it("signs out only after sending what the server lacks, or discarding it on request, and clears IndexedDB", async () => {
 		const email = "ambassador3@acme.test";
 		const kimId = await memberId(email);
-		const kim = await person(email);
+		const kim = await person(email, undefined, withWorker);
 		const owner = async (id: string) =>
 			(await scene.server.switchboard.storage.getMention("acme", id))?.mention.owner?.memberId ??
 			null;
@@ -810,7 +814,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 	it("asks to sign in again when the session ends while offline, then sends the queue", async () => {
 		const email = "ambassador2@acme.test";
 		const samId = await memberId(email);
-		const sam = await person(email);
+		const sam = await person(email, undefined, withWorker);
 		const mention = fresh();
 		await goOffline(sam);
 		await (await showCard(sam, mention)).getByTestId("claim").click();
@@ -868,7 +872,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		const receiver = await startPushReceiver();
 		try {
 			const sam = await person("ambassador2@acme.test");
-			const dana = await person("ambassador1@acme.test");
+			const dana = await person("ambassador1@acme.test", undefined, withWorker);
 			const mention = fresh();
 			const bell = dana.getByTestId("bell");
 			// Earlier tests (and breaches the background watcher finds) may have told Dana things.
