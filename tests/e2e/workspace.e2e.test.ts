@@ -684,9 +684,34 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		expect(await card(kim, id).getByTestId("card-tags").textContent()).toContain("lost-parcel");
 	});
 
-	it("has no serious or critical accessibility violation on the board and the conversation view", async () => {
+	it("has no serious or critical accessibility violation on the board and the conversation view; the board's toolbar is one row on a 1,280 px laptop", async () => {
 		const dana = await person("ambassador1@acme.test");
 		const mention = fresh();
+		expect(await seriousAxeViolations(dana)).toEqual([]);
+		// Search, the filters, the count and Claim next in one row: each choice says what it
+		// filters, and its label names it for screen readers.
+		await dana.setViewportSize({ width: 1280, height: 800 });
+		const network = dana.getByLabel("Network", { exact: true });
+		expect(
+			await network.evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.text),
+		).toBe("All networks");
+		const rows = await dana.evaluate(() => {
+			const toolbar = document.querySelector(".toolbar");
+			const items = [
+				...(toolbar?.querySelectorAll(".filters > *, .filter-options > *, .toolbar-end > *") ?? []),
+			].filter((item) => item.getBoundingClientRect().width > 0);
+			return items
+				.filter((item) => {
+					const box = item.getBoundingClientRect();
+					const middle = box.top + box.height / 2;
+					return items.some((other) => {
+						const b = other.getBoundingClientRect();
+						return middle < b.top || middle > b.bottom;
+					});
+				})
+				.map((item) => item.textContent?.trim() ?? item.tagName);
+		});
+		expect(rows, "toolbar items off the others' row").toEqual([]);
 		expect(await seriousAxeViolations(dana)).toEqual([]);
 		await dana.goto(`/m/${mention.id}`);
 		await dana.getByTestId("editor-content").waitFor();

@@ -170,16 +170,24 @@ export function BoardPage() {
 						<FilterSelect
 							name="network"
 							label="Network"
+							all="All networks"
 							options={Networks}
 							labelOf={(network) => NETWORK_LABELS[network]}
 						/>
 						<FilterSelect
 							name="priority"
 							label="Priority"
+							all="All priorities"
 							options={Priorities}
 							labelOf={(priority) => PRIORITY_LABELS[priority]}
 						/>
-						<FilterSelect name="tag" label="Tag" options={tags()} labelOf={(tag) => tag} />
+						<FilterSelect
+							name="tag"
+							label="Tag"
+							all="All tags"
+							options={tags()}
+							labelOf={(tag) => tag}
+						/>
 						<FilterCheck name="unclaimed" label="Unclaimed" />
 						<FilterCheck name="mine" label="Mine" />
 						<FilterCheck name="showDone" label="Show done" />
@@ -462,10 +470,15 @@ function FilterCheck(props: { name: CheckFilter; label: string }) {
 	);
 }
 
-/** One of the board's choice filters: "All", or one of `options`. */
+/**
+ * One of the board's choice filters: `all` ("All networks"), or one of `options`. The unset
+ * choice names what it filters, so that on a wide screen the filters fit the toolbar's one
+ * row with their labels left to screen readers (responsive.css).
+ */
 function FilterSelect<K extends SelectFilter>(props: {
 	name: K;
 	label: string;
+	all: string;
 	options: readonly Exclude<BoardFilters[K], "">[];
 	labelOf: (option: Exclude<BoardFilters[K], "">) => string;
 }) {
@@ -480,7 +493,7 @@ function FilterSelect<K extends SelectFilter>(props: {
 				onChange={(e) => ws.setFilters(props.name, e.currentTarget.value as BoardFilters[K])}
 				data-testid={id()}
 			>
-				<option value="">All</option>
+				<option value="">{props.all}</option>
 				<For each={props.options}>
 					{(option) => <option value={option}>{props.labelOf(option)}</option>}
 				</For>
