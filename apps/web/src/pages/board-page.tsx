@@ -144,7 +144,7 @@ export function BoardPage() {
 					<SearchField
 						id="filter-search"
 						label="Search author or text"
-						placeholder="Search author or text…"
+						placeholder="Author or text…"
 						value={ws.filters.search}
 						onInput={(value) => ws.setFilters("search", value)}
 					/>
@@ -473,7 +473,8 @@ function FilterCheck(props: { name: CheckFilter; label: string }) {
 /**
  * One of the board's choice filters: `all` ("All networks"), or one of `options`. The unset
  * choice names what it filters, so that on a wide screen the filters fit the toolbar's one
- * row with their labels left to screen readers (responsive.css).
+ * row with their labels left to screen readers (shown in the folded filters of a phone,
+ * responsive.css).
  */
 function FilterSelect<K extends SelectFilter>(props: {
 	name: K;
@@ -486,7 +487,9 @@ function FilterSelect<K extends SelectFilter>(props: {
 	const id = () => `filter-${props.name}`;
 	return (
 		<div class="field">
-			<label for={id()}>{props.label}</label>
+			<label class="sr-only filter-label" for={id()}>
+				{props.label}
+			</label>
 			<select
 				id={id()}
 				value={ws.filters[props.name]}
