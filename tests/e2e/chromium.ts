@@ -64,3 +64,18 @@ export const LAUNCH_OPTIONS: LaunchOptions = {
 export function launchChromium(): Promise<Browser> {
 	return chromium.launch(LAUNCH_OPTIONS);
 }
+
+/**
+ * What a test's browser context needs of the app's service worker. Installing it and
+ * precaching the client costs about a fifth of a fresh context's first page in Chromium
+ * (bench/findings/ci-suite.md), so contexts block it unless their test goes offline, installs
+ * the app or receives a push: `{ serviceWorker: true }` then.
+ */
+export interface WorkerUse {
+	serviceWorker?: boolean;
+}
+
+/** Playwright's `serviceWorkers` context option for `use`. */
+export function serviceWorkers(use: WorkerUse = {}): "allow" | "block" {
+	return use.serviceWorker ? "allow" : "block";
+}

@@ -20,11 +20,17 @@ import { pino } from "pino";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { expect } from "vitest";
 import * as Y from "yjs";
+import { serviceWorkers, type WorkerUse } from "./chromium.ts";
 import { detachedLabels, horizontalOverflow, smallTargets } from "./phone.ts";
 
 const axeSource: string = createRequire(import.meta.url)("axe-core").source;
 
-export { hasChromium, launchChromium } from "./chromium.ts";
+export {
+	hasChromium,
+	launchChromium,
+	serviceWorkers,
+	type WorkerUse,
+} from "./chromium.ts";
 /** The built client; E2E_WEB_DIST points elsewhere to try a build without replacing dist/. */
 export const WEB_DIST =
 	process.env.E2E_WEB_DIST ?? fileURLToPath(new URL("../../apps/web/dist", import.meta.url));
@@ -128,21 +134,6 @@ export async function enterAs(
 		.locator(ready ?? "#main")
 		.first()
 		.waitFor({ timeout });
-}
-
-/**
- * What a test's browser context needs of the app's service worker. Installing it and
- * precaching the client costs about a fifth of a fresh context's first page in Chromium
- * (bench/findings/ci-suite.md), so contexts block it unless their test goes offline, installs
- * the app or receives a push: `{ serviceWorker: true }` then.
- */
-export interface WorkerUse {
-	serviceWorker?: boolean;
-}
-
-/** Playwright's `serviceWorkers` context option for `use`. */
-export function serviceWorkers(use: WorkerUse = {}): "allow" | "block" {
-	return use.serviceWorker ? "allow" : "block";
 }
 
 /**

@@ -4,6 +4,7 @@
  * through the DevTools protocol, and the checks every phone page must pass.
  */
 import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
+import { serviceWorkers, type WorkerUse } from "./chromium.ts";
 
 /** A common phone's CSS viewport. */
 export const PHONE = { width: 390, height: 844 } as const;
@@ -24,14 +25,14 @@ export const CPU_SLOWDOWN = 4;
 
 /**
  * A fresh phone-sized touch context with storage of its own. Its service worker is blocked
- * unless `serviceWorker` (see harness.ts, `WorkerUse`).
+ * unless `use` asks for it (see chromium.ts, `WorkerUse`).
  */
 export function phoneContext(
 	browser: Browser,
 	url: string,
 	width: number = PHONE.width,
 	height: number = PHONE.height,
-	{ serviceWorker = false }: { serviceWorker?: boolean } = {},
+	use: WorkerUse = {},
 ): Promise<BrowserContext> {
 	return browser.newContext({
 		baseURL: url,
@@ -40,7 +41,7 @@ export function phoneContext(
 		deviceScaleFactor: 1,
 		isMobile: true,
 		hasTouch: true,
-		serviceWorkers: serviceWorker ? "allow" : "block",
+		serviceWorkers: serviceWorkers(use),
 	});
 }
 
