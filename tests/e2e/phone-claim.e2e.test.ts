@@ -4,8 +4,11 @@
  * thumb); the claim is said in a toast, and a double tap claims one conversation, not the
  * card that comes up under the second tap. The toast, at the top of a phone's screen, stays
  * under the header's menu and the bell's panel when they are opened. A refused claim gives
- * its card back at once.
+ * its card back at once. Acting on a conversation from a dialog: a refusal shows above the
+ * dialog, and going back leaves no dialog open over the page before. A phone turned on its
+ * side keeps the phone's board.
  */
+import { randomUUID } from "node:crypto";
 import { CSRF_HEADER } from "@switchboard/domain";
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -222,5 +225,54 @@ describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 		await phone.getByTestId("handoff").click();
 		const kimId = await scene.memberId("ambassador3@acme.test");
 		await expect.poll(() => owned(kimId), within).toContain(mention.id);
+	});
+	it("shows a refusal of something done in a dialog above the dialog, and closes the dialog on going back", async () => {
+		// A moderator owns it: Dana may not tag it.
+		const mention = fresh();
+		const claimed = await scene.server.switchboard.storage.executeCommand({
+			orgId: "acme",
+			boardId: "main",
+			actorId: await scene.memberId("moderator@acme.test"),
+			commandId: randomUUID(),
+			command: { name: "claim", args: { mentionId: mention.id } },
+			now: new Date().toISOString(),
+		});
+		expect(claimed).toMatchObject({ ok: true });
+		const phone = await scene.onPhone("ambassador1@acme.test", `/m/${mention.id}`);
+		await phone.getByTestId("edit-tags").click();
+		const dialog = phone.getByTestId("action-dialog");
+		await dialog.getByTestId("tag-input").fill("refused-here");
+		await dialog.getByTestId("tag-add").click();
+		const refusal = phone.getByTestId("toast-error").filter({ hasText: "owns this conversation" });
+		await refusal.waitFor(within);
+		expect(await onTop(refusal), "the refusal above the open dialog").toBe(true);
+
+		await dialog.getByRole("button", { name: "Done" }).click();
+		await dialog.waitFor({ state: "hidden", ...within });
+
+		// From the board to a conversation, Snooze…, then back with the dialog open: it closes
+		// with the page it was opened on, and acts on nothing on the board.
+		await phone.getByRole("link", { name: "← Board" }).click();
+		const other = fresh();
+		await (await showCard(phone, other)).getByTestId("open").click();
+		await phone.waitForURL(`**/m/${other.id}`, within);
+		await phone.getByTestId("snooze").click();
+		await dialog.getByTestId("snooze-tomorrow").waitFor(within);
+		await phone.goBack();
+		await phone.getByTestId("status-tabs").waitFor(within);
+		await dialog.waitFor({ state: "hidden", ...within });
+	});
+
+	it("keeps the phone's board on a phone turned on its side", async () => {
+		const context = scene.keep(await phoneContext(scene.browser, scene.server.url, 740, 360));
+		const phone = await context.newPage();
+		await scene.enter(phone, "ambassador2@acme.test");
+		await phone.getByTestId("status-tabs").waitFor(within);
+		expect(await phone.getByTestId("filters-toggle").isVisible()).toBe(true);
+		const column = phone.locator('[data-testid="column"][data-status="new"]');
+		const box = await column.boundingBox();
+		// The desktop's toolbar, its filters unfolded, left the columns 68 px of 360.
+		expect(box?.height ?? 0).toBeGreaterThan(150);
+		await fitsPhone(phone, "#main", "the board on a phone on its side");
 	});
 });

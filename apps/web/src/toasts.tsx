@@ -1,8 +1,14 @@
 /**
  * Toasts: short messages in a corner. Errors (a refused command) are announced at once
  * (role="alert"); confirmations politely (role="status").
+ *
+ * A modal dialog puts the rest of the page under its backdrop and makes it inert: a toast
+ * there would be neither seen nor read out, so a refusal of something done in the dialog
+ * (a tag added to a conversation someone else owns) would look like nothing happened. While
+ * a modal dialog is open, the toasts are shown inside it, still in their corner.
  */
-import { createContext, createSignal, For, type JSX } from "solid-js";
+import { createContext, createSignal, For, type JSX, Show } from "solid-js";
+import { Portal } from "solid-js/web";
 import { useRequiredContext } from "./required-context.ts";
 
 export interface Toast {
@@ -22,38 +28,54 @@ const DURATION: Record<Toast["kind"], number> = { error: 12_000, info: 5_000 };
 
 export function ToastProvider(props: { children: JSX.Element }) {
 	const [toasts, setToasts] = createSignal<Toast[]>([]);
+	/** The modal dialog the toasts are shown in, while it is open. */
+	const [host, setHost] = createSignal<HTMLDialogElement | null>(null);
 	let next = 1;
 	const dismiss = (id: number) => setToasts((list) => list.filter((toast) => toast.id !== id));
+	const showInOpenDialog = () => {
+		const dialog = [...document.querySelectorAll<HTMLDialogElement>("dialog:modal")].at(-1);
+		if (!dialog || dialog === host()) return;
+		setHost(dialog);
+		dialog.addEventListener("close", () => setHost((shown) => (shown === dialog ? null : shown)), {
+			once: true,
+		});
+	};
 	const notify = (kind: Toast["kind"], message: string) => {
 		const id = next++;
+		showInOpenDialog();
 		// Five at most: a burst of rejects after a reconnect should not fill the screen.
 		setToasts((list) => [...list.slice(-4), { id, kind, message }]);
 		setTimeout(() => dismiss(id), DURATION[kind]);
 	};
+	const region = () => (
+		<section class="toasts" aria-label="Notifications">
+			<For each={toasts()}>
+				{(toast) => (
+					<div
+						class={`toast toast-${toast.kind}`}
+						role={toast.kind === "error" ? "alert" : "status"}
+						data-testid={toast.kind === "error" ? "toast-error" : "toast-info"}
+					>
+						<span class="toast-message">{toast.message}</span>
+						<button
+							type="button"
+							class="icon-button"
+							aria-label="Dismiss notification"
+							onClick={() => dismiss(toast.id)}
+						>
+							×
+						</button>
+					</div>
+				)}
+			</For>
+		</section>
+	);
 	return (
 		<ToastContext.Provider value={{ notify }}>
 			{props.children}
-			<section class="toasts" aria-label="Notifications">
-				<For each={toasts()}>
-					{(toast) => (
-						<div
-							class={`toast toast-${toast.kind}`}
-							role={toast.kind === "error" ? "alert" : "status"}
-							data-testid={toast.kind === "error" ? "toast-error" : "toast-info"}
-						>
-							<span class="toast-message">{toast.message}</span>
-							<button
-								type="button"
-								class="icon-button"
-								aria-label="Dismiss notification"
-								onClick={() => dismiss(toast.id)}
-							>
-								×
-							</button>
-						</div>
-					)}
-				</For>
-			</section>
+			<Show when={host()} keyed fallback={region()}>
+				{(dialog) => <Portal mount={dialog}>{region()}</Portal>}
+			</Show>
 		</ToastContext.Provider>
 	);
 }

@@ -25,9 +25,11 @@ import {
 import {
 	type Accessor,
 	createContext,
+	createEffect,
 	createMemo,
 	createSignal,
 	type JSX,
+	on,
 	onCleanup,
 	onMount,
 	type Setter,
@@ -197,6 +199,20 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 	const liveSelection = createMemo(() => selection().filter((id) => mentionsById().has(id)));
 
 	const [action, setAction] = createSignal<{ kind: ActionKind; mentionIds: string[] } | null>(null);
+
+	// A dialog belongs to the page it was opened on. Going elsewhere with it open (the back
+	// button or a swipe back, a notification's link) closes it, so that its buttons never act
+	// on a conversation that is no longer on screen.
+	createEffect(
+		on(
+			() => location.pathname,
+			() => {
+				setAction(null);
+				setHelpOpen(false);
+			},
+			{ defer: true },
+		),
+	);
 
 	const memberName = (memberId: string) =>
 		membersById().get(memberId)?.name ?? (memberId === client.me.id ? client.me.name : "someone");

@@ -1,6 +1,7 @@
 /**
  * The conversation's thread where it scrolls in a box of its own (720 to 959 px wide, see
- * responsive.css; on a phone it flows in the page, on a desktop it takes the height it needs).
+ * responsive.css; on a phone, held upright or on its side, it flows in the page, on a desktop
+ * it takes the height it needs).
  * The box opens on the latest messages, those a reply answers, and stays on them as messages
  * come and the box changes size, unless the reader has scrolled back. Each end with messages
  * beyond it carries `data-more-before` / `data-more-after`, which responsive.css fades out as
