@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { CSRF_HEADER } from "@switchboard/domain";
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cardInColumn, fitsPhone, hasChromium, showCard } from "./harness.ts";
+import { card, cardInColumn, fitsPhone, hasChromium, showCard } from "./harness.ts";
 import { phoneContext } from "./phone.ts";
 import { e2eScene } from "./scene.ts";
 
@@ -274,5 +274,30 @@ describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 		// The desktop's toolbar, its filters unfolded, left the columns 68 px of 360.
 		expect(box?.height ?? 0).toBeGreaterThan(150);
 		await fitsPhone(phone, "#main", "the board on a phone on its side");
+	});
+	it("opens the board where it was left, back from a conversation opened far down a column", async () => {
+		const phone = await scene.onPhone("ambassador2@acme.test");
+		const list = phone.locator('[data-testid="column"][data-status="new"] .column-scroll');
+		await list.locator('[data-testid="card"]').first().waitFor(within);
+		await list.evaluate((element) => {
+			element.scrollTop = 3_000;
+		});
+		/** The first card wholly in view in the New column. */
+		const topCard = () =>
+			list.evaluate((element) => {
+				const top = element.getBoundingClientRect().top;
+				return [...element.querySelectorAll('[data-testid="card"]')]
+					.filter((card) => card.getBoundingClientRect().top >= top)
+					.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)[0]
+					?.getAttribute("data-mention-id");
+			});
+		await expect.poll(topCard, within).toBeTruthy();
+		const id = (await topCard()) as string;
+		await card(phone, id).getByTestId("open").click();
+		await phone.waitForURL(`**/m/${id}`, within);
+		await phone.goBack();
+		await card(phone, id).waitFor(within);
+		expect(await list.evaluate((element) => element.scrollTop)).toBe(3_000);
+		expect(await topCard()).toBe(id);
 	});
 });

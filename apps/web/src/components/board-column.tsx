@@ -51,6 +51,13 @@ interface Held {
  */
 const [firstRowsDue, setFirstRowsDue] = createSignal(false);
 
+/**
+ * How far each column was scrolled, by status. It outlives the page, as the phone's tab does
+ * (board-page.tsx): back from a conversation opened 3,000 px down a column, the column opens
+ * where it was left instead of at its top.
+ */
+const scrolledTo = new Map<MentionStatus, number>();
+
 export interface ColumnHandle {
 	/** Bring the card at `index` into view, then focus it. */
 	reveal(index: number, mentionId: string): void;
@@ -195,6 +202,7 @@ export function BoardColumn(props: {
 		},
 		getScrollElement: () => scroller ?? null,
 		estimateSize: () => CARD_HEIGHT + GAP,
+		initialOffset: () => scrolledTo.get(props.status) ?? 0,
 		getItemKey: (index) => mentions()[index]?.id ?? index,
 		overscan: 2,
 		paddingStart: GAP,
@@ -275,6 +283,9 @@ export function BoardColumn(props: {
 			<div
 				class="column-scroll"
 				ref={scroller}
+				onScroll={() => {
+					if (scroller) scrolledTo.set(props.status, scroller.scrollTop);
+				}}
 				onPointerDown={() => {
 					if (held().length > 0) holdOn();
 				}}
