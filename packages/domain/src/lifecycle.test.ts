@@ -137,6 +137,14 @@ describe("decide", () => {
 			);
 			expect(message).toMatch(/You already hold 2 open conversations/);
 			accepted(run(dana, { name: "claim", args: { mentionId: "m1" } }, fresh, { dana: 1 }));
+			// An admin lowered her capacity below what she holds: both numbers, each right.
+			const lowered = { ...dana, capacity: 0 };
+			expect(
+				rejected(
+					run(lowered, { name: "claim", args: { mentionId: "m1" } }, fresh, { dana: 1 }),
+					"capacity_reached",
+				),
+			).toBe("You hold 1 open conversation and your capacity is 0. Release or finish one first.");
 		});
 
 		it("keeps an escalated conversation escalated, and wakes a snooze that has ended", () => {

@@ -205,8 +205,18 @@ function notAvailable(to: Member | undefined): Decision {
 	);
 }
 
-function capacityMessage(member: Member, self: boolean): string {
-	const held = plural(member.capacity, "open conversation");
+/**
+ * Why `member` has no room: what they hold, which is their capacity, or more than a capacity
+ * an admin lowered since ("You hold 1 open conversation and your capacity is 0").
+ */
+function capacityMessage(ctx: DecisionContext, member: Member, self: boolean): string {
+	const count = ctx.openOwnedCount(member.id);
+	const held = plural(count, "open conversation");
+	if (count > member.capacity) {
+		return self
+			? `You hold ${held} and your capacity is ${member.capacity}. Release or finish one first.`
+			: `${member.name} holds ${held} and their capacity is ${member.capacity}.`;
+	}
 	return self
 		? `You already hold ${held}, your capacity. Release or finish one first.`
 		: `${member.name} already holds ${held}, their capacity.`;
@@ -303,7 +313,7 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 					: no("already_claimed", `Already claimed by ${nameOf(ctx, ownerId)}.`);
 			}
 			if (!isClaimable(mention, now)) return wrongStatus("claim");
-			if (!hasRoom(ctx, actor)) return no("capacity_reached", capacityMessage(actor, true));
+			if (!hasRoom(ctx, actor)) return no("capacity_reached", capacityMessage(ctx, actor, true));
 			return accept(
 				{
 					status: from === "escalated" ? "escalated" : "claimed",
@@ -332,7 +342,7 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 			if (!to?.active) return notAvailable(to);
 			if (to.id === ownerId)
 				return no("invalid_transition", `${to.name} already owns this conversation.`);
-			if (!hasRoom(ctx, to)) return no("capacity_reached", capacityMessage(to, false));
+			if (!hasRoom(ctx, to)) return no("capacity_reached", capacityMessage(ctx, to, false));
 			return accept({ owner: { memberId: to.id, since: now } }, { from: ownerId, to: to.id });
 		}
 		case "assign": {
@@ -343,7 +353,7 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 			if (!countsAgainstCapacity(from) && !isClaimable({ ...mention, owner: null }, now)) {
 				return wrongStatus("assign");
 			}
-			if (!hasRoom(ctx, to)) return no("capacity_reached", capacityMessage(to, false));
+			if (!hasRoom(ctx, to)) return no("capacity_reached", capacityMessage(ctx, to, false));
 			return accept(
 				{
 					status: countsAgainstCapacity(from) ? from : "claimed",
@@ -478,7 +488,7 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 			// Back to its owner when they are still here; to the board when they are gone.
 			if (owner?.active) {
 				if (!hasRoom(ctx, owner)) {
-					return no("capacity_reached", capacityMessage(owner, owner.id === actor.id));
+					return no("capacity_reached", capacityMessage(ctx, owner, owner.id === actor.id));
 				}
 				return accept({ status: "claimed", review: null, snoozedUntil: null }, { owner: owner.id });
 			}
