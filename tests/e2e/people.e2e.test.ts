@@ -7,6 +7,7 @@
  * field and a refused role change shows the stored role again.
  */
 import { readFile } from "node:fs/promises";
+import { CSRF_HEADER } from "@switchboard/domain";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIdentityProvider, type TestIdentityProvider } from "../utils/oidc-provider.ts";
@@ -402,6 +403,39 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		expect(await admin.getByTestId("audit-action").locator("option").allTextContents()).toContain(
 			"Single sign-on configured",
 		);
+	});
+
+	it("shows a member the pages of the role an admin gave them while they were signed in, once the page is read again", async () => {
+		const sam = await scene.person("ambassador2@acme.test");
+		const coverage = sam.getByTestId("nav-coverage");
+		await sam.getByTestId("board-count").waitFor(within);
+		expect(await coverage.count()).toBe(0);
+		const admin = await adminOn("members");
+		const samId = await scene.memberId("ambassador2@acme.test");
+		const setRole = (role: string) =>
+			admin.evaluate(
+				async ({ id, role, csrf }) => {
+					const response = await fetch(`/api/orgs/acme/members/${id}`, {
+						method: "PATCH",
+						headers: { "content-type": "application/json", [csrf]: "1" },
+						body: JSON.stringify({ role }),
+					});
+					if (!response.ok) throw new Error(`role: ${response.status}`);
+				},
+				{ id: samId, role, csrf: CSRF_HEADER },
+			);
+		await setRole("moderator");
+		// Sign-in stored "ambassador"; the reload reads the role the server holds now.
+		await sam.reload();
+		await coverage.waitFor(within);
+		await coverage.click();
+		await sam.getByTestId("breach-count").waitFor(within);
+
+		// And back: Coverage is no longer offered, and its page says whom it is for.
+		await setRole("ambassador");
+		await sam.reload();
+		await sam.getByText("This page is for moderators").waitFor(within);
+		expect(await coverage.count()).toBe(0);
 	});
 
 	it("reaches every pending invitation of a large import, fifty at a time, and says which links it lists", async () => {

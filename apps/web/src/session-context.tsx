@@ -9,8 +9,10 @@ import {
 	finishSignOut,
 	keepBoardsReadWith,
 	loadSession,
+	memberNow,
 	renewSession,
 	type Session,
+	sameMe,
 	saveSession,
 	sessionFromCookie,
 	signIn,
@@ -57,9 +59,38 @@ export function SessionProvider(props: { children: JSX.Element }) {
 	// page closed too soon clears the member's local data now.
 	void finishSignOut();
 	void finishLocalClear();
-	const online = () => void finishSignOut();
+
+	/**
+	 * An admin made the member a moderator (or an ambassador again, or renamed them) while they
+	 * were signed in: the pages and the menu follow what the server says now, read when the
+	 * app starts, comes back into view and comes back online, not what sign-in stored. A
+	 * change remounts the signed-in shell, as a switch of board does.
+	 */
+	const readMemberAgain = async () => {
+		const asked = session();
+		if (!asked) return;
+		const member = await memberNow();
+		const current = session();
+		if (!member || current !== asked || member.id !== current.me.id) return;
+		if (sameMe(member, current.me)) return;
+		const next = { ...current, me: member };
+		saveSession(next);
+		setSession(next);
+	};
+	void readMemberAgain();
+	const online = () => {
+		void finishSignOut();
+		void readMemberAgain();
+	};
+	const visible = () => {
+		if (document.visibilityState === "visible") void readMemberAgain();
+	};
 	window.addEventListener("online", online);
-	onCleanup(() => window.removeEventListener("online", online));
+	document.addEventListener("visibilitychange", visible);
+	onCleanup(() => {
+		window.removeEventListener("online", online);
+		document.removeEventListener("visibilitychange", visible);
+	});
 
 	/**
 	 * Open `boardId`: the signed-in shell remounts for the new session. `boards`, when just

@@ -219,6 +219,33 @@ export async function sessionFromCookie(): Promise<Session> {
 	return session;
 }
 
+/**
+ * Who the server says the signed-in member is now: an admin may have changed their role or
+ * name since they signed in. Null when it cannot say (offline, or the session ended, which
+ * the socket's refusal handles).
+ */
+export async function memberNow(): Promise<Me | null> {
+	try {
+		const { member } = await request(HttpRoutes.me, {});
+		if (!isMe(member)) return null;
+		const { id, orgId, role, name, email } = member;
+		return { id, orgId, role, name, email };
+	} catch {
+		return null;
+	}
+}
+
+/** Whether two readings of the member say the same. */
+export function sameMe(a: Me, b: Me): boolean {
+	return (
+		a.id === b.id &&
+		a.orgId === b.orgId &&
+		a.role === b.role &&
+		a.name === b.name &&
+		a.email === b.email
+	);
+}
+
 /** Where the identity provider's page is, for single sign-on by email, organisation or invitation. */
 export async function startSingleSignOn(start: {
 	email?: string;
