@@ -77,6 +77,27 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		await expect.poll(() => ownerOf(firstId), within).toBe(danaId);
 	});
 
+	it("assigns to the member a typed name names, left without choosing from the list; a name that names nobody assigns nothing", async () => {
+		const morgan = await moderatorOnCoverage();
+		const samId = await memberId("ambassador2@acme.test");
+		const item = morgan.getByTestId("urgent-item").first();
+		const itemId = (await item.getAttribute("data-mention-id")) ?? "";
+		const picker = item.getByTestId("assign-picker");
+		await expect.poll(() => picker.inputValue(), within).not.toBe("");
+
+		await picker.fill("Nobody of that name");
+		await item.getByTestId("assign").click();
+		await item.getByTestId("field-error").waitFor(within);
+		expect(await item.getByTestId("assign").textContent()).toBe("Assign…");
+		expect(await ownerOf(itemId)).toBeUndefined();
+
+		// "Sam" typed, and Assign clicked: the button said the preselected member, and gave it
+		// to them.
+		await picker.fill("Sam");
+		await item.getByTestId("assign").click();
+		await expect.poll(() => ownerOf(itemId), within).toBe(samId);
+	});
+
 	it("moves the load bar and the unclaimed count when an ambassador claims, without a reload", async () => {
 		const morgan = await moderatorOnCoverage();
 		const danaId = await memberId("ambassador1@acme.test");

@@ -4,11 +4,12 @@
  * time, those matching what is typed. The pattern is ARIA 1.2's combobox with a listbox
  * popup: the focus stays in the field, the arrows move the active option
  * (`aria-activedescendant`), Enter or a tap chooses it, Escape or leaving the field closes
- * the list and puts the chosen name back. While the list is closed, Enter submits the form
+ * the list and puts the chosen name back. What is typed chooses the one member it names, or
+ * nobody. While the list is closed, Enter submits the form
  * around it, so a preselected member is still one key or one click away.
  */
 import { createEffect, createMemo, createSignal, createUniqueId, For, Show } from "solid-js";
-import { type PickerOption, pickerMatches } from "../member-picker.ts";
+import { foldForSearch, type PickerOption, pickerMatches } from "../member-picker.ts";
 import { describedBy, FieldProblem } from "./field-problem.tsx";
 
 export function MemberPicker(props: {
@@ -42,6 +43,21 @@ export function MemberPicker(props: {
 		setActive(0);
 	};
 	const close = () => setQuery(null);
+	/**
+	 * What is typed chooses as it is typed: the one member it names ("Sam", and one Sam), or
+	 * nobody while it names nobody or several. The button beside the field says at every
+	 * keystroke whom it acts on, and does not change under the pointer as the field is left:
+	 * on Coverage, "Sam" typed and Assign clicked gave the conversation to the member
+	 * preselected before, whose name the field showed again on leaving it.
+	 */
+	const type = (typed: string) => {
+		openList(typed);
+		const wanted = foldForSearch(typed.trim());
+		const found = pickerMatches(props.options, typed);
+		const exact = props.options.find((option) => foldForSearch(option.name) === wanted);
+		const named = exact ?? (wanted && found.total === 1 ? found.shown[0] : undefined);
+		if ((named?.id ?? "") !== props.value) props.onChange(named?.id ?? "");
+	};
 	// The list scrolls on a small screen: the active option stays in it.
 	createEffect(() => {
 		if (matches())
@@ -107,7 +123,7 @@ export function MemberPicker(props: {
 				onClick={() => {
 					if (!matches()) openList("");
 				}}
-				onInput={(event) => openList(event.currentTarget.value)}
+				onInput={(event) => type(event.currentTarget.value)}
 				onKeyDown={onKeyDown}
 				onBlur={close}
 				data-value={props.value}

@@ -326,9 +326,10 @@ function AssignControl(props: {
 		const top = props.choices.find((choice) => choice.id === first);
 		return top ? [top, ...rest] : rest;
 	});
+	// null until the moderator chooses; "" when what they typed named nobody.
 	const [picked, setPicked] = createSignal<string | null>(null);
 	const [missing, setMissing] = createSignal<string | undefined>();
-	const target = () => picked() || suggested()?.member.id || "";
+	const target = () => picked() ?? suggested()?.member.id ?? "";
 	const id = `assign-${props.mention.id}-${props.exclude ?? "new"}`;
 	const verb = () => (props.exclude ? "Re-assign" : "Assign");
 	return (
