@@ -597,7 +597,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 	);
 
 	it(
-		"lines up the report's From and To at 360 px and shows its figures two a row, each whole",
+		"lines up the report's From and To at 360 px, shows its figures two a row, each whole, and refuses a period too long in words",
 		async () => {
 			const morgan = await phone("moderator@acme.test", 360, "/reports");
 			const from = morgan.getByTestId("report-from");
@@ -645,6 +645,14 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 					.map((figure) => figure.textContent),
 			);
 			expect(cut).toEqual([]);
+			// A period longer than a report covers is refused in words before it is asked for
+			// (the server's refusal emptied every panel, its reason in the console only).
+			await from.fill("2020-01-01");
+			const problem = morgan.getByTestId("report-period-problem");
+			await problem.waitFor(within);
+			expect(await problem.textContent()).toBe(
+				"A report covers at most 1,100 days: pick a later start or an earlier end.",
+			);
 			// The page's layout, targets and axe: checked in "lays out every page at 360 px".
 		},
 		PAGE_TIMEOUT,

@@ -4,7 +4,7 @@
  */
 import { fetchReport, type ReportPeriod, reportPath } from "@switchboard/client";
 import type { ReportName, ReportRecord, ReportTable } from "@switchboard/domain";
-import { type Accessor, createResource, type Resource } from "solid-js";
+import { type Accessor, createResource } from "solid-js";
 import { errorMessage } from "./api.ts";
 import { useSession } from "./session-context.tsx";
 
@@ -23,15 +23,30 @@ export function useReports(): Reports {
 	};
 }
 
-/** A report that loads again whenever its period changes; `refetch` for a fresh look. */
+/** A report's table as it loads: undefined while it loads, and when it failed. */
+export interface ReportLoad {
+	(): ReportTable | undefined;
+	readonly loading: boolean;
+}
+
+/**
+ * A report that loads again whenever its period changes; `refetch` for a fresh look, and
+ * `error` says why the server refused it. A resource read while errored throws its error:
+ * a report the server refused (a period over its 1,100 days) emptied the page's panels, and
+ * its reason went to the console only. The table read here never throws.
+ */
 export function createReport(
 	reports: Reports,
 	name: ReportName,
 	period: Accessor<ReportPeriod>,
-): [Resource<ReportTable>, { refetch: () => void; error: () => string | null }] {
+): [ReportLoad, { refetch: () => void; error: () => string | null }] {
 	const [table, { refetch }] = createResource(period, (p) => reports.load(name, p));
+	const read = () => (table.error ? undefined : table());
+	const load: ReportLoad = Object.defineProperty(read, "loading", {
+		get: () => table.loading,
+	}) as ReportLoad;
 	return [
-		table,
+		load,
 		{
 			refetch: () => void refetch(),
 			error: () => (table.error ? errorMessage(table.error) : null),

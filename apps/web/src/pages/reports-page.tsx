@@ -6,6 +6,7 @@
 import type { ReportPeriod } from "@switchboard/client";
 import {
 	HttpRoutes,
+	MAX_REPORT_DAYS,
 	type ReportColumn,
 	type ReportName,
 	type ReportRecord,
@@ -120,7 +121,17 @@ function ReportsView() {
 		setTo(dateInput(new Date()));
 		setFrom(dateInput(new Date(Date.now() - (days - 1) * DAY)));
 	};
-	const valid = () => from() <= to();
+	/** Days in the period, both ends included. */
+	const days = () =>
+		Math.round((localMidnight(to(), 1).getTime() - localMidnight(from()).getTime()) / DAY);
+	/** What is wrong with the period chosen, said before any report is asked for it. */
+	const problem = () => {
+		if (from() > to()) return "Pick a start before the end.";
+		const most = MAX_REPORT_DAYS.day;
+		if (days() > most)
+			return `A report covers at most ${formatCount(most)} days: pick a later start or an earlier end.`;
+		return null;
+	};
 
 	return (
 		<ModeratorPage title="Reports" name="reports">
@@ -162,8 +173,12 @@ function ReportsView() {
 				<span class="muted small">Days in {localTimeZone()}</span>
 			</form>
 			<Show
-				when={valid()}
-				fallback={<p class="callout callout-warning">Pick a start before the end.</p>}
+				when={!problem()}
+				fallback={
+					<p class="callout callout-warning" data-testid="report-period-problem">
+						{problem()}
+					</p>
+				}
 			>
 				<Summary reports={reports} period={period()} />
 				<Daily reports={reports} period={period()} />
