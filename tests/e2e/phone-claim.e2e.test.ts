@@ -241,6 +241,9 @@ describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 		const phone = await scene.onPhone("ambassador1@acme.test", `/m/${mention.id}`);
 		await phone.getByTestId("edit-tags").click();
 		const dialog = phone.getByTestId("action-dialog");
+		// The board's tags to add are targets a thumb can hit (they were 22 px tall, 4 px apart).
+		const suggestion = await dialog.getByTestId("tag-suggestion").first().boundingBox();
+		expect(suggestion?.height ?? 0).toBeGreaterThanOrEqual(44);
 		await dialog.getByTestId("tag-input").fill("refused-here");
 		await dialog.getByTestId("tag-add").click();
 		const refusal = phone.getByTestId("toast-error").filter({ hasText: "owns this conversation" });

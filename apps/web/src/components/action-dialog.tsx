@@ -36,8 +36,12 @@ export function ActionDialog() {
 			dialog.showModal();
 			// The dialog's first control is the first action's button (Dismiss), which showModal
 			// focuses: the action asked for (t, tags) takes the focus at its first field instead,
-			// ready to type, and Enter does not switch to Dismiss.
-			dialog.querySelector<HTMLElement>(".action-kinds ~ * :is(input, select, textarea)")?.focus();
+			// ready to type, and Enter does not switch to Dismiss. Not on a touch screen, where a
+			// focused field brings up the keyboard over the tags to tap and the Done button.
+			if (matchMedia("(pointer: fine)").matches)
+				dialog
+					.querySelector<HTMLElement>(".action-kinds ~ * :is(input, select, textarea)")
+					?.focus();
 		}
 		if (!open && dialog.open) dialog.close();
 	});

@@ -26,7 +26,8 @@ export interface DraftEditorApi {
 const TYPING_IDLE_MS = 2_500;
 
 const theme = EditorView.theme({
-	"&": { fontSize: "15px", backgroundColor: "var(--surface)" },
+	// 16 px on a touch screen (responsive.css), where Safari zooms into a smaller field.
+	"&": { fontSize: "var(--editor-font-size, 15px)", backgroundColor: "var(--surface)" },
 	".cm-content": {
 		fontFamily: "var(--font-text)",
 		lineHeight: "1.55",
