@@ -303,4 +303,23 @@ describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 		expect(await list.evaluate((element) => element.scrollTop)).toBe(3_000);
 		expect(await topCard()).toBe(id);
 	});
+	it("closes the help from a button at its top, or by a tap beside it", async () => {
+		const phone = await scene.onPhone("ambassador3@acme.test");
+		const help = phone.getByTestId("help-dialog");
+		const open = async () => {
+			await phone.getByTestId("menu-button").click();
+			await phone.getByTestId("help-button").click();
+			await help.waitFor(within);
+		};
+		await open();
+		// Its other Close is below the fold of a phone: the list is taller than the screen.
+		const close = help.getByRole("button", { name: "Close the help" });
+		const box = await close.boundingBox();
+		expect((box?.y ?? 1_000) + (box?.height ?? 0)).toBeLessThan(200);
+		await close.click();
+		await help.waitFor({ state: "hidden", ...within });
+		await open();
+		await phone.mouse.click(4, 4);
+		await help.waitFor({ state: "hidden", ...within });
+	});
 });

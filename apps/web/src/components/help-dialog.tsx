@@ -1,4 +1,7 @@
-/** The keyboard shortcuts overlay: a modal dialog, closed with Escape or its button. */
+/**
+ * The keyboard shortcuts overlay: a modal dialog, closed with Escape, its buttons (one at
+ * the top, in reach on a phone where the list is taller than the screen) or a tap beside it.
+ */
 import { createEffect, For } from "solid-js";
 import { useWorkspace } from "../workspace.tsx";
 
@@ -33,6 +36,7 @@ export function HelpDialog() {
 	});
 
 	return (
+		// biome-ignore lint/a11y/useKeyWithClickEvents: a click beside the dialog is a pointer's way out; the keyboard's is Escape, and both buttons.
 		<dialog
 			ref={dialog}
 			class="dialog"
@@ -43,12 +47,27 @@ export function HelpDialog() {
 			onClose={() => {
 				if (!dialog?.open) ws.setHelpOpen(false);
 			}}
+			// A click on the dialog itself outside its box is on its backdrop (one on its padding
+			// has the dialog as its target too).
+			onClick={(event) => {
+				if (event.target !== dialog) return;
+				const box = dialog.getBoundingClientRect();
+				const { clientX: x, clientY: y } = event;
+				if (x < box.left || x > box.right || y < box.top || y > box.bottom) dialog.close();
+			}}
 		>
-			{/* Focus starts on the title, at the top: showModal() would otherwise focus the one
-			    control, Close, and scroll a phone's dialog to its end. */}
-			<h2 id="help-title" tabIndex={-1} autofocus>
-				Keyboard shortcuts
-			</h2>
+			<div class="dialog-head">
+				{/* Focus starts on the title, at the top: showModal() would otherwise focus the
+				    first control and could scroll a phone's dialog away from the start. */}
+				<h2 id="help-title" tabIndex={-1} autofocus>
+					Keyboard shortcuts
+				</h2>
+				<form method="dialog">
+					<button type="submit" class="icon-button" aria-label="Close the help">
+						×
+					</button>
+				</form>
+			</div>
 			<table class="shortcuts">
 				<caption class="sr-only">Keys and what they do</caption>
 				<thead>
