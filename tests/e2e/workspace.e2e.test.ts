@@ -822,6 +822,10 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await tokens.revokeSessions(id, "Your membership was deactivated.");
 		const dialog = lee.getByTestId("session-ended-dialog");
 		await dialog.waitFor({ state: "visible", ...within });
+		// The board behind is hidden, not dimmed: the conversations are no longer Lee's to read.
+		expect(
+			await dialog.evaluate((element) => getComputedStyle(element, "::backdrop").backgroundColor),
+		).toBe("rgb(243, 245, 248)");
 		const password = dialog.getByLabel("Password");
 		await password.fill(DEMO_PASSWORD);
 		await dialog.getByTestId("renew-submit").click();

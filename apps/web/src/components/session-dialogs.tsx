@@ -25,6 +25,8 @@ function Modal(props: {
 	open: boolean;
 	labelledBy: string;
 	testId: string;
+	/** Classes beside `dialog`. */
+	class?: string;
 	onCancel: () => void;
 	children: JSX.Element;
 }) {
@@ -38,7 +40,7 @@ function Modal(props: {
 	return (
 		<dialog
 			ref={dialog}
-			class="dialog"
+			class={props.class ? `dialog ${props.class}` : "dialog"}
 			aria-labelledby={props.labelledBy}
 			data-testid={props.testId}
 			onCancel={(event) => {
@@ -224,6 +226,10 @@ export function SessionEndedDialog() {
 			open={ended.ended()}
 			labelledBy="session-ended-title"
 			testId="session-ended-dialog"
+			// Over a backdrop that hides the page: the session that showed it has ended, and for
+			// a member an admin deactivated, the organisation's conversations are no longer theirs
+			// to read (the board behind a see-through backdrop still showed their queue).
+			class="dialog-locked"
 			onCancel={() => {}}
 		>
 			<h2 id="session-ended-title">Sign in again</h2>
