@@ -385,9 +385,21 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		await expect.poll(stored, within).toBe(4);
 		expect(await capacity.getAttribute("aria-invalid")).toBeNull();
 
+		// A role chosen is not given yet: it is saved on purpose (an arrow key on the select
+		// changed it, and saved it, at once).
+		const role = kim.getByTestId("member-role");
+		await role.focus();
+		await admin.keyboard.press("ArrowDown");
+		await kim.getByTestId("member-role-keep").waitFor(within);
+		expect(patches).toHaveLength(1);
+		await kim.getByTestId("member-role-keep").click();
+		expect(await role.inputValue()).toBe("ambassador");
+		expect(patches).toHaveLength(1);
+
 		// The demo's only admin demotes themself: refused, and the select says Admin again.
 		const me = panel.locator('[data-testid="member"][data-email="admin@acme.test"]');
 		await me.getByTestId("member-role").selectOption("moderator");
+		await me.getByTestId("member-role-save").click();
 		const refusal = me.getByTestId("member-error");
 		await refusal.waitFor(within);
 		expect(await refusal.textContent()).toContain("last active admin");

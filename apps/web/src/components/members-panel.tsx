@@ -548,10 +548,15 @@ function MemberItem(props: {
 		focus();
 		return ok;
 	};
-	// A refused role change puts the select back on the stored role (the member is unchanged,
-	// so nothing else would redraw it).
-	const changeRole = async (select: HTMLSelectElement) => {
-		if (!(await changeFrom({ role: select.value as Role }))) select.value = props.member.role;
+	// The role chosen and not saved yet. A role is given with Save, not by choosing alone: an
+	// arrow key on the focused select changes its value at once (Chromium), and a keyboard user
+	// passing over it promoted the member. Saved or refused, the select shows the stored role.
+	const [role, setRole] = createSignal<Role | null>(null);
+	const saveRole = async () => {
+		const next = role();
+		if (!next) return;
+		await changeFrom({ role: next });
+		setRole(null);
 	};
 	// Deactivate and Activate replace each other: focus follows from one to the other.
 	let deactivateButton: HTMLButtonElement | undefined;
@@ -581,14 +586,40 @@ function MemberItem(props: {
 					</label>
 					<select
 						id={`${id}-role`}
-						value={props.member.role}
+						value={role() ?? props.member.role}
 						disabled={change.busy()}
-						onChange={(e) => void changeRole(e.currentTarget)}
+						onChange={(e) => {
+							const chosen = e.currentTarget.value as Role;
+							setRole(chosen === props.member.role ? null : chosen);
+						}}
 						data-testid="member-role"
 					>
 						<For each={Roles}>{(r) => <option value={r}>{ROLE_LABELS[r]}</option>}</For>
 					</select>
 				</span>
+				<Show when={role()}>
+					<span class="member-role-change">
+						<button
+							type="button"
+							class="button button-small button-primary"
+							disabled={change.busy()}
+							onClick={() => void saveRole()}
+							aria-label={`Save ${props.member.name}'s role`}
+							data-testid="member-role-save"
+						>
+							Save role
+						</button>
+						<button
+							type="button"
+							class="button button-small"
+							onClick={() => setRole(null)}
+							aria-label={`Keep ${props.member.name} ${ROLE_LABELS[props.member.role].toLowerCase()}`}
+							data-testid="member-role-keep"
+						>
+							Cancel
+						</button>
+					</span>
+				</Show>
 				<span class="inline-field">
 					<label class="field-label" for={`${id}-capacity`}>
 						Capacity
