@@ -322,4 +322,14 @@ describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 		await phone.mouse.click(4, 4);
 		await help.waitFor({ state: "hidden", ...within });
 	});
+	it("offers Claim beside the reply of a conversation nobody owns, then the reply's next step", async () => {
+		const mention = fresh();
+		const phone = await scene.onPhone("ambassador1@acme.test", `/m/${mention.id}`);
+		// Typed into the shared draft, a long scroll below the Claim at the top.
+		const hint = phone.getByTestId("claim-to-reply");
+		await hint.waitFor(within);
+		await phone.getByTestId("claim-to-reply-button").click();
+		await hint.waitFor({ state: "hidden", ...within });
+		await phone.getByTestId("submit-review").waitFor(within);
+	});
 });

@@ -309,7 +309,9 @@ function Conversation(props: { mentionId: string }) {
 						when={ownerId()}
 						fallback={
 							<span class="muted" data-testid="no-owner">
-								Nobody owns this yet.
+								{open()
+									? "Nobody owns this yet."
+									: `${statusLabel(mention().status, null)}: nobody owns it.`}
 							</span>
 						}
 					>
@@ -535,6 +537,20 @@ function Conversation(props: { mentionId: string }) {
 							{/* The step the reply is at. On a phone it alone stays at the foot of the
 							    screen, one row above the keyboard; the rest follows the draft. */}
 							<div class="reply-bar" data-testid="reply-bar">
+								{/* A draft anyone may write; sending it is the owner's. On a phone the Claim
+								    above is a long scroll away from the text just typed. */}
+								<Show when={claimable()}>
+									<p class="muted small" data-testid="claim-to-reply">
+										Nobody owns this conversation yet: claim it to send the reply.
+									</p>
+									<CommandButton
+										class="button button-primary"
+										testId="claim-to-reply-button"
+										command={{ name: "claim", args: { mentionId: id() } }}
+									>
+										Claim
+									</CommandButton>
+								</Show>
 								<Show when={canSubmit() || canReview()}>
 									<Show when={textProblem()}>
 										{(problem) => (
