@@ -292,7 +292,7 @@ export function createBreachRows(): typeof breachRows {
 }
 
 /**
- * The "SLA breaches open" figure: how many conversations are in breach now, each once,
+ * The "Conversations in breach now" figure: how many conversations are in breach now, each once,
  * which is what a moderator must act on. It falls as the team catches up instead of
  * adding up every breach ever recorded (a claim and a reply breach per card).
  */

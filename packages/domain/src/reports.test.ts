@@ -60,7 +60,7 @@ describe("report tables", () => {
 			median_claim_seconds: "Median time to claim (working time)",
 			claim_sla_percent: "Claimed within SLA (working time)",
 			new: "New",
-			breaches: "SLA breaches",
+			breaches: "Deadlines missed",
 		});
 		expect(labels(false).median_claim_seconds).toBe("Median time to claim");
 	});

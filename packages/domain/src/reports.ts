@@ -136,7 +136,9 @@ const MEASURE_COLUMNS: ReportColumn[] = [
 	{ key: "reply_sla_percent", label: "Replied within SLA", unit: "percent" },
 	{ key: "claim_deadlines", label: "Claim deadlines", unit: "count" },
 	{ key: "reply_deadlines", label: "Reply deadlines", unit: "count" },
-	{ key: "breaches", label: "SLA breaches", unit: "count" },
+	// Missed deadlines, not conversations: one can miss its claim and its reply deadline. Named
+	// apart from Coverage's "Conversations in breach now", which counts conversations.
+	{ key: "breaches", label: "Deadlines missed", unit: "count" },
 	{ key: "back_from_snooze", label: "Back from snooze", unit: "count" },
 ];
 

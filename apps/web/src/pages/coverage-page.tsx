@@ -119,7 +119,7 @@ function Coverage() {
 					alert={matrix().byPriority.high > 0}
 				/>
 				<Tile
-					label="SLA breaches open"
+					label="Conversations in breach now"
 					value={openBreaches()}
 					testId="breach-count"
 					alert={openBreaches() > 0}
