@@ -200,16 +200,15 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 
 	const [action, setAction] = createSignal<{ kind: ActionKind; mentionIds: string[] } | null>(null);
 
-	// A dialog belongs to the page it was opened on. Going elsewhere with it open (the back
-	// button or a swipe back, a notification's link) closes it, so that its buttons never act
-	// on a conversation that is no longer on screen.
+	// The action dialog belongs to the page it was opened on. Going elsewhere with it open (the
+	// back button or a swipe back, a notification's link, Claim next's answer following the
+	// claim) closes it, so that its buttons never act on a conversation no longer on screen.
+	// The help acts on nothing and stays: `?` pressed while Claim next's answer is on its way
+	// keeps the help it opened.
 	createEffect(
 		on(
 			() => location.pathname,
-			() => {
-				setAction(null);
-				setHelpOpen(false);
-			},
+			() => setAction(null),
 			{ defer: true },
 		),
 	);
