@@ -150,4 +150,36 @@ describe.skipIf(!hasChromium)("a board's working hours in Chromium", () => {
 		expect(await smallTargets(admin, '[data-testid="board-settings-page"]', 24)).toEqual([]);
 		expect(await seriousAxeViolations(admin)).toEqual([]);
 	});
+	it("asks before leaving a board's settings with a change not saved, and not once it is saved", async () => {
+		const admin = await scene.person("admin@acme.test", "/admin/boards/main");
+		const lease = admin.getByTestId("settings-lease");
+		const minutes = lease.getByTestId("leaseMinutes");
+		await minutes.waitFor(within);
+		const stored = await minutes.inputValue();
+		const back = admin.getByRole("link", { name: "Admin › Boards" });
+		const asked: string[] = [];
+		const answer = (leave: boolean) =>
+			admin.once("dialog", (dialog) => {
+				asked.push(dialog.message());
+				void (leave ? dialog.accept() : dialog.dismiss());
+			});
+
+		// Typed, not saved: asked, and staying keeps what was typed.
+		await minutes.fill("45");
+		answer(false);
+		await back.click();
+		await expect
+			.poll(() => asked, within)
+			.toEqual(["Your changes to Lease are not saved. Leave without them?"]);
+		expect(new URL(admin.url()).pathname).toBe("/admin/boards/main");
+		expect(await minutes.inputValue()).toBe("45");
+
+		// Saved: nothing to ask.
+		await minutes.fill(stored);
+		await lease.getByTestId("settings-lease-save").click();
+		await expect.poll(textOf(lease.getByTestId("settings-lease-saved")), within).toMatch(/Saved/);
+		await back.click();
+		await admin.waitForURL("**/admin?tab=boards", within);
+		expect(asked).toHaveLength(1);
+	});
 });

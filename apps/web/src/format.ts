@@ -47,6 +47,14 @@ export function formatCount(count: number): string {
 
 let collator: Intl.Collator | null = null;
 
+/**
+ * Words joined as a sentence says them: "Lease", "Lease and Templates", "A, B, and C". In
+ * English, the language of the words around them, whatever the reader's locale.
+ */
+export function formatList(words: readonly string[]): string {
+	return new Intl.ListFormat("en", { type: "conjunction" }).format(words);
+}
+
 /** Words in the reader's alphabetical order (tags, names), like `localeCompare`. */
 export function compareText(a: string, b: string): number {
 	collator ??= new Intl.Collator();

@@ -23,7 +23,17 @@ import {
 	Weekdays,
 	type WorkingInterval,
 } from "@switchboard/domain";
-import { type Component, createSignal, createUniqueId, For, type JSX, Show } from "solid-js";
+import {
+	type Component,
+	createContext,
+	createSignal,
+	createUniqueId,
+	For,
+	type JSX,
+	onCleanup,
+	Show,
+	useContext,
+} from "solid-js";
 import { createStore } from "solid-js/store";
 import { createAction, type Loader } from "../api.ts";
 import { NETWORK_LABELS, PRIORITY_LABELS } from "../board-model.ts";
@@ -65,6 +75,17 @@ export interface SettingsSection {
 type Problems = Record<string, string>;
 
 /**
+ * Which sections have changes not saved, by title. Each section saves on its own, so a change
+ * in one and Save pressed in another (or none) left the page with the change lost, unsaid:
+ * the page asks before leaving while any is unsaved (board-settings-page.tsx).
+ */
+export interface UnsavedSettings {
+	mark(title: string, unsaved: boolean): void;
+}
+
+export const UnsavedSettingsContext = createContext<UnsavedSettings>();
+
+/**
  * One section's form: its heading and intro, its fields, Save, the server's refusal and a
  * "Saved" note. `patch` reads the fields; when the schema finds problems they are handed
  * to `onProblems` (the fields show them) and nothing is sent.
@@ -79,9 +100,12 @@ export function SettingsForm(props: {
 	children: JSX.Element;
 }) {
 	const [saved, setSaved] = createSignal(false);
+	const unsaved = useContext(UnsavedSettingsContext);
+	onCleanup(() => unsaved?.mark(props.title, false));
 	const action = createAction(async (patch: BoardSettingsPatch) => {
 		await props.save(patch);
 		setSaved(true);
+		unsaved?.mark(props.title, false);
 	});
 	let form: HTMLFormElement | undefined;
 	const submit = submitHandler(() => {
@@ -109,7 +133,10 @@ export function SettingsForm(props: {
 				ref={form}
 				class="admin-form"
 				onSubmit={submit}
-				onInput={() => setSaved(false)}
+				onInput={() => {
+					setSaved(false);
+					unsaved?.mark(props.title, true);
+				}}
 				novalidate
 			>
 				{props.children}

@@ -4,17 +4,19 @@
  * projected onto the live board at once, so every open card counts down to the new targets.
  */
 
-import { A, useNavigate, useParams } from "@solidjs/router";
+import { A, useBeforeLeave, useNavigate, useParams } from "@solidjs/router";
 import { HttpRoutes, type MemberListing } from "@switchboard/domain";
-import { For, Show } from "solid-js";
+import { createSignal, For, onCleanup, Show } from "solid-js";
 import { Dynamic } from "solid-js/web";
 import { createLoader, type Loader, useApi } from "../api.ts";
 import { BoardSelect } from "../components/board-select.tsx";
 import {
 	BOARD_SETTINGS_SECTIONS,
 	type BoardSettingsPatch,
+	UnsavedSettingsContext,
 } from "../components/board-settings-sections.tsx";
 import { Loaded } from "../components/forms.tsx";
+import { formatList } from "../format.ts";
 import { useWorkspace } from "../workspace.tsx";
 import { AdminsOnly } from "./admin-page.tsx";
 
@@ -71,6 +73,32 @@ function BoardSettingsForms(props: {
 			(await api.request(HttpRoutes.boardSettings, { params: { boardId: props.boardId } }))
 				.settings,
 	);
+	// Sections with changes not saved: leaving the page (a link, the back button, another
+	// board, closing the tab) asks first.
+	const [unsaved, setUnsaved] = createSignal<ReadonlySet<string>>(new Set());
+	const mark = (title: string, changed: boolean) =>
+		setUnsaved((titles) => {
+			if (titles.has(title) === changed) return titles;
+			const next = new Set(titles);
+			if (changed) next.add(title);
+			else next.delete(title);
+			return next;
+		});
+	useBeforeLeave((event) => {
+		const titles = [...unsaved()];
+		if (event.defaultPrevented || titles.length === 0) return;
+		event.preventDefault();
+		const which = formatList(titles);
+		if (window.confirm(`Your changes to ${which} are not saved. Leave without them?`)) {
+			setUnsaved(new Set<string>());
+			event.retry(true);
+		}
+	});
+	const beforeUnload = (event: BeforeUnloadEvent) => {
+		if (unsaved().size > 0) event.preventDefault();
+	};
+	window.addEventListener("beforeunload", beforeUnload);
+	onCleanup(() => window.removeEventListener("beforeunload", beforeUnload));
 	const save = async (patch: BoardSettingsPatch) => {
 		const answer = await api.request(HttpRoutes.saveBoardSettings, {
 			params: { orgId: props.orgId, boardId: props.boardId },
@@ -86,20 +114,22 @@ function BoardSettingsForms(props: {
 				// they are, rather than remounting the sections with what the server answered.
 				const initial = loaded();
 				return (
-					<div class="settings-sections">
-						<For each={BOARD_SETTINGS_SECTIONS}>
-							{(section) => (
-								<Dynamic
-									component={section.component}
-									orgId={props.orgId}
-									boardId={props.boardId}
-									settings={initial}
-									members={props.members}
-									save={save}
-								/>
-							)}
-						</For>
-					</div>
+					<UnsavedSettingsContext.Provider value={{ mark }}>
+						<div class="settings-sections">
+							<For each={BOARD_SETTINGS_SECTIONS}>
+								{(section) => (
+									<Dynamic
+										component={section.component}
+										orgId={props.orgId}
+										boardId={props.boardId}
+										settings={initial}
+										members={props.members}
+										save={save}
+									/>
+								)}
+							</For>
+						</div>
+					</UnsavedSettingsContext.Provider>
 				);
 			}}
 		</Loaded>
