@@ -34,4 +34,16 @@ describe("an audit entry's details in words", () => {
 		expect(detailFacts({ boards: [] }, boardName)).toEqual(["boards: none"]);
 		expect(detailFacts({ boards: "main" }, boardName)).toEqual(["boards: main"]);
 	});
+	it("says a record of values by their keys, as a board's targets by priority, and deeper ones as recorded", () => {
+		expect(
+			detailFacts({
+				changed: ["slaClaimMinutes"],
+				from: { slaClaimMinutes: { high: 15, normal: 60, low: 240 } },
+				to: { slaClaimMinutes: { high: 10, normal: 60, low: 240 } },
+			}),
+		).toEqual(["slaClaimMinutes: high 15, normal 60, low 240 → high 10, normal 60, low 240"]);
+		expect(detailFacts({ rules: { every: [{ tag: "press" }] } })).toEqual([
+			'rules: {"every":[{"tag":"press"}]}',
+		]);
+	});
 });

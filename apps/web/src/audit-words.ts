@@ -7,12 +7,27 @@
 /** The details that list boards by id: a member's boards, and an invitation's. */
 const BOARD_LISTS = new Set(["boards"]);
 
-/** A detail's value in words: lists comma-separated, nothing as "none", objects as JSON. */
+/** Whether `value` is a plain value a fact can say as it is (not an object or a list). */
+function isPlain(value: unknown): boolean {
+	return value === null || typeof value !== "object";
+}
+
+/**
+ * A detail's value in words: lists comma-separated, nothing as "none", a record of plain
+ * values as "high 15, normal 60, low 240" (a board's targets by priority read as raw JSON,
+ * `{"high":15,…}`), deeper objects as JSON.
+ */
 function factValue(value: unknown): string {
 	if (value === null || value === undefined) return "none";
 	if (typeof value === "string") return value;
-	if (Array.isArray(value) && value.every((item) => typeof item !== "object")) {
+	if (Array.isArray(value) && value.every(isPlain)) {
 		return value.length > 0 ? value.join(", ") : "none";
+	}
+	if (typeof value === "object" && !Array.isArray(value)) {
+		const entries = Object.entries(value);
+		if (entries.length > 0 && entries.every(([, item]) => isPlain(item))) {
+			return entries.map(([key, item]) => `${key} ${factValue(item)}`).join(", ");
+		}
 	}
 	return JSON.stringify(value);
 }
