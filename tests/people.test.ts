@@ -254,9 +254,15 @@ describe("setup, invitation, sign-in, claim", () => {
 			"tom@initech.test,Tom,moderator,4,,,main",
 			"frank@initech.test,Frank,superhero,2,,,main",
 		].join("\n");
+		// A team is named by the board's id or by the name the screens show.
+		const [board] = (await api("GET", "/api/boards", { token: adminToken })).body.boards;
+		const named = csv.replace(
+			"tom@initech.test,Tom,moderator,4,,,main",
+			`tom@initech.test,Tom,moderator,4,,,${board.name.toUpperCase()}`,
+		);
 		const refused = await api("POST", "/api/orgs/initech/invites/csv", {
 			token: adminToken,
-			body: { csv },
+			body: { csv: named },
 		});
 		expect(refused.status).toBe(400);
 		expect(refused.body.rejected.map((row: { line: number }) => row.line)).toEqual([3, 4, 7]);
@@ -265,7 +271,10 @@ describe("setup, invitation, sign-in, claim", () => {
 		expect(refused.body.rejected[0].message).toBe(
 			"capacity: must be a whole number from 0 to 1000",
 		);
-		expect(refused.body.rejected[1].message).toMatch(/no board press/);
+		// The boards it has, by name and id: the screens show names only.
+		expect(refused.body.rejected[1].message).toBe(
+			`boards: the organisation has no board press; its boards are ${board.name} (main)`,
+		);
 		expect(refused.body.rejected[2].message).toBe(
 			"role: must be one of ambassador, moderator, admin",
 		);
@@ -277,7 +286,7 @@ describe("setup, invitation, sign-in, claim", () => {
 
 		const good = await api("POST", "/api/orgs/initech/invites/csv", {
 			token: adminToken,
-			body: { csv, goodRowsOnly: true },
+			body: { csv: named, goodRowsOnly: true },
 		});
 		expect(good.status).toBe(201);
 		expect(good.body.invites.map((invite: { email: string }) => invite.email)).toEqual([
@@ -285,6 +294,8 @@ describe("setup, invitation, sign-in, claim", () => {
 			"tom@initech.test",
 		]);
 		expect(await pendingEmails()).toEqual(["samir@initech.test", "tom@initech.test"]);
+		const tom = await api("GET", "/api/orgs/initech/invites?q=tom", { token: adminToken });
+		expect(tom.body.invites).toMatchObject([{ boards: ["main"] }]);
 		expect(good.body.invites.some((invite: { replaced?: boolean }) => invite.replaced)).toBe(false);
 		// Inviting Samir again replaces his open link, and the answer says so.
 		const again = await api("POST", "/api/orgs/initech/invites", {

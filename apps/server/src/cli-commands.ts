@@ -51,12 +51,13 @@ setup       Create an organisation, its first board (main) and a one-time sign-i
 
 invite      Invite the people of a CSV file: a header row with email (required), name,
             role (ambassador, moderator or admin; default ambassador), capacity, skills,
-            languages and team (the board; several separated by ;). Every bad row is
-            reported with its line and nothing is invited, unless --good-rows-only.
+            languages and team (the board, by name or id; several separated by ;). Every
+            bad row is reported with its line and nothing is invited, unless
+            --good-rows-only.
             The links are written to stdout as CSV (email,url,expires_at); with SMTP_URL
             set they are mailed too.
   --good-rows-only  invite the good rows, report the bad ones
-  --dry-run         check every row, invite nobody
+  --dry-run         check every row, invite nobody (exit code 1 for a bad row, as without it)
 
 import      Store mentions from a file on a board, through the same triage as every source.
   --org       the organisation to import into (required)
@@ -504,6 +505,8 @@ async function inviteCommand(args: string[]): Promise<void> {
 		const good = rows.filter((row) => !refusedLines.has(row.line));
 		if (dryRun) {
 			process.stdout.write(`${dryRunSummary(good.length, org, rejected.length)}\n`);
+			// As the run itself would end: a script checking a file first learns it is refused.
+			if (rejected.length > 0 && !goodRowsOnly) process.exitCode = 1;
 			return;
 		}
 		if (rejected.length > 0 && !goodRowsOnly) {

@@ -233,6 +233,10 @@ describe("switchboard setup and invite", () => {
 				"peter@initech.test,Peter again,ambassador,3,main",
 				"milton@initech.test,Milton,ambassador,2,",
 			]);
+			// Checked first: the dry run ends as the run would, refused.
+			const dry = await run(["invite", file, "--org", "initech", "--dry-run"]);
+			expect(dry.stdout).toContain("Dry run: 2 people would be invited to initech, 3 rows refused");
+			expect(dry.code).toBe(1);
 			const refused = await run(["invite", file, "--org", "initech"]);
 			expect(refused.stderr).toContain(`${file}:3: not-an-email: email: must be an email address`);
 			expect(refused.stderr).toMatch(new RegExp(`${file}:4: samir@initech.test: role`));

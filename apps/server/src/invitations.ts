@@ -166,6 +166,20 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 		const boards = new Set(all.map((board) => board.id));
 		// New members join active boards only: an archived one takes no new work.
 		const archived = new Set(all.filter((board) => board.archivedAt).map((board) => board.id));
+		// A board is named by its id or by the name the screens show ("Initech" for `main`): a
+		// CSV's team column written from what the admin sees must not need an id shown nowhere.
+		const byName = new Map<string, string[]>();
+		for (const board of all) {
+			const key = board.name.trim().toLowerCase();
+			byName.set(key, [...(byName.get(key) ?? []), board.id]);
+		}
+		const boardId = (named: string) => {
+			if (boards.has(named)) return named;
+			const ids = byName.get(named.trim().toLowerCase());
+			return ids?.length === 1 ? (ids[0] as string) : named;
+		};
+		const active = all.filter((board) => !board.archivedAt);
+		const known = active.map((board) => `${board.name} (${board.id})`).join(", ");
 		const rejected: RejectedInvite[] = [];
 		const parsed: { index: number; line?: number; input: InviteInput }[] = [];
 		const seen = new Map<string, number | undefined>();
@@ -182,13 +196,15 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 				refuse(describeIssues(result.issues));
 				return;
 			}
-			const input = result.output;
+			const input = result.output.boards
+				? { ...result.output, boards: result.output.boards.map(boardId) }
+				: result.output;
 			const missing = input.boards?.find((board) => !boards.has(board) || archived.has(board));
 			if (missing !== undefined) {
 				refuse(
 					archived.has(missing)
 						? `boards: the board ${missing} is archived`
-						: `boards: the organisation has no board ${missing}`,
+						: `boards: the organisation has no board ${missing}; its boards are ${known}`,
 				);
 				return;
 			}
