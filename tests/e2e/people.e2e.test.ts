@@ -104,7 +104,14 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		await panel.getByLabel("Issuer URL").fill("http://127.0.0.1:9/nothing");
 		await panel.getByLabel("Client id").fill(idp.clientId);
 		await panel.getByLabel("Client secret").fill(idp.clientSecret);
-		await panel.getByLabel("Email domains").fill("acme.test");
+		// One bad domain among good ones is named (it was "must be a domain such as …").
+		const domains = panel.getByLabel("Email domains");
+		await domains.fill("acme.test, acme..example, acme.example");
+		await panel.getByTestId("sso-save").click();
+		await expect
+			.poll(textOf(panel.getByTestId("field-error")), within)
+			.toContain('"acme..example" must be a domain such as example.com');
+		await domains.fill("acme.test");
 		await panel.getByTestId("sso-jit").check();
 		await panel.getByTestId("sso-jit-role").selectOption("ambassador");
 		await panel.getByTestId("sso-jit-board").selectOption("main");

@@ -39,12 +39,18 @@ const FIELDS = ["issuer", "clientId", "clientSecret", "allowedDomains", "jit", "
 type Field = (typeof FIELDS)[number];
 type Problems = Partial<Record<Field, string>>;
 
-/** Problems by top-level field: `allowedDomains.1` is the domains field's problem. */
-function byField(problems: Record<string, string>): Problems {
+/**
+ * Problems by top-level field: `allowedDomains.1` is the domains field's problem, and names
+ * the domain (`domains`, as sent) it is about: among several, "must be a domain" alone did
+ * not say which.
+ */
+function byField(problems: Record<string, string>, domains: readonly string[] = []): Problems {
 	const out: Problems = {};
 	for (const [path, message] of Object.entries(problems)) {
 		const field = FIELDS.find((name) => path === name || path.startsWith(`${name}.`));
-		if (field) out[field] ??= message;
+		if (!field) continue;
+		const domain = field === "allowedDomains" ? domains[Number(path.split(".")[1])] : undefined;
+		out[field] ??= domain === undefined ? message : `"${domain}" ${message}`;
 	}
 	return out;
 }
@@ -248,7 +254,7 @@ function SsoForm(props: {
 	};
 	const save = createAction(async () => {
 		const input = body();
-		const found = byField(problemsByField(SsoConfigInputSchema, input));
+		const found = byField(problemsByField(SsoConfigInputSchema, input), input.allowedDomains);
 		const spaced = urlSpaceProblem(input.issuer, "The issuer URL");
 		if (spaced) found.issuer = spaced;
 		if (!hasSecret() && !input.clientSecret) {
