@@ -32,11 +32,13 @@ export function ToastProvider(props: { children: JSX.Element }) {
 	const [host, setHost] = createSignal<HTMLDialogElement | null>(null);
 	let next = 1;
 	const dismiss = (id: number) => setToasts((list) => list.filter((toast) => toast.id !== id));
+	// Looked up at each toast: a dialog removed with the page it was on fires no close event,
+	// and must not keep the toasts that come after it.
 	const showInOpenDialog = () => {
-		const dialog = [...document.querySelectorAll<HTMLDialogElement>("dialog:modal")].at(-1);
-		if (!dialog || dialog === host()) return;
+		const dialog = [...document.querySelectorAll<HTMLDialogElement>("dialog:modal")].at(-1) ?? null;
+		if (dialog === host()) return;
 		setHost(dialog);
-		dialog.addEventListener("close", () => setHost((shown) => (shown === dialog ? null : shown)), {
+		dialog?.addEventListener("close", () => setHost((shown) => (shown === dialog ? null : shown)), {
 			once: true,
 		});
 	};
