@@ -161,6 +161,16 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 			.toMatch(/"boardId":"main"/);
 		// Once, to find the board to go back to; the switcher there shows that list.
 		expect(boardRequests()).toBe(4);
+
+		// The admin on the empty EMEA board: its import command names it (without --board, a
+		// second board's import went to the first).
+		await admin.getByTestId("menu-button").click();
+		await admin.getByTestId("board-select").selectOption("emea");
+		const steps = admin.getByTestId("board-empty");
+		await steps.waitFor(within);
+		expect(await steps.locator("code").textContent()).toBe(
+			"pnpm switchboard import mentions.csv --org acme --board emea",
+		);
 	});
 
 	it("shows a board made after sign-in when the menu opens, without a reload", async () => {

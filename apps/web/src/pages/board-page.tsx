@@ -34,7 +34,7 @@ const [activeStatus, setActiveStatus] = createSignal<MentionStatus>("new");
 
 export function BoardPage() {
 	const ws = useWorkspace();
-	const { onNoBoard } = useSession();
+	const { onNoBoard, session } = useSession();
 	const handles = new Map<string, ColumnHandle>();
 	const tags = createMemo(() => boardTags(ws.board().mentions));
 	const shown = createMemo(() => ws.columns().reduce((n, column) => n + column.mentions.length, 0));
@@ -281,7 +281,11 @@ export function BoardPage() {
 					</p>
 				</Match>
 				<Match when={total() === 0}>
-					<EmptyBoard admin={ws.me.role === "admin"} orgId={ws.me.orgId} />
+					<EmptyBoard
+						admin={ws.me.role === "admin"}
+						orgId={ws.me.orgId}
+						boardId={session()?.boardId ?? "main"}
+					/>
 				</Match>
 				<Match when={shown() === 0 && filtered()}>
 					<NoMatch />
@@ -418,7 +422,7 @@ function NoMatch() {
  * A board with no conversation at all (a new organisation): what to do first, instead of
  * eight columns that each say "Nothing here".
  */
-function EmptyBoard(props: { admin: boolean; orgId: string }) {
+function EmptyBoard(props: { admin: boolean; orgId: string; boardId: string }) {
 	return (
 		<div class="empty-state board-empty" data-testid="board-empty">
 			<h2>No conversations yet</h2>
@@ -436,7 +440,13 @@ function EmptyBoard(props: { admin: boolean; orgId: string }) {
 							Connect a source
 						</A>{" "}
 						— a feed, a Mastodon or Bluesky search, or a webhook your tools post mentions to. Or
-						import a file: <code>pnpm switchboard import mentions.csv --org {props.orgId}</code>.
+						import a file:{" "}
+						<code>
+							pnpm switchboard import mentions.csv --org {props.orgId}
+							{/* Without it, a second board's import went to the first. */}
+							{props.boardId === "main" ? "" : ` --board ${props.boardId}`}
+						</code>
+						.
 					</li>
 					<li>
 						<A href="/admin?tab=members" data-testid="empty-invite-team">
