@@ -438,6 +438,12 @@ class Client implements SwitchboardClient {
 		if (online === this.#online) return;
 		this.#online = online;
 		if (!online) for (const waiter of [...this.#offlineWaiters]) waiter();
+		// The board was let in on the shared socket, so the session is good: drafts refused for
+		// want of one attach again. `connect()` after signing in again does it too, but a retry
+		// that left with the ended session's cookie can be refused after it, taking the drafts
+		// down once more while the board then comes back by the socket's next retry: the header
+		// said Online while a draft's edits stayed on this device, unsent, until a reload.
+		if (online) this.#drafts.retryUnauthorized();
 		if (online) this.#setConnection("online");
 		else if (this.#offlineByUser) this.#setConnection("offline");
 		// A drop: the socket is reconnecting already.
