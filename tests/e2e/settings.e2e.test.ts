@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { attribute, hasChromium, seriousAxeViolations } from "./harness.ts";
+import { attribute, editorText, hasChromium, seriousAxeViolations, showCard } from "./harness.ts";
 import { e2eScene } from "./scene.ts";
 
 const within = { timeout: 15_000 };
@@ -138,5 +138,25 @@ describe.skipIf(!hasChromium)("settings in Chromium", () => {
 		expect(await form.getByTestId("password-error").count()).toBe(0);
 		expect(refused).toEqual([expect.stringMatching(/^403 .*\/api\/me\/password$/)]);
 		expect(await seriousAxeViolations(lee)).toEqual([]);
+	});
+	it("signs a reply from a template with the name just changed in Settings, without a reload", async () => {
+		const sam = await person("ambassador2@acme.test", "/settings");
+		const name = sam.getByTestId("profile-name");
+		await expect.poll(() => name.inputValue(), within).not.toBe("");
+		const before = await name.inputValue();
+		const rename = async (to: string) => {
+			await name.fill(to);
+			await sam.getByTestId("profile-save").click();
+			await expect.poll(() => sam.locator(".me-name").first().textContent(), within).toContain(to);
+		};
+		await rename("Sam Okafor-Reyes");
+		// To a conversation by the app's own links: the session signed in as "Sam Ambassador".
+		const mention = fresh();
+		await sam.getByRole("link", { name: "Board", exact: true }).click();
+		await (await showCard(sam, mention)).getByTestId("open").click();
+		await sam.getByTestId("insert-template").click();
+		await expect.poll(() => editorText(sam), within).toMatch(/\^Sam Okafor-Reyes$/);
+		await sam.getByRole("link", { name: "Settings", exact: true }).click();
+		await rename(before);
 	});
 });

@@ -243,9 +243,10 @@ export function AppHeader() {
 					</span>
 				</button>
 				<div class="me">
-					<Avatar member={ws.me} size="medium" />
+					{/* The name as the board's card has it: a change in Settings shows at once. */}
+					<Avatar member={{ id: ws.me.id, name: ws.memberName(ws.me.id) }} size="medium" />
 					<span class="me-name">
-						{ws.me.name}
+						{ws.memberName(ws.me.id)}
 						<span class="me-role">{ws.me.role}</span>
 					</span>
 					<SignOutButton class="button button-small button-on-dark" testId="sign-out" />

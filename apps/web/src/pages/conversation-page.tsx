@@ -188,7 +188,12 @@ function Conversation(props: { mentionId: string }) {
 	const insertTemplate = () => {
 		const template = templates().find((t) => t.id === templateId()) ?? templates()[0];
 		if (!template || !editor) return;
-		const filled = fillTemplate(template.body, { author: mention().author, myName: ws.me.name });
+		// The name as the board's member card has it now: one changed in Settings since sign-in
+		// reaches the card at once, where the session keeps the name it signed in with.
+		const filled = fillTemplate(template.body, {
+			author: mention().author,
+			myName: ws.memberName(ws.me.id),
+		});
 		editor.insert(templateForDraft(filled, text(), mention().author.handle));
 	};
 
