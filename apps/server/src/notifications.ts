@@ -157,6 +157,8 @@ export class Notifier {
 		ownerId: string;
 		messageId: string;
 		count: number;
+		/** It went back to the board rather than to them (see `NotificationDetail.toBoard`). */
+		toBoard?: boolean;
 	}): void {
 		this.tellLater({
 			orgId: input.orgId,
@@ -168,7 +170,10 @@ export class Notifier {
 				{
 					memberId: input.ownerId,
 					kind: "follow_up",
-					detail: input.count > 1 ? { count: input.count } : {},
+					detail: {
+						...(input.count > 1 ? { count: input.count } : {}),
+						...(input.toBoard ? { toBoard: true as const } : {}),
+					},
 				},
 			],
 		});
