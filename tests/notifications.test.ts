@@ -14,7 +14,6 @@ import {
 	draftHash,
 	type Notification,
 	type NotificationsMessage,
-	notificationText,
 	parseServerMessage,
 	pushPayload,
 } from "@switchboard/domain";
@@ -265,34 +264,6 @@ describe("a customer who writes again and again", () => {
 		await notifier.idle();
 		await expect.poll(async () => (await unread()).length, { timeout: 10_000 }).toBe(0);
 		draft.destroy();
-	});
-
-	it("says that a conversation went back to the board when its owner had no room for it", async () => {
-		const { dana } = server.members;
-		const { storage, integrations, notifier } = server.switchboard;
-		const [stored] = await storage.insertMentions("acme", "main", [makeMention(950)]);
-		const { mention } = stored!;
-		const before = (await storage.getMember(dana!.id))?.capacity ?? 2;
-		try {
-			// Room to claim it (earlier tests left her full), then none once it is closed.
-			await storage.updateMember("acme", dana!.id, { capacity: 10 });
-			const board = await live(dana!);
-			await command(board, { name: "claim", args: { mentionId: mention.id } });
-			await command(board, { name: "close", args: { mentionId: mention.id } });
-			await storage.updateMember("acme", dana!.id, { capacity: 0 });
-			const again = makeMention(951, { externalId: "back-951", inReplyTo: mention.externalId });
-			await integrations.ingestor.ingest("acme", "main", [again]);
-			await notifier.idle();
-			const now = (await storage.getMention("acme", mention.id))?.mention;
-			expect(now?.owner ?? null).toBeNull();
-			const [told] = (await feed(dana!)).notifications.filter(
-				(n) => n.kind === "follow_up" && n.mentionId === mention.id,
-			);
-			expect(told?.detail).toMatchObject({ toBoard: true });
-			expect(notificationText(told!).body).toMatch(/went back to the board/);
-		} finally {
-			await storage.updateMember("acme", dana!.id, { capacity: before });
-		}
 	});
 });
 

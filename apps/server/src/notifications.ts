@@ -157,8 +157,6 @@ export class Notifier {
 		ownerId: string;
 		messageId: string;
 		count: number;
-		/** It went back to the board rather than to them (see `NotificationDetail.toBoard`). */
-		toBoard?: boolean;
 	}): void {
 		this.tellLater({
 			orgId: input.orgId,
@@ -170,10 +168,7 @@ export class Notifier {
 				{
 					memberId: input.ownerId,
 					kind: "follow_up",
-					detail: {
-						...(input.count > 1 ? { count: input.count } : {}),
-						...(input.toBoard ? { toBoard: true as const } : {}),
-					},
+					detail: input.count > 1 ? { count: input.count } : {},
 				},
 			],
 		});

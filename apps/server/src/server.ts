@@ -400,7 +400,6 @@ export async function startSwitchboard(
 			ownerId: event.ownerId,
 			messageId: threadMessageKey(last),
 			count: event.messages.length,
-			toBoard: event.mention.owner?.memberId !== event.ownerId,
 		});
 	});
 	const mailer = config.smtpUrl

@@ -90,11 +90,6 @@ export const NotificationDetailSchema = v.object({
 	 * conversation (`FOLDED_KINDS`); absent reads as 1. A client of an earlier release drops it.
 	 */
 	count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
-	/**
-	 * `follow_up`: the conversation went back to the board rather than to the member (no room
-	 * left under their capacity): it is no longer theirs, and the entry says so.
-	 */
-	toBoard: v.optional(v.literal(true)),
 });
 export type NotificationDetail = v.InferOutput<typeof NotificationDetailSchema>;
 
@@ -301,21 +296,14 @@ export function notificationText(notification: Pick<Notification, "kind" | "deta
 			return { title: `${who} assigned you a conversation`, body: conversation };
 		case "handed_off":
 			return { title: `${who} handed you a conversation`, body: conversation };
-		case "follow_up": {
-			const many = (detail.count ?? 1) > 1;
-			if (detail.toBoard) {
-				return {
-					title: `${author} wrote again`,
-					body: `${many ? `${detail.count} new messages` : "A follow-up"} in a conversation of yours: it went back to the board, as you had no room for it`,
-				};
-			}
+		case "follow_up":
 			return {
 				title: `${author} wrote again`,
-				body: many
-					? `${detail.count} new messages in a conversation you own`
-					: "A follow-up in a conversation you own",
+				body:
+					(detail.count ?? 1) > 1
+						? `${detail.count} new messages in a conversation you own`
+						: "A follow-up in a conversation you own",
 			};
-		}
 		case "review_decided":
 			return detail.decision === "changes_requested"
 				? { title: `${who} asked for changes`, body: `Your reply to ${author}` }
