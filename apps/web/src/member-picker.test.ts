@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { foldForSearch, type PickerOption, pickerMatches } from "./member-picker.ts";
+import { foldForSearch, type PickerOption, pickerMatches, pickerNamed } from "./member-picker.ts";
 
 const option = (name: string): PickerOption => ({ id: name, name, label: `${name} (0/5)` });
 const team = ["Dana Reyes", "Zoë Adeyemi", "Sam Dana", "Adana Okoro", "Eli Morgan"].map(option);
@@ -26,5 +26,13 @@ describe("the member picker's list", () => {
 			"Member 1",
 			"Member 2",
 		]);
+	});
+
+	it("names the one member typed: a whole name, else the only match; nobody for several or none", () => {
+		expect(pickerNamed(team, "zoe")?.name).toBe("Zoë Adeyemi");
+		expect(pickerNamed(team, "dana reyes")?.name).toBe("Dana Reyes");
+		expect(pickerNamed(team, "dana")).toBeUndefined();
+		expect(pickerNamed(team, "nobody")).toBeUndefined();
+		expect(pickerNamed(team, "  ")).toBeUndefined();
 	});
 });

@@ -45,3 +45,18 @@ export function pickerMatches(
 	const all = starts.concat(inside);
 	return { shown: all.slice(0, max), total: all.length };
 }
+
+/**
+ * The one member what was typed names: the one whose whole name it is, else the only one
+ * `found` (its matches) holds; none for nothing typed, nobody or several.
+ */
+export function pickerNamed(
+	options: readonly PickerOption[],
+	typed: string,
+	found: { shown: readonly PickerOption[]; total: number } = pickerMatches(options, typed),
+): PickerOption | undefined {
+	const wanted = foldForSearch(typed);
+	if (!wanted) return undefined;
+	const exact = options.find((option) => foldForSearch(option.name) === wanted);
+	return exact ?? (found.total === 1 ? found.shown[0] : undefined);
+}

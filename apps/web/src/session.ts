@@ -213,8 +213,7 @@ export async function sessionFromCookie(): Promise<Session> {
 	if (!isMe(member)) throw new SignInError("The server sent an unexpected answer.");
 	localStorage.removeItem(LOGOUT_PENDING_KEY);
 	keepLocalDataOf(member.id);
-	const { id, orgId, role, name, email } = member;
-	const session = await withBoard({ me: { id, orgId, role, name, email }, expiresAt: null }, asked);
+	const session = await withBoard({ me: meOf(member), expiresAt: null }, asked);
 	saveSession(session);
 	return session;
 }
@@ -227,12 +226,15 @@ export async function sessionFromCookie(): Promise<Session> {
 export async function memberNow(): Promise<Me | null> {
 	try {
 		const { member } = await request(HttpRoutes.me, {});
-		if (!isMe(member)) return null;
-		const { id, orgId, role, name, email } = member;
-		return { id, orgId, role, name, email };
+		return isMe(member) ? meOf(member) : null;
 	} catch {
 		return null;
 	}
+}
+
+/** What a session keeps of `/api/me`'s member, and nothing else it may carry. */
+function meOf({ id, orgId, role, name, email }: Me): Me {
+	return { id, orgId, role, name, email };
 }
 
 /** Whether two readings of the member say the same. */

@@ -5,11 +5,11 @@
  * popup: the focus stays in the field, the arrows move the active option
  * (`aria-activedescendant`), Enter or a tap chooses it, Escape or leaving the field closes
  * the list and puts the chosen name back. What is typed chooses the one member it names, or
- * nobody. While the list is closed, Enter submits the form
- * around it, so a preselected member is still one key or one click away.
+ * nobody. While the list is closed, Enter submits the form around it, so a preselected
+ * member is still one key or one click away.
  */
 import { createEffect, createMemo, createSignal, createUniqueId, For, Show } from "solid-js";
-import { foldForSearch, type PickerOption, pickerMatches } from "../member-picker.ts";
+import { type PickerOption, pickerMatches, pickerNamed } from "../member-picker.ts";
 import { describedBy, FieldProblem } from "./field-problem.tsx";
 
 export function MemberPicker(props: {
@@ -52,10 +52,8 @@ export function MemberPicker(props: {
 	 */
 	const type = (typed: string) => {
 		openList(typed);
-		const wanted = foldForSearch(typed.trim());
-		const found = pickerMatches(props.options, typed);
-		const exact = props.options.find((option) => foldForSearch(option.name) === wanted);
-		const named = exact ?? (wanted && found.total === 1 ? found.shown[0] : undefined);
+		const found = matches();
+		const named = found ? pickerNamed(props.options, typed, found) : undefined;
 		if ((named?.id ?? "") !== props.value) props.onChange(named?.id ?? "");
 	};
 	// The list scrolls on a small screen: the active option stays in it.
