@@ -5,6 +5,7 @@
  * follow-up asked again for the author's earlier conversations, the answer carrying this
  * conversation's whole thread).
  */
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { fitsPhone, hasChromium } from "./harness.ts";
 import { e2eScene } from "./scene.ts";
@@ -103,5 +104,68 @@ describe.skipIf(!hasChromium)("a conversation whose thread grows while it is ope
 		await expect.poll(() => rows.count(), within).toBe(rowsInAll + 1);
 		expect(await earlier.count()).toBe(0);
 		expect(await rows.nth(1).textContent()).toContain("Message number 2 about");
+	});
+
+	it("opens on what the customer wrote since the owner last looked, below a long thread", async () => {
+		// A conversation Sam owns that came in with 30 earlier messages, drawn whole.
+		const template = scene.fresh();
+		const count = 30;
+		const started = Date.now() - (count + 1) * 1000;
+		const mention = {
+			...template,
+			externalId: `${template.externalId}-again`,
+			thread: Array.from({ length: count }, (_, i) => ({
+				externalId: `${template.externalId}-again-${i}`,
+				handle: template.author.handle,
+				fromOrganisation: i % 3 === 2,
+				text: `Earlier message number ${i + 1}.`,
+				postedAt: new Date(started + i * 1000).toISOString(),
+			})),
+		};
+		const { ingestor } = scene.server.switchboard.integrations;
+		const now = new Date().toISOString();
+		const result = await ingestor.ingest("acme", "main", [
+			{
+				network: mention.network,
+				externalId: mention.externalId,
+				url: null,
+				author: mention.author,
+				text: "Where is my parcel? Read the thread above.",
+				thread: mention.thread,
+				postedAt: now,
+				ingestedAt: now,
+			},
+		]);
+		const id = result.mentionIds[0] ?? "";
+		const claimed = await scene.server.switchboard.storage.executeCommand({
+			orgId: "acme",
+			boardId: "main",
+			actorId: await scene.memberId("ambassador3@acme.test"),
+			commandId: randomUUID(),
+			command: { name: "claim", args: { mentionId: id } },
+			now: new Date().toISOString(),
+		});
+		expect(claimed.ok).toBe(true);
+		expect(await scene.customerWrites(mention, "again-1", "Hello? Anyone there?")).toMatchObject({
+			followUps: 1,
+		});
+
+		const phone = await scene.onPhone("ambassador3@acme.test", `/m/${id}`);
+		const firstNew = phone.getByTestId("thread-message").filter({ hasText: "Anyone there?" });
+		await firstNew.getByTestId("new-message").waitFor(within);
+		// On screen without a scroll of the reader's: the page moved to it as it opened.
+		await expect
+			.poll(
+				() =>
+					firstNew.evaluate((row) => {
+						const { top } = row.getBoundingClientRect();
+						return top >= 0 && top < window.innerHeight;
+					}),
+				within,
+			)
+			.toBe(true);
+		// The thread's start is above the screen: a thread this long does not fit one.
+		const opening = phone.getByTestId("thread-message").filter({ hasText: "number 1." });
+		expect(await opening.evaluate((row) => row.getBoundingClientRect().bottom)).toBeLessThan(0);
 	});
 });

@@ -129,8 +129,17 @@ function Conversation(props: { mentionId: string }) {
 
 	ws.setSelectedId(props.mentionId);
 	let heading: HTMLHeadingElement | undefined;
-	// Land keyboard and screen-reader users on the conversation they opened.
-	onMount(() => heading?.focus());
+	let threadList: HTMLOListElement | undefined;
+	// Land keyboard and screen-reader users on the conversation they opened, and every reader on
+	// what the customer wrote since the owner last looked, where a notification ("wrote
+	// again") sends them: below a long thread it would be screens down, and on a phone the
+	// reply under it is the next thing to read.
+	onMount(() => {
+		const firstNew =
+			atOpen.unseen.size > 0 ? threadList?.querySelector<HTMLElement>(".message-new") : null;
+		heading?.focus({ preventScroll: Boolean(firstNew) });
+		if (firstNew && !inView(firstNew)) firstNew.scrollIntoView({ block: "center" });
+	});
 	// What takes a pressed button's place, for the focus to go to (CommandButton's focusAfter):
 	// Claim and Release give way to each other, a step of the reply to the line saying it is done.
 	let actions: HTMLDivElement | undefined;
@@ -438,7 +447,10 @@ function Conversation(props: { mentionId: string }) {
 						class="thread"
 						data-testid="thread"
 						aria-labelledby="thread-title"
-						ref={trackThreadBox}
+						ref={(list) => {
+							threadList = list;
+							trackThreadBox(list);
+						}}
 					>
 						<For each={shown().first}>{(message) => <ThreadMessage message={message} />}</For>
 						<Show when={shown().hidden > 0}>
@@ -701,4 +713,10 @@ function Conversation(props: { mentionId: string }) {
 			</div>
 		</article>
 	);
+}
+
+/** Whether the top of `element` is on screen. */
+function inView(element: HTMLElement): boolean {
+	const { top } = element.getBoundingClientRect();
+	return top >= 0 && top < window.innerHeight;
 }
