@@ -147,17 +147,39 @@ describe("board columns", () => {
 		expect(index.get("c")).toBeUndefined();
 	});
 
-	it("lists my open conversations oldest first in my queue", () => {
+	it("lists my open conversations in my queue, the next reply deadline first", () => {
 		const queue = myQueue(
 			[
 				mention("later", { status: "drafting", owner: owned("me"), ingestedAt: at(20) }),
 				mention("earlier", { status: "claimed", owner: owned("me"), ingestedAt: at(5) }),
+				// Newer, but a high-priority one is due within the hour where a normal one has four.
+				mention("high", {
+					status: "claimed",
+					owner: owned("me"),
+					priority: "high",
+					ingestedAt: at(30),
+				}),
 				mention("theirs", { status: "claimed", owner: owned("them") }),
 				mention("done", { status: "replied", owner: owned("me") }),
 			],
 			"me",
+			DEFAULT_BOARD_SETTINGS,
+			START + 40 * 60_000,
 		);
-		expect(queue.map((m) => m.id)).toEqual(["earlier", "later"]);
+		expect(queue.map((m) => m.id)).toEqual(["high", "earlier", "later"]);
+	});
+
+	it("puts first in my queue the conversations where the customer wrote again unread", () => {
+		const queue = myQueue(
+			[
+				mention("due", { status: "claimed", owner: owned("me"), priority: "high" }),
+				mention("wrote", { status: "claimed", owner: owned("me"), unseenFollowUps: 2 }),
+			],
+			"me",
+			DEFAULT_BOARD_SETTINGS,
+			START,
+		);
+		expect(queue.map((m) => m.id)).toEqual(["wrote", "due"]);
 	});
 });
 

@@ -218,11 +218,35 @@ export function claimableAt(mention: BoardMention, now: number): boolean {
 	return isClaimable(mention, new Date(now).toISOString());
 }
 
-/** My open conversations, oldest first. */
-export function myQueue(mentions: readonly BoardMention[], meId: string): BoardMention[] {
-	return mentions
-		.filter((mention) => mention.owner?.memberId === meId && !isDone(mention))
-		.sort((a, b) => compareIsoTimes(a.ingestedAt, b.ingestedAt) || compareCodeUnits(a.id, b.id));
+/** My open conversations, in the board's order. */
+export function myOpen(mentions: readonly BoardMention[], meId: string): BoardMention[] {
+	return mentions.filter((mention) => mention.owner?.memberId === meId && !isDone(mention));
+}
+
+/**
+ * My open conversations in the order to answer them: first those where the customer wrote
+ * again since I last looked (someone is waiting on a message I have not read), then by the
+ * reply deadline, the first due (or longest overdue) first, then any with no clock
+ * running; oldest first among equals.
+ */
+export function myQueue(
+	mentions: readonly BoardMention[],
+	meId: string,
+	settings: BoardSettings,
+	now: number,
+): BoardMention[] {
+	const due = (mention: BoardMention) =>
+		slaTimer(mention, settings, now)?.dueAt ?? Number.POSITIVE_INFINITY;
+	return myOpen(mentions, meId)
+		.map((mention) => ({ mention, unseen: (mention.unseenFollowUps ?? 0) > 0, due: due(mention) }))
+		.sort(
+			(a, b) =>
+				Number(b.unseen) - Number(a.unseen) ||
+				(a.due === b.due ? 0 : a.due < b.due ? -1 : 1) ||
+				compareIsoTimes(a.mention.ingestedAt, b.mention.ingestedAt) ||
+				compareCodeUnits(a.mention.id, b.mention.id),
+		)
+		.map(({ mention }) => mention);
 }
 
 export interface SlaTimer {

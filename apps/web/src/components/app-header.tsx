@@ -8,7 +8,7 @@ import { A, useLocation, useNavigate } from "@solidjs/router";
 import type { Board } from "@switchboard/domain";
 import { createEffect, createMemo, on, onCleanup, Show } from "solid-js";
 import { createLoader, useApi } from "../api.ts";
-import { myQueue } from "../board-model.ts";
+import { myOpen } from "../board-model.ts";
 import { useSessionEnded } from "../client-context.tsx";
 import { canInstall } from "../install.ts";
 import { closeOnEscapeOrOutside, createDisclosure } from "../popup.ts";
@@ -134,7 +134,7 @@ function sameBoards(
 
 export function AppHeader() {
 	const ws = useWorkspace();
-	const queueCount = createMemo(() => myQueue(ws.board().mentions, ws.me.id).length);
+	const queueCount = createMemo(() => myOpen(ws.board().mentions, ws.me.id).length);
 	const others = createMemo(() => ws.board().online.filter((member) => member.id !== ws.me.id));
 
 	const location = useLocation();

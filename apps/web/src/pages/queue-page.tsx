@@ -1,9 +1,15 @@
-/** My queue: the conversations I own, oldest first, with their SLA clocks. */
+/** My queue: the conversations I own, new messages and the next deadline first, with their SLA clocks. */
 import { A } from "@solidjs/router";
 import type { BoardMention } from "@switchboard/client";
 import { createMemo, onCleanup, Show } from "solid-js";
 import { myQueue, serverStatus, statusLabel } from "../board-model.ts";
-import { PendingMarker, PresenceRow, PriorityBadge, SlaBadge } from "../components/bits.tsx";
+import {
+	FollowUpMarker,
+	PendingMarker,
+	PresenceRow,
+	PriorityBadge,
+	SlaBadge,
+} from "../components/bits.tsx";
 import { ClaimNextButton } from "../components/command-button.tsx";
 import { Table } from "../components/table.tsx";
 import { useReviewStanding } from "../draft-signals.ts";
@@ -12,7 +18,9 @@ import { useWorkspace } from "../workspace.tsx";
 
 export function QueuePage() {
 	const ws = useWorkspace();
-	const queue = createMemo(() => myQueue(ws.board().mentions, ws.me.id));
+	const queue = createMemo(() =>
+		myQueue(ws.board().mentions, ws.me.id, ws.board().settings, ws.now()),
+	);
 	const capacity = () => ws.membersById().get(ws.me.id)?.capacity;
 
 	return (
@@ -21,8 +29,8 @@ export function QueuePage() {
 				<h1>My queue</h1>
 				<p class="muted">
 					{plural(queue().length, "open conversation")}
-					<Show when={capacity() !== undefined}> of your capacity of {capacity()}</Show>, oldest
-					first.
+					<Show when={capacity() !== undefined}> of your capacity of {capacity()}</Show>: those
+					where the customer wrote again first, then the next deadline.
 				</p>
 				<span class="toolbar-spacer" />
 				<ClaimNextButton class="button button-primary">
@@ -50,6 +58,7 @@ export function QueuePage() {
 							<A href={`/m/${encodeURIComponent(mention.id)}`} class="queue-link row-link">
 								@{mention.author.handle}
 							</A>
+							<FollowUpMarker count={mention.unseenFollowUps ?? 0} />
 							<PendingMarker mention={mention} />
 							<PresenceRow presence={ws.board().presence.get(mention.id)} />
 							<div class="muted small queue-excerpt">{excerpt(mention.text, 140)}</div>
