@@ -1,6 +1,7 @@
 /**
  * The ambassador's workspace in Chromium: two people, two browser contexts, one server.
  */
+import { randomUUID } from "node:crypto";
 import { CSRF_HEADER } from "@switchboard/domain";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -402,6 +403,41 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await dana.getByTestId("history-owner-option").filter({ hasText: "Anyone" }).click();
 		await dana.getByTestId("history-search").click();
 		await expect.poll(items, within).toEqual([earlier?.mention.id]);
+	});
+
+	it("credits a reply in History to who recorded it, and names the owner now apart", async () => {
+		const mention = fresh();
+		const { storage } = scene.server.switchboard;
+		const danaId = await memberId("ambassador1@acme.test");
+		const samId = await memberId("ambassador2@acme.test");
+		const run = async (command: Parameters<typeof storage.executeCommand>[0]["command"]) => {
+			const outcome = await storage.executeCommand({
+				orgId: "acme",
+				boardId: "main",
+				actorId: danaId,
+				commandId: randomUUID(),
+				command,
+				now: new Date().toISOString(),
+			});
+			expect(outcome, command.name).toMatchObject({ ok: true });
+		};
+		// Dana answers; the conversation opens again, and she hands it to Sam.
+		await run({ name: "claim", args: { mentionId: mention.id } });
+		await run({
+			name: "markReplied",
+			args: { mentionId: mention.id, url: "https://social.example/acme/replies/1" },
+		});
+		await run({ name: "reopen", args: { mentionId: mention.id } });
+		await run({ name: "handoff", args: { mentionId: mention.id, to: samId } });
+
+		const sam = await person(
+			"ambassador2@acme.test",
+			`/history?author=${encodeURIComponent(mention.author.handle)}`,
+		);
+		const row = sam.locator(`[data-testid="history-item"][data-mention-id="${mention.id}"]`);
+		await expect
+			.poll(textOf(row.locator(".history-outcome")), within)
+			.toMatch(/^Handled by Sam Ambassador\. Answered by Dana Ambassador /);
 	});
 
 	it("reads in History the thread of a conversation of an archived board, which has no page to open", async () => {

@@ -21,9 +21,15 @@ export function HistoryItem(props: { mention: Mention }) {
 	const live = () => ws.mentionsById().get(props.mention.id);
 	const mention = (): Mention => live() ?? props.mention;
 	const onBoard = () => live() !== undefined;
+	// The reply is credited to whoever recorded it; the owner now may be someone else (handed
+	// off since, or given it back by a follow-up), named apart only then.
+	const repliedBy = () => {
+		const by = mention().reply?.by;
+		return by ? ws.memberName(by) : null;
+	};
 	const owner = () => {
-		const memberId = mention().owner?.memberId ?? mention().reply?.by;
-		return memberId ? ws.memberName(memberId) : null;
+		const memberId = mention().owner?.memberId;
+		return memberId && memberId !== mention().reply?.by ? ws.memberName(memberId) : null;
 	};
 	const replyLink = () => webLink(mention().reply?.url);
 	const handle = () => mention().author.handle.replace(/^@/, "");
@@ -57,7 +63,7 @@ export function HistoryItem(props: { mention: Mention }) {
 				<Show when={mention().reply} fallback={<span class="muted">No reply recorded.</span>}>
 					{(reply) => (
 						<span>
-							Answered {formatDateTime(reply().sentAt)}
+							Answered by {repliedBy()} {formatDateTime(reply().sentAt)}
 							<Show when={replyLink()}>
 								{(href) => (
 									<>
