@@ -29,8 +29,8 @@ export function QueuePage() {
 				<h1>My queue</h1>
 				<p class="muted">
 					{plural(queue().length, "open conversation")}
-					<Show when={capacity() !== undefined}> of your capacity of {capacity()}</Show>: those
-					where the customer wrote again first, then the next deadline.
+					<Show when={capacity() !== undefined}> of your capacity of {capacity()}</Show>. New
+					messages from customers first, then by deadline.
 				</p>
 				<span class="toolbar-spacer" />
 				<ClaimNextButton class="button button-primary">
