@@ -14,6 +14,7 @@ import {
 	hasChromium,
 	serviceWorkers,
 	signIn,
+	textOf,
 	type WorkerUse,
 } from "./harness.ts";
 import { PHONE, phoneContext, throttle } from "./phone.ts";
@@ -356,6 +357,42 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 				await control.scrollIntoViewIfNeeded();
 				expect(await reachable(dana, control), id).toBeNull();
 			}
+		},
+		PAGE_TIMEOUT,
+	);
+
+	it(
+		"copies the reply for the network's app from the bar at the foot where no approval is needed, at 360 px",
+		async () => {
+			const sam = await phone("ambassador2@acme.test", 360);
+			await sam.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+			const mention = fresh();
+			await sam.getByTestId("filter-search").fill(mention.author.handle);
+			await sam
+				.locator(`[data-testid="card"][data-mention-id="${mention.id}"] [data-testid="claim"]`)
+				.tap();
+			await sam.goto(`/m/${encodeURIComponent(mention.id)}`);
+			await sam.getByTestId("approval-optional").waitFor(within);
+			const bar = sam.getByTestId("reply-bar");
+			const copy = bar.getByTestId("copy-reply");
+			// Nothing to copy yet.
+			expect(await copy.isDisabled()).toBe(true);
+			await sam.getByTestId("editor-content").tap();
+			await sam.keyboard.type("Sorry for the wait: your parcel left today.");
+			await expect.poll(() => copy.isEnabled(), within).toBe(true);
+			// Posting is the step: a review is there to ask for, not the primary action.
+			expect(await copy.getAttribute("class")).toContain("button-primary");
+			expect(await bar.getByTestId("submit-review").getAttribute("class")).not.toContain(
+				"button-primary",
+			);
+			await copy.tap();
+			await expect
+				.poll(() => sam.evaluate(() => navigator.clipboard.readText()), within)
+				.toBe("Sorry for the wait: your parcel left today.");
+			await expect
+				.poll(textOf(sam.getByTestId("toast-info").first()), within)
+				.toContain("Reply copied.");
+			await fitsPhone(sam, '[data-testid="reply-bar"]', "the reply bar with Copy reply");
 		},
 		PAGE_TIMEOUT,
 	);

@@ -74,6 +74,7 @@ import {
 import type { PickerOption } from "../member-picker.ts";
 import { fillTemplate, templateForDraft } from "../templates.ts";
 import { shownThread, type ThreadItem, threadItems, threadStart } from "../thread-model.ts";
+import { useToasts } from "../toasts.tsx";
 import { useWorkspace } from "../workspace.tsx";
 
 export function ConversationPage() {
@@ -189,6 +190,28 @@ function Conversation(props: { mentionId: string }) {
 	/** The owner submits a drafted reply for review; a moderator reviews one that waits. */
 	const canSubmit = () => isOwner() && (status() === "claimed" || status() === "drafting");
 	const canReview = () => isModerator() && status() === "in_review";
+	/**
+	 * The reply may go out now: the Mark replied form is offered. Where no connector posts it,
+	 * it is posted by hand in the network's own app, so the text goes there by the clipboard
+	 * (on a phone, selecting a whole draft by touch is the hard part of the step).
+	 */
+	const canRecord = () => replyStep() && replyBlocked() === null;
+	const toasts = useToasts();
+	const copyReply = async () => {
+		try {
+			await navigator.clipboard.writeText(text());
+			toasts.notify(
+				"info",
+				`Reply copied. Post it on ${NETWORK_LABELS[mention().network]}, then record its link here.`,
+			);
+		} catch {
+			// No clipboard without a secure origin, or refused by the browser's settings.
+			toasts.notify(
+				"error",
+				"This browser did not let the reply be copied: select its text and copy it.",
+			);
+		}
+	};
 	const standing = () =>
 		reviewStanding(mention().confirmed?.review ?? mention().review, currentHash());
 	/** The status the server has, as a badge says it (a changed text's approval reads as stale). */
@@ -581,9 +604,22 @@ function Conversation(props: { mentionId: string }) {
 										)}
 									</Show>
 								</Show>
-								<Show when={canSubmit()}>
-									<CommandButton
+								<Show when={canRecord()}>
+									<button
+										type="button"
 										class="button button-primary"
+										data-testid="copy-reply"
+										disabled={text().trim() === ""}
+										onClick={() => void copyReply()}
+									>
+										Copy reply
+									</button>
+								</Show>
+								<Show when={canSubmit()}>
+									{/* The step itself only where a moderator must approve: otherwise a review
+									    is the owner's choice, and posting the reply is the step. */}
+									<CommandButton
+										class={approvalNeeded() ? "button button-primary" : "button"}
 										testId="submit-review"
 										disabled={textProblem() !== null}
 										describedBy={textProblem() ? "review-blocked" : undefined}
@@ -625,8 +661,8 @@ function Conversation(props: { mentionId: string }) {
 							</Show>
 							<Show when={canSubmit() && !approvalNeeded()}>
 								<p class="muted small" data-testid="approval-optional">
-									No approval needed for this one: post the reply, then record its link below.
-									Submit it for review if you want a moderator to look first.
+									No approval needed for this one: copy the reply, post it, then record its link
+									below. Submit it for review if you want a moderator to look first.
 								</p>
 							</Show>
 							<Show when={replyStep() && replyBlocked() === null}>
