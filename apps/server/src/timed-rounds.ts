@@ -1,8 +1,8 @@
 /**
  * The skeleton of a service whose work goes in rounds at a given time (the coverage watcher,
  * the retention sweep): its options, with the tuning filled in from its defaults; rounds on a
- * timer every `tickMs` between `start` and `stop`, each at the time it starts, or at a time a
- * caller chooses with `roundAt(now)` (a test driving the clock). Rounds never overlap: a call
+ * timer between `start` and `stop`, one as it starts and then every `tickMs`, each at the time
+ * it starts, or at a time a caller chooses with `roundAt(now)` (a test driving the clock). Rounds never overlap: a call
  * while one runs waits for it, then runs at its own time, and a tick that comes while one
  * runs is skipped. A round the timer started that fails is logged as a warning, and the next
  * tick tries again.
@@ -28,6 +28,8 @@ export abstract class TimedRounds<
 		this.#background = createPeriodicTask({
 			intervalMs: this.tuning.tickMs,
 			round: () => this.roundAt(new Date()),
+			// A server that starts has had no round for as long as it was down.
+			firstRoundAtStart: true,
 			onError: (error) =>
 				options.logger.warn({ err: error }, `${name} failed; trying again next tick`),
 		});

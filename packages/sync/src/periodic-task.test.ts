@@ -47,6 +47,24 @@ describe("createPeriodicTask", () => {
 		await task.stop();
 	});
 
+	it("runs the first round as it starts when asked to, then every tick", async () => {
+		vi.useFakeTimers();
+		const rounds = controlledRounds();
+		const task = createPeriodicTask({
+			intervalMs: 60_000,
+			round: rounds.round,
+			onError: () => {},
+			firstRoundAtStart: true,
+		});
+		task.start();
+		expect(rounds.started).toBe(1);
+		rounds.finishAll();
+		await vi.advanceTimersByTimeAsync(60_000);
+		expect(rounds.started).toBe(2);
+		rounds.finishAll();
+		await task.stop();
+	});
+
 	it("joins the round in progress when asked to run now", async () => {
 		const rounds = controlledRounds();
 		const task = createPeriodicTask({ intervalMs: 60_000, round: rounds.round, onError: () => {} });

@@ -11,6 +11,12 @@ export interface PeriodicTaskOptions {
 	round: () => Promise<unknown>;
 	/** A round started by a tick failed. */
 	onError: (error: unknown) => void;
+	/**
+	 * Run the first round as the task starts, not a tick later: work whose results people
+	 * read (the breaches a moderator's Coverage counts) is otherwise missing for a whole
+	 * interval after every restart. @default false
+	 */
+	firstRoundAtStart?: boolean;
 }
 
 export interface PeriodicTask {
@@ -40,11 +46,13 @@ export function createPeriodicTask(options: PeriodicTaskOptions): PeriodicTask {
 	return {
 		start() {
 			if (timer) return;
-			timer = setInterval(() => {
+			const tick = () => {
 				if (current) return;
 				runNow().catch(options.onError);
-			}, options.intervalMs);
+			};
+			timer = setInterval(tick, options.intervalMs);
 			timer.unref?.();
+			if (options.firstRoundAtStart) tick();
 		},
 		runNow,
 		async stop() {
