@@ -323,6 +323,34 @@ describe("reports and settings over HTTP", () => {
 			"PUT",
 		);
 		expect(invalid.status).toBe(400);
+		// A first-reply target below its claim target: both count from when it came in, so
+		// every conversation claimed on time would miss it. Refused given together, and given
+		// alone against the stored claim targets (15 / 60 / 240 min).
+		const backwards = await call(
+			"/api/orgs/acme/boards/main/settings",
+			adminToken,
+			{
+				slaClaimMinutes: { high: 15, normal: 60, low: 240 },
+				slaReplyMinutes: { high: 10, normal: 240, low: 1440 },
+			},
+			"PUT",
+		);
+		expect(backwards.status).toBe(400);
+		expect((backwards.json.error as { message: string }).message).toContain(
+			"slaReplyMinutes.high: must be at least the claim target (15 min)",
+		);
+		const replyAlone = await call(
+			"/api/orgs/acme/boards/main/settings",
+			adminToken,
+			{ slaReplyMinutes: { high: 60, normal: 30, low: 1440 } },
+			"PUT",
+		);
+		expect(replyAlone.status).toBe(400);
+		expect((replyAlone.json.error as { message: string }).message).toContain(
+			"slaReplyMinutes.normal: must be at least the claim target (60 min)",
+		);
+		const unchanged = await call("/api/boards/main/settings", dana!.token);
+		expect(unchanged.json.settings).toMatchObject({ slaReplyMinutes: { high: 60, normal: 240 } });
 		// No reply limit above the longest post its network takes.
 		const { replyLimits } = read.json.settings as { replyLimits: Record<string, number> };
 		const tooLong = await call(

@@ -20,6 +20,7 @@ import {
 	reportColumns,
 	reportCsv,
 	reportRecords,
+	slaTargetProblems,
 } from "@switchboard/domain";
 import type {
 	AuditLog,
@@ -125,7 +126,16 @@ export function createCoverageApi(options: CoverageApiOptions): Hono<ApiEnv> {
 		const patch = Object.fromEntries(
 			Object.entries(body).filter(([, value]) => value !== undefined),
 		) as Partial<BoardSettings>;
-		const saved = await storage.saveBoardSettings(orgId, board.id, { ...current, ...patch });
+		const merged = { ...current, ...patch };
+		// A patch of one kind of target is checked against the other's stored values.
+		const wrong = Object.entries(slaTargetProblems(merged));
+		if (wrong.length > 0) {
+			throw new AppError(
+				"invalid",
+				wrong.map(([priority, problem]) => `slaReplyMinutes.${priority}: ${problem}`).join("; "),
+			);
+		}
+		const saved = await storage.saveBoardSettings(orgId, board.id, merged);
 		await options.publishSettings(orgId, board.id, saved);
 		await auditRequest(storage, c, {
 			orgId,

@@ -23,6 +23,7 @@ import {
 	WebhookEventSchema,
 } from "../integrations.ts";
 import {
+	type BoardSettings,
 	MemberSchema,
 	MentionContentSchema,
 	MentionWorkSchema,
@@ -32,6 +33,7 @@ import {
 	NetworkSchema,
 	Networks,
 	Priorities,
+	type Priority,
 	RoleSchema,
 	webLink,
 } from "../model.ts";
@@ -404,8 +406,58 @@ export const BoardSettingsSchema = v.strictObject({
 	),
 });
 
-/** Settings to change; fields left out keep their current value. */
-export const BoardSettingsPatchSchema = v.partial(BoardSettingsSchema);
+/**
+ * The priorities whose first-reply target is shorter than their claim target, with why.
+ * Both count from when the conversation came in, so such a reply target is missed by every
+ * conversation claimed on time: a slip of the keyboard, not a rule (60 typed for 600).
+ */
+export function slaTargetProblems(
+	settings: Pick<BoardSettings, "slaClaimMinutes" | "slaReplyMinutes">,
+): Partial<Record<Priority, string>> {
+	const problems: Partial<Record<Priority, string>> = {};
+	for (const priority of Priorities) {
+		const claim = settings.slaClaimMinutes[priority];
+		if (settings.slaReplyMinutes[priority] < claim) {
+			problems[priority] =
+				`must be at least the claim target (${claim} min): both count from when the conversation came in`;
+		}
+	}
+	return problems;
+}
+
+const BoardSettingsPartial = v.partial(BoardSettingsSchema);
+type BoardSettingsPartial = v.InferOutput<typeof BoardSettingsPartial>;
+
+/** A patch's reply target of `priority` is refused beside its field when below its claim target. */
+function replyNotBeforeClaim(priority: Priority) {
+	const targets = (patch: BoardSettingsPartial) =>
+		patch.slaClaimMinutes && patch.slaReplyMinutes
+			? { slaClaimMinutes: patch.slaClaimMinutes, slaReplyMinutes: patch.slaReplyMinutes }
+			: null;
+	const problem = (patch: BoardSettingsPartial) => {
+		const given = targets(patch);
+		return given ? slaTargetProblems(given)[priority] : undefined;
+	};
+	return v.forward(
+		v.check<BoardSettingsPartial, (issue: v.CheckIssue<BoardSettingsPartial>) => string>(
+			(patch) => problem(patch) === undefined,
+			(issue) => problem(issue.input as BoardSettingsPartial) ?? "",
+		),
+		["slaReplyMinutes", priority],
+	);
+}
+
+/**
+ * Settings to change; fields left out keep their current value. Targets given together are
+ * checked together here, so a form says which field is wrong; the server checks them again
+ * once merged with the stored ones.
+ */
+export const BoardSettingsPatchSchema = v.pipe(
+	BoardSettingsPartial,
+	replyNotBeforeClaim("high"),
+	replyNotBeforeClaim("normal"),
+	replyNotBeforeClaim("low"),
+);
 
 /** A report as JSON (docs/REPORTS.md defines the reports and their columns). */
 export const ReportTableSchema = v.object({
