@@ -127,8 +127,11 @@ export function createCoverageApi(options: CoverageApiOptions): Hono<ApiEnv> {
 			Object.entries(body).filter(([, value]) => value !== undefined),
 		) as Partial<BoardSettings>;
 		const merged = { ...current, ...patch };
-		// A patch of one kind of target is checked against the other's stored values.
-		const wrong = Object.entries(slaTargetProblems(merged));
+		// A patch of one kind of target is checked against the other's stored values; one that
+		// changes no target leaves them as they were, whatever they are.
+		const touchesTargets =
+			patch.slaClaimMinutes !== undefined || patch.slaReplyMinutes !== undefined;
+		const wrong = touchesTargets ? Object.entries(slaTargetProblems(merged)) : [];
 		if (wrong.length > 0) {
 			throw new AppError(
 				"invalid",
