@@ -405,7 +405,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await expect.poll(items, within).toEqual([earlier?.mention.id]);
 	});
 
-	it("credits a reply in History to who recorded it, and names the owner now apart", async () => {
+	it("credits a reply in History to who recorded it, names the owner now apart, and leads back to the list a conversation was opened from", async () => {
 		const mention = fresh();
 		const { storage } = scene.server.switchboard;
 		const danaId = await memberId("ambassador1@acme.test");
@@ -438,6 +438,21 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await expect
 			.poll(textOf(row.locator(".history-outcome")), within)
 			.toMatch(/^Handled by Sam Ambassador\. Answered by Dana Ambassador /);
+
+		// Opened from a list, the conversation leads back to it, the search kept.
+		const back = sam.getByTestId("back-link");
+		const historyUrl = sam.url();
+		await row.getByRole("link").first().click();
+		await sam.waitForURL(`**/m/${encodeURIComponent(mention.id)}`, within);
+		expect(await back.textContent()).toBe("← History");
+		await back.click();
+		await sam.waitForURL(historyUrl, within);
+		await sam.getByTestId("nav-queue").click();
+		await sam.locator(`[data-testid="queue-item"][data-mention-id="${mention.id}"] a`).click();
+		await sam.waitForURL(`**/m/${encodeURIComponent(mention.id)}`, within);
+		expect(await back.textContent()).toBe("← My queue");
+		await back.click();
+		await sam.waitForURL("**/queue", within);
 	});
 
 	it("reads in History the thread of a conversation of an archived board, which has no page to open", async () => {

@@ -30,6 +30,7 @@ import {
 	Show,
 	untrack,
 } from "solid-js";
+import { backLink } from "../back-link.ts";
 import {
 	claimableAt,
 	isDone,
@@ -262,6 +263,7 @@ function Conversation(props: { mentionId: string }) {
 		editor?.focus();
 	};
 
+	const back = () => backLink(ws.cameFrom());
 	const review = () => mention().review;
 	const reviewer = () => {
 		const by = review()?.by;
@@ -277,7 +279,9 @@ function Conversation(props: { mentionId: string }) {
 		>
 			<header class="conversation-header">
 				<nav aria-label="Breadcrumb" class="breadcrumb">
-					<A href="/">← Board</A>
+					<A href={back().href} data-testid="back-link">
+						← {back().label}
+					</A>
 				</nav>
 				<div class="conversation-heading">
 					<h1 id="conversation-title" tabIndex={-1} ref={heading}>
