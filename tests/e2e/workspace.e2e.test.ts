@@ -819,7 +819,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		// Deactivated while the board is open (as Admin › Members does it): asked to sign in
 		// again, and refused while deactivated.
 		await storage.updateMember("acme", id, { active: false });
-		await tokens.revokeSessions(id, "Your membership was deactivated.");
+		await tokens.revokeSessions(id, "deactivated");
 		const dialog = lee.getByTestId("session-ended-dialog");
 		await dialog.waitFor({ state: "visible", ...within });
 		// The board behind is hidden, not dimmed: the conversations are no longer Lee's to read.
