@@ -1,15 +1,28 @@
 /**
  * The Settings page in Chromium: a notification kind turned off with the keyboard is not
  * told in the bell, and told again once turned back on; a change of name or password that
- * cannot be made is said at its field, in words.
+ * cannot be made is said at its field, in words; a password changed here signs the member's
+ * other device out, which says why.
  */
 import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { attribute, editorText, hasChromium, seriousAxeViolations, showCard } from "./harness.ts";
+import {
+	attribute,
+	DEMO_PASSWORD,
+	editorText,
+	hasChromium,
+	seriousAxeViolations,
+	showCard,
+} from "./harness.ts";
 import { e2eScene } from "./scene.ts";
 
 const within = { timeout: 15_000 };
+
+/** The words of the confirmations shown now (a toast's text without its dismiss button's). */
+function confirmations(page: Page): () => Promise<string[]> {
+	return () => page.getByTestId("toast-info").locator(".toast-message").allTextContents();
+}
 
 /** Whether the member's in-app follow-up notifications are on, as the server has it. */
 function followUpsInApp(page: Page): Promise<boolean> {
@@ -158,5 +171,33 @@ describe.skipIf(!hasChromium)("settings in Chromium", () => {
 		await expect.poll(() => editorText(sam), within).toMatch(/\^Sam Okafor-Reyes$/);
 		await sam.getByRole("link", { name: "Settings", exact: true }).click();
 		await rename(before);
+	});
+
+	it("signs the member's other device out at a password change here, and that device says why", async () => {
+		// Nobody else in this file signs in as this member: the new password stays.
+		const email = "ambassador3@acme.test";
+		const laptop = await person(email, "/settings");
+		const phone = await person(email);
+		await expect
+			.poll(attribute(phone.getByTestId("sync-status"), "data-online"), within)
+			.toBe("true");
+
+		const form = laptop.getByTestId("password-form");
+		await form.getByLabel("Current password").fill(DEMO_PASSWORD);
+		await form.getByLabel(/^New password/).fill("a brand new passphrase");
+		await laptop.getByTestId("password-save").click();
+		await expect
+			.poll(confirmations(laptop), within)
+			.toContain("Password changed. Your other sessions are signed out; this one goes on.");
+
+		// The phone is asked to sign in again, and told why in plain words.
+		const dialog = phone.getByTestId("session-ended-dialog");
+		await dialog.waitFor({ state: "visible", ...within });
+		await expect
+			.poll(() => dialog.getByTestId("session-ended-why").textContent(), within)
+			.toBe("Your password was changed on another device: sign in with the new one.");
+		expect(await seriousAxeViolations(phone)).toEqual([]);
+		// The laptop's own session goes on, and is not asked anything.
+		expect(await laptop.getByTestId("session-ended-dialog").isVisible()).toBe(false);
 	});
 });

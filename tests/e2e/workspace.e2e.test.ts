@@ -822,6 +822,10 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await tokens.revokeSessions(id, "deactivated");
 		const dialog = lee.getByTestId("session-ended-dialog");
 		await dialog.waitFor({ state: "visible", ...within });
+		// Told why, as the server says it, not only that the session ended.
+		await expect
+			.poll(() => dialog.getByTestId("session-ended-why").textContent(), within)
+			.toBe("An admin of your organisation deactivated your account.");
 		// The board behind is hidden, not dimmed: the conversations are no longer Lee's to read.
 		expect(
 			await dialog.evaluate((element) => getComputedStyle(element, "::backdrop").backgroundColor),
