@@ -1,11 +1,12 @@
 /**
  * The Settings page in Chromium: a notification kind turned off with the keyboard is not
- * told in the bell, and told again once turned back on; a change of name or password that
- * cannot be made is said at its field, in words; a password changed here signs the member's
- * other device out, which says why.
+ * told in the bell, and told again once turned back on, each change said to be saved (or
+ * not, and then undone); a change of name or password that cannot be made is said at its
+ * field, in words; a password changed here signs the member's other device out, which says
+ * why.
  */
 import { randomUUID } from "node:crypto";
-import type { Page } from "playwright-core";
+import type { Page, Route } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
 	attribute,
@@ -83,7 +84,36 @@ describe.skipIf(!hasChromium)("settings in Chromium", () => {
 		await dana.keyboard.press("Space");
 		await expect.poll(() => followUpsInApp(dana), within).toBe(false);
 		expect(await box.isChecked()).toBe(false);
+		// Said to be saved, politely (a status toast).
+		await expect
+			.poll(confirmations(dana), within)
+			.toContain("Saved: in the app, “The customer writes again in a conversation I own” is off.");
 		expect(await seriousAxeViolations(dana)).toEqual([]);
+
+		// A save that fails says so at once, and the box goes back to what is stored.
+		const settingsPath = "**/api/me/notification-settings";
+		const unavailable = (route: Route) =>
+			route.request().method() === "PUT"
+				? route.fulfill({
+						status: 503,
+						contentType: "application/json",
+						body: JSON.stringify({
+							error: { code: "unavailable", message: "The database is not reachable." },
+						}),
+					})
+				: route.fallback();
+		await dana.route(settingsPath, unavailable);
+		await dana.keyboard.press("Space");
+		const saveError = dana.getByTestId("notification-settings-error");
+		await expect
+			.poll(() => saveError.textContent(), within)
+			.toBe(
+				"Your change was not saved; the box shows what is stored. The database is not reachable.",
+			);
+		expect(await saveError.getAttribute("role")).toBe("alert");
+		await expect.poll(() => box.isChecked(), within).toBe(false);
+		expect(await followUpsInApp(dana)).toBe(false);
+		await dana.unroute(settingsPath, unavailable);
 
 		const bell = dana.getByTestId("bell");
 		await expect.poll(attribute(bell, "data-loaded"), within).toBe("true");
@@ -96,6 +126,8 @@ describe.skipIf(!hasChromium)("settings in Chromium", () => {
 		await box.focus();
 		await dana.keyboard.press("Space");
 		await expect.poll(() => followUpsInApp(dana), within).toBe(true);
+		// The failure's alert goes with the next save that works.
+		await expect.poll(() => saveError.count(), within).toBe(0);
 		await customerWrites("on", `${mention.externalId}-off`);
 		await expect.poll(attribute(bell, "data-unread"), within).toBe(String(before + 1));
 		await bell.press("Enter");
