@@ -65,7 +65,7 @@ describeOnPostgresAndRedis(
 
 			await pair.a.tokens.endOtherSessions(
 				await pair.a.tokens.verify(changing.token),
-				"The password was changed.",
+				"password_changed",
 			);
 			expect(await otherOnB.closed).toBe(4401);
 			// The revocation that closed the other socket has been handled on B: the caller's

@@ -1,15 +1,29 @@
 /**
  * The Settings page in Chromium: a notification kind turned off with the keyboard is not
- * told in the bell, and told again once turned back on; a change of name or password that
- * cannot be made is said at its field, in words.
+ * told in the bell, and told again once turned back on, each change said to be saved (or
+ * not, and then undone); a change of name or password that cannot be made is said at its
+ * field, in words; a password changed here signs the member's other device out, which says
+ * why.
  */
 import { randomUUID } from "node:crypto";
-import type { Page } from "playwright-core";
+import type { Page, Route } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { attribute, editorText, hasChromium, seriousAxeViolations, showCard } from "./harness.ts";
+import {
+	attribute,
+	DEMO_PASSWORD,
+	editorText,
+	hasChromium,
+	seriousAxeViolations,
+	showCard,
+} from "./harness.ts";
 import { e2eScene } from "./scene.ts";
 
 const within = { timeout: 15_000 };
+
+/** The words of the confirmations shown now (a toast's text without its dismiss button's). */
+function confirmations(page: Page): () => Promise<string[]> {
+	return () => page.getByTestId("toast-info").locator(".toast-message").allTextContents();
+}
 
 /** Whether the member's in-app follow-up notifications are on, as the server has it. */
 function followUpsInApp(page: Page): Promise<boolean> {
@@ -70,7 +84,36 @@ describe.skipIf(!hasChromium)("settings in Chromium", () => {
 		await dana.keyboard.press("Space");
 		await expect.poll(() => followUpsInApp(dana), within).toBe(false);
 		expect(await box.isChecked()).toBe(false);
+		// Said to be saved, politely (a status toast).
+		await expect
+			.poll(confirmations(dana), within)
+			.toContain("Saved: in the app, “The customer writes again in a conversation I own” is off.");
 		expect(await seriousAxeViolations(dana)).toEqual([]);
+
+		// A save that fails says so at once, and the box goes back to what is stored.
+		const settingsPath = "**/api/me/notification-settings";
+		const unavailable = (route: Route) =>
+			route.request().method() === "PUT"
+				? route.fulfill({
+						status: 503,
+						contentType: "application/json",
+						body: JSON.stringify({
+							error: { code: "unavailable", message: "The database is not reachable." },
+						}),
+					})
+				: route.fallback();
+		await dana.route(settingsPath, unavailable);
+		await dana.keyboard.press("Space");
+		const saveError = dana.getByTestId("notification-settings-error");
+		await expect
+			.poll(() => saveError.textContent(), within)
+			.toBe(
+				"Your change was not saved; the box shows what is stored. The database is not reachable.",
+			);
+		expect(await saveError.getAttribute("role")).toBe("alert");
+		await expect.poll(() => box.isChecked(), within).toBe(false);
+		expect(await followUpsInApp(dana)).toBe(false);
+		await dana.unroute(settingsPath, unavailable);
 
 		const bell = dana.getByTestId("bell");
 		await expect.poll(attribute(bell, "data-loaded"), within).toBe("true");
@@ -83,6 +126,8 @@ describe.skipIf(!hasChromium)("settings in Chromium", () => {
 		await box.focus();
 		await dana.keyboard.press("Space");
 		await expect.poll(() => followUpsInApp(dana), within).toBe(true);
+		// The failure's alert goes with the next save that works.
+		await expect.poll(() => saveError.count(), within).toBe(0);
 		await customerWrites("on", `${mention.externalId}-off`);
 		await expect.poll(attribute(bell, "data-unread"), within).toBe(String(before + 1));
 		await bell.press("Enter");
@@ -158,5 +203,33 @@ describe.skipIf(!hasChromium)("settings in Chromium", () => {
 		await expect.poll(() => editorText(sam), within).toMatch(/\^Sam Okafor-Reyes$/);
 		await sam.getByRole("link", { name: "Settings", exact: true }).click();
 		await rename(before);
+	});
+
+	it("signs the member's other device out at a password change here, and that device says why", async () => {
+		// Nobody else in this file signs in as this member: the new password stays.
+		const email = "ambassador3@acme.test";
+		const laptop = await person(email, "/settings");
+		const phone = await person(email);
+		await expect
+			.poll(attribute(phone.getByTestId("sync-status"), "data-online"), within)
+			.toBe("true");
+
+		const form = laptop.getByTestId("password-form");
+		await form.getByLabel("Current password").fill(DEMO_PASSWORD);
+		await form.getByLabel(/^New password/).fill("a brand new passphrase");
+		await laptop.getByTestId("password-save").click();
+		await expect
+			.poll(confirmations(laptop), within)
+			.toContain("Password changed. Your other sessions are signed out; this one goes on.");
+
+		// The phone is asked to sign in again, and told why in plain words.
+		const dialog = phone.getByTestId("session-ended-dialog");
+		await dialog.waitFor({ state: "visible", ...within });
+		await expect
+			.poll(() => dialog.getByTestId("session-ended-why").textContent(), within)
+			.toBe("Your password was changed on another device: sign in with the new one.");
+		expect(await seriousAxeViolations(phone)).toEqual([]);
+		// The laptop's own session goes on, and is not asked anything.
+		expect(await laptop.getByTestId("session-ended-dialog").isVisible()).toBe(false);
 	});
 });

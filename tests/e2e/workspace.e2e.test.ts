@@ -870,9 +870,13 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		// Deactivated while the board is open (as Admin › Members does it): asked to sign in
 		// again, and refused while deactivated.
 		await storage.updateMember("acme", id, { active: false });
-		await tokens.revokeSessions(id, "Your membership was deactivated.");
+		await tokens.revokeSessions(id, "deactivated");
 		const dialog = lee.getByTestId("session-ended-dialog");
 		await dialog.waitFor({ state: "visible", ...within });
+		// Told why, as the server says it, not only that the session ended.
+		await expect
+			.poll(() => dialog.getByTestId("session-ended-why").textContent(), within)
+			.toBe("An admin of your organisation deactivated your account.");
 		// The board behind is hidden, not dimmed: the conversations are no longer Lee's to read.
 		expect(
 			await dialog.evaluate((element) => getComputedStyle(element, "::backdrop").backgroundColor),

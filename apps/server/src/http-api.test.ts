@@ -11,6 +11,9 @@ import {
 	type RouteContract,
 	readBoard,
 	SESSION_COOKIE,
+	SESSION_END_MESSAGES,
+	SESSION_ENDED,
+	type SessionEndReason,
 } from "@switchboard/domain";
 import { KyselyStorage, type NewMention } from "@switchboard/storage";
 import { createTokenService } from "@switchboard/sync";
@@ -332,6 +335,91 @@ describe("HTTP API", () => {
 				const response = await get(server.url, "/api/boards", token);
 				expect(response.status).toBe(401);
 			}
+		});
+
+		it("tells a session's own cookie why it ended, and nobody else anything", async () => {
+			const { storage, people: peopleApi } = server.switchboard;
+			// An organisation of Lee's own: the other tests count Acme's members.
+			await storage.createOrganisation({ id: "initrode", name: "Initrode" });
+			const lee = await storage.createMember({
+				orgId: "initrode",
+				email: "lee@initrode.test",
+				name: "Lee",
+				role: "ambassador",
+				capacity: 5,
+				passwordHash: await hashPassword(PASSWORD),
+			});
+			const claims = {
+				memberId: lee.id,
+				orgId: "initrode",
+				role: "ambassador" as const,
+				name: "Lee",
+			};
+			const signIn = async (password: string) => {
+				const response = await login(server.url, { email: lee.email, password });
+				expect(response.status).toBe(200);
+				return ((await response.json()) as { token: string }).token;
+			};
+			const sessionOf = (token: string) =>
+				(
+					JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8")) as {
+						jti: string;
+					}
+				).jti;
+			/** What `GET /api/me` answers the session cookie `token`. */
+			const meByCookie = async (token: string) => {
+				const response = await fetch(`${server.url}/api/me`, {
+					headers: { cookie: `${SESSION_COOKIE}=${token}` },
+				});
+				return { status: response.status, ...((await response.json()) as object) };
+			};
+			const ended = (reason: SessionEndReason) => ({
+				status: 401,
+				error: { code: "unauthorized", reason, message: SESSION_END_MESSAGES[reason] },
+			});
+
+			// The laptop changes the password; the phone's session ends, and its cookie is told why.
+			const laptop = await signIn(PASSWORD);
+			const phone = await signIn(PASSWORD);
+			const changed = await fetch(`${server.url}/api/me/password`, {
+				method: "PUT",
+				headers: { authorization: `Bearer ${laptop}`, "content-type": "application/json" },
+				body: JSON.stringify({ currentPassword: PASSWORD, newPassword: "a brand new passphrase" }),
+			});
+			expect(changed.status).toBe(200);
+			expect(await meByCookie(phone)).toEqual(ended("password_changed"));
+			expect((await meByCookie(laptop)).status).toBe(200);
+
+			// An admin deactivates Lee: every session ends, for that reason.
+			const tablet = await signIn("a brand new passphrase");
+			await peopleApi.deactivate("initrode", lee.id, null);
+			expect(await meByCookie(tablet)).toEqual(ended("deactivated"));
+			expect(await meByCookie(laptop)).toEqual(ended("deactivated"));
+
+			// A genuine token past its lifetime expired.
+			const late = createTokenService({ secret: SECRET, ttlSeconds: -60 });
+			expect(await meByCookie(await late.sign({ ...claims, sessionId: randomUUID() }))).toEqual(
+				ended("expired"),
+			);
+
+			// Nothing more for anyone else: the phone's session named by another member's token,
+			// a session that never was, a token of another secret: "ended" or "not valid", no why.
+			const signedOut = { status: 401, error: { code: "unauthorized", message: SESSION_ENDED } };
+			const { tokens } = server.switchboard;
+			const dana = people.dana!;
+			const asDana = { memberId: dana.id, orgId: "acme", role: dana.role, name: dana.name };
+			expect(
+				await meByCookie(await tokens.sign({ ...asDana, sessionId: sessionOf(phone) })),
+			).toEqual(signedOut);
+			expect(await meByCookie(await tokens.sign({ ...claims, sessionId: randomUUID() }))).toEqual(
+				signedOut,
+			);
+			const other = createTokenService({ secret: "another-secret-another-secret-another" });
+			const foreign = await other.sign({ ...claims, sessionId: sessionOf(phone) });
+			expect(await meByCookie(foreign)).toEqual({
+				status: 401,
+				error: { code: "unauthorized", message: "The token is not valid." },
+			});
 		});
 
 		it("signs out by clearing the session cookie", async () => {

@@ -1,6 +1,7 @@
 /**
  * The HTTP API (Hono): sign-in, health, and the read API that tools and tests use.
- * Every error answers `{ error: { code, message } }` with the status its kind maps to.
+ * Every error answers `{ error: { code, message } }` with the status its kind maps to; a
+ * 401 to a token whose session ended adds `reason`, why (a `SessionEndReason`).
  */
 
 import type { HttpBindings } from "@hono/node-server";
@@ -12,11 +13,13 @@ import {
 	HttpRoutes,
 	isActiveMembership,
 	isAppError,
+	isSessionEndReason,
 	MEMBERSHIP_ENDED,
 	type Member,
 	type MemberListing,
 	MODERATORS,
 	SESSION_COOKIE,
+	type SessionEndReason,
 	SSO_ONLY_REFUSAL,
 } from "@switchboard/domain";
 import type { Directory, History, MentionStore, Storage } from "@switchboard/storage";
@@ -123,7 +126,7 @@ export async function startSession(
 	c: Context,
 	tokens: SessionService,
 	member: SessionMember,
-	options: { secureCookies: boolean; endOthers?: string; boards?: BoardAccess },
+	options: { secureCookies: boolean; endOthers?: SessionEndReason; boards?: BoardAccess },
 ): Promise<{ token: string; member: SessionMember; boards?: Board[] }> {
 	const { id, orgId, role, name, email } = member;
 	// What the client asks next, to open a board: read first, so that a database that does
@@ -132,7 +135,7 @@ export async function startSession(
 	const replaced = await liveSession(tokens, getCookie(c, SESSION_COOKIE));
 	// A reset's `endOthers` ends every session of the same member anyway.
 	if (replaced && !(options.endOthers && replaced.memberId === member.id)) {
-		await tokens.revoke(replaced, "Another sign-in in this browser replaced this session.");
+		await tokens.revoke(replaced, "replaced");
 	}
 	const claims = { memberId: member.id, orgId: member.orgId, role: member.role, name: member.name };
 	const { token } = options.endOthers
@@ -229,8 +232,17 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 		}
 		if (isAppError(error)) {
 			const retryAfter = error.details?.retryAfterSeconds;
+			// Why a genuine token's session ended, for its device to say (session-ends.ts);
+			// the session service gives one only to the bearer of that session's own token.
+			const reason = error.details?.reason;
 			return c.json(
-				{ error: { code: error.kind, message: error.message } },
+				{
+					error: {
+						code: error.kind,
+						message: error.message,
+						...(isSessionEndReason(reason) ? { reason } : {}),
+					},
+				},
 				HTTP_STATUS_OF_KIND[error.kind],
 				typeof retryAfter === "number" ? { "Retry-After": String(retryAfter) } : {},
 			);

@@ -118,7 +118,7 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 	}
 
 	async function deactivate(orgId: string, memberId: string, byId: string | null): Promise<number> {
-		await tokens.revokeSessions(memberId, "Your membership was deactivated.");
+		await tokens.revokeSessions(memberId, "deactivated");
 		const released = await releaseHeld(
 			{ storage, board },
 			{ orgId, memberId, boardIds: null, action: SystemActions.memberDeactivated, byId },
@@ -324,10 +324,7 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 			passwordHash: await hasher.hash(body.newPassword),
 		});
 		// This session goes on; every other one (other devices, a stolen token) ends.
-		await tokens.endOtherSessions(
-			c.get("member"),
-			"The password was changed; sign in with the new one.",
-		);
+		await tokens.endOtherSessions(c.get("member"), "password_changed");
 		await auditRequest(storage, c, {
 			orgId: member.orgId,
 			action: "password.changed",
@@ -448,7 +445,7 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 		return startSession(c, tokens, accepted.member, {
 			secureCookies,
 			boards,
-			endOthers: "The password was reset; sign in with the new one.",
+			endOthers: "password_reset",
 		});
 	});
 

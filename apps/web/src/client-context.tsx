@@ -14,7 +14,7 @@ import {
 } from "solid-js";
 import { BoardMarks, markOnce } from "./perf-marks.ts";
 import { useRequiredContext } from "./required-context.ts";
-import type { Session } from "./session.ts";
+import { askWhySessionEnded, type Session, sessionEndedWords, storedExpiry } from "./session.ts";
 import { useSession } from "./session-context.tsx";
 import { followStore } from "./store-follow.ts";
 
@@ -23,6 +23,11 @@ const ClientContext = createContext<SwitchboardClient>();
 /** Whether the server ended the session (the socket was refused as unauthorized). */
 export interface SessionEnded {
 	ended: Accessor<boolean>;
+	/**
+	 * Why, in words for the member ("Your password was changed on another device…"); only
+	 * that it ended until the server has said why (see `askWhySessionEnded`).
+	 */
+	why: Accessor<string>;
 	/** Signed in again: connect at once with the new cookie. */
 	resume(): void;
 }
@@ -37,6 +42,16 @@ export function ClientProvider(props: { session: Session; children: JSX.Element 
 	const { leaveRefusedBoard, boardReached } = useSession();
 	const board = boardDocumentName(me.orgId, boardId);
 	const [ended, setEnded] = createSignal(false);
+	const [why, setWhy] = createSignal(sessionEndedWords(null, null));
+	/** The session ended: ask the server why, once per ending (the socket says it each retry). */
+	const end = () => {
+		if (ended()) return;
+		setEnded(true);
+		setWhy(sessionEndedWords(null, null));
+		void askWhySessionEnded().then((reason) => {
+			if (ended()) setWhy(sessionEndedWords(reason, storedExpiry()));
+		});
+	};
 	const client = createSwitchboardClient({
 		// The SDK derives the socket URL (<origin>/sync, ws or wss) from the page's origin.
 		url: location.origin,
@@ -48,7 +63,7 @@ export function ClientProvider(props: { session: Session; children: JSX.Element 
 		onError: (error) => {
 			// The session ended (expired, signed out elsewhere, revoked): ask to sign in again,
 			// keeping what is not on the server yet. A deactivated member is told the same.
-			if (error.kind === "unauthorized") setEnded(true);
+			if (error.kind === "unauthorized") end();
 			// Taken off this board (4403): open one the member may still open.
 			else if (error.kind === "forbidden" && error.details?.documentName === board) {
 				void leaveRefusedBoard();
@@ -57,6 +72,7 @@ export function ClientProvider(props: { session: Session; children: JSX.Element 
 	});
 	const sessionEnded: SessionEnded = {
 		ended,
+		why,
 		resume: () => {
 			setEnded(false);
 			client.connect();

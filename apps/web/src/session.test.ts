@@ -1,6 +1,6 @@
 import type { Board } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
-import { boardOf, loadSession, saveSession } from "./session.ts";
+import { boardOf, loadSession, saveSession, sessionEndedWords, storedExpiry } from "./session.ts";
 import { memoryStorage } from "./test-fixtures.ts";
 
 const me = { id: "m1", orgId: "acme", role: "ambassador", name: "Dana" } as const;
@@ -57,5 +57,33 @@ describe("the board a session opens", () => {
 		expect(boardOf([board("emea"), board("apac")])).toBe("emea");
 		// None to open: the default, which the board then refuses with a reason.
 		expect(boardOf([])).toBe("main");
+	});
+});
+
+describe("why the session ended, in words", () => {
+	const now = Date.parse("2026-12-04T10:00:00Z");
+
+	it("says what the server says, whatever the session's known end", () => {
+		expect(sessionEndedWords("password_changed", now + 3_600_000, now)).toBe(
+			"Your password was changed on another device: sign in with the new one.",
+		);
+		expect(sessionEndedWords("deactivated", null, now)).toBe(
+			"An admin of your organisation deactivated your account.",
+		);
+	});
+
+	it("says the session expired when the server cannot tell and its end has passed", () => {
+		// The browser dropped the expired cookie: the server was sent none to judge.
+		expect(sessionEndedWords(null, now - 1, now)).toBe("Your session expired.");
+		expect(sessionEndedWords(null, now + 60_000, now)).toBe("Your session has ended.");
+		expect(sessionEndedWords(null, null, now)).toBe("Your session has ended.");
+	});
+
+	it("reads the stored session's end even once it has passed", () => {
+		const storage = memoryStorage();
+		expect(storedExpiry(storage)).toBeNull();
+		saveSession({ me, boardId: "main", expiresAt: now - 1000 }, storage);
+		expect(loadSession(storage)).toBeNull();
+		expect(storedExpiry(storage)).toBe(now - 1000);
 	});
 });

@@ -5,8 +5,20 @@
  * board and when the session ends, so that a reload without network still opens the board
  * from IndexedDB.
  */
-import { ApiError, clearLocalData, createApiRequest, type Me } from "@switchboard/client";
-import { type Board, HttpRoutes, Roles } from "@switchboard/domain";
+import {
+	ApiError,
+	clearLocalData,
+	createApiRequest,
+	type Me,
+	sessionEndReasonOf,
+} from "@switchboard/client";
+import {
+	type Board,
+	HttpRoutes,
+	Roles,
+	SESSION_END_MESSAGES,
+	type SessionEndReason,
+} from "@switchboard/domain";
 
 export interface Session {
 	me: Me;
@@ -96,6 +108,21 @@ export function loadSession(storage: Storage = localStorage): Session | null {
 		if ("token" in parsed) saveSession(session, storage);
 		if (expiresAt !== null && expiresAt < Date.now()) return null;
 		return session;
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * When the stored session ends (ms since the epoch), ended or not: signing in again moves
+ * it on without remounting the shell that holds the session it began with.
+ */
+export function storedExpiry(storage: Storage = localStorage): number | null {
+	try {
+		const expiresAt = (
+			JSON.parse(storage.getItem(STORAGE_KEY) ?? "null") as Partial<Session> | null
+		)?.expiresAt;
+		return typeof expiresAt === "number" ? expiresAt : null;
 	} catch {
 		return null;
 	}
@@ -229,6 +256,36 @@ export async function memberNow(): Promise<Me | null> {
 		return isMe(member) ? meOf(member) : null;
 	} catch {
 		return null;
+	}
+}
+
+/**
+ * Why the server ended this device's session, in words for the member: what the server
+ * answers this cookie (see `askWhySessionEnded`), else that it expired when the session's
+ * end has passed (the browser drops the cookie then, and the server has none to judge),
+ * else only that it ended.
+ */
+export function sessionEndedWords(
+	reason: SessionEndReason | null,
+	expiresAt: number | null,
+	now = Date.now(),
+): string {
+	if (reason !== null) return SESSION_END_MESSAGES[reason];
+	if (expiresAt !== null && expiresAt <= now) return SESSION_END_MESSAGES.expired;
+	return "Your session has ended.";
+}
+
+/**
+ * Why the server ended the session the cookie carries, as `GET /api/me`'s 401 says; null
+ * when it does not say (no cookie, an answer that is not a 401, no network). The socket's
+ * refusal that shows the sign-in-again dialog carries no reason a client can rely on.
+ */
+export async function askWhySessionEnded(): Promise<SessionEndReason | null> {
+	try {
+		await request(HttpRoutes.me, {});
+		return null;
+	} catch (error) {
+		return sessionEndReasonOf(error);
 	}
 }
 

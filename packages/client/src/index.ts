@@ -1,5 +1,6 @@
 export * from "./api.ts";
 export * from "./api-client.ts";
+export { sessionEndReasonOf } from "./auth-errors.ts";
 export { type ClientOptions, createSwitchboardClient, localDocumentName } from "./client.ts";
 export * from "./command-channel.ts";
 export { type QueuedCommand, UNSTAMPED_VERSION } from "./command-queue.ts";

@@ -24,6 +24,7 @@ export * from "./notifications.ts";
 export * from "./people.ts";
 export * from "./protocol.ts";
 export * from "./reports.ts";
+export * from "./session-ends.ts";
 export * from "./sla.ts";
 export * from "./sso.ts";
 export * from "./text.ts";

@@ -1,7 +1,13 @@
 /** The sessions port on kysely (see `session-storage.ts`). */
+import { isSessionEndReason, type SessionEndReason } from "@switchboard/domain";
 import { sql } from "kysely";
 import { KyselyPort } from "./kysely-port.ts";
-import type { NewSession, SessionCheck, SessionStore } from "./session-storage.ts";
+import type {
+	MemberRevocation,
+	NewSession,
+	SessionCheck,
+	SessionStore,
+} from "./session-storage.ts";
 
 export class KyselySessionStore extends KyselyPort implements SessionStore {
 	async createSession(session: NewSession): Promise<void> {
@@ -33,10 +39,29 @@ export class KyselySessionStore extends KyselyPort implements SessionStore {
 		return !cutoff || check.issuedAt * 1000 > cutoff.revoked_before.getTime();
 	}
 
-	async revokeSession(sessionId: string, memberId: string): Promise<boolean> {
+	async sessionEndReason(sessionId: string, memberId: string): Promise<SessionEndReason | null> {
+		const session = await this.db
+			.selectFrom("sessions")
+			.select(["revoked_at", "revoked_reason", sql<boolean>`expires_at <= now()`.as("expired")])
+			.where("id", "=", sessionId)
+			.where("member_id", "=", memberId)
+			.executeTakeFirst();
+		if (!session) return null;
+		if (session.revoked_at !== null) {
+			// A reason this release does not know (a newer instance wrote it) is no reason.
+			return isSessionEndReason(session.revoked_reason) ? session.revoked_reason : null;
+		}
+		return session.expired ? "expired" : null;
+	}
+
+	async revokeSession(
+		sessionId: string,
+		memberId: string,
+		reason?: SessionEndReason,
+	): Promise<boolean> {
 		const result = await this.db
 			.updateTable("sessions")
-			.set({ revoked_at: sql`now()` })
+			.set({ revoked_at: sql`now()`, revoked_reason: reason ?? null })
 			.where("id", "=", sessionId)
 			.where("member_id", "=", memberId)
 			.where("revoked_at", "is", null)
@@ -46,13 +71,12 @@ export class KyselySessionStore extends KyselyPort implements SessionStore {
 
 	async revokeMemberSessions(
 		memberId: string,
-		now = new Date(),
-		keepSessionId?: string,
+		{ now = new Date(), keepSessionId, reason }: MemberRevocation = {},
 	): Promise<string[]> {
 		return this.db.transaction().execute(async (trx) => {
 			let sessions = trx
 				.updateTable("sessions")
-				.set({ revoked_at: now })
+				.set({ revoked_at: now, revoked_reason: reason ?? null })
 				.where("member_id", "=", memberId)
 				.where("revoked_at", "is", null);
 			if (keepSessionId !== undefined) sessions = sessions.where("id", "<>", keepSessionId);

@@ -24,6 +24,7 @@ import * as sso from "./migrations/2026-12-03T02-00-00-sso.ts";
 import * as auditLog from "./migrations/2026-12-03T03-00-00-audit-log.ts";
 import * as dataRemoval from "./migrations/2026-12-03T05-00-00-data-removal.ts";
 import * as historyWords from "./migrations/2026-12-03T06-00-00-history-words.ts";
+import * as sessionEndReasons from "./migrations/2026-12-04T01-00-00-session-end-reasons.ts";
 
 /** Every migration by name; names sort in the order the migrations run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -42,6 +43,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
 	"2026-12-03T03-00-00-audit-log": auditLog,
 	"2026-12-03T05-00-00-data-removal": dataRemoval,
 	"2026-12-03T06-00-00-history-words": historyWords,
+	"2026-12-04T01-00-00-session-end-reasons": sessionEndReasons,
 };
 
 /** A kysely Migrator over {@link MIGRATIONS}. */

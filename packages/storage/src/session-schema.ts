@@ -1,4 +1,4 @@
-/** Tables of the sessions migration (2026-12-02T02-00-00-sessions), as kysely sees them. */
+/** Tables of the sessions migrations (2026-12-02T02-00-00-sessions and after), as kysely sees them. */
 import type { DefaultTimestamp, NullableTimestamp, Timestamp } from "./schema.ts";
 
 export interface SessionsTable {
@@ -7,6 +7,8 @@ export interface SessionsTable {
 	created_at: DefaultTimestamp;
 	expires_at: Timestamp;
 	revoked_at: NullableTimestamp;
+	/** A `SessionEndReason`, set with `revoked_at` (2026-12-04T01-00-00-session-end-reasons). */
+	revoked_reason: string | null;
 }
 
 export interface SessionCutoffsTable {

@@ -1,7 +1,8 @@
 /**
  * The sessions port's part of the contract suite: a session is active until it is revoked
  * or expires; revoking every session of a member ends its rows and refuses its tokens
- * without a session that were issued before.
+ * without a session that were issued before; an ended session keeps why, for its own
+ * member only.
  */
 import { describe, expect, it } from "vitest";
 import type { SessionStore } from "./session-storage.ts";
@@ -71,12 +72,42 @@ export function sessionStoreContract(portOf: () => SessionStore & Directory): vo
 			for (const id of [mine, other]) {
 				await storage.createSession({ id, memberId: dana.id, expiresAt: inAnHour() });
 			}
-			await storage.revokeMemberSessions(dana.id, new Date(), mine);
+			await storage.revokeMemberSessions(dana.id, { keepSessionId: mine });
 			const issuedAt = nowSeconds() - 10;
 			const active = (sessionId: string) =>
 				storage.isSessionActive({ memberId: dana.id, sessionId, issuedAt });
 			expect(await active(mine)).toBe(true);
 			expect(await active(other)).toBe(false);
+		});
+
+		it("keeps why a session ended, told only for that member's own session", async () => {
+			const storage = portOf();
+			const { dana, sam } = await newColleagues(storage);
+			const [mine, other, out, old] = ["mine", "other", "out", "old"].map(unique);
+			for (const id of [mine!, other!, out!]) {
+				await storage.createSession({ id, memberId: dana.id, expiresAt: inAnHour() });
+			}
+			await storage.createSession({
+				id: old!,
+				memberId: dana.id,
+				expiresAt: new Date(Date.now() - 1),
+			});
+			expect(await storage.sessionEndReason(mine!, dana.id)).toBeNull();
+			expect(await storage.sessionEndReason(old!, dana.id)).toBe("expired");
+			await storage.revokeSession(out!, dana.id, "signed_out");
+			await storage.revokeMemberSessions(dana.id, {
+				keepSessionId: mine!,
+				reason: "password_changed",
+			});
+			expect(await storage.sessionEndReason(mine!, dana.id)).toBeNull();
+			expect(await storage.sessionEndReason(other!, dana.id)).toBe("password_changed");
+			// Ended already: its own reason stays.
+			expect(await storage.sessionEndReason(out!, dana.id)).toBe("signed_out");
+			expect(await storage.sessionEndReason(other!, sam.id)).toBeNull();
+			expect(await storage.sessionEndReason(unique("none"), dana.id)).toBeNull();
+			// Revoked without a reason (as before reasons were kept): none is made up.
+			await storage.revokeMemberSessions(dana.id);
+			expect(await storage.sessionEndReason(mine!, dana.id)).toBeNull();
 		});
 	});
 }

@@ -6,9 +6,19 @@
  *
  * `revokeSessions(memberId)` is the one way to end every session of a member: password
  * changes and deactivations call it (issue 15, the adoption issue).
+ *
+ * Every ending names a `SessionEndReason`, kept with the session: a token of an ended
+ * session is refused with the reason and its words (`AppError` details `{reason}`, a 401's
+ * `error.reason`), and its open sockets close with the same words, so the device it was
+ * ended under can say why.
  */
 import { randomUUID } from "node:crypto";
-import { AppError } from "@switchboard/domain";
+import {
+	AppError,
+	SESSION_END_MESSAGES,
+	SESSION_ENDED,
+	type SessionEndReason,
+} from "@switchboard/domain";
 import type { SessionStore } from "@switchboard/storage";
 import type { Logger } from "pino";
 import type { Revocation, RevocationBus } from "./revocations.ts";
@@ -31,12 +41,15 @@ export interface SessionService extends TokenService {
 		sessionId: string;
 	}>;
 	/**
-	 * Logout: end the session of these (verified) claims, here and on every socket; `reason`
-	 * closes the sockets. @default "The session was ended (signed out)."
+	 * Logout: end the session of these (verified) claims, here and on every socket.
+	 * @default reason "signed_out"
 	 */
-	revoke(claims: TokenClaims, reason?: string): Promise<void>;
-	/** End every session of a member at once (password change, deactivation). */
-	revokeSessions(memberId: string, reason?: string): Promise<void>;
+	revoke(claims: TokenClaims, reason?: SessionEndReason): Promise<void>;
+	/**
+	 * End every session of a member at once (deactivation, an operator's tool).
+	 * @default reason "revoked"
+	 */
+	revokeSessions(memberId: string, reason?: SessionEndReason): Promise<void>;
 	/**
 	 * A member was taken off a board: close their sockets on that board's documents, on
 	 * every instance (the membership itself is already stored; authentication reads it).
@@ -47,14 +60,14 @@ export interface SessionService extends TokenService {
 	 * sockets stay open, every other one closes. Claims without a session (an operator's
 	 * token) end every session.
 	 */
-	endOtherSessions(claims: TokenClaims, reason: string): Promise<void>;
+	endOtherSessions(claims: TokenClaims, reason: SessionEndReason): Promise<void>;
 	/**
 	 * End every session of a member and start one new one, which stays (a reset link signs
 	 * its user in afresh): the new session's sockets are not closed.
 	 */
 	replaceSessions(
 		claims: Omit<TokenClaims, "sessionId" | "issuedAt" | "expiresAt">,
-		reason: string,
+		reason: SessionEndReason,
 	): Promise<{ token: string; sessionId: string }>;
 }
 
@@ -70,7 +83,8 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
 	 * and the answer does not wait for it. Sockets on other instances close at their next
 	 * check (a deactivated member at the membership watcher's).
 	 */
-	const announce = (revocation: Revocation): void => {
+	const announce = (ended: Omit<Revocation, "reason">, reason: SessionEndReason): void => {
+		const revocation: Revocation = { ...ended, reason: SESSION_END_MESSAGES[reason] };
 		bus.publish(revocation).catch((error: unknown) => {
 			options.logger?.warn(
 				{ err: error, memberId: revocation.memberId },
@@ -87,8 +101,15 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
 				sessionId: claims.sessionId,
 				issuedAt: claims.issuedAt ?? 0,
 			});
-			if (!active) throw new AppError("unauthorized", "The session has ended; sign in again.");
-			return claims;
+			if (active) return claims;
+			// The token is genuine (its signature verified): its bearer may know why its own
+			// session ended. A token of an operator's tool has no session to ask about.
+			const reason =
+				claims.sessionId === undefined
+					? null
+					: await storage.sessionEndReason(claims.sessionId, claims.memberId);
+			if (reason === null) throw new AppError("unauthorized", SESSION_ENDED);
+			throw new AppError("unauthorized", SESSION_END_MESSAGES[reason], { reason });
 		},
 		async issue(claims) {
 			const sessionId = randomUUID();
@@ -99,30 +120,29 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
 			});
 			return { sessionId, token: await tokens.sign({ ...claims, sessionId }) };
 		},
-		async revoke(claims, reason = "The session was ended (signed out).") {
+		async revoke(claims, reason = "signed_out") {
 			if (claims.sessionId === undefined) return;
-			await storage.revokeSession(claims.sessionId, claims.memberId);
-			announce({ memberId: claims.memberId, sessionId: claims.sessionId, reason });
+			await storage.revokeSession(claims.sessionId, claims.memberId, reason);
+			announce({ memberId: claims.memberId, sessionId: claims.sessionId }, reason);
 		},
-		async revokeSessions(memberId, reason = "Every session of this member was ended.") {
-			const sessionIds = await storage.revokeMemberSessions(memberId);
-			announce({ memberId, sessionIds, reason });
+		async revokeSessions(memberId, reason = "revoked") {
+			const sessionIds = await storage.revokeMemberSessions(memberId, { reason });
+			announce({ memberId, sessionIds }, reason);
 		},
 		async endBoardAccess(memberId, boardId, reason) {
 			await bus.publish({ memberId, boardId, reason });
 		},
 		async endOtherSessions(claims, reason) {
-			const sessionIds = await storage.revokeMemberSessions(
-				claims.memberId,
-				new Date(),
-				claims.sessionId,
-			);
-			announce({ memberId: claims.memberId, sessionIds, reason });
+			const sessionIds = await storage.revokeMemberSessions(claims.memberId, {
+				keepSessionId: claims.sessionId,
+				reason,
+			});
+			announce({ memberId: claims.memberId, sessionIds }, reason);
 		},
 		async replaceSessions(claims, reason) {
-			const sessionIds = await storage.revokeMemberSessions(claims.memberId);
+			const sessionIds = await storage.revokeMemberSessions(claims.memberId, { reason });
 			const issued = await service.issue(claims);
-			announce({ memberId: claims.memberId, sessionIds, reason });
+			announce({ memberId: claims.memberId, sessionIds }, reason);
 			return issued;
 		},
 	};

@@ -2,7 +2,7 @@
  * Session tokens: HS256 JWTs signed with the server secret. The same token
  * authenticates HTTP requests (bearer or cookie) and WebSocket documents.
  */
-import { AppError, type Role, RoleSchema } from "@switchboard/domain";
+import { AppError, type Role, RoleSchema, SESSION_END_MESSAGES } from "@switchboard/domain";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import * as v from "valibot";
 
@@ -91,11 +91,14 @@ export function createTokenService(options: TokenOptions): TokenService {
 					...(typeof payload.exp === "number" ? { expiresAt: payload.exp } : {}),
 				};
 			} catch (error) {
-				const expired = error instanceof joseErrors.JWTExpired;
-				throw new AppError(
-					"unauthorized",
-					expired ? "The token has expired." : "The token is not valid.",
-				);
+				// jose checks the signature before the claims: an expired token is a genuine one,
+				// and its bearer may be told that it expired. Any other failure says nothing more.
+				if (error instanceof joseErrors.JWTExpired) {
+					throw new AppError("unauthorized", SESSION_END_MESSAGES.expired, {
+						reason: "expired",
+					});
+				}
+				throw new AppError("unauthorized", "The token is not valid.");
 			}
 		},
 	};

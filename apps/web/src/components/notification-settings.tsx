@@ -1,6 +1,8 @@
 /**
  * The member's choice of notifications, per kind and channel (in the app, on the phone),
- * and this device's opt-in to push notifications.
+ * and this device's opt-in to push notifications. A choice is saved as it is made, with no
+ * Save button, so each save says it was made (a toast, as the profile's Save does), and a
+ * failed one says so and puts the box back to what is stored.
  */
 import {
 	HttpRoutes,
@@ -10,7 +12,7 @@ import {
 	type NotificationSettings,
 } from "@switchboard/domain";
 import { createSignal, For, onMount, Show } from "solid-js";
-import { createAction, createLoader, useApi } from "../api.ts";
+import { createAction, createLoader, errorMessage, useApi } from "../api.ts";
 import {
 	currentSubscription,
 	deviceLabel,
@@ -37,19 +39,48 @@ const CHANNEL_LABELS: Record<NotificationChannel, string> = {
 	push: "On my phone",
 };
 
+/** What a toast says of a choice saved. */
+function savedWords(kind: NotificationKind, channel: NotificationChannel, on: boolean) {
+	return `Saved: ${CHANNEL_LABELS[channel].toLowerCase()}, “${KIND_LABELS[kind]}” is ${on ? "on" : "off"}.`;
+}
+
 export function NotificationSettingsSection() {
 	const api = useApi();
+	const toasts = useToasts();
 	const settings = createLoader(
 		async () => (await api.request(HttpRoutes.notificationSettings, {})).settings,
 	);
-	const save = createAction(
-		async (kind: NotificationKind, channel: NotificationChannel, on: boolean) => {
-			const answer = await api.request(HttpRoutes.saveNotificationSettings, {
-				body: { [kind]: { [channel]: on } },
-			});
-			settings.set(answer.settings);
-		},
-	);
+	const [saveError, setSaveError] = createSignal<string | null>(null);
+	/**
+	 * Changes are saved one after another, in the order made: a change made while the one
+	 * before is on its way waits for it (a one-at-a-time action dropped it, and the box
+	 * showed a choice never sent), and each answer, holding every change saved so far, is
+	 * what the table then shows.
+	 */
+	let saving = Promise.resolve();
+	const save = (
+		kind: NotificationKind,
+		channel: NotificationChannel,
+		on: boolean,
+		box: HTMLInputElement,
+	) => {
+		saving = saving.then(async () => {
+			setSaveError(null);
+			try {
+				const answer = await api.request(HttpRoutes.saveNotificationSettings, {
+					body: { [kind]: { [channel]: on } },
+				});
+				settings.set(answer.settings);
+				toasts.notify("info", savedWords(kind, channel, on));
+			} catch (caught) {
+				// Set by hand: the stored value has not changed, so Solid does not set `checked`.
+				box.checked = settings.data()?.[kind][channel] ?? !on;
+				setSaveError(
+					`Your change was not saved; the box shows what is stored. ${errorMessage(caught)}`,
+				);
+			}
+		});
+	};
 
 	return (
 		<section class="admin-section" id="notifications" aria-labelledby="notifications-title">
@@ -59,14 +90,12 @@ export function NotificationSettingsSection() {
 				you turned them on.
 			</p>
 			<PushOptIn />
-			<FormError error={settings.error() ?? save.error()} testId="notification-settings-error" />
+			<FormError error={settings.error() ?? saveError()} testId="notification-settings-error" />
 			<Show
 				when={settings.data()}
 				fallback={<p class="muted">{settings.error() ? "" : "Loading…"}</p>}
 			>
-				{(current) => (
-					<SettingsTable settings={current()} onChange={(...args) => void save.run(...args)} />
-				)}
+				{(current) => <SettingsTable settings={current()} onChange={save} />}
 			</Show>
 		</section>
 	);
@@ -74,7 +103,12 @@ export function NotificationSettingsSection() {
 
 function SettingsTable(props: {
 	settings: NotificationSettings;
-	onChange: (kind: NotificationKind, channel: NotificationChannel, on: boolean) => void;
+	onChange: (
+		kind: NotificationKind,
+		channel: NotificationChannel,
+		on: boolean,
+		box: HTMLInputElement,
+	) => void;
 }) {
 	return (
 		<Table
@@ -95,7 +129,9 @@ function SettingsTable(props: {
 										type="checkbox"
 										checked={props.settings[kind][channel]}
 										aria-label={`${KIND_LABELS[kind]}: ${CHANNEL_LABELS[channel]}`}
-										onChange={(e) => props.onChange(kind, channel, e.currentTarget.checked)}
+										onChange={(e) =>
+											props.onChange(kind, channel, e.currentTarget.checked, e.currentTarget)
+										}
 										data-testid={`notify-${kind}-${channel}`}
 									/>
 								</label>

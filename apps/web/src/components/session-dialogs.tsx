@@ -192,8 +192,9 @@ export function SignOutButton(props: { class: string; testId: string }) {
 }
 
 /**
- * The server ended the session (expired, signed out elsewhere, revoked): sign in again,
- * here, without leaving the page, and what waits to be sent goes out. Only the same member
+ * The server ended the session (expired, signed out elsewhere, revoked): the dialog says
+ * why, as the server tells it, and asks to sign in again here, without leaving the page;
+ * what waits to be sent then goes out. Only the same member
  * may (`renew`), so their email is filled in and fixed; a session kept by a version that
  * did not store it asks for it. "Forgot password?" opens in a new tab: this page, its
  * dialog and what it has not sent stay as they are while the member gets a new password.
@@ -233,8 +234,11 @@ export function SessionEndedDialog() {
 			onCancel={() => {}}
 		>
 			<h2 id="session-ended-title">Sign in again</h2>
+			{/* Said first as "has ended", then why once the server has answered: read out then too. */}
+			<p aria-live="polite" data-testid="session-ended-why">
+				{ended.why()}
+			</p>
 			<p>
-				Your session has ended.{" "}
 				{unsent() > 0
 					? `Sign in again to send ${plural(unsent(), "change")} not yet on the server.`
 					: "Sign in again to go on."}

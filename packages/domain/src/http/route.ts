@@ -87,7 +87,10 @@ export const ErrorEnvelopeSchema = v.object({
 	error: v.object({
 		code: v.picklist(Object.keys(ErrorKinds) as [keyof typeof ErrorKinds]),
 		message: v.string(),
-		/** A finer reason a machine can branch on (the signed webhook's refusals). */
+		/**
+		 * A finer reason a machine can branch on: the signed webhook's refusals, and why a
+		 * session ended (a `SessionEndReason`) on a 401 to that session's own token.
+		 */
 		reason: v.optional(v.string()),
 	}),
 });
