@@ -108,9 +108,18 @@ function ActivityEntries(props: {
 }
 
 function ActivityLine(props: { entry: ActivityEntry; ctx: ActivityContext }) {
-	const said = () => activityWords(props.entry, props.ctx);
 	return (
 		<li data-testid="activity-entry" data-action={props.entry.action}>
+			<Said entry={props.entry} ctx={props.ctx} />
+		</li>
+	);
+}
+
+/** An entry in words, the note its member wrote quoted after them, then its time. */
+function Said(props: { entry: ActivityEntry; ctx: ActivityContext }) {
+	const said = () => activityWords(props.entry, props.ctx);
+	return (
+		<>
 			{said().words}
 			<Show when={said().note}>
 				{(note) => (
@@ -122,7 +131,7 @@ function ActivityLine(props: { entry: ActivityEntry; ctx: ActivityContext }) {
 			<time class="muted" datetime={props.entry.at}>
 				· {formatDateTime(props.entry.at)}
 			</time>
-		</li>
+		</>
 	);
 }
 
@@ -133,27 +142,13 @@ function ActivityLine(props: { entry: ActivityEntry; ctx: ActivityContext }) {
  */
 export function Settlement(props: { loader: PagedLoader<ActivityEntry>; author: string }) {
 	const ctx = useActivityContext(() => props.author);
-	const settled = () => settlement(props.loader.items());
 	return (
-		<Show when={settled()}>
-			{(entry) => {
-				const said = () => activityWords(entry(), ctx);
-				return (
-					<p class="callout callout-info small settlement" data-testid="settlement">
-						{said().words}
-						<Show when={said().note}>
-							{(note) => (
-								<>
-									: <q class="activity-note">{note()}</q>
-								</>
-							)}
-						</Show>{" "}
-						<time class="muted" datetime={entry().at}>
-							· {formatDateTime(entry().at)}
-						</time>
-					</p>
-				);
-			}}
+		<Show when={settlement(props.loader.items())}>
+			{(entry) => (
+				<p class="callout callout-info small settlement" data-testid="settlement">
+					<Said entry={entry()} ctx={ctx} />
+				</p>
+			)}
 		</Show>
 	);
 }
