@@ -482,6 +482,19 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 				sentiment: -0.4,
 			},
 		]);
+		// Settled before the board was archived, with a note on how.
+		const closed = await storage.executeCommand({
+			orgId: "acme",
+			boardId: "spring",
+			actorId: await memberId("moderator@acme.test"),
+			commandId: crypto.randomUUID(),
+			command: {
+				name: "close",
+				args: { mentionId: past?.mention.id ?? "", reason: "Voucher sent again" },
+			},
+			now: new Date().toISOString(),
+		});
+		expect(closed.ok).toBe(true);
 		await storage.updateBoard("acme", "spring", { archived: true });
 		const moderator = await person("moderator@acme.test", "/history?q=5150");
 		const row = moderator.locator(
@@ -495,6 +508,13 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await expect
 			.poll(textOf(thread), within)
 			.toContain("Sent again to your inbox, sorry for the wait.");
+		// And what happened to it, how it was settled included, read once opened.
+		const activity = row.getByTestId("history-activity");
+		await activity.locator("summary").click();
+		// The whole section is read, so that a failure shows what it said instead (an error, say).
+		await expect
+			.poll(textOf(activity), within)
+			.toMatch(/^ActivityMorgan Moderator closed it: Voucher sent again · /);
 	});
 
 	it("comes back to History as it was left: the same conversations, as far down, not asked for again", async () => {
@@ -705,9 +725,48 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await kim.getByTestId("close").click();
 		await dialog.waitFor({ state: "visible", ...within });
 		expect(await seriousAxeViolations(kim)).toEqual([]);
+		await dialog.getByTestId("close-reason").fill("Refund issued by phone");
 		await dialog.getByTestId("close-submit").click();
 		await dialog.waitFor({ state: "hidden", ...within });
 		await expect.poll(async () => (await status(id))?.status, within).toBe("closed");
+
+		// The page says how it was settled, and its activity what happened before, in words,
+		// newest first (each line ends with its time, after " · ").
+		await expect
+			.poll(textOf(kim.getByTestId("settlement")), within)
+			.toMatch(/^Kim Ambassador closed it: Refund issued by phone · /);
+		await kim.getByTestId("activity").locator("summary").click();
+		const lines = async () =>
+			(await kim.getByTestId("activity-entry").allTextContents()).map((line) =>
+				line.slice(0, line.lastIndexOf(" · ")),
+			);
+		await expect
+			.poll(lines, within)
+			.toEqual([
+				"Kim Ambassador closed it: Refund issued by phone",
+				"Kim Ambassador escalated it: Threatens to go to the press.",
+				"Kim Ambassador set the priority to high",
+				"Kim Ambassador reopened it; it went back to the board",
+				expect.stringMatching(/^Kim Ambassador snoozed it until \S/),
+				"Kim Ambassador tagged it lost-parcel",
+			]);
+		// On a 360 px phone the section and its notes wrap within the screen.
+		const laptop = kim.viewportSize();
+		await kim.setViewportSize({ width: 360, height: 740 });
+		await expect
+			.poll(
+				() =>
+					kim.evaluate(() => {
+						const log = document.querySelector("[data-testid=activity]")?.getBoundingClientRect();
+						return {
+							pageFits: document.documentElement.scrollWidth <= window.innerWidth,
+							logFits: log !== undefined && log.left >= 0 && log.right <= window.innerWidth,
+						};
+					}),
+				within,
+			)
+			.toEqual({ pageFits: true, logFits: true });
+		if (laptop) await kim.setViewportSize(laptop);
 
 		// In bulk: x selects the focused card, a checkbox another; one close for both.
 		const [first, second] = [fresh(), fresh()];

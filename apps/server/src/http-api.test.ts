@@ -4,9 +4,11 @@ import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import {
 	type Board,
 	boardDocumentName,
+	type Command,
 	HttpRoutes,
 	type MemberListing,
 	type Mention,
+	notOnBoard,
 	type Role,
 	type RouteContract,
 	readBoard,
@@ -666,6 +668,117 @@ describe("HTTP API", () => {
 		});
 	});
 
+	describe("GET /api/mentions/:mentionId/activity", () => {
+		type ActivityAnswer = v.InferOutput<typeof HttpRoutes.activity.answer>;
+		let settledId: string;
+		const activityOf = (id: string, token: string | undefined, query = "") =>
+			get(server.url, `/api/mentions/${encodeURIComponent(id)}/activity${query}`, token);
+		const errorOf = async (response: Response) =>
+			((await response.json()) as { error: { code: string; message: string } }).error;
+
+		beforeAll(async () => {
+			// On the VIP board, so that a member of the main board alone may not open it; its
+			// words are not the other tests' ("never arrived").
+			const [stored] = await server.switchboard.storage.insertMentions("acme", "vip", [
+				{ ...mention("act1"), text: "The app signs me out every hour" },
+			]);
+			settledId = stored!.mention.id;
+			const steps: [Person, Command][] = [
+				[people.dana!, { name: "claim", args: { mentionId: settledId } }],
+				[
+					people.dana!,
+					{ name: "escalate", args: { mentionId: settledId, reason: "Wants a refund" } },
+				],
+				[
+					people.morgan!,
+					{ name: "close", args: { mentionId: settledId, reason: "Refund issued by phone" } },
+				],
+			];
+			for (const [actor, command] of steps) {
+				const outcome = await server.switchboard.storage.executeCommand({
+					orgId: "acme",
+					boardId: "vip",
+					actorId: actor.id,
+					commandId: randomUUID(),
+					command,
+					now: new Date().toISOString(),
+				});
+				if (!outcome.ok) throw new Error(`${command.name} failed: ${outcome.message}`);
+			}
+		});
+
+		it("lists what happened to a conversation newest first: who did it, and how it was settled", async () => {
+			const response = await activityOf(settledId, dana);
+			expect(response.status).toBe(200);
+			const body = await response.json();
+			const parsed = v.safeParse(HttpRoutes.activity.answer, body);
+			expect(
+				parsed.issues?.map((issue) => `${v.getDotPath(issue)}: ${issue.message}`),
+			).toBeUndefined();
+			const { activity, nextCursor } = body as ActivityAnswer;
+			expect(nextCursor).toBeNull();
+			expect(activity.map((entry) => [entry.action, entry.actorId, entry.toStatus])).toEqual([
+				["close", people.morgan!.id, "closed"],
+				["escalate", people.dana!.id, "escalated"],
+				["claim", people.dana!.id, "claimed"],
+			]);
+			expect(activity[0]?.detail).toEqual({ reason: "Refund issued by phone" });
+			expect(activity[1]?.detail).toEqual({ reason: "Wants a refund" });
+			// What only the server needs stays on it.
+			expect(Object.keys(activity[0] ?? {}).sort()).toEqual(
+				["action", "actorId", "at", "detail", "fromStatus", "id", "toStatus"].sort(),
+			);
+		});
+
+		it("pages with a cursor, none repeated, and refuses a page over 200 or a cursor it did not make", async () => {
+			const page = async (query: string) => {
+				const response = await activityOf(settledId, dana, query);
+				expect(response.status).toBe(200);
+				return (await response.json()) as ActivityAnswer;
+			};
+			const first = await page("?limit=2");
+			expect(first.activity.map((entry) => entry.action)).toEqual(["close", "escalate"]);
+			expect(first.nextCursor).toEqual(expect.any(String));
+			const second = await page(`?limit=2&cursor=${encodeURIComponent(first.nextCursor ?? "")}`);
+			expect(second.activity.map((entry) => entry.action)).toEqual(["claim"]);
+			expect(second.nextCursor).toBeNull();
+
+			const tooMany = await activityOf(settledId, dana, "?limit=201");
+			expect(tooMany.status).toBe(400);
+			expect((await errorOf(tooMany)).message).toBe("limit: must be at most 200");
+			const forged = await activityOf(settledId, dana, "?cursor=bm90LWEtY3Vyc29y");
+			expect(forged.status).toBe(400);
+			expect((await errorOf(forged)).message).toMatch(/^cursor: /);
+		});
+
+		it("tells another organisation's member and one not on the board that they may not read it", async () => {
+			expect((await activityOf(settledId, undefined)).status).toBe(401);
+			// Another organisation learns nothing of it, not even that it exists.
+			const foreign = await activityOf(settledId, gabi);
+			expect(foreign.status).toBe(404);
+			expect(await errorOf(foreign)).toEqual({
+				code: "not_found",
+				message: "No such conversation in your organisation.",
+			});
+			const unknown = await activityOf("no-such-conversation", dana);
+			expect(unknown.status).toBe(404);
+
+			// An ambassador of Acme on the main board only: the VIP board's conversations are not theirs.
+			await server.switchboard.storage.createMember({
+				orgId: "acme",
+				email: "pat@acme.test",
+				name: "Pat",
+				role: "ambassador",
+				capacity: 3,
+				passwordHash: await hashPassword(PASSWORD),
+				boards: ["main"],
+			});
+			const offBoard = await activityOf(settledId, await tokenOf(server.url, "pat@acme.test"));
+			expect(offBoard.status).toBe(403);
+			expect(await errorOf(offBoard)).toEqual({ code: "forbidden", message: notOnBoard("vip") });
+		});
+	});
+
 	it("lists no demo account for the sign-in page when the server runs no demo", async () => {
 		const response = await get(server.url, "/api/demo");
 		expect(response.status).toBe(200);
@@ -720,6 +833,7 @@ describe("HTTP API", () => {
 				[HttpRoutes.mentions, "/api/boards/main/mentions"],
 				[HttpRoutes.boardSettings, "/api/boards/main/settings"],
 				[HttpRoutes.accounts, "/api/me/accounts"],
+				[HttpRoutes.activity, `/api/mentions/${claimedId}/activity`],
 			];
 			for (const [route, path] of answers) {
 				const response = await get(server.url, path, dana);

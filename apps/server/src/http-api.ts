@@ -22,7 +22,13 @@ import {
 	type SessionEndReason,
 	SSO_ONLY_REFUSAL,
 } from "@switchboard/domain";
-import type { Directory, History, MentionStore, Storage } from "@switchboard/storage";
+import type {
+	CommandArbiter,
+	Directory,
+	History,
+	MentionStore,
+	Storage,
+} from "@switchboard/storage";
 import type { SessionService, TokenClaims } from "@switchboard/sync";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -55,7 +61,11 @@ import { serveWebClient } from "./web-client.ts";
 const PING_TIMEOUT_MS = 2_000;
 
 export interface HttpApiOptions {
-	storage: Directory & MentionStore & History & Pick<Storage, "ping">;
+	storage: Directory &
+		MentionStore &
+		History &
+		Pick<CommandArbiter, "listActivity"> &
+		Pick<Storage, "ping">;
 	/** Verifies every token against revocations; issues and ends sign-in sessions. */
 	tokens: SessionService;
 	logger: Logger;
@@ -492,6 +502,32 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 			}),
 		);
 		return { conversations: page, nextCursor };
+	});
+
+	// Whoever may open the conversation may read what happened to it: the same rule as its
+	// page (organisation, then board), checked before the log is read.
+	handle(app, HttpRoutes.activity, async (c, { params, query }) => {
+		const caller = c.get("member");
+		await boards.openMentionBoard(caller, params.mentionId);
+		// One more than the page tells whether another follows.
+		const rows = await storage.listActivity(caller.orgId, {
+			mentionId: params.mentionId,
+			limit: query.limit + 1,
+			...(query.cursor ? { before: query.cursor } : {}),
+		});
+		const page = rows.slice(0, query.limit);
+		return {
+			activity: page.map(({ id, action, actorId, fromStatus, toStatus, detail, at }) => ({
+				id,
+				action,
+				actorId,
+				fromStatus,
+				toStatus,
+				detail,
+				at,
+			})),
+			nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
+		};
 	});
 
 	for (const routes of options.routes ?? []) app.route("/", routes);

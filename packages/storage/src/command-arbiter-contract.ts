@@ -9,7 +9,7 @@ import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { KyselyStorage } from "./kysely-storage.ts";
 import type { CommandArbiter, Directory, MentionStore, NewMention } from "./storage.ts";
-import { ingest, memberMaker, newTeam, runCommand, type Team } from "./test-fixtures.ts";
+import { ingest, memberMaker, newTeam, runCommand, type Team, tick } from "./test-fixtures.ts";
 
 /** The arbiter, with a directory and a mention store to set the scene. */
 type Ports = CommandArbiter & Directory & MentionStore;
@@ -277,6 +277,65 @@ export function commandArbiterContract(portOf: () => Ports): void {
 			const actions = (await storage.listActivity(t.orgId, { mentionId: id })).map((a) => a.action);
 			expect(actions).toEqual(["release", "assign", "handoff", "claim"]);
 			expect(await storage.listActivity(t.orgId, { mentionId: id, limit: 1 })).toHaveLength(1);
+		});
+
+		it("reads one conversation's activity newest first, a page at a time, with what each step recorded", async () => {
+			const storage = portOf();
+			const t = await team();
+			const other = await team();
+			const [id = "", beside = ""] = await mentions(t, {}, {});
+			const until = new Date(Date.parse(tick()) + 86_400_000).toISOString();
+			const steps: [Member, Command][] = [
+				[t.ana, { name: "claim", args: { mentionId: id } }],
+				[t.ana, { name: "handoff", args: { mentionId: id, to: t.mo.id } }],
+				[t.mo, { name: "escalate", args: { mentionId: id, reason: "Threatens to sue" } }],
+				[t.mo, { name: "close", args: { mentionId: id, reason: "Refund issued by phone" } }],
+				[t.mo, { name: "reopen", args: { mentionId: id } }],
+				[t.mo, { name: "snooze", args: { mentionId: id, until } }],
+			];
+			for (const [actor, command] of steps) {
+				expect((await run(t, actor, command)).ok, command.name).toBe(true);
+			}
+			// Another conversation's steps are not this one's.
+			await run(t, t.ben, { name: "claim", args: { mentionId: beside } });
+
+			const all = await storage.listActivity(t.orgId, { mentionId: id });
+			expect(all.map((a) => [a.action, a.actorId])).toEqual(
+				steps.map(([actor, command]) => [command.name, actor.id]).reverse(),
+			);
+			expect(all.find((a) => a.action === "close")).toMatchObject({
+				fromStatus: "escalated",
+				toStatus: "closed",
+				detail: { reason: "Refund issued by phone" },
+			});
+			expect(all.find((a) => a.action === "handoff")?.detail).toEqual({
+				from: t.ana.id,
+				to: t.mo.id,
+			});
+			expect(all.find((a) => a.action === "snooze")?.detail).toMatchObject({ until });
+
+			// Pages of two, each after the last entry of the one before: none repeated or skipped
+			// (at most four pages read, so a cursor that is not followed fails here, not by hanging).
+			const pages: string[][] = [];
+			let before: string | undefined;
+			for (let read = 0; read < 4; read++) {
+				const page = await storage.listActivity(t.orgId, {
+					mentionId: id,
+					limit: 2,
+					...(before ? { before } : {}),
+				});
+				pages.push(page.map((a) => a.id));
+				before = page.at(-1)?.id;
+				if (!before) break;
+			}
+			expect(pages).toEqual([
+				...[0, 2, 4].map((start) => all.slice(start, start + 2).map((a) => a.id)),
+				[],
+			]);
+
+			// Only its own organisation reads it; a cursor that is no entry's id reads nothing.
+			expect(await storage.listActivity(other.orgId, { mentionId: id })).toEqual([]);
+			expect(await storage.listActivity(t.orgId, { mentionId: id, before: "x'; --" })).toEqual([]);
 		});
 
 		it("rejects a handoff to a member at capacity", async () => {

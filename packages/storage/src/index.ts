@@ -105,6 +105,7 @@ export type { Database } from "./schema.ts";
 export * from "./session-storage.ts";
 export * from "./sso-storage.ts";
 export type {
+	ActivityFilter,
 	AppendToThreadInput,
 	BoardChange,
 	CommandArbiter,

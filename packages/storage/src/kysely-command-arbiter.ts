@@ -57,7 +57,12 @@ import {
 	toStoredMention,
 } from "./rows.ts";
 import type { Database, MembersTable, MentionsTable, ProcessedCommandsTable } from "./schema.ts";
-import type { CommandArbiter, CommandOutcome, ExecuteCommandInput } from "./storage.ts";
+import type {
+	ActivityFilter,
+	CommandArbiter,
+	CommandOutcome,
+	ExecuteCommandInput,
+} from "./storage.ts";
 
 /** Name of the partial unique index that allows one open ownership row per mention. */
 const ONE_ACTIVE_OWNER = "ownerships_one_active_owner";
@@ -198,12 +203,12 @@ export class KyselyCommandArbiter
 		}
 	}
 
-	async listActivity(
-		orgId: string,
-		filter: { mentionId?: string; limit?: number } = {},
-	): Promise<Activity[]> {
+	async listActivity(orgId: string, filter: ActivityFilter = {}): Promise<Activity[]> {
+		// An id is a bigserial: anything but digits names no entry (and would fail the cast).
+		if (filter.before !== undefined && !/^\d{1,18}$/.test(filter.before)) return [];
 		let query = this.db.selectFrom("activity").selectAll().where("org_id", "=", orgId);
 		if (filter.mentionId !== undefined) query = query.where("mention_id", "=", filter.mentionId);
+		if (filter.before !== undefined) query = query.where("id", "<", filter.before);
 		query = query.orderBy("id", "desc");
 		if (filter.limit !== undefined) query = query.limit(filter.limit);
 		const rows = await query.execute();

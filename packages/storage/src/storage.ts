@@ -303,6 +303,16 @@ export interface History {
 	searchHistory(orgId: string, query: HistoryQuery): Promise<StoredMention[]>;
 }
 
+/** Which entries of the activity log `listActivity` reads. */
+export interface ActivityFilter {
+	/** One conversation's entries only. */
+	mentionId?: string;
+	/** Only entries older than this one (its id): the next page after it. */
+	before?: string;
+	/** At most this many; all of them when left out. */
+	limit?: number;
+}
+
 /**
  * The one place a conversation's work state changes: each command is decided by the
  * domain's `decide` inside one transaction that locks what the decision reads, so two
@@ -321,8 +331,12 @@ export interface CommandArbiter {
 	 * a repeat a reject that changes nothing.
 	 */
 	executeSystemCommand(input: ExecuteSystemCommandInput): Promise<CommandOutcome>;
-	/** The activity log of an organisation (or one mention), newest first. */
-	listActivity(orgId: string, filter?: { mentionId?: string; limit?: number }): Promise<Activity[]>;
+	/**
+	 * The activity log of an organisation (or one mention), newest first: a conversation's
+	 * page shows what happened last (how it was settled) without reading its whole past.
+	 * `before` (an entry's id) pages on: only entries older than it.
+	 */
+	listActivity(orgId: string, filter?: ActivityFilter): Promise<Activity[]>;
 }
 
 /** Each Yjs document's durable update log and snapshot. */

@@ -9,6 +9,7 @@ import { excerpt, formatDateTime, plural } from "../format.ts";
 import { threadItems } from "../thread-model.ts";
 import { useWorkspace } from "../workspace.tsx";
 import { NetworkBadge, PriorityBadge } from "./bits.tsx";
+import { ActivityLog } from "./conversation-activity.tsx";
 import { ThreadMessage } from "./thread-message.tsx";
 
 /**
@@ -84,6 +85,15 @@ export function HistoryItem(props: { mention: Mention }) {
 					<span class="muted"> Tags: {mention().tags.join(", ")}.</span>
 				</Show>
 			</p>
+			{/* What happened to it, how it was settled included: its page, which lists that, does
+			    not open once it left the board. Read only when opened. */}
+			<Show when={!onBoard()}>
+				<ActivityLog
+					mentionId={mention().id}
+					author={mention().author.handle}
+					testId="history-activity"
+				/>
+			</Show>
 		</li>
 	);
 }

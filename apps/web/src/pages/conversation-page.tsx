@@ -54,6 +54,7 @@ import {
 	CommandButton,
 	RequestChangesForm,
 } from "../components/command-button.tsx";
+import { ActivityLog, createActivity, Settlement } from "../components/conversation-activity.tsx";
 import { DraftEditor, type DraftEditorApi } from "../components/draft-editor.tsx";
 import { DraftNotes } from "../components/draft-notes.tsx";
 import { SelectField, submitHandler, URL_INPUT } from "../components/forms.tsx";
@@ -264,6 +265,17 @@ function Conversation(props: { mentionId: string }) {
 	};
 
 	const back = () => backLink(ws.cameFrom());
+	// Read again at each change the server makes to the conversation (its copy, not this
+	// member's pending commands): each one is an entry of the log.
+	const activity = createActivity(
+		props.mentionId,
+		() => (mention().confirmed ?? mention()).updatedAt,
+	);
+	const settled = () => {
+		const confirmed = serverStatus(mention());
+		return confirmed === "closed" || confirmed === "dismissed";
+	};
+
 	const review = () => mention().review;
 	const reviewer = () => {
 		const by = review()?.by;
@@ -368,6 +380,10 @@ function Conversation(props: { mentionId: string }) {
 						<PresenceRow presence={here()} label="Also here:" />
 					</span>
 				</div>
+				<Show when={settled()}>
+					<Settlement loader={activity} author={mention().author.handle} />
+				</Show>
+				<ActivityLog mentionId={id()} author={mention().author.handle} loader={activity} />
 				<div class="actions" ref={actions}>
 					<Show when={claimable()}>
 						<CommandButton

@@ -49,6 +49,7 @@ import { SSO_CALLBACK_PATH, SsoConfigInputSchema, SsoConfigSchema } from "../sso
 import { TriageRulesSchema } from "../triage-rules.ts";
 import { defineRoute, ErrorEnvelopeSchema } from "./route.ts";
 import {
+	ActivityEntrySchema,
 	BoardIdSchema,
 	BoardSettingsPatchSchema,
 	BoardSettingsSchema,
@@ -82,6 +83,13 @@ export const DEFAULT_HISTORY_PAGE = 30;
 export const MAX_NOTIFICATIONS_PAGE = 100;
 /** Notifications on a page when the caller does not say. */
 export const DEFAULT_NOTIFICATIONS_PAGE = 30;
+/** Most entries one page of `GET /api/mentions/:mentionId/activity` holds. */
+export const MAX_ACTIVITY_PAGE = 200;
+/**
+ * Entries on a page of a conversation's activity when the caller does not say: a
+ * conversation's whole story as a rule (claim, hand-off, reply, close are a handful).
+ */
+export const DEFAULT_ACTIVITY_PAGE = 50;
 /** Most ids one `POST /api/me/notifications/read` names. */
 export const MAX_READ_IDS = 500;
 
@@ -813,6 +821,20 @@ export const HttpRoutes = {
 		auth: "session",
 		params: v.object({ mentionId: Id }),
 		answer: v.object({ sends: v.array(ReplySendSchema) }),
+	}),
+	activity: defineRoute({
+		method: "GET",
+		path: "/api/mentions/:mentionId/activity",
+		summary:
+			"What happened to a conversation, newest first, a page at a time: who claimed, handed off, snoozed, escalated, closed (with how it was settled) or reopened it, and the follow-ups that came in",
+		auth: "session",
+		params: v.object({ mentionId: Id }),
+		query: v.object({
+			limit: v.optional(Count(1, MAX_ACTIVITY_PAGE), String(DEFAULT_ACTIVITY_PAGE)),
+			/** `nextCursor` of the page before. */
+			cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,18}$/, "not a cursor of this list"))),
+		}),
+		answer: v.object({ activity: v.array(ActivityEntrySchema), nextCursor: NextCursor }),
 	}),
 	retrySend: defineRoute({
 		method: "POST",

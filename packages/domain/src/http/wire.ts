@@ -35,6 +35,7 @@ import {
 	Priorities,
 	type Priority,
 	RoleSchema,
+	StatusSchema,
 	webLink,
 } from "../model.ts";
 import { ReportNames } from "../reports.ts";
@@ -540,3 +541,32 @@ export const MentionBatchSchema = v.object({
 		v.maxLength(MAX_WEBHOOK_BATCH, `must hold at most ${MAX_WEBHOOK_BATCH} mentions`),
 	),
 });
+
+/**
+ * One entry of a conversation's activity log, as `GET /api/mentions/:mentionId/activity`
+ * lists it: what the append-only log recorded, without the ids that only the server needs
+ * (organisation, command). The client says it in words (apps/web/src/activity-words.ts).
+ */
+export const ActivityEntrySchema = v.object({
+	/** Increases with every entry; the list is newest (highest) first. */
+	id: v.string(),
+	/**
+	 * A command's name (`claim`, `handoff`, `close`…) or what the server did by itself
+	 * (`SystemActions`: `follow_up`, `lease_expired`, `snooze_ended`…).
+	 */
+	action: v.string(),
+	/** The member who did it; null for what the server did by itself. */
+	actorId: v.nullable(v.string()),
+	fromStatus: v.nullable(StatusSchema),
+	toStatus: v.nullable(StatusSchema),
+	/**
+	 * What the action recorded, as the domain's `decide` (and the server's own actions) wrote
+	 * it: a close's, dismissal's or escalation's `reason` (null when none was given), a
+	 * snooze's `until`, a handoff's or assignment's `from` and `to`, a release's
+	 * `previousOwner`, a follow-up's `count` and `reopened`.
+	 */
+	detail: v.record(v.string(), v.unknown()),
+	/** ISO time. */
+	at: v.string(),
+});
+export type ActivityEntry = v.InferOutput<typeof ActivityEntrySchema>;
