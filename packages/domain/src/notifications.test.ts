@@ -139,6 +139,23 @@ describe("words and payloads", () => {
 		});
 	});
 
+	it("names a teammate as the reader knows them now, else as they were then", () => {
+		const handedOff = {
+			kind: "handed_off" as const,
+			actorId: "m-sam",
+			detail: { actorName: "Sam", handle: "ana" },
+		};
+		const names = new Map([["m-sam", "Samira Okafor"]]);
+		expect(notificationText(handedOff, (id) => names.get(id)).title).toBe(
+			"Samira Okafor handed you a conversation",
+		);
+		// Someone the reader's board does not list keeps the name stored with the notification.
+		expect(notificationText(handedOff, () => undefined).title).toBe(
+			"Sam handed you a conversation",
+		);
+		expect(notificationText(handedOff).title).toBe("Sam handed you a conversation");
+	});
+
 	it("tells the former owner which conversation went back, and after how long away", () => {
 		const text = (awayMinutes?: number) =>
 			notificationText({

@@ -278,12 +278,22 @@ function minutesInWords(minutes: number): string {
  * (a newer server's, read from the feed by a page loaded before the upgrade) still reads
  * as something about its conversation rather than breaking the feed.
  */
-export function notificationText(notification: Pick<Notification, "kind" | "detail">): {
+export function notificationText(
+	notification: Pick<Notification, "kind" | "detail"> & Partial<Pick<Notification, "actorId">>,
+	/**
+	 * A teammate's name now, where the reader knows it: one renamed since reads as the feed's
+	 * other pages do (the stored `actorName` is the name as it was then, for a phone's push).
+	 */
+	nameNow?: (memberId: string) => string | undefined,
+): {
 	title: string;
 	body: string;
 } {
 	const { detail } = notification;
-	const who = detail.actorName ?? "A teammate";
+	const who =
+		(notification.actorId ? nameNow?.(notification.actorId) : undefined) ??
+		detail.actorName ??
+		"A teammate";
 	const author = detail.handle ? `@${detail.handle}` : "a customer";
 	const conversation = `The conversation with ${author}`;
 	switch (notification.kind) {

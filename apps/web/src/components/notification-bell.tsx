@@ -99,7 +99,8 @@ export function NotificationBell() {
 						<ul class="bell-list">
 							<For each={notifications.items()}>
 								{(notification) => {
-									const text = () => notificationText(notification);
+									const text = () =>
+										notificationText(notification, (id) => ws.membersById().get(id)?.name);
 									return (
 										<li>
 											<button
