@@ -33,7 +33,12 @@ describe("webhook example", () => {
 				.update(`1795687200.${out[1]}`)
 				.digest("hex");
 			expect(out[0]).toBe(expected);
-			expect(JSON.parse(out[1] ?? "")).toMatchObject({ externalId: "example-1" });
+			// It lands on the live board: it says it is a test, from nobody real.
+			expect(JSON.parse(out[1] ?? "")).toMatchObject({
+				externalId: "example-1",
+				author: { handle: "switchboard-test" },
+				text: expect.stringContaining("dismiss it"),
+			});
 		},
 	);
 });

@@ -12,12 +12,16 @@ export function shellQuote(text: string): string {
 	return `'${text.replace(/'/g, `'"'"'`)}'`;
 }
 
-/** A shell snippet that signs one example mention and POSTs it to `url`. */
+/**
+ * A shell snippet that signs one example mention and POSTs it to `url`. The mention lands on
+ * the live board, so it says it is a test and what to do with it: one that read like a
+ * customer's ("Is the service down?") would be answered, or counted in a breach.
+ */
 export function signedCurlExample(options: { url: string; secret: string; now: Date }): string {
 	const body = JSON.stringify({
 		externalId: "example-1",
-		author: { handle: "jo", name: "Jo", reach: 42 },
-		text: "Is the service down?",
+		author: { handle: "switchboard-test", name: "Webhook test", reach: 0 },
+		text: "A test from the example on the webhook source's page: dismiss it.",
 		postedAt: `${options.now.toISOString().slice(0, 19)}Z`,
 	});
 	return [
