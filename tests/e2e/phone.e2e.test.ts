@@ -203,7 +203,7 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			await dana.getByTestId("editor-content").waitFor(within);
 			await expect
 				.poll(() => dana.getByTestId("status").textContent(), within)
-				.toMatch(/Claimed|Drafting/);
+				.toMatch(/Claimed|Changes requested/);
 			await checkHeader(dana);
 			await network.atFullSpeed(() => fitsPhone(dana, "body", "the conversation"));
 

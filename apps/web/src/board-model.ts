@@ -20,7 +20,9 @@ import { compareText } from "./format.ts";
 export const STATUS_LABELS: Record<MentionStatus, string> = {
 	new: "New",
 	claimed: "Claimed",
-	drafting: "Drafting",
+	// The status a review sends a reply back to: that is all it means (a first draft is
+	// "Claimed"), and a column called "Drafting" hid that a moderator asked for changes.
+	drafting: "Changes requested",
 	in_review: "In review",
 	approved: "Approved",
 	escalated: "Escalated",
