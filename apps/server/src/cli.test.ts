@@ -40,6 +40,14 @@ beforeAll(async () => {
 	const storage = await openStorage({ dataDir, template: await testTemplate() });
 	await storage.createOrganisation({ id: "acme", name: "Acme" });
 	await storage.createBoard({ id: "main", orgId: "acme", name: "Acme mentions" });
+	await storage.createMember({
+		orgId: "acme",
+		email: "wile@acme.test",
+		name: "Wile",
+		role: "admin",
+		capacity: 5,
+		passwordHash: "not-a-hash",
+	});
 	await storage.close();
 }, SLOW);
 afterAll(async () => {
@@ -158,6 +166,20 @@ describe("switchboard setup and invite", () => {
 				"The organisation initech exists already; nothing was changed.",
 			);
 			expect(again.code).toBe(3);
+
+			// Another organisation whose admin is already a member (of Acme): not set up, and not
+			// told as "there already" (3), which a script takes for done.
+			const taken = await run([
+				"setup",
+				"--org",
+				"initrode",
+				"--name",
+				"Initrode",
+				"--admin",
+				"wile@acme.test",
+			]);
+			expect(taken.stderr).toContain("--admin: wile@acme.test already belongs to a member");
+			expect(taken.code).toBe(1);
 		},
 		SLOW,
 	);

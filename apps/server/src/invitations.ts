@@ -431,7 +431,12 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 				);
 			}
 			if ((await storage.existingMemberEmails([parsed.output.email])).size > 0) {
-				throw new AppError("conflict", `${parsed.output.email} already belongs to a member.`);
+				// Not "conflict": that is the exit code (3) of an organisation set up already, which
+				// a script reads as done; an admin email of another organisation leaves it undone.
+				throw new AppError(
+					"invalid",
+					`--admin: ${parsed.output.email} already belongs to a member; give the new organisation's admin an address of their own. Nothing was changed.`,
+				);
 			}
 			const at = now();
 			const expiresAt = new Date(at.getTime() + tuning.inviteTtlMs);
