@@ -407,9 +407,11 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 
 	it("credits a reply in History to who recorded it, names the owner now apart, and leads back to the list a conversation was opened from", async () => {
 		const mention = fresh();
-		const { storage } = scene.server.switchboard;
+		const { storage, board } = scene.server.switchboard;
 		const danaId = await memberId("ambassador1@acme.test");
 		const samId = await memberId("ambassador2@acme.test");
+		// Each decided as the server decides a command, and put on the live board as it puts
+		// one there (History shows a conversation still on the board from the board's copy).
 		const run = async (command: Parameters<typeof storage.executeCommand>[0]["command"]) => {
 			const outcome = await storage.executeCommand({
 				orgId: "acme",
@@ -420,6 +422,8 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 				now: new Date().toISOString(),
 			});
 			expect(outcome, command.name).toMatchObject({ ok: true });
+			const stored = await storage.getMention("acme", mention.id);
+			if (stored) await board.publish("acme", "main", [stored]);
 		};
 		// Dana answers; the conversation opens again, and she hands it to Sam.
 		await run({ name: "claim", args: { mentionId: mention.id } });

@@ -28,6 +28,17 @@ describe("a board settings patch", () => {
 		).toEqual({});
 	});
 
+	it("says a target out of range as that alone, not as shorter or longer than another", () => {
+		expect(
+			problemsByField(BoardSettingsPatchSchema, {
+				slaClaimMinutes: { ...claim, high: 200_000 },
+				slaReplyMinutes: DEFAULT_BOARD_SETTINGS.slaReplyMinutes,
+			}),
+		).toEqual({
+			"slaClaimMinutes.high": "must be a number of minutes from 1 to 129,600 (90 days)",
+		});
+	});
+
 	it("says a malformed target as before", () => {
 		expect(
 			problemsByField(BoardSettingsPatchSchema, {

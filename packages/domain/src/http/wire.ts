@@ -437,7 +437,12 @@ function replyNotBeforeClaim(priority: Priority) {
 			: null;
 	const problem = (patch: BoardSettingsPartial) => {
 		const given = targets(patch);
-		return given ? slaTargetProblems(given)[priority] : undefined;
+		// A target refused on its own (200000 minutes) is told as that, not compared.
+		const readable =
+			given &&
+			v.is(Minutes, given.slaClaimMinutes[priority]) &&
+			v.is(Minutes, given.slaReplyMinutes[priority]);
+		return readable ? slaTargetProblems(given)[priority] : undefined;
 	};
 	return v.forward(
 		v.check<BoardSettingsPartial, (issue: v.CheckIssue<BoardSettingsPartial>) => string>(
