@@ -425,6 +425,23 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 			const stored = await storage.getMention("acme", mention.id);
 			if (stored) await board.publish("acme", "main", [stored]);
 		};
+		// An earlier conversation of the same author, on the board.
+		const posted = new Date(Date.parse(mention.postedAt) - 86_400_000).toISOString();
+		const [earlier] = await storage.insertMentions("acme", "main", [
+			{
+				network: mention.network,
+				externalId: `earlier-back-${mention.externalId}`,
+				url: null,
+				author: mention.author,
+				text: "A question from last week.",
+				thread: [],
+				postedAt: posted,
+				ingestedAt: posted,
+				language: "en",
+				sentiment: 0,
+			},
+		]);
+		if (earlier) await board.publish("acme", "main", [earlier]);
 		// Dana answers; the conversation opens again, and she hands it to Sam.
 		await run({ name: "claim", args: { mentionId: mention.id } });
 		await run({
@@ -457,6 +474,14 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		expect(await back.textContent()).toBe("← My queue");
 		await back.click();
 		await sam.waitForURL("**/queue", within);
+		// Reached any other way (here from the author's earlier conversation, listed beside the
+		// thread), it leads to the board, even right after a list.
+		await sam.goBack();
+		await sam.waitForURL(`**/m/${encodeURIComponent(mention.id)}`, within);
+		await expect.poll(() => back.textContent(), within).toBe("← My queue");
+		await sam.getByTestId("earlier").getByRole("link").first().click();
+		await sam.waitForURL(`**/m/${encodeURIComponent(earlier?.mention.id ?? "")}`, within);
+		await expect.poll(() => back.textContent(), within).toBe("← Board");
 	});
 
 	it("reads in History the thread of a conversation of an archived board, which has no page to open", async () => {

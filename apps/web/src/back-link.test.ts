@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backLink } from "./back-link.ts";
+import { backLink, listOf } from "./back-link.ts";
 
 describe("the link back from a conversation", () => {
 	it("leads back to the list it was opened from, its search kept", () => {
@@ -16,5 +16,15 @@ describe("the link back from a conversation", () => {
 		expect(backLink("/settings")).toEqual({ href: "/", label: "Board" });
 		expect(backLink("/admin?tab=members")).toEqual({ href: "/", label: "Board" });
 		expect(backLink("/?q=parcel")).toEqual({ href: "/?q=parcel", label: "Board" });
+	});
+});
+
+describe("the list in a history entry's state", () => {
+	it("is read back as ListLink wrote it, and as nothing from any other state", () => {
+		expect(listOf({ from: "/queue" })).toBe("/queue");
+		expect(listOf(null)).toBeNull();
+		expect(listOf(undefined)).toBeNull();
+		expect(listOf({ from: "https://elsewhere.example/" })).toBeNull();
+		expect(listOf({ from: 3 })).toBeNull();
 	});
 });

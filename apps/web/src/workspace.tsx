@@ -77,11 +77,6 @@ export interface Workspace {
 	order: Accessor<BoardMention[]>;
 	selectedId: Accessor<string | null>;
 	setSelectedId: Setter<string | null>;
-	/**
-	 * The last page other than a conversation this tab showed (path and search), for the
-	 * conversation's link back (back-link.ts); null before any.
-	 */
-	cameFrom: Accessor<string | null>;
 	helpOpen: Accessor<boolean>;
 	setHelpOpen: Setter<boolean>;
 	/** Send a command; a refusal is told by the reject toast, a success optionally here. */
@@ -174,11 +169,6 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 	const order = () => columnOrder(columns());
 
 	const [selectedId, setSelectedId] = createSignal<string | null>(null);
-	const [cameFrom, setCameFrom] = createSignal<string | null>(null);
-	createEffect(() => {
-		const { pathname, search } = location;
-		if (!pathname.startsWith("/m/")) setCameFrom(`${pathname}${search}`);
-	});
 	// Every set notifies: `?` pressed in the turn Escape closed the help finds the signal still
 	// true (the dialog's close event is queued), and must still open the dialog again.
 	const [helpOpen, setHelpOpen] = createSignal(false, { equals: false });
@@ -405,7 +395,6 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 		columns,
 		order,
 		selectedId,
-		cameFrom,
 		setSelectedId,
 		helpOpen,
 		setHelpOpen,

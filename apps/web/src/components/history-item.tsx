@@ -10,6 +10,7 @@ import { threadItems } from "../thread-model.ts";
 import { useWorkspace } from "../workspace.tsx";
 import { NetworkBadge, PriorityBadge } from "./bits.tsx";
 import { ActivityLog } from "./conversation-activity.tsx";
+import { ListLink } from "./list-link.tsx";
 import { ThreadMessage } from "./thread-message.tsx";
 
 /**
@@ -41,9 +42,9 @@ export function HistoryItem(props: { mention: Mention }) {
 				{/* On the board, the author's name opens the conversation, and so does a tap anywhere
 				    on the item (see .row-link); a finished one is not on the board to open. */}
 				<Show when={onBoard()} fallback={<strong>@{handle()}</strong>}>
-					<A href={`/m/${encodeURIComponent(mention().id)}`} class="history-link row-link">
+					<ListLink href={`/m/${encodeURIComponent(mention().id)}`} class="history-link row-link">
 						@{handle()}
-					</A>
+					</ListLink>
 				</Show>
 				<time class="muted small" datetime={mention().postedAt}>
 					{formatDateTime(mention().postedAt)}

@@ -3,7 +3,7 @@
  * commands that move it along, the shared reply draft and the team's notes.
  */
 
-import { A, useParams } from "@solidjs/router";
+import { A, useLocation, useParams } from "@solidjs/router";
 import type { BoardMention, DraftHandle } from "@switchboard/client";
 import {
 	approvalBlock,
@@ -30,7 +30,7 @@ import {
 	Show,
 	untrack,
 } from "solid-js";
-import { backLink } from "../back-link.ts";
+import { backLink, listOf } from "../back-link.ts";
 import {
 	claimableAt,
 	isDone,
@@ -264,7 +264,8 @@ function Conversation(props: { mentionId: string }) {
 		editor?.focus();
 	};
 
-	const back = () => backLink(ws.cameFrom());
+	const location = useLocation();
+	const back = () => backLink(listOf(location.state));
 	// Read again at each change the server makes to the conversation (its copy, not this
 	// member's pending commands): each one is an entry of the log.
 	const activity = createActivity(

@@ -5,13 +5,13 @@
  * and throughput over the last day. Everything but the chart follows the board store,
  * so it changes as the board does, without a reload.
  */
-import { A } from "@solidjs/router";
 import type { BoardMention } from "@switchboard/client";
 import type { MemberCard } from "@switchboard/domain";
 import { createMemo, createSignal, For, Index, onCleanup, Show } from "solid-js";
 import { STATUS_LABELS } from "../board-model.ts";
 import { Avatar, PriorityBadge, SlaBadge } from "../components/bits.tsx";
 import { CommandButton } from "../components/command-button.tsx";
+import { ListLink } from "../components/list-link.tsx";
 import { ModeratorPage, moderatorsOnly } from "../components/moderator-nav.tsx";
 import { TimeChart } from "../components/time-chart.tsx";
 import {
@@ -221,9 +221,9 @@ function Coverage() {
 										>
 											{(mention) => (
 												<>
-													<A href={`/m/${encodeURIComponent(mention().id)}`}>
+													<ListLink href={`/m/${encodeURIComponent(mention().id)}`}>
 														@{mention().author.handle}
-													</A>
+													</ListLink>
 													<PriorityBadge priority={mention().priority} />
 													<span class="muted small">
 														{STATUS_LABELS[mention().status]}
@@ -386,9 +386,9 @@ function UrgentItem(props: {
 		<li class="urgent" data-testid="urgent-item" data-mention-id={props.mention.id}>
 			<div class="urgent-head">
 				<PriorityBadge priority={props.mention.priority} />
-				<A href={`/m/${encodeURIComponent(props.mention.id)}`} class="urgent-link">
+				<ListLink href={`/m/${encodeURIComponent(props.mention.id)}`} class="urgent-link">
 					@{props.mention.author.handle}
-				</A>
+				</ListLink>
 				<span class="muted small">
 					waiting{" "}
 					<time datetime={props.mention.ingestedAt}>
@@ -460,7 +460,9 @@ function LoadRow(props: {
 						{(mention, index) => (
 							<>
 								{index() > 0 ? ", " : ""}
-								<A href={`/m/${encodeURIComponent(mention.id)}`}>@{mention.author.handle}</A>
+								<ListLink href={`/m/${encodeURIComponent(mention.id)}`}>
+									@{mention.author.handle}
+								</ListLink>
 							</>
 						)}
 					</For>
@@ -474,7 +476,9 @@ function LoadRow(props: {
 							<For each={props.load.open}>
 								{(mention) => (
 									<li data-testid="owned" data-mention-id={mention.id}>
-										<A href={`/m/${encodeURIComponent(mention.id)}`}>@{mention.author.handle}</A>
+										<ListLink href={`/m/${encodeURIComponent(mention.id)}`}>
+											@{mention.author.handle}
+										</ListLink>
 										<span class={`badge status status-${mention.status}`}>
 											{STATUS_LABELS[mention.status]}
 										</span>
@@ -542,7 +546,9 @@ function OnlineRow(props: { member: MemberCard; viewing: string[] }) {
 									{(m) => (
 										<span>
 											{typing(mentionId) ? "typing in " : "looking at "}
-											<A href={`/m/${encodeURIComponent(mentionId)}`}>@{m().author.handle}</A>{" "}
+											<ListLink href={`/m/${encodeURIComponent(mentionId)}`}>
+												@{m().author.handle}
+											</ListLink>{" "}
 										</span>
 									)}
 								</Show>

@@ -1,5 +1,4 @@
 /** My queue: the conversations I own, new messages and the next deadline first, with their SLA clocks. */
-import { A } from "@solidjs/router";
 import type { BoardMention } from "@switchboard/client";
 import { createMemo, onCleanup, Show } from "solid-js";
 import { myQueue, serverStatus, statusLabel } from "../board-model.ts";
@@ -11,6 +10,7 @@ import {
 	SlaBadge,
 } from "../components/bits.tsx";
 import { ClaimNextButton } from "../components/command-button.tsx";
+import { ListLink } from "../components/list-link.tsx";
 import { Table } from "../components/table.tsx";
 import { useReviewStanding } from "../draft-signals.ts";
 import { excerpt, formatAge, plural } from "../format.ts";
@@ -55,9 +55,9 @@ export function QueuePage() {
 				{(mention) => (
 					<tr data-testid="queue-item" data-mention-id={mention.id}>
 						<td class="row-target">
-							<A href={`/m/${encodeURIComponent(mention.id)}`} class="queue-link row-link">
+							<ListLink href={`/m/${encodeURIComponent(mention.id)}`} class="queue-link row-link">
 								@{mention.author.handle}
-							</A>
+							</ListLink>
 							<FollowUpMarker count={mention.unseenFollowUps ?? 0} />
 							<PendingMarker mention={mention} />
 							<PresenceRow presence={ws.board().presence.get(mention.id)} />

@@ -5,7 +5,6 @@
  * listed: an approval names the text's hash, so when the draft changes afterwards the
  * card says the approval no longer applies.
  */
-import { A } from "@solidjs/router";
 import type { BoardMention } from "@switchboard/client";
 import {
 	approvalReasons,
@@ -23,6 +22,7 @@ import { createMemo, createSignal, For, onCleanup, Show } from "solid-js";
 import { serverStatus, statusLabel } from "../board-model.ts";
 import { Avatar, NetworkBadge, PriorityBadge } from "../components/bits.tsx";
 import { RequestChangesForm } from "../components/command-button.tsx";
+import { ListLink } from "../components/list-link.tsx";
 import { ModeratorPage, moderatorsOnly } from "../components/moderator-nav.tsx";
 import { reviewQueue } from "../coverage-model.ts";
 import { useDraft } from "../draft-signals.ts";
@@ -151,9 +151,9 @@ function ReviewCard(props: { mentionId: string }) {
 				</span>
 				<PriorityBadge priority={mention().priority} />
 				<NetworkBadge network={mention().network} />
-				<A href={`/m/${encodeURIComponent(props.mentionId)}`} class="review-link">
+				<ListLink href={`/m/${encodeURIComponent(props.mentionId)}`} class="review-link">
 					Reply to @{mention().author.handle}
-				</A>
+				</ListLink>
 				<span class="toolbar-spacer" />
 				<Show when={review()}>
 					{(r) => (
