@@ -965,6 +965,12 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await expect
 			.poll(() => dialog.getByTestId("session-ended-why").textContent(), within)
 			.toBe("An admin of your organisation deactivated your account.");
+		// Signing in is refused until an admin reactivates the account: the dialog says so
+		// instead of "Sign in again to go on".
+		expect(await dialog.getByRole("heading").textContent()).toBe("Account deactivated");
+		expect(await dialog.getByTestId("session-ended-next").textContent()).toBe(
+			"Ask an admin of your organisation to reactivate your account, then sign in again here.",
+		);
 		// The board behind is hidden, not dimmed: the conversations are no longer Lee's to read.
 		expect(
 			await dialog.evaluate((element) => getComputedStyle(element, "::backdrop").backgroundColor),

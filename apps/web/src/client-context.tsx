@@ -3,7 +3,7 @@
  * context, and its stores read as signals.
  */
 import { createSwitchboardClient, type Store, type SwitchboardClient } from "@switchboard/client";
-import { boardDocumentName } from "@switchboard/domain";
+import { boardDocumentName, type SessionEndReason } from "@switchboard/domain";
 import {
 	type Accessor,
 	createContext,
@@ -28,6 +28,8 @@ export interface SessionEnded {
 	 * that it ended until the server has said why (see `askWhySessionEnded`).
 	 */
 	why: Accessor<string>;
+	/** The server's reason, once it has said one (`deactivated` asks for an admin first). */
+	reason: Accessor<SessionEndReason | null>;
 	/** Signed in again: connect at once with the new cookie. */
 	resume(): void;
 }
@@ -43,13 +45,17 @@ export function ClientProvider(props: { session: Session; children: JSX.Element 
 	const board = boardDocumentName(me.orgId, boardId);
 	const [ended, setEnded] = createSignal(false);
 	const [why, setWhy] = createSignal(sessionEndedWords(null, null));
+	const [reason, setReason] = createSignal<SessionEndReason | null>(null);
 	/** The session ended: ask the server why, once per ending (the socket says it each retry). */
 	const end = () => {
 		if (ended()) return;
 		setEnded(true);
 		setWhy(sessionEndedWords(null, null));
-		void askWhySessionEnded().then((reason) => {
-			if (ended()) setWhy(sessionEndedWords(reason, storedExpiry()));
+		setReason(null);
+		void askWhySessionEnded().then((said) => {
+			if (!ended()) return;
+			setWhy(sessionEndedWords(said, storedExpiry()));
+			setReason(said);
 		});
 	};
 	const client = createSwitchboardClient({
@@ -73,6 +79,7 @@ export function ClientProvider(props: { session: Session; children: JSX.Element 
 	const sessionEnded: SessionEnded = {
 		ended,
 		why,
+		reason,
 		resume: () => {
 			setEnded(false);
 			client.connect();

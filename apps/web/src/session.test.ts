@@ -1,6 +1,13 @@
 import type { Board } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
-import { boardOf, loadSession, saveSession, sessionEndedWords, storedExpiry } from "./session.ts";
+import {
+	boardOf,
+	loadSession,
+	saveSession,
+	sessionEndedNext,
+	sessionEndedWords,
+	storedExpiry,
+} from "./session.ts";
 import { memoryStorage } from "./test-fixtures.ts";
 
 const me = { id: "m1", orgId: "acme", role: "ambassador", name: "Dana" } as const;
@@ -70,6 +77,24 @@ describe("why the session ended, in words", () => {
 		expect(sessionEndedWords("deactivated", null, now)).toBe(
 			"An admin of your organisation deactivated your account.",
 		);
+	});
+
+	it("asks a deactivated member to go to an admin first: signing in is refused until then", () => {
+		expect(sessionEndedNext("deactivated", 0)).toBe(
+			"Ask an admin of your organisation to reactivate your account, then sign in again here.",
+		);
+		expect(sessionEndedNext("deactivated", 2)).toBe(
+			"Ask an admin of your organisation to reactivate your account, then sign in again here: 2 changes not yet on the server wait on this device until then.",
+		);
+	});
+
+	it("asks to sign in again once: not after words that ask it already", () => {
+		expect(sessionEndedNext("password_changed", 0)).toBeNull();
+		expect(sessionEndedNext("password_changed", 1)).toBe(
+			"Sign in again to send 1 change not yet on the server.",
+		);
+		expect(sessionEndedNext("expired", 0)).toBe("Sign in again to go on.");
+		expect(sessionEndedNext(null, 0)).toBe("Sign in again to go on.");
 	});
 
 	it("says the session expired when the server cannot tell and its end has passed", () => {

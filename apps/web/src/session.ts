@@ -19,6 +19,7 @@ import {
 	SESSION_END_MESSAGES,
 	type SessionEndReason,
 } from "@switchboard/domain";
+import { plural } from "./format.ts";
 
 export interface Session {
 	me: Me;
@@ -273,6 +274,24 @@ export function sessionEndedWords(
 	if (reason !== null) return SESSION_END_MESSAGES[reason];
 	if (expiresAt !== null && expiresAt <= now) return SESSION_END_MESSAGES.expired;
 	return "Your session has ended.";
+}
+
+/**
+ * What the sign-in-again dialog asks after saying why the session ended: to sign in again
+ * (to send what waits on the device, when something does), or, for a deactivated account,
+ * to ask an admin first, since signing in is refused until one reactivates it. Null where
+ * the words of the reason already ask it ("sign in with the new one").
+ */
+export function sessionEndedNext(reason: SessionEndReason | null, unsent: number): string | null {
+	const waiting = unsent > 0 ? `${plural(unsent, "change")} not yet on the server` : null;
+	if (reason === "deactivated") {
+		return `Ask an admin of your organisation to reactivate your account, then sign in again here${
+			waiting ? `: ${waiting} ${unsent === 1 ? "waits" : "wait"} on this device until then` : ""
+		}.`;
+	}
+	if (waiting) return `Sign in again to send ${waiting}.`;
+	if (reason === "password_changed" || reason === "password_reset") return null;
+	return "Sign in again to go on.";
 }
 
 /**

@@ -15,7 +15,7 @@ import { holdFocus } from "../focus.ts";
 import { plural } from "../format.ts";
 import { stopPushAtSignOut } from "../push.ts";
 import { useRequiredContext } from "../required-context.ts";
-import { signInFailure } from "../session.ts";
+import { sessionEndedNext, signInFailure } from "../session.ts";
 import { useSession } from "../session-context.tsx";
 import { useWorkspace } from "../workspace.tsx";
 import { FormError, SignInEmailField, SignInPasswordField, submitHandler } from "./forms.tsx";
@@ -233,16 +233,16 @@ export function SessionEndedDialog() {
 			class="dialog-locked"
 			onCancel={() => {}}
 		>
-			<h2 id="session-ended-title">Sign in again</h2>
+			<h2 id="session-ended-title">
+				{ended.reason() === "deactivated" ? "Account deactivated" : "Sign in again"}
+			</h2>
 			{/* Said first as "has ended", then why once the server has answered: read out then too. */}
 			<p aria-live="polite" data-testid="session-ended-why">
 				{ended.why()}
 			</p>
-			<p>
-				{unsent() > 0
-					? `Sign in again to send ${plural(unsent(), "change")} not yet on the server.`
-					: "Sign in again to go on."}
-			</p>
+			<Show when={sessionEndedNext(ended.reason(), unsent())}>
+				{(next) => <p data-testid="session-ended-next">{next()}</p>}
+			</Show>
 			<form onSubmit={submitHandler(() => void renew())} class="login-form">
 				<SignInEmailField
 					id="renew-email"
