@@ -135,6 +135,26 @@ describe.skipIf(!hasChromium)("settings in Chromium", () => {
 		await entries.first().waitFor(within);
 		expect(await entries.count()).toBe(1);
 		expect(await seriousAxeViolations(dana)).toEqual([]);
+
+		// Off and on again at once: one toast says where it ended, not one per change.
+		await dana.keyboard.press("Escape");
+		await box.focus();
+		const on = "Saved: in the app, “The customer writes again in a conversation I own” is on.";
+		let saves = 0;
+		dana.on("response", (answer) => {
+			const request = answer.request();
+			if (request.method() === "PUT" && request.url().endsWith("/api/me/notification-settings")) {
+				saves += 1;
+			}
+		});
+		await dana.keyboard.press("Space");
+		await dana.keyboard.press("Space");
+		await expect.poll(() => saves, within).toBe(2);
+		await expect.poll(() => followUpsInApp(dana), within).toBe(true);
+		await expect.poll(() => box.isChecked(), within).toBe(true);
+		await expect.poll(async () => (await confirmations(dana)()).at(-1), within).toBe(on);
+		// Both saves were told within the toast's five seconds: only the last is still shown.
+		expect(await confirmations(dana)()).toEqual([on]);
 	});
 
 	it("says at its field what is wrong with a change of name or password", async () => {

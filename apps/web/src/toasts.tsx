@@ -15,10 +15,16 @@ export interface Toast {
 	id: number;
 	kind: "error" | "info";
 	message: string;
+	/** What it is about: a newer toast about the same takes its place (see `notify`). */
+	about?: string;
 }
 
 interface Toasts {
-	notify(kind: Toast["kind"], message: string): void;
+	/**
+	 * Show `message`. With `about`, it replaces a toast still shown about the same thing: a
+	 * setting toggled five times says where it ended, not five times what it passed through.
+	 */
+	notify(kind: Toast["kind"], message: string, about?: string): void;
 }
 
 const ToastContext = createContext<Toasts>();
@@ -42,11 +48,16 @@ export function ToastProvider(props: { children: JSX.Element }) {
 			once: true,
 		});
 	};
-	const notify = (kind: Toast["kind"], message: string) => {
+	const notify = (kind: Toast["kind"], message: string, about?: string) => {
 		const id = next++;
 		showInOpenDialog();
+		const kept = (list: Toast[]) =>
+			about === undefined ? list : list.filter((toast) => toast.about !== about);
 		// Five at most: a burst of rejects after a reconnect should not fill the screen.
-		setToasts((list) => [...list.slice(-4), { id, kind, message }]);
+		setToasts((list) => [
+			...kept(list).slice(-4),
+			{ id, kind, message, ...(about === undefined ? {} : { about }) },
+		]);
 		setTimeout(() => dismiss(id), DURATION[kind]);
 	};
 	const region = () => (

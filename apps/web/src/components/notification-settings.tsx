@@ -71,7 +71,7 @@ export function NotificationSettingsSection() {
 					body: { [kind]: { [channel]: on } },
 				});
 				settings.set(answer.settings);
-				toasts.notify("info", savedWords(kind, channel, on));
+				toasts.notify("info", savedWords(kind, channel, on), "notification-settings");
 			} catch (caught) {
 				// Set by hand: the stored value has not changed, so Solid does not set `checked`.
 				box.checked = settings.data()?.[kind][channel] ?? !on;
