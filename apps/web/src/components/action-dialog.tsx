@@ -149,6 +149,7 @@ function ActionForm(props: { kind: ActionKind; mentionIds: string[] }) {
 						new.
 					</p>
 					<div class="dialog-actions">
+						<CancelButton />
 						<button
 							type="button"
 							class="button button-primary"
