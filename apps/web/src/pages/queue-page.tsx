@@ -29,8 +29,11 @@ export function QueuePage() {
 				<h1>My queue</h1>
 				<p class="muted">
 					{plural(queue().length, "open conversation")}
-					<Show when={capacity() !== undefined}> of your capacity of {capacity()}</Show>. New
-					messages from customers first, then by deadline.
+					<Show when={capacity() !== undefined}> of your capacity of {capacity()}</Show>.
+					<Show when={queue().length > 1}>
+						{" "}
+						New messages from customers first, then by deadline.
+					</Show>
 				</p>
 				<span class="toolbar-spacer" />
 				<ClaimNextButton class="button button-primary">
