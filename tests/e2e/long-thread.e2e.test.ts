@@ -15,6 +15,42 @@ const within = { timeout: 15_000 };
 describe.skipIf(!hasChromium)("a conversation whose thread grows while it is open", () => {
 	const scene = e2eScene();
 
+	/**
+	 * A conversation that came in with its last `count` messages (a source that sends the
+	 * thread along, none of them new to anyone), the conversation `template` names under
+	 * another id: stored as a source sends it, and its id.
+	 */
+	async function cameWithThread(suffix: string, count: number) {
+		const template = scene.fresh();
+		const started = Date.now() - (count + 1) * 1000;
+		const mention = {
+			...template,
+			externalId: `${template.externalId}-${suffix}`,
+			thread: Array.from({ length: count }, (_, i) => ({
+				externalId: `${template.externalId}-${suffix}-${i}`,
+				handle: template.author.handle,
+				fromOrganisation: i % 3 === 2,
+				text: `Message number ${i + 1} about my parcel.`,
+				postedAt: new Date(started + i * 1000).toISOString(),
+			})),
+			postedAt: new Date(started + count * 1000).toISOString(),
+			ingestedAt: new Date().toISOString(),
+		};
+		const result = await scene.server.switchboard.integrations.ingestor.ingest("acme", "main", [
+			{
+				network: mention.network,
+				externalId: mention.externalId,
+				url: null,
+				author: mention.author,
+				text: "Where is my parcel? Read the thread above.",
+				thread: mention.thread,
+				postedAt: mention.postedAt,
+				ingestedAt: mention.ingestedAt,
+			},
+		]);
+		return { mention, id: result.mentionIds[0] ?? "" };
+	}
+
 	it("keeps the rows shown and the author's earlier conversations as they are, adding the follow-up", async () => {
 		const mention = scene.fresh();
 		const customerWrites = (suffix: string, text: string) =>
@@ -45,38 +81,8 @@ describe.skipIf(!hasChromium)("a conversation whose thread grows while it is ope
 	});
 
 	it("opens a long thread on a phone on its first message and its latest, the rest a tap away", async () => {
-		// A conversation that came in with its last 60 messages (a source that sends the
-		// thread along): none of them new to anyone.
-		const template = scene.fresh();
 		const count = 60;
-		const started = Date.now() - (count + 1) * 1000;
-		const message = (i: number) => ({
-			externalId: `${template.externalId}-long-${i}`,
-			handle: template.author.handle,
-			fromOrganisation: i % 3 === 2,
-			text: `Message number ${i + 1} about my parcel.`,
-			postedAt: new Date(started + i * 1000).toISOString(),
-		});
-		const mention = {
-			...template,
-			externalId: `${template.externalId}-long`,
-			thread: Array.from({ length: count }, (_, i) => message(i)),
-			postedAt: new Date(started + count * 1000).toISOString(),
-			ingestedAt: new Date().toISOString(),
-		};
-		const result = await scene.server.switchboard.integrations.ingestor.ingest("acme", "main", [
-			{
-				network: mention.network,
-				externalId: mention.externalId,
-				url: null,
-				author: mention.author,
-				text: "Where is my parcel? Read the thread above.",
-				thread: mention.thread,
-				postedAt: mention.postedAt,
-				ingestedAt: mention.ingestedAt,
-			},
-		]);
-		const id = result.mentionIds[0] ?? "";
+		const { mention, id } = await cameWithThread("long", count);
 		const rowsInAll = 1 + count;
 
 		const phone = await scene.onPhone("ambassador2@acme.test", `/m/${id}`);
@@ -107,36 +113,8 @@ describe.skipIf(!hasChromium)("a conversation whose thread grows while it is ope
 	});
 
 	it("opens on what the customer wrote since the owner last looked, below a long thread", async () => {
-		// A conversation Sam owns that came in with 30 earlier messages, drawn whole.
-		const template = scene.fresh();
-		const count = 30;
-		const started = Date.now() - (count + 1) * 1000;
-		const mention = {
-			...template,
-			externalId: `${template.externalId}-again`,
-			thread: Array.from({ length: count }, (_, i) => ({
-				externalId: `${template.externalId}-again-${i}`,
-				handle: template.author.handle,
-				fromOrganisation: i % 3 === 2,
-				text: `Earlier message number ${i + 1}.`,
-				postedAt: new Date(started + i * 1000).toISOString(),
-			})),
-		};
-		const { ingestor } = scene.server.switchboard.integrations;
-		const now = new Date().toISOString();
-		const result = await ingestor.ingest("acme", "main", [
-			{
-				network: mention.network,
-				externalId: mention.externalId,
-				url: null,
-				author: mention.author,
-				text: "Where is my parcel? Read the thread above.",
-				thread: mention.thread,
-				postedAt: now,
-				ingestedAt: now,
-			},
-		]);
-		const id = result.mentionIds[0] ?? "";
+		// A conversation that came in with 30 earlier messages, drawn whole, and has an owner.
+		const { mention, id } = await cameWithThread("again", 30);
 		const claimed = await scene.server.switchboard.storage.executeCommand({
 			orgId: "acme",
 			boardId: "main",
@@ -165,7 +143,7 @@ describe.skipIf(!hasChromium)("a conversation whose thread grows while it is ope
 			)
 			.toBe(true);
 		// The thread's start is above the screen: a thread this long does not fit one.
-		const opening = phone.getByTestId("thread-message").filter({ hasText: "number 1." });
+		const opening = phone.getByTestId("thread-message").filter({ hasText: "number 1 about" });
 		expect(await opening.evaluate((row) => row.getBoundingClientRect().bottom)).toBeLessThan(0);
 	});
 });
