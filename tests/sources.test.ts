@@ -38,7 +38,8 @@ async function call(path: string, options: ApiRequest = {}) {
 }
 
 beforeAll(async () => {
-	server = await startTestServer();
+	// Every refusal recorded, not one per 10 s: each test reads the one it made.
+	server = await startTestServer({}, { integrations: { webhookDeliveries: { windowMs: 0 } } });
 	adminToken = (await server.addMember("acme", "Ada Admin", "admin")).token;
 	danaToken = server.members.dana!.token;
 	void PASSWORD;
@@ -105,6 +106,12 @@ describe("signed webhook source", () => {
 		}).then(async (response) => ({ status: response.status, json: await response.json() }));
 	}
 
+	/** The source's status as its admin reads it. */
+	async function status() {
+		const listed = await call("/api/orgs/acme/sources", { token: adminToken });
+		return listed.json.sources.find((source: { id: string }) => source.id === sourceId).status;
+	}
+
 	beforeAll(async () => {
 		const created = await call("/api/orgs/acme/sources", {
 			token: adminToken,
@@ -140,8 +147,10 @@ describe("signed webhook source", () => {
 	it("accepts a signed mention with 202, onto the live board, triaged by the rules", async () => {
 		const board = await server.board(server.members.dana!);
 		const body = JSON.stringify(mention("w1", "Our checkout is down, I want a refund"));
+		expect(await status()).toMatchObject({ lastDeliveryAt: null, lastRefusal: null });
 		const answer = await post(body, signatureHeaders(secret, body));
 		expect(answer).toMatchObject({ status: 202, json: { accepted: 1, duplicates: 0 } });
+		expect(Date.parse((await status()).lastDeliveryAt)).toBeGreaterThan(Date.now() - 60_000);
 		const id = answer.json.mentionIds[0] as string;
 		// The board a member has open shows it without a reload.
 		const live = await waitFor(() => readMention(board.doc, id), 5000, "the mention on the board");
@@ -387,9 +396,13 @@ describe("signed webhook source", () => {
 		});
 	});
 
-	it("refuses a bad signature, a replay after five minutes and a missing signature with 401", async () => {
+	it("refuses a bad signature, a replay after five minutes and a missing signature with 401, and records why", async () => {
 		const body = JSON.stringify(mention("w4"));
 		const forged = await post(body, signatureHeaders("whsec_wrong", body));
+		expect((await status()).lastRefusal).toMatchObject({
+			reason: "bad_signature",
+			message: "The signature did not match the source's secret.",
+		});
 		expect(forged).toEqual({
 			status: 401,
 			json: {
@@ -407,13 +420,16 @@ describe("signed webhook source", () => {
 		});
 		expect(replay.status).toBe(401);
 		expect(replay.json.error).toMatchObject({ code: "unauthorized", reason: "stale_timestamp" });
+		expect((await status()).lastRefusal.message).toMatch(
+			/^The timestamp was 5 minutes \d+ seconds? old; the limit is 5 minutes\.$/,
+		);
 		expect((await post(body, {})).json.error.reason).toBe("missing_signature");
 		// A signed body changed afterwards.
 		const headers = signatureHeaders(secret, body);
 		expect((await post(body.replace("w4", "w5"), headers)).json.error.reason).toBe("bad_signature");
 	});
 
-	it("answers 400 for JSON that is not a mention, naming the field, and 413 for a huge body", async () => {
+	it("answers 400 for JSON that is not a mention, naming the field, and 413 for a huge body, and records why", async () => {
 		const notJson = "{not json";
 		expect((await post(notJson, signatureHeaders(secret, notJson))).json).toEqual({
 			error: {
@@ -433,10 +449,26 @@ describe("signed webhook source", () => {
 				},
 			},
 		});
+		expect((await status()).lastRefusal.message).toBe(
+			"The body was not a mention: postedAt: must be an ISO 8601 timestamp",
+		);
 		const huge = JSON.stringify({ ...mention("w7"), text: "x".repeat(1_100_000) });
 		const tooLarge = await post(huge, signatureHeaders(secret, huge));
 		expect(tooLarge.status).toBe(413);
 		expect(tooLarge.json.error.code).toBe("too_large");
+		// Refused at the edge, before the route read the source: recorded on it all the same.
+		expect((await status()).lastRefusal).toMatchObject({
+			reason: "too_large",
+			message: "The body was over the 1 MB limit.",
+		});
+		const latin1 = new Uint8Array([0x7b, 0x22, 0xe9, 0x22, 0x7d]);
+		const notUtf8 = await fetch(`${server.url}/api/orgs/acme/sources/${sourceId}/webhook`, {
+			method: "POST",
+			headers: { "content-type": "application/json", ...signatureHeaders(secret, latin1) },
+			body: latin1,
+		});
+		expect(notUtf8.status).toBe(400);
+		expect((await status()).lastRefusal.reason).toBe("invalid_text");
 	});
 
 	it("answers 404 for an unknown source and 403 for a disabled one", async () => {

@@ -13,7 +13,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { HttpBindings } from "@hono/node-server";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 
 /**
@@ -104,9 +104,18 @@ function tooLarge(maxBytes: number): Response {
  * `defaultMaxBytes`).
  */
 export function bodyLimits(
-	options: { defaultMaxBytes?: number; exceptions?: readonly BodyLimitRule[] } = {},
+	options: {
+		defaultMaxBytes?: number;
+		exceptions?: readonly BodyLimitRule[];
+		/** Told of each refusal before it is answered (the webhook source it was posted to records it). */
+		onRefused?: (request: { method: string; path: string }, maxBytes: number) => Promise<void>;
+	} = {},
 ): MiddlewareHandler {
 	const defaultMaxBytes = options.defaultMaxBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+	const refuse = async (c: Context, maxBytes: number): Promise<Response> => {
+		await options.onRefused?.({ method: c.req.method, path: c.req.path }, maxBytes);
+		return tooLarge(maxBytes);
+	};
 	const limiter = (maxBytes: number) =>
 		bodyLimit({
 			maxSize: maxBytes,
@@ -114,7 +123,7 @@ export function bodyLimits(
 				// Only under @hono/node-server; `app.request()` in tests has no socket.
 				const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
 				if (incoming) drain(incoming);
-				return tooLarge(maxBytes);
+				return refuse(c, maxBytes);
 			},
 		});
 	const fallback = limiter(defaultMaxBytes);
@@ -134,7 +143,7 @@ export function bodyLimits(
 			const maxBytes = rule?.maxBytes ?? defaultMaxBytes;
 			if (Number(incoming.headers["content-length"] ?? 0) <= maxBytes) return next();
 			drain(incoming);
-			return Promise.resolve(tooLarge(maxBytes));
+			return refuse(c, maxBytes);
 		}
 		return (rule?.check ?? fallback)(c, next);
 	};

@@ -88,6 +88,14 @@ export interface HttpApiOptions {
 	/** Routes whose bodies may be larger than 1 MiB (see body-limits.ts). */
 	bodyLimitExceptions?: readonly BodyLimitRule[];
 	/**
+	 * Told of each body the edge refuses before any route reads it (too large, or text that
+	 * cannot be stored), before the refusal is answered: the webhook source posted to records it.
+	 */
+	onEdgeRefusal?: (
+		request: { method: string; path: string },
+		refusal: EdgeRefusal,
+	) => Promise<void>;
+	/**
 	 * Sign-in, request and socket limits and their counters (rate-limits.ts).
 	 * @default the default limits, counted in memory
 	 */
@@ -102,6 +110,9 @@ export interface HttpApiOptions {
 	 */
 	demo?: DemoSummary | null;
 }
+
+/** What the edge refused before any route read the body (body-limits.ts, text-guard.ts). */
+export type EdgeRefusal = { kind: "too_large"; maxBytes: number } | { kind: "invalid_text" };
 
 /** Who a sign-in signs in, as its answer says. */
 type SessionMember = Pick<Member, "id" | "orgId" | "role" | "name" | "email">;
@@ -287,11 +298,21 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 
 	// Before any route reads a byte: the size, then the text (see each file for why). The
 	// security headers first, so that every answer carries them, refusals included.
+	const edgeRefusal = options.onEdgeRefusal;
 	app.use(
 		"*",
 		securityHeaders({ hsts: https }),
-		bodyLimits(options.bodyLimitExceptions ? { exceptions: options.bodyLimitExceptions } : {}),
-		textGuard(),
+		bodyLimits({
+			...(options.bodyLimitExceptions ? { exceptions: options.bodyLimitExceptions } : {}),
+			...(edgeRefusal
+				? {
+						onRefused: (request, maxBytes) => edgeRefusal(request, { kind: "too_large", maxBytes }),
+					}
+				: {}),
+		}),
+		textGuard(
+			edgeRefusal ? { onRefused: (request) => edgeRefusal(request, { kind: "invalid_text" }) } : {},
+		),
 	);
 	// Every API request from one address, before its session is checked. The health checks
 	// (/healthz, /readyz) are outside /api: load balancers call them often and cheaply.

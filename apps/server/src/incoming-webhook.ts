@@ -14,15 +14,24 @@ import {
 	toIncomingMention,
 	verifySignature,
 } from "@switchboard/connectors";
-import { HttpRoutes } from "@switchboard/domain";
+import { HttpRoutes, isInvalidText } from "@switchboard/domain";
 import type { SourceStore, SourceWithSecret } from "@switchboard/storage";
 import { Hono } from "hono";
 import { handle } from "./contract-route.ts";
-import type { ApiEnv } from "./http-api.ts";
+import type { ApiEnv, EdgeRefusal } from "./http-api.ts";
 import type { Ingestor } from "./ingest.ts";
 import { KeyedGroups } from "./keyed-groups.ts";
 import type { IntegrationMetrics } from "./metrics.ts";
 import type { SecretBox } from "./secret-box.ts";
+import {
+	INVALID_TEXT,
+	MALFORMED_JSON,
+	payloadRefusal,
+	type Refusal,
+	signatureRefusal,
+	tooLargeRefusal,
+	type WebhookDeliveryLog,
+} from "./webhook-deliveries.ts";
 
 export interface IncomingWebhookOptions {
 	storage: SourceStore;
@@ -30,6 +39,8 @@ export interface IncomingWebhookOptions {
 	secrets: SecretBox;
 	/** Where each request's outcome is counted. */
 	metrics?: Pick<IntegrationMetrics, "webhookReceived">;
+	/** Where each source's last accepted and refused deliveries are recorded, for its admin. */
+	deliveries: WebhookDeliveryLog;
 	/** The clock; tests pass a fixed one. */
 	now?: () => Date;
 }
@@ -103,36 +114,40 @@ export function createIncomingWebhookRoutes(options: IncomingWebhookOptions): Ho
 				return problem("not_found", "No webhook source with that id in that organisation.");
 			}
 			if (!source.enabled) return problem("forbidden", "This source is disabled.");
+			// Only a source that exists gets here: its refusals are recorded (throttled) for its admin.
+			const refuse = async (refusal: Refusal, code: Problem, message: string) => {
+				await options.deliveries.refused(source.orgId, source.id, refusal, now);
+				return problem(code, message, refusal.reason);
+			};
 			const raw = new Uint8Array(await c.req.arrayBuffer());
+			const headers = {
+				signature: c.req.header(SIGNATURE_HEADER),
+				timestamp: c.req.header(TIMESTAMP_HEADER),
+			};
 			const check = verifySignature({
 				secret: secretOf(source.sealedSecret),
 				rawBody: raw,
-				signature: c.req.header(SIGNATURE_HEADER),
-				timestamp: c.req.header(TIMESTAMP_HEADER),
+				...headers,
 				now,
 			});
 			if (!check.ok) {
-				const reason = {
-					missing: "missing_signature",
-					stale: "stale_timestamp",
-					mismatch: "bad_signature",
-				}[check.reason];
-				return problem("unauthorized", check.message, reason);
+				return refuse(signatureRefusal(check, headers, now), "unauthorized", check.message);
 			}
 			let json: unknown;
 			try {
 				json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw));
 			} catch {
-				return problem("invalid", "The body is not JSON (UTF-8).", "malformed_json");
+				return refuse(MALFORMED_JSON, "invalid", "The body is not JSON (UTF-8).");
 			}
 			const payload = parseWebhookPayload(json);
-			if (!payload.ok) return problem("invalid", payload.message, "invalid_payload");
+			if (!payload.ok) return refuse(payloadRefusal(payload.message), "invalid", payload.message);
 			const result = await options.ingestor.ingest(
 				source.orgId,
 				source.boardId,
 				payload.mentions.map((mention) => toIncomingMention(mention, now)),
 				now,
 			);
+			await options.deliveries.accepted(source.orgId, source.id, now);
 			count("accepted");
 			return {
 				accepted: result.accepted,
@@ -144,4 +159,33 @@ export function createIncomingWebhookRoutes(options: IncomingWebhookOptions): Ho
 		{ rawBody: true },
 	);
 	return app;
+}
+
+/** The webhook route's path, for what the edge refused before the route was reached. */
+const WEBHOOK_PATH = /^\/api\/orgs\/([^/]+)\/sources\/([^/]+)\/webhook$/;
+
+/**
+ * Records a refusal at the edge on the webhook source the request was posted to, when it
+ * was posted to one (`WebhookDeliveryLog.refusedAtEdge` caps and throttles it).
+ */
+export function webhookEdgeRefusals(
+	deliveries: WebhookDeliveryLog,
+): (request: { method: string; path: string }, refusal: EdgeRefusal) => Promise<void> {
+	return async (request, refusal) => {
+		const match = request.method === "POST" ? WEBHOOK_PATH.exec(request.path) : null;
+		if (!match) return;
+		let ids: string[];
+		try {
+			ids = [decodeURIComponent(match[1]!), decodeURIComponent(match[2]!)];
+		} catch {
+			return;
+		}
+		// Nothing the database could not take (a 413 comes before the text guard reads the path).
+		if (ids.some(isInvalidText)) return;
+		await deliveries.refusedAtEdge(
+			ids[0]!,
+			ids[1]!,
+			refusal.kind === "too_large" ? tooLargeRefusal(refusal.maxBytes) : INVALID_TEXT,
+		);
+	};
 }

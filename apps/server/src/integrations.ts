@@ -12,14 +12,15 @@ import type { Storage } from "@switchboard/storage";
 import { createPeriodicTask } from "@switchboard/sync";
 import type { Hono } from "hono";
 import type { Logger } from "pino";
-import type { ApiEnv } from "./http-api.ts";
-import { createIncomingWebhookRoutes } from "./incoming-webhook.ts";
+import type { ApiEnv, HttpApiOptions } from "./http-api.ts";
+import { createIncomingWebhookRoutes, webhookEdgeRefusals } from "./incoming-webhook.ts";
 import { Ingestor, type MentionPublisher } from "./ingest.ts";
 import { createIntegrationsApi } from "./integrations-api.ts";
 import type { IntegrationMetrics } from "./metrics.ts";
 import { ReplySender, type ReplySenderOptions } from "./reply-sender.ts";
 import { createSecretBox, type SecretBox } from "./secret-box.ts";
 import { SourcePoller, type SourcePollerOptions } from "./source-poller.ts";
+import { WebhookDeliveryLog, type WebhookDeliveryLogConfiguration } from "./webhook-deliveries.ts";
 import { WebhookDispatcher, type WebhookDispatcherOptions } from "./webhook-dispatcher.ts";
 
 export interface IntegrationsOptions {
@@ -36,6 +37,8 @@ export interface IntegrationsOptions {
 	outboundAllow?: string;
 	/** Where polls, deliveries and incoming webhooks are counted. */
 	metrics?: IntegrationMetrics;
+	/** How often each webhook source's deliveries are recorded (see webhook-deliveries.ts). */
+	webhookDeliveries?: Partial<WebhookDeliveryLogConfiguration>;
 	/** Empties a sent reply's draft for the next answer (see `ReplySenderOptions.drafts`). */
 	drafts?: ReplySenderOptions["drafts"];
 }
@@ -57,6 +60,10 @@ export interface Integrations {
 	outbound: OutboundClient;
 	/** Routes without a session (the signed webhook). */
 	publicRoutes: Hono<ApiEnv>;
+	/** Each webhook source's last accepted and refused deliveries, as they are recorded. */
+	webhookDeliveries: WebhookDeliveryLog;
+	/** What the edge refused on a webhook source's route, for the source to record. */
+	webhookEdgeRefusal: NonNullable<HttpApiOptions["onEdgeRefusal"]>;
 	/** Routes behind the session. */
 	routes: Hono<ApiEnv>;
 	/** Poll sources and deliver webhooks on a timer until `stop`. */
@@ -102,6 +109,12 @@ export function createIntegrations(options: IntegrationsOptions): Integrations {
 		...(options.drafts ? { drafts: options.drafts } : {}),
 	});
 
+	const webhookDeliveries = new WebhookDeliveryLog({
+		store: storage,
+		logger: log,
+		...(options.webhookDeliveries ? { config: options.webhookDeliveries } : {}),
+	});
+
 	const background = createPeriodicTask({
 		intervalMs: options.tickMs ?? defaultIntegrationsTickMs,
 		round: async () => {
@@ -119,7 +132,15 @@ export function createIntegrations(options: IntegrationsOptions): Integrations {
 		dispatcher,
 		sender,
 		outbound,
-		publicRoutes: createIncomingWebhookRoutes({ storage, ingestor, secrets, metrics }),
+		publicRoutes: createIncomingWebhookRoutes({
+			storage,
+			ingestor,
+			secrets,
+			metrics,
+			deliveries: webhookDeliveries,
+		}),
+		webhookDeliveries,
+		webhookEdgeRefusal: webhookEdgeRefusals(webhookDeliveries),
 		routes: createIntegrationsApi({ storage, secrets, sender, outbound }),
 		start: () => background.start(),
 		async stop() {

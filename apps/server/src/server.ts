@@ -178,8 +178,14 @@ export interface Switchboard {
 
 export interface StartOptions {
 	logger?: Logger;
-	/** Poller and dispatcher settings (tests shorten timeouts and backoff). */
-	integrations?: Pick<IntegrationsOptions, "poller" | "dispatcher" | "tickMs">;
+	/**
+	 * Poller, dispatcher and webhook delivery record settings (tests shorten timeouts,
+	 * backoff and throttle windows).
+	 */
+	integrations?: Pick<
+		IntegrationsOptions,
+		"poller" | "dispatcher" | "tickMs" | "webhookDeliveries"
+	>;
 	/** Coverage watcher and heartbeat settings. */
 	coverage?: Pick<CoverageOptions, "watcher" | "heartbeatMs">;
 	/** Limits of every sync socket (tests lower them); the rest keep `defaultSyncLimits`. */
@@ -459,6 +465,7 @@ export async function startSwitchboard(
 			sso.routes,
 		],
 		allowedOrigins: config.allowedOrigins ?? [],
+		onEdgeRefusal: integrations.webhookEdgeRefusal,
 		rateLimits,
 		hasher,
 		demo,

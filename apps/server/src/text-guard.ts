@@ -22,8 +22,17 @@ function decodedOrNull(component: string): string | null {
 }
 
 /** Middleware: 400 `invalid` for invalid text in the URL or a textual body. */
-export function textGuard(): MiddlewareHandler {
+export function textGuard(
+	options: {
+		/** Told of each body refused, before it is answered (the webhook source it was posted to records it). */
+		onRefused?: (request: { method: string; path: string }) => Promise<void>;
+	} = {},
+): MiddlewareHandler {
 	return async (c, next) => {
+		const refuse = async (message: string): Promise<never> => {
+			await options.onRefused?.({ method: c.req.method, path: c.req.path });
+			throw new AppError("invalid", message);
+		};
 		const url = new URL(c.req.url);
 		for (const part of [url.pathname, ...url.search.slice(1).split(/[&=]/)]) {
 			const decoded = decodedOrNull(part);
@@ -41,11 +50,9 @@ export function textGuard(): MiddlewareHandler {
 			try {
 				text = utf8.decode(await c.req.arrayBuffer());
 			} catch {
-				throw new AppError("invalid", "The body is not valid UTF-8.");
+				return refuse("The body is not valid UTF-8.");
 			}
-			if (text.includes("\0")) {
-				throw new AppError("invalid", "The body holds a NUL character.");
-			}
+			if (text.includes("\0")) return refuse("The body holds a NUL character.");
 			if (SUSPECT_ESCAPE.test(text)) {
 				let json: unknown;
 				try {
@@ -56,8 +63,7 @@ export function textGuard(): MiddlewareHandler {
 				}
 				const at = findInvalidText(json);
 				if (at !== null) {
-					throw new AppError(
-						"invalid",
+					return refuse(
 						`${at || "body"}: text may not contain a NUL character or a lone surrogate.`,
 					);
 				}

@@ -9,6 +9,22 @@ export const SourceKinds = ["webhook", "rss", "mastodon", "bluesky"] as const;
 export type SourceKind = (typeof SourceKinds)[number];
 export const SourceKindSchema = v.picklist(SourceKinds);
 
+/**
+ * Why a webhook source refused a delivery, as its 4xx answer's `reason` says (the 413 and
+ * the edge's 400 for text that cannot be stored have none of their own there):
+ * `missing_signature` also covers a timestamp that is not unix seconds.
+ */
+export const WebhookRefusalReasons = [
+	"missing_signature",
+	"stale_timestamp",
+	"bad_signature",
+	"malformed_json",
+	"invalid_payload",
+	"too_large",
+	"invalid_text",
+] as const;
+export type WebhookRefusalReason = (typeof WebhookRefusalReasons)[number];
+
 /** Networks a member can connect an account of, to send replies from it. */
 export const ReplyNetworks = ["mastodon", "bluesky"] as const;
 export type ReplyNetwork = (typeof ReplyNetworks)[number];

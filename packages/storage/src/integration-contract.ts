@@ -158,6 +158,71 @@ export function sourceStoreContract(portOf: () => SourceStore & Directory): void
 			expect(reset?.status).toMatchObject({ lastError: null, failures: 0 });
 			expect((await storage.getSource(orgId, due.id))?.cursor).toEqual({});
 		});
+
+		it("records a webhook's last accepted and refused deliveries, only forward, only on its own source", async () => {
+			const storage = portOf();
+			const { orgId } = await org(storage);
+			const other = await org(storage);
+			const create = (kind: "webhook" | "rss") =>
+				storage.createSource({
+					orgId,
+					boardId: "main",
+					kind,
+					name: kind,
+					config: {},
+					sealedSecret: null,
+				});
+			const hook = await create("webhook");
+			const feed = await create("rss");
+			expect(hook.status).toMatchObject({ lastDeliveryAt: null, lastRefusal: null });
+
+			const refusal = {
+				at: "2030-01-01T00:00:00.000Z",
+				reason: "stale_timestamp",
+				message: "The timestamp was 9 minutes old; it may be 5 at most.",
+			} as const;
+			expect(await storage.recordWebhookRefusal(orgId, hook.id, refusal)).toBe(true);
+			expect(await storage.recordWebhookDelivery(orgId, hook.id, "2030-01-01T00:01:00.000Z")).toBe(
+				true,
+			);
+			// An earlier outcome reported late (another instance) does not replace a later one.
+			expect(
+				await storage.recordWebhookRefusal(orgId, hook.id, {
+					...refusal,
+					at: "2029-12-31T23:00:00.000Z",
+					reason: "bad_signature",
+				}),
+			).toBe(false);
+			expect(await storage.recordWebhookDelivery(orgId, hook.id, "2029-12-31T23:00:00.000Z")).toBe(
+				false,
+			);
+			const stored = await storage.getSource(orgId, hook.id);
+			expect(stored?.status).toMatchObject({
+				lastDeliveryAt: "2030-01-01T00:01:00.000Z",
+				lastRefusal: refusal,
+			});
+			expect((await storage.listSources(orgId)).find((s) => s.id === hook.id)?.status).toEqual(
+				stored?.status,
+			);
+			// Editing the source leaves them.
+			const renamed = await storage.updateSource(orgId, hook.id, { name: "Forum" });
+			expect(renamed?.status.lastRefusal).toEqual(refusal);
+
+			// Nothing is written for an unknown id, another organisation's source, a polled source,
+			// or a refusal of a paused one.
+			const later = { ...refusal, at: "2030-01-02T00:00:00.000Z" };
+			expect(await storage.recordWebhookRefusal(orgId, unique("nope"), later)).toBe(false);
+			expect(await storage.recordWebhookRefusal(other.orgId, hook.id, later)).toBe(false);
+			expect(await storage.recordWebhookRefusal(orgId, feed.id, later)).toBe(false);
+			expect(await storage.recordWebhookDelivery(orgId, feed.id, later.at)).toBe(false);
+			await storage.updateSource(orgId, hook.id, { enabled: false });
+			expect(await storage.recordWebhookRefusal(orgId, hook.id, later)).toBe(false);
+			expect((await storage.getSource(orgId, hook.id))?.status.lastRefusal).toEqual(refusal);
+			expect((await storage.getSource(orgId, feed.id))?.status).toMatchObject({
+				lastDeliveryAt: null,
+				lastRefusal: null,
+			});
+		});
 	});
 }
 

@@ -6,6 +6,7 @@ import type {
 	SourceKind,
 	TriageRule,
 	WebhookEvent,
+	WebhookRefusalReason,
 } from "@switchboard/domain";
 import type { DefaultTimestamp, Json, NullableTimestamp, Timestamp } from "./schema.ts";
 
@@ -29,6 +30,12 @@ export interface SourcesTable {
 	last_polled_at: NullableTimestamp;
 	next_poll_at: NullableTimestamp;
 	failures: number;
+	/** Webhooks: the last accepted and refused deliveries (2026-12-07T01-00-00-webhook-deliveries). */
+	last_delivery_at: NullableTimestamp;
+	last_refused_at: NullableTimestamp;
+	last_refusal_reason: WebhookRefusalReason | null;
+	/** The refusal in an admin's words. */
+	last_refusal: string | null;
 	created_at: DefaultTimestamp;
 	updated_at: DefaultTimestamp;
 }

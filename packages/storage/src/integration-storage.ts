@@ -16,6 +16,7 @@ import type {
 	WebhookDelivery,
 	WebhookEndpoint,
 	WebhookEvent,
+	WebhookRefusal,
 } from "@switchboard/domain";
 
 // The records the HTTP API answers with are defined once, in the contract.
@@ -26,6 +27,7 @@ export type {
 	SourceStatus,
 	WebhookDelivery,
 	WebhookEndpoint,
+	WebhookRefusal,
 } from "@switchboard/domain";
 
 /** A source with what only the server may read. */
@@ -165,6 +167,17 @@ export interface SourceStore {
 	 */
 	claimDueSources(now: string, leaseUntil: string, limit: number): Promise<SourceWithSecret[]>;
 	recordSourcePoll(sourceId: string, record: SourcePollRecord): Promise<void>;
+	/**
+	 * A webhook source accepted a delivery at `at`. Written only on a webhook source of that
+	 * organisation, and only forward: an earlier time than the one kept changes nothing.
+	 * True when written.
+	 */
+	recordWebhookDelivery(orgId: string, sourceId: string, at: string): Promise<boolean>;
+	/**
+	 * A webhook source refused a delivery. Written only on an enabled webhook source of that
+	 * organisation (nothing for an unknown id), and only forward. True when written.
+	 */
+	recordWebhookRefusal(orgId: string, sourceId: string, refusal: WebhookRefusal): Promise<boolean>;
 }
 
 /** Replying from Switchboard: members' connected accounts and the sends made through them. */

@@ -2,7 +2,7 @@
  * The source store port on kysely: triage rules, sources and their poll schedule.
  */
 import { randomUUID } from "node:crypto";
-import type { TriageRule } from "@switchboard/domain";
+import type { TriageRule, WebhookRefusal } from "@switchboard/domain";
 import { type Selectable, sql } from "kysely";
 import { mapConstraintErrors } from "./database-errors.ts";
 import type { SourcesTable } from "./integration-schema.ts";
@@ -33,6 +33,15 @@ function toSource(row: Selectable<SourcesTable>): Source {
 			lastPolledAt: isoOrNull(row.last_polled_at),
 			nextPollAt: isoOrNull(row.next_poll_at),
 			failures: row.failures,
+			lastDeliveryAt: isoOrNull(row.last_delivery_at),
+			lastRefusal:
+				row.last_refused_at && row.last_refusal_reason
+					? {
+							at: iso(row.last_refused_at),
+							reason: row.last_refusal_reason,
+							message: row.last_refusal ?? "",
+						}
+					: null,
 		},
 		createdAt: iso(row.created_at),
 		updatedAt: iso(row.updated_at),
@@ -153,5 +162,47 @@ export class KyselySourceStore extends KyselyPort implements SourceStore {
 			// A source disabled meanwhile stays off the schedule.
 			.where("enabled", "=", true)
 			.execute();
+	}
+
+	async recordWebhookDelivery(orgId: string, sourceId: string, at: string): Promise<boolean> {
+		const result = await this.db
+			.updateTable("sources")
+			.set({ last_delivery_at: at })
+			.where("org_id", "=", orgId)
+			.where("id", "=", sourceId)
+			.where("kind", "=", "webhook")
+			// Instances record side by side: a late write of an earlier delivery loses.
+			.where((eb) =>
+				eb.or([eb("last_delivery_at", "is", null), eb("last_delivery_at", "<", new Date(at))]),
+			)
+			.executeTakeFirst();
+		return result.numUpdatedRows > 0n;
+	}
+
+	async recordWebhookRefusal(
+		orgId: string,
+		sourceId: string,
+		refusal: WebhookRefusal,
+	): Promise<boolean> {
+		const result = await this.db
+			.updateTable("sources")
+			.set({
+				last_refused_at: refusal.at,
+				last_refusal_reason: refusal.reason,
+				last_refusal: refusal.message,
+			})
+			.where("org_id", "=", orgId)
+			.where("id", "=", sourceId)
+			.where("kind", "=", "webhook")
+			// A paused source refuses everything, and says so already.
+			.where("enabled", "=", true)
+			.where((eb) =>
+				eb.or([
+					eb("last_refused_at", "is", null),
+					eb("last_refused_at", "<", new Date(refusal.at)),
+				]),
+			)
+			.executeTakeFirst();
+		return result.numUpdatedRows > 0n;
 	}
 }

@@ -25,6 +25,7 @@ import * as auditLog from "./migrations/2026-12-03T03-00-00-audit-log.ts";
 import * as dataRemoval from "./migrations/2026-12-03T05-00-00-data-removal.ts";
 import * as historyWords from "./migrations/2026-12-03T06-00-00-history-words.ts";
 import * as sessionEndReasons from "./migrations/2026-12-04T01-00-00-session-end-reasons.ts";
+import * as webhookDeliveries from "./migrations/2026-12-07T01-00-00-webhook-deliveries.ts";
 
 /** Every migration by name; names sort in the order the migrations run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -44,6 +45,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
 	"2026-12-03T05-00-00-data-removal": dataRemoval,
 	"2026-12-03T06-00-00-history-words": historyWords,
 	"2026-12-04T01-00-00-session-end-reasons": sessionEndReasons,
+	"2026-12-07T01-00-00-webhook-deliveries": webhookDeliveries,
 };
 
 /** A kysely Migrator over {@link MIGRATIONS}. */

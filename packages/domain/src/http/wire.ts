@@ -21,6 +21,7 @@ import {
 	type SourceKind,
 	SourceKindSchema,
 	WebhookEventSchema,
+	WebhookRefusalReasons,
 } from "../integrations.ts";
 import {
 	type BoardSettings,
@@ -138,6 +139,15 @@ export type SourceConfigInput<K extends SourceKind = SourceKind> = v.InferInput<
 /** Kinds that need a credential (sealed): the Mastodon token, the Bluesky app password. */
 export const CREDENTIAL_KINDS: readonly SourceKind[] = ["mastodon", "bluesky"];
 
+/** A delivery a webhook source refused: when, why, and why in an admin's words. */
+export const WebhookRefusalSchema = v.object({
+	at: IsoTime,
+	reason: v.picklist(WebhookRefusalReasons),
+	/** "The signature did not match the source's secret." */
+	message: v.string(),
+});
+export type WebhookRefusal = v.InferOutput<typeof WebhookRefusalSchema>;
+
 /** How a source's polling stands; what an admin looks at when a source misbehaves. */
 export const SourceStatusSchema = v.object({
 	/** The last poll's error, null after a poll that worked. */
@@ -147,6 +157,18 @@ export const SourceStatusSchema = v.object({
 	nextPollAt: v.nullable(IsoTime),
 	/** Failed polls in a row; drives the backoff. */
 	failures: v.number(),
+	/**
+	 * A webhook's last accepted delivery, to within a few seconds (recorded at most once per
+	 * throttle window); null before the first. Absent from servers older than it.
+	 */
+	lastDeliveryAt: v.optional(v.nullable(IsoTime)),
+	/**
+	 * A webhook's last refused delivery: when, why, and the reason in an admin's words ("The
+	 * signature did not match the source's secret."). Recorded at most once per throttle
+	 * window, so it may be an earlier refusal of a burst. Null before the first; absent from
+	 * servers older than it.
+	 */
+	lastRefusal: v.optional(v.nullable(WebhookRefusalSchema)),
 });
 export type SourceStatus = v.InferOutput<typeof SourceStatusSchema>;
 
