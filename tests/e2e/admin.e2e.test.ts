@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
-import { pollMastodon } from "@switchboard/connectors";
+import { pollMastodon, signatureHeaders } from "@switchboard/connectors";
 import {
 	STAND_IN_TOKEN,
 	type StandInMastodon,
@@ -310,6 +310,49 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 				.getByTestId("source-webhook-url")
 				.inputValue(),
 		).toBe(postUrl);
+
+		// Its badge says what it did with deliveries: none yet (or the example's), then a refused
+		// one with why, fitting a phone, until a delivery is accepted again.
+		const hook = admin.getByTestId("source").filter({ hasText: "Support forum" });
+		const health = attribute(hook.getByTestId("source-health"), "data-health");
+		expect(await textOf(hook.getByTestId("source-health"))()).toBe(
+			hasShellTools ? "Receiving" : "Waiting for the first delivery",
+		);
+		const send = (key: string, externalId: string) => {
+			const body = JSON.stringify({
+				network: "other",
+				externalId,
+				url: `https://forum.example/t/${externalId}`,
+				author: { handle: "jo" },
+				text: "A test of the Support forum webhook",
+				postedAt: new Date().toISOString(),
+			});
+			return fetch(postUrl, {
+				method: "POST",
+				headers: { "content-type": "application/json", ...signatureHeaders(key, body) },
+				body,
+			});
+		};
+		expect((await send("whsec_wrong", "hook-refused")).status).toBe(401);
+		await admin.getByTestId("sources-refresh").click();
+		await expect.poll(health, within).toBe("failing");
+		expect(await textOf(hook.getByTestId("source-health"))()).toBe("Refusing deliveries");
+		expect(await textOf(hook.getByTestId("source-refusal"))()).toBe(
+			"Refused a delivery just now: The signature did not match the source's secret.",
+		);
+		expect(await textOf(admin.getByTestId("sources-failing"))()).toContain(
+			"1 webhook is refusing deliveries.",
+		);
+		await admin.setViewportSize({ width: 360, height: 780 });
+		const { overflow, culprits } = await horizontalOverflow(admin);
+		expect(overflow, `360 px scrolls sideways: ${culprits.join(", ")}`).toBeLessThanOrEqual(0);
+
+		expect((await send(secret, "hook-accepted")).status).toBe(202);
+		await admin.getByTestId("sources-refresh").click();
+		await expect.poll(health, within).toBe("ok");
+		expect(await textOf(hook.getByTestId("source-health"))()).toBe("Receiving");
+		expect(await textOf(hook.getByTestId("source-last-delivery"))()).toBe("just now");
+		expect(await hook.getByTestId("source-refusal").count()).toBe(0);
 	});
 
 	it("keeps triage rules and outgoing webhooks editable by the admin", async () => {

@@ -1,6 +1,7 @@
 /**
  * The organisation's sources: what each watches, how its polling stands (the last error
- * shown on the source), and creating, editing, pausing, deleting them and rotating a
+ * shown on the source) or what its webhook last did with a delivery (the last refusal and
+ * why, while no delivery was accepted since), and creating, editing, pausing, deleting them and rotating a
  * webhook's secret.
  */
 import type { Source } from "@switchboard/client";
@@ -17,6 +18,7 @@ import {
 	sourceTarget,
 	sourceToFields,
 } from "../source-form.ts";
+import { currentRefusal, sourceHealth } from "../source-health.ts";
 import { useWorkspace } from "../workspace.tsx";
 import {
 	AdminListPanel,
@@ -45,15 +47,18 @@ export function SourcesPanel(props: { orgId: string }) {
 	}, REFRESH_MS);
 	onCleanup(() => clearInterval(timer));
 
-	const failing = createMemo(
-		() => (sources.data() ?? []).filter((s) => s.status.lastError !== null).length,
-	);
+	// A paused source refuses everything on purpose, and a paused feed's last error is old news.
+	const failing = createMemo(() => {
+		const unwell = (sources.data() ?? []).filter((s) => sourceHealth(s).kind === "failing");
+		const refusing = unwell.filter((s) => s.kind === "webhook").length;
+		return { polls: unwell.length - refusing, refusing };
+	});
 
 	return (
 		<AdminListPanel
 			noun={{ one: "source", many: "sources" }}
 			title="Sources"
-			intro="Where mentions come from. Polled sources record their last error here; after a failure the next poll backs off."
+			intro="Where mentions come from. Polled sources record their last error here, and after a failure the next poll backs off; webhooks record the last delivery they refused, and why."
 			addLabel="Add a source"
 			list={sources}
 			busy={boards.loading()}
@@ -69,9 +74,16 @@ export function SourcesPanel(props: { orgId: string }) {
 				</button>
 			}
 			notice={
-				<Show when={failing() > 0}>
+				<Show when={failing().polls + failing().refusing > 0}>
 					<p class="callout callout-danger" data-testid="sources-failing">
-						{plural(failing(), "source")} failed {failing() === 1 ? "its" : "their"} last poll.
+						<Show when={failing().polls > 0}>
+							{plural(failing().polls, "source")} failed {failing().polls === 1 ? "its" : "their"}{" "}
+							last poll.{" "}
+						</Show>
+						<Show when={failing().refusing > 0}>
+							{plural(failing().refusing, "webhook")} {failing().refusing === 1 ? "is" : "are"}{" "}
+							refusing deliveries.
+						</Show>
 					</p>
 				</Show>
 			}
@@ -144,13 +156,8 @@ function SourceItem(props: {
 	};
 	const boardName = () =>
 		props.boards.find((board) => board.id === source().boardId)?.name ?? source().boardId;
-	const health = (): { label: string; kind: string } => {
-		if (!source().enabled) return { label: "Paused", kind: "paused" };
-		if (!polled()) return { label: "Receiving", kind: "ok" };
-		if (status().lastError) return { label: "Failing", kind: "failing" };
-		if (!status().lastPolledAt) return { label: "Not polled yet", kind: "waiting" };
-		return { label: "Healthy", kind: "ok" };
-	};
+	const health = () => sourceHealth(source());
+	const refusal = () => (polled() ? null : currentRefusal(status()));
 
 	// The form's buttons go with it: saved, focus goes to the source's heading; cancelled,
 	// back to Edit.
@@ -175,7 +182,7 @@ function SourceItem(props: {
 	return (
 		<li
 			class="admin-item source"
-			classList={{ "source-failing": status().lastError !== null && source().enabled }}
+			classList={{ "source-failing": health().kind === "failing" }}
 			data-testid="source"
 			data-source-id={source().id}
 			data-kind={source().kind}
@@ -216,6 +223,17 @@ function SourceItem(props: {
 				)}
 			</Show>
 
+			<Show when={source().enabled && refusal()}>
+				{(refused) => (
+					<div class="callout callout-danger source-error" data-testid="source-refusal">
+						<strong>
+							Refused a delivery <When iso={refused().at} now={ws.now()} tense="past" />:
+						</strong>{" "}
+						<span data-testid="source-refusal-message">{refused().message}</span>
+					</div>
+				)}
+			</Show>
+
 			<dl class="facts" data-testid="source-status">
 				<Show when={sourceTarget(source())}>
 					{(target) => (
@@ -229,6 +247,19 @@ function SourceItem(props: {
 					<dt>Board</dt>
 					<dd>{boardName()}</dd>
 				</div>
+				<Show when={!polled()}>
+					<div>
+						<dt>Last delivery</dt>
+						<dd data-testid="source-last-delivery">
+							<When
+								iso={status().lastDeliveryAt ?? null}
+								now={ws.now()}
+								never="none yet"
+								tense="past"
+							/>
+						</dd>
+					</div>
+				</Show>
 				<Show when={polled()}>
 					<div>
 						<dt>Keywords</dt>
