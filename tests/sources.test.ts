@@ -459,7 +459,7 @@ describe("signed webhook source", () => {
 		// Refused at the edge, before the route read the source: recorded on it all the same.
 		expect((await status()).lastRefusal).toMatchObject({
 			reason: "too_large",
-			message: "The body was over the 1 MB limit.",
+			message: "The body was over the 1 MiB limit.",
 		});
 		const latin1 = new Uint8Array([0x7b, 0x22, 0xe9, 0x22, 0x7d]);
 		const notUtf8 = await fetch(`${server.url}/api/orgs/acme/sources/${sourceId}/webhook`, {

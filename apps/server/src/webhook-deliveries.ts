@@ -215,9 +215,9 @@ export function duration(seconds: number): string {
 	return unit(Math.floor(seconds / 86_400), "day");
 }
 
-/** "1 MB", "256 KB", "1,000 bytes" (1 KB = 1024 bytes, as the limits are set). */
+/** "1 MiB", "256 KiB", "1,000 bytes": as the limits are set, and as docs/SOURCES.md says them. */
 function bytes(count: number): string {
-	if (count % (1024 * 1024) === 0) return `${(count / (1024 * 1024)).toLocaleString("en")} MB`;
-	if (count % 1024 === 0) return `${(count / 1024).toLocaleString("en")} KB`;
+	if (count % (1024 * 1024) === 0) return `${(count / (1024 * 1024)).toLocaleString("en")} MiB`;
+	if (count % 1024 === 0) return `${(count / 1024).toLocaleString("en")} KiB`;
 	return `${count.toLocaleString("en")} bytes`;
 }
