@@ -264,18 +264,21 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 				.poll(() => dana.getByTestId("sync-status").getAttribute("data-unsynced"), within)
 				.toMatch(/^[1-9]/);
 			expect(await reachable(dana, dana.getByTestId("sync-status"))).toBeNull();
+
+			// Submit, still offline, from the reply bar within reach at the foot of the screen:
+			// the page does not say it went to a moderator before it has.
+			const submit = dana.getByTestId("submit-review");
+			await submit.scrollIntoViewIfNeeded();
+			expect(await reachable(dana, submit)).toBeNull();
+			await submit.tap();
+			const waiting = dana.getByTestId("review-waiting");
+			await expect.poll(textOf(waiting), within).toContain("Not sent for review yet");
 			await network.online();
 			await expect
 				.poll(() => dana.getByTestId("sync-status").getAttribute("data-unsynced"), within)
 				.toBe("0");
 			await expect.poll(() => editorText(sam), within).toContain("Written on the train.");
-
-			// Submit, from the reply bar within reach at the foot of the screen.
-			const submit = dana.getByTestId("submit-review");
-			await submit.scrollIntoViewIfNeeded();
-			expect(await reachable(dana, submit)).toBeNull();
-			await submit.tap();
-			await dana.getByTestId("review-waiting").waitFor(within);
+			await expect.poll(textOf(waiting), within).toContain("Submitted for review.");
 			await expect
 				.poll(
 					async () =>
@@ -377,7 +380,17 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			const copy = bar.getByTestId("copy-reply");
 			// Nothing to copy yet.
 			expect(await copy.isDisabled()).toBe(true);
+			// Nor anything the network would refuse, and the bar says why in words that can be
+			// read: beside Copy reply and Submit it had a few pixels, a letter a line.
 			await sam.getByTestId("editor-content").tap();
+			await sam.keyboard.insertText("Sorry! ".repeat(45));
+			const why = bar.getByTestId("review-blocked");
+			await expect.poll(textOf(why), within).toMatch(/over the limit of \d+ on /);
+			expect(await copy.isDisabled()).toBe(true);
+			expect(await copy.getAttribute("aria-describedby")).toBe("review-blocked");
+			expect((await why.boundingBox())?.width ?? 0).toBeGreaterThan(200);
+			await fitsPhone(sam, '[data-testid="reply-bar"]', "the reply bar saying why");
+			await sam.keyboard.press("ControlOrMeta+a");
 			await sam.keyboard.type("Sorry for the wait: your parcel left today.");
 			await expect.poll(() => copy.isEnabled(), within).toBe(true);
 			// Posting is the step: a review is there to ask for, not the primary action.

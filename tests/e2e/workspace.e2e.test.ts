@@ -238,6 +238,10 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await expect
 			.poll(textOf(dana.getByTestId("review-comment")), within)
 			.toContain("Say sorry first, please.");
+		// This board needs no approval: the reply may still go out, once the changes are made.
+		expect(await dana.getByTestId("approval-optional").textContent()).toContain(
+			"once the changes are made",
+		);
 		await dana.getByTestId("reply-url").fill("https://twitter.com/acme/status/1");
 		await dana.getByTestId("reply-url").press("Enter");
 		await expect

@@ -548,8 +548,11 @@ function Conversation(props: { mentionId: string }) {
 								tabIndex={-1}
 								ref={waitingCallout}
 							>
-								Submitted for review. A moderator approves this exact text; edits after submitting
-								need a new review.
+								{/* Submitted offline, it waits on this device: not yet with a moderator. */}
+								{serverStatus(mention()) === "in_review"
+									? "Submitted for review."
+									: "Not sent for review yet: it goes once the server has it."}{" "}
+								A moderator approves this exact text; edits after submitting need a new review.
 							</div>
 						</Show>
 						<Show when={standing() === "approved" && serverStatus(mention()) === "approved"}>
@@ -612,7 +615,9 @@ function Conversation(props: { mentionId: string }) {
 										Claim
 									</CommandButton>
 								</Show>
-								<Show when={canSubmit() || canReview()}>
+								{/* Why the reply can be neither sent for review nor copied to post: the server
+								    would refuse the first, and the network the second. */}
+								<Show when={canSubmit() || canReview() || canRecord()}>
 									<Show when={textProblem()}>
 										{(problem) => (
 											<p
@@ -630,7 +635,8 @@ function Conversation(props: { mentionId: string }) {
 										type="button"
 										class="button button-primary"
 										data-testid="copy-reply"
-										disabled={text().trim() === ""}
+										disabled={textProblem() !== null}
+										aria-describedby={textProblem() ? "review-blocked" : undefined}
 										onClick={() => void copyReply()}
 									>
 										Copy reply
@@ -682,8 +688,14 @@ function Conversation(props: { mentionId: string }) {
 							</Show>
 							<Show when={canSubmit() && !approvalNeeded()}>
 								<p class="muted small" data-testid="approval-optional">
-									No approval needed for this one: copy the reply, post it, then record its link
-									below. Submit it for review if you want a moderator to look first.
+									{/* A moderator who asked for changes asked for them first. */}
+									<Show
+										when={review()?.state === "changes_requested"}
+										fallback="No approval needed for this one: copy the reply, post it, then record its link below. Submit it for review if you want a moderator to look first."
+									>
+										No approval needed for this one: once the changes are made, copy the reply, post
+										it and record its link below, or submit it for review again.
+									</Show>
 								</p>
 							</Show>
 							<Show when={replyStep() && replyBlocked() === null}>
