@@ -544,7 +544,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		// A coverage round may log the targets this one missed after its close, newer than it.
 		await expect
 			.poll(textOf(activity), within)
-			.toMatch(/^Activity.*Morgan Moderator closed it: Voucher sent again · /);
+			.toMatch(/^Activity.*You closed it: Voucher sent again · /);
 	});
 
 	it("comes back to History as it was left: the same conversations, as far down, not asked for again", async () => {
@@ -764,7 +764,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		// newest first (each line ends with its time, after " · ").
 		await expect
 			.poll(textOf(kim.getByTestId("settlement")), within)
-			.toMatch(/^Kim Ambassador closed it: Refund issued by phone · /);
+			.toMatch(/^You closed it: Refund issued by phone · /);
 		await kim.getByTestId("activity").locator("summary").click();
 		const lines = async () =>
 			(await kim.getByTestId("activity-entry").allTextContents()).map((line) =>
@@ -773,12 +773,12 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await expect
 			.poll(lines, within)
 			.toEqual([
-				"Kim Ambassador closed it: Refund issued by phone",
-				"Kim Ambassador escalated it: Threatens to go to the press.",
-				"Kim Ambassador set the priority to high",
-				"Kim Ambassador reopened it; it went back to the board",
-				expect.stringMatching(/^Kim Ambassador snoozed it until \S/),
-				"Kim Ambassador tagged it lost-parcel",
+				"You closed it: Refund issued by phone",
+				"You escalated it: Threatens to go to the press.",
+				"You set the priority to high",
+				"You reopened it; it went back to the board",
+				expect.stringMatching(/^You snoozed it until \S/),
+				"You tagged it lost-parcel",
 			]);
 		// On a 360 px phone the section and its notes wrap within the screen.
 		const laptop = kim.viewportSize();
