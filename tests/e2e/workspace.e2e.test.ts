@@ -251,6 +251,24 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		// the database has it once the server answers.
 		await expect.poll(async () => (await stored())?.mention.status, within).toBe("replied");
 		expect((await stored())?.mention.reply?.url).toBe("https://twitter.com/acme/status/1");
+
+		// Opened again, it shows what was answered, read-only, where the emptied draft was; on a
+		// phone too. Reopened, the draft is there to write the next answer.
+		await dana.reload();
+		const answered = dana.getByTestId("answered-reply");
+		await expect.poll(textOf(answered), within).toBe("We are on it.");
+		expect(await dana.getByTestId("editor").count()).toBe(0);
+		await dana.setViewportSize({ width: 360, height: 740 });
+		expect(await answered.evaluate((box) => box.getBoundingClientRect().right)).toBeLessThanOrEqual(
+			360,
+		);
+		await dana.getByTestId("reopen").click();
+		await dana.getByTestId("reopen-submit").click();
+		await dana.getByTestId("editor").waitFor(within);
+		expect(await answered.count()).toBe(0);
+		expect(
+			await dana.locator('[data-testid="editor-content"]').getAttribute("contenteditable"),
+		).toBe("true");
 	});
 
 	it("keeps the keyboard's focus in place as Claim and Release give way to each other", async () => {
