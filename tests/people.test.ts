@@ -297,13 +297,18 @@ describe("setup, invitation, sign-in, claim", () => {
 		const tom = await api("GET", "/api/orgs/initech/invites?q=tom", { token: adminToken });
 		expect(tom.body.invites).toMatchObject([{ boards: ["main"] }]);
 		expect(good.body.invites.some((invite: { replaced?: boolean }) => invite.replaced)).toBe(false);
-		// Inviting Samir again replaces his open link, and the answer says so.
+		// Inviting Samir again replaces his open link, and the answer says so; what the new
+		// invitation leaves out (his name, his team) is the old one's still.
 		const again = await api("POST", "/api/orgs/initech/invites", {
 			token: adminToken,
-			body: { invites: [{ email: "Samir@initech.test", role: "ambassador" }] },
+			body: { invites: [{ email: "Samir@initech.test" }] },
 		});
 		expect(again.status).toBe(201);
 		expect(again.body.invites).toMatchObject([{ email: "samir@initech.test", replaced: true }]);
+		const samirAgain = await api("GET", "/api/orgs/initech/invites?q=samir", { token: adminToken });
+		expect(samirAgain.body.invites).toMatchObject([
+			{ name: "Samir", role: "ambassador", boards: ["main"] },
+		]);
 		const replaced = await api("GET", `/api/invites/${codeOf(good.body.invites[0].url)}`);
 		expect(replaced.status).toBe(410);
 		expect(replaced.body.error.message).toBe(
@@ -320,6 +325,17 @@ describe("setup, invitation, sign-in, claim", () => {
 		);
 		expect(next.body.invites[0].email).toBe("tom@initech.test");
 		expect(next.body.nextCursor).toBeNull();
+
+		// A CSV of emails only, imported again for fresh links, changes nobody's role or name.
+		const fresh = await api("POST", "/api/orgs/initech/invites/csv", {
+			token: adminToken,
+			body: { csv: "email\ntom@initech.test" },
+		});
+		expect(fresh.body.invites).toMatchObject([{ email: "tom@initech.test", replaced: true }]);
+		const tomJoined = await accept(fresh.body.invites[0].url, { password: GOOD_PASSWORD });
+		expect(tomJoined.status).toBe(200);
+		const tomMember = await api("GET", "/api/orgs/initech/members?q=tom", { token: adminToken });
+		expect(tomMember.body.members).toMatchObject([{ name: "Tom", role: "moderator", capacity: 4 }]);
 
 		// Withdrawn: the link stops working at once.
 		const samir = good.body.invites[0];

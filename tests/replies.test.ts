@@ -219,13 +219,16 @@ describe("send", () => {
 		draft.destroy();
 		watcher.destroy();
 		const ours = mastodon.posted.at(-1);
-		const thread = (await server.switchboard.storage.getMention("acme", id))?.mention.thread;
+		const replied = (await server.switchboard.storage.getMention("acme", id))?.mention;
+		const thread = replied?.thread;
 		expect(thread).toEqual([
 			expect.objectContaining({
 				fromOrganisation: true,
 				text: "Update the app, please.",
 				handle: `acme@${mastodon.host}`,
 				externalId: expect.stringMatching(new RegExp(`^${mastodon.url}/users/acme/statuses/`)),
+				// The reply's link: what was answered is found by it.
+				url: replied?.reply?.url,
 			}),
 		]);
 		expect(ours).toBeDefined();

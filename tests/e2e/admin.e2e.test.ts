@@ -546,6 +546,12 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		expect(
 			(await scene.server.switchboard.storage.getMention("acme", mentionId))?.mention.reply?.url,
 		).toBe(url);
+		// Opened again, the emptied draft gives way to what was sent, as the thread keeps it.
+		await kim.reload();
+		await expect
+			.poll(textOf(kim.getByTestId("answered-reply")), within)
+			.toBe("Sorry about that, we are on it.");
+		expect(await kim.getByTestId("editor").count()).toBe(0);
 	});
 
 	it("has no serious or critical accessibility violation on the admin and settings pages", async () => {

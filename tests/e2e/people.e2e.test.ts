@@ -240,6 +240,18 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		await pending.waitFor(within);
 		expect(await pending.textContent()).toContain("Moderator");
 		await fitsPhone(admin, '[data-testid="members-panel"]', "the CSV's links");
+		// A fresh link replaces the open one and keeps what the invitation said.
+		await pending.getByTestId("invite-again").click();
+		await expect.poll(focusedText, within).toMatch(/^1 invitation made\./);
+		expect(await panel.getByTestId("invite-replaced").textContent()).toContain(
+			"csv.three@acme.test",
+		);
+		const [fresh] = await scene.server.switchboard.storage.listOpenInvitations("acme", {
+			q: "csv.three",
+			limit: 1,
+		});
+		expect(fresh).toMatchObject({ name: "Cy Three", role: "moderator", capacity: 2 });
+		await expect.poll(textOf(pending.locator(".admin-item-title")), within).toBe("Cy Three");
 
 		// Withdrawn, a row goes and focus moves to the row that took its place; after the last,
 		// to the list's heading, which says none is left.

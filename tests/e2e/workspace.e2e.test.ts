@@ -255,6 +255,24 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		// the database has it once the server answers.
 		await expect.poll(async () => (await stored())?.mention.status, within).toBe("replied");
 		expect((await stored())?.mention.reply?.url).toBe("https://twitter.com/acme/status/1");
+
+		// Opened again, it shows what was answered, read-only, where the emptied draft was; on a
+		// phone too. Reopened, the draft is there to write the next answer.
+		await dana.reload();
+		const answered = dana.getByTestId("answered-reply");
+		await expect.poll(textOf(answered), within).toBe("We are on it.");
+		expect(await dana.getByTestId("editor").count()).toBe(0);
+		await dana.setViewportSize({ width: 360, height: 740 });
+		expect(await answered.evaluate((box) => box.getBoundingClientRect().right)).toBeLessThanOrEqual(
+			360,
+		);
+		await dana.getByTestId("reopen").click();
+		await dana.getByTestId("reopen-submit").click();
+		await dana.getByTestId("editor").waitFor(within);
+		expect(await answered.count()).toBe(0);
+		expect(
+			await dana.locator('[data-testid="editor-content"]').getAttribute("contenteditable"),
+		).toBe("true");
 	});
 
 	it("keeps the keyboard's focus in place as Claim and Release give way to each other", async () => {
@@ -548,7 +566,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		// A coverage round may log the targets this one missed after its close, newer than it.
 		await expect
 			.poll(textOf(activity), within)
-			.toMatch(/^Activity.*Morgan Moderator closed it: Voucher sent again · /);
+			.toMatch(/^Activity.*You closed it: Voucher sent again · /);
 	});
 
 	it("comes back to History as it was left: the same conversations, as far down, not asked for again", async () => {
@@ -768,7 +786,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		// newest first (each line ends with its time, after " · ").
 		await expect
 			.poll(textOf(kim.getByTestId("settlement")), within)
-			.toMatch(/^Kim Ambassador closed it: Refund issued by phone · /);
+			.toMatch(/^You closed it: Refund issued by phone · /);
 		await kim.getByTestId("activity").locator("summary").click();
 		const lines = async () =>
 			(await kim.getByTestId("activity-entry").allTextContents()).map((line) =>
@@ -777,12 +795,12 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await expect
 			.poll(lines, within)
 			.toEqual([
-				"Kim Ambassador closed it: Refund issued by phone",
-				"Kim Ambassador escalated it: Threatens to go to the press.",
-				"Kim Ambassador set the priority to high",
-				"Kim Ambassador reopened it; it went back to the board",
-				expect.stringMatching(/^Kim Ambassador snoozed it until \S/),
-				"Kim Ambassador tagged it lost-parcel",
+				"You closed it: Refund issued by phone",
+				"You escalated it: Threatens to go to the press.",
+				"You set the priority to high",
+				"You reopened it; it went back to the board",
+				expect.stringMatching(/^You snoozed it until \S/),
+				"You tagged it lost-parcel",
 			]);
 		// On a 360 px phone the section and its notes wrap within the screen.
 		const laptop = kim.viewportSize();

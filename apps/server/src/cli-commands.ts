@@ -53,7 +53,8 @@ invite      Invite the people of a CSV file: a header row with email (required),
             role (ambassador, moderator or admin; default ambassador), capacity, skills,
             languages and team (the board, by name or id; several separated by ;). Every
             bad row is reported with its line and nothing is invited, unless
-            --good-rows-only.
+            --good-rows-only. Someone invited again gets a fresh link, and keeps what
+            their open invitation says for each column the row leaves empty.
             The links are written to stdout as CSV (email,url,expires_at); with SMTP_URL
             set they are mailed too.
   --good-rows-only  invite the good rows, report the bad ones

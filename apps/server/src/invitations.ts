@@ -295,20 +295,32 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 			const expiresAt = new Date(at.getTime() + tuning.inviteTtlMs);
 			const invites: InviteLink[] = [];
 			const stored: NewInvitation[] = [];
+			// Inviting again (a fresh link for an expired one, a CSV imported again) changes only
+			// what this row gives: a name, a role or teams left out are the open link's still.
+			const open = new Map(
+				(
+					await storage.openInvitationsFor(
+						orgId,
+						"invite",
+						good.map((input) => input.email),
+					)
+				).map((invitation) => [invitation.email, invitation]),
+			);
 			for (const input of good) {
 				const { code, codeHash } = newInviteCode();
+				const before = open.get(input.email);
 				stored.push({
 					id: randomUUID(),
 					orgId,
 					kind: "invite",
 					codeHash,
 					email: input.email,
-					role: input.role,
-					name: input.name ?? null,
-					capacity: input.capacity ?? null,
-					skills: input.skills ?? [],
-					languages: input.languages ?? [],
-					boards: input.boards ?? defaultBoards,
+					role: input.role ?? before?.role ?? "ambassador",
+					name: input.name ?? before?.name ?? null,
+					capacity: input.capacity ?? before?.capacity ?? null,
+					skills: input.skills ?? before?.skills ?? [],
+					languages: input.languages ?? before?.languages ?? [],
+					boards: input.boards ?? before?.boards ?? defaultBoards,
 					invitedBy,
 					expiresAt,
 				});

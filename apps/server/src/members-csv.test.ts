@@ -34,7 +34,7 @@ describe("parseMembersCsv", () => {
 			},
 			{
 				line: 4,
-				invite: { email: "bo@example.org", role: "ambassador", name: "Bo\nBo", boards: ["main"] },
+				invite: { email: "bo@example.org", name: "Bo\nBo", boards: ["main"] },
 			},
 		]);
 		expect(parsed.problems.map((problem) => [problem.line, problem.email])).toEqual([

@@ -89,8 +89,9 @@ export function parseMembersCsv(text: string): ParsedMembersCsv {
 			line,
 			invite: {
 				email: record.email ?? "",
-				// An HR export has no roles: everyone is an ambassador unless the file says.
-				role: record.role ? record.role.toLowerCase() : "ambassador",
+				// An HR export has no roles: a role left out is an ambassador's, or, for someone
+				// invited again, the one their open invitation gives.
+				...(record.role ? { role: record.role.toLowerCase() } : {}),
 				...(record.name ? { name: record.name } : {}),
 				...(capacity ? { capacity: /^\d+$/.test(capacity) ? Number(capacity) : capacity } : {}),
 				...(skills ? { skills } : {}),

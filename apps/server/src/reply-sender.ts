@@ -22,6 +22,7 @@ import {
 	mayReplyIn,
 	type ReplyNetwork,
 	ReplyNetworks,
+	webLink,
 } from "@switchboard/domain";
 import type {
 	CommandArbiter,
@@ -209,7 +210,8 @@ export class ReplySender {
 			url,
 			error,
 		});
-		// The organisation's words join the thread (idempotent by the network's id for them).
+		// The organisation's words join the thread (idempotent by the network's id for them),
+		// with the reply's link: the page of an answered conversation shows them by it.
 		await storage
 			.appendToThread({
 				orgId: member.orgId,
@@ -221,6 +223,7 @@ export class ReplySender {
 						fromOrganisation: true,
 						text: send.text.trim(),
 						postedAt: new Date().toISOString(),
+						...(webLink(url) ? { url } : {}),
 					},
 				],
 				now: new Date().toISOString(),
@@ -228,11 +231,6 @@ export class ReplySender {
 			.catch((err: unknown) => {
 				logger.warn({ err, mention: mention.id }, "the sent reply could not join the thread");
 			});
-		if (outcome.ok && !outcome.replayed) {
-			await this.options.drafts?.emptyIf(member.orgId, mention.id, send.text).catch((err) => {
-				logger.warn({ err, mention: mention.id }, "the sent reply's draft could not be emptied");
-			});
-		}
 		const stored = await storage.getMention(member.orgId, mention.id);
 		if (stored && this.options.publisher) {
 			await this.options.publisher.publish(member.orgId, send.boardId, [stored]).catch((err) => {
@@ -240,6 +238,12 @@ export class ReplySender {
 					{ err, mention: mention.id },
 					"replied conversation could not be projected now",
 				);
+			});
+		}
+		// After the thread with our words is on the board: the page shows them in its place.
+		if (outcome.ok && !outcome.replayed) {
+			await this.options.drafts?.emptyIf(member.orgId, mention.id, send.text).catch((err) => {
+				logger.warn({ err, mention: mention.id }, "the sent reply's draft could not be emptied");
 			});
 		}
 		return { ok: true, send: sent ?? send, mention: stored?.mention ?? mention };

@@ -8,7 +8,11 @@ const names = new Map([
 	["m-sam", "Sam"],
 	["m-alex", "Alex"],
 ]);
-const ctx = { name: (id: string) => names.get(id) ?? "a former member", author: "@vera" };
+const ctx = {
+	name: (id: string) => names.get(id) ?? "a former member",
+	author: "@vera",
+	me: "m-me",
+};
 
 let next = 0;
 function entry(
@@ -75,6 +79,32 @@ describe("a conversation's activity in words", () => {
 			note: null,
 		});
 		expect(say(entry("sla_breached", null, { kind: "claim" })).words).toBe("Not claimed in time");
+	});
+
+	it("says the reader as you, wherever the entry names them", () => {
+		names.set("m-me", "Robin");
+		expect(say(entry("claim", "m-me")).words).toBe("You claimed it");
+		expect(say(entry("handoff", "m-dana", { from: "m-dana", to: "m-me" })).words).toBe(
+			"Dana handed it to you",
+		);
+		expect(say(entry("assign", "m-me", { to: "m-me" })).words).toBe("You assigned it to yourself");
+		expect(say(entry("release", "m-sam", { previousOwner: "m-me" })).words).toBe(
+			"Sam released it from you",
+		);
+		expect(say(entry("unassign", "m-sam", { previousOwner: "m-me" })).words).toBe(
+			"Sam took it off you",
+		);
+		expect(say(entry("reopen", "m-sam", { owner: "m-me" })).words).toBe("Sam reopened it for you");
+		expect(say(entry("close", "m-me", { reason: "Done" }))).toEqual({
+			words: "You closed it",
+			note: "Done",
+		});
+		expect(say(entry("lease_expired", null, { previousOwner: "m-me" })).words).toBe(
+			"Back on the board: you were offline longer than the lease",
+		);
+		expect(say(entry("member_left_board", null, { previousOwner: "m-me" })).words).toBe(
+			"Back on the board: you left the board",
+		);
 	});
 
 	it("says tags and priority as a person would, and an action it does not know as recorded", () => {

@@ -1,7 +1,8 @@
 /**
  * A conversation's activity log in words, as its page lists it: "Dana claimed it", "Sam closed
  * it" with how it was settled, "@vera wrote again (2 messages)". The log keeps members by id (a
- * member renamed since is still the same member); the page names them as they are now.
+ * member renamed since is still the same member); the page names them as they are now, and the
+ * reader as "you", as the rest of the app does ("You claimed it", "Dana handed it to you").
  */
 import { type ActivityEntry, Priorities, SystemActions } from "@switchboard/domain";
 import { PRIORITY_LABELS } from "./board-model.ts";
@@ -13,6 +14,8 @@ export interface ActivityContext {
 	name(memberId: string): string;
 	/** The public author's handle, as the thread shows it. */
 	author: string;
+	/** The signed-in member's id: said "you". */
+	me: string;
 }
 
 /** An entry in words: what happened, and the note a member wrote with it (a reason, a comment). */
@@ -46,10 +49,20 @@ function priorityWords(value: string | null): string {
 /** What an entry says, in words. Unknown actions (a newer server's) are named as recorded. */
 export function activityWords(entry: ActivityEntry, ctx: ActivityContext): ActivityWords {
 	const { detail } = entry;
-	const who = entry.actorId ? ctx.name(entry.actorId) : SERVER;
+	const isMe = (id: string) => id === ctx.me;
+	/** A member the words end on: "handed it to you", "assigned it to yourself". */
+	const whom = (id: string) =>
+		isMe(id) ? (id === entry.actorId ? "yourself" : "you") : ctx.name(id);
+	const who = entry.actorId ? (isMe(entry.actorId) ? "You" : ctx.name(entry.actorId)) : SERVER;
 	const member = (key: string) => {
 		const id = text(detail, key);
-		return id ? ctx.name(id) : null;
+		return id ? whom(id) : null;
+	};
+	/** "Dana was", "you were": the owner a server action took a conversation from. */
+	const ownerWas = () => {
+		const id = text(detail, "previousOwner");
+		if (!id) return "its owner was";
+		return isMe(id) ? "you were" : `${ctx.name(id)} was`;
 	};
 	const said = (words: string, note: string | null = null): ActivityWords => ({ words, note });
 	const author = `@${ctx.author.replace(/^@/, "")}`;
@@ -61,7 +74,7 @@ export function activityWords(entry: ActivityEntry, ctx: ActivityContext): Activ
 			const previous = text(detail, "previousOwner");
 			return said(
 				previous && previous !== entry.actorId
-					? `${who} released it from ${ctx.name(previous)}`
+					? `${who} released it from ${whom(previous)}`
 					: `${who} released it`,
 			);
 		}
@@ -102,8 +115,7 @@ export function activityWords(entry: ActivityEntry, ctx: ActivityContext): Activ
 			return said(`${who} closed it`, text(detail, "reason"));
 		case "reopen": {
 			const owner = text(detail, "owner");
-			if (owner && owner !== entry.actorId)
-				return said(`${who} reopened it for ${ctx.name(owner)}`);
+			if (owner && owner !== entry.actorId) return said(`${who} reopened it for ${whom(owner)}`);
 			return said(owner ? `${who} reopened it` : `${who} reopened it; it went back to the board`);
 		}
 		case SystemActions.followUp: {
@@ -113,13 +125,11 @@ export function activityWords(entry: ActivityEntry, ctx: ActivityContext): Activ
 			return said(detail.reopened === true ? `${words}; it was reopened` : words);
 		}
 		case SystemActions.leaseExpired:
-			return said(
-				`Back on the board: ${member("previousOwner") ?? "its owner"} was offline longer than the lease`,
-			);
+			return said(`Back on the board: ${ownerWas()} offline longer than the lease`);
 		case SystemActions.snoozeEnded:
 			return said("The snooze ended; back on the board");
 		case SystemActions.memberDeactivated:
-			return said(`Back on the board: ${member("previousOwner") ?? "its owner"} was deactivated`);
+			return said(`Back on the board: ${ownerWas()} deactivated`);
 		case SystemActions.memberLeftBoard:
 			return said(`Back on the board: ${member("previousOwner") ?? "its owner"} left the board`);
 		case SystemActions.slaBreached:

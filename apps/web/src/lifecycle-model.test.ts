@@ -1,7 +1,8 @@
-import type { BulkItemResult } from "@switchboard/domain";
+import { type BulkItemResult, draftHash } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import {
 	ActionKinds,
+	answeredWords,
 	commandFor,
 	describeBulk,
 	dismissReason,
@@ -14,7 +15,7 @@ import {
 	tagSuggestions,
 	toLocalDateTime,
 } from "./lifecycle-model.ts";
-import { makeCard } from "./test-fixtures.ts";
+import { at, makeCard } from "./test-fixtures.ts";
 
 describe("the lifecycle controls", () => {
 	it("offer snoozes for later today, tomorrow morning and after the weekend", () => {
@@ -130,5 +131,33 @@ describe("replyStands", () => {
 		// A follow-up reopened it to its owner, or to the board.
 		expect(replyStands("claimed")).toBe(false);
 		expect(replyStands("new")).toBe(false);
+	});
+});
+
+describe("answeredWords", () => {
+	const text = "Your refund is on its way.";
+	const reply = { url: "https://x.test/acme/1", hash: draftHash(text), by: "m1", sentAt: at(5) };
+	const ours = { handle: "acme", fromOrganisation: true, text, postedAt: at(5) };
+	const theirs = { handle: "vera", fromOrganisation: false, text: "Thanks!", postedAt: at(6) };
+
+	it("reads what was answered from the thread once the draft was emptied, by link or by text", () => {
+		// Recorded by hand: our message with the reply's link.
+		const recorded = { ...ours, by: "m1", url: reply.url };
+		expect(answeredWords({ reply, thread: [recorded, theirs] }, "")).toBe(text);
+		// Sent through a connected account: the network's id and, since, the link.
+		const sent = { ...ours, text: "Earlier words", externalId: "1", url: reply.url };
+		expect(answeredWords({ reply: { ...reply, hash: null }, thread: [sent] }, "")).toBe(
+			"Earlier words",
+		);
+		// Sent before the link was kept there: found by the hash of its text.
+		expect(answeredWords({ reply, thread: [{ ...ours, externalId: "1" }] }, "")).toBe(text);
+	});
+
+	it("reads the draft while it holds exactly the reply, and nothing it does not know", () => {
+		expect(answeredWords({ reply, thread: [] }, text)).toBe(text);
+		// Words written into the draft after the reply are not what was answered.
+		expect(answeredWords({ reply, thread: [] }, `${text} And more.`)).toBeNull();
+		expect(answeredWords({ reply: { ...reply, hash: null }, thread: [] }, text)).toBeNull();
+		expect(answeredWords({ reply: null, thread: [ours] }, text)).toBeNull();
 	});
 });

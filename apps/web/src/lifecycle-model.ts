@@ -8,6 +8,7 @@ import {
 	type BulkItemInput,
 	type BulkItemResult,
 	type CommandInput,
+	draftHash,
 	isActiveMember,
 	type MemberCard,
 	type Mention,
@@ -212,4 +213,32 @@ export function tagSuggestions(
  */
 export function replyStands(status: MentionStatus): boolean {
 	return status === "replied" || status === "closed";
+}
+
+/**
+ * The words a conversation's recorded reply said, for its page to show once it is answered:
+ * the draft is emptied for the next answer when the reply is recorded, and the words live on
+ * as our message in the thread (with the reply's link when recorded by hand or sent through
+ * a connected account; by its text's hash for one sent before links were kept there). The
+ * draft's own text while it still holds exactly the reply (not emptied yet). Null when
+ * neither has them: a reply recorded with no text, only its link.
+ */
+export function answeredWords(
+	mention: Pick<Mention, "reply" | "thread">,
+	draftText: string,
+): string | null {
+	const { reply } = mention;
+	if (!reply) return null;
+	const ours = mention.thread.filter(
+		(message) =>
+			message.fromOrganisation &&
+			(message.url === reply.url ||
+				(reply.hash !== null && draftHash(message.text) === reply.hash)),
+	);
+	const message = ours.at(-1);
+	if (message) return message.text;
+	if (reply.hash !== null && draftHash(draftText) === reply.hash && draftText.trim() !== "") {
+		return draftText.trim();
+	}
+	return null;
 }

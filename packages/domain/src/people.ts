@@ -95,10 +95,14 @@ const Capacity = v.pipe(
 /** Open conversations a member may hold when the invitation does not say. */
 export const DEFAULT_CAPACITY: Record<Role, number> = { ambassador: 5, moderator: 10, admin: 10 };
 
-/** One person to invite. Fields left out take their defaults when the invitation is accepted. */
+/**
+ * One person to invite. Fields left out keep what the open invitation it replaces says (an
+ * admin inviting again for a fresh link changes only what they give), or take their defaults.
+ */
 export const InviteInputSchema = v.strictObject({
 	email: EmailSchema,
-	role: RoleSchema,
+	/** @default "ambassador" */
+	role: v.optional(RoleSchema),
 	name: v.optional(Label),
 	capacity: v.optional(Capacity),
 	skills: v.optional(Labels),

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import {
 	AppError,
 	DEFAULT_CAPACITY,
+	type InvitationKind,
 	type LinkReplacement,
 	leavesNoAdmin,
 	type MemberRecord,
@@ -206,6 +207,28 @@ export class KyselyPeopleStore extends KyselyPort implements PeopleStore {
 		now = new Date(),
 	): Promise<LinkReplacement> {
 		return replacementIn(this.db, link, now);
+	}
+
+	async openInvitationsFor(
+		orgId: string,
+		kind: InvitationKind,
+		emails: readonly string[],
+	): Promise<Invitation[]> {
+		const found: Invitation[] = [];
+		for (const part of chunks([...new Set(emails.map(normalizeEmail))], LOOKUP_CHUNK)) {
+			if (part.length === 0) continue;
+			const rows = await this.db
+				.selectFrom("invitations")
+				.selectAll()
+				.where("org_id", "=", orgId)
+				.where("kind", "=", kind)
+				.where("email", "in", part)
+				.where("used_at", "is", null)
+				.where("revoked_at", "is", null)
+				.execute();
+			found.push(...rows.map(toInvitation));
+		}
+		return found;
 	}
 
 	async listOpenInvitations(orgId: string, query: PageQuery): Promise<Invitation[]> {

@@ -117,6 +117,15 @@ export interface PeopleStore {
 		link: Pick<Invitation, "id" | "orgId" | "kind" | "email" | "createdAt">,
 		now?: Date,
 	): Promise<LinkReplacement>;
+	/**
+	 * The links of `kind` not used nor revoked (expired ones too) for these emails (any case):
+	 * what inviting them again replaces.
+	 */
+	openInvitationsFor(
+		orgId: string,
+		kind: InvitationKind,
+		emails: readonly string[],
+	): Promise<Invitation[]>;
 	/** Links not used nor revoked (expired ones too, flagged by `expiresAt`), by email. */
 	listOpenInvitations(orgId: string, query: PageQuery): Promise<Invitation[]>;
 	/** Revoke an open link; false when there is none with that id in the organisation. */

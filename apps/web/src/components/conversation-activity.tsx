@@ -32,11 +32,12 @@ export function createActivity(
 	return loader;
 }
 
-/** The words of the page's members and the conversation's author, for `activityWords`. */
+/** The words of the page's members, its reader and the conversation's author, for `activityWords`. */
 function useActivityContext(author: () => string): ActivityContext {
 	const ws = useWorkspace();
 	return {
 		name: (memberId) => ws.memberName(memberId),
+		me: ws.me.id,
 		get author() {
 			return author();
 		},

@@ -120,6 +120,8 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 			void invites.reload();
 		}, 250);
 	};
+	/** The form's "invite again", for a pending row: its outcome (the new link) shows there. */
+	let inviteAgain: ((email: string) => Promise<void>) | undefined;
 	const replaceMember = (next: MemberRecord) =>
 		members.update((m) => (m.id === next.id ? next : m));
 	// Withdrawing the last invitation keeps the list's heading, saying none is left, so that
@@ -136,7 +138,7 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 		invites.remove((other) => other.id === invite.id);
 		const rows = pendingList?.isConnected ? pendingList.children : [];
 		const row = rows[Math.min(index, rows.length - 1)];
-		focus(row?.querySelector("button") ?? pendingHeading);
+		focus(row?.querySelector<HTMLElement>('[data-testid="invite-revoke"]') ?? pendingHeading);
 	};
 
 	return (
@@ -148,6 +150,9 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 		>
 			<InviteForms
 				orgId={props.orgId}
+				ref={(again) => {
+					inviteAgain = again;
+				}}
 				onInvited={() => {
 					setEmptied(false);
 					void invites.reload();
@@ -201,6 +206,7 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 									orgId={props.orgId}
 									invite={invite}
 									onRevoked={() => withdrawn(invite)}
+									onInviteAgain={() => inviteAgain?.(invite.email) ?? Promise.resolve()}
 								/>
 							)}
 						</For>
@@ -251,7 +257,12 @@ const inviteFields = (emailRef: (input: HTMLInputElement) => void): FieldSpec<In
 	{ name: "role", label: "Role", options: ROLE_OPTIONS, testId: "invite-role" },
 ];
 
-function InviteForms(props: { orgId: string; onInvited: () => void }) {
+function InviteForms(props: {
+	orgId: string;
+	onInvited: () => void;
+	/** Receives "invite again": a fresh link for an email, keeping what its invitation says. */
+	ref?: (inviteAgain: (email: string) => Promise<void>) => void;
+}) {
 	const api = useApi();
 	const id = createUniqueId();
 	const form = createStore<InviteFields>({ email: "", name: "", role: "ambassador" });
@@ -331,6 +342,15 @@ function InviteForms(props: { orgId: string; onInvited: () => void }) {
 			api.request(HttpRoutes.inviteCsv, {
 				params: { orgId: props.orgId },
 				body: { csv: csv() ?? "", goodRowsOnly },
+			}),
+		),
+	);
+	// The email alone: the server keeps the name, role and teams of the invitation it replaces.
+	props.ref?.((email) =>
+		settle(() =>
+			api.request(HttpRoutes.invite, {
+				params: { orgId: props.orgId },
+				body: { invites: [{ email }] },
 			}),
 		),
 	);
@@ -763,8 +783,14 @@ function MemberBoards(props: {
 	);
 }
 
-function PendingItem(props: { orgId: string; invite: PendingInvite; onRevoked: () => void }) {
+function PendingItem(props: {
+	orgId: string;
+	invite: PendingInvite;
+	onRevoked: () => void;
+	onInviteAgain: () => Promise<void>;
+}) {
 	const api = useApi();
+	const again = createAction(() => props.onInviteAgain());
 	const revoke = createAction(async () => {
 		await api.request(HttpRoutes.revokeInvite, {
 			params: { orgId: props.orgId, inviteId: props.invite.id },
@@ -787,10 +813,23 @@ function PendingItem(props: { orgId: string; invite: PendingInvite; onRevoked: (
 					now={Date.now()}
 					tense={props.invite.expired ? "past" : "future"}
 				/>
-				{props.invite.expired ? " — invite again for a fresh link." : ""}
+				{props.invite.expired ? " — send a fresh link." : ""}
 			</p>
 			<FormError error={revoke.error() ? errorMessage(revoke.error()) : null} />
+			<FormError error={again.error() ? errorMessage(again.error()) : null} />
 			<div class="admin-item-actions">
+				<Show when={props.invite.kind === "invite"}>
+					<button
+						type="button"
+						class="button button-small"
+						disabled={again.busy()}
+						onClick={() => void again.run()}
+						data-testid="invite-again"
+						aria-label={`Send a fresh link to ${props.invite.email}`}
+					>
+						Send a fresh link
+					</button>
+				</Show>
 				<ConfirmButton
 					label="Withdraw"
 					question={`Withdraw the link for ${props.invite.email}?`}

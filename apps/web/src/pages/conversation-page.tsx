@@ -69,6 +69,7 @@ import { formatDateTime, formatRelative, urlProblem } from "../format.ts";
 import {
 	ACTIONS,
 	type ActionKind,
+	answeredWords,
 	handoffTargets,
 	offers,
 	replyStands,
@@ -214,6 +215,21 @@ function Conversation(props: { mentionId: string }) {
 			);
 		}
 	};
+	/**
+	 * Answered, and not put back to work since (by a follow-up or a reopen): the reply panel
+	 * shows what was sent, read-only. The draft was emptied for a next answer, and an empty
+	 * editor read as if nothing had been written.
+	 */
+	const answered = () => mention().reply !== null && replyStands(status());
+	const answeredText = createMemo(() => answeredWords(mention(), text()));
+	/**
+	 * The draft holds words other than the reply (written after it was taken, or a reply
+	 * recorded without its text): kept there, for a reopen.
+	 */
+	const draftLeft = () => {
+		const hash = mention().reply?.hash ?? null;
+		return text().trim() !== "" && (hash === null || currentHash() !== hash);
+	};
 	const standing = () =>
 		reviewStanding(mention().confirmed?.review ?? mention().review, currentHash());
 	/** The status the server has, as a badge says it (a changed text's approval reads as stale). */
@@ -261,7 +277,8 @@ function Conversation(props: { mentionId: string }) {
 	let replyPanel: HTMLElement | undefined;
 	const goToReply = () => {
 		replyPanel?.scrollIntoView({ block: "start" });
-		editor?.focus();
+		// An answered conversation has no editor, only what was sent.
+		if (!answered()) editor?.focus();
 	};
 
 	const location = useLocation();
@@ -526,8 +543,8 @@ function Conversation(props: { mentionId: string }) {
 							{/* The separator goes with the wide layout: on a phone the note has a line of
 							    its own, and a line should not start with "·". */}
 							<span class="muted small">
-								<span class="heading-separator"> · </span>shared draft, everyone on the team can
-								edit
+								<span class="heading-separator"> · </span>
+								{answered() ? "as it was sent" : "shared draft, everyone on the team can edit"}
 							</span>
 						</h2>
 						<Show when={review()?.state === "changes_requested"}>
@@ -566,37 +583,59 @@ function Conversation(props: { mentionId: string }) {
 							</div>
 						</Show>
 						<ApprovalNotice mention={mention()} draft={draft} />
-						<DraftEditor
-							draft={draft}
-							limit={limit()}
-							label={`Reply to @${mention().author.handle}`}
-							language={mention().language}
-							onTyping={setTyping}
-							onReady={(api) => {
-								editor = api;
-							}}
-						>
-							<SelectField
-								id="template-select"
-								label="Template"
-								hideLabel
-								value={templateId()}
-								onChange={setTemplateId}
-								testId="template-select"
+						<Show when={answered()}>
+							<div class="answered-reply" data-testid="answered-reply">
+								<Show
+									when={answeredText()}
+									fallback={
+										<p class="muted small" data-testid="answered-unknown">
+											Only the reply's link was recorded: its words are on{" "}
+											{NETWORK_LABELS[mention().network]}.
+										</p>
+									}
+								>
+									{(words) => <p class="answered-text">{words()}</p>}
+								</Show>
+								<Show when={draftLeft()}>
+									<p class="muted small" data-testid="draft-left">
+										The shared draft still holds text: reopen the conversation to work on it.
+									</p>
+								</Show>
+							</div>
+						</Show>
+						<Show when={!answered()}>
+							<DraftEditor
+								draft={draft}
+								limit={limit()}
+								label={`Reply to @${mention().author.handle}`}
+								language={mention().language}
+								onTyping={setTyping}
+								onReady={(api) => {
+									editor = api;
+								}}
 							>
-								<For each={templates()}>
-									{(template) => <option value={template.id}>{template.name}</option>}
-								</For>
-							</SelectField>
-							<button
-								type="button"
-								class="button button-small"
-								data-testid="insert-template"
-								onClick={insertTemplate}
-							>
-								Insert<span class="narrow-sr-only"> template</span>
-							</button>
-						</DraftEditor>
+								<SelectField
+									id="template-select"
+									label="Template"
+									hideLabel
+									value={templateId()}
+									onChange={setTemplateId}
+									testId="template-select"
+								>
+									<For each={templates()}>
+										{(template) => <option value={template.id}>{template.name}</option>}
+									</For>
+								</SelectField>
+								<button
+									type="button"
+									class="button button-small"
+									data-testid="insert-template"
+									onClick={insertTemplate}
+								>
+									Insert<span class="narrow-sr-only"> template</span>
+								</button>
+							</DraftEditor>
+						</Show>
 						<div class="reply-actions">
 							{/* The step the reply is at. On a phone it alone stays at the foot of the
 							    screen, one row above the keyboard; the rest follows the draft. */}
