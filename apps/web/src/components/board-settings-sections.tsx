@@ -21,7 +21,6 @@ import {
 	type ReplyTemplate,
 	type Weekday,
 	Weekdays,
-	type WorkingInterval,
 } from "@switchboard/domain";
 import {
 	type Component,
@@ -37,6 +36,7 @@ import {
 import { createStore } from "solid-js/store";
 import { createAction, type Loader } from "../api.ts";
 import { NETWORK_LABELS, PRIORITY_LABELS } from "../board-model.ts";
+import { intervalsText, parseIntervals } from "../working-hours-text.ts";
 import {
 	CheckSet,
 	describedBy,
@@ -628,27 +628,6 @@ const DAY_LABELS: Record<Weekday, string> = Object.fromEntries(
 		),
 	]),
 ) as Record<Weekday, string>;
-
-/** "09:00–12:00, 13:00–17:30" from intervals; "" for a day off. */
-function intervalsText(intervals: readonly WorkingInterval[]): string {
-	return intervals.map((interval) => `${interval.start}–${interval.end}`).join(", ");
-}
-
-/**
- * Intervals from what was typed: comma-separated `start–end` (a hyphen, en dash or "to");
- * a part that is not two times comes through as typed so the schema names it.
- */
-function parseIntervals(text: string): WorkingInterval[] {
-	return text
-		.split(/[,;]/)
-		.map((part) => part.trim())
-		.filter((part) => part.length > 0)
-		.map((part) => {
-			const [start = "", end = ""] = part.split(/\s*(?:-|–|—|\bto\b)\s*/);
-			const pad = (time: string) => (/^\d:\d\d$/.test(time) ? `0${time}` : time);
-			return { start: pad(start.trim()), end: pad(end.trim()) };
-		});
-}
 
 function localTimeZone(): string {
 	return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";

@@ -315,7 +315,7 @@ function replyLimitOn(network: Network) {
 	);
 }
 
-const Clock = v.pipe(v.string(), v.regex(/^\d\d:\d\d$/, "must be a time HH:MM"));
+const Clock = v.pipe(v.string(), v.regex(/^\d\d:\d\d$/, "must be a time like 09:00 or 17:30"));
 const WorkingIntervalSchema = v.strictObject({ start: Clock, end: Clock });
 const DayIntervals = v.optional(
 	v.pipe(v.array(WorkingIntervalSchema), v.maxLength(MAX_INTERVALS_PER_DAY)),
