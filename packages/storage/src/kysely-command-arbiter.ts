@@ -312,7 +312,7 @@ export class KyselyCommandArbiter
 			now,
 			answers: input,
 		});
-		return acceptedOutcome(decision, recorded);
+		return acceptedOutcome(decision, recorded, mention?.owner?.memberId ?? null);
 	}
 
 	async #runSystemCommand(
@@ -635,7 +635,7 @@ export class KyselyCommandArbiter
 			rejected,
 		);
 		for (const [k, { index, decision }] of accepted.entries()) {
-			answers[index] = acceptedOutcome(decision, recorded[k] as StoredWork);
+			answers[index] = acceptedOutcome(decision, recorded[k] as StoredWork, null);
 		}
 		return answers;
 	}
@@ -970,6 +970,7 @@ export async function recordWorks(
 				mentionId,
 				work: works[i],
 				replayed: false,
+				ownerBefore: input.ownerBefore,
 				...(result && { result }),
 			};
 			return [processedRow(input.answers, input.now, outcome, mentionId)];
@@ -1048,13 +1049,18 @@ function outranksBeyondPool(pick: Mention, last: Mention, member: Member, now: s
 }
 
 /** The answer to an accepted command, once its work is stored. */
-function acceptedOutcome(decision: Accepted, { work, rev }: StoredWork): CommandOutcome {
+function acceptedOutcome(
+	decision: Accepted,
+	{ work, rev }: StoredWork,
+	ownerBefore: string | null,
+): CommandOutcome {
 	const outcome: CommandOutcome = {
 		ok: true,
 		mentionId: decision.mentionId,
 		work,
 		rev,
 		replayed: false,
+		ownerBefore,
 	};
 	if (decision.result) outcome.result = decision.result;
 	return outcome;

@@ -160,7 +160,9 @@ export class KyselyNotificationStore extends KyselyPort implements NotificationS
 			if (ids.length === 0) return 0;
 			query = query.where("id", "in", ids);
 		} else if ("mentionId" in which) {
-			query = query.where("mention_id", "=", which.mentionId).where("kind", "=", which.kind);
+			const kinds = typeof which.kind === "string" ? [which.kind] : which.kind;
+			if (kinds.length === 0) return 0;
+			query = query.where("mention_id", "=", which.mentionId).where("kind", "in", kinds);
 		}
 		const result = await query.executeTakeFirst();
 		return Number(result.numUpdatedRows);

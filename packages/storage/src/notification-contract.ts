@@ -140,6 +140,10 @@ export function notificationStoreContract(portOf: () => NotificationStore & Dire
 			).toBe(1);
 			expect(await storage.countUnread(dana.id)).toBe(2);
 			expect(await storage.countUnread(sam.id)).toBe(1);
+			// Taken from her: its entries of the kinds named are read, its assignment is not.
+			const taken = { mentionId: "m-2", kind: ["sla_breach", "follow_up"] } as const;
+			expect(await storage.markNotificationsRead(dana.id, taken)).toBe(1);
+			expect(await storage.countUnread(dana.id)).toBe(1);
 		});
 
 		it("keeps a member's settings, the defaults until they choose", async () => {

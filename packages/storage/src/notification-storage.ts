@@ -32,7 +32,7 @@ export interface NewNotification {
 export type NotificationSelection =
 	| { ids: readonly string[] }
 	| { all: true }
-	| { mentionId: string; kind: NotificationKind };
+	| { mentionId: string; kind: NotificationKind | readonly NotificationKind[] };
 
 export interface NotificationPage {
 	/** Newest first. */
@@ -63,8 +63,9 @@ export interface NotificationStore {
 	): Promise<NotificationPage>;
 	countUnread(memberId: string): Promise<number>;
 	/**
-	 * Mark the member's entries read: the ones named, those of a kind about one conversation
-	 * (its follow-ups, once the owner has seen them), or all of them; others' ids are left
+	 * Mark the member's entries read: the ones named, those of a kind (or kinds) about one
+	 * conversation (its follow-ups, once the owner has seen them; its follow-ups and breaches,
+	 * once it is taken from them), or all of them; others' ids are left
 	 * alone. Answers how many were unread before.
 	 */
 	markNotificationsRead(

@@ -113,6 +113,11 @@ export type CommandOutcome =
 			result?: Record<string, unknown>;
 			/** True when this id had been processed before and the stored outcome is returned. */
 			replayed: boolean;
+			/**
+			 * Who owned the conversation before the command (null: nobody). Absent from the
+			 * replay of an outcome stored before the field existed.
+			 */
+			ownerBefore?: string | null;
 	  }
 	| { ok: false; code: RejectCode; message: string; replayed: boolean };
 

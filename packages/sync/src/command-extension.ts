@@ -70,7 +70,10 @@ export interface AppliedCommand {
 	actorId: string;
 	commandId: string;
 	command: Command;
+	/** The conversation as the command left it. */
 	work: MentionWork;
+	/** Who owned it before the command; null when nobody did. */
+	ownerBefore: string | null;
 }
 
 /** What each log line of a command names. */
@@ -246,6 +249,7 @@ export class CommandExtension implements Extension {
 					commandId,
 					command,
 					work: outcome.work,
+					ownerBefore: outcome.ownerBefore ?? null,
 				});
 			}
 		}
