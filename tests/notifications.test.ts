@@ -14,6 +14,7 @@ import {
 	draftHash,
 	type Notification,
 	type NotificationsMessage,
+	notificationText,
 	parseServerMessage,
 	pushPayload,
 } from "@switchboard/domain";
@@ -264,6 +265,76 @@ describe("a customer who writes again and again", () => {
 		await notifier.idle();
 		await expect.poll(async () => (await unread()).length, { timeout: 10_000 }).toBe(0);
 		draft.destroy();
+	});
+});
+
+describe("a conversation taken from its owner", () => {
+	it("tells the owner a moderator took it from, reads their follow-ups, and tells no owner of their own doing", async () => {
+		const { morgan } = server.members;
+		const { storage, integrations, notifier } = server.switchboard;
+		const [lou, rin] = await Promise.all([
+			server.addMember("acme", "Lou", "ambassador"),
+			server.addMember("acme", "Rin", "ambassador"),
+		]);
+		const [stored] = await storage.insertMentions("acme", "main", [
+			makeMention(950, { externalId: "taken-950" }),
+		]);
+		const mentionId = stored!.mention.id;
+		const [louBoard, rinBoard, morganBoard] = await Promise.all([
+			live(lou),
+			live(rin),
+			live(morgan!),
+		]);
+		const kinds = async (member: TestMember) =>
+			(await feed(member)).notifications.map((n) => [n.kind, n.readAt === null]);
+
+		// Lou lets it go and takes it again herself: nobody is told anything.
+		await command(louBoard, { name: "claim", args: { mentionId } });
+		await command(louBoard, { name: "release", args: { mentionId } });
+		await command(louBoard, { name: "claim", args: { mentionId } });
+		// The customer writes again: a follow-up asks Lou, its owner, to answer.
+		const again = makeMention(951, { externalId: "taken-951", inReplyTo: "taken-950" });
+		await integrations.ingestor.ingest("acme", "main", [again]);
+		await notifier.idle();
+		expect(await kinds(lou)).toEqual([["follow_up", true]]);
+
+		// Morgan gives it to Rin: Rin hears she has it, Lou that it is gone, and her
+		// follow-up no longer asks her to answer someone else's conversation.
+		await command(morganBoard, { name: "assign", args: { mentionId, memberId: rin.id } });
+		const told = await waitFor(
+			() => louBoard.heard.find((m) => m.added?.kind === "taken_away"),
+			10_000,
+			"taken_away, live",
+		);
+		expect(told.added).toMatchObject({
+			mentionId,
+			actorId: morgan!.id,
+			readAt: null,
+			detail: {
+				actorName: "Morgan",
+				newOwnerId: rin.id,
+				newOwnerName: "Rin",
+				handle: "someone950",
+			},
+		});
+		expect(notificationText(told.added!)).toEqual({
+			title: "Morgan gave your conversation to Rin",
+			body: "The conversation with @someone950",
+		});
+		expect(told.unread).toBe(1);
+		expect(await kinds(lou)).toEqual([
+			["taken_away", true],
+			["follow_up", false],
+		]);
+		await waitFor(() => rinBoard.heard.find((m) => m.added?.kind === "assigned"), 10_000, "Rin");
+
+		// Back to the board: Rin hears it from Morgan.
+		await command(morganBoard, { name: "unassign", args: { mentionId } });
+		await notifier.idle();
+		const [back] = (await feed(rin)).notifications;
+		expect(notificationText(back!).title).toBe("Morgan took your conversation back to the board");
+		expect((await feed(morgan!)).notifications).toEqual([]);
+		expect(morganBoard.heard).toEqual([]);
 	});
 });
 

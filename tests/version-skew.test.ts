@@ -24,6 +24,7 @@ import v2 from "../packages/domain/src/protocol-fixtures/v2.json" with { type: "
 import v3 from "../packages/domain/src/protocol-fixtures/v3.json" with { type: "json" };
 import v4 from "../packages/domain/src/protocol-fixtures/v4.json" with { type: "json" };
 import v5 from "../packages/domain/src/protocol-fixtures/v5.json" with { type: "json" };
+import v6 from "../packages/domain/src/protocol-fixtures/v6.json" with { type: "json" };
 import { makeMention, startTestServer, type TestServer, waitFor } from "./utils/test-server.ts";
 
 const recorded: Record<number, string[]> = {
@@ -32,6 +33,7 @@ const recorded: Record<number, string[]> = {
 	3: v3.messages,
 	4: v4.messages,
 	5: v5.messages,
+	6: v6.messages,
 };
 /** Answers that would mean the server did not take the message as a command. */
 const NOT_SERVED = ["unsupported_version", "malformed", "invalid"];

@@ -155,6 +155,47 @@ describe.skipIf(!hasChromium)("settings in Chromium", () => {
 		await expect.poll(async () => (await confirmations(dana)()).at(-1), within).toBe(on);
 		// Both saves were told within the toast's five seconds: only the last is still shown.
 		expect(await confirmations(dana)()).toEqual([on]);
+
+		// A moderator gives Dana another conversation, then hers to Kim (each command as the
+		// socket's extension hands it to the notifier): the bell says so, and the follow-up it
+		// still listed unread no longer asks her to answer someone else's conversation.
+		const [morganId, kimId] = await Promise.all([
+			memberId("moderator@acme.test"),
+			memberId("ambassador3@acme.test"),
+		]);
+		const moderatorAssigns = async (mentionId: string, to: string) => {
+			const sent = {
+				orgId: "acme",
+				boardId: "main",
+				actorId: morganId,
+				commandId: randomUUID(),
+				command: { name: "assign", args: { mentionId, memberId: to } },
+			} as const;
+			const done = await storage.executeCommand({ ...sent, now: new Date().toISOString() });
+			if (!done.ok) throw new Error(`assign refused: ${done.message}`);
+			notifier.commandApplied({
+				...sent,
+				mentionId,
+				work: done.work,
+				ownerBefore: done.ownerBefore ?? null,
+			});
+			await notifier.idle();
+		};
+		await moderatorAssigns(fresh().id, danaId);
+		await bell.press("Enter");
+		await dana
+			.locator('[data-testid="notification"][data-kind="assigned"]')
+			.first()
+			.waitFor(within);
+		expect(await entries.first().getAttribute("data-read")).toBe("false");
+		await moderatorAssigns(mention.id, kimId);
+		const taken = dana.locator('[data-testid="notification"][data-kind="taken_away"]');
+		await expect
+			.poll(() => taken.first().locator(".bell-item-title").textContent(), within)
+			.toBe("Unread: Morgan Moderator gave your conversation to Kim Ambassador");
+		await expect.poll(() => entries.first().getAttribute("data-read"), within).toBe("true");
+		// Her assignment is still hers to read.
+		await expect.poll(attribute(bell, "data-unread"), within).toBe(String(before + 2));
 	});
 
 	it("says at its field what is wrong with a change of name or password", async () => {

@@ -1,11 +1,13 @@
 /**
  * The notifier: turns what happened (a command accepted, a note naming teammates, a breach
- * on an owned conversation, a customer's follow-up, an owner's lease running out) into entries of members' feeds, told
+ * on an owned conversation, a customer's follow-up, an owner's lease running out) into
+ * entries of members' feeds, told
  * live over their sockets on every instance and, for the kinds they chose, pushed to
  * their phones. One path for every cause:
  *
  * 1. the domain says who is told and why (`notificationsForCommand`, `notificationsForNotes`,
- *    `notificationForLeaseExpiry`);
+ *    `notificationForLeaseExpiry`), and whom a command took a conversation from
+ *    (`takenFrom`: their unread entries that ask its owner to act are read first);
  * 2. each recipient must be an active member of the organisation, and their settings say
  *    which channels the kind goes to;
  * 3. the feed entry is stored once per cause (its key), so a replay tells nobody twice;
@@ -22,7 +24,9 @@ import {
 	NotificationsMessageSchema,
 	notificationForLeaseExpiry,
 	notificationsForCommand,
+	OWNER_ONLY_KINDS,
 	pushPayload,
+	takenFrom,
 } from "@switchboard/domain";
 import type {
 	Directory,
@@ -78,17 +82,30 @@ export class Notifier {
 		this.options = options;
 	}
 
-	/** A command was accepted (not replayed): tell whom it concerns. */
+	/**
+	 * A command was accepted (not replayed): tell whom it concerns. When it took the
+	 * conversation from its owner, their unread entries that ask its owner to act on it are
+	 * read first, whatever their settings, so the bell no longer asks them to.
+	 */
 	commandApplied(input: AppliedCommand): void {
-		const intents = notificationsForCommand(input.command, input.work, input.actorId);
-		if (intents.length === 0) return;
-		this.tellLater({
+		const { command, work, actorId, ownerBefore, mentionId } = input;
+		const intents = notificationsForCommand(command, work, actorId, ownerBefore);
+		const from = takenFrom(command, ownerBefore, work, actorId);
+		const cause: Cause = {
 			orgId: input.orgId,
 			boardId: input.boardId,
-			mentionId: input.mentionId,
-			actorId: input.actorId,
+			mentionId,
+			actorId,
 			key: `command:${input.commandId}`,
 			intents,
+		};
+		if (from === null) {
+			if (intents.length > 0) this.tellLater(cause);
+			return;
+		}
+		this.later(cause.key, async () => {
+			await this.markRead(from, { mentionId, kind: OWNER_ONLY_KINDS });
+			await this.tell(cause);
 		});
 	}
 
@@ -197,8 +214,13 @@ export class Notifier {
 	}
 
 	private tellLater(cause: Cause): void {
-		const telling = this.tell(cause).catch((error: unknown) =>
-			this.options.logger.warn({ err: error, key: cause.key }, "notification not told"),
+		this.later(cause.key, () => this.tell(cause));
+	}
+
+	/** Run `work` without holding up the caller; `idle()` waits for it. */
+	private later(key: string, work: () => Promise<void>): void {
+		const telling = work().catch((error: unknown) =>
+			this.options.logger.warn({ err: error, key }, "notification not told"),
 		);
 		this.pending.add(telling);
 		void telling.finally(() => this.pending.delete(telling));
@@ -221,9 +243,14 @@ export class Notifier {
 			if (!isActiveMembership(member, cause.orgId)) continue;
 			const settings = (await storage.getNotificationSettings(member.id))[intent.kind];
 			if (!settings.app && !settings.push) continue;
+			// A conversation taken away names whom it went to, by name as it is now.
+			const newOwner = intent.detail.newOwnerId
+				? await storage.getMember(intent.detail.newOwnerId)
+				: null;
 			const detail = {
 				...intent.detail,
 				...(actor ? { actorName: actor.name } : {}),
+				...(newOwner ? { newOwnerName: newOwner.name } : {}),
 				handle: mention.author.handle,
 				network: mention.network,
 			};
@@ -261,6 +288,7 @@ export class Notifier {
 						id: added?.id ?? null,
 						kind: intent.kind,
 						mentionId: mention.id,
+						actorId: cause.actorId,
 						detail: added?.detail ?? detail,
 					}),
 				);

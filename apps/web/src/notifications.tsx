@@ -73,6 +73,11 @@ export function NotificationsProvider(props: { children: JSX.Element }) {
 				const now = new Date().toISOString();
 				setItems((current) => current.map((entry) => ({ ...entry, readAt: entry.readAt ?? now })));
 			}
+			// Some read elsewhere, or by the server (a conversation taken from the member reads
+			// its follow-ups): which ones, the first page says.
+			else if (message.unread < items().filter((entry) => entry.readAt === null).length) {
+				void loadFirst();
+			}
 		}),
 	);
 	// Read once when connected, and again after each reconnect for what came meanwhile.

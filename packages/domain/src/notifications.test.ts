@@ -21,40 +21,136 @@ describe("who a command tells", () => {
 			{
 				command: { name: "assign", args: { mentionId: "m", memberId: "dana" } },
 				actor: "morgan",
+				before: null,
 				told: [{ memberId: "dana", kind: "assigned", detail: {} }],
 			},
 			{
 				command: { name: "handoff", args: { mentionId: "m", to: "sam" } },
 				actor: "dana",
+				before: "dana",
 				told: [{ memberId: "sam", kind: "handed_off", detail: {} }],
 			},
 			{
 				command: { name: "requestChanges", args: { mentionId: "m", comment: "shorter" } },
 				actor: "morgan",
+				before: "dana",
 				told: [
 					{ memberId: "dana", kind: "review_decided", detail: { decision: "changes_requested" } },
 				],
 			},
 		] as const;
-		for (const { command, actor, told } of cases) {
-			expect(notificationsForCommand(command, owned, actor)).toEqual(told);
+		for (const { command, actor, before, told } of cases) {
+			expect(notificationsForCommand(command, owned, actor, before)).toEqual(told);
 		}
 	});
 
 	it("never tells the member who acted, and nobody of a command that concerns no one else", () => {
 		const approve = { name: "approve", args: { mentionId: "m", hash: "0".repeat(64) } } as const;
-		expect(notificationsForCommand(approve, owned, "dana")).toEqual([]);
-		expect(notificationsForCommand(approve, { owner: null }, "morgan")).toEqual([]);
+		expect(notificationsForCommand(approve, owned, "dana", "dana")).toEqual([]);
+		expect(notificationsForCommand(approve, { owner: null }, "morgan", null)).toEqual([]);
 		expect(
 			notificationsForCommand(
 				{ name: "assign", args: { mentionId: "m", memberId: "morgan" } },
-				owned,
+				{ owner: { memberId: "morgan", since: owned.owner.since } },
 				"morgan",
+				null,
 			),
 		).toEqual([]);
 		expect(
-			notificationsForCommand({ name: "claim", args: { mentionId: "m" } }, owned, "kim"),
+			notificationsForCommand({ name: "claim", args: { mentionId: "m" } }, owned, "kim", null),
 		).toEqual([]);
+	});
+});
+
+describe("who a command taking a conversation from its owner tells", () => {
+	const to = (memberId: string) => ({ owner: { memberId, since: "2026-12-08T09:00:00.000Z" } });
+	const board = { owner: null };
+	const m = "m";
+
+	it("tells the owner a moderator took it from, and where it went", () => {
+		const cases = [
+			// Given to someone else: Kim hears she has it, Dana that it is gone.
+			{
+				command: { name: "assign", args: { mentionId: m, memberId: "kim" } },
+				after: to("kim"),
+				told: [
+					{ memberId: "kim", kind: "assigned", detail: {} },
+					{ memberId: "dana", kind: "taken_away", detail: { newOwnerId: "kim" } },
+				],
+			},
+			{
+				command: { name: "handoff", args: { mentionId: m, to: "kim" } },
+				after: to("kim"),
+				told: [
+					{ memberId: "kim", kind: "handed_off", detail: {} },
+					{ memberId: "dana", kind: "taken_away", detail: { newOwnerId: "kim" } },
+				],
+			},
+			// Taken by the moderator themselves.
+			{
+				command: { name: "assign", args: { mentionId: m, memberId: "morgan" } },
+				after: to("morgan"),
+				told: [{ memberId: "dana", kind: "taken_away", detail: { newOwnerId: "morgan" } }],
+			},
+			// Back to the board.
+			{
+				command: { name: "unassign", args: { mentionId: m } },
+				after: board,
+				told: [{ memberId: "dana", kind: "taken_away", detail: {} }],
+			},
+			{
+				command: { name: "release", args: { mentionId: m } },
+				after: board,
+				told: [{ memberId: "dana", kind: "taken_away", detail: {} }],
+			},
+		] as const;
+		for (const { command, after, told } of cases) {
+			expect(notificationsForCommand(command, after, "morgan", "dana"), command.name).toEqual(told);
+		}
+	});
+
+	it("tells nobody of what the owner does with their own conversation", () => {
+		for (const [command, after] of [
+			[{ name: "release", args: { mentionId: m } }, board],
+			[{ name: "unassign", args: { mentionId: m } }, board],
+		] as const) {
+			expect(notificationsForCommand(command, after, "dana", "dana")).toEqual([]);
+		}
+		expect(
+			notificationsForCommand(
+				{ name: "handoff", args: { mentionId: m, to: "kim" } },
+				to("kim"),
+				"dana",
+				"dana",
+			),
+		).toEqual([{ memberId: "kim", kind: "handed_off", detail: {} }]);
+	});
+
+	it("tells nobody of a conversation that had no owner, kept it, or was set aside", () => {
+		expect(
+			notificationsForCommand(
+				{ name: "assign", args: { mentionId: m, memberId: "kim" } },
+				to("kim"),
+				"morgan",
+				null,
+			),
+		).toEqual([{ memberId: "kim", kind: "assigned", detail: {} }]);
+		// A tag or a review decision leaves the owner as they were.
+		expect(
+			notificationsForCommand(
+				{ name: "tag", args: { mentionId: m, add: ["vip"], remove: [] } },
+				owned,
+				"morgan",
+				"dana",
+			),
+		).toEqual([]);
+		// A moderator's dismiss or snooze sets the conversation aside: not told (see TAKING_COMMANDS).
+		for (const command of [
+			{ name: "dismiss", args: { mentionId: m, reason: "spam" } },
+			{ name: "snooze", args: { mentionId: m, until: "2026-12-09T09:00:00.000Z" } },
+		] as const) {
+			expect(notificationsForCommand(command, board, "morgan", "dana")).toEqual([]);
+		}
 	});
 });
 
@@ -107,6 +203,13 @@ describe("settings", () => {
 			app: true,
 			push: false,
 		});
+	});
+
+	it("tells of a conversation taken away in the app and on the phone, as of one assigned", () => {
+		expect(DEFAULT_NOTIFICATION_SETTINGS.taken_away).toEqual(
+			DEFAULT_NOTIFICATION_SETTINGS.assigned,
+		);
+		expect(DEFAULT_NOTIFICATION_SETTINGS.taken_away).toEqual({ app: true, push: true });
 	});
 
 	it("keeps a member's choices when stored settings name a kind this release does not know", () => {
@@ -181,6 +284,40 @@ describe("words and payloads", () => {
 			kind: "lease_expired",
 			title: "Your conversation went back to the board",
 			body: "The conversation with a customer, released after 30 minutes away",
+			url: "/m/m1",
+		});
+	});
+
+	it("tells a former owner who took their conversation and where it went, by names as they are now", () => {
+		const taken = (detail: Notification["detail"]) => ({
+			kind: "taken_away" as const,
+			actorId: "morgan",
+			detail: { actorName: "Morgan Moderator", handle: "markramsey", ...detail },
+		});
+		const body = "The conversation with @markramsey";
+		const given = taken({ newOwnerId: "kim", newOwnerName: "Kim Ambassador" });
+		expect(notificationText(given)).toEqual({
+			title: "Morgan Moderator gave your conversation to Kim Ambassador",
+			body,
+		});
+		expect(notificationText(taken({}))).toEqual({
+			title: "Morgan Moderator took your conversation back to the board",
+			body,
+		});
+		expect(notificationText(taken({ newOwnerId: "morgan" })).title).toBe(
+			"Morgan Moderator took over your conversation",
+		);
+		// Renamed since: the feed says the names of now; the phone's push the stored ones.
+		const renamed = { morgan: "Morgan Lee", kim: "Kim Park" } as Record<string, string>;
+		expect(notificationText(given, (id) => renamed[id]).title).toBe(
+			"Morgan Lee gave your conversation to Kim Park",
+		);
+		expect(
+			pushPayload({ ...taken({ newOwnerId: "morgan" }), id: "5", mentionId: "m1" }),
+		).toMatchObject({
+			kind: "taken_away",
+			title: "Morgan Moderator took over your conversation",
+			body,
 			url: "/m/m1",
 		});
 	});

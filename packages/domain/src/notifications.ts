@@ -30,6 +30,11 @@ export const NotificationKinds = [
 	"sla_breach",
 	/** I was away longer than the board's lease, and a conversation I owned went back to the board. */
 	"lease_expired",
+	/**
+	 * Someone else (a moderator) took a conversation I own: gave it to a teammate, took it
+	 * themselves or sent it back to the board.
+	 */
+	"taken_away",
 ] as const;
 export type NotificationKind = (typeof NotificationKinds)[number];
 export const NotificationKindSchema = v.picklist(NotificationKinds);
@@ -90,6 +95,12 @@ export const NotificationDetailSchema = v.object({
 	 * conversation (`FOLDED_KINDS`); absent reads as 1. A client of an earlier release drops it.
 	 */
 	count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+	/**
+	 * `taken_away`: the teammate who owns the conversation now, by id and by name as it was
+	 * then; both absent when it went back to the board.
+	 */
+	newOwnerId: v.optional(Id),
+	newOwnerName: v.optional(v.pipe(v.string(), v.maxLength(200))),
 });
 export type NotificationDetail = v.InferOutput<typeof NotificationDetailSchema>;
 
@@ -121,6 +132,7 @@ export const NotificationSettingsSchema = v.object({
 	review_decided: ChannelChoice,
 	sla_breach: ChannelChoice,
 	lease_expired: ChannelChoice,
+	taken_away: ChannelChoice,
 });
 export type NotificationSettings = v.InferOutput<typeof NotificationSettingsSchema>;
 
@@ -138,6 +150,7 @@ export const NotificationSettingsPatchSchema = v.strictObject({
 	review_decided: v.optional(ChannelPatch),
 	sla_breach: v.optional(ChannelPatch),
 	lease_expired: v.optional(ChannelPatch),
+	taken_away: v.optional(ChannelPatch),
 });
 export type NotificationSettingsPatch = v.InferOutput<typeof NotificationSettingsPatchSchema>;
 
@@ -153,7 +166,9 @@ const StoredNotificationSettingsSchema = v.object(NotificationSettingsPatchSchem
  * them personally, but not breaches, which a busy board produces by the dozen and which
  * the board already shows in red. A released lease goes to the phone: it happens while
  * the member is away from the app, to work they took on, at most once per conversation
- * they held, and otherwise they come back to a queue that emptied without a word.
+ * they held, and otherwise they come back to a queue that emptied without a word. A
+ * conversation taken away goes to the phone as its assignment does to the new owner's: the
+ * former owner may be writing its reply there.
  */
 export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
 	mentioned: { app: true, push: true },
@@ -163,6 +178,7 @@ export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
 	review_decided: { app: true, push: true },
 	sla_breach: { app: true, push: false },
 	lease_expired: { app: true, push: true },
+	taken_away: { app: true, push: true },
 };
 
 /** Stored settings (maybe from an older release, maybe partial) over the defaults. */
@@ -195,14 +211,55 @@ export interface NotificationIntent {
 }
 
 /**
+ * The commands by which someone other than its owner may take a conversation from them: a
+ * moderator's `assign` to someone else and `unassign`, and a moderator's `handoff` or
+ * `release` of a conversation they do not own. A moderator's `dismiss` or `snooze` leaves
+ * a conversation unowned too, but sets the conversation itself aside rather than its owner
+ * (nobody is to work on it; its Activity says who and why), and a moderator clearing spam
+ * in bulk would ring every owner by the dozen. A lease running out tells `lease_expired`.
+ */
+const TAKING_COMMANDS: ReadonlySet<Command["name"]> = new Set([
+	"assign",
+	"unassign",
+	"handoff",
+	"release",
+]);
+
+/**
+ * Kinds that ask a conversation's owner to act on it: once it is taken from them, their
+ * unread entries of these kinds about it are read, so the bell stops asking them to do
+ * someone else's work.
+ */
+export const OWNER_ONLY_KINDS: readonly NotificationKind[] = ["follow_up", "sla_breach"];
+
+/**
+ * The member a command took the conversation from when someone else did it: its owner
+ * before (`ownerBefore`) when the command is one of `TAKING_COMMANDS`, the actor is not that
+ * owner and the owner is not the same after. Null otherwise. `work` is the conversation
+ * as the command left it.
+ */
+export function takenFrom(
+	command: Command,
+	ownerBefore: string | null,
+	work: Pick<MentionWork, "owner">,
+	actorId: string,
+): string | null {
+	if (!TAKING_COMMANDS.has(command.name)) return null;
+	if (ownerBefore === null || ownerBefore === actorId) return null;
+	return work.owner?.memberId === ownerBefore ? null : ownerBefore;
+}
+
+/**
  * Who a command that was accepted tells: the member assigned or handed the conversation,
- * and the owner whose reply a reviewer decided. Never the member who sent the command.
- * `work` is the conversation as the command left it.
+ * the owner whose reply a reviewer decided, and the owner someone else took it from
+ * (`takenFrom`). Never the member who sent the command. `work` is the conversation as the
+ * command left it; `ownerBefore` who owned it before.
  */
 export function notificationsForCommand(
 	command: Command,
 	work: Pick<MentionWork, "owner">,
 	actorId: string,
+	ownerBefore: string | null,
 ): NotificationIntent[] {
 	const intents: NotificationIntent[] = [];
 	const tell = (memberId: string | undefined, kind: NotificationKind, detail = {}) => {
@@ -224,6 +281,8 @@ export function notificationsForCommand(
 		default:
 			break;
 	}
+	const from = takenFrom(command, ownerBefore, work, actorId);
+	if (from) tell(from, "taken_away", work.owner ? { newOwnerId: work.owner.memberId } : {});
 	return intents;
 }
 
@@ -331,6 +390,17 @@ export function notificationText(
 						? `${conversation}, released while you were away`
 						: `${conversation}, released after ${minutesInWords(detail.awayMinutes)} away`,
 			};
+		case "taken_away": {
+			const to = detail.newOwnerId;
+			if (to === undefined) {
+				return { title: `${who} took your conversation back to the board`, body: conversation };
+			}
+			if (to === notification.actorId) {
+				return { title: `${who} took over your conversation`, body: conversation };
+			}
+			const newOwner = nameNow?.(to) ?? detail.newOwnerName ?? "a teammate";
+			return { title: `${who} gave your conversation to ${newOwner}`, body: conversation };
+		}
 		default: {
 			const _newer: never = notification.kind;
 			return { title: "News about a conversation", body: conversation };
@@ -373,9 +443,10 @@ export const PushPayloadSchema = v.object({
 });
 export type PushPayload = v.InferOutput<typeof PushPayloadSchema>;
 
-/** The push message for a notification. */
+/** The push message for a notification (`actorId` tells a moderator who took over work). */
 export function pushPayload(
-	notification: Pick<Notification, "kind" | "mentionId" | "detail"> & { id: string | null },
+	notification: Pick<Notification, "kind" | "mentionId" | "detail"> &
+		Partial<Pick<Notification, "actorId">> & { id: string | null },
 ): PushPayload {
 	return {
 		v: 1,

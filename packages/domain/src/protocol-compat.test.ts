@@ -16,6 +16,7 @@ import v2 from "./protocol-fixtures/v2.json" with { type: "json" };
 import v3 from "./protocol-fixtures/v3.json" with { type: "json" };
 import v4 from "./protocol-fixtures/v4.json" with { type: "json" };
 import v5 from "./protocol-fixtures/v5.json" with { type: "json" };
+import v6 from "./protocol-fixtures/v6.json" with { type: "json" };
 
 const recorded: Record<number, { version: number; messages: string[] }> = {
 	1: v1,
@@ -23,6 +24,7 @@ const recorded: Record<number, { version: number; messages: string[] }> = {
 	3: v3,
 	4: v4,
 	5: v5,
+	6: v6,
 };
 
 describe("protocol compatibility", () => {

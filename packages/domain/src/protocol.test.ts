@@ -440,6 +440,8 @@ const FINGERPRINTS: Record<number, string> = {
 	4: "4264046d8c4ecda29db433b90b6a3e89238614c5ce2e56f4404ad5bdc1f3a044",
 	// The notification detail count: a follow-up entry's messages, folded into one entry.
 	5: "a27030cc081904c7ea00f9cecf1f2ebf461d110d3c9d5defefe81e009c700c8a",
+	// The notification kind taken_away (and its details newOwnerId and newOwnerName).
+	6: "bf1d023cb42c6eeea508c6a91df55b9636a90ceede5fd236abbbe9bafc40a5c1",
 };
 
 describe("protocol pin", () => {

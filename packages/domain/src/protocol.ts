@@ -17,7 +17,7 @@ import { findInvalidText } from "./text.ts";
  * Bumped on every incompatible change to a message schema. A test pins the schemas'
  * shape to this number, so a schema change without a bump fails the build.
  */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 /**
  * The oldest protocol version this server still serves. A version stays served as long as
@@ -27,8 +27,9 @@ export const PROTOCOL_VERSION = 5;
  * added commands, the reply text to submitForReview and approve (see COMMAND_SINCE and
  * TEXT_REQUIRED_SINCE: what an older client sends still means what it meant) and the
  * `notifications` server message. Version 4 only added a notification kind (`lease_expired`),
- * and version 5 a notification detail (`count`, a follow-up entry's messages), so their
- * commands are version 3 commands.
+ * version 5 a notification detail (`count`, a follow-up entry's messages), and version 6 a
+ * notification kind (`taken_away`, with its details `newOwnerId` and `newOwnerName`), so
+ * their commands are version 3 commands.
  */
 export const MIN_PROTOCOL_VERSION = 1;
 

@@ -32,6 +32,7 @@ const KIND_LABELS: Record<NotificationKind, string> = {
 	review_decided: "My reply is approved, or changes are asked for",
 	sla_breach: "A conversation I own misses its claim or reply time",
 	lease_expired: "A conversation I own goes back to the board while I am away",
+	taken_away: "A moderator gives a conversation I own to someone else, or back to the board",
 };
 
 const CHANNEL_LABELS: Record<NotificationChannel, string> = {
