@@ -1,9 +1,9 @@
 /**
  * The notifier: turns what happened (a command accepted, a note naming teammates, a breach
- * on an owned conversation, a customer's follow-up, an owner's lease running out) into
- * entries of members' feeds, told
- * live over their sockets on every instance and, for the kinds they chose, pushed to
- * their phones. One path for every cause:
+ * on an owned conversation, a customer's follow-up, an owner's lease running out, a
+ * conversation taken from its owner) into entries of members' feeds, told live over their
+ * sockets on every instance and, for the kinds they chose, pushed to their phones. One path
+ * for every cause:
  *
  * 1. the domain says who is told and why (`notificationsForCommand`, `notificationsForNotes`,
  *    `notificationForLeaseExpiry`), and whom a command took a conversation from
