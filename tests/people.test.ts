@@ -3,7 +3,8 @@
  * the admin channel, invitations (one by one, by CSV, per-row refusals that change
  * nothing), accepting a link, signing in, claiming; the admin's changes to members
  * (capacity below the load, the last admin, deactivation closing a live socket at once,
- * releasing the member's conversations and marking their card on the board, reactivation);
+ * releasing the member's conversations and marking their card on the board, reactivation,
+ * a role change reaching a live socket at once);
  * reset links and password changes.
  */
 import { draftDocumentName, readMembers, readMention } from "@switchboard/domain";
@@ -486,6 +487,24 @@ describe("the admin's changes to members", () => {
 		} finally {
 			watcher.destroy();
 		}
+	});
+
+	it("changes a signed-in member's role: their socket closes at once and connects again with the new role, the session goes on", async () => {
+		const peter = await memberNamed("peter");
+		const token = (await signIn("peter", GOOD_PASSWORD)).body.token as string;
+		const setRole = (role: string) =>
+			api("PATCH", `/api/orgs/initech/members/${peter.id}`, { token: adminToken, body: { role } });
+		const socket = await openRawClient(server.wsUrl);
+		expect(await socket.authenticate("board/initech/main", token)).toBe("authenticated");
+		expect((await setRole("moderator")).status).toBe(200);
+		expect(await closedWithin(socket, AT_ONCE_MS)).toBe(4401);
+		// What the app reads when its socket is back.
+		expect((await api("GET", "/api/me", { token })).body.member.role).toBe("moderator");
+		const again = await openRawClient(server.wsUrl);
+		expect(await again.authenticate("board/initech/main", token)).toBe("authenticated");
+		expect((await setRole("ambassador")).status).toBe(200);
+		expect(await closedWithin(again, AT_ONCE_MS)).toBe(4401);
+		expect((await api("GET", "/api/me", { token })).body.member.role).toBe("ambassador");
 	});
 
 	it("resets a password with a one-time link, and lets a member change theirs", async () => {

@@ -1,6 +1,7 @@
 /**
  * Revocation across instances: sessions ended on one instance close their sockets on the
- * other at once, through Redis pub/sub, not at the other's next membership check.
+ * other at once, through Redis pub/sub, not at the other's next membership check; so do the
+ * sockets of a member whose role changed.
  */
 import { draftDocumentName } from "@switchboard/domain";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -73,6 +74,36 @@ describeOnPostgresAndRedis(
 			expect(await changingOnB.authenticate(second!, changing.token)).toBe("authenticated");
 			expect(changingOnB.isClosed).toBe(false);
 			changingOnB.close();
+		});
+
+		// A role change ends no session: the sockets of the old role close on every instance at
+		// once and connect again; one that authenticates with the new role stays.
+		it("closes the member's sockets on the other instance at once when their role changes", async () => {
+			const stored = await pair.a.storage.insertMentions("sessions-redis", "main", [
+				makeMention(4),
+				makeMention(5),
+			]);
+			const [first, second] = stored.map(({ mention }) =>
+				draftDocumentName("sessions-redis", mention.id),
+			);
+			const id = pair.ids.Dana!;
+			const { token } = await pair.a.tokens.issue({
+				memberId: id,
+				orgId: "sessions-redis",
+				role: "ambassador",
+				name: "Dana",
+			});
+			const onB = await openRawClient(pair.ws(pair.b));
+			expect(await onB.authenticate(first!, token)).toBe("authenticated");
+
+			await pair.a.storage.updateMember("sessions-redis", id, { role: "moderator" });
+			pair.a.tokens.roleChanged(id, "moderator");
+			expect(await closedWithin(onB, 10_000)).toBe(4401);
+			const again = await openRawClient(pair.ws(pair.b));
+			expect(await again.authenticate(first!, token)).toBe("authenticated");
+			expect(await again.authenticate(second!, token)).toBe("authenticated");
+			expect(again.isClosed).toBe(false);
+			again.close();
 		});
 	},
 );

@@ -4,7 +4,8 @@
  * and a member signs in through it; the admin invites from a CSV file with a bad row,
  * which invites nobody until the good rows only are asked for; and reads the audit log
  * filtered, a page at a time, and as a CSV download; a bad capacity is refused beside its
- * field and a refused role change shows the stored role again.
+ * field and a refused role change shows the stored role again; a member signed in on a
+ * phone takes a new role at once, keeping what they type.
  */
 import { readFile } from "node:fs/promises";
 import { CSRF_HEADER } from "@switchboard/domain";
@@ -436,11 +437,16 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		);
 	});
 
-	it("shows a member the pages of the role an admin gave them while they were signed in, once the page is read again", async () => {
-		const sam = await scene.person("ambassador2@acme.test");
+	it("shows a member the pages of the role an admin gives them while they are signed in, at once, keeping what they type", async () => {
+		const sam = await scene.onPhone("ambassador2@acme.test");
 		const coverage = sam.getByTestId("nav-coverage");
+		const told = sam.getByTestId("toast-info").locator(".toast-message").last();
 		await sam.getByTestId("board-count").waitFor(within);
 		expect(await coverage.count()).toBe(0);
+		// Sam is typing a reply when the change comes.
+		await sam.goto(`/m/${scene.fresh().id}`);
+		await sam.locator('[data-testid="editor-content"]').click();
+		await sam.keyboard.type("Thanks for");
 		const admin = await adminOn("members");
 		const samId = await scene.memberId("ambassador2@acme.test");
 		const setRole = (role: string) =>
@@ -456,17 +462,25 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 				{ id: samId, role, csrf: CSRF_HEADER },
 			);
 		await setRole("moderator");
-		// Sign-in stored "ambassador"; the reload reads the role the server holds now.
-		await sam.reload();
-		await coverage.waitFor(within);
+		// No reload, no 30 s wait: the server closes Sam's socket, and the app reads the new role.
+		await expect.poll(textOf(told), within).toBe("Your role is now Moderator.");
+		// The page stayed as it was: the reply goes on where Sam left it.
+		await sam.keyboard.type(" waiting.");
+		expect(await sam.getByTestId("editor-content").textContent()).toBe("Thanks for waiting.");
+		await sam.getByTestId("menu-button").click();
+		expect(await sam.locator(".me-role").textContent()).toBe("moderator");
 		await coverage.click();
 		await sam.getByTestId("breach-count").waitFor(within);
 
-		// And back: Coverage is no longer offered, and its page says whom it is for.
+		// And back while on Coverage: the page leaves for the board and says why.
 		await setRole("ambassador");
-		await sam.reload();
-		await sam.getByText("This page is for moderators").waitFor(within);
+		await expect
+			.poll(textOf(told), within)
+			.toBe("Your role is now Ambassador: Coverage and Reviews are for moderators.");
+		await sam.getByTestId("board-count").waitFor(within);
+		expect(new URL(sam.url()).pathname).toBe("/");
 		expect(await coverage.count()).toBe(0);
+		await fitsPhone(sam, ".toasts", "the board telling Sam the new role");
 	});
 
 	it("reaches every pending invitation of a large import, fifty at a time, and says which links it lists", async () => {

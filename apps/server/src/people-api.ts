@@ -259,6 +259,9 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 				c.get("member").memberId,
 			);
 			if (released > 0) member.load = Math.max(0, member.load - released);
+			// Signed in now: their sockets connect again with the new role, and the app, told by
+			// that, reads it and shows the pages it allows (not only at the next check, 30 s on).
+			if (before.role !== member.role) tokens.roleChanged(member.id, member.role);
 		}
 		await publishMember(member);
 		await auditMemberChange(c, before, member, released);

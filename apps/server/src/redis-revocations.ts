@@ -6,6 +6,7 @@
  * still refuses the session at the next authentication and membership check, because the
  * revocation is in the database first.
  */
+import { RoleSchema } from "@switchboard/domain";
 import type { Revocation, RevocationBus } from "@switchboard/sync";
 import type { Logger } from "pino";
 import * as v from "valibot";
@@ -20,15 +21,17 @@ const RevocationSchema = v.pipe(
 		sessionId: v.optional(v.string()),
 		sessionIds: v.optional(v.array(v.string())),
 		boardId: v.optional(v.string()),
+		role: v.optional(RoleSchema),
 		reason: v.string(),
 	}),
 	v.transform(
-		({ memberId, sessionId, sessionIds, boardId, reason }): Revocation => ({
+		({ memberId, sessionId, sessionIds, boardId, role, reason }): Revocation => ({
 			memberId,
 			reason,
 			...(sessionId ? { sessionId } : {}),
 			...(sessionIds ? { sessionIds } : {}),
 			...(boardId ? { boardId } : {}),
+			...(role ? { role } : {}),
 		}),
 	),
 );

@@ -4,7 +4,7 @@
  * fetched while the person types.
  */
 import { A, Navigate, Route, Router, type RouteSectionProps, useLocation } from "@solidjs/router";
-import { type Component, createSignal, type JSX, Show } from "solid-js";
+import { type Component, createMemo, createSignal, type JSX, Show } from "solid-js";
 import { Dynamic } from "solid-js/web";
 import { CodeNotLoaded } from "./components/code-not-loaded.tsx";
 import { ForgotPasswordPage } from "./pages/forgot-password-page.tsx";
@@ -12,6 +12,7 @@ import { InvitePage } from "./pages/invite-page.tsx";
 import { LoginPage } from "./pages/login-page.tsx";
 import { SingleSignOnDonePage } from "./pages/sso-pages.tsx";
 import { signInHref } from "./return-path.ts";
+import type { Session } from "./session.ts";
 import { SessionProvider, useSession } from "./session-context.tsx";
 import { ToastProvider } from "./toasts.tsx";
 
@@ -86,14 +87,27 @@ const ReportsPage = signedInPart((module) => module.ReportsPage);
 
 /**
  * The signed-in shell around the page. Someone signed out is sent to sign in, and comes back
- * to the page they opened; the signed-in part's code is not loaded for them.
+ * to the page they opened; the signed-in part's code is not loaded for them. The shell is
+ * mounted afresh for another member or board, not when the member's role or name changes:
+ * the shell reads those from the session as they change (workspace.tsx), and a remount
+ * would take the page from under what the member was doing.
  */
 function Workspace(props: RouteSectionProps) {
 	const { session } = useSession();
 	const location = useLocation();
 	const signInPage = () => signInHref(`${location.pathname}${location.search}${location.hash}`);
+	const shellSession = createMemo<Session | null>((shown) => {
+		const current = session();
+		const same =
+			shown &&
+			current &&
+			shown.me.id === current.me.id &&
+			shown.me.orgId === current.me.orgId &&
+			shown.boardId === current.boardId;
+		return same ? shown : current;
+	}, null);
 	return (
-		<Show when={session()} keyed fallback={<Navigate href={signInPage()} />}>
+		<Show when={shellSession()} keyed fallback={<Navigate href={signInPage()} />}>
 			{(current) => <WorkspaceShell {...props} session={current} />}
 		</Show>
 	);

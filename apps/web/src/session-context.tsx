@@ -1,5 +1,5 @@
 /** The session as app state: who is signed in, and signing in, again, and out. */
-import type { Board } from "@switchboard/domain";
+import type { Board, Role } from "@switchboard/domain";
 import { type Accessor, createContext, createSignal, type JSX, onCleanup } from "solid-js";
 import { useRequiredContext } from "./required-context.ts";
 import {
@@ -48,6 +48,12 @@ interface SessionState {
 	onNoBoard: Accessor<boolean>;
 	/** The open board's connection was accepted again: the member is on a board. */
 	boardReached(): void;
+	/**
+	 * The member's role changed while they were signed in, from what to what, until the
+	 * signed-in shell has told them (`roleChangeTold`).
+	 */
+	roleChange: Accessor<{ from: Role; to: Role } | null>;
+	roleChangeTold(): void;
 }
 
 const SessionContext = createContext<SessionState>();
@@ -55,6 +61,7 @@ const SessionContext = createContext<SessionState>();
 export function SessionProvider(props: { children: JSX.Element }) {
 	const [session, setSession] = createSignal<Session | null>(loadSession());
 	const [onNoBoard, setOnNoBoard] = createSignal(false);
+	const [roleChange, setRoleChange] = createSignal<{ from: Role; to: Role } | null>(null);
 	// A sign-out made offline ends on the server when it is reachable again, and one whose
 	// page closed too soon clears the member's local data now.
 	void finishSignOut();
@@ -62,22 +69,46 @@ export function SessionProvider(props: { children: JSX.Element }) {
 
 	/**
 	 * An admin made the member a moderator (or an ambassador again, or renamed them) while they
-	 * were signed in: the pages and the menu follow what the server says now, read when the
-	 * app starts, comes back into view and comes back online, not what sign-in stored. A
-	 * change remounts the signed-in shell, as a switch of board does.
+	 * were signed in: the pages and the menu follow what the server says now, not what sign-in
+	 * stored. Read each time the board's socket is let in (`boardReached`), the first time
+	 * included: the server closes the sockets of a member whose role changed at once, and they
+	 * connect again with the new role (docs/PROTOCOL.md); and when the app comes back into view
+	 * or online. The shell stays mounted (app.tsx): nothing on the page is lost.
 	 */
-	const readMemberAgain = async () => {
+	const readMemberOnce = async () => {
 		const asked = session();
 		if (!asked) return;
 		const member = await memberNow();
 		const current = session();
 		if (!member || current !== asked || member.id !== current.me.id) return;
 		if (sameMe(member, current.me)) return;
+		if (member.role !== current.me.role) {
+			// Changed back before it was told: nothing to tell.
+			const from = roleChange()?.from ?? current.me.role;
+			setRoleChange(from === member.role ? null : { from, to: member.role });
+		}
 		const next = { ...current, me: member };
 		saveSession(next);
 		setSession(next);
 	};
-	void readMemberAgain();
+	/** One read at a time; asked for during one, it reads once more after it (it may be stale). */
+	let reading: Promise<void> | null = null;
+	let readAgain = false;
+	const readMemberAgain = (): Promise<void> => {
+		if (reading) {
+			readAgain = true;
+			return reading;
+		}
+		reading = (async () => {
+			do {
+				readAgain = false;
+				await readMemberOnce();
+			} while (readAgain);
+		})().finally(() => {
+			reading = null;
+		});
+		return reading;
+	};
 	const online = () => {
 		void finishSignOut();
 		void readMemberAgain();
@@ -108,7 +139,12 @@ export function SessionProvider(props: { children: JSX.Element }) {
 	const state: SessionState = {
 		session,
 		onNoBoard,
-		boardReached: () => setOnNoBoard(false),
+		boardReached: () => {
+			setOnNoBoard(false);
+			void readMemberAgain();
+		},
+		roleChange,
+		roleChangeTold: () => setRoleChange(null),
 		async signIn(email, password) {
 			const next = await signIn(email, password);
 			setSession(next);
@@ -132,7 +168,9 @@ export function SessionProvider(props: { children: JSX.Element }) {
 		switchBoard: (boardId) => moveTo(boardId),
 		async leaveRefusedBoard() {
 			if (!session()) return;
-			const { boardId, boards } = await boardToOpen();
+			// A moderator made an ambassador loses the boards they are not on: the board they
+			// open next mounts with the new role.
+			const [{ boardId, boards }] = await Promise.all([boardToOpen(), readMemberAgain()]);
 			setOnNoBoard(boards?.length === 0);
 			moveTo(boardId, boards);
 		},

@@ -11,6 +11,7 @@ import { ActionDialog } from "./components/action-dialog.tsx";
 import { AppHeader } from "./components/app-header.tsx";
 import { HelpDialog } from "./components/help-dialog.tsx";
 import { InstallOffer } from "./components/install-offer.tsx";
+import { RoleChangeNotice } from "./components/role-change-notice.tsx";
 import { SessionEndedDialog, SignOutProvider } from "./components/session-dialogs.tsx";
 import { PrefetchConversation } from "./lazy-pages.tsx";
 import { NotificationsProvider } from "./notifications.tsx";
@@ -45,6 +46,7 @@ export function Workspace(props: RouteSectionProps & { session: Session }): JSX.
 							<HelpDialog />
 							<ActionDialog />
 							<SessionEndedDialog />
+							<RoleChangeNotice />
 							<InstallOffer />
 							<PrefetchConversation />
 						</div>

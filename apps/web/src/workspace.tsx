@@ -55,11 +55,13 @@ import {
 	priorityTargets,
 } from "./lifecycle-model.ts";
 import { useRequiredContext } from "./required-context.ts";
+import { useSession } from "./session-context.tsx";
 import { useToasts } from "./toasts.tsx";
 
 export interface Workspace {
 	client: SwitchboardClient;
-	me: Me;
+	/** The signed-in member as the server says now: their role may change while they work. */
+	readonly me: Me;
 	board: Accessor<BoardSnapshot>;
 	status: Accessor<SyncStatus>;
 	/** The current time, ticking every few seconds, for ages and SLA timers. */
@@ -381,9 +383,12 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 	onMount(() => document.addEventListener("keydown", onKeyDown));
 	onCleanup(() => document.removeEventListener("keydown", onKeyDown));
 
+	const { session } = useSession();
 	const workspace: Workspace = {
 		client,
-		me: client.me,
+		get me() {
+			return session()?.me ?? client.me;
+		},
 		board,
 		status,
 		now,

@@ -2,6 +2,12 @@
 export const MEMBERSHIP_ENDED = "Your membership is no longer active.";
 
 /**
+ * The close reason (after "Unauthorized: ") of the sockets of a member whose role changed:
+ * they connect again and authenticate with the new role (docs/PROTOCOL.md, Authentication).
+ */
+export const ROLE_CHANGED = "Your role changed; connect again.";
+
+/**
  * Whether the stored member behind a token may still act in `orgId`: the member exists,
  * is active and still belongs to that organisation. A token outlives a membership, so every
  * entry point (sign-in to a document, each HTTP request, the socket watcher) asks this.

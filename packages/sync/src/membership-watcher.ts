@@ -4,9 +4,9 @@
  * behind the open connections and closes with 4401 the sockets of members who are no
  * longer active (or left the organisation) and of tokens that have expired. A member whose
  * role changed is closed too: the reconnect authenticates with the new role. A socket on a
- * board the member may no longer open closes with 4403 (taking a member off a board closes
- * their sockets at once through the revocation bus; this catches one that was still
- * authenticating at that moment, or an instance the bus did not reach).
+ * board the member may no longer open closes with 4403. (An admin's change of a role or of
+ * boards closes the sockets at once through the revocation bus; this catches one that was
+ * still authenticating at that moment, or an instance the bus did not reach.)
  *
  * When the database cannot be asked, nobody is closed: an outage is not a revocation.
  */
@@ -17,6 +17,7 @@ import {
 	MEMBERSHIP_ENDED,
 	mayOpenBoard,
 	notOnBoard,
+	ROLE_CHANGED,
 	seesEveryBoard,
 } from "@switchboard/domain";
 import type { Directory } from "@switchboard/storage";
@@ -114,7 +115,7 @@ export class MembershipWatcher implements Extension {
 				context.closeSocket(
 					CloseCodes.unauthorized.code,
 					stored?.active
-						? "Unauthorized: Your role changed; connect again."
+						? `${CloseCodes.unauthorized.reason}: ${ROLE_CHANGED}`
 						: `${CloseCodes.unauthorized.reason}: ${MEMBERSHIP_ENDED}`,
 				);
 			}

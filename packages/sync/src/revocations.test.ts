@@ -1,5 +1,8 @@
+import type { connectedPayload, onConfigurePayload } from "@hocuspocus/server";
+import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { covers } from "./revocations.ts";
+import type { SyncContext } from "./context.ts";
+import { covers, createLocalRevocationBus, RevocationExtension } from "./revocations.ts";
 import type { TokenClaims } from "./tokens.ts";
 
 const socketOf = (claims: Partial<TokenClaims>) => ({
@@ -32,5 +35,29 @@ describe("which sockets a revocation ends", () => {
 		expect(covers(logout, at, { member: { ...socketOf({}).member, memberId: "dana" } })).toBe(
 			false,
 		);
+	});
+
+	it("ends the sockets of another role at a role change; of changes back and forth, the latest counts", async () => {
+		const promoted = { memberId: "kim", role: "moderator", reason: "role changed" } as const;
+		expect(covers(promoted, at, socketOf({ role: "ambassador" }))).toBe(true);
+		expect(covers(promoted, at, socketOf({ role: "moderator" }))).toBe(false);
+		// Remembered for sockets that authenticated before a change and join their document after.
+		const extension = new RevocationExtension({
+			bus: createLocalRevocationBus(),
+			logger: pino({ level: "silent" }),
+		});
+		await extension.onConfigure({
+			instance: { documents: new Map() },
+		} as never as onConfigurePayload);
+		extension.close(promoted);
+		extension.close({ ...promoted, role: "ambassador" });
+		const closed: string[] = [];
+		const join = (role: "ambassador" | "moderator") =>
+			extension.connected({
+				context: { ...socketOf({ role }), closeSocket: () => closed.push(role) },
+			} as never as connectedPayload<Partial<SyncContext>>);
+		await join("ambassador");
+		await join("moderator");
+		expect(closed).toEqual(["moderator"]);
 	});
 });

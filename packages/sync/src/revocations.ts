@@ -4,10 +4,13 @@
  * publishes it on a `RevocationBus`, so that every instance closes the sockets already open
  * for it with 4401 at once rather than at the next membership check. The bus is in memory
  * for one instance and Redis pub/sub across instances (see the server's redis-revocations).
- * Logout, password change and deactivation all go through here.
+ * Logout, password change and deactivation all go through here; so do a board's access
+ * ending (4403) and a change of role, which ends no session but closes the sockets that
+ * authenticated with the old role: the client connects again with the new one, and reads
+ * who it is now.
  */
 import type { connectedPayload, Extension } from "@hocuspocus/server";
-import { CloseCodes } from "@switchboard/domain";
+import { CloseCodes, type Role } from "@switchboard/domain";
 import type { Logger } from "pino";
 import { type Bus, BusListener, createLocalBus } from "./bus.ts";
 import type { SyncContext } from "./context.ts";
@@ -29,6 +32,11 @@ export interface Revocation {
 	 * 4403; their sessions go on.
 	 */
 	boardId?: string;
+	/**
+	 * The member's role is now this one: their sockets authenticated with another role close
+	 * with 4401 and connect again; their sessions go on, and a socket with this role stays.
+	 */
+	role?: Role;
 	/** Why, for the close reason the client sees. */
 	reason: string;
 }
@@ -68,10 +76,17 @@ export class RevocationExtension extends BusListener<Revocation> implements Exte
 		const now = Date.now();
 		this.recent = this.recent.filter((entry) => now - entry.at < REMEMBER_MS);
 		// A board's access is judged again when a document authenticates: a member put back
-		// on the board at once must not be closed by the memory of the removal.
+		// on the board at once must not be closed by the memory of the removal. Of role changes
+		// only the latest counts: a role changed and changed back leaves the first role good.
+		const memberId = context.member?.memberId;
+		const latestRole = this.recent.findLast(
+			(entry) => entry.revocation.role !== undefined && entry.revocation.memberId === memberId,
+		);
 		const covering = this.recent.find(
 			(entry) =>
-				entry.revocation.boardId === undefined && covers(entry.revocation, entry.at, context),
+				entry.revocation.boardId === undefined &&
+				(entry.revocation.role === undefined || entry === latestRole) &&
+				covers(entry.revocation, entry.at, context),
 		);
 		if (covering && context.closeSocket) {
 			context.closeSocket(
@@ -101,7 +116,9 @@ export class RevocationExtension extends BusListener<Revocation> implements Exte
 		if (closed.size > 0) {
 			this.logger.info(
 				{ member: revocation.memberId, sockets: closed.size },
-				"closed the sockets of ended sessions",
+				revocation.role === undefined
+					? "closed the sockets of ended sessions"
+					: "closed the sockets of a member whose role changed",
 			);
 		}
 		return closed.size;
@@ -111,12 +128,14 @@ export class RevocationExtension extends BusListener<Revocation> implements Exte
 /**
  * Whether a revocation made at `at` ends the session of a socket: that one session, or
  * every session of the member open then (not one signed in afterwards). A token without a
- * session (an operator tool's) is judged by its issue time.
+ * session (an operator tool's) is judged by its issue time. A board's revocation covers
+ * the member's sockets on that board; a role's, those authenticated with another role.
  */
 export function covers(revocation: Revocation, at: number, context: Partial<SyncContext>): boolean {
 	const member = context.member;
 	if (!member || member.memberId !== revocation.memberId) return false;
 	if (revocation.boardId !== undefined) return context.boardId === revocation.boardId;
+	if (revocation.role !== undefined) return member.role !== revocation.role;
 	if (revocation.sessionId !== undefined) return member.sessionId === revocation.sessionId;
 	if (member.sessionId !== undefined && revocation.sessionIds !== undefined) {
 		return revocation.sessionIds.includes(member.sessionId);

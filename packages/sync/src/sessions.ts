@@ -15,6 +15,8 @@
 import { randomUUID } from "node:crypto";
 import {
 	AppError,
+	ROLE_CHANGED,
+	type Role,
 	SESSION_END_MESSAGES,
 	SESSION_ENDED,
 	type SessionEndReason,
@@ -56,6 +58,13 @@ export interface SessionService extends TokenService {
 	 */
 	endBoardAccess(memberId: string, boardId: string, reason: string): Promise<void>;
 	/**
+	 * A member's role changed (it is stored already): their sockets that authenticated with
+	 * another role close with 4401 on every instance, at once, and connect again with this
+	 * one; their sessions go on. Returns at once: a bus that cannot be reached is logged, as
+	 * for a revocation.
+	 */
+	roleChanged(memberId: string, role: Role): void;
+	/**
 	 * End every session of a member but the caller's own (a password change): the caller's
 	 * sockets stay open, every other one closes. Claims without a session (an operator's
 	 * token) end every session.
@@ -83,14 +92,16 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
 	 * and the answer does not wait for it. Sockets on other instances close at their next
 	 * check (a deactivated member at the membership watcher's).
 	 */
-	const announce = (ended: Omit<Revocation, "reason">, reason: SessionEndReason): void => {
-		const revocation: Revocation = { ...ended, reason: SESSION_END_MESSAGES[reason] };
+	const publish = (revocation: Revocation): void => {
 		bus.publish(revocation).catch((error: unknown) => {
 			options.logger?.warn(
 				{ err: error, memberId: revocation.memberId },
 				"revocation stored but not announced to the other instances (bus unreachable)",
 			);
 		});
+	};
+	const announce = (ended: Omit<Revocation, "reason">, reason: SessionEndReason): void => {
+		publish({ ...ended, reason: SESSION_END_MESSAGES[reason] });
 	};
 	const service: SessionService = {
 		sign: (claims) => tokens.sign(claims),
@@ -131,6 +142,10 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
 		},
 		async endBoardAccess(memberId, boardId, reason) {
 			await bus.publish({ memberId, boardId, reason });
+		},
+		roleChanged(memberId, role) {
+			// Sockets on other instances that the bus misses close at their membership check.
+			publish({ memberId, role, reason: ROLE_CHANGED });
 		},
 		async endOtherSessions(claims, reason) {
 			const sessionIds = await storage.revokeMemberSessions(claims.memberId, {

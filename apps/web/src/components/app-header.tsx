@@ -79,14 +79,22 @@ export function BoardSwitcher(props: { menuOpen: () => boolean }) {
 	const current = session();
 	const boards = createLoader(api.boards, current ? takeBoardsReadWith(current) : undefined);
 	// A board made since, or one the member was put on, shows without a reload: the list is read
-	// again when the menu opens (a phone's way to the switcher), when the page is seen again and
-	// when an admin leaves Admin. With one board the switcher is hidden, and nothing else would.
+	// again when the menu opens (a phone's way to the switcher), when the page is seen again,
+	// when an admin leaves Admin and when the member's role changes (a moderator sees every
+	// board). With one board the switcher is hidden, and nothing else would.
 	const readAgain = async () => {
 		const list = await api.boards().catch(() => undefined);
 		// The same boards keep their options, so a picker open meanwhile is left alone.
 		if (list && !sameBoards(list, boards.data())) boards.set(list);
 	};
 	createEffect(on(props.menuOpen, (open) => open && void readAgain(), { defer: true }));
+	createEffect(
+		on(
+			() => session()?.me.role,
+			() => void readAgain(),
+			{ defer: true },
+		),
+	);
 	createEffect(
 		on(
 			() => location.pathname.startsWith("/admin"),

@@ -30,6 +30,7 @@ import {
 import { holdFocus } from "../focus.ts";
 import { plural } from "../format.ts";
 import { type MadeResetLink, refusalInWords, resetLinkDelivery } from "../invite-model.ts";
+import { ROLE_LABELS } from "../roles.ts";
 import {
 	ActionButton,
 	AdminSection,
@@ -47,13 +48,6 @@ import {
 	When,
 } from "./forms.tsx";
 import { PagedList } from "./paged-list.tsx";
-
-/** A role in words. */
-export const ROLE_LABELS: Record<Role, string> = {
-	ambassador: "Ambassador",
-	moderator: "Moderator",
-	admin: "Admin",
-};
 
 /** The roles to choose from. */
 export const ROLE_OPTIONS = optionsOf(Roles, ROLE_LABELS);

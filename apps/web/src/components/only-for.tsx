@@ -3,16 +3,21 @@
 import { A } from "@solidjs/router";
 import type { Role } from "@switchboard/domain";
 import { type JSX, Show } from "solid-js";
+import { AUDIENCE_ROLES, type Audience } from "../roles.ts";
 import { useWorkspace } from "../workspace.tsx";
 
 const AUDIENCES = {
 	moderators: {
-		roles: ["moderator", "admin"],
+		roles: AUDIENCE_ROLES.moderators,
 		title: "This page is for moderators",
 		testId: "moderators-only",
 	},
-	admins: { roles: ["admin"], title: "This page is for admins", testId: "admin-forbidden" },
-} as const satisfies Record<string, { roles: readonly Role[]; title: string; testId: string }>;
+	admins: {
+		roles: AUDIENCE_ROLES.admins,
+		title: "This page is for admins",
+		testId: "admin-forbidden",
+	},
+} as const satisfies Record<Audience, { roles: readonly Role[]; title: string; testId: string }>;
 
 /**
  * `children` for the `audience`'s roles; anyone else reads the page's title, `why`, and a way
