@@ -17,6 +17,9 @@ const inside = forFile(() =>
 );
 let adminToken: string;
 
+const whyPrivate = (host: string, what = "a private address") =>
+	`${host} is ${what}: this server fetches only public addresses unless its operator allows this one (SWITCHBOARD_OUTBOUND_ALLOW).`;
+
 async function call(path: string, token: string, body?: unknown, method?: string) {
 	const response = await server.request(path, { token, body, ...(method ? { method } : {}) });
 	return { status: response.status, json: await response.json() };
@@ -31,7 +34,7 @@ describe("outbound requests without an allowlist", () => {
 		const dana = server.members.dana!.token;
 		const closed = await startStandIn(() => {});
 		await closed.close();
-		const messages: string[] = [];
+		const messages = new Map<string, string>();
 		for (const instanceUrl of [
 			mastodon.url,
 			closed.url,
@@ -45,12 +48,18 @@ describe("outbound requests without an allowlist", () => {
 				"PUT",
 			);
 			expect(answer.status, instanceUrl).toBe(400);
-			messages.push(answer.json.error.message.replace(/:\/\/[^ ]+/, "://HOST"));
+			messages.set(instanceUrl, answer.json.error.message);
 		}
-		// The same words for the open port (the stand-in) and the closed ones.
-		expect(new Set(messages).size).toBe(1);
-		expect(messages[0]).toMatch(/could not be reached/);
-		expect(messages[0]).not.toMatch(/ECONNREFUSED|HTTP/);
+		// The address the member typed is refused saying why, the same for the open port (the
+		// stand-in) and the closed ones: nothing was tried.
+		expect(messages.get(mastodon.url)).toBe(
+			`The account could not be connected. ${whyPrivate("127.0.0.1")}`,
+		);
+		expect(messages.get(closed.url)).toBe(messages.get(mastodon.url));
+		expect(messages.get("http://0x7f000001:9/")).toBe(messages.get(mastodon.url));
+		expect(messages.get("http://[::1]:9/")).toMatch(
+			/^The account could not be connected\. \[::1\] is a private address/,
+		);
 		expect(mastodon.server.requests).toHaveLength(0);
 
 		const bluesky = await call(
@@ -60,23 +69,79 @@ describe("outbound requests without an allowlist", () => {
 			"PUT",
 		);
 		expect(bluesky.status).toBe(400);
-		expect(bluesky.json.error.message).toMatch(/could not be reached/);
+		expect(bluesky.json.error.message).toBe(
+			`The account could not be connected. ${whyPrivate("169.254.169.254")}`,
+		);
 	});
 
-	it("refuses a feed or an outgoing webhook pointed at the machine itself", async () => {
-		const created = await call("/api/orgs/acme/sources", adminToken, {
+	it("refuses to save a feed, Mastodon or Bluesky source at a private address, saying why at its field", async () => {
+		const port = new URL(inside.url).port;
+		for (const [kind, config, field, host] of [
+			["rss", { url: `${inside.url}/feed.xml` }, "url", "127.0.0.1"],
+			["rss", { url: `http://2130706433:${port}/feed.xml` }, "url", "127.0.0.1"],
+			["mastodon", { instanceUrl: "http://[fd00::1]/" }, "instanceUrl", "[fd00::1]"],
+			["bluesky", { service: "http://10.0.0.1/", identifier: "a.example" }, "service", "10.0.0.1"],
+		] as const) {
+			const refused = await call("/api/orgs/acme/sources", adminToken, {
+				kind,
+				name: "Internal",
+				config,
+				credential: "x",
+			});
+			expect(refused, host).toMatchObject({
+				status: 400,
+				json: { error: { message: `config.${field}: ${whyPrivate(host)}` } },
+			});
+		}
+		expect(await call("/api/orgs/acme/sources", adminToken, undefined, "GET")).toMatchObject({
+			json: { sources: [] },
+		});
+		// Nor may a saved feed be pointed there.
+		const saved = await call("/api/orgs/acme/sources", adminToken, {
+			kind: "rss",
+			name: "Status",
+			config: { url: "https://status.example/feed.xml" },
+		});
+		expect(saved.status).toBe(201);
+		const id = saved.json.source.id as string;
+		const moved = await call(
+			`/api/orgs/acme/sources/${id}`,
+			adminToken,
+			{ config: { url: "http://localhost/feed.xml" } },
+			"PATCH",
+		);
+		expect(moved).toMatchObject({
+			status: 400,
+			json: {
+				error: {
+					message: `config.url: ${whyPrivate("localhost", "this server's own name")}`,
+				},
+			},
+		});
+		expect(
+			await call(`/api/orgs/acme/sources/${id}`, adminToken, undefined, "DELETE"),
+		).toMatchObject({
+			status: 200,
+		});
+	});
+
+	it("says why a feed saved at a private address fails, and refuses an outgoing webhook there", async () => {
+		// Saved before saving checked it, or straight into the database.
+		const source = await server.switchboard.storage.createSource({
+			orgId: "acme",
+			boardId: "main",
 			kind: "rss",
 			name: "Internal",
 			config: { url: `${inside.url}/feed.xml`, intervalSeconds: 60 },
+			sealedSecret: null,
+			nextPollAt: new Date().toISOString(),
 		});
-		expect(created.status).toBe(201);
-		const id = created.json.source.id as string;
 		const reports = await server.switchboard.integrations.poller.runOnce(
 			new Date(Date.now() + 1000),
 		);
-		expect(reports.find((r) => r.sourceId === id)).toMatchObject({
+		expect(reports.find((r) => r.sourceId === source.id)).toMatchObject({
 			ok: false,
-			error: "The feed could not be reached.",
+			error: whyPrivate("127.0.0.1"),
 		});
 
 		const hook = await call("/api/orgs/acme/webhooks", adminToken, {

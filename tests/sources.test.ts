@@ -509,6 +509,21 @@ describe("source admin API", () => {
 			status: 400,
 			json: { error: { message: "config: url: must be an http(s) URL" } },
 		});
+		// The test server's operator allows 127.0.0.1 (the stand-ins), and no other private address.
+		const feedAt = (url: string) =>
+			call("/api/orgs/acme/sources", {
+				token: adminToken,
+				body: { kind: "rss", name: "Intranet", config: { url }, enabled: false },
+			});
+		expect((await feedAt("http://10.1.2.3/feed.xml")).json.error.message).toBe(
+			"config.url: 10.1.2.3 is a private address: this server fetches only public addresses unless its operator allows this one (SWITCHBOARD_OUTBOUND_ALLOW).",
+		);
+		const allowed = await feedAt("http://127.0.0.1:9/feed.xml");
+		expect(allowed.status).toBe(201);
+		await call(`/api/orgs/acme/sources/${allowed.json.source.id}`, {
+			method: "DELETE",
+			token: adminToken,
+		});
 		const noToken = await call("/api/orgs/acme/sources", {
 			token: adminToken,
 			body: { kind: "mastodon", name: "m", config: { instanceUrl: "https://social.example" } },

@@ -137,7 +137,22 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 			expect(described).toContain(said);
 		}
 		await name.fill("Status page watch");
-		await form.getByLabel("Feed URL (RSS or Atom)").fill(feed.url);
+		// A private address the operator did not open (only 127.0.0.1 is): refused at the field.
+		const feedUrl = form.getByLabel("Feed URL (RSS or Atom)");
+		await feedUrl.fill("http://10.0.0.1/feed.xml");
+		await form.getByTestId("source-submit").click();
+		await expect.poll(() => feedUrl.getAttribute("aria-invalid"), within).toBe("true");
+		expect(await feedUrl.evaluate((input) => input === document.activeElement)).toBe(true);
+		expect(
+			await feedUrl.evaluate((input) =>
+				(input.getAttribute("aria-describedby") ?? "")
+					.split(" ")
+					.map((id) => document.getElementById(id)?.textContent)
+					.join(" "),
+			),
+		).toMatch(/10\.0\.0\.1 is a private address: .*\(SWITCHBOARD_OUTBOUND_ALLOW\)\./);
+		expect(await form.getByTestId("source-form-error").count()).toBe(0);
+		await feedUrl.fill(feed.url);
 		await form.getByLabel("Keywords").fill("outage, down");
 		await form.getByLabel("Poll every (seconds)").fill("60");
 		await form.getByTestId("source-submit").click();

@@ -15,6 +15,7 @@ import {
 	defaultConnectorTuning,
 	loginBluesky,
 	type OutboundClient,
+	outboundRefusalReason,
 	SourceError,
 	verifyMastodonAccount,
 } from "@switchboard/connectors";
@@ -70,12 +71,36 @@ function newSecret(): string {
 	return `whsec_${randomBytes(32).toString("base64url")}`;
 }
 
-function parseConfig(kind: SourceKind, config: unknown) {
+/** The config field of each polled kind that holds the URL the server fetches. */
+const URL_FIELDS: Partial<Record<SourceKind, string>> = {
+	rss: "url",
+	mastodon: "instanceUrl",
+	bluesky: "service",
+};
+
+/**
+ * A kind's config, parsed; a URL the outbound guard would refuse by its host alone (a
+ * private address or `localhost` the operator did not allow) is refused here, at its field,
+ * instead of saving a source that can never poll.
+ */
+function parseConfig(kind: SourceKind, config: unknown, outbound: OutboundClient) {
 	const parsed = v.safeParse(SOURCE_CONFIG_SCHEMAS[kind], config);
 	if (!parsed.success) {
 		throw new AppError("invalid", `config: ${describeIssues(parsed.issues)}`);
 	}
-	return parsed.output as Record<string, unknown>;
+	const output = parsed.output as Record<string, unknown>;
+	const field = URL_FIELDS[kind];
+	const url = field === undefined ? undefined : output[field];
+	if (typeof url === "string") {
+		try {
+			outbound.checkUrl(url);
+		} catch (error) {
+			const reason = outboundRefusalReason(error);
+			if (reason) throw new AppError("invalid", `config.${field}: ${reason}`);
+			throw error;
+		}
+	}
+	return output;
 }
 
 export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<ApiEnv> {
@@ -140,7 +165,7 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 	}));
 
 	handle(app, HttpRoutes.createSource, async (c, { params: { orgId }, body: input }) => {
-		const config = parseConfig(input.kind, input.config);
+		const config = parseConfig(input.kind, input.config, options.outbound);
 		await checkRoutableBoard(storage, orgId, input.boardId, "boardId");
 		const needsCredential = CREDENTIAL_KINDS.includes(input.kind);
 		if (needsCredential && !input.credential) {
@@ -195,7 +220,9 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 			...(input.name !== undefined ? { name: input.name } : {}),
 			...(input.boardId !== undefined ? { boardId: input.boardId } : {}),
 			...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
-			...(input.config !== undefined ? { config: parseConfig(existing.kind, input.config) } : {}),
+			...(input.config !== undefined
+				? { config: parseConfig(existing.kind, input.config, options.outbound) }
+				: {}),
 			...(input.credential !== undefined ? { sealedSecret: secrets.seal(input.credential) } : {}),
 			...(changed ? { resetState: true } : {}),
 			...(polled && (changed || input.enabled !== undefined)

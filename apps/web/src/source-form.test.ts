@@ -5,6 +5,7 @@ import {
 	fieldsToConfig,
 	fieldsToNewSource,
 	fieldsToPatch,
+	refusalProblems,
 	sourceFieldProblems,
 	sourceToFields,
 } from "./source-form.ts";
@@ -136,5 +137,15 @@ describe("source form", () => {
 				intervalSeconds: 300,
 			},
 		});
+	});
+
+	it("shows the server's refusal of a URL at its field, and any other in the alert", () => {
+		const why = "10.0.0.5 is a private address: this server fetches only public addresses.";
+		expect(refusalProblems(`config.url: ${why}`)).toEqual({ feedUrl: why });
+		expect(refusalProblems(`config.instanceUrl: ${why}`)).toEqual({ instanceUrl: why });
+		expect(refusalProblems(`config.service: ${why}`)).toEqual({ service: why });
+		expect(refusalProblems("config: url: must be an http(s) URL")).toBeNull();
+		expect(refusalProblems("boardId: the board Old is archived.")).toBeNull();
+		expect(refusalProblems(null)).toBeNull();
 	});
 });

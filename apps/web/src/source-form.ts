@@ -140,6 +140,23 @@ export function sourceFieldProblems(fields: SourceFields, creating: boolean): So
 	return found;
 }
 
+/** The form field of each config field the server may refuse by name. */
+const CONFIG_FIELDS: Record<string, keyof SourceFields> = {
+	url: "feedUrl",
+	instanceUrl: "instanceUrl",
+	service: "service",
+};
+
+/**
+ * A refusal of the server that names a config field (`config.url: 10.0.0.5 is a private
+ * address: …`), as that field's problem; null for any other refusal, said in the form's alert.
+ */
+export function refusalProblems(message: string | null): SourceProblems | null {
+	const match = /^config\.(\w+): (.+)$/s.exec(message ?? "");
+	const field = match?.[1] === undefined ? undefined : CONFIG_FIELDS[match[1]];
+	return field && match?.[2] ? { [field]: match[2] } : null;
+}
+
 /** The `config` the API takes for these fields, with the kind's defaults spelled out. */
 export function fieldsToConfig(fields: SourceFields): Record<string, unknown> {
 	const keywords = parseList(fields.keywords);

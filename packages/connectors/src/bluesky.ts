@@ -5,7 +5,12 @@
  */
 import type { AtpAgent } from "@atproto/api";
 import { defaultConnectorTuning } from "./connector-tuning.ts";
-import { defaultOutboundClient, findOutboundError, type OutboundClient } from "./outbound.ts";
+import {
+	defaultOutboundClient,
+	findOutboundError,
+	type OutboundClient,
+	outboundRefusalReason,
+} from "./outbound.ts";
 import { SourceError } from "./source-error.ts";
 import type { IncomingMention } from "./triage.ts";
 
@@ -37,6 +42,9 @@ const PROFILES_PER_CALL = 25;
 /** A SourceError for what the XRPC client threw. */
 export function blueskyError(error: unknown, what: string): SourceError {
 	if (error instanceof SourceError) return error;
+	// A private address in the service URL: why, in words that say it all.
+	const reason = outboundRefusalReason(error);
+	if (reason) return new SourceError(reason, { cause: error });
 	if (findOutboundError(error)) {
 		return new SourceError(`${what}: Bluesky could not be reached.`, { cause: error });
 	}
@@ -92,17 +100,18 @@ async function createAgent(
 
 /** Sign in with an app password (com.atproto.server.createSession). */
 export async function loginBluesky(auth: BlueskyAuth): Promise<AtpAgent> {
-	const agent = await createAgent(
-		auth.service,
-		auth.timeoutMs ?? defaultConnectorTuning.timeoutMs,
-		auth.outbound ?? defaultOutboundClient(),
-	);
 	try {
+		// The service URL is checked here (a private address is refused saying why).
+		const agent = await createAgent(
+			auth.service,
+			auth.timeoutMs ?? defaultConnectorTuning.timeoutMs,
+			auth.outbound ?? defaultOutboundClient(),
+		);
 		await agent.login({ identifier: auth.identifier, password: auth.password });
+		return agent;
 	} catch (error) {
 		throw blueskyError(error, "Signing in");
 	}
-	return agent;
 }
 
 /** `https://bsky.app/profile/<handle>/post/<rkey>` for a post's at:// URI. */

@@ -239,6 +239,13 @@ describe("fetchFeed", () => {
 		).rejects.toThrow("The feed is larger than 1000 bytes.");
 	});
 
+	it("says why a private address in the feed's URL is refused", async () => {
+		// The stand-ins' client allows 127.0.0.1 only.
+		await expect(fetchFeed({ outbound, url: "http://10.0.0.7/feed.xml" })).rejects.toThrow(
+			/^10\.0\.0\.7 is a private address: this server fetches only public addresses unless its operator allows this one \(SWITCHBOARD_OUTBOUND_ALLOW\)\.$/,
+		);
+	});
+
 	it("says when the feed's host cannot be reached", async () => {
 		server = await startStandIn(() => {});
 		const closedUrl = server.url;

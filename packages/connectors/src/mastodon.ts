@@ -6,7 +6,12 @@
 import type { mastodon } from "masto";
 import { defaultConnectorTuning } from "./connector-tuning.ts";
 import { htmlToText } from "./html-text.ts";
-import { defaultOutboundClient, findOutboundError, type OutboundClient } from "./outbound.ts";
+import {
+	defaultOutboundClient,
+	findOutboundError,
+	type OutboundClient,
+	outboundRefusalReason,
+} from "./outbound.ts";
 import { SourceError } from "./source-error.ts";
 import type { IncomingMention } from "./triage.ts";
 
@@ -47,10 +52,16 @@ async function client(auth: MastodonAuth): Promise<mastodon.rest.Client> {
 	// Loaded when a Mastodon account is first used (lazy-module.ts).
 	const { createRestAPIClient } = await import("masto");
 	const outbound = auth.outbound ?? defaultOutboundClient();
+	let url: URL;
+	try {
+		url = outbound.checkUrl(auth.instanceUrl);
+	} catch (error) {
+		throw mastodonError(error, "Reaching the instance");
+	}
 	// masto calls the global fetch itself; the guarded dispatcher checks every connection
 	// it opens (redirects included).
 	return createRestAPIClient({
-		url: outbound.checkUrl(auth.instanceUrl).href,
+		url: url.href,
 		accessToken: auth.accessToken,
 		timeout: auth.timeoutMs ?? defaultConnectorTuning.timeoutMs,
 		log: "error",
@@ -61,6 +72,9 @@ async function client(auth: MastodonAuth): Promise<mastodon.rest.Client> {
 /** A SourceError for what masto threw, with the instance's own words where it gave some. */
 export function mastodonError(error: unknown, what: string): SourceError {
 	if (error instanceof SourceError) return error;
+	// A private address in the instance URL: why, in words that say it all.
+	const reason = outboundRefusalReason(error);
+	if (reason) return new SourceError(reason, { cause: error });
 	if (findOutboundError(error)) {
 		return new SourceError(`${what}: the instance could not be reached.`, { cause: error });
 	}

@@ -5,6 +5,7 @@ import {
 	createOutboundClient,
 	findOutboundError,
 	type OutboundClient,
+	PrivateAddressError,
 	parseOutboundAllow,
 } from "./outbound.ts";
 import { type StandInServer, startStandIn } from "./stand-in-server.ts";
@@ -71,42 +72,53 @@ afterAll(async () => {
 });
 
 describe("outbound guard", () => {
-	it("refuses loopback, link-local, private and odd spellings of them, and non-http schemes", async () => {
+	it("refuses loopback, link-local, private and odd spellings of them, saying why, before connecting", async () => {
 		const outbound = client();
 		const port = portOf(target);
-		for (const url of [
-			`http://127.0.0.1:${port}/`,
-			`http://0x7f000001:${port}/`,
-			`http://2130706433:${port}/`,
-			`http://127.1:${port}/`,
-			`http://[::1]:${port}/`,
-			`http://[::ffff:127.0.0.1]:${port}/`,
-			`http://[::ffff:7f00:1]:${port}/`,
-			"http://169.254.169.254/latest/meta-data/",
-			"http://10.0.0.1/",
-			"http://[fd00::1]/",
-			"http://0.0.0.0/",
-			"data:text/plain,hello",
-			"file:///etc/passwd",
-		]) {
+		const why = (host: string, what = "a private address") =>
+			`${host} is ${what}: this server fetches only public addresses unless its operator allows this one (SWITCHBOARD_OUTBOUND_ALLOW).`;
+		for (const [url, host] of [
+			[`http://127.0.0.1:${port}/`, "127.0.0.1"],
+			// The URL parser's spelling is the one named: what the connection would use.
+			[`http://0x7f000001:${port}/`, "127.0.0.1"],
+			[`http://2130706433:${port}/`, "127.0.0.1"],
+			[`http://127.1:${port}/`, "127.0.0.1"],
+			[`http://[::1]:${port}/`, "[::1]"],
+			[`http://[::ffff:127.0.0.1]:${port}/`, "[::ffff:7f00:1]"],
+			["http://169.254.169.254/latest/meta-data/", "169.254.169.254"],
+			["http://10.0.0.1/", "10.0.0.1"],
+			["http://[fd00::1]/", "[fd00::1]"],
+			["http://0.0.0.0/", "0.0.0.0"],
+		] as const) {
+			expect(await outcome(outbound, url), url).toBe(why(host));
+			expect(() => outbound.checkUrl(url), url).toThrow(PrivateAddressError);
+		}
+		for (const url of [`http://LocalHost:${port}/`, `http://app.localhost:${port}/`]) {
+			expect(await outcome(outbound, url), url).toBe(
+				why(new URL(url).hostname, "this server's own name"),
+			);
+		}
+		for (const url of ["data:text/plain,hello", "file:///etc/passwd"]) {
 			expect(await outcome(outbound, url), url).toMatch(/could not be reached\.$/);
 		}
 		expect(target.requests).toHaveLength(0);
 	});
 
 	it("says the same for an open port and a closed one", async () => {
-		const outbound = client();
+		// A name resolving to the machine: what it resolves to is not said either.
+		const outbound = client(undefined, { "inside.example": ["127.0.0.1"] });
 		const closed = await startStandIn(() => {});
-		const closedUrl = `${closed.url}/`;
+		const closedPort = new URL(closed.url).port;
 		await closed.close();
-		const open = await outcome(outbound, `${target.url}/`);
-		const shut = await outcome(outbound, closedUrl);
+		const open = await outcome(outbound, `http://inside.example:${portOf(target)}/`);
+		const shut = await outcome(outbound, `http://inside.example:${closedPort}/`);
 		expect(open.replace(portOf(target), "PORT")).toBe(
-			shut.replace(new URL(closedUrl).port, "PORT"),
+			"http://inside.example:PORT could not be reached.",
 		);
+		expect(shut.replace(closedPort, "PORT")).toBe(open.replace(portOf(target), "PORT"));
 		// Allowed, a closed port still says no more than that.
 		const allowed = client("127.0.0.1");
-		expect(await outcome(allowed, closedUrl)).toBe(`${closed.url} could not be reached.`);
+		expect(await outcome(allowed, `${closed.url}/`)).toBe(`${closed.url} could not be reached.`);
 	});
 
 	it("refuses a name when any of its addresses is internal", async () => {
@@ -115,11 +127,11 @@ describe("outbound guard", () => {
 			"mixed.example": ["93.184.216.34", "10.1.2.3"],
 		});
 		const port = portOf(target);
-		expect(await outcome(outbound, `http://rebind.example:${port}/`)).toMatch(
-			/could not be reached/,
+		expect(await outcome(outbound, `http://rebind.example:${port}/`)).toBe(
+			`http://rebind.example:${port} could not be reached.`,
 		);
-		expect(await outcome(outbound, `http://mixed.example:${port}/`)).toMatch(
-			/could not be reached/,
+		expect(await outcome(outbound, `http://mixed.example:${port}/`)).toBe(
+			`http://mixed.example:${port} could not be reached.`,
 		);
 		expect(target.requests).toHaveLength(0);
 	});
@@ -132,8 +144,12 @@ describe("outbound guard", () => {
 		// A host and port: that port only.
 		const byPort = client(`127.0.0.1:${port}`);
 		expect(await outcome(byPort, `http://127.0.0.1:${port}/`)).toBe("ok");
-		expect(await outcome(byPort, `${hopper.url}/`)).toMatch(/could not be reached/);
-		expect(target.requests).toHaveLength(2);
+		expect(await outcome(byPort, `${hopper.url}/`)).toMatch(/^127\.0\.0\.1 is a private address/);
+		// An address in an allowed range; `localhost` when named or its loopback is allowed.
+		expect(await outcome(client("127.0.0.0/8"), `http://0x7f000001:${port}/`)).toBe("ok");
+		expect(client("localhost").checkUrl("http://localhost:9/").hostname).toBe("localhost");
+		expect(client("127.0.0.1").checkUrl("http://localhost:9/").hostname).toBe("localhost");
+		expect(target.requests).toHaveLength(3);
 	});
 
 	it("checks every redirect and follows at most three", async () => {
@@ -141,7 +157,7 @@ describe("outbound guard", () => {
 		const onlyHopper = client(`127.0.0.1:${portOf(hopper)}`);
 		const into = `${hopper.url}/?to=${encodeURIComponent(`http://127.0.0.1:${port}/`)}`;
 		const before = target.requests.length;
-		expect(await outcome(onlyHopper, into)).toMatch(/could not be reached/);
+		expect(await outcome(onlyHopper, into)).toMatch(/^127\.0\.0\.1 is a private address/);
 		expect(target.requests).toHaveLength(before);
 
 		const both = client("127.0.0.1");

@@ -18,8 +18,10 @@
  * - An operator allowlist (`SWITCHBOARD_OUTBOUND_ALLOW`) opens hosts, `host:port` pairs or
  *   CIDR ranges, e.g. an intranet feed, or the tests' stand-ins on 127.0.0.1.
  * - Refusals and connection failures answer one message, "could not be reached", so an
- *   error shown to a member does not tell an open port from a closed one; the detail goes
- *   to the debug log.
+ *   error shown to a member does not tell an open port from a closed one, nor what a name
+ *   resolves to; the detail goes to the debug log. One exception, {@link PrivateAddressError}:
+ *   a URL whose host is itself a non-public address (or `localhost`) is refused before any
+ *   connection, saying why, since that tells nothing the URL's author did not write.
  */
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { isIP } from "node:net";
@@ -39,6 +41,12 @@ export const OUTBOUND_DEFAULTS = {
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
+/** `localhost` and its subdomains (RFC 6761: always loopback), as the URL parser writes them. */
+function isLocalhost(host: string): boolean {
+	const name = host.replace(/\.$/, "");
+	return name === "localhost" || name.endsWith(".localhost");
+}
+
 /** What the operator opened beyond the public internet. */
 export interface OutboundAllow {
 	/** Host names (lowercase, as the URL parser writes them) allowed on any port. */
@@ -48,6 +56,9 @@ export interface OutboundAllow {
 	/** Address ranges (a single address is a /32 or /128). */
 	ranges: readonly [Address, number][];
 }
+
+/** What `localhost` resolves to. */
+const LOOPBACK = ["127.0.0.1", "::1"] as const;
 
 /** Nothing beyond public addresses: the default. */
 export const NO_OUTBOUND_ALLOW: OutboundAllow = {
@@ -133,6 +144,23 @@ export class OutboundError extends Error {
 	}
 }
 
+/**
+ * A URL refused by its host alone: an address literal (or `localhost`, `*.localhost`) that is
+ * not public and that the operator did not allow. Known before any connection, so its words
+ * can say why without telling anything about the network: the host is what the URL says.
+ */
+export class PrivateAddressError extends OutboundError {
+	/** The host as the URL parser wrote it (`127.0.0.1`, `[::1]`, `localhost`). */
+	readonly host: string;
+
+	constructor(origin: string, host: string) {
+		super(origin);
+		this.name = "PrivateAddressError";
+		this.host = host;
+		this.message = `${host} is ${isLocalhost(host) ? "this server's own name" : "a private address"}: this server fetches only public addresses unless its operator allows this one (SWITCHBOARD_OUTBOUND_ALLOW).`;
+	}
+}
+
 /** The OutboundError somewhere in an error's cause chain, if any. */
 export function findOutboundError(error: unknown): OutboundError | undefined {
 	for (let e = error, depth = 0; e && depth < 5; depth++) {
@@ -140,6 +168,15 @@ export function findOutboundError(error: unknown): OutboundError | undefined {
 		e = (e as { cause?: unknown }).cause;
 	}
 	return undefined;
+}
+
+/**
+ * Why the guard refused a URL in words an admin may be shown, when its host alone said so
+ * ({@link PrivateAddressError}); undefined for every other failure, which stays generic.
+ */
+export function outboundRefusalReason(error: unknown): string | undefined {
+	const found = findOutboundError(error);
+	return found instanceof PrivateAddressError ? found.message : undefined;
 }
 
 /** Why a destination was refused; only ever logged at debug level. */
@@ -167,7 +204,11 @@ export interface OutboundClient {
 	 * (masto): pass it as `dispatcher` in their request options.
 	 */
 	readonly dispatcher: Agent;
-	/** Throw an OutboundError unless the URL is http(s); checks nothing on the network. */
+	/**
+	 * Throw an OutboundError unless the URL is http(s), and a {@link PrivateAddressError} when
+	 * its host is a non-public address or `localhost` the operator did not allow; checks
+	 * nothing on the network.
+	 */
 	checkUrl(url: string | URL): URL;
 	/**
 	 * Load the connection pool now if it is not yet (undici loads on first use): call it
@@ -250,7 +291,24 @@ export function createOutboundClient(options: OutboundOptions = {}): OutboundCli
 			debug({ url: parsed.href, reason: `scheme ${parsed.protocol} is not http(s)` });
 			throw new OutboundError(parsed.protocol === "data:" ? "The address" : parsed.origin);
 		}
+		if (refusedByHost(parsed)) {
+			debug({ url: parsed.href, reason: `${parsed.hostname} is not public` });
+			throw new PrivateAddressError(parsed.origin, parsed.hostname);
+		}
 		return parsed;
+	};
+
+	// What the connection would refuse, decided from the URL alone: an address literal (the
+	// parser already turned `0x7f000001` into `127.0.0.1`), or `localhost`, which resolves
+	// to loopback. Other names are left to the lookup, whose answer is not to be shown.
+	const refusedByHost = (url: URL): boolean => {
+		const host = url.hostname;
+		const port = url.port || (url.protocol === "https:" ? "443" : "80");
+		if (allow.hosts.has(host) || allow.hostPorts.has(`${host}:${port}`)) return false;
+		const bare = host.replace(/^\[|\]$/g, "");
+		if (isIP(bare) !== 0) return !addressAllowed(bare, allow);
+		// Opened by a loopback range, it may pass: the lookup decides, as for any name.
+		return isLocalhost(host) && !LOOPBACK.some((address) => addressAllowed(address, allow));
 	};
 
 	const fetchOnce = async (url: URL, init: RequestInit): Promise<Response> => {

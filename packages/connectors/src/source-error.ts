@@ -1,4 +1,4 @@
-import { findOutboundError } from "./outbound.ts";
+import { findOutboundError, outboundRefusalReason } from "./outbound.ts";
 
 /**
  * A source that failed to deliver: the feed or network answered an error, timed out, or
@@ -18,10 +18,13 @@ export class SourceError extends Error {
 /**
  * A readable message for whatever a remote call threw: timeouts by name; a refused or
  * failed connection as "could not be reached", without the system's error code, which
- * would tell an open port from a closed one.
+ * would tell an open port from a closed one. A private address written in the URL itself is
+ * refused saying so (PrivateAddressError): that tells nothing the URL did not.
  */
 export function describeRemoteError(error: unknown, what: string, timeoutMs?: number): string {
 	if (error instanceof SourceError) return error.message;
+	const reason = outboundRefusalReason(error);
+	if (reason) return reason;
 	if (findOutboundError(error)) return `${what} could not be reached.`;
 	if (error instanceof Error) {
 		if (error.name === "TimeoutError" || error.name === "AbortError") {

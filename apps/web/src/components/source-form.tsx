@@ -1,11 +1,12 @@
 /** The form that creates a source (any kind) or edits one (its kind fixed). */
 import type { Board, SourceKind } from "@switchboard/domain";
 import { SourceKinds } from "@switchboard/domain";
-import { createEffect, createSignal, createUniqueId, For, on, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, createUniqueId, For, on, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import { holdFocus } from "../focus.ts";
 import {
 	DEFAULT_INTERVAL,
+	refusalProblems,
 	SOURCE_KIND_HINTS,
 	SOURCE_KIND_LABELS,
 	type SourceFields,
@@ -157,15 +158,22 @@ export function SourceForm(props: {
 		setFields("boardId", first.id);
 	});
 
-	// Save is disabled while the server answers: a refusal (said in the form's alert) gives
-	// focus back to it. A success closes the form.
+	// A refusal that names a field (a URL at a private address) is said at that field.
+	const refused = createMemo(() => refusalProblems(props.error));
+
+	// Save is disabled while the server answers: a refusal said in the form's alert gives
+	// focus back to what had it, one said at a field moves it there. A success closes the form.
 	let sent: ReturnType<typeof holdFocus> | undefined;
 	createEffect(
 		on(
 			() => props.busy,
 			(busy) => {
 				if (busy) return;
-				sent?.();
+				const atField = refused();
+				if (atField) {
+					setProblems(atField);
+					focusFirstProblem(form);
+				} else sent?.();
 				sent = undefined;
 			},
 			{ defer: true },
@@ -246,7 +254,7 @@ export function SourceForm(props: {
 			</div>
 
 			<FormActions
-				error={props.error}
+				error={refused() ? null : props.error}
 				errorTestId="source-form-error"
 				label={props.submitLabel}
 				busy={props.busy}
