@@ -125,7 +125,7 @@ describe("outbound requests without an allowlist", () => {
 		});
 	});
 
-	it("says why a feed saved at a private address fails, and refuses an outgoing webhook there", async () => {
+	it("says why a feed saved at a private address fails, and refuses an outgoing webhook there when saved and when sent", async () => {
 		// Saved before saving checked it, or straight into the database.
 		const source = await server.switchboard.storage.createSource({
 			orgId: "acme",
@@ -144,11 +144,35 @@ describe("outbound requests without an allowlist", () => {
 			error: whyPrivate("127.0.0.1"),
 		});
 
+		const url = `http://2130706433:${new URL(inside.url).port}/hook`;
 		const hook = await call("/api/orgs/acme/webhooks", adminToken, {
-			url: `http://2130706433:${new URL(inside.url).port}/hook`,
+			url,
 			events: ["mention.claimed"],
 		});
-		expect(hook.status).toBe(201);
+		expect(hook).toMatchObject({
+			status: 400,
+			json: { error: { message: `url: ${whyPrivate("127.0.0.1")}` } },
+		});
+		const saved = await call("/api/orgs/acme/webhooks", adminToken, {
+			url: "https://hooks.example/switchboard",
+			events: ["mention.claimed"],
+		});
+		expect(saved.status).toBe(201);
+		expect(
+			await call(`/api/orgs/acme/webhooks/${saved.json.webhook.id}`, adminToken, { url }, "PATCH"),
+		).toMatchObject({
+			status: 400,
+			json: { error: { message: `url: ${whyPrivate("127.0.0.1")}` } },
+		});
+		await call(`/api/orgs/acme/webhooks/${saved.json.webhook.id}`, adminToken, undefined, "DELETE");
+		// One saved before saving checked it delivers nothing there either.
+		const { storage, integrations } = server.switchboard;
+		await storage.createWebhookEndpoint({
+			orgId: "acme",
+			url,
+			events: ["mention.claimed"],
+			sealedSecret: integrations.secrets.seal("hook secret"),
+		});
 		await server.switchboard.storage.enqueueWebhookEvent({
 			orgId: "acme",
 			event: "mention.claimed",

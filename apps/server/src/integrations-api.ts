@@ -91,16 +91,23 @@ function parseConfig(kind: SourceKind, config: unknown, outbound: OutboundClient
 	const output = parsed.output as Record<string, unknown>;
 	const field = URL_FIELDS[kind];
 	const url = field === undefined ? undefined : output[field];
-	if (typeof url === "string") {
-		try {
-			outbound.checkUrl(url);
-		} catch (error) {
-			const reason = outboundRefusalReason(error);
-			if (reason) throw new AppError("invalid", `config.${field}: ${reason}`);
-			throw error;
-		}
-	}
+	if (typeof url === "string") refuseByHost(outbound, url, `config.${field}`);
 	return output;
+}
+
+/**
+ * Refuses, at its field, a URL the outbound guard would refuse by its host alone (a private
+ * address or `localhost` the operator did not allow): what is saved with it could never
+ * reach it.
+ */
+function refuseByHost(outbound: OutboundClient, url: string, field: string): void {
+	try {
+		outbound.checkUrl(url);
+	} catch (error) {
+		const reason = outboundRefusalReason(error);
+		if (reason) throw new AppError("invalid", `${field}: ${reason}`);
+		throw error;
+	}
 }
 
 export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<ApiEnv> {
@@ -267,6 +274,7 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 	}));
 
 	handle(app, HttpRoutes.createWebhook, async (c, { params, body: input }) => {
+		refuseByHost(options.outbound, input.url, "url");
 		const secret = newSecret();
 		const webhook = await storage.createWebhookEndpoint({
 			orgId: params.orgId,
@@ -283,6 +291,7 @@ export function createIntegrationsApi(options: IntegrationsApiOptions): Hono<Api
 	});
 
 	handle(app, HttpRoutes.updateWebhook, async (c, { params, body: input }) => {
+		if (input.url !== undefined) refuseByHost(options.outbound, input.url, "url");
 		const before = await storage.getWebhookEndpoint(params.orgId, params.webhookId);
 		const webhook = await storage.updateWebhookEndpoint(params.orgId, params.webhookId, {
 			...(input.url !== undefined ? { url: input.url } : {}),
