@@ -328,11 +328,16 @@ describe("a conversation taken from its owner", () => {
 		]);
 		await waitFor(() => rinBoard.heard.find((m) => m.added?.kind === "assigned"), 10_000, "Rin");
 
-		// Back to the board: Rin hears it from Morgan.
+		// Back to the board: Rin hears it from Morgan, and "assigned you" no longer asks her
+		// to answer it.
 		await command(morganBoard, { name: "unassign", args: { mentionId } });
 		await notifier.idle();
 		const [back] = (await feed(rin)).notifications;
 		expect(notificationText(back!).title).toBe("Morgan took your conversation back to the board");
+		expect(await kinds(rin)).toEqual([
+			["taken_away", true],
+			["assigned", false],
+		]);
 		expect((await feed(morgan!)).notifications).toEqual([]);
 		expect(morganBoard.heard).toEqual([]);
 	});

@@ -4,6 +4,7 @@
  * employee on their phone would notice: the page never scrolls sideways, the header's
  * actions are all reachable, controls are big enough to tap, and axe finds nothing serious.
  */
+import { randomUUID } from "node:crypto";
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
@@ -378,8 +379,12 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			await sam.getByTestId("approval-optional").waitFor(within);
 			const bar = sam.getByTestId("reply-bar");
 			const copy = bar.getByTestId("copy-reply");
-			// Nothing to copy yet.
+			// Nothing to copy yet, and the bar says so (not "before it is reviewed": this board
+			// asks for no review).
 			expect(await copy.isDisabled()).toBe(true);
+			await expect
+				.poll(textOf(bar.getByTestId("review-blocked")), within)
+				.toBe("The reply is empty: write it first.");
 			// Nor anything the network would refuse, and the bar says why in words that can be
 			// read: beside Copy reply and Submit it had a few pixels, a letter a line.
 			await sam.getByTestId("editor-content").tap();
@@ -406,6 +411,29 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 				.poll(textOf(sam.getByTestId("toast-info").first()), within)
 				.toContain("Reply copied.");
 			await fitsPhone(sam, '[data-testid="reply-bar"]', "the reply bar with Copy reply");
+
+			// A moderator takes it back to the board while Sam is on it: its buttons go, and
+			// the page says why.
+			const { storage, board } = scene.server.switchboard;
+			const taken = await storage.executeCommand({
+				orgId: "acme",
+				boardId: "main",
+				actorId: await scene.memberId("moderator@acme.test"),
+				commandId: randomUUID(),
+				command: { name: "unassign", args: { mentionId: mention.id } },
+				now: new Date().toISOString(),
+			});
+			expect(taken.ok).toBe(true);
+			const after = await storage.getMention("acme", mention.id);
+			await board.publish("acme", "main", [after!]);
+			await sam
+				.getByTestId("toast-info")
+				.filter({ hasText: "This conversation went back to the board" })
+				.waitFor(within);
+			await expect
+				.poll(textOf(bar.getByTestId("claim-to-reply")), within)
+				.toBe("Nobody owns this conversation: claim it to send the reply.");
+			expect(await copy.count()).toBe(0);
 		},
 		PAGE_TIMEOUT,
 	);

@@ -228,9 +228,16 @@ const TAKING_COMMANDS: ReadonlySet<Command["name"]> = new Set([
 /**
  * Kinds that ask a conversation's owner to act on it: once it is taken from them, their
  * unread entries of these kinds about it are read, so the bell stops asking them to do
- * someone else's work.
+ * someone else's work. That it was given to them (assigned, handed off) and what a review
+ * said of their reply are among them: the new owner carries it on from here.
  */
-export const OWNER_ONLY_KINDS: readonly NotificationKind[] = ["follow_up", "sla_breach"];
+export const OWNER_ONLY_KINDS: readonly NotificationKind[] = [
+	"follow_up",
+	"sla_breach",
+	"assigned",
+	"handed_off",
+	"review_decided",
+];
 
 /**
  * The member a command took the conversation from when someone else did it: its owner

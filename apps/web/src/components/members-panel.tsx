@@ -17,7 +17,7 @@ import {
 	type Role,
 	Roles,
 } from "@switchboard/domain";
-import { createSignal, createUniqueId, For, Show } from "solid-js";
+import { createEffect, createSignal, createUniqueId, For, on, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import {
 	createAction,
@@ -261,6 +261,17 @@ function InviteForms(props: {
 	const id = createUniqueId();
 	const form = createStore<InviteFields>({ email: "", name: "", role: "ambassador" });
 	const [fields, setFields] = form;
+	// The role is sent once the admin chose one: left as it shows, someone invited again keeps
+	// the role their open invitation gives (a moderator's fresh link does not make them an
+	// ambassador), and someone new is an ambassador all the same.
+	const [roleChosen, setRoleChosen] = createSignal(false);
+	createEffect(
+		on(
+			() => fields.role,
+			() => setRoleChosen(true),
+			{ defer: true },
+		),
+	);
 	const [outcome, setOutcome] = createSignal<BatchOutcome | null>(null);
 	const [csv, setCsv] = createSignal<string | null>(null);
 	// The one-person form's problems, each at its field.
@@ -313,7 +324,7 @@ function InviteForms(props: {
 	const inviteOne = createAction(async () => {
 		const invite = {
 			email: fields.email.trim(),
-			role: fields.role,
+			...(roleChosen() ? { role: fields.role } : {}),
 			...(fields.name.trim() ? { name: fields.name.trim() } : {}),
 		};
 		const found: InviteProblems = problemsByField(InviteInputSchema, invite);
@@ -448,6 +459,7 @@ function InviteForms(props: {
 								{(emails) => (
 									<p class="muted" data-testid="invite-replaced">
 										{emails()} already had an open invitation: that earlier link no longer works.
+										What the new one left out (a name, a role chosen, teams) stays as it said.
 									</p>
 								)}
 							</Show>

@@ -25,6 +25,7 @@ import {
 	createMemo,
 	createSignal,
 	For,
+	on,
 	onCleanup,
 	onMount,
 	Show,
@@ -200,6 +201,26 @@ function Conversation(props: { mentionId: string }) {
 	 */
 	const canRecord = () => replyStep() && replyBlocked() === null;
 	const toasts = useToasts();
+	// Taken from me while I am on it (a moderator gave it to someone, or back to the board):
+	// its reply's buttons go, and the page says why. My own release or hand-off is pending
+	// when it happens, and says itself.
+	createEffect(
+		on(
+			ownerId,
+			(next, previous) => {
+				if (previous !== ws.me.id || next === ws.me.id) return;
+				if (untrack(() => mention().pending.length > 0)) return;
+				toasts.notify(
+					"info",
+					next === null
+						? "This conversation went back to the board: it is no longer yours."
+						: `${ws.memberName(next)} owns this conversation now.`,
+					`owner:${id()}`,
+				);
+			},
+			{ defer: true },
+		),
+	);
 	const copyReply = async () => {
 		try {
 			await navigator.clipboard.writeText(text());
@@ -644,7 +665,7 @@ function Conversation(props: { mentionId: string }) {
 								    above is a long scroll away from the text just typed. */}
 								<Show when={claimable()}>
 									<p class="muted small" data-testid="claim-to-reply">
-										Nobody owns this conversation yet: claim it to send the reply.
+										Nobody owns this conversation: claim it to send the reply.
 									</p>
 									<CommandButton
 										class="button button-primary"
@@ -664,7 +685,11 @@ function Conversation(props: { mentionId: string }) {
 												id="review-blocked"
 												data-testid="review-blocked"
 											>
-												{problem().message}
+												{/* The server's words for an empty reply speak of its review, which a
+												    board without approval may never ask for. */}
+												{problem().code === "text_empty"
+													? "The reply is empty: write it first."
+													: problem().message}
 											</p>
 										)}
 									</Show>
