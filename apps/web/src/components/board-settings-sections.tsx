@@ -97,6 +97,8 @@ export function SettingsForm(props: {
 	patch: () => BoardSettingsPatch;
 	onProblems: (problems: Problems) => void;
 	save: SettingsSectionProps["save"];
+	/** Told once the patch is stored: the fields may show it as it was read. */
+	onSaved?: () => void;
 	children: JSX.Element;
 }) {
 	const [saved, setSaved] = createSignal(false);
@@ -104,6 +106,7 @@ export function SettingsForm(props: {
 	onCleanup(() => unsaved?.mark(props.title, false));
 	const action = createAction(async (patch: BoardSettingsPatch) => {
 		await props.save(patch);
+		props.onSaved?.();
 		setSaved(true);
 		unsaved?.mark(props.title, false);
 	});
@@ -681,7 +684,7 @@ function WorkingHoursSection(props: SettingsSectionProps) {
 		) as Record<Weekday, string>),
 		holidays: (initial?.holidays ?? []).join(", "),
 	});
-	const [fields] = values;
+	const [fields, setFields] = values;
 	const [problems, setProblems] = createSignal<Problems>({});
 	const id = createUniqueId();
 	const zones =
@@ -712,6 +715,10 @@ function WorkingHoursSection(props: SettingsSectionProps) {
 			patch={() => ({ businessHours: enabled() ? hours() : null })}
 			onProblems={setProblems}
 			save={props.save}
+			// "9-17" saved reads "09:00–17:00": what the board keeps, as a reload shows it.
+			onSaved={() => {
+				for (const day of Weekdays) setFields(day, intervalsText(parseIntervals(fields[day])));
+			}}
 		>
 			<div class="form-checks">
 				<label class="check check-wrap">
