@@ -45,8 +45,8 @@ describe("format", () => {
 		expect(
 			urlProblem("at://jo.bsky.social/app.bsky.feed.post/3k2a", "The link", false),
 		).toBeUndefined();
-		expect(urlProblem("ftp://files.example/feed.xml", "The feed's URL")).toMatch(
-			/^The feed's URL must/,
+		expect(urlProblem("ftp://files.example/feed.xml", "The feed's URL")).toBe(
+			"The feed's URL must be a web address, starting with https:// or http://.",
 		);
 		expect(urlProblem("mastodon.social", "The instance URL")).toMatch(/starting with https:\/\//);
 		expect(urlProblem("https://mastodon.social")).toBeUndefined();

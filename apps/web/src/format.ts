@@ -143,5 +143,9 @@ export function urlProblem(text: string, what = "The URL", web = true): string |
 	if (spaced) return spaced;
 	const url = text.trim();
 	if (parses(url) && (!web || /^https?:\/\/[^/]/i.test(url))) return undefined;
+	// A whole address of another kind (ftp:, file:) is not one to say "whole" of.
+	if (parses(url) && /^[a-z][a-z0-9+.-]*:\/\/[^/]/i.test(url)) {
+		return `${what} must be a web address, starting with https:// or http://.`;
+	}
 	return `${what} must be the whole address, starting with https:// (copy it from the browser's address bar).`;
 }
