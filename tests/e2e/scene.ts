@@ -2,7 +2,8 @@
  * The scene most end-to-end files share, with its vitest hooks (harness.ts stays free of
  * vitest, so scripts such as screenshots.ts can use it).
  */
-import type { Mention } from "@switchboard/domain";
+import { randomUUID } from "node:crypto";
+import type { Command, Mention } from "@switchboard/domain";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import {
@@ -47,6 +48,12 @@ export interface E2EScene {
 	keep<T extends BrowserContext>(context: T): T;
 	/** The demo member's id. */
 	memberId(email: string): Promise<string>;
+	/**
+	 * `email` does `command` on the demo board, decided as the server decides a member's
+	 * (without a socket of theirs): it must be accepted, and the live board shows its result
+	 * to whoever has the board open.
+	 */
+	act(email: string, command: Command): Promise<void>;
 	/**
 	 * The author of `mention` writes again, answering the message whose external id is
 	 * `inReplyTo` (the mention itself unless told): a follow-up ingested as a source would.
@@ -153,6 +160,20 @@ export function e2eScene(options: { env?: Record<string, string> } = {}): E2ESce
 			const member = await scene.server.switchboard.storage.findMemberByEmail(email);
 			if (!member) throw new Error(`no member ${email}`);
 			return member.id;
+		},
+		async act(email, command) {
+			const { storage, board } = scene.server.switchboard;
+			const outcome = await storage.executeCommand({
+				orgId: "acme",
+				boardId: "main",
+				actorId: await scene.memberId(email),
+				commandId: randomUUID(),
+				command,
+				now: new Date().toISOString(),
+			});
+			if (!outcome.ok) throw new Error(`${command.name} by ${email} refused: ${outcome.message}`);
+			const stored = await storage.getMention("acme", outcome.mentionId);
+			if (stored) await board.publish("acme", "main", [stored]);
 		},
 	};
 	return scene;
