@@ -19,6 +19,11 @@ export const AUDIENCE_ROLES = {
 } as const satisfies Record<string, readonly Role[]>;
 export type Audience = keyof typeof AUDIENCE_ROLES;
 
+/** Whether `role` is among the `audience`'s roles. */
+function inAudience(audience: Audience, role: Role): boolean {
+	return (AUDIENCE_ROLES[audience] as readonly Role[]).includes(role);
+}
+
 /** The pages of each audience, by the first part of their path (app.tsx's routes). */
 const PAGES: Readonly<Record<string, Audience>> = {
 	coverage: "moderators",
@@ -30,7 +35,7 @@ const PAGES: Readonly<Record<string, Audience>> = {
 /** Whether `role` may open the page at `pathname`. */
 export function pageAllows(pathname: string, role: Role): boolean {
 	const audience = PAGES[pathname.split("/")[1] ?? ""];
-	return audience === undefined || (AUDIENCE_ROLES[audience] as readonly Role[]).includes(role);
+	return audience === undefined || inAudience(audience, role);
 }
 
 /**
@@ -39,9 +44,7 @@ export function pageAllows(pathname: string, role: Role): boolean {
  * moderators.").
  */
 export function roleChangeWords(from: Role, to: Role): string {
-	const lost = (audience: Audience) =>
-		(AUDIENCE_ROLES[audience] as readonly Role[]).includes(from) &&
-		!(AUDIENCE_ROLES[audience] as readonly Role[]).includes(to);
+	const lost = (audience: Audience) => inAudience(audience, from) && !inAudience(audience, to);
 	const why = [
 		lost("moderators") ? "Coverage and Reviews are for moderators" : null,
 		lost("admins") ? (lost("moderators") ? "Admin for admins" : "Admin is for admins") : null,
