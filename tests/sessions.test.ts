@@ -4,11 +4,13 @@
  * session of the member, its open draft socket included, at once rather than at the next
  * membership check (30 s by default, which these tests keep).
  */
-import { COOKIE_SESSION_TOKEN, draftDocumentName } from "@switchboard/domain";
+import { createSwitchboardClient } from "@switchboard/client";
+import { type AppError, COOKIE_SESSION_TOKEN, draftDocumentName } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { closedWithin, openRawClient, syncFrame } from "./utils/raw-client.ts";
-import { PASSWORD, testServerForFile } from "./utils/test-server.ts";
+import { startTcpProxy } from "./utils/tcp-proxy.ts";
+import { PASSWORD, testServerForFile, waitFor } from "./utils/test-server.ts";
 
 const server = testServerForFile();
 
@@ -99,6 +101,64 @@ describe("the web client's session cookie on the socket (issue 15, row 3)", () =
 		expect(await closedWithin(browser, AT_ONCE_MS)).toBe(4401);
 		const again = await openRawClient(server.wsUrl, { cookie, origin: server.url });
 		expect(await again.authenticate(draft, COOKIE_SESSION_TOKEN)).toMatch(/^Unauthorized/);
+	});
+
+	it("signing in again while a retry with the ended session waits for its answer connects, and does not end the session again", async () => {
+		// A browser page's socket: the upgrade carries the cookie the browser holds when it
+		// opens, through a network the test can hold up.
+		const proxy = await startTcpProxy(Number(new URL(server.url).port));
+		const page = `http://127.0.0.1:${proxy.port}`;
+		const browser = { cookie: await cookieOf("kim@acme.test"), opened: () => {} };
+		class PageSocket extends WebSocket {
+			constructor(url: string) {
+				// Node's WebSocket (undici's) takes the headers a browser sends; its types do not say so.
+				super(url, { headers: { cookie: browser.cookie, origin: page } } as never);
+				this.addEventListener("open", () => browser.opened());
+			}
+		}
+		const kim = server.members.kim!;
+		const errors: AppError[] = [];
+		const client = createSwitchboardClient({
+			url: page,
+			me: { id: kim.id, orgId: kim.orgId, role: kim.role, name: "Kim" },
+			boardId: "main",
+			persistence: "memory",
+			loadBoardOverHttp: false,
+			WebSocketPolyfill: PageSocket,
+			onError: (error) => errors.push(error),
+		});
+		try {
+			await waitFor(() => client.status.get().online, 10_000, "Kim online");
+			// Kim signs out on another device with this session: the board is refused.
+			const out = await fetch(`${server.url}/api/auth/logout`, {
+				method: "POST",
+				headers: { cookie: browser.cookie, origin: server.url },
+			});
+			expect(out.status).toBe(200);
+			await waitFor(() => errors.length > 0, 10_000, "the session ended");
+			expect(errors).toMatchObject([{ kind: "unauthorized" }]);
+
+			// The network comes back: a retry leaves with the ended session's cookie, and its
+			// answer is slow to come (the network is held right after the socket opened).
+			let held = false;
+			browser.opened = () => {
+				proxy.partition();
+				held = true;
+			};
+			client.connect();
+			await waitFor(() => held, 10_000, "the retry's socket open");
+			browser.opened = () => {};
+			// Kim signs in again meanwhile; the page connects with the new cookie.
+			browser.cookie = await cookieOf("kim@acme.test");
+			client.connect();
+			// The retry's refusal arrives after that: it was about the ended session.
+			proxy.heal();
+			await waitFor(() => client.status.get().online, 10_000, "Kim online again");
+			expect(errors).toHaveLength(1);
+		} finally {
+			client.destroy();
+			await proxy.close();
+		}
 	});
 });
 

@@ -85,12 +85,12 @@ export function ClientProvider(props: { session: Session; children: JSX.Element 
 			client.connect();
 		},
 	};
-	// A refusal can land after signing in again: a retry that left with the ended session's
-	// cookie while the member typed a password (the client retries, more and more slowly)
-	// answers 4401 after `resume`. The next retry carries the new cookie; once the board is
-	// connected again, the session is good, and the dialog asking for it goes; so is the board,
-	// for a member an admin had taken off every board and has put back. Each connection reads
-	// the member's role again: a change of role closes the sockets so that they connect again.
+	// Once the board is connected again, the session is good, and the dialog asking for it goes
+	// (a retry that left with the ended session's cookie while the member typed a password is
+	// refused after `resume`; the client then connects again at once, with the new cookie, and
+	// does not report it); so is the board, for a member an admin had taken off every board
+	// and has put back. Each connection reads the member's role again: a change of role closes
+	// the sockets so that they connect again.
 	let wasOnline = client.status.get().online;
 	const unwatchStatus = client.status.subscribe(({ online }) => {
 		if (online && !wasOnline) {

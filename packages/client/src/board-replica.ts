@@ -102,6 +102,10 @@ export class BoardReplica {
 	#reconnectTimer: ReturnType<typeof setTimeout> | null = null;
 	/** Refusals of the board in a row. */
 	#refusals = 0;
+	/** `connect` calls so far (the network is back, or the member signed in again). */
+	#connects = 0;
+	/** How many `connect` calls there were when the socket's latest attempt left. */
+	#attemptAfter = 0;
 	/** The user went offline (`disconnect`). */
 	#offlineByUser = false;
 	#destroyed = false;
@@ -148,6 +152,8 @@ export class BoardReplica {
 		for (const event of ["status", "authenticated", "authenticationFailed", "close"]) {
 			this.#provider.on(event, () => this.#updateOnline());
 		}
+		// The upgrade carries the credentials of its time: a browser's session cookie then.
+		this.#socket.on("status", this.#attemptLeft);
 		this.#provider.on("message", ({ event }: { event: MessageEvent }) => this.#received(event));
 		this.#provider.on("synced", () => {
 			if (this.#lastMessage) this.#options.emit({ type: "firstSync", ...this.#lastMessage });
@@ -210,6 +216,7 @@ export class BoardReplica {
 				if (this.#ownsSocket) this.#socket.disconnect();
 				return;
 			case "connect":
+				this.#connects += 1;
 				this.#offlineByUser = false;
 				this.#clearReconnect();
 				if (this.#ownsSocket) this.#reconnect();
@@ -234,6 +241,7 @@ export class BoardReplica {
 		// Before the local copy closes: what it was held back from is written now.
 		this.#releaseLocalWrites();
 		this.#provider.destroy();
+		this.#socket.off("status", this.#attemptLeft);
 		if (this.#ownsSocket) this.#socket.destroy();
 		this.#persistence?.destroy().catch((error: unknown) => this.#storageError(error));
 		this.#model.destroy();
@@ -310,9 +318,23 @@ export class BoardReplica {
 		this.#reconnectTimer = null;
 	}
 
+	readonly #attemptLeft = ({ status }: { status: WebSocketStatus }) => {
+		if (status === WebSocketStatus.Connecting) this.#attemptAfter = this.#connects;
+	};
+
 	/** The board was refused: say so, and try again later rather than every second. */
 	#refused(reason: string): void {
 		if (this.#destroyed) return;
+		if (this.#attemptAfter !== this.#connects) {
+			// The refused attempt left before the latest `connect`: with the ended session's
+			// cookie, while the member signed in again (a connected socket takes no new one). Not
+			// an answer about the session now: try again at once, on a socket of its own.
+			this.#attemptAfter = this.#connects;
+			this.#socket.disconnect();
+			this.#clearReconnect();
+			if (!this.#offlineByUser) this.#reconnect();
+			return;
+		}
 		this.#options.emit({ type: "refused", reason });
 		this.#refusals += 1;
 		this.#socket.disconnect();
