@@ -8,7 +8,6 @@
  * dialog, and going back leaves no dialog open over the page before. A phone turned on its
  * side keeps the phone's board.
  */
-import { randomUUID } from "node:crypto";
 import { CSRF_HEADER } from "@switchboard/domain";
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -227,18 +226,12 @@ describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 		await expect.poll(() => owned(kimId), within).toContain(mention.id);
 	});
 	it("shows a refusal of something done in a dialog above the dialog, and closes the dialog on going back", async () => {
-		// A moderator owns it: Dana may not tag it.
+		// A moderator owns it, and Dana's board says so: Dana may not tag it.
 		const mention = fresh();
-		const claimed = await scene.server.switchboard.storage.executeCommand({
-			orgId: "acme",
-			boardId: "main",
-			actorId: await scene.memberId("moderator@acme.test"),
-			commandId: randomUUID(),
-			command: { name: "claim", args: { mentionId: mention.id } },
-			now: new Date().toISOString(),
-		});
-		expect(claimed).toMatchObject({ ok: true });
+		await scene.act("moderator@acme.test", { name: "claim", args: { mentionId: mention.id } });
 		const phone = await scene.onPhone("ambassador1@acme.test", `/m/${mention.id}`);
+		const moderatorId = await scene.memberId("moderator@acme.test");
+		await phone.locator(`[data-testid="owner"][data-owner-id="${moderatorId}"]`).waitFor(within);
 		await phone.getByTestId("edit-tags").click();
 		const dialog = phone.getByTestId("action-dialog");
 		// The board's tags to add are targets a thumb can hit (they were 22 px tall, 4 px apart).
@@ -256,6 +249,8 @@ describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 		// From the board to a conversation, Snooze…, then back with the dialog open: it closes
 		// with the page it was opened on, and acts on nothing on the board.
 		await phone.getByRole("link", { name: "← Board" }).click();
+		// The board shows Claimed, where that conversation is; a new one is under New.
+		await phone.getByRole("tab", { name: /^New/ }).click();
 		const other = fresh();
 		await (await showCard(phone, other)).getByTestId("open").click();
 		await phone.waitForURL(`**/m/${other.id}`, within);
