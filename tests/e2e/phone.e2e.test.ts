@@ -637,6 +637,24 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			await expect.poll(() => outside(last, 360), within).toEqual([]);
 			await expect.poll(() => fadesAt(strip, "left"), within).toBe(true);
 			expect(await fadesAt(strip, "right")).toBe(false);
+
+			// Away from the board and back: the same status, its tab in view.
+			await sam.getByTestId("menu-button").click();
+			await sam.getByTestId("nav-queue").click();
+			await sam.waitForURL("**/queue", within);
+			await sam.goBack();
+			await expect.poll(() => last.getAttribute("aria-selected"), within).toBe("true");
+			await expect.poll(() => outside(last, 360), within).toEqual([]);
+			// Signed out, and someone signs in on this page: their board starts on New.
+			await sam.getByTestId("menu-button").click();
+			await sam.getByTestId("sign-out").click();
+			await sam.getByTestId("login-form").waitFor(within);
+			await sam.getByLabel("Email").fill("ambassador1@acme.test");
+			await sam.getByLabel("Password").fill(DEMO_PASSWORD);
+			await sam.getByRole("button", { name: "Sign in", exact: true }).click();
+			await sam.getByTestId("login-form").waitFor({ state: "detached", ...within });
+			await tabs.first().waitFor(within);
+			await expect.poll(() => tabs.first().getAttribute("aria-selected"), within).toBe("true");
 		},
 		PAGE_TIMEOUT,
 	);

@@ -19,6 +19,7 @@ import {
 	type BulkItemInput,
 	type CommandInput,
 	type MemberCard,
+	type MentionStatus,
 	type Priority,
 	parseBulkResult,
 } from "@switchboard/domain";
@@ -79,6 +80,12 @@ export interface Workspace {
 	order: Accessor<BoardMention[]>;
 	selectedId: Accessor<string | null>;
 	setSelectedId: Setter<string | null>;
+	/**
+	 * The status a phone's board shows, one at a time: it outlives the board page, so coming
+	 * back from a conversation keeps it, and not the session (the next sign-in starts on New).
+	 */
+	boardTab: Accessor<MentionStatus>;
+	setBoardTab: Setter<MentionStatus>;
 	helpOpen: Accessor<boolean>;
 	setHelpOpen: Setter<boolean>;
 	/** Send a command; a refusal is told by the reject toast, a success optionally here. */
@@ -171,6 +178,7 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 	const order = () => columnOrder(columns());
 
 	const [selectedId, setSelectedId] = createSignal<string | null>(null);
+	const [boardTab, setBoardTab] = createSignal<MentionStatus>("new");
 	// Every set notifies: `?` pressed in the turn Escape closed the help finds the signal still
 	// true (the dialog's close event is queued), and must still open the dialog again.
 	const [helpOpen, setHelpOpen] = createSignal(false, { equals: false });
@@ -401,6 +409,8 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 		order,
 		selectedId,
 		setSelectedId,
+		boardTab,
+		setBoardTab,
 		helpOpen,
 		setHelpOpen,
 		run,

@@ -6,7 +6,7 @@
 
 import { A } from "@solidjs/router";
 import { type MentionStatus, Networks, Priorities } from "@switchboard/domain";
-import { createEffect, createMemo, createSignal, For, Match, on, Show, Switch } from "solid-js";
+import { createEffect, createMemo, For, Match, on, Show, Switch } from "solid-js";
 import {
 	BOARD_COLUMNS,
 	type BoardFilters,
@@ -29,11 +29,9 @@ import { useWorkspace } from "../workspace.tsx";
 /** The actions of the bulk bar kept in its one row on a phone; the others are behind "More". */
 const PHONE_BULK_ACTIONS: readonly ActionKind[] = ["snooze"];
 
-// The tab shown on a phone outlives the page, so coming back from a conversation keeps it.
-const [activeStatus, setActiveStatus] = createSignal<MentionStatus>("new");
-
 export function BoardPage() {
 	const ws = useWorkspace();
+	const { boardTab: activeStatus, setBoardTab: setActiveStatus } = ws;
 	const { onNoBoard, session } = useSession();
 	const handles = new Map<string, ColumnHandle>();
 	const tags = createMemo(() => boardTags(ws.board().mentions));
