@@ -253,9 +253,13 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		});
 		expect(fresh).toMatchObject({ name: "Cy Three", role: "moderator", capacity: 2 });
 		await expect.poll(textOf(pending.locator(".admin-item-title")), within).toBe("Cy Three");
-		// So does the form with the email alone: its role select, left showing Ambassador, sends
-		// no role (it made the invited moderator an ambassador).
-		expect(await panel.getByTestId("invite-role").inputValue()).toBe("ambassador");
+		// So does the form with the email alone: its role select, left as it is, says so and
+		// sends no role (it made the invited moderator an ambassador).
+		const role = panel.getByTestId("invite-role");
+		expect(await role.inputValue()).toBe("");
+		expect(await role.locator("option:checked").textContent()).toBe(
+			"Ambassador, or as already invited",
+		);
 		await email.fill("csv.three@acme.test");
 		await panel.getByTestId("invite-submit").click();
 		await expect.poll(focusedText, within).toMatch(/^1 invitation made\./);
@@ -265,6 +269,17 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		});
 		expect(again).toMatchObject({ name: "Cy Three", role: "moderator" });
 		expect(again?.id).not.toBe(fresh?.id);
+		// Ambassador chosen is Ambassador given: the role the select shows is the one invited
+		// (it showed Ambassador and kept the open link's Moderator).
+		await role.selectOption("ambassador");
+		await email.fill("csv.three@acme.test");
+		await panel.getByTestId("invite-submit").click();
+		await expect.poll(focusedText, within).toMatch(/^1 invitation made\./);
+		const [chosen] = await scene.server.switchboard.storage.listOpenInvitations("acme", {
+			q: "csv.three",
+			limit: 1,
+		});
+		expect(chosen).toMatchObject({ name: "Cy Three", role: "ambassador" });
 
 		// Withdrawn, a row goes and focus moves to the row that took its place; after the last,
 		// to the list's heading, which says none is left.

@@ -17,7 +17,7 @@ import {
 	type Role,
 	Roles,
 } from "@switchboard/domain";
-import { createEffect, createSignal, createUniqueId, For, on, Show } from "solid-js";
+import { createSignal, createUniqueId, For, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import {
 	createAction,
@@ -221,7 +221,8 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 interface InviteFields {
 	email: string;
 	name: string;
-	role: Role;
+	/** "": no role sent (a new person is an ambassador; someone invited again keeps theirs). */
+	role: Role | "";
 }
 
 type InviteProblems = Partial<Record<keyof InviteFields, string>>;
@@ -237,6 +238,15 @@ function rowProblems(row: RejectedInvite): InviteProblems {
 		: { email: row.message.replace(/^\w+: /, "") };
 }
 
+/**
+ * The invitation's roles, after the one that sends none. A select that showed "Ambassador"
+ * and sent nothing invited a pending moderator or admin again as what their open link said,
+ * and choosing the Ambassador it showed changed nothing: what the select shows is what is sent.
+ */
+const INVITE_ROLE_OPTIONS = optionsOf(Roles, ROLE_LABELS, [
+	{ value: "", label: "Ambassador, or as already invited" },
+]);
+
 /** The one-person form's fields; `emailRef` is given the email input. */
 const inviteFields = (emailRef: (input: HTMLInputElement) => void): FieldSpec<InviteFields>[] => [
 	{
@@ -248,7 +258,7 @@ const inviteFields = (emailRef: (input: HTMLInputElement) => void): FieldSpec<In
 		ref: emailRef,
 	},
 	{ name: "name", label: "Name (optional)", testId: "invite-name" },
-	{ name: "role", label: "Role", options: ROLE_OPTIONS, testId: "invite-role" },
+	{ name: "role", label: "Role", options: INVITE_ROLE_OPTIONS, testId: "invite-role" },
 ];
 
 function InviteForms(props: {
@@ -259,19 +269,11 @@ function InviteForms(props: {
 }) {
 	const api = useApi();
 	const id = createUniqueId();
-	const form = createStore<InviteFields>({ email: "", name: "", role: "ambassador" });
+	// The role is sent when one is chosen: left on its first option, someone invited again
+	// keeps the role their open invitation gives (a moderator's fresh link does not make them
+	// an ambassador), and someone new is an ambassador all the same.
+	const form = createStore<InviteFields>({ email: "", name: "", role: "" });
 	const [fields, setFields] = form;
-	// The role is sent once the admin chose one: left as it shows, someone invited again keeps
-	// the role their open invitation gives (a moderator's fresh link does not make them an
-	// ambassador), and someone new is an ambassador all the same.
-	const [roleChosen, setRoleChosen] = createSignal(false);
-	createEffect(
-		on(
-			() => fields.role,
-			() => setRoleChosen(true),
-			{ defer: true },
-		),
-	);
 	const [outcome, setOutcome] = createSignal<BatchOutcome | null>(null);
 	const [csv, setCsv] = createSignal<string | null>(null);
 	// The one-person form's problems, each at its field.
@@ -324,7 +326,7 @@ function InviteForms(props: {
 	const inviteOne = createAction(async () => {
 		const invite = {
 			email: fields.email.trim(),
-			...(roleChosen() ? { role: fields.role } : {}),
+			...(fields.role ? { role: fields.role } : {}),
 			...(fields.name.trim() ? { name: fields.name.trim() } : {}),
 		};
 		const found: InviteProblems = problemsByField(InviteInputSchema, invite);
