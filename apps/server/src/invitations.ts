@@ -243,6 +243,7 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 			// The first board, or the board its new conversations go to when it is archived: a
 			// member invited to none would open to an empty page.
 			defaultBoards: [routeToBoard(all)].filter((board) => board !== null),
+			archived,
 		};
 	}
 
@@ -289,7 +290,7 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 		},
 
 		async invite(orgId, rows, { baseUrl, invitedBy, goodRowsOnly = false }) {
-			const { good, rejected, defaultBoards } = await check(orgId, rows);
+			const { good, rejected, defaultBoards, archived } = await check(orgId, rows);
 			if (rejected.length > 0 && !goodRowsOnly) throw new InviteBatchError(rejected, good.length);
 			const at = now();
 			const expiresAt = new Date(at.getTime() + tuning.inviteTtlMs);
@@ -309,6 +310,11 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 			for (const input of good) {
 				const { code, codeHash } = newInviteCode();
 				const before = open.get(input.email);
+				// The open link's boards archived since are left out, as a typed one is refused; with
+				// none left, the default board, as for a row without boards.
+				const kept = before?.boards.filter((board) => !archived.has(board));
+				const keptBoards =
+					kept === undefined || (kept.length === 0 && before?.boards.length) ? defaultBoards : kept;
 				stored.push({
 					id: randomUUID(),
 					orgId,
@@ -320,7 +326,7 @@ export function createInvitationService(options: InvitationServiceOptions): Invi
 					capacity: input.capacity ?? before?.capacity ?? null,
 					skills: input.skills ?? before?.skills ?? [],
 					languages: input.languages ?? before?.languages ?? [],
-					boards: input.boards ?? before?.boards ?? defaultBoards,
+					boards: input.boards ?? keptBoards,
 					invitedBy,
 					expiresAt,
 				});
