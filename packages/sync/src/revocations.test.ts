@@ -2,7 +2,13 @@ import type { connectedPayload, onConfigurePayload } from "@hocuspocus/server";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import type { SyncContext } from "./context.ts";
-import { covers, createLocalRevocationBus, RevocationExtension } from "./revocations.ts";
+import {
+	covers,
+	createLocalRevocationBus,
+	type Revocation,
+	RevocationExtension,
+} from "./revocations.ts";
+import { createSessionService } from "./sessions.ts";
 import type { TokenClaims } from "./tokens.ts";
 
 const socketOf = (claims: Partial<TokenClaims>) => ({
@@ -59,5 +65,25 @@ describe("which sockets a revocation ends", () => {
 		await join("ambassador");
 		await join("moderator");
 		expect(closed).toEqual(["moderator"]);
+	});
+
+	it("announces a role change so that an instance of the previous release ends no session by it", async () => {
+		const bus = createLocalRevocationBus();
+		const published: Revocation[] = [];
+		bus.subscribe((revocation) => published.push(revocation));
+		createSessionService({ tokens: {} as never, storage: {} as never, bus }).roleChanged(
+			"kim",
+			"moderator",
+		);
+		await expect.poll(() => published.length).toBe(1);
+		// During a rolling upgrade an instance of the previous release reads the message without
+		// `role` (its schema drops what it does not know), and `covers` without it is that
+		// release's: a message naming no session ended every session open then, and closed the
+		// member's sockets again each time they joined, for a minute. Naming none, it leaves
+		// them to that instance's membership check, which reconnects them with the new role.
+		const { role: _unknownThen, ...asReadBefore } = published[0] as Revocation;
+		const signedIn = socketOf({ sessionId: "s1", issuedAt: Math.floor(at / 1000) - 60 });
+		expect(covers(asReadBefore, at, signedIn)).toBe(false);
+		expect(covers(published[0] as Revocation, at, signedIn)).toBe(true);
 	});
 });

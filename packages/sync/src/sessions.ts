@@ -145,7 +145,11 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
 		},
 		roleChanged(memberId, role) {
 			// Sockets on other instances that the bus misses close at their membership check.
-			publish({ memberId, role, reason: ROLE_CHANGED });
+			// `sessionIds: []` is for an instance of the previous release (a rolling upgrade),
+			// which reads the message without `role`: naming no session, it would end every one
+			// of the member's sessions open now, closing their sockets again each time they join
+			// for a minute; naming none of them, it leaves them to that membership check.
+			publish({ memberId, role, sessionIds: [], reason: ROLE_CHANGED });
 		},
 		async endOtherSessions(claims, reason) {
 			const sessionIds = await storage.revokeMemberSessions(claims.memberId, {
