@@ -343,6 +343,24 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		await dana.getByTestId("resubmit-review").click();
 		await expect.poll(attribute(card, "data-standing"), within).toBe("requested");
 		expect(await card.getAttribute("data-status")).toBe("in_review");
+
+		// She goes on writing while it waits: the moderator may not approve what was not
+		// submitted, and she is told to submit it again, which she can, in place of the first.
+		await dana.getByTestId("review-waiting").waitFor(within);
+		await typeInDraft(dana, " Thanks!");
+		await expect.poll(attribute(card, "data-standing"), within).toBe("requested_changed");
+		expect(await card.getByTestId("approve").isDisabled()).toBe(true);
+		const changed = dana.getByTestId("approval-stale");
+		await expect.poll(textOf(changed), within).toContain("The text changed after it was submitted");
+		await changed.getByTestId("resubmit-review").click();
+		await expect.poll(attribute(card, "data-standing"), within).toBe("requested");
+		await changed.waitFor({ state: "hidden", ...within });
+		await expect.poll(textOf(card.getByTestId("review-draft")), within).toContain("Thanks!");
+		await card.getByTestId("approve").click();
+		await expect.poll(attribute(card, "data-standing"), within).toBe("approved");
+		expect(
+			(await scene.server.switchboard.storage.getMention("acme", mention.id))?.mention.status,
+		).toBe("approved");
 	});
 
 	// Last in the file: it leaves no ambassador room.

@@ -378,9 +378,23 @@ describe("decide", () => {
 				),
 				"not_owner",
 			);
+			expect(
+				rejected(
+					run(dana, { name: "submitForReview", args: { mentionId: "m1", hash: HASH_A } }, inReview),
+					"invalid_transition",
+				),
+			).toBe("This text is already waiting for review.");
+		});
+
+		it("the owner submits a text changed while in review in place of the one submitted", () => {
+			const decision = accepted(
+				run(dana, { name: "submitForReview", args: { mentionId: "m1", hash: HASH_B } }, inReview),
+			);
+			expect(decision.work.status).toBe("in_review");
+			expect(decision.work.review).toMatchObject({ state: "requested", hash: HASH_B, by: "dana" });
 			rejected(
-				run(dana, { name: "submitForReview", args: { mentionId: "m1", hash: HASH_A } }, inReview),
-				"invalid_transition",
+				run(eli, { name: "submitForReview", args: { mentionId: "m1", hash: HASH_B } }, inReview),
+				"not_owner",
 			);
 		});
 

@@ -373,8 +373,14 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 		}
 		case "submitForReview": {
 			if (!ownedByActor) return notOwner();
-			// From approved too: a text changed after its approval goes back for a new one.
-			if (from !== "claimed" && from !== "drafting" && from !== "approved") {
+			// From approved too: a text changed after its approval goes back for a new one. In
+			// review, a text changed since it was submitted replaces it (a moderator approves only
+			// the text submitted, and the owner went on writing).
+			if (from === "in_review") {
+				if (mention.review?.hash === command.args.hash) {
+					return no("invalid_transition", "This text is already waiting for review.");
+				}
+			} else if (from !== "claimed" && from !== "drafting" && from !== "approved") {
 				return wrongStatus("submit for review");
 			}
 			return reviewText("in_review", "requested", command.args);
