@@ -181,7 +181,8 @@ describe.skipIf(!hasChromium)("settings in Chromium", () => {
 			});
 			await notifier.idle();
 		};
-		await moderatorAssigns(fresh().id, danaId);
+		const given = fresh();
+		await moderatorAssigns(given.id, danaId);
 		await bell.press("Enter");
 		await dana
 			.locator('[data-testid="notification"][data-kind="assigned"]')
@@ -196,6 +197,17 @@ describe.skipIf(!hasChromium)("settings in Chromium", () => {
 		await expect.poll(() => entries.first().getAttribute("data-read"), within).toBe("true");
 		// Her assignment is still hers to read.
 		await expect.poll(attribute(bell, "data-unread"), within).toBe(String(before + 2));
+
+		// Opened from the bell, the conversation has the focus on its title; opened again from
+		// the bell while it is open, too (the focus went to the page's body, and nothing moved).
+		const assigned = dana.locator('[data-testid="notification"][data-kind="assigned"]').first();
+		const onTitle = () => dana.evaluate(() => document.activeElement?.id === "conversation-title");
+		await assigned.click();
+		await dana.waitForURL(`**/m/${given.id}`, within);
+		await expect.poll(onTitle, within).toBe(true);
+		await bell.click();
+		await assigned.click();
+		await expect.poll(onTitle, within).toBe(true);
 	});
 
 	it("says at its field what is wrong with a change of name or password", async () => {

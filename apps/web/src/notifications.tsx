@@ -147,7 +147,11 @@ export function NotificationsProvider(props: { children: JSX.Element }) {
 		open(notification) {
 			if (notification.readAt === null) void markRead({ ids: [notification.id] });
 			ws.setSelectedId(notification.mentionId);
-			navigate(notificationPath(notification));
+			const path = notificationPath(notification);
+			// Its conversation is open already: the page stays, so the focus goes where opening it
+			// puts it, on its title (it was left on the closed panel's item, gone).
+			if (path === location.pathname) document.getElementById("conversation-title")?.focus();
+			else navigate(path);
 		},
 	};
 	return (
