@@ -168,6 +168,46 @@ describe("the notification feed", () => {
 		).toBe(false);
 	});
 
+	it("reads the owner's entries her own step answers: changes asked for once she submits again, the rest once the reply is recorded", async () => {
+		const { morgan } = server.members;
+		const { storage, notifier } = server.switchboard;
+		const ada = await server.addMember("acme", "Ada", "ambassador");
+		const [stored] = await storage.insertMentions("acme", "main", [
+			makeMention(940, { externalId: "answered-940" }),
+		]);
+		const mentionId = stored!.mention.id;
+		const [adaBoard, morganBoard] = await Promise.all([live(ada), live(morgan!)]);
+		const unread = async () =>
+			(await feed(ada)).notifications.filter((n) => n.readAt === null).map((n) => n.kind);
+		const first = "Sorry about this";
+		const second = "Sorry about this: a refund is on its way";
+		const reply = (text: string) => ({ mentionId, hash: draftHash(text), text });
+
+		await command(morganBoard, { name: "assign", args: { mentionId, memberId: ada.id } });
+		await command(adaBoard, { name: "submitForReview", args: reply(first) });
+		await command(morganBoard, {
+			name: "requestChanges",
+			args: { mentionId, comment: "Say what we do about it" },
+		});
+		await notifier.idle();
+		expect(await unread()).toEqual(["review_decided", "assigned"]);
+		// Ada made the changes and submitted again: what the review asked is done.
+		await command(adaBoard, { name: "submitForReview", args: reply(second) });
+		await notifier.idle();
+		expect(await unread()).toEqual(["assigned"]);
+		await command(morganBoard, { name: "approve", args: reply(second) });
+		await notifier.idle();
+		expect(await unread()).toEqual(["review_decided", "assigned"]);
+		// The reply is out: nothing on it asks her to act any more.
+		await command(adaBoard, {
+			name: "markReplied",
+			args: { mentionId, url: "https://twitter.com/acme/status/940", hash: draftHash(second) },
+		});
+		await notifier.idle();
+		expect(await unread()).toEqual([]);
+		expect((await feed(ada)).notifications).toHaveLength(3);
+	});
+
 	it("marks read what the member names or all, tells their other sockets, and pages newest first", async () => {
 		const { dana } = server.members;
 		const before = await feed(dana!);

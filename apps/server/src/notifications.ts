@@ -16,11 +16,13 @@
  * Telling never holds up what caused it: callers do not wait for the push services.
  */
 import {
+	answeredBy,
 	FOLDED_KINDS,
 	isActiveMembership,
 	type Mention,
 	type Notification,
 	type NotificationIntent,
+	type NotificationKind,
 	NotificationsMessageSchema,
 	notificationForLeaseExpiry,
 	notificationsForCommand,
@@ -85,7 +87,9 @@ export class Notifier {
 	/**
 	 * A command was accepted (not replayed): tell whom it concerns. When it took the
 	 * conversation from its owner, their unread entries that ask its owner to act on it are
-	 * read first, whatever their settings, so the bell no longer asks them to.
+	 * read first, whatever their settings, so the bell no longer asks them to; so are the
+	 * actor's own entries the command answered (`answeredBy`: a reply submitted again, or
+	 * recorded).
 	 */
 	commandApplied(input: AppliedCommand): void {
 		const { command, work, actorId, ownerBefore, mentionId } = input;
@@ -99,12 +103,16 @@ export class Notifier {
 			key: `command:${input.commandId}`,
 			intents,
 		};
-		if (from === null) {
+		const reads: [memberId: string, kinds: readonly NotificationKind[]][] = [];
+		if (from !== null) reads.push([from, OWNER_ONLY_KINDS]);
+		const answered = answeredBy(command);
+		if (answered.length > 0) reads.push([actorId, answered]);
+		if (reads.length === 0) {
 			if (intents.length > 0) this.tellLater(cause);
 			return;
 		}
 		this.later(cause.key, async () => {
-			await this.markRead(from, { mentionId, kind: OWNER_ONLY_KINDS });
+			for (const [memberId, kind] of reads) await this.markRead(memberId, { mentionId, kind });
 			await this.tell(cause);
 		});
 	}

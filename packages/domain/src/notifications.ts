@@ -257,6 +257,22 @@ export function takenFrom(
 }
 
 /**
+ * The kinds of entry of the conversation that a member's own command answers, read by it:
+ * a reply submitted again answers what its review said; a reply recorded answers every
+ * entry that asked its owner to act on the conversation.
+ */
+export function answeredBy(command: Command): readonly NotificationKind[] {
+	switch (command.name) {
+		case "submitForReview":
+			return ["review_decided"];
+		case "markReplied":
+			return OWNER_ONLY_KINDS;
+		default:
+			return [];
+	}
+}
+
+/**
  * Who a command that was accepted tells: the member assigned or handed the conversation,
  * the owner whose reply a reviewer decided, and the owner someone else took it from
  * (`takenFrom`). Never the member who sent the command. `work` is the conversation as the
