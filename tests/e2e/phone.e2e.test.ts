@@ -536,6 +536,13 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 
 			const morgan = await phone("moderator@acme.test", 360);
 			await checkHeader(morgan, true);
+			// Who is online is said in words in the menu: a touch screen shows no avatar's tooltip.
+			await morgan.getByTestId("menu-button").tap();
+			const online = morgan.getByTestId("header-menu").locator(".avatar-stack-names");
+			await expect.poll(() => online.textContent(), within).toMatch(/^Online now: .*Dana/);
+			expect((await online.boundingBox())?.width ?? 0).toBeGreaterThan(100);
+			await fitsPhone(morgan, "#header-menu", "the menu naming who is online");
+			await morgan.getByTestId("menu-button").tap();
 			for (const path of ["/coverage", "/reviews", "/reports"]) {
 				await morgan.goto(path);
 				await morgan.locator("h1").first().waitFor(within);

@@ -22,7 +22,7 @@ export function Avatar(props: {
 	);
 }
 
-/** A row of avatars with the names for screen readers. */
+/** A row of avatars with the names for screen readers (and for all, in the phone's menu). */
 export function AvatarStack(props: {
 	members: readonly Pick<MemberCard, "id" | "name">[];
 	label: string;
@@ -40,7 +40,7 @@ export function AvatarStack(props: {
 						+{more()}
 					</span>
 				</Show>
-				<span class="sr-only">
+				<span class="sr-only avatar-stack-names">
 					{props.label}: {props.members.map((member) => member.name).join(", ")}
 				</span>
 			</span>
