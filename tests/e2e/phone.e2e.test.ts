@@ -541,6 +541,14 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 			const online = morgan.getByTestId("header-menu").locator(".avatar-stack-names");
 			await expect.poll(() => online.textContent(), within).toMatch(/^Online now: .*Dana/);
 			expect((await online.boundingBox())?.width ?? 0).toBeGreaterThan(100);
+			// Coverage's count says what it counts, on its one line.
+			const breaches = morgan.getByTestId("nav-breach-count");
+			if ((await breaches.count()) > 0) {
+				expect(await breaches.textContent()).toMatch(/^\d+ in breach$/);
+				const words = await breaches.locator(".nav-count-words").boundingBox();
+				expect(words?.width ?? 0).toBeGreaterThan(30);
+				expect((await breaches.boundingBox())?.height ?? 0).toBeLessThanOrEqual(24);
+			}
 			await fitsPhone(morgan, "#header-menu", "the menu naming who is online");
 			await morgan.getByTestId("menu-button").tap();
 			for (const path of ["/coverage", "/reviews", "/reports"]) {

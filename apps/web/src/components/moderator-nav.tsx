@@ -49,13 +49,17 @@ function ModeratorLinks() {
 						data-testid="nav-breach-count"
 					>
 						{openBreaches()}
+						<span class="sr-only nav-count-words"> in breach</span>
 					</span>
 				</Show>
 			</A>
 			<A href="/reviews" activeClass="active" data-testid="nav-reviews">
 				Reviews
 				<Show when={waiting() > 0}>
-					<span class="nav-count">{waiting()}</span>
+					<span class="nav-count">
+						{waiting()}
+						<span class="sr-only nav-count-words"> waiting</span>
+					</span>
 				</Show>
 			</A>
 		</>
