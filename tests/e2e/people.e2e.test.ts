@@ -451,6 +451,14 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		await refusal.waitFor(within);
 		expect(await refusal.textContent()).toContain("last active admin");
 		expect(await me.getByTestId("member-role").inputValue()).toBe("admin");
+		// Deactivating themself, the admin is asked about their own account, not a third person's.
+		await me.getByTestId("member-deactivate").click();
+		await expect
+			.poll(textOf(me.locator(".confirm-question")), within)
+			.toBe(
+				"Deactivate your own account? You are signed out at once and your open conversations go back to the board.",
+			);
+		await me.getByTestId("member-deactivate-confirm").press("Escape");
 
 		// The audit log names the member the change was about, and the change in words.
 		await admin.getByTestId("admin-tab-audit").click();

@@ -723,7 +723,11 @@ function MemberItem(props: {
 				>
 					<ConfirmButton
 						label={props.self ? "Deactivate me" : "Deactivate"}
-						question={`Deactivate ${props.member.name}? They are signed out at once and their open conversations go back to the board.`}
+						question={
+							props.self
+								? "Deactivate your own account? You are signed out at once and your open conversations go back to the board."
+								: `Deactivate ${props.member.name}? They are signed out at once and their open conversations go back to the board.`
+						}
 						confirmLabel="Deactivate"
 						busy={change.busy()}
 						onConfirm={() => change.run({ active: false })}
