@@ -442,6 +442,21 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		await kim.getByTestId("member-role-keep").click();
 		expect(await role.inputValue()).toBe("ambassador");
 		expect(patches).toHaveLength(1);
+		// Saved, a role is said to be, and focus goes from Save role, gone, to the role.
+		await role.selectOption("moderator");
+		await kim.getByTestId("member-role-save").click();
+		await expect
+			.poll(textOf(kim.getByTestId("member-note")), within)
+			.toBe("Kim Ambassador's role is now Moderator.");
+		await expect
+			.poll(() => role.evaluate((select) => select === document.activeElement), within)
+			.toBe(true);
+		await role.selectOption("ambassador");
+		await kim.getByTestId("member-role-save").click();
+		await expect
+			.poll(textOf(kim.getByTestId("member-note")), within)
+			.toBe("Kim Ambassador's role is now Ambassador.");
+		expect(patches).toHaveLength(3);
 
 		// The demo's only admin demotes themself: refused, and the select says Admin again.
 		const me = panel.locator('[data-testid="member"][data-email="admin@acme.test"]');

@@ -538,11 +538,14 @@ function MemberItem(props: {
 		});
 		props.onChanged(answer.member);
 		setCapacity(String(answer.member.capacity));
-		// Focus moves from Deactivate to Activate (or back): this says, politely, what happened.
+		// Focus moves from Deactivate to Activate (or back), or from Save role to the role: this
+		// says, politely, what happened.
 		const state =
-			body.active === undefined
-				? ""
-				: `${answer.member.name} is ${body.active ? "active again" : "deactivated"}.`;
+			body.active !== undefined
+				? `${answer.member.name} is ${body.active ? "active again" : "deactivated"}.`
+				: body.role !== undefined
+					? `${answer.member.name}'s role is now ${ROLE_LABELS[answer.member.role]}.`
+					: "";
 		const released =
 			answer.released > 0
 				? `${plural(answer.released, "conversation")} went back to the board.`
@@ -567,7 +570,7 @@ function MemberItem(props: {
 		if (value !== props.member.capacity) void change.run({ capacity: value });
 	};
 	/**
-	 * Sends a change from a control (the role, a board) that is disabled meanwhile: focus,
+	 * Sends a change from a control (a board's box) that is disabled meanwhile: focus,
 	 * lost while it was, goes back to it.
 	 */
 	const changeFrom = async (patch: Parameters<typeof sendPatch>[0]) => {
@@ -580,11 +583,16 @@ function MemberItem(props: {
 	// arrow key on the focused select changes its value at once (Chromium), and a keyboard user
 	// passing over it promoted the member. Saved or refused, the select shows the stored role.
 	const [role, setRole] = createSignal<Role | null>(null);
+	let roleSelect: HTMLSelectElement | undefined;
+	// Save role goes once pressed, saved or refused: focus goes to the role it saved (or the
+	// stored one, said refused under it), not to the page.
 	const saveRole = async () => {
 		const next = role();
 		if (!next) return;
-		await changeFrom({ role: next });
+		const focus = holdFocus();
+		await change.run({ role: next });
 		setRole(null);
+		focus(roleSelect);
 	};
 	// Deactivate and Activate replace each other: focus follows from one to the other.
 	let deactivateButton: HTMLButtonElement | undefined;
@@ -613,6 +621,7 @@ function MemberItem(props: {
 						Role
 					</label>
 					<select
+						ref={roleSelect}
 						id={`${id}-role`}
 						value={role() ?? props.member.role}
 						disabled={change.busy()}
