@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { refusalInWords, resetLinkDelivery, signedOutByAccepting } from "./invite-model.ts";
+import {
+	invitesDelivery,
+	refusalInWords,
+	resetLinkDelivery,
+	signedOutByAccepting,
+} from "./invite-model.ts";
 
 const bill = { name: "Bill", email: "bill@acme.test" };
 
@@ -37,6 +42,26 @@ describe("what the admin's screen says of a reset link it made", () => {
 	it("that the admin must hand it over, when the server sends no email", () => {
 		expect(resetLinkDelivery({ email: "kim@acme.test", mailed: false }, "Kim")).toBe(
 			"Not sent by email: hand it to Kim yourself; it is shown only now.",
+		);
+	});
+});
+
+describe("what the admin's screen says of the invitations it made", () => {
+	it("that the links went by email, when the server mailed them", () => {
+		expect(invitesDelivery(["nina@acme.test"], true)).toBe(
+			"1 invitation made. Its link was sent by email to nina@acme.test.",
+		);
+		expect(invitesDelivery(["a@acme.test", "b@acme.test"], true)).toBe(
+			"2 invitations made. Each link was sent by email to its person.",
+		);
+	});
+
+	it("that they were not, and the admin must pass them on, when the server sends no email", () => {
+		expect(invitesDelivery(["nina@acme.test"], false)).toBe(
+			"1 invitation made. Not sent by email (this server has no mail set up): copy the link and pass it to nina@acme.test yourself; it is shown only now.",
+		);
+		expect(invitesDelivery(["a@acme.test", "b@acme.test"], false)).toMatch(
+			/^2 invitations made\. Not sent by email .*copy each link and pass it on yourself/,
 		);
 	});
 });

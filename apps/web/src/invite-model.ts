@@ -5,6 +5,7 @@
  * And where a reset link an admin made went besides their screen, and why a CSV row was
  * refused, in words.
  */
+import { plural } from "@switchboard/domain";
 
 /** The member signed in on this device, as the invite page knows them. */
 export interface SignedIn {
@@ -50,6 +51,24 @@ export function resetLinkDelivery(link: MadeResetLink, name: string): string {
 	return link.mailed
 		? `Also sent to ${link.email}.`
 		: `Not sent by email: hand it to ${name} yourself; it is shown only now.`;
+}
+
+/**
+ * What the admin's screen says of the invitations it just made, links listed under it:
+ * whether the server emailed them (it does whenever mail is set up), or nobody has them but
+ * the admin, who must pass each on now, as they are shown only once.
+ */
+export function invitesDelivery(emails: readonly string[], mailed: boolean): string {
+	const made = `${plural(emails.length, "invitation")} made.`;
+	const one = emails.length === 1 ? emails[0] : undefined;
+	if (mailed) {
+		return one
+			? `${made} Its link was sent by email to ${one}.`
+			: `${made} Each link was sent by email to its person.`;
+	}
+	return one
+		? `${made} Not sent by email (this server has no mail set up): copy the link and pass it to ${one} yourself; it is shown only now.`
+		: `${made} Not sent by email (this server has no mail set up): copy each link and pass it on yourself; they are shown only now.`;
 }
 
 /**

@@ -29,7 +29,12 @@ import {
 } from "../api.ts";
 import { holdFocus } from "../focus.ts";
 import { plural } from "../format.ts";
-import { type MadeResetLink, refusalInWords, resetLinkDelivery } from "../invite-model.ts";
+import {
+	invitesDelivery,
+	type MadeResetLink,
+	refusalInWords,
+	resetLinkDelivery,
+} from "../invite-model.ts";
 import { ROLE_LABELS } from "../roles.ts";
 import {
 	ActionButton,
@@ -264,7 +269,7 @@ const inviteFields = (emailRef: (input: HTMLInputElement) => void): FieldSpec<In
 function InviteForms(props: {
 	orgId: string;
 	onInvited: () => void;
-	/** Receives "invite again": a fresh link for an email, keeping what its invitation says. */
+	/** Receives "invite again": a new link for an email, keeping what its invitation says. */
 	ref?: (inviteAgain: (email: string) => Promise<void>) => void;
 }) {
 	const api = useApi();
@@ -452,16 +457,16 @@ function InviteForms(props: {
 						</Show>
 						<Show when={result().invites.length > 0}>
 							<p role="status" class="outcome-made" tabIndex={-1}>
-								{plural(result().invites.length, "invitation")} made.{" "}
-								{result().mailed
-									? "Each person gets their link by email."
-									: "Hand each person their link; it is shown only now."}
+								{invitesDelivery(
+									result().invites.map((link) => link.email),
+									result().mailed,
+								)}
 							</p>
 							<Show when={replacedLinks(result().invites)}>
 								{(emails) => (
 									<p class="muted" data-testid="invite-replaced">
-										{emails()} already had an open invitation: that earlier link no longer works.
-										What the new one left out (a name, a role chosen, teams) stays as it said.
+										{emails()} already had an open invitation: its earlier link no longer works. The
+										new one keeps the earlier name, role and teams, except those you gave this time.
 									</p>
 								)}
 							</Show>
@@ -834,7 +839,7 @@ function PendingItem(props: {
 					now={Date.now()}
 					tense={props.invite.expired ? "past" : "future"}
 				/>
-				{props.invite.expired ? " — send a fresh link." : ""}
+				{props.invite.expired ? " — make a new link." : ""}
 			</p>
 			<FormError error={revoke.error() ? errorMessage(revoke.error()) : null} />
 			<FormError error={again.error() ? errorMessage(again.error()) : null} />
@@ -846,9 +851,9 @@ function PendingItem(props: {
 						disabled={again.busy()}
 						onClick={() => void again.run()}
 						data-testid="invite-again"
-						aria-label={`Send a fresh link to ${props.invite.email}`}
+						aria-label={`Make a new link for ${props.invite.email}`}
 					>
-						Send a fresh link
+						Make a new link
 					</button>
 				</Show>
 				<ConfirmButton
