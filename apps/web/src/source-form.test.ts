@@ -1,4 +1,5 @@
 import type { Source } from "@switchboard/client";
+import { matchesAnyKeyword } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
 import {
 	emptySourceFields,
@@ -6,6 +7,7 @@ import {
 	fieldsToNewSource,
 	fieldsToPatch,
 	refusalProblems,
+	SOURCE_KIND_HINTS,
 	sourceFieldProblems,
 	sourceToFields,
 } from "./source-form.ts";
@@ -147,5 +149,15 @@ describe("source form", () => {
 		expect(refusalProblems("config: url: must be an http(s) URL")).toBeNull();
 		expect(refusalProblems("boardId: the board Old is archived.")).toBeNull();
 		expect(refusalProblems(null)).toBeNull();
+	});
+});
+
+describe("the RSS kind's card", () => {
+	it("says, as the Keywords field does, that a feed without keywords brings every item", () => {
+		// What the feed connector keeps of an item, with no keyword: everything.
+		expect(matchesAnyKeyword("Anything at all", [])).toBe(true);
+		expect(SOURCE_KIND_HINTS.rss).toBe(
+			"A feed polled on a schedule: its items become mentions, all of them or only those with one of your keywords.",
+		);
 	});
 });

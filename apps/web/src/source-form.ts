@@ -42,7 +42,8 @@ export const SOURCE_KIND_LABELS: Record<SourceKind, string> = {
 
 export const SOURCE_KIND_HINTS: Record<SourceKind, string> = {
 	webhook: "Your own systems POST mentions, signed with a secret.",
-	rss: "A feed polled on a schedule; only items with one of the keywords become mentions.",
+	// Without keywords every item is a mention (matchesAnyKeyword), as the Keywords field says.
+	rss: "A feed polled on a schedule: its items become mentions, all of them or only those with one of your keywords.",
 	mastodon: "Mentions of an account, and searches for keywords, on its instance.",
 	bluesky: "Mentions, replies and quotes of an account, and searches for keywords.",
 };
