@@ -184,6 +184,10 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await expect
 			.poll(textOf(source.getByTestId("source-error")), within)
 			.toContain("The feed answered HTTP 500");
+		// And what to do about it: here, nothing.
+		expect(await textOf(source.getByTestId("source-error-advice"))()).toBe(
+			"The feed's site failed on its side: nothing to change here. Polling goes on, less often, until it answers.",
+		);
 		expect(await source.getByTestId("source-health").getAttribute("data-health")).toBe("failing");
 		expect(await source.getByTestId("source-failures").textContent()).toBe("1");
 		expect(await admin.getByTestId("sources-failing").textContent()).toContain("1 source failed");
@@ -352,8 +356,9 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await admin.getByTestId("sources-refresh").click();
 		await expect.poll(health, within).toBe("failing");
 		expect(await textOf(hook.getByTestId("source-health"))()).toBe("Refusing deliveries");
+		// With what to check: the sender's secret, or a new one.
 		expect(await textOf(hook.getByTestId("source-refusal"))()).toBe(
-			"Refused a delivery just now: The signature did not match the source's secret.",
+			"Refused a delivery just now: The signature did not match the source's secret. Check that the sender signs with this source's current secret, over the body exactly as sent. If nobody has the secret any more, rotate it and give the sender the new one.",
 		);
 		expect(await textOf(admin.getByTestId("sources-failing"))()).toContain(
 			"1 webhook is refusing deliveries.",

@@ -1,6 +1,7 @@
 import type { Source } from "@switchboard/client";
+import { WebhookRefusalReasons } from "@switchboard/domain";
 import { describe, expect, it } from "vitest";
-import { currentRefusal, sourceHealth } from "./source-health.ts";
+import { currentRefusal, pollErrorAdvice, REFUSAL_ADVICE, sourceHealth } from "./source-health.ts";
 
 const idle: Source["status"] = {
 	lastError: null,
@@ -63,5 +64,51 @@ describe("a polled source's health", () => {
 			label: "Failing",
 			kind: "failing",
 		});
+	});
+});
+
+describe("what to check when a source fails", () => {
+	it("a feed that could not be reached: its URL, and that it is public", () => {
+		expect(pollErrorAdvice("rss", "The feed could not be reached.")).toBe(
+			"Check the feed's URL, and that the feed is public: it opens in a browser without signing in.",
+		);
+		expect(pollErrorAdvice("rss", "The feed answered HTTP 403 Forbidden.")).toMatch(/public feed/);
+		expect(pollErrorAdvice("rss", "The feed answered HTTP 503 Service Unavailable.")).toMatch(
+			/^The feed's site failed on its side: nothing to change here/,
+		);
+		expect(pollErrorAdvice("rss", "The feed answered HTTP 404 Not Found.")).toBe(
+			"Check the feed's URL.",
+		);
+		expect(
+			pollErrorAdvice("rss", "The document is not an RSS or Atom feed (its root is <html>)."),
+		).toMatch(/^Check that the URL is the feed's own/);
+	});
+
+	it("a network account: its address, or its credential when refused", () => {
+		expect(
+			pollErrorAdvice("mastodon", "Reading mentions: the instance could not be reached."),
+		).toMatch(/^Check the instance's URL/);
+		expect(
+			pollErrorAdvice(
+				"mastodon",
+				"Reading mentions: the instance answered HTTP 401 (The access token is invalid).",
+			),
+		).toMatch(/access token/);
+		expect(
+			pollErrorAdvice(
+				"bluesky",
+				"Reading notifications: Bluesky answered HTTP 401 (AuthenticationRequired).",
+			),
+		).toMatch(/app password/);
+	});
+
+	it("nothing to add to a message that says it all", () => {
+		expect(pollErrorAdvice("rss", "The feed is larger than 5000000 bytes.")).toBeNull();
+	});
+
+	it("every refusal of a delivery says what to check; a wrong signature, the secret or rotating it", () => {
+		for (const reason of WebhookRefusalReasons)
+			expect(REFUSAL_ADVICE[reason], reason).toMatch(/\S/);
+		expect(REFUSAL_ADVICE.bad_signature).toMatch(/current secret.*rotate it/);
 	});
 });

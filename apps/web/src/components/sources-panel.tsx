@@ -18,7 +18,7 @@ import {
 	sourceTarget,
 	sourceToFields,
 } from "../source-form.ts";
-import { currentRefusal, sourceHealth } from "../source-health.ts";
+import { currentRefusal, pollErrorAdvice, REFUSAL_ADVICE, sourceHealth } from "../source-health.ts";
 import { useWorkspace } from "../workspace.tsx";
 import {
 	AdminListPanel,
@@ -219,6 +219,16 @@ function SourceItem(props: {
 							{status().failures > 1 ? ` (${status().failures} times in a row)` : ""}:
 						</strong>{" "}
 						<span data-testid="source-error-message">{error()}</span>
+						<Show when={pollErrorAdvice(source().kind, error())}>
+							{(advice) => (
+								<>
+									{" "}
+									<span class="source-advice" data-testid="source-error-advice">
+										{advice()}
+									</span>
+								</>
+							)}
+						</Show>
 					</div>
 				)}
 			</Show>
@@ -229,7 +239,10 @@ function SourceItem(props: {
 						<strong>
 							Refused a delivery <When iso={refused().at} now={ws.now()} tense="past" />:
 						</strong>{" "}
-						<span data-testid="source-refusal-message">{refused().message}</span>
+						<span data-testid="source-refusal-message">{refused().message}</span>{" "}
+						<span class="source-advice" data-testid="source-refusal-advice">
+							{REFUSAL_ADVICE[refused().reason]}
+						</span>
 					</div>
 				)}
 			</Show>
