@@ -12,7 +12,8 @@ export function intervalsText(intervals: readonly WorkingInterval[]): string {
 /**
  * Intervals from what was typed: comma-separated `start–end` (a hyphen, en dash or "to"),
  * each time as HH:MM or as people write it, "9", "9:30", "17h", "17.30". A part that is
- * not two times comes through as typed so the schema names it.
+ * not two times comes through as typed so the schema names it: "9-12-13-17" ends
+ * "12-13-17", refused, rather than read as 9–12 with the afternoon silently dropped.
  */
 export function parseIntervals(text: string): WorkingInterval[] {
 	return text
@@ -20,7 +21,10 @@ export function parseIntervals(text: string): WorkingInterval[] {
 		.map((part) => part.trim())
 		.filter((part) => part.length > 0)
 		.map((part) => {
-			const [start = "", end = ""] = part.split(/\s*(?:-|–|—|\bto\b)\s*/);
+			const dash = /\s*(?:-|–|—|\bto\b)\s*/.exec(part);
+			if (!dash) return { start: clock(part), end: "" };
+			const start = part.slice(0, dash.index);
+			const end = part.slice(dash.index + dash[0].length);
 			return { start: clock(start.trim()), end: clock(end.trim()) };
 		});
 }
