@@ -335,7 +335,7 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		const hook = admin.getByTestId("source").filter({ hasText: "Support forum" });
 		const health = attribute(hook.getByTestId("source-health"), "data-health");
 		expect(await textOf(hook.getByTestId("source-health"))()).toBe(
-			hasShellTools ? "Receiving" : "Waiting for the first delivery",
+			hasShellTools ? "Receiving" : "No delivery recorded yet",
 		);
 		const send = (key: string, externalId: string) => {
 			const body = JSON.stringify({

@@ -22,9 +22,9 @@ function webhook(status: Partial<Source["status"]>, enabled = true) {
 }
 
 describe("a webhook source's health", () => {
-	it("waits for its first delivery, then is receiving", () => {
+	it("has no delivery recorded yet (none since deliveries were recorded), then is receiving", () => {
 		expect(sourceHealth(webhook({}))).toEqual({
-			label: "Waiting for the first delivery",
+			label: "No delivery recorded yet",
 			kind: "waiting",
 		});
 		expect(sourceHealth(webhook({ lastDeliveryAt: "2026-12-07T09:00:00.000Z" }))).toEqual({

@@ -1,8 +1,10 @@
 /**
  * What a source's badge says about it: a polled source by its last poll, a webhook by what
  * it last did with a delivery. A webhook that refuses every request must not read as
- * "Receiving" (a wrong secret, a skewed clock, an oversized batch); one that never had a
- * delivery says so rather than look healthy.
+ * "Receiving" (a wrong secret, a skewed clock, an oversized batch); one without a delivery
+ * recorded says so rather than look healthy. "Recorded", not "none came": deliveries are
+ * recorded since the release that added them (migration 2026-12-07T01-00-00-webhook-
+ * deliveries), and a source that received some before reads the same until its next one.
  */
 import type { Source } from "@switchboard/client";
 import type { SourceKind, WebhookRefusalReason } from "@switchboard/domain";
@@ -30,7 +32,7 @@ export function sourceHealth(source: Pick<Source, "kind" | "enabled" | "status">
 	if (!source.enabled) return { label: "Paused", kind: "paused" };
 	if (source.kind === "webhook") {
 		if (currentRefusal(status)) return { label: "Refusing deliveries", kind: "failing" };
-		if (!status.lastDeliveryAt) return { label: "Waiting for the first delivery", kind: "waiting" };
+		if (!status.lastDeliveryAt) return { label: "No delivery recorded yet", kind: "waiting" };
 		return { label: "Receiving", kind: "ok" };
 	}
 	if (status.lastError) return { label: "Failing", kind: "failing" };

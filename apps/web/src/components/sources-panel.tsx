@@ -267,7 +267,7 @@ function SourceItem(props: {
 							<When
 								iso={status().lastDeliveryAt ?? null}
 								now={ws.now()}
-								never="none yet"
+								never="none recorded yet"
 								tense="past"
 							/>
 						</dd>
