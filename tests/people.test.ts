@@ -110,6 +110,8 @@ describe("setup, invitation, sign-in, claim", () => {
 			kind: "invite",
 			email: "bill@initech.test",
 			organisation: { id: "initech", name: "Initech" },
+			// The page names the role the link gives.
+			role: "admin",
 		});
 
 		const joined = await accept(link.url, { name: "Bill Lumbergh", password: GOOD_PASSWORD });
@@ -523,7 +525,10 @@ describe("the admin's changes to members", () => {
 		const stale = await makeReset();
 		const reset = await makeReset();
 		expect(reset.status).toBe(201);
-		expect((await api("GET", `/api/invites/${codeOf(reset.body.url)}`)).body.kind).toBe("reset");
+		const resetShown = (await api("GET", `/api/invites/${codeOf(reset.body.url)}`)).body;
+		expect(resetShown.kind).toBe("reset");
+		// A reset link gives no role: it names none.
+		expect(resetShown.role).toBeUndefined();
 		expect((await api("GET", `/api/invites/${codeOf(stale.body.url)}`)).body.error.message).toBe(
 			"A newer reset link replaced this one: open the latest link you were sent.",
 		);

@@ -688,6 +688,9 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		const hire = await context.newPage();
 		await hire.goto(url.pathname);
 		await hire.getByRole("heading", { name: "Join Acme" }).waitFor(within);
+		expect(await hire.getByTestId("invite-page").textContent()).toContain(
+			"You are invited to Acme as an ambassador, with the email new.hire@acme.test.",
+		);
 		await hire.getByLabel("New password").fill("switchboard is great");
 		await hire.getByLabel("The same password again").fill("switchboard is great");
 		await hire.getByTestId("invite-accept").click();

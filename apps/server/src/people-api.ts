@@ -401,6 +401,7 @@ export function createPeopleApi(options: PeopleApiOptions): PeopleApi {
 			email: invitation.email,
 			name: invitation.name,
 			organisation,
+			...(invitation.kind === "invite" ? { role: invitation.role } : {}),
 			expiresAt: invitation.expiresAt,
 			ssoOnly: await ssoOnly(invitation.orgId),
 		};

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+	invitedAs,
 	invitesDelivery,
 	refusalInWords,
 	resetLinkDelivery,
@@ -29,6 +30,25 @@ describe("who accepting a link signs out on this device", () => {
 		expect(signedOutByAccepting(bill, { kind: "reset", email: "zed@acme.test" })).toBe(bill);
 		const unknown = { name: "Bill", email: null };
 		expect(signedOutByAccepting(unknown, { kind: "reset", email: "bill@acme.test" })).toBe(unknown);
+	});
+});
+
+describe("what the invitation page says of an invitation", () => {
+	const acme = { name: "Acme" };
+
+	it("names the organisation, the role the link gives and the email", () => {
+		expect(invitedAs({ email: "nina@acme.test", organisation: acme, role: "moderator" })).toBe(
+			"You are invited to Acme as a moderator, with the email nina@acme.test.",
+		);
+		expect(invitedAs({ email: "al@acme.test", organisation: acme, role: "admin" })).toBe(
+			"You are invited to Acme as an admin, with the email al@acme.test.",
+		);
+	});
+
+	it("leaves the role out when the server does not say it", () => {
+		expect(invitedAs({ email: "nina@acme.test", organisation: acme })).toBe(
+			"You are invited to Acme, with the email nina@acme.test.",
+		);
 	});
 });
 

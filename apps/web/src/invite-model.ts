@@ -5,7 +5,7 @@
  * And where a reset link an admin made went besides their screen, and why a CSV row was
  * refused, in words.
  */
-import { plural } from "@switchboard/domain";
+import { plural, type Role } from "@switchboard/domain";
 
 /** The member signed in on this device, as the invite page knows them. */
 export interface SignedIn {
@@ -33,6 +33,26 @@ export function signedOutByAccepting(signedIn: SignedIn | null, link: LinkFor): 
 		signedIn.email !== null &&
 		signedIn.email.toLowerCase() === link.email.toLowerCase();
 	return same ? null : signedIn;
+}
+
+/** A role with its article, as a sentence says it: "an admin", "a moderator". */
+const ROLE_WITH_ARTICLE: Record<Role, string> = {
+	ambassador: "an ambassador",
+	moderator: "a moderator",
+	admin: "an admin",
+};
+
+/**
+ * What the invitation page says of an invitation: to which organisation, as what (when the
+ * server names the role; an older one does not) and with which email.
+ */
+export function invitedAs(invitation: {
+	email: string;
+	organisation: { name: string };
+	role?: Role;
+}): string {
+	const as = invitation.role ? ` as ${ROLE_WITH_ARTICLE[invitation.role]}` : "";
+	return `You are invited to ${invitation.organisation.name}${as}, with the email ${invitation.email}.`;
 }
 
 /** A reset link an admin made (`POST …/password-reset`), and for whom. */

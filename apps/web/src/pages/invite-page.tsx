@@ -12,7 +12,7 @@ import { createSignal, Show } from "solid-js";
 import { createAction, createLoader } from "../api.ts";
 import { FormError, focusFirstProblem, TextField } from "../components/forms.tsx";
 import { SignInCard, SignInForm } from "../components/sign-in-card.tsx";
-import { type SignedIn, signedOutByAccepting } from "../invite-model.ts";
+import { invitedAs, type SignedIn, signedOutByAccepting } from "../invite-model.ts";
 import { useSession } from "../session-context.tsx";
 import { goToIdentityProvider, ssoStartFailure } from "./sso-pages.tsx";
 
@@ -105,7 +105,7 @@ export function InvitePage() {
 							<p class="muted">
 								{shown().kind === "reset"
 									? `For ${shown().email}. Every other session of yours ends.`
-									: `You are invited as ${shown().email}. Choose how you appear and a password.`}
+									: `${invitedAs(shown())} Choose how you appear and a password.`}
 							</p>
 							<Show when={signsOut()}>
 								{(other) => (

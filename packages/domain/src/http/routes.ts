@@ -917,6 +917,12 @@ export const HttpRoutes = {
 			email: v.string(),
 			name: v.nullable(v.string()),
 			organisation: OrganisationSchema,
+			/**
+			 * An invitation's role, which accepting it gives: whoever holds the link may accept
+			 * it, so naming the role tells them nothing more. Absent from a reset link and from
+			 * servers older than it.
+			 */
+			role: v.optional(RoleSchema),
 			expiresAt: v.string(),
 			/** The organisation allows only single sign-on: accept by signing in with it. */
 			ssoOnly: v.optional(v.boolean()),
