@@ -75,6 +75,16 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		expect(await first.getByTestId("assign").textContent()).toBe("Assign to Dana Ambassador");
 		await first.getByTestId("assign").click();
 		await expect.poll(() => ownerOf(firstId), within).toBe(danaId);
+
+		// Her bell, empty, says what comes to it, and where replies to review are instead: a
+		// moderator is not notified of them (it said "reviews show up here").
+		await morgan.getByTestId("bell").click();
+		const empty = morgan.getByTestId("bell-empty");
+		await empty.waitFor(within);
+		expect(await empty.textContent()).toMatch(/@mentions you in a note.*a decision on your reply/);
+		await empty.getByRole("link", { name: "see Reviews" }).click();
+		await morgan.waitForURL((url) => url.pathname === "/reviews", within);
+		expect(await morgan.getByTestId("notification-panel").count()).toBe(0);
 	});
 
 	it("assigns to the member a typed name names, left without choosing from the list; a name that names nobody assigns nothing", async () => {

@@ -20,7 +20,7 @@ export const AUDIENCE_ROLES = {
 export type Audience = keyof typeof AUDIENCE_ROLES;
 
 /** Whether `role` is among the `audience`'s roles. */
-function inAudience(audience: Audience, role: Role): boolean {
+export function inAudience(audience: Audience, role: Role): boolean {
 	return (AUDIENCE_ROLES[audience] as readonly Role[]).includes(role);
 }
 

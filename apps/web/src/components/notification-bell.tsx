@@ -9,6 +9,7 @@ import { For, Show } from "solid-js";
 import { formatAge, formatDateTime } from "../format.ts";
 import { useNotifications } from "../notifications.tsx";
 import { closeOnEscapeOrOutside, createDisclosure } from "../popup.ts";
+import { inAudience } from "../roles.ts";
 import { useWorkspace } from "../workspace.tsx";
 
 export function NotificationBell() {
@@ -91,9 +92,23 @@ export function NotificationBell() {
 					<Show
 						when={notifications.items().length > 0}
 						fallback={
-							<p class="muted bell-empty">
-								Nothing yet. Mentions, assignments and reviews show up here.
-							</p>
+							<div class="muted bell-empty" data-testid="bell-empty">
+								<p>
+									Nothing yet. You are told here when a teammate @mentions you in a note or gives
+									you a conversation, and of news on the conversations you own: the customer writing
+									again, a decision on your reply, a missed target.
+								</p>
+								{/* Nobody is notified of a reply submitted for review (docs/NOTIFICATIONS.md). */}
+								<Show when={inAudience("moderators", ws.me.role)}>
+									<p>
+										Replies waiting for review are not announced:{" "}
+										<A href="/reviews" onClick={() => close(false)}>
+											see Reviews
+										</A>
+										.
+									</p>
+								</Show>
+							</div>
 						}
 					>
 						<ul class="bell-list">
