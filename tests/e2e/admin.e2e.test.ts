@@ -670,6 +670,22 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		).toEqual({ top: true, bottom: true });
 		const url = new URL((await link.textContent()) ?? "");
 		expect(url.pathname).toMatch(/^\/invite\/[A-Za-z0-9_-]{32}$/);
+		// Another person invited before that link was copied, and a look at Sources: both links
+		// are still there (each is shown only once), the newer first.
+		await panel.getByTestId("invite-email").fill("second.hire@acme.test");
+		await panel.getByTestId("invite-submit").click();
+		const emails = panel.getByTestId("invite-links").locator(".invite-email");
+		await expect
+			.poll(() => emails.allTextContents(), within)
+			.toEqual(["second.hire@acme.test", "new.hire@acme.test"]);
+		await admin.getByRole("tab", { name: "Sources" }).click();
+		await admin.getByTestId("sources-panel").waitFor(within);
+		await admin.getByRole("tab", { name: "Members" }).click();
+		await expect
+			.poll(() => emails.allTextContents(), within)
+			.toEqual(["second.hire@acme.test", "new.hire@acme.test"]);
+		expect(await link.first().textContent()).not.toBe(url.href);
+		expect(await link.last().textContent()).toBe(url.href);
 		// Nothing of the Members screen sticks out of a 360 px screen.
 		const wide = await panel.evaluate((el) =>
 			[el, ...el.querySelectorAll("*")]

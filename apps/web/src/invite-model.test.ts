@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
 	invitedAs,
 	invitesDelivery,
+	linksSoFar,
 	refusalInWords,
 	resetLinkDelivery,
 	signedOutByAccepting,
@@ -99,5 +100,24 @@ describe("a refused CSV row's reason in words", () => {
 
 	it("leaves a reason without a column as it is", () => {
 		expect(refusalInWords("That email is invited twice.")).toBe("That email is invited twice.");
+	});
+});
+
+describe("linksSoFar", () => {
+	it("keeps the links shown before under a batch's own, a newer link for an email replacing the older", () => {
+		const link = (email: string, url: string) => ({ email, url });
+		expect(
+			linksSoFar(
+				[link("kim@acme.test", "/invite/k2"), link("lee@acme.test", "/invite/l1")],
+				[link("ada@acme.test", "/invite/a1"), link("Kim@acme.test", "/invite/k1")],
+			),
+		).toEqual([
+			link("kim@acme.test", "/invite/k2"),
+			link("lee@acme.test", "/invite/l1"),
+			link("ada@acme.test", "/invite/a1"),
+		]);
+		expect(linksSoFar([], [link("ada@acme.test", "/invite/a1")])).toEqual([
+			link("ada@acme.test", "/invite/a1"),
+		]);
 	});
 });

@@ -92,6 +92,20 @@ export function invitesDelivery(emails: readonly string[], mailed: boolean): str
 }
 
 /**
+ * The links to show after a batch: its own first, then those shown before that it did not
+ * replace (a link is shown only once, so another invitation must not push one off the screen
+ * before it was copied). A later link for the same email replaces the earlier one, which no
+ * longer works.
+ */
+export function linksSoFar<Link extends { email: string }>(
+	made: readonly Link[],
+	before: readonly Link[],
+): Link[] {
+	const emails = new Set(made.map((link) => link.email.toLowerCase()));
+	return [...made, ...before.filter((link) => !emails.has(link.email.toLowerCase()))];
+}
+
+/**
  * A refused row's reason as a sentence: the server names the column first ("role: must be
  * one of …"), which reads "the role must be one of …" in a list of refused lines. A reason
  * that is a sentence of its own ("boards: the board main is archived") keeps its words.

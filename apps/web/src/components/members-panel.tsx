@@ -17,7 +17,16 @@ import {
 	type Role,
 	Roles,
 } from "@switchboard/domain";
-import { createSignal, createUniqueId, For, Show } from "solid-js";
+import {
+	createContext,
+	createSignal,
+	createUniqueId,
+	For,
+	type JSX,
+	Show,
+	type Signal,
+	useContext,
+} from "solid-js";
 import { createStore } from "solid-js/store";
 import {
 	createAction,
@@ -31,6 +40,7 @@ import { holdFocus } from "../focus.ts";
 import { plural } from "../format.ts";
 import {
 	invitesDelivery,
+	linksSoFar,
 	type MadeResetLink,
 	refusalInWords,
 	resetLinkDelivery,
@@ -66,6 +76,20 @@ interface BatchOutcome {
 	refused: boolean;
 	/** Of a refused batch, how many rows would be invited with its good rows only. */
 	goodRows: number;
+}
+
+const InviteOutcomeContext = createContext<Signal<BatchOutcome | null>>();
+
+/**
+ * Keeps what the last invitations made while its children come and go: the admin area's
+ * tabs. Their links are shown only once; going to Sources and back lost them.
+ */
+export function InviteOutcomeKeeper(props: { children: JSX.Element }) {
+	return (
+		<InviteOutcomeContext.Provider value={createSignal<BatchOutcome | null>(null)}>
+			{props.children}
+		</InviteOutcomeContext.Provider>
+	);
 }
 
 /** A refused batch's rows, and how many of the others are good; null for another error. */
@@ -279,7 +303,9 @@ function InviteForms(props: {
 	// an ambassador), and someone new is an ambassador all the same.
 	const form = createStore<InviteFields>({ email: "", name: "", role: "" });
 	const [fields, setFields] = form;
-	const [outcome, setOutcome] = createSignal<BatchOutcome | null>(null);
+	// Until Done, each batch's links are listed above those shown before (`linksSoFar`).
+	const [outcome, setOutcome] =
+		useContext(InviteOutcomeContext) ?? createSignal<BatchOutcome | null>(null);
 	const [csv, setCsv] = createSignal<string | null>(null);
 	// The one-person form's problems, each at its field.
 	const [problems, setProblems] = createSignal<InviteProblems>({});
@@ -317,14 +343,25 @@ function InviteForms(props: {
 	) => {
 		const focus = holdFocus();
 		try {
-			setOutcome({ ...(await send()), refused: false, goodRows: 0 });
+			const made = await send();
+			setOutcome((before) => ({
+				...made,
+				invites: linksSoFar(made.invites, before?.invites ?? []),
+				refused: false,
+				goodRows: 0,
+			}));
 			showOutcome(focus);
 			props.onInvited();
 		} catch (error) {
 			const refused = refusedRows(error);
 			if (!refused) throw error;
 			if (onRefused) return onRefused(refused.rejected);
-			setOutcome({ invites: [], mailed: false, refused: true, ...refused });
+			setOutcome((before) => ({
+				invites: before?.invites ?? [],
+				mailed: before?.mailed ?? false,
+				refused: true,
+				...refused,
+			}));
 			showOutcome(focus);
 		}
 	};

@@ -8,7 +8,7 @@ import { type Component, createEffect, For, type JSX } from "solid-js";
 import { Dynamic } from "solid-js/web";
 import { AuditPanel } from "../components/audit-panel.tsx";
 import { BoardsPanel } from "../components/boards-panel.tsx";
-import { MembersPanel } from "../components/members-panel.tsx";
+import { InviteOutcomeKeeper, MembersPanel } from "../components/members-panel.tsx";
 import { OnlyFor } from "../components/only-for.tsx";
 import { RulesPanel } from "../components/rules-panel.tsx";
 import { SourcesPanel } from "../components/sources-panel.tsx";
@@ -134,7 +134,10 @@ function AdminArea(props: AdminAreaProps) {
 				id={`admin-panel-${tab()}`}
 				aria-labelledby={`admin-tab-${tab()}`}
 			>
-				<Dynamic component={current().panel} orgId={props.orgId} meId={props.meId} />
+				{/* Invitation links made on Members outlive a visit to another tab. */}
+				<InviteOutcomeKeeper>
+					<Dynamic component={current().panel} orgId={props.orgId} meId={props.meId} />
+				</InviteOutcomeKeeper>
 			</div>
 		</div>
 	);
