@@ -7,7 +7,7 @@ import { embeddedStorageForTests, testTemplate } from "@switchboard/storage/test
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "./config.ts";
-import { DEMO_PASSWORD, type DemoSummary, seedDemo } from "./demo.ts";
+import { DEMO_PASSWORD, type DemoSummary, demoAccountsNow, seedDemo } from "./demo.ts";
 import { verifyPassword } from "./passwords.ts";
 
 const logger = pino({ level: "silent" });
@@ -146,6 +146,28 @@ describe("seedDemo", () => {
 		expect(await storage.listOrganisations()).toHaveLength(2);
 		expect(await storage.listMembers("acme")).toHaveLength(5);
 		expect(await storage.listMentions("acme", "main")).toHaveLength(523);
+	});
+
+	it("lists its accounts for the sign-in page as they are now, not as seeded", async () => {
+		const accounts = async () =>
+			Object.fromEntries(
+				(await demoAccountsNow(summary!, storage)).map(({ email, role }) => [email, role]),
+			);
+		expect((await accounts())["ambassador2@acme.test"]).toBe("ambassador");
+		const kim = (await storage.findMemberByEmail("ambassador2@acme.test"))!;
+		const lee = (await storage.findMemberByEmail("ambassador3@acme.test"))!;
+		try {
+			await storage.updateMember("acme", kim.id, { role: "moderator" });
+			await storage.updateMember("acme", lee.id, { active: false });
+			const now = await accounts();
+			expect(now["ambassador2@acme.test"]).toBe("moderator");
+			// Deactivated, it could not sign in: not offered.
+			expect(now).not.toHaveProperty("ambassador3@acme.test");
+			expect(Object.keys(now)).toHaveLength(summary!.members.length - 1);
+		} finally {
+			await storage.updateMember("acme", kim.id, { role: "ambassador" });
+			await storage.updateMember("acme", lee.id, { active: true });
+		}
 	});
 });
 

@@ -62,6 +62,23 @@ function summary(created: boolean, mentions: number): DemoSummary {
 }
 
 /**
+ * The demo's accounts as they are now, for the sign-in page: an admin may have given one
+ * another role or deactivated it since the start (listed, it could not sign in).
+ */
+export async function demoAccountsNow(
+	demo: DemoSummary,
+	storage: Pick<Directory, "findMemberByEmail">,
+): Promise<DemoSummary["members"]> {
+	const now = await Promise.all(
+		demo.members.map(async (account) => {
+			const member = await storage.findMemberByEmail(account.email);
+			return member?.active ? { ...account, role: member.role } : null;
+		}),
+	);
+	return now.filter((account) => account !== null);
+}
+
+/**
  * Create the demo organisations when the database has no organisation yet. Returns what
  * exists (null when the database holds other, non-demo organisations).
  */

@@ -37,7 +37,7 @@ import type { Logger } from "pino";
 import { type BoardAccess, createBoardAccess } from "./boards-api.ts";
 import { type BodyLimitRule, bodyLimits } from "./body-limits.ts";
 import { handle } from "./contract-route.ts";
-import type { DemoSummary } from "./demo.ts";
+import { type DemoSummary, demoAccountsNow } from "./demo.ts";
 import type { openApiDocument } from "./openapi.ts";
 import { checkCookieRequest, createOriginPolicy } from "./origin-check.ts";
 import { fetchPage, type PageRequest } from "./paging.ts";
@@ -410,16 +410,14 @@ export function createHttpApi(options: HttpApiOptions): Hono<Env> {
 	});
 
 	// What the terminal prints at a demo start, for whoever opens the sign-in page instead.
-	handle(app, HttpRoutes.demo, () => {
+	handle(app, HttpRoutes.demo, async () => {
 		const demo = options.demo ?? null;
+		if (!demo) return { demo: null };
+		const accounts = await demoAccountsNow(demo, storage);
 		return {
-			demo: demo && {
+			demo: {
 				password: demo.password,
-				accounts: demo.members.map(({ email, role, organisation }) => ({
-					email,
-					role,
-					organisation,
-				})),
+				accounts: accounts.map(({ email, role, organisation }) => ({ email, role, organisation })),
 			},
 		};
 	});
