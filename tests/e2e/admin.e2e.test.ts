@@ -678,6 +678,13 @@ describe.skipIf(!hasChromium)("the admin area, connected accounts and sends in C
 		await expect
 			.poll(() => emails.allTextContents(), within)
 			.toEqual(["second.hire@acme.test", "new.hire@acme.test"]);
+		// What it says it made is the new one; the earlier link is said to be listed too.
+		await expect
+			.poll(textOf(panel.locator(".outcome-made")), within)
+			.toMatch(/^1 invitation made\..*second\.hire@acme\.test/);
+		expect(await panel.getByTestId("invite-earlier").textContent()).toBe(
+			"Also listed, until you press Done: 1 link made earlier in this visit.",
+		);
 		await admin.getByRole("tab", { name: "Sources" }).click();
 		await admin.getByTestId("sources-panel").waitFor(within);
 		await admin.getByRole("tab", { name: "Members" }).click();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+	earlierLinks,
 	invitedAs,
 	invitesDelivery,
-	linksSoFar,
 	refusalInWords,
 	resetLinkDelivery,
 	signedOutByAccepting,
@@ -103,20 +103,16 @@ describe("a refused CSV row's reason in words", () => {
 	});
 });
 
-describe("linksSoFar", () => {
-	it("keeps the links shown before under a batch's own, a newer link for an email replacing the older", () => {
+describe("earlierLinks", () => {
+	it("keeps the links shown before, but one the batch made again for its email", () => {
 		const link = (email: string, url: string) => ({ email, url });
 		expect(
-			linksSoFar(
+			earlierLinks(
 				[link("kim@acme.test", "/invite/k2"), link("lee@acme.test", "/invite/l1")],
 				[link("ada@acme.test", "/invite/a1"), link("Kim@acme.test", "/invite/k1")],
 			),
-		).toEqual([
-			link("kim@acme.test", "/invite/k2"),
-			link("lee@acme.test", "/invite/l1"),
-			link("ada@acme.test", "/invite/a1"),
-		]);
-		expect(linksSoFar([], [link("ada@acme.test", "/invite/a1")])).toEqual([
+		).toEqual([link("ada@acme.test", "/invite/a1")]);
+		expect(earlierLinks([], [link("ada@acme.test", "/invite/a1")])).toEqual([
 			link("ada@acme.test", "/invite/a1"),
 		]);
 	});

@@ -92,17 +92,16 @@ export function invitesDelivery(emails: readonly string[], mailed: boolean): str
 }
 
 /**
- * The links to show after a batch: its own first, then those shown before that it did not
- * replace (a link is shown only once, so another invitation must not push one off the screen
- * before it was copied). A later link for the same email replaces the earlier one, which no
- * longer works.
+ * The links shown before a batch that stay listed under its own: a link is shown only once,
+ * so another invitation must not push one off the screen before it was copied. One the batch
+ * made again for the same email is left out: it no longer works.
  */
-export function linksSoFar<Link extends { email: string }>(
+export function earlierLinks<Link extends { email: string }>(
 	made: readonly Link[],
 	before: readonly Link[],
 ): Link[] {
 	const emails = new Set(made.map((link) => link.email.toLowerCase()));
-	return [...made, ...before.filter((link) => !emails.has(link.email.toLowerCase()))];
+	return before.filter((link) => !emails.has(link.email.toLowerCase()));
 }
 
 /**

@@ -39,8 +39,8 @@ import {
 import { holdFocus } from "../focus.ts";
 import { plural } from "../format.ts";
 import {
+	earlierLinks,
 	invitesDelivery,
-	linksSoFar,
 	type MadeResetLink,
 	refusalInWords,
 	resetLinkDelivery,
@@ -70,12 +70,19 @@ export const ROLE_OPTIONS = optionsOf(Roles, ROLE_LABELS);
 /** What one batch of invitations did: the links, or the rows refused and why. */
 interface BatchOutcome {
 	invites: InviteLink[];
+	/** Links made earlier in this visit, listed under the batch's own until Done. */
+	earlier: InviteLink[];
 	rejected: RejectedInvite[];
 	mailed: boolean;
 	/** The batch was refused as a whole; it can be sent again for its good rows only. */
 	refused: boolean;
 	/** Of a refused batch, how many rows would be invited with its good rows only. */
 	goodRows: number;
+}
+
+/** Every link an outcome lists: its batch's, then those made earlier. */
+function shownLinks(outcome: BatchOutcome | null): InviteLink[] {
+	return outcome ? [...outcome.invites, ...outcome.earlier] : [];
 }
 
 const InviteOutcomeContext = createContext<Signal<BatchOutcome | null>>();
@@ -338,7 +345,7 @@ function InviteForms(props: {
 	 * goes to the outcome shown.
 	 */
 	const settle = async (
-		send: () => Promise<Omit<BatchOutcome, "refused" | "goodRows">>,
+		send: () => Promise<Omit<BatchOutcome, "refused" | "goodRows" | "earlier">>,
 		onRefused?: (rejected: RejectedInvite[]) => void,
 	) => {
 		const focus = holdFocus();
@@ -346,7 +353,7 @@ function InviteForms(props: {
 			const made = await send();
 			setOutcome((before) => ({
 				...made,
-				invites: linksSoFar(made.invites, before?.invites ?? []),
+				earlier: earlierLinks(made.invites, shownLinks(before)),
 				refused: false,
 				goodRows: 0,
 			}));
@@ -357,8 +364,9 @@ function InviteForms(props: {
 			if (!refused) throw error;
 			if (onRefused) return onRefused(refused.rejected);
 			setOutcome((before) => ({
-				invites: before?.invites ?? [],
-				mailed: before?.mailed ?? false,
+				invites: [],
+				earlier: shownLinks(before),
+				mailed: false,
 				refused: true,
 				...refused,
 			}));
@@ -507,8 +515,16 @@ function InviteForms(props: {
 									</p>
 								)}
 							</Show>
+						</Show>
+						<Show when={shownLinks(result()).length > 0}>
+							<Show when={result().earlier.length > 0}>
+								<p class="muted small" data-testid="invite-earlier">
+									Also listed, until you press Done: {plural(result().earlier.length, "link")} made
+									earlier in this visit.
+								</p>
+							</Show>
 							<ul class="invite-links" data-testid="invite-links">
-								<For each={result().invites.slice(0, LINKS_SHOWN)}>
+								<For each={shownLinks(result()).slice(0, LINKS_SHOWN)}>
 									{(link) => (
 										<li>
 											<span class="invite-email">{link.email}</span>
@@ -522,16 +538,16 @@ function InviteForms(props: {
 									)}
 								</For>
 							</ul>
-							<Show when={result().invites.length > LINKS_SHOWN}>
+							<Show when={shownLinks(result()).length > LINKS_SHOWN}>
 								<p class="muted" data-testid="invite-links-more">
-									The first {LINKS_SHOWN} of {result().invites.length.toLocaleString()} links are
-									listed; “Copy all as CSV” copies every one.
+									The first {LINKS_SHOWN} of {shownLinks(result()).length.toLocaleString()} links
+									are listed; “Copy all as CSV” copies every one.
 								</p>
 							</Show>
-							<Show when={result().invites.length > 1}>
+							<Show when={shownLinks(result()).length > 1}>
 								<CopyButton
-									text={result()
-										.invites.map((link) => `${link.email},${link.url}`)
+									text={shownLinks(result())
+										.map((link) => `${link.email},${link.url}`)
 										.join("\n")}
 									label="Copy all as CSV"
 								/>
