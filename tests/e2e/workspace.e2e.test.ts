@@ -1069,6 +1069,23 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		expect(stored?.mention.owner?.memberId).toBe(samId);
 	});
 
+	it("keeps a note typed and not added through a reload; adding it clears it", async () => {
+		const dana = await person("ambassador1@acme.test");
+		const mention = fresh();
+		await dana.goto(`/m/${mention.id}`);
+		const note = dana.getByLabel("Add a note");
+		const words = "Half-written: check the order number first";
+		await note.fill(words);
+		await dana.reload();
+		await expect.poll(() => note.inputValue(), within).toBe(words);
+		await dana.getByTestId("add-note").click();
+		const added = dana.getByTestId("notes").getByText(words);
+		await added.waitFor(within);
+		await dana.reload();
+		await added.waitFor(within);
+		expect(await note.inputValue()).toBe("");
+	});
+
 	it("tells a teammate @mentioned in a note at once in the bell, which opens the conversation; pushes it to their phone", async () => {
 		const receiver = await startPushReceiver();
 		try {

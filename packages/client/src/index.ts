@@ -7,6 +7,7 @@ export { type QueuedCommand, UNSTAMPED_VERSION } from "./command-queue.ts";
 export { describeRefusal, explainReject, isNoticeReject } from "./explain.ts";
 export { IndexedDbQueueStore, queueDatabaseName } from "./indexeddb-queue-store.ts";
 export { clearLocalData, isLocalDatabaseOf, localDocumentPrefix } from "./local-data.ts";
+export { loadNoteDraft, saveNoteDraft } from "./note-drafts.ts";
 export { memberColor, PRESENCE_COLORS, type PresenceUser } from "./presence.ts";
 export * from "./reports-client.ts";
 export { compareCodeUnits, compareIsoTimes } from "./sorted-mentions.ts";

@@ -4,9 +4,11 @@
  * Sign-out deletes it all (issue 15, row 16); whether the server has every change first is
  * the caller's question (`SyncStatus`), since this cannot be undone.
  */
+
 import { boardDocumentName, draftDocumentName } from "@switchboard/domain";
 import type { Me } from "./api.ts";
 import { queueDatabaseName, queueDatabasePrefix } from "./indexeddb-queue-store.ts";
+import { clearNoteDrafts } from "./note-drafts.ts";
 import { unsentDraftsKey, unsentDraftsStore } from "./unsent-drafts.ts";
 
 /** Prefix of the IndexedDB names of a member's documents (see `localDocumentName`). */
@@ -32,8 +34,8 @@ function deleteDatabase(name: string): Promise<void> {
 }
 
 /**
- * Delete this member's documents, command queues and unsent-drafts list from this
- * device. Destroy the member's client first, so that nothing writes them again. Where the
+ * Delete this member's documents, command queues, unsent-drafts list and unfinished notes
+ * from this device. Destroy the member's client first, so that nothing writes them again. Where the
  * browser cannot list its databases (`indexedDB.databases`, missing before Firefox 126),
  * the boards' documents and queues named by `boardIds` and the drafts written down as
  * unsent are deleted by name; copies of drafts the server has in full stay there.
@@ -51,6 +53,7 @@ export async function clearLocalData(
 		names.add(`${localDocumentPrefix(me.id)}${draftDocumentName(me.orgId, mentionId)}`);
 	}
 	globalThis.localStorage?.removeItem(unsentDraftsKey(me));
+	clearNoteDrafts(me);
 	if (typeof globalThis.indexedDB === "undefined") return;
 	if (typeof indexedDB.databases === "function") {
 		for (const { name } of await indexedDB.databases()) {

@@ -1,6 +1,6 @@
 /** Internal notes on a draft: the team's side conversation, with @mentions of members. */
 import { useLocation } from "@solidjs/router";
-import type { DraftHandle } from "@switchboard/client";
+import { type DraftHandle, loadNoteDraft, saveNoteDraft } from "@switchboard/client";
 import { addNote, type DraftNote, draftRoots, noteAnchor, readNotes } from "@switchboard/domain";
 import { createEffect, createMemo, createSignal, For, onCleanup, Show } from "solid-js";
 import { formatAge, formatDateTime } from "../format.ts";
@@ -42,7 +42,9 @@ export function DraftNotes(props: { draft: DraftHandle }) {
 		element?.focus({ preventScroll: true });
 	});
 
-	const [text, setText] = createSignal("");
+	// What is typed and not added yet outlives a reload or a closed tab, as the reply does.
+	const [text, setText] = createSignal(loadNoteDraft(ws.me, props.draft.mentionId));
+	createEffect(() => saveNoteDraft(ws.me, props.draft.mentionId, text()));
 	const members = () => ws.board().members;
 	const mentioned = () => parseNoteMentions(text(), members());
 
