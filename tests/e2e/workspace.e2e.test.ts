@@ -673,6 +673,15 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await dialog.getByTestId("tag-input").press("Enter");
 		await expect.poll(async () => (await status(spam.id))?.tags, within).toContain("lost-parcel");
 		await dialog.getByTestId("action-dismiss").click();
+		// No reason is chosen for Kim: one she did not choose would be recorded with it.
+		await dialog.getByTestId("dismiss-submit").click();
+		await expect
+			.poll(textOf(dialog.getByTestId("field-error")), within)
+			.toBe("Choose why it is dismissed.");
+		expect(
+			await dialog.getByLabel("Spam").evaluate((input) => input === document.activeElement),
+		).toBe(true);
+		expect((await status(spam.id))?.status).not.toBe("dismissed");
 		await dialog.getByLabel("Spam").check();
 		await dialog.getByTestId("dismiss-submit").click();
 		await dialog.waitFor({ state: "hidden", ...within });

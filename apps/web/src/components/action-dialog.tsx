@@ -23,6 +23,7 @@ import {
 	toLocalDateTime,
 } from "../lifecycle-model.ts";
 import { useWorkspace } from "../workspace.tsx";
+import { FieldProblem } from "./field-problem.tsx";
 import { submitHandler } from "./forms.tsx";
 
 export function ActionDialog() {
@@ -220,29 +221,45 @@ function CancelButton() {
 }
 
 function DismissForm(props: { busy: boolean; onSubmit: (reason: string) => void }) {
-	const [reason, setReason] = createSignal(DISMISS_REASONS[0]?.id ?? "other");
+	// None chosen at first: the reason is recorded with the dismissal, and a preselected "Spam"
+	// labelled a customer's post so at one careless tap.
+	const [reason, setReason] = createSignal("");
 	const [note, setNote] = createSignal("");
+	const [problem, setProblem] = createSignal<string>();
+	let first: HTMLInputElement | undefined;
+	const submit = submitHandler(() => {
+		if (!reason()) {
+			setProblem("Choose why it is dismissed.");
+			first?.focus();
+			return;
+		}
+		props.onSubmit(dismissReason(reason(), note()));
+	});
 	return (
-		<form
-			class="action-form"
-			onSubmit={submitHandler(() => props.onSubmit(dismissReason(reason(), note())))}
-		>
-			<fieldset>
+		<form class="action-form" onSubmit={submit}>
+			<fieldset aria-describedby={problem() ? "dismiss-reason-error" : undefined}>
 				<legend>Why dismiss it?</legend>
 				<For each={DISMISS_REASONS}>
-					{(option) => (
+					{(option, index) => (
 						<label class="check">
 							<input
+								ref={(input) => {
+									if (index() === 0) first = input;
+								}}
 								type="radio"
 								name="dismiss-reason"
 								value={option.id}
 								checked={reason() === option.id}
-								onChange={() => setReason(option.id)}
+								onChange={() => {
+									setReason(option.id);
+									setProblem(undefined);
+								}}
 							/>
 							{option.label}
 						</label>
 					)}
 				</For>
+				<FieldProblem id="dismiss-reason" error={problem()} />
 			</fieldset>
 			<label for="dismiss-note" class="field-label">
 				Note (optional)
