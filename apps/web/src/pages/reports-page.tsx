@@ -15,8 +15,8 @@ import { createMemo, createSignal, For, Show } from "solid-js";
 import { createLoader, useApi } from "../api.ts";
 import { ModeratorPage, moderatorsOnly } from "../components/moderator-nav.tsx";
 import { TimeChart } from "../components/time-chart.tsx";
-import { formatSeconds } from "../coverage-model.ts";
 import { formatCount } from "../format.ts";
+import { cellText } from "../report-cells.ts";
 import { column, createReport, localTimeZone, type Reports, useReports } from "../reports.ts";
 import "../coverage.css";
 import { Panel } from "../components/panel.tsx";
@@ -33,26 +33,6 @@ function dateInput(date: Date): string {
 function localMidnight(value: string, days = 0): Date {
 	const [year, month, day] = value.split("-").map(Number);
 	return new Date(year ?? 1970, (month ?? 1) - 1, (day ?? 1) + days);
-}
-
-let percentFormat: Intl.NumberFormat | null = null;
-
-/**
- * A cell as the tables show it. One formatter for every cell (`formatCount`, and one for
- * percentages): `toLocaleString` built one per call, 43 ms of opening Reports on a phone.
- */
-export function cellText(value: ReportRecord[string], unit: ReportColumn["unit"]): string {
-	if (value === null || value === undefined) return "–";
-	if (typeof value === "string") return value;
-	switch (unit) {
-		case "seconds":
-			return formatSeconds(value);
-		case "percent":
-			percentFormat ??= new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
-			return `${percentFormat.format(value)} %`;
-		default:
-			return formatCount(value);
-	}
 }
 
 export const ReportsPage = moderatorsOnly(ReportsView);
@@ -371,7 +351,7 @@ function DataTable(props: {
 											<th scope="row">{row[c.key] ?? "(none)"}</th>
 										) : (
 											<td classList={{ numeric: c.unit !== "text" }}>
-												{cellText(row[c.key] ?? null, c.unit)}
+												{cellText(row[c.key] ?? null, c.unit, c.key)}
 											</td>
 										)
 									}
