@@ -208,6 +208,27 @@ describe.skipIf(!hasChromium)("settings in Chromium", () => {
 		await bell.click();
 		await assigned.click();
 		await expect.poll(onTitle, within).toBe(true);
+
+		// Loaded again with the feed held up: the bell says it is loading, not that there is
+		// nothing (its badge may count entries already).
+		let release = () => {};
+		const held = new Promise<void>((resolve) => {
+			release = resolve;
+		});
+		const feed = (url: URL) => url.pathname === "/api/me/notifications";
+		await dana.route(feed, async (route) => {
+			await held;
+			await route.continue();
+		});
+		await dana.reload();
+		// The conversation opened (it takes the focus, which would close the panel), then the bell.
+		await expect.poll(onTitle, within).toBe(true);
+		await bell.click();
+		await dana.getByTestId("bell-loading").waitFor(within);
+		expect(await dana.getByTestId("bell-empty").count()).toBe(0);
+		release();
+		await entries.first().waitFor(within);
+		await dana.unroute(feed);
 	});
 
 	it("says at its field what is wrong with a change of name or password", async () => {

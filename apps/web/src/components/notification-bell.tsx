@@ -92,23 +92,33 @@ export function NotificationBell() {
 					<Show
 						when={notifications.items().length > 0}
 						fallback={
-							<div class="muted bell-empty" data-testid="bell-empty">
-								<p>
-									Nothing yet. You are told here when a teammate @mentions you in a note or gives
-									you a conversation, and of news on the conversations you own: the customer writing
-									again, a decision on your reply, a missed target.
-								</p>
-								{/* Nobody is notified of a reply submitted for review (docs/NOTIFICATIONS.md). */}
-								<Show when={inAudience("moderators", ws.me.role)}>
-									<p>
-										Replies waiting for review are not announced:{" "}
-										<A href="/reviews" onClick={() => close(false)}>
-											see Reviews
-										</A>
-										.
+							// Not "Nothing yet" before the feed has come: the badge may count entries already.
+							<Show
+								when={notifications.loaded() || notifications.error()}
+								fallback={
+									<p class="muted bell-empty" role="status" data-testid="bell-loading">
+										Loading…
 									</p>
-								</Show>
-							</div>
+								}
+							>
+								<div class="muted bell-empty" data-testid="bell-empty">
+									<p>
+										Nothing yet. You are told here when a teammate @mentions you in a note or gives
+										you a conversation, and of news on the conversations you own: the customer
+										writing again, a decision on your reply, a missed target.
+									</p>
+									{/* Nobody is notified of a reply submitted for review (docs/NOTIFICATIONS.md). */}
+									<Show when={inAudience("moderators", ws.me.role)}>
+										<p>
+											Replies waiting for review are not announced:{" "}
+											<A href="/reviews" onClick={() => close(false)}>
+												see Reviews
+											</A>
+											.
+										</p>
+									</Show>
+								</div>
+							</Show>
 						}
 					>
 						<ul class="bell-list">
