@@ -348,7 +348,11 @@ function DataTable(props: {
 								<For each={props.columns}>
 									{(c, index) =>
 										index() === 0 && c.unit === "text" ? (
-											<th scope="row">{row[c.key] ?? "(none)"}</th>
+											<th scope="row">
+												{row[c.key] == null
+													? "(none)"
+													: cellText(row[c.key] ?? null, c.unit, c.key)}
+											</th>
 										) : (
 											<td classList={{ numeric: c.unit !== "text" }}>
 												{cellText(row[c.key] ?? null, c.unit, c.key)}
