@@ -16,7 +16,12 @@ import { Cores, type ProcSample, pinned, sampleProcess } from "./proc.ts";
 import { BENCH_RATE_LIMITS } from "./rate-limits.ts";
 import { BENCH_METRICS_TOKEN, BENCH_SECRET, baselineDocuments, seedBench } from "./seed.ts";
 
-export type ServerKind = "switchboard" | "hocuspocus" | "y-websocket";
+/**
+ * "hocuspocus-durable" is bare Hocuspocus storing each update in PostgreSQL before it
+ * acknowledges it (servers/hocuspocus.ts): the floor of a durable acknowledgement. Scenario 1
+ * measures it beside the others; it is not one of the report's columns.
+ */
+export type ServerKind = "switchboard" | "hocuspocus" | "hocuspocus-durable" | "y-websocket";
 
 const ALL_KINDS: readonly ServerKind[] = ["switchboard", "hocuspocus", "y-websocket"];
 
@@ -262,10 +267,16 @@ export async function startServer(
 	}
 	names = baselineDocuments(documents);
 	tokens = Array.from({ length: members }, (_, i) => `baseline-token-${i}`);
-	if (kind === "hocuspocus") {
+	if (kind === "hocuspocus" || kind === "hocuspocus-durable") {
+		if (kind === "hocuspocus-durable") database = await createTestDatabase(options.databaseUrl);
 		spawned = spawnServer(
 			[HOCUSPOCUS_MAIN],
-			{ PORT: "0", HOST: "127.0.0.1", ...options.env },
+			{
+				PORT: "0",
+				HOST: "127.0.0.1",
+				...(database ? { DURABLE_DATABASE_URL: database.url } : {}),
+				...options.env,
+			},
 			/listening on port (\d+)/,
 			options.cpuProfileDir,
 		);
@@ -286,7 +297,7 @@ export async function startServer(
 		wsUrl = url.replace("http", "ws");
 	}
 	return {
-		...finish(kind, spawned, url, wsUrl, names, tokens, null),
+		...finish(kind, spawned, url, wsUrl, names, tokens, database),
 		...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
 	};
 }
