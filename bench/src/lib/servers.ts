@@ -49,7 +49,10 @@ export interface BenchServer extends ServerTarget {
 	pid: number;
 	/** Where the server writes its V8 CPU profile when it stops, if it was started with one. */
 	cpuProfileDir?: string;
-	/** Switchboard's database (a fresh one per start unless shared); undefined for baselines. */
+	/**
+	 * The server's database (a fresh one per start unless shared): Switchboard's, or where the
+	 * durable baseline stores its updates; undefined for the other baselines.
+	 */
 	databaseUrl?: string;
 	/**
 	 * Switchboard's data folder, its own per start (removed at stop): the CLI finds the
@@ -298,6 +301,7 @@ export async function startServer(
 	}
 	return {
 		...finish(kind, spawned, url, wsUrl, names, tokens, database),
+		...(database ? { databaseUrl: database.url } : {}),
 		...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
 	};
 }
