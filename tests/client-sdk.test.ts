@@ -19,6 +19,7 @@ import {
 	type Me,
 	type SwitchboardClient,
 } from "@switchboard/client";
+import { memoryLocalStorage } from "@switchboard/client/testing";
 import { type AppError, boardDocumentName } from "@switchboard/domain";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
@@ -35,20 +36,7 @@ const clients: SwitchboardClient[] = [];
 
 // One browser profile's localStorage (where the unsent drafts are written down), if Node
 // has none; taken back after the file, whose worker runs other files next.
-const ownLocalStorage = typeof globalThis.localStorage === "undefined";
-if (ownLocalStorage) {
-	const items = new Map<string, string>();
-	globalThis.localStorage = {
-		get length() {
-			return items.size;
-		},
-		clear: () => items.clear(),
-		getItem: (key: string) => items.get(key) ?? null,
-		key: (index: number) => [...items.keys()][index] ?? null,
-		removeItem: (key: string) => void items.delete(key),
-		setItem: (key: string, value: string) => void items.set(key, String(value)),
-	};
-}
+const restoreLocalStorage = memoryLocalStorage();
 
 beforeAll(async () => {
 	server = await startTestServer();
@@ -58,7 +46,7 @@ afterEach(() => {
 });
 afterAll(async () => {
 	await server?.close();
-	if (ownLocalStorage) Reflect.deleteProperty(globalThis, "localStorage");
+	restoreLocalStorage();
 });
 
 const mentionId = (i: number) => server.mentions[i]!.mention.id;

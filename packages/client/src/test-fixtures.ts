@@ -1,6 +1,7 @@
 /**
  * Builders for the client's unit tests, on top of the domain's (`@switchboard/domain/testing`).
- * Not exported from the package index.
+ * Not exported from the package index: other packages' tests import it as
+ * `@switchboard/client/testing`.
  */
 import type { MemberCard, Mention } from "@switchboard/domain";
 import { at, makeMention } from "@switchboard/domain/testing";
@@ -25,4 +26,25 @@ export function pending(
 ): PendingCommand {
 	counter += 1;
 	return { id: `00000000-0000-4000-8000-${String(counter).padStart(12, "0")}`, command, createdAt };
+}
+
+/**
+ * One browser profile's localStorage, kept in memory, where Node has none (the drafts and
+ * notes not sent yet are written there). Returns what takes it back: the test file's worker
+ * runs other files next. Where a localStorage exists it is used as it is, and emptied.
+ */
+export function memoryLocalStorage(): () => void {
+	if (typeof globalThis.localStorage !== "undefined") return () => globalThis.localStorage.clear();
+	const items = new Map<string, string>();
+	globalThis.localStorage = {
+		get length() {
+			return items.size;
+		},
+		clear: () => items.clear(),
+		getItem: (key: string) => items.get(key) ?? null,
+		key: (index: number) => [...items.keys()][index] ?? null,
+		removeItem: (key: string) => void items.delete(key),
+		setItem: (key: string, value: string) => void items.set(key, String(value)),
+	};
+	return () => Reflect.deleteProperty(globalThis, "localStorage");
 }
