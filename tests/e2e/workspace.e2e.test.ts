@@ -242,8 +242,22 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		expect(await dana.getByTestId("approval-optional").textContent()).toContain(
 			"once the changes are made",
 		);
-		await dana.getByTestId("reply-url").fill("https://twitter.com/acme/status/1");
-		await dana.getByTestId("reply-url").press("Enter");
+		// A link off the conversation's network (another tab's) is not taken as its reply.
+		const replyUrl = dana.getByTestId("reply-url");
+		await replyUrl.fill("https://bsky.app/profile/acme.test/post/3k2a");
+		await replyUrl.press("Enter");
+		const refusal = () =>
+			dana.evaluate(
+				() =>
+					document.querySelector<HTMLInputElement>('[data-testid="reply-url"]')
+						?.validationMessage ?? "no field: the link was taken",
+			);
+		expect(await refusal()).toBe(
+			"This is a Twitter conversation: the reply's link must be on twitter.com or x.com, not bsky.app. Copy it from the reply you posted on Twitter.",
+		);
+		expect(await dana.getByTestId("replied").count()).toBe(0);
+		await replyUrl.fill("https://twitter.com/acme/status/1");
+		await replyUrl.press("Enter");
 		await expect
 			.poll(textOf(dana.getByTestId("replied")), within)
 			.toContain("Replied by Dana Ambassador");
@@ -468,7 +482,7 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 		await run({ name: "claim", args: { mentionId: mention.id } });
 		await run({
 			name: "markReplied",
-			args: { mentionId: mention.id, url: "https://social.example/acme/replies/1" },
+			args: { mentionId: mention.id, url: "https://twitter.com/acme/status/1" },
 		});
 		await run({ name: "reopen", args: { mentionId: mention.id } });
 		await run({ name: "handoff", args: { mentionId: mention.id, to: samId } });

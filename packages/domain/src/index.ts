@@ -23,6 +23,7 @@ export * from "./model.ts";
 export * from "./notifications.ts";
 export * from "./people.ts";
 export * from "./protocol.ts";
+export * from "./reply-link.ts";
 export * from "./reports.ts";
 export * from "./session-ends.ts";
 export * from "./sla.ts";

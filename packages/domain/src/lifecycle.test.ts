@@ -475,6 +475,29 @@ describe("decide", () => {
 		);
 	});
 
+	it("markReplied takes a Bluesky or Twitter reply only at a link on that network", () => {
+		const reply = (network: Mention["network"], url: string) =>
+			run(
+				dana,
+				{ name: "markReplied", args: { mentionId: "m1", url } },
+				ownedBy("dana", { network }),
+			);
+		expect(rejected(reply("bluesky", "https://social.example/@acme/1"), "invalid")).toBe(
+			"This is a Bluesky conversation: the reply's link must be on bsky.app, not social.example. Copy it from the reply you posted on Bluesky.",
+		);
+		expect(rejected(reply("twitter", "https://bsky.app/profile/acme/post/1"), "invalid")).toBe(
+			"This is a Twitter conversation: the reply's link must be on twitter.com or x.com, not bsky.app. Copy it from the reply you posted on Twitter.",
+		);
+		// A look-alike host is not the network's.
+		rejected(reply("twitter", "https://nottwitter.com/acme/status/1"), "invalid");
+		accepted(reply("bluesky", "https://bsky.app/profile/acme.test/post/3k2a"));
+		accepted(reply("twitter", "https://x.com/acme/status/1"));
+		accepted(reply("twitter", "https://mobile.twitter.com/acme/status/1"));
+		// Federated or open networks: the reply may be on any host.
+		accepted(reply("mastodon", "https://other.example/@acme/1"));
+		accepted(reply("rss", "https://blog.example/replies/1"));
+	});
+
 	it("dismiss closes a conversation and frees its owner", () => {
 		const decision = accepted(
 			run(dana, { name: "dismiss", args: { mentionId: "m1", reason: "spam" } }, ownedBy("dana")),

@@ -23,6 +23,7 @@ import {
 	webLink,
 } from "./model.ts";
 import type { BulkItem, Command, CommandName, RejectCode } from "./protocol.ts";
+import { replyLinkProblem } from "./reply-link.ts";
 import { plural } from "./text.ts";
 
 const EVERYONE: readonly Role[] = ["ambassador", "moderator", "admin"];
@@ -413,6 +414,8 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 			if (webLink(command.args.url) === null) {
 				return no("invalid", "The reply's link must be an http: or https: URL.");
 			}
+			const elsewhere = replyLinkProblem(mention.network, command.args.url);
+			if (elsewhere) return no("invalid", elsewhere);
 			const block = approvalBlock(mention, rules, command.args.hash ?? null);
 			if (block) return no(block.code, block.message);
 			return accept(

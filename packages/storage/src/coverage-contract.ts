@@ -134,7 +134,7 @@ export function coverageStoreContract(portOf: () => CoverageStore & Scene): void
 			const hash = "b".repeat(64);
 			const reply = {
 				name: "markReplied",
-				args: { mentionId: id, url: "https://x.example/1", hash },
+				args: { mentionId: id, url: "https://twitter.com/acme/status/1", hash },
 			};
 			const early = await attempt(orgId, ana, reply as Command, t(1, "09:02"));
 			expect(early).toMatchObject({ ok: false, code: "invalid_transition" });
@@ -165,7 +165,7 @@ export function coverageStoreContract(portOf: () => CoverageStore & Scene): void
 				ana,
 				{
 					name: "markReplied",
-					args: { mentionId: id, url: "https://x.example/1", hash: "c".repeat(64) },
+					args: { mentionId: id, url: "https://twitter.com/acme/status/1", hash: "c".repeat(64) },
 				},
 				t(1, "09:03"),
 			);

@@ -15,6 +15,7 @@ import {
 	Priorities,
 	type Priority,
 	replyLimitFor,
+	replyLinkProblem,
 	replyTextBlock,
 	reviewStanding,
 	threadMessageKey,
@@ -768,7 +769,12 @@ function Conversation(props: { mentionId: string }) {
 									onSubmit={submitHandler(() => {
 										const url = replyUrl().trim();
 										if (!url) return;
-										const wrong = urlProblem(url, "The link", false);
+										// The server refuses a link off the conversation's network (see reply-link.ts):
+										// said here first, at the field.
+										const wrong =
+											urlProblem(url, "The link", false) ??
+											replyLinkProblem(mention().network, url) ??
+											undefined;
 										if (wrong && replyUrlInput) {
 											// Said by the browser at the field, as it says a missing link.
 											replyUrlInput.setCustomValidity(wrong);
