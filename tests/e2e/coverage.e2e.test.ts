@@ -373,6 +373,46 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		).toBe("approved");
 	});
 
+	it("shows on the card of a text submitted again the changes the moderator asked for", async () => {
+		const dana = await person("ambassador1@acme.test");
+		const morgan = await person("moderator@acme.test");
+		const mention = fresh();
+		await (await showCard(dana, mention)).getByTestId("claim").click();
+		await dana.goto(`/m/${mention.id}`);
+		await dana.getByTestId("editor-content").waitFor(within);
+		await typeInDraft(dana, "We are on it.");
+		await expect
+			.poll(attribute(dana.getByTestId("sync-status"), "data-unsynced"), within)
+			.toBe("0");
+		await dana.getByTestId("submit-review").click();
+		await dana.getByTestId("review-waiting").waitFor(within);
+
+		await morgan.getByTestId("nav-reviews").click();
+		const card = morgan.locator(`[data-testid="review-card"][data-mention-id="${mention.id}"]`);
+		await card.waitFor(within);
+		// A first submission: nothing was asked of it yet.
+		expect(await card.getByTestId("changes-asked").count()).toBe(0);
+		await card.getByTestId("changes-comment").fill("Say sorry first, please.");
+		await card.getByTestId("request-changes").click();
+		await card.waitFor({ state: "detached", ...within });
+
+		await dana.getByTestId("review-comment").waitFor(within);
+		await typeInDraft(dana, " Sorry for the trouble.");
+		await expect
+			.poll(attribute(dana.getByTestId("sync-status"), "data-unsynced"), within)
+			.toBe("0");
+		await dana.getByTestId("submit-review").click();
+		await card.waitFor(within);
+		await expect.poll(textOf(card.getByTestId("review-draft")), within).toContain("Sorry");
+		await expect
+			.poll(textOf(card.getByTestId("changes-asked")), within)
+			.toMatch(/^Changes asked for by Morgan Moderator .+: Say sorry first, please\.$/);
+		// The writer, waiting, reads it beside her text too.
+		expect(await dana.getByTestId("changes-asked").textContent()).toContain(
+			"Say sorry first, please.",
+		);
+	});
+
 	// Last in the file: it leaves no ambassador room.
 	it("leaves Assign with no one chosen when only the moderator has room; Assign then says who is missing", async () => {
 		const admin = await person("admin@acme.test");

@@ -444,6 +444,41 @@ describe("decide", () => {
 				"forbidden",
 			);
 		});
+
+		it("a text submitted again keeps the changes asked for, until an approval settles them", () => {
+			const asked = {
+				by: "mo",
+				at: at(30),
+				comment: "Add the status page link.",
+			};
+			const sentBack = ownedBy("dana", {
+				status: "drafting",
+				review: { state: "changes_requested", hash: HASH_A, ...asked },
+			});
+			const submit = (hash: string, mention: Mention) =>
+				accepted(run(dana, { name: "submitForReview", args: { mentionId: "m1", hash } }, mention));
+			const again = submit(HASH_B, sentBack);
+			expect(again.work.review).toEqual({
+				state: "requested",
+				hash: HASH_B,
+				by: "dana",
+				at: NOW,
+				comment: null,
+				changesAsked: asked,
+			});
+			// Changed once more while waiting: the newest text answers the same request.
+			const resubmitted = { ...sentBack, ...again.work };
+			expect(submit(HASH_A, resubmitted).work.review?.changesAsked).toEqual(asked);
+			const approved = accepted(
+				run(mo, { name: "approve", args: { mentionId: "m1", hash: HASH_B } }, resubmitted),
+			);
+			expect(approved.work.review?.changesAsked).toBeUndefined();
+			expect(
+				submit(HASH_A, { ...resubmitted, ...approved.work }).work.review?.changesAsked,
+			).toBeUndefined();
+			// A first submission has none.
+			expect(submit(HASH_A, ownedBy("dana")).work.review).not.toHaveProperty("changesAsked");
+		});
 	});
 
 	it("markReplied records the reply from an open state other than in review", () => {

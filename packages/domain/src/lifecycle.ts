@@ -7,6 +7,7 @@ import { approvalBlock, NO_APPROVAL_RULES, needsApproval, replyTextBlock } from 
 import { draftHash } from "./draft-doc.ts";
 import {
 	type ApprovalRules,
+	type ChangesAsked,
 	countsAgainstCapacity,
 	DEFAULT_BOARD_SETTINGS,
 	type Member,
@@ -301,9 +302,12 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 		status: "in_review" | "approved",
 		state: "requested" | "approved",
 		args: { text?: string | undefined; hash: string },
-	) =>
-		textBlock(args.text, args.hash) ??
-		accept({ status, review: reviewBy(state, args.hash) }, { hash: args.hash });
+	) => {
+		const review: Review = reviewBy(state, args.hash);
+		const asked = state === "requested" ? changesAskedOf(mention.review) : undefined;
+		if (asked) review.changesAsked = asked;
+		return textBlock(args.text, args.hash) ?? accept({ status, review }, { hash: args.hash });
+	};
 
 	switch (command.name) {
 		case "claim":
@@ -511,6 +515,18 @@ export function decide(command: Command, ctx: DecisionContext): Decision {
 			return unreachable;
 		}
 	}
+}
+
+/**
+ * The changes asked for that a text submitted now answers: those of a review that asked for
+ * them, or those a text submitted since (replaced now by a newer one) answered. An approval
+ * in between settled them.
+ */
+function changesAskedOf(review: Review | null): ChangesAsked | undefined {
+	if (review?.state === "changes_requested") {
+		return { by: review.by, at: review.at, comment: review.comment };
+	}
+	return review?.state === "requested" ? review.changesAsked : undefined;
 }
 
 /** Statuses `reopen` brings back to work: finished, or set aside for later. */

@@ -169,13 +169,27 @@ export type Owner = v.InferOutput<typeof OwnerSchema>;
 export const ReviewStates = ["requested", "approved", "changes_requested"] as const;
 export type ReviewState = (typeof ReviewStates)[number];
 
+const ReviewComment = v.nullable(v.pipe(v.string(), v.maxLength(2000)));
+
+/**
+ * The changes a moderator asked for last, kept on the review when the writer submits the
+ * text again: the reviewer of the new text reads what was asked of it.
+ */
+export const ChangesAskedSchema = v.object({ by: Id, at: IsoDate, comment: ReviewComment });
+export type ChangesAsked = v.InferOutput<typeof ChangesAskedSchema>;
+
 export const ReviewSchema = v.object({
 	state: v.picklist(ReviewStates),
 	/** Content hash of the draft snapshot submitted or approved. */
 	hash: v.nullable(v.string()),
 	by: Id,
 	at: IsoDate,
-	comment: v.nullable(v.pipe(v.string(), v.maxLength(2000))),
+	comment: ReviewComment,
+	/**
+	 * On a text submitted again after changes were asked for: what was asked. Absent on
+	 * other reviews, and on those written before it was kept.
+	 */
+	changesAsked: v.optional(ChangesAskedSchema),
 });
 export type Review = v.InferOutput<typeof ReviewSchema>;
 

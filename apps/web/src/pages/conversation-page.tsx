@@ -43,6 +43,7 @@ import {
 } from "../board-model.ts";
 import { useStore } from "../client-context.tsx";
 import { ApprovalNotice } from "../components/approval-notice.tsx";
+import { ChangesAsked } from "../components/changes-asked.tsx";
 import {
 	NetworkBadge,
 	OwnerChip,
@@ -593,6 +594,7 @@ function Conversation(props: { mentionId: string }) {
 									: "Not sent for review yet: it goes once the server has it."}{" "}
 								A moderator approves this exact text; edits after submitting need a new review.
 							</div>
+							<ChangesAsked review={review()} />
 						</Show>
 						<Show when={standing() === "approved" && serverStatus(mention()) === "approved"}>
 							<div

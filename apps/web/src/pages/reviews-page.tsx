@@ -21,6 +21,7 @@ import {
 import { createMemo, createSignal, For, onCleanup, Show } from "solid-js";
 import { serverStatus, statusLabel } from "../board-model.ts";
 import { Avatar, NetworkBadge, PriorityBadge } from "../components/bits.tsx";
+import { ChangesAsked } from "../components/changes-asked.tsx";
 import { RequestChangesForm } from "../components/command-button.tsx";
 import { ListLink } from "../components/list-link.tsx";
 import { ModeratorPage, moderatorsOnly } from "../components/moderator-nav.tsx";
@@ -174,6 +175,7 @@ function ReviewCard(props: { mentionId: string }) {
 				</p>
 			</Show>
 
+			<ChangesAsked review={review()} />
 			<div class="review-draft" data-testid="review-draft">
 				<Show when={text().length > 0} fallback={<span class="muted">The draft is empty.</span>}>
 					<For each={spans()}>
