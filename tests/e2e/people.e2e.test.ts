@@ -539,6 +539,85 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		await fitsPhone(sam, ".toasts", "the board telling Sam the new role");
 	});
 
+	it("keeps a comment asking for changes that a member was typing when they stopped being a moderator", async () => {
+		const { storage, board } = scene.server.switchboard;
+		const mention = scene.fresh();
+		const danaId = await scene.memberId("ambassador1@acme.test");
+		for (const command of [
+			{ name: "claim", args: { mentionId: mention.id } },
+			{ name: "submitForReview", args: { mentionId: mention.id, hash: "a".repeat(64) } },
+		] as const) {
+			const outcome = await storage.executeCommand({
+				orgId: "acme",
+				boardId: "main",
+				actorId: danaId,
+				commandId: crypto.randomUUID(),
+				command,
+				now: new Date().toISOString(),
+			});
+			expect(outcome, command.name).toMatchObject({ ok: true });
+		}
+		const stored = await storage.getMention("acme", mention.id);
+		if (stored) await board.publish("acme", "main", [stored]);
+		const admin = await adminOn("members");
+		const samId = await scene.memberId("ambassador2@acme.test");
+		const setRole = (role: string) =>
+			admin.evaluate(
+				async ({ id, role, csrf }) => {
+					const response = await fetch(`/api/orgs/acme/members/${id}`, {
+						method: "PATCH",
+						headers: { "content-type": "application/json", [csrf]: "1" },
+						body: JSON.stringify({ role }),
+					});
+					if (!response.ok) throw new Error(`role: ${response.status}`);
+				},
+				{ id: samId, role, csrf: CSRF_HEADER },
+			);
+		await setRole("moderator");
+		const sam = await scene.person("ambassador2@acme.test", "/reviews");
+		const told = sam.getByTestId("toast-info").locator(".toast-message").last();
+		const card = sam.locator(`[data-testid="review-card"][data-mention-id="${mention.id}"]`);
+		await card.getByTestId("changes-comment").fill("Say sorry first, please.");
+
+		// Demoted on Reviews: the page goes, the comment stays, and Sam is told where.
+		await setRole("ambassador");
+		await expect
+			.poll(textOf(told), within)
+			.toBe(
+				"Your role is now Ambassador: Coverage and Reviews are for moderators. The comment you were typing to ask for changes is kept, not sent, on its conversation's page.",
+			);
+		await sam.goto(`/m/${mention.id}`);
+		const kept = sam.getByTestId("kept-review-comment");
+		await kept.waitFor(within);
+		expect(await kept.textContent()).toContain("Your role is now Ambassador");
+		expect(await kept.getByTestId("kept-review-comment-text").textContent()).toBe(
+			"Say sorry first, please.",
+		);
+
+		// A moderator again: the comment is back in its field, to go on with.
+		await setRole("moderator");
+		const field = sam.getByTestId("changes-comment");
+		await field.waitFor(within);
+		expect(await field.inputValue()).toBe("Say sorry first, please.");
+		expect(await kept.count()).toBe(0);
+		await field.press("End");
+		await field.pressSequentially(" And thank them.");
+		// Demoted while typing on the conversation: the form goes, what was typed stays in view.
+		await setRole("ambassador");
+		await kept.waitFor(within);
+		expect(await kept.getByTestId("kept-review-comment-text").textContent()).toBe(
+			"Say sorry first, please. And thank them.",
+		);
+		expect(await field.count()).toBe(0);
+		await sam.reload();
+		await kept.waitFor(within);
+		await kept.getByTestId("discard-review-comment").click();
+		await kept.waitFor({ state: "detached", ...within });
+		await sam.reload();
+		await sam.getByTestId("review-waiting").waitFor(within);
+		expect(await kept.count()).toBe(0);
+	});
+
 	it("reaches every pending invitation of a large import, fifty at a time, and says which links it lists", async () => {
 		const admin = await adminOn("members");
 		const panel = admin.getByTestId("members-panel");

@@ -16,6 +16,19 @@ describe("roles in the app", () => {
 		);
 	});
 
+	it("says where the comments asking for changes it can no longer send are kept", () => {
+		expect(roleChangeWords("moderator", "ambassador", 1)).toBe(
+			"Your role is now Ambassador: Coverage and Reviews are for moderators. The comment you were typing to ask for changes is kept, not sent, on its conversation's page.",
+		);
+		expect(roleChangeWords("admin", "ambassador", 2)).toMatch(
+			/ The 2 comments you were typing to ask for changes are kept, not sent, on their conversations' pages\.$/,
+		);
+		// Still a reviewer: the comments are still in their forms.
+		expect(roleChangeWords("admin", "moderator", 1)).toBe(
+			"Your role is now Moderator: Admin is for admins.",
+		);
+	});
+
 	it("knows which pages a role may open", () => {
 		expect(pageAllows("/coverage", "ambassador")).toBe(false);
 		expect(pageAllows("/reviews", "moderator")).toBe(true);

@@ -41,14 +41,19 @@ export function pageAllows(pathname: string, role: Role): boolean {
 /**
  * What a member is told when their role changes: the new role, and what it takes from them
  * where it takes something ("Your role is now Ambassador: Coverage and Reviews are for
- * moderators.").
+ * moderators."). `keptComments`: how many comments asking for changes they had typed and
+ * not sent; a role that may no longer review says where those are kept.
  */
-export function roleChangeWords(from: Role, to: Role): string {
+export function roleChangeWords(from: Role, to: Role, keptComments = 0): string {
 	const lost = (audience: Audience) => inAudience(audience, from) && !inAudience(audience, to);
 	const why = [
 		lost("moderators") ? "Coverage and Reviews are for moderators" : null,
 		lost("admins") ? (lost("moderators") ? "Admin for admins" : "Admin is for admins") : null,
 	].filter((part) => part !== null);
 	const now = `Your role is now ${ROLE_LABELS[to]}`;
-	return why.length === 0 ? `${now}.` : `${now}: ${why.join(", ")}.`;
+	const told = why.length === 0 ? `${now}.` : `${now}: ${why.join(", ")}.`;
+	if (keptComments === 0 || inAudience("moderators", to)) return told;
+	return keptComments === 1
+		? `${told} The comment you were typing to ask for changes is kept, not sent, on its conversation's page.`
+		: `${told} The ${keptComments} comments you were typing to ask for changes are kept, not sent, on their conversations' pages.`;
 }

@@ -10,4 +10,9 @@ export { clearLocalData, isLocalDatabaseOf, localDocumentPrefix } from "./local-
 export { loadNoteDraft, saveNoteDraft } from "./note-drafts.ts";
 export { memberColor, PRESENCE_COLORS, type PresenceUser } from "./presence.ts";
 export * from "./reports-client.ts";
+export {
+	keptReviewComments,
+	loadReviewComment,
+	saveReviewComment,
+} from "./review-comments.ts";
 export { compareCodeUnits, compareIsoTimes } from "./sorted-mentions.ts";

@@ -9,6 +9,7 @@ import { boardDocumentName, draftDocumentName } from "@switchboard/domain";
 import type { Me } from "./api.ts";
 import { queueDatabaseName, queueDatabasePrefix } from "./indexeddb-queue-store.ts";
 import { clearNoteDrafts } from "./note-drafts.ts";
+import { clearReviewComments } from "./review-comments.ts";
 import { unsentDraftsKey, unsentDraftsStore } from "./unsent-drafts.ts";
 
 /** Prefix of the IndexedDB names of a member's documents (see `localDocumentName`). */
@@ -34,11 +35,12 @@ function deleteDatabase(name: string): Promise<void> {
 }
 
 /**
- * Delete this member's documents, command queues, unsent-drafts list and unfinished notes
- * from this device. Destroy the member's client first, so that nothing writes them again. Where the
- * browser cannot list its databases (`indexedDB.databases`, missing before Firefox 126),
- * the boards' documents and queues named by `boardIds` and the drafts written down as
- * unsent are deleted by name; copies of drafts the server has in full stay there.
+ * Delete this member's documents, command queues, unsent-drafts list, unfinished notes and
+ * review comments from this device. Destroy the member's client first, so that nothing
+ * writes them again. Where the browser cannot list its databases (`indexedDB.databases`,
+ * missing before Firefox 126), the boards' documents and queues named by `boardIds` and the
+ * drafts written down as unsent are deleted by name; copies of drafts the server has in full
+ * stay there.
  */
 export async function clearLocalData(
 	me: Pick<Me, "id" | "orgId">,
@@ -54,6 +56,7 @@ export async function clearLocalData(
 	}
 	globalThis.localStorage?.removeItem(unsentDraftsKey(me));
 	clearNoteDrafts(me);
+	clearReviewComments(me);
 	if (typeof globalThis.indexedDB === "undefined") return;
 	if (typeof indexedDB.databases === "function") {
 		for (const { name } of await indexedDB.databases()) {

@@ -43,7 +43,6 @@ import {
 } from "../board-model.ts";
 import { useStore } from "../client-context.tsx";
 import { ApprovalNotice } from "../components/approval-notice.tsx";
-import { ChangesAsked } from "../components/changes-asked.tsx";
 import {
 	NetworkBadge,
 	OwnerChip,
@@ -52,6 +51,7 @@ import {
 	PriorityBadge,
 	SlaBadge,
 } from "../components/bits.tsx";
+import { ChangesAsked, KeptReviewComment } from "../components/changes-asked.tsx";
 import {
 	ClaimNextButton,
 	CommandButton,
@@ -78,6 +78,8 @@ import {
 	replyStands,
 } from "../lifecycle-model.ts";
 import type { PickerOption } from "../member-picker.ts";
+import { createReviewComments } from "../review-comment.ts";
+import { ROLE_LABELS } from "../roles.ts";
 import { fillTemplate, templateForDraft } from "../templates.ts";
 import { shownThread, type ThreadItem, threadItems, threadStart } from "../thread-model.ts";
 import { useToasts } from "../toasts.tsx";
@@ -173,7 +175,11 @@ function Conversation(props: { mentionId: string }) {
 	const [handoffTo, setHandoffTo] = createSignal("");
 	const [replyUrl, setReplyUrl] = createSignal("");
 	let replyUrlInput: HTMLInputElement | undefined;
-	const [changesComment, setChangesComment] = createSignal("");
+	// Kept on this device as typed: if the form goes (the role changed, the review ended)
+	// the text is shown instead, not lost.
+	const reviewComments = createReviewComments(ws.me);
+	const changesComment = () => reviewComments.get(id());
+	const setChangesComment = (text: string) => reviewComments.set(id(), text);
 	const templates = () => ws.board().settings.templates;
 	const [templateId, setTemplateId] = createSignal(templates()[0]?.id ?? "");
 	let editor: DraftEditorApi | undefined;
@@ -738,7 +744,25 @@ function Conversation(props: { mentionId: string }) {
 									</CommandButton>
 								</Show>
 							</div>
-							<Show when={canReview()}>
+							<Show
+								when={canReview()}
+								fallback={
+									<KeptReviewComment
+										// Sent, the form gives way before the server answers: not "not sent".
+										comment={
+											mention().pending.some((p) => p.command.name === "requestChanges")
+												? ""
+												: changesComment()
+										}
+										why={
+											isModerator()
+												? "This reply is no longer waiting for review, so your comment asking for changes was not sent."
+												: `Your role is now ${ROLE_LABELS[ws.me.role]}: only moderators and admins ask for changes, so your comment was not sent.`
+										}
+										onDiscard={() => setChangesComment("")}
+									/>
+								}
+							>
 								<RequestChangesForm
 									mentionId={id()}
 									inputId="changes-comment"

@@ -18,7 +18,7 @@ import {
 	replyTextBlock,
 	reviewStanding,
 } from "@switchboard/domain";
-import { createMemo, createSignal, For, onCleanup, Show } from "solid-js";
+import { createMemo, For, onCleanup, Show } from "solid-js";
 import { serverStatus, statusLabel } from "../board-model.ts";
 import { Avatar, NetworkBadge, PriorityBadge } from "../components/bits.tsx";
 import { ChangesAsked } from "../components/changes-asked.tsx";
@@ -30,6 +30,7 @@ import { useDraft } from "../draft-signals.ts";
 import { holdFocus } from "../focus.ts";
 import { excerpt, formatDateTime, formatRelative, plural } from "../format.ts";
 import { memberColor } from "../people.ts";
+import { createReviewComments } from "../review-comment.ts";
 import { useWorkspace } from "../workspace.tsx";
 import "../coverage.css";
 
@@ -113,7 +114,9 @@ function ReviewCard(props: { mentionId: string }) {
 	const writers = createMemo(() =>
 		[...authorshipShares(spans()).entries()].sort((a, b) => b[1] - a[1]),
 	);
-	const [comment, setComment] = createSignal("");
+	// Kept on this device as typed: a role change takes this page away (role-change-notice.tsx),
+	// and the conversation's page shows the comment then.
+	const comments = createReviewComments(ws.me);
 	// A decision takes the card's buttons away (an approved card moves after the drafts still
 	// waiting, one sent back leaves): the focus goes on to the card that came next (the one
 	// before at the end of the list), or to the page's heading when no other is left. The
@@ -286,8 +289,8 @@ function ReviewCard(props: { mentionId: string }) {
 					<RequestChangesForm
 						mentionId={props.mentionId}
 						inputId={commentId}
-						comment={comment()}
-						onComment={setComment}
+						comment={comments.get(props.mentionId)}
+						onComment={(text) => comments.set(props.mentionId, text)}
 						focusAfter={afterDecision}
 					/>
 				</div>
