@@ -539,6 +539,35 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		await fitsPhone(sam, ".toasts", "the board telling Sam the new role");
 	});
 
+	it("follows the live board in a member's count of the conversations they hold", async () => {
+		const { storage, board } = scene.server.switchboard;
+		const admin = await adminOn("members");
+		const danaId = await scene.memberId("ambassador1@acme.test");
+		const load = admin.locator('[data-email="ambassador1@acme.test"]').getByTestId("member-load");
+		await load.waitFor(within);
+		const holds = async () => Number(/holds (\d+)/.exec((await load.textContent()) ?? "")?.[1]);
+		const before = await holds();
+		const mention = scene.fresh();
+		const run = async (name: "claim" | "release") => {
+			const outcome = await storage.executeCommand({
+				orgId: "acme",
+				boardId: "main",
+				actorId: danaId,
+				commandId: crypto.randomUUID(),
+				command: { name, args: { mentionId: mention.id } },
+				now: new Date().toISOString(),
+			});
+			expect(outcome, name).toMatchObject({ ok: true });
+			const stored = await storage.getMention("acme", mention.id);
+			if (stored) await board.publish("acme", "main", [stored]);
+		};
+		// Dana claims one elsewhere: the admin's list says so without a reload.
+		await run("claim");
+		await expect.poll(holds, within).toBe(before + 1);
+		await run("release");
+		await expect.poll(holds, within).toBe(before);
+	});
+
 	it("keeps a comment asking for changes that a member was typing when they stopped being a moderator", async () => {
 		const { storage, board } = scene.server.switchboard;
 		const mention = scene.fresh();

@@ -10,6 +10,7 @@ import {
 	InviteInputSchema,
 	type InviteLink,
 	MAX_CAPACITY,
+	MAX_PEOPLE_PAGE,
 	type MemberRecord,
 	type PendingInvite,
 	problemsByField,
@@ -19,12 +20,17 @@ import {
 } from "@switchboard/domain";
 import {
 	createContext,
+	createEffect,
+	createMemo,
 	createSignal,
 	createUniqueId,
 	For,
 	type JSX,
+	on,
+	onCleanup,
 	Show,
 	type Signal,
+	untrack,
 	useContext,
 } from "solid-js";
 import { createStore } from "solid-js/store";
@@ -45,7 +51,9 @@ import {
 	refusalInWords,
 	resetLinkDelivery,
 } from "../invite-model.ts";
+import { changedHolders, heldOnBoard } from "../live-holdings.ts";
 import { ROLE_LABELS } from "../roles.ts";
+import { useWorkspace } from "../workspace.tsx";
 import {
 	ActionButton,
 	AdminSection,
@@ -96,6 +104,59 @@ export function InviteOutcomeKeeper(props: { children: JSX.Element }) {
 		<InviteOutcomeContext.Provider value={createSignal<BatchOutcome | null>(null)}>
 			{props.children}
 		</InviteOutcomeContext.Provider>
+	);
+}
+
+/** How long the board's changes gather before the listed members' loads are asked for again. */
+const HOLDINGS_SETTLE_MS = 500;
+
+/**
+ * Keeps the listed members' "holds N" live: when the live board shows one of them claiming,
+ * releasing or finishing a conversation, their loads are read again from the server (which
+ * counts every board, not only this one), in one request for a burst of changes. Holdings on
+ * the member's other boards follow at the next change here or the next visit.
+ */
+function followHoldings(
+	orgId: string,
+	query: () => string,
+	listed: () => readonly MemberRecord[],
+	onLoads: (loads: ReadonlyMap<string, number>) => void,
+): void {
+	const api = useApi();
+	const ws = useWorkspace();
+	const held = createMemo(
+		() => (ws.board().ready ? heldOnBoard(ws.board().mentions) : null),
+		null,
+		{
+			equals: (a, b) => a === b || (a !== null && b !== null && changedHolders(a, b).size === 0),
+		},
+	);
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	onCleanup(() => clearTimeout(timer));
+	const refresh = async () => {
+		const shown = untrack(listed);
+		if (shown.length === 0) return;
+		const q = untrack(query).trim();
+		const page = await api.request(HttpRoutes.orgMembers, {
+			params: { orgId },
+			query: { ...(q ? { q } : {}), limit: String(Math.min(shown.length, MAX_PEOPLE_PAGE)) },
+		});
+		onLoads(new Map(page.members.map((member) => [member.id, member.load])));
+	};
+	createEffect(
+		on(
+			held,
+			(now, before) => {
+				if (!now) return;
+				// A board that comes after the list was read may show claims the list missed.
+				const changed = changedHolders(before ?? new Map(), now);
+				if (!untrack(listed).some((member) => changed.has(member.id))) return;
+				clearTimeout(timer);
+				timer = setTimeout(() => void refresh().catch(() => undefined), HOLDINGS_SETTLE_MS);
+			},
+			// Ready as the panel opens: the list is being read with it.
+			{ defer: true },
+		),
 	);
 }
 
@@ -154,6 +215,9 @@ export function MembersPanel(props: { orgId: string; meId: string }) {
 	let inviteAgain: ((email: string) => Promise<void>) | undefined;
 	const replaceMember = (next: MemberRecord) =>
 		members.update((m) => (m.id === next.id ? next : m));
+	followHoldings(props.orgId, query, members.items, (loads) =>
+		members.update((m) => (loads.has(m.id) ? { ...m, load: loads.get(m.id) ?? m.load } : m)),
+	);
 	// Withdrawing the last invitation keeps the list's heading, saying none is left, so that
 	// focus has somewhere to land that tells what happened.
 	const [emptied, setEmptied] = createSignal(false);
