@@ -2,30 +2,17 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { clearLocalData } from "./local-data.ts";
 import { loadNoteDraft, saveNoteDraft } from "./note-drafts.ts";
 import { keptReviewComments, loadReviewComment, saveReviewComment } from "./review-comments.ts";
+import { memoryLocalStorage } from "./test-fixtures.ts";
 
 const dana = { id: "dana", orgId: "acme" };
 const sam = { id: "sam", orgId: "acme" };
 
 describe("review comments typed and not sent", () => {
-	const own = typeof globalThis.localStorage === "undefined";
+	let restore: () => void = () => {};
 	beforeEach(() => {
-		if (!own) return;
-		const items = new Map<string, string>();
-		globalThis.localStorage = {
-			get length() {
-				return items.size;
-			},
-			clear: () => items.clear(),
-			getItem: (key: string) => items.get(key) ?? null,
-			key: (index: number) => [...items.keys()][index] ?? null,
-			removeItem: (key: string) => void items.delete(key),
-			setItem: (key: string, value: string) => void items.set(key, String(value)),
-		};
+		restore = memoryLocalStorage();
 	});
-	afterEach(() => {
-		if (own) Reflect.deleteProperty(globalThis, "localStorage");
-		else globalThis.localStorage.clear();
-	});
+	afterEach(() => restore());
 
 	it("are kept per member and conversation apart from notes, listed, and cleared with the member's local data", async () => {
 		saveReviewComment(dana, "m1", "Say sorry first");
