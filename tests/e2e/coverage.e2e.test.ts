@@ -42,6 +42,34 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 	const ownerOf = async (mentionId: string) =>
 		(await scene.server.switchboard.storage.getMention("acme", mentionId))?.mention.owner?.memberId;
 
+	/** Types `text` into the open draft and waits until the server holds it. */
+	async function typeSynced(page: Page, text: string): Promise<void> {
+		await typeInDraft(page, text);
+		await expect
+			.poll(attribute(page.getByTestId("sync-status"), "data-unsynced"), within)
+			.toBe("0");
+	}
+
+	/**
+	 * Dana claims a fresh conversation, writes `text` and submits it for review; the moderator
+	 * opens Reviews, where its card is.
+	 */
+	async function submittedForReview(text: string) {
+		const dana = await person("ambassador1@acme.test");
+		const morgan = await person("moderator@acme.test");
+		const mention = fresh();
+		await (await showCard(dana, mention)).getByTestId("claim").click();
+		await dana.goto(`/m/${mention.id}`);
+		await dana.getByTestId("editor-content").waitFor(within);
+		await typeSynced(dana, text);
+		await dana.getByTestId("submit-review").click();
+		await dana.getByTestId("review-waiting").waitFor(within);
+		await morgan.getByTestId("nav-reviews").click();
+		const card = morgan.locator(`[data-testid="review-card"][data-mention-id="${mention.id}"]`);
+		await card.waitFor(within);
+		return { dana, morgan, mention, card };
+	}
+
 	/** The moderator, on the coverage page reached from the header (no reload after). */
 	async function moderatorOnCoverage(): Promise<Page> {
 		const morgan = await person("moderator@acme.test");
@@ -273,23 +301,10 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 	});
 
 	it("tells the moderator an approval no longer applies once the draft changes", async () => {
-		const dana = await person("ambassador1@acme.test");
-		const morgan = await person("moderator@acme.test");
 		const danaId = await memberId("ambassador1@acme.test");
-		const mention = fresh();
-		await (await showCard(dana, mention)).getByTestId("claim").click();
-		await dana.goto(`/m/${mention.id}`);
-		await dana.getByTestId("editor-content").waitFor(within);
-		await typeInDraft(dana, "So sorry about this, we are on it.");
-		await expect
-			.poll(attribute(dana.getByTestId("sync-status"), "data-unsynced"), within)
-			.toBe("0");
-		await dana.getByTestId("submit-review").click();
-		await dana.getByTestId("review-waiting").waitFor(within);
-
-		await morgan.getByTestId("nav-reviews").click();
-		const card = morgan.locator(`[data-testid="review-card"][data-mention-id="${mention.id}"]`);
-		await card.waitFor(within);
+		const { dana, morgan, mention, card } = await submittedForReview(
+			"So sorry about this, we are on it.",
+		);
 		await expect.poll(attribute(card, "data-standing"), within).toBe("requested");
 		// Who wrote it, from the draft's history.
 		await expect
@@ -374,22 +389,7 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 	});
 
 	it("shows on the card of a text submitted again the changes the moderator asked for", async () => {
-		const dana = await person("ambassador1@acme.test");
-		const morgan = await person("moderator@acme.test");
-		const mention = fresh();
-		await (await showCard(dana, mention)).getByTestId("claim").click();
-		await dana.goto(`/m/${mention.id}`);
-		await dana.getByTestId("editor-content").waitFor(within);
-		await typeInDraft(dana, "We are on it.");
-		await expect
-			.poll(attribute(dana.getByTestId("sync-status"), "data-unsynced"), within)
-			.toBe("0");
-		await dana.getByTestId("submit-review").click();
-		await dana.getByTestId("review-waiting").waitFor(within);
-
-		await morgan.getByTestId("nav-reviews").click();
-		const card = morgan.locator(`[data-testid="review-card"][data-mention-id="${mention.id}"]`);
-		await card.waitFor(within);
+		const { dana, card } = await submittedForReview("We are on it.");
 		// A first submission: nothing was asked of it yet.
 		expect(await card.getByTestId("changes-asked").count()).toBe(0);
 		await card.getByTestId("changes-comment").fill("Say sorry first, please.");
@@ -397,10 +397,7 @@ describe.skipIf(!hasChromium)("the moderator's view in Chromium", () => {
 		await card.waitFor({ state: "detached", ...within });
 
 		await dana.getByTestId("review-comment").waitFor(within);
-		await typeInDraft(dana, " Sorry for the trouble.");
-		await expect
-			.poll(attribute(dana.getByTestId("sync-status"), "data-unsynced"), within)
-			.toBe("0");
+		await typeSynced(dana, " Sorry for the trouble.");
 		await dana.getByTestId("submit-review").click();
 		await card.waitFor(within);
 		await expect.poll(textOf(card.getByTestId("review-draft")), within).toContain("Sorry");

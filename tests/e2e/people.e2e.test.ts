@@ -45,6 +45,21 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		return scene.keep(await phoneContext(scene.browser, scene.server.url, WIDTH)).newPage();
 	}
 
+	/** The admin on `admin` makes member `id` a `role`, as the Members tab's select does. */
+	function changeRole(admin: Page, id: string, role: string): Promise<void> {
+		return admin.evaluate(
+			async ({ id, role, csrf }) => {
+				const response = await fetch(`/api/orgs/acme/members/${id}`, {
+					method: "PATCH",
+					headers: { "content-type": "application/json", [csrf]: "1" },
+					body: JSON.stringify({ role }),
+				});
+				if (!response.ok) throw new Error(`role: ${response.status}`);
+			},
+			{ id, role, csrf: CSRF_HEADER },
+		);
+	}
+
 	/** The admin on a phone, on a tab of the admin area. */
 	async function adminOn(tab: string): Promise<Page> {
 		const page = await phone();
@@ -505,18 +520,7 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		await sam.keyboard.type("Thanks for");
 		const admin = await adminOn("members");
 		const samId = await scene.memberId("ambassador2@acme.test");
-		const setRole = (role: string) =>
-			admin.evaluate(
-				async ({ id, role, csrf }) => {
-					const response = await fetch(`/api/orgs/acme/members/${id}`, {
-						method: "PATCH",
-						headers: { "content-type": "application/json", [csrf]: "1" },
-						body: JSON.stringify({ role }),
-					});
-					if (!response.ok) throw new Error(`role: ${response.status}`);
-				},
-				{ id: samId, role, csrf: CSRF_HEADER },
-			);
+		const setRole = (role: string) => changeRole(admin, samId, role);
 		await setRole("moderator");
 		// No reload, no 30 s wait: the server closes Sam's socket, and the app reads the new role.
 		await expect.poll(textOf(told), within).toBe("Your role is now Moderator.");
@@ -590,18 +594,7 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		if (stored) await board.publish("acme", "main", [stored]);
 		const admin = await adminOn("members");
 		const samId = await scene.memberId("ambassador2@acme.test");
-		const setRole = (role: string) =>
-			admin.evaluate(
-				async ({ id, role, csrf }) => {
-					const response = await fetch(`/api/orgs/acme/members/${id}`, {
-						method: "PATCH",
-						headers: { "content-type": "application/json", [csrf]: "1" },
-						body: JSON.stringify({ role }),
-					});
-					if (!response.ok) throw new Error(`role: ${response.status}`);
-				},
-				{ id: samId, role, csrf: CSRF_HEADER },
-			);
+		const setRole = (role: string) => changeRole(admin, samId, role);
 		await setRole("moderator");
 		const sam = await scene.person("ambassador2@acme.test", "/reviews");
 		const told = sam.getByTestId("toast-info").locator(".toast-message").last();
