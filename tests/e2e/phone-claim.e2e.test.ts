@@ -2,8 +2,9 @@
  * Claiming on a phone, in Chromium: the board shows one status at a time, so a card claimed
  * from the New tab leaves the screen (and the next card's Claim takes its place under the
  * thumb); the claim is said in a toast, and a double tap claims one conversation, not the
- * card that comes up under the second tap. The toast, at the top of a phone's screen, stays
- * under the header's menu and the bell's panel when they are opened. A refused claim gives
+ * card that comes up under the second tap. The toast, at the foot of a phone's screen (above
+ * the conversation's reply bar), covers neither the board's search nor the way back, and
+ * stays under the header's menu and the bell's panel when they are opened. A refused claim gives
  * its card back at once. Acting on a conversation from a dialog: a refusal shows above the
  * dialog, and going back leaves no dialog open over the page before. A phone turned on its
  * side keeps the phone's board.
@@ -138,6 +139,50 @@ describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 		expect(await onTop(title), "the bell's title under the toast").toBe(true);
 		// The checks ran while the toast was up (it stays 5 s).
 		expect(await toast.isVisible()).toBe(true);
+	});
+
+	it("shows a toast at the foot of a phone's screen, clear of the board's search and above the reply bar", async () => {
+		const context = scene.keep(await phoneContext(scene.browser, scene.server.url, 360, 780));
+		const phone = await context.newPage();
+		await scene.enter(phone, "ambassador1@acme.test");
+		const mention = fresh();
+		await (await showCard(phone, mention)).getByTestId("claim").tap();
+		const claimed = phone.getByTestId("toast-info");
+		await claimed.waitFor(within);
+		// At the top it lay over the search and Filters (and under the header) for 5 s.
+		const toastBox = await claimed.boundingBox();
+		expect(toastBox?.y ?? 0, "the toast's top").toBeGreaterThan(780 / 2);
+		expect((toastBox?.y ?? 0) + (toastBox?.height ?? 0), "the toast's foot").toBeLessThanOrEqual(
+			780,
+		);
+		for (const id of ["filter-search", "filters-toggle", "menu-button", "claim-next"])
+			expect(await onTop(phone.getByTestId(id)), `${id} with the toast shown`).toBe(true);
+
+		// In a conversation nobody owns, a priority set, and the reply scrolled into view: the
+		// toast that says so sits above the reply bar, clear of its Claim.
+		const other = fresh();
+		await phone.goto(`/m/${encodeURIComponent(other.id)}`);
+		const priority = phone.getByTestId("priority-select");
+		await priority.waitFor(within);
+		await priority.selectOption(other.priority === "low" ? "high" : "low");
+		const told = phone.getByTestId("toast-info").filter({ hasText: "Priority set" });
+		await told.waitFor(within);
+		// Scrolled down the thread until the reply starts mid-screen: its bar is pinned at the foot.
+		await phone.getByTestId("editor").evaluate((editor) => {
+			const main = document.getElementById("main");
+			if (main) main.scrollTop += editor.getBoundingClientRect().top - 400;
+		});
+		const bar = phone.getByTestId("reply-bar");
+		const claim = bar.getByTestId("claim-to-reply-button");
+		await claim.waitFor(within);
+		await expect.poll(async () => (await bar.boundingBox())?.y ?? 0, within).toBeGreaterThan(600);
+		const barBox = await bar.boundingBox();
+		const toldBox = await told.boundingBox();
+		expect((toldBox?.y ?? 0) + (toldBox?.height ?? 0), "the toast's foot").toBeLessThanOrEqual(
+			(barBox?.y ?? 0) + 0.5,
+		);
+		expect(await onTop(claim), "the reply bar's Claim with the toast shown").toBe(true);
+		expect(await told.isVisible()).toBe(true);
 	});
 
 	it("claims one conversation for a double tap on Claim; a Claim tapped after the moment claims the next", async () => {

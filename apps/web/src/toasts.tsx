@@ -6,9 +6,22 @@
  * there would be neither seen nor read out, so a refusal of something done in the dialog
  * (a tag added to a conversation someone else owns) would look like nothing happened. While
  * a modal dialog is open, the toasts are shown inside it, still in their corner.
+ *
+ * On a phone they stand at the foot of the screen, raised above the bars there (the reply
+ * bar, see foot-bars.ts) for as long as they are shown: the page scrolling moves the reply bar
+ * in and out of their way.
  */
-import { createContext, createSignal, For, type JSX, Show } from "solid-js";
+import {
+	createContext,
+	createEffect,
+	createSignal,
+	For,
+	type JSX,
+	onCleanup,
+	Show,
+} from "solid-js";
 import { Portal } from "solid-js/web";
+import { footBars, footClearance } from "./foot-bars.ts";
 import { useRequiredContext } from "./required-context.ts";
 
 export interface Toast {
@@ -31,6 +44,9 @@ const ToastContext = createContext<Toasts>();
 
 /** How long a toast stays, in ms. Errors stay longer: they ask the reader to act. */
 const DURATION: Record<Toast["kind"], number> = { error: 12_000, info: 5_000 };
+
+/** The room between the toasts and the screen's foot on a phone, in px (responsive.css). */
+const TOAST_MARGIN = 12;
 
 export function ToastProvider(props: { children: JSX.Element }) {
 	const [toasts, setToasts] = createSignal<Toast[]>([]);
@@ -60,8 +76,44 @@ export function ToastProvider(props: { children: JSX.Element }) {
 		]);
 		setTimeout(() => dismiss(id), DURATION[kind]);
 	};
+	/** How far the toasts stand above the screen's foot to clear its bars (see foot-bars.ts). */
+	const [clearance, setClearance] = createSignal(0);
+	let regionElement: HTMLElement | undefined;
+	createEffect(() => {
+		// Measured only while a toast is shown, and not in a dialog, whose backdrop covers the bars.
+		if (toasts().length === 0 || host()) {
+			setClearance(0);
+			return;
+		}
+		let frame = 0;
+		const measure = () => {
+			cancelAnimationFrame(frame);
+			frame = requestAnimationFrame(() => {
+				const foot = window.visualViewport?.height ?? window.innerHeight;
+				const band = (regionElement?.offsetHeight ?? 0) + TOAST_MARGIN;
+				setClearance(footClearance(foot, band));
+			});
+		};
+		const resized = new ResizeObserver(measure);
+		for (const bar of footBars()) resized.observe(bar);
+		if (regionElement) resized.observe(regionElement);
+		document.addEventListener("scroll", measure, { capture: true, passive: true });
+		window.visualViewport?.addEventListener("resize", measure);
+		measure();
+		onCleanup(() => {
+			cancelAnimationFrame(frame);
+			resized.disconnect();
+			document.removeEventListener("scroll", measure, { capture: true });
+			window.visualViewport?.removeEventListener("resize", measure);
+		});
+	});
 	const region = () => (
-		<section class="toasts" aria-label="Notifications">
+		<section
+			class="toasts"
+			ref={regionElement}
+			style={{ "--foot-clearance": `${clearance()}px` }}
+			aria-label="Notifications"
+		>
 			<For each={toasts()}>
 				{(toast) => (
 					<div

@@ -1,5 +1,6 @@
 /** The one-time "Install app" offer, at the foot of the screen, out of the way of work. */
 import { Show } from "solid-js";
+import { footBar } from "../foot-bars.ts";
 import { dismissInstall, offerInstall, promptInstall } from "../install.ts";
 
 /** Asks the browser to install Switchboard as an app (only offered when it can). */
@@ -19,7 +20,12 @@ export function InstallButton(props: { class: string; testId: string }) {
 export function InstallOffer() {
 	return (
 		<Show when={offerInstall()}>
-			<aside class="install-offer" aria-label="Install Switchboard" data-testid="install-offer">
+			<aside
+				class="install-offer"
+				ref={footBar}
+				aria-label="Install Switchboard"
+				data-testid="install-offer"
+			>
 				<img src="/icons/icon-192.png" alt="" width="40" height="40" />
 				<p>
 					<strong>Install Switchboard</strong>

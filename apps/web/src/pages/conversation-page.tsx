@@ -68,6 +68,7 @@ import { trackThreadBox } from "../components/thread-box.ts";
 import { ThreadMessage } from "../components/thread-message.tsx";
 import { createDraftText } from "../draft-text.ts";
 import { holdFocus } from "../focus.ts";
+import { footBar } from "../foot-bars.ts";
 import { formatDateTime, formatRelative, urlProblem } from "../format.ts";
 import {
 	ACTIONS,
@@ -669,7 +670,7 @@ function Conversation(props: { mentionId: string }) {
 						<div class="reply-actions">
 							{/* The step the reply is at. On a phone it alone stays at the foot of the
 							    screen, one row above the keyboard; the rest follows the draft. */}
-							<div class="reply-bar" data-testid="reply-bar">
+							<div class="reply-bar" ref={footBar} data-testid="reply-bar">
 								{/* A draft anyone may write; sending it is the owner's. On a phone the Claim
 								    above is a long scroll away from the text just typed. */}
 								<Show when={claimable()}>
