@@ -1179,4 +1179,53 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 		},
 		PAGE_TIMEOUT,
 	);
+
+	it(
+		"shows a teammate's name whole at a caret near the right edge of the reply on a phone",
+		async () => {
+			const mention = fresh();
+			const path = `/m/${encodeURIComponent(mention.id)}`;
+			const dana = await phone("ambassador1@acme.test", 360, path);
+			const sam = await scene.person("ambassador2@acme.test", path);
+			await sam.getByTestId("editor-content").click();
+			await sam.keyboard.type("Thanks for writing to us, we are looking into your order now.");
+			await expect.poll(() => editorText(dana), within).toContain("order now.");
+			// How many characters of Dana's first line lie left of a point 30 px inside the
+			// editor's right edge: Sam's caret there has no room for its name on its right.
+			const offset = await dana.evaluate(() => {
+				const scroller = document.querySelector(".cm-scroller") as HTMLElement;
+				const edge = scroller.getBoundingClientRect().left + scroller.clientWidth - 30;
+				const text = document.querySelector(".cm-line")?.firstChild as Text;
+				const range = document.createRange();
+				let count = 0;
+				while (count < text.length) {
+					range.setStart(text, count);
+					range.setEnd(text, count + 1);
+					if (range.getBoundingClientRect().right > edge) break;
+					count++;
+				}
+				return count;
+			});
+			await sam.keyboard.press("Control+Home");
+			for (let i = 0; i < offset; i++) await sam.keyboard.press("ArrowRight");
+			const name = dana.locator(".cm-ySelectionInfo", { hasText: "Sam Ambassador" });
+			await expect
+				.poll(() => name.evaluate((element) => Number(getComputedStyle(element).opacity)), within)
+				.toBe(1);
+			// The scroller clips what sticks out of it: the name must lie inside, all of it shown.
+			const fit = () =>
+				name.evaluate((element) => {
+					const scroller = element.closest(".cm-scroller") as HTMLElement;
+					const box = scroller.getBoundingClientRect();
+					const left = box.left + scroller.clientLeft;
+					const shown = element.getBoundingClientRect();
+					return {
+						inside: shown.left >= left - 0.5 && shown.right <= left + scroller.clientWidth + 0.5,
+						whole: element.scrollWidth <= element.clientWidth,
+					};
+				});
+			await expect.poll(fit, within).toEqual({ inside: true, whole: true });
+		},
+		PAGE_TIMEOUT,
+	);
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { CaretActivity, type CaretState, caretKey, NAME_SHOWN_MS } from "./caret-activity.ts";
+import {
+	CaretActivity,
+	type CaretState,
+	caretKey,
+	NAME_SHOWN_MS,
+	nameShift,
+} from "./caret-activity.ts";
 
 const ME = 1;
 const SAM = 2;
@@ -89,5 +95,18 @@ describe("teammates' names over their carets", () => {
 		]);
 		expect(activity.update(states, ME, 2_000)).toBe(true);
 		expect(activity.named(states, 2_000)).toEqual(new Set([KIM_CARET]));
+	});
+});
+
+describe("a caret's name inside the editor", () => {
+	it("stays where it is while it fits, and moves left by what would be cut off at the right", () => {
+		expect(nameShift(100, 120, 38, 322)).toBe(0);
+		expect(nameShift(202, 120, 38, 322)).toBe(0);
+		expect(nameShift(246, 125, 38, 322)).toBe(49);
+	});
+
+	it("never starts before the editor's left edge, even for a name wider than the editor", () => {
+		expect(nameShift(60, 400, 38, 322)).toBe(22);
+		expect(nameShift(38, 400, 38, 322)).toBe(0);
 	});
 });

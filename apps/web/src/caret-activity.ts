@@ -96,3 +96,14 @@ export class CaretActivity {
 		return next;
 	}
 }
+
+/**
+ * How far left to move a caret's name, drawn from the caret rightwards (`left`, `width`), so
+ * that it ends inside the editor's visible box (`boxLeft` to `boxRight`), which clips it: near
+ * the right edge of a phone's editor "Sam Ambassador" showed as "Sam Amba". Never so far that
+ * it starts before the box.
+ */
+export function nameShift(left: number, width: number, boxLeft: number, boxRight: number): number {
+	const over = left + width - boxRight;
+	return over <= 0 ? 0 : Math.max(0, Math.min(over, left - boxLeft));
+}

@@ -4,16 +4,22 @@
  * name on hover; this marks the carets of those who wrote or moved within the last few
  * seconds `data-active`, which the editor's theme shows the name of. Its caret element says
  * whose it is only by its colour and name, so that is how a caret is matched to its state.
+ *
+ * A name is drawn from its caret rightwards, and the editor's scroller clips it: near the
+ * right edge of a phone's editor it lost its end. Each name is moved left as far as it
+ * would stick out (caret-activity.ts, `nameShift`), its caret and dot staying where they are.
  */
 import type { Extension } from "@codemirror/state";
-import { EditorView, type PluginValue, ViewPlugin } from "@codemirror/view";
+import { EditorView, type PluginValue, ViewPlugin, type ViewUpdate } from "@codemirror/view";
 import type { Awareness } from "y-protocols/awareness";
 import type { Transaction } from "yjs";
-import { CaretActivity, type CaretState, caretKey } from "../caret-activity.ts";
+import { CaretActivity, type CaretState, caretKey, nameShift } from "../caret-activity.ts";
 
 class CaretNames implements PluginValue {
 	readonly #activity = new CaretActivity();
 	#fade: ReturnType<typeof setTimeout> | undefined;
+	/** How far each name is moved left now, in px (see `#fit`). */
+	readonly #shifts = new WeakMap<HTMLElement, number>();
 
 	constructor(
 		readonly view: EditorView,
@@ -65,6 +71,40 @@ class CaretNames implements PluginValue {
 	/** The carets may be drawn anew on any update of the editor: mark them again. */
 	docViewUpdate(): void {
 		this.#mark();
+		this.#fit();
+	}
+
+	/** A wider or narrower editor (a phone turned, the window resized) moves the carets. */
+	update(update: ViewUpdate): void {
+		if (update.geometryChanged) this.#fit();
+	}
+
+	/** Moves each name left as far as it would be cut off at the editor's right edge. */
+	#fit(): void {
+		this.view.requestMeasure({
+			key: this,
+			read: (view) => {
+				const scroller = view.scrollDOM;
+				const box = scroller.getBoundingClientRect();
+				const boxLeft = box.left + scroller.clientLeft;
+				const boxRight = boxLeft + scroller.clientWidth;
+				return [...view.contentDOM.querySelectorAll<HTMLElement>(".cm-ySelectionInfo")].map(
+					(name) => {
+						// Where the name starts unmoved.
+						const left = name.getBoundingClientRect().left + (this.#shifts.get(name) ?? 0);
+						return { name, shift: nameShift(left, name.offsetWidth, boxLeft, boxRight) };
+					},
+				);
+			},
+			write: (names) => {
+				for (const { name, shift } of names) {
+					// CSSOM, not a style attribute: allowed under a CSP without 'unsafe-inline' styles.
+					name.style.translate = shift === 0 ? "" : `${-shift}px 0`;
+					this.#shifts.set(name, shift);
+					name.toggleAttribute("data-moved", shift !== 0);
+				}
+			},
+		});
 	}
 
 	destroy(): void {
@@ -89,6 +129,8 @@ export function caretNames(awareness: Awareness): Extension {
 				pointerEvents: "none",
 				transition: "opacity 0.4s ease-in-out",
 			},
+			// Moved left of its caret, it has no corner pointing at it.
+			".cm-ySelectionInfo[data-moved]": { borderRadius: "3px" },
 			".cm-ySelectionCaret[data-active] > .cm-ySelectionInfo": {
 				opacity: "1",
 				transition: "opacity 0.15s ease-out",
