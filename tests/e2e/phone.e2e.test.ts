@@ -1228,4 +1228,37 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 		},
 		PAGE_TIMEOUT,
 	);
+
+	it(
+		"shows History's results just under the words on a phone, the other filters folded behind a button that counts them",
+		async () => {
+			const dana = await phone("ambassador1@acme.test", 360, "/history");
+			const first = dana.getByTestId("history-item").first();
+			await dana.getByTestId("history-q").fill("order");
+			await dana.getByTestId("history-search").tap();
+			await first.waitFor(within);
+			// In view without a scroll: below five unfolded fields they began at 775 of 780 px.
+			const inView = async () => {
+				const box = await first.boundingBox();
+				return (box?.y ?? 1_000) + Math.min(box?.height ?? 0, 60) <= 780;
+			};
+			expect(await inView(), "the first result in view after a search").toBe(true);
+			const toggle = dana.getByTestId("history-filters-toggle");
+			const from = dana.getByLabel("Posted from");
+			expect(await from.isVisible()).toBe(false);
+			expect(await toggle.getAttribute("aria-expanded")).toBe("false");
+
+			await toggle.tap();
+			await from.fill("2000-01-01");
+			await dana.getByTestId("history-search").tap();
+			await dana.waitForURL(/from=2000-01-01/, within);
+			// The search folds the filters again, and the button says one is in use.
+			await from.waitFor({ state: "hidden", ...within });
+			await expect.poll(textOf(dana.getByTestId("history-filters-count")), within).toBe("1 in use");
+			await first.waitFor(within);
+			expect(await inView(), "the first result in view after a filtered search").toBe(true);
+			await fitsPhone(dana, "body", "History with its filters folded");
+		},
+		PAGE_TIMEOUT,
+	);
 });

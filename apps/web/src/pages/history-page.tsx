@@ -4,6 +4,10 @@
  * search can be shared and survives a reload; "Show more" follows the server's cursor.
  * Coming back to a search just left shows it as it was, as far down as it was
  * (history-place.ts).
+ *
+ * On a phone the filters other than the words fold behind a Filters button that counts those
+ * in use, as the board's do: unfolded, they took the whole screen, and a search's results
+ * began below it. A search folds them again.
  */
 
 import { useSearchParams } from "@solidjs/router";
@@ -15,6 +19,7 @@ import { type FieldSpec, FormFields, submitHandler } from "../components/forms.t
 import { HistoryItem } from "../components/history-item.tsx";
 import { plural } from "../format.ts";
 import { placeKey, placeToResume } from "../history-place.ts";
+import { createDisclosure } from "../popup.ts";
 import { useWorkspace } from "../workspace.tsx";
 
 type HistoryQuery = NonNullable<RouteRequest<typeof R.history>["query"]>;
@@ -122,9 +127,18 @@ export function HistoryPage() {
 		};
 	});
 
-	const submit = submitHandler(() =>
-		setParams(Object.fromEntries(FILTERS.map((name) => [name, fields[name].trim() || undefined]))),
-	);
+	const {
+		open: filtersOpen,
+		setOpen: setFiltersOpen,
+		toggle: filtersToggle,
+	} = createDisclosure("history-filters");
+	/** The filters other than the words that the results are searched with. */
+	const filtersInUse = () => FILTERS.filter((name) => name !== "q" && params[name]?.trim()).length;
+
+	const submit = submitHandler(() => {
+		setFiltersOpen(false);
+		setParams(Object.fromEntries(FILTERS.map((name) => [name, fields[name].trim() || undefined])));
+	});
 
 	const members = () => [...ws.membersById().values()].sort((a, b) => a.name.localeCompare(b.name));
 	const historyFields = (): FieldSpec<HistoryFields>[] => [
@@ -166,7 +180,28 @@ export function HistoryPage() {
 				onSubmit={submit}
 				data-testid="history-form"
 			>
-				<FormFields store={form} fields={historyFields()} />
+				<FormFields store={form} fields={historyFields().slice(0, 1)} />
+				<button
+					type="button"
+					class="button history-filters-toggle"
+					{...filtersToggle}
+					data-testid="history-filters-toggle"
+				>
+					Filters
+					<Show when={filtersInUse() > 0}>
+						<span class="filters-count" data-testid="history-filters-count">
+							{filtersInUse()}
+							<span class="sr-only"> in use</span>
+						</span>
+					</Show>
+				</button>
+				<div
+					id="history-filters"
+					class="history-filters"
+					classList={{ "history-filters-open": filtersOpen() }}
+				>
+					<FormFields store={form} fields={historyFields().slice(1)} />
+				</div>
 				<div class="history-submit">
 					<button type="submit" class="button button-primary" data-testid="history-search">
 						Search
