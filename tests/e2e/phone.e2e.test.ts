@@ -1261,4 +1261,39 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 		},
 		PAGE_TIMEOUT,
 	);
+
+	it(
+		"says on the throughput charts what they count per what, above the y axis and in the legend",
+		async () => {
+			/** The chart's unit above its plot, and the name its legend gives the time. */
+			const said = (chart: Locator) =>
+				chart.evaluate((element) => {
+					const unit = element.querySelector<HTMLElement>('[data-testid="chart-unit"]');
+					const plot = element.querySelector("canvas")?.getBoundingClientRect();
+					const box = unit?.getBoundingClientRect();
+					return {
+						unit: unit && box && box.height > 0 ? unit.textContent : null,
+						above: box !== undefined && plot !== undefined && box.bottom <= plot.top,
+						time: element.querySelector(".u-legend .u-series .u-label")?.textContent ?? null,
+					};
+				});
+			const morgan = await phone("moderator@acme.test", 360, "/coverage");
+			const throughput = morgan.getByTestId("throughput-chart");
+			await throughput.locator("canvas").waitFor(within);
+			expect(await said(throughput)).toEqual({
+				unit: "Conversations per hour",
+				above: true,
+				time: "Hour",
+			});
+			await morgan.goto("/reports");
+			const daily = morgan.getByTestId("daily-chart");
+			await daily.locator("canvas").waitFor(within);
+			expect(await said(daily)).toEqual({
+				unit: "Conversations per day",
+				above: true,
+				time: "Day",
+			});
+		},
+		PAGE_TIMEOUT,
+	);
 });

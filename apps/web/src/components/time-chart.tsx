@@ -2,9 +2,14 @@
  * A time series chart on uPlot: one x axis of times, a line per series. The chart follows
  * its container's width and its data as they change; the same numbers are in a table
  * next to it for screen readers and for reading exact values.
+ *
+ * Every chart says what its values count, per what ("Conversations per hour"), above its y
+ * axis, and its legend names the time a value is for ("Hour", "Day"): without them a reader
+ * saw "New: 12" beside "Time" and could only guess.
  */
 import { createEffect, on, onCleanup, onMount } from "solid-js";
 import uPlot from "uplot";
+import { formatDateTime } from "../format.ts";
 import "uplot/dist/uPlot.min.css";
 
 export interface ChartSeries {
@@ -20,6 +25,10 @@ export function TimeChart(props: {
 	series: ChartSeries[];
 	/** What the chart shows, for assistive technology. */
 	label: string;
+	/** What a value counts, per what, shown above the y axis: "Conversations per hour". */
+	unit: string;
+	/** The time each point stands for, named in the legend. */
+	per: "hour" | "day";
 	/** How values read on the y axis and in the legend. */
 	format?: (value: number) => string;
 	height?: number;
@@ -29,6 +38,8 @@ export function TimeChart(props: {
 	let plot: uPlot | undefined;
 	const format = (value: number | null | undefined) =>
 		value === null || value === undefined ? "–" : (props.format?.(value) ?? String(value));
+
+	const formatTime = (ms: number) => (props.per === "hour" ? formatDateTime(ms) : formatDate(ms));
 
 	const data = (): uPlot.AlignedData => [
 		props.times.map((time) => time / 1000),
@@ -52,7 +63,11 @@ export function TimeChart(props: {
 				},
 			],
 			series: [
-				{},
+				{
+					label: props.per === "hour" ? "Hour" : "Day",
+					value: (_u: uPlot, seconds: number | null) =>
+						seconds === null ? "–" : formatTime(seconds * 1000),
+				},
 				...props.series.map((series) => ({
 					label: series.label,
 					stroke: series.color,
@@ -101,6 +116,19 @@ export function TimeChart(props: {
 			aria-label={props.label}
 			data-testid={props.testId}
 			data-points={props.times.length}
-		/>
+		>
+			{/* Screen readers read the image's label instead; uPlot draws the chart after it. */}
+			<span class="time-chart-unit" data-testid="chart-unit">
+				{props.unit}
+			</span>
+		</div>
 	);
+}
+
+let dateFormat: Intl.DateTimeFormat | undefined;
+
+/** A local date, for a day's point. */
+function formatDate(ms: number): string {
+	dateFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+	return dateFormat.format(ms);
 }

@@ -594,10 +594,12 @@ function Throughput() {
 			<Show when={table()}>
 				<div class="chart-pair">
 					<div>
-						<h3 class="subheading">Conversations per hour</h3>
+						<h3 class="subheading">New, claimed and replied</h3>
 						<TimeChart
 							testId="throughput-chart"
 							label="New, claimed and replied conversations per hour over the last 24 hours"
+							unit="Conversations per hour"
+							per="hour"
 							times={times()}
 							series={[
 								{ label: "New", color: "#1d5fc4", values: column(table()?.rows ?? [], "new") },
@@ -616,10 +618,12 @@ function Throughput() {
 						/>
 					</div>
 					<div>
-						<h3 class="subheading">Median minutes, per hour</h3>
+						<h3 class="subheading">Time to claim and to reply</h3>
 						<TimeChart
 							testId="median-chart"
 							label="Median minutes to claim and to first reply per hour over the last 24 hours"
+							unit="Median of each hour"
+							per="hour"
 							times={times()}
 							series={[
 								{ label: "To claim", color: "#8a4b00", values: minutes("median_claim_seconds") },

@@ -252,6 +252,8 @@ function Daily(props: { reports: Reports; period: ReportPeriod }) {
 				<TimeChart
 					testId="daily-chart"
 					label="New, claimed and replied conversations per day"
+					unit="Conversations per day"
+					per="day"
 					times={times()}
 					series={[
 						{ label: "New", color: "#1d5fc4", values: column(rows(), "new") },
