@@ -306,6 +306,26 @@ describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 		await dialog.waitFor({ state: "hidden", ...within });
 	});
 
+	it("opens an action's dialog on a touch screen with the focus on that action", async () => {
+		const context = scene.keep(await phoneContext(scene.browser, scene.server.url));
+		const phone = await context.newPage();
+		const snoozed = fresh();
+		await scene.enter(phone, "ambassador1@acme.test", { path: `/m/${snoozed.id}` });
+		const dialog = phone.getByTestId("action-dialog");
+		const focused = () =>
+			phone.evaluate(() => document.activeElement?.getAttribute("data-testid") ?? null);
+		// Snooze…: its own button among the dialog's actions, pressed, has the focus, not the
+		// first one (Dismiss); no field, which would bring the keyboard up over the choices.
+		await phone.getByTestId("snooze").tap();
+		await dialog.getByTestId("snooze-tomorrow").waitFor(within);
+		expect(await focused()).toBe("action-snooze");
+		expect(await dialog.getByTestId("action-snooze").getAttribute("aria-pressed")).toBe("true");
+		await dialog.getByTestId("snooze-tomorrow").tap();
+		await dialog.waitFor({ state: "hidden", ...within });
+		// Snooze… stays for a snoozed conversation (to snooze it again), and has the focus back.
+		await expect.poll(focused, within).toBe("snooze");
+	});
+
 	it("keeps the phone's board on a phone turned on its side", async () => {
 		const context = scene.keep(await phoneContext(scene.browser, scene.server.url, 740, 360));
 		const phone = await context.newPage();

@@ -35,14 +35,7 @@ export function ActionDialog() {
 		const open = ws.action() !== null;
 		if (open && !dialog.open) {
 			dialog.showModal();
-			// The dialog's first control is the first action's button (Dismiss), which showModal
-			// focuses: the action asked for (t, tags) takes the focus at its first field instead,
-			// ready to type, and Enter does not switch to Dismiss. Not on a touch screen, where a
-			// focused field brings up the keyboard over the tags to tap and the Done button.
-			if (matchMedia("(pointer: fine)").matches)
-				dialog
-					.querySelector<HTMLElement>(".action-kinds ~ * :is(input, select, textarea)")
-					?.focus();
+			focusFirst(dialog);
 		}
 		if (!open && dialog.open) dialog.close();
 	});
@@ -65,6 +58,22 @@ export function ActionDialog() {
 			</Show>
 		</dialog>
 	);
+}
+
+/**
+ * The first focus in the dialog. Its first control is the first action's button (Dismiss),
+ * which showModal focuses, whatever the dialog was opened for. With a fine pointer, the
+ * action asked for takes the focus at its form's first field (t: the tag field), ready to
+ * type, and Enter does not switch to Dismiss. On a touch screen, where a focused field brings
+ * up the keyboard over the tags to tap and the Done button, and for a form without a field
+ * (priority, reopen), its own button among the actions takes it (Snooze, pressed): what the
+ * dialog is for is what is read out first.
+ */
+function focusFirst(dialog: HTMLDialogElement) {
+	const field = matchMedia("(pointer: fine)").matches
+		? dialog.querySelector<HTMLElement>(".action-kinds ~ * :is(input, select, textarea)")
+		: null;
+	(field ?? dialog.querySelector<HTMLElement>(".action-kinds [aria-pressed='true']"))?.focus();
 }
 
 /** The actions that take a reason: what the form asks, its button, and the toast when done. */
