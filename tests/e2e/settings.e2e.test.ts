@@ -15,7 +15,9 @@ import {
 	hasChromium,
 	seriousAxeViolations,
 	showCard,
+	textOf,
 } from "./harness.ts";
+import { phoneContext } from "./phone.ts";
 import { e2eScene } from "./scene.ts";
 
 const within = { timeout: 15_000 };
@@ -299,6 +301,51 @@ describe.skipIf(!hasChromium)("settings in Chromium", () => {
 		await rename(before);
 	});
 
+	it("keeps the place at a password change, saying it is changed under the form, on a phone and a desktop", async () => {
+		// Nobody else in this file signs in as these members: the new passwords stay.
+		const phone = await scene.keep(await phoneContext(scene.browser, scene.server.url)).newPage();
+		await scene.enter(phone, "admin@acme.test", { path: "/settings" });
+		const desktop = await person("moderator@acme.test", "/settings");
+		await desktop.setViewportSize({ width: 1280, height: 560 });
+		for (const page of [phone, desktop]) {
+			const form = page.getByTestId("password-form");
+			await form.getByLabel("Current password").fill(DEMO_PASSWORD);
+			await form.getByLabel(/^New password/).fill("a passphrase of my own");
+			// Scrolled down the page, the form near its top.
+			const scrolled = await form.evaluate((element) => {
+				const main = document.getElementById("main");
+				if (!main) return 0;
+				main.scrollTop += element.getBoundingClientRect().top - 120;
+				return main.scrollTop;
+			});
+			expect(scrolled).toBeGreaterThan(0);
+			await page.getByTestId("password-save").press("Enter");
+			const changed = form.getByTestId("password-changed");
+			await expect
+				.poll(textOf(changed), within)
+				.toBe("Password changed. Your other sessions are signed out; this one goes on.");
+			// Said as a status, under the form, in view, and it has the focus (the emptied form's
+			// button is disabled): not the page itself, from where Tab starts at the top again.
+			expect(await changed.getAttribute("role")).toBe("status");
+			await expect
+				.poll(
+					() => page.evaluate(() => document.activeElement?.getAttribute("data-testid")),
+					within,
+				)
+				.toBe("password-changed");
+			const place = await changed.evaluate((element) => {
+				const box = element.getBoundingClientRect();
+				const main = document.getElementById("main");
+				return {
+					inView: box.top >= 0 && box.bottom <= window.innerHeight,
+					scrollTop: main?.scrollTop ?? 0,
+				};
+			});
+			expect(place.inView, "the confirmation in view").toBe(true);
+			expect(Math.abs(place.scrollTop - scrolled), "the page kept its place").toBeLessThan(100);
+		}
+	});
+
 	it("signs the member's other device out at a password change here, and that device says why", async () => {
 		// Nobody else in this file signs in as this member: the new password stays.
 		const email = "ambassador3@acme.test";
@@ -313,8 +360,8 @@ describe.skipIf(!hasChromium)("settings in Chromium", () => {
 		await form.getByLabel(/^New password/).fill("a brand new passphrase");
 		await laptop.getByTestId("password-save").click();
 		await expect
-			.poll(confirmations(laptop), within)
-			.toContain("Password changed. Your other sessions are signed out; this one goes on.");
+			.poll(textOf(form.getByTestId("password-changed")), within)
+			.toBe("Password changed. Your other sessions are signed out; this one goes on.");
 
 		// The phone is asked to sign in again, and told why in plain words.
 		const dialog = phone.getByTestId("session-ended-dialog");

@@ -14,6 +14,7 @@ import {
 import { createEffect, createSignal, createUniqueId, on } from "solid-js";
 import { createStore } from "solid-js/store";
 import { createAction, createLoader, useApi } from "../api.ts";
+import { holdFocus } from "../focus.ts";
 import { useToasts } from "../toasts.tsx";
 import {
 	type FieldSpec,
@@ -126,11 +127,21 @@ export function ProfilePanel() {
 			return;
 		}
 		setSecrets({ current: "", next: "" });
-		toasts.notify(
-			"info",
-			"Password changed. Your other sessions are signed out; this one goes on.",
-		);
+		setChanged(true);
 	});
+	/**
+	 * Changed, the emptied form disables its button, which had the focus: the sentence saying
+	 * so, under the form, takes it (announced too, as a status), rather than the page itself.
+	 * Refused, the focus goes back to the button, or to the field at fault.
+	 */
+	const [changed, setChanged] = createSignal(false);
+	let changedNote: HTMLParagraphElement | undefined;
+	const changePassword = async () => {
+		setChanged(false);
+		const focus = holdFocus();
+		await change.run();
+		focus(changed() ? changedNote : undefined);
+	};
 
 	return (
 		<section class="admin-section" aria-labelledby={`${id}-title`} data-testid="profile-panel">
@@ -169,8 +180,9 @@ export function ProfilePanel() {
 					const refused = passwordProblem(secrets.next, me.data()?.email);
 					setPasswordErrors(refused ? { next: `The new password ${refused}.` } : {});
 					if (refused) focusFirstProblem(passwordForm);
-					else void change.run();
+					else void changePassword();
 				})}
+				onInput={() => setChanged(false)}
 				data-testid="password-form"
 			>
 				<h3 class="panel-title">Change your password</h3>
@@ -195,6 +207,18 @@ export function ProfilePanel() {
 						Change password
 					</button>
 				</div>
+				{/* Present before its text comes: a live region added with its text is often not read. */}
+				<p
+					ref={changedNote}
+					class="small muted"
+					role="status"
+					tabIndex={-1}
+					data-testid="password-changed"
+				>
+					{changed()
+						? "Password changed. Your other sessions are signed out; this one goes on."
+						: ""}
+				</p>
 			</form>
 		</section>
 	);
