@@ -129,6 +129,12 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 			15_000,
 			"Dana on the EMEA board",
 		);
+		// Saved, it says so, as a role saved does, in the member's note, a status read out.
+		const note = row.getByTestId("member-note");
+		await expect
+			.poll(() => note.textContent(), within)
+			.toBe("Dana Ambassador is now on Acme mentions and EMEA.");
+		expect(await note.getAttribute("role")).toBe("status");
 		await fitsPhone(admin, '[data-testid="members-panel"]', "Admin › Members with boards");
 
 		let boardRequests = () => 0;

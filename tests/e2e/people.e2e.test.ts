@@ -452,6 +452,11 @@ describe.skipIf(!hasChromium)("an organisation's people on a 360 px phone", () =
 		await problem.waitFor({ state: "detached", ...within });
 		await expect.poll(stored, within).toBe(4);
 		expect(await capacity.getAttribute("aria-invalid")).toBeNull();
+		// Saved, it says so, as a role saved does, in the member's note, a status read out.
+		const note = kim.getByTestId("member-note");
+		await expect.poll(textOf(note), within).toBe("Kim Ambassador's capacity is now 4.");
+		expect(await note.getAttribute("role")).toBe("status");
+		expect(await note.isVisible()).toBe(true);
 
 		// A role chosen is not given yet: it is saved on purpose (an arrow key on the select
 		// changed it, and saved it, at once).

@@ -43,7 +43,7 @@ import {
 	useApi,
 } from "../api.ts";
 import { holdFocus } from "../focus.ts";
-import { plural } from "../format.ts";
+import { formatList, plural } from "../format.ts";
 import {
 	earlierLinks,
 	invitesDelivery,
@@ -661,19 +661,33 @@ function MemberItem(props: {
 		props.onChanged(answer.member);
 		setCapacity(String(answer.member.capacity));
 		// Focus moves from Deactivate to Activate (or back), or from Save role to the role: this
-		// says, politely, what happened.
+		// says, politely, what happened. A capacity or a board saved as it is changed says so too,
+		// as a role saved does: nothing else on the screen changes to show it was.
 		const state =
 			body.active !== undefined
 				? `${answer.member.name} is ${body.active ? "active again" : "deactivated"}.`
 				: body.role !== undefined
 					? `${answer.member.name}'s role is now ${ROLE_LABELS[answer.member.role]}.`
-					: "";
+					: body.capacity !== undefined
+						? `${answer.member.name}'s capacity is now ${answer.member.capacity}.`
+						: body.boards !== undefined
+							? boardsSaid(answer.member.name, answer.member.boards)
+							: "";
 		const released =
 			answer.released > 0
 				? `${plural(answer.released, "conversation")} went back to the board.`
 				: "";
 		setNote([state, released].filter(Boolean).join(" ") || null);
 	}
+	/** "Kim Ambassador is now on Support and Sales.", the boards named in the boxes' order. */
+	const boardsSaid = (name: string, boardIds: readonly string[]) => {
+		const names = props.boards
+			.filter((board) => boardIds.includes(board.id))
+			.map((board) => board.name);
+		return names.length === 0
+			? `${name} is now on no board.`
+			: `${name} is now on ${formatList(names)}.`;
+	};
 	const reset = createAction(async () => {
 		const link = await api.request(HttpRoutes.resetPassword, {
 			params: { orgId: props.orgId, memberId: props.member.id },
