@@ -177,10 +177,14 @@ describe.skipIf(!hasChromium)("a board's working hours in Chromium", () => {
 		expect(new URL(admin.url()).pathname).toBe("/admin/boards/main");
 		expect(await minutes.inputValue()).toBe("45");
 
-		// Saved: nothing to ask.
+		// Saved: nothing to ask. Saved from the keyboard, the focus is back on Save (disabled
+		// while it saved), beside the "Saved" note, not on the page itself.
 		await minutes.fill(stored);
-		await lease.getByTestId("settings-lease-save").click();
+		await lease.getByTestId("settings-lease-save").press("Enter");
 		await expect.poll(textOf(lease.getByTestId("settings-lease-saved")), within).toMatch(/Saved/);
+		await expect
+			.poll(() => admin.evaluate(() => document.activeElement?.getAttribute("data-testid")), within)
+			.toBe("settings-lease-save");
 		await back.click();
 		await admin.waitForURL("**/admin?tab=boards", within);
 		expect(asked).toHaveLength(1);

@@ -36,6 +36,7 @@ import {
 import { createStore } from "solid-js/store";
 import { createAction, type Loader } from "../api.ts";
 import { NETWORK_LABELS, PRIORITY_LABELS } from "../board-model.ts";
+import { holdFocus } from "../focus.ts";
 import { intervalsText, parseIntervals } from "../working-hours-text.ts";
 import {
 	CheckSet,
@@ -120,7 +121,10 @@ export function SettingsForm(props: {
 			focusFirstProblem(form);
 			return;
 		}
-		void action.run(patch);
+		// Save is disabled while it runs, which drops the focus on the page itself: it goes back
+		// to Save, beside the "Saved" note, saved or refused.
+		const focus = holdFocus();
+		void action.run(patch).then(() => focus());
 	});
 	return (
 		<section
