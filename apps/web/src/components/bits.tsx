@@ -1,10 +1,11 @@
-/** Small pieces that cards, the conversation view and the queue share. */
+/** Small pieces that cards, the conversation view, the queue and the lists share. */
 import type { BoardMention, Presence } from "@switchboard/client";
 import type { BoardSettings, MemberCard, Network, Priority } from "@switchboard/domain";
 import { For, Show } from "solid-js";
 import { NETWORK_LABELS, PRIORITY_LABELS, type SlaTimer, slaTimer } from "../board-model.ts";
 import { formatDateTime, formatDuration, plural } from "../format.ts";
 import { firstName, initials, memberColor } from "../people.ts";
+import type { Disclosure } from "../popup.ts";
 
 export function Avatar(props: {
 	member: Pick<MemberCard, "id" | "name">;
@@ -240,5 +241,35 @@ export function PendingMarker(props: { mention: BoardMention }) {
 				Pending
 			</span>
 		</Show>
+	);
+}
+
+/**
+ * The button that shows or hides a list's filters on a phone (the board's, History's), with
+ * how many of them are in use: `counted` says so to a screen reader (" set", " in use").
+ */
+export function FiltersToggle(props: {
+	toggle: Disclosure["toggle"];
+	count: number;
+	counted: string;
+	class: string;
+	testId: string;
+	countTestId?: string;
+}) {
+	return (
+		<button
+			type="button"
+			class={`button ${props.class}`}
+			{...props.toggle}
+			data-testid={props.testId}
+		>
+			Filters
+			<Show when={props.count > 0}>
+				<span class="filters-count" data-testid={props.countTestId}>
+					{props.count}
+					<span class="sr-only">{props.counted}</span>
+				</span>
+			</Show>
+		</button>
 	);
 }

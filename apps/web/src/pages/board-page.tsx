@@ -16,6 +16,7 @@ import {
 	NETWORK_LABELS,
 	PRIORITY_LABELS,
 } from "../board-model.ts";
+import { FiltersToggle } from "../components/bits.tsx";
 import { BoardColumn, type ColumnHandle } from "../components/board-column.tsx";
 import { ClaimNextButton } from "../components/command-button.tsx";
 import { SearchField } from "../components/forms.tsx";
@@ -146,20 +147,13 @@ export function BoardPage() {
 						value={ws.filters.search}
 						onInput={(value) => ws.setFilters("search", value)}
 					/>
-					<button
-						type="button"
-						class="button filters-toggle"
-						{...filtersToggle}
-						data-testid="filters-toggle"
-					>
-						Filters
-						<Show when={hiddenFilters() > 0}>
-							<span class="filters-count">
-								{hiddenFilters()}
-								<span class="sr-only"> set</span>
-							</span>
-						</Show>
-					</button>
+					<FiltersToggle
+						toggle={filtersToggle}
+						count={hiddenFilters()}
+						counted=" set"
+						class="filters-toggle"
+						testId="filters-toggle"
+					/>
 					<div
 						id="filter-options"
 						class="filter-options"

@@ -15,6 +15,7 @@ import { type Mention, HttpRoutes as R, type RouteRequest } from "@switchboard/d
 import { createEffect, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import { errorMessage, useApi } from "../api.ts";
+import { FiltersToggle } from "../components/bits.tsx";
 import { type FieldSpec, FormFields, submitHandler } from "../components/forms.tsx";
 import { HistoryItem } from "../components/history-item.tsx";
 import { plural } from "../format.ts";
@@ -181,20 +182,14 @@ export function HistoryPage() {
 				data-testid="history-form"
 			>
 				<FormFields store={form} fields={historyFields().slice(0, 1)} />
-				<button
-					type="button"
-					class="button history-filters-toggle"
-					{...filtersToggle}
-					data-testid="history-filters-toggle"
-				>
-					Filters
-					<Show when={filtersInUse() > 0}>
-						<span class="filters-count" data-testid="history-filters-count">
-							{filtersInUse()}
-							<span class="sr-only"> in use</span>
-						</span>
-					</Show>
-				</button>
+				<FiltersToggle
+					toggle={filtersToggle}
+					count={filtersInUse()}
+					counted=" in use"
+					class="history-filters-toggle"
+					testId="history-filters-toggle"
+					countTestId="history-filters-count"
+				/>
 				<div
 					id="history-filters"
 					class="history-filters"
