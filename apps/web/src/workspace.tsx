@@ -46,7 +46,6 @@ import {
 	type MentionIndex,
 } from "./board-model.ts";
 import { useClient, useStore } from "./client-context.tsx";
-import type { Focusable } from "./focus.ts";
 import { prepareFormats } from "./format.ts";
 import type { HistoryPlaces } from "./history-place.ts";
 import {
@@ -101,16 +100,8 @@ export interface Workspace {
 	/** What the shortcuts and the action dialog act on: the selection, else the current one. */
 	targets(): string[];
 	/** The action dialog's state: which form, on which conversations; null when closed. */
-	action: Accessor<ActionState | null>;
-	/**
-	 * Opens the action dialog. `focusAfter` says where the focus goes once the dialog closes
-	 * when what opened it went with what the action changed (Dismiss… once dismissed).
-	 */
-	openAction(
-		kind: ActionKind,
-		mentionIds?: string[],
-		focusAfter?: () => Focusable | null | undefined,
-	): void;
+	action: Accessor<{ kind: ActionKind; mentionIds: string[] } | null>;
+	openAction(kind: ActionKind, mentionIds?: string[]): void;
 	closeAction(): void;
 	/**
 	 * Apply one command to each conversation: the command for one, a bulk command for
@@ -126,14 +117,6 @@ export interface Workspace {
 	setPriority(mentionIds: readonly string[], priority: Priority): Promise<boolean>;
 	/** Where History was left, to come back to (history-place.ts). */
 	historyPlaces: HistoryPlaces;
-}
-
-/** What the action dialog is open for. */
-export interface ActionState {
-	kind: ActionKind;
-	mentionIds: string[];
-	/** See `Workspace.openAction`. */
-	focusAfter?: (() => Focusable | null | undefined) | undefined;
 }
 
 const WorkspaceContext = createContext<Workspace>();
@@ -225,7 +208,7 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 	// A card that left the board (archived) cannot stay selected.
 	const liveSelection = createMemo(() => selection().filter((id) => mentionsById().has(id)));
 
-	const [action, setAction] = createSignal<ActionState | null>(null);
+	const [action, setAction] = createSignal<{ kind: ActionKind; mentionIds: string[] } | null>(null);
 
 	// The action dialog belongs to the page it was opened on. Going elsewhere with it open (the
 	// back button or a swipe back, a notification's link, Claim next's answer following the
@@ -282,13 +265,9 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 		return mention ? [mention.id] : [];
 	};
 
-	const openAction = (
-		kind: ActionKind,
-		mentionIds: string[] = targets(),
-		focusAfter?: () => Focusable | null | undefined,
-	) => {
+	const openAction = (kind: ActionKind, mentionIds: string[] = targets()) => {
 		if (mentionIds.length === 0) return;
-		setAction({ kind, mentionIds, focusAfter });
+		setAction({ kind, mentionIds });
 	};
 
 	const applyTo = async (
