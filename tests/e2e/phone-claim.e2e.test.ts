@@ -306,7 +306,7 @@ describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 		await dialog.waitFor({ state: "hidden", ...within });
 	});
 
-	it("opens an action's dialog on a touch screen with the focus on that action", async () => {
+	it("opens an action's dialog on a touch screen with the focus on that action, and keeps it on the page after", async () => {
 		const context = scene.keep(await phoneContext(scene.browser, scene.server.url));
 		const phone = await context.newPage();
 		const snoozed = fresh();
@@ -324,6 +324,17 @@ describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 		await dialog.waitFor({ state: "hidden", ...within });
 		// Snooze… stays for a snoozed conversation (to snooze it again), and has the focus back.
 		await expect.poll(focused, within).toBe("snooze");
+
+		// Dismissed, Dismiss… is gone: the focus is on Reopen…, which took its place, not the page.
+		const dismissed = fresh();
+		await phone.goto(`/m/${dismissed.id}`);
+		await phone.getByTestId("dismiss").tap();
+		await dialog.getByLabel("Spam").waitFor(within);
+		expect(await focused()).toBe("action-dismiss");
+		await dialog.getByLabel("Spam").tap();
+		await dialog.getByTestId("dismiss-submit").tap();
+		await dialog.waitFor({ state: "hidden", ...within });
+		await expect.poll(focused, within).toBe("reopen");
 	});
 
 	it("keeps the phone's board on a phone turned on its side", async () => {

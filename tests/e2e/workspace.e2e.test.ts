@@ -306,6 +306,90 @@ describe.skipIf(!hasChromium)("the ambassador's workspace in Chromium", () => {
 			.toMatchObject({ status: "new", owner: null });
 	});
 
+	it("keeps the keyboard's focus on the page when Dismiss, Hand off or a card's Actions take away what had it", async () => {
+		const dana = await person("ambassador1@acme.test");
+		const dialog = dana.getByTestId("action-dialog");
+		// Conversations of its own (fresh() hands the later tests theirs): two of one author, so
+		// that the board's search shows both and nothing else, and two to open.
+		const handle = `actions${Date.now()}`;
+		const now = Date.now();
+		const { mentionIds } = await scene.server.switchboard.integrations.ingestor.ingest(
+			"acme",
+			"main",
+			[0, 1, 2, 3].map((i) => ({
+				network: "mastodon" as const,
+				externalId: `${handle}-${i}`,
+				url: null,
+				author: { handle: i < 2 ? handle : `${handle}${i}`, name: "Actions", reach: 10 },
+				text: `Is this spam ${i}?`,
+				thread: [],
+				postedAt: new Date(now - i * 60_000).toISOString(),
+				ingestedAt: new Date(now).toISOString(),
+			})),
+		);
+		const [dismissed, handed] = mentionIds.slice(2);
+
+		// Dismissed from the conversation, Dismiss… goes: Reopen…, which took its place, has the
+		// focus, not the page itself.
+		await dana.goto(`/m/${dismissed}`);
+		await dana.getByTestId("dismiss").press("Enter");
+		await dialog.getByLabel("Spam").check();
+		await dialog.getByTestId("dismiss-submit").press("Enter");
+		await dialog.waitFor({ state: "hidden", ...within });
+		await expect.poll(focused(dana), within).toBe("reopen");
+
+		// Handed off by its owner, the form goes with the ownership: the conversation's heading.
+		await dana.goto(`/m/${handed}`);
+		await dana.getByTestId("claim").click();
+		const picker = dana.getByTestId("handoff-picker");
+		await picker.fill("Kim");
+		await dana.getByTestId("handoff").press("Enter");
+		await expect
+			.poll(attribute(dana.getByTestId("owner"), "data-owner-name"), within)
+			.toBe("Kim Ambassador");
+		await expect.poll(focused(dana), within).toBe("h1");
+		expect(await dana.evaluate(() => document.activeElement?.id)).toBe("conversation-title");
+
+		// A moderator keeps the form, its button disabled once emptied: the focus is in the field.
+		const morgan = await person("moderator@acme.test", `/m/${handed}`);
+		await morgan.getByTestId("handoff-picker").fill("Sam");
+		await morgan.getByTestId("handoff").press("Enter");
+		await expect
+			.poll(attribute(morgan.getByTestId("owner"), "data-owner-name"), within)
+			.toBe("Sam Ambassador");
+		await expect.poll(focused(morgan), within).toBe("handoff-picker");
+
+		// From a card's Actions on the board: the card that took the dismissed one's place, as a
+		// card, not its Actions button (Enter there would open another conversation's actions).
+		await dana.goto("/");
+		await dana.getByTestId("filter-search").fill(handle);
+		const cards = dana.locator('[data-testid="column"][data-status="new"] [data-testid="card"]');
+		await expect.poll(() => cards.count(), within).toBe(2);
+		const dismissFirst = async () => {
+			await cards.first().getByTestId("card-actions").press("Enter");
+			await dialog.getByLabel("Off-topic").check();
+			await dialog.getByTestId("dismiss-submit").press("Enter");
+			await dialog.waitFor({ state: "hidden", ...within });
+		};
+		const first = await cards.first().getAttribute("data-mention-id");
+		await dismissFirst();
+		const focusedCard = () =>
+			dana.evaluate(() => {
+				const active = document.activeElement;
+				return active?.matches('[data-testid="card"]')
+					? active.getAttribute("data-mention-id")
+					: (active?.getAttribute("data-testid") ?? active?.tagName.toLowerCase());
+			});
+		await expect.poll(focusedCard, within).toBe(mentionIds.slice(0, 2).find((id) => id !== first));
+		// The last one dismissed, the column is empty: the page's main region, from where Tab
+		// goes on into the board.
+		await dismissFirst();
+		await expect.poll(() => cards.count(), within).toBe(0);
+		await expect.poll(focusedCard, within).toBe("main");
+		// Each page holds sockets of its member's allowance: the later tests need theirs.
+		await Promise.all([dana.context().close(), morgan.context().close()]);
+	});
+
 	it("says whether a reply needs a moderator's approval, and offers to record it only when it may be", async () => {
 		const admin = await person("admin@acme.test");
 		const kim = await person("ambassador3@acme.test");

@@ -46,6 +46,7 @@ import {
 	type MentionIndex,
 } from "./board-model.ts";
 import { useClient, useStore } from "./client-context.tsx";
+import type { Focusable } from "./focus.ts";
 import { prepareFormats } from "./format.ts";
 import type { HistoryPlaces } from "./history-place.ts";
 import {
@@ -100,8 +101,16 @@ export interface Workspace {
 	/** What the shortcuts and the action dialog act on: the selection, else the current one. */
 	targets(): string[];
 	/** The action dialog's state: which form, on which conversations; null when closed. */
-	action: Accessor<{ kind: ActionKind; mentionIds: string[] } | null>;
-	openAction(kind: ActionKind, mentionIds?: string[]): void;
+	action: Accessor<ActionState | null>;
+	/**
+	 * Opens the action dialog. `focusAfter` says where the focus goes once the dialog closes
+	 * when what opened it went with what the action changed (Dismiss… once dismissed).
+	 */
+	openAction(
+		kind: ActionKind,
+		mentionIds?: string[],
+		focusAfter?: () => Focusable | null | undefined,
+	): void;
 	closeAction(): void;
 	/**
 	 * Apply one command to each conversation: the command for one, a bulk command for
@@ -117,6 +126,14 @@ export interface Workspace {
 	setPriority(mentionIds: readonly string[], priority: Priority): Promise<boolean>;
 	/** Where History was left, to come back to (history-place.ts). */
 	historyPlaces: HistoryPlaces;
+}
+
+/** What the action dialog is open for. */
+export interface ActionState {
+	kind: ActionKind;
+	mentionIds: string[];
+	/** See `Workspace.openAction`. */
+	focusAfter?: (() => Focusable | null | undefined) | undefined;
 }
 
 const WorkspaceContext = createContext<Workspace>();
@@ -208,7 +225,7 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 	// A card that left the board (archived) cannot stay selected.
 	const liveSelection = createMemo(() => selection().filter((id) => mentionsById().has(id)));
 
-	const [action, setAction] = createSignal<{ kind: ActionKind; mentionIds: string[] } | null>(null);
+	const [action, setAction] = createSignal<ActionState | null>(null);
 
 	// The action dialog belongs to the page it was opened on. Going elsewhere with it open (the
 	// back button or a swipe back, a notification's link, Claim next's answer following the
@@ -265,9 +282,13 @@ export function WorkspaceProvider(props: { children: JSX.Element }) {
 		return mention ? [mention.id] : [];
 	};
 
-	const openAction = (kind: ActionKind, mentionIds: string[] = targets()) => {
+	const openAction = (
+		kind: ActionKind,
+		mentionIds: string[] = targets(),
+		focusAfter?: () => Focusable | null | undefined,
+	) => {
 		if (mentionIds.length === 0) return;
-		setAction({ kind, mentionIds });
+		setAction({ kind, mentionIds, focusAfter });
 	};
 
 	const applyTo = async (

@@ -22,22 +22,25 @@ import {
 	tagSuggestions,
 	toLocalDateTime,
 } from "../lifecycle-model.ts";
-import { useWorkspace } from "../workspace.tsx";
+import { type ActionState, useWorkspace } from "../workspace.tsx";
 import { FieldProblem } from "./field-problem.tsx";
 import { submitHandler } from "./forms.tsx";
 
 export function ActionDialog() {
 	const ws = useWorkspace();
 	let dialog: HTMLDialogElement | undefined;
+	// Where the dialog was opened from, for the focus to go on from when it closes.
+	let opened: Opener | undefined;
 
 	createEffect(() => {
 		if (!dialog) return;
-		const open = ws.action() !== null;
-		if (open && !dialog.open) {
+		const action = ws.action();
+		if (action && !dialog.open) {
+			opened = openerOf(document.activeElement, action.focusAfter);
 			dialog.showModal();
 			focusFirst(dialog);
 		}
-		if (!open && dialog.open) dialog.close();
+		if (!action && dialog.open) dialog.close();
 	});
 
 	return (
@@ -50,7 +53,10 @@ export function ActionDialog() {
 			// the turn Escape closed the dialog can open the next action before this event comes.
 			// Clear the action only when the dialog is still closed, or that one would close too.
 			onClose={() => {
-				if (!dialog?.open) ws.closeAction();
+				if (dialog?.open) return;
+				ws.closeAction();
+				if (opened) focusAfterClose(opened);
+				opened = undefined;
 			}}
 		>
 			<Show when={ws.action()} keyed>
@@ -74,6 +80,42 @@ function focusFirst(dialog: HTMLDialogElement) {
 		? dialog.querySelector<HTMLElement>(".action-kinds ~ * :is(input, select, textarea)")
 		: null;
 	(field ?? dialog.querySelector<HTMLElement>(".action-kinds [aria-pressed='true']"))?.focus();
+}
+
+/** Where the focus was when the dialog opened. */
+interface Opener {
+	/** The board's card around it, and the conversation that card showed then. */
+	card: HTMLElement | null;
+	mentionId: string | null;
+	focusAfter: ActionState["focusAfter"];
+}
+
+function openerOf(element: Element | null, focusAfter: ActionState["focusAfter"]): Opener {
+	const card = element?.closest<HTMLElement>("article.card[data-mention-id]") ?? null;
+	return { card, mentionId: card?.dataset.mentionId ?? null, focusAfter };
+}
+
+/**
+ * The dialog has closed, and the browser has given the focus back to what had it when it
+ * opened, if that is still there. An action often takes it away (Dismiss… goes once the
+ * conversation is dismissed, a card leaves its column), and the focus would be left on the
+ * page itself, from where Tab starts at the top again. It goes instead to what the opener
+ * named (the conversation's next action, else its heading), else to the card that now has
+ * the dismissed one's place on the board, as a card (board-column.tsx: a recycled row's
+ * button would act on a conversation nobody chose), else to the page's main region.
+ */
+function focusAfterClose(opener: Opener) {
+	const { card } = opener;
+	const active = document.activeElement;
+	const lost = active === null || active === document.body || !active.isConnected;
+	const cardNow = card?.isConnected && !card.inert ? card : null;
+	if (cardNow && cardNow.dataset.mentionId !== opener.mentionId) {
+		if (lost || cardNow.contains(active)) cardNow.focus({ preventScroll: true });
+		return;
+	}
+	if (!lost) return;
+	const target = opener.focusAfter?.() ?? cardNow ?? document.getElementById("main");
+	target?.focus();
 }
 
 /** The actions that take a reason: what the form asks, its button, and the toast when done. */

@@ -152,12 +152,15 @@ function Conversation(props: { mentionId: string }) {
 	});
 	// What takes a pressed button's place, for the focus to go to (CommandButton's focusAfter):
 	// Claim and Release give way to each other, a step of the reply to the line saying it is done.
+	// Not Claim next, always last in the row: a second Enter there would claim a conversation
+	// nobody chose and leave this one. Without another action, the heading.
 	let actions: HTMLDivElement | undefined;
 	let waitingCallout: HTMLDivElement | undefined;
 	let approvedCallout: HTMLDivElement | undefined;
 	let changesCallout: HTMLDivElement | undefined;
 	let repliedCallout: HTMLParagraphElement | undefined;
-	const actionsFocus = () => actions?.querySelector<HTMLButtonElement>("button") ?? heading;
+	const actionsFocus = () =>
+		actions?.querySelector<HTMLButtonElement>("button:not([data-testid='claim-next'])") ?? heading;
 
 	const isModerator = () => ws.me.role !== "ambassador";
 	const ownerId = () => mention().owner?.memberId ?? null;
@@ -456,12 +459,23 @@ function Conversation(props: { mentionId: string }) {
 							onSubmit={submitHandler(() => {
 								const to = handoffTo();
 								if (!to) return;
+								// Handed off, the form goes with the ownership (an ambassador's), or its
+								// emptied button is disabled (a moderator's): the focus goes to the field
+								// still there, else to what took the form's place, as after Release.
+								const settle = holdFocus();
 								void ws
 									.run(
 										{ name: "handoff", args: { mentionId: id(), to } },
 										`Handed off to ${ws.memberName(to)}.`,
 									)
-									.then((result) => result.ok && setHandoffTo(""));
+									.then((result) => {
+										if (!result.ok) {
+											settle();
+											return;
+										}
+										setHandoffTo("");
+										settle(document.getElementById("handoff-to") ?? actionsFocus());
+									});
 							})}
 						>
 							<MemberPicker
@@ -493,7 +507,9 @@ function Conversation(props: { mentionId: string }) {
 									class="button"
 									classList={{ "button-warning": kind === "escalate" }}
 									aria-haspopup="dialog"
-									onClick={() => ws.openAction(kind, [id()])}
+									// Dismissed, snoozed or closed, the button goes: the focus goes to what
+									// took its place (Reopen…), as after Claim and Release.
+									onClick={() => ws.openAction(kind, [id()], actionsFocus)}
 									data-testid={kind}
 								>
 									{ACTIONS[kind].label}… <kbd>{ACTIONS[kind].key}</kbd>
