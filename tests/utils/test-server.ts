@@ -12,6 +12,8 @@ import { numberedMention } from "@switchboard/domain/testing";
 import {
 	type Config,
 	hashPassword,
+	OLDER_SCRYPT_PARAMETERS,
+	type ScryptParameters,
 	type StartOptions,
 	type StoreTuning,
 	type Switchboard,
@@ -212,6 +214,14 @@ export function testServerForFile(
 let fixtureHash: Promise<string> | undefined;
 
 /**
+ * What test servers hash passwords with: the older scrypt parameters, a tenth of the cost of
+ * OWASP's that servers use by default (128 MiB and a few hundred ms of a core a hash). About
+ * a hundred sign-ins, invitations and password changes across the tests paid that for
+ * nothing they assert; passwords.test.ts and rate-limits.test.ts test the defaults.
+ */
+export const TEST_PASSWORD_HASHING: ScryptParameters = OLDER_SCRYPT_PARAMETERS;
+
+/**
  * Test servers store a document a tenth of a second after its last change (production: 5 s):
  * tests that wait for a compaction, or for an unload with `keepLoadedUntilStored`, do not
  * wait for production's debounce.
@@ -228,11 +238,12 @@ export async function startTestServer(
 		logger: pino({ level: "silent" }),
 		storageTemplate: await testTemplate(),
 		store: testStoreTuning,
+		passwordHashing: TEST_PASSWORD_HASHING,
 		...options,
 	});
 	const { storage, tokens } = switchboard;
-	// One hash per process: at OWASP's parameters each costs 128 MiB and a few hundred ms.
-	fixtureHash ??= hashPassword(PASSWORD);
+	// One hash per process, made as the server makes them, so that no sign-in rehashes it.
+	fixtureHash ??= hashPassword(PASSWORD, TEST_PASSWORD_HASHING);
 	const passwordHash = await fixtureHash;
 
 	await storage.createOrganisation({ id: "acme", name: "Acme" });

@@ -9,7 +9,7 @@ import { type Switchboard, startSwitchboard } from "@switchboard/server";
 import { createTestDatabase, type TestDatabase } from "@switchboard/storage/test-database";
 import { pino } from "pino";
 import { forFile } from "./for-file.ts";
-import { baseConfig, testStoreTuning } from "./test-server.ts";
+import { baseConfig, TEST_PASSWORD_HASHING, testStoreTuning } from "./test-server.ts";
 
 export interface TwoInstances {
 	database: TestDatabase;
@@ -43,8 +43,9 @@ export async function startTwoInstances(options: {
 		redisUrl: options.redisUrl,
 		...(options.redisPrefix ? { redisPrefix: options.redisPrefix } : {}),
 	};
-	const a = await startSwitchboard(await baseConfig(config), { logger, store: testStoreTuning });
-	const b = await startSwitchboard(await baseConfig(config), { logger, store: testStoreTuning });
+	const started = { logger, store: testStoreTuning, passwordHashing: TEST_PASSWORD_HASHING };
+	const a = await startSwitchboard(await baseConfig(config), started);
+	const b = await startSwitchboard(await baseConfig(config), started);
 	await a.storage.createOrganisation({ id: orgId, name: "Acme" });
 	await a.storage.createBoard({ id: "main", orgId, name: "Acme mentions" });
 	const ids: Record<string, string> = {};

@@ -22,7 +22,7 @@ import { createTokenService } from "@switchboard/sync";
 import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as Y from "yjs";
-import { hashPassword } from "./passwords.ts";
+import { hashPassword, OLDER_SCRYPT_PARAMETERS } from "./passwords.ts";
 import { type ScratchSwitchboard, startScratchSwitchboard } from "./scratch-switchboard.ts";
 import type { Switchboard } from "./server.ts";
 
@@ -63,7 +63,7 @@ interface Person {
 /** Two organisations with boards, members and mentions; Dana owns one of Acme's mentions. */
 async function seed(switchboard: Switchboard) {
 	const { storage } = switchboard;
-	const passwordHash = await hashPassword(PASSWORD);
+	const passwordHash = await hashPassword(PASSWORD, OLDER_SCRYPT_PARAMETERS);
 	await storage.createOrganisation({ id: "acme", name: "Acme" });
 	await storage.createOrganisation({ id: "globex", name: "Globex" });
 	await storage.createBoard({ id: "main", orgId: "acme", name: "Acme mentions" });
@@ -349,7 +349,7 @@ describe("HTTP API", () => {
 				name: "Lee",
 				role: "ambassador",
 				capacity: 5,
-				passwordHash: await hashPassword(PASSWORD),
+				passwordHash: await hashPassword(PASSWORD, OLDER_SCRYPT_PARAMETERS),
 			});
 			const claims = {
 				memberId: lee.id,
@@ -770,7 +770,7 @@ describe("HTTP API", () => {
 				name: "Pat",
 				role: "ambassador",
 				capacity: 3,
-				passwordHash: await hashPassword(PASSWORD),
+				passwordHash: await hashPassword(PASSWORD, OLDER_SCRYPT_PARAMETERS),
 				boards: ["main"],
 			});
 			const offBoard = await activityOf(settledId, await tokenOf(server.url, "pat@acme.test"));

@@ -11,7 +11,6 @@ export * from "./mailer.ts";
 export * from "./members-csv.ts";
 export * from "./notifications.ts";
 export * from "./passwords.ts";
-export * from "./passwords.ts";
 export * from "./people-api.ts";
 export * from "./push.ts";
 export {

@@ -2,13 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
 	hashPassword,
 	needsRehash,
+	OLDER_SCRYPT_PARAMETERS as OLD,
 	PasswordHasher,
 	SCRYPT_PARAMETERS,
 	verifyPassword,
 } from "./passwords.ts";
-
-/** The parameters hashes were made with before issue 15 (N=2^14): cheap for tests. */
-const OLD = { N: 2 ** 14, r: 8, p: 1 };
 
 describe("passwords", () => {
 	it("hashes at OWASP's scrypt parameters (N=2^17, r=8, p=1) and verifies the password", async () => {

@@ -15,7 +15,7 @@ import type { Hono } from "hono";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type ApiEnv, createHttpApi } from "./http-api.ts";
-import { hashPassword, PasswordHasher } from "./passwords.ts";
+import { hashPassword, OLDER_SCRYPT_PARAMETERS, PasswordHasher } from "./passwords.ts";
 import {
 	clientAddress,
 	createRateLimiters,
@@ -31,7 +31,7 @@ const PASSWORD = "correct horse battery staple";
  * hash with them too unless a test is about today's parameters (at those, each hash costs
  * 128 MiB and a few hundred ms, and every sign-in would rehash an old one).
  */
-const CHEAP = { N: 2 ** 14, r: 8, p: 1 };
+const CHEAP = OLDER_SCRYPT_PARAMETERS;
 const logger = pino({ level: "silent" });
 
 let storage: Storage;

@@ -1,7 +1,9 @@
 /**
  * For the server's own tests: a Switchboard on port 0 in a fresh temporary folder, on the
  * PGlite test template, logging nothing. `web` files are written under `<folder>/dist`,
- * which becomes the web client's folder. `close()` stops it and removes the folder.
+ * which becomes the web client's folder. Passwords are hashed with the older, cheaper scrypt
+ * parameters (`hashPassword(…, OLDER_SCRYPT_PARAMETERS)` makes members' hashes that no sign-in
+ * rehashes). `close()` stops it and removes the folder.
  * `scratchSwitchboardForTests` does the same around the tests of a file or `describe`.
  * (End-to-end tests use `tests/utils/test-server.ts`, which also seeds people.)
  */
@@ -12,6 +14,7 @@ import { testTemplate } from "@switchboard/storage/test-template";
 import { pino } from "pino";
 import { afterAll, beforeAll } from "vitest";
 import type { Config } from "./config.ts";
+import { OLDER_SCRYPT_PARAMETERS } from "./passwords.ts";
 import { type Switchboard, startSwitchboard } from "./server.ts";
 
 export interface ScratchSwitchboard {
@@ -49,6 +52,7 @@ export async function startScratchSwitchboard(
 	const switchboard = await startSwitchboard(config, {
 		logger: pino({ level: "silent" }),
 		storageTemplate: await testTemplate(),
+		passwordHashing: OLDER_SCRYPT_PARAMETERS,
 	});
 	return {
 		switchboard,

@@ -62,7 +62,7 @@ import { MemberMessageSchema, NOTIFICATION_CHANNEL, Notifier } from "./notificat
 import { createNotificationsApi } from "./notifications-api.ts";
 import { createExportApi } from "./org-export.ts";
 import { createOriginPolicy } from "./origin-check.ts";
-import { PasswordHasher } from "./passwords.ts";
+import { PasswordHasher, type ScryptParameters } from "./passwords.ts";
 import { createPeopleApi, type PeopleApi } from "./people-api.ts";
 import { PushSender, readOrCreateVapidKeys } from "./push.ts";
 import {
@@ -200,6 +200,11 @@ export interface StartOptions {
 	store?: Partial<StoreTuning>;
 	/** How boards' states go out over HTTP (tests keep them longer); see `defaultBoardStatesTuning`. */
 	boardStates?: Partial<BoardStatesTuning>;
+	/**
+	 * What new password hashes are made with, and older ones rehashed to on sign-in.
+	 * @default SCRYPT_PARAMETERS (OWASP's); tests whose subject is not the hashing pass cheaper ones
+	 */
+	passwordHashing?: ScryptParameters;
 }
 
 /** Hocuspocus' Redis extension; loaded only with REDIS_URL (it and ioredis hold ~40 MiB). */
@@ -418,7 +423,7 @@ export async function startSwitchboard(
 		: null;
 	const invitations = createInvitationService({ storage, logger, mailer });
 	// One queue for every scrypt hash: sign-ins, accepted invitations, password changes.
-	const hasher = new PasswordHasher(rateLimits.limits.hashing);
+	const hasher = new PasswordHasher(rateLimits.limits.hashing, options.passwordHashing);
 	const boards = createBoardsApi({ storage, tokens, board, states: boardStates, logger });
 	const people = createPeopleApi({
 		boardsLost: boards.boardsLost,
