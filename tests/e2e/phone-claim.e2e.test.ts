@@ -3,8 +3,9 @@
  * from the New tab leaves the screen (and the next card's Claim takes its place under the
  * thumb); the claim is said in a toast, and a double tap claims one conversation, not the
  * card that comes up under the second tap. The toast, at the foot of a phone's screen (above
- * the conversation's reply bar), covers neither the board's search nor the way back, and
- * stays under the header's menu and the bell's panel when they are opened. A refused claim gives
+ * the conversation's reply bar; on a tablet above the reply bar and the install offer rather
+ * than over them in the bottom left corner), covers neither the board's search nor the way
+ * back, and stays under the header's menu and the bell's panel when they are opened. A refused claim gives
  * its card back at once. Acting on a conversation from a dialog: a refusal shows above the
  * dialog, and going back leaves no dialog open over the page before. A phone turned on its
  * side keeps the phone's board.
@@ -25,6 +26,24 @@ function onTop(locator: Locator): Promise<boolean> {
 		const top = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
 		return top !== null && element.contains(top);
 	});
+}
+
+/**
+ * Whether the toast `toast` lies over `bar`: null when both are shown and apart, else what
+ * overlaps (both boxes), or what is not shown.
+ */
+async function toastOver(toast: Locator, bar: Locator): Promise<string | null> {
+	const [toastBox, barBox] = [await toast.boundingBox(), await bar.boundingBox()];
+	if (!toastBox) return "the toast is not shown";
+	if (!barBox) return "the bar is not shown";
+	const apart =
+		toastBox.y + toastBox.height <= barBox.y + 0.5 ||
+		barBox.y + barBox.height <= toastBox.y + 0.5 ||
+		toastBox.x + toastBox.width <= barBox.x + 0.5 ||
+		barBox.x + barBox.width <= toastBox.x + 0.5;
+	const round = (box: { x: number; y: number; width: number; height: number }) =>
+		`${Math.round(box.width)}×${Math.round(box.height)} at ${Math.round(box.x)},${Math.round(box.y)}`;
+	return apart ? null : `the toast (${round(toastBox)}) over the bar (${round(barBox)})`;
 }
 
 /** The ids of the cards the New tab shows, top first. */
@@ -183,6 +202,55 @@ describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 		);
 		expect(await onTop(claim), "the reply bar's Claim with the toast shown").toBe(true);
 		expect(await told.isVisible()).toBe(true);
+	});
+
+	it("shows a toast on a tablet above the reply bar at the foot and the install offer, not over them in its corner", async () => {
+		// 800 px: the reply bar is sticky up to 959 px, the toasts in the bottom left corner from
+		// 720 px, where they covered the bar's left end.
+		const context = scene.keep(await phoneContext(scene.browser, scene.server.url, 800, 700));
+		const tablet = await context.newPage();
+		await scene.enter(tablet, "ambassador2@acme.test");
+		const mention = fresh();
+		await tablet.goto(`/m/${encodeURIComponent(mention.id)}`);
+		const priority = tablet.getByTestId("priority-select");
+		await priority.waitFor(within);
+		await priority.selectOption(mention.priority === "low" ? "high" : "low");
+		const told = tablet.getByTestId("toast-info").filter({ hasText: "Priority set" });
+		await told.waitFor(within);
+		// The reply's text starts low on the screen, its end below it: its bar is pinned at the foot.
+		await tablet.getByTestId("editor").evaluate((editor) => {
+			const main = document.getElementById("main");
+			if (main) main.scrollTop += editor.getBoundingClientRect().top - 480;
+		});
+		const bar = tablet.getByTestId("reply-bar");
+		const claim = bar.getByTestId("claim-to-reply-button");
+		await claim.waitFor(within);
+		await expect
+			.poll(async () => {
+				const box = await bar.boundingBox();
+				return box ? Math.round(box.y + box.height) : 0;
+			}, within)
+			.toBe(700);
+		// Polled for a few frames, well within the toast's 5 s.
+		const briefly = { timeout: 2_000 };
+		await expect.poll(() => toastOver(told, bar), briefly).toBeNull();
+		expect(await onTop(claim), "the reply bar's Claim with the toast shown").toBe(true);
+
+		// The install offer, centred at the foot, comes while the toast is shown: the toast
+		// stands above it too, rather than over its words.
+		await tablet.evaluate(() => {
+			const event = new Event("beforeinstallprompt", { cancelable: true }) as Event & {
+				prompt(): Promise<void>;
+				userChoice: Promise<{ outcome: string }>;
+			};
+			event.prompt = async () => {};
+			event.userChoice = Promise.resolve({ outcome: "dismissed" });
+			window.dispatchEvent(event);
+		});
+		const offer = tablet.getByTestId("install-offer");
+		await offer.waitFor({ state: "visible", ...within });
+		await expect.poll(() => toastOver(told, offer), briefly).toBeNull();
+		expect(await toastOver(told, bar)).toBeNull();
 	});
 
 	it("claims one conversation for a double tap on Claim; a Claim tapped after the moment claims the next", async () => {

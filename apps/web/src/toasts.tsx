@@ -7,9 +7,10 @@
  * (a tag added to a conversation someone else owns) would look like nothing happened. While
  * a modal dialog is open, the toasts are shown inside it, still in their corner.
  *
- * On a phone they stand at the foot of the screen, raised above the bars there (the reply
- * bar, see foot-bars.ts) for as long as they are shown: the page scrolling moves the reply bar
- * in and out of their way.
+ * They stand at the foot of the screen (across it on a phone, in the bottom left corner from
+ * 720 px), raised above the bars there that they would cover (the reply bar, the install
+ * offer, see foot-bars.ts) for as long as they are shown: the page scrolling moves the reply
+ * bar in and out of their way.
  */
 import {
 	createContext,
@@ -44,9 +45,6 @@ const ToastContext = createContext<Toasts>();
 
 /** How long a toast stays, in ms. Errors stay longer: they ask the reader to act. */
 const DURATION: Record<Toast["kind"], number> = { error: 12_000, info: 5_000 };
-
-/** The room between the toasts and the screen's foot on a phone, in px (responsive.css). */
-const TOAST_MARGIN = 12;
 
 export function ToastProvider(props: { children: JSX.Element }) {
 	const [toasts, setToasts] = createSignal<Toast[]>([]);
@@ -89,13 +87,26 @@ export function ToastProvider(props: { children: JSX.Element }) {
 		const measure = () => {
 			cancelAnimationFrame(frame);
 			frame = requestAnimationFrame(() => {
+				if (!regionElement) return;
+				// Where the toasts rest, unraised: their width, their height and the room below them
+				// (`--toast-margin`, styles.css), up from the foot the keyboard leaves.
 				const foot = window.visualViewport?.height ?? window.innerHeight;
-				const band = (regionElement?.offsetHeight ?? 0) + TOAST_MARGIN;
-				setClearance(footClearance(foot, band));
+				const { left, right } = regionElement.getBoundingClientRect();
+				const margin = Number.parseFloat(
+					getComputedStyle(regionElement).getPropertyValue("--toast-margin"),
+				);
+				const top = foot - regionElement.offsetHeight - (Number.isNaN(margin) ? 0 : margin);
+				setClearance(footClearance({ top, right, bottom: foot, left }));
 			});
 		};
 		const resized = new ResizeObserver(measure);
-		for (const bar of footBars()) resized.observe(bar);
+		for (const bar of footBars()) {
+			resized.observe(bar);
+			// A bar without a box of its own (the reply bar from 960 px) is never resized: the row
+			// it is laid out in is.
+			if (getComputedStyle(bar).display === "contents" && bar.parentElement)
+				resized.observe(bar.parentElement);
+		}
 		if (regionElement) resized.observe(regionElement);
 		document.addEventListener("scroll", measure, { capture: true, passive: true });
 		window.visualViewport?.addEventListener("resize", measure);
