@@ -9,6 +9,7 @@
  */
 import { createEffect, on, onCleanup, onMount } from "solid-js";
 import uPlot from "uplot";
+import { type ChartKind, chartValues } from "../chart-values.ts";
 import { formatDateTime } from "../format.ts";
 import "uplot/dist/uPlot.min.css";
 
@@ -29,15 +30,17 @@ export function TimeChart(props: {
 	unit: string;
 	/** The time each point stands for, named in the legend. */
 	per: "hour" | "day";
-	/** How values read on the y axis and in the legend. */
-	format?: (value: number) => string;
+	/** What the values measure (a duration in seconds), for the steps and labels of the y axis
+	 * and the values in the legend. */
+	kind: ChartKind;
 	height?: number;
 	testId?: string;
 }) {
 	let host: HTMLDivElement | undefined;
 	let plot: uPlot | undefined;
+	const values = () => chartValues[props.kind];
 	const format = (value: number | null | undefined) =>
-		value === null || value === undefined ? "–" : (props.format?.(value) ?? String(value));
+		value === null || value === undefined ? "–" : values().value(value);
 
 	const formatTime = (ms: number) => (props.per === "hour" ? formatDateTime(ms) : formatDate(ms));
 
@@ -52,13 +55,17 @@ export function TimeChart(props: {
 		const options: uPlot.Options = {
 			width: Math.max(280, host.clientWidth),
 			height: props.height ?? 220,
-			scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(1, max, min)] } },
+			scales: {
+				x: { time: true },
+				y: { range: (_u, min, max) => [0, Math.max(values().least, max, min)] },
+			},
 			axes: [
 				{ stroke: "#55606f", grid: { stroke: "#e3e7ee" } },
 				{
 					stroke: "#55606f",
 					grid: { stroke: "#e3e7ee" },
-					values: (_u, ticks) => ticks.map((tick) => format(tick)),
+					incrs: values().increments,
+					values: (_u, ticks) => values().ticks(ticks),
 					size: 64,
 				},
 			],

@@ -578,8 +578,6 @@ function Throughput() {
 	onCleanup(() => clearInterval(timer));
 	const [table, { refetch, error }] = createReport(reports, "hourly", stamp);
 	const times = () => (table()?.rows ?? []).map((row) => Date.parse(String(row.hour)));
-	const minutes = (key: string) =>
-		column(table()?.rows ?? [], key).map((value) => (value === null ? null : value / 60));
 
 	return (
 		<section class="panel throughput" aria-labelledby="throughput-title" aria-busy={table.loading}>
@@ -600,6 +598,7 @@ function Throughput() {
 							label="New, claimed and replied conversations per hour over the last 24 hours"
 							unit="Conversations per hour"
 							per="hour"
+							kind="count"
 							times={times()}
 							series={[
 								{ label: "New", color: "#1d5fc4", values: column(table()?.rows ?? [], "new") },
@@ -614,24 +613,29 @@ function Throughput() {
 									values: column(table()?.rows ?? [], "replied"),
 								},
 							]}
-							format={(value) => String(Math.round(value))}
 						/>
 					</div>
 					<div>
 						<h3 class="subheading">Time to claim and to reply</h3>
 						<TimeChart
 							testId="median-chart"
-							label="Median minutes to claim and to first reply per hour over the last 24 hours"
+							label="Median time to claim and to first reply per hour over the last 24 hours"
 							unit="Median of each hour"
 							per="hour"
+							kind="duration"
 							times={times()}
 							series={[
-								{ label: "To claim", color: "#8a4b00", values: minutes("median_claim_seconds") },
-								{ label: "To reply", color: "#146c3a", values: minutes("median_reply_seconds") },
+								{
+									label: "To claim",
+									color: "#8a4b00",
+									values: column(table()?.rows ?? [], "median_claim_seconds"),
+								},
+								{
+									label: "To reply",
+									color: "#146c3a",
+									values: column(table()?.rows ?? [], "median_reply_seconds"),
+								},
 							]}
-							format={(value) =>
-								value < 120 ? `${Math.round(value)} min` : `${Math.round(value / 60)} h`
-							}
 						/>
 					</div>
 				</div>

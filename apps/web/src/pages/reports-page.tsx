@@ -254,13 +254,13 @@ function Daily(props: { reports: Reports; period: ReportPeriod }) {
 					label="New, claimed and replied conversations per day"
 					unit="Conversations per day"
 					per="day"
+					kind="count"
 					times={times()}
 					series={[
 						{ label: "New", color: "#1d5fc4", values: column(rows(), "new") },
 						{ label: "Claimed", color: "#8a4b00", values: column(rows(), "claimed") },
 						{ label: "Replied", color: "#146c3a", values: column(rows(), "replied") },
 					]}
-					format={(value) => String(Math.round(value))}
 				/>
 				<DataTable
 					columns={table()?.columns ?? []}
