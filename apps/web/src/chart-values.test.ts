@@ -49,10 +49,11 @@ describe("chart values", () => {
 		expect(count.ticks(ticksUpTo(4, 1))).toEqual(["0", "1", "2", "3", "4"]);
 	});
 
-	it("reads a legend's value as before: minutes under two hours, then hours", () => {
+	it("reads a legend's value in seconds under a minute, minutes under two hours, then hours", () => {
 		expect(duration.value(95 * MINUTE)).toBe("95 min");
 		expect(duration.value(2.6 * HOUR)).toBe("3 h");
-		expect(duration.value(40)).toBe("1 min");
+		expect(duration.value(15)).toBe("15 s");
+		expect(duration.value(80)).toBe("1 min");
 		expect(count.value(2.4)).toBe("2");
 	});
 });

@@ -73,9 +73,14 @@ const duration: ChartValues = {
 			) ?? SECOND;
 		return ticks.map((tick) => `${tick / unit.seconds} ${unit.name}`);
 	},
-	// The legend reads a point's value on its own, as it always has.
+	// The legend reads a point's value on its own: seconds under a minute (a median of 15 s
+	// read "0 min"), minutes under two hours, then hours.
 	value: (seconds) =>
-		seconds < 2 * HOUR ? `${Math.round(seconds / MINUTE)} min` : `${Math.round(seconds / HOUR)} h`,
+		seconds < MINUTE
+			? `${Math.round(seconds)} s`
+			: seconds < 2 * HOUR
+				? `${Math.round(seconds / MINUTE)} min`
+				: `${Math.round(seconds / HOUR)} h`,
 };
 
 /** How the values of each kind of chart read. */
