@@ -4,9 +4,12 @@
  * employee on their phone would notice: the page never scrolls sideways, the header's
  * actions are all reachable, controls are big enough to tap, and axe finds nothing serious.
  */
+
+import type { Mention } from "@switchboard/domain";
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
+	card,
 	cardInColumn,
 	DEMO_PASSWORD,
 	editorText,
@@ -425,6 +428,73 @@ describe.skipIf(!hasChromium)("Switchboard on a phone", () => {
 				.poll(textOf(bar.getByTestId("claim-to-reply")), within)
 				.toBe("Nobody owns this conversation: claim it to send the reply.");
 			expect(await copy.count()).toBe(0);
+		},
+		PAGE_TIMEOUT,
+	);
+
+	it(
+		"tells the owner, on a conversation opened already theirs, that a moderator took it, also when a change of theirs waited offline, at 360 px",
+		async () => {
+			const kim = await phone("ambassador3@acme.test", 360);
+			const moderatorId = await scene.memberId("moderator@acme.test");
+			const page = kim.getByTestId("conversation");
+			/**
+			 * Claimed on the board and opened from its Claimed tab once the server has the claim:
+			 * the page opens on a conversation already Kim's, as from My queue or a notification
+			 * (the test above claims first and opens at once, while the claim is on its way).
+			 */
+			const claimAndOpen = async (mention: Mention) => {
+				const tab = (status: string) =>
+					kim.getByTestId("status-tabs").locator(`[data-status="${status}"]`).tap();
+				await kim.getByTestId("filter-search").fill(mention.author.handle);
+				await tab("new");
+				await card(kim, mention.id).getByTestId("claim").tap();
+				await tab("claimed");
+				await cardInColumn(kim, "claimed", mention.id, within);
+				await expect
+					.poll(() => card(kim, mention.id).getByTestId("pending").count(), within)
+					.toBe(0);
+				await card(kim, mention.id).getByTestId("open").tap();
+				await page.getByTestId("release").waitFor(within);
+			};
+
+			// A moderator takes it while Kim is on it: its buttons go, and the page says to whom.
+			const taken = fresh();
+			await claimAndOpen(taken);
+			await scene.act("moderator@acme.test", {
+				name: "assign",
+				args: { mentionId: taken.id, memberId: moderatorId },
+			});
+			await kim
+				.getByTestId("toast-info")
+				.filter({ hasText: "Morgan Moderator owns this conversation now." })
+				.waitFor(within);
+			await page.getByTestId("release").waitFor({ state: "detached", ...within });
+
+			// Offline, Kim sets a priority, which waits to be sent; meanwhile a moderator sends the
+			// conversation back to the board. Back online, the board says so while the priority is
+			// still on its way: that is not Kim's own doing, and the page says it.
+			const released = fresh();
+			await page.getByTestId("back-link").tap();
+			await claimAndOpen(released);
+			await kim.context().setOffline(true);
+			await expect
+				.poll(() => kim.getByTestId("sync-status").getAttribute("data-online"), within)
+				.toBe("false");
+			const priority = page.getByTestId("priority-select");
+			await priority.selectOption((await priority.inputValue()) === "high" ? "low" : "high");
+			await page.getByTestId("pending").waitFor(within);
+			await scene.act("moderator@acme.test", {
+				name: "unassign",
+				args: { mentionId: released.id },
+			});
+			await kim.context().setOffline(false);
+			await kim
+				.getByTestId("toast-info")
+				.filter({ hasText: "This conversation went back to the board: it is no longer yours." })
+				.waitFor(within);
+			await expect.poll(textOf(page.getByTestId("no-owner")), within).toBe("Nobody owns this yet.");
+			await page.getByTestId("pending").waitFor({ state: "detached", ...within });
 		},
 		PAGE_TIMEOUT,
 	);

@@ -26,7 +26,6 @@ import {
 	createMemo,
 	createSignal,
 	For,
-	on,
 	onCleanup,
 	onMount,
 	Show,
@@ -214,14 +213,19 @@ function Conversation(props: { mentionId: string }) {
 	const canRecord = () => replyStep() && replyBlocked() === null;
 	const toasts = useToasts();
 	// Taken from me while I am on it (a moderator gave it to someone, or back to the board):
-	// its reply's buttons go, and the page says why. My own release or hand-off is pending
-	// when it happens, and says itself.
-	createEffect(
-		on(
-			ownerId,
-			(next, previous) => {
-				if (previous !== ws.me.id || next === ws.me.id) return;
-				if (untrack(() => mention().pending.length > 0)) return;
+	// its reply's buttons go, and the page says why. Each owner shown is weighed against the one
+	// before it, from the owner the page opened with: most conversations are opened already mine
+	// (from My queue, the board, a notification). (`on` with `defer` gave the first rerun no
+	// previous owner, so the page told it only when the conversation had changed in some way
+	// since it opened.) My own release or hand-off says itself: the owner shown changes while
+	// the server still has me. Another command of mine on its way (a priority set offline) is
+	// no reason to keep quiet.
+	const serverOwnerId = () => (mention().confirmed ?? mention()).owner?.memberId ?? null;
+	createEffect<string | null>((previous) => {
+		const next = ownerId();
+		if (previous === ws.me.id && next !== ws.me.id) {
+			untrack(() => {
+				if (serverOwnerId() === ws.me.id) return;
 				toasts.notify(
 					"info",
 					next === null
@@ -229,10 +233,10 @@ function Conversation(props: { mentionId: string }) {
 						: `${ws.memberName(next)} owns this conversation now.`,
 					`owner:${id()}`,
 				);
-			},
-			{ defer: true },
-		),
-	);
+			});
+		}
+		return next;
+	}, untrack(ownerId));
 	const copyReply = async () => {
 		try {
 			await navigator.clipboard.writeText(text());
