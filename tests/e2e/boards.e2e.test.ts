@@ -197,6 +197,17 @@ describe.skipIf(!hasChromium)("boards (teams) on a 360 px phone", () => {
 		// The board shown stays chosen while the list is read again.
 		expect(await morgan.getByTestId("board-select").inputValue()).toBe("main");
 	});
+	it("shows a board made meanwhile once an admin who opened the app on Admin leaves it", async () => {
+		// On a laptop, where the switcher is in the header and no menu opens to read the list.
+		const admin = await scene.person("admin@acme.test", "/admin?tab=boards");
+		await admin.getByTestId("boards-panel").waitFor(within);
+		const options = () => admin.getByTestId("board-select").locator("option").allTextContents();
+		await scene.server.switchboard.storage.createBoard({ id: "apac", orgId: "acme", name: "APAC" });
+		await admin.getByRole("link", { name: "Board", exact: true }).click();
+		await admin.locator('[data-testid="card"]').first().waitFor(within);
+		await expect.poll(options, within).toContain("APAC");
+	});
+
 	it("lets a moderator read the reports per board and across boards", async () => {
 		await scene.server.switchboard.storage
 			.createBoard({ id: "apac", orgId: "acme", name: "APAC" })

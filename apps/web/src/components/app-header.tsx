@@ -98,8 +98,9 @@ export function BoardSwitcher(props: { menuOpen: () => boolean }) {
 	createEffect(
 		on(
 			() => location.pathname.startsWith("/admin"),
+			// Not deferred: `on` with `defer` records nothing on its first run, so an app opened on
+			// Admin saw no `wasInAdmin` the first time it left.
 			(inAdmin, wasInAdmin) => wasInAdmin && !inAdmin && void readAgain(),
-			{ defer: true },
 		),
 	);
 	// The open board was archived (the first board's archive moves new work elsewhere) while
