@@ -8,7 +8,8 @@
  * back, and stays under the header's menu and the bell's panel when they are opened. A refused claim gives
  * its card back at once. Acting on a conversation from a dialog: a refusal shows above the
  * dialog, and going back leaves no dialog open over the page before. A phone turned on its
- * side keeps the phone's board.
+ * side keeps the phone's board. The install offer, a strip at the foot of the screen below the
+ * page, covers none of it: neither the reply bar nor the board's last card.
  */
 import { CSRF_HEADER } from "@switchboard/domain";
 import type { Locator, Page } from "playwright-core";
@@ -29,21 +30,44 @@ function onTop(locator: Locator): Promise<boolean> {
 }
 
 /**
- * Whether the toast `toast` lies over `bar`: null when both are shown and apart, else what
- * overlaps (both boxes), or what is not shown.
+ * Whether `upper` (the toast, unless `names` says what) lies over `bar`: null when both are
+ * shown and apart, else what overlaps (both boxes), or what is not shown.
  */
-async function toastOver(toast: Locator, bar: Locator): Promise<string | null> {
-	const [toastBox, barBox] = [await toast.boundingBox(), await bar.boundingBox()];
-	if (!toastBox) return "the toast is not shown";
-	if (!barBox) return "the bar is not shown";
+async function over(
+	upper: Locator,
+	bar: Locator,
+	names: [upper: string, bar: string] = ["the toast", "the bar"],
+): Promise<string | null> {
+	const [upperBox, barBox] = [await upper.boundingBox(), await bar.boundingBox()];
+	if (!upperBox) return `${names[0]} is not shown`;
+	if (!barBox) return `${names[1]} is not shown`;
 	const apart =
-		toastBox.y + toastBox.height <= barBox.y + 0.5 ||
-		barBox.y + barBox.height <= toastBox.y + 0.5 ||
-		toastBox.x + toastBox.width <= barBox.x + 0.5 ||
-		barBox.x + barBox.width <= toastBox.x + 0.5;
+		upperBox.y + upperBox.height <= barBox.y + 0.5 ||
+		barBox.y + barBox.height <= upperBox.y + 0.5 ||
+		upperBox.x + upperBox.width <= barBox.x + 0.5 ||
+		barBox.x + barBox.width <= upperBox.x + 0.5;
 	const round = (box: { x: number; y: number; width: number; height: number }) =>
 		`${Math.round(box.width)}×${Math.round(box.height)} at ${Math.round(box.x)},${Math.round(box.y)}`;
-	return apart ? null : `the toast (${round(toastBox)}) over the bar (${round(barBox)})`;
+	return apart ? null : `${names[0]} (${round(upperBox)}) over ${names[1]} (${round(barBox)})`;
+}
+
+/**
+ * Fires Chromium's `beforeinstallprompt` in `page`, as when the app qualifies: the install
+ * offer comes at the foot of the screen.
+ */
+async function offerInstall(page: Page): Promise<Locator> {
+	await page.evaluate(() => {
+		const event = new Event("beforeinstallprompt", { cancelable: true }) as Event & {
+			prompt(): Promise<void>;
+			userChoice: Promise<{ outcome: string }>;
+		};
+		event.prompt = async () => {};
+		event.userChoice = Promise.resolve({ outcome: "dismissed" });
+		window.dispatchEvent(event);
+	});
+	const offer = page.getByTestId("install-offer");
+	await offer.waitFor({ state: "visible", ...within });
+	return offer;
 }
 
 /** The ids of the cards the New tab shows, top first. */
@@ -233,24 +257,101 @@ describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 			.toBe(700);
 		// Polled for a few frames, well within the toast's 5 s.
 		const briefly = { timeout: 2_000 };
-		await expect.poll(() => toastOver(told, bar), briefly).toBeNull();
+		await expect.poll(() => over(told, bar), briefly).toBeNull();
 		expect(await onTop(claim), "the reply bar's Claim with the toast shown").toBe(true);
 
-		// The install offer, centred at the foot, comes while the toast is shown: the toast
-		// stands above it too, rather than over its words.
-		await tablet.evaluate(() => {
-			const event = new Event("beforeinstallprompt", { cancelable: true }) as Event & {
-				prompt(): Promise<void>;
-				userChoice: Promise<{ outcome: string }>;
-			};
-			event.prompt = async () => {};
-			event.userChoice = Promise.resolve({ outcome: "dismissed" });
-			window.dispatchEvent(event);
+		// The install offer, across the foot, comes while the toast is shown: the toast stands
+		// above it too, rather than over its words.
+		const offer = await offerInstall(tablet);
+		await expect.poll(() => over(told, offer), briefly).toBeNull();
+		expect(await over(told, bar)).toBeNull();
+	});
+
+	// The offer stood fixed over the foot of the screen, 12 px up: at 360 px it hid most of the
+	// reply bar's Claim, at 800 px the bar's middle, until it was turned down. Stacked at the
+	// foot, the bar and the offer both keep a toast above them.
+	for (const [width, height] of [
+		[360, 780],
+		[800, 700],
+	] as const)
+		it(`keeps the reply bar's Claim clear of the install offer and a toast at the foot, at ${width} px`, async () => {
+			const context = scene.keep(
+				await phoneContext(scene.browser, scene.server.url, width, height),
+			);
+			const page = await context.newPage();
+			const mention = fresh();
+			await scene.enter(page, "ambassador1@acme.test", { path: `/m/${mention.id}` });
+			await page.getByTestId("editor").waitFor(within);
+			const offer = await offerInstall(page);
+			const priority = page.getByTestId("priority-select");
+			await priority.selectOption(mention.priority === "low" ? "high" : "low");
+			const told = page.getByTestId("toast-info").filter({ hasText: "Priority set" });
+			await told.waitFor(within);
+			// Half the editor below the foot of the page: the reply's bar stands there, pinned.
+			await page.getByTestId("editor").evaluate((editor) => {
+				const main = document.getElementById("main");
+				if (!main) return;
+				const box = editor.getBoundingClientRect();
+				main.scrollTop += box.top + box.height / 2 - main.getBoundingClientRect().bottom;
+			});
+			const bar = page.getByTestId("reply-bar");
+			const claim = bar.getByTestId("claim-to-reply-button");
+			await claim.waitFor(within);
+			const pageFoot = () =>
+				page.evaluate(() =>
+					Math.round(document.getElementById("main")?.getBoundingClientRect().bottom ?? 0),
+				);
+			await expect
+				.poll(async () => {
+					const box = await bar.boundingBox();
+					return box ? Math.round(box.y + box.height) : 0;
+				}, within)
+				.toBe(await pageFoot());
+			expect(await over(offer, bar, ["the install offer", "the reply bar"])).toBeNull();
+			// Polled for a few frames (the toast follows the scrolled bar), well within its 5 s.
+			await expect.poll(() => over(told, bar), { timeout: 2_000 }).toBeNull();
+			expect(await over(told, offer, ["the toast", "the install offer"])).toBeNull();
+			expect(await onTop(claim), "the reply bar's Claim with the offer and a toast").toBe(true);
+			expect(await onTop(offer.getByTestId("install-app")), "the offer's Install app").toBe(true);
+
+			await claim.tap();
+			const danaId = await scene.memberId("ambassador1@acme.test");
+			await expect.poll(() => owned(danaId), within).toContain(mention.id);
 		});
-		const offer = tablet.getByTestId("install-offer");
-		await offer.waitFor({ state: "visible", ...within });
-		await expect.poll(() => toastOver(told, offer), briefly).toBeNull();
-		expect(await toastOver(told, bar)).toBeNull();
+
+	it("keeps the board's last card clear of the install offer on a phone", async () => {
+		const context = scene.keep(await phoneContext(scene.browser, scene.server.url, 360, 780));
+		const phone = await context.newPage();
+		await scene.enter(phone, "ambassador2@acme.test");
+		const offer = await offerInstall(phone);
+		const list = phone.locator('[data-testid="column"][data-status="new"] .column-scroll');
+		await list.locator('[data-testid="card"]').first().waitFor(within);
+		await list.evaluate((element) => {
+			element.scrollTop = element.scrollHeight;
+		});
+		// The lowest card drawn once the list is at its end (the list is virtualised).
+		const last = () =>
+			list.evaluate((element) => {
+				const cards = [...element.querySelectorAll('[data-testid="card"]')];
+				const lowest = cards.sort(
+					(a, b) => b.getBoundingClientRect().bottom - a.getBoundingClientRect().bottom,
+				)[0];
+				return lowest?.getAttribute("data-mention-id") ?? null;
+			});
+		await expect
+			.poll(
+				() =>
+					list.evaluate(
+						(element) => element.scrollTop + element.clientHeight >= element.scrollHeight - 1,
+					),
+				within,
+			)
+			.toBe(true);
+		const id = await last();
+		if (!id) throw new Error("the New tab shows no card at its end");
+		const lastCard = card(phone, id);
+		expect(await over(offer, lastCard, ["the install offer", "the last card"])).toBeNull();
+		expect(await onTop(lastCard.getByTestId("claim")), "the last card's Claim").toBe(true);
 	});
 
 	it("claims one conversation for a double tap on Claim; a Claim tapped after the moment claims the next", async () => {

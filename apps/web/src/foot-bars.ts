@@ -1,7 +1,8 @@
 /**
  * Bars at the foot of the screen: the conversation's reply bar (sticky below 960 px, so at
- * the foot once the reply reaches it, and just above it when the reply ends within the
- * screen; from 960 px a row of the reply panel) and the install offer (fixed, at every width).
+ * the foot of the page once the reply reaches it, and just above it when the reply ends within
+ * the screen; from 960 px a row of the reply panel) and the install offer (a strip across the
+ * screen's foot at every width, under the page, which ends above it).
  * The toasts sit at the foot too, full width on a phone and in the bottom left corner from
  * 720 px, and would lie over these bars' buttons for seconds: `footClearance` says how far up
  * they must stand to clear them.
@@ -55,19 +56,22 @@ export interface Area {
 /**
  * How far up something resting in `area` at the screen's foot (its `bottom` the foot, its
  * `top` as high as it reaches with the room kept below it) must be raised to clear every bar
- * it would overlap: the distance from the foot to the top of the highest such bar, or 0. A bar
- * not shown, wholly above the area (the reply bar of a conversation scrolled past its reply)
- * or beside it (the install offer, centred on a wide screen, beside the toasts in the bottom
- * left corner) is left alone.
+ * in its way: the distance from the foot to the top of the highest bar it would overlap, at
+ * rest or once raised above a bar below it (the reply bar stands on the install offer, above
+ * the toasts' resting place), or 0. A bar not shown, wholly above the area (the reply bar of a
+ * conversation scrolled past its reply) or beside it is left alone.
  */
 export function footClearance(area: Area): number {
+	const shown = [...bars].map(footBarBox).filter((box) => box.width > 0 && box.height > 0);
 	let clearance = 0;
-	for (const bar of bars) {
-		const box = footBarBox(bar);
-		if (box.width === 0 || box.height === 0) continue;
-		if (box.top >= area.bottom || box.bottom <= area.top) continue;
-		if (box.left >= area.right || box.right <= area.left) continue;
-		clearance = Math.max(clearance, area.bottom - box.top);
+	for (let raised = true; raised; ) {
+		raised = false;
+		for (const box of shown) {
+			if (box.top >= area.bottom - clearance || box.bottom <= area.top - clearance) continue;
+			if (box.left >= area.right || box.right <= area.left) continue;
+			clearance = area.bottom - box.top;
+			raised = true;
+		}
 	}
 	return Math.ceil(clearance);
 }

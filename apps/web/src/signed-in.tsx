@@ -43,11 +43,12 @@ export function Workspace(props: RouteSectionProps & { session: Session }): JSX.
 							<main id="main" class="app-main" tabIndex={-1}>
 								{props.children}
 							</main>
+							{/* At the foot of the shell, below the page rather than over it. */}
+							<InstallOffer />
 							<HelpDialog />
 							<ActionDialog />
 							<SessionEndedDialog />
 							<RoleChangeNotice />
-							<InstallOffer />
 							<PrefetchConversation />
 						</div>
 					</NotificationsProvider>

@@ -1,4 +1,7 @@
-/** The one-time "Install app" offer, at the foot of the screen, out of the way of work. */
+/**
+ * The one-time "Install app" offer, a strip at the foot of the screen: the page ends above it,
+ * so it covers none of the work (see `.install-offer` in responsive.css).
+ */
 import { Show } from "solid-js";
 import { footBar } from "../foot-bars.ts";
 import { dismissInstall, offerInstall, promptInstall } from "../install.ts";
