@@ -9,7 +9,7 @@
  * its card back at once. Acting on a conversation from a dialog: a refusal shows above the
  * dialog, and going back leaves no dialog open over the page before. A phone turned on its
  * side keeps the phone's board. The install offer, a strip at the foot of the screen below the
- * page, covers none of it: neither the reply bar nor the board's last card.
+ * page, covers none of it: not the reply bar, the caret above the keyboard or the last card.
  */
 import { CSRF_HEADER } from "@switchboard/domain";
 import type { Locator, Page } from "playwright-core";
@@ -318,6 +318,42 @@ describe.skipIf(!hasChromium)("claiming on a phone in Chromium", () => {
 			const danaId = await scene.memberId("ambassador1@acme.test");
 			await expect.poll(() => owned(danaId), within).toContain(mention.id);
 		});
+
+	it("keeps the caret above the reply bar and the install offer as the keyboard comes up", async () => {
+		const context = scene.keep(await phoneContext(scene.browser, scene.server.url, 360, 780));
+		const phone = await context.newPage();
+		const mention = fresh();
+		await scene.enter(phone, "ambassador2@acme.test", { path: `/m/${mention.id}` });
+		const editor = phone.getByTestId("editor-content");
+		await editor.waitFor(within);
+		await offerInstall(phone);
+		await editor.tap();
+		for (let line = 0; line < 8; line++) await phone.keyboard.type(`Line ${line}\n`);
+		// The keyboard takes 300 px of the screen. The page ends above the offer there: the caret,
+		// kept 72 px above the foot of the screen rather than of the page, was under the offer.
+		await phone.setViewportSize({ width: 360, height: 480 });
+		const caretAndBar = () =>
+			phone.evaluate(() => {
+				const selection = document.getSelection();
+				if (!selection || selection.rangeCount === 0) return "no caret";
+				let caret = selection.getRangeAt(0).getBoundingClientRect();
+				if (caret.height === 0) {
+					const node = selection.anchorNode;
+					const element = node instanceof Element ? node : node?.parentElement;
+					caret = element?.closest(".cm-line")?.getBoundingClientRect() ?? caret;
+				}
+				const bar = document.querySelector('[data-testid="reply-bar"]')?.getBoundingClientRect();
+				const offer = document
+					.querySelector('[data-testid="install-offer"]')
+					?.getBoundingClientRect();
+				const main = document.getElementById("main")?.getBoundingClientRect();
+				if (!bar || !offer || !main) return "no reply bar or no offer";
+				return caret.top >= main.top && caret.bottom <= Math.min(bar.top, offer.top)
+					? "in view"
+					: `the caret at ${Math.round(caret.top)}–${Math.round(caret.bottom)}, the page from ${Math.round(main.top)}, the bar from ${Math.round(bar.top)}, the offer from ${Math.round(offer.top)}`;
+			});
+		await expect.poll(caretAndBar, within).toBe("in view");
+	});
 
 	it("keeps the board's last card clear of the install offer on a phone", async () => {
 		const context = scene.keep(await phoneContext(scene.browser, scene.server.url, 360, 780));

@@ -25,11 +25,15 @@ function scrollCaretIntoView(): void {
 		const element = node instanceof Element ? node : node?.parentElement;
 		caret = (element?.closest(".cm-line") ?? active).getBoundingClientRect();
 	}
-	const visibleBottom = viewport.offsetTop + viewport.height - CARET_MARGIN;
-	if (caret.bottom > visibleBottom) {
-		const scroller = active.closest(".app-main");
-		scroller?.scrollBy({ top: caret.bottom - visibleBottom });
-	}
+	const scroller = active.closest(".app-main");
+	if (!scroller) return;
+	// The main area ends above the keyboard, or above the install offer where it is shown.
+	const foot = Math.min(
+		viewport.offsetTop + viewport.height,
+		scroller.getBoundingClientRect().bottom,
+	);
+	const visibleBottom = foot - CARET_MARGIN;
+	if (caret.bottom > visibleBottom) scroller.scrollBy({ top: caret.bottom - visibleBottom });
 }
 
 /** Keeps `--app-height` on the root element in step with the visual viewport. */
